@@ -1,0 +1,69 @@
+//! Joiner, mover and leaver events from the authoritative source, for people and NHIs.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{EventId, IdentityId, IdentityKind, Timestamp, named_enum};
+
+/// What happened to an identity in its authoritative source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LifecycleEventType {
+    /// Hire or contract start: birthright access must be granted, with approval.
+    Joiner,
+    /// Transfer or role change: new access granted, old access removed within the window.
+    Mover,
+    /// Termination or contract end: all access revoked within each system's SLA.
+    Leaver,
+    /// A non-human identity was created in the service catalog.
+    NhiCreated,
+    /// A non-human identity's accountable owner changed.
+    NhiOwnerChanged,
+    /// A non-human identity was retired: its credentials and grants must go.
+    NhiRetired,
+}
+
+named_enum!(LifecycleEventType {
+    Joiner => "joiner",
+    Mover => "mover",
+    Leaver => "leaver",
+    NhiCreated => "nhi_created",
+    NhiOwnerChanged => "nhi_owner_changed",
+    NhiRetired => "nhi_retired",
+});
+
+impl LifecycleEventType {
+    /// Events after which access must be removed rather than granted.
+    pub fn is_departure(self) -> bool {
+        matches!(self, LifecycleEventType::Leaver | LifecycleEventType::NhiRetired)
+    }
+}
+
+/// Attributes as they stand after the event (and, for movers, before it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LifecycleAttributes {
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub role: Option<String>,
+    pub previous_role: Option<String>,
+    pub department: Option<String>,
+    pub manager: Option<IdentityId>,
+    pub location: Option<String>,
+    pub employment_class: Option<String>,
+    /// The accountable owner of a non-human identity.
+    pub owner: Option<IdentityId>,
+    /// Contract end or planned retirement.
+    pub ends_at: Option<Timestamp>,
+}
+
+/// One lifecycle event from the authoritative source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LifecycleEvent {
+    pub id: EventId,
+    pub identity: IdentityId,
+    pub identity_kind: IdentityKind,
+    pub event_type: LifecycleEventType,
+    pub effective_at: Timestamp,
+    pub attributes: LifecycleAttributes,
+    /// Free-text reason as the source gives it (`Resignation`, `Contract end`, ...).
+    pub reason: Option<String>,
+}

@@ -1,0 +1,43 @@
+//! What a system actually holds at a point in time, compared with what should be there.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{IdentityId, SystemId, Timestamp, named_enum};
+
+/// The reconciliation verdict for one account/entitlement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReconciliationStatus {
+    /// Expected and present: the system agrees.
+    ExpectedPresent,
+    /// Expected but missing: a grant did not land.
+    ExpectedMissing,
+    /// Present but not expected: drift, or access that should be gone.
+    UnexpectedPresent,
+}
+
+named_enum!(ReconciliationStatus {
+    ExpectedPresent => "expected_present",
+    ExpectedMissing => "expected_missing",
+    UnexpectedPresent => "unexpected_present",
+});
+
+impl ReconciliationStatus {
+    /// The system holds the access at the snapshot time.
+    pub fn is_present(self) -> bool {
+        !matches!(self, ReconciliationStatus::ExpectedMissing)
+    }
+}
+
+/// One line of a reconciliation snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconciliationRecord {
+    pub system: SystemId,
+    pub as_of: Timestamp,
+    pub account: String,
+    /// The identity the reconciliation tool already correlated the account to, if any.
+    pub identity: Option<IdentityId>,
+    pub entitlement: Option<String>,
+    pub status: ReconciliationStatus,
+    pub last_used_at: Option<Timestamp>,
+}

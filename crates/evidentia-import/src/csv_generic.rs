@@ -1,0 +1,15 @@
+//! Placeholder: the csv_generic importer is being written.
+
+use std::io::Read;
+
+use crate::{ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
+
+/// Reads a csv_generic file.
+pub fn import(
+    _input: &mut dyn Read,
+    ctx: &ImportContext,
+    _sink: &mut dyn RecordSink,
+    _progress: &mut dyn FnMut(Progress),
+) -> Result<ImportSummary, ImportError> {
+    Err(ImportError::Unreadable(ctx.diagnostic(Location::File, "the csv_generic importer is not built yet")))
+}

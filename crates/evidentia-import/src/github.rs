@@ -1,0 +1,15 @@
+//! Placeholder: the github importer is being written.
+
+use std::io::Read;
+
+use crate::{ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
+
+/// Reads a github file.
+pub fn import(
+    _input: &mut dyn Read,
+    ctx: &ImportContext,
+    _sink: &mut dyn RecordSink,
+    _progress: &mut dyn FnMut(Progress),
+) -> Result<ImportSummary, ImportError> {
+    Err(ImportError::Unreadable(ctx.diagnostic(Location::File, "the github importer is not built yet")))
+}

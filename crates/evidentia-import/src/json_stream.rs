@@ -1,0 +1,1 @@
+//! Placeholder: streaming JSON readers (arrays, envelopes, JSON lines) are being written.

@@ -1,0 +1,271 @@
+//! Turns the files users already have into normalized domain records plus diagnostics.
+//!
+//! Importers never touch the ledger: they push each record into a [`RecordSink`] as they
+//! read it (so memory stays bounded on large files), report bad rows as [`Diagnostic`]s
+//! that name the file and the line or JSON pointer, and count read-only noise as skipped.
+//! The façade (`evidentia-app`) owns the transaction that makes an import all-or-nothing.
+
+mod detect;
+pub mod json_stream;
+pub mod profile;
+
+pub mod cloudtrail;
+pub mod csv_generic;
+pub mod entra;
+pub mod github;
+pub mod gworkspace;
+pub mod k8s;
+pub mod linux;
+pub mod okta;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use evidentia_domain::{Record, RecordKind, SystemId};
+
+pub use detect::detect_format;
+pub use profile::{InputKind, Profile, ProfileError};
+
+/// A source format the importers understand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// Delimited text (or JSON records) read through a mapping [`Profile`].
+    Csv,
+    Cloudtrail,
+    Okta,
+    Entra,
+    Github,
+    Gworkspace,
+    K8s,
+    Linux,
+}
+
+impl Format {
+    /// Every format, in the order auto-detection tries them.
+    pub const ALL: &'static [Format] = &[
+        Format::Cloudtrail,
+        Format::Okta,
+        Format::Entra,
+        Format::Github,
+        Format::Gworkspace,
+        Format::K8s,
+        Format::Linux,
+        Format::Csv,
+    ];
+
+    /// The name used on the command line and in ledger entries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Cloudtrail => "cloudtrail",
+            Format::Okta => "okta",
+            Format::Entra => "entra",
+            Format::Github => "github",
+            Format::Gworkspace => "gworkspace",
+            Format::K8s => "k8s",
+            Format::Linux => "linux",
+        }
+    }
+
+    /// Parses a command-line format name.
+    pub fn parse(text: &str) -> Option<Format> {
+        Format::ALL.iter().copied().find(|f| f.as_str() == text)
+    }
+
+    /// The system id a provisioning-log format's executions are attributed to unless the
+    /// caller names another (the policy's system ids should use these names).
+    pub fn default_system(self) -> Option<SystemId> {
+        let name = match self {
+            Format::Csv => return None,
+            Format::Cloudtrail => "aws",
+            Format::Okta => "okta",
+            Format::Entra => "entra-id",
+            Format::Github => "github",
+            Format::Gworkspace => "google-workspace",
+            Format::K8s => "kubernetes",
+            Format::Linux => "linux",
+        };
+        Some(SystemId::new(name))
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where in the file something was found: a 1-based line, a JSON pointer, or both.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Location {
+    /// The whole file (empty file, unreadable encoding, unknown format).
+    File,
+    /// A 1-based line number (CSV rows count physical lines, so quoted newlines are honoured).
+    Line(u64),
+    /// An RFC 6901 JSON pointer into a single JSON document, e.g. `/Records/3/eventTime`.
+    Pointer(String),
+    /// A JSON-lines record: its 1-based line and a pointer inside that line's document.
+    LinePointer(u64, String),
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File => Ok(()),
+            Location::Line(line) => write!(f, "line {line}"),
+            Location::Pointer(p) => write!(f, "{}", if p.is_empty() { "/" } else { p }),
+            Location::LinePointer(line, p) if p.is_empty() => write!(f, "line {line}"),
+            Location::LinePointer(line, p) => write!(f, "line {line} {p}"),
+        }
+    }
+}
+
+/// A problem with one row or the whole file. Rows with a diagnostic produce no record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file name as the user gave it.
+    pub file: String,
+    pub location: Location,
+    /// What is wrong, in a sentence a user can act on.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.location {
+            Location::File => write!(f, "{}: {}", self.file, self.reason),
+            _ => write!(f, "{}:{}: {}", self.file, self.location, self.reason),
+        }
+    }
+}
+
+/// Where a record came from, stored beside it in the ledger as part of its evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub location: Location,
+}
+
+/// Receives records as an importer reads them. The façade's sink writes into the open
+/// import transaction; tests collect into a `Vec`.
+pub trait RecordSink {
+    /// Accepts one record. An error stops the import (e.g. the database is gone).
+    fn accept(&mut self, record: Record, origin: Origin) -> Result<(), SinkError>;
+}
+
+/// A sink could not take a record; the import stops and nothing is kept.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SinkError(pub String);
+
+impl RecordSink for Vec<(Record, Origin)> {
+    fn accept(&mut self, record: Record, origin: Origin) -> Result<(), SinkError> {
+        self.push((record, origin));
+        Ok(())
+    }
+}
+
+/// How far an import has got, for progress bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub bytes_read: u64,
+    /// Total bytes if known (a file), for a percentage.
+    pub bytes_total: Option<u64>,
+    pub rows: u64,
+}
+
+/// What the caller tells an importer about a file.
+#[derive(Debug, Clone)]
+pub struct ImportContext {
+    /// The file name as the user gave it; used in every diagnostic.
+    pub file_name: String,
+    /// Total size in bytes, when known, for progress.
+    pub size: Option<u64>,
+    /// Attribute executions to this system instead of the format's default.
+    pub system: Option<SystemId>,
+    /// The mapping profile for generic CSV/JSON input.
+    pub profile: Option<Profile>,
+}
+
+impl ImportContext {
+    /// A context for a named file with no overrides.
+    pub fn new(file_name: impl Into<String>) -> Self {
+        Self { file_name: file_name.into(), size: None, system: None, profile: None }
+    }
+
+    /// Builds a diagnostic for this file.
+    pub fn diagnostic(&self, location: Location, reason: impl Into<String>) -> Diagnostic {
+        Diagnostic { file: self.file_name.clone(), location, reason: reason.into() }
+    }
+}
+
+/// What one importer run found, besides the records it pushed into the sink.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Records emitted, by kind.
+    pub records: BTreeMap<RecordKind, u64>,
+    /// Source events read but deliberately not imported (logins, reads, unrelated
+    /// changes), counted by the source's own event type.
+    pub skipped: BTreeMap<String, u64>,
+    /// Bad rows: each produced no record.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Rows (CSV lines, JSON records) read in all.
+    pub rows: u64,
+}
+
+impl ImportSummary {
+    /// Counts one emitted record.
+    pub fn count(&mut self, kind: RecordKind) {
+        *self.records.entry(kind).or_default() += 1;
+    }
+
+    /// Counts one skipped source event by its type.
+    pub fn skip(&mut self, event_type: impl Into<String>) {
+        *self.skipped.entry(event_type.into()).or_default() += 1;
+    }
+
+    /// Total records emitted.
+    pub fn total_records(&self) -> u64 {
+        self.records.values().sum()
+    }
+}
+
+/// Why an import could not run at all (as opposed to bad rows, which are diagnostics).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Unreadable(Diagnostic),
+    #[error("{file}: a {format} file needs a mapping profile (--profile)")]
+    ProfileRequired { file: String, format: Format },
+    #[error(transparent)]
+    Sink(#[from] SinkError),
+}
+
+/// Reads one file in the given format, pushing records into `sink` and reporting progress.
+///
+/// Returns `Err` only when the file as a whole cannot be read (not the format at all,
+/// not UTF-8 where text is required, an I/O error, the sink failing); bad rows are
+/// diagnostics in the summary.
+pub fn import(
+    format: Format,
+    input: &mut dyn Read,
+    ctx: &ImportContext,
+    sink: &mut dyn RecordSink,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportSummary, ImportError> {
+    match format {
+        Format::Csv => csv_generic::import(input, ctx, sink, progress),
+        Format::Cloudtrail => cloudtrail::import(input, ctx, sink, progress),
+        Format::Okta => okta::import(input, ctx, sink, progress),
+        Format::Entra => entra::import(input, ctx, sink, progress),
+        Format::Github => github::import(input, ctx, sink, progress),
+        Format::Gworkspace => gworkspace::import(input, ctx, sink, progress),
+        Format::K8s => k8s::import(input, ctx, sink, progress),
+        Format::Linux => linux::import(input, ctx, sink, progress),
+    }
+}
