@@ -34,7 +34,10 @@ named_enum!(LifecycleEventType {
 impl LifecycleEventType {
     /// Events after which access must be removed rather than granted.
     pub fn is_departure(self) -> bool {
-        matches!(self, LifecycleEventType::Leaver | LifecycleEventType::NhiRetired)
+        matches!(
+            self,
+            LifecycleEventType::Leaver | LifecycleEventType::NhiRetired
+        )
     }
 }
 

@@ -88,7 +88,10 @@ mod tests {
 
     #[test]
     fn enum_names_parse_loosely_and_print_canonically() {
-        assert_eq!(ProvisioningAction::parse("Credential-Created"), Some(ProvisioningAction::CredentialCreated));
+        assert_eq!(
+            ProvisioningAction::parse("Credential-Created"),
+            Some(ProvisioningAction::CredentialCreated)
+        );
         assert_eq!(ProvisioningAction::parse("nonsense"), None);
         for action in ProvisioningAction::ALL {
             assert_eq!(ProvisioningAction::parse(action.as_str()), Some(*action));
