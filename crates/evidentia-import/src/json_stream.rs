@@ -1,1 +1,1041 @@
-//! Placeholder: streaming JSON readers (arrays, envelopes, JSON lines) are being written.
+//! One streaming reader for every JSON-based log format, so memory stays bounded by the largest record, not the file.
+//!
+//! Log exports come in three shapes and importers should not care which:
+//!
+//! * a bare array of records: `[{...}, {...}]` — records are located as `/0`, `/1`, …;
+//! * an object envelope whose records sit under a named array key (`{"Records": [...]}` for
+//!   CloudTrail, `{"value": [...]}` for Microsoft Graph, `{"items": [...]}`) — located as
+//!   `/Records/0`, …; other top-level keys are ignored, and several envelopes concatenated
+//!   one after another (as Kinesis Firehose writes them) are accepted, later ones located as
+//!   `LinePointer(line the envelope starts on, "/Records/0")`;
+//! * JSON lines: one object per line, blank lines ignored — located as `LinePointer(line, "")`.
+//!
+//! A UTF-8 byte-order mark and leading whitespace are skipped. Arrays and envelopes are parsed
+//! with serde's streaming deserializer (one element in memory at a time); JSON lines are read
+//! with a bounded line loop, so a damaged line becomes a diagnostic and the next line still
+//! imports, and a line longer than [`MAX_LINE_BYTES`] is refused instead of being buffered.
+//!
+//! A file that is not JSON at all, or an array/envelope that breaks off in the middle, is
+//! [`ImportError::Unreadable`] with the line and column serde_json reports. serde_json's
+//! recursion limit (128) stays on, so absurdly nested input fails cleanly rather than
+//! overflowing the stack.
+//!
+//! ```
+//! use evidentia_import::json_stream::{read_records, Shape};
+//! use evidentia_import::{ImportContext, Location};
+//!
+//! let mut input: &[u8] = br#"{"Records":[{"eventName":"CreateUser"}]}"#;
+//! let ctx = ImportContext::new("trail.json");
+//! let mut seen = Vec::new();
+//! let stats = read_records(&mut input, &ctx, &["Records"], &mut |_| {}, &mut |value, at| {
+//!     seen.push((value["eventName"].as_str().map(str::to_owned), at));
+//!     Ok(())
+//! })
+//! .expect("readable");
+//! assert_eq!(stats.shape, Shape::Envelope);
+//! assert_eq!(seen, vec![(Some("CreateUser".to_owned()), Location::Pointer("/Records/0".into()))]);
+//! ```
+
+use std::cell::Cell;
+use std::fmt;
+use std::io::{self, BufRead, BufReader, Cursor, Read};
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+use crate::{Diagnostic, ImportContext, ImportError, Location, Progress};
+
+/// JSON lines longer than this are refused with a diagnostic rather than buffered whole.
+pub const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
+
+/// How often (in rows) progress is reported while reading.
+const PROGRESS_EVERY: u64 = 2_000;
+
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// Which of the accepted shapes the file turned out to have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Array,
+    Envelope,
+    Lines,
+}
+
+/// What the reader saw, besides the records it handed to the callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamSummary {
+    pub shape: Shape,
+    /// The envelope key the records were found under, for [`Shape::Envelope`].
+    pub envelope_key: Option<String>,
+    /// Records handed to the callback plus JSON lines that could not be parsed.
+    pub rows: u64,
+    /// Bytes read from the input.
+    pub bytes_read: u64,
+    /// JSON lines that could not be parsed (each produced no record).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads every record of a JSON array, envelope or JSON-lines file, calling `on_record` with
+/// each record and its location, and `progress` every few thousand rows and once at the end.
+///
+/// `envelope_keys` are the keys that may hold the record array in an object envelope, in no
+/// particular order (`&["Records"]`, `&["value"]`). An error returned by `on_record` (a sink
+/// failure) stops reading and is returned as is.
+pub fn read_records(
+    input: &mut dyn Read,
+    ctx: &ImportContext,
+    envelope_keys: &[&str],
+    progress: &mut dyn FnMut(Progress),
+    on_record: &mut dyn FnMut(Value, Location) -> Result<(), ImportError>,
+) -> Result<StreamSummary, ImportError> {
+    let bytes = Cell::new(0u64);
+    let mut counting = Counting {
+        inner: input,
+        count: &bytes,
+    };
+
+    // Peel off a byte-order mark, reading byte by byte so a reader that returns tiny chunks
+    // cannot split it; whatever is not a BOM is put back in front of the stream.
+    let mut head = Vec::with_capacity(3);
+    while head.len() < 3 {
+        let mut byte = [0u8; 1];
+        match counting.read(&mut byte) {
+            Ok(0) => break,
+            Ok(_) => head.push(byte[0]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_error(ctx, e)),
+        }
+        if !BOM.starts_with(&head) {
+            break;
+        }
+    }
+    if head.is_empty() {
+        return Err(unreadable(ctx, Location::File, "the file is empty"));
+    }
+    if head == BOM {
+        head.clear();
+    }
+    let mut reader = BufReader::with_capacity(64 * 1024, Cursor::new(head).chain(counting));
+
+    let mut state = State {
+        ctx,
+        bytes: &bytes,
+        rows: 0,
+        progress,
+        on_record,
+        stopped: None,
+        diagnostics: Vec::new(),
+    };
+    let mut pos = Pos { line: 1, col: 1 };
+
+    let first = skip_whitespace(&mut reader, &mut pos).map_err(|e| io_error(ctx, e))?;
+    let shape;
+    let mut envelope_key = None;
+    match first {
+        None => {
+            return Err(unreadable(
+                ctx,
+                Location::File,
+                "the file contains no JSON, only whitespace",
+            ));
+        }
+        Some(b'[') => {
+            shape = Shape::Array;
+            let start = pos;
+            let seed = Elements {
+                state: &mut state,
+                prefix: String::new(),
+                doc_line: None,
+            };
+            parse_document(&mut reader, &mut pos, seed)
+                .map_err(|e| e.resolve(&mut state, start))?;
+            if let Some(b) = skip_whitespace(&mut reader, &mut pos).map_err(|e| io_error(ctx, e))? {
+                return Err(unreadable(
+                    ctx,
+                    Location::Line(pos.line),
+                    format!(
+                        "unexpected {} after the end of the JSON array (column {})",
+                        describe_byte(b),
+                        pos.col
+                    ),
+                ));
+            }
+        }
+        Some(b'{') => {
+            let start = pos;
+            let seed = TopObject {
+                state: &mut state,
+                keys: envelope_keys,
+                doc_line: None,
+            };
+            let top = parse_document(&mut reader, &mut pos, seed)
+                .map_err(|e| e.resolve(&mut state, start))?;
+            match top {
+                Top::Envelope(key) => {
+                    shape = Shape::Envelope;
+                    envelope_key = Some(key);
+                    read_more_envelopes(&mut reader, &mut pos, &mut state, envelope_keys)?;
+                }
+                Top::Record(value) => {
+                    shape = Shape::Lines;
+                    state.emit(value, Location::LinePointer(start.line, String::new()))?;
+                    read_lines(&mut reader, pos.line, &mut state)?;
+                }
+            }
+        }
+        Some(b) => {
+            return Err(unreadable(
+                ctx,
+                Location::Line(pos.line),
+                format!(
+                    "not JSON: expected `[` or `{{` but found {} at column {}",
+                    describe_byte(b),
+                    pos.col
+                ),
+            ));
+        }
+    }
+
+    let rows = state.rows;
+    let diagnostics = std::mem::take(&mut state.diagnostics);
+    (state.progress)(Progress {
+        bytes_read: bytes.get(),
+        bytes_total: ctx.size,
+        rows,
+    });
+    Ok(StreamSummary {
+        shape,
+        envelope_key,
+        rows,
+        bytes_read: bytes.get(),
+        diagnostics,
+    })
+}
+
+/// Appends one RFC 6901 segment to a location's pointer, e.g. `/Records/3` + `eventTime`.
+pub fn child(location: &Location, segment: &str) -> Location {
+    let seg = escape_segment(segment);
+    match location {
+        Location::Pointer(p) => Location::Pointer(format!("{p}/{seg}")),
+        Location::LinePointer(line, p) => Location::LinePointer(*line, format!("{p}/{seg}")),
+        Location::Line(line) => Location::LinePointer(*line, format!("/{seg}")),
+        Location::File => Location::Pointer(format!("/{seg}")),
+    }
+}
+
+/// Escapes `~` and `/` in a JSON pointer segment (RFC 6901).
+pub fn escape_segment(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Reads further envelopes concatenated after the first one (Firehose-style output).
+fn read_more_envelopes<R: BufRead>(
+    reader: &mut R,
+    pos: &mut Pos,
+    state: &mut State<'_>,
+    keys: &[&str],
+) -> Result<(), ImportError> {
+    let ctx = state.ctx;
+    loop {
+        match skip_whitespace(reader, pos).map_err(|e| io_error(ctx, e))? {
+            None => return Ok(()),
+            Some(b'{') => {
+                let start = *pos;
+                let seed = TopObject {
+                    state,
+                    keys,
+                    doc_line: Some(start.line),
+                };
+                let top = parse_document(reader, pos, seed).map_err(|e| e.resolve(state, start))?;
+                if let Top::Record(value) = top {
+                    state.emit(value, Location::LinePointer(start.line, String::new()))?;
+                }
+            }
+            Some(b) => {
+                return Err(unreadable(
+                    ctx,
+                    Location::Line(pos.line),
+                    format!(
+                        "unexpected {} after a JSON document (column {}); expected another `{{` or the end of the file",
+                        describe_byte(b),
+                        pos.col
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// The JSON-lines loop: each line is its own document, so a bad line is a diagnostic and
+/// reading goes on. `line` is the line the reader is currently on (its rest is read first).
+fn read_lines<R: BufRead>(
+    reader: &mut R,
+    mut line: u64,
+    state: &mut State<'_>,
+) -> Result<(), ImportError> {
+    let ctx = state.ctx;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let read =
+            read_bounded_line(reader, &mut buf, MAX_LINE_BYTES).map_err(|e| io_error(ctx, e))?;
+        match read {
+            LineRead::Eof => return Ok(()),
+            LineRead::TooLong => {
+                state.bad(
+                    Location::LinePointer(line, String::new()),
+                    format!(
+                        "the line is longer than {} MiB; skipped",
+                        MAX_LINE_BYTES / (1024 * 1024)
+                    ),
+                );
+                // Give back the memory a huge line took; the next line starts small again.
+                buf = Vec::new();
+            }
+            LineRead::Line => {
+                let text = buf.trim_ascii();
+                if !text.is_empty() {
+                    match std::str::from_utf8(text) {
+                        Err(e) => state.bad(
+                            Location::LinePointer(line, String::new()),
+                            format!(
+                                "the line is not valid UTF-8 (invalid byte at column {})",
+                                e.valid_up_to() + 1
+                            ),
+                        ),
+                        Ok(text) => match parse_line(text) {
+                            Ok(value) => {
+                                state.emit(value, Location::LinePointer(line, String::new()))?
+                            }
+                            Err(e) => state.bad(
+                                Location::LinePointer(line, String::new()),
+                                format!(
+                                    "not valid JSON at column {}: {}",
+                                    e.column(),
+                                    message_of(&e)
+                                ),
+                            ),
+                        },
+                    }
+                }
+            }
+        }
+        line += 1;
+    }
+}
+
+/// Parses one JSON line with serde_json's default recursion limit left on.
+fn parse_line(text: &str) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Value::deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+enum LineRead {
+    Line,
+    TooLong,
+    Eof,
+}
+
+/// Reads up to and including the next `\n` into `buf`, but never keeps more than `max` bytes:
+/// an over-long line is consumed (so the next line can still be read) and reported.
+fn read_bounded_line<R: BufRead>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<LineRead> {
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(match (any, too_long) {
+                (false, _) => LineRead::Eof,
+                (true, true) => LineRead::TooLong,
+                (true, false) => LineRead::Line,
+            });
+        }
+        any = true;
+        let newline = available.iter().position(|&b| b == b'\n');
+        let take = newline.map_or(available.len(), |p| p + 1);
+        if !too_long {
+            if buf.len().saturating_add(take) > max {
+                too_long = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(available.get(..take).unwrap_or_default());
+            }
+        }
+        reader.consume(take);
+        if newline.is_some() {
+            return Ok(if too_long {
+                LineRead::TooLong
+            } else {
+                LineRead::Line
+            });
+        }
+    }
+}
+
+/// A 1-based line and column (in bytes) in the file.
+#[derive(Debug, Clone, Copy)]
+struct Pos {
+    line: u64,
+    col: u64,
+}
+
+/// Skips JSON whitespace and returns the next byte without consuming it.
+fn skip_whitespace<R: BufRead>(reader: &mut R, pos: &mut Pos) -> io::Result<Option<u8>> {
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(None);
+        }
+        let mut used = 0;
+        let mut found = None;
+        for &b in available {
+            match b {
+                b'\n' => {
+                    pos.line += 1;
+                    pos.col = 1;
+                }
+                b' ' | b'\t' | b'\r' => pos.col += 1,
+                other => {
+                    found = Some(other);
+                    break;
+                }
+            }
+            used += 1;
+        }
+        reader.consume(used);
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+}
+
+/// Runs a seed over one JSON document starting at `pos`, keeping `pos` up to date.
+fn parse_document<'de, R, S>(reader: &mut R, pos: &mut Pos, seed: S) -> Result<S::Value, DocError>
+where
+    R: BufRead,
+    S: DeserializeSeed<'de>,
+{
+    let mut tracker = Tracking {
+        inner: reader,
+        line: pos.line,
+        col: pos.col,
+    };
+    let result = {
+        let mut de = serde_json::Deserializer::from_reader(&mut tracker);
+        seed.deserialize(&mut de)
+    };
+    pos.line = tracker.line;
+    pos.col = tracker.col;
+    result.map_err(DocError)
+}
+
+/// A serde_json error from a streamed document, turned into an [`ImportError`] once we know
+/// whether it was really a sink failure smuggled through serde.
+struct DocError(serde_json::Error);
+
+impl DocError {
+    fn resolve(self, state: &mut State<'_>, start: Pos) -> ImportError {
+        if let Some(stopped) = state.stopped.take() {
+            return stopped;
+        }
+        let e = self.0;
+        let ctx = state.ctx;
+        if e.is_io() {
+            return io_error(ctx, io::Error::from(e));
+        }
+        // serde_json counts from where this document started; turn that into file positions.
+        let line = start.line + (e.line() as u64).saturating_sub(1);
+        let col = if e.line() <= 1 {
+            start.col + (e.column() as u64).saturating_sub(1)
+        } else {
+            e.column() as u64
+        };
+        let what = message_of(&e);
+        let reason = if e.is_eof() {
+            format!(
+                "the JSON ends in the middle of a document (truncated?) at column {col}: {what}"
+            )
+        } else if what.contains("recursion limit") {
+            format!("the JSON is nested too deeply to read (over 128 levels) at column {col}")
+        } else if what.contains("unicode") || what.contains("UTF-8") {
+            format!("the text is not valid UTF-8 or has a bad escape at column {col}: {what}")
+        } else {
+            format!("not valid JSON at column {col}: {what}")
+        };
+        unreadable(ctx, Location::Line(line), reason)
+    }
+}
+
+/// serde_json's message without its trailing " at line L column C", which we restate in
+/// file coordinates.
+fn message_of(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text.get(..i).unwrap_or(&text).to_owned(),
+        None => text,
+    }
+}
+
+fn describe_byte(b: u8) -> String {
+    if b.is_ascii_graphic() {
+        format!("`{}`", b as char)
+    } else {
+        format!("byte 0x{b:02X}")
+    }
+}
+
+fn io_error(ctx: &ImportContext, source: io::Error) -> ImportError {
+    ImportError::Io {
+        file: ctx.file_name.clone(),
+        source,
+    }
+}
+
+fn unreadable(ctx: &ImportContext, location: Location, reason: impl Into<String>) -> ImportError {
+    ImportError::Unreadable(ctx.diagnostic(location, reason))
+}
+
+/// Counts bytes pulled from the caller's reader, for progress.
+struct Counting<'a> {
+    inner: &'a mut dyn Read,
+    count: &'a Cell<u64>,
+}
+
+impl Read for Counting<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get().saturating_add(n as u64));
+        Ok(n)
+    }
+}
+
+/// Sits between serde_json and the buffered reader, tracking the line and column serde has
+/// consumed so reading can resume (and report positions) after a streamed document.
+struct Tracking<'r, R> {
+    inner: &'r mut R,
+    line: u64,
+    col: u64,
+}
+
+impl<R: BufRead> Read for Tracking<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in buf.get(..n).unwrap_or_default() {
+            if b == b'\n' {
+                self.line += 1;
+                self.col = 1;
+            } else {
+                self.col += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Shared state of one read: the callback, counters, and a slot for a sink error that had to
+/// travel through serde as a custom error.
+struct State<'a> {
+    ctx: &'a ImportContext,
+    bytes: &'a Cell<u64>,
+    rows: u64,
+    progress: &'a mut dyn FnMut(Progress),
+    on_record: &'a mut dyn FnMut(Value, Location) -> Result<(), ImportError>,
+    stopped: Option<ImportError>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Debug for State<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("State")
+            .field("rows", &self.rows)
+            .finish_non_exhaustive()
+    }
+}
+
+impl State<'_> {
+    fn emit(&mut self, value: Value, location: Location) -> Result<(), ImportError> {
+        self.tick();
+        (self.on_record)(value, location)
+    }
+
+    fn bad(&mut self, location: Location, reason: String) {
+        self.tick();
+        self.diagnostics.push(self.ctx.diagnostic(location, reason));
+    }
+
+    fn tick(&mut self) {
+        self.rows += 1;
+        if self.rows % PROGRESS_EVERY == 0 {
+            (self.progress)(Progress {
+                bytes_read: self.bytes.get(),
+                bytes_total: self.ctx.size,
+                rows: self.rows,
+            });
+        }
+    }
+}
+
+/// The first (or a later concatenated) top-level object: an envelope or a single record.
+enum Top {
+    /// Records were streamed from under this key.
+    Envelope(String),
+    /// No envelope key held an array: the object is itself a record (JSON lines).
+    Record(Value),
+}
+
+struct TopObject<'s, 'a> {
+    state: &'s mut State<'a>,
+    keys: &'s [&'s str],
+    /// `None` for the file's first document (plain pointers), else the line it starts on.
+    doc_line: Option<u64>,
+}
+
+impl<'de> DeserializeSeed<'de> for TopObject<'_, '_> {
+    type Value = Top;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Top, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopObject<'_, '_> {
+    type Value = Top;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
+        let mut fields = Map::new();
+        let mut envelope: Option<String> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if envelope.is_some() {
+                // Once records were streamed, the rest of the envelope is metadata we ignore.
+                map.next_value::<IgnoredAny>()?;
+            } else if self.keys.contains(&key.as_str()) {
+                let seed = Elements {
+                    state: &mut *self.state,
+                    prefix: format!("/{}", escape_segment(&key)),
+                    doc_line: self.doc_line,
+                };
+                match map.next_value_seed(seed)? {
+                    None => envelope = Some(key),
+                    // The key exists but holds no array: an ordinary field of a record.
+                    Some(value) => {
+                        fields.insert(key, value);
+                    }
+                }
+            } else {
+                fields.insert(key, map.next_value::<Value>()?);
+            }
+        }
+        Ok(match envelope {
+            Some(key) => Top::Envelope(key),
+            None => Top::Record(Value::Object(fields)),
+        })
+    }
+}
+
+/// Streams the elements of an array to the callback; any other value is returned whole
+/// (`Some`) so an envelope key holding a non-array is treated as an ordinary field.
+struct Elements<'s, 'a> {
+    state: &'s mut State<'a>,
+    prefix: String,
+    doc_line: Option<u64>,
+}
+
+impl<'de> DeserializeSeed<'de> for Elements<'_, '_> {
+    type Value = Option<Value>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Option<Value>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Elements<'_, '_> {
+    type Value = Option<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON array of records")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<Value>, A::Error> {
+        let mut index: u64 = 0;
+        while let Some(value) = seq.next_element::<Value>()? {
+            let pointer = format!("{}/{index}", self.prefix);
+            let location = match self.doc_line {
+                None => Location::Pointer(pointer),
+                Some(line) => Location::LinePointer(line, pointer),
+            };
+            if let Err(e) = self.state.emit(value, location) {
+                self.state.stopped = Some(e);
+                return Err(de::Error::custom("stopped by the record sink"));
+            }
+            index += 1;
+        }
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<Value>, A::Error> {
+        Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<Value>, E> {
+        Ok(Some(Value::Bool(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<Value>, E> {
+        Ok(Some(Value::from(v)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<Value>, E> {
+        Ok(Some(Value::from(v)))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<Value>, E> {
+        Ok(Some(Value::from(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<Value>, E> {
+        Ok(Some(Value::String(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Option<Value>, E> {
+        Ok(Some(Value::String(v)))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<Value>, E> {
+        Ok(Some(Value::Null))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Option<Value>, E> {
+        Ok(Some(Value::Null))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Seen = Vec<(Value, Location)>;
+
+    fn read(
+        input: &[u8],
+        keys: &[&str],
+    ) -> (Result<StreamSummary, ImportError>, Seen, Vec<Progress>) {
+        let ctx = ImportContext {
+            size: Some(input.len() as u64),
+            ..ImportContext::new("f.json")
+        };
+        let mut seen = Vec::new();
+        let mut ticks = Vec::new();
+        let mut reader = input;
+        let result = read_records(
+            &mut reader,
+            &ctx,
+            keys,
+            &mut |p| ticks.push(p),
+            &mut |v, at| {
+                seen.push((v, at));
+                Ok(())
+            },
+        );
+        (result, seen, ticks)
+    }
+
+    fn unreadable_reason(result: Result<StreamSummary, ImportError>) -> Diagnostic {
+        match result {
+            Err(ImportError::Unreadable(d)) => d,
+            other => panic!("expected Unreadable, got {other:?}"),
+        }
+    }
+
+    fn ptr(p: &str) -> Location {
+        Location::Pointer(p.into())
+    }
+
+    #[test]
+    fn bare_array() {
+        let (r, seen, ticks) = read(b"[{\"a\":1},\n {\"a\":2}]\n", &["Records"]);
+        let s = r.unwrap();
+        assert_eq!(s.shape, Shape::Array);
+        assert_eq!(s.rows, 2);
+        assert_eq!(seen[0], (serde_json::json!({"a":1}), ptr("/0")));
+        assert_eq!(seen[1].1, ptr("/1"));
+        assert_eq!(
+            ticks.last().map(|p| (p.rows, p.bytes_read, p.bytes_total)),
+            Some((2, 20, Some(20)))
+        );
+    }
+
+    #[test]
+    fn envelope_with_other_keys_before_and_after() {
+        let input =
+            br#"{"@odata.context":"x","value":[{"id":"a"},{"id":"b"}],"@odata.nextLink":"y"}"#;
+        let (r, seen, _) = read(input, &["value"]);
+        let s = r.unwrap();
+        assert_eq!(
+            (s.shape, s.envelope_key.as_deref(), s.rows),
+            (Shape::Envelope, Some("value"), 2)
+        );
+        assert_eq!(seen[1], (serde_json::json!({"id":"b"}), ptr("/value/1")));
+    }
+
+    #[test]
+    fn concatenated_envelopes_locate_later_ones_by_line() {
+        let input = b"{\"Records\":[{\"n\":1}]}\n{\"Records\":[{\"n\":2},{\"n\":3}]}";
+        let (r, seen, _) = read(input, &["Records"]);
+        assert_eq!(r.unwrap().rows, 3);
+        assert_eq!(seen[0].1, ptr("/Records/0"));
+        assert_eq!(seen[2].1, Location::LinePointer(2, "/Records/1".into()));
+    }
+
+    #[test]
+    fn envelope_key_holding_a_non_array_is_a_plain_field() {
+        let (r, seen, _) = read(
+            b"{\"value\":\"x\",\"k\":{\"d\":[1]}}\n{\"value\":3}\n",
+            &["value"],
+        );
+        assert_eq!(r.unwrap().shape, Shape::Lines);
+        assert_eq!(seen[0].0, serde_json::json!({"value":"x","k":{"d":[1]}}));
+        assert_eq!(
+            seen[1],
+            (
+                serde_json::json!({"value":3}),
+                Location::LinePointer(2, String::new())
+            )
+        );
+    }
+
+    #[test]
+    fn json_lines_with_blank_lines_crlf_and_a_bad_line() {
+        let input = b"\n{\"a\":1}\r\n\r\n{\"a\":2\n{\"a\":3}\n";
+        let (r, seen, _) = read(input, &["Records"]);
+        let s = r.unwrap();
+        assert_eq!(s.shape, Shape::Lines);
+        assert_eq!(s.rows, 3);
+        let lines: Vec<_> = seen.iter().map(|(_, at)| at.clone()).collect();
+        assert_eq!(
+            lines,
+            vec![
+                Location::LinePointer(2, String::new()),
+                Location::LinePointer(5, String::new())
+            ]
+        );
+        assert_eq!(s.diagnostics.len(), 1);
+        assert_eq!(
+            s.diagnostics[0].location,
+            Location::LinePointer(4, String::new())
+        );
+        assert!(
+            s.diagnostics[0].reason.contains("not valid JSON"),
+            "{}",
+            s.diagnostics[0].reason
+        );
+    }
+
+    #[test]
+    fn bom_and_leading_whitespace_are_skipped() {
+        let mut input = BOM.to_vec();
+        input.extend_from_slice(b"  \n [{\"a\":1}]");
+        let (r, seen, _) = read(&input, &[]);
+        assert_eq!(r.unwrap().rows, 1);
+        assert_eq!(seen[0].1, ptr("/0"));
+    }
+
+    #[test]
+    fn a_reader_returning_one_byte_at_a_time_still_loses_the_bom() {
+        struct Slow<'a>(&'a [u8]);
+        impl Read for Slow<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                match (self.0.split_first(), buf.first_mut()) {
+                    (Some((b, rest)), Some(slot)) => {
+                        *slot = *b;
+                        self.0 = rest;
+                        Ok(1)
+                    }
+                    _ => Ok(0),
+                }
+            }
+        }
+        let data = b"\xEF\xBB\xBF{\"a\":1}\n{\"a\":2}";
+        let mut seen = 0;
+        let s = read_records(
+            &mut Slow(data),
+            &ImportContext::new("f"),
+            &[],
+            &mut |_| {},
+            &mut |_, _| {
+                seen += 1;
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!((s.rows, seen, s.bytes_read), (2, 2, data.len() as u64));
+    }
+
+    #[test]
+    fn empty_and_whitespace_only_files_are_unreadable() {
+        let d = unreadable_reason(read(b"", &[]).0);
+        assert_eq!(d.location, Location::File);
+        assert_eq!(d.reason, "the file is empty");
+        let d = unreadable_reason(read(b"\xEF\xBB\xBF \n", &[]).0);
+        assert!(d.reason.contains("only whitespace"), "{}", d.reason);
+    }
+
+    #[test]
+    fn truncated_array_names_the_line() {
+        let (r, seen, _) = read(b"[\n{\"a\":1},\n{\"a\":", &[]);
+        let d = unreadable_reason(r);
+        assert_eq!(d.location, Location::Line(3));
+        assert!(d.reason.contains("truncated"), "{}", d.reason);
+        assert_eq!(
+            seen.len(),
+            1,
+            "records before the break were already streamed"
+        );
+    }
+
+    #[test]
+    fn truncated_envelope_names_the_line() {
+        let d = unreadable_reason(read(b"{\"Records\":[{\"a\":1},{\"b\"", &["Records"]).0);
+        assert_eq!(d.location, Location::Line(1));
+        assert!(d.reason.contains("truncated"), "{}", d.reason);
+    }
+
+    #[test]
+    fn not_json_at_all() {
+        let d = unreadable_reason(read(b"user,action\nalice,create\n", &[]).0);
+        assert_eq!(d.location, Location::Line(1));
+        assert!(d.reason.starts_with("not JSON"), "{}", d.reason);
+        let d = unreadable_reason(read(b"{not json}\n", &[]).0);
+        assert!(
+            d.reason.contains("not valid JSON at column 2"),
+            "{}",
+            d.reason
+        );
+    }
+
+    #[test]
+    fn trailing_garbage_after_array() {
+        let d = unreadable_reason(read(b"[1]\n\nxyz", &[]).0);
+        assert_eq!(d.location, Location::Line(3));
+    }
+
+    #[test]
+    fn deep_nesting_fails_cleanly() {
+        let deep = format!("[{}{}]", "[".repeat(100_000), "]".repeat(100_000));
+        let d = unreadable_reason(read(deep.as_bytes(), &[]).0);
+        assert!(d.reason.contains("nested too deeply"), "{}", d.reason);
+
+        let line = format!(
+            "{{\"a\":1}}\n{{\"a\":{}1{}}}\n{{\"a\":2}}\n",
+            "[".repeat(50_000),
+            "]".repeat(50_000)
+        );
+        let (r, seen, _) = read(line.as_bytes(), &[]);
+        let s = r.unwrap();
+        assert_eq!(seen.len(), 2);
+        assert_eq!(
+            s.diagnostics[0].location,
+            Location::LinePointer(2, String::new())
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_named() {
+        let d = unreadable_reason(read(b"[\n{\"a\":\"\xFF\xFE\"}]", &[]).0);
+        assert_eq!(d.location, Location::Line(2));
+        let (r, _, _) = read(b"{\"a\":1}\n{\"a\":\"\xFF\"}\n", &[]);
+        let s = r.unwrap();
+        assert_eq!(
+            s.diagnostics[0].location,
+            Location::LinePointer(2, String::new())
+        );
+        assert!(
+            s.diagnostics[0].reason.contains("UTF-8"),
+            "{}",
+            s.diagnostics[0].reason
+        );
+    }
+
+    #[test]
+    fn over_long_lines_are_refused_and_reading_continues() {
+        let mut reader: &[u8] = b"aaaaaaaaaa\nbb\n";
+        let mut buf = Vec::new();
+        assert!(matches!(
+            read_bounded_line(&mut reader, &mut buf, 5).unwrap(),
+            LineRead::TooLong
+        ));
+        buf.clear();
+        assert!(matches!(
+            read_bounded_line(&mut reader, &mut buf, 5).unwrap(),
+            LineRead::Line
+        ));
+        assert_eq!(buf, b"bb\n");
+        assert!(matches!(
+            read_bounded_line(&mut reader, &mut buf, 5).unwrap(),
+            LineRead::Eof
+        ));
+    }
+
+    #[test]
+    fn sink_errors_stop_reading_and_surface_unchanged() {
+        let ctx = ImportContext::new("f");
+        for input in [
+            &b"[1,2,3]"[..],
+            b"{\"Records\":[1,2]}",
+            b"{\"a\":1}\n{\"a\":2}",
+        ] {
+            let mut calls = 0;
+            let mut reader = input;
+            let r = read_records(&mut reader, &ctx, &["Records"], &mut |_| {}, &mut |_, _| {
+                calls += 1;
+                Err(ImportError::Sink(crate::SinkError("disk full".into())))
+            });
+            assert!(matches!(r, Err(ImportError::Sink(_))), "{r:?}");
+            assert_eq!(calls, 1);
+        }
+    }
+
+    #[test]
+    fn progress_is_reported_periodically() {
+        let input = format!("[{}1]", "1,".repeat(4_999));
+        let (r, _, ticks) = read(input.as_bytes(), &[]);
+        assert_eq!(r.unwrap().rows, 5_000);
+        assert_eq!(
+            ticks.iter().map(|p| p.rows).collect::<Vec<_>>(),
+            vec![2_000, 4_000, 5_000]
+        );
+    }
+
+    #[test]
+    fn child_pointers_escape_segments() {
+        assert_eq!(
+            child(&ptr("/Records/3"), "eventTime"),
+            ptr("/Records/3/eventTime")
+        );
+        assert_eq!(
+            child(&Location::LinePointer(4, String::new()), "a/b~c"),
+            Location::LinePointer(4, "/a~1b~0c".into())
+        );
+    }
+}
