@@ -731,6 +731,194 @@ impl<'de> Visitor<'de> for Elements<'_, '_> {
     }
 }
 
+/// Reading fields out of one streamed record, with problems that name the JSON pointer.
+///
+/// Keys are looked up exactly first and then ignoring ASCII case, because the same schema
+/// reaches us in several casings: Graph's `activityDateTime`, Log Analytics'
+/// `ActivityDateTime`, and Okta events lower-cased by data lakes (`eventtype`).
+#[derive(Debug, Clone, Copy)]
+pub struct RecordView<'a> {
+    pub value: &'a Value,
+    pub location: &'a Location,
+}
+
+/// A field that is missing, of the wrong type or unparseable, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub location: Location,
+    pub reason: String,
+}
+
+impl Problem {
+    /// The diagnostic for this problem in `ctx`'s file.
+    pub fn into_diagnostic(self, ctx: &ImportContext) -> Diagnostic {
+        ctx.diagnostic(self.location, self.reason)
+    }
+}
+
+impl<'a> RecordView<'a> {
+    pub fn new(value: &'a Value, location: &'a Location) -> Self {
+        Self { value, location }
+    }
+
+    /// The value at `path` (keys matched case-insensitively), with its location.
+    pub fn lookup(&self, path: &[&str]) -> Option<(&'a Value, Location)> {
+        let mut current = self.value;
+        let mut location = self.location.clone();
+        for key in path {
+            let (found_key, next) = get_entry(current, key)?;
+            location = child(&location, found_key);
+            current = next;
+        }
+        Some((current, location))
+    }
+
+    /// The value at `path`, if present and not null.
+    pub fn get(&self, path: &[&str]) -> Option<&'a Value> {
+        self.lookup(path).map(|(v, _)| v).filter(|v| !v.is_null())
+    }
+
+    /// The location a missing field would have had, for "missing" diagnostics.
+    pub fn location_of(&self, path: &[&str]) -> Location {
+        path.iter()
+            .fold(self.location.clone(), |loc, key| child(&loc, key))
+    }
+
+    /// A string field: `Ok(None)` when missing, null or empty; a problem when it holds
+    /// something other than a string (numbers are accepted and rendered, since ids
+    /// sometimes arrive as numbers).
+    pub fn opt_str(&self, path: &[&str]) -> Result<Option<String>, Problem> {
+        match self.lookup(path) {
+            None => Ok(None),
+            Some((Value::Null, _)) => Ok(None),
+            Some((Value::String(s), _)) => {
+                let t = s.trim();
+                Ok(if t.is_empty() {
+                    None
+                } else {
+                    Some(t.to_owned())
+                })
+            }
+            Some((Value::Number(n), _)) => Ok(Some(n.to_string())),
+            Some((other, location)) => Err(Problem {
+                location,
+                reason: format!("expected a string but found {}", kind_of(other)),
+            }),
+        }
+    }
+
+    /// A required string field.
+    pub fn req_str(&self, path: &[&str]) -> Result<String, Problem> {
+        self.opt_str(path)?.ok_or_else(|| Problem {
+            location: self.location_of(path),
+            reason: format!("missing required field `{}`", path.join(".")),
+        })
+    }
+
+    /// A required timestamp field (see [`parse_timestamp`] for the accepted forms).
+    pub fn req_time(&self, path: &[&str]) -> Result<evidentia_domain::Timestamp, Problem> {
+        let text = self.req_str(path)?;
+        parse_timestamp(&text).ok_or_else(|| Problem {
+            location: self
+                .lookup(path)
+                .map_or_else(|| self.location_of(path), |(_, l)| l),
+            reason: format!(
+                "`{text}` is not a timestamp (expected ISO 8601, e.g. 2024-08-01T13:33:28Z)"
+            ),
+        })
+    }
+
+    /// A field that some exports nest as an object or array and others (Log Analytics)
+    /// store as a JSON-encoded string: returns the decoded value either way.
+    pub fn nested(&self, path: &[&str]) -> Result<Option<Value>, Problem> {
+        match self.lookup(path) {
+            None | Some((Value::Null, _)) => Ok(None),
+            Some((Value::String(s), location)) => {
+                let t = s.trim();
+                if t.is_empty() {
+                    return Ok(None);
+                }
+                serde_json::from_str::<Value>(t)
+                    .map(Some)
+                    .map_err(|e| Problem {
+                        location,
+                        reason: format!(
+                            "holds a string that is not valid JSON: {}",
+                            message_of(&e)
+                        ),
+                    })
+            }
+            Some((v, _)) => Ok(Some(v.clone())),
+        }
+    }
+}
+
+/// Looks a key up exactly, then ignoring ASCII case; returns the key as spelled in the record.
+pub fn get_entry<'v>(value: &'v Value, key: &str) -> Option<(&'v str, &'v Value)> {
+    let map = value.as_object()?;
+    if let Some((k, v)) = map.get_key_value(key) {
+        return Some((k.as_str(), v));
+    }
+    map.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(k, v)| (k.as_str(), v))
+}
+
+/// Looks a key up exactly, then ignoring ASCII case.
+pub fn get_ci<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
+    get_entry(value, key).map(|(_, v)| v)
+}
+
+/// A non-empty, trimmed string at `key` (case-insensitive); numbers are rendered.
+pub fn str_ci(value: &Value, key: &str) -> Option<String> {
+    match get_ci(value, key)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The JSON type of a value, for "expected a string but found …" messages.
+pub fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Parses the timestamp spellings log exports use, all taken as UTC unless they say otherwise:
+/// RFC 3339 (`2024-08-01T13:33:28Z`, `…+00:00`, any number of fractional digits), a space
+/// instead of `T` (`2025-01-15 09:30:20.123`, data-lake exports), `+0000` offsets, and no
+/// offset at all.
+pub fn parse_timestamp(text: &str) -> Option<evidentia_domain::Timestamp> {
+    use chrono::{DateTime, NaiveDateTime, Utc};
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let t_sep = if text.as_bytes().get(10) == Some(&b' ') {
+        let mut s = text.to_owned();
+        s.replace_range(10..11, "T");
+        s
+    } else {
+        text.to_owned()
+    };
+    if let Ok(t) = DateTime::parse_from_rfc3339(&t_sep) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = DateTime::parse_from_str(&t_sep, "%Y-%m-%dT%H:%M:%S%.f%z") {
+        return Some(t.with_timezone(&Utc));
+    }
+    let naive = t_sep.strip_suffix(" UTC").unwrap_or(&t_sep);
+    NaiveDateTime::parse_from_str(naive, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|n| n.and_utc())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1037,5 +1225,63 @@ mod tests {
             child(&Location::LinePointer(4, String::new()), "a/b~c"),
             Location::LinePointer(4, "/a~1b~0c".into())
         );
+    }
+
+    #[test]
+    fn timestamps_in_the_spellings_exports_use() {
+        let expect = |s: &str, want: &str| {
+            assert_eq!(
+                parse_timestamp(s).map(|t| t.to_rfc3339()),
+                Some(want.to_owned()),
+                "{s}"
+            );
+        };
+        expect("2024-08-01T13:33:28Z", "2024-08-01T13:33:28+00:00");
+        expect(
+            "2024-12-10T02:22:58.7270280Z",
+            "2024-12-10T02:22:58.727028+00:00",
+        );
+        expect(
+            "2024-11-27T02:22:58.727028+00:00",
+            "2024-11-27T02:22:58.727028+00:00",
+        );
+        expect("2025-01-15 09:30:20.123", "2025-01-15T09:30:20.123+00:00");
+        expect(
+            "2024-12-16 16:32:16.087554000",
+            "2024-12-16T16:32:16.087554+00:00",
+        );
+        expect("2022-12-13 00:58:19.811", "2022-12-13T00:58:19.811+00:00");
+        expect("2024-01-02T03:04:05+0100", "2024-01-02T02:04:05+00:00");
+        expect("2024-01-02T03:04:05", "2024-01-02T03:04:05+00:00");
+        assert_eq!(parse_timestamp("yesterday"), None);
+        assert_eq!(parse_timestamp("2024-13-45T00:00:00Z"), None);
+        assert_eq!(parse_timestamp("é"), None);
+    }
+
+    #[test]
+    fn record_view_names_pointers_and_types() {
+        let value =
+            serde_json::json!({"A": {"b": 3, "c": "x", "d": [1], "e": "{\"k\":1}"}, "t": "nope"});
+        let at = ptr("/Records/2");
+        let view = RecordView::new(&value, &at);
+        assert_eq!(view.opt_str(&["a", "B"]), Ok(Some("3".into())));
+        assert_eq!(view.opt_str(&["a", "c"]), Ok(Some("x".into())));
+        assert_eq!(view.opt_str(&["a", "zz"]), Ok(None));
+        let p = view.opt_str(&["a", "d"]).unwrap_err();
+        assert_eq!(p.location, ptr("/Records/2/A/d"));
+        assert_eq!(p.reason, "expected a string but found an array");
+        assert_eq!(
+            view.req_str(&["x"]).unwrap_err().location,
+            ptr("/Records/2/x")
+        );
+        assert_eq!(
+            view.req_time(&["t"]).unwrap_err().location,
+            ptr("/Records/2/t")
+        );
+        assert_eq!(
+            view.nested(&["a", "e"]),
+            Ok(Some(serde_json::json!({"k":1})))
+        );
+        assert!(view.nested(&["a", "c"]).is_err());
     }
 }
