@@ -784,10 +784,19 @@ impl<'a> RecordView<'a> {
             .fold(self.location.clone(), |loc, key| child(&loc, key))
     }
 
-    /// A string field: `Ok(None)` when missing, null or empty; a problem when it holds
-    /// something other than a string (numbers are accepted and rendered, since ids
-    /// sometimes arrive as numbers).
+    /// A string field: `Ok(None)` when missing, null or empty (trimmed); a problem when it
+    /// holds something other than a string.
     pub fn opt_str(&self, path: &[&str]) -> Result<Option<String>, Problem> {
+        self.string_like(path, false)
+    }
+
+    /// Like [`RecordView::opt_str`], but numbers are accepted and rendered, for ids that
+    /// some exports write as numbers.
+    pub fn opt_id(&self, path: &[&str]) -> Result<Option<String>, Problem> {
+        self.string_like(path, true)
+    }
+
+    fn string_like(&self, path: &[&str], numbers: bool) -> Result<Option<String>, Problem> {
         match self.lookup(path) {
             None => Ok(None),
             Some((Value::Null, _)) => Ok(None),
@@ -799,7 +808,7 @@ impl<'a> RecordView<'a> {
                     Some(t.to_owned())
                 })
             }
-            Some((Value::Number(n), _)) => Ok(Some(n.to_string())),
+            Some((Value::Number(n), _)) if numbers => Ok(Some(n.to_string())),
             Some((other, location)) => Err(Problem {
                 location,
                 reason: format!("expected a string but found {}", kind_of(other)),
@@ -1264,7 +1273,8 @@ mod tests {
             serde_json::json!({"A": {"b": 3, "c": "x", "d": [1], "e": "{\"k\":1}"}, "t": "nope"});
         let at = ptr("/Records/2");
         let view = RecordView::new(&value, &at);
-        assert_eq!(view.opt_str(&["a", "B"]), Ok(Some("3".into())));
+        assert_eq!(view.opt_id(&["a", "B"]), Ok(Some("3".into())));
+        assert!(view.opt_str(&["a", "B"]).is_err());
         assert_eq!(view.opt_str(&["a", "c"]), Ok(Some("x".into())));
         assert_eq!(view.opt_str(&["a", "zz"]), Ok(None));
         let p = view.opt_str(&["a", "d"]).unwrap_err();
