@@ -1,0 +1,230 @@
+//! Appending entries and artifacts in one transaction: all of a batch lands, or none of it.
+
+use evidentia_ledger::{Chain, Entry, Hash, canonical_json};
+use sha2::{Digest, Sha256};
+use sqlx::sqlite::{Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Row, Transaction};
+
+use crate::{Head, StoreError, from_i64, to_i64};
+
+/// Artifacts are stored in chunks of this size, so no file sits in memory whole.
+pub const ARTIFACT_CHUNK_SIZE: usize = 1 << 20;
+
+/// The entry kind the store appends when an artifact is stored, so the ledger commits to
+/// every artifact's content address and verification can tell a deleted one.
+pub const ARTIFACT_ENTRY_KIND: &str = "artifact.stored";
+
+/// Entries are written in multi-row inserts of this many (7 parameters each, far below
+/// SQLite's limit), which is most of what makes bulk appends fast.
+const INSERT_BATCH: usize = 256;
+
+/// An open write transaction. Dropping it without [`AppendBatch::commit`] rolls everything
+/// back, which is what makes an interrupted import leave the workspace as it was.
+#[derive(Debug)]
+pub struct AppendBatch {
+    tx: Transaction<'static, Sqlite>,
+    chain: Chain,
+    pending: Vec<Entry>,
+    first_seq: u64,
+}
+
+/// Streams one artifact's bytes into the batch while hashing them.
+#[derive(Debug)]
+pub struct ArtifactWriter {
+    expected: Hash,
+    hasher: Sha256,
+    size: u64,
+    next_idx: u64,
+    buffer: Vec<u8>,
+}
+
+impl AppendBatch {
+    pub(crate) async fn begin(pool: &SqlitePool) -> Result<AppendBatch, StoreError> {
+        // IMMEDIATE takes the write lock now: a second importer waits here (busy timeout)
+        // instead of failing later when its read snapshot cannot be upgraded.
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        let row =
+            sqlx::query("SELECT seq, entry_hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        let chain = match row {
+            None => Chain::new(),
+            Some(r) => {
+                let seq = from_i64(r.get(0))?;
+                let hash: Vec<u8> = r.get(1);
+                let hash = Hash::from_slice(&hash).ok_or_else(|| {
+                    StoreError::Corrupt(format!("entry {seq}: hash is not 32 bytes"))
+                })?;
+                Chain::resume(seq, hash)
+            }
+        };
+        let first_seq = chain.count() + 1;
+        Ok(AppendBatch {
+            tx,
+            chain,
+            pending: Vec::with_capacity(INSERT_BATCH),
+            first_seq,
+        })
+    }
+
+    /// Appends one entry and returns its sequence number. `recorded_at` must be spelled by
+    /// `evidentia_ledger::format_recorded_at`.
+    pub async fn append(
+        &mut self,
+        kind: &str,
+        recorded_at: &str,
+        payload: Vec<u8>,
+    ) -> Result<u64, StoreError> {
+        let entry = self.chain.next_entry(kind, recorded_at, payload);
+        let seq = entry.seq;
+        self.pending.push(entry);
+        if self.pending.len() >= INSERT_BATCH {
+            self.flush().await?;
+        }
+        Ok(seq)
+    }
+
+    /// The head as it will be once committed.
+    pub fn head(&self) -> Head {
+        Head {
+            count: self.chain.count(),
+            hash: self.chain.head(),
+        }
+    }
+
+    /// Sequence numbers this batch has appended so far (empty range if none).
+    pub fn appended(&self) -> std::ops::Range<u64> {
+        self.first_seq..self.chain.count() + 1
+    }
+
+    /// Whether an artifact is already stored (committed, or earlier in this batch).
+    pub async fn has_artifact(&mut self, sha256: &Hash) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM artifacts WHERE sha256 = ?")
+            .bind(sha256.0.as_slice())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Starts storing an artifact whose SHA-256 the caller computed beforehand; the bytes
+    /// are hashed again on the way in and must match.
+    pub fn start_artifact(&self, expected: Hash) -> ArtifactWriter {
+        ArtifactWriter {
+            expected,
+            hasher: Sha256::new(),
+            size: 0,
+            next_idx: 0,
+            buffer: Vec::with_capacity(ARTIFACT_CHUNK_SIZE),
+        }
+    }
+
+    /// Adds bytes to an artifact being stored.
+    pub async fn write_artifact(
+        &mut self,
+        writer: &mut ArtifactWriter,
+        mut bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        while !bytes.is_empty() {
+            let room = ARTIFACT_CHUNK_SIZE - writer.buffer.len();
+            let (now, rest) = bytes.split_at(room.min(bytes.len()));
+            writer.buffer.extend_from_slice(now);
+            bytes = rest;
+            if writer.buffer.len() == ARTIFACT_CHUNK_SIZE {
+                self.flush_chunk(writer).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Finishes an artifact: checks its hash and records it, with an `artifact.stored`
+    /// ledger entry. Returns that entry's sequence number.
+    pub async fn finish_artifact(
+        &mut self,
+        mut writer: ArtifactWriter,
+        recorded_at: &str,
+    ) -> Result<u64, StoreError> {
+        if !writer.buffer.is_empty() || writer.next_idx == 0 {
+            self.flush_chunk(&mut writer).await?;
+        }
+        let mut digest = [0u8; 32];
+        digest.copy_from_slice(writer.hasher.finalize().as_slice());
+        let found = Hash(digest);
+        if found != writer.expected {
+            return Err(StoreError::ArtifactChanged {
+                expected: writer.expected.to_hex(),
+                found: found.to_hex(),
+            });
+        }
+        sqlx::query("INSERT INTO artifacts (sha256, size, chunk_count) VALUES (?, ?, ?)")
+            .bind(found.0.as_slice())
+            .bind(to_i64(writer.size)?)
+            .bind(to_i64(writer.next_idx)?)
+            .execute(&mut *self.tx)
+            .await?;
+        let payload = canonical_json(&serde_json::json!({
+            "sha256": found.to_hex(),
+            "size": writer.size,
+        }))
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.append(ARTIFACT_ENTRY_KIND, recorded_at, payload).await
+    }
+
+    async fn flush_chunk(&mut self, writer: &mut ArtifactWriter) -> Result<(), StoreError> {
+        writer.hasher.update(&writer.buffer);
+        writer.size += writer.buffer.len() as u64;
+        sqlx::query("INSERT INTO artifact_chunks (sha256, idx, data) VALUES (?, ?, ?)")
+            .bind(writer.expected.0.as_slice())
+            .bind(to_i64(writer.next_idx)?)
+            .bind(writer.buffer.as_slice())
+            .execute(&mut *self.tx)
+            .await?;
+        writer.next_idx += 1;
+        writer.buffer.clear();
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), StoreError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO ledger_entries (seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash) ",
+        );
+        let mut bad_seq = None;
+        builder.push_values(self.pending.iter(), |mut row, e| {
+            let seq = i64::try_from(e.seq).unwrap_or_else(|_| {
+                bad_seq = Some(e.seq);
+                0
+            });
+            row.push_bind(seq)
+                .push_bind(e.kind.as_str())
+                .push_bind(e.recorded_at.as_str())
+                .push_bind(e.payload.as_slice())
+                .push_bind(e.payload_hash.0.as_slice())
+                .push_bind(e.prev_hash.0.as_slice())
+                .push_bind(e.entry_hash.0.as_slice());
+        });
+        if let Some(seq) = bad_seq {
+            return Err(StoreError::Corrupt(format!(
+                "sequence number {seq} is out of range"
+            )));
+        }
+        builder.build().execute(&mut *self.tx).await?;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Writes what is pending and commits the transaction; returns the new head.
+    pub async fn commit(mut self) -> Result<Head, StoreError> {
+        self.flush().await?;
+        let head = self.head();
+        self.tx.commit().await?;
+        Ok(head)
+    }
+
+    /// Abandons the batch; nothing of it is kept.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}

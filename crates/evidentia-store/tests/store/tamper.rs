@@ -1,0 +1,296 @@
+//! Each way of editing the file behind our back is caught, and the first bad entry is named.
+
+use evidentia_ledger::{FailureReason, Hash, entry_hash, payload_hash};
+use proptest::prelude::*;
+use sqlx::Row;
+
+use crate::*;
+
+async fn tampered(
+    n: u64,
+    edit: impl AsyncFnOnce(&mut SqliteConnection),
+) -> evidentia_store::VerifyReport {
+    let (_dir, path, ws) = new_workspace().await;
+    append_entries(&ws, n).await;
+    ws.close().await;
+    assert!(
+        verify(&path).await.is_intact(),
+        "fixture must verify before tampering"
+    );
+    let mut conn = raw(&path).await;
+    drop_triggers(&mut conn).await;
+    edit(&mut conn).await;
+    conn.close().await.unwrap();
+    verify(&path).await
+}
+
+#[tokio::test]
+async fn intact_workspace_verifies() {
+    let (_dir, path, ws) = new_workspace().await;
+    append_entries(&ws, 100).await;
+    store_artifact(&ws, b"a small artifact").await;
+    ws.close().await;
+    let report = verify(&path).await;
+    assert_eq!(report.failure, None);
+    assert_eq!(report.entries, 101);
+    assert_eq!(report.artifacts, 1);
+}
+
+#[tokio::test]
+async fn changed_payload_byte_is_detected() {
+    let report = tampered(50, async |c| {
+        sqlx::query("UPDATE ledger_entries SET payload = CAST(replace(CAST(payload AS TEXT), 'number', 'numbex') AS BLOB) WHERE seq = 17")
+            .execute(c).await.unwrap();
+    }).await;
+    let failure = report.failure.unwrap();
+    assert_eq!(failure.seq, 17);
+    assert!(
+        matches!(failure.reason, FailureReason::PayloadHashMismatch { .. }),
+        "{failure}"
+    );
+}
+
+#[tokio::test]
+async fn changed_entry_hash_is_detected() {
+    let report = tampered(50, async |c| {
+        sqlx::query("UPDATE ledger_entries SET entry_hash = zeroblob(32) WHERE seq = 23")
+            .execute(c)
+            .await
+            .unwrap();
+    })
+    .await;
+    let failure = report.failure.unwrap();
+    assert_eq!(failure.seq, 23);
+    assert!(
+        matches!(failure.reason, FailureReason::EntryHashMismatch { .. }),
+        "{failure}"
+    );
+}
+
+#[tokio::test]
+async fn deleted_entry_is_detected() {
+    let report = tampered(50, async |c| {
+        sqlx::query("DELETE FROM ledger_entries WHERE seq = 30")
+            .execute(c)
+            .await
+            .unwrap();
+    })
+    .await;
+    let failure = report.failure.unwrap();
+    assert_eq!(failure.seq, 30);
+    assert_eq!(
+        failure.reason,
+        FailureReason::Gap {
+            expected: 30,
+            found: 31
+        }
+    );
+}
+
+#[tokio::test]
+async fn deleted_tail_is_detected_through_a_checkpoint() {
+    let (_dir, path, ws) = new_workspace().await;
+    append_entries(&ws, 20).await;
+    ws.add_checkpoint(T0).await.unwrap();
+    ws.close().await;
+    let mut conn = raw(&path).await;
+    drop_triggers(&mut conn).await;
+    sqlx::query("DELETE FROM ledger_entries WHERE seq > 18")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let failure = verify(&path).await.failure.unwrap();
+    assert_eq!(failure.seq, 19);
+    assert_eq!(
+        failure.reason,
+        FailureReason::Truncated {
+            expected: 20,
+            found: 18
+        }
+    );
+}
+
+#[tokio::test]
+async fn inserted_entry_is_detected() {
+    // A forger who knows the format renumbers the tail and slips a well-formed entry in after
+    // seq 10; the entry after it still carries its old position in its hash.
+    let report = tampered(50, async |c| {
+        sqlx::query("UPDATE ledger_entries SET seq = seq + 1000000 WHERE seq > 10")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE ledger_entries SET seq = seq - 999999 WHERE seq > 1000000")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let prev: Vec<u8> = sqlx::query("SELECT entry_hash FROM ledger_entries WHERE seq = 10")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+            .get(0);
+        let prev = Hash::from_slice(&prev).unwrap();
+        let payload = b"{\"forged\":true}".to_vec();
+        let ph = payload_hash(&payload);
+        let eh = entry_hash(11, "note", T0, &ph, &prev);
+        sqlx::query("INSERT INTO ledger_entries VALUES (11, 'note', ?, ?, ?, ?, ?)")
+            .bind(T0)
+            .bind(payload)
+            .bind(ph.0.to_vec())
+            .bind(prev.0.to_vec())
+            .bind(eh.0.to_vec())
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    })
+    .await;
+    let failure = report.failure.unwrap();
+    assert_eq!(failure.seq, 12);
+    assert_eq!(failure.reason, FailureReason::Reordered { recorded_as: 11 });
+}
+
+#[tokio::test]
+async fn inserted_garbage_entry_is_detected() {
+    let report = tampered(5, async |c| {
+        sqlx::query("INSERT INTO ledger_entries VALUES (6, 'note', ?, X'7B7D', zeroblob(32), zeroblob(32), zeroblob(32))")
+            .bind(T0).execute(c).await.unwrap();
+    }).await;
+    let failure = report.failure.unwrap();
+    assert_eq!(failure.seq, 6);
+    assert!(
+        matches!(failure.reason, FailureReason::PayloadHashMismatch { .. }),
+        "{failure}"
+    );
+}
+
+#[tokio::test]
+async fn swapped_entries_are_detected() {
+    let report = tampered(50, async |c| {
+        sqlx::query("UPDATE ledger_entries SET seq = -1 WHERE seq = 40")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE ledger_entries SET seq = 40 WHERE seq = 41")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE ledger_entries SET seq = 41 WHERE seq = -1")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    })
+    .await;
+    let failure = report.failure.unwrap();
+    assert_eq!(failure.seq, 40);
+    assert_eq!(failure.reason, FailureReason::Reordered { recorded_as: 41 });
+}
+
+#[tokio::test]
+async fn changed_artifact_byte_is_detected() {
+    let (_dir, path, ws) = new_workspace().await;
+    append_entries(&ws, 10).await;
+    let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    let sha = store_artifact(&ws, &bytes).await;
+    append_entries(&ws, 10).await;
+    ws.close().await;
+    assert!(verify(&path).await.is_intact());
+    let mut conn = raw(&path).await;
+    drop_triggers(&mut conn).await;
+    // Flip one byte in the middle of the second chunk.
+    let data: Vec<u8> =
+        sqlx::query("SELECT data FROM artifact_chunks WHERE sha256 = ? AND idx = 1")
+            .bind(sha.0.to_vec())
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+            .get(0);
+    let mut data = data;
+    data[12345] ^= 0x01;
+    sqlx::query("UPDATE artifact_chunks SET data = ? WHERE sha256 = ? AND idx = 1")
+        .bind(data)
+        .bind(sha.0.to_vec())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let failure = verify(&path).await.failure.unwrap();
+    // Entry 11 is the artifact.stored entry that commits to these bytes.
+    assert_eq!(failure.seq, 11);
+    assert!(
+        matches!(failure.reason, FailureReason::Artifact { .. }),
+        "{failure}"
+    );
+}
+
+#[tokio::test]
+async fn deleted_artifact_is_detected() {
+    let (_dir, path, ws) = new_workspace().await;
+    append_entries(&ws, 3).await;
+    store_artifact(&ws, b"evidence file").await;
+    ws.close().await;
+    let mut conn = raw(&path).await;
+    drop_triggers(&mut conn).await;
+    sqlx::query("DELETE FROM artifact_chunks")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM artifacts")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let failure = verify(&path).await.failure.unwrap();
+    assert_eq!(failure.seq, 4);
+    assert!(failure.to_string().contains("missing"), "{failure}");
+}
+
+#[tokio::test]
+async fn triggers_refuse_updates_and_deletes() {
+    let (_dir, path, ws) = new_workspace().await;
+    append_entries(&ws, 3).await;
+    ws.close().await;
+    let mut conn = raw(&path).await;
+    let err = sqlx::query("UPDATE ledger_entries SET kind = 'x' WHERE seq = 1")
+        .execute(&mut conn)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = sqlx::query("DELETE FROM ledger_entries")
+        .execute(&mut conn)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+}
+
+/// Which stored column a mutation hits.
+const COLUMNS: [&str; 6] = [
+    "kind",
+    "recorded_at",
+    "payload",
+    "payload_hash",
+    "prev_hash",
+    "entry_hash",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    /// Any single-byte change to any stored column of any entry fails verification.
+    #[test]
+    fn any_single_byte_change_to_a_stored_entry_fails(target in 1u64..=12, column in 0usize..6, byte in any::<prop::sample::Index>(), flip in 1u8..=255) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let report = rt.block_on(tampered(12, async |c| {
+            let col = COLUMNS[column];
+            let old: Vec<u8> = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT CAST({col} AS BLOB) FROM ledger_entries WHERE seq = ?")))
+                .bind(target as i64).fetch_one(&mut *c).await.unwrap().get(0);
+            let mut new = old.clone();
+            let i = byte.index(new.len());
+            new[i] ^= flip;
+            let cast = if col == "kind" || col == "recorded_at" { "CAST(? AS TEXT)" } else { "?" };
+            sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE ledger_entries SET {col} = {cast} WHERE seq = ?")))
+                .bind(new).bind(target as i64).execute(&mut *c).await.unwrap();
+        }));
+        let failure = report.failure.expect("tampering must be detected");
+        prop_assert!(failure.seq <= target + 1, "first failure {} is not at or right after the edit at {}", failure.seq, target);
+    }
+}
