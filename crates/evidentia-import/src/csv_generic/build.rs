@@ -1,0 +1,491 @@
+//! Turns one row's cells into one domain record through a profile, collecting every problem in the row.
+
+use std::borrow::Cow;
+
+use chrono::SecondsFormat;
+use evidentia_domain::{
+    Approval, ApprovalId, ApproverRole, Decision, EventId, ExceptionId, ExceptionRecord, Execution,
+    Identity, IdentityId, IdentityKind, LifecycleAttributes, LifecycleEvent, LifecycleEventType,
+    Outcome, ProvisioningAction, Reapproval, ReconciliationRecord, ReconciliationStatus, Record,
+    SystemId, Tier, Timestamp,
+};
+
+use crate::profile::fields::{self, Choice, FieldType};
+use crate::profile::time::{describe_formats, read_time};
+use crate::profile::{InputKind, Profile, SKIP, accepted_values};
+
+/// A row's cells, addressed by domain field; CSV rows and JSON records both provide it.
+pub(crate) trait Cells {
+    /// The field's value in this row, trimmed; `None` when the source has no column for it
+    /// or the cell is empty.
+    fn get(&self, field: &str) -> Option<Cow<'_, str>>;
+    /// How diagnostics name where the field comes from: `column "Effective Date"`.
+    fn label(&self, field: &str) -> Cow<'_, str>;
+    /// Whether the source has a column (or key) for the field at all.
+    fn has_column(&self, field: &str) -> bool;
+}
+
+/// What became of one row.
+// Boxing the record would cost an allocation per row; a `Built` is matched once and dropped.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(crate) enum Built {
+    Record(Record),
+    /// The profile maps one of the row's values to `skip`; the value is counted.
+    Skipped(String),
+    /// The row is bad; the reason names every bad column and value.
+    Bad(String),
+}
+
+/// Builds the record a row describes for the profile's kind.
+pub(crate) fn build(profile: &Profile, system: Option<&SystemId>, cells: &dyn Cells) -> Built {
+    let mut row = Row {
+        profile,
+        system,
+        cells,
+        errors: Vec::new(),
+        skip: None,
+    };
+    let record = match profile.kind {
+        InputKind::Events => row.event(),
+        InputKind::Identities => row.identity(),
+        InputKind::Approvals => row.approval(),
+        InputKind::Provisioning => row.execution(),
+        InputKind::Reconciliation => row.reconciliation(),
+        InputKind::Exceptions => row.exception(),
+    };
+    // A skipped row is not imported, so its other problems do not matter.
+    if let Some(value) = row.skip {
+        return Built::Skipped(value);
+    }
+    match record {
+        Some(record) if row.errors.is_empty() => Built::Record(record),
+        _ if !row.errors.is_empty() => Built::Bad(row.errors.join("; ")),
+        _ => Built::Bad("the row could not be read".to_owned()),
+    }
+}
+
+/// Where a value came from, which decides how it is described and parsed.
+enum Source {
+    Cell,
+    Caller,
+    Default,
+}
+
+struct Row<'a> {
+    profile: &'a Profile,
+    system: Option<&'a SystemId>,
+    cells: &'a dyn Cells,
+    errors: Vec<String>,
+    skip: Option<String>,
+}
+
+impl<'a> Row<'a> {
+    /// The cell, else (for `system`) the caller's system, else the profile's default.
+    fn raw(&self, field: &str) -> Option<(Cow<'a, str>, Source)> {
+        if let Some(value) = self.cells.get(field) {
+            return Some((Cow::Owned(value.into_owned()), Source::Cell));
+        }
+        if field == "system" {
+            if let Some(system) = self.system {
+                return Some((Cow::Borrowed(system.as_str()), Source::Caller));
+            }
+        }
+        self.profile
+            .defaults
+            .get(field)
+            .map(|d| (Cow::Borrowed(d.as_str()), Source::Default))
+    }
+
+    fn label(&self, field: &str, source: &Source) -> String {
+        match source {
+            Source::Cell => self.cells.label(field).into_owned(),
+            Source::Caller => "the system given for the import".to_owned(),
+            Source::Default => format!("the profile's default {field}"),
+        }
+    }
+
+    fn missing(&mut self, field: &str) {
+        let reason = if self.cells.has_column(field) {
+            format!(
+                "{} is empty but {field} is required",
+                self.cells.label(field)
+            )
+        } else {
+            format!("no value for the required field {field}")
+        };
+        self.errors.push(reason);
+    }
+
+    /// Marks the row skipped when the profile maps this value to `skip`.
+    fn check_skip(&mut self, field: &str, value: &str) -> bool {
+        if self.profile.mapped(field, value) == Some(SKIP) {
+            self.skip.get_or_insert_with(|| value.to_owned());
+            return true;
+        }
+        false
+    }
+
+    fn text(&mut self, field: &str) -> Option<String> {
+        let (value, _) = self.raw(field)?;
+        if self.check_skip(field, &value) {
+            return None;
+        }
+        Some(
+            self.profile
+                .mapped(field, &value)
+                .map_or_else(|| value.into_owned(), str::to_owned),
+        )
+    }
+
+    fn req_text(&mut self, field: &str) -> Option<String> {
+        let value = self.text(field);
+        if value.is_none() && self.skip.is_none() {
+            self.missing(field);
+        }
+        value
+    }
+
+    fn id(&mut self, field: &str) -> Option<IdentityId> {
+        self.text(field).map(IdentityId::new)
+    }
+
+    fn list(&mut self, field: &str) -> Vec<String> {
+        let separator = self.profile.list_separator;
+        self.text(field).map_or_else(Vec::new, |text| {
+            text.split([separator, '\n'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+    }
+
+    fn choice<T>(&mut self, field: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
+        let (value, source) = self.raw(field)?;
+        if self.check_skip(field, &value) {
+            return None;
+        }
+        let Some(FieldType::Choice(choice)) = fields::field(self.profile.kind, field).map(|f| f.ty)
+        else {
+            return None;
+        };
+        let canonical = match self.profile.mapped(field, &value) {
+            Some(target) => Some(target),
+            None => choice.canonical(&value),
+        };
+        match canonical.and_then(parse) {
+            Some(parsed) => Some(parsed),
+            None => {
+                let label = self.label(field, &source);
+                let accepted = accepted_values(self.profile, field, choice);
+                self.errors.push(format!(
+                    "{label}: \"{value}\" is not a known {field}; accepted: {accepted}"
+                ));
+                None
+            }
+        }
+    }
+
+    fn req_choice<T>(&mut self, field: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
+        let had_value = self.raw(field).is_some();
+        let value = self.choice(field, parse);
+        if !had_value {
+            self.missing(field);
+        }
+        value
+    }
+
+    fn flag(&mut self, field: &str) -> bool {
+        self.choice(field, |s| Choice::Flag.canonical(s).map(|c| c == "true"))
+            .unwrap_or(false)
+    }
+
+    fn parse_time(&mut self, field: &str, value: &str, source: &Source) -> Option<Timestamp> {
+        let profile = self.profile;
+        let parsed =
+            read_time(value, &profile.time_formats, profile.offset).or_else(|| match source {
+                // Defaults may be written as TOML dates, which read as RFC 3339.
+                Source::Default => read_time(
+                    value,
+                    &[crate::profile::time::TimeFormat::Rfc3339],
+                    profile.offset,
+                ),
+                _ => None,
+            });
+        if parsed.is_none() {
+            let label = self.label(field, source);
+            self.errors.push(format!(
+                "{label}: \"{value}\" is not {}",
+                describe_formats(&profile.time_formats)
+            ));
+        }
+        parsed
+    }
+
+    fn time(&mut self, field: &str) -> Option<Timestamp> {
+        let (value, source) = self.raw(field)?;
+        self.parse_time(field, &value, &source)
+    }
+
+    fn req_time(&mut self, field: &str) -> Option<Timestamp> {
+        let had_value = self.raw(field).is_some();
+        let value = self.time(field);
+        if !had_value {
+            self.missing(field);
+        }
+        value
+    }
+
+    fn event(&mut self) -> Option<Record> {
+        let identity = self.req_text("identity");
+        let identity_kind = self.req_choice("identity_kind", IdentityKind::parse);
+        let event_type = self.req_choice("event_type", LifecycleEventType::parse);
+        let effective_at = self.req_time("effective_at");
+        let attributes = LifecycleAttributes {
+            display_name: self.text("display_name"),
+            email: self.text("email"),
+            role: self.text("role"),
+            previous_role: self.text("previous_role"),
+            department: self.text("department"),
+            manager: self.id("manager"),
+            location: self.text("location"),
+            employment_class: self.text("employment_class"),
+            owner: self.id("owner"),
+            ends_at: self.time("ends_at"),
+        };
+        let reason = self.text("reason");
+        let id = self.text("id");
+        let (identity, identity_kind, event_type, effective_at) =
+            (identity?, identity_kind?, event_type?, effective_at?);
+        // Sources without event ids get one derived from the content, so re-importing the
+        // same file yields the same ids.
+        let id = id.unwrap_or_else(|| {
+            format!(
+                "{identity}:{event_type}:{}",
+                effective_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+            )
+        });
+        Some(Record::LifecycleEvent(LifecycleEvent {
+            id: EventId::new(id),
+            identity: IdentityId::new(identity),
+            identity_kind,
+            event_type,
+            effective_at,
+            attributes,
+            reason,
+        }))
+    }
+
+    fn identity(&mut self) -> Option<Record> {
+        let id = self.req_text("id");
+        let kind = self.req_choice("kind", IdentityKind::parse);
+        let record = Identity {
+            id: IdentityId::new(String::new()),
+            kind: IdentityKind::Employee,
+            display_name: self.text("display_name"),
+            email: self.text("email"),
+            owner: self.id("owner"),
+            manager: self.id("manager"),
+            department: self.text("department"),
+            role: self.text("role"),
+            ends_at: self.time("ends_at"),
+            aliases: self.list("aliases"),
+        };
+        Some(Record::Identity(Identity {
+            id: IdentityId::new(id?),
+            kind: kind?,
+            ..record
+        }))
+    }
+
+    fn approval(&mut self) -> Option<Record> {
+        let id = self.req_text("id");
+        let subject = self.req_text("subject");
+        let entitlement = self.req_text("entitlement");
+        let system = self.req_text("system");
+        let requester = self.id("requester");
+        let approver = self.req_text("approver");
+        let approver_role = self.req_choice("approver_role", ApproverRole::parse);
+        let decision = self.req_choice("decision", Decision::parse);
+        let decided_at = self.req_time("decided_at");
+        let tier = self.req_choice("tier", Tier::parse);
+        let justification = self.text("justification");
+        let expires_at = self.time("expires_at");
+        let exception = self.flag("exception");
+        Some(Record::Approval(Approval {
+            id: ApprovalId::new(id?),
+            subject: IdentityId::new(subject?),
+            entitlement: entitlement?,
+            system: SystemId::new(system?),
+            requester,
+            approver: IdentityId::new(approver?),
+            approver_role: approver_role?,
+            decision: decision?,
+            decided_at: decided_at?,
+            tier: tier?,
+            justification,
+            expires_at,
+            exception,
+        }))
+    }
+
+    fn execution(&mut self) -> Option<Record> {
+        let system = self.req_text("system");
+        let account = self.req_text("account");
+        let action = self.req_choice("action", ProvisioningAction::parse);
+        let entitlement = self.text("entitlement");
+        let actor = self.text("actor");
+        let at = self.req_time("at");
+        let outcome = self.req_choice("outcome", Outcome::parse);
+        let failure_reason = self.text("failure_reason");
+        let request_ref = self.text("request_ref");
+        let source_event_id = self.text("source_event_id");
+        // Without a column of its own, the source's event type is its action as written.
+        let source_event_type = self
+            .text("source_event_type")
+            .or_else(|| self.cells.get("action").map(Cow::into_owned));
+        Some(Record::Execution(Execution {
+            system: SystemId::new(system?),
+            account: account?,
+            action: action?,
+            entitlement,
+            actor,
+            at: at?,
+            outcome: outcome?,
+            failure_reason,
+            request_ref,
+            source_event_id,
+            source_event_type,
+        }))
+    }
+
+    fn reconciliation(&mut self) -> Option<Record> {
+        let system = self.req_text("system");
+        let as_of = self.req_time("as_of");
+        let account = self.req_text("account");
+        let identity = self.id("identity");
+        let entitlement = self.text("entitlement");
+        let status = self.req_choice("status", ReconciliationStatus::parse);
+        let last_used_at = self.time("last_used_at");
+        Some(Record::Reconciliation(ReconciliationRecord {
+            system: SystemId::new(system?),
+            as_of: as_of?,
+            account: account?,
+            identity,
+            entitlement,
+            status: status?,
+            last_used_at,
+        }))
+    }
+
+    fn exception(&mut self) -> Option<Record> {
+        let id = self.req_text("id");
+        let subject = self.id("subject");
+        let system = self.text("system").map(SystemId::new);
+        let entitlement = self.text("entitlement");
+        let tier = self.req_choice("tier", Tier::parse);
+        let owner = self.id("owner");
+        let approver = self.id("approver");
+        let granted_at = self.req_time("granted_at");
+        let expires_at = self.time("expires_at");
+        let reason = self.text("reason");
+        let mut reapprovals = self.reapprovals();
+        if let Some(last) = self.single_reapproval() {
+            // A register may keep both a history and "last renewed" columns; count a renewal once.
+            if !reapprovals
+                .iter()
+                .any(|r| r.approved_by == last.approved_by && r.approved_at == last.approved_at)
+            {
+                reapprovals.push(last);
+            }
+        }
+        reapprovals.sort_by_key(|r| r.approved_at);
+        Some(Record::Exception(ExceptionRecord {
+            id: ExceptionId::new(id?),
+            subject,
+            system,
+            entitlement,
+            tier: tier?,
+            owner,
+            approver,
+            granted_at: granted_at?,
+            expires_at,
+            reason,
+            reapprovals,
+        }))
+    }
+
+    /// Reads the renewal history: entries `approver@approved_at->expires_at` separated by `;`
+    /// or line breaks; the approver is split at the last `@` so e-mail addresses work, and
+    /// `->expires_at` may be left out for a renewal without an end.
+    fn reapprovals(&mut self) -> Vec<Reapproval> {
+        let Some((text, source)) = self.raw("reapprovals") else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for entry in text
+            .split([';', '\n'])
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            let (head, expires) = match entry.split_once("->") {
+                Some((head, expires)) => {
+                    (head.trim(), Some(expires.trim()).filter(|e| !e.is_empty()))
+                }
+                None => (entry, None),
+            };
+            let Some((by, at)) = head
+                .rsplit_once('@')
+                .map(|(b, a)| (b.trim(), a.trim()))
+                .filter(|(b, a)| !b.is_empty() && !a.is_empty())
+            else {
+                let label = self.label("reapprovals", &source);
+                self.errors.push(format!(
+                    "{label}: renewal \"{entry}\" is not written approver@approved_at->expires_at"
+                ));
+                continue;
+            };
+            let approved_at = self.parse_time("reapprovals", at, &source);
+            let expires_at = expires.and_then(|e| self.parse_time("reapprovals", e, &source));
+            if let Some(approved_at) = approved_at {
+                if expires.is_none() || expires_at.is_some() {
+                    out.push(Reapproval {
+                        approved_by: IdentityId::new(by),
+                        approved_at,
+                        expires_at,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Reads the single-renewal columns (`reapproved_by`, `reapproved_at`, `reapproved_expires`).
+    fn single_reapproval(&mut self) -> Option<Reapproval> {
+        let by = self.id("reapproved_by");
+        let has_at = self.raw("reapproved_at").is_some();
+        let at = self.time("reapproved_at");
+        let expires_at = self.time("reapproved_expires");
+        match (by, has_at) {
+            (Some(by), _) => match at {
+                Some(approved_at) => Some(Reapproval {
+                    approved_by: by,
+                    approved_at,
+                    expires_at,
+                }),
+                None => {
+                    if !has_at {
+                        self.missing("reapproved_at");
+                    }
+                    None
+                }
+            },
+            (None, true) => {
+                self.missing("reapproved_by");
+                None
+            }
+            (None, false) => None,
+        }
+    }
+}
