@@ -3,6 +3,10 @@
 mod cloudtrail;
 mod detect;
 mod entra;
+mod github;
+mod gworkspace;
+mod k8s;
+mod linux;
 mod okta;
 
 /// The bytes of one sample (path relative to `shared/real-samples/`), or `None` when the
