@@ -282,6 +282,9 @@ impl DelimitedImport<'_> {
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
+            // Only `\n` ends a record: with the default CRLF handling the csv crate dates a row
+            // after `\r\n` to the line before. A `\r` left at the end of a row is trimmed away.
+            .terminator(csv::Terminator::Any(b'\n'))
             .from_reader(guard);
 
         let mut bytes = ByteRecord::new();

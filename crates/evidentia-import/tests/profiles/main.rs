@@ -1,0 +1,1093 @@
+//! Mapping profiles and the generic CSV/JSON importer: built-in profiles over sample exports, robustness, and profile errors.
+
+use std::io::Read;
+
+use evidentia_domain::{
+    ApproverRole, Decision, IdentityKind, LifecycleEventType, Outcome, ProvisioningAction,
+    ReconciliationStatus, Record, Tier, Timestamp,
+};
+use evidentia_import::{
+    ImportContext, ImportError, ImportSummary, InputKind, Location, Origin, Profile, ProfileError,
+    Progress, RecordSink, SinkError, csv_generic,
+};
+
+fn utc(text: &str) -> Timestamp {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .expect("valid rfc3339")
+        .to_utc()
+}
+
+fn builtin(name: &str) -> Profile {
+    Profile::builtin(name).unwrap_or_else(|| panic!("built-in profile {name}"))
+}
+
+fn profile(toml: &str) -> Profile {
+    Profile::from_toml(toml, "test.toml").unwrap_or_else(|e| panic!("profile: {e}"))
+}
+
+fn data(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/profiles/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+type Imported = (Vec<(Record, Origin)>, ImportSummary);
+
+fn import_with(profile: &Profile, input: &mut dyn Read) -> Result<Imported, ImportError> {
+    let mut ctx = ImportContext::new("input.csv");
+    ctx.profile = Some(profile.clone());
+    let mut records = Vec::new();
+    let summary = csv_generic::import(input, &ctx, &mut records, &mut |_| {})?;
+    Ok((records, summary))
+}
+
+fn import(profile: &Profile, bytes: &[u8]) -> Result<Imported, ImportError> {
+    import_with(profile, &mut &bytes[..])
+}
+
+fn ok(profile: &Profile, bytes: &[u8]) -> Imported {
+    import(profile, bytes).unwrap_or_else(|e| panic!("import failed: {e}"))
+}
+
+fn lines(records: &[(Record, Origin)]) -> Vec<u64> {
+    records
+        .iter()
+        .map(|(_, origin)| match origin.location {
+            Location::Line(n) => n,
+            ref other => panic!("expected a line, got {other:?}"),
+        })
+        .collect()
+}
+
+fn diagnostics(summary: &ImportSummary) -> Vec<String> {
+    summary
+        .diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// The whole-file error an import must return.
+fn unreadable(profile: &Profile, bytes: &[u8]) -> String {
+    match import(profile, bytes) {
+        Err(ImportError::Unreadable(diagnostic)) => diagnostic.to_string(),
+        Err(other) => panic!("expected Unreadable, got {other}"),
+        Ok((_, summary)) => panic!("expected Unreadable, got {summary:?}"),
+    }
+}
+
+/// A small provisioning profile most robustness cases share.
+fn simple() -> Profile {
+    profile(
+        r#"
+        name = "simple"
+        kind = "provisioning"
+        delimiter = "auto"
+        time_formats = ["%Y-%m-%d %H:%M", "rfc3339"]
+        [columns]
+        system = "System"
+        account = "Account"
+        action = "Action"
+        at = "When"
+        outcome = "Result"
+        entitlement = "Entitlement"
+        [values.action]
+        "Add Role" = "grant"
+        "Login" = "skip"
+        [defaults]
+        outcome = "succeeded"
+        "#,
+    )
+}
+
+fn executions(records: &[(Record, Origin)]) -> Vec<&evidentia_domain::Execution> {
+    records
+        .iter()
+        .map(|(r, _)| match r {
+            Record::Execution(e) => e,
+            other => panic!("expected an execution, got {other:?}"),
+        })
+        .collect()
+}
+
+mod builtins {
+    use super::*;
+
+    #[test]
+    fn every_builtin_loads_by_name_and_unknown_names_list_them() {
+        let names = Profile::builtin_names();
+        assert_eq!(
+            names,
+            [
+                "hr-extract",
+                "nhi-catalog",
+                "ticket-export",
+                "provisioning-csv",
+                "reconciliation-csv",
+                "exceptions-register"
+            ]
+        );
+        for name in names {
+            let loaded = Profile::load(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(loaded.name, name);
+        }
+        match Profile::load("hr-extrakt") {
+            Err(e @ ProfileError::UnknownBuiltin { .. }) => {
+                assert!(e.to_string().contains("hr-extract, nhi-catalog"), "{e}")
+            }
+            other => panic!("expected UnknownBuiltin, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn hr_extract() {
+        let (records, summary) = ok(&builtin("hr-extract"), &data("hr-extract.csv"));
+        assert!(
+            summary.diagnostics.is_empty(),
+            "{:?}",
+            diagnostics(&summary)
+        );
+        assert_eq!(summary.skipped.get("Leave of Absence"), Some(&1));
+        assert_eq!(summary.rows, 6, "the row of only delimiters is not a row");
+        assert_eq!(lines(&records), [2, 3, 4, 6, 7]);
+        let events: Vec<_> = records
+            .iter()
+            .map(|(r, _)| match r {
+                Record::LifecycleEvent(e) => e,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let types: Vec<_> = events.iter().map(|e| e.event_type).collect();
+        use LifecycleEventType::*;
+        assert_eq!(types, [Joiner, Joiner, Mover, Leaver, Leaver]);
+        let contractor = events[1];
+        assert_eq!(contractor.id.as_str(), "EVT-1002");
+        assert_eq!(contractor.identity_kind, IdentityKind::Contractor);
+        // 09:00 at the profile's fixed -05:00 is 14:00 UTC.
+        assert_eq!(contractor.effective_at, utc("2024-01-15T14:00:00Z"));
+        assert_eq!(
+            contractor.attributes.department.as_deref(),
+            Some("Engineering, Platform")
+        );
+        assert_eq!(
+            contractor.attributes.ends_at,
+            Some(utc("2024-06-30T05:00:00Z"))
+        );
+        let mover = events[2];
+        assert_eq!(mover.attributes.role.as_deref(), Some("TREAS-ANALYST"));
+        assert_eq!(
+            mover.attributes.previous_role.as_deref(),
+            Some("FIN-ANALYST")
+        );
+        assert_eq!(
+            mover.attributes.manager.as_ref().map(|m| m.as_str()),
+            Some("E0050")
+        );
+        assert_eq!(events[3].reason.as_deref(), Some("Resignation"));
+        assert_eq!(events[3].effective_at, utc("2024-03-15T22:30:00Z"));
+    }
+
+    #[test]
+    fn nhi_catalog() {
+        let (records, summary) = ok(&builtin("nhi-catalog"), &data("nhi-catalog.csv"));
+        assert!(
+            summary.diagnostics.is_empty(),
+            "{:?}",
+            diagnostics(&summary)
+        );
+        assert_eq!(summary.skipped.get("Rotated"), Some(&1));
+        let events: Vec<_> = records
+            .iter()
+            .map(|(r, _)| match r {
+                Record::LifecycleEvent(e) => e,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let kinds: Vec<_> = events
+            .iter()
+            .map(|e| (e.identity_kind, e.event_type))
+            .collect();
+        use IdentityKind::*;
+        use LifecycleEventType::*;
+        assert_eq!(
+            kinds,
+            [
+                (ServiceAccount, NhiCreated),
+                (AccessKey, NhiCreated),
+                (ServiceAccount, NhiOwnerChanged),
+                (AiAgent, NhiCreated),
+                (AccessKey, NhiRetired)
+            ]
+        );
+        assert_eq!(
+            events[2].attributes.owner.as_ref().map(|o| o.as_str()),
+            Some("E0050")
+        );
+        assert_eq!(
+            events[0].attributes.location.as_deref(),
+            Some("finance-app")
+        );
+        assert_eq!(events[3].effective_at, utc("2024-04-15T00:00:00Z"));
+    }
+
+    #[test]
+    fn ticket_export() {
+        let (records, summary) = ok(&builtin("ticket-export"), &data("ticket-export.csv"));
+        assert!(
+            summary.diagnostics.is_empty(),
+            "{:?}",
+            diagnostics(&summary)
+        );
+        assert_eq!(summary.skipped.get("Pending Approval"), Some(&1));
+        let approvals: Vec<_> = records
+            .iter()
+            .map(|(r, _)| match r {
+                Record::Approval(a) => a,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(approvals.len(), 4);
+        let privileged = approvals[1];
+        assert_eq!(privileged.id.as_str(), "RITM0010002");
+        assert_eq!(privileged.approver_role, ApproverRole::Security);
+        assert_eq!(privileged.decision, Decision::Approved);
+        assert_eq!(privileged.tier, Tier::Privileged);
+        assert!(privileged.exception);
+        // Times are at the instance's +01:00.
+        assert_eq!(privileged.decided_at, utc("2024-01-14T08:12:00Z"));
+        assert_eq!(privileged.expires_at, Some(utc("2024-06-30T22:59:59Z")));
+        assert_eq!(
+            privileged.justification.as_deref(),
+            Some("Deploys for Project Atlas, needs prod")
+        );
+        assert_eq!(
+            approvals[2].tier,
+            Tier::Privileged,
+            "High maps to privileged"
+        );
+        assert_eq!(approvals[3].decision, Decision::Rejected);
+        assert!(!approvals[0].exception);
+    }
+
+    #[test]
+    fn provisioning_csv() {
+        let (records, summary) = ok(&builtin("provisioning-csv"), &data("provisioning-csv.csv"));
+        assert!(
+            summary.diagnostics.is_empty(),
+            "{:?}",
+            diagnostics(&summary)
+        );
+        assert_eq!(summary.skipped.get("Login"), Some(&1));
+        let executions = executions(&records);
+        let actions: Vec<_> = executions.iter().map(|e| (e.action, e.outcome)).collect();
+        use Outcome::*;
+        use ProvisioningAction::*;
+        assert_eq!(
+            actions,
+            [
+                (CreateAccount, Succeeded),
+                (Grant, Succeeded),
+                (Grant, Failed),
+                (Grant, Succeeded),
+                (Disable, Succeeded)
+            ]
+        );
+        let failed = executions[2];
+        assert_eq!(failed.at, utc("2024-03-01T12:00:00Z"));
+        assert_eq!(failed.failure_reason.as_deref(), Some("Role limit reached"));
+        assert_eq!(failed.request_ref.as_deref(), Some("RITM0010003"));
+        assert_eq!(failed.source_event_id.as_deref(), Some("FA-90100"));
+        assert_eq!(failed.source_event_type.as_deref(), Some("Add Role"));
+        assert_eq!(failed.system.as_str(), "finance-app");
+    }
+
+    #[test]
+    fn reconciliation_csv_with_tabs_and_excel_serials() {
+        let (records, summary) = ok(
+            &builtin("reconciliation-csv"),
+            &data("reconciliation-csv.tsv"),
+        );
+        assert!(
+            summary.diagnostics.is_empty(),
+            "{:?}",
+            diagnostics(&summary)
+        );
+        let rows: Vec<_> = records
+            .iter()
+            .map(|(r, _)| match r {
+                Record::Reconciliation(r) => r,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        use ReconciliationStatus::*;
+        let statuses: Vec<_> = rows.iter().map(|r| r.status).collect();
+        assert_eq!(
+            statuses,
+            [
+                ExpectedPresent,
+                ExpectedPresent,
+                UnexpectedPresent,
+                UnexpectedPresent
+            ]
+        );
+        assert_eq!(rows[0].as_of, utc("2024-03-31T00:00:00Z"));
+        assert_eq!(rows[0].last_used_at, Some(utc("2024-03-30T16:30:00Z")));
+        assert_eq!(rows[2].last_used_at, Some(utc("2024-03-21T00:00:00Z")));
+        assert_eq!(rows[3].identity, None);
+        assert_eq!(rows[3].last_used_at, None);
+    }
+
+    #[test]
+    fn exceptions_register_with_renewals() {
+        let (records, summary) = ok(
+            &builtin("exceptions-register"),
+            &data("exceptions-register.csv"),
+        );
+        assert_eq!(
+            diagnostics(&summary),
+            [
+                "input.csv:line 5: column \"Expires\": \"31/02/2024\" is not a date in any of the formats %d/%m/%Y, %d/%m/%Y %H:%M, excel, %Y-%m-%d"
+            ]
+        );
+        assert_eq!(
+            lines(&records),
+            [2, 4],
+            "the quoted line break in EXC-001 moves EXC-002 to line 4"
+        );
+        let exceptions: Vec<_> = records
+            .iter()
+            .map(|(r, _)| match r {
+                Record::Exception(e) => e,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let first = exceptions[0];
+        assert_eq!(first.tier, Tier::Privileged);
+        assert_eq!(
+            first.reason.as_deref(),
+            Some("Contractor needs prod deploys\nuntil the pipeline is automated")
+        );
+        assert_eq!(first.reapprovals.len(), 2);
+        assert_eq!(
+            first.reapprovals[0].approved_by.as_str(),
+            "risk.owner@example.com"
+        );
+        assert_eq!(
+            first.reapprovals[0].approved_at,
+            utc("2024-03-01T00:00:00Z")
+        );
+        assert_eq!(first.effective_expiry(), Some(utc("2024-12-31T00:00:00Z")));
+        let second = exceptions[1];
+        assert_eq!(second.owner, None);
+        assert_eq!(
+            second.granted_at,
+            utc("2024-01-15T00:00:00Z"),
+            "Excel serial 45306"
+        );
+        assert_eq!(second.reapprovals.len(), 1);
+        assert_eq!(second.effective_expiry(), Some(utc("2024-10-01T00:00:00Z")));
+    }
+}
+
+mod robustness {
+    use super::*;
+
+    const ROWS: &str = "System,Account,Action,When,Result,Entitlement\n\
+                        erp,alice,Add Role,2024-03-01 10:00,succeeded,GL\n\
+                        erp,bob,grant,2024-03-02 11:00,failed,AP\n";
+
+    #[test]
+    fn utf8_bom_is_tolerated() {
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend_from_slice(ROWS.as_bytes());
+        let (records, summary) = ok(&simple(), &bytes);
+        assert_eq!(summary.total_records(), 2);
+        assert_eq!(lines(&records), [2, 3]);
+        assert_eq!(executions(&records)[0].system.as_str(), "erp");
+    }
+
+    #[test]
+    fn semicolon_tab_and_pipe_are_detected_from_the_header() {
+        for delimiter in [";", "\t", "|"] {
+            let text = ROWS.replace(',', delimiter);
+            let (records, summary) = ok(&simple(), text.as_bytes());
+            assert!(
+                summary.diagnostics.is_empty(),
+                "{delimiter:?}: {:?}",
+                diagnostics(&summary)
+            );
+            assert_eq!(
+                executions(&records)[1].entitlement.as_deref(),
+                Some("AP"),
+                "{delimiter:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_explicit_delimiter_is_used_as_given() {
+        let pipe = profile(
+            r#"
+            name = "pipe"
+            kind = "provisioning"
+            delimiter = "|"
+            [columns]
+            system = "System"
+            account = "Account"
+            action = "Action"
+            at = "When"
+            outcome = "Result"
+            "#,
+        );
+        let text =
+            "System|Account|Action|When|Result\nerp|a,b|grant|2024-03-01T10:00:00Z|succeeded\n";
+        let (records, _) = ok(&pipe, text.as_bytes());
+        assert_eq!(executions(&records)[0].account, "a,b");
+    }
+
+    #[test]
+    fn quoted_newlines_and_delimiters_keep_line_numbers_right() {
+        let text = "System,Account,Action,When,Result,Entitlement\n\
+                    erp,alice,grant,2024-03-01 10:00,succeeded,\"Line one\nline two, with comma\nline three\"\n\
+                    erp,bob,grant,2024-03-02 10:00,succeeded,AP\n\
+                    erp,carol,grant,not a date,succeeded,AR\n";
+        let (records, summary) = ok(&simple(), text.as_bytes());
+        assert_eq!(lines(&records), [2, 5]);
+        assert_eq!(
+            executions(&records)[0].entitlement.as_deref(),
+            Some("Line one\nline two, with comma\nline three")
+        );
+        assert_eq!(summary.diagnostics[0].location, Location::Line(6));
+    }
+
+    #[test]
+    fn crlf_line_ends() {
+        let text = ROWS.replace('\n', "\r\n");
+        let (records, summary) = ok(&simple(), text.as_bytes());
+        assert_eq!(lines(&records), [2, 3]);
+        assert_eq!(summary.rows, 2);
+        assert_eq!(
+            executions(&records)[1].entitlement.as_deref(),
+            Some("AP"),
+            "no stray \\r"
+        );
+    }
+
+    #[test]
+    fn empty_rows_and_rows_of_only_delimiters_are_skipped_silently() {
+        let text = format!("{ROWS}\n,,,,,\n  ,  ,,,,\n\n;\n");
+        let text = text.replace(";\n", ",,,,,\n");
+        let (records, summary) = ok(&simple(), text.as_bytes());
+        assert_eq!(records.len(), 2);
+        assert!(
+            summary.diagnostics.is_empty(),
+            "{:?}",
+            diagnostics(&summary)
+        );
+        assert_eq!(summary.rows, 2);
+    }
+
+    #[test]
+    fn surrounding_whitespace_is_trimmed_in_headers_and_cells() {
+        let text = " System , Account ,Action, When ,Result,Entitlement\n  erp  ,  alice , Add Role ,  2024-03-01 10:00 ,  , GL \n";
+        let (records, summary) = ok(&simple(), text.as_bytes());
+        assert!(
+            summary.diagnostics.is_empty(),
+            "{:?}",
+            diagnostics(&summary)
+        );
+        let e = executions(&records)[0];
+        assert_eq!(
+            (
+                e.system.as_str(),
+                e.account.as_str(),
+                e.entitlement.as_deref()
+            ),
+            ("erp", "alice", Some("GL"))
+        );
+        assert_eq!(e.action, ProvisioningAction::Grant);
+        assert_eq!(
+            e.outcome,
+            Outcome::Succeeded,
+            "an empty cell takes the default"
+        );
+    }
+
+    #[test]
+    fn unknown_enum_value_names_column_value_and_accepted_values() {
+        let text =
+            "System,Account,Action,When,Result\nerp,alice,Promote,2024-03-01 10:00,succeeded\n";
+        let (records, summary) = ok(&simple(), text.as_bytes());
+        assert!(records.is_empty());
+        let message = diagnostics(&summary).join("\n");
+        assert!(
+            message.starts_with("input.csv:line 2: column \"Action\": \"Promote\" is not a known action; accepted: \"Add Role\", \"Login\", create_account, grant, revoke"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn bad_date_names_column_value_and_format() {
+        let register = profile(
+            r#"
+            name = "register"
+            kind = "exceptions"
+            time_formats = ["%d/%m/%Y"]
+            [columns]
+            id = "ID"
+            tier = "Tier"
+            granted_at = "Effective Date"
+            "#,
+        );
+        let text = "ID,Tier,Effective Date\nX-1,standard,31/02/2024\nX-2,standard,29/02/2024\n";
+        let (records, summary) = ok(&register, text.as_bytes());
+        assert_eq!(records.len(), 1);
+        assert_eq!(
+            diagnostics(&summary),
+            [
+                "input.csv:line 2: column \"Effective Date\": \"31/02/2024\" is not a date in format %d/%m/%Y"
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_required_value_is_a_diagnostic_and_every_problem_is_listed() {
+        let text = "System,Account,Action,When,Result\nerp,,grant,2024-03-01 10:00,succeeded\n,bob,frobnicate,yesterday,succeeded\n";
+        let (records, summary) = ok(&simple(), text.as_bytes());
+        assert!(records.is_empty());
+        let messages = diagnostics(&summary);
+        assert_eq!(
+            messages[0],
+            "input.csv:line 2: column \"Account\" is empty but account is required"
+        );
+        assert!(messages[1].starts_with("input.csv:line 3: column \"System\" is empty but system is required; column \"Action\": \"frobnicate\""), "{}", messages[1]);
+        assert!(messages[1].contains("column \"When\": \"yesterday\" is not a date in any of the formats %Y-%m-%d %H:%M, rfc3339"), "{}", messages[1]);
+    }
+
+    #[test]
+    fn extra_non_empty_fields_are_reported_but_trailing_empty_ones_are_not() {
+        let text = "System,Account,Action,When,Result\nerp,alice,grant,2024-03-01 10:00,succeeded,,\nerp,bob,grant,2024-03-01 10:00,succeeded,oops\n";
+        let (records, summary) = ok(&simple(), text.as_bytes());
+        assert_eq!(records.len(), 1);
+        assert_eq!(
+            diagnostics(&summary),
+            [
+                "input.csv:line 3: the row has 6 fields but the header has 5 (an unquoted \",\" inside a value?)"
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicate_header_column_is_a_clear_error() {
+        let text =
+            "System,Account,Action,When,Result,Account\nerp,a,grant,2024-03-01 10:00,succeeded,b\n";
+        assert_eq!(
+            unreadable(&simple(), text.as_bytes()),
+            "input.csv:line 1: the header has column \"Account\" more than once (columns 2 and 6), so which one holds account is ambiguous"
+        );
+        // Duplicates of columns the profile does not use are harmless.
+        let text = "System,Account,Action,When,Result,Notes,Notes\nerp,a,grant,2024-03-01 10:00,succeeded,x,y\n";
+        assert_eq!(ok(&simple(), text.as_bytes()).0.len(), 1);
+    }
+
+    #[test]
+    fn missing_header_column_names_it_and_lists_the_header() {
+        let text = "System,Account,Action,Result\nerp,a,grant,succeeded\n";
+        assert_eq!(
+            unreadable(&simple(), text.as_bytes()),
+            "input.csv:line 1: the header has no column \"When\" (needed for at by profile \"simple\"); the header has: \"System\", \"Account\", \"Action\", \"Result\""
+        );
+        // Optional columns and columns with a default may be absent.
+        let text = "System,Account,Action,When\nerp,a,grant,2024-03-01 10:00\n";
+        assert_eq!(ok(&simple(), text.as_bytes()).0.len(), 1);
+    }
+
+    #[test]
+    fn wrong_delimiter_reads_as_one_column() {
+        let comma = builtin("provisioning-csv");
+        let text = "Timestamp;System;Account;Action\n01/08/2024 10:15;erp;alice;Create User\n";
+        let message = unreadable(&comma, text.as_bytes());
+        assert!(message.starts_with("input.csv:line 1: one column found where the profile \"provisioning-csv\" expects 10;"), "{message}");
+        assert!(
+            message.contains("check the delimiter (the file was read with \",\")"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn empty_file() {
+        assert_eq!(
+            unreadable(&simple(), b""),
+            "input.csv: the file is empty (0 bytes)"
+        );
+        assert_eq!(
+            unreadable(&simple(), b"\xEF\xBB\xBF\n\n"),
+            "input.csv: the file has no header line"
+        );
+    }
+
+    #[test]
+    fn binary_junk_and_invalid_utf8_name_the_line() {
+        let junk: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let message = unreadable(&simple(), &junk);
+        assert!(
+            message.contains("binary data") || message.contains("not valid UTF-8"),
+            "{message}"
+        );
+        let mut text = ROWS.as_bytes().to_vec();
+        text.extend_from_slice(b"erp,caf\xE9,grant,2024-03-01 10:00,succeeded,GL\n");
+        assert_eq!(
+            unreadable(&simple(), &text),
+            "input.csv:line 4: field 2 is not valid UTF-8 (byte 0xE9): save the file as UTF-8, or set encoding = \"windows-1252\" in the profile"
+        );
+        assert!(unreadable(&simple(), b"\xFF\xFEa\0b\0").contains("UTF-16"));
+    }
+
+    #[test]
+    fn windows_1252_files_decode_when_the_profile_says_so() {
+        let cp1252 = profile(
+            r#"
+            name = "cp"
+            kind = "provisioning"
+            encoding = "windows-1252"
+            [columns]
+            system = "System"
+            account = "Account"
+            action = "Action"
+            at = "When"
+            [defaults]
+            outcome = "succeeded"
+            "#,
+        );
+        let (records, _) = ok(
+            &cp1252,
+            b"System,Account,Action,When\nerp,Ren\xE9e \x93R\x94,grant,2024-03-01T10:00:00Z\n",
+        );
+        assert_eq!(
+            executions(&records)[0].account,
+            "Ren\u{e9}e \u{201c}R\u{201d}"
+        );
+    }
+
+    #[test]
+    fn a_200_mb_line_is_refused_without_reading_it_all() {
+        // A stream of 200 MB with no line break: it must stop at the record limit.
+        let mut header_then_junk = b"System,Account,Action,When,Result\n"
+            .as_ref()
+            .chain(std::io::repeat(b'a').take(200 << 20));
+        let mut counting = Counting {
+            inner: &mut header_then_junk,
+            read: 0,
+        };
+        let result = import_with(&simple(), &mut counting);
+        match result {
+            Err(ImportError::Unreadable(d)) => {
+                assert_eq!(d.location, Location::Line(2));
+                assert!(d.reason.contains("longer than 16 MiB"), "{}", d.reason);
+            }
+            other => panic!("expected Unreadable, got {:?}", other.map(|(_, s)| s)),
+        }
+        assert!(counting.read < 20 << 20, "read {} bytes", counting.read);
+    }
+
+    struct Counting<'a> {
+        inner: &'a mut dyn Read,
+        read: u64,
+    }
+
+    impl Read for Counting<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.read += n as u64;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn headerless_files_with_title_rows_use_column_numbers() {
+        let headerless = profile(
+            r#"
+            name = "headerless"
+            kind = "reconciliation"
+            has_header = false
+            skip_rows = 2
+            delimiter = ";"
+            [columns]
+            account = "1"
+            status = "2"
+            as_of = "3"
+            [defaults]
+            system = "erp"
+            "#,
+        );
+        let text = "Reconciliation report\nGenerated 2024-04-01\nalice;expected_present;2024-03-31\nbob;gone;2024-03-31\n";
+        let (records, summary) = ok(&headerless, text.as_bytes());
+        assert_eq!(lines(&records), [3]);
+        assert_eq!(summary.diagnostics[0].location, Location::Line(4));
+        assert!(
+            summary.diagnostics[0]
+                .reason
+                .starts_with("column 2: \"gone\" is not a known status"),
+            "{}",
+            summary.diagnostics[0].reason
+        );
+    }
+
+    #[test]
+    fn the_system_comes_from_the_import_when_the_file_has_none() {
+        let one_system = profile(
+            r#"
+            name = "one-system"
+            kind = "provisioning"
+            [columns]
+            account = "User"
+            action = "Action"
+            at = "When"
+            [defaults]
+            outcome = "succeeded"
+            "#,
+        );
+        let text = b"User,Action,When\nalice,grant,2024-03-01T10:00:00Z\n";
+        let mut ctx = ImportContext::new("finance.csv");
+        ctx.profile = Some(one_system.clone());
+        let mut records = Vec::new();
+        match csv_generic::import(&mut &text[..], &ctx, &mut records, &mut |_| {}) {
+            Err(ImportError::Unreadable(d)) => {
+                assert!(d.reason.contains("maps no system column"), "{d}")
+            }
+            other => panic!("expected Unreadable, got {other:?}"),
+        }
+        ctx.system = Some("finance-app".into());
+        let summary =
+            csv_generic::import(&mut &text[..], &ctx, &mut records, &mut |_| {}).expect("imports");
+        assert_eq!(summary.total_records(), 1);
+        assert_eq!(executions(&records)[0].system.as_str(), "finance-app");
+    }
+
+    #[test]
+    fn no_profile_means_profile_required() {
+        let ctx = ImportContext::new("x.csv");
+        let result = csv_generic::import(&mut &b"a,b\n"[..], &ctx, &mut Vec::new(), &mut |_| {});
+        assert!(
+            matches!(result, Err(ImportError::ProfileRequired { .. })),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn progress_is_reported_every_few_thousand_rows_and_at_the_end() {
+        let mut text = String::from("System,Account,Action,When,Result\n");
+        for i in 0..10_000 {
+            text.push_str(&format!("erp,user{i},grant,2024-03-01 10:00,succeeded\n"));
+        }
+        let mut ctx = ImportContext::new("big.csv");
+        ctx.profile = Some(simple());
+        ctx.size = Some(text.len() as u64);
+        let mut seen: Vec<Progress> = Vec::new();
+        let summary = csv_generic::import(&mut text.as_bytes(), &ctx, &mut Vec::new(), &mut |p| {
+            seen.push(p)
+        })
+        .expect("imports");
+        assert_eq!(summary.total_records(), 10_000);
+        assert_eq!(
+            seen.iter().map(|p| p.rows).collect::<Vec<_>>(),
+            [4096, 8192, 10_000]
+        );
+        let last = seen.last().expect("final progress");
+        assert_eq!(
+            (last.bytes_read, last.bytes_total),
+            (text.len() as u64, Some(text.len() as u64))
+        );
+    }
+
+    struct Failing;
+
+    impl RecordSink for Failing {
+        fn accept(&mut self, _: Record, _: Origin) -> Result<(), SinkError> {
+            Err(SinkError("disk full".into()))
+        }
+    }
+
+    #[test]
+    fn a_failing_sink_stops_the_import() {
+        let mut ctx = ImportContext::new("x.csv");
+        ctx.profile = Some(simple());
+        let result = csv_generic::import(&mut ROWS.as_bytes(), &ctx, &mut Failing, &mut |_| {});
+        assert!(matches!(result, Err(ImportError::Sink(_))), "{result:?}");
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        // A cheap deterministic fuzz over mixed text and bytes: any result is fine, panics are not.
+        let alphabet: &[u8] = b"abc,;|\t\"\r\n 0123456789-:/TZ\xEF\xBB\xBF\xC3\xA9\x00\xFF@>";
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..300 {
+            let len = (state % 300) as usize;
+            let mut bytes = b"System,Account,Action,When,Result\n".to_vec();
+            for _ in 0..len {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                bytes.push(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            let _ = import(&simple(), &bytes);
+            let _ = import(&builtin("exceptions-register"), &bytes);
+        }
+    }
+}
+
+mod identities {
+    use super::*;
+
+    #[test]
+    fn a_roster_yields_identity_records() {
+        let roster = profile(
+            r#"
+            name = "roster"
+            kind = "identities"
+            [columns]
+            id = "ID"
+            kind = "Type"
+            owner = "Owner"
+            aliases = "Aliases"
+            [values.kind]
+            "Svc Account" = "service_account"
+            "#,
+        );
+        let text = "ID,Type,Owner,Aliases\nsvc-1,Svc Account,E1001,\"svc-1@corp; arn:aws:iam::1:user/svc-1\"\nE1001,employee,,alice\n";
+        let (records, summary) = ok(&roster, text.as_bytes());
+        assert!(
+            summary.diagnostics.is_empty(),
+            "{:?}",
+            diagnostics(&summary)
+        );
+        match &records[0].0 {
+            Record::Identity(identity) => {
+                assert_eq!(identity.kind, IdentityKind::ServiceAccount);
+                assert_eq!(
+                    identity.aliases,
+                    ["svc-1@corp", "arn:aws:iam::1:user/svc-1"]
+                );
+                assert_eq!(identity.owner.as_ref().map(|o| o.as_str()), Some("E1001"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(roster.kind, InputKind::Identities);
+    }
+}
+
+mod json {
+    use super::*;
+
+    fn json_profile(records: Option<&str>) -> Profile {
+        let envelope = records
+            .map(|r| format!("json_records = \"{r}\"\n"))
+            .unwrap_or_default();
+        profile(&format!(
+            r#"
+            name = "json-approvals"
+            kind = "approvals"
+            json = true
+            {envelope}
+            time_formats = ["rfc3339", "unix"]
+            [columns]
+            id = "id"
+            subject = "request.for"
+            entitlement = "request.item"
+            system = "request.system"
+            approver = ["approval.by", "approver"]
+            approver_role = "approval.role"
+            decision = "state"
+            decided_at = "approval.at"
+            tier = "tier"
+            exception = "exception"
+            "#
+        ))
+    }
+
+    const ONE: &str = r#"{"id":"A-1","request":{"for":"E1","item":"GL","system":"erp"},"approval":{"by":"M1","role":"manager","at":"2024-03-01T10:00:00Z"},"state":"approved","tier":"standard","exception":false}"#;
+    const TWO: &str = r#"{"id":"A-2","request":{"for":"E2","item":"AP","system":"erp"},"approver":"S1","approval":{"role":"security","at":1709287200},"state":"approved","tier":"privileged","exception":true}"#;
+    const BAD: &str = r#"{"id":"A-3","request":{"for":"E3","item":"AP","system":"erp"},"approval":{"by":"M1","role":"boss","at":"2024-03-01T10:00:00Z"},"state":"approved","tier":"standard"}"#;
+
+    #[test]
+    fn a_top_level_array() {
+        let text = format!("[{ONE},\n{TWO},\n{BAD}]");
+        let (records, summary) = ok(&json_profile(None), text.as_bytes());
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[1].1.location, Location::Pointer("/1".into()));
+        match &records[1].0 {
+            Record::Approval(a) => {
+                assert_eq!(a.approver.as_str(), "S1");
+                assert_eq!(a.decided_at, utc("2024-03-01T10:00:00Z"));
+                assert!(a.exception);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            summary.diagnostics[0].location,
+            Location::Pointer("/2".into())
+        );
+        assert!(
+            summary.diagnostics[0]
+                .reason
+                .starts_with("field \"approval.role\": \"boss\" is not a known approver_role"),
+            "{}",
+            summary.diagnostics[0].reason
+        );
+    }
+
+    #[test]
+    fn json_lines() {
+        let text = format!("{ONE}\n\n{TWO}\r\n{{not json\n{BAD}\n");
+        let (records, summary) = ok(&json_profile(None), text.as_bytes());
+        assert_eq!(records.len(), 2);
+        assert_eq!(
+            records[1].1.location,
+            Location::LinePointer(3, String::new())
+        );
+        let at: Vec<_> = summary
+            .diagnostics
+            .iter()
+            .map(|d| d.location.clone())
+            .collect();
+        assert_eq!(
+            at,
+            [
+                Location::LinePointer(4, String::new()),
+                Location::LinePointer(5, String::new())
+            ]
+        );
+    }
+
+    #[test]
+    fn an_envelope_key() {
+        let text = format!(
+            r#"{{"meta":{{"count":3,"next":[1,2]}},"data":{{"items":[{ONE},{TWO}]}},"after":true}}"#
+        );
+        let (records, _) = ok(&json_profile(Some("data.items")), text.as_bytes());
+        assert_eq!(records.len(), 2);
+        assert_eq!(
+            records[0].1.location,
+            Location::Pointer("/data/items/0".into())
+        );
+        let message = unreadable(&json_profile(Some("records")), text.as_bytes());
+        assert!(
+            message.contains("no records array at \"records\""),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn broken_json_is_unreadable() {
+        let message = unreadable(
+            &json_profile(None),
+            format!("[{ONE},\n{{\"id\": ").as_bytes(),
+        );
+        assert!(
+            message.starts_with("input.csv:line 2: not valid JSON"),
+            "{message}"
+        );
+        assert!(unreadable(&json_profile(None), b"").contains("empty"));
+        assert!(unreadable(&json_profile(None), b"id,name\n").contains("not JSON"));
+    }
+}
+
+mod profile_errors {
+    use super::*;
+
+    fn error(toml: &str) -> String {
+        match Profile::from_toml(toml, "mine.toml") {
+            Err(e) => e.to_string(),
+            Ok(p) => panic!("expected an error, got {p:?}"),
+        }
+    }
+
+    const BASE: &str = "name = \"x\"\nkind = \"provisioning\"\n[columns]\nsystem = \"S\"\naccount = \"A\"\naction = \"Act\"\nat = \"T\"\noutcome = \"O\"\n";
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        assert_eq!(
+            error("name = \"x\"\nkind = \"tickets\"\n"),
+            "mine.toml:2: kind: \"tickets\" is not a kind of input; use one of events, identities, approvals, provisioning, reconciliation, exceptions"
+        );
+        let message = error(&format!("{BASE}[values.action]\n\"Add\" = \"grnat\"\n"));
+        assert!(message.starts_with("mine.toml:10: values.action.\"Add\": \"grnat\" is not a action; use one of create_account"), "{message}");
+        let message = error(&format!("{BASE}colour = \"blue\"\n"));
+        assert!(message.starts_with("mine.toml:9:"), "{message}");
+        let message = error(&BASE.replace("[columns]", "timezone = \"Europe/Paris\"\n[columns]"));
+        assert!(
+            message
+                .starts_with("mine.toml:3: timezone: \"Europe/Paris\" is not a fixed UTC offset"),
+            "{message}"
+        );
+        let message = error(&BASE.replace(
+            "[columns]",
+            "time_formats = [\"rfc3339\", \"dd/mm/yyyy\"]\n[columns]",
+        ));
+        assert!(
+            message.starts_with("mine.toml:3: time_formats: \"dd/mm/yyyy\" is not a time format"),
+            "{message}"
+        );
+        let message = error(&format!("{BASE}approver = \"B\"\n"));
+        assert!(
+            message.contains(
+                "\"approver\" is not a field of provisioning input; its fields are system, account"
+            ),
+            "{message}"
+        );
+        let message = error(&BASE.replace("[columns]", "delimiter = \"::\"\n[columns]"));
+        assert!(message.starts_with("mine.toml:3: delimiter:"), "{message}");
+        let message = error(&BASE.replace("[columns]", "encoding = \"utf-16\"\n[columns]"));
+        assert!(
+            message.contains("encoding: \"utf-16\" is not supported"),
+            "{message}"
+        );
+        let message = error(&format!("{BASE}[defaults]\noutcome = \"maybe\"\n"));
+        assert!(
+            message.starts_with("mine.toml:10: defaults.outcome: \"maybe\" is not a outcome"),
+            "{message}"
+        );
+        let message = error("name = \"x\"\nkind = \"provisioning\"\n[columns\n");
+        assert!(message.starts_with("mine.toml:3:"), "{message}");
+    }
+
+    #[test]
+    fn required_fields_must_be_mapped_or_defaulted() {
+        let message = error(&BASE.replace("at = \"T\"\n", ""));
+        assert_eq!(
+            message,
+            "mine.toml: columns: a provisioning profile must map `at` to a column in [columns] or give it in [defaults]"
+        );
+        let defaulted =
+            BASE.replace("outcome = \"O\"\n", "") + "[defaults]\noutcome = \"succeeded\"\n";
+        assert!(Profile::from_toml(&defaulted, "mine.toml").is_ok());
+    }
+
+    #[test]
+    fn headerless_profiles_need_column_numbers_and_json_rejects_csv_options() {
+        let message = error(&BASE.replace("[columns]", "has_header = false\n[columns]"));
+        assert!(message.contains("is not a column number"), "{message}");
+        let message =
+            error(&BASE.replace("[columns]", "json = true\ndelimiter = \";\"\n[columns]"));
+        assert!(
+            message.contains("delimiter: has no meaning with json = true"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn profiles_load_from_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("finance.toml");
+        std::fs::write(&path, BASE).expect("write");
+        let loaded = Profile::load(path.to_str().expect("utf-8 path")).expect("loads");
+        assert_eq!(loaded.kind, InputKind::Provisioning);
+        assert!(loaded.source_name.ends_with("finance.toml"));
+        let missing = dir.path().join("absent.toml");
+        assert!(matches!(
+            Profile::load(missing.to_str().expect("utf-8")),
+            Err(ProfileError::Io { .. })
+        ));
+    }
+}
