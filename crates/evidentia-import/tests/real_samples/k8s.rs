@@ -1,1 +1,113 @@
 //! The Kubernetes audit sample: counts per verb and resource, and spot-checked fields.
+
+use std::collections::BTreeMap;
+
+use chrono::TimeZone;
+use evidentia_domain::{Execution, Outcome, ProvisioningAction as A, Record};
+use evidentia_import::{Format, ImportContext, Location, Origin, import};
+
+use crate::sample;
+
+const SAMPLE: &str = "kubernetes-audit/falco-trace-files_k8s-audit-identity.jsonl";
+
+fn on_line(executions: &[(Execution, Location)], line: u64) -> Vec<&Execution> {
+    executions
+        .iter()
+        .filter(|(_, l)| *l == Location::LinePointer(line, String::new()))
+        .map(|(e, _)| e)
+        .collect()
+}
+
+#[test]
+fn falco_identity_trace_files() {
+    let Some(bytes) = sample(SAMPLE) else { return };
+    let ctx = ImportContext::new(SAMPLE);
+    let mut sink: Vec<(Record, Origin)> = Vec::new();
+    let summary = import(
+        Format::K8s,
+        &mut bytes.as_slice(),
+        &ctx,
+        &mut sink,
+        &mut |_| {},
+    )
+    .expect("sample imports");
+    assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+    assert_eq!(summary.rows, 13);
+    let executions: Vec<(Execution, Location)> = sink
+        .into_iter()
+        .map(|(record, origin)| match record {
+            Record::Execution(e) => (e, origin.location),
+            other => panic!("unexpected record {other:?}"),
+        })
+        .collect();
+
+    let mut imported: BTreeMap<(String, A), u64> = BTreeMap::new();
+    for (e, _) in &executions {
+        *imported
+            .entry((e.source_event_type.clone().unwrap_or_default(), e.action))
+            .or_default() += 1;
+    }
+    let expected: BTreeMap<(String, A), u64> = [
+        (("create serviceaccounts", A::CreateAccount), 3),
+        (("delete serviceaccounts", A::Delete), 1),
+        (("create secrets", A::CredentialCreated), 1),
+        (("create clusterrolebindings", A::Grant), 2),
+        (("delete clusterrolebindings", A::Revoke), 1),
+    ]
+    .into_iter()
+    .map(|((t, a), n)| ((t.to_owned(), a), n))
+    .collect();
+    assert_eq!(imported, expected);
+    let skipped: BTreeMap<String, u64> = [
+        ("create clusterroles", 2),
+        ("delete clusterroles", 1),
+        ("create namespaces", 2),
+    ]
+    .into_iter()
+    .map(|(k, n)| (k.to_owned(), n))
+    .collect();
+    assert_eq!(summary.skipped, skipped);
+
+    let created = on_line(&executions, 2);
+    assert_eq!(created.len(), 1);
+    assert_eq!(
+        created[0].account,
+        "system:serviceaccount:kube-system:myacct"
+    );
+    assert_eq!(created[0].actor.as_deref(), Some("minikube-user"));
+    assert_eq!(
+        created[0].source_event_id.as_deref(),
+        Some("6754ae2b-6b72-4405-a773-28e53a74c720")
+    );
+    let at = chrono::Utc
+        .with_ymd_and_hms(2018, 10, 26, 13, 56, 43)
+        .single()
+        .expect("valid")
+        + chrono::Duration::microseconds(585_256);
+    assert_eq!(created[0].at, at, "stageTimestamp");
+
+    // A Metadata-level secret: no body, recognised by the token controller's naming.
+    let token = on_line(&executions, 4);
+    assert_eq!(token[0].account, "system:serviceaccount:test2:default");
+    assert_eq!(token[0].entitlement.as_deref(), Some("default-token-7v4pb"));
+    assert_eq!(
+        token[0].actor.as_deref(),
+        Some("system:kube-controller-manager")
+    );
+
+    let admin = on_line(&executions, 9);
+    assert_eq!(
+        (admin[0].account.as_str(), admin[0].entitlement.as_deref()),
+        ("minikube", Some("cluster-admin"))
+    );
+    assert_eq!(admin[0].outcome, Outcome::Succeeded);
+
+    // The delete (13:25:47) revokes what the create just before it (13:25:18, line 8) granted,
+    // not the later re-create on line 9.
+    let revoke = on_line(&executions, 10);
+    assert_eq!(revoke.len(), 1);
+    assert_eq!(
+        (revoke[0].account.as_str(), revoke[0].entitlement.as_deref()),
+        ("minikube", Some("system:basic-user"))
+    );
+}
