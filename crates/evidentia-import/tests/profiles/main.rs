@@ -1091,3 +1091,31 @@ mod profile_errors {
         ));
     }
 }
+
+mod documentation {
+    use super::*;
+
+    #[test]
+    fn every_profile_in_the_documentation_loads() {
+        let path = format!(
+            "{}/../../docs/import-profiles.md",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let blocks: Vec<&str> = doc
+            .split("```toml\n")
+            .skip(1)
+            .filter_map(|rest| rest.split("```").next())
+            .collect();
+        assert_eq!(
+            blocks.len(),
+            3,
+            "the format example and the two worked examples"
+        );
+        for block in blocks {
+            if let Err(e) = Profile::from_toml(block, "docs/import-profiles.md") {
+                panic!("{e}\n{block}");
+            }
+        }
+    }
+}
