@@ -1,1 +1,144 @@
-//! The Google Workspace sample: counts per application:event and action, and spot-checked fields.
+//! The Google Workspace sample: counts per application:event and action, diagnostics, and spot-checked fields.
+
+use std::collections::BTreeMap;
+
+use chrono::TimeZone;
+use evidentia_domain::{Execution, Outcome, ProvisioningAction as A, Record};
+use evidentia_import::{Format, ImportContext, Location, Origin, import};
+
+use crate::sample;
+
+const SAMPLE: &str = "google-workspace/panther-fixtures_gws-admin-groups-accounts.jsonl";
+
+#[test]
+fn panther_admin_groups_accounts_fixtures() {
+    let Some(bytes) = sample(SAMPLE) else { return };
+    let ctx = ImportContext::new(SAMPLE);
+    let mut sink: Vec<(Record, Origin)> = Vec::new();
+    let summary = import(
+        Format::Gworkspace,
+        &mut bytes.as_slice(),
+        &ctx,
+        &mut sink,
+        &mut |_| {},
+    )
+    .expect("sample imports");
+    assert_eq!(summary.rows, 39);
+    let executions: Vec<(Execution, Location)> = sink
+        .into_iter()
+        .map(|(record, origin)| match record {
+            Record::Execution(e) => (e, origin.location),
+            other => panic!("unexpected record {other:?}"),
+        })
+        .collect();
+
+    // Only the OAuth grants carry everything an execution needs.
+    let got: Vec<_> = executions
+        .iter()
+        .map(|(e, l)| {
+            (
+                e.source_event_type.as_deref(),
+                e.action,
+                e.account.as_str(),
+                l.clone(),
+            )
+        })
+        .collect();
+    let line = |n| Location::LinePointer(n, String::new());
+    assert_eq!(
+        got,
+        [
+            (
+                Some("token:authorize"),
+                A::CredentialCreated,
+                "user@example.com",
+                line(28)
+            ),
+            (
+                Some("token:authorize"),
+                A::CredentialCreated,
+                "user@example.com",
+                line(29)
+            ),
+            (
+                Some("token:authorize"),
+                A::CredentialCreated,
+                "admin@example.com",
+                line(31)
+            ),
+        ]
+    );
+    let grant = &executions[0].0;
+    assert_eq!(
+        grant.entitlement.as_deref(),
+        Some("SuspiciousThirdPartyApp")
+    );
+    assert_eq!(grant.actor.as_deref(), Some("user@example.com"));
+    assert_eq!(
+        grant.at,
+        chrono::Utc
+            .with_ymd_and_hms(2024, 1, 15, 10, 30, 0)
+            .single()
+            .expect("valid")
+    );
+    assert_eq!(grant.source_event_id.as_deref(), Some("987654321098765432"));
+    assert_eq!(grant.outcome, Outcome::Succeeded);
+    assert_eq!(grant.system.as_str(), "google-workspace");
+
+    // Mapped events that name no account (CREATE_USER, the group moderation fixtures) or have
+    // no time (the login suspensions) are diagnostics, not silent skips.
+    let diagnosed: Vec<String> = summary
+        .diagnostics
+        .iter()
+        .map(|d| d.location.to_string())
+        .collect();
+    assert_eq!(
+        diagnosed,
+        [
+            "line 13 /parameters",
+            "line 14 /parameters",
+            "line 15 /id/time",
+            "line 16 /id/time",
+            "line 21 /id/time",
+            "line 30 /parameters",
+        ]
+    );
+    assert!(
+        summary.diagnostics[5].reason.contains("USER_EMAIL"),
+        "{}",
+        summary.diagnostics[5]
+    );
+
+    let skipped: BTreeMap<String, u64> = [
+        ("admin:ADD_APPLICATION", 2),
+        ("admin:ADD_MOBILE_APPLICATION_TO_WHITELIST", 1),
+        ("admin:ADD_TRUSTED_DOMAINS", 1),
+        ("admin:CHANGE_APPLICATION_SETTING", 4),
+        ("admin:CHANGE_CALENDAR_SETTING", 3),
+        ("admin:CHANGE_EMAIL_SETTING", 2),
+        ("admin:CREATE_APPLICATION_SETTING", 2),
+        ("admin:CREATE_GMAIL_SETTING", 1),
+        ("admin:CREATE_ROLE", 1),
+        ("admin:CUSTOMER_TAKEOUT_CREATED", 1),
+        ("admin:CUSTOMER_TAKEOUT_SUCCEEDED", 2),
+        ("admin:DELETE_GMAIL_SETTING", 1),
+        ("admin:DELETE_ROLE", 1),
+        ("admin:REMOVE_TRUSTED_DOMAINS", 1),
+        ("user_accounts:2sv_disable", 1),
+        ("user_accounts:2sv_enroll", 2),
+        ("user_accounts:email_forwarding_out_of_domain", 1),
+        ("user_accounts:recovery_email_edit", 1),
+        ("user_accounts:titanium_enroll", 1),
+        ("user_accounts:titanium_unenroll", 1),
+    ]
+    .into_iter()
+    .map(|(k, n)| (k.to_owned(), n))
+    .collect();
+    assert_eq!(summary.skipped, skipped);
+    assert_eq!(
+        executions.len() as u64
+            + summary.skipped.values().sum::<u64>()
+            + summary.diagnostics.len() as u64,
+        39
+    );
+}
