@@ -1295,6 +1295,34 @@ mod tests {
         assert_eq!(summary.diagnostics[0].location, Location::Line(2));
     }
 
+    #[test]
+    fn never_panics_on_truncated_or_odd_input() {
+        let log = "<13>1 2024-03-01T12:00:01Z h\u{e9} useradd 1 - [x y=\"\\]\"] new user: name=\u{e9}\n\
+                   Mar  1 12:00:01 h\u{fc}st usermod[2]: change user '\u{e9}' expiration from 'never' to '2024-02-30'\n\
+                   2024-03-01T12:00:01+0100 h gpasswd: user a added by b to group \n\
+                   \u{e9}\u{e9}\u{e9} : : [\n\
+                   TenantId,SyslogMessage,ProcessName,EventTime\n";
+        let bytes = log.as_bytes();
+        let ctx = ImportContext::new("x");
+        for end in 0..=bytes.len() {
+            for start in [0, 1, 2] {
+                let mut input = bytes.get(start.min(end)..end).unwrap_or_default();
+                let mut sink: Vec<(Record, Origin)> = Vec::new();
+                let _ = import_with_limit(&mut input, &ctx, &mut sink, &mut |_| {}, 40);
+                let mut input = bytes.get(start.min(end)..end).unwrap_or_default();
+                let _ = import(&mut input, &ctx, &mut sink, &mut |_| {});
+            }
+        }
+        let csv = format!(
+            "{HEADER}t,\"7/30/2023, 6:31:41.989 PM\",\u{e9},\"\",\u{e9},\"user \u{e9} added by \u{e9} to group \u{e9}\",gpasswd\n"
+        );
+        for end in 0..=csv.len() {
+            let mut input = csv.as_bytes().get(..end).unwrap_or_default();
+            let mut sink: Vec<(Record, Origin)> = Vec::new();
+            let _ = import(&mut input, &ctx, &mut sink, &mut |_| {});
+        }
+    }
+
     const HEADER: &str = "TenantId,\"TimeGenerated [UTC]\",Computer,\"EventTime [UTC]\",HostName,SyslogMessage,ProcessName\n";
 
     #[test]
