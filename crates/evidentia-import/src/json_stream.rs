@@ -9,6 +9,8 @@
 //!   one after another (as Kinesis Firehose writes them) are accepted, later ones located as
 //!   `LinePointer(line the envelope starts on, "/Records/0")`;
 //! * JSON lines: one object per line, blank lines ignored — located as `LinePointer(line, "")`.
+//!   Objects pretty-printed one after another (`jq .` output) are read as documents in a
+//!   row, each located by the line it starts on.
 //!
 //! A UTF-8 byte-order mark and leading whitespace are skipped. Arrays and envelopes are parsed
 //! with serde's streaming deserializer (one element in memory at a time); JSON lines are read
@@ -180,7 +182,13 @@ pub fn read_records(
                 Top::Record(value) => {
                     shape = Shape::Lines;
                     state.emit(value, Location::LinePointer(start.line, String::new()))?;
-                    read_lines(&mut reader, pos.line, &mut state)?;
+                    if pos.line > start.line {
+                        // A record spread over several lines is `jq .`-style output:
+                        // documents one after another, not one per line.
+                        read_more_envelopes(&mut reader, &mut pos, &mut state, envelope_keys)?;
+                    } else {
+                        read_lines(&mut reader, pos.line, &mut state)?;
+                    }
                 }
             }
         }
@@ -1293,5 +1301,19 @@ mod tests {
             Ok(Some(serde_json::json!({"k":1})))
         );
         assert!(view.nested(&["a", "c"]).is_err());
+    }
+
+    #[test]
+    fn pretty_printed_objects_one_after_another() {
+        let (r, seen, _) = read(b"{\n  \"a\": 1\n}\n{\n  \"a\": 2\n}\n", &["Records"]);
+        assert_eq!(r.unwrap().shape, Shape::Lines);
+        let at: Vec<_> = seen.into_iter().map(|(_, at)| at).collect();
+        assert_eq!(
+            at,
+            vec![
+                Location::LinePointer(1, String::new()),
+                Location::LinePointer(4, String::new())
+            ]
+        );
     }
 }
