@@ -2,13 +2,15 @@
 
 use std::collections::BTreeMap;
 
-use evidentia_ledger::{Entry, Failure, FailureReason, Hash, Verifier};
-use futures_util::TryStreamExt;
+use std::path::Path;
+
+use evidentia_ledger::{Entry, EntryRef, Failure, FailureReason, Hash, Verifier};
+use rusqlite::types::ValueRef;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use crate::{ARTIFACT_ENTRY_KIND, EvidenceStore, StoreError, Workspace, from_i64, to_i64};
+use crate::{ARTIFACT_ENTRY_KIND, StoreError, Workspace, from_i64};
 
 /// How far verification has got, for progress bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,236 +75,434 @@ impl Workspace {
     /// predecessor, with no gaps; every checkpoint against the entry at its position; every
     /// artifact's chunks against its content address and the `artifact.stored` entry that
     /// commits to it. The reported failure is the one with the lowest sequence number.
+    ///
+    /// The scan runs on a blocking thread through rusqlite, inside one read transaction: a
+    /// consistent snapshot even while another process appends, and without sqlx's per-row
+    /// channel, which cost more than the hashing itself (see docs/benchmarks.md).
     pub async fn verify(
         &self,
-        progress: &mut (dyn FnMut(VerifyProgress) + Send),
+        progress: impl FnMut(VerifyProgress) + Send + 'static,
     ) -> Result<VerifyReport, StoreError> {
-        let total: i64 = sqlx::query("SELECT COUNT(*) FROM ledger_entries")
-            .fetch_one(&self.pool)
-            .await?
-            .get(0);
-        let total = from_i64(total)?;
-        let mut verifier = Verifier::new();
-        let mut chain_failure = None;
-        // Content address -> (entry that committed to it, size it committed to).
-        let mut committed: BTreeMap<Hash, (u64, u64)> = BTreeMap::new();
-        let mut hashes_at: BTreeMap<u64, Hash> = BTreeMap::new();
-        let wanted: Vec<u64> = self
-            .checkpoints()
-            .await?
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || verify_file(&path, progress))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("verification stopped: {e}")))?
+    }
+}
+
+fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |e| StoreError::Io {
+        path: path.to_owned(),
+        source: std::io::Error::other(e),
+    }
+}
+
+fn verify_file(
+    path: &Path,
+    mut progress: impl FnMut(VerifyProgress),
+) -> Result<VerifyReport, StoreError> {
+    let err = sql_err(path);
+    let mut conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(&err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(120))
+        .map_err(&err)?;
+    let tx = conn.transaction().map_err(&err)?;
+
+    // MAX over the rowid is a lookup; COUNT(*) would be a second full scan. A hole in the
+    // numbering shows up as a gap during the scan anyway.
+    let total: Option<i64> = tx
+        .query_row("SELECT MAX(seq) FROM ledger_entries", [], |r| r.get(0))
+        .map_err(&err)?;
+    let total = from_i64(total.unwrap_or(0))?;
+    let checkpoints = read_checkpoints(&tx).map_err(&err)?;
+    let wanted: Vec<u64> = checkpoints.iter().map(|c| c.1).collect();
+
+    // Each range is verified on its own thread and connection; ranges are stitched by checking
+    // that each range's verified head is the hash the next range starts from.
+    let parallelism = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4) as u64;
+    let ranges = if total < 200_000 { 1 } else { parallelism };
+    let mut bounds = Vec::new();
+    for i in 0..ranges {
+        let from = total * i / ranges + 1;
+        let to = total * (i + 1) / ranges;
+        let start_head = if from == 1 {
+            Hash::ZERO
+        } else {
+            stored_hash(&tx, from - 1).map_err(&err)?
+        };
+        bounds.push((from, to, start_head));
+    }
+    let progress_total = total;
+    let checked = std::sync::atomic::AtomicU64::new(0);
+    let scans: Vec<Result<RangeScan, StoreError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds
             .iter()
-            .map(|c| c.entry_count)
+            .map(|&(from, to, start_head)| {
+                let wanted = &wanted;
+                let checked = &checked;
+                scope.spawn(move || scan_range(path, from, to, start_head, wanted, checked))
+            })
             .collect();
-        {
-            let mut rows = sqlx::query(
-                "SELECT seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash \
-                 FROM ledger_entries ORDER BY seq",
-            )
-            .fetch(&self.pool);
-            while let Some(row) = rows.try_next().await? {
-                let entry = match entry_from_row(&row) {
-                    Ok(e) => e,
-                    Err(f) => {
-                        chain_failure = Some(f);
-                        break;
-                    }
-                };
-                if let Err(f) = verifier.push(&entry) {
-                    chain_failure = Some(f);
-                    break;
-                }
-                if entry.kind == ARTIFACT_ENTRY_KIND {
-                    match artifact_commitment(&entry.payload) {
-                        Some((sha, size)) => {
-                            committed.insert(sha, (entry.seq, size));
-                        }
-                        None => {
-                            chain_failure = Some(Failure {
-                                seq: entry.seq,
-                                reason: FailureReason::Malformed("artifact entry payload".into()),
-                            });
-                            break;
-                        }
-                    }
-                }
-                if wanted.contains(&entry.seq) {
-                    hashes_at.insert(entry.seq, entry.entry_hash);
-                }
-                if entry.seq % 65_536 == 0 {
-                    progress(VerifyProgress {
-                        entries_checked: entry.seq,
-                        entries_total: total,
-                    });
-                }
+        // Report progress from this thread while the scans run.
+        loop {
+            if handles.iter().all(|h| h.is_finished()) {
+                break;
             }
+            progress(VerifyProgress {
+                entries_checked: checked.load(std::sync::atomic::Ordering::Relaxed),
+                entries_total: progress_total,
+            });
+            std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        if chain_failure.is_none() && verifier.count() < total {
-            // Rows past a hole in the numbering are not reached by the ordered scan's checks.
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(StoreError::Corrupt("verification thread failed".into()))
+                })
+            })
+            .collect()
+    });
+    let mut verifier = Verifier::new();
+    let mut chain_failure = None;
+    let mut committed: BTreeMap<Hash, (u64, u64)> = BTreeMap::new();
+    let mut hashes_at: BTreeMap<u64, Hash> = BTreeMap::new();
+    for (scan, (from, _, start_head)) in scans.into_iter().zip(&bounds) {
+        let scan = scan?;
+        if chain_failure.is_none()
+            && verifier.head() != *start_head
+            && verifier.count() + 1 == *from
+        {
+            // The previous range ended on a hash other than the one this range continues from:
+            // the stored hash of entry `from - 1` was not what verifying it produced.
             chain_failure = Some(Failure {
-                seq: verifier.count() + 1,
-                reason: FailureReason::Truncated {
-                    expected: total,
-                    found: verifier.count(),
+                seq: *from,
+                reason: FailureReason::BrokenLink {
+                    expected: verifier.head(),
+                    found: *start_head,
                 },
             });
         }
-        progress(VerifyProgress {
-            entries_checked: verifier.count(),
-            entries_total: total,
+        committed.extend(scan.committed);
+        hashes_at.extend(scan.hashes_at);
+        if chain_failure.is_none() {
+            verifier = Verifier::resume(scan.count, scan.head);
+            chain_failure = scan.failure;
+        }
+    }
+    if chain_failure.is_none() && verifier.count() < total {
+        chain_failure = Some(Failure {
+            seq: verifier.count() + 1,
+            reason: FailureReason::Truncated {
+                expected: total,
+                found: verifier.count(),
+            },
         });
+    }
+    progress(VerifyProgress {
+        entries_checked: verifier.count(),
+        entries_total: total,
+    });
 
-        let mut failures: Vec<Failure> = chain_failure.into_iter().collect();
-        let verified = verifier.count();
-
-        let checkpoints = self.checkpoints().await?;
-        for checkpoint in &checkpoints {
-            if checkpoint.entry_count > verified {
-                if failures.is_empty() {
-                    failures.push(Failure {
-                        seq: verified + 1,
-                        reason: FailureReason::Truncated {
-                            expected: checkpoint.entry_count,
-                            found: verified,
-                        },
-                    });
-                }
-                continue;
-            }
-            let found = if checkpoint.entry_count == 0 {
-                Hash::ZERO
-            } else {
-                hashes_at
-                    .get(&checkpoint.entry_count)
-                    .copied()
-                    .unwrap_or(Hash::ZERO)
-            };
-            if found != checkpoint.head_hash {
+    let mut failures: Vec<Failure> = chain_failure.into_iter().collect();
+    let verified = verifier.count();
+    for (id, entry_count, head_hash) in &checkpoints {
+        if *entry_count > verified {
+            if failures.is_empty() {
                 failures.push(Failure {
-                    seq: checkpoint.entry_count,
-                    reason: FailureReason::CheckpointMismatch {
-                        checkpoint: checkpoint.id,
-                        expected: checkpoint.head_hash,
-                        found,
+                    seq: verified + 1,
+                    reason: FailureReason::Truncated {
+                        expected: *entry_count,
+                        found: verified,
                     },
                 });
             }
+            continue;
         }
-
-        let (artifacts, artifact_bytes) = self.verify_artifacts(&committed, &mut failures).await?;
-
-        let failure = failures.into_iter().min_by_key(|f| f.seq);
-        Ok(VerifyReport {
-            entries: verified,
-            head: verifier.head(),
-            artifacts,
-            artifact_bytes,
-            checkpoints: checkpoints.len() as u64,
-            failure,
-        })
+        let found = if *entry_count == 0 {
+            Hash::ZERO
+        } else {
+            hashes_at.get(entry_count).copied().unwrap_or(Hash::ZERO)
+        };
+        if found != *head_hash {
+            failures.push(Failure {
+                seq: *entry_count,
+                reason: FailureReason::CheckpointMismatch {
+                    checkpoint: *id,
+                    expected: *head_hash,
+                    found,
+                },
+            });
+        }
     }
 
-    async fn verify_artifacts(
-        &self,
-        committed: &BTreeMap<Hash, (u64, u64)>,
-        failures: &mut Vec<Failure>,
-    ) -> Result<(u64, u64), StoreError> {
-        let rows = sqlx::query("SELECT sha256, size, chunk_count FROM artifacts ORDER BY sha256")
-            .fetch_all(&self.pool)
-            .await?;
-        let mut seen = BTreeMap::new();
-        let mut bytes_total = 0u64;
-        for row in &rows {
-            let sha_bytes: Vec<u8> = row.get(0);
-            let size = from_i64(row.get(1))?;
-            let chunk_count = from_i64(row.get(2))?;
-            let label = hex_of(&sha_bytes);
-            let Some(sha) = Hash::from_slice(&sha_bytes) else {
+    let (artifacts, artifact_bytes) =
+        verify_artifacts(&tx, &committed, &mut failures).map_err(&err)?;
+    let failure = failures.into_iter().min_by_key(|f| f.seq);
+    Ok(VerifyReport {
+        entries: verified,
+        head: verifier.head(),
+        artifacts,
+        artifact_bytes,
+        checkpoints: checkpoints.len() as u64,
+        failure,
+    })
+}
+
+/// What verifying one range of sequence numbers found.
+struct RangeScan {
+    /// The last sequence number that verified, and its hash.
+    count: u64,
+    head: Hash,
+    failure: Option<Failure>,
+    /// Content address -> (entry that committed to it, size it committed to).
+    committed: BTreeMap<Hash, (u64, u64)>,
+    /// Entry hashes at checkpoint positions.
+    hashes_at: BTreeMap<u64, Hash>,
+}
+
+fn stored_hash(tx: &rusqlite::Transaction<'_>, seq: u64) -> rusqlite::Result<Hash> {
+    let bytes: Option<Vec<u8>> = tx
+        .query_row(
+            "SELECT entry_hash FROM ledger_entries WHERE seq = ?",
+            [seq as i64],
+            |r| r.get(0),
+        )
+        .ok();
+    // A missing or malformed predecessor is reported by the range that owns it.
+    Ok(bytes.and_then(|b| Hash::from_slice(&b)).unwrap_or_default())
+}
+
+fn scan_range(
+    path: &Path,
+    from: u64,
+    to: u64,
+    start_head: Hash,
+    wanted: &[u64],
+    checked: &std::sync::atomic::AtomicU64,
+) -> Result<RangeScan, StoreError> {
+    let err = sql_err(path);
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(&err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(120))
+        .map_err(&err)?;
+    let mut verifier = Verifier::resume(from - 1, start_head);
+    let mut scan = RangeScan {
+        count: from - 1,
+        head: start_head,
+        failure: None,
+        committed: BTreeMap::new(),
+        hashes_at: BTreeMap::new(),
+    };
+    let mut stmt = conn
+        .prepare(
+            "SELECT seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash \
+             FROM ledger_entries WHERE seq >= ? AND seq <= ? ORDER BY seq",
+        )
+        .map_err(&err)?;
+    let mut rows = stmt.query([from as i64, to as i64]).map_err(&err)?;
+    while let Some(row) = rows.next().map_err(&err)? {
+        let entry = match entry_ref(row) {
+            Ok(e) => e,
+            Err(f) => {
+                scan.failure = Some(f);
+                break;
+            }
+        };
+        if let Err(f) = verifier.push_ref(entry) {
+            scan.failure = Some(f);
+            break;
+        }
+        if entry.kind == ARTIFACT_ENTRY_KIND {
+            match artifact_commitment(entry.payload) {
+                Some((sha, size)) => {
+                    scan.committed.insert(sha, (entry.seq, size));
+                }
+                None => {
+                    scan.failure = Some(Failure {
+                        seq: entry.seq,
+                        reason: FailureReason::Malformed("artifact entry payload".into()),
+                    });
+                    break;
+                }
+            }
+        }
+        if wanted.contains(&entry.seq) {
+            scan.hashes_at.insert(entry.seq, entry.entry_hash);
+        }
+        if entry.seq % 16_384 == 0 {
+            checked.fetch_add(16_384, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    if scan.failure.is_none() && verifier.count() < to {
+        scan.failure = Some(Failure {
+            seq: verifier.count() + 1,
+            reason: FailureReason::Gap {
+                expected: verifier.count() + 1,
+                found: to + 1,
+            },
+        });
+    }
+    scan.count = verifier.count();
+    scan.head = verifier.head();
+    Ok(scan)
+}
+
+/// Borrows one row's fields; a field of the wrong type or size is a malformed entry.
+fn entry_ref<'a>(row: &'a rusqlite::Row<'_>) -> Result<EntryRef<'a>, Failure> {
+    let seq: i64 = row.get(0).unwrap_or(0);
+    let seq = u64::try_from(seq).unwrap_or(0);
+    let malformed = |what: String| Failure {
+        seq,
+        reason: FailureReason::Malformed(what),
+    };
+    let text = |idx: usize, name: &str| -> Result<&'a str, Failure> {
+        match row.get_ref(idx) {
+            Ok(ValueRef::Text(t)) => {
+                std::str::from_utf8(t).map_err(|_| malformed(format!("{name} is not UTF-8")))
+            }
+            _ => Err(malformed(format!("{name} is not text"))),
+        }
+    };
+    let blob = |idx: usize, name: &str| -> Result<&'a [u8], Failure> {
+        match row.get_ref(idx) {
+            Ok(ValueRef::Blob(b)) => Ok(b),
+            _ => Err(malformed(format!("{name} is not a blob"))),
+        }
+    };
+    let hash = |idx: usize, name: &str| -> Result<Hash, Failure> {
+        Hash::from_slice(blob(idx, name)?)
+            .ok_or_else(|| malformed(format!("{name} is not 32 bytes")))
+    };
+    Ok(EntryRef {
+        seq,
+        kind: text(1, "kind")?,
+        recorded_at: text(2, "recorded time")?,
+        payload: blob(3, "payload")?,
+        payload_hash: hash(4, "payload hash")?,
+        prev_hash: hash(5, "previous hash")?,
+        entry_hash: hash(6, "entry hash")?,
+    })
+}
+
+fn read_checkpoints(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<Vec<(u64, u64, Hash)>> {
+    let mut stmt = tx.prepare("SELECT id, entry_count, head_hash FROM checkpoints ORDER BY id")?;
+    let rows = stmt.query_map([], |r| {
+        let id: i64 = r.get(0)?;
+        let count: i64 = r.get(1)?;
+        let hash: Vec<u8> = r.get(2)?;
+        Ok((
+            u64::try_from(id).unwrap_or(0),
+            u64::try_from(count).unwrap_or(u64::MAX),
+            Hash::from_slice(&hash).unwrap_or_default(),
+        ))
+    })?;
+    rows.collect()
+}
+
+fn verify_artifacts(
+    tx: &rusqlite::Transaction<'_>,
+    committed: &BTreeMap<Hash, (u64, u64)>,
+    failures: &mut Vec<Failure>,
+) -> rusqlite::Result<(u64, u64)> {
+    let mut stmt = tx.prepare("SELECT sha256, size, chunk_count FROM artifacts ORDER BY sha256")?;
+    let artifacts: Vec<(Vec<u8>, i64, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut chunks =
+        tx.prepare("SELECT idx, data FROM artifact_chunks WHERE sha256 = ? ORDER BY idx")?;
+    let mut seen = BTreeMap::new();
+    let mut bytes_total = 0u64;
+    for (sha_bytes, size, chunk_count) in &artifacts {
+        let label = hex_of(sha_bytes);
+        let Some(sha) = Hash::from_slice(sha_bytes) else {
+            failures.push(artifact_failure(
+                0,
+                &label,
+                "content address is not 32 bytes",
+            ));
+            continue;
+        };
+        seen.insert(sha, ());
+        let seq = committed.get(&sha).map_or(0, |(seq, _)| *seq);
+        match committed.get(&sha) {
+            None => failures.push(artifact_failure(0, &label, "not recorded in the ledger")),
+            Some((_, committed_size)) if i64::try_from(*committed_size).ok() != Some(*size) => {
                 failures.push(artifact_failure(
-                    0,
+                    seq,
                     &label,
-                    "content address is not 32 bytes",
-                ));
-                continue;
-            };
-            let seq = committed.get(&sha).map_or(0, |(seq, _)| *seq);
-            seen.insert(sha, ());
-            match committed.get(&sha) {
-                None => failures.push(artifact_failure(0, &label, "not recorded in the ledger")),
-                Some((_, committed_size)) if *committed_size != size => {
-                    failures.push(artifact_failure(
-                        seq,
-                        &label,
-                        &format!("size {size} differs from the ledger's {committed_size}"),
-                    ))
-                }
-                Some(_) => {}
+                    &format!("size {size} differs from the ledger's {committed_size}"),
+                ))
             }
-            match self.hash_chunks(&sha, chunk_count).await? {
-                Err(problem) => failures.push(artifact_failure(seq, &label, &problem)),
-                Ok((computed, computed_size)) => {
-                    bytes_total += computed_size;
-                    if computed != sha {
-                        failures.push(artifact_failure(
-                            seq,
-                            &label,
-                            &format!("stored bytes hash to {computed}"),
-                        ));
-                    } else if computed_size != size {
-                        failures.push(artifact_failure(
-                            seq,
-                            &label,
-                            &format!("stored bytes are {computed_size} long, recorded {size}"),
-                        ));
-                    }
-                }
-            }
+            Some(_) => {}
         }
-        for (sha, (seq, _)) in committed {
-            if !seen.contains_key(sha) {
-                failures.push(artifact_failure(
-                    *seq,
-                    &sha.to_hex(),
-                    "missing from the workspace",
-                ));
-            }
-        }
-        Ok((rows.len() as u64, bytes_total))
-    }
-
-    /// Hashes an artifact's chunks in order; `Err` describes missing or extra chunks.
-    async fn hash_chunks(
-        &self,
-        sha: &Hash,
-        chunk_count: u64,
-    ) -> Result<Result<(Hash, u64), String>, StoreError> {
         let mut hasher = Sha256::new();
-        let mut size = 0u64;
-        let mut expected_idx = 0u64;
-        let mut rows =
-            sqlx::query("SELECT idx, data FROM artifact_chunks WHERE sha256 = ? ORDER BY idx")
-                .bind(sha.0.as_slice())
-                .fetch(&self.pool);
-        while let Some(row) = rows.try_next().await? {
-            let idx: i64 = row.get(0);
-            if idx != to_i64(expected_idx)? {
-                return Ok(Err(format!(
+        let mut computed_size = 0u64;
+        let mut expected_idx = 0i64;
+        let mut problem = None;
+        let mut rows = chunks.query([sha_bytes])?;
+        while let Some(row) = rows.next()? {
+            let idx: i64 = row.get(0)?;
+            if idx != expected_idx {
+                problem = Some(format!(
                     "chunk {expected_idx} is missing (found chunk {idx})"
-                )));
+                ));
+                break;
             }
-            let data: &[u8] = row.try_get(1).unwrap_or_default();
+            let data = match row.get_ref(1)? {
+                ValueRef::Blob(b) => b,
+                _ => {
+                    problem = Some(format!("chunk {idx} is not a blob"));
+                    break;
+                }
+            };
             hasher.update(data);
-            size += data.len() as u64;
+            computed_size += data.len() as u64;
             expected_idx += 1;
         }
-        if expected_idx != chunk_count {
-            return Ok(Err(format!(
-                "has {expected_idx} chunks, recorded {chunk_count}"
-            )));
+        if problem.is_none() && expected_idx != *chunk_count {
+            problem = Some(format!("has {expected_idx} chunks, recorded {chunk_count}"));
         }
+        if let Some(problem) = problem {
+            failures.push(artifact_failure(seq, &label, &problem));
+            continue;
+        }
+        bytes_total += computed_size;
         let mut digest = [0u8; 32];
         digest.copy_from_slice(hasher.finalize().as_slice());
-        Ok(Ok((Hash(digest), size)))
+        let computed = Hash(digest);
+        if computed != sha {
+            failures.push(artifact_failure(
+                seq,
+                &label,
+                &format!("stored bytes hash to {computed}"),
+            ));
+        } else if i64::try_from(computed_size).ok() != Some(*size) {
+            failures.push(artifact_failure(
+                seq,
+                &label,
+                &format!("stored bytes are {computed_size} long, recorded {size}"),
+            ));
+        }
     }
+    for (sha, (seq, _)) in committed {
+        if !seen.contains_key(sha) {
+            failures.push(artifact_failure(
+                *seq,
+                &sha.to_hex(),
+                "missing from the workspace",
+            ));
+        }
+    }
+    Ok((artifacts.len() as u64, bytes_total))
 }
 
 fn artifact_commitment(payload: &[u8]) -> Option<(Hash, u64)> {

@@ -79,7 +79,7 @@ pub async fn verify(path: &Path) -> evidentia_store::VerifyReport {
     let ws = Workspace::open(path, evidentia_store::Access::ReadOnly)
         .await
         .unwrap();
-    let report = ws.verify(&mut |_| {}).await.unwrap();
+    let report = ws.verify(|_| {}).await.unwrap();
     ws.close().await;
     report
 }

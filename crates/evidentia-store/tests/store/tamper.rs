@@ -294,3 +294,27 @@ proptest! {
         prop_assert!(failure.seq <= target + 1, "first failure {} is not at or right after the edit at {}", failure.seq, target);
     }
 }
+
+/// Large ledgers are verified in parallel ranges; tampering in a later range or at a range
+/// boundary is still reported at the right entry.
+#[tokio::test]
+async fn tampering_is_found_across_parallel_ranges() {
+    let (_dir, path, ws) = new_workspace().await;
+    append_entries(&ws, 240_000).await;
+    ws.close().await;
+    assert!(verify(&path).await.is_intact());
+    let mut conn = raw(&path).await;
+    drop_triggers(&mut conn).await;
+    // With two ranges the boundary is at 120,000; edit the entry right after it and a later one.
+    sqlx::query("UPDATE ledger_entries SET payload = X'7B7D' WHERE seq IN (120001, 200000)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let failure = verify(&path).await.failure.unwrap();
+    assert_eq!(failure.seq, 120_001);
+    assert!(
+        matches!(failure.reason, FailureReason::PayloadHashMismatch { .. }),
+        "{failure}"
+    );
+}
