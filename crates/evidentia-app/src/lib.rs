@@ -1,1 +1,124 @@
-//! Placeholder until this crate's issue lands.
+//! The one API every client uses: the CLI and the desktop shell only translate to and from it.
+//!
+//! Functions here are use cases (`init_workspace`, `import_files`, `verify_ledger`, ...). They
+//! take the time as an argument (callers pass `Utc::now()`, tests a fixed clock), own the
+//! transaction that makes an import all-or-nothing, and return plain structs; JSON shapes for
+//! machines live in [`wire`].
+
+mod entries;
+mod import;
+pub mod wire;
+
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use evidentia_ledger::{Failure, Hash, canonical_json, format_recorded_at};
+use evidentia_store::{Access, Checkpoint, EvidenceStore, Head, VerifyProgress, Workspace};
+
+pub use entries::{EntryKind, record_entry_kind};
+pub use evidentia_import::{Format, InputKind, Progress as ImportProgress};
+pub use import::{FileOutcome, ImportOptions, ImportReport, import_files};
+
+/// Errors the clients branch on; everything else is an `anyhow` chain with context.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The ledger did not verify (the CLI exits 3 on this).
+    #[error("ledger verification failed at entry {}: {}", .0.seq, .0.reason)]
+    VerificationFailed(Failure),
+    /// A file had bad rows and `--skip-invalid` was not given; nothing was imported.
+    #[error("{0}")]
+    InvalidInput(String),
+}
+
+/// What a freshly created or opened workspace looks like.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceInfo {
+    pub path: String,
+    pub workspace_id: String,
+    pub head: Head,
+}
+
+/// Creates a new workspace file and records its creation as entry 1.
+pub async fn init_workspace(path: &Path, now: DateTime<Utc>) -> anyhow::Result<WorkspaceInfo> {
+    let recorded_at = format_recorded_at(now);
+    let workspace_id = workspace_id_for(path, &recorded_at);
+    let created_by = concat!("evidentia ", env!("CARGO_PKG_VERSION"));
+    let ws = Workspace::create(path, &workspace_id, &recorded_at, created_by)
+        .await
+        .with_context(|| format!("creating workspace {}", path.display()))?;
+    let payload = canonical_json(&serde_json::json!({
+        "workspace_id": workspace_id,
+        "format_version": evidentia_store::FORMAT_VERSION,
+        "created_by": created_by,
+    }))?;
+    let mut batch = ws.begin().await?;
+    batch.append(EntryKind::WorkspaceCreated.as_str(), &recorded_at, payload).await?;
+    let head = batch.commit().await?;
+    ws.close().await;
+    Ok(WorkspaceInfo { path: path.display().to_string(), workspace_id, head })
+}
+
+/// A stable-looking id for a new workspace: a hash of where and when it was made.
+fn workspace_id_for(path: &Path, recorded_at: &str) -> String {
+    let seed = format!("{}|{}|{}", path.display(), recorded_at, std::process::id());
+    Hash::of(seed.as_bytes()).to_hex()[..16].to_owned()
+}
+
+/// Opens a workspace for reading only.
+pub async fn open_read(path: &Path) -> anyhow::Result<Workspace> {
+    Ok(Workspace::open(path, Access::ReadOnly).await?)
+}
+
+/// Opens a workspace for appending.
+pub async fn open_write(path: &Path) -> anyhow::Result<Workspace> {
+    Ok(Workspace::open(path, Access::ReadWrite).await?)
+}
+
+/// The result of verifying a workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyOutcome {
+    pub report: evidentia_store::VerifyReport,
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+/// Recomputes the whole ledger from the stored bytes. A failure is reported in the outcome,
+/// not as an error: the caller decides (the CLI exits 3).
+pub async fn verify_ledger(
+    path: &Path,
+    progress: impl FnMut(VerifyProgress) + Send + 'static,
+) -> anyhow::Result<VerifyOutcome> {
+    let ws = open_read(path).await?;
+    let report = ws.verify(progress).await.context("verifying the ledger")?;
+    let checkpoints = ws.checkpoints().await?;
+    ws.close().await;
+    Ok(VerifyOutcome { report, checkpoints })
+}
+
+/// Lists ledger entries from `from`, at most `limit`.
+pub async fn list_entries(
+    path: &Path,
+    from: u64,
+    limit: u64,
+) -> anyhow::Result<Vec<evidentia_ledger::Entry>> {
+    let ws = open_read(path).await?;
+    let entries = ws.entries(from.max(1), limit).await?;
+    ws.close().await;
+    Ok(entries)
+}
+
+/// Records the current head as a checkpoint.
+pub async fn create_checkpoint(path: &Path, now: DateTime<Utc>) -> anyhow::Result<Checkpoint> {
+    let ws = open_write(path).await?;
+    let checkpoint = ws.add_checkpoint(&format_recorded_at(now)).await?;
+    ws.close().await;
+    Ok(checkpoint)
+}
+
+/// All checkpoints, oldest first.
+pub async fn list_checkpoints(path: &Path) -> anyhow::Result<Vec<Checkpoint>> {
+    let ws = open_read(path).await?;
+    let checkpoints = ws.checkpoints().await?;
+    ws.close().await;
+    Ok(checkpoints)
+}

@@ -318,3 +318,25 @@ async fn tampering_is_found_across_parallel_ranges() {
         "{failure}"
     );
 }
+
+/// An artifact committed after a broken entry is not blamed instead of that entry.
+#[tokio::test]
+async fn chain_failure_before_an_artifact_is_reported_first() {
+    let (_dir, path, ws) = new_workspace().await;
+    append_entries(&ws, 5).await;
+    store_artifact(&ws, b"later evidence").await;
+    ws.close().await;
+    let mut conn = raw(&path).await;
+    drop_triggers(&mut conn).await;
+    sqlx::query("UPDATE ledger_entries SET payload = X'7B7D' WHERE seq = 2")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let failure = verify(&path).await.failure.unwrap();
+    assert_eq!(failure.seq, 2);
+    assert!(
+        matches!(failure.reason, FailureReason::PayloadHashMismatch { .. }),
+        "{failure}"
+    );
+}

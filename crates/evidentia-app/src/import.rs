@@ -1,0 +1,290 @@
+//! Importing files: one transaction per file holding its raw bytes and every record read
+//! from it, so a file is either entirely in the ledger or not at all.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow};
+use chrono::{DateTime, Utc};
+use evidentia_domain::{Record, RecordKind, SystemId};
+use evidentia_import::{
+    Diagnostic, Format, ImportContext, InputKind, Origin, Profile, Progress, RecordSink, SinkError,
+    detect_format,
+};
+use evidentia_ledger::{Hash, canonical_json, format_recorded_at};
+use evidentia_store::{AppendBatch, EvidenceStore, Workspace};
+use sha2::{Digest, Sha256};
+use tokio::runtime::Handle;
+
+use crate::{AppError, EntryKind, open_write, record_entry_kind};
+
+/// How to read the files of one import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The kind of input a generic CSV/JSON file holds (checked against the profile's).
+    pub kind: Option<InputKind>,
+    /// The format; `None` detects it from the content.
+    pub format: Option<Format>,
+    /// A built-in profile name or a path to a profile TOML file (generic CSV/JSON).
+    pub profile: Option<String>,
+    /// Attribute executions to this system instead of the format's default.
+    pub system: Option<String>,
+    /// Import the good rows and record the bad ones, instead of rejecting the file.
+    pub skip_invalid: bool,
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileOutcome {
+    /// The file's records are in the ledger.
+    Imported {
+        format: Format,
+        artifact: Hash,
+        records: BTreeMap<RecordKind, u64>,
+        skipped: BTreeMap<String, u64>,
+        rows: u64,
+        /// Bad rows left out under `--skip-invalid` (also recorded in the ledger).
+        invalid: Vec<Diagnostic>,
+        /// The ledger entries this import appended.
+        entries: std::ops::Range<u64>,
+    },
+    /// The same bytes were imported before; nothing was added.
+    AlreadyImported { artifact: Hash },
+}
+
+/// One file's import result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    pub file: PathBuf,
+    pub outcome: FileOutcome,
+}
+
+/// How many bytes of a file format detection looks at.
+const DETECT_HEAD: usize = 64 * 1024;
+/// How many bad rows an error message lists before summarising the rest.
+const LISTED_DIAGNOSTICS: usize = 20;
+/// How many bad rows `--skip-invalid` records one by one in the ledger.
+const RECORDED_DIAGNOSTICS: usize = 10_000;
+
+/// Imports files one after another, each in its own transaction. Stops at the first file
+/// that cannot be imported; files before it stay imported, nothing of it is kept.
+pub async fn import_files(
+    workspace: &Path,
+    files: &[PathBuf],
+    options: &ImportOptions,
+    now: DateTime<Utc>,
+    progress: impl FnMut(&Path, Progress) + Send + 'static,
+) -> anyhow::Result<Vec<ImportReport>> {
+    let ws = open_write(workspace).await?;
+    let recorded_at = format_recorded_at(now);
+    let handle = Handle::current();
+    let files = files.to_vec();
+    let options = options.clone();
+    let worker_ws = ws.clone();
+    // Importers read synchronously; they run on a blocking thread and reach the async store
+    // through the runtime handle.
+    let result = tokio::task::spawn_blocking(move || {
+        let mut progress = progress;
+        let mut reports = Vec::new();
+        for file in &files {
+            let outcome = import_one(&handle, &worker_ws, file, &options, &recorded_at, &mut |p| {
+                progress(file, p)
+            })?;
+            reports.push(ImportReport { file: file.clone(), outcome });
+        }
+        Ok::<_, anyhow::Error>(reports)
+    })
+    .await
+    .map_err(|e| anyhow!("import stopped: {e}"))?;
+    ws.close().await;
+    result
+}
+
+fn import_one(
+    handle: &Handle,
+    ws: &Workspace,
+    path: &Path,
+    options: &ImportOptions,
+    recorded_at: &str,
+    progress: &mut dyn FnMut(Progress),
+) -> anyhow::Result<FileOutcome> {
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let shown = path.display().to_string();
+    let (artifact, size, head) = hash_file(path).with_context(|| format!("reading {shown}"))?;
+
+    let format = match options.format {
+        Some(f) => f,
+        None => detect_format(&head, &name).ok_or_else(|| {
+            anyhow!("{shown}: cannot tell what format this file is in (not a known log format or delimited text); name it with --format")
+        })?,
+    };
+    let profile = match (&options.profile, format) {
+        (Some(p), _) => Some(Profile::load(p).with_context(|| format!("loading profile {p}"))?),
+        (None, Format::Csv) => {
+            let hint = options.kind.map_or(String::new(), |k| format!(" for {}", k.as_str()));
+            return Err(anyhow!(
+                "{shown}: a generic CSV/JSON file needs a mapping profile{hint} (--profile NAME|PATH; built-in: {})",
+                Profile::builtin_names().join(", ")
+            ));
+        }
+        (None, _) => None,
+    };
+    if let (Some(kind), Some(profile)) = (options.kind, &profile) {
+        if profile.kind != kind {
+            return Err(anyhow!(
+                "{shown}: --kind {} does not match profile {} (which reads {})",
+                kind.as_str(),
+                profile.name,
+                profile.kind.as_str()
+            ));
+        }
+    }
+
+    let mut batch = handle.block_on(ws.begin()).context("starting the import transaction")?;
+    // Checked inside the write transaction, so two processes importing the same file at once
+    // serialize: the second finds the first one's artifact.
+    if handle.block_on(batch.has_artifact(&artifact))? {
+        handle.block_on(batch.rollback())?;
+        return Ok(FileOutcome::AlreadyImported { artifact });
+    }
+    let first_entry = batch.head().count + 1;
+    store_artifact(handle, &mut batch, path, artifact, recorded_at).with_context(|| format!("storing {shown}"))?;
+
+    let ctx = ImportContext {
+        file_name: shown.clone(),
+        size: Some(size),
+        system: options.system.as_deref().map(SystemId::new),
+        profile: profile.clone(),
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).with_context(|| format!("opening {shown}"))?);
+    let mut sink = LedgerSink { handle, batch: &mut batch, artifact: artifact.to_hex(), recorded_at };
+    let summary = match evidentia_import::import(format, &mut reader, &ctx, &mut sink, progress) {
+        Ok(summary) => summary,
+        Err(e) => {
+            handle.block_on(batch.rollback())?;
+            return Err(anyhow!(e));
+        }
+    };
+    if !summary.diagnostics.is_empty() && !options.skip_invalid {
+        handle.block_on(batch.rollback())?;
+        return Err(AppError::InvalidInput(rejection_message(&shown, &summary.diagnostics)).into());
+    }
+    let invalid: Vec<_> = summary.diagnostics.clone();
+    let payload = canonical_json(&serde_json::json!({
+        "artifact": artifact.to_hex(),
+        "file_name": name,
+        "size": size,
+        "format": format.as_str(),
+        "profile": profile.as_ref().map(|p| p.name.clone()),
+        "system": options.system,
+        "rows": summary.rows,
+        "records": summary.records.iter().map(|(k, n)| (k.as_str(), *n)).collect::<BTreeMap<_, _>>(),
+        "skipped": summary.skipped,
+        "invalid_rows": summary.diagnostics.len(),
+        "invalid": summary.diagnostics.iter().take(RECORDED_DIAGNOSTICS).map(|d| serde_json::json!({
+            "location": d.location.to_string(),
+            "reason": d.reason,
+        })).collect::<Vec<_>>(),
+    }))?;
+    handle.block_on(batch.append(EntryKind::ImportFile.as_str(), recorded_at, payload))?;
+    let head = handle.block_on(batch.commit()).context("committing the import")?;
+    Ok(FileOutcome::Imported {
+        format,
+        artifact,
+        records: summary.records,
+        skipped: summary.skipped,
+        rows: summary.rows,
+        invalid,
+        entries: first_entry..head.count + 1,
+    })
+}
+
+/// One pass over the file: its SHA-256, its size and its first bytes (for detection).
+fn hash_file(path: &Path) -> std::io::Result<(Hash, u64, Vec<u8>)> {
+    let mut file = File::open(path)?;
+    if file.metadata()?.is_dir() {
+        return Err(std::io::Error::other("it is a directory"));
+    }
+    let mut hasher = Sha256::new();
+    let mut head = Vec::with_capacity(DETECT_HEAD);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        if head.len() < DETECT_HEAD {
+            let take = (DETECT_HEAD - head.len()).min(n);
+            head.extend_from_slice(&chunk[..take]);
+        }
+        hasher.update(chunk);
+        size += n as u64;
+    }
+    let mut digest = [0u8; 32];
+    digest.copy_from_slice(hasher.finalize().as_slice());
+    Ok((Hash(digest), size, head))
+}
+
+fn store_artifact(
+    handle: &Handle,
+    batch: &mut AppendBatch,
+    path: &Path,
+    artifact: Hash,
+    recorded_at: &str,
+) -> anyhow::Result<u64> {
+    let mut file = File::open(path)?;
+    let mut writer = batch.start_artifact(artifact);
+    let mut buf = vec![0u8; evidentia_store::ARTIFACT_CHUNK_SIZE];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        handle.block_on(batch.write_artifact(&mut writer, &buf[..n]))?;
+    }
+    Ok(handle.block_on(batch.finish_artifact(writer, recorded_at))?)
+}
+
+fn rejection_message(file: &str, diagnostics: &[Diagnostic]) -> String {
+    let mut message = format!(
+        "{file}: {} invalid row{}; nothing was imported (use --skip-invalid to import the valid rows and record the rest)",
+        diagnostics.len(),
+        if diagnostics.len() == 1 { "" } else { "s" }
+    );
+    for d in diagnostics.iter().take(LISTED_DIAGNOSTICS) {
+        message.push_str("\n  ");
+        message.push_str(&d.to_string());
+    }
+    if diagnostics.len() > LISTED_DIAGNOSTICS {
+        message.push_str(&format!("\n  ... and {} more", diagnostics.len() - LISTED_DIAGNOSTICS));
+    }
+    message
+}
+
+/// Appends each record, with where it came from, into the open import transaction.
+struct LedgerSink<'a> {
+    handle: &'a Handle,
+    batch: &'a mut AppendBatch,
+    artifact: String,
+    recorded_at: &'a str,
+}
+
+impl RecordSink for LedgerSink<'_> {
+    fn accept(&mut self, record: Record, origin: Origin) -> Result<(), SinkError> {
+        let kind = record_entry_kind(record.kind());
+        let payload = canonical_json(&serde_json::json!({
+            "artifact": self.artifact,
+            "location": origin.location.to_string(),
+            "record": record,
+        }))
+        .map_err(|e| SinkError(e.to_string()))?;
+        self.handle
+            .block_on(self.batch.append(kind, self.recorded_at, payload))
+            .map(|_| ())
+            .map_err(|e| SinkError(e.to_string()))
+    }
+}

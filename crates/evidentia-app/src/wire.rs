@@ -1,0 +1,83 @@
+//! JSON shapes for machines (`--json`, and later IPC): converted explicitly from core types,
+//! so the core never bends to a transport.
+
+use serde::Serialize;
+
+use evidentia_store::{Checkpoint, VerifyReport};
+
+/// A ledger entry as `evidentia log --json` prints it (one object per line).
+#[derive(Debug, Serialize)]
+pub struct EntryJson {
+    pub seq: u64,
+    pub kind: String,
+    pub recorded_at: String,
+    /// The payload, as JSON when it is JSON (it always is for entries we write).
+    pub payload: serde_json::Value,
+    pub payload_hash: String,
+    pub prev_hash: String,
+    pub entry_hash: String,
+}
+
+impl From<&evidentia_ledger::Entry> for EntryJson {
+    fn from(e: &evidentia_ledger::Entry) -> Self {
+        EntryJson {
+            seq: e.seq,
+            kind: e.kind.clone(),
+            recorded_at: e.recorded_at.clone(),
+            payload: serde_json::from_slice(&e.payload)
+                .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&e.payload).into_owned())),
+            payload_hash: e.payload_hash.to_hex(),
+            prev_hash: e.prev_hash.to_hex(),
+            entry_hash: e.entry_hash.to_hex(),
+        }
+    }
+}
+
+/// A checkpoint for `--json`.
+#[derive(Debug, Serialize)]
+pub struct CheckpointJson {
+    pub id: u64,
+    pub entry_count: u64,
+    pub head_hash: String,
+    pub created_at: String,
+}
+
+impl From<&Checkpoint> for CheckpointJson {
+    fn from(c: &Checkpoint) -> Self {
+        CheckpointJson {
+            id: c.id,
+            entry_count: c.entry_count,
+            head_hash: c.head_hash.to_hex(),
+            created_at: c.created_at.clone(),
+        }
+    }
+}
+
+/// The verification result for `--json`.
+#[derive(Debug, Serialize)]
+pub struct VerifyJson {
+    pub intact: bool,
+    pub entries: u64,
+    pub head_hash: String,
+    pub artifacts: u64,
+    pub artifact_bytes: u64,
+    pub checkpoints: u64,
+    /// The first failing entry's sequence number, when not intact.
+    pub failed_seq: Option<u64>,
+    pub failure: Option<String>,
+}
+
+impl From<&VerifyReport> for VerifyJson {
+    fn from(r: &VerifyReport) -> Self {
+        VerifyJson {
+            intact: r.is_intact(),
+            entries: r.entries,
+            head_hash: r.head.to_hex(),
+            artifacts: r.artifacts,
+            artifact_bytes: r.artifact_bytes,
+            checkpoints: r.checkpoints,
+            failed_seq: r.failure.as_ref().map(|f| f.seq),
+            failure: r.failure.as_ref().map(|f| f.reason.to_string()),
+        }
+    }
+}
