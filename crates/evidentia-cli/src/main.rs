@@ -1,1 +1,384 @@
-fn main() {}
+//! `evidentia`: the command line over the same façade the desktop app uses, for scripting and CI.
+//!
+//! Exit codes: 0 success, 1 any error (one line on stderr), 3 the ledger failed verification.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::Utc;
+use clap::{Parser, Subcommand, ValueEnum};
+use evidentia_app::wire::{CheckpointJson, EntryJson, VerifyJson};
+use evidentia_app::{FileOutcome, Format, ImportOptions, InputKind};
+
+/// Exit code when the ledger does not verify.
+const EXIT_TAMPERED: u8 = 3;
+
+#[derive(Debug, Parser)]
+#[command(name = "evidentia", version, about = "Identity-lifecycle audit evidence in a tamper-evident workspace")]
+struct Cli {
+    /// The workspace file.
+    #[arg(long, short = 'w', global = true, env = "EVIDENTIA_WORKSPACE", value_name = "PATH")]
+    workspace: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new, empty workspace file.
+    Init,
+    /// Recompute every hash from the stored bytes; exit 3 if anything was altered.
+    Verify,
+    /// List ledger entries.
+    Log {
+        /// First sequence number to show.
+        #[arg(long, default_value_t = 1)]
+        from: u64,
+        /// How many entries to show at most.
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+        /// Only entries of this kind (e.g. import.file, record.execution).
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Record the current ledger head as a checkpoint, or list checkpoints.
+    Checkpoint {
+        /// List the checkpoints instead of creating one.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Import files: lifecycle events, approvals, provisioning logs, reconciliation, exceptions.
+    Import {
+        /// The files to import, each in its own all-or-nothing transaction.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// What a generic CSV/JSON file holds.
+        #[arg(long, value_enum)]
+        kind: Option<KindArg>,
+        /// The file format; `auto` detects it from the content.
+        #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+        format: FormatArg,
+        /// Mapping profile for generic CSV/JSON: a built-in name or a .toml path.
+        #[arg(long, value_name = "NAME|PATH")]
+        profile: Option<String>,
+        /// Attribute the file's executions to this system id.
+        #[arg(long)]
+        system: Option<String>,
+        /// Import the valid rows and record the invalid ones, instead of rejecting the file.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum KindArg {
+    Events,
+    Identities,
+    Approvals,
+    Provisioning,
+    Reconciliation,
+    Exceptions,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    Auto,
+    Csv,
+    Cloudtrail,
+    Okta,
+    Entra,
+    Github,
+    Gworkspace,
+    K8s,
+    Linux,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(evidentia_app::AppError::InvalidInput(message)) = e.downcast_ref() {
+                eprintln!("error: {message}");
+            } else {
+                // One line: the context chain joined, outermost first.
+                let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+                eprintln!("error: {}", dedupe_chain(&chain));
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Joins an error chain, dropping links already contained in the one before (sqlx and
+/// thiserror often repeat their source in their own message).
+fn dedupe_chain(chain: &[String]) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for link in chain {
+        if !parts.last().is_some_and(|prev| prev.contains(link.as_str())) {
+            parts.push(link);
+        }
+    }
+    parts.join(": ")
+}
+
+fn workspace(cli: &Cli) -> anyhow::Result<&Path> {
+    cli.workspace
+        .as_deref()
+        .context("no workspace given: pass --workspace PATH or set EVIDENTIA_WORKSPACE")
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ws = workspace(&cli)?;
+    match &cli.command {
+        Command::Init => {
+            let info = evidentia_app::init_workspace(ws, Utc::now()).await?;
+            if cli.json {
+                print_json(&serde_json::json!({
+                    "workspace": info.path,
+                    "workspace_id": info.workspace_id,
+                    "entries": info.head.count,
+                    "head_hash": info.head.hash.to_hex(),
+                }))?;
+            } else {
+                println!("created workspace {} (id {})", info.path, info.workspace_id);
+            }
+        }
+        Command::Verify => {
+            let bar = progress_bar(cli.json, "verifying");
+            let bar_in = bar.clone();
+            let outcome = evidentia_app::verify_ledger(ws, move |p| {
+                if let Some(bar) = &bar_in {
+                    bar.set_length(p.entries_total);
+                    bar.set_position(p.entries_checked);
+                }
+            })
+            .await?;
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            let report = &outcome.report;
+            if cli.json {
+                print_json(&VerifyJson::from(report))?;
+            } else if let Some(failure) = &report.failure {
+                println!("ALTERED: entry {}: {}", failure.seq, failure.reason);
+                println!("{} entries verified before it", report.entries);
+            } else {
+                println!(
+                    "intact: {} entries, head {}, {} artifacts ({} bytes), {} checkpoints",
+                    report.entries,
+                    report.head.to_hex(),
+                    report.artifacts,
+                    report.artifact_bytes,
+                    report.checkpoints
+                );
+            }
+            if !report.is_intact() {
+                return Ok(ExitCode::from(EXIT_TAMPERED));
+            }
+        }
+        Command::Log { from, limit, kind } => {
+            let mut shown = 0u64;
+            let mut next = *from;
+            let mut out = std::io::stdout().lock();
+            // Pages through the ledger so a kind filter still shows `limit` matches.
+            while shown < *limit {
+                let page = evidentia_app::list_entries(ws, next, 1000).await?;
+                let Some(last) = page.last() else { break };
+                next = last.seq + 1;
+                for entry in page.iter().filter(|e| kind.as_deref().is_none_or(|k| e.kind == k)) {
+                    if shown == *limit {
+                        break;
+                    }
+                    shown += 1;
+                    if cli.json {
+                        writeln!(out, "{}", serde_json::to_string(&EntryJson::from(entry))?)?;
+                    } else {
+                        writeln!(
+                            out,
+                            "{:>8}  {}  {:<24} {}  {}",
+                            entry.seq,
+                            entry.recorded_at,
+                            entry.kind,
+                            &entry.entry_hash.to_hex()[..16],
+                            preview(&entry.payload)
+                        )?;
+                    }
+                }
+            }
+        }
+        Command::Checkpoint { list } => {
+            if *list {
+                let checkpoints = evidentia_app::list_checkpoints(ws).await?;
+                if cli.json {
+                    print_json(&checkpoints.iter().map(CheckpointJson::from).collect::<Vec<_>>())?;
+                } else if checkpoints.is_empty() {
+                    println!("no checkpoints yet (create one with `evidentia checkpoint`)");
+                } else {
+                    for c in &checkpoints {
+                        println!("#{:<4} {}  {} entries  head {}", c.id, c.created_at, c.entry_count, c.head_hash);
+                    }
+                }
+            } else {
+                let c = evidentia_app::create_checkpoint(ws, Utc::now()).await?;
+                if cli.json {
+                    print_json(&CheckpointJson::from(&c))?;
+                } else {
+                    println!("checkpoint #{}: {} entries, head {}", c.id, c.entry_count, c.head_hash);
+                }
+            }
+        }
+        Command::Import { files, kind, format, profile, system, skip_invalid } => {
+            let options = ImportOptions {
+                kind: kind.map(input_kind),
+                format: (*format != FormatArg::Auto).then(|| format_of(*format)).flatten(),
+                profile: profile.clone(),
+                system: system.clone(),
+                skip_invalid: *skip_invalid,
+            };
+            let bar = progress_bar(cli.json, "importing");
+            let bar_in = bar.clone();
+            let result = evidentia_app::import_files(ws, files, &options, Utc::now(), move |file, p| {
+                if let Some(bar) = &bar_in {
+                    bar.set_message(file.display().to_string());
+                    if let Some(total) = p.bytes_total {
+                        bar.set_length(total);
+                    }
+                    bar.set_position(p.bytes_read);
+                }
+            })
+            .await;
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            let reports = result?;
+            if cli.json {
+                let json: Vec<_> = reports.iter().map(import_json).collect();
+                print_json(&json)?;
+            } else {
+                for report in &reports {
+                    print_import(report);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn input_kind(kind: KindArg) -> InputKind {
+    match kind {
+        KindArg::Events => InputKind::Events,
+        KindArg::Identities => InputKind::Identities,
+        KindArg::Approvals => InputKind::Approvals,
+        KindArg::Provisioning => InputKind::Provisioning,
+        KindArg::Reconciliation => InputKind::Reconciliation,
+        KindArg::Exceptions => InputKind::Exceptions,
+    }
+}
+
+fn format_of(format: FormatArg) -> Option<Format> {
+    Some(match format {
+        FormatArg::Auto => return None,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Cloudtrail => Format::Cloudtrail,
+        FormatArg::Okta => Format::Okta,
+        FormatArg::Entra => Format::Entra,
+        FormatArg::Github => Format::Github,
+        FormatArg::Gworkspace => Format::Gworkspace,
+        FormatArg::K8s => Format::K8s,
+        FormatArg::Linux => Format::Linux,
+    })
+}
+
+fn import_json(report: &evidentia_app::ImportReport) -> serde_json::Value {
+    let file = report.file.display().to_string();
+    match &report.outcome {
+        FileOutcome::AlreadyImported { artifact } => serde_json::json!({
+            "file": file, "status": "already_imported", "artifact": artifact.to_hex(),
+        }),
+        FileOutcome::Imported { format, artifact, records, skipped, rows, invalid, entries } => {
+            let records: BTreeMap<_, _> = records.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+            serde_json::json!({
+                "file": file,
+                "status": "imported",
+                "format": format.as_str(),
+                "artifact": artifact.to_hex(),
+                "rows": rows,
+                "records": records,
+                "skipped": skipped,
+                "invalid": invalid.iter().map(|d| serde_json::json!({
+                    "location": d.location.to_string(), "reason": d.reason,
+                })).collect::<Vec<_>>(),
+                "first_entry": entries.start,
+                "last_entry": entries.end.saturating_sub(1),
+            })
+        }
+    }
+}
+
+fn print_import(report: &evidentia_app::ImportReport) {
+    let file = report.file.display();
+    match &report.outcome {
+        FileOutcome::AlreadyImported { artifact } => {
+            println!("{file}: already imported (artifact {}); nothing added", &artifact.to_hex()[..16]);
+        }
+        FileOutcome::Imported { format, records, skipped, invalid, entries, .. } => {
+            let total: u64 = records.values().sum();
+            let by_kind: Vec<String> = records.iter().map(|(k, n)| format!("{n} {}", k.as_str())).collect();
+            let skipped_total: u64 = skipped.values().sum();
+            println!(
+                "{file}: {format}: {total} records imported ({}), {skipped_total} events skipped as not access changes, {} invalid rows; entries {}..{}",
+                if by_kind.is_empty() { "none".to_owned() } else { by_kind.join(", ") },
+                invalid.len(),
+                entries.start,
+                entries.end.saturating_sub(1)
+            );
+            for d in invalid.iter().take(20) {
+                println!("  skipped invalid row: {d}");
+            }
+            if invalid.len() > 20 {
+                println!("  ... and {} more invalid rows (all recorded in the ledger)", invalid.len() - 20);
+            }
+        }
+    }
+}
+
+fn progress_bar(json: bool, what: &str) -> Option<indicatif::ProgressBar> {
+    if json || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{what} {{msg}} [{{bar:30}}] {{percent}}% {{elapsed}}"
+    )) {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+fn preview(payload: &[u8]) -> String {
+    let text = String::from_utf8_lossy(payload);
+    let mut out: String = text.chars().take(100).collect();
+    if text.chars().count() > 100 {
+        out.push('…');
+    }
+    out
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
