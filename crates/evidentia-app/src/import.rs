@@ -47,6 +47,9 @@ pub enum FileOutcome {
         rows: u64,
         /// Bad rows left out under `--skip-invalid` (also recorded in the ledger).
         invalid: Vec<Diagnostic>,
+        /// Events read but too incomplete to be evidence (no target, no time): no record,
+        /// no rejection, recorded in the ledger's import entry.
+        warnings: Vec<Diagnostic>,
         /// The ledger entries this import appended.
         entries: std::ops::Range<u64>,
     },
@@ -65,7 +68,7 @@ pub struct ImportReport {
 const DETECT_HEAD: usize = 64 * 1024;
 /// How many bad rows an error message lists before summarising the rest.
 const LISTED_DIAGNOSTICS: usize = 20;
-/// How many bad rows `--skip-invalid` records one by one in the ledger.
+/// How many bad rows (`--skip-invalid`) or incomplete events the ledger records one by one.
 const RECORDED_DIAGNOSTICS: usize = 10_000;
 
 /// Imports files one after another, each in its own transaction. Stops at the first file
@@ -89,10 +92,18 @@ pub async fn import_files(
         let mut progress = progress;
         let mut reports = Vec::new();
         for file in &files {
-            let outcome = import_one(&handle, &worker_ws, file, &options, &recorded_at, &mut |p| {
-                progress(file, p)
-            })?;
-            reports.push(ImportReport { file: file.clone(), outcome });
+            let outcome = import_one(
+                &handle,
+                &worker_ws,
+                file,
+                &options,
+                &recorded_at,
+                &mut |p| progress(file, p),
+            )?;
+            reports.push(ImportReport {
+                file: file.clone(),
+                outcome,
+            });
         }
         Ok::<_, anyhow::Error>(reports)
     })
@@ -110,7 +121,10 @@ fn import_one(
     recorded_at: &str,
     progress: &mut dyn FnMut(Progress),
 ) -> anyhow::Result<FileOutcome> {
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let shown = path.display().to_string();
     let (artifact, size, head) = hash_file(path).with_context(|| format!("reading {shown}"))?;
 
@@ -123,7 +137,9 @@ fn import_one(
     let profile = match (&options.profile, format) {
         (Some(p), _) => Some(Profile::load(p).with_context(|| format!("loading profile {p}"))?),
         (None, Format::Csv) => {
-            let hint = options.kind.map_or(String::new(), |k| format!(" for {}", k.as_str()));
+            let hint = options
+                .kind
+                .map_or(String::new(), |k| format!(" for {}", k.as_str()));
             return Err(anyhow!(
                 "{shown}: a generic CSV/JSON file needs a mapping profile{hint} (--profile NAME|PATH; built-in: {})",
                 Profile::builtin_names().join(", ")
@@ -142,7 +158,9 @@ fn import_one(
         }
     }
 
-    let mut batch = handle.block_on(ws.begin()).context("starting the import transaction")?;
+    let mut batch = handle
+        .block_on(ws.begin())
+        .context("starting the import transaction")?;
     // Checked inside the write transaction, so two processes importing the same file at once
     // serialize: the second finds the first one's artifact.
     if handle.block_on(batch.has_artifact(&artifact))? {
@@ -150,7 +168,8 @@ fn import_one(
         return Ok(FileOutcome::AlreadyImported { artifact });
     }
     let first_entry = batch.head().count + 1;
-    store_artifact(handle, &mut batch, path, artifact, recorded_at).with_context(|| format!("storing {shown}"))?;
+    store_artifact(handle, &mut batch, path, artifact, recorded_at)
+        .with_context(|| format!("storing {shown}"))?;
 
     let ctx = ImportContext {
         file_name: shown.clone(),
@@ -158,8 +177,16 @@ fn import_one(
         system: options.system.as_deref().map(SystemId::new),
         profile: profile.clone(),
     };
-    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).with_context(|| format!("opening {shown}"))?);
-    let mut sink = LedgerSink { handle, batch: &mut batch, artifact: artifact.to_hex(), recorded_at };
+    let mut reader = BufReader::with_capacity(
+        1 << 16,
+        File::open(path).with_context(|| format!("opening {shown}"))?,
+    );
+    let mut sink = LedgerSink {
+        handle,
+        batch: &mut batch,
+        artifact: artifact.to_hex(),
+        recorded_at,
+    };
     let summary = match evidentia_import::import(format, &mut reader, &ctx, &mut sink, progress) {
         Ok(summary) => summary,
         Err(e) => {
@@ -187,9 +214,16 @@ fn import_one(
             "location": d.location.to_string(),
             "reason": d.reason,
         })).collect::<Vec<_>>(),
+        "warnings": summary.warnings.len(),
+        "incomplete": summary.warnings.iter().take(RECORDED_DIAGNOSTICS).map(|d| serde_json::json!({
+            "location": d.location.to_string(),
+            "reason": d.reason,
+        })).collect::<Vec<_>>(),
     }))?;
     handle.block_on(batch.append(EntryKind::ImportFile.as_str(), recorded_at, payload))?;
-    let head = handle.block_on(batch.commit()).context("committing the import")?;
+    let head = handle
+        .block_on(batch.commit())
+        .context("committing the import")?;
     Ok(FileOutcome::Imported {
         format,
         artifact,
@@ -197,6 +231,7 @@ fn import_one(
         skipped: summary.skipped,
         rows: summary.rows,
         invalid,
+        warnings: summary.warnings,
         entries: first_entry..head.count + 1,
     })
 }
@@ -260,7 +295,10 @@ fn rejection_message(file: &str, diagnostics: &[Diagnostic]) -> String {
         message.push_str(&d.to_string());
     }
     if diagnostics.len() > LISTED_DIAGNOSTICS {
-        message.push_str(&format!("\n  ... and {} more", diagnostics.len() - LISTED_DIAGNOSTICS));
+        message.push_str(&format!(
+            "\n  ... and {} more",
+            diagnostics.len() - LISTED_DIAGNOSTICS
+        ));
     }
     message
 }

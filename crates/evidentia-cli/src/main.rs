@@ -17,10 +17,20 @@ use evidentia_app::{FileOutcome, Format, ImportOptions, InputKind};
 const EXIT_TAMPERED: u8 = 3;
 
 #[derive(Debug, Parser)]
-#[command(name = "evidentia", version, about = "Identity-lifecycle audit evidence in a tamper-evident workspace")]
+#[command(
+    name = "evidentia",
+    version,
+    about = "Identity-lifecycle audit evidence in a tamper-evident workspace"
+)]
 struct Cli {
     /// The workspace file.
-    #[arg(long, short = 'w', global = true, env = "EVIDENTIA_WORKSPACE", value_name = "PATH")]
+    #[arg(
+        long,
+        short = 'w',
+        global = true,
+        env = "EVIDENTIA_WORKSPACE",
+        value_name = "PATH"
+    )]
     workspace: Option<PathBuf>,
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
@@ -101,7 +111,10 @@ enum FormatArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start: {e}");
@@ -128,7 +141,10 @@ fn main() -> ExitCode {
 fn dedupe_chain(chain: &[String]) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for link in chain {
-        if !parts.last().is_some_and(|prev| prev.contains(link.as_str())) {
+        if !parts
+            .last()
+            .is_some_and(|prev| prev.contains(link.as_str()))
+        {
             parts.push(link);
         }
     }
@@ -199,7 +215,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let page = evidentia_app::list_entries(ws, next, 1000).await?;
                 let Some(last) = page.last() else { break };
                 next = last.seq + 1;
-                for entry in page.iter().filter(|e| kind.as_deref().is_none_or(|k| e.kind == k)) {
+                for entry in page
+                    .iter()
+                    .filter(|e| kind.as_deref().is_none_or(|k| e.kind == k))
+                {
                     if shown == *limit {
                         break;
                     }
@@ -224,12 +243,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if *list {
                 let checkpoints = evidentia_app::list_checkpoints(ws).await?;
                 if cli.json {
-                    print_json(&checkpoints.iter().map(CheckpointJson::from).collect::<Vec<_>>())?;
+                    print_json(
+                        &checkpoints
+                            .iter()
+                            .map(CheckpointJson::from)
+                            .collect::<Vec<_>>(),
+                    )?;
                 } else if checkpoints.is_empty() {
                     println!("no checkpoints yet (create one with `evidentia checkpoint`)");
                 } else {
                     for c in &checkpoints {
-                        println!("#{:<4} {}  {} entries  head {}", c.id, c.created_at, c.entry_count, c.head_hash);
+                        println!(
+                            "#{:<4} {}  {} entries  head {}",
+                            c.id, c.created_at, c.entry_count, c.head_hash
+                        );
                     }
                 }
             } else {
@@ -237,30 +264,43 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if cli.json {
                     print_json(&CheckpointJson::from(&c))?;
                 } else {
-                    println!("checkpoint #{}: {} entries, head {}", c.id, c.entry_count, c.head_hash);
+                    println!(
+                        "checkpoint #{}: {} entries, head {}",
+                        c.id, c.entry_count, c.head_hash
+                    );
                 }
             }
         }
-        Command::Import { files, kind, format, profile, system, skip_invalid } => {
+        Command::Import {
+            files,
+            kind,
+            format,
+            profile,
+            system,
+            skip_invalid,
+        } => {
             let options = ImportOptions {
                 kind: kind.map(input_kind),
-                format: (*format != FormatArg::Auto).then(|| format_of(*format)).flatten(),
+                format: (*format != FormatArg::Auto)
+                    .then(|| format_of(*format))
+                    .flatten(),
                 profile: profile.clone(),
                 system: system.clone(),
                 skip_invalid: *skip_invalid,
             };
             let bar = progress_bar(cli.json, "importing");
             let bar_in = bar.clone();
-            let result = evidentia_app::import_files(ws, files, &options, Utc::now(), move |file, p| {
-                if let Some(bar) = &bar_in {
-                    bar.set_message(file.display().to_string());
-                    if let Some(total) = p.bytes_total {
-                        bar.set_length(total);
+            let result =
+                evidentia_app::import_files(ws, files, &options, Utc::now(), move |file, p| {
+                    if let Some(bar) = &bar_in {
+                        bar.set_message(file.display().to_string());
+                        if let Some(total) = p.bytes_total {
+                            bar.set_length(total);
+                        }
+                        bar.set_position(p.bytes_read);
                     }
-                    bar.set_position(p.bytes_read);
-                }
-            })
-            .await;
+                })
+                .await;
             if let Some(bar) = bar {
                 bar.finish_and_clear();
             }
@@ -309,7 +349,16 @@ fn import_json(report: &evidentia_app::ImportReport) -> serde_json::Value {
         FileOutcome::AlreadyImported { artifact } => serde_json::json!({
             "file": file, "status": "already_imported", "artifact": artifact.to_hex(),
         }),
-        FileOutcome::Imported { format, artifact, records, skipped, rows, invalid, entries } => {
+        FileOutcome::Imported {
+            format,
+            artifact,
+            records,
+            skipped,
+            rows,
+            invalid,
+            warnings,
+            entries,
+        } => {
             let records: BTreeMap<_, _> = records.iter().map(|(k, n)| (k.as_str(), *n)).collect();
             serde_json::json!({
                 "file": file,
@@ -320,6 +369,9 @@ fn import_json(report: &evidentia_app::ImportReport) -> serde_json::Value {
                 "records": records,
                 "skipped": skipped,
                 "invalid": invalid.iter().map(|d| serde_json::json!({
+                    "location": d.location.to_string(), "reason": d.reason,
+                })).collect::<Vec<_>>(),
+                "warnings": warnings.iter().map(|d| serde_json::json!({
                     "location": d.location.to_string(), "reason": d.reason,
                 })).collect::<Vec<_>>(),
                 "first_entry": entries.start,
@@ -333,15 +385,34 @@ fn print_import(report: &evidentia_app::ImportReport) {
     let file = report.file.display();
     match &report.outcome {
         FileOutcome::AlreadyImported { artifact } => {
-            println!("{file}: already imported (artifact {}); nothing added", &artifact.to_hex()[..16]);
+            println!(
+                "{file}: already imported (artifact {}); nothing added",
+                &artifact.to_hex()[..16]
+            );
         }
-        FileOutcome::Imported { format, records, skipped, invalid, entries, .. } => {
+        FileOutcome::Imported {
+            format,
+            records,
+            skipped,
+            invalid,
+            warnings,
+            entries,
+            ..
+        } => {
             let total: u64 = records.values().sum();
-            let by_kind: Vec<String> = records.iter().map(|(k, n)| format!("{n} {}", k.as_str())).collect();
+            let by_kind: Vec<String> = records
+                .iter()
+                .map(|(k, n)| format!("{n} {}", k.as_str()))
+                .collect();
             let skipped_total: u64 = skipped.values().sum();
             println!(
-                "{file}: {format}: {total} records imported ({}), {skipped_total} events skipped as not access changes, {} invalid rows; entries {}..{}",
-                if by_kind.is_empty() { "none".to_owned() } else { by_kind.join(", ") },
+                "{file}: {format}: {total} records imported ({}), {skipped_total} events skipped as not access changes, {} incomplete events recorded as warnings, {} invalid rows; entries {}..{}",
+                if by_kind.is_empty() {
+                    "none".to_owned()
+                } else {
+                    by_kind.join(", ")
+                },
+                warnings.len(),
                 invalid.len(),
                 entries.start,
                 entries.end.saturating_sub(1)
@@ -350,7 +421,19 @@ fn print_import(report: &evidentia_app::ImportReport) {
                 println!("  skipped invalid row: {d}");
             }
             if invalid.len() > 20 {
-                println!("  ... and {} more invalid rows (all recorded in the ledger)", invalid.len() - 20);
+                println!(
+                    "  ... and {} more invalid rows (all recorded in the ledger)",
+                    invalid.len() - 20
+                );
+            }
+            for d in warnings.iter().take(20) {
+                println!("  warning: {d}");
+            }
+            if warnings.len() > 20 {
+                println!(
+                    "  ... and {} more warnings (all recorded in the ledger)",
+                    warnings.len() - 20
+                );
             }
         }
     }

@@ -53,13 +53,17 @@
 //!   service; a record without `userIdentity` is imported without an actor.
 //! * A record with `errorCode` is a failed attempt (`Outcome::Failed`, reason `errorCode:
 //!   errorMessage`) and is still imported: failed grants are evidence too.
+//! * A mapped IAM event missing what makes it evidence (no `eventTime`, no request parameter
+//!   naming the account or entitlement) is a warning: read, no record, the file still
+//!   imports. A field of the wrong type, an unparseable time or an unknown `status` is a
+//!   diagnostic (an invalid row).
 
 use std::io::Read;
 
 use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, RecordKind, SystemId};
 use serde_json::Value;
 
-use crate::json_stream::{self, Problem, RecordView};
+use crate::json_stream::{self, Failure, Problem, RecordView};
 use crate::{
     Format, ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink,
 };
@@ -96,7 +100,7 @@ pub fn import(
                     summary.count(RecordKind::Execution);
                 }
                 Ok(Mapped::Skipped(event_type)) => summary.skip(event_type),
-                Err(problem) => summary.diagnostics.push(problem.into_diagnostic(ctx)),
+                Err(failure) => failure.record(&mut summary, ctx),
             }
             Ok(())
         },
@@ -242,16 +246,16 @@ fn rule(event_name: &str) -> Option<(Option<ProvisioningAction>, Target, Entitle
     })
 }
 
-fn map_record(value: &Value, location: &Location, system: &SystemId) -> Result<Mapped, Problem> {
+fn map_record(value: &Value, location: &Location, system: &SystemId) -> Result<Mapped, Failure> {
     let view = RecordView::new(value, location);
     if !value.is_object() {
-        return Err(Problem {
+        return Err(Failure::Invalid(Problem {
             location: location.clone(),
             reason: format!(
                 "expected a CloudTrail record (a JSON object) but found {}",
                 json_stream::kind_of(value)
             ),
-        });
+        }));
     }
     let event_name = view.req_str(&["eventName"])?;
     let source = view.opt_str(&["eventSource"])?;
@@ -262,17 +266,18 @@ fn map_record(value: &Value, location: &Location, system: &SystemId) -> Result<M
         return Ok(Mapped::Skipped(event_name));
     };
 
-    let at = view.req_time(&["eventTime"])?;
+    let at = view.need_time(&["eventTime"])?;
     let actor = actor(&view)?;
 
     let account = match target {
-        Target::Param(name) => view.req_str(&["requestParameters", name])?,
+        Target::Param(name) => view.need_str(&["requestParameters", name])?,
         Target::SelfOrUser => match view.opt_str(&["requestParameters", "userName"])? {
             Some(user) => user,
-            None => caller_name(&view)?.ok_or_else(|| Problem {
-                location: view.location_of(&["requestParameters", "userName"]),
-                reason: "names no userName and has no userIdentity to say whose credential it is"
-                    .into(),
+            None => caller_name(&view)?.ok_or_else(|| {
+                Failure::incomplete(
+                    view.location_of(&["requestParameters", "userName"]),
+                    "names no userName and has no userIdentity to say whose credential it is",
+                )
             })?,
         },
     };
@@ -280,10 +285,10 @@ fn map_record(value: &Value, location: &Location, system: &SystemId) -> Result<M
     let entitlement = match entitlement {
         Entitlement::None => None,
         Entitlement::Fixed(name) => Some(name.to_owned()),
-        Entitlement::Param(name) => Some(view.req_str(&["requestParameters", name])?),
+        Entitlement::Param(name) => Some(view.need_str(&["requestParameters", name])?),
         Entitlement::InlinePolicy => Some(format!(
             "inline:{}",
-            view.req_str(&["requestParameters", "policyName"])?
+            view.need_str(&["requestParameters", "policyName"])?
         )),
         // A failed CreateAccessKey has no response, hence no key id: keep the attempt.
         Entitlement::NewAccessKey => {
@@ -300,16 +305,16 @@ fn map_record(value: &Value, location: &Location, system: &SystemId) -> Result<M
     let action = match action {
         Some(action) => action,
         None => {
-            let status = view.req_str(&["requestParameters", "status"])?;
+            let status = view.need_str(&["requestParameters", "status"])?;
             if status.eq_ignore_ascii_case("Inactive") {
                 ProvisioningAction::CredentialDeactivated
             } else if status.eq_ignore_ascii_case("Active") {
                 ProvisioningAction::Enable
             } else {
-                return Err(Problem {
+                return Err(Failure::Invalid(Problem {
                     location: view.location_of(&["requestParameters", "status"]),
                     reason: format!("status `{status}` is neither Active nor Inactive"),
-                });
+                }));
             }
         }
     };
@@ -523,21 +528,24 @@ mod tests {
 
     #[test]
     fn bad_rows_are_diagnostics_naming_the_pointer() {
-        let d = diagnostics(
+        let (summary, sink) = run(
             r#"{"Records":[{"eventName":"CreateUser","eventTime":"soon","requestParameters":{"userName":"a"}},
             {"eventName":"ListUsers"},
             {"eventName":"CreateUser","eventTime":"2024-01-01T00:00:00Z","requestParameters":{"userName":["a"]}},
             {"eventName":"CreateUser","eventTime":"2024-01-01T00:00:00Z"},
             {"eventName":42},
-            "junk"]}"#,
+            "junk",
+            {"eventName":"AddUserToGroup","requestParameters":{"userName":"a","groupName":"g"}}]}"#,
         );
+        let summary = summary.unwrap();
+        assert!(sink.is_empty());
+        let d = &summary.diagnostics;
         let at: Vec<String> = d.iter().map(|d| d.location.to_string()).collect();
         assert_eq!(
             at,
             [
                 "/Records/0/eventTime",
                 "/Records/2/requestParameters/userName",
-                "/Records/3/requestParameters/userName",
                 "/Records/4/eventName",
                 "/Records/5"
             ]
@@ -546,6 +554,24 @@ mod tests {
             d[0].reason.contains("`soon` is not a timestamp"),
             "{}",
             d[0].reason
+        );
+        // Absent, not wrong: read and understood, but no evidence, so a warning.
+        let w: Vec<String> = summary
+            .warnings
+            .iter()
+            .map(|w| w.location.to_string())
+            .collect();
+        assert_eq!(
+            w,
+            [
+                "/Records/3/requestParameters/userName",
+                "/Records/6/eventTime"
+            ]
+        );
+        assert!(
+            summary.warnings[0]
+                .reason
+                .contains("missing required field")
         );
     }
 

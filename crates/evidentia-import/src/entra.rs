@@ -53,13 +53,16 @@
 //!   `resultReason`. The PIM `RequestId` in `additionalDetails` is the request reference.
 //! * Time is `activityDateTime`, else the Azure Monitor `time`, else `TimeGenerated`; stamps
 //!   without an offset are UTC.
+//! * A mapped operation with no time, or without the target resource it needs, is a warning:
+//!   read, no record, the file still imports. A field of the wrong type or a time that does
+//!   not parse is a diagnostic (an invalid row).
 
 use std::io::Read;
 
 use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, RecordKind, SystemId};
 use serde_json::Value;
 
-use crate::json_stream::{self, Problem, RecordView, get_ci, str_ci};
+use crate::json_stream::{self, Failure, Problem, RecordView, get_ci, str_ci};
 use crate::{
     Format, ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink,
 };
@@ -106,7 +109,7 @@ pub fn import(
                     summary.count(RecordKind::Execution);
                 }
                 Ok(Mapped::Skipped(event_type)) => summary.skip(event_type),
-                Err(problem) => summary.diagnostics.push(problem.into_diagnostic(ctx)),
+                Err(failure) => failure.record(&mut summary, ctx),
             }
             Ok(())
         },
@@ -219,15 +222,15 @@ fn role_rule(op: &str) -> Option<Rule> {
     })
 }
 
-fn map_record(value: &Value, location: &Location, system: &SystemId) -> Result<Mapped, Problem> {
+fn map_record(value: &Value, location: &Location, system: &SystemId) -> Result<Mapped, Failure> {
     if !value.is_object() {
-        return Err(Problem {
+        return Err(Failure::Invalid(Problem {
             location: location.clone(),
             reason: format!(
                 "expected an audit record (a JSON object) but found {}",
                 json_stream::kind_of(value)
             ),
-        });
+        }));
     }
     let view = RecordView::new(value, location);
     // Azure Monitor nests the Graph fields under `properties`; the others do not.
@@ -249,16 +252,16 @@ fn map_record(value: &Value, location: &Location, system: &SystemId) -> Result<M
     };
 
     let at = if view.get(&at_body("activityDateTime")).is_some() {
-        view.req_time(&at_body("activityDateTime"))?
+        view.need_time(&at_body("activityDateTime"))?
     } else if view.get(&["time"]).is_some() {
-        view.req_time(&["time"])?
+        view.need_time(&["time"])?
+    } else if view.get(&["TimeGenerated"]).is_some() {
+        view.need_time(&["TimeGenerated"])?
     } else {
-        view.req_time(&["TimeGenerated"]).map_err(|mut p| {
-            p.location = view.location_of(&at_body("activityDateTime"));
-            p.reason =
-                "missing required field `activityDateTime` (or `time` / `TimeGenerated`)".into();
-            p
-        })?
+        return Err(Failure::incomplete(
+            view.location_of(&at_body("activityDateTime")),
+            "missing required field `activityDateTime` (or `time` / `TimeGenerated`)",
+        ));
     };
 
     let targets_path = at_body("targetResources");
@@ -267,21 +270,23 @@ fn map_record(value: &Value, location: &Location, system: &SystemId) -> Result<M
         Some(Value::Array(items)) => items,
         Some(single @ Value::Object(_)) => vec![single],
         Some(other) => {
-            return Err(Problem {
+            return Err(Failure::Invalid(Problem {
                 location: view.location_of(&targets_path),
                 reason: format!(
                     "expected an array of target resources but found {}",
                     json_stream::kind_of(&other)
                 ),
-            });
+            }));
         }
     };
     let initiated_by = view.nested(&at_body("initiatedBy"))?;
     let details = view.nested(&at_body("additionalDetails"))?;
 
-    let missing = |what: &str| Problem {
-        location: view.location_of(&targets_path),
-        reason: format!("`{operation}` names no {what} among its target resources"),
+    let missing = |what: &str| {
+        Failure::incomplete(
+            view.location_of(&targets_path),
+            format!("`{operation}` names no {what} among its target resources"),
+        )
     };
 
     use ProvisioningAction as A;
@@ -738,12 +743,17 @@ mod tests {
             .collect();
         assert_eq!(
             at,
-            [
-                "/value/0/activityDateTime",
-                "/value/1/targetResources",
-                "/value/2/targetResources",
-                "/value/3/activityDateTime"
-            ]
+            ["/value/0/activityDateTime", "/value/2/targetResources"]
+        );
+        // Absent, not wrong: read and understood, but no evidence, so warnings.
+        let warned: Vec<String> = summary
+            .warnings
+            .iter()
+            .map(|d| d.location.to_string())
+            .collect();
+        assert_eq!(
+            warned,
+            ["/value/1/targetResources", "/value/3/activityDateTime"]
         );
     }
 

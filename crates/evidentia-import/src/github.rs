@@ -34,7 +34,9 @@
 //! an invitation never accepted shows as an unconfirmed execution rather than as access.
 //! An installed GitHub App is a non-human identity in the organization, so its installation
 //! is an account creation. An `org.update_member` without the new role, or any membership
-//! event that names no target, is a diagnostic. Epoch numbers below 10^11 are read as
+//! event that names no target or has no time, is read but too incomplete to be evidence: a
+//! warning, not an invalid row (real exports contain such events); a field present with the
+//! wrong type or a time that does not parse is a diagnostic. Epoch numbers below 10^11 are read as
 //! seconds, larger ones as milliseconds (GitHub writes milliseconds).
 
 use std::io::Read;
@@ -42,7 +44,7 @@ use std::io::Read;
 use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId, Timestamp};
 use serde_json::Value;
 
-use crate::json_stream::{self, Problem, RecordView};
+use crate::json_stream::{self, Failure, Problem, RecordView};
 use crate::{
     Format, ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink,
 };
@@ -69,7 +71,7 @@ pub fn import(
                 summary.count(kind);
             }
             Ok(Converted::Skip(action)) => summary.skip(action),
-            Err(problem) => summary.diagnostics.push(problem.into_diagnostic(ctx)),
+            Err(failure) => failure.record(&mut summary, ctx),
         }
         Ok(())
     })?;
@@ -78,6 +80,7 @@ pub fn import(
     summary
         .diagnostics
         .sort_by(|a, b| a.location.cmp(&b.location));
+    summary.warnings.sort_by(|a, b| a.location.cmp(&b.location));
     Ok(summary)
 }
 
@@ -165,7 +168,7 @@ fn mapping(action: &str) -> Option<(ProvisioningAction, Outcome, Target, Scope)>
     })
 }
 
-fn convert(value: &Value, location: &Location, system: &SystemId) -> Result<Converted, Problem> {
+fn convert(value: &Value, location: &Location, system: &SystemId) -> Result<Converted, Failure> {
     if !value.is_object() {
         return Err(Problem {
             location: location.clone(),
@@ -173,7 +176,8 @@ fn convert(value: &Value, location: &Location, system: &SystemId) -> Result<Conv
                 "expected an audit event object but found {}",
                 json_stream::kind_of(value)
             ),
-        });
+        }
+        .into());
     }
     let view = RecordView::new(value, location);
     let action = view.req_str(&["action"])?;
@@ -204,10 +208,10 @@ fn convert(value: &Value, location: &Location, system: &SystemId) -> Result<Conv
             Target::App => "the app (`name` or `integration`)",
             _ => "whom it concerns (`user`)",
         };
-        return Err(Problem {
-            location: view.location_of(&["user"]),
-            reason: format!("`{action}` does not name {wanted}"),
-        });
+        return Err(Failure::incomplete(
+            view.location_of(&["user"]),
+            format!("`{action}` does not name {wanted}"),
+        ));
     };
 
     let org_or = |suffix: &str| match &org {
@@ -220,10 +224,10 @@ fn convert(value: &Value, location: &Location, system: &SystemId) -> Result<Conv
         Scope::Team => {
             let team = first_str(&view, &["team"])?.or(nested_str(&view, &["data", "team"])?);
             let Some(team) = team else {
-                return Err(Problem {
-                    location: view.location_of(&["team"]),
-                    reason: format!("`{action}` does not name the team"),
-                });
+                return Err(Failure::incomplete(
+                    view.location_of(&["team"]),
+                    format!("`{action}` does not name the team"),
+                ));
             };
             // Streaming writes `org/team`; older exports the bare slug.
             Some(match (&org, team.contains('/')) {
@@ -233,10 +237,10 @@ fn convert(value: &Value, location: &Location, system: &SystemId) -> Result<Conv
         }
         Scope::Repo => {
             let Some(repo) = repo else {
-                return Err(Problem {
-                    location: view.location_of(&["repo"]),
-                    reason: format!("`{action}` does not name the repository"),
-                });
+                return Err(Failure::incomplete(
+                    view.location_of(&["repo"]),
+                    format!("`{action}` does not name the repository"),
+                ));
             };
             let permission = first_str(&view, &["permission", "role"])?;
             Some(match permission {
@@ -255,12 +259,11 @@ fn convert(value: &Value, location: &Location, system: &SystemId) -> Result<Conv
         Scope::KeyName => first_str(&view, &["title", "fingerprint", "key", "public_key_id"])?,
         Scope::OrgOwnerByRole => {
             let Some(role) = first_str(&view, &["permission", "role", "new_role"])? else {
-                return Err(Problem {
-                    location: view.location_of(&["permission"]),
-                    reason: "`org.update_member` does not say the new role (`permission`), so \
-                             whether access was added or removed is unknown"
-                        .into(),
-                });
+                return Err(Failure::incomplete(
+                    view.location_of(&["permission"]),
+                    "`org.update_member` does not say the new role (`permission`), so whether \
+                     access was added or removed is unknown",
+                ));
             };
             let role = role.to_ascii_lowercase();
             if role != "admin" && role != "owner" {
@@ -306,7 +309,7 @@ fn nested_str(view: &RecordView<'_>, path: &[&str]) -> Result<Option<String>, Pr
 }
 
 /// `@timestamp` (streaming), `created_at` (REST), or the data-lake spelling of `@timestamp`.
-fn event_time(view: &RecordView<'_>) -> Result<Timestamp, Problem> {
+fn event_time(view: &RecordView<'_>) -> Result<Timestamp, Failure> {
     for key in ["@timestamp", "created_at", "at_sign_timestamp", "timestamp"] {
         let Some((value, location)) = view.lookup(&[key]) else {
             continue;
@@ -322,18 +325,20 @@ fn event_time(view: &RecordView<'_>) -> Result<Timestamp, Problem> {
             Value::String(s) => json_stream::parse_timestamp(s),
             _ => None,
         };
-        return parsed.ok_or_else(|| Problem {
-            location,
-            reason: format!(
-                "`{}` is not a time (expected epoch milliseconds or ISO 8601)",
-                value_text(value)
-            ),
+        return parsed.ok_or_else(|| {
+            Failure::Invalid(Problem {
+                location,
+                reason: format!(
+                    "`{}` is not a time (expected epoch milliseconds or ISO 8601)",
+                    value_text(value)
+                ),
+            })
         });
     }
-    Err(Problem {
-        location: view.location_of(&["@timestamp"]),
-        reason: "the event has no time (`@timestamp` or `created_at`)".into(),
-    })
+    Err(Failure::incomplete(
+        view.location_of(&["@timestamp"]),
+        "the event has no time (`@timestamp` or `created_at`)",
+    ))
 }
 
 fn from_epoch(n: i64) -> Option<Timestamp> {
@@ -514,13 +519,7 @@ mod tests {
             .collect();
         assert_eq!(
             found,
-            [
-                "line 1 /created_at",
-                "line 2 /user",
-                "line 3",
-                "line 4",
-                "line 6 /action"
-            ],
+            ["line 1 /created_at", "line 3", "line 4", "line 6 /action"],
             "{:?}",
             summary.diagnostics
         );
@@ -528,6 +527,12 @@ mod tests {
             summary.diagnostics[0]
                 .reason
                 .contains("`yesterday` is not a time")
+        );
+        // A recognised event that names nobody is incomplete, not malformed: a warning.
+        let warned: Vec<_> = summary.warnings.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            warned,
+            ["audit.json:line 2 /user: `org.add_member` does not name whom it concerns (`user`)"]
         );
     }
 

@@ -32,14 +32,16 @@
 //! token to an app on the user's behalf: a credential of that user's, named by the app, so a
 //! leaver's grants show up among what must be revoked. Two-step verification and recovery
 //! changes are account security settings rather than provisioning, and are skipped. An event
-//! that maps but names no account, or has no `id.time`, is a diagnostic.
+//! that maps but names no account or group, or has no `id.time`, is read but too incomplete
+//! to be evidence: a warning, not an invalid row (real exports contain such events). A field
+//! of the wrong type or an `id.time` that does not parse is a diagnostic.
 
 use std::io::Read;
 
 use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId, Timestamp};
 use serde_json::Value;
 
-use crate::json_stream::{self, Problem, RecordView};
+use crate::json_stream::{self, Failure, Problem, RecordView};
 use crate::{
     Format, ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink,
 };
@@ -68,7 +70,7 @@ pub fn import(
                         summary.count(kind);
                     }
                     Ok(Converted::Skip(key)) => summary.skip(key),
-                    Err(problem) => summary.diagnostics.push(problem.into_diagnostic(ctx)),
+                    Err(failure) => failure.record(&mut summary, ctx),
                 }
             }
             Ok(())
@@ -78,6 +80,7 @@ pub fn import(
     summary
         .diagnostics
         .sort_by(|a, b| a.location.cmp(&b.location));
+    summary.warnings.sort_by(|a, b| a.location.cmp(&b.location));
     Ok(summary)
 }
 
@@ -183,7 +186,7 @@ fn convert(
     value: &Value,
     location: &Location,
     system: &SystemId,
-) -> Vec<(Result<Converted, Problem>, Location)> {
+) -> Vec<(Result<Converted, Failure>, Location)> {
     if !value.is_object() {
         let problem = Problem {
             location: location.clone(),
@@ -192,7 +195,7 @@ fn convert(
                 json_stream::kind_of(value)
             ),
         };
-        return vec![(Err(problem), location.clone())];
+        return vec![(Err(problem.into()), location.clone())];
     }
     let view = RecordView::new(value, location);
     match view.lookup(&["events"]) {
@@ -216,7 +219,7 @@ fn convert(
                     json_stream::kind_of(other)
                 ),
             };
-            vec![(Err(problem), events_at)]
+            vec![(Err(problem.into()), events_at)]
         }
         // A flattened event: the activity is its own single event.
         _ if view.get(&["name"]).is_some() => {
@@ -230,7 +233,7 @@ fn convert(
                 location: view.location_of(&["events"]),
                 reason: "the activity has no `events` (and no flattened event `name`)".into(),
             };
-            vec![(Err(problem), location.clone())]
+            vec![(Err(problem.into()), location.clone())]
         }
     }
 }
@@ -241,7 +244,7 @@ fn convert_event(
     event_at: &Location,
     index: Option<usize>,
     system: &SystemId,
-) -> Result<Converted, Problem> {
+) -> Result<Converted, Failure> {
     let ev = RecordView::new(event, event_at);
     let name = ev.req_str(&["name"])?;
     let app = activity
@@ -255,9 +258,11 @@ fn convert_event(
         .opt_str(&["actor", "email"])?
         .or(activity.opt_str(&["actor", "key"])?)
         .or(activity.opt_str(&["actor", "profileId"])?);
-    let missing = |what: &str| Problem {
-        location: ev.location_of(&["parameters"]),
-        reason: format!("`{key}` does not name {what}"),
+    let missing = |what: &str| {
+        Failure::incomplete(
+            ev.location_of(&["parameters"]),
+            format!("`{key}` does not name {what}"),
+        )
     };
     let account = match account_from {
         Account::Param(names) => param(&ev, names),
@@ -266,10 +271,10 @@ fn convert_event(
     };
     let Some(account) = account else {
         return Err(match account_from {
-            Account::Actor => Problem {
-                location: activity.location_of(&["actor", "email"]),
-                reason: format!("`{key}` has no actor, whose credential it concerns"),
-            },
+            Account::Actor => Failure::incomplete(
+                activity.location_of(&["actor", "email"]),
+                format!("`{key}` has no actor, whose credential it concerns"),
+            ),
             Account::Param(names) | Account::ParamOrActor(names) => {
                 missing(&format!("the account (parameter {})", names.join(" or ")))
             }
@@ -350,14 +355,14 @@ fn render(value: &Value) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
-fn event_time(activity: &RecordView<'_>) -> Result<Timestamp, Problem> {
+fn event_time(activity: &RecordView<'_>) -> Result<Timestamp, Failure> {
     if activity.opt_str(&["id", "time"])?.is_none() {
-        return Err(Problem {
-            location: activity.location_of(&["id", "time"]),
-            reason: "the activity has no time (`id.time`)".into(),
-        });
+        return Err(Failure::incomplete(
+            activity.location_of(&["id", "time"]),
+            "the activity has no time (`id.time`)",
+        ));
     }
-    activity.req_time(&["id", "time"])
+    Ok(activity.req_time(&["id", "time"])?)
 }
 
 #[cfg(test)]
@@ -447,8 +452,9 @@ mod tests {
         );
         assert_eq!(summary.skipped.get("admin:CREATE_ROLE"), Some(&1));
         assert_eq!(summary.rows, 2);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
         let found: Vec<_> = summary
-            .diagnostics
+            .warnings
             .iter()
             .map(|d| d.location.to_string())
             .collect();
@@ -478,6 +484,13 @@ mod tests {
             .iter()
             .map(|d| d.location.to_string())
             .collect();
-        assert_eq!(found, ["line 2 /id/time", "line 3 /id/time", "line 4"]);
+        assert_eq!(found, ["line 2 /id/time", "line 4"]);
+        // No `id.time` at all is incomplete, not malformed: a warning.
+        let warned: Vec<_> = summary
+            .warnings
+            .iter()
+            .map(|d| d.location.to_string())
+            .collect();
+        assert_eq!(warned, ["line 3 /id/time"]);
     }
 }

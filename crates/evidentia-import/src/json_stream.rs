@@ -764,6 +764,42 @@ impl Problem {
     }
 }
 
+/// Why a recognised event produced no record: the two cases the façade treats differently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Present but wrong (wrong JSON type, unparseable time, not an object): a bad row
+    /// that rejects the file unless the user asks to skip invalid rows.
+    Invalid(Problem),
+    /// Well-formed, but a field needed to be evidence is absent (no target, no time): a
+    /// warning, because real exports legitimately contain such events.
+    Incomplete(Problem),
+}
+
+impl From<Problem> for Failure {
+    fn from(problem: Problem) -> Self {
+        Failure::Invalid(problem)
+    }
+}
+
+impl Failure {
+    /// An incomplete event at `location`.
+    pub fn incomplete(location: Location, reason: impl Into<String>) -> Self {
+        Failure::Incomplete(Problem {
+            location,
+            reason: reason.into(),
+        })
+    }
+
+    /// Files this failure in `summary`: invalid rows as diagnostics, incomplete events as
+    /// warnings.
+    pub fn record(self, summary: &mut crate::ImportSummary, ctx: &ImportContext) {
+        match self {
+            Failure::Invalid(problem) => summary.diagnostics.push(problem.into_diagnostic(ctx)),
+            Failure::Incomplete(problem) => summary.warn(problem.into_diagnostic(ctx)),
+        }
+    }
+}
+
 impl<'a> RecordView<'a> {
     pub fn new(value: &'a Value, location: &'a Location) -> Self {
         Self { value, location }
@@ -830,6 +866,24 @@ impl<'a> RecordView<'a> {
             location: self.location_of(path),
             reason: format!("missing required field `{}`", path.join(".")),
         })
+    }
+
+    /// A string field an access-change event needs: absent is [`Failure::Incomplete`],
+    /// a value of the wrong type [`Failure::Invalid`].
+    pub fn need_str(&self, path: &[&str]) -> Result<String, Failure> {
+        self.opt_str(path)?.ok_or_else(|| {
+            Failure::incomplete(
+                self.location_of(path),
+                format!("missing required field `{}`", path.join(".")),
+            )
+        })
+    }
+
+    /// A timestamp an access-change event needs: absent is [`Failure::Incomplete`], a
+    /// value that is not a time [`Failure::Invalid`].
+    pub fn need_time(&self, path: &[&str]) -> Result<evidentia_domain::Timestamp, Failure> {
+        self.need_str(path)?;
+        Ok(self.req_time(path)?)
     }
 
     /// A required timestamp field (see [`parse_timestamp`] for the accepted forms).

@@ -23,11 +23,14 @@
 //! account as `system:serviceaccount:<ns>:<name>`, a group as `group:<name>`. Decisions:
 //!
 //! * A binding's subjects and role are only in the request body (audit level `Request` or
-//!   higher). A binding created at level `Metadata` is a diagnostic asking for a higher level,
+//!   higher). A binding created at level `Metadata` is a warning asking for a higher level,
 //!   since a grant with no known grantee is no evidence.
 //! * A delete carries no body, so its subjects come from the latest create of the same
 //!   binding, at or before the delete, seen earlier in the same file (or from a response body
-//!   holding the deleted binding); a delete of a binding never seen is a diagnostic.
+//!   holding the deleted binding); a delete of a binding never seen is a warning.
+//! * Events that map but lack what makes them evidence (no object name, no time, the cases
+//!   above) are warnings: read and understood, no record, the file still imports. A field of
+//!   the wrong type or a time that does not parse is a diagnostic (an invalid row).
 //! * A secret's type is read from the request or response body. At level `Metadata` there is
 //!   none, and a secret named like the legacy token controller names them (`<sa>-token-<x>`)
 //!   is taken as a service-account token.
@@ -41,7 +44,7 @@ use std::io::Read;
 use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId, Timestamp};
 use serde_json::Value;
 
-use crate::json_stream::{self, Problem, RecordView};
+use crate::json_stream::{self, Failure, Problem, RecordView};
 use crate::{
     Format, ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink,
 };
@@ -82,7 +85,7 @@ pub fn import(
                     }
                 }
                 Ok(Converted::Skip(key)) => summary.skip(key),
-                Err(problem) => summary.diagnostics.push(problem.into_diagnostic(ctx)),
+                Err(failure) => failure.record(&mut summary, ctx),
             }
             Ok(())
         })?;
@@ -91,6 +94,7 @@ pub fn import(
     summary
         .diagnostics
         .sort_by(|a, b| a.location.cmp(&b.location));
+    summary.warnings.sort_by(|a, b| a.location.cmp(&b.location));
     Ok(summary)
 }
 
@@ -152,15 +156,15 @@ fn convert(
     location: &Location,
     system: &SystemId,
     bindings: &mut Bindings,
-) -> Result<Converted, Problem> {
+) -> Result<Converted, Failure> {
     if !value.is_object() {
-        return Err(Problem {
+        return Err(Failure::Invalid(Problem {
             location: location.clone(),
             reason: format!(
                 "expected an audit Event object but found {}",
                 json_stream::kind_of(value)
             ),
-        });
+        }));
     }
     let view = RecordView::new(value, location);
     if let Some(stage) = view.opt_str(&["stage"])? {
@@ -211,10 +215,10 @@ fn convert(
     }
 
     let Some(name) = name else {
-        return Err(Problem {
-            location: view.location_of(&["objectRef", "name"]),
-            reason: format!("`{key}` does not name the object"),
-        });
+        return Err(Failure::incomplete(
+            view.location_of(&["objectRef", "name"]),
+            format!("`{key}` does not name the object"),
+        ));
     };
     let (outcome, failure_reason) = outcome(&view)?;
     let common = Common {
@@ -276,28 +280,28 @@ fn convert(
                     subjects,
                 },
                 (None, A::Grant) => {
-                    return Err(Problem {
-                        location: view.location_of(&["requestObject"]),
-                        reason: format!(
+                    return Err(Failure::incomplete(
+                        view.location_of(&["requestObject"]),
+                        format!(
                             "`{}` for `{name}` carries no request body, so who was granted \
                              which role is unknown; log rbac.authorization.k8s.io at audit \
                              level Request or higher",
                             common.key
                         ),
-                    });
+                    ));
                 }
                 (None, _) => match bindings.lookup(&memo_key, common.at) {
                     Some(known) => known.clone(),
                     None => {
-                        return Err(Problem {
-                            location: view.location_of(&["objectRef", "name"]),
-                            reason: format!(
+                        return Err(Failure::incomplete(
+                            view.location_of(&["objectRef", "name"]),
+                            format!(
                                 "`{}` for `{name}`: a delete names no subjects and this file \
                                  holds no earlier create of that binding; import the audit log \
                                  covering its creation in the same file",
                                 common.key
                             ),
-                        });
+                        ));
                     }
                 },
             };
@@ -424,16 +428,16 @@ fn outcome(view: &RecordView<'_>) -> Result<(Outcome, Option<String>), Problem> 
     Ok((Outcome::Failed, Some(reason)))
 }
 
-fn event_time(view: &RecordView<'_>) -> Result<Timestamp, Problem> {
+fn event_time(view: &RecordView<'_>) -> Result<Timestamp, Failure> {
     for key in ["stageTimestamp", "requestReceivedTimestamp", "timestamp"] {
         if view.opt_str(&[key])?.is_some() {
-            return view.req_time(&[key]);
+            return Ok(view.req_time(&[key])?);
         }
     }
-    Err(Problem {
-        location: view.location_of(&["stageTimestamp"]),
-        reason: "the event has no time (`stageTimestamp` or `requestReceivedTimestamp`)".into(),
-    })
+    Err(Failure::incomplete(
+        view.location_of(&["stageTimestamp"]),
+        "the event has no time (`stageTimestamp` or `requestReceivedTimestamp`)",
+    ))
 }
 
 #[cfg(test)]
@@ -543,8 +547,9 @@ mod tests {
                 (Revoke, "group:devs", Some("dev/edit")),
             ]
         );
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
         let found: Vec<_> = summary
-            .diagnostics
+            .warnings
             .iter()
             .map(|d| d.location.to_string())
             .collect();

@@ -2,7 +2,8 @@
 //!
 //! Importers never touch the ledger: they push each record into a [`RecordSink`] as they
 //! read it (so memory stays bounded on large files), report bad rows as [`Diagnostic`]s
-//! that name the file and the line or JSON pointer, and count read-only noise as skipped.
+//! that name the file and the line or JSON pointer, report access-change events too
+//! incomplete to be evidence as warnings, and count read-only noise as skipped.
 //! The façade (`evidentia-app`) owns the transaction that makes an import all-or-nothing.
 
 mod detect;
@@ -189,12 +190,21 @@ pub struct ImportContext {
 impl ImportContext {
     /// A context for a named file with no overrides.
     pub fn new(file_name: impl Into<String>) -> Self {
-        Self { file_name: file_name.into(), size: None, system: None, profile: None }
+        Self {
+            file_name: file_name.into(),
+            size: None,
+            system: None,
+            profile: None,
+        }
     }
 
     /// Builds a diagnostic for this file.
     pub fn diagnostic(&self, location: Location, reason: impl Into<String>) -> Diagnostic {
-        Diagnostic { file: self.file_name.clone(), location, reason: reason.into() }
+        Diagnostic {
+            file: self.file_name.clone(),
+            location,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -208,6 +218,10 @@ pub struct ImportSummary {
     pub skipped: BTreeMap<String, u64>,
     /// Bad rows: each produced no record.
     pub diagnostics: Vec<Diagnostic>,
+    /// Events read and understood but too incomplete to be evidence (e.g. no target
+    /// named); they produce no record, do not reject the file, and are recorded in the
+    /// ledger's import entry.
+    pub warnings: Vec<Diagnostic>,
     /// Rows (CSV lines, JSON records) read in all.
     pub rows: u64,
 }
@@ -221,6 +235,11 @@ impl ImportSummary {
     /// Counts one skipped source event by its type.
     pub fn skip(&mut self, event_type: impl Into<String>) {
         *self.skipped.entry(event_type.into()).or_default() += 1;
+    }
+
+    /// Records one incomplete event (a warning, not an invalid row).
+    pub fn warn(&mut self, warning: Diagnostic) {
+        self.warnings.push(warning);
     }
 
     /// Total records emitted.

@@ -48,9 +48,11 @@
 //! clock or the file's date) would silently shift evidence. Such a line takes its year and
 //! UTC offset from the last fully-dated line earlier in the same file (moving to the next year
 //! when the month wraps around); with none, a relevant line is a diagnostic asking for an
-//! export with full timestamps. Skipped lines never need a time. The Sentinel export's
-//! `EventTime` (the host's own time, converted to UTC) is preferred to `TimeGenerated`
-//! (ingestion time).
+//! export with full timestamps (a stamp that cannot be dated is unusable, not absent, and
+//! a file of them needs re-exporting rather than importing as nothing). Skipped lines never
+//! need a time. The Sentinel export's `EventTime` (the host's own time, converted to UTC) is
+//! preferred to `TimeGenerated` (ingestion time); a relevant row with neither is a warning
+//! (read, no record, the file still imports), one whose time does not parse a diagnostic.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -238,6 +240,12 @@ impl<'a> Run<'a> {
         self.summary.diagnostics.push(d);
     }
 
+    /// An access change read but too incomplete to be evidence (see `ImportSummary::warnings`).
+    fn warn(&mut self, line: u64, reason: impl Into<String>) {
+        let d = self.ctx.diagnostic(Location::Line(line), reason);
+        self.summary.warn(d);
+    }
+
     fn report(&mut self) {
         (self.progress)(Progress {
             bytes_read: self.bytes,
@@ -290,6 +298,7 @@ impl<'a> Run<'a> {
             line: line_no,
             at,
             time_problem,
+            time_absent: false,
             host: parsed.host,
             process: parsed.process,
             message: parsed.message,
@@ -342,6 +351,7 @@ impl<'a> Run<'a> {
         }
         let at = match (e.at, e.time_problem) {
             (Some(at), _) => at,
+            (None, Some(problem)) if e.time_absent => return self.warn(e.line, problem),
             (None, Some(problem)) => return self.diag(e.line, problem),
             (None, None) => return self.diag(e.line, "the line has no usable time"),
         };
@@ -432,6 +442,9 @@ struct Entry<'a> {
     at: Option<DateTime<Utc>>,
     /// Why `at` is missing, for the diagnostic a relevant line gets.
     time_problem: Option<String>,
+    /// The entry carries no time at all (a warning), rather than one that cannot be read
+    /// or dated (an invalid row).
+    time_absent: bool,
     host: Option<&'a str>,
     process: &'a str,
     message: &'a str,
@@ -944,6 +957,7 @@ impl Run<'_> {
                 }
             }
         }
+        let time_absent = at.is_none() && time_problem.is_none();
         let time_problem =
             time_problem.or_else(|| Some("the row has no EventTime or TimeGenerated".into()));
         let host = field(c.host).or_else(|| field(c.computer));
@@ -951,6 +965,7 @@ impl Run<'_> {
             line,
             at,
             time_problem,
+            time_absent,
             host: host.as_deref(),
             process: &process,
             message: message_body,
@@ -1364,6 +1379,20 @@ mod tests {
         assert_eq!(summary.diagnostics.len(), 1, "{:?}", summary.diagnostics);
         assert_eq!(summary.diagnostics[0].location, Location::Line(2));
         assert!(summary.diagnostics[0].reason.contains("EventTime `junk`"));
+        assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+
+        // No time at all is incomplete, not malformed: a warning, and the file still imports.
+        let csv = format!("{HEADER}t,,z,,z,\"delete user 'x'\",userdel\n");
+        let (execs, summary) = run(csv.as_bytes());
+        assert!(execs.is_empty());
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
+        assert_eq!(summary.warnings[0].location, Location::Line(2));
+        assert!(
+            summary.warnings[0]
+                .reason
+                .contains("no EventTime or TimeGenerated")
+        );
 
         let mut huge = HEADER.as_bytes().to_vec();
         huge.extend_from_slice(b"t,\"");

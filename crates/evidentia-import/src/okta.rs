@@ -40,13 +40,16 @@
 //!   anything else (`FAILURE`, `DENY`, `SKIPPED`, `CHALLENGE`) failed, with `outcome.reason`.
 //! * Times without an offset (data-lake style `2022-12-13 00:58:19.811`) are UTC, as Okta
 //!   writes them.
+//! * A mapped event with no `published` time or without the target it needs is a warning:
+//!   read, no record, the file still imports. A field of the wrong type or a time that does
+//!   not parse is a diagnostic (an invalid row).
 
 use std::io::Read;
 
 use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, RecordKind, SystemId};
 use serde_json::Value;
 
-use crate::json_stream::{self, Problem, RecordView, str_ci};
+use crate::json_stream::{self, Failure, Problem, RecordView, str_ci};
 use crate::{
     Format, ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink,
 };
@@ -78,7 +81,7 @@ pub fn import(
                 summary.count(RecordKind::Execution);
             }
             Ok(Mapped::Skipped(event_type)) => summary.skip(event_type),
-            Err(problem) => summary.diagnostics.push(problem.into_diagnostic(ctx)),
+            Err(failure) => failure.record(&mut summary, ctx),
         }
         Ok(())
     })?;
@@ -163,22 +166,22 @@ fn rule(event_type: &str) -> Option<(ProvisioningAction, Account, Entitlement, b
     })
 }
 
-fn map_event(value: &Value, location: &Location, system: &SystemId) -> Result<Mapped, Problem> {
+fn map_event(value: &Value, location: &Location, system: &SystemId) -> Result<Mapped, Failure> {
     if !value.is_object() {
-        return Err(Problem {
+        return Err(Failure::Invalid(Problem {
             location: location.clone(),
             reason: format!(
                 "expected an Okta event (a JSON object) but found {}",
                 json_stream::kind_of(value)
             ),
-        });
+        }));
     }
     let view = RecordView::new(value, location);
     let event_type = view.req_str(&["eventType"])?;
     let Some((action, account_rule, entitlement_rule, started_only)) = rule(&event_type) else {
         return Ok(Mapped::Skipped(event_type));
     };
-    let at = view.req_time(&["published"])?;
+    let at = view.need_time(&["published"])?;
     let targets = targets(&view)?;
 
     let account = match account_rule {
@@ -188,16 +191,18 @@ fn map_event(value: &Value, location: &Location, system: &SystemId) -> Result<Ma
             .and_then(|(t, _)| name(t)),
         Account::Token => target_of_type(&targets, "Token").and_then(|(t, _)| name(t)),
     };
-    let account = account.ok_or_else(|| Problem {
-        location: view.location_of(&["target"]),
-        reason: format!(
-            "{event_type} names no {} target to say which account changed",
-            match account_rule {
-                Account::User => "User",
-                Account::GroupOrFirst => "UserGroup",
-                Account::Token => "Token",
-            }
-        ),
+    let account = account.ok_or_else(|| {
+        Failure::incomplete(
+            view.location_of(&["target"]),
+            format!(
+                "{event_type} names no {} target to say which account changed",
+                match account_rule {
+                    Account::User => "User",
+                    Account::GroupOrFirst => "UserGroup",
+                    Account::Token => "Token",
+                }
+            ),
+        )
     })?;
 
     let entitlement = match entitlement_rule {
@@ -206,11 +211,13 @@ fn map_event(value: &Value, location: &Location, system: &SystemId) -> Result<Ma
         Entitlement::TargetOfType(kind) => Some(
             target_of_type(&targets, kind)
                 .and_then(|(t, _)| name(t))
-                .ok_or_else(|| Problem {
-                    location: view.location_of(&["target"]),
-                    reason: format!(
-                        "{event_type} names no {kind} target to say what was granted or revoked"
-                    ),
+                .ok_or_else(|| {
+                    Failure::incomplete(
+                        view.location_of(&["target"]),
+                        format!(
+                            "{event_type} names no {kind} target to say what was granted or revoked"
+                        ),
+                    )
                 })?,
         ),
         Entitlement::Privilege(key) => Some(
@@ -476,22 +483,26 @@ mod tests {
         ];
         let (summary, ex) = run(&lines.join("\n"));
         assert!(ex.is_empty());
-        let got: Vec<(String, bool)> = summary
-            .diagnostics
-            .iter()
-            .map(|d: &Diagnostic| (d.location.to_string(), !d.reason.is_empty()))
-            .collect();
-        let want = [
-            "line 1 /target",
-            "line 2 /published",
-            "line 3 /target",
-            "line 4 /target",
-            "line 5 /eventType",
-            "line 6",
-        ];
+        let locations = |found: &[Diagnostic]| -> Vec<String> {
+            found
+                .iter()
+                .inspect(|d| assert!(!d.reason.is_empty()))
+                .map(|d| d.location.to_string())
+                .collect()
+        };
         assert_eq!(
-            got.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>(),
-            want
+            locations(&summary.diagnostics),
+            [
+                "line 2 /published",
+                "line 3 /target",
+                "line 5 /eventType",
+                "line 6"
+            ]
+        );
+        // Absent targets, not wrong ones: read and understood, but no evidence.
+        assert_eq!(
+            locations(&summary.warnings),
+            ["line 1 /target", "line 4 /target"]
         );
     }
 

@@ -20,6 +20,7 @@ fn run(rel: &str) -> Option<(ImportSummary, Vec<(Execution, Location)>)> {
     )
     .expect("sample imports");
     assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+    assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
     let executions = sink
         .into_iter()
         .map(|(record, origin)| match record {

@@ -32,6 +32,7 @@ fn falco_identity_trace_files() {
     )
     .expect("sample imports");
     assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+    assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
     assert_eq!(summary.rows, 13);
     let executions: Vec<(Execution, Location)> = sink
         .into_iter()

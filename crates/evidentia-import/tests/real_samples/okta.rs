@@ -22,6 +22,7 @@ fn panther_okta_system_log() {
     )
     .expect("sample imports");
     assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+    assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
     assert_eq!(summary.rows, 46);
 
     // The file's only provisioning event is a (failed) group privilege grant; the rest is
