@@ -53,10 +53,16 @@ pub async fn init_workspace(path: &Path, now: DateTime<Utc>) -> anyhow::Result<W
         "created_by": created_by,
     }))?;
     let mut batch = ws.begin().await?;
-    batch.append(EntryKind::WorkspaceCreated.as_str(), &recorded_at, payload).await?;
+    batch
+        .append(EntryKind::WorkspaceCreated.as_str(), &recorded_at, payload)
+        .await?;
     let head = batch.commit().await?;
     ws.close().await;
-    Ok(WorkspaceInfo { path: path.display().to_string(), workspace_id, head })
+    Ok(WorkspaceInfo {
+        path: path.display().to_string(),
+        workspace_id,
+        head,
+    })
 }
 
 /// A stable-looking id for a new workspace: a hash of where and when it was made.
@@ -92,7 +98,10 @@ pub async fn verify_ledger(
     let report = ws.verify(progress).await.context("verifying the ledger")?;
     let checkpoints = ws.checkpoints().await?;
     ws.close().await;
-    Ok(VerifyOutcome { report, checkpoints })
+    Ok(VerifyOutcome {
+        report,
+        checkpoints,
+    })
 }
 
 /// Lists ledger entries from `from`, at most `limit`.

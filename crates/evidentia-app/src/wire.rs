@@ -24,8 +24,9 @@ impl From<&evidentia_ledger::Entry> for EntryJson {
             seq: e.seq,
             kind: e.kind.clone(),
             recorded_at: e.recorded_at.clone(),
-            payload: serde_json::from_slice(&e.payload)
-                .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&e.payload).into_owned())),
+            payload: serde_json::from_slice(&e.payload).unwrap_or_else(|_| {
+                serde_json::Value::String(String::from_utf8_lossy(&e.payload).into_owned())
+            }),
             payload_hash: e.payload_hash.to_hex(),
             prev_hash: e.prev_hash.to_hex(),
             entry_hash: e.entry_hash.to_hex(),
