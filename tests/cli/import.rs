@@ -1,0 +1,145 @@
+//! Importing real and hand-written files: everything real imports, a file counts once, and
+//! `--skip-invalid` keeps a record of the rows it left out.
+
+use crate::{
+    PROVISIONING_HEADER, entry_count, import_entries, init_ws, path_str, provisioning_csv,
+    real_samples, run_ws, verify_intact, write,
+};
+
+#[test]
+fn every_real_sample_imports_without_flags() {
+    let Some(samples) = real_samples() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ws = init_ws(dir.path());
+
+    let mut files = Vec::new();
+    for format_dir in std::fs::read_dir(&samples).unwrap() {
+        let format_dir = format_dir.unwrap().path();
+        if format_dir.is_dir() {
+            for file in std::fs::read_dir(&format_dir).unwrap() {
+                let file = file.unwrap().path();
+                if file.is_file() {
+                    files.push(file);
+                }
+            }
+        }
+    }
+    files.sort();
+    assert!(!files.is_empty(), "no samples under {}", samples.display());
+
+    let mut failures = Vec::new();
+    for file in &files {
+        let run = run_ws(&ws, &["import", path_str(file)]);
+        if run.code != Some(0) {
+            failures.push(format!(
+                "{} (exit {:?}): {}",
+                file.display(),
+                run.code,
+                run.stderr.trim()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} samples failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+    let report = verify_intact(&ws);
+    assert_eq!(
+        import_entries(&ws).len(),
+        files.len(),
+        "one import.file entry per sample: {report}"
+    );
+}
+
+#[test]
+fn importing_the_same_file_again_adds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = init_ws(dir.path());
+    let file = write(dir.path(), "grants.csv", provisioning_csv("again", 5));
+    let args = ["import", "--profile", "provisioning-csv", path_str(&file)];
+
+    run_ws(&ws, &args).expect_code(0);
+    let after_first = entry_count(&ws);
+    assert!(after_first > 1, "the first import must add entries");
+
+    let again = run_ws(&ws, &args);
+    again.expect_code(0);
+    assert!(again.stdout.contains("already imported"), "{again:#?}");
+    assert_eq!(
+        entry_count(&ws),
+        after_first,
+        "a re-import must not add entries"
+    );
+
+    // The same bytes under another name are still the same evidence.
+    let copy = write(
+        dir.path(),
+        "copy-of-grants.csv",
+        std::fs::read(&file).unwrap(),
+    );
+    let renamed = run_ws(
+        &ws,
+        &["import", "--profile", "provisioning-csv", path_str(&copy)],
+    );
+    renamed.expect_code(0);
+    assert!(renamed.stdout.contains("already imported"), "{renamed:#?}");
+    assert_eq!(entry_count(&ws), after_first);
+    assert_eq!(import_entries(&ws).len(), 1);
+}
+
+#[test]
+fn skip_invalid_imports_good_rows_and_records_the_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = init_ws(dir.path());
+    let mut csv = PROVISIONING_HEADER.to_owned();
+    csv.push_str("03/04/2024 10:00,finance-app,alice,Add Role,approver,admin,Success,REQ-1\n");
+    csv.push_str("03/04/2024 10:01,finance-app,bob,Promote,approver,admin,Success,REQ-2\n");
+    csv.push_str("03/04/2024 10:02,finance-app,carol,Remove Role,approver,admin,Success,REQ-3\n");
+    let file = write(dir.path(), "one-bad-row.csv", csv);
+    let before = entry_count(&ws);
+
+    let run = run_ws(
+        &ws,
+        &[
+            "import",
+            "--profile",
+            "provisioning-csv",
+            "--skip-invalid",
+            path_str(&file),
+        ],
+    );
+    run.expect_code(0);
+    assert!(run.stdout.contains("1 invalid rows"), "{run:#?}");
+    assert!(entry_count(&ws) > before, "the good rows must be imported");
+
+    let imports = import_entries(&ws);
+    assert_eq!(imports.len(), 1, "{imports:?}");
+    let payload = &imports[0];
+    assert_eq!(payload["invalid_rows"], 1, "{payload}");
+    assert_eq!(payload["records"]["execution"], 2, "{payload}");
+    let invalid = payload["invalid"].as_array().expect("invalid is a list");
+    assert_eq!(invalid.len(), 1, "{payload}");
+    assert_eq!(invalid[0]["location"], "line 3", "{payload}");
+    assert!(
+        invalid[0]["reason"].as_str().unwrap().contains("Promote"),
+        "{payload}"
+    );
+
+    let executions = run_ws(&ws, &["--json", "log", "--kind", "record.execution"]);
+    executions.expect_code(0);
+    let accounts: Vec<String> = executions
+        .json_lines()
+        .iter()
+        .map(|e| e["payload"]["record"].to_string())
+        .collect();
+    assert_eq!(accounts.len(), 2, "{accounts:?}");
+    assert!(
+        accounts[0].contains("alice") && accounts[1].contains("carol"),
+        "{accounts:?}"
+    );
+}
