@@ -303,6 +303,39 @@ fn rejection_message(file: &str, diagnostics: &[Diagnostic]) -> String {
     message
 }
 
+/// The payload of a `record.<kind>` entry: the record with the artifact and place it came
+/// from. Keys are in alphabetical order and the domain structs declare their fields
+/// alphabetically, so direct serialization is canonical JSON (tested below) without building
+/// an intermediate tree — the difference between 17 s and far less for a million rows.
+#[derive(serde::Serialize)]
+struct RecordPayload<'a, T: serde::Serialize> {
+    artifact: &'a str,
+    location: &'a str,
+    record: &'a T,
+}
+
+fn record_payload(artifact: &str, location: &str, record: &Record) -> serde_json::Result<Vec<u8>> {
+    fn bytes<T: serde::Serialize>(
+        artifact: &str,
+        location: &str,
+        record: &T,
+    ) -> serde_json::Result<Vec<u8>> {
+        serde_json::to_vec(&RecordPayload {
+            artifact,
+            location,
+            record,
+        })
+    }
+    match record {
+        Record::Identity(r) => bytes(artifact, location, r),
+        Record::LifecycleEvent(r) => bytes(artifact, location, r),
+        Record::Approval(r) => bytes(artifact, location, r),
+        Record::Execution(r) => bytes(artifact, location, r),
+        Record::Reconciliation(r) => bytes(artifact, location, r),
+        Record::Exception(r) => bytes(artifact, location, r),
+    }
+}
+
 /// Appends each record, with where it came from, into the open import transaction.
 struct LedgerSink<'a> {
     handle: &'a Handle,
@@ -314,15 +347,52 @@ struct LedgerSink<'a> {
 impl RecordSink for LedgerSink<'_> {
     fn accept(&mut self, record: Record, origin: Origin) -> Result<(), SinkError> {
         let kind = record_entry_kind(record.kind());
-        let payload = canonical_json(&serde_json::json!({
-            "artifact": self.artifact,
-            "location": origin.location.to_string(),
-            "record": record,
-        }))
-        .map_err(|e| SinkError(e.to_string()))?;
+        let location = origin.location.to_string();
+        let payload = record_payload(&self.artifact, &location, &record)
+            .map_err(|e| SinkError(e.to_string()))?;
         self.handle
             .block_on(self.batch.append(kind, self.recorded_at, payload))
             .map(|_| ())
             .map_err(|e| SinkError(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use evidentia_domain::{Execution, Outcome, ProvisioningAction};
+
+    #[test]
+    fn record_payload_is_canonical_json() {
+        let at = Utc
+            .with_ymd_and_hms(2025, 1, 2, 3, 4, 5)
+            .single()
+            .expect("time");
+        let record = Record::Execution(Execution {
+            system: SystemId::new("aws"),
+            account: "alice".into(),
+            action: ProvisioningAction::Grant,
+            entitlement: Some("Admins".into()),
+            actor: None,
+            at,
+            outcome: Outcome::Succeeded,
+            failure_reason: None,
+            request_ref: Some("RITM1".into()),
+            source_event_id: Some("e1".into()),
+            source_event_type: Some("AddUserToGroup".into()),
+        });
+        let direct = record_payload("abc", "line 2", &record).expect("serializes");
+        let Record::Execution(inner) = &record else {
+            unreachable!()
+        };
+        let sorted = canonical_json(
+            &serde_json::json!({"artifact": "abc", "location": "line 2", "record": inner}),
+        )
+        .expect("serializes");
+        assert_eq!(
+            String::from_utf8_lossy(&direct),
+            String::from_utf8_lossy(&sorted)
+        );
     }
 }

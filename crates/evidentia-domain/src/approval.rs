@@ -54,21 +54,21 @@ named_enum!(Tier {
 /// One approval decision about one entitlement (or access profile) on one system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Approval {
-    pub id: ApprovalId,
-    /// Whose access was decided.
-    pub subject: IdentityId,
-    /// The entitlement or access profile requested.
-    pub entitlement: String,
-    pub system: SystemId,
-    pub requester: Option<IdentityId>,
     pub approver: IdentityId,
     pub approver_role: ApproverRole,
-    pub decision: Decision,
     pub decided_at: Timestamp,
-    pub tier: Tier,
-    pub justification: Option<String>,
-    /// End of time-bound access.
-    pub expires_at: Option<Timestamp>,
+    pub decision: Decision,
+    /// The entitlement or access profile requested.
+    pub entitlement: String,
     /// The approval grants an exception to policy.
     pub exception: bool,
+    /// End of time-bound access.
+    pub expires_at: Option<Timestamp>,
+    pub id: ApprovalId,
+    pub justification: Option<String>,
+    pub requester: Option<IdentityId>,
+    /// Whose access was decided.
+    pub subject: IdentityId,
+    pub system: SystemId,
+    pub tier: Tier,
 }

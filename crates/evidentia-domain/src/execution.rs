@@ -76,22 +76,22 @@ named_enum!(Outcome {
 /// One provisioning action in one system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Execution {
-    pub system: SystemId,
     /// The account acted on, as the system names it (username, e-mail, ARN, object id).
     pub account: String,
     pub action: ProvisioningAction,
-    /// The group, role, policy, repository or credential concerned.
-    pub entitlement: Option<String>,
     /// Who performed the change, as the system names them.
     pub actor: Option<String>,
     pub at: Timestamp,
-    pub outcome: Outcome,
+    /// The group, role, policy, repository or credential concerned.
+    pub entitlement: Option<String>,
     /// The system's error code or message for a failed change (`AccessDenied`).
     pub failure_reason: Option<String>,
+    pub outcome: Outcome,
     /// The ticket or approval the change cites, where the source carries one.
     pub request_ref: Option<String>,
     /// The source's own event id (CloudTrail `eventID`, Okta `uuid`, ...).
     pub source_event_id: Option<String>,
     /// The source's own event name (`CreateUser`, `user.lifecycle.deactivate`, ...).
     pub source_event_type: Option<String>,
+    pub system: SystemId,
 }

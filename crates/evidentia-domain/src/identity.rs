@@ -48,17 +48,17 @@ impl IdentityKind {
 /// An identity as known from its authoritative source, with the attributes the checks need.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
-    pub id: IdentityId,
-    pub kind: IdentityKind,
-    pub display_name: Option<String>,
-    pub email: Option<String>,
-    /// The accountable human for a non-human identity.
-    pub owner: Option<IdentityId>,
-    pub manager: Option<IdentityId>,
-    pub department: Option<String>,
-    pub role: Option<String>,
-    /// Contract end for contractors; planned expiry for NHIs.
-    pub ends_at: Option<Timestamp>,
     /// Other names the identity's accounts go by (usernames, ARNs, object ids).
     pub aliases: Vec<String>,
+    pub department: Option<String>,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    /// Contract end for contractors; planned expiry for NHIs.
+    pub ends_at: Option<Timestamp>,
+    pub id: IdentityId,
+    pub kind: IdentityKind,
+    pub manager: Option<IdentityId>,
+    /// The accountable human for a non-human identity.
+    pub owner: Option<IdentityId>,
+    pub role: Option<String>,
 }

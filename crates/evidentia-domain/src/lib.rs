@@ -2,6 +2,9 @@
 //!
 //! Types here derive `serde` for one reason: their JSON form (keys sorted, no whitespace) is the
 //! canonical payload the ledger hashes and stores, documented in `docs/ledger-format.md`.
+//! **Invariant:** struct fields are declared in alphabetical order, so that serializing a
+//! record directly already yields canonical JSON (a test pins this); importing a million rows
+//! then needs no intermediate JSON tree to sort.
 //! Transport to the desktop UI uses separate wire types in `evidentia-app`.
 //!
 //! ```

@@ -44,29 +44,29 @@ impl LifecycleEventType {
 /// Attributes as they stand after the event (and, for movers, before it).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LifecycleAttributes {
+    pub department: Option<String>,
     pub display_name: Option<String>,
     pub email: Option<String>,
-    pub role: Option<String>,
-    pub previous_role: Option<String>,
-    pub department: Option<String>,
-    pub manager: Option<IdentityId>,
-    pub location: Option<String>,
     pub employment_class: Option<String>,
-    /// The accountable owner of a non-human identity.
-    pub owner: Option<IdentityId>,
     /// Contract end or planned retirement.
     pub ends_at: Option<Timestamp>,
+    pub location: Option<String>,
+    pub manager: Option<IdentityId>,
+    /// The accountable owner of a non-human identity.
+    pub owner: Option<IdentityId>,
+    pub previous_role: Option<String>,
+    pub role: Option<String>,
 }
 
 /// One lifecycle event from the authoritative source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LifecycleEvent {
+    pub attributes: LifecycleAttributes,
+    pub effective_at: Timestamp,
+    pub event_type: LifecycleEventType,
     pub id: EventId,
     pub identity: IdentityId,
     pub identity_kind: IdentityKind,
-    pub event_type: LifecycleEventType,
-    pub effective_at: Timestamp,
-    pub attributes: LifecycleAttributes,
     /// Free-text reason as the source gives it (`Resignation`, `Contract end`, ...).
     pub reason: Option<String>,
 }

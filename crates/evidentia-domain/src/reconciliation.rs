@@ -32,12 +32,12 @@ impl ReconciliationStatus {
 /// One line of a reconciliation snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconciliationRecord {
-    pub system: SystemId,
-    pub as_of: Timestamp,
     pub account: String,
+    pub as_of: Timestamp,
+    pub entitlement: Option<String>,
     /// The identity the reconciliation tool already correlated the account to, if any.
     pub identity: Option<IdentityId>,
-    pub entitlement: Option<String>,
-    pub status: ReconciliationStatus,
     pub last_used_at: Option<Timestamp>,
+    pub status: ReconciliationStatus,
+    pub system: SystemId,
 }

@@ -86,6 +86,111 @@ mod tests {
         assert_eq!(back.kind(), RecordKind::Execution);
     }
 
+    /// Serializing any record directly must give the same bytes as sorting its keys: the
+    /// import path relies on it to write canonical payloads without building a JSON tree.
+    #[test]
+    fn direct_serialization_is_canonical() {
+        use crate::*;
+        let at = chrono::Utc
+            .with_ymd_and_hms(2025, 6, 1, 9, 30, 0)
+            .single()
+            .expect("valid time");
+        let id = IdentityId::new("E1");
+        fn sorted(value: &impl serde::Serialize) -> String {
+            let tree = serde_json::to_value(value).expect("to tree");
+            serde_json::to_string(&tree).expect("to text")
+        }
+        fn check(value: &impl serde::Serialize) {
+            let direct = serde_json::to_string(value).expect("serializes");
+            assert_eq!(
+                direct,
+                sorted(value),
+                "fields must be declared in alphabetical order"
+            );
+        }
+        check(&Identity {
+            id: id.clone(),
+            kind: IdentityKind::ServiceAccount,
+            display_name: Some("svc".into()),
+            email: None,
+            owner: Some(id.clone()),
+            manager: None,
+            department: Some("IT".into()),
+            role: None,
+            ends_at: Some(at),
+            aliases: vec!["svc-a".into()],
+        });
+        check(&LifecycleEvent {
+            id: EventId::new("ev"),
+            identity: id.clone(),
+            identity_kind: IdentityKind::Employee,
+            event_type: LifecycleEventType::Mover,
+            effective_at: at,
+            attributes: LifecycleAttributes {
+                role: Some("r".into()),
+                previous_role: Some("p".into()),
+                manager: Some(id.clone()),
+                ends_at: Some(at),
+                ..LifecycleAttributes::default()
+            },
+            reason: Some("transfer".into()),
+        });
+        check(&Approval {
+            id: ApprovalId::new("RITM1"),
+            subject: id.clone(),
+            entitlement: "Admin".into(),
+            system: SystemId::new("aws"),
+            requester: Some(id.clone()),
+            approver: id.clone(),
+            approver_role: ApproverRole::Security,
+            decision: Decision::Approved,
+            decided_at: at,
+            tier: Tier::Privileged,
+            justification: Some("on call".into()),
+            expires_at: Some(at),
+            exception: true,
+        });
+        check(&Execution {
+            system: SystemId::new("aws"),
+            account: "alice".into(),
+            action: ProvisioningAction::Revoke,
+            entitlement: Some("Admins".into()),
+            actor: Some("root".into()),
+            at,
+            outcome: Outcome::Failed,
+            failure_reason: Some("AccessDenied".into()),
+            request_ref: Some("RITM1".into()),
+            source_event_id: Some("e".into()),
+            source_event_type: Some("RemoveUserFromGroup".into()),
+        });
+        check(&ReconciliationRecord {
+            system: SystemId::new("okta"),
+            as_of: at,
+            account: "a@example.com".into(),
+            identity: Some(id.clone()),
+            entitlement: Some("Everyone".into()),
+            status: ReconciliationStatus::UnexpectedPresent,
+            last_used_at: Some(at),
+        });
+        check(&ExceptionRecord {
+            id: ExceptionId::new("EX1"),
+            subject: Some(id.clone()),
+            system: Some(SystemId::new("aws")),
+            entitlement: Some("Admin".into()),
+            tier: Tier::Privileged,
+            owner: Some(id.clone()),
+            approver: Some(id.clone()),
+            granted_at: at,
+            expires_at: Some(at),
+            reason: Some("migration".into()),
+            reapprovals: vec![Reapproval {
+                approved_by: id,
+                approved_at: at,
+                expires_at: Some(at),
+            }],
+        });
+    }
+
     #[test]
     fn enum_names_parse_loosely_and_print_canonically() {
         assert_eq!(

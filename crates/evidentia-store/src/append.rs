@@ -4,6 +4,7 @@ use evidentia_ledger::{Chain, Entry, Hash, canonical_json};
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::{Sqlite, SqlitePool};
 use sqlx::{QueryBuilder, Row, Transaction};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::{Head, StoreError, from_i64, to_i64};
 
@@ -20,9 +21,14 @@ const INSERT_BATCH: usize = 256;
 
 /// An open write transaction. Dropping it without [`AppendBatch::commit`] rolls everything
 /// back, which is what makes an interrupted import leave the workspace as it was.
+///
+/// The transaction itself lives in a writer task fed through a bounded channel: the caller
+/// parses, serializes and hashes the next entries while SQLite inserts the previous ones,
+/// which uses both cores of a laptop on large imports. The bound keeps memory flat.
 #[derive(Debug)]
 pub struct AppendBatch {
-    tx: Transaction<'static, Sqlite>,
+    commands: mpsc::Sender<Command>,
+    writer: Option<tokio::task::JoinHandle<()>>,
     chain: Chain,
     pending: Vec<Entry>,
     first_seq: u64,
@@ -37,6 +43,21 @@ pub struct ArtifactWriter {
     next_idx: u64,
     buffer: Vec<u8>,
 }
+
+/// Work for the writer task, in order.
+#[derive(Debug)]
+enum Command {
+    Insert(Vec<Entry>),
+    Chunk { sha: Hash, idx: u64, data: Vec<u8> },
+    Artifact { sha: Hash, size: u64, chunks: u64 },
+    HasArtifact(Hash, oneshot::Sender<Result<bool, StoreError>>),
+    Commit(oneshot::Sender<Result<(), StoreError>>),
+    Rollback(oneshot::Sender<Result<(), StoreError>>),
+}
+
+/// How many commands may wait for the writer: enough to keep it busy, few enough that a
+/// fast parser cannot pile a file's worth of entries into memory.
+const QUEUE_DEPTH: usize = 8;
 
 impl AppendBatch {
     pub(crate) async fn begin(pool: &SqlitePool) -> Result<AppendBatch, StoreError> {
@@ -59,12 +80,22 @@ impl AppendBatch {
             }
         };
         let first_seq = chain.count() + 1;
+        let (commands, receiver) = mpsc::channel(QUEUE_DEPTH);
+        let writer = tokio::spawn(run_writer(tx, receiver));
         Ok(AppendBatch {
-            tx,
+            commands,
+            writer: Some(writer),
             chain,
             pending: Vec::with_capacity(INSERT_BATCH),
             first_seq,
         })
+    }
+
+    async fn send(&self, command: Command) -> Result<(), StoreError> {
+        self.commands
+            .send(command)
+            .await
+            .map_err(|_| StoreError::Corrupt("the write transaction ended unexpectedly".into()))
     }
 
     /// Appends one entry and returns its sequence number. `recorded_at` must be spelled by
@@ -99,11 +130,12 @@ impl AppendBatch {
 
     /// Whether an artifact is already stored (committed, or earlier in this batch).
     pub async fn has_artifact(&mut self, sha256: &Hash) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 FROM artifacts WHERE sha256 = ?")
-            .bind(sha256.0.as_slice())
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        Ok(row.is_some())
+        self.flush().await?;
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::HasArtifact(*sha256, reply)).await?;
+        answer
+            .await
+            .map_err(|_| StoreError::Corrupt("the write transaction ended unexpectedly".into()))?
     }
 
     /// Starts storing an artifact whose SHA-256 the caller computed beforehand; the bytes
@@ -155,12 +187,12 @@ impl AppendBatch {
                 found: found.to_hex(),
             });
         }
-        sqlx::query("INSERT INTO artifacts (sha256, size, chunk_count) VALUES (?, ?, ?)")
-            .bind(found.0.as_slice())
-            .bind(to_i64(writer.size)?)
-            .bind(to_i64(writer.next_idx)?)
-            .execute(&mut *self.tx)
-            .await?;
+        self.send(Command::Artifact {
+            sha: found,
+            size: writer.size,
+            chunks: writer.next_idx,
+        })
+        .await?;
         let payload = canonical_json(&serde_json::json!({
             "sha256": found.to_hex(),
             "size": writer.size,
@@ -172,14 +204,14 @@ impl AppendBatch {
     async fn flush_chunk(&mut self, writer: &mut ArtifactWriter) -> Result<(), StoreError> {
         writer.hasher.update(&writer.buffer);
         writer.size += writer.buffer.len() as u64;
-        sqlx::query("INSERT INTO artifact_chunks (sha256, idx, data) VALUES (?, ?, ?)")
-            .bind(writer.expected.0.as_slice())
-            .bind(to_i64(writer.next_idx)?)
-            .bind(writer.buffer.as_slice())
-            .execute(&mut *self.tx)
-            .await?;
+        let data = std::mem::replace(&mut writer.buffer, Vec::with_capacity(ARTIFACT_CHUNK_SIZE));
+        self.send(Command::Chunk {
+            sha: writer.expected,
+            idx: writer.next_idx,
+            data,
+        })
+        .await?;
         writer.next_idx += 1;
-        writer.buffer.clear();
         Ok(())
     }
 
@@ -187,44 +219,141 @@ impl AppendBatch {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO ledger_entries (seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash) ",
-        );
-        let mut bad_seq = None;
-        builder.push_values(self.pending.iter(), |mut row, e| {
-            let seq = i64::try_from(e.seq).unwrap_or_else(|_| {
-                bad_seq = Some(e.seq);
-                0
-            });
-            row.push_bind(seq)
-                .push_bind(e.kind.as_str())
-                .push_bind(e.recorded_at.as_str())
-                .push_bind(e.payload.as_slice())
-                .push_bind(e.payload_hash.0.as_slice())
-                .push_bind(e.prev_hash.0.as_slice())
-                .push_bind(e.entry_hash.0.as_slice());
-        });
-        if let Some(seq) = bad_seq {
-            return Err(StoreError::Corrupt(format!(
-                "sequence number {seq} is out of range"
-            )));
-        }
-        builder.build().execute(&mut *self.tx).await?;
-        self.pending.clear();
-        Ok(())
+        let entries = std::mem::replace(&mut self.pending, Vec::with_capacity(INSERT_BATCH));
+        self.send(Command::Insert(entries)).await
     }
 
     /// Writes what is pending and commits the transaction; returns the new head.
     pub async fn commit(mut self) -> Result<Head, StoreError> {
         self.flush().await?;
         let head = self.head();
-        self.tx.commit().await?;
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Commit(reply)).await?;
+        answer.await.map_err(|_| {
+            StoreError::Corrupt("the write transaction ended unexpectedly".into())
+        })??;
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.await;
+        }
         Ok(head)
     }
 
     /// Abandons the batch; nothing of it is kept.
-    pub async fn rollback(self) -> Result<(), StoreError> {
-        self.tx.rollback().await?;
-        Ok(())
+    pub async fn rollback(mut self) -> Result<(), StoreError> {
+        self.pending.clear();
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Rollback(reply)).await?;
+        let result = answer
+            .await
+            .map_err(|_| StoreError::Corrupt("the write transaction ended unexpectedly".into()))?;
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.await;
+        }
+        result
     }
+}
+
+/// Owns the transaction and applies commands in order. The first failure is kept and
+/// returned at commit; everything after it is skipped, and the transaction rolls back.
+async fn run_writer(mut tx: Transaction<'static, Sqlite>, mut commands: mpsc::Receiver<Command>) {
+    let mut failed: Option<String> = None;
+    while let Some(command) = commands.recv().await {
+        let result = match command {
+            Command::Commit(reply) => {
+                let outcome = match failed.take() {
+                    Some(message) => Err(StoreError::Corrupt(message)),
+                    None => tx.commit().await.map_err(StoreError::from),
+                };
+                let _ = reply.send(outcome);
+                return;
+            }
+            Command::Rollback(reply) => {
+                let _ = reply.send(tx.rollback().await.map_err(StoreError::from));
+                return;
+            }
+            Command::HasArtifact(sha, reply) => {
+                let answer = match &failed {
+                    Some(message) => Err(StoreError::Corrupt(message.clone())),
+                    None => sqlx::query("SELECT 1 FROM artifacts WHERE sha256 = ?")
+                        .bind(sha.0.as_slice())
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map(|row| row.is_some())
+                        .map_err(StoreError::from),
+                };
+                let _ = reply.send(answer);
+                continue;
+            }
+            _ if failed.is_some() => continue,
+            Command::Insert(entries) => insert_entries(&mut tx, &entries).await,
+            Command::Chunk { sha, idx, data } => insert_chunk(&mut tx, &sha, idx, &data).await,
+            Command::Artifact { sha, size, chunks } => {
+                insert_artifact(&mut tx, &sha, size, chunks).await
+            }
+        };
+        if let Err(e) = result {
+            failed = Some(e.to_string());
+        }
+    }
+    // The batch was dropped without commit: dropping the transaction rolls it back.
+}
+
+async fn insert_chunk(
+    tx: &mut Transaction<'static, Sqlite>,
+    sha: &Hash,
+    idx: u64,
+    data: &[u8],
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO artifact_chunks (sha256, idx, data) VALUES (?, ?, ?)")
+        .bind(sha.0.as_slice())
+        .bind(to_i64(idx)?)
+        .bind(data)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_artifact(
+    tx: &mut Transaction<'static, Sqlite>,
+    sha: &Hash,
+    size: u64,
+    chunks: u64,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO artifacts (sha256, size, chunk_count) VALUES (?, ?, ?)")
+        .bind(sha.0.as_slice())
+        .bind(to_i64(size)?)
+        .bind(to_i64(chunks)?)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_entries(
+    tx: &mut Transaction<'static, Sqlite>,
+    entries: &[Entry],
+) -> Result<(), StoreError> {
+    let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "INSERT INTO ledger_entries (seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash) ",
+    );
+    let mut bad_seq = None;
+    builder.push_values(entries.iter(), |mut row, e| {
+        let seq = i64::try_from(e.seq).unwrap_or_else(|_| {
+            bad_seq = Some(e.seq);
+            0
+        });
+        row.push_bind(seq)
+            .push_bind(e.kind.as_str())
+            .push_bind(e.recorded_at.as_str())
+            .push_bind(e.payload.as_slice())
+            .push_bind(e.payload_hash.0.as_slice())
+            .push_bind(e.prev_hash.0.as_slice())
+            .push_bind(e.entry_hash.0.as_slice());
+    });
+    if let Some(seq) = bad_seq {
+        return Err(StoreError::Corrupt(format!(
+            "sequence number {seq} is out of range"
+        )));
+    }
+    builder.build().execute(&mut **tx).await?;
+    Ok(())
 }
