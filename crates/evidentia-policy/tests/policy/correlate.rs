@@ -1,0 +1,1 @@
+//! Correlation over the example policy (filled in below).
