@@ -234,3 +234,331 @@ fn decide(candidates: BTreeSet<IdentityId>, rule: CorrelationRule) -> Option<Cor
         })),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: &str = r#"
+format = "evidentia-policy/1"
+[organisation]
+name = "Acme"
+[systems.aws]
+criticality = "critical"
+[systems.linux]
+criticality = "high"
+[systems.entra]
+criticality = "high"
+[systems.github]
+criticality = "high"
+[systems.kubernetes]
+criticality = "high"
+[correlation.patterns]
+aws = ["arn:aws:iam::*:user/{alias}", "arn:aws:iam::*:user/*/{alias}", "arn:aws:sts::*:assumed-role/*/{alias}"]
+linux = ["{alias}@*"]
+kubernetes = ["system:serviceaccount:{alias}"]
+"*" = ["{alias}+*"]
+[correlation.accounts]
+"github:octocat" = "E1001"
+"github:ghost" = "E9999"
+"aws:deploy-bot" = "NHI-7"
+[[correlation.ignore]]
+account = "aws:root"
+reason = "break-glass"
+[[correlation.ignore]]
+account = "*:breakglass-*"
+reason = "dual control"
+"#;
+
+    fn facts(
+        id: &str,
+        kind: IdentityKind,
+        email: Option<&str>,
+        employee_id: Option<&str>,
+        aliases: &[&str],
+    ) -> IdentityFacts {
+        IdentityFacts {
+            id: IdentityId::new(id),
+            kind,
+            email: email.map(str::to_owned),
+            employee_id: employee_id.map(str::to_owned),
+            aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+        }
+    }
+
+    fn identities() -> Vec<IdentityFacts> {
+        use IdentityKind::{Employee, ServiceAccount, Workload};
+        vec![
+            facts(
+                "E1001",
+                Employee,
+                Some("Alice.Smith@Acme.example"),
+                Some("100-1001"),
+                &["alice", "asmith-gh"],
+            ),
+            facts(
+                "E1002",
+                Employee,
+                Some("bob@acme.example"),
+                None,
+                &["bob", "4f1c9a7e-0000-4000-8000-000000000002"],
+            ),
+            // Two people share the alias "sam": correlating it must not pick one.
+            facts(
+                "E1003",
+                Employee,
+                Some("sam.one@acme.example"),
+                None,
+                &["sam"],
+            ),
+            facts(
+                "E1004",
+                Employee,
+                Some("sam.two@acme.example"),
+                None,
+                &["sam"],
+            ),
+            facts("NHI-7", ServiceAccount, None, None, &["deploy-bot"]),
+            facts("NHI-8", Workload, None, None, &["payments:payments-api"]),
+        ]
+    }
+
+    fn id(text: &str) -> Option<IdentityId> {
+        Some(IdentityId::new(text))
+    }
+
+    fn pattern(p: &str) -> CorrelationRule {
+        CorrelationRule::Pattern {
+            pattern: p.to_owned(),
+        }
+    }
+
+    #[test]
+    fn correlation_table() {
+        let policy = Policy::from_toml(POLICY, "test.toml").unwrap();
+        let correlator = Correlator::new(&policy, identities());
+        let cases: Vec<(&str, &str, Option<IdentityId>, CorrelationRule)> = vec![
+            // Explicit wins over everything, even when another rule would match.
+            ("github", "octocat", id("E1001"), CorrelationRule::Explicit),
+            ("github", "OctoCat", id("E1001"), CorrelationRule::Explicit),
+            (
+                "github",
+                "ghost",
+                None,
+                CorrelationRule::ExplicitUnknownIdentity {
+                    target: IdentityId::new("E9999"),
+                },
+            ),
+            ("aws", "deploy-bot", id("NHI-7"), CorrelationRule::Explicit),
+            // Explicit mappings are per system.
+            ("linux", "octocat", None, CorrelationRule::None),
+            // Ignore list, reported with its reason.
+            (
+                "aws",
+                "root",
+                None,
+                CorrelationRule::Ignored {
+                    pattern: "aws:root".into(),
+                    reason: "break-glass".into(),
+                },
+            ),
+            (
+                "aws",
+                "ROOT",
+                None,
+                CorrelationRule::Ignored {
+                    pattern: "aws:root".into(),
+                    reason: "break-glass".into(),
+                },
+            ),
+            ("linux", "root@bastion-01", None, CorrelationRule::None),
+            (
+                "github",
+                "breakglass-1",
+                None,
+                CorrelationRule::Ignored {
+                    pattern: "*:breakglass-*".into(),
+                    reason: "dual control".into(),
+                },
+            ),
+            // Email, ignoring case (an Entra UPN in other case than the HR email).
+            (
+                "entra",
+                "alice.smith@acme.example",
+                id("E1001"),
+                CorrelationRule::Email,
+            ),
+            (
+                "entra",
+                "ALICE.SMITH@ACME.EXAMPLE",
+                id("E1001"),
+                CorrelationRule::Email,
+            ),
+            (
+                "entra",
+                " bob@acme.example ",
+                id("E1002"),
+                CorrelationRule::Email,
+            ),
+            (
+                "entra",
+                "alice.smith@acme.example.evil",
+                None,
+                CorrelationRule::None,
+            ),
+            // Employee id: identity id or HR number.
+            ("entra", "e1002", id("E1002"), CorrelationRule::EmployeeId),
+            (
+                "entra",
+                "100-1001",
+                id("E1001"),
+                CorrelationRule::EmployeeId,
+            ),
+            // Alias: Entra object id, GitHub login, bare AWS user name.
+            (
+                "entra",
+                "4F1C9A7E-0000-4000-8000-000000000002",
+                id("E1002"),
+                CorrelationRule::Alias,
+            ),
+            ("github", "asmith-gh", id("E1001"), CorrelationRule::Alias),
+            ("aws", "alice", id("E1001"), CorrelationRule::Alias),
+            ("github", "alice-smith", None, CorrelationRule::None),
+            // AWS ARNs, with and without a path, and SSO sessions named by email.
+            (
+                "aws",
+                "arn:aws:iam::123456789012:user/alice",
+                id("E1001"),
+                pattern("arn:aws:iam::*:user/{alias}"),
+            ),
+            (
+                "aws",
+                "arn:aws:iam::123456789012:user/path/alice",
+                id("E1001"),
+                pattern("arn:aws:iam::*:user/*/{alias}"),
+            ),
+            (
+                "aws",
+                "arn:aws:iam::123456789012:user/a/b/bob",
+                id("E1002"),
+                pattern("arn:aws:iam::*:user/*/{alias}"),
+            ),
+            (
+                "aws",
+                "arn:aws:sts::123456789012:assumed-role/ReadOnly/bob@acme.example",
+                id("E1002"),
+                pattern("arn:aws:sts::*:assumed-role/*/{alias}"),
+            ),
+            (
+                "aws",
+                "arn:aws:iam::123456789012:user/mallory",
+                None,
+                CorrelationRule::None,
+            ),
+            (
+                "aws",
+                "arn:aws:iam::123456789012:role/alice",
+                None,
+                CorrelationRule::None,
+            ),
+            // Patterns are per system: the Linux shape means nothing on AWS.
+            ("aws", "alice@bastion-01", None, CorrelationRule::None),
+            (
+                "linux",
+                "alice@bastion-01",
+                id("E1001"),
+                pattern("{alias}@*"),
+            ),
+            ("linux", "Bob@db-02", id("E1002"), pattern("{alias}@*")),
+            ("linux", "mallory@bastion-01", None, CorrelationRule::None),
+            // Kubernetes service accounts map to an NHI alias "namespace:name".
+            (
+                "kubernetes",
+                "system:serviceaccount:payments:payments-api",
+                id("NHI-8"),
+                pattern("system:serviceaccount:{alias}"),
+            ),
+            (
+                "kubernetes",
+                "system:serviceaccount:default:payments-api",
+                None,
+                CorrelationRule::None,
+            ),
+            // "*" patterns apply to every system, after the system's own.
+            ("github", "bob+ci", id("E1002"), pattern("{alias}+*")),
+            // Ambiguity is reported with every candidate, never resolved by a weaker rule.
+            (
+                "github",
+                "sam",
+                None,
+                CorrelationRule::Ambiguous {
+                    by: Box::new(CorrelationRule::Alias),
+                    candidates: vec![IdentityId::new("E1003"), IdentityId::new("E1004")],
+                },
+            ),
+            (
+                "linux",
+                "sam@bastion-01",
+                None,
+                CorrelationRule::Ambiguous {
+                    by: Box::new(pattern("{alias}@*")),
+                    candidates: vec![IdentityId::new("E1003"), IdentityId::new("E1004")],
+                },
+            ),
+            ("github", "", None, CorrelationRule::None),
+        ];
+        for (system, account, identity, rule) in cases {
+            let got = correlator.correlate(&SystemId::new(system), account);
+            assert_eq!(got, Correlation { identity, rule }, "{system}:{account}");
+        }
+    }
+
+    #[test]
+    fn rules_can_be_switched_off() {
+        let text = POLICY.replace(
+            "[correlation.patterns]",
+            "[correlation]\nby_email = false\nby_alias = false\n[correlation.patterns]",
+        );
+        let policy = Policy::from_toml(&text, "test.toml").unwrap();
+        let correlator = Correlator::new(&policy, identities());
+        let entra = SystemId::new("entra");
+        assert_eq!(
+            correlator.correlate(&entra, "bob@acme.example").rule,
+            CorrelationRule::None
+        );
+        assert_eq!(
+            correlator
+                .correlate(&SystemId::new("github"), "asmith-gh")
+                .rule,
+            CorrelationRule::None
+        );
+        assert_eq!(correlator.correlate(&entra, "E1002").identity, id("E1002"));
+        // Patterns still look captures up among aliases.
+        assert_eq!(
+            correlator
+                .correlate(&SystemId::new("linux"), "alice@h")
+                .identity,
+            id("E1001")
+        );
+    }
+
+    #[test]
+    fn identity_facts_from_identity() {
+        let identity = Identity {
+            id: IdentityId::new("E1"),
+            kind: IdentityKind::Contractor,
+            display_name: None,
+            email: Some("c@x.example".into()),
+            owner: None,
+            manager: None,
+            department: None,
+            role: None,
+            ends_at: None,
+            aliases: vec!["c1".into()],
+        };
+        let facts = IdentityFacts::from(&identity);
+        assert_eq!(facts.email.as_deref(), Some("c@x.example"));
+        assert_eq!(facts.aliases, ["c1"]);
+        assert_eq!(facts.employee_id, None);
+    }
+}
