@@ -3,13 +3,15 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use evidentia_domain::{Identity, IdentityId, IdentityKind, SystemId};
+use evidentia_domain::{Identity, IdentityId, IdentityKind, LifecycleEvent, SystemId};
 
 use crate::model::{ANY, CorrelationPolicy};
 use crate::{AccountPattern, Policy};
 
 /// What correlation may know about an identity. The façade builds it from `Identity` records
-/// and lifecycle-event attributes (the email and employee number as HR sent them).
+/// and lifecycle-event attributes (the email and employee number as HR sent them). Several
+/// facts for the same id may be passed (one per record or event): they add up, so an
+/// identity whose email changed is found by either address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdentityFacts {
     pub id: IdentityId,
@@ -28,6 +30,18 @@ impl From<&Identity> for IdentityFacts {
             email: identity.email.clone(),
             employee_id: None,
             aliases: identity.aliases.clone(),
+        }
+    }
+}
+
+impl From<&LifecycleEvent> for IdentityFacts {
+    fn from(event: &LifecycleEvent) -> Self {
+        IdentityFacts {
+            id: event.identity.clone(),
+            kind: event.identity_kind,
+            email: event.attributes.email.clone(),
+            employee_id: None,
+            aliases: Vec::new(),
         }
     }
 }
@@ -540,6 +554,34 @@ reason = "dual control"
                 .identity,
             id("E1001")
         );
+    }
+
+    #[test]
+    fn facts_for_one_identity_add_up() {
+        let policy = Policy::from_toml(POLICY, "test.toml").unwrap();
+        let old = facts(
+            "E1",
+            IdentityKind::Employee,
+            Some("jo@old.example"),
+            None,
+            &[],
+        );
+        let new = facts(
+            "E1",
+            IdentityKind::Employee,
+            Some("jo@new.example"),
+            None,
+            &["jo"],
+        );
+        let correlator = Correlator::new(&policy, [old, new]);
+        let entra = SystemId::new("entra");
+        for account in ["jo@old.example", "jo@new.example", "jo"] {
+            assert_eq!(
+                correlator.correlate(&entra, account).identity,
+                id("E1"),
+                "{account}"
+            );
+        }
     }
 
     #[test]

@@ -105,6 +105,16 @@ mod tests {
     }
 
     #[test]
+    fn display_round_trips() {
+        for n in 1..=1_000 {
+            for unit in ["m", "h", "d", "w"] {
+                let d = PolicyDuration::parse(&format!("{n}{unit}")).unwrap();
+                assert_eq!(PolicyDuration::parse(&d.to_string()), Some(d), "{n}{unit}");
+            }
+        }
+    }
+
+    #[test]
     fn rejects_what_is_not_a_positive_duration() {
         for bad in [
             "",

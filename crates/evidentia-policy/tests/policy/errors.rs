@@ -137,6 +137,24 @@ fn other_refusals() {
         ],
     );
     check(
+        &format!("{AWS}[correlation.accounts]\n\"aws:Alice\" = \"E1\"\n\"aws:alice\" = \"E2\"\n"),
+        &[
+            "policy.toml:8: correlation.accounts.\"aws:alice\": the same account is mapped twice (accounts are compared ignoring case)",
+        ],
+    );
+    check(
+        &format!("{AWS}[[correlation.ignore]]\naccount = \"root\"\nreason = \"r\"\n"),
+        &[
+            "policy.toml:7: correlation.ignore[0].account: \"root\" must be written system:account (system may be *)",
+        ],
+    );
+    check(
+        &format!("{AWS}[organisation.extra]\n"),
+        &[
+            "policy.toml:6: organisation.extra: unknown key; expected one of: name, period_start, period_end",
+        ],
+    );
+    check(
         &format!("{AWS}[profiles.engineer]\naws = \"ReadOnly\"\n"),
         &["policy.toml:7: profiles.engineer.aws: must be a list of strings, not a string"],
     );
