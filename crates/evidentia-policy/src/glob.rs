@@ -49,16 +49,42 @@ impl Glob {
     }
 
     /// Whether `candidate` matches, ignoring case.
+    ///
+    /// Literal runs between stars are matched leftmost-first, which is exact for `*`-only
+    /// globs and linear in the candidate, so hostile account or entitlement names from an
+    /// imported log cannot make matching backtrack exponentially.
     pub fn matches(&self, candidate: &str) -> bool {
-        let mut found = Vec::new();
-        walk(
-            &self.tokens,
-            &candidate.to_lowercase(),
-            None,
-            &mut found,
-            true,
-        );
-        !found.is_empty()
+        let candidate = candidate.to_lowercase();
+        let mut rest = candidate.as_str();
+        let Some((first, tail)) = self.tokens.split_first() else {
+            return rest.is_empty();
+        };
+        let mut middle = tail;
+        match first {
+            Token::Lit(lit) => match rest.strip_prefix(lit.as_str()) {
+                Some(after) => rest = after,
+                None => return false,
+            },
+            _ => middle = &self.tokens[..],
+        }
+        if middle.is_empty() {
+            return rest.is_empty();
+        }
+        // Past the first literal the tokens start with a star; a trailing literal must end
+        // the candidate, and the literals between stars are found leftmost.
+        let (last, inner) = match middle.split_last() {
+            Some((Token::Lit(lit), inner)) => (Some(lit.as_str()), inner),
+            _ => (None, middle),
+        };
+        for token in inner {
+            if let Token::Lit(lit) = token {
+                match rest.find(lit.as_str()) {
+                    Some(at) => rest = &rest[at + lit.len()..],
+                    None => return false,
+                }
+            }
+        }
+        last.is_none_or(|lit| rest.ends_with(lit))
     }
 }
 
@@ -109,14 +135,13 @@ impl AccountPattern {
     /// possible (`a@b@c` against `{alias}@*`), and all are tried so that no reading of the
     /// pattern hides an ambiguity.
     pub fn captures(&self, account: &str) -> Vec<String> {
+        // The search backtracks; an account name from an imported log that is longer than
+        // any real one (ARNs stop at 2048 bytes) is not worth the risk of a slow match.
+        if account.len() > MAX_PATTERN_ACCOUNT_LEN {
+            return Vec::new();
+        }
         let mut found = Vec::new();
-        walk(
-            &self.tokens,
-            &account.to_lowercase(),
-            None,
-            &mut found,
-            false,
-        );
+        walk(&self.tokens, &account.to_lowercase(), None, &mut found);
         found.sort();
         found.dedup();
         found
@@ -128,6 +153,9 @@ impl Serialize for AccountPattern {
         serializer.serialize_str(&self.text)
     }
 }
+
+/// Longest account an [`AccountPattern`] is tried against, in bytes.
+pub const MAX_PATTERN_ACCOUNT_LEN: usize = 2048;
 
 fn tokenize(text: &str, with_alias: bool) -> Vec<Token> {
     let lower = text.to_lowercase();
@@ -161,18 +189,10 @@ fn flush(lit: &mut String, tokens: &mut Vec<Token>) {
     }
 }
 
-/// Backtracking match that records the `{alias}` capture of every complete match; with
-/// `first_only` it stops at the first (globs only need a yes or no).
-fn walk(
-    tokens: &[Token],
-    input: &str,
-    capture: Option<&str>,
-    found: &mut Vec<String>,
-    first_only: bool,
-) {
-    if first_only && !found.is_empty() {
-        return;
-    }
+/// Backtracking match that records the `{alias}` capture of every complete match. Account
+/// patterns are short and written by the policy author (one `{alias}`, a star or two), so the
+/// search stays small.
+fn walk(tokens: &[Token], input: &str, capture: Option<&str>, found: &mut Vec<String>) {
     let Some((token, rest_tokens)) = tokens.split_first() else {
         if input.is_empty() {
             found.push(capture.unwrap_or_default().to_owned());
@@ -182,7 +202,7 @@ fn walk(
     match token {
         Token::Lit(lit) => {
             if let Some(rest) = input.strip_prefix(lit.as_str()) {
-                walk(rest_tokens, rest, capture, found, first_only);
+                walk(rest_tokens, rest, capture, found);
             }
         }
         Token::Star => {
@@ -190,20 +210,14 @@ fn walk(
                 .char_indices()
                 .chain(std::iter::once((input.len(), ' ')))
             {
-                walk(rest_tokens, &input[at..], capture, found, first_only);
+                walk(rest_tokens, &input[at..], capture, found);
             }
         }
         Token::Alias => {
             let limit = input.find('/').unwrap_or(input.len());
             for (at, c) in input[..limit].char_indices() {
                 let end = at + c.len_utf8();
-                walk(
-                    rest_tokens,
-                    &input[end..],
-                    Some(&input[..end]),
-                    found,
-                    first_only,
-                );
+                walk(rest_tokens, &input[end..], Some(&input[..end]), found);
             }
         }
     }
@@ -229,6 +243,13 @@ mod tests {
             ("", "", true),
             ("", "x", false),
             ("{alias}", "{alias}", true),
+            ("ab*ba", "aba", false),
+            ("ab*ba", "abba", true),
+            ("a*a", "a", false),
+            ("*a*b", "xaxbxb", true),
+            ("*a*b", "xaxbxbx", false),
+            ("*:root", "linux:root", true),
+            ("Adm*", "ADMIN", true),
         ];
         for (glob, candidate, expected) in cases {
             assert_eq!(
@@ -237,6 +258,13 @@ mod tests {
                 "{glob:?} vs {candidate:?}"
             );
         }
+    }
+
+    #[test]
+    fn hostile_candidates_match_quickly() {
+        let long = "a".repeat(100_000);
+        assert!(!Glob::new("*a*a*a*a*a*a*b").matches(&long));
+        assert!(Glob::new("*a*a*a*a*a*a*").matches(&long));
     }
 
     #[test]
@@ -281,6 +309,19 @@ mod tests {
             let p = AccountPattern::new(pattern).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(p.captures(account), *expected, "{pattern:?} vs {account:?}");
         }
+    }
+
+    #[test]
+    fn hostile_accounts_are_not_pattern_matched_slowly() {
+        let p = AccountPattern::new("arn:aws:iam::*:user/*/{alias}").unwrap();
+        let near_limit = format!("arn:aws:iam::{}", ":user/a".repeat(290));
+        assert!(near_limit.len() <= MAX_PATTERN_ACCOUNT_LEN);
+        assert!(!p.captures(&near_limit).is_empty());
+        let too_long = format!(
+            "arn:aws:iam::1:user/x/{}",
+            "a".repeat(MAX_PATTERN_ACCOUNT_LEN)
+        );
+        assert!(p.captures(&too_long).is_empty());
     }
 
     #[test]

@@ -25,7 +25,7 @@ mod parse;
 pub use correlate::{Correlation, CorrelationRule, Correlator, IdentityFacts};
 pub use duration::PolicyDuration;
 pub use error::{PolicyError, Problem};
-pub use glob::{AccountPattern, Glob};
+pub use glob::{AccountPattern, Glob, MAX_PATTERN_ACCOUNT_LEN};
 pub use model::{
     ANY, AccessProfile, CorrelationPolicy, Criticality, EntitlementRef, ExceptionPolicy,
     ExecutionMode, ExplicitAccount, IgnoreRule, MoverPolicy, NhiPolicy, Organisation,
