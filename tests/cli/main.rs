@@ -5,6 +5,7 @@ mod bad_workspace;
 mod concurrent;
 mod import;
 mod malformed;
+mod policy;
 mod tamper;
 mod verify;
 

@@ -9,6 +9,8 @@ pub enum EntryKind {
     WorkspaceCreated,
     /// One imported file: what it was, how it was read and what came of it.
     ImportFile,
+    /// A policy version: `{source, sha256, text}` (the TOML as given); the latest is in force.
+    PolicySet,
 }
 
 impl EntryKind {
@@ -17,6 +19,7 @@ impl EntryKind {
         match self {
             EntryKind::WorkspaceCreated => "workspace.created",
             EntryKind::ImportFile => "import.file",
+            EntryKind::PolicySet => "policy.set",
         }
     }
 }

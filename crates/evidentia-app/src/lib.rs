@@ -5,8 +5,10 @@
 //! transaction that makes an import all-or-nothing, and return plain structs; JSON shapes for
 //! machines live in [`wire`].
 
+mod accounts;
 mod entries;
 mod import;
+mod policy;
 pub mod wire;
 
 use std::path::Path;
@@ -16,9 +18,11 @@ use chrono::{DateTime, Utc};
 use evidentia_ledger::{Failure, Hash, canonical_json, format_recorded_at};
 use evidentia_store::{Access, Checkpoint, EvidenceStore, Head, VerifyProgress, Workspace};
 
+pub use accounts::{AccountRow, AccountsReport, list_accounts};
 pub use entries::{EntryKind, record_entry_kind};
 pub use evidentia_import::{Format, InputKind, Progress as ImportProgress};
 pub use import::{FileOutcome, ImportOptions, ImportReport, import_files};
+pub use policy::{PolicyChange, RecordedPolicy, current_policy, set_policy};
 
 /// Errors the clients branch on; everything else is an `anyhow` chain with context.
 #[derive(Debug, thiserror::Error)]

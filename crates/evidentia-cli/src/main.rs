@@ -63,6 +63,17 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// The policy in force: systems, SLAs, profiles, tiers, exceptions, correlation rules.
+    Policy {
+        #[command(subcommand)]
+        action: PolicyAction,
+    },
+    /// Every account the systems' records mention, and the identity it correlates to.
+    Accounts {
+        /// Only accounts no identity could be found for (orphans, ambiguous, stale mappings).
+        #[arg(long)]
+        uncorrelated: bool,
+    },
     /// Import files: lifecycle events, approvals, provisioning logs, reconciliation, exceptions.
     Import {
         /// The files to import, each in its own all-or-nothing transaction.
@@ -84,6 +95,17 @@ enum Command {
         #[arg(long)]
         skip_invalid: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyAction {
+    /// Validate a policy file and record it in the ledger as the policy in force.
+    Set {
+        /// The policy TOML file (format: docs/policy.md).
+        file: PathBuf,
+    },
+    /// Print the policy in force (its TOML as recorded) and the entry that recorded it.
+    Show,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -267,6 +289,106 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!(
                         "checkpoint #{}: {} entries, head {}",
                         c.id, c.entry_count, c.head_hash
+                    );
+                }
+            }
+        }
+        Command::Policy {
+            action: PolicyAction::Set { file },
+        } => {
+            let change = evidentia_app::set_policy(ws, file, Utc::now()).await?;
+            let (status, seq, sha) = match change {
+                evidentia_app::PolicyChange::Recorded { seq, sha256 } => ("recorded", seq, sha256),
+                evidentia_app::PolicyChange::Unchanged { seq, sha256 } => {
+                    ("unchanged", seq, sha256)
+                }
+            };
+            if cli.json {
+                print_json(
+                    &serde_json::json!({"status": status, "entry": seq, "sha256": sha.to_hex()}),
+                )?;
+            } else if status == "recorded" {
+                println!("policy recorded at entry {seq} (sha256 {sha}); it is now in force");
+            } else {
+                println!("policy unchanged: identical to the one recorded at entry {seq}");
+            }
+        }
+        Command::Policy {
+            action: PolicyAction::Show,
+        } => match evidentia_app::current_policy(ws).await? {
+            None => {
+                if cli.json {
+                    print_json(&serde_json::Value::Null)?;
+                } else {
+                    println!(
+                        "no policy set (record one with `evidentia policy set FILE`; format: docs/policy.md)"
+                    );
+                }
+            }
+            Some(p) => {
+                if cli.json {
+                    print_json(&serde_json::json!({
+                        "entry": p.seq, "source": p.source, "sha256": p.sha256.to_hex(), "text": p.text,
+                    }))?;
+                } else {
+                    println!(
+                        "# policy in force: {} (ledger entry {}, sha256 {})",
+                        p.source, p.seq, p.sha256
+                    );
+                    print!("{}", p.text);
+                }
+            }
+        },
+        Command::Accounts { uncorrelated } => {
+            let report = evidentia_app::list_accounts(ws).await?;
+            let rows: Vec<_> = report
+                .accounts
+                .iter()
+                .filter(|a| !*uncorrelated || a.identity.is_none())
+                .collect();
+            if cli.json {
+                let json: Vec<_> = rows
+                    .iter()
+                    .map(|a| {
+                        serde_json::json!({
+                            "system": a.system.as_str(),
+                            "account": a.account,
+                            "identity": a.identity.as_ref().map(|i| i.as_str()),
+                            "rule": a.rule,
+                            "detail": a.detail,
+                            "executions": a.executions,
+                            "reconciliations": a.reconciliations,
+                            "first_seen": a.first_seen.to_rfc3339(),
+                            "last_seen": a.last_seen.to_rfc3339(),
+                            "evidence": a.evidence,
+                        })
+                    })
+                    .collect();
+                print_json(
+                    &serde_json::json!({"policy_entry": report.policy_seq, "accounts": json}),
+                )?;
+            } else if rows.is_empty() {
+                let what = if *uncorrelated {
+                    " without an identity"
+                } else {
+                    " in the imported records yet"
+                };
+                println!("no accounts{what}");
+            } else {
+                println!(
+                    "{:<18} {:<44} {:<12} {:<10} {:>5} {:>5}  detail",
+                    "system", "account", "identity", "rule", "exec", "recon"
+                );
+                for a in rows {
+                    println!(
+                        "{:<18} {:<44} {:<12} {:<10} {:>5} {:>5}  {}",
+                        a.system.as_str(),
+                        a.account,
+                        a.identity.as_ref().map_or("-", |i| i.as_str()),
+                        a.rule,
+                        a.executions,
+                        a.reconciliations,
+                        a.detail.as_deref().unwrap_or("")
                     );
                 }
             }

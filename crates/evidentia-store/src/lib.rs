@@ -265,3 +265,89 @@ pub(crate) fn to_i64(value: u64) -> Result<i64, StoreError> {
 pub(crate) fn from_i64(value: i64) -> Result<u64, StoreError> {
     u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("negative value {value}")))
 }
+
+/// One entry's position, kind and payload, as [`Workspace::scan_kinds`] hands them over.
+#[derive(Debug, Clone, Copy)]
+pub struct ScannedEntry<'a> {
+    pub seq: u64,
+    pub kind: &'a str,
+    pub payload: &'a [u8],
+}
+
+impl Workspace {
+    /// Folds `visit` over every entry whose kind is one of `kinds`, in sequence order, within
+    /// one read snapshot, and returns the final state. Runs on a blocking thread through
+    /// rusqlite: reading a million payloads through sqlx's row channel costs seconds (see
+    /// docs/benchmarks.md).
+    pub async fn scan_kinds<T, F>(
+        &self,
+        kinds: &[&str],
+        state: T,
+        visit: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut T, ScannedEntry<'_>) -> Result<(), StoreError> + Send + 'static,
+    {
+        let path = self.path.clone();
+        let kinds: Vec<String> = kinds.iter().map(|k| (*k).to_owned()).collect();
+        tokio::task::spawn_blocking(move || scan_kinds_blocking(&path, &kinds, state, visit))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("reading the ledger stopped: {e}")))?
+    }
+}
+
+fn scan_kinds_blocking<T, F>(
+    path: &Path,
+    kinds: &[String],
+    mut state: T,
+    mut visit: F,
+) -> Result<T, StoreError>
+where
+    F: FnMut(&mut T, ScannedEntry<'_>) -> Result<(), StoreError>,
+{
+    let err = |e: rusqlite::Error| StoreError::Io {
+        path: path.to_owned(),
+        source: std::io::Error::other(e),
+    };
+    let mut conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(120))
+        .map_err(err)?;
+    let tx = conn.transaction().map_err(err)?;
+    let placeholders = vec!["?"; kinds.len()].join(", ");
+    let sql = format!(
+        "SELECT seq, kind, payload FROM ledger_entries WHERE kind IN ({placeholders}) ORDER BY seq"
+    );
+    let mut stmt = tx.prepare(&sql).map_err(err)?;
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(kinds.iter()))
+        .map_err(err)?;
+    while let Some(row) = rows.next().map_err(err)? {
+        let seq: i64 = row.get(0).map_err(err)?;
+        let kind = row
+            .get_ref(1)
+            .map_err(err)?
+            .as_str()
+            .map_err(|e| err(e.into()))?;
+        let payload = row
+            .get_ref(2)
+            .map_err(err)?
+            .as_blob()
+            .map_err(|e| err(e.into()))?;
+        visit(
+            &mut state,
+            ScannedEntry {
+                seq: from_i64(seq)?,
+                kind,
+                payload,
+            },
+        )?;
+    }
+    drop(rows);
+    drop(stmt);
+    Ok(state)
+}

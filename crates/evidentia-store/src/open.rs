@@ -14,7 +14,7 @@ use crate::{StoreError, Workspace};
 pub const APPLICATION_ID: u32 = 0x4556_4944;
 
 /// The workspace format this build reads and writes (`PRAGMA user_version`).
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// How long a writer waits for another process's write transaction before giving up.
 /// Imports can hold the write lock for a while; users should see waiting, not an error.
@@ -81,7 +81,14 @@ impl Workspace {
             .connect_with(options)
             .await?;
         if access == Access::ReadWrite && version < FORMAT_VERSION {
+            // An older workspace gains the newer migrations (never edited, only added), then
+            // says so in its header.
             MIGRATOR.run(&pool).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "PRAGMA user_version = {FORMAT_VERSION}"
+            )))
+            .execute(&pool)
+            .await?;
         }
         Ok(Workspace {
             pool,

@@ -19,7 +19,7 @@ fn example_loads_with_its_settings() {
         finance.revocation_deadline(Tier::Standard),
         TimeDelta::hours(48)
     );
-    let google = &p.systems[&SystemId::new("google")];
+    let google = &p.systems[&SystemId::new("google-workspace")];
     assert_eq!(google.revocation_sla.to_string(), "3d");
     let aws = &p.systems[&SystemId::new("aws")];
     assert_eq!(
@@ -111,7 +111,7 @@ fn canonical_form_is_deterministic_and_normalised() {
     let b = serde_json::to_string(&example()).unwrap();
     assert_eq!(a, b);
     let value: serde_json::Value = serde_json::from_str(&a).unwrap();
-    assert_eq!(value["systems"]["google"]["revocation_sla"], "3d");
+    assert_eq!(value["systems"]["google-workspace"]["revocation_sla"], "3d");
     assert_eq!(value["systems"]["finance-app"]["mode"], "batch");
     assert_eq!(
         value["nhi"]["credential_max_age_by_kind"]["certificate"],

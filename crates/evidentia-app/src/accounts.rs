@@ -1,0 +1,161 @@
+//! Every account the systems' own records mention, and whose it is: identity correlation per
+//! the policy in force, with the uncorrelated ones kept in plain sight.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, anyhow};
+use evidentia_domain::{
+    Execution, Identity, IdentityId, LifecycleEvent, ReconciliationRecord, SystemId, Timestamp,
+};
+use evidentia_policy::{CorrelationRule, Correlator, IdentityFacts};
+use evidentia_store::StoreError;
+use serde::Deserialize;
+
+use crate::policy::load_current;
+use crate::{open_read, record_entry_kind};
+
+/// One system account and what is known about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRow {
+    pub system: SystemId,
+    pub account: String,
+    /// The identity it correlates to, when exactly one matched.
+    pub identity: Option<IdentityId>,
+    /// The correlation rule that decided (`email`, `alias`, `pattern`, `none`, ...).
+    pub rule: &'static str,
+    /// What an auditor needs beside the rule: the ignore reason, the ambiguous candidates,
+    /// the stale explicit mapping, the pattern that matched.
+    pub detail: Option<String>,
+    pub executions: u64,
+    pub reconciliations: u64,
+    pub first_seen: Timestamp,
+    pub last_seen: Timestamp,
+    /// The ledger entries that mention it (the first few).
+    pub evidence: Vec<u64>,
+}
+
+/// All accounts, with the policy version that correlated them.
+#[derive(Debug, Clone)]
+pub struct AccountsReport {
+    pub policy_seq: u64,
+    pub accounts: Vec<AccountRow>,
+}
+
+/// How many evidence entries an account row lists.
+const EVIDENCE_LISTED: usize = 5;
+
+/// A `record.<kind>` payload, of which only the record matters here.
+#[derive(Deserialize)]
+struct Stored<T> {
+    record: T,
+}
+
+#[derive(Default)]
+struct Seen {
+    executions: u64,
+    reconciliations: u64,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+    evidence: Vec<u64>,
+}
+
+impl Seen {
+    fn note(&mut self, seq: u64, at: Timestamp) {
+        self.first = Some(self.first.map_or(at, |f| f.min(at)));
+        self.last = Some(self.last.map_or(at, |l| l.max(at)));
+        if self.evidence.len() < EVIDENCE_LISTED {
+            self.evidence.push(seq);
+        }
+    }
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(seq: u64, payload: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice::<Stored<T>>(payload)
+        .map(|s| s.record)
+        .map_err(|e| StoreError::Corrupt(format!("entry {seq}: unreadable record: {e}")))
+}
+
+/// Lists every account seen in executions and reconciliations, correlated to identities by
+/// the policy in force. Fails when no policy was ever set: correlation is a policy setting.
+pub async fn list_accounts(workspace: &Path) -> anyhow::Result<AccountsReport> {
+    let ws = open_read(workspace).await?;
+    let result = async {
+        let recorded = load_current(&ws)
+            .await?
+            .ok_or_else(|| anyhow!("no policy set: correlation rules come from the policy (`evidentia policy set FILE`)"))?;
+        let identity_kinds = [record_entry_kind(evidentia_domain::RecordKind::Identity), record_entry_kind(evidentia_domain::RecordKind::LifecycleEvent)];
+        let facts = ws
+            .scan_kinds(&identity_kinds, Vec::new(), move |facts: &mut Vec<IdentityFacts>, entry| {
+                if entry.kind == identity_kinds[0] {
+                    facts.push(IdentityFacts::from(&parse::<Identity>(entry.seq, entry.payload)?));
+                } else {
+                    facts.push(IdentityFacts::from(&parse::<LifecycleEvent>(entry.seq, entry.payload)?));
+                }
+                Ok(())
+            })
+            .await
+            .context("reading identities")?;
+        let account_kinds = [record_entry_kind(evidentia_domain::RecordKind::Execution), record_entry_kind(evidentia_domain::RecordKind::Reconciliation)];
+        let seen = ws
+            .scan_kinds(&account_kinds, BTreeMap::new(), move |seen: &mut BTreeMap<(SystemId, String), Seen>, entry| {
+                if entry.kind == account_kinds[0] {
+                    let e: Execution = parse(entry.seq, entry.payload)?;
+                    let row = seen.entry((e.system, e.account)).or_default();
+                    row.executions += 1;
+                    row.note(entry.seq, e.at);
+                } else {
+                    let r: ReconciliationRecord = parse(entry.seq, entry.payload)?;
+                    let row = seen.entry((r.system, r.account)).or_default();
+                    row.reconciliations += 1;
+                    row.note(entry.seq, r.as_of);
+                }
+                Ok(())
+            })
+            .await
+            .context("reading executions and reconciliations")?;
+        let correlator = Correlator::new(&recorded.policy, facts);
+        let accounts = seen
+            .into_iter()
+            .filter_map(|((system, account), s)| {
+                let correlation = correlator.correlate(&system, &account);
+                Some(AccountRow {
+                    rule: correlation.rule.as_str(),
+                    detail: detail(&correlation.rule),
+                    identity: correlation.identity,
+                    executions: s.executions,
+                    reconciliations: s.reconciliations,
+                    first_seen: s.first?,
+                    last_seen: s.last?,
+                    evidence: s.evidence,
+                    system,
+                    account,
+                })
+            })
+            .collect();
+        Ok::<_, anyhow::Error>(AccountsReport { policy_seq: recorded.seq, accounts })
+    }
+    .await;
+    ws.close().await;
+    result
+}
+
+fn detail(rule: &CorrelationRule) -> Option<String> {
+    match rule {
+        CorrelationRule::ExplicitUnknownIdentity { target } => Some(format!(
+            "policy maps it to {target}, an identity no import has mentioned"
+        )),
+        CorrelationRule::Ignored { pattern, reason } => Some(format!("{pattern}: {reason}")),
+        CorrelationRule::Pattern { pattern } => Some(pattern.clone()),
+        CorrelationRule::Ambiguous { by, candidates } => Some(format!(
+            "{} matches {}",
+            by.as_str(),
+            candidates
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        _ => None,
+    }
+}
