@@ -88,7 +88,7 @@ pub async fn current_policy(workspace: &Path) -> anyhow::Result<Option<RecordedP
 }
 
 pub(crate) async fn load_current(ws: &Workspace) -> anyhow::Result<Option<RecordedPolicy>> {
-    // Policy entries are few; the kind index finds them without reading the records.
+    // Policy entries are few; one sequential scan of the ledger finds them.
     let latest = ws
         .scan_kinds(
             &[EntryKind::PolicySet.as_str()],

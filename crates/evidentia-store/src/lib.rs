@@ -318,6 +318,8 @@ where
     conn.busy_timeout(std::time::Duration::from_secs(120))
         .map_err(err)?;
     let tx = conn.transaction().map_err(err)?;
+    // No index on kind: even a partial one cost imports ~2 s per million rows (see
+    // docs/benchmarks.md); a sequential scan of the ledger is a fraction of a second.
     let placeholders = vec!["?"; kinds.len()].join(", ");
     let sql = format!(
         "SELECT seq, kind, payload FROM ledger_entries WHERE kind IN ({placeholders}) ORDER BY seq"

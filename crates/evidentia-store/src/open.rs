@@ -14,7 +14,7 @@ use crate::{StoreError, Workspace};
 pub const APPLICATION_ID: u32 = 0x4556_4944;
 
 /// The workspace format this build reads and writes (`PRAGMA user_version`).
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 1;
 
 /// How long a writer waits for another process's write transaction before giving up.
 /// Imports can hold the write lock for a while; users should see waiting, not an error.

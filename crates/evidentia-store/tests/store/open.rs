@@ -80,7 +80,7 @@ async fn newer_format_is_refused_untouched() {
             err,
             StoreError::NewerFormat {
                 found: 99,
-                supported: 1,
+                supported: evidentia_store::FORMAT_VERSION,
                 ..
             }
         ),
