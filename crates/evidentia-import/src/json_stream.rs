@@ -51,6 +51,28 @@ use crate::{Diagnostic, ImportContext, ImportError, Location, Progress};
 /// JSON lines longer than this are refused with a diagnostic rather than buffered whole.
 pub const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
 
+/// The largest single record (array element, envelope entry or document) read from a JSON
+/// array or envelope. serde_json holds one value in memory while parsing it, so without a cap
+/// a 1 GB string inside one record would need 1 GB; with it, memory stays bounded.
+pub const MAX_RECORD_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The I/O error the reader raises when one record passes [`MAX_RECORD_BYTES`]; recognised
+/// again when serde_json hands it back.
+#[derive(Debug)]
+struct RecordTooLarge;
+
+impl fmt::Display for RecordTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "a single JSON record is larger than {} MiB; refusing to hold it in memory",
+            MAX_RECORD_BYTES / (1024 * 1024)
+        )
+    }
+}
+
+impl std::error::Error for RecordTooLarge {}
+
 /// How often (in rows) progress is reported while reading.
 const PROGRESS_EVERY: u64 = 2_000;
 
@@ -92,9 +114,11 @@ pub fn read_records(
     on_record: &mut dyn FnMut(Value, Location) -> Result<(), ImportError>,
 ) -> Result<StreamSummary, ImportError> {
     let bytes = Cell::new(0u64);
+    let record_start = Cell::new(0u64);
     let mut counting = Counting {
         inner: input,
         count: &bytes,
+        record_start: &record_start,
     };
 
     // Peel off a byte-order mark, reading byte by byte so a reader that returns tiny chunks
@@ -123,6 +147,7 @@ pub fn read_records(
     let mut state = State {
         ctx,
         bytes: &bytes,
+        record_start: &record_start,
         rows: 0,
         progress,
         on_record,
@@ -283,6 +308,7 @@ fn read_lines<R: BufRead>(
     state: &mut State<'_>,
 ) -> Result<(), ImportError> {
     let ctx = state.ctx;
+    state.record_start.set(u64::MAX);
     let mut buf = Vec::new();
     loop {
         buf.clear();
@@ -464,7 +490,14 @@ impl DocError {
         let e = self.0;
         let ctx = state.ctx;
         if e.is_io() {
-            return io_error(ctx, io::Error::from(e));
+            let source = io::Error::from(e);
+            if source
+                .get_ref()
+                .is_some_and(|inner| inner.is::<RecordTooLarge>())
+            {
+                return unreadable(ctx, Location::Line(start.line), source.to_string());
+            }
+            return io_error(ctx, source);
         }
         // serde_json counts from where this document started; turn that into file positions.
         let line = start.line + (e.line() as u64).saturating_sub(1);
@@ -518,14 +551,20 @@ fn unreadable(ctx: &ImportContext, location: Location, reason: impl Into<String>
     ImportError::Unreadable(ctx.diagnostic(location, reason))
 }
 
-/// Counts bytes pulled from the caller's reader, for progress.
+/// Counts bytes pulled from the caller's reader, for progress, and refuses to go further than
+/// [`MAX_RECORD_BYTES`] past the start of the record being read.
 struct Counting<'a> {
     inner: &'a mut dyn Read,
     count: &'a Cell<u64>,
+    /// The byte count when the last record was handed over (or a line was read).
+    record_start: &'a Cell<u64>,
 }
 
 impl Read for Counting<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.count.get().saturating_sub(self.record_start.get()) > MAX_RECORD_BYTES {
+            return Err(io::Error::other(RecordTooLarge));
+        }
         let n = self.inner.read(buf)?;
         self.count.set(self.count.get().saturating_add(n as u64));
         Ok(n)
@@ -560,6 +599,7 @@ impl<R: BufRead> Read for Tracking<'_, R> {
 struct State<'a> {
     ctx: &'a ImportContext,
     bytes: &'a Cell<u64>,
+    record_start: &'a Cell<u64>,
     rows: u64,
     progress: &'a mut dyn FnMut(Progress),
     on_record: &'a mut dyn FnMut(Value, Location) -> Result<(), ImportError>,
@@ -587,6 +627,11 @@ impl State<'_> {
     }
 
     fn tick(&mut self) {
+        // JSON lines bound each line themselves (and skip overlong ones without holding
+        // them), so the record cap is off there: `u64::MAX` marks that.
+        if self.record_start.get() != u64::MAX {
+            self.record_start.set(self.bytes.get());
+        }
         self.rows += 1;
         if self.rows % PROGRESS_EVERY == 0 {
             (self.progress)(Progress {
@@ -988,6 +1033,61 @@ pub fn parse_timestamp(text: &str) -> Option<evidentia_domain::Timestamp> {
     NaiveDateTime::parse_from_str(naive, "%Y-%m-%dT%H:%M:%S%.f")
         .ok()
         .map(|n| n.and_utc())
+}
+
+#[cfg(test)]
+mod record_cap_tests {
+    use super::*;
+
+    /// A reader that yields `{"Records":["` then an endless string, without allocating it.
+    struct Endless {
+        prefix: &'static [u8],
+        sent: usize,
+        produced: u64,
+    }
+
+    impl Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.sent < self.prefix.len() {
+                let n = (self.prefix.len() - self.sent).min(buf.len());
+                buf[..n].copy_from_slice(&self.prefix[self.sent..self.sent + n]);
+                self.sent += n;
+                return Ok(n);
+            }
+            if self.produced > 4 * MAX_RECORD_BYTES {
+                return Ok(0);
+            }
+            buf.fill(b'a');
+            self.produced += buf.len() as u64;
+            Ok(buf.len())
+        }
+    }
+
+    #[test]
+    fn one_huge_record_is_refused_not_buffered() {
+        let mut input = Endless {
+            prefix: br#"{"Records":[{"eventName":""#,
+            sent: 0,
+            produced: 0,
+        };
+        let ctx = ImportContext::new("huge.json");
+        let mut records = 0;
+        let result = read_records(&mut input, &ctx, &["Records"], &mut |_| {}, &mut |_, _| {
+            records += 1;
+            Ok(())
+        });
+        let Err(ImportError::Unreadable(d)) = result else {
+            panic!("expected a refusal, got {result:?}")
+        };
+        assert!(d.reason.contains("larger than 64 MiB"), "{d}");
+        assert_eq!(d.location, Location::Line(1));
+        assert!(
+            input.produced < 2 * MAX_RECORD_BYTES,
+            "read far past the cap: {}",
+            input.produced
+        );
+        assert_eq!(records, 0);
+    }
 }
 
 #[cfg(test)]
