@@ -8,6 +8,8 @@ use evidentia_domain::{Record, RecordKind, SystemId};
 use evidentia_import::{Format, ImportContext, Location, Origin, Profile, detect_format, import};
 use evidentia_samples::{Config, File, Input, generate, input_of, write_to};
 
+mod reference;
+
 const SEED: u64 = 2026;
 
 /// Each imported file: its records with their origins, and the importer's summary.

@@ -1,0 +1,750 @@
+//! An independent, deliberately plain reading of the check semantics in evidence-samples/README.md, run over the imported files: its findings must equal the answer key exactly.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Duration, TimeZone, Utc};
+use evidentia_domain::{
+    Approval, Decision, ExceptionRecord, Execution, IdentityKind, LifecycleEvent,
+    LifecycleEventType, Outcome, ProvisioningAction as A, ReconciliationRecord, SystemId, Tier,
+    Timestamp,
+};
+use evidentia_policy::{Correlator, IdentityFacts, Policy};
+
+use crate::{file, imported, key, sample};
+
+/// (check, identity, system, account, entitlement, exception)
+type Key = (
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+struct Data {
+    events: Vec<LifecycleEvent>,
+    approvals: Vec<Approval>,
+    execs: Vec<Execution>,
+    recon: Vec<ReconciliationRecord>,
+    exceptions: Vec<ExceptionRecord>,
+}
+
+fn data() -> Data {
+    let mut d = Data {
+        events: vec![],
+        approvals: vec![],
+        execs: vec![],
+        recon: vec![],
+        exceptions: vec![],
+    };
+    for (records, _) in imported().values() {
+        for (r, _) in records {
+            match r.clone() {
+                evidentia_domain::Record::LifecycleEvent(e) => d.events.push(e),
+                evidentia_domain::Record::Approval(a) => d.approvals.push(a),
+                evidentia_domain::Record::Execution(x) => d.execs.push(x),
+                evidentia_domain::Record::Reconciliation(x) => d.recon.push(x),
+                evidentia_domain::Record::Exception(x) => d.exceptions.push(x),
+                evidentia_domain::Record::Identity(_) => {}
+            }
+        }
+    }
+    d.events.sort_by_key(|e| (e.effective_at, e.id.clone()));
+    d.execs.sort_by_key(|x| x.at);
+    d
+}
+
+fn key_of(
+    c: &str,
+    i: Option<String>,
+    s: &SystemId,
+    a: Option<String>,
+    e: Option<String>,
+    x: Option<String>,
+) -> Key {
+    (c.to_owned(), i, s.to_string(), a, e, x)
+}
+
+fn removes(a: A) -> bool {
+    a.removes_access()
+}
+
+fn adds(a: A) -> bool {
+    matches!(
+        a,
+        A::CreateAccount | A::Grant | A::Enable | A::CredentialCreated
+    )
+}
+
+#[test]
+fn findings_computed_from_the_imported_files_equal_the_answer_key() {
+    let policy = Policy::from_toml(file(sample(), "policy.toml"), "policy.toml").unwrap();
+    let d = data();
+    let facts: Vec<IdentityFacts> = d.events.iter().map(IdentityFacts::from).collect();
+    let cor = Correlator::new(&policy, facts);
+    let start: Timestamp = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+    let end: Timestamp = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let day = Duration::days(1);
+
+    // Identity facts from the authoritative sources.
+    let mut kind: BTreeMap<String, IdentityKind> = BTreeMap::new();
+    let mut departed: BTreeMap<String, Timestamp> = BTreeMap::new();
+    let mut roles: BTreeMap<String, Vec<(Timestamp, String)>> = BTreeMap::new();
+    let mut owners: BTreeMap<String, Vec<(Timestamp, Option<String>)>> = BTreeMap::new();
+    let mut home: BTreeMap<String, String> = BTreeMap::new();
+    for e in &d.events {
+        let id = e.identity.to_string();
+        kind.insert(id.clone(), e.identity_kind);
+        if e.event_type.is_departure() {
+            departed.insert(id.clone(), e.effective_at);
+        }
+        if let Some(r) = &e.attributes.role {
+            roles
+                .entry(id.clone())
+                .or_default()
+                .push((e.effective_at, r.clone()));
+        }
+        if !e.identity_kind.is_human() {
+            if e.event_type != LifecycleEventType::NhiRetired {
+                owners.entry(id.clone()).or_default().push((
+                    e.effective_at,
+                    e.attributes.owner.as_ref().map(|o| o.to_string()),
+                ));
+            }
+            if let Some(l) = &e.attributes.location {
+                home.entry(id.clone()).or_insert(l.clone());
+            }
+        }
+    }
+    let role_at = |id: &str, t: Timestamp| {
+        roles.get(id).and_then(|v| {
+            v.iter()
+                .rev()
+                .find(|(at, _)| *at <= t)
+                .or(v.first())
+                .map(|x| x.1.clone())
+        })
+    };
+    let who =
+        |sys: &SystemId, account: &str| cor.correlate(sys, account).identity.map(|i| i.to_string());
+    // Credential changes belong to the credential's NHI (its id is mapped explicitly).
+    let subject_of = |x: &Execution| {
+        let by_cred = x
+            .entitlement
+            .as_deref()
+            .filter(|_| {
+                matches!(
+                    x.action,
+                    A::CredentialCreated
+                        | A::CredentialDeleted
+                        | A::CredentialDeactivated
+                        | A::CredentialRotated
+                )
+            })
+            .map(|e| cor.correlate(&x.system, e))
+            .filter(|c| c.rule == evidentia_policy::CorrelationRule::Explicit)
+            .and_then(|c| c.identity);
+        by_cred
+            .map(|i| i.to_string())
+            .or_else(|| who(&x.system, &x.account))
+    };
+    let row_owner = |r: &ReconciliationRecord| {
+        let by_cred = r
+            .entitlement
+            .as_deref()
+            .map(|e| cor.correlate(&r.system, e))
+            .filter(|c| c.rule == evidentia_policy::CorrelationRule::Explicit)
+            .and_then(|c| c.identity);
+        by_cred
+            .map(|i| i.to_string())
+            .or_else(|| who(&r.system, &r.account))
+    };
+    let snapshots: BTreeSet<Timestamp> = d.recon.iter().map(|r| r.as_of).collect();
+    let rows_at = |t: Timestamp| {
+        d.recon
+            .iter()
+            .filter(move |r| r.as_of == t && r.status.is_present())
+    };
+    let last_snapshot_before = |t: Timestamp| snapshots.iter().rev().find(|s| **s <= t).copied();
+
+    let mut found: BTreeSet<Key> = BTreeSet::new();
+    let in_period = |t: Timestamp| t >= start && t < end;
+
+    // ---- decisions
+    for x in d
+        .execs
+        .iter()
+        .filter(|x| in_period(x.at) && x.outcome == Outcome::Succeeded && adds(x.action))
+    {
+        let Some(subject) = subject_of(x) else {
+            continue;
+        };
+        let item = x.entitlement.clone().unwrap_or_else(|| "account".into());
+        let ap: Vec<&Approval> = d
+            .approvals
+            .iter()
+            .filter(|a| {
+                a.decision == Decision::Approved
+                    && a.subject.as_str() == subject
+                    && a.system == x.system
+                    && a.entitlement.eq_ignore_ascii_case(&item)
+            })
+            .collect();
+        let base = |c: &str| {
+            (
+                c.to_owned(),
+                Some(subject.clone()),
+                x.system.to_string(),
+                Some(x.account.clone()),
+                x.entitlement.clone(),
+                None,
+            )
+        };
+        if ap.is_empty() {
+            found.insert(base("EV-GRANT-WITHOUT-APPROVAL"));
+            continue;
+        }
+        let before: Vec<&&Approval> = ap.iter().filter(|a| a.decided_at <= x.at).collect();
+        let Some(dec) = before.iter().max_by_key(|a| a.decided_at) else {
+            found.insert(base("EV-ACCESS-BEFORE-APPROVAL"));
+            continue;
+        };
+        let tier = policy.tiers.classify(&x.system, &item);
+        let executor = x.actor.as_deref().and_then(|a| who(&x.system, a));
+        if dec.approver.as_str() == subject
+            || dec.requester.as_ref() == Some(&dec.approver)
+            || (tier == Tier::Privileged && executor.as_deref() == Some(dec.approver.as_str()))
+        {
+            found.insert(base("EV-SELF-APPROVAL"));
+        }
+        if tier == Tier::Privileged
+            && !before
+                .iter()
+                .any(|a| a.approver_role == evidentia_domain::ApproverRole::Security)
+        {
+            found.insert(base("EV-PRIVILEGED-WITHOUT-SECURITY-APPROVAL"));
+        }
+    }
+
+    // ---- departures
+    for e in d
+        .events
+        .iter()
+        .filter(|e| e.event_type.is_departure() && in_period(e.effective_at))
+    {
+        let id = e.identity.to_string();
+        let t = e.effective_at;
+        // Systems (and accounts) where the identity held access at the departure.
+        let mut held: BTreeMap<String, String> = BTreeMap::new();
+        if let Some(s) = last_snapshot_before(t) {
+            for r in rows_at(s).filter(|r| row_owner(r).as_deref() == Some(id.as_str())) {
+                held.insert(r.system.to_string(), r.account.clone());
+            }
+        }
+        for x in d
+            .execs
+            .iter()
+            .filter(|x| x.at <= t && x.outcome == Outcome::Succeeded && adds(x.action))
+        {
+            if subject_of(x).as_deref() == Some(id.as_str())
+                && last_snapshot_before(t).is_none_or(|s| x.at > s)
+            {
+                held.insert(x.system.to_string(), x.account.clone());
+            }
+        }
+        for (sys, account) in &held {
+            let sys_id = SystemId::new(sys.as_str());
+            let revs: Vec<&Execution> = d
+                .execs
+                .iter()
+                .filter(|x| {
+                    x.system == sys_id
+                        && x.outcome == Outcome::Succeeded
+                        && removes(x.action)
+                        && x.at >= t - day
+                        && subject_of(x).as_deref() == Some(id.as_str())
+                })
+                .collect();
+            match revs.iter().map(|x| x.at).max() {
+                None => {
+                    found.insert(key_of(
+                        "EV-LEAVER-NOT-REVOKED",
+                        Some(id.clone()),
+                        &sys_id,
+                        Some(account.clone()),
+                        None,
+                        None,
+                    ));
+                }
+                Some(r) => {
+                    let deadline = policy.systems[&sys_id].revocation_deadline(Tier::Standard);
+                    if r - t > deadline {
+                        found.insert(key_of(
+                            "EV-LEAVER-REVOKED-LATE",
+                            Some(id.clone()),
+                            &sys_id,
+                            Some(account.clone()),
+                            None,
+                            None,
+                        ));
+                    }
+                }
+            }
+        }
+        for x in d.execs.iter().filter(|x| x.at > t) {
+            if x.actor
+                .as_deref()
+                .and_then(|a| who(&x.system, a))
+                .as_deref()
+                == Some(id.as_str())
+            {
+                found.insert(key_of(
+                    "EV-ACTIVITY-AFTER-TERMINATION",
+                    Some(id.clone()),
+                    &x.system,
+                    None,
+                    None,
+                    None,
+                ));
+            }
+        }
+        for r in d
+            .recon
+            .iter()
+            .filter(|r| r.last_used_at.is_some_and(|u| u > t))
+        {
+            if row_owner(r).as_deref() == Some(id.as_str()) {
+                found.insert(key_of(
+                    "EV-ACTIVITY-AFTER-TERMINATION",
+                    Some(id.clone()),
+                    &r.system,
+                    None,
+                    None,
+                    None,
+                ));
+            }
+        }
+    }
+
+    // ---- movers
+    let window = policy.movers.transition_window.as_delta();
+    for e in d
+        .events
+        .iter()
+        .filter(|e| e.event_type == LifecycleEventType::Mover && in_period(e.effective_at))
+    {
+        let id = e.identity.to_string();
+        let (Some(prior), Some(new)) = (&e.attributes.previous_role, &e.attributes.role) else {
+            continue;
+        };
+        let t = e.effective_at;
+        let Some(s) = last_snapshot_before(t) else {
+            continue;
+        };
+        for r in rows_at(s).filter(|r| row_owner(r).as_deref() == Some(id.as_str())) {
+            let ent = r.entitlement.clone().unwrap_or_default();
+            if !policy.expects_for_role(Some(prior.as_str()), &r.system, &ent)
+                || policy.expects_for_role(Some(new.as_str()), &r.system, &ent)
+            {
+                continue;
+            }
+            let removed = d.execs.iter().any(|x| {
+                x.system == r.system
+                    && x.account == r.account
+                    && x.outcome == Outcome::Succeeded
+                    && x.at >= t - day
+                    && x.at <= t + window
+                    && (matches!(x.action, A::Disable | A::Delete)
+                        || (x.action == A::Revoke
+                            && x.entitlement.as_deref() == Some(ent.as_str())))
+            });
+            if !removed {
+                found.insert(key_of(
+                    "EV-MOVER-RETAINED-ACCESS",
+                    Some(id.clone()),
+                    &r.system,
+                    Some(r.account.clone()),
+                    Some(ent),
+                    None,
+                ));
+            }
+        }
+    }
+
+    // ---- separation of duties (at each snapshot in the period), unless an unexpired exception covers a side
+    for s in snapshots.iter().filter(|s| in_period(**s)) {
+        let mut held: BTreeMap<String, Vec<(SystemId, String, String)>> = BTreeMap::new();
+        for r in rows_at(*s) {
+            if let Some(i) = row_owner(r) {
+                held.entry(i).or_default().push((
+                    r.system.clone(),
+                    r.entitlement.clone().unwrap_or_default(),
+                    r.account.clone(),
+                ));
+            }
+        }
+        for (i, ents) in held {
+            let pairs: Vec<(SystemId, String)> = ents
+                .iter()
+                .map(|(a, b, _)| (a.clone(), b.clone()))
+                .collect();
+            for rule in policy.sod_conflicts(&pairs) {
+                let covered = d.exceptions.iter().any(|x| {
+                    x.subject.as_ref().map(|v| v.as_str()) == Some(i.as_str())
+                        && x.effective_expiry().is_some_and(|e| e > *s)
+                        && x.entitlement.as_deref().is_some_and(|e| {
+                            rule.a
+                                .matches(x.system.as_ref().unwrap_or(&SystemId::new("")), e)
+                                || rule
+                                    .b
+                                    .matches(x.system.as_ref().unwrap_or(&SystemId::new("")), e)
+                        })
+                });
+                if covered {
+                    continue;
+                }
+                let b = ents
+                    .iter()
+                    .find(|(sy, e, _)| rule.b.matches(sy, e))
+                    .unwrap();
+                found.insert(key_of(
+                    "EV-SOD-CONFLICT",
+                    Some(i.clone()),
+                    &b.0,
+                    Some(b.2.clone()),
+                    Some(b.1.clone()),
+                    None,
+                ));
+            }
+        }
+    }
+
+    // ---- executions that did not land
+    for x in d
+        .execs
+        .iter()
+        .filter(|x| in_period(x.at) && x.outcome != Outcome::Succeeded)
+    {
+        let retried = d.execs.iter().any(|y| {
+            y.system == x.system
+                && y.account == x.account
+                && y.entitlement == x.entitlement
+                && y.outcome == Outcome::Succeeded
+                && y.at > x.at
+                && y.at <= x.at + Duration::days(7)
+                && (y.action == x.action || (x.action == A::CreateAccount && adds(y.action)))
+        });
+        if !retried {
+            found.insert(key_of(
+                "EV-EXECUTION-FAILED-UNCONFIRMED",
+                subject_of(x),
+                &x.system,
+                Some(x.account.clone()),
+                x.entitlement.clone(),
+                None,
+            ));
+        }
+    }
+
+    // ---- removals nothing authoritative explains
+    for x in d
+        .execs
+        .iter()
+        .filter(|x| in_period(x.at) && x.outcome == Outcome::Succeeded && removes(x.action))
+    {
+        let Some(i) = subject_of(x) else { continue };
+        let ent = x.entitlement.clone().unwrap_or_default();
+        let explained = d.events.iter().any(|e| {
+            e.identity.as_str() == i
+                && x.at >= e.effective_at - day
+                && (e.event_type.is_departure()
+                    || (e.event_type == LifecycleEventType::Mover
+                        && e.attributes.previous_role.as_ref().is_some_and(|p| {
+                            let new = e.attributes.role.clone().unwrap_or_default();
+                            match x.action {
+                                A::Revoke => {
+                                    policy.expects_for_role(Some(p.as_str()), &x.system, &ent)
+                                        && !policy.expects_for_role(
+                                            Some(new.as_str()),
+                                            &x.system,
+                                            &ent,
+                                        )
+                                }
+                                _ => !policy
+                                    .profile(&new)
+                                    .is_some_and(|pr| pr.entitlements.contains_key(&x.system)),
+                            }
+                        })))
+        }) || d.approvals.iter().any(|a| {
+            a.subject.as_str() == i
+                && a.system == x.system
+                && a.entitlement == ent
+                && a.decided_at <= x.at
+        });
+        if !explained {
+            found.insert(key_of(
+                "EV-CHANGE-WITHOUT-AUTHORITATIVE-EVENT",
+                Some(i),
+                &x.system,
+                Some(x.account.clone()),
+                x.entitlement.clone(),
+                None,
+            ));
+        }
+    }
+
+    // ---- accounts nobody owns
+    for x in d.execs.iter().filter(|x| in_period(x.at)) {
+        if cor.correlate(&x.system, &x.account).rule == evidentia_policy::CorrelationRule::None
+            && subject_of(x).is_none()
+        {
+            found.insert(key_of(
+                "EV-ORPHAN-ACCOUNT",
+                None,
+                &x.system,
+                Some(x.account.clone()),
+                None,
+                None,
+            ));
+        }
+    }
+    for r in d
+        .recon
+        .iter()
+        .filter(|r| in_period(r.as_of) && r.status.is_present())
+    {
+        if row_owner(r).is_none()
+            && cor.correlate(&r.system, &r.account).rule == evidentia_policy::CorrelationRule::None
+        {
+            found.insert(key_of(
+                "EV-ORPHAN-ACCOUNT",
+                None,
+                &r.system,
+                Some(r.account.clone()),
+                None,
+                None,
+            ));
+        }
+    }
+
+    // ---- drift
+    for r in d
+        .recon
+        .iter()
+        .filter(|r| in_period(r.as_of) && r.status.is_present())
+    {
+        let Some(i) = row_owner(r) else { continue };
+        if departed.get(&i).is_some_and(|t| *t <= r.as_of) {
+            continue;
+        }
+        let ent = r.entitlement.clone().unwrap_or_default();
+        let k = kind[&i];
+        let expected = if k.is_human() {
+            role_at(&i, r.as_of)
+                .is_some_and(|role| policy.expects_for_role(Some(role.as_str()), &r.system, &ent))
+        } else {
+            policy.expects_for_nhi(k, &r.system, &ent)
+        };
+        let approved = d.approvals.iter().any(|a| {
+            a.decision == Decision::Approved
+                && a.subject.as_str() == i
+                && a.system == r.system
+                && a.entitlement.eq_ignore_ascii_case(&ent)
+                && a.decided_at <= r.as_of
+                && a.expires_at.is_none_or(|x| x > r.as_of)
+        });
+        let excepted = d.exceptions.iter().any(|x| {
+            x.subject.as_ref().map(|s| s.as_str()) == Some(i.as_str())
+                && x.system.as_ref() == Some(&r.system)
+                && x.entitlement.as_deref() == Some(ent.as_str())
+        });
+        let mover_old = d.events.iter().any(|e| {
+            e.identity.as_str() == i
+                && e.event_type == LifecycleEventType::Mover
+                && e.attributes
+                    .previous_role
+                    .as_ref()
+                    .is_some_and(|p| policy.expects_for_role(Some(p.as_str()), &r.system, &ent))
+        });
+        let logged = d.execs.iter().any(|x| {
+            in_period(x.at)
+                && x.system == r.system
+                && x.account == r.account
+                && x.entitlement.as_deref() == Some(ent.as_str())
+                && adds(x.action)
+        });
+        if !(expected || approved || excepted || mover_old || logged) {
+            found.insert(key_of(
+                "EV-UNEXPECTED-ENTITLEMENT",
+                Some(i),
+                &r.system,
+                Some(r.account.clone()),
+                Some(ent),
+                None,
+            ));
+        }
+    }
+
+    // ---- exceptions
+    for x in &d.exceptions {
+        let subject = x.subject.as_ref().map(|s| s.to_string());
+        let sys = x.system.clone().unwrap_or_else(|| SystemId::new(""));
+        let ent = x.entitlement.clone();
+        let mut f = |c: &str| {
+            found.insert(key_of(
+                c,
+                subject.clone(),
+                &sys,
+                None,
+                ent.clone(),
+                Some(x.id.to_string()),
+            ));
+        };
+        if x.owner.is_none() {
+            f("EV-EXCEPTION-NO-OWNER");
+        }
+        match x.effective_expiry() {
+            None => f("EV-EXCEPTION-NO-EXPIRY"),
+            Some(exp) => {
+                let tier = policy.tiers.classify(&sys, ent.as_deref().unwrap_or(""));
+                if exp - x.granted_at > policy.exceptions.max_duration(tier).as_delta() {
+                    f("EV-EXCEPTION-TOO-LONG");
+                }
+                let still = d.recon.iter().any(|r| {
+                    r.as_of > exp
+                        && r.status.is_present()
+                        && r.system == sys
+                        && r.entitlement == ent
+                        && row_owner(r) == subject
+                });
+                if still {
+                    f("EV-EXCEPTION-EXPIRED-ACTIVE");
+                }
+            }
+        }
+    }
+
+    // ---- NHI governance
+    for (id, k) in kind.iter().filter(|(_, k)| !k.is_human()) {
+        let sys = SystemId::new(home.get(id).cloned().unwrap_or_default());
+        if departed.get(id).is_some_and(|t| *t < end) {
+            continue;
+        }
+        let history = owners.get(id).cloned().unwrap_or_default();
+        if history.last().is_none_or(|(_, o)| o.is_none()) {
+            found.insert(key_of(
+                "EV-NHI-WITHOUT-OWNER",
+                Some(id.clone()),
+                &sys,
+                None,
+                None,
+                None,
+            ));
+        }
+        for (at, owner) in &history {
+            let Some(o) = owner else { continue };
+            let Some(left) = departed.get(o) else {
+                continue;
+            };
+            let handed_over = history.iter().any(|(t, other)| {
+                t > at && *t <= *left + Duration::days(30) && other.as_ref() != Some(o)
+            });
+            if *left < end && *left >= *at && !handed_over {
+                found.insert(key_of(
+                    "EV-NHI-OWNER-LEFT",
+                    Some(id.clone()),
+                    &sys,
+                    None,
+                    None,
+                    None,
+                ));
+            }
+        }
+        if matches!(
+            k,
+            IdentityKind::AccessKey | IdentityKind::ApiToken | IdentityKind::Certificate
+        ) {
+            let created = history.first().map(|x| x.0).unwrap_or(start);
+            let rotated = d
+                .execs
+                .iter()
+                .filter(|x| {
+                    x.outcome == Outcome::Succeeded
+                        && matches!(x.action, A::CredentialRotated | A::CredentialCreated)
+                        && subject_of(x).as_deref() == Some(id.as_str())
+                })
+                .map(|x| x.at)
+                .max();
+            let last = rotated.map_or(created, |r| r.max(created));
+            if end - last > policy.nhi.credential_max_age_for(*k).as_delta() {
+                found.insert(key_of(
+                    "EV-NHI-CREDENTIAL-LONG-LIVED",
+                    Some(id.clone()),
+                    &sys,
+                    None,
+                    None,
+                    None,
+                ));
+            }
+        }
+    }
+    for x in d
+        .execs
+        .iter()
+        .filter(|x| in_period(x.at) && x.outcome == Outcome::Succeeded)
+    {
+        let Some(i) = who(&x.system, &x.account) else {
+            continue;
+        };
+        if !kind.get(&i).is_some_and(|k| k.is_human())
+            && x.source_event_type
+                .as_deref()
+                .is_some_and(|t| policy.nhi.is_interactive(t))
+        {
+            found.insert(key_of(
+                "EV-NHI-HUMAN-USE",
+                Some(i),
+                &x.system,
+                Some(x.account.clone()),
+                x.entitlement.clone(),
+                None,
+            ));
+        }
+    }
+
+    // ---- compare
+    let key = key();
+    let s = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+    let expected: BTreeSet<Key> = key["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                s(&f["check"]).unwrap(),
+                s(&f["identity"]),
+                s(&f["system"]).unwrap(),
+                s(&f["account"]),
+                s(&f["entitlement"]),
+                s(&f["exception"]),
+            )
+        })
+        .collect();
+    let missing: Vec<&Key> = expected.difference(&found).collect();
+    let extra: Vec<&Key> = found.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "reference checks disagree with the key\n  in the key but not found ({}): {missing:#?}\n  found but not in the key ({}): {extra:#?}",
+        missing.len(),
+        extra.len()
+    );
+    for c in key["clean_cases"].as_array().unwrap() {
+        let hit = found.iter().any(|f| {
+            f.0 == c["not_check"].as_str().unwrap()
+                && f.1 == s(&c["identity"])
+                && f.2 == c["system"].as_str().unwrap()
+        });
+        assert!(!hit, "clean case {c} produced a finding");
+    }
+}
