@@ -87,7 +87,7 @@ pub fn generate(cfg: &Config) -> Result<Vec<File>> {
     w.owner_pool = owners.clone();
     org::build_nhis(&mut w, &owners);
     let people = (300 * w.scale)
-        .saturating_sub(w.ids.iter().filter(|i| i.kind.is_human()).count() as u32 + 75);
+        .saturating_sub(w.ids.iter().filter(|i| i.kind.is_human()).count() as u32 + 52);
     org::build_people(&mut w, people);
     plants::plant_all(&mut w);
     Writer::new(&w, cfg).finish()

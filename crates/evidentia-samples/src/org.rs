@@ -154,8 +154,10 @@ pub fn build_nhis(w: &mut World, owners: &[String]) {
         None,
     );
     w.nhi_baseline(c);
+    // ~70 routine NHIs at scale 1; larger companies run proportionally more automation.
+    let rounds = if w.scale <= 1 { 1 } else { w.scale * 17 / 10 };
     for (ti, tpl) in NHI_TEMPLATES.iter().enumerate() {
-        for round in 0..w.scale {
+        for round in 0..rounds {
             for name in tpl.names {
                 let short = if round == 0 {
                     (*name).to_owned()
