@@ -11,6 +11,8 @@ pub enum EntryKind {
     ImportFile,
     /// A policy version: `{source, sha256, text}` (the TOML as given); the latest is in force.
     PolicySet,
+    /// One run of the checks: `{as_of, evidence_head, policy_entry, findings, findings_by_check, exceptions}`.
+    AnalysisRun,
 }
 
 impl EntryKind {
@@ -20,6 +22,7 @@ impl EntryKind {
             EntryKind::WorkspaceCreated => "workspace.created",
             EntryKind::ImportFile => "import.file",
             EntryKind::PolicySet => "policy.set",
+            EntryKind::AnalysisRun => "analysis.run",
         }
     }
 }

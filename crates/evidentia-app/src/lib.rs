@@ -6,6 +6,8 @@
 //! machines live in [`wire`].
 
 mod accounts;
+mod analysis;
+mod demo;
 mod entries;
 mod import;
 mod policy;
@@ -19,8 +21,11 @@ use evidentia_ledger::{Failure, Hash, canonical_json, format_recorded_at};
 use evidentia_store::{Access, Checkpoint, EvidenceStore, Head, VerifyProgress, Workspace};
 
 pub use accounts::{AccountRow, AccountsReport, list_accounts};
+pub use analysis::{AnalysisRun, analyze_workspace, load_evidence};
+pub use demo::{DemoReport, build_demo};
 pub use entries::{EntryKind, record_entry_kind};
 pub use evidentia_import::{Format, InputKind, Progress as ImportProgress};
+pub use evidentia_rules::{AgingBucket, Analysis, ExceptionAging, Finding};
 pub use import::{FileOutcome, ImportOptions, ImportReport, import_files};
 pub use policy::{PolicyChange, RecordedPolicy, current_policy, set_policy};
 

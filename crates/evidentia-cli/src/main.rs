@@ -74,6 +74,37 @@ enum Command {
         #[arg(long)]
         uncorrelated: bool,
     },
+    /// Build a demo workspace from the sample organisation in evidence-samples/.
+    Demo {
+        /// Where to create it (default: --workspace).
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// The evidence-samples folder.
+        #[arg(long, value_name = "DIR", default_value = "evidence-samples")]
+        samples: PathBuf,
+    },
+    /// Run every check under the policy in force and record the run in the ledger.
+    Analyze {
+        /// Judge as of this date (YYYY-MM-DD, start of day UTC); default: the end of the
+        /// policy's reporting period, else now.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// List the findings of the checks (computed afresh; nothing is written).
+    Findings {
+        /// Only this check, e.g. EV-LEAVER-NOT-REVOKED.
+        #[arg(long)]
+        check: Option<String>,
+        /// Judge as of this date (as for `analyze`).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// The exceptions register with age buckets and expiry.
+    Exceptions {
+        /// Judge as of this date (as for `analyze`).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<chrono::NaiveDate>,
+    },
     /// Import files: lifecycle events, approvals, provisioning logs, reconciliation, exceptions.
     Import {
         /// The files to import, each in its own all-or-nothing transaction.
@@ -180,8 +211,164 @@ fn workspace(cli: &Cli) -> anyhow::Result<&Path> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Command::Demo { out, samples } = &cli.command {
+        let out = out
+            .as_deref()
+            .or(cli.workspace.as_deref())
+            .context("no place for the demo workspace: pass --out PATH (or --workspace PATH)")?;
+        let report = evidentia_app::build_demo(samples, out, Utc::now()).await?;
+        if cli.json {
+            print_json(&serde_json::json!({
+                "workspace": report.workspace.display().to_string(),
+                "files": report.files,
+                "records": report.records,
+            }))?;
+        } else {
+            println!(
+                "demo workspace {}: {} files, {} records imported, policy set",
+                report.workspace.display(),
+                report.files,
+                report.records
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let ws = workspace(&cli)?;
     match &cli.command {
+        Command::Demo { .. } => {}
+        Command::Analyze { as_of } => {
+            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), true)
+                .await?;
+            let mut by_check: BTreeMap<&str, u64> = BTreeMap::new();
+            for f in &run.analysis.findings {
+                *by_check.entry(f.check).or_default() += 1;
+            }
+            if cli.json {
+                print_json(&serde_json::json!({
+                    "entry": run.recorded_at_seq,
+                    "as_of": run.as_of.to_rfc3339(),
+                    "evidence_entries": run.head.count,
+                    "policy_entry": run.policy.seq,
+                    "findings": run.analysis.findings.len(),
+                    "findings_by_check": by_check,
+                }))?;
+            } else {
+                println!(
+                    "analysed {} entries as of {} under the policy of entry {}: {} findings (recorded at entry {})",
+                    run.head.count,
+                    run.as_of.format("%Y-%m-%d %H:%M UTC"),
+                    run.policy.seq,
+                    run.analysis.findings.len(),
+                    run.recorded_at_seq
+                        .map_or("-".to_owned(), |s| s.to_string())
+                );
+                for (check, n) in by_check {
+                    println!("  {n:>4}  {check}");
+                }
+            }
+        }
+        Command::Findings { check, as_of } => {
+            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
+                .await?;
+            let findings: Vec<_> = run
+                .analysis
+                .findings
+                .iter()
+                .filter(|f| {
+                    check
+                        .as_deref()
+                        .is_none_or(|c| f.check.eq_ignore_ascii_case(c))
+                })
+                .collect();
+            if cli.json {
+                let json: Vec<_> = findings
+                    .iter()
+                    .map(|f| {
+                        serde_json::json!({
+                            "check": f.check,
+                            "identity": f.identity.as_ref().map(|i| i.as_str()),
+                            "system": f.system.as_ref().map(|s| s.as_str()),
+                            "account": f.account,
+                            "entitlement": f.entitlement,
+                            "exception": f.exception.as_ref().map(|e| e.as_str()),
+                            "summary": f.summary,
+                            "evidence": f.evidence,
+                        })
+                    })
+                    .collect();
+                print_json(&json)?;
+            } else if findings.is_empty() {
+                println!("no findings");
+            } else {
+                for f in findings {
+                    println!(
+                        "{:<40} {:<10} {:<18} {:<34} {}  [entries {}]",
+                        f.check,
+                        f.identity.as_ref().map_or("-", |i| i.as_str()),
+                        f.system.as_ref().map_or("-", |s| s.as_str()),
+                        f.entitlement
+                            .as_deref()
+                            .or(f.exception.as_ref().map(|e| e.as_str()))
+                            .unwrap_or("-"),
+                        f.summary,
+                        f.evidence
+                            .iter()
+                            .map(u64::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                }
+            }
+        }
+        Command::Exceptions { as_of } => {
+            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
+                .await?;
+            let list = &run.analysis.exceptions;
+            if cli.json {
+                let json: Vec<_> = list
+                    .iter()
+                    .map(|e| {
+                        serde_json::json!({
+                            "id": e.id.as_str(),
+                            "subject": e.subject.as_ref().map(|s| s.as_str()),
+                            "system": e.system.as_ref().map(|s| s.as_str()),
+                            "entitlement": e.entitlement,
+                            "owner": e.owner.as_ref().map(|o| o.as_str()),
+                            "granted_at": e.granted_at.to_rfc3339(),
+                            "expires_at": e.expires_at.map(|t| t.to_rfc3339()),
+                            "age_days": e.age_days,
+                            "bucket": e.bucket.as_str(),
+                            "expiring_soon": e.expiring_soon,
+                            "entry": e.seq,
+                        })
+                    })
+                    .collect();
+                print_json(
+                    &serde_json::json!({"as_of": run.as_of.to_rfc3339(), "exceptions": json}),
+                )?;
+            } else {
+                println!("exceptions as of {}:", run.as_of.format("%Y-%m-%d"));
+                for bucket in evidentia_app::AgingBucket::ALL {
+                    let n = list.iter().filter(|e| e.bucket == bucket).count();
+                    println!("  {:<8} {n}", bucket.as_str());
+                }
+                for e in list {
+                    println!(
+                        "{:<10} {:<8} {:<10} {:<18} {:<28} owner {:<8} age {:>4}d  expires {}{}",
+                        e.id.as_str(),
+                        e.bucket.as_str(),
+                        e.subject.as_ref().map_or("-", |s| s.as_str()),
+                        e.system.as_ref().map_or("-", |s| s.as_str()),
+                        e.entitlement.as_deref().unwrap_or("-"),
+                        e.owner.as_ref().map_or("-", |o| o.as_str()),
+                        e.age_days,
+                        e.expires_at
+                            .map_or("never".to_owned(), |t| t.format("%Y-%m-%d").to_string()),
+                        if e.expiring_soon { " (soon)" } else { "" }
+                    );
+                }
+            }
+        }
         Command::Init => {
             let info = evidentia_app::init_workspace(ws, Utc::now()).await?;
             if cli.json {
@@ -438,6 +625,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The start (00:00 UTC) of a date given on the command line.
+fn day_start(date: chrono::NaiveDate) -> chrono::DateTime<Utc> {
+    date.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
 fn input_kind(kind: KindArg) -> InputKind {

@@ -1,0 +1,142 @@
+//! Running the checks over a workspace: the evidence is read from the ledger, judged under the
+//! policy in force, and the run itself is recorded (with the head it saw) so a report can say
+//! exactly what it was made from.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context as _, anyhow};
+use chrono::{DateTime, Utc};
+use evidentia_domain::{Record, RecordKind};
+use evidentia_ledger::{canonical_json, format_recorded_at};
+use evidentia_rules::{Analysis, Evidence, Stored};
+use evidentia_store::{EvidenceStore, Head, StoreError, Workspace};
+use serde::Deserialize;
+
+use crate::policy::{RecordedPolicy, load_current};
+use crate::{EntryKind, open_read, open_write, record_entry_kind};
+
+/// A `record.<kind>` payload, of which the checks need only the record.
+#[derive(Deserialize)]
+struct Payload<T> {
+    record: T,
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(seq: u64, payload: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice::<Payload<T>>(payload)
+        .map(|p| p.record)
+        .map_err(|e| StoreError::Corrupt(format!("entry {seq}: unreadable record: {e}")))
+}
+
+/// Reads every normalized record from the ledger, in ledger order.
+pub async fn load_evidence(ws: &Workspace) -> anyhow::Result<Evidence> {
+    let kinds: Vec<&'static str> = [
+        RecordKind::Identity,
+        RecordKind::LifecycleEvent,
+        RecordKind::Approval,
+        RecordKind::Execution,
+        RecordKind::Reconciliation,
+        RecordKind::Exception,
+    ]
+    .into_iter()
+    .map(record_entry_kind)
+    .collect();
+    let evidence = ws
+        .scan_kinds(
+            &kinds,
+            Evidence::default(),
+            move |ev: &mut Evidence, entry| {
+                let seq = entry.seq;
+                let record = match entry.kind {
+                    "record.identity" => Record::Identity(parse(seq, entry.payload)?),
+                    "record.lifecycle_event" => Record::LifecycleEvent(parse(seq, entry.payload)?),
+                    "record.approval" => Record::Approval(parse(seq, entry.payload)?),
+                    "record.execution" => Record::Execution(parse(seq, entry.payload)?),
+                    "record.reconciliation" => Record::Reconciliation(parse(seq, entry.payload)?),
+                    "record.exception" => Record::Exception(parse(seq, entry.payload)?),
+                    _ => return Ok(()),
+                };
+                match record {
+                    Record::Identity(r) => ev.identities.push(Stored::new(seq, r)),
+                    Record::LifecycleEvent(r) => ev.events.push(Stored::new(seq, r)),
+                    Record::Approval(r) => ev.approvals.push(Stored::new(seq, r)),
+                    Record::Execution(r) => ev.executions.push(Stored::new(seq, r)),
+                    Record::Reconciliation(r) => ev.reconciliations.push(Stored::new(seq, r)),
+                    Record::Exception(r) => ev.exceptions.push(Stored::new(seq, r)),
+                }
+                Ok(())
+            },
+        )
+        .await
+        .context("reading the evidence")?;
+    Ok(evidence)
+}
+
+/// One analysis: what it judged, under which policy, from which ledger head.
+#[derive(Debug, Clone)]
+pub struct AnalysisRun {
+    pub analysis: Analysis,
+    pub policy: RecordedPolicy,
+    /// The head the evidence was read at.
+    pub head: Head,
+    pub as_of: DateTime<Utc>,
+    /// The `analysis.run` entry, when the run was recorded.
+    pub recorded_at_seq: Option<u64>,
+}
+
+/// Runs every check as of `as_of` — by default the end of the policy's reporting period, else
+/// `now` (exceptions age and credentials grow old relative to it). With `record`, appends an
+/// `analysis.run` entry naming the head and policy it used and the findings per check.
+pub async fn analyze_workspace(
+    workspace: &Path,
+    as_of: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    record: bool,
+) -> anyhow::Result<AnalysisRun> {
+    let ws = if record {
+        open_write(workspace).await?
+    } else {
+        open_read(workspace).await?
+    };
+    let result = async {
+        let head = ws.head().await?;
+        let policy = load_current(&ws).await?.ok_or_else(|| {
+            anyhow!("no policy set: the checks judge evidence against the policy (`evidentia policy set FILE`)")
+        })?;
+        let as_of = as_of.unwrap_or_else(|| period_end(&policy).unwrap_or(now));
+        let evidence = load_evidence(&ws).await?;
+        let policy_for_rules = policy.policy.clone();
+        let analysis = tokio::task::spawn_blocking(move || evidentia_rules::analyze(&evidence, &policy_for_rules, as_of))
+            .await
+            .map_err(|e| anyhow!("analysis stopped: {e}"))?;
+        let mut recorded_at_seq = None;
+        if record {
+            let mut by_check: BTreeMap<&str, u64> = BTreeMap::new();
+            for f in &analysis.findings {
+                *by_check.entry(f.check).or_default() += 1;
+            }
+            let payload = canonical_json(&serde_json::json!({
+                "as_of": format_recorded_at(as_of),
+                "evidence_head": {"entries": head.count, "hash": head.hash.to_hex()},
+                "policy_entry": policy.seq,
+                "findings": analysis.findings.len(),
+                "findings_by_check": by_check,
+                "exceptions": analysis.exceptions.len(),
+            }))?;
+            let mut batch = ws.begin().await?;
+            let seq = batch.append(EntryKind::AnalysisRun.as_str(), &format_recorded_at(now), payload).await?;
+            batch.commit().await?;
+            recorded_at_seq = Some(seq);
+        }
+        Ok::<_, anyhow::Error>(AnalysisRun { analysis, policy, head, as_of, recorded_at_seq })
+    }
+    .await;
+    ws.close().await;
+    result
+}
+
+/// The first instant after the policy's reporting period (its end date is inclusive).
+fn period_end(policy: &RecordedPolicy) -> Option<DateTime<Utc>> {
+    let end = policy.policy.organisation.period_end?.succ_opt()?;
+    Some(end.and_hms_opt(0, 0, 0)?.and_utc())
+}
