@@ -1,122 +1,147 @@
-//! What every check needs to know, computed once: who each identity is, whose each account
-//! is, and the approvals and executions indexed by subject.
+//! What every check needs to know, computed once: who each identity is over time, whose each
+//! account and credential is, and the month-end snapshots.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::TimeDelta;
 use evidentia_domain::{
-    Approval, Decision, Execution, IdentityId, IdentityKind, LifecycleEventType, SystemId,
-    Timestamp,
+    Approval, Decision, Execution, IdentityId, IdentityKind, LifecycleEventType,
+    ProvisioningAction, ReconciliationRecord, SystemId, Timestamp,
 };
-use evidentia_policy::{Correlator, IdentityFacts, Policy};
+use evidentia_policy::{CorrelationRule, Correlator, IdentityFacts, Policy};
 
 use crate::{Evidence, Stored};
 
-/// One identity as the authoritative sources describe it over time.
-#[derive(Debug, Clone)]
-pub struct IdentityInfo {
-    pub kind: IdentityKind,
-    /// The accountable owner now (the latest owner an event or roster named).
-    pub owner: Option<IdentityId>,
-    /// When the owner was last set, and by which entry.
-    pub owner_since: Option<(Timestamp, u64)>,
-    /// The first creation/joiner event: (time, seq).
-    pub started: Option<(Timestamp, u64)>,
-    /// The departure (leaver / NHI retired): (time, seq).
-    pub left: Option<(Timestamp, u64)>,
-    /// Every lifecycle event's entry, in order.
-    pub events: Vec<u64>,
-    /// For an NHI, the system it lives in (the service catalog's System column, which the
-    /// `nhi-catalog` profile reads into the event's location).
-    pub home_system: Option<SystemId>,
+/// Changes to credentials name the credential (key id, token id) as their entitlement.
+pub(crate) fn is_credential_change(action: ProvisioningAction) -> bool {
+    matches!(
+        action,
+        ProvisioningAction::CredentialCreated
+            | ProvisioningAction::CredentialRotated
+            | ProvisioningAction::CredentialDeactivated
+            | ProvisioningAction::CredentialDeleted
+    )
 }
+
+/// One day, the tolerance the checks give to "at the same time" across systems.
+pub(crate) const DAY: TimeDelta = TimeDelta::days(1);
 
 /// Shared, read-only state for the checks.
 #[derive(Debug)]
 pub struct Context<'a> {
     pub evidence: &'a Evidence,
     pub policy: &'a Policy,
+    /// The period checked: `[period_start, as_of)`. Credentials age, and exceptions expire,
+    /// relative to `as_of`.
+    pub period_start: Timestamp,
     pub as_of: Timestamp,
-    pub identities: BTreeMap<IdentityId, IdentityInfo>,
-    correlator: Correlator<'a>,
-    owners: HashMap<(SystemId, String), Option<IdentityId>>,
-    /// Each identity's accounts per system, as the systems spell them.
-    accounts: BTreeMap<(IdentityId, SystemId), BTreeSet<String>>,
+    pub(crate) correlator: Correlator<'a>,
+    /// Each identity's kind, as its authoritative source last said.
+    pub(crate) kinds: BTreeMap<IdentityId, IdentityKind>,
+    /// The last departure (leaver, NHI retired) of each identity: (effective time, entry).
+    pub(crate) departed: BTreeMap<IdentityId, (Timestamp, u64)>,
+    /// Role (job code) changes over time, oldest first.
+    roles: BTreeMap<IdentityId, Vec<(Timestamp, String)>>,
+    /// For NHIs, the owner each non-retirement event named: (time, owner, entry).
+    pub(crate) owner_history: BTreeMap<IdentityId, Vec<(Timestamp, Option<IdentityId>, u64)>>,
+    /// For NHIs, the system the service catalog says it lives in.
+    pub(crate) home: BTreeMap<IdentityId, SystemId>,
+    /// Who each execution is about (index-aligned with `evidence.executions`).
+    exec_subjects: Vec<Option<IdentityId>>,
+    /// Who each reconciliation row is about (index-aligned with `evidence.reconciliations`).
+    row_owners: Vec<Option<IdentityId>>,
+    /// Snapshot times, and the present rows of each (indexes into `evidence.reconciliations`).
+    snapshots: BTreeMap<Timestamp, Vec<usize>>,
     approvals_by_subject: BTreeMap<IdentityId, Vec<&'a Stored<Approval>>>,
 }
 
 impl<'a> Context<'a> {
     /// Indexes the evidence once.
     pub fn new(evidence: &'a Evidence, policy: &'a Policy, as_of: Timestamp) -> Self {
-        let mut identities: BTreeMap<IdentityId, IdentityInfo> = BTreeMap::new();
-        let mut facts = Vec::new();
-        for stored in &evidence.identities {
-            let i = &stored.record;
-            facts.push(IdentityFacts::from(i));
-            let info = identities
-                .entry(i.id.clone())
-                .or_insert_with(|| IdentityInfo::new(i.kind));
-            info.kind = i.kind;
-            if i.owner.is_some() {
-                info.owner = i.owner.clone();
-            }
+        let period_start = policy
+            .organisation
+            .period_start
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map_or(Timestamp::MIN_UTC, |t| t.and_utc());
+        let mut facts: Vec<IdentityFacts> = evidence
+            .identities
+            .iter()
+            .map(|i| IdentityFacts::from(&i.record))
+            .collect();
+        let mut kinds = BTreeMap::new();
+        for i in &evidence.identities {
+            kinds.insert(i.record.id.clone(), i.record.kind);
         }
-        let mut events: Vec<&Stored<evidentia_domain::LifecycleEvent>> =
-            evidence.events.iter().collect();
-        // Effective time decides the story, not import order.
+        let mut departed = BTreeMap::new();
+        let mut roles: BTreeMap<IdentityId, Vec<(Timestamp, String)>> = BTreeMap::new();
+        let mut owner_history: BTreeMap<IdentityId, Vec<(Timestamp, Option<IdentityId>, u64)>> =
+            BTreeMap::new();
+        let mut home = BTreeMap::new();
+        let mut events: Vec<_> = evidence.events.iter().collect();
+        // Effective time tells the story, not the order files were imported in.
         events.sort_by_key(|e| (e.record.effective_at, e.seq));
         for stored in events {
             let e = &stored.record;
             facts.push(IdentityFacts::from(e));
-            let info = identities
-                .entry(e.identity.clone())
-                .or_insert_with(|| IdentityInfo::new(e.identity_kind));
-            info.kind = e.identity_kind;
-            info.events.push(stored.seq);
-            let at = (e.effective_at, stored.seq);
-            match e.event_type {
-                LifecycleEventType::Joiner | LifecycleEventType::NhiCreated => {
-                    info.started.get_or_insert(at);
-                    // A rehire or re-creation after a departure reopens the identity.
-                    info.left = None;
-                }
-                LifecycleEventType::Leaver | LifecycleEventType::NhiRetired => info.left = Some(at),
-                LifecycleEventType::Mover | LifecycleEventType::NhiOwnerChanged => {}
+            let id = &e.identity;
+            kinds.insert(id.clone(), e.identity_kind);
+            if e.event_type.is_departure() {
+                departed.insert(id.clone(), (e.effective_at, stored.seq));
+            }
+            if let Some(role) = &e.attributes.role {
+                roles
+                    .entry(id.clone())
+                    .or_default()
+                    .push((e.effective_at, role.clone()));
             }
             if !e.identity_kind.is_human() {
-                if let Some(location) = &e.attributes.location {
-                    info.home_system = Some(SystemId::new(location.as_str()));
+                if e.event_type != LifecycleEventType::NhiRetired {
+                    owner_history.entry(id.clone()).or_default().push((
+                        e.effective_at,
+                        e.attributes.owner.clone(),
+                        stored.seq,
+                    ));
                 }
-            }
-            if let Some(owner) = &e.attributes.owner {
-                if info.owner.as_ref() != Some(owner) {
-                    info.owner = Some(owner.clone());
-                    info.owner_since = Some(at);
+                if let Some(location) = &e.attributes.location {
+                    home.entry(id.clone())
+                        .or_insert_with(|| SystemId::new(location.as_str()));
                 }
             }
         }
         let correlator = Correlator::new(policy, facts);
-        let mut owners = HashMap::new();
-        let accounts = evidence
+        let credential_owner = |system: &SystemId, credential: Option<&str>| {
+            let c = correlator.correlate(system, credential?);
+            (c.rule == CorrelationRule::Explicit)
+                .then_some(c.identity)
+                .flatten()
+        };
+        let exec_subjects = evidence
             .executions
             .iter()
-            .map(|x| (&x.record.system, &x.record.account))
-            .chain(
-                evidence
-                    .reconciliations
-                    .iter()
-                    .map(|r| (&r.record.system, &r.record.account)),
-            );
-        let mut by_identity: BTreeMap<(IdentityId, SystemId), BTreeSet<String>> = BTreeMap::new();
-        for (system, account) in accounts {
-            let key = (system.clone(), account.to_lowercase());
-            let owner = owners
-                .entry(key)
-                .or_insert_with(|| correlator.correlate(system, account).identity);
-            if let Some(id) = owner {
-                by_identity
-                    .entry((id.clone(), system.clone()))
-                    .or_default()
-                    .insert(account.clone());
+            .map(|x| {
+                let x = &x.record;
+                // A credential change belongs to the credential's NHI when the policy maps
+                // the credential id explicitly; otherwise to the account's identity.
+                is_credential_change(x.action)
+                    .then(|| credential_owner(&x.system, x.entitlement.as_deref()))
+                    .flatten()
+                    .or_else(|| correlator.correlate(&x.system, &x.account).identity)
+            })
+            .collect();
+        let row_owners = evidence
+            .reconciliations
+            .iter()
+            .map(|r| {
+                let r = &r.record;
+                credential_owner(&r.system, r.entitlement.as_deref())
+                    .or_else(|| correlator.correlate(&r.system, &r.account).identity)
+            })
+            .collect();
+        let mut snapshots: BTreeMap<Timestamp, Vec<usize>> = BTreeMap::new();
+        for (i, r) in evidence.reconciliations.iter().enumerate() {
+            let rows = snapshots.entry(r.record.as_of).or_default();
+            if r.record.status.is_present() {
+                rows.push(i);
             }
         }
         let mut approvals_by_subject: BTreeMap<IdentityId, Vec<&Stored<Approval>>> =
@@ -130,34 +155,80 @@ impl<'a> Context<'a> {
         Context {
             evidence,
             policy,
+            period_start,
             as_of,
-            identities,
             correlator,
-            owners,
-            accounts: by_identity,
+            kinds,
+            departed,
+            roles,
+            owner_history,
+            home,
+            exec_subjects,
+            row_owners,
+            snapshots,
             approvals_by_subject,
         }
     }
 
-    /// The identity a system account belongs to, when correlation found exactly one.
-    pub fn owner_of(&self, system: &SystemId, account: &str) -> Option<&IdentityId> {
-        self.owners
-            .get(&(system.clone(), account.to_lowercase()))
-            .and_then(Option::as_ref)
+    /// Whether a moment falls inside the period checked.
+    pub fn in_period(&self, t: Timestamp) -> bool {
+        t >= self.period_start && t < self.as_of
     }
 
-    /// The identity's account on a system (the first by name when it has several).
-    pub fn account_of(&self, identity: &IdentityId, system: &SystemId) -> Option<&str> {
-        self.accounts
-            .get(&(identity.clone(), system.clone()))
-            .and_then(|set| set.iter().next())
-            .map(String::as_str)
+    /// The identity an account belongs to, by correlation alone.
+    pub fn owner_of(&self, system: &SystemId, account: &str) -> Option<IdentityId> {
+        self.correlator.correlate(system, account).identity
     }
 
-    /// Whether correlation ever ran for this account (it appears in the evidence).
-    pub fn is_known_account(&self, system: &SystemId, account: &str) -> bool {
-        self.owners
-            .contains_key(&(system.clone(), account.to_lowercase()))
+    /// Whether correlation found nothing at all for an account (not ignored, not ambiguous).
+    pub(crate) fn is_orphan(&self, system: &SystemId, account: &str) -> bool {
+        self.correlator.correlate(system, account).rule == CorrelationRule::None
+    }
+
+    /// The identity execution `i` is about (credential-aware).
+    pub(crate) fn subject(&self, i: usize) -> Option<&IdentityId> {
+        self.exec_subjects.get(i).and_then(Option::as_ref)
+    }
+
+    /// The identity reconciliation row `i` is about (credential-aware).
+    pub(crate) fn row_owner(&self, i: usize) -> Option<&IdentityId> {
+        self.row_owners.get(i).and_then(Option::as_ref)
+    }
+
+    /// Executions with their index, in ledger order.
+    pub(crate) fn executions(&self) -> impl Iterator<Item = (usize, &'a Stored<Execution>)> {
+        self.evidence.executions.iter().enumerate()
+    }
+
+    /// Reconciliation rows with their index, in ledger order.
+    pub(crate) fn rows(&self) -> impl Iterator<Item = (usize, &'a Stored<ReconciliationRecord>)> {
+        self.evidence.reconciliations.iter().enumerate()
+    }
+
+    /// Snapshot times, oldest first.
+    pub(crate) fn snapshot_times(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        self.snapshots.keys().copied()
+    }
+
+    /// The latest snapshot at or before `t`.
+    pub(crate) fn last_snapshot_before(&self, t: Timestamp) -> Option<Timestamp> {
+        self.snapshots.range(..=t).next_back().map(|(at, _)| *at)
+    }
+
+    /// The present rows of the snapshot taken at `at` (indexes into the reconciliations).
+    pub(crate) fn present_rows(&self, at: Timestamp) -> &[usize] {
+        self.snapshots.get(&at).map_or(&[], Vec::as_slice)
+    }
+
+    /// The role an identity had at `t` (its first known role if `t` is earlier).
+    pub(crate) fn role_at(&self, id: &IdentityId, t: Timestamp) -> Option<&str> {
+        let history = self.roles.get(id)?;
+        history
+            .iter()
+            .rev()
+            .find(|(at, _)| *at <= t)
+            .or(history.first())
+            .map(|(_, r)| r.as_str())
     }
 
     /// Approved decisions about `subject`'s access to `entitlement` on `system`.
@@ -182,27 +253,40 @@ impl<'a> Context<'a> {
             .unwrap_or_default()
     }
 
-    /// The identity an execution's actor is, when correlation can tell (actors need not
-    /// appear as accounts anywhere else, so they are correlated on demand).
+    /// Every approval about `subject` (any decision).
+    pub(crate) fn approvals_of(&self, subject: &IdentityId) -> &[&'a Stored<Approval>] {
+        self.approvals_by_subject
+            .get(subject)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The identity an execution's actor is, when correlation can tell.
     pub fn actor_identity(&self, execution: &Execution) -> Option<IdentityId> {
-        let actor = execution.actor.as_deref()?;
-        match self.owner_of(&execution.system, actor) {
-            Some(id) => Some(id.clone()),
-            None => self.correlator.correlate(&execution.system, actor).identity,
+        self.owner_of(&execution.system, execution.actor.as_deref()?)
+    }
+
+    /// The identities that appear anywhere, with their kinds.
+    pub(crate) fn identity_kinds(&self) -> &BTreeMap<IdentityId, IdentityKind> {
+        &self.kinds
+    }
+
+    /// Which identities a set of rows belongs to, grouped (used by snapshot-wide checks).
+    pub(crate) fn rows_by_owner(&self, rows: &[usize]) -> BTreeMap<&IdentityId, Vec<usize>> {
+        let mut by: BTreeMap<&IdentityId, Vec<usize>> = BTreeMap::new();
+        for &i in rows {
+            if let Some(owner) = self.row_owner(i) {
+                by.entry(owner).or_default().push(i);
+            }
         }
+        by
     }
 }
 
-impl IdentityInfo {
-    fn new(kind: IdentityKind) -> Self {
-        IdentityInfo {
-            kind,
-            owner: None,
-            owner_since: None,
-            started: None,
-            left: None,
-            events: Vec::new(),
-            home_system: None,
-        }
-    }
+/// Distinct values in order, for evidence lists.
+pub(crate) fn sorted<T: Ord>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    items
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }

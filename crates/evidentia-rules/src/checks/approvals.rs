@@ -1,7 +1,7 @@
 //! Decision checks: was each grant approved, before it happened, by someone other than the
 //! subject, the requester and (for privileged access) the executor, in the roles the tier needs?
 
-use evidentia_domain::{ApproverRole, Outcome, ProvisioningAction, Tier};
+use evidentia_domain::{ApproverRole, Outcome, Tier};
 
 use crate::{Context, Finding};
 
@@ -11,19 +11,14 @@ pub(crate) const SELF_APPROVAL: &str = "EV-SELF-APPROVAL";
 pub(crate) const PRIVILEGED_WITHOUT_SECURITY: &str = "EV-PRIVILEGED-WITHOUT-SECURITY-APPROVAL";
 
 pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for stored in &ctx.evidence.executions {
+    for (i, stored) in ctx.executions() {
         let x = &stored.record;
         // Only changes that took effect and add access need a decision behind them.
-        if x.outcome != Outcome::Succeeded
-            || !matches!(
-                x.action,
-                ProvisioningAction::Grant | ProvisioningAction::CreateAccount
-            )
-        {
+        if !ctx.in_period(x.at) || x.outcome != Outcome::Succeeded || !x.action.adds_access() {
             continue;
         }
         // An account no identity explains is the orphan check's business.
-        let Some(subject) = ctx.owner_of(&x.system, &x.account) else {
+        let Some(subject) = ctx.subject(i) else {
             continue;
         };
         let item = x.entitlement.as_deref().unwrap_or("account");
@@ -68,7 +63,8 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let a = &decision.record;
-        let tier = ctx.policy.tiers.classify(&x.system, item).max(a.tier);
+        // The policy classifies; a ticket's own tier is what the requester claimed.
+        let tier = ctx.policy.tiers.classify(&x.system, item);
         let executor = ctx.actor_identity(x);
         let self_approved = if a.approver == *subject {
             Some("the subject approved their own access".to_owned())

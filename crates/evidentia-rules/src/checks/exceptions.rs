@@ -1,8 +1,6 @@
 //! Exception governance: every exception needs an owner and an expiry, may not outlast the
 //! policy's maximum for its tier, and must not leave access in place once it has expired.
 
-use evidentia_domain::ReconciliationStatus;
-
 use crate::{Context, Finding};
 
 pub(crate) const EXPIRED_ACTIVE: &str = "EV-EXCEPTION-EXPIRED-ACTIVE";
@@ -30,7 +28,12 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             out.push(base(NO_EXPIRY, format!("exception {} has no expiry", e.id)));
             continue;
         };
-        let allowed = ctx.policy.exceptions.max_duration(e.tier);
+        // The policy's tier for the entitlement decides the limit, not the register's column.
+        let tier = match (&e.system, &e.entitlement) {
+            (Some(system), Some(ent)) => ctx.policy.tiers.classify(system, ent),
+            _ => e.tier,
+        };
+        let allowed = ctx.policy.exceptions.max_duration(tier);
         let lasted = expiry - e.granted_at;
         if lasted > allowed.as_delta() {
             out.push(base(
@@ -38,41 +41,32 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 format!(
                     "{} days for a {} exception; maximum {allowed}",
                     lasted.num_days(),
-                    e.tier.as_str()
+                    tier.as_str()
                 ),
             ));
         }
-        if expiry < ctx.as_of {
-            // Still there after expiry: a later reconciliation shows the subject's access.
-            let (Some(subject), Some(system)) = (&e.subject, &e.system) else {
-                continue;
-            };
-            let present = ctx.evidence.reconciliations.iter().find(|r| {
-                let rec = &r.record;
-                &rec.system == system
-                    && rec.as_of > expiry
-                    && rec.status != ReconciliationStatus::ExpectedMissing
-                    && e.entitlement.as_deref().is_none_or(|ent| {
-                        rec.entitlement
-                            .as_deref()
-                            .is_some_and(|x| x.eq_ignore_ascii_case(ent))
-                    })
-                    && ctx.owner_of(&rec.system, &rec.account) == Some(subject)
-            });
-            if let Some(r) = present {
-                out.push(
-                    base(
-                        EXPIRED_ACTIVE,
-                        format!(
-                            "exception {} expired {}; the access was still present on {}",
-                            e.id,
-                            expiry.format("%Y-%m-%d"),
-                            r.record.as_of.format("%Y-%m-%d")
-                        ),
-                    )
-                    .evidence([r.seq]),
-                );
-            }
+        // Still there after expiry: a later snapshot shows the subject holding the access.
+        let still = ctx.rows().find(|(i, r)| {
+            let rec = &r.record;
+            rec.as_of > expiry
+                && rec.status.is_present()
+                && Some(&rec.system) == e.system.as_ref()
+                && rec.entitlement == e.entitlement
+                && ctx.row_owner(*i) == e.subject.as_ref()
+        });
+        if let Some((_, r)) = still {
+            out.push(
+                base(
+                    EXPIRED_ACTIVE,
+                    format!(
+                        "exception {} expired {}; the access was still present on {}",
+                        e.id,
+                        expiry.format("%Y-%m-%d"),
+                        r.record.as_of.format("%Y-%m-%d")
+                    ),
+                )
+                .evidence([r.seq]),
+            );
         }
     }
 }

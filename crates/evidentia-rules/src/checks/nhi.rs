@@ -1,51 +1,138 @@
-//! Non-human identity governance: every NHI has an accountable owner who is still here.
+//! Non-human identity governance: an accountable owner who is still here, credentials that
+//! are rotated, and no human use of a service identity.
 
+use chrono::TimeDelta;
+use evidentia_domain::{IdentityKind, Outcome, ProvisioningAction};
+
+use crate::context::sorted;
 use crate::{Context, Finding};
 
 pub(crate) const WITHOUT_OWNER: &str = "EV-NHI-WITHOUT-OWNER";
 pub(crate) const OWNER_LEFT: &str = "EV-NHI-OWNER-LEFT";
+pub(crate) const CREDENTIAL_LONG_LIVED: &str = "EV-NHI-CREDENTIAL-LONG-LIVED";
+pub(crate) const HUMAN_USE: &str = "EV-NHI-HUMAN-USE";
+
+/// How long after an owner's departure a handover still counts as one.
+const HANDOVER_GRACE: TimeDelta = TimeDelta::days(30);
 
 pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for (id, info) in &ctx.identities {
-        if info.kind.is_human() || info.left.is_some() {
+    for (id, kind) in ctx.identity_kinds() {
+        if kind.is_human() || ctx.departed.get(id).is_some_and(|(t, _)| *t < ctx.as_of) {
             continue;
         }
-        // Ownership is about the identity (named with the system it lives in), not an account.
-        let system = info.home_system.as_ref();
-        match &info.owner {
-            None => out.push(
+        // Ownership is about the identity, named with the system it lives in.
+        let system = ctx.home.get(id);
+        let history = ctx.owner_history.get(id).map_or(&[][..], Vec::as_slice);
+        let entries = sorted(history.iter().map(|h| h.2));
+        if history.last().is_none_or(|(_, owner, _)| owner.is_none()) {
+            out.push(
                 Finding::new(
                     WITHOUT_OWNER,
-                    format!("{} {id} has no accountable owner", info.kind.as_str()),
+                    format!("{} {id} has no accountable owner", kind.as_str()),
                 )
                 .identity(Some(id))
                 .system(system)
-                .evidence(info.events.iter().copied()),
-            ),
-            Some(owner) => {
-                let Some((left_at, left_seq)) = ctx.identities.get(owner).and_then(|o| o.left)
-                else {
-                    continue;
-                };
-                // Handed over before the owner left: the current owner was set after them.
-                let owner_set_at = info.owner_since.map(|(t, _)| t);
-                if owner_set_at.is_some_and(|t| t > left_at) {
-                    continue;
-                }
+                .evidence(entries.iter().copied()),
+            );
+        }
+        for (since, owner, _) in history {
+            let Some(owner) = owner else { continue };
+            let Some(&(left, left_seq)) = ctx.departed.get(owner) else {
+                continue;
+            };
+            let handed_over = history.iter().any(|(t, other, _)| {
+                t > since && *t <= left + HANDOVER_GRACE && other.as_ref() != Some(owner)
+            });
+            if left < ctx.as_of && left >= *since && !handed_over {
                 out.push(
                     Finding::new(
                         OWNER_LEFT,
                         format!(
-                            "owner {owner} left on {}; no new owner named",
-                            left_at.format("%Y-%m-%d")
+                            "owner {owner} left on {}; no new owner within 30 days",
+                            left.format("%Y-%m-%d")
                         ),
                     )
                     .identity(Some(id))
                     .system(system)
-                    .evidence(info.events.iter().copied())
+                    .evidence(entries.iter().copied())
                     .evidence([left_seq]),
                 );
             }
+        }
+        if matches!(
+            kind,
+            IdentityKind::AccessKey | IdentityKind::ApiToken | IdentityKind::Certificate
+        ) {
+            let created = history.first().map_or(ctx.period_start, |h| h.0);
+            let rotation = ctx
+                .executions()
+                .filter(|(i, x)| {
+                    x.record.outcome == Outcome::Succeeded
+                        && matches!(
+                            x.record.action,
+                            ProvisioningAction::CredentialRotated
+                                | ProvisioningAction::CredentialCreated
+                        )
+                        && ctx.subject(*i) == Some(id)
+                })
+                .max_by_key(|(_, x)| x.record.at);
+            let last = rotation.map_or(created, |(_, x)| x.record.at.max(created));
+            let max_age = ctx.policy.nhi.credential_max_age_for(*kind);
+            if ctx.as_of - last > max_age.as_delta() {
+                out.push(
+                    Finding::new(
+                        CREDENTIAL_LONG_LIVED,
+                        format!(
+                            "{} last created or rotated {}: {} days old; maximum {max_age}",
+                            kind.as_str(),
+                            last.format("%Y-%m-%d"),
+                            (ctx.as_of - last).num_days()
+                        ),
+                    )
+                    .identity(Some(id))
+                    .system(system)
+                    .evidence(entries.iter().copied())
+                    .evidence(rotation.map(|(_, x)| x.seq)),
+                );
+            }
+        }
+    }
+    for (_, stored) in ctx.executions() {
+        let x = &stored.record;
+        if !ctx.in_period(x.at) || x.outcome != Outcome::Succeeded {
+            continue;
+        }
+        let interactive = x
+            .source_event_type
+            .as_deref()
+            .is_some_and(|t| ctx.policy.nhi.is_interactive(t));
+        if !interactive {
+            continue;
+        }
+        let Some(owner) = ctx.owner_of(&x.system, &x.account) else {
+            continue;
+        };
+        if ctx
+            .identity_kinds()
+            .get(&owner)
+            .is_some_and(|k| !k.is_human())
+        {
+            out.push(
+                Finding::new(
+                    HUMAN_USE,
+                    format!(
+                        "{} made the service identity usable interactively",
+                        x.source_event_type
+                            .as_deref()
+                            .unwrap_or("an interactive change")
+                    ),
+                )
+                .identity(Some(&owner))
+                .system(Some(&x.system))
+                .account(Some(&x.account))
+                .entitlement(x.entitlement.as_deref())
+                .evidence([stored.seq]),
+            );
         }
     }
 }
