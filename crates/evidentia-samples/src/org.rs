@@ -194,7 +194,7 @@ pub fn build_nhis(w: &mut World, owners: &[String]) {
                 let nid = w.ids[n].id.clone();
                 if in_period {
                     let t = if tpl.kind == Kind::ApiToken {
-                        w.workday(7, 11)
+                        w.workday(8, 11)
                     } else {
                         w.workday(1, 11)
                     };
@@ -202,9 +202,10 @@ pub fn build_nhis(w: &mut World, owners: &[String]) {
                 } else {
                     w.nhi_baseline(n);
                 }
-                // Finance tokens rotate their key within the last 180 days of the year.
+                // Finance tokens rotate their key from August on, well inside the 180 days before
+                // the period end (July would put a rotation on the boundary).
                 if tpl.sys == Sys::Finance && !in_period {
-                    let t = w.workday(7, 11) + hours(w.rng.range(8, 18));
+                    let t = w.workday(8, 11) + hours(w.rng.range(8, 18));
                     let alias = w.ids[n].alias.clone().unwrap_or_default();
                     w.exec(
                         Sys::Finance,
@@ -217,9 +218,9 @@ pub fn build_nhis(w: &mut World, owners: &[String]) {
                         None,
                     );
                 }
-                // Every AWS IAM user has an access key; old keys are replaced in the second half.
+                // Every AWS IAM user has an access key; old keys are replaced from August on.
                 if tpl.sys == Sys::Aws && tpl.kind == Kind::ServiceAccount {
-                    let t = w.workday(7, 11) + hours(w.rng.range(8, 18));
+                    let t = w.workday(8, 11) + hours(w.rng.range(8, 18));
                     if !in_period {
                         let old_id = key_id(w);
                         let old_created = ts(

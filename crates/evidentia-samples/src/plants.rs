@@ -2281,6 +2281,8 @@ fn nhi_governance(w: &mut World) {
         ts(2023, 9, 20, 10, 0, 0),
         Some(kid.clone()),
     );
+    // Issued for three years: valid, and far older than the rotation policy allows.
+    w.ids[cert].expires = Some(ts(2026, 9, 19, 10, 0, 0));
     let ev = w.nhi_baseline(cert);
     finding(
         w,
