@@ -297,7 +297,7 @@ impl<'a> Writer<'a> {
                 a.requester.clone().unwrap_or_default(),
                 a.approver.clone(),
                 role.to_owned(),
-                "Closed Complete".to_owned(),
+                a.state.to_owned(),
                 local(a.at, 1, "%Y-%m-%d %H:%M:%S"),
                 a.tier.ticket().to_owned(),
                 a.justification.clone(),

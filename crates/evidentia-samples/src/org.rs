@@ -95,6 +95,19 @@ pub fn build_people(w: &mut World, count: u32) {
             let t = w.workday(2, 11) + hours(14);
             let p = w.person(kind, code, t);
             w.join(p, t);
+            // Some joiners also asked for more than their role needs: refused or withdrawn
+            // requests, with nothing executed (the ticket export carries both states).
+            if w.rng.chance(30) {
+                let id = w.ids[p].id.clone();
+                let decided = w.office_time_before(t, 0, 2);
+                let a = w.approve(&id, Sys::Aws, "Admins", decided);
+                w.approvals[a].state = if w.rng.chance(50) {
+                    "Closed Rejected"
+                } else {
+                    "Cancelled"
+                };
+                w.approvals[a].justification = "Wants admin for local testing".into();
+            }
             continue;
         }
         let start = pre_start(w, if contractor { 2023 } else { 2012 });

@@ -302,6 +302,24 @@ fn approvals(w: &mut World) {
         vec![Ref::Exec(x)],
     );
 
+    // Requested, refused, granted anyway.
+    let p = pre_person(w, Kind::Employee, "SALES-AE");
+    let who = id(w, p);
+    let at = ts(2025, 9, 9, 15, 12, 40);
+    let ap = w.approve(&who, Sys::Okta, "Engineering", at - days(1));
+    w.approvals[ap].state = "Closed Rejected";
+    let x = bare_grant(w, p, Sys::Okta, "Engineering", at);
+    finding(
+        w,
+        C,
+        Some(p),
+        Sys::Okta,
+        Some(acct(w, p, Sys::Okta)),
+        Some("Engineering"),
+        "added to Engineering the day after the request was rejected".into(),
+        vec![Ref::Exec(x), Ref::Approval(ap)],
+    );
+
     // Approved, but only after the grant.
     const B: &str = "EV-ACCESS-BEFORE-APPROVAL";
     let cases: [(Kind, &str, Sys, &str, Ts, Duration, &str); 4] = [

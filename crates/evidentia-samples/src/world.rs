@@ -108,6 +108,8 @@ pub struct Appr {
     pub justification: String,
     pub expires: Option<Ts>,
     pub exception: bool,
+    /// The ticket's state: `Closed Complete` (approved), `Closed Rejected`, `Cancelled` (skipped on import).
+    pub state: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -556,6 +558,7 @@ impl World {
             justification,
             expires: None,
             exception: false,
+            state: "Closed Complete",
         });
         self.approvals.len() - 1
     }

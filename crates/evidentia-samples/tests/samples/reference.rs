@@ -84,16 +84,16 @@ fn findings_computed_from_the_imported_files_equal_the_answer_key() {
     check_against_key(sample(), imported());
 }
 
-/// The same at a larger scale: slow in debug builds, run by hand after changing the generator
-/// (`cargo test -p evidentia-samples --release -- --ignored`).
+/// The same at a larger scale (3, or `EVIDENTIA_SAMPLES_SCALE`): slow in debug builds, run by
+/// hand after changing the generator (`cargo test -p evidentia-samples --release -- --ignored`).
 #[test]
 #[ignore]
-fn reference_checks_hold_at_scale_3() {
-    let files = generate(&Config {
-        seed: 2026,
-        scale: 3,
-    })
-    .unwrap();
+fn reference_checks_hold_at_a_larger_scale() {
+    let scale = std::env::var("EVIDENTIA_SAMPLES_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
+    let files = generate(&Config { seed: 2026, scale }).unwrap();
     let imported: Imported = files
         .iter()
         .filter(|f| input_of(&f.path) != Input::Other)
