@@ -7,6 +7,7 @@
 
 mod accounts;
 mod analysis;
+mod controls;
 mod demo;
 mod entries;
 mod import;
@@ -22,10 +23,15 @@ use evidentia_store::{Access, Checkpoint, EvidenceStore, Head, VerifyProgress, W
 
 pub use accounts::{AccountRow, AccountsReport, list_accounts};
 pub use analysis::{AnalysisRun, analyze_workspace, load_evidence};
+pub use controls::{ControlRow, catalogs, check_info, control_status};
 pub use demo::{DemoReport, build_demo};
 pub use entries::{EntryKind, record_entry_kind};
+pub use evidentia_frameworks::{ControlStatus, Severity};
 pub use evidentia_import::{Format, InputKind, Progress as ImportProgress};
-pub use evidentia_rules::{AgingBucket, Analysis, ExceptionAging, Finding};
+pub use evidentia_rules::{
+    AgingBucket, Analysis, Direction, Durations, EventChain, ExceptionAging, Finding, Link,
+    LinkStatus, Metrics, SystemChain,
+};
 pub use import::{FileOutcome, ImportOptions, ImportReport, import_files};
 pub use policy::{PolicyChange, RecordedPolicy, current_policy, set_policy};
 

@@ -13,6 +13,21 @@ use clap::{Parser, Subcommand, ValueEnum};
 use evidentia_app::wire::{CheckpointJson, EntryJson, VerifyJson};
 use evidentia_app::{FileOutcome, Format, ImportOptions, InputKind};
 
+/// Writes a line to stdout, turning a failed write (a closed pipe, `| head`) into an error
+/// instead of the panic `println!` gives.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    };
+}
+
+/// Writes to stdout without a newline, like `outln!`.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write!(std::io::stdout().lock(), $($arg)*)?
+    };
+}
+
 /// Exit code when the ledger does not verify.
 const EXIT_TAMPERED: u8 = 3;
 
@@ -99,6 +114,30 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// Chain completeness, time to provision and revoke per system, exceptions, approvals.
+    Metrics {
+        /// Judge as of this date (as for `analyze`).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// Each control of a framework with its status, evidence and findings.
+    Controls {
+        /// nist-csf-2.0 or owasp-nhi-2025.
+        #[arg(long, default_value = "nist-csf-2.0")]
+        framework: String,
+        /// Judge as of this date (as for `analyze`).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// Lifecycle events with their evidence chain per system.
+    Events {
+        /// Only this identity's events.
+        #[arg(long)]
+        identity: Option<String>,
+        /// Judge as of this date (as for `analyze`).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<chrono::NaiveDate>,
+    },
     /// The exceptions register with age buckets and expiry.
     Exceptions {
         /// Judge as of this date (as for `analyze`).
@@ -177,6 +216,14 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
+            // The reader went away (`| head`): nothing to report, and nothing went wrong here.
+            let closed_pipe = e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if closed_pipe {
+                return ExitCode::SUCCESS;
+            }
             if let Some(evidentia_app::AppError::InvalidInput(message)) = e.downcast_ref() {
                 eprintln!("error: {message}");
             } else {
@@ -224,7 +271,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "records": report.records,
             }))?;
         } else {
-            println!(
+            outln!(
                 "demo workspace {}: {} files, {} records imported, policy set",
                 report.workspace.display(),
                 report.files,
@@ -253,7 +300,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "findings_by_check": by_check,
                 }))?;
             } else {
-                println!(
+                outln!(
                     "analysed {} entries as of {} under the policy of entry {}: {} findings (recorded at entry {})",
                     run.head.count,
                     run.as_of.format("%Y-%m-%d %H:%M UTC"),
@@ -263,7 +310,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         .map_or("-".to_owned(), |s| s.to_string())
                 );
                 for (check, n) in by_check {
-                    println!("  {n:>4}  {check}");
+                    outln!("  {n:>4}  {check}");
                 }
             }
         }
@@ -298,10 +345,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .collect();
                 print_json(&json)?;
             } else if findings.is_empty() {
-                println!("no findings");
+                outln!("no findings");
             } else {
                 for f in findings {
-                    println!(
+                    outln!(
                         "{:<40} {:<10} {:<18} {:<34} {}  [entries {}]",
                         f.check,
                         f.identity.as_ref().map_or("-", |i| i.as_str()),
@@ -317,6 +364,173 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             .collect::<Vec<_>>()
                             .join(", ")
                     );
+                }
+            }
+        }
+        Command::Metrics { as_of } => {
+            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
+                .await?;
+            let m = &run.analysis.metrics;
+            let durations = |map: &BTreeMap<
+                evidentia_domain::SystemId,
+                evidentia_app::Durations,
+            >|
+             -> serde_json::Value {
+                map.iter()
+                    .map(|(s, d)| {
+                        (s.to_string(), serde_json::json!({"count": d.count, "median_hours": d.median_hours, "p95_hours": d.p95_hours}))
+                    })
+                    .collect::<serde_json::Map<_, _>>()
+                    .into()
+            };
+            if cli.json {
+                print_json(&serde_json::json!({
+                    "as_of": run.as_of.to_rfc3339(),
+                    "chain_completeness": m.completeness(),
+                    "events_with_chains": m.events_with_chains,
+                    "complete_events": m.complete_events,
+                    "links": m.links.iter().map(|((l, s), n)| serde_json::json!({"link": l, "status": s, "count": n})).collect::<Vec<_>>(),
+                    "time_to_provision": durations(&m.time_to_provision),
+                    "time_to_revoke": durations(&m.time_to_revoke),
+                    "exceptions_by_bucket": m.exceptions_by_bucket.iter().map(|(b, n)| (b.as_str().to_owned(), serde_json::json!(n))).collect::<serde_json::Map<_, _>>(),
+                    "findings_by_check": m.findings_by_check,
+                    "approvals_by_role": m.approvals_by_role,
+                }))?;
+            } else {
+                outln!("as of {}", run.as_of.format("%Y-%m-%d"));
+                outln!(
+                    "evidence-chain completeness: {:.1}% ({} of {} events with every link complete)",
+                    m.completeness() * 100.0,
+                    m.complete_events,
+                    m.events_with_chains
+                );
+                outln!(
+                    "{:<20} {:>6} {:>12} {:>10}   {:>6} {:>12} {:>10}",
+                    "system",
+                    "grants",
+                    "provision p50",
+                    "p95",
+                    "revokes",
+                    "revoke p50",
+                    "p95"
+                );
+                let systems: std::collections::BTreeSet<_> = m
+                    .time_to_provision
+                    .keys()
+                    .chain(m.time_to_revoke.keys())
+                    .collect();
+                for s in systems {
+                    let p = m.time_to_provision.get(s);
+                    let r = m.time_to_revoke.get(s);
+                    let h = |d: Option<&evidentia_app::Durations>,
+                             f: fn(&evidentia_app::Durations) -> f64| {
+                        d.map_or("-".to_owned(), |d| format!("{:.1}h", f(d)))
+                    };
+                    outln!(
+                        "{:<20} {:>6} {:>12} {:>10}   {:>6} {:>12} {:>10}",
+                        s.as_str(),
+                        p.map_or(0, |d| d.count),
+                        h(p, |d| d.median_hours),
+                        h(p, |d| d.p95_hours),
+                        r.map_or(0, |d| d.count),
+                        h(r, |d| d.median_hours),
+                        h(r, |d| d.p95_hours)
+                    );
+                }
+                let buckets: Vec<String> = m
+                    .exceptions_by_bucket
+                    .iter()
+                    .map(|(b, n)| format!("{} {n}", b.as_str()))
+                    .collect();
+                outln!("exceptions: {}", buckets.join(", "));
+                let roles: Vec<String> = m
+                    .approvals_by_role
+                    .iter()
+                    .map(|(r, n)| format!("{r} {n}"))
+                    .collect();
+                outln!("approvals by approver role: {}", roles.join(", "));
+            }
+        }
+        Command::Controls { framework, as_of } => {
+            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
+                .await?;
+            let rows = evidentia_app::control_status(&run, framework)?;
+            if cli.json {
+                let json: Vec<_> = rows
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({
+                            "control": r.id, "title": r.title,
+                            "groups": r.groups.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+                            "status": r.status.as_str(), "evidence": r.evidence, "findings": r.findings, "checks": r.checks,
+                        })
+                    })
+                    .collect();
+                print_json(
+                    &serde_json::json!({"framework": framework, "as_of": run.as_of.to_rfc3339(), "controls": json}),
+                )?;
+            } else {
+                for r in &rows {
+                    outln!(
+                        "{:<12} {:<13} evidence {:>6}  findings {:>3}  {}",
+                        r.id,
+                        r.status.as_str(),
+                        r.evidence,
+                        r.findings,
+                        r.checks.join(", ")
+                    );
+                }
+            }
+        }
+        Command::Events { identity, as_of } => {
+            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
+                .await?;
+            let chains: Vec<_> = run
+                .analysis
+                .chains
+                .iter()
+                .filter(|c| identity.as_deref().is_none_or(|i| c.identity.as_str() == i))
+                .collect();
+            let link = |l: &evidentia_app::Link| serde_json::json!({"status": l.status.as_str(), "at": l.at.map(|t| t.to_rfc3339()), "evidence": l.evidence, "note": l.note});
+            if cli.json {
+                let json: Vec<_> = chains
+                    .iter()
+                    .map(|c| {
+                        serde_json::json!({
+                            "entry": c.seq, "event_id": c.event_id, "identity": c.identity.as_str(),
+                            "identity_kind": c.identity_kind.as_str(), "event_type": c.event_type.as_str(),
+                            "effective_at": c.effective_at.to_rfc3339(), "complete": c.is_complete(),
+                            "systems": c.systems.iter().map(|s| serde_json::json!({
+                                "system": s.system.as_str(),
+                                "direction": if s.direction == evidentia_app::Direction::Grant { "grant" } else { "revoke" },
+                                "account": s.account, "deadline": s.deadline.map(|t| t.to_rfc3339()),
+                                "decision": link(&s.decision), "execution": link(&s.execution), "confirmation": link(&s.confirmation),
+                            })).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                print_json(&json)?;
+            } else {
+                for c in chains {
+                    outln!(
+                        "{} {:<10} {:<18} {} (entry {}){}",
+                        c.effective_at.format("%Y-%m-%d %H:%M"),
+                        c.identity.as_str(),
+                        c.event_type.as_str(),
+                        c.event_id,
+                        c.seq,
+                        if c.is_complete() { "" } else { "  INCOMPLETE" }
+                    );
+                    for s in &c.systems {
+                        outln!(
+                            "    {:<18} decision {:<12} execution {:<12} confirmation {:<12} {}",
+                            s.system.as_str(),
+                            s.decision.status.as_str(),
+                            s.execution.status.as_str(),
+                            s.confirmation.status.as_str(),
+                            s.account.as_deref().unwrap_or("")
+                        );
+                    }
                 }
             }
         }
@@ -347,13 +561,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     &serde_json::json!({"as_of": run.as_of.to_rfc3339(), "exceptions": json}),
                 )?;
             } else {
-                println!("exceptions as of {}:", run.as_of.format("%Y-%m-%d"));
+                outln!("exceptions as of {}:", run.as_of.format("%Y-%m-%d"));
                 for bucket in evidentia_app::AgingBucket::ALL {
                     let n = list.iter().filter(|e| e.bucket == bucket).count();
-                    println!("  {:<8} {n}", bucket.as_str());
+                    outln!("  {:<8} {n}", bucket.as_str());
                 }
                 for e in list {
-                    println!(
+                    outln!(
                         "{:<10} {:<8} {:<10} {:<18} {:<28} owner {:<8} age {:>4}d  expires {}{}",
                         e.id.as_str(),
                         e.bucket.as_str(),
@@ -379,7 +593,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "head_hash": info.head.hash.to_hex(),
                 }))?;
             } else {
-                println!("created workspace {} (id {})", info.path, info.workspace_id);
+                outln!("created workspace {} (id {})", info.path, info.workspace_id);
             }
         }
         Command::Verify => {
@@ -399,10 +613,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if cli.json {
                 print_json(&VerifyJson::from(report))?;
             } else if let Some(failure) = &report.failure {
-                println!("ALTERED: entry {}: {}", failure.seq, failure.reason);
-                println!("{} entries verified before it", report.entries);
+                outln!("ALTERED: entry {}: {}", failure.seq, failure.reason);
+                outln!("{} entries verified before it", report.entries);
             } else {
-                println!(
+                outln!(
                     "intact: {} entries, head {}, {} artifacts ({} bytes), {} checkpoints",
                     report.entries,
                     report.head.to_hex(),
@@ -459,12 +673,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             .collect::<Vec<_>>(),
                     )?;
                 } else if checkpoints.is_empty() {
-                    println!("no checkpoints yet (create one with `evidentia checkpoint`)");
+                    outln!("no checkpoints yet (create one with `evidentia checkpoint`)");
                 } else {
                     for c in &checkpoints {
-                        println!(
+                        outln!(
                             "#{:<4} {}  {} entries  head {}",
-                            c.id, c.created_at, c.entry_count, c.head_hash
+                            c.id,
+                            c.created_at,
+                            c.entry_count,
+                            c.head_hash
                         );
                     }
                 }
@@ -473,9 +690,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if cli.json {
                     print_json(&CheckpointJson::from(&c))?;
                 } else {
-                    println!(
+                    outln!(
                         "checkpoint #{}: {} entries, head {}",
-                        c.id, c.entry_count, c.head_hash
+                        c.id,
+                        c.entry_count,
+                        c.head_hash
                     );
                 }
             }
@@ -495,9 +714,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     &serde_json::json!({"status": status, "entry": seq, "sha256": sha.to_hex()}),
                 )?;
             } else if status == "recorded" {
-                println!("policy recorded at entry {seq} (sha256 {sha}); it is now in force");
+                outln!("policy recorded at entry {seq} (sha256 {sha}); it is now in force");
             } else {
-                println!("policy unchanged: identical to the one recorded at entry {seq}");
+                outln!("policy unchanged: identical to the one recorded at entry {seq}");
             }
         }
         Command::Policy {
@@ -507,7 +726,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if cli.json {
                     print_json(&serde_json::Value::Null)?;
                 } else {
-                    println!(
+                    outln!(
                         "no policy set (record one with `evidentia policy set FILE`; format: docs/policy.md)"
                     );
                 }
@@ -518,11 +737,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         "entry": p.seq, "source": p.source, "sha256": p.sha256.to_hex(), "text": p.text,
                     }))?;
                 } else {
-                    println!(
+                    outln!(
                         "# policy in force: {} (ledger entry {}, sha256 {})",
-                        p.source, p.seq, p.sha256
+                        p.source,
+                        p.seq,
+                        p.sha256
                     );
-                    print!("{}", p.text);
+                    out!("{}", p.text);
                 }
             }
         },
@@ -560,14 +781,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 } else {
                     " in the imported records yet"
                 };
-                println!("no accounts{what}");
+                outln!("no accounts{what}");
             } else {
-                println!(
+                outln!(
                     "{:<18} {:<44} {:<12} {:<10} {:>5} {:>5}  detail",
-                    "system", "account", "identity", "rule", "exec", "recon"
+                    "system",
+                    "account",
+                    "identity",
+                    "rule",
+                    "exec",
+                    "recon"
                 );
                 for a in rows {
-                    println!(
+                    outln!(
                         "{:<18} {:<44} {:<12} {:<10} {:>5} {:>5}  {}",
                         a.system.as_str(),
                         a.account,
@@ -619,7 +845,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print_json(&json)?;
             } else {
                 for report in &reports {
-                    print_import(report);
+                    print_import(report)?;
                 }
             }
         }
@@ -695,11 +921,11 @@ fn import_json(report: &evidentia_app::ImportReport) -> serde_json::Value {
     }
 }
 
-fn print_import(report: &evidentia_app::ImportReport) {
+fn print_import(report: &evidentia_app::ImportReport) -> anyhow::Result<()> {
     let file = report.file.display();
     match &report.outcome {
         FileOutcome::AlreadyImported { artifact } => {
-            println!(
+            outln!(
                 "{file}: already imported (artifact {}); nothing added",
                 &artifact.to_hex()[..16]
             );
@@ -719,7 +945,7 @@ fn print_import(report: &evidentia_app::ImportReport) {
                 .map(|(k, n)| format!("{n} {}", k.as_str()))
                 .collect();
             let skipped_total: u64 = skipped.values().sum();
-            println!(
+            outln!(
                 "{file}: {format}: {total} records imported ({}), {skipped_total} events skipped as not access changes, {} incomplete events recorded as warnings, {} invalid rows; entries {}..{}",
                 if by_kind.is_empty() {
                     "none".to_owned()
@@ -732,25 +958,26 @@ fn print_import(report: &evidentia_app::ImportReport) {
                 entries.end.saturating_sub(1)
             );
             for d in invalid.iter().take(20) {
-                println!("  skipped invalid row: {d}");
+                outln!("  skipped invalid row: {d}");
             }
             if invalid.len() > 20 {
-                println!(
+                outln!(
                     "  ... and {} more invalid rows (all recorded in the ledger)",
                     invalid.len() - 20
                 );
             }
             for d in warnings.iter().take(20) {
-                println!("  warning: {d}");
+                outln!("  warning: {d}");
             }
             if warnings.len() > 20 {
-                println!(
+                outln!(
                     "  ... and {} more warnings (all recorded in the ledger)",
                     warnings.len() - 20
                 );
             }
         }
     }
+    Ok(())
 }
 
 fn progress_bar(json: bool, what: &str) -> Option<indicatif::ProgressBar> {
@@ -776,6 +1003,6 @@ fn preview(payload: &[u8]) -> String {
 }
 
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    outln!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }

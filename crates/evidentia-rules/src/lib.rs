@@ -4,20 +4,25 @@
 //! Pure and deterministic: the same evidence, policy and `as_of` time give the same findings
 //! in the same order. No I/O; the façade loads [`Evidence`] from the ledger.
 
+mod chain;
 mod checks;
 mod context;
 mod exceptions;
 mod finding;
+mod metrics;
+mod population;
 
 use evidentia_domain::{
     Approval, ExceptionRecord, Execution, Identity, LifecycleEvent, ReconciliationRecord, Timestamp,
 };
 use evidentia_policy::Policy;
 
+pub use chain::{Direction, EventChain, Link, LinkStatus, SystemChain};
 pub use checks::IMPLEMENTED as IMPLEMENTED_CHECKS;
 pub use context::Context;
 pub use exceptions::{AgingBucket, ExceptionAging};
-pub use finding::Finding;
+pub use finding::{Finding, FindingKey};
+pub use metrics::{Durations, Metrics};
 
 /// A record with the ledger sequence number of the entry that holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +56,11 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// Every exception with its age and status.
     pub exceptions: Vec<ExceptionAging>,
+    /// Every lifecycle event in the period with its evidence chain per system.
+    pub chains: Vec<EventChain>,
+    pub metrics: Metrics,
+    /// How many items each check examined in the period (the evidence behind its verdict).
+    pub examined: std::collections::BTreeMap<&'static str, usize>,
 }
 
 /// Runs every check over the evidence under the policy, as of a moment (the period end or
@@ -61,8 +71,15 @@ pub fn analyze(evidence: &Evidence, policy: &Policy, as_of: Timestamp) -> Analys
     checks::run_all(&ctx, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    let exceptions = exceptions::aging(&ctx);
+    let chains = chain::chains(&ctx);
+    let metrics = metrics::compute(&chains, &exceptions, &findings, &evidence.approvals);
+    let examined = population::populations(&ctx);
     Analysis {
         findings,
-        exceptions: exceptions::aging(&ctx),
+        exceptions,
+        chains,
+        metrics,
+        examined,
     }
 }

@@ -1,0 +1,474 @@
+//! Linking: for each lifecycle event and each system it had to reach, the chain decision →
+//! execution → confirmation, each link judged and pointing at the ledger entries behind it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::TimeDelta;
+use evidentia_domain::{
+    IdentityId, IdentityKind, LifecycleEventType, Outcome, SystemId, Tier, Timestamp,
+};
+
+use crate::context::DAY;
+use crate::{Context, Stored};
+
+/// How one link of a chain stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LinkStatus {
+    /// The evidence is there and on time.
+    Complete,
+    /// No evidence at all.
+    Missing,
+    /// The evidence is there, outside the SLA or after the access it should precede.
+    Late,
+    /// The system reports the change failed (or is still queued).
+    Failed,
+    /// "Ticket closed" is not proof: no later reconciliation confirms it.
+    Unconfirmed,
+    /// A later reconciliation shows the opposite (access that should be gone, or missing).
+    Contradicted,
+}
+
+impl LinkStatus {
+    /// The name exports and the UI use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkStatus::Complete => "complete",
+            LinkStatus::Missing => "missing",
+            LinkStatus::Late => "late",
+            LinkStatus::Failed => "failed",
+            LinkStatus::Unconfirmed => "unconfirmed",
+            LinkStatus::Contradicted => "contradicted",
+        }
+    }
+}
+
+/// One link: its status, when its evidence happened, and the ledger entries behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub status: LinkStatus,
+    pub at: Option<Timestamp>,
+    pub evidence: Vec<u64>,
+    pub note: String,
+}
+
+impl Link {
+    fn new(
+        status: LinkStatus,
+        at: Option<Timestamp>,
+        evidence: Vec<u64>,
+        note: impl Into<String>,
+    ) -> Link {
+        Link {
+            status,
+            at,
+            evidence,
+            note: note.into(),
+        }
+    }
+}
+
+/// Whether an event had to add access on a system, or take it away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Direction {
+    Grant,
+    Revoke,
+}
+
+/// The chain for one system an event had to reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemChain {
+    pub system: SystemId,
+    pub direction: Direction,
+    pub account: Option<String>,
+    /// When the execution was due (the SLA, where the policy sets one).
+    pub deadline: Option<Timestamp>,
+    pub decision: Link,
+    pub execution: Link,
+    pub confirmation: Link,
+}
+
+impl SystemChain {
+    /// Every link complete.
+    pub fn is_complete(&self) -> bool {
+        [&self.decision, &self.execution, &self.confirmation]
+            .iter()
+            .all(|l| l.status == LinkStatus::Complete)
+    }
+}
+
+/// One lifecycle event with its chain per system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventChain {
+    pub seq: u64,
+    pub event_id: String,
+    pub identity: IdentityId,
+    pub identity_kind: IdentityKind,
+    pub event_type: LifecycleEventType,
+    pub effective_at: Timestamp,
+    pub systems: Vec<SystemChain>,
+}
+
+impl EventChain {
+    /// Every link of every system complete (an event that had to reach no system is complete).
+    pub fn is_complete(&self) -> bool {
+        self.systems.iter().all(SystemChain::is_complete)
+    }
+}
+
+/// How long after a joiner or mover event grants still count as its execution.
+const GRANT_WINDOW: TimeDelta = TimeDelta::days(30);
+
+/// Builds the chains of every lifecycle event in the period, oldest first.
+pub(crate) fn chains(ctx: &Context<'_>) -> Vec<EventChain> {
+    let mut events: Vec<&Stored<evidentia_domain::LifecycleEvent>> = ctx
+        .evidence
+        .events
+        .iter()
+        .filter(|e| ctx.in_period(e.record.effective_at))
+        .collect();
+    events.sort_by_key(|e| (e.record.effective_at, e.seq));
+    events
+        .into_iter()
+        .map(|stored| {
+            let e = &stored.record;
+            let mut systems = Vec::new();
+            for (system, direction) in reach(ctx, e) {
+                systems.push(match direction {
+                    Direction::Grant => grant_chain(ctx, stored, system),
+                    Direction::Revoke => revoke_chain(ctx, stored, system),
+                });
+            }
+            EventChain {
+                seq: stored.seq,
+                event_id: e.id.to_string(),
+                identity: e.identity.clone(),
+                identity_kind: e.identity_kind,
+                event_type: e.event_type,
+                effective_at: e.effective_at,
+                systems,
+            }
+        })
+        .collect()
+}
+
+/// The systems an event had to reach, and in which direction.
+fn reach(ctx: &Context<'_>, e: &evidentia_domain::LifecycleEvent) -> BTreeMap<SystemId, Direction> {
+    let mut out = BTreeMap::new();
+    let profile_systems = |role: &str| -> BTreeSet<SystemId> {
+        ctx.policy
+            .profile(role)
+            .map(|p| p.entitlements.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    match e.event_type {
+        LifecycleEventType::Joiner => {
+            for s in e
+                .attributes
+                .role
+                .as_deref()
+                .map(profile_systems)
+                .unwrap_or_default()
+            {
+                out.insert(s, Direction::Grant);
+            }
+        }
+        LifecycleEventType::NhiCreated => {
+            if let Some(s) = &e.attributes.location {
+                out.insert(SystemId::new(s.as_str()), Direction::Grant);
+            }
+        }
+        LifecycleEventType::Mover => {
+            let (old, new) = (
+                e.attributes
+                    .previous_role
+                    .as_deref()
+                    .map(profile_systems)
+                    .unwrap_or_default(),
+                e.attributes
+                    .role
+                    .as_deref()
+                    .map(profile_systems)
+                    .unwrap_or_default(),
+            );
+            for s in old.difference(&new) {
+                out.insert(s.clone(), Direction::Revoke);
+            }
+            for s in new.difference(&old) {
+                out.insert(s.clone(), Direction::Grant);
+            }
+        }
+        LifecycleEventType::Leaver | LifecycleEventType::NhiRetired => {
+            for s in held_at(ctx, &e.identity, e.effective_at) {
+                out.insert(s, Direction::Revoke);
+            }
+        }
+        LifecycleEventType::NhiOwnerChanged => {}
+    }
+    out.retain(|s, _| ctx.policy.systems.contains_key(s));
+    out
+}
+
+/// Systems where the identity held access at `t` (last snapshot before it, plus later adds).
+fn held_at(ctx: &Context<'_>, id: &IdentityId, t: Timestamp) -> BTreeSet<SystemId> {
+    let snapshot = ctx.last_snapshot_before(t);
+    let mut held = BTreeSet::new();
+    if let Some(s) = snapshot {
+        for &i in ctx.present_rows(s) {
+            if ctx.row_owner(i) == Some(id) {
+                held.insert(ctx.evidence.reconciliations[i].record.system.clone());
+            }
+        }
+    }
+    for (i, x) in ctx.executions() {
+        let r = &x.record;
+        if r.at <= t
+            && r.outcome == Outcome::Succeeded
+            && r.action.adds_access()
+            && snapshot.is_none_or(|s| r.at > s)
+            && ctx.subject(i) == Some(id)
+        {
+            held.insert(r.system.clone());
+        }
+    }
+    held
+}
+
+fn grant_chain(
+    ctx: &Context<'_>,
+    event: &Stored<evidentia_domain::LifecycleEvent>,
+    system: SystemId,
+) -> SystemChain {
+    let (id, t) = (&event.record.identity, event.record.effective_at);
+    let adds: Vec<_> = ctx
+        .executions()
+        .filter(|(i, x)| {
+            let r = &x.record;
+            r.system == system
+                && r.action.adds_access()
+                && r.at >= t - DAY
+                && r.at <= t + GRANT_WINDOW
+                && ctx.subject(*i) == Some(id)
+        })
+        .map(|(_, x)| x)
+        .collect();
+    let first_ok = adds
+        .iter()
+        .filter(|x| x.record.outcome == Outcome::Succeeded)
+        .min_by_key(|x| x.record.at);
+    let deadline = ctx
+        .policy
+        .systems
+        .get(&system)
+        .and_then(|s| s.provisioning_deadline())
+        .map(|d| t + d);
+    let execution = match first_ok {
+        Some(x) if deadline.is_some_and(|d| x.record.at > d) => Link::new(
+            LinkStatus::Late,
+            Some(x.record.at),
+            vec![x.seq],
+            "granted after the provisioning SLA",
+        ),
+        Some(x) => Link::new(
+            LinkStatus::Complete,
+            Some(x.record.at),
+            vec![x.seq],
+            x.record.action.as_str(),
+        ),
+        None if !adds.is_empty() => Link::new(
+            LinkStatus::Failed,
+            adds.first().map(|x| x.record.at),
+            adds.iter().map(|x| x.seq).collect(),
+            "the system reports the grant failed or still queued",
+        ),
+        None => Link::new(
+            LinkStatus::Missing,
+            None,
+            vec![],
+            "no grant in the system's own log",
+        ),
+    };
+    let account = first_ok.map(|x| x.record.account.clone());
+    let approvals: Vec<_> = ctx
+        .approvals_of(id)
+        .iter()
+        .filter(|a| {
+            a.record.system == system && a.record.decision == evidentia_domain::Decision::Approved
+        })
+        .collect();
+    let decision = match (
+        first_ok,
+        approvals.iter().max_by_key(|a| a.record.decided_at),
+    ) {
+        (_, None) => Link::new(
+            LinkStatus::Missing,
+            None,
+            vec![],
+            "no approval for this system",
+        ),
+        (Some(x), Some(_)) if approvals.iter().all(|a| a.record.decided_at > x.record.at) => {
+            let a = approvals.iter().min_by_key(|a| a.record.decided_at);
+            Link::new(
+                LinkStatus::Late,
+                a.map(|a| a.record.decided_at),
+                a.map(|a| vec![a.seq]).unwrap_or_default(),
+                "approved after the grant",
+            )
+        }
+        (_, Some(a)) => Link::new(
+            LinkStatus::Complete,
+            Some(a.record.decided_at),
+            approvals.iter().map(|a| a.seq).collect(),
+            format!(
+                "approved by {} ({})",
+                a.record.approver, a.record.approver_role
+            ),
+        ),
+    };
+    let confirmation = match first_ok {
+        None => Link::new(
+            LinkStatus::Unconfirmed,
+            None,
+            vec![],
+            "nothing executed to confirm",
+        ),
+        Some(x) => confirm(ctx, id, &system, x.record.at, Direction::Grant),
+    };
+    SystemChain {
+        system,
+        direction: Direction::Grant,
+        account,
+        deadline,
+        decision,
+        execution,
+        confirmation,
+    }
+}
+
+fn revoke_chain(
+    ctx: &Context<'_>,
+    event: &Stored<evidentia_domain::LifecycleEvent>,
+    system: SystemId,
+) -> SystemChain {
+    let (id, t) = (&event.record.identity, event.record.effective_at);
+    let removals: Vec<_> = ctx
+        .executions()
+        .filter(|(i, x)| {
+            let r = &x.record;
+            r.system == system
+                && r.action.removes_access()
+                && r.at >= t - DAY
+                && ctx.subject(*i) == Some(id)
+        })
+        .map(|(_, x)| x)
+        .collect();
+    let last_ok = removals
+        .iter()
+        .filter(|x| x.record.outcome == Outcome::Succeeded)
+        .max_by_key(|x| x.record.at);
+    let window = if event.record.event_type == LifecycleEventType::Mover {
+        ctx.policy.movers.transition_window.as_delta()
+    } else {
+        ctx.policy
+            .systems
+            .get(&system)
+            .map_or(TimeDelta::days(1), |s| {
+                s.revocation_deadline(Tier::Standard)
+            })
+    };
+    let deadline = Some(t + window);
+    let decision = Link::new(
+        LinkStatus::Complete,
+        Some(t),
+        vec![event.seq],
+        "the authoritative event is the decision",
+    );
+    let execution = match last_ok {
+        Some(x) if deadline.is_some_and(|d| x.record.at > d) => Link::new(
+            LinkStatus::Late,
+            Some(x.record.at),
+            vec![x.seq],
+            "revoked after the deadline",
+        ),
+        Some(x) => Link::new(
+            LinkStatus::Complete,
+            Some(x.record.at),
+            vec![x.seq],
+            x.record.action.as_str(),
+        ),
+        None if !removals.is_empty() => Link::new(
+            LinkStatus::Failed,
+            removals.first().map(|x| x.record.at),
+            removals.iter().map(|x| x.seq).collect(),
+            "the system reports the revocation failed or still queued",
+        ),
+        None => Link::new(
+            LinkStatus::Missing,
+            None,
+            vec![],
+            "no revocation in the system's own log",
+        ),
+    };
+    let account = last_ok.map(|x| x.record.account.clone());
+    let confirmation = confirm(
+        ctx,
+        id,
+        &system,
+        last_ok.map_or(t, |x| x.record.at),
+        Direction::Revoke,
+    );
+    SystemChain {
+        system,
+        direction: Direction::Revoke,
+        account,
+        deadline,
+        decision,
+        execution,
+        confirmation,
+    }
+}
+
+/// The first snapshot at or after `after`: does the system agree?
+fn confirm(
+    ctx: &Context<'_>,
+    id: &IdentityId,
+    system: &SystemId,
+    after: Timestamp,
+    direction: Direction,
+) -> Link {
+    let Some(snapshot) = ctx.snapshot_times().find(|s| *s >= after) else {
+        return Link::new(
+            LinkStatus::Unconfirmed,
+            None,
+            vec![],
+            "no reconciliation since",
+        );
+    };
+    let rows: Vec<u64> = ctx
+        .present_rows(snapshot)
+        .iter()
+        .filter(|&&i| {
+            ctx.row_owner(i) == Some(id) && &ctx.evidence.reconciliations[i].record.system == system
+        })
+        .map(|&i| ctx.evidence.reconciliations[i].seq)
+        .collect();
+    match (direction, rows.is_empty()) {
+        (Direction::Grant, false) | (Direction::Revoke, true) => Link::new(
+            LinkStatus::Complete,
+            Some(snapshot),
+            rows,
+            "the next reconciliation agrees",
+        ),
+        (Direction::Grant, true) => Link::new(
+            LinkStatus::Contradicted,
+            Some(snapshot),
+            vec![],
+            "the next reconciliation does not show the access",
+        ),
+        (Direction::Revoke, false) => Link::new(
+            LinkStatus::Contradicted,
+            Some(snapshot),
+            rows,
+            "the next reconciliation still shows the access",
+        ),
+    }
+}

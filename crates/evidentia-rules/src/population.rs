@@ -1,0 +1,95 @@
+//! How many items each check examined in the period: the evidence a control's status rests
+//! on. A check that examined nothing cannot say a control worked.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use evidentia_domain::{IdentityKind, LifecycleEventType, Outcome};
+
+use crate::Context;
+
+/// Items examined per check id.
+pub(crate) fn populations(ctx: &Context<'_>) -> BTreeMap<&'static str, usize> {
+    let in_period_execs: Vec<usize> = ctx
+        .executions()
+        .filter(|(_, x)| ctx.in_period(x.record.at))
+        .map(|(i, _)| i)
+        .collect();
+    let exec = |i: usize| &ctx.evidence.executions[i].record;
+    let grants = in_period_execs
+        .iter()
+        .filter(|&&i| {
+            exec(i).outcome == Outcome::Succeeded
+                && exec(i).action.adds_access()
+                && ctx.subject(i).is_some()
+        })
+        .count();
+    let removals = in_period_execs
+        .iter()
+        .filter(|&&i| {
+            exec(i).outcome == Outcome::Succeeded
+                && exec(i).action.removes_access()
+                && ctx.subject(i).is_some()
+        })
+        .count();
+    let events_of = |pred: &dyn Fn(LifecycleEventType) -> bool| {
+        ctx.evidence
+            .events
+            .iter()
+            .filter(|e| ctx.in_period(e.record.effective_at) && pred(e.record.event_type))
+            .count()
+    };
+    let departures = events_of(&|t| t.is_departure());
+    let movers = events_of(&|t| t == LifecycleEventType::Mover);
+    let rows_in_period = ctx
+        .rows()
+        .filter(|(_, r)| ctx.in_period(r.record.as_of) && r.record.status.is_present())
+        .count();
+    let accounts: BTreeSet<(&str, String)> = in_period_execs
+        .iter()
+        .map(|&i| (exec(i).system.as_str(), exec(i).account.to_lowercase()))
+        .chain(
+            ctx.rows()
+                .filter(|(_, r)| ctx.in_period(r.record.as_of))
+                .map(|(_, r)| (r.record.system.as_str(), r.record.account.to_lowercase())),
+        )
+        .collect();
+    let nhis = ctx
+        .identity_kinds()
+        .values()
+        .filter(|k| !k.is_human())
+        .count();
+    let credentials = ctx
+        .identity_kinds()
+        .values()
+        .filter(|k| {
+            matches!(
+                k,
+                IdentityKind::AccessKey | IdentityKind::ApiToken | IdentityKind::Certificate
+            )
+        })
+        .count();
+    let exceptions = ctx.evidence.exceptions.len();
+    BTreeMap::from([
+        ("EV-GRANT-WITHOUT-APPROVAL", grants),
+        ("EV-ACCESS-BEFORE-APPROVAL", grants),
+        ("EV-SELF-APPROVAL", grants),
+        ("EV-PRIVILEGED-WITHOUT-SECURITY-APPROVAL", grants),
+        ("EV-LEAVER-NOT-REVOKED", departures),
+        ("EV-LEAVER-REVOKED-LATE", departures),
+        ("EV-ACTIVITY-AFTER-TERMINATION", departures),
+        ("EV-MOVER-RETAINED-ACCESS", movers),
+        ("EV-SOD-CONFLICT", rows_in_period),
+        ("EV-EXECUTION-FAILED-UNCONFIRMED", in_period_execs.len()),
+        ("EV-CHANGE-WITHOUT-AUTHORITATIVE-EVENT", removals),
+        ("EV-ORPHAN-ACCOUNT", accounts.len()),
+        ("EV-UNEXPECTED-ENTITLEMENT", rows_in_period),
+        ("EV-EXCEPTION-EXPIRED-ACTIVE", exceptions),
+        ("EV-EXCEPTION-NO-OWNER", exceptions),
+        ("EV-EXCEPTION-NO-EXPIRY", exceptions),
+        ("EV-EXCEPTION-TOO-LONG", exceptions),
+        ("EV-NHI-WITHOUT-OWNER", nhis),
+        ("EV-NHI-OWNER-LEFT", nhis),
+        ("EV-NHI-CREDENTIAL-LONG-LIVED", credentials),
+        ("EV-NHI-HUMAN-USE", nhis),
+    ])
+}
