@@ -130,3 +130,60 @@ async fn findings_equal_the_answer_key_for_every_check() {
         failures.join("\n")
     );
 }
+
+/// No control is reported met without evidence: for both built-in frameworks, every control
+/// marked met has at least one mapped check that examined something in the period, and a
+/// control no check evidences is "not assessed", never met.
+#[tokio::test]
+async fn no_control_is_met_without_evidence() {
+    let samples = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../evidence-samples"
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo.evidentia");
+    let now = chrono::Utc
+        .with_ymd_and_hms(2026, 1, 15, 9, 0, 0)
+        .single()
+        .unwrap();
+    evidentia_app::build_demo(samples, &ws, now).await.unwrap();
+    let run = evidentia_app::analyze_workspace(&ws, None, now, false)
+        .await
+        .unwrap();
+    for framework in ["nist-csf-2.0", "owasp-nhi-2025"] {
+        let rows = evidentia_app::control_status(&run, framework).unwrap();
+        assert!(!rows.is_empty(), "{framework} has no controls");
+        let mut met = 0;
+        for row in &rows {
+            let examined: usize = row
+                .checks
+                .iter()
+                .map(|c| run.analysis.examined.get(c.as_str()).copied().unwrap_or(0))
+                .sum();
+            match row.status {
+                evidentia_app::ControlStatus::Met => {
+                    met += 1;
+                    assert!(
+                        row.evidence >= 1 && examined >= 1,
+                        "{framework} {} met without evidence",
+                        row.id
+                    );
+                    assert_eq!(row.findings, 0, "{framework} {} met with findings", row.id);
+                }
+                evidentia_app::ControlStatus::NotAssessed => {
+                    assert_eq!(row.evidence, 0, "{} has evidence", row.id)
+                }
+                evidentia_app::ControlStatus::Findings => assert!(row.findings >= 1),
+            }
+            if row.checks.is_empty() {
+                assert_eq!(
+                    row.status,
+                    evidentia_app::ControlStatus::NotAssessed,
+                    "{} has no checks",
+                    row.id
+                );
+            }
+        }
+        println!("{framework}: {} controls, {met} met", rows.len());
+    }
+}
