@@ -109,6 +109,7 @@ fn committed_copy_is_current() {
 /// Imports one generated file through the real importer, as the CLI would.
 fn import_file(
     f: &File,
+    strict: bool,
 ) -> (
     Format,
     Vec<(Record, Origin)>,
@@ -121,7 +122,21 @@ fn import_file(
     ctx.size = Some(f.bytes.len() as u64);
     let format = match input_of(&f.path) {
         Input::Log(system) => {
-            let format = detected.unwrap_or_else(|| panic!("{}: format not detected", f.path));
+            // Detection reads the first 64 KiB; in the large sets a bastion log can open with
+            // more sign-in noise than that, so there (not strict) the format is named as a
+            // user would with --format.
+            let format = detected
+                .or_else(|| {
+                    (!strict)
+                        .then(|| {
+                            Format::ALL
+                                .iter()
+                                .copied()
+                                .find(|x| x.default_system() == Some(SystemId::new(system)))
+                        })
+                        .flatten()
+                })
+                .unwrap_or_else(|| panic!("{}: format not detected", f.path));
             assert_eq!(
                 format.default_system(),
                 Some(SystemId::new(system)),
@@ -161,7 +176,7 @@ fn imported() -> &'static Imported {
             .iter()
             .filter(|f| input_of(&f.path) != Input::Other)
             .map(|f| {
-                let (_, records, summary) = import_file(f);
+                let (_, records, summary) = import_file(f, true);
                 (f.path.clone(), (records, summary))
             })
             .collect()

@@ -98,7 +98,7 @@ fn reference_checks_hold_at_a_larger_scale() {
         .iter()
         .filter(|f| input_of(&f.path) != Input::Other)
         .map(|f| {
-            let (_, records, summary) = import_file(f);
+            let (_, records, summary) = import_file(f, false);
             assert!(
                 summary.diagnostics.is_empty() && summary.warnings.is_empty(),
                 "{}",
