@@ -4,22 +4,39 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 DEMO_WORKSPACE ?= target/demo/demo.evidentia
-SAMPLES := crates/evidentia-import/tests/profiles/data
 
 # Debian packages the build and the tests use: sqlite3 (tests tamper with the file directly),
 # openssl (benchmark reference), pkg-config and a C compiler (bundled SQLite).
 APT_PACKAGES := sqlite3 openssl pkg-config build-essential
+# The desktop shell: WebKitGTK and Tauri's system libraries; Xvfb, WebKit's WebDriver and
+# xdotool (answers the native file dialog) for the end-to-end test of the real window.
+DESKTOP_APT_PACKAGES := libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev \
+	librsvg2-dev xvfb webkit2gtk-driver xdotool
+DESKTOP_BIN := target/debug/evidentia-desktop
+E2E_VENV := target/e2e-venv
+# Vite 8 needs Node 20.19 or later.
+NODE_MIN := 20.19
 
-.PHONY: run test deps fmt-check clippy unit bench demo clean-demo
+.PHONY: run test deps desktop-deps ui-deps ui-build ui-test desktop desktop-test desktop-clippy \
+	e2e-deps e2e fmt-check clippy unit bench demo clean-demo cli-demo
 
-run: deps demo
+# The desktop app on the demo workspace; without a display, the same demo through the CLI.
+run: deps
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+	  echo "No display here (\$$DISPLAY and \$$WAYLAND_DISPLAY are unset): the desktop app needs one."; \
+	  echo "Showing the demo workspace through the command-line tool instead."; \
+	  $(MAKE) --no-print-directory cli-demo; \
+	else \
+	  $(MAKE) --no-print-directory desktop && $(DESKTOP_BIN) --demo; \
+	fi
+
+cli-demo: demo
 	@echo
-	@echo "The desktop app is not built yet; here is the demo workspace through the CLI."
-	@echo "Try: target/release/evidentia --workspace $(DEMO_WORKSPACE) log --limit 20"
+	@echo "Try: target/release/evidentia --workspace $(DEMO_WORKSPACE) findings"
 	target/release/evidentia --workspace $(DEMO_WORKSPACE) verify
-	target/release/evidentia --workspace $(DEMO_WORKSPACE) log --kind import.file --limit 20
+	target/release/evidentia --workspace $(DEMO_WORKSPACE) metrics
 
-test: deps fmt-check clippy unit
+test: deps fmt-check clippy unit desktop-test
 
 deps:
 	@missing=""; \
@@ -33,6 +50,54 @@ deps:
 	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
 
+desktop-deps:
+	@missing=""; \
+	for p in $(DESKTOP_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "Node.js $(NODE_MIN)+ and npm are missing: install them (https://nodejs.org or your package manager)"; exit 1; }
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); const [x,y]="$(NODE_MIN)".split(".").map(Number); process.exit(a>x||(a===x&&b>=y)?0:1)' \
+	  || { echo "Node.js $$(node --version) is too old: the UI build needs $(NODE_MIN) or later"; exit 1; }
+
+# npm ci only when node_modules is missing or older than the lock file.
+ui-deps: desktop-deps
+	@if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then \
+	  cd ui && npm ci --no-audit --no-fund; \
+	fi
+
+ui-build: ui-deps
+	cd ui && npm run build
+
+# svelte-check (types and accessibility) and the Vitest unit tests of the UI logic.
+ui-test: ui-deps
+	cd ui && npm run check
+	cd ui && npm test
+
+# The shell embeds ui/dist at compile time, so the UI is built first; built once, then reused
+# by the clippy, unit and end-to-end runs.
+desktop: ui-build
+	$(CARGO) build -p evidentia-desktop
+
+desktop-clippy: desktop
+	$(CARGO) clippy -p evidentia-desktop --all-targets -- -D warnings
+
+e2e-deps: desktop-deps
+	@command -v tauri-driver >/dev/null || [ -x "$$HOME/.cargo/bin/tauri-driver" ] || $(CARGO) install tauri-driver --locked
+	@[ -x $(E2E_VENV)/bin/pytest ] || { python3 -m venv $(E2E_VENV) && $(E2E_VENV)/bin/pip install -q selenium pytest; }
+
+# The real window under Xvfb, driven through tauri-driver and WebKitWebDriver; screenshots of
+# every page go to target/e2e-screenshots/.
+e2e: desktop e2e-deps
+	rm -rf target/e2e-screenshots
+	PATH="$$HOME/.cargo/bin:$$PATH" xvfb-run -a -s "-screen 0 1280x800x24" $(E2E_VENV)/bin/pytest -q tests/desktop
+
+# The shell's own tests include the one that fails when the committed TypeScript types are stale.
+desktop-test: ui-test desktop-clippy e2e
+	$(CARGO) test -p evidentia-desktop
+
 fmt-check:
 	$(CARGO) fmt --all --check
 
@@ -45,18 +110,14 @@ unit:
 bench: deps
 	$(CARGO) bench -p evidentia-store --bench ledger
 
-# Until evidence-samples/ has its generator, the demo workspace is built from our own
-# importer fixtures, each through the real importer and its built-in profile (their planted
-# bad rows are recorded through --skip-invalid).
+# The demo workspace: the sample organisation of evidence-samples/, imported file by file
+# through the real importers, its policy set, and the checks run once.
 demo:
 	$(CARGO) build --release -p evidentia-cli
 	rm -f $(DEMO_WORKSPACE) $(DEMO_WORKSPACE)-wal $(DEMO_WORKSPACE)-shm
 	mkdir -p $(dir $(DEMO_WORKSPACE))
-	target/release/evidentia --workspace $(DEMO_WORKSPACE) init
-	for p in hr-extract nhi-catalog ticket-export provisioning-csv exceptions-register; do \
-	  target/release/evidentia --workspace $(DEMO_WORKSPACE) import --skip-invalid --profile $$p $(SAMPLES)/$$p.csv || exit 1; \
-	done
-	target/release/evidentia --workspace $(DEMO_WORKSPACE) import --skip-invalid --profile reconciliation-csv $(SAMPLES)/reconciliation-csv.tsv
+	target/release/evidentia demo --out $(DEMO_WORKSPACE) --samples evidence-samples
+	target/release/evidentia --workspace $(DEMO_WORKSPACE) analyze
 	target/release/evidentia --workspace $(DEMO_WORKSPACE) checkpoint
 
 clean-demo:
