@@ -41,3 +41,6 @@ pub(crate) fn run_all(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     exceptions::run(ctx, out);
     nhi::run(ctx, out);
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,307 @@
+//! Non-human identities: owners, owners who left, credential age and human use, at the
+//! boundaries the README's check semantics name.
+
+use evidentia_domain::{IdentityKind, Outcome, ProvisioningAction};
+
+use super::*;
+use crate::checks::access::EXECUTION_FAILED_UNCONFIRMED;
+use crate::checks::approvals::GRANT_WITHOUT_APPROVAL;
+use crate::checks::nhi::{CREDENTIAL_LONG_LIVED, HUMAN_USE, OWNER_LEFT, WITHOUT_OWNER};
+
+const SVC: IdentityKind = IdentityKind::ServiceAccount;
+const KEY: IdentityKind = IdentityKind::AccessKey;
+
+fn long_ago() -> Timestamp {
+    at(2024, 1, 1, 0)
+}
+
+#[test]
+fn without_owner_table() {
+    let base = [person("o1", "engineer")];
+    let cases = vec![
+        (
+            "created with an owner",
+            vec![nhi("svc1", SVC, Some("o1"), long_ago())],
+            vec![],
+        ),
+        (
+            "created without one",
+            vec![nhi("svc1", SVC, None, long_ago())],
+            vec![WITHOUT_OWNER],
+        ),
+        (
+            "the latest catalog row dropped the owner",
+            vec![
+                nhi("svc1", SVC, Some("o1"), long_ago()),
+                owner_changed("svc1", SVC, None, t()),
+            ],
+            vec![WITHOUT_OWNER],
+        ),
+        (
+            "an owner assigned later",
+            vec![
+                nhi("svc1", SVC, None, long_ago()),
+                owner_changed("svc1", SVC, Some("o1"), t()),
+            ],
+            vec![],
+        ),
+        (
+            "retired by the period end",
+            vec![
+                nhi("svc1", SVC, None, long_ago()),
+                retired("svc1", SVC, t()),
+            ],
+            vec![],
+        ),
+        (
+            "retired only after the period end",
+            vec![
+                nhi("svc1", SVC, None, long_ago()),
+                retired("svc1", SVC, as_of() + d(1)),
+            ],
+            vec![WITHOUT_OWNER],
+        ),
+    ];
+    run_table(&base, cases);
+}
+
+#[test]
+fn owner_left_table() {
+    // svc1 is owned by o1 from long ago; o1 leaves at t() unless a case says otherwise.
+    let base = [
+        person("o1", "engineer"),
+        person("o2", "engineer"),
+        nhi("svc1", SVC, Some("o1"), long_ago()),
+    ];
+    let to_o2 = |when| owner_changed("svc1", SVC, Some("o2"), when);
+    let cases = vec![
+        (
+            "owner left, no handover",
+            vec![leaver("o1", t())],
+            vec![OWNER_LEFT],
+        ),
+        (
+            "handed over exactly 30 days after",
+            vec![leaver("o1", t()), to_o2(t() + d(30))],
+            vec![],
+        ),
+        (
+            "handed over 30 days and one second after",
+            vec![leaver("o1", t()), to_o2(t() + d(30) + s(1))],
+            vec![OWNER_LEFT],
+        ),
+        (
+            "handed over three days before the owner left",
+            vec![to_o2(t() - d(3)), leaver("o1", t())],
+            vec![],
+        ),
+        (
+            "NHI retired by the period end is exempt",
+            vec![leaver("o1", t()), retired("svc1", SVC, t() + d(40))],
+            vec![],
+        ),
+        (
+            "owner leaves after the period end",
+            vec![leaver("o1", as_of() + d(1))],
+            vec![],
+        ),
+        (
+            "a new owner who leaves too, with no handover",
+            vec![to_o2(t() - d(3)), leaver("o2", t())],
+            vec![OWNER_LEFT],
+        ),
+    ];
+    run_table(&base, cases);
+}
+
+/// README: "an NHI's owner departs inside the period while owning it". An owner who left
+/// before the period started is outside it; the engine only checks `left < as_of`.
+#[test]
+#[ignore = "engine disagrees: an owner departure before the period start still raises EV-NHI-OWNER-LEFT"]
+fn owner_left_before_the_period_is_not_this_periods_finding() {
+    let found = check([
+        person("o1", "engineer"),
+        nhi("svc1", SVC, Some("o1"), long_ago()),
+        leaver("o1", at(2024, 12, 1, 0)),
+    ]);
+    assert_eq!(found, Vec::<&str>::new());
+}
+
+#[test]
+fn credential_long_lived_table() {
+    let base = [person("o1", "engineer")];
+    let rotated = |when| {
+        exec(
+            "aws",
+            "key1",
+            ProvisioningAction::CredentialRotated,
+            Some("AKIA1"),
+            when,
+        )
+    };
+    let key = |created| nhi("key1", KEY, Some("o1"), created);
+    let cases = vec![
+        (
+            "rotated 179.5 days before the period end",
+            vec![key(long_ago()), rotated(as_of() - d(179) - h(12))],
+            vec![],
+        ),
+        (
+            "rotated exactly 180 days before",
+            vec![key(long_ago()), rotated(as_of() - d(180))],
+            vec![],
+        ),
+        (
+            "rotated 181 days before",
+            vec![key(long_ago()), rotated(as_of() - d(181))],
+            vec![CREDENTIAL_LONG_LIVED],
+        ),
+        (
+            "the latest rotation counts",
+            vec![
+                key(long_ago()),
+                rotated(as_of() - d(181)),
+                rotated(as_of() - d(10)),
+            ],
+            vec![],
+        ),
+        (
+            "never rotated, catalog creation 179.5 days before",
+            vec![key(as_of() - d(179) - h(12))],
+            vec![],
+        ),
+        (
+            "never rotated, catalog creation 181 days before",
+            vec![key(as_of() - d(181))],
+            vec![CREDENTIAL_LONG_LIVED],
+        ),
+        (
+            "a failed rotation does not count",
+            vec![
+                key(long_ago()),
+                outcome(rotated(as_of() - d(10)), Outcome::Failed),
+            ],
+            vec![EXECUTION_FAILED_UNCONFIRMED, CREDENTIAL_LONG_LIVED],
+        ),
+        (
+            "a logged (approved) credential creation counts",
+            vec![
+                key(long_ago()),
+                approval("key1", "aws", "AKIA1", as_of() - d(11)),
+                exec(
+                    "aws",
+                    "key1",
+                    ProvisioningAction::CredentialCreated,
+                    Some("AKIA1"),
+                    as_of() - d(10),
+                ),
+            ],
+            vec![],
+        ),
+        (
+            "certificates: 397 days is within 398",
+            vec![nhi(
+                "cert1",
+                IdentityKind::Certificate,
+                Some("o1"),
+                as_of() - d(397),
+            )],
+            vec![],
+        ),
+        (
+            "certificates: 399 days is over 398",
+            vec![nhi(
+                "cert1",
+                IdentityKind::Certificate,
+                Some("o1"),
+                as_of() - d(399),
+            )],
+            vec![CREDENTIAL_LONG_LIVED],
+        ),
+        (
+            "API tokens use the default maximum",
+            vec![nhi(
+                "tok1",
+                IdentityKind::ApiToken,
+                Some("o1"),
+                as_of() - d(181),
+            )],
+            vec![CREDENTIAL_LONG_LIVED],
+        ),
+        (
+            "a service account is not a credential",
+            vec![nhi("svc1", SVC, Some("o1"), long_ago())],
+            vec![],
+        ),
+        (
+            "retired by the period end",
+            vec![key(long_ago()), retired("key1", KEY, t())],
+            vec![],
+        ),
+    ];
+    run_table(&base, cases);
+}
+
+#[test]
+fn human_use_table() {
+    let e1 = mail("e1");
+    let e1 = e1.as_str();
+    let base = [
+        person("e1", "engineer"),
+        nhi("svc1", SVC, Some("e1"), long_ago()),
+        approval("svc1", "aws", "console-login", t() - d(1)),
+        approval("e1", "aws", "console-login", t() - d(1)),
+    ];
+    let login = |account: &str, event_type: &str, when| {
+        source_type(grant("aws", account, "console-login", when), event_type)
+    };
+    let cases = vec![
+        (
+            "console login given to a service account",
+            vec![login("svc1", "CreateLoginProfile", t())],
+            vec![HUMAN_USE],
+        ),
+        (
+            "the same event on a human's account",
+            vec![login(e1, "CreateLoginProfile", t())],
+            vec![],
+        ),
+        (
+            "event types compare ignoring case",
+            vec![login("svc1", "createloginprofile", t())],
+            vec![HUMAN_USE],
+        ),
+        (
+            "another interactive event",
+            vec![login("svc1", "user.account.reset_password", t())],
+            vec![HUMAN_USE],
+        ),
+        (
+            "a non-interactive event on the service account",
+            vec![login("svc1", "AttachUserPolicy", t())],
+            vec![],
+        ),
+        (
+            "a failed attempt is not use, only unconfirmed",
+            vec![outcome(
+                login("svc1", "CreateLoginProfile", t()),
+                Outcome::Failed,
+            )],
+            vec![EXECUTION_FAILED_UNCONFIRMED],
+        ),
+        (
+            "outside the period",
+            vec![login("svc1", "CreateLoginProfile", at(2024, 12, 1, 0))],
+            vec![],
+        ),
+        (
+            "unapproved as well: two findings",
+            vec![
+                login("svc2", "CreateLoginProfile", t()),
+                nhi("svc2", SVC, Some("e1"), long_ago()),
+            ],
+            vec![GRANT_WITHOUT_APPROVAL, HUMAN_USE],
+        ),
+    ];
+    run_table(&base, cases);
+}
