@@ -199,7 +199,45 @@ fn is_linux(text: &str) -> bool {
         return true;
     }
     let header = text.lines().next().unwrap_or_default().to_ascii_lowercase();
-    header.contains("processname") && header.contains("syslogmessage")
+    if header.contains("processname") && header.contains("syslogmessage") {
+        return true;
+    }
+    // An auth log is a syslog file whatever processes its first lines come from (a busy
+    // bastion logs thousands of sshd lines before the first useradd): most of the first lines
+    // have the syslog shape `<time> <host> <process>[<pid>]: <message>`.
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .collect();
+    !lines.is_empty() && lines.iter().filter(|l| is_syslog_line(l)).count() * 10 >= lines.len() * 8
+}
+
+/// `<time> <host> <process>[<pid>]: ...` or `<time> <host> <process>: ...`, where the time is
+/// RFC 3339 (one field) or BSD style (`Mar  1 12:00:01`, three fields).
+fn is_syslog_line(line: &str) -> bool {
+    let fields: Vec<&str> = line.split_whitespace().take(6).collect();
+    let bsd_month = |f: &str| {
+        [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ]
+        .contains(&f)
+    };
+    let process_at = if fields
+        .first()
+        .is_some_and(|f| f.len() >= 19 && f.as_bytes().get(4) == Some(&b'-') && f.contains('T'))
+    {
+        2
+    } else if fields.first().is_some_and(|f| bsd_month(f))
+        && fields.get(2).is_some_and(|f| f.matches(':').count() == 2)
+    {
+        4
+    } else {
+        return false;
+    };
+    fields
+        .get(process_at)
+        .is_some_and(|p| p.ends_with(':') && p.len() > 1)
 }
 
 /// A hint from the file name, used only for JSON no schema recognised.
@@ -283,6 +321,10 @@ mod tests {
     fn text_formats() {
         check(
             "Jul 30 18:29:52 host useradd[1234]: new user: name=bob, UID=1001\n",
+            Some(Format::Linux),
+        );
+        check(
+            "2025-01-01T06:00:26.000000+00:00 bastion sshd[22097]: Accepted publickey for e1025\nJan  1 06:00:31 bastion CRON[1]: session opened\n",
             Some(Format::Linux),
         );
         check(

@@ -87,15 +87,16 @@ fn unconfirmed(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         if !ctx.in_period(x.at) || x.outcome == Outcome::Succeeded {
             continue;
         }
+        // The same change succeeding later confirms it; a queued account creation is confirmed
+        // by any later successful add on the account (the account exists then).
         let confirmed = ctx.evidence.executions.iter().any(|y| {
             let y = &y.record;
             y.system == x.system
                 && y.account == x.account
-                && y.entitlement == x.entitlement
                 && y.outcome == Outcome::Succeeded
                 && y.at > x.at
                 && y.at <= x.at + CONFIRMATION_WINDOW
-                && (y.action == x.action
+                && ((y.action == x.action && y.entitlement == x.entitlement)
                     || (x.action == ProvisioningAction::CreateAccount && y.action.adds_access()))
         });
         if !confirmed {

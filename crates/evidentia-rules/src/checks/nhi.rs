@@ -43,7 +43,8 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             let handed_over = history.iter().any(|(t, other, _)| {
                 t > since && *t <= left + HANDOVER_GRACE && other.as_ref() != Some(owner)
             });
-            if left < ctx.as_of && left >= *since && !handed_over {
+            // The owner's departure must fall inside the period checked.
+            if ctx.in_period(left) && left >= *since && !handed_over {
                 out.push(
                     Finding::new(
                         OWNER_LEFT,

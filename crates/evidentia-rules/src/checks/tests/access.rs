@@ -245,7 +245,6 @@ fn failed_unconfirmed_table() {
 /// also requires the add to name the same entitlement as the creation (none), so a later
 /// grant of a group does not confirm it.
 #[test]
-#[ignore = "engine disagrees: a queued create_account is not confirmed by a later grant of an entitlement"]
 fn queued_account_creation_confirmed_by_any_later_add() {
     let e1 = mail("e1");
     let found = check([

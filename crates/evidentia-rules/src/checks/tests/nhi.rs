@@ -117,7 +117,6 @@ fn owner_left_table() {
 /// README: "an NHI's owner departs inside the period while owning it". An owner who left
 /// before the period started is outside it; the engine only checks `left < as_of`.
 #[test]
-#[ignore = "engine disagrees: an owner departure before the period start still raises EV-NHI-OWNER-LEFT"]
 fn owner_left_before_the_period_is_not_this_periods_finding() {
     let found = check([
         person("o1", "engineer"),
