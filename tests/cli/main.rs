@@ -1,6 +1,7 @@
 //! End-to-end tests of the `evidentia` binary: run as a subprocess on real files, as users and scripts do.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod analysis;
 mod bad_workspace;
 mod concurrent;
 mod import;
