@@ -213,19 +213,18 @@ fn held_at(ctx: &Context<'_>, id: &IdentityId, t: Timestamp) -> BTreeSet<SystemI
     let snapshot = ctx.last_snapshot_before(t);
     let mut held = BTreeSet::new();
     if let Some(s) = snapshot {
-        for &i in ctx.present_rows(s) {
-            if ctx.row_owner(i) == Some(id) {
-                held.insert(ctx.evidence.reconciliations[i].record.system.clone());
+        for (_, r) in ctx.rows_of(id) {
+            if r.record.as_of == s && r.record.status.is_present() {
+                held.insert(r.record.system.clone());
             }
         }
     }
-    for (i, x) in ctx.executions() {
+    for (_, x) in ctx.executions_of(id) {
         let r = &x.record;
         if r.at <= t
             && r.outcome == Outcome::Succeeded
             && r.action.adds_access()
             && snapshot.is_none_or(|s| r.at > s)
-            && ctx.subject(i) == Some(id)
         {
             held.insert(r.system.clone());
         }
@@ -240,14 +239,13 @@ fn grant_chain(
 ) -> SystemChain {
     let (id, t) = (&event.record.identity, event.record.effective_at);
     let adds: Vec<_> = ctx
-        .executions()
-        .filter(|(i, x)| {
+        .executions_of(id)
+        .filter(|(_, x)| {
             let r = &x.record;
             r.system == system
                 && r.action.adds_access()
                 && r.at >= t - DAY
                 && r.at <= t + GRANT_WINDOW
-                && ctx.subject(*i) == Some(id)
         })
         .map(|(_, x)| x)
         .collect();
@@ -351,13 +349,10 @@ fn revoke_chain(
 ) -> SystemChain {
     let (id, t) = (&event.record.identity, event.record.effective_at);
     let removals: Vec<_> = ctx
-        .executions()
-        .filter(|(i, x)| {
+        .executions_of(id)
+        .filter(|(_, x)| {
             let r = &x.record;
-            r.system == system
-                && r.action.removes_access()
-                && r.at >= t - DAY
-                && ctx.subject(*i) == Some(id)
+            r.system == system && r.action.removes_access() && r.at >= t - DAY
         })
         .map(|(_, x)| x)
         .collect();
@@ -444,12 +439,11 @@ fn confirm(
         );
     };
     let rows: Vec<u64> = ctx
-        .present_rows(snapshot)
-        .iter()
-        .filter(|&&i| {
-            ctx.row_owner(i) == Some(id) && &ctx.evidence.reconciliations[i].record.system == system
+        .rows_of(id)
+        .filter(|(_, r)| {
+            r.record.as_of == snapshot && r.record.status.is_present() && &r.record.system == system
         })
-        .map(|&i| ctx.evidence.reconciliations[i].seq)
+        .map(|(_, r)| r.seq)
         .collect();
     match (direction, rows.is_empty()) {
         (Direction::Grant, false) | (Direction::Revoke, true) => Link::new(

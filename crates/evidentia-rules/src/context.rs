@@ -1,14 +1,14 @@
 //! What every check needs to know, computed once: who each identity is over time, whose each
 //! account and credential is, and the month-end snapshots.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::TimeDelta;
 use evidentia_domain::{
     Approval, Decision, Execution, IdentityId, IdentityKind, LifecycleEventType,
     ProvisioningAction, ReconciliationRecord, SystemId, Timestamp,
 };
-use evidentia_policy::{CorrelationRule, Correlator, IdentityFacts, Policy};
+use evidentia_policy::{Correlation, CorrelationRule, Correlator, IdentityFacts, Policy};
 
 use crate::{Evidence, Stored};
 
@@ -46,8 +46,19 @@ pub struct Context<'a> {
     pub(crate) owner_history: BTreeMap<IdentityId, Vec<(Timestamp, Option<IdentityId>, u64)>>,
     /// For NHIs, the system the service catalog says it lives in.
     pub(crate) home: BTreeMap<IdentityId, SystemId>,
+    /// Correlation of each distinct (system, account), computed once.
+    correlations: HashMap<(SystemId, String), Correlation>,
     /// Who each execution is about (index-aligned with `evidence.executions`).
     exec_subjects: Vec<Option<IdentityId>>,
+    /// Executions by the identity they are about, by the identity of their actor, and by
+    /// (system, account): the indexes that keep every check linear in the evidence.
+    by_subject: HashMap<IdentityId, Vec<usize>>,
+    by_actor: HashMap<IdentityId, Vec<usize>>,
+    by_account: HashMap<(SystemId, String), Vec<usize>>,
+    /// Reconciliation rows by the identity they are about.
+    rows_by_owner_all: HashMap<IdentityId, Vec<usize>>,
+    /// Lifecycle events by identity, in effective-time order.
+    events_by_identity: HashMap<IdentityId, Vec<usize>>,
     /// Who each reconciliation row is about (index-aligned with `evidence.reconciliations`).
     row_owners: Vec<Option<IdentityId>>,
     /// Snapshot times, and the present rows of each (indexes into `evidence.reconciliations`).
@@ -109,34 +120,85 @@ impl<'a> Context<'a> {
             }
         }
         let correlator = Correlator::new(policy, facts);
-        let credential_owner = |system: &SystemId, credential: Option<&str>| {
-            let c = correlator.correlate(system, credential?);
+        // Correlate each distinct account once: a million executions touch a few thousand.
+        let mut correlations: HashMap<(SystemId, String), Correlation> = HashMap::new();
+        let cache = &mut correlations;
+        let correlate = |cache: &mut HashMap<(SystemId, String), Correlation>,
+                         system: &SystemId,
+                         account: &str| {
+            cache
+                .entry((system.clone(), account.to_owned()))
+                .or_insert_with(|| correlator.correlate(system, account))
+                .clone()
+        };
+        let credential_owner = |cache: &mut HashMap<(SystemId, String), Correlation>,
+                                system: &SystemId,
+                                credential: Option<&str>| {
+            let c = correlate(cache, system, credential?);
             (c.rule == CorrelationRule::Explicit)
                 .then_some(c.identity)
                 .flatten()
         };
-        let exec_subjects = evidence
-            .executions
-            .iter()
-            .map(|x| {
-                let x = &x.record;
-                // A credential change belongs to the credential's NHI when the policy maps
-                // the credential id explicitly; otherwise to the account's identity.
-                is_credential_change(x.action)
-                    .then(|| credential_owner(&x.system, x.entitlement.as_deref()))
-                    .flatten()
-                    .or_else(|| correlator.correlate(&x.system, &x.account).identity)
-            })
-            .collect();
-        let row_owners = evidence
-            .reconciliations
-            .iter()
-            .map(|r| {
-                let r = &r.record;
-                credential_owner(&r.system, r.entitlement.as_deref())
-                    .or_else(|| correlator.correlate(&r.system, &r.account).identity)
-            })
-            .collect();
+        let mut exec_subjects = Vec::with_capacity(evidence.executions.len());
+        for x in &evidence.executions {
+            let x = &x.record;
+            // A credential change belongs to the credential's NHI when the policy maps the
+            // credential id explicitly; otherwise to the account's identity.
+            let by_credential = if is_credential_change(x.action) {
+                credential_owner(cache, &x.system, x.entitlement.as_deref())
+            } else {
+                None
+            };
+            exec_subjects
+                .push(by_credential.or_else(|| correlate(cache, &x.system, &x.account).identity));
+        }
+        let mut row_owners = Vec::with_capacity(evidence.reconciliations.len());
+        for r in &evidence.reconciliations {
+            let r = &r.record;
+            let owner = credential_owner(cache, &r.system, r.entitlement.as_deref())
+                .or_else(|| correlate(cache, &r.system, &r.account).identity);
+            row_owners.push(owner);
+        }
+        let mut by_subject: HashMap<IdentityId, Vec<usize>> = HashMap::new();
+        let mut by_actor: HashMap<IdentityId, Vec<usize>> = HashMap::new();
+        let mut by_account: HashMap<(SystemId, String), Vec<usize>> = HashMap::new();
+        for (i, x) in evidence.executions.iter().enumerate() {
+            let x = &x.record;
+            if let Some(subject) = &exec_subjects[i] {
+                by_subject.entry(subject.clone()).or_default().push(i);
+            }
+            if let Some(actor) = x
+                .actor
+                .as_deref()
+                .and_then(|a| correlate(cache, &x.system, a).identity)
+            {
+                by_actor.entry(actor).or_default().push(i);
+            }
+            by_account
+                .entry((x.system.clone(), x.account.clone()))
+                .or_default()
+                .push(i);
+        }
+        let mut rows_by_owner_all: HashMap<IdentityId, Vec<usize>> = HashMap::new();
+        for (i, owner) in row_owners.iter().enumerate() {
+            if let Some(owner) = owner {
+                rows_by_owner_all.entry(owner.clone()).or_default().push(i);
+            }
+        }
+        let mut events_by_identity: HashMap<IdentityId, Vec<usize>> = HashMap::new();
+        let mut order: Vec<usize> = (0..evidence.events.len()).collect();
+        order.sort_by_key(|&i| {
+            (
+                evidence.events[i].record.effective_at,
+                evidence.events[i].seq,
+            )
+        });
+        for i in order {
+            events_by_identity
+                .entry(evidence.events[i].record.identity.clone())
+                .or_default()
+                .push(i);
+        }
         let mut snapshots: BTreeMap<Timestamp, Vec<usize>> = BTreeMap::new();
         for (i, r) in evidence.reconciliations.iter().enumerate() {
             let rows = snapshots.entry(r.record.as_of).or_default();
@@ -158,12 +220,18 @@ impl<'a> Context<'a> {
             period_start,
             as_of,
             correlator,
+            correlations,
             kinds,
             departed,
             roles,
             owner_history,
             home,
             exec_subjects,
+            by_subject,
+            by_actor,
+            by_account,
+            rows_by_owner_all,
+            events_by_identity,
             row_owners,
             snapshots,
             approvals_by_subject,
@@ -175,14 +243,88 @@ impl<'a> Context<'a> {
         t >= self.period_start && t < self.as_of
     }
 
+    /// How an account correlates (cached for every account in the evidence).
+    fn correlation(&self, system: &SystemId, account: &str) -> std::borrow::Cow<'_, Correlation> {
+        match self.correlations.get(&(system.clone(), account.to_owned())) {
+            Some(c) => std::borrow::Cow::Borrowed(c),
+            None => std::borrow::Cow::Owned(self.correlator.correlate(system, account)),
+        }
+    }
+
     /// The identity an account belongs to, by correlation alone.
     pub fn owner_of(&self, system: &SystemId, account: &str) -> Option<IdentityId> {
-        self.correlator.correlate(system, account).identity
+        self.correlation(system, account).identity.clone()
     }
 
     /// Whether correlation found nothing at all for an account (not ignored, not ambiguous).
     pub(crate) fn is_orphan(&self, system: &SystemId, account: &str) -> bool {
-        self.correlator.correlate(system, account).rule == CorrelationRule::None
+        self.correlation(system, account).rule == CorrelationRule::None
+    }
+
+    /// Executions about an identity, in ledger order.
+    pub(crate) fn executions_of(
+        &self,
+        id: &IdentityId,
+    ) -> impl Iterator<Item = (usize, &'a Stored<Execution>)> + '_ {
+        let evidence = self.evidence;
+        self.by_subject
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(move |&i| (i, &evidence.executions[i]))
+    }
+
+    /// Executions performed by an identity (its actor correlates to it), in ledger order.
+    pub(crate) fn executions_by(
+        &self,
+        id: &IdentityId,
+    ) -> impl Iterator<Item = &'a Stored<Execution>> + '_ {
+        let evidence = self.evidence;
+        self.by_actor
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(move |&i| &evidence.executions[i])
+    }
+
+    /// Executions on one account of one system, in ledger order.
+    pub(crate) fn executions_on(
+        &self,
+        system: &SystemId,
+        account: &str,
+    ) -> impl Iterator<Item = &'a Stored<Execution>> + '_ {
+        let evidence = self.evidence;
+        self.by_account
+            .get(&(system.clone(), account.to_owned()))
+            .into_iter()
+            .flatten()
+            .map(move |&i| &evidence.executions[i])
+    }
+
+    /// Reconciliation rows about an identity (every snapshot), in ledger order.
+    pub(crate) fn rows_of(
+        &self,
+        id: &IdentityId,
+    ) -> impl Iterator<Item = (usize, &'a Stored<ReconciliationRecord>)> + '_ {
+        let evidence = self.evidence;
+        self.rows_by_owner_all
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(move |&i| (i, &evidence.reconciliations[i]))
+    }
+
+    /// An identity's lifecycle events, in effective-time order.
+    pub(crate) fn events_of(
+        &self,
+        id: &IdentityId,
+    ) -> impl Iterator<Item = &'a Stored<evidentia_domain::LifecycleEvent>> + '_ {
+        let evidence = self.evidence;
+        self.events_by_identity
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(move |&i| &evidence.events[i])
     }
 
     /// The identity execution `i` is about (credential-aware).

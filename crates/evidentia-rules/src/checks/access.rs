@@ -89,11 +89,9 @@ fn unconfirmed(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         // The same change succeeding later confirms it; a queued account creation is confirmed
         // by any later successful add on the account (the account exists then).
-        let confirmed = ctx.evidence.executions.iter().any(|y| {
+        let confirmed = ctx.executions_on(&x.system, &x.account).any(|y| {
             let y = &y.record;
-            y.system == x.system
-                && y.account == x.account
-                && y.outcome == Outcome::Succeeded
+            y.outcome == Outcome::Succeeded
                 && y.at > x.at
                 && y.at <= x.at + CONFIRMATION_WINDOW
                 && ((y.action == x.action && y.entitlement == x.entitlement)
@@ -208,10 +206,9 @@ fn drift(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 && x.system.as_ref() == Some(&r.system)
                 && x.entitlement.as_deref() == Some(ent)
         });
-        let old_role = ctx.evidence.events.iter().any(|e| {
+        let old_role = ctx.events_of(id).any(|e| {
             let e = &e.record;
-            &e.identity == id
-                && e.event_type == LifecycleEventType::Mover
+            e.event_type == LifecycleEventType::Mover
                 && e.attributes
                     .previous_role
                     .as_deref()

@@ -46,13 +46,13 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             ));
         }
         // Still there after expiry: a later snapshot shows the subject holding the access.
-        let still = ctx.rows().find(|(i, r)| {
+        let Some(subject) = &e.subject else { continue };
+        let still = ctx.rows_of(subject).find(|(_, r)| {
             let rec = &r.record;
             rec.as_of > expiry
                 && rec.status.is_present()
                 && Some(&rec.system) == e.system.as_ref()
                 && rec.entitlement == e.entitlement
-                && ctx.row_owner(*i) == e.subject.as_ref()
         });
         if let Some((_, r)) = still {
             out.push(

@@ -33,20 +33,18 @@ fn departures(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let snapshot = ctx.last_snapshot_before(t);
         let mut held: BTreeMap<&SystemId, (&str, u64)> = BTreeMap::new();
         if let Some(s) = snapshot {
-            for &i in ctx.present_rows(s) {
-                if ctx.row_owner(i) == Some(id) {
-                    let r = &ctx.evidence.reconciliations[i];
+            for (_, r) in ctx.rows_of(id) {
+                if r.record.as_of == s && r.record.status.is_present() {
                     held.insert(&r.record.system, (&r.record.account, r.seq));
                 }
             }
         }
-        for (i, x) in ctx.executions() {
+        for (_, x) in ctx.executions_of(id) {
             let r = &x.record;
             if r.at <= t
                 && r.outcome == Outcome::Succeeded
                 && r.action.adds_access()
                 && snapshot.is_none_or(|s| r.at > s)
-                && ctx.subject(i) == Some(id)
             {
                 held.insert(&r.system, (&r.account, x.seq));
             }
@@ -61,14 +59,13 @@ fn departures(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             };
             // Removals from a day before the effective time on are the leaver process.
             let last_removal = ctx
-                .executions()
-                .filter(|(i, x)| {
+                .executions_of(id)
+                .filter(|(_, x)| {
                     let r = &x.record;
                     &r.system == system
                         && r.outcome == Outcome::Succeeded
                         && r.action.removes_access()
                         && r.at >= t - DAY
-                        && ctx.subject(*i) == Some(id)
                 })
                 .max_by_key(|(_, x)| x.record.at);
             match last_removal {
@@ -103,13 +100,13 @@ fn departures(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         // Anything done in the departed identity's name afterwards, per system.
         let mut activity: BTreeMap<&SystemId, Vec<u64>> = BTreeMap::new();
-        for (_, x) in ctx.executions() {
-            if x.record.at > t && ctx.actor_identity(&x.record).as_ref() == Some(id) {
+        for x in ctx.executions_by(id) {
+            if x.record.at > t {
                 activity.entry(&x.record.system).or_default().push(x.seq);
             }
         }
-        for (i, r) in ctx.rows() {
-            if r.record.last_used_at.is_some_and(|u| u > t) && ctx.row_owner(i) == Some(id) {
+        for (_, r) in ctx.rows_of(id) {
+            if r.record.last_used_at.is_some_and(|u| u > t) {
                 activity.entry(&r.record.system).or_default().push(r.seq);
             }
         }
@@ -145,23 +142,20 @@ fn movers(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(snapshot) = ctx.last_snapshot_before(t) else {
             continue;
         };
-        for &i in ctx.present_rows(snapshot) {
-            if ctx.row_owner(i) != Some(id) {
+        for (_, row) in ctx.rows_of(id) {
+            let r = &row.record;
+            if r.as_of != snapshot || !r.status.is_present() {
                 continue;
             }
-            let row = &ctx.evidence.reconciliations[i];
-            let r = &row.record;
             let ent = r.entitlement.as_deref().unwrap_or_default();
             let old_only = ctx.policy.expects_for_role(Some(prior), &r.system, ent)
                 && !ctx.policy.expects_for_role(Some(new), &r.system, ent);
             if !old_only {
                 continue;
             }
-            let removed = ctx.evidence.executions.iter().any(|x| {
+            let removed = ctx.executions_on(&r.system, &r.account).any(|x| {
                 let x = &x.record;
-                x.system == r.system
-                    && x.account == r.account
-                    && x.outcome == Outcome::Succeeded
+                x.outcome == Outcome::Succeeded
                     && x.at >= t - DAY
                     && x.at <= t + window
                     && (matches!(
@@ -198,10 +192,9 @@ fn unexplained_removals(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let Some(id) = ctx.subject(i) else { continue };
         let ent = x.entitlement.as_deref().unwrap_or_default();
-        let by_event = ctx.evidence.events.iter().any(|e| {
+        let by_event = ctx.events_of(id).any(|e| {
             let e = &e.record;
-            &e.identity == id
-                && x.at >= e.effective_at - DAY
+            x.at >= e.effective_at - DAY
                 && (e.event_type.is_departure()
                     || (e.event_type == LifecycleEventType::Mover
                         && e.attributes.previous_role.as_deref().is_some_and(|prior| {

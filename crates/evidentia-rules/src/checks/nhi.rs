@@ -66,15 +66,14 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         ) {
             let created = history.first().map_or(ctx.period_start, |h| h.0);
             let rotation = ctx
-                .executions()
-                .filter(|(i, x)| {
+                .executions_of(id)
+                .filter(|(_, x)| {
                     x.record.outcome == Outcome::Succeeded
                         && matches!(
                             x.record.action,
                             ProvisioningAction::CredentialRotated
                                 | ProvisioningAction::CredentialCreated
                         )
-                        && ctx.subject(*i) == Some(id)
                 })
                 .max_by_key(|(_, x)| x.record.at);
             let last = rotation.map_or(created, |(_, x)| x.record.at.max(created));
