@@ -17,7 +17,7 @@ E2E_VENV := target/e2e-venv
 # Vite 8 needs Node 20.19 or later.
 NODE_MIN := 20.19
 
-.PHONY: run test deps desktop-deps ui-deps ui-build ui-test desktop desktop-test desktop-clippy \
+.PHONY: run test deps desktop-deps ui-deps ui-build ui-test desktop \
 	e2e-deps e2e fmt-check clippy unit bench demo clean-demo cli-demo
 
 # The desktop app on the demo workspace; without a display, the same demo through the CLI.
@@ -36,7 +36,8 @@ cli-demo: demo
 	target/release/evidentia --workspace $(DEMO_WORKSPACE) verify
 	target/release/evidentia --workspace $(DEMO_WORKSPACE) metrics
 
-test: deps fmt-check clippy unit desktop-test
+# The shell is built first (it embeds ui/dist): the workspace-wide clippy and tests include it.
+test: deps fmt-check desktop clippy unit ui-test e2e
 
 deps:
 	@missing=""; \
@@ -81,9 +82,6 @@ ui-test: ui-deps
 desktop: ui-build
 	$(CARGO) build -p evidentia-desktop
 
-desktop-clippy: desktop
-	$(CARGO) clippy -p evidentia-desktop --all-targets -- -D warnings
-
 e2e-deps: desktop-deps
 	@command -v tauri-driver >/dev/null || [ -x "$$HOME/.cargo/bin/tauri-driver" ] || $(CARGO) install tauri-driver --locked
 	@[ -x $(E2E_VENV)/bin/pytest ] || { python3 -m venv $(E2E_VENV) && $(E2E_VENV)/bin/pip install -q selenium pytest; }
@@ -94,17 +92,16 @@ e2e: desktop e2e-deps
 	rm -rf target/e2e-screenshots
 	PATH="$$HOME/.cargo/bin:$$PATH" xvfb-run -a -s "-screen 0 1280x800x24" $(E2E_VENV)/bin/pytest -q tests/desktop
 
-# The shell's own tests include the one that fails when the committed TypeScript types are stale.
-desktop-test: ui-test desktop-clippy e2e
-	$(CARGO) test -p evidentia-desktop
-
 fmt-check:
 	$(CARGO) fmt --all --check
 
-clippy:
+# --workspace includes the desktop shell, which needs ui/dist.
+clippy: ui-build
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-unit:
+# Includes the shell's tests, among them the one that fails when the committed TypeScript
+# types in ui/src/lib/backend/generated/ are stale.
+unit: ui-build
 	$(CARGO) test --workspace
 
 bench: deps

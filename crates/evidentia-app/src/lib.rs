@@ -11,8 +11,10 @@ mod controls;
 mod demo;
 mod entries;
 mod import;
+mod imports;
 mod policy;
 pub mod wire;
+mod workspace;
 
 use std::path::Path;
 
@@ -33,7 +35,9 @@ pub use evidentia_rules::{
     LinkStatus, Metrics, SystemChain,
 };
 pub use import::{FileOutcome, ImportOptions, ImportReport, import_files};
+pub use imports::{ImportRecord, builtin_profiles, list_imports};
 pub use policy::{PolicyChange, RecordedPolicy, current_policy, set_policy};
+pub use workspace::open_workspace;
 
 /// Errors the clients branch on; everything else is an `anyhow` chain with context.
 #[derive(Debug, thiserror::Error)]

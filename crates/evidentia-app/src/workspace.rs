@@ -1,0 +1,55 @@
+//! Opening an existing workspace to show what it is: its id and ledger head, without writing.
+
+use std::path::Path;
+
+use evidentia_store::EvidenceStore;
+
+use crate::{WorkspaceInfo, open_read};
+
+/// Opens a workspace read-only and reports its id and head; fails (with the store's error
+/// inside, e.g. `StoreError::NotAWorkspace`) for anything that is not one.
+pub async fn open_workspace(path: &Path) -> anyhow::Result<WorkspaceInfo> {
+    let ws = open_read(path).await?;
+    let result = async {
+        Ok(WorkspaceInfo {
+            path: path.display().to_string(),
+            workspace_id: ws.workspace_id().await?,
+            head: ws.head().await?,
+        })
+    }
+    .await;
+    ws.close().await;
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::init_workspace;
+
+    #[tokio::test]
+    async fn reports_what_init_created() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("w.evidentia");
+        let now = Utc
+            .with_ymd_and_hms(2024, 5, 1, 12, 0, 0)
+            .single()
+            .expect("time");
+        let created = init_workspace(&path, now).await.expect("init");
+        assert_eq!(open_workspace(&path).await.expect("open"), created);
+    }
+
+    #[tokio::test]
+    async fn refuses_a_missing_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let err = open_workspace(&dir.path().join("none.evidentia"))
+            .await
+            .expect_err("missing");
+        assert!(matches!(
+            err.downcast_ref::<evidentia_store::StoreError>(),
+            Some(evidentia_store::StoreError::NotFound(_))
+        ));
+    }
+}

@@ -1,0 +1,137 @@
+//! The IPC commands: one small function per façade use case, named after it; each translates
+//! arguments in and results out, and holds no business logic.
+
+use std::path::PathBuf;
+
+use chrono::{SecondsFormat, Utc};
+use evidentia_app::wire::{CheckpointJson, EntryJson};
+use tauri::State;
+use tauri::ipc::Channel;
+
+use crate::dto::{
+    AccountsDto, CheckpointDto, EntryDto, ImportProgressDto, ImportRecordDto, ImportRequest,
+    ImportResultDto, PolicyDto, SessionDto, VerifyDto, VerifyProgressDto,
+};
+use crate::error::IpcError;
+use crate::session::Session;
+
+type Result<T> = std::result::Result<T, IpcError>;
+
+#[tauri::command]
+pub async fn current_workspace(session: State<'_, Session>) -> Result<SessionDto> {
+    session.current().await
+}
+
+#[tauri::command]
+pub async fn open_workspace(session: State<'_, Session>, path: String) -> Result<SessionDto> {
+    session.switch(PathBuf::from(path)).await
+}
+
+#[tauri::command]
+pub async fn init_workspace(session: State<'_, Session>, path: String) -> Result<SessionDto> {
+    let path = PathBuf::from(path);
+    evidentia_app::init_workspace(&path, Utc::now()).await?;
+    session.switch(path).await
+}
+
+#[tauri::command]
+pub async fn open_demo_workspace(session: State<'_, Session>) -> Result<SessionDto> {
+    session.switch_to_demo().await
+}
+
+#[tauri::command]
+pub async fn list_entries(
+    session: State<'_, Session>,
+    from: u64,
+    limit: u64,
+) -> Result<Vec<EntryDto>> {
+    let entries = evidentia_app::list_entries(&session.path().await?, from, limit).await?;
+    Ok(entries.iter().map(|e| EntryJson::from(e).into()).collect())
+}
+
+#[tauri::command]
+pub async fn list_imports(session: State<'_, Session>) -> Result<Vec<ImportRecordDto>> {
+    let imports = evidentia_app::list_imports(&session.path().await?).await?;
+    Ok(imports.iter().map(ImportRecordDto::from).collect())
+}
+
+#[tauri::command]
+pub async fn list_checkpoints(session: State<'_, Session>) -> Result<Vec<CheckpointDto>> {
+    let checkpoints = evidentia_app::list_checkpoints(&session.path().await?).await?;
+    Ok(checkpoints
+        .iter()
+        .map(|c| CheckpointJson::from(c).into())
+        .collect())
+}
+
+#[tauri::command]
+pub async fn create_checkpoint(session: State<'_, Session>) -> Result<CheckpointDto> {
+    let checkpoint = evidentia_app::create_checkpoint(&session.path().await?, Utc::now()).await?;
+    Ok(CheckpointJson::from(&checkpoint).into())
+}
+
+/// Runs on the async runtime (the façade hashes on blocking threads), never on the UI thread;
+/// progress goes to the window through `on_progress`.
+#[tauri::command]
+pub async fn verify_ledger(
+    session: State<'_, Session>,
+    on_progress: Channel<VerifyProgressDto>,
+) -> Result<VerifyDto> {
+    let outcome = evidentia_app::verify_ledger(&session.path().await?, move |p| {
+        // A closed window drops the channel; verification goes on regardless.
+        let _ = on_progress.send(VerifyProgressDto {
+            checked: p.entries_checked,
+            total: p.entries_total,
+        });
+    })
+    .await?;
+    Ok(VerifyDto::new(
+        &outcome,
+        Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+    ))
+}
+
+#[tauri::command]
+pub async fn import_files(
+    session: State<'_, Session>,
+    request: ImportRequest,
+    on_progress: Channel<ImportProgressDto>,
+) -> Result<Vec<ImportResultDto>> {
+    let files: Vec<PathBuf> = request.files.iter().map(PathBuf::from).collect();
+    let options = evidentia_app::ImportOptions {
+        profile: request.profile,
+        skip_invalid: request.skip_invalid,
+        ..evidentia_app::ImportOptions::default()
+    };
+    let reports = evidentia_app::import_files(
+        &session.path().await?,
+        &files,
+        &options,
+        Utc::now(),
+        move |file, p| {
+            let _ = on_progress.send(ImportProgressDto::new(file, &p));
+        },
+    )
+    .await?;
+    Ok(reports.iter().map(ImportResultDto::from).collect())
+}
+
+#[tauri::command]
+pub fn builtin_profiles() -> Vec<String> {
+    evidentia_app::builtin_profiles()
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tauri::command]
+pub async fn current_policy(session: State<'_, Session>) -> Result<Option<PolicyDto>> {
+    let policy = evidentia_app::current_policy(&session.path().await?).await?;
+    Ok(policy.as_ref().map(PolicyDto::from))
+}
+
+#[tauri::command]
+pub async fn list_accounts(session: State<'_, Session>) -> Result<AccountsDto> {
+    let report = evidentia_app::list_accounts(&session.path().await?).await?;
+    Ok(AccountsDto::from(&report))
+}

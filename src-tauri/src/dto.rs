@@ -1,0 +1,446 @@
+//! The JSON shapes the UI receives and sends, converted explicitly from the façade's types;
+//! their TypeScript twins in `ui/src/lib/backend/generated/` are generated from these by a test.
+
+use std::collections::BTreeMap;
+
+use evidentia_app::wire::{CheckpointJson, EntryJson, VerifyJson};
+use evidentia_app::{
+    AccountsReport, FileOutcome, ImportProgress, ImportRecord, ImportReport, RecordedPolicy,
+    VerifyOutcome, WorkspaceInfo,
+};
+use serde::{Deserialize, Serialize};
+
+/// The workspace the window shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct WorkspaceDto {
+    pub path: String,
+    /// The file name without its extension, for the header.
+    pub name: String,
+    pub workspace_id: String,
+    pub entries: u64,
+    pub head_hash: String,
+    /// The demo workspace the app builds on first start.
+    pub is_demo: bool,
+}
+
+impl WorkspaceDto {
+    pub fn new(info: &WorkspaceInfo, is_demo: bool) -> Self {
+        let name = std::path::Path::new(&info.path)
+            .file_stem()
+            .map_or_else(|| info.path.clone(), |s| s.to_string_lossy().into_owned());
+        WorkspaceDto {
+            path: info.path.clone(),
+            name,
+            workspace_id: info.workspace_id.clone(),
+            entries: info.head.count,
+            head_hash: info.head.hash.to_hex(),
+            is_demo,
+        }
+    }
+}
+
+/// The open workspace (if any) and the recently opened ones, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SessionDto {
+    pub workspace: Option<WorkspaceDto>,
+    pub recent: Vec<String>,
+    /// Why the workspace chosen at start could not be opened, if it could not.
+    pub startup_error: Option<crate::error::IpcError>,
+}
+
+/// One ledger entry without its payload (the overview and integrity pages list entries).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct EntryDto {
+    pub seq: u64,
+    pub kind: String,
+    pub recorded_at: String,
+    pub payload_hash: String,
+    pub prev_hash: String,
+    pub entry_hash: String,
+}
+
+// Core types reach the UI through the façade's `wire` shapes, the same the CLI prints.
+impl From<EntryJson> for EntryDto {
+    fn from(e: EntryJson) -> Self {
+        EntryDto {
+            seq: e.seq,
+            kind: e.kind,
+            recorded_at: e.recorded_at,
+            payload_hash: e.payload_hash,
+            prev_hash: e.prev_hash,
+            entry_hash: e.entry_hash,
+        }
+    }
+}
+
+/// A recorded ledger head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct CheckpointDto {
+    pub id: u64,
+    pub entry_count: u64,
+    pub head_hash: String,
+    pub created_at: String,
+}
+
+impl From<CheckpointJson> for CheckpointDto {
+    fn from(c: CheckpointJson) -> Self {
+        CheckpointDto {
+            id: c.id,
+            entry_count: c.entry_count,
+            head_hash: c.head_hash,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// The result of recomputing the whole ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct VerifyDto {
+    pub intact: bool,
+    /// Entries that verified (all of them when intact).
+    pub entries: u64,
+    /// The hash of the last entry that verified.
+    pub head_hash: String,
+    pub artifacts: u64,
+    pub artifact_bytes: u64,
+    pub checkpoints: Vec<CheckpointDto>,
+    /// The first entry that failed, and why, when not intact.
+    pub failed_seq: Option<u64>,
+    pub failure: Option<String>,
+    /// When the verification finished (RFC 3339, UTC).
+    pub verified_at: String,
+}
+
+impl VerifyDto {
+    pub fn new(outcome: &VerifyOutcome, verified_at: String) -> Self {
+        let r = VerifyJson::from(&outcome.report);
+        VerifyDto {
+            intact: r.intact,
+            entries: r.entries,
+            head_hash: r.head_hash,
+            artifacts: r.artifacts,
+            artifact_bytes: r.artifact_bytes,
+            checkpoints: outcome
+                .checkpoints
+                .iter()
+                .map(|c| CheckpointJson::from(c).into())
+                .collect(),
+            failed_seq: r.failed_seq,
+            failure: r.failure,
+            verified_at,
+        }
+    }
+}
+
+/// Verification progress, streamed through a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct VerifyProgressDto {
+    pub checked: u64,
+    pub total: u64,
+}
+
+/// What the UI asks to import.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ImportRequest {
+    pub files: Vec<String>,
+    /// A built-in profile name, for generic CSV/JSON files.
+    pub profile: Option<String>,
+    /// Import the valid rows and record the bad ones, instead of rejecting the file.
+    pub skip_invalid: bool,
+}
+
+/// Import progress for one file, streamed through a channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ImportProgressDto {
+    pub file: String,
+    pub bytes_read: u64,
+    pub bytes_total: Option<u64>,
+    pub rows: u64,
+}
+
+impl ImportProgressDto {
+    pub fn new(file: &std::path::Path, p: &ImportProgress) -> Self {
+        ImportProgressDto {
+            file: file.display().to_string(),
+            bytes_read: p.bytes_read,
+            bytes_total: p.bytes_total,
+            rows: p.rows,
+        }
+    }
+}
+
+/// A bad row or an incomplete event: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct DiagnosticDto {
+    /// `line 12`, a JSON pointer, or empty for the whole file.
+    pub location: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    Imported,
+    AlreadyImported,
+}
+
+/// What happened to one imported file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ImportResultDto {
+    pub file: String,
+    pub status: ImportStatus,
+    pub artifact: String,
+    pub format: Option<String>,
+    pub rows: u64,
+    /// Records appended, by record kind.
+    pub records: BTreeMap<String, u64>,
+    /// Rows deliberately not recorded (read-only events), by reason.
+    pub skipped: BTreeMap<String, u64>,
+    /// Bad rows left out (only with skip-invalid; otherwise the file is refused).
+    pub invalid: Vec<DiagnosticDto>,
+    /// Events too incomplete to be evidence.
+    pub warnings: Vec<DiagnosticDto>,
+    /// The ledger entries appended, `first..=last`; none for an already imported file.
+    pub first_entry: Option<u64>,
+    pub last_entry: Option<u64>,
+}
+
+impl From<&ImportReport> for ImportResultDto {
+    fn from(r: &ImportReport) -> Self {
+        let file = r.file.display().to_string();
+        match &r.outcome {
+            FileOutcome::Imported {
+                format,
+                artifact,
+                records,
+                skipped,
+                rows,
+                invalid,
+                warnings,
+                entries,
+            } => ImportResultDto {
+                file,
+                status: ImportStatus::Imported,
+                artifact: artifact.to_hex(),
+                format: Some(format.as_str().to_owned()),
+                rows: *rows,
+                records: records
+                    .iter()
+                    .map(|(k, n)| (k.as_str().to_owned(), *n))
+                    .collect(),
+                skipped: skipped.clone(),
+                invalid: invalid
+                    .iter()
+                    .map(|d| DiagnosticDto {
+                        location: d.location.to_string(),
+                        reason: d.reason.clone(),
+                    })
+                    .collect(),
+                warnings: warnings
+                    .iter()
+                    .map(|d| DiagnosticDto {
+                        location: d.location.to_string(),
+                        reason: d.reason.clone(),
+                    })
+                    .collect(),
+                first_entry: Some(entries.start),
+                last_entry: entries.end.checked_sub(1),
+            },
+            FileOutcome::AlreadyImported { artifact } => ImportResultDto {
+                file,
+                status: ImportStatus::AlreadyImported,
+                artifact: artifact.to_hex(),
+                format: None,
+                rows: 0,
+                records: BTreeMap::new(),
+                skipped: BTreeMap::new(),
+                invalid: Vec::new(),
+                warnings: Vec::new(),
+                first_entry: None,
+                last_entry: None,
+            },
+        }
+    }
+}
+
+/// One file in the import history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ImportRecordDto {
+    pub seq: u64,
+    pub recorded_at: String,
+    pub file_name: String,
+    pub artifact: String,
+    pub size: u64,
+    pub format: String,
+    pub profile: Option<String>,
+    pub rows: u64,
+    pub records: BTreeMap<String, u64>,
+    pub skipped: BTreeMap<String, u64>,
+    pub invalid_rows: u64,
+    pub warnings: u64,
+}
+
+impl From<&ImportRecord> for ImportRecordDto {
+    fn from(r: &ImportRecord) -> Self {
+        ImportRecordDto {
+            seq: r.seq,
+            recorded_at: r.recorded_at.clone(),
+            file_name: r.file_name.clone(),
+            artifact: r.artifact.clone(),
+            size: r.size,
+            format: r.format.clone(),
+            profile: r.profile.clone(),
+            rows: r.rows,
+            records: r.records.clone(),
+            skipped: r.skipped.clone(),
+            invalid_rows: r.invalid_rows,
+            warnings: r.warnings,
+        }
+    }
+}
+
+/// The policy in force: which ledger entry recorded it and the hash of its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct PolicyDto {
+    pub seq: u64,
+    pub source: String,
+    pub sha256: String,
+}
+
+impl From<&RecordedPolicy> for PolicyDto {
+    fn from(p: &RecordedPolicy) -> Self {
+        PolicyDto {
+            seq: p.seq,
+            source: p.source.clone(),
+            sha256: p.sha256.to_hex(),
+        }
+    }
+}
+
+/// One system account and the identity it correlates to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct AccountDto {
+    pub system: String,
+    pub account: String,
+    pub identity: Option<String>,
+    /// The correlation rule that decided (`email`, `alias`, `none`, ...).
+    pub rule: String,
+    pub detail: Option<String>,
+    pub executions: u64,
+    pub reconciliations: u64,
+    pub first_seen: String,
+    pub last_seen: String,
+    /// The first ledger entries that mention it.
+    pub evidence: Vec<u64>,
+}
+
+/// Every account, with the policy version that correlated them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct AccountsDto {
+    pub policy_seq: u64,
+    pub accounts: Vec<AccountDto>,
+}
+
+impl From<&AccountsReport> for AccountsDto {
+    fn from(r: &AccountsReport) -> Self {
+        AccountsDto {
+            policy_seq: r.policy_seq,
+            accounts: r
+                .accounts
+                .iter()
+                .map(|a| AccountDto {
+                    system: a.system.as_str().to_owned(),
+                    account: a.account.clone(),
+                    identity: a.identity.as_ref().map(|i| i.as_str().to_owned()),
+                    rule: a.rule.to_owned(),
+                    detail: a.detail.clone(),
+                    executions: a.executions,
+                    reconciliations: a.reconciliations,
+                    first_seen: a.first_seen.to_rfc3339(),
+                    last_seen: a.last_seen.to_rfc3339(),
+                    evidence: a.evidence.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use ts_rs::{Config, TS};
+
+    use super::*;
+    use crate::error::{ErrorCode, IpcError};
+
+    /// Where the UI keeps the generated declarations (committed, so the UI builds without Rust).
+    const GENERATED: &str = "../ui/src/lib/backend/generated/types.ts";
+
+    fn declarations() -> String {
+        // Counts and sequence numbers stay far below 2^53, so plain numbers are exact.
+        let cfg = Config::new().with_large_int("number");
+        let decls = [
+            ErrorCode::decl(&cfg),
+            IpcError::decl(&cfg),
+            WorkspaceDto::decl(&cfg),
+            SessionDto::decl(&cfg),
+            EntryDto::decl(&cfg),
+            CheckpointDto::decl(&cfg),
+            VerifyDto::decl(&cfg),
+            VerifyProgressDto::decl(&cfg),
+            ImportRequest::decl(&cfg),
+            ImportProgressDto::decl(&cfg),
+            DiagnosticDto::decl(&cfg),
+            ImportStatus::decl(&cfg),
+            ImportResultDto::decl(&cfg),
+            ImportRecordDto::decl(&cfg),
+            PolicyDto::decl(&cfg),
+            AccountDto::decl(&cfg),
+            AccountsDto::decl(&cfg),
+        ];
+        let mut out = String::from(
+            "// Generated from src-tauri/src/dto.rs and error.rs by `cargo test -p evidentia-desktop`; do not edit.\n\
+             // Regenerate with UPDATE_TS=1 cargo test -p evidentia-desktop generated_types.\n\n",
+        );
+        for d in decls {
+            out.push_str("export ");
+            out.push_str(&d);
+            out.push_str("\n\n");
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+        out
+    }
+
+    #[test]
+    fn generated_types_are_current() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(GENERATED);
+        let expected = declarations();
+        if std::env::var_os("UPDATE_TS").is_some() {
+            std::fs::write(&path, &expected).expect("writing the generated types");
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == expected,
+            "{} is stale: run `UPDATE_TS=1 cargo test -p evidentia-desktop generated_types` and commit it",
+            path.display()
+        );
+    }
+}

@@ -1,0 +1,95 @@
+// The only module that talks to the Rust shell: every invoke, channel, dialog, drop and opener
+// call goes through here, so pages never depend on Tauri directly.
+import { Channel, invoke } from '@tauri-apps/api/core';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
+import { open, save } from '@tauri-apps/plugin-dialog';
+import { revealItemInDir } from '@tauri-apps/plugin-opener';
+import { toBackendError } from './ipc';
+import type {
+  AccountsDto,
+  CheckpointDto,
+  EntryDto,
+  ImportProgressDto,
+  ImportRecordDto,
+  ImportRequest,
+  ImportResultDto,
+  PolicyDto,
+  SessionDto,
+  VerifyDto,
+  VerifyProgressDto,
+} from './generated/types';
+
+export { BackendError } from './ipc';
+export type * from './generated/types';
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw toBackendError(e);
+  }
+}
+
+export const currentWorkspace = () => call<SessionDto>('current_workspace');
+export const openWorkspace = (path: string) => call<SessionDto>('open_workspace', { path });
+export const initWorkspace = (path: string) => call<SessionDto>('init_workspace', { path });
+export const openDemoWorkspace = () => call<SessionDto>('open_demo_workspace');
+export const listEntries = (from: number, limit: number) =>
+  call<EntryDto[]>('list_entries', { from, limit });
+export const listImports = () => call<ImportRecordDto[]>('list_imports');
+export const listCheckpoints = () => call<CheckpointDto[]>('list_checkpoints');
+export const createCheckpoint = () => call<CheckpointDto>('create_checkpoint');
+export const builtinProfiles = () => call<string[]>('builtin_profiles');
+export const currentPolicy = () => call<PolicyDto | null>('current_policy');
+export const listAccounts = () => call<AccountsDto>('list_accounts');
+
+export function verifyLedger(onProgress: (p: VerifyProgressDto) => void): Promise<VerifyDto> {
+  const channel = new Channel<VerifyProgressDto>();
+  channel.onmessage = onProgress;
+  return call<VerifyDto>('verify_ledger', { onProgress: channel });
+}
+
+export function importFiles(
+  request: ImportRequest,
+  onProgress: (p: ImportProgressDto) => void,
+): Promise<ImportResultDto[]> {
+  const channel = new Channel<ImportProgressDto>();
+  channel.onmessage = onProgress;
+  return call<ImportResultDto[]>('import_files', { request, onProgress: channel });
+}
+
+const WORKSPACE_FILTER = { name: 'Evidentia workspace', extensions: ['evidentia'] };
+
+/** Asks for an existing workspace file; null when cancelled. */
+export async function pickWorkspace(): Promise<string | null> {
+  const chosen = await open({ multiple: false, directory: false, filters: [WORKSPACE_FILTER] });
+  return typeof chosen === 'string' ? chosen : null;
+}
+
+/** Asks where to create a new workspace; null when cancelled. */
+export async function pickNewWorkspace(): Promise<string | null> {
+  const chosen = await save({ defaultPath: 'audit.evidentia', filters: [WORKSPACE_FILTER] });
+  return chosen ?? null;
+}
+
+/** Asks for evidence files to import; empty when cancelled. */
+export async function pickEvidenceFiles(): Promise<string[]> {
+  const chosen = await open({ title: 'Choose evidence files', multiple: true, directory: false });
+  if (chosen === null) return [];
+  return Array.isArray(chosen) ? chosen : [chosen];
+}
+
+/** Shows the workspace file in the system file manager. */
+export const revealInFolder = (path: string) => revealItemInDir(path);
+
+export type DropState = { kind: 'over' } | { kind: 'leave' } | { kind: 'drop'; paths: string[] };
+
+/** Files dragged onto the window; returns the function that stops listening. */
+export async function onFileDrop(handler: (state: DropState) => void): Promise<() => void> {
+  return getCurrentWebview().onDragDropEvent((event) => {
+    const p = event.payload;
+    if (p.type === 'drop') handler({ kind: 'drop', paths: p.paths });
+    else if (p.type === 'leave') handler({ kind: 'leave' });
+    else handler({ kind: 'over' });
+  });
+}

@@ -1,0 +1,87 @@
+// Unit tests of the presentation helpers in format.ts.
+import { describe, expect, it } from 'vitest';
+import {
+  baseName,
+  countsOf,
+  formatBytes,
+  formatDate,
+  formatTime,
+  kindLabel,
+  percent,
+  plural,
+  shortHash,
+  splitRejection,
+  sum,
+} from './format';
+
+describe('shortHash', () => {
+  it('keeps both ends of a long hash', () => {
+    const h = 'a'.repeat(10) + 'b'.repeat(48) + 'c'.repeat(6);
+    expect(shortHash(h)).toBe('aaaaaaaaaa…cccccc');
+  });
+  it('leaves short text alone', () => expect(shortHash('abc')).toBe('abc'));
+});
+
+describe('formatBytes', () => {
+  it.each([
+    [0, '0 B'],
+    [1023, '1023 B'],
+    [1024, '1.0 KiB'],
+    [1536, '1.5 KiB'],
+    [50 * 1024 * 1024, '50 MiB'],
+  ])('%d → %s', (n, s) => expect(formatBytes(n)).toBe(s));
+});
+
+describe('formatTime', () => {
+  it('shows ledger times in UTC', () =>
+    expect(formatTime('2024-05-01T12:00:00.000000Z')).toBe('2024-05-01 12:00:00 UTC'));
+  it('passes through what it does not recognise', () => expect(formatTime('soon')).toBe('soon'));
+  it('gives the day alone', () => expect(formatDate('2024-03-31T00:00:00+00:00')).toBe('2024-03-31'));
+});
+
+describe('percent', () => {
+  it('rounds and clamps', () => {
+    expect(percent(1, 3)).toBe(33);
+    expect(percent(5, 4)).toBe(100);
+  });
+  it('is unknown without a total', () => {
+    expect(percent(5, null)).toBeNull();
+    expect(percent(5, 0)).toBeNull();
+  });
+});
+
+describe('counts', () => {
+  it('orders by count and drops zeros', () => {
+    expect(countsOf({ execution: 3, identity: 0, approval: 5 })).toEqual([
+      ['approval', 5],
+      ['execution', 3],
+    ]);
+    expect(sum({ execution: 3, approval: 5 })).toBe(8);
+  });
+  it('labels kinds', () => {
+    expect(kindLabel('lifecycle_event')).toBe('Lifecycle events');
+    expect(kindLabel('new_kind')).toBe('new kind');
+  });
+  it('pluralises', () => {
+    expect(plural(1, 'row')).toBe('1 row');
+    expect(plural(1200, 'row')).toBe('1,200 rows');
+  });
+});
+
+describe('baseName', () => {
+  it('handles both separators', () => {
+    expect(baseName('/tmp/a/b.csv')).toBe('b.csv');
+    expect(baseName('C:\\x\\y.evidentia')).toBe('y.evidentia');
+  });
+});
+
+describe('splitRejection', () => {
+  it('splits summary and rows and drops the CLI flag hint', () => {
+    const msg =
+      'p.csv: 2 invalid rows; nothing was imported (use --skip-invalid to import the valid rows and record the rest)\n  p.csv:3: bad time\n  p.csv:5: no account';
+    expect(splitRejection(msg)).toEqual({
+      summary: 'p.csv: 2 invalid rows; nothing was imported',
+      rows: ['p.csv:3: bad time', 'p.csv:5: no account'],
+    });
+  });
+});

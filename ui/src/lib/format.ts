@@ -1,0 +1,86 @@
+// Presentation helpers the pages share: pure functions, unit-tested with vitest.
+
+/** `3f2a9c…d41e` — enough of a SHA-256 to recognise it; the full value is copied on click. */
+export function shortHash(hex: string, head = 10, tail = 6): string {
+  if (hex.length <= head + tail + 1) return hex;
+  return `${hex.slice(0, head)}…${hex.slice(-tail)}`;
+}
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** `2024-05-01T12:00:00.000000Z` → `2024-05-01 12:00:00 UTC`: auditors read UTC, unambiguously. */
+export function formatTime(recorded: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(recorded);
+  return m ? `${m[1]} ${m[2]} UTC` : recorded;
+}
+
+/** Just the UTC date of a timestamp, for columns where the day is what matters. */
+export function formatDate(time: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})/.exec(time);
+  return m?.[1] ?? time;
+}
+
+/** A fraction as a whole percentage, clamped to 0..100; null when the total is unknown. */
+export function percent(done: number, total: number | null | undefined): number | null {
+  if (!total || total <= 0) return null;
+  return Math.max(0, Math.min(100, Math.round((done / total) * 100)));
+}
+
+/** The last path component, for showing files and workspaces by name. */
+export function baseName(path: string): string {
+  const parts = path.split(/[\\/]/).filter((p) => p.length > 0);
+  return parts[parts.length - 1] ?? path;
+}
+
+/** Record kinds as people say them. */
+const KIND_LABELS: Record<string, string> = {
+  identity: 'Identities',
+  lifecycle_event: 'Lifecycle events',
+  approval: 'Approvals',
+  execution: 'Executions',
+  reconciliation: 'Reconciliations',
+  exception: 'Exceptions',
+};
+
+export function kindLabel(kind: string): string {
+  return KIND_LABELS[kind] ?? kind.replace(/_/g, ' ');
+}
+
+/** Sorted `[kind, count]` pairs of a count map, largest first, zero counts left out. */
+export function countsOf(map: { [key in string]?: number }): [string, number][] {
+  return Object.entries(map)
+    .filter((e): e is [string, number] => typeof e[1] === 'number' && e[1] > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+export function sum(map: { [key in string]?: number }): number {
+  return countsOf(map).reduce((acc, [, n]) => acc + n, 0);
+}
+
+/**
+ * A refused import's message, split for display: the summary line and one line per bad row.
+ * The CLI's flag hint is dropped: the import page offers the same choice as a checkbox.
+ */
+export function splitRejection(message: string): { summary: string; rows: string[] } {
+  const [first = '', ...rest] = message.split('\n');
+  const summary = first.replace(/\s*\(use --skip-invalid[^)]*\)/, '');
+  return { summary, rows: rest.map((r) => r.trim()).filter((r) => r.length > 0) };
+}

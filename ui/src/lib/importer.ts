@@ -1,0 +1,57 @@
+// The import page's plan: files one by one, so one refused file neither hides the results of
+// the others nor stops them; each file is still all-or-nothing in the shell.
+import type { ImportProgressDto, ImportRequest, ImportResultDto } from './backend/generated/types';
+import { BackendError, toBackendError } from './backend/ipc';
+
+export type FileResult =
+  | { file: string; status: 'imported' | 'already_imported'; result: ImportResultDto }
+  | { file: string; status: 'refused' | 'failed'; error: BackendError };
+
+export type ImportFn = (
+  request: ImportRequest,
+  onProgress: (p: ImportProgressDto) => void,
+) => Promise<ImportResultDto[]>;
+
+/** Adds files to a selection, keeping order and dropping duplicates. */
+export function addFiles(current: string[], more: string[]): string[] {
+  const seen = new Set(current);
+  const out = [...current];
+  for (const f of more) {
+    if (!seen.has(f)) {
+      seen.add(f);
+      out.push(f);
+    }
+  }
+  return out;
+}
+
+/** Imports each file on its own, reporting progress and each file's result as it comes. */
+export async function importEach(
+  files: string[],
+  options: { profile: string | null; skipInvalid: boolean },
+  run: ImportFn,
+  onProgress: (index: number, p: ImportProgressDto) => void,
+  onResult: (r: FileResult) => void,
+): Promise<FileResult[]> {
+  const results: FileResult[] = [];
+  for (const [index, file] of files.entries()) {
+    let r: FileResult;
+    try {
+      const [result] = await run(
+        { files: [file], profile: options.profile, skip_invalid: options.skipInvalid },
+        (p) => onProgress(index, p),
+      );
+      r = result
+        ? { file, status: result.status, result }
+        : { file, status: 'failed', error: new BackendError('internal', 'no result returned') };
+    } catch (e) {
+      const error = toBackendError(e);
+      // Refused input (bad rows, unknown format, missing profile) is the user's to fix;
+      // anything else is a failure of the app or the disk.
+      r = { file, status: error.code === 'invalid_input' ? 'refused' : 'failed', error };
+    }
+    results.push(r);
+    onResult(r);
+  }
+  return results;
+}
