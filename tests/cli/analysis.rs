@@ -58,6 +58,35 @@ fn analysis_commands_on_the_demo_organisation() {
         );
     }
 
+    let critical = run_ws(&ws, &["--json", "findings", "--severity", "critical"])
+        .expect_code(0)
+        .json();
+    assert!(!critical.as_array().unwrap().is_empty());
+    assert!(
+        critical
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["severity"] == "critical")
+    );
+    let nhi = run_ws(
+        &ws,
+        &["--json", "findings", "--framework", "owasp-nhi-2025"],
+    )
+    .expect_code(0)
+    .json();
+    for f in nhi.as_array().unwrap() {
+        let controls = f["controls"].as_array().unwrap();
+        assert!(
+            !controls.is_empty()
+                && controls
+                    .iter()
+                    .all(|c| c.as_str().unwrap().starts_with("NHI")),
+            "{f}"
+        );
+    }
+    run_ws(&ws, &["findings", "--severity", "bogus"]).expect_one_line_error();
+
     let metrics = run_ws(&ws, &["--json", "metrics"]).expect_code(0).json();
     let completeness = metrics["chain_completeness"].as_f64().unwrap();
     assert!(

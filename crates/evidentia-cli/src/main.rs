@@ -110,6 +110,13 @@ enum Command {
         /// Only this check, e.g. EV-LEAVER-NOT-REVOKED.
         #[arg(long)]
         check: Option<String>,
+        /// Only findings mapped to a control of this framework (nist-csf-2.0, owasp-nhi-2025);
+        /// the controls are listed with each finding.
+        #[arg(long)]
+        framework: Option<String>,
+        /// Only findings of this severity: critical, high, medium or low.
+        #[arg(long)]
+        severity: Option<String>,
         /// Judge as of this date (as for `analyze`).
         #[arg(long, value_name = "DATE")]
         as_of: Option<chrono::NaiveDate>,
@@ -314,25 +321,61 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Findings { check, as_of } => {
+        Command::Findings {
+            check,
+            framework,
+            severity,
+            as_of,
+        } => {
             let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
                 .await?;
-            let findings: Vec<_> = run
-                .analysis
-                .findings
-                .iter()
-                .filter(|f| {
-                    check
-                        .as_deref()
-                        .is_none_or(|c| f.check.eq_ignore_ascii_case(c))
-                })
-                .collect();
+            let (catalogs, mapping) = evidentia_app::catalogs()?;
+            if let Some(f) = framework {
+                if catalogs.get(f).is_none() {
+                    let known: Vec<&str> = catalogs.iter().map(|c| c.id()).collect();
+                    anyhow::bail!("unknown framework {f:?}; built in: {}", known.join(", "));
+                }
+            }
+            if let Some(s) = severity {
+                if !["critical", "high", "medium", "low"].contains(&s.to_ascii_lowercase().as_str())
+                {
+                    anyhow::bail!("unknown severity {s:?}; use critical, high, medium or low");
+                }
+            }
+            let mut rows = Vec::new();
+            for f in &run.analysis.findings {
+                if check
+                    .as_deref()
+                    .is_some_and(|c| !f.check.eq_ignore_ascii_case(c))
+                {
+                    continue;
+                }
+                let (sev, rationale) = evidentia_app::check_info(&mapping, f.check);
+                if severity
+                    .as_deref()
+                    .is_some_and(|s| !sev.as_str().eq_ignore_ascii_case(s))
+                {
+                    continue;
+                }
+                let controls: Vec<String> = match (framework, mapping.check(f.check)) {
+                    (Some(fw), Some(m)) => m.controls_in(fw).map(str::to_owned).collect(),
+                    (None, Some(m)) => m.controls().iter().map(|c| c.control.clone()).collect(),
+                    (_, None) => Vec::new(),
+                };
+                if framework.is_some() && controls.is_empty() {
+                    continue;
+                }
+                rows.push((f, sev, rationale, controls));
+            }
             if cli.json {
-                let json: Vec<_> = findings
+                let json: Vec<_> = rows
                     .iter()
-                    .map(|f| {
+                    .map(|(f, sev, rationale, controls)| {
                         serde_json::json!({
                             "check": f.check,
+                            "severity": sev.as_str(),
+                            "rationale": rationale,
+                            "controls": controls,
                             "identity": f.identity.as_ref().map(|i| i.as_str()),
                             "system": f.system.as_ref().map(|s| s.as_str()),
                             "account": f.account,
@@ -344,25 +387,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     })
                     .collect();
                 print_json(&json)?;
-            } else if findings.is_empty() {
+            } else if rows.is_empty() {
                 outln!("no findings");
             } else {
-                for f in findings {
+                for (f, sev, _, controls) in &rows {
                     outln!(
-                        "{:<40} {:<10} {:<18} {:<34} {}  [entries {}]",
+                        "{:<8} {:<40} {:<10} {:<18} {}  [entries {}] [{}]",
+                        sev.as_str(),
                         f.check,
                         f.identity.as_ref().map_or("-", |i| i.as_str()),
                         f.system.as_ref().map_or("-", |s| s.as_str()),
-                        f.entitlement
-                            .as_deref()
-                            .or(f.exception.as_ref().map(|e| e.as_str()))
-                            .unwrap_or("-"),
                         f.summary,
                         f.evidence
                             .iter()
                             .map(u64::to_string)
                             .collect::<Vec<_>>()
-                            .join(", ")
+                            .join(", "),
+                        controls.join(", ")
                     );
                 }
             }
