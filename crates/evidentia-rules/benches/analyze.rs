@@ -56,10 +56,19 @@ impl Rng {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let people: u64 = std::env::var("EVIDENTIA_BENCH_PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(25_000);
+    let people: u64 = std::env::var("EVIDENTIA_BENCH_PEOPLE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(25_000);
     let policy = Policy::from_toml(POLICY, "bench.toml").map_err(|e| e.to_string())?;
-    let start = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).single().ok_or("time")?;
-    let as_of = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().ok_or("time")?;
+    let start = Utc
+        .with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
+        .single()
+        .ok_or("time")?;
+    let as_of = Utc
+        .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+        .single()
+        .ok_or("time")?;
     let mut rng = Rng(2026);
     let mut ev = Evidence::default();
     let mut seq = 0u64;
@@ -75,28 +84,47 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let joined = start + TimeDelta::minutes(rng.below(300 * 24 * 60) as i64);
         // Four events per person: joiner, two movers, leaver (about half leave in the year).
         let mut event = |t: Timestamp, kind: LifecycleEventType, prior: Option<&str>, now: &str| {
-            Stored::new(next(), LifecycleEvent {
-                id: EventId::new(format!("EV-{p}-{}", kind.as_str())),
-                identity: id.clone(),
-                identity_kind: IdentityKind::Employee,
-                event_type: kind,
-                effective_at: t,
-                attributes: LifecycleAttributes {
-                    email: Some(email.clone()),
-                    role: Some(now.to_owned()),
-                    previous_role: prior.map(str::to_owned),
-                    ..LifecycleAttributes::default()
+            Stored::new(
+                next(),
+                LifecycleEvent {
+                    id: EventId::new(format!("EV-{p}-{}", kind.as_str())),
+                    identity: id.clone(),
+                    identity_kind: IdentityKind::Employee,
+                    event_type: kind,
+                    effective_at: t,
+                    attributes: LifecycleAttributes {
+                        email: Some(email.clone()),
+                        role: Some(now.to_owned()),
+                        previous_role: prior.map(str::to_owned),
+                        ..LifecycleAttributes::default()
+                    },
+                    reason: None,
                 },
-                reason: None,
-            })
+            )
         };
-        ev.events.push(event(joined, LifecycleEventType::Joiner, None, role));
+        ev.events
+            .push(event(joined, LifecycleEventType::Joiner, None, role));
         let other = if role == "OPS" { "ENG" } else { "OPS" };
-        ev.events.push(event(joined + TimeDelta::days(20), LifecycleEventType::Mover, Some(role), other));
-        ev.events.push(event(joined + TimeDelta::days(40), LifecycleEventType::Mover, Some(other), role));
+        ev.events.push(event(
+            joined + TimeDelta::days(20),
+            LifecycleEventType::Mover,
+            Some(role),
+            other,
+        ));
+        ev.events.push(event(
+            joined + TimeDelta::days(40),
+            LifecycleEventType::Mover,
+            Some(other),
+            role,
+        ));
         let leaves = p % 2 == 0;
         if leaves {
-            ev.events.push(event(joined + TimeDelta::days(60), LifecycleEventType::Leaver, None, role));
+            ev.events.push(event(
+                joined + TimeDelta::days(60),
+                LifecycleEventType::Leaver,
+                None,
+                role,
+            ));
         }
         // Forty executions per person across the systems: grants, each with its approval, and
         // revokes — a functioning organisation, so findings stay a small minority.
@@ -106,52 +134,75 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let grant = k % 5 != 4;
             let entitlement = format!("ent-{}", k % 6);
             if grant {
-                ev.approvals.push(Stored::new(next(), Approval {
-                    id: ApprovalId::new(format!("R{p}-{k}")),
-                    subject: id.clone(),
-                    entitlement: entitlement.clone(),
-                    system: system.clone(),
-                    requester: None,
-                    approver: IdentityId::new("E000001"),
-                    approver_role: ApproverRole::Manager,
-                    decision: Decision::Approved,
-                    decided_at: at - TimeDelta::hours(1),
-                    tier: Tier::Standard,
-                    justification: None,
-                    expires_at: None,
-                    exception: false,
-                }));
+                ev.approvals.push(Stored::new(
+                    next(),
+                    Approval {
+                        id: ApprovalId::new(format!("R{p}-{k}")),
+                        subject: id.clone(),
+                        entitlement: entitlement.clone(),
+                        system: system.clone(),
+                        requester: None,
+                        approver: IdentityId::new("E000001"),
+                        approver_role: ApproverRole::Manager,
+                        decision: Decision::Approved,
+                        decided_at: at - TimeDelta::hours(1),
+                        tier: Tier::Standard,
+                        justification: None,
+                        expires_at: None,
+                        exception: false,
+                    },
+                ));
             }
-            ev.executions.push(Stored::new(next(), Execution {
-                system,
-                account: email.clone(),
-                action: if grant { ProvisioningAction::Grant } else { ProvisioningAction::Revoke },
-                entitlement: Some(entitlement),
-                actor: Some("iga@bench.example".into()),
-                at,
-                outcome: if rng.below(100) == 0 { Outcome::Failed } else { Outcome::Succeeded },
-                failure_reason: None,
-                request_ref: None,
-                source_event_id: None,
-                source_event_type: None,
-            }));
+            ev.executions.push(Stored::new(
+                next(),
+                Execution {
+                    system,
+                    account: email.clone(),
+                    action: if grant {
+                        ProvisioningAction::Grant
+                    } else {
+                        ProvisioningAction::Revoke
+                    },
+                    entitlement: Some(entitlement),
+                    actor: Some("iga@bench.example".into()),
+                    at,
+                    outcome: if rng.below(100) == 0 {
+                        Outcome::Failed
+                    } else {
+                        Outcome::Succeeded
+                    },
+                    failure_reason: None,
+                    request_ref: None,
+                    source_event_id: None,
+                    source_event_type: None,
+                },
+            ));
         }
         // Month-end snapshots while employed: three rows each.
         for month in 1..=12u32 {
-            let Some(snapshot) = Utc.with_ymd_and_hms(2025, month, 28, 23, 59, 59).single() else { continue };
+            let Some(snapshot) = Utc.with_ymd_and_hms(2025, month, 28, 23, 59, 59).single() else {
+                continue;
+            };
             if snapshot < joined || (leaves && snapshot > joined + TimeDelta::days(60)) {
                 continue;
             }
-            for (system, entitlement) in [("okta", "Everyone"), ("okta", "Engineering"), ("aws", "ReadOnly")] {
-                ev.reconciliations.push(Stored::new(next(), ReconciliationRecord {
-                    system: SystemId::new(system),
-                    as_of: snapshot,
-                    account: email.clone(),
-                    identity: None,
-                    entitlement: Some(entitlement.into()),
-                    status: ReconciliationStatus::ExpectedPresent,
-                    last_used_at: None,
-                }));
+            for (system, entitlement) in [
+                ("okta", "Everyone"),
+                ("okta", "Engineering"),
+                ("aws", "ReadOnly"),
+            ] {
+                ev.reconciliations.push(Stored::new(
+                    next(),
+                    ReconciliationRecord {
+                        system: SystemId::new(system),
+                        as_of: snapshot,
+                        account: email.clone(),
+                        identity: None,
+                        entitlement: Some(entitlement.into()),
+                        status: ReconciliationStatus::ExpectedPresent,
+                        last_used_at: None,
+                    },
+                ));
             }
         }
     }
@@ -162,6 +213,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ev.approvals.len(),
         ev.reconciliations.len()
     );
+    println!(
+        "evidence in memory: RSS {}",
+        rss_mib("VmRSS:").map_or("unknown".into(), |m| format!("{m:.0} MiB"))
+    );
     let started = Instant::now();
     let analysis = analyze(&ev, &policy, as_of);
     let secs = started.elapsed().as_secs_f64();
@@ -169,14 +224,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "analyze: {secs:.2} s, {} findings, {} event chains, peak RSS {} (includes the evidence itself)",
         analysis.findings.len(),
         analysis.chains.len(),
-        peak_rss_mib().map_or("unknown".into(), |m| format!("{m:.0} MiB"))
+        rss_mib("VmHWM:").map_or("unknown".into(), |m| format!("{m:.0} MiB"))
     );
     println!("targets: < 5 s and < 1 GiB on 2 cores");
     Ok(())
 }
 
-fn peak_rss_mib() -> Option<f64> {
+/// A memory figure from /proc/self/status: `VmRSS:` now, `VmHWM:` the peak.
+fn rss_mib(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
 }

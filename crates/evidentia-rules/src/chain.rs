@@ -48,7 +48,8 @@ pub struct Link {
     pub status: LinkStatus,
     pub at: Option<Timestamp>,
     pub evidence: Vec<u64>,
-    pub note: String,
+    /// Why the link stands as it does, in words (who decided is in the evidence entries).
+    pub note: &'static str,
 }
 
 impl Link {
@@ -56,13 +57,13 @@ impl Link {
         status: LinkStatus,
         at: Option<Timestamp>,
         evidence: Vec<u64>,
-        note: impl Into<String>,
+        note: &'static str,
     ) -> Link {
         Link {
             status,
             at,
             evidence,
-            note: note.into(),
+            note,
         }
     }
 }
@@ -316,10 +317,7 @@ fn grant_chain(
             LinkStatus::Complete,
             Some(a.record.decided_at),
             approvals.iter().map(|a| a.seq).collect(),
-            format!(
-                "approved by {} ({})",
-                a.record.approver, a.record.approver_role
-            ),
+            "approved",
         ),
     };
     let confirmation = match first_ok {

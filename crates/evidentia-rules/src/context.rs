@@ -46,15 +46,16 @@ pub struct Context<'a> {
     pub(crate) owner_history: BTreeMap<IdentityId, Vec<(Timestamp, Option<IdentityId>, u64)>>,
     /// For NHIs, the system the service catalog says it lives in.
     pub(crate) home: BTreeMap<IdentityId, SystemId>,
-    /// Correlation of each distinct (system, account), computed once.
-    correlations: HashMap<(SystemId, String), Correlation>,
+    /// Correlation of each distinct account per system, computed once; nested so lookups
+    /// borrow the account name instead of allocating a key.
+    correlations: HashMap<SystemId, HashMap<String, Correlation>>,
     /// Who each execution is about (index-aligned with `evidence.executions`).
     exec_subjects: Vec<Option<IdentityId>>,
     /// Executions by the identity they are about, by the identity of their actor, and by
     /// (system, account): the indexes that keep every check linear in the evidence.
     by_subject: HashMap<IdentityId, Vec<usize>>,
     by_actor: HashMap<IdentityId, Vec<usize>>,
-    by_account: HashMap<(SystemId, String), Vec<usize>>,
+    by_account: HashMap<SystemId, HashMap<String, Vec<usize>>>,
     /// Reconciliation rows by the identity they are about.
     rows_by_owner_all: HashMap<IdentityId, Vec<usize>>,
     /// Lifecycle events by identity, in effective-time order.
@@ -121,23 +122,33 @@ impl<'a> Context<'a> {
         }
         let correlator = Correlator::new(policy, facts);
         // Correlate each distinct account once: a million executions touch a few thousand.
-        let mut correlations: HashMap<(SystemId, String), Correlation> = HashMap::new();
+        type Cache = HashMap<SystemId, HashMap<String, Correlation>>;
+        let mut correlations: Cache = HashMap::new();
         let cache = &mut correlations;
-        let correlate = |cache: &mut HashMap<(SystemId, String), Correlation>,
-                         system: &SystemId,
-                         account: &str| {
-            cache
-                .entry((system.clone(), account.to_owned()))
-                .or_insert_with(|| correlator.correlate(system, account))
-                .clone()
-        };
-        let credential_owner = |cache: &mut HashMap<(SystemId, String), Correlation>,
-                                system: &SystemId,
-                                credential: Option<&str>| {
-            let c = correlate(cache, system, credential?);
-            (c.rule == CorrelationRule::Explicit)
-                .then_some(c.identity)
-                .flatten()
+        // Correlates once per distinct account; lookups borrow the name, no key allocation.
+        let correlate =
+            |cache: &mut Cache, system: &SystemId, account: &str| -> Option<IdentityId> {
+                let per_system = match cache.get_mut(system) {
+                    Some(m) => m,
+                    None => cache.entry(system.clone()).or_default(),
+                };
+                if let Some(c) = per_system.get(account) {
+                    return c.identity.clone();
+                }
+                let c = correlator.correlate(system, account);
+                let identity = c.identity.clone();
+                per_system.insert(account.to_owned(), c);
+                identity
+            };
+        let credential_owner = |cache: &mut Cache, system: &SystemId, credential: Option<&str>| {
+            let credential = credential?;
+            correlate(cache, system, credential);
+            let c = cache.get(system)?.get(credential)?;
+            if c.rule == CorrelationRule::Explicit {
+                c.identity.clone()
+            } else {
+                None
+            }
         };
         let mut exec_subjects = Vec::with_capacity(evidence.executions.len());
         for x in &evidence.executions {
@@ -149,35 +160,45 @@ impl<'a> Context<'a> {
             } else {
                 None
             };
-            exec_subjects
-                .push(by_credential.or_else(|| correlate(cache, &x.system, &x.account).identity));
+            exec_subjects.push(by_credential.or_else(|| correlate(cache, &x.system, &x.account)));
         }
         let mut row_owners = Vec::with_capacity(evidence.reconciliations.len());
         for r in &evidence.reconciliations {
             let r = &r.record;
             let owner = credential_owner(cache, &r.system, r.entitlement.as_deref())
-                .or_else(|| correlate(cache, &r.system, &r.account).identity);
+                .or_else(|| correlate(cache, &r.system, &r.account));
             row_owners.push(owner);
         }
         let mut by_subject: HashMap<IdentityId, Vec<usize>> = HashMap::new();
         let mut by_actor: HashMap<IdentityId, Vec<usize>> = HashMap::new();
-        let mut by_account: HashMap<(SystemId, String), Vec<usize>> = HashMap::new();
+        let mut by_account: HashMap<SystemId, HashMap<String, Vec<usize>>> = HashMap::new();
         for (i, x) in evidence.executions.iter().enumerate() {
             let x = &x.record;
             if let Some(subject) = &exec_subjects[i] {
-                by_subject.entry(subject.clone()).or_default().push(i);
+                match by_subject.get_mut(subject) {
+                    Some(list) => list.push(i),
+                    None => {
+                        by_subject.insert(subject.clone(), vec![i]);
+                    }
+                }
             }
             if let Some(actor) = x
                 .actor
                 .as_deref()
-                .and_then(|a| correlate(cache, &x.system, a).identity)
+                .and_then(|a| correlate(cache, &x.system, a))
             {
                 by_actor.entry(actor).or_default().push(i);
             }
-            by_account
-                .entry((x.system.clone(), x.account.clone()))
-                .or_default()
-                .push(i);
+            let per_system = match by_account.get_mut(&x.system) {
+                Some(m) => m,
+                None => by_account.entry(x.system.clone()).or_default(),
+            };
+            match per_system.get_mut(x.account.as_str()) {
+                Some(list) => list.push(i),
+                None => {
+                    per_system.insert(x.account.clone(), vec![i]);
+                }
+            }
         }
         let mut rows_by_owner_all: HashMap<IdentityId, Vec<usize>> = HashMap::new();
         for (i, owner) in row_owners.iter().enumerate() {
@@ -245,7 +266,7 @@ impl<'a> Context<'a> {
 
     /// How an account correlates (cached for every account in the evidence).
     fn correlation(&self, system: &SystemId, account: &str) -> std::borrow::Cow<'_, Correlation> {
-        match self.correlations.get(&(system.clone(), account.to_owned())) {
+        match self.correlations.get(system).and_then(|m| m.get(account)) {
             Some(c) => std::borrow::Cow::Borrowed(c),
             None => std::borrow::Cow::Owned(self.correlator.correlate(system, account)),
         }
@@ -295,7 +316,8 @@ impl<'a> Context<'a> {
     ) -> impl Iterator<Item = &'a Stored<Execution>> + '_ {
         let evidence = self.evidence;
         self.by_account
-            .get(&(system.clone(), account.to_owned()))
+            .get(system)
+            .and_then(|m| m.get(account))
             .into_iter()
             .flatten()
             .map(move |&i| &evidence.executions[i])

@@ -1,7 +1,7 @@
 //! What the systems actually hold: forbidden combinations, changes that never landed, accounts
 //! nobody owns, and access nothing explains.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::TimeDelta;
 use evidentia_domain::{
@@ -156,7 +156,7 @@ fn orphans(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 
 fn drift(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     // Entitlements logged as added in the period, by (system, account, entitlement).
-    let logged: BTreeSet<(&SystemId, &str, &str)> = ctx
+    let logged: HashSet<(&SystemId, &str, &str)> = ctx
         .evidence
         .executions
         .iter()
