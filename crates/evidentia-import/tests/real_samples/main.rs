@@ -22,3 +22,31 @@ pub fn sample(rel: &str) -> Option<Vec<u8>> {
         Err(e) => panic!("cannot read sample {rel}: {e}"),
     }
 }
+
+/// Every cut of a sample, and the sample with bytes overwritten, imports or fails cleanly:
+/// no input makes an importer panic.
+pub fn assert_damaged_copies_never_panic(rel: &str, format: evidentia_import::Format) {
+    let Some(bytes) = sample(rel) else {
+        return;
+    };
+    let ctx = evidentia_import::ImportContext::new("damaged");
+    let mut copies: Vec<Vec<u8>> = (0..bytes.len())
+        .step_by(89)
+        .map(|n| bytes[..n].to_vec())
+        .collect();
+    for (i, junk) in [b'"', b'{', b']', b'\\', 0xFF, b'\n', b'0']
+        .into_iter()
+        .enumerate()
+    {
+        let mut copy = bytes.clone();
+        for at in (i * 31..copy.len()).step_by(409) {
+            copy[at] = junk;
+        }
+        copies.push(copy);
+    }
+    for copy in copies {
+        let mut sink: Vec<(evidentia_domain::Record, evidentia_import::Origin)> = Vec::new();
+        let _ =
+            evidentia_import::import(format, &mut copy.as_slice(), &ctx, &mut sink, &mut |_| {});
+    }
+}

@@ -79,38 +79,11 @@ fn panther_okta_system_log() {
     );
 }
 
-const SAMPLE_FOR_DAMAGE: &str = "okta/panther-fixtures_okta-systemlog.jsonl";
-const FORMAT_FOR_DAMAGE: Format = Format::Okta;
-
 /// Every cut of the sample, and the sample with bytes overwritten, imports or fails cleanly.
 #[test]
 fn damaged_copies_never_panic() {
-    let Some(bytes) = sample(SAMPLE_FOR_DAMAGE) else {
-        return;
-    };
-    let ctx = evidentia_import::ImportContext::new("damaged");
-    let mut copies: Vec<Vec<u8>> = (0..bytes.len())
-        .step_by(89)
-        .map(|n| bytes[..n].to_vec())
-        .collect();
-    for (i, junk) in [b'"', b'{', b']', b'\\', 0xFF, b'\n', b'0']
-        .into_iter()
-        .enumerate()
-    {
-        let mut copy = bytes.clone();
-        for at in (i * 31..copy.len()).step_by(409) {
-            copy[at] = junk;
-        }
-        copies.push(copy);
-    }
-    for copy in copies {
-        let mut sink: Vec<(evidentia_domain::Record, evidentia_import::Origin)> = Vec::new();
-        let _ = evidentia_import::import(
-            FORMAT_FOR_DAMAGE,
-            &mut copy.as_slice(),
-            &ctx,
-            &mut sink,
-            &mut |_| {},
-        );
-    }
+    crate::assert_damaged_copies_never_panic(
+        "okta/panther-fixtures_okta-systemlog.jsonl",
+        Format::Okta,
+    );
 }
