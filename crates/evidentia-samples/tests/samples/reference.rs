@@ -461,11 +461,11 @@ fn check_against_key(files: &[File], imported: &Imported) {
         let retried = d.execs.iter().any(|y| {
             y.system == x.system
                 && y.account == x.account
-                && y.entitlement == x.entitlement
                 && y.outcome == Outcome::Succeeded
                 && y.at > x.at
                 && y.at <= x.at + Duration::days(7)
-                && (y.action == x.action || (x.action == A::CreateAccount && adds(y.action)))
+                && ((y.action == x.action && y.entitlement == x.entitlement)
+                    || (x.action == A::CreateAccount && adds(y.action)))
         });
         if !retried {
             found.insert(key_of(
@@ -682,7 +682,7 @@ fn check_against_key(files: &[File], imported: &Imported) {
             let handed_over = history.iter().any(|(t, other)| {
                 t > at && *t <= *left + Duration::days(30) && other.as_ref() != Some(o)
             });
-            if *left < end && *left >= *at && !handed_over {
+            if *left < end && *left >= start && *left >= *at && !handed_over {
                 found.insert(key_of(
                     "EV-NHI-OWNER-LEFT",
                     Some(id.clone()),
