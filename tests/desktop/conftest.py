@@ -85,7 +85,17 @@ def _launch(tmp: Path, workspace: Path | None, extra_env: dict[str, str] | None 
     options = ArgOptions()
     options.set_capability("browserName", "wry")
     options.set_capability("tauri:options", {"application": str(BINARY)})
-    driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
+    # tauri-driver listens before its WebKitWebDriver does; a session asked for in between is
+    # dropped, so ask again for a few seconds.
+    for attempt in range(10):
+        try:
+            driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
+            break
+        except Exception:
+            if attempt == 9 or proc.poll() is not None:
+                proc.terminate()
+                raise
+            time.sleep(1)
     driver.set_window_size(1280, 800)
     return proc, driver
 

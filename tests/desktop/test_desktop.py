@@ -14,7 +14,10 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "crates/evidentia-import/tests/profiles/data/provisioning-csv.csv"
+FIXTURES = ROOT / "crates/evidentia-import/tests/profiles/data"
+SAMPLE = FIXTURES / "provisioning-csv.csv"
+# Has a planted invalid row: refused whole unless the valid rows are asked for.
+WITH_BAD_ROW = FIXTURES / "exceptions-register.csv"
 PAGES = ["overview", "import", "integrity", "accounts", "events", "findings", "exceptions", "reports"]
 
 
@@ -83,21 +86,36 @@ def test_import_then_verify_on_a_fresh_workspace(fresh_app, tmp_path):
     assert fresh_app.workspace.is_file()
     fresh_app.shot("01-overview-empty")
 
+    # A file with an invalid row is refused whole, and the row is named.
+    go(d, "import")
+    bad = tmp_path / WITH_BAD_ROW.name
+    shutil.copy(WITH_BAD_ROW, bad)
+    Select(d.find_element(By.CSS_SELECTOR, '[data-testid="profile"]')).select_by_value("exceptions-register")
+    pick_file(d, bad)
+    d.find_element(By.CSS_SELECTOR, '[data-testid="start-import"]').click()
+    refused = wait(d).until(
+        EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="import-results"] article'))
+    )
+    assert refused.get_attribute("data-status") == "refused", refused.get_attribute("textContent")
+    assert "line 5:" in refused.get_attribute("textContent")
+    fresh_app.shot("02-import-refused")
+
     # Import the sample through the real dialog, with its profile and the skip-invalid choice.
     sample = tmp_path / SAMPLE.name
     shutil.copy(SAMPLE, sample)
-    go(d, "import")
     Select(d.find_element(By.CSS_SELECTOR, '[data-testid="profile"]')).select_by_value("provisioning-csv")
     d.find_element(By.CSS_SELECTOR, '[data-testid="skip-invalid"]').click()
     pick_file(d, sample)
     d.find_element(By.CSS_SELECTOR, '[data-testid="start-import"]').click()
     result = wait(d).until(
-        EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="import-results"] article'))
+        EC.presence_of_element_located(
+            (By.CSS_SELECTOR, '[data-testid="import-results"] article[data-status="imported"]')
+        )
     )
     assert result.get_attribute("data-status") == "imported", result.text
     assert "Imported" in result.get_attribute("textContent")
     assert "Executions" in result.get_attribute("textContent")
-    fresh_app.shot("02-import-result")
+    fresh_app.shot("03-import-result")
 
     # The ledger grew, so the header no longer claims it is verified; verify it again.
     go(d, "integrity")
@@ -108,16 +126,16 @@ def test_import_then_verify_on_a_fresh_workspace(fresh_app, tmp_path):
     assert "intact" in text_of(d, '[data-testid="verify-result"]').lower()
     d.find_element(By.CSS_SELECTOR, '[data-testid="create-checkpoint"]').click()
     wait(d).until(has_text(".notice", "Checkpoint 1 recorded"))
-    fresh_app.shot("03-integrity-intact")
+    fresh_app.shot("04-integrity-intact")
 
     go(d, "overview")
     wait(d).until(has_text("main", SAMPLE.name))
-    fresh_app.shot("04-overview-after-import")
+    fresh_app.shot("05-overview-after-import")
 
     for page in ["accounts", "events", "findings", "exceptions", "reports"]:
         go(d, page)
         time.sleep(0.3)
-        fresh_app.shot(f"05-{page}")
+        fresh_app.shot(f"06-{page}")
     assert "Arrives with the checks engine" in text_of(d, "main")
 
     # Keyboard: Tab reaches the navigation and a focused item shows a visible outline.
@@ -128,9 +146,9 @@ def test_import_then_verify_on_a_fresh_workspace(fresh_app, tmp_path):
 
 def test_first_start_opens_the_demo_workspace(demo_app):
     d = demo_app.driver
-    wait(d, 60).until(lambda drv: "Ledger intact" in badge_text(drv))
+    wait(d, 180).until(lambda drv: "Ledger intact" in badge_text(drv))
     assert "Demo workspace" in text_of(d, "header")
-    wait(d).until(has_text("main", "hr-extract.csv"))
+    wait(d, 120).until(has_text("main", "workers.csv"))
     for page in PAGES:
         go(d, page)
         time.sleep(0.4)
@@ -143,3 +161,23 @@ def test_first_start_opens_the_demo_workspace(demo_app):
     shown = len(d.find_elements(By.CSS_SELECTOR, "main table tbody tr"))
     assert shown <= total
     demo_app.shot("demo-accounts-uncorrelated")
+
+
+def test_the_theme_follows_the_system(tmp_path):
+    """A dark desktop theme gives the dark palette (prefers-color-scheme), nothing to configure."""
+    from conftest import App, _launch
+
+    proc, d = _launch(tmp_path, tmp_path / "dark.evidentia", {"GTK_THEME": "Adwaita:dark"})
+    try:
+        app = App(d, tmp_path, tmp_path / "dark.evidentia")
+        wait(d).until(lambda drv: "Ledger intact" in badge_text(drv))
+        assert d.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches")
+        background = d.execute_script("return getComputedStyle(document.body).backgroundColor")
+        assert background != "rgb(245, 246, 248)", background
+        app.shot("dark-overview")
+        go(d, "integrity")
+        app.shot("dark-integrity")
+    finally:
+        d.quit()
+        proc.terminate()
+        proc.wait(timeout=10)

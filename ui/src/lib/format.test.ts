@@ -5,6 +5,7 @@ import {
   countsOf,
   formatBytes,
   formatDate,
+  formatMinute,
   formatTime,
   kindLabel,
   percent,
@@ -36,6 +37,8 @@ describe('formatTime', () => {
   it('shows ledger times in UTC', () =>
     expect(formatTime('2024-05-01T12:00:00.000000Z')).toBe('2024-05-01 12:00:00 UTC'));
   it('passes through what it does not recognise', () => expect(formatTime('soon')).toBe('soon'));
+  it('gives the minute for dense tables', () =>
+    expect(formatMinute('2024-05-01T12:34:56.000000Z')).toBe('2024-05-01 12:34'));
   it('gives the day alone', () => expect(formatDate('2024-03-31T00:00:00+00:00')).toBe('2024-03-31'));
 });
 
@@ -82,6 +85,13 @@ describe('splitRejection', () => {
     expect(splitRejection(msg)).toEqual({
       summary: 'p.csv: 2 invalid rows; nothing was imported',
       rows: ['p.csv:3: bad time', 'p.csv:5: no account'],
+    });
+  });
+  it('drops the file name the result already shows', () => {
+    const msg = '/d/p.csv: 1 invalid row; nothing was imported\n  /d/p.csv:line 5: bad date';
+    expect(splitRejection(msg, '/d/p.csv')).toEqual({
+      summary: '1 invalid row; nothing was imported',
+      rows: ['line 5: bad date'],
     });
   });
 });

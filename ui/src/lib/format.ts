@@ -32,6 +32,12 @@ export function formatTime(recorded: string): string {
   return m ? `${m[1]} ${m[2]} UTC` : recorded;
 }
 
+/** `2024-05-01 12:00`, for dense tables whose header says UTC. */
+export function formatMinute(recorded: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(recorded);
+  return m ? `${m[1]} ${m[2]}` : recorded;
+}
+
 /** Just the UTC date of a timestamp, for columns where the day is what matters. */
 export function formatDate(time: string): string {
   const m = /^(\d{4}-\d{2}-\d{2})/.exec(time);
@@ -79,8 +85,15 @@ export function sum(map: { [key in string]?: number }): number {
  * A refused import's message, split for display: the summary line and one line per bad row.
  * The CLI's flag hint is dropped: the import page offers the same choice as a checkbox.
  */
-export function splitRejection(message: string): { summary: string; rows: string[] } {
+export function splitRejection(
+  message: string,
+  file?: string,
+): { summary: string; rows: string[] } {
+  // The file is named in the result's title already; each line repeats it as `file:`.
+  const unprefix = (line: string) =>
+    file && line.startsWith(`${file}:`) ? line.slice(file.length + 1).trim() : line;
   const [first = '', ...rest] = message.split('\n');
-  const summary = first.replace(/\s*\(use --skip-invalid[^)]*\)/, '');
-  return { summary, rows: rest.map((r) => r.trim()).filter((r) => r.length > 0) };
+  const summary = unprefix(first.replace(/\s*\(use --skip-invalid[^)]*\)/, ''));
+  const rows = rest.map((r) => unprefix(r.trim())).filter((r) => r.length > 0);
+  return { summary, rows };
 }
