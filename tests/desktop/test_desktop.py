@@ -181,3 +181,41 @@ def test_the_theme_follows_the_system(tmp_path):
         d.quit()
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_an_altered_ledger_names_its_first_bad_entry(tmp_path):
+    """Edit entry 1 behind the app's back (as an attacker with the file would): the header and
+    the Integrity page say the ledger was altered, and where."""
+    import sqlite3
+
+    from conftest import App, _launch
+
+    workspace = tmp_path / "tampered.evidentia"
+    proc, d = _launch(tmp_path, workspace)
+    try:
+        wait(d).until(lambda drv: "Ledger intact" in badge_text(drv))
+    finally:
+        d.quit()
+        proc.terminate()
+        proc.wait(timeout=10)
+
+    con = sqlite3.connect(workspace)
+    con.execute("DROP TRIGGER ledger_entries_no_update")
+    con.execute(
+        "UPDATE ledger_entries SET payload = "
+        "CAST(replace(CAST(payload AS TEXT), 'evidentia', 'evidentiX') AS BLOB) WHERE seq = 1"
+    )
+    con.commit()
+    con.close()
+
+    proc, d = _launch(tmp_path, workspace)
+    try:
+        app = App(d, tmp_path, workspace)
+        wait(d).until(lambda drv: "Altered at entry 1" in badge_text(drv))
+        go(d, "integrity")
+        wait(d).until(has_text('[data-testid="verify-result"]', "Ledger altered at entry #1"))
+        app.shot("07-integrity-altered")
+    finally:
+        d.quit()
+        proc.terminate()
+        proc.wait(timeout=10)
