@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -137,6 +138,13 @@ def test_import_then_verify_on_a_fresh_workspace(fresh_app, tmp_path):
         time.sleep(0.3)
         fresh_app.shot(f"06-{page}")
     assert "Arrives with the checks engine" in text_of(d, "main")
+
+    # The File menu: new, open, demo, recent; Escape closes it.
+    d.find_element(By.CSS_SELECTOR, "header .trigger").click()
+    wait(d).until(has_text('[role="menu"]', "Open workspace"))
+    fresh_app.shot("08-file-menu")
+    d.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait(d).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, '[role="menu"]'))
 
     # Keyboard: Tab reaches the navigation and a focused item shows a visible outline.
     d.find_element(By.CSS_SELECTOR, 'nav [data-page="overview"]').click()
