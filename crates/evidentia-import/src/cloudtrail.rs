@@ -60,13 +60,11 @@
 
 use std::io::Read;
 
-use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, RecordKind, SystemId};
+use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId};
 use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView};
-use crate::{
-    Format, ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink,
-};
+use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
 
 /// Reads a CloudTrail file.
 pub fn import(
@@ -96,8 +94,7 @@ pub fn import(
             }
             match map_record(&value, &location, &system) {
                 Ok(Mapped::Execution(execution)) => {
-                    sink.accept(Record::Execution(*execution), Origin { location })?;
-                    summary.count(RecordKind::Execution);
+                    summary.deliver(sink, Record::Execution(*execution), location)?;
                 }
                 Ok(Mapped::Skipped(event_type)) => summary.skip(event_type),
                 Err(failure) => failure.record(&mut summary, ctx),
@@ -105,8 +102,7 @@ pub fn import(
             Ok(())
         },
     )?;
-    summary.rows = stream.rows;
-    summary.diagnostics.extend(stream.diagnostics);
+    summary.absorb(stream);
     Ok(summary)
 }
 
@@ -367,6 +363,7 @@ fn caller_name(view: &RecordView<'_>) -> Result<Option<String>, Problem> {
 mod tests {
     use super::*;
     use crate::Diagnostic;
+    use crate::Origin;
 
     fn run(input: &str) -> (Result<ImportSummary, ImportError>, Vec<(Record, Origin)>) {
         let ctx = ImportContext::new("trail.json");

@@ -59,13 +59,11 @@
 
 use std::io::Read;
 
-use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, RecordKind, SystemId};
+use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId};
 use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView, get_ci, str_ci};
-use crate::{
-    Format, ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink,
-};
+use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
 
 /// Reads an Entra ID audit log file.
 pub fn import(
@@ -105,8 +103,7 @@ pub fn import(
                         return Ok(());
                     }
                     previous = key;
-                    sink.accept(Record::Execution(*execution), Origin { location })?;
-                    summary.count(RecordKind::Execution);
+                    summary.deliver(sink, Record::Execution(*execution), location)?;
                 }
                 Ok(Mapped::Skipped(event_type)) => summary.skip(event_type),
                 Err(failure) => failure.record(&mut summary, ctx),
@@ -114,8 +111,7 @@ pub fn import(
             Ok(())
         },
     )?;
-    summary.rows = stream.rows;
-    summary.diagnostics.extend(stream.diagnostics);
+    summary.absorb(stream);
     Ok(summary)
 }
 
@@ -578,6 +574,7 @@ fn detail(details: &Value, key: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Origin;
 
     fn run(input: &str) -> (ImportSummary, Vec<Execution>) {
         let ctx = ImportContext::new("audit.json");

@@ -45,9 +45,7 @@ use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId,
 use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView};
-use crate::{
-    Format, ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink,
-};
+use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
 
 /// Reads a GitHub audit log export.
 pub fn import(
@@ -65,18 +63,14 @@ pub fn import(
     let stream = json_stream::read_records(input, ctx, &[], progress, &mut |value, location| {
         match convert(&value, &location, &system) {
             Ok(Converted::Record(execution)) => {
-                let record = Record::Execution(*execution);
-                let kind = record.kind();
-                sink.accept(record, Origin { location })?;
-                summary.count(kind);
+                summary.deliver(sink, Record::Execution(*execution), location)?;
             }
             Ok(Converted::Skip(action)) => summary.skip(action),
             Err(failure) => failure.record(&mut summary, ctx),
         }
         Ok(())
     })?;
-    summary.rows = stream.rows;
-    summary.diagnostics.extend(stream.diagnostics);
+    summary.absorb(stream);
     summary
         .diagnostics
         .sort_by(|a, b| a.location.cmp(&b.location));
@@ -361,6 +355,7 @@ fn value_text(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Origin;
     use chrono::TimeZone;
 
     fn run(text: &str) -> (Vec<(Execution, Location)>, ImportSummary) {

@@ -42,9 +42,7 @@ use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId,
 use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView};
-use crate::{
-    Format, ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink,
-};
+use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
 
 /// Reads a Google Workspace Reports API export.
 pub fn import(
@@ -64,10 +62,7 @@ pub fn import(
             for (result, at) in convert(&value, &location, &system) {
                 match result {
                     Ok(Converted::Record(execution)) => {
-                        let record = Record::Execution(*execution);
-                        let kind = record.kind();
-                        sink.accept(record, Origin { location: at })?;
-                        summary.count(kind);
+                        summary.deliver(sink, Record::Execution(*execution), at)?;
                     }
                     Ok(Converted::Skip(key)) => summary.skip(key),
                     Err(failure) => failure.record(&mut summary, ctx),
@@ -75,8 +70,7 @@ pub fn import(
             }
             Ok(())
         })?;
-    summary.rows = stream.rows;
-    summary.diagnostics.extend(stream.diagnostics);
+    summary.absorb(stream);
     summary
         .diagnostics
         .sort_by(|a, b| a.location.cmp(&b.location));
@@ -368,6 +362,7 @@ fn event_time(activity: &RecordView<'_>) -> Result<Timestamp, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Origin;
 
     fn run(text: &str) -> (Vec<(Execution, Location)>, ImportSummary) {
         let ctx = ImportContext::new("admin.json");

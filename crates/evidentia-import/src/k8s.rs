@@ -45,9 +45,7 @@ use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId,
 use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView};
-use crate::{
-    Format, ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink,
-};
+use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
 
 /// Bindings remembered for later deletes; past this the oldest knowledge is dropped.
 const MAX_BINDINGS: usize = 100_000;
@@ -73,15 +71,7 @@ pub fn import(
             match convert(&value, &location, &system, &mut bindings) {
                 Ok(Converted::Records(executions)) => {
                     for execution in executions {
-                        let record = Record::Execution(execution);
-                        let kind = record.kind();
-                        sink.accept(
-                            record,
-                            Origin {
-                                location: location.clone(),
-                            },
-                        )?;
-                        summary.count(kind);
+                        summary.deliver(sink, Record::Execution(execution), location.clone())?;
                     }
                 }
                 Ok(Converted::Skip(key)) => summary.skip(key),
@@ -89,8 +79,7 @@ pub fn import(
             }
             Ok(())
         })?;
-    summary.rows = stream.rows;
-    summary.diagnostics.extend(stream.diagnostics);
+    summary.absorb(stream);
     summary
         .diagnostics
         .sort_by(|a, b| a.location.cmp(&b.location));
@@ -443,6 +432,7 @@ fn event_time(view: &RecordView<'_>) -> Result<Timestamp, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Origin;
 
     fn run(text: &str) -> (Vec<Execution>, ImportSummary) {
         let ctx = ImportContext::new("audit.log");

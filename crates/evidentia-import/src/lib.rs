@@ -242,6 +242,25 @@ impl ImportSummary {
         self.warnings.push(warning);
     }
 
+    /// Hands one record to the sink and counts it: the one way importers emit a record.
+    pub fn deliver(
+        &mut self,
+        sink: &mut dyn RecordSink,
+        record: Record,
+        location: Location,
+    ) -> Result<(), SinkError> {
+        let kind = record.kind();
+        sink.accept(record, Origin { location })?;
+        self.count(kind);
+        Ok(())
+    }
+
+    /// Folds in what the streaming JSON reader counted: rows read and lines it could not parse.
+    pub fn absorb(&mut self, stream: json_stream::StreamSummary) {
+        self.rows = stream.rows;
+        self.diagnostics.extend(stream.diagnostics);
+    }
+
     /// Total records emitted.
     pub fn total_records(&self) -> u64 {
         self.records.values().sum()

@@ -46,13 +46,11 @@
 
 use std::io::Read;
 
-use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, RecordKind, SystemId};
+use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId};
 use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView, str_ci};
-use crate::{
-    Format, ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink,
-};
+use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
 
 /// Reads an Okta System Log file.
 pub fn import(
@@ -77,16 +75,14 @@ pub fn import(
         }
         match map_event(&value, &location, &system) {
             Ok(Mapped::Execution(execution)) => {
-                sink.accept(Record::Execution(*execution), Origin { location })?;
-                summary.count(RecordKind::Execution);
+                summary.deliver(sink, Record::Execution(*execution), location)?;
             }
             Ok(Mapped::Skipped(event_type)) => summary.skip(event_type),
             Err(failure) => failure.record(&mut summary, ctx),
         }
         Ok(())
     })?;
-    summary.rows = stream.rows;
-    summary.diagnostics.extend(stream.diagnostics);
+    summary.absorb(stream);
     Ok(summary)
 }
 
@@ -321,6 +317,7 @@ fn name(target: &Value) -> Option<String> {
 mod tests {
     use super::*;
     use crate::Diagnostic;
+    use crate::Origin;
 
     fn run(input: &str) -> (ImportSummary, Vec<Execution>) {
         let ctx = ImportContext::new("okta.jsonl");
