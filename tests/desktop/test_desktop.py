@@ -57,25 +57,30 @@ def choose_in_file_dialog(path: Path):
         check=True,
         timeout=20,
     )
-    time.sleep(1.0)
-    subprocess.run(["xdotool", "type", "--delay", "30", str(path)], check=True, timeout=30)
-    time.sleep(1.0)
+    time.sleep(1.5)
+    # Slow typing: GTK's path bar drops keystrokes that arrive while it is still opening.
+    subprocess.run(["xdotool", "type", "--delay", "60", str(path)], check=True, timeout=60)
+    time.sleep(1.5)
     subprocess.run(["xdotool", "key", "Return"], check=True, timeout=10)
 
 
 def pick_file(driver, path: Path):
-    """Chooses one file through the real dialog; a second try covers a keystroke GTK dropped."""
-    for attempt in range(2):
+    """Chooses one file through the real dialog; more tries cover keystrokes GTK dropped."""
+    attempts = 4
+    for attempt in range(attempts):
         driver.find_element(By.XPATH, "//button[normalize-space()='Choose files…']").click()
         choose_in_file_dialog(path)
         try:
             wait(driver, 10).until(has_text('[aria-label="Selected files"]', path.name))
             return
         except Exception:
-            if attempt == 1:
+            if attempt == attempts - 1:
                 raise
+            # Close whatever is still open (the dialog, or GTK's path bar inside it).
             subprocess.run(["xdotool", "key", "Escape"], timeout=10)
-            time.sleep(1.0)
+            time.sleep(0.5)
+            subprocess.run(["xdotool", "key", "Escape"], timeout=10)
+            time.sleep(1.5)
 
 
 def test_import_then_verify_on_a_fresh_workspace(fresh_app, tmp_path):
