@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use evidentia_domain::{Record, RecordKind};
 use evidentia_ledger::{canonical_json, format_recorded_at};
 use evidentia_rules::{Analysis, Evidence, Stored};
@@ -93,6 +93,42 @@ pub async fn analyze_workspace(
     now: DateTime<Utc>,
     record: bool,
 ) -> anyhow::Result<AnalysisRun> {
+    analyze_in(workspace, None, as_of, now, record).await
+}
+
+/// A reporting period: both dates inclusive, whole UTC days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    /// The first instant after the period, the moment a report over it is judged at.
+    pub fn end_instant(&self) -> Option<DateTime<Utc>> {
+        Some(self.to.succ_opt()?.and_hms_opt(0, 0, 0)?.and_utc())
+    }
+}
+
+/// Runs the checks over a chosen period instead of the policy's default one, without
+/// recording the run: what reports, exports and packs are made from. Unset ends of `period`
+/// fall back to the policy's; the run is judged as of the end of the period.
+pub async fn analyze_period(
+    workspace: &Path,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<AnalysisRun> {
+    analyze_in(workspace, Some((from, to)), None, now, false).await
+}
+
+async fn analyze_in(
+    workspace: &Path,
+    period: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
+    as_of: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    record: bool,
+) -> anyhow::Result<AnalysisRun> {
     let ws = if record {
         open_write(workspace).await?
     } else {
@@ -100,9 +136,23 @@ pub async fn analyze_workspace(
     };
     let result = async {
         let head = ws.head().await?;
-        let policy = load_current(&ws).await?.ok_or_else(|| {
+        let mut policy = load_current(&ws).await?.ok_or_else(|| {
             anyhow!("no policy set: the checks judge evidence against the policy (`evidentia policy set FILE`)")
         })?;
+        if let Some((from, to)) = period {
+            let org = &mut policy.policy.organisation;
+            if from.is_some() {
+                org.period_start = from;
+            }
+            if to.is_some() {
+                org.period_end = to;
+            }
+            if let (Some(start), Some(end)) = (org.period_start, org.period_end)
+                && start > end
+            {
+                return Err(anyhow!("the period starts ({start}) after it ends ({end})"));
+            }
+        }
         let as_of = as_of.unwrap_or_else(|| period_end(&policy).unwrap_or(now));
         let evidence = load_evidence(&ws).await?;
         let policy_for_rules = policy.policy.clone();
@@ -137,6 +187,6 @@ pub async fn analyze_workspace(
 
 /// The first instant after the policy's reporting period (its end date is inclusive).
 fn period_end(policy: &RecordedPolicy) -> Option<DateTime<Utc>> {
-    let end = policy.policy.organisation.period_end?.succ_opt()?;
-    Some(end.and_hms_opt(0, 0, 0)?.and_utc())
+    let end = policy.policy.organisation.period_end?;
+    Period { from: end, to: end }.end_instant()
 }

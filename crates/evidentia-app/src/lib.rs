@@ -13,6 +13,7 @@ mod entries;
 mod import;
 mod imports;
 mod policy;
+mod report;
 pub mod wire;
 mod workspace;
 
@@ -24,7 +25,7 @@ use evidentia_ledger::{Failure, Hash, canonical_json, format_recorded_at};
 use evidentia_store::{Access, Checkpoint, EvidenceStore, Head, VerifyProgress, Workspace};
 
 pub use accounts::{AccountRow, AccountsReport, list_accounts};
-pub use analysis::{AnalysisRun, analyze_workspace, load_evidence};
+pub use analysis::{AnalysisRun, Period, analyze_period, analyze_workspace, load_evidence};
 pub use controls::{ControlRow, catalogs, check_info, control_status};
 pub use demo::{DemoReport, build_demo};
 pub use entries::{EntryKind, record_entry_kind};
@@ -37,6 +38,7 @@ pub use evidentia_rules::{
 pub use import::{FileOutcome, ImportOptions, ImportReport, import_files};
 pub use imports::{ImportRecord, builtin_profiles, list_imports};
 pub use policy::{PolicyChange, RecordedPolicy, current_policy, set_policy};
+pub use report::ReportOptions;
 pub use workspace::open_workspace;
 
 /// Errors the clients branch on; everything else is an `anyhow` chain with context.
