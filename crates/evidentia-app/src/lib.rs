@@ -38,7 +38,7 @@ pub use evidentia_rules::{
 pub use import::{FileOutcome, ImportOptions, ImportReport, import_files};
 pub use imports::{ImportRecord, builtin_profiles, list_imports};
 pub use policy::{PolicyChange, RecordedPolicy, current_policy, set_policy};
-pub use report::ReportOptions;
+pub use report::{ReportOptions, ReportSummary, render_report, report_model, write_report};
 pub use workspace::open_workspace;
 
 /// Errors the clients branch on; everything else is an `anyhow` chain with context.

@@ -145,6 +145,25 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// Render the framework-mapped PDF report for a period (reads the workspace only).
+    Report {
+        /// nist-csf-2.0 or owasp-nhi-2025.
+        #[arg(long)]
+        framework: String,
+        /// First day of the period (YYYY-MM-DD); default: the policy's period start.
+        #[arg(long, value_name = "DATE")]
+        from: Option<chrono::NaiveDate>,
+        /// Last day of the period (YYYY-MM-DD, inclusive); default: the policy's period end.
+        #[arg(long, value_name = "DATE")]
+        to: Option<chrono::NaiveDate>,
+        /// The generation time printed in the report (RFC 3339); default: now. Fix it to
+        /// reproduce a report byte for byte.
+        #[arg(long, value_name = "RFC3339")]
+        generated_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// Where to write the PDF (replaced atomically).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// The exceptions register with age buckets and expiry.
     Exceptions {
         /// Judge as of this date (as for `analyze`).
@@ -490,6 +509,39 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .map(|(r, n)| format!("{r} {n}"))
                     .collect();
                 outln!("approvals by approver role: {}", roles.join(", "));
+            }
+        }
+        Command::Report {
+            framework,
+            from,
+            to,
+            generated_at,
+            out,
+        } => {
+            let options = evidentia_app::ReportOptions {
+                framework: framework.clone(),
+                from: *from,
+                to: *to,
+                generated_at: generated_at.map_or_else(Utc::now, |t| t.with_timezone(&Utc)),
+            };
+            let summary = evidentia_app::write_report(ws, &options, out).await?;
+            if cli.json {
+                print_json(&serde_json::json!({
+                    "path": summary.path.display().to_string(),
+                    "framework": framework,
+                    "pages": summary.pages,
+                    "bytes": summary.bytes,
+                    "sha256": summary.sha256,
+                    "generated_at": options.generated_at.to_rfc3339(),
+                }))?;
+            } else {
+                outln!(
+                    "{}: {} pages, {} bytes, sha256 {}",
+                    summary.path.display(),
+                    summary.pages,
+                    summary.bytes,
+                    summary.sha256
+                );
             }
         }
         Command::Controls { framework, as_of } => {

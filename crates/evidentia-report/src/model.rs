@@ -1,0 +1,188 @@
+//! What a report is made of, as plain data: the façade fills it from the workspace, the renderer
+//! only draws it, so the PDF depends on nothing but this struct.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// Everything one framework-mapped report shows, for one period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportModel {
+    /// The organisation named in the policy in force.
+    pub organisation: String,
+    pub framework: Framework,
+    /// First and last day of the period, inclusive; `None` when the policy leaves it open.
+    pub period_from: Option<NaiveDate>,
+    pub period_to: Option<NaiveDate>,
+    /// The instant the checks judged the evidence at (exceptions age relative to it).
+    pub as_of: DateTime<Utc>,
+    /// Printed on every page and used as the PDF's creation date: fixed by the caller so the
+    /// same model always gives the same bytes.
+    pub generated_at: DateTime<Utc>,
+    pub workspace_id: String,
+    pub ledger: LedgerHead,
+    /// The `policy.set` entry in force and the SHA-256 of its text.
+    pub policy_entry: u64,
+    pub policy_sha256: String,
+    pub completeness: Completeness,
+    /// Every leaf control of the framework, in catalog order.
+    pub controls: Vec<ControlLine>,
+    /// Findings mapped to at least one control of this framework.
+    pub findings: Vec<FindingLine>,
+    /// Findings of the period that map to no control of this framework.
+    pub unmapped_findings: usize,
+    pub exceptions: Vec<ExceptionLine>,
+    /// Exceptions per aging bucket, in display order (`0-30` … `expired`).
+    pub exceptions_by_bucket: Vec<(String, usize)>,
+    /// Hours from leaver/retirement to revocation, per system.
+    pub time_to_revoke: Vec<RevokeLine>,
+    /// Every imported file, oldest first.
+    pub artifacts: Vec<ArtifactLine>,
+}
+
+/// The framework a report is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Framework {
+    /// Catalog id, e.g. `nist-csf-2.0`.
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    pub publisher: String,
+}
+
+/// The ledger head the evidence was read at, and the checkpoint that recorded it, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerHead {
+    pub entries: u64,
+    pub head_hash: String,
+    /// The time of a recorded checkpoint with exactly this head.
+    pub checkpointed_at: Option<String>,
+}
+
+/// Evidence-chain completeness: events whose every link (decision, execution, confirmation)
+/// is complete, out of the events that had to reach at least one system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Completeness {
+    pub complete_events: usize,
+    pub events_with_chains: usize,
+}
+
+impl Completeness {
+    /// The share as a percentage; 100 when no event needed any system.
+    pub fn percent(&self) -> f64 {
+        if self.events_with_chains == 0 {
+            100.0
+        } else {
+            self.complete_events as f64 * 100.0 / self.events_with_chains as f64
+        }
+    }
+}
+
+/// A control's status for the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Met,
+    Findings,
+    NotAssessed,
+}
+
+impl Status {
+    /// The words the report prints.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Met => "Met",
+            Status::Findings => "Findings",
+            Status::NotAssessed => "Not assessed",
+        }
+    }
+}
+
+/// One leaf control, judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlLine {
+    pub id: String,
+    /// The statement when the catalog has one, else the title.
+    pub text: String,
+    /// Enclosing groups, outermost first (CSF: function, category): `(id, title)`.
+    pub groups: Vec<(String, String)>,
+    pub status: Status,
+    pub evidence: usize,
+    pub findings: usize,
+}
+
+/// A finding's severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Critical => "Critical",
+            Severity::High => "High",
+            Severity::Medium => "Medium",
+            Severity::Low => "Low",
+        }
+    }
+}
+
+/// One finding and what it rests on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingLine {
+    pub check: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub identity: Option<String>,
+    pub system: Option<String>,
+    pub account: Option<String>,
+    /// Ledger sequence numbers of the entries the finding rests on.
+    pub evidence: Vec<u64>,
+    /// This framework's controls the finding's check maps to.
+    pub controls: Vec<String>,
+}
+
+/// One exception of the register, aged as of the analysis time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionLine {
+    pub id: String,
+    pub subject: Option<String>,
+    pub system: Option<String>,
+    pub entitlement: Option<String>,
+    pub owner: Option<String>,
+    pub granted: NaiveDate,
+    pub expires: Option<NaiveDate>,
+    pub age_days: i64,
+    pub bucket: String,
+    pub expiring_soon: bool,
+    /// The ledger entry that recorded it.
+    pub seq: u64,
+}
+
+/// Time to revoke on one system, in hours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevokeLine {
+    pub system: String,
+    pub count: usize,
+    pub median_hours: f64,
+    pub p95_hours: f64,
+}
+
+/// One imported file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtifactLine {
+    /// The `import.file` ledger entry.
+    pub seq: u64,
+    pub file_name: String,
+    pub format: String,
+    pub size: u64,
+    pub sha256: String,
+}

@@ -1,0 +1,864 @@
+//! The report's sections in reading order: cover, executive summary, controls, findings,
+//! exceptions, time to revoke, evidence index and how to verify. Each draws from the model only.
+
+use std::collections::BTreeMap;
+
+use crate::canvas::{Align, CONTENT_W, Canvas, MARGIN_X, PAGE_H, PAGE_W, Rgb3, Style, colour};
+use crate::chart::{self, Pair};
+use crate::model::{ReportModel, Severity, Status};
+use crate::table::{Cell, Column, Row, Table};
+
+/// The period as printed: both ends, open ends named.
+pub(crate) fn period(model: &ReportModel) -> String {
+    let from = model.period_from.map_or("first record".to_owned(), |d| {
+        d.format("%Y-%m-%d").to_string()
+    });
+    let to = model.period_to.map_or("last record".to_owned(), |d| {
+        d.format("%Y-%m-%d").to_string()
+    });
+    format!("{from} to {to}")
+}
+
+pub(crate) fn timestamp(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+fn severity_colour(s: Severity) -> Rgb3 {
+    match s {
+        Severity::Critical => colour::CRITICAL,
+        Severity::High => colour::HIGH,
+        Severity::Medium => colour::MEDIUM,
+        Severity::Low => colour::LOW,
+    }
+}
+
+fn status_colour(s: Status) -> Rgb3 {
+    match s {
+        Status::Met => colour::MET,
+        Status::Findings => colour::FINDINGS,
+        Status::NotAssessed => colour::NOT_ASSESSED,
+    }
+}
+
+/// Thousands separated by thin spaces would not survive copy-paste; commas do.
+pub(crate) fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// Label/value lines: the label in a fixed column, the value wrapped beside it.
+fn facts(canvas: &mut Canvas, facts: &[(&str, String)]) {
+    let label = Style::new(9.5).bold().colour(colour::MUTED);
+    let value = Style::new(9.5);
+    let label_w = 130.0;
+    for (name, text) in facts {
+        let lines = canvas.lines(text, value, CONTENT_W - label_w);
+        canvas.need(lines.len() as f32 * value.leading() + 6.0);
+        canvas.text(
+            MARGIN_X,
+            canvas.y - label.size,
+            label_w - 8.0,
+            name,
+            label,
+            Align::Left,
+        );
+        let page = canvas.pages.len() - 1;
+        for (i, line) in lines.iter().enumerate() {
+            let y = canvas.y - value.size - i as f32 * value.leading();
+            canvas.text_at(page, MARGIN_X + label_w, y, line, value);
+        }
+        canvas.y -= lines.len() as f32 * value.leading() + 6.0;
+    }
+}
+
+pub(crate) fn cover(canvas: &mut Canvas, model: &ReportModel) {
+    canvas.fill(0.0, PAGE_H - 18.0, PAGE_W, 18.0, colour::ACCENT);
+    canvas.y -= 40.0;
+    canvas.paragraph(
+        "Identity lifecycle evidence report",
+        Style::new(24.0).bold().colour(colour::ACCENT),
+        MARGIN_X,
+        CONTENT_W,
+    );
+    canvas.gap(6.0);
+    canvas.paragraph(
+        &model.framework.title,
+        Style::new(15.0).bold(),
+        MARGIN_X,
+        CONTENT_W,
+    );
+    canvas.paragraph(
+        &format!("{} · {}", model.organisation, period(model)),
+        Style::new(12.0).colour(colour::MUTED),
+        MARGIN_X,
+        CONTENT_W,
+    );
+    canvas.gap(28.0);
+    canvas.line(
+        (MARGIN_X, canvas.y),
+        (MARGIN_X + CONTENT_W, canvas.y),
+        0.5,
+        colour::RULE,
+    );
+    canvas.gap(14.0);
+    let fw = &model.framework;
+    let checkpoint = match &model.ledger.checkpointed_at {
+        Some(at) => format!("recorded as a checkpoint at {at}"),
+        None => "no checkpoint records exactly this head (`evidentia checkpoint` records one)"
+            .to_owned(),
+    };
+    facts(
+        canvas,
+        &[
+            ("Organisation", model.organisation.clone()),
+            (
+                "Framework",
+                format!(
+                    "{} (id {}, version {}, {})",
+                    fw.title, fw.id, fw.version, fw.publisher
+                ),
+            ),
+            ("Period", period(model)),
+            ("Judged as of", timestamp(&model.as_of)),
+            ("Generated", timestamp(&model.generated_at)),
+            ("Workspace id", model.workspace_id.clone()),
+            (
+                "Ledger head",
+                format!("{} entries", count(model.ledger.entries as usize)),
+            ),
+            ("Head hash (SHA-256)", model.ledger.head_hash.clone()),
+            ("Checkpoint", checkpoint),
+            (
+                "Policy in force",
+                format!(
+                    "ledger entry {}, SHA-256 {}",
+                    model.policy_entry, model.policy_sha256
+                ),
+            ),
+        ],
+    );
+    canvas.gap(18.0);
+    canvas.paragraph(
+        "This report was produced offline by Evidentia from the hash-chained evidence ledger \
+         named above. Every figure in it is computed from the ledger's entries up to that head; \
+         findings cite the ledger entries they rest on, and the appendix lists every imported \
+         file with its SHA-256. The last page explains how to verify the ledger and the files \
+         independently.",
+        Style::new(9.5).colour(colour::MUTED),
+        MARGIN_X,
+        CONTENT_W,
+    );
+}
+
+/// A summary tile: a big figure, its caption, a detail line.
+fn tile(canvas: &mut Canvas, x: f32, w: f32, top: f32, figure: &str, caption: &str, detail: &str) {
+    let h = 92.0;
+    canvas.fill(x, top - h, w, h, colour::GROUP_FILL);
+    canvas.fill(x, top - h, 3.0, h, colour::ACCENT);
+    canvas.text(
+        x + 12.0,
+        top - 20.0,
+        w - 20.0,
+        caption,
+        Style::new(9.0).bold().colour(colour::MUTED),
+        Align::Left,
+    );
+    canvas.text(
+        x + 12.0,
+        top - 50.0,
+        w - 20.0,
+        figure,
+        Style::new(24.0).bold().colour(colour::ACCENT),
+        Align::Left,
+    );
+    let style = Style::new(8.0).colour(colour::MUTED);
+    let lines = canvas.lines(detail, style, w - 20.0);
+    let page = canvas.pages.len() - 1;
+    for (i, line) in lines.iter().take(3).enumerate() {
+        canvas.text_at(
+            page,
+            x + 12.0,
+            top - 66.0 - i as f32 * style.leading(),
+            line,
+            style,
+        );
+    }
+}
+
+/// A horizontal bar split into coloured shares, with a legend under it.
+fn stacked_bar(canvas: &mut Canvas, parts: &[(&str, usize, Rgb3)]) {
+    let total: usize = parts.iter().map(|p| p.1).sum();
+    canvas.need(40.0);
+    let h = 14.0;
+    let top = canvas.y;
+    if total == 0 {
+        canvas.fill(MARGIN_X, top - h, CONTENT_W, h, colour::RULE);
+    } else {
+        let mut x = MARGIN_X;
+        for (_, n, fill) in parts {
+            let w = CONTENT_W * *n as f32 / total as f32;
+            if w > 0.0 {
+                canvas.fill(x, top - h, w, h, *fill);
+            }
+            x += w;
+        }
+    }
+    let mut x = MARGIN_X;
+    let style = Style::new(8.5);
+    for (label, n, fill) in parts {
+        canvas.fill(x, top - h - 15.0, 8.0, 8.0, *fill);
+        let text = format!("{label}: {n}");
+        let w = canvas.face(style).width(&text, style.size);
+        canvas.text(x + 12.0, top - h - 14.0, w + 2.0, &text, style, Align::Left);
+        x += w + 32.0;
+    }
+    canvas.y -= h + 30.0;
+}
+
+pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
+    canvas.section("Executive summary", true);
+    let c = model.completeness;
+    let mut by_severity: BTreeMap<Severity, usize> =
+        Severity::ALL.iter().map(|s| (*s, 0)).collect();
+    for f in &model.findings {
+        *by_severity.entry(f.severity).or_default() += 1;
+    }
+    let status_count = |s: Status| model.controls.iter().filter(|r| r.status == s).count();
+    let (met, with_findings, not_assessed) = (
+        status_count(Status::Met),
+        status_count(Status::Findings),
+        status_count(Status::NotAssessed),
+    );
+    let gap = 12.0;
+    let w = (CONTENT_W - 2.0 * gap) / 3.0;
+    let top = canvas.y;
+    tile(
+        canvas,
+        MARGIN_X,
+        w,
+        top,
+        &format!("{:.1}%", c.percent()),
+        "Evidence-chain completeness",
+        &format!(
+            "{} of {} lifecycle events have every link (decision, execution, confirmation) complete",
+            count(c.complete_events),
+            count(c.events_with_chains)
+        ),
+    );
+    tile(
+        canvas,
+        MARGIN_X + w + gap,
+        w,
+        top,
+        &count(model.findings.len()),
+        "Findings mapped to this framework",
+        &Severity::ALL
+            .iter()
+            .map(|s| format!("{} {}", by_severity[s], s.label().to_lowercase()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    tile(
+        canvas,
+        MARGIN_X + 2.0 * (w + gap),
+        w,
+        top,
+        &format!("{met} / {}", model.controls.len()),
+        "Controls met",
+        &format!("{with_findings} with findings, {not_assessed} not assessed (no evidence)"),
+    );
+    canvas.y = top - 92.0 - 22.0;
+
+    canvas.subheading("Control status", 40.0);
+    stacked_bar(
+        canvas,
+        &[
+            ("Met", met, colour::MET),
+            ("With findings", with_findings, colour::FINDINGS),
+            ("Not assessed", not_assessed, colour::NOT_ASSESSED),
+        ],
+    );
+    canvas.subheading("Findings by severity", 40.0);
+    stacked_bar(
+        canvas,
+        &Severity::ALL
+            .iter()
+            .map(|s| (s.label(), by_severity[s], severity_colour(*s)))
+            .collect::<Vec<_>>(),
+    );
+
+    // The checks behind the findings, most severe first: where to look first.
+    let mut by_check: BTreeMap<(Severity, &str), (usize, &[String])> = BTreeMap::new();
+    for f in &model.findings {
+        by_check
+            .entry((f.severity, f.check.as_str()))
+            .or_insert((0, &f.controls))
+            .0 += 1;
+    }
+    canvas.subheading("Findings by check", 60.0);
+    if by_check.is_empty() {
+        canvas.paragraph(
+            "No check found anything mapped to this framework in the period.",
+            Style::new(9.5),
+            MARGIN_X,
+            CONTENT_W,
+        );
+    } else {
+        let columns = [
+            Column {
+                title: "Check",
+                width: 200.0,
+                align: Align::Left,
+            },
+            Column {
+                title: "Severity",
+                width: 65.0,
+                align: Align::Left,
+            },
+            Column {
+                title: "Findings",
+                width: 60.0,
+                align: Align::Right,
+            },
+            Column {
+                title: "Controls",
+                width: CONTENT_W - 325.0,
+                align: Align::Left,
+            },
+        ];
+        let rows: Vec<Row> = by_check
+            .iter()
+            .map(|((severity, check), (n, controls))| {
+                Row::Cells(vec![
+                    Cell::plain(*check),
+                    Cell::strong(severity.label(), severity_colour(*severity)),
+                    Cell::plain(count(*n)),
+                    Cell::plain(controls.join(", ")),
+                ])
+            })
+            .collect();
+        Table::new(&columns, 8.5).draw(canvas, &rows);
+    }
+    let mut notes = Vec::new();
+    if model.unmapped_findings > 0 {
+        notes.push(format!(
+            "{} further finding(s) of the period map to no control of this framework and are not \
+             listed here; the other framework's report, or `evidentia findings`, shows them.",
+            count(model.unmapped_findings)
+        ));
+    }
+    notes.push(
+        "A control is met only when the checks mapped to it examined evidence in the period and \
+         found nothing; with no evidence it is not assessed, never met."
+            .to_owned(),
+    );
+    for note in notes {
+        canvas.paragraph(
+            &note,
+            Style::new(8.5).colour(colour::MUTED),
+            MARGIN_X,
+            CONTENT_W,
+        );
+        canvas.gap(3.0);
+    }
+}
+
+pub(crate) fn controls(canvas: &mut Canvas, model: &ReportModel) {
+    canvas.section("Controls", true);
+    canvas.paragraph(
+        &format!(
+            "Every control of {} with its status for the period. Evidence counts the items the \
+             mapped checks examined; findings counts the findings against the control.",
+            model.framework.title
+        ),
+        Style::new(9.0).colour(colour::MUTED),
+        MARGIN_X,
+        CONTENT_W,
+    );
+    canvas.gap(6.0);
+    let columns = [
+        Column {
+            title: "Control",
+            width: 62.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Statement",
+            width: CONTENT_W - 62.0 - 72.0 - 55.0 - 55.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Status",
+            width: 72.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Evidence",
+            width: 55.0,
+            align: Align::Right,
+        },
+        Column {
+            title: "Findings",
+            width: 55.0,
+            align: Align::Right,
+        },
+    ];
+    let mut rows = Vec::new();
+    let mut current: Vec<&(String, String)> = Vec::new();
+    for c in &model.controls {
+        let groups: Vec<&(String, String)> = c.groups.iter().collect();
+        let same = groups
+            .iter()
+            .zip(&current)
+            .take_while(|(a, b)| a == b)
+            .count();
+        for (level, (id, title)) in groups.iter().enumerate().skip(same) {
+            rows.push(Row::Group {
+                level,
+                text: format!("{id} — {title}"),
+            });
+        }
+        current = groups;
+        rows.push(Row::Cells(vec![
+            Cell::plain(&c.id),
+            Cell::plain(&c.text),
+            Cell::strong(c.status.label(), status_colour(c.status)),
+            Cell::plain(count(c.evidence)),
+            Cell::plain(count(c.findings)),
+        ]));
+    }
+    Table::new(&columns, 8.5).draw(canvas, &rows);
+}
+
+pub(crate) fn findings(canvas: &mut Canvas, model: &ReportModel) {
+    canvas.section("Findings", true);
+    canvas.paragraph(
+        "Findings grouped by check, most severe first. Each group names the check, its severity \
+         and the controls of this framework it maps to; each row names who and what the finding \
+         is about and the ledger entries it rests on (`evidentia log --from N --limit 1` shows \
+         entry N).",
+        Style::new(9.0).colour(colour::MUTED),
+        MARGIN_X,
+        CONTENT_W,
+    );
+    canvas.gap(6.0);
+    if model.findings.is_empty() {
+        canvas.paragraph(
+            "No findings mapped to this framework in the period.",
+            Style::new(9.5),
+            MARGIN_X,
+            CONTENT_W,
+        );
+        return;
+    }
+    let columns = [
+        Column {
+            title: "Identity / system / account",
+            width: 140.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Summary",
+            width: CONTENT_W - 140.0 - 105.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Ledger entries",
+            width: 105.0,
+            align: Align::Left,
+        },
+    ];
+    let mut order: Vec<&crate::model::FindingLine> = model.findings.iter().collect();
+    // Stable: within a check the engine's own order (by key) is kept.
+    order.sort_by(|a, b| (a.severity, &a.check).cmp(&(b.severity, &b.check)));
+    let mut per_check: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &order {
+        *per_check.entry(f.check.as_str()).or_default() += 1;
+    }
+    let mut rows = Vec::with_capacity(order.len() + per_check.len());
+    let mut last: Option<&str> = None;
+    for f in order {
+        if last != Some(f.check.as_str()) {
+            let n = per_check.get(f.check.as_str()).copied().unwrap_or(0);
+            rows.push(Row::Group {
+                level: 0,
+                text: format!(
+                    "{} · {} · {} finding{} · controls {}",
+                    f.check,
+                    f.severity.label(),
+                    count(n),
+                    if n == 1 { "" } else { "s" },
+                    f.controls.join(", ")
+                ),
+            });
+            last = Some(f.check.as_str());
+        }
+        let mut subject = Vec::new();
+        if let Some(i) = &f.identity {
+            subject.push(format!("identity {i}"));
+        }
+        if let Some(s) = &f.system {
+            subject.push(format!("system {s}"));
+        }
+        if let Some(a) = &f.account {
+            subject.push(format!("account {a}"));
+        }
+        if subject.is_empty() {
+            subject.push("-".to_owned());
+        }
+        let evidence = f
+            .evidence
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        rows.push(Row::Cells(vec![
+            Cell::plain(subject.join("\n")),
+            Cell::plain(&f.summary),
+            Cell::plain(evidence),
+        ]));
+    }
+    Table::new(&columns, 8.0).draw(canvas, &rows);
+}
+
+pub(crate) fn exceptions(canvas: &mut Canvas, model: &ReportModel) {
+    canvas.section("Exceptions", true);
+    canvas.paragraph(
+        &format!(
+            "Accepted-risk exceptions of the register, aged as of {}: days since granted, or \
+             expired when their expiry (after any re-approval) has passed.",
+            timestamp(&model.as_of)
+        ),
+        Style::new(9.0).colour(colour::MUTED),
+        MARGIN_X,
+        CONTENT_W,
+    );
+    canvas.gap(8.0);
+    canvas.subheading("Exception aging", 200.0);
+    let data: Vec<chart::Column> = model
+        .exceptions_by_bucket
+        .iter()
+        .map(|(bucket, n)| chart::Column {
+            label: if bucket == "expired" {
+                "expired".to_owned()
+            } else {
+                format!("{bucket} days")
+            },
+            value: *n as f64,
+            colour: if bucket == "expired" {
+                colour::FINDINGS
+            } else {
+                colour::BAR
+            },
+        })
+        .collect();
+    chart::columns(canvas, &data, "Exceptions", "Age since granted");
+    canvas.gap(6.0);
+    canvas.subheading("Exceptions register", 50.0);
+    if model.exceptions.is_empty() {
+        canvas.paragraph(
+            "No exceptions were recorded.",
+            Style::new(9.5),
+            MARGIN_X,
+            CONTENT_W,
+        );
+        return;
+    }
+    let columns = [
+        Column {
+            title: "Exception",
+            width: 72.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Subject / system / entitlement",
+            width: 136.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Owner",
+            width: 62.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Granted",
+            width: 58.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Expires",
+            width: 58.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Age (days)",
+            width: 48.0,
+            align: Align::Right,
+        },
+        Column {
+            title: "Bucket",
+            width: CONTENT_W - 434.0,
+            align: Align::Left,
+        },
+    ];
+    let rows: Vec<Row> = model
+        .exceptions
+        .iter()
+        .map(|e| {
+            let mut what = Vec::new();
+            if let Some(s) = &e.subject {
+                what.push(s.clone());
+            }
+            if let Some(s) = &e.system {
+                what.push(format!("on {s}"));
+            }
+            if let Some(s) = &e.entitlement {
+                what.push(s.clone());
+            }
+            let bucket = if e.bucket == "expired" {
+                Cell::strong("expired", colour::FINDINGS)
+            } else if e.expiring_soon {
+                Cell::strong(format!("{} (expiring soon)", e.bucket), colour::MEDIUM)
+            } else {
+                Cell::plain(&e.bucket)
+            };
+            Row::Cells(vec![
+                Cell::plain(format!("{}\nentry {}", e.id, e.seq)),
+                Cell::plain(if what.is_empty() {
+                    "-".to_owned()
+                } else {
+                    what.join("\n")
+                }),
+                match &e.owner {
+                    Some(o) => Cell::plain(o),
+                    None => Cell::strong("none", colour::FINDINGS),
+                },
+                Cell::plain(e.granted.format("%Y-%m-%d").to_string()),
+                match e.expires {
+                    Some(d) => Cell::plain(d.format("%Y-%m-%d").to_string()),
+                    None => Cell::strong("none", colour::FINDINGS),
+                },
+                Cell::plain(e.age_days.to_string()),
+                bucket,
+            ])
+        })
+        .collect();
+    Table::new(&columns, 8.0).draw(canvas, &rows);
+}
+
+pub(crate) fn revocation(canvas: &mut Canvas, model: &ReportModel) {
+    canvas.section("Time to revoke", true);
+    canvas.paragraph(
+        "Hours from a leaver's (or a retired non-human identity's) effective time to each \
+         system's revocation, for revocations that happened: the median and the 95th percentile \
+         (nearest rank) per system. Revocations that never happened are findings, not durations.",
+        Style::new(9.0).colour(colour::MUTED),
+        MARGIN_X,
+        CONTENT_W,
+    );
+    canvas.gap(10.0);
+    if model.time_to_revoke.is_empty() {
+        canvas.paragraph(
+            "No revocation was executed in the period.",
+            Style::new(9.5),
+            MARGIN_X,
+            CONTENT_W,
+        );
+        return;
+    }
+    let data: Vec<Pair> = model
+        .time_to_revoke
+        .iter()
+        .map(|r| Pair {
+            label: r.system.clone(),
+            first: r.median_hours,
+            second: r.p95_hours,
+        })
+        .collect();
+    chart::paired_bars(
+        canvas,
+        &data,
+        ("median", "95th percentile"),
+        "Hours to revoke",
+    );
+    canvas.gap(8.0);
+    let columns = [
+        Column {
+            title: "System",
+            width: CONTENT_W - 300.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Revocations",
+            width: 100.0,
+            align: Align::Right,
+        },
+        Column {
+            title: "Median (hours)",
+            width: 100.0,
+            align: Align::Right,
+        },
+        Column {
+            title: "p95 (hours)",
+            width: 100.0,
+            align: Align::Right,
+        },
+    ];
+    let rows: Vec<Row> = model
+        .time_to_revoke
+        .iter()
+        .map(|r| {
+            Row::Cells(vec![
+                Cell::plain(&r.system),
+                Cell::plain(count(r.count)),
+                Cell::plain(format!("{:.1}", r.median_hours)),
+                Cell::plain(format!("{:.1}", r.p95_hours)),
+            ])
+        })
+        .collect();
+    Table::new(&columns, 8.5).draw(canvas, &rows);
+}
+
+pub(crate) fn evidence_index(canvas: &mut Canvas, model: &ReportModel) {
+    canvas.section("Appendix A — Evidence index", true);
+    canvas.paragraph(
+        "Every file imported into the workspace, with the ledger entry that recorded it. The \
+         SHA-256 is of the file's exact bytes, as `sha256sum` prints it for the original file.",
+        Style::new(9.0).colour(colour::MUTED),
+        MARGIN_X,
+        CONTENT_W,
+    );
+    canvas.gap(6.0);
+    let columns = [
+        Column {
+            title: "Entry",
+            width: 40.0,
+            align: Align::Right,
+        },
+        Column {
+            title: "File",
+            width: 148.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Format",
+            width: 72.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Size",
+            width: 56.0,
+            align: Align::Right,
+        },
+        Column {
+            title: "SHA-256",
+            width: CONTENT_W - 316.0,
+            align: Align::Left,
+        },
+    ];
+    let rows: Vec<Row> = model
+        .artifacts
+        .iter()
+        .map(|a| {
+            Row::Cells(vec![
+                Cell::plain(a.seq.to_string()),
+                Cell::plain(&a.file_name),
+                Cell::plain(&a.format),
+                Cell::plain(bytes(a.size)),
+                Cell::plain(&a.sha256),
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        canvas.paragraph(
+            "No file was imported.",
+            Style::new(9.5),
+            MARGIN_X,
+            CONTENT_W,
+        );
+    } else {
+        Table::new(&columns, 7.5).draw(canvas, &rows);
+    }
+}
+
+pub(crate) fn how_to_verify(canvas: &mut Canvas, model: &ReportModel) {
+    canvas.section("Appendix B — How to verify", true);
+    let body = Style::new(9.5);
+    let steps: [(&str, String); 5] = [
+        (
+            "1. Verify the ledger with Evidentia.",
+            "`evidentia --workspace FILE verify` recomputes every entry hash, every link and every \
+             stored file from the workspace's bytes and names the first entry that fails; it \
+             exits 0 when intact and 3 when anything was altered."
+                .to_owned(),
+        ),
+        (
+            "2. Compare the head with this report.",
+            format!(
+                "The ledger this report was made from had {} entries with head hash {}. A \
+                 verified ledger whose entry {} has that hash contains exactly the evidence \
+                 reported here; `evidentia checkpoint --list` shows recorded heads.",
+                model.ledger.entries, model.ledger.head_hash, model.ledger.entries
+            ),
+        ),
+        (
+            "3. Verify without Evidentia.",
+            "The ledger format is documented in docs/ledger-format.md precisely enough to \
+             recompute it independently; tools/verify_ledger.py does so from a ledger export \
+             using only Python's standard library."
+                .to_owned(),
+        ),
+        (
+            "4. Check the evidence pack.",
+            "An evidence pack (`evidentia pack`) carries this report, the exports, every raw \
+             file, the ledger export, a manifest and a SHA256SUMS file: `sha256sum -c \
+             SHA256SUMS` checks every file in it."
+                .to_owned(),
+        ),
+        (
+            "5. Trace a finding.",
+            "Every finding lists the ledger entries it rests on; `evidentia --workspace FILE log \
+             --from N --limit 1` prints entry N with its payload, and the file it came from is \
+             in Appendix A with its SHA-256."
+                .to_owned(),
+        ),
+    ];
+    for (title, text) in steps {
+        canvas.need(50.0);
+        canvas.paragraph(title, body.bold(), MARGIN_X, CONTENT_W);
+        canvas.gap(2.0);
+        canvas.paragraph(&text, body, MARGIN_X + 12.0, CONTENT_W - 12.0);
+        canvas.gap(10.0);
+    }
+    canvas.paragraph(
+        "What verification proves: no entry or stored file was edited, removed, reordered or \
+         inserted since it was recorded, relative to the head the reader trusts. It does not \
+         prove that someone with write access did not rebuild the whole chain; that is why this \
+         report prints the head, so it can be kept outside the workspace.",
+        Style::new(8.5).colour(colour::MUTED),
+        MARGIN_X,
+        CONTENT_W,
+    );
+}
