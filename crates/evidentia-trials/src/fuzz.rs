@@ -1,0 +1,127 @@
+//! Runs every cargo-fuzz target for a fixed time from seeded corpora and tabulates executions
+//! and crashes (libFuzzer's own final statistics); a crash fails the run and leaves its input
+//! under target/fuzz-artifacts/ to become a regression test.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+use crate::table::Table;
+
+/// The targets under fuzz/fuzz_targets/, in the order they run.
+pub fn targets(root: &Path) -> anyhow::Result<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(root.join("fuzz/fuzz_targets"))
+        .context("listing fuzz/fuzz_targets")?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".rs"))
+                .map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+pub fn trials(root: &Path, seconds: u64) -> anyhow::Result<Table> {
+    let mut table = Table::new(
+        "fuzz",
+        &[
+            "target",
+            "seconds",
+            "executions",
+            "executions/s",
+            "corpus (inputs)",
+            "crashes",
+        ],
+    );
+    let seeded = Command::new("python3")
+        .arg(root.join("fuzz/seed.py"))
+        .status()
+        .context("running fuzz/seed.py")?;
+    if !seeded.success() {
+        bail!("fuzz/seed.py failed");
+    }
+    let target_dir = root.join("target/fuzz-build");
+    let built = Command::new("cargo")
+        .current_dir(root)
+        .args([
+            "+nightly",
+            "fuzz",
+            "build",
+            "--fuzz-dir",
+            "fuzz",
+            "--target-dir",
+        ])
+        .arg(&target_dir)
+        .status()
+        .context(
+            "running cargo +nightly fuzz build (needs the nightly toolchain and cargo-fuzz)",
+        )?;
+    if !built.success() {
+        bail!("cargo fuzz build failed");
+    }
+    for target in targets(root)? {
+        let corpus = root.join("target/fuzz-corpus").join(&target);
+        std::fs::create_dir_all(&corpus)?;
+        let artifacts = root.join("target/fuzz-artifacts").join(&target);
+        std::fs::create_dir_all(&artifacts)?;
+        let out = Command::new("cargo")
+            .current_dir(root)
+            .args([
+                "+nightly",
+                "fuzz",
+                "run",
+                "--fuzz-dir",
+                "fuzz",
+                "--target-dir",
+            ])
+            .arg(&target_dir)
+            .arg(&target)
+            .arg(&corpus)
+            .arg("--")
+            .arg(format!("-max_total_time={seconds}"))
+            .arg("-max_len=65536")
+            .arg("-timeout=20")
+            .arg("-rss_limit_mb=2048")
+            .arg("-print_final_stats=1")
+            .arg(format!("-artifact_prefix={}/", artifacts.display()))
+            .output()
+            .with_context(|| format!("running fuzz target {target}"))?;
+        let log = String::from_utf8_lossy(&out.stderr);
+        let stat = |key: &str| -> Option<u64> {
+            log.lines()
+                .find_map(|l| l.strip_prefix(&format!("stat::{key}:")))
+                .and_then(|v| v.trim().parse().ok())
+        };
+        let executions = stat("number_of_executed_units").unwrap_or(0);
+        let elapsed = stat("average_exec_per_sec").map_or(seconds, |_| seconds);
+        let corpus_size = std::fs::read_dir(&corpus).map(|d| d.count()).unwrap_or(0);
+        let crashed = !out.status.success();
+        table.row(vec![
+            format!("`{target}`"),
+            elapsed.to_string(),
+            executions.to_string(),
+            stat("average_exec_per_sec").map_or("?".into(), |v| v.to_string()),
+            corpus_size.to_string(),
+            if crashed { "**1**".into() } else { "0".into() },
+        ]);
+        if crashed {
+            let summary = log
+                .lines()
+                .rev()
+                .find(|l| l.contains("SUMMARY") || l.contains("panicked"))
+                .unwrap_or("");
+            table.fail(format!(
+                "{target}: crashed ({summary}); input saved under {}",
+                artifacts.display()
+            ));
+        }
+        if executions == 0 && !crashed {
+            table.fail(format!("{target}: ran no inputs"));
+        }
+    }
+    Ok(table)
+}

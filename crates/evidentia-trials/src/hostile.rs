@@ -1,0 +1,515 @@
+//! Hostile files: inputs built to hurt (deep nesting, a gigantic line, invalid UTF-8, formula
+//! payloads, zip-slip archives, bidi and control characters, files that only look like a
+//! workspace). Each must get a clear error or be neutralized: no panic, bounded memory, and
+//! nothing written to the workspace.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::run::{PANIC_EXIT, Ran, Tool, file_sha256, provisioning_csv};
+use crate::table::Table;
+
+/// Peak memory allowed for refusing any hostile input.
+const RSS_LIMIT_KIB: u64 = 512 * 1024;
+
+pub fn trials(tool: &Tool, huge_line_mib: u64, samples: &Path) -> anyhow::Result<Table> {
+    let dir = tool.work.join("hostile");
+    std::fs::create_dir_all(&dir)?;
+    let mut table = Table::new(
+        "hostile",
+        &[
+            "input",
+            "command",
+            "exit",
+            "what the user is told",
+            "peak RSS",
+            "workspace unchanged",
+        ],
+    );
+    let ws = dir.join("ws.evidentia");
+    let _ = std::fs::remove_file(&ws);
+    tool.ok(&ws, &["init"])?;
+
+    // Import-side inputs: each must be refused naming the file, with the workspace untouched.
+    let nested = dir.join("deep.jsonl");
+    {
+        let mut f = std::fs::File::create(&nested)?;
+        f.write_all(b"{\"uuid\":\"1\",\"eventType\":\"user.lifecycle.create\",\"x\":")?;
+        f.write_all(&vec![b'['; 1_000_000])?;
+        f.write_all(&vec![b']'; 1_000_000])?;
+        f.write_all(b"}\n")?;
+    }
+    refused(
+        tool,
+        &mut table,
+        &ws,
+        "JSON nested 1,000,000 deep",
+        &nested,
+        &["import", "--format", "okta"],
+    )?;
+
+    let huge = dir.join("huge.jsonl");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&huge)?);
+        f.write_all(b"{\"eventType\":\"")?;
+        let block = vec![b'a'; 1 << 20];
+        for _ in 0..huge_line_mib {
+            f.write_all(&block)?;
+        }
+        f.flush()?;
+    }
+    let label = format!("a single {huge_line_mib} MiB line, no newline");
+    refused(
+        tool,
+        &mut table,
+        &ws,
+        &label,
+        &huge,
+        &["import", "--format", "okta"],
+    )?;
+    std::fs::remove_file(&huge)?;
+
+    let bad_utf8_csv = dir.join("latin1.csv");
+    let mut bytes = provisioning_csv("utf8", 3).into_bytes();
+    bytes.extend_from_slice(
+        b"03/04/2024 10:05,finance-app,caf\xe9-user,Add Role,approver,admin,Success,REQ-9\n",
+    );
+    std::fs::write(&bad_utf8_csv, &bytes)?;
+    refused(
+        tool,
+        &mut table,
+        &ws,
+        "CSV with invalid UTF-8 on line 5",
+        &bad_utf8_csv,
+        &["import", "--profile", "provisioning-csv"],
+    )?;
+
+    let bad_utf8_json = dir.join("bad-utf8.jsonl");
+    let mut okta = std::fs::read(samples.join("logs/okta-system-log.jsonl"))?;
+    okta.truncate(
+        okta.iter()
+            .position(|&b| b == b'\n')
+            .map_or(okta.len(), |i| i + 1),
+    );
+    okta.extend_from_slice(b"{\"eventType\":\"user.lifecycle.create\",\"actor\":\"\xff\xfe\"}\n");
+    std::fs::write(&bad_utf8_json, &okta)?;
+    refused(
+        tool,
+        &mut table,
+        &ws,
+        "JSON Lines with invalid UTF-8 on line 2",
+        &bad_utf8_json,
+        &["import", "--format", "okta"],
+    )?;
+
+    let junk = dir.join("junk.bin");
+    std::fs::write(
+        &junk,
+        (0..65536u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect::<Vec<_>>(),
+    )?;
+    refused(
+        tool,
+        &mut table,
+        &ws,
+        "64 KiB of binary junk",
+        &junk,
+        &["import"],
+    )?;
+
+    let gz = dir.join("log.jsonl.gz");
+    std::fs::write(&gz, b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03junk")?;
+    refused(tool, &mut table, &ws, "a gzip file", &gz, &["import"])?;
+
+    // Workspace-side: files that are not (or not yet) ours.
+    let not_sqlite = dir.join("notes.evidentia");
+    std::fs::write(&not_sqlite, "these are my notes, not a workspace\n")?;
+    workspace_refused(
+        tool,
+        &mut table,
+        &not_sqlite,
+        "a text file given as the workspace",
+    )?;
+
+    let future = dir.join("future.evidentia");
+    let _ = std::fs::remove_file(&future);
+    tool.ok(&future, &["init"])?;
+    {
+        let db = rusqlite::Connection::open(&future)?;
+        db.execute_batch("PRAGMA user_version = 99;")?;
+    }
+    workspace_refused(
+        tool,
+        &mut table,
+        &future,
+        "a workspace from a future format (user_version 99)",
+    )?;
+
+    formula_payloads(tool, &mut table, &dir)?;
+    bidi_in_report(tool, &mut table, &dir, samples)?;
+    zip_slip(tool, &mut table, &dir)?;
+    Ok(table)
+}
+
+fn first_line(text: &str) -> String {
+    let line = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    let mut short: String = line.chars().take(110).collect();
+    if line.chars().count() > 110 {
+        short.push('…');
+    }
+    short.replace('`', "'")
+}
+
+fn rss(r: &Ran) -> String {
+    r.max_rss_kib
+        .map_or("?".into(), |k| format!("{} MiB", k / 1024))
+}
+
+fn refused(
+    tool: &Tool,
+    table: &mut Table,
+    ws: &Path,
+    label: &str,
+    file: &Path,
+    args: &[&str],
+) -> anyhow::Result<()> {
+    let before = file_sha256(ws)?;
+    let mut argv: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    argv.push(file.to_string_lossy().into_owned());
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let r = tool.run_measured(ws, &argv)?;
+    let unchanged = file_sha256(ws)? == before && tool.verify(ws)?.0 == 0;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    table.row(vec![
+        label.to_owned(),
+        format!("`{}`", args.join(" ")),
+        r.code.to_string(),
+        first_line(&r.stderr),
+        rss(&r),
+        if unchanged {
+            "yes".into()
+        } else {
+            "**no**".into()
+        },
+    ]);
+    check(table, label, &r, unchanged, Some(&name), 1);
+    Ok(())
+}
+
+fn check(
+    table: &mut Table,
+    label: &str,
+    r: &Ran,
+    unchanged: bool,
+    must_name: Option<&str>,
+    expect: i32,
+) {
+    if r.code == PANIC_EXIT {
+        table.fail(format!("{label}: panicked: {}", first_line(&r.stderr)));
+    } else if r.code != expect {
+        table.fail(format!(
+            "{label}: exit {} (expected {expect}): {}",
+            r.code,
+            first_line(&r.stderr)
+        ));
+    }
+    if let Some(name) = must_name
+        && !r.stderr.contains(name)
+    {
+        table.fail(format!(
+            "{label}: the message does not name {name}: {}",
+            first_line(&r.stderr)
+        ));
+    }
+    if r.max_rss_kib.is_some_and(|k| k > RSS_LIMIT_KIB) {
+        table.fail(format!(
+            "{label}: peak RSS {} over the {} MiB bound",
+            rss(r),
+            RSS_LIMIT_KIB / 1024
+        ));
+    }
+    if !unchanged {
+        table.fail(format!("{label}: the workspace changed"));
+    }
+}
+
+fn workspace_refused(tool: &Tool, table: &mut Table, ws: &Path, label: &str) -> anyhow::Result<()> {
+    let before = file_sha256(ws)?;
+    for args in [
+        &["verify"][..],
+        &["import", "--profile", "provisioning-csv", "/dev/null"][..],
+    ] {
+        let r = tool.run_measured(ws, args)?;
+        let unchanged = file_sha256(ws)? == before;
+        let name = ws
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        table.row(vec![
+            label.to_owned(),
+            format!("`{}`", args[0]),
+            r.code.to_string(),
+            first_line(&r.stderr),
+            rss(&r),
+            if unchanged {
+                "yes".into()
+            } else {
+                "**no**".into()
+            },
+        ]);
+        check(table, label, &r, unchanged, Some(&name), 1);
+    }
+    Ok(())
+}
+
+/// Account names that a spreadsheet would run as formulas: imported as data, exported inert.
+fn formula_payloads(tool: &Tool, table: &mut Table, dir: &Path) -> anyhow::Result<()> {
+    let ws = dir.join("formula.evidentia");
+    let _ = std::fs::remove_file(&ws);
+    tool.ok(&ws, &["init"])?;
+    let csv = dir.join("formula.csv");
+    let payloads = [
+        "=HYPERLINK(\"\"http://x\"\")",
+        "+1+1",
+        "-2+3",
+        "@SUM(A1)",
+        "\tTAB",
+        "\rCR",
+    ];
+    let mut text =
+        String::from("Timestamp,System,Account,Action,Role,Performed By,Result,Request\n");
+    for (i, p) in payloads.iter().enumerate() {
+        text.push_str(&format!(
+            "03/04/2024 10:0{i},finance-app,\"{p}\",Add Role,approver,admin,Success,REQ-{i}\n"
+        ));
+    }
+    std::fs::write(&csv, text)?;
+    let import = tool.run(
+        &ws,
+        &[
+            "import",
+            "--profile",
+            "provisioning-csv",
+            &csv.to_string_lossy(),
+        ],
+    )?;
+    let out = dir.join("accounts-export.csv");
+    let _ = std::fs::remove_file(&out);
+    let export = tool.run(
+        &ws,
+        &[
+            "export",
+            "events",
+            "--format",
+            "csv",
+            "--out",
+            &out.to_string_lossy(),
+        ],
+    )?;
+    let exported = std::fs::read_to_string(&out).unwrap_or_default();
+    let dangerous = exported
+        .split([',', '\n'])
+        .map(|c| c.trim_start_matches('"'))
+        .filter(|c| c.starts_with(['=', '+', '-', '@', '\t', '\r']))
+        .count();
+    table.row(vec![
+        "CSV with formula payloads (=, +, -, @, tab, CR)".into(),
+        "`import`, then `export events --format csv`".into(),
+        format!("{} / {}", import.code, export.code),
+        format!("{dangerous} dangerous cells in the export"),
+        "–".into(),
+        "n/a (imported as data)".into(),
+    ]);
+    if import.code != 0 {
+        table.fail(format!(
+            "formula payloads: import failed: {}",
+            first_line(&import.stderr)
+        ));
+    }
+    if export.code != 0 {
+        table.fail(format!(
+            "formula payloads: export failed: {}",
+            first_line(&export.stderr)
+        ));
+    } else if dangerous > 0 {
+        table.fail(format!(
+            "formula payloads: {dangerous} cells left live in the CSV export"
+        ));
+    }
+    Ok(())
+}
+
+/// Bidi overrides and control characters in evidence strings must not reach the PDF's text.
+fn bidi_in_report(tool: &Tool, table: &mut Table, dir: &Path, src: &Path) -> anyhow::Result<()> {
+    let ws = dir.join("bidi.evidentia");
+    let _ = std::fs::remove_file(&ws);
+    let samples = dir.join("bidi-samples");
+    // The demo organisation, with one account name carrying U+202E and a bell character.
+    let _ = std::fs::remove_dir_all(&samples);
+    copy_dir(src, &samples).context("copying evidence-samples")?;
+    let log = samples.join("logs/finance-app-provisioning.csv");
+    let text = std::fs::read_to_string(&log)?;
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    if let Some(line) = lines.get_mut(1) {
+        let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
+        if let Some(account) = cells.get_mut(2) {
+            *account = format!("evil\u{202E}gnp.exe\u{7}{account}");
+        }
+        *line = cells.join(",");
+    }
+    std::fs::write(&log, lines.join("\n") + "\n")?;
+    let out = ws.to_string_lossy().into_owned();
+    let demo = tool.run(
+        &ws,
+        &[
+            "demo",
+            "--out",
+            out.as_str(),
+            "--samples",
+            &samples.to_string_lossy(),
+        ],
+    )?;
+    let pdf = dir.join("bidi.pdf");
+    let report = tool.run(
+        &ws,
+        &[
+            "report",
+            "--framework",
+            "nist-csf-2.0",
+            "--out",
+            &pdf.to_string_lossy(),
+        ],
+    )?;
+    let qpdf = std::process::Command::new("qpdf")
+        .arg("--check")
+        .arg(&pdf)
+        .output();
+    let qpdf_ok = qpdf.as_ref().is_ok_and(|o| o.status.success());
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output();
+    let text = text
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let leaked = text
+        .chars()
+        .filter(|c| {
+            matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+                || (c.is_control() && !matches!(c, '\n' | '\t' | '\x0c' | '\r'))
+        })
+        .count();
+    table.row(vec![
+        "account name with U+202E (right-to-left override) and BEL".into(),
+        "`demo`, then `report`".into(),
+        format!("{} / {}", demo.code, report.code),
+        format!(
+            "{leaked} control/bidi characters in the PDF text; qpdf --check {}",
+            if qpdf_ok { "clean" } else { "FAILED" }
+        ),
+        "–".into(),
+        "n/a".into(),
+    ]);
+    if demo.code != 0 || report.code != 0 {
+        table.fail(format!(
+            "bidi report: demo exit {}, report exit {}: {}",
+            demo.code,
+            report.code,
+            first_line(&report.stderr)
+        ));
+    } else if leaked > 0 || !qpdf_ok {
+        table.fail(format!(
+            "bidi report: {leaked} characters leaked, qpdf clean: {qpdf_ok}"
+        ));
+    }
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Archives that try to write outside the folder they are read into.
+fn zip_slip(tool: &Tool, table: &mut Table, dir: &Path) -> anyhow::Result<()> {
+    let cases = [
+        ("../escaped.txt", "a zip entry named ../escaped.txt"),
+        (
+            "/tmp/evidentia-absolute.txt",
+            "a zip entry with an absolute path",
+        ),
+        ("link", "a zip entry that is a symlink to /etc/passwd"),
+    ];
+    for (name, label) in cases {
+        let zip = dir.join(format!(
+            "slip-{}.zip",
+            cases.iter().position(|c| c.0 == name).unwrap_or(0)
+        ));
+        let script = format!(
+            "import zipfile,sys\nz=zipfile.ZipFile(sys.argv[1],'w')\nz.writestr('SHA256SUMS','')\nif {sym}:\n    i=zipfile.ZipInfo('link'); i.external_attr=(0o120777<<16); z.writestr(i,'/etc/passwd')\nelse:\n    z.writestr({name:?},'x')\nz.close()\n",
+            sym = if name == "link" { "True" } else { "False" },
+        );
+        let made = std::process::Command::new("python3")
+            .arg("-c")
+            .arg(&script)
+            .arg(&zip)
+            .status();
+        if !made.is_ok_and(|s| s.success()) {
+            table.fail(format!("{label}: python3 could not build the archive"));
+            continue;
+        }
+        let ws = dir.join("ws.evidentia");
+        let r = tool.run_measured(&ws, &["pack", "verify", &zip.to_string_lossy()])?;
+        let escaped = [
+            PathBuf::from("/tmp/evidentia-absolute.txt"),
+            dir.join("escaped.txt"),
+            std::env::temp_dir().join("escaped.txt"),
+        ]
+        .iter()
+        .any(|p| p.exists());
+        table.row(vec![
+            label.to_owned(),
+            "`pack verify`".into(),
+            r.code.to_string(),
+            first_line(if r.stdout.trim().is_empty() {
+                &r.stderr
+            } else {
+                &r.stdout
+            }),
+            rss(&r),
+            if escaped {
+                "**a file escaped**".into()
+            } else {
+                "nothing written outside".into()
+            },
+        ]);
+        if r.code != 3 {
+            table.fail(format!("{label}: pack verify exit {} (expected 3)", r.code));
+        }
+        if escaped {
+            table.fail(format!(
+                "{label}: a file was written outside the temporary folder"
+            ));
+        }
+    }
+    Ok(())
+}
