@@ -1,0 +1,38 @@
+//! The outputs an auditor takes away — exports, OSCAL assessment results, the evidence pack —
+//! and the verifier that checks a pack using nothing but its own bytes.
+//!
+//! Everything here is pure over what it is given: tables, control rows, ledger entries, file
+//! bytes. The façade (`evidentia_app::export`, `evidentia_app::pack`) reads the workspace and
+//! hands them over, so a pack can be checked without a workspace at all.
+//!
+//! ```
+//! use evidentia_pack::{Cell, Table};
+//! let mut table = Table::new("findings", &["check", "summary", "entries"]);
+//! table.push(vec![Cell::text("EV-X"), Cell::text("=HYPERLINK(\"x\")"), Cell::Int(3)]);
+//! let csv = String::from_utf8(table.to_csv().unwrap()).unwrap();
+//! assert_eq!(csv, "check,summary,entries\nEV-X,\"'=HYPERLINK(\"\"x\"\")\",3\n");
+//! ```
+
+mod ledger_jsonl;
+mod manifest;
+pub mod oscal;
+mod table;
+mod uuid;
+mod verify;
+mod writer;
+
+pub use ledger_jsonl::{JsonlEntry, LedgerLineError, parse_line, to_line};
+pub use manifest::{Checkpoint, MANIFEST_FORMAT, Manifest, ManifestFile, PackPeriod, sha256sums};
+pub use table::{Cell, EXPORT_FORMAT, ExportMeta, Table, neutralize};
+pub use uuid::content_uuid;
+pub use verify::{Limits, PackSummary, Problem, Verdict, verify_pack};
+pub use writer::{FileDigest, PackWriter, sanitize_file_name};
+
+/// The name of the checksum file inside a pack (the one file it does not list).
+pub const SHA256SUMS: &str = "SHA256SUMS";
+/// The name of the manifest inside a pack.
+pub const MANIFEST: &str = "manifest.json";
+/// The ledger export inside a pack.
+pub const LEDGER_JSONL: &str = "ledger.jsonl";
+/// The folder of raw artifacts inside a pack.
+pub const ARTIFACTS_DIR: &str = "artifacts/";

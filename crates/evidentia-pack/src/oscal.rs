@@ -1,0 +1,554 @@
+//! OSCAL assessment results (OSCAL 1.2.1, the version compliance-trestle's models implement):
+//! one result for the period, an observation per finding, an OSCAL finding per reviewed
+//! control with its status, and the evidence — every artifact's SHA-256 and the ledger head —
+//! as back-matter resources. Every UUID is derived from content ([`crate::content_uuid`]) and
+//! `last-modified` is the given generation time, so the same evidence gives the same bytes.
+
+use serde::Serialize;
+
+use crate::content_uuid;
+
+/// The OSCAL version written.
+pub const OSCAL_VERSION: &str = "1.2.1";
+/// The namespace of Evidentia's own OSCAL properties.
+pub const PROPERTY_NS: &str = "urn:evidentia:oscal";
+
+/// One control of the framework, judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlInput {
+    /// As the catalog spells it (`PR.AA-05`, `NHI1:2025`).
+    pub id: String,
+    pub title: String,
+    /// `met`, `findings` or `not-assessed`.
+    pub status: String,
+    pub evidence: usize,
+    pub findings: usize,
+    pub checks: Vec<String>,
+}
+
+/// One finding of a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingInput {
+    pub check: String,
+    pub severity: String,
+    pub summary: String,
+    pub identity: Option<String>,
+    pub system: Option<String>,
+    pub account: Option<String>,
+    pub entitlement: Option<String>,
+    pub exception: Option<String>,
+    pub evidence: Vec<u64>,
+    /// Controls of the framework the check maps to, as the catalog spells them.
+    pub controls: Vec<String>,
+}
+
+/// One imported file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtifactInput {
+    pub file_name: String,
+    /// Where the file sits in an evidence pack (`artifacts/<sha256>-<name>`).
+    pub pack_path: String,
+    pub sha256: String,
+    pub size: u64,
+    pub format: String,
+    /// The `import.file` entry.
+    pub seq: u64,
+}
+
+/// Everything one assessment-results document says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessmentInput {
+    pub framework_id: String,
+    pub framework_title: String,
+    pub framework_version: String,
+    pub workspace_id: String,
+    /// Start and end of the assessed period (RFC 3339).
+    pub start: String,
+    pub end: String,
+    /// The instant the checks judged as of, and when this document was made (RFC 3339).
+    pub as_of: String,
+    pub generated_at: String,
+    pub ledger_entries: u64,
+    pub ledger_head: String,
+    pub policy_entry: u64,
+    pub controls: Vec<ControlInput>,
+    pub findings: Vec<FindingInput>,
+    pub artifacts: Vec<ArtifactInput>,
+}
+
+/// An id in OSCAL's token form: catalog ids such as NIST's `PR.AA-05` are tokens already and
+/// stay exactly as spelled; any other character (OWASP's `:` in `NHI1:2025`) becomes `-`.
+///
+/// ```
+/// use evidentia_pack::oscal::token;
+/// assert_eq!(token("PR.AA-05"), "PR.AA-05");
+/// assert_eq!(token("NHI1:2025"), "NHI1-2025");
+/// assert_eq!(token("1x"), "_1x");
+/// ```
+pub fn token(id: &str) -> String {
+    let mut out: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if !out.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        out.insert(0, '_');
+    }
+    out
+}
+
+/// Text for a single-line OSCAL string: whitespace runs become one space, ends trimmed.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[derive(Serialize)]
+struct Root<'a> {
+    #[serde(rename = "assessment-results")]
+    assessment_results: Doc<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Doc<'a> {
+    uuid: String,
+    metadata: Metadata,
+    import_ap: ImportAp,
+    results: Vec<OscalResult<'a>>,
+    back_matter: BackMatter,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Metadata {
+    title: String,
+    last_modified: String,
+    version: String,
+    oscal_version: &'static str,
+    props: Vec<Prop>,
+}
+
+#[derive(Serialize)]
+struct Prop {
+    name: &'static str,
+    ns: &'static str,
+    value: String,
+}
+
+fn prop(name: &'static str, value: impl AsRef<str>) -> Option<Prop> {
+    let value = one_line(value.as_ref());
+    (!value.is_empty()).then_some(Prop {
+        name,
+        ns: PROPERTY_NS,
+        value,
+    })
+}
+
+#[derive(Serialize)]
+struct ImportAp {
+    href: String,
+    remarks: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct OscalResult<'a> {
+    uuid: String,
+    title: String,
+    description: String,
+    start: &'a str,
+    end: &'a str,
+    props: Vec<Prop>,
+    reviewed_controls: ReviewedControls,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    observations: Vec<Observation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    findings: Vec<Finding>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct ReviewedControls {
+    description: String,
+    control_selections: Vec<ControlSelection>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct ControlSelection {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    include_all: Option<IncludeAll>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    include_controls: Vec<SelectControl>,
+}
+
+/// OSCAL's empty `include-all` object.
+#[derive(Serialize)]
+struct IncludeAll {}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct SelectControl {
+    control_id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Observation {
+    uuid: String,
+    title: String,
+    description: String,
+    props: Vec<Prop>,
+    methods: Vec<&'static str>,
+    types: Vec<&'static str>,
+    relevant_evidence: Vec<RelevantEvidence>,
+    collected: String,
+}
+
+#[derive(Serialize)]
+struct RelevantEvidence {
+    href: String,
+    description: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Finding {
+    uuid: String,
+    title: String,
+    description: String,
+    props: Vec<Prop>,
+    target: Target,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_observations: Vec<RelatedObservation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Target {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    target_id: String,
+    status: TargetStatus,
+}
+
+#[derive(Serialize)]
+struct TargetStatus {
+    state: &'static str,
+    reason: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remarks: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct RelatedObservation {
+    observation_uuid: String,
+}
+
+#[derive(Serialize)]
+struct BackMatter {
+    resources: Vec<Resource>,
+}
+
+#[derive(Serialize)]
+struct Resource {
+    uuid: String,
+    title: String,
+    description: String,
+    props: Vec<Prop>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rlinks: Vec<Rlink>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Rlink {
+    href: String,
+    media_type: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hashes: Vec<OscalHash>,
+}
+
+#[derive(Serialize)]
+struct OscalHash {
+    algorithm: &'static str,
+    value: String,
+}
+
+/// The assessment-results document, pretty-printed JSON ending in a newline.
+pub fn assessment_results(input: &AssessmentInput) -> Result<Vec<u8>, serde_json::Error> {
+    let scope = [
+        input.workspace_id.as_str(),
+        input.framework_id.as_str(),
+        input.start.as_str(),
+        input.end.as_str(),
+        input.ledger_head.as_str(),
+    ];
+    let uuid = |kind: &str, extra: &[&str]| {
+        let parts: Vec<&str> = scope.iter().chain(extra.iter()).copied().collect();
+        content_uuid(kind, &parts)
+    };
+    let entries = input.ledger_entries.to_string();
+    let ledger_uuid = uuid("ledger", &[]);
+    let plan_uuid = uuid("plan", &[]);
+
+    let observations: Vec<(&FindingInput, Observation)> = input
+        .findings
+        .iter()
+        .map(|f| {
+            let key = [
+                f.check.as_str(),
+                f.identity.as_deref().unwrap_or(""),
+                f.system.as_deref().unwrap_or(""),
+                f.account.as_deref().unwrap_or(""),
+                f.entitlement.as_deref().unwrap_or(""),
+                f.exception.as_deref().unwrap_or(""),
+            ];
+            let seqs: Vec<String> = f.evidence.iter().map(u64::to_string).collect();
+            let summary = one_line(&f.summary);
+            let o = Observation {
+                uuid: uuid("observation", &key),
+                title: one_line(&format!(
+                    "{}: {}",
+                    f.check,
+                    f.identity.as_deref().unwrap_or("-")
+                )),
+                description: if summary.is_empty() {
+                    f.check.clone()
+                } else {
+                    summary
+                },
+                props: [
+                    prop("check", &f.check),
+                    prop("severity", &f.severity),
+                    f.identity.as_ref().and_then(|v| prop("identity", v)),
+                    f.system.as_ref().and_then(|v| prop("system", v)),
+                    f.account.as_ref().and_then(|v| prop("account", v)),
+                    f.entitlement.as_ref().and_then(|v| prop("entitlement", v)),
+                    f.exception.as_ref().and_then(|v| prop("exception", v)),
+                    prop("ledger-entries", seqs.join(" ")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+                methods: vec!["TEST"],
+                types: vec!["finding"],
+                relevant_evidence: vec![RelevantEvidence {
+                    href: format!("#{ledger_uuid}"),
+                    description: if seqs.is_empty() {
+                        "The ledger this finding was judged from.".to_owned()
+                    } else {
+                        format!("Ledger entries {} (ledger.jsonl).", seqs.join(", "))
+                    },
+                }],
+                collected: input.generated_at.clone(),
+            };
+            (f, o)
+        })
+        .collect();
+
+    let reviewed: Vec<&ControlInput> = input
+        .controls
+        .iter()
+        .filter(|c| !c.checks.is_empty())
+        .collect();
+    let findings: Vec<Finding> = reviewed
+        .iter()
+        .map(|c| {
+            let (state, reason, remarks) = match c.status.as_str() {
+                "met" => ("satisfied", "pass", None),
+                "findings" => ("not-satisfied", "fail", None),
+                _ => (
+                    "not-satisfied",
+                    "other",
+                    Some(
+                        "Not assessed: no evidence in the period exercised this control, so it is not claimed as met."
+                            .to_owned(),
+                    ),
+                ),
+            };
+            let related = observations
+                .iter()
+                .filter(|(f, _)| f.controls.iter().any(|id| id == &c.id))
+                .map(|(_, o)| RelatedObservation {
+                    observation_uuid: o.uuid.clone(),
+                })
+                .collect();
+            Finding {
+                uuid: uuid("finding", &[c.id.as_str()]),
+                title: one_line(&format!("{}: {}", c.id, c.title)),
+                description: format!(
+                    "Checks {} examined {} items in the period and raised {} findings: {}.",
+                    c.checks.join(", "),
+                    c.evidence,
+                    c.findings,
+                    c.status
+                ),
+                props: [
+                    prop("control-id", &c.id),
+                    prop("status", &c.status),
+                    prop("evidence-items", c.evidence.to_string()),
+                    prop("findings", c.findings.to_string()),
+                    prop("checks", c.checks.join(" ")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+                target: Target {
+                    kind: "objective-id",
+                    target_id: token(&c.id),
+                    status: TargetStatus {
+                        state,
+                        reason,
+                        remarks,
+                    },
+                },
+                related_observations: related,
+            }
+        })
+        .collect();
+
+    let mut resources = vec![
+        Resource {
+            uuid: plan_uuid.clone(),
+            title: "Assessment plan: Evidentia's checks under the recorded policy".to_owned(),
+            description: format!(
+                "Every lifecycle event in the period was linked to its approval, execution and reconciliation and judged by Evidentia's checks under the policy recorded at ledger entry {}; the check-to-control mapping is Evidentia's.",
+                input.policy_entry
+            ),
+            props: [prop("policy-entry", input.policy_entry.to_string())]
+                .into_iter()
+                .flatten()
+                .collect(),
+            rlinks: Vec::new(),
+        },
+        Resource {
+            uuid: ledger_uuid,
+            title: format!("Evidence ledger checkpoint: {entries} entries"),
+            description: format!(
+                "The hash-chained ledger the assessment was read from: {entries} entries ending in entry hash {} (format: docs/ledger-format.md).",
+                input.ledger_head
+            ),
+            props: [
+                prop("ledger-entries", &entries),
+                prop("ledger-head", &input.ledger_head),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            rlinks: vec![Rlink {
+                href: crate::LEDGER_JSONL.to_owned(),
+                media_type: "application/jsonl",
+                hashes: Vec::new(),
+            }],
+        },
+    ];
+    for a in &input.artifacts {
+        resources.push(Resource {
+            uuid: content_uuid("artifact", &[a.sha256.as_str()]),
+            title: one_line(&a.file_name),
+            description: format!(
+                "Imported evidence file ({} bytes, format {}), recorded at ledger entry {}.",
+                a.size, a.format, a.seq
+            ),
+            props: [
+                prop("sha256", &a.sha256),
+                prop("size", a.size.to_string()),
+                prop("format", &a.format),
+                prop("import-entry", a.seq.to_string()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            rlinks: vec![Rlink {
+                href: a.pack_path.clone(),
+                media_type: "application/octet-stream",
+                hashes: vec![OscalHash {
+                    algorithm: "SHA-256",
+                    value: a.sha256.clone(),
+                }],
+            }],
+        });
+    }
+
+    let doc = Root {
+        assessment_results: Doc {
+            uuid: uuid("assessment-results", &[]),
+            metadata: Metadata {
+                title: one_line(&format!(
+                    "Evidentia assessment results: {} {}",
+                    input.framework_title, input.framework_version
+                )),
+                last_modified: input.generated_at.clone(),
+                version: format!("ledger-{entries}"),
+                oscal_version: OSCAL_VERSION,
+                props: [
+                    prop("workspace-id", &input.workspace_id),
+                    prop("framework", &input.framework_id),
+                    prop("generator", concat!("evidentia ", env!("CARGO_PKG_VERSION"))),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            },
+            import_ap: ImportAp {
+                href: format!("#{plan_uuid}"),
+                remarks: "There is no separate OSCAL assessment plan: the plan is the policy recorded in the ledger and Evidentia's checks, described by the back-matter resource referenced here.".to_owned(),
+            },
+            results: vec![OscalResult {
+                uuid: uuid("result", &[]),
+                title: one_line(&format!(
+                    "{} {}: identity lifecycle evidence",
+                    input.framework_title, input.framework_version
+                )),
+                description: format!(
+                    "Evidentia judged the identity-lifecycle evidence of workspace {} as of {}: {} findings against {} reviewed controls.",
+                    input.workspace_id,
+                    input.as_of,
+                    input.findings.len(),
+                    findings.len()
+                ),
+                start: &input.start,
+                end: &input.end,
+                props: [
+                    prop("as-of", &input.as_of),
+                    prop("ledger-entries", &entries),
+                    prop("ledger-head", &input.ledger_head),
+                    prop("policy-entry", input.policy_entry.to_string()),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+                reviewed_controls: ReviewedControls {
+                    description: format!(
+                        "The controls of {} that at least one Evidentia check maps to.",
+                        input.framework_id
+                    ),
+                    control_selections: vec![ControlSelection {
+                        // OSCAL needs at least one selection: a catalog no check maps to
+                        // was still reviewed as a whole (and nothing in it is claimed met).
+                        include_all: reviewed.is_empty().then_some(IncludeAll {}),
+                        include_controls: reviewed
+                            .iter()
+                            .map(|c| SelectControl {
+                                control_id: token(&c.id),
+                            })
+                            .collect(),
+                    }],
+                },
+                observations: observations.into_iter().map(|(_, o)| o).collect(),
+                findings,
+            }],
+            back_matter: BackMatter { resources },
+        },
+    };
+    let mut out = serde_json::to_vec_pretty(&doc)?;
+    out.push(b'\n');
+    Ok(out)
+}
