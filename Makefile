@@ -7,7 +7,8 @@ DEMO_WORKSPACE ?= target/demo/demo.evidentia
 
 # Debian packages the build and the tests use: sqlite3 (tests tamper with the file directly),
 # openssl (benchmark reference), pkg-config and a C compiler (bundled SQLite).
-APT_PACKAGES := sqlite3 openssl pkg-config build-essential
+# time (peak memory of hostile-file trials), strace and iproute2 (the offline trials).
+APT_PACKAGES := sqlite3 openssl pkg-config build-essential time strace iproute2
 # The desktop shell: WebKitGTK and Tauri's system libraries; Xvfb, WebKit's WebDriver and
 # xdotool (answers the native file dialog) for the end-to-end test of the real window.
 DESKTOP_APT_PACKAGES := libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev \
@@ -18,7 +19,8 @@ E2E_VENV := target/e2e-venv
 NODE_MIN := 20.19
 
 .PHONY: run test deps desktop-deps ui-deps ui-build ui-test desktop \
-	e2e-deps e2e fmt-check clippy unit bench demo clean-demo cli-demo
+	e2e-deps e2e fmt-check clippy unit bench demo clean-demo cli-demo \
+	trials fuzz-deps fuzz reliability
 
 # The desktop app on the demo workspace; without a display, the same demo through the CLI.
 run: deps
@@ -37,7 +39,7 @@ cli-demo: demo
 	target/release/evidentia --workspace $(DEMO_WORKSPACE) metrics
 
 # The shell is built first (it embeds ui/dist): the workspace-wide clippy and tests include it.
-test: deps fmt-check desktop clippy unit ui-test e2e
+test: deps fmt-check desktop clippy unit trials fuzz ui-test e2e
 
 deps:
 	@missing=""; \
@@ -103,6 +105,30 @@ clippy: ui-build
 # types in ui/src/lib/backend/generated/ are stale.
 unit: ui-build
 	$(CARGO) test --workspace
+
+# The short reliability trials against the real binary (docs/reliability.md): SIGKILLed
+# imports, analyses and packs; random edits to the workspace file; concurrent processes;
+# hostile files; every command with no network.
+trials: deps
+	$(CARGO) build -p evidentia-cli -p evidentia-trials
+	target/debug/evidentia-trials --evidentia target/debug/evidentia crash tamper concurrency hostile offline
+
+# cargo-fuzz runs on the nightly toolchain (rustup); cargo-fuzz itself builds in about 2 min.
+fuzz-deps:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || [ -x "$$HOME/.cargo/bin/cargo-fuzz" ] || $(CARGO) install cargo-fuzz --locked
+
+FUZZ_SECONDS ?= 20
+fuzz: deps fuzz-deps
+	$(CARGO) build -p evidentia-trials
+	PATH="$$HOME/.cargo/bin:$$PATH" target/debug/evidentia-trials fuzz --fuzz-seconds $(FUZZ_SECONDS)
+
+# The long trials (50 kills per operation, 1,000 mutations, a 1 GiB line, 5 min per fuzz
+# target: about an hour); rewrites the tables in docs/reliability.md.
+reliability: deps fuzz-deps
+	$(CARGO) build --release -p evidentia-cli -p evidentia-trials
+	PATH="$$HOME/.cargo/bin:$$PATH" target/release/evidentia-trials --long \
+	  --evidentia target/release/evidentia --doc docs/reliability.md
 
 bench: deps
 	$(CARGO) bench -p evidentia-store --bench ledger

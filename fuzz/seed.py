@@ -29,6 +29,9 @@ SOURCES = {
     "profile_toml": [("p", "crates/evidentia-import/profiles")],
     "policy_toml": [("s", "policy.toml"), ("p", "crates/evidentia-policy/policy.example.toml")],
     "ledger_chain": [],
+    # Filled by evidentia-trials from a small pack it makes with the real binary.
+    "ledger_jsonl": [],
+    "pack_verify": [],
 }
 
 
