@@ -250,9 +250,8 @@ pub async fn report_model(
             .map(|i| ArtifactLine {
                 seq: i.seq,
                 file_name: i.file_name,
-                format: i
-                    .profile
-                    .map_or(i.format.clone(), |p| format!("{} ({p})", i.format)),
+                format: i.format,
+                profile: i.profile,
                 size: i.size,
                 sha256: i.artifact,
             })

@@ -5,6 +5,7 @@ use printpdf::{
     Color, FontId, Line, LinePoint, Op, PaintMode, PdfFontHandle, Point, Pt, Rect, Rgb, TextItem,
 };
 
+use crate::subset::Used;
 use crate::text::{Face, Fonts, fit, safe, wrap};
 
 /// A4 in points.
@@ -93,6 +94,8 @@ pub(crate) struct Canvas {
     pub pages: Vec<Vec<Op>>,
     /// The top of the free space on the current page, in points from the bottom.
     pub y: f32,
+    /// Characters drawn per face (regular, bold): the glyphs the embedded subsets keep.
+    pub used: [Used; 2],
 }
 
 impl Canvas {
@@ -101,6 +104,7 @@ impl Canvas {
             fonts,
             pages: vec![Vec::new()],
             y: CONTENT_TOP,
+            used: [Used::new(), Used::new()],
         }
     }
 
@@ -136,6 +140,7 @@ impl Canvas {
         if text.is_empty() {
             return;
         }
+        self.used[usize::from(style.bold)].add(text);
         let font = FontId(if style.bold { BOLD_ID } else { REGULAR_ID }.to_owned());
         let ops = [
             Op::StartTextSection,
@@ -172,15 +177,23 @@ impl Canvas {
         self.text_at(page, x, y, &text, style);
     }
 
-    /// Wraps text (made safe here) to `width` and returns its lines.
+    /// Wraps text (made safe here) to `width` and returns its lines; a `\n` in `raw` (one the
+    /// report itself puts there) starts a new line.
     pub fn lines(&self, raw: &str, style: Style, width: f32) -> Vec<String> {
         let face = self.face(style);
-        wrap(&safe(raw, face), face, style.size, width)
+        raw.split('\n')
+            .flat_map(|part| wrap(&safe(part, face), face, style.size, width))
+            .collect()
     }
 
-    /// A wrapped paragraph at the cursor, breaking pages between lines.
+    /// A wrapped paragraph at the cursor, breaking pages between lines; a paragraph of up to
+    /// four lines is kept on one page (no lone line at a page's top).
     pub fn paragraph(&mut self, raw: &str, style: Style, x: f32, width: f32) {
-        for line in self.lines(raw, style, width) {
+        let lines = self.lines(raw, style, width);
+        if lines.len() <= 4 {
+            self.need(lines.len() as f32 * style.leading());
+        }
+        for line in lines {
             self.need(style.leading());
             let baseline = self.y - style.size;
             let page = self.pages.len() - 1;

@@ -10,6 +10,7 @@ mod canvas;
 mod chart;
 mod model;
 mod sections;
+mod subset;
 mod table;
 mod text;
 
@@ -133,14 +134,27 @@ fn write(canvas: Canvas, model: &ReportModel) -> Result<Vec<u8>, ReportError> {
     info.creation_date = created;
     info.modification_date = created;
     info.metadata_date = created;
-    for (id, face) in [
-        (canvas::REGULAR_ID, &canvas.fonts.regular),
-        (canvas::BOLD_ID, &canvas.fonts.bold),
+    for (id, face, bytes, used, name) in [
+        (
+            canvas::REGULAR_ID,
+            &canvas.fonts.regular,
+            text::REGULAR_TTF,
+            &canvas.used[0],
+            "DejaVuSans.ttf",
+        ),
+        (
+            canvas::BOLD_ID,
+            &canvas.fonts.bold,
+            text::BOLD_TTF,
+            &canvas.used[1],
+            "DejaVuSans-Bold.ttf",
+        ),
     ] {
+        let reduced = subset::subset_face(face, bytes, used, name)?;
         doc.resources
             .fonts
             .map
-            .insert(FontId(id.to_owned()), PdfFont::new(face.parsed.clone()));
+            .insert(FontId(id.to_owned()), PdfFont::new(reduced));
     }
     // The /ID is a digest of what is drawn (every page's operations) and of the metadata.
     let mut digest = Sha256::new();
@@ -168,6 +182,16 @@ fn write(canvas: Canvas, model: &ReportModel) -> Result<Vec<u8>, ReportError> {
         "ID",
         lopdf::Object::Array(vec![id_string.clone(), id_string]),
     );
+    // printpdf names a PDF/X version in the info dictionary by default; this file does not
+    // claim to be PDF/X, so the entry goes.
+    if let Ok(info_id) = pdf
+        .trailer
+        .get(b"Info")
+        .and_then(lopdf::Object::as_reference)
+        && let Ok(info) = pdf.get_dictionary_mut(info_id)
+    {
+        info.remove(b"GTS_PDFXVersion");
+    }
     pdf.compress();
     let mut bytes = Vec::new();
     pdf.save_to(&mut bytes)

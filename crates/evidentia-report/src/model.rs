@@ -183,6 +183,8 @@ pub struct ArtifactLine {
     pub seq: u64,
     pub file_name: String,
     pub format: String,
+    /// The mapping profile a generic CSV/JSON file was read through.
+    pub profile: Option<String>,
     pub size: u64,
     pub sha256: String,
 }

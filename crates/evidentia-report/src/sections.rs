@@ -126,7 +126,7 @@ pub(crate) fn cover(canvas: &mut Canvas, model: &ReportModel) {
     let fw = &model.framework;
     let checkpoint = match &model.ledger.checkpointed_at {
         Some(at) => format!("recorded as a checkpoint at {at}"),
-        None => "no checkpoint records exactly this head (`evidentia checkpoint` records one)"
+        None => "no checkpoint records exactly this head (“evidentia checkpoint” records one)"
             .to_owned(),
     };
     facts(
@@ -152,11 +152,9 @@ pub(crate) fn cover(canvas: &mut Canvas, model: &ReportModel) {
             ("Checkpoint", checkpoint),
             (
                 "Policy in force",
-                format!(
-                    "ledger entry {}, SHA-256 {}",
-                    model.policy_entry, model.policy_sha256
-                ),
+                format!("ledger entry {}", model.policy_entry),
             ),
+            ("Policy SHA-256", model.policy_sha256.clone()),
         ],
     );
     canvas.gap(18.0);
@@ -172,9 +170,11 @@ pub(crate) fn cover(canvas: &mut Canvas, model: &ReportModel) {
     );
 }
 
+const TILE_H: f32 = 88.0;
+
 /// A summary tile: a big figure, its caption, a detail line.
 fn tile(canvas: &mut Canvas, x: f32, w: f32, top: f32, figure: &str, caption: &str, detail: &str) {
-    let h = 92.0;
+    let h = TILE_H;
     canvas.fill(x, top - h, w, h, colour::GROUP_FILL);
     canvas.fill(x, top - h, 3.0, h, colour::ACCENT);
     canvas.text(
@@ -187,7 +187,7 @@ fn tile(canvas: &mut Canvas, x: f32, w: f32, top: f32, figure: &str, caption: &s
     );
     canvas.text(
         x + 12.0,
-        top - 50.0,
+        top - 46.0,
         w - 20.0,
         figure,
         Style::new(24.0).bold().colour(colour::ACCENT),
@@ -260,7 +260,7 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
         w,
         top,
         &format!("{:.1}%", c.percent()),
-        "Evidence-chain completeness",
+        "Chain completeness",
         &format!(
             "{} of {} lifecycle events have every link (decision, execution, confirmation) complete",
             count(c.complete_events),
@@ -273,12 +273,15 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
         w,
         top,
         &count(model.findings.len()),
-        "Findings mapped to this framework",
-        &Severity::ALL
-            .iter()
-            .map(|s| format!("{} {}", by_severity[s], s.label().to_lowercase()))
-            .collect::<Vec<_>>()
-            .join(", "),
+        "Findings",
+        &format!(
+            "mapped to this framework: {}",
+            Severity::ALL
+                .iter()
+                .map(|s| format!("{} {}", by_severity[s], s.label().to_lowercase()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     );
     tile(
         canvas,
@@ -289,7 +292,7 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
         "Controls met",
         &format!("{with_findings} with findings, {not_assessed} not assessed (no evidence)"),
     );
-    canvas.y = top - 92.0 - 22.0;
+    canvas.y = top - TILE_H - 16.0;
 
     canvas.subheading("Control status", 40.0);
     stacked_bar(
@@ -300,6 +303,14 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
             ("Not assessed", not_assessed, colour::NOT_ASSESSED),
         ],
     );
+    canvas.paragraph(
+        "A control is met only when the checks mapped to it examined evidence in the period and \
+         found nothing; with no evidence it is not assessed, never met.",
+        Style::new(8.5).colour(colour::MUTED),
+        MARGIN_X,
+        CONTENT_W,
+    );
+    canvas.gap(10.0);
     canvas.subheading("Findings by severity", 40.0);
     stacked_bar(
         canvas,
@@ -309,6 +320,20 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
             .collect::<Vec<_>>(),
     );
 
+    if model.unmapped_findings > 0 {
+        canvas.paragraph(
+            &format!(
+                "{} further finding(s) of the period map to no control of this framework and are \
+                 not counted here; the other framework's report, or “evidentia findings”, shows \
+                 them.",
+                count(model.unmapped_findings)
+            ),
+            Style::new(8.5).colour(colour::MUTED),
+            MARGIN_X,
+            CONTENT_W,
+        );
+        canvas.gap(10.0);
+    }
     // The checks behind the findings, most severe first: where to look first.
     let mut by_check: BTreeMap<(Severity, &str), (usize, &[String])> = BTreeMap::new();
     for f in &model.findings {
@@ -329,22 +354,22 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
         let columns = [
             Column {
                 title: "Check",
-                width: 200.0,
+                width: 222.0,
                 align: Align::Left,
             },
             Column {
                 title: "Severity",
-                width: 65.0,
+                width: 56.0,
                 align: Align::Left,
             },
             Column {
                 title: "Findings",
-                width: 60.0,
+                width: 50.0,
                 align: Align::Right,
             },
             Column {
                 title: "Controls",
-                width: CONTENT_W - 325.0,
+                width: CONTENT_W - 328.0,
                 align: Align::Left,
             },
         ];
@@ -359,29 +384,7 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
                 ])
             })
             .collect();
-        Table::new(&columns, 8.5).draw(canvas, &rows);
-    }
-    let mut notes = Vec::new();
-    if model.unmapped_findings > 0 {
-        notes.push(format!(
-            "{} further finding(s) of the period map to no control of this framework and are not \
-             listed here; the other framework's report, or `evidentia findings`, shows them.",
-            count(model.unmapped_findings)
-        ));
-    }
-    notes.push(
-        "A control is met only when the checks mapped to it examined evidence in the period and \
-         found nothing; with no evidence it is not assessed, never met."
-            .to_owned(),
-    );
-    for note in notes {
-        canvas.paragraph(
-            &note,
-            Style::new(8.5).colour(colour::MUTED),
-            MARGIN_X,
-            CONTENT_W,
-        );
-        canvas.gap(3.0);
+        Table::new(&columns, 8.0).draw(canvas, &rows);
     }
 }
 
@@ -457,7 +460,7 @@ pub(crate) fn findings(canvas: &mut Canvas, model: &ReportModel) {
     canvas.paragraph(
         "Findings grouped by check, most severe first. Each group names the check, its severity \
          and the controls of this framework it maps to; each row names who and what the finding \
-         is about and the ledger entries it rests on (`evidentia log --from N --limit 1` shows \
+         is about and the ledger entries it rests on (“evidentia log --from N --limit 1” shows \
          entry N).",
         Style::new(9.0).colour(colour::MUTED),
         MARGIN_X,
@@ -589,37 +592,37 @@ pub(crate) fn exceptions(canvas: &mut Canvas, model: &ReportModel) {
     let columns = [
         Column {
             title: "Exception",
-            width: 72.0,
+            width: 64.0,
             align: Align::Left,
         },
         Column {
-            title: "Subject / system / entitlement",
-            width: 136.0,
+            title: "Covers",
+            width: 134.0,
             align: Align::Left,
         },
         Column {
             title: "Owner",
-            width: 62.0,
+            width: 52.0,
             align: Align::Left,
         },
         Column {
             title: "Granted",
-            width: 58.0,
+            width: 56.0,
             align: Align::Left,
         },
         Column {
             title: "Expires",
-            width: 58.0,
+            width: 56.0,
             align: Align::Left,
         },
         Column {
-            title: "Age (days)",
-            width: 48.0,
+            title: "Age",
+            width: 36.0,
             align: Align::Right,
         },
         Column {
             title: "Bucket",
-            width: CONTENT_W - 434.0,
+            width: CONTENT_W - 398.0,
             align: Align::Left,
         },
     ];
@@ -640,7 +643,7 @@ pub(crate) fn exceptions(canvas: &mut Canvas, model: &ReportModel) {
             let bucket = if e.bucket == "expired" {
                 Cell::strong("expired", colour::FINDINGS)
             } else if e.expiring_soon {
-                Cell::strong(format!("{} (expiring soon)", e.bucket), colour::MEDIUM)
+                Cell::strong(format!("{}\nexpiring soon", e.bucket), colour::MEDIUM)
             } else {
                 Cell::plain(&e.bucket)
             };
@@ -745,7 +748,7 @@ pub(crate) fn evidence_index(canvas: &mut Canvas, model: &ReportModel) {
     canvas.section("Appendix A — Evidence index", true);
     canvas.paragraph(
         "Every file imported into the workspace, with the ledger entry that recorded it. The \
-         SHA-256 is of the file's exact bytes, as `sha256sum` prints it for the original file.",
+         SHA-256 is of the file's exact bytes, as “sha256sum” prints it for the original file.",
         Style::new(9.0).colour(colour::MUTED),
         MARGIN_X,
         CONTENT_W,
@@ -754,27 +757,27 @@ pub(crate) fn evidence_index(canvas: &mut Canvas, model: &ReportModel) {
     let columns = [
         Column {
             title: "Entry",
-            width: 40.0,
+            width: 38.0,
             align: Align::Right,
         },
         Column {
             title: "File",
-            width: 148.0,
+            width: 128.0,
             align: Align::Left,
         },
         Column {
             title: "Format",
-            width: 72.0,
+            width: 88.0,
             align: Align::Left,
         },
         Column {
             title: "Size",
-            width: 56.0,
+            width: 52.0,
             align: Align::Right,
         },
         Column {
             title: "SHA-256",
-            width: CONTENT_W - 316.0,
+            width: CONTENT_W - 306.0,
             align: Align::Left,
         },
     ];
@@ -785,9 +788,16 @@ pub(crate) fn evidence_index(canvas: &mut Canvas, model: &ReportModel) {
             Row::Cells(vec![
                 Cell::plain(a.seq.to_string()),
                 Cell::plain(&a.file_name),
-                Cell::plain(&a.format),
+                Cell::plain(match &a.profile {
+                    Some(p) => format!("{}\nprofile {p}", a.format),
+                    None => a.format.clone(),
+                }),
                 Cell::plain(bytes(a.size)),
-                Cell::plain(&a.sha256),
+                // Two even halves read better than a break wherever the width falls.
+                Cell::plain(match (a.sha256.get(..32), a.sha256.get(32..)) {
+                    (Some(head), Some(tail)) if !tail.is_empty() => format!("{head}\n{tail}"),
+                    _ => a.sha256.clone(),
+                }),
             ])
         })
         .collect();
@@ -809,7 +819,7 @@ pub(crate) fn how_to_verify(canvas: &mut Canvas, model: &ReportModel) {
     let steps: [(&str, String); 5] = [
         (
             "1. Verify the ledger with Evidentia.",
-            "`evidentia --workspace FILE verify` recomputes every entry hash, every link and every \
+            "“evidentia --workspace FILE verify” recomputes every entry hash, every link and every \
              stored file from the workspace's bytes and names the first entry that fails; it \
              exits 0 when intact and 3 when anything was altered."
                 .to_owned(),
@@ -819,7 +829,7 @@ pub(crate) fn how_to_verify(canvas: &mut Canvas, model: &ReportModel) {
             format!(
                 "The ledger this report was made from had {} entries with head hash {}. A \
                  verified ledger whose entry {} has that hash contains exactly the evidence \
-                 reported here; `evidentia checkpoint --list` shows recorded heads.",
+                 reported here; “evidentia checkpoint --list” shows recorded heads.",
                 model.ledger.entries, model.ledger.head_hash, model.ledger.entries
             ),
         ),
@@ -832,15 +842,15 @@ pub(crate) fn how_to_verify(canvas: &mut Canvas, model: &ReportModel) {
         ),
         (
             "4. Check the evidence pack.",
-            "An evidence pack (`evidentia pack`) carries this report, the exports, every raw \
-             file, the ledger export, a manifest and a SHA256SUMS file: `sha256sum -c \
-             SHA256SUMS` checks every file in it."
+            "An evidence pack (“evidentia pack”) carries this report, the exports, every raw \
+             file, the ledger export, a manifest and a SHA256SUMS file: “sha256sum -c \
+             SHA256SUMS” checks every file in it."
                 .to_owned(),
         ),
         (
             "5. Trace a finding.",
-            "Every finding lists the ledger entries it rests on; `evidentia --workspace FILE log \
-             --from N --limit 1` prints entry N with its payload, and the file it came from is \
+            "Every finding lists the ledger entries it rests on; “evidentia --workspace FILE log \
+             --from N --limit 1” prints entry N with its payload, and the file it came from is \
              in Appendix A with its SHA-256."
                 .to_owned(),
         ),
