@@ -177,6 +177,10 @@ async fn analyze_in(
             let seq = batch.append(EntryKind::AnalysisRun.as_str(), &format_recorded_at(now), payload).await?;
             batch.commit().await?;
             recorded_at_seq = Some(seq);
+            // The Events table pages this run's chains from SQLite (a cache, not evidence).
+            crate::events::write_event_chains(&ws, seq, &analysis.chains)
+                .await
+                .context("writing the event chains for the Events table")?;
         }
         Ok::<_, anyhow::Error>(AnalysisRun { analysis, policy, head, as_of, recorded_at_seq })
     }

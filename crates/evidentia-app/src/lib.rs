@@ -10,6 +10,7 @@ mod analysis;
 mod controls;
 mod demo;
 mod entries;
+mod events;
 mod import;
 mod imports;
 mod policy;
@@ -29,12 +30,18 @@ pub use analysis::{AnalysisRun, Period, analyze_period, analyze_workspace, load_
 pub use controls::{ControlRow, catalogs, check_info, control_status};
 pub use demo::{DemoReport, build_demo};
 pub use entries::{EntryKind, record_entry_kind};
+pub use events::{
+    EventChainDetail, EventFilter, EventPage, EventsRun, EvidenceRef, IdentityClass, LinkDetail,
+    MAX_PAGE, PageRequest, SystemChainDetail, event_chain, events_run, list_events,
+    write_event_chains, write_event_chains_at,
+};
 pub use evidentia_frameworks::{ControlStatus, Severity};
 pub use evidentia_import::{Format, InputKind, Progress as ImportProgress};
 pub use evidentia_rules::{
     AgingBucket, Analysis, Direction, Durations, EventChain, ExceptionAging, Finding, Link,
     LinkStatus, Metrics, SystemChain,
 };
+pub use evidentia_store::EventChainSummary;
 pub use import::{FileOutcome, ImportOptions, ImportReport, import_files};
 pub use imports::{ImportRecord, builtin_profiles, list_imports};
 pub use policy::{PolicyChange, RecordedPolicy, current_policy, set_policy};

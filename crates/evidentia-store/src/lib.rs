@@ -7,6 +7,7 @@
 
 mod append;
 mod error;
+mod event_chains;
 mod open;
 mod verify;
 
@@ -19,6 +20,10 @@ use sqlx::sqlite::SqlitePool;
 
 pub use append::{ARTIFACT_CHUNK_SIZE, ARTIFACT_ENTRY_KIND, AppendBatch, ArtifactWriter};
 pub use error::StoreError;
+pub use event_chains::{
+    COUNT_CAP, EntryRef, EventChainFilter, EventChainRow, EventChainSummary, EventChainWriter,
+    EventCount, ProjectionRun,
+};
 pub use open::{APPLICATION_ID, Access, FORMAT_VERSION};
 pub use verify::{VerifyProgress, VerifyReport};
 

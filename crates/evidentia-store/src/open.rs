@@ -14,7 +14,8 @@ use crate::{StoreError, Workspace};
 pub const APPLICATION_ID: u32 = 0x4556_4944;
 
 /// The workspace format this build reads and writes (`PRAGMA user_version`).
-pub const FORMAT_VERSION: u32 = 1;
+/// Format 2 added the event-chain projection (a rebuildable cache, not evidence).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// How long a writer waits for another process's write transaction before giving up.
 /// Imports can hold the write lock for a while; users should see waiting, not an error.

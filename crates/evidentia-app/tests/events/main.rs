@@ -1,0 +1,312 @@
+//! The Events table's projection against the analysis it caches: the demo organisation is
+//! built from evidence-samples/, analysed (which writes the projection), and every page, filter
+//! and chain detail read back from SQLite must equal the chains the engine computed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, TimeZone, Utc};
+use evidentia_app::{
+    AppError, EventChain, EventFilter, IdentityClass, LinkStatus, PageRequest, event_chain,
+    events_run, list_events,
+};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 15, 9, 0, 0).single().unwrap()
+}
+
+async fn demo(dir: &Path) -> PathBuf {
+    let samples = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../evidence-samples"
+    ));
+    let ws = dir.join("demo.evidentia");
+    evidentia_app::build_demo(samples, &ws, now())
+        .await
+        .unwrap();
+    ws
+}
+
+/// Every matching event, read page by page.
+async fn all_pages(ws: &Path, filter: &EventFilter, limit: u64) -> (Vec<u64>, u64) {
+    let mut seqs = Vec::new();
+    let total;
+    loop {
+        let page = list_events(
+            ws,
+            filter,
+            PageRequest {
+                offset: seqs.len() as u64,
+                limit,
+            },
+        )
+        .await
+        .unwrap();
+        if page.rows.is_empty() {
+            total = page.total;
+            break;
+        }
+        seqs.extend(page.rows.iter().map(|r| r.event_seq));
+    }
+    (seqs, total)
+}
+
+fn seqs<'a>(chains: impl Iterator<Item = &'a EventChain>) -> Vec<u64> {
+    chains.map(|c| c.seq).collect()
+}
+
+#[tokio::test]
+async fn the_projection_equals_the_recorded_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path()).await;
+    assert_eq!(
+        events_run(&ws).await.unwrap(),
+        None,
+        "no analysis recorded yet"
+    );
+    let err = event_chain(&ws, 1).await.unwrap_err();
+    assert!(err.to_string().contains("run the analysis"), "{err}");
+
+    let run = evidentia_app::analyze_workspace(&ws, None, now(), true)
+        .await
+        .unwrap();
+    let chains = &run.analysis.chains;
+    assert!(chains.len() > 50, "the demo has events: {}", chains.len());
+    let shown = events_run(&ws).await.unwrap().unwrap();
+    assert_eq!(Some(shown.run_seq), run.recorded_at_seq);
+    assert_eq!(shown.events, chains.len() as u64);
+    assert!(shown.statuses.iter().any(|s| s == "complete"));
+    assert!(shown.systems.len() > 2, "{:?}", shown.systems);
+
+    // Unfiltered, in odd-sized pages: every event once, in the analysis's order.
+    let (all, total) = all_pages(&ws, &EventFilter::default(), 37).await;
+    assert_eq!(all, seqs(chains.iter()));
+    assert_eq!(total, chains.len() as u64);
+
+    // Filters, each against the engine's own chains.
+    let cases: Vec<(EventFilter, Vec<u64>)> = vec![
+        (
+            EventFilter {
+                kind: Some("leaver".into()),
+                ..EventFilter::default()
+            },
+            seqs(chains.iter().filter(|c| c.event_type.as_str() == "leaver")),
+        ),
+        (
+            EventFilter {
+                identity_class: Some(IdentityClass::Nhi),
+                ..EventFilter::default()
+            },
+            seqs(chains.iter().filter(|c| !c.identity_kind.is_human())),
+        ),
+        (
+            EventFilter {
+                identity_class: Some(IdentityClass::Human),
+                kind: Some("joiner".into()),
+                ..EventFilter::default()
+            },
+            seqs(
+                chains
+                    .iter()
+                    .filter(|c| c.identity_kind.is_human() && c.event_type.as_str() == "joiner"),
+            ),
+        ),
+        (
+            EventFilter {
+                status: Some("complete".into()),
+                ..EventFilter::default()
+            },
+            seqs(chains.iter().filter(|c| c.is_complete())),
+        ),
+        (
+            EventFilter {
+                system: Some(shown.systems[0].clone()),
+                ..EventFilter::default()
+            },
+            seqs(chains.iter().filter(|c| {
+                c.systems
+                    .iter()
+                    .any(|s| s.system.as_str() == shown.systems[0])
+            })),
+        ),
+        (
+            EventFilter {
+                system: Some(shown.systems[0].clone()),
+                status: Some("complete".into()),
+                ..EventFilter::default()
+            },
+            seqs(chains.iter().filter(|c| {
+                let mine: Vec<_> = c
+                    .systems
+                    .iter()
+                    .filter(|s| s.system.as_str() == shown.systems[0])
+                    .collect();
+                !mine.is_empty() && mine.iter().all(|s| s.is_complete())
+            })),
+        ),
+    ];
+    for (filter, expected) in cases {
+        assert!(
+            !expected.is_empty(),
+            "a filter with no events tests nothing: {filter:?}"
+        );
+        let (got, total) = all_pages(&ws, &filter, 10).await;
+        assert_eq!(got, expected, "{filter:?}");
+        assert_eq!(total, expected.len() as u64, "{filter:?}");
+    }
+
+    // Identity text: a case-insensitive prefix.
+    let someone = chains[chains.len() / 2].identity.as_str().to_owned();
+    let prefix = someone[..someone.len() - 1].to_lowercase();
+    let (got, total) = all_pages(
+        &ws,
+        &EventFilter {
+            identity: Some(prefix.clone()),
+            ..EventFilter::default()
+        },
+        25,
+    )
+    .await;
+    let expected = seqs(
+        chains
+            .iter()
+            .filter(|c| c.identity.as_str().to_lowercase().starts_with(&prefix)),
+    );
+    assert_eq!(got, expected);
+    assert_eq!(total, expected.len() as u64);
+    let none = list_events(
+        &ws,
+        &EventFilter {
+            identity: Some("%_".into()),
+            ..EventFilter::default()
+        },
+        PageRequest {
+            offset: 0,
+            limit: 10,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (none.rows.len(), none.total),
+        (0, 0),
+        "LIKE wildcards are literal"
+    );
+}
+
+#[tokio::test]
+async fn paging_boundaries_and_bad_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path()).await;
+    let run = evidentia_app::analyze_workspace(&ws, None, now(), true)
+        .await
+        .unwrap();
+    let n = run.analysis.chains.len() as u64;
+    let all = EventFilter::default();
+    let page = |offset, limit| list_events(&ws, &all, PageRequest { offset, limit });
+    assert_eq!(page(n - 1, 10).await.unwrap().rows.len(), 1);
+    assert!(page(n, 10).await.unwrap().rows.is_empty());
+    assert!(page(n + 1000, 10).await.unwrap().rows.is_empty());
+    assert_eq!(
+        page(0, 1).await.unwrap().rows[0].event_seq,
+        run.analysis.chains[0].seq
+    );
+    for limit in [0, evidentia_app::MAX_PAGE + 1] {
+        let err = page(0, limit).await.unwrap_err();
+        assert!(
+            matches!(
+                err.downcast_ref::<AppError>(),
+                Some(AppError::InvalidInput(_))
+            ),
+            "{err}"
+        );
+    }
+    for filter in [
+        EventFilter {
+            kind: Some("retiree".into()),
+            ..EventFilter::default()
+        },
+        EventFilter {
+            status: Some("fine".into()),
+            ..EventFilter::default()
+        },
+    ] {
+        let err = list_events(
+            &ws,
+            &filter,
+            PageRequest {
+                offset: 0,
+                limit: 5,
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(
+                err.downcast_ref::<AppError>(),
+                Some(AppError::InvalidInput(_))
+            ),
+            "{err}"
+        );
+    }
+    let err = event_chain(&ws, 1).await.unwrap_err();
+    assert!(err.to_string().contains("not an event"), "{err}");
+
+    // The next analysis replaces the projection whole.
+    let again = evidentia_app::analyze_workspace(&ws, None, now(), true)
+        .await
+        .unwrap();
+    let shown = events_run(&ws).await.unwrap().unwrap();
+    assert_eq!(Some(shown.run_seq), again.recorded_at_seq);
+    assert_eq!(shown.events, n);
+    assert_eq!(page(0, 1000).await.unwrap().total, n);
+}
+
+#[tokio::test]
+async fn chain_detail_names_the_engines_evidence_with_ledger_hashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path()).await;
+    let run = evidentia_app::analyze_workspace(&ws, None, now(), true)
+        .await
+        .unwrap();
+    let entries = evidentia_app::list_entries(&ws, 1, 1_000_000)
+        .await
+        .unwrap();
+    let mut links_seen = 0;
+    let mut non_complete = 0;
+    for chain in &run.analysis.chains {
+        let detail = event_chain(&ws, chain.seq).await.unwrap();
+        assert_eq!(Some(detail.run_seq), run.recorded_at_seq);
+        assert_eq!(detail.event.identity, chain.identity.as_str());
+        assert_eq!(detail.systems.len(), chain.systems.len());
+        for (shown, engine) in detail.systems.iter().zip(&chain.systems) {
+            assert_eq!(shown.system, engine.system.as_str());
+            let engine_links = [&engine.decision, &engine.execution, &engine.confirmation];
+            let steps: Vec<&str> = shown.links.iter().map(|l| l.step.as_str()).collect();
+            assert_eq!(steps, ["decision", "execution", "confirmation"]);
+            for (link, expected) in shown.links.iter().zip(engine_links) {
+                assert_eq!(link.status, expected.status.as_str());
+                if expected.status != LinkStatus::Complete {
+                    non_complete += 1;
+                }
+                let seqs: Vec<u64> = link.evidence.iter().map(|e| e.seq).collect();
+                assert_eq!(seqs, expected.evidence);
+                for e in &link.evidence {
+                    let entry = &entries[(e.seq - 1) as usize];
+                    assert_eq!(entry.seq, e.seq);
+                    assert_eq!(e.entry_hash, entry.entry_hash.to_hex());
+                    assert_eq!(e.kind, entry.kind);
+                    links_seen += 1;
+                }
+            }
+            if let (Some(sla), Some(deadline)) = (shown.sla_secs, engine.deadline) {
+                assert_eq!(sla, (deadline - chain.effective_at).num_seconds());
+            }
+        }
+    }
+    assert!(
+        links_seen > 100,
+        "the demo's chains rest on evidence: {links_seen}"
+    );
+    assert!(non_complete > 0, "the demo plants broken chains");
+}

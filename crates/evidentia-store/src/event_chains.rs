@@ -1,0 +1,657 @@
+//! The event-chain projection: a rebuildable cache of the last recorded analysis's chains, so a
+//! million events page and filter in SQLite rather than in memory. Not evidence: nothing in the
+//! ledger commits to these rows, verification ignores them and the next analysis replaces them.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use evidentia_ledger::Hash;
+use sqlx::Row;
+use tokio::sync::mpsc;
+
+use crate::{StoreError, Workspace, from_i64, to_i64};
+
+/// One event of the projection as the writer receives it. `links` is opaque to the store: the
+/// façade encodes each system's links there (JSON) and decodes them again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventChainRow {
+    pub event_seq: u64,
+    pub event_id: String,
+    pub identity: String,
+    pub identity_kind: String,
+    pub event_kind: String,
+    pub effective_at: String,
+    pub status: String,
+    /// Each system the event had to reach, once, with that system's own (worst) status.
+    pub systems: Vec<(String, String)>,
+    pub links: String,
+}
+
+/// One row of a page: everything but the links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventChainSummary {
+    /// 0-based rank in the run's order (effective time, then ledger seq).
+    pub position: u64,
+    pub event_seq: u64,
+    pub event_id: String,
+    pub identity: String,
+    pub identity_kind: String,
+    pub event_kind: String,
+    pub effective_at: String,
+    /// The worst link status; with a system filter, that system's.
+    pub status: String,
+    /// System ids, comma-separated.
+    pub systems: String,
+}
+
+/// Equality filters the projection has indexes for, and an identity prefix.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventChainFilter {
+    pub event_kind: Option<String>,
+    pub identity_kind: Option<String>,
+    pub system: Option<String>,
+    pub status: Option<String>,
+    /// Identities starting with this text, case-insensitively.
+    pub identity_prefix: Option<String>,
+}
+
+impl EventChainFilter {
+    fn is_empty(&self) -> bool {
+        *self == EventChainFilter::default()
+    }
+}
+
+/// The run a projection was written from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProjectionRun {
+    pub run_seq: u64,
+    pub events: u64,
+}
+
+/// How many events match a filter; `capped` when counting stopped at [`COUNT_CAP`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventCount {
+    pub events: u64,
+    pub capped: bool,
+}
+
+/// Identity-prefix filters are counted row by row (no precomputed count can serve free text);
+/// counting stops here so a prefix that matches almost everything stays fast.
+pub const COUNT_CAP: u64 = 10_000;
+
+/// A ledger entry an evidence link rests on, as the chain detail shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryRef {
+    pub seq: u64,
+    pub kind: String,
+    pub recorded_at: String,
+    pub entry_hash: Hash,
+}
+
+#[derive(Debug)]
+enum WriterMessage {
+    Row(Box<EventChainRow>),
+    Commit,
+}
+
+/// Streams one run's chains into the projection in one transaction on a blocking thread, so a
+/// million chains never sit in memory at once. Dropped without [`EventChainWriter::finish`], the
+/// transaction rolls back and the previous projection stays.
+#[derive(Debug)]
+pub struct EventChainWriter {
+    rows: mpsc::Sender<WriterMessage>,
+    done: tokio::task::JoinHandle<Result<u64, StoreError>>,
+}
+
+const QUEUE_DEPTH: usize = 4096;
+
+impl EventChainWriter {
+    /// Queues one event; fails only if the writer already stopped (its error comes from
+    /// [`EventChainWriter::finish`]).
+    pub async fn push(&mut self, row: EventChainRow) -> Result<(), StoreError> {
+        if self
+            .rows
+            .send(WriterMessage::Row(Box::new(row)))
+            .await
+            .is_err()
+        {
+            return Err(StoreError::Corrupt(
+                "the event-chain writer stopped early".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Commits the projection and returns how many events it holds.
+    pub async fn finish(self) -> Result<u64, StoreError> {
+        // If the writer stopped, the send fails and its own error is the one to report.
+        let _ = self.rows.send(WriterMessage::Commit).await;
+        drop(self.rows);
+        self.done
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("writing the event chains stopped: {e}")))?
+    }
+}
+
+impl Workspace {
+    /// Starts replacing the projection with the chains of the `analysis.run` entry `run_seq`.
+    pub fn event_chain_writer(&self, run_seq: u64) -> Result<EventChainWriter, StoreError> {
+        self.require_write()?;
+        let (rows, receiver) = mpsc::channel(QUEUE_DEPTH);
+        let path = self.path.clone();
+        let done = tokio::task::spawn_blocking(move || write_blocking(&path, run_seq, receiver));
+        Ok(EventChainWriter { rows, done })
+    }
+
+    /// The run the projection holds, or `None` when no analysis has been recorded since the
+    /// workspace gained the projection (or it predates format 2 and was opened read-only).
+    pub async fn event_chain_run(&self) -> Result<Option<ProjectionRun>, StoreError> {
+        if !self.has_projection().await? {
+            return Ok(None);
+        }
+        let row = sqlx::query("SELECT run_seq, events FROM event_chain_runs LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(ProjectionRun {
+                run_seq: from_i64(r.get(0))?,
+                events: from_i64(r.get(1))?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn has_projection(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event_chain_runs'",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
+    /// Up to `limit` events matching `filter`, from the `offset`-th match on, in run order, and
+    /// how many match in all. Runs on a blocking thread through rusqlite: finding a deep page
+    /// takes a few hundred index seeks, which sqlx's per-query round trip would make slow.
+    pub async fn event_chain_page(
+        &self,
+        filter: &EventChainFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<EventChainSummary>, EventCount), StoreError> {
+        let path = self.path.clone();
+        let filter = filter.clone();
+        tokio::task::spawn_blocking(move || page_blocking(&path, &filter, offset, limit))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("reading the event chains stopped: {e}")))?
+    }
+
+    /// The distinct systems and statuses in the projection, for the filter menus.
+    pub async fn event_chain_facets(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let systems = sqlx::query(
+            "SELECT DISTINCT system FROM event_chain_combos WHERE system <> '' ORDER BY system",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| r.get::<String, _>(0))
+        .collect();
+        let statuses =
+            sqlx::query("SELECT DISTINCT status FROM event_chain_combos ORDER BY status")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| r.get::<String, _>(0))
+                .collect();
+        Ok((systems, statuses))
+    }
+
+    /// One event of the projection with its encoded links.
+    pub async fn event_chain(
+        &self,
+        event_seq: u64,
+    ) -> Result<Option<(EventChainSummary, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT position, event_seq, event_id, identity, identity_kind, event_kind, \
+             effective_at, status, systems, links FROM event_chains WHERE event_seq = ?",
+        )
+        .bind(to_i64(event_seq)?)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok((
+                EventChainSummary {
+                    position: from_i64(r.get(0))?,
+                    event_seq: from_i64(r.get(1))?,
+                    event_id: r.get(2),
+                    identity: r.get(3),
+                    identity_kind: r.get(4),
+                    event_kind: r.get(5),
+                    effective_at: r.get(6),
+                    status: r.get(7),
+                    systems: r.get(8),
+                },
+                r.get(9),
+            ))
+        })
+        .transpose()
+    }
+
+    /// The ledger entries with these sequence numbers (unknown ones are left out), in order.
+    pub async fn entry_refs(&self, seqs: &[u64]) -> Result<Vec<EntryRef>, StoreError> {
+        let mut refs = Vec::with_capacity(seqs.len());
+        let mut sorted: Vec<u64> = seqs.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        for seq in sorted {
+            let row = sqlx::query(
+                "SELECT seq, kind, recorded_at, entry_hash FROM ledger_entries WHERE seq = ?",
+            )
+            .bind(to_i64(seq)?)
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(r) = row {
+                let hash: Vec<u8> = r.get(3);
+                refs.push(EntryRef {
+                    seq: from_i64(r.get(0))?,
+                    kind: r.get(1),
+                    recorded_at: r.get(2),
+                    entry_hash: Hash::from_slice(&hash).ok_or_else(|| {
+                        StoreError::Corrupt(format!("entry {seq}: hash is not 32 bytes"))
+                    })?,
+                });
+            }
+        }
+        Ok(refs)
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+type Combo = (String, String, String, String);
+
+fn rusqlite_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |e| StoreError::Io {
+        path: path.to_owned(),
+        source: std::io::Error::other(e),
+    }
+}
+
+fn write_blocking(
+    path: &Path,
+    run_seq: u64,
+    mut rows: mpsc::Receiver<WriterMessage>,
+) -> Result<u64, StoreError> {
+    let err = rusqlite_err(path);
+    let mut conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(&err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(120))
+        .map_err(&err)?;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(&err)?;
+    tx.execute_batch(
+        "DELETE FROM event_chain_runs; DELETE FROM event_chains; \
+         DELETE FROM event_chain_combos; DELETE FROM event_chain_index;",
+    )
+    .map_err(&err)?;
+    // Combination -> (id, events so far); the count so far is the next event's rank in it.
+    let mut combos: HashMap<Combo, (i64, i64)> = HashMap::new();
+    let mut position: i64 = 0;
+    let mut committed = false;
+    {
+        let mut event = tx
+            .prepare(
+                "INSERT INTO event_chains (position, event_seq, event_id, identity, identity_kind, \
+                 event_kind, effective_at, status, systems, links) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .map_err(&err)?;
+        let mut index = tx
+            .prepare("INSERT INTO event_chain_index (combo, position, rank) VALUES (?, ?, ?)")
+            .map_err(&err)?;
+        while let Some(message) = rows.blocking_recv() {
+            let row = match message {
+                WriterMessage::Row(row) => row,
+                WriterMessage::Commit => {
+                    committed = true;
+                    break;
+                }
+            };
+            let names: Vec<&str> = row.systems.iter().map(|(s, _)| s.as_str()).collect();
+            event
+                .execute(rusqlite::params![
+                    position,
+                    to_i64(row.event_seq)?,
+                    row.event_id,
+                    row.identity,
+                    row.identity_kind,
+                    row.event_kind,
+                    row.effective_at,
+                    row.status,
+                    names.join(","),
+                    row.links,
+                ])
+                .map_err(&err)?;
+            let memberships = std::iter::once((String::new(), row.status.clone()))
+                .chain(row.systems.iter().cloned());
+            for (system, status) in memberships {
+                let next_id = i64::try_from(combos.len()).unwrap_or(i64::MAX);
+                let (id, seen) = combos
+                    .entry((
+                        system,
+                        row.identity_kind.clone(),
+                        row.event_kind.clone(),
+                        status,
+                    ))
+                    .or_insert((next_id, 0));
+                index
+                    .execute(rusqlite::params![*id, position, *seen])
+                    .map_err(&err)?;
+                *seen += 1;
+            }
+            position += 1;
+        }
+        let mut combo = tx
+            .prepare(
+                "INSERT INTO event_chain_combos \
+                 (combo, system, identity_kind, event_kind, status, events) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .map_err(&err)?;
+        for ((system, identity_kind, event_kind, status), (id, events)) in &combos {
+            combo
+                .execute(rusqlite::params![
+                    id,
+                    system,
+                    identity_kind,
+                    event_kind,
+                    status,
+                    events
+                ])
+                .map_err(&err)?;
+        }
+    }
+    if !committed {
+        // The producer gave up: the transaction rolls back when dropped.
+        return Err(StoreError::Corrupt(
+            "writing the event chains was abandoned".into(),
+        ));
+    }
+    tx.execute(
+        "INSERT INTO event_chain_runs (run_seq, events) VALUES (?, ?)",
+        rusqlite::params![to_i64(run_seq)?, position],
+    )
+    .map_err(&err)?;
+    tx.commit().map_err(&err)?;
+    from_i64(position)
+}
+
+/// A combination matching the filter: its id, its status and how many events it holds.
+struct Matching {
+    id: i64,
+    identity_kind: String,
+    event_kind: String,
+    status: String,
+    events: i64,
+}
+
+const SUMMARY_SQL: &str = "SELECT position, event_seq, event_id, identity, identity_kind, \
+     event_kind, effective_at, status, systems FROM event_chains";
+
+fn summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, i64, EventChainSummary)> {
+    let position: i64 = row.get(0)?;
+    let event_seq: i64 = row.get(1)?;
+    Ok((
+        position,
+        event_seq,
+        EventChainSummary {
+            position: 0,
+            event_seq: 0,
+            event_id: row.get(2)?,
+            identity: row.get(3)?,
+            identity_kind: row.get(4)?,
+            event_kind: row.get(5)?,
+            effective_at: row.get(6)?,
+            status: row.get(7)?,
+            systems: row.get(8)?,
+        },
+    ))
+}
+
+fn finish_summary(
+    (position, event_seq, mut s): (i64, i64, EventChainSummary),
+) -> Result<EventChainSummary, StoreError> {
+    s.position = from_i64(position)?;
+    s.event_seq = from_i64(event_seq)?;
+    Ok(s)
+}
+
+fn page_blocking(
+    path: &Path,
+    filter: &EventChainFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<EventChainSummary>, EventCount), StoreError> {
+    let err = rusqlite_err(path);
+    let mut conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(&err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(120))
+        .map_err(&err)?;
+    // One read snapshot: counts, seeks and rows agree even if an analysis replaces them.
+    let tx = conn.transaction().map_err(&err)?;
+    let offset = to_i64(offset)?;
+    let limit = to_i64(limit)?;
+
+    let mut sql = String::from(
+        "SELECT combo, identity_kind, event_kind, status, events FROM event_chain_combos \
+         WHERE system = ?",
+    );
+    let mut binds = vec![filter.system.clone().unwrap_or_default()];
+    for (column, value) in [
+        ("identity_kind", &filter.identity_kind),
+        ("event_kind", &filter.event_kind),
+        ("status", &filter.status),
+    ] {
+        if let Some(v) = value {
+            sql.push_str(&format!(" AND {column} = ?"));
+            binds.push(v.clone());
+        }
+    }
+    let matching: Vec<Matching> = tx
+        .prepare(&sql)
+        .map_err(&err)?
+        .query_map(rusqlite::params_from_iter(binds.iter()), |r| {
+            Ok(Matching {
+                id: r.get(0)?,
+                identity_kind: r.get(1)?,
+                event_kind: r.get(2)?,
+                status: r.get(3)?,
+                events: r.get(4)?,
+            })
+        })
+        .map_err(&err)?
+        .collect::<Result<_, _>>()
+        .map_err(&err)?;
+
+    if let Some(prefix) = &filter.identity_prefix {
+        return identity_page(&tx, path, filter, prefix, &matching, offset, limit);
+    }
+
+    let total: i64 = matching.iter().map(|m| m.events).sum();
+    let count = EventCount {
+        events: from_i64(total)?,
+        capped: false,
+    };
+    if offset >= total {
+        return Ok((Vec::new(), count));
+    }
+    let mut by_position = tx
+        .prepare(&format!("{SUMMARY_SQL} WHERE position = ?"))
+        .map_err(&err)?;
+    if filter.is_empty() {
+        // Positions are dense 0..N: the offset is a position.
+        let mut rows = Vec::new();
+        let mut stmt = tx
+            .prepare(&format!(
+                "{SUMMARY_SQL} WHERE position >= ? ORDER BY position LIMIT ?"
+            ))
+            .map_err(&err)?;
+        for row in stmt
+            .query_map(rusqlite::params![offset, limit], summary)
+            .map_err(&err)?
+        {
+            rows.push(finish_summary(row.map_err(&err)?)?);
+        }
+        return Ok((rows, count));
+    }
+
+    // How many matches lie before position `x`: per combination, the rank of its first event at
+    // or after `x` (one index seek each).
+    let mut seek = tx
+        .prepare(
+            "SELECT rank FROM event_chain_index WHERE combo = ? AND position >= ? \
+             ORDER BY position LIMIT 1",
+        )
+        .map_err(&err)?;
+    let mut before = |x: i64| -> Result<i64, StoreError> {
+        let mut n = 0;
+        for m in &matching {
+            let rank: Option<i64> = seek
+                .query_row(rusqlite::params![m.id, x], |r| r.get(0))
+                .map(Some)
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    e => Err(e),
+                })
+                .map_err(&err)?;
+            n += rank.unwrap_or(m.events);
+        }
+        Ok(n)
+    };
+    let last: i64 = tx
+        .query_row(
+            "SELECT coalesce(max(position), -1) FROM event_chains",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(&err)?;
+    // The smallest x with `offset + 1` matches before it; the match at `offset` sits at x - 1.
+    let (mut lo, mut hi) = (1, last + 1);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if before(mid)? > offset {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let start = lo - 1;
+
+    // The page: each combination's next events from `start`, merged in position order.
+    let mut next = tx
+        .prepare(
+            "SELECT position FROM event_chain_index WHERE combo = ? AND position >= ? \
+             ORDER BY position LIMIT ?",
+        )
+        .map_err(&err)?;
+    let mut found: Vec<(i64, &str)> = Vec::new();
+    for m in &matching {
+        for position in next
+            .query_map(rusqlite::params![m.id, start, limit], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(&err)?
+        {
+            found.push((position.map_err(&err)?, m.status.as_str()));
+        }
+    }
+    found.sort_unstable();
+    found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let mut rows = Vec::with_capacity(found.len());
+    for (position, status) in found {
+        let mut row = finish_summary(by_position.query_row([position], summary).map_err(&err)?)?;
+        // With a system chosen, the row shows that system's status.
+        status.clone_into(&mut row.status);
+        rows.push(row);
+    }
+    Ok((rows, count))
+}
+
+/// The identity text filter: the identity index narrows to a prefix, the other filters are
+/// checked per row (with a system, by seeking the event in that system's combinations), and
+/// counting stops at [`COUNT_CAP`].
+fn identity_page(
+    tx: &rusqlite::Transaction<'_>,
+    path: &Path,
+    filter: &EventChainFilter,
+    prefix: &str,
+    matching: &[Matching],
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<EventChainSummary>, EventCount), StoreError> {
+    let err = rusqlite_err(path);
+    let mut stmt = tx
+        .prepare(&format!(
+            "{SUMMARY_SQL} WHERE identity LIKE ? ESCAPE '\\' ORDER BY position"
+        ))
+        .map_err(&err)?;
+    let mut member = tx
+        .prepare("SELECT 1 FROM event_chain_index WHERE combo = ? AND position = ?")
+        .map_err(&err)?;
+    let mut rows = Vec::new();
+    let mut matched: i64 = 0;
+    let cap = to_i64(COUNT_CAP)?;
+    let pattern = format!("{}%", escape_like(prefix));
+    let mut candidates = stmt.query([pattern]).map_err(&err)?;
+    while let Some(candidate) = candidates.next().map_err(&err)? {
+        let (position, seq, mut row) = summary(candidate).map_err(&err)?;
+        // The combination this event falls in for the chosen system (or for any system).
+        let mut status = None;
+        for m in matching
+            .iter()
+            .filter(|m| m.identity_kind == row.identity_kind && m.event_kind == row.event_kind)
+        {
+            let here = member
+                .exists(rusqlite::params![m.id, position])
+                .map_err(&err)?;
+            if here {
+                status = Some(m.status.clone());
+                break;
+            }
+        }
+        let Some(status) = status else { continue };
+        if matched >= offset && matched < offset + limit {
+            if filter.system.is_some() {
+                row.status = status;
+            }
+            rows.push(finish_summary((position, seq, row))?);
+        }
+        matched += 1;
+        if matched > cap {
+            break;
+        }
+    }
+    Ok((
+        rows,
+        EventCount {
+            events: from_i64(matched.min(cap))?,
+            capped: matched > cap,
+        },
+    ))
+}
