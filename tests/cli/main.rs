@@ -4,8 +4,10 @@
 mod analysis;
 mod bad_workspace;
 mod concurrent;
+mod export;
 mod import;
 mod malformed;
+mod pack;
 mod policy;
 mod tamper;
 mod verify;

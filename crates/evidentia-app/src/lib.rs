@@ -11,8 +11,10 @@ mod controls;
 mod demo;
 mod entries;
 mod events;
+mod export;
 mod import;
 mod imports;
+mod pack;
 mod policy;
 mod report;
 pub mod wire;
@@ -37,13 +39,21 @@ pub use events::{
 };
 pub use evidentia_frameworks::{ControlStatus, Severity};
 pub use evidentia_import::{Format, InputKind, Progress as ImportProgress};
+pub use evidentia_pack::{PackSummary, Problem as PackProblem, Verdict as PackVerdict};
 pub use evidentia_rules::{
     AgingBucket, Analysis, Direction, Durations, EventChain, ExceptionAging, Finding, Link,
     LinkStatus, Metrics, SystemChain,
 };
 pub use evidentia_store::EventChainSummary;
+pub use export::{
+    ExportFormat, ExportKind, ExportSource, artifact_pack_path, export_oscal, export_source,
+    export_table, write_atomically,
+};
 pub use import::{FileOutcome, ImportOptions, ImportReport, import_files};
 pub use imports::{ImportRecord, builtin_profiles, list_imports};
+pub use pack::{
+    PackReport, VERIFY_LEDGER_PY, verify_pack_file, write_pack, write_pack_with_report,
+};
 pub use policy::{PolicyChange, RecordedPolicy, current_policy, set_policy};
 pub use report::{ReportOptions, ReportSummary, render_report, report_model, write_report};
 pub use workspace::open_workspace;

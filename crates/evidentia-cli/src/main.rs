@@ -170,6 +170,33 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// Export a table (events, findings, exceptions, metrics, controls) as CSV or JSON, or the
+    /// OSCAL assessment results, for a period.
+    Export {
+        /// What to export.
+        #[arg(value_enum)]
+        what: ExportWhat,
+        /// csv or json (OSCAL is always JSON).
+        #[arg(long, value_enum, default_value_t = ExportFormatArg::Csv)]
+        format: ExportFormatArg,
+        #[command(flatten)]
+        period: PeriodArgs,
+        /// Where to write it (replaced atomically).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Build the evidence pack (report, exports, OSCAL, artifacts, ledger, manifest,
+    /// SHA256SUMS), or check one with `pack verify FILE.zip`.
+    #[command(args_conflicts_with_subcommands = true)]
+    Pack {
+        #[command(subcommand)]
+        action: Option<PackAction>,
+        #[command(flatten)]
+        period: PeriodArgs,
+        /// Where to write the zip (replaced atomically).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Import files: lifecycle events, approvals, provisioning logs, reconciliation, exceptions.
     Import {
         /// The files to import, each in its own all-or-nothing transaction.
@@ -202,6 +229,63 @@ enum PolicyAction {
     },
     /// Print the policy in force (its TOML as recorded) and the entry that recorded it.
     Show,
+}
+
+/// The framework, period and generation time of an export or pack.
+#[derive(Debug, Clone, clap::Args)]
+struct PeriodArgs {
+    /// nist-csf-2.0 or owasp-nhi-2025.
+    #[arg(long, default_value = "nist-csf-2.0")]
+    framework: String,
+    /// First day of the period (YYYY-MM-DD); default: the policy's period start.
+    #[arg(long, value_name = "DATE")]
+    from: Option<chrono::NaiveDate>,
+    /// Last day of the period (YYYY-MM-DD, inclusive); default: the policy's period end.
+    #[arg(long, value_name = "DATE")]
+    to: Option<chrono::NaiveDate>,
+    /// The generation time written into the output (RFC 3339); default: now. Fix it to
+    /// reproduce the output byte for byte.
+    #[arg(long, value_name = "RFC3339")]
+    generated_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+impl PeriodArgs {
+    fn options(&self) -> evidentia_app::ReportOptions {
+        evidentia_app::ReportOptions {
+            framework: self.framework.clone(),
+            from: self.from,
+            to: self.to,
+            generated_at: self
+                .generated_at
+                .map_or_else(Utc::now, |t| t.with_timezone(&Utc)),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum PackAction {
+    /// Check a pack without extracting it: exit 0 intact, 3 altered (naming the file), 1 error.
+    Verify {
+        /// The pack (.zip).
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExportWhat {
+    Events,
+    Findings,
+    Exceptions,
+    Metrics,
+    Controls,
+    /// OSCAL assessment results (JSON).
+    Oscal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExportFormatArg {
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -305,6 +389,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Pack {
+        action: Some(PackAction::Verify { file }),
+        ..
+    } = &cli.command
+    {
+        return verify_pack(file, cli.json).await;
     }
     let ws = workspace(&cli)?;
     match &cli.command {
@@ -676,6 +767,87 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Export {
+            what,
+            format,
+            period,
+            out,
+        } => {
+            let options = period.options();
+            let (bytes, format) = match what {
+                ExportWhat::Oscal => (evidentia_app::export_oscal(ws, &options).await?, "json"),
+                table => {
+                    let kind = match table {
+                        ExportWhat::Events => evidentia_app::ExportKind::Events,
+                        ExportWhat::Findings => evidentia_app::ExportKind::Findings,
+                        ExportWhat::Exceptions => evidentia_app::ExportKind::Exceptions,
+                        ExportWhat::Metrics => evidentia_app::ExportKind::Metrics,
+                        ExportWhat::Controls | ExportWhat::Oscal => {
+                            evidentia_app::ExportKind::Controls
+                        }
+                    };
+                    let (f, name) = match format {
+                        ExportFormatArg::Csv => (evidentia_app::ExportFormat::Csv, "csv"),
+                        ExportFormatArg::Json => (evidentia_app::ExportFormat::Json, "json"),
+                    };
+                    (
+                        evidentia_app::export_table(ws, kind, f, &options).await?,
+                        name,
+                    )
+                }
+            };
+            evidentia_app::write_atomically(out, &bytes)?;
+            let what = format!("{what:?}").to_lowercase();
+            if cli.json {
+                print_json(&serde_json::json!({
+                    "path": out.display().to_string(),
+                    "export": what,
+                    "format": format,
+                    "framework": options.framework,
+                    "bytes": bytes.len(),
+                    "generated_at": options.generated_at.to_rfc3339(),
+                }))?;
+            } else {
+                outln!(
+                    "{}: {what} ({format}), {} bytes",
+                    out.display(),
+                    bytes.len()
+                );
+            }
+        }
+        Command::Pack { period, out, .. } => {
+            let out = out
+                .as_deref()
+                .context("no place for the pack: pass --out FILE.zip")?;
+            let options = period.options();
+            let report = evidentia_app::write_pack(ws, &options, out).await?;
+            if cli.json {
+                print_json(&serde_json::json!({
+                    "path": report.path.display().to_string(),
+                    "framework": options.framework,
+                    "files": report.files,
+                    "bytes": report.bytes,
+                    "zip_bytes": report.zip_size,
+                    "sha256": report.zip_sha256,
+                    "checkpoint": {
+                        "entry_count": report.checkpoint.count,
+                        "head_hash": report.checkpoint.hash.to_hex(),
+                    },
+                    "generated_at": options.generated_at.to_rfc3339(),
+                }))?;
+            } else {
+                outln!(
+                    "{}: {} files ({} bytes, zip {} bytes, sha256 {}); checkpoint {} entries, head {}",
+                    report.path.display(),
+                    report.files,
+                    report.bytes,
+                    report.zip_size,
+                    report.zip_sha256,
+                    report.checkpoint.count,
+                    report.checkpoint.hash.to_hex()
+                );
+            }
+        }
         Command::Init => {
             let info = evidentia_app::init_workspace(ws, Utc::now()).await?;
             if cli.json {
@@ -944,6 +1116,58 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `pack verify`: exit 0 intact, 3 altered (every problem listed, the first naming the file).
+async fn verify_pack(file: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let verdict = evidentia_app::verify_pack_file(file).await?;
+    match &verdict {
+        evidentia_app::PackVerdict::Intact(summary) => {
+            let m = &summary.manifest;
+            if json {
+                print_json(&serde_json::json!({
+                    "intact": true,
+                    "files": summary.files,
+                    "bytes": summary.bytes,
+                    "workspace_id": m.workspace_id,
+                    "framework": m.framework,
+                    "period": {"from": m.period.from, "to": m.period.to},
+                    "generated_at": m.generated_at,
+                    "checkpoint": {"entry_count": m.checkpoint.entry_count, "head_hash": m.checkpoint.head_hash},
+                }))?;
+            } else {
+                outln!(
+                    "intact: {} files ({} bytes); ledger {} entries, head {}; {} {} to {}",
+                    summary.files,
+                    summary.bytes,
+                    m.checkpoint.entry_count,
+                    m.checkpoint.head_hash,
+                    m.framework,
+                    m.period.from.as_deref().unwrap_or("-"),
+                    m.period.to.as_deref().unwrap_or("-")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        evidentia_app::PackVerdict::Altered(problems) => {
+            if json {
+                print_json(&serde_json::json!({
+                    "intact": false,
+                    "problems": problems.iter().map(|p| serde_json::json!({
+                        "entry": p.entry, "reason": p.reason,
+                    })).collect::<Vec<_>>(),
+                }))?;
+            } else {
+                for p in problems.iter().take(20) {
+                    outln!("ALTERED: {p}");
+                }
+                if problems.len() > 20 {
+                    outln!("... and {} more problems", problems.len() - 20);
+                }
+            }
+            Ok(ExitCode::from(EXIT_TAMPERED))
+        }
+    }
 }
 
 /// The start (00:00 UTC) of a date given on the command line.

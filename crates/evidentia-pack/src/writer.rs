@@ -118,8 +118,8 @@ impl<W: Write + Seek> PackWriter<W> {
     }
 
     /// Writes `manifest.json` (the given manifest with `files` filled in) and `SHA256SUMS`
-    /// (every file including the manifest), closes the archive and returns the writer and the
-    /// full file list.
+    /// (every file including the manifest), closes the archive and returns the writer and every
+    /// file written, those two included.
     pub fn finish(mut self, mut manifest: Manifest) -> std::io::Result<(W, Vec<ManifestFile>)> {
         self.end_current()?;
         manifest.files = self.files.clone();
@@ -139,6 +139,11 @@ impl<W: Write + Seek> PackWriter<W> {
             .start_file(SHA256SUMS, options(false))
             .map_err(io_err)?;
         self.zip.write_all(sums.as_bytes())?;
+        self.files.push(ManifestFile {
+            path: SHA256SUMS.to_owned(),
+            size: sums.len() as u64,
+            sha256: hex::encode(Sha256::digest(sums.as_bytes())),
+        });
         let out = self.zip.finish().map_err(io_err)?;
         Ok((out, self.files))
     }

@@ -1,0 +1,547 @@
+//! Exports for spreadsheets and GRC tools: events with their chains, findings, exceptions,
+//! metrics and controls as CSV or JSON, and OSCAL assessment results — all from one analysis
+//! of the chosen period, in a fixed order, so the same workspace and options give the same
+//! bytes. The tables and documents themselves are built by `evidentia_pack`.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::{Context as _, anyhow};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use evidentia_pack::oscal::{ArtifactInput, AssessmentInput, ControlInput, FindingInput};
+use evidentia_pack::{Cell, EXPORT_FORMAT, ExportMeta, Table, sanitize_file_name};
+
+use crate::{
+    AnalysisRun, Direction, ImportRecord, Link, Period, ReportOptions, analyze_period, catalogs,
+    check_info, control_status, list_imports, open_workspace,
+};
+
+/// What can be exported as a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExportKind {
+    Controls,
+    Events,
+    Exceptions,
+    Findings,
+    Metrics,
+}
+
+impl ExportKind {
+    /// Every table, in the order a pack holds them.
+    pub const ALL: [ExportKind; 5] = [
+        ExportKind::Controls,
+        ExportKind::Events,
+        ExportKind::Exceptions,
+        ExportKind::Findings,
+        ExportKind::Metrics,
+    ];
+
+    /// The name used on the command line and in file names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportKind::Controls => "controls",
+            ExportKind::Events => "events",
+            ExportKind::Exceptions => "exceptions",
+            ExportKind::Findings => "findings",
+            ExportKind::Metrics => "metrics",
+        }
+    }
+}
+
+/// How a table is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+        }
+    }
+}
+
+/// One analysis of a period and what the exports cite beside it: the source of every export,
+/// the OSCAL document and the pack.
+#[derive(Debug, Clone)]
+pub struct ExportSource {
+    pub run: AnalysisRun,
+    pub options: ReportOptions,
+    pub workspace_id: String,
+    /// The imported files the analysed ledger holds, by content address.
+    pub imports: Vec<ImportRecord>,
+}
+
+/// RFC 3339, whole seconds, `Z`: the one spelling of instants in exports.
+pub(crate) fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn day(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// Analyses the period `options` names (judged as of its end; nothing is recorded) and reads
+/// what the exports cite. Fails on an unknown framework before any work.
+pub async fn export_source(
+    workspace: &Path,
+    options: &ReportOptions,
+) -> anyhow::Result<ExportSource> {
+    let (catalogs, _) = catalogs()?;
+    if catalogs.get(&options.framework).is_none() {
+        let known: Vec<&str> = catalogs.iter().map(|c| c.id()).collect();
+        return Err(anyhow!(
+            "unknown framework {:?}; built in: {}",
+            options.framework,
+            known.join(", ")
+        ));
+    }
+    let run = analyze_period(workspace, options.from, options.to, options.generated_at).await?;
+    let workspace_id = open_workspace(workspace).await?.workspace_id;
+    let mut imports: Vec<ImportRecord> = list_imports(workspace)
+        .await?
+        .into_iter()
+        .filter(|i| i.seq <= run.head.count)
+        .collect();
+    imports.sort_by(|a, b| a.artifact.cmp(&b.artifact).then(a.seq.cmp(&b.seq)));
+    imports.dedup_by(|a, b| a.artifact == b.artifact);
+    Ok(ExportSource {
+        run,
+        options: options.clone(),
+        workspace_id,
+        imports,
+    })
+}
+
+/// One table export of the period, as CSV or JSON.
+pub async fn export_table(
+    workspace: &Path,
+    kind: ExportKind,
+    format: ExportFormat,
+    options: &ReportOptions,
+) -> anyhow::Result<Vec<u8>> {
+    export_source(workspace, options)
+        .await?
+        .render(kind, format)
+}
+
+/// The OSCAL assessment results of the period for `options.framework`.
+pub async fn export_oscal(workspace: &Path, options: &ReportOptions) -> anyhow::Result<Vec<u8>> {
+    export_source(workspace, options).await?.oscal()
+}
+
+/// Where an artifact sits in a pack: `artifacts/<sha256>-<sanitized file name>`.
+pub fn artifact_pack_path(import: &ImportRecord) -> String {
+    format!(
+        "{}{}-{}",
+        evidentia_pack::ARTIFACTS_DIR,
+        import.artifact,
+        sanitize_file_name(&import.file_name)
+    )
+}
+
+fn link_cells(l: &Link) -> [Cell; 4] {
+    [
+        Cell::text(l.status.as_str()),
+        Cell::opt(l.at.map(rfc3339)),
+        Cell::Seqs(l.evidence.clone()),
+        Cell::text(l.note),
+    ]
+}
+
+impl ExportSource {
+    fn period(&self) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        let org = &self.run.policy.policy.organisation;
+        (org.period_start, org.period_end)
+    }
+
+    /// What a JSON export says about itself.
+    pub fn meta(&self, export: &str) -> ExportMeta {
+        let (from, to) = self.period();
+        ExportMeta {
+            format: EXPORT_FORMAT,
+            export: export.to_owned(),
+            workspace_id: self.workspace_id.clone(),
+            framework: self.options.framework.clone(),
+            period_from: day(from),
+            period_to: day(to),
+            as_of: rfc3339(self.run.as_of),
+            generated_at: rfc3339(self.options.generated_at),
+            ledger_entries: self.run.head.count,
+            ledger_head: self.run.head.hash.to_hex(),
+        }
+    }
+
+    /// The bytes of one export.
+    pub fn render(&self, kind: ExportKind, format: ExportFormat) -> anyhow::Result<Vec<u8>> {
+        let table = self.table(kind)?;
+        match format {
+            ExportFormat::Csv => table
+                .to_csv()
+                .with_context(|| format!("writing the {} CSV", kind.as_str())),
+            ExportFormat::Json => table
+                .to_json(&self.meta(kind.as_str()))
+                .with_context(|| format!("writing the {} JSON", kind.as_str())),
+        }
+    }
+
+    /// One table, rows in a fixed order.
+    pub fn table(&self, kind: ExportKind) -> anyhow::Result<Table> {
+        Ok(match kind {
+            ExportKind::Events => self.events(),
+            ExportKind::Findings => self.findings()?,
+            ExportKind::Exceptions => self.exceptions(),
+            ExportKind::Metrics => self.metrics(),
+            ExportKind::Controls => self.controls()?,
+        })
+    }
+
+    /// One row per event and system it had to reach (an event that had to reach none gets one
+    /// row with the system columns empty), oldest event first.
+    fn events(&self) -> Table {
+        let mut t = Table::new(
+            "events",
+            &[
+                "entry",
+                "event_id",
+                "identity",
+                "identity_kind",
+                "event_type",
+                "effective_at",
+                "event_complete",
+                "system",
+                "direction",
+                "account",
+                "deadline",
+                "decision_status",
+                "decision_at",
+                "decision_evidence",
+                "decision_note",
+                "execution_status",
+                "execution_at",
+                "execution_evidence",
+                "execution_note",
+                "confirmation_status",
+                "confirmation_at",
+                "confirmation_evidence",
+                "confirmation_note",
+            ],
+        );
+        let mut chains: Vec<_> = self.run.analysis.chains.iter().collect();
+        chains.sort_by_key(|c| (c.effective_at, c.seq));
+        for c in chains {
+            let head = [
+                Cell::seq(c.seq),
+                Cell::text(&c.event_id),
+                Cell::text(c.identity.as_str()),
+                Cell::text(c.identity_kind.as_str()),
+                Cell::text(c.event_type.as_str()),
+                Cell::text(rfc3339(c.effective_at)),
+                Cell::Bool(c.is_complete()),
+            ];
+            if c.systems.is_empty() {
+                let mut row = head.to_vec();
+                row.resize(t.columns.len(), Cell::Empty);
+                t.push(row);
+                continue;
+            }
+            let mut systems: Vec<_> = c.systems.iter().collect();
+            systems.sort_by(|a, b| {
+                (a.system.as_str(), a.direction, &a.account).cmp(&(
+                    b.system.as_str(),
+                    b.direction,
+                    &b.account,
+                ))
+            });
+            for s in systems {
+                let mut row = head.to_vec();
+                row.extend([
+                    Cell::text(s.system.as_str()),
+                    Cell::text(match s.direction {
+                        Direction::Grant => "grant",
+                        Direction::Revoke => "revoke",
+                    }),
+                    Cell::opt(s.account.clone()),
+                    Cell::opt(s.deadline.map(rfc3339)),
+                ]);
+                row.extend(link_cells(&s.decision));
+                row.extend(link_cells(&s.execution));
+                row.extend(link_cells(&s.confirmation));
+                t.push(row);
+            }
+        }
+        t
+    }
+
+    /// Every finding of the period with its severity and the framework's controls it maps to.
+    fn findings(&self) -> anyhow::Result<Table> {
+        let (_, mapping) = catalogs()?;
+        let mut t = Table::new(
+            "findings",
+            &[
+                "check",
+                "severity",
+                "identity",
+                "system",
+                "account",
+                "entitlement",
+                "exception",
+                "summary",
+                "evidence",
+                "controls",
+                "rationale",
+            ],
+        );
+        let mut findings: Vec<_> = self.run.analysis.findings.iter().collect();
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        for f in findings {
+            let (severity, rationale) = check_info(&mapping, f.check);
+            let controls: Vec<&str> = mapping
+                .check(f.check)
+                .map(|m| m.controls_in(&self.options.framework).collect())
+                .unwrap_or_default();
+            t.push(vec![
+                Cell::text(f.check),
+                Cell::text(severity.as_str()),
+                Cell::opt(f.identity.as_ref().map(|i| i.as_str())),
+                Cell::opt(f.system.as_ref().map(|s| s.as_str())),
+                Cell::opt(f.account.clone()),
+                Cell::opt(f.entitlement.clone()),
+                Cell::opt(f.exception.as_ref().map(|e| e.as_str())),
+                Cell::text(&f.summary),
+                Cell::Seqs(f.evidence.clone()),
+                Cell::text(controls.join(" ")),
+                Cell::text(rationale),
+            ]);
+        }
+        Ok(t)
+    }
+
+    /// The exceptions register as of the period's end, with aging buckets.
+    fn exceptions(&self) -> Table {
+        let mut t = Table::new(
+            "exceptions",
+            &[
+                "id",
+                "entry",
+                "subject",
+                "system",
+                "entitlement",
+                "owner",
+                "granted_at",
+                "expires_at",
+                "age_days",
+                "bucket",
+                "expiring_soon",
+            ],
+        );
+        let mut list: Vec<_> = self.run.analysis.exceptions.iter().collect();
+        list.sort_by(|a, b| (a.id.as_str(), a.seq).cmp(&(b.id.as_str(), b.seq)));
+        for e in list {
+            t.push(vec![
+                Cell::text(e.id.as_str()),
+                Cell::seq(e.seq),
+                Cell::opt(e.subject.as_ref().map(|s| s.as_str())),
+                Cell::opt(e.system.as_ref().map(|s| s.as_str())),
+                Cell::opt(e.entitlement.clone()),
+                Cell::opt(e.owner.as_ref().map(|o| o.as_str())),
+                Cell::text(rfc3339(e.granted_at)),
+                Cell::opt(e.expires_at.map(rfc3339)),
+                Cell::Int(e.age_days),
+                Cell::text(e.bucket.as_str()),
+                Cell::Bool(e.expiring_soon),
+            ]);
+        }
+        t
+    }
+
+    /// Every figure as (metric, subject, count, value): subject is the system, link status,
+    /// bucket, check or role the figure is about; value is set for rates and durations.
+    fn metrics(&self) -> Table {
+        let m = &self.run.analysis.metrics;
+        let mut t = Table::new("metrics", &["metric", "subject", "count", "value"]);
+        let mut row = |metric: &str, subject: &str, count: Option<usize>, value: Option<f64>| {
+            t.push(vec![
+                Cell::text(metric),
+                if subject.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::text(subject)
+                },
+                count.map_or(Cell::Empty, Cell::count),
+                value.map_or(Cell::Empty, Cell::Float),
+            ]);
+        };
+        row("events_with_chains", "", Some(m.events_with_chains), None);
+        row("complete_events", "", Some(m.complete_events), None);
+        row("chain_completeness", "", None, Some(m.completeness()));
+        for ((link, status), n) in &m.links {
+            row("link_status", &format!("{link}/{status}"), Some(*n), None);
+        }
+        for (name, map) in [
+            ("time_to_provision", &m.time_to_provision),
+            ("time_to_revoke", &m.time_to_revoke),
+        ] {
+            for (system, d) in map {
+                row(
+                    &format!("{name}_median_hours"),
+                    system.as_str(),
+                    Some(d.count),
+                    Some(d.median_hours),
+                );
+                row(
+                    &format!("{name}_p95_hours"),
+                    system.as_str(),
+                    Some(d.count),
+                    Some(d.p95_hours),
+                );
+            }
+        }
+        for (bucket, n) in &m.exceptions_by_bucket {
+            row("exceptions_by_bucket", bucket.as_str(), Some(*n), None);
+        }
+        for (check, n) in &m.findings_by_check {
+            row("findings_by_check", check, Some(*n), None);
+        }
+        for (role, n) in &m.approvals_by_role {
+            row("approvals_by_role", role, Some(*n), None);
+        }
+        t
+    }
+
+    /// Every control of the framework, in catalog order, with its status.
+    fn controls(&self) -> anyhow::Result<Table> {
+        let mut t = Table::new(
+            "controls",
+            &[
+                "framework",
+                "control",
+                "title",
+                "groups",
+                "status",
+                "evidence",
+                "findings",
+                "checks",
+            ],
+        );
+        for r in control_status(&self.run, &self.options.framework)? {
+            t.push(vec![
+                Cell::text(&self.options.framework),
+                Cell::text(&r.id),
+                Cell::text(&r.title),
+                Cell::text(
+                    r.groups
+                        .iter()
+                        .map(|(id, _)| id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+                Cell::text(r.status.as_str()),
+                Cell::count(r.evidence),
+                Cell::count(r.findings),
+                Cell::text(r.checks.join(" ")),
+            ]);
+        }
+        Ok(t)
+    }
+
+    /// The OSCAL assessment results of the period.
+    pub fn oscal(&self) -> anyhow::Result<Vec<u8>> {
+        let (catalogs, mapping) = catalogs()?;
+        let catalog = catalogs
+            .get(&self.options.framework)
+            .ok_or_else(|| anyhow!("unknown framework {:?}", self.options.framework))?;
+        let (from, to) = self.period();
+        let as_of = self.run.as_of;
+        let start = from.map_or(as_of, |d| d.and_time(chrono::NaiveTime::MIN).and_utc());
+        let end = to
+            .and_then(|to| Period { from: to, to }.end_instant())
+            .unwrap_or(as_of);
+        let controls = control_status(&self.run, &self.options.framework)?
+            .into_iter()
+            .map(|r| ControlInput {
+                id: r.id,
+                title: r.title,
+                status: r.status.as_str().to_owned(),
+                evidence: r.evidence,
+                findings: r.findings,
+                checks: r.checks,
+            })
+            .collect();
+        let mut findings: Vec<_> = self.run.analysis.findings.iter().collect();
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let findings = findings
+            .into_iter()
+            .map(|f| FindingInput {
+                check: f.check.to_owned(),
+                severity: check_info(&mapping, f.check).0.as_str().to_owned(),
+                summary: f.summary.clone(),
+                identity: f.identity.as_ref().map(|i| i.as_str().to_owned()),
+                system: f.system.as_ref().map(|s| s.as_str().to_owned()),
+                account: f.account.clone(),
+                entitlement: f.entitlement.clone(),
+                exception: f.exception.as_ref().map(|e| e.as_str().to_owned()),
+                evidence: f.evidence.clone(),
+                controls: mapping
+                    .check(f.check)
+                    .map(|m| {
+                        m.controls_in(&self.options.framework)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let artifacts = self
+            .imports
+            .iter()
+            .map(|i| ArtifactInput {
+                file_name: i.file_name.clone(),
+                pack_path: artifact_pack_path(i),
+                sha256: i.artifact.clone(),
+                size: i.size,
+                format: i.format.clone(),
+                seq: i.seq,
+            })
+            .collect();
+        let input = AssessmentInput {
+            framework_id: catalog.id().to_owned(),
+            framework_title: catalog.title().to_owned(),
+            framework_version: catalog.version().to_owned(),
+            workspace_id: self.workspace_id.clone(),
+            start: rfc3339(start),
+            end: rfc3339(end),
+            as_of: rfc3339(as_of),
+            generated_at: rfc3339(self.options.generated_at),
+            ledger_entries: self.run.head.count,
+            ledger_head: self.run.head.hash.to_hex(),
+            policy_entry: self.run.policy.seq,
+            controls,
+            findings,
+            artifacts,
+        };
+        evidentia_pack::oscal::assessment_results(&input).context("writing the OSCAL document")
+    }
+}
+
+/// Writes `bytes` to `path` all at once or not at all: a temporary file beside it, synced,
+/// then renamed over it.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".evidentia-")
+        .tempfile_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,298 @@
+//! The evidence pack: one zip an auditor can check offline with standard tools — the report,
+//! every export, the OSCAL results, the raw artifacts, the ledger as JSON lines, a manifest
+//! naming the checkpoint, `SHA256SUMS`, instructions and a stdlib-only Python verifier — and
+//! `verify_pack_file`, which checks one without extracting it (docs/evidence-pack.md).
+
+use std::io::{BufReader, BufWriter, Read as _};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, anyhow};
+use evidentia_ledger::Hash;
+use evidentia_pack::{
+    Checkpoint, LEDGER_JSONL, Limits, MANIFEST_FORMAT, Manifest, PackPeriod, PackWriter, Verdict,
+};
+use evidentia_store::{EvidenceStore, Head};
+
+use crate::export::{
+    ExportFormat, ExportKind, ExportSource, artifact_pack_path, export_source, rfc3339,
+};
+use crate::{AppError, ReportOptions, open_read, render_report, verify_ledger};
+
+/// The stdlib-only verifier every pack carries (`tools/verify_ledger.py` in the repository).
+pub const VERIFY_LEDGER_PY: &str = include_str!("../../../tools/verify_ledger.py");
+
+/// The auditor's instructions: the part of docs/evidence-pack.md between its VERIFY.md markers.
+const EVIDENCE_PACK_DOC: &str = include_str!("../../../docs/evidence-pack.md");
+const VERIFY_BEGIN: &str = "<!-- VERIFY.md begins -->";
+const VERIFY_END: &str = "<!-- VERIFY.md ends -->";
+
+/// Ledger entries read per page while writing `ledger.jsonl`.
+const LEDGER_PAGE: u64 = 5_000;
+
+/// What was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackReport {
+    pub path: PathBuf,
+    /// Files in the archive, `manifest.json` and `SHA256SUMS` included.
+    pub files: usize,
+    /// Bytes of those files, uncompressed.
+    pub bytes: u64,
+    /// Size and SHA-256 of the zip itself.
+    pub zip_size: u64,
+    pub zip_sha256: String,
+    /// The ledger head the pack was made from (its checkpoint).
+    pub checkpoint: Head,
+}
+
+/// `VERIFY.md`: the instructions of docs/evidence-pack.md, then what this pack is.
+fn verify_md(source: &ExportSource, manifest: &Manifest) -> anyhow::Result<String> {
+    let start = EVIDENCE_PACK_DOC
+        .find(VERIFY_BEGIN)
+        .ok_or_else(|| anyhow!("docs/evidence-pack.md has no VERIFY.md section"))?
+        + VERIFY_BEGIN.len();
+    let end = EVIDENCE_PACK_DOC
+        .find(VERIFY_END)
+        .ok_or_else(|| anyhow!("docs/evidence-pack.md has no end to its VERIFY.md section"))?;
+    let body = EVIDENCE_PACK_DOC
+        .get(start..end)
+        .ok_or_else(|| anyhow!("docs/evidence-pack.md: VERIFY.md markers out of order"))?
+        .trim();
+    let period = |d: &Option<String>| d.clone().unwrap_or_else(|| "-".to_owned());
+    Ok(format!(
+        "{body}\n\n## This pack\n\n\
+         - Workspace: `{}`\n\
+         - Framework: `{}`\n\
+         - Period: {} to {} (judged as of {})\n\
+         - Generated at: {}\n\
+         - Checkpoint: {} entries, head `{}`\n\n\
+         Keep the checkpoint line above somewhere outside this pack: it is what a rewritten \
+         ledger cannot match.\n",
+        source.workspace_id,
+        manifest.framework,
+        period(&manifest.period.from),
+        period(&manifest.period.to),
+        manifest.as_of,
+        manifest.generated_at,
+        manifest.checkpoint.entry_count,
+        manifest.checkpoint.head_hash,
+    ))
+}
+
+/// Builds the pack for `options` into `out` (atomically: a temporary file beside it, renamed
+/// when complete), rendering the PDF report through [`render_report`].
+pub async fn write_pack(
+    workspace: &Path,
+    options: &ReportOptions,
+    out: &Path,
+) -> anyhow::Result<PackReport> {
+    let pdf = render_report(workspace, options)
+        .await
+        .context("rendering the report for the pack")?;
+    write_pack_with_report(workspace, options, &pdf, out).await
+}
+
+/// Builds the pack around an already rendered report (`report-<framework>.pdf`).
+pub async fn write_pack_with_report(
+    workspace: &Path,
+    options: &ReportOptions,
+    report_pdf: &[u8],
+    out: &Path,
+) -> anyhow::Result<PackReport> {
+    // A pack of an altered ledger would carry the alteration as evidence: refuse it.
+    let verified = verify_ledger(workspace, |_| {}).await?;
+    if let Some(failure) = verified.report.failure {
+        return Err(AppError::VerificationFailed(failure).into());
+    }
+    let source = export_source(workspace, options).await?;
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".evidentia-pack-")
+        .tempfile_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    let file = tmp
+        .as_file()
+        .try_clone()
+        .with_context(|| format!("writing {}", out.display()))?;
+    let mut pack = PackWriter::new(BufWriter::new(file));
+    fill(&mut pack, workspace, &source, report_pdf)
+        .await
+        .with_context(|| format!("writing {}", out.display()))?;
+    let (from, to) = {
+        let org = &source.run.policy.policy.organisation;
+        (org.period_start, org.period_end)
+    };
+    let manifest = Manifest {
+        format: MANIFEST_FORMAT.to_owned(),
+        generator: concat!("evidentia ", env!("CARGO_PKG_VERSION")).to_owned(),
+        workspace_id: source.workspace_id.clone(),
+        framework: options.framework.clone(),
+        period: PackPeriod {
+            from: from.map(|d| d.format("%Y-%m-%d").to_string()),
+            to: to.map(|d| d.format("%Y-%m-%d").to_string()),
+        },
+        as_of: rfc3339(source.run.as_of),
+        generated_at: rfc3339(options.generated_at),
+        checkpoint: Checkpoint {
+            entry_count: source.run.head.count,
+            head_hash: source.run.head.hash.to_hex(),
+        },
+        files: Vec::new(),
+    };
+    let (writer, all) = pack
+        .finish(manifest)
+        .with_context(|| format!("writing {}", out.display()))?;
+    let file = writer
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("writing {}", out.display()))?;
+    file.sync_all()
+        .with_context(|| format!("writing {}", out.display()))?;
+    drop(file);
+    let zip_bytes_hash = hash_file(tmp.path())?;
+    tmp.persist(out)
+        .with_context(|| format!("writing {}", out.display()))?;
+    Ok(PackReport {
+        path: out.to_owned(),
+        files: all.len(),
+        bytes: all.iter().map(|f| f.size).sum(),
+        zip_size: zip_bytes_hash.1,
+        zip_sha256: zip_bytes_hash.0,
+        checkpoint: source.run.head,
+    })
+}
+
+fn hash_file(path: &Path) -> anyhow::Result<(String, u64)> {
+    use sha2::Digest as _;
+    let mut f = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let read = f
+            .read(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buf[..read]);
+        n += read as u64;
+    }
+    Ok((hex::encode(hasher.finalize()), n))
+}
+
+/// Every file but the manifest and `SHA256SUMS`, in the pack's fixed order.
+async fn fill<W: std::io::Write + std::io::Seek>(
+    pack: &mut PackWriter<W>,
+    workspace: &Path,
+    source: &ExportSource,
+    report_pdf: &[u8],
+) -> anyhow::Result<()> {
+    // VERIFY.md describes the pack, so it needs the manifest's facts, not its file list.
+    let (from, to) = {
+        let org = &source.run.policy.policy.organisation;
+        (org.period_start, org.period_end)
+    };
+    let facts = Manifest {
+        format: MANIFEST_FORMAT.to_owned(),
+        generator: String::new(),
+        workspace_id: source.workspace_id.clone(),
+        framework: source.options.framework.clone(),
+        period: PackPeriod {
+            from: from.map(|d| d.format("%Y-%m-%d").to_string()),
+            to: to.map(|d| d.format("%Y-%m-%d").to_string()),
+        },
+        as_of: rfc3339(source.run.as_of),
+        generated_at: rfc3339(source.options.generated_at),
+        checkpoint: Checkpoint {
+            entry_count: source.run.head.count,
+            head_hash: source.run.head.hash.to_hex(),
+        },
+        files: Vec::new(),
+    };
+    pack.add("VERIFY.md", verify_md(source, &facts)?.as_bytes())?;
+    pack.add(
+        &format!(
+            "report-{}.pdf",
+            evidentia_pack::sanitize_file_name(&source.options.framework)
+        ),
+        report_pdf,
+    )?;
+    for kind in ExportKind::ALL {
+        for format in [ExportFormat::Csv, ExportFormat::Json] {
+            let bytes = source.render(kind, format)?;
+            pack.add(
+                &format!("exports/{}.{}", kind.as_str(), format.extension()),
+                &bytes,
+            )?;
+        }
+    }
+    pack.add("oscal/assessment-results.json", &source.oscal()?)?;
+
+    let ws = open_read(workspace).await?;
+    let result = async {
+        // ledger.jsonl: exactly the entries the analysis read, 1..=head.
+        let head = source.run.head;
+        pack.start(LEDGER_JSONL, None)?;
+        let mut next = 1u64;
+        while next <= head.count {
+            let limit = LEDGER_PAGE.min(head.count - next + 1);
+            let entries = ws.entries(next, limit).await?;
+            if entries.is_empty() {
+                return Err(anyhow!("the ledger ended at entry {} before its head {}", next - 1, head.count));
+            }
+            let mut buf = Vec::with_capacity(entries.len() * 512);
+            for e in &entries {
+                buf.extend(evidentia_pack::to_line(e)?);
+            }
+            pack.write(&buf)?;
+            next += entries.len() as u64;
+        }
+        // Artifacts, by content address, streamed chunk by chunk from the workspace.
+        for import in &source.imports {
+            let sha = Hash::from_hex(&import.artifact)
+                .map_err(|e| anyhow!("import entry {}: artifact {}", import.seq, e.0))?;
+            let path = artifact_pack_path(import);
+            pack.start(&path, Some(import.size))?;
+            let mut idx = 0u64;
+            while let Some(chunk) = ws.artifact_chunk(&sha, idx).await? {
+                pack.write(&chunk)?;
+                idx += 1;
+            }
+            let written = pack.end_file()?;
+            if written.sha256 != import.artifact || written.size != import.size {
+                return Err(anyhow!(
+                    "artifact {} in the workspace is {} bytes hashing to {}, not what entry {} recorded; run `evidentia verify`",
+                    import.artifact,
+                    written.size,
+                    written.sha256,
+                    import.seq
+                ));
+            }
+        }
+        Ok(())
+    }
+    .await;
+    ws.close().await;
+    result?;
+    pack.add("tools/verify_ledger.py", VERIFY_LEDGER_PY.as_bytes())?;
+    Ok(())
+}
+
+/// Checks a pack file without extracting it; see [`evidentia_pack::verify_pack`].
+pub async fn verify_pack_file(path: &Path) -> anyhow::Result<Verdict> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let file =
+            std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        evidentia_pack::verify_pack(
+            BufReader::with_capacity(256 * 1024, file),
+            &Limits::default(),
+        )
+        .with_context(|| format!("reading {}", path.display()))
+    })
+    .await
+    .map_err(|e| anyhow!("pack verification stopped: {e}"))?
+}
