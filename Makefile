@@ -9,6 +9,9 @@ DEMO_WORKSPACE ?= target/demo/demo.evidentia
 # openssl (benchmark reference), pkg-config and a C compiler (bundled SQLite).
 # time (peak memory of hostile-file trials), strace and iproute2 (the offline trials).
 APT_PACKAGES := sqlite3 openssl pkg-config build-essential time strace iproute2
+# python3-venv (compliance-trestle validates the OSCAL export), unzip and zip (the evidence
+# pack is extracted by its tests; `zip -r` is the pack benchmark's reference).
+APT_PACKAGES += python3-venv unzip zip
 # The desktop shell: WebKitGTK and Tauri's system libraries; Xvfb, WebKit's WebDriver and
 # xdotool (answers the native file dialog) for the end-to-end test of the real window.
 DESKTOP_APT_PACKAGES := libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev \
@@ -39,7 +42,7 @@ cli-demo: demo
 	target/release/evidentia --workspace $(DEMO_WORKSPACE) metrics
 
 # The shell is built first (it embeds ui/dist): the workspace-wide clippy and tests include it.
-test: deps fmt-check desktop clippy unit trials fuzz ui-test e2e
+test: deps fmt-check desktop clippy oscal-deps unit trials fuzz ui-test e2e
 
 deps:
 	@missing=""; \
@@ -145,3 +148,24 @@ demo:
 
 clean-demo:
 	rm -rf target/demo
+
+.PHONY: oscal-deps oscal-check bench-pack
+
+# compliance-trestle in a venv, made before `unit` (which may run without a network): the
+# OSCAL export is validated with its AssessmentResults model (tests/cli/export.rs).
+TRESTLE_VENV := target/trestle-venv
+oscal-deps: deps
+	@$(TRESTLE_VENV)/bin/python -c 'import trestle.oscal.assessment_results' 2>/dev/null || \
+	  { python3 -m venv $(TRESTLE_VENV) && $(TRESTLE_VENV)/bin/pip install -q compliance-trestle; }
+
+# The demo's OSCAL assessment results for both frameworks, validated by compliance-trestle.
+oscal-check: oscal-deps demo
+	mkdir -p target/oscal
+	for f in nist-csf-2.0 owasp-nhi-2025; do \
+	  target/release/evidentia --workspace $(DEMO_WORKSPACE) export oscal --framework $$f --out target/oscal/$$f.json || exit 1; \
+	done
+	$(TRESTLE_VENV)/bin/python tests/oscal/check_assessment_results.py target/oscal/*.json
+
+# The evidence pack benchmark (docs/benchmarks.md); EVIDENTIA_BENCH_SAMPLES=DIR for scale 10.
+bench-pack: deps
+	$(CARGO) bench -p evidentia-app --bench pack

@@ -102,6 +102,20 @@ mod tests {
     }
 
     #[test]
+    fn documented_example_line() {
+        // docs/ledger-format.md, section 15: entry 1 of the worked example.
+        let doc = include_str!("../../../docs/ledger-format.md");
+        let mut chain = Chain::new();
+        let e = chain.next_entry(
+            "workspace.created",
+            "2026-01-01T00:00:00.000000Z",
+            br#"{"format_version":1,"workspace_id":"demo"}"#.to_vec(),
+        );
+        let line = String::from_utf8(to_line(&e).unwrap()).unwrap();
+        assert!(doc.contains(&line), "docs/ledger-format.md lacks:\n{line}");
+    }
+
+    #[test]
     fn names_the_line_of_a_bad_entry() {
         let err = parse_line(b"{\"seq\":1}", 7).unwrap_err();
         assert_eq!(err.line, 7);
