@@ -9,7 +9,8 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::dto::{
-    AccountsDto, CheckpointDto, EntryDto, ImportProgressDto, ImportRecordDto, ImportRequest,
+    AccountsDto, AnalysisDto, CheckpointDto, EntryDto, EventChainDto, EventFilterDto, EventPageDto,
+    EventsRunDto, ExceptionsDto, FindingsDto, ImportProgressDto, ImportRecordDto, ImportRequest,
     ImportResultDto, PolicyDto, SessionDto, VerifyDto, VerifyProgressDto,
 };
 use crate::error::IpcError;
@@ -134,4 +135,49 @@ pub async fn current_policy(session: State<'_, Session>) -> Result<Option<Policy
 pub async fn list_accounts(session: State<'_, Session>) -> Result<AccountsDto> {
     let report = evidentia_app::list_accounts(&session.path().await?).await?;
     Ok(AccountsDto::from(&report))
+}
+
+/// Runs every check and records the run; the Events table then shows its chains.
+#[tauri::command]
+pub async fn analyze_workspace(session: State<'_, Session>) -> Result<AnalysisDto> {
+    let run =
+        evidentia_app::analyze_workspace(&session.path().await?, None, Utc::now(), true).await?;
+    Ok(AnalysisDto::from(&run))
+}
+
+#[tauri::command]
+pub async fn events_run(session: State<'_, Session>) -> Result<Option<EventsRunDto>> {
+    let run = evidentia_app::events_run(&session.path().await?).await?;
+    Ok(run.as_ref().map(EventsRunDto::from))
+}
+
+#[tauri::command]
+pub async fn list_events(
+    session: State<'_, Session>,
+    filter: EventFilterDto,
+    offset: u64,
+    limit: u64,
+) -> Result<EventPageDto> {
+    let page = evidentia_app::PageRequest { offset, limit };
+    let events =
+        evidentia_app::list_events(&session.path().await?, &filter.to_filter()?, page).await?;
+    Ok(EventPageDto::from(&events))
+}
+
+#[tauri::command]
+pub async fn event_chain(session: State<'_, Session>, event_seq: u64) -> Result<EventChainDto> {
+    let detail = evidentia_app::event_chain(&session.path().await?, event_seq).await?;
+    Ok(EventChainDto::from(&detail))
+}
+
+#[tauri::command]
+pub async fn findings_view(session: State<'_, Session>) -> Result<FindingsDto> {
+    let view = evidentia_app::findings_view(&session.path().await?, Utc::now()).await?;
+    Ok(FindingsDto::from(&view))
+}
+
+#[tauri::command]
+pub async fn exceptions_view(session: State<'_, Session>) -> Result<ExceptionsDto> {
+    let view = evidentia_app::exceptions_view(&session.path().await?, Utc::now()).await?;
+    Ok(ExceptionsDto::from(&view))
 }

@@ -380,6 +380,445 @@ impl From<&AccountsReport> for AccountsDto {
     }
 }
 
+/// The analysis the Events table shows (the last recorded run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct EventsRunDto {
+    /// The `analysis.run` ledger entry the chains come from.
+    pub run_seq: u64,
+    pub events: u64,
+    pub systems: Vec<String>,
+    pub statuses: Vec<String>,
+}
+
+impl From<&evidentia_app::EventsRun> for EventsRunDto {
+    fn from(r: &evidentia_app::EventsRun) -> Self {
+        EventsRunDto {
+            run_seq: r.run_seq,
+            events: r.events,
+            systems: r.systems.clone(),
+            statuses: r.statuses.clone(),
+        }
+    }
+}
+
+/// The Events table's filters; empty fields filter nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct EventFilterDto {
+    pub kind: Option<String>,
+    /// `human` or `nhi`.
+    pub identity_class: Option<String>,
+    pub system: Option<String>,
+    pub status: Option<String>,
+    /// Identities starting with this text.
+    pub identity: Option<String>,
+}
+
+impl EventFilterDto {
+    pub fn to_filter(&self) -> anyhow::Result<evidentia_app::EventFilter> {
+        let identity_class = match self.identity_class.as_deref() {
+            None | Some("") => None,
+            Some("human") => Some(evidentia_app::IdentityClass::Human),
+            Some("nhi") => Some(evidentia_app::IdentityClass::Nhi),
+            Some(other) => {
+                return Err(evidentia_app::AppError::InvalidInput(format!(
+                    "unknown identity class {other:?} (human or nhi)"
+                ))
+                .into());
+            }
+        };
+        let some = |v: &Option<String>| v.clone().filter(|t| !t.is_empty());
+        Ok(evidentia_app::EventFilter {
+            kind: some(&self.kind),
+            identity_class,
+            system: some(&self.system),
+            status: some(&self.status),
+            identity: some(&self.identity),
+        })
+    }
+}
+
+/// One row of the Events table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct EventRowDto {
+    /// 0-based rank in the run's order.
+    pub position: u64,
+    pub event_seq: u64,
+    pub event_id: String,
+    pub identity: String,
+    /// `human` or `nhi`.
+    pub identity_kind: String,
+    pub event_kind: String,
+    pub effective_at: String,
+    /// The worst link status; with a system filter, that system's.
+    pub status: String,
+    pub systems: Vec<String>,
+}
+
+impl From<&evidentia_app::EventChainSummary> for EventRowDto {
+    fn from(r: &evidentia_app::EventChainSummary) -> Self {
+        EventRowDto {
+            position: r.position,
+            event_seq: r.event_seq,
+            event_id: r.event_id.clone(),
+            identity: r.identity.clone(),
+            identity_kind: r.identity_kind.clone(),
+            event_kind: r.event_kind.clone(),
+            effective_at: r.effective_at.clone(),
+            status: r.status.clone(),
+            systems: r
+                .systems
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+}
+
+/// A page of events and how many match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct EventPageDto {
+    pub rows: Vec<EventRowDto>,
+    pub total: u64,
+    /// Counting stopped at the cap (identity text filters only): "at least `total`".
+    pub total_capped: bool,
+}
+
+impl From<&evidentia_app::EventPage> for EventPageDto {
+    fn from(p: &evidentia_app::EventPage) -> Self {
+        EventPageDto {
+            rows: p.rows.iter().map(EventRowDto::from).collect(),
+            total: p.total,
+            total_capped: p.total_capped,
+        }
+    }
+}
+
+/// A ledger entry a link rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct EvidenceDto {
+    pub seq: u64,
+    pub kind: String,
+    pub recorded_at: String,
+    pub entry_hash: String,
+}
+
+/// Decision, execution or confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct LinkDto {
+    pub step: String,
+    pub status: String,
+    pub at: Option<String>,
+    /// Seconds from the event to this evidence (negative: before the event).
+    pub after_event_secs: Option<i64>,
+    pub note: String,
+    pub evidence: Vec<EvidenceDto>,
+}
+
+/// One system's chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SystemChainDto {
+    pub system: String,
+    pub direction: String,
+    pub account: Option<String>,
+    pub deadline: Option<String>,
+    /// The SLA in seconds after the event, where the policy sets one.
+    pub sla_secs: Option<i64>,
+    pub status: String,
+    pub links: Vec<LinkDto>,
+}
+
+/// One event's evidence chain per system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct EventChainDto {
+    pub run_seq: u64,
+    pub event: EventRowDto,
+    pub systems: Vec<SystemChainDto>,
+}
+
+impl From<&evidentia_app::EventChainDetail> for EventChainDto {
+    fn from(d: &evidentia_app::EventChainDetail) -> Self {
+        EventChainDto {
+            run_seq: d.run_seq,
+            event: EventRowDto::from(&d.event),
+            systems: d
+                .systems
+                .iter()
+                .map(|s| SystemChainDto {
+                    system: s.system.clone(),
+                    direction: s.direction.clone(),
+                    account: s.account.clone(),
+                    deadline: s.deadline.clone(),
+                    sla_secs: s.sla_secs,
+                    status: s.status.clone(),
+                    links: s
+                        .links
+                        .iter()
+                        .map(|l| LinkDto {
+                            step: l.step.clone(),
+                            status: l.status.clone(),
+                            at: l.at.clone(),
+                            after_event_secs: l.after_event_secs,
+                            note: l.note.clone(),
+                            evidence: l
+                                .evidence
+                                .iter()
+                                .map(|e| EvidenceDto {
+                                    seq: e.seq,
+                                    kind: e.kind.clone(),
+                                    recorded_at: e.recorded_at.clone(),
+                                    entry_hash: e.entry_hash.clone(),
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A recorded analysis run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct AnalysisDto {
+    /// The `analysis.run` entry.
+    pub run_seq: Option<u64>,
+    pub as_of: String,
+    pub events: u64,
+    pub findings: u64,
+}
+
+impl From<&evidentia_app::AnalysisRun> for AnalysisDto {
+    fn from(r: &evidentia_app::AnalysisRun) -> Self {
+        AnalysisDto {
+            run_seq: r.recorded_at_seq,
+            as_of: r.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            events: r.analysis.chains.len() as u64,
+            findings: r.analysis.findings.len() as u64,
+        }
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct FindingDto {
+    pub check: String,
+    pub severity: String,
+    pub identity: Option<String>,
+    pub system: Option<String>,
+    pub account: Option<String>,
+    pub entitlement: Option<String>,
+    pub exception: Option<String>,
+    pub summary: String,
+    pub evidence: Vec<u64>,
+    /// The lifecycle event whose chain the Events page opens, when the finding rests on one.
+    pub event_seq: Option<u64>,
+}
+
+/// A check, what it examined and found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct CheckDto {
+    pub id: String,
+    pub severity: String,
+    pub rationale: String,
+    pub examined: u64,
+    pub findings: u64,
+}
+
+/// A group a control sits in (CSF: function, then category).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ControlGroupDto {
+    pub id: String,
+    pub title: String,
+}
+
+/// One control, judged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ControlDto {
+    pub id: String,
+    pub title: String,
+    pub groups: Vec<ControlGroupDto>,
+    pub checks: Vec<String>,
+    pub evidence: u64,
+    pub findings: u64,
+    /// `met`, `findings` or `not-assessed`.
+    pub status: String,
+}
+
+/// A framework's controls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct FrameworkDto {
+    pub id: String,
+    pub controls: Vec<ControlDto>,
+}
+
+/// Everything the Findings page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct FindingsDto {
+    pub as_of: String,
+    pub evidence_entries: u64,
+    pub findings: Vec<FindingDto>,
+    pub checks: Vec<CheckDto>,
+    pub frameworks: Vec<FrameworkDto>,
+}
+
+impl From<&evidentia_app::FindingsView> for FindingsDto {
+    fn from(v: &evidentia_app::FindingsView) -> Self {
+        FindingsDto {
+            as_of: v.as_of.clone(),
+            evidence_entries: v.evidence_entries,
+            findings: v
+                .findings
+                .iter()
+                .map(|f| FindingDto {
+                    check: f.check.clone(),
+                    severity: f.severity.as_str().to_owned(),
+                    identity: f.identity.clone(),
+                    system: f.system.clone(),
+                    account: f.account.clone(),
+                    entitlement: f.entitlement.clone(),
+                    exception: f.exception.clone(),
+                    summary: f.summary.clone(),
+                    evidence: f.evidence.clone(),
+                    event_seq: f.event_seq,
+                })
+                .collect(),
+            checks: v
+                .checks
+                .iter()
+                .map(|c| CheckDto {
+                    id: c.id.clone(),
+                    severity: c.severity.as_str().to_owned(),
+                    rationale: c.rationale.clone(),
+                    examined: c.examined as u64,
+                    findings: c.findings as u64,
+                })
+                .collect(),
+            frameworks: v
+                .controls
+                .iter()
+                .map(|(id, controls)| FrameworkDto {
+                    id: id.clone(),
+                    controls: controls
+                        .iter()
+                        .map(|c| ControlDto {
+                            id: c.id.clone(),
+                            title: c.title.clone(),
+                            groups: c
+                                .groups
+                                .iter()
+                                .map(|(id, title)| ControlGroupDto {
+                                    id: id.clone(),
+                                    title: title.clone(),
+                                })
+                                .collect(),
+                            checks: c.checks.clone(),
+                            evidence: c.evidence as u64,
+                            findings: c.findings as u64,
+                            status: c.status.as_str().to_owned(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One exception with its aging and governance flags.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ExceptionDto {
+    pub id: String,
+    pub seq: u64,
+    pub subject: Option<String>,
+    pub system: Option<String>,
+    pub entitlement: Option<String>,
+    pub owner: Option<String>,
+    pub approver: Option<String>,
+    pub granted_at: String,
+    pub expires_at: Option<String>,
+    pub age_days: i64,
+    /// `0-30`, `31-60`, `61-90`, `>90` or `expired`.
+    pub bucket: String,
+    pub reapprovals: u64,
+    pub expiring_soon: bool,
+    pub expired_active: bool,
+    pub no_owner: bool,
+    pub no_expiry: bool,
+    pub too_long: bool,
+}
+
+/// An aging bucket and how many exceptions are in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct AgingBucketDto {
+    pub label: String,
+    pub count: u64,
+}
+
+/// Everything the Exceptions page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ExceptionsDto {
+    pub as_of: String,
+    pub buckets: Vec<AgingBucketDto>,
+    pub exceptions: Vec<ExceptionDto>,
+}
+
+impl From<&evidentia_app::ExceptionsView> for ExceptionsDto {
+    fn from(v: &evidentia_app::ExceptionsView) -> Self {
+        ExceptionsDto {
+            as_of: v.as_of.clone(),
+            buckets: v
+                .buckets
+                .iter()
+                .map(|(label, count)| AgingBucketDto {
+                    label: label.clone(),
+                    count: *count as u64,
+                })
+                .collect(),
+            exceptions: v
+                .exceptions
+                .iter()
+                .map(|e| ExceptionDto {
+                    id: e.id.clone(),
+                    seq: e.seq,
+                    subject: e.subject.clone(),
+                    system: e.system.clone(),
+                    entitlement: e.entitlement.clone(),
+                    owner: e.owner.clone(),
+                    approver: e.approver.clone(),
+                    granted_at: e.granted_at.clone(),
+                    expires_at: e.expires_at.clone(),
+                    age_days: e.age_days,
+                    bucket: e.bucket.clone(),
+                    reapprovals: e.reapprovals as u64,
+                    expiring_soon: e.expiring_soon,
+                    expired_active: e.expired_active,
+                    no_owner: e.no_owner,
+                    no_expiry: e.no_expiry,
+                    too_long: e.too_long,
+                })
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -413,6 +852,24 @@ mod tests {
             PolicyDto::decl(&cfg),
             AccountDto::decl(&cfg),
             AccountsDto::decl(&cfg),
+            EventsRunDto::decl(&cfg),
+            EventFilterDto::decl(&cfg),
+            EventRowDto::decl(&cfg),
+            EventPageDto::decl(&cfg),
+            EvidenceDto::decl(&cfg),
+            LinkDto::decl(&cfg),
+            SystemChainDto::decl(&cfg),
+            EventChainDto::decl(&cfg),
+            AnalysisDto::decl(&cfg),
+            FindingDto::decl(&cfg),
+            CheckDto::decl(&cfg),
+            ControlGroupDto::decl(&cfg),
+            ControlDto::decl(&cfg),
+            FrameworkDto::decl(&cfg),
+            FindingsDto::decl(&cfg),
+            ExceptionDto::decl(&cfg),
+            AgingBucketDto::decl(&cfg),
+            ExceptionsDto::decl(&cfg),
         ];
         let mut out = String::from(
             "// Generated from src-tauri/src/dto.rs and error.rs by `cargo test -p evidentia-desktop`; do not edit.\n\

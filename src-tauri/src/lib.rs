@@ -39,6 +39,12 @@ pub fn run() {
             commands::builtin_profiles,
             commands::current_policy,
             commands::list_accounts,
+            commands::analyze_workspace,
+            commands::events_run,
+            commands::list_events,
+            commands::event_chain,
+            commands::findings_view,
+            commands::exceptions_view,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

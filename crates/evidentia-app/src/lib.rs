@@ -17,6 +17,7 @@ mod imports;
 mod pack;
 mod policy;
 mod report;
+mod review;
 pub mod wire;
 mod workspace;
 
@@ -56,6 +57,10 @@ pub use pack::{
 };
 pub use policy::{PolicyChange, RecordedPolicy, current_policy, set_policy};
 pub use report::{ReportOptions, ReportSummary, render_report, report_model, write_report};
+pub use review::{
+    CheckItem, ExceptionItem, ExceptionsView, FRAMEWORKS, FindingItem, FindingsView,
+    exceptions_view, findings_view,
+};
 pub use workspace::open_workspace;
 
 /// Errors the clients branch on; everything else is an `anyhow` chain with context.

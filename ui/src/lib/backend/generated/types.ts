@@ -102,3 +102,91 @@ rule: string, detail: string | null, executions: number, reconciliations: number
 evidence: Array<number>, };
 
 export type AccountsDto = { policy_seq: number, accounts: Array<AccountDto>, };
+
+export type EventsRunDto = { 
+/**
+ * The `analysis.run` ledger entry the chains come from.
+ */
+run_seq: number, events: number, systems: Array<string>, statuses: Array<string>, };
+
+export type EventFilterDto = { kind: string | null, 
+/**
+ * `human` or `nhi`.
+ */
+identity_class: string | null, system: string | null, status: string | null, 
+/**
+ * Identities starting with this text.
+ */
+identity: string | null, };
+
+export type EventRowDto = { 
+/**
+ * 0-based rank in the run's order.
+ */
+position: number, event_seq: number, event_id: string, identity: string, 
+/**
+ * `human` or `nhi`.
+ */
+identity_kind: string, event_kind: string, effective_at: string, 
+/**
+ * The worst link status; with a system filter, that system's.
+ */
+status: string, systems: Array<string>, };
+
+export type EventPageDto = { rows: Array<EventRowDto>, total: number, 
+/**
+ * Counting stopped at the cap (identity text filters only): "at least `total`".
+ */
+total_capped: boolean, };
+
+export type EvidenceDto = { seq: number, kind: string, recorded_at: string, entry_hash: string, };
+
+export type LinkDto = { step: string, status: string, at: string | null, 
+/**
+ * Seconds from the event to this evidence (negative: before the event).
+ */
+after_event_secs: number | null, note: string, evidence: Array<EvidenceDto>, };
+
+export type SystemChainDto = { system: string, direction: string, account: string | null, deadline: string | null, 
+/**
+ * The SLA in seconds after the event, where the policy sets one.
+ */
+sla_secs: number | null, status: string, links: Array<LinkDto>, };
+
+export type EventChainDto = { run_seq: number, event: EventRowDto, systems: Array<SystemChainDto>, };
+
+export type AnalysisDto = { 
+/**
+ * The `analysis.run` entry.
+ */
+run_seq: number | null, as_of: string, events: number, findings: number, };
+
+export type FindingDto = { check: string, severity: string, identity: string | null, system: string | null, account: string | null, entitlement: string | null, exception: string | null, summary: string, evidence: Array<number>, 
+/**
+ * The lifecycle event whose chain the Events page opens, when the finding rests on one.
+ */
+event_seq: number | null, };
+
+export type CheckDto = { id: string, severity: string, rationale: string, examined: number, findings: number, };
+
+export type ControlGroupDto = { id: string, title: string, };
+
+export type ControlDto = { id: string, title: string, groups: Array<ControlGroupDto>, checks: Array<string>, evidence: number, findings: number, 
+/**
+ * `met`, `findings` or `not-assessed`.
+ */
+status: string, };
+
+export type FrameworkDto = { id: string, controls: Array<ControlDto>, };
+
+export type FindingsDto = { as_of: string, evidence_entries: number, findings: Array<FindingDto>, checks: Array<CheckDto>, frameworks: Array<FrameworkDto>, };
+
+export type ExceptionDto = { id: string, seq: number, subject: string | null, system: string | null, entitlement: string | null, owner: string | null, approver: string | null, granted_at: string, expires_at: string | null, age_days: number, 
+/**
+ * `0-30`, `31-60`, `61-90`, `>90` or `expired`.
+ */
+bucket: string, reapprovals: number, expiring_soon: boolean, expired_active: boolean, no_owner: boolean, no_expiry: boolean, too_long: boolean, };
+
+export type AgingBucketDto = { label: string, count: number, };
+
+export type ExceptionsDto = { as_of: string, buckets: Array<AgingBucketDto>, exceptions: Array<ExceptionDto>, };

@@ -1,0 +1,233 @@
+//! What the desktop's Findings and Exceptions pages show, judged fresh from the ledger: findings
+//! with their severity, controls and the event whose chain they concern; exceptions with their
+//! aging, approver, re-approvals and governance flags.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use evidentia_domain::ExceptionRecord;
+use evidentia_frameworks::Severity;
+use evidentia_rules::AgingBucket;
+use evidentia_store::EvidenceStore;
+use serde::Deserialize;
+
+use crate::{
+    AnalysisRun, ControlRow, analyze_workspace, catalogs, check_info, control_status, open_read,
+};
+
+/// The built-in frameworks the Findings page switches between.
+pub const FRAMEWORKS: [&str; 2] = ["nist-csf-2.0", "owasp-nhi-2025"];
+
+/// One finding as the Findings page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingItem {
+    pub check: String,
+    pub severity: Severity,
+    pub identity: Option<String>,
+    pub system: Option<String>,
+    pub account: Option<String>,
+    pub entitlement: Option<String>,
+    pub exception: Option<String>,
+    pub summary: String,
+    pub evidence: Vec<u64>,
+    /// The lifecycle event among its evidence whose chain the Events page can open.
+    pub event_seq: Option<u64>,
+}
+
+/// A check as the page's "by check" grouping shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckItem {
+    pub id: String,
+    pub severity: Severity,
+    pub rationale: String,
+    /// Items it examined in the period.
+    pub examined: usize,
+    pub findings: usize,
+}
+
+/// Findings, checks and each framework's controls, from one analysis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingsView {
+    pub as_of: String,
+    pub evidence_entries: u64,
+    pub findings: Vec<FindingItem>,
+    pub checks: Vec<CheckItem>,
+    /// Per framework id, its leaf controls in catalog order.
+    pub controls: BTreeMap<String, Vec<ControlRow>>,
+}
+
+fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Judges the workspace as of the end of the policy's period (without recording the run) and
+/// lays out findings, checks and controls for the Findings page.
+pub async fn findings_view(workspace: &Path, now: DateTime<Utc>) -> anyhow::Result<FindingsView> {
+    let run = analyze_workspace(workspace, None, now, false).await?;
+    findings_of(&run)
+}
+
+fn findings_of(run: &AnalysisRun) -> anyhow::Result<FindingsView> {
+    let (_, mapping) = catalogs()?;
+    let events: BTreeSet<u64> = run.analysis.chains.iter().map(|c| c.seq).collect();
+    let findings = run
+        .analysis
+        .findings
+        .iter()
+        .map(|f| FindingItem {
+            check: f.check.to_owned(),
+            severity: check_info(&mapping, f.check).0,
+            identity: f.identity.as_ref().map(|i| i.as_str().to_owned()),
+            system: f.system.as_ref().map(|s| s.as_str().to_owned()),
+            account: f.account.clone(),
+            entitlement: f.entitlement.clone(),
+            exception: f.exception.as_ref().map(|e| e.as_str().to_owned()),
+            summary: f.summary.clone(),
+            evidence: f.evidence.clone(),
+            event_seq: f.evidence.iter().copied().find(|s| events.contains(s)),
+        })
+        .collect();
+    let checks = run
+        .analysis
+        .examined
+        .iter()
+        .map(|(check, examined)| {
+            let (severity, rationale) = check_info(&mapping, check);
+            CheckItem {
+                id: (*check).to_owned(),
+                severity,
+                rationale,
+                examined: *examined,
+                findings: run
+                    .analysis
+                    .findings
+                    .iter()
+                    .filter(|f| f.check == *check)
+                    .count(),
+            }
+        })
+        .collect();
+    let mut controls = BTreeMap::new();
+    for framework in FRAMEWORKS {
+        controls.insert(framework.to_owned(), control_status(run, framework)?);
+    }
+    Ok(FindingsView {
+        as_of: time(run.as_of),
+        evidence_entries: run.head.count,
+        findings,
+        checks,
+        controls,
+    })
+}
+
+/// One exception with its aging and the governance failures the checks found in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionItem {
+    pub id: String,
+    pub seq: u64,
+    pub subject: Option<String>,
+    pub system: Option<String>,
+    pub entitlement: Option<String>,
+    pub owner: Option<String>,
+    pub approver: Option<String>,
+    pub granted_at: String,
+    pub expires_at: Option<String>,
+    pub age_days: i64,
+    pub bucket: String,
+    pub reapprovals: usize,
+    pub expiring_soon: bool,
+    /// Expired, yet the access it covered is still there.
+    pub expired_active: bool,
+    pub no_owner: bool,
+    pub no_expiry: bool,
+    /// Granted for longer than the policy allows its tier.
+    pub too_long: bool,
+}
+
+/// Exceptions and their aging buckets (every bucket, in display order, even when empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionsView {
+    pub as_of: String,
+    pub buckets: Vec<(String, usize)>,
+    pub exceptions: Vec<ExceptionItem>,
+}
+
+#[derive(Deserialize)]
+struct Payload {
+    record: ExceptionRecord,
+}
+
+/// Judges the workspace (without recording the run) and lists every exception for the
+/// Exceptions page, with approver and re-approvals read from its ledger entry.
+pub async fn exceptions_view(
+    workspace: &Path,
+    now: DateTime<Utc>,
+) -> anyhow::Result<ExceptionsView> {
+    let run = analyze_workspace(workspace, None, now, false).await?;
+    let flagged = |check: &str, id: &str| {
+        run.analysis
+            .findings
+            .iter()
+            .any(|f| f.check == check && f.exception.as_ref().is_some_and(|e| e.as_str() == id))
+    };
+    let ws = open_read(workspace).await?;
+    let mut exceptions = Vec::with_capacity(run.analysis.exceptions.len());
+    let mut failure = None;
+    for e in &run.analysis.exceptions {
+        let record = match ws.entries(e.seq, 1).await {
+            Ok(entries) => entries
+                .first()
+                .and_then(|entry| serde_json::from_slice::<Payload>(&entry.payload).ok())
+                .map(|p| p.record),
+            Err(err) => {
+                failure = Some(err);
+                break;
+            }
+        };
+        let id = e.id.as_str();
+        exceptions.push(ExceptionItem {
+            id: id.to_owned(),
+            seq: e.seq,
+            subject: e.subject.as_ref().map(|s| s.as_str().to_owned()),
+            system: e.system.as_ref().map(|s| s.as_str().to_owned()),
+            entitlement: e.entitlement.clone(),
+            owner: e.owner.as_ref().map(|o| o.as_str().to_owned()),
+            approver: record
+                .as_ref()
+                .and_then(|r| r.approver.as_ref())
+                .map(|a| a.as_str().to_owned()),
+            granted_at: time(e.granted_at),
+            expires_at: e.expires_at.map(time),
+            age_days: e.age_days,
+            bucket: e.bucket.as_str().to_owned(),
+            reapprovals: record.as_ref().map_or(0, |r| r.reapprovals.len()),
+            expiring_soon: e.expiring_soon,
+            expired_active: flagged("EV-EXCEPTION-EXPIRED-ACTIVE", id),
+            no_owner: e.owner.is_none() || flagged("EV-EXCEPTION-NO-OWNER", id),
+            no_expiry: e.expires_at.is_none() || flagged("EV-EXCEPTION-NO-EXPIRY", id),
+            too_long: flagged("EV-EXCEPTION-TOO-LONG", id),
+        });
+    }
+    ws.close().await;
+    if let Some(err) = failure {
+        return Err(err.into());
+    }
+    let buckets = AgingBucket::ALL
+        .iter()
+        .map(|b| {
+            let n = run
+                .analysis
+                .exceptions
+                .iter()
+                .filter(|e| e.bucket == *b)
+                .count();
+            (b.as_str().to_owned(), n)
+        })
+        .collect();
+    Ok(ExceptionsView {
+        as_of: time(run.as_of),
+        buckets,
+        exceptions,
+    })
+}
