@@ -6,6 +6,9 @@ use std::hash::{Hash, Hasher};
 use serde::de::{Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
+// Everything here is `#[inline]`: the engine compares and hashes ids millions of times from
+// another crate, where a call per comparison cost more than the comparison.
+
 /// Longest identifier kept inline; longer ones (rare: ARNs used as ids) go to the heap.
 const INLINE: usize = 22;
 
@@ -20,6 +23,7 @@ enum IdText {
 }
 
 impl IdText {
+    #[inline]
     fn copied(text: &str) -> IdText {
         match u8::try_from(text.len()) {
             Ok(len) if text.len() <= INLINE => {
@@ -31,6 +35,7 @@ impl IdText {
         }
     }
 
+    #[inline]
     fn from_string(text: String) -> IdText {
         if text.len() <= INLINE {
             IdText::copied(&text)
@@ -39,6 +44,7 @@ impl IdText {
         }
     }
 
+    #[inline]
     fn as_bytes(&self) -> &[u8] {
         match self {
             IdText::Inline { len, bytes } => &bytes[..usize::from(*len)],
@@ -46,6 +52,7 @@ impl IdText {
         }
     }
 
+    #[inline]
     fn as_str(&self) -> &str {
         match self {
             // Inline bytes are always a whole `&str` copied in `copied`, so this never
@@ -58,6 +65,7 @@ impl IdText {
 
 // Equality, order and hashing follow the text (byte order is `str` order), never the variant.
 impl PartialEq for IdText {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_bytes() == other.as_bytes()
     }
@@ -66,18 +74,21 @@ impl PartialEq for IdText {
 impl Eq for IdText {}
 
 impl PartialOrd for IdText {
+    #[inline]
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
 impl Ord for IdText {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
         self.as_bytes().cmp(other.as_bytes())
     }
 }
 
 impl Hash for IdText {
+    #[inline]
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.as_bytes().hash(state);
     }
@@ -128,6 +139,7 @@ macro_rules! string_id {
             }
 
             /// The identifier text.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 self.0.as_str()
             }
