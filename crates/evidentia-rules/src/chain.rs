@@ -289,7 +289,6 @@ fn grant_chain(
     let account = first_ok.map(|x| x.record.account.clone());
     let approvals: Vec<_> = ctx
         .approvals_of(id)
-        .iter()
         .filter(|a| {
             a.record.system == system && a.record.decision == evidentia_domain::Decision::Approved
         })

@@ -2,6 +2,7 @@
 //! account and credential is, and the month-end snapshots.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::TimeDelta;
 use evidentia_domain::{
@@ -40,31 +41,229 @@ pub struct Context<'a> {
     pub(crate) kinds: BTreeMap<IdentityId, IdentityKind>,
     /// The last departure (leaver, NHI retired) of each identity: (effective time, entry).
     pub(crate) departed: BTreeMap<IdentityId, (Timestamp, u64)>,
-    /// Role (job code) changes over time, oldest first.
-    roles: BTreeMap<IdentityId, Vec<(Timestamp, String)>>,
     /// For NHIs, the owner each non-retirement event named: (time, owner, entry).
     pub(crate) owner_history: BTreeMap<IdentityId, Vec<(Timestamp, Option<IdentityId>, u64)>>,
     /// For NHIs, the system the service catalog says it lives in.
     pub(crate) home: BTreeMap<IdentityId, SystemId>,
-    /// Correlation of each distinct account per system, computed once; nested so lookups
-    /// borrow the account name instead of allocating a key.
-    correlations: HashMap<SystemId, HashMap<String, Correlation>>,
-    /// Who each execution is about (index-aligned with `evidence.executions`).
-    exec_subjects: Vec<Option<IdentityId>>,
+    /// Every identity the evidence names, numbered once: the indexes below hold numbers, not
+    /// ids, so a million executions cost a million `u32`s rather than a million keys.
+    identities: Identities,
+    /// Every distinct (system, account) the evidence names, numbered, with its correlation.
+    accounts: Accounts<'a>,
+    /// Who each execution is about (credential-aware) and who performed it, and who each
+    /// reconciliation row is about: identity numbers index-aligned with the evidence.
+    exec_subjects: Vec<u32>,
+    row_owners: Vec<u32>,
+    /// The account number of each execution and each reconciliation row.
+    exec_accounts: Vec<u32>,
+    row_accounts: Vec<u32>,
     /// Executions by the identity they are about, by the identity of their actor, and by
-    /// (system, account): the indexes that keep every check linear in the evidence.
-    by_subject: HashMap<IdentityId, Vec<usize>>,
-    by_actor: HashMap<IdentityId, Vec<usize>>,
-    by_account: HashMap<SystemId, HashMap<String, Vec<usize>>>,
-    /// Reconciliation rows by the identity they are about.
-    rows_by_owner_all: HashMap<IdentityId, Vec<usize>>,
-    /// Lifecycle events by identity, in effective-time order.
-    events_by_identity: HashMap<IdentityId, Vec<usize>>,
-    /// Who each reconciliation row is about (index-aligned with `evidence.reconciliations`).
-    row_owners: Vec<Option<IdentityId>>,
+    /// account; rows by owner; lifecycle events by identity (effective-time order); approvals
+    /// by subject: the indexes that keep every check linear in the evidence.
+    by_subject: Groups,
+    by_actor: Groups,
+    by_account: Groups,
+    rows_by_owner_all: Groups,
+    events_by_identity: Groups,
+    approvals_by_subject: Groups,
     /// Snapshot times, and the present rows of each (indexes into `evidence.reconciliations`).
     snapshots: BTreeMap<Timestamp, Vec<usize>>,
-    approvals_by_subject: BTreeMap<IdentityId, Vec<&'a Stored<Approval>>>,
+}
+
+/// The multiply-rotate hash rustc uses for its own tables (FxHash). The engine's indexes are
+/// keyed by short ids and account names from evidence the user chose to import, so SipHash's
+/// resistance to crafted keys buys nothing, and it was a tenth of the analysis time.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    /// The table picks buckets from the low bits, which a final multiply leaves poorly mixed
+    /// (they depend only on the input's low bits); the rotation brings the mixed high bits
+    /// down, as rustc-hash 2 does.
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash.rotate_left(26)
+    }
+}
+
+/// A hash map with [`FxHasher`].
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// "No identity" in the number-valued indexes.
+const NOBODY: u32 = u32::MAX;
+
+/// Identities numbered in order of first mention.
+#[derive(Debug, Default)]
+struct Identities {
+    ids: Vec<IdentityId>,
+    numbers: FastMap<IdentityId, u32>,
+}
+
+impl Identities {
+    fn number(&mut self, id: &IdentityId) -> u32 {
+        if let Some(&n) = self.numbers.get(id) {
+            return n;
+        }
+        let n = self.ids.len() as u32;
+        self.ids.push(id.clone());
+        self.numbers.insert(id.clone(), n);
+        n
+    }
+
+    fn find(&self, id: &IdentityId) -> Option<u32> {
+        self.numbers.get(id).copied()
+    }
+
+    fn id(&self, n: u32) -> Option<&IdentityId> {
+        self.ids.get(n as usize)
+    }
+}
+
+/// Every distinct (system, account) the evidence names (credential ids included), numbered
+/// once, borrowing the names from the evidence, with its correlation and owner's number.
+#[derive(Debug, Default)]
+struct Accounts<'a> {
+    numbers: FastMap<&'a SystemId, FastMap<&'a str, u32>>,
+    names: Vec<(&'a SystemId, &'a str)>,
+    correlations: Vec<Correlation>,
+    owners: Vec<u32>,
+}
+
+impl<'a> Accounts<'a> {
+    /// The account's number, correlating it the first time it is seen.
+    fn number(
+        &mut self,
+        correlator: &Correlator<'_>,
+        identities: &mut Identities,
+        system: &'a SystemId,
+        account: &'a str,
+    ) -> u32 {
+        let per_system = self.numbers.entry(system).or_default();
+        if let Some(&n) = per_system.get(account) {
+            return n;
+        }
+        let n = self.correlations.len() as u32;
+        let c = correlator.correlate(system, account);
+        self.owners.push(
+            c.identity
+                .as_ref()
+                .map_or(NOBODY, |id| identities.number(id)),
+        );
+        self.correlations.push(c);
+        self.names.push((system, account));
+        per_system.insert(account, n);
+        n
+    }
+
+    fn find(&self, system: &SystemId, account: &str) -> Option<u32> {
+        self.numbers.get(system)?.get(account).copied()
+    }
+
+    fn owner(&self, n: u32) -> u32 {
+        self.owners.get(n as usize).copied().unwrap_or(NOBODY)
+    }
+
+    /// The owner of a credential id the policy maps explicitly to an identity.
+    fn explicit_owner(&self, n: u32) -> Option<u32> {
+        let c = self.correlations.get(n as usize)?;
+        (c.rule == CorrelationRule::Explicit)
+            .then(|| self.owner(n))
+            .filter(|&o| o != NOBODY)
+    }
+}
+
+/// Item numbers grouped by a key number, each group in the order the items were given: all
+/// groups share two allocations (a counting sort), where a map of vectors had one per key.
+#[derive(Debug, Default)]
+struct Groups {
+    starts: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Groups {
+    /// Groups `(key, item)` pairs (keys below `keys`, `NOBODY` skipped); `pairs` is walked
+    /// twice, once to size the groups and once to fill them.
+    fn new<I: Iterator<Item = (u32, u32)>>(keys: usize, pairs: impl Fn() -> I) -> Groups {
+        let mut starts = vec![0u32; keys + 1];
+        for (key, _) in pairs().filter(|(k, _)| *k != NOBODY) {
+            starts[key as usize + 1] += 1;
+        }
+        for k in 1..starts.len() {
+            starts[k] += starts[k - 1];
+        }
+        let mut next = starts.clone();
+        let mut items = vec![0u32; starts[keys] as usize];
+        for (key, item) in pairs().filter(|(k, _)| *k != NOBODY) {
+            let slot = &mut next[key as usize];
+            items[*slot as usize] = item;
+            *slot += 1;
+        }
+        Groups { starts, items }
+    }
+
+    /// Item `i` has key `keys[i]`.
+    fn by_key(count: usize, keys: &[u32]) -> Groups {
+        Groups::new(count, || {
+            keys.iter().enumerate().map(|(i, &k)| (k, i as u32))
+        })
+    }
+
+    /// The items of one key, in order.
+    fn get(&self, key: Option<u32>) -> &[u32] {
+        let Some(key) = key else { return &[] };
+        let (Some(&start), Some(&end)) = (
+            self.starts.get(key as usize),
+            self.starts.get(key as usize + 1),
+        ) else {
+            return &[];
+        };
+        self.items.get(start as usize..end as usize).unwrap_or(&[])
+    }
 }
 
 impl<'a> Context<'a> {
@@ -75,6 +274,7 @@ impl<'a> Context<'a> {
             .period_start
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map_or(Timestamp::MIN_UTC, |t| t.and_utc());
+        let mut identities = Identities::default();
         let mut facts: Vec<IdentityFacts> = evidence
             .identities
             .iter()
@@ -82,29 +282,29 @@ impl<'a> Context<'a> {
             .collect();
         let mut kinds = BTreeMap::new();
         for i in &evidence.identities {
+            identities.number(&i.record.id);
             kinds.insert(i.record.id.clone(), i.record.kind);
         }
         let mut departed = BTreeMap::new();
-        let mut roles: BTreeMap<IdentityId, Vec<(Timestamp, String)>> = BTreeMap::new();
         let mut owner_history: BTreeMap<IdentityId, Vec<(Timestamp, Option<IdentityId>, u64)>> =
             BTreeMap::new();
         let mut home = BTreeMap::new();
-        let mut events: Vec<_> = evidence.events.iter().collect();
         // Effective time tells the story, not the order files were imported in.
-        events.sort_by_key(|e| (e.record.effective_at, e.seq));
-        for stored in events {
+        let mut event_order: Vec<u32> = (0..evidence.events.len() as u32).collect();
+        event_order.sort_by_key(|&i| {
+            let e = &evidence.events[i as usize];
+            (e.record.effective_at, e.seq)
+        });
+        let mut event_identities = vec![NOBODY; evidence.events.len()];
+        for &i in &event_order {
+            let stored = &evidence.events[i as usize];
             let e = &stored.record;
             facts.push(IdentityFacts::from(e));
             let id = &e.identity;
+            event_identities[i as usize] = identities.number(id);
             kinds.insert(id.clone(), e.identity_kind);
             if e.event_type.is_departure() {
                 departed.insert(id.clone(), (e.effective_at, stored.seq));
-            }
-            if let Some(role) = &e.attributes.role {
-                roles
-                    .entry(id.clone())
-                    .or_default()
-                    .push((e.effective_at, role.clone()));
             }
             if !e.identity_kind.is_human() {
                 if e.event_type != LifecycleEventType::NhiRetired {
@@ -122,104 +322,58 @@ impl<'a> Context<'a> {
         }
         let correlator = Correlator::new(policy, facts);
         // Correlate each distinct account once: a million executions touch a few thousand.
-        type Cache = HashMap<SystemId, HashMap<String, Correlation>>;
-        let mut correlations: Cache = HashMap::new();
-        let cache = &mut correlations;
-        // Correlates once per distinct account; lookups borrow the name, no key allocation.
-        let correlate =
-            |cache: &mut Cache, system: &SystemId, account: &str| -> Option<IdentityId> {
-                let per_system = match cache.get_mut(system) {
-                    Some(m) => m,
-                    None => cache.entry(system.clone()).or_default(),
-                };
-                if let Some(c) = per_system.get(account) {
-                    return c.identity.clone();
-                }
-                let c = correlator.correlate(system, account);
-                let identity = c.identity.clone();
-                per_system.insert(account.to_owned(), c);
-                identity
-            };
-        let credential_owner = |cache: &mut Cache, system: &SystemId, credential: Option<&str>| {
-            let credential = credential?;
-            correlate(cache, system, credential);
-            let c = cache.get(system)?.get(credential)?;
-            if c.rule == CorrelationRule::Explicit {
-                c.identity.clone()
-            } else {
-                None
-            }
-        };
+        let mut book = Accounts::default();
+        let mut exec_accounts = Vec::with_capacity(evidence.executions.len());
         let mut exec_subjects = Vec::with_capacity(evidence.executions.len());
+        let mut exec_actors = Vec::with_capacity(evidence.executions.len());
         for x in &evidence.executions {
             let x = &x.record;
+            let on = book.number(&correlator, &mut identities, &x.system, &x.account);
+            exec_accounts.push(on);
             // A credential change belongs to the credential's NHI when the policy maps the
             // credential id explicitly; otherwise to the account's identity.
-            let by_credential = if is_credential_change(x.action) {
-                credential_owner(cache, &x.system, x.entitlement.as_deref())
-            } else {
-                None
+            let by_credential = match x.entitlement.as_deref() {
+                Some(credential) if is_credential_change(x.action) => {
+                    let c = book.number(&correlator, &mut identities, &x.system, credential);
+                    book.explicit_owner(c)
+                }
+                _ => None,
             };
-            exec_subjects.push(by_credential.or_else(|| correlate(cache, &x.system, &x.account)));
+            exec_subjects.push(by_credential.unwrap_or(book.owner(on)));
+            let actor = x.actor.as_deref().map_or(NOBODY, |a| {
+                let n = book.number(&correlator, &mut identities, &x.system, a);
+                book.owner(n)
+            });
+            exec_actors.push(actor);
         }
         let mut row_owners = Vec::with_capacity(evidence.reconciliations.len());
+        let mut row_accounts = Vec::with_capacity(evidence.reconciliations.len());
         for r in &evidence.reconciliations {
             let r = &r.record;
-            let owner = credential_owner(cache, &r.system, r.entitlement.as_deref())
-                .or_else(|| correlate(cache, &r.system, &r.account));
-            row_owners.push(owner);
+            let by_credential = r.entitlement.as_deref().and_then(|credential| {
+                let c = book.number(&correlator, &mut identities, &r.system, credential);
+                book.explicit_owner(c)
+            });
+            let on = book.number(&correlator, &mut identities, &r.system, &r.account);
+            row_accounts.push(on);
+            row_owners.push(by_credential.unwrap_or(book.owner(on)));
         }
-        let mut by_subject: HashMap<IdentityId, Vec<usize>> = HashMap::new();
-        let mut by_actor: HashMap<IdentityId, Vec<usize>> = HashMap::new();
-        let mut by_account: HashMap<SystemId, HashMap<String, Vec<usize>>> = HashMap::new();
-        for (i, x) in evidence.executions.iter().enumerate() {
-            let x = &x.record;
-            if let Some(subject) = &exec_subjects[i] {
-                match by_subject.get_mut(subject) {
-                    Some(list) => list.push(i),
-                    None => {
-                        by_subject.insert(subject.clone(), vec![i]);
-                    }
-                }
-            }
-            if let Some(actor) = x
-                .actor
-                .as_deref()
-                .and_then(|a| correlate(cache, &x.system, a))
-            {
-                by_actor.entry(actor).or_default().push(i);
-            }
-            let per_system = match by_account.get_mut(&x.system) {
-                Some(m) => m,
-                None => by_account.entry(x.system.clone()).or_default(),
-            };
-            match per_system.get_mut(x.account.as_str()) {
-                Some(list) => list.push(i),
-                None => {
-                    per_system.insert(x.account.clone(), vec![i]);
-                }
-            }
-        }
-        let mut rows_by_owner_all: HashMap<IdentityId, Vec<usize>> = HashMap::new();
-        for (i, owner) in row_owners.iter().enumerate() {
-            if let Some(owner) = owner {
-                rows_by_owner_all.entry(owner.clone()).or_default().push(i);
-            }
-        }
-        let mut events_by_identity: HashMap<IdentityId, Vec<usize>> = HashMap::new();
-        let mut order: Vec<usize> = (0..evidence.events.len()).collect();
-        order.sort_by_key(|&i| {
-            (
-                evidence.events[i].record.effective_at,
-                evidence.events[i].seq,
-            )
+        let approval_subjects: Vec<u32> = evidence
+            .approvals
+            .iter()
+            .map(|a| identities.number(&a.record.subject))
+            .collect();
+        let people = identities.ids.len();
+        let by_subject = Groups::by_key(people, &exec_subjects);
+        let by_actor = Groups::by_key(people, &exec_actors);
+        let by_account = Groups::by_key(book.correlations.len(), &exec_accounts);
+        let rows_by_owner_all = Groups::by_key(people, &row_owners);
+        let approvals_by_subject = Groups::by_key(people, &approval_subjects);
+        let events_by_identity = Groups::new(people, || {
+            event_order
+                .iter()
+                .map(|&i| (event_identities[i as usize], i))
         });
-        for i in order {
-            events_by_identity
-                .entry(evidence.events[i].record.identity.clone())
-                .or_default()
-                .push(i);
-        }
         let mut snapshots: BTreeMap<Timestamp, Vec<usize>> = BTreeMap::new();
         for (i, r) in evidence.reconciliations.iter().enumerate() {
             let rows = snapshots.entry(r.record.as_of).or_default();
@@ -227,35 +381,29 @@ impl<'a> Context<'a> {
                 rows.push(i);
             }
         }
-        let mut approvals_by_subject: BTreeMap<IdentityId, Vec<&Stored<Approval>>> =
-            BTreeMap::new();
-        for a in &evidence.approvals {
-            approvals_by_subject
-                .entry(a.record.subject.clone())
-                .or_default()
-                .push(a);
-        }
         Context {
             evidence,
             policy,
             period_start,
             as_of,
             correlator,
-            correlations,
             kinds,
             departed,
-            roles,
             owner_history,
             home,
+            identities,
+            accounts: book,
             exec_subjects,
+            row_owners,
+            exec_accounts,
+            row_accounts,
             by_subject,
             by_actor,
             by_account,
             rows_by_owner_all,
             events_by_identity,
-            row_owners,
-            snapshots,
             approvals_by_subject,
+            snapshots,
         }
     }
 
@@ -266,7 +414,11 @@ impl<'a> Context<'a> {
 
     /// How an account correlates (cached for every account in the evidence).
     fn correlation(&self, system: &SystemId, account: &str) -> std::borrow::Cow<'_, Correlation> {
-        match self.correlations.get(system).and_then(|m| m.get(account)) {
+        match self
+            .accounts
+            .find(system, account)
+            .and_then(|n| self.accounts.correlations.get(n as usize))
+        {
             Some(c) => std::borrow::Cow::Borrowed(c),
             None => std::borrow::Cow::Owned(self.correlator.correlate(system, account)),
         }
@@ -289,10 +441,9 @@ impl<'a> Context<'a> {
     ) -> impl Iterator<Item = (usize, &'a Stored<Execution>)> + '_ {
         let evidence = self.evidence;
         self.by_subject
-            .get(id)
-            .into_iter()
-            .flatten()
-            .map(move |&i| (i, &evidence.executions[i]))
+            .get(self.identities.find(id))
+            .iter()
+            .map(move |&i| (i as usize, &evidence.executions[i as usize]))
     }
 
     /// Executions performed by an identity (its actor correlates to it), in ledger order.
@@ -302,10 +453,9 @@ impl<'a> Context<'a> {
     ) -> impl Iterator<Item = &'a Stored<Execution>> + '_ {
         let evidence = self.evidence;
         self.by_actor
-            .get(id)
-            .into_iter()
-            .flatten()
-            .map(move |&i| &evidence.executions[i])
+            .get(self.identities.find(id))
+            .iter()
+            .map(move |&i| &evidence.executions[i as usize])
     }
 
     /// Executions on one account of one system, in ledger order.
@@ -316,11 +466,9 @@ impl<'a> Context<'a> {
     ) -> impl Iterator<Item = &'a Stored<Execution>> + '_ {
         let evidence = self.evidence;
         self.by_account
-            .get(system)
-            .and_then(|m| m.get(account))
-            .into_iter()
-            .flatten()
-            .map(move |&i| &evidence.executions[i])
+            .get(self.accounts.find(system, account))
+            .iter()
+            .map(move |&i| &evidence.executions[i as usize])
     }
 
     /// Reconciliation rows about an identity (every snapshot), in ledger order.
@@ -330,33 +478,51 @@ impl<'a> Context<'a> {
     ) -> impl Iterator<Item = (usize, &'a Stored<ReconciliationRecord>)> + '_ {
         let evidence = self.evidence;
         self.rows_by_owner_all
-            .get(id)
-            .into_iter()
-            .flatten()
-            .map(move |&i| (i, &evidence.reconciliations[i]))
+            .get(self.identities.find(id))
+            .iter()
+            .map(move |&i| (i as usize, &evidence.reconciliations[i as usize]))
     }
 
     /// An identity's lifecycle events, in effective-time order.
     pub(crate) fn events_of(
         &self,
         id: &IdentityId,
-    ) -> impl Iterator<Item = &'a Stored<evidentia_domain::LifecycleEvent>> + '_ {
+    ) -> impl DoubleEndedIterator<Item = &'a Stored<evidentia_domain::LifecycleEvent>> + '_ {
         let evidence = self.evidence;
         self.events_by_identity
-            .get(id)
-            .into_iter()
-            .flatten()
-            .map(move |&i| &evidence.events[i])
+            .get(self.identities.find(id))
+            .iter()
+            .map(move |&i| &evidence.events[i as usize])
     }
 
     /// The identity execution `i` is about (credential-aware).
     pub(crate) fn subject(&self, i: usize) -> Option<&IdentityId> {
-        self.exec_subjects.get(i).and_then(Option::as_ref)
+        self.identities.id(*self.exec_subjects.get(i)?)
     }
 
     /// The identity reconciliation row `i` is about (credential-aware).
     pub(crate) fn row_owner(&self, i: usize) -> Option<&IdentityId> {
-        self.row_owners.get(i).and_then(Option::as_ref)
+        self.identities.id(*self.row_owners.get(i)?)
+    }
+
+    /// How many distinct (system, account) names the evidence holds.
+    pub(crate) fn account_count(&self) -> usize {
+        self.accounts.names.len()
+    }
+
+    /// The number of the account execution `i` acts on, below [`Self::account_count`].
+    pub(crate) fn execution_account(&self, i: usize) -> Option<usize> {
+        self.exec_accounts.get(i).map(|&n| n as usize)
+    }
+
+    /// The number of the account reconciliation row `i` is about.
+    pub(crate) fn row_account(&self, i: usize) -> Option<usize> {
+        self.row_accounts.get(i).map(|&n| n as usize)
+    }
+
+    /// The (system, account) an account number stands for, as the evidence writes them.
+    pub(crate) fn account_name(&self, n: usize) -> Option<(&'a SystemId, &'a str)> {
+        self.accounts.names.get(n).copied()
     }
 
     /// Executions with their index, in ledger order.
@@ -385,14 +551,16 @@ impl<'a> Context<'a> {
     }
 
     /// The role an identity had at `t` (its first known role if `t` is earlier).
-    pub(crate) fn role_at(&self, id: &IdentityId, t: Timestamp) -> Option<&str> {
-        let history = self.roles.get(id)?;
-        history
-            .iter()
+    pub(crate) fn role_at(&self, id: &IdentityId, t: Timestamp) -> Option<&'a str> {
+        let role = |e: &'a Stored<evidentia_domain::LifecycleEvent>| {
+            Some((e.record.effective_at, e.record.attributes.role.as_deref()?))
+        };
+        self.events_of(id)
             .rev()
+            .filter_map(role)
             .find(|(at, _)| *at <= t)
-            .or(history.first())
-            .map(|(_, r)| r.as_str())
+            .or_else(|| self.events_of(id).find_map(role))
+            .map(|(_, r)| r)
     }
 
     /// Approved decisions about `subject`'s access to `entitlement` on `system`.
@@ -402,26 +570,25 @@ impl<'a> Context<'a> {
         system: &SystemId,
         entitlement: &str,
     ) -> Vec<&'a Stored<Approval>> {
-        self.approvals_by_subject
-            .get(subject)
-            .map(|list| {
-                list.iter()
-                    .copied()
-                    .filter(|a| {
-                        a.record.decision == Decision::Approved
-                            && &a.record.system == system
-                            && a.record.entitlement.eq_ignore_ascii_case(entitlement)
-                    })
-                    .collect()
+        self.approvals_of(subject)
+            .filter(|a| {
+                a.record.decision == Decision::Approved
+                    && &a.record.system == system
+                    && a.record.entitlement.eq_ignore_ascii_case(entitlement)
             })
-            .unwrap_or_default()
+            .collect()
     }
 
-    /// Every approval about `subject` (any decision).
-    pub(crate) fn approvals_of(&self, subject: &IdentityId) -> &[&'a Stored<Approval>] {
+    /// Every approval about `subject` (any decision), in ledger order.
+    pub(crate) fn approvals_of(
+        &self,
+        subject: &IdentityId,
+    ) -> impl Iterator<Item = &'a Stored<Approval>> + '_ {
+        let evidence = self.evidence;
         self.approvals_by_subject
-            .get(subject)
-            .map_or(&[], Vec::as_slice)
+            .get(self.identities.find(subject))
+            .iter()
+            .map(move |&i| &evidence.approvals[i as usize])
     }
 
     /// The identity an execution's actor is, when correlation can tell.

@@ -1,7 +1,7 @@
 //! How many items each check examined in the period: the evidence a control's status rests
 //! on. A check that examined nothing cannot say a control worked.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashSet};
 
 use evidentia_domain::{IdentityKind, LifecycleEventType, Outcome};
 
@@ -44,14 +44,28 @@ pub(crate) fn populations(ctx: &Context<'_>) -> BTreeMap<&'static str, usize> {
         .rows()
         .filter(|(_, r)| ctx.in_period(r.record.as_of) && r.record.status.is_present())
         .count();
-    let accounts: BTreeSet<(&str, String)> = in_period_execs
+    // Distinct accounts ignoring case: accounts are numbered as written, so only the few
+    // thousand distinct names are lower-cased, not every execution's and row's.
+    let mut seen = vec![false; ctx.account_count()];
+    let written = in_period_execs
         .iter()
-        .map(|&i| (exec(i).system.as_str(), exec(i).account.to_lowercase()))
+        .filter_map(|&i| ctx.execution_account(i))
         .chain(
             ctx.rows()
                 .filter(|(_, r)| ctx.in_period(r.record.as_of))
-                .map(|(_, r)| (r.record.system.as_str(), r.record.account.to_lowercase())),
-        )
+                .filter_map(|(i, _)| ctx.row_account(i)),
+        );
+    for n in written {
+        if let Some(flag) = seen.get_mut(n) {
+            *flag = true;
+        }
+    }
+    let accounts: HashSet<(&str, String)> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, seen)| **seen)
+        .filter_map(|(n, _)| ctx.account_name(n))
+        .map(|(system, account)| (system.as_str(), account.to_lowercase()))
         .collect();
     let nhis = ctx
         .identity_kinds()

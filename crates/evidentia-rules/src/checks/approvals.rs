@@ -1,9 +1,9 @@
 //! Decision checks: was each grant approved, before it happened, by someone other than the
 //! subject, the requester and (for privileged access) the executor, in the roles the tier needs?
 
-use evidentia_domain::{ApproverRole, Outcome, Tier};
+use evidentia_domain::{Approval, ApproverRole, Decision, Outcome, Tier};
 
-use crate::{Context, Finding};
+use crate::{Context, Finding, Stored};
 
 pub(crate) const GRANT_WITHOUT_APPROVAL: &str = "EV-GRANT-WITHOUT-APPROVAL";
 pub(crate) const ACCESS_BEFORE_APPROVAL: &str = "EV-ACCESS-BEFORE-APPROVAL";
@@ -29,8 +29,30 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .account(Some(&x.account))
                 .entitlement(x.entitlement.as_deref())
         };
-        let approvals = ctx.approvals_for(subject, &x.system, item);
-        if approvals.is_empty() {
+        // One pass over the subject's approvals for this grant: whether there is any, the
+        // first decided, and the latest decided by the time of the grant (ties: ledger order,
+        // first for the earliest, last for the latest).
+        let matching = || {
+            ctx.approvals_of(subject).filter(|a| {
+                a.record.decision == Decision::Approved
+                    && a.record.system == x.system
+                    && a.record.entitlement.eq_ignore_ascii_case(item)
+            })
+        };
+        let mut first: Option<&Stored<Approval>> = None;
+        let mut latest_before: Option<&Stored<Approval>> = None;
+        for a in matching() {
+            let key = (a.record.decided_at, a.seq);
+            if first.is_none_or(|f| key < (f.record.decided_at, f.seq)) {
+                first = Some(a);
+            }
+            if a.record.decided_at <= x.at
+                && latest_before.is_none_or(|l| key >= (l.record.decided_at, l.seq))
+            {
+                latest_before = Some(a);
+            }
+        }
+        if first.is_none() {
             out.push(
                 base(
                     GRANT_WITHOUT_APPROVAL,
@@ -40,14 +62,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             );
             continue;
         }
-        let before: Vec<_> = approvals
-            .iter()
-            .filter(|a| a.record.decided_at <= x.at)
-            .collect();
-        let Some(decision) = before.iter().max_by_key(|a| (a.record.decided_at, a.seq)) else {
-            let first = approvals
-                .iter()
-                .min_by_key(|a| (a.record.decided_at, a.seq));
+        let Some(decision) = latest_before else {
             let lag = first.map(|a| a.record.decided_at - x.at);
             out.push(
                 base(
@@ -62,10 +77,10 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             );
             continue;
         };
+        let before = || matching().filter(|a| a.record.decided_at <= x.at);
         let a = &decision.record;
         // The policy classifies; a ticket's own tier is what the requester claimed.
         let tier = ctx.policy.tiers.classify(&x.system, item);
-        let executor = ctx.actor_identity(x);
         let self_approved = if a.approver == *subject {
             Some("the subject approved their own access".to_owned())
         } else if a.requester.as_ref() == Some(&a.approver) {
@@ -73,7 +88,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 "the requester {} approved their own request",
                 a.approver
             ))
-        } else if tier == Tier::Privileged && executor.as_ref() == Some(&a.approver) {
+        } else if tier == Tier::Privileged && ctx.actor_identity(x).as_ref() == Some(&a.approver) {
             Some(format!(
                 "privileged grant executed by its own approver {}",
                 a.approver
@@ -85,7 +100,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             out.push(base(SELF_APPROVAL, summary).evidence([stored.seq, decision.seq]));
         }
         if tier == Tier::Privileged {
-            let roles: Vec<ApproverRole> = before.iter().map(|a| a.record.approver_role).collect();
+            let roles: Vec<ApproverRole> = before().map(|a| a.record.approver_role).collect();
             let missing = ctx.policy.tiers.privileged.missing_roles(&roles);
             if !missing.is_empty() {
                 let names: Vec<&str> = missing.iter().map(|r| r.as_str()).collect();
@@ -98,7 +113,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                         ),
                     )
                     .evidence([stored.seq])
-                    .evidence(before.iter().map(|a| a.seq)),
+                    .evidence(before().map(|a| a.seq)),
                 );
             }
         }

@@ -210,12 +210,15 @@ fn unexplained_removals(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                             }
                         })))
         });
-        let by_approval = ctx.approvals_of(id).iter().any(|a| {
-            a.record.system == x.system
-                && a.record.entitlement == ent
-                && a.record.decided_at <= x.at
-        });
-        if !by_event && !by_approval {
+        // Approvals are looked at only when no event explains the removal.
+        let by_approval = || {
+            ctx.approvals_of(id).any(|a| {
+                a.record.system == x.system
+                    && a.record.entitlement == ent
+                    && a.record.decided_at <= x.at
+            })
+        };
+        if !by_event && !by_approval() {
             out.push(
                 Finding::new(
                     CHANGE_WITHOUT_EVENT,
