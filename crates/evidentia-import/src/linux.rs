@@ -149,11 +149,17 @@ fn import_with_limit(
         let mut head = first.clone();
         head.push(b'\n');
         let offset = line_no - 1;
+        // The header is read again from `head`, so the CSV reader's byte count starts over:
+        // progress is what was consumed before it plus what the CSV reader reads beyond it.
+        let resume = Resume {
+            consumed: run.bytes,
+            refed: head.len() as u64,
+        };
         read_csv(
             &mut run,
             head.as_slice().chain(reader),
             &columns,
-            offset,
+            (offset, resume),
             max,
         )?;
     } else if parse_syslog(text).is_some() {
@@ -838,11 +844,27 @@ impl std::fmt::Display for TooLong {
 
 impl std::error::Error for TooLong {}
 
+/// Where the CSV reader starts in the file: bytes already consumed (blank lines, a BOM, the
+/// header with its real line ending) and bytes fed to it again (the header as re-read).
+#[derive(Debug, Clone, Copy)]
+struct Resume {
+    consumed: u64,
+    refed: u64,
+}
+
+impl Resume {
+    /// The file position after the CSV reader has pulled `read` bytes; never behind
+    /// `consumed`, so progress only moves forward.
+    fn position(self, read: u64) -> u64 {
+        self.consumed + read.saturating_sub(self.refed)
+    }
+}
+
 fn read_csv(
     run: &mut Run<'_>,
     input: impl Read,
     columns: &CsvColumns,
-    line_offset: u64,
+    (line_offset, resume): (u64, Resume),
     max: usize,
 ) -> Result<(), ImportError> {
     let read = Rc::new(Cell::new(0u64));
@@ -903,7 +925,7 @@ fn read_csv(
             }
         }
         let line = record.position().map_or(line, |p| line_offset + p.line());
-        run.bytes = read.get();
+        run.bytes = resume.position(read.get());
         limit_at.set(read.get().saturating_add(max as u64));
         run.csv_row(line, &record, columns);
         if run.sink_error.is_some() {
@@ -911,7 +933,7 @@ fn read_csv(
         }
         run.tick();
     }
-    run.bytes = read.get();
+    run.bytes = resume.position(read.get());
     Ok(())
 }
 
@@ -1366,6 +1388,41 @@ mod tests {
         assert_eq!(execs[2].account, "y@zabbix");
         assert_eq!(execs[2].source_event_type.as_deref(), Some("useradd"));
         assert_eq!(summary.skipped.get("sshd"), Some(&1));
+    }
+
+    /// Found by the `import_linux` fuzz target: a Sentinel CSV header as the file's only line,
+    /// with no line ending, was re-read with an added newline and progress passed the end.
+    #[test]
+    fn progress_stays_inside_the_file_and_moves_forward() {
+        let row = "t,\"7/30/2023, 6:31:41.989 PM\",zabbix,,zabbix,\"delete user 'x'\",userdel\r\n";
+        let cases = [
+            HEADER.trim_end().to_owned(),
+            format!(
+                "\r\n\n\u{feff}{}\r\n{}",
+                HEADER.trim_end(),
+                row.repeat(9000)
+            ),
+        ];
+        for csv in cases {
+            let ctx = ImportContext::new("auth.csv");
+            let mut sink: Vec<(Record, Origin)> = Vec::new();
+            let mut seen = Vec::new();
+            let mut input = csv.as_bytes();
+            import(&mut input, &ctx, &mut sink, &mut |p| {
+                seen.push(p.bytes_read)
+            })
+            .expect("imports");
+            assert!(!seen.is_empty(), "no progress reported");
+            assert!(
+                seen.windows(2).all(|w| w[0] <= w[1]),
+                "progress went backwards: {seen:?}"
+            );
+            assert!(
+                seen.iter().all(|&b| b <= csv.len() as u64),
+                "progress past the end: {seen:?} of {}",
+                csv.len()
+            );
+        }
     }
 
     #[test]

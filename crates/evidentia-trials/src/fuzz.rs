@@ -37,6 +37,9 @@ pub fn trials(root: &Path, seconds: u64) -> anyhow::Result<Table> {
             "crashes",
         ],
     );
+    if let Err(e) = seed_pack(root) {
+        table.fail(format!("could not make the seed pack for pack_verify and ledger_jsonl: {e:#}"));
+    }
     let seeded = Command::new("python3")
         .arg(root.join("fuzz/seed.py"))
         .status()
@@ -83,7 +86,7 @@ pub fn trials(root: &Path, seconds: u64) -> anyhow::Result<Table> {
             .arg(&corpus)
             .arg("--")
             .arg(format!("-max_total_time={seconds}"))
-            .arg("-max_len=65536")
+            .arg(if target == "pack_verify" { "-max_len=1048576" } else { "-max_len=65536" })
             .arg("-timeout=20")
             .arg("-rss_limit_mb=2048")
             .arg("-print_final_stats=1")
@@ -124,4 +127,44 @@ pub fn trials(root: &Path, seconds: u64) -> anyhow::Result<Table> {
         }
     }
     Ok(table)
+}
+
+/// A small real pack, made by the real binary, seeds `pack_verify`; its `ledger.jsonl` lines
+/// seed `ledger_jsonl`. (Packs are not committed: they are rebuilt here each run.)
+fn seed_pack(root: &Path) -> anyhow::Result<()> {
+    let evidentia = root.join("target/debug/evidentia");
+    let work = root.join("target/fuzz-seed-work");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work)?;
+    let ws = work.join("seed.evidentia");
+    let csv = work.join("grants.csv");
+    std::fs::write(&csv, crate::run::provisioning_csv("seed", 5))?;
+    let zip = work.join("seed.zip");
+    let policy = root.join("evidence-samples/policy.toml");
+    let steps: [Vec<&std::ffi::OsStr>; 4] = [
+        vec!["init".as_ref()],
+        vec!["policy".as_ref(), "set".as_ref(), policy.as_os_str()],
+        vec!["import".as_ref(), "--profile".as_ref(), "provisioning-csv".as_ref(), csv.as_os_str()],
+        vec!["pack".as_ref(), "--framework".as_ref(), "owasp-nhi-2025".as_ref(), "--out".as_ref(), zip.as_os_str()],
+    ];
+    for args in steps {
+        let out = Command::new(&evidentia).arg("--workspace").arg(&ws).args(&args).output()?;
+        if !out.status.success() {
+            bail!("evidentia {:?}: {}", args, String::from_utf8_lossy(&out.stderr).trim());
+        }
+    }
+    let corpus = root.join("target/fuzz-corpus");
+    std::fs::create_dir_all(corpus.join("pack_verify"))?;
+    std::fs::create_dir_all(corpus.join("ledger_jsonl"))?;
+    std::fs::copy(&zip, corpus.join("pack_verify/seed.zip"))?;
+    let split = "import sys,zipfile,os\nz=zipfile.ZipFile(sys.argv[1])\nfor i,l in enumerate(z.read('ledger.jsonl').splitlines()):\n    open(os.path.join(sys.argv[2],'line%d'%i),'wb').write(l)\n";
+    let status = Command::new("python3")
+        .args(["-c", split])
+        .arg(&zip)
+        .arg(corpus.join("ledger_jsonl"))
+        .status()?;
+    if !status.success() {
+        bail!("splitting ledger.jsonl failed");
+    }
+    Ok(())
 }
