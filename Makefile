@@ -8,7 +8,8 @@ DEMO_WORKSPACE ?= target/demo/demo.evidentia
 # Debian packages the build and the tests use: sqlite3 (tests tamper with the file directly),
 # openssl (benchmark reference), pkg-config and a C compiler (bundled SQLite).
 # time (peak memory of hostile-file trials), strace and iproute2 (the offline trials).
-APT_PACKAGES := sqlite3 openssl pkg-config build-essential time strace iproute2
+# poppler-utils and qpdf read the PDF report back in its tests (text, pages, structure).
+APT_PACKAGES := sqlite3 openssl pkg-config build-essential time strace iproute2 poppler-utils qpdf
 # python3-venv (compliance-trestle validates the OSCAL export), unzip and zip (the evidence
 # pack is extracted by its tests; `zip -r` is the pack benchmark's reference).
 APT_PACKAGES += python3-venv unzip zip
@@ -91,11 +92,12 @@ e2e-deps: desktop-deps
 	@command -v tauri-driver >/dev/null || [ -x "$$HOME/.cargo/bin/tauri-driver" ] || $(CARGO) install tauri-driver --locked
 	@[ -x $(E2E_VENV)/bin/pytest ] || { python3 -m venv $(E2E_VENV) && $(E2E_VENV)/bin/pip install -q selenium pytest; }
 
-# The real window under Xvfb, driven through tauri-driver and WebKitWebDriver; screenshots of
-# every page go to target/e2e-screenshots/.
+# The real window under Xvfb, driven through tauri-driver and WebKitWebDriver, with the
+# network unavailable (tests/offline.sh: a network namespace with only loopback up, for the
+# WebDriver connection); screenshots of every page go to target/e2e-screenshots/.
 e2e: desktop e2e-deps
 	rm -rf target/e2e-screenshots
-	PATH="$$HOME/.cargo/bin:$$PATH" xvfb-run -a -s "-screen 0 1280x800x24" $(E2E_VENV)/bin/pytest -q tests/desktop
+	PATH="$$HOME/.cargo/bin:$$PATH" tests/offline.sh xvfb-run -a -s "-screen 0 1280x800x24" $(E2E_VENV)/bin/pytest -q tests/desktop
 
 fmt-check:
 	$(CARGO) fmt --all --check
