@@ -174,6 +174,71 @@ def test_first_start_opens_the_demo_workspace(demo_app):
     shown = len(d.find_elements(By.CSS_SELECTOR, "main table tbody tr"))
     assert shown <= total
     demo_app.shot("demo-accounts-uncorrelated")
+    review_the_analysis(demo_app)
+
+
+def review_the_analysis(app, prefix="demo"):
+    """Events, findings and exceptions of the demo's recorded analysis, through the keyboard
+    and the links between pages."""
+    d = app.driver
+    # Events: the virtualized table pages from the projection; arrows select, Enter opens.
+    go(d, "events")
+    wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="events-table"] .row[data-seq]')))
+    count = text_of(d, '[data-testid="events-count"]')
+    assert " of " in count and "events" in count, count
+    rendered = len(d.find_elements(By.CSS_SELECTOR, '[data-testid="events-table"] .row'))
+    total = int(count.split(" of ")[1].split()[0].replace(",", ""))
+    assert 0 < rendered < total, (rendered, total)  # only the visible rows are in the DOM
+    table = d.find_element(By.CSS_SELECTOR, '[data-testid="events-table"]')
+    table.click()
+    for _ in range(3):
+        table.send_keys(Keys.ARROW_DOWN)
+    table.send_keys(Keys.ENTER)
+    wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="chain-system"]')))
+    chain = text_of(d, '[data-testid="event-chain"]')
+    assert "Decision" in chain and "Execution" in chain and "Confirmation" in chain, chain
+    statuses = [e.get_attribute("textContent") for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="link-status"]')]
+    assert statuses and all(s in {"complete", "missing", "late", "failed", "unconfirmed", "contradicted"} for s in statuses)
+    seqs = d.find_elements(By.CSS_SELECTOR, '[data-testid="evidence-seq"]')
+    assert seqs and all(e.get_attribute("textContent").startswith("#") for e in seqs)
+    app.shot(f"{prefix}-events-chain")
+    # A filter narrows the table (leavers only).
+    Select(d.find_element(By.CSS_SELECTOR, '[data-testid="filter-kind"]')).select_by_value("leaver")
+    wait(d).until(lambda drv: text_of(drv, '[data-testid="events-count"]') != count)
+    rows = d.find_elements(By.CSS_SELECTOR, '[data-testid="events-table"] .row[data-seq]')
+    assert rows and all("Leaver" in r.get_attribute("textContent") for r in rows)
+    app.shot(f"{prefix}-events-leavers")
+
+    # Findings: by framework, a control with findings lists them with their evidence.
+    go(d, "findings")
+    wait(d, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="control"][data-status="findings"]')))
+    d.find_element(By.CSS_SELECTOR, '[data-testid="control"][data-status="findings"]').click()
+    wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="finding"]')))
+    assert "Evidence: #" in text_of(d, '[data-testid="findings-detail"]')
+    app.shot(f"{prefix}-findings-framework")
+    Select(d.find_element(By.CSS_SELECTOR, '[data-testid="framework"]')).select_by_value("owasp-nhi-2025")
+    time.sleep(0.3)
+    app.shot(f"{prefix}-findings-owasp")
+    d.find_element(By.CSS_SELECTOR, '[data-testid="mode-check"]').click()
+    wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="finding"]')))
+    app.shot(f"{prefix}-findings-by-check")
+    # A finding that rests on a lifecycle event opens that event's chain on the Events page.
+    for check in d.find_elements(By.CSS_SELECTOR, '[data-testid="check"]'):
+        check.click()
+        if d.find_elements(By.CSS_SELECTOR, '[data-testid="open-chain"]'):
+            break
+    d.find_element(By.CSS_SELECTOR, '[data-testid="open-chain"]').click()
+    wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, 'nav [data-page="events"][aria-current="page"]')))
+    wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="chain-system"]')))
+    app.shot(f"{prefix}-events-from-finding")
+
+    # Exceptions: the aging chart and the table, sortable.
+    go(d, "exceptions")
+    chart = wait(d, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="aging-chart"]')))
+    assert len(chart.find_elements(By.CSS_SELECTOR, "rect")) == 5
+    rows = d.find_elements(By.CSS_SELECTOR, '[data-testid="exceptions-table"] tbody tr')
+    assert rows
+    app.shot(f"{prefix}-exceptions")
 
 
 def test_the_theme_follows_the_system(tmp_path):
@@ -190,6 +255,13 @@ def test_the_theme_follows_the_system(tmp_path):
         app.shot("dark-overview")
         go(d, "integrity")
         app.shot("dark-integrity")
+        # The analysis pages in the dark palette, on the demo opened from the File menu.
+        d.find_element(By.CSS_SELECTOR, "header .trigger").click()
+        wait(d).until(has_text('[role="menu"]', "Open demo workspace"))
+        d.find_element(By.XPATH, "//button[normalize-space()='Open demo workspace']").click()
+        wait(d, 180).until(lambda drv: "Demo workspace" in text_of(drv, "header"))
+        wait(d, 60).until(lambda drv: "Ledger intact" in badge_text(drv))
+        review_the_analysis(app, prefix="dark")
     finally:
         d.quit()
         proc.terminate()

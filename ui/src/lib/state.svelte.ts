@@ -27,6 +27,14 @@ class AppState {
   /** Bumped after anything that changes the ledger, so pages reload what they show. */
   revision = $state(0);
   notice = $state<{ kind: 'ok' | 'bad'; text: string } | null>(null);
+  /** An event whose chain the Events page should open (set by a finding's link). */
+  eventToOpen = $state<number | null>(null);
+
+  /** Shows one event's evidence chain on the Events page. */
+  openEvent(seq: number) {
+    this.eventToOpen = seq;
+    this.page = 'events';
+  }
 
   get workspace() {
     return this.session?.workspace ?? null;

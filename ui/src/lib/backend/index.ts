@@ -7,6 +7,13 @@ import { revealItemInDir } from '@tauri-apps/plugin-opener';
 import { toBackendError } from './ipc';
 import type {
   AccountsDto,
+  AnalysisDto,
+  EventChainDto,
+  EventFilterDto,
+  EventPageDto,
+  EventsRunDto,
+  ExceptionsDto,
+  FindingsDto,
   CheckpointDto,
   EntryDto,
   ImportProgressDto,
@@ -42,6 +49,13 @@ export const createCheckpoint = () => call<CheckpointDto>('create_checkpoint');
 export const builtinProfiles = () => call<string[]>('builtin_profiles');
 export const currentPolicy = () => call<PolicyDto | null>('current_policy');
 export const listAccounts = () => call<AccountsDto>('list_accounts');
+export const analyzeWorkspace = () => call<AnalysisDto>('analyze_workspace');
+export const eventsRun = () => call<EventsRunDto | null>('events_run');
+export const listEvents = (filter: EventFilterDto, offset: number, limit: number) =>
+  call<EventPageDto>('list_events', { filter, offset, limit });
+export const eventChain = (eventSeq: number) => call<EventChainDto>('event_chain', { eventSeq });
+export const findingsView = () => call<FindingsDto>('findings_view');
+export const exceptionsView = () => call<ExceptionsDto>('exceptions_view');
 
 export function verifyLedger(onProgress: (p: VerifyProgressDto) => void): Promise<VerifyDto> {
   const channel = new Channel<VerifyProgressDto>();

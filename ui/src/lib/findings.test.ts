@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { ControlDto, FindingDto } from './backend';
+import { findingsFor, groupByCheck, groupControls } from './findings';
+
+const control = (id: string, groups: [string, string][], status: string, checks: string[] = []): ControlDto => ({
+  id,
+  title: `${id} title`,
+  groups: groups.map(([gid, title]) => ({ id: gid, title })),
+  checks,
+  evidence: 1,
+  findings: status === 'findings' ? 1 : 0,
+  status,
+});
+
+const finding = (check: string, severity: string): FindingDto => ({
+  check,
+  severity,
+  identity: 'E1',
+  system: null,
+  account: null,
+  entitlement: null,
+  exception: null,
+  summary: 's',
+  evidence: [1],
+  event_seq: null,
+});
+
+describe('groupControls', () => {
+  it('groups CSF controls by function then category, in catalog order, with counts', () => {
+    const groups = groupControls([
+      control('PR.AA-01', [['PR', 'Protect'], ['PR.AA', 'Identity Management']], 'met'),
+      control('PR.AA-05', [['PR', 'Protect'], ['PR.AA', 'Identity Management']], 'findings'),
+      control('DE.CM-03', [['DE', 'Detect'], ['DE.CM', 'Continuous Monitoring']], 'not-assessed'),
+      control('PR.PS-01', [['PR', 'Protect'], ['PR.PS', 'Platform Security']], 'met'),
+    ]);
+    expect(groups.map((g) => g.id)).toEqual(['PR', 'DE']);
+    expect(groups[0]?.categories.map((c) => c.id)).toEqual(['PR.AA', 'PR.PS']);
+    expect(groups[0]?.counts).toEqual({ met: 2, findings: 1, notAssessed: 0 });
+    expect(groups[0]?.categories[0]?.counts).toEqual({ met: 1, findings: 1, notAssessed: 0 });
+    expect(groups[1]?.counts).toEqual({ met: 0, findings: 0, notAssessed: 1 });
+  });
+  it('puts one-level catalogs in a category of their own group and ungrouped ones under Other', () => {
+    const groups = groupControls([
+      control('NHI1', [['owasp', 'OWASP NHI']], 'met'),
+      control('X', [], 'met'),
+    ]);
+    expect(groups.map((g) => g.title)).toEqual(['OWASP NHI', 'Other']);
+    expect(groups[0]?.categories[0]?.controls.map((c) => c.id)).toEqual(['NHI1']);
+  });
+});
+
+describe('findings', () => {
+  it('finds the findings of a control through its checks', () => {
+    const ctl = control('PR.AA-05', [], 'findings', ['EV-A']);
+    expect(findingsFor(ctl, [finding('EV-A', 'high'), finding('EV-B', 'low')]).map((f) => f.check)).toEqual(['EV-A']);
+  });
+  it('groups by check, most severe first', () => {
+    const groups = groupByCheck([finding('EV-B', 'low'), finding('EV-A', 'high'), finding('EV-C', 'critical'), finding('EV-A', 'high')]);
+    expect(groups.map((g) => [g.check, g.findings.length])).toEqual([
+      ['EV-C', 1],
+      ['EV-A', 2],
+      ['EV-B', 1],
+    ]);
+  });
+});

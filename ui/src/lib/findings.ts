@@ -1,0 +1,77 @@
+// The Findings page's grouping: a framework's controls as function → category → control, with
+// a status per group, and findings grouped by check; pure so it is tested without a window.
+import type { ControlDto, FindingDto } from './backend';
+
+export type ControlStatus = 'met' | 'findings' | 'not-assessed';
+
+export type StatusCounts = { met: number; findings: number; notAssessed: number };
+
+export type CategoryGroup = { id: string; title: string; controls: ControlDto[]; counts: StatusCounts };
+export type FunctionGroup = { id: string; title: string; categories: CategoryGroup[]; counts: StatusCounts };
+
+function count(controls: ControlDto[]): StatusCounts {
+  const c = { met: 0, findings: 0, notAssessed: 0 };
+  for (const ctl of controls) {
+    if (ctl.status === 'met') c.met += 1;
+    else if (ctl.status === 'findings') c.findings += 1;
+    else c.notAssessed += 1;
+  }
+  return c;
+}
+
+/**
+ * Controls grouped by their outermost group (CSF function) and the next one (category), in
+ * catalog order. A control with one group level (OWASP) sits in a category named after it; one
+ * with none sits under "Other".
+ */
+export function groupControls(controls: ControlDto[]): FunctionGroup[] {
+  const functions: FunctionGroup[] = [];
+  for (const ctl of controls) {
+    const fn = ctl.groups[0] ?? { id: '', title: 'Other' };
+    const cat = ctl.groups[1] ?? fn;
+    let f = functions.find((x) => x.id === fn.id);
+    if (!f) {
+      f = { id: fn.id, title: fn.title, categories: [], counts: { met: 0, findings: 0, notAssessed: 0 } };
+      functions.push(f);
+    }
+    let c = f.categories.find((x) => x.id === cat.id);
+    if (!c) {
+      c = { id: cat.id, title: cat.title, controls: [], counts: { met: 0, findings: 0, notAssessed: 0 } };
+      f.categories.push(c);
+    }
+    c.controls.push(ctl);
+  }
+  for (const f of functions) {
+    for (const c of f.categories) c.counts = count(c.controls);
+    f.counts = count(f.categories.flatMap((c) => c.controls));
+  }
+  return functions;
+}
+
+/** Findings of the checks mapped to a control. */
+export function findingsFor(control: ControlDto, findings: FindingDto[]): FindingDto[] {
+  return findings.filter((f) => control.checks.includes(f.check));
+}
+
+const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
+
+/** Findings grouped by check, the most severe checks first, then by check id. */
+export function groupByCheck(findings: FindingDto[]): { check: string; severity: string; findings: FindingDto[] }[] {
+  const groups = new Map<string, FindingDto[]>();
+  for (const f of findings) {
+    const list = groups.get(f.check) ?? [];
+    list.push(f);
+    groups.set(f.check, list);
+  }
+  return [...groups.entries()]
+    .map(([check, list]) => ({ check, severity: list[0]?.severity ?? 'medium', findings: list }))
+    .sort(
+      (a, b) =>
+        SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.check.localeCompare(b.check),
+    );
+}
+
+/** The status chip label. */
+export function statusLabel(status: string): string {
+  return status === 'not-assessed' ? 'not assessed' : status;
+}
