@@ -9,6 +9,7 @@ mod import;
 mod malformed;
 mod pack;
 mod policy;
+mod report;
 mod tamper;
 mod verify;
 

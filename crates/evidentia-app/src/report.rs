@@ -85,6 +85,13 @@ fn write_atomically(out: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow!("{} names no file", out.display()))?
         .to_string_lossy()
         .into_owned();
+    if !dir.is_dir() {
+        return Err(anyhow!(
+            "cannot write the report to {}: the folder {} does not exist",
+            out.display(),
+            dir.display()
+        ));
+    }
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file =

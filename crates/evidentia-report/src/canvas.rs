@@ -5,6 +5,8 @@ use printpdf::{
     Color, FontId, Line, LinePoint, Op, PaintMode, PdfFontHandle, Point, Pt, Rect, Rgb, TextItem,
 };
 
+use sha2::{Digest, Sha256};
+
 use crate::subset::Used;
 use crate::text::{Face, Fonts, fit, safe, wrap};
 
@@ -96,6 +98,8 @@ pub(crate) struct Canvas {
     pub y: f32,
     /// Characters drawn per face (regular, bold): the glyphs the embedded subsets keep.
     pub used: [Used; 2],
+    /// A digest of everything drawn, in order: the document `/ID` is derived from it.
+    pub digest: Sha256,
 }
 
 impl Canvas {
@@ -105,6 +109,7 @@ impl Canvas {
             pages: vec![Vec::new()],
             y: CONTENT_TOP,
             used: [Used::new(), Used::new()],
+            digest: Sha256::new(),
         }
     }
 
@@ -127,6 +132,16 @@ impl Canvas {
         }
     }
 
+    /// Feeds one drawing operation into the content digest.
+    fn record(&mut self, page: usize, numbers: &[f32], text: &[u8]) {
+        self.digest.update((page as u64).to_be_bytes());
+        for n in numbers {
+            self.digest.update(n.to_bits().to_be_bytes());
+        }
+        self.digest.update((text.len() as u64).to_be_bytes());
+        self.digest.update(text);
+    }
+
     fn ops(&mut self) -> &mut Vec<Op> {
         if self.pages.is_empty() {
             self.pages.push(Vec::new());
@@ -141,6 +156,7 @@ impl Canvas {
             return;
         }
         self.used[usize::from(style.bold)].add(text);
+        self.record(page, &[x, y, style.size], text.as_bytes());
         let font = FontId(if style.bold { BOLD_ID } else { REGULAR_ID }.to_owned());
         let ops = [
             Op::StartTextSection,
@@ -208,6 +224,8 @@ impl Canvas {
 
     /// A filled rectangle, `y` its bottom edge.
     pub fn fill(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Rgb3) {
+        let page = self.pages.len().saturating_sub(1);
+        self.record(page, &[x, y, w, h, fill.0, fill.1, fill.2], b"fill");
         let ops = self.ops();
         ops.push(Op::SetFillColor { col: color(fill) });
         ops.push(Op::DrawRectangle {
@@ -235,6 +253,13 @@ impl Canvas {
         thickness: f32,
         stroke: Rgb3,
     ) {
+        self.record(
+            page,
+            &[
+                from.0, from.1, to.0, to.1, thickness, stroke.0, stroke.1, stroke.2,
+            ],
+            b"line",
+        );
         let point = |(x, y): (f32, f32)| LinePoint {
             p: Point { x: Pt(x), y: Pt(y) },
             bezier: false,

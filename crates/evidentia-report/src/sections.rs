@@ -843,8 +843,10 @@ pub(crate) fn how_to_verify(canvas: &mut Canvas, model: &ReportModel) {
         (
             "4. Check the evidence pack.",
             "An evidence pack (“evidentia pack”) carries this report, the exports, every raw \
-             file, the ledger export, a manifest and a SHA256SUMS file: “sha256sum -c \
-             SHA256SUMS” checks every file in it."
+             file, the ledger export (ledger.jsonl), a manifest and a SHA256SUMS file: \
+             “sha256sum -c SHA256SUMS” in the unpacked folder checks every file, and \
+             “evidentia pack verify PACK.zip” checks the pack and its ledger without unpacking \
+             it."
                 .to_owned(),
         ),
         (

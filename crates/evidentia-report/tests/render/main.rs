@@ -1,0 +1,267 @@
+//! The renderer on models no sample organisation has: hostile evidence strings, thousands of
+//! findings, empty sections. Read back with poppler (pdftotext, its word boxes) and qpdf.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use evidentia_report::{
+    ArtifactLine, Completeness, ControlLine, ExceptionLine, FindingLine, Framework, LedgerHead,
+    ReportModel, RevokeLine, Severity, Status, render,
+};
+
+fn tool(name: &str) -> PathBuf {
+    let path = Path::new("/usr/bin").join(name);
+    assert!(
+        path.exists(),
+        "{name} is not installed: these tests read the PDF with poppler-utils and qpdf; \
+         `make test` installs them (APT_PACKAGES in the Makefile), or run \
+         `apt-get install poppler-utils qpdf`"
+    );
+    path
+}
+
+/// Writes the PDF to a temp file and runs `name args... FILE ...rest`.
+fn read_with(bytes: &[u8], name: &str, args: &[&str], rest: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let output = Command::new(tool(name))
+        .args(args)
+        .arg(&file)
+        .args(rest)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn text(bytes: &[u8]) -> String {
+    read_with(bytes, "pdftotext", &[], &["-"])
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn model(findings: usize) -> ReportModel {
+    let controls = (1..=30)
+        .map(|i| ControlLine {
+            id: format!("PR.AA-{i:02}"),
+            text: format!("Control statement number {i}, long enough to wrap onto a second line of the statement column in the table"),
+            groups: vec![
+                ("PR".to_owned(), "PROTECT".to_owned()),
+                (format!("PR.G{}", i / 10), format!("Group {}", i / 10)),
+            ],
+            status: [Status::Met, Status::Findings, Status::NotAssessed][i % 3],
+            evidence: i * 100,
+            findings: i % 3,
+        })
+        .collect();
+    let findings = (0..findings)
+        .map(|i| FindingLine {
+            check: format!("EV-CHECK-{}", i % 7),
+            severity: Severity::ALL[i % 4],
+            summary: format!("finding number {i} about access that should have been removed"),
+            identity: Some(format!("ID-{i:05}")),
+            system: Some("aws".to_owned()),
+            account: Some(format!("user{i}@example.com")),
+            evidence: vec![i as u64 + 10, i as u64 + 20],
+            controls: vec!["PR.AA-01".to_owned(), "PR.AA-05".to_owned()],
+        })
+        .collect();
+    ReportModel {
+        organisation: "Example Org".to_owned(),
+        framework: Framework {
+            id: "test-fw".to_owned(),
+            title: "Test Framework".to_owned(),
+            version: "1".to_owned(),
+            publisher: "Tests".to_owned(),
+        },
+        period_from: Some(date(2025, 1, 1)),
+        period_to: Some(date(2025, 12, 31)),
+        as_of: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        generated_at: Utc.with_ymd_and_hms(2026, 1, 2, 8, 0, 0).unwrap(),
+        workspace_id: "0123456789abcdef".to_owned(),
+        ledger: LedgerHead {
+            entries: 12345,
+            head_hash: "ab".repeat(32),
+            checkpointed_at: None,
+        },
+        policy_entry: 7,
+        policy_sha256: "cd".repeat(32),
+        completeness: Completeness {
+            complete_events: 90,
+            events_with_chains: 100,
+        },
+        controls,
+        findings,
+        unmapped_findings: 2,
+        exceptions: (0..12)
+            .map(|i| ExceptionLine {
+                id: format!("EXC-{i:03}"),
+                subject: Some(format!("E{i}")),
+                system: Some("okta".to_owned()),
+                entitlement: Some("Admins".to_owned()),
+                owner: (i % 4 != 0).then(|| "E1".to_owned()),
+                granted: date(2025, 3, 1),
+                expires: (i % 5 != 0).then(|| date(2026, 3, 1)),
+                age_days: 30 * i,
+                bucket: ["0-30", "31-60", "61-90", ">90", "expired"][i as usize % 5].to_owned(),
+                expiring_soon: i % 3 == 0,
+                seq: 100 + i as u64,
+            })
+            .collect(),
+        exceptions_by_bucket: vec![
+            ("0-30".to_owned(), 3),
+            ("31-60".to_owned(), 3),
+            ("61-90".to_owned(), 2),
+            (">90".to_owned(), 2),
+            ("expired".to_owned(), 2),
+        ],
+        time_to_revoke: vec![
+            RevokeLine {
+                system: "aws".to_owned(),
+                count: 10,
+                median_hours: 5.5,
+                p95_hours: 30.0,
+            },
+            RevokeLine {
+                system: "a-system-with-a-rather-long-name".to_owned(),
+                count: 3,
+                median_hours: 100.0,
+                p95_hours: 480.0,
+            },
+        ],
+        artifacts: vec![ArtifactLine {
+            seq: 3,
+            file_name: "hr.csv".to_owned(),
+            format: "csv".to_owned(),
+            profile: Some("hr-extract".to_owned()),
+            size: 12345,
+            sha256: "ef".repeat(32),
+        }],
+    }
+}
+
+/// Every word poppler finds lies inside the page's margins (50 pt either side): nothing
+/// overflows a column or the page.
+fn assert_inside_margins(bytes: &[u8]) {
+    let html = read_with(bytes, "pdftotext", &["-bbox"], &["-"]);
+    let attr = |line: &str, name: &str| -> f64 {
+        let start = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        let end = line[start..].find('"').unwrap() + start;
+        line[start..end].parse().unwrap()
+    };
+    let mut words = 0;
+    for line in html.lines().filter(|l| l.trim_start().starts_with("<word")) {
+        words += 1;
+        let (x0, x1) = (attr(line, "xMin"), attr(line, "xMax"));
+        assert!(
+            x0 >= 49.0 && x1 <= 595.28 - 49.0,
+            "word outside the margins: {line}"
+        );
+    }
+    assert!(words > 100, "poppler found the words ({words})");
+}
+
+#[test]
+fn hostile_strings_are_drawn_safely() {
+    let mut m = model(3);
+    m.organisation = "Acme\u{202E}gnp.exe\u{202C} Ltd\u{0007}".to_owned();
+    m.findings[0].summary =
+        "left\u{2066}hidden\u{2069} with a bell\u{0007} and a tab\tand private x\u{E000}y and 漢"
+            .to_owned();
+    m.findings[1].account = Some("a".repeat(400));
+    m.controls[0].text = "word ".repeat(800);
+    let pdf = render(&m).unwrap();
+    let t = text(&pdf.bytes);
+    for bad in [
+        '\u{202E}', '\u{202C}', '\u{2066}', '\u{2069}', '\u{0007}', '\u{E000}',
+    ] {
+        assert!(!t.contains(bad), "{:?} reached the page", bad);
+    }
+    assert!(
+        t.contains("Acmegnp.exe Ltd"),
+        "the name is kept, in stored order"
+    );
+    assert!(t.contains("lefthidden with a bell and a tab and private x?y and ?"));
+    let check = read_with(&pdf.bytes, "qpdf", &["--check"], &[]);
+    assert!(
+        check.contains("No syntax or stream encoding errors"),
+        "{check}"
+    );
+    assert_inside_margins(&pdf.bytes);
+}
+
+#[test]
+fn thousands_of_findings_are_all_listed_across_pages() {
+    let n = 2500;
+    let m = model(n);
+    let pdf = render(&m).unwrap();
+    let t = text(&pdf.bytes);
+    for i in 0..n {
+        assert!(
+            t.contains(&format!("identity ID-{i:05}")),
+            "finding {i} missing"
+        );
+    }
+    let pages: Vec<&str> = t.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+    assert_eq!(pages.len(), pdf.pages);
+    assert!(pdf.pages > 50, "{} pages", pdf.pages);
+    for (i, page) in pages.iter().enumerate() {
+        assert!(page.contains(&format!("Page {} of {}", i + 1, pdf.pages)));
+        assert!(page.contains("Example Org · Test Framework · 2025-01-01 to 2025-12-31"));
+    }
+    // A table that continues on a new page repeats its header row.
+    let continued = pages
+        .iter()
+        .filter(|p| p.contains("Identity / system / account"))
+        .count();
+    assert!(continued > 40, "header rows repeated on {continued} pages");
+    assert_inside_margins(&pdf.bytes);
+}
+
+#[test]
+fn empty_sections_say_so() {
+    let mut m = model(0);
+    m.controls.clear();
+    m.exceptions.clear();
+    m.time_to_revoke.clear();
+    m.artifacts.clear();
+    m.period_from = None;
+    let pdf = render(&m).unwrap();
+    let t = text(&pdf.bytes);
+    for needed in [
+        "No findings mapped to this framework in the period.",
+        "No exceptions were recorded.",
+        "No revocation was executed in the period.",
+        "No file was imported.",
+        "first record to 2025-12-31",
+    ] {
+        assert!(t.contains(needed), "{needed:?} missing");
+    }
+}
+
+#[test]
+fn rendering_is_deterministic_and_dated_by_the_model() {
+    let m = model(40);
+    let a = render(&m).unwrap();
+    let b = render(&m).unwrap();
+    assert!(a == b, "same model, same bytes");
+    let mut later = m.clone();
+    later.generated_at = Utc.with_ymd_and_hms(2026, 1, 2, 8, 0, 1).unwrap();
+    let c = render(&later).unwrap();
+    assert!(a.bytes != c.bytes);
+    let info = read_with(&a.bytes, "pdfinfo", &[], &[]);
+    assert!(info.contains("Author:          Evidentia"), "{info}");
+    assert!(
+        info.contains("CreationDate:    Fri Jan  2 08:00:00 2026 UTC"),
+        "{info}"
+    );
+}
