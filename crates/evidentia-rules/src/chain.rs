@@ -132,8 +132,9 @@ pub(crate) fn chains(ctx: &Context<'_>) -> Vec<EventChain> {
         .into_iter()
         .map(|stored| {
             let e = &stored.record;
-            let mut systems = Vec::new();
-            for (system, direction) in reach(ctx, e) {
+            let reached = reach(ctx, e);
+            let mut systems = Vec::with_capacity(reached.len());
+            for (system, direction) in reached {
                 systems.push(match direction {
                     Direction::Grant => grant_chain(ctx, stored, system),
                     Direction::Revoke => revoke_chain(ctx, stored, system),
@@ -427,7 +428,7 @@ fn confirm(
     after: Timestamp,
     direction: Direction,
 ) -> Link {
-    let Some(snapshot) = ctx.snapshot_times().find(|s| *s >= after) else {
+    let Some(snapshot) = ctx.first_snapshot_from(after) else {
         return Link::new(
             LinkStatus::Unconfirmed,
             None,

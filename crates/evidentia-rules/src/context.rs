@@ -540,6 +540,11 @@ impl<'a> Context<'a> {
         self.snapshots.keys().copied()
     }
 
+    /// The earliest snapshot at or after `t`.
+    pub(crate) fn first_snapshot_from(&self, t: Timestamp) -> Option<Timestamp> {
+        self.snapshots.range(t..).next().map(|(at, _)| *at)
+    }
+
     /// The latest snapshot at or before `t`.
     pub(crate) fn last_snapshot_before(&self, t: Timestamp) -> Option<Timestamp> {
         self.snapshots.range(..=t).next_back().map(|(at, _)| *at)

@@ -67,13 +67,20 @@ pub struct Analysis {
 /// now: exceptions age and credentials grow old relative to it).
 pub fn analyze(evidence: &Evidence, policy: &Policy, as_of: Timestamp) -> Analysis {
     let ctx = Context::new(evidence, policy, as_of);
-    let mut findings = Vec::new();
-    checks::run_all(&ctx, &mut findings);
-    let findings = sorted_findings(findings);
+    // The checks and the chains read the same context and nothing else: one core each.
+    let (findings, (chains, examined)) = std::thread::scope(|scope| {
+        let linking = scope.spawn(|| (chain::chains(&ctx), population::populations(&ctx)));
+        let mut findings = Vec::new();
+        checks::run_all(&ctx, &mut findings);
+        let findings = sorted_findings(findings);
+        // A panic in the other thread is a bug in the engine: pass it on as it was.
+        let linked = linking
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (findings, linked)
+    });
     let exceptions = exceptions::aging(&ctx);
-    let chains = chain::chains(&ctx);
     let metrics = metrics::compute(&chains, &exceptions, &findings, &evidence.approvals);
-    let examined = population::populations(&ctx);
     Analysis {
         findings,
         exceptions,
