@@ -38,7 +38,9 @@ pub fn trials(root: &Path, seconds: u64) -> anyhow::Result<Table> {
         ],
     );
     if let Err(e) = seed_pack(root) {
-        table.fail(format!("could not make the seed pack for pack_verify and ledger_jsonl: {e:#}"));
+        table.fail(format!(
+            "could not make the seed pack for pack_verify and ledger_jsonl: {e:#}"
+        ));
     }
     let seeded = Command::new("python3")
         .arg(root.join("fuzz/seed.py"))
@@ -86,7 +88,11 @@ pub fn trials(root: &Path, seconds: u64) -> anyhow::Result<Table> {
             .arg(&corpus)
             .arg("--")
             .arg(format!("-max_total_time={seconds}"))
-            .arg(if target == "pack_verify" { "-max_len=1048576" } else { "-max_len=65536" })
+            .arg(if target == "pack_verify" {
+                "-max_len=1048576"
+            } else {
+                "-max_len=65536"
+            })
             .arg("-timeout=20")
             .arg("-rss_limit_mb=2048")
             .arg("-print_final_stats=1")
@@ -144,13 +150,32 @@ fn seed_pack(root: &Path) -> anyhow::Result<()> {
     let steps: [Vec<&std::ffi::OsStr>; 4] = [
         vec!["init".as_ref()],
         vec!["policy".as_ref(), "set".as_ref(), policy.as_os_str()],
-        vec!["import".as_ref(), "--profile".as_ref(), "provisioning-csv".as_ref(), csv.as_os_str()],
-        vec!["pack".as_ref(), "--framework".as_ref(), "owasp-nhi-2025".as_ref(), "--out".as_ref(), zip.as_os_str()],
+        vec![
+            "import".as_ref(),
+            "--profile".as_ref(),
+            "provisioning-csv".as_ref(),
+            csv.as_os_str(),
+        ],
+        vec![
+            "pack".as_ref(),
+            "--framework".as_ref(),
+            "owasp-nhi-2025".as_ref(),
+            "--out".as_ref(),
+            zip.as_os_str(),
+        ],
     ];
     for args in steps {
-        let out = Command::new(&evidentia).arg("--workspace").arg(&ws).args(&args).output()?;
+        let out = Command::new(&evidentia)
+            .arg("--workspace")
+            .arg(&ws)
+            .args(&args)
+            .output()?;
         if !out.status.success() {
-            bail!("evidentia {:?}: {}", args, String::from_utf8_lossy(&out.stderr).trim());
+            bail!(
+                "evidentia {:?}: {}",
+                args,
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
         }
     }
     let corpus = root.join("target/fuzz-corpus");

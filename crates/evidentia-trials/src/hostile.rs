@@ -148,7 +148,7 @@ pub fn trials(tool: &Tool, huge_line_mib: u64, samples: &Path) -> anyhow::Result
         "a workspace from a future format (user_version 99)",
     )?;
 
-    formula_payloads(tool, &mut table, &dir)?;
+    formula_payloads(tool, &mut table, &dir, samples)?;
     bidi_in_report(tool, &mut table, &dir, samples)?;
     zip_slip(tool, &mut table, &dir)?;
     Ok(table)
@@ -273,60 +273,79 @@ fn workspace_refused(tool: &Tool, table: &mut Table, ws: &Path, label: &str) -> 
 }
 
 /// Account names that a spreadsheet would run as formulas: imported as data, exported inert.
-fn formula_payloads(tool: &Tool, table: &mut Table, dir: &Path) -> anyhow::Result<()> {
+/// The demo organisation with every finance-app account name prefixed by a payload: none
+/// correlates any more, so they come back as findings and reach the findings export.
+fn formula_payloads(tool: &Tool, table: &mut Table, dir: &Path, src: &Path) -> anyhow::Result<()> {
     let ws = dir.join("formula.evidentia");
     let _ = std::fs::remove_file(&ws);
-    tool.ok(&ws, &["init"])?;
-    let csv = dir.join("formula.csv");
+    let samples = dir.join("formula-samples");
+    let _ = std::fs::remove_dir_all(&samples);
+    copy_dir(src, &samples).context("copying evidence-samples")?;
+    let log = samples.join("logs/finance-app-provisioning.csv");
     let payloads = [
-        "=HYPERLINK(\"\"http://x\"\")",
-        "+1+1",
-        "-2+3",
-        "@SUM(A1)",
+        "=HYPERLINK(\"\"http://x\"\",\"\"y\"\")&",
+        "+1+",
+        "-2+",
+        "@SUM(A1)+",
         "\tTAB",
         "\rCR",
     ];
-    let mut text =
-        String::from("Timestamp,System,Account,Action,Role,Performed By,Result,Request\n");
-    for (i, p) in payloads.iter().enumerate() {
-        text.push_str(&format!(
-            "03/04/2024 10:0{i},finance-app,\"{p}\",Add Role,approver,admin,Success,REQ-{i}\n"
-        ));
+    let text = std::fs::read_to_string(&log)?;
+    let mut out_text = String::new();
+    for (n, line) in text.lines().enumerate() {
+        let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
+        if n > 0
+            && let Some(account) = cells.get_mut(2)
+        {
+            *account = format!("\"{}{account}\"", payloads[n % payloads.len()]);
+        }
+        out_text.push_str(&cells.join(","));
+        out_text.push('\n');
     }
-    std::fs::write(&csv, text)?;
+    std::fs::write(&log, out_text)?;
+    let out = ws.to_string_lossy().into_owned();
     let import = tool.run(
         &ws,
         &[
-            "import",
-            "--profile",
-            "provisioning-csv",
-            &csv.to_string_lossy(),
+            "demo",
+            "--out",
+            out.as_str(),
+            "--samples",
+            &samples.to_string_lossy(),
         ],
     )?;
-    let out = dir.join("accounts-export.csv");
-    let _ = std::fs::remove_file(&out);
+    let export_file = dir.join("findings-export.csv");
+    let _ = std::fs::remove_file(&export_file);
     let export = tool.run(
         &ws,
         &[
             "export",
-            "events",
+            "findings",
             "--format",
             "csv",
             "--out",
-            &out.to_string_lossy(),
+            &export_file.to_string_lossy(),
         ],
     )?;
-    let exported = std::fs::read_to_string(&out).unwrap_or_default();
-    let dangerous = exported
-        .split([',', '\n'])
-        .map(|c| c.trim_start_matches('"'))
+    let exported = std::fs::read(&export_file).unwrap_or_default();
+    let cells: Vec<String> = csv_cells(&exported).into_iter().flatten().collect();
+    let dangerous = cells
+        .iter()
         .filter(|c| c.starts_with(['=', '+', '-', '@', '\t', '\r']))
         .count();
+    let carried = cells
+        .iter()
+        .filter(|c| {
+            ["HYPERLINK", "SUM(A1)", "+1+", "-2+", "TAB", "CR"]
+                .iter()
+                .any(|p| c.contains(p))
+        })
+        .count();
     table.row(vec![
-        "CSV with formula payloads (=, +, -, @, tab, CR)".into(),
-        "`import`, then `export events --format csv`".into(),
+        "CSV with formula payloads (=, +, -, @, tab, CR) in account names".into(),
+        "`demo`, then `export findings --format csv`".into(),
         format!("{} / {}", import.code, export.code),
-        format!("{dangerous} dangerous cells in the export"),
+        format!("{carried} exported cells carry a payload, {dangerous} cells live"),
         "–".into(),
         "n/a (imported as data)".into(),
     ]);
@@ -345,6 +364,8 @@ fn formula_payloads(tool: &Tool, table: &mut Table, dir: &Path) -> anyhow::Resul
         table.fail(format!(
             "formula payloads: {dangerous} cells left live in the CSV export"
         ));
+    } else if carried == 0 {
+        table.fail("formula payloads: none reached the export, so nothing was shown neutralized");
     }
     Ok(())
 }
@@ -409,12 +430,16 @@ fn bidi_in_report(tool: &Tool, table: &mut Table, dir: &Path, src: &Path) -> any
                 || (c.is_control() && !matches!(c, '\n' | '\t' | '\x0c' | '\r'))
         })
         .count();
+    // The name must reach the PDF at all (as a finding: it no longer correlates), or the zero
+    // above would prove nothing.
+    let reached = text.contains("gnp.exe");
     table.row(vec![
         "account name with U+202E (right-to-left override) and BEL".into(),
         "`demo`, then `report`".into(),
         format!("{} / {}", demo.code, report.code),
         format!(
-            "{leaked} control/bidi characters in the PDF text; qpdf --check {}",
+            "the name {} the PDF; {leaked} control/bidi characters in its text; qpdf --check {}",
+            if reached { "reaches" } else { "does NOT reach" },
             if qpdf_ok { "clean" } else { "FAILED" }
         ),
         "–".into(),
@@ -431,6 +456,8 @@ fn bidi_in_report(tool: &Tool, table: &mut Table, dir: &Path, src: &Path) -> any
         table.fail(format!(
             "bidi report: {leaked} characters leaked, qpdf clean: {qpdf_ok}"
         ));
+    } else if !reached {
+        table.fail("bidi report: the hostile account name never reached the PDF");
     }
     Ok(())
 }
@@ -512,4 +539,38 @@ fn zip_slip(tool: &Tool, table: &mut Table, dir: &Path) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The cells of a CSV file, quotes undone (a hand parser: the trials do not link the csv crate
+/// the exporter uses, so they cannot share its mistakes).
+fn csv_cells(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') if cell.is_empty() => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut cell)),
+            (false, '\n') => {
+                record.push(std::mem::take(&mut cell));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, '\r') if chars.peek() == Some(&'\n') => {}
+            (false, c) => cell.push(c),
+        }
+    }
+    if !cell.is_empty() || !record.is_empty() {
+        record.push(cell);
+        records.push(record);
+    }
+    records
 }
