@@ -766,7 +766,7 @@ pub(crate) fn evidence_index(canvas: &mut Canvas, model: &ReportModel) {
             align: Align::Left,
         },
         Column {
-            title: "Format",
+            title: "Format / profile",
             width: 88.0,
             align: Align::Left,
         },
@@ -789,7 +789,7 @@ pub(crate) fn evidence_index(canvas: &mut Canvas, model: &ReportModel) {
                 Cell::plain(a.seq.to_string()),
                 Cell::plain(&a.file_name),
                 Cell::plain(match &a.profile {
-                    Some(p) => format!("{}\nprofile {p}", a.format),
+                    Some(p) => format!("{}\n{p}", a.format),
                     None => a.format.clone(),
                 }),
                 Cell::plain(bytes(a.size)),
