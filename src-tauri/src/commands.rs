@@ -11,7 +11,8 @@ use tauri::ipc::Channel;
 use crate::dto::{
     AccountsDto, AnalysisDto, CheckpointDto, EntryDto, EventChainDto, EventFilterDto, EventPageDto,
     EventsRunDto, ExceptionsDto, FindingsDto, ImportProgressDto, ImportRecordDto, ImportRequest,
-    ImportResultDto, PolicyDto, SessionDto, VerifyDto, VerifyProgressDto,
+    ImportResultDto, OutputDto, OutputProgressDto, OutputRequest, PolicyDto, SessionDto, VerifyDto,
+    VerifyProgressDto,
 };
 use crate::error::IpcError;
 use crate::session::Session;
@@ -180,4 +181,84 @@ pub async fn findings_view(session: State<'_, Session>) -> Result<FindingsDto> {
 pub async fn exceptions_view(session: State<'_, Session>) -> Result<ExceptionsDto> {
     let view = evidentia_app::exceptions_view(&session.path().await?, Utc::now()).await?;
     Ok(ExceptionsDto::from(&view))
+}
+
+fn day(text: &Option<String>) -> anyhow::Result<Option<chrono::NaiveDate>> {
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                evidentia_app::AppError::InvalidInput(format!("{t:?} is not a date (YYYY-MM-DD)"))
+                    .into()
+            }),
+    }
+}
+
+/// Writes the PDF report, the OSCAL assessment results or the evidence pack for a framework and
+/// period, on the async runtime; `on_progress` names the stage.
+#[tauri::command]
+pub async fn write_output(
+    session: State<'_, Session>,
+    request: OutputRequest,
+    on_progress: Channel<OutputProgressDto>,
+) -> Result<OutputDto> {
+    let stage = |s: &str| {
+        let _ = on_progress.send(OutputProgressDto {
+            stage: s.to_owned(),
+        });
+    };
+    let workspace = session.path().await?;
+    let options = evidentia_app::ReportOptions {
+        framework: request.framework.clone(),
+        from: day(&request.from)?,
+        to: day(&request.to)?,
+        generated_at: Utc::now(),
+    };
+    let out = PathBuf::from(&request.out);
+    stage("rendering");
+    let result = match request.kind.as_str() {
+        "pdf" => {
+            let r = evidentia_app::write_report(&workspace, &options, &out).await?;
+            OutputDto {
+                path: r.path.display().to_string(),
+                bytes: r.bytes,
+                sha256: Some(r.sha256),
+                detail: format!("{} pages", r.pages),
+            }
+        }
+        "oscal" => {
+            let bytes = evidentia_app::export_oscal(&workspace, &options).await?;
+            stage("writing");
+            evidentia_app::write_atomically(&out, &bytes)?;
+            OutputDto {
+                path: out.display().to_string(),
+                bytes: bytes.len() as u64,
+                sha256: None,
+                detail: "OSCAL assessment results (JSON)".to_owned(),
+            }
+        }
+        "pack" => {
+            let r = evidentia_app::write_pack(&workspace, &options, &out).await?;
+            OutputDto {
+                path: r.path.display().to_string(),
+                bytes: r.zip_size,
+                sha256: Some(r.zip_sha256),
+                detail: format!(
+                    "{} files, checkpoint at {} entries",
+                    r.files, r.checkpoint.count
+                ),
+            }
+        }
+        other => {
+            return Err(
+                anyhow::Error::from(evidentia_app::AppError::InvalidInput(format!(
+                    "unknown output {other:?} (pdf, oscal or pack)"
+                )))
+                .into(),
+            );
+        }
+    };
+    stage("done");
+    Ok(result)
 }

@@ -819,6 +819,38 @@ impl From<&evidentia_app::ExceptionsView> for ExceptionsDto {
     }
 }
 
+/// What the Reports page asks for: an output kind, a framework, a period and where to write.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct OutputRequest {
+    /// `pdf`, `oscal` or `pack`.
+    pub kind: String,
+    pub framework: String,
+    /// First and last day (`YYYY-MM-DD`, inclusive); empty: the policy's period.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub out: String,
+}
+
+/// A written report, OSCAL file or pack.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct OutputDto {
+    pub path: String,
+    pub bytes: u64,
+    /// SHA-256 of the file, where the writer reports it (PDF, pack).
+    pub sha256: Option<String>,
+    /// What else to say about it (pages of a PDF, files in a pack).
+    pub detail: String,
+}
+
+/// Where a long output is: `judging`, `rendering`, `writing` or `done`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct OutputProgressDto {
+    pub stage: String,
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -870,6 +902,9 @@ mod tests {
             ExceptionDto::decl(&cfg),
             AgingBucketDto::decl(&cfg),
             ExceptionsDto::decl(&cfg),
+            OutputRequest::decl(&cfg),
+            OutputDto::decl(&cfg),
+            OutputProgressDto::decl(&cfg),
         ];
         let mut out = String::from(
             "// Generated from src-tauri/src/dto.rs and error.rs by `cargo test -p evidentia-desktop`; do not edit.\n\

@@ -3,7 +3,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { open, save } from '@tauri-apps/plugin-dialog';
-import { revealItemInDir } from '@tauri-apps/plugin-opener';
+import { openPath as openWithSystem, revealItemInDir } from '@tauri-apps/plugin-opener';
 import { toBackendError } from './ipc';
 import type {
   AccountsDto,
@@ -14,6 +14,9 @@ import type {
   EventsRunDto,
   ExceptionsDto,
   FindingsDto,
+  OutputDto,
+  OutputProgressDto,
+  OutputRequest,
   CheckpointDto,
   EntryDto,
   ImportProgressDto,
@@ -92,6 +95,21 @@ export async function pickEvidenceFiles(): Promise<string[]> {
   if (chosen === null) return [];
   return Array.isArray(chosen) ? chosen : [chosen];
 }
+
+export function writeOutput(request: OutputRequest, onProgress: (p: OutputProgressDto) => void): Promise<OutputDto> {
+  const channel = new Channel<OutputProgressDto>();
+  channel.onmessage = onProgress;
+  return call<OutputDto>('write_output', { request, onProgress: channel });
+}
+
+/** Asks where to save a report, OSCAL file or pack; null when cancelled. */
+export async function pickOutput(defaultPath: string, name: string, extension: string): Promise<string | null> {
+  const chosen = await save({ defaultPath, filters: [{ name, extensions: [extension] }] });
+  return chosen ?? null;
+}
+
+/** Opens a written report or pack with the system's default application. */
+export const openOutput = (path: string) => openWithSystem(path);
 
 /** Shows the workspace file in the system file manager. */
 export const revealInFolder = (path: string) => revealItemInDir(path);

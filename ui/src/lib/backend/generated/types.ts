@@ -190,3 +190,25 @@ bucket: string, reapprovals: number, expiring_soon: boolean, expired_active: boo
 export type AgingBucketDto = { label: string, count: number, };
 
 export type ExceptionsDto = { as_of: string, buckets: Array<AgingBucketDto>, exceptions: Array<ExceptionDto>, };
+
+export type OutputRequest = { 
+/**
+ * `pdf`, `oscal` or `pack`.
+ */
+kind: string, framework: string, 
+/**
+ * First and last day (`YYYY-MM-DD`, inclusive); empty: the policy's period.
+ */
+from: string | null, to: string | null, out: string, };
+
+export type OutputDto = { path: string, bytes: number, 
+/**
+ * SHA-256 of the file, where the writer reports it (PDF, pack).
+ */
+sha256: string | null, 
+/**
+ * What else to say about it (pages of a PDF, files in a pack).
+ */
+detail: string, };
+
+export type OutputProgressDto = { stage: string, };

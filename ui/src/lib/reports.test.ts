@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { defaultOutput, periodProblem } from './reports';
+
+describe('defaultOutput', () => {
+  it('writes beside the workspace, named after it, the framework and the day', () => {
+    expect(defaultOutput('/audits/q3.evidentia', 'pdf', 'nist-csf-2.0', '2026-01-15')).toBe(
+      '/audits/q3-report-nist-csf-2.0-2026-01-15.pdf',
+    );
+    expect(defaultOutput('/audits/q3.evidentia', 'pack', 'owasp-nhi-2025', '2026-01-15')).toBe(
+      '/audits/q3-pack-owasp-nhi-2025-2026-01-15.zip',
+    );
+    expect(defaultOutput('/a/b.c/demo', 'oscal', 'x', 'd')).toBe('/a/b.c/demo-oscal-x-d.json');
+  });
+});
+
+describe('periodProblem', () => {
+  it('accepts empty ends and ordered dates, names the rest', () => {
+    expect(periodProblem('', '')).toBeNull();
+    expect(periodProblem('2025-01-01', '2025-12-31')).toBeNull();
+    expect(periodProblem('2025-12-31', '2025-01-01')).toBe('The period ends before it starts.');
+    expect(periodProblem('soon', '')).toBe('The start is not a date.');
+  });
+});
