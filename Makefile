@@ -24,7 +24,7 @@ NODE_MIN := 20.19
 
 .PHONY: run test deps desktop-deps ui-deps ui-build ui-test desktop \
 	e2e-deps e2e fmt-check clippy unit bench demo clean-demo cli-demo \
-	trials fuzz-deps fuzz reliability
+	trials fuzz-deps fuzz reliability package
 
 # The desktop app on the demo workspace; without a display, the same demo through the CLI.
 run: deps
@@ -99,6 +99,12 @@ e2e: desktop e2e-deps
 	rm -rf target/e2e-screenshots
 	PATH="$$HOME/.cargo/bin:$$PATH" tests/offline.sh xvfb-run -a -s "-screen 0 1280x800x24" $(E2E_VENV)/bin/pytest -q tests/desktop
 
+# A .deb through Tauri's bundler (release build; not part of `make test`, it takes minutes).
+# Install it with `sudo apt install ./target/release/bundle/deb/Evidentia_*.deb`.
+package: ui-build
+	ui/node_modules/.bin/tauri build --bundles deb --ci
+	@ls -1 target/release/bundle/deb/*.deb
+
 fmt-check:
 	$(CARGO) fmt --all --check
 
@@ -130,9 +136,11 @@ fuzz: deps fuzz-deps
 
 # The long trials (50 kills per operation, 1,000 mutations, a 1 GiB line, 5 min per fuzz
 # target: about an hour); rewrites the tables in docs/reliability.md.
+RELIABILITY_FUZZ_SECONDS ?= 300
 reliability: deps fuzz-deps
 	$(CARGO) build --release -p evidentia-cli -p evidentia-trials
 	PATH="$$HOME/.cargo/bin:$$PATH" target/release/evidentia-trials --long \
+	  --fuzz-seconds $(RELIABILITY_FUZZ_SECONDS) \
 	  --evidentia target/release/evidentia --doc docs/reliability.md
 
 bench: deps

@@ -55,7 +55,8 @@ pub fn trials(
     // A pack takes ten times an import (report, exports, every artifact hashed and zipped):
     // half the kills keep the trial's time in proportion.
     if pack_available(tool)? {
-        let pack = pack_trials(tool, rng, runs.div_ceil(2), samples).context("pack crash trials")?;
+        let pack =
+            pack_trials(tool, rng, runs.div_ceil(2), samples).context("pack crash trials")?;
         push(&mut table, "pack (demo workspace)", &pack);
     } else {
         table.fail("`evidentia pack` is not available in this build");

@@ -115,8 +115,9 @@ fn run() -> anyhow::Result<bool> {
             Trial::Fuzz => fuzz::trials(&root, fuzz_seconds)?,
         };
         table.note = format!(
-            "Run {}: `evidentia-trials {}{}`, seed {}, {:.0} s, {machine}.",
+            "Run {} at commit {}: `evidentia-trials {}{}`, seed {}, {:.0} s, {machine}.",
             today(),
+            commit(),
             format!("{trial:?}").to_lowercase(),
             if args.long { " --long" } else { "" },
             args.seed,
@@ -145,7 +146,18 @@ fn today() -> String {
         .unwrap_or_default()
 }
 
+fn commit() -> String {
+    std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
 fn machine_line() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{cores} cores")
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().next().unwrap_or("?").to_owned())
+        .unwrap_or_else(|_| "?".into());
+    format!("{cores} cores, load average {load} at the end")
 }
