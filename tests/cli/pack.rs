@@ -362,3 +362,27 @@ fn pack_verify_errors_on_a_missing_file_and_refuses_a_non_zip() {
     v.expect_code(3);
     assert!(v.stdout.contains("not a readable zip archive"), "{v:#?}");
 }
+
+#[test]
+fn no_pack_is_made_from_an_altered_ledger() {
+    let Some(sqlite3) = sqlite3() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let ws = crate::export::demo_copy(dir.path());
+    sql(
+        &sqlite3,
+        &ws,
+        "DROP TRIGGER ledger_entries_no_update; UPDATE ledger_entries SET payload = CAST('{}' AS BLOB) WHERE seq = 7;",
+    );
+    let out = dir.path().join("pack.zip");
+    let refused = pack(&ws, &out);
+    refused.expect_code(3);
+    assert!(refused.stderr.contains("entry 7"), "{refused:#?}");
+    assert!(!out.exists());
+    // No temporary file is left beside the would-be pack either.
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains("evidentia-pack"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

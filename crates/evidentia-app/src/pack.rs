@@ -85,10 +85,21 @@ pub async fn write_pack(
     options: &ReportOptions,
     out: &Path,
 ) -> anyhow::Result<PackReport> {
+    ensure_intact(workspace).await?;
     let pdf = render_report(workspace, options)
         .await
         .context("rendering the report for the pack")?;
-    write_pack_with_report(workspace, options, &pdf, out).await
+    write_verified(workspace, options, &pdf, out).await
+}
+
+/// A pack of an altered ledger would carry the alteration as evidence: refuse it, before
+/// anything is read from the ledger or written.
+async fn ensure_intact(workspace: &Path) -> anyhow::Result<()> {
+    let verified = verify_ledger(workspace, |_| {}).await?;
+    match verified.report.failure {
+        Some(failure) => Err(AppError::VerificationFailed(failure).into()),
+        None => Ok(()),
+    }
 }
 
 /// Builds the pack around an already rendered report (`report-<framework>.pdf`).
@@ -98,11 +109,16 @@ pub async fn write_pack_with_report(
     report_pdf: &[u8],
     out: &Path,
 ) -> anyhow::Result<PackReport> {
-    // A pack of an altered ledger would carry the alteration as evidence: refuse it.
-    let verified = verify_ledger(workspace, |_| {}).await?;
-    if let Some(failure) = verified.report.failure {
-        return Err(AppError::VerificationFailed(failure).into());
-    }
+    ensure_intact(workspace).await?;
+    write_verified(workspace, options, report_pdf, out).await
+}
+
+async fn write_verified(
+    workspace: &Path,
+    options: &ReportOptions,
+    report_pdf: &[u8],
+    out: &Path,
+) -> anyhow::Result<PackReport> {
     let source = export_source(workspace, options).await?;
     let dir = match out.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

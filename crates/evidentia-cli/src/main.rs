@@ -334,6 +334,14 @@ fn main() -> ExitCode {
             if closed_pipe {
                 return ExitCode::SUCCESS;
             }
+            // A pack refused because the ledger is altered exits as `verify` does.
+            if let Some(evidentia_app::AppError::VerificationFailed(failure)) = e.downcast_ref() {
+                eprintln!(
+                    "error: the ledger is altered (entry {}: {}); nothing was written",
+                    failure.seq, failure.reason
+                );
+                return ExitCode::from(EXIT_TAMPERED);
+            }
             if let Some(evidentia_app::AppError::InvalidInput(message)) = e.downcast_ref() {
                 eprintln!("error: {message}");
             } else {
