@@ -252,7 +252,7 @@ fn the_same_options_give_the_same_bytes_and_the_time_is_part_of_them() {
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".tmp"))
+        .filter(|n| n.starts_with('.') || n.ends_with(".tmp"))
         .collect();
     assert!(names.is_empty(), "left behind: {names:?}");
 }

@@ -1,7 +1,6 @@
 //! What a report, an export or an evidence pack is made from: one framework, one period, one
 //! generation time, so the same workspace and options always give the same bytes.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow};
@@ -75,16 +74,13 @@ fn hex_digest(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Writes the PDF through the façade's atomic writer, after naming a missing folder plainly
+/// (the temporary file's error would name a file the user never asked for).
 fn write_atomically(out: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = match out.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
     };
-    let name = out
-        .file_name()
-        .ok_or_else(|| anyhow!("{} names no file", out.display()))?
-        .to_string_lossy()
-        .into_owned();
     if !dir.is_dir() {
         return Err(anyhow!(
             "cannot write the report to {}: the folder {} does not exist",
@@ -92,20 +88,7 @@ fn write_atomically(out: &Path, bytes: &[u8]) -> anyhow::Result<()> {
             dir.display()
         ));
     }
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file =
-            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-        file.write_all(bytes)
-            .and_then(|()| file.sync_all())
-            .with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, out)
-            .with_context(|| format!("moving the report into place at {}", out.display()))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::write_atomically(out, bytes)
 }
 
 async fn render(workspace: &Path, options: &ReportOptions) -> anyhow::Result<Pdf> {
