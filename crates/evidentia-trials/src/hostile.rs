@@ -276,12 +276,6 @@ fn workspace_refused(tool: &Tool, table: &mut Table, ws: &Path, label: &str) -> 
 /// The demo organisation with every finance-app account name prefixed by a payload: none
 /// correlates any more, so they come back as findings and reach the findings export.
 fn formula_payloads(tool: &Tool, table: &mut Table, dir: &Path, src: &Path) -> anyhow::Result<()> {
-    let ws = dir.join("formula.evidentia");
-    let _ = std::fs::remove_file(&ws);
-    let samples = dir.join("formula-samples");
-    let _ = std::fs::remove_dir_all(&samples);
-    copy_dir(src, &samples).context("copying evidence-samples")?;
-    let log = samples.join("logs/finance-app-provisioning.csv");
     let payloads = [
         "=HYPERLINK(\"\"http://x\"\",\"\"y\"\")&",
         "+1+",
@@ -290,30 +284,9 @@ fn formula_payloads(tool: &Tool, table: &mut Table, dir: &Path, src: &Path) -> a
         "\tTAB",
         "\rCR",
     ];
-    let text = std::fs::read_to_string(&log)?;
-    let mut out_text = String::new();
-    for (n, line) in text.lines().enumerate() {
-        let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
-        if n > 0
-            && let Some(account) = cells.get_mut(2)
-        {
-            *account = format!("\"{}{account}\"", payloads[n % payloads.len()]);
-        }
-        out_text.push_str(&cells.join(","));
-        out_text.push('\n');
-    }
-    std::fs::write(&log, out_text)?;
-    let out = ws.to_string_lossy().into_owned();
-    let import = tool.run(
-        &ws,
-        &[
-            "demo",
-            "--out",
-            out.as_str(),
-            "--samples",
-            &samples.to_string_lossy(),
-        ],
-    )?;
+    let (ws, import) = demo_with_accounts(tool, dir, src, "formula", |n, account| {
+        format!("\"{}{account}\"", payloads[n % payloads.len()])
+    })?;
     let export_file = dir.join("findings-export.csv");
     let _ = std::fs::remove_file(&export_file);
     let export = tool.run(
@@ -372,34 +345,14 @@ fn formula_payloads(tool: &Tool, table: &mut Table, dir: &Path, src: &Path) -> a
 
 /// Bidi overrides and control characters in evidence strings must not reach the PDF's text.
 fn bidi_in_report(tool: &Tool, table: &mut Table, dir: &Path, src: &Path) -> anyhow::Result<()> {
-    let ws = dir.join("bidi.evidentia");
-    let _ = std::fs::remove_file(&ws);
-    let samples = dir.join("bidi-samples");
     // The demo organisation, with one account name carrying U+202E and a bell character.
-    let _ = std::fs::remove_dir_all(&samples);
-    copy_dir(src, &samples).context("copying evidence-samples")?;
-    let log = samples.join("logs/finance-app-provisioning.csv");
-    let text = std::fs::read_to_string(&log)?;
-    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
-    if let Some(line) = lines.get_mut(1) {
-        let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
-        if let Some(account) = cells.get_mut(2) {
-            *account = format!("evil\u{202E}gnp.exe\u{7}{account}");
+    let (ws, demo) = demo_with_accounts(tool, dir, src, "bidi", |n, account| {
+        if n == 1 {
+            format!("evil\u{202E}gnp.exe\u{7}{account}")
+        } else {
+            account.to_owned()
         }
-        *line = cells.join(",");
-    }
-    std::fs::write(&log, lines.join("\n") + "\n")?;
-    let out = ws.to_string_lossy().into_owned();
-    let demo = tool.run(
-        &ws,
-        &[
-            "demo",
-            "--out",
-            out.as_str(),
-            "--samples",
-            &samples.to_string_lossy(),
-        ],
-    )?;
+    })?;
     let pdf = dir.join("bidi.pdf");
     let report = tool.run(
         &ws,
@@ -460,6 +413,42 @@ fn bidi_in_report(tool: &Tool, table: &mut Table, dir: &Path, src: &Path) -> any
         table.fail("bidi report: the hostile account name never reached the PDF");
     }
     Ok(())
+}
+
+/// The demo organisation built from a copy of evidence-samples in which `rename` rewrote the
+/// account of each finance-app log row (numbered from 1); returns the workspace and the run.
+fn demo_with_accounts(
+    tool: &Tool,
+    dir: &Path,
+    src: &Path,
+    name: &str,
+    rename: impl Fn(usize, &str) -> String,
+) -> anyhow::Result<(PathBuf, Ran)> {
+    let ws = dir.join(format!("{name}.evidentia"));
+    let _ = std::fs::remove_file(&ws);
+    let samples = dir.join(format!("{name}-samples"));
+    let _ = std::fs::remove_dir_all(&samples);
+    copy_dir(src, &samples).context("copying evidence-samples")?;
+    let log = samples.join("logs/finance-app-provisioning.csv");
+    let mut text = String::new();
+    for (n, line) in std::fs::read_to_string(&log)?.lines().enumerate() {
+        let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
+        if n > 0
+            && let Some(account) = cells.get_mut(2)
+        {
+            *account = rename(n, account);
+        }
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    std::fs::write(&log, text)?;
+    let out = ws.to_string_lossy().into_owned();
+    let samples = samples.to_string_lossy().into_owned();
+    let ran = tool.run(
+        &ws,
+        &["demo", "--out", out.as_str(), "--samples", samples.as_str()],
+    )?;
+    Ok((ws, ran))
 }
 
 fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
