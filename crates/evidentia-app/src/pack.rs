@@ -136,27 +136,7 @@ async fn write_verified(
     fill(&mut pack, workspace, &source, report_pdf)
         .await
         .with_context(|| format!("writing {}", out.display()))?;
-    let (from, to) = {
-        let org = &source.run.policy.policy.organisation;
-        (org.period_start, org.period_end)
-    };
-    let manifest = Manifest {
-        format: MANIFEST_FORMAT.to_owned(),
-        generator: concat!("evidentia ", env!("CARGO_PKG_VERSION")).to_owned(),
-        workspace_id: source.workspace_id.clone(),
-        framework: options.framework.clone(),
-        period: PackPeriod {
-            from: from.map(|d| d.format("%Y-%m-%d").to_string()),
-            to: to.map(|d| d.format("%Y-%m-%d").to_string()),
-        },
-        as_of: rfc3339(source.run.as_of),
-        generated_at: rfc3339(options.generated_at),
-        checkpoint: Checkpoint {
-            entry_count: source.run.head.count,
-            head_hash: source.run.head.hash.to_hex(),
-        },
-        files: Vec::new(),
-    };
+    let manifest = manifest_for(&source);
     let (writer, all) = pack
         .finish(manifest)
         .with_context(|| format!("writing {}", out.display()))?;
@@ -178,6 +158,29 @@ async fn write_verified(
         zip_sha256: zip_bytes_hash.0,
         checkpoint: source.run.head,
     })
+}
+
+/// The manifest of a pack made from `source`, without its file list (the writer fills it).
+fn manifest_for(source: &ExportSource) -> Manifest {
+    let org = &source.run.policy.policy.organisation;
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    Manifest {
+        format: MANIFEST_FORMAT.to_owned(),
+        generator: concat!("evidentia ", env!("CARGO_PKG_VERSION")).to_owned(),
+        workspace_id: source.workspace_id.clone(),
+        framework: source.options.framework.clone(),
+        period: PackPeriod {
+            from: day(org.period_start),
+            to: day(org.period_end),
+        },
+        as_of: rfc3339(source.run.as_of),
+        generated_at: rfc3339(source.options.generated_at),
+        checkpoint: Checkpoint {
+            entry_count: source.run.head.count,
+            head_hash: source.run.head.hash.to_hex(),
+        },
+        files: Vec::new(),
+    }
 }
 
 fn hash_file(path: &Path) -> anyhow::Result<(String, u64)> {
@@ -207,27 +210,7 @@ async fn fill<W: std::io::Write + std::io::Seek>(
     report_pdf: &[u8],
 ) -> anyhow::Result<()> {
     // VERIFY.md describes the pack, so it needs the manifest's facts, not its file list.
-    let (from, to) = {
-        let org = &source.run.policy.policy.organisation;
-        (org.period_start, org.period_end)
-    };
-    let facts = Manifest {
-        format: MANIFEST_FORMAT.to_owned(),
-        generator: String::new(),
-        workspace_id: source.workspace_id.clone(),
-        framework: source.options.framework.clone(),
-        period: PackPeriod {
-            from: from.map(|d| d.format("%Y-%m-%d").to_string()),
-            to: to.map(|d| d.format("%Y-%m-%d").to_string()),
-        },
-        as_of: rfc3339(source.run.as_of),
-        generated_at: rfc3339(source.options.generated_at),
-        checkpoint: Checkpoint {
-            entry_count: source.run.head.count,
-            head_hash: source.run.head.hash.to_hex(),
-        },
-        files: Vec::new(),
-    };
+    let facts = manifest_for(source);
     pack.add("VERIFY.md", verify_md(source, &facts)?.as_bytes())?;
     pack.add(
         &format!(
