@@ -17,7 +17,7 @@ mod org;
 mod plants;
 mod policy;
 mod render;
-mod rng;
+pub mod rng;
 mod world;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::rng::Rng;
+use evidentia_samples::rng::Rng;
 use crate::run::{Contents, Tool, contents, copy_workspace, provisioning_csv};
 use crate::table::Table;
 
@@ -136,6 +136,77 @@ fn verified(tool: &Tool, ws: &Path) -> anyhow::Result<bool> {
     Ok(code == 0 && json.is_some_and(|j| j["intact"] == true))
 }
 
+/// What a killed operation left behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Left {
+    Present,
+    Absent,
+    Partial,
+}
+
+/// One operation under trial: its arguments, how to judge what it left, and a follow-up that
+/// shows the workspace still takes work.
+struct Operation<'a> {
+    args: Vec<&'a str>,
+    follow_up: Vec<&'a str>,
+    /// Undo what a run leaves outside the workspace (an output file) before the next one.
+    reset: &'a dyn Fn() -> anyhow::Result<()>,
+    judge: &'a dyn Fn(&Path) -> anyhow::Result<Left>,
+}
+
+/// The shared loop: time one uninterrupted run (which must leave its work entirely present),
+/// then per trial copy the base, start the operation, kill it at a random moment, check the
+/// workspace verifies, judge what was left, and run the follow-up.
+fn kill_loop(
+    tool: &Tool,
+    rng: &mut Rng,
+    runs: usize,
+    base: &Path,
+    op: &Operation<'_>,
+) -> anyhow::Result<Tally> {
+    let ws = base.with_extension("trial.evidentia");
+    copy_workspace(base, &ws)?;
+    (op.reset)()?;
+    let started = Instant::now();
+    tool.ok(&ws, &op.args)?;
+    let calibration = started.elapsed();
+    if (op.judge)(&ws)? != Left::Present {
+        bail!(
+            "an uninterrupted `{}` did not leave its work whole",
+            op.args.join(" ")
+        );
+    }
+    let mut t = Tally {
+        calibration,
+        ..Tally::default()
+    };
+    for _ in 0..runs {
+        copy_workspace(base, &ws)?;
+        (op.reset)()?;
+        let killed = run_and_kill(tool, &ws, &op.args, kill_at(rng, calibration))?;
+        t.trials += 1;
+        if killed {
+            t.killed += 1;
+        } else {
+            t.finished += 1;
+        }
+        if !verified(tool, &ws)? {
+            t.unverifiable += 1;
+        }
+        match (op.judge)(&ws)? {
+            Left::Present => t.present += 1,
+            Left::Absent => t.absent += 1,
+            Left::Partial => t.partial += 1,
+        }
+        (op.reset)()?;
+        if tool.run(&ws, &op.follow_up)?.code != 0 || !verified(tool, &ws)? {
+            t.unusable += 1;
+        }
+    }
+    Ok(t)
+}
+
+/// An import's `import.file` entry together with every one of its records, or none of them.
 fn import_trials(tool: &Tool, rng: &mut Rng, runs: usize, rows: usize) -> anyhow::Result<Tally> {
     let dir = tool.work.join("crash-import");
     std::fs::create_dir_all(&dir)?;
@@ -146,75 +217,31 @@ fn import_trials(tool: &Tool, rng: &mut Rng, runs: usize, rows: usize) -> anyhow
     std::fs::write(&csv, provisioning_csv("crash", rows))?;
     let small = dir.join("after.csv");
     std::fs::write(&small, provisioning_csv("after", 5))?;
-    let csv_arg = csv.to_string_lossy().into_owned();
-    let small_arg = small.to_string_lossy().into_owned();
-    let args = ["import", "--profile", "provisioning-csv", csv_arg.as_str()];
-
-    let ws = dir.join("trial.evidentia");
-    copy_workspace(&base, &ws)?;
+    let (csv, small) = (
+        csv.to_string_lossy().into_owned(),
+        small.to_string_lossy().into_owned(),
+    );
     let before = contents(&base)?;
-    let started = Instant::now();
-    tool.ok(&ws, &args)?;
-    let calibration = started.elapsed();
-    let full = contents(&ws)?;
-    if full.records - before.records != rows as u64 {
-        bail!(
-            "an uninterrupted import gave {} records, not {rows}",
-            full.records - before.records
-        );
-    }
-
-    let mut t = Tally {
-        calibration,
-        ..Tally::default()
+    let judge = |ws: &Path| -> anyhow::Result<Left> {
+        let now = contents(ws)?;
+        Ok(
+            match (
+                now.import_files - before.import_files,
+                now.records - before.records,
+            ) {
+                (0, 0) => Left::Absent,
+                (1, r) if r == rows as u64 => Left::Present,
+                _ => Left::Partial,
+            },
+        )
     };
-    for _ in 0..runs {
-        copy_workspace(&base, &ws)?;
-        let after = kill_at(rng, calibration);
-        let killed = run_and_kill(tool, &ws, &args, after)?;
-        judge_import(&mut t, tool, &ws, killed, before, rows as u64)?;
-        let usable = tool.run(
-            &ws,
-            &[
-                "import",
-                "--profile",
-                "provisioning-csv",
-                small_arg.as_str(),
-            ],
-        )?;
-        if usable.code != 0 || !verified(tool, &ws)? {
-            t.unusable += 1;
-        }
-    }
-    Ok(t)
-}
-
-fn judge_import(
-    t: &mut Tally,
-    tool: &Tool,
-    ws: &Path,
-    killed: bool,
-    before: Contents,
-    rows: u64,
-) -> anyhow::Result<()> {
-    t.trials += 1;
-    if killed {
-        t.killed += 1;
-    } else {
-        t.finished += 1;
-    }
-    if !verified(tool, ws)? {
-        t.unverifiable += 1;
-    }
-    let now = contents(ws)?;
-    let imports = now.import_files - before.import_files;
-    let records = now.records - before.records;
-    match (imports, records) {
-        (0, 0) => t.absent += 1,
-        (1, r) if r == rows => t.present += 1,
-        _ => t.partial += 1,
-    }
-    Ok(())
+    let op = Operation {
+        args: vec!["import", "--profile", "provisioning-csv", &csv],
+        follow_up: vec!["import", "--profile", "provisioning-csv", &small],
+        reset: &|| Ok(()),
+        judge: &judge,
+    };
+    kill_loop(tool, rng, runs, &base, &op)
 }
 
 fn demo_base(tool: &Tool, dir: &Path, samples: &Path) -> anyhow::Result<PathBuf> {
@@ -230,6 +257,7 @@ fn demo_base(tool: &Tool, dir: &Path, samples: &Path) -> anyhow::Result<PathBuf>
     Ok(base)
 }
 
+/// An analysis's `analysis.run` entry and the event-chain projection it writes, or neither.
 fn analyze_trials(
     tool: &Tool,
     rng: &mut Rng,
@@ -238,48 +266,30 @@ fn analyze_trials(
 ) -> anyhow::Result<Tally> {
     let dir = tool.work.join("crash-analyze");
     std::fs::create_dir_all(&dir)?;
-    let base = demo_base(tool, &tool.work, samples)?;
-    let before = contents(&base)?;
-    let ws = dir.join("trial.evidentia");
-    copy_workspace(&base, &ws)?;
-    let started = Instant::now();
-    tool.ok(&ws, &["analyze"])?;
-    let calibration = started.elapsed();
-
-    let mut t = Tally {
-        calibration,
-        ..Tally::default()
+    let base = dir.join("base.evidentia");
+    copy_workspace(&demo_base(tool, &tool.work, samples)?, &base)?;
+    let before: Contents = contents(&base)?;
+    let judge = |ws: &Path| -> anyhow::Result<Left> {
+        let now = contents(ws)?;
+        let whole = projection_whole(ws)?;
+        Ok(
+            match (
+                now.analysis_runs - before.analysis_runs,
+                now.entries - before.entries,
+            ) {
+                (0, 0) if whole => Left::Absent,
+                (1, 1) if whole => Left::Present,
+                _ => Left::Partial,
+            },
+        )
     };
-    for _ in 0..runs {
-        copy_workspace(&base, &ws)?;
-        let killed = run_and_kill(tool, &ws, &["analyze"], kill_at(rng, calibration))?;
-        t.trials += 1;
-        if killed {
-            t.killed += 1;
-        } else {
-            t.finished += 1;
-        }
-        if !verified(tool, &ws)? {
-            t.unverifiable += 1;
-        }
-        let now = contents(&ws)?;
-        match (
-            now.analysis_runs - before.analysis_runs,
-            now.entries - before.entries,
-        ) {
-            (0, 0) => t.absent += 1,
-            (1, 1) => t.present += 1,
-            _ => t.partial += 1,
-        }
-        // The projection the desktop pages from must be whole too: one run, all its events.
-        if !projection_whole(&ws)? {
-            t.partial += 1;
-        }
-        if tool.run(&ws, &["analyze"])?.code != 0 || !verified(tool, &ws)? {
-            t.unusable += 1;
-        }
-    }
-    Ok(t)
+    let op = Operation {
+        args: vec!["analyze"],
+        follow_up: vec!["analyze"],
+        reset: &|| Ok(()),
+        judge: &judge,
+    };
+    kill_loop(tool, rng, runs, &base, &op)
 }
 
 /// The event-chain projection, when present, is one run's and complete.
@@ -312,57 +322,45 @@ fn pack_available(tool: &Tool) -> anyhow::Result<bool> {
     Ok(out.status.success())
 }
 
+/// A pack is written beside its name and renamed: no file at the destination, or a whole one
+/// that `pack verify` accepts.
 fn pack_trials(tool: &Tool, rng: &mut Rng, runs: usize, samples: &Path) -> anyhow::Result<Tally> {
     let dir = tool.work.join("crash-pack");
     std::fs::create_dir_all(&dir)?;
-    let base = demo_base(tool, &tool.work, samples)?;
-    let ws = dir.join("trial.evidentia");
+    let base = dir.join("base.evidentia");
+    copy_workspace(&demo_base(tool, &tool.work, samples)?, &base)?;
     let zip = dir.join("pack.zip");
     let zip_arg = zip.to_string_lossy().into_owned();
-    let args = [
+    let ws = base.with_extension("trial.evidentia");
+    let judge = |_: &Path| -> anyhow::Result<Left> {
+        if !zip.exists() {
+            return Ok(Left::Absent);
+        }
+        let verdict = tool.run(&ws, &["pack", "verify", zip_arg.as_str()])?;
+        Ok(if verdict.code == 0 {
+            Left::Present
+        } else {
+            Left::Partial
+        })
+    };
+    let reset = || -> anyhow::Result<()> {
+        match std::fs::remove_file(&zip) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    };
+    let args = vec![
         "pack",
         "--framework",
         "nist-csf-2.0",
         "--out",
         zip_arg.as_str(),
     ];
-    copy_workspace(&base, &ws)?;
-    let _ = std::fs::remove_file(&zip);
-    let started = Instant::now();
-    tool.ok(&ws, &args)?;
-    let calibration = started.elapsed();
-
-    let mut t = Tally {
-        calibration,
-        ..Tally::default()
+    let op = Operation {
+        follow_up: args.clone(),
+        args,
+        reset: &reset,
+        judge: &judge,
     };
-    for _ in 0..runs {
-        copy_workspace(&base, &ws)?;
-        let _ = std::fs::remove_file(&zip);
-        let killed = run_and_kill(tool, &ws, &args, kill_at(rng, calibration))?;
-        t.trials += 1;
-        if killed {
-            t.killed += 1;
-        } else {
-            t.finished += 1;
-        }
-        if !verified(tool, &ws)? {
-            t.unverifiable += 1;
-        }
-        // The pack is written beside its final name and renamed: either no file, or a whole one.
-        if zip.exists() {
-            if tool.run(&ws, &["pack", "verify", zip_arg.as_str()])?.code == 0 {
-                t.present += 1;
-            } else {
-                t.partial += 1;
-            }
-        } else {
-            t.absent += 1;
-        }
-        let _ = std::fs::remove_file(&zip);
-        if tool.run(&ws, &args)?.code != 0 {
-            t.unusable += 1;
-        }
-    }
-    Ok(t)
+    kill_loop(tool, rng, runs, &base, &op)
 }

@@ -7,7 +7,6 @@ mod crash;
 mod fuzz;
 mod hostile;
 mod offline;
-mod rng;
 mod run;
 mod table;
 mod tamper;
@@ -93,7 +92,7 @@ fn run() -> anyhow::Result<bool> {
     };
     let samples = std::fs::canonicalize(&args.samples)
         .with_context(|| format!("{}", args.samples.display()))?;
-    let mut rng = rng::Rng::new(args.seed);
+    let mut rng = evidentia_samples::rng::Rng::new(args.seed);
     let (runs, rows, mutations, rounds, huge) = if args.long {
         (50, 20_000, 1000, 5, 1024)
     } else {

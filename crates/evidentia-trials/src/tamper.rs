@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 use rusqlite::{Connection, params};
 
-use crate::rng::Rng;
+use evidentia_samples::rng::Rng;
 use crate::run::{Tool, copy_workspace, provisioning_csv};
 use crate::table::Table;
 
