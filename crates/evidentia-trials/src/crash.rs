@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use evidentia_samples::rng::Rng;
 use crate::run::{Contents, Tool, contents, copy_workspace, provisioning_csv};
 use crate::table::Table;
+use evidentia_samples::rng::Rng;
 
 /// What one family of kills came to.
 #[derive(Debug, Default)]

@@ -7,9 +7,9 @@ use std::path::Path;
 use anyhow::Context;
 use rusqlite::{Connection, params};
 
-use evidentia_samples::rng::Rng;
 use crate::run::{Tool, copy_workspace, provisioning_csv};
 use crate::table::Table;
+use evidentia_samples::rng::Rng;
 
 /// The kinds of edit, each applied to a fresh copy of the base workspace.
 const MUTATIONS: &[&str] = &[
