@@ -237,6 +237,10 @@ def review_the_analysis(app, prefix="demo"):
     d.find_element(By.CSS_SELECTOR, '[data-testid="open-chain"]').click()
     wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, 'nav [data-page="events"][aria-current="page"]')))
     wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="chain-system"]')))
+    # Its row is selected in the table, scrolled into view.
+    opened = text_of(d, '[data-testid="event-chain"] .chain-head')
+    row = wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="events-table"] .row.selected[data-seq]')))
+    assert f"ledger entry #{row.get_attribute('data-seq')}" in opened, opened
     app.shot(f"{prefix}-events-from-finding")
 
     # Exceptions: the aging chart and the table, sortable.
