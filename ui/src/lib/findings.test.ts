@@ -39,12 +39,12 @@ describe('groupControls', () => {
     expect(groups[0]?.categories[0]?.counts).toEqual({ met: 1, findings: 1, notAssessed: 0 });
     expect(groups[1]?.counts).toEqual({ met: 0, findings: 0, notAssessed: 1 });
   });
-  it('puts one-level catalogs in a category of their own group and ungrouped ones under Other', () => {
-    const groups = groupControls([
-      control('NHI1', [['owasp', 'OWASP NHI']], 'met'),
-      control('X', [], 'met'),
-    ]);
-    expect(groups.map((g) => g.title)).toEqual(['OWASP NHI', 'Other']);
+  it('puts one-level catalogs in a category of their own group and flat ones under the catalog title', () => {
+    const groups = groupControls(
+      [control('NHI1', [['owasp', 'OWASP NHI']], 'met'), control('X', [], 'met')],
+      'OWASP Non-Human Identities Top 10',
+    );
+    expect(groups.map((g) => g.title)).toEqual(['OWASP NHI', 'OWASP Non-Human Identities Top 10']);
     expect(groups[0]?.categories[0]?.controls.map((c) => c.id)).toEqual(['NHI1']);
   });
 });

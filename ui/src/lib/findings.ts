@@ -21,13 +21,13 @@ function count(controls: ControlDto[]): StatusCounts {
 
 /**
  * Controls grouped by their outermost group (CSF function) and the next one (category), in
- * catalog order. A control with one group level (OWASP) sits in a category named after it; one
- * with none sits under "Other".
+ * catalog order. A control with one group level sits in a category named after it; a flat catalog
+ * (OWASP NHI Top 10) sits in one group titled `flatTitle`.
  */
-export function groupControls(controls: ControlDto[]): FunctionGroup[] {
+export function groupControls(controls: ControlDto[], flatTitle = 'Controls'): FunctionGroup[] {
   const functions: FunctionGroup[] = [];
   for (const ctl of controls) {
-    const fn = ctl.groups[0] ?? { id: '', title: 'Other' };
+    const fn = ctl.groups[0] ?? { id: '', title: flatTitle };
     const cat = ctl.groups[1] ?? fn;
     let f = functions.find((x) => x.id === fn.id);
     if (!f) {
