@@ -40,7 +40,15 @@ impl Tool {
             .command(ws, args)
             .output()
             .with_context(|| format!("starting {}", self.evidentia.display()))?;
-        Ok(ran(out, None))
+        Ok(self.tidy(ran(out, None)))
+    }
+
+    /// Messages name files by their full path; in the tables the scratch folder reads `…`.
+    fn tidy(&self, mut r: Ran) -> Ran {
+        let prefix = format!("{}/", self.work.display());
+        r.stdout = r.stdout.replace(&prefix, "…/");
+        r.stderr = r.stderr.replace(&prefix, "…/");
+        r
     }
 
     /// Runs to completion under `/usr/bin/time -f %M`, which reports the peak RSS.
@@ -61,7 +69,7 @@ impl Tool {
         let rss = std::fs::read_to_string(&rss_file)
             .ok()
             .and_then(|t| t.lines().last().and_then(|l| l.trim().parse().ok()));
-        Ok(ran(out, rss))
+        Ok(self.tidy(ran(out, rss)))
     }
 
     /// Runs and requires exit 0.
