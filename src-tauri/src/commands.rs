@@ -195,6 +195,48 @@ fn day(text: &Option<String>) -> anyhow::Result<Option<chrono::NaiveDate>> {
     }
 }
 
+/// The UI may only ask for a file of the kind it names, at an absolute path, and never over the
+/// open workspace or its SQLite companions: a compromised page cannot turn "save the report"
+/// into overwriting evidence or dropping arbitrary file types.
+fn check_output_path(kind: &str, out: &std::path::Path, workspace: &std::path::Path) -> Result<()> {
+    let invalid = |m: String| -> Result<()> {
+        Err(anyhow::Error::from(evidentia_app::AppError::InvalidInput(m)).into())
+    };
+    let wanted = match kind {
+        "pdf" => "pdf",
+        "oscal" => "json",
+        "pack" => "zip",
+        _ => return Ok(()), // refused below with the list of kinds
+    };
+    if !out.is_absolute() {
+        return invalid(format!("{} is not an absolute path", out.display()));
+    }
+    let extension = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if extension.as_deref() != Some(wanted) {
+        return invalid(format!("{} must end in .{wanted}", out.display()));
+    }
+    let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize())
+    {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    let ws = workspace.as_os_str().to_owned();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut companion = ws.clone();
+        companion.push(suffix);
+        if same(out, std::path::Path::new(&companion)) {
+            return invalid(format!(
+                "{} is the open workspace; choose another file",
+                out.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Writes the PDF report, the OSCAL assessment results or the evidence pack for a framework and
 /// period, on the async runtime; `on_progress` names the stage.
 #[tauri::command]
@@ -216,6 +258,7 @@ pub async fn write_output(
         generated_at: Utc::now(),
     };
     let out = PathBuf::from(&request.out);
+    check_output_path(&request.kind, &out, &workspace)?;
     stage("rendering");
     let result = match request.kind.as_str() {
         "pdf" => {
@@ -261,4 +304,29 @@ pub async fn write_output(
     };
     stage("done");
     Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::check_output_path;
+
+    #[test]
+    fn outputs_must_match_their_kind_and_spare_the_workspace() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ws = dir.path().join("audit.evidentia");
+        std::fs::write(&ws, b"x").expect("workspace stand-in");
+        let ok =
+            |kind: &str, name: &str| check_output_path(kind, &dir.path().join(name), &ws).is_ok();
+        assert!(ok("pdf", "report.pdf"));
+        assert!(ok("pdf", "REPORT.PDF"));
+        assert!(ok("oscal", "ar.json"));
+        assert!(ok("pack", "pack.zip"));
+        assert!(!ok("pdf", "report.zip"), "a PDF named .zip");
+        assert!(!ok("pack", "evil.sh"), "an arbitrary file type");
+        assert!(!ok("pdf", "audit.evidentia"), "the workspace itself");
+        assert!(!ok("pack", "audit.evidentia-wal"), "the workspace's WAL");
+        assert!(check_output_path("pdf", Path::new("relative.pdf"), &ws).is_err());
+    }
 }
