@@ -47,6 +47,8 @@ pub async fn list_entries(
     from: u64,
     limit: u64,
 ) -> Result<Vec<EntryDto>> {
+    // A page of the ledger, never the whole of it: the window shows a few hundred at a time.
+    let limit = limit.clamp(1, evidentia_app::MAX_PAGE);
     let entries = evidentia_app::list_entries(&session.path().await?, from, limit).await?;
     Ok(entries.iter().map(|e| EntryJson::from(e).into()).collect())
 }
