@@ -101,8 +101,11 @@ e2e: desktop e2e-deps
 
 # A .deb through Tauri's bundler (release build; not part of `make test`, it takes minutes).
 # Install it with `sudo apt install ./target/release/bundle/deb/Evidentia_*.deb`.
+# The Tauri CLI comes through `npm exec` (npm's own cache), not ui/package.json: its lock entry
+# needs every platform's binary package, which `npm ci` then insists on.
+TAURI_CLI_VERSION := 2.12.5
 package: ui-build
-	ui/node_modules/.bin/tauri build --bundles deb --ci
+	npm exec --yes --package=@tauri-apps/cli@$(TAURI_CLI_VERSION) -- tauri build --bundles deb --ci
 	@ls -1 target/release/bundle/deb/*.deb
 
 fmt-check:
