@@ -9,10 +9,10 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::dto::{
-    AccountsDto, AnalysisDto, CheckpointDto, EntryDto, EventChainDto, EventFilterDto, EventPageDto,
-    EventsRunDto, ExceptionsDto, FindingsDto, ImportProgressDto, ImportRecordDto, ImportRequest,
-    ImportResultDto, OutputDto, OutputProgressDto, OutputRequest, PolicyDto, SessionDto, VerifyDto,
-    VerifyProgressDto,
+    AccountsDto, AnalysisDto, AssessmentDto, CheckpointDto, EntryDto, EventChainDto,
+    EventFilterDto, EventPageDto, EventsRunDto, ExceptionsDto, FindingsDto, ImportProgressDto,
+    ImportRecordDto, ImportRequest, ImportResultDto, OutputDto, OutputProgressDto, OutputRequest,
+    PolicyDto, SessionDto, VerifyDto, VerifyProgressDto,
 };
 use crate::error::IpcError;
 use crate::session::Session;
@@ -183,6 +183,13 @@ pub async fn findings_view(session: State<'_, Session>) -> Result<FindingsDto> {
 pub async fn exceptions_view(session: State<'_, Session>) -> Result<ExceptionsDto> {
     let view = evidentia_app::exceptions_view(&session.path().await?, Utc::now()).await?;
     Ok(ExceptionsDto::from(&view))
+}
+
+/// The Overview's assessment: chain completeness, findings, CSF functions, aging, time to revoke.
+#[tauri::command]
+pub async fn overview_assessment(session: State<'_, Session>) -> Result<AssessmentDto> {
+    let view = evidentia_app::assessment_view(&session.path().await?, Utc::now()).await?;
+    Ok(AssessmentDto::from(&view))
 }
 
 fn day(text: &Option<String>) -> anyhow::Result<Option<chrono::NaiveDate>> {

@@ -819,6 +819,98 @@ impl From<&evidentia_app::ExceptionsView> for ExceptionsDto {
     }
 }
 
+/// Findings of one severity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SeverityCountDto {
+    /// `critical`, `high`, `medium` or `low`.
+    pub severity: String,
+    pub count: u64,
+}
+
+/// One NIST CSF 2.0 function and how its controls stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct FunctionDto {
+    pub id: String,
+    pub title: String,
+    pub with_findings: u64,
+    pub met: u64,
+    pub not_assessed: u64,
+    pub findings: u64,
+}
+
+/// Hours to revoke access in one system after leavers and retirements.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct RevokeDto {
+    pub system: String,
+    pub count: u64,
+    pub median_hours: f64,
+    pub p95_hours: f64,
+}
+
+/// The assessment the Overview page summarises.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct AssessmentDto {
+    pub as_of: String,
+    pub events_with_chains: u64,
+    pub complete_events: u64,
+    pub severities: Vec<SeverityCountDto>,
+    pub functions: Vec<FunctionDto>,
+    pub buckets: Vec<AgingBucketDto>,
+    pub time_to_revoke: Vec<RevokeDto>,
+}
+
+impl From<&evidentia_app::AssessmentView> for AssessmentDto {
+    fn from(v: &evidentia_app::AssessmentView) -> Self {
+        AssessmentDto {
+            as_of: v.as_of.clone(),
+            events_with_chains: v.events_with_chains as u64,
+            complete_events: v.complete_events as u64,
+            severities: v
+                .severities
+                .iter()
+                .map(|(s, n)| SeverityCountDto {
+                    severity: s.as_str().to_owned(),
+                    count: *n as u64,
+                })
+                .collect(),
+            functions: v
+                .functions
+                .iter()
+                .map(|f| FunctionDto {
+                    id: f.id.clone(),
+                    title: f.title.clone(),
+                    with_findings: f.with_findings as u64,
+                    met: f.met as u64,
+                    not_assessed: f.not_assessed as u64,
+                    findings: f.findings as u64,
+                })
+                .collect(),
+            buckets: v
+                .buckets
+                .iter()
+                .map(|(label, count)| AgingBucketDto {
+                    label: label.clone(),
+                    count: *count as u64,
+                })
+                .collect(),
+            time_to_revoke: v
+                .time_to_revoke
+                .iter()
+                .map(|r| RevokeDto {
+                    system: r.system.clone(),
+                    count: r.count as u64,
+                    median_hours: r.median_hours,
+                    p95_hours: r.p95_hours,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// What the Reports page asks for: an output kind, a framework, a period and where to write.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -902,6 +994,10 @@ mod tests {
             ExceptionDto::decl(&cfg),
             AgingBucketDto::decl(&cfg),
             ExceptionsDto::decl(&cfg),
+            SeverityCountDto::decl(&cfg),
+            FunctionDto::decl(&cfg),
+            RevokeDto::decl(&cfg),
+            AssessmentDto::decl(&cfg),
             OutputRequest::decl(&cfg),
             OutputDto::decl(&cfg),
             OutputProgressDto::decl(&cfg),

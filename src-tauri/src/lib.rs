@@ -45,6 +45,7 @@ pub fn run() {
             commands::event_chain,
             commands::findings_view,
             commands::exceptions_view,
+            commands::overview_assessment,
             commands::write_output,
         ])
         .run(tauri::generate_context!());

@@ -4,6 +4,7 @@ Runs under Xvfb through tauri-driver and WebKitWebDriver (`make test` starts it)
 of every page land in target/e2e-screenshots/ for people to look at.
 """
 
+import re
 import shutil
 import subprocess
 import time
@@ -169,6 +170,15 @@ def test_first_start_opens_the_demo_workspace(demo_app):
     wait(d, 180).until(lambda drv: "Ledger intact" in badge_text(drv))
     assert "Demo workspace" in text_of(d, "header")
     wait(d, 120).until(has_text("main", "workers.csv"))
+    # The Overview's assessment: chain completeness as a percentage with its n of N, never a fake number.
+    cell = wait(d, 120).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="chain-completeness"]')))
+    assert re.fullmatch(r"\d{1,3}(\.\d)?%", cell.text.strip()), cell.text
+    section = text_of(d, '[data-testid="assessment"]')
+    assert "lifecycle events" in section and "NIST CSF 2.0 functions" in section, section
+    assert "Time to revoke per system" in section and "Exception aging" in section, section
+    d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.CSS_SELECTOR, '[data-testid="assessment"]'))
+    time.sleep(0.3)
+    demo_app.shot("demo-overview-assessment")
     for page in PAGES:
         go(d, page)
         time.sleep(0.4)

@@ -58,8 +58,8 @@ pub use pack::{
 pub use policy::{PolicyChange, RecordedPolicy, current_policy, set_policy};
 pub use report::{ReportOptions, ReportSummary, render_report, report_model, write_report};
 pub use review::{
-    CheckItem, ExceptionItem, ExceptionsView, FRAMEWORKS, FindingItem, FindingsView,
-    exceptions_view, findings_view,
+    AssessmentView, CheckItem, ExceptionItem, ExceptionsView, FRAMEWORKS, FindingItem,
+    FindingsView, FunctionItem, RevokeItem, assessment_view, exceptions_view, findings_view,
 };
 pub use workspace::open_workspace;
 

@@ -1,13 +1,14 @@
 //! What the desktop's Findings and Exceptions pages show, judged fresh from the ledger: findings
 //! with their severity, controls and the event whose chain they concern; exceptions with their
-//! aging, approver, re-approvals and governance flags.
+//! aging, approver, re-approvals and governance flags; and the Overview's assessment summary
+//! (chain completeness, findings by severity and CSF function, aging, time to revoke).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use evidentia_domain::ExceptionRecord;
-use evidentia_frameworks::Severity;
+use evidentia_frameworks::{ControlStatus, Severity};
 use evidentia_rules::AgingBucket;
 use evidentia_store::EvidenceStore;
 use serde::Deserialize;
@@ -229,5 +230,121 @@ pub async fn exceptions_view(
         as_of: time(run.as_of),
         buckets,
         exceptions,
+    })
+}
+
+/// A group of controls (CSF: a function) and how its controls stand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionItem {
+    pub id: String,
+    pub title: String,
+    pub with_findings: usize,
+    pub met: usize,
+    pub not_assessed: usize,
+    pub findings: usize,
+}
+
+/// Hours to revoke access in one system after a leaver or retirement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevokeItem {
+    pub system: String,
+    pub count: usize,
+    pub median_hours: f64,
+    pub p95_hours: f64,
+}
+
+/// The assessment the Overview page summarises, from one analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssessmentView {
+    pub as_of: String,
+    /// Lifecycle events that had to reach at least one system, and how many have every link.
+    pub events_with_chains: usize,
+    pub complete_events: usize,
+    /// Findings per severity, most severe first (every severity, even when zero).
+    pub severities: Vec<(Severity, usize)>,
+    /// The NIST CSF 2.0 functions in catalog order.
+    pub functions: Vec<FunctionItem>,
+    /// Exceptions per aging bucket, in display order (every bucket, even when empty).
+    pub buckets: Vec<(String, usize)>,
+    pub time_to_revoke: Vec<RevokeItem>,
+}
+
+/// Judges the workspace (without recording the run) and summarises it for the Overview page.
+pub async fn assessment_view(
+    workspace: &Path,
+    now: DateTime<Utc>,
+) -> anyhow::Result<AssessmentView> {
+    let run = analyze_workspace(workspace, None, now, false).await?;
+    assessment_of(&run)
+}
+
+fn assessment_of(run: &AnalysisRun) -> anyhow::Result<AssessmentView> {
+    let view = findings_of(run)?;
+    let severities = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ]
+    .into_iter()
+    .map(|s| (s, view.findings.iter().filter(|f| f.severity == s).count()))
+    .collect();
+    let mut functions: Vec<FunctionItem> = Vec::new();
+    for c in view.controls.get("nist-csf-2.0").into_iter().flatten() {
+        let Some((id, title)) = c.groups.first() else {
+            continue;
+        };
+        let i = match functions.iter().position(|f| &f.id == id) {
+            Some(i) => i,
+            None => {
+                functions.push(FunctionItem {
+                    id: id.clone(),
+                    title: title.clone(),
+                    with_findings: 0,
+                    met: 0,
+                    not_assessed: 0,
+                    findings: 0,
+                });
+                functions.len() - 1
+            }
+        };
+        let f = &mut functions[i];
+        match c.status {
+            ControlStatus::Met => f.met += 1,
+            ControlStatus::Findings => f.with_findings += 1,
+            ControlStatus::NotAssessed => f.not_assessed += 1,
+        }
+        f.findings += c.findings;
+    }
+    let metrics = &run.analysis.metrics;
+    let buckets = AgingBucket::ALL
+        .iter()
+        .map(|b| {
+            let n = run
+                .analysis
+                .exceptions
+                .iter()
+                .filter(|e| e.bucket == *b)
+                .count();
+            (b.as_str().to_owned(), n)
+        })
+        .collect();
+    Ok(AssessmentView {
+        as_of: view.as_of,
+        events_with_chains: metrics.events_with_chains,
+        complete_events: metrics.complete_events,
+        severities,
+        functions,
+        buckets,
+        time_to_revoke: metrics
+            .time_to_revoke
+            .iter()
+            .map(|(system, d)| RevokeItem {
+                system: system.as_str().to_owned(),
+                count: d.count,
+                median_hours: d.median_hours,
+                p95_hours: d.p95_hours,
+            })
+            .collect(),
     })
 }

@@ -8,6 +8,7 @@ import { toBackendError } from './ipc';
 import type {
   AccountsDto,
   AnalysisDto,
+  AssessmentDto,
   EventChainDto,
   EventFilterDto,
   EventPageDto,
@@ -59,6 +60,7 @@ export const listEvents = (filter: EventFilterDto, offset: number, limit: number
 export const eventChain = (eventSeq: number) => call<EventChainDto>('event_chain', { eventSeq });
 export const findingsView = () => call<FindingsDto>('findings_view');
 export const exceptionsView = () => call<ExceptionsDto>('exceptions_view');
+export const overviewAssessment = () => call<AssessmentDto>('overview_assessment');
 
 export function verifyLedger(onProgress: (p: VerifyProgressDto) => void): Promise<VerifyDto> {
   const channel = new Channel<VerifyProgressDto>();

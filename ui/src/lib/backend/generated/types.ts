@@ -191,6 +191,18 @@ export type AgingBucketDto = { label: string, count: number, };
 
 export type ExceptionsDto = { as_of: string, buckets: Array<AgingBucketDto>, exceptions: Array<ExceptionDto>, };
 
+export type SeverityCountDto = { 
+/**
+ * `critical`, `high`, `medium` or `low`.
+ */
+severity: string, count: number, };
+
+export type FunctionDto = { id: string, title: string, with_findings: number, met: number, not_assessed: number, findings: number, };
+
+export type RevokeDto = { system: string, count: number, median_hours: number, p95_hours: number, };
+
+export type AssessmentDto = { as_of: string, events_with_chains: number, complete_events: number, severities: Array<SeverityCountDto>, functions: Array<FunctionDto>, buckets: Array<AgingBucketDto>, time_to_revoke: Array<RevokeDto>, };
+
 export type OutputRequest = { 
 /**
  * `pdf`, `oscal` or `pack`.

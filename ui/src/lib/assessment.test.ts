@@ -1,0 +1,84 @@
+// Tests for the Overview's assessment summary logic (percentages, severity segments, revoke bars).
+import { describe, expect, it } from 'vitest';
+import type { AssessmentDto } from './backend';
+import { completenessPercent, formatHours, hasEvidence, revokeBars, severitySegments } from './assessment';
+
+const empty: AssessmentDto = {
+  as_of: '2026-01-15T09:00:00Z',
+  events_with_chains: 0,
+  complete_events: 0,
+  severities: [
+    { severity: 'critical', count: 0 },
+    { severity: 'high', count: 0 },
+    { severity: 'medium', count: 0 },
+    { severity: 'low', count: 0 },
+  ],
+  functions: [],
+  buckets: ['0-30', '31-60', '61-90', '>90', 'expired'].map((label) => ({ label, count: 0 })),
+  time_to_revoke: [],
+};
+
+describe('completenessPercent', () => {
+  it('is null, not 100 %, when no event needed a chain', () => {
+    expect(completenessPercent(empty)).toBeNull();
+  });
+  it('rounds down to one decimal so an incomplete set never shows 100 %', () => {
+    expect(completenessPercent({ events_with_chains: 3, complete_events: 2 })).toBe(66.6);
+    expect(completenessPercent({ events_with_chains: 1000, complete_events: 999 })).toBe(99.9);
+    expect(completenessPercent({ events_with_chains: 4, complete_events: 4 })).toBe(100);
+  });
+});
+
+describe('hasEvidence', () => {
+  it('is false for an empty workspace and true once anything was judged', () => {
+    expect(hasEvidence(empty)).toBe(false);
+    expect(hasEvidence({ ...empty, events_with_chains: 1 })).toBe(true);
+    expect(hasEvidence({ ...empty, buckets: [{ label: 'expired', count: 1 }] })).toBe(true);
+  });
+});
+
+describe('severitySegments', () => {
+  it('splits the width by count and skips empty severities', () => {
+    const segs = severitySegments(
+      [
+        { severity: 'critical', count: 1 },
+        { severity: 'high', count: 0 },
+        { severity: 'medium', count: 3 },
+        { severity: 'low', count: 0 },
+      ],
+      400,
+    );
+    expect(segs.map((s) => s.severity)).toEqual(['critical', 'medium']);
+    expect(segs[0]).toMatchObject({ x: 0, width: 100 });
+    expect(segs[1]).toMatchObject({ x: 100, width: 300 });
+  });
+  it('is empty with no findings', () => {
+    expect(severitySegments(empty.severities, 400)).toEqual([]);
+  });
+});
+
+describe('revokeBars', () => {
+  it('scales every system to the longest p95', () => {
+    const bars = revokeBars(
+      [
+        { system: 'okta', count: 4, median_hours: 2, p95_hours: 10 },
+        { system: 'aws', count: 2, median_hours: 20, p95_hours: 40 },
+      ],
+      200,
+    );
+    expect(bars[0]).toMatchObject({ medianWidth: 10, p95Width: 50 });
+    expect(bars[1]).toMatchObject({ medianWidth: 100, p95Width: 200 });
+  });
+  it('keeps zero-hour systems at zero width', () => {
+    expect(revokeBars([{ system: 'x', count: 1, median_hours: 0, p95_hours: 0 }], 200)[0]?.p95Width).toBe(0);
+  });
+});
+
+describe('formatHours', () => {
+  it('uses minutes, hours or days', () => {
+    expect(formatHours(0.5)).toBe('30 min');
+    expect(formatHours(3.25)).toBe('3.3 h');
+    expect(formatHours(30)).toBe('30 h');
+    expect(formatHours(72)).toBe('3.0 d');
+  });
+});

@@ -1,0 +1,51 @@
+// The Overview's assessment summary: the DTO turned into a percentage, chart segments and bars, pure so it is tested without a window.
+import type { AssessmentDto, RevokeDto, SeverityCountDto } from './backend';
+
+/** Chain completeness as a whole percentage, or null when no event had to reach a system. */
+export function completenessPercent(a: Pick<AssessmentDto, 'events_with_chains' | 'complete_events'>): number | null {
+  if (a.events_with_chains === 0) return null;
+  return Math.floor((a.complete_events / a.events_with_chains) * 1000) / 10;
+}
+
+/** Whether there is anything to assess: no lifecycle events, findings or exceptions means no evidence yet. */
+export function hasEvidence(a: AssessmentDto): boolean {
+  return (
+    a.events_with_chains > 0 ||
+    a.severities.some((s) => s.count > 0) ||
+    a.buckets.some((b) => b.count > 0) ||
+    a.time_to_revoke.length > 0
+  );
+}
+
+export type Segment = { severity: string; count: number; x: number; width: number };
+
+/** A stacked bar of findings by severity across `width`; zero counts take no room. */
+export function severitySegments(severities: SeverityCountDto[], width: number): Segment[] {
+  const total = severities.reduce((n, s) => n + s.count, 0);
+  if (total === 0) return [];
+  let x = 0;
+  return severities
+    .filter((s) => s.count > 0)
+    .map((s) => {
+      const w = (s.count / total) * width;
+      const seg = { severity: s.severity, count: s.count, x, width: w };
+      x += w;
+      return seg;
+    });
+}
+
+export type RevokeBar = RevokeDto & { medianWidth: number; p95Width: number };
+
+/** Per-system bars on one scale: the longest p95 fills `width`. */
+export function revokeBars(rows: RevokeDto[], width: number): RevokeBar[] {
+  const max = Math.max(0, ...rows.map((r) => r.p95_hours));
+  const scale = (h: number) => (max <= 0 ? 0 : Math.max(h > 0 ? 2 : 0, (h / max) * width));
+  return rows.map((r) => ({ ...r, medianWidth: scale(r.median_hours), p95Width: scale(r.p95_hours) }));
+}
+
+/** Hours in words fit for a table cell: minutes under an hour, days past 48 h. */
+export function formatHours(h: number): string {
+  if (h < 1) return `${Math.round(h * 60)} min`;
+  if (h < 48) return `${h.toFixed(h < 10 ? 1 : 0)} h`;
+  return `${(h / 24).toFixed(1)} d`;
+}
