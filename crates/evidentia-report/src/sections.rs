@@ -237,6 +237,16 @@ fn stacked_bar(canvas: &mut Canvas, parts: &[(&str, usize, Rgb3)]) {
     canvas.y -= h + 30.0;
 }
 
+/// Rounded down to one decimal, as the app shows it: an incomplete set never reads "100.0%",
+/// and with no event to judge there is no percentage at all.
+fn completeness_text(c: crate::model::Completeness) -> String {
+    if c.events_with_chains == 0 {
+        "n/a".to_owned()
+    } else {
+        format!("{:.1}%", (c.percent() * 10.0).floor() / 10.0)
+    }
+}
+
 pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
     canvas.section("Executive summary", true);
     let c = model.completeness;
@@ -259,7 +269,7 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
         MARGIN_X,
         w,
         top,
-        &format!("{:.1}%", c.percent()),
+        &completeness_text(c),
         "Chain completeness",
         &format!(
             "{} of {} lifecycle events have every link (decision, execution, confirmation) complete",
@@ -873,4 +883,22 @@ pub(crate) fn how_to_verify(canvas: &mut Canvas, model: &ReportModel) {
         MARGIN_X,
         CONTENT_W,
     );
+}
+
+#[cfg(test)]
+mod completeness_tests {
+    use super::completeness_text;
+    use crate::model::Completeness;
+
+    #[test]
+    fn rounds_down_and_never_claims_a_vacuous_or_unearned_hundred() {
+        let c = |complete_events, events_with_chains| Completeness {
+            complete_events,
+            events_with_chains,
+        };
+        assert_eq!(completeness_text(c(116, 132)), "87.8%");
+        assert_eq!(completeness_text(c(9999, 10000)), "99.9%");
+        assert_eq!(completeness_text(c(4, 4)), "100.0%");
+        assert_eq!(completeness_text(c(0, 0)), "n/a");
+    }
 }
