@@ -101,7 +101,6 @@ fn run() -> anyhow::Result<bool> {
     let fuzz_seconds = args
         .fuzz_seconds
         .unwrap_or(if args.long { 300 } else { 20 });
-    let machine = machine_line();
     let mut ok = true;
     for trial in trials {
         let started = std::time::Instant::now();
@@ -121,6 +120,7 @@ fn run() -> anyhow::Result<bool> {
             if args.long { " --long" } else { "" },
             args.seed,
             started.elapsed().as_secs_f64(),
+            machine = machine_line(),
         );
         println!("\n## {}\n\n{}", table.name, table.markdown());
         if !table.failures.is_empty() {
