@@ -186,24 +186,37 @@ fn refused(
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
     let r = tool.run_measured(ws, &argv)?;
     let unchanged = file_sha256(ws)? == before && tool.verify(ws)?.0 == 0;
-    let name = file
+    refusal_row(table, label, &args.join(" "), &r, unchanged, file);
+    Ok(())
+}
+
+/// One refused input's row, and its verdict: exit 1, the message naming `named`, bounded
+/// memory, the workspace untouched.
+fn refusal_row(
+    table: &mut Table,
+    label: &str,
+    command: &str,
+    r: &Ran,
+    unchanged: bool,
+    named: &Path,
+) {
+    let name = named
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     table.row(vec![
         label.to_owned(),
-        format!("`{}`", args.join(" ")),
+        format!("`{command}`"),
         r.code.to_string(),
         first_line(&r.stderr),
-        rss(&r),
+        rss(r),
         if unchanged {
             "yes".into()
         } else {
             "**no**".into()
         },
     ]);
-    check(table, label, &r, unchanged, Some(&name), 1);
-    Ok(())
+    check(table, label, r, unchanged, Some(&name), 1);
 }
 
 fn check(
@@ -251,23 +264,7 @@ fn workspace_refused(tool: &Tool, table: &mut Table, ws: &Path, label: &str) -> 
     ] {
         let r = tool.run_measured(ws, args)?;
         let unchanged = file_sha256(ws)? == before;
-        let name = ws
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        table.row(vec![
-            label.to_owned(),
-            format!("`{}`", args[0]),
-            r.code.to_string(),
-            first_line(&r.stderr),
-            rss(&r),
-            if unchanged {
-                "yes".into()
-            } else {
-                "**no**".into()
-            },
-        ]);
-        check(table, label, &r, unchanged, Some(&name), 1);
+        refusal_row(table, label, args[0], &r, unchanged, ws);
     }
     Ok(())
 }
