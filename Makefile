@@ -132,7 +132,7 @@ fuzz-deps:
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 	@command -v cargo-fuzz >/dev/null || [ -x "$$HOME/.cargo/bin/cargo-fuzz" ] || $(CARGO) install cargo-fuzz --locked
 
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 10
 fuzz: deps fuzz-deps
 	$(CARGO) build -p evidentia-trials
 	PATH="$$HOME/.cargo/bin:$$PATH" target/debug/evidentia-trials fuzz --fuzz-seconds $(FUZZ_SECONDS)

@@ -51,7 +51,7 @@ struct Args {
     /// Rewrite the tables in this document (docs/reliability.md).
     #[arg(long)]
     doc: Option<PathBuf>,
-    /// Seconds per fuzz target (default: 20 short, 300 long).
+    /// Seconds per fuzz target (default: 10 short, 300 long).
     #[arg(long)]
     fuzz_seconds: Option<u64>,
 }
@@ -96,11 +96,11 @@ fn run() -> anyhow::Result<bool> {
     let (runs, rows, mutations, rounds, huge) = if args.long {
         (50, 20_000, 1000, 5, 1024)
     } else {
-        (6, 2_000, 120, 1, 200)
+        (4, 2_000, 120, 1, 200)
     };
     let fuzz_seconds = args
         .fuzz_seconds
-        .unwrap_or(if args.long { 300 } else { 20 });
+        .unwrap_or(if args.long { 300 } else { 10 });
     let mut ok = true;
     for trial in trials {
         let started = std::time::Instant::now();
