@@ -134,8 +134,9 @@ fuzz-deps:
 
 FUZZ_SECONDS ?= 10
 fuzz: deps fuzz-deps
-	$(CARGO) build -p evidentia-trials
-	PATH="$$HOME/.cargo/bin:$$PATH" target/debug/evidentia-trials fuzz --fuzz-seconds $(FUZZ_SECONDS)
+	$(CARGO) build -p evidentia-cli -p evidentia-trials
+	PATH="$$HOME/.cargo/bin:$$PATH" target/debug/evidentia-trials --evidentia target/debug/evidentia \
+	  fuzz --fuzz-seconds $(FUZZ_SECONDS)
 
 # The long trials (50 kills per operation, 1,000 mutations, a 1 GiB line, 5 min per fuzz
 # target: about an hour); rewrites the tables in docs/reliability.md.
