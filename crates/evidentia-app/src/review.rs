@@ -214,18 +214,7 @@ pub async fn exceptions_view(
     if let Some(err) = failure {
         return Err(err.into());
     }
-    let buckets = AgingBucket::ALL
-        .iter()
-        .map(|b| {
-            let n = run
-                .analysis
-                .exceptions
-                .iter()
-                .filter(|e| e.bucket == *b)
-                .count();
-            (b.as_str().to_owned(), n)
-        })
-        .collect();
+    let buckets = aging_counts(&run);
     Ok(ExceptionsView {
         as_of: time(run.as_of),
         buckets,
@@ -270,6 +259,22 @@ pub struct AssessmentView {
 }
 
 /// Judges the workspace (without recording the run) and summarises it for the Overview page.
+/// Exceptions per aging bucket, every bucket present, in bucket order.
+fn aging_counts(run: &AnalysisRun) -> Vec<(String, usize)> {
+    AgingBucket::ALL
+        .iter()
+        .map(|b| {
+            let n = run
+                .analysis
+                .exceptions
+                .iter()
+                .filter(|e| e.bucket == *b)
+                .count();
+            (b.as_str().to_owned(), n)
+        })
+        .collect()
+}
+
 pub async fn assessment_view(
     workspace: &Path,
     now: DateTime<Utc>,
@@ -317,18 +322,7 @@ fn assessment_of(run: &AnalysisRun) -> anyhow::Result<AssessmentView> {
         f.findings += c.findings;
     }
     let metrics = &run.analysis.metrics;
-    let buckets = AgingBucket::ALL
-        .iter()
-        .map(|b| {
-            let n = run
-                .analysis
-                .exceptions
-                .iter()
-                .filter(|e| e.bucket == *b)
-                .count();
-            (b.as_str().to_owned(), n)
-        })
-        .collect();
+    let buckets = aging_counts(run);
     Ok(AssessmentView {
         as_of: view.as_of,
         events_with_chains: metrics.events_with_chains,
