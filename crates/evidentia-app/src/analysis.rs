@@ -37,6 +37,7 @@ pub async fn load_evidence(ws: &Workspace) -> anyhow::Result<Evidence> {
         RecordKind::Execution,
         RecordKind::Reconciliation,
         RecordKind::Exception,
+        RecordKind::Activity,
     ]
     .into_iter()
     .map(record_entry_kind)
@@ -54,6 +55,7 @@ pub async fn load_evidence(ws: &Workspace) -> anyhow::Result<Evidence> {
                     "record.execution" => Record::Execution(parse(seq, entry.payload)?),
                     "record.reconciliation" => Record::Reconciliation(parse(seq, entry.payload)?),
                     "record.exception" => Record::Exception(parse(seq, entry.payload)?),
+                    "record.activity" => Record::Activity(parse(seq, entry.payload)?),
                     _ => return Ok(()),
                 };
                 match record {
@@ -63,6 +65,7 @@ pub async fn load_evidence(ws: &Workspace) -> anyhow::Result<Evidence> {
                     Record::Execution(r) => ev.executions.push(Stored::new(seq, r)),
                     Record::Reconciliation(r) => ev.reconciliations.push(Stored::new(seq, r)),
                     Record::Exception(r) => ev.exceptions.push(Stored::new(seq, r)),
+                    Record::Activity(r) => ev.activity.push(Stored::new(seq, r)),
                 }
                 Ok(())
             },

@@ -36,5 +36,6 @@ pub fn record_entry_kind(kind: RecordKind) -> &'static str {
         RecordKind::Execution => "record.execution",
         RecordKind::Reconciliation => "record.reconciliation",
         RecordKind::Exception => "record.exception",
+        RecordKind::Activity => "record.activity",
     }
 }

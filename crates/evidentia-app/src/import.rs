@@ -10,8 +10,8 @@ use anyhow::{Context, anyhow};
 use chrono::{DateTime, Utc};
 use evidentia_domain::{Record, RecordKind, SystemId};
 use evidentia_import::{
-    Diagnostic, Format, ImportContext, InputKind, Origin, Profile, Progress, RecordSink, SinkError,
-    detect_format,
+    ActivityCapture, Diagnostic, Format, ImportContext, InputKind, Origin, Profile, Progress,
+    RecordSink, SinkError, detect_format,
 };
 use evidentia_ledger::{Hash, canonical_json, format_recorded_at};
 use evidentia_store::{AppendBatch, EvidenceStore, Workspace};
@@ -33,6 +33,8 @@ pub struct ImportOptions {
     pub system: Option<String>,
     /// Import the good rows and record the bad ones, instead of rejecting the file.
     pub skip_invalid: bool,
+    /// Which sign-ins and API calls are kept as activity evidence.
+    pub activity: ActivityCapture,
 }
 
 /// What happened to one file.
@@ -176,6 +178,7 @@ fn import_one(
         size: Some(size),
         system: options.system.as_deref().map(SystemId::new),
         profile: profile.clone(),
+        activity: options.activity,
     };
     let mut reader = BufReader::with_capacity(
         1 << 16,
@@ -333,6 +336,7 @@ fn record_payload(artifact: &str, location: &str, record: &Record) -> serde_json
         Record::Execution(r) => bytes(artifact, location, r),
         Record::Reconciliation(r) => bytes(artifact, location, r),
         Record::Exception(r) => bytes(artifact, location, r),
+        Record::Activity(r) => bytes(artifact, location, r),
     }
 }
 

@@ -39,7 +39,7 @@ pub use events::{
     write_event_chains, write_event_chains_at,
 };
 pub use evidentia_frameworks::{ControlStatus, Severity};
-pub use evidentia_import::{Format, InputKind, Progress as ImportProgress};
+pub use evidentia_import::{ActivityCapture, Format, InputKind, Progress as ImportProgress};
 pub use evidentia_pack::{PackSummary, Problem as PackProblem, Verdict as PackVerdict};
 pub use evidentia_rules::{
     AgingBucket, Analysis, Direction, Durations, EventChain, ExceptionAging, Finding, Link,

@@ -217,7 +217,31 @@ enum Command {
         /// Import the valid rows and record the invalid ones, instead of rejecting the file.
         #[arg(long)]
         skip_invalid: bool,
+        /// Which sign-ins and API calls to keep as activity evidence (summarised per account).
+        #[arg(long, value_enum, default_value_t = ActivityArg::All)]
+        activity: ActivityArg,
     },
+}
+
+/// `--activity`: what proof of use an import keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ActivityArg {
+    /// Sign-ins, console logins and API calls.
+    All,
+    /// Sign-ins and console logins only; API calls are counted as skipped.
+    SignIns,
+    /// None: every sign-in and API call is counted as skipped.
+    None,
+}
+
+impl ActivityArg {
+    fn capture(self) -> evidentia_app::ActivityCapture {
+        match self {
+            ActivityArg::All => evidentia_app::ActivityCapture::All,
+            ActivityArg::SignIns => evidentia_app::ActivityCapture::SignIns,
+            ActivityArg::None => evidentia_app::ActivityCapture::None,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -1086,6 +1110,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             profile,
             system,
             skip_invalid,
+            activity,
         } => {
             let options = ImportOptions {
                 kind: kind.map(input_kind),
@@ -1095,6 +1120,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 profile: profile.clone(),
                 system: system.clone(),
                 skip_invalid: *skip_invalid,
+                activity: activity.capture(),
             };
             let bar = progress_bar(cli.json, "importing");
             let bar_in = bar.clone();

@@ -14,6 +14,7 @@
 //! assert_eq!(LifecycleEventType::parse("leaver"), Some(LifecycleEventType::Leaver));
 //! ```
 
+mod activity;
 mod approval;
 mod exception;
 mod execution;
@@ -23,6 +24,7 @@ mod lifecycle;
 mod reconciliation;
 mod record;
 
+pub use activity::{ActivityChannel, ActivityMark, ActivitySummary, day_ranges};
 pub use approval::{Approval, ApproverRole, Decision, Tier};
 pub use exception::{ExceptionRecord, Reapproval};
 pub use execution::{Execution, Outcome, ProvisioningAction};

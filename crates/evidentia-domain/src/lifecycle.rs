@@ -50,6 +50,10 @@ pub struct LifecycleAttributes {
     pub employment_class: Option<String>,
     /// Contract end or planned retirement.
     pub ends_at: Option<Timestamp>,
+    /// For a non-human identity, the access its catalog entry authorises, per identity:
+    /// `system:entitlement`, or a bare entitlement on the system it lives in (`location`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entitlements: Vec<String>,
     pub location: Option<String>,
     pub manager: Option<IdentityId>,
     /// The accountable owner of a non-human identity.

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Approval, ExceptionRecord, Execution, Identity, LifecycleEvent, ReconciliationRecord,
-    named_enum,
+    ActivitySummary, Approval, ExceptionRecord, Execution, Identity, LifecycleEvent,
+    ReconciliationRecord, named_enum,
 };
 
 /// A normalized record: what importers emit and what `record.*` ledger entries carry.
@@ -17,6 +17,7 @@ pub enum Record {
     Execution(Execution),
     Reconciliation(ReconciliationRecord),
     Exception(ExceptionRecord),
+    Activity(ActivitySummary),
 }
 
 /// The kind of a [`Record`], used for counting and for ledger entry kinds.
@@ -29,6 +30,7 @@ pub enum RecordKind {
     Execution,
     Reconciliation,
     Exception,
+    Activity,
 }
 
 named_enum!(RecordKind {
@@ -38,6 +40,7 @@ named_enum!(RecordKind {
     Execution => "execution",
     Reconciliation => "reconciliation",
     Exception => "exception",
+    Activity => "activity",
 });
 
 impl Record {
@@ -50,6 +53,7 @@ impl Record {
             Record::Execution(_) => RecordKind::Execution,
             Record::Reconciliation(_) => RecordKind::Reconciliation,
             Record::Exception(_) => RecordKind::Exception,
+            Record::Activity(_) => RecordKind::Activity,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! incomplete to be evidence as warnings, and count read-only noise as skipped.
 //! The façade (`evidentia-app`) owns the transaction that makes an import all-or-nothing.
 
+pub mod activity;
 mod detect;
 pub mod json_stream;
 pub mod profile;
@@ -24,6 +25,7 @@ use std::io::Read;
 
 use evidentia_domain::{Record, RecordKind, SystemId};
 
+pub use activity::{ActivityBook, ActivityCapture, Observation};
 pub use detect::detect_format;
 pub use profile::{InputKind, Profile, ProfileError};
 
@@ -185,6 +187,8 @@ pub struct ImportContext {
     pub system: Option<SystemId>,
     /// The mapping profile for generic CSV/JSON input.
     pub profile: Option<Profile>,
+    /// Which sign-ins and API calls become activity evidence (the rest are counted as skipped).
+    pub activity: ActivityCapture,
 }
 
 impl ImportContext {
@@ -195,6 +199,7 @@ impl ImportContext {
             size: None,
             system: None,
             profile: None,
+            activity: ActivityCapture::default(),
         }
     }
 
@@ -224,6 +229,8 @@ pub struct ImportSummary {
     pub warnings: Vec<Diagnostic>,
     /// Rows (CSV lines, JSON records) read in all.
     pub rows: u64,
+    /// Sign-ins and API calls read so far, summarised per account when the file is done.
+    pub activity: ActivityBook,
 }
 
 impl ImportSummary {
@@ -253,6 +260,21 @@ impl ImportSummary {
         sink.accept(record, Origin { location })?;
         self.count(kind);
         Ok(())
+    }
+
+    /// Keeps one sign-in or API call as activity evidence when the import captures its
+    /// channel, else counts it as skipped under its event type.
+    pub fn observe(
+        &mut self,
+        ctx: &ImportContext,
+        observation: &Observation<'_>,
+        location: &Location,
+    ) {
+        if ctx.activity.keeps(observation.channel) {
+            self.activity.observe(observation, location);
+        } else {
+            self.skip(observation.event_type);
+        }
     }
 
     /// Folds in what the streaming JSON reader counted: rows read and lines it could not parse.
@@ -296,7 +318,7 @@ pub fn import(
     sink: &mut dyn RecordSink,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportSummary, ImportError> {
-    match format {
+    let mut summary = match format {
         Format::Csv => csv_generic::import(input, ctx, sink, progress),
         Format::Cloudtrail => cloudtrail::import(input, ctx, sink, progress),
         Format::Okta => okta::import(input, ctx, sink, progress),
@@ -305,5 +327,9 @@ pub fn import(
         Format::Gworkspace => gworkspace::import(input, ctx, sink, progress),
         Format::K8s => k8s::import(input, ctx, sink, progress),
         Format::Linux => linux::import(input, ctx, sink, progress),
-    }
+    }?;
+    // Activity is summarised per account over the whole file, so it is delivered last.
+    let book = std::mem::take(&mut summary.activity);
+    book.deliver(&mut summary, sink)?;
+    Ok(summary)
 }

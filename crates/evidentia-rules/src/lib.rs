@@ -13,7 +13,8 @@ mod metrics;
 mod population;
 
 use evidentia_domain::{
-    Approval, ExceptionRecord, Execution, Identity, LifecycleEvent, ReconciliationRecord, Timestamp,
+    ActivitySummary, Approval, ExceptionRecord, Execution, Identity, LifecycleEvent,
+    ReconciliationRecord, Timestamp,
 };
 use evidentia_policy::Policy;
 
@@ -47,6 +48,8 @@ pub struct Evidence {
     pub executions: Vec<Stored<Execution>>,
     pub reconciliations: Vec<Stored<ReconciliationRecord>>,
     pub exceptions: Vec<Stored<ExceptionRecord>>,
+    /// Sign-ins and API calls, summarised per account and file.
+    pub activity: Vec<Stored<ActivitySummary>>,
 }
 
 /// The result of one analysis.

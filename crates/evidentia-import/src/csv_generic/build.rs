@@ -253,6 +253,7 @@ impl<'a> Row<'a> {
             employment_class: self.text("employment_class"),
             owner: self.id("owner"),
             ends_at: self.time("ends_at"),
+            entitlements: self.list("entitlements"),
         };
         let reason = self.text("reason");
         let id = self.text("id");

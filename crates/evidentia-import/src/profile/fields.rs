@@ -120,6 +120,7 @@ const EVENTS: &[FieldSpec] = &[
     f("employment_class", Text, false),
     f("owner", Text, false),
     f("ends_at", Time, false),
+    f("entitlements", List, false),
     f("reason", Text, false),
 ];
 
