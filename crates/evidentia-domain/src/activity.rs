@@ -77,12 +77,15 @@ impl ActivitySummary {
         }
         // Both ends fall outside the window, which lies strictly between them: only a day
         // wholly inside it proves an occurrence there.
-        let (Some(first_day), Some(last_day)) = (
-            from.date_naive().succ_opt(),
-            (to - chrono::TimeDelta::nanoseconds(1))
-                .date_naive()
-                .pred_opt(),
-        ) else {
+        // Day d lies wholly inside when its midnight is at or after `from` and the next
+        // midnight at or before `to`.
+        let midnight = |t: Timestamp| t.time() == chrono::NaiveTime::MIN;
+        let first_day = if midnight(from) {
+            Some(from.date_naive())
+        } else {
+            from.date_naive().succ_opt()
+        };
+        let (Some(first_day), Some(last_day)) = (first_day, to.date_naive().pred_opt()) else {
             return false;
         };
         self.day_ranges()
