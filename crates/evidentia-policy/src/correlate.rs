@@ -225,6 +225,33 @@ impl<'p> Correlator<'p> {
         Correlation::none(CorrelationRule::None)
     }
 
+    /// The identity a person is named by in an approval, exception or catalog row — its id,
+    /// employee number, e-mail or alias, ignoring case — when exactly one identity has that
+    /// name. Tickets and registers name people as their tools do (`jane.doe@example.com`,
+    /// `E1001`), so the checks compare identities, not spellings. The `by_*` switches govern
+    /// account matching only; a name that is ambiguous or unknown resolves to nothing.
+    pub fn identity_named(&self, name: &str) -> Option<IdentityId> {
+        let k = key(name);
+        if k.is_empty() {
+            return None;
+        }
+        for map in [&self.by_employee_id, &self.by_email, &self.by_alias] {
+            if let Some(found) = map.get(&k) {
+                let mut iter = found.iter();
+                return match (iter.next(), iter.next()) {
+                    (Some(one), None) => Some(one.clone()),
+                    _ => None,
+                };
+            }
+        }
+        None
+    }
+
+    /// Whether an identity id is among the identities correlation knows.
+    pub fn knows(&self, id: &IdentityId) -> bool {
+        self.known.contains(id)
+    }
+
     /// The system's own patterns first, then those for every system.
     fn patterns(&self, system: &SystemId) -> impl Iterator<Item = &'p AccountPattern> {
         let own = self.policy.patterns.get(system.as_str());

@@ -364,6 +364,18 @@ impl Policy {
             .any(|p| p.expects(system, entitlement))
     }
 
+    /// Whether a human with `role` has birthright access of any kind on `system`: their role's
+    /// profile or the `"*"` profile names the system. The account itself follows (audit
+    /// convention 4): whoever may hold an entitlement there needs the account to hold it.
+    pub fn profile_covers_system(&self, role: Option<&str>, system: &SystemId) -> bool {
+        let everyone = self.profiles.get(ANY);
+        let own = role.and_then(|r| self.profile(r));
+        [everyone, own]
+            .into_iter()
+            .flatten()
+            .any(|p| p.entitlements.get(system).is_some_and(|g| !g.is_empty()))
+    }
+
     /// Whether `entitlement` on `system` is expected for a non-human identity of `kind`.
     pub fn expects_for_nhi(
         &self,

@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::TimeDelta;
 use evidentia_domain::{
-    IdentityId, IdentityKind, LifecycleEventType, Outcome, SystemId, Tier, Timestamp,
+    IdentityId, IdentityKind, LifecycleEventType, Outcome, SystemId, Timestamp,
 };
 
 use crate::context::DAY;
-use crate::{Context, Stored};
+use crate::holdings::Snapshot;
+use crate::{Context, Stored, departure};
 
 /// How one link of a chain stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -157,20 +158,25 @@ pub(crate) fn chains(ctx: &Context<'_>) -> Vec<EventChain> {
 fn reach(ctx: &Context<'_>, e: &evidentia_domain::LifecycleEvent) -> BTreeMap<SystemId, Direction> {
     let mut out = BTreeMap::new();
     let profile_systems = |role: &str| -> BTreeSet<SystemId> {
-        ctx.policy
-            .profile(role)
+        let profile = if role == evidentia_policy::ANY {
+            ctx.policy.profiles.get(role)
+        } else {
+            ctx.policy.profile(role)
+        };
+        profile
             .map(|p| p.entitlements.keys().cloned().collect())
             .unwrap_or_default()
     };
     match e.event_type {
         LifecycleEventType::Joiner => {
-            for s in e
+            let everyone = profile_systems(evidentia_policy::ANY);
+            let own = e
                 .attributes
                 .role
                 .as_deref()
                 .map(profile_systems)
-                .unwrap_or_default()
-            {
+                .unwrap_or_default();
+            for s in everyone.into_iter().chain(own) {
                 out.insert(s, Direction::Grant);
             }
         }
@@ -200,38 +206,16 @@ fn reach(ctx: &Context<'_>, e: &evidentia_domain::LifecycleEvent) -> BTreeMap<Sy
             }
         }
         LifecycleEventType::Leaver | LifecycleEventType::NhiRetired => {
-            for s in held_at(ctx, &e.identity, e.effective_at) {
-                out.insert(s, Direction::Revoke);
+            for s in departure::systems_of(ctx, &e.identity) {
+                if departure::judge(ctx, &e.identity, e.effective_at, s).is_some() {
+                    out.insert(s.clone(), Direction::Revoke);
+                }
             }
         }
         LifecycleEventType::NhiOwnerChanged => {}
     }
     out.retain(|s, _| ctx.policy.systems.contains_key(s));
     out
-}
-
-/// Systems where the identity held access at `t` (last snapshot before it, plus later adds).
-fn held_at(ctx: &Context<'_>, id: &IdentityId, t: Timestamp) -> BTreeSet<SystemId> {
-    let snapshot = ctx.last_snapshot_before(t);
-    let mut held = BTreeSet::new();
-    if let Some(s) = snapshot {
-        for (_, r) in ctx.rows_of(id) {
-            if r.record.as_of == s && r.record.status.is_present() {
-                held.insert(r.record.system.clone());
-            }
-        }
-    }
-    for (_, x) in ctx.executions_of(id) {
-        let r = &x.record;
-        if r.at <= t
-            && r.outcome == Outcome::Succeeded
-            && r.action.adds_access()
-            && snapshot.is_none_or(|s| r.at > s)
-        {
-            held.insert(r.system.clone());
-        }
-    }
-    held
 }
 
 fn grant_chain(
@@ -288,38 +272,18 @@ fn grant_chain(
         ),
     };
     let account = first_ok.map(|x| x.record.account.clone());
-    let approvals: Vec<_> = ctx
-        .approvals_of(id)
-        .filter(|a| {
-            a.record.system == system && a.record.decision == evidentia_domain::Decision::Approved
-        })
-        .collect();
-    let decision = match (
-        first_ok,
-        approvals.iter().max_by_key(|a| a.record.decided_at),
-    ) {
-        (_, None) => Link::new(
-            LinkStatus::Missing,
-            None,
-            vec![],
-            "no approval for this system",
-        ),
-        (Some(x), Some(_)) if approvals.iter().all(|a| a.record.decided_at > x.record.at) => {
-            let a = approvals.iter().min_by_key(|a| a.record.decided_at);
-            Link::new(
-                LinkStatus::Late,
-                a.map(|a| a.record.decided_at),
-                a.map(|a| vec![a.seq]).unwrap_or_default(),
-                "approved after the grant",
-            )
-        }
-        (_, Some(a)) => Link::new(
-            LinkStatus::Complete,
-            Some(a.record.decided_at),
-            approvals.iter().map(|a| a.seq).collect(),
-            "approved",
-        ),
-    };
+    // Birthright needs no ticket (convention 1): the role profile, or for an NHI its catalog
+    // entry, makes the authoritative event itself the decision.
+    let decision = Link::new(
+        LinkStatus::Complete,
+        Some(t),
+        vec![event.seq],
+        if event.record.identity_kind.is_human() {
+            "birthright of the role profile: the authoritative event is the decision"
+        } else {
+            "the service catalog entry is the decision"
+        },
+    );
     let confirmation = match first_ok {
         None => Link::new(
             LinkStatus::Unconfirmed,
@@ -346,6 +310,17 @@ fn revoke_chain(
     system: SystemId,
 ) -> SystemChain {
     let (id, t) = (&event.record.identity, event.record.effective_at);
+    let decision = Link::new(
+        LinkStatus::Complete,
+        Some(t),
+        vec![event.seq],
+        "the authoritative event is the decision",
+    );
+    if event.record.event_type.is_departure()
+        && let Some(outcome) = departure::judge(ctx, id, t, &system)
+    {
+        return departure_chain(system, decision, &outcome);
+    }
     let removals: Vec<_> = ctx
         .executions_of(id)
         .filter(|(_, x)| {
@@ -358,23 +333,7 @@ fn revoke_chain(
         .iter()
         .filter(|x| x.record.outcome == Outcome::Succeeded)
         .max_by_key(|x| x.record.at);
-    let window = if event.record.event_type == LifecycleEventType::Mover {
-        ctx.policy.movers.transition_window.as_delta()
-    } else {
-        ctx.policy
-            .systems
-            .get(&system)
-            .map_or(TimeDelta::days(1), |s| {
-                s.revocation_deadline(Tier::Standard)
-            })
-    };
-    let deadline = Some(t + window);
-    let decision = Link::new(
-        LinkStatus::Complete,
-        Some(t),
-        vec![event.seq],
-        "the authoritative event is the decision",
-    );
+    let deadline = Some(t + ctx.policy.movers.transition_window.as_delta());
     let execution = match last_ok {
         Some(x) if deadline.is_some_and(|d| x.record.at > d) => Link::new(
             LinkStatus::Late,
@@ -420,6 +379,77 @@ fn revoke_chain(
     }
 }
 
+/// A leaver's or retirement's chain in one system, from the same judgement the leaver checks
+/// make: the full removal against the deadline, and the system's next snapshot.
+fn departure_chain(
+    system: SystemId,
+    decision: Link,
+    outcome: &departure::Outcome<'_>,
+) -> SystemChain {
+    use departure::Verdict;
+    let execution = match (outcome.removal, outcome.verdict) {
+        (Some(x), Verdict::Late) => Link::new(
+            LinkStatus::Late,
+            Some(x.record.at),
+            vec![x.seq],
+            "access fully removed after the deadline",
+        ),
+        (Some(x), _) => Link::new(
+            LinkStatus::Complete,
+            Some(x.record.at),
+            vec![x.seq],
+            "access fully removed",
+        ),
+        (None, _) if !outcome.attempts.is_empty() => Link::new(
+            LinkStatus::Failed,
+            outcome.attempts.first().map(|x| x.record.at),
+            outcome.attempts.iter().map(|x| x.seq).collect(),
+            "the system reports the removal failed or still queued",
+        ),
+        (None, Verdict::RemovedUnlogged { .. }) => Link::new(
+            LinkStatus::Missing,
+            None,
+            vec![],
+            "gone by the next snapshot, but no removal in the system's own log",
+        ),
+        (None, _) => Link::new(
+            LinkStatus::Missing,
+            None,
+            vec![],
+            "no removal in the system's own log",
+        ),
+    };
+    let confirmation = match outcome.confirmation {
+        Some(Snapshot::Lacks { at }) => Link::new(
+            LinkStatus::Complete,
+            Some(at),
+            vec![],
+            "the next reconciliation shows no access",
+        ),
+        Some(Snapshot::Shows { at, seq }) => Link::new(
+            LinkStatus::Contradicted,
+            Some(at),
+            vec![seq],
+            "the next reconciliation still shows the access",
+        ),
+        None => Link::new(
+            LinkStatus::Unconfirmed,
+            None,
+            vec![],
+            "no reconciliation of this system since",
+        ),
+    };
+    SystemChain {
+        system,
+        direction: Direction::Revoke,
+        account: Some(outcome.account.clone()),
+        deadline: Some(outcome.deadline),
+        decision,
+        execution,
+        confirmation,
+    }
+}
+
 /// The first snapshot at or after `after`: does the system agree?
 fn confirm(
     ctx: &Context<'_>,
@@ -428,7 +458,7 @@ fn confirm(
     after: Timestamp,
     direction: Direction,
 ) -> Link {
-    let Some(snapshot) = ctx.first_snapshot_from(after) else {
+    let Some(snapshot) = ctx.first_snapshot_from(system, after) else {
         return Link::new(
             LinkStatus::Unconfirmed,
             None,

@@ -66,8 +66,30 @@ pub struct Context<'a> {
     rows_by_owner_all: Groups,
     events_by_identity: Groups,
     approvals_by_subject: Groups,
-    /// Snapshot times, and the present rows of each (indexes into `evidence.reconciliations`).
-    snapshots: BTreeMap<Timestamp, Vec<usize>>,
+    /// Each system's snapshots by time, with the present rows of each (indexes into
+    /// `evidence.reconciliations`): every system is reconciled at its own moments.
+    snapshots: BTreeMap<SystemId, BTreeMap<Timestamp, Vec<usize>>>,
+    /// People and NHIs as tickets, registers and catalogs name them (e-mail, employee number,
+    /// alias), lower-cased, resolved to the identity id the lifecycle source uses.
+    names: FastMap<String, IdentityId>,
+    /// The identity each activity summary's account belongs to, and the summaries by identity.
+    activity_owners: Vec<u32>,
+    activity_by_owner: Groups,
+    /// Approval rows by request id, lower-cased: rows sharing an id are one request.
+    approvals_by_id: FastMap<String, Vec<u32>>,
+    /// Exceptions by the identity they cover.
+    exceptions_by_subject: Groups,
+    /// Systems some provisioning log was imported for: where a missing removal is evidence.
+    logged_systems: BTreeSet<SystemId>,
+    /// For NHIs, the access each catalog event authorised, per identity, oldest first.
+    catalog: BTreeMap<IdentityId, Vec<CatalogEntry>>,
+}
+
+/// What a service-catalog event authorised for one NHI from its effective time on.
+#[derive(Debug, Clone)]
+pub(crate) struct CatalogEntry {
+    pub at: Timestamp,
+    pub access: Vec<(SystemId, String)>,
 }
 
 /// The multiply-rotate hash rustc uses for its own tables (FxHash). The engine's indexes are
@@ -208,6 +230,13 @@ impl<'a> Accounts<'a> {
         self.owners.get(n as usize).copied().unwrap_or(NOBODY)
     }
 
+    /// Whether correlation found nobody and nothing excuses it (not ignored, not ambiguous).
+    fn is_uncorrelated(&self, n: u32) -> bool {
+        self.correlations
+            .get(n as usize)
+            .is_some_and(|c| c.rule == CorrelationRule::None)
+    }
+
     /// The owner of a credential id the policy maps explicitly to an identity.
     fn explicit_owner(&self, n: u32) -> Option<u32> {
         let c = self.correlations.get(n as usize)?;
@@ -285,24 +314,70 @@ impl<'a> Context<'a> {
             identities.number(&i.record.id);
             kinds.insert(i.record.id.clone(), i.record.kind);
         }
-        let mut departed = BTreeMap::new();
-        let mut owner_history: BTreeMap<IdentityId, Vec<(Timestamp, Option<IdentityId>, u64)>> =
-            BTreeMap::new();
-        let mut home = BTreeMap::new();
         // Effective time tells the story, not the order files were imported in.
         let mut event_order: Vec<u32> = (0..evidence.events.len() as u32).collect();
         event_order.sort_by_key(|&i| {
             let e = &evidence.events[i as usize];
             (e.record.effective_at, e.seq)
         });
+        for &i in &event_order {
+            let e = &evidence.events[i as usize].record;
+            facts.push(IdentityFacts::from(e));
+            kinds.insert(e.identity.clone(), e.identity_kind);
+        }
+        let correlator = Correlator::new(policy, facts);
+        // People as other sources name them, resolved once per distinct spelling.
+        let mut names: FastMap<String, IdentityId> = FastMap::default();
+        let mut learn = |name: &IdentityId| {
+            let k = name.as_str().trim().to_lowercase();
+            if correlator.knows(name) || names.contains_key(&k) {
+                return;
+            }
+            if let Some(id) = correlator.identity_named(name.as_str()) {
+                names.insert(k, id);
+            }
+        };
+        for a in &evidence.approvals {
+            learn(&a.record.subject);
+            learn(&a.record.approver);
+            if let Some(r) = &a.record.requester {
+                learn(r);
+            }
+        }
+        for x in &evidence.exceptions {
+            let x = &x.record;
+            for name in [&x.subject, &x.owner, &x.approver].into_iter().flatten() {
+                learn(name);
+            }
+            for r in &x.reapprovals {
+                learn(&r.approved_by);
+            }
+        }
+        for e in &evidence.events {
+            for name in [&e.record.attributes.owner, &e.record.attributes.manager]
+                .into_iter()
+                .flatten()
+            {
+                learn(name);
+            }
+        }
+        let resolve = |name: &IdentityId| -> IdentityId {
+            names
+                .get(&name.as_str().trim().to_lowercase())
+                .cloned()
+                .unwrap_or_else(|| name.clone())
+        };
+        let mut departed = BTreeMap::new();
+        let mut owner_history: BTreeMap<IdentityId, Vec<(Timestamp, Option<IdentityId>, u64)>> =
+            BTreeMap::new();
+        let mut home = BTreeMap::new();
+        let mut catalog: BTreeMap<IdentityId, Vec<CatalogEntry>> = BTreeMap::new();
         let mut event_identities = vec![NOBODY; evidence.events.len()];
         for &i in &event_order {
             let stored = &evidence.events[i as usize];
             let e = &stored.record;
-            facts.push(IdentityFacts::from(e));
             let id = &e.identity;
             event_identities[i as usize] = identities.number(id);
-            kinds.insert(id.clone(), e.identity_kind);
             if e.event_type.is_departure() {
                 departed.insert(id.clone(), (e.effective_at, stored.seq));
             }
@@ -310,7 +385,7 @@ impl<'a> Context<'a> {
                 if e.event_type != LifecycleEventType::NhiRetired {
                     owner_history.entry(id.clone()).or_default().push((
                         e.effective_at,
-                        e.attributes.owner.clone(),
+                        e.attributes.owner.as_ref().map(&resolve),
                         stored.seq,
                     ));
                 }
@@ -318,16 +393,32 @@ impl<'a> Context<'a> {
                     home.entry(id.clone())
                         .or_insert_with(|| SystemId::new(location.as_str()));
                 }
+                if !e.attributes.entitlements.is_empty() {
+                    let own = e.attributes.location.as_deref();
+                    let access = e
+                        .attributes
+                        .entitlements
+                        .iter()
+                        .filter_map(|text| catalog_access(text, own, policy))
+                        .collect();
+                    catalog.entry(id.clone()).or_default().push(CatalogEntry {
+                        at: e.effective_at,
+                        access,
+                    });
+                }
             }
         }
-        let correlator = Correlator::new(policy, facts);
         // Correlate each distinct account once: a million executions touch a few thousand.
         let mut book = Accounts::default();
         let mut exec_accounts = Vec::with_capacity(evidence.executions.len());
         let mut exec_subjects = Vec::with_capacity(evidence.executions.len());
         let mut exec_actors = Vec::with_capacity(evidence.executions.len());
+        let mut logged_systems = BTreeSet::new();
         for x in &evidence.executions {
             let x = &x.record;
+            if !logged_systems.contains(&x.system) {
+                logged_systems.insert(x.system.clone());
+            }
             let on = book.number(&correlator, &mut identities, &x.system, &x.account);
             exec_accounts.push(on);
             // A credential change belongs to the credential's NHI when the policy maps the
@@ -356,29 +447,76 @@ impl<'a> Context<'a> {
             });
             let on = book.number(&correlator, &mut identities, &r.system, &r.account);
             row_accounts.push(on);
-            row_owners.push(by_credential.unwrap_or(book.owner(on)));
+            // The reconciliation tool's own verdict of whose account it is counts when the
+            // policy's correlation finds nobody.
+            let mut by_tool = || {
+                let named = resolve(r.identity.as_ref()?);
+                correlator.knows(&named).then(|| identities.number(&named))
+            };
+            let owner = match by_credential {
+                Some(o) => o,
+                None if book.owner(on) != NOBODY => book.owner(on),
+                None if book.is_uncorrelated(on) => by_tool().unwrap_or(NOBODY),
+                None => NOBODY,
+            };
+            row_owners.push(owner);
+        }
+        let mut activity_owners = Vec::with_capacity(evidence.activity.len());
+        for a in &evidence.activity {
+            let on = book.number(
+                &correlator,
+                &mut identities,
+                &a.record.system,
+                &a.record.account,
+            );
+            activity_owners.push(book.owner(on));
         }
         let approval_subjects: Vec<u32> = evidence
             .approvals
             .iter()
-            .map(|a| identities.number(&a.record.subject))
+            .map(|a| identities.number(&resolve(&a.record.subject)))
             .collect();
+        let exception_subjects: Vec<u32> = evidence
+            .exceptions
+            .iter()
+            .map(|x| {
+                x.record
+                    .subject
+                    .as_ref()
+                    .map_or(NOBODY, |s| identities.number(&resolve(s)))
+            })
+            .collect();
+        let mut approvals_by_id: FastMap<String, Vec<u32>> = FastMap::default();
+        for (i, a) in evidence.approvals.iter().enumerate() {
+            approvals_by_id
+                .entry(a.record.id.as_str().trim().to_lowercase())
+                .or_default()
+                .push(i as u32);
+        }
         let people = identities.ids.len();
         let by_subject = Groups::by_key(people, &exec_subjects);
         let by_actor = Groups::by_key(people, &exec_actors);
         let by_account = Groups::by_key(book.correlations.len(), &exec_accounts);
         let rows_by_owner_all = Groups::by_key(people, &row_owners);
         let approvals_by_subject = Groups::by_key(people, &approval_subjects);
+        let exceptions_by_subject = Groups::by_key(people, &exception_subjects);
+        let activity_by_owner = Groups::by_key(people, &activity_owners);
         let events_by_identity = Groups::new(people, || {
             event_order
                 .iter()
                 .map(|&i| (event_identities[i as usize], i))
         });
-        let mut snapshots: BTreeMap<Timestamp, Vec<usize>> = BTreeMap::new();
+        let mut snapshots: BTreeMap<SystemId, BTreeMap<Timestamp, Vec<usize>>> = BTreeMap::new();
         for (i, r) in evidence.reconciliations.iter().enumerate() {
-            let rows = snapshots.entry(r.record.as_of).or_default();
-            if r.record.status.is_present() {
-                rows.push(i);
+            let r = &r.record;
+            if !snapshots.contains_key(&r.system) {
+                snapshots.insert(r.system.clone(), BTreeMap::new());
+            }
+            if let Some(per_system) = snapshots.get_mut(&r.system) {
+                let rows = per_system.entry(r.as_of).or_default();
+                if r.status.is_present() {
+                    rows.push(i);
+                }
             }
         }
         Context {
@@ -404,6 +542,13 @@ impl<'a> Context<'a> {
             events_by_identity,
             approvals_by_subject,
             snapshots,
+            names,
+            activity_owners,
+            activity_by_owner,
+            approvals_by_id,
+            exceptions_by_subject,
+            logged_systems,
+            catalog,
         }
     }
 
@@ -535,24 +680,122 @@ impl<'a> Context<'a> {
         self.evidence.reconciliations.iter().enumerate()
     }
 
-    /// Snapshot times, oldest first.
-    pub(crate) fn snapshot_times(&self) -> impl Iterator<Item = Timestamp> + '_ {
-        self.snapshots.keys().copied()
+    /// The systems with at least one reconciliation snapshot.
+    pub(crate) fn reconciled_systems(&self) -> impl Iterator<Item = &SystemId> + '_ {
+        self.snapshots.keys()
     }
 
-    /// The earliest snapshot at or after `t`.
-    pub(crate) fn first_snapshot_from(&self, t: Timestamp) -> Option<Timestamp> {
-        self.snapshots.range(t..).next().map(|(at, _)| *at)
+    /// A system's snapshot times, oldest first.
+    pub(crate) fn snapshot_times(&self, system: &SystemId) -> impl Iterator<Item = Timestamp> + '_ {
+        self.snapshots
+            .get(system)
+            .into_iter()
+            .flat_map(|s| s.keys().copied())
     }
 
-    /// The latest snapshot at or before `t`.
-    pub(crate) fn last_snapshot_before(&self, t: Timestamp) -> Option<Timestamp> {
-        self.snapshots.range(..=t).next_back().map(|(at, _)| *at)
+    /// The system's earliest snapshot strictly after `t`.
+    pub(crate) fn first_snapshot_after(
+        &self,
+        system: &SystemId,
+        t: Timestamp,
+    ) -> Option<Timestamp> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        self.snapshots
+            .get(system)?
+            .range((Excluded(t), Unbounded))
+            .next()
+            .map(|(at, _)| *at)
     }
 
-    /// The present rows of the snapshot taken at `at` (indexes into the reconciliations).
-    pub(crate) fn present_rows(&self, at: Timestamp) -> &[usize] {
-        self.snapshots.get(&at).map_or(&[], Vec::as_slice)
+    /// The system's earliest snapshot at or after `t`.
+    pub(crate) fn first_snapshot_from(&self, system: &SystemId, t: Timestamp) -> Option<Timestamp> {
+        self.snapshots
+            .get(system)?
+            .range(t..)
+            .next()
+            .map(|(at, _)| *at)
+    }
+
+    /// The system's latest snapshot at or before `t`.
+    pub(crate) fn last_snapshot_before(
+        &self,
+        system: &SystemId,
+        t: Timestamp,
+    ) -> Option<Timestamp> {
+        self.snapshots
+            .get(system)?
+            .range(..=t)
+            .next_back()
+            .map(|(at, _)| *at)
+    }
+
+    /// The present rows of the system's snapshot taken at `at` (indexes into the
+    /// reconciliations).
+    pub(crate) fn present_rows(&self, system: &SystemId, at: Timestamp) -> &[usize] {
+        self.snapshots
+            .get(system)
+            .and_then(|s| s.get(&at))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether a provisioning log was imported for the system (any execution on it).
+    pub(crate) fn is_logged(&self, system: &SystemId) -> bool {
+        self.logged_systems.contains(system)
+    }
+
+    /// The identity a person reference (approver, owner, subject as a ticket writes it)
+    /// stands for: the lifecycle source's id when the name resolves, else the name itself.
+    pub(crate) fn person<'n>(&'n self, name: &'n IdentityId) -> &'n IdentityId {
+        if self.correlator.knows(name) {
+            return name;
+        }
+        self.names
+            .get(&name.as_str().trim().to_lowercase())
+            .unwrap_or(name)
+    }
+
+    /// Activity summaries whose account belongs to an identity, in ledger order.
+    pub(crate) fn activity_of(
+        &self,
+        id: &IdentityId,
+    ) -> impl Iterator<Item = &'a Stored<evidentia_domain::ActivitySummary>> + '_ {
+        let evidence = self.evidence;
+        self.activity_by_owner
+            .get(self.identities.find(id))
+            .iter()
+            .map(move |&i| &evidence.activity[i as usize])
+    }
+
+    /// The identity activity summary `i` belongs to.
+    pub(crate) fn activity_owner(&self, i: usize) -> Option<&IdentityId> {
+        self.identities.id(*self.activity_owners.get(i)?)
+    }
+
+    /// Exceptions covering an identity, in ledger order.
+    pub(crate) fn exceptions_of(
+        &self,
+        id: &IdentityId,
+    ) -> impl Iterator<Item = &'a Stored<evidentia_domain::ExceptionRecord>> + '_ {
+        let evidence = self.evidence;
+        self.exceptions_by_subject
+            .get(self.identities.find(id))
+            .iter()
+            .map(move |&i| &evidence.exceptions[i as usize])
+    }
+
+    /// The rows of one request (every approver's decision), in ledger order.
+    pub(crate) fn request_rows(&self, id: &str) -> impl Iterator<Item = &'a Stored<Approval>> + '_ {
+        let evidence = self.evidence;
+        self.approvals_by_id
+            .get(&id.trim().to_lowercase())
+            .into_iter()
+            .flatten()
+            .map(move |&i| &evidence.approvals[i as usize])
+    }
+
+    /// The catalog history of an NHI's authorised access, oldest first.
+    pub(crate) fn catalog_of(&self, id: &IdentityId) -> &[CatalogEntry] {
+        self.catalog.get(id).map_or(&[], Vec::as_slice)
     }
 
     /// The role an identity had at `t` (its first known role if `t` is earlier).
@@ -616,6 +859,22 @@ impl<'a> Context<'a> {
         }
         by
     }
+}
+
+/// A catalog entry's access item as written (`system:entitlement`, or a bare entitlement on
+/// the NHI's own system), split at the first `:` when what precedes it is a system in scope.
+fn catalog_access(text: &str, own: Option<&str>, policy: &Policy) -> Option<(SystemId, String)> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if let Some((system, entitlement)) = text.split_once(':') {
+        let system = SystemId::new(system.trim());
+        if policy.systems.contains_key(&system) {
+            return Some((system, entitlement.trim().to_owned()));
+        }
+    }
+    Some((SystemId::new(own?.trim()), text.to_owned()))
 }
 
 /// Distinct values in order, for evidence lists.

@@ -4,11 +4,14 @@
 //! Pure and deterministic: the same evidence, policy and `as_of` time give the same findings
 //! in the same order. No I/O; the façade loads [`Evidence`] from the ledger.
 
+mod authority;
 mod chain;
 mod checks;
 mod context;
+mod departure;
 mod exceptions;
 mod finding;
+mod holdings;
 mod metrics;
 mod population;
 

@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::TimeDelta;
 use evidentia_domain::{
-    Decision, IdentityId, LifecycleEventType, Outcome, ProvisioningAction, SystemId,
+    Decision, IdentityId, LifecycleEventType, Outcome, ProvisioningAction, SystemId, Timestamp,
 };
 
-use crate::{Context, Finding};
+use crate::{Context, Finding, authority};
 
 pub(crate) const SOD_CONFLICT: &str = "EV-SOD-CONFLICT";
 pub(crate) const EXECUTION_FAILED_UNCONFIRMED: &str = "EV-EXECUTION-FAILED-UNCONFIRMED";
@@ -26,13 +26,39 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 fn separation_of_duties(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    // Grouping every snapshot by owner is only worth it when there is a rule to break.
-    if ctx.policy.separation_of_duties.is_empty() {
+    let rules = &ctx.policy.separation_of_duties;
+    if rules.is_empty() {
         return;
     }
-    let snapshots: Vec<_> = ctx.snapshot_times().filter(|t| ctx.in_period(*t)).collect();
-    for at in snapshots {
-        for (id, rows) in ctx.rows_by_owner(ctx.present_rows(at)) {
+    // Only rows on either side of some rule can break one.
+    let relevant = |i: usize| {
+        let r = &ctx.evidence.reconciliations[i].record;
+        let ent = r.entitlement.as_deref().unwrap_or_default();
+        rules
+            .iter()
+            .any(|rule| rule.a.matches(&r.system, ent) || rule.b.matches(&r.system, ent))
+    };
+    // Each system is reconciled at its own moments: at every snapshot moment in the period,
+    // what an identity holds is each system's latest snapshot at or before it (convention 11).
+    let systems: Vec<&SystemId> = ctx.reconciled_systems().collect();
+    let moments: BTreeSet<Timestamp> = systems
+        .iter()
+        .flat_map(|s| ctx.snapshot_times(s))
+        .filter(|t| ctx.in_period(*t))
+        .collect();
+    for at in moments {
+        let mut rows: Vec<usize> = Vec::new();
+        for system in &systems {
+            if let Some(s) = ctx.last_snapshot_before(system, at) {
+                rows.extend(
+                    ctx.present_rows(system, s)
+                        .iter()
+                        .copied()
+                        .filter(|&i| relevant(i)),
+                );
+            }
+        }
+        for (id, rows) in ctx.rows_by_owner(&rows) {
             let held: Vec<(SystemId, String)> = rows
                 .iter()
                 .map(|&i| {
@@ -42,11 +68,10 @@ fn separation_of_duties(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .collect();
             for rule in ctx.policy.sod_conflicts(&held) {
                 // An unexpired exception for either side makes the combination deliberate.
-                let covered = ctx.evidence.exceptions.iter().any(|x| {
+                let covered = ctx.exceptions_of(id).any(|x| {
                     let x = &x.record;
                     let system = x.system.clone().unwrap_or_else(|| SystemId::new(""));
-                    x.subject.as_ref() == Some(id)
-                        && x.effective_expiry().is_some_and(|e| e > at)
+                    authority::covered_at(x, at)
                         && x.entitlement.as_deref().is_some_and(|e| {
                             rule.a.matches(&system, e) || rule.b.matches(&system, e)
                         })
@@ -93,7 +118,7 @@ fn unconfirmed(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         // The same change succeeding later confirms it; a queued account creation is confirmed
         // by any later successful add on the account (the account exists then).
-        let confirmed = ctx.executions_on(&x.system, &x.account).any(|y| {
+        let retried = ctx.executions_on(&x.system, &x.account).any(|y| {
             let y = &y.record;
             y.outcome == Outcome::Succeeded
                 && y.at > x.at
@@ -101,27 +126,59 @@ fn unconfirmed(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 && ((y.action == x.action && y.entitlement == x.entitlement)
                     || (x.action == ProvisioningAction::CreateAccount && y.action.adds_access()))
         });
-        if !confirmed {
-            out.push(
-                Finding::new(
-                    EXECUTION_FAILED_UNCONFIRMED,
-                    format!(
-                        "{} on {} {} and was not confirmed within 7 days{}",
-                        x.action.as_str(),
-                        x.system,
-                        x.outcome.as_str(),
-                        x.failure_reason
-                            .as_deref()
-                            .map_or(String::new(), |r| format!(" ({r})"))
-                    ),
-                )
-                .identity(ctx.subject(i))
-                .system(Some(&x.system))
-                .account(Some(&x.account))
-                .entitlement(x.entitlement.as_deref())
-                .evidence([stored.seq]),
-            );
+        if retried || confirmed_by_snapshot(ctx, x) {
+            continue;
         }
+        out.push(
+            Finding::new(
+                EXECUTION_FAILED_UNCONFIRMED,
+                format!(
+                    "{} on {} {} and was not confirmed within 7 days{}",
+                    x.action.as_str(),
+                    x.system,
+                    x.outcome.as_str(),
+                    x.failure_reason
+                        .as_deref()
+                        .map_or(String::new(), |r| format!(" ({r})"))
+                ),
+            )
+            .identity(ctx.subject(i))
+            .system(Some(&x.system))
+            .account(Some(&x.account))
+            .entitlement(x.entitlement.as_deref())
+            .evidence([stored.seq]),
+        );
+    }
+}
+
+/// Whether a snapshot of the system within the confirmation window shows the failed or
+/// queued change in effect: the access present for an add, gone for a removal.
+fn confirmed_by_snapshot(ctx: &Context<'_>, x: &evidentia_domain::Execution) -> bool {
+    let Some(at) = ctx
+        .first_snapshot_after(&x.system, x.at)
+        .filter(|at| *at <= x.at + CONFIRMATION_WINDOW)
+    else {
+        return false;
+    };
+    let want = authority::item(x.entitlement.as_deref());
+    let account_only = want.eq_ignore_ascii_case(authority::ACCOUNT)
+        || matches!(
+            x.action,
+            ProvisioningAction::CreateAccount
+                | ProvisioningAction::Enable
+                | ProvisioningAction::Disable
+                | ProvisioningAction::Delete
+        );
+    let shows = ctx.present_rows(&x.system, at).iter().any(|&i| {
+        let r = &ctx.evidence.reconciliations[i].record;
+        r.account.trim().eq_ignore_ascii_case(x.account.trim())
+            && (account_only
+                || authority::item(r.entitlement.as_deref()).eq_ignore_ascii_case(want))
+    });
+    if x.action.adds_access() {
+        shows
+    } else {
+        !shows
     }
 }
 
@@ -159,76 +216,66 @@ fn orphans(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 fn drift(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let mut reported: BTreeSet<(&IdentityId, &SystemId, &str)> = BTreeSet::new();
+    let mut reported: BTreeSet<(&IdentityId, &SystemId, String)> = BTreeSet::new();
     for (i, row) in ctx.rows() {
         let r = &row.record;
         if !ctx.in_period(r.as_of) || !r.status.is_present() {
             continue;
         }
         let Some(id) = ctx.row_owner(i) else { continue };
-        if ctx.departed.get(id).is_some_and(|(t, _)| *t <= r.as_of) {
+        // A departed identity's remaining access is the leaver checks' business.
+        if !authority::active_at(ctx, id, r.as_of) {
             continue;
         }
-        let ent = r.entitlement.as_deref().unwrap_or_default();
-        if reported.contains(&(id, &r.system, ent)) {
+        let item = authority::item(r.entitlement.as_deref());
+        let key = (id, &r.system, item.to_lowercase());
+        if reported.contains(&key) {
             continue;
         }
-        let Some(kind) = ctx.identity_kinds().get(id) else {
-            continue;
-        };
         // Each explanation is tried only when the cheaper ones before it failed: most rows
         // are birthright access and stop at the first.
-        let expected = || {
-            if kind.is_human() {
-                ctx.role_at(id, r.as_of)
-                    .is_some_and(|role| ctx.policy.expects_for_role(Some(role), &r.system, ent))
-            } else {
-                ctx.policy.expects_for_nhi(*kind, &r.system, ent)
-            }
-        };
+        let expected = || authority::birthright(ctx, id, &r.system, item, r.as_of);
         let approved = || {
             ctx.approvals_of(id).any(|a| {
                 let a = &a.record;
                 a.decision == Decision::Approved
-                    && a.system == r.system
-                    && a.entitlement.eq_ignore_ascii_case(ent)
                     && a.decided_at <= r.as_of
                     && a.expires_at.is_none_or(|x| x > r.as_of)
+                    && authority::approval_covers(ctx, a, &r.system, item)
             })
         };
-        let excepted = || {
-            ctx.evidence.exceptions.iter().any(|x| {
-                let x = &x.record;
-                x.subject.as_ref() == Some(id)
-                    && x.system.as_ref() == Some(&r.system)
-                    && x.entitlement.as_deref() == Some(ent)
-            })
-        };
+        // Access under an exception, expired or not, is judged by the exception checks.
+        let excepted = || authority::any_exception(ctx, id, &r.system, item);
+        // Old-role access of a move in the period is the mover check's business.
         let old_role = || {
             ctx.events_of(id).any(|e| {
                 let e = &e.record;
                 e.event_type == LifecycleEventType::Mover
+                    && ctx.in_period(e.effective_at)
+                    && e.effective_at <= r.as_of
                     && e.attributes
                         .previous_role
                         .as_deref()
-                        .is_some_and(|p| ctx.policy.expects_for_role(Some(p), &r.system, ent))
+                        .is_some_and(|p| ctx.policy.expects_for_role(Some(p), &r.system, item))
             })
         };
-        // Logged as added in the period on this very account.
+        // Added in the period on this very account: its grant is judged by the grant checks.
         let was_logged = || {
             ctx.executions_on(&r.system, &r.account).any(|x| {
-                ctx.in_period(x.record.at)
-                    && x.record.action.adds_access()
-                    && x.record.entitlement.as_deref() == Some(ent)
+                let x = &x.record;
+                ctx.in_period(x.at)
+                    && x.at <= r.as_of
+                    && x.outcome == Outcome::Succeeded
+                    && x.action.adds_access()
+                    && authority::item(x.entitlement.as_deref()).eq_ignore_ascii_case(item)
             })
         };
         if !(expected() || approved() || excepted() || old_role() || was_logged()) {
-            reported.insert((id, &r.system, ent));
             out.push(
                 Finding::new(
                     UNEXPECTED_ENTITLEMENT,
                     format!(
-                        "{ent} on {} explained by neither profile, approval nor exception (seen {})",
+                        "{item} on {} explained by neither birthright, approval nor exception (seen {})",
                         r.system,
                         r.as_of.format("%Y-%m-%d")
                     ),
@@ -236,9 +283,10 @@ fn drift(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .identity(Some(id))
                 .system(Some(&r.system))
                 .account(Some(&r.account))
-                .entitlement(Some(ent))
+                .entitlement(r.entitlement.as_deref())
                 .evidence([row.seq]),
             );
+            reported.insert(key);
         }
     }
 }

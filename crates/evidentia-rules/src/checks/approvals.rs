@@ -3,7 +3,8 @@
 
 use evidentia_domain::{Approval, ApproverRole, Decision, Outcome, Tier};
 
-use crate::{Context, Finding, Stored};
+use crate::context::is_credential_change;
+use crate::{Context, Finding, Stored, authority};
 
 pub(crate) const GRANT_WITHOUT_APPROVAL: &str = "EV-GRANT-WITHOUT-APPROVAL";
 pub(crate) const ACCESS_BEFORE_APPROVAL: &str = "EV-ACCESS-BEFORE-APPROVAL";
@@ -13,15 +14,24 @@ pub(crate) const PRIVILEGED_WITHOUT_SECURITY: &str = "EV-PRIVILEGED-WITHOUT-SECU
 pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (i, stored) in ctx.executions() {
         let x = &stored.record;
-        // Only changes that took effect and add access need a decision behind them.
-        if !ctx.in_period(x.at) || x.outcome != Outcome::Succeeded || !x.action.adds_access() {
+        // Only changes that took effect and add access need a decision behind them; credential
+        // events are not grants (convention 5).
+        if !ctx.in_period(x.at)
+            || x.outcome != Outcome::Succeeded
+            || !x.action.adds_access()
+            || is_credential_change(x.action)
+        {
             continue;
         }
         // An account no identity explains is the orphan check's business.
         let Some(subject) = ctx.subject(i) else {
             continue;
         };
-        let item = x.entitlement.as_deref().unwrap_or("account");
+        let item = authority::item(x.entitlement.as_deref());
+        // Birthright and the NHI's catalog entry authorise without a ticket (conventions 1, 2).
+        if authority::birthright(ctx, subject, &x.system, item, x.at) {
+            continue;
+        }
         let base = |check, summary: String| {
             Finding::new(check, summary)
                 .identity(Some(subject))
@@ -29,78 +39,93 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .account(Some(&x.account))
                 .entitlement(x.entitlement.as_deref())
         };
-        // One pass over the subject's approvals for this grant: whether there is any, the
-        // first decided, and the latest decided by the time of the grant (ties: ledger order,
-        // first for the earliest, last for the latest).
-        let matching = || {
-            ctx.approvals_of(subject).filter(|a| {
-                a.record.decision == Decision::Approved
-                    && a.record.system == x.system
-                    && a.record.entitlement.eq_ignore_ascii_case(item)
-            })
-        };
-        let mut first: Option<&Stored<Approval>> = None;
-        let mut latest_before: Option<&Stored<Approval>> = None;
-        for a in matching() {
-            let key = (a.record.decided_at, a.seq);
-            if first.is_none_or(|f| key < (f.record.decided_at, f.seq)) {
-                first = Some(a);
+        let matched = authority::requests_for(ctx, subject, x);
+        let requests = matched.requests();
+        let approved: Vec<&authority::Request<'_>> =
+            requests.iter().filter(|r| r.approved_by(x.at)).collect();
+        let Some(decision) = approved.iter().copied().max_by_key(|r| r.approved_at(x.at)) else {
+            // A valid exception stands in for the approval (convention 3).
+            if authority::valid_exception(ctx, subject, &x.system, item, x.at).is_some() {
+                continue;
             }
-            if a.record.decided_at <= x.at
-                && latest_before.is_none_or(|l| key >= (l.record.decided_at, l.seq))
-            {
-                latest_before = Some(a);
+            let later = requests
+                .iter()
+                .filter(|r| !r.rejected_by(x.at))
+                .filter_map(|r| r.first_approved())
+                .filter(|a| a.record.decided_at > x.at)
+                .min_by_key(|a| (a.record.decided_at, a.seq));
+            if let Some(a) = later {
+                out.push(
+                    base(
+                        ACCESS_BEFORE_APPROVAL,
+                        format!(
+                            "{item} granted on {} {} before request {} was approved",
+                            x.system,
+                            human_duration(a.record.decided_at - x.at),
+                            a.record.id
+                        ),
+                    )
+                    .evidence([stored.seq, a.seq]),
+                );
+                continue;
             }
-        }
-        if first.is_none() {
+            let why = match &matched {
+                authority::Matched::ByReference { id, requests } if requests.is_empty() => {
+                    format!("it cites request {id}, which is about another identity or system")
+                }
+                _ => match requests.iter().find(|r| r.rejected_by(x.at)) {
+                    Some(r) => format!("request {} was rejected", r.id),
+                    None => "no approval, birthright or exception covers it".to_owned(),
+                },
+            };
             out.push(
                 base(
                     GRANT_WITHOUT_APPROVAL,
-                    format!("{item} granted on {} with no approval", x.system),
-                )
-                .evidence([stored.seq]),
-            );
-            continue;
-        }
-        let Some(decision) = latest_before else {
-            let lag = first.map(|a| a.record.decided_at - x.at);
-            out.push(
-                base(
-                    ACCESS_BEFORE_APPROVAL,
-                    format!(
-                        "{item} granted {} before its approval was decided",
-                        lag.map_or_else(|| "earlier".to_owned(), human_duration)
-                    ),
+                    format!("{item} granted on {}: {why}", x.system),
                 )
                 .evidence([stored.seq])
-                .evidence(first.map(|a| a.seq)),
+                .evidence(requests.iter().flat_map(|r| r.rows.iter().map(|a| a.seq))),
             );
             continue;
         };
-        let before = || matching().filter(|a| a.record.decided_at <= x.at);
-        let a = &decision.record;
+        let rows: Vec<&Stored<Approval>> = decision
+            .decided_by(x.at)
+            .filter(|a| a.record.decision == Decision::Approved)
+            .collect();
         // The policy classifies; a ticket's own tier is what the requester claimed.
         let tier = ctx.policy.tiers.classify(&x.system, item);
-        let self_approved = if a.approver == *subject {
-            Some("the subject approved their own access".to_owned())
-        } else if a.requester.as_ref() == Some(&a.approver) {
-            Some(format!(
-                "the requester {} approved their own request",
-                a.approver
-            ))
-        } else if tier == Tier::Privileged && ctx.actor_identity(x).as_ref() == Some(&a.approver) {
-            Some(format!(
-                "privileged grant executed by its own approver {}",
-                a.approver
-            ))
-        } else {
-            None
-        };
-        if let Some(summary) = self_approved {
-            out.push(base(SELF_APPROVAL, summary).evidence([stored.seq, decision.seq]));
+        let executor = ctx.actor_identity(x);
+        let self_approved = rows.iter().find_map(|a| {
+            let approver = ctx.person(&a.record.approver);
+            let requester = a.record.requester.as_ref().map(|r| ctx.person(r));
+            if approver == subject {
+                Some((a, "the subject approved their own access".to_owned()))
+            } else if requester == Some(approver) {
+                Some((
+                    a,
+                    format!("the requester {approver} approved their own request"),
+                ))
+            } else if tier == Tier::Privileged && executor.as_ref() == Some(approver) {
+                Some((
+                    a,
+                    format!("privileged grant executed by its own approver {approver}"),
+                ))
+            } else {
+                None
+            }
+        });
+        if let Some((a, summary)) = self_approved {
+            out.push(base(SELF_APPROVAL, summary).evidence([stored.seq, a.seq]));
         }
         if tier == Tier::Privileged {
-            let roles: Vec<ApproverRole> = before().map(|a| a.record.approver_role).collect();
+            // Every role the tier requires, across the approving rows of the requests (a
+            // multi-approver request is several rows with one id; convention 8).
+            let before: Vec<&Stored<Approval>> = approved
+                .iter()
+                .flat_map(|r| r.decided_by(x.at))
+                .filter(|a| a.record.decision == Decision::Approved)
+                .collect();
+            let roles: Vec<ApproverRole> = before.iter().map(|a| a.record.approver_role).collect();
             let missing = ctx.policy.tiers.privileged.missing_roles(&roles);
             if !missing.is_empty() {
                 let names: Vec<&str> = missing.iter().map(|r| r.as_str()).collect();
@@ -108,12 +133,12 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                     base(
                         PRIVILEGED_WITHOUT_SECURITY,
                         format!(
-                            "privileged {item} approved without a {} approval",
+                            "privileged {item} approved without a {} approval by the time of the grant",
                             names.join(" or ")
                         ),
                     )
                     .evidence([stored.seq])
-                    .evidence(before().map(|a| a.seq)),
+                    .evidence(before.iter().map(|a| a.seq)),
                 );
             }
         }

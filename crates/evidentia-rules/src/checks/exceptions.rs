@@ -1,7 +1,9 @@
 //! Exception governance: every exception needs an owner and an expiry, may not outlast the
 //! policy's maximum for its tier, and must not leave access in place once it has expired.
 
-use crate::{Context, Finding};
+use evidentia_domain::Timestamp;
+
+use crate::{Context, Finding, authority};
 
 pub(crate) const EXPIRED_ACTIVE: &str = "EV-EXCEPTION-EXPIRED-ACTIVE";
 pub(crate) const NO_OWNER: &str = "EV-EXCEPTION-NO-OWNER";
@@ -34,34 +36,83 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             _ => e.tier,
         };
         let allowed = ctx.policy.exceptions.max_duration(tier);
-        let lasted = expiry - e.granted_at;
-        if lasted > allowed.as_delta() {
+        // Each record and each renewal is its own risk decision with its own duration
+        // (convention 14), not the length of the whole chain.
+        let longest = authority::cover_intervals(e)
+            .into_iter()
+            .filter_map(|(from, to)| Some((to? - from, from, to?)))
+            .max_by_key(|(lasted, _, _)| *lasted);
+        if let Some((lasted, from, to)) = longest.filter(|(l, _, _)| *l > allowed.as_delta()) {
             out.push(base(
                 TOO_LONG,
                 format!(
-                    "{} days for a {} exception; maximum {allowed}",
+                    "{} days ({} to {}) for a {} exception; maximum {allowed}",
                     lasted.num_days(),
+                    from.format("%Y-%m-%d"),
+                    to.format("%Y-%m-%d"),
                     tier.as_str()
                 ),
             ));
         }
-        // Still there after expiry: a later snapshot shows the subject holding the access.
-        let Some(subject) = &e.subject else { continue };
+        // Still there after the cover ended: a later snapshot shows the subject holding the
+        // access while no exception record (this one, a renewal, another record) covers it.
+        let (Some(subject), Some(system), Some(ent)) = (&e.subject, &e.system, &e.entitlement)
+        else {
+            continue;
+        };
+        let subject = ctx.person(subject);
+        let same = |x: &evidentia_domain::ExceptionRecord| {
+            x.system.as_ref() == Some(system)
+                && x.entitlement
+                    .as_deref()
+                    .is_some_and(|o| o.trim().eq_ignore_ascii_case(ent.trim()))
+        };
+        let siblings: Vec<&evidentia_domain::ExceptionRecord> = ctx
+            .exceptions_of(subject)
+            .map(|x| &x.record)
+            .filter(|x| same(x))
+            .collect();
+        let ends = |x: &evidentia_domain::ExceptionRecord| -> Vec<Timestamp> {
+            authority::cover_intervals(x)
+                .into_iter()
+                .filter_map(|(_, to)| to)
+                .collect()
+        };
+        let mine = ends(e);
         let still = ctx.rows_of(subject).find(|(_, r)| {
             let rec = &r.record;
-            rec.as_of > expiry
-                && rec.status.is_present()
-                && Some(&rec.system) == e.system.as_ref()
-                && rec.entitlement == e.entitlement
+            if !rec.status.is_present()
+                || &rec.system != system
+                || !authority::item(rec.entitlement.as_deref()).eq_ignore_ascii_case(ent.trim())
+                || siblings.iter().any(|x| authority::covered_at(x, rec.as_of))
+            {
+                return false;
+            }
+            // Uncovered: it is this record's finding when its cover ended last before then.
+            let last_end = |x: &evidentia_domain::ExceptionRecord| {
+                ends(x).into_iter().filter(|t| *t < rec.as_of).max()
+            };
+            let own = mine.iter().copied().filter(|t| *t < rec.as_of).max();
+            own.is_some_and(|own| {
+                siblings
+                    .iter()
+                    .all(|x| last_end(x).is_none_or(|o| o <= own))
+            })
         });
         if let Some((_, r)) = still {
+            let expired = mine
+                .iter()
+                .copied()
+                .filter(|t| *t < r.record.as_of)
+                .max()
+                .unwrap_or(expiry);
             out.push(
                 base(
                     EXPIRED_ACTIVE,
                     format!(
                         "exception {} expired {}; the access was still present on {}",
                         e.id,
-                        expiry.format("%Y-%m-%d"),
+                        expired.format("%Y-%m-%d"),
                         r.record.as_of.format("%Y-%m-%d")
                     ),
                 )

@@ -4,10 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use evidentia_domain::{LifecycleEventType, Outcome, ProvisioningAction, SystemId, Tier};
+use evidentia_domain::{
+    Decision, IdentityId, LifecycleEventType, Outcome, ProvisioningAction, SystemId, Timestamp,
+};
 
-use crate::context::DAY;
-use crate::{Context, Finding};
+use crate::checks::approvals::human_duration;
+use crate::context::{DAY, is_credential_change};
+use crate::departure::{self, Verdict};
+use crate::holdings::{Snapshot, Timeline, snapshot_from};
+use crate::{Context, Finding, Stored, authority};
 
 pub(crate) const LEAVER_NOT_REVOKED: &str = "EV-LEAVER-NOT-REVOKED";
 pub(crate) const LEAVER_REVOKED_LATE: &str = "EV-LEAVER-REVOKED-LATE";
@@ -28,103 +33,137 @@ fn departures(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let (id, t) = (&e.identity, e.effective_at);
-        // Where the identity held access at T: the last snapshot before it, plus anything
-        // added after that snapshot and before T. System -> (account, evidence entry).
-        let snapshot = ctx.last_snapshot_before(t);
-        let mut held: BTreeMap<&SystemId, (&str, u64)> = BTreeMap::new();
-        if let Some(s) = snapshot {
-            for (_, r) in ctx.rows_of(id) {
-                if r.record.as_of == s && r.record.status.is_present() {
-                    held.insert(&r.record.system, (&r.record.account, r.seq));
-                }
-            }
-        }
-        for (_, x) in ctx.executions_of(id) {
-            let r = &x.record;
-            if r.at <= t
-                && r.outcome == Outcome::Succeeded
-                && r.action.adds_access()
-                && snapshot.is_none_or(|s| r.at > s)
-            {
-                held.insert(&r.system, (&r.account, x.seq));
-            }
-        }
-        for (system, (account, held_seq)) in held {
+        for system in departure::systems_of(ctx, id) {
+            let Some(outcome) = departure::judge(ctx, id, t, system) else {
+                continue;
+            };
             let base = |check, summary: String| {
                 Finding::new(check, summary)
                     .identity(Some(id))
                     .system(Some(system))
-                    .account(Some(account))
-                    .evidence([event.seq, held_seq])
+                    .account(Some(&outcome.account))
+                    .evidence([event.seq, outcome.held_seq])
             };
-            // Removals from a day before the effective time on are the leaver process.
-            let last_removal = ctx
-                .executions_of(id)
-                .filter(|(_, x)| {
-                    let r = &x.record;
-                    &r.system == system
-                        && r.outcome == Outcome::Succeeded
-                        && r.action.removes_access()
-                        && r.at >= t - DAY
-                })
-                .max_by_key(|(_, x)| x.record.at);
-            match last_removal {
-                None => out.push(base(
-                    LEAVER_NOT_REVOKED,
-                    format!(
-                        "left {}; access on {system} never revoked",
-                        t.format("%Y-%m-%d %H:%M")
-                    ),
-                )),
-                Some((_, removal)) => {
-                    let Some(policy) = ctx.policy.systems.get(system) else {
-                        continue;
+            let left = t.format("%Y-%m-%d %H:%M UTC");
+            match outcome.verdict {
+                Verdict::NotRevoked { row } => {
+                    let summary = match (outcome.removal, row) {
+                        (Some(x), Some(_)) => format!(
+                            "left {left}; removed on {system} {} but the next snapshot still shows access",
+                            x.record.at.format("%Y-%m-%d %H:%M")
+                        ),
+                        (None, Some(_)) => format!(
+                            "left {left}; no removal on {system}, and its snapshot after the deadline still shows access"
+                        ),
+                        _ => format!("left {left}; access on {system} never removed"),
                     };
-                    let deadline = policy.revocation_deadline(Tier::Standard);
-                    let took = removal.record.at - t;
-                    if took > deadline {
-                        out.push(
-                            base(
-                                LEAVER_REVOKED_LATE,
-                                format!(
-                                    "revoked {}h after leaving; deadline {}h",
-                                    took.num_hours(),
-                                    deadline.num_hours()
-                                ),
-                            )
-                            .evidence([removal.seq]),
-                        );
-                    }
+                    out.push(
+                        base(LEAVER_NOT_REVOKED, summary)
+                            .evidence(outcome.removal.map(|x| x.seq))
+                            .evidence(row),
+                    );
                 }
+                Verdict::Late => {
+                    let Some(x) = outcome.removal else { continue };
+                    let took = x.record.at - t;
+                    out.push(
+                        base(
+                            LEAVER_REVOKED_LATE,
+                            format!(
+                                "left {left}; access on {system} fully removed {} later, deadline {}",
+                                human_duration(took),
+                                human_duration(outcome.deadline - t)
+                            ),
+                        )
+                        .evidence([x.seq]),
+                    );
+                }
+                Verdict::OnTime | Verdict::RemovedUnlogged { .. } | Verdict::NotYetDue => {}
             }
         }
-        // Anything done in the departed identity's name afterwards, per system.
-        let mut activity: BTreeMap<&SystemId, Vec<u64>> = BTreeMap::new();
-        for x in ctx.executions_by(id) {
-            if x.record.at > t {
-                activity.entry(&x.record.system).or_default().push(x.seq);
-            }
-        }
-        for (_, r) in ctx.rows_of(id) {
-            if r.record.last_used_at.is_some_and(|u| u > t) {
-                activity.entry(&r.record.system).or_default().push(r.seq);
-            }
-        }
-        for (system, seqs) in activity {
-            out.push(
-                Finding::new(
-                    ACTIVITY_AFTER_TERMINATION,
-                    format!(
-                        "activity on {system} after leaving on {}",
-                        t.format("%Y-%m-%d %H:%M")
-                    ),
+        activity_after(ctx, event, out);
+    }
+}
+
+/// Anything done in a departed identity's name after it left (and before it rejoined), one
+/// finding per system: actions it performed in provisioning logs, sign-ins and API calls,
+/// and inventories' last-used dates (convention 12).
+fn activity_after(
+    ctx: &Context<'_>,
+    event: &Stored<evidentia_domain::LifecycleEvent>,
+    out: &mut Vec<Finding>,
+) {
+    let (id, t) = (&event.record.identity, event.record.effective_at);
+    let rejoined = ctx
+        .events_of(id)
+        .find(|e| {
+            e.record.effective_at > t
+                && matches!(
+                    e.record.event_type,
+                    LifecycleEventType::Joiner | LifecycleEventType::NhiCreated
                 )
-                .identity(Some(id))
-                .system(Some(system))
-                .evidence([event.seq])
-                .evidence(seqs),
-            );
+        })
+        .map(|e| e.record.effective_at);
+    let end = rejoined.unwrap_or(ctx.as_of).max(t);
+    let after = t + chrono::TimeDelta::nanoseconds(1);
+    let mut activity: BTreeMap<&SystemId, (Vec<u64>, Vec<String>)> = BTreeMap::new();
+    for x in ctx.executions_by(id) {
+        if x.record.at > t && x.record.at < end {
+            let entry = activity.entry(&x.record.system).or_default();
+            entry.0.push(x.seq);
+            entry.1.push(format!(
+                "{} at {}",
+                x.record
+                    .source_event_type
+                    .as_deref()
+                    .unwrap_or(x.record.action.as_str()),
+                x.record.at.format("%Y-%m-%d %H:%M")
+            ));
         }
+    }
+    for a in ctx.activity_of(id) {
+        let r = &a.record;
+        if r.outcome == Outcome::Succeeded && r.any_within(after, end) {
+            let entry = activity.entry(&r.system).or_default();
+            entry.0.push(a.seq);
+            let last = if r.last.at < end { &r.last } else { &r.first };
+            entry.1.push(format!(
+                "{} by {} at {} ({})",
+                r.event_types.first().map_or("activity", String::as_str),
+                r.account,
+                last.at.format("%Y-%m-%d %H:%M"),
+                last.location
+            ));
+        }
+    }
+    for (_, r) in ctx.rows_of(id) {
+        if let Some(used) = r
+            .record
+            .last_used_at
+            .filter(|u| *u > t && rejoined.is_none_or(|j| *u < j))
+        {
+            let entry = activity.entry(&r.record.system).or_default();
+            entry.0.push(r.seq);
+            entry
+                .1
+                .push(format!("last used {}", used.format("%Y-%m-%d %H:%M")));
+        }
+    }
+    for (system, (seqs, what)) in activity {
+        out.push(
+            Finding::new(
+                ACTIVITY_AFTER_TERMINATION,
+                format!(
+                    "used on {system} after leaving {}: {}",
+                    t.format("%Y-%m-%d %H:%M UTC"),
+                    what.first().map_or("", String::as_str)
+                ),
+            )
+            .identity(Some(id))
+            .system(Some(system))
+            .evidence([event.seq])
+            .evidence(seqs.into_iter().take(20)),
+        );
     }
 }
 
@@ -139,86 +178,133 @@ fn movers(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let (id, t) = (&e.identity, e.effective_at);
-        let Some(snapshot) = ctx.last_snapshot_before(t) else {
-            continue;
-        };
-        for (_, row) in ctx.rows_of(id) {
-            let r = &row.record;
-            if r.as_of != snapshot || !r.status.is_present() {
-                continue;
-            }
-            let ent = r.entitlement.as_deref().unwrap_or_default();
-            let old_only = ctx.policy.expects_for_role(Some(prior), &r.system, ent)
-                && !ctx.policy.expects_for_role(Some(new), &r.system, ent);
-            if !old_only {
-                continue;
-            }
-            let removed = ctx.executions_on(&r.system, &r.account).any(|x| {
-                let x = &x.record;
-                x.outcome == Outcome::Succeeded
-                    && x.at >= t - DAY
-                    && x.at <= t + window
-                    && (matches!(
-                        x.action,
-                        ProvisioningAction::Disable | ProvisioningAction::Delete
-                    ) || (x.action == ProvisioningAction::Revoke
-                        && x.entitlement.as_deref() == Some(ent)))
-            });
-            if !removed {
-                out.push(
-                    Finding::new(
-                        MOVER_RETAINED_ACCESS,
-                        format!(
-                            "moved from {prior} to {new}; old-role {ent} not removed within {}",
-                            ctx.policy.movers.transition_window
-                        ),
-                    )
-                    .identity(Some(id))
-                    .system(Some(&r.system))
-                    .account(Some(&r.account))
-                    .entitlement(Some(ent))
-                    .evidence([event.seq, row.seq]),
-                );
+        let due = t + window;
+        for system in departure::systems_of(ctx, id) {
+            let timeline = Timeline::new(ctx, id, system, t - DAY);
+            let held = timeline.held_between(t - DAY, t);
+            for (account, ent, held_seq) in held.items() {
+                let old_only = ctx.policy.expects_for_role(Some(prior), system, ent)
+                    && !ctx.policy.expects_for_role(Some(new), system, ent);
+                if !old_only || kept_with_authority(ctx, id, system, ent, due) {
+                    continue;
+                }
+                let gone = timeline.item_gone_from(ent, t - DAY);
+                let after = |at: Timestamp| at + chrono::TimeDelta::seconds(1);
+                let retained = match gone {
+                    Some(x) if x.record.at <= due => None,
+                    Some(x) => Some((
+                        format!("removed {} after the move", human_duration(x.record.at - t)),
+                        Some(x.seq),
+                    )),
+                    None => match (
+                        snapshot_from(ctx, id, system, ent, due, ctx.as_of),
+                        snapshot_from(ctx, id, system, ent, after(t), due.min(ctx.as_of)),
+                    ) {
+                        (Some(Snapshot::Shows { at, seq }), _) => Some((
+                            format!("still held on {}", at.format("%Y-%m-%d")),
+                            Some(seq),
+                        )),
+                        (Some(Snapshot::Lacks { .. }), _)
+                        | (None, Some(Snapshot::Lacks { .. })) => None,
+                        _ if due >= ctx.as_of => None,
+                        (None, Some(Snapshot::Shows { at, seq })) => Some((
+                            format!("still held on {}", at.format("%Y-%m-%d")),
+                            Some(seq),
+                        )),
+                        _ => Some(("never removed".to_owned(), None)),
+                    },
+                };
+                if let Some((how, seq)) = retained {
+                    out.push(
+                        Finding::new(
+                            MOVER_RETAINED_ACCESS,
+                            format!(
+                                "moved from {prior} to {new} on {}; old-role {ent} on {system} not removed within {}: {how}",
+                                t.format("%Y-%m-%d"),
+                                ctx.policy.movers.transition_window
+                            ),
+                        )
+                        .identity(Some(id))
+                        .system(Some(system))
+                        .account(Some(account))
+                        .entitlement(Some(ent))
+                        .evidence([event.seq, held_seq])
+                        .evidence(seq),
+                    );
+                }
             }
         }
     }
 }
 
+/// Old-role access a mover may keep: an approved request for it decided by the end of the
+/// transition window, or an exception covering it then.
+fn kept_with_authority(
+    ctx: &Context<'_>,
+    id: &IdentityId,
+    system: &SystemId,
+    ent: &str,
+    due: Timestamp,
+) -> bool {
+    let approved = ctx.approvals_of(id).any(|a| {
+        a.record.decision == Decision::Approved
+            && a.record.decided_at <= due
+            && a.record.expires_at.is_none_or(|x| x > due)
+            && authority::approval_covers(ctx, &a.record, system, ent)
+    });
+    approved || authority::valid_exception(ctx, id, system, ent, due).is_some()
+}
+
+/// Removals need an authoritative reason too: a departure, a move that takes the access out
+/// of the role, an approved request about it, or the end of the exception or time-bound
+/// approval it was held under. Credential events are not access decisions (convention 5).
 fn unexplained_removals(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (i, stored) in ctx.executions() {
         let x = &stored.record;
-        if !ctx.in_period(x.at) || x.outcome != Outcome::Succeeded || !x.action.removes_access() {
+        if !ctx.in_period(x.at)
+            || x.outcome != Outcome::Succeeded
+            || !x.action.removes_access()
+            || is_credential_change(x.action)
+        {
             continue;
         }
         let Some(id) = ctx.subject(i) else { continue };
-        let ent = x.entitlement.as_deref().unwrap_or_default();
+        let ent = authority::item(x.entitlement.as_deref());
         let by_event = ctx.events_of(id).any(|e| {
             let e = &e.record;
             x.at >= e.effective_at - DAY
                 && (e.event_type.is_departure()
                     || (e.event_type == LifecycleEventType::Mover
                         && e.attributes.previous_role.as_deref().is_some_and(|prior| {
-                            let new = e.attributes.role.as_deref().unwrap_or_default();
+                            let new = e.attributes.role.as_deref();
                             if x.action == ProvisioningAction::Revoke {
                                 ctx.policy.expects_for_role(Some(prior), &x.system, ent)
-                                    && !ctx.policy.expects_for_role(Some(new), &x.system, ent)
+                                    && !ctx.policy.expects_for_role(new, &x.system, ent)
                             } else {
                                 // Disabling the whole account: the new role has nothing there.
-                                !ctx.policy
-                                    .profile(new)
-                                    .is_some_and(|p| p.entitlements.contains_key(&x.system))
+                                !ctx.policy.profile_covers_system(new, &x.system)
                             }
                         })))
         });
-        // Approvals are looked at only when no event explains the removal.
-        let by_approval = || {
-            ctx.approvals_of(id).any(|a| {
-                a.record.system == x.system
-                    && a.record.entitlement == ent
-                    && a.record.decided_at <= x.at
-            })
-        };
-        if !by_event && !by_approval() {
+        if by_event {
+            continue;
+        }
+        // Approvals and exceptions are looked at only when no event explains the removal.
+        let by_approval = ctx.approvals_of(id).any(|a| {
+            let a = &a.record;
+            a.system == x.system
+                && a.entitlement.trim().eq_ignore_ascii_case(ent)
+                && (a.decided_at <= x.at || a.expires_at.is_some_and(|e| e <= x.at + DAY))
+        });
+        let by_expiry = ctx.exceptions_of(id).any(|e| {
+            let e = &e.record;
+            e.system.as_ref() == Some(&x.system)
+                && e.entitlement
+                    .as_deref()
+                    .is_some_and(|en| en.trim().eq_ignore_ascii_case(ent))
+                && e.effective_expiry().is_some_and(|end| end <= x.at + DAY)
+        });
+        if !by_approval && !by_expiry {
             out.push(
                 Finding::new(
                     CHANGE_WITHOUT_EVENT,

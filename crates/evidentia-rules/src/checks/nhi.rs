@@ -1,8 +1,10 @@
 //! Non-human identity governance: an accountable owner who is still here, credentials that
 //! are rotated, and no human use of a service identity.
 
+use std::collections::BTreeMap;
+
 use chrono::TimeDelta;
-use evidentia_domain::{IdentityKind, Outcome, ProvisioningAction};
+use evidentia_domain::{IdentityId, IdentityKind, Outcome, ProvisioningAction, SystemId};
 
 use crate::context::sorted;
 use crate::{Context, Finding};
@@ -97,6 +99,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
+    interactive_sign_ins(ctx, out);
     for (_, stored) in ctx.executions() {
         let x = &stored.record;
         if !ctx.in_period(x.at) || x.outcome != Outcome::Succeeded {
@@ -134,5 +137,60 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .evidence([stored.seq]),
             );
         }
+    }
+}
+
+/// A person signing in as a non-human identity: an interactive sign-in (a console login, a
+/// browser SSO session, a password SSH login, `su` to it) that succeeded in the period on an
+/// account that belongs to an NHI. One finding per NHI, system and account.
+fn interactive_sign_ins(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let mut found: BTreeMap<(&IdentityId, &SystemId, String), (&str, Vec<u64>, String)> =
+        BTreeMap::new();
+    for (i, stored) in ctx.evidence.activity.iter().enumerate() {
+        let a = &stored.record;
+        let interactive = a.interactive
+            || a.event_types
+                .iter()
+                .any(|t| ctx.policy.nhi.is_interactive(t));
+        if a.outcome != Outcome::Succeeded
+            || !interactive
+            || !a.any_within(ctx.period_start, ctx.as_of)
+        {
+            continue;
+        }
+        let Some(owner) = ctx.activity_owner(i) else {
+            continue;
+        };
+        if ctx.identity_kinds().get(owner).is_none_or(|k| k.is_human()) {
+            continue;
+        }
+        let entry = found
+            .entry((owner, &a.system, a.account.to_lowercase()))
+            .or_insert_with(|| {
+                let how = format!(
+                    "{} {}×, first {} ({}){}",
+                    a.event_types.first().map_or("sign-in", String::as_str),
+                    a.count,
+                    a.first.at.format("%Y-%m-%d %H:%M"),
+                    a.first.location,
+                    a.clients
+                        .first()
+                        .map_or(String::new(), |c| format!(", client {c}"))
+                );
+                (a.account.as_str(), Vec::new(), how)
+            });
+        entry.1.push(stored.seq);
+    }
+    for ((owner, system, _), (account, seqs, how)) in found {
+        out.push(
+            Finding::new(
+                HUMAN_USE,
+                format!("interactive sign-in as the service identity: {how}"),
+            )
+            .identity(Some(owner))
+            .system(Some(system))
+            .account(Some(account))
+            .evidence(seqs),
+        );
     }
 }

@@ -467,7 +467,7 @@ fn unexpected_entitlement_table() {
             "the role at the snapshot decides: sre from July, PowerUser seen in July",
             vec![
                 person("n1", "engineer"),
-                mover("n1", at(2025, 7, 1, 0), "engineer", "sre"),
+                mover("n1", at(2025, 7, 3, 0), "engineer", "sre"),
                 row("aws", n1, "PowerUser", july()),
             ],
             vec![],
@@ -476,7 +476,7 @@ fn unexpected_entitlement_table() {
             "the role at the snapshot decides: still an engineer in June",
             vec![
                 person("n1", "engineer"),
-                mover("n1", at(2025, 7, 1, 0), "engineer", "sre"),
+                mover("n1", at(2025, 7, 3, 0), "engineer", "sre"),
                 row("aws", n1, "PowerUser", june()),
             ],
             vec![UNEXPECTED_ENTITLEMENT],

@@ -19,33 +19,33 @@ fn approval_matching_table() {
         (
             "a rejected approval is no approval",
             vec![
-                with_approval(approval("e1", "aws", "ReadOnly", t() - h(1)), |a| {
+                with_approval(approval("e1", "aws", "PowerUser", t() - h(1)), |a| {
                     a.decision = Decision::Rejected;
                 }),
-                grant("aws", e1, "ReadOnly", t()),
+                grant("aws", e1, "PowerUser", t()),
             ],
             vec![GRANT_WITHOUT_APPROVAL],
         ),
         (
             "an approval for another system is no approval",
             vec![
-                approval("e1", "github", "ReadOnly", t() - h(1)),
-                grant("aws", e1, "ReadOnly", t()),
+                approval("e1", "github", "PowerUser", t() - h(1)),
+                grant("aws", e1, "PowerUser", t()),
             ],
             vec![GRANT_WITHOUT_APPROVAL],
         ),
         (
             "an account creation is matched by an approval of the item `account`",
             vec![
-                approval("e1", "aws", "account", t() - h(1)),
-                exec("aws", e1, ProvisioningAction::CreateAccount, None, t()),
+                approval("e1", "finance", "account", t() - h(1)),
+                exec("finance", e1, ProvisioningAction::CreateAccount, None, t()),
             ],
             vec![],
         ),
         (
             "an account creation with no approval",
             vec![exec(
-                "aws",
+                "finance",
                 e1,
                 ProvisioningAction::CreateAccount,
                 None,
@@ -55,32 +55,32 @@ fn approval_matching_table() {
         ),
         (
             "a grant to an account nobody owns is an orphan, not unapproved",
-            vec![grant("aws", "ghost", "ReadOnly", t())],
+            vec![grant("aws", "ghost", "PowerUser", t())],
             vec![ORPHAN_ACCOUNT],
         ),
         (
             "a failed grant needs no approval",
             vec![
                 outcome(
-                    grant("aws", e1, "ReadOnly", t()),
+                    grant("aws", e1, "PowerUser", t()),
                     evidentia_domain::Outcome::Failed,
                 ),
-                grant("aws", e1, "ReadOnly", t() + m(10)),
-                approval("e1", "aws", "ReadOnly", t() + m(5)),
+                grant("aws", e1, "PowerUser", t() + m(10)),
+                approval("e1", "aws", "PowerUser", t() + m(5)),
             ],
             vec![],
         ),
         (
             "a grant before the period is not checked",
-            vec![grant("aws", e1, "ReadOnly", at(2024, 12, 31, 0))],
+            vec![grant("aws", e1, "PowerUser", at(2024, 12, 31, 0))],
             vec![],
         ),
         (
             "approved only after the grant, twice: one finding",
             vec![
-                approval("e1", "aws", "ReadOnly", t() + h(1)),
-                approval("e1", "aws", "ReadOnly", t() + h(2)),
-                grant("aws", e1, "ReadOnly", t()),
+                approval("e1", "aws", "PowerUser", t() + h(1)),
+                approval("e1", "aws", "PowerUser", t() + h(2)),
+                grant("aws", e1, "PowerUser", t()),
             ],
             vec![ACCESS_BEFORE_APPROVAL],
         ),
@@ -102,24 +102,27 @@ fn approval_matching_table() {
             vec![],
         ),
         (
-            "the latest approval before the grant decides self-approval",
+            "the latest request before the grant decides self-approval",
             vec![
-                with_approval(approval("e1", "aws", "ReadOnly", t() - h(2)), |a| {
+                with_approval(approval("e1", "aws", "PowerUser", t() - h(2)), |a| {
                     a.approver = IdentityId::new("e1");
+                    a.id = ApprovalId::new("RITM-OLD");
                 }),
-                approval("e1", "aws", "ReadOnly", t() - h(1)),
-                grant("aws", e1, "ReadOnly", t()),
+                approval("e1", "aws", "PowerUser", t() - h(1)),
+                grant("aws", e1, "PowerUser", t()),
             ],
             vec![],
         ),
         (
-            "the latest approval before the grant was by the subject",
+            "the latest request before the grant was approved by the subject",
             vec![
-                approval("e1", "aws", "ReadOnly", t() - h(2)),
-                with_approval(approval("e1", "aws", "ReadOnly", t() - h(1)), |a| {
+                with_approval(approval("e1", "aws", "PowerUser", t() - h(2)), |a| {
+                    a.id = ApprovalId::new("RITM-OLD");
+                }),
+                with_approval(approval("e1", "aws", "PowerUser", t() - h(1)), |a| {
                     a.approver = IdentityId::new("e1");
                 }),
-                grant("aws", e1, "ReadOnly", t()),
+                grant("aws", e1, "PowerUser", t()),
             ],
             vec![SELF_APPROVAL],
         ),

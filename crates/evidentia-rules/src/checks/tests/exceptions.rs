@@ -58,9 +58,19 @@ fn exception_governance_table() {
             vec![TOO_LONG],
         ),
         (
-            "a renewal pushing the effective expiry past the maximum",
+            "convention 14: the chain runs past the maximum, but each record is within it",
             vec![renewed(ex(Some(g + d(90))), g + d(80), Some(g + d(181)))],
+            vec![],
+        ),
+        (
+            "convention 14: a renewal whose own duration is past the maximum",
+            vec![renewed(ex(Some(g + d(90))), g + d(80), Some(g + d(80 + 181)))],
             vec![TOO_LONG],
+        ),
+        (
+            "convention 14: a renewal exactly at the maximum",
+            vec![renewed(ex(Some(g + d(90))), g + d(80), Some(g + d(80 + 180)))],
+            vec![],
         ),
         (
             "privileged (policy tier; the register says standard): exactly 30 days",

@@ -71,18 +71,18 @@ fn leaver_table() {
             vec![],
         ),
         (
-            "revoked 24h and one second before: not the leaver process, and unexplained",
+            "revoked 24h and one second before: not the leaver process (unexplained), but nothing was left to revoke",
             vec![leaver("e1", t()), disable("okta", e1, t() - h(24) - s(1))],
-            vec![CHANGE_WITHOUT_EVENT, LEAVER_NOT_REVOKED],
+            vec![CHANGE_WITHOUT_EVENT],
         ),
         (
-            "burst: the last removal is R (revoke on time, delete late)",
+            "convention 9: the last entitlement revoked on time; the delete after is housekeeping",
             vec![
                 leaver("e1", t()),
                 revoke("okta", e1, "Everyone", t() + h(1)),
                 exec("okta", e1, ProvisioningAction::Delete, None, t() + h(5)),
             ],
-            vec![LEAVER_REVOKED_LATE],
+            vec![],
         ),
         (
             "burst entirely inside the deadline",
@@ -255,6 +255,7 @@ fn activity_after_termination_table() {
                 revoked(),
                 with_row(row("okta", e1, "Everyone", after()), |r| {
                     r.last_used_at = Some(t() + h(1));
+                    r.status = ReconciliationStatus::ExpectedMissing;
                 }),
             ],
             vec![ACTIVITY_AFTER_TERMINATION],
@@ -265,6 +266,7 @@ fn activity_after_termination_table() {
                 revoked(),
                 with_row(row("okta", e1, "Everyone", after()), |r| {
                     r.last_used_at = Some(t());
+                    r.status = ReconciliationStatus::ExpectedMissing;
                 }),
             ],
             vec![],
@@ -283,6 +285,7 @@ fn activity_after_termination_table() {
                 acts(t() + h(1)),
                 with_row(row("okta", e1, "Everyone", after()), |r| {
                     r.last_used_at = Some(t() + h(1));
+                    r.status = ReconciliationStatus::ExpectedMissing;
                 }),
             ],
             vec![ACTIVITY_AFTER_TERMINATION, ACTIVITY_AFTER_TERMINATION],
@@ -334,9 +337,9 @@ fn mover_table() {
             vec![],
         ),
         (
-            "removed 24h and one second before: not the move, and unexplained",
+            "removed 24h and one second before: not the move (unexplained), but nothing was left",
             vec![revoke("aws", e1, "ReadOnly", t() - h(24) - s(1))],
-            vec![CHANGE_WITHOUT_EVENT, MOVER_RETAINED_ACCESS],
+            vec![CHANGE_WITHOUT_EVENT],
         ),
         (
             "the whole account disabled inside the window",
@@ -401,12 +404,12 @@ fn change_without_authoritative_event_table() {
             vec![],
         ),
         (
-            "a departure 24h and one second later does not explain it",
+            "a departure 24h and one second later does not explain it (and nothing was left)",
             vec![
                 leaver("e1", t() + h(24) + s(1)),
                 revoke("github", e1, "member", t()),
             ],
-            vec![CHANGE_WITHOUT_EVENT, LEAVER_NOT_REVOKED],
+            vec![CHANGE_WITHOUT_EVENT],
         ),
         (
             "explained by a departure long before (late, not unexplained)",

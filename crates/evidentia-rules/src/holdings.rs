@@ -1,0 +1,264 @@
+//! What one identity held in one system over time: the system's own last snapshot replayed
+//! forward through its provisioning log, so leavers and movers are judged on what they held
+//! at the event, and "fully removed" means what audit convention 9 says.
+
+use std::collections::BTreeMap;
+
+use evidentia_domain::{Execution, IdentityId, Outcome, ProvisioningAction, SystemId, Timestamp};
+
+use crate::authority::{ACCOUNT, item};
+use crate::{Context, Stored};
+
+/// One account's known access: its entitlements (credentials included) and whether the
+/// account itself is known to exist (created, enabled, or listed without an entitlement).
+#[derive(Debug, Clone, Default)]
+struct AccountHold {
+    /// Lower-cased item → (item as written, the entry that showed it).
+    items: BTreeMap<String, (String, u64)>,
+    /// The account itself, and the entry that showed it.
+    itself: Option<u64>,
+}
+
+impl AccountHold {
+    fn is_empty(&self) -> bool {
+        self.items.is_empty() && self.itself.is_none()
+    }
+}
+
+/// Everything one identity holds in one system at a moment, by account (lower-cased).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Holdings {
+    accounts: BTreeMap<String, (String, AccountHold)>,
+}
+
+impl Holdings {
+    pub fn is_empty(&self) -> bool {
+        self.accounts.values().all(|(_, a)| a.is_empty())
+    }
+
+    /// The first account held (as written) and the entry that shows it.
+    pub fn account(&self) -> Option<(&str, u64)> {
+        self.accounts
+            .values()
+            .find(|(_, a)| !a.is_empty())
+            .map(|(name, a)| {
+                let seq = a
+                    .itself
+                    .or_else(|| a.items.values().map(|(_, s)| *s).min())
+                    .unwrap_or_default();
+                (name.as_str(), seq)
+            })
+    }
+
+    /// Every (account, item, entry) held; items as written, the account itself as `account`.
+    pub fn items(&self) -> Vec<(&str, &str, u64)> {
+        let mut out = Vec::new();
+        for (name, hold) in self.accounts.values() {
+            for (item, seq) in hold.items.values() {
+                out.push((name.as_str(), item.as_str(), *seq));
+            }
+        }
+        out
+    }
+
+    /// Whether `item` is held on any account.
+    pub fn holds(&self, item: &str) -> bool {
+        let key = item.to_lowercase();
+        self.accounts
+            .values()
+            .any(|(_, a)| a.items.contains_key(&key))
+    }
+
+    fn entry(&mut self, account: &str) -> &mut AccountHold {
+        &mut self
+            .accounts
+            .entry(account.trim().to_lowercase())
+            .or_insert_with(|| (account.trim().to_owned(), AccountHold::default()))
+            .1
+    }
+
+    fn add(&mut self, account: &str, item: &str, seq: u64) {
+        let hold = self.entry(account);
+        if item.eq_ignore_ascii_case(ACCOUNT) {
+            hold.itself.get_or_insert(seq);
+        } else {
+            hold.items
+                .entry(item.to_lowercase())
+                .or_insert_with(|| (item.to_owned(), seq));
+        }
+    }
+
+    /// Applies one change that took effect (convention 9: an account is gone when disabled or
+    /// deleted, or when its last entitlement is revoked).
+    fn apply(&mut self, x: &Execution, seq: u64) {
+        use ProvisioningAction as A;
+        let it = item(x.entitlement.as_deref());
+        match x.action {
+            A::CreateAccount | A::Enable => {
+                self.add(&x.account, ACCOUNT, seq);
+                if !it.eq_ignore_ascii_case(ACCOUNT) {
+                    self.add(&x.account, it, seq);
+                }
+            }
+            A::Grant | A::CredentialCreated => self.add(&x.account, it, seq),
+            A::Disable | A::Delete => {
+                self.accounts.remove(&x.account.trim().to_lowercase());
+            }
+            A::Revoke | A::CredentialDeactivated | A::CredentialDeleted => {
+                let key = x.account.trim().to_lowercase();
+                if it.eq_ignore_ascii_case(ACCOUNT) {
+                    self.accounts.remove(&key);
+                } else if let Some((_, hold)) = self.accounts.get_mut(&key) {
+                    let had = !hold.items.is_empty();
+                    hold.items.remove(&it.to_lowercase());
+                    if had && hold.items.is_empty() {
+                        self.accounts.remove(&key);
+                    }
+                }
+            }
+            A::CredentialRotated => {}
+        }
+    }
+
+    /// Whether the item is gone from every account (the account itself: no account left).
+    fn lacks(&self, item: &str) -> bool {
+        if item.eq_ignore_ascii_case(ACCOUNT) {
+            self.is_empty()
+        } else {
+            !self.holds(item)
+        }
+    }
+}
+
+/// One identity in one system: the snapshot the story starts from and the succeeded changes
+/// after it, oldest first.
+pub(crate) struct Timeline<'a> {
+    start: Holdings,
+    changes: Vec<&'a Stored<Execution>>,
+    /// Failed or queued attempts after the snapshot (for "the system reports it failed").
+    pub attempts: Vec<&'a Stored<Execution>>,
+}
+
+impl<'a> Timeline<'a> {
+    /// The identity's holdings in `system` from its last snapshot at or before `t` on.
+    pub fn new(ctx: &Context<'a>, id: &IdentityId, system: &SystemId, t: Timestamp) -> Self {
+        let snapshot = ctx.last_snapshot_before(system, t);
+        let mut start = Holdings::default();
+        if let Some(s) = snapshot {
+            for &i in ctx.present_rows(system, s) {
+                if ctx.row_owner(i) == Some(id) {
+                    let r = &ctx.evidence.reconciliations[i];
+                    start.add(
+                        &r.record.account,
+                        item(r.record.entitlement.as_deref()),
+                        r.seq,
+                    );
+                }
+            }
+        }
+        let mut changes = Vec::new();
+        let mut attempts = Vec::new();
+        for (_, x) in ctx.executions_of(id) {
+            let r = &x.record;
+            if &r.system != system || snapshot.is_some_and(|s| r.at <= s) {
+                continue;
+            }
+            if r.outcome == Outcome::Succeeded {
+                changes.push(x);
+            } else {
+                attempts.push(x);
+            }
+        }
+        changes.sort_by_key(|x| (x.record.at, x.seq));
+        attempts.sort_by_key(|x| (x.record.at, x.seq));
+        Timeline {
+            start,
+            changes,
+            attempts,
+        }
+    }
+
+    /// What was held at any moment of `[from, to]`: held just before `from`, plus everything
+    /// added up to `to` (what a departure at `to` had to remove, counting removals from `from`).
+    pub fn held_between(&self, from: Timestamp, to: Timestamp) -> Holdings {
+        let mut h = self.start.clone();
+        for x in &self.changes {
+            let r = &x.record;
+            if r.at < from {
+                h.apply(r, x.seq);
+            } else if r.at <= to && r.action.adds_access() {
+                h.apply(r, x.seq);
+            }
+        }
+        h
+    }
+
+    /// The first change at or after `from` that leaves nothing held (full removal), replaying
+    /// everything before it.
+    pub fn emptied_from(&self, from: Timestamp) -> Option<&'a Stored<Execution>> {
+        let mut h = self.start.clone();
+        for x in &self.changes {
+            let was_empty = h.is_empty();
+            h.apply(&x.record, x.seq);
+            if x.record.at >= from && !was_empty && h.is_empty() {
+                return Some(x);
+            }
+        }
+        None
+    }
+
+    /// The first change at or after `from` after which `item` is no longer held.
+    pub fn item_gone_from(&self, item: &str, from: Timestamp) -> Option<&'a Stored<Execution>> {
+        let mut h = self.start.clone();
+        for x in &self.changes {
+            let had = !h.lacks(item);
+            h.apply(&x.record, x.seq);
+            if x.record.at >= from && had && h.lacks(item) {
+                return Some(x);
+            }
+        }
+        None
+    }
+}
+
+/// What the system's own snapshots say about an identity's access after a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Snapshot {
+    /// The snapshot at `at` still shows the access (row `seq`).
+    Shows { at: Timestamp, seq: u64 },
+    /// The snapshot at `at` no longer shows it.
+    Lacks { at: Timestamp },
+}
+
+/// The system's first snapshot at or after `from` (and before `until`), asked whether
+/// `identity` still holds `item` (the account itself: anything).
+pub(crate) fn snapshot_from(
+    ctx: &Context<'_>,
+    id: &IdentityId,
+    system: &SystemId,
+    item_wanted: &str,
+    from: Timestamp,
+    until: Timestamp,
+) -> Option<Snapshot> {
+    let at = ctx
+        .first_snapshot_from(system, from)
+        .filter(|at| *at < until)?;
+    let row = ctx.present_rows(system, at).iter().find(|&&i| {
+        ctx.row_owner(i) == Some(id)
+            && (item_wanted.eq_ignore_ascii_case(ACCOUNT)
+                || item(
+                    ctx.evidence.reconciliations[i]
+                        .record
+                        .entitlement
+                        .as_deref(),
+                )
+                .eq_ignore_ascii_case(item_wanted))
+    });
+    Some(match row {
+        Some(&i) => Snapshot::Shows {
+            at,
+            seq: ctx.evidence.reconciliations[i].seq,
+        },
+        None => Snapshot::Lacks { at },
+    })
+}
