@@ -20,6 +20,9 @@ pub struct ControlRow {
     pub evidence: usize,
     pub findings: usize,
     pub status: ControlStatus,
+    /// Evidence its checks need that was not imported, in words (convention 13): all of it
+    /// for a control not assessed, some of it for one assessed by only part of its checks.
+    pub missing: Vec<String>,
 }
 
 /// The built-in catalogs and the check mapping (user catalogs load through the same types).
@@ -65,6 +68,13 @@ pub fn control_status(run: &AnalysisRun, framework: &str) -> anyhow::Result<Vec<
                 .iter()
                 .filter(|f| checks.iter().any(|c| c == f.check))
                 .count();
+            let mut missing: Vec<String> = checks
+                .iter()
+                .flat_map(|c| run.analysis.coverage.missing_for(c))
+                .map(str::to_owned)
+                .collect();
+            missing.sort();
+            missing.dedup();
             let groups = catalog
                 .ancestors(control.id())
                 .unwrap_or_default()
@@ -79,6 +89,7 @@ pub fn control_status(run: &AnalysisRun, framework: &str) -> anyhow::Result<Vec<
                 evidence,
                 findings,
                 status: ControlCounts { evidence, findings }.status(),
+                missing,
             }
         })
         .collect();

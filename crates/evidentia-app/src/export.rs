@@ -425,6 +425,7 @@ impl ExportSource {
                 "evidence",
                 "findings",
                 "checks",
+                "missing_evidence",
             ],
         );
         for r in control_status(&self.run, &self.options.framework)? {
@@ -443,6 +444,7 @@ impl ExportSource {
                 Cell::count(r.evidence),
                 Cell::count(r.findings),
                 Cell::text(r.checks.join(" ")),
+                Cell::text(r.missing.join("; ")),
             ]);
         }
         Ok(t)

@@ -679,6 +679,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             "control": r.id, "title": r.title,
                             "groups": r.groups.iter().map(|(id, _)| id).collect::<Vec<_>>(),
                             "status": r.status.as_str(), "evidence": r.evidence, "findings": r.findings, "checks": r.checks,
+                            "missing_evidence": r.missing,
                         })
                     })
                     .collect();
@@ -695,6 +696,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         r.findings,
                         r.checks.join(", ")
                     );
+                    if !r.missing.is_empty() && !r.checks.is_empty() {
+                        outln!("{:<12} missing: {}", "", r.missing.join("; "));
+                    }
                 }
             }
         }

@@ -8,6 +8,7 @@ mod authority;
 mod chain;
 mod checks;
 mod context;
+mod coverage;
 mod departure;
 mod exceptions;
 mod finding;
@@ -24,6 +25,7 @@ use evidentia_policy::Policy;
 pub use chain::{Direction, EventChain, Link, LinkStatus, SystemChain};
 pub use checks::IMPLEMENTED as IMPLEMENTED_CHECKS;
 pub use context::Context;
+pub use coverage::{CheckCoverage, Coverage, EvidenceKind};
 pub use exceptions::{AgingBucket, ExceptionAging};
 pub use finding::{Finding, FindingKey};
 pub use metrics::{Durations, Metrics};
@@ -65,8 +67,11 @@ pub struct Analysis {
     /// Every lifecycle event in the period with its evidence chain per system.
     pub chains: Vec<EventChain>,
     pub metrics: Metrics,
-    /// How many items each check examined in the period (the evidence behind its verdict).
+    /// How many items each check examined in the period (the evidence behind its verdict);
+    /// 0 for a check whose evidence was not imported.
     pub examined: std::collections::BTreeMap<&'static str, usize>,
+    /// Which evidence each check had, and the systems without snapshots or logs.
+    pub coverage: Coverage,
 }
 
 /// Runs every check over the evidence under the policy, as of a moment (the period end or
@@ -85,6 +90,22 @@ pub fn analyze(evidence: &Evidence, policy: &Policy, as_of: Timestamp) -> Analys
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (findings, linked)
     });
+    let coverage = coverage::compute(&ctx, checks::NEEDS, &examined);
+    let examined = coverage
+        .checks
+        .iter()
+        .map(|(check, c)| (*check, c.examined))
+        .collect();
+    // A check that rests on the absence of a kind of record says nothing when none was
+    // imported: "no approval" is not a finding when no approvals were looked at.
+    let findings: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| {
+            !checks::ABSENCE_OF
+                .iter()
+                .any(|(check, kind)| *check == f.check && !coverage.present.contains(kind))
+        })
+        .collect();
     let exceptions = exceptions::aging(&ctx);
     let metrics = metrics::compute(&chains, &exceptions, &findings, &evidence.approvals);
     Analysis {
@@ -93,6 +114,7 @@ pub fn analyze(evidence: &Evidence, policy: &Policy, as_of: Timestamp) -> Analys
         chains,
         metrics,
         examined,
+        coverage,
     }
 }
 

@@ -6,6 +6,7 @@ mod exceptions;
 mod lifecycle;
 mod nhi;
 
+use crate::coverage::{EvidenceKind as E, Needs};
 use crate::{Context, Finding};
 
 /// Every check of DESIGN.md's table, in its order.
@@ -31,6 +32,45 @@ pub const IMPLEMENTED: &[&str] = &[
     nhi::OWNER_LEFT,
     nhi::CREDENTIAL_LONG_LIVED,
     nhi::HUMAN_USE,
+];
+
+const fn needs(all: &'static [E], any: &'static [E]) -> Needs {
+    Needs { all, any }
+}
+
+/// The evidence each check needs (audit convention 13): without it a check examined nothing
+/// and its controls cannot be met.
+pub(crate) const NEEDS: &[(&str, Needs)] = &[
+    (approvals::GRANT_WITHOUT_APPROVAL, needs(&[E::Executions, E::Approvals], &[])),
+    (approvals::ACCESS_BEFORE_APPROVAL, needs(&[E::Executions, E::Approvals], &[])),
+    (approvals::SELF_APPROVAL, needs(&[E::Executions, E::Approvals], &[])),
+    (approvals::PRIVILEGED_WITHOUT_SECURITY, needs(&[E::Executions, E::Approvals], &[])),
+    (lifecycle::LEAVER_NOT_REVOKED, needs(&[E::Lifecycle], &[E::Executions, E::Reconciliation])),
+    (lifecycle::LEAVER_REVOKED_LATE, needs(&[E::Lifecycle, E::Executions], &[])),
+    (lifecycle::ACTIVITY_AFTER_TERMINATION, needs(&[E::Lifecycle, E::Activity], &[])),
+    (lifecycle::MOVER_RETAINED_ACCESS, needs(&[E::Lifecycle], &[E::Executions, E::Reconciliation])),
+    (access::SOD_CONFLICT, needs(&[E::Reconciliation], &[])),
+    (access::EXECUTION_FAILED_UNCONFIRMED, needs(&[E::Executions], &[])),
+    (lifecycle::CHANGE_WITHOUT_EVENT, needs(&[E::Executions, E::Lifecycle], &[])),
+    (access::ORPHAN_ACCOUNT, needs(&[], &[E::Executions, E::Reconciliation])),
+    (access::UNEXPECTED_ENTITLEMENT, needs(&[E::Reconciliation], &[])),
+    (exceptions::EXPIRED_ACTIVE, needs(&[E::Exceptions, E::Reconciliation], &[])),
+    (exceptions::NO_OWNER, needs(&[E::Exceptions], &[])),
+    (exceptions::NO_EXPIRY, needs(&[E::Exceptions], &[])),
+    (exceptions::TOO_LONG, needs(&[E::Exceptions], &[])),
+    (nhi::WITHOUT_OWNER, needs(&[E::Catalog], &[])),
+    (nhi::OWNER_LEFT, needs(&[E::Catalog, E::Lifecycle], &[])),
+    (nhi::CREDENTIAL_LONG_LIVED, needs(&[E::Catalog], &[])),
+    (nhi::HUMAN_USE, needs(&[E::Catalog, E::Activity], &[])),
+];
+
+/// Checks whose findings rest on the absence of a record of this kind: without any such
+/// records imported they would report every item, so they report nothing.
+pub(crate) const ABSENCE_OF: &[(&str, E)] = &[
+    (approvals::GRANT_WITHOUT_APPROVAL, E::Approvals),
+    (approvals::ACCESS_BEFORE_APPROVAL, E::Approvals),
+    (approvals::SELF_APPROVAL, E::Approvals),
+    (approvals::PRIVILEGED_WITHOUT_SECURITY, E::Approvals),
 ];
 
 /// Runs every implemented check. Order does not matter: the caller sorts.
