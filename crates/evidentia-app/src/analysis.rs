@@ -85,6 +85,8 @@ pub struct AnalysisRun {
     pub as_of: DateTime<Utc>,
     /// The `analysis.run` entry, when the run was recorded.
     pub recorded_at_seq: Option<u64>,
+    /// Names the policy uses that no import produced (see `names`), to show beside the run.
+    pub warnings: Vec<String>,
 }
 
 /// Runs every check as of `as_of` — by default the end of the policy's reporting period, else
@@ -158,6 +160,8 @@ async fn analyze_in(
         }
         let as_of = as_of.unwrap_or_else(|| period_end(&policy).unwrap_or(now));
         let evidence = load_evidence(&ws).await?;
+        let warnings =
+            crate::names::name_warnings(&policy.policy, &policy.text, &policy.source, &evidence);
         let policy_for_rules = policy.policy.clone();
         let analysis = tokio::task::spawn_blocking(move || evidentia_rules::analyze(&evidence, &policy_for_rules, as_of))
             .await
@@ -185,7 +189,7 @@ async fn analyze_in(
                 .await
                 .context("writing the event chains for the Events table")?;
         }
-        Ok::<_, anyhow::Error>(AnalysisRun { analysis, policy, head, as_of, recorded_at_seq })
+        Ok::<_, anyhow::Error>(AnalysisRun { analysis, policy, head, as_of, recorded_at_seq, warnings })
     }
     .await;
     ws.close().await;
@@ -196,4 +200,25 @@ async fn analyze_in(
 fn period_end(policy: &RecordedPolicy) -> Option<DateTime<Utc>> {
     let end = policy.policy.organisation.period_end?;
     Period { from: end, to: end }.end_instant()
+}
+
+/// Warnings about the policy in force against the evidence imported so far: names of
+/// entitlements no import produced, with the nearest names seen.
+pub async fn policy_warnings(workspace: &Path) -> anyhow::Result<Vec<String>> {
+    let ws = open_read(workspace).await?;
+    let result = async {
+        let Some(policy) = load_current(&ws).await? else {
+            return Ok(Vec::new());
+        };
+        let evidence = load_evidence(&ws).await?;
+        Ok::<_, anyhow::Error>(crate::names::name_warnings(
+            &policy.policy,
+            &policy.text,
+            &policy.source,
+            &evidence,
+        ))
+    }
+    .await;
+    ws.close().await;
+    result
 }

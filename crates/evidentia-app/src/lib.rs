@@ -14,6 +14,7 @@ mod events;
 mod export;
 mod import;
 mod imports;
+mod names;
 mod pack;
 mod policy;
 mod report;
@@ -29,7 +30,9 @@ use evidentia_ledger::{Failure, Hash, canonical_json, format_recorded_at};
 use evidentia_store::{Access, Checkpoint, EvidenceStore, Head, VerifyProgress, Workspace};
 
 pub use accounts::{AccountRow, AccountsReport, list_accounts};
-pub use analysis::{AnalysisRun, Period, analyze_period, analyze_workspace, load_evidence};
+pub use analysis::{
+    AnalysisRun, Period, analyze_period, analyze_workspace, load_evidence, policy_warnings,
+};
 pub use controls::{ControlRow, catalogs, check_info, control_status};
 pub use demo::{DemoReport, build_demo};
 pub use entries::{EntryKind, record_entry_kind};

@@ -439,6 +439,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for f in &run.analysis.findings {
                 *by_check.entry(f.check).or_default() += 1;
             }
+            let coverage = &run.analysis.coverage;
+            let not_assessed: BTreeMap<&str, Vec<&str>> = coverage
+                .checks
+                .iter()
+                .filter(|(_, c)| !c.assessed())
+                .map(|(check, c)| (*check, c.missing.iter().map(|k| k.describe()).collect()))
+                .collect();
             if cli.json {
                 print_json(&serde_json::json!({
                     "entry": run.recorded_at_seq,
@@ -447,6 +454,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "policy_entry": run.policy.seq,
                     "findings": run.analysis.findings.len(),
                     "findings_by_check": by_check,
+                    "not_assessed": not_assessed,
+                    "systems_without_snapshot": coverage.systems_without_snapshot,
+                    "systems_without_log": coverage.systems_without_log,
+                    "warnings": run.warnings,
                 }))?;
             } else {
                 outln!(
@@ -461,6 +472,34 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 for (check, n) in by_check {
                     outln!("  {n:>4}  {check}");
                 }
+                for (check, missing) in &not_assessed {
+                    outln!("  not assessed: {check} (missing {})", missing.join(", "));
+                }
+                if !coverage.systems_without_snapshot.is_empty() {
+                    outln!(
+                        "  no snapshot in the period: {}",
+                        coverage
+                            .systems_without_snapshot
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                }
+                if !coverage.systems_without_log.is_empty() {
+                    outln!(
+                        "  no provisioning log: {}",
+                        coverage
+                            .systems_without_log
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                }
+            }
+            for w in &run.warnings {
+                eprintln!("warning: {w}");
             }
         }
         Command::Findings {
@@ -1004,6 +1043,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             action: PolicyAction::Set { file },
         } => {
             let change = evidentia_app::set_policy(ws, file, Utc::now()).await?;
+            for w in evidentia_app::policy_warnings(ws).await? {
+                eprintln!("warning: {w}");
+            }
             let (status, seq, sha) = match change {
                 evidentia_app::PolicyChange::Recorded { seq, sha256 } => ("recorded", seq, sha256),
                 evidentia_app::PolicyChange::Unchanged { seq, sha256 } => {
