@@ -9,11 +9,19 @@ use chrono::{TimeZone, Utc};
 use evidentia_app::{ActivityCapture, ControlStatus, ImportOptions};
 
 fn samples() -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../evidence-samples")).to_owned()
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../evidence-samples"
+    ))
+    .to_owned()
 }
 
 /// A workspace with some of the demo's files (by folder) and its policy.
-async fn workspace(dir: &Path, folders: &[(&str, Option<&str>)], activity: ActivityCapture) -> PathBuf {
+async fn workspace(
+    dir: &Path,
+    folders: &[(&str, Option<&str>)],
+    activity: ActivityCapture,
+) -> PathBuf {
     let now = Utc.with_ymd_and_hms(2026, 1, 15, 9, 0, 0).single().unwrap();
     let ws = dir.join("partial.evidentia");
     evidentia_app::init_workspace(&ws, now).await.unwrap();
@@ -72,7 +80,11 @@ async fn assert_no_unearned_met(ws: &Path) -> Vec<(String, String, ControlStatus
             }
             if !row.checks.is_empty() && assessed.is_empty() && row.findings == 0 {
                 assert_eq!(row.status, ControlStatus::NotAssessed, "{}", row.id);
-                assert!(!row.missing.is_empty(), "{} names no missing evidence", row.id);
+                assert!(
+                    !row.missing.is_empty(),
+                    "{} names no missing evidence",
+                    row.id
+                );
             }
             rows.push((framework.to_owned(), row.id, row.status, row.missing));
         }
@@ -107,7 +119,11 @@ async fn without_activity_the_activity_controls_are_not_assessed() {
     let rows = assert_no_unearned_met(&ws).await;
     for id in ["DE.CM-03", "PR.AA-02", "NHI10:2025"] {
         let (_, _, status, missing) = status_of(&rows, id);
-        assert_ne!(*status, ControlStatus::Met, "{id} met without activity evidence");
+        assert_ne!(
+            *status,
+            ControlStatus::Met,
+            "{id} met without activity evidence"
+        );
         if *status == ControlStatus::NotAssessed {
             assert!(
                 missing.iter().any(|m| m.starts_with("activity")),
@@ -140,6 +156,8 @@ async fn the_full_demo_meets_only_what_its_evidence_covers() {
     let dir = tempfile::tempdir().unwrap();
     let now = Utc.with_ymd_and_hms(2026, 1, 15, 9, 0, 0).single().unwrap();
     let ws = dir.path().join("demo.evidentia");
-    evidentia_app::build_demo(&samples(), &ws, now).await.unwrap();
+    evidentia_app::build_demo(&samples(), &ws, now)
+        .await
+        .unwrap();
     assert_no_unearned_met(&ws).await;
 }

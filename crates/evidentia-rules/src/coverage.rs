@@ -54,7 +54,9 @@ impl EvidenceKind {
     /// What to import, in words a user can act on.
     pub fn describe(self) -> &'static str {
         match self {
-            EvidenceKind::Lifecycle => "lifecycle events (HR joiners, movers, leavers; NHI catalog)",
+            EvidenceKind::Lifecycle => {
+                "lifecycle events (HR joiners, movers, leavers; NHI catalog)"
+            }
             EvidenceKind::Catalog => "the NHI service catalog",
             EvidenceKind::Approvals => "approval records (tickets, IGA decisions)",
             EvidenceKind::Executions => "provisioning logs",

@@ -41,20 +41,59 @@ const fn needs(all: &'static [E], any: &'static [E]) -> Needs {
 /// The evidence each check needs (audit convention 13): without it a check examined nothing
 /// and its controls cannot be met.
 pub(crate) const NEEDS: &[(&str, Needs)] = &[
-    (approvals::GRANT_WITHOUT_APPROVAL, needs(&[E::Executions, E::Approvals], &[])),
-    (approvals::ACCESS_BEFORE_APPROVAL, needs(&[E::Executions, E::Approvals], &[])),
-    (approvals::SELF_APPROVAL, needs(&[E::Executions, E::Approvals], &[])),
-    (approvals::PRIVILEGED_WITHOUT_SECURITY, needs(&[E::Executions, E::Approvals], &[])),
-    (lifecycle::LEAVER_NOT_REVOKED, needs(&[E::Lifecycle], &[E::Executions, E::Reconciliation])),
-    (lifecycle::LEAVER_REVOKED_LATE, needs(&[E::Lifecycle, E::Executions], &[])),
-    (lifecycle::ACTIVITY_AFTER_TERMINATION, needs(&[E::Lifecycle, E::Activity], &[])),
-    (lifecycle::MOVER_RETAINED_ACCESS, needs(&[E::Lifecycle], &[E::Executions, E::Reconciliation])),
+    (
+        approvals::GRANT_WITHOUT_APPROVAL,
+        needs(&[E::Executions, E::Approvals], &[]),
+    ),
+    (
+        approvals::ACCESS_BEFORE_APPROVAL,
+        needs(&[E::Executions, E::Approvals], &[]),
+    ),
+    (
+        approvals::SELF_APPROVAL,
+        needs(&[E::Executions, E::Approvals], &[]),
+    ),
+    (
+        approvals::PRIVILEGED_WITHOUT_SECURITY,
+        needs(&[E::Executions, E::Approvals], &[]),
+    ),
+    (
+        lifecycle::LEAVER_NOT_REVOKED,
+        needs(&[E::Lifecycle], &[E::Executions, E::Reconciliation]),
+    ),
+    (
+        lifecycle::LEAVER_REVOKED_LATE,
+        needs(&[E::Lifecycle, E::Executions], &[]),
+    ),
+    (
+        lifecycle::ACTIVITY_AFTER_TERMINATION,
+        needs(&[E::Lifecycle, E::Activity], &[]),
+    ),
+    (
+        lifecycle::MOVER_RETAINED_ACCESS,
+        needs(&[E::Lifecycle], &[E::Executions, E::Reconciliation]),
+    ),
     (access::SOD_CONFLICT, needs(&[E::Reconciliation], &[])),
-    (access::EXECUTION_FAILED_UNCONFIRMED, needs(&[E::Executions], &[])),
-    (lifecycle::CHANGE_WITHOUT_EVENT, needs(&[E::Executions, E::Lifecycle], &[])),
-    (access::ORPHAN_ACCOUNT, needs(&[], &[E::Executions, E::Reconciliation])),
-    (access::UNEXPECTED_ENTITLEMENT, needs(&[E::Reconciliation], &[])),
-    (exceptions::EXPIRED_ACTIVE, needs(&[E::Exceptions, E::Reconciliation], &[])),
+    (
+        access::EXECUTION_FAILED_UNCONFIRMED,
+        needs(&[E::Executions], &[]),
+    ),
+    (
+        lifecycle::CHANGE_WITHOUT_EVENT,
+        needs(&[E::Executions, E::Lifecycle], &[]),
+    ),
+    (
+        access::ORPHAN_ACCOUNT,
+        needs(&[], &[E::Executions, E::Reconciliation]),
+    ),
+    (
+        access::UNEXPECTED_ENTITLEMENT,
+        needs(&[E::Reconciliation], &[]),
+    ),
+    (
+        exceptions::EXPIRED_ACTIVE,
+        needs(&[E::Exceptions, E::Reconciliation], &[]),
+    ),
     (exceptions::NO_OWNER, needs(&[E::Exceptions], &[])),
     (exceptions::NO_EXPIRY, needs(&[E::Exceptions], &[])),
     (exceptions::TOO_LONG, needs(&[E::Exceptions], &[])),

@@ -64,12 +64,20 @@ fn exception_governance_table() {
         ),
         (
             "convention 14: a renewal whose own duration is past the maximum",
-            vec![renewed(ex(Some(g + d(90))), g + d(80), Some(g + d(80 + 181)))],
+            vec![renewed(
+                ex(Some(g + d(90))),
+                g + d(80),
+                Some(g + d(80 + 181)),
+            )],
             vec![TOO_LONG],
         ),
         (
             "convention 14: a renewal exactly at the maximum",
-            vec![renewed(ex(Some(g + d(90))), g + d(80), Some(g + d(80 + 180)))],
+            vec![renewed(
+                ex(Some(g + d(90))),
+                g + d(80),
+                Some(g + d(80 + 180)),
+            )],
             vec![],
         ),
         (
