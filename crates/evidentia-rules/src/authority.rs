@@ -27,10 +27,20 @@ fn is_account(item: &str) -> bool {
 }
 
 /// Whether an identity was active (joined and not departed since) at `t`, judged from its
-/// lifecycle events; an identity with no events is taken as active.
+/// lifecycle events: before its first joiner or creation event it was not yet active; an
+/// identity known only from other records is taken as active.
 pub(crate) fn active_at(ctx: &Context<'_>, id: &IdentityId, t: Timestamp) -> bool {
-    let mut active = true;
-    for e in ctx.events_of(id) {
+    let starts = |e: &LifecycleEventType| {
+        matches!(
+            e,
+            LifecycleEventType::Joiner | LifecycleEventType::NhiCreated
+        )
+    };
+    let mut events = ctx.events_of(id).peekable();
+    let mut active = events
+        .peek()
+        .is_none_or(|first| !(starts(&first.record.event_type) && first.record.effective_at > t));
+    for e in events {
         let e = &e.record;
         if e.effective_at > t {
             break;

@@ -184,9 +184,8 @@ impl<'a> Timeline<'a> {
         let mut h = self.start.clone();
         for x in &self.changes {
             let r = &x.record;
-            if r.at < from {
-                h.apply(r, x.seq);
-            } else if r.at <= to && r.action.adds_access() {
+            // Removals count up to `from`; from then on only additions do.
+            if r.at < from || (r.at <= to && r.action.adds_access()) {
                 h.apply(r, x.seq);
             }
         }

@@ -253,9 +253,18 @@ entitlements = { aws = ["Admins"] }
         approvals: Vec<Stored<Approval>>,
     ) -> Vec<&'static str> {
         let policy = Policy::from_toml(POLICY, "test.toml").expect("policy");
+        // One approval about someone else, so approvals count as imported (convention 13).
+        let mut unrelated = approval(
+            "Other",
+            TimeDelta::days(-300),
+            "mgr",
+            ApproverRole::Manager,
+            "mgr",
+        );
+        unrelated.record.subject = IdentityId::new("nobody");
         let evidence = Evidence {
             events: vec![person("e1"), person("mgr"), person("sec")],
-            approvals,
+            approvals: std::iter::once(unrelated).chain(approvals).collect(),
             executions: vec![grant(entitlement, actor)],
             ..Evidence::default()
         };

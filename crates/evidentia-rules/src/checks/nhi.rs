@@ -144,8 +144,9 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 /// browser SSO session, a password SSH login, `su` to it) that succeeded in the period on an
 /// account that belongs to an NHI. One finding per NHI, system and account.
 fn interactive_sign_ins(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let mut found: BTreeMap<(&IdentityId, &SystemId, String), (&str, Vec<u64>, String)> =
-        BTreeMap::new();
+    /// (account as written, evidence entries, how it was used) per NHI, system and account.
+    type Uses<'a> = BTreeMap<(&'a IdentityId, &'a SystemId, String), (&'a str, Vec<u64>, String)>;
+    let mut found: Uses<'_> = BTreeMap::new();
     for (i, stored) in ctx.evidence.activity.iter().enumerate() {
         let a = &stored.record;
         let interactive = a.interactive
