@@ -45,9 +45,8 @@ pub struct ActivitySummary {
     /// Distinct clients (user agents, applications), at most [`ActivitySummary::MAX_LISTED`].
     pub clients: Vec<String>,
     pub count: u64,
-    /// UTC days with at least one occurrence, as `YYYY-MM-DD` or inclusive ranges
-    /// `YYYY-MM-DD/YYYY-MM-DD`, ascending.
-    pub days: Vec<String>,
+    /// UTC days with at least one occurrence, as inclusive ranges, ascending.
+    pub days: Vec<DayRange>,
     /// Distinct source event types (`ConsoleLogin`, `user.session.start`, `GetObject`), at most
     /// [`ActivitySummary::MAX_LISTED`].
     pub event_types: Vec<String>,
@@ -92,18 +91,63 @@ impl ActivitySummary {
             .any(|(a, b)| a <= last_day && b >= first_day)
     }
 
-    /// The day ranges of [`ActivitySummary::days`], parsed; unreadable entries are skipped.
+    /// The day ranges of [`ActivitySummary::days`] as (first, last) pairs.
     pub fn day_ranges(&self) -> impl Iterator<Item = (chrono::NaiveDate, chrono::NaiveDate)> + '_ {
-        self.days.iter().filter_map(|d| {
-            let (a, b) = d.split_once('/').unwrap_or((d, d));
-            Some((a.parse().ok()?, b.parse().ok()?))
-        })
+        self.days.iter().map(|d| (d.first, d.last))
+    }
+}
+
+/// Consecutive UTC days, both inclusive: written `YYYY-MM-DD` for one day and
+/// `YYYY-MM-DD/YYYY-MM-DD` for more (ISO 8601 intervals), held as two dates (8 bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DayRange {
+    pub first: chrono::NaiveDate,
+    pub last: chrono::NaiveDate,
+}
+
+impl std::fmt::Display for DayRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.first == self.last {
+            write!(f, "{}", self.first)
+        } else {
+            write!(f, "{}/{}", self.first, self.last)
+        }
+    }
+}
+
+impl std::str::FromStr for DayRange {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (a, b) = text.split_once('/').unwrap_or((text, text));
+        let date = |t: &str| {
+            t.parse::<chrono::NaiveDate>()
+                .map_err(|e| format!("{t:?} is not a date: {e}"))
+        };
+        let (first, last) = (date(a)?, date(b)?);
+        if last < first {
+            return Err(format!("{text:?} ends before it starts"));
+        }
+        Ok(DayRange { first, last })
+    }
+}
+
+impl Serialize for DayRange {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for DayRange {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
 /// Collapses days (any order, duplicates allowed) into the ascending range list a summary
 /// stores.
-pub fn day_ranges(days: impl IntoIterator<Item = chrono::NaiveDate>) -> Vec<String> {
+pub fn day_ranges(days: impl IntoIterator<Item = chrono::NaiveDate>) -> Vec<DayRange> {
     let mut days: Vec<chrono::NaiveDate> = days.into_iter().collect();
     days.sort_unstable();
     days.dedup();
@@ -119,10 +163,9 @@ pub fn day_ranges(days: impl IntoIterator<Item = chrono::NaiveDate>) -> Vec<Stri
                 break;
             }
         }
-        out.push(if start == end {
-            start.to_string()
-        } else {
-            format!("{start}/{end}")
+        out.push(DayRange {
+            first: start,
+            last: end,
         });
     }
     out
@@ -166,10 +209,21 @@ mod tests {
     #[test]
     fn days_collapse_into_ranges() {
         let d = |n| NaiveDate::from_ymd_opt(2025, 3, n).expect("day");
+        let ranges = day_ranges([d(5), d(1), d(2), d(3), d(5), d(9)]);
+        let written: Vec<String> = ranges.iter().map(ToString::to_string).collect();
         assert_eq!(
-            day_ranges([d(5), d(1), d(2), d(3), d(5), d(9)]),
+            written,
             ["2025-03-01/2025-03-03", "2025-03-05", "2025-03-09"]
         );
+        let json = serde_json::to_string(&ranges).expect("serializes");
+        assert_eq!(
+            json,
+            r#"["2025-03-01/2025-03-03","2025-03-05","2025-03-09"]"#
+        );
+        let back: Vec<DayRange> = serde_json::from_str(&json).expect("parses");
+        assert_eq!(back, ranges);
+        assert!(serde_json::from_str::<DayRange>(r#""2025-03-05/2025-03-01""#).is_err());
+        assert!(serde_json::from_str::<DayRange>(r#""yesterday""#).is_err());
     }
 
     #[test]

@@ -24,7 +24,7 @@ mod lifecycle;
 mod reconciliation;
 mod record;
 
-pub use activity::{ActivityChannel, ActivityMark, ActivitySummary, day_ranges};
+pub use activity::{ActivityChannel, ActivityMark, ActivitySummary, DayRange, day_ranges};
 pub use approval::{Approval, ApproverRole, Decision, Tier};
 pub use exception::{ExceptionRecord, Reapproval};
 pub use execution::{Execution, Outcome, ProvisioningAction};

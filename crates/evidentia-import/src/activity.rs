@@ -235,7 +235,7 @@ mod tests {
         assert_eq!((a.account.as_str(), a.count), ("a@x", 3));
         assert_eq!(a.first.location, "line 9");
         assert_eq!(a.last.location, "line 4");
-        assert_eq!(a.days, ["2025-03-01/2025-03-03"]);
+        assert_eq!(a.days[0].to_string(), "2025-03-01/2025-03-03");
         assert_eq!(sink[0].1.location, Location::Line(9));
         assert_eq!(a.clients, ["Firefox"]);
     }

@@ -1,6 +1,7 @@
-//! Engine throughput at the size issue 5 names: about 100,000 lifecycle events and over a
-//! million executions (plus monthly reconciliation rows), synthesized in memory with a fixed
-//! seed, then analysed once. Prints wall time and peak RSS (VmHWM, as `/usr/bin/time -v`).
+//! Engine throughput at the size issues 5 and 12 name: about 100,000 lifecycle events, a
+//! million executions, monthly reconciliation rows and 5 million sign-ins (as the activity
+//! summaries an import makes of them), synthesized in memory with a fixed seed, then analysed
+//! once. Prints wall time and peak RSS (VmHWM, as `/usr/bin/time -v`).
 //!
 //! Run: `cargo bench -p evidentia-rules --bench analyze` (`EVIDENTIA_BENCH_PEOPLE` scales it;
 //! the default 25,000 people gives 100k events, 1M executions). Figures: docs/benchmarks.md.
@@ -178,6 +179,68 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 },
             ));
         }
+        // Sign-ins: 200 a year per person (100 to okta, 100 console logins to aws) while
+        // employed, imported as quarterly exports, so one summary per person, system and
+        // quarter; one leaver in fifty signs in once more the day after leaving.
+        let left = leaves.then(|| joined + TimeDelta::days(60));
+        for (system, event_type) in [("okta", "user.session.start"), ("aws", "ConsoleLogin")] {
+            for quarter in 0..4u32 {
+                let (Some(from), Some(to)) = (
+                    Utc.with_ymd_and_hms(2025, quarter * 3 + 1, 1, 0, 0, 0)
+                        .single(),
+                    Utc.with_ymd_and_hms(
+                        2025 + i32::from(quarter == 3),
+                        (quarter * 3 + 3) % 12 + 1,
+                        1,
+                        0,
+                        0,
+                        0,
+                    )
+                    .single(),
+                ) else {
+                    continue;
+                };
+                let from = from.max(joined);
+                let mut to = left.map_or(to, |l| to.min(l));
+                if leaves
+                    && p % 50 == 0
+                    && left.is_some_and(|l| l >= from && l < to + TimeDelta::days(92))
+                {
+                    to = left.map_or(to, |l| l + TimeDelta::days(1));
+                }
+                if to <= from {
+                    continue;
+                }
+                let span = (to - from).num_days().max(1);
+                let count = (68 * span / 91).max(1) as u64;
+                let days: Vec<chrono::NaiveDate> = (0..count)
+                    .map(|i| {
+                        (from + TimeDelta::days((i as i64 * span) / count as i64)).date_naive()
+                    })
+                    .collect();
+                let mark = |at: Timestamp, line: u64| ActivityMark {
+                    at,
+                    location: format!("line {line}"),
+                    source_event_id: None,
+                };
+                ev.activity.push(Stored::new(
+                    next(),
+                    ActivitySummary {
+                        account: email.clone(),
+                        channel: ActivityChannel::SignIn,
+                        clients: vec!["Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0".into()],
+                        count,
+                        days: day_ranges(days),
+                        event_types: vec![event_type.into()],
+                        first: mark(from + TimeDelta::hours(9), p * 7 + 1),
+                        interactive: true,
+                        last: mark(to - TimeDelta::hours(6), p * 7 + 5),
+                        outcome: Outcome::Succeeded,
+                        system: SystemId::new(system),
+                    },
+                ));
+            }
+        }
         // Month-end snapshots while employed: three rows each.
         for month in 1..=12u32 {
             let Some(snapshot) = Utc.with_ymd_and_hms(2025, month, 28, 23, 59, 59).single() else {
@@ -206,12 +269,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
+    let sign_ins: u64 = ev.activity.iter().map(|a| a.record.count).sum();
     println!(
-        "evidence: {} lifecycle events, {} executions, {} approvals, {} reconciliation rows",
+        "evidence: {} lifecycle events, {} executions, {} approvals, {} reconciliation rows, {} sign-ins in {} activity summaries",
         ev.events.len(),
         ev.executions.len(),
         ev.approvals.len(),
-        ev.reconciliations.len()
+        ev.reconciliations.len(),
+        sign_ins,
+        ev.activity.len()
     );
     println!(
         "evidence in memory: RSS {}",

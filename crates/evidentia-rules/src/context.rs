@@ -64,6 +64,7 @@ pub struct Context<'a> {
     by_actor: Groups,
     by_account: Groups,
     rows_by_owner_all: Groups,
+    rows_by_account: Groups,
     events_by_identity: Groups,
     approvals_by_subject: Groups,
     /// Each system's snapshots by time, with the present rows of each (indexes into
@@ -75,7 +76,7 @@ pub struct Context<'a> {
     /// The identity each activity summary's account belongs to, and the summaries by identity.
     activity_owners: Vec<u32>,
     activity_by_owner: Groups,
-    /// Approval rows by request id, lower-cased: rows sharing an id are one request.
+    /// Approval rows by request id, lower-cased, for the ids executions cite.
     approvals_by_id: FastMap<String, Vec<u32>>,
     /// Exceptions by the identity they cover.
     exceptions_by_subject: Groups,
@@ -486,18 +487,30 @@ impl<'a> Context<'a> {
                     .map_or(NOBODY, |s| identities.number(&resolve(s)))
             })
             .collect();
+        // Rows sharing a request id are one request; only ids some execution cites are indexed
+        // (the rest are found by subject), so 800,000 approvals cost nothing here.
+        let cited: std::collections::HashSet<String> = evidence
+            .executions
+            .iter()
+            .filter_map(|x| x.record.request_ref.as_deref())
+            .map(|r| r.trim().to_lowercase())
+            .filter(|r| !r.is_empty())
+            .collect();
         let mut approvals_by_id: FastMap<String, Vec<u32>> = FastMap::default();
-        for (i, a) in evidence.approvals.iter().enumerate() {
-            approvals_by_id
-                .entry(a.record.id.as_str().trim().to_lowercase())
-                .or_default()
-                .push(i as u32);
+        if !cited.is_empty() {
+            for (i, a) in evidence.approvals.iter().enumerate() {
+                let id = a.record.id.as_str().trim().to_lowercase();
+                if cited.contains(&id) {
+                    approvals_by_id.entry(id).or_default().push(i as u32);
+                }
+            }
         }
         let people = identities.ids.len();
         let by_subject = Groups::by_key(people, &exec_subjects);
         let by_actor = Groups::by_key(people, &exec_actors);
         let by_account = Groups::by_key(book.correlations.len(), &exec_accounts);
         let rows_by_owner_all = Groups::by_key(people, &row_owners);
+        let rows_by_account = Groups::by_key(book.correlations.len(), &row_accounts);
         let approvals_by_subject = Groups::by_key(people, &approval_subjects);
         let exceptions_by_subject = Groups::by_key(people, &exception_subjects);
         let activity_by_owner = Groups::by_key(people, &activity_owners);
@@ -539,6 +552,7 @@ impl<'a> Context<'a> {
             by_actor,
             by_account,
             rows_by_owner_all,
+            rows_by_account,
             events_by_identity,
             approvals_by_subject,
             snapshots,
@@ -614,6 +628,19 @@ impl<'a> Context<'a> {
             .get(self.accounts.find(system, account))
             .iter()
             .map(move |&i| &evidence.executions[i as usize])
+    }
+
+    /// Reconciliation rows of one account of one system (every snapshot), in ledger order.
+    pub(crate) fn rows_on(
+        &self,
+        system: &SystemId,
+        account: &str,
+    ) -> impl Iterator<Item = &'a Stored<ReconciliationRecord>> + '_ {
+        let evidence = self.evidence;
+        self.rows_by_account
+            .get(self.accounts.find(system, account))
+            .iter()
+            .map(move |&i| &evidence.reconciliations[i as usize])
     }
 
     /// Reconciliation rows about an identity (every snapshot), in ledger order.
@@ -783,7 +810,8 @@ impl<'a> Context<'a> {
             .map(move |&i| &evidence.exceptions[i as usize])
     }
 
-    /// The rows of one request (every approver's decision), in ledger order.
+    /// The rows of one request an execution cites (every approver's decision), in ledger
+    /// order.
     pub(crate) fn request_rows(&self, id: &str) -> impl Iterator<Item = &'a Stored<Approval>> + '_ {
         let evidence = self.evidence;
         self.approvals_by_id

@@ -145,14 +145,10 @@ impl<'a> Timeline<'a> {
         let snapshot = ctx.last_snapshot_before(system, t);
         let mut start = Holdings::default();
         if let Some(s) = snapshot {
-            for &i in ctx.present_rows(system, s) {
-                if ctx.row_owner(i) == Some(id) {
-                    let r = &ctx.evidence.reconciliations[i];
-                    start.add(
-                        &r.record.account,
-                        item(r.record.entitlement.as_deref()),
-                        r.seq,
-                    );
+            for (_, r) in ctx.rows_of(id) {
+                let rec = &r.record;
+                if rec.as_of == s && &rec.system == system && rec.status.is_present() {
+                    start.add(&rec.account, item(rec.entitlement.as_deref()), r.seq);
                 }
             }
         }
@@ -242,22 +238,16 @@ pub(crate) fn snapshot_from(
     let at = ctx
         .first_snapshot_from(system, from)
         .filter(|at| *at < until)?;
-    let row = ctx.present_rows(system, at).iter().find(|&&i| {
-        ctx.row_owner(i) == Some(id)
+    let row = ctx.rows_of(id).find(|(_, r)| {
+        let rec = &r.record;
+        rec.as_of == at
+            && &rec.system == system
+            && rec.status.is_present()
             && (item_wanted.eq_ignore_ascii_case(ACCOUNT)
-                || item(
-                    ctx.evidence.reconciliations[i]
-                        .record
-                        .entitlement
-                        .as_deref(),
-                )
-                .eq_ignore_ascii_case(item_wanted))
+                || item(rec.entitlement.as_deref()).eq_ignore_ascii_case(item_wanted))
     });
     Some(match row {
-        Some(&i) => Snapshot::Shows {
-            at,
-            seq: ctx.evidence.reconciliations[i].seq,
-        },
+        Some((_, r)) => Snapshot::Shows { at, seq: r.seq },
         None => Snapshot::Lacks { at },
     })
 }

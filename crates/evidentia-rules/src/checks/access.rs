@@ -169,9 +169,10 @@ fn confirmed_by_snapshot(ctx: &Context<'_>, x: &evidentia_domain::Execution) -> 
                 | ProvisioningAction::Disable
                 | ProvisioningAction::Delete
         );
-    let shows = ctx.present_rows(&x.system, at).iter().any(|&i| {
-        let r = &ctx.evidence.reconciliations[i].record;
-        r.account.trim().eq_ignore_ascii_case(x.account.trim())
+    let shows = ctx.rows_on(&x.system, &x.account).any(|r| {
+        let r = &r.record;
+        r.as_of == at
+            && r.status.is_present()
             && (account_only
                 || authority::item(r.entitlement.as_deref()).eq_ignore_ascii_case(want))
     });
