@@ -59,7 +59,9 @@ pub use pack::{
     PackReport, VERIFY_LEDGER_PY, verify_pack_file, write_pack, write_pack_with_report,
 };
 pub use policy::{PolicyChange, RecordedPolicy, current_policy, set_policy};
-pub use report::{ReportOptions, ReportSummary, render_report, report_model, write_report};
+pub use report::{
+    ReportOptions, ReportSummary, evidence_gaps, render_report, report_model, write_report,
+};
 pub use review::{
     AssessmentView, CheckItem, ExceptionItem, ExceptionsView, FRAMEWORKS, FindingItem,
     FindingsView, FunctionItem, RevokeItem, assessment_view, exceptions_view, findings_view,

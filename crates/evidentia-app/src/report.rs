@@ -151,6 +151,7 @@ pub async fn report_model(
         });
     }
     let head_hash = run.head.hash.to_hex();
+    let evidence_gaps = evidence_gaps(&run);
     Ok(ReportModel {
         organisation: org.name.clone(),
         framework: Framework {
@@ -191,6 +192,7 @@ pub async fn report_model(
                 },
                 evidence: r.evidence,
                 findings: r.findings,
+                missing: r.missing,
             })
             .collect(),
         findings,
@@ -235,6 +237,7 @@ pub async fn report_model(
                 p95_hours: d.p95_hours,
             })
             .collect(),
+        evidence_gaps,
         artifacts: imports
             .into_iter()
             .map(|i| ArtifactLine {
@@ -247,4 +250,48 @@ pub async fn report_model(
             })
             .collect(),
     })
+}
+
+/// What the analysis could not look at, one sentence each: every kind of evidence never
+/// imported with the checks it left unassessed, then the systems without a snapshot in the
+/// period and those without any provisioning log.
+pub fn evidence_gaps(run: &crate::AnalysisRun) -> Vec<String> {
+    let coverage = &run.analysis.coverage;
+    let mut by_kind: std::collections::BTreeMap<evidentia_rules::EvidenceKind, Vec<&str>> =
+        std::collections::BTreeMap::new();
+    for (check, c) in &coverage.checks {
+        for kind in &c.missing {
+            by_kind.entry(*kind).or_default().push(check);
+        }
+    }
+    let mut out: Vec<String> = by_kind
+        .into_iter()
+        .map(|(kind, checks)| {
+            format!(
+                "Not imported: {}. Not assessed: {}.",
+                kind.describe(),
+                checks.join(", ")
+            )
+        })
+        .collect();
+    let list = |systems: &[evidentia_domain::SystemId]| {
+        systems
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !coverage.systems_without_snapshot.is_empty() {
+        out.push(format!(
+            "No reconciliation snapshot in the period for {}: held access and confirmations there rest on the logs alone.",
+            list(&coverage.systems_without_snapshot)
+        ));
+    }
+    if !coverage.systems_without_log.is_empty() {
+        out.push(format!(
+            "No provisioning log for {}: removals and grants there are proven by snapshots only.",
+            list(&coverage.systems_without_log)
+        ));
+    }
+    out
 }

@@ -36,6 +36,9 @@ pub struct ReportModel {
     pub time_to_revoke: Vec<RevokeLine>,
     /// Every imported file, oldest first.
     pub artifacts: Vec<ArtifactLine>,
+    /// What the analysis could not look at: kinds of evidence never imported (with the checks
+    /// they left unassessed), systems without a snapshot in the period or without a log.
+    pub evidence_gaps: Vec<String>,
 }
 
 /// The framework a report is for.
@@ -106,6 +109,9 @@ pub struct ControlLine {
     pub status: Status,
     pub evidence: usize,
     pub findings: usize,
+    /// Evidence the control's checks needed that was not imported (all of it when not
+    /// assessed, some of it when only part of its checks could look).
+    pub missing: Vec<String>,
 }
 
 /// A finding's severity.

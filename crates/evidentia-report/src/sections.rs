@@ -321,6 +321,13 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
         CONTENT_W,
     );
     canvas.gap(10.0);
+    if !model.evidence_gaps.is_empty() {
+        canvas.subheading("Evidence not available", 40.0);
+        for gap in &model.evidence_gaps {
+            canvas.paragraph(&format!("• {gap}"), Style::new(8.5), MARGIN_X, CONTENT_W);
+        }
+        canvas.gap(10.0);
+    }
     canvas.subheading("Findings by severity", 40.0);
     stacked_bar(
         canvas,
@@ -454,9 +461,24 @@ pub(crate) fn controls(canvas: &mut Canvas, model: &ReportModel) {
             });
         }
         current = groups;
+        let text = match (c.status, c.missing.is_empty()) {
+            (_, true) => c.text.clone(),
+            (Status::NotAssessed, false) => {
+                format!(
+                    "{} — Not assessed, missing: {}.",
+                    c.text,
+                    c.missing.join("; ")
+                )
+            }
+            (_, false) => format!(
+                "{} — Partly assessed, missing: {}.",
+                c.text,
+                c.missing.join("; ")
+            ),
+        };
         rows.push(Row::Cells(vec![
             Cell::plain(&c.id),
-            Cell::plain(&c.text),
+            Cell::plain(text),
             Cell::strong(c.status.label(), status_colour(c.status)),
             Cell::plain(count(c.evidence)),
             Cell::plain(count(c.findings)),

@@ -61,6 +61,11 @@ fn model(findings: usize) -> ReportModel {
             status: [Status::Met, Status::Findings, Status::NotAssessed][i % 3],
             evidence: i * 100,
             findings: i % 3,
+            missing: if i % 3 == 2 {
+                vec!["activity (sign-ins, console logins, API calls or last-used dates)".to_owned()]
+            } else {
+                vec![]
+            },
         })
         .collect();
     let findings = (0..findings)
@@ -102,6 +107,10 @@ fn model(findings: usize) -> ReportModel {
         controls,
         findings,
         unmapped_findings: 2,
+        evidence_gaps: vec![
+            "No activity (sign-ins, console logins, API calls or last-used dates) was imported: EV-ACTIVITY-AFTER-TERMINATION and EV-NHI-HUMAN-USE were not assessed.".to_owned(),
+            "No reconciliation snapshot in the period: github.".to_owned(),
+        ],
         exceptions: (0..12)
             .map(|i| ExceptionLine {
                 id: format!("EXC-{i:03}"),
