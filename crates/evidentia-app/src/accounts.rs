@@ -6,7 +6,8 @@ use std::path::Path;
 
 use anyhow::{Context, anyhow};
 use evidentia_domain::{
-    Execution, Identity, IdentityId, LifecycleEvent, ReconciliationRecord, SystemId, Timestamp,
+    ActivitySummary, Execution, Identity, IdentityId, LifecycleEvent, ReconciliationRecord,
+    SystemId, Timestamp,
 };
 use evidentia_policy::{CorrelationRule, Correlator, IdentityFacts};
 use evidentia_store::StoreError;
@@ -29,6 +30,11 @@ pub struct AccountRow {
     pub detail: Option<String>,
     pub executions: u64,
     pub reconciliations: u64,
+    /// Sign-ins and API calls by the account (from activity summaries).
+    pub activity: u64,
+    /// Entitlement names the records use for this account (`account` for the account
+    /// itself), the first few in name order: the spellings profiles and tickets must use.
+    pub entitlements: Vec<String>,
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
     /// The ledger entries that mention it (the first few).
@@ -44,6 +50,8 @@ pub struct AccountsReport {
 
 /// How many evidence entries an account row lists.
 const EVIDENCE_LISTED: usize = 5;
+/// How many entitlement names an account row lists.
+const ENTITLEMENTS_LISTED: usize = 50;
 
 /// A `record.<kind>` payload, of which only the record matters here.
 #[derive(Deserialize)]
@@ -55,12 +63,24 @@ struct Stored<T> {
 struct Seen {
     executions: u64,
     reconciliations: u64,
+    activity: u64,
+    entitlements: std::collections::BTreeSet<String>,
     first: Option<Timestamp>,
     last: Option<Timestamp>,
     evidence: Vec<u64>,
 }
 
 impl Seen {
+    fn entitlement(&mut self, name: Option<&str>) {
+        let name = name
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or("account");
+        if self.entitlements.len() < ENTITLEMENTS_LISTED && !self.entitlements.contains(name) {
+            self.entitlements.insert(name.to_owned());
+        }
+    }
+
     fn note(&mut self, seq: u64, at: Timestamp) {
         self.first = Some(self.first.map_or(at, |f| f.min(at)));
         self.last = Some(self.last.map_or(at, |l| l.max(at)));
@@ -76,7 +96,7 @@ fn parse<T: for<'de> Deserialize<'de>>(seq: u64, payload: &[u8]) -> Result<T, St
         .map_err(|e| StoreError::Corrupt(format!("entry {seq}: unreadable record: {e}")))
 }
 
-/// Lists every account seen in executions and reconciliations, correlated to identities by
+/// Lists every account seen in executions, reconciliations and activity, correlated to identities by
 /// the policy in force. Fails when no policy was ever set: correlation is a policy setting.
 pub async fn list_accounts(workspace: &Path) -> anyhow::Result<AccountsReport> {
     let ws = open_read(workspace).await?;
@@ -96,19 +116,31 @@ pub async fn list_accounts(workspace: &Path) -> anyhow::Result<AccountsReport> {
             })
             .await
             .context("reading identities")?;
-        let account_kinds = [record_entry_kind(evidentia_domain::RecordKind::Execution), record_entry_kind(evidentia_domain::RecordKind::Reconciliation)];
+        let account_kinds = [
+            record_entry_kind(evidentia_domain::RecordKind::Execution),
+            record_entry_kind(evidentia_domain::RecordKind::Reconciliation),
+            record_entry_kind(evidentia_domain::RecordKind::Activity),
+        ];
         let seen = ws
             .scan_kinds(&account_kinds, BTreeMap::new(), move |seen: &mut BTreeMap<(SystemId, String), Seen>, entry| {
                 if entry.kind == account_kinds[0] {
                     let e: Execution = parse(entry.seq, entry.payload)?;
                     let row = seen.entry((e.system, e.account)).or_default();
                     row.executions += 1;
+                    row.entitlement(e.entitlement.as_deref());
                     row.note(entry.seq, e.at);
-                } else {
+                } else if entry.kind == account_kinds[1] {
                     let r: ReconciliationRecord = parse(entry.seq, entry.payload)?;
                     let row = seen.entry((r.system, r.account)).or_default();
                     row.reconciliations += 1;
+                    row.entitlement(r.entitlement.as_deref());
                     row.note(entry.seq, r.as_of);
+                } else {
+                    let a: ActivitySummary = parse(entry.seq, entry.payload)?;
+                    let row = seen.entry((a.system, a.account)).or_default();
+                    row.activity += a.count;
+                    row.note(entry.seq, a.first.at);
+                    row.note(entry.seq, a.last.at);
                 }
                 Ok(())
             })
@@ -125,6 +157,8 @@ pub async fn list_accounts(workspace: &Path) -> anyhow::Result<AccountsReport> {
                     identity: correlation.identity,
                     executions: s.executions,
                     reconciliations: s.reconciliations,
+                    activity: s.activity,
+                    entitlements: s.entitlements.into_iter().collect(),
                     first_seen: s.first?,
                     last_seen: s.last?,
                     evidence: s.evidence,

@@ -88,6 +88,10 @@ enum Command {
         /// Only accounts no identity could be found for (orphans, ambiguous, stale mappings).
         #[arg(long)]
         uncorrelated: bool,
+        /// List the entitlement names the records use, per system, with how many accounts hold
+        /// each: the spellings to copy into profiles, tiers and tickets.
+        #[arg(long)]
+        entitlements: bool,
     },
     /// Build a demo workspace from the sample organisation in evidence-samples/.
     Demo {
@@ -1090,7 +1094,40 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         },
-        Command::Accounts { uncorrelated } => {
+        Command::Accounts {
+            uncorrelated,
+            entitlements: true,
+        } => {
+            let report = evidentia_app::list_accounts(ws).await?;
+            let mut names: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+            for a in report
+                .accounts
+                .iter()
+                .filter(|a| !*uncorrelated || a.identity.is_none())
+            {
+                for e in &a.entitlements {
+                    *names.entry((a.system.as_str(), e.as_str())).or_default() += 1;
+                }
+            }
+            if cli.json {
+                let json: Vec<_> = names
+                    .iter()
+                    .map(|((system, name), n)| {
+                        serde_json::json!({"system": system, "entitlement": name, "accounts": n})
+                    })
+                    .collect();
+                print_json(&serde_json::json!({"entitlements": json}))?;
+            } else {
+                outln!("{:<18} {:>8}  entitlement", "system", "accounts");
+                for ((system, name), n) in names {
+                    outln!("{system:<18} {n:>8}  {name}");
+                }
+            }
+        }
+        Command::Accounts {
+            uncorrelated,
+            entitlements: false,
+        } => {
             let report = evidentia_app::list_accounts(ws).await?;
             let rows: Vec<_> = report
                 .accounts
@@ -1109,6 +1146,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             "detail": a.detail,
                             "executions": a.executions,
                             "reconciliations": a.reconciliations,
+                            "activity": a.activity,
+                            "entitlements": a.entitlements,
                             "first_seen": a.first_seen.to_rfc3339(),
                             "last_seen": a.last_seen.to_rfc3339(),
                             "evidence": a.evidence,
@@ -1127,23 +1166,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 outln!("no accounts{what}");
             } else {
                 outln!(
-                    "{:<18} {:<44} {:<12} {:<10} {:>5} {:>5}  detail",
+                    "{:<18} {:<44} {:<12} {:<10} {:>5} {:>5} {:>7}  detail",
                     "system",
                     "account",
                     "identity",
                     "rule",
                     "exec",
-                    "recon"
+                    "recon",
+                    "signins"
                 );
                 for a in rows {
                     outln!(
-                        "{:<18} {:<44} {:<12} {:<10} {:>5} {:>5}  {}",
+                        "{:<18} {:<44} {:<12} {:<10} {:>5} {:>5} {:>7}  {}",
                         a.system.as_str(),
                         a.account,
                         a.identity.as_ref().map_or("-", |i| i.as_str()),
                         a.rule,
                         a.executions,
                         a.reconciliations,
+                        a.activity,
                         a.detail.as_deref().unwrap_or("")
                     );
                 }
