@@ -18,6 +18,8 @@ pub enum ProvisioningAction {
     CredentialRotated,
     CredentialDeactivated,
     CredentialDeleted,
+    /// A deactivated credential made usable again (an AWS access key set back to `Active`).
+    CredentialReactivated,
 }
 
 named_enum!(ProvisioningAction {
@@ -31,6 +33,7 @@ named_enum!(ProvisioningAction {
     CredentialRotated => "credential_rotated",
     CredentialDeactivated => "credential_deactivated",
     CredentialDeleted => "credential_deleted",
+    CredentialReactivated => "credential_reactivated",
 });
 
 impl ProvisioningAction {
@@ -42,6 +45,7 @@ impl ProvisioningAction {
                 | ProvisioningAction::Grant
                 | ProvisioningAction::Enable
                 | ProvisioningAction::CredentialCreated
+                | ProvisioningAction::CredentialReactivated
         )
     }
 

@@ -21,6 +21,7 @@ pub(crate) fn is_credential_change(action: ProvisioningAction) -> bool {
             | ProvisioningAction::CredentialRotated
             | ProvisioningAction::CredentialDeactivated
             | ProvisioningAction::CredentialDeleted
+            | ProvisioningAction::CredentialReactivated
     )
 }
 

@@ -100,7 +100,9 @@ impl Holdings {
                     self.add(&x.account, it, seq);
                 }
             }
-            A::Grant | A::CredentialCreated => self.add(&x.account, it, seq),
+            A::Grant | A::CredentialCreated | A::CredentialReactivated => {
+                self.add(&x.account, it, seq)
+            }
             A::Disable | A::Delete => {
                 self.accounts.remove(&x.account.trim().to_lowercase());
             }
