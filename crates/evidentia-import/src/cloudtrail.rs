@@ -6,11 +6,12 @@
 //! schema; every field except `eventName` and, for imported events, `eventTime` may be
 //! missing (reduced exports drop `userIdentity`, for instance).
 //!
-//! Only IAM events (`eventSource` `iam.amazonaws.com`, or no `eventSource` at all) are
-//! imported; the same `eventName` from another service (Transfer Family's `CreateUser`,
-//! say) is a different thing and is skipped. Everything not in the table below — reads
-//! (`Get*`, `List*`, `Describe*`), `GetCallerIdentity`, `ConsoleLogin`, tagging, MFA
-//! devices, permission boundaries — is counted in `skipped` by `eventName`.
+//! Only IAM events (`eventSource` `iam.amazonaws.com`, or no `eventSource` at all) become
+//! executions; the same `eventName` from another service (Transfer Family's `CreateUser`,
+//! say) is a different thing. Everything not in the table below — reads (`Get*`, `List*`,
+//! `Describe*`), `GetCallerIdentity`, `ConsoleLogin`, tagging, MFA devices, permission
+//! boundaries, other services — is activity when a user principal made it (see *Activity*),
+//! else counted in `skipped` by `eventName`.
 //!
 //! | eventName | action | account | entitlement |
 //! |---|---|---|---|
@@ -36,7 +37,37 @@
 //! | `ResetServiceSpecificCredential` | credential_rotated | `userName` | id |
 //! | `Delete…` of those | credential_deleted | `userName` | id |
 //!
+//! Activity (sign-ins and API calls, kept as `ActivitySummary`s; `--activity` chooses which):
+//!
+//! | record | channel | interactive | outcome |
+//! |---|---|---|---|
+//! | `ConsoleLogin` | sign_in | yes | `responseElements.ConsoleLogin` `Success` / `Failure`, else failed when `errorCode` or `errorMessage` is set |
+//! | any other record that is no mapped IAM change | api_call | no | failed when `errorCode` is set |
+//!
+//! Only calls by user principals are activity: `userIdentity.type` `IAMUser`, `AssumedRole`,
+//! `Root`, `FederatedUser` or `IdentityCenterUser`. Calls by `AWSService` and `AWSAccount`
+//! principals, and records without `userIdentity`, stay skipped by `eventName`. The account is
+//! named as executions and policies name it: an IAM user by `userName` (else the last part of
+//! its ARN), the root user as `root` (so `aws:root` in a policy's ignore list matches it), a
+//! role session or federated user by its full `userIdentity.arn`
+//! (`arn:aws:sts::1:assumed-role/ReadOnly/alice@example.com`, which policies correlate with
+//! `arn:aws:sts::*:assumed-role/*/{alias}`), an Identity Center user by `userName`, else
+//! `onBehalfOf.userId`. A console login CloudTrail names `HIDDEN_DUE_TO_SECURITY_REASONS` (a
+//! failed login to a user that does not exist) names no account and is skipped as
+//! `ConsoleLogin (no account)`. The client is `userAgent`, the event id `eventID`. Activity
+//! without an `eventTime` proves no use at any time: it is skipped as `<eventName> (undated)`,
+//! with one warning per file; a time that does not parse is a diagnostic.
+//!
 //! Decisions, with reasons:
+//! * Deny is not a grant (audit convention 6). Attaching an AWS-managed deny or quarantine
+//!   policy (`arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantine`, `…V2`, `…V3`,
+//!   `…/AWSDenyAll`) narrows access, so it is skipped as `<eventName> (deny policy)`, and so
+//!   is its detach: removing a deny revokes nothing. Only AWS-managed policies (account `aws`)
+//!   count, since a customer policy can be given any name. An inline policy (`Put*Policy`)
+//!   whose `policyDocument` (a JSON string, possibly URL-encoded) has statements that are all
+//!   `"Effect": "Deny"` is skipped the same way, and so is a later `Delete*Policy` of that
+//!   policy in the same file (a delete carries no document; one of a policy not seen put here
+//!   stays a revoke). A document that does not parse is not taken for a deny.
 //! * A login profile is console access, not an account: the IAM user already exists, and
 //!   creating the profile adds a way in, so it is a `console-login` grant (and its deletion
 //!   a revoke). Changing the console password rotates a credential.
@@ -58,13 +89,22 @@
 //!   imports. A field of the wrong type, an unparseable time or an unknown `status` is a
 //!   diagnostic (an invalid row).
 
+use std::collections::HashSet;
 use std::io::Read;
 
-use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId};
+use evidentia_domain::{
+    ActivityChannel, Execution, Outcome, ProvisioningAction, Record, SystemId, Timestamp,
+};
 use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView};
-use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
+use crate::{
+    ActivityCapture, Format, ImportContext, ImportError, ImportSummary, Location, Observation,
+    Progress, RecordSink,
+};
+
+/// Inline deny policies remembered for their deletes; past this the memory starts over.
+const MAX_DENY_POLICIES: usize = 100_000;
 
 /// Reads a CloudTrail file.
 pub fn import(
@@ -80,6 +120,8 @@ pub fn import(
         .unwrap_or_else(|| SystemId::new("aws"));
     let mut summary = ImportSummary::default();
     let mut first = true;
+    let mut denies = DenyPolicies::default();
+    let mut undated = Undated::default();
     let stream = json_stream::read_records(
         input,
         ctx,
@@ -92,18 +134,66 @@ pub fn import(
                 "this does not look like CloudTrail: the first record has no eventName, eventSource or eventVersion",
             )));
             }
-            match map_record(&value, &location, &system) {
+            match map_record(&value, &location, &system, ctx.activity, &mut denies) {
                 Ok(Mapped::Execution(execution)) => {
                     summary.deliver(sink, Record::Execution(*execution), location)?;
                 }
                 Ok(Mapped::Skipped(event_type)) => summary.skip(event_type),
+                Ok(Mapped::Activity(activity)) => {
+                    let observation = Observation {
+                        system: &system,
+                        account: &activity.account,
+                        channel: activity.channel,
+                        interactive: activity.channel == ActivityChannel::SignIn,
+                        outcome: activity.outcome,
+                        at: activity.at,
+                        event_type: &activity.event_type,
+                        source_event_id: activity.event_id.as_deref(),
+                        client: activity.client.as_deref(),
+                    };
+                    summary.observe(ctx, &observation, &location);
+                }
+                Ok(Mapped::Undated(event_type)) => {
+                    summary.skip(format!("{event_type} (undated)"));
+                    undated.count(&location);
+                }
                 Err(failure) => failure.record(&mut summary, ctx),
             }
             Ok(())
         },
     )?;
     summary.absorb(stream);
+    undated.warn(&mut summary, ctx);
     Ok(summary)
+}
+
+/// Sign-ins and API calls without an `eventTime`: counted as skipped, with one warning per
+/// file rather than one per event.
+#[derive(Debug, Default)]
+struct Undated {
+    count: u64,
+    first: Option<Location>,
+}
+
+impl Undated {
+    fn count(&mut self, location: &Location) {
+        self.count += 1;
+        self.first.get_or_insert_with(|| location.clone());
+    }
+
+    fn warn(self, summary: &mut ImportSummary, ctx: &ImportContext) {
+        if let Some(first) = self.first {
+            summary.warn(ctx.diagnostic(
+                first,
+                format!(
+                    "{} sign-in(s) and API call(s) have no eventTime, so they prove no use at \
+                     any time and were counted as skipped (`<eventName> (undated)`); this is \
+                     the first",
+                    self.count
+                ),
+            ));
+        }
+    }
 }
 
 fn looks_like_cloudtrail(value: &Value) -> bool {
@@ -116,6 +206,129 @@ fn looks_like_cloudtrail(value: &Value) -> bool {
 enum Mapped {
     Execution(Box<Execution>),
     Skipped(String),
+    /// A console login or API call by a person's or workload's credentials.
+    Activity(Activity),
+    /// Activity with no time: skipped under its event name and warned about once.
+    Undated(String),
+}
+
+/// One use of an account, owned until it is folded into the activity book.
+struct Activity {
+    account: String,
+    channel: ActivityChannel,
+    outcome: Outcome,
+    at: Timestamp,
+    event_type: String,
+    event_id: Option<String>,
+    client: Option<String>,
+}
+
+/// Inline policies put with only `Deny` statements earlier in this file, by (principal kind,
+/// principal name, policy name), so that their deletion is not taken for a revocation.
+#[derive(Debug, Default)]
+struct DenyPolicies {
+    seen: HashSet<(&'static str, String, String)>,
+}
+
+impl DenyPolicies {
+    fn remember(&mut self, key: (&'static str, String, String)) {
+        if self.seen.len() >= MAX_DENY_POLICIES {
+            self.seen.clear();
+        }
+        self.seen.insert(key);
+    }
+}
+
+/// How an attach, put, detach or delete of a policy relates to deny policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PolicyEvent {
+    Attach,
+    Detach,
+    Put(&'static str, &'static str),
+    Delete(&'static str, &'static str),
+}
+
+/// The policy events, with the principal kind and the request parameter naming it for
+/// inline policies.
+fn policy_event(event_name: &str) -> Option<PolicyEvent> {
+    use PolicyEvent as P;
+    Some(match event_name {
+        "AttachUserPolicy" | "AttachRolePolicy" | "AttachGroupPolicy" => P::Attach,
+        "DetachUserPolicy" | "DetachRolePolicy" | "DetachGroupPolicy" => P::Detach,
+        "PutUserPolicy" => P::Put("user", "userName"),
+        "PutRolePolicy" => P::Put("role", "roleName"),
+        "PutGroupPolicy" => P::Put("group", "groupName"),
+        "DeleteUserPolicy" => P::Delete("user", "userName"),
+        "DeleteRolePolicy" => P::Delete("role", "roleName"),
+        "DeleteGroupPolicy" => P::Delete("group", "groupName"),
+        _ => return None,
+    })
+}
+
+/// AWS-managed policies that only deny or quarantine (convention 6: deny is not a grant).
+/// Only the AWS-managed ones (account `aws`): a customer policy may carry any name.
+const DENY_MANAGED_POLICIES: [&str; 4] = [
+    "AWSCompromisedKeyQuarantine",
+    "AWSCompromisedKeyQuarantineV2",
+    "AWSCompromisedKeyQuarantineV3",
+    "AWSDenyAll",
+];
+
+fn is_deny_managed_policy(arn: &str) -> bool {
+    DENY_MANAGED_POLICIES
+        .iter()
+        .any(|name| arn.ends_with(&format!(":iam::aws:policy/{name}")))
+}
+
+/// Whether an inline policy document holds statements and every one of them is `Effect: Deny`.
+/// CloudTrail writes the document as a JSON string, sometimes URL-encoded; anything that does
+/// not read as a policy is not a deny policy (the grant stays, the conservative reading).
+fn is_deny_only(document: &Value) -> bool {
+    let parsed;
+    let document = match document {
+        Value::String(text) => {
+            let Some(value) = parse_policy_text(text) else {
+                return false;
+            };
+            parsed = value;
+            &parsed
+        }
+        other => other,
+    };
+    let is_deny =
+        |statement: &Value| statement.get("Effect").and_then(Value::as_str) == Some("Deny");
+    match document.get("Statement") {
+        Some(Value::Array(statements)) => !statements.is_empty() && statements.iter().all(is_deny),
+        Some(statement @ Value::Object(_)) => is_deny(statement),
+        _ => false,
+    }
+}
+
+fn parse_policy_text(text: &str) -> Option<Value> {
+    let text = text.trim();
+    if let Ok(value) = serde_json::from_str::<Value>(text) {
+        return Some(value);
+    }
+    let decoded = percent_decode(text)?;
+    serde_json::from_str::<Value>(&decoded).ok()
+}
+
+/// `%7B%22Version%22…` → `{"Version"…`; `None` for a broken escape or bytes that are not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Who a mapped event acts on: the request parameter naming the account, and what the
@@ -242,7 +455,13 @@ fn rule(event_name: &str) -> Option<(Option<ProvisioningAction>, Target, Entitle
     })
 }
 
-fn map_record(value: &Value, location: &Location, system: &SystemId) -> Result<Mapped, Failure> {
+fn map_record(
+    value: &Value,
+    location: &Location,
+    system: &SystemId,
+    capture: ActivityCapture,
+    denies: &mut DenyPolicies,
+) -> Result<Mapped, Failure> {
     let view = RecordView::new(value, location);
     if !value.is_object() {
         return Err(Failure::Invalid(Problem {
@@ -259,8 +478,13 @@ fn map_record(value: &Value, location: &Location, system: &SystemId) -> Result<M
         .as_deref()
         .is_none_or(|s| s.eq_ignore_ascii_case("iam.amazonaws.com"));
     let Some((action, target, entitlement)) = rule(&event_name).filter(|_| is_iam) else {
-        return Ok(Mapped::Skipped(event_name));
+        return activity(&view, event_name, capture);
     };
+    if let Some(policy) = policy_event(&event_name) {
+        if is_deny_policy(&view, policy, denies)? {
+            return Ok(Mapped::Skipped(format!("{event_name} (deny policy)")));
+        }
+    }
 
     let at = view.need_time(&["eventTime"])?;
     let actor = actor(&view)?;
@@ -336,6 +560,125 @@ fn map_record(value: &Value, location: &Location, system: &SystemId) -> Result<M
         source_event_id: view.opt_id(&["eventID"])?,
         source_event_type: Some(event_name),
     })))
+}
+
+/// Whether a policy event concerns a deny policy (see the module docs), remembering inline
+/// deny policies put in this file so that their deletion is recognised.
+fn is_deny_policy(
+    view: &RecordView<'_>,
+    policy: PolicyEvent,
+    denies: &mut DenyPolicies,
+) -> Result<bool, Problem> {
+    let succeeded = view.opt_str(&["errorCode"])?.is_none();
+    Ok(match policy {
+        PolicyEvent::Attach | PolicyEvent::Detach => view
+            .opt_str(&["requestParameters", "policyArn"])?
+            .is_some_and(|arn| is_deny_managed_policy(&arn)),
+        PolicyEvent::Put(kind, param) | PolicyEvent::Delete(kind, param) => {
+            let target = view.opt_str(&["requestParameters", param])?;
+            let name = view.opt_str(&["requestParameters", "policyName"])?;
+            let key = target.zip(name).map(|(t, n)| (kind, t, n));
+            if let PolicyEvent::Put(..) = policy {
+                let deny = view
+                    .get(&["requestParameters", "policyDocument"])
+                    .is_some_and(is_deny_only);
+                if let Some(key) = key.filter(|_| succeeded) {
+                    // A later put replaces the document, so it also forgets a deny seen before.
+                    if deny {
+                        denies.remember(key);
+                    } else {
+                        denies.seen.remove(&key);
+                    }
+                }
+                deny
+            } else {
+                match key {
+                    Some(key) if succeeded => denies.seen.remove(&key),
+                    Some(key) => denies.seen.contains(&key),
+                    None => false,
+                }
+            }
+        }
+    })
+}
+
+/// The principal types whose calls are a person's or a workload's use of an account; calls by
+/// AWS services (`AWSService`) and other accounts (`AWSAccount`) are not.
+const USER_PRINCIPALS: [&str; 5] = [
+    "IAMUser",
+    "AssumedRole",
+    "Root",
+    "FederatedUser",
+    "IdentityCenterUser",
+];
+
+/// CloudTrail's stand-in for the name typed at a failed console login to an unknown user.
+const HIDDEN_USER: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
+
+/// A record that is no mapped IAM change: a console login or an API call when a user
+/// principal made it, else skipped by event name.
+fn activity(
+    view: &RecordView<'_>,
+    event_name: String,
+    capture: ActivityCapture,
+) -> Result<Mapped, Failure> {
+    let channel = if event_name == "ConsoleLogin" {
+        ActivityChannel::SignIn
+    } else {
+        ActivityChannel::ApiCall
+    };
+    // Decided before reading anything else, so `--activity none` reads records as before.
+    if !capture.keeps(channel) {
+        return Ok(Mapped::Skipped(event_name));
+    }
+    let Some(kind) = view
+        .opt_str(&["userIdentity", "type"])?
+        .filter(|k| USER_PRINCIPALS.contains(&k.as_str()))
+    else {
+        return Ok(Mapped::Skipped(event_name));
+    };
+    let account = match kind.as_str() {
+        "IAMUser" => caller_name(view)?,
+        "Root" => Some("root".to_owned()),
+        "AssumedRole" | "FederatedUser" => view.opt_str(&["userIdentity", "arn"])?,
+        _ => match view.opt_str(&["userIdentity", "userName"])? {
+            Some(name) => Some(name),
+            None => match view.opt_str(&["userIdentity", "onBehalfOf", "userId"])? {
+                Some(id) => Some(id),
+                None => view.opt_str(&["userIdentity", "principalId"])?,
+            },
+        },
+    };
+    let Some(account) = account.filter(|a| a != HIDDEN_USER) else {
+        return Ok(Mapped::Skipped(format!("{event_name} (no account)")));
+    };
+    if view.opt_str(&["eventTime"])?.is_none() {
+        return Ok(Mapped::Undated(event_name));
+    }
+    let at = view.req_time(&["eventTime"])?;
+    let error =
+        view.opt_str(&["errorCode"])?.is_some() || view.opt_str(&["errorMessage"])?.is_some();
+    let failed = match channel {
+        ActivityChannel::SignIn => match view.opt_str(&["responseElements", "ConsoleLogin"])? {
+            Some(result) if result.eq_ignore_ascii_case("Success") => false,
+            Some(result) if result.eq_ignore_ascii_case("Failure") => true,
+            _ => error,
+        },
+        _ => view.opt_str(&["errorCode"])?.is_some(),
+    };
+    Ok(Mapped::Activity(Activity {
+        account,
+        channel,
+        outcome: if failed {
+            Outcome::Failed
+        } else {
+            Outcome::Succeeded
+        },
+        at,
+        event_type: event_name,
+        event_id: view.opt_id(&["eventID"])?,
+        client: view.opt_str(&["userAgent"])?,
+    }))
 }
 
 /// Who made the call: the most specific name `userIdentity` carries.
@@ -590,6 +933,315 @@ mod tests {
         }
         let (r, _) = run(r#"[{"eventType":"user.session.start","uuid":"x"}]"#);
         assert!(matches!(r, Err(ImportError::Unreadable(_))), "{r:?}");
+    }
+
+    /// Runs the whole import (activity summaries are delivered at the end of the file).
+    fn run_capture(
+        input: &str,
+        capture: ActivityCapture,
+    ) -> (ImportSummary, Vec<(Record, Origin)>) {
+        let ctx = ImportContext {
+            activity: capture,
+            ..ImportContext::new("trail.json")
+        };
+        let mut sink: Vec<(Record, Origin)> = Vec::new();
+        let summary = crate::import(
+            Format::Cloudtrail,
+            &mut input.as_bytes(),
+            &ctx,
+            &mut sink,
+            &mut |_| {},
+        )
+        .expect("imports");
+        (summary, sink)
+    }
+
+    fn activity(sink: &[(Record, Origin)]) -> Vec<&evidentia_domain::ActivitySummary> {
+        sink.iter()
+            .filter_map(|(r, _)| match r {
+                Record::Activity(a) => Some(a),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn login(identity: &str, time: &str, result: &str, id: &str) -> String {
+        format!(
+            r#"{{"eventName":"ConsoleLogin","eventSource":"signin.amazonaws.com","eventTime":"{time}","userIdentity":{identity},"userAgent":"Mozilla/5.0","responseElements":{{"ConsoleLogin":"{result}"}},"eventID":"{id}"}}"#
+        )
+    }
+
+    const ALICE: &str =
+        r#"{"type":"IAMUser","arn":"arn:aws:iam::1:user/alice","userName":"alice"}"#;
+
+    #[test]
+    fn console_logins_become_one_sign_in_summary_per_account_and_outcome() {
+        let records = [
+            login(ALICE, "2024-03-02T09:00:00Z", "Success", "e1"),
+            login(ALICE, "2024-03-01T09:00:00Z", "Success", "e2"),
+            login(ALICE, "2024-03-05T09:00:00Z", "Failure", "e3"),
+        ];
+        let (summary, sink) = run_capture(
+            &format!("{{\"Records\":[{}]}}", records.join(",")),
+            ActivityCapture::All,
+        );
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert!(summary.skipped.is_empty(), "{:?}", summary.skipped);
+        let found = activity(&sink);
+        assert_eq!(found.len(), 2, "one succeeded and one failed summary");
+        let ok = found[0];
+        assert_eq!(ok.account, "alice");
+        assert_eq!(ok.system.as_str(), "aws");
+        assert_eq!(ok.channel, ActivityChannel::SignIn);
+        assert!(ok.interactive);
+        assert_eq!(ok.outcome, Outcome::Succeeded);
+        assert_eq!(ok.count, 2);
+        assert_eq!(ok.first.location, "/Records/1");
+        assert_eq!(ok.first.source_event_id.as_deref(), Some("e2"));
+        assert_eq!(ok.last.location, "/Records/0");
+        assert_eq!(ok.event_types, ["ConsoleLogin"]);
+        assert_eq!(ok.clients, ["Mozilla/5.0"]);
+        assert_eq!(ok.days[0].to_string(), "2024-03-01/2024-03-02");
+        assert_eq!(found[1].outcome, Outcome::Failed);
+        assert_eq!(sink[0].1.location, Location::Pointer("/Records/1".into()));
+        // An error without a ConsoleLogin result is a failure too.
+        let failed = r#"[{"eventName":"ConsoleLogin","eventTime":"2024-03-01T09:00:00Z","userIdentity":{"type":"Root","arn":"arn:aws:iam::1:root"},"errorMessage":"Failed authentication"}]"#;
+        let (_, sink) = run_capture(failed, ActivityCapture::All);
+        let found = activity(&sink);
+        assert_eq!(
+            (found[0].account.as_str(), found[0].outcome),
+            ("root", Outcome::Failed)
+        );
+    }
+
+    #[test]
+    fn api_calls_are_named_as_executions_and_policies_name_the_principal() {
+        let call = |identity: &str, extra: &str| {
+            format!(
+                r#"{{"eventName":"GetObject","eventSource":"s3.amazonaws.com","eventTime":"2024-03-01T09:00:00Z","userIdentity":{identity}{extra}}}"#
+            )
+        };
+        let records = [
+            call(ALICE, ""),
+            call(
+                r#"{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/ReadOnly/bob@example.com","userName":"ignored"}"#,
+                "",
+            ),
+            call(
+                r#"{"type":"FederatedUser","arn":"arn:aws:sts::1:federated-user/carol"}"#,
+                "",
+            ),
+            call(r#"{"type":"Root","arn":"arn:aws:iam::1:root"}"#, ""),
+            call(
+                r#"{"type":"IdentityCenterUser","onBehalfOf":{"userId":"u-123","identityStoreArn":"arn:aws:identitystore::1:identitystore/d-1"}}"#,
+                "",
+            ),
+            call(ALICE, r#","errorCode":"AccessDenied""#),
+            call(
+                r#"{"type":"AWSService","invokedBy":"ec2.amazonaws.com"}"#,
+                "",
+            ),
+            call(r#"{"type":"AWSAccount","accountId":"2"}"#, ""),
+            r#"{"eventName":"GetObject","eventTime":"2024-03-01T09:00:00Z"}"#.to_owned(),
+            // A mapped name from another service is that service's call, not an IAM change.
+            format!(
+                r#"{{"eventName":"CreateUser","eventSource":"transfer.amazonaws.com","eventTime":"2024-03-01T09:00:00Z","userIdentity":{ALICE}}}"#
+            ),
+        ];
+        let (summary, sink) =
+            run_capture(&format!("[{}]", records.join(",")), ActivityCapture::All);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert_eq!(summary.skipped, [("GetObject".to_owned(), 3)].into());
+        let got: Vec<_> = activity(&sink)
+            .iter()
+            .map(|a| {
+                assert_eq!(a.channel, ActivityChannel::ApiCall);
+                assert!(!a.interactive);
+                (a.account.as_str(), a.outcome, a.count)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("alice", Outcome::Succeeded, 2),
+                ("alice", Outcome::Failed, 1),
+                (
+                    "arn:aws:sts::1:assumed-role/ReadOnly/bob@example.com",
+                    Outcome::Succeeded,
+                    1
+                ),
+                ("arn:aws:sts::1:federated-user/carol", Outcome::Succeeded, 1),
+                ("root", Outcome::Succeeded, 1),
+                ("u-123", Outcome::Succeeded, 1),
+            ]
+        );
+        assert_eq!(summary.records.values().sum::<u64>(), 6);
+    }
+
+    #[test]
+    fn capture_levels_decide_what_is_kept() {
+        let input = format!(
+            r#"[{},{{"eventName":"ListUsers","eventSource":"iam.amazonaws.com","eventTime":"2024-03-01T09:00:00Z","userIdentity":{ALICE}}}]"#,
+            login(ALICE, "2024-03-01T09:00:00Z", "Success", "e1"),
+        );
+        let (summary, sink) = run_capture(&input, ActivityCapture::SignIns);
+        assert_eq!(summary.skipped, [("ListUsers".to_owned(), 1)].into());
+        let found = activity(&sink);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].channel, ActivityChannel::SignIn);
+
+        let (summary, sink) = run_capture(&input, ActivityCapture::None);
+        assert!(sink.is_empty());
+        assert_eq!(
+            summary.skipped,
+            [("ConsoleLogin".to_owned(), 1), ("ListUsers".to_owned(), 1)].into()
+        );
+        // As before activity existed, a skipped record's other fields are not read.
+        let (summary, _) = run_capture(
+            r#"[{"eventName":"ListUsers","eventTime":"soon","userIdentity":{"type":"IAMUser","userName":"a"}}]"#,
+            ActivityCapture::None,
+        );
+        assert!(summary.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn undated_activity_is_skipped_with_one_warning_and_bad_times_are_diagnostics() {
+        let input = format!(
+            "[{},{},{}]",
+            login(ALICE, "", "Success", "e1").replace(r#""eventTime":"","#, ""),
+            login(ALICE, "", "Success", "e2").replace(r#""eventTime":"","#, ""),
+            login(ALICE, "yesterday", "Success", "e3"),
+        );
+        let (summary, sink) = run_capture(&input, ActivityCapture::All);
+        assert!(activity(&sink).is_empty());
+        assert_eq!(
+            summary.skipped,
+            [("ConsoleLogin (undated)".to_owned(), 2)].into()
+        );
+        assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
+        assert_eq!(summary.warnings[0].location, Location::Pointer("/0".into()));
+        assert!(summary.warnings[0].reason.starts_with("2 sign-in(s)"));
+        let at: Vec<_> = summary
+            .diagnostics
+            .iter()
+            .map(|d| d.location.to_string())
+            .collect();
+        assert_eq!(at, ["/2/eventTime"]);
+        // A failed login to a user that does not exist names no account.
+        let hidden = login(
+            r#"{"type":"IAMUser","userName":"HIDDEN_DUE_TO_SECURITY_REASONS"}"#,
+            "2024-03-01T09:00:00Z",
+            "Failure",
+            "e4",
+        );
+        let (summary, sink) = run_capture(&format!("[{hidden}]"), ActivityCapture::All);
+        assert!(sink.is_empty());
+        assert_eq!(
+            summary.skipped,
+            [("ConsoleLogin (no account)".to_owned(), 1)].into()
+        );
+    }
+
+    #[test]
+    fn deny_policies_are_not_grants_and_removing_them_is_not_a_revocation() {
+        let event = |name: &str, params: &str| {
+            format!(
+                r#"{{"eventName":"{name}","eventSource":"iam.amazonaws.com","eventTime":"2024-01-01T00:00:00Z",{ACTOR},"requestParameters":{params}}}"#
+            )
+        };
+        let deny_doc = r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\"}]}"#;
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%7B%22Effect%22%3A%22Deny%22%2C%22Action%22%3A%22s3%3A*%22%2C%22Resource%22%3A%22*%22%7D%7D";
+        let mixed = r#"{\"Statement\":[{\"Effect\":\"Deny\",\"Action\":\"iam:*\",\"Resource\":\"*\"},{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"#;
+        let records = [
+            event(
+                "AttachUserPolicy",
+                r#"{"userName":"bob","policyArn":"arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV2"}"#,
+            ),
+            event(
+                "DetachUserPolicy",
+                r#"{"userName":"bob","policyArn":"arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV2"}"#,
+            ),
+            event(
+                "AttachRolePolicy",
+                r#"{"roleName":"r","policyArn":"arn:aws-us-gov:iam::aws:policy/AWSDenyAll"}"#,
+            ),
+            // A customer policy may be named like an AWS one: still a grant.
+            event(
+                "AttachGroupPolicy",
+                r#"{"groupName":"g","policyArn":"arn:aws:iam::123:policy/AWSDenyAll"}"#,
+            ),
+            event(
+                "PutUserPolicy",
+                &format!(
+                    r#"{{"userName":"bob","policyName":"lock","policyDocument":"{deny_doc}"}}"#
+                ),
+            ),
+            event(
+                "DeleteUserPolicy",
+                r#"{"userName":"bob","policyName":"lock"}"#,
+            ),
+            event(
+                "PutRolePolicy",
+                &format!(r#"{{"roleName":"r","policyName":"enc","policyDocument":"{encoded}"}}"#),
+            ),
+            event(
+                "PutGroupPolicy",
+                &format!(r#"{{"groupName":"g","policyName":"mixed","policyDocument":"{mixed}"}}"#),
+            ),
+            // A delete of an inline policy not seen put in this file stays a revoke.
+            event(
+                "DeleteRolePolicy",
+                r#"{"roleName":"r","policyName":"other"}"#,
+            ),
+            event(
+                "PutUserPolicy",
+                r#"{"userName":"bob","policyName":"junk","policyDocument":"%ZZ{"}"#,
+            ),
+        ];
+        let (summary, sink) =
+            run_capture(&format!("[{}]", records.join(",")), ActivityCapture::All);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert_eq!(
+            summary.skipped,
+            [
+                ("AttachRolePolicy (deny policy)".to_owned(), 1),
+                ("AttachUserPolicy (deny policy)".to_owned(), 1),
+                ("DeleteUserPolicy (deny policy)".to_owned(), 1),
+                ("DetachUserPolicy (deny policy)".to_owned(), 1),
+                ("PutRolePolicy (deny policy)".to_owned(), 1),
+                ("PutUserPolicy (deny policy)".to_owned(), 1),
+            ]
+            .into()
+        );
+        let got: Vec<_> = executions(&sink)
+            .iter()
+            .map(|e| (e.action, e.account.as_str(), e.entitlement.as_deref()))
+            .collect();
+        use ProvisioningAction::{Grant, Revoke};
+        assert_eq!(
+            got,
+            [
+                (Grant, "g", Some("arn:aws:iam::123:policy/AWSDenyAll")),
+                (Grant, "g", Some("inline:mixed")),
+                (Revoke, "r", Some("inline:other")),
+                (Grant, "bob", Some("inline:junk")),
+            ]
+        );
+        // A put that replaces a deny with a grant makes the later delete a revoke again.
+        let records = [
+            event(
+                "PutUserPolicy",
+                &format!(r#"{{"userName":"bob","policyName":"p","policyDocument":"{deny_doc}"}}"#),
+            ),
+            event(
+                "PutUserPolicy",
+                &format!(r#"{{"userName":"bob","policyName":"p","policyDocument":"{mixed}"}}"#),
+            ),
+            event("DeleteUserPolicy", r#"{"userName":"bob","policyName":"p"}"#),
+        ];
+        let (_, sink) = run_capture(&format!("[{}]", records.join(",")), ActivityCapture::All);
+        let got: Vec<_> = executions(&sink).iter().map(|e| e.action).collect();
+        assert_eq!(got, [Grant, Revoke]);
     }
 
     #[test]

@@ -2,12 +2,20 @@
 
 use std::collections::BTreeMap;
 
-use evidentia_domain::{Execution, Outcome, ProvisioningAction as A, Record};
+use evidentia_domain::{
+    ActivityChannel, ActivitySummary, Execution, Outcome, ProvisioningAction as A, Record,
+};
 use evidentia_import::{Format, ImportContext, ImportSummary, Location, Origin, import};
 
 use crate::sample;
 
-fn run(rel: &str) -> Option<(ImportSummary, Vec<(Execution, Location)>)> {
+type Imported = (
+    ImportSummary,
+    Vec<(Execution, Location)>,
+    Vec<ActivitySummary>,
+);
+
+fn run(rel: &str) -> Option<Imported> {
     let bytes = sample(rel)?;
     let ctx = ImportContext {
         size: Some(bytes.len() as u64),
@@ -24,14 +32,8 @@ fn run(rel: &str) -> Option<(ImportSummary, Vec<(Execution, Location)>)> {
     .expect("sample imports");
     assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
     assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
-    let executions = sink
-        .into_iter()
-        .map(|(record, origin)| match record {
-            Record::Execution(e) => (e, origin.location),
-            other => panic!("unexpected record {other:?}"),
-        })
-        .collect();
-    Some((summary, executions))
+    let (executions, activity) = crate::split(sink);
+    Some((summary, executions, activity))
 }
 
 fn by_type_and_action(executions: &[(Execution, Location)]) -> BTreeMap<(String, A), u64> {
@@ -53,7 +55,8 @@ fn find<'a>(executions: &'a [(Execution, Location)], event_id: &str) -> &'a (Exe
 
 #[test]
 fn stratus_red_team_iam_detonations() {
-    let Some((summary, executions)) = run("cloudtrail/stratus-red-team_iam-detonations.json")
+    let Some((summary, executions, activity)) =
+        run("cloudtrail/stratus-red-team_iam-detonations.json")
     else {
         return;
     };
@@ -73,11 +76,32 @@ fn stratus_red_team_iam_detonations() {
     .map(|(t, a, n)| ((t.to_owned(), a), n))
     .collect();
     assert_eq!(by_type_and_action(&executions), expected);
+    // The one read, an IAM user's GetCallerIdentity, is an API call: activity, not skipped.
+    assert!(summary.skipped.is_empty(), "{:?}", summary.skipped);
+    assert_eq!(summary.total_records(), 11);
+    assert_eq!(activity.len(), 1);
+    let whoami = &activity[0];
+    assert_eq!(whoami.system.as_str(), "aws");
     assert_eq!(
-        summary.skipped,
-        BTreeMap::from([("GetCallerIdentity".to_owned(), 1)])
+        whoami.account, "christophe",
+        "named by userName, as executions are"
     );
-    assert_eq!(summary.total_records(), 10);
+    assert_eq!(whoami.channel, ActivityChannel::ApiCall);
+    assert!(!whoami.interactive);
+    assert_eq!(whoami.outcome, Outcome::Succeeded);
+    assert_eq!(whoami.count, 1);
+    assert_eq!(whoami.event_types, ["GetCallerIdentity"]);
+    assert_eq!(whoami.first, whoami.last);
+    assert_eq!(whoami.first.location, "/3");
+    assert_eq!(whoami.first.at.to_rfc3339(), "2024-08-01T13:42:21+00:00");
+    assert_eq!(
+        whoami.first.source_event_id.as_deref(),
+        Some("e544d47e-6d75-45cf-a8a9-7e90d5f7d38d")
+    );
+    assert_eq!(
+        whoami.clients,
+        ["stratus-red-team_99dfa7e5-00d3-40b7-8cfd-b2573ada0eac"]
+    );
 
     let (attach, at) = find(&executions, "083dc4ad-e264-46bc-a407-d0dd31b58bdc");
     assert_eq!(*at, Location::Pointer("/0".into()));
@@ -121,11 +145,13 @@ fn stratus_red_team_iam_detonations() {
 
 #[test]
 fn permiso_console_session_access_key_lifecycle() {
-    let Some((summary, executions)) =
+    let Some((summary, executions, activity)) =
         run("cloudtrail/permiso-ccc_console-session_access-key-lifecycle.json")
     else {
         return;
     };
+    // No record names its caller (the schema is reduced), so no read is anyone's activity.
+    assert!(activity.is_empty(), "{activity:?}");
     assert_eq!(summary.rows, 98);
     let expected: BTreeMap<(String, A), u64> = [
         ("CreateAccessKey", A::CredentialCreated, 1),

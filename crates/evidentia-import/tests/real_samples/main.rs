@@ -23,6 +23,26 @@ pub fn sample(rel: &str) -> Option<Vec<u8>> {
     }
 }
 
+/// The records of an import, split into executions (with their locations) and activity
+/// summaries; any other kind of record is a test failure.
+pub fn split(
+    sink: Vec<(evidentia_domain::Record, evidentia_import::Origin)>,
+) -> (
+    Vec<(evidentia_domain::Execution, evidentia_import::Location)>,
+    Vec<evidentia_domain::ActivitySummary>,
+) {
+    let mut executions = Vec::new();
+    let mut activity = Vec::new();
+    for (record, origin) in sink {
+        match record {
+            evidentia_domain::Record::Execution(e) => executions.push((e, origin.location)),
+            evidentia_domain::Record::Activity(a) => activity.push(a),
+            other => panic!("unexpected record {other:?}"),
+        }
+    }
+    (executions, activity)
+}
+
 /// Every cut of a sample, and the sample with bytes overwritten, imports or fails cleanly:
 /// no input makes an importer panic.
 pub fn assert_damaged_copies_never_panic(rel: &str, format: evidentia_import::Format) {
