@@ -55,8 +55,8 @@
 //! `onBehalfOf.userId`. A console login CloudTrail names `HIDDEN_DUE_TO_SECURITY_REASONS` (a
 //! failed login to a user that does not exist) names no account and is skipped as
 //! `ConsoleLogin (no account)`. The client is `userAgent`, the event id `eventID`. Activity
-//! without an `eventTime` proves no use at any time: it is skipped as `<eventName> (undated)`,
-//! with one warning per file; a time that does not parse is a diagnostic.
+//! without a usable `eventTime` (absent, or not a time) proves no use at any time: it is
+//! skipped as `<eventName> (undated)`, with one warning per file, and does not reject the file.
 //!
 //! Decisions, with reasons:
 //! * Deny is not a grant (audit convention 6). Attaching an AWS-managed deny or quarantine
@@ -186,9 +186,9 @@ impl Undated {
             summary.warn(ctx.diagnostic(
                 first,
                 format!(
-                    "{} sign-in(s) and API call(s) have no eventTime, so they prove no use at \
-                     any time and were counted as skipped (`<eventName> (undated)`); this is \
-                     the first",
+                    "{} sign-in(s) and API call(s) have no eventTime or one that is not a \
+                     time, so they prove no use at any time and were counted as skipped \
+                     (`<eventName> (undated)`); this is the first",
                     self.count
                 ),
             ));
@@ -652,10 +652,12 @@ fn activity(
     let Some(account) = account.filter(|a| a != HIDDEN_USER) else {
         return Ok(Mapped::Skipped(format!("{event_name} (no account)")));
     };
-    if view.opt_str(&["eventTime"])?.is_none() {
+    let Some(at) = view
+        .opt_str(&["eventTime"])?
+        .and_then(|t| json_stream::parse_timestamp(&t))
+    else {
         return Ok(Mapped::Undated(event_name));
-    }
-    let at = view.req_time(&["eventTime"])?;
+    };
     let error =
         view.opt_str(&["errorCode"])?.is_some() || view.opt_str(&["errorMessage"])?.is_some();
     let failed = match channel {
@@ -1105,7 +1107,7 @@ mod tests {
     }
 
     #[test]
-    fn undated_activity_is_skipped_with_one_warning_and_bad_times_are_diagnostics() {
+    fn undated_activity_is_skipped_with_one_warning() {
         let input = format!(
             "[{},{},{}]",
             login(ALICE, "", "Success", "e1").replace(r#""eventTime":"","#, ""),
@@ -1116,17 +1118,24 @@ mod tests {
         assert!(activity(&sink).is_empty());
         assert_eq!(
             summary.skipped,
-            [("ConsoleLogin (undated)".to_owned(), 2)].into()
+            [("ConsoleLogin (undated)".to_owned(), 3)].into()
         );
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
         assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
         assert_eq!(summary.warnings[0].location, Location::Pointer("/0".into()));
-        assert!(summary.warnings[0].reason.starts_with("2 sign-in(s)"));
+        assert!(summary.warnings[0].reason.starts_with("3 sign-in(s)"));
+        // A field of the wrong JSON type is still a bad row.
+        let (summary, _) = run_capture(
+            &format!("[{}]", login(ALICE, "2024-03-01T09:00:00Z", "Success", "e1"))
+                .replace(r#""userAgent":"Mozilla/5.0""#, r#""userAgent":["x"]"#),
+            ActivityCapture::All,
+        );
         let at: Vec<_> = summary
             .diagnostics
             .iter()
             .map(|d| d.location.to_string())
             .collect();
-        assert_eq!(at, ["/2/eventTime"]);
+        assert_eq!(at, ["/0/userAgent"]);
         // A failed login to a user that does not exist names no account.
         let hidden = login(
             r#"{"type":"IAMUser","userName":"HIDDEN_DUE_TO_SECURITY_REASONS"}"#,

@@ -21,8 +21,24 @@
 //! | `system.api_token.create` / `.revoke` | credential_created / credential_deleted | Token name (else id) | Token id |
 //! | `user.account.reset_password`, `user.account.update_password` | credential_rotated | User target | `password` |
 //!
-//! Everything else — sessions, authentication, policy evaluations, MFA factor changes,
+//! Everything else — other authentication events, policy evaluations, MFA factor changes,
 //! rate-limit warnings, app configuration — is counted in `skipped` by `eventType`.
+//!
+//! Activity (kept as `ActivitySummary`s; `--activity` chooses which):
+//!
+//! | eventType | channel | interactive | account | outcome |
+//! |---|---|---|---|---|
+//! | `user.session.start` | sign_in | yes | `actor.alternateId`, else `displayName`, else `id` | `SUCCESS`/`ALLOW` succeeded, `FAILURE`/`DENY` failed |
+//! | `user.authentication.sso` | sign_in | yes | as above | as above |
+//!
+//! A sign-in whose outcome is anything else (`UNKNOWN`, `CHALLENGE`, none) is neither a use
+//! nor a refusal and is skipped by `eventType`; one without an actor is skipped as
+//! `<eventType> (no account)`; one without a usable `published` time as
+//! `<eventType> (undated)`, with one warning per file. The actor is named as the target is on
+//! executions (the login first), so a person's sign-ins and lifecycle changes meet on one
+//! account. The client is `client.userAgent.rawUserAgent`, else `browser on os`; the event id
+//! is `uuid`. Other authentication events (`user.authentication.auth_via_mfa`, …) repeat a
+//! sign-in's steps and stay skipped.
 //!
 //! Decisions, with reasons:
 //! * Activation is `enable`: an activated user can sign in for the first time, which adds
@@ -46,11 +62,16 @@
 
 use std::io::Read;
 
-use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId};
+use evidentia_domain::{
+    ActivityChannel, Execution, Outcome, ProvisioningAction, Record, SystemId, Timestamp,
+};
 use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView, str_ci};
-use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
+use crate::{
+    ActivityCapture, Format, ImportContext, ImportError, ImportSummary, Location, Observation,
+    Progress, RecordSink,
+};
 
 /// Reads an Okta System Log file.
 pub fn import(
@@ -66,6 +87,7 @@ pub fn import(
         .unwrap_or_else(|| SystemId::new("okta"));
     let mut summary = ImportSummary::default();
     let mut first = true;
+    let mut undated: (u64, Option<Location>) = (0, None);
     let stream = json_stream::read_records(input, ctx, &[], progress, &mut |value, location| {
         if std::mem::take(&mut first) && json_stream::get_ci(&value, "eventType").is_none() {
             return Err(ImportError::Unreadable(ctx.diagnostic(
@@ -73,22 +95,122 @@ pub fn import(
                 "this does not look like an Okta System Log: the first event has no eventType",
             )));
         }
-        match map_event(&value, &location, &system) {
+        match map_event(&value, &location, &system, ctx.activity) {
             Ok(Mapped::Execution(execution)) => {
                 summary.deliver(sink, Record::Execution(*execution), location)?;
             }
             Ok(Mapped::Skipped(event_type)) => summary.skip(event_type),
+            Ok(Mapped::SignIn(s)) => {
+                let observation = Observation {
+                    system: &system,
+                    account: &s.account,
+                    channel: ActivityChannel::SignIn,
+                    interactive: true,
+                    outcome: s.outcome,
+                    at: s.at,
+                    event_type: &s.event_type,
+                    source_event_id: s.uuid.as_deref(),
+                    client: s.client.as_deref(),
+                };
+                summary.observe(ctx, &observation, &location);
+            }
+            Ok(Mapped::Undated(event_type)) => {
+                summary.skip(format!("{event_type} (undated)"));
+                undated.0 += 1;
+                undated.1.get_or_insert(location);
+            }
             Err(failure) => failure.record(&mut summary, ctx),
         }
         Ok(())
     })?;
     summary.absorb(stream);
+    if let (count, Some(first)) = undated {
+        summary.warn(ctx.diagnostic(
+            first,
+            format!(
+                "{count} sign-in(s) have no `published` time or one that is not a time, so \
+                 they prove no use at any time and were counted as skipped \
+                 (`<eventType> (undated)`); this is the first"
+            ),
+        ));
+    }
     Ok(summary)
 }
 
 enum Mapped {
     Execution(Box<Execution>),
     Skipped(String),
+    SignIn(SignIn),
+    /// A sign-in with no usable time: skipped under its type and warned about once.
+    Undated(String),
+}
+
+/// One sign-in, owned until it is folded into the activity book.
+struct SignIn {
+    account: String,
+    outcome: Outcome,
+    at: Timestamp,
+    event_type: String,
+    uuid: Option<String>,
+    client: Option<String>,
+}
+
+/// The event types that are a person signing in: an Okta session, or single sign-on to an app.
+const SIGN_INS: [&str; 2] = ["user.session.start", "user.authentication.sso"];
+
+/// A sign-in event: kept when the import captures sign-ins and it has a decided outcome, an
+/// actor and a time; otherwise skipped by type (see the module docs).
+fn sign_in(
+    view: &RecordView<'_>,
+    event_type: String,
+    capture: ActivityCapture,
+) -> Result<Mapped, Failure> {
+    // Decided before reading anything else, so `--activity none` reads events as before.
+    if !capture.keeps(ActivityChannel::SignIn) {
+        return Ok(Mapped::Skipped(event_type));
+    }
+    let result = view.opt_str(&["outcome", "result"])?;
+    let outcome = match result.as_deref().map(str::to_ascii_uppercase).as_deref() {
+        Some("SUCCESS" | "ALLOW") => Outcome::Succeeded,
+        Some("FAILURE" | "DENY") => Outcome::Failed,
+        // UNKNOWN, CHALLENGE, no outcome: neither a use nor a refusal.
+        _ => return Ok(Mapped::Skipped(event_type)),
+    };
+    let Some(account) = actor(view) else {
+        return Ok(Mapped::Skipped(format!("{event_type} (no account)")));
+    };
+    let Some(at) = view
+        .opt_str(&["published"])?
+        .and_then(|t| json_stream::parse_timestamp(&t))
+    else {
+        return Ok(Mapped::Undated(event_type));
+    };
+    let client = match view.get(&["client", "userAgent"]) {
+        Some(agent) => str_ci(agent, "rawUserAgent").or_else(|| {
+            let known = |k: &str| str_ci(agent, k).filter(|v| !v.eq_ignore_ascii_case("unknown"));
+            match (known("browser"), known("os")) {
+                (Some(browser), Some(os)) => Some(format!("{browser} on {os}")),
+                (browser, os) => browser.or(os),
+            }
+        }),
+        None => None,
+    };
+    Ok(Mapped::SignIn(SignIn {
+        account,
+        outcome,
+        at,
+        event_type,
+        uuid: view.opt_id(&["uuid"])?,
+        client,
+    }))
+}
+
+/// Who acted: `actor.alternateId` (the login), then `displayName`, then `id`.
+fn actor(view: &RecordView<'_>) -> Option<String> {
+    let actor = view.get(&["actor"])?;
+    ["alternateId", "displayName", "id"]
+        .iter()
+        .find_map(|k| str_ci(actor, k))
 }
 
 /// Which target names the account.
@@ -162,7 +284,12 @@ fn rule(event_type: &str) -> Option<(ProvisioningAction, Account, Entitlement, b
     })
 }
 
-fn map_event(value: &Value, location: &Location, system: &SystemId) -> Result<Mapped, Failure> {
+fn map_event(
+    value: &Value,
+    location: &Location,
+    system: &SystemId,
+    capture: ActivityCapture,
+) -> Result<Mapped, Failure> {
     if !value.is_object() {
         return Err(Failure::Invalid(Problem {
             location: location.clone(),
@@ -174,6 +301,9 @@ fn map_event(value: &Value, location: &Location, system: &SystemId) -> Result<Ma
     }
     let view = RecordView::new(value, location);
     let event_type = view.req_str(&["eventType"])?;
+    if SIGN_INS.contains(&event_type.as_str()) {
+        return sign_in(&view, event_type, capture);
+    }
     let Some((action, account_rule, entitlement_rule, started_only)) = rule(&event_type) else {
         return Ok(Mapped::Skipped(event_type));
     };
@@ -225,12 +355,7 @@ fn map_event(value: &Value, location: &Location, system: &SystemId) -> Result<Ma
         }
     };
 
-    let actor = match view.get(&["actor"]) {
-        Some(actor) => ["alternateId", "displayName", "id"]
-            .iter()
-            .find_map(|k| str_ci(actor, k)),
-        None => None,
-    };
+    let actor = actor(&view);
 
     let result = view.opt_str(&["outcome", "result"])?;
     let reason = view.opt_str(&["outcome", "reason"])?;
@@ -465,6 +590,154 @@ mod tests {
         assert!(ex.is_empty());
         assert_eq!(summary.skipped.get("user.session.start"), Some(&2));
         assert_eq!(summary.rows, 3);
+    }
+
+    fn run_capture(
+        input: &str,
+        capture: ActivityCapture,
+    ) -> (ImportSummary, Vec<(Record, Origin)>) {
+        let ctx = ImportContext {
+            activity: capture,
+            ..ImportContext::new("okta.jsonl")
+        };
+        let mut sink: Vec<(Record, Origin)> = Vec::new();
+        let summary = crate::import(
+            Format::Okta,
+            &mut input.as_bytes(),
+            &ctx,
+            &mut sink,
+            &mut |_| {},
+        )
+        .expect("imports");
+        (summary, sink)
+    }
+
+    fn activity(sink: &[(Record, Origin)]) -> Vec<&evidentia_domain::ActivitySummary> {
+        sink.iter()
+            .filter_map(|(r, _)| match r {
+                Record::Activity(a) => Some(a),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn sign_in(event_type: &str, published: &str, result: &str, uuid: &str) -> String {
+        format!(
+            r#"{{"uuid":"{uuid}","published":"{published}","eventType":"{event_type}","actor":{{"alternateId":"ann@example.com","displayName":"Ann","id":"00u1","type":"User"}},"client":{{"userAgent":{{"rawUserAgent":"Mozilla/5.0","browser":"CHROME","os":"Mac OS X"}}}},"outcome":{{"result":"{result}"}}}}"#
+        )
+    }
+
+    #[test]
+    fn sign_ins_become_one_summary_per_account_and_outcome() {
+        let lines = [
+            sign_in("user.session.start", "2024-03-02T09:00:00Z", "SUCCESS", "a"),
+            sign_in(
+                "user.authentication.sso",
+                "2024-03-01T09:00:00Z",
+                "ALLOW",
+                "b",
+            ),
+            sign_in("user.session.start", "2024-03-03T09:00:00Z", "FAILURE", "c"),
+            sign_in(
+                "user.session.start",
+                "2024-03-03T09:00:00Z",
+                "CHALLENGE",
+                "d",
+            ),
+            sign_in("user.session.start", "2024-03-03T09:00:00Z", "UNKNOWN", "e"),
+            sign_in(
+                "user.authentication.auth_via_mfa",
+                "2024-03-03T09:00:00Z",
+                "SUCCESS",
+                "f",
+            ),
+            sign_in("user.session.start", "2024-03-03T09:00:00Z", "DENY", "g")
+                .replace(r#""rawUserAgent":"Mozilla/5.0","#, ""),
+        ];
+        let (summary, sink) = run_capture(&lines.join("\n"), ActivityCapture::All);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert_eq!(
+            summary.skipped,
+            [
+                ("user.authentication.auth_via_mfa".to_owned(), 1),
+                ("user.session.start".to_owned(), 2)
+            ]
+            .into()
+        );
+        let found = activity(&sink);
+        assert_eq!(found.len(), 2);
+        let ok = found[0];
+        assert_eq!(ok.account, "ann@example.com");
+        assert_eq!(ok.system.as_str(), "okta");
+        assert_eq!(ok.channel, ActivityChannel::SignIn);
+        assert!(ok.interactive);
+        assert_eq!(ok.outcome, Outcome::Succeeded);
+        assert_eq!(ok.count, 2);
+        assert_eq!(ok.first.location, "line 2");
+        assert_eq!(ok.first.source_event_id.as_deref(), Some("b"));
+        assert_eq!(ok.last.location, "line 1");
+        assert_eq!(
+            ok.event_types,
+            ["user.authentication.sso", "user.session.start"]
+        );
+        assert_eq!(ok.clients, ["Mozilla/5.0"]);
+        let failed = found[1];
+        assert_eq!((failed.outcome, failed.count), (Outcome::Failed, 2));
+        assert_eq!(failed.clients, ["CHROME on Mac OS X", "Mozilla/5.0"]);
+    }
+
+    #[test]
+    fn capture_none_keeps_the_old_skipped_counts() {
+        let lines = [
+            sign_in("user.session.start", "2024-03-02T09:00:00Z", "SUCCESS", "a"),
+            sign_in("user.session.start", "soon", "SUCCESS", "b"),
+        ];
+        let (summary, sink) = run_capture(&lines.join("\n"), ActivityCapture::None);
+        assert!(sink.is_empty());
+        assert_eq!(
+            summary.skipped,
+            [("user.session.start".to_owned(), 2)].into()
+        );
+        assert!(summary.warnings.is_empty());
+        // Sign-ins are sign-ins: `sign-ins` keeps them.
+        let (_, sink) = run_capture(&lines[0], ActivityCapture::SignIns);
+        assert_eq!(activity(&sink).len(), 1);
+    }
+
+    #[test]
+    fn sign_ins_without_actor_or_time_are_skipped_with_one_warning() {
+        let lines = [
+            sign_in("user.session.start", "redacted", "FAILURE", "a"),
+            sign_in("user.session.start", "2024-03-02T09:00:00Z", "SUCCESS", "b")
+                .replace(r#""published":"2024-03-02T09:00:00Z","#, ""),
+            r#"{"eventType":"user.authentication.sso","outcome":{"result":"SUCCESS"},"published":"2024-03-02T09:00:00Z"}"#
+                .to_owned(),
+            sign_in("user.session.start", "2024-03-02T09:00:00Z", "SUCCESS", "c")
+                .replace(r#""outcome":{"result":"SUCCESS"}"#, r#""outcome":{"result":7}"#),
+        ];
+        let (summary, sink) = run_capture(&lines.join("\n"), ActivityCapture::All);
+        assert!(activity(&sink).is_empty());
+        assert_eq!(
+            summary.skipped,
+            [
+                ("user.authentication.sso (no account)".to_owned(), 1),
+                ("user.session.start (undated)".to_owned(), 2)
+            ]
+            .into()
+        );
+        assert_eq!(summary.warnings.len(), 1);
+        assert_eq!(
+            summary.warnings[0].location,
+            Location::LinePointer(1, String::new())
+        );
+        assert!(summary.warnings[0].reason.starts_with("2 sign-in(s)"));
+        // A field of the wrong type is a bad row, as anywhere else.
+        let at: Vec<_> = summary
+            .diagnostics
+            .iter()
+            .map(|d| d.location.to_string())
+            .collect();
+        assert_eq!(at, ["line 4 /outcome/result"]);
     }
 
     #[test]

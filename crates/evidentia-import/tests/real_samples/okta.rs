@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use evidentia_domain::{Outcome, ProvisioningAction, Record};
+use evidentia_domain::{ActivityChannel, Outcome, ProvisioningAction, Record};
 use evidentia_import::{Format, ImportContext, Location, Origin, import};
 
 use crate::sample;
@@ -22,16 +22,27 @@ fn panther_okta_system_log() {
     )
     .expect("sample imports");
     assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
-    assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+    // Four sign-ins have `"published": "redacted"`: they prove no use at any time, so they
+    // are skipped, with one warning for the file, and the file still imports.
+    assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
+    assert_eq!(
+        summary.warnings[0].location,
+        Location::LinePointer(21, String::new())
+    );
+    assert!(
+        summary.warnings[0].reason.starts_with("4 sign-in(s)"),
+        "{}",
+        summary.warnings[0].reason
+    );
     assert_eq!(summary.rows, 46);
 
-    // The file's only provisioning event is a (failed) group privilege grant; the rest is
-    // sign-in, policy, MFA and rate-limit noise, skipped by type.
-    assert_eq!(sink.len(), 1);
-    let (Record::Execution(grant), origin) = &sink[0] else {
-        panic!("{:?}", sink[0])
-    };
-    assert_eq!(origin.location, Location::LinePointer(9, String::new()));
+    // The file's only provisioning event is a (failed) group privilege grant; the dated,
+    // attributed sign-ins are activity; the rest is policy, MFA and rate-limit noise, skipped
+    // by type.
+    let (executions, activity) = crate::split(sink);
+    assert_eq!(executions.len(), 1);
+    let (grant, location) = &executions[0];
+    assert_eq!(*location, Location::LinePointer(9, String::new()));
     assert_eq!(grant.system.as_str(), "okta");
     assert_eq!(grant.action, ProvisioningAction::Grant);
     assert_eq!(
@@ -45,14 +56,64 @@ fn panther_okta_system_log() {
     assert_eq!(grant.outcome, Outcome::Failed);
     assert_eq!(grant.source_event_id.as_deref(), Some("aa-11-22-33-44-bb"));
 
+    // `user.session.start`: lines 2 and 3 (Casey, succeeded and failed) and 44 and 45 (Homer,
+    // failed) are activity; line 12 has no outcome; lines 21–24 are undated. Both
+    // `user.authentication.sso` events name no actor.
+    let got: Vec<_> = activity
+        .iter()
+        .map(|a| {
+            assert_eq!(a.system.as_str(), "okta");
+            assert_eq!(a.channel, ActivityChannel::SignIn);
+            assert!(a.interactive);
+            assert_eq!(a.event_types, ["user.session.start"]);
+            (
+                a.account.as_str(),
+                a.outcome,
+                a.count,
+                a.first.location.as_str(),
+                a.last.location.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "casey.hill@hey.com",
+                Outcome::Succeeded,
+                1,
+                "line 2",
+                "line 2"
+            ),
+            ("casey.hill@hey.com", Outcome::Failed, 1, "line 3", "line 3"),
+            (
+                "homer.simpson@duff.com",
+                Outcome::Failed,
+                2,
+                "line 44",
+                "line 45"
+            ),
+        ]
+    );
+    let casey = &activity[0];
+    assert_eq!(casey.first.at.to_rfc3339(), "2024-04-02T19:17:37.621+00:00");
+    assert_eq!(
+        casey.first.source_event_id.as_deref(),
+        Some("aac560bd-f125-11ee-9caa-cd5d09945def")
+    );
+    assert_eq!(casey.days[0].to_string(), "2024-04-02");
+    assert_eq!(casey.clients.len(), 1);
+    assert!(casey.clients[0].starts_with("Mozilla/5.0 (Macintosh;"));
+
     let skipped: BTreeMap<String, u64> = [
-        ("user.session.start", 9),
+        ("user.session.start", 1),
+        ("user.session.start (undated)", 4),
+        ("user.authentication.sso (no account)", 2),
         ("policy.evaluate_sign_on", 5),
         ("system.org.rate_limit.warning", 4),
         ("application.user_membership.show_password", 3),
         ("user.authentication.auth_via_mfa", 3),
         ("application.lifecycle.update", 2),
-        ("user.authentication.sso", 2),
         ("system.operation.rate_limit.violation", 2),
         ("security.threat.detected", 2),
         ("user.session.impersonation.grant", 1),
@@ -73,8 +134,10 @@ fn panther_okta_system_log() {
     .map(|(t, n)| (t.to_owned(), n))
     .collect();
     assert_eq!(summary.skipped, skipped);
+    // Every event is an execution, a skip, or one of the activity summaries' occurrences.
+    let occurrences: u64 = activity.iter().map(|a| a.count).sum();
     assert_eq!(
-        summary.skipped.values().sum::<u64>() + summary.total_records(),
+        summary.skipped.values().sum::<u64>() + executions.len() as u64 + occurrences,
         46
     );
 }
