@@ -26,6 +26,19 @@
 //! | token | `authorize` / `revoke` (OAuth grants to third-party apps) | credential_created / credential_deleted | the actor | `app_name`, else `client_id` |
 //! | anything else (settings, `CREATE_ROLE`, `DELETE_ROLE`, 2SV enrolment, ...) | | skipped | | |
 //!
+//! Activity (kept as `ActivitySummary`s; `--activity` chooses which):
+//!
+//! | application | event | channel | interactive | account | outcome |
+//! |---|---|---|---|---|---|
+//! | login | `login_success` | sign_in | yes | `actor.email` | succeeded |
+//! | login | `login_failure` | sign_in | yes | `actor.email` | failed |
+//!
+//! The account is the actor's e-mail, as executions name Workspace users. `logout`,
+//! `login_challenge` and `login_verification` are steps around a sign-in, not one, and stay
+//! skipped. A sign-in without `actor.email` is skipped as `login:<name> (no account)`; one
+//! without a usable `id.time` as `login:<name> (undated)`, with one warning per file. The
+//! event id is `id.uniqueQualifier` (with `/<index>` as for executions); Google names no client.
+//!
 //! Decisions: creating or deleting a role *definition* grants or removes nobody's access;
 //! the assignments (`ASSIGN_ROLE`, `UNASSIGN_ROLE`) are the evidence, so definitions are
 //! skipped. A ban removes a member from a group, so it is a revoke. An OAuth grant issues a
@@ -38,11 +51,16 @@
 
 use std::io::Read;
 
-use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId, Timestamp};
+use evidentia_domain::{
+    ActivityChannel, Execution, Outcome, ProvisioningAction, Record, SystemId, Timestamp,
+};
 use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView};
-use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
+use crate::{
+    ActivityCapture, Format, ImportContext, ImportError, ImportSummary, Location, Observation,
+    Progress, RecordSink,
+};
 
 /// Reads a Google Workspace Reports API export.
 pub fn import(
@@ -57,20 +75,50 @@ pub fn import(
         .or_else(|| Format::Gworkspace.default_system())
         .unwrap_or_else(|| SystemId::new("google-workspace"));
     let mut summary = ImportSummary::default();
+    let mut undated: (u64, Option<Location>) = (0, None);
     let stream =
         json_stream::read_records(input, ctx, &["items"], progress, &mut |value, location| {
-            for (result, at) in convert(&value, &location, &system) {
+            for (result, at) in convert(&value, &location, &system, ctx.activity) {
                 match result {
                     Ok(Converted::Record(execution)) => {
                         summary.deliver(sink, Record::Execution(*execution), at)?;
                     }
                     Ok(Converted::Skip(key)) => summary.skip(key),
+                    Ok(Converted::SignIn(s)) => {
+                        let observation = Observation {
+                            system: &system,
+                            account: &s.account,
+                            channel: ActivityChannel::SignIn,
+                            interactive: true,
+                            outcome: s.outcome,
+                            at: s.at,
+                            event_type: &s.key,
+                            source_event_id: s.id.as_deref(),
+                            client: None,
+                        };
+                        summary.observe(ctx, &observation, &at);
+                    }
+                    Ok(Converted::Undated(key)) => {
+                        summary.skip(format!("{key} (undated)"));
+                        undated.0 += 1;
+                        undated.1.get_or_insert(at);
+                    }
                     Err(failure) => failure.record(&mut summary, ctx),
                 }
             }
             Ok(())
         })?;
     summary.absorb(stream);
+    if let (count, Some(first)) = undated {
+        summary.warn(ctx.diagnostic(
+            first,
+            format!(
+                "{count} sign-in(s) have no `id.time` or one that is not a time, so they prove \
+                 no use at any time and were counted as skipped (`login:<name> (undated)`); \
+                 this is the first"
+            ),
+        ));
+    }
     summary
         .diagnostics
         .sort_by(|a, b| a.location.cmp(&b.location));
@@ -82,6 +130,29 @@ pub fn import(
 enum Converted {
     Record(Box<Execution>),
     Skip(String),
+    SignIn(SignIn),
+    /// A sign-in with no usable time: skipped under its key and warned about once.
+    Undated(String),
+}
+
+/// One sign-in, owned until it is folded into the activity book.
+#[derive(Debug)]
+struct SignIn {
+    account: String,
+    outcome: Outcome,
+    at: Timestamp,
+    key: String,
+    id: Option<String>,
+}
+
+/// A `login` application event that is a sign-in, and its outcome; `logout`,
+/// `login_challenge` and `login_verification` are steps around a sign-in, not one.
+fn sign_in_outcome(app: &str, name: &str) -> Option<Outcome> {
+    match (app, name) {
+        ("login", "login_success") => Some(Outcome::Succeeded),
+        ("login", "login_failure") => Some(Outcome::Failed),
+        _ => None,
+    }
 }
 
 /// Where an event's account comes from.
@@ -180,6 +251,7 @@ fn convert(
     value: &Value,
     location: &Location,
     system: &SystemId,
+    capture: ActivityCapture,
 ) -> Vec<(Result<Converted, Failure>, Location)> {
     if !value.is_object() {
         let problem = Problem {
@@ -201,7 +273,7 @@ fn convert(
                 .map(|(i, event)| {
                     let at = json_stream::child(&events_at, &i.to_string());
                     let index = several.then_some(i);
-                    (convert_event(&view, event, &at, index, system), at)
+                    (convert_event(&view, event, &at, index, system, capture), at)
                 })
                 .collect()
         }
@@ -218,7 +290,7 @@ fn convert(
         // A flattened event: the activity is its own single event.
         _ if view.get(&["name"]).is_some() => {
             vec![(
-                convert_event(&view, value, location, None, system),
+                convert_event(&view, value, location, None, system, capture),
                 location.clone(),
             )]
         }
@@ -238,6 +310,7 @@ fn convert_event(
     event_at: &Location,
     index: Option<usize>,
     system: &SystemId,
+    capture: ActivityCapture,
 ) -> Result<Converted, Failure> {
     let ev = RecordView::new(event, event_at);
     let name = ev.req_str(&["name"])?;
@@ -245,6 +318,9 @@ fn convert_event(
         .opt_str(&["id", "applicationName"])?
         .unwrap_or_default();
     let key = format!("{app}:{name}");
+    if let Some(outcome) = sign_in_outcome(&app, &name) {
+        return sign_in(activity, key, outcome, index, capture);
+    }
     let Some((action, account_from, entitlement_from)) = mapping(&app, &name) else {
         return Ok(Converted::Skip(key));
     };
@@ -286,12 +362,7 @@ fn convert_event(
         },
     };
     let at = event_time(activity)?;
-    let source_event_id = activity
-        .opt_str(&["id", "uniqueQualifier"])?
-        .map(|id| match index {
-            Some(i) => format!("{id}/{i}"),
-            None => id,
-        });
+    let source_event_id = event_id(activity, index)?;
     Ok(Converted::Record(Box::new(Execution {
         system: system.clone(),
         account,
@@ -305,6 +376,46 @@ fn convert_event(
         source_event_id,
         source_event_type: Some(key),
     })))
+}
+
+/// A sign-in by the activity's actor (`actor.email`), when the import keeps sign-ins.
+fn sign_in(
+    activity: &RecordView<'_>,
+    key: String,
+    outcome: Outcome,
+    index: Option<usize>,
+    capture: ActivityCapture,
+) -> Result<Converted, Failure> {
+    // Decided before reading anything else, so `--activity none` reads events as before.
+    if !capture.keeps(ActivityChannel::SignIn) {
+        return Ok(Converted::Skip(key));
+    }
+    let Some(account) = activity.opt_str(&["actor", "email"])? else {
+        return Ok(Converted::Skip(format!("{key} (no account)")));
+    };
+    let Some(at) = activity
+        .opt_str(&["id", "time"])?
+        .and_then(|t| json_stream::parse_timestamp(&t))
+    else {
+        return Ok(Converted::Undated(key));
+    };
+    Ok(Converted::SignIn(SignIn {
+        account,
+        outcome,
+        at,
+        key,
+        id: event_id(activity, index)?,
+    }))
+}
+
+/// `id.uniqueQualifier`, with the event's index when the activity holds several events.
+fn event_id(activity: &RecordView<'_>, index: Option<usize>) -> Result<Option<String>, Problem> {
+    Ok(activity
+        .opt_str(&["id", "uniqueQualifier"])?
+        .map(|id| match index {
+            Some(i) => format!("{id}/{i}"),
+            None => id,
+        }))
 }
 
 /// The first of the named parameters present, from the API's list or a flattened object.
@@ -454,6 +565,123 @@ mod tests {
             .map(|d| d.location.to_string())
             .collect();
         assert_eq!(found, ["/items/1/events/1/parameters"]);
+    }
+
+    fn run_capture(
+        text: &str,
+        capture: ActivityCapture,
+    ) -> (ImportSummary, Vec<evidentia_domain::ActivitySummary>) {
+        let ctx = ImportContext {
+            activity: capture,
+            ..ImportContext::new("login.json")
+        };
+        let mut sink: Vec<(Record, Origin)> = Vec::new();
+        let summary = crate::import(
+            Format::Gworkspace,
+            &mut text.as_bytes(),
+            &ctx,
+            &mut sink,
+            &mut |_| {},
+        )
+        .expect("imports");
+        let activity = sink
+            .into_iter()
+            .map(|(r, _)| match r {
+                Record::Activity(a) => a,
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        (summary, activity)
+    }
+
+    fn login(time: &str, names: &[&str]) -> String {
+        let events: Vec<String> = names
+            .iter()
+            .map(|n| {
+                format!(
+                    r#"{{"type":"login","name":"{n}","parameters":[{{"name":"login_type","value":"google_password"}}]}}"#
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"kind":"admin#reports#activity","id":{{"time":"{time}","uniqueQualifier":"q{}","applicationName":"login"}},"actor":{{"email":"ann@acme.com","profileId":"1"}},"events":[{}]}}"#,
+            time.len(),
+            events.join(",")
+        )
+    }
+
+    #[test]
+    fn logins_become_sign_in_summaries_of_the_actor() {
+        let text = [
+            login("2024-02-02T09:00:00Z", &["login_success"]),
+            login(
+                "2024-02-01T09:00:00.000Z",
+                &["login_challenge", "login_success"],
+            ),
+            login("2024-02-03T09:00:00Z", &["login_failure"]),
+            login("2024-02-03T10:00:00Z", &["logout", "login_verification"]),
+        ]
+        .join("\n");
+        let (summary, activity) = run_capture(&text, ActivityCapture::All);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert_eq!(
+            summary.skipped,
+            [
+                ("login:login_challenge".to_owned(), 1),
+                ("login:login_verification".to_owned(), 1),
+                ("login:logout".to_owned(), 1),
+            ]
+            .into()
+        );
+        assert_eq!(activity.len(), 2);
+        let ok = &activity[0];
+        assert_eq!(ok.account, "ann@acme.com");
+        assert_eq!(ok.system.as_str(), "google-workspace");
+        assert_eq!(ok.channel, ActivityChannel::SignIn);
+        assert!(ok.interactive);
+        assert_eq!((ok.outcome, ok.count), (Outcome::Succeeded, 2));
+        assert_eq!(ok.first.location, "line 2 /events/1");
+        assert_eq!(ok.first.source_event_id.as_deref(), Some("q24/1"));
+        assert_eq!(ok.last.location, "line 1 /events/0");
+        assert_eq!(ok.event_types, ["login:login_success"]);
+        assert!(ok.clients.is_empty());
+        assert_eq!(activity[1].outcome, Outcome::Failed);
+    }
+
+    #[test]
+    fn capture_none_and_incomplete_logins() {
+        let text = [
+            login("2024-02-02T09:00:00Z", &["login_success"]),
+            login("later", &["login_success"]),
+            login("2024-02-02T09:00:00Z", &["login_failure"])
+                .replace(r#""email":"ann@acme.com","#, ""),
+        ]
+        .join("\n");
+        let (summary, activity) = run_capture(&text, ActivityCapture::None);
+        assert!(activity.is_empty());
+        assert_eq!(
+            summary.skipped,
+            [
+                ("login:login_failure".to_owned(), 1),
+                ("login:login_success".to_owned(), 2)
+            ]
+            .into()
+        );
+        assert!(summary.warnings.is_empty() && summary.diagnostics.is_empty());
+
+        let (summary, activity) = run_capture(&text, ActivityCapture::SignIns);
+        assert_eq!(activity.len(), 1);
+        assert_eq!(
+            summary.skipped,
+            [
+                ("login:login_failure (no account)".to_owned(), 1),
+                ("login:login_success (undated)".to_owned(), 1)
+            ]
+            .into()
+        );
+        assert_eq!(summary.warnings.len(), 1);
+        assert_eq!(summary.warnings[0].location.to_string(), "line 2 /events/0");
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
     }
 
     #[test]
