@@ -28,6 +28,14 @@
 //! | `integration_installation.suspend`, `.unsuspend` | disable / enable | the app | org |
 //! | anything else (`repo.access`, `team.create`, policy toggles, ...) | skipped by action | | |
 //!
+//! Activity (kept as `ActivitySummary`s; `--activity` chooses which): `git.clone`, `git.push`
+//! and `git.fetch` (the enterprise audit log's git events) are API calls of `actor`, the login
+//! executions name accounts by, non-interactive and succeeded (GitHub logs only operations that
+//! ran). The client is `user_agent`, else `transport_protocol_name` (`http`, `ssh`); the event
+//! id `_document_id`. A git event without an actor is skipped as `<action> (no account)`; one
+//! without a usable time as `<action> (undated)`, with one warning per file. No other event is
+//! activity: `repo.access` and the like are settings, not use.
+//!
 //! Decisions: organization membership is the GitHub account as far as the organization
 //! controls it, so joining and leaving the org create and delete the account, qualified by
 //! the org. An invitation is not yet access: it is recorded as a queued account creation, so
@@ -41,11 +49,16 @@
 
 use std::io::Read;
 
-use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId, Timestamp};
+use evidentia_domain::{
+    ActivityChannel, Execution, Outcome, ProvisioningAction, Record, SystemId, Timestamp,
+};
 use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView};
-use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
+use crate::{
+    ActivityCapture, Format, ImportContext, ImportError, ImportSummary, Location, Observation,
+    Progress, RecordSink,
+};
 
 /// Reads a GitHub audit log export.
 pub fn import(
@@ -60,17 +73,47 @@ pub fn import(
         .or_else(|| Format::Github.default_system())
         .unwrap_or_else(|| SystemId::new("github"));
     let mut summary = ImportSummary::default();
+    let mut undated: (u64, Option<Location>) = (0, None);
     let stream = json_stream::read_records(input, ctx, &[], progress, &mut |value, location| {
-        match convert(&value, &location, &system) {
+        match convert(&value, &location, &system, ctx.activity) {
             Ok(Converted::Record(execution)) => {
                 summary.deliver(sink, Record::Execution(*execution), location)?;
             }
             Ok(Converted::Skip(action)) => summary.skip(action),
+            Ok(Converted::ApiCall(call)) => {
+                let observation = Observation {
+                    system: &system,
+                    account: &call.account,
+                    channel: ActivityChannel::ApiCall,
+                    interactive: false,
+                    outcome: Outcome::Succeeded,
+                    at: call.at,
+                    event_type: &call.action,
+                    source_event_id: call.id.as_deref(),
+                    client: call.client.as_deref(),
+                };
+                summary.observe(ctx, &observation, &location);
+            }
+            Ok(Converted::Undated(action)) => {
+                summary.skip(format!("{action} (undated)"));
+                undated.0 += 1;
+                undated.1.get_or_insert(location);
+            }
             Err(failure) => failure.record(&mut summary, ctx),
         }
         Ok(())
     })?;
     summary.absorb(stream);
+    if let (count, Some(first)) = undated {
+        summary.warn(ctx.diagnostic(
+            first,
+            format!(
+                "{count} git event(s) have no `@timestamp` or `created_at`, or one that is not \
+                 a time, so they prove no use at any time and were counted as skipped \
+                 (`<action> (undated)`); this is the first"
+            ),
+        ));
+    }
     summary
         .diagnostics
         .sort_by(|a, b| a.location.cmp(&b.location));
@@ -83,6 +126,47 @@ pub fn import(
 enum Converted {
     Record(Box<Execution>),
     Skip(String),
+    ApiCall(GitCall),
+    /// A git event with no usable time: skipped under its action and warned about once.
+    Undated(String),
+}
+
+/// One git operation, owned until it is folded into the activity book.
+#[derive(Debug)]
+struct GitCall {
+    account: String,
+    at: Timestamp,
+    action: String,
+    id: Option<String>,
+    client: Option<String>,
+}
+
+/// Git operations over HTTPS or SSH: the account's credentials in use.
+const GIT_ACTIONS: [&str; 3] = ["git.clone", "git.push", "git.fetch"];
+
+/// A git event as an API call of its actor, when the import keeps API calls.
+fn git_call(
+    view: &RecordView<'_>,
+    action: String,
+    capture: ActivityCapture,
+) -> Result<Converted, Failure> {
+    // Decided before reading anything else, so `--activity none` reads events as before.
+    if !capture.keeps(ActivityChannel::ApiCall) {
+        return Ok(Converted::Skip(action));
+    }
+    let Some(account) = view.opt_str(&["actor"])? else {
+        return Ok(Converted::Skip(format!("{action} (no account)")));
+    };
+    let Ok(at) = event_time(view) else {
+        return Ok(Converted::Undated(action));
+    };
+    Ok(Converted::ApiCall(GitCall {
+        account,
+        at,
+        id: first_str(view, &["_document_id", "document_id", "id"])?,
+        client: first_str(view, &["user_agent", "transport_protocol_name"])?,
+        action,
+    }))
 }
 
 /// Whom an action targets, which decides where its account name comes from.
@@ -162,7 +246,12 @@ fn mapping(action: &str) -> Option<(ProvisioningAction, Outcome, Target, Scope)>
     })
 }
 
-fn convert(value: &Value, location: &Location, system: &SystemId) -> Result<Converted, Failure> {
+fn convert(
+    value: &Value,
+    location: &Location,
+    system: &SystemId,
+    capture: ActivityCapture,
+) -> Result<Converted, Failure> {
     if !value.is_object() {
         return Err(Problem {
             location: location.clone(),
@@ -175,6 +264,9 @@ fn convert(value: &Value, location: &Location, system: &SystemId) -> Result<Conv
     }
     let view = RecordView::new(value, location);
     let action = view.req_str(&["action"])?;
+    if GIT_ACTIONS.contains(&action.as_str()) {
+        return git_call(&view, action, capture);
+    }
     let Some((mut action_kind, outcome, target, scope)) = mapping(&action) else {
         return Ok(Converted::Skip(action));
     };
@@ -529,6 +621,84 @@ mod tests {
             warned,
             ["audit.json:line 2 /user: `org.add_member` does not name whom it concerns (`user`)"]
         );
+    }
+
+    fn run_capture(
+        text: &str,
+        capture: ActivityCapture,
+    ) -> (ImportSummary, Vec<evidentia_domain::ActivitySummary>) {
+        let ctx = ImportContext {
+            activity: capture,
+            ..ImportContext::new("audit.json")
+        };
+        let mut sink: Vec<(Record, Origin)> = Vec::new();
+        let summary = crate::import(
+            Format::Github,
+            &mut text.as_bytes(),
+            &ctx,
+            &mut sink,
+            &mut |_| {},
+        )
+        .expect("imports");
+        let activity = sink
+            .into_iter()
+            .filter_map(|(r, _)| match r {
+                Record::Activity(a) => Some(a),
+                _ => None,
+            })
+            .collect();
+        (summary, activity)
+    }
+
+    #[test]
+    fn git_operations_are_api_calls_of_the_actor() {
+        let text = "{\"action\":\"git.clone\",\"actor\":\"ann\",\"repo\":\"acme/api\",\"@timestamp\":1700000100000,\"_document_id\":\"d2\",\"transport_protocol_name\":\"http\"}\n\
+                    {\"action\":\"git.push\",\"actor\":\"ann\",\"repo\":\"acme/api\",\"@timestamp\":1700000000000,\"_document_id\":\"d1\",\"transport_protocol_name\":\"ssh\"}\n\
+                    {\"action\":\"git.fetch\",\"repo\":\"acme/api\",\"@timestamp\":1700000000000}\n\
+                    {\"action\":\"git.fetch\",\"actor\":\"bob\",\"@timestamp\":\"never\"}\n\
+                    {\"action\":\"repo.access\",\"actor\":\"ann\",\"@timestamp\":1700000000000}\n";
+        let (summary, activity) = run_capture(text, ActivityCapture::All);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert_eq!(
+            summary.skipped,
+            [
+                ("git.fetch (no account)".to_owned(), 1),
+                ("git.fetch (undated)".to_owned(), 1),
+                ("repo.access".to_owned(), 1),
+            ]
+            .into()
+        );
+        assert_eq!(summary.warnings.len(), 1);
+        assert_eq!(summary.warnings[0].location.to_string(), "line 4");
+        assert_eq!(activity.len(), 1);
+        let ann = &activity[0];
+        assert_eq!(ann.account, "ann");
+        assert_eq!(ann.system.as_str(), "github");
+        assert_eq!(ann.channel, evidentia_domain::ActivityChannel::ApiCall);
+        assert!(!ann.interactive);
+        assert_eq!((ann.outcome, ann.count), (Outcome::Succeeded, 2));
+        assert_eq!(ann.first.location, "line 2");
+        assert_eq!(ann.first.source_event_id.as_deref(), Some("d1"));
+        assert_eq!(ann.last.location, "line 1");
+        assert_eq!(ann.event_types, ["git.clone", "git.push"]);
+        assert_eq!(ann.clients, ["http", "ssh"]);
+
+        // Git operations are API calls: kept by neither `sign-ins` nor `none`.
+        for capture in [ActivityCapture::SignIns, ActivityCapture::None] {
+            let (summary, activity) = run_capture(text, capture);
+            assert!(activity.is_empty());
+            assert_eq!(
+                summary.skipped,
+                [
+                    ("git.clone".to_owned(), 1),
+                    ("git.fetch".to_owned(), 2),
+                    ("git.push".to_owned(), 1),
+                    ("repo.access".to_owned(), 1),
+                ]
+                .into()
+            );
+            assert!(summary.warnings.is_empty());
+        }
     }
 
     #[test]
