@@ -17,7 +17,7 @@
 //! | `create clusterrolebindings` | grant, one per subject | subject | roleRef name |
 //! | `create rolebindings` | grant, one per subject | subject | `<ns>/<roleRef name>` |
 //! | `delete clusterrolebindings` / `delete rolebindings` | revoke, one per subject | subject | as for create |
-//! | anything else (get/list/watch, roles, namespaces, updates and patches of bindings, ...) | skipped by key | | |
+//! | anything else (get/list/watch, roles, namespaces, updates and patches of bindings, ...) | activity (below), else skipped by key | | |
 //!
 //! Subjects are named as Kubernetes names them when they act: a user by its name, a service
 //! account as `system:serviceaccount:<ns>:<name>`, a group as `group:<name>`. Decisions:
@@ -36,16 +36,33 @@
 //!   is taken as a service-account token.
 //! * Token requests by kubelets (`system:node:*`) are the routine refresh of projected pod
 //!   tokens, not a credential anyone issued: skipped as `create serviceaccounts/token (kubelet)`.
-//! * Role and cluster-role definitions grant nobody access and are skipped.
+//! * Role and cluster-role definitions grant nobody access and are not executions.
+//!
+//! Activity (kept as `ActivitySummary`s; `--activity` chooses which): every final-stage request
+//! that is not a mapped change above — reads (`get`, `list`, `watch`), non-resource requests
+//! (`get (non-resource)`), role definitions, namespaces, updates, other secrets — is an API
+//! call of `user.username`, the name executions give subjects (a service account as
+//! `system:serviceaccount:<ns>:<name>`), under the event's key, non-interactive, failed when
+//! `responseStatus.code` is 400 or more. Requests by the control plane and nodes — any other
+//! `system:` user (`system:node:*`, `system:kube-controller-manager`, `system:apiserver`,
+//! `system:anonymous`, …) — are not an account's use and stay skipped by key. The client is
+//! `userAgent`, the event id `auditID`. A request without a user is skipped as
+//! `<key> (no account)`; one without a usable time as `<key> (undated)`, with one warning per
+//! file.
 
 use std::collections::HashMap;
 use std::io::Read;
 
-use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId, Timestamp};
+use evidentia_domain::{
+    ActivityChannel, Execution, Outcome, ProvisioningAction, Record, SystemId, Timestamp,
+};
 use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView};
-use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
+use crate::{
+    ActivityCapture, Format, ImportContext, ImportError, ImportSummary, Location, Observation,
+    Progress, RecordSink,
+};
 
 /// Bindings remembered for later deletes; past this the oldest knowledge is dropped.
 const MAX_BINDINGS: usize = 100_000;
@@ -66,20 +83,50 @@ pub fn import(
         .unwrap_or_else(|| SystemId::new("kubernetes"));
     let mut summary = ImportSummary::default();
     let mut bindings = Bindings::default();
+    let mut undated: (u64, Option<Location>) = (0, None);
     let stream =
         json_stream::read_records(input, ctx, &["items"], progress, &mut |value, location| {
-            match convert(&value, &location, &system, &mut bindings) {
+            match convert(&value, &location, &system, &mut bindings, ctx.activity) {
                 Ok(Converted::Records(executions)) => {
                     for execution in executions {
                         summary.deliver(sink, Record::Execution(execution), location.clone())?;
                     }
                 }
                 Ok(Converted::Skip(key)) => summary.skip(key),
+                Ok(Converted::ApiCall(call)) => {
+                    let observation = Observation {
+                        system: &system,
+                        account: &call.account,
+                        channel: ActivityChannel::ApiCall,
+                        interactive: false,
+                        outcome: call.outcome,
+                        at: call.at,
+                        event_type: &call.key,
+                        source_event_id: call.audit_id.as_deref(),
+                        client: call.client.as_deref(),
+                    };
+                    summary.observe(ctx, &observation, &location);
+                }
+                Ok(Converted::Undated(key)) => {
+                    summary.skip(format!("{key} (undated)"));
+                    undated.0 += 1;
+                    undated.1.get_or_insert(location);
+                }
                 Err(failure) => failure.record(&mut summary, ctx),
             }
             Ok(())
         })?;
     summary.absorb(stream);
+    if let (count, Some(first)) = undated {
+        summary.warn(ctx.diagnostic(
+            first,
+            format!(
+                "{count} request(s) have no `stageTimestamp` or `requestReceivedTimestamp`, or \
+                 one that is not a time, so they prove no use at any time and were counted as \
+                 skipped (`<verb> <resource> (undated)`); this is the first"
+            ),
+        ));
+    }
     summary
         .diagnostics
         .sort_by(|a, b| a.location.cmp(&b.location));
@@ -91,6 +138,52 @@ pub fn import(
 enum Converted {
     Records(Vec<Execution>),
     Skip(String),
+    ApiCall(ApiCall),
+    /// A request with no usable time: skipped under its key and warned about once.
+    Undated(String),
+}
+
+/// One request by a user or service account, owned until it is folded into the activity book.
+#[derive(Debug)]
+struct ApiCall {
+    account: String,
+    outcome: Outcome,
+    at: Timestamp,
+    key: String,
+    audit_id: Option<String>,
+    client: Option<String>,
+}
+
+/// A request that changes no access, as an API call of the user or service account that made
+/// it; requests by the control plane and nodes (`system:` users other than service accounts)
+/// are skipped by key.
+fn api_call(
+    view: &RecordView<'_>,
+    key: String,
+    capture: ActivityCapture,
+) -> Result<Converted, Failure> {
+    // Decided before reading anything else, so `--activity none` reads events as before.
+    if !capture.keeps(ActivityChannel::ApiCall) {
+        return Ok(Converted::Skip(key));
+    }
+    let Some(account) = view.opt_str(&["user", "username"])? else {
+        return Ok(Converted::Skip(format!("{key} (no account)")));
+    };
+    if account.starts_with("system:") && !account.starts_with("system:serviceaccount:") {
+        return Ok(Converted::Skip(key));
+    }
+    let Ok(at) = event_time(view) else {
+        return Ok(Converted::Undated(key));
+    };
+    let (outcome, _) = outcome(view)?;
+    Ok(Converted::ApiCall(ApiCall {
+        account,
+        outcome,
+        at,
+        key,
+        audit_id: view.opt_str(&["auditID"])?,
+        client: view.opt_str(&["userAgent"])?,
+    }))
 }
 
 /// What a binding granted: its entitlement and subjects, as of a create.
@@ -145,6 +238,7 @@ fn convert(
     location: &Location,
     system: &SystemId,
     bindings: &mut Bindings,
+    capture: ActivityCapture,
 ) -> Result<Converted, Failure> {
     if !value.is_object() {
         return Err(Failure::Invalid(Problem {
@@ -163,7 +257,7 @@ fn convert(
     }
     let verb = view.req_str(&["verb"])?;
     let Some(resource) = view.opt_str(&["objectRef", "resource"])? else {
-        return Ok(Converted::Skip(format!("{verb} (non-resource)")));
+        return api_call(&view, format!("{verb} (non-resource)"), capture);
     };
     let subresource = view.opt_str(&["objectRef", "subresource"])?;
     let key = match &subresource {
@@ -194,12 +288,12 @@ fn convert(
         ("delete", "secrets", None) => Plan::Secret(A::CredentialDeleted),
         ("create", "clusterrolebindings" | "rolebindings", None) => Plan::Binding(A::Grant),
         ("delete", "clusterrolebindings" | "rolebindings", None) => Plan::Binding(A::Revoke),
-        _ => return Ok(Converted::Skip(key)),
+        _ => return api_call(&view, key, capture),
     };
     // Only secrets need a look at the body before anything else is required of the event.
     if let Plan::Secret(_) = planned {
         if !is_token_secret(&view, name.as_deref()) {
-            return Ok(Converted::Skip(key));
+            return api_call(&view, key, capture);
         }
     }
 
@@ -480,9 +574,12 @@ mod tests {
         ];
         let (execs, summary) = run(&lines.join("\n"));
         assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
-        assert_eq!(summary.skipped.get("stage RequestReceived"), Some(&1));
-        assert_eq!(summary.skipped.get("get serviceaccounts"), Some(&1));
-        assert_eq!(summary.skipped.get("create secrets"), Some(&1));
+        // The read and the opaque secret are alice's API calls, not skipped noise.
+        assert_eq!(
+            summary.skipped,
+            [("stage RequestReceived".to_owned(), 1)].into()
+        );
+        assert_eq!(summary.activity.observed, 2);
         assert_eq!(execs.len(), 3);
         assert_eq!(execs[0].account, "system:serviceaccount:ci:builder");
         assert_eq!(execs[0].action, ProvisioningAction::CreateAccount);
@@ -490,6 +587,123 @@ mod tests {
         assert_eq!(execs[1].action, ProvisioningAction::CredentialCreated);
         assert_eq!(execs[2].outcome, Outcome::Failed);
         assert_eq!(execs[2].failure_reason.as_deref(), Some("403 Forbidden"));
+    }
+
+    fn run_capture(
+        text: &str,
+        capture: ActivityCapture,
+    ) -> (ImportSummary, Vec<evidentia_domain::ActivitySummary>) {
+        let ctx = ImportContext {
+            activity: capture,
+            ..ImportContext::new("audit.log")
+        };
+        let mut sink: Vec<(Record, Origin)> = Vec::new();
+        let summary = crate::import(
+            Format::K8s,
+            &mut text.as_bytes(),
+            &ctx,
+            &mut sink,
+            &mut |_| {},
+        )
+        .expect("imports");
+        let activity = sink
+            .into_iter()
+            .filter_map(|(r, _)| match r {
+                Record::Activity(a) => Some(a),
+                _ => None,
+            })
+            .collect();
+        (summary, activity)
+    }
+
+    #[test]
+    fn requests_that_change_no_access_are_api_calls_of_users_and_service_accounts() {
+        let pods = r#"{"resource":"pods","namespace":"dev"}"#;
+        let by = |user: &str, verb: &str, time: &str, extra: &str| {
+            event("ResponseComplete", verb, pods, extra)
+                .replace(r#""username":"alice""#, &format!(r#""username":"{user}""#))
+                .replace("2024-05-01T10:00:00.5Z", time)
+        };
+        let sa = "system:serviceaccount:ci:builder";
+        let lines = [
+            by("alice", "list", "2024-05-02T10:00:00Z", r#","userAgent":"kubectl/v1.30""#),
+            by("alice", "get", "2024-05-01T10:00:00Z", ""),
+            by(
+                "alice",
+                "get",
+                "2024-05-03T10:00:00Z",
+                r#","responseStatus":{"code":403,"reason":"Forbidden"}"#,
+            ),
+            by(sa, "watch", "2024-05-01T10:00:00Z", ""),
+            by("system:node:worker-1", "get", "2024-05-01T10:00:00Z", ""),
+            by("system:kube-scheduler", "list", "2024-05-01T10:00:00Z", ""),
+            by("system:apiserver", "list", "2024-05-01T10:00:00Z", ""),
+            by("system:anonymous", "get", "2024-05-01T10:00:00Z", ""),
+            event("RequestReceived", "get", pods, ""),
+            r#"{"kind":"Event","stage":"ResponseComplete","verb":"get","user":{"username":"bob"},"requestURI":"/healthz","stageTimestamp":"2024-05-01T10:00:00Z"}"#.to_owned(),
+            by("bob", "get", "noon", ""),
+        ];
+        let text = lines.join("\n");
+        let (summary, activity) = run_capture(&text, ActivityCapture::All);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert_eq!(
+            summary.skipped,
+            [
+                ("get pods".to_owned(), 2),
+                ("get pods (undated)".to_owned(), 1),
+                ("list pods".to_owned(), 2),
+                ("stage RequestReceived".to_owned(), 1),
+            ]
+            .into()
+        );
+        assert_eq!(summary.warnings.len(), 1);
+        assert_eq!(summary.warnings[0].location.to_string(), "line 11");
+        let got: Vec<_> = activity
+            .iter()
+            .map(|a| {
+                assert_eq!(a.system.as_str(), "kubernetes");
+                assert_eq!(a.channel, ActivityChannel::ApiCall);
+                assert!(!a.interactive);
+                (
+                    a.account.as_str(),
+                    a.outcome,
+                    a.count,
+                    a.first.location.as_str(),
+                    a.last.location.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("alice", Outcome::Succeeded, 2, "line 2", "line 1"),
+                ("alice", Outcome::Failed, 1, "line 3", "line 3"),
+                ("bob", Outcome::Succeeded, 1, "line 10", "line 10"),
+                (sa, Outcome::Succeeded, 1, "line 4", "line 4"),
+            ]
+        );
+        assert_eq!(activity[0].event_types, ["get pods", "list pods"]);
+        assert_eq!(activity[0].clients, ["kubectl/v1.30"]);
+        assert_eq!(activity[0].first.source_event_id.as_deref(), Some("a1"));
+        assert_eq!(activity[2].event_types, ["get (non-resource)"]);
+
+        // API calls: kept by neither `sign-ins` nor `none`, which count them as before.
+        for capture in [ActivityCapture::SignIns, ActivityCapture::None] {
+            let (summary, activity) = run_capture(&text, capture);
+            assert!(activity.is_empty());
+            assert_eq!(
+                summary.skipped,
+                [
+                    ("get (non-resource)".to_owned(), 1),
+                    ("get pods".to_owned(), 5),
+                    ("list pods".to_owned(), 3),
+                    ("stage RequestReceived".to_owned(), 1),
+                    ("watch pods".to_owned(), 1),
+                ]
+                .into()
+            );
+            assert!(summary.warnings.is_empty() && summary.diagnostics.is_empty());
+        }
     }
 
     #[test]
