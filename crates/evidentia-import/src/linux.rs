@@ -10,10 +10,11 @@
 //!   `SyslogMessage`, `ProcessName` and `EventTime` or `TimeGenerated`, optionally suffixed
 //!   ` [UTC]` as the portal writes them).
 //!
-//! Only the shadow-utils tools and PAM password changes carry provisioning evidence. Every
-//! other process (sshd, sudo, cron, systemd, ...) is skipped and counted by its process name,
-//! and so are shadow-utils messages that change no access. Skipped counts are keyed by
-//! process name, the event type Linux logs have, so they add up with the records per process.
+//! Only the shadow-utils tools and PAM password changes carry provisioning evidence; sshd,
+//! `su` and `sudo` carry activity (below). Every other line (cron, systemd, ...) is skipped
+//! and counted by its process name, and so are shadow-utils messages that change no access.
+//! Skipped counts are keyed by process name, the event type Linux logs have, so they add up
+//! with the records per process.
 //!
 //! | process | message | action | entitlement |
 //! |---|---|---|---|
@@ -44,13 +45,39 @@
 //! `adduser`/`deluser` wrappers) by `COMMAND=` within five minutes before, its invoking user;
 //! else none. Linux logs carry no event ids, so `source_event_id` is empty.
 //!
+//! Activity (kept as `ActivitySummary`s; `--activity` chooses which), named `user@host` like
+//! executions, with the process name as event type:
+//!
+//! | process | message | channel | account | interactive | outcome | client |
+//! |---|---|---|---|---|---|---|
+//! | sshd, sshd-session | `Accepted <method> for U from …` | sign_in | `U@host` | unless `<method>` is `publickey` | succeeded | `ssh <method>` |
+//! | sshd, sshd-session | `Failed password for [invalid user ]U from …` (also `keyboard-interactive/pam`) | sign_in | `U@host` | yes | failed | `ssh password` |
+//! | su | `pam_unix(su:session): session opened for user X by A(uid=…)` (also `su-l`) | sign_in | `X@host` | yes | succeeded | `su by A` |
+//! | su | `(to X) A on pts/0`, `Successful su for X by A` | sign_in | `X@host` | yes | succeeded | `su by A` |
+//! | su | `FAILED SU (to X) A on pts/0` | sign_in | `X@host` | yes | failed | `su by A` |
+//! | sudo | `A : TTY=… ; PWD=… ; USER=X ; COMMAND=…` | api_call | `A@host` | yes | succeeded | |
+//! | sudo | the same, X not root | also sign_in | `X@host` | yes | succeeded | `sudo by A` |
+//! | sudo | `A : 3 incorrect password attempts ; … ; USER=X ; …` (any refusal) | api_call | `A@host` | yes | failed | |
+//!
+//! Keys are how automation logs in, so a public-key SSH login is not interactive; a password,
+//! keyboard or `su`/`sudo` to an account is a person at a terminal, which is what makes `sudo -u
+//! svc-app` a person using a service account. su writes two lines for one switch (its own and
+//! PAM's session line); when both appear within five seconds for the same target and invoker
+//! the second is counted as skipped, not as a second sign-in. PAM session lines of sshd and
+//! sudo repeat what the lines above say and stay skipped, and so do continuations of a long
+//! sudo command. An activity line that is not valid UTF-8 (scanners try any byte as a user
+//! name) is skipped as `<process> (not UTF-8)`. Linux logs carry no event ids.
+//!
 //! Time rule: RFC 3164 timestamps have neither year nor zone, and guessing either (from the
 //! clock or the file's date) would silently shift evidence. Such a line takes its year and
 //! UTC offset from the last fully-dated line earlier in the same file (moving to the next year
 //! when the month wraps around); with none, a relevant line is a diagnostic asking for an
 //! export with full timestamps (a stamp that cannot be dated is unusable, not absent, and
 //! a file of them needs re-exporting rather than importing as nothing). Skipped lines never
-//! need a time. The Sentinel export's `EventTime` (the host's own time, converted to UTC) is
+//! need a time, and neither do activity lines: one that cannot be dated (or whose export time
+//! is missing or unreadable) proves no use at any time, so it is counted as skipped under
+//! `<process> (undated)` and the file gets one warning saying how many and why, instead of a
+//! rejected file (an auth log rotated mid-year starts with thousands of sshd lines). The Sentinel export's `EventTime` (the host's own time, converted to UTC) is
 //! preferred to `TimeGenerated` (ingestion time); a relevant row with neither is a warning
 //! (read, no record, the file still imports), one whose time does not parse a diagnostic.
 
@@ -60,10 +87,11 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::rc::Rc;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId};
+use evidentia_domain::{ActivityChannel, Execution, Outcome, ProvisioningAction, Record, SystemId};
 
 use crate::{
-    Format, ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink,
+    Format, ImportContext, ImportError, ImportSummary, Location, Observation, Origin, Progress,
+    RecordSink,
 };
 
 /// Lines (or CSV records) longer than this are refused rather than buffered.
@@ -74,6 +102,8 @@ const PROGRESS_EVERY: u64 = 4096;
 const SUDO_WINDOW_SECS: i64 = 300;
 /// Hosts remembered for sudo attribution; a bound so that a hostile file cannot grow it.
 const SUDO_HOSTS: usize = 10_000;
+/// How far apart su's own line and PAM's session line for the same switch may be.
+const SU_TWIN_SECS: i64 = 5;
 
 /// Reads a Linux syslog file or Sentinel `Syslog` CSV export.
 pub fn import(
@@ -190,6 +220,7 @@ fn import_with_limit(
     if let Some(err) = run.sink_error.take() {
         return Err(ImportError::Sink(err));
     }
+    run.warn_undated();
     run.report();
     Ok(run.summary)
 }
@@ -206,6 +237,11 @@ struct Run<'a> {
     anchor: Option<Anchor>,
     /// Per host: the last `sudo ... COMMAND=` line's user, program and time.
     sudo: HashMap<String, (String, String, DateTime<Utc>)>,
+    /// Per host: the last successful `su` sign-in (its form, target, invoker and time), so that
+    /// su's own line and PAM's session line for the same switch count once.
+    su: HashMap<String, (SuForm, String, String, DateTime<Utc>)>,
+    /// Activity lines that could not be dated: how many, and the first one's line and reason.
+    undated: (u64, Option<(u64, String)>),
     /// Set when the sink refused a record; reading stops.
     sink_error: Option<crate::SinkError>,
 }
@@ -237,6 +273,8 @@ impl<'a> Run<'a> {
             bytes: 0,
             anchor: None,
             sudo: HashMap::new(),
+            su: HashMap::new(),
+            undated: (0, None),
             sink_error: None,
         }
     }
@@ -333,7 +371,7 @@ impl<'a> Run<'a> {
         Some(dt.with_timezone(&Utc))
     }
 
-    /// Classifies one log entry and emits its record, skip or diagnostic.
+    /// Classifies one log entry and emits its record, activity, skip or diagnostic.
     fn entry(&mut self, e: Entry<'_>) {
         let process = e.process.trim();
         if process.eq_ignore_ascii_case("sudo") {
@@ -341,11 +379,13 @@ impl<'a> Run<'a> {
         }
         let change = classify(process, e.message.trim());
         let Some(change) = change else {
-            self.summary.skip(if process.is_empty() {
-                "(no process)"
-            } else {
-                process
-            });
+            if !self.activity(&e, process) {
+                self.summary.skip(if process.is_empty() {
+                    "(no process)"
+                } else {
+                    process
+                });
+            }
             return;
         };
         if !e.valid_utf8 {
@@ -372,14 +412,8 @@ impl<'a> Run<'a> {
                 }
             },
         };
-        let host = e
-            .host
-            .map(|h| h.trim().to_ascii_lowercase())
-            .filter(|h| !h.is_empty() && h != "-");
-        let qualify = |name: &str| match &host {
-            Some(h) => format!("{name}@{h}"),
-            None => name.to_owned(),
-        };
+        let host = host_of(e.host);
+        let qualify = |name: &str| qualify(host.as_deref(), name);
         let actor = change.actor.map(|a| qualify(&a)).or_else(|| {
             let (user, program, when) = self.sudo.get(host.as_deref().unwrap_or(""))?;
             let secs = at.signed_duration_since(*when).num_seconds();
@@ -416,6 +450,98 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Keeps a sign-in, `su` or `sudo` line as activity (see the module docs); `false` when the
+    /// line is no activity or the import keeps none of it, so the caller skips it as before.
+    fn activity(&mut self, e: &Entry<'_>, process: &str) -> bool {
+        let uses = classify_use(process, e.message.trim());
+        let kept: Vec<&Use> = uses
+            .iter()
+            .filter(|u| self.ctx.activity.keeps(u.channel))
+            .collect();
+        if kept.is_empty() {
+            return false;
+        }
+        if !e.valid_utf8 {
+            // A scanner's garbage user name is not an account anyone can be held to.
+            self.summary.skip(format!("{process} (not UTF-8)"));
+            return true;
+        }
+        let Some(at) = e.at else {
+            self.summary.skip(format!("{process} (undated)"));
+            self.undated.0 += 1;
+            if self.undated.1.is_none() {
+                let reason = e
+                    .time_problem
+                    .clone()
+                    .unwrap_or_else(|| "the line has no usable time".to_owned());
+                self.undated.1 = Some((e.line, reason));
+            }
+            return true;
+        };
+        let host = host_of(e.host);
+        if kept.iter().any(|u| self.su_twin(u, host.as_deref(), at)) {
+            self.summary.skip(process);
+            return true;
+        }
+        let location = Location::Line(e.line);
+        for u in kept {
+            let account = qualify(host.as_deref(), &u.user);
+            let observation = Observation {
+                system: &self.system,
+                account: &account,
+                channel: u.channel,
+                interactive: u.interactive,
+                outcome: u.outcome,
+                at,
+                event_type: process,
+                source_event_id: None,
+                client: u.client.as_deref(),
+            };
+            self.summary.observe(self.ctx, &observation, &location);
+        }
+        true
+    }
+
+    /// Whether a successful `su` sign-in is the twin of the one just before it on the same
+    /// host (su's `(to X) A on tty` line and PAM's session line for one switch); remembers it
+    /// otherwise.
+    fn su_twin(&mut self, u: &Use, host: Option<&str>, at: DateTime<Utc>) -> bool {
+        let Some((form, by)) = u.su.as_ref() else {
+            return false;
+        };
+        if u.outcome != Outcome::Succeeded {
+            return false;
+        }
+        let host = host.unwrap_or_default().to_owned();
+        if let Some((seen, target, invoker, when)) = self.su.get(&host) {
+            let secs = at.signed_duration_since(*when).num_seconds().abs();
+            if seen != form && *target == u.user && invoker == by && secs <= SU_TWIN_SECS {
+                self.su.remove(&host);
+                return true;
+            }
+        }
+        if self.su.len() >= SUDO_HOSTS && !self.su.contains_key(&host) {
+            self.su.clear();
+        }
+        self.su
+            .insert(host, (*form, u.user.clone(), by.clone(), at));
+        false
+    }
+
+    /// One warning for the file when activity lines could not be dated.
+    fn warn_undated(&mut self) {
+        if let (count, Some((line, reason))) = std::mem::take(&mut self.undated) {
+            self.warn(
+                line,
+                format!(
+                    "{count} sign-in, su or sudo line(s) could not be dated, so they prove no use \
+                     at any time and were counted as skipped (`<process> (undated)`); this is \
+                     the first: {reason}"
+                ),
+            );
+        }
+    }
+
     /// Remembers a `sudo` command line so the shadow-utils lines it causes get an actor.
     fn remember_sudo(&mut self, e: &Entry<'_>) {
         let (Some(at), Some((user, rest))) = (e.at, e.message.split_once(" : ")) else {
@@ -440,6 +566,195 @@ impl<'a> Run<'a> {
         self.sudo
             .insert(host, (user.to_owned(), program.to_owned(), at));
     }
+}
+
+/// The host an entry names, lower-cased (host names are case-insensitive and exports vary
+/// their case); `None` for none or RFC 5424's `-`.
+fn host_of(host: Option<&str>) -> Option<String> {
+    host.map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty() && h != "-")
+}
+
+/// `user@host`, or the bare user when the line names no host.
+fn qualify(host: Option<&str>, name: &str) -> String {
+    match host {
+        Some(h) => format!("{name}@{h}"),
+        None => name.to_owned(),
+    }
+}
+
+/// One use of an account a line records (a line may record two: see `sudo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Use {
+    channel: ActivityChannel,
+    interactive: bool,
+    outcome: Outcome,
+    /// The account, before host qualification.
+    user: String,
+    client: Option<String>,
+    /// For a `su` sign-in: which of su's lines it is, and who invoked it.
+    su: Option<(SuForm, String)>,
+}
+
+/// The two lines one `su` writes: its own `(to X) A on tty`, and PAM's session line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SuForm {
+    To,
+    Pam,
+}
+
+/// The accounts a sign-in, `su` or `sudo` message says were used, or none.
+fn classify_use(process: &str, msg: &str) -> Vec<Use> {
+    let name = |n: &str| {
+        let n = n.trim();
+        // `alice(uid=1000)` as newer PAM writes it.
+        let n = n.split_once('(').map_or(n, |(name, _)| name).trim();
+        (!n.is_empty() && !n.contains(char::is_whitespace)).then(|| n.to_owned())
+    };
+    let sign_in = |user: String, outcome, interactive, client: Option<String>| Use {
+        channel: ActivityChannel::SignIn,
+        interactive,
+        outcome,
+        user,
+        client,
+        su: None,
+    };
+    // OpenSSH 9.8 and later log authentication from `sshd-session`.
+    if process == "sshd" || process == "sshd-session" {
+        if let Some(rest) = msg.strip_prefix("Accepted ") {
+            let Some((method, rest)) = rest.split_once(" for ") else {
+                return Vec::new();
+            };
+            let user = rest.split_once(" from ").map_or(rest, |(u, _)| u);
+            let Some(user) = name(user) else {
+                return Vec::new();
+            };
+            // Keys are how automation logs in; a password or keyboard is a person.
+            let interactive = method != "publickey";
+            return vec![sign_in(
+                user,
+                Outcome::Succeeded,
+                interactive,
+                Some(format!("ssh {method}")),
+            )];
+        }
+        for method in ["password", "keyboard-interactive/pam"] {
+            let Some(rest) = msg
+                .strip_prefix("Failed ")
+                .and_then(|r| r.strip_prefix(method))
+                .and_then(|r| r.strip_prefix(" for "))
+            else {
+                continue;
+            };
+            let rest = rest.strip_prefix("invalid user ").unwrap_or(rest);
+            let user = rest.split_once(" from ").map_or(rest, |(u, _)| u);
+            return name(user)
+                .map(|user| sign_in(user, Outcome::Failed, true, Some(format!("ssh {method}"))))
+                .into_iter()
+                .collect();
+        }
+        return Vec::new();
+    }
+    let su_by = |target: &str, by: &str, outcome, form| {
+        let target = name(target)?;
+        let by = name(by).unwrap_or_default();
+        let client = if by.is_empty() {
+            "su".to_owned()
+        } else {
+            format!("su by {by}")
+        };
+        Some(Use {
+            su: Some((form, by)),
+            ..sign_in(target, outcome, true, Some(client))
+        })
+    };
+    for prefix in ["pam_unix(su:session): ", "pam_unix(su-l:session): "] {
+        if let Some(rest) = msg
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix("session opened for user "))
+        {
+            let (target, by) = rest.split_once(" by ").unwrap_or((rest, ""));
+            return su_by(target, by, Outcome::Succeeded, SuForm::Pam)
+                .into_iter()
+                .collect();
+        }
+    }
+    if process == "su" {
+        let (failed, rest) = match msg.strip_prefix("FAILED SU ") {
+            Some(rest) => (true, rest),
+            None => (false, msg),
+        };
+        if let Some((target, by)) = rest.strip_prefix("(to ").and_then(|r| r.split_once(") ")) {
+            let by = by.split_once(" on ").map_or(by, |(b, _)| b);
+            let outcome = if failed {
+                Outcome::Failed
+            } else {
+                Outcome::Succeeded
+            };
+            return su_by(target, by, outcome, SuForm::To).into_iter().collect();
+        }
+        if let Some((target, by)) = msg
+            .strip_prefix("Successful su for ")
+            .and_then(|r| r.split_once(" by "))
+        {
+            return su_by(target, by, Outcome::Succeeded, SuForm::To)
+                .into_iter()
+                .collect();
+        }
+        return Vec::new();
+    }
+    if process == "sudo" {
+        return sudo_uses(msg, name);
+    }
+    Vec::new()
+}
+
+/// `A : TTY=pts/0 ; PWD=/home/a ; USER=X ; COMMAND=/bin/ls` — A's API call, and, when X is
+/// not root, a sign-in of X (a person acting as that user). A refusal (`A : 3 incorrect
+/// password attempts ; TTY=… ; USER=X ; …`) is A's failed call.
+fn sudo_uses(msg: &str, name: impl Fn(&str) -> Option<String>) -> Vec<Use> {
+    let Some((invoker, rest)) = msg.split_once(" : ") else {
+        return Vec::new();
+    };
+    let Some(invoker) = name(invoker) else {
+        return Vec::new();
+    };
+    let fields: Vec<&str> = rest.split(" ; ").map(str::trim).collect();
+    let field = |key: &str| fields.iter().find_map(|f| f.strip_prefix(key));
+    let Some(first) = fields.first() else {
+        return Vec::new();
+    };
+    // Only command lines: each names the target user; continuations of a long command do not
+    // count again.
+    if first.starts_with("(command continued)") || field("USER=").is_none() {
+        return Vec::new();
+    }
+    let refused = !first.contains('=');
+    let mut uses = vec![Use {
+        channel: ActivityChannel::ApiCall,
+        interactive: true,
+        outcome: if refused {
+            Outcome::Failed
+        } else {
+            Outcome::Succeeded
+        },
+        user: invoker.clone(),
+        client: None,
+        su: None,
+    }];
+    if let Some(target) = field("USER=").and_then(&name) {
+        if !refused && target != "root" && target != invoker {
+            uses.push(Use {
+                channel: ActivityChannel::SignIn,
+                interactive: true,
+                outcome: Outcome::Succeeded,
+                user: target,
+                client: Some(format!("sudo by {invoker}")),
+                su: None,
+            });
+        }
+    }
+    uses
 }
 
 /// One log message, from either input, before classification.
@@ -1197,6 +1512,341 @@ mod tests {
     }
 
     #[test]
+    fn classifies_sign_in_su_and_sudo_messages() {
+        use ActivityChannel::{ApiCall, SignIn};
+        use Outcome::{Failed, Succeeded};
+        type Want<'a> = (ActivityChannel, &'a str, bool, Outcome, Option<&'a str>);
+        let check = |process: &str, msg: &str, want: &[Want<'_>]| {
+            let got = classify_use(process, msg);
+            let got: Vec<Want<'_>> = got
+                .iter()
+                .map(|u| {
+                    (
+                        u.channel,
+                        u.user.as_str(),
+                        u.interactive,
+                        u.outcome,
+                        u.client.as_deref(),
+                    )
+                })
+                .collect();
+            assert_eq!(got, want, "{process}: {msg}");
+        };
+        check(
+            "sshd",
+            "Accepted publickey for deploy from 10.0.0.1 port 51234 ssh2: ED25519 SHA256:x",
+            &[(SignIn, "deploy", false, Succeeded, Some("ssh publickey"))],
+        );
+        check(
+            "sshd-session",
+            "Accepted password for alice from 10.0.0.1 port 51234 ssh2",
+            &[(SignIn, "alice", true, Succeeded, Some("ssh password"))],
+        );
+        check(
+            "sshd",
+            "Accepted keyboard-interactive/pam for bob from ::1 port 2 ssh2",
+            &[(
+                SignIn,
+                "bob",
+                true,
+                Succeeded,
+                Some("ssh keyboard-interactive/pam"),
+            )],
+        );
+        check(
+            "sshd",
+            "Failed password for invalid user admin from 1.2.3.4 port 22 ssh2",
+            &[(SignIn, "admin", true, Failed, Some("ssh password"))],
+        );
+        check(
+            "sshd",
+            "Failed password for root from 1.2.3.4 port 22 ssh2",
+            &[(SignIn, "root", true, Failed, Some("ssh password"))],
+        );
+        check(
+            "sshd",
+            "Failed publickey for root from 1.2.3.4 port 22 ssh2",
+            &[],
+        );
+        check(
+            "sshd",
+            "Failed password for invalid user  from 1.2.3.4",
+            &[],
+        );
+        check("sshd", "Accepted password", &[]);
+        check(
+            "sshd",
+            "pam_unix(sshd:session): session opened for user alice(uid=1000) by (uid=0)",
+            &[],
+        );
+        check("cron", "Accepted password for alice from x", &[]);
+        check(
+            "su",
+            "pam_unix(su:session): session opened for user root by alice(uid=1000)",
+            &[(SignIn, "root", true, Succeeded, Some("su by alice"))],
+        );
+        check(
+            "su",
+            "pam_unix(su-l:session): session opened for user svc-app(uid=998) by alice(uid=1000)",
+            &[(SignIn, "svc-app", true, Succeeded, Some("su by alice"))],
+        );
+        check(
+            "su",
+            "pam_unix(su:session): session opened for user root by (uid=0)",
+            &[(SignIn, "root", true, Succeeded, Some("su"))],
+        );
+        check(
+            "su",
+            "(to svc-app) alice on pts/0",
+            &[(SignIn, "svc-app", true, Succeeded, Some("su by alice"))],
+        );
+        check(
+            "su",
+            "FAILED SU (to root) alice on pts/0",
+            &[(SignIn, "root", true, Failed, Some("su by alice"))],
+        );
+        check(
+            "su",
+            "Successful su for root by alice",
+            &[(SignIn, "root", true, Succeeded, Some("su by alice"))],
+        );
+        check(
+            "su",
+            "pam_unix(su:session): session closed for user root",
+            &[],
+        );
+        check(
+            "sudo",
+            "alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id",
+            &[(ApiCall, "alice", true, Succeeded, None)],
+        );
+        check(
+            "sudo",
+            "   alice : TTY=pts/0 ; PWD=/srv ; USER=svc-app ; COMMAND=/bin/bash",
+            &[
+                (ApiCall, "alice", true, Succeeded, None),
+                (SignIn, "svc-app", true, Succeeded, Some("sudo by alice")),
+            ],
+        );
+        check(
+            "sudo",
+            "alice : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/home/alice ; USER=svc-app ; COMMAND=/bin/bash",
+            &[(ApiCall, "alice", true, Failed, None)],
+        );
+        check("sudo", "alice : (command continued) --verbose", &[]);
+        check(
+            "sudo",
+            "pam_unix(sudo:session): session opened for user root(uid=0) by alice(uid=1000)",
+            &[],
+        );
+    }
+
+    /// Runs the whole import, activity summaries included.
+    fn run_capture(
+        text: &[u8],
+        capture: crate::ActivityCapture,
+    ) -> (ImportSummary, Vec<(Record, Origin)>) {
+        let ctx = ImportContext {
+            activity: capture,
+            ..ImportContext::new("auth.log")
+        };
+        let mut sink: Vec<(Record, Origin)> = Vec::new();
+        let mut input = text;
+        let summary = crate::import(Format::Linux, &mut input, &ctx, &mut sink, &mut |_| {})
+            .unwrap_or_else(|e| panic!("import failed: {e}"));
+        (summary, sink)
+    }
+
+    fn activity(sink: &[(Record, Origin)]) -> Vec<&evidentia_domain::ActivitySummary> {
+        sink.iter()
+            .filter_map(|(r, _)| match r {
+                Record::Activity(a) => Some(a),
+                _ => None,
+            })
+            .collect()
+    }
+
+    const AUTH_LOG: &[u8] = b"2024-03-01T09:00:00Z web1 sshd[1]: Accepted password for alice from 10.0.0.9 port 5 ssh2\n\
+        2024-03-01T08:00:00Z web1 sshd[2]: Accepted publickey for deploy from 10.0.0.8 port 6 ssh2\n\
+        2024-03-02T09:00:00Z WEB1 sshd[3]: Accepted password for alice from 10.0.0.9 port 7 ssh2\n\
+        2024-03-02T09:01:00Z web1 sshd[4]: Failed password for invalid user oracle from 1.2.3.4 port 8 ssh2\n\
+        2024-03-02T09:02:00Z web1 sudo:    alice : TTY=pts/0 ; PWD=/srv ; USER=svc-app ; COMMAND=/bin/bash\n\
+        2024-03-02T09:03:00Z web1 sudo:    alice : TTY=pts/0 ; PWD=/srv ; USER=root ; COMMAND=/usr/bin/id\n\
+        2024-03-02T09:04:00Z web1 su[9]: (to svc-app) alice on pts/0\n\
+        2024-03-02T09:04:01Z web1 su[9]: pam_unix(su:session): session opened for user svc-app(uid=998) by alice(uid=1000)\n\
+        2024-03-02T09:05:00Z web1 CRON[10]: pam_unix(cron:session): session opened for user root by (uid=0)\n";
+
+    #[test]
+    fn sign_ins_su_and_sudo_become_summaries_named_user_at_host() {
+        let (summary, sink) = run_capture(AUTH_LOG, crate::ActivityCapture::All);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+        // su's second line for the same switch is its twin, not a second sign-in.
+        assert_eq!(
+            summary.skipped,
+            [("CRON".to_owned(), 1), ("su".to_owned(), 1)].into()
+        );
+        let got: Vec<_> = activity(&sink)
+            .iter()
+            .map(|a| {
+                assert_eq!(a.system.as_str(), "linux");
+                assert!(a.first.source_event_id.is_none());
+                (
+                    a.account.as_str(),
+                    a.channel,
+                    a.interactive,
+                    a.outcome,
+                    a.count,
+                    a.first.location.as_str(),
+                    a.last.location.as_str(),
+                )
+            })
+            .collect();
+        use ActivityChannel::{ApiCall, SignIn};
+        use Outcome::{Failed, Succeeded};
+        assert_eq!(
+            got,
+            [
+                ("alice@web1", SignIn, true, Succeeded, 2, "line 1", "line 3"),
+                (
+                    "alice@web1",
+                    ApiCall,
+                    true,
+                    Succeeded,
+                    2,
+                    "line 5",
+                    "line 6"
+                ),
+                (
+                    "deploy@web1",
+                    SignIn,
+                    false,
+                    Succeeded,
+                    1,
+                    "line 2",
+                    "line 2"
+                ),
+                ("oracle@web1", SignIn, true, Failed, 1, "line 4", "line 4"),
+                (
+                    "svc-app@web1",
+                    SignIn,
+                    true,
+                    Succeeded,
+                    2,
+                    "line 5",
+                    "line 7"
+                ),
+            ]
+        );
+        let found = activity(&sink);
+        assert_eq!(found[0].event_types, ["sshd"]);
+        assert_eq!(found[0].clients, ["ssh password"]);
+        assert_eq!(found[0].days[0].to_string(), "2024-03-01/2024-03-02");
+        assert_eq!(found[4].event_types, ["su", "sudo"]);
+        assert_eq!(found[4].clients, ["su by alice", "sudo by alice"]);
+    }
+
+    #[test]
+    fn capture_levels_decide_what_is_kept() {
+        let (summary, sink) = run_capture(AUTH_LOG, crate::ActivityCapture::SignIns);
+        // The sudo command to root is only an API call, so it is skipped; the one to svc-app
+        // is still svc-app's sign-in.
+        assert_eq!(
+            summary.skipped,
+            [
+                ("CRON".to_owned(), 1),
+                ("su".to_owned(), 1),
+                ("sudo".to_owned(), 1)
+            ]
+            .into()
+        );
+        assert!(
+            activity(&sink)
+                .iter()
+                .all(|a| a.channel == ActivityChannel::SignIn)
+        );
+        assert_eq!(activity(&sink).len(), 4);
+
+        let (summary, sink) = run_capture(AUTH_LOG, crate::ActivityCapture::None);
+        assert!(sink.is_empty());
+        assert_eq!(
+            summary.skipped,
+            [
+                ("CRON".to_owned(), 1),
+                ("sshd".to_owned(), 4),
+                ("su".to_owned(), 2),
+                ("sudo".to_owned(), 2)
+            ]
+            .into()
+        );
+    }
+
+    #[test]
+    fn undated_activity_lines_are_skipped_with_one_warning_not_a_failed_file() {
+        let log = b"Mar  1 09:00:00 web1 sshd[1]: Accepted password for alice from 10.0.0.9 port 5 ssh2\n\
+            Mar  1 09:00:05 web1 sudo:    alice : TTY=pts/0 ; PWD=/srv ; USER=root ; COMMAND=/bin/id\n\
+            Mar  1 09:00:06 web1 CRON[2]: noise\n\
+            2024-03-01T09:01:00+01:00 web1 cron[3]: tick\n\
+            Mar  1 09:02:00 web1 sshd[1]: Accepted password for alice from 10.0.0.9 port 5 ssh2\n\
+            2024-03-01T09:03:00+01:00 web1 sshd[1]: Accepted publickey for \xff\xfe from 10.0.0.9 port 5 ssh2\n";
+        let (summary, sink) = run_capture(log, crate::ActivityCapture::All);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert_eq!(
+            summary.skipped,
+            [
+                ("CRON".to_owned(), 1),
+                ("cron".to_owned(), 1),
+                ("sshd (not UTF-8)".to_owned(), 1),
+                ("sshd (undated)".to_owned(), 1),
+                ("sudo (undated)".to_owned(), 1),
+            ]
+            .into()
+        );
+        assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
+        let w = &summary.warnings[0];
+        assert_eq!(w.location, Location::Line(1));
+        assert!(
+            w.reason.starts_with("2 sign-in, su or sudo line(s)"),
+            "{}",
+            w.reason
+        );
+        assert!(
+            w.reason.contains("`Mar  1 09:00:00` has no year"),
+            "{}",
+            w.reason
+        );
+        // Line 5 takes its year and zone from line 4.
+        let found = activity(&sink);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].first.location, "line 5");
+        assert_eq!(found[0].first.at, utc(2024, 3, 1, 8, 2, 0));
+
+        // `none` reads these lines as before: skipped by process, no warning.
+        let (summary, _) = run_capture(log, crate::ActivityCapture::None);
+        assert!(summary.warnings.is_empty());
+        assert_eq!(summary.skipped.get("sshd"), Some(&3));
+    }
+
+    #[test]
+    fn sentinel_csv_sign_ins_and_rows_without_time() {
+        let csv = format!(
+            "{HEADER}t,\"7/30/2023, 6:31:41.989 PM\",Zabbix,\"7/30/2023, 6:31:40.000 PM\",Zabbix,\"Accepted password for LocalAdmin from 10.1.1.1 port 22 ssh2\",sshd\n\
+             t,,zabbix,,zabbix,\"Accepted password for LocalAdmin from 10.1.1.1 port 22 ssh2\",sshd\n"
+        );
+        let (summary, sink) = run_capture(csv.as_bytes(), crate::ActivityCapture::All);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert_eq!(summary.skipped, [("sshd (undated)".to_owned(), 1)].into());
+        assert_eq!(summary.warnings.len(), 1);
+        assert_eq!(summary.warnings[0].location, Location::Line(3));
+        let found = activity(&sink);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].account, "LocalAdmin@zabbix");
+        assert!(found[0].interactive);
+        assert_eq!(found[0].first.at, utc(2023, 7, 30, 18, 31, 40));
+        assert_eq!(found[0].first.location, "line 2");
+    }
+
+    #[test]
     fn expiry_changes_are_decided_against_the_event_time() {
         let at = utc(2023, 7, 30, 18, 0, 0);
         assert_eq!(
@@ -1257,8 +1907,9 @@ mod tests {
         let (execs, summary) = run(log);
         assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
         assert_eq!(summary.rows, 5);
-        assert_eq!(summary.skipped.get("sshd"), Some(&1));
-        assert_eq!(summary.skipped.get("sudo"), Some(&1));
+        // The SSH login and the sudo command line are activity, not skipped.
+        assert!(summary.skipped.is_empty(), "{:?}", summary.skipped);
+        assert_eq!(summary.activity.observed, 2);
         assert_eq!(execs.len(), 3);
         let create = &execs[0];
         assert_eq!(create.account, "bob@web1");
