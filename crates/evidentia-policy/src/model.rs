@@ -275,6 +275,10 @@ pub struct NhiPolicy {
     pub interactive_events: Vec<String>,
     /// Expected entitlements per NHI kind.
     pub profiles: BTreeMap<IdentityKind, AccessProfile>,
+    /// How soon after an owner leaves the NHI must have a new owner; `None`: by the end of
+    /// the period (an NHI still owned by a leaver then is the finding).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_handover: Option<PolicyDuration>,
 }
 
 impl NhiPolicy {

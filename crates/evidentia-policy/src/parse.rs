@@ -864,6 +864,7 @@ impl Reader<'_> {
             credential_max_age_by_kind: BTreeMap::new(),
             interactive_events: vec!["ConsoleLogin".to_owned(), "user.session.start".to_owned()],
             profiles: BTreeMap::new(),
+            owner_handover: None,
         };
         let Some((t, _)) = self.table(root, "", "nhi") else {
             return policy;
@@ -877,11 +878,13 @@ impl Reader<'_> {
                 "credential_max_age_by_kind",
                 "interactive_events",
                 "profiles",
+                "owner_handover",
             ],
         );
         if let Some(d) = self.duration(t, path, "credential_max_age") {
             policy.credential_max_age = d;
         }
+        policy.owner_handover = self.duration(t, path, "owner_handover");
         if let Some((by_kind, _)) = self.table(t, path, "credential_max_age_by_kind") {
             for (key, value) in by_kind.iter() {
                 let item_path = join("nhi.credential_max_age_by_kind", key.get_ref());

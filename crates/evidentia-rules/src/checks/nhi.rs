@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use chrono::TimeDelta;
-use evidentia_domain::{IdentityId, IdentityKind, Outcome, ProvisioningAction, SystemId};
+use evidentia_domain::{
+    IdentityId, IdentityKind, Outcome, ProvisioningAction, SystemId, Timestamp,
+};
 
 use crate::context::sorted;
 use crate::{Context, Finding};
@@ -14,8 +15,15 @@ pub(crate) const OWNER_LEFT: &str = "EV-NHI-OWNER-LEFT";
 pub(crate) const CREDENTIAL_LONG_LIVED: &str = "EV-NHI-CREDENTIAL-LONG-LIVED";
 pub(crate) const HUMAN_USE: &str = "EV-NHI-HUMAN-USE";
 
-/// How long after an owner's departure a handover still counts as one.
-const HANDOVER_GRACE: TimeDelta = TimeDelta::days(30);
+/// Whether an owner was gone at `left` and did not come back (a rehire) before the end of the
+/// period: only then is the NHI left without its owner.
+fn authority_gone(ctx: &Context<'_>, owner: &IdentityId, left: Timestamp) -> bool {
+    !ctx.events_of(owner).any(|e| {
+        e.record.effective_at > left
+            && e.record.effective_at < ctx.as_of
+            && e.record.event_type == evidentia_domain::LifecycleEventType::Joiner
+    })
+}
 
 pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (id, kind) in ctx.identity_kinds() {
@@ -37,30 +45,47 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .evidence(entries.iter().copied()),
             );
         }
-        for (since, owner, _) in history {
+        // The owner of record leaving makes the NHI an orphan in waiting: a finding when it is
+        // still theirs at the end of the period (or, with `[nhi].owner_handover`, when it was
+        // handed over later than that after they left).
+        let mut owner_left: Option<(&IdentityId, Timestamp, u64, Option<Timestamp>)> = None;
+        for (i, (since, owner, _)) in history.iter().enumerate() {
             let Some(owner) = owner else { continue };
             let Some(&(left, left_seq)) = ctx.departed.get(owner) else {
                 continue;
             };
-            let handed_over = history.iter().any(|(t, other, _)| {
-                t > since && *t <= left + HANDOVER_GRACE && other.as_ref() != Some(owner)
-            });
-            // The owner's departure must fall inside the period checked.
-            if ctx.in_period(left) && left >= *since && !handed_over {
-                out.push(
-                    Finding::new(
-                        OWNER_LEFT,
-                        format!(
-                            "owner {owner} left on {}; no new owner within 30 days",
-                            left.format("%Y-%m-%d")
-                        ),
-                    )
-                    .identity(Some(id))
-                    .system(system)
-                    .evidence(entries.iter().copied())
-                    .evidence([left_seq]),
-                );
+            if left >= ctx.as_of || !authority_gone(ctx, owner, left) {
+                continue;
             }
+            let handover = history[i + 1..]
+                .iter()
+                .find(|(t, other, _)| *t > *since && other.as_ref() != Some(owner))
+                .map(|(t, _, _)| *t)
+                .filter(|t| *t < ctx.as_of);
+            let late = match (handover, ctx.policy.nhi.owner_handover) {
+                (None, _) => true,
+                (Some(t), Some(window)) => t > left.max(*since) + window.as_delta(),
+                (Some(_), None) => false,
+            };
+            if late {
+                owner_left = Some((owner, left, left_seq, handover));
+            }
+        }
+        if let Some((owner, left, left_seq, handover)) = owner_left {
+            let what = match handover {
+                None => "still its owner of record at the end of the period".to_owned(),
+                Some(t) => format!("handed over only on {}", t.format("%Y-%m-%d")),
+            };
+            out.push(
+                Finding::new(
+                    OWNER_LEFT,
+                    format!("owner {owner} left on {}; {what}", left.format("%Y-%m-%d")),
+                )
+                .identity(Some(id))
+                .system(system)
+                .evidence(entries.iter().copied())
+                .evidence([left_seq]),
+            );
         }
         if matches!(
             kind,

@@ -81,13 +81,13 @@ fn owner_left_table() {
             vec![OWNER_LEFT],
         ),
         (
-            "handed over exactly 30 days after",
+            "handed over 30 days after: a new owner by the end of the period",
             vec![leaver("o1", t()), to_o2(t() + d(30))],
             vec![],
         ),
         (
-            "handed over 30 days and one second after",
-            vec![leaver("o1", t()), to_o2(t() + d(30) + s(1))],
+            "handed over only after the period ended",
+            vec![leaver("o1", t()), to_o2(as_of() + d(1))],
             vec![OWNER_LEFT],
         ),
         (
@@ -114,16 +114,50 @@ fn owner_left_table() {
     run_table(&base, cases);
 }
 
-/// README: "an NHI's owner departs inside the period while owning it". An owner who left
-/// before the period started is outside it; the engine only checks `left < as_of`.
+/// An NHI still owned, in the period, by someone who left before it is owned by a leaver.
 #[test]
-fn owner_left_before_the_period_is_not_this_periods_finding() {
+fn owner_left_before_the_period_is_still_owned_by_a_leaver() {
     let found = check([
         person("o1", "engineer"),
         nhi("svc1", SVC, Some("o1"), long_ago()),
         leaver("o1", at(2024, 12, 1, 0)),
     ]);
-    assert_eq!(found, Vec::<&str>::new());
+    assert_eq!(found, vec![OWNER_LEFT]);
+}
+
+/// `[nhi].owner_handover` makes the handover due within a window of the owner leaving.
+#[test]
+fn owner_handover_window_from_the_policy() {
+    let policy = Policy::from_toml(
+        &POLICY.replace("[nhi]\n", "[nhi]\nowner_handover = \"30d\"\n"),
+        "test.toml",
+    )
+    .expect("policy");
+    assert_eq!(policy.nhi.owner_handover.map(|d| d.as_delta()), Some(d(30)));
+    for (offset, expected) in [(d(30), 0), (d(30) + s(1), 1)] {
+        let mut evidence = Evidence::default();
+        let records = [
+            approval("nobody", "github", "x", long_ago()),
+            person("o1", "engineer"),
+            person("o2", "engineer"),
+            nhi("svc1", SVC, Some("o1"), long_ago()),
+            leaver("o1", t()),
+            owner_changed("svc1", SVC, Some("o2"), t() + offset),
+        ];
+        for (seq, r) in (1..).zip(records) {
+            match r {
+                R::Event(e) => evidence.events.push(Stored::new(seq, e)),
+                R::Approval(a) => evidence.approvals.push(Stored::new(seq, a)),
+                _ => {}
+            }
+        }
+        let found = analyze(&evidence, &policy, as_of())
+            .findings
+            .iter()
+            .filter(|f| f.check == OWNER_LEFT)
+            .count();
+        assert_eq!(found, expected, "handed over {offset} after");
+    }
 }
 
 #[test]
