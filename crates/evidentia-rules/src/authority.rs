@@ -146,7 +146,8 @@ pub(crate) fn approval_covers(
 /// One request: every approver's row sharing its id.
 #[derive(Debug, Clone)]
 pub(crate) struct Request<'a> {
-    pub id: String,
+    /// The request id as the first row writes it (rows match ignoring case).
+    pub id: &'a str,
     pub rows: Vec<&'a Stored<Approval>>,
 }
 
@@ -216,8 +217,8 @@ impl<'a> Matched<'a> {
 fn group<'a>(rows: impl IntoIterator<Item = &'a Stored<Approval>>) -> Vec<Request<'a>> {
     let mut out: Vec<Request<'a>> = Vec::new();
     for row in rows {
-        let id = row.record.id.as_str().trim().to_lowercase();
-        match out.iter_mut().find(|r| r.id == id) {
+        let id = row.record.id.as_str().trim();
+        match out.iter_mut().find(|r| r.id.eq_ignore_ascii_case(id)) {
             Some(r) => r.rows.push(row),
             None => out.push(Request {
                 id,
