@@ -10,7 +10,7 @@
 //! |---|---|
 //! | CloudTrail | `eventName` with `eventSource`, `eventVersion` or `awsRegion` |
 //! | Okta | `eventType` with `uuid`, `published`, `legacyEventType` or `displayMessage` (and no CloudTrail keys) |
-//! | Entra ID | `activityDisplayName`, or `operationName` with `targetResources`, `initiatedBy` or category `AuditLogs` |
+//! | Entra ID | `activityDisplayName`, or `operationName` with `targetResources`, `initiatedBy` or category `AuditLogs`; sign-in logs: category `SignInLogs`, `NonInteractiveUserSignInLogs`, `ServicePrincipalSignInLogs` or `ManagedIdentitySignInLogs`, a Log Analytics `Type` `SigninLogs`, `AADNonInteractiveUserSignInLogs`, `AADServicePrincipalSignInLogs` or `AADManagedIdentitySignInLogs`, or Graph's `createdDateTime` with `clientAppUsed` or `isInteractive` |
 //! | Google Workspace | `kind` `admin#reports#activity`, or `id.applicationName` with `uniqueQualifier`, `customerId`, `events[]` or a flattened event's `name` and `type` |
 //! | Kubernetes | `apiVersion` `audit.k8s.io/…`, or `verb` with `objectRef` / `auditID` |
 //! | GitHub | `action` shaped like `org.add_member` with `actor` |
@@ -98,6 +98,14 @@ fn detect_json(text: &str) -> Option<Format> {
     {
         return Some(Format::Entra);
     }
+    // Sign-in logs. A Graph user list also has `createdDateTime` and `userPrincipalName`, so
+    // Graph sign-ins are known by the fields only a sign-in has.
+    if k.value_matches("category", is_sign_in_log)
+        || k.value_matches("type", is_sign_in_log)
+        || (k.has("createddatetime") && k.any(&["clientappused", "isinteractive"]))
+    {
+        return Some(Format::Entra);
+    }
     if k.value_matches("kind", |v| v == "admin#reports#activity")
         || (k.has("applicationname")
             && (k.any(&["uniquequalifier", "events", "customerid"])
@@ -114,6 +122,22 @@ fn detect_json(text: &str) -> Option<Format> {
         return Some(Format::Github);
     }
     None
+}
+
+/// The Entra sign-in logs' diagnostic-settings categories and Log Analytics tables.
+fn is_sign_in_log(value: &str) -> bool {
+    [
+        "SignInLogs",
+        "NonInteractiveUserSignInLogs",
+        "ServicePrincipalSignInLogs",
+        "ManagedIdentitySignInLogs",
+        "SigninLogs",
+        "AADNonInteractiveUserSignInLogs",
+        "AADServicePrincipalSignInLogs",
+        "AADManagedIdentitySignInLogs",
+    ]
+    .iter()
+    .any(|name| value.eq_ignore_ascii_case(name))
 }
 
 /// GitHub audit actions are `area.verb` in lower snake case (`org.add_member`,
@@ -315,6 +339,43 @@ mod tests {
             Some(Format::Github),
         );
         check(r#"[{"user":"a","action":"create"}]"#, Some(Format::Csv));
+    }
+
+    #[test]
+    fn entra_sign_in_logs() {
+        // Graph `auditLogs/signIns`, cut mid-record as a 64 KiB head would be.
+        check(
+            r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns","value":[{"id":"1","createdDateTime":"2024-05-01T08:00:00Z","userDisplayName":"Ann","userPrincipalName":"ann@contoso.com","appDisplayName":"Azure Portal","clientAppUsed":"Browser","isInteractive":true,"status":{"errorCo"#,
+            Some(Format::Entra),
+        );
+        // Azure Monitor / Event Hub, one category per log.
+        for category in [
+            "SignInLogs",
+            "NonInteractiveUserSignInLogs",
+            "ServicePrincipalSignInLogs",
+            "ManagedIdentitySignInLogs",
+        ] {
+            check(
+                &format!(
+                    r#"{{"time":"2024-05-01T08:00:00Z","operationName":"Sign-in activity","category":"{category}","resultType":"0","properties":{{"id":"1"}}}}"#
+                ),
+                Some(Format::Entra),
+            );
+        }
+        // Log Analytics exports, named by their table.
+        check(
+            r#"[{"TimeGenerated":"2024-05-01T08:00:00Z","ResultType":"0","UserPrincipalName":"a@b.c","Type":"SigninLogs"}]"#,
+            Some(Format::Entra),
+        );
+        check(
+            r#"[{"TimeGenerated":"2024-05-01T08:00:00Z","ResultType":"0","ServicePrincipalName":"ci","Type":"AADServicePrincipalSignInLogs"}]"#,
+            Some(Format::Entra),
+        );
+        // A Graph user list is an inventory, not a sign-in log.
+        check(
+            r#"{"value":[{"id":"u1","createdDateTime":"2023-01-15T10:30:00Z","userPrincipalName":"john@contoso.com","displayName":"John","accountEnabled":true,"signInActivity":{"lastSignInDateTime":"2025-01-06T14:22:33Z"}}]}"#,
+            Some(Format::Csv),
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Reads Microsoft Entra ID audit logs into executions: the proof that a user, group or role membership, service principal or app credential changed.
+//! Reads Microsoft Entra ID audit logs into executions (the proof that a user, group or role membership, service principal or app credential changed) and sign-in logs into activity.
 //!
 //! Three shapes of the same `directoryAudit` resource are accepted, in any of the container
 //! shapes [`crate::json_stream`] reads (array, `{"value": [...]}`, JSON lines):
@@ -34,6 +34,33 @@
 //! | Add / Remove delegated permission grant | grant / revoke | client service principal | `<resource>: <scopes>` |
 //! | Add / Remove app role assignment to/from service principal, … grant to user / from user | grant / revoke | principal | `<resource>: <app role>` |
 //!
+//! Activity: sign-in logs (kept as `ActivitySummary`s; `--activity` chooses which), in the same
+//! three shapes as the audit log, and mixed with audit records if a file holds both:
+//!
+//! * Microsoft Graph `auditLogs/signIns`: `createdDateTime`, `userPrincipalName`,
+//!   `appDisplayName`, `clientAppUsed`, `isInteractive`, `status.errorCode`, `id`, and for
+//!   service-principal sign-ins (beta, `signInEventTypes`) `servicePrincipalName`,
+//!   `servicePrincipalId`;
+//! * Azure Monitor / Event Hub: `category` `SignInLogs`, `NonInteractiveUserSignInLogs`,
+//!   `ServicePrincipalSignInLogs` or `ManagedIdentitySignInLogs`, `operationName`
+//!   `Sign-in activity`, `time`, `resultType`, with the Graph fields under `properties`;
+//! * Log Analytics tables `SigninLogs`, `AADNonInteractiveUserSignInLogs`,
+//!   `AADServicePrincipalSignInLogs`, `AADManagedIdentitySignInLogs`: PascalCase
+//!   (`UserPrincipalName`, `IsInteractive`, `ResultType` `"0"`, `Status` as a JSON string),
+//!   the table in `Type`.
+//!
+//! | sign-in | channel | account | interactive | outcome | client |
+//! |---|---|---|---|---|---|
+//! | a user's (interactive or not) | sign_in | `userPrincipalName`, else `userDisplayName`, else `userId` | `isInteractive`; when absent, `SignInLogs` yes and `NonInteractiveUserSignInLogs` no | `status.errorCode` (else `resultType`) `0` succeeded, anything else failed | `appDisplayName`, else `clientAppUsed` |
+//! | a service principal's or managed identity's | sign_in | `servicePrincipalName` (its display name, as audit records name service principals), else `servicePrincipalId`, else `appId` | no | as above | — |
+//!
+//! The event type is the category (`SignInLogs`, …; for Graph records the category their
+//! `signInEventTypes` or fields imply), so a summary says which log its sign-ins came from. A
+//! sign-in with neither `status.errorCode` nor `resultType` proves neither use nor refusal and
+//! is skipped under its category; one naming no account as `<category> (no account)`; one
+//! without a usable time (`createdDateTime`, else `time`, else `TimeGenerated`) as
+//! `<category> (undated)`, with one warning per file. The event id is `id`.
+//!
 //! Decisions, with reasons:
 //! * PIM "… requested …" events are grants or revokes that are **queued**: the request exists,
 //!   the assignment does not yet. "… completed …" and plain "Add member to role" (which Core
@@ -59,13 +86,18 @@
 
 use std::io::Read;
 
-use evidentia_domain::{Execution, Outcome, ProvisioningAction, Record, SystemId};
+use evidentia_domain::{
+    ActivityChannel, Execution, Outcome, ProvisioningAction, Record, SystemId, Timestamp,
+};
 use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView, get_ci, str_ci};
-use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
+use crate::{
+    ActivityCapture, Format, ImportContext, ImportError, ImportSummary, Location, Observation,
+    Progress, RecordSink,
+};
 
-/// Reads an Entra ID audit log file.
+/// Reads an Entra ID audit or sign-in log file.
 pub fn import(
     input: &mut dyn Read,
     ctx: &ImportContext,
@@ -80,17 +112,45 @@ pub fn import(
     let mut summary = ImportSummary::default();
     let mut first = true;
     let mut previous: Option<(String, String)> = None;
+    let mut undated: (u64, Option<Location>) = (0, None);
     let stream = json_stream::read_records(
         input,
         ctx,
         &["value", "records"],
         progress,
         &mut |value, location| {
-            if std::mem::take(&mut first) && operation_name(&value).is_none() {
+            if std::mem::take(&mut first) && operation_name(&value).is_none() && !is_sign_in(&value)
+            {
                 return Err(ImportError::Unreadable(ctx.diagnostic(
                 location,
-                "this does not look like an Entra ID audit log: the first record has no operationName or activityDisplayName",
+                "this does not look like an Entra ID audit or sign-in log: the first record has no operationName or activityDisplayName and is no sign-in",
             )));
+            }
+            if is_sign_in(&value) {
+                match sign_in(&RecordView::new(&value, &location), ctx.activity) {
+                    Ok(SignInRead::SignIn(s)) => {
+                        let observation = Observation {
+                            system: &system,
+                            account: &s.account,
+                            channel: ActivityChannel::SignIn,
+                            interactive: s.interactive,
+                            outcome: s.outcome,
+                            at: s.at,
+                            event_type: s.category.as_str(),
+                            source_event_id: s.id.as_deref(),
+                            client: s.client.as_deref(),
+                        };
+                        summary.observe(ctx, &observation, &location);
+                    }
+                    Ok(SignInRead::Skipped(key)) => summary.skip(key),
+                    Ok(SignInRead::Undated(category)) => {
+                        summary.skip(format!("{} (undated)", category.as_str()));
+                        undated.0 += 1;
+                        undated.1.get_or_insert(location);
+                    }
+                    Err(problem) => summary.diagnostics.push(problem.into_diagnostic(ctx)),
+                }
+                return Ok(());
             }
             match map_record(&value, &location, &system) {
                 Ok(Mapped::Execution(execution)) => {
@@ -112,7 +172,246 @@ pub fn import(
         },
     )?;
     summary.absorb(stream);
+    if let (count, Some(first)) = undated {
+        summary.warn(ctx.diagnostic(
+            first,
+            format!(
+                "{count} sign-in(s) have no createdDateTime (or time / TimeGenerated), or one \
+                 that is not a time, so they prove no use at any time and were counted as \
+                 skipped (`<category> (undated)`); this is the first"
+            ),
+        ));
+    }
     Ok(summary)
+}
+
+/// The four sign-in logs, named by their diagnostic-settings category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SignInLog {
+    Interactive,
+    NonInteractive,
+    ServicePrincipal,
+    ManagedIdentity,
+}
+
+impl SignInLog {
+    /// The diagnostic-settings category: the event type sign-ins are summarised under.
+    fn as_str(self) -> &'static str {
+        match self {
+            SignInLog::Interactive => "SignInLogs",
+            SignInLog::NonInteractive => "NonInteractiveUserSignInLogs",
+            SignInLog::ServicePrincipal => "ServicePrincipalSignInLogs",
+            SignInLog::ManagedIdentity => "ManagedIdentitySignInLogs",
+        }
+    }
+
+    /// A diagnostic-settings category or a Log Analytics table.
+    fn parse(text: &str) -> Option<SignInLog> {
+        Some(match text.trim().to_ascii_lowercase().as_str() {
+            "signinlogs" => SignInLog::Interactive,
+            "noninteractiveusersigninlogs" | "aadnoninteractiveusersigninlogs" => {
+                SignInLog::NonInteractive
+            }
+            "serviceprincipalsigninlogs" | "aadserviceprincipalsigninlogs" => {
+                SignInLog::ServicePrincipal
+            }
+            "managedidentitysigninlogs" | "aadmanagedidentitysigninlogs" => {
+                SignInLog::ManagedIdentity
+            }
+            _ => return None,
+        })
+    }
+
+    /// A Graph `signInEventTypes` entry (`interactiveUser`, `servicePrincipal`, …).
+    fn from_event_type(text: &str) -> Option<SignInLog> {
+        Some(match text.trim().to_ascii_lowercase().as_str() {
+            "interactiveuser" => SignInLog::Interactive,
+            "noninteractiveuser" => SignInLog::NonInteractive,
+            "serviceprincipal" => SignInLog::ServicePrincipal,
+            "managedidentity" => SignInLog::ManagedIdentity,
+            _ => return None,
+        })
+    }
+
+    fn is_principal(self) -> bool {
+        matches!(
+            self,
+            SignInLog::ServicePrincipal | SignInLog::ManagedIdentity
+        )
+    }
+}
+
+/// Whether a record is a sign-in rather than a directory audit: no audit operation (a sign-in's
+/// is `Sign-in activity`, or none in Graph), and a sign-in log's category (Azure Monitor) or
+/// table (Log Analytics), the operation `Sign-in activity`, or a Graph `signIn`'s fields (a
+/// `createdDateTime` with the sign-in's own fields).
+fn is_sign_in(value: &Value) -> bool {
+    let operation = operation_name(value);
+    match &operation {
+        Some(op) if op.eq_ignore_ascii_case("Sign-in activity") => return true,
+        Some(_) => return false,
+        None => {}
+    }
+    let properties = get_ci(value, "properties").filter(|p| p.is_object());
+    let in_body = |key: &str| {
+        get_ci(value, key)
+            .or_else(|| properties.and_then(|p| get_ci(p, key)))
+            .is_some_and(|v| !v.is_null())
+    };
+    if ["category", "Type"]
+        .iter()
+        .any(|k| str_ci(value, k).is_some_and(|c| SignInLog::parse(&c).is_some()))
+    {
+        return true;
+    }
+    in_body("createdDateTime")
+        && [
+            "userPrincipalName",
+            "servicePrincipalName",
+            "servicePrincipalId",
+            "appDisplayName",
+            "isInteractive",
+            "clientAppUsed",
+        ]
+        .iter()
+        .any(|k| in_body(k))
+}
+
+/// One sign-in, owned until it is folded into the activity book.
+struct SignIn {
+    account: String,
+    interactive: bool,
+    outcome: Outcome,
+    at: Timestamp,
+    category: SignInLog,
+    id: Option<String>,
+    client: Option<String>,
+}
+
+enum SignInRead {
+    SignIn(SignIn),
+    Skipped(String),
+    /// No usable time: skipped under its category and warned about once.
+    Undated(SignInLog),
+}
+
+/// Reads one sign-in record of any of the three shapes (see the module docs).
+fn sign_in(view: &RecordView<'_>, capture: ActivityCapture) -> Result<SignInRead, Problem> {
+    // Azure Monitor nests the Graph fields under `properties`; the others do not.
+    let body: &[&str] = if view.get(&["properties"]).is_some_and(Value::is_object) {
+        &["properties"]
+    } else {
+        &[]
+    };
+    let at_body = |field: &'static str| -> Vec<&'static str> {
+        body.iter().copied().chain([field]).collect()
+    };
+    let text = |path: &[&str]| view.get(path).and_then(|v| v.as_str().map(str::trim));
+    let category = ["category", "Type"]
+        .iter()
+        .find_map(|k| text(&[k]).and_then(SignInLog::parse))
+        .or_else(|| {
+            // Graph beta: `signInEventTypes` such as ["servicePrincipal"].
+            view.get(&at_body("signInEventTypes"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find_map(|t| t.as_str().and_then(SignInLog::from_event_type))
+        })
+        .unwrap_or_else(|| {
+            let user = text(&at_body("userPrincipalName")).is_some_and(|u| !u.is_empty());
+            let principal = text(&at_body("servicePrincipalName")).is_some_and(|u| !u.is_empty());
+            if principal && !user {
+                SignInLog::ServicePrincipal
+            } else if interactive_flag(view.get(&at_body("isInteractive"))) == Some(false) {
+                SignInLog::NonInteractive
+            } else {
+                SignInLog::Interactive
+            }
+        });
+    let event_type = category.as_str();
+    // Decided before reading anything else, so `--activity none` reads records as before.
+    if !capture.keeps(ActivityChannel::SignIn) {
+        return Ok(SignInRead::Skipped(event_type.to_owned()));
+    }
+    let names: &[&'static str] = if category.is_principal() {
+        &["servicePrincipalName", "servicePrincipalId", "appId"]
+    } else {
+        &["userPrincipalName", "userDisplayName", "userId"]
+    };
+    let mut account = None;
+    for name in names {
+        if let Some(found) = view.opt_str(&at_body(name))? {
+            account = Some(found);
+            break;
+        }
+    }
+    let Some(account) = account else {
+        return Ok(SignInRead::Skipped(format!("{event_type} (no account)")));
+    };
+    let interactive = !category.is_principal()
+        && interactive_flag(view.get(&at_body("isInteractive")))
+            .unwrap_or(category == SignInLog::Interactive);
+    // `status.errorCode` (0 is success), else the Azure Monitor / Log Analytics `resultType`;
+    // a sign-in that says neither is no evidence either way.
+    let status = view.nested(&at_body("status")).ok().flatten();
+    let code = status
+        .as_ref()
+        .and_then(|s| get_ci(s, "errorCode"))
+        .or_else(|| view.get(&["resultType"]))
+        .and_then(|c| match c {
+            Value::Number(n) => Some(n.to_string()),
+            Value::String(t) if !t.trim().is_empty() => Some(t.trim().to_owned()),
+            _ => None,
+        });
+    let Some(code) = code else {
+        return Ok(SignInRead::Skipped(event_type.to_owned()));
+    };
+    let outcome = if code == "0" || code.eq_ignore_ascii_case("success") {
+        Outcome::Succeeded
+    } else {
+        Outcome::Failed
+    };
+    let at = ["createdDateTime", "time", "TimeGenerated"]
+        .iter()
+        .find_map(|k| {
+            let path = if *k == "createdDateTime" {
+                at_body(k)
+            } else {
+                vec![*k]
+            };
+            text(&path).and_then(json_stream::parse_timestamp)
+        });
+    let Some(at) = at else {
+        return Ok(SignInRead::Undated(category));
+    };
+    let client = if category.is_principal() {
+        None
+    } else {
+        match view.opt_str(&at_body("appDisplayName"))? {
+            Some(app) => Some(app),
+            None => view.opt_str(&at_body("clientAppUsed"))?,
+        }
+    };
+    Ok(SignInRead::SignIn(SignIn {
+        account,
+        interactive,
+        outcome,
+        at,
+        category,
+        id: view.opt_id(&at_body("id"))?,
+        client,
+    }))
+}
+
+/// `isInteractive` as Graph (a boolean) or an export (`"true"`, `"False"`) writes it.
+fn interactive_flag(value: Option<&Value>) -> Option<bool> {
+    match value? {
+        Value::Bool(b) => Some(*b),
+        Value::String(t) if t.trim().eq_ignore_ascii_case("true") => Some(true),
+        Value::String(t) if t.trim().eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
 }
 
 enum Mapped {
@@ -752,6 +1051,236 @@ mod tests {
             warned,
             ["/value/1/targetResources", "/value/3/activityDateTime"]
         );
+    }
+
+    fn run_capture(
+        input: &str,
+        capture: ActivityCapture,
+    ) -> (ImportSummary, Vec<evidentia_domain::ActivitySummary>) {
+        let ctx = ImportContext {
+            activity: capture,
+            ..ImportContext::new("signins.json")
+        };
+        let mut sink: Vec<(Record, Origin)> = Vec::new();
+        let summary = crate::import(
+            Format::Entra,
+            &mut input.as_bytes(),
+            &ctx,
+            &mut sink,
+            &mut |_| {},
+        )
+        .expect("imports");
+        let activity = sink
+            .into_iter()
+            .filter_map(|(r, _)| match r {
+                Record::Activity(a) => Some(a),
+                _ => None,
+            })
+            .collect();
+        (summary, activity)
+    }
+
+    fn graph_sign_in(id: &str, time: &str, upn: &str, interactive: bool, code: u32) -> String {
+        format!(
+            r#"{{"id":"{id}","createdDateTime":"{time}","userDisplayName":"Ann","userPrincipalName":"{upn}","userId":"u1","appId":"a1","appDisplayName":"Azure Portal","clientAppUsed":"Browser","isInteractive":{interactive},"status":{{"errorCode":{code},"failureReason":"x"}}}}"#
+        )
+    }
+
+    #[test]
+    fn graph_sign_ins_become_summaries_of_the_upn() {
+        let input = format!(
+            r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns","value":[{},{},{},{},{}]}}"#,
+            graph_sign_in("s1", "2024-05-02T08:00:00Z", "ann@contoso.com", true, 0),
+            graph_sign_in("s2", "2024-05-01T08:00:00Z", "ann@contoso.com", true, 0),
+            graph_sign_in("s3", "2024-05-03T08:00:00Z", "ann@contoso.com", true, 50126),
+            graph_sign_in("s4", "2024-05-03T09:00:00Z", "ann@contoso.com", false, 0),
+            r#"{"id":"s5","createdDateTime":"2024-05-03T10:00:00Z","servicePrincipalName":"Billing Sync","servicePrincipalId":"sp1","appId":"a2","appDisplayName":"Billing Sync","isInteractive":false,"signInEventTypes":["servicePrincipal"],"status":{"errorCode":0}}"#,
+        );
+        let (summary, activity) = run_capture(&input, ActivityCapture::All);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert!(summary.skipped.is_empty(), "{:?}", summary.skipped);
+        let got: Vec<_> = activity
+            .iter()
+            .map(|a| {
+                assert_eq!(a.system.as_str(), "entra-id");
+                assert_eq!(a.channel, ActivityChannel::SignIn);
+                (
+                    a.account.as_str(),
+                    a.interactive,
+                    a.outcome,
+                    a.count,
+                    a.first.location.as_str(),
+                    a.last.location.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "Billing Sync",
+                    false,
+                    Outcome::Succeeded,
+                    1,
+                    "/value/4",
+                    "/value/4"
+                ),
+                (
+                    "ann@contoso.com",
+                    false,
+                    Outcome::Succeeded,
+                    1,
+                    "/value/3",
+                    "/value/3"
+                ),
+                (
+                    "ann@contoso.com",
+                    true,
+                    Outcome::Succeeded,
+                    2,
+                    "/value/1",
+                    "/value/0"
+                ),
+                (
+                    "ann@contoso.com",
+                    true,
+                    Outcome::Failed,
+                    1,
+                    "/value/2",
+                    "/value/2"
+                ),
+            ]
+        );
+        assert_eq!(activity[0].event_types, ["ServicePrincipalSignInLogs"]);
+        assert!(activity[0].clients.is_empty());
+        assert_eq!(activity[1].event_types, ["NonInteractiveUserSignInLogs"]);
+        assert_eq!(activity[2].event_types, ["SignInLogs"]);
+        assert_eq!(activity[2].clients, ["Azure Portal"]);
+        assert_eq!(activity[2].first.source_event_id.as_deref(), Some("s2"));
+    }
+
+    #[test]
+    fn azure_monitor_and_log_analytics_sign_ins() {
+        let monitor = [
+            r#"{"time":"2024-05-01T08:00:00.1234567Z","resourceId":"/tenants/t/providers/Microsoft.aadiam","operationName":"Sign-in activity","category":"SignInLogs","resultType":"0","identity":"Ann","properties":{"id":"m1","createdDateTime":"2024-05-01T08:00:00.1234567+00:00","userPrincipalName":"ann@contoso.com","appDisplayName":"Office 365","clientAppUsed":"Browser","isInteractive":true,"status":{"errorCode":0}}}"#,
+            r#"{"time":"2024-05-01T09:00:00Z","operationName":"Sign-in activity","category":"NonInteractiveUserSignInLogs","resultType":"50140","properties":{"id":"m2","userPrincipalName":"ann@contoso.com","appDisplayName":"Teams","status":{"errorCode":50140}}}"#,
+            r#"{"time":"2024-05-01T10:00:00Z","operationName":"Sign-in activity","category":"ManagedIdentitySignInLogs","resultType":"0","properties":{"id":"m3","servicePrincipalName":"vm-backup","servicePrincipalId":"sp9"}}"#,
+            // An audit record in the same file is still an execution.
+            r#"{"time":"2024-05-01T11:00:00Z","operationName":"Add user","category":"AuditLogs","properties":{"result":"success","targetResources":[{"type":"User","userPrincipalName":"bo@contoso.com"}]}}"#,
+        ];
+        let (summary, activity) = run_capture(&monitor.join("\n"), ActivityCapture::All);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert_eq!(
+            summary
+                .records
+                .get(&evidentia_domain::RecordKind::Execution),
+            Some(&1)
+        );
+        let got: Vec<_> = activity
+            .iter()
+            .map(|a| {
+                (
+                    a.account.as_str(),
+                    a.interactive,
+                    a.outcome,
+                    a.event_types[0].as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "ann@contoso.com",
+                    false,
+                    Outcome::Failed,
+                    "NonInteractiveUserSignInLogs"
+                ),
+                ("ann@contoso.com", true, Outcome::Succeeded, "SignInLogs"),
+                (
+                    "vm-backup",
+                    false,
+                    Outcome::Succeeded,
+                    "ManagedIdentitySignInLogs"
+                ),
+            ]
+        );
+        assert_eq!(activity[1].first.location, "line 1");
+        assert_eq!(activity[1].first.source_event_id.as_deref(), Some("m1"));
+        // Every cut of these records imports or fails cleanly.
+        let text = monitor.join("\n");
+        for end in 0..=text.len() {
+            let ctx = ImportContext::new("cut.json");
+            let mut sink: Vec<(Record, Origin)> = Vec::new();
+            let mut input = text.as_bytes().get(..end).unwrap_or_default();
+            let _ = crate::import(Format::Entra, &mut input, &ctx, &mut sink, &mut |_| {});
+        }
+
+        let analytics = [
+            r#"{"TimeGenerated":"2024-05-02T08:00:01Z","CreatedDateTime":"2024-05-02T08:00:00Z","OperationName":"Sign-in activity","Category":"SignInLogs","ResultType":"0","UserPrincipalName":"Ann@Contoso.com","AppDisplayName":"Azure Portal","IsInteractive":"True","Id":"l1","Status":"{\"errorCode\":0}","Type":"SigninLogs"}"#,
+            r#"{"TimeGenerated":"2024-05-02T09:00:00Z","OperationName":"Sign-in activity","ResultType":"7000215","ServicePrincipalName":"ci-deployer","ServicePrincipalId":"sp2","AppId":"a3","Id":"l2","Type":"AADServicePrincipalSignInLogs"}"#,
+            r#"{"TimeGenerated":"soon","OperationName":"Sign-in activity","ResultType":"0","UserPrincipalName":"x@contoso.com","Type":"AADNonInteractiveUserSignInLogs"}"#,
+            r#"{"TimeGenerated":"2024-05-02T09:00:00Z","OperationName":"Sign-in activity","ResultType":"0","Type":"SigninLogs"}"#,
+            r#"{"TimeGenerated":"2024-05-02T09:00:00Z","OperationName":"Sign-in activity","UserPrincipalName":"y@contoso.com","Type":"SigninLogs"}"#,
+        ];
+        let (summary, activity) = run_capture(&analytics.join("\n"), ActivityCapture::All);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert_eq!(
+            summary.skipped,
+            [
+                ("NonInteractiveUserSignInLogs (undated)".to_owned(), 1),
+                ("SignInLogs".to_owned(), 1),
+                ("SignInLogs (no account)".to_owned(), 1),
+            ]
+            .into()
+        );
+        assert_eq!(summary.warnings.len(), 1);
+        assert_eq!(summary.warnings[0].location.to_string(), "line 3");
+        let got: Vec<_> = activity
+            .iter()
+            .map(|a| {
+                (
+                    a.account.as_str(),
+                    a.interactive,
+                    a.outcome,
+                    a.first.location.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Ann@Contoso.com", true, Outcome::Succeeded, "line 1"),
+                ("ci-deployer", false, Outcome::Failed, "line 2"),
+            ]
+        );
+
+        // A Log Analytics audit row whose expanded `Type` names a target type is no sign-in.
+        let (summary, activity) = run_capture(
+            r#"{"TimeGenerated":"2024-05-02T08:00:00Z","OperationName":"Update application","Category":"ApplicationManagement","Type":"ServicePrincipal"}"#,
+            ActivityCapture::All,
+        );
+        assert!(activity.is_empty());
+        assert_eq!(
+            summary.skipped,
+            [("Update application".to_owned(), 1)].into()
+        );
+
+        // `sign-ins` keeps them all; `none` counts each under its log.
+        let (_, kept) = run_capture(&analytics.join("\n"), ActivityCapture::SignIns);
+        assert_eq!(kept.len(), 2);
+        let (summary, activity) = run_capture(&analytics.join("\n"), ActivityCapture::None);
+        assert!(activity.is_empty());
+        assert_eq!(
+            summary.skipped,
+            [
+                ("NonInteractiveUserSignInLogs".to_owned(), 1),
+                ("ServicePrincipalSignInLogs".to_owned(), 1),
+                ("SignInLogs".to_owned(), 3),
+            ]
+            .into()
+        );
+        assert!(summary.warnings.is_empty());
     }
 
     #[test]
