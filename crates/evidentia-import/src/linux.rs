@@ -1988,6 +1988,10 @@ mod tests {
         let log = "<13>1 2024-03-01T12:00:01Z h\u{e9} useradd 1 - [x y=\"\\]\"] new user: name=\u{e9}\n\
                    Mar  1 12:00:01 h\u{fc}st usermod[2]: change user '\u{e9}' expiration from 'never' to '2024-02-30'\n\
                    2024-03-01T12:00:01+0100 h gpasswd: user a added by b to group \n\
+                   2024-03-01T12:00:02Z h sshd[3]: Accepted  for  from \n\
+                   Mar  1 12:00:03 h su[4]: (to \u{e9}) \u{e9} on \n\
+                   2024-03-01T12:00:04Z h su[4]: pam_unix(su-l:session): session opened for user (uid=0) by \n\
+                   2024-03-01T12:00:05Z h sudo: \u{e9} : x ; USER=\u{e9} ; COMMAND=\n\
                    \u{e9}\u{e9}\u{e9} : : [\n\
                    TenantId,SyslogMessage,ProcessName,EventTime\n";
         let bytes = log.as_bytes();
@@ -1999,6 +2003,8 @@ mod tests {
                 let _ = import_with_limit(&mut input, &ctx, &mut sink, &mut |_| {}, 40);
                 let mut input = bytes.get(start.min(end)..end).unwrap_or_default();
                 let _ = import(&mut input, &ctx, &mut sink, &mut |_| {});
+                let mut input = bytes.get(start.min(end)..end).unwrap_or_default();
+                let _ = crate::import(Format::Linux, &mut input, &ctx, &mut sink, &mut |_| {});
             }
         }
         let csv = format!(
