@@ -1126,8 +1126,11 @@ mod tests {
         assert!(summary.warnings[0].reason.starts_with("3 sign-in(s)"));
         // A field of the wrong JSON type is still a bad row.
         let (summary, _) = run_capture(
-            &format!("[{}]", login(ALICE, "2024-03-01T09:00:00Z", "Success", "e1"))
-                .replace(r#""userAgent":"Mozilla/5.0""#, r#""userAgent":["x"]"#),
+            &format!(
+                "[{}]",
+                login(ALICE, "2024-03-01T09:00:00Z", "Success", "e1")
+            )
+            .replace(r#""userAgent":"Mozilla/5.0""#, r#""userAgent":["x"]"#),
             ActivityCapture::All,
         );
         let at: Vec<_> = summary
