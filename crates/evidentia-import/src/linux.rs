@@ -52,16 +52,19 @@
 //! |---|---|---|---|---|---|---|
 //! | sshd, sshd-session | `Accepted <method> for U from …` | sign_in | `U@host` | unless `<method>` is `publickey` | succeeded | `ssh <method>` |
 //! | sshd, sshd-session | `Failed password for [invalid user ]U from …` (also `keyboard-interactive/pam`) | sign_in | `U@host` | yes | failed | `ssh password` |
-//! | su | `pam_unix(su:session): session opened for user X by A(uid=…)` (also `su-l`) | sign_in | `X@host` | yes | succeeded | `su by A` |
-//! | su | `(to X) A on pts/0`, `Successful su for X by A` | sign_in | `X@host` | yes | succeeded | `su by A` |
-//! | su | `FAILED SU (to X) A on pts/0` | sign_in | `X@host` | yes | failed | `su by A` |
-//! | sudo | `A : TTY=… ; PWD=… ; USER=X ; COMMAND=…` | api_call | `A@host` | yes | succeeded | |
-//! | sudo | the same, X not root | also sign_in | `X@host` | yes | succeeded | `sudo by A` |
-//! | sudo | `A : 3 incorrect password attempts ; … ; USER=X ; …` (any refusal) | api_call | `A@host` | yes | failed | |
+//! | su | `pam_unix(su:session): session opened for user X by A(uid=…)` (also `su-l`) | sign_in | `X@host` | when A is named | succeeded | `su by A` |
+//! | su | `(to X) A on pts/0`, `Successful su for X by A` | sign_in | `X@host` | unless the tty is `none` | succeeded | `su by A` |
+//! | su | `FAILED SU (to X) A on pts/0` | sign_in | `X@host` | as above | failed | `su by A` |
+//! | sudo | `A : TTY=… ; PWD=… ; USER=X ; COMMAND=…` | api_call | `A@host` | unless `TTY=unknown` (or none) | succeeded | |
+//! | sudo | the same, X neither root nor A | also sign_in | `X@host` | as above | succeeded | `sudo by A` |
+//! | sudo | `A : 3 incorrect password attempts ; … ; USER=X ; …` (any refusal) | api_call | `A@host` | as above | failed | |
 //!
-//! Keys are how automation logs in, so a public-key SSH login is not interactive; a password,
-//! keyboard or `su`/`sudo` to an account is a person at a terminal, which is what makes `sudo -u
-//! svc-app` a person using a service account. su writes two lines for one switch (its own and
+//! Keys are how automation logs in, so a public-key SSH login is not interactive; a password or
+//! keyboard login, and `su` or `sudo` at a terminal, is a person, which is what makes `sudo -u
+//! svc-app` at a terminal a person using a service account. The same commands run by cron or a
+//! script carry no terminal (`TTY=unknown`, `on none`) or no login name (PAM's `by (uid=0)`),
+//! and are not interactive: a backup job's `sudo -u postgres` is not a person signing in as
+//! postgres. su writes two lines for one switch (its own and
 //! PAM's session line); when both appear within five seconds for the same target and invoker
 //! the second is counted as skipped, not as a second sign-in. PAM session lines of sshd and
 //! sudo repeat what the lines above say and stay skipped, and so do continuations of a long
@@ -655,7 +658,9 @@ fn classify_use(process: &str, msg: &str) -> Vec<Use> {
         }
         return Vec::new();
     }
-    let su_by = |target: &str, by: &str, outcome, form| {
+    // A switch made at a terminal by a logged-in person is interactive; one with no login
+    // name (PAM's `by (uid=0)` from cron or a daemon) or no terminal (`on none`) is a script's.
+    let su_by = |target: &str, by: &str, outcome, form, terminal: bool| {
         let target = name(target)?;
         let by = name(by).unwrap_or_default();
         let client = if by.is_empty() {
@@ -663,9 +668,10 @@ fn classify_use(process: &str, msg: &str) -> Vec<Use> {
         } else {
             format!("su by {by}")
         };
+        let interactive = terminal && !by.is_empty();
         Some(Use {
             su: Some((form, by)),
-            ..sign_in(target, outcome, true, Some(client))
+            ..sign_in(target, outcome, interactive, Some(client))
         })
     };
     for prefix in ["pam_unix(su:session): ", "pam_unix(su-l:session): "] {
@@ -674,7 +680,7 @@ fn classify_use(process: &str, msg: &str) -> Vec<Use> {
             .and_then(|r| r.strip_prefix("session opened for user "))
         {
             let (target, by) = rest.split_once(" by ").unwrap_or((rest, ""));
-            return su_by(target, by, Outcome::Succeeded, SuForm::Pam)
+            return su_by(target, by, Outcome::Succeeded, SuForm::Pam, true)
                 .into_iter()
                 .collect();
         }
@@ -685,19 +691,21 @@ fn classify_use(process: &str, msg: &str) -> Vec<Use> {
             None => (false, msg),
         };
         if let Some((target, by)) = rest.strip_prefix("(to ").and_then(|r| r.split_once(") ")) {
-            let by = by.split_once(" on ").map_or(by, |(b, _)| b);
+            let (by, tty) = by.split_once(" on ").unwrap_or((by, ""));
             let outcome = if failed {
                 Outcome::Failed
             } else {
                 Outcome::Succeeded
             };
-            return su_by(target, by, outcome, SuForm::To).into_iter().collect();
+            return su_by(target, by, outcome, SuForm::To, is_terminal(tty))
+                .into_iter()
+                .collect();
         }
         if let Some((target, by)) = msg
             .strip_prefix("Successful su for ")
             .and_then(|r| r.split_once(" by "))
         {
-            return su_by(target, by, Outcome::Succeeded, SuForm::To)
+            return su_by(target, by, Outcome::Succeeded, SuForm::To, true)
                 .into_iter()
                 .collect();
         }
@@ -709,9 +717,17 @@ fn classify_use(process: &str, msg: &str) -> Vec<Use> {
     Vec::new()
 }
 
+/// Whether a tty named in a log line is a terminal: `pts/0`, `tty1`, `console`, not `none`,
+/// `unknown` or nothing (a command run without one, by cron or a script).
+fn is_terminal(tty: &str) -> bool {
+    let tty = tty.trim();
+    !tty.is_empty() && !tty.eq_ignore_ascii_case("none") && !tty.eq_ignore_ascii_case("unknown")
+}
+
 /// `A : TTY=pts/0 ; PWD=/home/a ; USER=X ; COMMAND=/bin/ls` — A's API call, and, when X is
 /// not root, a sign-in of X (a person acting as that user). A refusal (`A : 3 incorrect
-/// password attempts ; TTY=… ; USER=X ; …`) is A's failed call.
+/// password attempts ; TTY=… ; USER=X ; …`) is A's failed call. Both are interactive when
+/// run at a terminal; `TTY=unknown` is a script or cron job.
 fn sudo_uses(msg: &str, name: impl Fn(&str) -> Option<String>) -> Vec<Use> {
     let Some((invoker, rest)) = msg.split_once(" : ") else {
         return Vec::new();
@@ -730,9 +746,10 @@ fn sudo_uses(msg: &str, name: impl Fn(&str) -> Option<String>) -> Vec<Use> {
         return Vec::new();
     }
     let refused = !first.contains('=');
+    let interactive = field("TTY=").is_some_and(is_terminal);
     let mut uses = vec![Use {
         channel: ActivityChannel::ApiCall,
-        interactive: true,
+        interactive,
         outcome: if refused {
             Outcome::Failed
         } else {
@@ -746,7 +763,7 @@ fn sudo_uses(msg: &str, name: impl Fn(&str) -> Option<String>) -> Vec<Use> {
         if !refused && target != "root" && target != invoker {
             uses.push(Use {
                 channel: ActivityChannel::SignIn,
-                interactive: true,
+                interactive,
                 outcome: Outcome::Succeeded,
                 user: target,
                 client: Some(format!("sudo by {invoker}")),
@@ -1590,10 +1607,16 @@ mod tests {
             "pam_unix(su-l:session): session opened for user svc-app(uid=998) by alice(uid=1000)",
             &[(SignIn, "svc-app", true, Succeeded, Some("su by alice"))],
         );
+        // No login name: cron or a daemon switching user, not a person.
         check(
             "su",
-            "pam_unix(su:session): session opened for user root by (uid=0)",
-            &[(SignIn, "root", true, Succeeded, Some("su"))],
+            "pam_unix(su:session): session opened for user postgres by (uid=0)",
+            &[(SignIn, "postgres", false, Succeeded, Some("su"))],
+        );
+        check(
+            "su",
+            "(to postgres) root on none",
+            &[(SignIn, "postgres", false, Succeeded, Some("su by root"))],
         );
         check(
             "su",
@@ -1632,6 +1655,23 @@ mod tests {
             "sudo",
             "alice : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/home/alice ; USER=svc-app ; COMMAND=/bin/bash",
             &[(ApiCall, "alice", true, Failed, None)],
+        );
+        // A cron job or script: no terminal, so nobody's interactive use.
+        check(
+            "sudo",
+            "backup : TTY=unknown ; PWD=/ ; USER=postgres ; COMMAND=/usr/bin/pg_dump",
+            &[
+                (ApiCall, "backup", false, Succeeded, None),
+                (SignIn, "postgres", false, Succeeded, Some("sudo by backup")),
+            ],
+        );
+        check(
+            "sudo",
+            "root : PWD=/ ; USER=www-data ; COMMAND=/usr/bin/php",
+            &[
+                (ApiCall, "root", false, Succeeded, None),
+                (SignIn, "www-data", false, Succeeded, Some("sudo by root")),
+            ],
         );
         check("sudo", "alice : (command continued) --verbose", &[]);
         check(
