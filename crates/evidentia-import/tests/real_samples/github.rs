@@ -31,13 +31,9 @@ fn panther_membership_fixtures() {
         &mut |_| {},
     )
     .expect("sample imports");
-    let executions: Vec<(Execution, Location)> = sink
-        .into_iter()
-        .map(|(record, origin)| match record {
-            Record::Execution(e) => (e, origin.location),
-            other => panic!("unexpected record {other:?}"),
-        })
-        .collect();
+    let (executions, activity) = crate::split(sink);
+    // The sample holds membership events and no git operations, so no activity.
+    assert!(activity.is_empty(), "{activity:?}");
     assert_eq!(summary.rows, 31);
 
     let mut imported: BTreeMap<(String, A), u64> = BTreeMap::new();

@@ -27,13 +27,9 @@ fn run() -> Option<(ImportSummary, Vec<(Execution, Location)>)> {
     .expect("sample imports");
     assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
     assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
-    let executions = sink
-        .into_iter()
-        .map(|(record, origin)| match record {
-            Record::Execution(e) => (e, origin.location),
-            other => panic!("unexpected record {other:?}"),
-        })
-        .collect();
+    let (executions, activity) = crate::split(sink);
+    // The export holds shadow-utils lines only: no sshd, su or sudo, so no activity.
+    assert!(activity.is_empty(), "{activity:?}");
     Some((summary, executions))
 }
 
