@@ -48,6 +48,7 @@ fn data(imported: &Imported) -> Data {
                 evidentia_domain::Record::Execution(x) => d.execs.push(x),
                 evidentia_domain::Record::Reconciliation(x) => d.recon.push(x),
                 evidentia_domain::Record::Exception(x) => d.exceptions.push(x),
+                evidentia_domain::Record::Activity(_) => {}
                 evidentia_domain::Record::Identity(_) => {}
             }
         }
