@@ -33,12 +33,11 @@ pub(crate) mod time;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use chrono::FixedOffset;
 use serde::Deserialize;
 use toml::Spanned;
 
 use fields::{Choice, FieldType};
-use time::TimeFormat;
+use time::{TimeFormat, Zone};
 
 /// The kind of input a generic file holds, which decides the records it yields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -179,7 +178,8 @@ pub struct Profile {
     /// Domain field → value used when the file has no column for it or the cell is empty.
     pub(crate) defaults: BTreeMap<String, String>,
     pub(crate) time_formats: Vec<TimeFormat>,
-    pub(crate) offset: FixedOffset,
+    /// The zone of local times (a fixed offset or an IANA zone with its DST rules).
+    pub(crate) zone: Zone,
     pub(crate) list_separator: char,
 }
 
@@ -457,10 +457,10 @@ impl Checker<'_> {
             }
         }
 
-        let offset = match &raw.timezone {
-            None => time::parse_offset("UTC").map_err(|m| self.invalid(None, "timezone", m))?,
-            Some(tz) => match time::parse_offset(tz.get_ref()) {
-                Ok(offset) => offset,
+        let zone = match &raw.timezone {
+            None => Zone::utc(),
+            Some(tz) => match Zone::parse(tz.get_ref()) {
+                Ok(zone) => zone,
                 Err(message) => return self.err(Some(tz.span()), "timezone", message),
             },
         };
@@ -594,7 +594,7 @@ impl Checker<'_> {
                 FieldType::Time => {
                     let mut formats = time_formats.clone();
                     formats.push(TimeFormat::Rfc3339);
-                    match time::read_time(&text, &formats, offset) {
+                    match time::read_time(&text, &formats, zone) {
                         Some(_) => Ok(text),
                         None => Err(format!(
                             "\"{text}\" is not {}",
@@ -655,7 +655,7 @@ impl Checker<'_> {
             values,
             defaults,
             time_formats,
-            offset,
+            zone,
             list_separator,
         })
     }

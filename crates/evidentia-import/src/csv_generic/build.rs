@@ -204,12 +204,12 @@ impl<'a> Row<'a> {
     fn parse_time(&mut self, field: &str, value: &str, source: &Source) -> Option<Timestamp> {
         let profile = self.profile;
         let parsed =
-            read_time(value, &profile.time_formats, profile.offset).or_else(|| match source {
+            read_time(value, &profile.time_formats, profile.zone).or_else(|| match source {
                 // Defaults may be written as TOML dates, which read as RFC 3339.
                 Source::Default => read_time(
                     value,
                     &[crate::profile::time::TimeFormat::Rfc3339],
-                    profile.offset,
+                    profile.zone,
                 ),
                 _ => None,
             });

@@ -1,7 +1,12 @@
 //! Turns the many ways exports write a moment (strftime patterns, RFC 3339, Excel serials, Unix epochs) into UTC.
+//!
+//! Local times are read in the profile's [`Zone`]: a fixed offset, or an IANA zone whose
+//! daylight-saving rules come from the tz database compiled into the program (chrono-tz), so
+//! the same profile reads a summer and a winter time of an HR extract each at its own offset.
 
 use chrono::format::{Item, StrftimeItems};
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
 
 use evidentia_domain::Timestamp;
 
@@ -58,11 +63,11 @@ impl TimeFormat {
         }
     }
 
-    /// Reads `text` in this format; local times are taken to be at `offset`.
-    pub(crate) fn read(&self, text: &str, offset: FixedOffset) -> Option<Timestamp> {
+    /// Reads `text` in this format; local times are taken to be in `zone`.
+    pub(crate) fn read(&self, text: &str, zone: Zone) -> Option<Timestamp> {
         match self {
             TimeFormat::Rfc3339 => DateTime::parse_from_rfc3339(text).ok().map(|t| t.to_utc()),
-            TimeFormat::Excel => excel_serial(text).and_then(|local| local_to_utc(local, offset)),
+            TimeFormat::Excel => excel_serial(text).and_then(|local| zone.to_utc(local)),
             TimeFormat::Unix => text
                 .parse::<i64>()
                 .ok()
@@ -89,19 +94,15 @@ impl TimeFormat {
                             .ok()
                             .and_then(|d| d.and_hms_opt(0, 0, 0))
                     })?;
-                local_to_utc(local, offset)
+                zone.to_utc(local)
             }
         }
     }
 }
 
 /// Reads `text` with the first format that accepts it.
-pub(crate) fn read_time(
-    text: &str,
-    formats: &[TimeFormat],
-    offset: FixedOffset,
-) -> Option<Timestamp> {
-    formats.iter().find_map(|format| format.read(text, offset))
+pub(crate) fn read_time(text: &str, formats: &[TimeFormat], zone: Zone) -> Option<Timestamp> {
+    formats.iter().find_map(|format| format.read(text, zone))
 }
 
 /// Describes the accepted formats for a diagnostic: `a date in format %d/%m/%Y`.
@@ -115,43 +116,118 @@ pub(crate) fn describe_formats(formats: &[TimeFormat]) -> String {
     }
 }
 
-/// Parses a profile's `timezone`: a fixed offset, because named zones need a DST database.
-pub(crate) fn parse_offset(text: &str) -> Result<FixedOffset, String> {
-    let trimmed = text.trim();
-    if matches!(trimmed.to_ascii_uppercase().as_str(), "UTC" | "Z" | "GMT") {
-        return FixedOffset::east_opt(0).ok_or_else(|| "zero offset".to_owned());
+/// The zone a profile's local times are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Zone {
+    /// The same offset all year (`UTC`, `-05:00`).
+    Fixed(FixedOffset),
+    /// An IANA zone (`America/New_York`): its offset on each date follows the tz database.
+    Named(Tz),
+}
+
+impl Zone {
+    /// UTC, the zone of a profile that names none.
+    pub(crate) fn utc() -> Zone {
+        Zone::Fixed(Utc.fix())
     }
-    let bad = || {
-        format!(
-            "\"{text}\" is not a fixed UTC offset: write \"UTC\" or \"+02:00\"/\"-05:00\"; named zones with daylight saving (\"Europe/Paris\") are not supported, see docs/import-profiles.md"
-        )
-    };
-    let (sign, rest) = match trimmed.as_bytes().first() {
-        Some(b'+') => (1, &trimmed[1..]),
-        Some(b'-') => (-1, &trimmed[1..]),
-        _ => return Err(bad()),
+
+    /// Parses a profile's `timezone`: `UTC`, a fixed offset (`+02:00`, `-0500`, `+05`) or an
+    /// IANA zone name (matched ignoring ASCII case, as the rest of a profile is).
+    pub(crate) fn parse(text: &str) -> Result<Zone, String> {
+        let trimmed = text.trim();
+        if matches!(trimmed.to_ascii_uppercase().as_str(), "UTC" | "Z" | "GMT") {
+            return Ok(Zone::utc());
+        }
+        if trimmed.starts_with(['+', '-']) {
+            return parse_offset(trimmed).map(Zone::Fixed).ok_or_else(|| {
+                format!(
+                    "\"{text}\" is not a UTC offset: write it as \"+02:00\", \"-0500\" or \"+05\" (at most 14 hours), or use an IANA name such as \"America/New_York\""
+                )
+            });
+        }
+        trimmed
+            .parse::<Tz>()
+            .ok()
+            .or_else(|| {
+                chrono_tz::TZ_VARIANTS
+                    .iter()
+                    .copied()
+                    .find(|tz| tz.name().eq_ignore_ascii_case(trimmed))
+            })
+            .map(Zone::Named)
+            .ok_or_else(|| {
+                format!(
+                    "\"{text}\" is not a time zone: use an IANA name such as \"America/New_York\" or a fixed offset such as \"-05:00\""
+                )
+            })
+    }
+
+    /// The UTC instant of a local date-time in this zone.
+    ///
+    /// Daylight saving makes some local times ambiguous and others impossible. A time that
+    /// occurs twice (the hour repeated when clocks fall back) is read as its **first**
+    /// occurrence, the earlier instant. A time that does not exist (the hour skipped when
+    /// clocks spring forward) is read at the offset in force just before the change, which
+    /// moves it forward by the length of the gap: 02:30 on the US spring-forward day is 03:30
+    /// daylight time.
+    pub(crate) fn to_utc(self, local: NaiveDateTime) -> Option<Timestamp> {
+        match self {
+            Zone::Fixed(offset) => offset
+                .from_local_datetime(&local)
+                .single()
+                .map(|t| t.to_utc()),
+            Zone::Named(tz) => tz
+                .from_local_datetime(&local)
+                .earliest()
+                .map(|t| t.to_utc())
+                .or_else(|| across_gap(tz, local)),
+        }
+    }
+}
+
+/// A local time inside a spring-forward gap, read at the offset in force before the change.
+fn across_gap(tz: Tz, local: NaiveDateTime) -> Option<Timestamp> {
+    // The offset after the change: that of the first local minute that exists again (gaps
+    // are whole minutes and, in the whole tz database, never longer than a day).
+    let after = (1..=24 * 60).find_map(|minutes| {
+        let probe = local.checked_add_signed(Duration::minutes(minutes))?;
+        tz.from_local_datetime(&probe).earliest()
+    })?;
+    let after = i64::from(after.offset().fix().local_minus_utc());
+    // Read at the later offset, `local` falls just before the change, where the earlier
+    // offset still holds.
+    let before_change = local.checked_sub_signed(Duration::seconds(after))?;
+    let before = i64::from(
+        tz.offset_from_utc_datetime(&before_change)
+            .fix()
+            .local_minus_utc(),
+    );
+    local
+        .checked_sub_signed(Duration::seconds(before))
+        .map(|t| t.and_utc())
+}
+
+/// A fixed offset written `+02:00`, `-0500` or `+05`.
+fn parse_offset(text: &str) -> Option<FixedOffset> {
+    let (sign, rest) = match text.as_bytes().first() {
+        Some(b'+') => (1, &text[1..]),
+        Some(b'-') => (-1, &text[1..]),
+        _ => return None,
     };
     let digits: String = rest.chars().filter(|c| *c != ':').collect();
     if !digits.chars().all(|c| c.is_ascii_digit()) || !matches!(digits.len(), 2 | 4) {
-        return Err(bad());
+        return None;
     }
-    let hours: i32 = digits[..2].parse().map_err(|_| bad())?;
+    let hours: i32 = digits[..2].parse().ok()?;
     let minutes: i32 = if digits.len() == 4 {
-        digits[2..].parse().map_err(|_| bad())?
+        digits[2..].parse().ok()?
     } else {
         0
     };
     if hours > 14 || minutes > 59 {
-        return Err(bad());
+        return None;
     }
-    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60)).ok_or_else(bad)
-}
-
-fn local_to_utc(local: NaiveDateTime, offset: FixedOffset) -> Option<Timestamp> {
-    offset
-        .from_local_datetime(&local)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
 }
 
 /// Excel counts days from 1899-12-30 (which absorbs its 1900 leap-year bug for dates after
@@ -174,9 +250,13 @@ mod tests {
         DateTime::parse_from_rfc3339(text).expect("valid").to_utc()
     }
 
+    fn zone(text: &str) -> Zone {
+        Zone::parse(text).expect("zone")
+    }
+
     #[test]
-    fn formats_read_local_times_at_the_profile_offset() {
-        let plus2 = parse_offset("+02:00").expect("offset");
+    fn formats_read_local_times_in_the_profile_zone() {
+        let plus2 = zone("+02:00");
         let us = TimeFormat::parse("%m/%d/%Y %H:%M").expect("format");
         assert_eq!(
             us.read("03/01/2024 09:30", plus2),
@@ -189,8 +269,13 @@ mod tests {
         );
         assert_eq!(date.read("31/02/2024", plus2), None);
         assert_eq!(
-            TimeFormat::Excel.read("45292.5", parse_offset("UTC").expect("utc")),
+            TimeFormat::Excel.read("45292.5", zone("UTC")),
             Some(utc("2024-01-01T12:00:00Z"))
+        );
+        assert_eq!(
+            TimeFormat::Excel.read("45488.5", zone("Europe/Berlin")),
+            Some(utc("2024-07-15T10:00:00Z")),
+            "an Excel serial in summer is read at summer time"
         );
         assert_eq!(
             TimeFormat::Unix.read("1709251200", plus2),
@@ -202,20 +287,60 @@ mod tests {
         );
         let with_offset = TimeFormat::parse("%Y-%m-%d %H:%M %z").expect("format");
         assert_eq!(
-            with_offset.read("2024-03-01 09:30 +0100", plus2),
-            Some(utc("2024-03-01T08:30:00Z"))
+            with_offset.read("2024-03-01 09:30 +0100", zone("America/New_York")),
+            Some(utc("2024-03-01T08:30:00Z")),
+            "a time with its own offset ignores the profile's zone"
         );
     }
 
     #[test]
-    fn bad_formats_and_zones_are_refused() {
+    fn zones_parse_as_offsets_or_iana_names() {
+        let offset = |text: &str| match Zone::parse(text) {
+            Ok(Zone::Fixed(o)) => Some(o.local_minus_utc()),
+            _ => None,
+        };
+        assert_eq!(offset("UTC"), Some(0));
+        assert_eq!(offset(" z "), Some(0));
+        assert_eq!(offset("-0530"), Some(-(5 * 3600 + 30 * 60)));
+        assert_eq!(offset("+05"), Some(5 * 3600));
+        assert_eq!(offset("-05:00"), Some(-5 * 3600));
+        assert_eq!(zone("Europe/Paris"), Zone::Named(Tz::Europe__Paris));
+        assert_eq!(zone("america/new_york"), Zone::Named(Tz::America__New_York));
+        assert_eq!(zone("Etc/GMT+5"), Zone::Named(Tz::Etc__GMTPlus5));
+        assert!(Zone::parse("+25:00").is_err_and(|e| e.contains("is not a UTC offset")));
+        assert!(Zone::parse("+5:00").is_err());
+        assert!(Zone::parse("America/Nowhere").is_err_and(|e| e.contains("is not a time zone")));
+        assert!(Zone::parse("").is_err());
+    }
+
+    #[test]
+    fn bad_formats_are_refused() {
         assert!(TimeFormat::parse("%Q").is_err());
         assert!(TimeFormat::parse("yyyy-mm-dd").is_err());
-        assert!(parse_offset("Europe/Paris").is_err());
-        assert!(parse_offset("+25:00").is_err());
+    }
+
+    #[test]
+    fn the_ends_of_time_do_not_panic() {
+        for name in [
+            "America/New_York",
+            "Asia/Tokyo",
+            "Pacific/Kiritimati",
+            "-14:00",
+            "+14:00",
+        ] {
+            for local in [NaiveDateTime::MIN, NaiveDateTime::MAX] {
+                let _ = zone(name).to_utc(local);
+            }
+        }
+    }
+
+    #[test]
+    fn a_gap_at_midnight_moves_midnight_forward() {
+        // São Paulo sprang forward at 00:00 on 2018-11-04: that day began at 01:00 (-02:00).
+        let date = TimeFormat::parse("%Y-%m-%d").expect("format");
         assert_eq!(
-            parse_offset("-0530").map(|o| o.local_minus_utc()),
-            Ok(-(5 * 3600 + 30 * 60))
+            date.read("2018-11-04", zone("America/Sao_Paulo")),
+            Some(utc("2018-11-04T03:00:00Z"))
         );
     }
 }

@@ -1015,10 +1015,14 @@ mod profile_errors {
         assert!(message.starts_with("mine.toml:10: values.action.\"Add\": \"grnat\" is not a action; use one of create_account"), "{message}");
         let message = error(&format!("{BASE}colour = \"blue\"\n"));
         assert!(message.starts_with("mine.toml:9:"), "{message}");
-        let message = error(&BASE.replace("[columns]", "timezone = \"Europe/Paris\"\n[columns]"));
+        let message = error(&BASE.replace("[columns]", "timezone = \"Europe/Pariss\"\n[columns]"));
         assert!(
-            message
-                .starts_with("mine.toml:3: timezone: \"Europe/Paris\" is not a fixed UTC offset"),
+            message.starts_with("mine.toml:3: timezone: \"Europe/Pariss\" is not a time zone"),
+            "{message}"
+        );
+        let message = error(&BASE.replace("[columns]", "timezone = \"+25:00\"\n[columns]"));
+        assert!(
+            message.starts_with("mine.toml:3: timezone: \"+25:00\" is not a UTC offset"),
             "{message}"
         );
         let message = error(&BASE.replace(
@@ -1117,5 +1121,198 @@ mod documentation {
                 panic!("{e}\n{block}");
             }
         }
+    }
+}
+
+mod time_zones {
+    use super::*;
+
+    /// Reads `value` as the effective date of one HR row under `timezone`; the UTC instant
+    /// must be `expected`.
+    #[track_caller]
+    fn check(timezone: &str, value: &str, expected: &str) {
+        let hr = profile(&format!(
+            r#"
+            name = "hr"
+            kind = "events"
+            time_formats = ["%Y-%m-%d %H:%M", "%Y-%m-%d"]
+            timezone = "{timezone}"
+            [columns]
+            identity = "Employee ID"
+            event_type = "Event"
+            effective_at = "Effective Date"
+            [defaults]
+            identity_kind = "employee"
+            "#
+        ));
+        let text = format!("Employee ID,Event,Effective Date\nE1,leaver,{value}\n");
+        let (records, summary) = ok(&hr, text.as_bytes());
+        assert!(
+            summary.diagnostics.is_empty(),
+            "{:?}",
+            diagnostics(&summary)
+        );
+        match &records[..] {
+            [(Record::LifecycleEvent(e), _)] => assert_eq!(
+                e.effective_at,
+                utc(expected),
+                "{value} in {timezone} should be {expected}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_leave_at_half_past_five_local_follows_daylight_saving() {
+        // New York: EST (-05:00) in January, EDT (-04:00) in July.
+        check(
+            "America/New_York",
+            "2024-01-15 17:30",
+            "2024-01-15T22:30:00Z",
+        );
+        check(
+            "America/New_York",
+            "2024-07-15 17:30",
+            "2024-07-15T21:30:00Z",
+        );
+        // Berlin: CET (+01:00) in January, CEST (+02:00) in July.
+        check("Europe/Berlin", "2024-01-15 17:30", "2024-01-15T16:30:00Z");
+        check("Europe/Berlin", "2024-07-15 17:30", "2024-07-15T15:30:00Z");
+    }
+
+    #[test]
+    fn a_date_is_local_midnight_at_that_dates_offset() {
+        check("America/New_York", "2024-01-15", "2024-01-15T05:00:00Z");
+        check("America/New_York", "2024-07-15", "2024-07-15T04:00:00Z");
+        check("Europe/Berlin", "2024-01-15", "2024-01-14T23:00:00Z");
+        check("Europe/Berlin", "2024-07-15", "2024-07-14T22:00:00Z");
+        // The change days themselves: midnight is before the change in both zones.
+        check("America/New_York", "2024-03-10", "2024-03-10T05:00:00Z");
+        check("America/New_York", "2024-11-03", "2024-11-03T04:00:00Z");
+        check("Europe/Berlin", "2024-03-31", "2024-03-30T23:00:00Z");
+        check("Europe/Berlin", "2024-10-27", "2024-10-26T22:00:00Z");
+    }
+
+    #[test]
+    fn a_time_in_the_spring_forward_gap_moves_forward_by_the_gap() {
+        // New York, 2024-03-10: 02:00 EST became 03:00 EDT; 02:30 does not exist and reads as
+        // 03:30 EDT, the same instant as 03:30 itself.
+        check(
+            "America/New_York",
+            "2024-03-10 01:59",
+            "2024-03-10T06:59:00Z",
+        );
+        check(
+            "America/New_York",
+            "2024-03-10 02:00",
+            "2024-03-10T07:00:00Z",
+        );
+        check(
+            "America/New_York",
+            "2024-03-10 02:30",
+            "2024-03-10T07:30:00Z",
+        );
+        check(
+            "America/New_York",
+            "2024-03-10 03:30",
+            "2024-03-10T07:30:00Z",
+        );
+        // Berlin, 2024-03-31: 02:00 CET became 03:00 CEST; 02:30 reads as 03:30 CEST.
+        check("Europe/Berlin", "2024-03-31 01:59", "2024-03-31T00:59:00Z");
+        check("Europe/Berlin", "2024-03-31 02:30", "2024-03-31T01:30:00Z");
+        check("Europe/Berlin", "2024-03-31 03:30", "2024-03-31T01:30:00Z");
+    }
+
+    #[test]
+    fn a_time_in_the_repeated_fall_back_hour_is_its_first_occurrence() {
+        // New York, 2024-11-03: 02:00 EDT became 01:00 EST; 01:30 happened twice and reads as
+        // the first time, 01:30 EDT.
+        check(
+            "America/New_York",
+            "2024-11-03 00:59",
+            "2024-11-03T04:59:00Z",
+        );
+        check(
+            "America/New_York",
+            "2024-11-03 01:00",
+            "2024-11-03T05:00:00Z",
+        );
+        check(
+            "America/New_York",
+            "2024-11-03 01:30",
+            "2024-11-03T05:30:00Z",
+        );
+        check(
+            "America/New_York",
+            "2024-11-03 02:00",
+            "2024-11-03T07:00:00Z",
+        );
+        // Berlin, 2024-10-27: 03:00 CEST became 02:00 CET; 02:30 reads as 02:30 CEST.
+        check("Europe/Berlin", "2024-10-27 02:30", "2024-10-27T00:30:00Z");
+        check("Europe/Berlin", "2024-10-27 03:00", "2024-10-27T02:00:00Z");
+    }
+
+    #[test]
+    fn fixed_offsets_stay_fixed_all_year() {
+        check("-05:00", "2024-01-15 17:30", "2024-01-15T22:30:00Z");
+        check("-05:00", "2024-07-15 17:30", "2024-07-15T22:30:00Z");
+        check("+01:00", "2024-07-15", "2024-07-14T23:00:00Z");
+        check("-0530", "2024-03-10 02:30", "2024-03-10T08:00:00Z");
+        check("UTC", "2024-11-03 01:30", "2024-11-03T01:30:00Z");
+        check("europe/berlin", "2024-07-15 17:30", "2024-07-15T15:30:00Z");
+    }
+
+    #[test]
+    fn defaults_and_other_time_fields_use_the_zone_too() {
+        let hr = profile(
+            r#"
+            name = "hr"
+            kind = "events"
+            time_formats = ["%m/%d/%Y %H:%M", "%m/%d/%Y"]
+            timezone = "America/New_York"
+            [columns]
+            identity = "Employee ID"
+            ends_at = "Contract End"
+            [defaults]
+            identity_kind = "contractor"
+            event_type = "joiner"
+            effective_at = "07/01/2024 09:00"
+            "#,
+        );
+        let (records, _) = ok(&hr, b"Employee ID,Contract End\nC1,12/31/2024\n");
+        match &records[0].0 {
+            Record::LifecycleEvent(e) => {
+                assert_eq!(e.effective_at, utc("2024-07-01T13:00:00Z"));
+                assert_eq!(e.attributes.ends_at, Some(utc("2024-12-31T05:00:00Z")));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unknown_zone_names_the_file_line_and_key() {
+        let text = "# HR extract\nname = \"hr\"\nkind = \"events\"\ndescription = \"Workday\"\n\
+                    delimiter = \",\"\ntime_formats = [\"%m/%d/%Y\"]\ntimezone = \"America/Nowhere\"\n";
+        match Profile::from_toml(text, "hr.toml") {
+            Err(e) => assert_eq!(
+                e.to_string(),
+                "hr.toml:7: timezone: \"America/Nowhere\" is not a time zone: use an IANA name such as \"America/New_York\" or a fixed offset such as \"-05:00\""
+            ),
+            Ok(p) => panic!("expected an error, got {p:?}"),
+        }
+    }
+
+    #[test]
+    fn the_compiled_in_tz_database_is_the_documented_release() {
+        let doc = std::fs::read_to_string(format!(
+            "{}/../../docs/import-profiles.md",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("docs/import-profiles.md");
+        let release = format!("IANA tz database release {}", chrono_tz::IANA_TZDB_VERSION);
+        assert!(
+            doc.contains(&release),
+            "docs/import-profiles.md must name the compiled-in \"{release}\""
+        );
     }
 }
