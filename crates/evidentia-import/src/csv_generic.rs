@@ -5,6 +5,8 @@
 //! [`MAX_RECORD_BYTES`] (a 200 MB file with no line break is reported, not loaded).
 //! Line numbers are physical 1-based lines where a row starts, so quoted line breaks and
 //! `skip_rows` are honoured.
+//! Rows of an `activity` profile are uses of accounts, not records: they are folded into the
+//! summary's activity book, which [`crate::import`] delivers once the file is done.
 
 mod build;
 mod json;
@@ -367,6 +369,9 @@ impl DelimitedImport<'_> {
                 Built::Record(record) => {
                     summary.count(record.kind());
                     sink.accept(record, Origin { location })?;
+                }
+                Built::Activity(activity) => {
+                    summary.observe(ctx, &activity.observation(), &location);
                 }
                 Built::Skipped(value) => summary.skip(value),
                 Built::Bad(reason) => summary.diagnostics.push(ctx.diagnostic(location, reason)),

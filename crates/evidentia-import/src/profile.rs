@@ -54,6 +54,8 @@ pub enum InputKind {
     Reconciliation,
     /// An exceptions register → `Record::Exception`.
     Exceptions,
+    /// Sign-ins and other uses of accounts → folded into `Record::Activity` summaries.
+    Activity,
 }
 
 impl InputKind {
@@ -65,6 +67,7 @@ impl InputKind {
         InputKind::Provisioning,
         InputKind::Reconciliation,
         InputKind::Exceptions,
+        InputKind::Activity,
     ];
 
     /// The name used in profiles.
@@ -76,6 +79,7 @@ impl InputKind {
             InputKind::Provisioning => "provisioning",
             InputKind::Reconciliation => "reconciliation",
             InputKind::Exceptions => "exceptions",
+            InputKind::Activity => "activity",
         }
     }
 

@@ -4,11 +4,13 @@ use std::borrow::Cow;
 
 use chrono::SecondsFormat;
 use evidentia_domain::{
-    Approval, ApprovalId, ApproverRole, Decision, EventId, ExceptionId, ExceptionRecord, Execution,
-    Identity, IdentityId, IdentityKind, LifecycleAttributes, LifecycleEvent, LifecycleEventType,
-    Outcome, ProvisioningAction, Reapproval, ReconciliationRecord, ReconciliationStatus, Record,
-    SystemId, Tier, Timestamp,
+    ActivityChannel, Approval, ApprovalId, ApproverRole, Decision, EventId, ExceptionId,
+    ExceptionRecord, Execution, Identity, IdentityId, IdentityKind, LifecycleAttributes,
+    LifecycleEvent, LifecycleEventType, Outcome, ProvisioningAction, Reapproval,
+    ReconciliationRecord, ReconciliationStatus, Record, SystemId, Tier, Timestamp,
 };
+
+use crate::Observation;
 
 use crate::profile::fields::{self, Choice, FieldType};
 use crate::profile::time::{describe_formats, read_time};
@@ -31,10 +33,45 @@ pub(crate) trait Cells {
 #[derive(Debug)]
 pub(crate) enum Built {
     Record(Record),
+    /// A use of an account (an `activity` row), for the file's activity summaries.
+    Activity(Activity),
     /// The profile maps one of the row's values to `skip`; the value is counted.
     Skipped(String),
     /// The row is bad; the reason names every bad column and value.
     Bad(String),
+}
+
+/// The event type of an `activity` row that names none.
+const SIGN_IN: &str = "sign-in";
+
+/// One `activity` row, owned; [`Activity::observation`] lends it to the activity book.
+#[derive(Debug)]
+pub(crate) struct Activity {
+    system: SystemId,
+    account: String,
+    channel: ActivityChannel,
+    interactive: bool,
+    outcome: Outcome,
+    at: Timestamp,
+    event_type: String,
+    source_event_id: Option<String>,
+    client: Option<String>,
+}
+
+impl Activity {
+    pub(crate) fn observation(&self) -> Observation<'_> {
+        Observation {
+            system: &self.system,
+            account: &self.account,
+            channel: self.channel,
+            interactive: self.interactive,
+            outcome: self.outcome,
+            at: self.at,
+            event_type: &self.event_type,
+            source_event_id: self.source_event_id.as_deref(),
+            client: self.client.as_deref(),
+        }
+    }
 }
 
 /// Builds the record a row describes for the profile's kind.
@@ -46,20 +83,21 @@ pub(crate) fn build(profile: &Profile, system: Option<&SystemId>, cells: &dyn Ce
         errors: Vec::new(),
         skip: None,
     };
-    let record = match profile.kind {
-        InputKind::Events => row.event(),
-        InputKind::Identities => row.identity(),
-        InputKind::Approvals => row.approval(),
-        InputKind::Provisioning => row.execution(),
-        InputKind::Reconciliation => row.reconciliation(),
-        InputKind::Exceptions => row.exception(),
+    let built = match profile.kind {
+        InputKind::Events => row.event().map(Built::Record),
+        InputKind::Identities => row.identity().map(Built::Record),
+        InputKind::Approvals => row.approval().map(Built::Record),
+        InputKind::Provisioning => row.execution().map(Built::Record),
+        InputKind::Reconciliation => row.reconciliation().map(Built::Record),
+        InputKind::Exceptions => row.exception().map(Built::Record),
+        InputKind::Activity => row.activity().map(Built::Activity),
     };
     // A skipped row is not imported, so its other problems do not matter.
     if let Some(value) = row.skip {
         return Built::Skipped(value);
     }
-    match record {
-        Some(record) if row.errors.is_empty() => Built::Record(record),
+    match built {
+        Some(built) if row.errors.is_empty() => built,
         _ if !row.errors.is_empty() => Built::Bad(row.errors.join("; ")),
         _ => Built::Bad("the row could not be read".to_owned()),
     }
@@ -197,8 +235,13 @@ impl<'a> Row<'a> {
     }
 
     fn flag(&mut self, field: &str) -> bool {
+        self.flag_or(field, false)
+    }
+
+    /// A yes/no field; `default` when the row and the profile give no value.
+    fn flag_or(&mut self, field: &str, default: bool) -> bool {
         self.choice(field, |s| Choice::Flag.canonical(s).map(|c| c == "true"))
-            .unwrap_or(false)
+            .unwrap_or(default)
     }
 
     fn parse_time(&mut self, field: &str, value: &str, source: &Source) -> Option<Timestamp> {
@@ -359,6 +402,30 @@ impl<'a> Row<'a> {
             source_event_id,
             source_event_type,
         }))
+    }
+
+    fn activity(&mut self) -> Option<Activity> {
+        let system = self.req_text("system");
+        let account = self.req_text("account");
+        let at = self.req_time("at");
+        let event_type = self.text("event_type");
+        // A login report that only lists logins has no outcome column: each row happened.
+        let outcome = self.choice("outcome", Outcome::parse);
+        let interactive = self.flag_or("interactive", true);
+        let client = self.text("client");
+        let source_event_id = self.text("source_event_id");
+        let channel = self.choice("channel", ActivityChannel::parse);
+        Some(Activity {
+            system: SystemId::new(system?),
+            account: account?,
+            channel: channel.unwrap_or(ActivityChannel::SignIn),
+            interactive,
+            outcome: outcome.unwrap_or(Outcome::Succeeded),
+            at: at?,
+            event_type: event_type.unwrap_or_else(|| SIGN_IN.to_owned()),
+            source_event_id,
+            client,
+        })
     }
 
     fn reconciliation(&mut self) -> Option<Record> {

@@ -116,6 +116,10 @@ impl Run<'_> {
                 self.summary.count(record.kind());
                 self.sink.accept(record, Origin { location })?;
             }
+            Built::Activity(activity) => {
+                self.summary
+                    .observe(self.ctx, &activity.observation(), &location);
+            }
             Built::Skipped(value) => self.summary.skip(value),
             Built::Bad(reason) => self
                 .summary

@@ -1,8 +1,8 @@
 //! The domain fields each kind of input can fill, their types and which ones a record cannot lack.
 
 use evidentia_domain::{
-    ApproverRole, Decision, IdentityKind, LifecycleEventType, Outcome, ProvisioningAction,
-    ReconciliationStatus, Tier,
+    ActivityChannel, ApproverRole, Decision, IdentityKind, LifecycleEventType, Outcome,
+    ProvisioningAction, ReconciliationStatus, Tier,
 };
 
 use super::InputKind;
@@ -32,10 +32,14 @@ pub(crate) enum Choice {
     Tier,
     Action,
     Outcome,
+    /// The outcome of a use of an account: it happened or it was refused (never queued).
+    UseOutcome,
+    Channel,
     Status,
     Flag,
 }
 
+const USE_OUTCOMES: &[Outcome] = &[Outcome::Succeeded, Outcome::Failed];
 const FLAG_TRUE: &[&str] = &["true", "yes", "y", "1", "x"];
 const FLAG_FALSE: &[&str] = &["false", "no", "n", "0"];
 
@@ -53,6 +57,11 @@ impl Choice {
             Choice::Tier => via(Tier::parse(text), Tier::as_str),
             Choice::Action => via(ProvisioningAction::parse(text), ProvisioningAction::as_str),
             Choice::Outcome => via(Outcome::parse(text), Outcome::as_str),
+            Choice::UseOutcome => via(
+                Outcome::parse(text).filter(|o| *o != Outcome::Queued),
+                Outcome::as_str,
+            ),
+            Choice::Channel => via(ActivityChannel::parse(text), ActivityChannel::as_str),
             Choice::Status => via(
                 ReconciliationStatus::parse(text),
                 ReconciliationStatus::as_str,
@@ -83,6 +92,8 @@ impl Choice {
             Choice::Tier => all(Tier::ALL, Tier::as_str),
             Choice::Action => all(ProvisioningAction::ALL, ProvisioningAction::as_str),
             Choice::Outcome => all(Outcome::ALL, Outcome::as_str),
+            Choice::UseOutcome => all(USE_OUTCOMES, Outcome::as_str),
+            Choice::Channel => all(ActivityChannel::ALL, ActivityChannel::as_str),
             Choice::Status => all(ReconciliationStatus::ALL, ReconciliationStatus::as_str),
             Choice::Flag => FLAG_TRUE.iter().chain(FLAG_FALSE).copied().collect(),
         }
@@ -194,6 +205,18 @@ const EXCEPTIONS: &[FieldSpec] = &[
     f("reapproved_expires", Time, false),
 ];
 
+const ACTIVITY: &[FieldSpec] = &[
+    f("system", Text, true),
+    f("account", Text, true),
+    f("at", Time, true),
+    f("event_type", Text, false),
+    f("outcome", C(Choice::UseOutcome), false),
+    f("interactive", C(Choice::Flag), false),
+    f("client", Text, false),
+    f("source_event_id", Text, false),
+    f("channel", C(Choice::Channel), false),
+];
+
 /// The fields a kind of input can fill, in documentation order.
 pub(crate) fn fields(kind: InputKind) -> &'static [FieldSpec] {
     match kind {
@@ -203,6 +226,7 @@ pub(crate) fn fields(kind: InputKind) -> &'static [FieldSpec] {
         InputKind::Provisioning => PROVISIONING,
         InputKind::Reconciliation => RECONCILIATION,
         InputKind::Exceptions => EXCEPTIONS,
+        InputKind::Activity => ACTIVITY,
     }
 }
 

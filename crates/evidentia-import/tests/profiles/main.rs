@@ -1009,7 +1009,7 @@ mod profile_errors {
     fn errors_name_file_line_and_key() {
         assert_eq!(
             error("name = \"x\"\nkind = \"tickets\"\n"),
-            "mine.toml:2: kind: \"tickets\" is not a kind of input; use one of events, identities, approvals, provisioning, reconciliation, exceptions"
+            "mine.toml:2: kind: \"tickets\" is not a kind of input; use one of events, identities, approvals, provisioning, reconciliation, exceptions, activity"
         );
         let message = error(&format!("{BASE}[values.action]\n\"Add\" = \"grnat\"\n"));
         assert!(message.starts_with("mine.toml:10: values.action.\"Add\": \"grnat\" is not a action; use one of create_account"), "{message}");
@@ -1113,8 +1113,8 @@ mod documentation {
             .collect();
         assert_eq!(
             blocks.len(),
-            3,
-            "the format example and the two worked examples"
+            4,
+            "the format example, the activity example and the two worked examples"
         );
         for block in blocks {
             if let Err(e) = Profile::from_toml(block, "docs/import-profiles.md") {
@@ -1313,6 +1313,297 @@ mod time_zones {
         assert!(
             doc.contains(&release),
             "docs/import-profiles.md must name the compiled-in \"{release}\""
+        );
+    }
+}
+
+mod activity {
+    use super::*;
+    use evidentia_domain::{ActivityChannel, ActivitySummary};
+    use evidentia_import::{ActivityCapture, Format};
+
+    /// Imports through `evidentia_import::import`, which delivers the activity summaries.
+    fn summaries(
+        profile: &Profile,
+        text: &str,
+        capture: ActivityCapture,
+    ) -> (Vec<ActivitySummary>, ImportSummary) {
+        let mut ctx = ImportContext::new("logins.csv");
+        ctx.profile = Some(profile.clone());
+        ctx.activity = capture;
+        let mut records: Vec<(Record, Origin)> = Vec::new();
+        let summary = evidentia_import::import(
+            Format::Csv,
+            &mut text.as_bytes(),
+            &ctx,
+            &mut records,
+            &mut |_| {},
+        )
+        .unwrap_or_else(|e| panic!("import failed: {e}"));
+        let activity = records
+            .into_iter()
+            .map(|(r, _)| match r {
+                Record::Activity(a) => a,
+                other => panic!("expected activity, got {other:?}"),
+            })
+            .collect();
+        (activity, summary)
+    }
+
+    /// An in-house application's login report: who, when, whether it worked, from where.
+    fn login_report() -> Profile {
+        profile(
+            r#"
+            name = "payroll-logins"
+            kind = "activity"
+            time_formats = ["%Y-%m-%d %H:%M:%S"]
+            timezone = "Europe/Berlin"
+            [columns]
+            account = "User"
+            at = "Login Time"
+            outcome = "Result"
+            client = "Client"
+            source_event_id = "Session"
+            [values.outcome]
+            "OK" = "succeeded"
+            "Wrong password" = "failed"
+            "Locked" = "failed"
+            [defaults]
+            system = "payroll"
+            "#,
+        )
+    }
+
+    const REPORT: &str = "User,Login Time,Result,Client,Session\n\
+        alice,2024-07-01 09:00:00,OK,Chrome,S-1\n\
+        alice,2024-07-03 17:30:00,OK,Firefox,S-2\n\
+        bob,2024-07-02 08:00:00,Wrong password,Chrome,S-3\n\
+        alice,2024-07-02 12:00:00,OK,Chrome,S-4\n\
+        ,2024-07-02 12:00:00,OK,Chrome,S-5\n\
+        carol,yesterday,OK,Chrome,S-6\n";
+
+    #[test]
+    fn a_login_report_becomes_one_summary_per_account_and_outcome() {
+        let (activity, summary) = summaries(&login_report(), REPORT, ActivityCapture::All);
+        assert_eq!(summary.rows, 6, "bad rows still count as rows");
+        assert_eq!(
+            diagnostics(&summary),
+            [
+                "logins.csv:line 6: column \"User\" is empty but account is required",
+                "logins.csv:line 7: column \"Login Time\": \"yesterday\" is not a date in format %Y-%m-%d %H:%M:%S"
+            ]
+        );
+        let shown: Vec<_> = activity
+            .iter()
+            .map(|a| (a.account.as_str(), a.outcome, a.count))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("alice", Outcome::Succeeded, 3),
+                ("bob", Outcome::Failed, 1)
+            ]
+        );
+        let alice = &activity[0];
+        assert_eq!(alice.system.as_str(), "payroll");
+        assert_eq!(alice.channel, ActivityChannel::SignIn);
+        assert!(
+            alice.interactive,
+            "sign-ins are a person's unless the file says otherwise"
+        );
+        assert_eq!(alice.event_types, ["sign-in"]);
+        assert_eq!(alice.clients, ["Chrome", "Firefox"]);
+        // 09:00 CEST is 07:00 UTC; 17:30 CEST is 15:30 UTC.
+        assert_eq!(alice.first.at, utc("2024-07-01T07:00:00Z"));
+        assert_eq!(alice.first.location, "line 2");
+        assert_eq!(alice.first.source_event_id.as_deref(), Some("S-1"));
+        assert_eq!(alice.last.at, utc("2024-07-03T15:30:00Z"));
+        assert_eq!(alice.last.location, "line 3");
+        assert_eq!(alice.days[0].to_string(), "2024-07-01/2024-07-03");
+        assert_eq!(summary.records.values().sum::<u64>(), 2);
+    }
+
+    #[test]
+    fn every_field_can_come_from_the_file() {
+        let vpn = profile(
+            r#"
+            name = "vpn"
+            kind = "activity"
+            json = true
+            [columns]
+            system = "gateway"
+            account = "user"
+            at = "ts"
+            event_type = "event"
+            outcome = "status"
+            interactive = "human"
+            channel = "kind"
+            [values.channel]
+            "tunnel" = "sign_in"
+            "token" = "api_call"
+            [values.event_type]
+            "keepalive" = "skip"
+            "#,
+        );
+        let text = r#"{"gateway":"vpn-eu","user":"svc-backup","ts":"2024-03-01T10:00:00Z","event":"connect","status":"failed","human":false,"kind":"token"}
+{"gateway":"vpn-eu","user":"svc-backup","ts":"2024-03-01T10:05:00Z","event":"keepalive"}
+{"gateway":"vpn-eu","user":"dave","ts":"2024-03-01T11:00:00Z","event":"connect","status":"queued"}
+{"gateway":"vpn-eu","user":"erin","ts":"2024-03-01T12:00:00Z","kind":"last_used"}
+"#;
+        let (activity, summary) = summaries(&vpn, text, ActivityCapture::All);
+        assert_eq!(summary.skipped.get("keepalive"), Some(&1));
+        assert_eq!(summary.diagnostics.len(), 1, "{:?}", diagnostics(&summary));
+        assert!(
+            summary.diagnostics[0].reason.starts_with(
+                "field \"status\": \"queued\" is not a known outcome; accepted: succeeded, failed"
+            ),
+            "{}",
+            summary.diagnostics[0].reason
+        );
+        let shown: Vec<_> = activity
+            .iter()
+            .map(|a| {
+                (
+                    a.system.as_str(),
+                    a.account.as_str(),
+                    a.channel,
+                    a.interactive,
+                    a.outcome,
+                    a.event_types.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    "vpn-eu",
+                    "erin",
+                    ActivityChannel::LastUsed,
+                    true,
+                    Outcome::Succeeded,
+                    vec!["sign-in".to_owned()]
+                ),
+                (
+                    "vpn-eu",
+                    "svc-backup",
+                    ActivityChannel::ApiCall,
+                    false,
+                    Outcome::Failed,
+                    vec!["connect".to_owned()]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_activity_level_decides_what_is_kept() {
+        let (activity, summary) = summaries(&login_report(), REPORT, ActivityCapture::None);
+        assert!(activity.is_empty());
+        assert_eq!(summary.skipped.get("sign-in"), Some(&4));
+        let api = profile(
+            r#"
+            name = "api-log"
+            kind = "activity"
+            [columns]
+            account = "Key"
+            at = "At"
+            [defaults]
+            system = "billing"
+            channel = "api_call"
+            interactive = "no"
+            event_type = "api request"
+            "#,
+        );
+        let text = "Key,At\nk-1,2024-03-01T10:00:00Z\n";
+        let (activity, summary) = summaries(&api, text, ActivityCapture::SignIns);
+        assert!(activity.is_empty());
+        assert_eq!(summary.skipped.get("api request"), Some(&1));
+        let (activity, _) = summaries(&api, text, ActivityCapture::All);
+        assert_eq!(activity.len(), 1);
+        assert!(!activity[0].interactive);
+    }
+
+    #[test]
+    fn the_documented_login_report_gives_what_the_documentation_says() {
+        let path = format!(
+            "{}/../../docs/import-profiles.md",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let example = doc
+            .split("An in-house payroll application's login report")
+            .nth(1)
+            .expect("the activity example");
+        let mut blocks = example.split("```").skip(1).step_by(2);
+        let (file, toml) = (
+            blocks.next().expect("the file"),
+            blocks.next().expect("the profile"),
+        );
+        let logins = profile(toml.trim_start_matches("toml"));
+        let (activity, summary) = summaries(&logins, file.trim_start(), ActivityCapture::All);
+        assert!(
+            summary.diagnostics.is_empty(),
+            "{:?}",
+            diagnostics(&summary)
+        );
+        assert_eq!(summary.skipped.get("logout"), Some(&1));
+        let shown: Vec<_> = activity
+            .iter()
+            .map(|a| (a.account.as_str(), a.interactive, a.outcome, a.count))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("alice.martin", true, Outcome::Succeeded, 1),
+                ("bob.king", true, Outcome::Failed, 1),
+                ("svc-payroll-sync", false, Outcome::Succeeded, 1),
+            ]
+        );
+        assert_eq!(activity[0].first.at, utc("2024-07-01T07:00:12Z"));
+        assert_eq!(activity[0].event_types, ["password"]);
+    }
+
+    #[test]
+    fn activity_profiles_are_checked_when_they_load() {
+        let error = |toml: &str| match Profile::from_toml(toml, "logins.toml") {
+            Err(e) => e.to_string(),
+            Ok(p) => panic!("expected an error, got {p:?}"),
+        };
+        let base = "name = \"x\"\nkind = \"activity\"\n[columns]\naccount = \"User\"\n";
+        assert_eq!(
+            error(base),
+            "logins.toml: columns: a activity profile must map `at` to a column in [columns] or give it in [defaults]"
+        );
+        let with_at = format!("{base}at = \"When\"\n");
+        assert_eq!(
+            error(&format!("{with_at}[defaults]\noutcome = \"queued\"\n")),
+            "logins.toml:7: defaults.outcome: \"queued\" is not a outcome; use one of succeeded, failed"
+        );
+        assert!(
+            error(&format!("{with_at}[values.channel]\n\"web\" = \"browser\"\n"))
+                .starts_with("logins.toml:7: values.channel.\"web\": \"browser\" is not a channel; use one of sign_in, api_call, last_used")
+        );
+        assert!(
+            error(&format!("{with_at}action = \"Action\"\n"))
+                .contains("its fields are system, account, at, event_type, outcome, interactive, client, source_event_id, channel")
+        );
+        assert_eq!(
+            profile(&with_at).kind,
+            InputKind::Activity,
+            "system may come from the import"
+        );
+    }
+
+    #[test]
+    fn without_a_system_the_file_is_refused() {
+        let logins = profile(
+            "name = \"x\"\nkind = \"activity\"\n[columns]\naccount = \"User\"\nat = \"When\"\n",
+        );
+        let message = unreadable(&logins, b"User,When\na,2024-03-01T10:00:00Z\n");
+        assert!(
+            message.contains("maps no system column and gives no default system"),
+            "{message}"
         );
     }
 }
