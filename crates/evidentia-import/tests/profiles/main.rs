@@ -1607,3 +1607,73 @@ mod activity {
         );
     }
 }
+
+mod catalog_entitlements {
+    use super::*;
+
+    /// The `entitlements` the built-in `nhi-catalog` profile reads from `header` and `cell`.
+    #[track_caller]
+    fn check(header: &str, cell: &str, expected: &[&str]) {
+        let text = format!(
+            "Change ID,NHI ID,Type,Event,Event Date,System,{header}\n\
+             CHG-1,svc-etl,Service Account,Created,2024-01-10T08:00:00Z,finance-app,{cell}\n"
+        );
+        let (records, summary) = ok(&builtin("nhi-catalog"), text.as_bytes());
+        assert!(
+            summary.diagnostics.is_empty(),
+            "{:?}",
+            diagnostics(&summary)
+        );
+        match &records[..] {
+            [(Record::LifecycleEvent(e), _)] => {
+                assert_eq!(e.attributes.entitlements, expected, "{header}: {cell}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_catalog_lists_what_each_nhi_may_hold() {
+        check("Entitlements", "GL-Reader", &["GL-Reader"]);
+        check(
+            "Entitlements",
+            "\"GL-Reader; aws:arn:aws:iam::aws:policy/ReadOnlyAccess\"",
+            &["GL-Reader", "aws:arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        );
+        check(
+            "Authorised Access",
+            "\"okta:Payroll Sync\nGL-Writer\"",
+            &["okta:Payroll Sync", "GL-Writer"],
+        );
+        check("entitlements", "", &[]);
+        check("Notes", "anything", &[]);
+    }
+
+    #[test]
+    fn a_semicolon_separated_catalog_quotes_the_list() {
+        let (records, summary) = ok(
+            &builtin("nhi-catalog"),
+            &data("nhi-catalog-entitlements.csv"),
+        );
+        assert!(
+            summary.diagnostics.is_empty(),
+            "{:?}",
+            diagnostics(&summary)
+        );
+        let lists: Vec<Vec<String>> = records
+            .iter()
+            .map(|(r, _)| match r {
+                Record::LifecycleEvent(e) => e.attributes.entitlements.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            lists,
+            [
+                vec!["payroll-writer".to_owned(), "okta:Payroll Sync".to_owned()],
+                vec!["aws:deploy".to_owned()],
+                vec![],
+            ]
+        );
+    }
+}
