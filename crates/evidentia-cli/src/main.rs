@@ -324,6 +324,7 @@ enum KindArg {
     Provisioning,
     Reconciliation,
     Exceptions,
+    Activity,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -1304,6 +1305,7 @@ fn input_kind(kind: KindArg) -> InputKind {
         KindArg::Provisioning => InputKind::Provisioning,
         KindArg::Reconciliation => InputKind::Reconciliation,
         KindArg::Exceptions => InputKind::Exceptions,
+        KindArg::Activity => InputKind::Activity,
     }
 }
 
