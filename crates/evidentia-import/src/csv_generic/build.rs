@@ -13,7 +13,7 @@ use evidentia_domain::{
 use crate::Observation;
 
 use crate::profile::fields::{self, Choice, FieldType};
-use crate::profile::time::{describe_formats, read_time};
+use crate::profile::time::{Day, describe_formats, read_time, read_time_as};
 use crate::profile::{InputKind, Profile, SKIP, accepted_values};
 
 /// A row's cells, addressed by domain field; CSV rows and JSON records both provide it.
@@ -245,9 +245,25 @@ impl<'a> Row<'a> {
     }
 
     fn parse_time(&mut self, field: &str, value: &str, source: &Source) -> Option<Timestamp> {
+        // An expiry written as a bare date lasts through that day.
+        let day = if matches!(field, "expires_at" | "reapproved_expires") {
+            Day::End
+        } else {
+            Day::Start
+        };
+        self.parse_time_as(field, value, source, day)
+    }
+
+    fn parse_time_as(
+        &mut self,
+        field: &str,
+        value: &str,
+        source: &Source,
+        day: Day,
+    ) -> Option<Timestamp> {
         let profile = self.profile;
-        let parsed =
-            read_time(value, &profile.time_formats, profile.zone).or_else(|| match source {
+        let parsed = read_time_as(value, &profile.time_formats, profile.zone, day).or_else(|| {
+            match source {
                 // Defaults may be written as TOML dates, which read as RFC 3339.
                 Source::Default => read_time(
                     value,
@@ -255,7 +271,8 @@ impl<'a> Row<'a> {
                     profile.zone,
                 ),
                 _ => None,
-            });
+            }
+        });
         if parsed.is_none() {
             let label = self.label(field, source);
             self.errors.push(format!(
@@ -515,7 +532,8 @@ impl<'a> Row<'a> {
                 continue;
             };
             let approved_at = self.parse_time("reapprovals", at, &source);
-            let expires_at = expires.and_then(|e| self.parse_time("reapprovals", e, &source));
+            let expires_at =
+                expires.and_then(|e| self.parse_time_as("reapprovals", e, &source, Day::End));
             if let Some(approved_at) = approved_at {
                 if expires.is_none() || expires_at.is_some() {
                     out.push(Reapproval {

@@ -65,9 +65,26 @@ impl TimeFormat {
 
     /// Reads `text` in this format; local times are taken to be in `zone`.
     pub(crate) fn read(&self, text: &str, zone: Zone) -> Option<Timestamp> {
+        self.read_as(text, zone, Day::Start)
+    }
+
+    /// Reads `text`; a value with no time of day means the start of that day, or with
+    /// [`Day::End`] its last second (an expiry written as a date covers that whole day).
+    pub(crate) fn read_as(&self, text: &str, zone: Zone, day: Day) -> Option<Timestamp> {
+        let whole_day = |d: NaiveDate| match day {
+            Day::Start => d.and_hms_opt(0, 0, 0),
+            Day::End => d.and_hms_opt(23, 59, 59),
+        };
         match self {
             TimeFormat::Rfc3339 => DateTime::parse_from_rfc3339(text).ok().map(|t| t.to_utc()),
-            TimeFormat::Excel => excel_serial(text).and_then(|local| zone.to_utc(local)),
+            TimeFormat::Excel => excel_serial(text)
+                .map(|local| match day {
+                    Day::End if local.time() == chrono::NaiveTime::MIN => {
+                        whole_day(local.date()).unwrap_or(local)
+                    }
+                    _ => local,
+                })
+                .and_then(|local| zone.to_utc(local)),
             TimeFormat::Unix => text
                 .parse::<i64>()
                 .ok()
@@ -86,13 +103,14 @@ impl TimeFormat {
                 pattern,
                 with_offset: false,
             } => {
-                // Date-only patterns (`%d/%m/%Y`) mean local midnight of that day.
+                // Date-only patterns (`%d/%m/%Y`) mean local midnight of that day (or, for an
+                // expiry, its last second).
                 let local = NaiveDateTime::parse_from_str(text, pattern)
                     .ok()
                     .or_else(|| {
                         NaiveDate::parse_from_str(text, pattern)
                             .ok()
-                            .and_then(|d| d.and_hms_opt(0, 0, 0))
+                            .and_then(whole_day)
                     })?;
                 zone.to_utc(local)
             }
@@ -100,9 +118,30 @@ impl TimeFormat {
     }
 }
 
+/// Which moment of a day a date without a time stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Day {
+    /// Local midnight: when something takes effect.
+    Start,
+    /// 23:59:59 local: until when an expiry written as a date lasts.
+    End,
+}
+
 /// Reads `text` with the first format that accepts it.
 pub(crate) fn read_time(text: &str, formats: &[TimeFormat], zone: Zone) -> Option<Timestamp> {
-    formats.iter().find_map(|format| format.read(text, zone))
+    read_time_as(text, formats, zone, Day::Start)
+}
+
+/// Reads `text` with the first format that accepts it, a bare date standing for `day`.
+pub(crate) fn read_time_as(
+    text: &str,
+    formats: &[TimeFormat],
+    zone: Zone,
+    day: Day,
+) -> Option<Timestamp> {
+    formats
+        .iter()
+        .find_map(|format| format.read_as(text, zone, day))
 }
 
 /// Describes the accepted formats for a diagnostic: `a date in format %d/%m/%Y`.

@@ -375,7 +375,8 @@ mod builtins {
             first.reapprovals[0].approved_at,
             utc("2024-03-01T00:00:00Z")
         );
-        assert_eq!(first.effective_expiry(), Some(utc("2024-12-31T00:00:00Z")));
+        // An expiry written as a date lasts through that day.
+        assert_eq!(first.effective_expiry(), Some(utc("2024-12-31T23:59:59Z")));
         let second = exceptions[1];
         assert_eq!(second.owner, None);
         assert_eq!(
@@ -384,7 +385,7 @@ mod builtins {
             "Excel serial 45306"
         );
         assert_eq!(second.reapprovals.len(), 1);
-        assert_eq!(second.effective_expiry(), Some(utc("2024-10-01T00:00:00Z")));
+        assert_eq!(second.effective_expiry(), Some(utc("2024-10-01T23:59:59Z")));
     }
 }
 
