@@ -30,10 +30,10 @@
 //! | `CreateLoginProfile` / `DeleteLoginProfile` | grant / revoke | `userName` | `console-login` |
 //! | `UpdateLoginProfile` | credential_rotated | `userName` | `console-password` |
 //! | `CreateAccessKey` | credential_created | `userName` | the new `accessKeyId` |
-//! | `UpdateAccessKey` `Inactive` / `Active` | credential_deactivated / enable | `userName` | `accessKeyId` |
+//! | `UpdateAccessKey` `Inactive` / `Active` | credential_deactivated / credential_reactivated | `userName` | `accessKeyId` |
 //! | `DeleteAccessKey` | credential_deleted | `userName` | `accessKeyId` |
 //! | `CreateServiceSpecificCredential`, `UploadSSHPublicKey`, `UploadSigningCertificate` | credential_created | `userName` | the credential's id |
-//! | `Update…` of those, `Inactive` / `Active` | credential_deactivated / enable | `userName` | id |
+//! | `Update…` of those, `Inactive` / `Active` | credential_deactivated / credential_reactivated | `userName` | id |
 //! | `ResetServiceSpecificCredential` | credential_rotated | `userName` | id |
 //! | `Delete…` of those | credential_deleted | `userName` | id |
 //!
@@ -72,8 +72,8 @@
 //!   creating the profile adds a way in, so it is a `console-login` grant (and its deletion
 //!   a revoke). Changing the console password rotates a credential.
 //! * Re-activating an access key (`UpdateAccessKey` to `Active`) restores access through an
-//!   existing credential; the domain has no "credential re-enabled", and `enable` keeps it
-//!   among the actions that add access and so need an approval.
+//!   existing credential: `credential_reactivated`, a credential event (no approval needed,
+//!   audit convention 5) that adds access back.
 //! * `UpdateAssumeRolePolicy` changes who may assume the role, so it is a grant of the
 //!   role's `trust-policy`; we cannot tell from the event whether principals were added or
 //!   removed, and treating it as access-adding is the conservative reading.
@@ -529,7 +529,7 @@ fn map_record(
             if status.eq_ignore_ascii_case("Inactive") {
                 ProvisioningAction::CredentialDeactivated
             } else if status.eq_ignore_ascii_case("Active") {
-                ProvisioningAction::Enable
+                ProvisioningAction::CredentialReactivated
             } else {
                 return Err(Failure::Invalid(Problem {
                     location: view.location_of(&["requestParameters", "status"]),
@@ -808,7 +808,7 @@ mod tests {
         check(
             "UpdateAccessKey",
             r#"{"accessKeyId":"AK","status":"Active"}"#,
-            A::Enable,
+            A::CredentialReactivated,
             "admin",
             Some("AK"),
         );

@@ -156,7 +156,7 @@ fn permiso_console_session_access_key_lifecycle() {
     let expected: BTreeMap<(String, A), u64> = [
         ("CreateAccessKey", A::CredentialCreated, 1),
         ("UpdateAccessKey", A::CredentialDeactivated, 2),
-        ("UpdateAccessKey", A::Enable, 1),
+        ("UpdateAccessKey", A::CredentialReactivated, 1),
         ("DeleteAccessKey", A::CredentialDeleted, 1),
     ]
     .into_iter()
@@ -196,7 +196,7 @@ fn permiso_console_session_access_key_lifecycle() {
     );
 
     let (reenable, _) = find(&executions, "fe393f87-7c45-4c58-be9f-a7ac69a21714");
-    assert_eq!(reenable.action, A::Enable);
+    assert_eq!(reenable.action, A::CredentialReactivated);
     assert_eq!(reenable.at.to_rfc3339(), "2023-12-15T02:56:21+00:00");
     let (deleted, _) = find(&executions, "4462aa95-c549-483b-a017-96878b36094c");
     assert_eq!(
