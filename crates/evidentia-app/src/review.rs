@@ -1,7 +1,8 @@
 //! What the desktop's Findings and Exceptions pages show, judged fresh from the ledger: findings
 //! with their severity, controls and the event whose chain they concern; exceptions with their
 //! aging, approver, re-approvals and governance flags; and the Overview's assessment summary
-//! (chain completeness, findings by severity and CSF function, aging, time to revoke).
+//! (chain completeness, findings by severity and CSF function, aging, time to revoke, evidence
+//! not available).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -256,9 +257,11 @@ pub struct AssessmentView {
     /// Exceptions per aging bucket, in display order (every bucket, even when empty).
     pub buckets: Vec<(String, usize)>,
     pub time_to_revoke: Vec<RevokeItem>,
+    /// What the analysis could not look at, one sentence each (`evidence_gaps`): kinds of
+    /// evidence never imported, systems without a snapshot or a log; empty when none.
+    pub evidence_gaps: Vec<String>,
 }
 
-/// Judges the workspace (without recording the run) and summarises it for the Overview page.
 /// Exceptions per aging bucket, every bucket present, in bucket order.
 fn aging_counts(run: &AnalysisRun) -> Vec<(String, usize)> {
     AgingBucket::ALL
@@ -275,6 +278,7 @@ fn aging_counts(run: &AnalysisRun) -> Vec<(String, usize)> {
         .collect()
 }
 
+/// Judges the workspace (without recording the run) and summarises it for the Overview page.
 pub async fn assessment_view(
     workspace: &Path,
     now: DateTime<Utc>,
@@ -340,5 +344,6 @@ fn assessment_of(run: &AnalysisRun) -> anyhow::Result<AssessmentView> {
                 p95_hours: d.p95_hours,
             })
             .collect(),
+        evidence_gaps: crate::evidence_gaps(run),
     })
 }

@@ -45,4 +45,5 @@ async fn the_assessment_summarises_the_demo_analysis() {
     for r in &view.time_to_revoke {
         assert!(r.count > 0 && r.median_hours <= r.p95_hours, "{r:?}");
     }
+    assert_eq!(view.evidence_gaps, evidentia_app::evidence_gaps(&run));
 }
