@@ -656,6 +656,9 @@ pub struct ControlDto {
     pub findings: u64,
     /// `met`, `findings` or `not-assessed`.
     pub status: String,
+    /// Evidence its checks needed that was not imported, in words: all of it when the control
+    /// is not assessed, part of it when only some of its checks could look.
+    pub missing: Vec<String>,
 }
 
 /// A framework's controls.
@@ -731,6 +734,7 @@ impl From<&evidentia_app::FindingsView> for FindingsDto {
                             evidence: c.evidence as u64,
                             findings: c.findings as u64,
                             status: c.status.as_str().to_owned(),
+                            missing: c.missing.clone(),
                         })
                         .collect(),
                 })
@@ -861,6 +865,8 @@ pub struct AssessmentDto {
     pub functions: Vec<FunctionDto>,
     pub buckets: Vec<AgingBucketDto>,
     pub time_to_revoke: Vec<RevokeDto>,
+    /// What the analysis could not look at, one sentence each; empty when nothing was missing.
+    pub evidence_gaps: Vec<String>,
 }
 
 impl From<&evidentia_app::AssessmentView> for AssessmentDto {
@@ -907,6 +913,7 @@ impl From<&evidentia_app::AssessmentView> for AssessmentDto {
                     p95_hours: r.p95_hours,
                 })
                 .collect(),
+            evidence_gaps: v.evidence_gaps.clone(),
         }
     }
 }

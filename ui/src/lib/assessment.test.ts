@@ -16,6 +16,7 @@ const empty: AssessmentDto = {
   functions: [],
   buckets: ['0-30', '31-60', '61-90', '>90', 'expired'].map((label) => ({ label, count: 0 })),
   time_to_revoke: [],
+  evidence_gaps: [],
 };
 
 describe('completenessPercent', () => {

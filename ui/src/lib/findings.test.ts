@@ -10,6 +10,7 @@ const control = (id: string, groups: [string, string][], status: string, checks:
   evidence: 1,
   findings: status === 'findings' ? 1 : 0,
   status,
+  missing: [],
 });
 
 const finding = (check: string, severity: string): FindingDto => ({

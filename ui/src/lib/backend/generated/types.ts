@@ -175,7 +175,12 @@ export type ControlDto = { id: string, title: string, groups: Array<ControlGroup
 /**
  * `met`, `findings` or `not-assessed`.
  */
-status: string, };
+status: string, 
+/**
+ * Evidence its checks needed that was not imported, in words: all of it when the control
+ * is not assessed, part of it when only some of its checks could look.
+ */
+missing: Array<string>, };
 
 export type FrameworkDto = { id: string, controls: Array<ControlDto>, };
 
@@ -201,7 +206,11 @@ export type FunctionDto = { id: string, title: string, with_findings: number, me
 
 export type RevokeDto = { system: string, count: number, median_hours: number, p95_hours: number, };
 
-export type AssessmentDto = { as_of: string, events_with_chains: number, complete_events: number, severities: Array<SeverityCountDto>, functions: Array<FunctionDto>, buckets: Array<AgingBucketDto>, time_to_revoke: Array<RevokeDto>, };
+export type AssessmentDto = { as_of: string, events_with_chains: number, complete_events: number, severities: Array<SeverityCountDto>, functions: Array<FunctionDto>, buckets: Array<AgingBucketDto>, time_to_revoke: Array<RevokeDto>, 
+/**
+ * What the analysis could not look at, one sentence each; empty when nothing was missing.
+ */
+evidence_gaps: Array<string>, };
 
 export type OutputRequest = { 
 /**
