@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ControlDto, FindingDto } from './backend';
-import { findingsFor, groupByCheck, groupControls } from './findings';
+import { findingsFor, groupByCheck, groupControls, missingLine, noFindingsText } from './findings';
 
-const control = (id: string, groups: [string, string][], status: string, checks: string[] = []): ControlDto => ({
+const control = (
+  id: string,
+  groups: [string, string][],
+  status: string,
+  checks: string[] = [],
+  missing: string[] = [],
+): ControlDto => ({
   id,
   title: `${id} title`,
   groups: groups.map(([gid, title]) => ({ id: gid, title })),
@@ -10,8 +16,11 @@ const control = (id: string, groups: [string, string][], status: string, checks:
   evidence: 1,
   findings: status === 'findings' ? 1 : 0,
   status,
-  missing: [],
+  missing,
 });
+
+const ACTIVITY = 'activity (sign-ins, console logins, API calls or last-used dates)';
+const SNAPSHOTS = 'reconciliation or inventory snapshots';
 
 const finding = (check: string, severity: string): FindingDto => ({
   check,
@@ -62,5 +71,35 @@ describe('findings', () => {
       ['EV-A', 2],
       ['EV-B', 1],
     ]);
+  });
+});
+
+describe('missing evidence', () => {
+  it('says nothing when every check had its evidence', () => {
+    expect(missingLine(control('PR.AA-05', [], 'met', ['EV-A']))).toBeNull();
+    expect(missingLine(control('DE.CM-03', [], 'not-assessed', ['EV-A']))).toBeNull();
+  });
+  it('names what a control not assessed was missing', () => {
+    expect(missingLine(control('PR.AA-05', [], 'not-assessed', ['EV-A'], [ACTIVITY]))).toBe(
+      `Not assessed — missing: ${ACTIVITY}`,
+    );
+  });
+  it('calls a control judged by only some of its checks partly assessed, whatever its status', () => {
+    for (const status of ['met', 'findings']) {
+      expect(missingLine(control('PR.AA-05', [], status, ['EV-A', 'EV-B'], [ACTIVITY, SNAPSHOTS]))).toBe(
+        `Partly assessed — missing: ${ACTIVITY}; ${SNAPSHOTS}`,
+      );
+    }
+  });
+  it('explains an empty detail pane by why the control was not assessed', () => {
+    expect(noFindingsText(null)).toBe('No findings here.');
+    expect(noFindingsText(control('A', [], 'met', ['EV-A'], [ACTIVITY]))).toBe('No findings here.');
+    expect(noFindingsText(control('A', [], 'not-assessed'))).toBe('Not assessed: no check maps to this control.');
+    expect(noFindingsText(control('A', [], 'not-assessed', ['EV-A'], [ACTIVITY]))).toBe(
+      'Not assessed: the evidence its checks need was not imported.',
+    );
+    expect(noFindingsText(control('A', [], 'not-assessed', ['EV-A']))).toBe(
+      'Not assessed: no evidence in the period that its checks could examine.',
+    );
   });
 });

@@ -75,3 +75,22 @@ export function groupByCheck(findings: FindingDto[]): { check: string; severity:
 export function statusLabel(status: string): string {
   return status === 'not-assessed' ? 'not assessed' : status;
 }
+
+/**
+ * The muted line under a control whose checks lacked evidence: "Not assessed — missing: …" when
+ * none of them could look, "Partly assessed — missing: …" when only some could; null when every
+ * check had what it needs.
+ */
+export function missingLine(control: Pick<ControlDto, 'status' | 'missing'>): string | null {
+  if (control.missing.length === 0) return null;
+  const how = control.status === 'not-assessed' ? 'Not assessed' : 'Partly assessed';
+  return `${how} — missing: ${control.missing.join('; ')}`;
+}
+
+/** What the detail pane says when a control lists no findings. */
+export function noFindingsText(control: Pick<ControlDto, 'status' | 'missing' | 'checks'> | null): string {
+  if (control?.status !== 'not-assessed') return 'No findings here.';
+  if (control.checks.length === 0) return 'Not assessed: no check maps to this control.';
+  if (control.missing.length > 0) return 'Not assessed: the evidence its checks need was not imported.';
+  return 'Not assessed: no evidence in the period that its checks could examine.';
+}
