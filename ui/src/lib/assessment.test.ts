@@ -1,7 +1,7 @@
 // Tests for the Overview's assessment summary logic (percentages, severity segments, revoke bars).
 import { describe, expect, it } from 'vitest';
 import type { AssessmentDto } from './backend';
-import { completenessPercent, formatHours, hasEvidence, revokeBars, severitySegments } from './assessment';
+import { completenessPercent, formatHours, gapParts, hasEvidence, revokeBars, severitySegments } from './assessment';
 
 const empty: AssessmentDto = {
   as_of: '2026-01-15T09:00:00Z',
@@ -81,5 +81,25 @@ describe('formatHours', () => {
     expect(formatHours(3.25)).toBe('3.3 h');
     expect(formatHours(30)).toBe('30 h');
     expect(formatHours(72)).toBe('3.0 d');
+  });
+});
+
+describe('gapParts', () => {
+  it('cuts a sentence around the check ids it names, keeping every character', () => {
+    const s = 'Not imported: the exceptions register. Not assessed: EV-EXCEPTION-NO-OWNER, EV-EXCEPTION-TOO-LONG.';
+    const parts = gapParts(s);
+    expect(parts).toEqual([
+      { text: 'Not imported: the exceptions register. Not assessed: ', check: false },
+      { text: 'EV-EXCEPTION-NO-OWNER', check: true },
+      { text: ', ', check: false },
+      { text: 'EV-EXCEPTION-TOO-LONG', check: true },
+      { text: '.', check: false },
+    ]);
+    expect(parts.map((p) => p.text).join('')).toBe(s);
+  });
+  it('leaves a sentence without check ids whole', () => {
+    const s = 'No provisioning log for hr-portal, finance-app: removals and grants there are proven by snapshots only.';
+    expect(gapParts(s)).toEqual([{ text: s, check: false }]);
+    expect(gapParts('')).toEqual([]);
   });
 });

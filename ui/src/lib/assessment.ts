@@ -49,3 +49,22 @@ export function formatHours(h: number): string {
   if (h < 48) return `${h.toFixed(h < 10 ? 1 : 0)} h`;
   return `${(h / 24).toFixed(1)} d`;
 }
+
+export type GapPart = { text: string; check: boolean };
+
+/**
+ * An "Evidence not available" sentence cut around the check ids it names, so each id can be kept
+ * on one line (a browser would otherwise break `EV-EXCEPTION-TOO-LONG` at its hyphens).
+ */
+export function gapParts(sentence: string): GapPart[] {
+  const parts: GapPart[] = [];
+  let last = 0;
+  for (const m of sentence.matchAll(/\bEV(?:-[A-Z0-9]+)+/g)) {
+    const at = m.index ?? 0;
+    if (at > last) parts.push({ text: sentence.slice(last, at), check: false });
+    parts.push({ text: m[0], check: true });
+    last = at + m[0].length;
+  }
+  if (last < sentence.length) parts.push({ text: sentence.slice(last), check: false });
+  return parts;
+}
