@@ -44,6 +44,10 @@ impl LifecycleEventType {
 /// Attributes as they stand after the event (and, for movers, before it).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LifecycleAttributes {
+    /// Other names the identity's accounts go by (a username, an NHI's account or credential
+    /// id), for correlation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     pub department: Option<String>,
     pub display_name: Option<String>,
     pub email: Option<String>,

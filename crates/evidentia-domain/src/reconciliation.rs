@@ -34,6 +34,10 @@ impl ReconciliationStatus {
 pub struct ReconciliationRecord {
     pub account: String,
     pub as_of: Timestamp,
+    /// The row is a credential (an access key, token, certificate) rather than an
+    /// entitlement: it ages and must go with a leaver, but needs no approval (convention 5).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub credential: bool,
     pub entitlement: Option<String>,
     /// The identity the reconciliation tool already correlated the account to, if any.
     pub identity: Option<IdentityId>,

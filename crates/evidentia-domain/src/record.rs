@@ -168,6 +168,7 @@ mod tests {
             source_event_type: Some("RemoveUserFromGroup".into()),
         });
         check(&ReconciliationRecord {
+            credential: true,
             system: SystemId::new("okta"),
             as_of: at,
             account: "a@example.com".into(),

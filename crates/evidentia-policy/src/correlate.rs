@@ -41,7 +41,7 @@ impl From<&LifecycleEvent> for IdentityFacts {
             kind: event.identity_kind,
             email: event.attributes.email.clone(),
             employee_id: None,
-            aliases: Vec::new(),
+            aliases: event.attributes.aliases.clone(),
         }
     }
 }
@@ -63,6 +63,8 @@ pub enum CorrelationRule {
     EmployeeId,
     /// The account equals one of the identity's aliases, ignoring case.
     Alias,
+    /// The account equals the local part of the identity's e-mail, ignoring case.
+    EmailLocalPart,
     /// The system's account pattern captured an alias, email or id of the identity.
     Pattern { pattern: String },
     /// The rule `by` matched more than one identity, so none is chosen.
@@ -84,6 +86,7 @@ impl CorrelationRule {
             CorrelationRule::Email => "email",
             CorrelationRule::EmployeeId => "employee_id",
             CorrelationRule::Alias => "alias",
+            CorrelationRule::EmailLocalPart => "email_local_part",
             CorrelationRule::Pattern { .. } => "pattern",
             CorrelationRule::Ambiguous { .. } => "ambiguous",
             CorrelationRule::None => "none",
@@ -119,6 +122,7 @@ pub struct Correlator<'p> {
     by_email: HashMap<String, BTreeSet<IdentityId>>,
     by_employee_id: HashMap<String, BTreeSet<IdentityId>>,
     by_alias: HashMap<String, BTreeSet<IdentityId>>,
+    by_local_part: HashMap<String, BTreeSet<IdentityId>>,
 }
 
 fn key(text: &str) -> String {
@@ -147,11 +151,15 @@ impl<'p> Correlator<'p> {
             by_email: HashMap::new(),
             by_employee_id: HashMap::new(),
             by_alias: HashMap::new(),
+            by_local_part: HashMap::new(),
         };
         for facts in identities {
             let id = &facts.id;
             if let Some(email) = &facts.email {
                 index(&mut correlator.by_email, email, id);
+                if let Some((local, _)) = email.trim().rsplit_once('@') {
+                    index(&mut correlator.by_local_part, local, id);
+                }
             }
             index(&mut correlator.by_employee_id, id.as_str(), id);
             if let Some(employee_id) = &facts.employee_id {
@@ -199,6 +207,11 @@ impl<'p> Correlator<'p> {
                 CorrelationRule::EmployeeId,
             ),
             (self.policy.by_alias, &self.by_alias, CorrelationRule::Alias),
+            (
+                self.policy.by_email_local_part,
+                &self.by_local_part,
+                CorrelationRule::EmailLocalPart,
+            ),
         ];
         for (enabled, map, rule) in direct {
             if !enabled {

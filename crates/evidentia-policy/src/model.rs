@@ -304,6 +304,9 @@ pub struct CorrelationPolicy {
     pub by_email: bool,
     pub by_employee_id: bool,
     pub by_alias: bool,
+    /// The account equals the part of the identity's e-mail before the `@` (`dana.ortiz` for
+    /// `dana.ortiz@example.com`): usernames derived from work e-mails.
+    pub by_email_local_part: bool,
     /// Account shapes per system id or [`ANY`].
     pub patterns: BTreeMap<String, Vec<AccountPattern>>,
     /// One-off mappings, keyed by `system:account` as written.

@@ -928,6 +928,7 @@ impl Reader<'_> {
             by_email: true,
             by_employee_id: true,
             by_alias: true,
+            by_email_local_part: false,
             patterns: BTreeMap::new(),
             accounts: BTreeMap::new(),
             ignore: Vec::new(),
@@ -943,6 +944,7 @@ impl Reader<'_> {
                 "by_email",
                 "by_employee_id",
                 "by_alias",
+                "by_email_local_part",
                 "patterns",
                 "accounts",
                 "ignore",
@@ -951,6 +953,7 @@ impl Reader<'_> {
         policy.by_email = self.bool(t, path, "by_email", true);
         policy.by_employee_id = self.bool(t, path, "by_employee_id", true);
         policy.by_alias = self.bool(t, path, "by_alias", true);
+        policy.by_email_local_part = self.bool(t, path, "by_email_local_part", false);
         if let Some((patterns, _)) = self.table(t, path, "patterns") {
             for (key, value) in patterns.iter() {
                 let system = key.get_ref().as_ref();

@@ -257,6 +257,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ev.reconciliations.push(Stored::new(
                     next(),
                     ReconciliationRecord {
+                        credential: false,
                         system: SystemId::new(system),
                         as_of: snapshot,
                         account: email.clone(),

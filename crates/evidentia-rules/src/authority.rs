@@ -123,6 +123,17 @@ fn glob_like(pattern: &str, item: &str) -> bool {
     pattern.contains('*') && evidentia_policy::Glob::new(pattern).matches(item)
 }
 
+/// Whether an execution creates or enables the account itself — whatever entitlement the
+/// source names with it (GitHub names the organisation joined) — so that authority for
+/// anything on the system covers it (convention 4).
+pub(crate) fn creates_account(x: &Execution) -> bool {
+    matches!(
+        x.action,
+        evidentia_domain::ProvisioningAction::CreateAccount
+            | evidentia_domain::ProvisioningAction::Enable
+    )
+}
+
 /// Whether an approval row is about `item` on `system`: the same entitlement (ignoring case),
 /// an access profile that lists it, or — for the account itself — anything on the system.
 pub(crate) fn approval_covers(
@@ -255,10 +266,11 @@ pub(crate) fn requests_for<'a>(
         }
     }
     let item = item(x.entitlement.as_deref());
-    Matched::ByContent(group(
-        ctx.approvals_of(subject)
-            .filter(|a| approval_covers(ctx, &a.record, &x.system, item)),
-    ))
+    let account = creates_account(x);
+    Matched::ByContent(group(ctx.approvals_of(subject).filter(|a| {
+        approval_covers(ctx, &a.record, &x.system, item)
+            || (account && approval_covers(ctx, &a.record, &x.system, ACCOUNT))
+    })))
 }
 
 /// An exception covering `item` on `system` for `subject` at `t`: granted by then and not yet
@@ -279,6 +291,23 @@ pub(crate) fn valid_exception<'a>(
                     .as_deref()
                     .is_some_and(|ent| ent.trim().eq_ignore_ascii_case(item)))
             && covered_at(e, t)
+    })
+}
+
+/// The exception an execution cites by its id in the request reference (registers and
+/// change logs often quote the exception number), when it is about the same subject and
+/// system and covers the moment of the change.
+pub(crate) fn referenced_exception<'a>(
+    ctx: &Context<'a>,
+    subject: &IdentityId,
+    x: &Execution,
+) -> Option<&'a Stored<ExceptionRecord>> {
+    let reference = x.request_ref.as_deref()?.trim();
+    ctx.exceptions_of(subject).find(|e| {
+        let e = &e.record;
+        e.id.as_str().trim().eq_ignore_ascii_case(reference)
+            && e.system.as_ref() == Some(&x.system)
+            && covered_at(e, x.at)
     })
 }
 

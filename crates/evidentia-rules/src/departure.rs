@@ -67,6 +67,8 @@ pub(crate) fn judge<'a>(
     let held = timeline.held_between(from, t);
     let (account, held_seq) = held.account()?;
     let (account, held_seq) = (account.to_owned(), held_seq);
+    // Where entitlements were held, the bare account left in a later snapshot is no access.
+    let bare = held.items().is_empty();
     let tier = if held
         .items()
         .iter()
@@ -92,7 +94,15 @@ pub(crate) fn judge<'a>(
     let after = |at: Timestamp| at + TimeDelta::seconds(1);
     let (verdict, confirmation) = match removal {
         Some(x) => {
-            let next = snapshot_from(ctx, id, system, ACCOUNT, after(x.record.at), ctx.as_of);
+            let next = snapshot_from(
+                ctx,
+                id,
+                system,
+                ACCOUNT,
+                bare,
+                after(x.record.at),
+                ctx.as_of,
+            );
             let verdict = match next {
                 Some(Snapshot::Shows { seq, .. }) => Verdict::NotRevoked { row: Some(seq) },
                 _ if x.record.at > deadline => Verdict::Late,
@@ -101,8 +111,16 @@ pub(crate) fn judge<'a>(
             (verdict, next)
         }
         None => {
-            let soon = snapshot_from(ctx, id, system, ACCOUNT, after(t), deadline.min(ctx.as_of));
-            let due = snapshot_from(ctx, id, system, ACCOUNT, deadline, ctx.as_of);
+            let soon = snapshot_from(
+                ctx,
+                id,
+                system,
+                ACCOUNT,
+                bare,
+                after(t),
+                deadline.min(ctx.as_of),
+            );
+            let due = snapshot_from(ctx, id, system, ACCOUNT, bare, deadline, ctx.as_of);
             match (due, soon) {
                 (Some(s @ Snapshot::Shows { seq, .. }), _) => {
                     (Verdict::NotRevoked { row: Some(seq) }, Some(s))

@@ -228,12 +228,15 @@ pub(crate) enum Snapshot {
 }
 
 /// The system's first snapshot at or after `from` (and before `until`), asked whether
-/// `identity` still holds `item` (the account itself: anything).
+/// `identity` still holds `item` (the account itself: anything; with `bare_accounts` false, a
+/// row of the bare account with no entitlement does not count — once an account's last
+/// entitlement is revoked the account object left behind is no access, convention 9).
 pub(crate) fn snapshot_from(
     ctx: &Context<'_>,
     id: &IdentityId,
     system: &SystemId,
     item_wanted: &str,
+    bare_accounts: bool,
     from: Timestamp,
     until: Timestamp,
 ) -> Option<Snapshot> {
@@ -245,8 +248,11 @@ pub(crate) fn snapshot_from(
         rec.as_of == at
             && &rec.system == system
             && rec.status.is_present()
-            && (item_wanted.eq_ignore_ascii_case(ACCOUNT)
-                || item(rec.entitlement.as_deref()).eq_ignore_ascii_case(item_wanted))
+            && if item_wanted.eq_ignore_ascii_case(ACCOUNT) {
+                bare_accounts || !item(rec.entitlement.as_deref()).eq_ignore_ascii_case(ACCOUNT)
+            } else {
+                item(rec.entitlement.as_deref()).eq_ignore_ascii_case(item_wanted)
+            }
     });
     Some(match row {
         Some((_, r)) => Snapshot::Shows { at, seq: r.seq },

@@ -188,15 +188,32 @@ impl<'a> Row<'a> {
         self.text(field).map(IdentityId::new)
     }
 
+    /// A multi-valued cell: split on the list separator and line breaks, each item then
+    /// passed through the field's value map (a map of the whole cell applies first; an item
+    /// mapped to `skip` is dropped).
     fn list(&mut self, field: &str) -> Vec<String> {
         let separator = self.profile.list_separator;
-        self.text(field).map_or_else(Vec::new, |text| {
+        let profile = self.profile;
+        // A list's value map is about its items: mapping one to `skip` never skips the row.
+        let Some((raw, _)) = self.raw(field) else {
+            return Vec::new();
+        };
+        let text = match profile.mapped(field, &raw) {
+            Some(target) if !target.eq_ignore_ascii_case("skip") => target.to_owned(),
+            _ => raw.into_owned(),
+        };
+        {
             text.split([separator, '\n'])
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
-                .map(str::to_owned)
+                // An item mapped to "skip" is left out of the list.
+                .filter_map(|item| match profile.mapped(field, item) {
+                    Some(target) if target.eq_ignore_ascii_case("skip") => None,
+                    Some(target) => Some(target.to_owned()),
+                    None => Some(item.to_owned()),
+                })
                 .collect()
-        })
+        }
     }
 
     fn choice<T>(&mut self, field: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
@@ -303,6 +320,7 @@ impl<'a> Row<'a> {
         let event_type = self.req_choice("event_type", LifecycleEventType::parse);
         let effective_at = self.req_time("effective_at");
         let attributes = LifecycleAttributes {
+            aliases: self.list("aliases"),
             display_name: self.text("display_name"),
             email: self.text("email"),
             role: self.text("role"),
@@ -453,10 +471,12 @@ impl<'a> Row<'a> {
         let entitlement = self.text("entitlement");
         let status = self.req_choice("status", ReconciliationStatus::parse);
         let last_used_at = self.time("last_used_at");
+        let credential = self.flag_or("credential", false);
         Some(Record::Reconciliation(ReconciliationRecord {
             system: SystemId::new(system?),
             as_of: as_of?,
             account: account?,
+            credential,
             identity,
             entitlement,
             status: status?,

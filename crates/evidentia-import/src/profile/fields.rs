@@ -132,6 +132,7 @@ const EVENTS: &[FieldSpec] = &[
     f("owner", Text, false),
     f("ends_at", Time, false),
     f("entitlements", List, false),
+    f("aliases", List, false),
     f("reason", Text, false),
 ];
 
@@ -186,6 +187,7 @@ const RECONCILIATION: &[FieldSpec] = &[
     f("entitlement", Text, false),
     f("status", C(Choice::Status), true),
     f("last_used_at", Time, false),
+    f("credential", C(Choice::Flag), false),
 ];
 
 const EXCEPTIONS: &[FieldSpec] = &[

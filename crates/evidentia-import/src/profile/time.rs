@@ -63,12 +63,14 @@ impl TimeFormat {
         }
     }
 
-    /// Reads `text` in this format; local times are taken to be in `zone`.
+    /// Reads `text` in this format; a bare date is the start of its day.
+    #[cfg(test)]
     pub(crate) fn read(&self, text: &str, zone: Zone) -> Option<Timestamp> {
         self.read_as(text, zone, Day::Start)
     }
 
-    /// Reads `text`; a value with no time of day means the start of that day, or with
+    /// Reads `text`, local times taken to be in `zone`; a value with no time of day means the
+    /// start of that day, or with
     /// [`Day::End`] its last second (an expiry written as a date covers that whole day).
     pub(crate) fn read_as(&self, text: &str, zone: Zone, day: Day) -> Option<Timestamp> {
         let whole_day = |d: NaiveDate| match day {

@@ -1678,3 +1678,95 @@ mod catalog_entitlements {
         );
     }
 }
+
+/// What a new user converting a client's files needed (evidence-samples/harbor/CONVERSION.md):
+/// value maps on list items, aliases on lifecycle events, credential rows in snapshots.
+mod conversion_needs {
+    use super::*;
+
+    #[test]
+    fn list_items_pass_through_the_value_map_and_skip_drops_an_item() {
+        let p = profile(
+            r#"name = "register"
+kind = "events"
+time_formats = ["%Y-%m-%d"]
+[columns]
+identity = "Id"
+identity_kind = "Type"
+event_type = "Event"
+effective_at = "Date"
+entitlements = "Access"
+aliases = "Account"
+[values.entitlements]
+"aws:(account)" = "aws:account"
+"legacy" = "skip"
+[values.event_type]
+"Created" = "nhi_created"
+"#,
+        );
+        let (records, summary) = ok(
+            &p,
+            b"Id,Type,Event,Date,Access,Account\n\
+              NHI-1,service_account,Created,2025-01-02,aws:(account); aws:ReadOnly; legacy,svc-backup\n\
+              NHI-2,service_account,Created,2025-01-02,legacy,svc-two\n",
+        );
+        assert_eq!(diagnostics(&summary), Vec::<String>::new());
+        let events: Vec<_> = records
+            .iter()
+            .map(|(r, _)| match r {
+                Record::LifecycleEvent(e) => e,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            events.len(),
+            2,
+            "an item mapped to skip never skips the row"
+        );
+        assert_eq!(
+            events[0].attributes.entitlements,
+            ["aws:account", "aws:ReadOnly"]
+        );
+        assert_eq!(events[0].attributes.aliases, ["svc-backup"]);
+        assert!(events[1].attributes.entitlements.is_empty());
+    }
+
+    #[test]
+    fn snapshot_rows_can_say_they_are_credentials() {
+        let p = profile(
+            r#"name = "iam"
+kind = "reconciliation"
+time_formats = ["rfc3339"]
+[columns]
+as_of = "At"
+account = "User"
+entitlement = "Access"
+status = "State"
+credential = "Type"
+[values.credential]
+"access_key" = "yes"
+"group" = "no"
+"user" = "no"
+[values.status]
+"active" = "expected_present"
+[defaults]
+system = "aws"
+"#,
+        );
+        let (records, summary) = ok(
+            &p,
+            b"At,User,Access,State,Type\n\
+              2025-01-31T18:00:00Z,dana,AKIAEXAMPLE,active,access_key\n\
+              2025-01-31T18:00:00Z,dana,Developers,active,group\n",
+        );
+        assert_eq!(diagnostics(&summary), Vec::<String>::new());
+        let flags: Vec<bool> = records
+            .iter()
+            .map(|(r, _)| match r {
+                Record::Reconciliation(r) => r.credential,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(flags, [true, false]);
+    }
+}

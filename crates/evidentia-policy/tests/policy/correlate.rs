@@ -92,3 +92,38 @@ fn example_policy_correlates_documented_shapes() {
         }
     );
 }
+
+/// `by_email_local_part`: usernames derived from work e-mails (`dana.ortiz` for
+/// `dana.ortiz@example.com`), off unless the policy turns it on; two people with the same
+/// local part are ambiguous.
+#[test]
+fn email_local_part_when_the_policy_says_so() {
+    let text = |on: bool| {
+        format!(
+            "format = \"evidentia-policy/1\"\n[organisation]\nname = \"T\"\n[systems.aws]\ncriticality = \"high\"\n[correlation]\nby_email_local_part = {on}\n"
+        )
+    };
+    let people = || {
+        vec![
+            person("E1", "dana.ortiz@example.com", &[]),
+            person("E2", "sam.lee@example.com", &[]),
+            person("E3", "sam.lee@contractor.example", &[]),
+        ]
+    };
+    let on = Policy::from_toml(&text(true), "p.toml").unwrap();
+    let correlator = Correlator::new(&on, people());
+    let aws = SystemId::new("aws");
+    let dana = correlator.correlate(&aws, "Dana.Ortiz");
+    assert_eq!(dana.identity.as_ref().map(IdentityId::as_str), Some("E1"));
+    assert_eq!(dana.rule, CorrelationRule::EmailLocalPart);
+    assert_eq!(
+        correlator.correlate(&aws, "sam.lee").rule.as_str(),
+        "ambiguous"
+    );
+    let off = Policy::from_toml(&text(false), "p.toml").unwrap();
+    let correlator = Correlator::new(&off, people());
+    assert_eq!(
+        correlator.correlate(&aws, "dana.ortiz").rule,
+        CorrelationRule::None
+    );
+}

@@ -220,7 +220,9 @@ fn drift(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let mut reported: BTreeSet<(&IdentityId, &SystemId, String)> = BTreeSet::new();
     for (i, row) in ctx.rows() {
         let r = &row.record;
-        if !ctx.in_period(r.as_of) || !r.status.is_present() {
+        // A credential held needs no approval (convention 5): it ages and must go with a
+        // leaver, which other checks judge.
+        if !ctx.in_period(r.as_of) || !r.status.is_present() || r.credential {
             continue;
         }
         let Some(id) = ctx.row_owner(i) else { continue };

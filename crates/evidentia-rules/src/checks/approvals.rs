@@ -29,7 +29,10 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         };
         let item = authority::item(x.entitlement.as_deref());
         // Birthright and the NHI's catalog entry authorise without a ticket (conventions 1, 2).
-        if authority::birthright(ctx, subject, &x.system, item, x.at) {
+        let account = authority::creates_account(x);
+        if authority::birthright(ctx, subject, &x.system, item, x.at)
+            || (account && authority::birthright(ctx, subject, &x.system, authority::ACCOUNT, x.at))
+        {
             continue;
         }
         let base = |check, summary: String| {
@@ -45,7 +48,11 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             requests.iter().filter(|r| r.approved_by(x.at)).collect();
         let Some(decision) = approved.iter().copied().max_by_key(|r| r.approved_at(x.at)) else {
             // A valid exception stands in for the approval (convention 3).
-            if authority::valid_exception(ctx, subject, &x.system, item, x.at).is_some() {
+            let excepted = |it| authority::valid_exception(ctx, subject, &x.system, it, x.at);
+            if excepted(item).is_some()
+                || (account && excepted(authority::ACCOUNT).is_some())
+                || authority::referenced_exception(ctx, subject, x).is_some()
+            {
                 continue;
             }
             let later = requests

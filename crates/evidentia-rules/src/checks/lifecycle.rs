@@ -197,8 +197,8 @@ fn movers(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                         Some(x.seq),
                     )),
                     None => match (
-                        snapshot_from(ctx, id, system, ent, due, ctx.as_of),
-                        snapshot_from(ctx, id, system, ent, after(t), due.min(ctx.as_of)),
+                        snapshot_from(ctx, id, system, ent, true, due, ctx.as_of),
+                        snapshot_from(ctx, id, system, ent, true, after(t), due.min(ctx.as_of)),
                     ) {
                         (Some(Snapshot::Shows { at, seq }), _) => Some((
                             format!("still held on {}", at.format("%Y-%m-%d")),

@@ -285,6 +285,27 @@ fn convention_4_the_account_follows_the_entitlement() {
             vec![],
         ),
         (
+            "an account creation the source names with an entitlement (a GitHub org) is covered by an exception for another entitlement there",
+            vec![
+                exception(
+                    "EX-1",
+                    "e1",
+                    "finance",
+                    "GL-Post",
+                    t() - d(1),
+                    Some(t() + d(30)),
+                ),
+                exec(
+                    "finance",
+                    e1,
+                    ProvisioningAction::CreateAccount,
+                    Some("acme-org"),
+                    t(),
+                ),
+            ],
+            vec![],
+        ),
+        (
             "birthright on the system covers the account (engineers: aws)",
             vec![create("aws", e1, t())],
             vec![],
@@ -323,6 +344,19 @@ fn convention_5_credentials_are_not_grants() {
             "a key rotated",
             vec![cred(ProvisioningAction::CredentialRotated)],
             vec![],
+        ),
+        (
+            "a key a snapshot lists as a credential is no drift",
+            vec![with_row(
+                row("aws", e1, "AKIAEXAMPLE1", at(2025, 6, 30, 0)),
+                |r| r.credential = true,
+            )],
+            vec![],
+        ),
+        (
+            "the same row not marked as a credential is an unexplained entitlement",
+            vec![row("aws", e1, "AKIAEXAMPLE1", at(2025, 6, 30, 0))],
+            vec![UNEXPECTED_ENTITLEMENT],
         ),
         (
             "a key deleted needs no lifecycle event",
@@ -373,6 +407,21 @@ fn convention_7_by_reference_first() {
                 grant("finance", e1, "GL-Read", t()),
             ],
             vec![GRANT_WITHOUT_APPROVAL],
+        ),
+        (
+            "a reference to an exception number: the exception covers it",
+            vec![
+                exception(
+                    "EXC-7",
+                    "e1",
+                    "finance",
+                    "Rates-Edit",
+                    t() - d(1),
+                    Some(t() + d(30)),
+                ),
+                with_ref(grant("finance", e1, "RATE_EDIT", t()), "EXC-7"),
+            ],
+            vec![],
         ),
         (
             "an approval naming an access profile covers what it lists",
@@ -521,6 +570,26 @@ fn convention_9_boundaries_are_inclusive() {
                 exec("okta", e1, ProvisioningAction::Delete, None, t() + d(6)),
             ],
             vec![],
+        ),
+        (
+            "last entitlement revoked; the bare account still listed later is no access",
+            vec![
+                leaver("e1", t()),
+                revoke("okta", e1, "Everyone", t() + h(2)),
+                with_row(row("okta", e1, "", at(2025, 6, 30, 0)), |r| {
+                    r.entitlement = None
+                }),
+            ],
+            vec![],
+        ),
+        (
+            "last entitlement revoked but the next snapshot still shows an entitlement",
+            vec![
+                leaver("e1", t()),
+                revoke("okta", e1, "Everyone", t() + h(2)),
+                row("okta", e1, "Everyone", at(2025, 6, 30, 0)),
+            ],
+            vec![LEAVER_NOT_REVOKED],
         ),
         (
             "an earlier revoke of one entitlement does not stop the clock while another stays",

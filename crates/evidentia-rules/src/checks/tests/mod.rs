@@ -383,6 +383,7 @@ fn source_type(r: R, event_type: &str) -> R {
 /// A present row of the snapshot taken at `as_of`.
 fn row(system: &str, account: &str, entitlement: &str, as_of: Timestamp) -> R {
     R::Row(ReconciliationRecord {
+        credential: false,
         system: SystemId::new(system),
         account: account.into(),
         entitlement: Some(entitlement.into()),
