@@ -227,6 +227,15 @@ impl<'p> Correlator<'p> {
                 for map in [&self.by_alias, &self.by_email, &self.by_employee_id] {
                     candidates.extend(map.get(&capture).into_iter().flatten().cloned());
                 }
+                if self.policy.by_email_local_part {
+                    candidates.extend(
+                        self.by_local_part
+                            .get(&capture)
+                            .into_iter()
+                            .flatten()
+                            .cloned(),
+                    );
+                }
             }
             let rule = CorrelationRule::Pattern {
                 pattern: pattern.as_str().to_owned(),

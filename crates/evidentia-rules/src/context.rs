@@ -239,10 +239,12 @@ impl<'a> Accounts<'a> {
             .is_some_and(|c| c.rule == CorrelationRule::None)
     }
 
-    /// The owner of a credential id the policy maps explicitly to an identity.
+    /// The owner of a credential id that names an identity of its own: mapped explicitly by
+    /// the policy, or one of the identity's aliases (a catalog lists the key id of an access-key
+    /// NHI). E-mail, employee-number and pattern matches are about accounts, not credentials.
     fn explicit_owner(&self, n: u32) -> Option<u32> {
         let c = self.correlations.get(n as usize)?;
-        (c.rule == CorrelationRule::Explicit)
+        matches!(c.rule, CorrelationRule::Explicit | CorrelationRule::Alias)
             .then(|| self.owner(n))
             .filter(|&o| o != NOBODY)
     }
