@@ -122,6 +122,30 @@ impl Holdings {
         }
     }
 
+    /// Whether what a removal acts on is held: the account (disable, delete) or the item.
+    fn has_target(&self, x: &Execution) -> bool {
+        let Some((_, hold)) = self.accounts.get(&x.account.trim().to_lowercase()) else {
+            return false;
+        };
+        let it = item(x.entitlement.as_deref());
+        match x.action {
+            ProvisioningAction::Disable | ProvisioningAction::Delete => !hold.is_empty(),
+            _ if it.eq_ignore_ascii_case(ACCOUNT) => !hold.is_empty(),
+            _ => hold.items.contains_key(&it.to_lowercase()),
+        }
+    }
+
+    /// Records what a removal acts on as held.
+    fn add_target(&mut self, x: &Execution, seq: u64) {
+        let it = item(x.entitlement.as_deref());
+        match x.action {
+            ProvisioningAction::Disable | ProvisioningAction::Delete => {
+                self.add(&x.account, ACCOUNT, seq)
+            }
+            _ => self.add(&x.account, it, seq),
+        }
+    }
+
     /// Whether the item is gone from every account (the account itself: no account left).
     fn lacks(&self, item: &str) -> bool {
         if item.eq_ignore_ascii_case(ACCOUNT) {
@@ -169,6 +193,17 @@ impl<'a> Timeline<'a> {
         }
         changes.sort_by_key(|x| (x.record.at, x.seq));
         attempts.sort_by_key(|x| (x.record.at, x.seq));
+        // A removal proves the access was there: what the log removes without having shown it
+        // added (no snapshot before, or one that missed it) was held from the start.
+        let mut state = start.clone();
+        for x in &changes {
+            let r = &x.record;
+            if r.action.removes_access() && !state.has_target(r) {
+                start.add_target(r, x.seq);
+                state.add_target(r, x.seq);
+            }
+            state.apply(r, x.seq);
+        }
         Timeline {
             start,
             changes,

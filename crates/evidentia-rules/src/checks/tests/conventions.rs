@@ -651,6 +651,30 @@ fn convention_11_each_system_at_its_own_time() {
             vec![LEAVER_NOT_REVOKED],
         ),
         (
+            "no snapshot of github at all: the log's late removal proves it was held, and late",
+            vec![
+                leaver("e1", t()),
+                disable("okta", e1, t() + h(1)),
+                disable("aws", e1, t() + h(2)),
+                exec(
+                    "github",
+                    e1,
+                    ProvisioningAction::Delete,
+                    Some("acme"),
+                    t() + h(30),
+                ),
+            ],
+            vec![LEAVER_REVOKED_LATE],
+        ),
+        (
+            "no snapshot of github: an old-role entitlement revoked only after the window (and aws ReadOnly never)",
+            vec![
+                mover("e1", t(), "engineer", "analyst"),
+                revoke("github", e1, "member", t() + d(8)),
+            ],
+            vec![MOVER_RETAINED_ACCESS, MOVER_RETAINED_ACCESS],
+        ),
+        (
             "a separation-of-duties pair held across systems reconciled at different times",
             vec![
                 person("f1", "analyst"),
