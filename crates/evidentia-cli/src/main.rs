@@ -325,6 +325,7 @@ enum KindArg {
     Reconciliation,
     Exceptions,
     Activity,
+    Workers,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -1306,6 +1307,7 @@ fn input_kind(kind: KindArg) -> InputKind {
         KindArg::Reconciliation => InputKind::Reconciliation,
         KindArg::Exceptions => InputKind::Exceptions,
         KindArg::Activity => InputKind::Activity,
+        KindArg::Workers => InputKind::Workers,
     }
 }
 

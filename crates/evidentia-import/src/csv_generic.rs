@@ -370,6 +370,17 @@ impl DelimitedImport<'_> {
                     summary.count(record.kind());
                     sink.accept(record, Origin { location })?;
                 }
+                Built::Records(records) => {
+                    for record in records {
+                        summary.count(record.kind());
+                        sink.accept(
+                            record,
+                            Origin {
+                                location: location.clone(),
+                            },
+                        )?;
+                    }
+                }
                 Built::Activity(activity) => {
                     summary.observe(ctx, &activity.observation(), &location);
                 }

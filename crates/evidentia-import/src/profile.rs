@@ -56,6 +56,9 @@ pub enum InputKind {
     Exceptions,
     /// Sign-ins and other uses of accounts → folded into `Record::Activity` summaries.
     Activity,
+    /// A roster of workers or NHIs with start and end dates (one row per identity) →
+    /// a joiner (or NHI creation) and a leaver (or retirement) `Record::LifecycleEvent`.
+    Workers,
 }
 
 impl InputKind {
@@ -68,6 +71,7 @@ impl InputKind {
         InputKind::Reconciliation,
         InputKind::Exceptions,
         InputKind::Activity,
+        InputKind::Workers,
     ];
 
     /// The name used in profiles.
@@ -80,6 +84,7 @@ impl InputKind {
             InputKind::Reconciliation => "reconciliation",
             InputKind::Exceptions => "exceptions",
             InputKind::Activity => "activity",
+            InputKind::Workers => "workers",
         }
     }
 

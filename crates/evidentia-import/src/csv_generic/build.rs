@@ -33,6 +33,8 @@ pub(crate) trait Cells {
 #[derive(Debug)]
 pub(crate) enum Built {
     Record(Record),
+    /// Several records from one row (a roster row's joiner and leaver).
+    Records(Vec<Record>),
     /// A use of an account (an `activity` row), for the file's activity summaries.
     Activity(Activity),
     /// The profile maps one of the row's values to `skip`; the value is counted.
@@ -91,6 +93,7 @@ pub(crate) fn build(profile: &Profile, system: Option<&SystemId>, cells: &dyn Ce
         InputKind::Reconciliation => row.reconciliation().map(Built::Record),
         InputKind::Exceptions => row.exception().map(Built::Record),
         InputKind::Activity => row.activity().map(Built::Activity),
+        InputKind::Workers => row.worker().map(Built::Records),
     };
     // A skipped row is not imported, so its other problems do not matter.
     if let Some(value) = row.skip {
@@ -354,6 +357,83 @@ impl<'a> Row<'a> {
             attributes,
             reason,
         }))
+    }
+
+    /// A roster row: the identity's start as a joiner (an NHI's as its creation) and, when it
+    /// has one, its end as a leaver (retirement), both with the row's attributes; a row with
+    /// neither date is the identity as it stands.
+    fn worker(&mut self) -> Option<Vec<Record>> {
+        let identity = self.req_text("identity");
+        let identity_kind = self.req_choice("identity_kind", IdentityKind::parse);
+        let started = self.time("started_at");
+        let ended = self.time("ended_at");
+        let attributes = LifecycleAttributes {
+            aliases: self.list("aliases"),
+            display_name: self.text("display_name"),
+            email: self.text("email"),
+            role: self.text("role"),
+            previous_role: None,
+            department: self.text("department"),
+            manager: self.id("manager"),
+            location: self.text("location"),
+            employment_class: self.text("employment_class"),
+            owner: self.id("owner"),
+            ends_at: None,
+            entitlements: self.list("entitlements"),
+        };
+        let reason = self.text("reason");
+        let (identity, kind) = (identity?, identity_kind?);
+        if let (Some(s), Some(e)) = (started, ended)
+            && e < s
+        {
+            self.errors
+                .push("the end date is before the start date".to_owned());
+            return None;
+        }
+        let event = |event_type: LifecycleEventType, at: Timestamp, reason: Option<String>| {
+            Record::LifecycleEvent(LifecycleEvent {
+                id: EventId::new(format!(
+                    "{identity}:{event_type}:{}",
+                    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+                )),
+                identity: IdentityId::new(identity.as_str()),
+                identity_kind: kind,
+                event_type,
+                effective_at: at,
+                attributes: attributes.clone(),
+                reason,
+            })
+        };
+        let (start_type, end_type) = if kind.is_human() {
+            (LifecycleEventType::Joiner, LifecycleEventType::Leaver)
+        } else {
+            (
+                LifecycleEventType::NhiCreated,
+                LifecycleEventType::NhiRetired,
+            )
+        };
+        let mut out = Vec::new();
+        if let Some(at) = started {
+            out.push(event(start_type, at, None));
+        }
+        if let Some(at) = ended {
+            out.push(event(end_type, at, reason.clone()));
+        }
+        if out.is_empty() {
+            out.push(Record::Identity(Identity {
+                id: IdentityId::new(identity.as_str()),
+                kind,
+                display_name: attributes.display_name.clone(),
+                email: attributes.email.clone(),
+                owner: attributes.owner.clone(),
+                manager: attributes.manager.clone(),
+                department: attributes.department.clone(),
+                role: attributes.role.clone(),
+                ends_at: None,
+                aliases: attributes.aliases.clone(),
+            }));
+        }
+        Some(out)
     }
 
     fn identity(&mut self) -> Option<Record> {

@@ -116,6 +116,17 @@ impl Run<'_> {
                 self.summary.count(record.kind());
                 self.sink.accept(record, Origin { location })?;
             }
+            Built::Records(records) => {
+                for record in records {
+                    self.summary.count(record.kind());
+                    self.sink.accept(
+                        record,
+                        Origin {
+                            location: location.clone(),
+                        },
+                    )?;
+                }
+            }
             Built::Activity(activity) => {
                 self.summary
                     .observe(self.ctx, &activity.observation(), &location);

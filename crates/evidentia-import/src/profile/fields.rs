@@ -219,6 +219,24 @@ const ACTIVITY: &[FieldSpec] = &[
     f("channel", C(Choice::Channel), false),
 ];
 
+const WORKERS: &[FieldSpec] = &[
+    f("identity", Text, true),
+    f("identity_kind", C(Choice::IdentityKind), true),
+    f("started_at", Time, false),
+    f("ended_at", Time, false),
+    f("display_name", Text, false),
+    f("email", Text, false),
+    f("role", Text, false),
+    f("department", Text, false),
+    f("manager", Text, false),
+    f("location", Text, false),
+    f("employment_class", Text, false),
+    f("owner", Text, false),
+    f("entitlements", List, false),
+    f("aliases", List, false),
+    f("reason", Text, false),
+];
+
 /// The fields a kind of input can fill, in documentation order.
 pub(crate) fn fields(kind: InputKind) -> &'static [FieldSpec] {
     match kind {
@@ -229,6 +247,7 @@ pub(crate) fn fields(kind: InputKind) -> &'static [FieldSpec] {
         InputKind::Reconciliation => RECONCILIATION,
         InputKind::Exceptions => EXCEPTIONS,
         InputKind::Activity => ACTIVITY,
+        InputKind::Workers => WORKERS,
     }
 }
 

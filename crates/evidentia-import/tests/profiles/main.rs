@@ -1770,3 +1770,81 @@ system = "aws"
         assert_eq!(flags, [true, false]);
     }
 }
+
+/// A roster (one row per person or NHI, hire and termination dates in columns), the shape many
+/// HR and catalog exports have: each row becomes its joiner and, when ended, its leaver.
+mod workers_roster {
+    use super::*;
+    use evidentia_domain::LifecycleEventType;
+
+    #[test]
+    fn a_row_gives_its_joiner_and_its_leaver_or_the_identity_as_it_stands() {
+        let p = profile(
+            r#"name = "roster"
+kind = "workers"
+time_formats = ["%m/%d/%Y"]
+timezone = "America/Chicago"
+[columns]
+identity = "Employee ID"
+identity_kind = "Type"
+email = "Email"
+role = "Job Code"
+started_at = "Hire Date"
+ended_at = "Termination Date"
+[values.identity_kind]
+"Regular" = "employee"
+"Service" = "service_account"
+"#,
+        );
+        let (records, summary) = ok(
+            &p,
+            b"Employee ID,Type,Email,Job Code,Hire Date,Termination Date\n\
+              E1,Regular,e1@x.example,ENG,01/06/2020,03/14/2025\n\
+              E2,Regular,e2@x.example,OPS,02/01/2021,\n\
+              S1,Service,,,,\n\
+              E3,Regular,e3@x.example,OPS,05/01/2025,04/01/2025\n",
+        );
+        assert_eq!(
+            diagnostics(&summary),
+            ["input.csv:line 5: the end date is before the start date"]
+        );
+        let events: Vec<(String, LifecycleEventType, String)> = records
+            .iter()
+            .filter_map(|(r, _)| match r {
+                Record::LifecycleEvent(e) => Some((
+                    e.identity.to_string(),
+                    e.event_type,
+                    e.effective_at.to_rfc3339(),
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            events,
+            [
+                (
+                    "E1".into(),
+                    LifecycleEventType::Joiner,
+                    "2020-01-06T06:00:00+00:00".into()
+                ),
+                (
+                    "E1".into(),
+                    LifecycleEventType::Leaver,
+                    "2025-03-14T05:00:00+00:00".into()
+                ),
+                (
+                    "E2".into(),
+                    LifecycleEventType::Joiner,
+                    "2021-02-01T06:00:00+00:00".into()
+                ),
+            ]
+        );
+        assert!(
+            records
+                .iter()
+                .any(|(r, _)| matches!(r, Record::Identity(i) if i.id.as_str() == "S1")),
+            "a row with no dates is the identity as it stands"
+        );
+        assert_eq!(lines(&records), [2, 2, 3, 4]);
+    }
+}
