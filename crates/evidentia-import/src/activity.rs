@@ -194,6 +194,36 @@ fn remember(set: &mut BTreeSet<String>, value: &str) {
     }
 }
 
+/// Imports `input` in `format` with the given activity capture, for the importers' tests.
+#[cfg(test)]
+pub(crate) fn import_capturing(
+    format: crate::Format,
+    file_name: &str,
+    mut input: &[u8],
+    capture: ActivityCapture,
+) -> (ImportSummary, Vec<(Record, crate::Origin)>) {
+    let ctx = crate::ImportContext {
+        activity: capture,
+        ..crate::ImportContext::new(file_name)
+    };
+    let mut sink: Vec<(Record, crate::Origin)> = Vec::new();
+    let summary = crate::import(format, &mut input, &ctx, &mut sink, &mut |_| {})
+        .unwrap_or_else(|e| panic!("import failed: {e}"));
+    (summary, sink)
+}
+
+/// The activity summaries among imported records, for the importers' tests.
+#[cfg(test)]
+pub(crate) fn summaries(records: Vec<(Record, crate::Origin)>) -> Vec<ActivitySummary> {
+    records
+        .into_iter()
+        .filter_map(|(r, _)| match r {
+            Record::Activity(a) => Some(a),
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -942,20 +942,12 @@ mod tests {
         input: &str,
         capture: ActivityCapture,
     ) -> (ImportSummary, Vec<(Record, Origin)>) {
-        let ctx = ImportContext {
-            activity: capture,
-            ..ImportContext::new("trail.json")
-        };
-        let mut sink: Vec<(Record, Origin)> = Vec::new();
-        let summary = crate::import(
-            Format::Cloudtrail,
-            &mut input.as_bytes(),
-            &ctx,
-            &mut sink,
-            &mut |_| {},
+        crate::activity::import_capturing(
+            crate::Format::Cloudtrail,
+            "trail.json",
+            input.as_bytes(),
+            capture,
         )
-        .expect("imports");
-        (summary, sink)
     }
 
     fn activity(sink: &[(Record, Origin)]) -> Vec<&evidentia_domain::ActivitySummary> {

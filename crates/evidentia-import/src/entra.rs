@@ -1057,27 +1057,13 @@ mod tests {
         input: &str,
         capture: ActivityCapture,
     ) -> (ImportSummary, Vec<evidentia_domain::ActivitySummary>) {
-        let ctx = ImportContext {
-            activity: capture,
-            ..ImportContext::new("signins.json")
-        };
-        let mut sink: Vec<(Record, Origin)> = Vec::new();
-        let summary = crate::import(
-            Format::Entra,
-            &mut input.as_bytes(),
-            &ctx,
-            &mut sink,
-            &mut |_| {},
-        )
-        .expect("imports");
-        let activity = sink
-            .into_iter()
-            .filter_map(|(r, _)| match r {
-                Record::Activity(a) => Some(a),
-                _ => None,
-            })
-            .collect();
-        (summary, activity)
+        let (summary, records) = crate::activity::import_capturing(
+            crate::Format::Entra,
+            "signins.json",
+            input.as_bytes(),
+            capture,
+        );
+        (summary, crate::activity::summaries(records))
     }
 
     fn graph_sign_in(id: &str, time: &str, upn: &str, interactive: bool, code: u32) -> String {

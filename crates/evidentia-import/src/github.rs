@@ -627,27 +627,13 @@ mod tests {
         text: &str,
         capture: ActivityCapture,
     ) -> (ImportSummary, Vec<evidentia_domain::ActivitySummary>) {
-        let ctx = ImportContext {
-            activity: capture,
-            ..ImportContext::new("audit.json")
-        };
-        let mut sink: Vec<(Record, Origin)> = Vec::new();
-        let summary = crate::import(
-            Format::Github,
-            &mut text.as_bytes(),
-            &ctx,
-            &mut sink,
-            &mut |_| {},
-        )
-        .expect("imports");
-        let activity = sink
-            .into_iter()
-            .filter_map(|(r, _)| match r {
-                Record::Activity(a) => Some(a),
-                _ => None,
-            })
-            .collect();
-        (summary, activity)
+        let (summary, records) = crate::activity::import_capturing(
+            crate::Format::Github,
+            "audit.json",
+            text.as_bytes(),
+            capture,
+        );
+        (summary, crate::activity::summaries(records))
     }
 
     #[test]

@@ -571,27 +571,13 @@ mod tests {
         text: &str,
         capture: ActivityCapture,
     ) -> (ImportSummary, Vec<evidentia_domain::ActivitySummary>) {
-        let ctx = ImportContext {
-            activity: capture,
-            ..ImportContext::new("login.json")
-        };
-        let mut sink: Vec<(Record, Origin)> = Vec::new();
-        let summary = crate::import(
-            Format::Gworkspace,
-            &mut text.as_bytes(),
-            &ctx,
-            &mut sink,
-            &mut |_| {},
-        )
-        .expect("imports");
-        let activity = sink
-            .into_iter()
-            .map(|(r, _)| match r {
-                Record::Activity(a) => a,
-                other => panic!("unexpected {other:?}"),
-            })
-            .collect();
-        (summary, activity)
+        let (summary, records) = crate::activity::import_capturing(
+            crate::Format::Gworkspace,
+            "login.json",
+            text.as_bytes(),
+            capture,
+        );
+        (summary, crate::activity::summaries(records))
     }
 
     fn login(time: &str, names: &[&str]) -> String {

@@ -1686,15 +1686,7 @@ mod tests {
         text: &[u8],
         capture: crate::ActivityCapture,
     ) -> (ImportSummary, Vec<(Record, Origin)>) {
-        let ctx = ImportContext {
-            activity: capture,
-            ..ImportContext::new("auth.log")
-        };
-        let mut sink: Vec<(Record, Origin)> = Vec::new();
-        let mut input = text;
-        let summary = crate::import(Format::Linux, &mut input, &ctx, &mut sink, &mut |_| {})
-            .unwrap_or_else(|e| panic!("import failed: {e}"));
-        (summary, sink)
+        crate::activity::import_capturing(crate::Format::Linux, "auth.log", text, capture)
     }
 
     fn activity(sink: &[(Record, Origin)]) -> Vec<&evidentia_domain::ActivitySummary> {

@@ -596,20 +596,12 @@ mod tests {
         input: &str,
         capture: ActivityCapture,
     ) -> (ImportSummary, Vec<(Record, Origin)>) {
-        let ctx = ImportContext {
-            activity: capture,
-            ..ImportContext::new("okta.jsonl")
-        };
-        let mut sink: Vec<(Record, Origin)> = Vec::new();
-        let summary = crate::import(
-            Format::Okta,
-            &mut input.as_bytes(),
-            &ctx,
-            &mut sink,
-            &mut |_| {},
+        crate::activity::import_capturing(
+            crate::Format::Okta,
+            "okta.jsonl",
+            input.as_bytes(),
+            capture,
         )
-        .expect("imports");
-        (summary, sink)
     }
 
     fn activity(sink: &[(Record, Origin)]) -> Vec<&evidentia_domain::ActivitySummary> {
