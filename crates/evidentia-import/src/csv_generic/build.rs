@@ -90,7 +90,7 @@ pub(crate) fn build(profile: &Profile, system: Option<&SystemId>, cells: &dyn Ce
         InputKind::Identities => row.identity().map(Built::Record),
         InputKind::Approvals => row.approval().map(Built::Record),
         InputKind::Provisioning => row.execution().map(Built::Record),
-        InputKind::Reconciliation => row.reconciliation().map(Built::Record),
+        InputKind::Reconciliation => row.reconciliation().map(Built::Records),
         InputKind::Exceptions => row.exception().map(Built::Record),
         InputKind::Activity => row.activity().map(Built::Activity),
         InputKind::Workers => row.worker().map(Built::Records),
@@ -543,25 +543,41 @@ impl<'a> Row<'a> {
         })
     }
 
-    fn reconciliation(&mut self) -> Option<Record> {
+    /// A snapshot row; with `entitlements` mapped (several in one cell, as some inventories
+    /// list a user's roles), one record per entitlement, or the account row when it is empty.
+    fn reconciliation(&mut self) -> Option<Vec<Record>> {
         let system = self.req_text("system");
         let as_of = self.req_time("as_of");
         let account = self.req_text("account");
         let identity = self.id("identity");
         let entitlement = self.text("entitlement");
+        let many = self.list("entitlements");
         let status = self.req_choice("status", ReconciliationStatus::parse);
         let last_used_at = self.time("last_used_at");
         let credential = self.flag_or("credential", false);
-        Some(Record::Reconciliation(ReconciliationRecord {
-            system: SystemId::new(system?),
-            as_of: as_of?,
-            account: account?,
-            credential,
-            identity,
-            entitlement,
-            status: status?,
-            last_used_at,
-        }))
+        let (system, as_of, account, status) = (SystemId::new(system?), as_of?, account?, status?);
+        let entitlements: Vec<Option<String>> = if many.is_empty() {
+            vec![entitlement]
+        } else {
+            entitlement.into_iter().chain(many).map(Some).collect()
+        };
+        Some(
+            entitlements
+                .into_iter()
+                .map(|entitlement| {
+                    Record::Reconciliation(ReconciliationRecord {
+                        system: system.clone(),
+                        as_of,
+                        account: account.clone(),
+                        credential,
+                        identity: identity.clone(),
+                        entitlement,
+                        status,
+                        last_used_at,
+                    })
+                })
+                .collect(),
+        )
     }
 
     fn exception(&mut self) -> Option<Record> {

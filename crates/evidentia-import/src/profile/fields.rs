@@ -188,6 +188,7 @@ const RECONCILIATION: &[FieldSpec] = &[
     f("status", C(Choice::Status), true),
     f("last_used_at", Time, false),
     f("credential", C(Choice::Flag), false),
+    f("entitlements", List, false),
 ];
 
 const EXCEPTIONS: &[FieldSpec] = &[

@@ -1769,6 +1769,50 @@ system = "aws"
             .collect();
         assert_eq!(flags, [true, false]);
     }
+
+    #[test]
+    fn roles_listed_in_one_cell_become_one_row_each() {
+        let p = profile(
+            r#"name = "roles"
+kind = "reconciliation"
+time_formats = ["rfc3339"]
+list_separator = ","
+[columns]
+as_of = "At"
+account = "User"
+entitlements = "Roles"
+status = "State"
+[values.status]
+"Active" = "expected_present"
+[defaults]
+system = "pm"
+"#,
+        );
+        let (records, summary) = ok(
+            &p,
+            b"At,User,Roles,State
+              2025-09-30T16:45:00Z,fc01,\"BILLING, REPORTS_RO\",Active
+              2025-09-30T16:45:00Z,fc02,,Active
+",
+        );
+        assert_eq!(diagnostics(&summary), Vec::<String>::new());
+        let rows: Vec<(String, Option<String>)> = records
+            .iter()
+            .map(|(r, _)| match r {
+                Record::Reconciliation(r) => (r.account.clone(), r.entitlement.clone()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("fc01".into(), Some("BILLING".into())),
+                ("fc01".into(), Some("REPORTS_RO".into())),
+                ("fc02".into(), None),
+            ]
+        );
+        assert_eq!(lines(&records), [2, 2, 3]);
+    }
 }
 
 /// A roster (one row per person or NHI, hire and termination dates in columns), the shape many
