@@ -132,6 +132,8 @@ fn import_one(
 
     let format = match options.format {
         Some(f) => f,
+        // A mapping profile says how to read the file: it is generic CSV/JSON.
+        None if options.profile.is_some() => Format::Csv,
         None => detect_format(&head, &name).ok_or_else(|| {
             anyhow!("{shown}: cannot tell what format this file is in (not a known log format or delimited text); name it with --format")
         })?,

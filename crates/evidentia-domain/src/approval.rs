@@ -66,6 +66,10 @@ pub struct Approval {
     pub expires_at: Option<Timestamp>,
     pub id: ApprovalId,
     pub justification: Option<String>,
+    /// The request asked for the access to be removed, not granted: it authorises the
+    /// removal and never a grant.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removal: bool,
     pub requester: Option<IdentityId>,
     /// Whose access was decided.
     pub subject: IdentityId,

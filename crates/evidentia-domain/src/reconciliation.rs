@@ -14,18 +14,25 @@ pub enum ReconciliationStatus {
     ExpectedMissing,
     /// Present but not expected: drift, or access that should be gone.
     UnexpectedPresent,
+    /// Listed, but disabled, suspended or locked: the account object exists, it grants no
+    /// access (inventories that list disabled users say so in a status column).
+    Disabled,
 }
 
 named_enum!(ReconciliationStatus {
     ExpectedPresent => "expected_present",
     ExpectedMissing => "expected_missing",
     UnexpectedPresent => "unexpected_present",
+    Disabled => "disabled",
 });
 
 impl ReconciliationStatus {
     /// The system holds the access at the snapshot time.
     pub fn is_present(self) -> bool {
-        !matches!(self, ReconciliationStatus::ExpectedMissing)
+        !matches!(
+            self,
+            ReconciliationStatus::ExpectedMissing | ReconciliationStatus::Disabled
+        )
     }
 }
 

@@ -140,6 +140,7 @@ mod tests {
             reason: Some("transfer".into()),
         });
         check(&Approval {
+            removal: true,
             id: ApprovalId::new("RITM1"),
             subject: id.clone(),
             entitlement: "Admin".into(),

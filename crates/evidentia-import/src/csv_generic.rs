@@ -186,11 +186,15 @@ struct CsvRow<'a> {
 
 impl Cells for CsvRow<'_> {
     fn get(&self, field: &str) -> Option<std::borrow::Cow<'_, str>> {
-        let column = self.columns.iter().find(|c| c.field == field)?;
-        self.record
-            .get(column.index)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
+        self.columns
+            .iter()
+            .filter(|c| c.field == field)
+            .find_map(|column| {
+                self.record
+                    .get(column.index)
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+            })
             .map(std::borrow::Cow::Borrowed)
     }
 
@@ -519,7 +523,10 @@ impl DelimitedImport<'_> {
 
         let mut resolved = Vec::new();
         for (field, names) in mapped {
+            // Every alternative present is kept, in the profile's order: a row whose first
+            // column is empty takes the next (a service principal has no UPN, only a name).
             let mut found = None;
+            let mut more = Vec::new();
             for name in names {
                 let hits: Vec<usize> = header
                     .iter()
@@ -530,12 +537,16 @@ impl DelimitedImport<'_> {
                 match hits.as_slice() {
                     [] => continue,
                     [index] => {
-                        found = Some(Resolved {
+                        let column = Resolved {
                             field,
                             index: *index,
                             label: format!("column \"{}\"", header[*index]),
-                        });
-                        break;
+                        };
+                        if found.is_none() {
+                            found = Some(column);
+                        } else {
+                            more.push(column);
+                        }
                     }
                     [first, second, ..] => {
                         return Err(unreadable(
@@ -551,7 +562,10 @@ impl DelimitedImport<'_> {
                 }
             }
             match found {
-                Some(column) => resolved.push(column),
+                Some(column) => {
+                    resolved.push(column);
+                    resolved.append(&mut more);
+                }
                 None => {
                     let required = fields::field(profile.kind, field).is_some_and(|f| f.required);
                     let supplied = profile.defaults.contains_key(field)

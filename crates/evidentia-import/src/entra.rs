@@ -76,6 +76,8 @@
 //! * Users are named by `userPrincipalName`, else `displayName`, else object id; other
 //!   principals, groups and roles by `displayName`, else id. The actor is the initiating
 //!   user's UPN (or name, or id) or the initiating app's display name (or SPN, or app id).
+//! * A deleted user's UPN comes with the user's object id in front (32 hex digits); the
+//!   prefix is dropped so the deletion names the account everything else names.
 //! * `result` `success` succeeded; `failure`, `timeout` and anything else failed, with
 //!   `resultReason`. The PIM `RequestId` in `additionalDetails` is the request reference.
 //! * Time is `activityDateTime`, else the Azure Monitor `time`, else `TimeGenerated`; stamps
@@ -782,8 +784,21 @@ fn first_target_not_of<'a>(targets: &'a [Value], kinds: &[&str]) -> Option<&'a V
 fn principal_name(target: Option<&Value>) -> Option<String> {
     let target = target?;
     str_ci(target, "userPrincipalName")
+        .map(|upn| live_upn(&upn).to_owned())
         .or_else(|| str_ci(target, "displayName"))
         .or_else(|| str_ci(target, "id"))
+}
+
+/// The UPN a user had before deletion: Entra writes a deleted user's UPN with its object id
+/// (32 hex digits, no dashes) in front (`d929…b936ryan.hughes@contoso.com`), so the delete
+/// would otherwise name an account nobody else does.
+fn live_upn(upn: &str) -> &str {
+    let bytes = upn.as_bytes();
+    if upn.len() > 33 && bytes[..32].iter().all(u8::is_ascii_hexdigit) && upn[32..].contains('@') {
+        &upn[32..]
+    } else {
+        upn
+    }
 }
 
 /// The `<resource>: <permission>` form used for API permissions.
@@ -896,6 +911,19 @@ mod tests {
     }
 
     const USER: &str = r#"{"type":"User","id":"u1","userPrincipalName":"ann@contoso.com"}"#;
+
+    #[test]
+    fn a_deleted_users_upn_loses_its_object_id_prefix() {
+        assert_eq!(
+            super::live_upn("d9292749192b50c8abaf4e22d569b936ryan.hughes@contoso.com"),
+            "ryan.hughes@contoso.com"
+        );
+        assert_eq!(super::live_upn("ann@contoso.com"), "ann@contoso.com");
+        assert_eq!(
+            super::live_upn("d9292749192b50c8abaf4e22d569b936"),
+            "d9292749192b50c8abaf4e22d569b936"
+        );
+    }
 
     #[test]
     fn maps_graph_directory_audits() {

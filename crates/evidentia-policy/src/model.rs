@@ -109,6 +109,10 @@ pub struct SystemPolicy {
     pub provisioning_sla: Option<PolicyDuration>,
     /// Reconciliation snapshots are expected, so a missing confirmation is a gap.
     pub reconciled: bool,
+    /// Entitlements that take access away (a block-sign-in or quarantine group): holding one
+    /// is no access, granting one no grant (audit convention 6).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deny_entitlements: Vec<Glob>,
 }
 
 impl SystemPolicy {
@@ -127,6 +131,13 @@ impl SystemPolicy {
     pub fn provisioning_deadline(&self) -> Option<chrono::TimeDelta> {
         self.provisioning_sla
             .map(|sla| sla.as_delta() + self.batch_lag())
+    }
+
+    /// Whether `entitlement` is one of the system's deny entitlements.
+    pub fn denies(&self, entitlement: &str) -> bool {
+        self.deny_entitlements
+            .iter()
+            .any(|g| g.matches(entitlement))
     }
 
     fn batch_lag(&self) -> chrono::TimeDelta {

@@ -413,8 +413,18 @@ impl Reader<'_> {
                 "privileged_revocation_sla",
                 "provisioning_sla",
                 "reconciled",
+                "deny_entitlements",
             ],
         );
+        let deny_entitlements: Vec<Glob> = t
+            .get("deny_entitlements")
+            .map(|v| {
+                self.string_list(v, &join(path, "deny_entitlements"))
+                    .into_iter()
+                    .map(|(text, _)| Glob::new(&text))
+                    .collect()
+            })
+            .unwrap_or_default();
         let name = self
             .string(t, path, "name")
             .map_or_else(|| id.to_owned(), |(n, _)| n);
@@ -495,6 +505,7 @@ impl Reader<'_> {
             privileged_revocation_sla,
             provisioning_sla,
             reconciled,
+            deny_entitlements,
         })
     }
 

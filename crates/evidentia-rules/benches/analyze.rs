@@ -138,6 +138,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ev.approvals.push(Stored::new(
                     next(),
                     Approval {
+                        removal: false,
                         id: ApprovalId::new(format!("R{p}-{k}")),
                         subject: id.clone(),
                         entitlement: entitlement.clone(),

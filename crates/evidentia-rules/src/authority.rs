@@ -142,7 +142,8 @@ pub(crate) fn approval_covers(
     system: &SystemId,
     item: &str,
 ) -> bool {
-    if &a.system != system {
+    // A request to remove access never authorises holding it.
+    if &a.system != system || a.removal {
         return false;
     }
     let asked = a.entitlement.trim();

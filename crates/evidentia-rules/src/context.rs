@@ -768,6 +768,14 @@ impl<'a> Context<'a> {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// Whether an item is one of the system's deny entitlements (it takes access away).
+    pub(crate) fn is_deny(&self, system: &SystemId, item: &str) -> bool {
+        self.policy
+            .systems
+            .get(system)
+            .is_some_and(|s| s.denies(item))
+    }
+
     /// Whether a provisioning log was imported for the system (any execution on it).
     pub(crate) fn is_logged(&self, system: &SystemId) -> bool {
         self.logged_systems.contains(system)
@@ -831,6 +839,17 @@ impl<'a> Context<'a> {
 
     /// The role an identity had at `t` (its first known role if `t` is earlier).
     pub(crate) fn role_at(&self, id: &IdentityId, t: Timestamp) -> Option<&'a str> {
+        // A roster states each person's current role on their hire row; the next move's prior
+        // role says what the role was before it, so it wins over an earlier event's.
+        let before_next_move = self.events_of(id).find_map(|e| {
+            let e = &e.record;
+            (e.effective_at > t && e.event_type == LifecycleEventType::Mover)
+                .then_some(e.attributes.previous_role.as_deref())
+                .flatten()
+        });
+        if before_next_move.is_some() {
+            return before_next_move;
+        }
         let role = |e: &'a Stored<evidentia_domain::LifecycleEvent>| {
             Some((e.record.effective_at, e.record.attributes.role.as_deref()?))
         };

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use chrono::TimeDelta;
-use evidentia_domain::{Execution, IdentityId, SystemId, Tier, Timestamp};
+use evidentia_domain::{Execution, IdentityId, ProvisioningAction, SystemId, Tier, Timestamp};
 
 use crate::authority::ACCOUNT;
 use crate::context::DAY;
@@ -103,11 +103,21 @@ pub(crate) fn judge<'a>(
                 after(x.record.at),
                 ctx.as_of,
             );
+            // An account disabled or deleted in the log is gone, whatever an inventory that
+            // still lists its memberships says; a removal by revoking entitlements is
+            // contradicted by a next snapshot that still shows one.
+            let account_gone = matches!(
+                x.record.action,
+                ProvisioningAction::Disable | ProvisioningAction::Delete
+            );
             let verdict = match next {
-                Some(Snapshot::Shows { seq, .. }) => Verdict::NotRevoked { row: Some(seq) },
+                Some(Snapshot::Shows { seq, .. }) if !account_gone => {
+                    Verdict::NotRevoked { row: Some(seq) }
+                }
                 _ if x.record.at > deadline => Verdict::Late,
                 _ => Verdict::OnTime,
             };
+            let next = next.filter(|n| !account_gone || matches!(n, Snapshot::Lacks { .. }));
             (verdict, next)
         }
         None => {

@@ -173,7 +173,11 @@ impl<'a> Timeline<'a> {
         if let Some(s) = snapshot {
             for (_, r) in ctx.rows_of(id) {
                 let rec = &r.record;
-                if rec.as_of == s && &rec.system == system && rec.status.is_present() {
+                if rec.as_of == s
+                    && &rec.system == system
+                    && rec.status.is_present()
+                    && !ctx.is_deny(system, item(rec.entitlement.as_deref()))
+                {
                     start.add(&rec.account, item(rec.entitlement.as_deref()), r.seq);
                 }
             }
@@ -182,7 +186,10 @@ impl<'a> Timeline<'a> {
         let mut attempts = Vec::new();
         for (_, x) in ctx.executions_of(id) {
             let r = &x.record;
-            if &r.system != system || snapshot.is_some_and(|s| r.at <= s) {
+            if &r.system != system
+                || snapshot.is_some_and(|s| r.at <= s)
+                || ctx.is_deny(system, item(r.entitlement.as_deref()))
+            {
                 continue;
             }
             if r.outcome == Outcome::Succeeded {
@@ -283,6 +290,7 @@ pub(crate) fn snapshot_from(
         rec.as_of == at
             && &rec.system == system
             && rec.status.is_present()
+            && !ctx.is_deny(system, item(rec.entitlement.as_deref()))
             && if item_wanted.eq_ignore_ascii_case(ACCOUNT) {
                 bare_accounts || !item(rec.entitlement.as_deref()).eq_ignore_ascii_case(ACCOUNT)
             } else {

@@ -472,6 +472,7 @@ impl<'a> Row<'a> {
         let justification = self.text("justification");
         let expires_at = self.time("expires_at");
         let exception = self.flag("exception");
+        let removal = self.flag("removal");
         Some(Record::Approval(Approval {
             id: ApprovalId::new(id?),
             subject: IdentityId::new(subject?),
@@ -486,6 +487,7 @@ impl<'a> Row<'a> {
             justification,
             expires_at,
             exception,
+            removal,
         }))
     }
 

@@ -163,6 +163,7 @@ const APPROVALS: &[FieldSpec] = &[
     f("justification", Text, false),
     f("expires_at", Time, false),
     f("exception", C(Choice::Flag), false),
+    f("removal", C(Choice::Flag), false),
 ];
 
 const PROVISIONING: &[FieldSpec] = &[

@@ -1771,6 +1771,81 @@ system = "aws"
     }
 
     #[test]
+    fn an_empty_first_alternative_falls_back_to_the_next_column_per_row() {
+        let p = profile(
+            r#"name = "members"
+kind = "reconciliation"
+time_formats = ["rfc3339"]
+[columns]
+as_of = "At"
+account = ["UPN", "DisplayName"]
+entitlement = "Group"
+status = "State"
+[values.status]
+"Member" = "expected_present"
+[defaults]
+system = "entra-id"
+"#,
+        );
+        let (records, summary) = ok(
+            &p,
+            b"At,UPN,DisplayName,Group,State
+              2025-12-31T09:00:00Z,ann@x.example,Ann,Staff,Member
+              2025-12-31T09:00:00Z,,payments-connector,Staff,Member
+",
+        );
+        assert_eq!(diagnostics(&summary), Vec::<String>::new());
+        let accounts: Vec<String> = records
+            .iter()
+            .map(|(r, _)| match r {
+                Record::Reconciliation(r) => r.account.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(accounts, ["ann@x.example", "payments-connector"]);
+    }
+
+    #[test]
+    fn a_request_to_remove_access_is_marked() {
+        let p = profile(
+            r#"name = "tickets"
+kind = "approvals"
+time_formats = ["rfc3339"]
+[columns]
+id = "Number"
+subject = "For"
+entitlement = "Item"
+system = "System"
+approver = "Approver"
+approver_role = "Role"
+decision = "State"
+decided_at = "At"
+tier = "Tier"
+removal = "Request Type"
+[values.removal]
+"Grant" = "no"
+"Remove" = "yes"
+"#,
+        );
+        let (records, summary) = ok(
+            &p,
+            b"Number,For,Item,System,Approver,Role,State,At,Tier,Request Type
+              R1,E1,Admins,aws,M1,manager,approved,2025-08-01T10:00:00Z,standard,Remove
+              R2,E1,Readers,aws,M1,manager,approved,2025-08-01T10:00:00Z,standard,Grant
+",
+        );
+        assert_eq!(diagnostics(&summary), Vec::<String>::new());
+        let removal: Vec<bool> = records
+            .iter()
+            .map(|(r, _)| match r {
+                Record::Approval(a) => a.removal,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(removal, [true, false]);
+    }
+
+    #[test]
     fn roles_listed_in_one_cell_become_one_row_each() {
         let p = profile(
             r#"name = "roles"

@@ -231,6 +231,9 @@ fn drift(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let item = authority::item(r.entitlement.as_deref());
+        if ctx.is_deny(&r.system, item) {
+            continue;
+        }
         let key = (id, &r.system, item.to_lowercase());
         if reported.contains(&key) {
             continue;

@@ -28,6 +28,10 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let item = authority::item(x.entitlement.as_deref());
+        // Joining a block or quarantine group narrows access (convention 6).
+        if ctx.is_deny(&x.system, item) {
+            continue;
+        }
         // Birthright and the NHI's catalog entry authorise without a ticket (conventions 1, 2).
         let account = authority::creates_account(x);
         if authority::birthright(ctx, subject, &x.system, item, x.at)
@@ -236,6 +240,7 @@ entitlements = { aws = ["Admins"] }
         Stored::new(
             5,
             Approval {
+                removal: false,
                 id: ApprovalId::new("RITM1"),
                 subject: IdentityId::new("e1"),
                 entitlement: entitlement.into(),

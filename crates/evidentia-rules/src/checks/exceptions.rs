@@ -17,7 +17,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         // entitlement and the exception itself.
         let base = |check, summary: String| {
             Finding::new(check, summary)
-                .identity(e.subject.as_ref())
+                .identity(e.subject.as_ref().map(|s| ctx.person(s)))
                 .system(e.system.as_ref())
                 .entitlement(e.entitlement.as_deref())
                 .exception(&e.id)

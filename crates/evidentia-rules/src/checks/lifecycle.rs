@@ -270,6 +270,10 @@ fn unexplained_removals(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let Some(id) = ctx.subject(i) else { continue };
         let ent = authority::item(x.entitlement.as_deref());
+        // Leaving a block group restores nothing a lifecycle event must explain here.
+        if ctx.is_deny(&x.system, ent) {
+            continue;
+        }
         let by_event = ctx.events_of(id).any(|e| {
             let e = &e.record;
             x.at >= e.effective_at - DAY

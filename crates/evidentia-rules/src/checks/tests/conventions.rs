@@ -235,6 +235,16 @@ fn convention_3_everything_else_needs_an_approval_or_a_valid_exception() {
             vec![GRANT_WITHOUT_APPROVAL],
         ),
         (
+            "a request to remove the access does not approve it",
+            vec![
+                with_approval(approval("e1", "aws", "PowerUser", t() - h(1)), |a| {
+                    a.removal = true
+                }),
+                grant("aws", e1, "PowerUser", t()),
+            ],
+            vec![GRANT_WITHOUT_APPROVAL],
+        ),
+        (
             "approved after the grant",
             vec![
                 approval("e1", "aws", "PowerUser", t() + h(1)),
@@ -365,6 +375,32 @@ fn convention_5_credentials_are_not_grants() {
         ),
     ];
     run_table(&base, cases);
+}
+
+/// Convention 6 for groups that block access: the policy names them per system.
+#[test]
+fn convention_6_deny_entitlements_are_not_grants() {
+    let e1 = mail("e1");
+    let e1 = e1.as_str();
+    let cases = vec![
+        (
+            "joining a block-sign-in group needs no approval and is no drift",
+            vec![
+                grant("okta", e1, "Block Sign-in", t()),
+                row("okta", e1, "Block Sign-in", at(2025, 6, 30, 0)),
+            ],
+            vec![],
+        ),
+        (
+            "a leaver left only in a block group holds no access",
+            vec![
+                row("okta", e1, "Block Sign-in", at(2025, 5, 31, 0)),
+                leaver("e1", t()),
+            ],
+            vec![],
+        ),
+    ];
+    run_table(&[person("e1", "engineer")], cases);
 }
 
 #[test]

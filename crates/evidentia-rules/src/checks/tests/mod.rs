@@ -24,6 +24,7 @@ period_start = 2025-01-01
 [systems.okta]
 criticality = "critical"
 revocation_sla = "4h"
+deny_entitlements = ["Block*"]
 [systems.aws]
 criticality = "critical"
 revocation_sla = "24h"
@@ -279,6 +280,7 @@ fn with_event(r: R, f: impl FnOnce(&mut LifecycleEvent)) -> R {
 /// An approved decision by a manager, requested by "req".
 fn approval(subject: &str, system: &str, entitlement: &str, decided_at: Timestamp) -> R {
     R::Approval(Approval {
+        removal: false,
         id: ApprovalId::new(format!("RITM-{subject}-{entitlement}")),
         subject: IdentityId::new(subject),
         entitlement: entitlement.into(),
