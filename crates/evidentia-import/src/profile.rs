@@ -190,6 +190,113 @@ pub struct Profile {
     /// The zone of local times (a fixed offset or an IANA zone with its DST rules).
     pub(crate) zone: Zone,
     pub(crate) list_separator: char,
+    /// How one renewal in the renewal history is written; `None`: `approver@approved->expires`.
+    pub(crate) renewal_format: Option<RenewalFormat>,
+}
+
+/// A renewal entry's layout, from a template such as
+/// `"{approved_at}: renewed by {approver} until {expires_at}"`: fixed text between the three
+/// fields, each field running to the next fixed text (or the end).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RenewalFormat {
+    parts: Vec<RenewalPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum RenewalPart {
+    Text(String),
+    Field(RenewalField),
+}
+
+/// A field of a renewal entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RenewalField {
+    Approver,
+    ApprovedAt,
+    ExpiresAt,
+}
+
+impl RenewalFormat {
+    /// Reads a template; `{approver}` and `{approved_at}` are required, `{expires_at}` optional,
+    /// two fields may not touch, and nothing else may be in braces.
+    pub(crate) fn parse(template: &str) -> Result<RenewalFormat, String> {
+        let mut parts = Vec::new();
+        let mut rest = template;
+        while !rest.is_empty() {
+            match rest.find('{') {
+                Some(0) => {
+                    let end = rest
+                        .find('}')
+                        .ok_or_else(|| format!("\"{template}\" has a '{{' that is not closed"))?;
+                    let field = match &rest[1..end] {
+                        "approver" => RenewalField::Approver,
+                        "approved_at" => RenewalField::ApprovedAt,
+                        "expires_at" => RenewalField::ExpiresAt,
+                        other => {
+                            return Err(format!(
+                                "{{{other}}} is not a renewal field: use {{approver}}, {{approved_at}} and {{expires_at}}"
+                            ));
+                        }
+                    };
+                    if matches!(parts.last(), Some(RenewalPart::Field(_))) {
+                        return Err(format!(
+                            "\"{template}\": two fields must be separated by some fixed text"
+                        ));
+                    }
+                    parts.push(RenewalPart::Field(field));
+                    rest = &rest[end + 1..];
+                }
+                Some(at) => {
+                    parts.push(RenewalPart::Text(rest[..at].to_owned()));
+                    rest = &rest[at..];
+                }
+                None => {
+                    parts.push(RenewalPart::Text(rest.to_owned()));
+                    rest = "";
+                }
+            }
+        }
+        let has = |f: RenewalField| parts.iter().any(|p| *p == RenewalPart::Field(f));
+        if !has(RenewalField::Approver) || !has(RenewalField::ApprovedAt) {
+            return Err(format!(
+                "\"{template}\" must hold {{approver}} and {{approved_at}}"
+            ));
+        }
+        Ok(RenewalFormat { parts })
+    }
+
+    /// Splits one entry into its fields (trimmed), or `None` when it does not follow the layout.
+    pub(crate) fn read<'t>(&self, entry: &'t str) -> Option<Vec<(RenewalField, &'t str)>> {
+        let mut out = Vec::new();
+        let mut rest = entry.trim();
+        let mut parts = self.parts.iter().peekable();
+        while let Some(part) = parts.next() {
+            match part {
+                RenewalPart::Text(text) => {
+                    let text = text.trim();
+                    rest = rest.trim_start();
+                    if rest.len() < text.len() || !rest[..text.len()].eq_ignore_ascii_case(text) {
+                        return None;
+                    }
+                    rest = &rest[text.len()..];
+                }
+                RenewalPart::Field(field) => {
+                    let value = match parts.peek() {
+                        Some(RenewalPart::Text(next)) => {
+                            let next = next.trim();
+                            let at = rest.to_ascii_lowercase().find(&next.to_ascii_lowercase())?;
+                            let value = &rest[..at];
+                            rest = &rest[at..];
+                            value
+                        }
+                        _ => std::mem::take(&mut rest),
+                    };
+                    out.push((*field, value.trim()));
+                }
+            }
+        }
+        rest.trim().is_empty().then_some(out)
+    }
 }
 
 /// Built-in profiles, embedded so the demo and common exports work with no files around.
@@ -301,6 +408,7 @@ struct RawProfile {
     time_formats: Option<Vec<Spanned<String>>>,
     timezone: Option<Spanned<String>>,
     list_separator: Option<Spanned<String>>,
+    renewal_format: Option<Spanned<String>>,
     #[serde(default)]
     columns: BTreeMap<String, Spanned<RawColumn>>,
     #[serde(default)]
@@ -491,6 +599,14 @@ impl Checker<'_> {
             }
         };
 
+        let renewal_format = match &raw.renewal_format {
+            None => None,
+            Some(template) => match RenewalFormat::parse(template.get_ref()) {
+                Ok(format) => Some(format),
+                Err(message) => return self.err(Some(template.span()), "renewal_format", message),
+            },
+        };
+
         let mut columns = BTreeMap::new();
         for (field, spec) in &raw.columns {
             let key = format!("columns.{field}");
@@ -666,6 +782,7 @@ impl Checker<'_> {
             time_formats,
             zone,
             list_separator,
+            renewal_format,
         })
     }
 

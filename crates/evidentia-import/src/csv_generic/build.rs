@@ -12,6 +12,7 @@ use evidentia_domain::{
 
 use crate::Observation;
 
+use crate::profile::RenewalField;
 use crate::profile::fields::{self, Choice, FieldType};
 use crate::profile::time::{Day, describe_formats, read_time, read_time_as};
 use crate::profile::{InputKind, Profile, SKIP, accepted_values};
@@ -632,23 +633,47 @@ impl<'a> Row<'a> {
             .map(str::trim)
             .filter(|e| !e.is_empty())
         {
-            let (head, expires) = match entry.split_once("->") {
-                Some((head, expires)) => {
-                    (head.trim(), Some(expires.trim()).filter(|e| !e.is_empty()))
+            let parsed = match &self.profile.renewal_format {
+                Some(format) => format.read(entry).map(|fields| {
+                    let get = |f: RenewalField| {
+                        fields
+                            .iter()
+                            .find(|(g, _)| *g == f)
+                            .map(|(_, v)| *v)
+                            .filter(|v| !v.is_empty())
+                    };
+                    (
+                        get(RenewalField::Approver),
+                        get(RenewalField::ApprovedAt),
+                        get(RenewalField::ExpiresAt),
+                    )
+                }),
+                None => {
+                    let (head, expires) = match entry.split_once("->") {
+                        Some((head, expires)) => {
+                            (head.trim(), Some(expires.trim()).filter(|e| !e.is_empty()))
+                        }
+                        None => (entry, None),
+                    };
+                    head.rsplit_once('@')
+                        .map(|(b, a)| (Some(b.trim()), Some(a.trim()), expires))
                 }
-                None => (entry, None),
             };
-            let Some((by, at)) = head
-                .rsplit_once('@')
-                .map(|(b, a)| (b.trim(), a.trim()))
-                .filter(|(b, a)| !b.is_empty() && !a.is_empty())
-            else {
+            let Some((Some(by), Some(at), expires)) = parsed.filter(|(b, a, _)| {
+                b.is_some_and(|b| !b.is_empty()) && a.is_some_and(|a| !a.is_empty())
+            }) else {
                 let label = self.label("reapprovals", &source);
+                let layout = match &self.profile.renewal_format {
+                    Some(_) => "the profile's renewal_format".to_owned(),
+                    None => "approver@approved_at->expires_at".to_owned(),
+                };
                 self.errors.push(format!(
-                    "{label}: renewal \"{entry}\" is not written approver@approved_at->expires_at"
+                    "{label}: renewal \"{entry}\" is not written {layout}"
                 ));
                 continue;
             };
+            // Renewal approvers are people as the register names them: the approver map applies.
+            let by = self.profile.mapped("approver", by).unwrap_or(by);
             let approved_at = self.parse_time("reapprovals", at, &source);
             let expires_at =
                 expires.and_then(|e| self.parse_time_as("reapprovals", e, &source, Day::End));

@@ -1846,6 +1846,63 @@ removal = "Request Type"
     }
 
     #[test]
+    fn a_renewal_history_in_the_registers_own_words() {
+        let p = profile(
+            r#"name = "register"
+kind = "exceptions"
+time_formats = ["%d/%m/%Y %H:%M", "%d/%m/%Y"]
+timezone = "Europe/London"
+renewal_format = "{approved_at}: renewed by {approver} until {expires_at}"
+[columns]
+id = "ID"
+tier = "Tier"
+granted_at = "Approved On"
+expires_at = "Expires On"
+reapprovals = "Renewal History"
+[values.approver]
+"H. Ashworth" = "helen.ashworth@x.example"
+"#,
+        );
+        let (records, summary) = ok(
+            &p,
+            b"ID,Tier,Approved On,Expires On,Renewal History
+              EXC-10,Elevated,07/07/2025 09:00,04/09/2025,01/09/2025: renewed by H. Ashworth until 28/02/2026
+              EXC-11,Standard,10/07/2025 09:00,30/09/2025,renewed in September
+",
+        );
+        assert_eq!(
+            diagnostics(&summary),
+            [
+                "input.csv:line 3: column \"Renewal History\": renewal \"renewed in September\" is not written the profile's renewal_format"
+            ]
+        );
+        let Record::Exception(e) = &records[0].0 else {
+            panic!("not an exception")
+        };
+        assert_eq!(e.reapprovals.len(), 1);
+        let r = &e.reapprovals[0];
+        assert_eq!(r.approved_by.as_str(), "helen.ashworth@x.example");
+        assert_eq!(
+            r.approved_at,
+            utc("2025-08-31T23:00:00Z"),
+            "01/09/2025 is BST midnight"
+        );
+        assert_eq!(r.expires_at, Some(utc("2026-02-28T23:59:59Z")));
+    }
+
+    #[test]
+    fn a_renewal_format_without_the_approver_is_refused_when_the_profile_loads() {
+        let err = Profile::from_toml(
+            "name = \"x\"\nkind = \"exceptions\"\nrenewal_format = \"{approved_at} until {expires_at}\"\n[columns]\nid = \"ID\"\ntier = \"T\"\ngranted_at = \"G\"\n",
+            "mine.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("mine.toml:3: renewal_format"), "{err}");
+        assert!(err.contains("{approver}"), "{err}");
+    }
+
+    #[test]
     fn roles_listed_in_one_cell_become_one_row_each() {
         let p = profile(
             r#"name = "roles"
