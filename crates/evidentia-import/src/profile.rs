@@ -256,7 +256,7 @@ impl RenewalFormat {
                 }
             }
         }
-        let has = |f: RenewalField| parts.iter().any(|p| *p == RenewalPart::Field(f));
+        let has = |f: RenewalField| parts.contains(&RenewalPart::Field(f));
         if !has(RenewalField::Approver) || !has(RenewalField::ApprovedAt) {
             return Err(format!(
                 "\"{template}\" must hold {{approver}} and {{approved_at}}"
