@@ -48,6 +48,10 @@ pub struct LifecycleAttributes {
     /// id), for correlation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// For a non-human identity, when its current credential (secret, key, certificate) was
+    /// issued or last rotated, as the catalog records it: the start of its age.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_issued_at: Option<Timestamp>,
     pub department: Option<String>,
     pub display_name: Option<String>,
     pub email: Option<String>,

@@ -469,7 +469,7 @@ fn confirm(
     let rows: Vec<u64> = ctx
         .rows_of(id)
         .filter(|(_, r)| {
-            r.record.as_of == snapshot && r.record.status.is_present() && &r.record.system == system
+            r.record.as_of == snapshot && ctx.present(&r.record) && &r.record.system == system
         })
         .map(|(_, r)| r.seq)
         .collect();

@@ -85,6 +85,10 @@ pub struct Context<'a> {
     logged_systems: BTreeSet<SystemId>,
     /// For NHIs, the access each catalog event authorised, per identity, oldest first.
     catalog: BTreeMap<IdentityId, Vec<CatalogEntry>>,
+    /// Accounts some snapshot lists as disabled, at that snapshot's time: their other rows of
+    /// the same moment (group memberships in another export) are no access either.
+    disabled:
+        std::collections::HashSet<(&'a SystemId, &'a str, Timestamp), BuildHasherDefault<FxHasher>>,
 }
 
 /// What a service-catalog event authorised for one NHI from its effective time on.
@@ -522,6 +526,17 @@ impl<'a> Context<'a> {
                 .iter()
                 .map(|&i| (event_identities[i as usize], i))
         });
+        let disabled: std::collections::HashSet<_, BuildHasherDefault<FxHasher>> = evidence
+            .reconciliations
+            .iter()
+            .filter(|r| r.record.status == evidentia_domain::ReconciliationStatus::Disabled)
+            .map(|r| (&r.record.system, r.record.account.as_str(), r.record.as_of))
+            .collect();
+        let present = |r: &'a ReconciliationRecord| {
+            r.status.is_present()
+                && (disabled.is_empty()
+                    || !disabled.contains(&(&r.system, r.account.as_str(), r.as_of)))
+        };
         let mut snapshots: BTreeMap<SystemId, BTreeMap<Timestamp, Vec<usize>>> = BTreeMap::new();
         for (i, r) in evidence.reconciliations.iter().enumerate() {
             let r = &r.record;
@@ -530,7 +545,7 @@ impl<'a> Context<'a> {
             }
             if let Some(per_system) = snapshots.get_mut(&r.system) {
                 let rows = per_system.entry(r.as_of).or_default();
-                if r.status.is_present() {
+                if present(r) {
                     rows.push(i);
                 }
             }
@@ -566,6 +581,7 @@ impl<'a> Context<'a> {
             exceptions_by_subject,
             logged_systems,
             catalog,
+            disabled,
         }
     }
 
@@ -766,6 +782,16 @@ impl<'a> Context<'a> {
             .get(system)
             .and_then(|s| s.get(&at))
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether a snapshot row shows access: present by its status, and its account not listed
+    /// as disabled at the same moment (by this export or another of the same system).
+    pub(crate) fn present(&self, r: &ReconciliationRecord) -> bool {
+        r.status.is_present()
+            && (self.disabled.is_empty()
+                || !self
+                    .disabled
+                    .contains(&(&r.system, r.account.as_str(), r.as_of)))
     }
 
     /// Whether an item is one of the system's deny entitlements (it takes access away).

@@ -175,7 +175,7 @@ impl<'a> Timeline<'a> {
                 let rec = &r.record;
                 if rec.as_of == s
                     && &rec.system == system
-                    && rec.status.is_present()
+                    && ctx.present(rec)
                     && !ctx.is_deny(system, item(rec.entitlement.as_deref()))
                 {
                     start.add(&rec.account, item(rec.entitlement.as_deref()), r.seq);
@@ -200,6 +200,37 @@ impl<'a> Timeline<'a> {
         }
         changes.sort_by_key(|x| (x.record.at, x.seq));
         attempts.sort_by_key(|x| (x.record.at, x.seq));
+        // With no snapshot of the system before `t`, its first one after tells what was held:
+        // access it shows that the log does not show being added in between was there before.
+        if snapshot.is_none()
+            && let Some(after) = ctx
+                .first_snapshot_after(system, t)
+                .filter(|a| *a < ctx.as_of)
+        {
+            for (_, r) in ctx.rows_of(id) {
+                let rec = &r.record;
+                let it = item(rec.entitlement.as_deref());
+                if rec.as_of != after
+                    || &rec.system != system
+                    || !ctx.present(rec)
+                    || ctx.is_deny(system, it)
+                {
+                    continue;
+                }
+                let added_since = changes.iter().any(|x| {
+                    let c = &x.record;
+                    c.at > t
+                        && c.at <= after
+                        && c.action.adds_access()
+                        && c.account.trim().eq_ignore_ascii_case(rec.account.trim())
+                        && (item(c.entitlement.as_deref()).eq_ignore_ascii_case(it)
+                            || it.eq_ignore_ascii_case(ACCOUNT))
+                });
+                if !added_since {
+                    start.add(&rec.account, it, r.seq);
+                }
+            }
+        }
         // A removal proves the access was there: what the log removes without having shown it
         // added (no snapshot before, or one that missed it) was held from the start.
         let mut state = start.clone();
@@ -289,7 +320,7 @@ pub(crate) fn snapshot_from(
         let rec = &r.record;
         rec.as_of == at
             && &rec.system == system
-            && rec.status.is_present()
+            && ctx.present(rec)
             && !ctx.is_deny(system, item(rec.entitlement.as_deref()))
             && if item_wanted.eq_ignore_ascii_case(ACCOUNT) {
                 bare_accounts || !item(rec.entitlement.as_deref()).eq_ignore_ascii_case(ACCOUNT)

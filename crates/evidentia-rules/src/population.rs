@@ -42,7 +42,7 @@ pub(crate) fn populations(ctx: &Context<'_>) -> BTreeMap<&'static str, usize> {
     let movers = events_of(&|t| t == LifecycleEventType::Mover);
     let rows_in_period = ctx
         .rows()
-        .filter(|(_, r)| ctx.in_period(r.record.as_of) && r.record.status.is_present())
+        .filter(|(_, r)| ctx.in_period(r.record.as_of) && ctx.present(&r.record))
         .count();
     // Distinct accounts ignoring case: accounts are numbered as written, so only the few
     // thousand distinct names are lower-cased, not every execution's and row's.

@@ -325,6 +325,7 @@ impl<'a> Row<'a> {
         let effective_at = self.req_time("effective_at");
         let attributes = LifecycleAttributes {
             aliases: self.list("aliases"),
+            credential_issued_at: self.time("credential_issued_at"),
             display_name: self.text("display_name"),
             email: self.text("email"),
             role: self.text("role"),
@@ -370,6 +371,7 @@ impl<'a> Row<'a> {
         let ended = self.time("ended_at");
         let attributes = LifecycleAttributes {
             aliases: self.list("aliases"),
+            credential_issued_at: self.time("credential_issued_at"),
             display_name: self.text("display_name"),
             email: self.text("email"),
             role: self.text("role"),

@@ -133,6 +133,7 @@ const EVENTS: &[FieldSpec] = &[
     f("ends_at", Time, false),
     f("entitlements", List, false),
     f("aliases", List, false),
+    f("credential_issued_at", Time, false),
     f("reason", Text, false),
 ];
 
@@ -236,6 +237,7 @@ const WORKERS: &[FieldSpec] = &[
     f("owner", Text, false),
     f("entitlements", List, false),
     f("aliases", List, false),
+    f("credential_issued_at", Time, false),
     f("reason", Text, false),
 ];
 

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::TimeDelta;
 use evidentia_domain::{
     Decision, IdentityId, LifecycleEventType, Outcome, ProvisioningAction, SystemId, Timestamp,
 };
@@ -14,9 +13,6 @@ pub(crate) const SOD_CONFLICT: &str = "EV-SOD-CONFLICT";
 pub(crate) const EXECUTION_FAILED_UNCONFIRMED: &str = "EV-EXECUTION-FAILED-UNCONFIRMED";
 pub(crate) const ORPHAN_ACCOUNT: &str = "EV-ORPHAN-ACCOUNT";
 pub(crate) const UNEXPECTED_ENTITLEMENT: &str = "EV-UNEXPECTED-ENTITLEMENT";
-
-/// How long a failed or queued change may wait for the system to confirm a retry.
-const CONFIRMATION_WINDOW: TimeDelta = TimeDelta::days(7);
 
 pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     separation_of_duties(ctx, out);
@@ -122,7 +118,7 @@ fn unconfirmed(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             let y = &y.record;
             y.outcome == Outcome::Succeeded
                 && y.at > x.at
-                && y.at <= x.at + CONFIRMATION_WINDOW
+                && y.at < ctx.as_of
                 && ((y.action == x.action && y.entitlement == x.entitlement)
                     || (x.action == ProvisioningAction::CreateAccount && y.action.adds_access()))
         });
@@ -133,7 +129,7 @@ fn unconfirmed(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             Finding::new(
                 EXECUTION_FAILED_UNCONFIRMED,
                 format!(
-                    "{} on {} {} and was not confirmed within 7 days{}",
+                    "{} on {} {} and was never confirmed by a later success or the system's next snapshot{}",
                     x.action.as_str(),
                     x.system,
                     x.outcome.as_str(),
@@ -151,12 +147,12 @@ fn unconfirmed(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// Whether a snapshot of the system within the confirmation window shows the failed or
-/// queued change in effect: the access present for an add, gone for a removal.
+/// Whether the system's next snapshot (in the period) shows the failed or queued change in
+/// effect: the access present for an add, gone for a removal.
 fn confirmed_by_snapshot(ctx: &Context<'_>, x: &evidentia_domain::Execution) -> bool {
     let Some(at) = ctx
         .first_snapshot_after(&x.system, x.at)
-        .filter(|at| *at <= x.at + CONFIRMATION_WINDOW)
+        .filter(|at| *at < ctx.as_of)
     else {
         return false;
     };
@@ -172,7 +168,7 @@ fn confirmed_by_snapshot(ctx: &Context<'_>, x: &evidentia_domain::Execution) -> 
     let shows = ctx.rows_on(&x.system, &x.account).any(|r| {
         let r = &r.record;
         r.as_of == at
-            && r.status.is_present()
+            && ctx.present(r)
             && (account_only
                 || authority::item(r.entitlement.as_deref()).eq_ignore_ascii_case(want))
     });
@@ -194,7 +190,7 @@ fn orphans(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (i, row) in ctx.rows() {
         let r = &row.record;
         if ctx.in_period(r.as_of)
-            && r.status.is_present()
+            && ctx.present(r)
             && ctx.row_owner(i).is_none()
             && ctx.is_orphan(&r.system, &r.account)
         {
@@ -222,7 +218,7 @@ fn drift(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let r = &row.record;
         // A credential held needs no approval (convention 5): it ages and must go with a
         // leaver, which other checks judge.
-        if !ctx.in_period(r.as_of) || !r.status.is_present() || r.credential {
+        if !ctx.in_period(r.as_of) || !ctx.present(r) || r.credential {
             continue;
         }
         let Some(id) = ctx.row_owner(i) else { continue };

@@ -81,7 +81,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let mine = ends(e);
         let still = ctx.rows_of(subject).find(|(_, r)| {
             let rec = &r.record;
-            if !rec.status.is_present()
+            if !ctx.present(rec)
                 || &rec.system != system
                 || !authority::item(rec.entitlement.as_deref()).eq_ignore_ascii_case(ent.trim())
                 || siblings.iter().any(|x| authority::covered_at(x, rec.as_of))

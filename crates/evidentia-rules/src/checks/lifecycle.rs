@@ -300,15 +300,17 @@ fn unexplained_removals(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 && a.entitlement.trim().eq_ignore_ascii_case(ent)
                 && (a.decided_at <= x.at || a.expires_at.is_some_and(|e| e <= x.at + DAY))
         });
-        let by_expiry = ctx.exceptions_of(id).any(|e| {
+        // Access held by exception needs no other authority to end: its exception granted it,
+        // and ending it early only narrows access.
+        let by_exception = ctx.exceptions_of(id).any(|e| {
             let e = &e.record;
             e.system.as_ref() == Some(&x.system)
+                && e.granted_at <= x.at
                 && e.entitlement
                     .as_deref()
                     .is_some_and(|en| en.trim().eq_ignore_ascii_case(ent))
-                && e.effective_expiry().is_some_and(|end| end <= x.at + DAY)
         });
-        if !by_approval && !by_expiry {
+        if !by_approval && !by_exception {
             out.push(
                 Finding::new(
                     CHANGE_WITHOUT_EVENT,

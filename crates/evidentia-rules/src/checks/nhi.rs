@@ -87,11 +87,23 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .evidence([left_seq]),
             );
         }
-        if matches!(
+        // A key, token or certificate ages from its creation; any NHI whose catalog records
+        // when its current credential was issued ages from then (platform-managed
+        // credentials, which a catalog does not date, are not judged).
+        let issued = ctx
+            .events_of(id)
+            .rev()
+            .find_map(|e| Some((e.record.attributes.credential_issued_at?, e.seq)));
+        let credential_kind = matches!(
             kind,
             IdentityKind::AccessKey | IdentityKind::ApiToken | IdentityKind::Certificate
-        ) {
-            let created = history.first().map_or(ctx.period_start, |h| h.0);
+        );
+        if credential_kind || issued.is_some() {
+            let created = match (credential_kind, history.first()) {
+                (true, Some(h)) => Some(h.0),
+                (true, None) => Some(ctx.period_start),
+                (false, _) => None,
+            };
             let rotation = ctx
                 .executions_of(id)
                 .filter(|(_, x)| {
@@ -103,14 +115,23 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                         )
                 })
                 .max_by_key(|(_, x)| x.record.at);
-            let last = rotation.map_or(created, |(_, x)| x.record.at.max(created));
+            let Some(last) = [
+                created,
+                issued.map(|i| i.0),
+                rotation.map(|(_, x)| x.record.at),
+            ]
+            .into_iter()
+            .flatten()
+            .max() else {
+                continue;
+            };
             let max_age = ctx.policy.nhi.credential_max_age_for(*kind);
             if ctx.as_of - last > max_age.as_delta() {
                 out.push(
                     Finding::new(
                         CREDENTIAL_LONG_LIVED,
                         format!(
-                            "{} last created or rotated {}: {} days old; maximum {max_age}",
+                            "{} credential last issued or rotated {}: {} days old; maximum {max_age}",
                             kind.as_str(),
                             last.format("%Y-%m-%d"),
                             (ctx.as_of - last).num_days()
@@ -119,6 +140,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                     .identity(Some(id))
                     .system(system)
                     .evidence(entries.iter().copied())
+                    .evidence(issued.map(|i| i.1))
                     .evidence(rotation.map(|(_, x)| x.seq)),
                 );
             }

@@ -161,14 +161,22 @@ fn failed_unconfirmed_table() {
             vec![],
         ),
         (
-            "failed, retried exactly 7 days later",
-            vec![failed(), grant("aws", e1, "ReadOnly", t() + d(7))],
+            "failed, retried weeks later: confirmed all the same (never confirmed is the gap)",
+            vec![failed(), grant("aws", e1, "ReadOnly", t() + d(40))],
             vec![],
         ),
         (
-            "failed, retried 7 days and one second later",
-            vec![failed(), grant("aws", e1, "ReadOnly", t() + d(7) + s(1))],
+            "failed, retried only after the period",
+            vec![failed(), grant("aws", e1, "ReadOnly", as_of() + d(1))],
             vec![EXECUTION_FAILED_UNCONFIRMED],
+        ),
+        (
+            "queued, confirmed by the system's next snapshot a month later",
+            vec![
+                outcome(grant("aws", e1, "ReadOnly", t()), Outcome::Queued),
+                row("aws", e1, "ReadOnly", t() + d(30)),
+            ],
+            vec![],
         ),
         (
             "failed, the retry failed too: one finding per key",
@@ -415,9 +423,9 @@ fn unexpected_entitlement_table() {
             vec![EXPIRED_ACTIVE],
         ),
         (
-            "explained by the prior role of a move (nothing held before the move)",
+            "the prior role of a move: no drift, but kept past the window (the first aws snapshot after the move shows it)",
             vec![mover("e1", at(2025, 6, 15, 0), "sre", "engineer"), drift()],
-            vec![],
+            vec![crate::checks::lifecycle::MOVER_RETAINED_ACCESS],
         ),
         (
             "explained by a logged, approved grant",
@@ -444,9 +452,9 @@ fn unexpected_entitlement_table() {
             vec![UNEXPECTED_ENTITLEMENT],
         ),
         (
-            "after the identity departed it is the leaver's business",
+            "after the identity departed it is the leaver's business (and still held: not revoked)",
             vec![leaver("e1", at(2025, 6, 1, 0)), drift()],
-            vec![],
+            vec![crate::checks::lifecycle::LEAVER_NOT_REVOKED],
         ),
         (
             "NHI: explained by its kind's profile",

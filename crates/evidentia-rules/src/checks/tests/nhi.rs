@@ -173,7 +173,27 @@ fn credential_long_lived_table() {
         )
     };
     let key = |created| nhi("key1", KEY, Some("o1"), created);
+    let svc_with_secret = |issued: Option<Timestamp>| {
+        with_event(nhi("svc9", SVC, Some("o1"), long_ago()), move |e| {
+            e.attributes.credential_issued_at = issued
+        })
+    };
     let cases = vec![
+        (
+            "a service account whose catalog dates its secret 200 days back",
+            vec![svc_with_secret(Some(as_of() - d(200)))],
+            vec![CREDENTIAL_LONG_LIVED],
+        ),
+        (
+            "a service account whose catalog dates its secret 100 days back",
+            vec![svc_with_secret(Some(as_of() - d(100)))],
+            vec![],
+        ),
+        (
+            "a service account with no credential date (platform-managed) is not judged",
+            vec![svc_with_secret(None)],
+            vec![],
+        ),
         (
             "rotated 179.5 days before the period end",
             vec![key(long_ago()), rotated(as_of() - d(179) - h(12))],
