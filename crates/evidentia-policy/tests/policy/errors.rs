@@ -41,7 +41,7 @@ fn unknown_keys() {
     check(
         &format!("{AWS}revocaton_sla = \"4h\"\n"),
         &[
-            "policy.toml:6: systems.aws.revocaton_sla: unknown key; expected one of: name, criticality, mode, batch_interval, revocation_sla, privileged_revocation_sla, provisioning_sla, reconciled",
+            "policy.toml:6: systems.aws.revocaton_sla: unknown key; expected one of: name, criticality, mode, batch_interval, revocation_sla, privileged_revocation_sla, provisioning_sla, reconciled, deny_entitlements",
         ],
     );
     check(
