@@ -284,15 +284,18 @@ pub(crate) fn valid_exception<'a>(
     item: &str,
     t: Timestamp,
 ) -> Option<&'a Stored<ExceptionRecord>> {
-    ctx.exceptions_of(subject).find(|x| {
-        let e = &x.record;
-        e.system.as_ref() == Some(system)
-            && (is_account(item)
-                || e.entitlement
-                    .as_deref()
-                    .is_some_and(|ent| ent.trim().eq_ignore_ascii_case(item)))
-            && covered_at(e, t)
-    })
+    ctx.exceptions_of(subject)
+        .find(|x| excepts(&x.record, system, item) && covered_at(&x.record, t))
+}
+
+/// Whether an exception record is about `item` on `system` (for the account itself: any
+/// entitlement there, convention 4).
+pub(crate) fn excepts(e: &ExceptionRecord, system: &SystemId, item: &str) -> bool {
+    e.system.as_ref() == Some(system)
+        && (is_account(item)
+            || e.entitlement
+                .as_deref()
+                .is_some_and(|ent| ent.trim().eq_ignore_ascii_case(item.trim())))
 }
 
 /// The exception an execution cites by its id in the request reference (registers and
@@ -338,12 +341,6 @@ pub(crate) fn any_exception(
     system: &SystemId,
     item: &str,
 ) -> bool {
-    ctx.exceptions_of(subject).any(|x| {
-        let e = &x.record;
-        e.system.as_ref() == Some(system)
-            && (is_account(item)
-                || e.entitlement
-                    .as_deref()
-                    .is_some_and(|ent| ent.trim().eq_ignore_ascii_case(item)))
-    })
+    ctx.exceptions_of(subject)
+        .any(|x| excepts(&x.record, system, item))
 }

@@ -133,14 +133,28 @@ pub(crate) fn chains(ctx: &Context<'_>) -> Vec<EventChain> {
         .into_iter()
         .map(|stored| {
             let e = &stored.record;
-            let reached = reach(ctx, e);
-            let mut systems = Vec::with_capacity(reached.len());
-            for (system, direction) in reached {
-                systems.push(match direction {
-                    Direction::Grant => grant_chain(ctx, stored, system),
-                    Direction::Revoke => revoke_chain(ctx, stored, system),
-                });
-            }
+            let systems = if e.event_type.is_departure() {
+                // A departure reaches the systems where something was held, judged once.
+                departure::systems_of(ctx, &e.identity)
+                    .into_iter()
+                    .filter_map(|system| {
+                        let outcome = departure::judge(ctx, &e.identity, e.effective_at, system)?;
+                        Some(departure_chain(
+                            system.clone(),
+                            authority_link(stored),
+                            &outcome,
+                        ))
+                    })
+                    .collect()
+            } else {
+                reach(ctx, e)
+                    .into_iter()
+                    .map(|(system, direction)| match direction {
+                        Direction::Grant => grant_chain(ctx, stored, system),
+                        Direction::Revoke => revoke_chain(ctx, stored, system),
+                    })
+                    .collect()
+            };
             EventChain {
                 seq: stored.seq,
                 event_id: e.id.to_string(),
@@ -154,7 +168,17 @@ pub(crate) fn chains(ctx: &Context<'_>) -> Vec<EventChain> {
         .collect()
 }
 
-/// The systems an event had to reach, and in which direction.
+/// The decision link of an event that removes access: the authoritative event itself.
+fn authority_link(event: &Stored<evidentia_domain::LifecycleEvent>) -> Link {
+    Link::new(
+        LinkStatus::Complete,
+        Some(event.record.effective_at),
+        vec![event.seq],
+        "the authoritative event is the decision",
+    )
+}
+
+/// The systems a joiner, mover or NHI creation had to reach, and in which direction.
 fn reach(ctx: &Context<'_>, e: &evidentia_domain::LifecycleEvent) -> BTreeMap<SystemId, Direction> {
     let mut out = BTreeMap::new();
     let profile_systems = |role: &str| -> BTreeSet<SystemId> {
@@ -205,14 +229,10 @@ fn reach(ctx: &Context<'_>, e: &evidentia_domain::LifecycleEvent) -> BTreeMap<Sy
                 out.insert(s.clone(), Direction::Grant);
             }
         }
-        LifecycleEventType::Leaver | LifecycleEventType::NhiRetired => {
-            for s in departure::systems_of(ctx, &e.identity) {
-                if departure::judge(ctx, &e.identity, e.effective_at, s).is_some() {
-                    out.insert(s.clone(), Direction::Revoke);
-                }
-            }
-        }
-        LifecycleEventType::NhiOwnerChanged => {}
+        // Departures are chained from their judgement in `chains`.
+        LifecycleEventType::Leaver
+        | LifecycleEventType::NhiRetired
+        | LifecycleEventType::NhiOwnerChanged => {}
     }
     out.retain(|s, _| ctx.policy.systems.contains_key(s));
     out
@@ -304,23 +324,14 @@ fn grant_chain(
     }
 }
 
+/// A mover's chain in a system only the old role had: removal within the transition window.
 fn revoke_chain(
     ctx: &Context<'_>,
     event: &Stored<evidentia_domain::LifecycleEvent>,
     system: SystemId,
 ) -> SystemChain {
     let (id, t) = (&event.record.identity, event.record.effective_at);
-    let decision = Link::new(
-        LinkStatus::Complete,
-        Some(t),
-        vec![event.seq],
-        "the authoritative event is the decision",
-    );
-    if event.record.event_type.is_departure()
-        && let Some(outcome) = departure::judge(ctx, id, t, &system)
-    {
-        return departure_chain(system, decision, &outcome);
-    }
+    let decision = authority_link(event);
     let removals: Vec<_> = ctx
         .executions_of(id)
         .filter(|(_, x)| {
