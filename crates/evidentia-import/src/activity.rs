@@ -212,6 +212,18 @@ pub(crate) fn import_capturing(
     (summary, sink)
 }
 
+/// The activity summaries among imported records, borrowed, for the importers' tests.
+#[cfg(test)]
+pub(crate) fn summaries_in(records: &[(Record, crate::Origin)]) -> Vec<&ActivitySummary> {
+    records
+        .iter()
+        .filter_map(|(r, _)| match r {
+            Record::Activity(a) => Some(a),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The activity summaries among imported records, for the importers' tests.
 #[cfg(test)]
 pub(crate) fn summaries(records: Vec<(Record, crate::Origin)>) -> Vec<ActivitySummary> {

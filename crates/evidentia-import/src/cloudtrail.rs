@@ -951,12 +951,7 @@ mod tests {
     }
 
     fn activity(sink: &[(Record, Origin)]) -> Vec<&evidentia_domain::ActivitySummary> {
-        sink.iter()
-            .filter_map(|(r, _)| match r {
-                Record::Activity(a) => Some(a),
-                _ => None,
-            })
-            .collect()
+        crate::activity::summaries_in(sink)
     }
 
     fn login(identity: &str, time: &str, result: &str, id: &str) -> String {

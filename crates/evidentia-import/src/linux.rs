@@ -1690,12 +1690,7 @@ mod tests {
     }
 
     fn activity(sink: &[(Record, Origin)]) -> Vec<&evidentia_domain::ActivitySummary> {
-        sink.iter()
-            .filter_map(|(r, _)| match r {
-                Record::Activity(a) => Some(a),
-                _ => None,
-            })
-            .collect()
+        crate::activity::summaries_in(sink)
     }
 
     const AUTH_LOG: &[u8] = b"2024-03-01T09:00:00Z web1 sshd[1]: Accepted password for alice from 10.0.0.9 port 5 ssh2\n\
