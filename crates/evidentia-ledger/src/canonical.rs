@@ -1,6 +1,6 @@
 //! Canonical bytes: the one JSON spelling and the one time spelling that get hashed.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike as _, SecondsFormat, Timelike as _, Utc};
 use serde::Serialize;
 
 /// Serializes a value as canonical JSON: object keys sorted by their UTF-8 bytes, no
@@ -20,8 +20,14 @@ pub fn format_recorded_at(time: DateTime<Utc>) -> String {
 }
 
 /// Parses a recorded time written by [`format_recorded_at`]; anything else is `None`.
+/// Years 0001–9999 only and no leap second (`:60`): Evidentia's clock never writes either,
+/// and Python's `datetime` (which the documented reference verifier uses) accepts neither,
+/// so two honest verifiers always agree (docs/ledger-format.md §6).
 pub fn parse_recorded_at(text: &str) -> Option<DateTime<Utc>> {
     let parsed = DateTime::parse_from_rfc3339(text).ok()?.with_timezone(&Utc);
+    if parsed.year() < 1 || parsed.nanosecond() >= 1_000_000_000 {
+        return None;
+    }
     (format_recorded_at(parsed) == text).then_some(parsed)
 }
 
@@ -44,5 +50,9 @@ mod tests {
         assert_eq!(text, "2026-11-22T02:13:55.000000Z");
         assert_eq!(parse_recorded_at(&text), Some(t));
         assert_eq!(parse_recorded_at("2026-11-22T02:13:55Z"), None);
+        // A leap second and year 0 parse as RFC 3339 but are refused (§6).
+        assert_eq!(parse_recorded_at("2016-12-31T23:59:60.000000Z"), None);
+        assert_eq!(parse_recorded_at("0000-01-01T00:00:00.000000Z"), None);
+        assert!(parse_recorded_at("0001-01-01T00:00:00.000000Z").is_some());
     }
 }
