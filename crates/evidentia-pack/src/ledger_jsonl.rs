@@ -49,13 +49,128 @@ pub fn to_line(entry: &Entry) -> Result<Vec<u8>, serde_json::Error> {
     Ok(out)
 }
 
+/// The keys of a line, in the one order a line may have them (docs/ledger-format.md, §15).
+const LINE_KEYS: [&str; 8] = [
+    "seq",
+    "kind",
+    "recorded_at",
+    "payload_encoding",
+    "payload",
+    "payload_sha256",
+    "prev_hash",
+    "entry_hash",
+];
+
+/// A line's values, read in one pass over its keys, and the first thing wrong with its keys.
+#[derive(Default)]
+struct StrictLine {
+    seq: Option<u64>,
+    strings: [Option<String>; 7],
+    /// Key positions in [`LINE_KEYS`], in the order the line has them.
+    order: Vec<usize>,
+    problem: Option<String>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for &mut StrictLine {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut StrictLine {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object with the eight keys of a ledger.jsonl line")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        use serde::de::Error as _;
+        while let Some(key) = map.next_key::<String>()? {
+            let Some(at) = LINE_KEYS.iter().position(|k| *k == key) else {
+                let shown: String = key.chars().take(64).collect();
+                self.problem = Some(format!("unknown key {shown:?}"));
+                return Err(A::Error::custom("unknown key"));
+            };
+            if self.order.contains(&at) {
+                self.problem = Some(format!("duplicate key {key:?}"));
+                return Err(A::Error::custom("duplicate key"));
+            }
+            self.order.push(at);
+            if at == 0 {
+                self.seq = Some(map.next_value()?);
+            } else {
+                self.strings[at - 1] = Some(map.next_value()?);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl StrictLine {
+    /// The line's fields, or why its keys are not exactly [`LINE_KEYS`] in order.
+    fn into_entry(self) -> Result<JsonlEntry, String> {
+        if let Some(missing) = (0..LINE_KEYS.len()).find(|at| !self.order.contains(at)) {
+            return Err(format!("missing key {:?}", LINE_KEYS[missing]));
+        }
+        if self.order.iter().enumerate().any(|(i, at)| i != *at) {
+            let found: Vec<&str> = self.order.iter().map(|at| LINE_KEYS[*at]).collect();
+            return Err(format!(
+                "keys out of order ({}; the format is {})",
+                found.join(", "),
+                LINE_KEYS.join(", ")
+            ));
+        }
+        let [
+            kind,
+            recorded_at,
+            payload_encoding,
+            payload,
+            payload_sha256,
+            prev_hash,
+            entry_hash,
+        ] = self.strings.map(Option::unwrap_or_default);
+        Ok(JsonlEntry {
+            seq: self.seq.unwrap_or_default(),
+            kind,
+            recorded_at,
+            payload_encoding,
+            payload,
+            payload_sha256,
+            prev_hash,
+            entry_hash,
+        })
+    }
+}
+
 /// Reads one line (without its `\n`) back into an entry, exactly as it was stored; `line` is
-/// the 1-based line number used in errors. The hashes are not checked here — that is the
-/// [`evidentia_ledger::Verifier`]'s job.
+/// the 1-based line number used in errors. The line must be one JSON object with exactly the
+/// eight keys of the format, each once, in its order: an extra, missing, repeated or misplaced
+/// key is an error naming the line and, once read, the entry's `seq`. The hashes are not
+/// checked here — that is the [`evidentia_ledger::Verifier`]'s job.
 pub fn parse_line(text: &[u8], line: u64) -> Result<Entry, LedgerLineError> {
-    let fail = |reason: String| LedgerLineError { line, reason };
-    let e: JsonlEntry =
-        serde_json::from_slice(text).map_err(|err| fail(format!("not a ledger entry: {err}")))?;
+    let mut strict = StrictLine::default();
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let read =
+        serde::de::DeserializeSeed::deserialize(&mut strict, &mut de).and_then(|()| de.end());
+    let fail = |seq: Option<u64>, reason: String| LedgerLineError {
+        line,
+        reason: match seq {
+            Some(seq) => format!("entry {seq}: {reason}"),
+            None => reason,
+        },
+    };
+    let seq = strict.seq;
+    if let Err(err) = read {
+        return Err(match strict.problem.take() {
+            Some(problem) => fail(seq, problem),
+            None => fail(seq, format!("not a ledger entry: {err}")),
+        });
+    }
+    let e = strict.into_entry().map_err(|reason| fail(seq, reason))?;
+    let fail = |reason: String| fail(seq, reason);
     let payload = match e.payload_encoding.as_str() {
         "utf-8" => e.payload.into_bytes(),
         "hex" => hex::decode(&e.payload).map_err(|err| fail(format!("payload: {err}")))?,
@@ -119,6 +234,82 @@ mod tests {
     fn names_the_line_of_a_bad_entry() {
         let err = parse_line(b"{\"seq\":1}", 7).unwrap_err();
         assert_eq!(err.line, 7);
-        assert!(err.reason.contains("missing field"), "{err}");
+        assert_eq!(err.to_string(), "line 7: entry 1: missing key \"kind\"");
+        let err = parse_line(b"[1]", 7).unwrap_err();
+        assert!(
+            err.to_string().starts_with("line 7: not a ledger entry: "),
+            "{err}"
+        );
+        let err = parse_line(b"{\"seq\":\"1\"}", 7).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("line 7: not a ledger entry: invalid type"),
+            "{err}"
+        );
+    }
+
+    /// A good line with `edit` applied to its text.
+    fn edited(edit: impl Fn(&str) -> String) -> Vec<u8> {
+        let mut chain = Chain::new();
+        let e = chain.next_entry("note", "2026-01-01T00:00:00.000000Z", b"{}".to_vec());
+        let line = String::from_utf8(to_line(&e).unwrap()).unwrap();
+        let text = edit(line.trim_end_matches('\n'));
+        assert_ne!(
+            text,
+            line.trim_end_matches('\n'),
+            "the edit changed nothing"
+        );
+        text.into_bytes()
+    }
+
+    #[test]
+    fn exactly_the_eight_keys_in_their_order() {
+        // docs/ledger-format.md, section 15: "exactly these eight keys, in this order".
+        let cases: [(Vec<u8>, &str); 6] = [
+            (
+                edited(|l| l.replacen('{', "{\"note\":1,", 1)),
+                "line 3: unknown key \"note\"",
+            ),
+            (
+                edited(|l| format!("{},\"note\":1}}", &l[..l.len() - 1])),
+                "line 3: entry 1: unknown key \"note\"",
+            ),
+            (
+                edited(|l| l.replacen(",\"kind\":\"note\"", "", 1)),
+                "line 3: entry 1: missing key \"kind\"",
+            ),
+            (
+                edited(|l| {
+                    l.replacen(
+                        ",\"kind\":\"note\"",
+                        ",\"kind\":\"note\",\"kind\":\"note\"",
+                        1,
+                    )
+                }),
+                "line 3: entry 1: duplicate key \"kind\"",
+            ),
+            (
+                edited(|l| {
+                    l.replacen(
+                        "{\"seq\":1,\"kind\":\"note\"",
+                        "{\"kind\":\"note\",\"seq\":1",
+                        1,
+                    )
+                }),
+                "line 3: entry 1: keys out of order (kind, seq, recorded_at,",
+            ),
+            (
+                edited(|l| format!("{l} x")),
+                "line 3: entry 1: not a ledger entry: trailing characters",
+            ),
+        ];
+        for (line, want) in cases {
+            let err = parse_line(&line, 3).unwrap_err().to_string();
+            assert!(
+                err.starts_with(want),
+                "{err}\nfor {}",
+                String::from_utf8_lossy(&line)
+            );
+        }
     }
 }
