@@ -1,13 +1,16 @@
 //! Checking a pack from its own bytes, without extracting anything: the archive's structure
-//! (no paths that could escape a folder, no links, no duplicates), every file against
-//! `SHA256SUMS` and `manifest.json`, the ledger chain in `ledger.jsonl` (with
-//! [`evidentia_ledger::Verifier`]) up to the manifest's checkpoint, and every artifact against
-//! its name and its `artifact.stored` entry.
+//! (no paths that could escape a folder, no links, no duplicates), its layout (every file the
+//! pack must hold and nothing else, docs/evidence-pack.md), every file against `SHA256SUMS` and
+//! `manifest.json`, the ledger chain in `ledger.jsonl` (with [`evidentia_ledger::Verifier`]) up
+//! to the manifest's checkpoint, and the artifacts against the ledger: each one named by its
+//! content's SHA-256 and committed by an `artifact.stored` entry with its size, and every
+//! committed artifact in the pack exactly once.
 //!
 //! Memory stays bounded: entries are streamed through SHA-256, each read is capped at its
 //! declared size (a zip bomb that inflates past its header is caught, not followed), and the
 //! [`Limits`] cap the entry count, every entry and the total.
 
+use std::collections::btree_map::Entry as MapEntry;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::{BufReader, Read, Seek, SeekFrom};
 
@@ -18,7 +21,82 @@ use zip::{CompressionMethod, ZipArchive};
 
 use crate::ledger_jsonl::parse_line;
 use crate::manifest::{MANIFEST_FORMAT, Manifest};
-use crate::{ARTIFACTS_DIR, LEDGER_JSONL, MANIFEST, SHA256SUMS};
+use crate::{ARTIFACTS_DIR, LEDGER_JSONL, MANIFEST, SHA256SUMS, sanitize_file_name};
+
+/// How the verifier describes a file that is not one of a pack's (docs/evidence-pack.md).
+const NOT_IN_LAYOUT: &str = "not part of the pack layout (docs/evidence-pack.md)";
+const VERIFY_MD: &str = "VERIFY.md";
+const VERIFY_LEDGER_PY: &str = "tools/verify_ledger.py";
+const OSCAL_RESULTS: &str = "oscal/assessment-results.json";
+/// The exported tables, each as `exports/<table>.csv` and `exports/<table>.json`.
+const EXPORT_TABLES: [&str; 5] = ["controls", "events", "exceptions", "findings", "metrics"];
+const EXPORT_FORMATS: [&str; 2] = ["csv", "json"];
+/// Files the pack writer is gaining: accepted by name here, their content is checked elsewhere.
+const ACCEPTED_FILES: [&str; 2] = ["checkpoint.note", "signing-key.pem"];
+/// `proofs/findings/<digits>.json`, accepted by name like [`ACCEPTED_FILES`].
+const FINDING_PROOFS_DIR: &str = "proofs/findings/";
+const ARTIFACT_ENTRY_KIND: &str = "artifact.stored";
+
+/// Every file a pack holds whatever its framework: all but the report.
+fn fixed_files() -> Vec<String> {
+    let mut out: Vec<String> = [
+        VERIFY_MD,
+        MANIFEST,
+        SHA256SUMS,
+        LEDGER_JSONL,
+        VERIFY_LEDGER_PY,
+    ]
+    .map(str::to_owned)
+    .into();
+    out.push(OSCAL_RESULTS.to_owned());
+    for table in EXPORT_TABLES {
+        for format in EXPORT_FORMATS {
+            out.push(format!("exports/{table}.{format}"));
+        }
+    }
+    out
+}
+
+/// The report's name for the manifest's framework, made as the pack writer makes it: the
+/// framework's id itself for every built-in framework, `_` for characters a file name may not
+/// carry in a user catalog's id.
+fn report_name(framework: &str) -> String {
+    format!("report-{}.pdf", sanitize_file_name(framework))
+}
+
+fn is_lower_hex_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The content address an artifact's name gives, if `name` is
+/// `artifacts/<64 lowercase hex>-<name>` with a non-empty name of `A-Z a-z 0-9 . - _`.
+fn artifact_address(name: &str) -> Option<&str> {
+    let (sha, file) = name.strip_prefix(ARTIFACTS_DIR)?.split_once('-')?;
+    let file_ok = !file.is_empty()
+        && file
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    (is_lower_hex_sha256(sha) && file_ok).then_some(sha)
+}
+
+/// Whether `name` is a file of the documented layout. `report` is the report's name, `None`
+/// when the manifest cannot tell it (then any `report-*.pdf` passes here: the manifest is
+/// already a problem).
+fn in_layout(name: &str, fixed: &HashSet<String>, report: Option<&str>) -> bool {
+    let is_report = match report {
+        Some(report) => name == report,
+        None => name.starts_with("report-") && name.ends_with(".pdf"),
+    };
+    let is_proof = name
+        .strip_prefix(FINDING_PROOFS_DIR)
+        .and_then(|rest| rest.strip_suffix(".json"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    fixed.contains(name)
+        || is_report
+        || artifact_address(name).is_some()
+        || ACCEPTED_FILES.contains(&name)
+        || is_proof
+}
 
 /// Bounds on what a pack may ask the verifier to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,16 +413,28 @@ struct LedgerState {
     verifier: Verifier,
     /// The first problem, naming its line.
     failure: Option<String>,
-    /// sha256 → size, from `artifact.stored` entries.
-    commitments: BTreeMap<String, u64>,
+    /// sha256 → (seq, size), from `artifact.stored` entries.
+    commitments: BTreeMap<String, (u64, u64)>,
     line: u64,
     pending: Vec<u8>,
 }
 
+/// An `artifact.stored` payload: exactly these two keys (docs/ledger-format.md, section 9).
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ArtifactCommitment {
     sha256: String,
     size: u64,
+}
+
+impl ArtifactCommitment {
+    fn read(payload: &[u8]) -> Result<Self, String> {
+        let c: ArtifactCommitment = serde_json::from_slice(payload).map_err(|e| e.to_string())?;
+        if !is_lower_hex_sha256(&c.sha256) {
+            return Err("sha256 is not 64 lowercase hex digits".into());
+        }
+        Ok(c)
+    }
 }
 
 impl LedgerState {
@@ -397,11 +487,24 @@ impl LedgerState {
             self.failure = Some(format!("line {}: entry {}: {}", self.line, f.seq, f.reason));
             return;
         }
-        if entry.kind == "artifact.stored" {
-            match serde_json::from_slice::<ArtifactCommitment>(&entry.payload) {
-                Ok(c) => {
-                    self.commitments.insert(c.sha256, c.size);
-                }
+        if entry.kind == ARTIFACT_ENTRY_KIND {
+            match ArtifactCommitment::read(&entry.payload) {
+                Ok(c) => match self.commitments.entry(c.sha256) {
+                    MapEntry::Vacant(v) => {
+                        v.insert((entry.seq, c.size));
+                    }
+                    // The store commits to a content address once; a second commitment is
+                    // not something Evidentia writes.
+                    MapEntry::Occupied(o) => {
+                        self.failure = Some(format!(
+                            "line {}: entry {} commits again to artifact {}, already committed by entry {}",
+                            self.line,
+                            entry.seq,
+                            o.key(),
+                            o.get().0
+                        ));
+                    }
+                },
                 Err(e) => {
                     self.failure = Some(format!(
                         "line {}: entry {}: malformed artifact entry payload: {e}",
@@ -489,9 +592,13 @@ impl Contents {
             entry: Some(entry.to_owned()),
             reason,
         };
-        for required in [MANIFEST, SHA256SUMS, LEDGER_JSONL] {
-            if !self.actual.contains_key(required) && !names.iter().any(|n| n == required) {
-                problems.push(p(required, "missing from the pack".into()));
+        let in_pack: HashSet<&str> = names.iter().map(String::as_str).collect();
+        // The files every pack holds (the report, named after the framework, is checked once
+        // the manifest is read).
+        let fixed: HashSet<String> = fixed_files().into_iter().collect();
+        for required in fixed_files() {
+            if !in_pack.contains(required.as_str()) {
+                problems.push(p(&required, "missing from the pack".into()));
             }
         }
         // SHA256SUMS: every file but itself, each once, each matching.
@@ -514,7 +621,7 @@ impl Contents {
                 }
             }
             for listed in sums.keys() {
-                if !names.iter().any(|n| n == listed) {
+                if !in_pack.contains(listed) {
                     problems.push(p(listed, "listed in SHA256SUMS but not in the pack".into()));
                 }
             }
@@ -541,7 +648,7 @@ impl Contents {
                     problems.push(p(&f.path, "listed twice in manifest.json".into()));
                 }
                 match self.actual.get(&f.path) {
-                    None if !names.iter().any(|n| n == &f.path) => problems.push(p(
+                    None if !in_pack.contains(f.path.as_str()) => problems.push(p(
                         &f.path,
                         "listed in manifest.json but not in the pack".into(),
                     )),
@@ -583,37 +690,79 @@ impl Contents {
                 }
             }
         }
-        // Artifacts: named by their hash, committed by the ledger with their size.
-        for (name, (size, sha)) in &self.actual {
-            let Some(rest) = name.strip_prefix(ARTIFACTS_DIR) else {
-                continue;
+        // Artifacts: named by their hash, one file per content address, committed by the
+        // ledger with their size — and every committed artifact in the pack.
+        let ledger = self.ledger.as_ref().filter(|l| l.failure.is_none());
+        let mut artifacts: BTreeMap<&str, &str> = BTreeMap::new();
+        for name in names {
+            let Some(named) = artifact_address(name) else {
+                continue; // not an artifact, or not a name the layout allows (below)
             };
-            let named = rest.split_once('-').map(|(h, _)| h);
-            match named {
-                Some(h) if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                    if h != sha {
-                        problems.push(p(
-                            name,
-                            format!("content hashes to {sha}, its name says {h}"),
-                        ));
-                    } else if let Some(l) = self.ledger.as_ref().filter(|l| l.failure.is_none()) {
-                        match l.commitments.get(sha) {
-                            None => problems.push(p(
-                                name,
-                                "no artifact.stored entry in ledger.jsonl commits to it".into(),
-                            )),
-                            Some(committed) if committed != size => problems.push(p(
-                                name,
-                                format!("{size} bytes, its artifact.stored entry says {committed}"),
-                            )),
-                            _ => {}
-                        }
-                    }
+            match artifacts.entry(named) {
+                MapEntry::Occupied(first) => {
+                    problems.push(p(
+                        name,
+                        format!(
+                            "a second file for artifact {named}, already in the pack as {}",
+                            first.get()
+                        ),
+                    ));
+                    continue;
                 }
-                _ => problems.push(p(
+                MapEntry::Vacant(v) => {
+                    v.insert(name);
+                }
+            }
+            let Some((size, sha)) = self.actual.get(name) else {
+                continue; // unreadable: already a problem
+            };
+            if named != sha {
+                problems.push(p(
                     name,
-                    "artifact name does not start with its SHA-256".into(),
-                )),
+                    format!("content hashes to {sha}, its name says {named}"),
+                ));
+            } else if let Some(l) = ledger {
+                match l.commitments.get(sha) {
+                    None => problems.push(p(
+                        name,
+                        "no artifact.stored entry in ledger.jsonl commits to it".into(),
+                    )),
+                    Some((_, committed)) if committed != size => problems.push(p(
+                        name,
+                        format!("{size} bytes, its artifact.stored entry says {committed}"),
+                    )),
+                    _ => {}
+                }
+            }
+        }
+        if let Some(l) = ledger {
+            let mut absent: Vec<(u64, u64, &str)> = l
+                .commitments
+                .iter()
+                .filter(|(sha, _)| !artifacts.contains_key(sha.as_str()))
+                .map(|(sha, (seq, size))| (*seq, *size, sha.as_str()))
+                .collect();
+            absent.sort_unstable();
+            for (seq, size, sha) in absent {
+                problems.push(p(
+                    LEDGER_JSONL,
+                    format!(
+                        "entry {seq} commits to artifact {sha} ({size} bytes), which is not in the pack"
+                    ),
+                ));
+            }
+        }
+        // The layout: exactly one report, the one for the manifest's framework, and no file
+        // the documented layout does not name.
+        let report = manifest.as_ref().map(|m| report_name(&m.framework));
+        if let Some(report) = &report {
+            if !in_pack.contains(report.as_str()) {
+                problems.push(p(report, "missing from the pack".into()));
+            }
+        }
+        for name in names {
+            if !in_layout(name, &fixed, report.as_deref()) {
+                problems.push(p(name, NOT_IN_LAYOUT.into()));
             }
         }
         self.manifest = manifest;
@@ -653,47 +802,107 @@ mod tests {
 
     const ABC_SHA: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
-    /// A small honest pack: a three-entry ledger committing to the artifact `abc`.
-    fn honest(edit_ledger: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
-        let mut chain = Chain::new();
-        let t = "2026-01-01T00:00:00.000000Z";
-        let entries = vec![
-            chain.next_entry("workspace.created", t, b"{}".to_vec()),
-            chain.next_entry(
-                "artifact.stored",
-                t,
-                format!("{{\"sha256\":\"{ABC_SHA}\",\"size\":3}}").into_bytes(),
-            ),
-            chain.next_entry("import.file", t, b"{\"file_name\":\"a.txt\"}".to_vec()),
-        ];
-        let mut ledger = Vec::new();
-        for e in &entries {
-            ledger.extend(to_line(e).unwrap());
+    /// What a test pack is made of.
+    struct Spec {
+        framework: String,
+        /// The ledger's entries, (kind, payload), all recorded at one time.
+        entries: Vec<(&'static str, Vec<u8>)>,
+        /// Every file but `manifest.json` and `SHA256SUMS`, in archive order; the bytes given
+        /// for `ledger.jsonl` are replaced by the ledger of `entries`.
+        files: Vec<(String, Vec<u8>)>,
+    }
+
+    fn abc_commitment() -> Vec<u8> {
+        format!("{{\"sha256\":\"{ABC_SHA}\",\"size\":3}}").into_bytes()
+    }
+
+    fn abc_path() -> String {
+        format!("artifacts/{ABC_SHA}-a.txt")
+    }
+
+    impl Spec {
+        /// A small honest pack, laid out as the writer in `evidentia_app::pack` lays one out:
+        /// a three-entry ledger committing to the artifact `abc`.
+        fn honest() -> Spec {
+            let mut files = vec![
+                ("VERIFY.md".to_owned(), b"check me".to_vec()),
+                ("report-nist-csf-2.0.pdf".to_owned(), b"%PDF-1.7".to_vec()),
+            ];
+            for table in ["controls", "events", "exceptions", "findings", "metrics"] {
+                for format in ["csv", "json"] {
+                    files.push((
+                        format!("exports/{table}.{format}"),
+                        table.as_bytes().to_vec(),
+                    ));
+                }
+            }
+            files.extend([
+                ("oscal/assessment-results.json".to_owned(), b"{}".to_vec()),
+                (LEDGER_JSONL.to_owned(), Vec::new()),
+                (abc_path(), b"abc".to_vec()),
+                ("tools/verify_ledger.py".to_owned(), b"print()".to_vec()),
+            ]);
+            Spec {
+                framework: "nist-csf-2.0".into(),
+                entries: vec![
+                    ("workspace.created", b"{}".to_vec()),
+                    ("artifact.stored", abc_commitment()),
+                    ("import.file", b"{\"file_name\":\"a.txt\"}".to_vec()),
+                ],
+                files,
+            }
         }
-        edit_ledger(&mut ledger);
-        let mut w = PackWriter::new(Cursor::new(Vec::new()));
-        w.add("VERIFY.md", b"check me").unwrap();
-        w.add(LEDGER_JSONL, &ledger).unwrap();
-        w.add(&format!("artifacts/{ABC_SHA}-a.txt"), b"abc")
-            .unwrap();
-        let manifest = Manifest {
-            format: MANIFEST_FORMAT.into(),
-            generator: "test".into(),
-            workspace_id: "w".into(),
-            framework: "nist-csf-2.0".into(),
-            period: PackPeriod {
-                from: None,
-                to: None,
-            },
-            as_of: "2026-01-02T00:00:00Z".into(),
-            generated_at: "2026-01-02T00:00:00Z".into(),
-            checkpoint: Checkpoint {
-                entry_count: 3,
-                head_hash: chain.head().to_hex(),
-            },
-            files: Vec::new(),
-        };
-        w.finish(manifest).unwrap().0.into_inner()
+
+        /// The pack's bytes, `edit_ledger` applied to `ledger.jsonl`; `manifest.json` and
+        /// `SHA256SUMS` list exactly the files written, as an editor re-making them would.
+        fn pack(&self, edit_ledger: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
+            let mut chain = Chain::new();
+            let t = "2026-01-01T00:00:00.000000Z";
+            let mut ledger = Vec::new();
+            for (kind, payload) in &self.entries {
+                ledger.extend(to_line(&chain.next_entry(kind, t, payload.clone())).unwrap());
+            }
+            edit_ledger(&mut ledger);
+            let mut w = PackWriter::new(Cursor::new(Vec::new()));
+            for (path, bytes) in &self.files {
+                let bytes = if path == LEDGER_JSONL { &ledger } else { bytes };
+                w.add(path, bytes).unwrap();
+            }
+            let manifest = Manifest {
+                format: MANIFEST_FORMAT.into(),
+                generator: "test".into(),
+                workspace_id: "w".into(),
+                framework: self.framework.clone(),
+                period: PackPeriod {
+                    from: None,
+                    to: None,
+                },
+                as_of: "2026-01-02T00:00:00Z".into(),
+                generated_at: "2026-01-02T00:00:00Z".into(),
+                checkpoint: Checkpoint {
+                    entry_count: self.entries.len() as u64,
+                    head_hash: chain.head().to_hex(),
+                },
+                files: Vec::new(),
+            };
+            w.finish(manifest).unwrap().0.into_inner()
+        }
+    }
+
+    /// The honest pack with `edit_ledger` applied to `ledger.jsonl`.
+    fn honest(edit_ledger: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
+        Spec::honest().pack(edit_ledger)
+    }
+
+    /// The honest pack with `edit` applied to the first line of `ledger.jsonl` (entry 1).
+    fn first_line_edited(edit: impl Fn(&str) -> String) -> Vec<u8> {
+        honest(|l| {
+            let text = String::from_utf8(l.clone()).unwrap();
+            let (first, rest) = text.split_once('\n').unwrap();
+            let edited = edit(first);
+            assert_ne!(edited, first, "the edit changed nothing");
+            *l = format!("{edited}\n{rest}").into_bytes();
+        })
     }
 
     fn verdict(bytes: &[u8]) -> Verdict {
@@ -718,7 +927,7 @@ mod tests {
         assert_eq!(a, honest(|_| {}), "same input, same bytes");
         match verdict(&a) {
             Verdict::Intact(s) => {
-                assert_eq!(s.files, 5);
+                assert_eq!(s.files, 18);
                 assert_eq!(s.manifest.checkpoint.entry_count, 3);
             }
             Verdict::Altered(p) => panic!("{p:#?}"),
@@ -756,6 +965,193 @@ mod tests {
             l.truncate(cut + 1);
         });
         altered(&pack, Some(LEDGER_JSONL), "ends at entry 2");
+    }
+
+    #[test]
+    fn a_committed_artifact_removed_with_sums_and_manifest_rewritten_is_altered() {
+        // What the tester did: delete the artifact, re-make SHA256SUMS and manifest.json.
+        let mut spec = Spec::honest();
+        spec.files.retain(|(path, _)| *path != abc_path());
+        altered(
+            &spec.pack(|_| {}),
+            Some(LEDGER_JSONL),
+            &format!("entry 2 commits to artifact {ABC_SHA} (3 bytes), which is not in the pack"),
+        );
+    }
+
+    #[test]
+    fn two_files_for_one_artifact_are_altered() {
+        let mut spec = Spec::honest();
+        let second = format!("artifacts/{ABC_SHA}-b.txt");
+        spec.files.push((second.clone(), b"abc".to_vec()));
+        altered(
+            &spec.pack(|_| {}),
+            Some(&second),
+            &format!(
+                "a second file for artifact {ABC_SHA}, already in the pack as {}",
+                abc_path()
+            ),
+        );
+    }
+
+    #[test]
+    fn a_second_commitment_to_one_artifact_is_altered() {
+        let mut spec = Spec::honest();
+        spec.entries.push(("artifact.stored", abc_commitment()));
+        altered(
+            &spec.pack(|_| {}),
+            Some(LEDGER_JSONL),
+            &format!(
+                "line 4: entry 4 commits again to artifact {ABC_SHA}, already committed by entry 2"
+            ),
+        );
+    }
+
+    #[test]
+    fn an_artifact_payload_with_another_key_is_altered() {
+        // docs/ledger-format.md, section 9: exactly `sha256` and `size`.
+        let mut spec = Spec::honest();
+        spec.entries[1].1 =
+            format!("{{\"name\":\"a.txt\",\"sha256\":\"{ABC_SHA}\",\"size\":3}}").into_bytes();
+        altered(
+            &spec.pack(|_| {}),
+            Some(LEDGER_JSONL),
+            "line 2: entry 2: malformed artifact entry payload: unknown field `name`",
+        );
+        spec.entries[1].1 =
+            format!("{{\"sha256\":\"{}\",\"size\":3}}", ABC_SHA.to_uppercase()).into_bytes();
+        altered(
+            &spec.pack(|_| {}),
+            Some(LEDGER_JSONL),
+            "line 2: entry 2: malformed artifact entry payload: sha256 is not 64 lowercase hex",
+        );
+    }
+
+    #[test]
+    fn a_ledger_line_with_other_keys_or_another_order_is_altered() {
+        // docs/ledger-format.md, section 15: exactly eight keys, in a fixed order. The hashes
+        // do not cover the line's keys, so only reading the line strictly catches these.
+        let extra = first_line_edited(|l| format!("{},\"note\":\"x\"}}", &l[..l.len() - 1]));
+        altered(
+            &extra,
+            Some(LEDGER_JSONL),
+            "line 1: entry 1: unknown key \"note\"",
+        );
+        let swapped = first_line_edited(|l| {
+            l.replacen(
+                "\"seq\":1,\"kind\":\"workspace.created\"",
+                "\"kind\":\"workspace.created\",\"seq\":1",
+                1,
+            )
+        });
+        altered(
+            &swapped,
+            Some(LEDGER_JSONL),
+            "line 1: entry 1: keys out of order (kind, seq,",
+        );
+        let twice = first_line_edited(|l| {
+            l.replacen(
+                "\"kind\":\"workspace.created\"",
+                "\"kind\":\"workspace.created\",\"kind\":\"workspace.created\"",
+                1,
+            )
+        });
+        altered(
+            &twice,
+            Some(LEDGER_JSONL),
+            "line 1: entry 1: duplicate key \"kind\"",
+        );
+        let missing = first_line_edited(|l| l.replacen(",\"payload_encoding\":\"utf-8\"", "", 1));
+        altered(
+            &missing,
+            Some(LEDGER_JSONL),
+            "line 1: entry 1: missing key \"payload_encoding\"",
+        );
+    }
+
+    #[test]
+    fn a_file_outside_the_layout_is_altered_even_when_listed() {
+        // Each one added to an honest pack and listed in SHA256SUMS and manifest.json.
+        for extra in [
+            "notes.txt".to_owned(),
+            "exports/extra.csv".to_owned(),
+            "exports/findings.xlsx".to_owned(),
+            "report-owasp-nhi-2025.pdf".to_owned(),
+            "oscal/other.json".to_owned(),
+            "tools/other.py".to_owned(),
+            "proofs/findings/x.json".to_owned(),
+            "proofs/findings/.json".to_owned(),
+            "proofs/other/1.json".to_owned(),
+            format!("artifacts/{}-x.txt", "A".repeat(64)),
+            format!("artifacts/{}-", "a".repeat(64)),
+            format!("artifacts/{}-a b.txt", "a".repeat(64)),
+            "artifacts/x.txt".to_owned(),
+            "VERIFY.md.bak".to_owned(),
+        ] {
+            let mut spec = Spec::honest();
+            spec.files.push((extra.clone(), b"extra".to_vec()));
+            altered(
+                &spec.pack(|_| {}),
+                Some(&extra),
+                "not part of the pack layout (docs/evidence-pack.md)",
+            );
+        }
+    }
+
+    #[test]
+    fn every_required_file_missing_is_altered() {
+        // Removed, with SHA256SUMS and manifest.json re-made without it.
+        let mut required: Vec<String> = vec![
+            "VERIFY.md".into(),
+            "report-nist-csf-2.0.pdf".into(),
+            "oscal/assessment-results.json".into(),
+            "tools/verify_ledger.py".into(),
+            LEDGER_JSONL.into(),
+        ];
+        for table in ["controls", "events", "exceptions", "findings", "metrics"] {
+            for format in ["csv", "json"] {
+                required.push(format!("exports/{table}.{format}"));
+            }
+        }
+        for gone in required {
+            let mut spec = Spec::honest();
+            spec.files.retain(|(path, _)| *path != gone);
+            altered(&spec.pack(|_| {}), Some(&gone), "missing from the pack");
+        }
+    }
+
+    #[test]
+    fn the_report_is_the_manifests_frameworks_own() {
+        // A report named for another framework is both missing and out of the layout.
+        let mut spec = Spec::honest();
+        spec.framework = "owasp-nhi-2025".into();
+        altered(
+            &spec.pack(|_| {}),
+            Some("report-owasp-nhi-2025.pdf"),
+            "missing from the pack",
+        );
+        // A user catalog's id is made a file name the way the writer makes it.
+        let mut spec = Spec::honest();
+        spec.framework = "ISO 27001:2022".into();
+        spec.files[1].0 = "report-ISO_27001_2022.pdf".into();
+        assert!(verdict(&spec.pack(|_| {})).is_intact());
+    }
+
+    #[test]
+    fn files_the_writer_is_gaining_are_accepted_by_name() {
+        let mut spec = Spec::honest();
+        for name in [
+            "checkpoint.note",
+            "signing-key.pem",
+            "proofs/findings/1.json",
+            "proofs/findings/20260101.json",
+        ] {
+            spec.files.push((name.to_owned(), name.as_bytes().to_vec()));
+        }
+        match verdict(&spec.pack(|_| {})) {
+            Verdict::Intact(s) => assert_eq!(s.files, 22),
+            Verdict::Altered(p) => panic!("{p:#?}"),
+        }
     }
 
     fn zip_with(names: &[(&str, Option<u32>)]) -> Vec<u8> {
