@@ -27,6 +27,6 @@ mod verify;
 pub use canonical::{canonical_json, format_recorded_at, parse_recorded_at};
 pub use entry::{Chain, ENCODING_VERSION, ENTRY_TAG, Entry, entry_hash, payload_hash};
 pub use hash::{Hash, HashParseError};
-pub use merkle::{MerkleTree, ProofError};
+pub use merkle::{MerkleTree, ProofError, RootBuilder};
 pub use note::{NoteError, SigningKey, TreeHead, VerifierKey};
 pub use verify::{EntryRef, Failure, FailureReason, Verifier};

@@ -107,7 +107,10 @@ impl MerkleTree {
 
     /// The leaf hash of leaf `index`.
     pub fn leaf(&self, index: u64) -> Option<Hash> {
-        self.levels.first()?.get(usize::try_from(index).ok()?).copied()
+        self.levels
+            .first()?
+            .get(usize::try_from(index).ok()?)
+            .copied()
     }
 
     /// The root over all leaves.
@@ -201,6 +204,51 @@ impl MerkleTree {
             self.subproof(m - k, lo + k, hi, false, out);
             out.push(self.subtree(lo, lo + k));
         }
+    }
+}
+
+/// The root of a growing tree in logarithmic memory: the complete subtrees along its right
+/// edge (one per set bit of the size), for verifiers that stream entries once.
+#[derive(Debug, Clone, Default)]
+pub struct RootBuilder {
+    size: u64,
+    /// Roots of complete subtrees, largest (leftmost) first.
+    stack: Vec<Hash>,
+}
+
+impl RootBuilder {
+    pub fn new() -> RootBuilder {
+        RootBuilder::default()
+    }
+
+    /// Appends the next entry by its entry hash.
+    pub fn push_entry(&mut self, entry_hash: &Hash) {
+        self.push_leaf_hash(leaf_hash(&entry_hash.0));
+    }
+
+    pub fn push_leaf_hash(&mut self, leaf: Hash) {
+        let mut node = leaf;
+        let mut s = self.size;
+        while s & 1 == 1 {
+            let left = self.stack.pop().unwrap_or_default();
+            node = node_hash(&left, &node);
+            s >>= 1;
+        }
+        self.stack.push(node);
+        self.size += 1;
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The root over every entry pushed so far.
+    pub fn root(&self) -> Hash {
+        let mut iter = self.stack.iter().rev();
+        let Some(last) = iter.next() else {
+            return empty_root();
+        };
+        iter.fold(*last, |right, left| node_hash(left, &right))
     }
 }
 
@@ -461,7 +509,10 @@ mod tests {
             assert_eq!(proof, want, "leaf {leaf} size {size}");
             let leaf_h = tree.leaf(leaf - 1).expect("leaf");
             let root = h(ROOTS[size as usize]);
-            assert_eq!(verify_inclusion(leaf - 1, size, &leaf_h, &proof, &root), Ok(()));
+            assert_eq!(
+                verify_inclusion(leaf - 1, size, &leaf_h, &proof, &root),
+                Ok(())
+            );
             // Any flipped bit, wrong index, wrong size or extra hash fails.
             for i in 0..proof.len() {
                 let mut bad = proof.clone();
@@ -535,6 +586,25 @@ mod tests {
                 longer.push(r2);
                 assert!(verify_consistency(old, new, &r1, &r2, &longer).is_err());
             }
+        }
+    }
+
+    #[test]
+    fn the_streaming_root_equals_the_tree_root_at_every_size() {
+        let mut builder = RootBuilder::new();
+        let tree = vector_tree(8);
+        assert_eq!(builder.root(), h(ROOTS[0]));
+        for (i, leaf) in vector_leaves().iter().enumerate() {
+            builder.push_leaf_hash(leaf_hash(leaf));
+            assert_eq!(builder.root(), h(ROOTS[i + 1]));
+            assert_eq!(Ok(builder.root()), tree.root_at(i as u64 + 1));
+        }
+        let hashes = leaves(1000);
+        let big = MerkleTree::from_entry_hashes(&hashes);
+        let mut b = RootBuilder::new();
+        for (i, e) in hashes.iter().enumerate() {
+            b.push_entry(e);
+            assert_eq!(Ok(b.root()), big.root_at(i as u64 + 1));
         }
     }
 

@@ -8,9 +8,9 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
+use ed25519_dalek::Signer as _;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
-use ed25519_dalek::Signer as _;
 use sha2::{Digest, Sha256};
 
 use crate::Hash;
@@ -31,7 +31,9 @@ pub enum NoteError {
     BadKey(String),
     #[error("the note is not signed by key {0}")]
     NotSignedBy(String),
-    #[error("the signature of key {0} does not verify: the note was altered or signed by another key")]
+    #[error(
+        "the signature of key {0} does not verify: the note was altered or signed by another key"
+    )]
     BadSignature(String),
     #[error("malformed checkpoint: {0}")]
     BadCheckpoint(String),
@@ -46,7 +48,11 @@ impl NoteError {
 
 /// A key name: non-empty, no Unicode spaces, no `+` (C2SP signed-note).
 fn check_name(name: &str) -> Result<(), NoteError> {
-    if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == '+' || c.is_control()) {
+    if name.is_empty()
+        || name
+            .chars()
+            .any(|c| c.is_whitespace() || c == '+' || c.is_control())
+    {
         return Err(NoteError::BadKey(format!(
             "key name {name:?} must be non-empty, without spaces or '+'"
         )));
@@ -139,7 +145,11 @@ impl SigningKey {
         let mut blob = Vec::with_capacity(68);
         blob.extend_from_slice(&self.verifier().id.to_be_bytes());
         blob.extend_from_slice(&signature.to_bytes());
-        Ok(format!("{text}\n\u{2014} {} {}\n", self.name, B64.encode(blob)))
+        Ok(format!(
+            "{text}\n\u{2014} {} {}\n",
+            self.name,
+            B64.encode(blob)
+        ))
     }
 }
 
@@ -186,9 +196,8 @@ impl VerifierKey {
         let text = text.trim();
         if text.starts_with("-----BEGIN") {
             check_name(name_for_pem)?;
-            let key = ed25519_dalek::VerifyingKey::from_public_key_pem(text).map_err(|e| {
-                NoteError::BadKey(format!("not an Ed25519 public key in PEM: {e}"))
-            })?;
+            let key = ed25519_dalek::VerifyingKey::from_public_key_pem(text)
+                .map_err(|e| NoteError::BadKey(format!("not an Ed25519 public key in PEM: {e}")))?;
             return Ok(VerifierKey {
                 id: key_id(name_for_pem, key.as_bytes()),
                 name: name_for_pem.to_owned(),
@@ -203,7 +212,9 @@ impl VerifierKey {
         };
         check_name(name)?;
         if id.len() != 8 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(NoteError::BadKey(format!("key id {id:?} is not 8 hex digits")));
+            return Err(NoteError::BadKey(format!(
+                "key id {id:?} is not 8 hex digits"
+            )));
         }
         let id = u32::from_str_radix(id, 16).map_err(|_| NoteError::BadKey("key id".into()))?;
         let blob = B64
@@ -275,7 +286,9 @@ pub struct Note<'n> {
 
 fn check_text(text: &str) -> Result<(), NoteError> {
     if !text.ends_with('\n') {
-        return Err(NoteError::Malformed("the text does not end in a newline".into()));
+        return Err(NoteError::Malformed(
+            "the text does not end in a newline".into(),
+        ));
     }
     if let Some(c) = text.chars().find(|&c| c != '\n' && c.is_control()) {
         return Err(NoteError::Malformed(format!(
@@ -321,7 +334,9 @@ pub fn parse_note(note: &str) -> Result<Note<'_>, NoteError> {
             .decode(b64)
             .map_err(|_| NoteError::Malformed(format!("signature of {name} is not base64")))?;
         if blob.len() < 5 {
-            return Err(NoteError::Malformed(format!("signature of {name} is too short")));
+            return Err(NoteError::Malformed(format!(
+                "signature of {name} is too short"
+            )));
         }
         signatures.push(NoteSignature {
             name: name.to_owned(),
@@ -349,7 +364,12 @@ pub struct TreeHead {
 impl TreeHead {
     /// The checkpoint text: three lines, each ending in a newline.
     pub fn to_text(&self) -> String {
-        format!("{}\n{}\n{}\n", self.origin, self.size, B64.encode(self.root.0))
+        format!(
+            "{}\n{}\n{}\n",
+            self.origin,
+            self.size,
+            B64.encode(self.root.0)
+        )
     }
 
     /// Parses checkpoint text (extension lines after the third are allowed and ignored, as
@@ -357,7 +377,10 @@ impl TreeHead {
     pub fn parse(text: &str) -> Result<TreeHead, NoteError> {
         let bad = |why: &str| NoteError::BadCheckpoint(why.to_owned());
         let mut lines = text.split('\n');
-        let origin = lines.next().filter(|o| !o.is_empty()).ok_or_else(|| bad("no origin line"))?;
+        let origin = lines
+            .next()
+            .filter(|o| !o.is_empty())
+            .ok_or_else(|| bad("no origin line"))?;
         let size = lines.next().ok_or_else(|| bad("no tree size line"))?;
         if size.is_empty()
             || !size.bytes().all(|b| b.is_ascii_digit())
@@ -427,7 +450,9 @@ mod tests {
         let v = VerifierKey::parse(PETER_VKEY, "").expect("vkey");
         let altered = SIGNED.replace("answer", "ANSWER");
         assert!(matches!(v.open(&altered), Err(NoteError::BadSignature(_))));
-        let other = SigningKey::generate("PeterNeumann").expect("key").verifier();
+        let other = SigningKey::generate("PeterNeumann")
+            .expect("key")
+            .verifier();
         let e = other.open(SIGNED).expect_err("other key");
         assert!(e.is_altered(), "{e}");
         for bad in [
@@ -469,7 +494,11 @@ mod tests {
         let note = sign_checkpoint(&head, &key).expect("sign");
         assert_eq!(open_checkpoint(&note, &public), Ok(head.clone()));
         let forged = note.replace("\n42\n", "\n43\n");
-        assert!(open_checkpoint(&forged, &public).expect_err("forged").is_altered());
+        assert!(
+            open_checkpoint(&forged, &public)
+                .expect_err("forged")
+                .is_altered()
+        );
         assert!(TreeHead::parse("o\n042\nAAAA\n").is_err());
         assert!(TreeHead::parse("o\n1\nnot base64\n").is_err());
         assert!(TreeHead::parse("\n1\n").is_err());

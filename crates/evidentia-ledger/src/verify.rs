@@ -29,6 +29,12 @@ pub enum FailureReason {
     },
     /// An artifact's stored bytes do not hash to its content address (or are missing).
     Artifact { sha256: String, problem: String },
+    /// A row sits outside the chain (`seq` below 1), where no hash covers it.
+    OutsideChain { seq: i64 },
+    /// A checkpoint's tree root or signed note does not match the verified entries.
+    CheckpointTree { checkpoint: u64, problem: String },
+    /// The ledger is not an extension of a head the caller trusts.
+    Diverged { problem: String },
 }
 
 impl fmt::Display for FailureReason {
@@ -70,6 +76,15 @@ impl fmt::Display for FailureReason {
             FailureReason::Artifact { sha256, problem } => {
                 write!(f, "artifact {sha256}: {problem}")
             }
+            FailureReason::OutsideChain { seq } => write!(
+                f,
+                "row outside the chain: a ledger row has seq {seq}, the chain starts at 1"
+            ),
+            FailureReason::CheckpointTree {
+                checkpoint,
+                problem,
+            } => write!(f, "checkpoint {checkpoint}: {problem}"),
+            FailureReason::Diverged { problem } => write!(f, "{problem}"),
         }
     }
 }

@@ -23,6 +23,8 @@ pub enum StoreError {
     ReadOnly(PathBuf),
     #[error("the workspace is corrupt: {0}")]
     Corrupt(String),
+    #[error("the ledger does not verify ({0}); nothing was read from it (run `evidentia verify`)")]
+    Altered(evidentia_ledger::Failure),
     #[error("artifact bytes changed while being stored: expected {expected}, read {found}")]
     ArtifactChanged { expected: String, found: String },
     #[error("cannot read {path}: {source}")]

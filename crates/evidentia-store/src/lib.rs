@@ -14,7 +14,7 @@ mod verify;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 
-use evidentia_ledger::{Entry, Hash};
+use evidentia_ledger::{Entry, Hash, SigningKey, TreeHead};
 use sqlx::Row;
 use sqlx::sqlite::SqlitePool;
 
@@ -25,7 +25,7 @@ pub use event_chains::{
     EventCount, ProjectionRun,
 };
 pub use open::{APPLICATION_ID, Access, FORMAT_VERSION};
-pub use verify::{VerifyProgress, VerifyReport};
+pub use verify::{SIGNING_KEY_ENTRY_KIND, VerifyProgress, VerifyReport};
 
 /// The head of the ledger: how many entries, and the last one's hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +41,17 @@ pub struct Checkpoint {
     pub entry_count: u64,
     pub head_hash: Hash,
     pub created_at: String,
+    /// The Merkle tree root over entries 1..=entry_count (checkpoints since format 3).
+    pub tree_root: Option<Hash>,
+    /// The C2SP signed note of that tree head, when a signing key was available.
+    pub note: Option<String>,
+}
+
+impl Checkpoint {
+    /// The checkpoint's origin line and key name: `evidentia/<workspace id>`.
+    pub fn origin(workspace_id: &str) -> String {
+        format!("evidentia/{workspace_id}")
+    }
 }
 
 /// Metadata of one stored artifact.
@@ -66,10 +77,13 @@ pub trait EvidenceStore {
         from: u64,
         limit: u64,
     ) -> impl Future<Output = Result<Vec<Entry>, StoreError>> + Send;
-    /// Records the current head as a checkpoint.
+    /// Verifies the chain, then records its verified head as a checkpoint with its Merkle
+    /// tree root, signed with `signer` when one is given. An altered ledger is refused
+    /// ([`StoreError::Altered`]): a checkpoint must never vouch for an alteration.
     fn add_checkpoint(
         &self,
         created_at: &str,
+        signer: Option<&SigningKey>,
     ) -> impl Future<Output = Result<Checkpoint, StoreError>> + Send;
     /// All checkpoints, oldest first.
     fn checkpoints(&self) -> impl Future<Output = Result<Vec<Checkpoint>, StoreError>> + Send;
@@ -157,6 +171,59 @@ impl Workspace {
         Ok(row.map(|r| r.get::<Vec<u8>, _>(0)))
     }
 
+    /// Whether a table exists (a format-2 file opened read-only lacks the format-3 ones).
+    async fn has_table(&self, name: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// The entry hashes of entries 1..=upto, in order: the Merkle tree's leaves, for proofs.
+    /// Callers verify the chain first and pass its verified count.
+    pub async fn entry_hashes(&self, upto: u64) -> Result<Vec<Hash>, StoreError> {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let err = |e: rusqlite::Error| StoreError::Io {
+                path: path.clone(),
+                source: std::io::Error::other(e),
+            };
+            let conn = rusqlite::Connection::open_with_flags(
+                &path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(err)?;
+            conn.busy_timeout(std::time::Duration::from_secs(120))
+                .map_err(err)?;
+            let mut stmt = conn
+                .prepare("SELECT seq, entry_hash FROM ledger_entries WHERE seq BETWEEN 1 AND ? ORDER BY seq")
+                .map_err(err)?;
+            let mut rows = stmt.query([to_i64(upto)?]).map_err(err)?;
+            let mut out = Vec::with_capacity(usize::try_from(upto).unwrap_or(0));
+            while let Some(row) = rows.next().map_err(err)? {
+                let seq: i64 = row.get(0).map_err(err)?;
+                let bytes = row.get_ref(1).map_err(err)?.as_blob().map_err(|e| err(e.into()))?;
+                let hash = Hash::from_slice(bytes).ok_or_else(|| {
+                    StoreError::Corrupt(format!("entry {seq}: entry hash is not 32 bytes"))
+                })?;
+                if from_i64(seq)? != out.len() as u64 + 1 {
+                    return Err(StoreError::Corrupt(format!("entry {seq}: out of sequence")));
+                }
+                out.push(hash);
+            }
+            if out.len() as u64 != upto {
+                return Err(StoreError::Corrupt(format!(
+                    "the ledger has {} entries, expected {upto}",
+                    out.len()
+                )));
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("reading the ledger stopped: {e}")))?
+    }
+
     /// The connection pool, for crates that keep derived, rebuildable tables beside the ledger.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
@@ -209,45 +276,74 @@ impl EvidenceStore for Workspace {
             .map_err(|f| StoreError::Corrupt(f.to_string()))
     }
 
-    async fn add_checkpoint(&self, created_at: &str) -> Result<Checkpoint, StoreError> {
+    async fn add_checkpoint(
+        &self,
+        created_at: &str,
+        signer: Option<&SigningKey>,
+    ) -> Result<Checkpoint, StoreError> {
         self.require_write()?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let row =
-            sqlx::query("SELECT seq, entry_hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (count, hash) = match row {
-            None => (0i64, Hash::ZERO.0.to_vec()),
-            Some(r) => (r.get::<i64, _>(0), r.get::<Vec<u8>, _>(1)),
+        let verified = self.verify_chain().await?;
+        if let Some(failure) = verified.failure {
+            return Err(StoreError::Altered(failure));
+        }
+        let workspace_id = self.workspace_id().await?;
+        let note = match signer {
+            Some(key) => {
+                let head = TreeHead {
+                    origin: Checkpoint::origin(&workspace_id),
+                    size: verified.entries,
+                    root: verified.tree_root,
+                };
+                evidentia_ledger::note::sign_checkpoint(&head, key)
+                    .map_err(|e| StoreError::Corrupt(format!("signing the checkpoint: {e}")))?
+            }
+            None => String::new(),
         };
+        // The verified head, even if another process appended since: a checkpoint at an
+        // earlier head is still true, and what was verified is what is vouched for.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let id = sqlx::query(
             "INSERT INTO checkpoints (entry_count, head_hash, created_at) VALUES (?, ?, ?)",
         )
-        .bind(count)
-        .bind(&hash)
+        .bind(to_i64(verified.entries)?)
+        .bind(verified.head.0.as_slice())
         .bind(created_at)
         .execute(&mut *tx)
         .await?
         .last_insert_rowid();
+        sqlx::query(
+            "INSERT INTO checkpoint_trees (checkpoint_id, tree_root, note) VALUES (?, ?, ?)",
+        )
+        .bind(id)
+        .bind(verified.tree_root.0.as_slice())
+        .bind(&note)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(Checkpoint {
             id: from_i64(id)?,
-            entry_count: from_i64(count)?,
-            head_hash: Hash::from_slice(&hash)
-                .ok_or_else(|| StoreError::Corrupt("head hash is not 32 bytes".into()))?,
+            entry_count: verified.entries,
+            head_hash: verified.head,
             created_at: created_at.to_owned(),
+            tree_root: Some(verified.tree_root),
+            note: (!note.is_empty()).then_some(note),
         })
     }
 
     async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, entry_count, head_hash, created_at FROM checkpoints ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let trees = self.has_table("checkpoint_trees").await?;
+        let sql = if trees {
+            "SELECT c.id, c.entry_count, c.head_hash, c.created_at, t.tree_root, t.note \
+             FROM checkpoints c LEFT JOIN checkpoint_trees t ON t.checkpoint_id = c.id ORDER BY c.id"
+        } else {
+            "SELECT id, entry_count, head_hash, created_at, NULL, NULL FROM checkpoints ORDER BY id"
+        };
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
         rows.into_iter()
             .map(|r| {
                 let hash: Vec<u8> = r.get(2);
+                let root: Option<Vec<u8>> = r.try_get(4).unwrap_or(None);
+                let note: Option<String> = r.try_get(5).unwrap_or(None);
                 Ok(Checkpoint {
                     id: from_i64(r.get(0))?,
                     entry_count: from_i64(r.get(1))?,
@@ -255,6 +351,8 @@ impl EvidenceStore for Workspace {
                         StoreError::Corrupt("checkpoint hash is not 32 bytes".into())
                     })?,
                     created_at: r.get(3),
+                    tree_root: root.as_deref().and_then(Hash::from_slice),
+                    note: note.filter(|n| !n.is_empty()),
                 })
             })
             .collect()
@@ -284,9 +382,13 @@ impl Workspace {
     /// one read snapshot, and returns the final state. Runs on a blocking thread through
     /// rusqlite: reading a million payloads through sqlx's row channel costs seconds (see
     /// docs/benchmarks.md).
+    ///
+    /// Only entries `1..=upto` are read: callers pass the count [`Workspace::verify_chain`]
+    /// verified, so no row outside the verified chain is ever read (docs/ledger-format.md §19).
     pub async fn scan_kinds<T, F>(
         &self,
         kinds: &[&str],
+        upto: u64,
         state: T,
         visit: F,
     ) -> Result<T, StoreError>
@@ -296,7 +398,7 @@ impl Workspace {
     {
         let path = self.path.clone();
         let kinds: Vec<String> = kinds.iter().map(|k| (*k).to_owned()).collect();
-        tokio::task::spawn_blocking(move || scan_kinds_blocking(&path, &kinds, state, visit))
+        tokio::task::spawn_blocking(move || scan_kinds_blocking(&path, &kinds, upto, state, visit))
             .await
             .map_err(|e| StoreError::Corrupt(format!("reading the ledger stopped: {e}")))?
     }
@@ -305,6 +407,7 @@ impl Workspace {
 fn scan_kinds_blocking<T, F>(
     path: &Path,
     kinds: &[String],
+    upto: u64,
     mut state: T,
     mut visit: F,
 ) -> Result<T, StoreError>
@@ -327,11 +430,17 @@ where
     // docs/benchmarks.md); a sequential scan of the ledger is a fraction of a second.
     let placeholders = vec!["?"; kinds.len()].join(", ");
     let sql = format!(
-        "SELECT seq, kind, payload FROM ledger_entries WHERE kind IN ({placeholders}) ORDER BY seq"
+        "SELECT seq, kind, payload FROM ledger_entries \
+         WHERE kind IN ({placeholders}) AND seq BETWEEN 1 AND ? ORDER BY seq"
     );
     let mut stmt = tx.prepare(&sql).map_err(err)?;
+    let mut params: Vec<rusqlite::types::Value> = kinds
+        .iter()
+        .map(|k| rusqlite::types::Value::Text(k.clone()))
+        .collect();
+    params.push(rusqlite::types::Value::Integer(to_i64(upto)?));
     let mut rows = stmt
-        .query(rusqlite::params_from_iter(kinds.iter()))
+        .query(rusqlite::params_from_iter(params.iter()))
         .map_err(err)?;
     while let Some(row) = rows.next().map_err(err)? {
         let seq: i64 = row.get(0).map_err(err)?;

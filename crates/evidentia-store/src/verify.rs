@@ -4,13 +4,15 @@ use std::collections::BTreeMap;
 
 use std::path::Path;
 
-use evidentia_ledger::{Entry, EntryRef, Failure, FailureReason, Hash, Verifier};
+use evidentia_ledger::{
+    Entry, EntryRef, Failure, FailureReason, Hash, RootBuilder, Verifier, VerifierKey,
+};
 use rusqlite::types::ValueRef;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use crate::{ARTIFACT_ENTRY_KIND, StoreError, Workspace, from_i64};
+use crate::{ARTIFACT_ENTRY_KIND, StoreError, Workspace};
 
 /// How far verification has got, for progress bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +28,8 @@ pub struct VerifyReport {
     pub entries: u64,
     /// The hash of the last entry that verified.
     pub head: Hash,
+    /// The RFC 9162 Merkle tree root over the entries that verified.
+    pub tree_root: Hash,
     pub artifacts: u64,
     pub artifact_bytes: u64,
     pub checkpoints: u64,
@@ -84,7 +88,17 @@ impl Workspace {
         progress: impl FnMut(VerifyProgress) + Send + 'static,
     ) -> Result<VerifyReport, StoreError> {
         let path = self.path.clone();
-        tokio::task::spawn_blocking(move || verify_file(&path, progress))
+        tokio::task::spawn_blocking(move || verify_file(&path, Scope::Everything, progress))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("verification stopped: {e}")))?
+    }
+
+    /// Verifies the chain and the checkpoints but not the artifacts' bytes: what every
+    /// reader of entries runs first, so that it reads only what verification covers
+    /// (docs/ledger-format.md §19). Artifacts are verified where they are read (packs).
+    pub async fn verify_chain(&self) -> Result<VerifyReport, StoreError> {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || verify_file(&path, Scope::ChainAndCheckpoints, |_| {}))
             .await
             .map_err(|e| StoreError::Corrupt(format!("verification stopped: {e}")))?
     }
@@ -97,8 +111,19 @@ fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
     }
 }
 
+/// What a verification covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Everything,
+    ChainAndCheckpoints,
+}
+
+/// The entry kind that records the workspace's public signing key (docs/ledger-format.md §17).
+pub const SIGNING_KEY_ENTRY_KIND: &str = "signing_key.added";
+
 fn verify_file(
     path: &Path,
+    scope: Scope,
     mut progress: impl FnMut(VerifyProgress),
 ) -> Result<VerifyReport, StoreError> {
     let err = sql_err(path);
@@ -116,8 +141,24 @@ fn verify_file(
     let total: Option<i64> = tx
         .query_row("SELECT MAX(seq) FROM ledger_entries", [], |r| r.get(0))
         .map_err(&err)?;
-    let total = from_i64(total.unwrap_or(0))?;
+    let total = u64::try_from(total.unwrap_or(0)).unwrap_or(0);
+    // Rows below seq 1 are outside the chain: no hash covers them, so they must not exist.
+    let lowest: Option<i64> = tx
+        .query_row("SELECT MIN(seq) FROM ledger_entries", [], |r| r.get(0))
+        .map_err(&err)?;
+    let outside = lowest.filter(|s| *s < 1).map(|seq| Failure {
+        seq: 0,
+        reason: FailureReason::OutsideChain { seq },
+    });
     let checkpoints = read_checkpoints(&tx).map_err(&err)?;
+    let trees = read_checkpoint_trees(&tx).map_err(&err)?;
+    let workspace_id: String = tx
+        .query_row(
+            "SELECT value FROM workspace_meta WHERE key = 'workspace_id'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_default();
     let wanted: Vec<u64> = checkpoints.iter().map(|c| c.1).collect();
 
     // Each range is verified on its own thread and connection; ranges are stitched by checking
@@ -171,7 +212,10 @@ fn verify_file(
     let mut verifier = Verifier::new();
     let mut chain_failure = None;
     let mut committed: BTreeMap<Hash, (u64, u64)> = BTreeMap::new();
+    let mut duplicate_failures = Vec::new();
     let mut hashes_at: BTreeMap<u64, Hash> = BTreeMap::new();
+    let mut entry_hashes: Vec<Hash> = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+    let mut keys: Vec<(u64, Vec<u8>)> = Vec::new();
     for (scan, (from, _, start_head)) in scans.into_iter().zip(&bounds) {
         let scan = scan?;
         if chain_failure.is_none()
@@ -188,13 +232,26 @@ fn verify_file(
                 },
             });
         }
-        committed.extend(scan.committed);
+        for (sha, (seq, size)) in scan.committed {
+            match committed.get(&sha) {
+                Some((first, _)) => {
+                    duplicate_failures.push(duplicate_commitment(seq, &sha, *first))
+                }
+                None => {
+                    committed.insert(sha, (seq, size));
+                }
+            }
+        }
         hashes_at.extend(scan.hashes_at);
+        keys.extend(scan.keys);
         if chain_failure.is_none() {
             verifier = Verifier::resume(scan.count, scan.head);
             chain_failure = scan.failure;
+            entry_hashes.extend(scan.entry_hashes);
         }
     }
+    // Only the entries that verified (and, past a failure, none of a later range) count.
+    entry_hashes.truncate(usize::try_from(verifier.count()).unwrap_or(usize::MAX));
     if chain_failure.is_none() && verifier.count() < total {
         chain_failure = Some(Failure {
             seq: verifier.count() + 1,
@@ -209,7 +266,8 @@ fn verify_file(
         entries_total: total,
     });
 
-    let mut failures: Vec<Failure> = chain_failure.into_iter().collect();
+    let mut failures: Vec<Failure> = chain_failure.into_iter().chain(outside).collect();
+    failures.extend(duplicate_failures);
     let verified = verifier.count();
     for (id, entry_count, head_hash) in &checkpoints {
         if *entry_count > verified {
@@ -241,14 +299,28 @@ fn verify_file(
         }
     }
 
+    let tree_root = check_trees(
+        &checkpoints,
+        &trees,
+        &entry_hashes,
+        &keys,
+        &workspace_id,
+        &mut failures,
+    );
+
     // Commitments past a chain failure were never read, so "not recorded" means nothing then.
     let chain_complete = failures.is_empty();
-    let (artifacts, artifact_bytes) =
-        verify_artifacts(&tx, &committed, chain_complete, &mut failures).map_err(&err)?;
+    let (artifacts, artifact_bytes) = match scope {
+        Scope::Everything => {
+            verify_artifacts(&tx, &committed, chain_complete, &mut failures).map_err(&err)?
+        }
+        Scope::ChainAndCheckpoints => (0, 0),
+    };
     let failure = failures.into_iter().min_by_key(|f| f.seq);
     Ok(VerifyReport {
         entries: verified,
         head: verifier.head(),
+        tree_root,
         artifacts,
         artifact_bytes,
         checkpoints: checkpoints.len() as u64,
@@ -266,6 +338,10 @@ struct RangeScan {
     committed: BTreeMap<Hash, (u64, u64)>,
     /// Entry hashes at checkpoint positions.
     hashes_at: BTreeMap<u64, Hash>,
+    /// Every verified entry hash, in order (the Merkle tree's leaves).
+    entry_hashes: Vec<Hash>,
+    /// `signing_key.added` payloads by entry.
+    keys: Vec<(u64, Vec<u8>)>,
 }
 
 fn stored_hash(tx: &rusqlite::Transaction<'_>, seq: u64) -> rusqlite::Result<Hash> {
@@ -303,6 +379,8 @@ fn scan_range(
         failure: None,
         committed: BTreeMap::new(),
         hashes_at: BTreeMap::new(),
+        entry_hashes: Vec::with_capacity(usize::try_from(to + 1 - from).unwrap_or(0)),
+        keys: Vec::new(),
     };
     let mut stmt = conn
         .prepare(
@@ -325,18 +403,28 @@ fn scan_range(
         }
         if entry.kind == ARTIFACT_ENTRY_KIND {
             match artifact_commitment(entry.payload) {
+                Some((sha, _)) if scan.committed.contains_key(&sha) => {
+                    let first = scan.committed[&sha].0;
+                    scan.failure = Some(duplicate_commitment(entry.seq, &sha, first));
+                    break;
+                }
                 Some((sha, size)) => {
                     scan.committed.insert(sha, (entry.seq, size));
                 }
                 None => {
                     scan.failure = Some(Failure {
                         seq: entry.seq,
-                        reason: FailureReason::Malformed("artifact entry payload".into()),
+                        reason: FailureReason::Malformed(
+                            "artifact entry payload (exactly \"sha256\" and \"size\")".into(),
+                        ),
                     });
                     break;
                 }
             }
+        } else if entry.kind == SIGNING_KEY_ENTRY_KIND {
+            scan.keys.push((entry.seq, entry.payload.to_vec()));
         }
+        scan.entry_hashes.push(entry.entry_hash);
         if wanted.contains(&entry.seq) {
             scan.hashes_at.insert(entry.seq, entry.entry_hash);
         }
@@ -511,11 +599,154 @@ fn verify_artifacts(
     Ok((artifacts.len() as u64, bytes_total))
 }
 
+/// The commitment of an `artifact.stored` payload: an object with exactly `sha256` (64
+/// lowercase hex digits) and `size`; anything else is malformed (docs/ledger-format.md §19).
 fn artifact_commitment(payload: &[u8]) -> Option<(Hash, u64)> {
     let value: serde_json::Value = serde_json::from_slice(payload).ok()?;
-    let sha = Hash::from_hex(value.get("sha256")?.as_str()?).ok()?;
-    let size = value.get("size")?.as_u64()?;
+    let object = value.as_object()?;
+    if object.len() != 2 {
+        return None;
+    }
+    let text = object.get("sha256")?.as_str()?;
+    if text.len() != 64 || !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let sha = Hash::from_hex(text).ok()?;
+    let size = object.get("size")?.as_u64()?;
     Some((sha, size))
+}
+
+fn duplicate_commitment(seq: u64, sha: &Hash, first: u64) -> Failure {
+    Failure {
+        seq,
+        reason: FailureReason::Malformed(format!(
+            "artifact {sha} already committed by entry {first}"
+        )),
+    }
+}
+
+/// `(checkpoint id, tree root bytes, signed note)` of every checkpoint recorded with a tree.
+type TreeRow = (u64, Vec<u8>, String);
+
+fn read_checkpoint_trees(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<Vec<TreeRow>> {
+    // A format-2 file opened read-only has no such table yet: its checkpoints have no trees.
+    let exists: Option<String> = tx
+        .query_row(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'checkpoint_trees'",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    if exists.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = tx.prepare(
+        "SELECT checkpoint_id, tree_root, note FROM checkpoint_trees ORDER BY checkpoint_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let id: i64 = r.get(0)?;
+        let root = match r.get_ref(1)? {
+            ValueRef::Blob(b) => b.to_vec(),
+            _ => Vec::new(),
+        };
+        let note = match r.get_ref(2)? {
+            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+            _ => "\u{fffd}".to_owned(),
+        };
+        Ok((u64::try_from(id).unwrap_or(0), root, note))
+    })?;
+    rows.collect()
+}
+
+/// Checks every checkpoint's tree root (and signed note) against the verified entries and
+/// returns the tree root over all of them.
+fn check_trees(
+    checkpoints: &[(u64, u64, Hash)],
+    trees: &[TreeRow],
+    entry_hashes: &[Hash],
+    keys: &[(u64, Vec<u8>)],
+    workspace_id: &str,
+    failures: &mut Vec<Failure>,
+) -> Hash {
+    let verified = entry_hashes.len() as u64;
+    let mut wanted: BTreeMap<u64, Hash> = BTreeMap::new();
+    let counts: BTreeMap<u64, u64> = checkpoints.iter().map(|(id, n, _)| (*id, *n)).collect();
+    for (id, _, _) in trees {
+        if let Some(n) = counts.get(id).filter(|n| **n <= verified) {
+            wanted.insert(*n, Hash::ZERO);
+        }
+    }
+    let mut builder = RootBuilder::new();
+    if let Some(root) = wanted.get_mut(&0) {
+        *root = builder.root();
+    }
+    for h in entry_hashes {
+        builder.push_entry(h);
+        if let Some(root) = wanted.get_mut(&builder.size()) {
+            *root = builder.root();
+        }
+    }
+    let origin = format!("evidentia/{workspace_id}");
+    for (id, stored_root, note) in trees {
+        let Some(&count) = counts.get(id) else {
+            failures.push(Failure {
+                seq: 0,
+                reason: FailureReason::CheckpointTree {
+                    checkpoint: *id,
+                    problem: "a tree root is recorded for a checkpoint that does not exist".into(),
+                },
+            });
+            continue;
+        };
+        let Some(root) = wanted.get(&count) else {
+            continue; // past the verified entries: reported as truncated
+        };
+        let fail = |problem: String| Failure {
+            seq: count,
+            reason: FailureReason::CheckpointTree {
+                checkpoint: *id,
+                problem,
+            },
+        };
+        if Hash::from_slice(stored_root) != Some(*root) {
+            failures.push(fail(format!(
+                "tree root {} differs from the root of entries 1..{count}, {root}",
+                hex_of(stored_root)
+            )));
+            continue;
+        }
+        if note.is_empty() {
+            continue;
+        }
+        let Some(key) = keys
+            .iter()
+            .rev()
+            .find(|(seq, _)| *seq <= count)
+            .and_then(|(_, payload)| signing_key_of(payload))
+        else {
+            failures.push(fail(format!(
+                "has a signed note but no readable {SIGNING_KEY_ENTRY_KIND} entry at or before entry {count}"
+            )));
+            continue;
+        };
+        match evidentia_ledger::note::open_checkpoint(note, &key) {
+            Err(e) => failures.push(fail(format!("signed note: {e}"))),
+            Ok(head) if head.origin != origin || head.size != count || head.root != *root => {
+                failures.push(fail(format!(
+                    "signed note names {} at {} entries with root {}, not {origin} at {count} with {root}",
+                    head.origin, head.size, head.root
+                )))
+            }
+            Ok(_) => {}
+        }
+    }
+    builder.root()
+}
+
+/// The verifier key recorded by a `signing_key.added` payload.
+pub(crate) fn signing_key_of(payload: &[u8]) -> Option<VerifierKey> {
+    let value: serde_json::Value = serde_json::from_slice(payload).ok()?;
+    VerifierKey::parse(value.get("vkey")?.as_str()?, "").ok()
 }
 
 fn artifact_failure(seq: u64, sha256: &str, problem: &str) -> Failure {

@@ -8,7 +8,7 @@ mod tamper;
 use std::path::{Path, PathBuf};
 
 use evidentia_ledger::Hash;
-use evidentia_store::{EvidenceStore, Workspace};
+use evidentia_store::{Access, EvidenceStore, Workspace};
 use sqlx::Connection;
 use sqlx::sqlite::SqliteConnection;
 
@@ -66,6 +66,9 @@ pub async fn drop_triggers(conn: &mut SqliteConnection) {
         "artifact_chunks_no_delete",
         "checkpoints_no_update",
         "checkpoints_no_delete",
+        "checkpoint_trees_no_update",
+        "checkpoint_trees_no_delete",
+        "ledger_entries_in_sequence",
     ] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {t}")))
             .execute(&mut *conn)

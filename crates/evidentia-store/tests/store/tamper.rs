@@ -91,7 +91,7 @@ async fn deleted_entry_is_detected() {
 async fn deleted_tail_is_detected_through_a_checkpoint() {
     let (_dir, path, ws) = new_workspace().await;
     append_entries(&ws, 20).await;
-    ws.add_checkpoint(T0).await.unwrap();
+    ws.add_checkpoint(T0, None).await.unwrap();
     ws.close().await;
     let mut conn = raw(&path).await;
     drop_triggers(&mut conn).await;
@@ -338,5 +338,215 @@ async fn chain_failure_before_an_artifact_is_reported_first() {
     assert!(
         matches!(failure.reason, FailureReason::PayloadHashMismatch { .. }),
         "{failure}"
+    );
+}
+
+/// Copies entry `from`'s row to `seq`, as a forger who dropped the triggers would.
+async fn forge_row(c: &mut SqliteConnection, seq: i64, from: i64) {
+    sqlx::query(
+        "INSERT INTO ledger_entries (seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash) \
+         SELECT ?, 'record.exception', recorded_at, payload, payload_hash, prev_hash, entry_hash \
+         FROM ledger_entries WHERE seq = ?",
+    )
+    .bind(seq)
+    .bind(from)
+    .execute(c)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_row_outside_the_chain_fails_verification() {
+    // The recipe an independent tester used: triggers dropped, a forged row at seq 0.
+    for seq in [0i64, -5] {
+        let report = tampered(30, async |c| forge_row(c, seq, 3).await).await;
+        let failure = report
+            .failure
+            .expect("a row outside the chain must not verify");
+        assert_eq!(failure.seq, 0, "{failure}");
+        assert_eq!(failure.reason, FailureReason::OutsideChain { seq });
+        // The chain itself is intact; the row is named, not silently skipped.
+        assert_eq!(report.entries, 30);
+    }
+}
+
+#[tokio::test]
+async fn the_in_sequence_trigger_refuses_rows_outside_the_chain() {
+    let (_dir, path, ws) = new_workspace().await;
+    append_entries(&ws, 5).await;
+    ws.close().await;
+    let mut conn = raw(&path).await;
+    for seq in [0i64, 7, 5] {
+        let refused = sqlx::query(
+            "INSERT INTO ledger_entries (seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash) \
+             SELECT ?, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash FROM ledger_entries WHERE seq = 1",
+        )
+        .bind(seq)
+        .execute(&mut conn)
+        .await;
+        assert!(refused.is_err(), "insert at seq {seq} must be refused");
+    }
+}
+
+#[tokio::test]
+async fn scans_read_only_the_verified_range() {
+    let (_dir, path, ws) = new_workspace().await;
+    append_entries(&ws, 10).await;
+    ws.close().await;
+    let mut conn = raw(&path).await;
+    drop_triggers(&mut conn).await;
+    forge_row(&mut conn, 0, 3).await;
+    conn.close().await.unwrap();
+    let ws = Workspace::open(&path, Access::ReadOnly).await.unwrap();
+    let seen = ws
+        .scan_kinds(
+            &["record.exception", "note"],
+            10,
+            Vec::new(),
+            |v: &mut Vec<u64>, e| {
+                v.push(e.seq);
+                Ok(())
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen, (1..=10).collect::<Vec<_>>());
+    let seen = ws
+        .scan_kinds(&["note"], 4, Vec::new(), |v: &mut Vec<u64>, e| {
+            v.push(e.seq);
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(seen, vec![1, 2, 3, 4]);
+}
+
+#[tokio::test]
+async fn a_second_commitment_or_an_extra_key_is_malformed() {
+    use evidentia_ledger::Chain;
+    for payload in [
+        // The same content address committed twice (entry 2 already commits to it).
+        br#"{"sha256":"SHA","size":16}"#.to_vec(),
+        // Exactly two keys: anything else is not a commitment Evidentia writes.
+        br#"{"sha256":"OTHER","size":3,"note":"x"}"#.to_vec(),
+    ] {
+        let (_dir, path, ws) = new_workspace().await;
+        append_entries(&ws, 1).await;
+        let sha = store_artifact(&ws, b"a small artifact").await;
+        let head = ws.head().await.unwrap();
+        let payload = String::from_utf8(payload)
+            .unwrap()
+            .replace("SHA", &sha.to_hex())
+            .replace("OTHER", &Hash::of(b"abc").to_hex());
+        let mut chain = Chain::resume(head.count, head.hash);
+        let entry = chain.next_entry("artifact.stored", T0, payload.into_bytes());
+        ws.close().await;
+        let mut conn = raw(&path).await;
+        sqlx::query(
+            "INSERT INTO ledger_entries (seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(entry.seq as i64)
+        .bind(&entry.kind)
+        .bind(&entry.recorded_at)
+        .bind(&entry.payload)
+        .bind(entry.payload_hash.0.as_slice())
+        .bind(entry.prev_hash.0.as_slice())
+        .bind(entry.entry_hash.0.as_slice())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+        let failure = verify(&path).await.failure.expect("must not verify");
+        assert_eq!(failure.seq, entry.seq, "{failure}");
+        assert!(
+            matches!(failure.reason, FailureReason::Malformed(_)),
+            "{failure}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn checkpoints_record_tree_roots_and_signed_notes_that_verify() {
+    use evidentia_ledger::{MerkleTree, SigningKey, note};
+    let (_dir, path, ws) = new_workspace().await;
+    let id = ws.workspace_id().await.unwrap();
+    let key = SigningKey::generate(&format!("evidentia/{id}")).unwrap();
+    let mut batch = ws.begin().await.unwrap();
+    let payload = format!(
+        r#"{{"name":"{}","public_key_pem":"","vkey":"{}"}}"#,
+        key.name(),
+        key.verifier().to_vkey()
+    );
+    batch
+        .append("signing_key.added", T0, payload.into_bytes())
+        .await
+        .unwrap();
+    batch.commit().await.unwrap();
+    append_entries(&ws, 40).await;
+    let first = ws.add_checkpoint(T0, Some(&key)).await.unwrap();
+    append_entries(&ws, 25).await;
+    let second = ws.add_checkpoint(T0, None).await.unwrap();
+    let hashes = ws.entry_hashes(second.entry_count).await.unwrap();
+    let tree = MerkleTree::from_entry_hashes(&hashes);
+    assert_eq!(first.tree_root, tree.root_at(first.entry_count).ok());
+    assert_eq!(second.tree_root, Some(tree.root()));
+    let head = note::open_checkpoint(first.note.as_deref().unwrap(), &key.verifier()).unwrap();
+    assert_eq!(
+        (head.size, head.root),
+        (first.entry_count, first.tree_root.unwrap())
+    );
+    assert_eq!(second.note, None);
+    assert_eq!(ws.checkpoints().await.unwrap(), vec![first.clone(), second]);
+    ws.close().await;
+    let report = verify(&path).await;
+    assert_eq!(report.failure, None);
+    assert_eq!(report.tree_root, tree.root());
+
+    // A note re-signed by another key, or a changed root, is a checkpoint failure.
+    let forger = SigningKey::generate(key.name()).unwrap();
+    let forged_note = note::sign_checkpoint(&head, &forger).unwrap();
+    for (column, value) in [
+        ("note", forged_note.into_bytes()),
+        ("tree_root", Hash::of(b"other").0.to_vec()),
+    ] {
+        let copy = path.with_extension(format!("{column}.evidentia"));
+        std::fs::copy(&path, &copy).unwrap();
+        let mut conn = raw(&copy).await;
+        drop_triggers(&mut conn).await;
+        let sql = format!("UPDATE checkpoint_trees SET {column} = ? WHERE checkpoint_id = ?");
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let q = if column == "note" {
+            q.bind(String::from_utf8(value).unwrap())
+        } else {
+            q.bind(value)
+        };
+        q.bind(first.id as i64).execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+        let failure = verify(&copy).await.failure.expect("altered checkpoint");
+        assert_eq!(failure.seq, first.entry_count, "{failure}");
+        assert!(
+            matches!(failure.reason, FailureReason::CheckpointTree { .. }),
+            "{failure}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn no_checkpoint_vouches_for_an_altered_ledger() {
+    let (_dir, path, ws) = new_workspace().await;
+    append_entries(&ws, 10).await;
+    ws.close().await;
+    let mut conn = raw(&path).await;
+    drop_triggers(&mut conn).await;
+    sqlx::query("UPDATE ledger_entries SET payload = CAST('{}' AS BLOB) WHERE seq = 4")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let ws = Workspace::open(&path, Access::ReadWrite).await.unwrap();
+    let refused = ws.add_checkpoint(T0, None).await;
+    assert!(
+        matches!(refused, Err(evidentia_store::StoreError::Altered(_))),
+        "{refused:?}"
     );
 }
