@@ -110,19 +110,25 @@ impl<'de> serde::de::Visitor<'de> for &mut StrictLine {
 }
 
 impl StrictLine {
-    /// The line's fields, or why its keys are not exactly [`LINE_KEYS`] in order.
-    fn into_entry(self) -> Result<JsonlEntry, String> {
+    /// The line's fields, or the key that is missing; with them, what is wrong with the order
+    /// of its keys, if anything.
+    fn into_entry(self) -> Result<(JsonlEntry, Option<String>), String> {
         if let Some(missing) = (0..LINE_KEYS.len()).find(|at| !self.order.contains(at)) {
             return Err(format!("missing key {:?}", LINE_KEYS[missing]));
         }
-        if self.order.iter().enumerate().any(|(i, at)| i != *at) {
-            let found: Vec<&str> = self.order.iter().map(|at| LINE_KEYS[*at]).collect();
-            return Err(format!(
-                "keys out of order ({}; the format is {})",
-                found.join(", "),
-                LINE_KEYS.join(", ")
-            ));
-        }
+        let misordered = self
+            .order
+            .iter()
+            .enumerate()
+            .any(|(i, at)| i != *at)
+            .then(|| {
+                let found: Vec<&str> = self.order.iter().map(|at| LINE_KEYS[*at]).collect();
+                format!(
+                    "keys out of order ({}; the format is {})",
+                    found.join(", "),
+                    LINE_KEYS.join(", ")
+                )
+            });
         let [
             kind,
             recorded_at,
@@ -132,7 +138,7 @@ impl StrictLine {
             prev_hash,
             entry_hash,
         ] = self.strings.map(Option::unwrap_or_default);
-        Ok(JsonlEntry {
+        let entry = JsonlEntry {
             seq: self.seq.unwrap_or_default(),
             kind,
             recorded_at,
@@ -141,7 +147,8 @@ impl StrictLine {
             payload_sha256,
             prev_hash,
             entry_hash,
-        })
+        };
+        Ok((entry, misordered))
     }
 }
 
@@ -151,6 +158,21 @@ impl StrictLine {
 /// key is an error naming the line and, once read, the entry's `seq`. The hashes are not
 /// checked here — that is the [`evidentia_ledger::Verifier`]'s job.
 pub fn parse_line(text: &[u8], line: u64) -> Result<Entry, LedgerLineError> {
+    let (entry, misordered) = read_line(text, line)?;
+    match misordered {
+        Some(err) => Err(err),
+        None => Ok(entry),
+    }
+}
+
+/// [`parse_line`], with keys in another order read as an entry all the same: the order's
+/// problem comes beside it, for the pack verifier to report once the chain has judged the
+/// entry (an edited entry is reported by what the chain finds, e.g. its payload hash, even
+/// when the editing tool also reordered its keys).
+pub(crate) fn read_line(
+    text: &[u8],
+    line: u64,
+) -> Result<(Entry, Option<LedgerLineError>), LedgerLineError> {
     let mut strict = StrictLine::default();
     let mut de = serde_json::Deserializer::from_slice(text);
     let read =
@@ -169,7 +191,7 @@ pub fn parse_line(text: &[u8], line: u64) -> Result<Entry, LedgerLineError> {
             None => fail(seq, format!("not a ledger entry: {err}")),
         });
     }
-    let e = strict.into_entry().map_err(|reason| fail(seq, reason))?;
+    let (e, misordered) = strict.into_entry().map_err(|reason| fail(seq, reason))?;
     let fail = |reason: String| fail(seq, reason);
     let payload = match e.payload_encoding.as_str() {
         "utf-8" => e.payload.into_bytes(),
@@ -183,7 +205,7 @@ pub fn parse_line(text: &[u8], line: u64) -> Result<Entry, LedgerLineError> {
         }
         Hash::from_hex(v).map_err(|err| fail(format!("{name}: {}", err.0)))
     };
-    Ok(Entry {
+    let entry = Entry {
         seq: e.seq,
         kind: e.kind,
         recorded_at: e.recorded_at,
@@ -191,7 +213,8 @@ pub fn parse_line(text: &[u8], line: u64) -> Result<Entry, LedgerLineError> {
         payload_hash: hash("payload_sha256", &e.payload_sha256)?,
         prev_hash: hash("prev_hash", &e.prev_hash)?,
         entry_hash: hash("entry_hash", &e.entry_hash)?,
-    })
+    };
+    Ok((entry, misordered.map(fail)))
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use zip::{CompressionMethod, ZipArchive};
 
-use crate::ledger_jsonl::parse_line;
+use crate::ledger_jsonl::read_line;
 use crate::manifest::{MANIFEST_FORMAT, Manifest};
 use crate::{ARTIFACTS_DIR, LEDGER_JSONL, MANIFEST, SHA256SUMS, sanitize_file_name};
 
@@ -476,8 +476,8 @@ impl LedgerState {
 
     fn line_done(&mut self, text: &[u8]) {
         self.line += 1;
-        let entry = match parse_line(text, self.line) {
-            Ok(e) => e,
+        let (entry, misordered) = match read_line(text, self.line) {
+            Ok(read) => read,
             Err(e) => {
                 self.failure = Some(e.to_string());
                 return;
@@ -485,6 +485,11 @@ impl LedgerState {
         };
         if let Err(f) = self.verifier.push(&entry) {
             self.failure = Some(format!("line {}: entry {}: {}", self.line, f.seq, f.reason));
+            return;
+        }
+        // After the chain: an edited entry is named by what the chain finds.
+        if let Some(e) = misordered {
+            self.failure = Some(e.to_string());
             return;
         }
         if entry.kind == ARTIFACT_ENTRY_KIND {
@@ -942,6 +947,29 @@ mod tests {
                 .unwrap()
                 .replace("a.txt", "b.txt");
             *l = text.into_bytes();
+        });
+        altered(
+            &pack,
+            Some(LEDGER_JSONL),
+            "line 3: entry 3: payload hash mismatch",
+        );
+    }
+
+    #[test]
+    fn an_edited_line_with_its_keys_reordered_is_named_by_the_chain() {
+        // An editor that rewrites a line through a JSON tree sorts its keys too (serde_json's
+        // map, Python's sort_keys): the edit, not the order, is what to report. A line whose
+        // only fault is the order is altered all the same (the next test).
+        let pack = honest(|l| {
+            let text = String::from_utf8(l.clone()).unwrap();
+            let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+            let mut entry: serde_json::Value = serde_json::from_str(&lines[2]).unwrap();
+            entry["payload"] = "{\"file_name\":\"b.txt\"}".into();
+            let sorted: BTreeMap<String, serde_json::Value> =
+                serde_json::from_value(entry).unwrap();
+            lines[2] = serde_json::to_string(&sorted).unwrap();
+            assert!(lines[2].starts_with("{\"entry_hash\""), "{}", lines[2]);
+            *l = (lines.join("\n") + "\n").into_bytes();
         });
         altered(
             &pack,
