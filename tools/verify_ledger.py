@@ -1,47 +1,98 @@
 #!/usr/bin/env python3
-"""Verify an Evidentia ledger export (ledger.jsonl) with nothing but Python 3's standard library.
+"""Verify an Evidentia ledger export (ledger.jsonl), its Merkle tree, signed checkpoints and proofs,
+with nothing but Python 3's standard library (and the `openssl` command to check a signature).
 
-Written from docs/ledger-format.md alone (sections 5, 6, 12 and 15), so an auditor can check an
-evidence pack without trusting Evidentia's own code:
+Written from docs/ledger-format.md alone (sections 5, 6, 9, 12 and 15-19), so an auditor can check
+an evidence pack without trusting Evidentia's own code:
 
     python3 tools/verify_ledger.py ledger.jsonl
     python3 tools/verify_ledger.py ledger.jsonl --manifest manifest.json
+    python3 tools/verify_ledger.py ledger.jsonl --manifest manifest.json \\
+        --note checkpoint.note --key signing-key.pem
+    python3 tools/verify_ledger.py ledger.jsonl --against OLD/ledger.jsonl --against-manifest OLD/manifest.json
+    python3 tools/verify_ledger.py --proof proofs/findings/0001.json --key signing-key.pem
+    python3 tools/verify_ledger.py --proof entry.tlog-proof --key signing-key.pem
+    python3 tools/verify_ledger.py --proof old-new.consistency --note checkpoint.note --key signing-key.pem
 
-Exit 0: every entry's payload hash, entry hash and link recompute, and (with --manifest) the
-chain ends exactly at the manifest's checkpoint; the head is printed.
-Exit 1: the first line that fails is named, with its entry number and the reason.
-Exit 2: the command line or a file could not be used.
+What is checked:
+- ledger.jsonl: every line has exactly the eight keys in order; seq has no gaps; kind, recorded time,
+  payload hash, entry hash and link recompute; artifact.stored payloads are exactly
+  {"sha256", "size"} and commit to each content address once. The RFC 9162 tree root over the
+  entry hashes is printed with the head.
+- --manifest: the chain ends exactly at its checkpoint (entry_count, head_hash) and, when present,
+  at its tree_root; its origin is evidentia/<workspace_id>.
+- --note: a C2SP signed note whose checkpoint (origin, size, root) is the ledger's (size = entries).
+- --key: an Ed25519 public key (SPKI PEM) that must have signed the note and every proof's
+  checkpoint (checked with `openssl pkeyutl -verify`). Without --key, signatures are not checked.
+- --against: an earlier ledger.jsonl, itself verified, must be a prefix of this one;
+  --against-manifest: an earlier checkpoint this ledger must contain.
+- --proof: a finding proof (JSON), an inclusion proof (c2sp.org/tlog-proof) or a consistency proof,
+  verified with RFC 9162 sections 2.1.3.2 and 2.1.4.2; no ledger.jsonl is needed.
+Every head, tree root and origin the given files name must agree wherever two name the same size.
+
+Exit 0: everything given verifies; what was and was not checked is printed.
+Exit 1: something does not verify: the first bad line, entry or file is named, with the reason.
+Exit 2: the command line or a file could not be used (or openssl is missing for --key).
 """
 
 import argparse
+import base64
 import hashlib
 import json
 import re
+import shutil
 import struct
+import subprocess
 import sys
+import tempfile
 from datetime import datetime
+from pathlib import Path
 
 ZERO = bytes(32)
+EMPTY_ROOT = hashlib.sha256(b"").digest()
 TAG = b"evidentia/ledger-entry"
 ENCODING_VERSION = 1
 REORDER_WINDOW = 64
+U64 = 2 ** 64
 HEX64 = re.compile(r"[0-9a-f]{64}")
-TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+HEX = re.compile(r"(?:[0-9a-f]{2})*")
+DECIMAL = re.compile(r"0|[1-9][0-9]*")
+TIME = re.compile(r"([0-9]{4})-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:([0-9]{2})\.[0-9]{6}Z")
 FIELDS = ("seq", "kind", "recorded_at", "payload_encoding", "payload",
           "payload_sha256", "prev_hash", "entry_hash")
+ED25519_SPKI = bytes.fromhex("302a300506032b6570032100")  # DER before the 32-byte key
+FINDING_PROOF = "evidentia-finding-proof/1"
+TLOG_PROOF = "c2sp.org/tlog-proof@v1"
+CONSISTENCY_PROOF = "evidentia/consistency-proof@v1"
 
 
-class Bad(Exception):
-    """The first problem found: line number, entry number (if known) and why."""
+class Unusable(Exception):
+    """Exit 2: the command line or an input file cannot be used."""
 
-    def __init__(self, line, seq, reason):
+
+class Failure(Exception):
+    """Exit 1: something does not verify. The message names what and why."""
+    label = "DOES NOT VERIFY"
+
+
+class Bad(Failure):
+    """A bad ledger entry: file, line number and entry number (each if known) and why."""
+    label = "ALTERED"
+
+    def __init__(self, line, seq, reason, file=None):
         super().__init__(reason)
-        self.line, self.seq, self.reason = line, seq, reason
+        self.line, self.seq, self.reason, self.file = line, seq, reason, file
 
     def __str__(self):
-        where = f"line {self.line}" + (f" (entry {self.seq})" if self.seq is not None else "")
-        return f"{where}: {self.reason}"
+        where = [self.file] if self.file else []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.seq is not None:
+            where.append(f"(entry {self.seq})" if self.line is not None else f"entry {self.seq}")
+        return " ".join(where) + ": " + self.reason
 
+
+# --- Sections 5, 6, 9, 15: one entry ------------------------------------------------------------
 
 def lp(data):
     """Length-prefixed field: u32 big-endian length, then the bytes (section 5)."""
@@ -58,14 +109,31 @@ def entry_hash(seq, kind, recorded_at, payload_hash, prev_hash):
 
 
 def canonical_time(text):
-    """Section 6: exactly YYYY-MM-DDTHH:MM:SS.ffffffZ, and a real date and time."""
-    if not TIME.fullmatch(text):
+    """Sections 6 and 19: YYYY-MM-DDTHH:MM:SS.ffffffZ, a real date and time, years 0001-9999, no :60."""
+    m = TIME.fullmatch(text)
+    if not m or m.group(1) == "0000" or m.group(2) == "60":
         return False
     try:
         datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
     except ValueError:
         return False
     return True
+
+
+def is_uint(value, limit=U64):
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < limit
+
+
+def distinct_keys(pairs):
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise ValueError(f"repeated key in {[k for k, _ in pairs]}")
+    return obj
+
+
+def load_json(text):
+    """json.loads, refusing repeated keys; objects keep their keys in document order."""
+    return json.loads(text, object_pairs_hook=distinct_keys)
 
 
 def read_hash(obj, name, line, seq):
@@ -78,43 +146,180 @@ def read_hash(obj, name, line, seq):
 def parse(line_no, text):
     """One ledger.jsonl line (section 15) into (seq, kind, recorded_at, payload, hashes...)."""
     try:
-        obj = json.loads(text)
+        obj = load_json(text)
     except ValueError as e:
         raise Bad(line_no, None, f"not JSON: {e}")
+    return fields_of(line_no, obj)
+
+
+def fields_of(line_no, obj, ordered=True):
+    """A ledger.jsonl object: exactly the eight keys (in order unless ordered=False), typed."""
     if not isinstance(obj, dict):
         raise Bad(line_no, None, "not a JSON object")
-    missing = [f for f in FIELDS if f not in obj]
-    extra = sorted(set(obj) - set(FIELDS))
     seq = obj.get("seq")
-    if missing or extra:
-        raise Bad(line_no, seq, f"fields: missing {missing}, unexpected {extra}")
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
-        raise Bad(line_no, None, "seq is not an unsigned integer")
+    if not is_uint(seq):
+        raise Bad(line_no, None, "seq is not an unsigned 64-bit integer")
+    if set(obj) != set(FIELDS):
+        missing = [f for f in FIELDS if f not in obj]
+        extra = [k for k in obj if k not in FIELDS]
+        raise Bad(line_no, seq, f"keys: missing {missing}, unexpected {extra}")
+    if ordered and tuple(obj) != FIELDS:
+        raise Bad(line_no, seq, f"keys out of order: {list(obj)}, expected {list(FIELDS)}")
     kind, recorded_at = obj["kind"], obj["recorded_at"]
     if not isinstance(kind, str) or not isinstance(recorded_at, str):
         raise Bad(line_no, seq, "kind and recorded_at must be strings")
     encoding, payload = obj["payload_encoding"], obj["payload"]
     if not isinstance(payload, str):
         raise Bad(line_no, seq, "payload is not a string")
-    if encoding == "utf-8":
-        payload = payload.encode("utf-8")
-    elif encoding == "hex":
-        try:
+    try:
+        kind.encode("utf-8")
+        if encoding == "utf-8":
+            payload = payload.encode("utf-8")
+        elif encoding == "hex" and HEX.fullmatch(payload):
             payload = bytes.fromhex(payload)
-        except ValueError:
-            raise Bad(line_no, seq, "payload is not hex")
-    else:
-        raise Bad(line_no, seq, f"unknown payload_encoding {encoding!r}")
+        elif encoding == "hex":
+            raise Bad(line_no, seq, "payload is not lowercase hex")
+        else:
+            raise Bad(line_no, seq, f"unknown payload_encoding {encoding!r}")
+    except UnicodeEncodeError:
+        raise Bad(line_no, seq, "kind or payload is not Unicode text (a lone surrogate)")
     return (seq, kind, recorded_at, payload,
             read_hash(obj, "payload_sha256", line_no, seq),
             read_hash(obj, "prev_hash", line_no, seq),
             read_hash(obj, "entry_hash", line_no, seq))
 
 
-def verify(lines):
-    """Section 12, step 1, over ledger.jsonl lines. Returns (count, head); raises Bad."""
-    count, head = 0, ZERO
-    line_no = 0
+def check_entry(line_no, fields):
+    """Section 12 step 1, items 3-6: what one entry shows on its own."""
+    seq, kind, t, payload, ph, prev, eh = fields
+    if not kind:
+        raise Bad(line_no, seq, "malformed entry: empty kind")
+    if not canonical_time(t):
+        raise Bad(line_no, seq, f"malformed entry: recorded time {t!r} is not canonical")
+    computed = hashlib.sha256(payload).digest()
+    if computed != ph:
+        raise Bad(line_no, seq, f"payload hash mismatch: stored {ph.hex()}, payload bytes hash to {computed.hex()}")
+    computed = entry_hash(seq, kind, t, ph, prev)
+    if computed != eh:
+        for s in range(max(1, seq - REORDER_WINDOW), seq + REORDER_WINDOW + 1):
+            if s != seq and s < U64 and entry_hash(s, kind, t, ph, prev) == eh:
+                raise Bad(line_no, seq, f"reordered: this entry was recorded at position {s}")
+        raise Bad(line_no, seq, f"entry hash mismatch: stored {eh.hex()}, fields hash to {computed.hex()}")
+
+
+def artifact_address(line_no, seq, payload):
+    """Sections 9 and 19: an artifact.stored payload is exactly {"sha256": 64 hex, "size": uint}."""
+    try:
+        obj = load_json(payload.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        obj = None
+    if not (isinstance(obj, dict) and sorted(obj) == ["sha256", "size"]
+            and isinstance(obj["sha256"], str) and HEX64.fullmatch(obj["sha256"])
+            and is_uint(obj["size"])):
+        raise Bad(line_no, seq, 'malformed entry: artifact entry payload is not exactly '
+                                '{"sha256": 64 lowercase hex digits, "size": unsigned integer}')
+    return obj["sha256"]
+
+
+# --- Section 16: the Merkle tree (RFC 9162 section 2.1) ----------------------------------------
+
+def leaf_hash(data):
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+class Tree:
+    """MTH over leaves added one by one, keeping only the roots of the perfect subtrees
+    (one per set bit of the size, largest first): O(log n) memory."""
+
+    def __init__(self):
+        self.size, self.stack = 0, []
+
+    def add(self, data):
+        h, n = leaf_hash(data), self.size
+        while n & 1:
+            h, n = node_hash(self.stack.pop(), h), n >> 1
+        self.stack.append(h)
+        self.size += 1
+
+    def root(self):
+        if not self.stack:
+            return EMPTY_ROOT
+        r = self.stack[-1]
+        for h in reversed(self.stack[:-1]):
+            r = node_hash(h, r)
+        return r
+
+
+def inclusion_root(index, size, leaf, path):
+    """RFC 9162 section 2.1.3.2 steps 1-4: the root `path` leads to; Failure if it is no proof."""
+    if index >= size:
+        raise Failure(f"leaf index {index} is not below the tree size {size}")
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            raise Failure(f"the inclusion proof of leaf {index} in {size} has too many hashes ({len(path)})")
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise Failure(f"the inclusion proof of leaf {index} in {size} has too few hashes ({len(path)})")
+    return r
+
+
+def check_consistency(old, new, old_root, new_root, path):
+    """RFC 9162 section 2.1.4.2; sizes 0 and old = new, which have no proof hashes, by definition."""
+    if old > new:
+        raise Failure(f"the old size {old} is larger than the new size {new}")
+    if old == 0 or old == new:
+        if path:
+            raise Failure(f"a proof from size {old} to {new} has no hashes, this one has {len(path)}")
+        if old == 0 and old_root != EMPTY_ROOT:
+            raise Failure(f"the root at size 0 is {EMPTY_ROOT.hex()}, not {old_root.hex()}")
+        if old == new and old_root != new_root:
+            raise Failure(f"two different roots at size {old}: {old_root.hex()} and {new_root.hex()}")
+        return
+    if not path:
+        raise Failure(f"the consistency proof from {old} to {new} is empty")
+    if old & (old - 1) == 0:
+        path = [old_root] + path
+    fn, sn = old - 1, new - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            raise Failure(f"the consistency proof from {old} to {new} has too many hashes")
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise Failure(f"the consistency proof from {old} to {new} has too few hashes")
+    if fr != old_root:
+        raise Failure(f"the proof leads to old root {fr.hex()}, not {old_root.hex()}")
+    if sr != new_root:
+        raise Failure(f"the proof leads to new root {sr.hex()}, not {new_root.hex()}")
+
+
+# --- Section 12 step 1 and section 16 over a whole ledger.jsonl ---------------------------------
+
+def verify(lines, want=(), earlier=None, earlier_name=None):
+    """Section 12, step 1, over ledger.jsonl lines, with the tree beside it.
+    want: sizes whose (head, root) to keep; earlier: entry hashes this ledger must start with.
+    Returns (count, head, root, {size: (head, root)}); raises Bad."""
+    count, head, tree, committed = 0, ZERO, Tree(), {}
+    at = {0: (ZERO, EMPTY_ROOT)}
     for line_no, raw in enumerate(lines, start=1):
         if not raw.endswith(b"\n"):
             raise Bad(line_no, None, "the last line does not end with a newline")
@@ -122,58 +327,435 @@ def verify(lines):
             text = raw[:-1].decode("utf-8")
         except UnicodeDecodeError:
             raise Bad(line_no, None, "not UTF-8")
-        seq, kind, t, payload, ph, prev, eh = parse(line_no, text)
-        n = count + 1
-        if seq != n:
-            raise Bad(line_no, seq, f"gap: expected entry {n}, found {seq}")
-        if not kind:
-            raise Bad(line_no, seq, "malformed entry: empty kind")
-        if not canonical_time(t):
-            raise Bad(line_no, seq, f"malformed entry: recorded time {t!r} is not canonical")
-        computed = hashlib.sha256(payload).digest()
-        if computed != ph:
-            raise Bad(line_no, seq, f"payload hash mismatch: stored {ph.hex()}, payload bytes hash to {computed.hex()}")
-        computed = entry_hash(seq, kind, t, ph, prev)
-        if computed != eh:
-            for s in range(max(1, seq - REORDER_WINDOW), seq + REORDER_WINDOW + 1):
-                if s != seq and entry_hash(s, kind, t, ph, prev) == eh:
-                    raise Bad(line_no, seq, f"reordered: this entry was recorded at position {s}")
-            raise Bad(line_no, seq, f"entry hash mismatch: stored {eh.hex()}, fields hash to {computed.hex()}")
+        fields = parse(line_no, text)
+        seq, kind, payload, prev, eh = fields[0], fields[1], fields[3], fields[5], fields[6]
+        if seq != count + 1:
+            raise Bad(line_no, seq, f"gap: expected entry {count + 1}, found {seq}")
+        check_entry(line_no, fields)
         if prev != head:
             raise Bad(line_no, seq, f"broken link: previous entry hash is {head.hex()}, entry names {prev.hex()}")
+        if kind == "artifact.stored":
+            address = artifact_address(line_no, seq, payload)
+            if address in committed:
+                raise Bad(line_no, seq, f"malformed entry: artifact already committed by entry {committed[address]}")
+            committed[address] = seq
+        if earlier is not None:
+            theirs = next(earlier, None)
+            if theirs is not None and theirs != eh:
+                raise Bad(line_no, seq, f"differs from {earlier_name}: entry hash {eh.hex()} here, {theirs.hex()} there")
         count, head = seq, eh
-    return count, head
+        tree.add(eh)
+        if count in want:
+            at[count] = (head, tree.root())
+    root = tree.root()
+    at[count] = (head, root)
+    return count, head, root, at
+
+
+def verify_file(path, want=(), earlier=None, earlier_name=None):
+    try:
+        with open(path, "rb") as f:
+            return verify(f, want, earlier, earlier_name)
+    except OSError as e:
+        raise Unusable(f"{path}: {e}")
+    except Bad as bad:
+        bad.file = path
+        raise
+
+
+def entry_hashes(path):
+    """The entry hashes of an already verified ledger.jsonl, read again one line at a time."""
+    with open(path, "rb") as f:
+        for line_no, raw in enumerate(f, start=1):
+            yield parse(line_no, raw[:-1].decode("utf-8"))[6]
+
+
+# --- Section 17: signed checkpoints --------------------------------------------------------------
+
+def b64_hash(text, what):
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError:
+        raw = b""
+    if len(raw) != 32 or base64.b64encode(raw).decode() != text:
+        raise Failure(f"{what} is not the base64 of 32 bytes: {text!r}")
+    return raw
+
+
+class Note:
+    """A C2SP signed note holding a three-line checkpoint; signatures may be absent."""
+
+    def __init__(self, data, source):
+        self.source = source
+        try:
+            s = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Failure(f"{source}: not UTF-8")
+        if any(c < " " and c != "\n" for c in s):
+            raise Failure(f"{source}: a control character other than newline")
+        cut = s.rfind("\n\n")  # the text ends at the last empty line (signed-note)
+        text, sigs = (s[:cut + 1], s[cut + 2:]) if cut >= 0 else (s, "")
+        lines = text.split("\n")
+        if len(lines) != 4 or lines[3] != "":
+            raise Failure(f"{source}: the checkpoint is not three lines each ending in a newline")
+        self.text = text.encode("utf-8")
+        self.origin, size, root = lines[:3]
+        if not self.origin or not DECIMAL.fullmatch(size):
+            raise Failure(f"{source}: no origin, or the size {size!r} is not a decimal number")
+        self.size, self.root = int(size), b64_hash(root, f"{source}: the root")
+        self.signatures = []  # (key name, key id, signature)
+        if sigs and not sigs.endswith("\n"):
+            raise Failure(f"{source}: the last signature line does not end with a newline")
+        for line in sigs.split("\n")[:-1]:
+            m = re.fullmatch(r"\u2014 ([^\s+]+) ([A-Za-z0-9+/]+=*)", line)
+            try:
+                blob = base64.b64decode(m.group(2), validate=True) if m else b""
+            except ValueError:
+                blob = b""
+            if len(blob) < 5:
+                raise Failure(f"{source}: not a signature line: {line!r}")
+            self.signatures.append((m.group(1), blob[:4], blob[4:]))
+
+
+def read_key(path):
+    """An Ed25519 public key in SPKI PEM (`openssl pkey -pubout`): (path, raw 32-byte key)."""
+    try:
+        text = Path(path).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as e:
+        raise Unusable(f"{path}: {e}")
+    m = re.search(r"-----BEGIN PUBLIC KEY-----(.*?)-----END PUBLIC KEY-----", text, re.S)
+    try:
+        der = base64.b64decode("".join(m.group(1).split()), validate=True) if m else b""
+    except ValueError:
+        der = b""
+    if len(der) != 44 or not der.startswith(ED25519_SPKI):
+        raise Unusable(f"{path}: not an Ed25519 public key in SPKI PEM (-----BEGIN PUBLIC KEY-----)")
+    if shutil.which("openssl") is None:
+        raise Unusable("openssl is not installed: --key needs it to check Ed25519 signatures "
+                       "(install OpenSSL 3.0 or later, or leave out --key)")
+    return path, der[-32:]
+
+
+def key_id(name, raw):
+    return hashlib.sha256(name.encode("utf-8") + b"\n\x01" + raw).digest()[:4]
+
+
+def check_signature(note, key):
+    """Section 17: the note must carry a signature by the trusted key (name = origin, key id),
+    and every such signature must verify. Returns a sentence saying what was checked."""
+    if key is None:
+        if not note.signatures:
+            return "unsigned: it shows a root, not who vouched for it"
+        return "signature NOT checked (no --key): trust its root only as far as the file it came in"
+    path, raw = key
+    kid = key_id(note.origin, raw)
+    sigs = [sig for name, k, sig in note.signatures if name == note.origin and k == kid]
+    if not sigs:
+        raise Failure(f"{note.source}: no signature by {note.origin} with key id {kid.hex()} "
+                      f"({path}); it has {len(note.signatures)} signature line(s) by other keys")
+    for sig in sigs:
+        if len(sig) != 64:
+            raise Failure(f"{note.source}: the signature by {note.origin} is {len(sig)} bytes, not 64")
+        with tempfile.TemporaryDirectory() as d:
+            text, sigfile = Path(d, "checkpoint.txt"), Path(d, "checkpoint.sig")
+            text.write_bytes(note.text)
+            sigfile.write_bytes(sig)
+            run = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", path, "-rawin",
+                                  "-in", str(text), "-sigfile", str(sigfile)], capture_output=True)
+        if run.returncode != 0 and b"Verification Failure" in run.stdout + run.stderr:
+            raise Failure(f"{note.source}: the signature by {note.origin} (key id {kid.hex()}) "
+                          f"does not verify with {path}")
+        if run.returncode != 0:
+            raise Unusable(f"openssl could not check the signature: {run.stderr.decode(errors='replace').strip()}")
+    return f"signature by {note.origin} (key id {kid.hex()}) verified with {path}"
+
+
+# --- Section 18: proofs ---------------------------------------------------------------------------
+
+class Proof:
+    def __init__(self, summary, roots, notes):
+        self.summary, self.roots, self.notes = summary, roots, notes  # roots: [(size, root)]
+
+
+def included(source, fields, path, size, root):
+    """A proof's entry: recomputes on its own (sections 4, 5, 9) and its path leads to `root`."""
+    seq, kind, payload, prev, eh = fields[0], fields[1], fields[3], fields[5], fields[6]
+    try:
+        if seq == 0:
+            raise Bad(None, seq, "gap: entry 0 is outside the chain (seq starts at 1)")
+        check_entry(None, fields)
+        if seq == 1 and prev != ZERO:
+            raise Bad(None, seq, f"broken link: entry 1 names previous entry hash {prev.hex()}, not zero")
+        if kind == "artifact.stored":
+            artifact_address(None, seq, payload)
+    except Bad as bad:
+        bad.file = source
+        raise
+    try:
+        computed = inclusion_root(seq - 1, size, leaf_hash(eh), path)
+    except Failure as e:
+        raise Failure(f"{source}: entry {seq}: {e}")
+    if computed != root:
+        raise Failure(f"{source}: entry {seq}'s inclusion proof leads to root {computed.hex()}, "
+                      f"the checkpoint names {root.hex()}")
+
+
+def finding_proof(source, obj):
+    def need(ok, what):
+        if not ok:
+            raise Failure(f"{source}: {what}")
+    size, root_hex, cp = obj.get("tree_size"), obj.get("tree_root"), obj.get("checkpoint")
+    need(is_uint(size), "tree_size is not an unsigned integer")
+    need(isinstance(root_hex, str) and HEX64.fullmatch(root_hex), "tree_root is not 64 lowercase hex digits")
+    need(isinstance(cp, str), "checkpoint is not text")
+    root, note = bytes.fromhex(root_hex), Note(cp.encode("utf-8"), f"{source} checkpoint")
+    need((note.size, note.root) == (size, root), f"the checkpoint names size {note.size} and root "
+         f"{note.root.hex()}, the proof tree_size {size} and tree_root {root_hex}")
+    finding, entries = obj.get("finding"), obj.get("entries")
+    evidence = finding.get("evidence") if isinstance(finding, dict) else None
+    need(isinstance(evidence, list) and all(is_uint(s) for s in evidence), "finding.evidence is not a list of entries")
+    need(isinstance(entries, list), "entries is not a list")
+    seen = {}
+    for item in entries:
+        need(isinstance(item, dict) and isinstance(item.get("inclusion"), list)
+             and all(isinstance(h, str) and HEX64.fullmatch(h) for h in item["inclusion"]),
+             "an item of entries is not {entry, inclusion: [64 hex digits, ...]}")
+        try:
+            fields = fields_of(None, item.get("entry"), ordered=False)
+        except Bad as bad:
+            bad.file = source
+            raise
+        included(source, fields, [bytes.fromhex(h) for h in item["inclusion"]], size, root)
+        need(fields[0] not in seen, f"entry {fields[0]} is given twice")
+        seen[fields[0]] = fields
+    for seq, fields in seen.items():  # neighbours given together must link (section 12 step 1.7)
+        if seq - 1 in seen and fields[5] != seen[seq - 1][6]:
+            raise Bad(None, seq, f"broken link: entry {seq - 1} has hash {seen[seq - 1][6].hex()}, "
+                                 f"entry {seq} names {fields[5].hex()}", source)
+    need(sorted(evidence) == sorted(seen), f"the finding rests on entries {evidence}, the proof gives {sorted(seen)}")
+    what = f"{finding.get('check')} {finding.get('identity')}".strip()
+    return Proof(f"finding {what}: entries {sorted(seen)} recompute and are in the tree of size {size}, "
+                 f"root {root_hex}", [(size, root)], [note])
+
+
+def tlog_proof(source, text):
+    head, _, checkpoint = text.partition("\n\n")
+    lines = head.split("\n")[1:]
+    extra = None
+    if lines and lines[0].startswith("extra "):
+        try:
+            extra = base64.b64decode(lines.pop(0)[6:], validate=True).decode("utf-8")
+        except ValueError:
+            raise Failure(f"{source}: the extra line is not base64 of UTF-8 text")
+    if not lines or not lines[0].startswith("index ") or not DECIMAL.fullmatch(lines[0][6:]):
+        raise Failure(f"{source}: no index line")
+    index = int(lines.pop(0)[6:])
+    path = [b64_hash(h, f"{source}: a proof hash") for h in lines]
+    note = Note(checkpoint.encode("utf-8"), f"{source} checkpoint")
+    if extra is None:
+        raise Failure(f"{source}: no extra line, so it does not carry the entry it proves")
+    try:
+        fields = parse(None, extra)
+    except Bad as bad:
+        bad.file = source
+        raise
+    if fields[0] != index + 1:
+        raise Failure(f"{source}: index {index} is not entry {fields[0]} - 1")
+    included(source, fields, path, note.size, note.root)
+    return Proof(f"entry {fields[0]} ({fields[1]}) recomputes and is in the tree of size {note.size}, "
+                 f"root {note.root.hex()}", [(note.size, note.root)], [note])
+
+
+def consistency_proof(source, text):
+    lines = text[:-1].split("\n") if text.endswith("\n") else []
+    sizes = []
+    for i, word in ((1, "old"), (2, "new")):
+        parts = lines[i].split(" ") if len(lines) > i else []
+        if len(parts) != 3 or parts[0] != word or not DECIMAL.fullmatch(parts[1]):
+            raise Failure(f"{source}: line {i + 1} is not '{word} SIZE BASE64-ROOT'")
+        sizes.append((int(parts[1]), b64_hash(parts[2], f"{source}: the {word} root")))
+    (old, old_root), (new, new_root) = sizes
+    try:
+        check_consistency(old, new, old_root, new_root,
+                          [b64_hash(h, "a proof hash") for h in lines[3:]])
+    except Failure as e:
+        raise Failure(f"{source}: {e}")
+    return Proof(f"the tree of size {old} (root {old_root.hex()}) is a prefix of the tree of size {new} "
+                 f"(root {new_root.hex()})", sizes, [])
+
+
+def read_proof(path):
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise Unusable(f"{path}: {e}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unusable(f"{path}: not UTF-8 text, so not a proof")
+    if text.startswith(TLOG_PROOF + "\n"):
+        return tlog_proof(path, text)
+    if text.startswith(CONSISTENCY_PROOF + "\n"):
+        return consistency_proof(path, text)
+    try:
+        obj = load_json(text)
+    except ValueError:
+        obj = None
+    if isinstance(obj, dict) and obj.get("format") == FINDING_PROOF:
+        return finding_proof(path, obj)
+    raise Unusable(f"{path}: not a {FINDING_PROOF} JSON, a {TLOG_PROOF} or a {CONSISTENCY_PROOF} proof")
+
+
+# --- Cross-checks between files -------------------------------------------------------------------
+
+class Facts:
+    """Heads, tree roots and the origin the given files name. Two that differ: Failure."""
+
+    def __init__(self):
+        self.seen = {}  # (what, size) -> (value, files naming it)
+
+    def add(self, source, what, value, size=None):
+        if value is None:
+            return
+        theirs, sources = self.seen.setdefault((what, size), (value, []))
+        if theirs != value:
+            show = (lambda v: v) if what == "origin" else (lambda v: v.hex())
+            at = "" if size is None else (f" of entry {size}" if what == "head" else f" at size {size}")
+            raise Failure(f"{source} names {what}{at} {show(value)}, {sources[0]} has {show(theirs)}")
+        sources.append(source)
+
+    def agree(self, source, sizes):
+        """The files other than `source` that name a head or root at one of these sizes."""
+        names = {s for (what, n), (_, files) in self.seen.items() if n in sizes for s in files}
+        names.discard(source)
+        return (f"agrees with {', '.join(sorted(names))}" if names else
+                "no other file given names a root at its size: compare it with a root you trust")
+
+
+def read_manifest(path):
+    """The checkpoint of an evidence pack's manifest.json (docs/evidence-pack.md)."""
+    try:
+        m = load_json(Path(path).read_bytes().decode("utf-8"))
+        c = m["checkpoint"]
+        count, head, root, origin = c["entry_count"], c["head_hash"], c.get("tree_root"), c.get("origin")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise Unusable(f"{path}: no checkpoint: {e}")
+    if not (is_uint(count) and isinstance(head, str) and HEX64.fullmatch(head)
+            and (root is None or isinstance(root, str) and HEX64.fullmatch(root))
+            and (origin is None or isinstance(origin, str))):
+        raise Unusable(f"{path}: the checkpoint is not {{entry_count, head_hash[, tree_root, origin]}} "
+                       "with 64 lowercase hex digit hashes")
+    ws = m.get("workspace_id")
+    return dict(path=path, count=count, head=bytes.fromhex(head), origin=origin,
+                root=bytes.fromhex(root) if root else None,
+                ws_origin=f"evidentia/{ws}" if isinstance(ws, str) else None)
+
+
+def run(args):
+    if not args.ledger and not args.proof:
+        raise Unusable("give a ledger.jsonl, or a proof with --proof FILE")
+    if args.key and not (args.note or args.proof):
+        raise Unusable("--key checks the signature of --note or of the checkpoint in --proof; give one")
+    key = read_key(args.key) if args.key else None
+    manifest = read_manifest(args.manifest) if args.manifest else None
+    old_manifest = read_manifest(args.against_manifest) if args.against_manifest else None
+    note = None
+    if args.note:
+        try:
+            note = Note(Path(args.note).read_bytes(), args.note)
+        except OSError as e:
+            raise Unusable(f"{args.note}: {e}")
+    proof = read_proof(args.proof) if args.proof else None
+    want = {c["count"] for c in (manifest, old_manifest) if c}
+    want |= {note.size} if note else set()
+    want |= {size for size, _ in proof.roots} if proof else set()
+
+    facts, said = Facts(), []
+    ledgers = []
+    old = None
+    if args.against:
+        old = verify_file(args.against, want)
+        ledgers.append((args.against, old))
+    if args.ledger:
+        count, head, root, at = verify_file(args.ledger, want | ({old[0]} if old else set()),
+                                            entry_hashes(args.against) if old else None, args.against)
+        ledgers.insert(0, (args.ledger, (count, head, root, at)))
+        said.append(f"intact: {count} entries, head {head.hex()}, tree root {root.hex()}"
+                    + (f", matching {args.manifest}" if manifest else ""))
+        if old and count < old[0]:
+            raise Failure(f"{args.ledger} has {count} entries, the earlier {args.against} has {old[0]}: "
+                          f"entries {count + 1} to {old[0]} are missing (truncated)")
+        if old:
+            said.append(f"extends {args.against}: its {old[0]} entries (head {old[1].hex()}) are the first {old[0]} here")
+    elif old:
+        said.append(f"{args.against}: intact, {old[0]} entries, head {old[1].hex()}, tree root {old[2].hex()}")
+    for path, (count, head, root, at) in ledgers:
+        for size, (h, r) in sorted(at.items()):
+            facts.add(path, "head", h, size)
+            facts.add(path, "root", r, size)
+
+    mine = ledgers[0][1] if args.ledger else None
+    if manifest and mine and (manifest["count"], manifest["head"]) != mine[:2]:
+        raise Failure(f"{args.ledger} ends at entry {mine[0]} with head {mine[1].hex()}; {args.manifest} "
+                      f"names entry {manifest['count']} with head {manifest['head'].hex()}")
+    if old_manifest and old and (old_manifest["count"], old_manifest["head"]) != old[:2]:
+        raise Failure(f"{args.against} ends at entry {old[0]} with head {old[1].hex()}; {args.against_manifest} "
+                      f"names entry {old_manifest['count']} with head {old_manifest['head'].hex()}")
+    if old_manifest and mine and old_manifest["count"] > mine[0]:
+        raise Failure(f"{args.ledger} has {mine[0]} entries, the earlier {args.against_manifest} names "
+                      f"{old_manifest['count']}: entries {mine[0] + 1} to {old_manifest['count']} are missing (truncated)")
+    for cp in (manifest, old_manifest):
+        if cp:
+            facts.add(cp["path"], "head", cp["head"], cp["count"])
+            facts.add(cp["path"], "root", cp["root"], cp["count"])
+            facts.add(f"{cp['path']} (workspace_id)", "origin", cp["ws_origin"])
+            facts.add(cp["path"], "origin", cp["origin"])
+            if not cp["root"]:
+                said.append(f"{cp['path']}: no tree_root (an older pack): the tree root was not compared")
+    if old_manifest and (mine or old):
+        said.append(f"{args.against_manifest}: its checkpoint (entry {old_manifest['count']}) is in {args.ledger or args.against}")
+
+    notes = []
+    if note:
+        if mine and note.size != mine[0]:
+            raise Failure(f"{args.note} names size {note.size}, {args.ledger} has {mine[0]} entries")
+        facts.add(args.note, "root", note.root, note.size)
+        facts.add(args.note, "origin", note.origin)
+        notes.append((note, f"{args.note}: {note.origin}, size {note.size}, root {note.root.hex()}, "
+                            f"{facts.agree(args.note, [note.size])}"))
+    if proof:
+        for n in proof.notes:
+            facts.add(n.source, "origin", n.origin)
+        for size, root in proof.roots:
+            facts.add(args.proof, "root", root, size)
+        said.append(f"{args.proof}: {proof.summary}; {facts.agree(args.proof, [n for n, _ in proof.roots])}")
+        notes += [(n, n.source) for n in proof.notes]
+    for n, what in notes:
+        said.append(f"{what}: {check_signature(n, key)}")
+    return said
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Verify an Evidentia ledger.jsonl export.")
-    parser.add_argument("ledger", help="the ledger.jsonl file")
+    parser = argparse.ArgumentParser(
+        description="Verify an Evidentia ledger.jsonl export, its tree root, signed checkpoint and proofs.")
+    parser.add_argument("ledger", nargs="?", help="the ledger.jsonl file (optional with --proof)")
     parser.add_argument("--manifest", help="an evidence pack's manifest.json: the chain must end at its checkpoint")
+    parser.add_argument("--note", help="a signed checkpoint (checkpoint.note) for the ledger's last entry")
+    parser.add_argument("--key", help="the Ed25519 public key (SPKI PEM) you trust to have signed the checkpoints")
+    parser.add_argument("--against", metavar="EARLIER_LEDGER", help="an earlier ledger.jsonl this one must extend")
+    parser.add_argument("--against-manifest", metavar="EARLIER_MANIFEST",
+                        help="an earlier manifest.json whose checkpoint this ledger must contain")
+    parser.add_argument("--proof", help="a finding proof, an inclusion proof (tlog-proof) or a consistency proof")
     args = parser.parse_args(argv)
-    checkpoint = None
-    if args.manifest:
-        try:
-            with open(args.manifest, "rb") as f:
-                manifest = json.load(f)
-            checkpoint = (manifest["checkpoint"]["entry_count"], manifest["checkpoint"]["head_hash"])
-        except (OSError, ValueError, KeyError, TypeError) as e:
-            print(f"error: {args.manifest}: no checkpoint: {e}", file=sys.stderr)
-            return 2
     try:
-        with open(args.ledger, "rb") as f:
-            count, head = verify(f)
-    except OSError as e:
-        print(f"error: {args.ledger}: {e}", file=sys.stderr)
+        said = run(args)
+    except Unusable as e:
+        print(f"error: {e}", file=sys.stderr)
         return 2
-    except Bad as bad:
-        print(f"ALTERED: {args.ledger} {bad}")
+    except Failure as e:
+        print(f"{e.label}: {e}")
         return 1
-    if checkpoint is not None and (count, head.hex()) != (checkpoint[0], checkpoint[1]):
-        print(f"ALTERED: {args.ledger} ends at entry {count} with head {head.hex()}; "
-              f"{args.manifest} names entry {checkpoint[0]} with head {checkpoint[1]}")
-        return 1
-    suffix = f", matching {args.manifest}" if checkpoint is not None else ""
-    print(f"intact: {count} entries, head {head.hex()}{suffix}")
+    print("\n".join(said))
     return 0
 
 
