@@ -427,6 +427,14 @@ class Ledger(Folder):
         lines[2] = lines[2].replace(b'"kind":', b'"kind":"x","kind":')
         self.assertExit(1, run(self.write("repeat.jsonl", b"\n".join(lines))), "line 3", "repeated key")
 
+    def test_an_edited_line_with_sorted_keys_is_named_by_what_changed(self):
+        # tests/cli/pack.rs edits a payload through serde_json::Value, which sorts the keys
+        lines = jsonl(self.entries).split(b"\n")
+        edited = json.loads(lines[4])
+        edited["payload"] = edited["payload"].replace('"', '"x', 2)
+        lines[4] = json.dumps(edited, sort_keys=True, separators=(",", ":")).encode()
+        self.assertBad(self.write("sorted.jsonl", b"\n".join(lines)), 5, "payload hash mismatch")
+
     def test_artifact_payload_has_exactly_sha256_and_size(self):
         for payload in ({"sha256": "ab" * 32, "size": 3, "name": "x"}, {"sha256": "ab" * 32},
                         {"sha256": "AB" * 32, "size": 3}, {"sha256": "ab" * 32, "size": -1},
@@ -624,7 +632,7 @@ class Proofs(Folder):
         entries = [dict(e) for e in self.entries]
         entries[4]["payload"] = entries[4]["payload"].replace('"size":', '"size":1')
         self.assertExit(1, run("--proof", self.tlog_proof(5, entries)), "entry5.tlog-proof entry 5: payload hash mismatch")
-        entries[4] = {k: entries[4][k] for k in reversed(FIELDS)}
+        entries[4] = {k: self.entries[4][k] for k in reversed(FIELDS)}
         self.assertExit(1, run("--proof", self.tlog_proof(5, entries)), "entry5.tlog-proof entry 5: keys out of order")
         zero = dict(self.entries[0], seq=0)
         self.assertExit(1, run("--proof", self.tlog_proof(1, [zero])), "index 0 is not entry 0")

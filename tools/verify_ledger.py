@@ -144,16 +144,23 @@ def read_hash(obj, name, line, seq):
 
 
 def parse(line_no, text):
-    """One ledger.jsonl line (section 15) into (seq, kind, recorded_at, payload, hashes...)."""
+    """One ledger.jsonl line (section 15) into (seq, kind, recorded_at, payload, hashes...)
+    and whether its keys are in the documented order. The caller reports a wrong order only
+    once the entry otherwise verifies, so an edited line that was re-serialised with sorted
+    keys is still named by what changed (as `evidentia pack verify` does)."""
     try:
         obj = load_json(text)
     except ValueError as e:
         raise Bad(line_no, None, f"not JSON: {e}")
-    return fields_of(line_no, obj)
+    return fields_of(line_no, obj), tuple(obj) == FIELDS
 
 
-def fields_of(line_no, obj, ordered=True):
-    """A ledger.jsonl object: exactly the eight keys (in order unless ordered=False), typed."""
+def out_of_order(line_no, seq, file=None):
+    return Bad(line_no, seq, f"keys out of order, expected {', '.join(FIELDS)}", file)
+
+
+def fields_of(line_no, obj):
+    """A ledger.jsonl object: exactly the eight keys (any order here), typed."""
     if not isinstance(obj, dict):
         raise Bad(line_no, None, "not a JSON object")
     seq = obj.get("seq")
@@ -163,8 +170,6 @@ def fields_of(line_no, obj, ordered=True):
         missing = [f for f in FIELDS if f not in obj]
         extra = [k for k in obj if k not in FIELDS]
         raise Bad(line_no, seq, f"keys: missing {missing}, unexpected {extra}")
-    if ordered and tuple(obj) != FIELDS:
-        raise Bad(line_no, seq, f"keys out of order: {list(obj)}, expected {list(FIELDS)}")
     kind, recorded_at = obj["kind"], obj["recorded_at"]
     if not isinstance(kind, str) or not isinstance(recorded_at, str):
         raise Bad(line_no, seq, "kind and recorded_at must be strings")
@@ -327,13 +332,15 @@ def verify(lines, want=(), earlier=None, earlier_name=None):
             text = raw[:-1].decode("utf-8")
         except UnicodeDecodeError:
             raise Bad(line_no, None, "not UTF-8")
-        fields = parse(line_no, text)
+        fields, in_order = parse(line_no, text)
         seq, kind, payload, prev, eh = fields[0], fields[1], fields[3], fields[5], fields[6]
         if seq != count + 1:
             raise Bad(line_no, seq, f"gap: expected entry {count + 1}, found {seq}")
         check_entry(line_no, fields)
         if prev != head:
             raise Bad(line_no, seq, f"broken link: previous entry hash is {head.hex()}, entry names {prev.hex()}")
+        if not in_order:
+            raise out_of_order(line_no, seq)
         if kind == "artifact.stored":
             address = artifact_address(line_no, seq, payload)
             if address in committed:
@@ -367,7 +374,7 @@ def entry_hashes(path):
     """The entry hashes of an already verified ledger.jsonl, read again one line at a time."""
     with open(path, "rb") as f:
         for line_no, raw in enumerate(f, start=1):
-            yield parse(line_no, raw[:-1].decode("utf-8"))[6]
+            yield parse(line_no, raw[:-1].decode("utf-8"))[0][6]
 
 
 # --- Section 17: signed checkpoints --------------------------------------------------------------
@@ -521,7 +528,7 @@ def finding_proof(source, obj):
              and all(isinstance(h, str) and HEX64.fullmatch(h) for h in item["inclusion"]),
              "an item of entries is not {entry, inclusion: [64 hex digits, ...]}")
         try:
-            fields = fields_of(None, item.get("entry"), ordered=False)
+            fields = fields_of(None, item.get("entry"))
         except Bad as bad:
             bad.file = source
             raise
@@ -555,13 +562,15 @@ def tlog_proof(source, text):
     if extra is None:
         raise Failure(f"{source}: no extra line, so it does not carry the entry it proves")
     try:
-        fields = parse(None, extra)
+        fields, in_order = parse(None, extra)
     except Bad as bad:
         bad.file = source
         raise
     if fields[0] != index + 1:
         raise Failure(f"{source}: index {index} is not entry {fields[0]} - 1")
     included(source, fields, path, note.size, note.root)
+    if not in_order:
+        raise out_of_order(None, fields[0], source)
     return Proof(f"entry {fields[0]} ({fields[1]}) recomputes and is in the tree of size {note.size}, "
                  f"root {note.root.hex()}", [(note.size, note.root)], [note])
 
