@@ -119,6 +119,7 @@ clippy: ui-build
 # types in ui/src/lib/backend/generated/ are stale.
 unit: ui-build
 	$(CARGO) test --workspace
+	python3 tools/test_verify_ledger.py
 
 # The short reliability trials against the real binary (docs/reliability.md): SIGKILLed
 # imports, analyses and packs; random edits to the workspace file; concurrent processes;
