@@ -56,7 +56,8 @@ pub use export::{
 pub use import::{FileOutcome, ImportOptions, ImportReport, import_files};
 pub use imports::{ImportRecord, builtin_profiles, list_imports};
 pub use pack::{
-    PackReport, VERIFY_LEDGER_PY, verify_pack_file, write_pack, write_pack_with_report,
+    PackReport, VERIFY_LEDGER_PY, verify_pack_file, verify_pack_file_with, write_pack,
+    write_pack_with_report,
 };
 pub use policy::{PolicyChange, RecordedPolicy, current_policy, set_policy};
 pub use report::{

@@ -295,3 +295,61 @@ pub async fn verify_pack_file(path: &Path) -> anyhow::Result<Verdict> {
     .await
     .map_err(|e| anyhow!("pack verification stopped: {e}"))?
 }
+
+/// Checks a pack file as [`verify_pack_file`] does and, when given, against an earlier pack of
+/// the same workspace (its ledger must be a prefix of this one's; see
+/// [`evidentia_pack::verify_pack_against`]) and with a trusted public key file (PEM or the note
+/// verifier key text) that must have signed the pack's `checkpoint.note` (see
+/// [`evidentia_pack::verify_pack_signed`]). With both, both must hold, and every problem of
+/// every check is reported. A public key that cannot be read is an error naming its file.
+pub async fn verify_pack_file_with(
+    path: &Path,
+    against: Option<&Path>,
+    public_key: Option<&Path>,
+) -> anyhow::Result<Verdict> {
+    let path = path.to_owned();
+    let against = against.map(Path::to_owned);
+    let public_key = public_key.map(Path::to_owned);
+    tokio::task::spawn_blocking(move || {
+        let key = match &public_key {
+            Some(p) => Some(
+                std::fs::read_to_string(p)
+                    .with_context(|| format!("reading the public key {}", p.display()))?,
+            ),
+            None => None,
+        };
+        let file =
+            std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        let earlier = match &against {
+            Some(e) => Some(BufReader::with_capacity(
+                256 * 1024,
+                std::fs::File::open(e)
+                    .with_context(|| format!("opening the earlier pack {}", e.display()))?,
+            )),
+            None => None,
+        };
+        evidentia_pack::verify_pack_with(
+            BufReader::with_capacity(256 * 1024, file),
+            earlier,
+            key.as_deref(),
+            &Limits::default(),
+        )
+        .map_err(|e| {
+            let context = match (&public_key, &against) {
+                // Checked before either pack is read: the key file is what is wrong.
+                (Some(p), _) if e.kind() == std::io::ErrorKind::InvalidInput => {
+                    format!("the public key {}", p.display())
+                }
+                (_, Some(earlier)) => format!(
+                    "reading {} and the earlier pack {}",
+                    path.display(),
+                    earlier.display()
+                ),
+                _ => format!("reading {}", path.display()),
+            };
+            anyhow::Error::new(e).context(context)
+        })
+    })
+    .await
+    .map_err(|e| anyhow!("pack verification stopped: {e}"))?
+}

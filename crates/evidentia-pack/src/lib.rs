@@ -25,7 +25,10 @@ pub use ledger_jsonl::{JsonlEntry, LedgerLineError, parse_line, to_line};
 pub use manifest::{Checkpoint, MANIFEST_FORMAT, Manifest, ManifestFile, PackPeriod, sha256sums};
 pub use table::{Cell, EXPORT_FORMAT, ExportMeta, Table, neutralize};
 pub use uuid::content_uuid;
-pub use verify::{Limits, PackSummary, Problem, Verdict, verify_pack};
+pub use verify::{
+    Limits, PackSummary, Problem, Verdict, verify_pack, verify_pack_against, verify_pack_signed,
+    verify_pack_with,
+};
 pub use writer::{FileDigest, PackWriter, sanitize_file_name};
 
 /// The name of the checksum file inside a pack (the one file it does not list).
@@ -36,3 +39,11 @@ pub const MANIFEST: &str = "manifest.json";
 pub const LEDGER_JSONL: &str = "ledger.jsonl";
 /// The folder of raw artifacts inside a pack.
 pub const ARTIFACTS_DIR: &str = "artifacts/";
+/// The signed checkpoint of the pack's head (C2SP signed note), when the workspace's key signed it.
+pub const CHECKPOINT_NOTE: &str = "checkpoint.note";
+/// The public key that signed `checkpoint.note` (SPKI PEM): compare it with the one you were given.
+pub const SIGNING_KEY_PEM: &str = "signing-key.pem";
+/// Per-finding inclusion proofs: `proofs/findings/<NNNN>.json` (docs/ledger-format.md §18).
+pub const FINDING_PROOFS_DIR: &str = "proofs/findings/";
+/// The `format` of a finding proof.
+pub const FINDING_PROOF_FORMAT: &str = "evidentia-finding-proof/1";

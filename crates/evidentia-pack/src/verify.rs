@@ -4,24 +4,35 @@
 //! `manifest.json`, the ledger chain in `ledger.jsonl` (with [`evidentia_ledger::Verifier`]) up
 //! to the manifest's checkpoint, and the artifacts against the ledger: each one named by its
 //! content's SHA-256 and committed by an `artifact.stored` entry with its size, and every
-//! committed artifact in the pack exactly once.
+//! committed artifact in the pack exactly once. Then what ties the pack to the ledger's Merkle
+//! tree ([`trust`]): the manifest's tree root and origin, `checkpoint.note` with
+//! `signing-key.pem`, and every finding proof; with a trusted public key
+//! ([`verify_pack_signed`]) or against an earlier pack ([`verify_pack_against`]).
 //!
 //! Memory stays bounded: entries are streamed through SHA-256, each read is capped at its
 //! declared size (a zip bomb that inflates past its header is caught, not followed), and the
-//! [`Limits`] cap the entry count, every entry and the total.
+//! [`Limits`] cap the entry count, every entry and the total. Beyond that, only the Merkle
+//! tree's right edge (logarithmic), `exports/findings.json`, the `ledger.jsonl` lines a finding
+//! cites and one finding proof at a time are held — and every entry hash (32 bytes each) when
+//! comparing with an earlier pack.
 
 use std::collections::btree_map::Entry as MapEntry;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::{BufReader, Read, Seek, SeekFrom};
 
-use evidentia_ledger::Verifier;
+use evidentia_ledger::{Hash, RootBuilder, Verifier};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use zip::{CompressionMethod, ZipArchive};
 
 use crate::ledger_jsonl::read_line;
 use crate::manifest::{MANIFEST_FORMAT, Manifest};
-use crate::{ARTIFACTS_DIR, LEDGER_JSONL, MANIFEST, SHA256SUMS, sanitize_file_name};
+use crate::{
+    ARTIFACTS_DIR, CHECKPOINT_NOTE, FINDING_PROOFS_DIR, LEDGER_JSONL, MANIFEST, SHA256SUMS,
+    SIGNING_KEY_PEM, sanitize_file_name,
+};
+
+mod trust;
 
 /// How the verifier describes a file that is not one of a pack's (docs/evidence-pack.md).
 const NOT_IN_LAYOUT: &str = "not part of the pack layout (docs/evidence-pack.md)";
@@ -31,10 +42,10 @@ const OSCAL_RESULTS: &str = "oscal/assessment-results.json";
 /// The exported tables, each as `exports/<table>.csv` and `exports/<table>.json`.
 const EXPORT_TABLES: [&str; 5] = ["controls", "events", "exceptions", "findings", "metrics"];
 const EXPORT_FORMATS: [&str; 2] = ["csv", "json"];
-/// Files the pack writer is gaining: accepted by name here, their content is checked elsewhere.
-const ACCEPTED_FILES: [&str; 2] = ["checkpoint.note", "signing-key.pem"];
-/// `proofs/findings/<digits>.json`, accepted by name like [`ACCEPTED_FILES`].
-const FINDING_PROOFS_DIR: &str = "proofs/findings/";
+/// The signed checkpoint and its key: optional files, checked in [`trust`] when present.
+const ACCEPTED_FILES: [&str; 2] = [CHECKPOINT_NOTE, SIGNING_KEY_PEM];
+/// `exports/findings.json`: the findings `proofs/findings/<NNNN>.json` prove, in its order.
+const FINDINGS_JSON: &str = "exports/findings.json";
 const ARTIFACT_ENTRY_KIND: &str = "artifact.stored";
 
 /// Every file a pack holds whatever its framework: all but the report.
@@ -252,9 +263,132 @@ fn unsafe_name(name: &str) -> Option<&'static str> {
 
 /// Verifies a pack. I/O errors reading `reader` are errors; anything wrong with the pack's
 /// contents is an [`Verdict::Altered`].
-pub fn verify_pack<R: Read + Seek>(mut reader: R, limits: &Limits) -> std::io::Result<Verdict> {
+///
+/// Beyond the files, the layout and the chain, it checks what ties the pack to its ledger's
+/// Merkle tree (docs/ledger-format.md §16–§18): `manifest.json`'s `checkpoint.tree_root` and
+/// `origin`, the signed `checkpoint.note` against the `signing-key.pem` beside it (that key is
+/// the pack's own claim: [`verify_pack_signed`] checks the note with a key you trust), and
+/// every finding proof in `proofs/findings/` against `exports/findings.json` and the ledger.
+pub fn verify_pack<R: Read + Seek>(reader: R, limits: &Limits) -> std::io::Result<Verdict> {
+    Ok(inspect(reader, limits, false)?.verdict())
+}
+
+/// [`verify_pack`], and the pack's `checkpoint.note` must be there and verify with
+/// `public_key` — the text of an Ed25519 public key in PEM (SPKI, whose signatures then carry
+/// the manifest's origin as their key name) or a note verifier key `name+id+base64`. This is
+/// what makes the pack's checkpoint the workspace's, rather than whoever made the zip.
+///
+/// A `public_key` that cannot be read is an error of kind
+/// [`std::io::ErrorKind::InvalidInput`], before the pack is read; a note it did not sign is
+/// [`Verdict::Altered`], naming `checkpoint.note`.
+pub fn verify_pack_signed<R: Read + Seek>(
+    reader: R,
+    limits: &Limits,
+    public_key: &str,
+) -> std::io::Result<Verdict> {
+    verify_pack_with(reader, None::<R>, Some(public_key), limits)
+}
+
+/// [`verify_pack`] on both packs, and `earlier` must be an earlier pack of the same ledger:
+/// the same workspace, no more entries than `current`, the same entry hashes for its entries,
+/// and an RFC 9162 consistency proof from its tree root to `current`'s that verifies.
+/// Problems of the earlier pack itself name its entries prefixed `earlier:`.
+pub fn verify_pack_against<R1: Read + Seek, R2: Read + Seek>(
+    current: R1,
+    earlier: R2,
+    limits: &Limits,
+) -> std::io::Result<Verdict> {
+    verify_pack_with(current, Some(earlier), None, limits)
+}
+
+/// [`verify_pack`], plus [`verify_pack_against`] when `earlier` is given and
+/// [`verify_pack_signed`] when `public_key` is, reading each pack once and reporting every
+/// problem of every check (the current pack's own first).
+pub fn verify_pack_with<R1: Read + Seek, R2: Read + Seek>(
+    current: R1,
+    earlier: Option<R2>,
+    public_key: Option<&str>,
+    limits: &Limits,
+) -> std::io::Result<Verdict> {
+    if let Some(key) = public_key {
+        trust::check_public_key(key)?;
+    }
+    let mut now = inspect(current, limits, earlier.is_some())?;
+    if let Some(key) = public_key {
+        let signed = trust::signed_by(&now, key);
+        now.problems.extend(signed);
+    }
+    if let Some(earlier) = earlier {
+        let before = inspect(earlier, limits, true)?;
+        let cross = trust::compare(&before, &now);
+        now.problems
+            .extend(before.problems.into_iter().map(trust::earlier_problem));
+        now.problems.extend(cross);
+    }
+    Ok(now.verdict())
+}
+
+/// What one reading of a pack found: its problems, and what the checks between packs and
+/// with a trusted key need.
+struct Inspection {
+    problems: Vec<Problem>,
+    files: usize,
+    bytes: u64,
+    manifest: Option<Manifest>,
+    /// Whether the archive has a `checkpoint.note`, and its bytes when they were read whole.
+    note_in_pack: bool,
+    note: Option<Vec<u8>>,
+    /// The ledger, when `ledger.jsonl` verified.
+    ledger: Option<LedgerFacts>,
+}
+
+/// A verified `ledger.jsonl`: its size and Merkle root, and (when asked for) its entry hashes.
+struct LedgerFacts {
+    count: u64,
+    root: Hash,
+    hashes: Vec<Hash>,
+}
+
+impl Inspection {
+    fn altered(problems: Vec<Problem>) -> Inspection {
+        Inspection {
+            problems,
+            files: 0,
+            bytes: 0,
+            manifest: None,
+            note_in_pack: false,
+            note: None,
+            ledger: None,
+        }
+    }
+
+    fn verdict(self) -> Verdict {
+        if !self.problems.is_empty() {
+            return Verdict::Altered(self.problems);
+        }
+        match self.manifest {
+            Some(manifest) => Verdict::Intact(Box::new(PackSummary {
+                files: self.files,
+                bytes: self.bytes,
+                manifest,
+            })),
+            None => Verdict::Altered(vec![Problem {
+                entry: None,
+                reason: "manifest.json is missing".into(),
+            }]),
+        }
+    }
+}
+
+/// One pass over a pack; `keep_hashes` keeps every entry hash of its ledger (32 bytes an
+/// entry) for a comparison with another pack.
+fn inspect<R: Read + Seek>(
+    mut reader: R,
+    limits: &Limits,
+    keep_hashes: bool,
+) -> std::io::Result<Inspection> {
     let archive_problem = |reason: String| {
-        Ok(Verdict::Altered(vec![Problem {
+        Ok(Inspection::altered(vec![Problem {
             entry: None,
             reason,
         }]))
@@ -312,14 +446,21 @@ pub fn verify_pack<R: Read + Seek>(mut reader: R, limits: &Limits) -> std::io::R
     }
     if !problems.is_empty() {
         // A pack whose structure is wrong is not read further: nothing in it is trusted.
-        return Ok(Verdict::Altered(problems));
+        return Ok(Inspection::altered(problems));
     }
     let mut archive = match ZipArchive::new(&mut reader) {
         Ok(a) => a,
         Err(zip::result::ZipError::Io(e)) => return Err(e),
         Err(e) => return archive_problem(format!("not a readable zip archive: {e}")),
     };
-    let mut state = Contents::default();
+    // The findings first, whatever the archive order: the ledger pass keeps the lines their
+    // proofs cite, and only those.
+    let findings = trust::read_findings(&mut archive, limits)?;
+    let mut state = Contents {
+        cited: findings.cited(),
+        keep_hashes,
+        ..Contents::default()
+    };
     let mut total = 0u64;
     let mut spans = Vec::with_capacity(count);
     for i in 0..count {
@@ -356,7 +497,7 @@ pub fn verify_pack<R: Read + Seek>(mut reader: R, limits: &Limits) -> std::io::R
                     limits.max_entry_bytes, limits.max_total_bytes
                 ),
             });
-            return Ok(Verdict::Altered(problems));
+            return Ok(Inspection::altered(problems));
         }
         if let Some(start) = file.data_start() {
             spans.push((start, file.compressed_size(), name.clone()));
@@ -380,18 +521,52 @@ pub fn verify_pack<R: Read + Seek>(mut reader: R, limits: &Limits) -> std::io::R
         }
     }
     state.check(&names, &mut problems);
-    if problems.is_empty() {
-        let Some(manifest) = state.manifest else {
-            return archive_problem("manifest.json is missing".into());
-        };
-        Ok(Verdict::Intact(Box::new(PackSummary {
-            files: names.len(),
-            bytes: total,
-            manifest,
-        })))
-    } else {
-        Ok(Verdict::Altered(problems))
+    trust::check_trust(&state, &names, &findings, &mut problems);
+    // Each finding proof, read again by name once the ledger is known (one at a time).
+    let note_in_pack = names.iter().any(|n| n == CHECKPOINT_NOTE);
+    if let Some(proofs) = trust::ProofCheck::new(&state, &findings, note_in_pack) {
+        for (index, name) in proofs.expected_names().enumerate() {
+            if !state.actual.contains_key(&name) {
+                continue; // missing or unreadable: already a problem
+            }
+            match trust::read_whole(&mut archive, &name, limits.max_text_bytes)? {
+                trust::Whole::Bytes(bytes) => {
+                    if let Err(reason) = proofs.check(index, &bytes) {
+                        problems.push(Problem {
+                            entry: Some(name),
+                            reason,
+                        });
+                    }
+                }
+                trust::Whole::TooLarge(declared) => problems.push(Problem {
+                    entry: Some(name),
+                    reason: format!(
+                        "{declared} bytes, over the {} a finding proof may have",
+                        limits.max_text_bytes
+                    ),
+                }),
+                trust::Whole::Unreadable => {}
+            }
+        }
     }
+    let ledger = state
+        .ledger
+        .take()
+        .filter(|l| l.failure.is_none())
+        .map(|l| LedgerFacts {
+            count: l.verifier.count(),
+            root: l.tree.root(),
+            hashes: l.hashes.unwrap_or_default(),
+        });
+    Ok(Inspection {
+        problems,
+        files: names.len(),
+        bytes: total,
+        manifest: state.manifest.take(),
+        note_in_pack,
+        note: state.note_bytes.take(),
+        ledger,
+    })
 }
 
 enum EntryError {
@@ -407,6 +582,13 @@ struct Contents {
     sums_bytes: Option<Vec<u8>>,
     manifest: Option<Manifest>,
     ledger: Option<LedgerState>,
+    /// `checkpoint.note` and `signing-key.pem`, as read.
+    note_bytes: Option<Vec<u8>>,
+    pem_bytes: Option<Vec<u8>>,
+    /// The entries finding proofs cite: their `ledger.jsonl` lines are kept.
+    cited: BTreeSet<u64>,
+    /// Keep every entry hash of the ledger (for a comparison with another pack).
+    keep_hashes: bool,
 }
 
 struct LedgerState {
@@ -417,6 +599,13 @@ struct LedgerState {
     commitments: BTreeMap<String, (u64, u64)>,
     line: u64,
     pending: Vec<u8>,
+    /// The Merkle root of the entries read so far, in logarithmic memory.
+    tree: RootBuilder,
+    /// Every entry hash, when asked for.
+    hashes: Option<Vec<Hash>>,
+    /// The entries whose lines to keep, and those lines as read (JSON values).
+    cited: BTreeSet<u64>,
+    lines: BTreeMap<u64, serde_json::Value>,
 }
 
 /// An `artifact.stored` payload: exactly these two keys (docs/ledger-format.md, section 9).
@@ -438,13 +627,17 @@ impl ArtifactCommitment {
 }
 
 impl LedgerState {
-    fn new() -> Self {
+    fn new(cited: BTreeSet<u64>, keep_hashes: bool) -> Self {
         LedgerState {
             verifier: Verifier::new(),
             failure: None,
             commitments: BTreeMap::new(),
             line: 0,
             pending: Vec::new(),
+            tree: RootBuilder::new(),
+            hashes: keep_hashes.then(Vec::new),
+            cited,
+            lines: BTreeMap::new(),
         }
     }
 
@@ -492,6 +685,21 @@ impl LedgerState {
             self.failure = Some(e.to_string());
             return;
         }
+        self.tree.push_entry(&entry.entry_hash);
+        if let Some(hashes) = self.hashes.as_mut() {
+            hashes.push(entry.entry_hash);
+        }
+        if self.cited.contains(&entry.seq) {
+            match serde_json::from_slice(text) {
+                Ok(value) => {
+                    self.lines.insert(entry.seq, value);
+                }
+                Err(e) => {
+                    self.failure = Some(format!("line {}: not JSON: {e}", self.line));
+                    return;
+                }
+            }
+        }
         if entry.kind == ARTIFACT_ENTRY_KIND {
             match ArtifactCommitment::read(&entry.payload) {
                 Ok(c) => match self.commitments.entry(c.sha256) {
@@ -538,14 +746,15 @@ impl Contents {
         declared: u64,
         limits: &Limits,
     ) -> Result<(), EntryError> {
-        let keep_text = name == MANIFEST || name == SHA256SUMS;
+        let keep_text = [MANIFEST, SHA256SUMS, CHECKPOINT_NOTE, SIGNING_KEY_PEM].contains(&name);
         if keep_text && declared > limits.max_text_bytes {
             return Err(EntryError::Altered(format!(
                 "{declared} bytes, over the {} a pack's {name} may have",
                 limits.max_text_bytes
             )));
         }
-        let mut ledger = (name == LEDGER_JSONL).then(LedgerState::new);
+        let mut ledger = (name == LEDGER_JSONL)
+            .then(|| LedgerState::new(std::mem::take(&mut self.cited), self.keep_hashes));
         let mut text = Vec::new();
         let mut hasher = Sha256::new();
         let mut read = 0u64;
@@ -585,6 +794,10 @@ impl Contents {
             self.manifest_bytes = Some(text);
         } else if name == SHA256SUMS {
             self.sums_bytes = Some(text);
+        } else if name == CHECKPOINT_NOTE {
+            self.note_bytes = Some(text);
+        } else if name == SIGNING_KEY_PEM {
+            self.pem_bytes = Some(text);
         } else if let Some(mut l) = ledger {
             l.end();
             self.ledger = Some(l);
@@ -799,7 +1012,8 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use std::io::{Cursor, Write as _};
 
-    use evidentia_ledger::Chain;
+    use evidentia_ledger::note::sign_checkpoint;
+    use evidentia_ledger::{Chain, MerkleTree, SigningKey, TreeHead};
     use zip::write::SimpleFileOptions;
 
     use super::*;
@@ -810,11 +1024,17 @@ mod tests {
     /// What a test pack is made of.
     struct Spec {
         framework: String,
+        workspace_id: String,
         /// The ledger's entries, (kind, payload), all recorded at one time.
         entries: Vec<(&'static str, Vec<u8>)>,
         /// Every file but `manifest.json` and `SHA256SUMS`, in archive order; the bytes given
-        /// for `ledger.jsonl` are replaced by the ledger of `entries`.
+        /// for `ledger.jsonl` are replaced by the ledger of `entries`, those of
+        /// `exports/findings.json` by the export of `findings`.
         files: Vec<(String, Vec<u8>)>,
+        /// The rows of `exports/findings.json`, each proved in `proofs/findings/`.
+        findings: Vec<serde_json::Value>,
+        /// Signs `checkpoint.note` (with `signing-key.pem` beside it) when set.
+        key: Option<SigningKey>,
     }
 
     fn abc_commitment() -> Vec<u8> {
@@ -825,9 +1045,18 @@ mod tests {
         format!("artifacts/{ABC_SHA}-a.txt")
     }
 
+    /// A workspace key named for the test workspace `w`.
+    fn key() -> SigningKey {
+        SigningKey::generate("evidentia/w").unwrap()
+    }
+
+    /// A pack's entries as (name, bytes), in archive order.
+    type Files = Vec<(String, Vec<u8>)>;
+
     impl Spec {
         /// A small honest pack, laid out as the writer in `evidentia_app::pack` lays one out:
-        /// a three-entry ledger committing to the artifact `abc`.
+        /// a three-entry ledger committing to the artifact `abc`, two findings with their
+        /// proofs, no signing key.
         fn honest() -> Spec {
             let mut files = vec![
                 ("VERIFY.md".to_owned(), b"check me".to_vec()),
@@ -849,34 +1078,147 @@ mod tests {
             ]);
             Spec {
                 framework: "nist-csf-2.0".into(),
+                workspace_id: "w".into(),
                 entries: vec![
                     ("workspace.created", b"{}".to_vec()),
                     ("artifact.stored", abc_commitment()),
                     ("import.file", b"{\"file_name\":\"a.txt\"}".to_vec()),
                 ],
                 files,
+                findings: vec![
+                    serde_json::json!({"check": "EV-1", "severity": "high", "identity": "alice",
+                        "summary": "imported a.txt", "evidence": [2, 3]}),
+                    serde_json::json!({"check": "EV-2", "severity": "low", "identity": null,
+                        "summary": "the workspace", "evidence": [1]}),
+                ],
+                key: None,
+            }
+        }
+
+        /// [`Spec::honest`], its checkpoint signed by `key`.
+        fn signed(key: &SigningKey) -> Spec {
+            Spec {
+                key: Some(key.clone()),
+                ..Spec::honest()
             }
         }
 
         /// The pack's bytes, `edit_ledger` applied to `ledger.jsonl`; `manifest.json` and
         /// `SHA256SUMS` list exactly the files written, as an editor re-making them would.
         fn pack(&self, edit_ledger: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
+            self.build(edit_ledger, |_| {}, |_| {})
+        }
+
+        /// The pack's bytes with `edit_files` applied to every file but `manifest.json` and
+        /// `SHA256SUMS` once they are made (the ledger, the findings, the signed checkpoint
+        /// and the proofs, all from the honest ledger), and `edit_checkpoint` to the
+        /// manifest's checkpoint; the manifest and `SHA256SUMS` are made to match.
+        fn edited(
+            &self,
+            edit_files: impl Fn(&mut Files),
+            edit_checkpoint: impl Fn(&mut Checkpoint),
+        ) -> Vec<u8> {
+            self.build(|_| {}, edit_files, edit_checkpoint)
+        }
+
+        fn build(
+            &self,
+            edit_ledger: impl Fn(&mut Vec<u8>),
+            edit_files: impl Fn(&mut Files),
+            edit_checkpoint: impl Fn(&mut Checkpoint),
+        ) -> Vec<u8> {
             let mut chain = Chain::new();
             let t = "2026-01-01T00:00:00.000000Z";
-            let mut ledger = Vec::new();
+            let mut lines = Vec::new();
+            let mut tree = MerkleTree::new();
             for (kind, payload) in &self.entries {
-                ledger.extend(to_line(&chain.next_entry(kind, t, payload.clone())).unwrap());
+                let entry = chain.next_entry(kind, t, payload.clone());
+                tree.push_entry(&entry.entry_hash);
+                lines.push(to_line(&entry).unwrap());
             }
+            let mut ledger = lines.concat();
             edit_ledger(&mut ledger);
+            let findings = serde_json::to_vec_pretty(&serde_json::json!({
+                "meta": {"format": "evidentia-export/1"},
+                "columns": ["check", "severity", "identity", "summary", "evidence"],
+                "rows": self.findings,
+            }))
+            .unwrap();
+            let mut files: Files = self
+                .files
+                .iter()
+                .map(|(path, bytes)| {
+                    let bytes = match path.as_str() {
+                        LEDGER_JSONL => ledger.clone(),
+                        FINDINGS_JSON => findings.clone(),
+                        _ => bytes.clone(),
+                    };
+                    (path.clone(), bytes)
+                })
+                .collect();
+            // What the writer adds after tools/verify_ledger.py (evidentia_app::pack::fill).
+            let origin = format!("evidentia/{}", self.workspace_id);
+            let head = TreeHead {
+                origin: origin.clone(),
+                size: tree.size(),
+                root: tree.root(),
+            };
+            let checkpoint = match &self.key {
+                Some(key) => {
+                    let note = sign_checkpoint(&head, key).unwrap();
+                    files.push((CHECKPOINT_NOTE.into(), note.clone().into_bytes()));
+                    let pem = key.verifier().to_pem().unwrap();
+                    files.push((SIGNING_KEY_PEM.into(), pem.into_bytes()));
+                    note
+                }
+                None => format!("{}\n", head.to_text()),
+            };
+            for (i, row) in self.findings.iter().enumerate() {
+                let entries: Vec<serde_json::Value> = row["evidence"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|seq| {
+                        let seq = seq.as_u64().unwrap();
+                        let line = &lines[usize::try_from(seq).unwrap() - 1];
+                        let entry: serde_json::Value = serde_json::from_slice(line).unwrap();
+                        let inclusion: Vec<String> = tree
+                            .inclusion_proof(seq - 1, tree.size())
+                            .unwrap()
+                            .iter()
+                            .map(Hash::to_hex)
+                            .collect();
+                        serde_json::json!({"entry": entry, "inclusion": inclusion})
+                    })
+                    .collect();
+                let proof = serde_json::json!({
+                    "format": crate::FINDING_PROOF_FORMAT,
+                    "finding": row,
+                    "checkpoint": checkpoint,
+                    "tree_size": tree.size(),
+                    "tree_root": tree.root().to_hex(),
+                    "entries": entries,
+                });
+                let mut bytes = serde_json::to_vec_pretty(&proof).unwrap();
+                bytes.push(b'\n');
+                files.push((format!("{FINDING_PROOFS_DIR}{:04}.json", i + 1), bytes));
+            }
+            edit_files(&mut files);
             let mut w = PackWriter::new(Cursor::new(Vec::new()));
-            for (path, bytes) in &self.files {
-                let bytes = if path == LEDGER_JSONL { &ledger } else { bytes };
+            for (path, bytes) in &files {
                 w.add(path, bytes).unwrap();
             }
+            let mut checkpoint = Checkpoint {
+                entry_count: self.entries.len() as u64,
+                head_hash: chain.head().to_hex(),
+                tree_root: Some(tree.root().to_hex()),
+                origin: Some(origin),
+            };
+            edit_checkpoint(&mut checkpoint);
             let manifest = Manifest {
                 format: MANIFEST_FORMAT.into(),
                 generator: "test".into(),
-                workspace_id: "w".into(),
+                workspace_id: self.workspace_id.clone(),
                 framework: self.framework.clone(),
                 period: PackPeriod {
                     from: None,
@@ -884,10 +1226,7 @@ mod tests {
                 },
                 as_of: "2026-01-02T00:00:00Z".into(),
                 generated_at: "2026-01-02T00:00:00Z".into(),
-                checkpoint: Checkpoint {
-                    entry_count: self.entries.len() as u64,
-                    head_hash: chain.head().to_hex(),
-                },
+                checkpoint,
                 files: Vec::new(),
             };
             w.finish(manifest).unwrap().0.into_inner()
@@ -932,7 +1271,7 @@ mod tests {
         assert_eq!(a, honest(|_| {}), "same input, same bytes");
         match verdict(&a) {
             Verdict::Intact(s) => {
-                assert_eq!(s.files, 18);
+                assert_eq!(s.files, 20, "18 files and two finding proofs");
                 assert_eq!(s.manifest.checkpoint.entry_count, 3);
             }
             Verdict::Altered(p) => panic!("{p:#?}"),
@@ -1165,21 +1504,566 @@ mod tests {
         assert!(verdict(&spec.pack(|_| {})).is_intact());
     }
 
-    #[test]
-    fn files_the_writer_is_gaining_are_accepted_by_name() {
-        let mut spec = Spec::honest();
-        for name in [
-            "checkpoint.note",
-            "signing-key.pem",
-            "proofs/findings/1.json",
-            "proofs/findings/20260101.json",
-        ] {
-            spec.files.push((name.to_owned(), name.as_bytes().to_vec()));
+    fn signed_verdict(bytes: &[u8], public_key: &str) -> Verdict {
+        verify_pack_signed(Cursor::new(bytes), &Limits::default(), public_key).unwrap()
+    }
+
+    fn against_verdict(current: &[u8], earlier: &[u8]) -> Verdict {
+        verify_pack_against(
+            Cursor::new(current),
+            Cursor::new(earlier),
+            &Limits::default(),
+        )
+        .unwrap()
+    }
+
+    #[track_caller]
+    fn first_problem(verdict: Verdict, entry: Option<&str>, reason: &str) {
+        match verdict {
+            Verdict::Intact(_) => panic!("intact, expected {entry:?}: {reason}"),
+            Verdict::Altered(problems) => {
+                let first = &problems[0];
+                assert_eq!(first.entry.as_deref(), entry, "{problems:#?}");
+                assert!(first.reason.contains(reason), "{problems:#?}");
+            }
         }
-        match verdict(&spec.pack(|_| {})) {
-            Verdict::Intact(s) => assert_eq!(s.files, 22),
+    }
+
+    #[track_caller]
+    fn intact(verdict: Verdict) -> Box<PackSummary> {
+        match verdict {
+            Verdict::Intact(s) => s,
             Verdict::Altered(p) => panic!("{p:#?}"),
         }
+    }
+
+    /// The proof file `n` of `files`, edited as JSON.
+    fn edit_proof(files: &mut Files, n: usize, edit: impl Fn(&mut serde_json::Value)) {
+        let name = format!("{FINDING_PROOFS_DIR}{n:04}.json");
+        let (_, bytes) = files.iter_mut().find(|(p, _)| *p == name).unwrap();
+        let mut proof: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        let before = proof.clone();
+        edit(&mut proof);
+        assert_ne!(proof, before, "the edit changed nothing");
+        *bytes = serde_json::to_vec_pretty(&proof).unwrap();
+    }
+
+    #[test]
+    fn an_honest_signed_pack_is_intact_and_verifies_with_its_key() {
+        let key = key();
+        let spec = Spec::signed(&key);
+        let pack = spec.pack(|_| {});
+        assert_eq!(pack, spec.pack(|_| {}), "same key, same bytes");
+        let s = intact(verdict(&pack));
+        assert_eq!(s.files, 22, "with checkpoint.note and signing-key.pem");
+        let pem = key.verifier().to_pem().unwrap();
+        intact(signed_verdict(&pack, &pem));
+        intact(signed_verdict(&pack, &key.verifier().to_vkey()));
+        // The proofs carry the note itself.
+        let files = contents(&pack).unwrap();
+        let note = &files.iter().find(|(n, _)| n == CHECKPOINT_NOTE).unwrap().1;
+        let proof = &files
+            .iter()
+            .find(|(n, _)| n == "proofs/findings/0001.json")
+            .unwrap()
+            .1;
+        let proof: serde_json::Value = serde_json::from_slice(proof).unwrap();
+        assert_eq!(proof["checkpoint"].as_str().unwrap().as_bytes(), &note[..]);
+    }
+
+    #[test]
+    fn a_note_re_signed_by_another_key_is_self_consistent_but_not_the_trusted_key() {
+        // Whoever rebuilt the pack signed its checkpoint with their own key and shipped that
+        // key as signing-key.pem: the pack agrees with itself, not with the auditor's key.
+        let trusted = key();
+        let forger = key();
+        let pack = Spec::signed(&forger).pack(|_| {});
+        intact(verdict(&pack));
+        first_problem(
+            signed_verdict(&pack, &trusted.verifier().to_pem().unwrap()),
+            Some(CHECKPOINT_NOTE),
+            "not signed by the given public key",
+        );
+        first_problem(
+            signed_verdict(&pack, &trusted.verifier().to_vkey()),
+            Some(CHECKPOINT_NOTE),
+            "not signed by the given public key",
+        );
+    }
+
+    #[test]
+    fn a_signed_check_of_an_unsigned_pack_is_altered() {
+        let pack = honest(|_| {});
+        intact(verdict(&pack));
+        first_problem(
+            signed_verdict(&pack, &key().verifier().to_pem().unwrap()),
+            Some(CHECKPOINT_NOTE),
+            "missing from the pack",
+        );
+    }
+
+    #[test]
+    fn a_malformed_public_key_is_an_input_error() {
+        let pack = Spec::signed(&key()).pack(|_| {});
+        for bad in [
+            "",
+            "not a key",
+            "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+            "evidentia/w+00000000+AQ==",
+        ] {
+            let e = verify_pack_signed(Cursor::new(&pack), &Limits::default(), bad).expect_err(bad);
+            assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput, "{bad:?}: {e}");
+            assert!(
+                e.to_string()
+                    .starts_with("not a usable public key: malformed key: "),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_note_that_does_not_verify_with_its_pem_is_altered() {
+        // The note signed by one key, signing-key.pem another's.
+        let signer = key();
+        let other = key().verifier().to_pem().unwrap();
+        let pack = Spec::signed(&signer).edited(
+            |files| {
+                let (_, pem) = files
+                    .iter_mut()
+                    .find(|(n, _)| n == SIGNING_KEY_PEM)
+                    .unwrap();
+                *pem = other.clone().into_bytes();
+            },
+            |_| {},
+        );
+        altered(
+            &pack,
+            Some(CHECKPOINT_NOTE),
+            "does not verify with signing-key.pem: the note is not signed by key",
+        );
+    }
+
+    #[test]
+    fn a_note_or_its_key_alone_is_altered() {
+        let spec = Spec::signed(&key());
+        let without =
+            |gone: &'static str| spec.edited(|files| files.retain(|(n, _)| n != gone), |_| {});
+        altered(
+            &without(SIGNING_KEY_PEM),
+            Some(CHECKPOINT_NOTE),
+            "present without signing-key.pem",
+        );
+        // Without the note, the proofs' checkpoint is not the unsigned text either (later).
+        altered(
+            &without(CHECKPOINT_NOTE),
+            Some(SIGNING_KEY_PEM),
+            "present without checkpoint.note",
+        );
+    }
+
+    #[test]
+    fn a_note_of_another_head_is_altered_even_when_signed() {
+        // Validly signed by the key beside it, but not of this ledger: the root of two
+        // entries, the size of another pack, another origin.
+        let key = key();
+        let spec = Spec::signed(&key);
+        let resigned = |head: TreeHead| {
+            let note = sign_checkpoint(&head, &key).unwrap();
+            spec.edited(
+                |files| {
+                    for (name, bytes) in files.iter_mut() {
+                        if name == CHECKPOINT_NOTE {
+                            *bytes = note.clone().into_bytes();
+                        }
+                    }
+                },
+                |_| {},
+            )
+        };
+        let mut tree = MerkleTree::new();
+        tree.push_entry(&Hash::of(b"x"));
+        let root = tree.root();
+        let honest_root = {
+            let s = intact(verdict(&spec.pack(|_| {})));
+            Hash::from_hex(s.manifest.checkpoint.tree_root.as_deref().unwrap()).unwrap()
+        };
+        altered(
+            &resigned(TreeHead {
+                origin: "evidentia/w".into(),
+                size: 3,
+                root,
+            }),
+            Some(CHECKPOINT_NOTE),
+            &format!(
+                "names root {}, the Merkle root of ledger.jsonl is",
+                root.to_hex()
+            ),
+        );
+        altered(
+            &resigned(TreeHead {
+                origin: "evidentia/w".into(),
+                size: 4,
+                root: honest_root,
+            }),
+            Some(CHECKPOINT_NOTE),
+            "names 4 entries, manifest.json's checkpoint 3",
+        );
+        altered(
+            &resigned(TreeHead {
+                origin: "evidentia/v".into(),
+                size: 3,
+                root: honest_root,
+            }),
+            Some(CHECKPOINT_NOTE),
+            "names origin \"evidentia/v\", manifest.json's is \"evidentia/w\"",
+        );
+        // A fourth line (C2SP allows extension lines; Evidentia's checkpoints have three).
+        let head = TreeHead {
+            origin: "evidentia/w".into(),
+            size: 3,
+            root: honest_root,
+        };
+        let note = key
+            .sign_note(&format!("{}extension\n", head.to_text()))
+            .unwrap();
+        let pack = spec.edited(
+            |files| {
+                for (name, bytes) in files.iter_mut() {
+                    if name == CHECKPOINT_NOTE {
+                        *bytes = note.clone().into_bytes();
+                    }
+                }
+            },
+            |_| {},
+        );
+        altered(
+            &pack,
+            Some(CHECKPOINT_NOTE),
+            "its checkpoint text is not the three lines of docs/ledger-format.md §17",
+        );
+    }
+
+    #[test]
+    fn a_tree_root_or_origin_edited_in_the_manifest_is_altered() {
+        // SHA256SUMS and manifest.json re-made to match: only the claim is wrong.
+        let spec = Spec::honest();
+        let other = Hash::of(b"another root").to_hex();
+        altered(
+            &spec.edited(|_| {}, |c| c.tree_root = Some(other.clone())),
+            Some(MANIFEST),
+            &format!("checkpoint.tree_root is {other}, the Merkle root of ledger.jsonl is"),
+        );
+        altered(
+            &spec.edited(|_| {}, |c| c.origin = Some("evidentia/v".into())),
+            Some(MANIFEST),
+            "checkpoint.origin is \"evidentia/v\", not \"evidentia/w\"",
+        );
+        // Packs from before the fields existed.
+        intact(verdict(&spec.edited(
+            |_| {},
+            |c| {
+                c.tree_root = None;
+                c.origin = None;
+            },
+        )));
+    }
+
+    #[test]
+    fn a_proof_with_a_flipped_inclusion_hash_is_altered() {
+        let pack = Spec::honest().edited(
+            |files| {
+                edit_proof(files, 1, |p| {
+                    let h = p["entries"][1]["inclusion"][0].as_str().unwrap().to_owned();
+                    let flipped = if h.starts_with('0') { "1" } else { "0" };
+                    p["entries"][1]["inclusion"][0] = format!("{flipped}{}", &h[1..]).into();
+                });
+            },
+            |_| {},
+        );
+        altered(
+            &pack,
+            Some("proofs/findings/0001.json"),
+            "entry 3: its inclusion proof does not lead to the tree root",
+        );
+    }
+
+    #[test]
+    fn a_proof_with_a_changed_payload_is_altered() {
+        let pack = Spec::honest().edited(
+            |files| {
+                edit_proof(files, 1, |p| {
+                    p["entries"][1]["entry"]["payload"] = "{\"file_name\":\"b.txt\"}".into();
+                });
+            },
+            |_| {},
+        );
+        altered(
+            &pack,
+            Some("proofs/findings/0001.json"),
+            "entry 3: payload hash mismatch",
+        );
+    }
+
+    #[test]
+    fn a_proof_entry_spelled_otherwise_than_its_ledger_line_is_altered() {
+        // The same bytes as hex: every hash and the inclusion proof still hold, but the entry
+        // is not its line of ledger.jsonl.
+        let pack = Spec::honest().edited(
+            |files| {
+                edit_proof(files, 2, |p| {
+                    p["entries"][0]["entry"]["payload_encoding"] = "hex".into();
+                    p["entries"][0]["entry"]["payload"] = hex::encode(b"{}").into();
+                });
+            },
+            |_| {},
+        );
+        altered(
+            &pack,
+            Some("proofs/findings/0002.json"),
+            "entry 1: not its line of ledger.jsonl",
+        );
+    }
+
+    #[test]
+    fn a_missing_or_extra_proof_is_altered() {
+        let spec = Spec::honest();
+        altered(
+            &spec.edited(
+                |files| files.retain(|(n, _)| n != "proofs/findings/0002.json"),
+                |_| {},
+            ),
+            Some("proofs/findings/0002.json"),
+            "missing from the pack: the proof of finding 2 of exports/findings.json",
+        );
+        let copy = |to: &'static str| {
+            spec.edited(
+                |files| {
+                    let first = files
+                        .iter()
+                        .find(|(n, _)| n == "proofs/findings/0001.json")
+                        .unwrap()
+                        .1
+                        .clone();
+                    files.push((to.to_owned(), first));
+                },
+                |_| {},
+            )
+        };
+        altered(
+            &copy("proofs/findings/0003.json"),
+            Some("proofs/findings/0003.json"),
+            "not the proof of a finding: exports/findings.json has 2 findings, whose proofs are proofs/findings/0001.json to proofs/findings/0002.json",
+        );
+        altered(
+            &copy("proofs/findings/1.json"),
+            Some("proofs/findings/1.json"),
+            "not the proof of a finding",
+        );
+    }
+
+    #[test]
+    fn a_proof_that_does_not_match_its_finding_or_the_pack_is_altered() {
+        let spec = Spec::honest();
+        type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+        let cases: Vec<(&str, Edit, &str)> = vec![
+            (
+                "not JSON of the shape",
+                Box::new(|p| p["extra"] = 1.into()),
+                "not a finding proof (docs/ledger-format.md §18): unknown field `extra`",
+            ),
+            (
+                "another format",
+                Box::new(|p| p["format"] = "evidentia-finding-proof/2".into()),
+                "format is \"evidentia-finding-proof/2\", not \"evidentia-finding-proof/1\"",
+            ),
+            (
+                "another finding",
+                Box::new(|p| p["finding"]["severity"] = "low".into()),
+                "its finding is not finding 1 of exports/findings.json",
+            ),
+            (
+                "another size",
+                Box::new(|p| p["tree_size"] = 4.into()),
+                "tree_size is 4, ledger.jsonl has 3 entries",
+            ),
+            (
+                "another root",
+                Box::new(|p| p["tree_root"] = Hash::of(b"r").to_hex().into()),
+                "tree_root is",
+            ),
+            (
+                "another time recorded, the payload unchanged",
+                Box::new(|p| {
+                    p["entries"][1]["entry"]["recorded_at"] = "2026-01-01T00:00:01.000000Z".into();
+                }),
+                "entry 3: entry hash mismatch: its fields hash to",
+            ),
+            (
+                "another checkpoint",
+                Box::new(|p| p["checkpoint"] = "evidentia/w\n3\nAAAA\n\n".into()),
+                "its checkpoint is not the pack's unsigned checkpoint text",
+            ),
+            (
+                "an entry left out",
+                Box::new(|p| {
+                    p["entries"].as_array_mut().unwrap().pop();
+                }),
+                "proves entries [2], finding 1 rests on entries [2, 3]",
+            ),
+            (
+                "entries swapped",
+                Box::new(|p| p["entries"].as_array_mut().unwrap().swap(0, 1)),
+                "proves entries [3, 2], finding 1 rests on entries [2, 3]",
+            ),
+        ];
+        for (what, edit, reason) in cases {
+            let pack = spec.edited(|files| edit_proof(files, 1, &edit), |_| {});
+            match verdict(&pack) {
+                Verdict::Intact(_) => panic!("{what}: intact"),
+                Verdict::Altered(problems) => {
+                    let first = &problems[0];
+                    assert_eq!(
+                        first.entry.as_deref(),
+                        Some("proofs/findings/0001.json"),
+                        "{what}: {problems:#?}"
+                    );
+                    assert!(first.reason.contains(reason), "{what}: {problems:#?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_pack_with_no_findings_has_no_proofs() {
+        let mut spec = Spec::honest();
+        spec.findings.clear();
+        intact(verdict(&spec.pack(|_| {})));
+    }
+
+    /// [`Spec::honest`] with one more entry: what the same workspace holds later.
+    fn extended() -> Spec {
+        let mut spec = Spec::honest();
+        spec.entries.push(("note", b"{\"n\":4}".to_vec()));
+        spec
+    }
+
+    #[test]
+    fn against_an_earlier_pack_of_the_same_ledger_is_intact() {
+        let earlier = Spec::honest().pack(|_| {});
+        let current = extended().pack(|_| {});
+        let s = intact(against_verdict(&current, &earlier));
+        assert_eq!(s.manifest.checkpoint.entry_count, 4);
+        // The same head twice, and an earlier pack from before tree_root existed.
+        intact(against_verdict(&earlier, &earlier));
+        let old = Spec::honest().edited(|_| {}, |c| c.tree_root = None);
+        intact(against_verdict(&current, &old));
+        // Both checks at once.
+        let key = key();
+        let mut signed = extended();
+        signed.key = Some(key.clone());
+        intact(
+            verify_pack_with(
+                Cursor::new(signed.pack(|_| {})),
+                Some(Cursor::new(&earlier)),
+                Some(&key.verifier().to_vkey()),
+                &Limits::default(),
+            )
+            .unwrap(),
+        );
+    }
+
+    #[test]
+    fn against_an_earlier_pack_whose_entry_3_differs_is_altered() {
+        // Each pack is honest on its own: the later one was rebuilt from a rewritten ledger.
+        let mut earlier = Spec::honest();
+        earlier.entries[2].1 = b"{\"file_name\":\"original.txt\"}".to_vec();
+        let earlier = earlier.pack(|_| {});
+        let current = extended().pack(|_| {});
+        intact(verdict(&earlier));
+        intact(verdict(&current));
+        first_problem(
+            against_verdict(&current, &earlier),
+            Some(LEDGER_JSONL),
+            "entry 3 differs from the earlier pack's (entry hash ",
+        );
+        match against_verdict(&current, &earlier) {
+            Verdict::Altered(p) => {
+                assert!(
+                    p[0].reason
+                        .ends_with("): the ledger was rewritten from entry 3"),
+                    "{p:#?}"
+                );
+                assert!(
+                    p[1].reason.contains("is not a prefix of this one's"),
+                    "{p:#?}"
+                );
+            }
+            Verdict::Intact(_) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn against_an_earlier_pack_with_more_entries_is_altered() {
+        let earlier = extended().pack(|_| {});
+        let current = Spec::honest().pack(|_| {});
+        first_problem(
+            against_verdict(&current, &earlier),
+            Some(LEDGER_JSONL),
+            "the earlier pack has 4 entries, this one 3: entries were removed",
+        );
+    }
+
+    #[test]
+    fn against_a_pack_of_another_workspace_is_altered() {
+        let mut other = Spec::honest();
+        other.workspace_id = "v".into();
+        let earlier = other.pack(|_| {});
+        intact(verdict(&earlier));
+        first_problem(
+            against_verdict(&extended().pack(|_| {}), &earlier),
+            Some(MANIFEST),
+            "the earlier pack is of workspace v, this one of w",
+        );
+    }
+
+    #[test]
+    fn against_an_altered_earlier_pack_names_its_entries_as_earlier() {
+        let earlier = honest(|l| {
+            *l = String::from_utf8(l.clone())
+                .unwrap()
+                .replace("a.txt", "b.txt")
+                .into_bytes();
+        });
+        first_problem(
+            against_verdict(&extended().pack(|_| {}), &earlier),
+            Some("earlier:ledger.jsonl"),
+            "line 3: entry 3: payload hash mismatch",
+        );
+        first_problem(
+            against_verdict(&extended().pack(|_| {}), b"not a zip"),
+            Some("earlier"),
+            "not a readable zip archive",
+        );
+    }
+
+    #[test]
+    fn a_consistency_proof_to_another_earlier_root_is_altered() {
+        // The entry hashes agree, but the earlier root does not lead to the current one (the
+        // comparison, given an earlier tree_root no intact pack can carry).
+        let read = |bytes: &[u8]| inspect(Cursor::new(bytes), &Limits::default(), true).unwrap();
+        let current = read(&extended().pack(|_| {}));
+        let mut earlier = read(&Spec::honest().pack(|_| {}));
+        assert!(trust::compare(&earlier, &current).is_empty());
+        earlier.manifest.as_mut().unwrap().checkpoint.tree_root = Some(Hash::of(b"r").to_hex());
+        let problems = trust::compare(&earlier, &current);
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert_eq!(problems[0].entry.as_deref(), Some(LEDGER_JSONL));
+        assert!(
+            problems[0]
+                .reason
+                .starts_with("the earlier pack's tree (3 entries, root "),
+            "{problems:#?}"
+        );
     }
 
     fn zip_with(names: &[(&str, Option<u32>)]) -> Vec<u8> {
