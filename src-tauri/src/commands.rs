@@ -33,6 +33,8 @@ pub async fn open_workspace(session: State<'_, Session>, path: String) -> Result
 pub async fn init_workspace(session: State<'_, Session>, path: String) -> Result<SessionDto> {
     let path = PathBuf::from(path);
     evidentia_app::init_workspace(&path, Utc::now()).await?;
+    // As `evidentia init` does: a signing key outside the file, so checkpoints are signed.
+    evidentia_app::create_signing_key(&path, None, Utc::now()).await?;
     session.switch(path).await
 }
 
@@ -70,7 +72,8 @@ pub async fn list_checkpoints(session: State<'_, Session>) -> Result<Vec<Checkpo
 
 #[tauri::command]
 pub async fn create_checkpoint(session: State<'_, Session>) -> Result<CheckpointDto> {
-    let checkpoint = evidentia_app::create_checkpoint(&session.path().await?, Utc::now()).await?;
+    let checkpoint =
+        evidentia_app::create_checkpoint(&session.path().await?, Utc::now(), None).await?;
     Ok(CheckpointJson::from(&checkpoint).into())
 }
 

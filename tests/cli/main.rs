@@ -11,6 +11,7 @@ mod pack;
 mod policy;
 mod report;
 mod tamper;
+mod trust;
 mod verify;
 
 use std::collections::BTreeMap;
@@ -80,11 +81,19 @@ pub fn command(args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_evidentia"));
     cmd.args(args)
         .env_remove("EVIDENTIA_WORKSPACE")
+        // Signing keys go to a folder of this test run, never the user's config folder.
+        .env("EVIDENTIA_KEY_DIR", test_key_dir())
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     cmd
+}
+
+/// The key folder every test's `evidentia` uses (keys are named by workspace id, so tests
+/// sharing it never collide).
+pub fn test_key_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("evidentia-cli-test-keys-{}", std::process::id()))
 }
 
 /// Runs `evidentia ARGS` and waits for it.

@@ -101,12 +101,14 @@ fn parse<T: for<'de> Deserialize<'de>>(seq: u64, payload: &[u8]) -> Result<T, St
 pub async fn list_accounts(workspace: &Path) -> anyhow::Result<AccountsReport> {
     let ws = open_read(workspace).await?;
     let result = async {
-        let recorded = load_current(&ws)
+        let verified = crate::trust::verified(&ws).await?;
+        let upto = verified.entries;
+        let recorded = load_current(&ws, upto)
             .await?
             .ok_or_else(|| anyhow!("no policy set: correlation rules come from the policy (`evidentia policy set FILE`)"))?;
         let identity_kinds = [record_entry_kind(evidentia_domain::RecordKind::Identity), record_entry_kind(evidentia_domain::RecordKind::LifecycleEvent)];
         let facts = ws
-            .scan_kinds(&identity_kinds, Vec::new(), move |facts: &mut Vec<IdentityFacts>, entry| {
+            .scan_kinds(&identity_kinds, upto, Vec::new(), move |facts: &mut Vec<IdentityFacts>, entry| {
                 if entry.kind == identity_kinds[0] {
                     facts.push(IdentityFacts::from(&parse::<Identity>(entry.seq, entry.payload)?));
                 } else {
@@ -122,7 +124,7 @@ pub async fn list_accounts(workspace: &Path) -> anyhow::Result<AccountsReport> {
             record_entry_kind(evidentia_domain::RecordKind::Activity),
         ];
         let seen = ws
-            .scan_kinds(&account_kinds, BTreeMap::new(), move |seen: &mut BTreeMap<(SystemId, String), Seen>, entry| {
+            .scan_kinds(&account_kinds, upto, BTreeMap::new(), move |seen: &mut BTreeMap<(SystemId, String), Seen>, entry| {
                 if entry.kind == account_kinds[0] {
                     let e: Execution = parse(entry.seq, entry.payload)?;
                     let row = seen.entry((e.system, e.account)).or_default();

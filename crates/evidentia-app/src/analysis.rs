@@ -28,8 +28,9 @@ fn parse<T: for<'de> Deserialize<'de>>(seq: u64, payload: &[u8]) -> Result<T, St
         .map_err(|e| StoreError::Corrupt(format!("entry {seq}: unreadable record: {e}")))
 }
 
-/// Reads every normalized record from the ledger, in ledger order.
-pub async fn load_evidence(ws: &Workspace) -> anyhow::Result<Evidence> {
+/// Reads every normalized record among entries `1..=upto` (the verified count), in ledger
+/// order.
+pub async fn load_evidence(ws: &Workspace, upto: u64) -> anyhow::Result<Evidence> {
     let kinds: Vec<&'static str> = [
         RecordKind::Identity,
         RecordKind::LifecycleEvent,
@@ -45,6 +46,7 @@ pub async fn load_evidence(ws: &Workspace) -> anyhow::Result<Evidence> {
     let evidence = ws
         .scan_kinds(
             &kinds,
+            upto,
             Evidence::default(),
             move |ev: &mut Evidence, entry| {
                 let seq = entry.seq;
@@ -140,8 +142,11 @@ async fn analyze_in(
         open_read(workspace).await?
     };
     let result = async {
-        let head = ws.head().await?;
-        let mut policy = load_current(&ws).await?.ok_or_else(|| {
+        // Only what verification covers is read: the chain and checkpoints are checked first
+        // and an altered ledger is refused (exit 3); then entries 1..=verified count only.
+        let verified = crate::trust::verified(&ws).await?;
+        let head = Head { count: verified.entries, hash: verified.head };
+        let mut policy = load_current(&ws, head.count).await?.ok_or_else(|| {
             anyhow!("no policy set: the checks judge evidence against the policy (`evidentia policy set FILE`)")
         })?;
         if let Some((from, to)) = period {
@@ -159,7 +164,7 @@ async fn analyze_in(
             }
         }
         let as_of = as_of.unwrap_or_else(|| period_end(&policy).unwrap_or(now));
-        let evidence = load_evidence(&ws).await?;
+        let evidence = load_evidence(&ws, head.count).await?;
         let warnings =
             crate::names::name_warnings(&policy.policy, &policy.text, &policy.source, &evidence);
         let policy_for_rules = policy.policy.clone();
@@ -207,10 +212,11 @@ fn period_end(policy: &RecordedPolicy) -> Option<DateTime<Utc>> {
 pub async fn policy_warnings(workspace: &Path) -> anyhow::Result<Vec<String>> {
     let ws = open_read(workspace).await?;
     let result = async {
-        let Some(policy) = load_current(&ws).await? else {
+        let verified = crate::trust::verified(&ws).await?;
+        let Some(policy) = load_current(&ws, verified.entries).await? else {
             return Ok(Vec::new());
         };
-        let evidence = load_evidence(&ws).await?;
+        let evidence = load_evidence(&ws, verified.entries).await?;
         Ok::<_, anyhow::Error>(crate::names::name_warnings(
             &policy.policy,
             &policy.text,

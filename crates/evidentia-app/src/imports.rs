@@ -63,9 +63,17 @@ struct ImportPayload {
 pub async fn list_imports(workspace: &Path) -> anyhow::Result<Vec<ImportRecord>> {
     let ws = open_read(workspace).await?;
     let kind = EntryKind::ImportFile.as_str();
+    let verified = match crate::trust::verified(&ws).await {
+        Ok(v) => v,
+        Err(e) => {
+            ws.close().await;
+            return Err(e);
+        }
+    };
     let result = ws
         .scan_kinds(
             &[kind],
+            verified.entries,
             Vec::new(),
             |found: &mut Vec<(u64, Vec<u8>)>, entry| {
                 found.push((entry.seq, entry.payload.to_vec()));

@@ -19,6 +19,7 @@ mod pack;
 mod policy;
 mod report;
 mod review;
+mod trust;
 pub mod wire;
 mod workspace;
 
@@ -67,6 +68,11 @@ pub use review::{
     AssessmentView, CheckItem, ExceptionItem, ExceptionsView, FRAMEWORKS, FindingItem,
     FindingsView, FunctionItem, RevokeItem, assessment_view, exceptions_view, findings_view,
 };
+pub use trust::{
+    KeyCreated, PublicKeyInfo, TrustOutcome, TrustedHead, check_trusted, consistency_proof,
+    create_checkpoint, create_signing_key, default_key_path, inclusion_proof, key_dir, public_key,
+    read_verifier_key,
+};
 pub use workspace::open_workspace;
 
 /// Errors the clients branch on; everything else is an `anyhow` chain with context.
@@ -78,6 +84,20 @@ pub enum AppError {
     /// A file had bad rows and `--skip-invalid` was not given; nothing was imported.
     #[error("{0}")]
     InvalidInput(String),
+}
+
+/// The ledger failure behind an error, when the error is a refusal to read or vouch for an
+/// altered ledger (clients exit 3 on it, as `verify` does).
+pub fn altered_failure(e: &anyhow::Error) -> Option<&Failure> {
+    e.chain().find_map(|c| {
+        if let Some(AppError::VerificationFailed(f)) = c.downcast_ref() {
+            return Some(f);
+        }
+        match c.downcast_ref() {
+            Some(evidentia_store::StoreError::Altered(f)) => Some(f),
+            _ => None,
+        }
+    })
 }
 
 /// What a freshly created or opened workspace looks like.
@@ -153,24 +173,17 @@ pub async fn verify_ledger(
     })
 }
 
-/// Lists ledger entries from `from`, at most `limit`.
+/// Lists ledger entries from `from`, at most `limit`, never past the last stored entry's
+/// position (rows outside 1..=head are not entries; `verify` names them).
 pub async fn list_entries(
     path: &Path,
     from: u64,
     limit: u64,
 ) -> anyhow::Result<Vec<evidentia_ledger::Entry>> {
     let ws = open_read(path).await?;
-    let entries = ws.entries(from.max(1), limit).await?;
+    let entries = ws.entries(from.max(1), limit).await;
     ws.close().await;
-    Ok(entries)
-}
-
-/// Records the current head as a checkpoint.
-pub async fn create_checkpoint(path: &Path, now: DateTime<Utc>) -> anyhow::Result<Checkpoint> {
-    let ws = open_write(path).await?;
-    let checkpoint = ws.add_checkpoint(&format_recorded_at(now)).await?;
-    ws.close().await;
-    Ok(checkpoint)
+    Ok(entries?)
 }
 
 /// All checkpoints, oldest first.

@@ -7,9 +7,11 @@ use std::io::{BufReader, BufWriter, Read as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow};
-use evidentia_ledger::Hash;
+use evidentia_ledger::note::TreeHead;
+use evidentia_ledger::{Hash, MerkleTree};
 use evidentia_pack::{
-    Checkpoint, LEDGER_JSONL, Limits, MANIFEST_FORMAT, Manifest, PackPeriod, PackWriter, Verdict,
+    CHECKPOINT_NOTE, Checkpoint, FINDING_PROOF_FORMAT, FINDING_PROOFS_DIR, LEDGER_JSONL, Limits,
+    MANIFEST_FORMAT, Manifest, PackPeriod, PackWriter, SIGNING_KEY_PEM, Verdict,
 };
 use evidentia_store::{EvidenceStore, Head};
 
@@ -45,7 +47,7 @@ pub struct PackReport {
 }
 
 /// `VERIFY.md`: the instructions of docs/evidence-pack.md, then what this pack is.
-fn verify_md(source: &ExportSource, manifest: &Manifest) -> anyhow::Result<String> {
+fn verify_md(source: &ExportSource, manifest: &Manifest, signed: bool) -> anyhow::Result<String> {
     let start = EVIDENCE_PACK_DOC
         .find(VERIFY_BEGIN)
         .ok_or_else(|| anyhow!("docs/evidence-pack.md has no VERIFY.md section"))?
@@ -64,7 +66,8 @@ fn verify_md(source: &ExportSource, manifest: &Manifest) -> anyhow::Result<Strin
          - Framework: `{}`\n\
          - Period: {} to {} (judged as of {})\n\
          - Generated at: {}\n\
-         - Checkpoint: {} entries, head `{}`\n\n\
+         - Checkpoint: {} entries, head `{}`, tree root `{}`\n\
+         - Signed checkpoint: {}\n\n\
          Keep the checkpoint line above somewhere outside this pack: it is what a rewritten \
          ledger cannot match.\n",
         source.workspace_id,
@@ -75,7 +78,79 @@ fn verify_md(source: &ExportSource, manifest: &Manifest) -> anyhow::Result<Strin
         manifest.generated_at,
         manifest.checkpoint.entry_count,
         manifest.checkpoint.head_hash,
+        manifest.checkpoint.tree_root.as_deref().unwrap_or("-"),
+        if signed {
+            "`checkpoint.note`, signed by the workspace key in `signing-key.pem`"
+        } else {
+            "none (the workspace's signing key was not available when the pack was made)"
+        },
     ))
+}
+
+/// What ties a pack to its ledger beyond the chain: the Merkle tree over the entries it
+/// carries, and the signed checkpoint of its root when the workspace's key is available.
+struct PackTrust {
+    tree: MerkleTree,
+    origin: String,
+    /// The signed note, and the public key (SPKI PEM) that signed it.
+    signed: Option<(String, String)>,
+}
+
+impl PackTrust {
+    async fn build(workspace: &Path, head: Head) -> anyhow::Result<PackTrust> {
+        let ws = open_read(workspace).await?;
+        let result = async {
+            let hashes = ws.entry_hashes(head.count).await?;
+            if hashes.last().copied().unwrap_or(Hash::ZERO) != head.hash {
+                return Err(anyhow!(
+                    "the ledger changed under the pack: entry {} is not the analysed head",
+                    head.count
+                ));
+            }
+            let tree = MerkleTree::from_entry_hashes(&hashes);
+            let origin = evidentia_store::Checkpoint::origin(&ws.workspace_id().await?);
+            let key = crate::trust::load_signing_key(&ws, head.count, None).await?;
+            let signed = match key {
+                Some(key) => {
+                    let note = evidentia_ledger::note::sign_checkpoint(
+                        &TreeHead {
+                            origin: origin.clone(),
+                            size: head.count,
+                            root: tree.root(),
+                        },
+                        &key,
+                    )?;
+                    Some((note, key.verifier().to_pem()?))
+                }
+                None => None,
+            };
+            Ok::<_, anyhow::Error>(PackTrust {
+                tree,
+                origin,
+                signed,
+            })
+        }
+        .await;
+        ws.close().await;
+        result
+    }
+
+    /// The checkpoint text proofs carry: the signed note, or the unsigned checkpoint text
+    /// followed by the empty line (docs/ledger-format.md §18).
+    fn checkpoint_text(&self) -> String {
+        match &self.signed {
+            Some((note, _)) => note.clone(),
+            None => format!(
+                "{}\n",
+                TreeHead {
+                    origin: self.origin.clone(),
+                    size: self.tree.size(),
+                    root: self.tree.root()
+                }
+                .to_text()
+            ),
+        }
+    }
 }
 
 /// Builds the pack for `options` into `out` (atomically: a temporary file beside it, renamed
@@ -120,6 +195,7 @@ async fn write_verified(
     out: &Path,
 ) -> anyhow::Result<PackReport> {
     let source = export_source(workspace, options).await?;
+    let trust = PackTrust::build(workspace, source.run.head).await?;
     let dir = match out.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -133,10 +209,10 @@ async fn write_verified(
         .try_clone()
         .with_context(|| format!("writing {}", out.display()))?;
     let mut pack = PackWriter::new(BufWriter::new(file));
-    fill(&mut pack, workspace, &source, report_pdf)
+    fill(&mut pack, workspace, &source, &trust, report_pdf)
         .await
         .with_context(|| format!("writing {}", out.display()))?;
-    let manifest = manifest_for(&source);
+    let manifest = manifest_for(&source, &trust);
     let (writer, all) = pack
         .finish(manifest)
         .with_context(|| format!("writing {}", out.display()))?;
@@ -161,7 +237,7 @@ async fn write_verified(
 }
 
 /// The manifest of a pack made from `source`, without its file list (the writer fills it).
-fn manifest_for(source: &ExportSource) -> Manifest {
+fn manifest_for(source: &ExportSource, trust: &PackTrust) -> Manifest {
     let org = &source.run.policy.policy.organisation;
     let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
     Manifest {
@@ -178,6 +254,8 @@ fn manifest_for(source: &ExportSource) -> Manifest {
         checkpoint: Checkpoint {
             entry_count: source.run.head.count,
             head_hash: source.run.head.hash.to_hex(),
+            tree_root: Some(trust.tree.root().to_hex()),
+            origin: Some(trust.origin.clone()),
         },
         files: Vec::new(),
     }
@@ -207,11 +285,25 @@ async fn fill<W: std::io::Write + std::io::Seek>(
     pack: &mut PackWriter<W>,
     workspace: &Path,
     source: &ExportSource,
+    trust: &PackTrust,
     report_pdf: &[u8],
 ) -> anyhow::Result<()> {
     // VERIFY.md describes the pack, so it needs the manifest's facts, not its file list.
-    let facts = manifest_for(source);
-    pack.add("VERIFY.md", verify_md(source, &facts)?.as_bytes())?;
+    let facts = manifest_for(source, trust);
+    pack.add(
+        "VERIFY.md",
+        verify_md(source, &facts, trust.signed.is_some())?.as_bytes(),
+    )?;
+    // The findings as exported, to give each its proof file (same rows, same order).
+    let findings_json = source.render(ExportKind::Findings, ExportFormat::Json)?;
+    let findings: serde_json::Value = serde_json::from_slice(&findings_json)?;
+    let rows = findings["rows"].as_array().cloned().unwrap_or_default();
+    let mut wanted: std::collections::BTreeMap<u64, Option<serde_json::Value>> = rows
+        .iter()
+        .flat_map(|r| r["evidence"].as_array().cloned().unwrap_or_default())
+        .filter_map(|v| v.as_u64())
+        .map(|seq| (seq, None))
+        .collect();
     pack.add(
         &format!(
             "report-{}.pdf",
@@ -244,7 +336,11 @@ async fn fill<W: std::io::Write + std::io::Seek>(
             }
             let mut buf = Vec::with_capacity(entries.len() * 512);
             for e in &entries {
-                buf.extend(evidentia_pack::to_line(e)?);
+                let line = evidentia_pack::to_line(e)?;
+                if let Some(slot) = wanted.get_mut(&e.seq) {
+                    *slot = Some(serde_json::from_slice(&line)?);
+                }
+                buf.extend(line);
             }
             pack.write(&buf)?;
             next += entries.len() as u64;
@@ -277,6 +373,48 @@ async fn fill<W: std::io::Write + std::io::Seek>(
     ws.close().await;
     result?;
     pack.add("tools/verify_ledger.py", VERIFY_LEDGER_PY.as_bytes())?;
+    if let Some((note, public_pem)) = &trust.signed {
+        pack.add(CHECKPOINT_NOTE, note.as_bytes())?;
+        pack.add(SIGNING_KEY_PEM, public_pem.as_bytes())?;
+    }
+    // One proof per finding: its entries, each with its inclusion proof against the pack's
+    // checkpoint, so a single finding can be handed over without the whole ledger.
+    let checkpoint = trust.checkpoint_text();
+    let size = trust.tree.size();
+    for (i, row) in rows.iter().enumerate() {
+        let mut entries = Vec::new();
+        for seq in row["evidence"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_u64())
+        {
+            let entry = wanted.get(&seq).cloned().flatten().ok_or_else(|| {
+                anyhow!(
+                    "finding {} cites entry {seq}, past the pack's head {size}",
+                    i + 1
+                )
+            })?;
+            let inclusion: Vec<String> = trust
+                .tree
+                .inclusion_proof(seq - 1, size)?
+                .iter()
+                .map(Hash::to_hex)
+                .collect();
+            entries.push(serde_json::json!({ "entry": entry, "inclusion": inclusion }));
+        }
+        let proof = serde_json::json!({
+            "format": FINDING_PROOF_FORMAT,
+            "finding": row,
+            "checkpoint": checkpoint,
+            "tree_size": size,
+            "tree_root": trust.tree.root().to_hex(),
+            "entries": entries,
+        });
+        let mut bytes = serde_json::to_vec_pretty(&proof)?;
+        bytes.push(b'\n');
+        pack.add(&format!("{FINDING_PROOFS_DIR}{:04}.json", i + 1), &bytes)?;
+    }
     Ok(())
 }
 

@@ -50,7 +50,8 @@ pub async fn set_policy(
     let sha256 = Hash::of(text.as_bytes());
     let ws = open_write(workspace).await?;
     let result = async {
-        if let Some(current) = load_current(&ws).await? {
+        let verified = crate::trust::verified(&ws).await?;
+        if let Some(current) = load_current(&ws, verified.entries).await? {
             if current.sha256 == sha256 {
                 return Ok(PolicyChange::Unchanged {
                     seq: current.seq,
@@ -82,16 +83,25 @@ pub async fn set_policy(
 /// The policy in force, if one was ever set.
 pub async fn current_policy(workspace: &Path) -> anyhow::Result<Option<RecordedPolicy>> {
     let ws = open_read(workspace).await?;
-    let result = load_current(&ws).await;
+    let result = async {
+        let verified = crate::trust::verified(&ws).await?;
+        load_current(&ws, verified.entries).await
+    }
+    .await;
     ws.close().await;
     result
 }
 
-pub(crate) async fn load_current(ws: &Workspace) -> anyhow::Result<Option<RecordedPolicy>> {
+/// The latest policy among entries `1..=upto` (the verified count).
+pub(crate) async fn load_current(
+    ws: &Workspace,
+    upto: u64,
+) -> anyhow::Result<Option<RecordedPolicy>> {
     // Policy entries are few; one sequential scan of the ledger finds them.
     let latest = ws
         .scan_kinds(
             &[EntryKind::PolicySet.as_str()],
+            upto,
             None,
             |latest: &mut Option<(u64, Vec<u8>)>, entry| {
                 *latest = Some((entry.seq, entry.payload.to_vec()));

@@ -41,6 +41,12 @@ pub struct CheckpointJson {
     pub entry_count: u64,
     pub head_hash: String,
     pub created_at: String,
+    /// The Merkle tree root at `entry_count` (checkpoints since workspace format 3).
+    pub tree_root: Option<String>,
+    /// Whether a signed note (C2SP) vouches for it.
+    pub signed: bool,
+    /// The signed note itself, for keeping outside the workspace.
+    pub note: Option<String>,
 }
 
 impl From<&Checkpoint> for CheckpointJson {
@@ -50,6 +56,9 @@ impl From<&Checkpoint> for CheckpointJson {
             entry_count: c.entry_count,
             head_hash: c.head_hash.to_hex(),
             created_at: c.created_at.clone(),
+            tree_root: c.tree_root.map(|h| h.to_hex()),
+            signed: c.note.is_some(),
+            note: c.note.clone(),
         }
     }
 }
@@ -60,6 +69,8 @@ pub struct VerifyJson {
     pub intact: bool,
     pub entries: u64,
     pub head_hash: String,
+    /// The Merkle tree root over the verified entries.
+    pub tree_root: String,
     pub artifacts: u64,
     pub artifact_bytes: u64,
     pub checkpoints: u64,
@@ -74,6 +85,7 @@ impl From<&VerifyReport> for VerifyJson {
             intact: r.is_intact(),
             entries: r.entries,
             head_hash: r.head.to_hex(),
+            tree_root: r.tree_root.to_hex(),
             artifacts: r.artifacts,
             artifact_bytes: r.artifact_bytes,
             checkpoints: r.checkpoints,

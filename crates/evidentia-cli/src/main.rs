@@ -56,10 +56,36 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Create a new, empty workspace file.
-    Init,
+    /// Create a new, empty workspace file and its signing key (kept outside the file).
+    Init {
+        /// Where to write the private signing key (default: the key folder, see `key new`).
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+        /// Create no signing key (checkpoints are then unsigned until `evidentia key new`).
+        #[arg(long, conflicts_with = "key")]
+        no_key: bool,
+    },
     /// Recompute every hash from the stored bytes; exit 3 if anything was altered.
-    Verify,
+    Verify {
+        /// Also prove the ledger extends a head you kept: a signed checkpoint file
+        /// (checkpoint.note) or COUNT:HASH (a report's or pack's head hash, or a tree root).
+        #[arg(long, value_name = "FILE|COUNT:HASH")]
+        trusted_checkpoint: Option<String>,
+        /// The public key (PEM, or the note verifier key text) that must have signed the
+        /// trusted checkpoint.
+        #[arg(long, value_name = "PUBKEY", requires = "trusted_checkpoint")]
+        key: Option<PathBuf>,
+    },
+    /// The workspace's signing key: create one, or export its public key for auditors.
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+    /// Merkle proofs (RFC 9162) an auditor can check without the rest of the ledger.
+    Proof {
+        #[command(subcommand)]
+        action: ProofAction,
+    },
     /// List ledger entries.
     Log {
         /// First sequence number to show.
@@ -72,11 +98,19 @@ enum Command {
         #[arg(long)]
         kind: Option<String>,
     },
-    /// Record the current ledger head as a checkpoint, or list checkpoints.
+    /// Verify the ledger and record its head as a checkpoint (signed with the workspace's
+    /// key when it is available), or list checkpoints.
     Checkpoint {
         /// List the checkpoints instead of creating one.
         #[arg(long)]
         list: bool,
+        /// The private signing key (default: the key folder's file for this workspace).
+        #[arg(long, value_name = "FILE", conflicts_with = "list")]
+        key: Option<PathBuf>,
+        /// Print the signed checkpoint (the note to keep outside the workspace) of the new
+        /// checkpoint, or with --list of the latest signed one.
+        #[arg(long)]
+        note: bool,
     },
     /// The policy in force: systems, SLAs, profiles, tiers, exceptions, correlation rules.
     Policy {
@@ -296,7 +330,56 @@ enum PackAction {
     Verify {
         /// The pack (.zip).
         file: PathBuf,
+        /// An earlier pack of the same workspace: its ledger must be a prefix of this one's.
+        #[arg(long, value_name = "EARLIER.zip")]
+        against: Option<PathBuf>,
+        /// The workspace's public key (PEM or note verifier key): the pack's signed
+        /// checkpoint must verify with it.
+        #[arg(long, value_name = "PUBKEY")]
+        key: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyAction {
+    /// Create a signing key: the private key outside the workspace (mode 0600), the public
+    /// key recorded in the ledger. Checkpoints from now on are signed with it.
+    New {
+        /// Where to write the private key (default: $EVIDENTIA_KEY_DIR, else
+        /// $XDG_CONFIG_HOME/evidentia/keys, else ~/.config/evidentia/keys, as <workspace id>.pem).
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+    },
+    /// Print (or write) the workspace's public key, to hand to auditors.
+    Export {
+        /// pem (SPKI, for openssl) or vkey (the signed-note verifier key text).
+        #[arg(long, value_enum, default_value_t = KeyFormat::Pem)]
+        format: KeyFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum KeyFormat {
+    Pem,
+    Vkey,
+}
+
+#[derive(Debug, Subcommand)]
+enum ProofAction {
+    /// Prove entry SEQ is in a checkpoint's tree (C2SP tlog-proof, carrying the entry).
+    Inclusion {
+        /// The entry's sequence number.
+        seq: u64,
+        /// The checkpoint to prove against (default: the latest covering the entry, signed
+        /// ones first).
+        #[arg(long, value_name = "ID")]
+        checkpoint: Option<u64>,
+    },
+    /// Prove the tree of OLD entries is a prefix of the tree of NEW entries (default: all).
+    Consistency { old: u64, new: Option<u64> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -365,7 +448,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             // A pack refused because the ledger is altered exits as `verify` does.
-            if let Some(evidentia_app::AppError::VerificationFailed(failure)) = e.downcast_ref() {
+            if let Some(failure) = evidentia_app::altered_failure(&e) {
                 eprintln!(
                     "error: the ledger is altered (entry {}: {}); nothing was written",
                     failure.seq, failure.reason
@@ -382,6 +465,66 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `verify --trusted-checkpoint`: the whole workspace verifies, and it extends the head the
+/// auditor kept (exit 0); else exit 3 naming the first divergence; unusable input exits 1.
+async fn verify_trusted(
+    ws: &Path,
+    trusted: &str,
+    key: Option<&Path>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let trusted = evidentia_app::TrustedHead::parse(trusted)?;
+    let key = match key {
+        Some(path) => {
+            let info = evidentia_app::open_workspace(ws).await?;
+            let origin = format!("evidentia/{}", info.workspace_id);
+            Some(evidentia_app::read_verifier_key(path, &origin)?)
+        }
+        None => None,
+    };
+    let outcome = evidentia_app::check_trusted(ws, &trusted, key.as_ref()).await?;
+    let report = &outcome.report;
+    let failure = report.failure.as_ref().or(outcome.divergence.as_ref());
+    if json {
+        print_json(&serde_json::json!({
+            "intact": failure.is_none(),
+            "entries": report.entries,
+            "head_hash": report.head.to_hex(),
+            "tree_root": report.tree_root.to_hex(),
+            "trusted_size": outcome.trusted_size,
+            "trusted_root": outcome.trusted_root.map(|h| h.to_hex()),
+            "signature_checked": outcome.signature_checked,
+            "consistency_proof": outcome.consistency.iter().map(|h| h.to_hex()).collect::<Vec<_>>(),
+            "failed_seq": failure.map(|f| f.seq),
+            "failure": failure.map(|f| f.reason.to_string()),
+        }))?;
+    } else if let Some(f) = failure {
+        outln!("ALTERED: entry {}: {}", f.seq, f.reason);
+    } else {
+        outln!(
+            "intact and consistent: the trusted checkpoint ({} entries) is a prefix of this ledger ({} entries, tree root {}); consistency proof of {} hashes (`evidentia proof consistency {} {}`){}",
+            outcome.trusted_size,
+            report.entries,
+            report.tree_root,
+            outcome.consistency.len(),
+            outcome.trusted_size,
+            report.entries,
+            if outcome.signature_checked {
+                "; its signature verifies with the given key"
+            } else if matches!(trusted, evidentia_app::TrustedHead::Note(_)) {
+                "; its signature was NOT checked (pass --key PUBKEY)"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(if failure.is_some() {
+        ExitCode::from(EXIT_TAMPERED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Joins an error chain, dropping links already contained in the one before (sqlx and
@@ -412,28 +555,35 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .or(cli.workspace.as_deref())
             .context("no place for the demo workspace: pass --out PATH (or --workspace PATH)")?;
         let report = evidentia_app::build_demo(samples, out, Utc::now()).await?;
+        // Like `init`, the demo gets a signing key, so its checkpoints and packs are signed.
+        let key = evidentia_app::create_signing_key(out, None, Utc::now()).await?;
         if cli.json {
             print_json(&serde_json::json!({
                 "workspace": report.workspace.display().to_string(),
                 "files": report.files,
                 "records": report.records,
+                "signing_key": {
+                    "private_key": key.private_key_path.display().to_string(),
+                    "vkey": key.public.vkey,
+                },
             }))?;
         } else {
             outln!(
-                "demo workspace {}: {} files, {} records imported, policy set",
+                "demo workspace {}: {} files, {} records imported, policy set, signing key {}",
                 report.workspace.display(),
                 report.files,
-                report.records
+                report.records,
+                key.private_key_path.display()
             );
         }
         return Ok(ExitCode::SUCCESS);
     }
     if let Command::Pack {
-        action: Some(PackAction::Verify { file }),
+        action: Some(PackAction::Verify { file, against, key }),
         ..
     } = &cli.command
     {
-        return verify_pack(file, cli.json).await;
+        return verify_pack(file, against.as_deref(), key.as_deref(), cli.json).await;
     }
     let ws = workspace(&cli)?;
     match &cli.command {
@@ -929,20 +1079,107 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        Command::Init => {
+        Command::Init { key, no_key } => {
             let info = evidentia_app::init_workspace(ws, Utc::now()).await?;
+            let created = if *no_key {
+                None
+            } else {
+                Some(evidentia_app::create_signing_key(ws, key.as_deref(), Utc::now()).await?)
+            };
             if cli.json {
                 print_json(&serde_json::json!({
                     "workspace": info.path,
                     "workspace_id": info.workspace_id,
-                    "entries": info.head.count,
+                    "entries": info.head.count + u64::from(created.is_some()),
                     "head_hash": info.head.hash.to_hex(),
+                    "signing_key": created.as_ref().map(|k| serde_json::json!({
+                        "private_key": k.private_key_path.display().to_string(),
+                        "vkey": k.public.vkey,
+                    })),
                 }))?;
             } else {
                 outln!("created workspace {} (id {})", info.path, info.workspace_id);
+                if let Some(k) = &created {
+                    outln!(
+                        "signing key {} (private key {}; keep it outside shared folders, hand auditors `evidentia key export`)",
+                        k.public.vkey,
+                        k.private_key_path.display()
+                    );
+                }
             }
         }
-        Command::Verify => {
+        Command::Key {
+            action: KeyAction::New { key },
+        } => {
+            let k = evidentia_app::create_signing_key(ws, key.as_deref(), Utc::now()).await?;
+            if cli.json {
+                print_json(&serde_json::json!({
+                    "private_key": k.private_key_path.display().to_string(),
+                    "vkey": k.public.vkey,
+                    "public_key_pem": k.public.pem,
+                    "entry": k.public.seq,
+                }))?;
+            } else {
+                outln!(
+                    "signing key {} recorded in entry {}; private key {}",
+                    k.public.vkey,
+                    k.public.seq,
+                    k.private_key_path.display()
+                );
+            }
+        }
+        Command::Key {
+            action: KeyAction::Export { format, out },
+        } => {
+            let Some(public) = evidentia_app::public_key(ws).await? else {
+                anyhow::bail!(
+                    "the workspace has no signing key (create one with `evidentia key new`)"
+                );
+            };
+            let text = match format {
+                KeyFormat::Pem => public.pem.clone(),
+                KeyFormat::Vkey => format!("{}\n", public.vkey),
+            };
+            match out {
+                Some(path) => {
+                    evidentia_app::write_atomically(path, text.as_bytes())?;
+                    if !cli.json {
+                        outln!(
+                            "wrote the public key of {} to {}",
+                            public.name,
+                            path.display()
+                        );
+                    }
+                }
+                None => out!("{text}"),
+            }
+        }
+        Command::Proof {
+            action: ProofAction::Inclusion { seq, checkpoint },
+        } => {
+            let (proof, signed) = evidentia_app::inclusion_proof(ws, *seq, *checkpoint).await?;
+            out!("{proof}");
+            if !signed {
+                eprintln!(
+                    "note: the checkpoint is not signed (the workspace has no signing key available); the proof ties the entry to a root, not to a key"
+                );
+            }
+        }
+        Command::Proof {
+            action: ProofAction::Consistency { old, new },
+        } => {
+            out!(
+                "{}",
+                evidentia_app::consistency_proof(ws, *old, *new).await?
+            );
+        }
+        Command::Verify {
+            trusted_checkpoint: Some(trusted),
+            key,
+        } => {
+            return verify_trusted(ws, trusted, key.as_deref(), cli.json).await;
+        }
+        Command::Verify { .. } => {
             let bar = progress_bar(cli.json, "verifying");
             let bar_in = bar.clone();
             let outcome = evidentia_app::verify_ledger(ws, move |p| {
@@ -1008,10 +1245,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Checkpoint { list } => {
+        Command::Checkpoint { list, key, note } => {
             if *list {
                 let checkpoints = evidentia_app::list_checkpoints(ws).await?;
-                if cli.json {
+                if *note {
+                    let Some(c) = checkpoints.iter().rev().find(|c| c.note.is_some()) else {
+                        anyhow::bail!(
+                            "no signed checkpoint yet (record one with `evidentia checkpoint`)"
+                        );
+                    };
+                    out!("{}", c.note.as_deref().unwrap_or_default());
+                } else if cli.json {
                     print_json(
                         &checkpoints
                             .iter()
@@ -1023,24 +1267,43 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 } else {
                     for c in &checkpoints {
                         outln!(
-                            "#{:<4} {}  {} entries  head {}",
+                            "#{:<4} {}  {} entries  head {}  {}",
                             c.id,
                             c.created_at,
                             c.entry_count,
-                            c.head_hash
+                            c.head_hash,
+                            match (&c.tree_root, &c.note) {
+                                (Some(root), Some(_)) => format!("root {root}, signed"),
+                                (Some(root), None) => format!("root {root}, unsigned"),
+                                _ => "no tree root (made before format 3)".to_owned(),
+                            }
                         );
                     }
                 }
             } else {
-                let c = evidentia_app::create_checkpoint(ws, Utc::now()).await?;
-                if cli.json {
+                let c = evidentia_app::create_checkpoint(ws, Utc::now(), key.as_deref()).await?;
+                if *note {
+                    match &c.note {
+                        Some(n) => out!("{n}"),
+                        None => anyhow::bail!(
+                            "checkpoint #{} was recorded unsigned: the workspace has no signing key here (`evidentia key new`, or --key FILE)",
+                            c.id
+                        ),
+                    }
+                } else if cli.json {
                     print_json(&CheckpointJson::from(&c))?;
                 } else {
                     outln!(
-                        "checkpoint #{}: {} entries, head {}",
+                        "checkpoint #{}: {} entries, head {}, tree root {}, {}",
                         c.id,
                         c.entry_count,
-                        c.head_hash
+                        c.head_hash,
+                        c.tree_root.unwrap_or_default(),
+                        if c.note.is_some() {
+                            "signed (print the note with `evidentia checkpoint --list --note`)"
+                        } else {
+                            "unsigned (no signing key available)"
+                        }
                     );
                 }
             }
@@ -1242,8 +1505,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// `pack verify`: exit 0 intact, 3 altered (every problem listed, the first naming the file).
-async fn verify_pack(file: &Path, json: bool) -> anyhow::Result<ExitCode> {
-    let verdict = evidentia_app::verify_pack_file(file).await?;
+async fn verify_pack(
+    file: &Path,
+    against: Option<&Path>,
+    key: Option<&Path>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let verdict = if against.is_none() && key.is_none() {
+        evidentia_app::verify_pack_file(file).await?
+    } else {
+        evidentia_app::verify_pack_file_with(file, against, key).await?
+    };
     match &verdict {
         evidentia_app::PackVerdict::Intact(summary) => {
             let m = &summary.manifest;

@@ -12,6 +12,13 @@ pub struct Checkpoint {
     pub entry_count: u64,
     /// The entry hash of entry `entry_count` (64 zeros for an empty ledger).
     pub head_hash: String,
+    /// The RFC 9162 Merkle tree root over entries 1..=entry_count (packs since format 3 of
+    /// the ledger; absent in older packs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tree_root: Option<String>,
+    /// The checkpoint origin and key name, `evidentia/<workspace_id>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 /// The reporting period, both days inclusive (YYYY-MM-DD), as far as the policy sets it.

@@ -1,6 +1,10 @@
 //! Ledger throughput: appends and verifies N small entries in a real workspace file, and
 //! measures `openssl speed sha256` (256-byte blocks) in the same run as the reference.
 //!
+//! Then the Merkle tree (docs/ledger-format.md §16) over the same entries: its root, a
+//! consistency proof and inclusion proofs, against `openssl speed sha256` on 64-byte blocks
+//! (the size of one tree node's input) in the same run.
+//!
 //! Run: `cargo bench -p evidentia-store --bench ledger` (N defaults to 1,000,000;
 //! `EVIDENTIA_BENCH_ENTRIES` overrides). Figures go in docs/benchmarks.md.
 
@@ -20,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("bench.evidentia");
-    let (append_secs, verify_secs, hashed_bytes) = rt.block_on(async {
+    let (append_secs, verify_secs, hashed_bytes, merkle) = rt.block_on(async {
         let ws = Workspace::create(&path, "bench", RECORDED_AT, "bench").await?;
         let start = Instant::now();
         let mut batch = ws.begin().await?;
@@ -47,8 +51,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // kind, time, two 32-byte hashes, length prefixes).
         let e = &entries[0];
         let per_entry = e.payload.len() + 4 + 22 + 2 + 8 + 4 + e.kind.len() + 4 + e.recorded_at.len() + 64;
+        let merkle = merkle_figures(&ws, n, report.tree_root).await?;
         ws.close().await;
-        Ok::<_, Box<dyn std::error::Error>>((append_secs, verify_secs, per_entry as f64 * n as f64))
+        Ok::<_, Box<dyn std::error::Error>>((append_secs, verify_secs, per_entry as f64 * n as f64, merkle))
     })?;
     let file_mb = std::fs::metadata(&path)?.len() as f64 / 1e6;
     println!("entries: {n}  workspace file: {file_mb:.1} MB");
@@ -63,7 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         n as f64 / verify_secs,
         hashed_bytes / verify_secs / 1e6
     );
-    match openssl_sha256_256() {
+    match openssl_sha256(256) {
         Some(bytes_per_sec) => {
             let ratio = (hashed_bytes / verify_secs) / bytes_per_sec;
             println!(
@@ -74,13 +79,122 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         None => println!("reference: openssl not available"),
     }
+    let hashes = 2.0 * n as f64 - 1.0;
+    println!(
+        "merkle: read {n} entry hashes {:.3} s; tree built (root {:.12}…) {:.3} s, {:.0} hashes/s",
+        merkle.read_secs,
+        merkle.root,
+        merkle.build_secs,
+        hashes / merkle.build_secs
+    );
+    println!(
+        "merkle: consistency proof {}→{n} ({} hashes) made in {:.1} µs, verified in {:.1} µs",
+        n / 2,
+        merkle.consistency_len,
+        merkle.consistency_secs * 1e6,
+        merkle.consistency_verify_secs * 1e6
+    );
+    println!(
+        "merkle: inclusion proof made in {:.2} µs on average over {} leaves (target < 1 ms), verified in {:.2} µs",
+        merkle.inclusion_secs * 1e6,
+        merkle.inclusion_samples,
+        merkle.inclusion_verify_secs * 1e6
+    );
+    if let Some(per_sec) = openssl_sha256(64) {
+        let blocks = per_sec / 64.0;
+        println!(
+            "reference: openssl speed sha256 (64-byte blocks): {:.0} hashes/s; tree build at {:.0}% of it",
+            blocks,
+            hashes / merkle.build_secs / blocks * 100.0
+        );
+    }
     Ok(())
 }
 
-/// Bytes per second for 256-byte blocks, from `openssl speed -bytes 256 -seconds 3 sha256`.
-fn openssl_sha256_256() -> Option<f64> {
+/// What the Merkle part of the benchmark measured.
+struct MerkleFigures {
+    root: String,
+    read_secs: f64,
+    build_secs: f64,
+    consistency_len: usize,
+    consistency_secs: f64,
+    consistency_verify_secs: f64,
+    inclusion_samples: u64,
+    inclusion_secs: f64,
+    inclusion_verify_secs: f64,
+}
+
+async fn merkle_figures(
+    ws: &Workspace,
+    n: u64,
+    verified_root: evidentia_ledger::Hash,
+) -> Result<MerkleFigures, Box<dyn std::error::Error>> {
+    use evidentia_ledger::MerkleTree;
+    use evidentia_ledger::merkle::{leaf_hash, verify_consistency, verify_inclusion};
+    let start = Instant::now();
+    let hashes = ws.entry_hashes(n).await?;
+    let read_secs = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let tree = MerkleTree::from_entry_hashes(&hashes);
+    let root = tree.root();
+    let build_secs = start.elapsed().as_secs_f64();
+    assert_eq!(
+        root, verified_root,
+        "the tree and verification agree on the root"
+    );
+    let old = n / 2;
+    let start = Instant::now();
+    let proof = tree.consistency_proof(old, n)?;
+    let consistency_secs = start.elapsed().as_secs_f64();
+    let old_root = tree.root_at(old)?;
+    let start = Instant::now();
+    verify_consistency(old, n, &old_root, &root, &proof)?;
+    let consistency_verify_secs = start.elapsed().as_secs_f64();
+    // Leaves spread over the whole tree by a fixed linear congruential walk.
+    let samples = 10_000u64.min(n);
+    let mut x = 12_345u64;
+    let mut leaves = Vec::with_capacity(samples as usize);
+    for _ in 0..samples {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        leaves.push(x % n);
+    }
+    let start = Instant::now();
+    let proofs: Vec<_> = leaves
+        .iter()
+        .map(|&i| tree.inclusion_proof(i, n))
+        .collect::<Result<_, _>>()?;
+    let inclusion_secs = start.elapsed().as_secs_f64() / samples as f64;
+    let start = Instant::now();
+    for (&i, p) in leaves.iter().zip(&proofs) {
+        verify_inclusion(i, n, &leaf_hash(&hashes[i as usize].0), p, &root)?;
+    }
+    let inclusion_verify_secs = start.elapsed().as_secs_f64() / samples as f64;
+    Ok(MerkleFigures {
+        root: root.to_hex(),
+        read_secs,
+        build_secs,
+        consistency_len: proof.len(),
+        consistency_secs,
+        consistency_verify_secs,
+        inclusion_samples: samples,
+        inclusion_secs,
+        inclusion_verify_secs,
+    })
+}
+
+/// Bytes per second for blocks of `bytes`, from `openssl speed -bytes N -seconds 3 sha256`.
+fn openssl_sha256(bytes: u32) -> Option<f64> {
     let out = std::process::Command::new("openssl")
-        .args(["speed", "-bytes", "256", "-seconds", "3", "sha256"])
+        .args([
+            "speed",
+            "-bytes",
+            &bytes.to_string(),
+            "-seconds",
+            "3",
+            "sha256",
+        ])
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
