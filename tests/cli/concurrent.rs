@@ -45,8 +45,9 @@ fn two_processes_importing_different_files_both_succeed() {
         assert!(!run.stdout.contains("already imported"), "{run:#?}");
     }
     let report = verify_intact(&ws);
-    // The creation entry, then per file: artifact.stored, one entry per row, import.file.
-    assert_eq!(report["entries"], 1 + 2 * (1 + ROWS + 1), "{report}");
+    // The creation and signing-key entries, then per file: artifact.stored, one entry per
+    // row, import.file.
+    assert_eq!(report["entries"], 2 + 2 * (1 + ROWS + 1), "{report}");
     assert_eq!(report["artifacts"], 2, "{report}");
     let mut names: Vec<String> = import_entries(&ws)
         .iter()

@@ -65,7 +65,11 @@ fn policy_is_recorded_once_and_shown() {
     assert_eq!(again.expect_code(0).json()["status"], "unchanged");
     let shown = run_ws(&ws, &["--json", "policy", "show"]);
     assert_eq!(shown.expect_code(0).json()["text"], POLICY);
-    assert_eq!(entry_count(&ws), 2, "workspace.created + one policy.set");
+    assert_eq!(
+        entry_count(&ws),
+        3,
+        "workspace.created, signing_key.added + one policy.set"
+    );
     verify_intact(&ws);
 }
 

@@ -82,6 +82,9 @@ fn signed_checkpoints_verify_with_openssl_and_anchor_the_workspace() {
     let note = run_ws(&ws, &["checkpoint", "--list", "--note"]);
     note.expect_code(0);
     let note_path = write(dir.path(), "checkpoint.note", &note.stdout);
+    // A copy as of the checkpoint, to rewrite below.
+    let cut = dir.path().join("cut.evidentia");
+    std::fs::copy(&ws, &cut).unwrap();
     let lines: Vec<&str> = note.stdout.lines().collect();
     assert!(lines[0].starts_with("evidentia/"), "{note:#?}");
     assert_eq!(lines[1], count.to_string());
@@ -245,8 +248,6 @@ fn signed_checkpoints_verify_with_openssl_and_anchor_the_workspace() {
     // A rewritten tail (entries removed, the workspace's own checkpoints deleted) verifies on
     // its own; only the head kept outside the file catches it.
     if let Some(sqlite3) = sqlite3() {
-        let cut = dir.path().join("cut.evidentia");
-        std::fs::copy(&ws, &cut).unwrap();
         sql(
             &sqlite3,
             &cut,

@@ -17,8 +17,8 @@ fn init_then_verify_is_intact() {
     let report = json.json();
     assert_eq!(report["intact"], serde_json::Value::Bool(true), "{report}");
     assert_eq!(
-        report["entries"], 1,
-        "init records the workspace's creation: {report}"
+        report["entries"], 2,
+        "init records the workspace's creation and its signing key: {report}"
     );
     assert!(report["failed_seq"].is_null(), "{report}");
 }
