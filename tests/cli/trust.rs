@@ -272,6 +272,23 @@ fn signed_checkpoints_verify_with_openssl_and_anchor_the_workspace() {
     }
 }
 
+/// A checkpoint whose head is not 32 bytes is an alteration (exit 3), not an error (§19).
+#[test]
+fn a_malformed_checkpoint_is_altered() {
+    let Some(sqlite3) = sqlite3() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let ws = init_ws(dir.path());
+    run_ws(&ws, &["checkpoint"]).expect_code(0);
+    sql(
+        &sqlite3,
+        &ws,
+        "DROP TRIGGER checkpoints_no_update; UPDATE checkpoints SET head_hash = X'00';",
+    );
+    let r = run_ws(&ws, &["verify"]);
+    r.expect_code(3);
+    assert!(r.stdout.contains("checkpoint 1"), "{r:#?}");
+}
+
 #[test]
 fn proofs_stand_alone() {
     let dir = tempfile::tempdir().unwrap();

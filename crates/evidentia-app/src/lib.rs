@@ -165,7 +165,16 @@ pub async fn verify_ledger(
 ) -> anyhow::Result<VerifyOutcome> {
     let ws = open_read(path).await?;
     let report = ws.verify(progress).await.context("verifying the ledger")?;
-    let checkpoints = ws.checkpoints().await?;
+    // A checkpoint row too malformed to list is already the report's failure (exit 3, as
+    // docs/ledger-format.md §19 says), not an error of its own.
+    let checkpoints = match ws.checkpoints().await {
+        Ok(c) => c,
+        Err(_) if report.failure.is_some() => Vec::new(),
+        Err(e) => {
+            ws.close().await;
+            return Err(e.into());
+        }
+    };
     ws.close().await;
     Ok(VerifyOutcome {
         report,

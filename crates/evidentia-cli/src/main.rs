@@ -1200,9 +1200,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 outln!("{} entries verified before it", report.entries);
             } else {
                 outln!(
-                    "intact: {} entries, head {}, {} artifacts ({} bytes), {} checkpoints",
+                    "intact: {} entries, head {}, tree root {}, {} artifacts ({} bytes), {} checkpoints",
                     report.entries,
                     report.head.to_hex(),
+                    report.tree_root.to_hex(),
                     report.artifacts,
                     report.artifact_bytes,
                     report.checkpoints
