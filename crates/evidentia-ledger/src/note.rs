@@ -372,10 +372,14 @@ impl TreeHead {
         )
     }
 
-    /// Parses checkpoint text (extension lines after the third are allowed and ignored, as
-    /// the spec says).
+    /// Parses checkpoint text: exactly the three lines Evidentia writes. C2SP allows
+    /// extension lines; Evidentia writes none and refuses them, so a checkpoint has one
+    /// spelling (docs/ledger-format.md §17).
     pub fn parse(text: &str) -> Result<TreeHead, NoteError> {
         let bad = |why: &str| NoteError::BadCheckpoint(why.to_owned());
+        if text.matches('\n').count() != 3 || !text.ends_with('\n') {
+            return Err(bad("not exactly three lines (origin, size, root), each ending in a newline"));
+        }
         let mut lines = text.split('\n');
         let origin = lines
             .next()
@@ -502,5 +506,7 @@ mod tests {
         assert!(TreeHead::parse("o\n042\nAAAA\n").is_err());
         assert!(TreeHead::parse("o\n1\nnot base64\n").is_err());
         assert!(TreeHead::parse("\n1\n").is_err());
+        assert!(TreeHead::parse(&format!("{}extension\n", head.to_text())).is_err());
+        assert!(TreeHead::parse(head.to_text().trim_end()).is_err());
     }
 }
