@@ -238,6 +238,22 @@ impl RootBuilder {
         self.size += 1;
     }
 
+    /// Appends a complete subtree of `2^level` leaves by its root (MTH of those leaves). The
+    /// tree's size must be a multiple of `2^level`, so the subtree is aligned as RFC 9162's
+    /// splits align it; verifiers hash aligned blocks in parallel and join them here.
+    pub fn push_subtree(&mut self, level: u32, root: Hash) {
+        debug_assert!(self.size.trailing_zeros() >= level || self.size == 0);
+        let mut node = root;
+        let mut s = self.size >> level;
+        while s & 1 == 1 {
+            let left = self.stack.pop().unwrap_or_default();
+            node = node_hash(&left, &node);
+            s >>= 1;
+        }
+        self.stack.push(node);
+        self.size += 1 << level;
+    }
+
     pub fn size(&self) -> u64 {
         self.size
     }
@@ -601,6 +617,18 @@ mod tests {
         }
         let hashes = leaves(1000);
         let big = MerkleTree::from_entry_hashes(&hashes);
+        // Aligned blocks pushed as subtrees give the same roots as their leaves one by one.
+        let mut blocks = RootBuilder::new();
+        for chunk in hashes[..896].chunks(128) {
+            let mut sub = RootBuilder::new();
+            chunk.iter().for_each(|e| sub.push_entry(e));
+            blocks.push_subtree(7, sub.root());
+            assert_eq!(Ok(blocks.root()), big.root_at(blocks.size()));
+        }
+        for e in &hashes[896..] {
+            blocks.push_entry(e);
+        }
+        assert_eq!(blocks.root(), big.root());
         let mut b = RootBuilder::new();
         for (i, e) in hashes.iter().enumerate() {
             b.push_entry(e);

@@ -378,7 +378,9 @@ impl TreeHead {
     pub fn parse(text: &str) -> Result<TreeHead, NoteError> {
         let bad = |why: &str| NoteError::BadCheckpoint(why.to_owned());
         if text.matches('\n').count() != 3 || !text.ends_with('\n') {
-            return Err(bad("not exactly three lines (origin, size, root), each ending in a newline"));
+            return Err(bad(
+                "not exactly three lines (origin, size, root), each ending in a newline",
+            ));
         }
         let mut lines = text.split('\n');
         let origin = lines

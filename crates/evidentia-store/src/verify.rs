@@ -169,8 +169,10 @@ fn verify_file(
     let ranges = if total < 200_000 { 1 } else { parallelism };
     let mut bounds = Vec::new();
     for i in 0..ranges {
-        let from = total * i / ranges + 1;
-        let to = total * (i + 1) / ranges;
+        // Boundaries on whole Merkle blocks, so each range hashes its own blocks' subtrees.
+        let cut = |i: u64| (total * i / ranges / MERKLE_BLOCK * MERKLE_BLOCK).min(total);
+        let from = if i == 0 { 1 } else { cut(i) + 1 };
+        let to = if i + 1 == ranges { total } else { cut(i + 1) };
         let start_head = if from == 1 {
             Hash::ZERO
         } else {
@@ -216,6 +218,7 @@ fn verify_file(
     let mut hashes_at: BTreeMap<u64, Hash> = BTreeMap::new();
     let mut entry_hashes: Vec<Hash> = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
     let mut keys: Vec<(u64, Vec<u8>)> = Vec::new();
+    let mut block_roots: Vec<Hash> = Vec::new();
     for (scan, (from, _, start_head)) in scans.into_iter().zip(&bounds) {
         let scan = scan?;
         if chain_failure.is_none()
@@ -248,6 +251,7 @@ fn verify_file(
             verifier = Verifier::resume(scan.count, scan.head);
             chain_failure = scan.failure;
             entry_hashes.extend(scan.entry_hashes);
+            block_roots.extend(scan.block_roots);
         }
     }
     // Only the entries that verified (and, past a failure, none of a later range) count.
@@ -303,6 +307,7 @@ fn verify_file(
         &checkpoints,
         &trees,
         &entry_hashes,
+        &block_roots,
         &keys,
         &workspace_id,
         &mut failures,
@@ -342,7 +347,14 @@ struct RangeScan {
     entry_hashes: Vec<Hash>,
     /// `signing_key.added` payloads by entry.
     keys: Vec<(u64, Vec<u8>)>,
+    /// The Merkle subtree root of every whole [`MERKLE_BLOCK`] of entries this range verified.
+    block_roots: Vec<Hash>,
 }
+
+/// Entries per Merkle block: ranges start on block boundaries and hash their blocks' subtrees
+/// in parallel, leaving the main thread one node per block to join (docs/benchmarks.md).
+const MERKLE_BLOCK: u64 = 1 << MERKLE_BLOCK_LEVEL;
+const MERKLE_BLOCK_LEVEL: u32 = 16;
 
 fn stored_hash(tx: &rusqlite::Transaction<'_>, seq: u64) -> rusqlite::Result<Hash> {
     let bytes: Option<Vec<u8>> = tx
@@ -381,6 +393,7 @@ fn scan_range(
         hashes_at: BTreeMap::new(),
         entry_hashes: Vec::with_capacity(usize::try_from(to + 1 - from).unwrap_or(0)),
         keys: Vec::new(),
+        block_roots: Vec::new(),
     };
     let mut stmt = conn
         .prepare(
@@ -443,6 +456,13 @@ fn scan_range(
     }
     scan.count = verifier.count();
     scan.head = verifier.head();
+    // `from - 1` is a block boundary (see the range bounds), so the range's whole blocks are
+    // its leading chunks of verified hashes.
+    for block in scan.entry_hashes.chunks_exact(MERKLE_BLOCK as usize) {
+        let mut sub = RootBuilder::new();
+        block.iter().for_each(|h| sub.push_entry(h));
+        scan.block_roots.push(sub.root());
+    }
     Ok(scan)
 }
 
@@ -664,6 +684,7 @@ fn check_trees(
     checkpoints: &[(u64, u64, Hash)],
     trees: &[TreeRow],
     entry_hashes: &[Hash],
+    block_roots: &[Hash],
     keys: &[(u64, Vec<u8>)],
     workspace_id: &str,
     failures: &mut Vec<Failure>,
@@ -680,9 +701,27 @@ fn check_trees(
     if let Some(root) = wanted.get_mut(&0) {
         *root = builder.root();
     }
-    for h in entry_hashes {
-        builder.push_entry(h);
-        if let Some(root) = wanted.get_mut(&builder.size()) {
+    // Whole blocks join as subtrees, unless a wanted size falls inside one; the rest leaf by
+    // leaf. Block roots exist only for blocks of verified entries that start a range's chunk.
+    let mut block_roots = block_roots.iter();
+    for (b, block) in entry_hashes.chunks(MERKLE_BLOCK as usize).enumerate() {
+        let start = b as u64 * MERKLE_BLOCK;
+        let end = start + block.len() as u64;
+        let whole = block.len() as u64 == MERKLE_BLOCK;
+        let root = if whole { block_roots.next() } else { None };
+        let inside = wanted.range(start + 1..end).next().is_some();
+        match root {
+            Some(r) if !inside => builder.push_subtree(MERKLE_BLOCK_LEVEL, *r),
+            _ => {
+                for h in block {
+                    builder.push_entry(h);
+                    if let Some(root) = wanted.get_mut(&builder.size()) {
+                        *root = builder.root();
+                    }
+                }
+            }
+        }
+        if let Some(root) = wanted.get_mut(&end) {
             *root = builder.root();
         }
     }

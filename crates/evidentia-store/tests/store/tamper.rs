@@ -305,18 +305,41 @@ async fn tampering_is_found_across_parallel_ranges() {
     assert!(verify(&path).await.is_intact());
     let mut conn = raw(&path).await;
     drop_triggers(&mut conn).await;
-    // With two ranges the boundary is at 120,000; edit the entry right after it and a later one.
-    sqlx::query("UPDATE ledger_entries SET payload = X'7B7D' WHERE seq IN (120001, 200000)")
+    // With two ranges the boundary is the Merkle block (65,536 entries) at or below 120,000:
+    // edit the entry right after it and a later one.
+    sqlx::query("UPDATE ledger_entries SET payload = X'7B7D' WHERE seq IN (65537, 200000)")
         .execute(&mut conn)
         .await
         .unwrap();
     conn.close().await.unwrap();
     let failure = verify(&path).await.failure.unwrap();
-    assert_eq!(failure.seq, 120_001);
+    assert_eq!(failure.seq, 65_537);
     assert!(
         matches!(failure.reason, FailureReason::PayloadHashMismatch { .. }),
         "{failure}"
     );
+}
+
+/// Tree roots computed from parallel ranges and whole blocks equal the tree's, also for
+/// checkpoints inside a block and on a block boundary.
+#[tokio::test]
+async fn tree_roots_from_parallel_ranges_match_the_tree() {
+    use evidentia_ledger::MerkleTree;
+    let (_dir, path, ws) = new_workspace().await;
+    append_entries(&ws, 100_000).await;
+    let inside = ws.add_checkpoint(T0, None).await.unwrap();
+    append_entries(&ws, 31_072).await;
+    let boundary = ws.add_checkpoint(T0, None).await.unwrap();
+    append_entries(&ws, 108_929).await;
+    let hashes = ws.entry_hashes(240_001).await.unwrap();
+    ws.close().await;
+    let tree = MerkleTree::from_entry_hashes(&hashes);
+    assert_eq!(boundary.entry_count, 131_072);
+    assert_eq!(inside.tree_root, tree.root_at(inside.entry_count).ok());
+    assert_eq!(boundary.tree_root, tree.root_at(boundary.entry_count).ok());
+    let report = verify(&path).await;
+    assert_eq!(report.failure, None);
+    assert_eq!(report.tree_root, tree.root());
 }
 
 /// An artifact committed after a broken entry is not blamed instead of that entry.
