@@ -312,6 +312,40 @@ fn proofs_stand_alone() {
     );
     run_ws(&ws, &["proof", "inclusion", "999999999"]).expect_one_line_error();
     run_ws(&ws, &["proof", "consistency", "5", "3"]).expect_one_line_error();
+
+    // `proof verify` checks them with no workspace at all, against the exported key.
+    let key = dir.path().join("pub.pem");
+    run_ws(&ws, &["key", "export", "--out", path_str(&key)]).expect_code(0);
+    let inc = write(dir.path(), "inc.proof", &inclusion.stdout);
+    let con = write(dir.path(), "con.proof", &consistency.stdout);
+    run(&["proof", "verify", path_str(&inc), "--key", path_str(&key)]).expect_code(0);
+    run(&["proof", "verify", path_str(&con)]).expect_code(0);
+    let moved = write(
+        dir.path(),
+        "moved.proof",
+        inclusion.stdout.replacen("index 4", "index 5", 1),
+    );
+    run(&["proof", "verify", path_str(&moved)]).expect_code(3);
+    let flipped: String = {
+        let mut lines: Vec<String> = consistency.stdout.lines().map(str::to_owned).collect();
+        let last = lines.last_mut().unwrap();
+        let c = if last.starts_with('A') { "B" } else { "A" };
+        last.replace_range(0..1, c);
+        lines.join("\n") + "\n"
+    };
+    let flipped = write(dir.path(), "flipped.proof", flipped);
+    run(&["proof", "verify", path_str(&flipped)]).expect_code(3);
+    let junk = write(dir.path(), "junk.proof", "nothing here\n");
+    run(&["proof", "verify", path_str(&junk)]).expect_one_line_error();
+    // The pack's own verifier agrees.
+    let py = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/verify_ledger.py");
+    tool(
+        "python3",
+        &[py, "--proof", path_str(&inc), "--key", path_str(&key)],
+        dir.path(),
+    )
+    .expect_code(0);
+    tool("python3", &[py, "--proof", path_str(&moved)], dir.path()).expect_code(1);
 }
 
 #[test]

@@ -69,9 +69,9 @@ pub use review::{
     FindingsView, FunctionItem, RevokeItem, assessment_view, exceptions_view, findings_view,
 };
 pub use trust::{
-    KeyCreated, PublicKeyInfo, TrustOutcome, TrustedHead, check_trusted, consistency_proof,
-    create_checkpoint, create_signing_key, default_key_path, inclusion_proof, key_dir, public_key,
-    read_verifier_key,
+    KeyCreated, ProofCheck, PublicKeyInfo, TrustOutcome, TrustedHead, check_trusted,
+    consistency_proof, create_checkpoint, create_signing_key, default_key_path, inclusion_proof,
+    key_dir, public_key, read_verifier_key, verify_proof,
 };
 pub use workspace::open_workspace;
 

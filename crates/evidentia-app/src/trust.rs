@@ -536,3 +536,275 @@ pub fn read_verifier_key(path: &Path, origin_for_pem: &str) -> anyhow::Result<Ve
         .with_context(|| format!("reading the public key {}", path.display()))?;
     VerifierKey::parse(&text, origin_for_pem).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
+
+/// What checking a proof file found: which kind of proof, what it proves, and, when it does
+/// not hold, why (the CLI exits 3). Unreadable input is an `Err` (exit 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProofCheck {
+    pub kind: &'static str,
+    pub summary: String,
+    /// Whether the checkpoint's signature was checked with a given key.
+    pub signature_checked: bool,
+    pub problem: Option<String>,
+}
+
+/// One entry as a proof carries it (its `ledger.jsonl` object), recomputed: its leaf hash,
+/// or why it does not recompute.
+fn proved_entry(object: &serde_json::Value) -> anyhow::Result<(u64, Result<Hash, String>)> {
+    let line: evidentia_pack::JsonlEntry = serde_json::from_value(object.clone())
+        .map_err(|e| anyhow!("not a ledger.jsonl entry: {e}"))?;
+    let bytes = serde_json::to_vec(&line)?;
+    let entry = evidentia_pack::parse_line(&bytes, 1).map_err(|e| anyhow!("{}", e.reason))?;
+    let payload = evidentia_ledger::payload_hash(&entry.payload);
+    if payload != entry.payload_hash {
+        return Ok((
+            entry.seq,
+            Err(format!(
+                "entry {}: payload hash mismatch: the payload hashes to {payload}, payload_sha256 says {}",
+                entry.seq, entry.payload_hash
+            )),
+        ));
+    }
+    let computed = evidentia_ledger::entry_hash(
+        entry.seq,
+        &entry.kind,
+        &entry.recorded_at,
+        &entry.payload_hash,
+        &entry.prev_hash,
+    );
+    if computed != entry.entry_hash {
+        return Ok((
+            entry.seq,
+            Err(format!(
+                "entry {}: entry hash mismatch: its fields hash to {computed}, entry_hash says {}",
+                entry.seq, entry.entry_hash
+            )),
+        ));
+    }
+    Ok((
+        entry.seq,
+        Ok(evidentia_ledger::merkle::leaf_hash(&entry.entry_hash.0)),
+    ))
+}
+
+/// The tree head a proof's checkpoint names: opened with `key` when given (a signature by
+/// another key is a problem, not an error), else parsed unchecked. Unsigned checkpoint text
+/// (docs/ledger-format.md §18) is accepted only without a key.
+fn proof_checkpoint(
+    text: &str,
+    key: Option<&VerifierKey>,
+) -> anyhow::Result<Result<TreeHead, String>> {
+    match key {
+        Some(k) => match note::open_checkpoint(text, k) {
+            Ok(head) => Ok(Ok(head)),
+            Err(e) if e.is_altered() => Ok(Err(format!("its checkpoint: {e}"))),
+            Err(e) => Err(anyhow!("its checkpoint: {e}")),
+        },
+        None => {
+            let body = match note::parse_note(text) {
+                Ok(n) => n.text,
+                Err(_) => text.strip_suffix('\n').unwrap_or(text),
+            };
+            Ok(Ok(
+                TreeHead::parse(body).map_err(|e| anyhow!("its checkpoint: {e}"))?
+            ))
+        }
+    }
+}
+
+fn b64_hash(text: &str) -> anyhow::Result<Hash> {
+    B64.decode(text.trim_end_matches('\r'))
+        .ok()
+        .and_then(|b| Hash::from_slice(&b))
+        .ok_or_else(|| anyhow!("{text:?} is not a 32-byte hash in base64"))
+}
+
+/// Checks a proof file: a C2SP tlog-proof (`proof inclusion`), a consistency proof
+/// (`proof consistency`) or a pack's finding proof (`proofs/findings/NNNN.json`), with the
+/// checkpoint's signature checked against `key` when one is given.
+pub fn verify_proof(text: &str, key: Option<&VerifierKey>) -> anyhow::Result<ProofCheck> {
+    let signature_checked = key.is_some();
+    if let Some(rest) = text.strip_prefix("c2sp.org/tlog-proof@v1\n") {
+        let mut lines = rest.split('\n');
+        let extra = lines
+            .next()
+            .and_then(|l| l.strip_prefix("extra "))
+            .context("no `extra` line carrying the entry (docs/ledger-format.md §18)")?;
+        let extra = B64
+            .decode(extra)
+            .map_err(|_| anyhow!("the extra line is not base64"))?;
+        let object: serde_json::Value = serde_json::from_slice(&extra)
+            .map_err(|e| anyhow!("the extra line is not a ledger.jsonl entry: {e}"))?;
+        let index: u64 = lines
+            .next()
+            .and_then(|l| l.strip_prefix("index "))
+            .and_then(|n| n.parse().ok())
+            .context("no `index N` line")?;
+        let mut hashes = Vec::new();
+        for line in lines.by_ref() {
+            if line.is_empty() {
+                break;
+            }
+            hashes.push(b64_hash(line)?);
+        }
+        let checkpoint: Vec<&str> = lines.collect();
+        let checkpoint = checkpoint.join("\n");
+        let head = match proof_checkpoint(&checkpoint, key)? {
+            Ok(h) => h,
+            Err(problem) => {
+                return Ok(ProofCheck {
+                    kind: "inclusion",
+                    summary: String::new(),
+                    signature_checked,
+                    problem: Some(problem),
+                });
+            }
+        };
+        let (seq, leaf) = proved_entry(&object)?;
+        let summary = format!(
+            "entry {seq} in {} at {} entries, root {}",
+            head.origin, head.size, head.root
+        );
+        let problem = match leaf {
+            Err(p) => Some(p),
+            Ok(_) if seq != index + 1 => {
+                Some(format!("the proof is for leaf {index}, the entry is {seq}"))
+            }
+            Ok(leaf) => merkle_problem(evidentia_ledger::merkle::verify_inclusion(
+                index, head.size, &leaf, &hashes, &head.root,
+            )),
+        };
+        return Ok(ProofCheck {
+            kind: "inclusion",
+            summary,
+            signature_checked,
+            problem,
+        });
+    }
+    if let Some(rest) = text.strip_prefix("evidentia/consistency-proof@v1\n") {
+        if key.is_some() {
+            bail!(
+                "a consistency proof carries no checkpoint to check a key against; check each checkpoint with `verify --trusted-checkpoint`"
+            );
+        }
+        let mut lines = rest.lines();
+        let mut size_root = |label: &str| -> anyhow::Result<(u64, Hash)> {
+            let line = lines.next().with_context(|| format!("no `{label}` line"))?;
+            let mut parts = line.split(' ');
+            if parts.next() != Some(label) {
+                bail!("expected `{label} SIZE ROOT`, found {line:?}");
+            }
+            let size = parts
+                .next()
+                .and_then(|n| n.parse().ok())
+                .with_context(|| format!("{line:?}: no size"))?;
+            let root = b64_hash(parts.next().unwrap_or_default())?;
+            Ok((size, root))
+        };
+        let (old, old_root) = size_root("old")?;
+        let (new, new_root) = size_root("new")?;
+        let hashes = lines.map(b64_hash).collect::<anyhow::Result<Vec<_>>>()?;
+        return Ok(ProofCheck {
+            kind: "consistency",
+            summary: format!(
+                "the tree of {old} entries (root {old_root}) is a prefix of the tree of {new} (root {new_root})"
+            ),
+            signature_checked: false,
+            problem: merkle_problem(evidentia_ledger::merkle::verify_consistency(
+                old, new, &old_root, &new_root, &hashes,
+            )),
+        });
+    }
+    let proof: serde_json::Value = serde_json::from_str(text).map_err(|_| {
+        anyhow!("not a proof: neither a tlog-proof, a consistency proof nor a finding proof")
+    })?;
+    if proof["format"] != evidentia_pack::FINDING_PROOF_FORMAT {
+        bail!(
+            "not a finding proof: format is {}, not {}",
+            proof["format"],
+            evidentia_pack::FINDING_PROOF_FORMAT
+        );
+    }
+    let checkpoint = proof["checkpoint"].as_str().context("no checkpoint text")?;
+    let size = proof["tree_size"].as_u64().context("no tree_size")?;
+    let root = Hash::from_hex(proof["tree_root"].as_str().unwrap_or_default())
+        .map_err(|_| anyhow!("tree_root is not 64 hex digits"))?;
+    let check = |problem: Option<String>, summary: String| ProofCheck {
+        kind: "finding",
+        summary,
+        signature_checked,
+        problem,
+    };
+    let head = match proof_checkpoint(checkpoint, key)? {
+        Ok(h) => h,
+        Err(problem) => return Ok(check(Some(problem), String::new())),
+    };
+    let finding = &proof["finding"];
+    let summary = format!(
+        "finding {} {} rests on entries in {} at {} entries, root {}",
+        finding["check"].as_str().unwrap_or("?"),
+        finding["identity"].as_str().unwrap_or("-"),
+        head.origin,
+        head.size,
+        head.root
+    );
+    if head.size != size || head.root != root {
+        return Ok(check(
+            Some(format!(
+                "its checkpoint names {} entries and root {}, the proof {size} and {root}",
+                head.size, head.root
+            )),
+            summary,
+        ));
+    }
+    let evidence: Vec<u64> = finding["evidence"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_u64())
+        .collect();
+    let mut proved = Vec::new();
+    for item in proof["entries"].as_array().context("no entries")? {
+        let (seq, leaf) = proved_entry(&item["entry"])?;
+        proved.push(seq);
+        let hashes = item["inclusion"]
+            .as_array()
+            .context("an entry without its inclusion proof")?
+            .iter()
+            .map(|h| {
+                Hash::from_hex(h.as_str().unwrap_or_default())
+                    .map_err(|_| anyhow!("an inclusion hash is not 64 hex digits"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let problem = match leaf {
+            Err(p) => Some(p),
+            Ok(_) if seq == 0 => Some("entry 0 is not a ledger position".to_owned()),
+            Ok(leaf) => merkle_problem(evidentia_ledger::merkle::verify_inclusion(
+                seq - 1,
+                size,
+                &leaf,
+                &hashes,
+                &root,
+            ))
+            .map(|p| format!("entry {seq}: {p}")),
+        };
+        if problem.is_some() {
+            return Ok(check(problem, summary));
+        }
+    }
+    if proved != evidence {
+        return Ok(check(
+            Some(format!(
+                "it proves entries {proved:?}, the finding rests on {evidence:?}"
+            )),
+            summary,
+        ));
+    }
+    Ok(check(None, summary))
+}
+
+fn merkle_problem(result: Result<(), evidentia_ledger::ProofError>) -> Option<String> {
+    result
+        .err()
+        .map(|e| format!("the proof does not hold: {e}"))
+}

@@ -380,6 +380,15 @@ enum ProofAction {
     },
     /// Prove the tree of OLD entries is a prefix of the tree of NEW entries (default: all).
     Consistency { old: u64, new: Option<u64> },
+    /// Check a proof file without any workspace: an inclusion proof, a consistency proof or
+    /// a pack's finding proof. Exit 0 holds, 3 does not, 1 unreadable.
+    Verify {
+        /// The proof file.
+        file: PathBuf,
+        /// The public key (PEM or note verifier key) that must have signed its checkpoint.
+        #[arg(long, value_name = "PUBKEY")]
+        key: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -465,6 +474,60 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `proof verify`: exit 0 when the proof holds, 3 when it does not, 1 when it is unreadable.
+fn verify_proof(file: &Path, key: Option<&Path>, json: bool) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("reading the proof {}", file.display()))?;
+    let key = match key {
+        // The key name of a PEM key is the checkpoint's origin; read it from the proof.
+        Some(path) => {
+            let origin = proof_origin(&text).unwrap_or_default();
+            Some(evidentia_app::read_verifier_key(path, &origin)?)
+        }
+        None => None,
+    };
+    let check = evidentia_app::verify_proof(&text, key.as_ref())
+        .with_context(|| format!("{}", file.display()))?;
+    if json {
+        print_json(&serde_json::json!({
+            "holds": check.problem.is_none(),
+            "kind": check.kind,
+            "summary": check.summary,
+            "signature_checked": check.signature_checked,
+            "problem": check.problem,
+        }))?;
+    } else if let Some(problem) = &check.problem {
+        outln!("ALTERED: {}: {problem}", file.display());
+    } else {
+        outln!(
+            "holds: {} proof: {}{}",
+            check.kind,
+            check.summary,
+            if check.signature_checked {
+                "; the checkpoint's signature verifies with the given key"
+            } else if check.kind == "consistency" {
+                ""
+            } else {
+                "; the checkpoint's signature was NOT checked (pass --key PUBKEY)"
+            }
+        );
+    }
+    Ok(if check.problem.is_some() {
+        ExitCode::from(EXIT_TAMPERED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The origin line of the checkpoint a proof carries (`evidentia/<workspace id>`).
+fn proof_origin(text: &str) -> Option<String> {
+    let checkpoint = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) => v["checkpoint"].as_str()?.to_owned(),
+        Err(_) => text.split("\n\n").nth(1)?.to_owned(),
+    };
+    checkpoint.lines().next().map(str::to_owned)
 }
 
 /// `verify --trusted-checkpoint`: the whole workspace verifies, and it extends the head the
@@ -577,6 +640,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Proof {
+        action: ProofAction::Verify { file, key },
+    } = &cli.command
+    {
+        return verify_proof(file, key.as_deref(), cli.json);
     }
     if let Command::Pack {
         action: Some(PackAction::Verify { file, against, key }),
@@ -1173,6 +1242,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 evidentia_app::consistency_proof(ws, *old, *new).await?
             );
         }
+        Command::Proof {
+            action: ProofAction::Verify { .. },
+        } => {}
         Command::Verify {
             trusted_checkpoint: Some(trusted),
             key,
