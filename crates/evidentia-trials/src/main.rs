@@ -10,6 +10,7 @@ mod offline;
 mod run;
 mod table;
 mod tamper;
+mod trust;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +25,7 @@ enum Trial {
     Concurrency,
     Hostile,
     Offline,
+    Trust,
     Fuzz,
 }
 
@@ -33,7 +35,8 @@ struct Args {
     /// Which trials to run (default: all).
     #[arg(value_enum)]
     trials: Vec<Trial>,
-    /// The long version: 50 kills per operation, 1000 mutations, a 1 GiB line, 5 min per fuzz target.
+    /// The long version: 50 kills per operation, 1000 mutations, a 1 GiB line, 1000 workspace
+    /// and 200 pack alterations between signed checkpoints, 5 min per fuzz target.
     #[arg(long)]
     long: bool,
     /// The evidentia binary under trial.
@@ -75,6 +78,7 @@ fn run() -> anyhow::Result<bool> {
         Trial::Concurrency,
         Trial::Hostile,
         Trial::Offline,
+        Trial::Trust,
         Trial::Fuzz,
     ];
     let trials = if args.trials.is_empty() {
@@ -98,40 +102,52 @@ fn run() -> anyhow::Result<bool> {
     } else {
         (4, 2_000, 120, 1, 200)
     };
+    let (alterations, pack_alterations) = if args.long { (1000, 200) } else { (150, 40) };
     let fuzz_seconds = args
         .fuzz_seconds
         .unwrap_or(if args.long { 300 } else { 10 });
     let mut ok = true;
     for trial in trials {
         let started = std::time::Instant::now();
-        let mut table = match trial {
-            Trial::Crash => crash::trials(&tool, &mut rng, runs, rows, &samples)?,
-            Trial::Tamper => tamper::trials(&tool, &mut rng, mutations, &samples)?,
-            Trial::Concurrency => concurrency::trials(&tool, rounds, rows, &samples)?,
-            Trial::Hostile => hostile::trials(&tool, huge, &samples)?,
-            Trial::Offline => offline::trials(&tool, &samples)?,
-            Trial::Fuzz => fuzz::trials(&root, fuzz_seconds)?,
+        let tables = match trial {
+            Trial::Crash => vec![crash::trials(&tool, &mut rng, runs, rows, &samples)?],
+            Trial::Tamper => vec![tamper::trials(&tool, &mut rng, mutations, &samples)?],
+            Trial::Concurrency => vec![concurrency::trials(&tool, rounds, rows, &samples)?],
+            Trial::Hostile => vec![hostile::trials(&tool, huge, &samples)?],
+            Trial::Offline => vec![offline::trials(&tool, &samples)?],
+            Trial::Trust => trust::trials(
+                &tool,
+                &mut rng,
+                alterations,
+                pack_alterations,
+                &samples,
+                &root,
+            )?,
+            Trial::Fuzz => vec![fuzz::trials(&root, fuzz_seconds)?],
         };
-        table.note = format!(
-            "Run {} at commit {}: `evidentia-trials {}{}`, seed {}, {:.0} s, {machine}.",
-            today(),
-            commit(),
-            format!("{trial:?}").to_lowercase(),
-            if args.long { " --long" } else { "" },
-            args.seed,
-            started.elapsed().as_secs_f64(),
-            machine = machine_line(),
-        );
-        println!("\n## {}\n\n{}", table.name, table.markdown());
-        if !table.failures.is_empty() {
-            ok = false;
-        }
-        if let Some(doc) = &args.doc {
-            let text = std::fs::read_to_string(doc)
-                .with_context(|| format!("reading {}", doc.display()))?;
-            let new = table::rewrite(&text, &table)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", doc.display()))?;
-            std::fs::write(doc, new)?;
+        let seconds = started.elapsed().as_secs_f64();
+        for mut table in tables {
+            table.note = format!(
+                "Run {} at commit {}: `evidentia-trials {}{}`, seed {}, {:.0} s, {machine}.",
+                today(),
+                commit(),
+                format!("{trial:?}").to_lowercase(),
+                if args.long { " --long" } else { "" },
+                args.seed,
+                seconds,
+                machine = machine_line(),
+            );
+            println!("\n## {}\n\n{}", table.name, table.markdown());
+            if !table.failures.is_empty() {
+                ok = false;
+            }
+            if let Some(doc) = &args.doc {
+                let text = std::fs::read_to_string(doc)
+                    .with_context(|| format!("reading {}", doc.display()))?;
+                let new = table::rewrite(&text, &table)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", doc.display()))?;
+                std::fs::write(doc, new)?;
+            }
         }
     }
     Ok(ok)

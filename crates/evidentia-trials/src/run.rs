@@ -31,7 +31,14 @@ impl Tool {
         let mut cmd = Command::new(&self.evidentia);
         cmd.arg("--workspace").arg(ws).args(args);
         cmd.stdin(Stdio::null());
+        cmd.env("EVIDENTIA_KEY_DIR", self.key_dir());
         cmd
+    }
+
+    /// Where `init` and `key new` put signing keys: inside the scratch folder, never the
+    /// user's `~/.config/evidentia/keys`.
+    pub fn key_dir(&self) -> PathBuf {
+        self.work.join("keys")
     }
 
     /// Runs to completion.
@@ -64,6 +71,7 @@ impl Tool {
             .arg(ws)
             .args(args)
             .stdin(Stdio::null())
+            .env("EVIDENTIA_KEY_DIR", self.key_dir())
             .output()
             .context("starting /usr/bin/time (Debian package `time`; `make test` installs it)")?;
         let rss = std::fs::read_to_string(&rss_file)
