@@ -123,10 +123,11 @@ unit: ui-build
 
 # The short reliability trials against the real binary (docs/reliability.md): SIGKILLed
 # imports, analyses and packs; random edits to the workspace file; concurrent processes;
-# hostile files; every command with no network.
+# hostile files; every command with no network; workspaces and packs altered between two
+# signed checkpoints, against the trusted note, key and earlier pack.
 trials: deps
 	$(CARGO) build -p evidentia-cli -p evidentia-trials
-	target/debug/evidentia-trials --evidentia target/debug/evidentia crash tamper concurrency hostile offline
+	target/debug/evidentia-trials --evidentia target/debug/evidentia crash tamper concurrency hostile offline trust
 
 # cargo-fuzz runs on the nightly toolchain (rustup); cargo-fuzz itself builds in about 2 min.
 fuzz-deps:
@@ -139,8 +140,9 @@ fuzz: deps fuzz-deps
 	PATH="$$HOME/.cargo/bin:$$PATH" target/debug/evidentia-trials --evidentia target/debug/evidentia \
 	  fuzz --fuzz-seconds $(FUZZ_SECONDS)
 
-# The long trials (50 kills per operation, 1,000 mutations, a 1 GiB line, 5 min per fuzz
-# target: about an hour); rewrites the tables in docs/reliability.md.
+# The long trials (50 kills per operation, 1,000 mutations, a 1 GiB line, 1,000 workspace and
+# 200 pack alterations, 5 min per fuzz target: about an hour); every trial, trust included;
+# rewrites the tables in docs/reliability.md.
 RELIABILITY_FUZZ_SECONDS ?= 300
 reliability: deps fuzz-deps
 	$(CARGO) build --release -p evidentia-cli -p evidentia-trials
