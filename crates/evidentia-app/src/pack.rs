@@ -94,6 +94,8 @@ struct PackTrust {
     origin: String,
     /// The signed note, and the public key (SPKI PEM) that signed it.
     signed: Option<(String, String)>,
+    /// The key itself, to sign the manifest and each finding.
+    key: Option<evidentia_ledger::SigningKey>,
 }
 
 impl PackTrust {
@@ -110,7 +112,7 @@ impl PackTrust {
             let tree = MerkleTree::from_entry_hashes(&hashes);
             let origin = evidentia_store::Checkpoint::origin(&ws.workspace_id().await?);
             let key = crate::trust::load_signing_key(&ws, head.count, None).await?;
-            let signed = match key {
+            let signed = match &key {
                 Some(key) => {
                     let note = evidentia_ledger::note::sign_checkpoint(
                         &TreeHead {
@@ -125,6 +127,7 @@ impl PackTrust {
                 None => None,
             };
             Ok::<_, anyhow::Error>(PackTrust {
+                key,
                 tree,
                 origin,
                 signed,
@@ -133,6 +136,39 @@ impl PackTrust {
         .await;
         ws.close().await;
         result
+    }
+
+    /// `manifest.note`: the manifest's SHA-256 signed with the workspace key, which binds
+    /// every file the manifest lists (report, exports, OSCAL, instructions, proofs) to the
+    /// signer, not just the ledger (docs/evidence-pack.md).
+    fn manifest_note(&self, manifest_json: &[u8]) -> anyhow::Result<Option<String>> {
+        let Some(key) = &self.key else { return Ok(None) };
+        let text = format!(
+            "{}\n{}\n{}\n",
+            evidentia_pack::MANIFEST_NOTE_TAG,
+            self.origin,
+            Hash::of(manifest_json).to_hex()
+        );
+        Ok(Some(key.sign_note(&text)?))
+    }
+
+    /// A finding proof's `finding_note`: the finding's canonical JSON hash and the tree it
+    /// rests on, signed, so one proof handed over alone cannot carry another finding's words
+    /// (docs/ledger-format.md §18). `null` when nothing can sign.
+    fn finding_note(&self, finding: &serde_json::Value) -> anyhow::Result<serde_json::Value> {
+        let Some(key) = &self.key else {
+            return Ok(serde_json::Value::Null);
+        };
+        use base64::Engine as _;
+        let text = format!(
+            "{}\n{}\n{}\n{}\n{}\n",
+            evidentia_pack::FINDING_NOTE_TAG,
+            self.origin,
+            self.tree.size(),
+            base64::engine::general_purpose::STANDARD.encode(self.tree.root().0),
+            Hash::of(&evidentia_ledger::canonical_json(finding)?).to_hex()
+        );
+        Ok(serde_json::Value::String(key.sign_note(&text)?))
     }
 
     /// The checkpoint text proofs carry: the signed note, or the unsigned checkpoint text
@@ -214,7 +250,7 @@ async fn write_verified(
         .with_context(|| format!("writing {}", out.display()))?;
     let manifest = manifest_for(&source, &trust);
     let (writer, all) = pack
-        .finish(manifest)
+        .finish_with_note(manifest, |json| trust.manifest_note(json).map_err(std::io::Error::other))
         .with_context(|| format!("writing {}", out.display()))?;
     let file = writer
         .into_inner()
@@ -406,6 +442,7 @@ async fn fill<W: std::io::Write + std::io::Seek>(
         let proof = serde_json::json!({
             "format": FINDING_PROOF_FORMAT,
             "finding": row,
+            "finding_note": trust.finding_note(row)?,
             "checkpoint": checkpoint,
             "tree_size": size,
             "tree_root": trust.tree.root().to_hex(),

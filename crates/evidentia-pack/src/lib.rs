@@ -41,6 +41,13 @@ pub const LEDGER_JSONL: &str = "ledger.jsonl";
 pub const ARTIFACTS_DIR: &str = "artifacts/";
 /// The signed checkpoint of the pack's head (C2SP signed note), when the workspace's key signed it.
 pub const CHECKPOINT_NOTE: &str = "checkpoint.note";
+/// The signed note binding `manifest.json` (and through it every file it lists) to the
+/// workspace key: `evidentia-pack/1`, the origin, the manifest's SHA-256 (docs/evidence-pack.md).
+pub const MANIFEST_NOTE: &str = "manifest.note";
+/// The first line of `manifest.note`'s text.
+pub const MANIFEST_NOTE_TAG: &str = "evidentia-pack/1";
+/// The first line of a finding proof's `finding_note` text (docs/ledger-format.md §18).
+pub const FINDING_NOTE_TAG: &str = "evidentia-finding/1";
 /// The public key that signed `checkpoint.note` (SPKI PEM): compare it with the one you were given.
 pub const SIGNING_KEY_PEM: &str = "signing-key.pem";
 /// Per-finding inclusion proofs: `proofs/findings/<NNNN>.json` (docs/ledger-format.md §18).

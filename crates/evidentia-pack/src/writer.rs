@@ -10,7 +10,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use crate::manifest::{Manifest, ManifestFile, sha256sums};
-use crate::{MANIFEST, SHA256SUMS};
+use crate::{MANIFEST, MANIFEST_NOTE, SHA256SUMS};
 
 /// Deflate level of every entry: fixed, so the bytes are reproducible.
 const COMPRESSION_LEVEL: i64 = 6;
@@ -59,7 +59,7 @@ impl<W: Write + Seek> PackWriter<W> {
     /// unknown length) get zip64 headers.
     pub fn start(&mut self, path: &str, size: Option<u64>) -> std::io::Result<()> {
         self.end_current()?;
-        if path == MANIFEST || path == SHA256SUMS {
+        if path == MANIFEST || path == MANIFEST_NOTE || path == SHA256SUMS {
             return Err(std::io::Error::other(format!(
                 "{path} is written by the pack itself"
             )));
@@ -120,7 +120,19 @@ impl<W: Write + Seek> PackWriter<W> {
     /// Writes `manifest.json` (the given manifest with `files` filled in) and `SHA256SUMS`
     /// (every file including the manifest), closes the archive and returns the writer and every
     /// file written, those two included.
-    pub fn finish(mut self, mut manifest: Manifest) -> std::io::Result<(W, Vec<ManifestFile>)> {
+    pub fn finish(self, manifest: Manifest) -> std::io::Result<(W, Vec<ManifestFile>)> {
+        self.finish_with_note(manifest, |_| Ok(None))
+    }
+
+    /// [`PackWriter::finish`], with `manifest.note` between `manifest.json` and `SHA256SUMS`:
+    /// `note_for` gets the manifest's bytes and returns the signed note binding them (or
+    /// `None` when nothing can sign). The manifest cannot list the note that signs it; the
+    /// sums list both.
+    pub fn finish_with_note(
+        mut self,
+        mut manifest: Manifest,
+        note_for: impl FnOnce(&[u8]) -> std::io::Result<Option<String>>,
+    ) -> std::io::Result<(W, Vec<ManifestFile>)> {
         self.end_current()?;
         manifest.files = self.files.clone();
         let mut json = serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other)?;
@@ -134,6 +146,17 @@ impl<W: Write + Seek> PackWriter<W> {
             size: json.len() as u64,
             sha256: hex::encode(Sha256::digest(&json)),
         });
+        if let Some(note) = note_for(&json)? {
+            self.zip
+                .start_file(MANIFEST_NOTE, options(false))
+                .map_err(io_err)?;
+            self.zip.write_all(note.as_bytes())?;
+            self.files.push(ManifestFile {
+                path: MANIFEST_NOTE.to_owned(),
+                size: note.len() as u64,
+                sha256: hex::encode(Sha256::digest(note.as_bytes())),
+            });
+        }
         let sums = sha256sums(&self.files);
         self.zip
             .start_file(SHA256SUMS, options(false))
