@@ -401,6 +401,24 @@ fn packs_are_signed_complete_and_consistent_with_earlier_packs() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     let victim = names.iter().min().unwrap().clone();
+    // One finding's proof stands alone, and its words are signed: a severity changed in it is
+    // caught with the key alone.
+    let proof = x.join("proofs/findings/0001.json");
+    run(&["proof", "verify", path_str(&proof), "--key", path_str(&key)]).expect_code(0);
+    let mut edited: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&proof).unwrap()).unwrap();
+    let severity = edited["finding"]["severity"].as_str().unwrap().to_owned();
+    edited["finding"]["severity"] = if severity == "low" { "high" } else { "low" }.into();
+    let edited = write(dir.path(), "edited-proof.json", edited.to_string());
+    let caught = run(&[
+        "proof",
+        "verify",
+        path_str(&edited),
+        "--key",
+        path_str(&key),
+    ]);
+    caught.expect_code(3);
+    assert!(caught.stdout.contains("finding_note"), "{caught:#?}");
     let script = format!(
         "import json, os\n\
          os.remove('artifacts/{victim}')\n\

@@ -748,6 +748,34 @@ pub fn verify_proof(text: &str, key: Option<&VerifierKey>) -> anyhow::Result<Pro
         head.size,
         head.root
     );
+    // The finding's own words are bound by its finding_note (docs/ledger-format.md §18).
+    let expected_note = format!(
+        "{}\n{}\n{}\n{}\n{}\n",
+        evidentia_pack::FINDING_NOTE_TAG,
+        head.origin,
+        size,
+        B64.encode(root.0),
+        Hash::of(&evidentia_ledger::canonical_json(finding)?).to_hex()
+    );
+    let mut summary = summary;
+    match (&proof["finding_note"], key) {
+        (serde_json::Value::String(n), Some(k)) => match k.open(n) {
+            Ok(text) if text == expected_note => {}
+            Ok(_) => return Ok(check(Some("its finding_note names another finding or tree: the finding's fields were changed".into()), summary)),
+            Err(e) if e.is_altered() => return Ok(check(Some(format!("its finding_note: {e}")), summary)),
+            Err(e) => bail!("its finding_note: {e}"),
+        },
+        (serde_json::Value::String(n), None) => {
+            let parsed = note::parse_note(n).map_err(|e| anyhow!("its finding_note: {e}"))?;
+            if parsed.text != expected_note {
+                return Ok(check(Some("its finding_note names another finding or tree: the finding's fields were changed".into()), summary));
+            }
+        }
+        (_, Some(_)) => {
+            return Ok(check(Some("the finding's fields are not signed (no finding_note)".into()), summary));
+        }
+        (_, None) => summary.push_str(" (nothing signs the finding's fields: the pack was made without a signing key)"),
+    }
     if head.size != size || head.root != root {
         return Ok(check(
             Some(format!(

@@ -505,7 +505,9 @@ fn verify_proof(file: &Path, key: Option<&Path>, json: bool) -> anyhow::Result<E
             "holds: {} proof: {}{}",
             check.kind,
             check.summary,
-            if check.signature_checked {
+            if check.signature_checked && check.kind == "finding" {
+                "; the checkpoint's and the finding's signatures verify with the given key"
+            } else if check.signature_checked {
                 "; the checkpoint's signature verifies with the given key"
             } else if check.kind == "consistency" {
                 ""
