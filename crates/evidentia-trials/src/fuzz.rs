@@ -166,6 +166,8 @@ fn seed_pack(root: &Path) -> anyhow::Result<()> {
     ];
     for args in steps {
         let out = Command::new(&evidentia)
+            // Keys of this throwaway workspace stay in the scratch folder.
+            .env("EVIDENTIA_KEY_DIR", work.join("keys"))
             .arg("--workspace")
             .arg(&ws)
             .args(&args)

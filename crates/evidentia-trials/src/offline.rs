@@ -81,7 +81,8 @@ pub fn trials(tool: &Tool, samples: &Path) -> anyhow::Result<Table> {
             ])
             .arg(&trace);
         }
-        cmd.arg(&tool.evidentia)
+        cmd.env("EVIDENTIA_KEY_DIR", tool.key_dir())
+            .arg(&tool.evidentia)
             .arg("--workspace")
             .arg(&ws)
             .args(&args);
