@@ -1,7 +1,7 @@
 //! The IPC commands: one small function per façade use case, named after it; each translates
 //! arguments in and results out, and holds no business logic.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{SecondsFormat, Utc};
 use evidentia_app::wire::{CheckpointJson, EntryJson};
@@ -12,7 +12,8 @@ use crate::dto::{
     AccountsDto, AnalysisDto, AssessmentDto, CheckpointDto, EntryDto, EventChainDto,
     EventFilterDto, EventPageDto, EventsRunDto, ExceptionsDto, FindingsDto, ImportProgressDto,
     ImportRecordDto, ImportRequest, ImportResultDto, OutputDto, OutputProgressDto, OutputRequest,
-    PolicyDto, SessionDto, VerifyDto, VerifyProgressDto,
+    PackCheckDto, PackCheckRequest, PolicyDto, SessionDto, SigningKeyDto, VerifyDto,
+    VerifyProgressDto,
 };
 use crate::error::IpcError;
 use crate::session::Session;
@@ -75,6 +76,75 @@ pub async fn create_checkpoint(session: State<'_, Session>) -> Result<Checkpoint
     let checkpoint =
         evidentia_app::create_checkpoint(&session.path().await?, Utc::now(), None).await?;
     Ok(CheckpointJson::from(&checkpoint).into())
+}
+
+/// The public key the verified ledger records, and where the private key is expected.
+#[tauri::command]
+pub async fn public_key(session: State<'_, Session>) -> Result<SigningKeyDto> {
+    let workspace = session.path().await?;
+    let public = evidentia_app::public_key(&workspace).await?;
+    let private = private_key_path(&workspace).await?;
+    Ok(SigningKeyDto::new(public.as_ref(), private.as_deref()))
+}
+
+/// A new signing key: the private key in the default key folder (never overwritten), the
+/// public key recorded in the ledger; new checkpoints are signed with it.
+#[tauri::command]
+pub async fn create_signing_key(session: State<'_, Session>) -> Result<SigningKeyDto> {
+    let created =
+        evidentia_app::create_signing_key(&session.path().await?, None, Utc::now()).await?;
+    Ok(SigningKeyDto::new(
+        Some(&created.public),
+        Some(&created.private_key_path),
+    ))
+}
+
+/// The workspace's private key file in the default key folder, if a key folder can be named.
+async fn private_key_path(workspace: &Path) -> Result<Option<PathBuf>> {
+    let info = evidentia_app::open_workspace(workspace).await?;
+    Ok(evidentia_app::default_key_path(&info.workspace_id).ok())
+}
+
+/// Checks an evidence pack from its bytes (nothing is extracted or written), optionally
+/// against an earlier pack and with a public key; on a blocking thread, never the UI thread.
+#[tauri::command]
+pub async fn verify_pack_file_with(request: PackCheckRequest) -> Result<PackCheckDto> {
+    let pack = input_file(&request.pack, "the pack", None)?;
+    let against = match &request.against {
+        Some(p) => Some(input_file(p, "the earlier pack", None)?),
+        None => None,
+    };
+    let key = match &request.public_key {
+        Some(p) => Some(input_file(p, "the public key", Some(MAX_KEY_FILE))?),
+        None => None,
+    };
+    let verdict =
+        evidentia_app::verify_pack_file_with(&pack, against.as_deref(), key.as_deref()).await?;
+    Ok(PackCheckDto::new(&request, &verdict))
+}
+
+/// A public key file is a PEM block or one line of text; anything larger is not one.
+const MAX_KEY_FILE: u64 = 64 * 1024;
+
+/// A file the UI names for reading: an absolute path to a regular file (no size above `max`).
+fn input_file(path: &str, what: &str, max: Option<u64>) -> Result<PathBuf> {
+    let invalid = invalid_input;
+    let p = PathBuf::from(path);
+    if !p.is_absolute() {
+        return Err(invalid(format!("{what} {path} is not an absolute path")));
+    }
+    let meta = std::fs::metadata(&p)
+        .map_err(|e| IpcError::from(anyhow::Error::new(e).context(format!("{what} {path}"))))?;
+    if !meta.is_file() {
+        return Err(invalid(format!("{what} {path} is not a file")));
+    }
+    if max.is_some_and(|m| meta.len() > m) {
+        return Err(invalid(format!(
+            "{what} {path} is too large to be a public key ({} bytes)",
+            meta.len()
+        )));
+    }
+    Ok(p)
 }
 
 /// Runs on the async runtime (the façade hashes on blocking threads), never on the UI thread;
@@ -208,9 +278,15 @@ fn day(text: &Option<String>) -> anyhow::Result<Option<chrono::NaiveDate>> {
 }
 
 /// The UI may only ask for a file of the kind it names, at an absolute path, and never over the
-/// open workspace or its SQLite companions: a compromised page cannot turn "save the report"
-/// into overwriting evidence or dropping arbitrary file types.
-fn check_output_path(kind: &str, out: &std::path::Path, workspace: &std::path::Path) -> Result<()> {
+/// open workspace, its SQLite companions or its private signing key: a compromised page cannot
+/// turn "save the report" or "export the public key" into overwriting evidence or the key, or
+/// dropping arbitrary file types.
+fn check_output_path(
+    kind: &str,
+    out: &Path,
+    workspace: &Path,
+    private_key: Option<&Path>,
+) -> Result<()> {
     let invalid = |m: String| -> Result<()> {
         Err(anyhow::Error::from(evidentia_app::AppError::InvalidInput(m)).into())
     };
@@ -218,6 +294,8 @@ fn check_output_path(kind: &str, out: &std::path::Path, workspace: &std::path::P
         "pdf" => "pdf",
         "oscal" => "json",
         "pack" => "zip",
+        "public-key" => "pem",
+        "checkpoint" => "note",
         _ => return Ok(()), // refused below with the list of kinds
     };
     if !out.is_absolute() {
@@ -230,8 +308,7 @@ fn check_output_path(kind: &str, out: &std::path::Path, workspace: &std::path::P
     if extension.as_deref() != Some(wanted) {
         return invalid(format!("{} must end in .{wanted}", out.display()));
     }
-    let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize())
-    {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
     };
@@ -239,18 +316,25 @@ fn check_output_path(kind: &str, out: &std::path::Path, workspace: &std::path::P
     for suffix in ["", "-wal", "-shm"] {
         let mut companion = ws.clone();
         companion.push(suffix);
-        if same(out, std::path::Path::new(&companion)) {
+        if same(out, Path::new(&companion)) {
             return invalid(format!(
                 "{} is the open workspace; choose another file",
                 out.display()
             ));
         }
     }
+    if private_key.is_some_and(|key| same(out, key)) {
+        return invalid(format!(
+            "{} is the workspace's private signing key; choose another file",
+            out.display()
+        ));
+    }
     Ok(())
 }
 
 /// Writes the PDF report, the OSCAL assessment results or the evidence pack for a framework and
-/// period, on the async runtime; `on_progress` names the stage.
+/// period, or the workspace's public key or a signed checkpoint, on the async runtime;
+/// `on_progress` names the stage.
 #[tauri::command]
 pub async fn write_output(
     session: State<'_, Session>,
@@ -270,7 +354,8 @@ pub async fn write_output(
         generated_at: Utc::now(),
     };
     let out = PathBuf::from(&request.out);
-    check_output_path(&request.kind, &out, &workspace)?;
+    let private_key = private_key_path(&workspace).await?;
+    check_output_path(&request.kind, &out, &workspace, private_key.as_deref())?;
     stage("rendering");
     let result = match request.kind.as_str() {
         "pdf" => {
@@ -305,40 +390,118 @@ pub async fn write_output(
                 ),
             }
         }
+        "public-key" => {
+            let Some(key) = evidentia_app::public_key(&workspace).await? else {
+                return Err(invalid_input(
+                    "the workspace has no signing key; create one first".to_owned(),
+                ));
+            };
+            stage("writing");
+            evidentia_app::write_atomically(&out, key.pem.as_bytes())?;
+            OutputDto {
+                path: out.display().to_string(),
+                bytes: key.pem.len() as u64,
+                sha256: None,
+                detail: format!("public key {} (PEM)", key.name),
+            }
+        }
+        "checkpoint" => {
+            let checkpoints = evidentia_app::list_checkpoints(&workspace).await?;
+            let chosen = match request.checkpoint {
+                Some(id) => checkpoints.iter().find(|c| c.id == id),
+                None => checkpoints.iter().rev().find(|c| c.note.is_some()),
+            };
+            let Some((c, note)) = chosen.and_then(|c| Some((c, c.note.as_deref()?))) else {
+                return Err(invalid_input(match request.checkpoint {
+                    Some(id) => format!("checkpoint {id} does not exist or is not signed"),
+                    None => "no signed checkpoint yet; create a checkpoint first".to_owned(),
+                }));
+            };
+            stage("writing");
+            evidentia_app::write_atomically(&out, note.as_bytes())?;
+            OutputDto {
+                path: out.display().to_string(),
+                bytes: note.len() as u64,
+                sha256: None,
+                detail: format!("signed checkpoint {} at {} entries", c.id, c.entry_count),
+            }
+        }
         other => {
-            return Err(
-                anyhow::Error::from(evidentia_app::AppError::InvalidInput(format!(
-                    "unknown output {other:?} (pdf, oscal or pack)"
-                )))
-                .into(),
-            );
+            return Err(invalid_input(format!(
+                "unknown output {other:?} (pdf, oscal, pack, public-key or checkpoint)"
+            )));
         }
     };
     stage("done");
     Ok(result)
 }
 
+fn invalid_input(message: String) -> IpcError {
+    anyhow::Error::from(evidentia_app::AppError::InvalidInput(message)).into()
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
-    use super::check_output_path;
+    use super::{MAX_KEY_FILE, check_output_path, input_file};
 
     #[test]
     fn outputs_must_match_their_kind_and_spare_the_workspace() {
         let dir = tempfile::tempdir().expect("temp dir");
         let ws = dir.path().join("audit.evidentia");
         std::fs::write(&ws, b"x").expect("workspace stand-in");
-        let ok =
-            |kind: &str, name: &str| check_output_path(kind, &dir.path().join(name), &ws).is_ok();
+        let key = dir.path().join("keys/ws-id.pem");
+        std::fs::create_dir_all(key.parent().expect("key dir")).expect("key dir");
+        std::fs::write(&key, b"private").expect("key stand-in");
+        let ok = |kind: &str, name: &str| {
+            check_output_path(kind, &dir.path().join(name), &ws, Some(&key)).is_ok()
+        };
         assert!(ok("pdf", "report.pdf"));
         assert!(ok("pdf", "REPORT.PDF"));
         assert!(ok("oscal", "ar.json"));
         assert!(ok("pack", "pack.zip"));
+        assert!(ok("public-key", "audit-public-key.pem"));
+        assert!(ok("checkpoint", "audit-checkpoint-12.note"));
         assert!(!ok("pdf", "report.zip"), "a PDF named .zip");
         assert!(!ok("pack", "evil.sh"), "an arbitrary file type");
+        assert!(!ok("public-key", "key.sh"), "a key must be .pem");
+        assert!(!ok("checkpoint", "cp.pem"), "a checkpoint must be .note");
         assert!(!ok("pdf", "audit.evidentia"), "the workspace itself");
         assert!(!ok("pack", "audit.evidentia-wal"), "the workspace's WAL");
-        assert!(check_output_path("pdf", Path::new("relative.pdf"), &ws).is_err());
+        assert!(
+            !ok("public-key", "keys/ws-id.pem"),
+            "the private key must never be overwritten by its public half"
+        );
+        assert!(
+            !ok("public-key", "keys/../keys/ws-id.pem"),
+            "nor through another spelling of its path"
+        );
+        assert!(check_output_path("pdf", Path::new("relative.pdf"), &ws, None).is_err());
+    }
+
+    #[test]
+    fn files_to_check_must_be_absolute_regular_and_keys_small() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pack = dir.path().join("pack.zip");
+        std::fs::write(&pack, b"zip").expect("pack stand-in");
+        let big = dir.path().join("big.pem");
+        std::fs::write(&big, vec![b'a'; 70 * 1024]).expect("big file");
+        let text = |p: &Path| p.display().to_string();
+        assert!(input_file(&text(&pack), "the pack", None).is_ok());
+        assert!(
+            input_file("pack.zip", "the pack", None).is_err(),
+            "relative"
+        );
+        assert!(
+            input_file(&text(dir.path()), "the pack", None).is_err(),
+            "a folder"
+        );
+        let missing = input_file(&text(&dir.path().join("none.zip")), "the pack", None);
+        assert_eq!(
+            missing.expect_err("missing").code,
+            crate::error::ErrorCode::NotFound
+        );
+        assert!(input_file(&text(&big), "the public key", Some(MAX_KEY_FILE)).is_err());
     }
 }

@@ -2,11 +2,12 @@
 //! their TypeScript twins in `ui/src/lib/backend/generated/` are generated from these by a test.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use evidentia_app::wire::{CheckpointJson, EntryJson, VerifyJson};
 use evidentia_app::{
-    AccountsReport, FileOutcome, ImportProgress, ImportRecord, ImportReport, RecordedPolicy,
-    VerifyOutcome, WorkspaceInfo,
+    AccountsReport, FileOutcome, ImportProgress, ImportRecord, ImportReport, PackVerdict,
+    PublicKeyInfo, RecordedPolicy, VerifyOutcome, WorkspaceInfo,
 };
 use serde::{Deserialize, Serialize};
 
@@ -84,6 +85,12 @@ pub struct CheckpointDto {
     pub entry_count: u64,
     pub head_hash: String,
     pub created_at: String,
+    /// The Merkle tree root at `entry_count`; none for checkpoints made before format 3.
+    pub tree_root: Option<String>,
+    /// Whether a signed note vouches for it.
+    pub signed: bool,
+    /// The signed note (C2SP signed checkpoint), the text to keep outside the workspace.
+    pub note: Option<String>,
 }
 
 impl From<CheckpointJson> for CheckpointDto {
@@ -93,6 +100,151 @@ impl From<CheckpointJson> for CheckpointDto {
             entry_count: c.entry_count,
             head_hash: c.head_hash,
             created_at: c.created_at,
+            tree_root: c.tree_root,
+            signed: c.signed,
+            note: c.note,
+        }
+    }
+}
+
+/// A public signing key as the ledger records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct PublicKeyDto {
+    /// The `signing_key.added` entry that recorded it.
+    pub seq: u64,
+    /// The key name, `evidentia/<workspace_id>`.
+    pub name: String,
+    /// The note verifier key text (`name+id+base64`).
+    pub vkey: String,
+    /// The SPKI PEM, what the export writes and `openssl pkeyutl -pubin` reads.
+    pub pem: String,
+}
+
+impl From<&PublicKeyInfo> for PublicKeyDto {
+    fn from(k: &PublicKeyInfo) -> Self {
+        PublicKeyDto {
+            seq: k.seq,
+            name: k.name.clone(),
+            vkey: k.vkey.clone(),
+            pem: k.pem.clone(),
+        }
+    }
+}
+
+/// The workspace's signing key: the public key its ledger records (none yet: checkpoints are
+/// not signed) and where its private key is kept, outside the workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SigningKeyDto {
+    pub public_key: Option<PublicKeyDto>,
+    /// The private key file in the key folder (`EVIDENTIA_KEY_DIR`, else
+    /// `$XDG_CONFIG_HOME/evidentia/keys`, else `~/.config/evidentia/keys`); none when no key
+    /// folder can be named.
+    pub private_key_path: Option<String>,
+    /// Whether that file exists, so new checkpoints can be signed here.
+    pub private_key_found: bool,
+}
+
+impl SigningKeyDto {
+    pub fn new(public: Option<&PublicKeyInfo>, private_key: Option<&Path>) -> Self {
+        SigningKeyDto {
+            public_key: public.map(PublicKeyDto::from),
+            private_key_path: private_key.map(|p| p.display().to_string()),
+            private_key_found: private_key.is_some_and(Path::is_file),
+        }
+    }
+}
+
+/// What the Integrity page asks to check: a pack, optionally against an earlier pack of the
+/// same workspace and with the public key the auditor was given.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct PackCheckRequest {
+    pub pack: String,
+    pub against: Option<String>,
+    pub public_key: Option<String>,
+}
+
+/// One thing wrong with a pack: the file or entry it is about, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct PackProblemDto {
+    pub entry: Option<String>,
+    pub reason: String,
+}
+
+/// What an intact pack holds, from its manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct PackSummaryDto {
+    pub files: u64,
+    pub bytes: u64,
+    pub workspace_id: String,
+    pub framework: String,
+    pub period_from: Option<String>,
+    pub period_to: Option<String>,
+    pub generated_at: String,
+    pub entry_count: u64,
+    pub head_hash: String,
+    pub tree_root: Option<String>,
+    /// Whether the pack holds a signed checkpoint (`checkpoint.note`).
+    pub signed_checkpoint: bool,
+}
+
+/// The verdict on a pack: intact (with what it holds) or every problem found, the first being
+/// the one to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct PackCheckDto {
+    pub pack: String,
+    pub intact: bool,
+    pub summary: Option<PackSummaryDto>,
+    pub problems: Vec<PackProblemDto>,
+    /// A public key was given, so the checkpoint's signature was checked with it.
+    pub key_checked: bool,
+    /// An earlier pack was given, so this one was checked to extend it.
+    pub against_checked: bool,
+}
+
+impl PackCheckDto {
+    pub fn new(request: &PackCheckRequest, verdict: &PackVerdict) -> Self {
+        let (summary, problems) = match verdict {
+            PackVerdict::Intact(s) => {
+                let m = &s.manifest;
+                let summary = PackSummaryDto {
+                    files: s.files as u64,
+                    bytes: s.bytes,
+                    workspace_id: m.workspace_id.clone(),
+                    framework: m.framework.clone(),
+                    period_from: m.period.from.clone(),
+                    period_to: m.period.to.clone(),
+                    generated_at: m.generated_at.clone(),
+                    entry_count: m.checkpoint.entry_count,
+                    head_hash: m.checkpoint.head_hash.clone(),
+                    tree_root: m.checkpoint.tree_root.clone(),
+                    signed_checkpoint: m.files.iter().any(|f| f.path == "checkpoint.note"),
+                };
+                (Some(summary), Vec::new())
+            }
+            PackVerdict::Altered(problems) => (
+                None,
+                problems
+                    .iter()
+                    .map(|p| PackProblemDto {
+                        entry: p.entry.clone(),
+                        reason: p.reason.clone(),
+                    })
+                    .collect(),
+            ),
+        };
+        PackCheckDto {
+            pack: request.pack.clone(),
+            intact: verdict.is_intact(),
+            summary,
+            problems,
+            key_checked: request.public_key.is_some(),
+            against_checked: request.against.is_some(),
         }
     }
 }
@@ -922,16 +1074,21 @@ impl From<&evidentia_app::AssessmentView> for AssessmentDto {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct OutputRequest {
-    /// `pdf`, `oscal` or `pack`.
+    /// `pdf`, `oscal` or `pack`; or, from the Integrity page, `public-key` (the workspace's
+    /// public key, PEM) or `checkpoint` (a signed checkpoint note), which ignore the
+    /// framework and period.
     pub kind: String,
     pub framework: String,
     /// First and last day (`YYYY-MM-DD`, inclusive); empty: the policy's period.
     pub from: Option<String>,
     pub to: Option<String>,
     pub out: String,
+    /// For `checkpoint`: which one (its id); absent, the latest signed one.
+    #[cfg_attr(test, ts(optional))]
+    pub checkpoint: Option<u64>,
 }
 
-/// A written report, OSCAL file or pack.
+/// A written report, OSCAL file, pack, public key or signed checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct OutputDto {
@@ -972,6 +1129,12 @@ mod tests {
             SessionDto::decl(&cfg),
             EntryDto::decl(&cfg),
             CheckpointDto::decl(&cfg),
+            PublicKeyDto::decl(&cfg),
+            SigningKeyDto::decl(&cfg),
+            PackCheckRequest::decl(&cfg),
+            PackProblemDto::decl(&cfg),
+            PackSummaryDto::decl(&cfg),
+            PackCheckDto::decl(&cfg),
             VerifyDto::decl(&cfg),
             VerifyProgressDto::decl(&cfg),
             ImportRequest::decl(&cfg),
@@ -1021,6 +1184,50 @@ mod tests {
         out.truncate(out.trim_end().len());
         out.push('\n');
         out
+    }
+
+    #[test]
+    fn an_altered_pack_lists_every_problem_first_one_first() {
+        let request = PackCheckRequest {
+            pack: "/audits/pack.zip".to_owned(),
+            against: Some("/audits/earlier.zip".to_owned()),
+            public_key: None,
+        };
+        let verdict = PackVerdict::Altered(vec![
+            evidentia_app::PackProblem {
+                entry: Some("ledger.jsonl".to_owned()),
+                reason: "entry 3: payload hash mismatch".to_owned(),
+            },
+            evidentia_app::PackProblem {
+                entry: None,
+                reason: "SHA256SUMS lists a missing file".to_owned(),
+            },
+        ]);
+        let dto = PackCheckDto::new(&request, &verdict);
+        assert!(!dto.intact);
+        assert!(dto.summary.is_none());
+        assert_eq!(dto.problems.len(), 2);
+        assert_eq!(dto.problems[0].entry.as_deref(), Some("ledger.jsonl"));
+        assert!(dto.against_checked && !dto.key_checked);
+    }
+
+    #[test]
+    fn the_signing_key_says_whether_its_private_half_is_here() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let private = dir.path().join("ws.pem");
+        let public = PublicKeyInfo {
+            seq: 2,
+            name: "evidentia/ws".to_owned(),
+            vkey: "evidentia/ws+01020304+AQ==".to_owned(),
+            pem: "-----BEGIN PUBLIC KEY-----\n".to_owned(),
+        };
+        let missing = SigningKeyDto::new(Some(&public), Some(&private));
+        assert!(!missing.private_key_found);
+        assert_eq!(missing.public_key.as_ref().map(|k| k.seq), Some(2));
+        std::fs::write(&private, "key").expect("key stand-in");
+        assert!(SigningKeyDto::new(Some(&public), Some(&private)).private_key_found);
+        let none = SigningKeyDto::new(None, None);
+        assert!(none.public_key.is_none() && none.private_key_path.is_none());
     }
 
     #[test]

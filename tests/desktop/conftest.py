@@ -1,7 +1,7 @@
 """Starts the real Evidentia window under tauri-driver (WebKitWebDriver) for the desktop tests.
 
-Each session gets its own temp dirs for the workspace, the app's config and data, so a test
-never reads or writes the user's files.
+Each session gets its own temp dirs for the workspace, the app's config and data and the
+signing-key folder, so a test never reads or writes the user's files.
 """
 
 import os
@@ -66,6 +66,9 @@ def _launch(tmp: Path, workspace: Path | None, extra_env: dict[str, str] | None 
             "XDG_CONFIG_HOME": str(tmp / "config"),
             "XDG_DATA_HOME": str(tmp / "data"),
             "XDG_CACHE_HOME": str(tmp / "cache"),
+            # Signing keys (the demo's, and any the tests create) stay in the temp dir too,
+            # never in the user's ~/.config/evidentia/keys.
+            "EVIDENTIA_KEY_DIR": str(tmp / "keys"),
             # No accessibility bus under Xvfb; without this GTK waits for it on every start.
             "NO_AT_BRIDGE": "1",
         }

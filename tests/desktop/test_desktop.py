@@ -50,11 +50,11 @@ def badge_text(driver):
     return driver.find_element(By.CSS_SELECTOR, '[data-testid="integrity-badge"]').text
 
 
-def choose_in_file_dialog(path: Path):
+def choose_in_file_dialog(path: Path, title: str = "Choose evidence files"):
     """Answers the native GTK file chooser the way a person would: type the path, press Enter."""
     # The dialog is a separate X window; focus it, then type (a leading "/" opens GTK's path bar).
     subprocess.run(
-        ["xdotool", "search", "--sync", "--onlyvisible", "--name", "Choose evidence files", "windowfocus", "--sync"],
+        ["xdotool", "search", "--sync", "--onlyvisible", "--name", title, "windowfocus", "--sync"],
         check=True,
         timeout=20,
     )
@@ -65,14 +65,15 @@ def choose_in_file_dialog(path: Path):
     subprocess.run(["xdotool", "key", "Return"], check=True, timeout=10)
 
 
-def pick_file(driver, path: Path):
+def pick_file(driver, path: Path, button=(By.XPATH, "//button[normalize-space()='Choose files…']"),
+              title="Choose evidence files", shown_in='[aria-label="Selected files"]'):
     """Chooses one file through the real dialog; more tries cover keystrokes GTK dropped."""
     attempts = 4
     for attempt in range(attempts):
-        driver.find_element(By.XPATH, "//button[normalize-space()='Choose files…']").click()
-        choose_in_file_dialog(path)
+        driver.find_element(*button).click()
+        choose_in_file_dialog(path, title)
         try:
-            wait(driver, 10).until(has_text('[aria-label="Selected files"]', path.name))
+            wait(driver, 10).until(has_text(shown_in, path.name))
             return
         except Exception:
             if attempt == attempts - 1:
@@ -124,8 +125,19 @@ def test_import_then_verify_on_a_fresh_workspace(fresh_app, tmp_path):
     assert "Executions" in result.get_attribute("textContent")
     fresh_app.shot("03-import-result")
 
-    # The ledger grew, so the header no longer claims it is verified; verify it again.
+    # A workspace named through EVIDENTIA_WORKSPACE starts without a signing key: the
+    # Integrity page says so and makes one, its private key in the key folder (a temp dir here).
     go(d, "integrity")
+    wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="no-signing-key"]')))
+    fresh_app.shot("04-integrity-no-signing-key")
+    d.find_element(By.CSS_SELECTOR, '[data-testid="create-signing-key"]').click()
+    wait(d).until(has_text('[data-testid="public-key-text"]', "evidentia/"))
+    keys = list((tmp_path / "keys").glob("*.pem"))
+    assert len(keys) == 1, keys
+    assert keys[0].stat().st_mode & 0o777 == 0o600
+    assert str(keys[0]) in text_of(d, '[data-testid="private-key"]')
+
+    # The ledger grew, so the header no longer claims it is verified; verify it again.
     d.find_element(By.CSS_SELECTOR, '[data-testid="verify"]').click()
     wait(d).until(
         has_text('[data-testid="verify-result"]', "Ledger intact")
@@ -133,6 +145,9 @@ def test_import_then_verify_on_a_fresh_workspace(fresh_app, tmp_path):
     assert "intact" in text_of(d, '[data-testid="verify-result"]').lower()
     d.find_element(By.CSS_SELECTOR, '[data-testid="create-checkpoint"]').click()
     wait(d).until(has_text(".notice", "Checkpoint 1 recorded"))
+    # Signed with the new key, and shown as the checkpoint to keep.
+    wait(d).until(has_text('[data-testid="checkpoint-note"]', "\n\n\u2014 evidentia/"))
+    assert d.find_element(By.CSS_SELECTOR, '[data-testid="checkpoint-row"]').get_attribute("data-signed") == "true"
     fresh_app.shot("04-integrity-intact")
 
     go(d, "overview")
@@ -183,6 +198,7 @@ def test_first_start_opens_the_demo_workspace(demo_app):
         go(d, page)
         time.sleep(0.4)
         demo_app.shot(f"demo-{page}")
+    check_the_signed_checkpoint(demo_app)
     go(d, "accounts")
     table = wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, "main table")))
     total = len(table.find_elements(By.CSS_SELECTOR, "tbody tr"))
@@ -192,6 +208,81 @@ def test_first_start_opens_the_demo_workspace(demo_app):
     assert shown <= total
     demo_app.shot("demo-accounts-uncorrelated")
     review_the_analysis(demo_app)
+    check_a_pack(demo_app)
+
+
+def accept_save_dialog(title: str):
+    """Accepts the native save dialog's suggested file (beside the workspace) with Enter."""
+    subprocess.run(
+        ["xdotool", "search", "--sync", "--onlyvisible", "--name", title, "windowfocus", "--sync"],
+        check=True,
+        timeout=20,
+    )
+    time.sleep(1.0)
+    subprocess.run(["xdotool", "key", "Return"], check=True, timeout=10)
+
+
+def check_the_signed_checkpoint(app):
+    """The demo is built with a signing key and a signed checkpoint: the Integrity page shows the
+    checkpoint's note and the public key, and exports both through the real save dialog."""
+    d = app.driver
+    go(d, "integrity")
+    row = wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="checkpoint-row"]')))
+    assert row.get_attribute("data-signed") == "true"
+    assert "signed" in row.get_attribute("textContent")
+    note = wait(d).until(
+        EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="checkpoint-note"]'))
+    ).get_attribute("textContent")
+    origin, size, root, blank, signature = note.split("\n")[:5]
+    assert origin.startswith("evidentia/") and size.isdigit() and len(root) == 44 and blank == "", note
+    assert signature.startswith(f"\u2014 {origin} "), note
+    vkey = text_of(d, '[data-testid="public-key-text"]').strip()
+    assert vkey.startswith(f"{origin}+"), vkey
+    assert "another channel" in text_of(d, '[data-testid="trust-guidance"]')
+    # The demo's private key is in the session's key folder, not the user's.
+    assert str(app.home / "keys") in text_of(d, '[data-testid="private-key"]')
+    d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.CSS_SELECTOR, '[data-testid="signing"]'))
+    app.shot("demo-integrity-signed-checkpoint")
+
+    exports = [
+        ("export-public-key", "Export the public key", "public-key"),
+        ("export-checkpoint", "Export the signed checkpoint", "signed-checkpoint"),
+    ]
+    for button, title, block in exports:
+        d.find_element(By.CSS_SELECTOR, f'[data-testid="{button}"]').click()
+        accept_save_dialog(title)
+        wait(d).until(has_text(f'[data-testid="{block}"]', "Written to"))
+    written = app.home / "data" / "org.evidentia.desktop"
+    pem = (written / "demo-public-key.pem").read_text()
+    assert pem.startswith("-----BEGIN PUBLIC KEY-----"), pem
+    assert (written / f"demo-checkpoint-{size}.note").read_text() == note
+
+
+def check_a_pack(app):
+    """A pack written on the Reports page, chosen through the real open dialog and checked on
+    the Integrity page. (One dialog only, to keep the run short: choosing the public key too
+    costs another 8 s; the signature check itself is the façade's, tested there.)"""
+    d = app.driver
+    go(d, "reports")
+    d.find_element(By.CSS_SELECTOR, '[data-testid="output-pack"]').click()
+    wait(d).until(has_text('[data-testid="output-path"]', ".zip"))
+    pack = Path(text_of(d, '[data-testid="output-path"]').strip())
+    written = len(d.find_elements(By.CSS_SELECTOR, '[data-testid="output-result"]'))
+    d.find_element(By.CSS_SELECTOR, '[data-testid="generate"]').click()
+    wait(d, 180).until(lambda drv: len(drv.find_elements(By.CSS_SELECTOR, '[data-testid="output-result"]')) > written)
+    assert pack.is_file(), pack
+
+    go(d, "integrity")
+    panel = '[data-testid="pack-check"]'
+    pick_file(d, pack, (By.CSS_SELECTOR, '[data-testid="choose-pack"]'), "Choose the evidence pack to check", panel)
+    d.find_element(By.CSS_SELECTOR, '[data-testid="check-pack"]').click()
+    result = wait(d, 120).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="pack-result"]')))
+    assert result.get_attribute("data-verdict") == "intact", result.get_attribute("textContent")
+    assert "Pack intact" in result.get_attribute("textContent")
+    # The demo's pack carries its signed checkpoint; without a key the page says what to do.
+    assert "holds a signed checkpoint" in text_of(d, '[data-testid="pack-signature"]')
+    d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.CSS_SELECTOR, panel))
+    app.shot("demo-integrity-pack-intact")
 
 
 def review_the_analysis(app, prefix="demo"):

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultOutput, periodProblem } from './reports';
+import { besideWorkspace, defaultOutput, periodProblem } from './reports';
 
 describe('defaultOutput', () => {
   it('writes beside the workspace, named after it, the framework and the day', () => {
@@ -19,5 +19,13 @@ describe('periodProblem', () => {
     expect(periodProblem('2025-01-01', '2025-12-31')).toBeNull();
     expect(periodProblem('2025-12-31', '2025-01-01')).toBe('The period ends before it starts.');
     expect(periodProblem('soon', '')).toBe('The start is not a date.');
+  });
+});
+
+describe('besideWorkspace', () => {
+  it('names a file after the workspace, in its folder', () => {
+    expect(besideWorkspace('/audits/q3.evidentia', 'public-key', 'pem')).toBe('/audits/q3-public-key.pem');
+    expect(besideWorkspace('C:\\audits\\q3.evidentia', 'x', 'note')).toBe('C:\\audits\\q3-x.note');
+    expect(besideWorkspace('', 'x', 'pem')).toBe('evidentia-x.pem');
   });
 });

@@ -29,14 +29,19 @@ export const OUTPUTS: { kind: OutputKind; label: string; what: string; extension
 
 const SUFFIX: Record<OutputKind, string> = { pdf: 'report', oscal: 'oscal', pack: 'pack' };
 
-/** `/audits/q3.evidentia` → `/audits/q3-report-nist-csf-2.0-2026-01-15.pdf`. */
-export function defaultOutput(workspacePath: string, kind: OutputKind, framework: string, today: string): string {
+/** `/audits/q3.evidentia`, `report-x`, `pdf` → `/audits/q3-report-x.pdf`: a file beside the workspace, named after it. */
+export function besideWorkspace(workspacePath: string, suffix: string, extension: string): string {
   const slash = Math.max(workspacePath.lastIndexOf('/'), workspacePath.lastIndexOf('\\'));
   const dir = slash >= 0 ? workspacePath.slice(0, slash + 1) : '';
   const file = workspacePath.slice(slash + 1);
   const stem = file.includes('.') ? file.slice(0, file.lastIndexOf('.')) : file;
+  return `${dir}${stem || 'evidentia'}-${suffix}.${extension}`;
+}
+
+/** `/audits/q3.evidentia` → `/audits/q3-report-nist-csf-2.0-2026-01-15.pdf`. */
+export function defaultOutput(workspacePath: string, kind: OutputKind, framework: string, today: string): string {
   const ext = OUTPUTS.find((o) => o.kind === kind)?.extension ?? kind;
-  return `${dir}${stem || 'evidentia'}-${SUFFIX[kind]}-${framework}-${today}.${ext}`;
+  return besideWorkspace(workspacePath, `${SUFFIX[kind]}-${framework}-${today}`, ext);
 }
 
 /** A period is valid when both ends are empty or dates, and it does not end before it starts. */

@@ -19,6 +19,9 @@ import type {
   OutputProgressDto,
   OutputRequest,
   CheckpointDto,
+  PackCheckDto,
+  PackCheckRequest,
+  SigningKeyDto,
   EntryDto,
   ImportProgressDto,
   ImportRecordDto,
@@ -50,6 +53,9 @@ export const listEntries = (from: number, limit: number) =>
 export const listImports = () => call<ImportRecordDto[]>('list_imports');
 export const listCheckpoints = () => call<CheckpointDto[]>('list_checkpoints');
 export const createCheckpoint = () => call<CheckpointDto>('create_checkpoint');
+export const publicKey = () => call<SigningKeyDto>('public_key');
+export const createSigningKey = () => call<SigningKeyDto>('create_signing_key');
+export const verifyPack = (request: PackCheckRequest) => call<PackCheckDto>('verify_pack_file_with', { request });
 export const builtinProfiles = () => call<string[]>('builtin_profiles');
 export const currentPolicy = () => call<PolicyDto | null>('current_policy');
 export const listAccounts = () => call<AccountsDto>('list_accounts');
@@ -104,10 +110,37 @@ export function writeOutput(request: OutputRequest, onProgress: (p: OutputProgre
   return call<OutputDto>('write_output', { request, onProgress: channel });
 }
 
-/** Asks where to save a report, OSCAL file or pack; null when cancelled. */
-export async function pickOutput(defaultPath: string, name: string, extension: string): Promise<string | null> {
-  const chosen = await save({ defaultPath, filters: [{ name, extensions: [extension] }] });
+/** Asks where to save a report, OSCAL file, pack, public key or checkpoint; null when cancelled. */
+export async function pickOutput(
+  defaultPath: string,
+  name: string,
+  extension: string,
+  title?: string,
+): Promise<string | null> {
+  const chosen = await save({ defaultPath, filters: [{ name, extensions: [extension] }], ...(title ? { title } : {}) });
   return chosen ?? null;
+}
+
+const PACK_FILTER = { name: 'Evidence pack', extensions: ['zip'] };
+
+/** Asks for an evidence pack (a zip) to check; null when cancelled. */
+export async function pickPack(title: string): Promise<string | null> {
+  const chosen = await open({ title, multiple: false, directory: false, filters: [PACK_FILTER] });
+  return typeof chosen === 'string' ? chosen : null;
+}
+
+/** Asks for a public key file (PEM, or the note verifier key text); null when cancelled. */
+export async function pickPublicKey(): Promise<string | null> {
+  const chosen = await open({
+    title: 'Choose the public key you received',
+    multiple: false,
+    directory: false,
+    filters: [
+      { name: 'Public key', extensions: ['pem', 'pub', 'vkey', 'txt'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  });
+  return typeof chosen === 'string' ? chosen : null;
 }
 
 /** Opens a written report or pack with the system's default application. */

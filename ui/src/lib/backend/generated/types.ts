@@ -23,7 +23,69 @@ startup_error: IpcError | null, };
 
 export type EntryDto = { seq: number, kind: string, recorded_at: string, payload_hash: string, prev_hash: string, entry_hash: string, };
 
-export type CheckpointDto = { id: number, entry_count: number, head_hash: string, created_at: string, };
+export type CheckpointDto = { id: number, entry_count: number, head_hash: string, created_at: string, 
+/**
+ * The Merkle tree root at `entry_count`; none for checkpoints made before format 3.
+ */
+tree_root: string | null, 
+/**
+ * Whether a signed note vouches for it.
+ */
+signed: boolean, 
+/**
+ * The signed note (C2SP signed checkpoint), the text to keep outside the workspace.
+ */
+note: string | null, };
+
+export type PublicKeyDto = { 
+/**
+ * The `signing_key.added` entry that recorded it.
+ */
+seq: number, 
+/**
+ * The key name, `evidentia/<workspace_id>`.
+ */
+name: string, 
+/**
+ * The note verifier key text (`name+id+base64`).
+ */
+vkey: string, 
+/**
+ * The SPKI PEM, what the export writes and `openssl pkeyutl -pubin` reads.
+ */
+pem: string, };
+
+export type SigningKeyDto = { public_key: PublicKeyDto | null, 
+/**
+ * The private key file in the key folder (`EVIDENTIA_KEY_DIR`, else
+ * `$XDG_CONFIG_HOME/evidentia/keys`, else `~/.config/evidentia/keys`); none when no key
+ * folder can be named.
+ */
+private_key_path: string | null, 
+/**
+ * Whether that file exists, so new checkpoints can be signed here.
+ */
+private_key_found: boolean, };
+
+export type PackCheckRequest = { pack: string, against: string | null, public_key: string | null, };
+
+export type PackProblemDto = { entry: string | null, reason: string, };
+
+export type PackSummaryDto = { files: number, bytes: number, workspace_id: string, framework: string, period_from: string | null, period_to: string | null, generated_at: string, entry_count: number, head_hash: string, tree_root: string | null, 
+/**
+ * Whether the pack holds a signed checkpoint (`checkpoint.note`).
+ */
+signed_checkpoint: boolean, };
+
+export type PackCheckDto = { pack: string, intact: boolean, summary: PackSummaryDto | null, problems: Array<PackProblemDto>, 
+/**
+ * A public key was given, so the checkpoint's signature was checked with it.
+ */
+key_checked: boolean, 
+/**
+ * An earlier pack was given, so this one was checked to extend it.
+ */
+against_checked: boolean, };
 
 export type VerifyDto = { intact: boolean, 
 /**
@@ -214,13 +276,19 @@ evidence_gaps: Array<string>, };
 
 export type OutputRequest = { 
 /**
- * `pdf`, `oscal` or `pack`.
+ * `pdf`, `oscal` or `pack`; or, from the Integrity page, `public-key` (the workspace's
+ * public key, PEM) or `checkpoint` (a signed checkpoint note), which ignore the
+ * framework and period.
  */
 kind: string, framework: string, 
 /**
  * First and last day (`YYYY-MM-DD`, inclusive); empty: the policy's period.
  */
-from: string | null, to: string | null, out: string, };
+from: string | null, to: string | null, out: string, 
+/**
+ * For `checkpoint`: which one (its id); absent, the latest signed one.
+ */
+checkpoint?: number, };
 
 export type OutputDto = { path: string, bytes: number, 
 /**
