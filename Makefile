@@ -118,7 +118,7 @@ clippy: ui-build
 # Includes the shell's tests, among them the one that fails when the committed TypeScript
 # types in ui/src/lib/backend/generated/ are stale.
 unit: ui-build
-	$(CARGO) test --workspace
+	EVIDENTIA_KEY_DIR=$(CURDIR)/target/test-keys $(CARGO) test --workspace
 	python3 tools/test_verify_ledger.py
 
 # The short reliability trials against the real binary (docs/reliability.md): SIGKILLed
