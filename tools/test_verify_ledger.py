@@ -253,6 +253,16 @@ def checkpoint_text(size, root, origin=ORIGIN):
     return f"{origin}\n{size}\n{b64(root)}\n".encode()
 
 
+def manifest_text(manifest_bytes, origin=ORIGIN):
+    """docs/evidence-pack.md, manifest.note: three lines naming the manifest's SHA-256."""
+    return f"evidentia-pack/1\n{origin}\n{sha(manifest_bytes).hex()}\n".encode()
+
+
+def finding_text(finding, size, root, origin=ORIGIN):
+    """Section 18, finding_note: five lines binding the finding's canonical JSON to the tree."""
+    return f"evidentia-finding/1\n{origin}\n{size}\n{b64(root)}\n{sha(canonical(finding).encode()).hex()}\n".encode()
+
+
 class Folder(unittest.TestCase):
     def setUp(self):
         self.dir = Path(tempfile.mkdtemp(prefix="verify-ledger-test-"))
@@ -539,6 +549,7 @@ class Signed(Folder):
         self.ledger = self.write("ledger.jsonl", jsonl(self.entries))
         self.man = self.manifest(self.entries)
         self.note = self.write("checkpoint.note", self.key.sign(checkpoint_text(10, self.root)))
+        self.man_note = self.write("manifest.note", self.key.sign(manifest_text(self.man.read_bytes())))
 
     def check(self, note, key=None):
         return run(self.ledger, "--manifest", self.man, "--note", note, "--key", key or self.key.public)
@@ -576,6 +587,145 @@ class Signed(Folder):
         note = self.write("n9.note", self.key.sign(checkpoint_text(9, mth(hashes(self.entries[:9])))))
         self.assertExit(1, self.check(note), "names size 9")
 
+    def test_the_manifest_note_beside_the_manifest_is_checked(self):
+        self.assertExit(0, self.check(self.note), f"{self.man_note}: names {self.man}",
+                        f"{self.man_note}: names {self.man} (SHA-256 {sha(self.man.read_bytes()).hex()}): signature by")
+        # without --key: the text is checked, and the missing signature check is said plainly
+        self.assertExit(0, run(self.ledger, "--manifest", self.man), "manifest's signature was NOT checked")
+        self.assertExit(0, run(self.ledger, "--manifest", self.man, "--key", self.key.public), "verified with")
+
+    def test_an_unsigned_manifest_is_said_unsigned(self):
+        self.man_note.unlink()
+        self.assertExit(0, run(self.ledger, "--manifest", self.man), "not signed (no manifest.note",
+                        "signature was not checked")
+
+    def test_a_changed_manifest_with_its_note_left_fails(self):
+        m = json.loads(self.man.read_text())
+        m["framework"] = "owasp-nhi-top-10"  # anything: the note signs the bytes
+        self.man.write_text(json.dumps(m, indent=2))
+        for argv in ([], ["--note", self.note, "--key", self.key.public]):
+            self.assertExit(1, run(self.ledger, "--manifest", self.man, *argv),
+                            f"{self.man_note} signs a manifest with SHA-256", "changed after it was signed")
+
+    def test_a_missing_manifest_note_with_a_checkpoint_note_fails(self):
+        self.man_note.unlink()
+        self.assertExit(1, self.check(self.note), "no manifest.note beside", "a signed pack has both")
+        self.assertExit(1, run(self.ledger, "--manifest", self.man, "--note", self.note), "no manifest.note beside")
+        self.assertExit(1, run(self.ledger, "--manifest", self.man, "--key", self.key.public),
+                        "the manifest is not signed")
+
+    def test_a_manifest_note_resigned_by_another_key_fails_with_the_key(self):
+        self.man_note.write_bytes(self.other.sign(manifest_text(self.man.read_bytes())))
+        self.assertExit(1, self.check(self.note), f"{self.man_note}: no signature by evidentia/demo")
+        self.assertExit(0, run(self.ledger, "--manifest", self.man, "--note", self.note), "NOT checked")
+
+    def test_an_altered_manifest_note_fails(self):
+        man = self.man.read_bytes()
+        text = self.man_note.read_bytes()
+        alterations = [
+            self.key.sign(manifest_text(man, "evidentia/other"), "evidentia/other"),      # origin
+            self.key.sign(b"evidentia-pack/2" + manifest_text(man)[16:]),                 # format line
+            self.key.sign(manifest_text(man).upper()),                                    # not lowercase hex
+            self.key.sign(manifest_text(man) + b"extra\n"),                               # four lines
+            manifest_text(man) + b"\n",                                                   # unsigned
+            text.replace(manifest_text(man), manifest_text(man + b" ")),                  # other text, same signature
+        ]
+        for i, data in enumerate(alterations):
+            self.man_note.write_bytes(data)
+            self.assertExit(1, self.check(self.note), str(self.man_note))
+        self.man_note.write_bytes(alterations[-1])
+        self.assertExit(1, self.check(self.note), "changed after it was signed")
+
+    def test_manifest_note_can_be_named(self):
+        elsewhere = self.write("kept/signed-manifest.note", self.man_note.read_bytes())
+        self.man_note.unlink()
+        self.assertExit(0, run(self.ledger, "--manifest", self.man, "--manifest-note", elsewhere, "--note", self.note,
+                               "--key", self.key.public), f"{elsewhere}: names", "verified with")
+        self.assertExit(2, run(self.ledger, "--manifest-note", elsewhere), "with --manifest")
+        self.assertExit(2, run(self.ledger, "--manifest", self.man, "--manifest-note", self.dir / "nothing"))
+
+
+@unittest.skipUnless(CAN_SIGN, NO_SIGN)
+class Pack(Folder):
+    """An extracted pack (docs/evidence-pack.md): manifest.json lists every file but itself,
+    manifest.note and SHA256SUMS; manifest.note signs manifest.json, so it covers them all."""
+
+    def setUp(self):
+        super().setUp()
+        self.key, self.other = Key(self.dir, "signing-key"), Key(self.dir, "other-key")
+        self.pack = self.dir / "pack"
+        self.entries = make_ledger(7)
+        self.root = mth(hashes(self.entries))
+        self.files = {"VERIFY.md": b"# Verifying\n", "report-nist-csf-2.0.pdf": b"%PDF-1.7 report\n",
+                      "exports/findings.csv": b"check,severity\norphaned_account,high\n",
+                      "ledger.jsonl": jsonl(self.entries),
+                      "checkpoint.note": self.key.sign(checkpoint_text(7, self.root)),
+                      "signing-key.pem": self.key.public.read_bytes()}
+        for name, data in self.files.items():
+            self.write(f"pack/{name}", data)
+        self.seal()
+
+    def seal(self, sign=True):
+        """manifest.json listing the files as they now are, SHA256SUMS, and manifest.note."""
+        files = [{"path": n, "size": len(d), "sha256": sha(d).hex()} for n, d in self.files.items()]
+        m = {"format": "evidentia-pack/1", "workspace_id": WS, "framework": "nist-csf-2.0",
+             "checkpoint": {"entry_count": 7, "head_hash": self.entries[-1]["entry_hash"],
+                            "tree_root": self.root.hex(), "origin": ORIGIN}, "files": files}
+        self.man = self.write("pack/manifest.json", json.dumps(m, indent=2))
+        if sign:
+            self.write("pack/manifest.note", self.key.sign(manifest_text(self.man.read_bytes())))
+        sums = {n: sha((self.pack / n).read_bytes()).hex() for n in list(self.files) + ["manifest.json", "manifest.note"]
+                if (self.pack / n).exists()}
+        self.write("pack/SHA256SUMS", "".join(f"{h}  {n}\n" for n, h in sums.items()))
+
+    def check(self, *extra):
+        p = self.pack
+        return run(p / "ledger.jsonl", "--manifest", p / "manifest.json", "--note", p / "checkpoint.note",
+                   "--key", self.key.public, *extra)
+
+    def test_an_honest_pack_passes(self):
+        self.assertExit(0, self.check(), "the 6 files it lists are beside it", "manifest.note: names")
+        self.assertNotIn("does not list", self.check()[1])
+
+    def test_a_report_changed_with_sha256sums_rewritten_fails(self):
+        self.write("pack/report-nist-csf-2.0.pdf", b"%PDF-1.7 a kinder report\n")
+        sums = (self.pack / "SHA256SUMS").read_text().replace(
+            sha(self.files["report-nist-csf-2.0.pdf"]).hex(), sha(b"%PDF-1.7 a kinder report\n").hex())
+        self.write("pack/SHA256SUMS", sums)
+        self.assertExit(1, self.check(), "report-nist-csf-2.0.pdf: differs from")
+        self.assertExit(1, run(self.pack / "ledger.jsonl", "--manifest", self.man), "report-nist-csf-2.0.pdf: differs")
+
+    def test_an_export_changed_with_manifest_and_sums_rewritten_fails(self):
+        self.files["exports/findings.csv"] = b"check,severity\norphaned_account,low\n"
+        self.write("pack/exports/findings.csv", self.files["exports/findings.csv"])
+        self.seal(sign=False)  # the manifest re-made, its note left as it was
+        self.assertExit(1, self.check(), "changed after it was signed")
+        self.write("pack/manifest.note", self.other.sign(manifest_text(self.man.read_bytes())))  # re-signed
+        self.assertExit(1, self.check(), "manifest.note: no signature by evidentia/demo")
+        (self.pack / "manifest.note").unlink()  # removed
+        self.assertExit(1, self.check(), "no manifest.note beside")
+
+    def test_a_listed_file_missing_or_not_a_file_fails(self):
+        (self.pack / "VERIFY.md").unlink()
+        self.assertExit(1, self.check(), "VERIFY.md: listed in", "missing")
+        (self.pack / "VERIFY.md").mkdir()
+        self.assertExit(1, self.check(), "not a regular file")
+        (self.pack / "VERIFY.md").rmdir()
+        (self.pack / "VERIFY.md").symlink_to(self.dir / "signing-key.pem")
+        self.assertExit(1, self.check(), "not a regular file")
+
+    def test_an_unlisted_file_is_named_but_not_covered(self):
+        self.write("pack/exports/extra.csv", b"x\n")
+        self.assertExit(0, self.check(), "does not list exports/extra.csv: nothing signed covers it")
+
+    def test_unsafe_listed_paths_fail(self):
+        for bad in ("../signing-key.pem", "/etc/hostname", "exports//findings.csv", "manifest.note"):
+            m = json.loads(self.man.read_text())
+            m["files"][0]["path"] = bad
+            self.man.write_text(json.dumps(m))
+            self.write("pack/manifest.note", self.key.sign(manifest_text(self.man.read_bytes())))
+            self.assertExit(1, self.check(), repr(bad) if bad != "manifest.note" else "never lists")
+
 
 class Proofs(Folder):
     """Proofs made as section 18 describes: tlog-proof, finding proof and consistency proof."""
@@ -596,13 +746,21 @@ class Proofs(Folder):
         return self.write(f"entry{seq}.tlog-proof", f"c2sp.org/tlog-proof@v1\nextra {b64(line)}\nindex {seq - 1}\n".encode()
                           + b"".join(b64(h).encode() + b"\n" for h in path) + b"\n" + (checkpoint or self.cp))
 
-    def finding_proof(self, evidence, change=None):
+    def finding_proof(self, evidence, change=None, note="signed", checkpoint=None, edit=None):
+        """note: "signed" (by self.key when openssl can sign, else null), None (null), "absent" (no key),
+        or the note's bytes. edit: changes to the finding made after it was signed."""
         items = [{"entry": dict(self.entries[s - 1], **(change or {}).get(s, {})),
                   "inclusion": [h.hex() for h in inclusion_path(s - 1, self.leaves)]} for s in evidence]
-        obj = {"format": "evidentia-finding-proof/1",
-               "finding": {"check": "orphaned_account", "severity": "high", "identity": "u3", "summary": "x",
-                           "evidence": evidence},
-               "checkpoint": self.cp.decode(), "tree_size": 11, "tree_root": self.root.hex(), "entries": items}
+        finding = {"check": "orphaned_account", "severity": "high", "identity": "u3",
+                   "summary": "Zoë's \"account\" / <still> active\ttab", "controls": ["PR.AA-05"],
+                   "evidence": evidence}
+        if note == "signed":
+            note = self.key.sign(finding_text(finding, 11, self.root)) if CAN_SIGN else None
+        obj = {"format": "evidentia-finding-proof/1", "finding": dict(finding, **(edit or {}))}
+        if note != "absent":
+            obj["finding_note"] = note.decode() if isinstance(note, bytes) else note
+        obj.update({"checkpoint": (checkpoint or self.cp).decode(), "tree_size": 11, "tree_root": self.root.hex(),
+                    "entries": items})
         return self.write("proofs/findings/0001.json", json.dumps(obj, indent=2, ensure_ascii=False))
 
     def consistency_proof(self, old, new, proof=None):
@@ -671,6 +829,63 @@ class Proofs(Folder):
         self.assertExit(1, run("--proof", self.write("f.json", json.dumps(obj))), "rests on entries [3, 4, 5]")
         obj["tree_root"] = mth(self.leaves[:10]).hex()
         self.assertExit(1, run("--proof", self.write("f.json", json.dumps(obj))), "the checkpoint names size 11")
+
+    def test_an_unsigned_finding_proof_says_nothing_binds_the_finding(self):
+        unsigned = checkpoint_text(11, self.root) + b"\n"
+        for note in (None, "absent"):
+            proof = self.finding_proof([3, 4], note=note, checkpoint=unsigned)
+            self.assertExit(0, run("--proof", proof), "nothing binds the finding's fields", "unsigned")
+            if CAN_SIGN:
+                self.assertExit(1, run("--proof", proof, "--key", self.key.public), "the finding's words are not signed")
+
+    @unittest.skipUnless(CAN_SIGN, NO_SIGN)
+    def test_a_signed_finding_proof_checks_its_finding_note(self):
+        code, out, err = run("--proof", self.finding_proof([3, 4, 8]), "--key", self.key.public)
+        self.assertExit(0, (code, out, err), "its finding_note names this finding")
+        self.assertEqual(out.count("verified with"), 2, out)  # the checkpoint and the finding_note
+        self.assertExit(0, run("--proof", self.finding_proof([3])), "finding_note: signature NOT checked")
+
+    @unittest.skipUnless(CAN_SIGN, NO_SIGN)
+    def test_a_finding_changed_after_it_was_signed_fails(self):
+        for edit in ({"severity": "low"}, {"summary": "nothing to see"}, {"controls": []}, {"extra": 1}):
+            proof = self.finding_proof([3, 4], edit=edit)
+            self.assertExit(1, run("--proof", proof, "--key", self.key.public), "finding_note names finding SHA-256",
+                            "changed after it was signed")
+            self.assertExit(1, run("--proof", proof), "finding_note names finding SHA-256")
+        # the note left out instead: a signed checkpoint with no finding_note
+        for note in (None, "absent"):
+            proof = self.finding_proof([3, 4], note=note, edit={"severity": "low"})
+            self.assertExit(1, run("--proof", proof), "the checkpoint is signed but finding_note is null")
+
+    @unittest.skipUnless(CAN_SIGN, NO_SIGN)
+    def test_a_finding_note_resigned_by_another_key_fails_with_the_key(self):
+        other = Key(self.dir, "other-key")
+        for edit in ({}, {"severity": "low"}):  # the same words, or changed ones, signed by someone else
+            forged = json.loads(self.finding_proof([3, 4], edit=edit).read_text())
+            forged["finding_note"] = other.sign(finding_text(forged["finding"], 11, self.root)).decode()
+            proof = self.write("forged.json", json.dumps(forged))
+            self.assertExit(1, run("--proof", proof, "--key", self.key.public),
+                            "finding_note: no signature by evidentia/demo")
+            self.assertExit(0, run("--proof", proof), "finding_note: signature NOT checked")
+
+    @unittest.skipUnless(CAN_SIGN, NO_SIGN)
+    def test_a_finding_note_for_another_tree_or_origin_fails(self):
+        finding = json.loads(self.finding_proof([3]).read_text())["finding"]
+        root10 = mth(self.leaves[:10])
+        for text, why in ((finding_text(finding, 10, self.root), "tree size 10"),
+                          (finding_text(finding, 11, root10), f"tree root {root10.hex()}"),
+                          (finding_text(finding, 11, self.root, "evidentia/other"), "origin")):
+            signer = "evidentia/other" if why == "origin" else ORIGIN
+            proof = self.finding_proof([3], note=self.key.sign(text, signer))
+            self.assertExit(1, run("--proof", proof, "--key", self.key.public), why)
+        text = finding_text(finding, 11, self.root)
+        for bad in (text.replace(b"evidentia-finding/1", b"evidentia-finding/2"), text + b"more\n",
+                    text.replace(b"\n11\n", b"\n011\n")):
+            self.assertExit(1, run("--proof", self.finding_proof([3], note=self.key.sign(bad))), "finding_note")
+        self.assertExit(1, run("--proof", self.finding_proof([3], note=text + b"\n")), "no signature line")
+        obj = json.loads(self.finding_proof([3]).read_text())
+        obj["finding_note"] = 7
+        self.assertExit(1, run("--proof", self.write("seven.json", json.dumps(obj))), "neither a signed note")
 
     def test_a_consistency_proof_passes_and_links_to_the_ledger_and_note(self):
         for old in range(0, 12):

@@ -2,13 +2,13 @@
 """Verify an Evidentia ledger export (ledger.jsonl), its Merkle tree, signed checkpoints and proofs,
 with nothing but Python 3's standard library (and the `openssl` command to check a signature).
 
-Written from docs/ledger-format.md alone (sections 5, 6, 9, 12 and 15-19), so an auditor can check
-an evidence pack without trusting Evidentia's own code:
+Written from docs/ledger-format.md (sections 5, 6, 9, 12 and 15-19) and docs/evidence-pack.md alone,
+so an auditor can check an evidence pack without trusting Evidentia's own code:
 
     python3 tools/verify_ledger.py ledger.jsonl
     python3 tools/verify_ledger.py ledger.jsonl --manifest manifest.json
     python3 tools/verify_ledger.py ledger.jsonl --manifest manifest.json \\
-        --note checkpoint.note --key signing-key.pem
+        --note checkpoint.note --key signing-key.pem        # and manifest.note beside manifest.json
     python3 tools/verify_ledger.py ledger.jsonl --against OLD/ledger.jsonl --against-manifest OLD/manifest.json
     python3 tools/verify_ledger.py --proof proofs/findings/0001.json --key signing-key.pem
     python3 tools/verify_ledger.py --proof entry.tlog-proof --key signing-key.pem
@@ -20,14 +20,24 @@ What is checked:
   {"sha256", "size"} and commit to each content address once. The RFC 9162 tree root over the
   entry hashes is printed with the head.
 - --manifest: the chain ends exactly at its checkpoint (entry_count, head_hash) and, when present,
-  at its tree_root; its origin is evidentia/<workspace_id>.
+  at its tree_root; its origin is evidentia/<workspace_id>. Every file its `files` lists (all but
+  manifest.json, manifest.note and SHA256SUMS) lies beside it with that size and SHA-256; files it
+  does not list are named (nothing signed covers them).
+- manifest.note (beside --manifest, or --manifest-note FILE): a C2SP signed note of exactly the
+  three lines `evidentia-pack/1`, the manifest's origin and the SHA-256 of manifest.json, so with
+  --key it binds every listed file to the key. A pack with --note (checkpoint.note) but no
+  manifest.note does not verify: a signed pack has both.
 - --note: a C2SP signed note whose checkpoint (origin, size, root) is the ledger's (size = entries).
-- --key: an Ed25519 public key (SPKI PEM) that must have signed the note and every proof's
-  checkpoint (checked with `openssl pkeyutl -verify`). Without --key, signatures are not checked.
+- --key: an Ed25519 public key (SPKI PEM) that must have signed the note, manifest.note, every
+  proof's checkpoint and every finding proof's finding_note (checked with `openssl pkeyutl
+  -verify`). Without --key, signatures are not checked, and that is said.
 - --against: an earlier ledger.jsonl, itself verified, must be a prefix of this one;
   --against-manifest: an earlier checkpoint this ledger must contain.
 - --proof: a finding proof (JSON), an inclusion proof (c2sp.org/tlog-proof) or a consistency proof,
-  verified with RFC 9162 sections 2.1.3.2 and 2.1.4.2; no ledger.jsonl is needed.
+  verified with RFC 9162 sections 2.1.3.2 and 2.1.4.2; no ledger.jsonl is needed. A finding proof's
+  finding_note (section 18: `evidentia-finding/1`, origin, tree size, tree root and the SHA-256 of
+  the finding's canonical JSON) must name its tree and finding; when it is null nothing binds the
+  finding's fields, which is said, and is a failure with --key or beside a signed checkpoint.
 Every head, tree root and origin the given files name must agree wherever two name the same size.
 
 Exit 0: everything given verifies; what was and was not checked is printed.
@@ -39,6 +49,7 @@ import argparse
 import base64
 import hashlib
 import json
+import os
 import re
 import shutil
 import struct
@@ -64,6 +75,8 @@ ED25519_SPKI = bytes.fromhex("302a300506032b6570032100")  # DER before the 32-by
 FINDING_PROOF = "evidentia-finding-proof/1"
 TLOG_PROOF = "c2sp.org/tlog-proof@v1"
 CONSISTENCY_PROOF = "evidentia/consistency-proof@v1"
+PACK_NOTE = "evidentia-pack/1"
+FINDING_NOTE = "evidentia-finding/1"
 
 
 class Unusable(Exception):
@@ -389,10 +402,12 @@ def b64_hash(text, what):
     return raw
 
 
-class Note:
-    """A C2SP signed note holding a three-line checkpoint; signatures may be absent."""
+class SignedNote:
+    """A C2SP signed note (section 17): a text of exactly `count` lines, each ending in a newline,
+    then an empty line and the signature lines (which may be absent). `origin_line` is the line
+    naming the origin, which is also the name of the key that signs it."""
 
-    def __init__(self, data, source):
+    def __init__(self, data, source, count, what, origin_line):
         self.source = source
         try:
             s = data.decode("utf-8")
@@ -403,13 +418,12 @@ class Note:
         cut = s.rfind("\n\n")  # the text ends at the last empty line (signed-note)
         text, sigs = (s[:cut + 1], s[cut + 2:]) if cut >= 0 else (s, "")
         lines = text.split("\n")
-        if len(lines) != 4 or lines[3] != "":
-            raise Failure(f"{source}: the checkpoint is not three lines each ending in a newline")
-        self.text = text.encode("utf-8")
-        self.origin, size, root = lines[:3]
-        if not self.origin or not DECIMAL.fullmatch(size):
-            raise Failure(f"{source}: no origin, or the size {size!r} is not a decimal number")
-        self.size, self.root = int(size), b64_hash(root, f"{source}: the root")
+        if len(lines) != count + 1 or lines[count] != "":
+            raise Failure(f"{source}: the {what} is not {NUMBERS[count]} lines each ending in a newline")
+        self.text, self.lines = text.encode("utf-8"), lines[:count]
+        self.origin = lines[origin_line]
+        if not self.origin:
+            raise Failure(f"{source}: no origin")
         self.signatures = []  # (key name, key id, signature)
         if sigs and not sigs.endswith("\n"):
             raise Failure(f"{source}: the last signature line does not end with a newline")
@@ -422,6 +436,56 @@ class Note:
             if len(blob) < 5:
                 raise Failure(f"{source}: not a signature line: {line!r}")
             self.signatures.append((m.group(1), blob[:4], blob[4:]))
+
+
+NUMBERS = {3: "three", 5: "five"}
+
+
+def read_size(text, source):
+    if not DECIMAL.fullmatch(text):
+        raise Failure(f"{source}: the size {text!r} is not a decimal number")
+    return int(text)
+
+
+class Note(SignedNote):
+    """A signed checkpoint (section 17): origin, size, root; signatures may be absent."""
+
+    def __init__(self, data, source):
+        super().__init__(data, source, 3, "checkpoint", 0)
+        self.size = read_size(self.lines[1], source)
+        self.root = b64_hash(self.lines[2], f"{source}: the root")
+
+
+class ManifestNote(SignedNote):
+    """manifest.note (docs/evidence-pack.md): `evidentia-pack/1`, the origin, and the SHA-256 of
+    manifest.json in lowercase hex, signed by the workspace key. It always carries a signature."""
+
+    def __init__(self, data, source):
+        super().__init__(data, source, 3, "signed manifest text", 1)
+        if self.lines[0] != PACK_NOTE:
+            raise Failure(f"{source}: the first line is {self.lines[0]!r}, not {PACK_NOTE}")
+        if not HEX64.fullmatch(self.lines[2]):
+            raise Failure(f"{source}: the third line is not a SHA-256 in 64 lowercase hex digits")
+        self.digest = self.lines[2]
+        if not self.signatures:
+            raise Failure(f"{source}: no signature line: it is not a signed note")
+
+
+class FindingNote(SignedNote):
+    """A finding proof's finding_note (section 18): `evidentia-finding/1`, the origin, the tree size,
+    the tree root in base64 and the SHA-256 of the finding's canonical JSON in lowercase hex."""
+
+    def __init__(self, data, source):
+        super().__init__(data, source, 5, "finding note text", 1)
+        if self.lines[0] != FINDING_NOTE:
+            raise Failure(f"{source}: the first line is {self.lines[0]!r}, not {FINDING_NOTE}")
+        self.size = read_size(self.lines[2], source)
+        self.root = b64_hash(self.lines[3], f"{source}: the root")
+        if not HEX64.fullmatch(self.lines[4]):
+            raise Failure(f"{source}: the fifth line is not a SHA-256 in 64 lowercase hex digits")
+        self.digest = self.lines[4]
+        if not self.signatures:
+            raise Failure(f"{source}: no signature line: it is not a signed note")
 
 
 def read_key(path):
@@ -480,8 +544,40 @@ def check_signature(note, key):
 # --- Section 18: proofs ---------------------------------------------------------------------------
 
 class Proof:
-    def __init__(self, summary, roots, notes):
+    def __init__(self, summary, roots, notes, finding_signed=None):
         self.summary, self.roots, self.notes = summary, roots, notes  # roots: [(size, root)]
+        self.finding_signed = finding_signed  # finding proofs: whether a finding_note binds the finding
+
+
+def canonical_sha256(value, source):
+    """Section 7: SHA-256 of the canonical JSON of a parsed value, in lowercase hex."""
+    try:
+        data = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise Failure(f"{source}: the finding holds text that is not Unicode (a lone surrogate)")
+    return hashlib.sha256(data).hexdigest()
+
+
+def finding_note(source, obj, finding, checkpoint, size, root):
+    """Section 18: finding_note binds the finding's own words to the tree the checkpoint names.
+    Returns the parsed note, or None when it is null (nothing binds the finding's fields)."""
+    text = obj.get("finding_note")
+    if text is None:
+        if checkpoint.signatures:
+            raise Failure(f"{source}: the checkpoint is signed but finding_note is null: a signed pack signs "
+                          "every finding, so this one's note was removed and nothing binds its words")
+        return None
+    if not isinstance(text, str):
+        raise Failure(f"{source}: finding_note is neither a signed note (text) nor null")
+    note = FindingNote(text.encode("utf-8"), f"{source} finding_note")
+    digest = canonical_sha256(finding, source)
+    for what, theirs, ours in (("origin", note.origin, checkpoint.origin), ("tree size", note.size, size),
+                               ("tree root", note.root.hex(), root.hex()), ("finding SHA-256", note.digest, digest)):
+        if theirs != ours:
+            hint = " (the finding's fields were changed after it was signed)" if what == "finding SHA-256" else ""
+            raise Failure(f"{source}: finding_note names {what} {theirs}, the proof's "
+                          f"{'finding hashes to' if what == 'finding SHA-256' else 'is'} {ours}{hint}")
+    return note
 
 
 def included(source, fields, path, size, root):
@@ -540,9 +636,12 @@ def finding_proof(source, obj):
             raise Bad(None, seq, f"broken link: entry {seq - 1} has hash {seen[seq - 1][6].hex()}, "
                                  f"entry {seq} names {fields[5].hex()}", source)
     need(sorted(evidence) == sorted(seen), f"the finding rests on entries {evidence}, the proof gives {sorted(seen)}")
+    signed = finding_note(source, obj, finding, note, size, root)
     what = f"{finding.get('check')} {finding.get('identity')}".strip()
     return Proof(f"finding {what}: entries {sorted(seen)} recompute and are in the tree of size {size}, "
-                 f"root {root_hex}", [(size, root)], [note])
+                 f"root {root_hex}" + (f"; its finding_note names this finding (SHA-256 {signed.digest})"
+                                       if signed else ""),
+                 [(size, root)], [note] + ([signed] if signed else []), signed is not None)
 
 
 def tlog_proof(source, text):
@@ -644,7 +743,8 @@ class Facts:
 def read_manifest(path):
     """The checkpoint of an evidence pack's manifest.json (docs/evidence-pack.md)."""
     try:
-        m = load_json(Path(path).read_bytes().decode("utf-8"))
+        data = Path(path).read_bytes()
+        m = load_json(data.decode("utf-8"))
         c = m["checkpoint"]
         count, head, root, origin = c["entry_count"], c["head_hash"], c.get("tree_root"), c.get("origin")
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as e:
@@ -657,16 +757,91 @@ def read_manifest(path):
     ws = m.get("workspace_id")
     return dict(path=path, count=count, head=bytes.fromhex(head), origin=origin,
                 root=bytes.fromhex(root) if root else None,
-                ws_origin=f"evidentia/{ws}" if isinstance(ws, str) else None)
+                ws_origin=f"evidentia/{ws}" if isinstance(ws, str) else None,
+                sha256=hashlib.sha256(data).hexdigest(), files=m.get("files"))
+
+
+UNLISTED = ("manifest.json", "manifest.note", "SHA256SUMS")  # the files `files` never lists
+
+
+def file_sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def check_files(manifest):
+    """docs/evidence-pack.md: `files` lists every file of the pack but manifest.json, manifest.note
+    and SHA256SUMS, with its size and SHA-256. Each must be beside the manifest as listed: it is
+    through this list that manifest.note's signature covers them (SHA256SUMS is not signed).
+    Returns sentences; raises Failure naming the first file that is missing or differs."""
+    path, files = manifest["path"], manifest["files"]
+    if files is None:
+        return [f"{path}: lists no files (no `files`): only its checkpoint was compared"]
+    if not isinstance(files, list):
+        raise Failure(f"{path}: `files` is not a list")
+    top, listed = Path(path).parent, set()
+    for item in files:
+        name = item.get("path") if isinstance(item, dict) else None
+        if not (isinstance(name, str) and name and is_uint(item.get("size"))
+                and isinstance(item.get("sha256"), str) and HEX64.fullmatch(item["sha256"])):
+            raise Failure(f"{path}: an item of `files` is not {{path, size, sha256: 64 lowercase hex digits}}: {item!r}")
+        parts = name.split("/")
+        if name.startswith("/") or "\\" in name or any(p in ("", ".", "..") for p in parts) \
+                or any(c < " " for c in name):
+            raise Failure(f"{path}: lists {name!r}, which is not a relative path inside the pack")
+        if name in listed:
+            raise Failure(f"{path}: lists {name} twice")
+        if name in UNLISTED:
+            raise Failure(f"{path}: lists {name}, which the manifest never lists")
+        listed.add(name)
+        f = top.joinpath(*parts)
+        if f.is_symlink() or (f.exists() and not f.is_file()):
+            raise Failure(f"{f}: listed in {path}, but not a regular file (a link or a folder)")
+        if not f.exists():
+            raise Failure(f"{f}: listed in {path}, but missing")
+        try:
+            size, digest = f.stat().st_size, file_sha256(f)
+        except OSError as e:
+            raise Failure(f"{f}: listed in {path} but cannot be read: {e.strerror or e}")
+        if (size, digest) != (item["size"], item["sha256"]):
+            raise Bad(None, None, f"differs from {path}: {size} bytes with SHA-256 {digest} here, "
+                                  f"{item['size']} bytes with SHA-256 {item['sha256']} listed", str(f))
+    said = [f"{path}: the {len(listed)} files it lists are beside it with their sizes and SHA-256"]
+    extra = []
+    for folder, dirs, names in os.walk(top):
+        dirs.sort()
+        for n in sorted(names):
+            rel = (Path(folder) / n).relative_to(top).as_posix()
+            if rel not in listed and rel not in UNLISTED:
+                extra.append(rel)
+    if extra:
+        shown = ", ".join(extra[:10]) + (f" and {len(extra) - 10} more" if len(extra) > 10 else "")
+        said.append(f"{path}: does not list {shown}: nothing signed covers "
+                    f"{'it' if len(extra) == 1 else 'them'} (not part of the pack)")
+    return said
 
 
 def run(args):
     if not args.ledger and not args.proof:
         raise Unusable("give a ledger.jsonl, or a proof with --proof FILE")
-    if args.key and not (args.note or args.proof):
-        raise Unusable("--key checks the signature of --note or of the checkpoint in --proof; give one")
+    if args.key and not (args.note or args.proof or args.manifest):
+        raise Unusable("--key checks the signature of --note, of the manifest.note beside --manifest "
+                       "or of the checkpoint in --proof; give one")
+    if args.manifest_note and not args.manifest:
+        raise Unusable("--manifest-note signs a manifest: give it with --manifest")
     key = read_key(args.key) if args.key else None
     manifest = read_manifest(args.manifest) if args.manifest else None
+    manifest_note = None
+    if manifest:
+        where = Path(args.manifest_note or Path(args.manifest).parent / "manifest.note")
+        if args.manifest_note or where.exists():
+            try:
+                manifest_note = (str(where), where.read_bytes())
+            except OSError as e:
+                raise Unusable(f"{where}: {e}")
     old_manifest = read_manifest(args.against_manifest) if args.against_manifest else None
     note = None
     if args.note:
@@ -725,6 +900,10 @@ def run(args):
         said.append(f"{args.against_manifest}: its checkpoint (entry {old_manifest['count']}) is in {args.ledger or args.against}")
 
     notes = []
+    if manifest and mine:
+        said += check_files(manifest)
+    if manifest:
+        notes += signed_manifest(args, manifest, manifest_note, key, facts, said)
     if note:
         if mine and note.size != mine[0]:
             raise Failure(f"{args.note} names size {note.size}, {args.ledger} has {mine[0]} entries")
@@ -739,9 +918,48 @@ def run(args):
             facts.add(args.proof, "root", root, size)
         said.append(f"{args.proof}: {proof.summary}; {facts.agree(args.proof, [n for n, _ in proof.roots])}")
         notes += [(n, n.source) for n in proof.notes]
+        if proof.finding_signed is False and key:
+            raise Failure(f"{args.proof}: finding_note is null: the finding's words are not signed — nothing "
+                          f"{key[0]} signed binds its check, severity, identity or summary")
+        if proof.finding_signed is False:
+            said.append(f"{args.proof}: finding_note is null: nothing binds the finding's fields (check, severity, "
+                        "identity, summary) to a signer; only its entries are proved")
     for n, what in notes:
         said.append(f"{what}: {check_signature(n, key)}")
     return said
+
+
+def signed_manifest(args, manifest, found, key, facts, said):
+    """docs/evidence-pack.md: manifest.note signs manifest.json (and through `files` every file of the
+    pack). Returns [(note, description)] for its signature to be checked with the others."""
+    path = manifest["path"]
+    if found is None:
+        if args.note:
+            raise Failure(f"{args.note} is given but there is no manifest.note beside {path}: a signed pack "
+                          "has both (one key signs both), so it was removed, and nothing signed covers the "
+                          "report, exports, proofs or artifacts (give it with --manifest-note if it lies elsewhere)")
+        if key:
+            raise Failure(f"there is no manifest.note beside {path}: the manifest is not signed, so {key[0]} "
+                          "vouches for none of the pack's files (give it with --manifest-note if it lies elsewhere)")
+        said.append(f"{path}: not signed (no manifest.note beside it): its signature was not checked, so "
+                    "nothing signed covers the files it lists")
+        return []
+    source, data = found
+    note = ManifestNote(data, source)
+    origin = manifest["origin"] or manifest["ws_origin"]
+    if origin is None:
+        raise Failure(f"{path}: names no origin (checkpoint.origin or workspace_id) for {source} to name")
+    facts.add(source, "origin", note.origin)
+    if note.origin != origin:
+        raise Failure(f"{source} names origin {note.origin}, {path} has {origin}")
+    if note.digest != manifest["sha256"]:
+        raise Failure(f"{source} signs a manifest with SHA-256 {note.digest}, {path} hashes to "
+                      f"{manifest['sha256']}: the manifest was changed after it was signed")
+    if key is None:
+        said.append(f"{source}: names {path} (SHA-256 {note.digest}), but the manifest's signature was NOT "
+                    "checked (no --key): give the key you were given to know who signed it")
+        return []
+    return [(note, f"{source}: names {path} (SHA-256 {note.digest})")]
 
 
 def main(argv=None):
@@ -750,6 +968,8 @@ def main(argv=None):
     parser.add_argument("ledger", nargs="?", help="the ledger.jsonl file (optional with --proof)")
     parser.add_argument("--manifest", help="an evidence pack's manifest.json: the chain must end at its checkpoint")
     parser.add_argument("--note", help="a signed checkpoint (checkpoint.note) for the ledger's last entry")
+    parser.add_argument("--manifest-note", metavar="FILE",
+                        help="the signed manifest (manifest.note); by default the one beside --manifest, if any")
     parser.add_argument("--key", help="the Ed25519 public key (SPKI PEM) you trust to have signed the checkpoints")
     parser.add_argument("--against", metavar="EARLIER_LEDGER", help="an earlier ledger.jsonl this one must extend")
     parser.add_argument("--against-manifest", metavar="EARLIER_MANIFEST",
