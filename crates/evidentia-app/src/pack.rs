@@ -142,7 +142,9 @@ impl PackTrust {
     /// every file the manifest lists (report, exports, OSCAL, instructions, proofs) to the
     /// signer, not just the ledger (docs/evidence-pack.md).
     fn manifest_note(&self, manifest_json: &[u8]) -> anyhow::Result<Option<String>> {
-        let Some(key) = &self.key else { return Ok(None) };
+        let Some(key) = &self.key else {
+            return Ok(None);
+        };
         let text = format!(
             "{}\n{}\n{}\n",
             evidentia_pack::MANIFEST_NOTE_TAG,
@@ -250,7 +252,9 @@ async fn write_verified(
         .with_context(|| format!("writing {}", out.display()))?;
     let manifest = manifest_for(&source, &trust);
     let (writer, all) = pack
-        .finish_with_note(manifest, |json| trust.manifest_note(json).map_err(std::io::Error::other))
+        .finish_with_note(manifest, |json| {
+            trust.manifest_note(json).map_err(std::io::Error::other)
+        })
         .with_context(|| format!("writing {}", out.display()))?;
     let file = writer
         .into_inner()
