@@ -5,8 +5,9 @@
 //! to the manifest's checkpoint, and the artifacts against the ledger: each one named by its
 //! content's SHA-256 and committed by an `artifact.stored` entry with its size, and every
 //! committed artifact in the pack exactly once. Then what ties the pack to the ledger's Merkle
-//! tree ([`trust`]): the manifest's tree root and origin, `checkpoint.note` with
-//! `signing-key.pem`, and every finding proof; with a trusted public key
+//! tree and to its signer ([`trust`]): the manifest's tree root and origin, `checkpoint.note`
+//! and `manifest.note` (which signs `manifest.json`, and through it every file it lists) with
+//! `signing-key.pem`, and every finding proof with its `finding_note`; with a trusted public key
 //! ([`verify_pack_signed`]) or against an earlier pack ([`verify_pack_against`]).
 //!
 //! Memory stays bounded: entries are streamed through SHA-256, each read is capped at its
@@ -28,8 +29,8 @@ use zip::{CompressionMethod, ZipArchive};
 use crate::ledger_jsonl::read_line;
 use crate::manifest::{MANIFEST_FORMAT, Manifest};
 use crate::{
-    ARTIFACTS_DIR, CHECKPOINT_NOTE, FINDING_PROOFS_DIR, LEDGER_JSONL, MANIFEST, SHA256SUMS,
-    SIGNING_KEY_PEM, sanitize_file_name,
+    ARTIFACTS_DIR, CHECKPOINT_NOTE, FINDING_PROOFS_DIR, LEDGER_JSONL, MANIFEST, MANIFEST_NOTE,
+    SHA256SUMS, SIGNING_KEY_PEM, sanitize_file_name,
 };
 
 mod trust;
@@ -42,8 +43,12 @@ const OSCAL_RESULTS: &str = "oscal/assessment-results.json";
 /// The exported tables, each as `exports/<table>.csv` and `exports/<table>.json`.
 const EXPORT_TABLES: [&str; 5] = ["controls", "events", "exceptions", "findings", "metrics"];
 const EXPORT_FORMATS: [&str; 2] = ["csv", "json"];
-/// The signed checkpoint and its key: optional files, checked in [`trust`] when present.
-const ACCEPTED_FILES: [&str; 2] = [CHECKPOINT_NOTE, SIGNING_KEY_PEM];
+/// The signed checkpoint, the signed manifest and their key: optional files, checked in
+/// [`trust`] when present.
+const ACCEPTED_FILES: [&str; 3] = [CHECKPOINT_NOTE, MANIFEST_NOTE, SIGNING_KEY_PEM];
+/// The files the pack writes about itself, which `manifest.json` does not list (it cannot
+/// list its own hash, nor the note and the sums that hash it).
+const UNLISTED_FILES: [&str; 3] = [MANIFEST, MANIFEST_NOTE, SHA256SUMS];
 /// `exports/findings.json`: the findings `proofs/findings/<NNNN>.json` prove, in its order.
 const FINDINGS_JSON: &str = "exports/findings.json";
 const ARTIFACT_ENTRY_KIND: &str = "artifact.stored";
@@ -269,18 +274,24 @@ fn unsafe_name(name: &str) -> Option<&'static str> {
 /// `origin`, the signed `checkpoint.note` against the `signing-key.pem` beside it (that key is
 /// the pack's own claim: [`verify_pack_signed`] checks the note with a key you trust), and
 /// every finding proof in `proofs/findings/` against `exports/findings.json` and the ledger.
+/// A signed pack (one with `checkpoint.note`) also carries `manifest.note`, naming the SHA-256
+/// of its `manifest.json`, and a `finding_note` in every proof, naming the SHA-256 of its
+/// finding and the tree: each must say exactly that and verify with `signing-key.pem`. An
+/// unsigned pack carries neither.
 pub fn verify_pack<R: Read + Seek>(reader: R, limits: &Limits) -> std::io::Result<Verdict> {
-    Ok(inspect(reader, limits, false)?.verdict())
+    Ok(inspect(reader, limits, false, None)?.verdict())
 }
 
 /// [`verify_pack`], and the pack's `checkpoint.note` must be there and verify with
 /// `public_key` — the text of an Ed25519 public key in PEM (SPKI, whose signatures then carry
-/// the manifest's origin as their key name) or a note verifier key `name+id+base64`. This is
-/// what makes the pack's checkpoint the workspace's, rather than whoever made the zip.
+/// the manifest's origin as their key name) or a note verifier key `name+id+base64` — and so
+/// must its `manifest.note` and every finding proof's `finding_note`. This is what makes the
+/// pack's checkpoint, its files and its findings the workspace's, rather than whoever made the
+/// zip.
 ///
 /// A `public_key` that cannot be read is an error of kind
 /// [`std::io::ErrorKind::InvalidInput`], before the pack is read; a note it did not sign is
-/// [`Verdict::Altered`], naming `checkpoint.note`.
+/// [`Verdict::Altered`], naming the file that carries it.
 pub fn verify_pack_signed<R: Read + Seek>(
     reader: R,
     limits: &Limits,
@@ -313,13 +324,13 @@ pub fn verify_pack_with<R1: Read + Seek, R2: Read + Seek>(
     if let Some(key) = public_key {
         trust::check_public_key(key)?;
     }
-    let mut now = inspect(current, limits, earlier.is_some())?;
+    let mut now = inspect(current, limits, earlier.is_some(), public_key)?;
     if let Some(key) = public_key {
         let signed = trust::signed_by(&now, key);
         now.problems.extend(signed);
     }
     if let Some(earlier) = earlier {
-        let before = inspect(earlier, limits, true)?;
+        let before = inspect(earlier, limits, true, None)?;
         let cross = trust::compare(&before, &now);
         now.problems
             .extend(before.problems.into_iter().map(trust::earlier_problem));
@@ -338,6 +349,11 @@ struct Inspection {
     /// Whether the archive has a `checkpoint.note`, and its bytes when they were read whole.
     note_in_pack: bool,
     note: Option<Vec<u8>>,
+    /// `manifest.note`, when read whole.
+    manifest_note: Option<Vec<u8>>,
+    /// With a trusted key: each finding proof whose `finding_note` it did not sign (checked as
+    /// the proofs are read, one at a time).
+    unsigned_findings: Vec<Problem>,
     /// The ledger, when `ledger.jsonl` verified.
     ledger: Option<LedgerFacts>,
 }
@@ -358,6 +374,8 @@ impl Inspection {
             manifest: None,
             note_in_pack: false,
             note: None,
+            manifest_note: None,
+            unsigned_findings: Vec::new(),
             ledger: None,
         }
     }
@@ -381,11 +399,13 @@ impl Inspection {
 }
 
 /// One pass over a pack; `keep_hashes` keeps every entry hash of its ledger (32 bytes an
-/// entry) for a comparison with another pack.
+/// entry) for a comparison with another pack; with `public_key` (already checked by
+/// [`trust::check_public_key`]), each proof's `finding_note` is checked with it as it is read.
 fn inspect<R: Read + Seek>(
     mut reader: R,
     limits: &Limits,
     keep_hashes: bool,
+    public_key: Option<&str>,
 ) -> std::io::Result<Inspection> {
     let archive_problem = |reason: String| {
         Ok(Inspection::altered(vec![Problem {
@@ -524,14 +544,19 @@ fn inspect<R: Read + Seek>(
     trust::check_trust(&state, &names, &findings, &mut problems);
     // Each finding proof, read again by name once the ledger is known (one at a time).
     let note_in_pack = names.iter().any(|n| n == CHECKPOINT_NOTE);
-    if let Some(proofs) = trust::ProofCheck::new(&state, &findings, note_in_pack) {
+    let mut unsigned_findings = Vec::new();
+    if let Some(proofs) = trust::ProofCheck::new(&state, &findings, note_in_pack, public_key) {
         for (index, name) in proofs.expected_names().enumerate() {
             if !state.actual.contains_key(&name) {
                 continue; // missing or unreadable: already a problem
             }
             match trust::read_whole(&mut archive, &name, limits.max_text_bytes)? {
                 trust::Whole::Bytes(bytes) => {
-                    if let Err(reason) = proofs.check(index, &bytes) {
+                    let checked = trust::FindingProof::read(&bytes).and_then(|proof| {
+                        unsigned_findings.extend(proofs.check_trusted(&name, &proof));
+                        proofs.check(index, &proof)
+                    });
+                    if let Err(reason) = checked {
                         problems.push(Problem {
                             entry: Some(name),
                             reason,
@@ -565,6 +590,8 @@ fn inspect<R: Read + Seek>(
         manifest: state.manifest.take(),
         note_in_pack,
         note: state.note_bytes.take(),
+        manifest_note: state.manifest_note_bytes.take(),
+        unsigned_findings,
         ledger,
     })
 }
@@ -582,8 +609,9 @@ struct Contents {
     sums_bytes: Option<Vec<u8>>,
     manifest: Option<Manifest>,
     ledger: Option<LedgerState>,
-    /// `checkpoint.note` and `signing-key.pem`, as read.
+    /// `checkpoint.note`, `manifest.note` and `signing-key.pem`, as read.
     note_bytes: Option<Vec<u8>>,
+    manifest_note_bytes: Option<Vec<u8>>,
     pem_bytes: Option<Vec<u8>>,
     /// The entries finding proofs cite: their `ledger.jsonl` lines are kept.
     cited: BTreeSet<u64>,
@@ -746,7 +774,14 @@ impl Contents {
         declared: u64,
         limits: &Limits,
     ) -> Result<(), EntryError> {
-        let keep_text = [MANIFEST, SHA256SUMS, CHECKPOINT_NOTE, SIGNING_KEY_PEM].contains(&name);
+        let keep_text = [
+            MANIFEST,
+            SHA256SUMS,
+            CHECKPOINT_NOTE,
+            MANIFEST_NOTE,
+            SIGNING_KEY_PEM,
+        ]
+        .contains(&name);
         if keep_text && declared > limits.max_text_bytes {
             return Err(EntryError::Altered(format!(
                 "{declared} bytes, over the {} a pack's {name} may have",
@@ -796,6 +831,8 @@ impl Contents {
             self.sums_bytes = Some(text);
         } else if name == CHECKPOINT_NOTE {
             self.note_bytes = Some(text);
+        } else if name == MANIFEST_NOTE {
+            self.manifest_note_bytes = Some(text);
         } else if name == SIGNING_KEY_PEM {
             self.pem_bytes = Some(text);
         } else if let Some(mut l) = ledger {
@@ -844,7 +881,8 @@ impl Contents {
                 }
             }
         }
-        // manifest.json: every file but itself and SHA256SUMS, with size and hash.
+        // manifest.json: every file but itself, manifest.note and SHA256SUMS, with size and
+        // hash.
         let manifest = match self.manifest_bytes.as_deref() {
             Some(bytes) => match serde_json::from_slice::<Manifest>(bytes) {
                 Ok(m) if m.format == MANIFEST_FORMAT => Some(m),
@@ -865,6 +903,16 @@ impl Contents {
                 if !listed.insert(f.path.as_str()) {
                     problems.push(p(&f.path, "listed twice in manifest.json".into()));
                 }
+                if UNLISTED_FILES.contains(&f.path.as_str()) {
+                    problems.push(p(
+                        &f.path,
+                        format!(
+                            "listed in manifest.json, which lists every file but {} (docs/evidence-pack.md)",
+                            UNLISTED_FILES.join(", ")
+                        ),
+                    ));
+                    continue;
+                }
                 match self.actual.get(&f.path) {
                     None if !in_pack.contains(f.path.as_str()) => problems.push(p(
                         &f.path,
@@ -883,7 +931,7 @@ impl Contents {
                 }
             }
             for name in names {
-                if name != MANIFEST && name != SHA256SUMS && !listed.contains(name.as_str()) {
+                if !UNLISTED_FILES.contains(&name.as_str()) && !listed.contains(name.as_str()) {
                     problems.push(p(name, "not listed in manifest.json".into()));
                 }
             }
@@ -1012,12 +1060,15 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use std::io::{Cursor, Write as _};
 
-    use evidentia_ledger::note::sign_checkpoint;
-    use evidentia_ledger::{Chain, MerkleTree, SigningKey, TreeHead};
+    use evidentia_ledger::note::{parse_note, sign_checkpoint};
+    use evidentia_ledger::{Chain, MerkleTree, SigningKey, TreeHead, canonical_json};
     use zip::write::SimpleFileOptions;
 
     use super::*;
-    use crate::{Checkpoint, PackPeriod, PackWriter, to_line};
+    use crate::{
+        Checkpoint, FINDING_NOTE_TAG, MANIFEST_NOTE_TAG, ManifestFile, PackPeriod, PackWriter,
+        sha256sums, to_line,
+    };
 
     const ABC_SHA: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
@@ -1027,13 +1078,15 @@ mod tests {
         workspace_id: String,
         /// The ledger's entries, (kind, payload), all recorded at one time.
         entries: Vec<(&'static str, Vec<u8>)>,
-        /// Every file but `manifest.json` and `SHA256SUMS`, in archive order; the bytes given
+        /// Every file but `manifest.json`, `manifest.note` and `SHA256SUMS`, in archive order;
+        /// the bytes given
         /// for `ledger.jsonl` are replaced by the ledger of `entries`, those of
         /// `exports/findings.json` by the export of `findings`.
         files: Vec<(String, Vec<u8>)>,
         /// The rows of `exports/findings.json`, each proved in `proofs/findings/`.
         findings: Vec<serde_json::Value>,
-        /// Signs `checkpoint.note` (with `signing-key.pem` beside it) when set.
+        /// Signs `checkpoint.note`, `manifest.note` and every proof's `finding_note` (with
+        /// `signing-key.pem` beside them) when set.
         key: Option<SigningKey>,
     }
 
@@ -1109,10 +1162,11 @@ mod tests {
             self.build(edit_ledger, |_| {}, |_| {})
         }
 
-        /// The pack's bytes with `edit_files` applied to every file but `manifest.json` and
-        /// `SHA256SUMS` once they are made (the ledger, the findings, the signed checkpoint
-        /// and the proofs, all from the honest ledger), and `edit_checkpoint` to the
-        /// manifest's checkpoint; the manifest and `SHA256SUMS` are made to match.
+        /// The pack's bytes with `edit_files` applied to every file but `manifest.json`,
+        /// `manifest.note` and `SHA256SUMS` once they are made (the ledger, the findings, the
+        /// signed checkpoint and the proofs with their finding notes, all from the honest
+        /// ledger), and `edit_checkpoint` to the manifest's checkpoint; the manifest,
+        /// `manifest.note` (signed by `key`) and `SHA256SUMS` are made to match.
         fn edited(
             &self,
             edit_files: impl Fn(&mut Files),
@@ -1174,6 +1228,10 @@ mod tests {
                 None => format!("{}\n", head.to_text()),
             };
             for (i, row) in self.findings.iter().enumerate() {
+                let finding_note = match &self.key {
+                    Some(key) => key.sign_note(&finding_text(&head, row)).unwrap().into(),
+                    None => serde_json::Value::Null,
+                };
                 let entries: Vec<serde_json::Value> = row["evidence"]
                     .as_array()
                     .unwrap()
@@ -1194,6 +1252,7 @@ mod tests {
                 let proof = serde_json::json!({
                     "format": crate::FINDING_PROOF_FORMAT,
                     "finding": row,
+                    "finding_note": finding_note,
                     "checkpoint": checkpoint,
                     "tree_size": tree.size(),
                     "tree_root": tree.root().to_hex(),
@@ -1212,7 +1271,7 @@ mod tests {
                 entry_count: self.entries.len() as u64,
                 head_hash: chain.head().to_hex(),
                 tree_root: Some(tree.root().to_hex()),
-                origin: Some(origin),
+                origin: Some(origin.clone()),
             };
             edit_checkpoint(&mut checkpoint);
             let manifest = Manifest {
@@ -1229,8 +1288,31 @@ mod tests {
                 checkpoint,
                 files: Vec::new(),
             };
-            w.finish(manifest).unwrap().0.into_inner()
+            let note_for = |json: &[u8]| {
+                Ok(self
+                    .key
+                    .as_ref()
+                    .map(|key| key.sign_note(&manifest_text(&origin, json)).unwrap()))
+            };
+            w.finish_with_note(manifest, note_for)
+                .unwrap()
+                .0
+                .into_inner()
         }
+    }
+
+    /// `manifest.note`'s text for a manifest of `origin` whose bytes are `json`.
+    fn manifest_text(origin: &str, json: &[u8]) -> String {
+        format!(
+            "{MANIFEST_NOTE_TAG}\n{origin}\n{}\n",
+            Hash::of(json).to_hex()
+        )
+    }
+
+    /// A `finding_note`'s text: the finding's canonical JSON hash with the tree it rests on.
+    fn finding_text(head: &TreeHead, finding: &serde_json::Value) -> String {
+        let sha = Hash::of(&canonical_json(finding).unwrap()).to_hex();
+        format!("{FINDING_NOTE_TAG}\n{}{sha}\n", head.to_text())
     }
 
     /// The honest pack with `edit_ledger` applied to `ledger.jsonl`.
@@ -1555,7 +1637,10 @@ mod tests {
         let pack = spec.pack(|_| {});
         assert_eq!(pack, spec.pack(|_| {}), "same key, same bytes");
         let s = intact(verdict(&pack));
-        assert_eq!(s.files, 22, "with checkpoint.note and signing-key.pem");
+        assert_eq!(
+            s.files, 23,
+            "with checkpoint.note, manifest.note and signing-key.pem"
+        );
         let pem = key.verifier().to_pem().unwrap();
         intact(signed_verdict(&pack, &pem));
         intact(signed_verdict(&pack, &key.verifier().to_vkey()));
@@ -1739,7 +1824,7 @@ mod tests {
         altered(
             &pack,
             Some(CHECKPOINT_NOTE),
-            "its checkpoint text is not the three lines of docs/ledger-format.md §17",
+            "malformed checkpoint: not exactly three lines (origin, size, root)",
         );
     }
 
@@ -2050,7 +2135,8 @@ mod tests {
     fn a_consistency_proof_to_another_earlier_root_is_altered() {
         // The entry hashes agree, but the earlier root does not lead to the current one (the
         // comparison, given an earlier tree_root no intact pack can carry).
-        let read = |bytes: &[u8]| inspect(Cursor::new(bytes), &Limits::default(), true).unwrap();
+        let read =
+            |bytes: &[u8]| inspect(Cursor::new(bytes), &Limits::default(), true, None).unwrap();
         let current = read(&extended().pack(|_| {}));
         let mut earlier = read(&Spec::honest().pack(|_| {}));
         assert!(trust::compare(&earlier, &current).is_empty());
@@ -2155,6 +2241,616 @@ mod tests {
                     "byte {i} flipped: content changed and the pack still verifies"
                 );
             }
+        }
+    }
+
+    /// The bytes of the pack's entry `name`.
+    fn entry_of(pack: &[u8], name: &str) -> Vec<u8> {
+        contents(pack)
+            .unwrap()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no {name} in the pack"))
+            .1
+    }
+
+    fn get(files: &Files, name: &str) -> Option<Vec<u8>> {
+        files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.clone())
+    }
+
+    fn set(files: &mut Files, name: &str, bytes: Vec<u8>) {
+        files.iter_mut().find(|(n, _)| n == name).unwrap().1 = bytes;
+    }
+
+    fn sha_hex(bytes: &[u8]) -> String {
+        hex::encode(Sha256::digest(bytes))
+    }
+
+    /// `note` with `key`'s signature added beside the others when its text is `text` (a note
+    /// may carry several signatures), else `text` signed by `key` alone.
+    fn resign(note: &str, text: &str, key: &SigningKey) -> String {
+        let signed = key.sign_note(text).unwrap();
+        match parse_note(note) {
+            Ok(parsed) if parsed.text == text => format!("{note}{}", &signed[text.len() + 1..]),
+            _ => signed,
+        }
+    }
+
+    /// A zip of `files` in their order, `SHA256SUMS` re-made over every other file.
+    fn rezip(mut files: Files) -> Vec<u8> {
+        let listed: Vec<ManifestFile> = files
+            .iter()
+            .filter(|(n, _)| n != SHA256SUMS)
+            .map(|(n, b)| ManifestFile {
+                path: n.clone(),
+                size: b.len() as u64,
+                sha256: sha_hex(b),
+            })
+            .collect();
+        set(&mut files, SHA256SUMS, sha256sums(&listed).into_bytes());
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, bytes) in &files {
+            z.start_file(name.as_str(), SimpleFileOptions::DEFAULT)
+                .unwrap();
+            z.write_all(bytes).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    }
+
+    /// What the trust trial's tamperer did with an unzipped pack: `edit` its files, re-make
+    /// `manifest.json`'s file list and `SHA256SUMS` to match, and zip it again, leaving
+    /// `manifest.note` as it is. With `forger`, the tamperer also signs with their own key and
+    /// ships it as `signing-key.pem`: a note whose text did not change (the checkpoint, an
+    /// untouched finding) gets their signature beside the workspace's, one whose text did (the
+    /// manifest, an edited finding) theirs alone — a pack consistent with itself.
+    fn tampered(
+        pack: &[u8],
+        edit: impl FnOnce(&mut Files),
+        forger: Option<&SigningKey>,
+    ) -> Vec<u8> {
+        let mut files = contents(pack).unwrap();
+        edit(&mut files);
+        if let Some(forger) = forger {
+            let pem = forger.verifier().to_pem().unwrap();
+            set(&mut files, SIGNING_KEY_PEM, pem.into_bytes());
+            let old = String::from_utf8(get(&files, CHECKPOINT_NOTE).unwrap()).unwrap();
+            let text = parse_note(&old).unwrap().text.to_owned();
+            let checkpoint = resign(&old, &text, forger);
+            set(&mut files, CHECKPOINT_NOTE, checkpoint.clone().into_bytes());
+            let head = TreeHead::parse(&text).unwrap();
+            for (name, bytes) in files.iter_mut() {
+                if !name.starts_with(FINDING_PROOFS_DIR) {
+                    continue;
+                }
+                let mut proof: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+                proof["checkpoint"] = checkpoint.clone().into();
+                if let Some(note) = proof["finding_note"].as_str() {
+                    let text = finding_text(&head, &proof["finding"]);
+                    proof["finding_note"] = resign(note, &text, forger).into();
+                }
+                *bytes = serde_json::to_vec_pretty(&proof).unwrap();
+            }
+        }
+        let json = get(&files, MANIFEST).unwrap();
+        let mut manifest: Manifest = serde_json::from_slice(&json).unwrap();
+        let listed: Vec<ManifestFile> = files
+            .iter()
+            .filter(|(n, _)| !UNLISTED_FILES.contains(&n.as_str()))
+            .map(|(n, b)| ManifestFile {
+                path: n.clone(),
+                size: b.len() as u64,
+                sha256: sha_hex(b),
+            })
+            .collect();
+        if listed != manifest.files {
+            manifest.files = listed;
+            let mut json = serde_json::to_vec_pretty(&manifest).unwrap();
+            json.push(b'\n');
+            set(&mut files, MANIFEST, json);
+        }
+        if let (Some(forger), Some(old)) = (forger, get(&files, MANIFEST_NOTE)) {
+            let text = manifest_text("evidentia/w", &get(&files, MANIFEST).unwrap());
+            let note = resign(std::str::from_utf8(&old).unwrap(), &text, forger);
+            set(&mut files, MANIFEST_NOTE, note.into_bytes());
+        }
+        rezip(files)
+    }
+
+    /// Whether `verdict` names `entry` with a reason containing `reason`, among its problems.
+    #[track_caller]
+    fn has_problem(verdict: &Verdict, entry: &str, reason: &str) -> bool {
+        match verdict {
+            Verdict::Intact(_) => panic!("intact, expected {entry}: {reason}"),
+            Verdict::Altered(problems) => problems
+                .iter()
+                .any(|p| p.entry.as_deref() == Some(entry) && p.reason.contains(reason)),
+        }
+    }
+
+    #[test]
+    fn a_signed_pack_signs_its_manifest_and_each_finding() {
+        let key = key();
+        let pack = Spec::signed(&key).pack(|_| {});
+        let vk = key.verifier();
+        // manifest.note names this manifest; the manifest does not list it, SHA256SUMS does.
+        let manifest = entry_of(&pack, MANIFEST);
+        let note = String::from_utf8(entry_of(&pack, MANIFEST_NOTE)).unwrap();
+        assert_eq!(
+            vk.open(&note).unwrap(),
+            format!("evidentia-pack/1\nevidentia/w\n{}\n", sha_hex(&manifest))
+        );
+        let m: Manifest = serde_json::from_slice(&manifest).unwrap();
+        assert!(m.files.iter().all(|f| f.path != MANIFEST_NOTE), "{m:#?}");
+        let sums = String::from_utf8(entry_of(&pack, SHA256SUMS)).unwrap();
+        assert!(
+            sums.contains(&format!("{}  {MANIFEST_NOTE}\n", sha_hex(note.as_bytes()))),
+            "{sums}"
+        );
+        // Each finding_note names the finding's canonical JSON and the pack's tree.
+        let checkpoint = String::from_utf8(entry_of(&pack, CHECKPOINT_NOTE)).unwrap();
+        let tree = vk.open(&checkpoint).unwrap();
+        for (n, finding) in Spec::honest().findings.iter().enumerate() {
+            let name = format!("{FINDING_PROOFS_DIR}{:04}.json", n + 1);
+            let proof: serde_json::Value = serde_json::from_slice(&entry_of(&pack, &name)).unwrap();
+            let sha = sha_hex(&canonical_json(finding).unwrap());
+            assert_eq!(
+                vk.open(proof["finding_note"].as_str().unwrap()).unwrap(),
+                format!("evidentia-finding/1\n{tree}{sha}\n")
+            );
+        }
+        // Re-zipping changes nothing.
+        intact(signed_verdict(
+            &tampered(&pack, |_| {}, None),
+            &vk.to_vkey(),
+        ));
+        // Another signer beside the workspace's changes the proofs (their checkpoint carries
+        // the new signature), hence the manifest, which only the other key then signs.
+        let other = SigningKey::generate("evidentia/w").unwrap();
+        let cosigned = tampered(&pack, |_| {}, Some(&other));
+        intact(verdict(&cosigned));
+        intact(signed_verdict(&cosigned, &other.verifier().to_vkey()));
+        first_problem(
+            signed_verdict(&cosigned, &vk.to_vkey()),
+            Some(MANIFEST_NOTE),
+            "not signed by the given public key",
+        );
+    }
+
+    #[test]
+    fn an_unsigned_pack_carries_no_manifest_note_and_null_finding_notes() {
+        let spec = Spec::honest();
+        let pack = spec.pack(|_| {});
+        intact(verdict(&pack));
+        assert!(
+            contents(&pack)
+                .unwrap()
+                .iter()
+                .all(|(n, _)| n != MANIFEST_NOTE)
+        );
+        let proof: serde_json::Value =
+            serde_json::from_slice(&entry_of(&pack, "proofs/findings/0001.json")).unwrap();
+        assert!(proof["finding_note"].is_null(), "{proof:#?}");
+        // A proof without the field at all (packs made before it existed) is intact too.
+        intact(verdict(&spec.edited(
+            |files| {
+                edit_proof(files, 1, |p| {
+                    p.as_object_mut().unwrap().remove("finding_note");
+                });
+            },
+            |_| {},
+        )));
+        altered(
+            &spec.edited(
+                |files| edit_proof(files, 1, |p| p["finding_note"] = "x".into()),
+                |_| {},
+            ),
+            Some("proofs/findings/0001.json"),
+            "finding_note is not null, but the pack is unsigned (no checkpoint.note)",
+        );
+        // manifest.note with no checkpoint.note: one key signs both.
+        let signer = key();
+        let text = manifest_text("evidentia/w", &entry_of(&pack, MANIFEST));
+        let with_note = tampered(
+            &pack,
+            |files| {
+                let at = files.len() - 1; // before SHA256SUMS, as the writer puts it
+                files.insert(
+                    at,
+                    (
+                        MANIFEST_NOTE.into(),
+                        signer.sign_note(&text).unwrap().into_bytes(),
+                    ),
+                );
+            },
+            None,
+        );
+        altered(
+            &with_note,
+            Some(MANIFEST_NOTE),
+            "present without checkpoint.note: one key signs both",
+        );
+    }
+
+    /// The files of a pack outside its ledger that the trust trial altered.
+    const OUTSIDE_THE_LEDGER: [&str; 6] = [
+        "report-nist-csf-2.0.pdf",
+        "exports/controls.csv",
+        "exports/metrics.json",
+        "oscal/assessment-results.json",
+        "VERIFY.md",
+        "tools/verify_ledger.py",
+    ];
+
+    #[test]
+    fn a_file_outside_the_ledger_changed_with_sums_and_manifest_rewritten_is_altered() {
+        let trusted = key();
+        let forger = key();
+        let pem = trusted.verifier().to_pem().unwrap();
+        let pack = Spec::signed(&trusted).pack(|_| {});
+        for victim in OUTSIDE_THE_LEDGER {
+            let flip = |files: &mut Files| {
+                let (_, bytes) = files.iter_mut().find(|(n, _)| n == victim).unwrap();
+                bytes[0] ^= 0x01;
+            };
+            // manifest.note left as it was: it names the manifest before the edit.
+            let edited = tampered(&pack, flip, None);
+            let stale = "names manifest.json with SHA-256 ";
+            altered(&edited, Some(MANIFEST_NOTE), stale);
+            first_problem(signed_verdict(&edited, &pem), Some(MANIFEST_NOTE), stale);
+            // Re-signed by whoever edited it, their key as signing-key.pem: the pack agrees
+            // with itself, not with the workspace's key.
+            let forged = tampered(&pack, flip, Some(&forger));
+            intact(verdict(&forged));
+            for trusted_key in [pem.clone(), trusted.verifier().to_vkey()] {
+                first_problem(
+                    signed_verdict(&forged, &trusted_key),
+                    Some(MANIFEST_NOTE),
+                    "not signed by the given public key",
+                );
+            }
+        }
+    }
+
+    /// One finding's severity changed where an auditor reads it: `exports/findings.json` and
+    /// its proof.
+    fn severity_changed(files: &mut Files) {
+        let (_, bytes) = files.iter_mut().find(|(n, _)| n == FINDINGS_JSON).unwrap();
+        let mut export: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        assert_eq!(export["rows"][0]["severity"], "high");
+        export["rows"][0]["severity"] = "low".into();
+        *bytes = serde_json::to_vec_pretty(&export).unwrap();
+        edit_proof(files, 1, |p| p["finding"]["severity"] = "low".into());
+    }
+
+    #[test]
+    fn a_findings_severity_changed_in_the_export_and_its_proof_is_altered() {
+        let trusted = key();
+        let forger = key();
+        let pem = trusted.verifier().to_pem().unwrap();
+        let spec = Spec::signed(&trusted);
+        let changed = "finding_note names a finding with SHA-256 ";
+        // The manifest re-made and signed by the workspace key: the finding_note alone tells.
+        altered(
+            &spec.edited(severity_changed, |_| {}),
+            Some("proofs/findings/0001.json"),
+            changed,
+        );
+        // As the trial did it: sums and manifest rewritten, manifest.note left as it was.
+        let pack = spec.pack(|_| {});
+        let edited = verdict(&tampered(&pack, severity_changed, None));
+        assert!(
+            has_problem(&edited, MANIFEST_NOTE, "names manifest.json with SHA-256 ")
+                && has_problem(&edited, "proofs/findings/0001.json", changed),
+            "{edited:#?}"
+        );
+        // Re-signed by another key: consistent with itself, and the workspace's key signs
+        // neither the manifest nor this finding (the other one it still signs).
+        let forged = tampered(&pack, severity_changed, Some(&forger));
+        intact(verdict(&forged));
+        let checked = signed_verdict(&forged, &pem);
+        let not_signed = "finding_note: not signed by the given public key";
+        assert!(
+            has_problem(
+                &checked,
+                MANIFEST_NOTE,
+                "not signed by the given public key"
+            ) && has_problem(&checked, "proofs/findings/0001.json", not_signed)
+                && !has_problem(&checked, "proofs/findings/0002.json", ""),
+            "{checked:#?}"
+        );
+    }
+
+    #[test]
+    fn a_finding_note_re_signed_by_another_key_is_caught_by_the_trusted_key() {
+        // Checkpoint and manifest carry the workspace's signature too, beside the forger's
+        // (no tamperer could sign the manifest so; this leaves the finding notes alone to
+        // tell).
+        let trusted = key();
+        let forger = key();
+        let forged = tampered(
+            &Spec::signed(&trusted).pack(|_| {}),
+            |files| {
+                for n in [1, 2] {
+                    edit_proof(files, n, |p| {
+                        let head = TreeHead::parse(
+                            parse_note(p["checkpoint"].as_str().unwrap()).unwrap().text,
+                        )
+                        .unwrap();
+                        let text = finding_text(&head, &p["finding"]);
+                        p["finding_note"] = forger.sign_note(&text).unwrap().into();
+                    });
+                }
+            },
+            Some(&forger),
+        );
+        let mut files = contents(&forged).unwrap();
+        let text = manifest_text("evidentia/w", &get(&files, MANIFEST).unwrap());
+        let note = resign(&forger.sign_note(&text).unwrap(), &text, &trusted);
+        set(&mut files, MANIFEST_NOTE, note.into_bytes());
+        let pack = rezip(files);
+        intact(verdict(&pack));
+        match signed_verdict(&pack, &trusted.verifier().to_vkey()) {
+            Verdict::Altered(p) => {
+                let named: Vec<&str> = p.iter().filter_map(|p| p.entry.as_deref()).collect();
+                assert_eq!(
+                    named,
+                    ["proofs/findings/0001.json", "proofs/findings/0002.json"],
+                    "{p:#?}"
+                );
+                assert!(
+                    p[0].reason
+                        .starts_with("finding_note: not signed by the given public key"),
+                    "{p:#?}"
+                );
+            }
+            Verdict::Intact(_) => panic!("intact"),
+        }
+    }
+
+    #[test]
+    fn a_pack_re_signed_by_another_key_names_every_note_it_signed() {
+        let trusted = key();
+        let pack = Spec::signed(&key()).pack(|_| {});
+        match signed_verdict(&pack, &trusted.verifier().to_pem().unwrap()) {
+            Verdict::Altered(p) => {
+                let named: Vec<&str> = p.iter().filter_map(|p| p.entry.as_deref()).collect();
+                assert_eq!(
+                    named,
+                    [
+                        CHECKPOINT_NOTE,
+                        MANIFEST_NOTE,
+                        "proofs/findings/0001.json",
+                        "proofs/findings/0002.json"
+                    ],
+                    "{p:#?}"
+                );
+            }
+            Verdict::Intact(_) => panic!("intact"),
+        }
+    }
+
+    #[test]
+    fn a_signed_pack_whose_finding_note_is_missing_or_wrong_is_altered() {
+        let signer = key();
+        let other = key();
+        let spec = Spec::signed(&signer);
+        let head = {
+            let note = String::from_utf8(entry_of(&spec.pack(|_| {}), CHECKPOINT_NOTE)).unwrap();
+            TreeHead::parse(signer.verifier().open(&note).unwrap()).unwrap()
+        };
+        let right = finding_text(&head, &spec.findings[0]);
+        let signed = |text: &str| serde_json::Value::from(signer.sign_note(text).unwrap());
+        let sha = sha_hex(&canonical_json(&spec.findings[0]).unwrap());
+        let tree = |origin: &str, size: u64, root: Hash| {
+            TreeHead {
+                origin: origin.into(),
+                size,
+                root,
+            }
+            .to_text()
+        };
+        type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+        let set_to = |note: serde_json::Value| -> Edit {
+            Box::new(move |p| p["finding_note"] = note.clone())
+        };
+        let cases: Vec<(&str, Edit, &str)> = vec![
+            (
+                "removed",
+                Box::new(|p| {
+                    p.as_object_mut().unwrap().remove("finding_note");
+                }),
+                "finding_note is missing: in a signed pack every finding proof carries one",
+            ),
+            (
+                "null",
+                set_to(serde_json::Value::Null),
+                "finding_note is missing",
+            ),
+            (
+                "not a string",
+                set_to(1.into()),
+                "finding_note is not a string",
+            ),
+            (
+                "not a signed note",
+                set_to("evidentia-finding/1\n".into()),
+                "finding_note: malformed signed note",
+            ),
+            (
+                "another tag",
+                set_to(signed(&right.replacen("/1", "/2", 1))),
+                "finding_note's text is not the five lines of docs/ledger-format.md §18",
+            ),
+            (
+                "a sixth line",
+                set_to(signed(&format!("{right}extra\n"))),
+                "finding_note's text is not the five lines",
+            ),
+            (
+                "another origin",
+                set_to(signed(&format!(
+                    "evidentia-finding/1\n{}{sha}\n",
+                    tree("evidentia/v", 3, head.root)
+                ))),
+                "finding_note names origin \"evidentia/v\", the pack's is \"evidentia/w\"",
+            ),
+            (
+                "another size",
+                set_to(signed(&format!(
+                    "evidentia-finding/1\n{}{sha}\n",
+                    tree("evidentia/w", 2, head.root)
+                ))),
+                "finding_note names a tree of 2 entries, ledger.jsonl has 3",
+            ),
+            (
+                "another root",
+                set_to(signed(&format!(
+                    "evidentia-finding/1\n{}{sha}\n",
+                    tree("evidentia/w", 3, Hash::of(b"r"))
+                ))),
+                "finding_note names root ",
+            ),
+            (
+                "another finding's",
+                set_to(signed(&finding_text(&head, &spec.findings[1]))),
+                "finding_note names a finding with SHA-256 ",
+            ),
+            (
+                "signed by a key not in signing-key.pem",
+                set_to(other.sign_note(&right).unwrap().into()),
+                "finding_note does not verify with signing-key.pem: the note is not signed by key",
+            ),
+        ];
+        for (what, edit, reason) in cases {
+            let pack = spec.edited(|files| edit_proof(files, 1, &edit), |_| {});
+            for v in [
+                verdict(&pack),
+                signed_verdict(&pack, &signer.verifier().to_vkey()),
+            ] {
+                match v {
+                    Verdict::Intact(_) => panic!("{what}: intact"),
+                    Verdict::Altered(problems) => {
+                        let first = &problems[0];
+                        assert_eq!(
+                            first.entry.as_deref(),
+                            Some("proofs/findings/0001.json"),
+                            "{what}: {problems:#?}"
+                        );
+                        assert!(first.reason.contains(reason), "{what}: {problems:#?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_signed_pack_without_its_manifest_note_is_altered() {
+        // Removed, SHA256SUMS rewritten (the manifest never listed it).
+        let key = key();
+        let pack = Spec::signed(&key).pack(|_| {});
+        let without = tampered(
+            &pack,
+            |files| files.retain(|(n, _)| n != MANIFEST_NOTE),
+            None,
+        );
+        let reason = "missing from the pack: a pack with checkpoint.note carries manifest.note";
+        altered(&without, Some(MANIFEST_NOTE), reason);
+        first_problem(
+            signed_verdict(&without, &key.verifier().to_vkey()),
+            Some(MANIFEST_NOTE),
+            reason,
+        );
+    }
+
+    #[test]
+    fn a_manifest_note_that_does_not_name_this_manifest_is_altered() {
+        let signer = key();
+        let other = key();
+        let pack = Spec::signed(&signer).pack(|_| {});
+        let sha = sha_hex(&entry_of(&pack, MANIFEST));
+        let with_note = |note: String| {
+            tampered(
+                &pack,
+                |files| set(files, MANIFEST_NOTE, note.into_bytes()),
+                None,
+            )
+        };
+        let sign = |text: String| signer.sign_note(&text).unwrap();
+        intact(verdict(&with_note(sign(format!(
+            "evidentia-pack/1\nevidentia/w\n{sha}\n"
+        )))));
+        let cases = [
+            (
+                sign(format!("evidentia-pack/1\nevidentia/v\n{sha}\n")),
+                "names origin \"evidentia/v\", manifest.json's is \"evidentia/w\"",
+            ),
+            (
+                sign(format!(
+                    "evidentia-pack/1\nevidentia/w\n{}\n",
+                    "0".repeat(64)
+                )),
+                &format!(
+                    "names manifest.json with SHA-256 {}, but manifest.json hashes to {sha}",
+                    "0".repeat(64)
+                ),
+            ),
+            (
+                sign(format!(
+                    "evidentia-pack/1\nevidentia/w\n{}\n",
+                    sha.to_uppercase()
+                )),
+                "names manifest.json with SHA-256 ",
+            ),
+            (
+                sign(format!("evidentia-pack/2\nevidentia/w\n{sha}\n")),
+                "its text is not the three lines of docs/evidence-pack.md",
+            ),
+            (
+                sign(format!("evidentia-pack/1\nevidentia/w\n{sha}\nextra\n")),
+                "its text is not the three lines of docs/evidence-pack.md",
+            ),
+            (
+                other
+                    .sign_note(&format!("evidentia-pack/1\nevidentia/w\n{sha}\n"))
+                    .unwrap(),
+                "does not verify with signing-key.pem: the note is not signed by key",
+            ),
+            ("not a note\n".to_owned(), "malformed signed note"),
+        ];
+        for (note, reason) in cases {
+            altered(&with_note(note), Some(MANIFEST_NOTE), reason);
+        }
+    }
+
+    #[test]
+    fn a_manifest_listing_its_note_itself_or_the_sums_is_altered() {
+        // Listed, then the manifest re-signed and the sums re-made: only the listing is wrong.
+        let signer = key();
+        let pack = Spec::signed(&signer).pack(|_| {});
+        for name in UNLISTED_FILES {
+            let mut files = contents(&pack).unwrap();
+            let bytes = get(&files, name).unwrap();
+            let mut m: Manifest = serde_json::from_slice(&get(&files, MANIFEST).unwrap()).unwrap();
+            m.files.push(ManifestFile {
+                path: name.into(),
+                size: bytes.len() as u64,
+                sha256: sha_hex(&bytes),
+            });
+            let mut json = serde_json::to_vec_pretty(&m).unwrap();
+            json.push(b'\n');
+            let note = signer
+                .sign_note(&manifest_text("evidentia/w", &json))
+                .unwrap();
+            set(&mut files, MANIFEST, json);
+            set(&mut files, MANIFEST_NOTE, note.into_bytes());
+            altered(
+                &rezip(files),
+                Some(name),
+                "listed in manifest.json, which lists every file but manifest.json, manifest.note, SHA256SUMS",
+            );
         }
     }
 }

@@ -1,17 +1,20 @@
-//! What ties a pack to its ledger beyond the chain (docs/ledger-format.md §16–§18): the Merkle
-//! root and origin in `manifest.json`, the signed `checkpoint.note` with its `signing-key.pem`,
-//! the finding proofs in `proofs/findings/`, a trusted public key, and an earlier pack of the
-//! same ledger.
+//! What ties a pack to its ledger and its signer beyond the chain (docs/ledger-format.md
+//! §16–§18, docs/evidence-pack.md): the Merkle root and origin in `manifest.json`, the signed
+//! `checkpoint.note` and `manifest.note` with their `signing-key.pem`, the finding proofs in
+//! `proofs/findings/` with their `finding_note`s, a trusted public key, and an earlier pack of
+//! the same ledger.
 //!
-//! Nothing here trusts `signing-key.pem`: the pack checks that its note is self-consistent;
-//! [`signed_by`] checks it against a key the auditor holds.
+//! Nothing here trusts `signing-key.pem`: the pack checks that its notes are self-consistent;
+//! [`signed_by`] checks them against a key the auditor holds.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::{Read, Seek};
 
 use evidentia_ledger::merkle::{leaf_hash, verify_consistency, verify_inclusion};
 use evidentia_ledger::note::parse_note;
-use evidentia_ledger::{Hash, MerkleTree, NoteError, TreeHead, VerifierKey, entry_hash};
+use evidentia_ledger::{
+    Hash, MerkleTree, NoteError, TreeHead, VerifierKey, canonical_json, entry_hash,
+};
 use serde::Deserialize;
 use serde_json::Value;
 use zip::ZipArchive;
@@ -19,11 +22,11 @@ use zip::result::ZipError;
 
 use super::{
     CHECKPOINT_NOTE, Contents, FINDING_PROOFS_DIR, FINDINGS_JSON, Inspection, LEDGER_JSONL,
-    LedgerState, Limits, MANIFEST, Problem, SIGNING_KEY_PEM, is_lower_hex_sha256,
+    LedgerState, Limits, MANIFEST, MANIFEST_NOTE, Problem, SIGNING_KEY_PEM, is_lower_hex_sha256,
 };
-use crate::FINDING_PROOF_FORMAT;
 use crate::ledger_jsonl::JsonlEntry;
 use crate::manifest::Manifest;
+use crate::{FINDING_NOTE_TAG, FINDING_PROOF_FORMAT, MANIFEST_NOTE_TAG};
 
 fn problem(entry: &str, reason: impl Into<String>) -> Problem {
     Problem {
@@ -44,6 +47,23 @@ fn origin_of(m: &Manifest) -> String {
 /// The proof of finding `n` (1-based): `proofs/findings/<NNNN>.json`.
 fn proof_name(n: usize) -> String {
     format!("{FINDING_PROOFS_DIR}{n:04}.json")
+}
+
+/// The key `signing-key.pem` holds, named `origin` (its signatures carry the pack's origin):
+/// `Ok(None)` when the pack has no `signing-key.pem` (or it was not read).
+fn pem_key(pem: Option<&[u8]>, origin: &str) -> Result<Option<VerifierKey>, String> {
+    let Some(pem) = pem else {
+        return Ok(None);
+    };
+    let Some(pem) = std::str::from_utf8(pem)
+        .ok()
+        .filter(|t| t.trim_start().starts_with("-----BEGIN PUBLIC KEY-----"))
+    else {
+        return Err("not a PEM public key (-----BEGIN PUBLIC KEY-----)".into());
+    };
+    VerifierKey::parse(pem, origin)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// One entry read whole.
@@ -214,6 +234,26 @@ pub(super) fn check_trust(
             problems,
         );
     }
+    // One key signs the checkpoint and the manifest: a pack has both notes or neither.
+    let has_manifest_note = in_pack.contains(MANIFEST_NOTE);
+    if has_note && !has_manifest_note {
+        problems.push(problem(
+            MANIFEST_NOTE,
+            "missing from the pack: a pack with checkpoint.note carries manifest.note, its manifest signed by the same key (docs/evidence-pack.md)",
+        ));
+    }
+    if has_manifest_note && !has_note {
+        problems.push(problem(
+            MANIFEST_NOTE,
+            "present without checkpoint.note: one key signs both (docs/evidence-pack.md)",
+        ));
+    }
+    let manifest_sha = state.actual.get(MANIFEST).map(|(_, sha)| sha.as_str());
+    if let (Some(note), Some(m), Some(sha)) =
+        (&state.manifest_note_bytes, &state.manifest, manifest_sha)
+    {
+        check_manifest_note(note, m, sha, state.pem_bytes.as_deref(), problems);
+    }
     match findings {
         FindingsRead::Absent => {}
         FindingsRead::Bad(reason) => problems.push(problem(FINDINGS_JSON, reason.clone())),
@@ -316,23 +356,11 @@ fn check_note(
             ));
         }
     }
-    let Some(pem) = pem else {
-        return; // the note without its key: already a problem
-    };
-    let Some(pem) = std::str::from_utf8(pem)
-        .ok()
-        .filter(|t| t.trim_start().starts_with("-----BEGIN PUBLIC KEY-----"))
-    else {
-        problems.push(problem(
-            SIGNING_KEY_PEM,
-            "not a PEM public key (-----BEGIN PUBLIC KEY-----)",
-        ));
-        return;
-    };
-    let key = match VerifierKey::parse(pem, &origin) {
-        Ok(key) => key,
-        Err(e) => {
-            problems.push(problem(SIGNING_KEY_PEM, e.to_string()));
+    let key = match pem_key(pem, &origin) {
+        Ok(Some(key)) => key,
+        Ok(None) => return, // the note without its key: already a problem
+        Err(reason) => {
+            problems.push(problem(SIGNING_KEY_PEM, reason));
             return;
         }
     };
@@ -344,12 +372,64 @@ fn check_note(
     }
 }
 
+/// `manifest.note` must be a signed note of exactly the three lines `evidentia-pack/1`, the
+/// manifest's origin and the SHA-256 of this `manifest.json` (`manifest_sha`), verifying with
+/// `signing-key.pem` (docs/evidence-pack.md).
+fn check_manifest_note(
+    note: &[u8],
+    m: &Manifest,
+    manifest_sha: &str,
+    pem: Option<&[u8]>,
+    problems: &mut Vec<Problem>,
+) {
+    let Ok(note) = std::str::from_utf8(note) else {
+        problems.push(problem(MANIFEST_NOTE, "not UTF-8 text"));
+        return;
+    };
+    let parsed = match parse_note(note) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            problems.push(problem(MANIFEST_NOTE, e.to_string()));
+            return;
+        }
+    };
+    let origin = origin_of(m);
+    let expected = format!("{MANIFEST_NOTE_TAG}\n{origin}\n{manifest_sha}\n");
+    if parsed.text != expected {
+        let lines: Vec<&str> = parsed.text.trim_end_matches('\n').split('\n').collect();
+        let reason = match lines.as_slice() {
+            [MANIFEST_NOTE_TAG, named, _] if *named != origin => {
+                format!("names origin {named:?}, manifest.json's is {origin:?}")
+            }
+            [MANIFEST_NOTE_TAG, _, named] if *named != manifest_sha => format!(
+                "names manifest.json with SHA-256 {named}, but manifest.json hashes to {manifest_sha}: the manifest, or a file it lists, changed after it was signed"
+            ),
+            _ => format!(
+                "its text is not the three lines of docs/evidence-pack.md ({MANIFEST_NOTE_TAG}, the origin, the SHA-256 of manifest.json)"
+            ),
+        };
+        problems.push(problem(MANIFEST_NOTE, reason));
+    }
+    // No key beside it, or one that cannot be read: already a problem.
+    if let Ok(Some(key)) = pem_key(pem, &origin) {
+        if let Err(e) = key.open(note) {
+            problems.push(problem(
+                MANIFEST_NOTE,
+                format!("does not verify with signing-key.pem: {e}"),
+            ));
+        }
+    }
+}
+
 /// `proofs/findings/<NNNN>.json` (docs/ledger-format.md §18).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FindingProof {
+pub(super) struct FindingProof {
     format: String,
     finding: Value,
+    /// The signed note binding `finding` to the tree; `null` (or absent) in an unsigned pack.
+    #[serde(default)]
+    finding_note: Option<Value>,
     checkpoint: String,
     tree_size: u64,
     tree_root: String,
@@ -363,13 +443,29 @@ struct ProvedEntry {
     inclusion: Vec<String>,
 }
 
+impl FindingProof {
+    pub(super) fn read(bytes: &[u8]) -> Result<FindingProof, String> {
+        serde_json::from_slice(bytes)
+            .map_err(|e| format!("not a finding proof (docs/ledger-format.md §18): {e}"))
+    }
+}
+
 /// What every finding proof of a pack is checked against: the findings, the verified ledger
-/// (its size, root and the lines the findings cite) and the pack's checkpoint.
+/// (its size, root and the lines the findings cite), the pack's checkpoint, and whether it is
+/// signed (then with what `signing-key.pem` holds).
 pub(super) struct ProofCheck<'a> {
     rows: &'a [Value],
     evidence: &'a [Vec<u64>],
     count: u64,
     root: Hash,
+    /// The pack's origin (the key name of its signatures).
+    origin: String,
+    /// Whether the pack has `checkpoint.note`: then every proof carries a `finding_note`.
+    signed: bool,
+    /// The key of `signing-key.pem`, when it is there and readable.
+    pem: Option<VerifierKey>,
+    /// The key the caller trusts, when given (and usable under the pack's origin).
+    trusted: Option<VerifierKey>,
     /// The checkpoint text every proof carries, and how problems call it; `None` when
     /// `checkpoint.note` is there but unreadable (already a problem).
     checkpoint: Option<(String, &'static str)>,
@@ -378,11 +474,12 @@ pub(super) struct ProofCheck<'a> {
 
 impl<'a> ProofCheck<'a> {
     /// `None` when the proofs cannot be checked: no readable findings, no verified ledger or
-    /// no manifest (each already a problem).
+    /// no manifest (each already a problem). `public_key` is the key the caller trusts.
     pub(super) fn new(
         state: &'a Contents,
         findings: &'a FindingsRead,
         note_in_pack: bool,
+        public_key: Option<&str>,
     ) -> Option<ProofCheck<'a>> {
         let FindingsRead::Rows { rows, evidence } = findings else {
             return None;
@@ -391,6 +488,11 @@ impl<'a> ProofCheck<'a> {
         let manifest = state.manifest.as_ref()?;
         let count = ledger.verifier.count();
         let root = ledger.tree.root();
+        let origin = origin_of(manifest);
+        // Not there or not readable: already a problem (the notes' texts are still checked).
+        let pem = pem_key(state.pem_bytes.as_deref(), &origin).ok().flatten();
+        // A key that cannot be named so is reported by `signed_by`, for checkpoint.note.
+        let trusted = public_key.and_then(|k| VerifierKey::parse(k, &origin).ok());
         let checkpoint = match &state.note_bytes {
             Some(note) => std::str::from_utf8(note)
                 .ok()
@@ -398,7 +500,7 @@ impl<'a> ProofCheck<'a> {
             None if note_in_pack => None,
             None => {
                 let head = TreeHead {
-                    origin: origin_of(manifest),
+                    origin: origin.clone(),
                     size: count,
                     root,
                 };
@@ -413,6 +515,10 @@ impl<'a> ProofCheck<'a> {
             evidence,
             count,
             root,
+            origin,
+            signed: note_in_pack,
+            pem,
+            trusted,
             checkpoint,
             lines: &ledger.lines,
         })
@@ -423,11 +529,20 @@ impl<'a> ProofCheck<'a> {
         (1..=self.rows.len()).map(proof_name)
     }
 
+    /// With a trusted key, in a signed pack: a problem naming the proof `name` unless its
+    /// `finding_note` carries a verifying signature of that key (a missing or malformed one is
+    /// a problem of the pack itself, [`ProofCheck::check`]).
+    pub(super) fn check_trusted(&self, name: &str, proof: &FindingProof) -> Option<Problem> {
+        let key = self.trusted.as_ref().filter(|_| self.signed)?;
+        let Some(Value::String(note)) = &proof.finding_note else {
+            return None;
+        };
+        trusted(key, name, "finding_note: ", note, "finding")
+    }
+
     /// Checks the proof of finding `index + 1`.
-    pub(super) fn check(&self, index: usize, bytes: &[u8]) -> Result<(), String> {
+    pub(super) fn check(&self, index: usize, proof: &FindingProof) -> Result<(), String> {
         let n = index + 1;
-        let proof: FindingProof = serde_json::from_slice(bytes)
-            .map_err(|e| format!("not a finding proof (docs/ledger-format.md §18): {e}"))?;
         if proof.format != FINDING_PROOF_FORMAT {
             return Err(format!(
                 "format is {:?}, not {FINDING_PROOF_FORMAT:?}",
@@ -457,6 +572,23 @@ impl<'a> ProofCheck<'a> {
                 return Err(format!("its checkpoint is not {what}"));
             }
         }
+        match (self.signed, &proof.finding_note) {
+            (false, None) => {}
+            (false, Some(_)) => {
+                return Err(
+                    "finding_note is not null, but the pack is unsigned (no checkpoint.note)"
+                        .into(),
+                );
+            }
+            (true, None) => {
+                return Err(
+                    "finding_note is missing: in a signed pack every finding proof carries one (docs/ledger-format.md §18)"
+                        .into(),
+                );
+            }
+            (true, Some(Value::String(note))) => self.check_finding_note(note, &proof.finding)?,
+            (true, Some(_)) => return Err("finding_note is not a string (a signed note)".into()),
+        }
         let seqs: Vec<Option<u64>> = proof
             .entries
             .iter()
@@ -476,6 +608,53 @@ impl<'a> ProofCheck<'a> {
         for (proved, seq) in proof.entries.iter().zip(evidence) {
             self.check_entry(*seq, proved)
                 .map_err(|reason| format!("entry {seq}: {reason}"))?;
+        }
+        Ok(())
+    }
+
+    /// A `finding_note`: a signed note of exactly the five lines `evidentia-finding/1`, the
+    /// origin, the tree size, the root in base64 and the SHA-256 of the finding's canonical
+    /// JSON (docs/ledger-format.md §18), verifying with `signing-key.pem`.
+    fn check_finding_note(&self, note: &str, finding: &Value) -> Result<(), String> {
+        let parsed = parse_note(note).map_err(|e| format!("finding_note: {e}"))?;
+        let sha = canonical_json(finding)
+            .map(|bytes| Hash::of(&bytes).to_hex())
+            .map_err(|e| format!("its finding cannot be hashed: {e}"))?;
+        let head = TreeHead {
+            origin: self.origin.clone(),
+            size: self.count,
+            root: self.root,
+        };
+        // The checkpoint text is the middle three lines.
+        let expected = format!("{FINDING_NOTE_TAG}\n{}{sha}\n", head.to_text());
+        if parsed.text != expected {
+            let lines: Vec<&str> = parsed.text.trim_end_matches('\n').split('\n').collect();
+            let want: Vec<&str> = expected.trim_end_matches('\n').split('\n').collect();
+            let reason = match lines.as_slice() {
+                [FINDING_NOTE_TAG, named, _, _, _] if *named != want[1] => format!(
+                    "finding_note names origin {named:?}, the pack's is {:?}",
+                    want[1]
+                ),
+                [FINDING_NOTE_TAG, _, named, _, _] if *named != want[2] => format!(
+                    "finding_note names a tree of {named} entries, ledger.jsonl has {}",
+                    want[2]
+                ),
+                [FINDING_NOTE_TAG, _, _, named, _] if *named != want[3] => format!(
+                    "finding_note names root {named}, the Merkle root of ledger.jsonl is {}",
+                    want[3]
+                ),
+                [FINDING_NOTE_TAG, _, _, _, named] if *named != sha => format!(
+                    "finding_note names a finding with SHA-256 {named}, but this finding's canonical JSON hashes to {sha}: its fields changed after they were signed"
+                ),
+                _ => format!(
+                    "finding_note's text is not the five lines of docs/ledger-format.md §18 ({FINDING_NOTE_TAG}, the origin, the tree size, the root, the finding's SHA-256)"
+                ),
+            };
+            return Err(reason);
+        }
+        if let Some(key) = &self.pem {
+            key.open(note)
+                .map_err(|e| format!("finding_note does not verify with signing-key.pem: {e}"))?;
         }
         Ok(())
     }
@@ -553,7 +732,9 @@ pub(super) fn check_public_key(text: &str) -> std::io::Result<()> {
 }
 
 /// The pack's `checkpoint.note` must be there and carry a verifying signature of `public_key`
-/// (already checked by [`check_public_key`]); a PEM key's signatures carry the pack's origin.
+/// (already checked by [`check_public_key`]), and so must its `manifest.note` and every proof's
+/// `finding_note` (whose presence the pack's own checks require); a PEM key's signatures carry
+/// the pack's origin. Each note not signed so is a problem naming the file that carries it.
 pub(super) fn signed_by(pack: &Inspection, public_key: &str) -> Vec<Problem> {
     let Some(m) = &pack.manifest else {
         return Vec::new(); // no manifest: already a problem
@@ -583,27 +764,37 @@ pub(super) fn signed_by(pack: &Inspection, public_key: &str) -> Vec<Problem> {
             )];
         }
     };
-    match key.open(note) {
-        Ok(_) => Vec::new(),
-        Err(NoteError::NotSignedBy(_)) => vec![problem(
-            CHECKPOINT_NOTE,
-            format!(
-                "not signed by the given public key {}: no signature of that key (it was signed by another key)",
-                key.to_vkey()
-            ),
-        )],
-        Err(NoteError::BadSignature(_)) => vec![problem(
-            CHECKPOINT_NOTE,
-            format!(
-                "the signature of the given public key {} does not verify: the checkpoint was altered",
-                key.to_vkey()
-            ),
-        )],
-        Err(e) => vec![problem(
-            CHECKPOINT_NOTE,
-            format!("cannot be checked with the given public key: {e}"),
-        )],
+    let mut out = Vec::new();
+    out.extend(trusted(&key, CHECKPOINT_NOTE, "", note, "checkpoint"));
+    // Missing or unreadable: already a problem of the pack itself.
+    if let Some(note) = pack
+        .manifest_note
+        .as_deref()
+        .and_then(|b| std::str::from_utf8(b).ok())
+    {
+        out.extend(trusted(&key, MANIFEST_NOTE, "", note, "manifest"));
     }
+    out.extend(pack.unsigned_findings.iter().cloned());
+    out
+}
+
+/// A problem naming `entry` unless `note` carries a verifying signature of the trusted `key`;
+/// `field` prefixes the reason when the note is a field of the entry, `what` names what the
+/// note signs.
+fn trusted(key: &VerifierKey, entry: &str, field: &str, note: &str, what: &str) -> Option<Problem> {
+    let reason = match key.open(note) {
+        Ok(_) => return None,
+        Err(NoteError::NotSignedBy(_)) => format!(
+            "{field}not signed by the given public key {}: no signature of that key (it was signed by another key)",
+            key.to_vkey()
+        ),
+        Err(NoteError::BadSignature(_)) => format!(
+            "{field}the signature of the given public key {} does not verify: the {what} was altered",
+            key.to_vkey()
+        ),
+        Err(e) => format!("{field}cannot be checked with the given public key: {e}"),
+    };
+    Some(problem(entry, reason))
 }
 
 /// A problem of the earlier pack, its entry name prefixed `earlier:` (`earlier` for the
