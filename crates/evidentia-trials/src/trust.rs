@@ -21,8 +21,8 @@ use evidentia_ledger::{
     Entry, Hash, MerkleTree, SigningKey, TreeHead, canonical_json, entry_hash, payload_hash,
 };
 use evidentia_pack::{
-    CHECKPOINT_NOTE, FINDING_PROOFS_DIR, LEDGER_JSONL, MANIFEST, Manifest, PackWriter, SHA256SUMS,
-    SIGNING_KEY_PEM,
+    CHECKPOINT_NOTE, FINDING_NOTE_TAG, FINDING_PROOFS_DIR, LEDGER_JSONL, MANIFEST, MANIFEST_NOTE,
+    MANIFEST_NOTE_TAG, Manifest, PackWriter, SHA256SUMS, SIGNING_KEY_PEM,
 };
 use evidentia_samples::rng::Rng;
 use rusqlite::{Connection, params};
@@ -955,10 +955,21 @@ fn write_raw(files: &Files, out: &Path) -> anyhow::Result<()> {
 /// Writes the files through Evidentia's own pack writer, which makes `manifest.json` (from
 /// `manifest`, its file list filled in) and `SHA256SUMS` agree with them: what a forger with
 /// the source would do.
-fn write_resummed(files: &Files, manifest: Manifest, out: &Path) -> anyhow::Result<()> {
+fn write_resummed(
+    files: &Files,
+    manifest: Manifest,
+    signer: Option<&SigningKey>,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let old_note = file(files, MANIFEST_NOTE).map(|b| String::from_utf8_lossy(b).into_owned());
+    let origin = manifest
+        .checkpoint
+        .origin
+        .clone()
+        .unwrap_or_else(|| format!("evidentia/{}", manifest.workspace_id));
     let mut pack = PackWriter::new(BufWriter::new(std::fs::File::create(out)?));
     for (name, bytes) in files {
-        if name == MANIFEST || name == SHA256SUMS {
+        if name == MANIFEST || name == MANIFEST_NOTE || name == SHA256SUMS {
             continue;
         }
         if name == LEDGER_JSONL {
@@ -968,7 +979,18 @@ fn write_resummed(files: &Files, manifest: Manifest, out: &Path) -> anyhow::Resu
             pack.add(name, bytes)?;
         }
     }
-    let (mut writer, _) = pack.finish(manifest)?;
+    let (mut writer, _) = pack.finish_with_note(manifest, |json| match signer {
+        Some(key) => {
+            let text = format!(
+                "{MANIFEST_NOTE_TAG}\n{origin}\n{}\n",
+                Hash::of(json).to_hex()
+            );
+            key.sign_note(&text)
+                .map(Some)
+                .map_err(std::io::Error::other)
+        }
+        None => Ok(old_note),
+    })?;
     writer.flush()?;
     Ok(())
 }
@@ -1009,13 +1031,16 @@ fn extract(files: &Files, dir: &Path) -> anyhow::Result<()> {
 struct AlteredPack {
     files: Files,
     manifest: Option<Manifest>,
+    /// The key that re-signs `manifest.note` when the manifest is rewritten (a forger's);
+    /// `None` keeps the pack's own `manifest.note`, which then no longer names the manifest.
+    manifest_signer: Option<SigningKey>,
     what: String,
 }
 
 impl AlteredPack {
     fn write(&self, out: &Path) -> anyhow::Result<()> {
         match &self.manifest {
-            Some(m) => write_resummed(&self.files, m.clone(), out),
+            Some(m) => write_resummed(&self.files, m.clone(), self.manifest_signer.as_ref(), out),
             None => write_raw(&self.files, out),
         }
     }
@@ -1177,7 +1202,7 @@ fn pack_controls(
     verdict_controls(table, "later pack (at B), as made", &verdict);
     // The trial's own rewriting, with nothing altered, must give a pack that passes too.
     let rezipped = fx.dir.join("rezipped.zip");
-    write_resummed(&packs.later, manifest_of(&packs.later)?, &rezipped)?;
+    write_resummed(&packs.later, manifest_of(&packs.later)?, None, &rezipped)?;
     let same = std::fs::read(&rezipped)? == std::fs::read(&honest)?;
     let verdict = check_pack(tool, fx, packs, &rezipped, &packs.later)?;
     verdict_controls(
@@ -1355,7 +1380,7 @@ fn forge(
         key.verifier().to_pem()?.into_bytes(),
     );
     if regenerate_proofs {
-        let dropped = regenerate(&mut out, &entries, &tree, &note)?;
+        let dropped = regenerate(&mut out, &entries, &tree, &note, key)?;
         if dropped > 0 {
             what.push_str(&format!(
                 ", {dropped} findings citing cut entries dropped with their proofs"
@@ -1367,6 +1392,7 @@ fn forge(
     Ok(AlteredPack {
         files: out,
         manifest: Some(manifest),
+        manifest_signer: Some(key.clone()),
         what,
     })
 }
@@ -1379,6 +1405,7 @@ fn regenerate(
     entries: &[Entry],
     tree: &MerkleTree,
     note: &str,
+    key: &SigningKey,
 ) -> anyhow::Result<usize> {
     let n = entries.len() as u64;
     let names: Vec<String> = files
@@ -1416,6 +1443,14 @@ fn regenerate(
         proof["checkpoint"] = note.into();
         proof["tree_size"] = n.into();
         proof["tree_root"] = tree.root().to_hex().into();
+        // The forger signs the finding's words too, as the writer does with the real key.
+        let origin = note.lines().next().unwrap_or_default();
+        let text = format!(
+            "{FINDING_NOTE_TAG}\n{origin}\n{n}\n{}\n{}\n",
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, tree.root().0),
+            Hash::of(&evidentia_ledger::canonical_json(&proof["finding"])?).to_hex()
+        );
+        proof["finding_note"] = key.sign_note(&text)?.into();
         let mut bytes = serde_json::to_vec_pretty(&proof)?;
         bytes.push(b'\n');
         kept.push(bytes);
@@ -1485,6 +1520,7 @@ fn alter_pack(
         Ok(AlteredPack {
             files,
             manifest: Some(manifest),
+            manifest_signer: None,
             what,
         })
     };
@@ -1508,6 +1544,7 @@ fn alter_pack(
             Ok(AlteredPack {
                 files,
                 manifest: None,
+                manifest_signer: None,
                 what,
             })
         }
@@ -1560,6 +1597,7 @@ fn alter_pack(
                 Ok(AlteredPack {
                     files,
                     manifest: None,
+                    manifest_signer: None,
                     what: format!("{name} removed"),
                 })
             } else {
