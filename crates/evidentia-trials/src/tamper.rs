@@ -158,11 +158,31 @@ fn max_seq(db: &Connection) -> anyhow::Result<i64> {
     Ok(db.query_row("SELECT MAX(seq) FROM ledger_entries", [], |r| r.get(0))?)
 }
 
-fn flip(bytes: &mut [u8], rng: &mut Rng) {
+pub(crate) fn flip(bytes: &mut [u8], rng: &mut Rng) {
     if !bytes.is_empty() {
         let i = rng.below(bytes.len() as u64) as usize;
         bytes[i] ^= 1 << rng.below(8);
     }
+}
+
+/// Flips one bit of a blob column of entry `seq` (the trials' commonest edit).
+pub(crate) fn flip_entry_blob(
+    db: &Connection,
+    column: &str,
+    seq: i64,
+    rng: &mut Rng,
+) -> rusqlite::Result<()> {
+    let mut blob: Vec<u8> = db.query_row(
+        &format!("SELECT {column} FROM ledger_entries WHERE seq = ?1"),
+        [seq],
+        |r| r.get(0),
+    )?;
+    flip(&mut blob, rng);
+    db.execute(
+        &format!("UPDATE ledger_entries SET {column} = ?1 WHERE seq = ?2"),
+        params![blob, seq],
+    )?;
+    Ok(())
 }
 
 /// Applies one edit of `kind`; returns what it did, for the failure message.
@@ -238,16 +258,7 @@ fn mutate(db: &Connection, rng: &mut Rng, kind: &str) -> anyhow::Result<String> 
         }
         "entry: flip a bit in a blob" => {
             let column = *rng.pick(&["payload", "payload_hash", "prev_hash", "entry_hash"]);
-            let mut blob: Vec<u8> = db.query_row(
-                &format!("SELECT {column} FROM ledger_entries WHERE seq = ?1"),
-                [seq],
-                |r| r.get(0),
-            )?;
-            flip(&mut blob, rng);
-            db.execute(
-                &format!("UPDATE ledger_entries SET {column} = ?1 WHERE seq = ?2"),
-                params![blob, seq],
-            )?;
+            flip_entry_blob(db, column, seq, rng)?;
             Ok(format!("a bit of {column} in entry {seq}"))
         }
         "entry: delete a row" => {

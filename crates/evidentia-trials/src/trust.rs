@@ -506,16 +506,7 @@ fn alter_workspace(
                     params![String::from_utf8_lossy(&bytes), seq],
                 )?;
             } else {
-                let mut blob: Vec<u8> = db.query_row(
-                    &format!("SELECT {column} FROM ledger_entries WHERE seq = ?1"),
-                    [seq],
-                    |r| r.get(0),
-                )?;
-                flip(&mut blob, rng);
-                db.execute(
-                    &format!("UPDATE ledger_entries SET {column} = ?1 WHERE seq = ?2"),
-                    params![blob, seq],
-                )?;
+                crate::tamper::flip_entry_blob(db, column, seq, rng)?;
             }
             Ok(format!("{column} of entry {seq}"))
         }
@@ -646,12 +637,7 @@ fn alter_workspace(
     }
 }
 
-fn flip(bytes: &mut [u8], rng: &mut Rng) {
-    if !bytes.is_empty() {
-        let i = rng.below(bytes.len() as u64) as usize;
-        bytes[i] ^= 1 << rng.below(8);
-    }
-}
+use crate::tamper::flip;
 
 /// One ASCII letter or digit of `text` replaced by another (the text stays UTF-8, the
 /// format the same); returns the text and the position.
