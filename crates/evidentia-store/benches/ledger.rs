@@ -48,9 +48,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         assert!(report.is_intact(), "benchmark ledger must verify");
         assert_eq!(report.entries, n);
         // Bytes hashed per entry: the payload, plus the entry-hash input (tag, version, seq,
-        // kind, time, two 32-byte hashes, length prefixes).
+        // kind, time, two 32-byte hashes, length prefixes), plus the Merkle tree's leaf input
+        // (33 bytes) and, per entry on average, one interior node's input (65 bytes).
         let e = &entries[0];
-        let per_entry = e.payload.len() + 4 + 22 + 2 + 8 + 4 + e.kind.len() + 4 + e.recorded_at.len() + 64;
+        let per_entry = e.payload.len() + 4 + 22 + 2 + 8 + 4 + e.kind.len() + 4 + e.recorded_at.len() + 64 + 33 + 65;
         let merkle = merkle_figures(&ws, n, report.tree_root).await?;
         ws.close().await;
         Ok::<_, Box<dyn std::error::Error>>((append_secs, verify_secs, per_entry as f64 * n as f64, merkle))
