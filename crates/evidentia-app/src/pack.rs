@@ -120,7 +120,7 @@ impl PackTrust {
                             size: head.count,
                             root: tree.root(),
                         },
-                        &key,
+                        key,
                     )?;
                     Some((note, key.verifier().to_pem()?))
                 }
