@@ -29,6 +29,8 @@
 //! | `PutGroupPolicy` / `DeleteGroupPolicy` | grant / revoke | `groupName` | `inline:<policyName>` |
 //! | `CreateLoginProfile` / `DeleteLoginProfile` | grant / revoke | `userName` | `console-login` |
 //! | `UpdateLoginProfile` | credential_rotated | `userName` | `console-password` |
+//! | `ChangePassword` | credential_rotated | the caller | `console-password` |
+//! | `CreateServiceLinkedRole` | create_account | `responseElements.role.roleName` | — |
 //! | `CreateAccessKey` | credential_created | `userName` | the new `accessKeyId` |
 //! | `UpdateAccessKey` `Inactive` / `Active` | credential_deactivated / credential_reactivated | `userName` | `accessKeyId` |
 //! | `DeleteAccessKey` | credential_deleted | `userName` | `accessKeyId` |
@@ -78,6 +80,12 @@
 //!   role's `trust-policy`; we cannot tell from the event whether principals were added or
 //!   removed, and treating it as access-adding is the conservative reading.
 //! * A role is an account: roles are the identities workloads and federated users act as.
+//!   A service-linked role (`CreateServiceLinkedRole`) is one too, a non-human identity AWS
+//!   services act as; the request names only the service, so the role's name comes from the
+//!   response (a failed call has none and is a warning).
+//! * `ChangePassword` is an IAM user changing their own console password: the same
+//!   credential rotation as `UpdateLoginProfile`, on the caller (the request names no user,
+//!   and CloudTrail leaves the passwords out).
 //! * When an access-key or login-profile call names no `userName`, IAM acts on the caller,
 //!   so the account is the caller's `userIdentity.userName` (or the last part of its ARN).
 //! * The actor is `userIdentity.arn`, else `userName`, `principalId`, or the invoking AWS
@@ -338,6 +346,8 @@ enum Target {
     SelfOrUser,
     /// A required request parameter.
     Param(&'static str),
+    /// A required field of the response, by its path.
+    Response(&'static [&'static str]),
 }
 
 enum Entitlement {
@@ -370,6 +380,11 @@ fn rule(event_name: &str) -> Option<(Option<ProvisioningAction>, Target, Entitle
         "PutUserPolicy" => (Some(A::Grant), T::Param("userName"), E::InlinePolicy),
         "DeleteUserPolicy" => (Some(A::Revoke), T::Param("userName"), E::InlinePolicy),
         "CreateRole" => (Some(A::CreateAccount), T::Param("roleName"), E::None),
+        "CreateServiceLinkedRole" => (
+            Some(A::CreateAccount),
+            T::Response(&["responseElements", "role", "roleName"]),
+            E::None,
+        ),
         "DeleteRole" => (Some(A::Delete), T::Param("roleName"), E::None),
         "AttachRolePolicy" => (Some(A::Grant), T::Param("roleName"), E::Param("policyArn")),
         "DetachRolePolicy" => (Some(A::Revoke), T::Param("roleName"), E::Param("policyArn")),
@@ -391,6 +406,11 @@ fn rule(event_name: &str) -> Option<(Option<ProvisioningAction>, Target, Entitle
         "CreateLoginProfile" => (Some(A::Grant), T::SelfOrUser, E::Fixed("console-login")),
         "DeleteLoginProfile" => (Some(A::Revoke), T::SelfOrUser, E::Fixed("console-login")),
         "UpdateLoginProfile" => (
+            Some(A::CredentialRotated),
+            T::SelfOrUser,
+            E::Fixed("console-password"),
+        ),
+        "ChangePassword" => (
             Some(A::CredentialRotated),
             T::SelfOrUser,
             E::Fixed("console-password"),
@@ -491,6 +511,7 @@ fn map_record(
 
     let account = match target {
         Target::Param(name) => view.need_str(&["requestParameters", name])?,
+        Target::Response(path) => view.need_str(path)?,
         Target::SelfOrUser => match view.opt_str(&["requestParameters", "userName"])? {
             Some(user) => user,
             None => caller_name(&view)?.ok_or_else(|| {
@@ -694,7 +715,15 @@ fn actor(view: &RecordView<'_>) -> Result<Option<String>, Problem> {
 }
 
 /// The calling IAM user's name, for calls that act on the caller when no userName is given.
+/// The root user is `root`, as activity names it (its ARN, `arn:aws:iam::1:root`, has no `/`
+/// to take a name from).
 fn caller_name(view: &RecordView<'_>) -> Result<Option<String>, Problem> {
+    if view
+        .opt_str(&["userIdentity", "type"])?
+        .is_some_and(|kind| kind == "Root")
+    {
+        return Ok(Some("root".to_owned()));
+    }
     if let Some(name) = view.opt_str(&["userIdentity", "userName"])? {
         return Ok(Some(name));
     }
@@ -1241,6 +1270,108 @@ mod tests {
         let (_, sink) = run_capture(&format!("[{}]", records.join(",")), ActivityCapture::All);
         let got: Vec<_> = executions(&sink).iter().map(|e| e.action).collect();
         assert_eq!(got, [Grant, Revoke]);
+    }
+
+    /// Records as CloudTrail writes them (the IAM user guide's record shape): a user changing
+    /// their own password (no request parameters), a service-linked role created for Auto
+    /// Scaling (named only in the response), and access keys of the root user, whose
+    /// `userIdentity` has an ARN ending `:root` and no `userName`.
+    #[test]
+    fn change_password_service_linked_roles_and_root_keys_are_named_like_the_rest() {
+        let mary = r#""userIdentity":{"type":"IAMUser","principalId":"AIDACKCEVSQ6C2EXAMPLE","arn":"arn:aws:iam::111122223333:user/Mary","accountId":"111122223333","accessKeyId":"ASIAIOSFODNN7EXAMPLE","userName":"Mary","sessionContext":{"attributes":{"creationDate":"2024-05-02T10:00:00Z","mfaAuthenticated":"false"}}}"#;
+        let root = r#""userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333","accessKeyId":"ASIAI44QH8DHBEXAMPLE"}"#;
+        let tail = r#""awsRegion":"us-east-1","sourceIPAddress":"192.0.2.10","userAgent":"AWS Internal","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management""#;
+        let record = |name: &str, identity: &str, request: &str, response: &str, id: &str| {
+            format!(
+                r#"{{"eventVersion":"1.08",{identity},"eventTime":"2024-05-02T10:15:00Z","eventSource":"iam.amazonaws.com","eventName":"{name}",{tail},"requestParameters":{request},"responseElements":{response},"requestID":"req-{id}","eventID":"{id}"}}"#
+            )
+        };
+        let records = [
+            record("ChangePassword", mary, "null", "null", "e1"),
+            record(
+                "CreateServiceLinkedRole",
+                mary,
+                r#"{"aWSServiceName":"autoscaling.amazonaws.com"}"#,
+                r#"{"role":{"assumeRolePolicyDocument":"%7B%22Version%22%3A%222012-10-17%22%7D","arn":"arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling","roleId":"AROAJQABLZS4A7EXAMPLE","createDate":"May 2, 2024 10:15:00 AM","roleName":"AWSServiceRoleForAutoScaling","path":"/aws-service-role/autoscaling.amazonaws.com/"}}"#,
+                "e2",
+            ),
+            record(
+                "CreateAccessKey",
+                root,
+                "null",
+                r#"{"accessKey":{"accessKeyId":"AKIAIOSFODNN7EXAMPLE","status":"Active","userName":"111122223333","createDate":"May 2, 2024 10:15:00 AM"}}"#,
+                "e3",
+            ),
+            record(
+                "DeleteAccessKey",
+                root,
+                r#"{"accessKeyId":"AKIAIOSFODNN7EXAMPLE"}"#,
+                "null",
+                "e4",
+            ),
+        ];
+        let (result, sink) = run(&format!("{{\"Records\":[{}]}}", records.join(",")));
+        let summary = result.unwrap();
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+        assert!(summary.skipped.is_empty(), "{:?}", summary.skipped);
+        use ProvisioningAction as A;
+        let got: Vec<_> = executions(&sink)
+            .iter()
+            .map(|e| {
+                (
+                    e.source_event_type.as_deref().unwrap_or_default(),
+                    e.action,
+                    e.account.as_str(),
+                    e.entitlement.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "ChangePassword",
+                    A::CredentialRotated,
+                    "Mary",
+                    Some("console-password")
+                ),
+                (
+                    "CreateServiceLinkedRole",
+                    A::CreateAccount,
+                    "AWSServiceRoleForAutoScaling",
+                    None
+                ),
+                (
+                    "CreateAccessKey",
+                    A::CredentialCreated,
+                    "root",
+                    Some("AKIAIOSFODNN7EXAMPLE")
+                ),
+                (
+                    "DeleteAccessKey",
+                    A::CredentialDeleted,
+                    "root",
+                    Some("AKIAIOSFODNN7EXAMPLE")
+                ),
+            ]
+        );
+        // A failed service-linked role creation names no role: read, warned about, no record.
+        let failed = record(
+            "CreateServiceLinkedRole",
+            mary,
+            r#"{"aWSServiceName":"autoscaling.amazonaws.com"}"#,
+            "null",
+            "e5",
+        )
+        .replace(
+            r#""eventID":"e5""#,
+            r#""eventID":"e5","errorCode":"AccessDenied""#,
+        );
+        let (result, sink) = run(&format!("[{failed}]"));
+        let summary = result.unwrap();
+        assert!(executions(&sink).is_empty());
+        assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
     }
 
     #[test]
