@@ -16,7 +16,7 @@
 //! | `user.lifecycle.delete.completed` (and a bare `user.lifecycle.delete`) | delete | User target | — |
 //! | `group.user_membership.add` / `.remove` | grant / revoke | User target | UserGroup name |
 //! | `application.user_membership.add` / `.remove` | grant / revoke | User target | AppInstance name |
-//! | `user.account.privilege.grant` / `.revoke` | grant / revoke | User target | `debugData.privilegeGranted` / `privilegeRevoked`, else `admin-privilege` |
+//! | `user.account.privilege.grant` / `.revoke` | grant / revoke | User target | each role in `debugData.privilegeGranted` / `privilegeRevoked`, else `admin-privilege` |
 //! | `group.privilege.grant` / `.revoke` | grant / revoke | UserGroup target (else the first target) | as above |
 //! | `system.api_token.create` / `.revoke` | credential_created / credential_deleted | Token name (else id) | Token id |
 //! | `user.account.reset_password`, `user.account.update_password` | credential_rotated | User target | `password` |
@@ -45,6 +45,10 @@
 //!   access the same way un-suspending does.
 //! * Okta deletes in two steps; `delete.initiated` is recorded as a queued delete and only
 //!   `delete.completed` as done, so a deletion that never completes stays visibly unproven.
+//! * Okta writes every admin role an event grants or revokes into one `privilegeGranted` /
+//!   `privilegeRevoked` string, separated by commas (`Super administrator, Report
+//!   administrator`); each role is its own entitlement, so the event becomes one execution
+//!   per role (same event id), not one compound entitlement no policy or snapshot names.
 //! * An API token is a non-human identity in its own right, so it is the account; its id is
 //!   the credential. A revoked token can never be used again, hence `credential_deleted`.
 //! * MFA factor resets change how someone authenticates, not what they can reach; they are
@@ -96,8 +100,10 @@ pub fn import(
             )));
         }
         match map_event(&value, &location, &system, ctx.activity) {
-            Ok(Mapped::Execution(execution)) => {
-                summary.deliver(sink, Record::Execution(*execution), location)?;
+            Ok(Mapped::Executions(executions)) => {
+                for execution in executions {
+                    summary.deliver(sink, Record::Execution(execution), location.clone())?;
+                }
             }
             Ok(Mapped::Skipped(event_type)) => summary.skip(event_type),
             Ok(Mapped::SignIn(s)) => {
@@ -138,7 +144,8 @@ pub fn import(
 }
 
 enum Mapped {
-    Execution(Box<Execution>),
+    /// One execution, or one per admin role when an event grants or revokes several.
+    Executions(Vec<Execution>),
     Skipped(String),
     SignIn(SignIn),
     /// A sign-in with no usable time: skipped under its type and warned about once.
@@ -331,6 +338,8 @@ fn map_event(
         )
     })?;
 
+    // Admin roles past the first when one event grants or revokes several.
+    let mut extra_roles: Vec<String> = Vec::new();
     let entitlement = match entitlement_rule {
         Entitlement::None => None,
         Entitlement::Fixed(name) => Some(name.to_owned()),
@@ -346,10 +355,20 @@ fn map_event(
                     )
                 })?,
         ),
-        Entitlement::Privilege(key) => Some(
-            view.opt_str(&["debugContext", "debugData", key])?
-                .unwrap_or_else(|| "admin-privilege".to_owned()),
-        ),
+        Entitlement::Privilege(key) => {
+            let roles = view
+                .opt_str(&["debugContext", "debugData", key])?
+                .map(|list| admin_roles(&list))
+                .unwrap_or_default();
+            if roles.is_empty() {
+                Some("admin-privilege".to_owned())
+            } else {
+                let mut roles = roles.into_iter();
+                let first = roles.next();
+                extra_roles = roles.collect();
+                first
+            }
+        }
         Entitlement::TokenId => {
             target_of_type(&targets, "Token").and_then(|(t, _)| str_ci(t, "id"))
         }
@@ -379,7 +398,7 @@ fn map_event(
         ),
     };
 
-    Ok(Mapped::Execution(Box::new(Execution {
+    let first = Execution {
         system: system.clone(),
         account,
         action,
@@ -391,7 +410,45 @@ fn map_event(
         request_ref: None,
         source_event_id: view.opt_id(&["uuid"])?,
         source_event_type: Some(event_type),
-    })))
+    };
+    let mut executions = Vec::with_capacity(1 + extra_roles.len());
+    for role in extra_roles {
+        executions.push(Execution {
+            entitlement: Some(role),
+            ..first.clone()
+        });
+    }
+    executions.insert(0, first);
+    Ok(Mapped::Executions(executions))
+}
+
+/// The admin roles in `privilegeGranted` / `privilegeRevoked`: Okta lists every role the
+/// event granted or revoked in one string, separated by commas
+/// (`Organization administrator, Application administrator (all)`); a comma inside
+/// parentheses belongs to the role's scope, not the list. Blank items and repeats are dropped.
+fn admin_roles(list: &str) -> Vec<String> {
+    let mut roles: Vec<String> = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    fn push(item: &str, roles: &mut Vec<String>) {
+        let item = item.trim();
+        if !item.is_empty() && !roles.iter().any(|r| r == item) {
+            roles.push(item.to_owned());
+        }
+    }
+    for (i, c) in list.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                push(&list[start..i], &mut roles);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    push(&list[start..], &mut roles);
+    roles
 }
 
 /// The event's targets with their locations; a `target` that is not an array is a problem.
@@ -563,6 +620,58 @@ mod tests {
         assert_eq!(
             (ex[0].action, ex[0].outcome),
             (ProvisioningAction::Delete, Outcome::Queued)
+        );
+    }
+
+    /// A grant of several admin roles, as Okta's System Log writes it: the roles in one
+    /// comma-separated `privilegeGranted` (one with a scope in parentheses).
+    #[test]
+    fn several_admin_roles_in_one_event_are_one_grant_each() {
+        let event = |kind: &str, key: &str, uuid: &str| {
+            format!(
+                r#"{{"actor":{{"id":"00u1admin","type":"User","alternateId":"admin@example.com","displayName":"Admin"}},"client":{{"ipAddress":"198.51.100.9"}},"displayMessage":"Grant user privilege","eventType":"user.account.privilege.{kind}","legacyEventType":"core.user.admin_privilege.{kind}","outcome":{{"result":"SUCCESS"}},"published":"2024-03-01T10:00:00.000Z","severity":"INFO","debugContext":{{"debugData":{{"{key}":"Organization administrator, Application administrator (all), Group administrator (for groups: Sales, Support), Organization administrator","requestUri":"/api/internal/administrators/00u6eu8c68bb72a21b57","threatSuspected":"false"}}}},"target":[{{"id":"00u6eu8c68bb72a21b57","type":"User","alternateId":"alice@example.com","displayName":"Alice Green"}}],"transaction":{{"type":"WEB","id":"X"}},"uuid":"{uuid}","version":"0"}}"#
+            )
+        };
+        let (summary, ex) = run(&format!(
+            "{}\n{}",
+            event("grant", "privilegeGranted", "u1"),
+            event("revoke", "privilegeRevoked", "u2")
+        ));
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert_eq!(summary.rows, 2);
+        let got: Vec<_> = ex
+            .iter()
+            .map(|e| {
+                (
+                    e.action,
+                    e.account.as_str(),
+                    e.entitlement.as_deref().unwrap_or_default(),
+                    e.source_event_id.as_deref().unwrap_or_default(),
+                )
+            })
+            .collect();
+        use ProvisioningAction::{Grant, Revoke};
+        let alice = "alice@example.com";
+        assert_eq!(
+            got,
+            [
+                (Grant, alice, "Organization administrator", "u1"),
+                (Grant, alice, "Application administrator (all)", "u1"),
+                (
+                    Grant,
+                    alice,
+                    "Group administrator (for groups: Sales, Support)",
+                    "u1"
+                ),
+                (Revoke, alice, "Organization administrator", "u2"),
+                (Revoke, alice, "Application administrator (all)", "u2"),
+                (
+                    Revoke,
+                    alice,
+                    "Group administrator (for groups: Sales, Support)",
+                    "u2"
+                ),
+            ]
         );
     }
 
