@@ -37,6 +37,16 @@
 //! * Token requests by kubelets (`system:node:*`) are the routine refresh of projected pod
 //!   tokens, not a credential anyone issued: skipped as `create serviceaccounts/token (kubelet)`.
 //! * Role and cluster-role definitions grant nobody access and are not executions.
+//! * A binding with no subjects (`kubectl create clusterrolebinding x --clusterrole=view`
+//!   and nothing else) grants or revokes nobody anything: skipped as `<key> (no subjects)`,
+//!   so every event read is still counted as imported, skipped or invalid.
+//! * Approving a certificate signing request (`update` or `patch` of
+//!   `certificatesigningrequests/approval`) lets a signer issue a client certificate, but the
+//!   account it is issued to is the subject (CN) inside the PEM request in `spec.request`,
+//!   not the requestor in `spec.username`: an admin commonly submits and approves a CSR for
+//!   someone else, and kubelets' own CSRs are routine renewals. Naming the requestor would
+//!   credit the credential to the wrong account, so approvals are skipped as
+//!   `<key> (certificate subject unknown)` rather than imported as credential issuance.
 //!
 //! Activity (kept as `ActivitySummary`s; `--activity` chooses which): every final-stage request
 //! that is not a mapped change above — reads (`get`, `list`, `watch`), non-resource requests
@@ -288,6 +298,11 @@ fn convert(
         ("delete", "secrets", None) => Plan::Secret(A::CredentialDeleted),
         ("create", "clusterrolebindings" | "rolebindings", None) => Plan::Binding(A::Grant),
         ("delete", "clusterrolebindings" | "rolebindings", None) => Plan::Binding(A::Revoke),
+        ("update" | "patch", "certificatesigningrequests", Some("approval")) => {
+            return Ok(Converted::Skip(format!(
+                "{key} (certificate subject unknown)"
+            )));
+        }
         _ => return api_call(&view, key, capture),
     };
     // Only secrets need a look at the body before anything else is required of the event.
@@ -390,6 +405,9 @@ fn convert(
             };
             if action == A::Grant && common.outcome == Outcome::Succeeded {
                 bindings.remember(memo_key, binding.clone());
+            }
+            if binding.subjects.is_empty() {
+                return Ok(Converted::Skip(format!("{} (no subjects)", common.key)));
             }
             binding
                 .subjects
@@ -548,6 +566,47 @@ mod tests {
         format!(
             r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a1","stage":"{stage}","verb":"{verb}","user":{{"username":"alice"}},"objectRef":{object_ref},"responseStatus":{{"code":201}},"stageTimestamp":"2024-05-01T10:00:00.5Z"{extra}}}"#
         )
+    }
+
+    /// Events as the API server writes them at level `RequestResponse`: a cluster role
+    /// binding created with no subjects and later deleted, and `kubectl certificate
+    /// approve` of a CSR an admin submitted for another user. Every event read is imported,
+    /// skipped with a reason or invalid.
+    #[test]
+    fn subjectless_bindings_and_csr_approvals_are_skipped_with_a_reason() {
+        let binding = r#"{"resource":"clusterrolebindings","name":"view-nobody","apiGroup":"rbac.authorization.k8s.io","apiVersion":"v1"}"#;
+        let body = r#","requestObject":{"kind":"ClusterRoleBinding","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{"name":"view-nobody","creationTimestamp":null},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"}}"#;
+        let csr = r#"{"resource":"certificatesigningrequests","name":"jane","apiGroup":"certificates.k8s.io","apiVersion":"v1","subresource":"approval"}"#;
+        let approval = r#","requestObject":{"kind":"CertificateSigningRequest","apiVersion":"certificates.k8s.io/v1","metadata":{"name":"jane"},"spec":{"request":"LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K","signerName":"kubernetes.io/kube-apiserver-client","expirationSeconds":86400,"usages":["client auth"],"username":"alice","groups":["system:masters","system:authenticated"]},"status":{"conditions":[{"type":"Approved","status":"True","reason":"KubectlApprove","message":"This CSR was approved by kubectl certificate approve.","lastUpdateTime":"2024-05-01T10:05:00Z"}]}}"#;
+        let lines = [
+            event("ResponseComplete", "create", binding, body),
+            event("ResponseComplete", "delete", binding, "").replace("10:00:00.5Z", "10:10:00Z"),
+            event("ResponseComplete", "update", csr, approval),
+        ];
+        let (summary, activity) = run_capture(&lines.join("\n"), ActivityCapture::All);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+        assert!(activity.is_empty(), "{activity:?}");
+        assert_eq!(
+            summary.skipped,
+            [
+                ("create clusterrolebindings (no subjects)".to_owned(), 1),
+                ("delete clusterrolebindings (no subjects)".to_owned(), 1),
+                (
+                    "update certificatesigningrequests/approval (certificate subject unknown)"
+                        .to_owned(),
+                    1
+                ),
+            ]
+            .into()
+        );
+        let imported: u64 = summary.records.values().sum();
+        let skipped: u64 = summary.skipped.values().sum();
+        assert_eq!(summary.rows, 3);
+        assert_eq!(
+            summary.rows,
+            imported + skipped + summary.diagnostics.len() as u64
+        );
     }
 
     #[test]
