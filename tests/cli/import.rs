@@ -143,3 +143,106 @@ fn skip_invalid_imports_good_rows_and_records_the_bad_one() {
         "{accounts:?}"
     );
 }
+
+#[test]
+fn importing_many_files_tries_every_one_and_reports_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = init_ws(dir.path());
+    let mut files = Vec::new();
+    for i in 0..10 {
+        let name = format!("batch-{i}.csv");
+        let contents = match i {
+            // An invalid row (an action the profile cannot map) on line 3.
+            3 => {
+                let mut csv = provisioning_csv("bad-row", 1);
+                csv.push_str(
+                    "03/04/2024 10:01,finance-app,bob,Promote,approver,admin,Success,REQ-2\n",
+                );
+                csv
+            }
+            // Not a file any format reads.
+            7 => "\u{0}\u{1}\u{2} not a log\n".repeat(4),
+            _ => provisioning_csv(&format!("multi{i}"), 3),
+        };
+        files.push(write(dir.path(), &name, contents));
+    }
+    let mut args = vec!["--json", "import", "--profile", "provisioning-csv"];
+    args.extend(files.iter().map(|f| path_str(f)));
+    let before = entry_count(&ws);
+
+    let run = run_ws(&ws, &args);
+    run.expect_code(1);
+    assert!(
+        run.stderr.starts_with("error: 2 of 10 files rejected"),
+        "{run:#?}"
+    );
+    let results = run.json();
+    let results = results.as_array().expect("an array");
+    assert_eq!(results.len(), 10, "one object per file: {run:#?}");
+    let mut added = 0;
+    for (i, (result, file)) in results.iter().zip(&files).enumerate() {
+        assert_eq!(result["file"], path_str(file), "{result}");
+        if i == 3 || i == 7 {
+            assert_eq!(result["status"], "rejected", "{result}");
+            let error = result["error"].as_str().expect("rejected files say why");
+            let name = file.file_name().unwrap().to_str().unwrap();
+            assert!(error.contains(name), "the error names the file: {error}");
+            assert!(error.contains("line "), "the error names the line: {error}");
+        } else {
+            assert_eq!(result["status"], "imported", "{result}");
+            assert_eq!(result["records"]["execution"], 3, "{result}");
+            added += result["last_entry"].as_u64().unwrap()
+                - result["first_entry"].as_u64().unwrap()
+                + 1;
+        }
+    }
+    // Each rejection is the message a single-file import of that file gives.
+    for i in [3, 7] {
+        let single = run_ws(
+            &ws,
+            &[
+                "import",
+                "--profile",
+                "provisioning-csv",
+                path_str(&files[i]),
+            ],
+        );
+        single.expect_code(1);
+        let message = single.stderr.strip_prefix("error: ").unwrap().trim_end();
+        assert_eq!(results[i]["error"], message, "{single:#?}");
+    }
+    verify_intact(&ws);
+    assert_eq!(entry_count(&ws) - before, added);
+    assert_eq!(import_entries(&ws).len(), 8);
+
+    // The eight good files alone add exactly as many entries.
+    let alone = tempfile::tempdir().unwrap();
+    let alone_ws = init_ws(alone.path());
+    let alone_before = entry_count(&alone_ws);
+    let mut args = vec!["import", "--profile", "provisioning-csv"];
+    args.extend(
+        files
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 3 && *i != 7)
+            .map(|(_, f)| path_str(f)),
+    );
+    run_ws(&alone_ws, &args).expect_code(0);
+    assert_eq!(entry_count(&alone_ws) - alone_before, added);
+
+    // In text: one line per file, the rejected ones saying why; a re-run imports nothing new.
+    let mut args = vec!["import", "--profile", "provisioning-csv"];
+    args.extend(files.iter().map(|f| path_str(f)));
+    let text = run_ws(&ws, &args);
+    text.expect_code(1);
+    assert_eq!(
+        text.stdout.matches("already imported").count(),
+        8,
+        "{text:#?}"
+    );
+    assert_eq!(text.stdout.matches(": rejected: ").count(), 2, "{text:#?}");
+    assert!(text.stdout.contains("batch-3.csv: rejected: "), "{text:#?}");
+    assert!(text.stdout.contains("batch-7.csv: rejected: "), "{text:#?}");
+    assert_eq!(entry_count(&ws) - before, added);
+    verify_intact(&ws);
+}

@@ -73,6 +73,15 @@ const LISTED_DIAGNOSTICS: usize = 20;
 /// How many bad rows (`--skip-invalid`) or incomplete events the ledger records one by one.
 const RECORDED_DIAGNOSTICS: usize = 10_000;
 
+/// A file that could not be imported: nothing of it is in the ledger.
+#[derive(Debug)]
+pub struct ImportRejection {
+    pub file: PathBuf,
+    /// Why, exactly as a single-file import fails with it (an [`AppError::InvalidInput`]
+    /// naming the file and the bad rows' lines, or a context chain naming the file).
+    pub error: anyhow::Error,
+}
+
 /// Imports files one after another, each in its own transaction. Stops at the first file
 /// that cannot be imported; files before it stay imported, nothing of it is kept.
 pub async fn import_files(
@@ -82,6 +91,35 @@ pub async fn import_files(
     now: DateTime<Utc>,
     progress: impl FnMut(&Path, Progress) + Send + 'static,
 ) -> anyhow::Result<Vec<ImportReport>> {
+    import_all(workspace, files, options, now, progress, true)
+        .await?
+        .into_iter()
+        .map(|r| r.map_err(|rejection| rejection.error))
+        .collect()
+}
+
+/// Imports files one after another, each in its own transaction, trying every file: a file
+/// that cannot be imported (unreadable, unknown format, bad rows, ...) is rejected on its own
+/// and the next one is tried. One result per file, in order. `Err` only when the workspace
+/// itself fails (it cannot be opened or written); files imported before that stay imported.
+pub async fn import_each(
+    workspace: &Path,
+    files: &[PathBuf],
+    options: &ImportOptions,
+    now: DateTime<Utc>,
+    progress: impl FnMut(&Path, Progress) + Send + 'static,
+) -> anyhow::Result<Vec<Result<ImportReport, ImportRejection>>> {
+    import_all(workspace, files, options, now, progress, false).await
+}
+
+async fn import_all(
+    workspace: &Path,
+    files: &[PathBuf],
+    options: &ImportOptions,
+    now: DateTime<Utc>,
+    progress: impl FnMut(&Path, Progress) + Send + 'static,
+    stop_at_rejection: bool,
+) -> anyhow::Result<Vec<Result<ImportReport, ImportRejection>>> {
     let ws = open_write(workspace).await?;
     let recorded_at = format_recorded_at(now);
     let handle = Handle::current();
@@ -92,7 +130,7 @@ pub async fn import_files(
     // through the runtime handle.
     let result = tokio::task::spawn_blocking(move || {
         let mut progress = progress;
-        let mut reports = Vec::new();
+        let mut results = Vec::new();
         for file in &files {
             let outcome = import_one(
                 &handle,
@@ -102,12 +140,23 @@ pub async fn import_files(
                 &recorded_at,
                 &mut |p| progress(file, p),
             )?;
-            reports.push(ImportReport {
-                file: file.clone(),
-                outcome,
-            });
+            match outcome {
+                Ok(outcome) => results.push(Ok(ImportReport {
+                    file: file.clone(),
+                    outcome,
+                })),
+                Err(error) => {
+                    results.push(Err(ImportRejection {
+                        file: file.clone(),
+                        error,
+                    }));
+                    if stop_at_rejection {
+                        break;
+                    }
+                }
+            }
         }
-        Ok::<_, anyhow::Error>(reports)
+        Ok::<_, anyhow::Error>(results)
     })
     .await
     .map_err(|e| anyhow!("import stopped: {e}"))?;
@@ -115,6 +164,8 @@ pub async fn import_files(
     result
 }
 
+/// Imports one file. The outer `Err` is the workspace failing (stop); the inner one is this
+/// file being rejected (nothing of it kept; the next file can still be tried).
 fn import_one(
     handle: &Handle,
     ws: &Workspace,
@@ -122,45 +173,53 @@ fn import_one(
     options: &ImportOptions,
     recorded_at: &str,
     progress: &mut dyn FnMut(Progress),
-) -> anyhow::Result<FileOutcome> {
+) -> anyhow::Result<anyhow::Result<FileOutcome>> {
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
     let shown = path.display().to_string();
-    let (artifact, size, head) = hash_file(path).with_context(|| format!("reading {shown}"))?;
+    // Everything that can reject the file before the transaction starts.
+    let prepare = || -> anyhow::Result<_> {
+        let (artifact, size, head) = hash_file(path).with_context(|| format!("reading {shown}"))?;
 
-    let format = match options.format {
-        Some(f) => f,
-        // A mapping profile says how to read the file: it is generic CSV/JSON.
-        None if options.profile.is_some() => Format::Csv,
-        None => detect_format(&head, &name).ok_or_else(|| {
-            anyhow!("{shown}: cannot tell what format this file is in (not a known log format or delimited text); name it with --format")
-        })?,
-    };
-    let profile = match (&options.profile, format) {
-        (Some(p), _) => Some(Profile::load(p).with_context(|| format!("loading profile {p}"))?),
-        (None, Format::Csv) => {
-            let hint = options
-                .kind
-                .map_or(String::new(), |k| format!(" for {}", k.as_str()));
-            return Err(anyhow!(
-                "{shown}: a generic CSV/JSON file needs a mapping profile{hint} (--profile NAME|PATH; built-in: {})",
-                Profile::builtin_names().join(", ")
-            ));
+        let format = match options.format {
+            Some(f) => f,
+            // A mapping profile says how to read the file: it is generic CSV/JSON.
+            None if options.profile.is_some() => Format::Csv,
+            None => detect_format(&head, &name).ok_or_else(|| {
+                anyhow!("{shown}: cannot tell what format this file is in (not a known log format or delimited text); name it with --format")
+            })?,
+        };
+        let profile = match (&options.profile, format) {
+            (Some(p), _) => Some(Profile::load(p).with_context(|| format!("loading profile {p}"))?),
+            (None, Format::Csv) => {
+                let hint = options
+                    .kind
+                    .map_or(String::new(), |k| format!(" for {}", k.as_str()));
+                return Err(anyhow!(
+                    "{shown}: a generic CSV/JSON file needs a mapping profile{hint} (--profile NAME|PATH; built-in: {})",
+                    Profile::builtin_names().join(", ")
+                ));
+            }
+            (None, _) => None,
+        };
+        if let (Some(kind), Some(profile)) = (options.kind, &profile) {
+            if profile.kind != kind {
+                return Err(anyhow!(
+                    "{shown}: --kind {} does not match profile {} (which reads {})",
+                    kind.as_str(),
+                    profile.name,
+                    profile.kind.as_str()
+                ));
+            }
         }
-        (None, _) => None,
+        Ok((artifact, size, format, profile))
     };
-    if let (Some(kind), Some(profile)) = (options.kind, &profile) {
-        if profile.kind != kind {
-            return Err(anyhow!(
-                "{shown}: --kind {} does not match profile {} (which reads {})",
-                kind.as_str(),
-                profile.name,
-                profile.kind.as_str()
-            ));
-        }
-    }
+    let (artifact, size, format, profile) = match prepare() {
+        Ok(prepared) => prepared,
+        Err(rejection) => return Ok(Err(rejection)),
+    };
 
     let mut batch = handle
         .block_on(ws.begin())
@@ -169,7 +228,7 @@ fn import_one(
     // serialize: the second finds the first one's artifact.
     if handle.block_on(batch.has_artifact(&artifact))? {
         handle.block_on(batch.rollback())?;
-        return Ok(FileOutcome::AlreadyImported { artifact });
+        return Ok(Ok(FileOutcome::AlreadyImported { artifact }));
     }
     let first_entry = batch.head().count + 1;
     store_artifact(handle, &mut batch, path, artifact, recorded_at)
@@ -196,12 +255,16 @@ fn import_one(
         Ok(summary) => summary,
         Err(e) => {
             handle.block_on(batch.rollback())?;
-            return Err(anyhow!(e));
+            return Ok(Err(anyhow!(e)));
         }
     };
     if !summary.diagnostics.is_empty() && !options.skip_invalid {
         handle.block_on(batch.rollback())?;
-        return Err(AppError::InvalidInput(rejection_message(&shown, &summary.diagnostics)).into());
+        return Ok(Err(AppError::InvalidInput(rejection_message(
+            &shown,
+            &summary.diagnostics,
+        ))
+        .into()));
     }
     let invalid: Vec<_> = summary.diagnostics.clone();
     let payload = canonical_json(&serde_json::json!({
@@ -229,7 +292,7 @@ fn import_one(
     let head = handle
         .block_on(batch.commit())
         .context("committing the import")?;
-    Ok(FileOutcome::Imported {
+    Ok(Ok(FileOutcome::Imported {
         format,
         artifact,
         records: summary.records,
@@ -238,7 +301,7 @@ fn import_one(
         invalid,
         warnings: summary.warnings,
         entries: first_entry..head.count + 1,
-    })
+    }))
 }
 
 /// One pass over the file: its SHA-256, its size and its first bytes (for detection).

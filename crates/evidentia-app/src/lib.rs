@@ -54,7 +54,9 @@ pub use export::{
     ExportFormat, ExportKind, ExportSource, artifact_pack_path, export_oscal, export_source,
     export_table, write_atomically,
 };
-pub use import::{FileOutcome, ImportOptions, ImportReport, import_files};
+pub use import::{
+    FileOutcome, ImportOptions, ImportRejection, ImportReport, import_each, import_files,
+};
 pub use imports::{ImportRecord, builtin_profiles, list_imports};
 pub use pack::{
     PackReport, VERIFY_LEDGER_PY, verify_pack_file, verify_pack_file_with, write_pack,

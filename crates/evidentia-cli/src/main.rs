@@ -1552,7 +1552,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let bar = progress_bar(cli.json, "importing");
             let bar_in = bar.clone();
             let result =
-                evidentia_app::import_files(ws, files, &options, Utc::now(), move |file, p| {
+                evidentia_app::import_each(ws, files, &options, Utc::now(), move |file, p| {
                     if let Some(bar) = &bar_in {
                         bar.set_message(file.display().to_string());
                         if let Some(total) = p.bytes_total {
@@ -1565,14 +1565,41 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(bar) = bar {
                 bar.finish_and_clear();
             }
-            let reports = result?;
+            let mut results = result?;
+            // One file: its rejection is the command's error, as it always was.
+            if let [Err(_)] = results.as_slice() {
+                if let Some(Err(rejection)) = results.pop() {
+                    return Err(rejection.error);
+                }
+            }
             if cli.json {
-                let json: Vec<_> = reports.iter().map(import_json).collect();
+                let json: Vec<_> = results
+                    .iter()
+                    .map(|r| match r {
+                        Ok(report) => import_json(report),
+                        Err(rejection) => rejection_json(rejection),
+                    })
+                    .collect();
                 print_json(&json)?;
             } else {
-                for report in &reports {
-                    print_import(report)?;
+                for result in &results {
+                    match result {
+                        Ok(report) => print_import(report)?,
+                        Err(rejection) => outln!(
+                            "{}: rejected: {}",
+                            rejection.file.display(),
+                            rejection_message(&rejection.error)
+                        ),
+                    }
                 }
+            }
+            let rejected = results.iter().filter(|r| r.is_err()).count();
+            if rejected > 0 {
+                eprintln!(
+                    "error: {rejected} of {} files rejected (nothing of a rejected file is in the ledger)",
+                    results.len()
+                );
+                return Ok(ExitCode::from(1));
             }
         }
     }
@@ -1708,6 +1735,24 @@ fn import_json(report: &evidentia_app::ImportReport) -> serde_json::Value {
             })
         }
     }
+}
+
+/// A rejected file's reason, worded as the error a single-file import exits with.
+fn rejection_message(error: &anyhow::Error) -> String {
+    if let Some(evidentia_app::AppError::InvalidInput(message)) = error.downcast_ref() {
+        message.clone()
+    } else {
+        let chain: Vec<String> = error.chain().map(|c| c.to_string()).collect();
+        dedupe_chain(&chain)
+    }
+}
+
+fn rejection_json(rejection: &evidentia_app::ImportRejection) -> serde_json::Value {
+    serde_json::json!({
+        "file": rejection.file.display().to_string(),
+        "status": "rejected",
+        "error": rejection_message(&rejection.error),
+    })
 }
 
 fn print_import(report: &evidentia_app::ImportReport) -> anyhow::Result<()> {
