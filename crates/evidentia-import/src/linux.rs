@@ -33,7 +33,10 @@
 //! | passwd | `password for 'U' changed by 'A'` | credential_rotated (actor A) | |
 //! | passwd, chpasswd | `pam_unix(...:chauthtok): password changed for U` | credential_rotated | |
 //! | any | `add/delete ... shadow group ...` | skipped: the `/etc/gshadow` twin of the line above | |
-//! | groupadd, groupdel, groupmod, useradd | group definitions (`new group`, `group added to`, `removed group`, ...) | skipped: a group's existence grants nobody access | |
+//! | userdel | `delete 'U' from shadow group 'G'`, `removed shadow group 'G' owned by 'U'` | skipped as `userdel (gshadow twin of a line already counted)` | |
+//! | userdel | `removed group 'G' owned by 'U'` | skipped as `userdel (the user's private group, removed with the account)` | |
+//! | groupdel | `group 'G' removed` (also `… from /etc/group`, `… from /etc/gshadow`) | skipped as `groupdel (group definition removed; the line names no members)` | |
+//! | groupadd, groupmod, useradd | group definitions (`new group`, `group added to`, `removed group`, ...) | skipped: a group's existence grants nobody access | |
 //! | usermod | rename, home, shell, UID/GID, future expiry | skipped: no access change | |
 //! | anything else | | skipped by process name | |
 //!
@@ -383,11 +386,14 @@ impl<'a> Run<'a> {
         let change = classify(process, e.message.trim());
         let Some(change) = change else {
             if !self.activity(&e, process) {
-                self.summary.skip(if process.is_empty() {
-                    "(no process)"
-                } else {
-                    process
-                });
+                match skip_reason(process, e.message.trim()) {
+                    Some(reason) => self.summary.skip(format!("{process} ({reason})")),
+                    None => self.summary.skip(if process.is_empty() {
+                        "(no process)"
+                    } else {
+                        process
+                    }),
+                }
             }
             return;
         };
@@ -899,6 +905,32 @@ fn classify(process: &str, msg: &str) -> Option<Change> {
         }
     }
     None
+}
+
+/// Why a `userdel` or `groupdel` line that records no access change is skipped, for the
+/// skip key `<process> (<reason>)`; `None` leaves the key the bare process name.
+///
+/// `userdel` is revocation evidence where it says so and is imported there: `delete user 'U'`
+/// is the account's deletion and `delete 'U' from group 'G'` a revoke. Its other lines are
+/// not: the `/etc/gshadow` twins repeat a revoke already counted, and `removed group 'U'
+/// owned by 'U'` is the user's private group going with the account (its deletion, already
+/// recorded, is what ends the access). `groupdel` removes a group definition; its members
+/// lose the membership, but the line names none of them, so there is no account to revoke
+/// anything from: importing it would need the members from elsewhere (a snapshot, or the
+/// grants earlier in the file), and a revocation without an account is no evidence.
+fn skip_reason(process: &str, msg: &str) -> Option<&'static str> {
+    match process {
+        "userdel" if msg.contains(" shadow group ") => {
+            Some("gshadow twin of a line already counted")
+        }
+        "userdel" if captures::<2>(msg, "removed group '{}' owned by '{}'").is_some() => {
+            Some("the user's private group, removed with the account")
+        }
+        "groupdel" if msg.starts_with("group '") && msg.contains("' removed") => {
+            Some("group definition removed; the line names no members")
+        }
+        _ => None,
+    }
 }
 
 /// Decides whether an expiry change disabled or re-enabled the account at the time it was made.
@@ -1443,6 +1475,52 @@ mod tests {
         Utc.with_ymd_and_hms(y, mo, d, h, mi, s)
             .single()
             .expect("valid")
+    }
+
+    /// `userdel -r baduser2` and `groupdel testgroup` as shadow-utils logs them (the lines
+    /// of the Sentinel sample): the deletion and the revoke are imported, every other line is
+    /// skipped with its reason.
+    #[test]
+    fn userdel_and_groupdel_lines_that_change_no_access_are_skipped_with_a_reason() {
+        let log = b"2023-07-30T18:29:50+00:00 zabbix userdel[190156]: delete user 'baduser2'\n\
+            2023-07-30T18:29:50+00:00 zabbix userdel[190156]: delete 'baduser2' from group 'sudo'\n\
+            2023-07-30T18:29:50+00:00 zabbix userdel[190156]: removed group 'baduser2' owned by 'baduser2'\n\
+            2023-07-30T18:29:50+00:00 zabbix userdel[190156]: removed shadow group 'baduser2' owned by 'baduser2'\n\
+            2023-07-30T18:29:50+00:00 zabbix userdel[190156]: delete 'baduser2' from shadow group 'sudo'\n\
+            2023-07-30T18:33:37+00:00 zabbix groupdel[190506]: group 'testgroup' removed from /etc/group\n\
+            2023-07-30T18:33:37+00:00 zabbix groupdel[190506]: group 'testgroup' removed from /etc/gshadow\n\
+            2023-07-30T18:33:38+00:00 zabbix groupdel[190506]: group 'testgroup' removed\n";
+        let (execs, summary) = run(log);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        let got: Vec<_> = execs
+            .iter()
+            .map(|e| (e.action, e.account.as_str(), e.entitlement.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (ProvisioningAction::Delete, "baduser2@zabbix", None),
+                (ProvisioningAction::Revoke, "baduser2@zabbix", Some("sudo")),
+            ]
+        );
+        assert_eq!(
+            summary.skipped,
+            [
+                (
+                    "groupdel (group definition removed; the line names no members)".to_owned(),
+                    3
+                ),
+                (
+                    "userdel (gshadow twin of a line already counted)".to_owned(),
+                    2
+                ),
+                (
+                    "userdel (the user's private group, removed with the account)".to_owned(),
+                    1
+                ),
+            ]
+            .into()
+        );
     }
 
     #[test]
