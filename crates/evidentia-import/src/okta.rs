@@ -52,7 +52,12 @@
 //! * An API token is a non-human identity in its own right, so it is the account; its id is
 //!   the credential. A revoked token can never be used again, hence `credential_deleted`.
 //! * MFA factor resets change how someone authenticates, not what they can reach; they are
-//!   skipped.
+//!   skipped as `<eventType> (an authentication factor, not access)`
+//!   (`user.mfa.factor.deactivate`, `system.mfa.factor.deactivate`,
+//!   `user.mfa.factor.reset_all`).
+//! * `user.session.impersonation.grant` (an admin enabling Okta Support's access to the org)
+//!   gives the vendor's support staff, not an account of the org, a way in: it is skipped as
+//!   `user.session.impersonation.grant (Okta Support access to the org, no account's)`.
 //! * Accounts are named by the target's `alternateId` (the login, usually an e-mail), falling
 //!   back to `displayName` and `id`; groups and apps by `displayName`, then `id`. The actor is
 //!   `actor.alternateId`, then `displayName`, then `id`.
@@ -291,6 +296,22 @@ fn rule(event_type: &str) -> Option<(ProvisioningAction, Account, Entitlement, b
     })
 }
 
+/// Why an event that looks like an access change is skipped, for the skip key
+/// `<eventType> (<reason>)` (see the module docs).
+fn skip_reason(event_type: &str) -> Option<&'static str> {
+    Some(match event_type {
+        // An admin lets Okta Support sign in to the org as its users for a while: the access
+        // goes to the vendor's staff, who hold no account of the org to grant it to.
+        "user.session.impersonation.grant" => "Okta Support access to the org, no account's",
+        // A factor removed or reset changes how a person proves who they are, not what they
+        // can reach (the decision in the module docs).
+        "user.mfa.factor.deactivate"
+        | "system.mfa.factor.deactivate"
+        | "user.mfa.factor.reset_all" => "an authentication factor, not access",
+        _ => return None,
+    })
+}
+
 fn map_event(
     value: &Value,
     location: &Location,
@@ -312,7 +333,10 @@ fn map_event(
         return sign_in(&view, event_type, capture);
     }
     let Some((action, account_rule, entitlement_rule, started_only)) = rule(&event_type) else {
-        return Ok(Mapped::Skipped(event_type));
+        return Ok(Mapped::Skipped(match skip_reason(&event_type) {
+            Some(reason) => format!("{event_type} ({reason})"),
+            None => event_type,
+        }));
     };
     let at = view.need_time(&["published"])?;
     let targets = targets(&view)?;
@@ -690,6 +714,55 @@ mod tests {
         assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
         assert_eq!(ex[0].account, "ann@example.com");
         assert_eq!(ex[0].at.to_rfc3339(), "2022-12-13T00:58:19.811+00:00");
+    }
+
+    /// The events as Okta's System Log writes them (the shapes of the Panther fixtures): an
+    /// admin enabling Okta Support impersonation, and factors reset for a user.
+    #[test]
+    fn impersonation_grants_and_factor_resets_are_skipped_with_a_reason() {
+        let homer = r#""actor":{"alternateId":"homer@springfield.gov","displayName":"Homer Simpson","id":"00u1","type":"User"}"#;
+        let event = |kind: &str, message: &str, target: &str| {
+            format!(
+                r#"{{{homer},"client":{{"ipAddress":"1.2.3.4"}},"displayMessage":"{message}","eventType":"{kind}","legacyEventType":"{kind}","outcome":{{"result":"SUCCESS"}},"published":"2024-03-01T10:00:00.000Z","severity":"INFO","target":{target},"uuid":"u-{kind}","version":"0"}}"#
+            )
+        };
+        let user = r#"[{"alternateId":"bart@springfield.gov","displayName":"Bart Simpson","id":"00u2","type":"User"}]"#;
+        let lines = [
+            event(
+                "user.session.impersonation.grant",
+                "Enable impersonation grant",
+                "null",
+            ),
+            event("user.mfa.factor.deactivate", "Reset factor for user", user),
+            event(
+                "system.mfa.factor.deactivate",
+                "Reset factor for user",
+                user,
+            ),
+            event(
+                "user.mfa.factor.reset_all",
+                "Reset all factors for user",
+                user,
+            ),
+        ];
+        let (summary, ex) = run(&lines.join("\n"));
+        assert!(ex.is_empty(), "{ex:?}");
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        let factor = "(an authentication factor, not access)";
+        assert_eq!(
+            summary.skipped,
+            [
+                (format!("system.mfa.factor.deactivate {factor}"), 1),
+                (format!("user.mfa.factor.deactivate {factor}"), 1),
+                (format!("user.mfa.factor.reset_all {factor}"), 1),
+                (
+                    "user.session.impersonation.grant (Okta Support access to the org, no account's)"
+                        .to_owned(),
+                    1
+                ),
+            ]
+            .into()
+        );
     }
 
     #[test]

@@ -116,10 +116,22 @@ fn panther_okta_system_log() {
         ("application.lifecycle.update", 2),
         ("system.operation.rate_limit.violation", 2),
         ("security.threat.detected", 2),
-        ("user.session.impersonation.grant", 1),
-        ("system.mfa.factor.deactivate", 1),
-        ("user.mfa.factor.deactivate", 1),
-        ("user.mfa.factor.reset_all", 1),
+        (
+            "user.session.impersonation.grant (Okta Support access to the org, no account's)",
+            1,
+        ),
+        (
+            "system.mfa.factor.deactivate (an authentication factor, not access)",
+            1,
+        ),
+        (
+            "user.mfa.factor.deactivate (an authentication factor, not access)",
+            1,
+        ),
+        (
+            "user.mfa.factor.reset_all (an authentication factor, not access)",
+            1,
+        ),
         ("application.lifecycle.create", 1),
         ("system.idp.lifecycle.create", 1),
         ("app.oauth2.authorize.code", 1),
