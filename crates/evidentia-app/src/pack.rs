@@ -145,12 +145,8 @@ impl PackTrust {
         let Some(key) = &self.key else {
             return Ok(None);
         };
-        let text = format!(
-            "{}\n{}\n{}\n",
-            evidentia_pack::MANIFEST_NOTE_TAG,
-            self.origin,
-            Hash::of(manifest_json).to_hex()
-        );
+        let text =
+            evidentia_pack::manifest_note_text(&self.origin, &Hash::of(manifest_json).to_hex());
         Ok(Some(key.sign_note(&text)?))
     }
 
@@ -161,32 +157,22 @@ impl PackTrust {
         let Some(key) = &self.key else {
             return Ok(serde_json::Value::Null);
         };
-        use base64::Engine as _;
-        let text = format!(
-            "{}\n{}\n{}\n{}\n{}\n",
-            evidentia_pack::FINDING_NOTE_TAG,
-            self.origin,
-            self.tree.size(),
-            base64::engine::general_purpose::STANDARD.encode(self.tree.root().0),
-            Hash::of(&evidentia_ledger::canonical_json(finding)?).to_hex()
-        );
+        let text = evidentia_pack::finding_note_text(&self.head(), finding)?;
         Ok(serde_json::Value::String(key.sign_note(&text)?))
     }
 
     /// The checkpoint text proofs carry: the signed note, or the unsigned checkpoint text
     /// followed by the empty line (docs/ledger-format.md §18).
     fn checkpoint_text(&self) -> String {
-        match &self.signed {
-            Some((note, _)) => note.clone(),
-            None => format!(
-                "{}\n",
-                TreeHead {
-                    origin: self.origin.clone(),
-                    size: self.tree.size(),
-                    root: self.tree.root()
-                }
-                .to_text()
-            ),
+        crate::trust::checkpoint_text(&self.head(), self.signed.as_ref().map(|(n, _)| n.as_str()))
+    }
+
+    /// The tree head the pack's checkpoint names.
+    fn head(&self) -> TreeHead {
+        TreeHead {
+            origin: self.origin.clone(),
+            size: self.tree.size(),
+            root: self.tree.root(),
         }
     }
 }

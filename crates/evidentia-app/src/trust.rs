@@ -242,8 +242,17 @@ pub async fn create_checkpoint(
 ) -> anyhow::Result<Checkpoint> {
     let ws = open_write(path).await?;
     let result = async {
-        let report = verified(&ws).await?;
-        let key = load_signing_key(&ws, report.entries, key_path).await?;
+        // add_checkpoint verifies the chain and refuses an altered one; verifying here too
+        // would read the whole ledger twice.
+        let upto = ws.head().await?.count;
+        let key = match load_signing_key(&ws, upto, key_path).await {
+            Ok(key) => key,
+            // A key the ledger does not match may be the alteration itself: say that first.
+            Err(e) => {
+                verified(&ws).await?;
+                return Err(e);
+            }
+        };
         let checkpoint = ws
             .add_checkpoint(&format_recorded_at(now), key.as_ref())
             .await
@@ -425,18 +434,10 @@ async fn tree_and_checkpoints(ws: &Workspace) -> anyhow::Result<(MerkleTree, Vec
 
 /// The checkpoint text a proof carries: the signed note, or the unsigned checkpoint text
 /// followed by the blank line (docs/ledger-format.md §18).
-fn checkpoint_text(origin: &str, size: u64, root: Hash, note: Option<&str>) -> String {
+pub(crate) fn checkpoint_text(head: &TreeHead, note: Option<&str>) -> String {
     match note {
         Some(n) => n.to_owned(),
-        None => format!(
-            "{}\n",
-            TreeHead {
-                origin: origin.to_owned(),
-                size,
-                root
-            }
-            .to_text()
-        ),
+        None => format!("{}\n", head.to_text()),
     }
 }
 
@@ -489,7 +490,8 @@ pub async fn inclusion_proof(
         }
         out.push('\n');
         let root = checkpoint.tree_root.unwrap_or_default();
-        out.push_str(&checkpoint_text(&origin, checkpoint.entry_count, root, checkpoint.note.as_deref()));
+        let head = TreeHead { origin, size: checkpoint.entry_count, root };
+        out.push_str(&checkpoint_text(&head, checkpoint.note.as_deref()));
         Ok::<_, anyhow::Error>((out, checkpoint.note.is_some()))
     }
     .await;
@@ -749,14 +751,14 @@ pub fn verify_proof(text: &str, key: Option<&VerifierKey>) -> anyhow::Result<Pro
         head.root
     );
     // The finding's own words are bound by its finding_note (docs/ledger-format.md §18).
-    let expected_note = format!(
-        "{}\n{}\n{}\n{}\n{}\n",
-        evidentia_pack::FINDING_NOTE_TAG,
-        head.origin,
-        size,
-        B64.encode(root.0),
-        Hash::of(&evidentia_ledger::canonical_json(finding)?).to_hex()
-    );
+    let expected_note = evidentia_pack::finding_note_text(
+        &TreeHead {
+            origin: head.origin.clone(),
+            size,
+            root,
+        },
+        finding,
+    )?;
     let mut summary = summary;
     match (&proof["finding_note"], key) {
         (serde_json::Value::String(n), Some(k)) => match k.open(n) {

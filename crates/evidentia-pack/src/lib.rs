@@ -48,6 +48,26 @@ pub const MANIFEST_NOTE: &str = "manifest.note";
 pub const MANIFEST_NOTE_TAG: &str = "evidentia-pack/1";
 /// The first line of a finding proof's `finding_note` text (docs/ledger-format.md §18).
 pub const FINDING_NOTE_TAG: &str = "evidentia-finding/1";
+/// The text `manifest.note` signs: the tag, the origin and the manifest's SHA-256 in hex (one
+/// definition for the writer and every verifier).
+pub fn manifest_note_text(origin: &str, manifest_sha256: &str) -> String {
+    format!("{MANIFEST_NOTE_TAG}\n{origin}\n{manifest_sha256}\n")
+}
+
+/// The text a finding proof's `finding_note` signs: the tag, the tree head's three lines and
+/// the SHA-256 of the finding's canonical JSON (docs/ledger-format.md §18).
+pub fn finding_note_text(
+    head: &evidentia_ledger::TreeHead,
+    finding: &serde_json::Value,
+) -> Result<String, serde_json::Error> {
+    let sha = evidentia_ledger::Hash::of(&evidentia_ledger::canonical_json(finding)?);
+    Ok(format!(
+        "{FINDING_NOTE_TAG}\n{}{}\n",
+        head.to_text(),
+        sha.to_hex()
+    ))
+}
+
 /// The public key that signed `checkpoint.note` (SPKI PEM): compare it with the one you were given.
 pub const SIGNING_KEY_PEM: &str = "signing-key.pem";
 /// Per-finding inclusion proofs: `proofs/findings/<NNNN>.json` (docs/ledger-format.md §18).

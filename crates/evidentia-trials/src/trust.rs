@@ -21,8 +21,8 @@ use evidentia_ledger::{
     Entry, Hash, MerkleTree, SigningKey, TreeHead, canonical_json, entry_hash, payload_hash,
 };
 use evidentia_pack::{
-    CHECKPOINT_NOTE, FINDING_NOTE_TAG, FINDING_PROOFS_DIR, LEDGER_JSONL, MANIFEST, MANIFEST_NOTE,
-    MANIFEST_NOTE_TAG, Manifest, PackWriter, SHA256SUMS, SIGNING_KEY_PEM,
+    CHECKPOINT_NOTE, FINDING_PROOFS_DIR, LEDGER_JSONL, MANIFEST, MANIFEST_NOTE, Manifest,
+    PackWriter, SHA256SUMS, SIGNING_KEY_PEM,
 };
 use evidentia_samples::rng::Rng;
 use rusqlite::{Connection, params};
@@ -967,10 +967,7 @@ fn write_resummed(
     }
     let (mut writer, _) = pack.finish_with_note(manifest, |json| match signer {
         Some(key) => {
-            let text = format!(
-                "{MANIFEST_NOTE_TAG}\n{origin}\n{}\n",
-                Hash::of(json).to_hex()
-            );
+            let text = evidentia_pack::manifest_note_text(&origin, &Hash::of(json).to_hex());
             key.sign_note(&text)
                 .map(Some)
                 .map_err(std::io::Error::other)
@@ -1430,12 +1427,12 @@ fn regenerate(
         proof["tree_size"] = n.into();
         proof["tree_root"] = tree.root().to_hex().into();
         // The forger signs the finding's words too, as the writer does with the real key.
-        let origin = note.lines().next().unwrap_or_default();
-        let text = format!(
-            "{FINDING_NOTE_TAG}\n{origin}\n{n}\n{}\n{}\n",
-            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, tree.root().0),
-            Hash::of(&evidentia_ledger::canonical_json(&proof["finding"])?).to_hex()
-        );
+        let head = TreeHead {
+            origin: note.lines().next().unwrap_or_default().to_owned(),
+            size: n,
+            root: tree.root(),
+        };
+        let text = evidentia_pack::finding_note_text(&head, &proof["finding"])?;
         proof["finding_note"] = key.sign_note(&text)?.into();
         let mut bytes = serde_json::to_vec_pretty(&proof)?;
         bytes.push(b'\n');

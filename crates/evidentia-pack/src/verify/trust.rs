@@ -394,7 +394,7 @@ fn check_manifest_note(
         }
     };
     let origin = origin_of(m);
-    let expected = format!("{MANIFEST_NOTE_TAG}\n{origin}\n{manifest_sha}\n");
+    let expected = crate::manifest_note_text(&origin, manifest_sha);
     if parsed.text != expected {
         let lines: Vec<&str> = parsed.text.trim_end_matches('\n').split('\n').collect();
         let reason = match lines.as_slice() {
@@ -626,7 +626,8 @@ impl<'a> ProofCheck<'a> {
             root: self.root,
         };
         // The checkpoint text is the middle three lines.
-        let expected = format!("{FINDING_NOTE_TAG}\n{}{sha}\n", head.to_text());
+        let expected = crate::finding_note_text(&head, finding)
+            .map_err(|e| format!("its finding cannot be hashed: {e}"))?;
         if parsed.text != expected {
             let lines: Vec<&str> = parsed.text.trim_end_matches('\n').split('\n').collect();
             let want: Vec<&str> = expected.trim_end_matches('\n').split('\n').collect();
