@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use evidentia_domain::{Record, RecordKind, SystemId};
 use evidentia_import::{
     ActivityCapture, Diagnostic, Format, ImportContext, InputKind, Origin, Profile, Progress,
-    RecordSink, SinkError, detect_format,
+    RecordSink, SinkError, Zone, detect_format,
 };
 use evidentia_ledger::{Hash, canonical_json, format_recorded_at};
 use evidentia_store::{AppendBatch, EvidenceStore, Workspace};
@@ -35,6 +35,14 @@ pub struct ImportOptions {
     pub skip_invalid: bool,
     /// Which sign-ins and API calls are kept as activity evidence.
     pub activity: ActivityCapture,
+    /// The moment an inventory that states none was taken.
+    pub as_of: Option<DateTime<Utc>>,
+    /// What a listing is of when the file does not say (a group, an organization, a host).
+    pub scope: Option<String>,
+    /// The year of year-less syslog timestamps.
+    pub year: Option<i32>,
+    /// The zone of syslog timestamps that carry none (`UTC`, `+02:00`, `Europe/Berlin`).
+    pub timezone: Option<Zone>,
 }
 
 /// What happened to one file.
@@ -234,12 +242,24 @@ fn import_one(
     store_artifact(handle, &mut batch, path, artifact, recorded_at)
         .with_context(|| format!("storing {shown}"))?;
 
+    // A year-less syslog takes its year from the policy's period when nothing else gives it.
+    let period = if format == Format::Linux && options.year.is_none() {
+        policy_period(handle, ws)?
+    } else {
+        None
+    };
     let ctx = ImportContext {
         file_name: shown.clone(),
         size: Some(size),
         system: options.system.as_deref().map(SystemId::new),
         profile: profile.clone(),
         activity: options.activity,
+        as_of: options.as_of,
+        file_time: modified_time(path),
+        scope: options.scope.clone(),
+        year: options.year,
+        timezone: options.timezone,
+        period,
     };
     let mut reader = BufReader::with_capacity(
         1 << 16,
@@ -302,6 +322,27 @@ fn import_one(
         warnings: summary.warnings,
         entries: first_entry..head.count + 1,
     }))
+}
+
+/// The policy's reporting period, when one is set and has both ends.
+fn policy_period(
+    handle: &Handle,
+    ws: &Workspace,
+) -> anyhow::Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>> {
+    let verified = handle.block_on(crate::trust::verified(ws))?;
+    let policy = handle.block_on(crate::policy::load_current(ws, verified.entries))?;
+    Ok(policy.and_then(|p| {
+        let org = &p.policy.organisation;
+        Some((org.period_start?, org.period_end?))
+    }))
+}
+
+/// The file's modification time, an inventory's moment of last resort.
+fn modified_time(path: &Path) -> Option<DateTime<Utc>> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    // Whole seconds: the ledger's times are.
+    let t = DateTime::<Utc>::from(modified);
+    chrono::DateTime::from_timestamp(t.timestamp(), 0)
 }
 
 /// One pass over the file: its SHA-256, its size and its first bytes (for detection).

@@ -31,7 +31,7 @@ pub use execution::{Execution, Outcome, ProvisioningAction};
 pub use identity::{Identity, IdentityKind};
 pub use ids::{ApprovalId, EventId, ExceptionId, IdentityId, SystemId};
 pub use lifecycle::{LifecycleAttributes, LifecycleEvent, LifecycleEventType};
-pub use reconciliation::{ReconciliationRecord, ReconciliationStatus};
+pub use reconciliation::{Coverage, ReconciliationRecord, ReconciliationStatus};
 pub use record::{Record, RecordKind};
 
 /// Time in the domain is always UTC; local times are converted at the import edge.

@@ -51,4 +51,72 @@ pub struct ReconciliationRecord {
     pub last_used_at: Option<Timestamp>,
     pub status: ReconciliationStatus,
     pub system: SystemId,
+    /// What the listing this row comes from covers; `None` is a full reconciliation of the
+    /// system (every account, entitlement and credential it holds). Absence from a listing is
+    /// evidence only of what it covers: a group's member list says nothing of other groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
+}
+
+/// What a vendor inventory lists, so that what it does not list is read as absent only where
+/// the listing would have shown it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Coverage {
+    /// It lists every account of the system (a user listing).
+    pub accounts: bool,
+    /// It lists every entitlement (group, role, policy) each listed account holds.
+    pub entitlements: bool,
+    /// It lists every credential (key, token, certificate) each listed account holds.
+    pub credentials: bool,
+    /// It lists every holder of this one entitlement (a group's or organization's member list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holders_of: Option<String>,
+}
+
+impl Coverage {
+    /// A full reconciliation: accounts, entitlements and credentials.
+    pub fn full() -> Coverage {
+        Coverage {
+            accounts: true,
+            entitlements: true,
+            credentials: true,
+            holders_of: None,
+        }
+    }
+
+    /// A listing of accounts only (their existence and state), nothing they hold.
+    pub fn accounts() -> Coverage {
+        Coverage {
+            accounts: true,
+            entitlements: false,
+            credentials: false,
+            holders_of: None,
+        }
+    }
+
+    /// A listing of the holders of one entitlement, nothing else.
+    pub fn holders_of(entitlement: impl Into<String>) -> Coverage {
+        Coverage {
+            accounts: false,
+            entitlements: false,
+            credentials: false,
+            holders_of: Some(entitlement.into()),
+        }
+    }
+
+    /// Whether absence from this listing shows that `item` is not held: the account itself
+    /// (`None`), a credential, or an entitlement.
+    pub fn covers(&self, item: Option<&str>, credential: bool) -> bool {
+        match item {
+            None => self.accounts,
+            Some(_) if credential => self.credentials,
+            Some(item) => {
+                self.entitlements
+                    || self
+                        .holders_of
+                        .as_deref()
+                        .is_some_and(|h| h.trim().eq_ignore_ascii_case(item.trim()))
+            }
+        }
+    }
 }

@@ -177,6 +177,7 @@ mod tests {
             entitlement: Some("Everyone".into()),
             status: ReconciliationStatus::UnexpectedPresent,
             last_used_at: Some(at),
+            coverage: None,
         });
         check(&ExceptionRecord {
             id: ExceptionId::new("EX1"),

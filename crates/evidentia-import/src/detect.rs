@@ -26,6 +26,11 @@ use crate::Format;
 /// Guesses the format from the first bytes of a file (up to 64 KiB) and its name.
 pub fn detect_format(head: &[u8], file_name: &str) -> Option<Format> {
     let head = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(head);
+    // A Baton sync is binary: its magic (`C1ZF` for the SQLite format, `C1Z3` for the newer
+    // one, which the importer refuses by name) is the only thing to go by.
+    if head.starts_with(b"C1ZF\0") || head.starts_with(b"C1Z3\0") {
+        return Some(Format::Baton);
+    }
     if head.starts_with(&[0x1F, 0x8B]) || head.contains(&0) {
         return None;
     }
@@ -42,6 +47,9 @@ pub fn detect_format(head: &[u8], file_name: &str) -> Option<Format> {
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
         return None;
+    }
+    if let Some(format) = crate::inventory::detect(trimmed) {
+        return Some(format);
     }
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         return Some(
@@ -62,21 +70,21 @@ pub fn detect_format(head: &[u8], file_name: &str) -> Option<Format> {
 }
 
 /// What the JSON head says: its keys (lower-cased) and the string values of a few of them.
-struct Keys {
+pub(crate) struct Keys {
     keys: HashSet<String>,
     values: HashMap<String, Vec<String>>,
 }
 
 impl Keys {
-    fn has(&self, key: &str) -> bool {
+    pub(crate) fn has(&self, key: &str) -> bool {
         self.keys.contains(key)
     }
 
-    fn any(&self, keys: &[&str]) -> bool {
+    pub(crate) fn any(&self, keys: &[&str]) -> bool {
         keys.iter().any(|k| self.has(k))
     }
 
-    fn value_matches(&self, key: &str, test: impl Fn(&str) -> bool) -> bool {
+    pub(crate) fn value_matches(&self, key: &str, test: impl Fn(&str) -> bool) -> bool {
         self.values
             .get(key)
             .is_some_and(|vs| vs.iter().any(|v| test(v)))
@@ -152,7 +160,7 @@ fn looks_like_github_action(value: &str) -> bool {
 
 /// Collects object keys (and the string values of keys detection looks at) without
 /// parsing, so a head cut mid-record still yields everything before the cut.
-fn scan_keys(text: &str) -> Keys {
+pub(crate) fn scan_keys(text: &str) -> Keys {
     const VALUED: [&str; 5] = ["kind", "apiversion", "category", "action", "type"];
     let mut keys = HashSet::new();
     let mut values: HashMap<String, Vec<String>> = HashMap::new();

@@ -8,6 +8,7 @@
 
 pub mod activity;
 mod detect;
+pub mod inventory;
 pub mod json_stream;
 pub mod profile;
 
@@ -23,10 +24,11 @@ pub mod okta;
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use evidentia_domain::{Record, RecordKind, SystemId};
+use evidentia_domain::{Record, RecordKind, SystemId, Timestamp};
 
 pub use activity::{ActivityBook, ActivityCapture, Observation};
 pub use detect::detect_format;
+pub use profile::time::Zone;
 pub use profile::{InputKind, Profile, ProfileError};
 
 /// A source format the importers understand.
@@ -41,11 +43,38 @@ pub enum Format {
     Gworkspace,
     K8s,
     Linux,
+    /// AWS IAM credential report (CSV).
+    AwsCredentialReport,
+    /// AWS `iam get-account-authorization-details` (JSON).
+    AwsAuthorizationDetails,
+    /// Microsoft Graph users and group members (JSON).
+    GraphDirectory,
+    /// Google Admin SDK Directory users and group members (JSON).
+    GoogleDirectory,
+    /// Okta users and group members (JSON).
+    OktaDirectory,
+    /// GitHub organization and team members (JSON).
+    GithubMembers,
+    /// Kubernetes RBAC lists: role bindings, cluster role bindings, service accounts.
+    K8sRbac,
+    /// `/etc/passwd` and `/etc/group`.
+    UnixAccounts,
+    /// ConductorOne Baton `.c1z` sync (zstd-compressed SQLite).
+    Baton,
 }
 
 impl Format {
     /// Every format, in the order auto-detection tries them.
     pub const ALL: &'static [Format] = &[
+        Format::Baton,
+        Format::AwsCredentialReport,
+        Format::AwsAuthorizationDetails,
+        Format::GraphDirectory,
+        Format::GoogleDirectory,
+        Format::OktaDirectory,
+        Format::GithubMembers,
+        Format::K8sRbac,
+        Format::UnixAccounts,
         Format::Cloudtrail,
         Format::Okta,
         Format::Entra,
@@ -67,7 +96,32 @@ impl Format {
             Format::Gworkspace => "gworkspace",
             Format::K8s => "k8s",
             Format::Linux => "linux",
+            Format::AwsCredentialReport => "aws-credential-report",
+            Format::AwsAuthorizationDetails => "aws-authorization-details",
+            Format::GraphDirectory => "graph-directory",
+            Format::GoogleDirectory => "google-directory",
+            Format::OktaDirectory => "okta-directory",
+            Format::GithubMembers => "github-members",
+            Format::K8sRbac => "k8s-rbac",
+            Format::UnixAccounts => "unix-accounts",
+            Format::Baton => "baton",
         }
+    }
+
+    /// Whether the format is an inventory (what access exists at one moment) rather than a log.
+    pub fn is_inventory(self) -> bool {
+        matches!(
+            self,
+            Format::AwsCredentialReport
+                | Format::AwsAuthorizationDetails
+                | Format::GraphDirectory
+                | Format::GoogleDirectory
+                | Format::OktaDirectory
+                | Format::GithubMembers
+                | Format::K8sRbac
+                | Format::UnixAccounts
+                | Format::Baton
+        )
     }
 
     /// Parses a command-line format name.
@@ -80,13 +134,16 @@ impl Format {
     pub fn default_system(self) -> Option<SystemId> {
         let name = match self {
             Format::Csv => return None,
-            Format::Cloudtrail => "aws",
-            Format::Okta => "okta",
-            Format::Entra => "entra-id",
-            Format::Github => "github",
-            Format::Gworkspace => "google-workspace",
-            Format::K8s => "kubernetes",
-            Format::Linux => "linux",
+            Format::Cloudtrail | Format::AwsCredentialReport | Format::AwsAuthorizationDetails => {
+                "aws"
+            }
+            Format::Okta | Format::OktaDirectory => "okta",
+            Format::Entra | Format::GraphDirectory => "entra-id",
+            Format::Github | Format::GithubMembers => "github",
+            Format::Gworkspace | Format::GoogleDirectory => "google-workspace",
+            Format::K8s | Format::K8sRbac => "kubernetes",
+            Format::Linux | Format::UnixAccounts => "linux",
+            Format::Baton => "baton",
         };
         Some(SystemId::new(name))
     }
@@ -189,6 +246,20 @@ pub struct ImportContext {
     pub profile: Option<Profile>,
     /// Which sign-ins and API calls become activity evidence (the rest are counted as skipped).
     pub activity: ActivityCapture,
+    /// When an inventory states no time of its own: the moment it was taken (`--as-of`).
+    pub as_of: Option<Timestamp>,
+    /// The file's modification time: an inventory's time of last resort, with a warning.
+    pub file_time: Option<Timestamp>,
+    /// What a listing is of when the file does not say: the group or organization whose
+    /// members it lists, the host whose `/etc/passwd` it is (`--scope`).
+    pub scope: Option<String>,
+    /// The year of syslog timestamps that carry none (RFC 3164), from `--year`.
+    pub year: Option<i32>,
+    /// The zone of syslog timestamps that carry none (RFC 3164), from `--timezone`.
+    pub timezone: Option<Zone>,
+    /// The reporting period (the policy's), from which a year-less log's year is inferred
+    /// when the period lies within one year.
+    pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
 impl ImportContext {
@@ -200,6 +271,12 @@ impl ImportContext {
             system: None,
             profile: None,
             activity: ActivityCapture::default(),
+            as_of: None,
+            file_time: None,
+            scope: None,
+            year: None,
+            timezone: None,
+            period: None,
         }
     }
 
@@ -327,6 +404,19 @@ pub fn import(
         Format::Gworkspace => gworkspace::import(input, ctx, sink, progress),
         Format::K8s => k8s::import(input, ctx, sink, progress),
         Format::Linux => linux::import(input, ctx, sink, progress),
+        Format::AwsCredentialReport => {
+            inventory::aws::import_credential_report(input, ctx, sink, progress)
+        }
+        Format::AwsAuthorizationDetails => {
+            inventory::aws::import_authorization_details(input, ctx, sink, progress)
+        }
+        Format::GraphDirectory => inventory::graph::import(input, ctx, sink, progress),
+        Format::GoogleDirectory => inventory::google::import(input, ctx, sink, progress),
+        Format::OktaDirectory => inventory::okta::import(input, ctx, sink, progress),
+        Format::GithubMembers => inventory::github::import(input, ctx, sink, progress),
+        Format::K8sRbac => inventory::k8s::import(input, ctx, sink, progress),
+        Format::UnixAccounts => inventory::unix::import(input, ctx, sink, progress),
+        Format::Baton => inventory::baton::import(input, ctx, sink, progress),
     }?;
     // Activity is summarised per account over the whole file, so it is delivered last.
     let book = std::mem::take(&mut summary.activity);

@@ -266,6 +266,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         entitlement: Some(entitlement.into()),
                         status: ReconciliationStatus::ExpectedPresent,
                         last_used_at: None,
+                        coverage: None,
                     },
                 ));
             }

@@ -579,6 +579,7 @@ impl<'a> Row<'a> {
                         entitlement,
                         status,
                         last_used_at,
+                        coverage: None,
                     })
                 })
                 .collect(),

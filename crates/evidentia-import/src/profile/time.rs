@@ -159,7 +159,7 @@ pub(crate) fn describe_formats(formats: &[TimeFormat]) -> String {
 
 /// The zone a profile's local times are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Zone {
+pub enum Zone {
     /// The same offset all year (`UTC`, `-05:00`).
     Fixed(FixedOffset),
     /// An IANA zone (`America/New_York`): its offset on each date follows the tz database.
@@ -168,13 +168,13 @@ pub(crate) enum Zone {
 
 impl Zone {
     /// UTC, the zone of a profile that names none.
-    pub(crate) fn utc() -> Zone {
+    pub fn utc() -> Zone {
         Zone::Fixed(Utc.fix())
     }
 
     /// Parses a profile's `timezone`: `UTC`, a fixed offset (`+02:00`, `-0500`, `+05`) or an
     /// IANA zone name (matched ignoring ASCII case, as the rest of a profile is).
-    pub(crate) fn parse(text: &str) -> Result<Zone, String> {
+    pub fn parse(text: &str) -> Result<Zone, String> {
         let trimmed = text.trim();
         if matches!(trimmed.to_ascii_uppercase().as_str(), "UTC" | "Z" | "GMT") {
             return Ok(Zone::utc());
@@ -211,7 +211,7 @@ impl Zone {
     /// clocks spring forward) is read at the offset in force just before the change, which
     /// moves it forward by the length of the gap: 02:30 on the US spring-forward day is 03:30
     /// daylight time.
-    pub(crate) fn to_utc(self, local: NaiveDateTime) -> Option<Timestamp> {
+    pub fn to_utc(self, local: NaiveDateTime) -> Option<Timestamp> {
         match self {
             Zone::Fixed(offset) => offset
                 .from_local_datetime(&local)

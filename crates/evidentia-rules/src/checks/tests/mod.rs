@@ -391,6 +391,7 @@ fn row(system: &str, account: &str, entitlement: &str, as_of: Timestamp) -> R {
         entitlement: Some(entitlement.into()),
         identity: None,
         last_used_at: None,
+        coverage: None,
         status: ReconciliationStatus::ExpectedPresent,
         as_of,
     })
