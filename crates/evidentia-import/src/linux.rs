@@ -74,12 +74,19 @@
 //! sudo command. An activity line that is not valid UTF-8 (scanners try any byte as a user
 //! name) is skipped as `<process> (not UTF-8)`. Linux logs carry no event ids.
 //!
-//! Time rule: RFC 3164 timestamps have neither year nor zone, and guessing either (from the
-//! clock or the file's date) would silently shift evidence. Such a line takes its year and
-//! UTC offset from the last fully-dated line earlier in the same file (moving to the next year
-//! when the month wraps around); with none, a relevant line is a diagnostic asking for an
-//! export with full timestamps (a stamp that cannot be dated is unusable, not absent, and
-//! a file of them needs re-exporting rather than importing as nothing). Skipped lines never
+//! Time rule: RFC 3164 timestamps (`Mar  1 12:00:01`) have neither year nor zone. Such a line
+//! takes its year and UTC offset from the last fully-dated line earlier in the same file
+//! (moving to the next year when the month wraps around). With no such line, the first one's
+//! year is, in this order: `--year`; the one year the policy's reporting period puts that
+//! month and day in (a period of a calendar year, or a fiscal year July–June, is unambiguous;
+//! a period longer than a year is not, for some dates); the latest year that does not put the
+//! line after the file's modification time (a log is written before it is copied). Later lines
+//! follow it forward. The zone is `--timezone` (IANA names keep daylight saving), else UTC.
+//! Every choice not given on the command line is written into the import's warnings, so the
+//! ledger says how the year and zone were found; the file is never rejected for a missing
+//! year. Only when none of these exist (a file read from a pipe, no policy period) is a
+//! relevant line a diagnostic asking for `--year` (a stamp that cannot be dated is unusable,
+//! not absent). Skipped lines never
 //! need a time, and neither do activity lines: one that cannot be dated (or whose export time
 //! is missing or unreadable) proves no use at any time, so it is counted as skipped under
 //! `<process> (undated)` and the file gets one warning saying how many and why, instead of a
@@ -92,12 +99,12 @@ use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read};
 use std::rc::Rc;
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use evidentia_domain::{ActivityChannel, Execution, Outcome, ProvisioningAction, Record, SystemId};
 
 use crate::{
     Format, ImportContext, ImportError, ImportSummary, Location, Observation, Origin, Progress,
-    RecordSink,
+    RecordSink, Zone,
 };
 
 /// Lines (or CSV records) longer than this are refused rather than buffered.
@@ -256,7 +263,8 @@ struct Run<'a> {
 struct Anchor {
     year: i32,
     month: u32,
-    offset: FixedOffset,
+    /// The zone of the line that set it (its own offset for a fully-dated line).
+    zone: Zone,
 }
 
 impl<'a> Run<'a> {
@@ -330,17 +338,23 @@ impl<'a> Run<'a> {
                 self.anchor = Some(Anchor {
                     year: naive.year(),
                     month: naive.month(),
-                    offset: *dt.offset(),
+                    zone: Zone::Fixed(*dt.offset()),
                 });
                 Some(dt.with_timezone(&Utc))
             }
-            Stamp::NoYear(naive) => self.anchor_year(naive),
+            Stamp::NoYear(naive) => {
+                if self.anchor.is_none() {
+                    self.anchor = self.first_anchor(naive);
+                }
+                self.anchor_year(naive)
+            }
         };
         let time_problem = at.is_none().then(|| {
             format!(
                 "the syslog timestamp `{}` has no year or time zone and no earlier line in this \
-                 file gives them; export the log with full timestamps (rsyslog \
-                 RSYSLOG_FileFormat, `journalctl -o short-iso-precise`) or as a Sentinel CSV",
+                 file gives them; give --year (and --timezone), set the policy's reporting \
+                 period, or export the log with full timestamps (rsyslog RSYSLOG_FileFormat, \
+                 `journalctl -o short-iso-precise`)",
                 parsed.stamp_text
             )
         });
@@ -357,7 +371,55 @@ impl<'a> Run<'a> {
         self.entry(entry);
     }
 
-    /// Dates an RFC 3164 timestamp from the last fully-dated line, or gives up.
+    /// The year and zone of the first RFC 3164 line when no fully-dated line came before it:
+    /// `--year`, else the one year the policy's period puts that date in, else the latest year
+    /// that does not put the line after the file's modification time (a log is written before
+    /// it is copied). Each choice but `--year` is recorded as a warning, and so is reading the
+    /// times as UTC when `--timezone` is not given.
+    fn first_anchor(&mut self, naive: (u32, u32, u32, u32, u32)) -> Option<Anchor> {
+        let (month, day, ..) = naive;
+        let zone = self.ctx.timezone.unwrap_or_else(Zone::utc);
+        let (year, how) = if let Some(year) = self.ctx.year {
+            (year, None)
+        } else if let Some(year) = period_year(self.ctx.period, month, day) {
+            let (start, end) = self.ctx.period?;
+            (
+                year,
+                Some(format!(
+                    "from the policy's reporting period {start} to {end}, the one year that holds {}",
+                    month_day(month, day)
+                )),
+            )
+        } else {
+            let modified = self.ctx.file_time?;
+            let year = year_before(modified, zone, naive)?;
+            (
+                year,
+                Some(format!(
+                    "from the file's modification time {}, the latest year that does not put the first such line after it",
+                    modified.to_rfc3339()
+                )),
+            )
+        };
+        if let Some(how) = how {
+            self.summary.warn(self.ctx.diagnostic(
+                Location::File,
+                format!(
+                    "RFC 3164 timestamps carry no year: {year} is taken {how}; give --year to set it"
+                ),
+            ));
+        }
+        if self.ctx.timezone.is_none() {
+            self.summary.warn(self.ctx.diagnostic(
+                Location::File,
+                "RFC 3164 timestamps carry no time zone: they are read as UTC; give --timezone (an IANA name such as Europe/Berlin, or an offset) if the host logs local time",
+            ));
+        }
+        Some(Anchor { year, month, zone })
+    }
+
+    /// Dates an RFC 3164 timestamp from the last dated line (or the year the first one was
+    /// given), or gives up.
     fn anchor_year(&mut self, naive: (u32, u32, u32, u32, u32)) -> Option<DateTime<Utc>> {
         let anchor = self.anchor?;
         let (month, day, h, m, s) = naive;
@@ -368,13 +430,15 @@ impl<'a> Run<'a> {
             anchor.year
         };
         let local = NaiveDate::from_ymd_opt(year, month, day)?.and_hms_opt(h, m, s)?;
-        let dt = anchor.offset.from_local_datetime(&local).single()?;
+        // `--timezone` names the zone of year-less stamps; otherwise the last full stamp's.
+        let zone = self.ctx.timezone.unwrap_or(anchor.zone);
+        let dt = zone.to_utc(local)?;
         self.anchor = Some(Anchor {
             year,
             month,
             ..anchor
         });
-        Some(dt.with_timezone(&Utc))
+        Some(dt)
     }
 
     /// Classifies one log entry and emits its record, activity, skip or diagnostic.
@@ -983,6 +1047,39 @@ fn captures<'a, const N: usize>(msg: &'a str, template: &str) -> Option<[&'a str
         }
     }
     out.iter().all(|c| !c.trim().is_empty()).then_some(out)
+}
+
+/// The one year in which `month`/`day` falls inside the reporting period, if exactly one does.
+fn period_year(period: Option<(NaiveDate, NaiveDate)>, month: u32, day: u32) -> Option<i32> {
+    let (start, end) = period?;
+    let mut years = (start.year()..=end.year()).filter(|&y| {
+        NaiveDate::from_ymd_opt(y, month, day).is_some_and(|d| d >= start && d <= end)
+    });
+    let year = years.next()?;
+    years.next().is_none().then_some(year)
+}
+
+/// The latest year in which the local time `naive` in `zone` is not after `modified`.
+fn year_before(
+    modified: DateTime<Utc>,
+    zone: Zone,
+    naive: (u32, u32, u32, u32, u32),
+) -> Option<i32> {
+    let (month, day, h, m, s) = naive;
+    let top = modified.year();
+    (top.checked_sub(4)?..=top).rev().find(|&y| {
+        NaiveDate::from_ymd_opt(y, month, day)
+            .and_then(|d| d.and_hms_opt(h, m, s))
+            .and_then(|local| zone.to_utc(local))
+            .is_some_and(|t| t <= modified)
+    })
+}
+
+fn month_day(month: u32, day: u32) -> String {
+    NaiveDate::from_ymd_opt(2000, month, day).map_or_else(
+        || format!("{month:02}-{day:02}"),
+        |d| d.format("%b %-d").to_string(),
+    )
 }
 
 /// A syslog line's timestamp: complete, or RFC 3164's month, day and time of day only.
@@ -2052,6 +2149,108 @@ mod tests {
         );
         assert_eq!(execs.len(), 1);
         assert_eq!(execs[0].at, utc(2024, 1, 1, 5, 0, 5));
+    }
+
+    fn run_with(text: &[u8], ctx: &ImportContext) -> (Vec<Execution>, ImportSummary) {
+        let mut sink: Vec<(Record, Origin)> = Vec::new();
+        let mut input = text;
+        let summary = import_with_limit(&mut input, ctx, &mut sink, &mut |_| {}, MAX_RECORD)
+            .unwrap_or_else(|e| panic!("import failed: {e}"));
+        let execs = sink
+            .into_iter()
+            .filter_map(|(r, _)| match r {
+                Record::Execution(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        (execs, summary)
+    }
+
+    /// A classic Debian auth.log: RFC 3164 stamps only, a useradd among sshd noise.
+    const CLASSIC: &[u8] = b"Mar  3 09:14:02 bastion sshd[811]: Accepted publickey for ops from 10.0.0.5 port 50122 ssh2\n\
+        Mar  3 09:15:40 bastion useradd[902]: new user: name=dana, UID=1004, GID=1004, home=/home/dana, shell=/bin/bash, from=/dev/pts/0\n\
+        Jul 14 17:30:00 bastion userdel[1201]: delete user 'dana'\n";
+
+    #[test]
+    fn a_classic_auth_log_takes_its_year_from_the_command_line() {
+        let ctx = ImportContext {
+            year: Some(2025),
+            timezone: Some(Zone::parse("Europe/Berlin").expect("zone")),
+            ..ImportContext::new("auth.log")
+        };
+        let (execs, summary) = run_with(CLASSIC, &ctx);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+        assert_eq!(execs.len(), 2);
+        // Berlin is UTC+1 in March and UTC+2 (summer time) in July.
+        assert_eq!(execs[0].at, utc(2025, 3, 3, 8, 15, 40));
+        assert_eq!(execs[0].account, "dana@bastion");
+        assert_eq!(execs[1].at, utc(2025, 7, 14, 15, 30, 0));
+    }
+
+    #[test]
+    fn a_classic_auth_log_takes_its_year_from_the_policy_period_when_unambiguous() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        let ctx = ImportContext {
+            period: Some((d(2025, 1, 1), d(2025, 12, 31))),
+            ..ImportContext::new("auth.log")
+        };
+        let (execs, summary) = run_with(CLASSIC, &ctx);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert_eq!(execs[0].at, utc(2025, 3, 3, 9, 15, 40));
+        let reasons: Vec<&str> = summary.warnings.iter().map(|w| w.reason.as_str()).collect();
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.contains("2025 is taken from the policy's reporting period")),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons.iter().any(|r| r.contains("read as UTC")),
+            "{reasons:?}"
+        );
+        assert_eq!(
+            period_year(Some((d(2024, 7, 1), d(2025, 6, 30))), 3, 3),
+            Some(2025)
+        );
+        assert_eq!(
+            period_year(Some((d(2024, 7, 1), d(2025, 6, 30))), 7, 14),
+            Some(2024)
+        );
+        // Longer than a year: March 3 is in both 2024 and 2025.
+        assert_eq!(
+            period_year(Some((d(2024, 1, 1), d(2025, 6, 30))), 3, 3),
+            None
+        );
+        assert_eq!(
+            period_year(Some((d(2024, 1, 1), d(2025, 6, 30))), 9, 1),
+            Some(2024)
+        );
+        assert_eq!(
+            period_year(Some((d(2025, 1, 1), d(2025, 12, 31))), 2, 29),
+            None
+        );
+    }
+
+    #[test]
+    fn a_classic_auth_log_falls_back_to_the_file_time_and_is_never_rejected_for_its_year() {
+        let ctx = ImportContext {
+            // Copied off the host in January: March and July were last year.
+            file_time: Some(utc(2026, 1, 10, 12, 0, 0)),
+            ..ImportContext::new("auth.log")
+        };
+        let (execs, summary) = run_with(CLASSIC, &ctx);
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        assert_eq!(execs.len(), 2);
+        assert_eq!(execs[0].at, utc(2025, 3, 3, 9, 15, 40));
+        assert!(
+            summary.warnings[0].reason.contains("modification time"),
+            "{:?}",
+            summary.warnings
+        );
+        // Nothing to date it by at all: the useradd is a diagnostic naming what to give.
+        let (_, summary) = run_with(CLASSIC, &ImportContext::new("auth.log"));
+        assert!(summary.diagnostics[0].reason.contains("--year"));
     }
 
     #[test]
