@@ -469,7 +469,9 @@ fn confirm(
     after: Timestamp,
     direction: Direction,
 ) -> Link {
-    let Some(snapshot) = ctx.first_snapshot_from(system, after) else {
+    // The account's presence or absence is the question: a listing of accounts answers it.
+    let Some(snapshot) = ctx.first_snapshot_covering_from(system, after, crate::authority::ACCOUNT)
+    else {
         return Link::new(
             LinkStatus::Unconfirmed,
             None,

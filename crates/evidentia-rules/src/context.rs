@@ -69,8 +69,12 @@ pub struct Context<'a> {
     events_by_identity: Groups,
     approvals_by_subject: Groups,
     /// Each system's snapshots by time, with the present rows of each (indexes into
-    /// `evidence.reconciliations`): every system is reconciled at its own moments.
-    snapshots: BTreeMap<SystemId, BTreeMap<Timestamp, Vec<usize>>>,
+    /// `evidence.reconciliations`) and what the listings of that moment cover: every system is
+    /// reconciled at its own moments.
+    snapshots: BTreeMap<SystemId, BTreeMap<Timestamp, Snapshot>>,
+    /// Items (lower-cased) that are credentials on a system: named by a credential row or a
+    /// credential execution. Coverage of credentials and of entitlements differs.
+    credential_items: std::collections::HashSet<(SystemId, String), BuildHasherDefault<FxHasher>>,
     /// People and NHIs as tickets, registers and catalogs name them (e-mail, employee number,
     /// alias), lower-cased, resolved to the identity id the lifecycle source uses.
     names: FastMap<String, IdentityId>,
@@ -156,6 +160,66 @@ impl Hasher for FxHasher {
     #[inline]
     fn finish(&self) -> u64 {
         self.hash.rotate_left(26)
+    }
+}
+
+/// One moment of one system's reconciliation: the present rows, and what the listings taken at
+/// that moment cover.
+#[derive(Debug, Default)]
+pub(crate) struct Snapshot {
+    rows: Vec<usize>,
+    covered: Covered,
+}
+
+/// The union of the listings of one moment ([`evidentia_domain::Coverage`]); a row with no
+/// coverage is a full reconciliation.
+#[derive(Debug, Default)]
+struct Covered {
+    full: bool,
+    accounts: bool,
+    entitlements: bool,
+    credentials: bool,
+    /// Entitlements (lower-cased) whose every holder is listed.
+    holders_of: Vec<String>,
+}
+
+impl Covered {
+    fn add(&mut self, coverage: Option<&evidentia_domain::Coverage>) {
+        let Some(c) = coverage else {
+            self.full = true;
+            return;
+        };
+        self.accounts |= c.accounts;
+        self.entitlements |= c.entitlements;
+        self.credentials |= c.credentials;
+        if let Some(h) = &c.holders_of {
+            let h = h.trim().to_lowercase();
+            if !self.holders_of.contains(&h) {
+                self.holders_of.push(h);
+            }
+        }
+    }
+
+    fn covers(&self, item: &str, credential: bool) -> bool {
+        if self.full {
+            return true;
+        }
+        if item.eq_ignore_ascii_case(crate::authority::ACCOUNT) {
+            self.accounts
+        } else if credential {
+            self.credentials
+        } else {
+            self.entitlements
+                || self
+                    .holders_of
+                    .iter()
+                    .any(|h| h.eq_ignore_ascii_case(item.trim()))
+        }
+    }
+
+    /// Every account and every entitlement is listed.
+    fn complete(&self) -> bool {
+        self.full || (self.accounts && self.entitlements)
     }
 }
 
@@ -537,17 +601,33 @@ impl<'a> Context<'a> {
                 && (disabled.is_empty()
                     || !disabled.contains(&(&r.system, r.account.as_str(), r.as_of)))
         };
-        let mut snapshots: BTreeMap<SystemId, BTreeMap<Timestamp, Vec<usize>>> = BTreeMap::new();
+        let mut snapshots: BTreeMap<SystemId, BTreeMap<Timestamp, Snapshot>> = BTreeMap::new();
         for (i, r) in evidence.reconciliations.iter().enumerate() {
             let r = &r.record;
             if !snapshots.contains_key(&r.system) {
                 snapshots.insert(r.system.clone(), BTreeMap::new());
             }
             if let Some(per_system) = snapshots.get_mut(&r.system) {
-                let rows = per_system.entry(r.as_of).or_default();
+                let snapshot = per_system.entry(r.as_of).or_default();
+                snapshot.covered.add(r.coverage.as_ref());
                 if present(r) {
-                    rows.push(i);
+                    snapshot.rows.push(i);
                 }
+            }
+        }
+        let mut credential_items: std::collections::HashSet<_, BuildHasherDefault<FxHasher>> =
+            Default::default();
+        for r in &evidence.reconciliations {
+            if let (true, Some(e)) = (r.record.credential, &r.record.entitlement) {
+                credential_items.insert((r.record.system.clone(), e.trim().to_lowercase()));
+            }
+        }
+        for x in &evidence.executions {
+            let x = &x.record;
+            if is_credential_change(x.action)
+                && let Some(e) = &x.entitlement
+            {
+                credential_items.insert((x.system.clone(), e.trim().to_lowercase()));
             }
         }
         Context {
@@ -574,6 +654,7 @@ impl<'a> Context<'a> {
             events_by_identity,
             approvals_by_subject,
             snapshots,
+            credential_items,
             names,
             activity_owners,
             activity_by_owner,
@@ -739,7 +820,15 @@ impl<'a> Context<'a> {
             .flat_map(|s| s.keys().copied())
     }
 
-    /// The system's earliest snapshot strictly after `t`.
+    /// Whether `item` is a credential on `system` (some row or execution says so).
+    pub(crate) fn is_credential(&self, system: &SystemId, item: &str) -> bool {
+        !self.credential_items.is_empty()
+            && self
+                .credential_items
+                .contains(&(system.clone(), item.trim().to_lowercase()))
+    }
+
+    /// The system's earliest snapshot strictly after `t` (any listing: for what it shows).
     pub(crate) fn first_snapshot_after(
         &self,
         system: &SystemId,
@@ -753,16 +842,40 @@ impl<'a> Context<'a> {
             .map(|(at, _)| *at)
     }
 
-    /// The system's earliest snapshot at or after `t`.
-    pub(crate) fn first_snapshot_from(&self, system: &SystemId, t: Timestamp) -> Option<Timestamp> {
+    /// The system's earliest snapshot strictly after `t` whose listings cover `item`, so that
+    /// its absence there means something.
+    pub(crate) fn first_snapshot_covering_after(
+        &self,
+        system: &SystemId,
+        t: Timestamp,
+        item: &str,
+    ) -> Option<Timestamp> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let credential = self.is_credential(system, item);
         self.snapshots
             .get(system)?
-            .range(t..)
-            .next()
+            .range((Excluded(t), Unbounded))
+            .find(|(_, s)| s.covered.covers(item, credential))
             .map(|(at, _)| *at)
     }
 
-    /// The system's latest snapshot at or before `t`.
+    /// The system's earliest snapshot at or after `t` whose listings cover `item`.
+    pub(crate) fn first_snapshot_covering_from(
+        &self,
+        system: &SystemId,
+        t: Timestamp,
+        item: &str,
+    ) -> Option<Timestamp> {
+        let credential = self.is_credential(system, item);
+        self.snapshots
+            .get(system)?
+            .range(t..)
+            .find(|(_, s)| s.covered.covers(item, credential))
+            .map(|(at, _)| *at)
+    }
+
+    /// The system's latest complete snapshot at or before `t`: one whose listings cover every
+    /// account and every entitlement, so that what it does not show was not held.
     pub(crate) fn last_snapshot_before(
         &self,
         system: &SystemId,
@@ -771,7 +884,8 @@ impl<'a> Context<'a> {
         self.snapshots
             .get(system)?
             .range(..=t)
-            .next_back()
+            .rev()
+            .find(|(_, s)| s.covered.complete())
             .map(|(at, _)| *at)
     }
 
@@ -781,7 +895,7 @@ impl<'a> Context<'a> {
         self.snapshots
             .get(system)
             .and_then(|s| s.get(&at))
-            .map_or(&[], Vec::as_slice)
+            .map_or(&[], |s| s.rows.as_slice())
     }
 
     /// Whether a snapshot row shows access: present by its status, and its account not listed

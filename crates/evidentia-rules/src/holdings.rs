@@ -313,8 +313,9 @@ pub(crate) fn snapshot_from(
     from: Timestamp,
     until: Timestamp,
 ) -> Option<Snapshot> {
+    // Only a listing that covers the item can show it gone.
     let at = ctx
-        .first_snapshot_from(system, from)
+        .first_snapshot_covering_from(system, from, item_wanted)
         .filter(|at| *at < until)?;
     let row = ctx.rows_of(id).find(|(_, r)| {
         let rec = &r.record;

@@ -150,12 +150,6 @@ fn unconfirmed(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 /// Whether the system's next snapshot (in the period) shows the failed or queued change in
 /// effect: the access present for an add, gone for a removal.
 fn confirmed_by_snapshot(ctx: &Context<'_>, x: &evidentia_domain::Execution) -> bool {
-    let Some(at) = ctx
-        .first_snapshot_after(&x.system, x.at)
-        .filter(|at| *at < ctx.as_of)
-    else {
-        return false;
-    };
     let want = authority::item(x.entitlement.as_deref());
     let account_only = want.eq_ignore_ascii_case(authority::ACCOUNT)
         || matches!(
@@ -165,6 +159,18 @@ fn confirmed_by_snapshot(ctx: &Context<'_>, x: &evidentia_domain::Execution) -> 
                 | ProvisioningAction::Disable
                 | ProvisioningAction::Delete
         );
+    // Only a listing that covers the access can show it in effect (or gone).
+    let asked = if account_only {
+        authority::ACCOUNT
+    } else {
+        want
+    };
+    let Some(at) = ctx
+        .first_snapshot_covering_after(&x.system, x.at, asked)
+        .filter(|at| *at < ctx.as_of)
+    else {
+        return false;
+    };
     let shows = ctx.rows_on(&x.system, &x.account).any(|r| {
         let r = &r.record;
         r.as_of == at

@@ -1,7 +1,7 @@
 //! What the systems hold: SoD conflicts, unconfirmed changes, orphans and drift, at the
 //! boundaries the README's check semantics name.
 
-use evidentia_domain::{IdentityKind, Outcome, ProvisioningAction, ReconciliationStatus};
+use evidentia_domain::{Coverage, IdentityKind, Outcome, ProvisioningAction, ReconciliationStatus};
 
 use super::*;
 use crate::checks::access::{
@@ -496,4 +496,59 @@ fn unexpected_entitlement_table() {
         ),
     ];
     run_table(&base, cases);
+}
+
+/// A vendor listing shows absence only for what it covers: a queued revoke is not confirmed by
+/// a member list of another group, nor by a user list; the group's own member list, or a full
+/// reconciliation, confirms it.
+#[test]
+fn partial_listings_confirm_only_what_they_cover() {
+    let (e1, e2) = (mail("e1"), mail("e2"));
+    let (e1, e2) = (e1.as_str(), e2.as_str());
+    // e2 holds both groups, approved: the member lists need someone in them.
+    let base = [
+        person("e2", "engineer"),
+        approval("e2", "aws", "Other", t() - d(3)),
+        approval("e2", "aws", "Old", t() - d(3)),
+        person("e1", "engineer"),
+        approval("e1", "aws", "Old", t() - d(1)),
+        grant("aws", e1, "Old", t() - m(30)),
+        outcome(revoke("aws", e1, "Old", t()), Outcome::Queued),
+    ];
+    let listing = |account: &str, entitlement: Option<&str>, coverage: Coverage| {
+        with_row(row("aws", account, "x", t() + d(2)), |r| {
+            r.entitlement = entitlement.map(str::to_owned);
+            r.coverage = Some(coverage);
+        })
+    };
+    run_table(
+        &base,
+        vec![
+            (
+                "nothing listed since: unconfirmed",
+                vec![],
+                vec![EXECUTION_FAILED_UNCONFIRMED],
+            ),
+            (
+                "another group's member list, e1 not in it: proves nothing",
+                vec![listing(e2, Some("Other"), Coverage::holders_of("Other"))],
+                vec![EXECUTION_FAILED_UNCONFIRMED],
+            ),
+            (
+                "a user list showing e1's account: says nothing of the group",
+                vec![listing(e1, None, Coverage::accounts())],
+                vec![EXECUTION_FAILED_UNCONFIRMED],
+            ),
+            (
+                "the group's own member list, e1 not in it: confirmed",
+                vec![listing(e2, Some("Old"), Coverage::holders_of("old"))],
+                vec![],
+            ),
+            (
+                "a full reconciliation without the group: confirmed",
+                vec![listing(e1, None, Coverage::full())],
+                vec![],
+            ),
+        ],
+    );
 }
