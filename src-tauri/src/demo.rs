@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chrono::Utc;
 
-include!(concat!(env!("OUT_DIR"), "/samples.rs"));
-
 /// Returns the demo workspace at `path`, building it under `data` when it does not exist. It
 /// is built beside its final name and renamed at the end, so a crash never leaves half a demo.
 pub async fn ensure_demo(data: &Path, path: &Path) -> anyhow::Result<PathBuf> {
@@ -15,7 +13,7 @@ pub async fn ensure_demo(data: &Path, path: &Path) -> anyhow::Result<PathBuf> {
         return Ok(path.to_owned());
     }
     let sources = data.join("demo-sources");
-    write_samples(&sources)?;
+    evidentia_app::write_embedded_samples(&sources)?;
     let building = data.join("demo.evidentia.building");
     for suffix in ["", "-wal", "-shm"] {
         let stale = PathBuf::from(format!("{}{suffix}", building.display()));
@@ -34,25 +32,16 @@ pub async fn ensure_demo(data: &Path, path: &Path) -> anyhow::Result<PathBuf> {
     Ok(path.to_owned())
 }
 
-/// Writes the embedded samples out as files: imports name real files, and users can open them.
-fn write_samples(sources: &Path) -> anyhow::Result<()> {
-    for (relative, bytes) in SAMPLES {
-        let file = sources.join(relative);
-        if let Some(dir) = file.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_samples_and_their_policy_are_embedded() {
-        let names: Vec<&str> = SAMPLES.iter().map(|(n, _)| *n).collect();
+        let names: Vec<&str> = evidentia_app::embedded_samples()
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
         assert!(names.contains(&"policy.toml"), "{names:?}");
         assert!(names.iter().any(|n| n.starts_with("logs/")), "{names:?}");
         assert!(!names.contains(&"answer-key.json"));

@@ -151,3 +151,33 @@ fn analysis_needs_a_policy() {
     // workspace.created and signing_key.added: a refused analysis writes nothing.
     assert_eq!(entry_count(&ws), 2, "a refused analysis writes nothing");
 }
+
+/// `evidentia demo` needs no samples folder: run from an empty directory, it builds the demo
+/// from the samples built into the tool, byte for byte the files of evidence-samples/.
+#[test]
+fn the_demo_builds_from_any_directory_with_the_built_in_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let ws = dir.path().join("built-in.evidentia");
+    let out = command(&["--json", "demo", "--out", path_str(&ws)])
+        .current_dir(&elsewhere)
+        .output()
+        .unwrap();
+    let built_in = Run::from_output(out);
+    built_in.expect_code(0);
+    verify_intact(&ws);
+    let from_folder = demo(dir.path());
+    let artifacts = |ws: &Path| {
+        let mut found: Vec<String> = run_ws(ws, &["--json", "log", "--kind", "import.file"])
+            .json_lines()
+            .iter()
+            .map(|e| e["payload"]["artifact"].as_str().unwrap().to_owned())
+            .collect();
+        found.sort();
+        found
+    };
+    let built_in_artifacts = artifacts(&ws);
+    assert_eq!(built_in_artifacts.len(), 25, "{built_in_artifacts:?}");
+    assert_eq!(built_in_artifacts, artifacts(&from_folder));
+}

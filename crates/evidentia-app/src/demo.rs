@@ -1,5 +1,6 @@
 //! The demo workspace: every file of `evidence-samples/` imported through the real importers,
-//! and its policy set — exactly what a user would do by hand.
+//! and its policy set — exactly what a user would do by hand. The samples are embedded, so it
+//! works from any directory.
 
 use std::path::{Path, PathBuf};
 
@@ -7,6 +8,36 @@ use anyhow::{Context, anyhow};
 use chrono::{DateTime, Utc};
 
 use crate::{FileOutcome, ImportOptions, import_files, init_workspace, set_policy};
+
+include!(concat!(env!("OUT_DIR"), "/samples.rs"));
+
+/// The sample organisation's files, embedded at build time: (path relative to
+/// `evidence-samples/`, bytes).
+pub fn embedded_samples() -> &'static [(&'static str, &'static [u8])] {
+    SAMPLES
+}
+
+/// Writes the embedded samples out as files under `dir` (imports name real files, and users
+/// can open them).
+pub fn write_embedded_samples(dir: &Path) -> anyhow::Result<()> {
+    for (relative, bytes) in SAMPLES {
+        let file = dir.join(relative);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;
+    }
+    Ok(())
+}
+
+/// Builds the demo workspace at `out` from the embedded samples, written to a temporary folder
+/// for the import and removed afterwards: `evidentia demo` from any directory.
+pub async fn build_embedded_demo(out: &Path, now: DateTime<Utc>) -> anyhow::Result<DemoReport> {
+    let sources = tempfile::tempdir().context("creating a folder for the demo's sample files")?;
+    write_embedded_samples(sources.path())?;
+    build_demo(sources.path(), out, now).await
+}
 
 /// What building the demo did.
 #[derive(Debug, Clone)]

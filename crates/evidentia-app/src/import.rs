@@ -287,7 +287,7 @@ fn import_one(
         .into()));
     }
     let invalid: Vec<_> = summary.diagnostics.clone();
-    let payload = canonical_json(&serde_json::json!({
+    let mut payload = serde_json::json!({
         "artifact": artifact.to_hex(),
         "file_name": name,
         "size": size,
@@ -307,7 +307,33 @@ fn import_one(
             "location": d.location.to_string(),
             "reason": d.reason,
         })).collect::<Vec<_>>(),
-    }))?;
+    });
+    // What the user said about the file, recorded only when said (older entries lack them).
+    let given = [
+        (
+            "as_of",
+            options
+                .as_of
+                .map(|t| serde_json::json!(format_recorded_at(t))),
+        ),
+        (
+            "scope",
+            options.scope.as_ref().map(|s| serde_json::json!(s)),
+        ),
+        ("year", options.year.map(|y| serde_json::json!(y))),
+        (
+            "timezone",
+            options.timezone.map(|z| serde_json::json!(z.to_string())),
+        ),
+    ];
+    if let Some(object) = payload.as_object_mut() {
+        for (key, value) in given {
+            if let Some(value) = value {
+                object.insert(key.to_owned(), value);
+            }
+        }
+    }
+    let payload = canonical_json(&payload)?;
     handle.block_on(batch.append(EntryKind::ImportFile.as_str(), recorded_at, payload))?;
     let head = handle
         .block_on(batch.commit())

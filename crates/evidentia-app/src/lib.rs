@@ -35,7 +35,9 @@ pub use analysis::{
     AnalysisRun, Period, analyze_period, analyze_workspace, load_evidence, policy_warnings,
 };
 pub use controls::{ControlRow, catalogs, check_info, control_status};
-pub use demo::{DemoReport, build_demo};
+pub use demo::{
+    DemoReport, build_demo, build_embedded_demo, embedded_samples, write_embedded_samples,
+};
 pub use entries::{EntryKind, record_entry_kind};
 pub use events::{
     EventChainDetail, EventFilter, EventPage, EventsRun, EvidenceRef, IdentityClass, LinkDetail,
@@ -43,7 +45,7 @@ pub use events::{
     write_event_chains, write_event_chains_at,
 };
 pub use evidentia_frameworks::{ControlStatus, Severity};
-pub use evidentia_import::{ActivityCapture, Format, InputKind, Progress as ImportProgress};
+pub use evidentia_import::{ActivityCapture, Format, InputKind, Progress as ImportProgress, Zone};
 pub use evidentia_pack::{PackSummary, Problem as PackProblem, Verdict as PackVerdict};
 pub use evidentia_rules::{
     AgingBucket, Analysis, Direction, Durations, EventChain, ExceptionAging, Finding, Link,

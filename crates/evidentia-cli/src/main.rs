@@ -132,9 +132,9 @@ enum Command {
         /// Where to create it (default: --workspace).
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
-        /// The evidence-samples folder.
-        #[arg(long, value_name = "DIR", default_value = "evidence-samples")]
-        samples: PathBuf,
+        /// An evidence-samples folder to build from instead of the samples built into the tool.
+        #[arg(long, value_name = "DIR")]
+        samples: Option<PathBuf>,
     },
     /// Run every check under the policy in force and record the run in the ledger.
     Analyze {
@@ -258,7 +258,40 @@ enum Command {
         /// Which sign-ins and API calls to keep as activity evidence (summarised per account).
         #[arg(long, value_enum, default_value_t = ActivityArg::All)]
         activity: ActivityArg,
+        /// When an inventory that states no time was taken (RFC 3339, or a date: 00:00 UTC).
+        #[arg(long, value_name = "TIME", value_parser = parse_moment)]
+        as_of: Option<chrono::DateTime<Utc>>,
+        /// What a listing is of when the file does not say: the group or organization whose
+        /// members it lists (`acme/platform` for a GitHub team), the host of /etc/passwd.
+        #[arg(long, value_name = "NAME")]
+        scope: Option<String>,
+        /// The year of syslog timestamps that carry none (RFC 3164 `Mar  1 12:00:01`).
+        #[arg(long)]
+        year: Option<i32>,
+        /// The zone of syslog timestamps that carry none: UTC, an offset (+02:00) or an IANA
+        /// name (Europe/Berlin; daylight saving followed).
+        #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+        timezone: Option<evidentia_app::Zone>,
     },
+}
+
+/// `--as-of`: an RFC 3339 time, or a date meaning 00:00 UTC that day.
+fn parse_moment(text: &str) -> Result<chrono::DateTime<Utc>, String> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            format!("\"{text}\" is not a time: use RFC 3339 (2025-12-31T23:00:00Z) or a date (2025-12-31)")
+        })
+}
+
+/// `--timezone`: UTC, a fixed offset or an IANA zone name.
+fn parse_zone(text: &str) -> Result<evidentia_app::Zone, String> {
+    evidentia_app::Zone::parse(text)
 }
 
 /// `--activity`: what proof of use an import keeps.
@@ -431,6 +464,15 @@ enum FormatArg {
     Gworkspace,
     K8s,
     Linux,
+    AwsCredentialReport,
+    AwsAuthorizationDetails,
+    GraphDirectory,
+    GoogleDirectory,
+    OktaDirectory,
+    GithubMembers,
+    K8sRbac,
+    UnixAccounts,
+    Baton,
 }
 
 fn main() -> ExitCode {
@@ -619,7 +661,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .as_deref()
             .or(cli.workspace.as_deref())
             .context("no place for the demo workspace: pass --out PATH (or --workspace PATH)")?;
-        let report = evidentia_app::build_demo(samples, out, Utc::now()).await?;
+        let report = match samples {
+            Some(samples) => evidentia_app::build_demo(samples, out, Utc::now()).await?,
+            None => evidentia_app::build_embedded_demo(out, Utc::now()).await?,
+        };
         // Like `init`, the demo gets a signing key, so its checkpoints and packs are signed.
         let key = evidentia_app::create_signing_key(out, None, Utc::now()).await?;
         if cli.json {
@@ -1538,6 +1583,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             system,
             skip_invalid,
             activity,
+            as_of,
+            scope,
+            year,
+            timezone,
         } => {
             let options = ImportOptions {
                 kind: kind.map(input_kind),
@@ -1548,6 +1597,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 system: system.clone(),
                 skip_invalid: *skip_invalid,
                 activity: activity.capture(),
+                as_of: *as_of,
+                scope: scope.clone(),
+                year: *year,
+                timezone: *timezone,
             };
             let bar = progress_bar(cli.json, "importing");
             let bar_in = bar.clone();
@@ -1696,6 +1749,15 @@ fn format_of(format: FormatArg) -> Option<Format> {
         FormatArg::Gworkspace => Format::Gworkspace,
         FormatArg::K8s => Format::K8s,
         FormatArg::Linux => Format::Linux,
+        FormatArg::AwsCredentialReport => Format::AwsCredentialReport,
+        FormatArg::AwsAuthorizationDetails => Format::AwsAuthorizationDetails,
+        FormatArg::GraphDirectory => Format::GraphDirectory,
+        FormatArg::GoogleDirectory => Format::GoogleDirectory,
+        FormatArg::OktaDirectory => Format::OktaDirectory,
+        FormatArg::GithubMembers => Format::GithubMembers,
+        FormatArg::K8sRbac => Format::K8sRbac,
+        FormatArg::UnixAccounts => Format::UnixAccounts,
+        FormatArg::Baton => Format::Baton,
     })
 }
 

@@ -174,6 +174,13 @@ struct Import {
     activity: Option<String>,
     #[serde(default)]
     skip_invalid: bool,
+    /// `--as-of` (RFC 3339) for inventories that state no time.
+    as_of: Option<String>,
+    /// `--scope`: the group, organization or host a listing is of.
+    scope: Option<String>,
+    /// `--year` and `--timezone` for year-less syslog.
+    year: Option<i32>,
+    timezone: Option<String>,
 }
 
 /// Imports an organisation as its manifest says, through the real importers, and analyses it.
@@ -203,6 +210,17 @@ async fn import_org(org: &Path, ws: &Path) -> AnalysisRun {
                 .activity
                 .as_deref()
                 .map_or(ActivityCapture::All, |a| ActivityCapture::parse(a).unwrap()),
+            as_of: import.as_of.as_deref().map(|t| {
+                chrono::DateTime::parse_from_rfc3339(t)
+                    .unwrap_or_else(|e| panic!("as_of {t}: {e}"))
+                    .with_timezone(&chrono::Utc)
+            }),
+            scope: import.scope.clone(),
+            year: import.year,
+            timezone: import
+                .timezone
+                .as_deref()
+                .map(|z| evidentia_app::Zone::parse(z).unwrap_or_else(|e| panic!("{e}"))),
             ..ImportOptions::default()
         };
         let files: Vec<PathBuf> = import.files.iter().map(|f| org.join(f)).collect();

@@ -34,7 +34,8 @@ use crate::{Format, ImportContext, ImportError, ImportSummary, Location, RecordS
 /// byte-order mark removed), before the log formats are tried: an inventory's keys (`id`,
 /// `userPrincipalName`) are too plain to be told from a log's by the log rules.
 pub(crate) fn detect(text: &str) -> Option<Format> {
-    let recognisers: [(fn(&str) -> bool, Format); 9] = [
+    type Recognise = fn(&str) -> bool;
+    let recognisers: [(Recognise, Format); 9] = [
         (
             aws::recognise_credential_report,
             Format::AwsCredentialReport,

@@ -166,6 +166,16 @@ pub enum Zone {
     Named(Tz),
 }
 
+impl std::fmt::Display for Zone {
+    /// The zone as a user writes it: an IANA name, or the offset (`+02:00`, `+00:00` for UTC).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Zone::Fixed(offset) => write!(f, "{offset}"),
+            Zone::Named(tz) => f.write_str(tz.name()),
+        }
+    }
+}
+
 impl Zone {
     /// UTC, the zone of a profile that names none.
     pub fn utc() -> Zone {
