@@ -120,6 +120,7 @@ clippy: ui-build
 unit: ui-build
 	EVIDENTIA_KEY_DIR=$(CURDIR)/target/test-keys $(CARGO) test --workspace
 	python3 tools/test_verify_ledger.py
+	python3 tools/import_docs.py --check
 
 # The short reliability trials against the real binary (docs/reliability.md): SIGKILLed
 # imports, analyses and packs; random edits to the workspace file; concurrent processes;

@@ -9,6 +9,7 @@ mod import;
 mod malformed;
 mod pack;
 mod policy;
+mod real_samples;
 mod report;
 mod tamper;
 mod trust;

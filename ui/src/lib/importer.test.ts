@@ -1,6 +1,6 @@
 // Unit tests of the import plan: per-file results, refusals kept apart from failures.
 import { describe, expect, it } from 'vitest';
-import { addFiles, importEach, type ImportFn } from './importer';
+import { addFiles, importEach, requestFor, summarize, type ImportFn } from './importer';
 import type { ImportResultDto } from './backend/generated/types';
 
 function imported(file: string): ImportResultDto {
@@ -50,5 +50,42 @@ describe('importEach', () => {
 describe('addFiles', () => {
   it('keeps order and drops duplicates', () => {
     expect(addFiles(['a', 'b'], ['b', 'c', 'a', 'd'])).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
+
+describe('requestFor', () => {
+  it('leaves blank options out and reads the year as a number', () => {
+    expect(requestFor('users.json', { profile: null, skipInvalid: false, asOf: ' ', scope: '' })).toEqual({
+      files: ['users.json'],
+      profile: null,
+      skip_invalid: false,
+      as_of: null,
+      scope: null,
+      year: null,
+      timezone: null,
+    });
+    expect(
+      requestFor('auth.log', {
+        profile: null,
+        skipInvalid: true,
+        asOf: '2025-12-31',
+        scope: ' Engineering ',
+        year: '2025',
+        timezone: 'Europe/Berlin',
+      }),
+    ).toMatchObject({ as_of: '2025-12-31', scope: 'Engineering', year: 2025, timezone: 'Europe/Berlin' });
+  });
+});
+
+describe('summarize', () => {
+  it('counts each outcome of a run', () => {
+    const ok = { file: 'a', status: 'imported' as const, result: imported('a') };
+    const refused = {
+      file: 'b',
+      status: 'refused' as const,
+      error: { code: 'invalid_input', message: 'b: line 3: bad' } as never,
+    };
+    expect(summarize([ok, ok, refused])).toBe('3 files: 2 imported, 1 refused');
+    expect(summarize([ok])).toBe('1 file: 1 imported');
   });
 });

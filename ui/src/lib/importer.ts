@@ -25,10 +25,46 @@ export function addFiles(current: string[], more: string[]): string[] {
   return out;
 }
 
+/** How to read the files of one import (the command line's `--profile`, `--skip-invalid`,
+ * `--as-of`, `--scope`, `--year`, `--timezone`); blank text means "not given". */
+export interface ImportChoices {
+  profile: string | null;
+  skipInvalid: boolean;
+  asOf?: string;
+  scope?: string;
+  year?: string;
+  timezone?: string;
+}
+
+/** The request for one file: blank fields left out, the year as a number. */
+export function requestFor(file: string, options: ImportChoices): ImportRequest {
+  const given = (v: string | undefined) => (v && v.trim() !== '' ? v.trim() : null);
+  const year = given(options.year);
+  return {
+    files: [file],
+    profile: options.profile,
+    skip_invalid: options.skipInvalid,
+    as_of: given(options.asOf),
+    scope: given(options.scope),
+    year: year === null ? null : Number.parseInt(year, 10),
+    timezone: given(options.timezone),
+  };
+}
+
+/** One line for the end of a run: how many files went in, and how many were refused. */
+export function summarize(results: FileResult[]): string {
+  const count = (s: FileResult['status']) => results.filter((r) => r.status === s).length;
+  const parts = [`${count('imported')} imported`];
+  if (count('already_imported') > 0) parts.push(`${count('already_imported')} already imported`);
+  if (count('refused') > 0) parts.push(`${count('refused')} refused`);
+  if (count('failed') > 0) parts.push(`${count('failed')} failed`);
+  return `${results.length} ${results.length === 1 ? 'file' : 'files'}: ${parts.join(', ')}`;
+}
+
 /** Imports each file on its own, reporting progress and each file's result as it comes. */
 export async function importEach(
   files: string[],
-  options: { profile: string | null; skipInvalid: boolean },
+  options: ImportChoices,
   run: ImportFn,
   onProgress: (index: number, p: ImportProgressDto) => void,
   onResult: (r: FileResult) => void,
@@ -37,10 +73,7 @@ export async function importEach(
   for (const [index, file] of files.entries()) {
     let r: FileResult;
     try {
-      const [result] = await run(
-        { files: [file], profile: options.profile, skip_invalid: options.skipInvalid },
-        (p) => onProgress(index, p),
-      );
+      const [result] = await run(requestFor(file, options), (p) => onProgress(index, p));
       r = result
         ? { file, status: result.status, result }
         : { file, status: 'failed', error: new BackendError('internal', 'no result returned') };
