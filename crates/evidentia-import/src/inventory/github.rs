@@ -14,7 +14,8 @@
 //!   (<https://docs.github.com/en/rest/orgs/members#get-organization-membership-for-a-user>).
 //!
 //! Pages may be one array, JSON lines of entries, or `gh api --paginate --slurp` output (an
-//! array of page arrays, located `/1/7`).
+//! array of page arrays, located `/1/7`). Arrays back to back (`--paginate` without `--slurp`)
+//! are not one JSON document and are refused at the second page, by the shared reader.
 //!
 //! | what is read | account | entitlement | status | coverage |
 //! |---|---|---|---|---|
@@ -580,6 +581,12 @@ mod tests {
             };
             assert!(d.reason.contains(reason), "{d}");
         }
+        // `gh api --paginate` without `--slurp` writes pages back to back: not one document.
+        let Err(ImportError::Unreadable(d)) = run(&format!("{MEMBERS}{MEMBERS}"), Some("acme"))
+        else {
+            panic!("pages back to back must be refused")
+        };
+        assert!(d.reason.contains("after the end of the JSON array"), "{d}");
         let cut = &MEMBERS[..MEMBERS.len() / 2];
         assert!(matches!(
             run(cut, Some("acme")),
