@@ -98,6 +98,10 @@ struct Reading<'a> {
     scope: Option<String>,
     /// The moment, fixed when the first row is emitted.
     as_of: Option<Timestamp>,
+    /// Records the reader handed over, and the entries found in them: a page or an array of
+    /// pages is one record to the reader but holds many rows.
+    records: u64,
+    entries: u64,
     /// List entries read while no `--scope` names what they are members of: warned once.
     unscoped: Option<Location>,
 }
@@ -121,6 +125,8 @@ pub fn import(
             .filter(|s| !s.is_empty())
             .map(str::to_owned),
         as_of: None,
+        records: 0,
+        entries: 0,
         unscoped: None,
     };
     // `http_interactions` is read as an envelope so a cassette is refused at its first
@@ -130,10 +136,15 @@ pub fn import(
         ctx,
         &["http_interactions"],
         progress,
-        &mut |value, location| reading.visit(&value, &location),
+        &mut |value, location| {
+            reading.records += 1;
+            reading.visit(&value, &location)
+        },
     )?;
     let mut summary = reading.summary;
     summary.absorb(stream);
+    // Count entries, not the pages that held them; lines that did not parse stay counted.
+    summary.rows = summary.rows.saturating_sub(reading.records) + reading.entries;
     if let Some(first) = reading.unscoped {
         summary.warn(ctx.diagnostic(
             first,
@@ -175,6 +186,7 @@ impl Reading<'_> {
             }
             return Ok(());
         }
+        self.entries += 1;
         match self.entry(value, location) {
             Ok(()) => Ok(()),
             Err(Halt::Bad(problem)) => {
@@ -539,9 +551,10 @@ mod tests {
 
     #[test]
     fn slurped_pages_are_read_with_their_pointers() {
-        let input = r#"[[{"login":"a","type":"User","site_admin":false}],[{"login":"b","type":"User","site_admin":false}]]"#;
-        let (_, rows) = run(input, Some("acme")).expect("imports");
-        assert_eq!(rows[1].1, Location::Pointer("/1/0".into()));
+        let input = r#"[[{"login":"a","type":"User","site_admin":false}],[],[{"login":"b","type":"User","site_admin":false},{"login":"c","type":"User"}]]"#;
+        let (summary, rows) = run(input, Some("acme")).expect("imports");
+        assert_eq!(summary.rows, 3, "three users, not three pages");
+        assert_eq!(rows[1].1, Location::Pointer("/2/0".into()));
     }
 
     #[test]

@@ -101,6 +101,10 @@ struct Reading<'a> {
     group: Option<String>,
     /// The moment, fixed when the first row is emitted.
     as_of: Option<Timestamp>,
+    /// Records the reader handed over, and the entries found in them: a page or an array of
+    /// pages is one record to the reader but holds many rows.
+    records: u64,
+    entries: u64,
     /// Members read while no `--scope` names their group: warned about once.
     unscoped: Option<Location>,
     /// Members with no e-mail, named by id: how many, and the first.
@@ -126,6 +130,8 @@ pub fn import(
             .filter(|s| !s.is_empty())
             .map(str::to_owned),
         as_of: None,
+        records: 0,
+        entries: 0,
         unscoped: None,
         by_id: (0, None),
     };
@@ -136,11 +142,14 @@ pub fn import(
         progress,
         &mut |value, location| {
             let hint = envelope_hint(&location);
+            reading.records += 1;
             reading.visit(&value, &location, hint)
         },
     )?;
     let mut summary = reading.summary;
     summary.absorb(stream);
+    // Count entries, not the pages that held them; lines that did not parse stay counted.
+    summary.rows = summary.rows.saturating_sub(reading.records) + reading.entries;
     if let Some(first) = reading.unscoped {
         summary.warn(ctx.diagnostic(
             first,
@@ -215,6 +224,7 @@ impl Reading<'_> {
                 }
             }
         }
+        self.entries += 1;
         let kind = match json_stream::str_ci(value, "kind").as_deref() {
             Some("admin#directory#user") => Kind::User,
             Some("admin#directory#member") => Kind::Member,
@@ -641,8 +651,9 @@ mod tests {
         let (_, rows) = run(two, None).expect("imports");
         assert_eq!(rows[1].1, Location::LinePointer(2, "/users/0".into()));
         let slurped = r#"[{"users":[{"primaryEmail":"a@x.test"}]},{"users":[{"primaryEmail":"b@x.test","isAdmin":true}]}]"#;
-        let (_, rows) = run(slurped, None).expect("imports");
+        let (summary, rows) = run(slurped, None).expect("imports");
         assert_eq!(rows.len(), 3);
+        assert_eq!(summary.rows, 2, "two users, not two pages");
         assert_eq!(rows[2].1, Location::Pointer("/1/users/0".into()));
     }
 
