@@ -232,3 +232,43 @@ fn damaged_copies_never_panic() {
         crate::assert_damaged_copies_never_panic(&format!("{DIR}{name}"), Format::GithubMembers);
     }
 }
+
+/// No other sample, log or inventory, is taken for a GitHub or Google Directory listing.
+#[test]
+fn other_samples_are_not_taken_for_ours() {
+    let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/");
+    let ours = ["github_org_members", "google_directory"];
+    let mut stack = vec![
+        std::path::PathBuf::from(format!("{shared}real-samples")),
+        std::path::PathBuf::from(format!("{shared}sample-sources")),
+    ];
+    let mut seen = 0;
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if !ours.iter().any(|o| path.ends_with(o)) {
+                    stack.push(path);
+                }
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            seen += 1;
+            let head = &bytes[..bytes.len().min(64 * 1024)];
+            let got = detect_format(head, "export.json");
+            assert!(
+                !matches!(got, Some(Format::GithubMembers | Format::GoogleDirectory)),
+                "{} detected as {got:?}",
+                path.display()
+            );
+        }
+    }
+    if seen == 0 {
+        println!("skipping: ../shared samples not present");
+    }
+}
