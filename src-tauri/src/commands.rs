@@ -175,9 +175,22 @@ pub async fn import_files(
     on_progress: Channel<ImportProgressDto>,
 ) -> Result<Vec<ImportResultDto>> {
     let files: Vec<PathBuf> = request.files.iter().map(PathBuf::from).collect();
+    let blank = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let as_of = blank(request.as_of)
+        .map(|t| evidentia_app::parse_moment(&t))
+        .transpose()
+        .map_err(|e| anyhow::Error::new(evidentia_app::AppError::InvalidInput(e)))?;
+    let timezone = blank(request.timezone)
+        .map(|z| evidentia_app::Zone::parse(&z))
+        .transpose()
+        .map_err(|e| anyhow::Error::new(evidentia_app::AppError::InvalidInput(e)))?;
     let options = evidentia_app::ImportOptions {
         profile: request.profile,
         skip_invalid: request.skip_invalid,
+        as_of,
+        scope: blank(request.scope),
+        year: request.year,
+        timezone,
         ..evidentia_app::ImportOptions::default()
     };
     let reports = evidentia_app::import_files(

@@ -306,6 +306,18 @@ pub struct ImportRequest {
     pub profile: Option<String>,
     /// Import the valid rows and record the bad ones, instead of rejecting the file.
     pub skip_invalid: bool,
+    /// When an inventory that states no time was taken: RFC 3339, or a date (00:00 UTC).
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// What a listing is of when the file does not say: a group, an organization, a host.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// The year of syslog timestamps that carry none.
+    #[serde(default)]
+    pub year: Option<i32>,
+    /// The zone of syslog timestamps that carry none: UTC, an offset or an IANA name.
+    #[serde(default)]
+    pub timezone: Option<String>,
 }
 
 /// Import progress for one file, streamed through a channel.

@@ -45,6 +45,23 @@ pub struct ImportOptions {
     pub timezone: Option<Zone>,
 }
 
+/// Reads a snapshot moment as a user writes it: RFC 3339 (`2025-12-31T23:00:00Z`), or a date
+/// (`2025-12-31`) meaning 00:00 UTC that day.
+pub fn parse_moment(text: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            format!(
+                "\"{text}\" is not a time: use RFC 3339 (2025-12-31T23:00:00Z) or a date (2025-12-31)"
+            )
+        })
+}
+
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileOutcome {

@@ -58,6 +58,7 @@ pub use export::{
 };
 pub use import::{
     FileOutcome, ImportOptions, ImportRejection, ImportReport, import_each, import_files,
+    parse_moment,
 };
 pub use imports::{ImportRecord, builtin_profiles, list_imports};
 pub use pack::{

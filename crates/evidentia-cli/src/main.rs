@@ -277,16 +277,7 @@ enum Command {
 
 /// `--as-of`: an RFC 3339 time, or a date meaning 00:00 UTC that day.
 fn parse_moment(text: &str) -> Result<chrono::DateTime<Utc>, String> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
-        .ok_or_else(|| {
-            format!("\"{text}\" is not a time: use RFC 3339 (2025-12-31T23:00:00Z) or a date (2025-12-31)")
-        })
+    evidentia_app::parse_moment(text)
 }
 
 /// `--timezone`: UTC, a fixed offset or an IANA zone name.

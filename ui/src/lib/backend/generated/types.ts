@@ -115,7 +115,23 @@ profile: string | null,
 /**
  * Import the valid rows and record the bad ones, instead of rejecting the file.
  */
-skip_invalid: boolean, };
+skip_invalid: boolean, 
+/**
+ * When an inventory that states no time was taken: RFC 3339, or a date (00:00 UTC).
+ */
+as_of: string | null, 
+/**
+ * What a listing is of when the file does not say: a group, an organization, a host.
+ */
+scope: string | null, 
+/**
+ * The year of syslog timestamps that carry none.
+ */
+year: number | null, 
+/**
+ * The zone of syslog timestamps that carry none: UTC, an offset or an IANA name.
+ */
+timezone: string | null, };
 
 export type ImportProgressDto = { file: string, bytes_read: number, bytes_total: number | null, rows: number, };
 
