@@ -376,7 +376,8 @@ fn coverage_of(
     let binding_namespaces = namespaces("RoleBinding");
     let accounts = accounts_listed && account_namespaces.len() > 1;
     let entitlements = crbs && rbs && binding_namespaces.len() > 1;
-    let advice = "take the listing with `kubectl get serviceaccounts,rolebindings,clusterrolebindings -A`";
+    let advice =
+        "take the listing with `kubectl get serviceaccounts,rolebindings,clusterrolebindings -A`";
     if accounts_listed && !accounts {
         summary.warn(ctx.diagnostic(
             Location::File,
@@ -521,8 +522,8 @@ fn service_account_item(item: &Item<'_>) -> Result<Converted, Unusable> {
 }
 
 fn secret_item(item: &Item<'_>) -> Result<Converted, Unusable> {
-    let token = str_ci(item.value, "type")
-        .is_some_and(|t| t == "kubernetes.io/service-account-token");
+    let token =
+        str_ci(item.value, "type").is_some_and(|t| t == "kubernetes.io/service-account-token");
     if !token {
         return Ok(Converted {
             skipped: vec!["Secret (not a service-account token)".to_owned()],
@@ -637,9 +638,7 @@ mod tests {
 
     fn ctx() -> ImportContext {
         let mut ctx = ImportContext::new("rbac.yaml");
-        ctx.as_of = chrono::Utc
-            .with_ymd_and_hms(2025, 6, 30, 12, 0, 0)
-            .single();
+        ctx.as_of = chrono::Utc.with_ymd_and_hms(2025, 6, 30, 12, 0, 0).single();
         ctx
     }
 
@@ -663,8 +662,16 @@ mod tests {
             .collect()
     }
 
-    fn row(account: &str, entitlement: Option<&str>, credential: bool) -> (String, Option<String>, bool) {
-        (account.to_owned(), entitlement.map(str::to_owned), credential)
+    fn row(
+        account: &str,
+        entitlement: Option<&str>,
+        credential: bool,
+    ) -> (String, Option<String>, bool) {
+        (
+            account.to_owned(),
+            entitlement.map(str::to_owned),
+            credential,
+        )
     }
 
     /// `kubectl get serviceaccounts,rolebindings,clusterrolebindings -A -o yaml`, keys in the
@@ -755,20 +762,33 @@ metadata:
                     true
                 ),
                 row("alice@example.com", Some("payments/deployer"), false),
-                row("system:serviceaccount:payments:ci", Some("payments/deployer"), false),
+                row(
+                    "system:serviceaccount:payments:ci",
+                    Some("payments/deployer"),
+                    false
+                ),
                 row("group:sre", Some("kube-system/view"), false),
                 row("group:system:masters", Some("cluster-admin"), false),
-                row("system:serviceaccount:argocd:argo", Some("cluster-admin"), false),
+                row(
+                    "system:serviceaccount:argocd:argo",
+                    Some("cluster-admin"),
+                    false
+                ),
             ]
         );
         assert_eq!(summary.rows, 6);
         assert_eq!(
-            summary
-                .skipped
-                .get("ClusterRoleBinding without subjects (a binding with no subjects grants nothing)"),
+            summary.skipped.get(
+                "ClusterRoleBinding without subjects (a binding with no subjects grants nothing)"
+            ),
             Some(&1)
         );
-        assert_eq!(summary.skipped.values().sum::<u64>(), 2, "{:?}", summary.skipped);
+        assert_eq!(
+            summary.skipped.values().sum::<u64>(),
+            2,
+            "{:?}",
+            summary.skipped
+        );
         let coverage = rows[0].0.coverage.clone().expect("coverage");
         assert_eq!(
             coverage,
@@ -782,7 +802,10 @@ metadata:
         assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
         assert!(summary.diagnostics.is_empty());
         assert_eq!(rows[3].1, Location::Pointer("/items/2/subjects/0".into()));
-        assert!(rows.iter().all(|(r, _)| r.status == ReconciliationStatus::ExpectedPresent));
+        assert!(
+            rows.iter()
+                .all(|(r, _)| r.status == ReconciliationStatus::ExpectedPresent)
+        );
         assert_eq!(rows[0].0.as_of, ctx().as_of.expect("as of"));
     }
 
@@ -803,13 +826,20 @@ metadata:
         // Role bindings alone, of one namespace, cover nothing: cluster role bindings were not listed.
         assert!(!rows[0].0.coverage.clone().expect("coverage").entitlements);
         assert_eq!(summary.warnings.len(), 1);
-        assert!(summary.warnings[0].reason.contains("no cluster role bindings"));
+        assert!(
+            summary.warnings[0]
+                .reason
+                .contains("no cluster role bindings")
+        );
     }
 
     #[test]
     fn a_single_object_and_several_documents_are_read() {
         let (rows, _) = run("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: solo\n");
-        assert_eq!(pairs(&rows), vec![row("system:serviceaccount:default:solo", None, false)]);
+        assert_eq!(
+            pairs(&rows),
+            vec![row("system:serviceaccount:default:solo", None, false)]
+        );
         assert_eq!(rows[0].1, Location::Pointer(String::new()));
 
         let (rows, _) = run(
@@ -822,28 +852,34 @@ metadata:
 
     #[test]
     fn token_secrets_are_credentials_of_their_service_account() {
-        let (rows, summary) = run(
-            r#"{"kind":"List","items":[
+        let (rows, summary) = run(r#"{"kind":"List","items":[
               {"apiVersion":"v1","kind":"Secret","type":"kubernetes.io/service-account-token",
                "metadata":{"name":"build-token","namespace":"ci","annotations":{"kubernetes.io/service-account.name":"builder"}}},
               {"apiVersion":"v1","kind":"Secret","type":"Opaque","metadata":{"name":"db","namespace":"ci"}},
-              {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"x"}}]}"#,
-        );
+              {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"x"}}]}"#);
         assert_eq!(
             pairs(&rows),
-            vec![row("system:serviceaccount:ci:builder", Some("build-token"), true)]
+            vec![row(
+                "system:serviceaccount:ci:builder",
+                Some("build-token"),
+                true
+            )]
         );
-        assert_eq!(summary.skipped.get("Secret (not a service-account token)"), Some(&1));
         assert_eq!(
-            summary.skipped.get("ClusterRole (a role definition grants nobody access)"),
+            summary.skipped.get("Secret (not a service-account token)"),
+            Some(&1)
+        );
+        assert_eq!(
+            summary
+                .skipped
+                .get("ClusterRole (a role definition grants nobody access)"),
             Some(&1)
         );
     }
 
     #[test]
     fn dirty_bindings_import_as_they_say_and_unusable_ones_are_diagnostics() {
-        let (rows, summary) = run(
-            "kind: List
+        let (rows, summary) = run("kind: List
 items:
   - kind: ClusterRoleBinding
     metadata: {name: odd}
@@ -859,8 +895,7 @@ items:
     roleRef: {name: r}
     subjects: [{kind: User}, {kind: User, name: dan}]
   - metadata: {name: kindless}
-",
-        );
+");
         assert_eq!(
             pairs(&rows),
             vec![
@@ -875,13 +910,19 @@ items:
             .collect();
         assert_eq!(
             at,
-            vec!["/items/1/roleRef/name", "/items/2/subjects/0/name", "/items/3/kind"]
+            vec![
+                "/items/1/roleRef/name",
+                "/items/2/subjects/0/name",
+                "/items/3/kind"
+            ]
         );
         assert!(summary.diagnostics[0].reason.contains("roleRef.name"));
-        assert!(summary
-            .warnings
-            .iter()
-            .any(|w| w.reason.contains("refers to a Role")));
+        assert!(
+            summary
+                .warnings
+                .iter()
+                .any(|w| w.reason.contains("refers to a Role"))
+        );
         assert_eq!(summary.rows, 4);
     }
 
@@ -891,7 +932,10 @@ items:
         let cut = r#"{"kind":"List","items":[{"kind":"ServiceAccount","metadata":{"name":"a"}}"#;
         let err = import(&mut cut.as_bytes(), &ctx(), &mut sink, &mut |_| {})
             .expect_err("truncated JSON");
-        assert!(err.to_string().contains("not a complete JSON listing"), "{err}");
+        assert!(
+            err.to_string().contains("not a complete JSON listing"),
+            "{err}"
+        );
 
         let err = import(
             &mut "kind: List\nitems:\n  - kind: [ServiceAccount\n".as_bytes(),
@@ -902,8 +946,8 @@ items:
         .expect_err("bad YAML");
         assert!(err.to_string().contains("rbac.yaml:line"), "{err}");
 
-        let err = import(&mut &b"\xff\xfe"[..], &ctx(), &mut sink, &mut |_| {})
-            .expect_err("not UTF-8");
+        let err =
+            import(&mut &b"\xff\xfe"[..], &ctx(), &mut sink, &mut |_| {}).expect_err("not UTF-8");
         assert!(err.to_string().contains("UTF-8"), "{err}");
 
         // No --as-of and no file time: no moment.
@@ -921,19 +965,32 @@ items:
     #[test]
     fn a_list_without_kind_is_warned_about_as_possibly_cut() {
         let (_, summary) = run("items:\n- kind: ServiceAccount\n  metadata: {name: a}\n");
-        assert!(summary.warnings.iter().any(|w| w.reason.contains("cut short")));
+        assert!(
+            summary
+                .warnings
+                .iter()
+                .any(|w| w.reason.contains("cut short"))
+        );
     }
 
     #[test]
     fn recognises_rbac_listings_but_not_audit_events() {
-        assert!(recognise("apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: ServiceAccount\n"));
-        assert!(recognise("---\napiVersion: v1\nkind: List\nitems:\n  - kind: \"ClusterRoleBinding\"\n"));
-        assert!(recognise(r#"{"apiVersion":"v1","kind":"List","items":[{"kind":"RoleBinding","roleRef":{}}]}"#));
+        assert!(recognise(
+            "apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: ServiceAccount\n"
+        ));
+        assert!(recognise(
+            "---\napiVersion: v1\nkind: List\nitems:\n  - kind: \"ClusterRoleBinding\"\n"
+        ));
+        assert!(recognise(
+            r#"{"apiVersion":"v1","kind":"List","items":[{"kind":"RoleBinding","roleRef":{}}]}"#
+        ));
         assert!(recognise(r#"{"kind":"ClusterRoleBindingList","items":[]}"#));
         assert!(!recognise(
             r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","verb":"create","requestObject":{"kind":"RoleBinding"}}"#
         ));
-        assert!(!recognise("apiVersion: v1\nkind: List\nitems:\n- kind: Pod\n"));
+        assert!(!recognise(
+            "apiVersion: v1\nkind: List\nitems:\n- kind: Pod\n"
+        ));
         assert!(!recognise("root:x:0:0:root:/root:/bin/bash\n"));
     }
 }

@@ -156,7 +156,8 @@ pub fn import(
     let bytes = read_all(input, ctx)?;
     // Names are ASCII in practice; a line that is not UTF-8 is reported, not guessed at.
     let text = String::from_utf8_lossy(&bytes);
-    let unreadable = |location, reason: String| ImportError::Unreadable(ctx.diagnostic(location, reason));
+    let unreadable =
+        |location, reason: String| ImportError::Unreadable(ctx.diagnostic(location, reason));
     let Some((shape, _, _)) = majority(data_lines(&text).map(|(_, l)| l)) else {
         return Err(unreadable(
             Location::File,
@@ -411,9 +412,7 @@ mod tests {
 
     fn ctx(scope: Option<&str>) -> ImportContext {
         let mut ctx = ImportContext::new("passwd");
-        ctx.as_of = chrono::Utc
-            .with_ymd_and_hms(2025, 6, 30, 12, 0, 0)
-            .single();
+        ctx.as_of = chrono::Utc.with_ymd_and_hms(2025, 6, 30, 12, 0, 0).single();
         ctx.scope = scope.map(str::to_owned);
         ctx
     }
@@ -446,7 +445,11 @@ mod tests {
             .collect()
     }
 
-    fn row(account: &str, entitlement: Option<&str>, disabled: bool) -> (String, Option<String>, bool) {
+    fn row(
+        account: &str,
+        entitlement: Option<&str>,
+        disabled: bool,
+    ) -> (String, Option<String>, bool) {
         (account.to_owned(), entitlement.map(str::to_owned), disabled)
     }
 
@@ -517,7 +520,10 @@ alice2:x:1000:1000:::/bin/sh\n";
                 holders_of: None
             })
         );
-        assert_eq!(summary.skipped.get("group with no listed members"), Some(&2));
+        assert_eq!(
+            summary.skipped.get("group with no listed members"),
+            Some(&2)
+        );
         assert_eq!(summary.rows, 4);
     }
 
@@ -526,14 +532,13 @@ alice2:x:1000:1000:::/bin/sh\n";
         let text = "root:x:0:0:root:/root:/bin/bash\nbroken:x:1:1:/bin/sh\nweird:x:abc:1:::/bin/sh\n+@netgroup::::::\nok:x:5:5:::/bin/sh\n";
         let (rows, summary) = run(text, Some("h")).expect("imports");
         assert_eq!(rows.len(), 2);
-        let at: Vec<String> = summary
-            .diagnostics
-            .iter()
-            .map(|d| d.to_string())
-            .collect();
+        let at: Vec<String> = summary.diagnostics.iter().map(|d| d.to_string()).collect();
         assert_eq!(at.len(), 2, "{at:?}");
         assert!(at[0].starts_with("passwd:line 2: the line has 5"), "{at:?}");
-        assert!(at[1].contains("line 3") && at[1].contains("`abc`"), "{at:?}");
+        assert!(
+            at[1].contains("line 3") && at[1].contains("`abc`"),
+            "{at:?}"
+        );
         assert_eq!(summary.skipped.values().sum::<u64>(), 1);
     }
 
@@ -541,13 +546,20 @@ alice2:x:1000:1000:::/bin/sh\n";
     fn shadow_files_and_master_passwd_are_refused_by_name() {
         let shadow = "root:$1$NBLBLIXb$WUgojj1bNuxWEADQGt1m9.:12991:0:99999:7:::\ndaemon:*:12977:0:99999:7:::\n";
         let err = run(shadow, Some("h")).expect_err("shadow");
-        assert!(err.to_string().contains("a shadow file holds password hashes"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("a shadow file holds password hashes"),
+            "{err}"
+        );
         let gshadow = "root:*::\nadm:*::syslog\n";
         let err = run(gshadow, Some("h")).expect_err("gshadow");
         assert!(err.to_string().contains("gshadow"), "{err}");
         let master = "#\nroot::0:0::0:0:Charlie &:/root:/bin/csh\n";
         let err = run(master, Some("h")).expect_err("master.passwd");
-        assert!(err.to_string().contains("line 2: this line has ten fields"), "{err}");
+        assert!(
+            err.to_string().contains("line 2: this line has ten fields"),
+            "{err}"
+        );
         let err = run("a,b,c\n1,2,3\n", Some("h")).expect_err("csv");
         assert!(err.to_string().contains("not /etc/passwd"), "{err}");
     }
@@ -557,8 +569,12 @@ alice2:x:1000:1000:::/bin/sh\n";
         assert!(recognise(PASSWD));
         assert!(recognise("# $FreeBSD$\n#\nwheel:*:0:root\ndaemon:*:1:\n"));
         // Cut mid-line: the last, partial line is not judged.
-        assert!(recognise("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:dae"));
-        assert!(!recognise("user,arn,user_creation_time\nroot,arn:aws:iam::1:root,2016-10-06T15:47:11+00:00\n"));
+        assert!(recognise(
+            "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:dae"
+        ));
+        assert!(!recognise(
+            "user,arn,user_creation_time\nroot,arn:aws:iam::1:root,2016-10-06T15:47:11+00:00\n"
+        ));
         assert!(!recognise(
             "Mar  1 12:00:01 web-01 useradd[123]: new user: name=alice, UID=1001, GID=1001\n\
              Mar  1 12:00:02 web-01 sshd[9]: Accepted publickey for alice from 10.0.0.1\n"

@@ -5,6 +5,8 @@ mod detect;
 mod entra;
 mod github;
 mod gworkspace;
+mod inv_k8s_rbac;
+mod inv_unix_accounts;
 mod k8s;
 mod linux;
 mod okta;
