@@ -7,6 +7,8 @@ mod github;
 mod gworkspace;
 mod inv_github_members;
 mod inv_google_directory;
+mod inv_k8s_rbac;
+mod inv_unix_accounts;
 mod k8s;
 mod linux;
 mod okta;

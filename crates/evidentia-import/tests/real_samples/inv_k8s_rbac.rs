@@ -1,0 +1,260 @@
+//! The Kubernetes RBAC listing samples (`kubectl get … -o yaml`): detected, imported with only the file's time, rows spot-checked.
+
+use chrono::TimeZone;
+use evidentia_domain::{Coverage, ReconciliationRecord, Record};
+use evidentia_import::{Format, ImportContext, ImportSummary, Origin, detect_format, import};
+
+use crate::sample;
+
+const DIR: &str = "inventories/k8s_rbac/";
+
+/// Account, entitlement and whether it is a credential, per row.
+type Rows = Vec<(String, Option<String>, bool)>;
+
+/// Detects and imports one sample as the CLI would (the file's mtime in the context).
+fn rows(name: &str) -> Option<(Rows, Coverage, ImportSummary)> {
+    let bytes = sample(&format!("{DIR}{name}"))?;
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    assert_eq!(detect_format(head, name), Some(Format::K8sRbac), "{name}");
+    let mut ctx = ImportContext::new(name);
+    ctx.file_time = chrono::Utc.with_ymd_and_hms(2025, 7, 1, 8, 0, 0).single();
+    let mut sink: Vec<(Record, Origin)> = Vec::new();
+    let summary = import(
+        Format::K8sRbac,
+        &mut bytes.as_slice(),
+        &ctx,
+        &mut sink,
+        &mut |_| {},
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert!(
+        summary.diagnostics.is_empty(),
+        "{name}: {:?}",
+        summary.diagnostics
+    );
+    let records: Vec<ReconciliationRecord> = sink
+        .into_iter()
+        .map(|(r, _)| match r {
+            Record::Reconciliation(r) => r,
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    let coverage = records
+        .first()
+        .and_then(|r| r.coverage.clone())
+        .unwrap_or_else(|| panic!("{name}: no rows"));
+    assert!(
+        records
+            .iter()
+            .all(|r| r.coverage.as_ref() == Some(&coverage))
+    );
+    assert!(records.iter().all(|r| r.system.as_str() == "kubernetes"));
+    assert!(records.iter().all(|r| Some(r.as_of) == ctx.file_time));
+    let brief = records
+        .into_iter()
+        .map(|r| (r.account, r.entitlement, r.credential))
+        .collect();
+    Some((brief, coverage, summary))
+}
+
+fn row(account: &str, entitlement: Option<&str>) -> (String, Option<String>, bool) {
+    (account.to_owned(), entitlement.map(str::to_owned), false)
+}
+
+const NOTHING: Coverage = Coverage {
+    accounts: false,
+    entitlements: false,
+    credentials: false,
+    holders_of: None,
+};
+
+#[test]
+fn bootstrap_cluster_role_bindings() {
+    let Some((rows, coverage, summary)) =
+        rows("kubernetes_bootstrappolicy_testdata_cluster-role-bindings.yaml")
+    else {
+        return;
+    };
+    assert_eq!(
+        rows,
+        vec![
+            row("group:system:masters", Some("cluster-admin")),
+            row("group:system:authenticated", Some("system:basic-user")),
+            row("group:system:authenticated", Some("system:discovery")),
+            row(
+                "system:kube-controller-manager",
+                Some("system:kube-controller-manager")
+            ),
+            row(
+                "system:serviceaccount:kube-system:kube-dns",
+                Some("system:kube-dns")
+            ),
+            row("system:kube-scheduler", Some("system:kube-scheduler")),
+            row("system:kube-proxy", Some("system:node-proxier")),
+            row(
+                "group:system:authenticated",
+                Some("system:public-info-viewer")
+            ),
+            row(
+                "group:system:unauthenticated",
+                Some("system:public-info-viewer")
+            ),
+            row("system:kube-scheduler", Some("system:volume-scheduler")),
+        ]
+    );
+    assert_eq!(summary.rows, 10);
+    // `system:node` has no subjects.
+    assert_eq!(
+        summary
+            .skipped
+            .get("ClusterRoleBinding without subjects (a binding with no subjects grants nothing)"),
+        Some(&1)
+    );
+    // Cluster role bindings alone do not show every binding.
+    assert_eq!(coverage, NOTHING);
+    assert!(
+        summary
+            .warnings
+            .iter()
+            .any(|w| w.reason.contains("no role bindings"))
+    );
+    assert!(
+        summary
+            .warnings
+            .iter()
+            .any(|w| w.reason.contains("modification time"))
+    );
+}
+
+#[test]
+fn popeye_cluster_role_bindings_import_as_they_say() {
+    let Some((rows, _, summary)) = rows("popeye_testdata_auth_crb_1.yaml") else {
+        return;
+    };
+    assert_eq!(
+        rows,
+        vec![
+            row("fred", Some("cr1")),
+            row("system:serviceaccount:default:sa2", Some("cr-bozo")),
+            row("system:serviceaccount:default:sa-bozo", Some("r-bozo")),
+        ]
+    );
+    assert!(
+        summary
+            .warnings
+            .iter()
+            .any(|w| w.reason.contains("refers to a Role (`r-bozo`)"))
+    );
+
+    let Some((rows, _, _)) = rows_of("popeye_testdata_auth_crb_2.yaml") else {
+        return;
+    };
+    assert_eq!(
+        rows[0],
+        row("system:serviceaccount:default:default", Some("cr1"))
+    );
+    assert_eq!(rows.len(), 3);
+}
+
+fn rows_of(name: &str) -> Option<(Rows, Coverage, ImportSummary)> {
+    rows(name)
+}
+
+#[test]
+fn popeye_role_bindings_scope_subjects_to_the_binding_namespace() {
+    let Some((rows, coverage, summary)) = rows("popeye_testdata_auth_rob_2.yaml") else {
+        return;
+    };
+    assert_eq!(
+        rows,
+        vec![
+            row("system:serviceaccount:default:default", Some("default/r1")),
+            row(
+                "system:serviceaccount:default:sa-bozo",
+                Some("default/r-bozo")
+            ),
+            // A RoleBinding to a ClusterRole grants it within the namespace only.
+            row(
+                "system:serviceaccount:default:sa-bozo",
+                Some("default/cr-bozo")
+            ),
+        ]
+    );
+    assert_eq!(coverage, NOTHING);
+    assert_eq!(summary.rows, 3);
+}
+
+#[test]
+fn popeye_service_accounts() {
+    let Some((rows, coverage, summary)) = rows("popeye_testdata_core_sa_1.yaml") else {
+        return;
+    };
+    let accounts: Vec<&str> = rows.iter().map(|(a, _, _)| a.as_str()).collect();
+    assert_eq!(
+        accounts,
+        vec![
+            "system:serviceaccount:default:default",
+            "system:serviceaccount:default:sa1",
+            "system:serviceaccount:default:sa2",
+            "system:serviceaccount:default:sa3",
+            "system:serviceaccount:default:sa4",
+            "system:serviceaccount:default:sa5",
+        ]
+    );
+    assert!(rows.iter().all(|(_, e, c)| e.is_none() && !c));
+    // `bozo` and `s1` are not named as token secrets: references a pod may mount.
+    assert_eq!(summary.skipped.values().sum::<u64>(), 2);
+    // One namespace only: not the cluster's accounts.
+    assert_eq!(coverage, NOTHING);
+
+    let Some((rows, coverage, _)) = rows_of("popeye_testdata_core_sa_2.yaml") else {
+        return;
+    };
+    assert_eq!(
+        rows,
+        vec![
+            row("system:serviceaccount:ns1:sa1", None),
+            row("system:serviceaccount:ns2:sa2", None),
+        ]
+    );
+    assert!(coverage.accounts && !coverage.entitlements && !coverage.credentials);
+}
+
+#[test]
+fn damaged_rbac_listings_never_panic() {
+    for name in [
+        "kubernetes_bootstrappolicy_testdata_cluster-role-bindings.yaml",
+        "popeye_testdata_core_sa_1.yaml",
+        "popeye_testdata_auth_rob_2.yaml",
+    ] {
+        damaged_copies_never_panic(&format!("{DIR}{name}"), Format::K8sRbac);
+    }
+}
+
+/// `crate::assert_damaged_copies_never_panic` with the file's time in the context, so that
+/// damaged inventories get past the moment and into their rows.
+pub fn damaged_copies_never_panic(rel: &str, format: Format) {
+    let Some(bytes) = sample(rel) else {
+        return;
+    };
+    let mut ctx = ImportContext::new("damaged");
+    ctx.file_time = chrono::Utc.with_ymd_and_hms(2025, 7, 1, 8, 0, 0).single();
+    let mut copies: Vec<Vec<u8>> = (0..bytes.len())
+        .step_by(37)
+        .map(|n| bytes[..n].to_vec())
+        .collect();
+    for (i, junk) in [b'"', b'{', b']', b'\\', 0xFF, b'\n', b'0', b':', b'-', b' ']
+        .into_iter()
+        .enumerate()
+    {
+        let mut copy = bytes.clone();
+        for at in (i * 31..copy.len()).step_by(97) {
+            copy[at] = junk;
+        }
+        copies.push(copy);
+    }
+    for copy in copies {
+        let mut sink: Vec<(Record, Origin)> = Vec::new();
+        let _ = import(format, &mut copy.as_slice(), &ctx, &mut sink, &mut |_| {});
+    }
+}
