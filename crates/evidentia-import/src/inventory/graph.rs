@@ -88,6 +88,11 @@ const NON_USER_TYPES: [&str; 4] = [
 /// Recognises a Graph user or member list (or a Dev Proxy mocks file of Graph responses,
 /// which the importer then refuses with a message) from the first bytes of a file.
 pub(crate) fn recognise(head: &str) -> bool {
+    // A recorded-HTTP cassette (YAML) quotes these bodies inside strings: only JSON itself is
+    // a listing.
+    if !(head.starts_with('[') || head.starts_with('{')) {
+        return false;
+    }
     let keys = scan_keys(head);
     if is_dev_proxy_mocks(head) {
         return true;

@@ -81,6 +81,11 @@ const STATUSES: [(&str, bool); 8] = [
 /// Recognises Okta user objects (an Okta `status` with a `profile.login`) or group objects
 /// (`objectClass` `okta:user_group`), never the System Log.
 pub(crate) fn recognise(head: &str) -> bool {
+    // A recorded-HTTP cassette (YAML) quotes these bodies inside strings: only JSON itself is
+    // a listing.
+    if !(head.starts_with('[') || head.starts_with('{')) {
+        return false;
+    }
     let keys = scan_keys(head);
     if keys.any(&[
         "eventtype",
@@ -535,6 +540,7 @@ mod tests {
             r#"[{"uuid":"1","published":"2024-01-01T00:00:00Z","eventType":"user.lifecycle.create","actor":{"alternateId":"a"},"outcome":{"result":"SUCCESS"},"target":[{"type":"User","alternateId":"b"}]}]"#,
             r#"{"eventType":"user.account.update_profile","uuid":"2","debugContext":{"debugData":{"status":"ACTIVE"}},"target":[{"profile":{"login":"x"}}]}"#,
             r#"[{"id":"u1","userPrincipalName":"a@b.c"}]"#,
+            "interactions:\n- response:\n    body: {string: '[{\"id\":\"00u1\",\"status\":\"ACTIVE\",\"profile\":{\"login\":\"a@b.c\"}}]'}\n",
         ] {
             assert!(!recognise(log), "{log}");
         }

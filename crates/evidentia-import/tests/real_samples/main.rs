@@ -5,6 +5,8 @@ mod detect;
 mod entra;
 mod github;
 mod gworkspace;
+mod inv_graph;
+mod inv_okta;
 mod k8s;
 mod linux;
 mod okta;
