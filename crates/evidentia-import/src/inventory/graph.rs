@@ -24,7 +24,9 @@
 //! does not name its group, so without `--scope` its rows carry no entitlement and cover
 //! nothing, with one warning. A file is a member list when `--scope` is given, when its
 //! `@odata.context` is `$metadata#directoryObjects`, or when its first 64 KiB hold a group,
-//! service principal, device or contact (which `GET /users` never returns).
+//! service principal, device or contact (which `GET /users` never returns). A type-cast member
+//! list (`/members/microsoft.graph.user`) says `$metadata#users`: only `--scope` tells it from
+//! the user list.
 //!
 //! Decisions, with reasons:
 //! * Naming follows docs/import-profiles.md "Microsoft Entra ID": users by UPN, other
@@ -127,7 +129,7 @@ enum Listed {
 }
 
 /// What one directory object becomes.
-enum Outcome {
+enum Found {
     Row(Row, Option<Enabled>),
     Skip(String),
 }
@@ -212,8 +214,8 @@ pub fn import(
             }
             match read_object(&value, &location, listed) {
                 Err(problem) => summary.diagnostics.push(problem.into_diagnostic(ctx)),
-                Ok(Outcome::Skip(reason)) => summary.skip(reason),
-                Ok(Outcome::Row(mut row, enabled)) => {
+                Ok(Found::Skip(reason)) => summary.skip(reason),
+                Ok(Found::Row(mut row, enabled)) => {
                     if enabled == Some(Enabled::NotSelected) && not_selected.is_none() {
                         not_selected = Some(location.clone());
                     }
@@ -244,7 +246,7 @@ fn is_recorded_exchange(value: &Value) -> bool {
 }
 
 /// One directory object: a row, or the reason it is skipped.
-fn read_object(value: &Value, location: &Location, listed: Listed) -> Result<Outcome, Problem> {
+fn read_object(value: &Value, location: &Location, listed: Listed) -> Result<Found, Problem> {
     if !value.is_object() {
         return Err(Problem {
             location: location.clone(),
@@ -282,7 +284,7 @@ fn read_object(value: &Value, location: &Location, listed: Listed) -> Result<Out
         None | Some("user") => {
             let name = named(&["userPrincipalName", "displayName", "id"], "user")?;
             let (row, enabled) = enabled_row(&view, name)?;
-            Ok(Outcome::Row(
+            Ok(Found::Row(
                 row.last_used(last_sign_in(&view)?),
                 Some(enabled),
             ))
@@ -290,18 +292,18 @@ fn read_object(value: &Value, location: &Location, listed: Listed) -> Result<Out
         Some("serviceprincipal") => {
             let name = named(&["displayName", "appId", "id"], "service principal")?;
             let (row, enabled) = enabled_row(&view, name)?;
-            Ok(Outcome::Row(row, Some(enabled)))
+            Ok(Found::Row(row, Some(enabled)))
         }
         Some("group") if listed == Listed::Members => {
             let name = named(&["displayName", "id"], "group")?;
-            Ok(Outcome::Row(Row::account(name), None))
+            Ok(Found::Row(Row::account(name), None))
         }
-        Some("group") => Ok(Outcome::Skip(
+        Some("group") => Ok(Found::Skip(
             "group (in a user list, not an account)".into(),
         )),
-        Some("device") => Ok(Outcome::Skip("device (not an account)".into())),
-        Some("orgcontact") => Ok(Outcome::Skip("orgContact (not an account)".into())),
-        Some(_) => Ok(Outcome::Skip(format!(
+        Some("device") => Ok(Found::Skip("device (not an account)".into())),
+        Some("orgcontact") => Ok(Found::Skip("orgContact (not an account)".into())),
+        Some(_) => Ok(Found::Skip(format!(
             "{} (not a user, group or service principal)",
             odata_type.unwrap_or_default()
         ))),
