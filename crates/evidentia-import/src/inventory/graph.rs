@@ -298,9 +298,7 @@ fn read_object(value: &Value, location: &Location, listed: Listed) -> Result<Fou
             let name = named(&["displayName", "id"], "group")?;
             Ok(Found::Row(Row::account(name), None))
         }
-        Some("group") => Ok(Found::Skip(
-            "group (in a user list, not an account)".into(),
-        )),
+        Some("group") => Ok(Found::Skip("group (in a user list, not an account)".into())),
         Some("device") => Ok(Found::Skip("device (not an account)".into())),
         Some("orgcontact") => Ok(Found::Skip("orgContact (not an account)".into())),
         Some(_) => Ok(Found::Skip(format!(
