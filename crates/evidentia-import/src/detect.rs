@@ -382,7 +382,7 @@ mod tests {
         // A Graph user list is an inventory, not a sign-in log.
         check(
             r#"{"value":[{"id":"u1","createdDateTime":"2023-01-15T10:30:00Z","userPrincipalName":"john@contoso.com","displayName":"John","accountEnabled":true,"signInActivity":{"lastSignInDateTime":"2025-01-06T14:22:33Z"}}]}"#,
-            Some(Format::Csv),
+            Some(Format::GraphDirectory),
         );
     }
 
