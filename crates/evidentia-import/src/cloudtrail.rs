@@ -18,8 +18,8 @@
 //! | `CreateUser` | create_account | `userName` | — |
 //! | `DeleteUser` | delete | `userName` | — |
 //! | `AddUserToGroup` / `RemoveUserFromGroup` | grant / revoke | `userName` | `groupName` |
-//! | `AttachUserPolicy` / `DetachUserPolicy` | grant / revoke | `userName` | `policyArn` |
-//! | `PutUserPolicy` / `DeleteUserPolicy` | grant / revoke | `userName` | `inline:<policyName>` |
+//! | `AttachUserPolicy` / `DetachUserPolicy` | grant / revoke | `userName` | `policyArn` (`deny:<policyArn>` for a deny policy) |
+//! | `PutUserPolicy` / `DeleteUserPolicy` | grant / revoke | `userName` | `inline:<policyName>` (`deny:inline:<policyName>` when every statement denies) |
 //! | `CreateRole` | create_account | `roleName` | — |
 //! | `DeleteRole` | delete | `roleName` | — |
 //! | `AttachRolePolicy` / `DetachRolePolicy` | grant / revoke | `roleName` | `policyArn` |
@@ -63,13 +63,17 @@
 //! Decisions, with reasons:
 //! * Deny is not a grant (audit convention 6). Attaching an AWS-managed deny or quarantine
 //!   policy (`arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantine`, `…V2`, `…V3`,
-//!   `…/AWSDenyAll`) narrows access, so it is skipped as `<eventName> (deny policy)`, and so
-//!   is its detach: removing a deny revokes nothing. Only AWS-managed policies (account `aws`)
-//!   count, since a customer policy can be given any name. An inline policy (`Put*Policy`)
-//!   whose `policyDocument` (a JSON string, possibly URL-encoded) has statements that are all
-//!   `"Effect": "Deny"` is skipped the same way, and so is a later `Delete*Policy` of that
-//!   policy in the same file (a delete carries no document; one of a policy not seen put here
-//!   stays a revoke). A document that does not parse is not taken for a deny.
+//!   `…/AWSDenyAll`) narrows access. It is still evidence (a leaver's keys quarantined, say),
+//!   so it is imported as a grant of the entitlement prefixed `deny:`
+//!   (`deny:arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV2`), and its detach as the
+//!   revoke of the same name, so the pair matches; the checks take any `deny:` entitlement for
+//!   a deny (no approval needed, no access held), on every system. Only AWS-managed policies
+//!   (account `aws`) count, since a customer policy can be given any name. An inline policy
+//!   (`Put*Policy`) whose `policyDocument` (a JSON string, possibly URL-encoded) has
+//!   statements that are all `"Effect": "Deny"` is `deny:inline:<policyName>`, and so is a
+//!   later `Delete*Policy` of that policy in the same file (a delete carries no document; one
+//!   of a policy not seen put here stays `inline:<policyName>`). A document that does not
+//!   parse is not taken for a deny. AWS inventories name deny policies with the same prefix.
 //! * A login profile is console access, not an account: the IAM user already exists, and
 //!   creating the profile adds a way in, so it is a `console-login` grant (and its deletion
 //!   a revoke). Changing the console password rotates a credential.
@@ -272,6 +276,10 @@ fn policy_event(event_name: &str) -> Option<PolicyEvent> {
         _ => return None,
     })
 }
+
+/// The prefix naming a deny policy's entitlement (`deny:arn:aws:iam::aws:policy/AWSDenyAll`,
+/// `deny:inline:<name>`); the checks take any entitlement so named for a deny.
+pub const DENY_PREFIX: &str = "deny:";
 
 /// AWS-managed policies that only deny or quarantine (convention 6: deny is not a grant).
 /// Only the AWS-managed ones (account `aws`): a customer policy may carry any name.
@@ -500,11 +508,10 @@ fn map_record(
     let Some((action, target, entitlement)) = rule(&event_name).filter(|_| is_iam) else {
         return activity(&view, event_name, capture);
     };
-    if let Some(policy) = policy_event(&event_name) {
-        if is_deny_policy(&view, policy, denies)? {
-            return Ok(Mapped::Skipped(format!("{event_name} (deny policy)")));
-        }
-    }
+    let deny = match policy_event(&event_name) {
+        Some(policy) => is_deny_policy(&view, policy, denies)?,
+        None => false,
+    };
 
     let at = view.need_time(&["eventTime"])?;
     let actor = actor(&view)?;
@@ -541,6 +548,13 @@ fn map_record(
                 None => view.opt_str(&["responseElements", response, request])?,
             }
         }
+    };
+
+    // A deny policy is named for what it does (`deny:<policy>`), so that every check sees a
+    // deny however the policy file is written (convention 6).
+    let entitlement = match entitlement {
+        Some(name) if deny => Some(format!("{DENY_PREFIX}{name}")),
+        other => other,
     };
 
     let action = match action {
@@ -1171,7 +1185,11 @@ mod tests {
     }
 
     #[test]
-    fn deny_policies_are_not_grants_and_removing_them_is_not_a_revocation() {
+    /// Regression: deny and quarantine policies were skipped, losing the evidence (a leaver's key
+    /// quarantined); they are imported as `deny:` entitlements, attach and detach alike. Record
+    /// shapes as in the IAM API reference (`AttachUserPolicy`, `PutUserPolicy` with a
+    /// URL-encoded `PolicyDocument`) and CloudTrail's logging of IAM calls.
+    fn deny_policies_are_deny_entitlements_attach_and_detach_alike() {
         let event = |name: &str, params: &str| {
             format!(
                 r#"{{"eventName":"{name}","eventSource":"iam.amazonaws.com","eventTime":"2024-01-01T00:00:00Z",{ACTOR},"requestParameters":{params}}}"#
@@ -1229,27 +1247,27 @@ mod tests {
         let (summary, sink) =
             run_capture(&format!("[{}]", records.join(",")), ActivityCapture::All);
         assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
-        assert_eq!(
-            summary.skipped,
-            [
-                ("AttachRolePolicy (deny policy)".to_owned(), 1),
-                ("AttachUserPolicy (deny policy)".to_owned(), 1),
-                ("DeleteUserPolicy (deny policy)".to_owned(), 1),
-                ("DetachUserPolicy (deny policy)".to_owned(), 1),
-                ("PutRolePolicy (deny policy)".to_owned(), 1),
-                ("PutUserPolicy (deny policy)".to_owned(), 1),
-            ]
-            .into()
-        );
+        assert!(summary.skipped.is_empty(), "{:?}", summary.skipped);
         let got: Vec<_> = executions(&sink)
             .iter()
             .map(|e| (e.action, e.account.as_str(), e.entitlement.as_deref()))
             .collect();
         use ProvisioningAction::{Grant, Revoke};
+        let quarantine = "deny:arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV2";
         assert_eq!(
             got,
             [
+                (Grant, "bob", Some(quarantine)),
+                (Revoke, "bob", Some(quarantine)),
+                (
+                    Grant,
+                    "r",
+                    Some("deny:arn:aws-us-gov:iam::aws:policy/AWSDenyAll")
+                ),
                 (Grant, "g", Some("arn:aws:iam::123:policy/AWSDenyAll")),
+                (Grant, "bob", Some("deny:inline:lock")),
+                (Revoke, "bob", Some("deny:inline:lock")),
+                (Grant, "r", Some("deny:inline:enc")),
                 (Grant, "g", Some("inline:mixed")),
                 (Revoke, "r", Some("inline:other")),
                 (Grant, "bob", Some("inline:junk")),
@@ -1268,8 +1286,18 @@ mod tests {
             event("DeleteUserPolicy", r#"{"userName":"bob","policyName":"p"}"#),
         ];
         let (_, sink) = run_capture(&format!("[{}]", records.join(",")), ActivityCapture::All);
-        let got: Vec<_> = executions(&sink).iter().map(|e| e.action).collect();
-        assert_eq!(got, [Grant, Revoke]);
+        let got: Vec<_> = executions(&sink)
+            .iter()
+            .map(|e| (e.action, e.entitlement.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Grant, Some("deny:inline:p")),
+                (Grant, Some("inline:p")),
+                (Revoke, Some("inline:p"))
+            ]
+        );
     }
 
     /// Records as CloudTrail writes them (the IAM user guide's record shape): a user changing
