@@ -11,7 +11,9 @@
 //! say) is a different thing. Everything not in the table below — reads (`Get*`, `List*`,
 //! `Describe*`), `GetCallerIdentity`, `ConsoleLogin`, tagging, MFA devices, permission
 //! boundaries, other services — is activity when a user principal made it (see *Activity*),
-//! else counted in `skipped` by `eventName`.
+//! else counted in `skipped` as `<eventName> (<reason>)`: `no userIdentity: nobody's
+//! activity`, `an AWS service's or another account's call, not a user's`, or `activity not kept
+//! by --activity`.
 //!
 //! | eventName | action | account | entitlement |
 //! |---|---|---|---|
@@ -111,8 +113,8 @@ use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView};
 use crate::{
-    ActivityCapture, Format, ImportContext, ImportError, ImportSummary, Location, Observation,
-    Progress, RecordSink,
+    ACTIVITY_NOT_CAPTURED, ActivityCapture, Format, ImportContext, ImportError, ImportSummary,
+    Location, Observation, Progress, RecordSink, skip_key,
 };
 
 /// Inline deny policies remembered for their deletes; past this the memory starts over.
@@ -647,6 +649,12 @@ const USER_PRINCIPALS: [&str; 5] = [
     "IdentityCenterUser",
 ];
 
+/// Why a call without `userIdentity` (reduced exports drop it) is no activity evidence.
+const NO_IDENTITY: &str = "no userIdentity: nobody's activity";
+
+/// Why a call by an AWS service or another account is no activity evidence.
+const NOT_A_USER: &str = "an AWS service's or another account's call, not a user's";
+
 /// CloudTrail's stand-in for the name typed at a failed console login to an unknown user.
 const HIDDEN_USER: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
 
@@ -664,14 +672,17 @@ fn activity(
     };
     // Decided before reading anything else, so `--activity none` reads records as before.
     if !capture.keeps(channel) {
-        return Ok(Mapped::Skipped(event_name));
+        return Ok(Mapped::Skipped(skip_key(
+            &event_name,
+            ACTIVITY_NOT_CAPTURED,
+        )));
     }
-    let Some(kind) = view
-        .opt_str(&["userIdentity", "type"])?
-        .filter(|k| USER_PRINCIPALS.contains(&k.as_str()))
-    else {
-        return Ok(Mapped::Skipped(event_name));
+    let Some(kind) = view.opt_str(&["userIdentity", "type"])? else {
+        return Ok(Mapped::Skipped(skip_key(&event_name, NO_IDENTITY)));
     };
+    if !USER_PRINCIPALS.contains(&kind.as_str()) {
+        return Ok(Mapped::Skipped(skip_key(&event_name, NOT_A_USER)));
+    }
     let account = match kind.as_str() {
         "IAMUser" => caller_name(view)?,
         "Root" => Some("root".to_owned()),
@@ -906,8 +917,9 @@ mod tests {
         );
         let s = r.unwrap();
         assert!(sink.is_empty());
-        assert_eq!(s.skipped.get("ListUsers"), Some(&2));
-        assert_eq!(s.skipped.get("CreateUser"), Some(&1));
+        let no_identity = |t: &str| skip_key(t, NO_IDENTITY);
+        assert_eq!(s.skipped.get(&no_identity("ListUsers")), Some(&2));
+        assert_eq!(s.skipped.get(&no_identity("CreateUser")), Some(&1));
         assert_eq!(s.rows, 3);
     }
 
@@ -1083,7 +1095,14 @@ mod tests {
         let (summary, sink) =
             run_capture(&format!("[{}]", records.join(",")), ActivityCapture::All);
         assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
-        assert_eq!(summary.skipped, [("GetObject".to_owned(), 3)].into());
+        assert_eq!(
+            summary.skipped,
+            [
+                (skip_key("GetObject", NOT_A_USER), 2),
+                (skip_key("GetObject", NO_IDENTITY), 1)
+            ]
+            .into()
+        );
         let got: Vec<_> = activity(&sink)
             .iter()
             .map(|a| {
@@ -1117,7 +1136,10 @@ mod tests {
             login(ALICE, "2024-03-01T09:00:00Z", "Success", "e1"),
         );
         let (summary, sink) = run_capture(&input, ActivityCapture::SignIns);
-        assert_eq!(summary.skipped, [("ListUsers".to_owned(), 1)].into());
+        assert_eq!(
+            summary.skipped,
+            [(skip_key("ListUsers", ACTIVITY_NOT_CAPTURED), 1)].into()
+        );
         let found = activity(&sink);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].channel, ActivityChannel::SignIn);
@@ -1126,7 +1148,11 @@ mod tests {
         assert!(sink.is_empty());
         assert_eq!(
             summary.skipped,
-            [("ConsoleLogin".to_owned(), 1), ("ListUsers".to_owned(), 1)].into()
+            [
+                (skip_key("ConsoleLogin", ACTIVITY_NOT_CAPTURED), 1),
+                (skip_key("ListUsers", ACTIVITY_NOT_CAPTURED), 1)
+            ]
+            .into()
         );
         // As before activity existed, a skipped record's other fields are not read.
         let (summary, _) = run_capture(

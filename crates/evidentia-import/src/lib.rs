@@ -301,7 +301,7 @@ pub fn skip_key(event_type: &str, reason: &str) -> String {
 pub const NOT_RECOGNISED: &str = "not recognised: no mapping for this event type";
 
 /// The reason for a sign-in or API call the import's `--activity` choice does not keep.
-pub const ACTIVITY_NOT_CAPTURED: &str = "activity not captured (--activity)";
+pub const ACTIVITY_NOT_CAPTURED: &str = "activity not kept by --activity";
 
 /// What one importer run found, besides the records it pushed into the sink.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -208,9 +208,10 @@ fn permiso_console_session_access_key_lifecycle() {
         ("ListSSHPublicKeys", 1),
     ]
     .into_iter()
-    .map(|(t, n)| (t.to_owned(), n))
+    .map(|(t, n)| (format!("{t} (no userIdentity: nobody's activity)"), n))
     .collect();
     assert_eq!(summary.skipped, skipped);
+    crate::assert_every_skip_has_a_reason(&summary);
 
     // The reduced schema has no userIdentity at all: imported without an actor.
     assert!(executions.iter().all(|(e, _)| e.actor.is_none()));
