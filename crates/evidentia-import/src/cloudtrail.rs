@@ -11,15 +11,17 @@
 //! say) is a different thing. Everything not in the table below — reads (`Get*`, `List*`,
 //! `Describe*`), `GetCallerIdentity`, `ConsoleLogin`, tagging, MFA devices, permission
 //! boundaries, other services — is activity when a user principal made it (see *Activity*),
-//! else counted in `skipped` by `eventName`.
+//! else counted in `skipped` as `<eventName> (<reason>)`: `no userIdentity: nobody's
+//! activity`, `an AWS service's or another account's call, not a user's`, or `activity not kept
+//! by --activity`.
 //!
 //! | eventName | action | account | entitlement |
 //! |---|---|---|---|
 //! | `CreateUser` | create_account | `userName` | — |
 //! | `DeleteUser` | delete | `userName` | — |
 //! | `AddUserToGroup` / `RemoveUserFromGroup` | grant / revoke | `userName` | `groupName` |
-//! | `AttachUserPolicy` / `DetachUserPolicy` | grant / revoke | `userName` | `policyArn` |
-//! | `PutUserPolicy` / `DeleteUserPolicy` | grant / revoke | `userName` | `inline:<policyName>` |
+//! | `AttachUserPolicy` / `DetachUserPolicy` | grant / revoke | `userName` | `policyArn` (`deny:<policyArn>` for a deny policy) |
+//! | `PutUserPolicy` / `DeleteUserPolicy` | grant / revoke | `userName` | `inline:<policyName>` (`deny:inline:<policyName>` when every statement denies) |
 //! | `CreateRole` | create_account | `roleName` | — |
 //! | `DeleteRole` | delete | `roleName` | — |
 //! | `AttachRolePolicy` / `DetachRolePolicy` | grant / revoke | `roleName` | `policyArn` |
@@ -63,13 +65,17 @@
 //! Decisions, with reasons:
 //! * Deny is not a grant (audit convention 6). Attaching an AWS-managed deny or quarantine
 //!   policy (`arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantine`, `…V2`, `…V3`,
-//!   `…/AWSDenyAll`) narrows access, so it is skipped as `<eventName> (deny policy)`, and so
-//!   is its detach: removing a deny revokes nothing. Only AWS-managed policies (account `aws`)
-//!   count, since a customer policy can be given any name. An inline policy (`Put*Policy`)
-//!   whose `policyDocument` (a JSON string, possibly URL-encoded) has statements that are all
-//!   `"Effect": "Deny"` is skipped the same way, and so is a later `Delete*Policy` of that
-//!   policy in the same file (a delete carries no document; one of a policy not seen put here
-//!   stays a revoke). A document that does not parse is not taken for a deny.
+//!   `…/AWSDenyAll`) narrows access. It is still evidence (a leaver's keys quarantined, say),
+//!   so it is imported as a grant of the entitlement prefixed `deny:`
+//!   (`deny:arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV2`), and its detach as the
+//!   revoke of the same name, so the pair matches; the checks take any `deny:` entitlement for
+//!   a deny (no approval needed, no access held), on every system. Only AWS-managed policies
+//!   (account `aws`) count, since a customer policy can be given any name. An inline policy
+//!   (`Put*Policy`) whose `policyDocument` (a JSON string, possibly URL-encoded) has
+//!   statements that are all `"Effect": "Deny"` is `deny:inline:<policyName>`, and so is a
+//!   later `Delete*Policy` of that policy in the same file (a delete carries no document; one
+//!   of a policy not seen put here stays `inline:<policyName>`). A document that does not
+//!   parse is not taken for a deny. AWS inventories name deny policies with the same prefix.
 //! * A login profile is console access, not an account: the IAM user already exists, and
 //!   creating the profile adds a way in, so it is a `console-login` grant (and its deletion
 //!   a revoke). Changing the console password rotates a credential.
@@ -107,8 +113,8 @@ use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView};
 use crate::{
-    ActivityCapture, Format, ImportContext, ImportError, ImportSummary, Location, Observation,
-    Progress, RecordSink,
+    ACTIVITY_NOT_CAPTURED, ActivityCapture, Format, ImportContext, ImportError, ImportSummary,
+    Location, Observation, Progress, RecordSink, skip_key,
 };
 
 /// Inline deny policies remembered for their deletes; past this the memory starts over.
@@ -272,6 +278,10 @@ fn policy_event(event_name: &str) -> Option<PolicyEvent> {
         _ => return None,
     })
 }
+
+/// The prefix naming a deny policy's entitlement (`deny:arn:aws:iam::aws:policy/AWSDenyAll`,
+/// `deny:inline:<name>`); the checks take any entitlement so named for a deny.
+pub const DENY_PREFIX: &str = "deny:";
 
 /// AWS-managed policies that only deny or quarantine (convention 6: deny is not a grant).
 /// Only the AWS-managed ones (account `aws`): a customer policy may carry any name.
@@ -500,11 +510,10 @@ fn map_record(
     let Some((action, target, entitlement)) = rule(&event_name).filter(|_| is_iam) else {
         return activity(&view, event_name, capture);
     };
-    if let Some(policy) = policy_event(&event_name) {
-        if is_deny_policy(&view, policy, denies)? {
-            return Ok(Mapped::Skipped(format!("{event_name} (deny policy)")));
-        }
-    }
+    let deny = match policy_event(&event_name) {
+        Some(policy) => is_deny_policy(&view, policy, denies)?,
+        None => false,
+    };
 
     let at = view.need_time(&["eventTime"])?;
     let actor = actor(&view)?;
@@ -541,6 +550,13 @@ fn map_record(
                 None => view.opt_str(&["responseElements", response, request])?,
             }
         }
+    };
+
+    // A deny policy is named for what it does (`deny:<policy>`), so that every check sees a
+    // deny however the policy file is written (convention 6).
+    let entitlement = match entitlement {
+        Some(name) if deny => Some(format!("{DENY_PREFIX}{name}")),
+        other => other,
     };
 
     let action = match action {
@@ -633,6 +649,12 @@ const USER_PRINCIPALS: [&str; 5] = [
     "IdentityCenterUser",
 ];
 
+/// Why a call without `userIdentity` (reduced exports drop it) is no activity evidence.
+const NO_IDENTITY: &str = "no userIdentity: nobody's activity";
+
+/// Why a call by an AWS service or another account is no activity evidence.
+const NOT_A_USER: &str = "an AWS service's or another account's call, not a user's";
+
 /// CloudTrail's stand-in for the name typed at a failed console login to an unknown user.
 const HIDDEN_USER: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
 
@@ -650,14 +672,17 @@ fn activity(
     };
     // Decided before reading anything else, so `--activity none` reads records as before.
     if !capture.keeps(channel) {
-        return Ok(Mapped::Skipped(event_name));
+        return Ok(Mapped::Skipped(skip_key(
+            &event_name,
+            ACTIVITY_NOT_CAPTURED,
+        )));
     }
-    let Some(kind) = view
-        .opt_str(&["userIdentity", "type"])?
-        .filter(|k| USER_PRINCIPALS.contains(&k.as_str()))
-    else {
-        return Ok(Mapped::Skipped(event_name));
+    let Some(kind) = view.opt_str(&["userIdentity", "type"])? else {
+        return Ok(Mapped::Skipped(skip_key(&event_name, NO_IDENTITY)));
     };
+    if !USER_PRINCIPALS.contains(&kind.as_str()) {
+        return Ok(Mapped::Skipped(skip_key(&event_name, NOT_A_USER)));
+    }
     let account = match kind.as_str() {
         "IAMUser" => caller_name(view)?,
         "Root" => Some("root".to_owned()),
@@ -892,8 +917,9 @@ mod tests {
         );
         let s = r.unwrap();
         assert!(sink.is_empty());
-        assert_eq!(s.skipped.get("ListUsers"), Some(&2));
-        assert_eq!(s.skipped.get("CreateUser"), Some(&1));
+        let no_identity = |t: &str| skip_key(t, NO_IDENTITY);
+        assert_eq!(s.skipped.get(&no_identity("ListUsers")), Some(&2));
+        assert_eq!(s.skipped.get(&no_identity("CreateUser")), Some(&1));
         assert_eq!(s.rows, 3);
     }
 
@@ -1069,7 +1095,14 @@ mod tests {
         let (summary, sink) =
             run_capture(&format!("[{}]", records.join(",")), ActivityCapture::All);
         assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
-        assert_eq!(summary.skipped, [("GetObject".to_owned(), 3)].into());
+        assert_eq!(
+            summary.skipped,
+            [
+                (skip_key("GetObject", NOT_A_USER), 2),
+                (skip_key("GetObject", NO_IDENTITY), 1)
+            ]
+            .into()
+        );
         let got: Vec<_> = activity(&sink)
             .iter()
             .map(|a| {
@@ -1103,7 +1136,10 @@ mod tests {
             login(ALICE, "2024-03-01T09:00:00Z", "Success", "e1"),
         );
         let (summary, sink) = run_capture(&input, ActivityCapture::SignIns);
-        assert_eq!(summary.skipped, [("ListUsers".to_owned(), 1)].into());
+        assert_eq!(
+            summary.skipped,
+            [(skip_key("ListUsers", ACTIVITY_NOT_CAPTURED), 1)].into()
+        );
         let found = activity(&sink);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].channel, ActivityChannel::SignIn);
@@ -1112,7 +1148,11 @@ mod tests {
         assert!(sink.is_empty());
         assert_eq!(
             summary.skipped,
-            [("ConsoleLogin".to_owned(), 1), ("ListUsers".to_owned(), 1)].into()
+            [
+                (skip_key("ConsoleLogin", ACTIVITY_NOT_CAPTURED), 1),
+                (skip_key("ListUsers", ACTIVITY_NOT_CAPTURED), 1)
+            ]
+            .into()
         );
         // As before activity existed, a skipped record's other fields are not read.
         let (summary, _) = run_capture(
@@ -1171,7 +1211,11 @@ mod tests {
     }
 
     #[test]
-    fn deny_policies_are_not_grants_and_removing_them_is_not_a_revocation() {
+    /// Regression: deny and quarantine policies were skipped, losing the evidence (a leaver's key
+    /// quarantined); they are imported as `deny:` entitlements, attach and detach alike. Record
+    /// shapes as in the IAM API reference (`AttachUserPolicy`, `PutUserPolicy` with a
+    /// URL-encoded `PolicyDocument`) and CloudTrail's logging of IAM calls.
+    fn deny_policies_are_deny_entitlements_attach_and_detach_alike() {
         let event = |name: &str, params: &str| {
             format!(
                 r#"{{"eventName":"{name}","eventSource":"iam.amazonaws.com","eventTime":"2024-01-01T00:00:00Z",{ACTOR},"requestParameters":{params}}}"#
@@ -1229,27 +1273,27 @@ mod tests {
         let (summary, sink) =
             run_capture(&format!("[{}]", records.join(",")), ActivityCapture::All);
         assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
-        assert_eq!(
-            summary.skipped,
-            [
-                ("AttachRolePolicy (deny policy)".to_owned(), 1),
-                ("AttachUserPolicy (deny policy)".to_owned(), 1),
-                ("DeleteUserPolicy (deny policy)".to_owned(), 1),
-                ("DetachUserPolicy (deny policy)".to_owned(), 1),
-                ("PutRolePolicy (deny policy)".to_owned(), 1),
-                ("PutUserPolicy (deny policy)".to_owned(), 1),
-            ]
-            .into()
-        );
+        assert!(summary.skipped.is_empty(), "{:?}", summary.skipped);
         let got: Vec<_> = executions(&sink)
             .iter()
             .map(|e| (e.action, e.account.as_str(), e.entitlement.as_deref()))
             .collect();
         use ProvisioningAction::{Grant, Revoke};
+        let quarantine = "deny:arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV2";
         assert_eq!(
             got,
             [
+                (Grant, "bob", Some(quarantine)),
+                (Revoke, "bob", Some(quarantine)),
+                (
+                    Grant,
+                    "r",
+                    Some("deny:arn:aws-us-gov:iam::aws:policy/AWSDenyAll")
+                ),
                 (Grant, "g", Some("arn:aws:iam::123:policy/AWSDenyAll")),
+                (Grant, "bob", Some("deny:inline:lock")),
+                (Revoke, "bob", Some("deny:inline:lock")),
+                (Grant, "r", Some("deny:inline:enc")),
                 (Grant, "g", Some("inline:mixed")),
                 (Revoke, "r", Some("inline:other")),
                 (Grant, "bob", Some("inline:junk")),
@@ -1268,8 +1312,18 @@ mod tests {
             event("DeleteUserPolicy", r#"{"userName":"bob","policyName":"p"}"#),
         ];
         let (_, sink) = run_capture(&format!("[{}]", records.join(",")), ActivityCapture::All);
-        let got: Vec<_> = executions(&sink).iter().map(|e| e.action).collect();
-        assert_eq!(got, [Grant, Revoke]);
+        let got: Vec<_> = executions(&sink)
+            .iter()
+            .map(|e| (e.action, e.entitlement.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Grant, Some("deny:inline:p")),
+                (Grant, Some("inline:p")),
+                (Revoke, Some("inline:p"))
+            ]
+        );
     }
 
     /// Records as CloudTrail writes them (the IAM user guide's record shape): a user changing

@@ -26,7 +26,7 @@
 //! | `org_credential_authorization.grant`, `.revoke`, `.deauthorized` | credential_created / credential_deleted | user (or actor) | org |
 //! | `integration_installation.create`, `.destroy` (`.delete`) | create_account / delete | the app (`name`, `integration`) | org |
 //! | `integration_installation.suspend`, `.unsuspend` | disable / enable | the app | org |
-//! | anything else (`repo.access`, `team.create`, policy toggles, ...) | skipped by action | | |
+//! | anything else (`repo.access`, `team.create`, policy toggles, ...) | skipped as `<action> (<reason>)` (`not recognised` for actions nobody decided about) | | |
 //!
 //! Activity (kept as `ActivitySummary`s; `--activity` chooses which): `git.clone`, `git.push`
 //! and `git.fetch` (the enterprise audit log's git events) are API calls of `actor`, the login
@@ -56,8 +56,8 @@ use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView};
 use crate::{
-    ActivityCapture, Format, ImportContext, ImportError, ImportSummary, Location, Observation,
-    Progress, RecordSink,
+    ACTIVITY_NOT_CAPTURED, ActivityCapture, Format, ImportContext, ImportError, ImportSummary,
+    Location, NOT_RECOGNISED, Observation, Progress, RecordSink, skip_key,
 };
 
 /// Reads a GitHub audit log export.
@@ -141,6 +141,26 @@ struct GitCall {
     client: Option<String>,
 }
 
+/// Why an action with no mapping is skipped, for the skip key `<action> (<reason>)`; actions
+/// nobody decided about are [`NOT_RECOGNISED`].
+fn skip_reason(action: &str) -> &'static str {
+    let org_setting = action.starts_with("org.")
+        && ["enable", "disable", "set_", "saml", "update_"]
+            .iter()
+            .any(|w| action.contains(w));
+    match action {
+        "repo.access" => "a repository's visibility, not an account's access",
+        "team.create" | "team.destroy" => {
+            "the team itself: its members' access is recorded by team.add_member and team.remove_member"
+        }
+        "team.add_repository" | "team.remove_repository" => {
+            "a team's access to a repository, not one account's"
+        }
+        _ if org_setting => "an organization setting, not an account's access",
+        _ => NOT_RECOGNISED,
+    }
+}
+
 /// Git operations over HTTPS or SSH: the account's credentials in use.
 const GIT_ACTIONS: [&str; 3] = ["git.clone", "git.push", "git.fetch"];
 
@@ -152,7 +172,7 @@ fn git_call(
 ) -> Result<Converted, Failure> {
     // Decided before reading anything else, so `--activity none` reads events as before.
     if !capture.keeps(ActivityChannel::ApiCall) {
-        return Ok(Converted::Skip(action));
+        return Ok(Converted::Skip(skip_key(&action, ACTIVITY_NOT_CAPTURED)));
     }
     let Some(account) = view.opt_str(&["actor"])? else {
         return Ok(Converted::Skip(format!("{action} (no account)")));
@@ -268,7 +288,7 @@ fn convert(
         return git_call(&view, action, capture);
     }
     let Some((mut action_kind, outcome, target, scope)) = mapping(&action) else {
-        return Ok(Converted::Skip(action));
+        return Ok(Converted::Skip(skip_key(&action, skip_reason(&action))));
     };
     let actor = view.opt_str(&["actor"])?;
     let user = first_str(
@@ -447,6 +467,8 @@ fn value_text(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const REPO: &str = "a repository's visibility, not an account's access";
     use crate::Origin;
     use chrono::TimeZone;
 
@@ -598,7 +620,10 @@ mod tests {
                     {\"user\":\"x\"}\n";
         let (execs, summary) = run(text);
         assert!(execs.is_empty());
-        assert_eq!(summary.skipped.get("repo.access"), Some(&1));
+        assert_eq!(
+            summary.skipped.get(&skip_key("repo.access", REPO)),
+            Some(&1)
+        );
         let found: Vec<_> = summary
             .diagnostics
             .iter()
@@ -650,7 +675,7 @@ mod tests {
             [
                 ("git.fetch (no account)".to_owned(), 1),
                 ("git.fetch (undated)".to_owned(), 1),
-                ("repo.access".to_owned(), 1),
+                (skip_key("repo.access", REPO), 1),
             ]
             .into()
         );
@@ -676,10 +701,10 @@ mod tests {
             assert_eq!(
                 summary.skipped,
                 [
-                    ("git.clone".to_owned(), 1),
-                    ("git.fetch".to_owned(), 2),
-                    ("git.push".to_owned(), 1),
-                    ("repo.access".to_owned(), 1),
+                    (skip_key("git.clone", ACTIVITY_NOT_CAPTURED), 1),
+                    (skip_key("git.fetch", ACTIVITY_NOT_CAPTURED), 2),
+                    (skip_key("git.push", ACTIVITY_NOT_CAPTURED), 1),
+                    (skip_key("repo.access", REPO), 1),
                 ]
                 .into()
             );
@@ -694,7 +719,13 @@ mod tests {
         );
         assert_eq!(execs.len(), 1);
         assert_eq!(execs[0].1, Location::Pointer("/0".into()));
-        assert_eq!(summary.skipped.get("team.create"), Some(&1));
+        assert_eq!(
+            summary
+                .skipped
+                .get(&skip_key("team.create", skip_reason("team.create"))),
+            Some(&1)
+        );
+        assert_eq!(skip_reason("org.some_future_action"), NOT_RECOGNISED);
         let ctx = ImportContext::new("x");
         let mut sink: Vec<(Record, Origin)> = Vec::new();
         for junk in [&b""[..], b"\x00\x01binary", b"[{\"action\":"] {

@@ -24,7 +24,7 @@
 //! | login | `account_disabled_*` (Google suspending an account) | disable | `affected_email_address` | |
 //! | user_accounts | `password_edit` | credential_rotated | the actor | |
 //! | token | `authorize` / `revoke` (OAuth grants to third-party apps) | credential_created / credential_deleted | the actor | `app_name`, else `client_id` |
-//! | anything else (settings, `CREATE_ROLE`, `DELETE_ROLE`, 2SV enrolment, ...) | | skipped | | |
+//! | anything else (settings, `CREATE_ROLE`, `DELETE_ROLE`, 2SV enrolment, ...) | | skipped as `<app>:<name> (<reason>)` (`not recognised` for events nobody decided about) | | |
 //!
 //! Activity (kept as `ActivitySummary`s; `--activity` chooses which):
 //!
@@ -58,8 +58,8 @@ use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView};
 use crate::{
-    ActivityCapture, Format, ImportContext, ImportError, ImportSummary, Location, Observation,
-    Progress, RecordSink,
+    ACTIVITY_NOT_CAPTURED, ActivityCapture, Format, ImportContext, ImportError, ImportSummary,
+    Location, NOT_RECOGNISED, Observation, Progress, RecordSink, skip_key,
 };
 
 /// Reads a Google Workspace Reports API export.
@@ -322,7 +322,7 @@ fn convert_event(
         return sign_in(activity, key, outcome, index, capture);
     }
     let Some((action, account_from, entitlement_from)) = mapping(&app, &name) else {
-        return Ok(Converted::Skip(key));
+        return Ok(Converted::Skip(skip_key(&key, skip_reason(&app, &name))));
     };
     let actor = activity
         .opt_str(&["actor", "email"])?
@@ -378,6 +378,36 @@ fn convert_event(
     })))
 }
 
+/// Why an event with no mapping is skipped, for the skip key `<app>:<name> (<reason>)`; events
+/// nobody decided about are [`NOT_RECOGNISED`].
+fn skip_reason(app: &str, name: &str) -> &'static str {
+    let has = |w: &str| name.contains(w);
+    match (app, name) {
+        ("admin", "CREATE_ROLE" | "DELETE_ROLE") => {
+            "a role defined or deleted, not assigned to anyone"
+        }
+        ("admin", _) if has("TAKEOUT") => {
+            "an export of the organization's data, not an access change"
+        }
+        ("admin", _)
+            if ["SETTING", "APPLICATION", "TRUSTED_DOMAINS", "WHITELIST"]
+                .iter()
+                .any(|w| has(w)) =>
+        {
+            "a domain or application setting, not an account's access"
+        }
+        ("user_accounts", _)
+            if ["2sv_", "titanium_", "recovery_", "email_forwarding"]
+                .iter()
+                .any(|w| has(w)) =>
+        {
+            "an account's own security or mail setting, not access"
+        }
+        ("login", _) => "a step of a sign-in, or a sign-out: not a sign-in",
+        _ => NOT_RECOGNISED,
+    }
+}
+
 /// A sign-in by the activity's actor (`actor.email`), when the import keeps sign-ins.
 fn sign_in(
     activity: &RecordView<'_>,
@@ -388,7 +418,7 @@ fn sign_in(
 ) -> Result<Converted, Failure> {
     // Decided before reading anything else, so `--activity none` reads events as before.
     if !capture.keeps(ActivityChannel::SignIn) {
-        return Ok(Converted::Skip(key));
+        return Ok(Converted::Skip(skip_key(&key, ACTIVITY_NOT_CAPTURED)));
     }
     let Some(account) = activity.opt_str(&["actor", "email"])? else {
         return Ok(Converted::Skip(format!("{key} (no account)")));
@@ -556,7 +586,13 @@ mod tests {
             execs[0].0.source_event_type.as_deref(),
             Some("admin:CREATE_USER")
         );
-        assert_eq!(summary.skipped.get("admin:CREATE_ROLE"), Some(&1));
+        assert_eq!(
+            summary
+                .skipped
+                .get("admin:CREATE_ROLE (a role defined or deleted, not assigned to anyone)"),
+            Some(&1)
+        );
+        assert_eq!(skip_reason("admin", "SOME_FUTURE_EVENT"), NOT_RECOGNISED);
         assert_eq!(summary.rows, 2);
         assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
         let found: Vec<_> = summary
@@ -613,9 +649,20 @@ mod tests {
         assert_eq!(
             summary.skipped,
             [
-                ("login:login_challenge".to_owned(), 1),
-                ("login:login_verification".to_owned(), 1),
-                ("login:logout".to_owned(), 1),
+                (
+                    "login:login_challenge (a step of a sign-in, or a sign-out: not a sign-in)"
+                        .to_owned(),
+                    1
+                ),
+                (
+                    "login:login_verification (a step of a sign-in, or a sign-out: not a sign-in)"
+                        .to_owned(),
+                    1
+                ),
+                (
+                    "login:logout (a step of a sign-in, or a sign-out: not a sign-in)".to_owned(),
+                    1
+                ),
             ]
             .into()
         );
@@ -648,8 +695,8 @@ mod tests {
         assert_eq!(
             summary.skipped,
             [
-                ("login:login_failure".to_owned(), 1),
-                ("login:login_success".to_owned(), 2)
+                (skip_key("login:login_failure", ACTIVITY_NOT_CAPTURED), 1),
+                (skip_key("login:login_success", ACTIVITY_NOT_CAPTURED), 2)
             ]
             .into()
         );

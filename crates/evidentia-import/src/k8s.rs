@@ -3,7 +3,8 @@
 //! Each event is keyed as `verb resource[/subresource]` (`create clusterrolebindings`), the
 //! key skipped events are counted under. Only the final stages (`ResponseComplete`, `Panic`,
 //! or no stage at all) are evidence; the `RequestReceived` and `ResponseStarted` copies of
-//! the same request are skipped as `stage <name>`. A `responseStatus.code` of 400 or more
+//! the same request are skipped as `stage <name> (an earlier copy of a request: its final
+//! stage is the evidence)`. A `responseStatus.code` of 400 or more
 //! makes the change `failed`, with the status reason or message as the failure reason. The
 //! actor is `user.username`, the time `stageTimestamp` (else `requestReceivedTimestamp`, else
 //! the pre-v1 `timestamp`) and the id `auditID`.
@@ -55,7 +56,9 @@
 //! `system:serviceaccount:<ns>:<name>`), under the event's key, non-interactive, failed when
 //! `responseStatus.code` is 400 or more. Requests by the control plane and nodes — any other
 //! `system:` user (`system:node:*`, `system:kube-controller-manager`, `system:apiserver`,
-//! `system:anonymous`, …) — are not an account's use and stay skipped by key. The client is
+//! `system:anonymous`, …) — are not an account's use and are skipped as `<key> (the control
+//! plane's or a node's request, not an account's use)`; when `--activity` keeps no API calls,
+//! requests are skipped as `<key> (activity not kept by --activity)`. The client is
 //! `userAgent`, the event id `auditID`. A request without a user is skipped as
 //! `<key> (no account)`; one without a usable time as `<key> (undated)`, with one warning per
 //! file.
@@ -70,8 +73,8 @@ use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView};
 use crate::{
-    ActivityCapture, Format, ImportContext, ImportError, ImportSummary, Location, Observation,
-    Progress, RecordSink,
+    ACTIVITY_NOT_CAPTURED, ActivityCapture, Format, ImportContext, ImportError, ImportSummary,
+    Location, Observation, Progress, RecordSink, skip_key,
 };
 
 /// Bindings remembered for later deletes; past this the oldest knowledge is dropped.
@@ -164,6 +167,12 @@ struct ApiCall {
     client: Option<String>,
 }
 
+/// Why a request by the control plane or a node is no account's activity.
+const CONTROL_PLANE: &str = "the control plane's or a node's request, not an account's use";
+
+/// Why a request's earlier stages are skipped.
+const EARLY_STAGE: &str = "an earlier copy of a request: its final stage is the evidence";
+
 /// A request that changes no access, as an API call of the user or service account that made
 /// it; requests by the control plane and nodes (`system:` users other than service accounts)
 /// are skipped by key.
@@ -174,13 +183,13 @@ fn api_call(
 ) -> Result<Converted, Failure> {
     // Decided before reading anything else, so `--activity none` reads events as before.
     if !capture.keeps(ActivityChannel::ApiCall) {
-        return Ok(Converted::Skip(key));
+        return Ok(Converted::Skip(skip_key(&key, ACTIVITY_NOT_CAPTURED)));
     }
     let Some(account) = view.opt_str(&["user", "username"])? else {
         return Ok(Converted::Skip(format!("{key} (no account)")));
     };
     if account.starts_with("system:") && !account.starts_with("system:serviceaccount:") {
-        return Ok(Converted::Skip(key));
+        return Ok(Converted::Skip(skip_key(&key, CONTROL_PLANE)));
     }
     let Ok(at) = event_time(view) else {
         return Ok(Converted::Undated(key));
@@ -262,7 +271,7 @@ fn convert(
     let view = RecordView::new(value, location);
     if let Some(stage) = view.opt_str(&["stage"])? {
         if stage != "ResponseComplete" && stage != "Panic" {
-            return Ok(Converted::Skip(format!("stage {stage}")));
+            return Ok(Converted::Skip(format!("stage {stage} ({EARLY_STAGE})")));
         }
     }
     let verb = view.req_str(&["verb"])?;
@@ -636,7 +645,7 @@ mod tests {
         // The read and the opaque secret are alice's API calls, not skipped noise.
         assert_eq!(
             summary.skipped,
-            [("stage RequestReceived".to_owned(), 1)].into()
+            [(skip_key("stage RequestReceived", EARLY_STAGE), 1)].into()
         );
         assert_eq!(summary.activity.observed, 2);
         assert_eq!(execs.len(), 3);
@@ -694,10 +703,10 @@ mod tests {
         assert_eq!(
             summary.skipped,
             [
-                ("get pods".to_owned(), 2),
+                (skip_key("get pods", CONTROL_PLANE), 2),
                 ("get pods (undated)".to_owned(), 1),
-                ("list pods".to_owned(), 2),
-                ("stage RequestReceived".to_owned(), 1),
+                (skip_key("list pods", CONTROL_PLANE), 2),
+                (skip_key("stage RequestReceived", EARLY_STAGE), 1),
             ]
             .into()
         );
@@ -739,11 +748,11 @@ mod tests {
             assert_eq!(
                 summary.skipped,
                 [
-                    ("get (non-resource)".to_owned(), 1),
-                    ("get pods".to_owned(), 5),
-                    ("list pods".to_owned(), 3),
-                    ("stage RequestReceived".to_owned(), 1),
-                    ("watch pods".to_owned(), 1),
+                    (skip_key("get (non-resource)", ACTIVITY_NOT_CAPTURED), 1),
+                    (skip_key("get pods", ACTIVITY_NOT_CAPTURED), 5),
+                    (skip_key("list pods", ACTIVITY_NOT_CAPTURED), 3),
+                    (skip_key("stage RequestReceived", EARLY_STAGE), 1),
+                    (skip_key("watch pods", ACTIVITY_NOT_CAPTURED), 1),
                 ]
                 .into()
             );

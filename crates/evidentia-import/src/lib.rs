@@ -290,13 +290,26 @@ impl ImportContext {
     }
 }
 
+/// The key a skipped event is counted under: `<event type> (<reason>)`, so that a summary says
+/// why each kind of event left no record.
+pub fn skip_key(event_type: &str, reason: &str) -> String {
+    format!("{event_type} ({reason})")
+}
+
+/// The reason for an event type an importer has no rule for: read, not understood, so not
+/// evidence. Event types skipped on purpose carry their own reason.
+pub const NOT_RECOGNISED: &str = "not recognised: no mapping for this event type";
+
+/// The reason for a sign-in or API call the import's `--activity` choice does not keep.
+pub const ACTIVITY_NOT_CAPTURED: &str = "activity not kept by --activity";
+
 /// What one importer run found, besides the records it pushed into the sink.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportSummary {
     /// Records emitted, by kind.
     pub records: BTreeMap<RecordKind, u64>,
-    /// Source events read but deliberately not imported (logins, reads, unrelated
-    /// changes), counted by the source's own event type.
+    /// Source events read but not imported (logins, reads, unrelated changes), counted by the
+    /// source's own event type with the reason: `<event type> (<reason>)`.
     pub skipped: BTreeMap<String, u64>,
     /// Bad rows: each produced no record.
     pub diagnostics: Vec<Diagnostic>,
@@ -316,9 +329,15 @@ impl ImportSummary {
         *self.records.entry(kind).or_default() += 1;
     }
 
-    /// Counts one skipped source event by its type.
+    /// Counts one skipped source event under its key: the event type and why it was skipped,
+    /// `<event type> (<reason>)` (see [`skip_key`]).
     pub fn skip(&mut self, event_type: impl Into<String>) {
         *self.skipped.entry(event_type.into()).or_default() += 1;
+    }
+
+    /// Counts one skipped source event of `event_type`, for `reason`.
+    pub fn skip_because(&mut self, event_type: &str, reason: &str) {
+        self.skip(skip_key(event_type, reason));
     }
 
     /// Records one incomplete event (a warning, not an invalid row).
@@ -350,7 +369,7 @@ impl ImportSummary {
         if ctx.activity.keeps(observation.channel) {
             self.activity.observe(observation, location);
         } else {
-            self.skip(observation.event_type);
+            self.skip_because(observation.event_type, ACTIVITY_NOT_CAPTURED);
         }
     }
 

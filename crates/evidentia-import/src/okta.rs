@@ -58,6 +58,10 @@
 //! * `user.session.impersonation.grant` (an admin enabling Okta Support's access to the org)
 //!   gives the vendor's support staff, not an account of the org, a way in: it is skipped as
 //!   `user.session.impersonation.grant (Okta Support access to the org, no account's)`.
+//! * Every other skipped event is counted as `<eventType> (<reason>)` too: steps of a sign-in
+//!   (`user.authentication.auth_via_mfa`, `…auth_via_IDP`, `app.oauth2.authorize.code`),
+//!   security signals, rate limits, policy evaluations, application and IdP configuration; an
+//!   event type nobody decided about says `not recognised`.
 //! * Accounts are named by the target's `alternateId` (the login, usually an e-mail), falling
 //!   back to `displayName` and `id`; groups and apps by `displayName`, then `id`. The actor is
 //!   `actor.alternateId`, then `displayName`, then `id`.
@@ -78,8 +82,8 @@ use serde_json::Value;
 
 use crate::json_stream::{self, Failure, Problem, RecordView, str_ci};
 use crate::{
-    ActivityCapture, Format, ImportContext, ImportError, ImportSummary, Location, Observation,
-    Progress, RecordSink,
+    ACTIVITY_NOT_CAPTURED, ActivityCapture, Format, ImportContext, ImportError, ImportSummary,
+    Location, NOT_RECOGNISED, Observation, Progress, RecordSink, skip_key,
 };
 
 /// Reads an Okta System Log file.
@@ -179,14 +183,22 @@ fn sign_in(
 ) -> Result<Mapped, Failure> {
     // Decided before reading anything else, so `--activity none` reads events as before.
     if !capture.keeps(ActivityChannel::SignIn) {
-        return Ok(Mapped::Skipped(event_type));
+        return Ok(Mapped::Skipped(skip_key(
+            &event_type,
+            ACTIVITY_NOT_CAPTURED,
+        )));
     }
     let result = view.opt_str(&["outcome", "result"])?;
     let outcome = match result.as_deref().map(str::to_ascii_uppercase).as_deref() {
         Some("SUCCESS" | "ALLOW") => Outcome::Succeeded,
         Some("FAILURE" | "DENY") => Outcome::Failed,
         // UNKNOWN, CHALLENGE, no outcome: neither a use nor a refusal.
-        _ => return Ok(Mapped::Skipped(event_type)),
+        _ => {
+            return Ok(Mapped::Skipped(skip_key(
+                &event_type,
+                "no decided outcome: proves neither use nor refusal",
+            )));
+        }
     };
     let Some(account) = actor(view) else {
         return Ok(Mapped::Skipped(format!("{event_type} (no account)")));
@@ -296,10 +308,11 @@ fn rule(event_type: &str) -> Option<(ProvisioningAction, Account, Entitlement, b
     })
 }
 
-/// Why an event that looks like an access change is skipped, for the skip key
-/// `<eventType> (<reason>)` (see the module docs).
-fn skip_reason(event_type: &str) -> Option<&'static str> {
-    Some(match event_type {
+/// Why an event with no rule is skipped, for the skip key `<eventType> (<reason>)` (see the
+/// module docs); event types nobody decided about are [`NOT_RECOGNISED`].
+fn skip_reason(event_type: &str) -> &'static str {
+    let starts = |p: &str| event_type.starts_with(p);
+    match event_type {
         // An admin lets Okta Support sign in to the org as its users for a while: the access
         // goes to the vendor's staff, who hold no account of the org to grant it to.
         "user.session.impersonation.grant" => "Okta Support access to the org, no account's",
@@ -308,8 +321,26 @@ fn skip_reason(event_type: &str) -> Option<&'static str> {
         "user.mfa.factor.deactivate"
         | "system.mfa.factor.deactivate"
         | "user.mfa.factor.reset_all" => "an authentication factor, not access",
-        _ => return None,
-    })
+        // Steps inside a sign-in; the session they lead to (`user.session.start`) or the SSO
+        // to an app (`user.authentication.sso`) is the sign-in kept as activity.
+        "user.authentication.auth_via_mfa"
+        | "user.authentication.auth_via_IDP"
+        | "app.oauth2.authorize.code" => "a step of a sign-in, not the sign-in itself",
+        "application.user_membership.show_password" => {
+            "a user revealing an app's password: no access changes"
+        }
+        "security.threat.detected"
+        | "user.account.report_suspicious_activity_by_enduser"
+        | "app.oauth2.token.detect_reuse"
+        | "app.token.reuse"
+        | "app.generic.unauth_app_access_attempt" => "a security signal, not an access change",
+        _ if event_type.contains("rate_limit") => "an API rate limit, not an account's access",
+        _ if starts("policy.") => "a policy evaluation or change, not an account's access",
+        _ if starts("application.lifecycle.") || starts("system.idp.lifecycle.") => {
+            "an application's or identity provider's configuration, not an account's access"
+        }
+        _ => NOT_RECOGNISED,
+    }
 }
 
 fn map_event(
@@ -333,10 +364,10 @@ fn map_event(
         return sign_in(&view, event_type, capture);
     }
     let Some((action, account_rule, entitlement_rule, started_only)) = rule(&event_type) else {
-        return Ok(Mapped::Skipped(match skip_reason(&event_type) {
-            Some(reason) => format!("{event_type} ({reason})"),
-            None => event_type,
-        }));
+        return Ok(Mapped::Skipped(skip_key(
+            &event_type,
+            skip_reason(&event_type),
+        )));
     };
     let at = view.need_time(&["published"])?;
     let targets = targets(&view)?;
@@ -770,8 +801,29 @@ mod tests {
         let input = "{\"eventType\":\"user.session.start\"}\n\n{\"eventType\":\"policy.evaluate_sign_on\"}\n{\"eventType\":\"user.session.start\"}\n";
         let (summary, ex) = run(input);
         assert!(ex.is_empty());
-        assert_eq!(summary.skipped.get("user.session.start"), Some(&2));
+        assert_eq!(
+            summary.skipped,
+            [
+                (
+                    "policy.evaluate_sign_on (a policy evaluation or change, not an account's access)"
+                        .to_owned(),
+                    1
+                ),
+                (
+                    "user.session.start (no decided outcome: proves neither use nor refusal)"
+                        .to_owned(),
+                    2
+                ),
+            ]
+            .into()
+        );
         assert_eq!(summary.rows, 3);
+        // An event type nobody decided about says so.
+        let (summary, _) = run("{\"eventType\":\"some.future.event\"}");
+        assert_eq!(
+            summary.skipped,
+            [(skip_key("some.future.event", NOT_RECOGNISED), 1)].into()
+        );
     }
 
     fn run_capture(
@@ -828,8 +880,16 @@ mod tests {
         assert_eq!(
             summary.skipped,
             [
-                ("user.authentication.auth_via_mfa".to_owned(), 1),
-                ("user.session.start".to_owned(), 2)
+                (
+                    "user.authentication.auth_via_mfa (a step of a sign-in, not the sign-in itself)"
+                        .to_owned(),
+                    1
+                ),
+                (
+                    "user.session.start (no decided outcome: proves neither use nor refusal)"
+                        .to_owned(),
+                    2
+                )
             ]
             .into()
         );
@@ -865,7 +925,7 @@ mod tests {
         assert!(sink.is_empty());
         assert_eq!(
             summary.skipped,
-            [("user.session.start".to_owned(), 2)].into()
+            [(skip_key("user.session.start", ACTIVITY_NOT_CAPTURED), 2)].into()
         );
         assert!(summary.warnings.is_empty());
         // Sign-ins are sign-ins: `sign-ins` keeps them.

@@ -13,6 +13,10 @@ use evidentia_policy::{Correlation, CorrelationRule, Correlator, IdentityFacts, 
 
 use crate::{Evidence, Stored};
 
+/// The prefix that names a deny entitlement on every system
+/// (`deny:arn:aws:iam::aws:policy/AWSDenyAll`), as importers name deny and quarantine policies.
+const DENY_PREFIX: &str = "deny:";
+
 /// Changes to credentials name the credential (key id, token id) as their entitlement.
 pub(crate) fn is_credential_change(action: ProvisioningAction) -> bool {
     matches!(
@@ -908,12 +912,17 @@ impl<'a> Context<'a> {
                     .contains(&(&r.system, r.account.as_str(), r.as_of)))
     }
 
-    /// Whether an item is one of the system's deny entitlements (it takes access away).
+    /// Whether an item is a deny entitlement (it takes access away): named `deny:…` (ASCII case
+    /// ignored) on any system, as importers name deny and quarantine policies, or one of the
+    /// system's `deny_entitlements`.
     pub(crate) fn is_deny(&self, system: &SystemId, item: &str) -> bool {
-        self.policy
-            .systems
-            .get(system)
-            .is_some_and(|s| s.denies(item))
+        item.get(..DENY_PREFIX.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(DENY_PREFIX))
+            || self
+                .policy
+                .systems
+                .get(system)
+                .is_some_and(|s| s.denies(item))
     }
 
     /// Whether a provisioning log was imported for the system (any execution on it).

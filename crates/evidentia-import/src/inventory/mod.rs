@@ -30,12 +30,14 @@ use evidentia_domain::{
 
 use crate::{Format, ImportContext, ImportError, ImportSummary, Location, RecordSink, SinkError};
 
+/// A test of a file's first bytes, and the inventory format it recognises.
+type Recogniser = (fn(&str) -> bool, Format);
+
 /// Recognises an inventory from the first bytes of a file (up to 64 KiB, lossy UTF-8 text,
 /// byte-order mark removed), before the log formats are tried: an inventory's keys (`id`,
 /// `userPrincipalName`) are too plain to be told from a log's by the log rules.
 pub(crate) fn detect(text: &str) -> Option<Format> {
-    type Recognise = fn(&str) -> bool;
-    let recognisers: [(Recognise, Format); 9] = [
+    let recognisers: [Recogniser; 9] = [
         (
             aws::recognise_credential_report,
             Format::AwsCredentialReport,

@@ -1501,7 +1501,13 @@ mod activity {
     fn the_activity_level_decides_what_is_kept() {
         let (activity, summary) = summaries(&login_report(), REPORT, ActivityCapture::None);
         assert!(activity.is_empty());
-        assert_eq!(summary.skipped.get("sign-in"), Some(&4));
+        assert_eq!(
+            summary.skipped.get(&evidentia_import::skip_key(
+                "sign-in",
+                evidentia_import::ACTIVITY_NOT_CAPTURED
+            )),
+            Some(&4)
+        );
         let api = profile(
             r#"
             name = "api-log"
@@ -1519,7 +1525,13 @@ mod activity {
         let text = "Key,At\nk-1,2024-03-01T10:00:00Z\n";
         let (activity, summary) = summaries(&api, text, ActivityCapture::SignIns);
         assert!(activity.is_empty());
-        assert_eq!(summary.skipped.get("api request"), Some(&1));
+        assert_eq!(
+            summary.skipped.get(&evidentia_import::skip_key(
+                "api request",
+                evidentia_import::ACTIVITY_NOT_CAPTURED
+            )),
+            Some(&1)
+        );
         let (activity, _) = summaries(&api, text, ActivityCapture::All);
         assert_eq!(activity.len(), 1);
         assert!(!activity[0].interactive);

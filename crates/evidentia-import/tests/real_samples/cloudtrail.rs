@@ -76,6 +76,32 @@ fn stratus_red_team_iam_detonations() {
     .map(|(t, a, n)| ((t.to_owned(), a), n))
     .collect();
     assert_eq!(by_type_and_action(&executions), expected);
+    // Both policies attached are AdministratorAccess (allow): no deny or quarantine policy in
+    // this capture, so no `deny:` entitlement, and the attaches stay grants of the ARN.
+    let policies: Vec<_> = executions
+        .iter()
+        .filter(|(e, _)| {
+            e.source_event_type
+                .as_deref()
+                .is_some_and(|t| t.ends_with("Policy"))
+        })
+        .filter_map(|(e, _)| e.entitlement.as_deref())
+        .collect();
+    assert_eq!(
+        policies,
+        [
+            "arn:aws:iam::aws:policy/AdministratorAccess",
+            "arn:aws:iam::aws:policy/AdministratorAccess",
+            "trust-policy"
+        ]
+    );
+    assert!(
+        executions.iter().all(|(e, _)| !e
+            .entitlement
+            .as_deref()
+            .is_some_and(|n| n.starts_with("deny:"))),
+        "no deny policy in this capture"
+    );
     // The one read, an IAM user's GetCallerIdentity, is an API call: activity, not skipped.
     assert!(summary.skipped.is_empty(), "{:?}", summary.skipped);
     assert_eq!(summary.total_records(), 11);
@@ -182,9 +208,10 @@ fn permiso_console_session_access_key_lifecycle() {
         ("ListSSHPublicKeys", 1),
     ]
     .into_iter()
-    .map(|(t, n)| (t.to_owned(), n))
+    .map(|(t, n)| (format!("{t} (no userIdentity: nobody's activity)"), n))
     .collect();
     assert_eq!(summary.skipped, skipped);
+    crate::assert_every_skip_has_a_reason(&summary);
 
     // The reduced schema has no userIdentity at all: imported without an actor.
     assert!(executions.iter().all(|(e, _)| e.actor.is_none()));

@@ -59,24 +59,37 @@ fn panther_membership_fixtures() {
     .collect();
     assert_eq!(imported, expected);
 
+    let setting = "(an organization setting, not an account's access)";
     let skipped: BTreeMap<String, u64> = [
-        ("org.set_default_workflow_permissions", 2),
-        ("team.create", 1),
-        ("team.destroy", 1),
-        ("team.add_repository", 1),
-        ("repo.access", 2),
-        ("org.saml_disabled", 1),
-        ("org.saml_enabled", 1),
-        ("org.update_saml_provider_settings", 1),
-        ("org.disable_two_factor_requirement", 1),
-        ("org.enable_two_factor_requirement", 1),
-        ("org.disable_oauth_app_restrictions", 1),
-        ("org.enable_oauth_app_restrictions", 1),
+        (format!("org.set_default_workflow_permissions {setting}"), 2),
+        (
+            "team.create (the team itself: its members' access is recorded by team.add_member and team.remove_member)".to_owned(),
+            1,
+        ),
+        (
+            "team.destroy (the team itself: its members' access is recorded by team.add_member and team.remove_member)".to_owned(),
+            1,
+        ),
+        (
+            "team.add_repository (a team's access to a repository, not one account's)".to_owned(),
+            1,
+        ),
+        (
+            "repo.access (a repository's visibility, not an account's access)".to_owned(),
+            2,
+        ),
+        (format!("org.saml_disabled {setting}"), 1),
+        (format!("org.saml_enabled {setting}"), 1),
+        (format!("org.update_saml_provider_settings {setting}"), 1),
+        (format!("org.disable_two_factor_requirement {setting}"), 1),
+        (format!("org.enable_two_factor_requirement {setting}"), 1),
+        (format!("org.disable_oauth_app_restrictions {setting}"), 1),
+        (format!("org.enable_oauth_app_restrictions {setting}"), 1),
     ]
     .into_iter()
-    .map(|(k, n)| (k.to_owned(), n))
     .collect();
     assert_eq!(summary.skipped, skipped);
+    crate::assert_every_skip_has_a_reason(&summary);
 
     // Invitations and role changes that name no one (or no role) cannot be evidence, but
     // they are well-formed: warnings, so the real export imports without flags.

@@ -57,8 +57,13 @@ fn falco_identity_trace_files() {
     // users who made them, except the anonymous user's, which is no account's use.
     assert_eq!(
         summary.skipped,
-        BTreeMap::from([("create namespaces".to_owned(), 1)])
+        BTreeMap::from([(
+            "create namespaces (the control plane's or a node's request, not an account's use)"
+                .to_owned(),
+            1
+        )])
     );
+    crate::assert_every_skip_has_a_reason(&summary);
     let got: Vec<_> = activity
         .iter()
         .map(|a| {

@@ -49,6 +49,26 @@ pub fn split(
     (executions, activity)
 }
 
+/// Every event the sample's import skipped is counted under `<event type> (<reason>)`, and the
+/// reason is a decision, not "not recognised": each event type in a real capture is either
+/// imported or skipped on purpose.
+pub fn assert_every_skip_has_a_reason(summary: &evidentia_import::ImportSummary) {
+    for key in summary.skipped.keys() {
+        let reason = key
+            .strip_suffix(')')
+            .and_then(|k| k.split_once(" ("))
+            .map(|(_, reason)| reason);
+        assert!(
+            reason.is_some_and(|r| !r.trim().is_empty()),
+            "skipped with no reason: {key}"
+        );
+        assert!(
+            !key.ends_with(&format!("({})", evidentia_import::NOT_RECOGNISED)),
+            "an event type of a real capture nobody decided about: {key}"
+        );
+    }
+}
+
 /// Every cut of a sample, and the sample with bytes overwritten, imports or fails cleanly:
 /// no input makes an importer panic.
 pub fn assert_damaged_copies_never_panic(rel: &str, format: evidentia_import::Format) {

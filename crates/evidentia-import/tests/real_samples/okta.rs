@@ -105,47 +105,58 @@ fn panther_okta_system_log() {
     assert_eq!(casey.clients.len(), 1);
     assert!(casey.clients[0].starts_with("Mozilla/5.0 (Macintosh;"));
 
+    let policy = "(a policy evaluation or change, not an account's access)";
+    let rate = "(an API rate limit, not an account's access)";
+    let signal = "(a security signal, not an access change)";
+    let step = "(a step of a sign-in, not the sign-in itself)";
+    let factor = "(an authentication factor, not access)";
+    let config = "(an application's or identity provider's configuration, not an account's access)";
     let skipped: BTreeMap<String, u64> = [
-        ("user.session.start", 1),
-        ("user.session.start (undated)", 4),
-        ("user.authentication.sso (no account)", 2),
-        ("policy.evaluate_sign_on", 5),
-        ("system.org.rate_limit.warning", 4),
-        ("application.user_membership.show_password", 3),
-        ("user.authentication.auth_via_mfa", 3),
-        ("application.lifecycle.update", 2),
-        ("system.operation.rate_limit.violation", 2),
-        ("security.threat.detected", 2),
         (
-            "user.session.impersonation.grant (Okta Support access to the org, no account's)",
+            "user.session.start (no decided outcome: proves neither use nor refusal)".to_owned(),
+            1,
+        ),
+        ("user.session.start (undated)".to_owned(), 4),
+        ("user.authentication.sso (no account)".to_owned(), 2),
+        (format!("policy.evaluate_sign_on {policy}"), 5),
+        (format!("system.org.rate_limit.warning {rate}"), 4),
+        (
+            "application.user_membership.show_password (a user revealing an app's password: no access changes)"
+                .to_owned(),
+            3,
+        ),
+        (format!("user.authentication.auth_via_mfa {step}"), 3),
+        (format!("application.lifecycle.update {config}"), 2),
+        (format!("system.operation.rate_limit.violation {rate}"), 2),
+        (format!("security.threat.detected {signal}"), 2),
+        (
+            "user.session.impersonation.grant (Okta Support access to the org, no account's)"
+                .to_owned(),
+            1,
+        ),
+        (format!("system.mfa.factor.deactivate {factor}"), 1),
+        (format!("user.mfa.factor.deactivate {factor}"), 1),
+        (format!("user.mfa.factor.reset_all {factor}"), 1),
+        (format!("application.lifecycle.create {config}"), 1),
+        (format!("system.idp.lifecycle.create {config}"), 1),
+        (format!("app.oauth2.authorize.code {step}"), 1),
+        (format!("app.oauth2.token.detect_reuse {signal}"), 1),
+        (format!("app.token.reuse {signal}"), 1),
+        (
+            format!("user.account.report_suspicious_activity_by_enduser {signal}"),
             1,
         ),
         (
-            "system.mfa.factor.deactivate (an authentication factor, not access)",
+            format!("application.integration.rate_limit_exceeded {rate}"),
             1,
         ),
-        (
-            "user.mfa.factor.deactivate (an authentication factor, not access)",
-            1,
-        ),
-        (
-            "user.mfa.factor.reset_all (an authentication factor, not access)",
-            1,
-        ),
-        ("application.lifecycle.create", 1),
-        ("system.idp.lifecycle.create", 1),
-        ("app.oauth2.authorize.code", 1),
-        ("app.oauth2.token.detect_reuse", 1),
-        ("app.token.reuse", 1),
-        ("user.account.report_suspicious_activity_by_enduser", 1),
-        ("application.integration.rate_limit_exceeded", 1),
-        ("app.generic.unauth_app_access_attempt", 1),
-        ("user.authentication.auth_via_IDP", 1),
+        (format!("app.generic.unauth_app_access_attempt {signal}"), 1),
+        (format!("user.authentication.auth_via_IDP {step}"), 1),
     ]
     .into_iter()
-    .map(|(t, n)| (t.to_owned(), n))
     .collect();
     assert_eq!(summary.skipped, skipped);
+    crate::assert_every_skip_has_a_reason(&summary);
     // Every event is an execution, a skip, or one of the activity summaries' occurrences.
     let occurrences: u64 = activity.iter().map(|a| a.count).sum();
     assert_eq!(

@@ -403,6 +403,41 @@ fn convention_6_deny_entitlements_are_not_grants() {
     run_table(&[person("e1", "engineer")], cases);
 }
 
+/// Convention 6 for deny policies named by the importers (`deny:…`, any case), on a system
+/// whose policy lists no `deny_entitlements` at all.
+#[test]
+fn convention_6_deny_prefixed_entitlements_are_not_grants_on_any_system() {
+    let e1 = mail("e1");
+    let e1 = e1.as_str();
+    let quarantine = "deny:arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV2";
+    let cases = vec![
+        (
+            "attaching a quarantine policy needs no approval",
+            vec![grant("aws", e1, quarantine, t())],
+            vec![],
+        ),
+        (
+            "the prefix is matched ignoring ASCII case",
+            vec![grant("aws", e1, "DENY:inline:lock", t())],
+            vec![],
+        ),
+        (
+            "a leaver left only with a deny policy holds no access",
+            vec![
+                row("aws", e1, quarantine, at(2025, 5, 31, 0)),
+                leaver("e1", t()),
+            ],
+            vec![],
+        ),
+        (
+            "a policy merely named like one is still a grant",
+            vec![grant("aws", e1, "inline:deny-list-editor", t())],
+            vec![GRANT_WITHOUT_APPROVAL],
+        ),
+    ];
+    run_table(&[person("e1", "engineer")], cases);
+}
+
 #[test]
 fn convention_7_by_reference_first() {
     let e1 = mail("e1");
