@@ -5,6 +5,7 @@ mod detect;
 mod entra;
 mod github;
 mod gworkspace;
+mod inv_aws;
 mod k8s;
 mod linux;
 mod okta;
