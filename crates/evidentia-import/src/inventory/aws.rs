@@ -1376,16 +1376,15 @@ mod tests {
 
     type Imported = (ImportSummary, Vec<(ReconciliationRecord, Location)>);
 
-    fn run(
-        import: fn(
-            &mut dyn Read,
-            &ImportContext,
-            &mut dyn RecordSink,
-            &mut dyn FnMut(Progress),
-        ) -> Result<ImportSummary, ImportError>,
-        text: &str,
-        ctx: &ImportContext,
-    ) -> Result<Imported, ImportError> {
+    /// One of the two importers of this module.
+    type Importer = fn(
+        &mut dyn Read,
+        &ImportContext,
+        &mut dyn RecordSink,
+        &mut dyn FnMut(Progress),
+    ) -> Result<ImportSummary, ImportError>;
+
+    fn run(import: Importer, text: &str, ctx: &ImportContext) -> Result<Imported, ImportError> {
         let mut sink: Vec<(Record, Origin)> = Vec::new();
         let summary = import(&mut text.as_bytes(), ctx, &mut sink, &mut |_| {})?;
         let rows = sink
