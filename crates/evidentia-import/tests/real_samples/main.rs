@@ -5,6 +5,7 @@ mod detect;
 mod entra;
 mod github;
 mod gworkspace;
+mod inv_aws;
 mod inv_github_members;
 mod inv_google_directory;
 mod inv_graph;
