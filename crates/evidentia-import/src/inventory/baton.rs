@@ -966,3 +966,546 @@ mod pb {
         pub id: String,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use evidentia_domain::{ReconciliationRecord, ReconciliationStatus, Record};
+    use prost::Message;
+
+    /// The v1 schema as baton-sdk wrote it in 2025 (`.schema` of the real PingFederate sample;
+    /// `pkg/dotc1z/{resouce_types,resources,entitlements,grants,sync_runs,assets}.go`).
+    const SCHEMA: &str = "
+        CREATE TABLE v1_resource_types (id integer primary key, external_id text not null,
+            data blob not null, sync_id text not null, discovered_at datetime not null);
+        CREATE TABLE v1_resources (id integer primary key, resource_type_id text not null,
+            external_id text not null, parent_resource_type_id text, parent_resource_id text,
+            data blob not null, sync_id text not null, discovered_at datetime not null);
+        CREATE TABLE v1_entitlements (id integer primary key, resource_type_id text not null,
+            resource_id text not null, external_id text not null, data blob not null,
+            sync_id text not null, discovered_at datetime not null);
+        CREATE TABLE v1_grants (id integer primary key, resource_type_id text not null,
+            resource_id text not null, entitlement_id text not null,
+            principal_resource_type_id text not null, principal_resource_id text not null,
+            external_id text not null, data blob not null, sync_id text not null,
+            discovered_at datetime not null);
+        CREATE TABLE v1_sync_runs (id integer primary key, sync_id text not null,
+            started_at datetime not null, ended_at datetime, sync_token text not null);
+        CREATE TABLE v1_assets (id integer primary key, external_id text not null,
+            content_type text not null, data blob not null, sync_id text not null,
+            discovered_at datetime not null);
+        PRAGMA journal_mode = WAL;";
+
+    const NOW: &str = "2025-02-03 20:49:58.955";
+
+    /// A `.c1z`: the magic, then the zstd-compressed database `build` fills.
+    fn c1z(build: impl FnOnce(&Connection)) -> Vec<u8> {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("sync.db");
+        let db = Connection::open(&path).expect("db");
+        db.execute_batch(SCHEMA).expect("schema");
+        build(&db);
+        // Baton checkpoints its WAL into the database before compressing it.
+        db.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .expect("checkpoint");
+        drop(db);
+        let sqlite = std::fs::read(&path).expect("read");
+        let mut out = V1_MAGIC.to_vec();
+        out.extend(zstd::encode_all(sqlite.as_slice(), 3).expect("compress"));
+        out
+    }
+
+    fn any<M: Message>(name: &str, message: &M) -> pb::Any {
+        pb::Any {
+            type_url: format!("type.googleapis.com/c1.connector.v2.{name}"),
+            value: message.encode_to_vec(),
+        }
+    }
+
+    fn id(resource_type: &str, resource: &str) -> pb::ResourceId {
+        pb::ResourceId {
+            resource_type: resource_type.into(),
+            resource: resource.into(),
+        }
+    }
+
+    fn resource(
+        resource_type: &str,
+        resource: &str,
+        name: &str,
+        traits: Vec<pb::Any>,
+    ) -> pb::Resource {
+        pb::Resource {
+            id: Some(id(resource_type, resource)),
+            display_name: name.into(),
+            annotations: traits,
+            status: None,
+        }
+    }
+
+    fn at(seconds: i64) -> pb::Timestamp {
+        pb::Timestamp { seconds, nanos: 0 }
+    }
+
+    fn sync_run(db: &Connection, sync: &str, started: &str, ended: Option<&str>) {
+        db.execute(
+            "INSERT INTO v1_sync_runs (sync_id, started_at, ended_at, sync_token) VALUES (?1, ?2, ?3, '{}')",
+            rusqlite::params![sync, started, ended],
+        )
+        .expect("sync run");
+    }
+
+    fn resource_type(db: &Connection, sync: &str, ty: &str, traits: Vec<i32>) {
+        let data = pb::ResourceType {
+            id: ty.into(),
+            traits,
+        }
+        .encode_to_vec();
+        db.execute(
+            "INSERT INTO v1_resource_types (external_id, data, sync_id, discovered_at) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![ty, data, sync, NOW],
+        )
+        .expect("resource type");
+    }
+
+    fn put_resource(db: &Connection, sync: &str, r: &pb::Resource) {
+        let rid = r.id.clone().unwrap_or_default();
+        db.execute(
+            "INSERT INTO v1_resources (resource_type_id, external_id, data, sync_id, discovered_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![rid.resource_type, format!("{}:{}", rid.resource_type, rid.resource), r.encode_to_vec(), sync, NOW],
+        )
+        .expect("resource");
+    }
+
+    fn entitlement(on: &pb::Resource, slug: &str) -> pb::Entitlement {
+        let rid = on.id.clone().unwrap_or_default();
+        pb::Entitlement {
+            resource: Some(on.clone()),
+            id: format!(
+                "{}:{}:{}",
+                rid.resource_type,
+                rid.resource,
+                if slug.is_empty() { "assigned" } else { slug }
+            ),
+            display_name: format!("{} {slug}", on.display_name),
+            slug: slug.into(),
+        }
+    }
+
+    fn put_entitlement(db: &Connection, sync: &str, e: &pb::Entitlement) {
+        let rid = e
+            .resource
+            .as_ref()
+            .and_then(|r| r.id.clone())
+            .unwrap_or_default();
+        db.execute(
+            "INSERT INTO v1_entitlements (resource_type_id, resource_id, external_id, data, sync_id, discovered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![rid.resource_type, rid.resource, e.id, e.encode_to_vec(), sync, NOW],
+        )
+        .expect("entitlement");
+    }
+
+    fn put_grant(db: &Connection, sync: &str, e: &pb::Entitlement, principal: &pb::Resource) {
+        let rid = e
+            .resource
+            .as_ref()
+            .and_then(|r| r.id.clone())
+            .unwrap_or_default();
+        let pid = principal.id.clone().unwrap_or_default();
+        let grant_id = format!("{}:{}:{}", e.id, pid.resource_type, pid.resource);
+        // Baton stores the grant's entitlement and principal with their ids only.
+        let grant = pb::Grant {
+            entitlement: Some(pb::Entitlement {
+                resource: e.resource.clone(),
+                id: e.id.clone(),
+                ..Default::default()
+            }),
+            principal: Some(pb::Resource {
+                id: Some(pid.clone()),
+                ..Default::default()
+            }),
+            id: grant_id.clone(),
+        };
+        db.execute(
+            "INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, principal_resource_type_id, principal_resource_id, external_id, data, sync_id, discovered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            rusqlite::params![rid.resource_type, rid.resource, e.id, pid.resource_type, pid.resource, grant_id, grant.encode_to_vec(), sync, NOW],
+        )
+        .expect("grant");
+    }
+
+    fn user(login: &str, emails: &[(&str, bool)], status: i32, last_login: Option<i64>) -> pb::Any {
+        any(
+            "UserTrait",
+            &pb::UserTrait {
+                emails: emails
+                    .iter()
+                    .map(|(address, is_primary)| pb::Email {
+                        address: (*address).into(),
+                        is_primary: *is_primary,
+                    })
+                    .collect(),
+                status: Some(pb::UserStatus { status }),
+                login: login.into(),
+                last_login: last_login.map(at),
+            },
+        )
+    }
+
+    /// One directory, synced twice (the later sync is read), and a third sync that never ended.
+    fn directory() -> Vec<u8> {
+        c1z(|db| {
+            let alice = resource(
+                "user",
+                "00u1",
+                "Alice Liddell",
+                vec![user(
+                    "alice",
+                    &[("alice@example.com", true)],
+                    1,
+                    Some(1_738_000_000),
+                )],
+            );
+            let bob = resource(
+                "user",
+                "00u2",
+                "Bob",
+                vec![user(
+                    "",
+                    &[("bob.old@example.com", false), ("bob@example.com", true)],
+                    2,
+                    None,
+                )],
+            );
+            let bot = resource("user", "00u3", "Build Bot", vec![]);
+            let eng = resource("group", "eng", "Engineering", vec![]);
+            let admin = resource("role", "admin", "Admin", vec![]);
+            let key = |name: &str, expires: i64| {
+                resource(
+                    "api_key",
+                    name,
+                    name,
+                    vec![any(
+                        "SecretTrait",
+                        &pb::SecretTrait {
+                            expires_at: Some(at(expires)),
+                            last_used_at: Some(at(1_738_100_000)),
+                            identity_id: Some(id("user", "00u1")),
+                        },
+                    )],
+                )
+            };
+            let member = entitlement(&eng, "member");
+            let assigned = entitlement(&admin, "");
+            for (sync, started, ended) in [
+                (
+                    "s1",
+                    "2025-02-01 10:00:00.1",
+                    Some("2025-02-01 10:00:05.1234567"),
+                ),
+                (
+                    "s2",
+                    "2025-02-03 20:49:58.9550432",
+                    Some("2025-02-03 20:49:59.321487"),
+                ),
+                ("s3", "2025-02-04 08:00:00", None),
+            ] {
+                sync_run(db, sync, started, ended);
+                resource_type(db, sync, "user", vec![pb::TRAIT_USER]);
+                resource_type(db, sync, "group", vec![2]);
+                resource_type(db, sync, "role", vec![3]);
+                resource_type(db, sync, "api_key", vec![pb::TRAIT_SECRET]);
+                for r in [&alice, &bob, &bot, &eng, &admin] {
+                    put_resource(db, sync, r);
+                }
+                put_entitlement(db, sync, &member);
+                put_entitlement(db, sync, &assigned);
+                put_grant(db, sync, &member, &alice);
+                if sync != "s1" {
+                    // Only the later syncs show these.
+                    put_resource(db, sync, &key("deploy", 1_900_000_000));
+                    put_resource(db, sync, &key("old", 1_700_000_000));
+                    put_grant(db, sync, &assigned, &bob);
+                    put_grant(db, sync, &assigned, &eng);
+                }
+            }
+        })
+    }
+
+    fn run(
+        bytes: &[u8],
+        ctx: &ImportContext,
+    ) -> Result<(ImportSummary, Vec<(ReconciliationRecord, Location)>), ImportError> {
+        let mut sink: Vec<(Record, crate::Origin)> = Vec::new();
+        let summary = import(&mut &bytes[..], ctx, &mut sink, &mut |_| {})?;
+        let rows = sink
+            .into_iter()
+            .map(|(record, origin)| match record {
+                Record::Reconciliation(r) => (r, origin.location),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        Ok((summary, rows))
+    }
+
+    fn refusal(bytes: &[u8], ctx: &ImportContext) -> String {
+        match run(bytes, ctx) {
+            Ok(_) => panic!("imported"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn the_latest_finished_sync_becomes_accounts_grants_and_secrets() {
+        let ctx = ImportContext::new("okta.c1z");
+        let (summary, rows) = run(&directory(), &ctx).expect("imports");
+        assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
+        let shown: Vec<_> = rows
+            .iter()
+            .map(|(r, _)| {
+                (
+                    r.account.as_str(),
+                    r.entitlement.as_deref(),
+                    r.credential,
+                    r.status,
+                    r.last_used_at.map(|t| t.timestamp()),
+                )
+            })
+            .collect();
+        use ReconciliationStatus::{Disabled, ExpectedMissing, ExpectedPresent};
+        assert_eq!(
+            shown,
+            [
+                // login; primary email when there is no login; display name without a trait.
+                ("alice", None, false, ExpectedPresent, Some(1_738_000_000)),
+                ("bob@example.com", None, false, Disabled, None),
+                ("Build Bot", None, false, ExpectedPresent, None),
+                (
+                    "alice",
+                    Some("deploy"),
+                    true,
+                    ExpectedPresent,
+                    Some(1_738_100_000)
+                ),
+                // Expired before the sync ended.
+                (
+                    "alice",
+                    Some("old"),
+                    true,
+                    ExpectedMissing,
+                    Some(1_738_100_000)
+                ),
+                (
+                    "alice",
+                    Some("Engineering:member"),
+                    false,
+                    ExpectedPresent,
+                    None
+                ),
+                // No slug: the end of the entitlement id; a disabled holder's grant is disabled.
+                (
+                    "bob@example.com",
+                    Some("Admin:assigned"),
+                    false,
+                    Disabled,
+                    None
+                ),
+                // A group holding a role is named as the group.
+                (
+                    "Engineering",
+                    Some("Admin:assigned"),
+                    false,
+                    ExpectedPresent,
+                    None
+                ),
+            ]
+        );
+        let (first, location) = &rows[0];
+        assert_eq!(first.system.as_str(), "baton");
+        assert_eq!(first.as_of.to_rfc3339(), "2025-02-03T20:49:59.321487+00:00");
+        assert_eq!(*location, Location::Pointer("/v1_resources/6".into()));
+        assert_eq!(
+            first.coverage,
+            Some(Coverage {
+                accounts: true,
+                entitlements: true,
+                credentials: true,
+                holders_of: None
+            })
+        );
+        assert_eq!(summary.warnings.len(), 1);
+        assert!(
+            summary.warnings[0].reason.contains("--system"),
+            "{:?}",
+            summary.warnings
+        );
+        // Every row of the file is accounted for: s1's 12, s2's 16 and s3's 16, emitted or skipped.
+        assert_eq!(
+            summary.skipped["v1_resources row of another sync than the latest finished one"],
+            5 + 7
+        );
+        assert_eq!(
+            summary.skipped["group resource: granted to accounts, not an account (its grants are read)"],
+            1
+        );
+        assert_eq!(
+            summary.skipped["entitlement: a definition, its grants are read"],
+            2
+        );
+        assert_eq!(summary.rows, 12 + 16 + 16);
+    }
+
+    #[test]
+    fn the_system_and_the_zone_of_the_sync_times_can_be_given() {
+        let mut ctx = ImportContext::new("okta.c1z");
+        ctx.system = Some(evidentia_domain::SystemId::new("okta"));
+        ctx.timezone = Some(crate::Zone::parse("+02:00").expect("zone"));
+        let (summary, rows) = run(&directory(), &ctx).expect("imports");
+        assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+        assert_eq!(rows[0].0.system.as_str(), "okta");
+        assert_eq!(
+            rows[0].0.as_of.to_rfc3339(),
+            "2025-02-03T18:49:59.321487+00:00"
+        );
+    }
+
+    #[test]
+    fn a_file_whose_only_sync_did_not_finish_is_refused() {
+        let bytes = c1z(|db| sync_run(db, "s1", "2025-02-04 08:00:00", None));
+        let e = refusal(&bytes, &ImportContext::new("s.c1z"));
+        assert!(
+            e.starts_with("s.c1z: the sync did not finish (started 2025-02-04 08:00:00"),
+            "{e}"
+        );
+        let e = refusal(&c1z(|_| {}), &ImportContext::new("s.c1z"));
+        assert!(e.contains("holds no sync"), "{e}");
+    }
+
+    #[test]
+    fn a_file_with_only_partial_syncs_is_refused() {
+        let bytes = c1z(|db| {
+            db.execute_batch(
+                "ALTER TABLE v1_sync_runs ADD COLUMN sync_type text not null default 'full'",
+            )
+            .expect("alter");
+            sync_run(db, "s1", "2025-02-04 08:00:00", Some("2025-02-04 08:01:00"));
+            db.execute_batch("UPDATE v1_sync_runs SET sync_type = 'partial'")
+                .expect("update");
+        });
+        let e = refusal(&bytes, &ImportContext::new("s.c1z"));
+        assert!(e.contains("are all partial"), "{e}");
+    }
+
+    #[test]
+    fn a_database_that_is_not_baton_s_is_refused_naming_the_missing_table() {
+        let bytes = c1z(|db| db.execute_batch("DROP TABLE v1_grants").expect("drop"));
+        let e = refusal(&bytes, &ImportContext::new("s.c1z"));
+        assert_eq!(
+            e,
+            "s.c1z: the database inside is not a Baton v1 sync: it has no table v1_grants"
+        );
+
+        let mut not_sqlite = V1_MAGIC.to_vec();
+        not_sqlite
+            .extend(zstd::encode_all(&b"just some text, not a database"[..], 3).expect("zstd"));
+        let e = refusal(&not_sqlite, &ImportContext::new("s.c1z"));
+        assert!(e.contains("not a readable SQLite database"), "{e}");
+    }
+
+    #[test]
+    fn other_containers_are_refused_by_name() {
+        let e = refusal(b"C1Z3\0\0\0\0\x10rest", &ImportContext::new("p.c1z"));
+        assert!(
+            e.contains("this is Baton's v3 (Pebble) format; this version reads v1 (SQLite) syncs"),
+            "{e}"
+        );
+        let e = refusal(b"PK\x03\x04", &ImportContext::new("p.c1z"));
+        assert!(e.contains("does not start with the magic C1ZF"), "{e}");
+        let e = refusal(b"C1ZF\0", &ImportContext::new("p.c1z"));
+        assert!(e.contains("damaged or cut short"), "{e}");
+    }
+
+    #[test]
+    fn a_cut_stream_is_an_error_not_a_partial_import() {
+        let bytes = directory();
+        for cut in [bytes.len() / 2, bytes.len() - 1, 9] {
+            let e = refusal(&bytes[..cut], &ImportContext::new("cut.c1z"));
+            assert!(e.contains("damaged or cut short"), "{cut}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_zstd_bomb_stops_at_the_cap() {
+        // 256 MiB of zeros compress to a few KiB.
+        let mut bomb = V1_MAGIC.to_vec();
+        zstd::stream::copy_encode(std::io::repeat(0).take(256 << 20), &mut bomb, 3)
+            .expect("compress");
+        assert!(bomb.len() < 64 * 1024, "{}", bomb.len());
+        let mut ctx = ImportContext::new("bomb.c1z");
+        ctx.size = Some(bomb.len() as u64);
+        let started = std::time::Instant::now();
+        let e = refusal(&bomb, &ctx);
+        let limit = (bomb.len() as u64 * MAX_RATIO).max(1 << 20);
+        assert!(
+            e.contains(&format!("decompresses to more than {limit} bytes")),
+            "{e}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
+
+    #[test]
+    fn a_frame_needing_a_huge_window_is_refused_before_it_is_decoded() {
+        // A frame header declaring a 1 GiB window (exponent 30 - 10 = 20), then one raw block.
+        let mut bytes = V1_MAGIC.to_vec();
+        bytes.extend([
+            0x28,
+            0xB5,
+            0x2F,
+            0xFD,
+            0x00,
+            20 << 3,
+            0x09,
+            0x00,
+            0x00,
+            b'x',
+        ]);
+        let e = refusal(&bytes, &ImportContext::new("w.c1z"));
+        assert!(e.contains("window larger than 128 MiB"), "{e}");
+    }
+
+    #[test]
+    fn a_row_whose_data_is_not_protobuf_is_a_diagnostic() {
+        let bytes = c1z(|db| {
+            sync_run(db, "s1", "2025-02-01 10:00:00", Some("2025-02-01 10:00:05"));
+            resource_type(db, "s1", "user", vec![pb::TRAIT_USER]);
+            put_resource(db, "s1", &resource("user", "u1", "Ann", vec![]));
+            db.execute(
+                "INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, principal_resource_type_id, principal_resource_id, external_id, data, sync_id, discovered_at) VALUES ('role','r','role:r:x','user','u1','g', X'FFFFFFFF', 's1', '')",
+                [],
+            )
+            .expect("grant");
+        });
+        let (summary, rows) = run(&bytes, &ImportContext::new("s.c1z")).expect("imports");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(summary.diagnostics.len(), 1);
+        assert_eq!(
+            summary.diagnostics[0].location,
+            Location::Pointer("/v1_grants/1".into())
+        );
+        assert!(
+            summary.diagnostics[0]
+                .reason
+                .contains("not a c1.connector.v2.Grant"),
+            "{:?}",
+            summary.diagnostics
+        );
+    }
+
+    #[test]
+    fn a_baton_sync_is_detected_by_its_magic_only() {
+        assert_eq!(
+            crate::detect_format(&directory(), "x.c1z"),
+            Some(Format::Baton)
+        );
+        assert!(!recognise("C1ZF"));
+    }
+}
