@@ -154,14 +154,11 @@ fn decompress(
             "not a Baton .c1z sync: it does not start with the magic C1ZF",
         ));
     }
-    let limit = ctx
-        .size
-        .map_or(MAX_DECOMPRESSED, |size| {
-            size.saturating_mul(MAX_RATIO).min(MAX_DECOMPRESSED)
-        })
-        // Never below 1 MiB, so that a tiny real sync is not refused for its ratio.
-        .max(1 << 20)
-        .min(MAX_DECOMPRESSED);
+    // Never below 1 MiB, so that a tiny real sync is not refused for its ratio.
+    let limit = ctx.size.map_or(MAX_DECOMPRESSED, |size| {
+        size.saturating_mul(MAX_RATIO)
+            .clamp(1 << 20, MAX_DECOMPRESSED)
+    });
     let damaged = |e: std::io::Error| {
         unreadable(ctx, format!("the zstd stream is damaged or cut short: {e}"))
     };

@@ -5,6 +5,7 @@ mod detect;
 mod entra;
 mod github;
 mod gworkspace;
+mod inv_baton;
 mod k8s;
 mod linux;
 mod okta;
