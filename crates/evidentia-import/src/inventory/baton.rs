@@ -711,7 +711,7 @@ fn non_empty(text: &str) -> Option<&str> {
 }
 
 /// `(resource type, resource id)`: from the message, else from the columns (whose
-/// `external_id` is `<type>:<id>`, baton-sdk `pkg/dotc1z/resources.go`).
+/// `external_id` is `<type>:<id>` in the files baton-sdk writes).
 fn resource_key(
     id: Option<&pb::ResourceId>,
     type_column: &str,
