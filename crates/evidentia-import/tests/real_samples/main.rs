@@ -6,6 +6,7 @@ mod entra;
 mod github;
 mod gworkspace;
 mod inv_aws;
+mod inv_baton;
 mod inv_github_members;
 mod inv_google_directory;
 mod inv_graph;
