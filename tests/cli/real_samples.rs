@@ -49,7 +49,11 @@ fn every_real_sample_imports_with_no_flags() {
         let run = run_ws(&ws, &["--json", "import", path_str(file)]);
         let shown = file.strip_prefix(&root).unwrap().display().to_string();
         if run.code != Some(0) {
-            failures.push(format!("{shown}: exit {:?}: {}", run.code, run.stderr.trim()));
+            failures.push(format!(
+                "{shown}: exit {:?}: {}",
+                run.code,
+                run.stderr.trim()
+            ));
             continue;
         }
         let result = &run.json()[0];
@@ -60,7 +64,9 @@ fn every_real_sample_imports_with_no_flags() {
             .as_object()
             .map_or(0, |r| r.values().filter_map(|n| n.as_u64()).sum());
         if records + skipped == 0 {
-            failures.push(format!("{shown}: imported, but nothing was read from it: {result}"));
+            failures.push(format!(
+                "{shown}: imported, but nothing was read from it: {result}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
