@@ -31,19 +31,3 @@ pub async fn ensure_demo(data: &Path, path: &Path) -> anyhow::Result<PathBuf> {
         .with_context(|| format!("moving the demo into place at {}", path.display()))?;
     Ok(path.to_owned())
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_samples_and_their_policy_are_embedded() {
-        let names: Vec<&str> = evidentia_app::embedded_samples()
-            .iter()
-            .map(|(n, _)| *n)
-            .collect();
-        assert!(names.contains(&"policy.toml"), "{names:?}");
-        assert!(names.iter().any(|n| n.starts_with("logs/")), "{names:?}");
-        assert!(!names.contains(&"answer-key.json"));
-    }
-}

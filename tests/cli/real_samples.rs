@@ -72,3 +72,74 @@ fn every_real_sample_imports_with_no_flags() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     verify_intact(&ws);
 }
+
+/// Ten real files of ten formats in one command, two of them damaged (an inventory cut off
+/// mid-JSON, a credential report missing a column): the eight others are imported, the two are
+/// rejected naming file and line, the JSON summary lists all ten, exit 1, the ledger verifies.
+#[test]
+fn a_mixed_run_of_real_files_imports_the_good_and_names_the_bad() {
+    let Some(root) = real_samples() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ws = init_ws(dir.path());
+    let good = [
+        "cloudtrail/stratus-red-team_iam-detonations.json",
+        "okta/panther-fixtures_okta-systemlog.jsonl",
+        "linux-auth/azure-sentinel_Linux_Authpriv_UserManagement_IngestedLogs.csv",
+        "inventories/aws_account_authorization_details/cloudsplaining_example_authz_v2.json",
+        "inventories/okta_users/datahub_okta_users.json",
+        "inventories/k8s_rbac/popeye_testdata_auth_crb_1.yaml",
+        "inventories/linux_passwd_group/shadow-maint_tests_chage_03_etc_passwd",
+        "inventories/baton_c1z/baton-pingfed_sync_8b54f48.c1z",
+    ];
+    let mut files: Vec<PathBuf> = good.iter().map(|rel| root.join(rel)).collect();
+    // A Graph user list cut off in the middle of a record.
+    let graph =
+        std::fs::read(root.join("inventories/msgraph_users/datahub_azure_ad_users.json")).unwrap();
+    files.insert(
+        3,
+        write(dir.path(), "users-cut.json", &graph[..graph.len() * 2 / 3]),
+    );
+    // A credential report whose header lost its `mfa_active` column.
+    let report = std::fs::read_to_string(root.join(
+        "inventories/aws_credential_report/DERIVED_cloudmapper_iam-get-credential-report.Content.csv",
+    ))
+    .unwrap();
+    let (header, rest) = report.split_once('\n').unwrap();
+    let header = header.replace(",mfa_active", "");
+    files.insert(
+        7,
+        write(
+            dir.path(),
+            "credential-report.csv",
+            format!("{header}\n{rest}"),
+        ),
+    );
+    let mut args = vec!["--json", "import"];
+    args.extend(files.iter().map(|f| path_str(f)));
+    let run = run_ws(&ws, &args);
+    run.expect_code(1);
+    let results = run.json();
+    let results = results.as_array().expect("one object per file");
+    assert_eq!(results.len(), 10, "{run:#?}");
+    for (i, (result, file)) in results.iter().zip(&files).enumerate() {
+        assert_eq!(result["file"], path_str(file), "{result}");
+        if i == 3 || i == 7 {
+            assert_eq!(result["status"], "rejected", "{result}");
+            let error = result["error"].as_str().unwrap();
+            let name = file.file_name().unwrap().to_str().unwrap();
+            assert!(error.contains(name), "names the file: {error}");
+            assert!(error.contains("line "), "names the line: {error}");
+        } else {
+            assert_eq!(result["status"], "imported", "{result}");
+        }
+    }
+    assert!(
+        results[7]["error"].as_str().unwrap().contains("mfa_active"),
+        "names the missing column: {}",
+        results[7]
+    );
+    verify_intact(&ws);
+    assert_eq!(import_entries(&ws).len(), 8);
+}

@@ -120,3 +120,19 @@ pub async fn build_demo(
         records,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_samples_and_their_policy_are_embedded() {
+        let names: Vec<&str> = embedded_samples().iter().map(|(n, _)| *n).collect();
+        assert!(names.contains(&"policy.toml"), "{names:?}");
+        assert!(names.iter().any(|n| n.starts_with("logs/")), "{names:?}");
+        assert!(!names.contains(&"answer-key.json"));
+        assert!(names.iter().all(|n| profile_for(Path::new(n)).is_some()
+            || n.starts_with("logs/")
+            || *n == "policy.toml"));
+    }
+}

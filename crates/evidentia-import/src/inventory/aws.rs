@@ -438,6 +438,11 @@ impl Columns {
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
             .collect();
         let at = |name: &'static str| names.iter().position(|n| n == name).ok_or(name);
+        // The report's 22 columns are fixed by AWS; one missing means the file was edited or cut
+        // by hand, and its rows can no longer be trusted to say what AWS said.
+        if let Some(missing) = ALL_COLUMNS.iter().find(|c| !names.iter().any(|n| n == *c)) {
+            return Err(missing);
+        }
         Ok(Columns {
             width: names.len(),
             user: at("user")?,
@@ -470,6 +475,33 @@ impl Columns {
         })
     }
 }
+
+/// Every column of the credential report, as AWS documents them
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html>).
+const ALL_COLUMNS: [&str; 22] = [
+    "user",
+    "arn",
+    "user_creation_time",
+    "password_enabled",
+    "password_last_used",
+    "password_last_changed",
+    "password_next_rotation",
+    "mfa_active",
+    "access_key_1_active",
+    "access_key_1_last_rotated",
+    "access_key_1_last_used_date",
+    "access_key_1_last_used_region",
+    "access_key_1_last_used_service",
+    "access_key_2_active",
+    "access_key_2_last_rotated",
+    "access_key_2_last_used_date",
+    "access_key_2_last_used_region",
+    "access_key_2_last_used_service",
+    "cert_1_active",
+    "cert_1_last_rotated",
+    "cert_2_active",
+    "cert_2_last_rotated",
+];
 
 const KEY_NAMES: [&str; 2] = ["access-key-1", "access-key-2"];
 const CERT_NAMES: [&str; 2] = ["signing-certificate-1", "signing-certificate-2"];
@@ -625,11 +657,16 @@ impl Report<'_> {
         late: &mut LateDates,
     ) -> Result<(), ImportError> {
         let location = self.location(line);
-        if record.len() < columns.width {
+        if record.len() != columns.width {
+            let why = if record.len() < columns.width {
+                "cut short?"
+            } else {
+                "a column missing from the header, or a value with an unquoted comma?"
+            };
             summary.diagnostics.push(self.ctx.diagnostic(
                 location,
                 format!(
-                    "the row has {} fields but the header has {} (cut short?)",
+                    "the row has {} fields but the header has {} ({why})",
                     record.len(),
                     columns.width
                 ),

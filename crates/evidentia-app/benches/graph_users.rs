@@ -1,6 +1,6 @@
 //! Times a 200,000-user Microsoft Graph export through `import` against `jq` reading the same file, so the importer's cost is judged against a plain JSON reader's.
 //!
-//! Run: `cargo bench -p evidentia-import --bench graph_users`. The reference is
+//! Run: `cargo bench -p evidentia-app --bench graph_users`. The reference is
 //! `jq -c '.value[]' FILE | wc -l` (skipped, with a message, when `jq` is not installed); the
 //! target is at most 3× its time.
 
@@ -97,6 +97,12 @@ fn main() {
         sink.0
     );
 
+    let (whole, appended) = import_into_workspace(&path);
+    println!(
+        "graph_users: into a workspace {:>8.3} s ({appended} records)",
+        whole.as_secs_f64()
+    );
+
     match jq_time(&path) {
         None => println!("graph_users: jq not found; reference skipped (apt-get install jq)"),
         Some((reference, lines)) => {
@@ -105,11 +111,13 @@ fn main() {
                 "graph_users: jq -c '.value[]' | wc -l {:>8.3} s ({lines} lines)",
                 reference.as_secs_f64()
             );
-            let ratio = ours.as_secs_f64() / reference.as_secs_f64();
-            println!(
-                "graph_users: ratio {ratio:.2}x (target at most 3x) {}",
-                if ratio <= 3.0 { "ok" } else { "OVER TARGET" }
-            );
+            for (what, took) in [("importer alone", ours), ("into a workspace", whole)] {
+                let ratio = took.as_secs_f64() / reference.as_secs_f64();
+                println!(
+                    "graph_users: ratio, {what}: {ratio:.2}x (target at most 3x) {}",
+                    if ratio <= 3.0 { "ok" } else { "OVER TARGET" }
+                );
+            }
         }
     }
 }
@@ -133,4 +141,40 @@ fn jq_time(path: &std::path::Path) -> Option<(Duration, u64)> {
     let elapsed = started.elapsed();
     let lines = String::from_utf8_lossy(&wc.stdout).trim().parse().ok()?;
     Some((elapsed, lines))
+}
+
+/// Imports `path` into a fresh workspace through the façade, exactly as `evidentia import
+/// --as-of 2025-06-30T00:00:00Z FILE` does (hash, store the bytes, parse, append one entry per
+/// record, commit): its time and the records appended.
+fn import_into_workspace(path: &std::path::Path) -> (Duration, u64) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let workspace = dir.path().join("bench.evidentia");
+    let now = chrono::Utc
+        .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+        .single()
+        .expect("valid");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    rt.block_on(async {
+        evidentia_app::init_workspace(&workspace, now)
+            .await
+            .expect("a workspace");
+        let options = evidentia_app::ImportOptions {
+            as_of: chrono::Utc.with_ymd_and_hms(2025, 6, 30, 0, 0, 0).single(),
+            ..evidentia_app::ImportOptions::default()
+        };
+        let started = Instant::now();
+        let reports =
+            evidentia_app::import_files(&workspace, &[path.to_owned()], &options, now, |_, _| {})
+                .await
+                .expect("the file imports");
+        let took = started.elapsed();
+        let records = match &reports[0].outcome {
+            evidentia_app::FileOutcome::Imported { records, .. } => records.values().sum(),
+            evidentia_app::FileOutcome::AlreadyImported { .. } => 0,
+        };
+        (took, records)
+    })
 }
