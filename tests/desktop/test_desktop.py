@@ -36,10 +36,17 @@ def go(driver, page):
     )
 
 
+def texts_of(driver, css):
+    """Every match's textContent, read in one script call: a list the page re-renders between
+    finding its elements and reading them cannot go stale (WebDriver element references can).
+    textContent, not WebDriver's rendered text: WebKitWebDriver reports ellipsised text as empty."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]), e => e.textContent || '')", css
+    )
+
+
 def text_of(driver, css):
-    """textContent, not WebDriver's rendered text: WebKitWebDriver reports ellipsised text as empty."""
-    found = driver.find_elements(By.CSS_SELECTOR, css)
-    return " ".join(e.get_attribute("textContent") or "" for e in found)
+    return " ".join(texts_of(driver, css))
 
 
 def has_text(css, needle):
@@ -106,7 +113,33 @@ def test_import_then_verify_on_a_fresh_workspace(fresh_app, tmp_path):
     )
     assert refused.get_attribute("data-status") == "refused", refused.get_attribute("textContent")
     assert "line 5:" in refused.get_attribute("textContent")
+    wait(d).until(has_text('[data-testid="import-summary"]', "1 file: 0 imported, 1 refused"))
     fresh_app.shot("02-import-refused")
+
+    # An inventory that names no host or time: the options say which host and when.
+    passwd = tmp_path / "passwd"
+    passwd.write_text(
+        "root:x:0:0:root:/root:/bin/bash\n"
+        "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+        "dana:x:1004:1004:Dana Ops:/home/dana:/bin/bash\n"
+    )
+    Select(d.find_element(By.CSS_SELECTOR, '[data-testid="profile"]')).select_by_value("")
+    d.find_element(By.CSS_SELECTOR, '[data-testid="more-options"] summary').click()
+    d.find_element(By.CSS_SELECTOR, '[data-testid="as-of"]').send_keys("2025-12-31T23:00:00Z")
+    d.find_element(By.CSS_SELECTOR, '[data-testid="scope"]').send_keys("bastion01")
+    pick_file(d, passwd)
+    fresh_app.shot("02b-import-inventory-options")
+    d.find_element(By.CSS_SELECTOR, '[data-testid="start-import"]').click()
+    inventory = wait(d).until(
+        EC.presence_of_element_located(
+            (By.CSS_SELECTOR, '[data-testid="import-results"] article[data-status="imported"]')
+        )
+    )
+    assert "unix-accounts" in inventory.get_attribute("textContent")
+    wait(d).until(has_text('[data-testid="import-summary"]', "1 file: 1 imported"))
+    fresh_app.shot("02c-import-inventory-result")
+    d.find_element(By.CSS_SELECTOR, '[data-testid="as-of"]').clear()
+    d.find_element(By.CSS_SELECTOR, '[data-testid="scope"]').clear()
 
     # Import the sample through the real dialog, with its profile and the skip-invalid choice.
     sample = tmp_path / SAMPLE.name
@@ -305,16 +338,16 @@ def review_the_analysis(app, prefix="demo"):
     wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="chain-system"]')))
     chain = text_of(d, '[data-testid="event-chain"]')
     assert "Decision" in chain and "Execution" in chain and "Confirmation" in chain, chain
-    statuses = [e.get_attribute("textContent") for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="link-status"]')]
+    statuses = texts_of(d, '[data-testid="link-status"]')
     assert statuses and all(s in {"complete", "missing", "late", "failed", "unconfirmed", "contradicted"} for s in statuses)
-    seqs = d.find_elements(By.CSS_SELECTOR, '[data-testid="evidence-seq"]')
-    assert seqs and all(e.get_attribute("textContent").startswith("#") for e in seqs)
+    seqs = texts_of(d, '[data-testid="evidence-seq"]')
+    assert seqs and all(s.startswith("#") for s in seqs)
     app.shot(f"{prefix}-events-chain")
     # A filter narrows the table (leavers only).
     Select(d.find_element(By.CSS_SELECTOR, '[data-testid="filter-kind"]')).select_by_value("leaver")
     wait(d).until(lambda drv: text_of(drv, '[data-testid="events-count"]') != count)
-    rows = d.find_elements(By.CSS_SELECTOR, '[data-testid="events-table"] .row[data-seq]')
-    assert rows and all("Leaver" in r.get_attribute("textContent") for r in rows)
+    rows = texts_of(d, '[data-testid="events-table"] .row[data-seq]')
+    assert rows and all("Leaver" in r for r in rows)
     app.shot(f"{prefix}-events-leavers")
 
     # Findings: by framework, a control with findings lists them with their evidence.
