@@ -4,6 +4,8 @@
 //! `jq -c '.value[]' FILE | wc -l` (skipped, with a message, when `jq` is not installed); the
 //! target is at most 3× its time.
 
+mod support;
+
 use std::io::{BufWriter, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -11,6 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::TimeZone;
 use evidentia_domain::Record;
 use evidentia_import::{Format, ImportContext, Origin, RecordSink, SinkError};
+use support::import_into_workspace;
 
 const USERS: usize = 200_000;
 
@@ -141,40 +144,4 @@ fn jq_time(path: &std::path::Path) -> Option<(Duration, u64)> {
     let elapsed = started.elapsed();
     let lines = String::from_utf8_lossy(&wc.stdout).trim().parse().ok()?;
     Some((elapsed, lines))
-}
-
-/// Imports `path` into a fresh workspace through the façade, exactly as `evidentia import
-/// --as-of 2025-06-30T00:00:00Z FILE` does (hash, store the bytes, parse, append one entry per
-/// record, commit): its time and the records appended.
-fn import_into_workspace(path: &std::path::Path) -> (Duration, u64) {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let workspace = dir.path().join("bench.evidentia");
-    let now = chrono::Utc
-        .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
-        .single()
-        .expect("valid");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    rt.block_on(async {
-        evidentia_app::init_workspace(&workspace, now)
-            .await
-            .expect("a workspace");
-        let options = evidentia_app::ImportOptions {
-            as_of: chrono::Utc.with_ymd_and_hms(2025, 6, 30, 0, 0, 0).single(),
-            ..evidentia_app::ImportOptions::default()
-        };
-        let started = Instant::now();
-        let reports =
-            evidentia_app::import_files(&workspace, &[path.to_owned()], &options, now, |_, _| {})
-                .await
-                .expect("the file imports");
-        let took = started.elapsed();
-        let records = match &reports[0].outcome {
-            evidentia_app::FileOutcome::Imported { records, .. } => records.values().sum(),
-            evidentia_app::FileOutcome::AlreadyImported { .. } => 0,
-        };
-        (took, records)
-    })
 }
