@@ -317,7 +317,7 @@ fn permission(view: &RecordView<'_>) -> Result<Option<String>, Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::test_support::{self, Rows, moment};
+    use crate::inventory::test_support::{self, Rows, brief, moment};
     use evidentia_domain::ReconciliationStatus as S;
 
     fn run(input: &str, scope: Option<&str>) -> Result<(ImportSummary, Rows), ImportError> {
@@ -327,12 +327,6 @@ mod tests {
             input.as_bytes(),
             scope,
         )
-    }
-
-    fn brief(rows: &Rows) -> Vec<(&str, Option<&str>, S)> {
-        rows.iter()
-            .map(|(r, _)| (r.account.as_str(), r.entitlement.as_deref(), r.status))
-            .collect()
     }
 
     /// simple-user as `GET /orgs/{org}/members` documents it

@@ -378,7 +378,7 @@ fn opt_bool(view: &RecordView<'_>, key: &str) -> Result<Option<bool>, Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::test_support::{self, Rows, moment};
+    use crate::inventory::test_support::{self, Rows, brief, moment};
     use chrono::TimeZone;
     use evidentia_domain::{ReconciliationStatus as S, Record, Timestamp};
 
@@ -396,12 +396,6 @@ mod tests {
             input.as_bytes(),
             scope,
         )
-    }
-
-    fn brief(rows: &Rows) -> Vec<(&str, Option<&str>, S)> {
-        rows.iter()
-            .map(|(r, _)| (r.account.as_str(), r.entitlement.as_deref(), r.status))
-            .collect()
     }
 
     /// A `users.list` page field for field as the User resource documents it

@@ -343,7 +343,7 @@ impl Listing {
 #[cfg(test)]
 pub(crate) mod test_support {
     use chrono::TimeZone;
-    use evidentia_domain::{ReconciliationRecord, Record, Timestamp};
+    use evidentia_domain::{ReconciliationRecord, ReconciliationStatus, Record, Timestamp};
 
     use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Origin};
 
@@ -364,6 +364,13 @@ pub(crate) mod test_support {
         ctx.as_of = Some(moment());
         ctx.scope = scope.map(str::to_owned);
         ctx
+    }
+
+    /// Each row's account, entitlement and status.
+    pub(crate) fn brief(rows: &Rows) -> Vec<(&str, Option<&str>, ReconciliationStatus)> {
+        rows.iter()
+            .map(|(r, _)| (r.account.as_str(), r.entitlement.as_deref(), r.status))
+            .collect()
     }
 
     /// Imports `input` as `format` in `ctx`; every record must be a reconciliation row.

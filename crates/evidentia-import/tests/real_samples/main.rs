@@ -152,6 +152,29 @@ pub fn sample_source(rel: &str) -> Option<Vec<u8>> {
     Some(std::fs::read(format!("{root}{rel}")).expect("sample source"))
 }
 
+/// Every file of a folder of `shared/sample-sources/` (its path, shown, and its bytes), or
+/// `None` when that folder is absent; files that cannot be read are left out.
+pub fn sample_sources_in(dir: &str) -> Option<Vec<(String, Vec<u8>)>> {
+    let root = format!(
+        "{}/../../../shared/sample-sources/{dir}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let Ok(entries) = std::fs::read_dir(&root) else {
+        println!("skipping: ../shared/sample-sources not present");
+        return None;
+    };
+    Some(
+        entries
+            .flatten()
+            .filter_map(|entry| {
+                let path = entry.path();
+                let bytes = std::fs::read(&path).ok()?;
+                Some((path.display().to_string(), bytes))
+            })
+            .collect(),
+    )
+}
+
 /// How [`assert_damaged_copies_never_panic_with`] damages a sample: cut every `cut_every`
 /// bytes, overwritten with each byte of `junk` every `overwrite_every` bytes, each copy
 /// imported once per scope of `scopes`.
