@@ -1387,9 +1387,9 @@ fn unreadable(ctx: &ImportContext, location: Location, reason: impl Into<String>
 mod tests {
     use super::*;
     use chrono::TimeZone;
-    use evidentia_domain::{ReconciliationRecord, ReconciliationStatus as S, Record};
+    use evidentia_domain::{ReconciliationRecord, ReconciliationStatus as S};
 
-    use crate::Origin;
+    use crate::inventory::test_support;
 
     /// AWS's documented header, column for column (IAM User Guide, "Credential report format").
     const HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
@@ -1413,29 +1413,12 @@ mod tests {
 
     type Imported = (ImportSummary, Vec<(ReconciliationRecord, Location)>);
 
-    /// One of the two importers of this module.
-    type Importer = fn(
-        &mut dyn Read,
-        &ImportContext,
-        &mut dyn RecordSink,
-        &mut dyn FnMut(Progress),
-    ) -> Result<ImportSummary, ImportError>;
-
-    fn run(import: Importer, text: &str, ctx: &ImportContext) -> Result<Imported, ImportError> {
-        let mut sink: Vec<(Record, Origin)> = Vec::new();
-        let summary = import(&mut text.as_bytes(), ctx, &mut sink, &mut |_| {})?;
-        let rows = sink
-            .into_iter()
-            .map(|(record, origin)| match record {
-                Record::Reconciliation(r) => (r, origin.location),
-                other => panic!("unexpected {other:?}"),
-            })
-            .collect();
-        Ok((summary, rows))
+    fn run(format: Format, text: &str, ctx: &ImportContext) -> Result<Imported, ImportError> {
+        test_support::run_in(format, text.as_bytes(), ctx)
     }
 
     fn report(text: &str) -> Imported {
-        run(import_credential_report, text, &ctx()).expect("imports")
+        run(Format::AwsCredentialReport, text, &ctx()).expect("imports")
     }
 
     fn find<'r>(
@@ -1555,7 +1538,7 @@ mod tests {
     fn a_missing_column_refuses_the_file_on_line_1() {
         let header = HEADER.replace(",access_key_2_last_used_date", "");
         let err =
-            run(import_credential_report, &format!("{header}\n"), &ctx()).expect_err("refused");
+            run(Format::AwsCredentialReport, &format!("{header}\n"), &ctx()).expect_err("refused");
         match err {
             ImportError::Unreadable(d) => {
                 assert_eq!(d.location, Location::Line(1));
@@ -1612,7 +1595,7 @@ mod tests {
             (placebo, "/data/Content"),
         ] {
             let (summary, rows) =
-                run(import_credential_report, &doc.to_string(), &no_as_of).expect("imports");
+                run(Format::AwsCredentialReport, &doc.to_string(), &no_as_of).expect("imports");
             assert!(
                 summary.diagnostics.is_empty() && summary.warnings.is_empty(),
                 "{summary:?}"
@@ -1626,17 +1609,21 @@ mod tests {
     #[test]
     fn error_responses_are_refused_by_their_code() {
         let doc = r#"{"status_code": 410, "data": {"ResponseMetadata": {"HTTPStatusCode": 410}, "Error": {"Code": "ReportNotPresent", "Type": "Sender"}}}"#;
-        let err = run(import_credential_report, doc, &ctx()).expect_err("refused");
+        let err = run(Format::AwsCredentialReport, doc, &ctx()).expect_err("refused");
         let text = err.to_string();
         assert!(text.starts_with("report.csv:/data/Error/Code:"), "{text}");
         assert!(
             text.contains("ReportNotPresent") && text.contains("generate-credential-report"),
             "{text}"
         );
-        let err =
-            run(import_credential_report, r#"{"Content": "user,arn"#, &ctx()).expect_err("cut");
+        let err = run(
+            Format::AwsCredentialReport,
+            r#"{"Content": "user,arn"#,
+            &ctx(),
+        )
+        .expect_err("cut");
         assert!(err.to_string().contains("truncated"), "{err}");
-        let err = run(import_credential_report, "", &ctx()).expect_err("empty");
+        let err = run(Format::AwsCredentialReport, "", &ctx()).expect_err("empty");
         assert!(err.to_string().contains("empty"), "{err}");
     }
 
@@ -1646,7 +1633,7 @@ mod tests {
         let csv = format!("{HEADER}\n{future}\n{ALICE}");
         let doc = serde_json::json!({"Content": csv, "GeneratedTime": "2019-05-07T15:40:22+00:00"});
         let (summary, rows) = run(
-            import_credential_report,
+            Format::AwsCredentialReport,
             &doc.to_string(),
             &ImportContext::new("r.json"),
         )
@@ -1683,7 +1670,7 @@ mod tests {
             ..ImportContext::new("report.csv")
         };
         let (summary, rows) = run(
-            import_credential_report,
+            Format::AwsCredentialReport,
             &format!("\u{feff}{HEADER}\r\n{ROOT}\r\n"),
             &ctx,
         )
@@ -1691,7 +1678,7 @@ mod tests {
         assert_eq!(summary.warnings.len(), 1);
         assert_eq!(rows[0].0.as_of, at(2020, 1, 1, 0, 0, 0));
         let err = run(
-            import_credential_report,
+            Format::AwsCredentialReport,
             HEADER,
             &ImportContext::new("r.csv"),
         )
@@ -1739,7 +1726,7 @@ mod tests {
     }"#;
 
     fn details(text: &str) -> Result<Imported, ImportError> {
-        run(import_authorization_details, text, &ctx())
+        run(Format::AwsAuthorizationDetails, text, &ctx())
     }
 
     #[test]

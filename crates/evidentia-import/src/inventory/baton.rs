@@ -967,7 +967,7 @@ mod pb {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use evidentia_domain::{ReconciliationRecord, ReconciliationStatus, Record};
+    use evidentia_domain::{ReconciliationRecord, ReconciliationStatus};
     use prost::Message;
 
     /// The v1 schema as baton-sdk wrote it in 2025 (`.schema` of the real PingFederate sample;
@@ -1232,16 +1232,7 @@ mod tests {
         bytes: &[u8],
         ctx: &ImportContext,
     ) -> Result<(ImportSummary, Vec<(ReconciliationRecord, Location)>), ImportError> {
-        let mut sink: Vec<(Record, crate::Origin)> = Vec::new();
-        let summary = import(&mut &bytes[..], ctx, &mut sink, &mut |_| {})?;
-        let rows = sink
-            .into_iter()
-            .map(|(record, origin)| match record {
-                Record::Reconciliation(r) => (r, origin.location),
-                other => panic!("unexpected {other:?}"),
-            })
-            .collect();
-        Ok((summary, rows))
+        crate::inventory::test_support::run_in(Format::Baton, bytes, ctx)
     }
 
     fn refusal(bytes: &[u8], ctx: &ImportContext) -> String {

@@ -60,11 +60,11 @@
 
 use std::io::Read;
 
-use evidentia_domain::{Coverage, Timestamp};
+use evidentia_domain::Coverage;
 use serde_json::Value;
 
 use crate::detect::scan_keys;
-use crate::inventory::{self, Listing, Row};
+use crate::inventory::{self, Halt, JsonListing, Row, nothing_covered};
 use crate::json_stream::{self, Problem, RecordView};
 use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
 
@@ -90,20 +90,9 @@ pub(crate) fn recognise(head: &str) -> bool {
 
 /// Where rows go and what the import found across entries.
 struct Reading<'a> {
-    ctx: &'a ImportContext,
-    sink: &'a mut dyn RecordSink,
-    summary: ImportSummary,
-    system: evidentia_domain::SystemId,
+    out: JsonListing<'a>,
     /// What a list is of (`--scope`): the org, `org/team` or `owner/repo`.
     scope: Option<String>,
-    /// The moment, fixed when the first row is emitted.
-    as_of: Option<Timestamp>,
-    /// Records the reader handed over, and the entries found in them: a page or an array of
-    /// pages is one record to the reader but holds many rows.
-    records: u64,
-    entries: u64,
-    /// List entries read while no `--scope` names what they are members of: warned once.
-    unscoped: Option<Location>,
 }
 
 /// Reads GitHub member, collaborator and membership listings.
@@ -114,20 +103,8 @@ pub fn import(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportSummary, ImportError> {
     let mut reading = Reading {
-        ctx,
-        sink,
-        summary: ImportSummary::default(),
-        system: inventory::system_of(ctx, Format::GithubMembers),
-        scope: ctx
-            .scope
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned),
-        as_of: None,
-        records: 0,
-        entries: 0,
-        unscoped: None,
+        out: JsonListing::new(ctx, sink, Format::GithubMembers),
+        scope: inventory::scope_of(ctx),
     };
     // `http_interactions` is read as an envelope so a cassette is refused at its first
     // interaction, without holding the whole recording.
@@ -137,45 +114,19 @@ pub fn import(
         &["http_interactions"],
         progress,
         &mut |value, location| {
-            reading.records += 1;
+            reading.out.records += 1;
             reading.visit(&value, &location)
         },
     )?;
-    let mut summary = reading.summary;
-    summary.absorb(stream);
-    // Count entries, not the pages that held them; lines that did not parse stay counted.
-    summary.rows = summary.rows.saturating_sub(reading.records) + reading.entries;
-    if let Some(first) = reading.unscoped {
-        summary.warn(ctx.diagnostic(
-            first,
-            "the listing does not name its group: give --scope GROUP to record membership \
-             (the org `acme`, the team `acme/platform` or the repository `acme/api`; the \
-             members were recorded as accounts only, covering nothing)",
-        ));
-    }
+    let mut summary = reading.out.finish(
+        stream,
+        "the org `acme`, the team `acme/platform` or the repository `acme/api`; the members \
+         were recorded as accounts only, covering nothing",
+    );
     summary
         .diagnostics
         .sort_by(|a, b| a.location.cmp(&b.location));
     Ok(summary)
-}
-
-/// Why an entry produced no rows: a bad field (a diagnostic, reading goes on) or a reason to
-/// stop (not a listing, no moment, the sink failing).
-enum Halt {
-    Bad(Problem),
-    Stop(ImportError),
-}
-
-impl From<Problem> for Halt {
-    fn from(problem: Problem) -> Self {
-        Halt::Bad(problem)
-    }
-}
-
-impl From<ImportError> for Halt {
-    fn from(error: ImportError) -> Self {
-        Halt::Stop(error)
-    }
 }
 
 impl Reading<'_> {
@@ -186,13 +137,14 @@ impl Reading<'_> {
             }
             return Ok(());
         }
-        self.entries += 1;
+        self.out.entries += 1;
         match self.entry(value, location) {
             Ok(()) => Ok(()),
             Err(Halt::Bad(problem)) => {
-                self.summary
+                self.out
+                    .summary
                     .diagnostics
-                    .push(problem.into_diagnostic(self.ctx));
+                    .push(problem.into_diagnostic(self.out.ctx));
                 Ok(())
             }
             Err(Halt::Stop(error)) => Err(error),
@@ -244,7 +196,7 @@ impl Reading<'_> {
 
     fn refuse(&self, location: &Location, reason: &str) -> Halt {
         Halt::Stop(ImportError::Unreadable(
-            self.ctx.diagnostic(location.clone(), reason),
+            self.out.ctx.diagnostic(location.clone(), reason),
         ))
     }
 
@@ -253,7 +205,7 @@ impl Reading<'_> {
         let login = view.req_str(&["login"])?;
         let permission = permission(view)?;
         let Some(scope) = self.scope.clone() else {
-            self.unscoped.get_or_insert_with(|| view.location.clone());
+            self.out.unscoped(view.location);
             return self.emit(nothing_covered(), vec![Row::account(login)], view.location);
         };
         let mut rows = vec![Row::entitlement(&login, &scope)];
@@ -311,25 +263,7 @@ impl Reading<'_> {
         rows: Vec<Row>,
         location: &Location,
     ) -> Result<(), Halt> {
-        let as_of = match self.as_of {
-            Some(at) => at,
-            None => {
-                let (at, _) = inventory::snapshot_time(self.ctx, None, &mut self.summary)?;
-                self.as_of = Some(at);
-                at
-            }
-        };
-        let listing = Listing {
-            system: self.system.clone(),
-            as_of,
-            coverage,
-        };
-        for row in rows {
-            listing
-                .emit(&mut self.summary, self.sink, row, location.clone())
-                .map_err(ImportError::from)?;
-        }
-        Ok(())
+        Ok(self.out.emit(coverage, rows, location)?)
     }
 }
 
@@ -380,51 +314,19 @@ fn permission(view: &RecordView<'_>) -> Result<Option<String>, Problem> {
     Ok(None)
 }
 
-/// A listing that covers nothing: its rows show what is present, its silence shows nothing.
-fn nothing_covered() -> Coverage {
-    Coverage {
-        accounts: false,
-        entitlements: false,
-        credentials: false,
-        holders_of: None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-    use evidentia_domain::{ReconciliationRecord, ReconciliationStatus as S, Record};
-
-    fn at() -> Timestamp {
-        chrono::Utc
-            .with_ymd_and_hms(2025, 6, 30, 0, 0, 0)
-            .single()
-            .expect("valid")
-    }
-
-    type Rows = Vec<(ReconciliationRecord, Location)>;
+    use crate::inventory::test_support::{self, Rows, brief, moment};
+    use evidentia_domain::ReconciliationStatus as S;
 
     fn run(input: &str, scope: Option<&str>) -> Result<(ImportSummary, Rows), ImportError> {
-        let mut ctx = ImportContext::new("members.json");
-        ctx.as_of = Some(at());
-        ctx.scope = scope.map(str::to_owned);
-        let mut sink: Vec<(Record, crate::Origin)> = Vec::new();
-        let summary = import(&mut input.as_bytes(), &ctx, &mut sink, &mut |_| {})?;
-        let rows = sink
-            .into_iter()
-            .map(|(record, origin)| match record {
-                Record::Reconciliation(r) => (r, origin.location),
-                other => panic!("unexpected {other:?}"),
-            })
-            .collect();
-        Ok((summary, rows))
-    }
-
-    fn brief(rows: &Rows) -> Vec<(&str, Option<&str>, S)> {
-        rows.iter()
-            .map(|(r, _)| (r.account.as_str(), r.entitlement.as_deref(), r.status))
-            .collect()
+        test_support::run(
+            Format::GithubMembers,
+            "members.json",
+            input.as_bytes(),
+            scope,
+        )
     }
 
     /// simple-user as `GET /orgs/{org}/members` documents it
@@ -447,7 +349,7 @@ mod tests {
         assert_eq!(rows[1].1, Location::Pointer("/1".into()));
         assert_eq!(rows[0].0.coverage, Some(Coverage::holders_of("acme")));
         assert_eq!(rows[0].0.system.as_str(), "github");
-        assert_eq!(rows[0].0.as_of, at());
+        assert_eq!(rows[0].0.as_of, moment());
         assert_eq!(summary.rows, 2);
         assert!(summary.warnings.is_empty() && summary.diagnostics.is_empty());
     }

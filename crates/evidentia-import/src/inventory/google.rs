@@ -52,11 +52,11 @@
 
 use std::io::Read;
 
-use evidentia_domain::{Coverage, Timestamp};
+use evidentia_domain::Coverage;
 use serde_json::Value;
 
 use crate::detect::scan_keys;
-use crate::inventory::{self, Listing, Row};
+use crate::inventory::{self, Halt, JsonListing, Row, nothing_covered};
 use crate::json_stream::{self, Problem, RecordView};
 use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
 
@@ -93,20 +93,9 @@ enum Kind {
 
 /// Where each listing's rows go, and what the import found across entries.
 struct Reading<'a> {
-    ctx: &'a ImportContext,
-    sink: &'a mut dyn RecordSink,
-    summary: ImportSummary,
-    system: evidentia_domain::SystemId,
+    out: JsonListing<'a>,
     /// The group a member list is of (`--scope`).
     group: Option<String>,
-    /// The moment, fixed when the first row is emitted.
-    as_of: Option<Timestamp>,
-    /// Records the reader handed over, and the entries found in them: a page or an array of
-    /// pages is one record to the reader but holds many rows.
-    records: u64,
-    entries: u64,
-    /// Members read while no `--scope` names their group: warned about once.
-    unscoped: Option<Location>,
     /// Members with no e-mail, named by id: how many, and the first.
     by_id: (u64, Option<Location>),
 }
@@ -119,20 +108,8 @@ pub fn import(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportSummary, ImportError> {
     let mut reading = Reading {
-        ctx,
-        sink,
-        summary: ImportSummary::default(),
-        system: inventory::system_of(ctx, Format::GoogleDirectory),
-        group: ctx
-            .scope
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned),
-        as_of: None,
-        records: 0,
-        entries: 0,
-        unscoped: None,
+        out: JsonListing::new(ctx, sink, Format::GoogleDirectory),
+        group: inventory::scope_of(ctx),
         by_id: (0, None),
     };
     let stream = json_stream::read_records(
@@ -142,22 +119,16 @@ pub fn import(
         progress,
         &mut |value, location| {
             let hint = envelope_hint(&location);
-            reading.records += 1;
+            reading.out.records += 1;
             reading.visit(&value, &location, hint)
         },
     )?;
-    let mut summary = reading.summary;
-    summary.absorb(stream);
-    // Count entries, not the pages that held them; lines that did not parse stay counted.
-    summary.rows = summary.rows.saturating_sub(reading.records) + reading.entries;
-    if let Some(first) = reading.unscoped {
-        summary.warn(ctx.diagnostic(
-            first,
-            "the listing does not name its group: give --scope GROUP to record membership \
-             (the members were recorded as accounts only, covering nothing)",
-        ));
-    }
-    if let (count, Some(first)) = reading.by_id {
+    let by_id = reading.by_id;
+    let mut summary = reading.out.finish(
+        stream,
+        "the members were recorded as accounts only, covering nothing",
+    );
+    if let (count, Some(first)) = by_id {
         summary.warn(ctx.diagnostic(
             first,
             format!(
@@ -203,7 +174,7 @@ impl Reading<'_> {
         }
         if let Some(error) = json_stream::get_ci(value, "error").filter(|e| e.is_object()) {
             let message = json_stream::str_ci(error, "message").unwrap_or_default();
-            return Err(ImportError::Unreadable(self.ctx.diagnostic(
+            return Err(ImportError::Unreadable(self.out.ctx.diagnostic(
                 location.clone(),
                 format!("the file is a Directory API error response ({message}), not a listing"),
             )));
@@ -224,7 +195,7 @@ impl Reading<'_> {
                 }
             }
         }
-        self.entries += 1;
+        self.out.entries += 1;
         let kind = match json_stream::str_ci(value, "kind").as_deref() {
             Some("admin#directory#user") => Kind::User,
             Some("admin#directory#member") => Kind::Member,
@@ -234,18 +205,19 @@ impl Reading<'_> {
                 | "admin#directory#members"
                 | "admin#directory#groups"),
             ) => {
-                self.summary
+                self.out
+                    .summary
                     .skip(format!("{page} (a page with no entries)"));
                 return Ok(());
             }
             Some(other) => {
-                self.summary.skip(other.to_owned());
+                self.out.summary.skip(other.to_owned());
                 return Ok(());
             }
             None => match hint.or_else(|| guess(value)) {
                 Some(kind) => kind,
                 None => {
-                    self.summary.diagnostics.push(self.ctx.diagnostic(
+                    self.out.summary.diagnostics.push(self.out.ctx.diagnostic(
                         location.clone(),
                         "neither a Directory user (`primaryEmail`) nor a group member \
                          (`email`, `role`, `type`)",
@@ -259,7 +231,8 @@ impl Reading<'_> {
             Kind::User => self.user(&view),
             Kind::Member => self.member(&view),
             Kind::Group => {
-                self.summary
+                self.out
+                    .summary
                     .skip("group (groups.list describes groups, not who holds them)");
                 Ok(())
             }
@@ -267,31 +240,14 @@ impl Reading<'_> {
         match result {
             Ok(()) => Ok(()),
             Err(Halt::Bad(problem)) => {
-                self.summary
+                self.out
+                    .summary
                     .diagnostics
-                    .push(problem.into_diagnostic(self.ctx));
+                    .push(problem.into_diagnostic(self.out.ctx));
                 Ok(())
             }
             Err(Halt::Stop(error)) => Err(error),
         }
-    }
-
-    /// The moment of the listing, fixed when the first row is emitted.
-    fn moment(&mut self) -> Result<Timestamp, ImportError> {
-        if let Some(at) = self.as_of {
-            return Ok(at);
-        }
-        let (at, _) = inventory::snapshot_time(self.ctx, None, &mut self.summary)?;
-        self.as_of = Some(at);
-        Ok(at)
-    }
-
-    fn listing(&mut self, coverage: Coverage) -> Result<Listing, ImportError> {
-        Ok(Listing {
-            system: self.system.clone(),
-            as_of: self.moment()?,
-            coverage,
-        })
     }
 
     /// One `admin#directory#user`: the account and its admin flags.
@@ -340,7 +296,8 @@ impl Reading<'_> {
             .as_deref()
             .is_some_and(|t| t.eq_ignore_ascii_case("CUSTOMER"))
         {
-            self.summary
+            self.out
+                .summary
                 .skip("member of type CUSTOMER (everyone in the domain, not one account)");
             return Ok(());
         }
@@ -365,7 +322,7 @@ impl Reading<'_> {
                 Coverage::holders_of(group.clone()),
             ),
             None => {
-                self.unscoped.get_or_insert_with(|| view.location.clone());
+                self.out.unscoped(view.location);
                 (Row::account(account), nothing_covered())
             }
         };
@@ -379,30 +336,7 @@ impl Reading<'_> {
         rows: Vec<Row>,
         location: &Location,
     ) -> Result<(), ImportError> {
-        let listing = self.listing(coverage)?;
-        for row in rows {
-            listing.emit(&mut self.summary, self.sink, row, location.clone())?;
-        }
-        Ok(())
-    }
-}
-
-/// Why an entry produced no rows: a bad field (a diagnostic, reading goes on) or a reason to
-/// stop (no moment, the sink failing).
-enum Halt {
-    Bad(Problem),
-    Stop(ImportError),
-}
-
-impl From<Problem> for Halt {
-    fn from(problem: Problem) -> Self {
-        Halt::Bad(problem)
-    }
-}
-
-impl From<ImportError> for Halt {
-    fn from(error: ImportError) -> Self {
-        Halt::Stop(error)
+        self.out.emit(coverage, rows, location)
     }
 }
 
@@ -415,16 +349,6 @@ fn guess(value: &Value) -> Option<Kind> {
         Some(Kind::Member)
     } else {
         None
-    }
-}
-
-/// A listing that covers nothing: its rows show what is present, its silence shows nothing.
-fn nothing_covered() -> Coverage {
-    Coverage {
-        accounts: false,
-        entitlements: false,
-        credentials: false,
-        holders_of: None,
     }
 }
 
@@ -454,8 +378,9 @@ fn opt_bool(view: &RecordView<'_>, key: &str) -> Result<Option<bool>, Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::test_support::{self, Rows, brief, moment};
     use chrono::TimeZone;
-    use evidentia_domain::{ReconciliationRecord, ReconciliationStatus as S, Record};
+    use evidentia_domain::{ReconciliationStatus as S, Record, Timestamp};
 
     fn at(y: i32, m: u32, d: u32) -> Timestamp {
         chrono::Utc
@@ -464,28 +389,13 @@ mod tests {
             .expect("valid")
     }
 
-    type Rows = Vec<(ReconciliationRecord, Location)>;
-
     fn run(input: &str, scope: Option<&str>) -> Result<(ImportSummary, Rows), ImportError> {
-        let mut ctx = ImportContext::new("directory.json");
-        ctx.as_of = Some(at(2025, 6, 30));
-        ctx.scope = scope.map(str::to_owned);
-        let mut sink: Vec<(Record, crate::Origin)> = Vec::new();
-        let summary = import(&mut input.as_bytes(), &ctx, &mut sink, &mut |_| {})?;
-        let rows = sink
-            .into_iter()
-            .map(|(record, origin)| match record {
-                Record::Reconciliation(r) => (r, origin.location),
-                other => panic!("unexpected {other:?}"),
-            })
-            .collect();
-        Ok((summary, rows))
-    }
-
-    fn brief(rows: &Rows) -> Vec<(&str, Option<&str>, S)> {
-        rows.iter()
-            .map(|(r, _)| (r.account.as_str(), r.entitlement.as_deref(), r.status))
-            .collect()
+        test_support::run(
+            Format::GoogleDirectory,
+            "directory.json",
+            input.as_bytes(),
+            scope,
+        )
     }
 
     /// A `users.list` page field for field as the User resource documents it
@@ -533,7 +443,7 @@ mod tests {
         assert_eq!(rows[2].0.last_used_at, None, "the epoch means never");
         assert!(rows[4].0.last_used_at.is_some());
         assert_eq!(rows[0].1, Location::Pointer("/users/0".into()));
-        assert_eq!(rows[0].0.as_of, at(2025, 6, 30));
+        assert_eq!(rows[0].0.as_of, moment());
         assert_eq!(rows[0].0.system.as_str(), "google-workspace");
         let coverage = rows[0].0.coverage.clone().expect("coverage");
         assert!(coverage.covers(None, false));

@@ -180,16 +180,8 @@ pub fn import(
         (Listed::Users, _) => Coverage::accounts(),
         (Listed::Members, Some(group)) => Coverage::holders_of(group.clone()),
         (Listed::Members, None) => {
-            summary.warn(ctx.diagnostic(
-                Location::File,
-                "the listing does not name its group: give --scope GROUP to record membership",
-            ));
-            Coverage {
-                accounts: false,
-                entitlements: false,
-                credentials: false,
-                holders_of: None,
-            }
+            summary.warn(ctx.diagnostic(Location::File, super::UNSCOPED_GROUP));
+            super::nothing_covered()
         }
     };
     let listing = Listing {
@@ -352,41 +344,16 @@ fn last_sign_in(view: &RecordView<'_>) -> Result<Option<Timestamp>, Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-    use evidentia_domain::{ReconciliationRecord, ReconciliationStatus, Record};
+    use crate::inventory::test_support::{self, Rows, moment};
+    use evidentia_domain::ReconciliationStatus;
 
-    use crate::Origin;
-
-    fn moment() -> Timestamp {
-        chrono::Utc
-            .with_ymd_and_hms(2025, 6, 30, 12, 0, 0)
-            .single()
-            .expect("valid")
-    }
-
-    fn run(
-        input: &str,
-        scope: Option<&str>,
-    ) -> Result<(ImportSummary, Vec<(ReconciliationRecord, Location)>), ImportError> {
-        let mut ctx = ImportContext::new("graph.json");
-        ctx.as_of = Some(moment());
-        ctx.scope = scope.map(str::to_owned);
-        let mut sink: Vec<(Record, Origin)> = Vec::new();
-        let summary = crate::import(
+    fn run(input: &str, scope: Option<&str>) -> Result<(ImportSummary, Rows), ImportError> {
+        test_support::run(
             Format::GraphDirectory,
-            &mut input.as_bytes(),
-            &ctx,
-            &mut sink,
-            &mut |_| {},
-        )?;
-        let rows = sink
-            .into_iter()
-            .map(|(record, origin)| match record {
-                Record::Reconciliation(r) => (r, origin.location),
-                other => panic!("unexpected {other:?}"),
-            })
-            .collect();
-        Ok((summary, rows))
+            "graph.json",
+            input.as_bytes(),
+            scope,
+        )
     }
 
     /// `GET /users?$select=id,userPrincipalName,displayName,accountEnabled,userType,signInActivity`

@@ -633,26 +633,16 @@ fn binding_item(item: &Item<'_>, kind: &str) -> Result<Converted, Unusable> {
 mod tests {
     use super::*;
     use crate::Origin;
-    use chrono::TimeZone;
+    use crate::inventory::test_support::{self, Rows};
     use evidentia_domain::{ReconciliationRecord, ReconciliationStatus, Record};
 
     fn ctx() -> ImportContext {
-        let mut ctx = ImportContext::new("rbac.yaml");
-        ctx.as_of = chrono::Utc.with_ymd_and_hms(2025, 6, 30, 12, 0, 0).single();
-        ctx
+        test_support::context("rbac.yaml", None)
     }
 
-    fn run(text: &str) -> (Vec<(ReconciliationRecord, Location)>, ImportSummary) {
-        let mut sink: Vec<(Record, Origin)> = Vec::new();
-        let summary = import(&mut text.as_bytes(), &ctx(), &mut sink, &mut |_| {})
+    fn run(text: &str) -> (Rows, ImportSummary) {
+        let (summary, rows) = test_support::run_in(Format::K8sRbac, text.as_bytes(), &ctx())
             .unwrap_or_else(|e| panic!("import failed: {e}"));
-        let rows = sink
-            .into_iter()
-            .map(|(r, o)| match r {
-                Record::Reconciliation(r) => (r, o.location),
-                other => panic!("unexpected {other:?}"),
-            })
-            .collect();
         (rows, summary)
     }
 

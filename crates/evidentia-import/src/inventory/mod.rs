@@ -28,6 +28,7 @@ use evidentia_domain::{
     Coverage, ReconciliationRecord, ReconciliationStatus, Record, SystemId, Timestamp,
 };
 
+use crate::json_stream::{Problem, StreamSummary};
 use crate::{Format, ImportContext, ImportError, ImportSummary, Location, RecordSink, SinkError};
 
 /// A test of a file's first bytes, and the inventory format it recognises.
@@ -121,6 +122,131 @@ pub fn system_of(ctx: &ImportContext, format: Format) -> SystemId {
         .unwrap_or_else(|| SystemId::new(format.as_str()))
 }
 
+/// What a listing is of (`--scope`: a group, an org, a user), trimmed; `None` when not given
+/// or blank.
+pub fn scope_of(ctx: &ImportContext) -> Option<String> {
+    ctx.scope
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// The warning for a member list read without `--scope`: its rows cannot say what they are
+/// members of.
+pub const UNSCOPED_GROUP: &str =
+    "the listing does not name its group: give --scope GROUP to record membership";
+
+/// A listing that covers nothing: its rows show what is present, its silence shows nothing.
+pub fn nothing_covered() -> Coverage {
+    Coverage {
+        accounts: false,
+        entitlements: false,
+        credentials: false,
+        holders_of: None,
+    }
+}
+
+/// Why a JSON listing's entry produced no rows: a bad field (a diagnostic, reading goes on) or
+/// a reason to stop (not a listing, no moment, the sink failing).
+pub(crate) enum Halt {
+    Bad(Problem),
+    Stop(ImportError),
+}
+
+impl From<Problem> for Halt {
+    fn from(problem: Problem) -> Self {
+        Halt::Bad(problem)
+    }
+}
+
+impl From<ImportError> for Halt {
+    fn from(error: ImportError) -> Self {
+        Halt::Stop(error)
+    }
+}
+
+/// Where a paged JSON listing's rows go, and what the import found across its entries: the
+/// moment is fixed when the first row is emitted, so a file with no rows needs none.
+pub(crate) struct JsonListing<'a> {
+    pub ctx: &'a ImportContext,
+    pub sink: &'a mut dyn RecordSink,
+    pub summary: ImportSummary,
+    pub system: SystemId,
+    /// The moment, fixed when the first row is emitted.
+    as_of: Option<Timestamp>,
+    /// Records the reader handed over, and the entries found in them: a page or an array of
+    /// pages is one record to the reader but holds many rows.
+    pub records: u64,
+    pub entries: u64,
+    /// The first entry read while no `--scope` names what it is a member of: warned once.
+    unscoped: Option<Location>,
+}
+
+impl<'a> JsonListing<'a> {
+    pub fn new(ctx: &'a ImportContext, sink: &'a mut dyn RecordSink, format: Format) -> Self {
+        JsonListing {
+            ctx,
+            sink,
+            summary: ImportSummary::default(),
+            system: system_of(ctx, format),
+            as_of: None,
+            records: 0,
+            entries: 0,
+            unscoped: None,
+        }
+    }
+
+    /// The moment of the listing, fixed when the first row is emitted.
+    pub fn moment(&mut self) -> Result<Timestamp, ImportError> {
+        if let Some(at) = self.as_of {
+            return Ok(at);
+        }
+        let (at, _) = snapshot_time(self.ctx, None, &mut self.summary)?;
+        self.as_of = Some(at);
+        Ok(at)
+    }
+
+    /// Emits an entry's rows, all located at the entry.
+    pub fn emit(
+        &mut self,
+        coverage: Coverage,
+        rows: Vec<Row>,
+        location: &Location,
+    ) -> Result<(), ImportError> {
+        let listing = Listing {
+            system: self.system.clone(),
+            as_of: self.moment()?,
+            coverage,
+        };
+        for row in rows {
+            listing.emit(&mut self.summary, self.sink, row, location.clone())?;
+        }
+        Ok(())
+    }
+
+    /// Notes an entry read while no `--scope` names its group.
+    pub fn unscoped(&mut self, location: &Location) {
+        self.unscoped.get_or_insert_with(|| location.clone());
+    }
+
+    /// The summary: the reader's, with entries counted instead of the pages that held them
+    /// (lines that did not parse stay counted), and the [`UNSCOPED_GROUP`] warning, followed
+    /// by `detail`, at the first entry read without `--scope`.
+    pub fn finish(self, stream: StreamSummary, detail: &str) -> ImportSummary {
+        let mut summary = self.summary;
+        summary.absorb(stream);
+        summary.rows = summary.rows.saturating_sub(self.records) + self.entries;
+        if let Some(first) = self.unscoped {
+            summary.warn(
+                self.ctx
+                    .diagnostic(first, format!("{UNSCOPED_GROUP} ({detail})")),
+            );
+        }
+        summary
+    }
+}
+
 /// One listing: a system at a moment, with what the listing covers.
 #[derive(Debug, Clone)]
 pub struct Listing {
@@ -209,6 +335,70 @@ impl Listing {
             coverage: Some(self.coverage.clone()),
         });
         summary.deliver(sink, record, location)
+    }
+}
+
+/// What the inventory modules' unit tests share: a context at a fixed moment, and an import
+/// whose rows are split from where the file shows them.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use chrono::TimeZone;
+    use evidentia_domain::{ReconciliationRecord, ReconciliationStatus, Record, Timestamp};
+
+    use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Origin};
+
+    /// The rows of an import, each with where the file shows it.
+    pub(crate) type Rows = Vec<(ReconciliationRecord, Location)>;
+
+    /// The moment the tests give with `--as-of`: 2025-06-30 12:00 UTC.
+    pub(crate) fn moment() -> Timestamp {
+        chrono::Utc
+            .with_ymd_and_hms(2025, 6, 30, 12, 0, 0)
+            .single()
+            .expect("valid")
+    }
+
+    /// A context for `file_name` with `--as-of` [`moment`] and `--scope` `scope`.
+    pub(crate) fn context(file_name: &str, scope: Option<&str>) -> ImportContext {
+        let mut ctx = ImportContext::new(file_name);
+        ctx.as_of = Some(moment());
+        ctx.scope = scope.map(str::to_owned);
+        ctx
+    }
+
+    /// Each row's account, entitlement and status.
+    pub(crate) fn brief(rows: &Rows) -> Vec<(&str, Option<&str>, ReconciliationStatus)> {
+        rows.iter()
+            .map(|(r, _)| (r.account.as_str(), r.entitlement.as_deref(), r.status))
+            .collect()
+    }
+
+    /// Imports `input` as `format` in `ctx`; every record must be a reconciliation row.
+    pub(crate) fn run_in(
+        format: Format,
+        input: &[u8],
+        ctx: &ImportContext,
+    ) -> Result<(ImportSummary, Rows), ImportError> {
+        let mut sink: Vec<(Record, Origin)> = Vec::new();
+        let summary = crate::import(format, &mut &input[..], ctx, &mut sink, &mut |_| {})?;
+        let rows = sink
+            .into_iter()
+            .map(|(record, origin)| match record {
+                Record::Reconciliation(r) => (r, origin.location),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        Ok((summary, rows))
+    }
+
+    /// Imports `input` as `format`, read from `file_name` at [`moment`] with `--scope` `scope`.
+    pub(crate) fn run(
+        format: Format,
+        file_name: &str,
+        input: &[u8],
+        scope: Option<&str>,
+    ) -> Result<(ImportSummary, Rows), ImportError> {
+        run_in(format, input, &context(file_name, scope))
     }
 }
 

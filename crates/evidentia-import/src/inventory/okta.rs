@@ -134,12 +134,7 @@ pub fn import(
 ) -> Result<ImportSummary, ImportError> {
     let mut summary = ImportSummary::default();
     let (as_of, _) = super::snapshot_time(ctx, None, &mut summary)?;
-    let scope = ctx
-        .scope
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned);
+    let scope = super::scope_of(ctx);
     let system = super::system_of(ctx, Format::OktaDirectory);
     let listing_of = |listed: Listed| Listing {
         system: system.clone(),
@@ -147,12 +142,7 @@ pub fn import(
         coverage: match (listed, &scope) {
             (Listed::Users, None) => Coverage::accounts(),
             (Listed::Users, Some(group)) => Coverage::holders_of(group.clone()),
-            (Listed::GroupsOfUser, _) => Coverage {
-                accounts: false,
-                entitlements: false,
-                credentials: false,
-                holders_of: None,
-            },
+            (Listed::GroupsOfUser, _) => super::nothing_covered(),
         },
     };
 
@@ -335,41 +325,11 @@ fn read_object(value: &Value, location: &Location) -> Result<Object, Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-    use evidentia_domain::{ReconciliationRecord, ReconciliationStatus, Record};
+    use crate::inventory::test_support::{self, Rows};
+    use evidentia_domain::ReconciliationStatus;
 
-    use crate::Origin;
-
-    fn moment() -> Timestamp {
-        chrono::Utc
-            .with_ymd_and_hms(2025, 6, 30, 12, 0, 0)
-            .single()
-            .expect("valid")
-    }
-
-    fn run(
-        input: &str,
-        scope: Option<&str>,
-    ) -> Result<(ImportSummary, Vec<(ReconciliationRecord, Location)>), ImportError> {
-        let mut ctx = ImportContext::new("okta.json");
-        ctx.as_of = Some(moment());
-        ctx.scope = scope.map(str::to_owned);
-        let mut sink: Vec<(Record, Origin)> = Vec::new();
-        let summary = crate::import(
-            Format::OktaDirectory,
-            &mut input.as_bytes(),
-            &ctx,
-            &mut sink,
-            &mut |_| {},
-        )?;
-        let rows = sink
-            .into_iter()
-            .map(|(record, origin)| match record {
-                Record::Reconciliation(r) => (r, origin.location),
-                other => panic!("unexpected {other:?}"),
-            })
-            .collect();
-        Ok((summary, rows))
+    fn run(input: &str, scope: Option<&str>) -> Result<(ImportSummary, Rows), ImportError> {
+        test_support::run(Format::OktaDirectory, "okta.json", input.as_bytes(), scope)
     }
 
     /// A User object as listUsers documents it (okta-sdk-python `ListUsersResponse`), one per

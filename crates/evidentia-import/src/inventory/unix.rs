@@ -406,30 +406,12 @@ fn group_line<'a>(fields: &[&'a str]) -> Result<Line<'a>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Origin;
-    use chrono::TimeZone;
-    use evidentia_domain::{ReconciliationRecord, ReconciliationStatus, Record};
+    use crate::inventory::test_support::{self, Rows};
+    use evidentia_domain::{ReconciliationRecord, ReconciliationStatus};
 
-    fn ctx(scope: Option<&str>) -> ImportContext {
-        let mut ctx = ImportContext::new("passwd");
-        ctx.as_of = chrono::Utc.with_ymd_and_hms(2025, 6, 30, 12, 0, 0).single();
-        ctx.scope = scope.map(str::to_owned);
-        ctx
-    }
-
-    fn run(
-        text: &str,
-        scope: Option<&str>,
-    ) -> Result<(Vec<(ReconciliationRecord, Location)>, ImportSummary), ImportError> {
-        let mut sink: Vec<(Record, Origin)> = Vec::new();
-        let summary = import(&mut text.as_bytes(), &ctx(scope), &mut sink, &mut |_| {})?;
-        let rows = sink
-            .into_iter()
-            .map(|(r, o)| match r {
-                Record::Reconciliation(r) => (r, o.location),
-                other => panic!("unexpected {other:?}"),
-            })
-            .collect();
+    fn run(text: &str, scope: Option<&str>) -> Result<(Rows, ImportSummary), ImportError> {
+        let (summary, rows) =
+            test_support::run(Format::UnixAccounts, "passwd", text.as_bytes(), scope)?;
         Ok((rows, summary))
     }
 

@@ -2,57 +2,26 @@
 
 use std::collections::BTreeMap;
 
-use chrono::TimeZone;
-use evidentia_domain::{
-    Coverage, ReconciliationRecord, ReconciliationStatus as S, Record, Timestamp,
-};
-use evidentia_import::{
-    Format, ImportContext, ImportError, ImportSummary, Location, Origin, detect_format, import,
-};
+use evidentia_domain::{Coverage, ReconciliationRecord, ReconciliationStatus as S, Timestamp};
+use evidentia_import::{Format, ImportError, Location, detect_format};
 
-use crate::sample;
+use crate::{Damage, Imported, assert_damaged_copies_never_panic_with, file_time};
 
 const REPORTS: &str = "inventories/aws_credential_report/";
 const DETAILS: &str = "inventories/aws_account_authorization_details/";
-
-/// When the CLI would say the file was last modified; later than every sample's dates.
-fn file_time() -> Timestamp {
-    chrono::Utc
-        .with_ymd_and_hms(2026, 1, 2, 3, 4, 5)
-        .single()
-        .expect("valid")
-}
 
 fn at(text: &str) -> Timestamp {
     evidentia_import::json_stream::parse_timestamp(text).expect("a time")
 }
 
-type Imported = (ImportSummary, Vec<(ReconciliationRecord, Location)>);
-
 fn run_bytes(bytes: &[u8], name: &str, format: Format) -> Result<Imported, ImportError> {
-    let ctx = ImportContext {
-        size: Some(bytes.len() as u64),
-        file_time: Some(file_time()),
-        ..ImportContext::new(name)
-    };
-    let mut sink: Vec<(Record, Origin)> = Vec::new();
-    let summary = import(format, &mut &bytes[..], &ctx, &mut sink, &mut |_| {})?;
-    let rows = sink
-        .into_iter()
-        .map(|(record, origin)| match record {
-            Record::Reconciliation(r) => (r, origin.location),
-            other => panic!("unexpected record {other:?}"),
-        })
-        .collect();
-    Ok((summary, rows))
+    let (result, rows) = crate::import_inventory_bytes(bytes, name, format, None);
+    result.map(|summary| (summary, rows))
 }
 
 /// Detects the sample as `format` and imports it with no flags but the file time.
 fn run(rel: &str, format: Format) -> Option<Imported> {
-    let bytes = sample(rel)?;
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    assert_eq!(detect_format(head, rel), Some(format), "{rel}");
-    let imported = run_bytes(&bytes, rel, format).expect("sample imports");
+    let imported = crate::import_inventory(rel, format, None)?;
     assert!(
         imported.0.diagnostics.is_empty(),
         "{:?}",
@@ -61,20 +30,12 @@ fn run(rel: &str, format: Format) -> Option<Imported> {
     Some(imported)
 }
 
-/// A file of `../shared/sample-sources/`, or `None` when it is absent.
+/// A file of `../shared/sample-sources/inventories/aws_credential_report/`, or `None` when it
+/// is absent.
 fn source(rel: &str) -> Option<Vec<u8>> {
-    let root = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/sample-sources/inventories/aws_credential_report/"
-    );
-    if !std::path::Path::new(root).is_dir() {
-        println!("skipping: ../shared/sample-sources not present");
-        return None;
-    }
-    Some(std::fs::read(format!("{root}{rel}")).expect("sample source"))
+    crate::sample_source(&format!("inventories/aws_credential_report/{rel}"))
 }
 
-/// Rows counted by kind: accounts (by status), and each entitlement or credential name.
 fn counts(rows: &[(ReconciliationRecord, Location)]) -> BTreeMap<String, u64> {
     let mut counts = BTreeMap::new();
     for (r, _) in rows {
@@ -408,36 +369,11 @@ fn iam_vulnerable_authorization_details() {
     );
 }
 
-/// Every cut of a sample, and the sample with bytes overwritten, imports or fails cleanly.
-/// A copy of `assert_damaged_copies_never_panic` with a file time, without which an inventory
-/// stops before reading anything.
-fn assert_damaged_copies_never_panic(rel: &str, format: Format) {
-    let Some(bytes) = sample(rel) else {
-        return;
-    };
-    let ctx = ImportContext {
-        file_time: Some(file_time()),
-        ..ImportContext::new("damaged")
-    };
-    let mut copies: Vec<Vec<u8>> = (0..bytes.len())
-        .step_by(89)
-        .map(|n| bytes[..n].to_vec())
-        .collect();
-    for (i, junk) in [b'"', b'{', b']', b'\\', 0xFF, b'\n', b'0', b',']
-        .into_iter()
-        .enumerate()
-    {
-        let mut copy = bytes.clone();
-        for at in (i * 31..copy.len()).step_by(409) {
-            copy[at] = junk;
-        }
-        copies.push(copy);
-    }
-    for copy in copies {
-        let mut sink: Vec<(Record, Origin)> = Vec::new();
-        let _ = import(format, &mut copy.as_slice(), &ctx, &mut sink, &mut |_| {});
-    }
-}
+/// The usual damage, with a comma among the junk bytes (a CSV's separator).
+const DAMAGE: Damage = Damage {
+    junk: b"\"{]\\\xff\n0,",
+    ..crate::DAMAGE
+};
 
 #[test]
 fn damaged_copies_never_panic() {
@@ -445,15 +381,20 @@ fn damaged_copies_never_panic() {
         "DERIVED_c7n_test_account_credential_report_iam.GetCredentialReport_1.Content.csv",
         "cloudmapper_iam-get-credential-report.json",
     ] {
-        assert_damaged_copies_never_panic(&format!("{REPORTS}{name}"), Format::AwsCredentialReport);
+        assert_damaged_copies_never_panic_with(
+            &format!("{REPORTS}{name}"),
+            Format::AwsCredentialReport,
+            &DAMAGE,
+        );
     }
     for name in [
         "cloudmapper_iam-get-account-authorization-details.json",
         "cloudsplaining_example_authz_v2.json",
     ] {
-        assert_damaged_copies_never_panic(
+        assert_damaged_copies_never_panic_with(
             &format!("{DETAILS}{name}"),
             Format::AwsAuthorizationDetails,
+            &DAMAGE,
         );
     }
 }

@@ -1,65 +1,29 @@
 //! The Baton `.c1z` samples: two real PingFederate syncs read whole, and the files that must be refused.
 
-use evidentia_domain::{Coverage, ReconciliationRecord, ReconciliationStatus, Record};
-use evidentia_import::{Format, ImportContext, ImportSummary, Location, Origin, import};
+use evidentia_domain::{Coverage, ReconciliationRecord, ReconciliationStatus};
+use evidentia_import::{Format, ImportSummary, Location};
 
 use crate::sample;
 
 const FOLDER: &str = "inventories/baton_c1z/";
 
-/// The context the CLI builds with no flags: the file's name and its modification time.
-fn ctx(rel: &str) -> ImportContext {
-    let mut ctx = ImportContext::new(rel);
-    ctx.file_time = chrono::DateTime::from_timestamp(1_767_225_600, 0);
-    ctx
-}
-
 fn run(
     bytes: &[u8],
     rel: &str,
 ) -> Result<(ImportSummary, Vec<(ReconciliationRecord, Location)>), String> {
-    let mut sink: Vec<(Record, Origin)> = Vec::new();
-    let summary = import(
-        Format::Baton,
-        &mut &bytes[..],
-        &ctx(rel),
-        &mut sink,
-        &mut |_| {},
-    )
-    .map_err(|e| e.to_string())?;
-    let rows = sink
-        .into_iter()
-        .map(|(record, origin)| match record {
-            Record::Reconciliation(r) => (r, origin.location),
-            other => panic!("unexpected record {other:?}"),
-        })
-        .collect();
-    Ok((summary, rows))
+    let (result, rows) = crate::import_inventory_bytes(bytes, rel, Format::Baton, None);
+    Ok((result.map_err(|e| e.to_string())?, rows))
 }
 
 /// A sample's rows, after checking it is detected as Baton.
 fn sample_rows(name: &str) -> Option<(ImportSummary, Vec<(ReconciliationRecord, Location)>)> {
-    let rel = format!("{FOLDER}{name}");
-    let bytes = sample(&rel)?;
-    assert_eq!(
-        evidentia_import::detect_format(&bytes, &rel),
-        Some(Format::Baton)
-    );
-    Some(run(&bytes, &rel).expect("sample imports"))
+    crate::import_inventory(&format!("{FOLDER}{name}"), Format::Baton, None)
 }
 
 /// The bytes of a negative file in `shared/sample-sources/inventories/baton_c1z/`, when the
 /// shared folder is checked out beside the repository.
 fn sample_source(name: &str) -> Option<Vec<u8>> {
-    let root = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/sample-sources/inventories/baton_c1z/"
-    );
-    if !std::path::Path::new(root).is_dir() {
-        println!("skipping: ../shared/sample-sources not present");
-        return None;
-    }
-    Some(std::fs::read(format!("{root}{name}")).expect("sample source"))
+    crate::sample_source(&format!("inventories/baton_c1z/{name}"))
 }
 
 fn shown(rows: &[(ReconciliationRecord, Location)]) -> Vec<(&str, Option<&str>)> {

@@ -1,21 +1,11 @@
 //! The GitHub listing samples (octokit.rb recordings): detected from content, imported with only the file's time, rows and warnings checked; the VCR cassettes they came from are refused by name.
 
-use chrono::TimeZone;
-use evidentia_domain::{Coverage, ReconciliationRecord, ReconciliationStatus as S, Record};
-use evidentia_import::{
-    Format, ImportContext, ImportError, ImportSummary, Location, Origin, detect_format, import,
-};
+use evidentia_domain::{Coverage, ReconciliationRecord, ReconciliationStatus as S};
+use evidentia_import::{Format, ImportError, ImportSummary, Location, detect_format};
 
-use crate::sample;
+use crate::file_time;
 
 const DIR: &str = "inventories/github_org_members/";
-
-fn file_time() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc
-        .with_ymd_and_hms(2025, 7, 1, 12, 0, 0)
-        .single()
-        .expect("valid")
-}
 
 fn covers_nothing() -> Coverage {
     Coverage {
@@ -32,37 +22,12 @@ type Rows = Vec<(ReconciliationRecord, Location)>;
 /// `--scope` only when given.
 fn read(name: &str, scope: Option<&str>) -> Option<(ImportSummary, Rows)> {
     let rel = format!("{DIR}{name}");
-    let bytes = sample(&rel)?;
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    assert_eq!(
-        detect_format(head, "export.json"),
-        Some(Format::GithubMembers),
-        "{rel}"
-    );
-    let mut ctx = ImportContext::new(rel.clone());
-    ctx.file_time = Some(file_time());
-    ctx.scope = scope.map(str::to_owned);
-    let mut sink: Vec<(Record, Origin)> = Vec::new();
-    let summary = import(
-        Format::GithubMembers,
-        &mut bytes.as_slice(),
-        &ctx,
-        &mut sink,
-        &mut |_| {},
-    )
-    .unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let (summary, rows) = crate::import_inventory(&rel, Format::GithubMembers, scope)?;
     assert!(
         summary.diagnostics.is_empty(),
         "{rel}: {:?}",
         summary.diagnostics
     );
-    let rows = sink
-        .into_iter()
-        .map(|(record, origin)| match record {
-            Record::Reconciliation(r) => (r, origin.location),
-            other => panic!("{rel}: unexpected {other:?}"),
-        })
-        .collect();
     Some((summary, rows))
 }
 
@@ -179,21 +144,11 @@ fn membership_object_names_org_and_owner() {
 
 #[test]
 fn vcr_cassettes_are_recognised_and_refused_by_name() {
-    let root = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/sample-sources/inventories/github_org_members/"
-    );
-    let Ok(dir) = std::fs::read_dir(root) else {
-        println!("skipping: ../shared/sample-sources not present");
+    let Some(files) = crate::sample_sources_in("inventories/github_org_members/") else {
         return;
     };
     let mut seen = 0;
-    for entry in dir.flatten() {
-        let path = entry.path();
-        let Ok(bytes) = std::fs::read(&path) else {
-            continue;
-        };
-        let name = path.display().to_string();
+    for (name, bytes) in files {
         seen += 1;
         let head = &bytes[..bytes.len().min(64 * 1024)];
         assert_eq!(
@@ -201,16 +156,11 @@ fn vcr_cassettes_are_recognised_and_refused_by_name() {
             Some(Format::GithubMembers),
             "{name}"
         );
-        let mut ctx = ImportContext::new(name.clone());
-        ctx.file_time = Some(file_time());
-        ctx.scope = Some("codeforamerica".into());
-        let mut sink: Vec<(Record, Origin)> = Vec::new();
-        let result = import(
+        let (result, sink) = crate::import_inventory_bytes(
+            &bytes,
+            &name,
             Format::GithubMembers,
-            &mut bytes.as_slice(),
-            &ctx,
-            &mut sink,
-            &mut |_| {},
+            Some("codeforamerica"),
         );
         let Err(ImportError::Unreadable(d)) = result else {
             panic!("{name} must be refused, got {result:?}")

@@ -1,55 +1,21 @@
 //! The Google Directory samples (Forseti's fixtures): detected from content, imported with only the file's time, rows and warnings checked; the Python modules they came from are refused.
 
-use chrono::TimeZone;
-use evidentia_domain::{Coverage, ReconciliationRecord, ReconciliationStatus as S, Record};
-use evidentia_import::{
-    Format, ImportContext, ImportError, ImportSummary, Location, Origin, detect_format, import,
-};
+use evidentia_domain::{Coverage, ReconciliationRecord, ReconciliationStatus as S};
+use evidentia_import::{Format, ImportError, ImportSummary, Location, detect_format};
 
-use crate::sample;
+use crate::{file_time, sample};
 
 const DIR: &str = "inventories/google_directory/";
-
-fn file_time() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc
-        .with_ymd_and_hms(2025, 7, 1, 12, 0, 0)
-        .single()
-        .expect("valid")
-}
 
 /// Detects and imports one sample as the CLI would: no flags, the file's modification time.
 fn read(name: &str) -> Option<(ImportSummary, Vec<(ReconciliationRecord, Location)>)> {
     let rel = format!("{DIR}{name}");
-    let bytes = sample(&rel)?;
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    assert_eq!(
-        detect_format(head, "export.json"),
-        Some(Format::GoogleDirectory),
-        "{rel}"
-    );
-    let mut ctx = ImportContext::new(rel.clone());
-    ctx.file_time = Some(file_time());
-    let mut sink: Vec<(Record, Origin)> = Vec::new();
-    let summary = import(
-        Format::GoogleDirectory,
-        &mut bytes.as_slice(),
-        &ctx,
-        &mut sink,
-        &mut |_| {},
-    )
-    .unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let (summary, rows) = crate::import_inventory(&rel, Format::GoogleDirectory, None)?;
     assert!(
         summary.diagnostics.is_empty(),
         "{rel}: {:?}",
         summary.diagnostics
     );
-    let rows = sink
-        .into_iter()
-        .map(|(record, origin)| match record {
-            Record::Reconciliation(r) => (r, origin.location),
-            other => panic!("{rel}: unexpected {other:?}"),
-        })
-        .collect();
     Some((summary, rows))
 }
 
@@ -146,22 +112,11 @@ fn forseti_member_lists_without_scope() {
 fn forseti_member_list_with_its_group() {
     let rel = format!("{DIR}DERIVED_forseti_members.list_2.json");
     let Some(bytes) = sample(&rel) else { return };
-    let mut ctx = ImportContext::new(rel);
-    ctx.file_time = Some(file_time());
-    ctx.scope = Some("bbbbb@foo.com".into());
-    let mut sink: Vec<(Record, Origin)> = Vec::new();
-    let summary = import(
-        Format::GoogleDirectory,
-        &mut bytes.as_slice(),
-        &ctx,
-        &mut sink,
-        &mut |_| {},
-    )
-    .expect("imports");
+    let (summary, sink) =
+        crate::import_inventory_bytes(&bytes, &rel, Format::GoogleDirectory, Some("bbbbb@foo.com"));
+    let summary = summary.expect("imports");
     assert_eq!(warned(&summary, "--scope"), 0);
-    let Record::Reconciliation(row) = &sink[1].0 else {
-        panic!("a row")
-    };
+    let row = &sink[1].0;
     assert_eq!(row.account, "myuser2@mydomain.com");
     assert_eq!(row.entitlement.as_deref(), Some("bbbbb@foo.com"));
     assert_eq!(row.coverage, Some(Coverage::holders_of("bbbbb@foo.com")));
@@ -186,21 +141,11 @@ fn forseti_groups_list_is_skipped() {
 
 #[test]
 fn python_modules_holding_responses_are_refused() {
-    let root = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/sample-sources/inventories/google_directory/"
-    );
-    let Ok(dir) = std::fs::read_dir(root) else {
-        println!("skipping: ../shared/sample-sources not present");
+    let Some(files) = crate::sample_sources_in("inventories/google_directory/") else {
         return;
     };
     let mut seen = 0;
-    for entry in dir.flatten() {
-        let path = entry.path();
-        let Ok(bytes) = std::fs::read(&path) else {
-            continue;
-        };
-        let name = path.display().to_string();
+    for (name, bytes) in files {
         seen += 1;
         let head = &bytes[..bytes.len().min(64 * 1024)];
         assert_ne!(
@@ -208,16 +153,8 @@ fn python_modules_holding_responses_are_refused() {
             Some(Format::GoogleDirectory),
             "{name}"
         );
-        let mut ctx = ImportContext::new(name.clone());
-        ctx.file_time = Some(file_time());
-        let mut sink: Vec<(Record, Origin)> = Vec::new();
-        let result = import(
-            Format::GoogleDirectory,
-            &mut bytes.as_slice(),
-            &ctx,
-            &mut sink,
-            &mut |_| {},
-        );
+        let (result, _) =
+            crate::import_inventory_bytes(&bytes, &name, Format::GoogleDirectory, None);
         let Err(ImportError::Unreadable(d)) = result else {
             panic!("{name} must be refused, got {result:?}")
         };

@@ -2,49 +2,16 @@
 
 use std::collections::BTreeMap;
 
-use chrono::TimeZone;
-use evidentia_domain::{Coverage, ReconciliationRecord, ReconciliationStatus, Record, Timestamp};
-use evidentia_import::{Format, ImportContext, ImportError, ImportSummary, Location, Origin};
+use evidentia_domain::{Coverage, ReconciliationRecord, ReconciliationStatus};
+use evidentia_import::{Format, ImportError, ImportSummary, Location};
 
-use crate::sample;
+use crate::{file_time, sample};
 
 const FOLDER: &str = "inventories/msgraph_users/";
 
-/// The modification time the CLI would pass.
-fn file_time() -> Timestamp {
-    chrono::Utc
-        .with_ymd_and_hms(2025, 6, 30, 12, 0, 0)
-        .single()
-        .expect("valid")
-}
-
 fn import(rel: &str) -> Option<(ImportSummary, Vec<(ReconciliationRecord, Location)>)> {
-    let bytes = sample(rel)?;
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    assert_eq!(
-        evidentia_import::detect_format(head, "export.json"),
-        Some(Format::GraphDirectory),
-        "{rel}"
-    );
-    let mut ctx = ImportContext::new(rel);
-    ctx.file_time = Some(file_time());
-    let mut sink: Vec<(Record, Origin)> = Vec::new();
-    let summary = evidentia_import::import(
-        Format::GraphDirectory,
-        &mut bytes.as_slice(),
-        &ctx,
-        &mut sink,
-        &mut |_| {},
-    )
-    .unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let (summary, rows) = crate::import_inventory(rel, Format::GraphDirectory, None)?;
     assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
-    let rows = sink
-        .into_iter()
-        .map(|(record, origin)| match record {
-            Record::Reconciliation(r) => (r, origin.location),
-            other => panic!("unexpected record {other:?}"),
-        })
-        .collect();
     Some((summary, rows))
 }
 
@@ -123,23 +90,11 @@ fn datahub_nested_group_members_mix_users_groups_and_a_contact() {
 fn datahub_nested_group_members_with_scope_hold_the_group() {
     let rel = format!("{FOLDER}datahub_azure_ad_nested_groups_members.json");
     let Some(bytes) = sample(&rel) else { return };
-    let mut ctx = ImportContext::new(&rel);
-    ctx.file_time = Some(file_time());
-    ctx.scope = Some("Finance Admins".into());
-    let mut sink: Vec<(Record, Origin)> = Vec::new();
-    let summary = evidentia_import::import(
-        Format::GraphDirectory,
-        &mut bytes.as_slice(),
-        &ctx,
-        &mut sink,
-        &mut |_| {},
-    )
-    .expect("imports");
+    let (summary, sink) =
+        crate::import_inventory_bytes(&bytes, &rel, Format::GraphDirectory, Some("Finance Admins"));
+    let summary = summary.expect("imports");
     assert_eq!(summary.total_records(), 3);
-    for (record, _) in sink {
-        let Record::Reconciliation(r) = record else {
-            panic!("{record:?}")
-        };
+    for (r, _) in sink {
         assert_eq!(r.entitlement.as_deref(), Some("Finance Admins"));
         assert_eq!(r.coverage, Some(Coverage::holders_of("Finance Admins")));
     }
@@ -159,17 +114,9 @@ fn the_dev_proxy_mocks_file_is_recognised_and_refused() {
         evidentia_import::detect_format(&bytes, "mocks.json"),
         Some(Format::GraphDirectory)
     );
-    let mut ctx = ImportContext::new("mocks.json");
-    ctx.file_time = Some(file_time());
-    let mut sink: Vec<(Record, Origin)> = Vec::new();
-    let err = evidentia_import::import(
-        Format::GraphDirectory,
-        &mut bytes.as_slice(),
-        &ctx,
-        &mut sink,
-        &mut |_| {},
-    )
-    .expect_err("refused");
+    let (result, sink) =
+        crate::import_inventory_bytes(&bytes, "mocks.json", Format::GraphDirectory, None);
+    let err = result.expect_err("refused");
     let ImportError::Unreadable(d) = &err else {
         panic!("{err:?}")
     };
@@ -224,9 +171,10 @@ fn damaged_graph_samples_never_panic() {
         "datahub_azure_ad_users.json",
         "datahub_azure_ad_nested_groups_members.json",
     ] {
-        crate::inv_okta::damaged_copies_never_panic(
+        crate::assert_damaged_copies_never_panic_with(
             &format!("{FOLDER}{name}"),
             Format::GraphDirectory,
+            &crate::inv_okta::DAMAGE,
         );
     }
 }

@@ -1,10 +1,7 @@
 //! The Kubernetes RBAC listing samples (`kubectl get … -o yaml`): detected, imported with only the file's time, rows spot-checked.
 
-use chrono::TimeZone;
-use evidentia_domain::{Coverage, ReconciliationRecord, Record};
-use evidentia_import::{Format, ImportContext, ImportSummary, Origin, detect_format, import};
-
-use crate::sample;
+use evidentia_domain::{Coverage, ReconciliationRecord};
+use evidentia_import::{Format, ImportSummary};
 
 const DIR: &str = "inventories/k8s_rbac/";
 
@@ -13,32 +10,13 @@ type Rows = Vec<(String, Option<String>, bool)>;
 
 /// Detects and imports one sample as the CLI would (the file's mtime in the context).
 fn rows(name: &str) -> Option<(Rows, Coverage, ImportSummary)> {
-    let bytes = sample(&format!("{DIR}{name}"))?;
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    assert_eq!(detect_format(head, name), Some(Format::K8sRbac), "{name}");
-    let mut ctx = ImportContext::new(name);
-    ctx.file_time = chrono::Utc.with_ymd_and_hms(2025, 7, 1, 8, 0, 0).single();
-    let mut sink: Vec<(Record, Origin)> = Vec::new();
-    let summary = import(
-        Format::K8sRbac,
-        &mut bytes.as_slice(),
-        &ctx,
-        &mut sink,
-        &mut |_| {},
-    )
-    .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let (summary, rows) = crate::import_inventory(&format!("{DIR}{name}"), Format::K8sRbac, None)?;
     assert!(
         summary.diagnostics.is_empty(),
         "{name}: {:?}",
         summary.diagnostics
     );
-    let records: Vec<ReconciliationRecord> = sink
-        .into_iter()
-        .map(|(r, _)| match r {
-            Record::Reconciliation(r) => r,
-            other => panic!("unexpected {other:?}"),
-        })
-        .collect();
+    let records: Vec<ReconciliationRecord> = rows.into_iter().map(|(r, _)| r).collect();
     let coverage = records
         .first()
         .and_then(|r| r.coverage.clone())
@@ -49,7 +27,7 @@ fn rows(name: &str) -> Option<(Rows, Coverage, ImportSummary)> {
             .all(|r| r.coverage.as_ref() == Some(&coverage))
     );
     assert!(records.iter().all(|r| r.system.as_str() == "kubernetes"));
-    assert!(records.iter().all(|r| Some(r.as_of) == ctx.file_time));
+    assert!(records.iter().all(|r| r.as_of == crate::file_time()));
     let brief = records
         .into_iter()
         .map(|r| (r.account, r.entitlement, r.credential))
@@ -227,34 +205,18 @@ fn damaged_rbac_listings_never_panic() {
         "popeye_testdata_core_sa_1.yaml",
         "popeye_testdata_auth_rob_2.yaml",
     ] {
-        damaged_copies_never_panic(&format!("{DIR}{name}"), Format::K8sRbac);
+        crate::assert_damaged_copies_never_panic_with(
+            &format!("{DIR}{name}"),
+            Format::K8sRbac,
+            &DAMAGE,
+        );
     }
 }
 
-/// `crate::assert_damaged_copies_never_panic` with the file's time in the context, so that
-/// damaged inventories get past the moment and into their rows.
-pub fn damaged_copies_never_panic(rel: &str, format: Format) {
-    let Some(bytes) = sample(rel) else {
-        return;
-    };
-    let mut ctx = ImportContext::new("damaged");
-    ctx.file_time = chrono::Utc.with_ymd_and_hms(2025, 7, 1, 8, 0, 0).single();
-    let mut copies: Vec<Vec<u8>> = (0..bytes.len())
-        .step_by(37)
-        .map(|n| bytes[..n].to_vec())
-        .collect();
-    for (i, junk) in [b'"', b'{', b']', b'\\', 0xFF, b'\n', b'0', b':', b'-', b' ']
-        .into_iter()
-        .enumerate()
-    {
-        let mut copy = bytes.clone();
-        for at in (i * 31..copy.len()).step_by(97) {
-            copy[at] = junk;
-        }
-        copies.push(copy);
-    }
-    for copy in copies {
-        let mut sink: Vec<(Record, Origin)> = Vec::new();
-        let _ = import(format, &mut copy.as_slice(), &ctx, &mut sink, &mut |_| {});
-    }
-}
+/// Damage at closer intervals than the usual, with YAML's own punctuation among the junk.
+pub const DAMAGE: crate::Damage = crate::Damage {
+    cut_every: 37,
+    overwrite_every: 97,
+    junk: b"\"{]\\\xff\n0:- ",
+    ..crate::DAMAGE
+};

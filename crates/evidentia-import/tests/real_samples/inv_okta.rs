@@ -1,52 +1,18 @@
 //! The Okta inventory samples: detected as `okta-directory`, imported with only the file's time, rows spot-checked.
 
-use chrono::TimeZone;
-use evidentia_domain::{Coverage, ReconciliationRecord, ReconciliationStatus, Record, Timestamp};
-use evidentia_import::{Format, ImportContext, ImportSummary, Location, Origin};
+use evidentia_domain::{Coverage, ReconciliationRecord, ReconciliationStatus};
+use evidentia_import::{Format, ImportSummary, Location};
 
-use crate::sample;
+use crate::file_time;
 
 const FOLDER: &str = "inventories/okta_users/";
-
-/// The modification time the CLI would pass.
-fn file_time() -> Timestamp {
-    chrono::Utc
-        .with_ymd_and_hms(2025, 6, 30, 12, 0, 0)
-        .single()
-        .expect("valid")
-}
 
 fn import(
     rel: &str,
     scope: Option<&str>,
 ) -> Option<(ImportSummary, Vec<(ReconciliationRecord, Location)>)> {
-    let bytes = sample(rel)?;
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    assert_eq!(
-        evidentia_import::detect_format(head, "export.json"),
-        Some(Format::OktaDirectory),
-        "{rel}"
-    );
-    let mut ctx = ImportContext::new(rel);
-    ctx.file_time = Some(file_time());
-    ctx.scope = scope.map(str::to_owned);
-    let mut sink: Vec<(Record, Origin)> = Vec::new();
-    let summary = evidentia_import::import(
-        Format::OktaDirectory,
-        &mut bytes.as_slice(),
-        &ctx,
-        &mut sink,
-        &mut |_| {},
-    )
-    .unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let (summary, rows) = crate::import_inventory(rel, Format::OktaDirectory, scope)?;
     assert!(summary.diagnostics.is_empty(), "{:?}", summary.diagnostics);
-    let rows = sink
-        .into_iter()
-        .map(|(record, origin)| match record {
-            Record::Reconciliation(r) => (r, origin.location),
-            other => panic!("unexpected record {other:?}"),
-        })
-        .collect();
     Some((summary, rows))
 }
 
@@ -196,43 +162,16 @@ fn damaged_okta_samples_never_panic() {
         "DERIVED_okta-sdk-python_GET_api_v1_users_id_groups.json",
         "DERIVED_okta-sdk-python_GET_api_v1_groups_id_users.json",
     ] {
-        damaged_copies_never_panic(&format!("{FOLDER}{name}"), Format::OktaDirectory);
+        crate::assert_damaged_copies_never_panic_with(
+            &format!("{FOLDER}{name}"),
+            Format::OktaDirectory,
+            &DAMAGE,
+        );
     }
 }
 
-/// `crate::assert_damaged_copies_never_panic` with the file time an inventory needs (without
-/// it every copy would stop at "no moment" before its bytes are read), once with a scope.
-pub fn damaged_copies_never_panic(rel: &str, format: Format) {
-    let Some(bytes) = sample(rel) else {
-        return;
-    };
-    let mut copies: Vec<Vec<u8>> = (0..bytes.len())
-        .step_by(89)
-        .map(|n| bytes[..n].to_vec())
-        .collect();
-    for (i, junk) in [b'"', b'{', b']', b'\\', 0xFF, b'\n', b'0']
-        .into_iter()
-        .enumerate()
-    {
-        let mut copy = bytes.clone();
-        for at in (i * 31..copy.len()).step_by(409) {
-            copy[at] = junk;
-        }
-        copies.push(copy);
-    }
-    for scope in [None, Some("scope")] {
-        let mut ctx = ImportContext::new("damaged");
-        ctx.file_time = Some(file_time());
-        ctx.scope = scope.map(str::to_owned);
-        for copy in &copies {
-            let mut sink: Vec<(Record, Origin)> = Vec::new();
-            let _ = evidentia_import::import(
-                format,
-                &mut copy.as_slice(),
-                &ctx,
-                &mut sink,
-                &mut |_| {},
-            );
-        }
-    }
-}
+/// The usual damage, each copy read once without and once with a scope.
+pub const DAMAGE: crate::Damage = crate::Damage {
+    scopes: &[None, Some("scope")],
+    ..crate::DAMAGE
+};

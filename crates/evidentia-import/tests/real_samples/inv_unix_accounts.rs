@@ -1,12 +1,7 @@
 //! The `/etc/passwd` and `/etc/group` samples (shadow-utils' test fixtures): detected, imported with only the file's time, rows spot-checked; shadow-style files refused.
 
-use chrono::TimeZone;
-use evidentia_domain::{Coverage, ReconciliationRecord, ReconciliationStatus, Record};
-use evidentia_import::{
-    Format, ImportContext, ImportError, ImportSummary, Origin, detect_format, import,
-};
-
-use crate::sample;
+use evidentia_domain::{Coverage, ReconciliationRecord, ReconciliationStatus};
+use evidentia_import::{Format, ImportError, ImportSummary, detect_format};
 
 const DIR: &str = "inventories/linux_passwd_group/";
 
@@ -14,35 +9,15 @@ fn run(
     bytes: &[u8],
     name: &str,
 ) -> Result<(Vec<ReconciliationRecord>, ImportSummary), ImportError> {
-    let mut ctx = ImportContext::new(name);
-    ctx.file_time = chrono::Utc.with_ymd_and_hms(2025, 7, 1, 8, 0, 0).single();
-    let mut sink: Vec<(Record, Origin)> = Vec::new();
-    let summary = import(
-        Format::UnixAccounts,
-        &mut &bytes[..],
-        &ctx,
-        &mut sink,
-        &mut |_| {},
-    )?;
-    let records = sink
-        .into_iter()
-        .map(|(r, _)| match r {
-            Record::Reconciliation(r) => r,
-            other => panic!("unexpected {other:?}"),
-        })
-        .collect();
-    Ok((records, summary))
+    let (result, rows) = crate::import_inventory_bytes(bytes, name, Format::UnixAccounts, None);
+    Ok((rows.into_iter().map(|(r, _)| r).collect(), result?))
 }
 
 /// Detects and imports one real sample as the CLI would, with no flags.
 fn rows(name: &str) -> Option<(Vec<ReconciliationRecord>, ImportSummary)> {
-    let bytes = sample(&format!("{DIR}{name}"))?;
-    assert_eq!(
-        detect_format(&bytes, name),
-        Some(Format::UnixAccounts),
-        "{name}"
-    );
-    let (records, summary) = run(&bytes, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let (summary, rows) =
+        crate::import_inventory(&format!("{DIR}{name}"), Format::UnixAccounts, None)?;
+    let records: Vec<ReconciliationRecord> = rows.into_iter().map(|(r, _)| r).collect();
     assert!(
         summary.diagnostics.is_empty(),
         "{name}: {:?}",
@@ -249,9 +224,10 @@ fn damaged_account_files_never_panic() {
         "shadow-maint_tests_newusers_20_multiple_users_data_passwd",
         "shadow-maint_tests_usertools_22_supplementary_data_group",
     ] {
-        crate::inv_k8s_rbac::damaged_copies_never_panic(
+        crate::assert_damaged_copies_never_panic_with(
             &format!("{DIR}{name}"),
             Format::UnixAccounts,
+            &crate::inv_k8s_rbac::DAMAGE,
         );
     }
 }

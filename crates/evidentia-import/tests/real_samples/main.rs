@@ -71,35 +71,172 @@ pub fn assert_every_skip_has_a_reason(summary: &evidentia_import::ImportSummary)
     }
 }
 
+/// The modification time the CLI would pass for an inventory sample: later than every
+/// sample's dates.
+pub fn file_time() -> evidentia_domain::Timestamp {
+    chrono::DateTime::from_timestamp(1_767_323_045, 0).expect("valid") // 2026-01-02T03:04:05Z
+}
+
+/// The rows of an inventory import, each with where the file shows it.
+pub type Imported = (
+    evidentia_import::ImportSummary,
+    Vec<(
+        evidentia_domain::ReconciliationRecord,
+        evidentia_import::Location,
+    )>,
+);
+
+/// Imports `bytes` as `format` as the CLI would: named `name`, its size and [`file_time`] in
+/// the context, `--scope` only when given. The rows delivered are returned even when the
+/// import fails, so a refusal can be checked to have emitted nothing; any record but a
+/// reconciliation row is a test failure.
+pub fn import_inventory_bytes(
+    bytes: &[u8],
+    name: &str,
+    format: evidentia_import::Format,
+    scope: Option<&str>,
+) -> (
+    Result<evidentia_import::ImportSummary, evidentia_import::ImportError>,
+    Vec<(
+        evidentia_domain::ReconciliationRecord,
+        evidentia_import::Location,
+    )>,
+) {
+    let mut ctx = evidentia_import::ImportContext::new(name);
+    ctx.size = Some(bytes.len() as u64);
+    ctx.file_time = Some(file_time());
+    ctx.scope = scope.map(str::to_owned);
+    let mut sink: Vec<(evidentia_domain::Record, evidentia_import::Origin)> = Vec::new();
+    let result = evidentia_import::import(format, &mut &bytes[..], &ctx, &mut sink, &mut |_| {});
+    let rows = sink
+        .into_iter()
+        .map(|(record, origin)| match record {
+            evidentia_domain::Record::Reconciliation(r) => (r, origin.location),
+            other => panic!("{name}: unexpected record {other:?}"),
+        })
+        .collect();
+    (result, rows)
+}
+
+/// Detects one inventory sample (path relative to `shared/real-samples/`) as `format` from its
+/// first 64 KiB and imports it with [`import_inventory_bytes`]; `None` when the shared samples
+/// are absent. An import that fails is a test failure.
+pub fn import_inventory(
+    rel: &str,
+    format: evidentia_import::Format,
+    scope: Option<&str>,
+) -> Option<Imported> {
+    let bytes = sample(rel)?;
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    assert_eq!(
+        evidentia_import::detect_format(head, rel),
+        Some(format),
+        "{rel}"
+    );
+    let (result, rows) = import_inventory_bytes(&bytes, rel, format, scope);
+    let summary = result.unwrap_or_else(|e| panic!("{rel}: {e}"));
+    Some((summary, rows))
+}
+
+/// The bytes of a file of `shared/sample-sources/` (the originals samples were derived from,
+/// and files that must be refused), or `None` when that folder is absent.
+pub fn sample_source(rel: &str) -> Option<Vec<u8>> {
+    let root = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/sample-sources/"
+    );
+    if !std::path::Path::new(root).is_dir() {
+        println!("skipping: ../shared/sample-sources not present");
+        return None;
+    }
+    Some(std::fs::read(format!("{root}{rel}")).expect("sample source"))
+}
+
+/// Every file of a folder of `shared/sample-sources/` (its path, shown, and its bytes), or
+/// `None` when that folder is absent; files that cannot be read are left out.
+pub fn sample_sources_in(dir: &str) -> Option<Vec<(String, Vec<u8>)>> {
+    let root = format!(
+        "{}/../../../shared/sample-sources/{dir}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let Ok(entries) = std::fs::read_dir(&root) else {
+        println!("skipping: ../shared/sample-sources not present");
+        return None;
+    };
+    Some(
+        entries
+            .flatten()
+            .filter_map(|entry| {
+                let path = entry.path();
+                let bytes = std::fs::read(&path).ok()?;
+                Some((path.display().to_string(), bytes))
+            })
+            .collect(),
+    )
+}
+
+/// How [`assert_damaged_copies_never_panic_with`] damages a sample: cut every `cut_every`
+/// bytes, overwritten with each byte of `junk` every `overwrite_every` bytes, each copy
+/// imported once per scope of `scopes`.
+#[derive(Debug)]
+pub struct Damage {
+    pub cut_every: usize,
+    pub overwrite_every: usize,
+    pub junk: &'static [u8],
+    pub scopes: &'static [Option<&'static str>],
+}
+
+/// The damage most samples get.
+pub const DAMAGE: Damage = Damage {
+    cut_every: 89,
+    overwrite_every: 409,
+    junk: b"\"{]\\\xff\n0",
+    scopes: &[None],
+};
+
 /// Every cut of a sample, and the sample with bytes overwritten, imports or fails cleanly:
 /// no input makes an importer panic.
 pub fn assert_damaged_copies_never_panic(rel: &str, format: evidentia_import::Format) {
+    assert_damaged_copies_never_panic_with(rel, format, &DAMAGE);
+}
+
+/// [`assert_damaged_copies_never_panic`] with the damage `damage` describes.
+pub fn assert_damaged_copies_never_panic_with(
+    rel: &str,
+    format: evidentia_import::Format,
+    damage: &Damage,
+) {
     let Some(bytes) = sample(rel) else {
         return;
     };
-    let mut ctx = evidentia_import::ImportContext::new("damaged");
-    // An inventory needs a moment before it emits a row; the CLI always passes the file's
-    // modification time, so the damaged copies get one too and reach their row code.
-    if format.is_inventory() {
-        ctx.file_time = chrono::DateTime::from_timestamp(1_750_000_000, 0);
-    }
     let mut copies: Vec<Vec<u8>> = (0..bytes.len())
-        .step_by(89)
+        .step_by(damage.cut_every)
         .map(|n| bytes[..n].to_vec())
         .collect();
-    for (i, junk) in [b'"', b'{', b']', b'\\', 0xFF, b'\n', b'0']
-        .into_iter()
-        .enumerate()
-    {
+    for (i, &junk) in damage.junk.iter().enumerate() {
         let mut copy = bytes.clone();
-        for at in (i * 31..copy.len()).step_by(409) {
+        for at in (i * 31..copy.len()).step_by(damage.overwrite_every) {
             copy[at] = junk;
         }
         copies.push(copy);
     }
-    for copy in copies {
-        let mut sink: Vec<(evidentia_domain::Record, evidentia_import::Origin)> = Vec::new();
-        let _ =
-            evidentia_import::import(format, &mut copy.as_slice(), &ctx, &mut sink, &mut |_| {});
+    for scope in damage.scopes {
+        let mut ctx = evidentia_import::ImportContext::new("damaged");
+        // An inventory needs a moment before it emits a row; the CLI always passes the file's
+        // modification time, so the damaged copies get one too and reach their row code.
+        if format.is_inventory() {
+            ctx.file_time = Some(file_time());
+        }
+        ctx.scope = scope.map(str::to_owned);
+        for copy in &copies {
+            let mut sink: Vec<(evidentia_domain::Record, evidentia_import::Origin)> = Vec::new();
+            let _ = evidentia_import::import(
+                format,
+                &mut copy.as_slice(),
+                &ctx,
+                &mut sink,
+                &mut |_| {},
+            );
+        }
     }
 }
