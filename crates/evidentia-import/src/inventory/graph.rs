@@ -164,7 +164,8 @@ pub fn import(
         )));
     }
     let lower = head_text.to_ascii_lowercase();
-    let listed = if ctx.scope.is_some()
+    let scope = super::scope_of(ctx);
+    let listed = if scope.is_some()
         || lower.contains("$metadata#directoryobjects")
         || NON_USER_TYPES.iter().any(|t| lower.contains(t))
     {
@@ -175,7 +176,6 @@ pub fn import(
 
     let mut summary = ImportSummary::default();
     let (as_of, _) = super::snapshot_time(ctx, None, &mut summary)?;
-    let scope = ctx.scope.clone().filter(|s| !s.trim().is_empty());
     let coverage = match (listed, &scope) {
         (Listed::Users, _) => Coverage::accounts(),
         (Listed::Members, Some(group)) => Coverage::holders_of(group.clone()),
