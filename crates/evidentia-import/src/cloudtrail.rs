@@ -292,16 +292,17 @@ const DENY_MANAGED_POLICIES: [&str; 4] = [
     "AWSDenyAll",
 ];
 
-fn is_deny_managed_policy(arn: &str) -> bool {
+pub(crate) fn is_deny_managed_policy(arn: &str) -> bool {
     DENY_MANAGED_POLICIES
         .iter()
         .any(|name| arn.ends_with(&format!(":iam::aws:policy/{name}")))
 }
 
 /// Whether an inline policy document holds statements and every one of them is `Effect: Deny`.
-/// CloudTrail writes the document as a JSON string, sometimes URL-encoded; anything that does
-/// not read as a policy is not a deny policy (the grant stays, the conservative reading).
-fn is_deny_only(document: &Value) -> bool {
+/// CloudTrail writes the document as a JSON string, sometimes URL-encoded (the CLI's
+/// `get-account-authorization-details` as a JSON object); anything that does not read as a
+/// policy is not a deny policy (the grant stays, the conservative reading).
+pub(crate) fn is_deny_only(document: &Value) -> bool {
     let parsed;
     let document = match document {
         Value::String(text) => {

@@ -1178,76 +1178,10 @@ fn array_of<'v>(value: &'v Value, at: &Location, key: &str) -> Result<&'v [Value
     }
 }
 
-/// The prefix of deny-only policies' entitlement names (audit convention 6), shared with the
-/// CloudTrail importer and the checks.
-pub const DENY_PREFIX: &str = "deny:";
-
-/// AWS-managed policies that only deny or quarantine. Only the AWS-managed ones (account
-/// `aws`): a customer policy may carry any name.
-const DENY_MANAGED_POLICIES: [&str; 4] = [
-    "AWSCompromisedKeyQuarantine",
-    "AWSCompromisedKeyQuarantineV2",
-    "AWSCompromisedKeyQuarantineV3",
-    "AWSDenyAll",
-];
-
-fn is_deny_managed_policy(arn: &str) -> bool {
-    DENY_MANAGED_POLICIES.iter().any(|name| {
-        arn.strip_suffix(name)
-            .is_some_and(|rest| rest.ends_with(":iam::aws:policy/"))
-    })
-}
-
-/// Whether an inline policy document holds statements and every one of them is `Effect: Deny`.
-/// The CLI gives the document as JSON; the Query API as a URL-encoded string. Anything that
-/// does not read as a policy is not a deny policy (the grant stays, the conservative reading).
-fn is_deny_only(document: &Value) -> bool {
-    let parsed;
-    let document = match document {
-        Value::String(text) => {
-            let Some(value) = parse_policy_text(text) else {
-                return false;
-            };
-            parsed = value;
-            &parsed
-        }
-        other => other,
-    };
-    let is_deny =
-        |statement: &Value| statement.get("Effect").and_then(Value::as_str) == Some("Deny");
-    match document.get("Statement") {
-        Some(Value::Array(statements)) => !statements.is_empty() && statements.iter().all(is_deny),
-        Some(statement @ Value::Object(_)) => is_deny(statement),
-        _ => false,
-    }
-}
-
-fn parse_policy_text(text: &str) -> Option<Value> {
-    let text = text.trim();
-    if let Ok(value) = serde_json::from_str::<Value>(text) {
-        return Some(value);
-    }
-    let decoded = percent_decode(text)?;
-    serde_json::from_str::<Value>(&decoded).ok()
-}
-
-/// `%7B%22Version%22…` → `{"Version"…`; `None` for a broken escape or bytes that are not UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
+// Deny policies are named and recognised exactly as the CloudTrail importer does, so a
+// snapshot row meets the attach and detach events about the same policy (convention 6).
+pub use crate::cloudtrail::DENY_PREFIX;
+use crate::cloudtrail::{is_deny_managed_policy, is_deny_only};
 
 /// The top-level object: streams the three detail lists, skips `Policies`, notes `IsTruncated`.
 struct TopSeed<'w, 'a> {
