@@ -25,6 +25,7 @@ SOURCES = {
     "import_linux": [("s", "logs/bastion-auth.log"), ("r", "linux-auth")],
     "import_csv": [("s", "hr"), ("s", "nhi"), ("s", "exceptions"), ("s", "tickets"),
                    ("s", "reconciliation/2025-01-31.tsv"), ("s", "logs/finance-app-provisioning.csv")],
+    "import_inventory": [("r", "inventories")],
     "detect_format": [("s", "logs"), ("r", "")],
     "profile_toml": [("p", "crates/evidentia-import/profiles")],
     "policy_toml": [("s", "policy.toml"), ("p", "crates/evidentia-policy/policy.example.toml")],
@@ -78,9 +79,10 @@ def main():
                 with open(path, "rb") as f:
                     data = f.read()
                 for seed in seeds_of(data):
-                    if target == "import_csv":
-                        # The first byte picks the mapping profile: seed every choice.
-                        for selector in range(8):
+                    if target in ("import_csv", "import_inventory"):
+                        # The first byte picks the mapping profile or the inventory format:
+                        # seed every choice (8 profiles, 9 inventory formats at most).
+                        for selector in range(9):
                             n += write(out, bytes([selector]) + seed)
                     else:
                         n += write(out, seed)

@@ -11,6 +11,8 @@ pub fn import_as(format: Format, profile: Option<Profile>, data: &[u8]) {
     let mut ctx = ImportContext::new(FILE);
     ctx.size = Some(data.len() as u64);
     ctx.profile = profile;
+    // Inventories that state no moment need one to read their rows at all.
+    ctx.as_of = chrono::DateTime::from_timestamp(1_767_225_600, 0);
     let mut sink = Vec::new();
     let mut last_bytes = 0u64;
     let mut progress = |p: evidentia_import::Progress| {
@@ -51,4 +53,17 @@ pub fn builtin_profile(selector: u8) -> Option<Profile> {
     let names = Profile::builtin_names();
     let name = names.get(usize::from(selector) % names.len())?;
     Profile::builtin(name)
+}
+
+/// The vendor inventory format chosen by the first byte, so one target covers them all.
+pub fn inventory_format(selector: u8) -> Format {
+    let inventories: Vec<Format> = Format::ALL
+        .iter()
+        .copied()
+        .filter(|f| f.is_inventory())
+        .collect();
+    inventories
+        .get(usize::from(selector) % inventories.len().max(1))
+        .copied()
+        .unwrap_or(Format::Csv)
 }
