@@ -235,7 +235,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Import files: lifecycle events, approvals, provisioning logs, reconciliation, exceptions.
+    /// Import files: lifecycle events, approvals, provisioning logs, vendor inventories,
+    /// reconciliation snapshots, exceptions (formats: docs/import/).
     Import {
         /// The files to import, each in its own all-or-nothing transaction.
         #[arg(required = true)]
@@ -249,7 +250,7 @@ enum Command {
         /// Mapping profile for generic CSV/JSON: a built-in name or a .toml path.
         #[arg(long, value_name = "NAME|PATH")]
         profile: Option<String>,
-        /// Attribute the file's executions to this system id.
+        /// Attribute the file's records to this system id (two AWS accounts: aws-prod, aws-dev).
         #[arg(long)]
         system: Option<String>,
         /// Import the valid rows and record the invalid ones, instead of rejecting the file.
