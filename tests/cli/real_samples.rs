@@ -143,3 +143,54 @@ fn a_mixed_run_of_real_files_imports_the_good_and_names_the_bad() {
     verify_intact(&ws);
     assert_eq!(import_entries(&ws).len(), 8);
 }
+
+/// An inventory's rows are written as `record.reconciliation_set` entries (up to 1,024 rows
+/// each), not one entry a row, and every reader sees each row: `accounts` lists them.
+#[test]
+fn an_inventory_is_recorded_in_sets_of_rows() {
+    let Some(root) = real_samples() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ws = init_ws(dir.path());
+    let file =
+        root.join("inventories/aws_credential_report/cloudmapper_iam-get-credential-report.json");
+    let imported = run_ws(&ws, &["--json", "import", path_str(&file)]);
+    let result = &imported.expect_code(0).json()[0];
+    let rows = result["records"]["reconciliation"].as_u64().unwrap();
+    assert!(rows >= 3, "{result}");
+    let sets = run_ws(
+        &ws,
+        &["--json", "log", "--kind", "record.reconciliation_set"],
+    )
+    .json_lines();
+    assert_eq!(sets.len(), 1, "{sets:?}");
+    let listed = sets[0]["payload"]["rows"].as_array().unwrap();
+    assert_eq!(listed.len() as u64, rows);
+    assert_eq!(listed[0]["location"], "line 2 /Content");
+    assert_eq!(listed[0]["record"]["account"], "root");
+    assert!(
+        run_ws(&ws, &["--json", "log", "--kind", "record.reconciliation"])
+            .json_lines()
+            .is_empty()
+    );
+    verify_intact(&ws);
+    // Any policy will do: `accounts` needs one for its correlation rules.
+    let policy = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../evidence-samples/policy.toml"
+    ));
+    run_ws(&ws, &["policy", "set", path_str(&policy)]).expect_code(0);
+    let accounts = run_ws(&ws, &["--json", "accounts"]).expect_code(0).json();
+    let listed: Vec<&str> = accounts["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account"].as_str().unwrap())
+        .collect();
+    assert!(listed.contains(&"root"), "{accounts:#}");
+    assert!(listed.contains(&"auditor_tmp"), "{accounts:#}");
+    // The checks read the rows too: the analysis runs and is recorded.
+    run_ws(&ws, &["analyze"]).expect_code(0);
+    verify_intact(&ws);
+}

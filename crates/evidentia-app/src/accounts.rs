@@ -13,6 +13,7 @@ use evidentia_policy::{CorrelationRule, Correlator, IdentityFacts};
 use evidentia_store::StoreError;
 use serde::Deserialize;
 
+use crate::entries::{RECONCILIATION_SET_KIND, reconciliation_set};
 use crate::policy::load_current;
 use crate::{open_read, record_entry_kind};
 
@@ -84,7 +85,8 @@ impl Seen {
     fn note(&mut self, seq: u64, at: Timestamp) {
         self.first = Some(self.first.map_or(at, |f| f.min(at)));
         self.last = Some(self.last.map_or(at, |l| l.max(at)));
-        if self.evidence.len() < EVIDENCE_LISTED {
+        // Rows of one inventory set share their entry: cite it once.
+        if self.evidence.len() < EVIDENCE_LISTED && self.evidence.last() != Some(&seq) {
             self.evidence.push(seq);
         }
     }
@@ -122,6 +124,7 @@ pub async fn list_accounts(workspace: &Path) -> anyhow::Result<AccountsReport> {
             record_entry_kind(evidentia_domain::RecordKind::Execution),
             record_entry_kind(evidentia_domain::RecordKind::Reconciliation),
             record_entry_kind(evidentia_domain::RecordKind::Activity),
+            RECONCILIATION_SET_KIND,
         ];
         let seen = ws
             .scan_kinds(&account_kinds, upto, BTreeMap::new(), move |seen: &mut BTreeMap<(SystemId, String), Seen>, entry| {
@@ -131,12 +134,18 @@ pub async fn list_accounts(workspace: &Path) -> anyhow::Result<AccountsReport> {
                     row.executions += 1;
                     row.entitlement(e.entitlement.as_deref());
                     row.note(entry.seq, e.at);
-                } else if entry.kind == account_kinds[1] {
-                    let r: ReconciliationRecord = parse(entry.seq, entry.payload)?;
-                    let row = seen.entry((r.system, r.account)).or_default();
-                    row.reconciliations += 1;
-                    row.entitlement(r.entitlement.as_deref());
-                    row.note(entry.seq, r.as_of);
+                } else if entry.kind == account_kinds[1] || entry.kind == account_kinds[3] {
+                    let rows = if entry.kind == account_kinds[1] {
+                        vec![parse::<ReconciliationRecord>(entry.seq, entry.payload)?]
+                    } else {
+                        reconciliation_set(entry.seq, entry.payload)?
+                    };
+                    for r in rows {
+                        let row = seen.entry((r.system, r.account)).or_default();
+                        row.reconciliations += 1;
+                        row.entitlement(r.entitlement.as_deref());
+                        row.note(entry.seq, r.as_of);
+                    }
                 } else {
                     let a: ActivitySummary = parse(entry.seq, entry.payload)?;
                     let row = seen.entry((a.system, a.account)).or_default();

@@ -13,6 +13,7 @@ use evidentia_rules::{Analysis, Evidence, Stored};
 use evidentia_store::{EvidenceStore, Head, StoreError, Workspace};
 use serde::Deserialize;
 
+use crate::entries::{RECONCILIATION_SET_KIND, reconciliation_set};
 use crate::policy::{RecordedPolicy, load_current};
 use crate::{EntryKind, open_read, open_write, record_entry_kind};
 
@@ -42,6 +43,7 @@ pub async fn load_evidence(ws: &Workspace, upto: u64) -> anyhow::Result<Evidence
     ]
     .into_iter()
     .map(record_entry_kind)
+    .chain([RECONCILIATION_SET_KIND])
     .collect();
     let evidence = ws
         .scan_kinds(
@@ -50,6 +52,13 @@ pub async fn load_evidence(ws: &Workspace, upto: u64) -> anyhow::Result<Evidence
             Evidence::default(),
             move |ev: &mut Evidence, entry| {
                 let seq = entry.seq;
+                if entry.kind == RECONCILIATION_SET_KIND {
+                    // Every row of the set is evidence cited by the set's entry.
+                    for row in reconciliation_set(seq, entry.payload)? {
+                        ev.reconciliations.push(Stored::new(seq, row));
+                    }
+                    return Ok(());
+                }
                 let record = match entry.kind {
                     "record.identity" => Record::Identity(parse(seq, entry.payload)?),
                     "record.lifecycle_event" => Record::LifecycleEvent(parse(seq, entry.payload)?),

@@ -27,6 +27,34 @@ impl EntryKind {
     }
 }
 
+/// The entry kind of a vendor inventory's rows: up to [`RECONCILIATION_SET_ROWS`] reconciliation
+/// records of one imported listing in one entry, `{artifact, rows: [{location, record}]}`. A
+/// million-row inventory becomes a thousand entries, not a million (docs/ledger-format.md §8).
+pub const RECONCILIATION_SET_KIND: &str = "record.reconciliation_set";
+
+/// How many rows one `record.reconciliation_set` entry holds at most.
+pub const RECONCILIATION_SET_ROWS: usize = 1024;
+
+/// The rows of a `record.reconciliation_set` entry, in order.
+pub(crate) fn reconciliation_set(
+    seq: u64,
+    payload: &[u8],
+) -> Result<Vec<evidentia_domain::ReconciliationRecord>, evidentia_store::StoreError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        record: evidentia_domain::ReconciliationRecord,
+    }
+    #[derive(serde::Deserialize)]
+    struct Set {
+        rows: Vec<Row>,
+    }
+    serde_json::from_slice::<Set>(payload)
+        .map(|set| set.rows.into_iter().map(|row| row.record).collect())
+        .map_err(|e| {
+            evidentia_store::StoreError::Corrupt(format!("entry {seq}: unreadable rows: {e}"))
+        })
+}
+
 /// The entry kind of a normalized record: `record.<kind>`.
 pub fn record_entry_kind(kind: RecordKind) -> &'static str {
     match kind {

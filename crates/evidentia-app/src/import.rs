@@ -18,6 +18,7 @@ use evidentia_store::{AppendBatch, EvidenceStore, Workspace};
 use sha2::{Digest, Sha256};
 use tokio::runtime::Handle;
 
+use crate::entries::{RECONCILIATION_SET_KIND, RECONCILIATION_SET_ROWS};
 use crate::{AppError, EntryKind, open_write, record_entry_kind};
 
 /// How to read the files of one import.
@@ -287,12 +288,21 @@ fn import_one(
         batch: &mut batch,
         artifact: artifact.to_hex(),
         recorded_at,
+        set: format
+            .is_inventory()
+            .then(|| Vec::with_capacity(RECONCILIATION_SET_ROWS)),
     };
-    let summary = match evidentia_import::import(format, &mut reader, &ctx, &mut sink, progress) {
+    let imported = evidentia_import::import(format, &mut reader, &ctx, &mut sink, progress)
+        .map_err(anyhow::Error::from)
+        .and_then(|summary| {
+            sink.flush_set()?;
+            Ok(summary)
+        });
+    let summary = match imported {
         Ok(summary) => summary,
         Err(e) => {
             handle.block_on(batch.rollback())?;
-            return Ok(Err(anyhow!(e)));
+            return Ok(Err(e));
         }
     };
     if !summary.diagnostics.is_empty() && !options.skip_invalid {
@@ -495,10 +505,64 @@ struct LedgerSink<'a> {
     batch: &'a mut AppendBatch,
     artifact: String,
     recorded_at: &'a str,
+    /// An inventory's rows, gathered into `record.reconciliation_set` entries (`None`: every
+    /// record its own entry, as logs and profiles are written).
+    set: Option<Vec<SetRow>>,
+}
+
+/// One row of a `record.reconciliation_set` payload (fields in alphabetical order: canonical).
+#[derive(serde::Serialize)]
+struct SetRow {
+    location: String,
+    record: evidentia_domain::ReconciliationRecord,
+}
+
+/// A `record.reconciliation_set` payload (fields in alphabetical order: canonical).
+#[derive(serde::Serialize)]
+struct SetPayload<'a> {
+    artifact: &'a str,
+    rows: &'a [SetRow],
+}
+
+impl LedgerSink<'_> {
+    /// Appends the gathered rows as one entry.
+    fn flush_set(&mut self) -> Result<(), SinkError> {
+        let Some(rows) = self.set.as_mut().filter(|rows| !rows.is_empty()) else {
+            return Ok(());
+        };
+        let payload = serde_json::to_vec(&SetPayload {
+            artifact: &self.artifact,
+            rows,
+        })
+        .map_err(|e| SinkError(e.to_string()))?;
+        rows.clear();
+        self.handle
+            .block_on(
+                self.batch
+                    .append(RECONCILIATION_SET_KIND, self.recorded_at, payload),
+            )
+            .map(|_| ())
+            .map_err(|e| SinkError(e.to_string()))
+    }
 }
 
 impl RecordSink for LedgerSink<'_> {
     fn accept(&mut self, record: Record, origin: Origin) -> Result<(), SinkError> {
+        let record = match (record, self.set.as_mut()) {
+            (Record::Reconciliation(row), Some(rows)) => {
+                rows.push(SetRow {
+                    location: origin.location.to_string(),
+                    record: row,
+                });
+                if rows.len() >= RECONCILIATION_SET_ROWS {
+                    self.flush_set()?;
+                }
+                return Ok(());
+            }
+            (record, _) => record,
+        };
+        // Ledger order is read order: rows gathered so far go before any other record.
+        self.flush_set()?;
         let kind = record_entry_kind(record.kind());
         let location = origin.location.to_string();
         let payload = record_payload(&self.artifact, &location, &record)
@@ -515,6 +579,75 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use evidentia_domain::{Execution, Outcome, ProvisioningAction};
+
+    /// A vendor inventory's row carries its coverage, nested: still canonical when serialized
+    /// straight from the struct.
+    #[test]
+    fn a_reconciliation_payload_with_coverage_is_canonical_json() {
+        let at = Utc
+            .with_ymd_and_hms(2025, 6, 30, 0, 0, 0)
+            .single()
+            .expect("time");
+        let inner = evidentia_domain::ReconciliationRecord {
+            account: "alice".into(),
+            as_of: at,
+            coverage: Some(evidentia_domain::Coverage::holders_of("Admins")),
+            credential: true,
+            entitlement: Some("access-key-1".into()),
+            identity: None,
+            last_used_at: Some(at),
+            status: evidentia_domain::ReconciliationStatus::ExpectedPresent,
+            system: SystemId::new("aws"),
+        };
+        let direct = record_payload("abc", "line 2", &Record::Reconciliation(inner.clone()))
+            .expect("serializes");
+        let sorted = canonical_json(
+            &serde_json::json!({"artifact": "abc", "location": "line 2", "record": inner}),
+        )
+        .expect("serializes");
+        assert_eq!(
+            String::from_utf8_lossy(&direct),
+            String::from_utf8_lossy(&sorted)
+        );
+    }
+
+    /// An inventory's set of rows serializes straight to canonical JSON too.
+    #[test]
+    fn a_reconciliation_set_payload_is_canonical_json() {
+        let at = Utc
+            .with_ymd_and_hms(2025, 6, 30, 0, 0, 0)
+            .single()
+            .expect("time");
+        let record = evidentia_domain::ReconciliationRecord {
+            account: "alice".into(),
+            as_of: at,
+            coverage: Some(evidentia_domain::Coverage::accounts()),
+            credential: false,
+            entitlement: None,
+            identity: None,
+            last_used_at: None,
+            status: evidentia_domain::ReconciliationStatus::Disabled,
+            system: SystemId::new("okta"),
+        };
+        let rows = [SetRow {
+            location: "/3".into(),
+            record: record.clone(),
+        }];
+        let direct = serde_json::to_vec(&SetPayload {
+            artifact: "abc",
+            rows: &rows,
+        })
+        .expect("serializes");
+        let sorted = canonical_json(&serde_json::json!({
+            "artifact": "abc",
+            "rows": [{"location": "/3", "record": record}],
+        }))
+        .expect("serializes");
+        assert_eq!(
+            String::from_utf8_lossy(&direct),
+            String::from_utf8_lossy(&sorted)
+        );
+    }
 
     #[test]
     fn record_payload_is_canonical_json() {

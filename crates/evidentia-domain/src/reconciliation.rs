@@ -36,11 +36,17 @@ impl ReconciliationStatus {
     }
 }
 
-/// One line of a reconciliation snapshot.
+/// One line of a reconciliation snapshot. Fields are declared in alphabetical order, as in
+/// every record: payloads then serialize straight to canonical JSON (sorted keys).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconciliationRecord {
     pub account: String,
     pub as_of: Timestamp,
+    /// What the listing this row comes from covers; `None` is a full reconciliation of the
+    /// system (every account, entitlement and credential it holds). Absence from a listing is
+    /// evidence only of what it covers: a group's member list says nothing of other groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
     /// The row is a credential (an access key, token, certificate) rather than an
     /// entitlement: it ages and must go with a leaver, but needs no approval (convention 5).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -51,11 +57,6 @@ pub struct ReconciliationRecord {
     pub last_used_at: Option<Timestamp>,
     pub status: ReconciliationStatus,
     pub system: SystemId,
-    /// What the listing this row comes from covers; `None` is a full reconciliation of the
-    /// system (every account, entitlement and credential it holds). Absence from a listing is
-    /// evidence only of what it covers: a group's member list says nothing of other groups.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coverage: Option<Coverage>,
 }
 
 /// What a vendor inventory lists, so that what it does not list is read as absent only where
@@ -64,10 +65,10 @@ pub struct ReconciliationRecord {
 pub struct Coverage {
     /// It lists every account of the system (a user listing).
     pub accounts: bool,
-    /// It lists every entitlement (group, role, policy) each listed account holds.
-    pub entitlements: bool,
     /// It lists every credential (key, token, certificate) each listed account holds.
     pub credentials: bool,
+    /// It lists every entitlement (group, role, policy) each listed account holds.
+    pub entitlements: bool,
     /// It lists every holder of this one entitlement (a group's or organization's member list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holders_of: Option<String>,

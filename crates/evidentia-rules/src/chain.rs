@@ -479,13 +479,16 @@ fn confirm(
             "no reconciliation since",
         );
     };
-    let rows: Vec<u64> = ctx
+    let mut rows: Vec<u64> = ctx
         .rows_of(id)
         .filter(|(_, r)| {
             r.record.as_of == snapshot && ctx.present(&r.record) && &r.record.system == system
         })
         .map(|(_, r)| r.seq)
         .collect();
+    // An inventory's rows share their set's entry: cite each entry once.
+    rows.sort_unstable();
+    rows.dedup();
     match (direction, rows.is_empty()) {
         (Direction::Grant, false) | (Direction::Revoke, true) => Link::new(
             LinkStatus::Complete,
