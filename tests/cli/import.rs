@@ -246,3 +246,44 @@ fn importing_many_files_tries_every_one_and_reports_each() {
     assert_eq!(entry_count(&ws) - before, added);
     verify_intact(&ws);
 }
+
+/// A classic year-less auth.log with no flags: with the policy's reporting period set, its
+/// year comes from the period (read once for the run), the guess is recorded in the import
+/// entry, and the useradd is imported, never rejected for a missing year.
+#[test]
+fn a_year_less_auth_log_takes_its_year_from_the_policy_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = init_ws(dir.path());
+    let policy = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../evidence-samples/policy.toml"
+    ));
+    run_ws(&ws, &["policy", "set", path_str(&policy)]).expect_code(0);
+    let log = |name: &str, user: &str| {
+        write(
+            dir.path(),
+            name,
+            format!(
+                "Mar  3 09:14:02 bastion sshd[811]: Accepted publickey for ops from 10.0.0.5 port 50122 ssh2\n\
+                 Mar  3 09:15:40 bastion useradd[902]: new user: name={user}, UID=1004, GID=1004, home=/home/{user}, shell=/bin/bash\n"
+            ),
+        )
+    };
+    let (first, second) = (log("auth.log", "dana"), log("auth.log.1", "eli"));
+    let run = run_ws(
+        &ws,
+        &["--json", "import", path_str(&first), path_str(&second)],
+    );
+    let results = run.expect_code(0).json();
+    for result in results.as_array().unwrap() {
+        assert_eq!(result["records"]["execution"], 1, "{result}");
+    }
+    for entry in import_entries(&ws) {
+        let warnings = entry["incomplete"].to_string();
+        assert!(
+            warnings.contains("2025 is taken from the policy's reporting period"),
+            "{entry}"
+        );
+    }
+    verify_intact(&ws);
+}

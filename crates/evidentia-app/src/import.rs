@@ -157,6 +157,8 @@ async fn import_all(
     let result = tokio::task::spawn_blocking(move || {
         let mut progress = progress;
         let mut results = Vec::new();
+        // Read once per run, and only if a year-less syslog needs it.
+        let mut period = None;
         for file in &files {
             let outcome = import_one(
                 &handle,
@@ -164,6 +166,7 @@ async fn import_all(
                 file,
                 &options,
                 &recorded_at,
+                &mut period,
                 &mut |p| progress(file, p),
             )?;
             match outcome {
@@ -190,6 +193,9 @@ async fn import_all(
     result
 }
 
+/// The policy's reporting period, once read in an import run (`None`: not read yet).
+type PeriodCache = Option<Option<(chrono::NaiveDate, chrono::NaiveDate)>>;
+
 /// Imports one file. The outer `Err` is the workspace failing (stop); the inner one is this
 /// file being rejected (nothing of it kept; the next file can still be tried).
 fn import_one(
@@ -198,6 +204,7 @@ fn import_one(
     path: &Path,
     options: &ImportOptions,
     recorded_at: &str,
+    period: &mut PeriodCache,
     progress: &mut dyn FnMut(Progress),
 ) -> anyhow::Result<anyhow::Result<FileOutcome>> {
     let name = path.file_name().map_or_else(
@@ -246,6 +253,16 @@ fn import_one(
         Ok(prepared) => prepared,
         Err(rejection) => return Ok(Err(rejection)),
     };
+    // A year-less syslog takes its year from the policy's period when nothing else gives it;
+    // the period is read (verifying the ledger) before the write transaction, once a run.
+    let period = if format == Format::Linux && options.year.is_none() {
+        match period {
+            Some(known) => *known,
+            None => *period.insert(policy_period(handle, ws)?),
+        }
+    } else {
+        None
+    };
 
     let mut batch = handle
         .block_on(ws.begin())
@@ -260,12 +277,6 @@ fn import_one(
     store_artifact(handle, &mut batch, path, artifact, recorded_at)
         .with_context(|| format!("storing {shown}"))?;
 
-    // A year-less syslog takes its year from the policy's period when nothing else gives it.
-    let period = if format == Format::Linux && options.year.is_none() {
-        policy_period(handle, ws)?
-    } else {
-        None
-    };
     let ctx = ImportContext {
         file_name: shown.clone(),
         size: Some(size),
@@ -580,6 +591,15 @@ mod tests {
     use chrono::TimeZone;
     use evidentia_domain::{Execution, Outcome, ProvisioningAction};
 
+    /// Bytes serialized straight from a struct equal the canonical JSON of the same value.
+    fn assert_canonical(direct: &[u8], expected: &serde_json::Value) {
+        let sorted = canonical_json(expected).expect("serializes");
+        assert_eq!(
+            String::from_utf8_lossy(direct),
+            String::from_utf8_lossy(&sorted)
+        );
+    }
+
     /// A vendor inventory's row carries its coverage, nested: still canonical when serialized
     /// straight from the struct.
     #[test]
@@ -601,13 +621,9 @@ mod tests {
         };
         let direct = record_payload("abc", "line 2", &Record::Reconciliation(inner.clone()))
             .expect("serializes");
-        let sorted = canonical_json(
+        assert_canonical(
+            &direct,
             &serde_json::json!({"artifact": "abc", "location": "line 2", "record": inner}),
-        )
-        .expect("serializes");
-        assert_eq!(
-            String::from_utf8_lossy(&direct),
-            String::from_utf8_lossy(&sorted)
         );
     }
 
@@ -638,14 +654,12 @@ mod tests {
             rows: &rows,
         })
         .expect("serializes");
-        let sorted = canonical_json(&serde_json::json!({
-            "artifact": "abc",
-            "rows": [{"location": "/3", "record": record}],
-        }))
-        .expect("serializes");
-        assert_eq!(
-            String::from_utf8_lossy(&direct),
-            String::from_utf8_lossy(&sorted)
+        assert_canonical(
+            &direct,
+            &serde_json::json!({
+                "artifact": "abc",
+                "rows": [{"location": "/3", "record": record}],
+            }),
         );
     }
 
@@ -672,13 +686,9 @@ mod tests {
         let Record::Execution(inner) = &record else {
             unreachable!()
         };
-        let sorted = canonical_json(
+        assert_canonical(
+            &direct,
             &serde_json::json!({"artifact": "abc", "location": "line 2", "record": inner}),
-        )
-        .expect("serializes");
-        assert_eq!(
-            String::from_utf8_lossy(&direct),
-            String::from_utf8_lossy(&sorted)
         );
     }
 }

@@ -260,7 +260,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ActivityArg::All)]
         activity: ActivityArg,
         /// When an inventory that states no time was taken (RFC 3339, or a date: 00:00 UTC).
-        #[arg(long, value_name = "TIME", value_parser = parse_moment)]
+        #[arg(long, value_name = "TIME", value_parser = evidentia_app::parse_moment)]
         as_of: Option<chrono::DateTime<Utc>>,
         /// What a listing is of when the file does not say: the group or organization whose
         /// members it lists (`acme/platform` for a GitHub team), the host of /etc/passwd.
@@ -274,11 +274,6 @@ enum Command {
         #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
         timezone: Option<evidentia_app::Zone>,
     },
-}
-
-/// `--as-of`: an RFC 3339 time, or a date meaning 00:00 UTC that day.
-fn parse_moment(text: &str) -> Result<chrono::DateTime<Utc>, String> {
-    evidentia_app::parse_moment(text)
 }
 
 /// `--timezone`: UTC, a fixed offset or an IANA zone name.

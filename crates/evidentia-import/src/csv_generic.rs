@@ -16,6 +16,7 @@ use std::io::Read;
 
 use csv::{ByteRecord, StringRecord};
 
+use crate::json_stream::{io_error, unreadable};
 use crate::profile::fields;
 use crate::profile::{Delimiter, Encoding, Profile};
 use crate::{
@@ -62,17 +63,6 @@ pub fn import(
         return json::import(input, ctx, profile, sink, progress);
     }
     DelimitedImport { ctx, profile }.run(input, sink, progress)
-}
-
-fn unreadable(ctx: &ImportContext, location: Location, reason: impl Into<String>) -> ImportError {
-    ImportError::Unreadable(ctx.diagnostic(location, reason))
-}
-
-fn io_error(ctx: &ImportContext, source: std::io::Error) -> ImportError {
-    ImportError::Io {
-        file: ctx.file_name.clone(),
-        source,
-    }
 }
 
 /// Fills `head` with up to `limit` bytes, however the reader chunks them.

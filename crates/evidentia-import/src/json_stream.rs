@@ -540,14 +540,20 @@ fn describe_byte(b: u8) -> String {
     }
 }
 
-fn io_error(ctx: &ImportContext, source: io::Error) -> ImportError {
+/// The file could not be read (shared by the importers that read JSON or CSV themselves).
+pub(crate) fn io_error(ctx: &ImportContext, source: io::Error) -> ImportError {
     ImportError::Io {
         file: ctx.file_name.clone(),
         source,
     }
 }
 
-fn unreadable(ctx: &ImportContext, location: Location, reason: impl Into<String>) -> ImportError {
+/// The file as a whole cannot be imported, for `reason` found at `location`.
+pub(crate) fn unreadable(
+    ctx: &ImportContext,
+    location: Location,
+    reason: impl Into<String>,
+) -> ImportError {
     ImportError::Unreadable(ctx.diagnostic(location, reason))
 }
 

@@ -9,7 +9,8 @@ use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, V
 use serde_json::Value;
 
 use super::build::{self, Built, Cells};
-use super::{Guard, HEAD_BYTES, MAX_RECORD_BYTES, PROGRESS_EVERY, io_error, unreadable};
+use super::{Guard, HEAD_BYTES, MAX_RECORD_BYTES, PROGRESS_EVERY};
+use crate::json_stream::{io_error, unreadable};
 use crate::profile::Profile;
 use crate::{
     ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink, SinkError,

@@ -99,7 +99,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde_json::Value;
 
 use super::{Listing, MomentSource, Row, snapshot_time, system_of};
-use crate::json_stream::{child, kind_of, parse_timestamp};
+use crate::json_stream::{child, io_error, kind_of, parse_timestamp, unreadable};
 use crate::{Format, ImportContext, ImportError, ImportSummary, Location, Progress, RecordSink};
 
 /// How often (in rows) progress is reported.
@@ -264,21 +264,11 @@ struct Response {
 }
 
 fn read_response(reader: &mut dyn Read, ctx: &ImportContext) -> Result<Response, ImportError> {
-    let mut bytes = Vec::new();
-    reader
-        .take(MAX_RESPONSE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| io_error(ctx, e))?;
-    if bytes.len() as u64 > MAX_RESPONSE_BYTES {
-        return Err(unreadable(
-            ctx,
-            Location::File,
-            format!(
-                "the credential report response is larger than {} MiB, more than IAM's 5,000 users can fill; decode its Content to a CSV file and import that",
-                MAX_RESPONSE_BYTES / (1024 * 1024)
-            ),
-        ));
-    }
+    let bytes = super::read_capped(reader, ctx, MAX_RESPONSE_BYTES, |mib| {
+        format!(
+            "the credential report response is larger than {mib} MiB, more than IAM's 5,000 users can fill; decode its Content to a CSV file and import that"
+        )
+    })?;
     let top: Value = serde_json::from_slice(&bytes).map_err(|e| json_error(ctx, e))?;
     drop(bytes);
     // placebo (and similar recorders) keep the response under `data`, beside `status_code`.
@@ -1304,17 +1294,6 @@ fn json_error(ctx: &ImportContext, e: serde_json::Error) -> ImportError {
         format!("not valid JSON at column {column}: {what}")
     };
     unreadable(ctx, Location::Line(line.max(1)), reason)
-}
-
-fn io_error(ctx: &ImportContext, source: io::Error) -> ImportError {
-    ImportError::Io {
-        file: ctx.file_name.clone(),
-        source,
-    }
-}
-
-fn unreadable(ctx: &ImportContext, location: Location, reason: impl Into<String>) -> ImportError {
-    ImportError::Unreadable(ctx.diagnostic(location, reason))
 }
 
 #[cfg(test)]

@@ -155,23 +155,9 @@ pub fn import(
 
 /// The whole file as text, byte-order mark removed.
 fn read_text(input: &mut dyn Read, ctx: &ImportContext) -> Result<String, ImportError> {
-    let mut bytes = Vec::new();
-    input
-        .take(MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| ImportError::Io {
-            file: ctx.file_name.clone(),
-            source,
-        })?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(ImportError::Unreadable(ctx.diagnostic(
-            Location::File,
-            format!(
-                "the listing is larger than {} MiB; split it by kind or namespace",
-                MAX_BYTES / (1024 * 1024)
-            ),
-        )));
-    }
+    let bytes = super::read_capped(input, ctx, MAX_BYTES, |mib| {
+        format!("the listing is larger than {mib} MiB; split it by kind or namespace")
+    })?;
     let bytes = bytes
         .strip_prefix(&[0xEF, 0xBB, 0xBF])
         .map_or(bytes.as_slice(), |b| b);

@@ -61,6 +61,32 @@ pub(crate) fn detect(text: &str) -> Option<Format> {
         .map(|(_, format)| *format)
 }
 
+/// Reads a whole inventory that cannot be streamed (YAML, a JSON response whose fields come in
+/// any order, a passwd file), refusing one larger than `max` bytes: `too_large` gets the limit
+/// in MiB and says what is too large and what to do instead.
+pub(crate) fn read_capped(
+    input: &mut dyn std::io::Read,
+    ctx: &ImportContext,
+    max: u64,
+    too_large: impl FnOnce(u64) -> String,
+) -> Result<Vec<u8>, ImportError> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    input
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| ImportError::Io {
+            file: ctx.file_name.clone(),
+            source,
+        })?;
+    if bytes.len() as u64 > max {
+        return Err(ImportError::Unreadable(
+            ctx.diagnostic(Location::File, too_large(max / (1024 * 1024))),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Where an inventory's moment came from, for the import's record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MomentSource {

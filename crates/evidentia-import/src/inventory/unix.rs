@@ -317,23 +317,9 @@ pub fn import(
 }
 
 fn read_all(input: &mut dyn Read, ctx: &ImportContext) -> Result<Vec<u8>, ImportError> {
-    let mut bytes = Vec::new();
-    input
-        .take(MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| ImportError::Io {
-            file: ctx.file_name.clone(),
-            source,
-        })?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(ImportError::Unreadable(ctx.diagnostic(
-            Location::File,
-            format!(
-                "the file is larger than {} MiB, more than any host's account file",
-                MAX_BYTES / (1024 * 1024)
-            ),
-        )));
-    }
+    let mut bytes = super::read_capped(input, ctx, MAX_BYTES, |mib| {
+        format!("the file is larger than {mib} MiB, more than any host's account file")
+    })?;
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
     }
