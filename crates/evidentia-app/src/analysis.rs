@@ -40,6 +40,8 @@ pub async fn load_evidence(ws: &Workspace, upto: u64) -> anyhow::Result<Evidence
         RecordKind::Reconciliation,
         RecordKind::Exception,
         RecordKind::Activity,
+        RecordKind::ReviewCampaign,
+        RecordKind::ReviewDecision,
     ]
     .into_iter()
     .map(record_entry_kind)
@@ -67,6 +69,8 @@ pub async fn load_evidence(ws: &Workspace, upto: u64) -> anyhow::Result<Evidence
                     "record.reconciliation" => Record::Reconciliation(parse(seq, entry.payload)?),
                     "record.exception" => Record::Exception(parse(seq, entry.payload)?),
                     "record.activity" => Record::Activity(parse(seq, entry.payload)?),
+                    "record.review_campaign" => Record::ReviewCampaign(parse(seq, entry.payload)?),
+                    "record.review_decision" => Record::ReviewDecision(parse(seq, entry.payload)?),
                     _ => return Ok(()),
                 };
                 match record {
@@ -77,6 +81,8 @@ pub async fn load_evidence(ws: &Workspace, upto: u64) -> anyhow::Result<Evidence
                     Record::Reconciliation(r) => ev.reconciliations.push(Stored::new(seq, r)),
                     Record::Exception(r) => ev.exceptions.push(Stored::new(seq, r)),
                     Record::Activity(r) => ev.activity.push(Stored::new(seq, r)),
+                    Record::ReviewCampaign(r) => ev.campaigns.push(Stored::new(seq, r)),
+                    Record::ReviewDecision(r) => ev.decisions.push(Stored::new(seq, r)),
                 }
                 Ok(())
             },

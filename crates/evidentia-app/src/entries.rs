@@ -65,5 +65,7 @@ pub fn record_entry_kind(kind: RecordKind) -> &'static str {
         RecordKind::Reconciliation => "record.reconciliation",
         RecordKind::Exception => "record.exception",
         RecordKind::Activity => "record.activity",
+        RecordKind::ReviewCampaign => "record.review_campaign",
+        RecordKind::ReviewDecision => "record.review_decision",
     }
 }

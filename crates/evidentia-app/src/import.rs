@@ -507,6 +507,8 @@ fn record_payload(artifact: &str, location: &str, record: &Record) -> serde_json
         Record::Reconciliation(r) => bytes(artifact, location, r),
         Record::Exception(r) => bytes(artifact, location, r),
         Record::Activity(r) => bytes(artifact, location, r),
+        Record::ReviewCampaign(r) => bytes(artifact, location, r),
+        Record::ReviewDecision(r) => bytes(artifact, location, r),
     }
 }
 

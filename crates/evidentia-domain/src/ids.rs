@@ -198,6 +198,10 @@ string_id!(
     EventId
 );
 string_id!(
+    /// An access-review (certification) campaign's id in the review tool.
+    CampaignId
+);
+string_id!(
     /// An exception's id in the exceptions register.
     ExceptionId
 );

@@ -23,16 +23,18 @@ mod ids;
 mod lifecycle;
 mod reconciliation;
 mod record;
+mod review;
 
 pub use activity::{ActivityChannel, ActivityMark, ActivitySummary, DayRange, day_ranges};
 pub use approval::{Approval, ApproverRole, Decision, Tier};
 pub use exception::{ExceptionRecord, Reapproval};
 pub use execution::{Execution, Outcome, ProvisioningAction};
 pub use identity::{Identity, IdentityKind};
-pub use ids::{ApprovalId, EventId, ExceptionId, IdentityId, SystemId};
+pub use ids::{ApprovalId, CampaignId, EventId, ExceptionId, IdentityId, SystemId};
 pub use lifecycle::{LifecycleAttributes, LifecycleEvent, LifecycleEventType};
 pub use reconciliation::{Coverage, ReconciliationRecord, ReconciliationStatus};
 pub use record::{Record, RecordKind};
+pub use review::{ReviewCampaign, ReviewDecision, ReviewVerdict};
 
 /// Time in the domain is always UTC; local times are converted at the import edge.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     ActivitySummary, Approval, ExceptionRecord, Execution, Identity, LifecycleEvent,
-    ReconciliationRecord, named_enum,
+    ReconciliationRecord, ReviewCampaign, ReviewDecision, named_enum,
 };
 
 /// A normalized record: what importers emit and what `record.*` ledger entries carry.
@@ -18,6 +18,8 @@ pub enum Record {
     Reconciliation(ReconciliationRecord),
     Exception(ExceptionRecord),
     Activity(ActivitySummary),
+    ReviewCampaign(ReviewCampaign),
+    ReviewDecision(ReviewDecision),
 }
 
 /// The kind of a [`Record`], used for counting and for ledger entry kinds.
@@ -31,6 +33,8 @@ pub enum RecordKind {
     Reconciliation,
     Exception,
     Activity,
+    ReviewCampaign,
+    ReviewDecision,
 }
 
 named_enum!(RecordKind {
@@ -41,6 +45,8 @@ named_enum!(RecordKind {
     Reconciliation => "reconciliation",
     Exception => "exception",
     Activity => "activity",
+    ReviewCampaign => "review_campaign",
+    ReviewDecision => "review_decision",
 });
 
 impl Record {
@@ -54,6 +60,8 @@ impl Record {
             Record::Reconciliation(_) => RecordKind::Reconciliation,
             Record::Exception(_) => RecordKind::Exception,
             Record::Activity(_) => RecordKind::Activity,
+            Record::ReviewCampaign(_) => RecordKind::ReviewCampaign,
+            Record::ReviewDecision(_) => RecordKind::ReviewDecision,
         }
     }
 }
@@ -191,10 +199,33 @@ mod tests {
             expires_at: Some(at),
             reason: Some("migration".into()),
             reapprovals: vec![Reapproval {
-                approved_by: id,
+                approved_by: id.clone(),
                 approved_at: at,
                 expires_at: Some(at),
             }],
+        });
+        check(&ReviewCampaign {
+            closed_at: Some(at),
+            due_at: at,
+            entitlements: vec!["Admin*".into()],
+            id: CampaignId::new("Q1"),
+            name: Some("Q1 2025 privileged access".into()),
+            started_at: at,
+            systems: vec![SystemId::new("aws")],
+        });
+        check(&ReviewDecision {
+            account: "alice".into(),
+            campaign: CampaignId::new("Q1"),
+            comment: Some("left the team".into()),
+            decided_at: Some(at),
+            decision: ReviewVerdict::Revoke,
+            delegated_to: Some(id.clone()),
+            entitlement: Some("Admins".into()),
+            item: Some("item-1".into()),
+            reviewer: Some(id.clone()),
+            reviewer_role: Some(ApproverRole::Manager),
+            subject: Some(id),
+            system: SystemId::new("aws"),
         });
     }
 

@@ -5,8 +5,8 @@ use std::fmt;
 use chrono::TimeDelta;
 use serde::{Serialize, Serializer};
 
-/// A positive duration written as a whole number and one unit: `m` minutes, `h` hours, `d` days,
-/// `w` weeks.
+/// A positive duration written as a whole number and one unit: `s` seconds, `m` minutes,
+/// `h` hours, `d` days, `w` weeks.
 ///
 /// ```
 /// use evidentia_policy::PolicyDuration;
@@ -20,7 +20,13 @@ use serde::{Serialize, Serializer};
 pub struct PolicyDuration(TimeDelta);
 
 /// Units in descending size, so display picks the largest exact one.
-const UNITS: &[(char, i64)] = &[('w', 7 * 86_400), ('d', 86_400), ('h', 3_600), ('m', 60)];
+const UNITS: &[(char, i64)] = &[
+    ('w', 7 * 86_400),
+    ('d', 86_400),
+    ('h', 3_600),
+    ('m', 60),
+    ('s', 1),
+];
 
 /// Ten thousand years: far beyond any sane policy, and well inside `TimeDelta`'s range, so
 /// arithmetic on timestamps with a policy duration cannot overflow.
@@ -50,6 +56,11 @@ impl PolicyDuration {
         PolicyDuration(TimeDelta::hours(hours))
     }
 
+    /// Builds a duration from whole seconds; for defaults written in code.
+    pub(crate) fn seconds(seconds: i64) -> PolicyDuration {
+        PolicyDuration(TimeDelta::seconds(seconds))
+    }
+
     /// Builds a duration from whole days; for defaults written in code.
     pub(crate) fn days(days: i64) -> PolicyDuration {
         PolicyDuration(TimeDelta::days(days))
@@ -64,7 +75,7 @@ impl PolicyDuration {
 impl fmt::Display for PolicyDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let seconds = self.0.num_seconds();
-        // Always found: every parsed or built duration is a whole number of minutes.
+        // Always found: every parsed or built duration is a whole number of seconds.
         let (unit, scale) = UNITS
             .iter()
             .find(|(_, scale)| seconds % scale == 0)

@@ -36,6 +36,7 @@ pub struct Policy {
     pub exceptions: ExceptionPolicy,
     pub movers: MoverPolicy,
     pub nhi: NhiPolicy,
+    pub reviews: ReviewPolicy,
     pub correlation: CorrelationPolicy,
 }
 
@@ -273,6 +274,30 @@ impl ExceptionPolicy {
 pub struct MoverPolicy {
     /// How long old-role access may remain after the move's effective time.
     pub transition_window: PolicyDuration,
+}
+
+/// Rules for access reviews (certification campaigns).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewPolicy {
+    /// How soon after a revoke (or modify) decision the system must show the item removed.
+    pub revoke_sla: PolicyDuration,
+    /// Rubber-stamping: at least this many decisions by one reviewer in one campaign, all
+    /// "keep", within `rubber_stamp_window` of each other.
+    pub rubber_stamp_decisions: u32,
+    pub rubber_stamp_window: PolicyDuration,
+    /// Roles of which a reviewer of a privileged item must hold one.
+    pub privileged_reviewer_roles: Vec<ApproverRole>,
+}
+
+impl Default for ReviewPolicy {
+    fn default() -> Self {
+        ReviewPolicy {
+            revoke_sla: PolicyDuration::days(7),
+            rubber_stamp_decisions: 20,
+            rubber_stamp_window: PolicyDuration::seconds(60),
+            privileged_reviewer_roles: vec![ApproverRole::Security, ApproverRole::SystemOwner],
+        }
+    }
 }
 
 /// Rules for non-human identities.

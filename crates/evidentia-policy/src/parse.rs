@@ -16,13 +16,13 @@ use toml::de::{DeTable, DeValue};
 use crate::model::{
     ANY, AccessProfile, CorrelationPolicy, Criticality, EntitlementRef, ExceptionPolicy,
     ExecutionMode, ExplicitAccount, IgnoreRule, MoverPolicy, NhiPolicy, Organisation, Policy,
-    SodRule, SystemPolicy, TierRule, Tiers,
+    ReviewPolicy, SodRule, SystemPolicy, TierRule, Tiers,
 };
 use crate::{AccountPattern, Glob, POLICY_FORMAT, PolicyDuration, PolicyError, Problem};
 
 type Value<'i> = Spanned<DeValue<'i>>;
 
-const DURATION_HINT: &str = "use 4h, 30m, 3d";
+const DURATION_HINT: &str = "use 4h, 30m, 3d, 60s";
 
 impl Policy {
     /// Parses and checks a policy; `source_name` (a file name) prefixes every error.
@@ -278,6 +278,7 @@ impl Reader<'_> {
                 "exceptions",
                 "movers",
                 "nhi",
+                "reviews",
                 "correlation",
             ],
         );
@@ -300,6 +301,7 @@ impl Reader<'_> {
         let exceptions = self.exceptions(root);
         let movers = self.movers(root);
         let nhi = self.nhi(root, &known);
+        let reviews = self.reviews(root);
         let correlation = self.correlation(root, &known);
         Some(Policy {
             format: POLICY_FORMAT.to_owned(),
@@ -311,6 +313,7 @@ impl Reader<'_> {
             exceptions,
             movers,
             nhi,
+            reviews,
             correlation,
         })
     }
@@ -620,16 +623,19 @@ impl Reader<'_> {
         out
     }
 
+    /// A list of approver roles under `key` (a tier's `approvers`, the reviews'
+    /// `privileged_reviewer_roles`), each named once.
     fn approver_roles(
         &mut self,
         t: &DeTable<'_>,
         path: &str,
+        key: &str,
         default: &[ApproverRole],
     ) -> Vec<ApproverRole> {
-        let Some(value) = t.get("approvers") else {
+        let Some(value) = t.get(key) else {
             return default.to_vec();
         };
-        let path = join(path, "approvers");
+        let path = join(path, key);
         let listed = self.string_list(value, &path);
         if listed.is_empty() && matches!(value.get_ref(), DeValue::Array(_)) {
             self.problem(&value.span(), &path, "must list at least one approver role");
@@ -685,7 +691,7 @@ impl Reader<'_> {
                     &["approvers", "entitlements"]
                 };
                 self.known_keys(tier, &path, allowed);
-                rule.approvers = self.approver_roles(tier, &path, &rule.approvers);
+                rule.approvers = self.approver_roles(tier, &path, "approvers", &rule.approvers);
                 if *name != "standard" {
                     if let Some((ents, _)) = self.table(tier, &path, "entitlements") {
                         rule.entitlements =
@@ -931,6 +937,54 @@ impl Reader<'_> {
                 }
             }
         }
+        policy
+    }
+
+    fn reviews(&mut self, root: &DeTable<'_>) -> ReviewPolicy {
+        let mut policy = ReviewPolicy::default();
+        let Some((t, _)) = self.table(root, "", "reviews") else {
+            return policy;
+        };
+        let path = "reviews";
+        self.known_keys(
+            t,
+            path,
+            &[
+                "revoke_sla",
+                "rubber_stamp_decisions",
+                "rubber_stamp_window",
+                "privileged_reviewer_roles",
+            ],
+        );
+        if let Some(d) = self.duration(t, path, "revoke_sla") {
+            policy.revoke_sla = d;
+        }
+        if let Some(d) = self.duration(t, path, "rubber_stamp_window") {
+            policy.rubber_stamp_window = d;
+        }
+        if let Some(value) = t.get("rubber_stamp_decisions") {
+            let key = join(path, "rubber_stamp_decisions");
+            match value.get_ref() {
+                DeValue::Integer(i) => match i.as_str().parse::<u32>() {
+                    Ok(n) if n >= 2 => policy.rubber_stamp_decisions = n,
+                    _ => self.problem(
+                        &value.span(),
+                        &key,
+                        format!("{} is not a count of at least 2", i.as_str()),
+                    ),
+                },
+                other => {
+                    let message = format!("must be a whole number, not a {}", other.type_str());
+                    self.problem(&value.span(), &key, message);
+                }
+            }
+        }
+        policy.privileged_reviewer_roles = self.approver_roles(
+            t,
+            path,
+            "privileged_reviewer_roles",
+            &policy.privileged_reviewer_roles,
+        );
         policy
     }
 

@@ -18,7 +18,7 @@ mod population;
 
 use evidentia_domain::{
     ActivitySummary, Approval, ExceptionRecord, Execution, Identity, LifecycleEvent,
-    ReconciliationRecord, Timestamp,
+    ReconciliationRecord, ReviewCampaign, ReviewDecision, Timestamp,
 };
 use evidentia_policy::Policy;
 
@@ -55,6 +55,9 @@ pub struct Evidence {
     pub exceptions: Vec<Stored<ExceptionRecord>>,
     /// Sign-ins and API calls, summarised per account and file.
     pub activity: Vec<Stored<ActivitySummary>>,
+    /// Access-review campaigns and their reviewers' decisions.
+    pub campaigns: Vec<Stored<ReviewCampaign>>,
+    pub decisions: Vec<Stored<ReviewDecision>>,
 }
 
 /// The result of one analysis.

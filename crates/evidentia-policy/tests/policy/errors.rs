@@ -18,20 +18,26 @@ const AWS: &str = "[systems.aws]\ncriticality = \"critical\"\n"; // lines 4-5
 fn bad_duration() {
     check(
         &format!("{AWS}revocation_sla = \"4x\"\n"),
-        &["policy.toml:6: systems.aws.revocation_sla: \"4x\" is not a duration (use 4h, 30m, 3d)"],
+        &[
+            "policy.toml:6: systems.aws.revocation_sla: \"4x\" is not a duration (use 4h, 30m, 3d, 60s)",
+        ],
     );
     check(
         &format!("{AWS}revocation_sla = 4\n"),
-        &["policy.toml:6: systems.aws.revocation_sla: \"4\" is not a duration (use 4h, 30m, 3d)"],
+        &[
+            "policy.toml:6: systems.aws.revocation_sla: \"4\" is not a duration (use 4h, 30m, 3d, 60s)",
+        ],
     );
     check(
         &format!("{AWS}[movers]\ntransition_window = \"0d\"\n"),
-        &["policy.toml:7: movers.transition_window: \"0d\" is not a duration (use 4h, 30m, 3d)"],
+        &[
+            "policy.toml:7: movers.transition_window: \"0d\" is not a duration (use 4h, 30m, 3d, 60s)",
+        ],
     );
     check(
         &format!("{AWS}[exceptions.max_duration]\nprivileged = \"1 month\"\n"),
         &[
-            "policy.toml:7: exceptions.max_duration.privileged: \"1 month\" is not a duration (use 4h, 30m, 3d)",
+            "policy.toml:7: exceptions.max_duration.privileged: \"1 month\" is not a duration (use 4h, 30m, 3d, 60s)",
         ],
     );
 }
@@ -47,7 +53,7 @@ fn unknown_keys() {
     check(
         &format!("{AWS}[approvals]\nx = 1\n"),
         &[
-            "policy.toml:6: approvals: unknown key; expected one of: format, organisation, systems, profiles, tiers, separation_of_duties, exceptions, movers, nhi, correlation",
+            "policy.toml:6: approvals: unknown key; expected one of: format, organisation, systems, profiles, tiers, separation_of_duties, exceptions, movers, nhi, reviews, correlation",
         ],
     );
     check(
@@ -198,4 +204,44 @@ fn toml_syntax_error_names_line() {
         "{err:?}"
     );
     assert!(err.to_string().starts_with("policy.toml:4: "), "{err}");
+}
+
+#[test]
+fn bad_review_settings() {
+    check(
+        &format!(
+            "{AWS}[reviews]\nrevoke_sla = \"a week\"\nrubber_stamp_decisions = 1\nprivileged_reviewer_roles = [\"auditor\"]\nsla = \"7d\"\n"
+        ),
+        &[
+            "policy.toml:7: reviews.revoke_sla: \"a week\" is not a duration (use 4h, 30m, 3d, 60s)",
+            "policy.toml:8: reviews.rubber_stamp_decisions: 1 is not a count of at least 2",
+            "policy.toml:9: reviews.privileged_reviewer_roles: \"auditor\" is not one of manager, security, system_owner, risk_owner",
+            "policy.toml:10: reviews.sla: unknown key; expected one of: revoke_sla, rubber_stamp_decisions, rubber_stamp_window, privileged_reviewer_roles",
+        ],
+    );
+}
+
+#[test]
+fn review_settings_have_defaults_and_take_seconds() {
+    let policy = Policy::from_toml(&format!("{HEAD}{AWS}"), "policy.toml").expect("valid");
+    assert_eq!(policy.reviews.revoke_sla.to_string(), "1w");
+    assert_eq!(policy.reviews.rubber_stamp_decisions, 20);
+    assert_eq!(policy.reviews.rubber_stamp_window.to_string(), "1m");
+    let text = format!(
+        "{HEAD}{AWS}[reviews]\nrevoke_sla = \"72h\"\nrubber_stamp_decisions = 5\nrubber_stamp_window = \"90s\"\nprivileged_reviewer_roles = [\"security\"]\n"
+    );
+    let policy = Policy::from_toml(&text, "policy.toml").expect("valid");
+    assert_eq!(
+        policy.reviews.revoke_sla.as_delta(),
+        chrono::TimeDelta::hours(72)
+    );
+    assert_eq!(policy.reviews.rubber_stamp_decisions, 5);
+    assert_eq!(
+        policy.reviews.rubber_stamp_window.as_delta().num_seconds(),
+        90
+    );
+    assert_eq!(
+        policy.reviews.privileged_reviewer_roles,
+        vec![evidentia_domain::ApproverRole::Security]
+    );
 }

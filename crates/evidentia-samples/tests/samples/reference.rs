@@ -49,7 +49,9 @@ fn data(imported: &Imported) -> Data {
                 evidentia_domain::Record::Reconciliation(x) => d.recon.push(x),
                 evidentia_domain::Record::Exception(x) => d.exceptions.push(x),
                 evidentia_domain::Record::Activity(_) => {}
-                evidentia_domain::Record::Identity(_) => {}
+                evidentia_domain::Record::Identity(_)
+                | evidentia_domain::Record::ReviewCampaign(_)
+                | evidentia_domain::Record::ReviewDecision(_) => {}
             }
         }
     }
