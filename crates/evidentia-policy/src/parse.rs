@@ -37,7 +37,7 @@ impl Policy {
     /// .unwrap_err();
     /// assert_eq!(
     ///     err.to_string(),
-    ///     "policy.toml:6: systems.aws.revocation_sla: \"4x\" is not a duration (use 4h, 30m, 3d)"
+    ///     "policy.toml:6: systems.aws.revocation_sla: \"4x\" is not a duration (use 4h, 30m, 3d, 60s)"
     /// );
     /// ```
     pub fn from_toml(text: &str, source_name: &str) -> Result<Policy, PolicyError> {
