@@ -1,10 +1,12 @@
 //! A finding: one check's verdict about one identity's access, with the evidence behind it.
 
-use evidentia_domain::{ExceptionId, IdentityId, SystemId};
+use evidentia_domain::{CampaignId, ExceptionId, IdentityId, SystemId};
 
-/// (check, identity, system, account, entitlement, exception): what makes a finding itself.
+/// (check, identity, system, account, entitlement, exception, campaign): what makes a
+/// finding itself.
 pub type FindingKey<'a> = (
     &'a str,
+    Option<&'a str>,
     Option<&'a str>,
     Option<&'a str>,
     Option<&'a str>,
@@ -13,7 +15,7 @@ pub type FindingKey<'a> = (
 );
 
 /// One failed check. Its identity is (check, identity, system, account, entitlement,
-/// exception): two findings with the same key are the same finding.
+/// exception, campaign): two findings with the same key are the same finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// The stable check id, e.g. `EV-LEAVER-NOT-REVOKED`.
@@ -23,6 +25,8 @@ pub struct Finding {
     pub account: Option<String>,
     pub entitlement: Option<String>,
     pub exception: Option<ExceptionId>,
+    /// The access-review campaign, for the review checks.
+    pub campaign: Option<CampaignId>,
     /// One sentence an auditor can read without the rest of the report.
     pub summary: String,
     /// Ledger sequence numbers of the entries it rests on, ascending.
@@ -39,6 +43,7 @@ impl Finding {
             account: None,
             entitlement: None,
             exception: None,
+            campaign: None,
             summary: summary.into(),
             evidence: Vec::new(),
         }
@@ -69,6 +74,11 @@ impl Finding {
         self
     }
 
+    pub fn campaign(mut self, campaign: &CampaignId) -> Self {
+        self.campaign = Some(campaign.clone());
+        self
+    }
+
     /// Adds the ledger entries the finding rests on (kept sorted and unique).
     pub fn evidence(mut self, seqs: impl IntoIterator<Item = u64>) -> Self {
         self.evidence.extend(seqs);
@@ -86,6 +96,7 @@ impl Finding {
             self.account.as_deref(),
             self.entitlement.as_deref(),
             self.exception.as_ref().map(|e| e.as_str()),
+            self.campaign.as_ref().map(|c| c.as_str()),
         )
     }
 }

@@ -15,6 +15,7 @@ mod finding;
 mod holdings;
 mod metrics;
 mod population;
+mod reviews;
 
 use evidentia_domain::{
     ActivitySummary, Approval, ExceptionRecord, Execution, Identity, LifecycleEvent,
@@ -29,6 +30,9 @@ pub use coverage::{CheckCoverage, Coverage, EvidenceKind};
 pub use exceptions::{AgingBucket, ExceptionAging};
 pub use finding::{Finding, FindingKey};
 pub use metrics::{Durations, Metrics};
+pub use reviews::{
+    CampaignReview, PopulationSource, ReviewerPace, RevokeChain, RevokeStatus, SystemReview,
+};
 
 /// A record with the ledger sequence number of the entry that holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +79,9 @@ pub struct Analysis {
     pub examined: std::collections::BTreeMap<&'static str, usize>,
     /// Which evidence each check had, and the systems without snapshots or logs.
     pub coverage: Coverage,
+    /// Every access-review campaign with its population, decisions and revokes, in campaign
+    /// order (docs/access-reviews.md).
+    pub reviews: Vec<CampaignReview>,
 }
 
 /// Runs every check over the evidence under the policy, as of a moment (the period end or
@@ -118,6 +125,7 @@ pub fn analyze(evidence: &Evidence, policy: &Policy, as_of: Timestamp) -> Analys
         metrics,
         examined,
         coverage,
+        reviews: Vec::new(),
     }
 }
 

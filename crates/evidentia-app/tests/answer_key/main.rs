@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeZone, Utc};
 use evidentia_app::{ActivityCapture, AnalysisRun, ImportOptions};
 
-/// (check, identity, system, account, entitlement, exception); account and entitlement
-/// lower-cased, as the engine compares them.
+/// (check, identity, system, account, entitlement, exception, campaign); account and
+/// entitlement lower-cased, as the engine compares them.
 type Key = (
     String,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -33,6 +34,7 @@ fn key_of(v: &serde_json::Value) -> Key {
         lower("account"),
         lower("entitlement"),
         s("exception"),
+        s("campaign"),
     )
 }
 
@@ -48,6 +50,7 @@ fn found_keys(run: &AnalysisRun) -> BTreeSet<Key> {
                 f.account.as_ref().map(|x| x.to_lowercase()),
                 f.entitlement.as_ref().map(|x| x.to_lowercase()),
                 f.exception.as_ref().map(|x| x.to_string()),
+                f.campaign.as_ref().map(|x| x.to_string()),
             )
         })
         .collect()
@@ -101,7 +104,15 @@ fn score(org: &str, key: &serde_json::Value, run: &AnalysisRun) -> Vec<String> {
                 got.difference(&expected).collect::<Vec<_>>()
             ));
         }
-        if expected.is_empty() {
+        // Every check whose evidence the organisation has must be planted; a check without
+        // its evidence (an organisation that runs no access reviews) must be not assessed.
+        let assessed = run
+            .analysis
+            .coverage
+            .checks
+            .get(check)
+            .is_some_and(|c| c.assessed());
+        if expected.is_empty() && assessed {
             failures.push(format!("{org}: the answer key plants no {check}"));
         }
     }
@@ -118,6 +129,7 @@ fn score(org: &str, key: &serde_json::Value, run: &AnalysisRun) -> Vec<String> {
                 && (case.2.is_none() || f.2 == case.2)
                 && (case.3.is_none() || f.3 == case.3)
                 && (case.4.is_none() || f.4 == case.4)
+                && (case.6.is_none() || f.6 == case.6)
         });
         if let Some(f) = flagged {
             failures.push(format!("{org}: clean case flagged: {case:?} as {f:?}"));
