@@ -19,6 +19,7 @@ mod pack;
 mod policy;
 mod report;
 mod review;
+mod reviews;
 mod trust;
 pub mod wire;
 mod workspace;
@@ -72,6 +73,10 @@ pub use report::{
 pub use review::{
     AssessmentView, CheckItem, ExceptionItem, ExceptionsView, FRAMEWORKS, FindingItem,
     FindingsView, FunctionItem, RevokeItem, assessment_view, exceptions_view, findings_view,
+};
+pub use reviews::{
+    CampaignItem, ReviewRevokeItem, ReviewSystemItem, ReviewerItem, ReviewsView, reviews_of,
+    reviews_view,
 };
 pub use trust::{
     KeyCreated, ProofCheck, PublicKeyInfo, TrustOutcome, TrustedHead, check_trusted,
