@@ -24,16 +24,20 @@ pub enum ExportKind {
     Exceptions,
     Findings,
     Metrics,
+    ReviewRevokes,
+    Reviews,
 }
 
 impl ExportKind {
     /// Every table, in the order a pack holds them.
-    pub const ALL: [ExportKind; 5] = [
+    pub const ALL: [ExportKind; 7] = [
         ExportKind::Controls,
         ExportKind::Events,
         ExportKind::Exceptions,
         ExportKind::Findings,
         ExportKind::Metrics,
+        ExportKind::ReviewRevokes,
+        ExportKind::Reviews,
     ];
 
     /// The name used on the command line and in file names.
@@ -44,6 +48,8 @@ impl ExportKind {
             ExportKind::Exceptions => "exceptions",
             ExportKind::Findings => "findings",
             ExportKind::Metrics => "metrics",
+            ExportKind::ReviewRevokes => "review-revokes",
+            ExportKind::Reviews => "reviews",
         }
     }
 }
@@ -196,6 +202,8 @@ impl ExportSource {
             ExportKind::Exceptions => self.exceptions(),
             ExportKind::Metrics => self.metrics(),
             ExportKind::Controls => self.controls()?,
+            ExportKind::Reviews => self.reviews(),
+            ExportKind::ReviewRevokes => self.review_revokes(),
         })
     }
 
@@ -289,6 +297,7 @@ impl ExportSource {
                 "account",
                 "entitlement",
                 "exception",
+                "campaign",
                 "summary",
                 "evidence",
                 "controls",
@@ -311,6 +320,7 @@ impl ExportSource {
                 Cell::opt(f.account.clone()),
                 Cell::opt(f.entitlement.clone()),
                 Cell::opt(f.exception.as_ref().map(|e| e.as_str())),
+                Cell::opt(f.campaign.as_ref().map(|c| c.as_str())),
                 Cell::text(&f.summary),
                 Cell::Seqs(f.evidence.clone()),
                 Cell::text(controls.join(" ")),
@@ -318,6 +328,120 @@ impl ExportSource {
             ]);
         }
         Ok(t)
+    }
+
+    /// One row per access-review campaign and system in its scope: the population drawn from
+    /// the system's snapshot at the start, coverage, completion and decisions (governance).
+    fn reviews(&self) -> Table {
+        let mut t = Table::new(
+            "reviews",
+            &[
+                "campaign",
+                "entry",
+                "name",
+                "started_at",
+                "due_at",
+                "closed_at",
+                "overdue",
+                "system",
+                "population_snapshot_at",
+                "population_evidence",
+                "population",
+                "decided",
+                "decided_on_time",
+                "undecided",
+                "keep",
+                "revoke",
+                "modify",
+                "removals",
+                "decision_to_removal_median_hours",
+                "decision_to_removal_p95_hours",
+            ],
+        );
+        for c in &self.run.analysis.reviews {
+            for s in &c.systems {
+                let removal = s.decision_to_removal;
+                t.push(vec![
+                    Cell::text(c.campaign.as_str()),
+                    Cell::seq(c.seq),
+                    Cell::opt(c.name.clone()),
+                    Cell::text(rfc3339(c.started_at)),
+                    Cell::text(rfc3339(c.due_at)),
+                    Cell::opt(c.closed_at.map(rfc3339)),
+                    Cell::Bool(c.overdue),
+                    Cell::text(s.system.as_str()),
+                    Cell::opt(s.snapshot.as_ref().map(|p| rfc3339(p.as_of))),
+                    Cell::Seqs(
+                        s.snapshot
+                            .as_ref()
+                            .map(|p| p.entries.clone())
+                            .unwrap_or_default(),
+                    ),
+                    Cell::Int(s.population as i64),
+                    Cell::Int(s.decided as i64),
+                    Cell::Int(s.decided_on_time as i64),
+                    Cell::Int(s.undecided.len() as i64),
+                    Cell::Int(s.keep as i64),
+                    Cell::Int(s.revoke as i64),
+                    Cell::Int(s.modify as i64),
+                    Cell::Int(removal.map_or(0, |d| d.count as i64)),
+                    removal.map_or(Cell::Empty, |d| Cell::Float(d.median_hours)),
+                    removal.map_or(Cell::Empty, |d| Cell::Float(d.p95_hours)),
+                ]);
+            }
+        }
+        t
+    }
+
+    /// One row per revoke (or modify) decision: decision → the system's removal → the next
+    /// snapshot, with the entries behind each link.
+    fn review_revokes(&self) -> Table {
+        let mut t = Table::new(
+            "review-revokes",
+            &[
+                "campaign",
+                "decision_entry",
+                "decision",
+                "system",
+                "account",
+                "entitlement",
+                "identity",
+                "reviewer",
+                "decided_at",
+                "deadline",
+                "removal_entry",
+                "removed_at",
+                "confirmation_entry",
+                "confirmation_at",
+                "confirmation_shows_access",
+                "status",
+            ],
+        );
+        for c in &self.run.analysis.reviews {
+            for r in &c.revokes {
+                t.push(vec![
+                    Cell::text(c.campaign.as_str()),
+                    Cell::seq(r.decision_seq),
+                    Cell::text(r.verdict.as_str()),
+                    Cell::text(r.system.as_str()),
+                    Cell::text(&r.account),
+                    Cell::opt(r.entitlement.clone()),
+                    Cell::opt(r.identity.as_ref().map(|i| i.as_str())),
+                    Cell::opt(r.reviewer.as_ref().map(|i| i.as_str())),
+                    Cell::text(rfc3339(r.decided_at)),
+                    Cell::text(rfc3339(r.deadline)),
+                    r.removal.map_or(Cell::Empty, |(seq, _)| Cell::seq(seq)),
+                    Cell::opt(r.removal.map(|(_, at)| rfc3339(at))),
+                    r.confirmation
+                        .map_or(Cell::Empty, |(_, _, seq)| Cell::seq(seq)),
+                    Cell::opt(r.confirmation.map(|(at, _, _)| rfc3339(at))),
+                    r.confirmation
+                        .map_or(Cell::Empty, |(_, held, _)| Cell::Bool(held)),
+                    Cell::text(r.status.as_str()),
+                ]);
+            }
+        }
+        t
     }
 
     /// The exceptions register as of the period's end, with aging buckets.
@@ -486,6 +610,7 @@ impl ExportSource {
                 account: f.account.clone(),
                 entitlement: f.entitlement.clone(),
                 exception: f.exception.as_ref().map(|e| e.as_str().to_owned()),
+                campaign: f.campaign.as_ref().map(|c| c.as_str().to_owned()),
                 evidence: f.evidence.clone(),
                 controls: mapping
                     .check(f.check)

@@ -7,8 +7,9 @@ use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, NaiveDate, Utc};
 use evidentia_report::{
     ArtifactLine, Completeness, ControlLine, ExceptionLine, FindingLine, Framework, LedgerHead,
-    Pdf, ReportModel, RevokeLine, Severity, Status,
+    Pdf, ReportModel, ReviewLine, RevokeLine, Severity, Status,
 };
+use evidentia_rules::RevokeStatus;
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -235,6 +236,37 @@ pub async fn report_model(
                 count: d.count,
                 median_hours: d.median_hours,
                 p95_hours: d.p95_hours,
+            })
+            .collect(),
+        reviews: analysis
+            .reviews
+            .iter()
+            .flat_map(|c| {
+                c.systems.iter().map(move |s| {
+                    let ended = |status: RevokeStatus| {
+                        c.revokes
+                            .iter()
+                            .filter(|r| r.system == s.system && r.status == status)
+                            .count()
+                    };
+                    ReviewLine {
+                        campaign: c.campaign.as_str().to_owned(),
+                        name: c.name.clone(),
+                        started_at: c.started_at,
+                        due_at: c.due_at,
+                        closed_at: c.closed_at,
+                        system: s.system.as_str().to_owned(),
+                        overdue: c.overdue,
+                        population: s.snapshot.as_ref().map(|_| s.population),
+                        decided: s.decided,
+                        decided_on_time: s.decided_on_time,
+                        revokes: c.revokes.iter().filter(|r| r.system == s.system).count(),
+                        removed_on_time: ended(RevokeStatus::OnTime),
+                        removed_late: ended(RevokeStatus::Late),
+                        not_executed: ended(RevokeStatus::NotExecuted),
+                        contradicted: ended(RevokeStatus::Contradicted),
+                    }
+                })
             })
             .collect(),
         evidence_gaps,

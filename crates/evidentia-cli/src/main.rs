@@ -208,6 +208,17 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// Access-review campaigns: each campaign's population per system (from the system's
+    /// snapshot at the start), coverage and completion, every revoke decision followed to the
+    /// system's removal and the next snapshot, and each reviewer's pace (docs/access-reviews.md).
+    Reviews {
+        /// Only this campaign (its id).
+        #[arg(long, value_name = "ID")]
+        campaign: Option<String>,
+        /// Judge as of this date (as for `analyze`).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<chrono::NaiveDate>,
+    },
     /// Export a table (events, findings, exceptions, metrics, controls) as CSV or JSON, or the
     /// OSCAL assessment results, for a period.
     Export {
@@ -418,6 +429,10 @@ enum ExportWhat {
     Exceptions,
     Metrics,
     Controls,
+    /// Access-review campaigns per system: population, coverage, completion.
+    Reviews,
+    /// Every review revoke decision followed to the system's removal and the next snapshot.
+    ReviewRevokes,
     /// OSCAL assessment results (JSON).
     Oscal,
 }
@@ -821,6 +836,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             "account": f.account,
                             "entitlement": f.entitlement,
                             "exception": f.exception.as_ref().map(|e| e.as_str()),
+                            "campaign": f.campaign.as_ref().map(|c| c.as_str()),
                             "summary": f.summary,
                             "evidence": f.evidence,
                         })
@@ -1052,6 +1068,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Reviews { campaign, as_of } => {
+            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
+                .await?;
+            let mut view = evidentia_app::reviews_of(&run);
+            if let Some(id) = campaign {
+                if !view.campaigns.iter().any(|c| c.id == *id) {
+                    let known: Vec<&str> = view.campaigns.iter().map(|c| c.id.as_str()).collect();
+                    anyhow::bail!(
+                        "no campaign {id:?} in the workspace; campaigns: {}",
+                        if known.is_empty() {
+                            "none imported".to_owned()
+                        } else {
+                            known.join(", ")
+                        }
+                    );
+                }
+                view.campaigns.retain(|c| c.id == *id);
+            }
+            if cli.json {
+                print_json(&reviews_json(&view))?;
+            } else {
+                print_reviews(&view)?;
+            }
+        }
         Command::Exceptions { as_of } => {
             let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
                 .await?;
@@ -1116,6 +1156,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         ExportWhat::Findings => evidentia_app::ExportKind::Findings,
                         ExportWhat::Exceptions => evidentia_app::ExportKind::Exceptions,
                         ExportWhat::Metrics => evidentia_app::ExportKind::Metrics,
+                        ExportWhat::Reviews => evidentia_app::ExportKind::Reviews,
+                        ExportWhat::ReviewRevokes => evidentia_app::ExportKind::ReviewRevokes,
                         ExportWhat::Controls | ExportWhat::Oscal => {
                             evidentia_app::ExportKind::Controls
                         }
@@ -1887,5 +1929,203 @@ fn preview(payload: &[u8]) -> String {
 
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     outln!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// `evidentia reviews --json`: every figure the text shows, with the entries behind it.
+fn reviews_json(view: &evidentia_app::ReviewsView) -> serde_json::Value {
+    let campaigns: Vec<_> = view
+        .campaigns
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "id": c.id,
+                "name": c.name,
+                "entry": c.seq,
+                "started_at": c.started_at,
+                "due_at": c.due_at,
+                "closed_at": c.closed_at,
+                "overdue": c.overdue,
+                "population": c.population,
+                "decided": c.decided,
+                "decided_on_time": c.decided_on_time,
+                "findings": c.findings,
+                "systems": c.systems.iter().map(|s| serde_json::json!({
+                    "system": s.system,
+                    "snapshot_at": s.snapshot_at,
+                    "snapshot_entries": s.snapshot_entries,
+                    "population": s.population,
+                    "decided": s.decided,
+                    "decided_on_time": s.decided_on_time,
+                    "undecided": s.undecided,
+                    "keep": s.keep,
+                    "revoke": s.revoke,
+                    "modify": s.modify,
+                    "decision_to_removal": s.removal_hours.map(|(n, p50, p95)| serde_json::json!({
+                        "count": n, "median_hours": p50, "p95_hours": p95
+                    })),
+                })).collect::<Vec<_>>(),
+                "revokes": c.revokes.iter().map(|r| serde_json::json!({
+                    "decision_entry": r.decision_seq,
+                    "decision": r.verdict,
+                    "system": r.system,
+                    "account": r.account,
+                    "entitlement": r.entitlement,
+                    "identity": r.identity,
+                    "reviewer": r.reviewer,
+                    "decided_at": r.decided_at,
+                    "deadline": r.deadline,
+                    "removal_entry": r.removal_seq,
+                    "removed_at": r.removed_at,
+                    "confirmation_entry": r.confirmation_seq,
+                    "confirmation_at": r.confirmation_at,
+                    "confirmation_shows_access": r.confirmation_held,
+                    "status": r.status,
+                })).collect::<Vec<_>>(),
+                "reviewers": c.reviewers.iter().map(|r| serde_json::json!({
+                    "reviewer": r.reviewer,
+                    "decisions": r.decisions,
+                    "keep": r.keep,
+                    "revoke": r.revoke,
+                    "modify": r.modify,
+                    "fastest_burst": r.fastest_burst,
+                    "fastest_burst_all_keep": r.fastest_burst_all_keep,
+                })).collect::<Vec<_>>(),
+                "outside_population_entries": c.outside_population,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "as_of": view.as_of,
+        "rubber_stamp": {"decisions": view.rubber_stamp.0, "within_seconds": view.rubber_stamp.1},
+        "campaigns": campaigns,
+    })
+}
+
+/// Share as a percentage with one decimal, or `-` when there is nothing to divide.
+fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        "-".to_owned()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+fn print_reviews(view: &evidentia_app::ReviewsView) -> std::io::Result<()> {
+    if view.campaigns.is_empty() {
+        outln!("no access-review campaigns imported (docs/access-reviews.md)");
+        return Ok(());
+    }
+    for c in &view.campaigns {
+        let state = match (&c.closed_at, c.overdue) {
+            (Some(t), true) => format!("closed {t}, after its due date"),
+            (Some(t), false) => format!("closed {t}"),
+            (None, true) => "open, past its due date".to_owned(),
+            (None, false) => "open".to_owned(),
+        };
+        outln!(
+            "{}{}  started {}  due {}  {}  [entry {}]",
+            c.id,
+            c.name
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
+            c.started_at,
+            c.due_at,
+            state,
+            c.seq
+        );
+        outln!(
+            "  coverage {} ({} of {} items decided), on time {}, {} finding(s)",
+            percent(c.decided, c.population),
+            c.decided,
+            c.population,
+            percent(c.decided_on_time, c.population),
+            c.findings
+        );
+        for s in &c.systems {
+            let Some(at) = &s.snapshot_at else {
+                outln!(
+                    "  {:<18} population not established: no complete snapshot at or before the start",
+                    s.system
+                );
+                continue;
+            };
+            let removal = s.removal_hours.map_or("-".to_owned(), |(n, p50, p95)| {
+                format!("{n} removed, p50 {p50:.1}h p95 {p95:.1}h")
+            });
+            outln!(
+                "  {:<18} population {:>6} (snapshot {at})  decided {:>6}  undecided {:>5}  keep {} revoke {} modify {}  decision→removal: {removal}",
+                s.system,
+                s.population,
+                s.decided,
+                s.undecided,
+                s.keep,
+                s.revoke,
+                s.modify
+            );
+        }
+        for r in &c.revokes {
+            let item = format!(
+                "{} {}{}",
+                r.system,
+                r.account,
+                r.entitlement
+                    .as_deref()
+                    .map(|e| format!(" {e}"))
+                    .unwrap_or_default()
+            );
+            let removal = match (&r.removed_at, r.removal_seq) {
+                (Some(t), Some(seq)) => format!("removed {t} [entry {seq}]"),
+                _ => "no removal in the log".to_owned(),
+            };
+            let confirmation = match (&r.confirmation_at, r.confirmation_held, r.confirmation_seq) {
+                (Some(t), Some(true), Some(seq)) => {
+                    format!("snapshot {t} still shows it [entry {seq}]")
+                }
+                (Some(t), Some(false), Some(seq)) => {
+                    format!("snapshot {t} shows it gone [entry {seq}]")
+                }
+                _ => "no later snapshot".to_owned(),
+            };
+            outln!(
+                "  {} {item}: decided {} by {} [entry {}] → {removal} → {confirmation}: {}",
+                r.verdict,
+                r.decided_at,
+                r.reviewer.as_deref().unwrap_or("-"),
+                r.decision_seq,
+                r.status
+            );
+        }
+        for r in &c.reviewers {
+            let flag =
+                if r.fastest_burst >= view.rubber_stamp.0 as usize && r.fastest_burst_all_keep {
+                    "  (rubber-stamp threshold reached)"
+                } else {
+                    ""
+                };
+            outln!(
+                "  reviewer {:<24} {} decisions (keep {}, revoke {}, modify {}), fastest {} within {}s{flag}",
+                r.reviewer,
+                r.decisions,
+                r.keep,
+                r.revoke,
+                r.modify,
+                r.fastest_burst,
+                view.rubber_stamp.1
+            );
+        }
+        if !c.outside_population.is_empty() {
+            outln!(
+                "  {} decision(s) on items outside the population [entries {}]",
+                c.outside_population.len(),
+                c.outside_population
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
     Ok(())
 }

@@ -37,6 +37,8 @@ pub struct FindingInput {
     pub account: Option<String>,
     pub entitlement: Option<String>,
     pub exception: Option<String>,
+    /// The access-review campaign, for the review checks.
+    pub campaign: Option<String>,
     pub evidence: Vec<u64>,
     /// Controls of the framework the check maps to, as the catalog spells them.
     pub controls: Vec<String>,
@@ -302,7 +304,7 @@ pub fn assessment_results(input: &AssessmentInput) -> Result<Vec<u8>, serde_json
         .findings
         .iter()
         .map(|f| {
-            let key = [
+            let mut key = vec![
                 f.check.as_str(),
                 f.identity.as_deref().unwrap_or(""),
                 f.system.as_deref().unwrap_or(""),
@@ -310,6 +312,9 @@ pub fn assessment_results(input: &AssessmentInput) -> Result<Vec<u8>, serde_json
                 f.entitlement.as_deref().unwrap_or(""),
                 f.exception.as_deref().unwrap_or(""),
             ];
+            // Only review findings have a campaign; the other findings keep the UUIDs they
+            // always had.
+            key.extend(f.campaign.as_deref());
             let seqs: Vec<String> = f.evidence.iter().map(u64::to_string).collect();
             let summary = one_line(&f.summary);
             let o = Observation {
@@ -332,6 +337,7 @@ pub fn assessment_results(input: &AssessmentInput) -> Result<Vec<u8>, serde_json
                     f.account.as_ref().and_then(|v| prop("account", v)),
                     f.entitlement.as_ref().and_then(|v| prop("entitlement", v)),
                     f.exception.as_ref().and_then(|v| prop("exception", v)),
+                    f.campaign.as_ref().and_then(|v| prop("campaign", v)),
                     prop("ledger-entries", seqs.join(" ")),
                 ]
                 .into_iter()

@@ -43,6 +43,10 @@ const OSCAL_RESULTS: &str = "oscal/assessment-results.json";
 /// The exported tables, each as `exports/<table>.csv` and `exports/<table>.json`.
 const EXPORT_TABLES: [&str; 5] = ["controls", "events", "exceptions", "findings", "metrics"];
 const EXPORT_FORMATS: [&str; 2] = ["csv", "json"];
+/// Tables packs hold since access reviews were added: accepted in the layout but not
+/// required, so packs made before them still verify (the signed manifest and `SHA256SUMS`
+/// still list, and so pin, every file a pack holds).
+const LATER_EXPORT_TABLES: [&str; 2] = ["review-revokes", "reviews"];
 /// The signed checkpoint, the signed manifest and their key: optional files, checked in
 /// [`trust`] when present.
 const ACCEPTED_FILES: [&str; 3] = [CHECKPOINT_NOTE, MANIFEST_NOTE, SIGNING_KEY_PEM];
@@ -107,7 +111,15 @@ fn in_layout(name: &str, fixed: &HashSet<String>, report: Option<&str>) -> bool 
         .strip_prefix(FINDING_PROOFS_DIR)
         .and_then(|rest| rest.strip_suffix(".json"))
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    let is_later_export = name.strip_prefix("exports/").is_some_and(|file| {
+        LATER_EXPORT_TABLES.iter().any(|table| {
+            EXPORT_FORMATS
+                .iter()
+                .any(|format| file == format!("{table}.{format}"))
+        })
+    });
     fixed.contains(name)
+        || is_later_export
         || is_report
         || artifact_address(name).is_some()
         || ACCEPTED_FILES.contains(&name)
@@ -1525,6 +1537,8 @@ mod tests {
             "notes.txt".to_owned(),
             "exports/extra.csv".to_owned(),
             "exports/findings.xlsx".to_owned(),
+            "exports/reviews.txt".to_owned(),
+            "exports/review-revokes.xlsx".to_owned(),
             "report-owasp-nhi-2025.pdf".to_owned(),
             "oscal/other.json".to_owned(),
             "tools/other.py".to_owned(),
@@ -1545,6 +1559,22 @@ mod tests {
                 "not part of the pack layout (docs/evidence-pack.md)",
             );
         }
+    }
+
+    #[test]
+    fn the_review_tables_are_accepted_but_not_required() {
+        // Packs made since access reviews hold them; packs made before do not (honest()).
+        let mut spec = Spec::honest();
+        for table in ["reviews", "review-revokes"] {
+            for format in ["csv", "json"] {
+                spec.files.push((
+                    format!("exports/{table}.{format}"),
+                    table.as_bytes().to_vec(),
+                ));
+            }
+        }
+        assert!(verdict(&spec.pack(|_| {})).is_intact());
+        assert!(verdict(&Spec::honest().pack(|_| {})).is_intact());
     }
 
     #[test]

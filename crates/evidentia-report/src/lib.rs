@@ -20,7 +20,7 @@ use sha2::Digest;
 use crate::canvas::{CONTENT_W, Canvas, MARGIN_X, PAGE_H, Style, colour};
 pub use crate::model::{
     ArtifactLine, Completeness, ControlLine, ExceptionLine, FindingLine, Framework, LedgerHead,
-    ReportModel, RevokeLine, Severity, Status,
+    ReportModel, ReviewLine, RevokeLine, Severity, Status,
 };
 use crate::text::{Fonts, safe};
 
@@ -52,6 +52,7 @@ pub fn render(model: &ReportModel) -> Result<Pdf, ReportError> {
     sections::findings(&mut canvas, model);
     sections::exceptions(&mut canvas, model);
     sections::revocation(&mut canvas, model);
+    sections::reviews(&mut canvas, model);
     sections::evidence_index(&mut canvas, model);
     sections::how_to_verify(&mut canvas, model);
     decorate(&mut canvas, model);

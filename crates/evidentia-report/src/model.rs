@@ -34,6 +34,8 @@ pub struct ReportModel {
     pub exceptions_by_bucket: Vec<(String, usize)>,
     /// Hours from leaver/retirement to revocation, per system.
     pub time_to_revoke: Vec<RevokeLine>,
+    /// Access-review campaigns, one line per campaign and system, in campaign order.
+    pub reviews: Vec<ReviewLine>,
     /// Every imported file, oldest first.
     pub artifacts: Vec<ArtifactLine>,
     /// What the analysis could not look at: kinds of evidence never imported (with the checks
@@ -180,6 +182,29 @@ pub struct RevokeLine {
     pub count: usize,
     pub median_hours: f64,
     pub p95_hours: f64,
+}
+
+/// One access-review campaign in one system.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewLine {
+    pub campaign: String,
+    pub name: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub system: String,
+    /// Closed after its due date, or open past it.
+    pub overdue: bool,
+    /// Items in the population; `None` when no snapshot at or before the start established it.
+    pub population: Option<usize>,
+    pub decided: usize,
+    pub decided_on_time: usize,
+    /// Revoke and modify decisions, and how they ended in the system.
+    pub revokes: usize,
+    pub removed_on_time: usize,
+    pub removed_late: usize,
+    pub not_executed: usize,
+    pub contradicted: usize,
 }
 
 /// One imported file.

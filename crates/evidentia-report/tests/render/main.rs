@@ -8,7 +8,7 @@ use std::process::Command;
 use chrono::{NaiveDate, TimeZone, Utc};
 use evidentia_report::{
     ArtifactLine, Completeness, ControlLine, ExceptionLine, FindingLine, Framework, LedgerHead,
-    ReportModel, RevokeLine, Severity, Status, render,
+    ReportModel, ReviewLine, RevokeLine, Severity, Status, render,
 };
 
 fn tool(name: &str) -> PathBuf {
@@ -107,6 +107,23 @@ fn model(findings: usize) -> ReportModel {
         controls,
         findings,
         unmapped_findings: 2,
+        reviews: vec![ReviewLine {
+            campaign: "UAR-2025-Q2".to_owned(),
+            name: Some("Quarterly privileged access review".to_owned()),
+            started_at: Utc.with_ymd_and_hms(2025, 4, 1, 9, 0, 0).unwrap(),
+            due_at: Utc.with_ymd_and_hms(2025, 4, 30, 17, 0, 0).unwrap(),
+            closed_at: Some(Utc.with_ymd_and_hms(2025, 5, 2, 12, 0, 0).unwrap()),
+            system: "okta".to_owned(),
+            overdue: true,
+            population: Some(120),
+            decided: 117,
+            decided_on_time: 110,
+            revokes: 9,
+            removed_on_time: 6,
+            removed_late: 1,
+            not_executed: 1,
+            contradicted: 1,
+        }],
         evidence_gaps: vec![
             "No activity (sign-ins, console logins, API calls or last-used dates) was imported: EV-ACTIVITY-AFTER-TERMINATION and EV-NHI-HUMAN-USE were not assessed.".to_owned(),
             "No reconciliation snapshot in the period: github.".to_owned(),
@@ -242,6 +259,7 @@ fn empty_sections_say_so() {
     m.controls.clear();
     m.exceptions.clear();
     m.time_to_revoke.clear();
+    m.reviews.clear();
     m.artifacts.clear();
     m.period_from = None;
     let pdf = render(&m).unwrap();
@@ -250,6 +268,7 @@ fn empty_sections_say_so() {
         "No findings mapped to this framework in the period.",
         "No exceptions were recorded.",
         "No revocation was executed in the period.",
+        "No access-review campaign was imported: the review checks were not assessed.",
         "No file was imported.",
         "first record to 2025-12-31",
     ] {
@@ -273,4 +292,29 @@ fn rendering_is_deterministic_and_dated_by_the_model() {
         info.contains("CreationDate:    Fri Jan  2 08:00:00 2026 UTC"),
         "{info}"
     );
+}
+
+#[test]
+fn review_campaigns_show_population_coverage_and_revoke_outcomes() {
+    let mut m = model(3);
+    let mut unestablished = m.reviews[0].clone();
+    unestablished.system = "github".to_owned();
+    unestablished.population = None;
+    m.reviews.push(unestablished);
+    let pdf = render(&m).unwrap();
+    if let Some(out) = std::env::var_os("EVIDENTIA_REPORT_SAMPLE") {
+        std::fs::write(out, &pdf.bytes).unwrap();
+    }
+    let t = text(&pdf.bytes);
+    for needed in [
+        "Access reviews",
+        "UAR-2025-Q2 — Quarterly privileged access review: started 2025-04-01 09:00:00 UTC, due",
+        "closed 2025-05-02 12:00:00 UTC, after its due date.",
+        // 117 of 120 decided, 110 of 120 by the due date.
+        "97.5%",
+        "91.7%",
+        "established",
+    ] {
+        assert!(t.contains(needed), "{needed:?} missing from:\n{t}");
+    }
 }
