@@ -12,7 +12,7 @@ use crate::dto::{
     AccountsDto, AnalysisDto, AssessmentDto, CheckpointDto, EntryDto, EventChainDto,
     EventFilterDto, EventPageDto, EventsRunDto, ExceptionsDto, FindingsDto, ImportProgressDto,
     ImportRecordDto, ImportRequest, ImportResultDto, OutputDto, OutputProgressDto, OutputRequest,
-    PackCheckDto, PackCheckRequest, PolicyDto, SessionDto, SigningKeyDto, VerifyDto,
+    PackCheckDto, PackCheckRequest, PolicyDto, ReviewsDto, SessionDto, SigningKeyDto, VerifyDto,
     VerifyProgressDto,
 };
 use crate::error::IpcError;
@@ -50,7 +50,8 @@ pub async fn list_entries(
     from: u64,
     limit: u64,
 ) -> Result<Vec<EntryDto>> {
-    // A page of the ledger, never the whole of it: the window shows a few hundred at a time.
+    // A page of the ledger, never the whole of it. Entries carry their payloads (a snapshot
+    // entry holds up to 1,024 rows), so the window asks for one at a time.
     let limit = limit.clamp(1, evidentia_app::MAX_PAGE);
     let entries = evidentia_app::list_entries(&session.path().await?, from, limit).await?;
     Ok(entries.iter().map(|e| EntryJson::from(e).into()).collect())
@@ -269,6 +270,13 @@ pub async fn findings_view(session: State<'_, Session>) -> Result<FindingsDto> {
 pub async fn exceptions_view(session: State<'_, Session>) -> Result<ExceptionsDto> {
     let view = evidentia_app::exceptions_view(&session.path().await?, Utc::now()).await?;
     Ok(ExceptionsDto::from(&view))
+}
+
+/// Every access-review campaign, judged fresh as of the end of the policy's period.
+#[tauri::command]
+pub async fn reviews_view(session: State<'_, Session>) -> Result<ReviewsDto> {
+    let view = evidentia_app::reviews_view(&session.path().await?, Utc::now()).await?;
+    Ok(ReviewsDto::from(&view))
 }
 
 /// The Overview's assessment: chain completeness, findings, CSF functions, aging, time to revoke.

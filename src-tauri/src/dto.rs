@@ -51,13 +51,16 @@ pub struct SessionDto {
     pub startup_error: Option<crate::error::IpcError>,
 }
 
-/// One ledger entry without its payload (the overview and integrity pages list entries).
+/// One ledger entry, as the Integrity page and the Reviews page's entry viewer show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct EntryDto {
     pub seq: u64,
     pub kind: String,
     pub recorded_at: String,
+    /// The payload as compact JSON text (a JSON string when it is not JSON); the page lays it
+    /// out. Entries are fetched one at a time, so carrying it costs little.
+    pub payload: String,
     pub payload_hash: String,
     pub prev_hash: String,
     pub entry_hash: String,
@@ -70,6 +73,7 @@ impl From<EntryJson> for EntryDto {
             seq: e.seq,
             kind: e.kind,
             recorded_at: e.recorded_at,
+            payload: e.payload.to_string(),
             payload_hash: e.payload_hash,
             prev_hash: e.prev_hash,
             entry_hash: e.entry_hash,
@@ -1082,6 +1086,206 @@ impl From<&evidentia_app::AssessmentView> for AssessmentDto {
     }
 }
 
+/// A campaign's population and decisions in one system.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ReviewSystemDto {
+    pub system: String,
+    /// When the snapshot the population was drawn from was taken; none: the system had no
+    /// complete snapshot at or before the start, so its population is not established.
+    pub snapshot_at: Option<String>,
+    /// The ledger entries holding that snapshot's rows.
+    pub snapshot_entries: Vec<u64>,
+    pub population: u64,
+    pub decided: u64,
+    pub decided_on_time: u64,
+    pub keep: u64,
+    pub revoke: u64,
+    pub modify: u64,
+    pub undecided: u64,
+    /// Decision to removal in the system's log, in hours, where any revoke was removed.
+    pub removal_hours: Option<RemovalHoursDto>,
+}
+
+/// Hours from decision to removal: how many, median and 95th percentile (nearest rank).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct RemovalHoursDto {
+    pub count: u64,
+    pub median: f64,
+    pub p95: f64,
+}
+
+/// A revoke (or modify) decision → the system's removal → the next snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ReviewRevokeDto {
+    pub decision_seq: u64,
+    /// `revoke` or `modify`.
+    pub verdict: String,
+    pub system: String,
+    pub account: String,
+    pub entitlement: Option<String>,
+    pub identity: Option<String>,
+    pub reviewer: Option<String>,
+    pub decided_at: String,
+    /// Decision + the policy's revoke SLA.
+    pub deadline: String,
+    pub removal_seq: Option<u64>,
+    pub removed_at: Option<String>,
+    pub confirmation_seq: Option<u64>,
+    pub confirmation_at: Option<String>,
+    /// The confirming snapshot still shows the item.
+    pub confirmation_held: Option<bool>,
+    /// `on_time`, `late`, `not_executed`, `contradicted`, `removed_unlogged` or `not_yet_due`.
+    pub status: String,
+}
+
+/// One reviewer's decisions in a campaign and their fastest burst.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ReviewerDto {
+    pub reviewer: String,
+    pub decisions: u64,
+    pub keep: u64,
+    pub revoke: u64,
+    pub modify: u64,
+    /// The most decisions made within the rubber-stamp window of each other.
+    pub fastest_burst: u64,
+    pub fastest_burst_all_keep: bool,
+}
+
+/// One access-review campaign.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct CampaignDto {
+    pub id: String,
+    pub name: Option<String>,
+    /// The campaign's ledger entry.
+    pub seq: u64,
+    pub started_at: String,
+    pub due_at: String,
+    pub closed_at: Option<String>,
+    /// Closed after its due date, or still open after it.
+    pub overdue: bool,
+    /// Items in the established populations, summed over systems.
+    pub population: u64,
+    pub decided: u64,
+    pub decided_on_time: u64,
+    pub systems: Vec<ReviewSystemDto>,
+    pub revokes: Vec<ReviewRevokeDto>,
+    pub reviewers: Vec<ReviewerDto>,
+    /// Decisions on items outside the population, as their entries.
+    pub outside_population: Vec<u64>,
+    /// Findings of the review checks about this campaign.
+    pub findings: u64,
+}
+
+/// The rubber-stamp threshold reviewers' bursts are measured against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct RubberStampDto {
+    pub decisions: u64,
+    pub seconds: i64,
+}
+
+/// Everything the Reviews page shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ReviewsDto {
+    pub as_of: String,
+    pub rubber_stamp: RubberStampDto,
+    pub campaigns: Vec<CampaignDto>,
+}
+
+impl From<&evidentia_app::ReviewsView> for ReviewsDto {
+    fn from(v: &evidentia_app::ReviewsView) -> Self {
+        let (decisions, seconds) = v.rubber_stamp;
+        ReviewsDto {
+            as_of: v.as_of.clone(),
+            rubber_stamp: RubberStampDto {
+                decisions: u64::from(decisions),
+                seconds,
+            },
+            campaigns: v.campaigns.iter().map(CampaignDto::from).collect(),
+        }
+    }
+}
+
+impl From<&evidentia_app::CampaignItem> for CampaignDto {
+    fn from(c: &evidentia_app::CampaignItem) -> Self {
+        CampaignDto {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            seq: c.seq,
+            started_at: c.started_at.clone(),
+            due_at: c.due_at.clone(),
+            closed_at: c.closed_at.clone(),
+            overdue: c.overdue,
+            population: c.population as u64,
+            decided: c.decided as u64,
+            decided_on_time: c.decided_on_time as u64,
+            systems: c
+                .systems
+                .iter()
+                .map(|s| ReviewSystemDto {
+                    system: s.system.clone(),
+                    snapshot_at: s.snapshot_at.clone(),
+                    snapshot_entries: s.snapshot_entries.clone(),
+                    population: s.population as u64,
+                    decided: s.decided as u64,
+                    decided_on_time: s.decided_on_time as u64,
+                    keep: s.keep as u64,
+                    revoke: s.revoke as u64,
+                    modify: s.modify as u64,
+                    undecided: s.undecided as u64,
+                    removal_hours: s.removal_hours.map(|(count, median, p95)| RemovalHoursDto {
+                        count: count as u64,
+                        median,
+                        p95,
+                    }),
+                })
+                .collect(),
+            revokes: c
+                .revokes
+                .iter()
+                .map(|r| ReviewRevokeDto {
+                    decision_seq: r.decision_seq,
+                    verdict: r.verdict.clone(),
+                    system: r.system.clone(),
+                    account: r.account.clone(),
+                    entitlement: r.entitlement.clone(),
+                    identity: r.identity.clone(),
+                    reviewer: r.reviewer.clone(),
+                    decided_at: r.decided_at.clone(),
+                    deadline: r.deadline.clone(),
+                    removal_seq: r.removal_seq,
+                    removed_at: r.removed_at.clone(),
+                    confirmation_seq: r.confirmation_seq,
+                    confirmation_at: r.confirmation_at.clone(),
+                    confirmation_held: r.confirmation_held,
+                    status: r.status.clone(),
+                })
+                .collect(),
+            reviewers: c
+                .reviewers
+                .iter()
+                .map(|r| ReviewerDto {
+                    reviewer: r.reviewer.clone(),
+                    decisions: r.decisions as u64,
+                    keep: r.keep as u64,
+                    revoke: r.revoke as u64,
+                    modify: r.modify as u64,
+                    fastest_burst: r.fastest_burst as u64,
+                    fastest_burst_all_keep: r.fastest_burst_all_keep,
+                })
+                .collect(),
+            outside_population: c.outside_population.clone(),
+            findings: c.findings as u64,
+        }
+    }
+}
+
 /// What the Reports page asks for: an output kind, a framework, a period and where to write.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -1180,6 +1384,13 @@ mod tests {
             FunctionDto::decl(&cfg),
             RevokeDto::decl(&cfg),
             AssessmentDto::decl(&cfg),
+            ReviewSystemDto::decl(&cfg),
+            RemovalHoursDto::decl(&cfg),
+            ReviewRevokeDto::decl(&cfg),
+            ReviewerDto::decl(&cfg),
+            CampaignDto::decl(&cfg),
+            RubberStampDto::decl(&cfg),
+            ReviewsDto::decl(&cfg),
             OutputRequest::decl(&cfg),
             OutputDto::decl(&cfg),
             OutputProgressDto::decl(&cfg),
@@ -1240,6 +1451,96 @@ mod tests {
         assert!(SigningKeyDto::new(Some(&public), Some(&private)).private_key_found);
         let none = SigningKeyDto::new(None, None);
         assert!(none.public_key.is_none() && none.private_key_path.is_none());
+    }
+
+    #[test]
+    fn a_campaign_reaches_the_page_with_its_systems_revokes_and_reviewers() {
+        let view = evidentia_app::ReviewsView {
+            as_of: "2025-12-31T23:59:59Z".to_owned(),
+            rubber_stamp: (20, 60),
+            campaigns: vec![evidentia_app::CampaignItem {
+                id: "Q1".to_owned(),
+                name: Some("Q1 finance review".to_owned()),
+                seq: 7,
+                started_at: "2025-03-01T00:00:00Z".to_owned(),
+                due_at: "2025-03-15T00:00:00Z".to_owned(),
+                closed_at: None,
+                overdue: true,
+                population: 3,
+                decided: 2,
+                decided_on_time: 1,
+                systems: vec![evidentia_app::ReviewSystemItem {
+                    system: "finance-app".to_owned(),
+                    snapshot_at: None,
+                    snapshot_entries: Vec::new(),
+                    population: 3,
+                    decided: 2,
+                    decided_on_time: 1,
+                    keep: 1,
+                    revoke: 1,
+                    modify: 0,
+                    undecided: 1,
+                    removal_hours: Some((1, 36.0, 36.0)),
+                }],
+                revokes: vec![evidentia_app::ReviewRevokeItem {
+                    decision_seq: 9,
+                    verdict: "revoke".to_owned(),
+                    system: "finance-app".to_owned(),
+                    account: "bob".to_owned(),
+                    entitlement: Some("GL-Admin".to_owned()),
+                    identity: None,
+                    reviewer: Some("carol".to_owned()),
+                    decided_at: "2025-03-02T10:00:00Z".to_owned(),
+                    deadline: "2025-03-09T10:00:00Z".to_owned(),
+                    removal_seq: Some(12),
+                    removed_at: Some("2025-03-03T22:00:00Z".to_owned()),
+                    confirmation_at: Some("2025-03-31T00:00:00Z".to_owned()),
+                    confirmation_held: Some(false),
+                    confirmation_seq: Some(15),
+                    status: "on_time".to_owned(),
+                }],
+                reviewers: vec![evidentia_app::ReviewerItem {
+                    reviewer: "carol".to_owned(),
+                    decisions: 2,
+                    keep: 1,
+                    revoke: 1,
+                    modify: 0,
+                    fastest_burst: 2,
+                    fastest_burst_all_keep: false,
+                }],
+                outside_population: vec![11],
+                findings: 2,
+            }],
+        };
+        let dto = ReviewsDto::from(&view);
+        assert_eq!(
+            dto.rubber_stamp,
+            RubberStampDto {
+                decisions: 20,
+                seconds: 60
+            }
+        );
+        let c = &dto.campaigns[0];
+        assert_eq!((c.seq, c.population, c.decided, c.findings), (7, 3, 2, 2));
+        assert!(c.overdue && c.closed_at.is_none());
+        let s = &c.systems[0];
+        assert!(s.snapshot_at.is_none());
+        assert_eq!(
+            s.removal_hours,
+            Some(RemovalHoursDto {
+                count: 1,
+                median: 36.0,
+                p95: 36.0
+            })
+        );
+        let r = &c.revokes[0];
+        assert_eq!(
+            (r.decision_seq, r.removal_seq, r.confirmation_seq),
+            (9, Some(12), Some(15))
+        );
+        assert_eq!(r.confirmation_held, Some(false));
+        assert_eq!(c.reviewers[0].fastest_burst, 2);
+        assert_eq!(c.outside_population, vec![11]);
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub fn run() {
             commands::event_chain,
             commands::findings_view,
             commands::exceptions_view,
+            commands::reviews_view,
             commands::overview_assessment,
             commands::write_output,
         ])

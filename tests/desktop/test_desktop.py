@@ -4,12 +4,14 @@ Runs under Xvfb through tauri-driver and WebKitWebDriver (`make test` starts it)
 of every page land in target/e2e-screenshots/ for people to look at.
 """
 
+import os
 import re
 import shutil
 import subprocess
 import time
 from pathlib import Path
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -20,7 +22,9 @@ FIXTURES = ROOT / "crates/evidentia-import/tests/profiles/data"
 SAMPLE = FIXTURES / "provisioning-csv.csv"
 # Has a planted invalid row: refused whole unless the valid rows are asked for.
 WITH_BAD_ROW = FIXTURES / "exceptions-register.csv"
-PAGES = ["overview", "import", "integrity", "accounts", "events", "findings", "exceptions", "reports"]
+PAGES = ["overview", "import", "integrity", "accounts", "events", "findings", "exceptions", "reviews", "reports"]
+# The CLI builds the access-review workspace (the app records no policy); `make test` builds it.
+CLI = Path(os.environ.get("EVIDENTIA_CLI_BIN", ROOT / "target/debug/evidentia"))
 
 
 def wait(driver, timeout=30):
@@ -193,6 +197,7 @@ def test_import_then_verify_on_a_fresh_workspace(fresh_app, tmp_path):
         "events": "No analysis recorded yet",
         "findings": "No policy recorded",
         "exceptions": "No policy recorded",
+        "reviews": "No policy recorded",
         "reports": "No policy recorded",
     }
     for page, guidance in expected.items():
@@ -231,6 +236,7 @@ def test_first_start_opens_the_demo_workspace(demo_app):
         go(d, page)
         time.sleep(0.4)
         demo_app.shot(f"demo-{page}")
+    check_the_reviews_page(demo_app)
     check_the_signed_checkpoint(demo_app)
     go(d, "accounts")
     table = wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, "main table")))
@@ -242,6 +248,150 @@ def test_first_start_opens_the_demo_workspace(demo_app):
     demo_app.shot("demo-accounts-uncorrelated")
     review_the_analysis(demo_app)
     check_a_pack(demo_app)
+
+
+def check_the_reviews_page(app):
+    """The demo's Reviews page: its campaigns, or (before the demo has any) the empty state that
+    says how to import one; also in a small window."""
+    d = app.driver
+    go(d, "reviews")
+    wait(d, 120).until(
+        lambda drv: drv.find_elements(By.CSS_SELECTOR, '[data-testid="campaign"]')
+        or drv.find_elements(By.CSS_SELECTOR, '[data-testid="reviews-empty"]')
+    )
+    if not d.find_elements(By.CSS_SELECTOR, '[data-testid="campaign"]'):
+        empty = text_of(d, '[data-testid="reviews-empty"]')
+        assert "No access-review campaigns imported" in empty and "access-review" in empty, empty
+    app.shot("demo-reviews")
+    d.set_window_size(1024, 640)
+    try:
+        app.shot("demo-reviews-1024x640")
+    finally:
+        d.set_window_size(1280, 800)
+
+
+def write_review_fixture(folder: Path) -> dict[str, Path]:
+    """A tiny organisation with one access-review campaign: one system, its snapshot before the
+    campaign starts (holding both items), a keep and a revoke decision, the revoke executed in
+    the system's log two days later, and the next snapshot no longer showing the item."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "policy": folder / "policy.toml",
+        "before": folder / "finance-app-2025-02-28.csv",
+        "after": folder / "finance-app-2025-03-31.csv",
+        "log": folder / "finance-app-log.csv",
+        "decisions": folder / "q1-review-decisions.csv",
+    }
+    files["policy"].write_text(
+        'format = "evidentia-policy/1"\n\n'
+        '[organisation]\nname = "Review Test"\nperiod_start = 2025-01-01\nperiod_end = 2025-12-31\n\n'
+        '[systems.finance-app]\nname = "Finance application"\ncriticality = "high"\nreconciled = true\n\n'
+        '[reviews]\nrevoke_sla = "7d"\n'
+    )
+    snapshot_header = "System,As Of,Account,Identity,Entitlement,Status,Last Used\n"
+    files["before"].write_text(
+        snapshot_header
+        + "finance-app,2025-02-28,alice.ng,alice.ng,GL-Reader,Matched,\n"
+        + "finance-app,2025-02-28,bob.lee,bob.lee,GL-Admin,Matched,\n"
+    )
+    files["after"].write_text(snapshot_header + "finance-app,2025-03-31,alice.ng,alice.ng,GL-Reader,Matched,\n")
+    files["log"].write_text(
+        "Timestamp,System,Account,Action,Entitlement,Performed By,Result,Error,Request,Event ID\n"
+        "2025-03-05T10:00:00Z,finance-app,bob.lee,Remove Role,GL-Admin,admin.jones,Success,,Q1-2025,FA-1\n"
+    )
+    campaign = "Q1-2025,Q1 2025 finance access review,finance-app,,2025-03-01T00:00:00Z,2025-03-15T00:00:00Z,2025-03-14T17:00:00Z"
+    files["decisions"].write_text(
+        "Campaign ID,Campaign Name,Campaign Systems,Campaign Scope,Campaign Start,Campaign Due,Campaign Closed,"
+        "Item ID,Reviewer,Reviewer Role,Subject,System,Account,Entitlement,Decision,Decided At,Delegated To,Comment\n"
+        f"{campaign},I-1,carol.diaz,manager,alice.ng,finance-app,alice.ng,GL-Reader,Keep,2025-03-03T09:00:00Z,,\n"
+        f"{campaign},I-2,carol.diaz,manager,bob.lee,finance-app,bob.lee,GL-Admin,Revoke,2025-03-03T09:05:00Z,,left finance\n"
+    )
+    return files
+
+
+def build_review_workspace(tmp_path: Path) -> Path:
+    """The workspace the Reviews test opens, built through the CLI as a user would."""
+    if not CLI.is_file():
+        pytest.fail(f"{CLI} is missing: build it with `cargo build -p evidentia-cli` (or set EVIDENTIA_CLI_BIN)")
+    files = write_review_fixture(tmp_path / "review-files")
+    workspace = tmp_path / "reviews.evidentia"
+    env = dict(os.environ, EVIDENTIA_KEY_DIR=str(tmp_path / "keys"))
+    env.pop("EVIDENTIA_WORKSPACE", None)
+    steps = [
+        ["init"],
+        ["policy", "set", str(files["policy"])],
+        ["import", "--profile", "reconciliation-csv", str(files["before"]), str(files["after"])],
+        ["import", "--profile", "provisioning-csv", str(files["log"])],
+        ["import", "--profile", "access-review", str(files["decisions"])],
+    ]
+    for step in steps:
+        run = subprocess.run(
+            [str(CLI), "--workspace", str(workspace), *step], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert run.returncode == 0, f"evidentia {' '.join(step)}: {run.stdout}{run.stderr}"
+    return workspace
+
+
+def test_open_reviews_and_follow_a_revoke_to_its_execution_entry(tmp_path):
+    """Issue #15's acceptance: the Reviews page shows the campaign, and a revoke decision is
+    followed to the system's removal entry, opened from the page."""
+    from conftest import App, _launch
+
+    workspace = build_review_workspace(tmp_path)
+    proc, d = _launch(tmp_path, workspace)
+    try:
+        app = App(d, tmp_path, workspace)
+        wait(d).until(lambda drv: "Ledger intact" in badge_text(drv))
+        go(d, "reviews")
+        card = '[data-testid="campaign"][data-campaign="Q1-2025"]'
+        wait(d, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, card)))
+        head = text_of(d, f"{card} .campaign-head")
+        assert "Q1 2025 finance access review" in head and "Q1-2025" in head, head
+        assert text_of(d, f'{card} [data-testid="campaign-status"]').strip() == "closed"
+        coverage = text_of(d, f'{card} [data-testid="coverage"]')
+        assert "100%" in coverage and "2 of 2 items decided" in coverage, coverage
+        system = text_of(d, f'{card} [data-testid="review-system"][data-system="finance-app"]')
+        assert "population not established" not in system, system
+
+        # The revoke: decided, executed in the log, confirmed by the next snapshot.
+        row = f'{card} [data-testid="revoke"]'
+        assert len(d.find_elements(By.CSS_SELECTOR, row)) == 1
+        assert "bob.lee" in text_of(d, row) and "GL-Admin" in text_of(d, row)
+        assert text_of(d, f'{row} [data-testid="revoke-status"]').strip() == "on time"
+        assert [s.strip() for s in texts_of(d, f'{row} [data-testid="step-status"]')] == ["revoke", "complete", "complete"]
+        app.shot("reviews-campaign")
+
+        # The decision's entry, then the execution's: the panel shows each ledger entry.
+        viewer = '[data-testid="entry-viewer"]'
+        decision = d.find_element(By.CSS_SELECTOR, f'{row} [data-step="decision"] [data-testid="open-entry"]')
+        decision_seq = decision.get_attribute("data-seq")
+        decision.click()
+        wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, f'{viewer}[data-seq="{decision_seq}"]')))
+        assert text_of(d, f'{viewer} [data-testid="entry-kind"]').strip() == "record.review_decision"
+        assert "bob.lee" in text_of(d, f'{viewer} [data-testid="entry-payload"]')
+
+        execution = d.find_element(By.CSS_SELECTOR, f'{row} [data-step="execution"] [data-testid="open-entry"]')
+        execution_seq = execution.get_attribute("data-seq")
+        assert int(execution_seq) != int(decision_seq)
+        execution.click()
+        wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, f'{viewer}[data-seq="{execution_seq}"]')))
+        assert text_of(d, f'{viewer} [data-testid="entry-kind"]').strip() == "record.execution"
+        payload = text_of(d, f'{viewer} [data-testid="entry-payload"]')
+        assert "bob.lee" in payload and "GL-Admin" in payload and "FA-1" in payload, payload
+        assert f"Ledger entry #{execution_seq}" in text_of(d, viewer)
+        app.shot("reviews-execution-entry")
+        d.set_window_size(1024, 640)
+        app.shot("reviews-execution-entry-1024x640")
+        d.set_window_size(1280, 800)
+
+        # Escape closes the panel and gives the focus back to the entry link that opened it.
+        d.switch_to.active_element.send_keys(Keys.ESCAPE)
+        wait(d).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, viewer))
+        assert d.switch_to.active_element.get_attribute("data-seq") == execution_seq
+    finally:
+        d.quit()
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def accept_save_dialog(title: str):

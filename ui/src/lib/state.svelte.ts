@@ -11,6 +11,7 @@ export type PageId =
   | 'events'
   | 'findings'
   | 'exceptions'
+  | 'reviews'
   | 'reports';
 
 export type Verification =

@@ -28,6 +28,7 @@ import type {
   ImportRequest,
   ImportResultDto,
   PolicyDto,
+  ReviewsDto,
   SessionDto,
   VerifyDto,
   VerifyProgressDto,
@@ -66,6 +67,7 @@ export const listEvents = (filter: EventFilterDto, offset: number, limit: number
 export const eventChain = (eventSeq: number) => call<EventChainDto>('event_chain', { eventSeq });
 export const findingsView = () => call<FindingsDto>('findings_view');
 export const exceptionsView = () => call<ExceptionsDto>('exceptions_view');
+export const reviewsView = () => call<ReviewsDto>('reviews_view');
 export const overviewAssessment = () => call<AssessmentDto>('overview_assessment');
 
 export function verifyLedger(onProgress: (p: VerifyProgressDto) => void): Promise<VerifyDto> {

@@ -21,7 +21,12 @@ export type SessionDto = { workspace: WorkspaceDto | null, recent: Array<string>
  */
 startup_error: IpcError | null, };
 
-export type EntryDto = { seq: number, kind: string, recorded_at: string, payload_hash: string, prev_hash: string, entry_hash: string, };
+export type EntryDto = { seq: number, kind: string, recorded_at: string, 
+/**
+ * The payload as compact JSON text (a JSON string when it is not JSON); the page lays it
+ * out. Entries are fetched one at a time, so carrying it costs little.
+ */
+payload: string, payload_hash: string, prev_hash: string, entry_hash: string, };
 
 export type CheckpointDto = { id: number, entry_count: number, head_hash: string, created_at: string, 
 /**
@@ -289,6 +294,73 @@ export type AssessmentDto = { as_of: string, events_with_chains: number, complet
  * What the analysis could not look at, one sentence each; empty when nothing was missing.
  */
 evidence_gaps: Array<string>, };
+
+export type ReviewSystemDto = { system: string, 
+/**
+ * When the snapshot the population was drawn from was taken; none: the system had no
+ * complete snapshot at or before the start, so its population is not established.
+ */
+snapshot_at: string | null, 
+/**
+ * The ledger entries holding that snapshot's rows.
+ */
+snapshot_entries: Array<number>, population: number, decided: number, decided_on_time: number, keep: number, revoke: number, modify: number, undecided: number, 
+/**
+ * Decision to removal in the system's log, in hours, where any revoke was removed.
+ */
+removal_hours: RemovalHoursDto | null, };
+
+export type RemovalHoursDto = { count: number, median: number, p95: number, };
+
+export type ReviewRevokeDto = { decision_seq: number, 
+/**
+ * `revoke` or `modify`.
+ */
+verdict: string, system: string, account: string, entitlement: string | null, identity: string | null, reviewer: string | null, decided_at: string, 
+/**
+ * Decision + the policy's revoke SLA.
+ */
+deadline: string, removal_seq: number | null, removed_at: string | null, confirmation_seq: number | null, confirmation_at: string | null, 
+/**
+ * The confirming snapshot still shows the item.
+ */
+confirmation_held: boolean | null, 
+/**
+ * `on_time`, `late`, `not_executed`, `contradicted`, `removed_unlogged` or `not_yet_due`.
+ */
+status: string, };
+
+export type ReviewerDto = { reviewer: string, decisions: number, keep: number, revoke: number, modify: number, 
+/**
+ * The most decisions made within the rubber-stamp window of each other.
+ */
+fastest_burst: number, fastest_burst_all_keep: boolean, };
+
+export type CampaignDto = { id: string, name: string | null, 
+/**
+ * The campaign's ledger entry.
+ */
+seq: number, started_at: string, due_at: string, closed_at: string | null, 
+/**
+ * Closed after its due date, or still open after it.
+ */
+overdue: boolean, 
+/**
+ * Items in the established populations, summed over systems.
+ */
+population: number, decided: number, decided_on_time: number, systems: Array<ReviewSystemDto>, revokes: Array<ReviewRevokeDto>, reviewers: Array<ReviewerDto>, 
+/**
+ * Decisions on items outside the population, as their entries.
+ */
+outside_population: Array<number>, 
+/**
+ * Findings of the review checks about this campaign.
+ */
+findings: number, };
+
+export type RubberStampDto = { decisions: number, seconds: number, };
+
+export type ReviewsDto = { as_of: string, rubber_stamp: RubberStampDto, campaigns: Array<CampaignDto>, };
 
 export type OutputRequest = { 
 /**
