@@ -366,15 +366,20 @@ def test_open_reviews_and_follow_a_revoke_to_its_execution_entry(tmp_path):
         decision = d.find_element(By.CSS_SELECTOR, f'{row} [data-step="decision"] [data-testid="open-entry"]')
         decision_seq = decision.get_attribute("data-seq")
         decision.click()
-        wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, f'{viewer}[data-seq="{decision_seq}"]')))
+        wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, f'{viewer}[data-seq="{decision_seq}"] [data-testid="entry-kind"]')))
         assert text_of(d, f'{viewer} [data-testid="entry-kind"]').strip() == "record.review_decision"
         assert "bob.lee" in text_of(d, f'{viewer} [data-testid="entry-payload"]')
+        # Escape closes the panel (it may cover the next link) and gives the focus back to the
+        # entry link that opened it.
+        d.switch_to.active_element.send_keys(Keys.ESCAPE)
+        wait(d).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, viewer))
+        assert d.switch_to.active_element.get_attribute("data-seq") == decision_seq
 
         execution = d.find_element(By.CSS_SELECTOR, f'{row} [data-step="execution"] [data-testid="open-entry"]')
         execution_seq = execution.get_attribute("data-seq")
         assert int(execution_seq) != int(decision_seq)
         execution.click()
-        wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, f'{viewer}[data-seq="{execution_seq}"]')))
+        wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, f'{viewer}[data-seq="{execution_seq}"] [data-testid="entry-kind"]')))
         assert text_of(d, f'{viewer} [data-testid="entry-kind"]').strip() == "record.execution"
         payload = text_of(d, f'{viewer} [data-testid="entry-payload"]')
         assert "bob.lee" in payload and "GL-Admin" in payload and "FA-1" in payload, payload
@@ -384,7 +389,6 @@ def test_open_reviews_and_follow_a_revoke_to_its_execution_entry(tmp_path):
         app.shot("reviews-execution-entry-1024x640")
         d.set_window_size(1280, 800)
 
-        # Escape closes the panel and gives the focus back to the entry link that opened it.
         d.switch_to.active_element.send_keys(Keys.ESCAPE)
         wait(d).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, viewer))
         assert d.switch_to.active_element.get_attribute("data-seq") == execution_seq
