@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow};
 use chrono::{DateTime, Utc};
-use evidentia_domain::{Record, RecordKind, SystemId};
+use evidentia_domain::{CampaignId, Record, RecordKind, ReviewCampaign, SystemId};
 use evidentia_import::{
     ActivityCapture, Diagnostic, Format, ImportContext, InputKind, Origin, Profile, Progress,
     RecordSink, SinkError, Zone, detect_format,
@@ -157,8 +157,7 @@ async fn import_all(
     let result = tokio::task::spawn_blocking(move || {
         let mut progress = progress;
         let mut results = Vec::new();
-        // Read once per run, and only if a year-less syslog needs it.
-        let mut period = None;
+        let mut cache = RunCache::default();
         for file in &files {
             let outcome = import_one(
                 &handle,
@@ -166,7 +165,7 @@ async fn import_all(
                 file,
                 &options,
                 &recorded_at,
-                &mut period,
+                &mut cache,
                 &mut |p| progress(file, p),
             )?;
             match outcome {
@@ -193,8 +192,16 @@ async fn import_all(
     result
 }
 
-/// The policy's reporting period, once read in an import run (`None`: not read yet).
-type PeriodCache = Option<Option<(chrono::NaiveDate, chrono::NaiveDate)>>;
+/// What an import run reads from the ledger at most once, and only when a file needs it.
+#[derive(Default)]
+struct RunCache {
+    /// The policy's reporting period, for a year-less syslog (`None`: not read yet).
+    period: Option<Option<(chrono::NaiveDate, chrono::NaiveDate)>>,
+    /// The access-review campaigns the ledger holds (the latest record of each), for a file
+    /// of reviews (`None`: not read yet); kept up to date with the campaigns each file of the
+    /// run adds.
+    campaigns: Option<BTreeMap<CampaignId, ReviewCampaign>>,
+}
 
 /// Imports one file. The outer `Err` is the workspace failing (stop); the inner one is this
 /// file being rejected (nothing of it kept; the next file can still be tried).
@@ -204,7 +211,7 @@ fn import_one(
     path: &Path,
     options: &ImportOptions,
     recorded_at: &str,
-    period: &mut PeriodCache,
+    cache: &mut RunCache,
     progress: &mut dyn FnMut(Progress),
 ) -> anyhow::Result<anyhow::Result<FileOutcome>> {
     let name = path.file_name().map_or_else(
@@ -256,12 +263,32 @@ fn import_one(
     // A year-less syslog takes its year from the policy's period when nothing else gives it;
     // the period is read (verifying the ledger) before the write transaction, once a run.
     let period = if format == Format::Linux && options.year.is_none() {
-        match period {
-            Some(known) => *known,
-            None => *period.insert(policy_period(handle, ws)?),
+        match cache.period {
+            Some(known) => known,
+            None => *cache.period.insert(policy_period(handle, ws)?),
         }
     } else {
         None
+    };
+    // A decisions file may name campaigns imported before it: they are read (verifying the
+    // ledger) before the write transaction, once a run.
+    let reviews = format == Format::TeleportReviews
+        || profile.as_ref().is_some_and(|p| {
+            matches!(
+                p.kind,
+                InputKind::ReviewCampaigns | InputKind::ReviewDecisions
+            )
+        });
+    let known_campaigns = if reviews {
+        match &cache.campaigns {
+            Some(known) => known.clone(),
+            None => cache
+                .campaigns
+                .insert(ledger_campaigns(handle, ws)?)
+                .clone(),
+        }
+    } else {
+        BTreeMap::new()
     };
 
     let mut batch = handle
@@ -289,6 +316,7 @@ fn import_one(
         year: options.year,
         timezone: options.timezone,
         period,
+        known_campaigns,
     };
     let mut reader = BufReader::with_capacity(
         1 << 16,
@@ -302,6 +330,7 @@ fn import_one(
         set: format
             .is_inventory()
             .then(|| Vec::with_capacity(RECONCILIATION_SET_ROWS)),
+        campaigns: Vec::new(),
     };
     let imported = evidentia_import::import(format, &mut reader, &ctx, &mut sink, progress)
         .map_err(anyhow::Error::from)
@@ -309,6 +338,7 @@ fn import_one(
             sink.flush_set()?;
             Ok(summary)
         });
+    let added_campaigns = std::mem::take(&mut sink.campaigns);
     let summary = match imported {
         Ok(summary) => summary,
         Err(e) => {
@@ -376,6 +406,12 @@ fn import_one(
     let head = handle
         .block_on(batch.commit())
         .context("committing the import")?;
+    // The next file of the run may decide on the campaigns this one added.
+    if let Some(known) = cache.campaigns.as_mut() {
+        for campaign in added_campaigns {
+            known.insert(campaign.id.clone(), campaign);
+        }
+    }
     Ok(Ok(FileOutcome::Imported {
         format,
         artifact,
@@ -399,6 +435,37 @@ fn policy_period(
         let org = &p.policy.organisation;
         Some((org.period_start?, org.period_end?))
     }))
+}
+
+/// The access-review campaigns among the verified entries: the latest record of each id.
+fn ledger_campaigns(
+    handle: &Handle,
+    ws: &Workspace,
+) -> anyhow::Result<BTreeMap<CampaignId, ReviewCampaign>> {
+    #[derive(serde::Deserialize)]
+    struct Payload {
+        record: ReviewCampaign,
+    }
+    let verified = handle.block_on(crate::trust::verified(ws))?;
+    let campaigns = handle
+        .block_on(ws.scan_kinds(
+            &[record_entry_kind(RecordKind::ReviewCampaign)],
+            verified.entries,
+            BTreeMap::new(),
+            |known: &mut BTreeMap<CampaignId, ReviewCampaign>, entry| {
+                let payload: Payload = serde_json::from_slice(entry.payload).map_err(|e| {
+                    evidentia_store::StoreError::Corrupt(format!(
+                        "entry {}: unreadable campaign: {e}",
+                        entry.seq
+                    ))
+                })?;
+                // Later records of a campaign correct earlier ones.
+                known.insert(payload.record.id.clone(), payload.record);
+                Ok(())
+            },
+        ))
+        .context("reading the ledger's access-review campaigns")?;
+    Ok(campaigns)
 }
 
 /// The file's modification time, an inventory's moment of last resort.
@@ -521,6 +588,8 @@ struct LedgerSink<'a> {
     /// An inventory's rows, gathered into `record.reconciliation_set` entries (`None`: every
     /// record its own entry, as logs and profiles are written).
     set: Option<Vec<SetRow>>,
+    /// The access-review campaigns appended, for the next files of the run.
+    campaigns: Vec<ReviewCampaign>,
 }
 
 /// One row of a `record.reconciliation_set` payload (fields in alphabetical order: canonical).
@@ -576,6 +645,9 @@ impl RecordSink for LedgerSink<'_> {
         };
         // Ledger order is read order: rows gathered so far go before any other record.
         self.flush_set()?;
+        if let Record::ReviewCampaign(campaign) = &record {
+            self.campaigns.push(campaign.clone());
+        }
         let kind = record_entry_kind(record.kind());
         let location = origin.location.to_string();
         let payload = record_payload(&self.artifact, &location, &record)

@@ -247,7 +247,8 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Import files: lifecycle events, approvals, provisioning logs, vendor inventories,
-    /// reconciliation snapshots, exceptions (formats: docs/import/).
+    /// reconciliation snapshots, exceptions, access-review campaigns and decisions (formats:
+    /// docs/import/).
     Import {
         /// The files to import, each in its own all-or-nothing transaction.
         #[arg(required = true)]
@@ -453,6 +454,8 @@ enum KindArg {
     Exceptions,
     Activity,
     Workers,
+    ReviewCampaigns,
+    ReviewDecisions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -475,6 +478,7 @@ enum FormatArg {
     K8sRbac,
     UnixAccounts,
     Baton,
+    TeleportReviews,
 }
 
 fn main() -> ExitCode {
@@ -1764,6 +1768,8 @@ fn input_kind(kind: KindArg) -> InputKind {
         KindArg::Exceptions => InputKind::Exceptions,
         KindArg::Activity => InputKind::Activity,
         KindArg::Workers => InputKind::Workers,
+        KindArg::ReviewCampaigns => InputKind::ReviewCampaigns,
+        KindArg::ReviewDecisions => InputKind::ReviewDecisions,
     }
 }
 
@@ -1787,6 +1793,7 @@ fn format_of(format: FormatArg) -> Option<Format> {
         FormatArg::K8sRbac => Format::K8sRbac,
         FormatArg::UnixAccounts => Format::UnixAccounts,
         FormatArg::Baton => Format::Baton,
+        FormatArg::TeleportReviews => Format::TeleportReviews,
     })
 }
 

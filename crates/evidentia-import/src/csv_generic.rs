@@ -19,6 +19,7 @@ use csv::{ByteRecord, StringRecord};
 use crate::json_stream::{io_error, unreadable};
 use crate::profile::fields;
 use crate::profile::{Delimiter, Encoding, Profile};
+use crate::reviews::{ReviewBook, deliver_campaign, deliver_decision};
 use crate::{
     Format, ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink,
 };
@@ -315,6 +316,7 @@ impl DelimitedImport<'_> {
         let width = header.as_ref().map(Vec::len);
 
         let mut summary = ImportSummary::default();
+        let mut reviews = ReviewBook::new(&ctx.known_campaigns);
         let report = |summary: &ImportSummary, progress: &mut dyn FnMut(Progress)| {
             progress(Progress {
                 bytes_read: start as u64 + delivered.get(),
@@ -377,6 +379,12 @@ impl DelimitedImport<'_> {
                 }
                 Built::Activity(activity) => {
                     summary.observe(ctx, &activity.observation(), &location);
+                }
+                Built::Campaign(row) => {
+                    deliver_campaign(&mut reviews, ctx, *row, location, &mut summary, sink)?;
+                }
+                Built::Decision(row) => {
+                    deliver_decision(&mut reviews, ctx, *row, location, &mut summary, sink)?;
                 }
                 Built::Skipped(value) => summary.skip(value),
                 Built::Bad(reason) => summary.diagnostics.push(ctx.diagnostic(location, reason)),

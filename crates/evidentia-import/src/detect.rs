@@ -14,6 +14,7 @@
 //! | Google Workspace | `kind` `admin#reports#activity`, or `id.applicationName` with `uniqueQualifier`, `customerId`, `events[]` or a flattened event's `name` and `type` |
 //! | Kubernetes | `apiVersion` `audit.k8s.io/…`, or `verb` with `objectRef` / `auditID` |
 //! | GitHub | `action` shaped like `org.add_member` with `actor` |
+//! | Teleport access list reviews | `kind` `access_list_review` |
 //! | Linux | syslog lines from `useradd[`, `userdel[`, `usermod[`, `groupadd[`, `groupdel[`, `groupmod[`, `gpasswd[`, or a CSV header with `ProcessName` and `SyslogMessage` |
 //! | CSV | other delimited text, and JSON that matches none of the above (read through a profile) |
 //!
@@ -93,6 +94,10 @@ impl Keys {
 
 fn detect_json(text: &str) -> Option<Format> {
     let k = scan_keys(text);
+    // A Teleport resource names its kind; no other schema uses this one.
+    if k.value_matches("kind", |v| v == crate::teleport_review::REVIEW_KIND) {
+        return Some(Format::TeleportReviews);
+    }
     if k.has("eventname") && k.any(&["eventsource", "eventversion", "awsregion"]) {
         return Some(Format::Cloudtrail);
     }

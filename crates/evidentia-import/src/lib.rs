@@ -20,11 +20,13 @@ pub mod gworkspace;
 pub mod k8s;
 pub mod linux;
 pub mod okta;
+pub(crate) mod reviews;
+pub mod teleport_review;
 
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use evidentia_domain::{Record, RecordKind, SystemId, Timestamp};
+use evidentia_domain::{CampaignId, Record, RecordKind, ReviewCampaign, SystemId, Timestamp};
 
 pub use activity::{ActivityBook, ActivityCapture, Observation};
 pub use detect::detect_format;
@@ -61,6 +63,8 @@ pub enum Format {
     UnixAccounts,
     /// ConductorOne Baton `.c1z` sync (zstd-compressed SQLite).
     Baton,
+    /// Teleport access list reviews (`tctl acl reviews ls --format=json`).
+    TeleportReviews,
 }
 
 impl Format {
@@ -82,6 +86,7 @@ impl Format {
         Format::Gworkspace,
         Format::K8s,
         Format::Linux,
+        Format::TeleportReviews,
         Format::Csv,
     ];
 
@@ -105,6 +110,7 @@ impl Format {
             Format::K8sRbac => "k8s-rbac",
             Format::UnixAccounts => "unix-accounts",
             Format::Baton => "baton",
+            Format::TeleportReviews => "teleport-reviews",
         }
     }
 
@@ -144,6 +150,7 @@ impl Format {
             Format::K8s | Format::K8sRbac => "kubernetes",
             Format::Linux | Format::UnixAccounts => "linux",
             Format::Baton => "baton",
+            Format::TeleportReviews => "teleport",
         };
         Some(SystemId::new(name))
     }
@@ -260,6 +267,9 @@ pub struct ImportContext {
     /// The reporting period (the policy's), from which a year-less log's year is inferred
     /// when the period lies within one year.
     pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// The access-review campaigns the ledger already holds (the latest record of each), so
+    /// that a decisions file may name a campaign imported before it.
+    pub known_campaigns: BTreeMap<CampaignId, ReviewCampaign>,
 }
 
 impl ImportContext {
@@ -277,6 +287,7 @@ impl ImportContext {
             year: None,
             timezone: None,
             period: None,
+            known_campaigns: BTreeMap::new(),
         }
     }
 
@@ -436,6 +447,7 @@ pub fn import(
         Format::K8sRbac => inventory::k8s::import(input, ctx, sink, progress),
         Format::UnixAccounts => inventory::unix::import(input, ctx, sink, progress),
         Format::Baton => inventory::baton::import(input, ctx, sink, progress),
+        Format::TeleportReviews => teleport_review::import(input, ctx, sink, progress),
     }?;
     // Activity is summarised per account over the whole file, so it is delivered last.
     let book = std::mem::take(&mut summary.activity);

@@ -59,6 +59,11 @@ pub enum InputKind {
     /// A roster of workers or NHIs with start and end dates (one row per identity) →
     /// a joiner (or NHI creation) and a leaver (or retirement) `Record::LifecycleEvent`.
     Workers,
+    /// Access-review campaigns (one row per campaign) → `Record::ReviewCampaign`.
+    ReviewCampaigns,
+    /// Access-review decisions (one row per reviewer and item) → `Record::ReviewDecision`,
+    /// and the campaign itself when the rows carry its start and due columns.
+    ReviewDecisions,
 }
 
 impl InputKind {
@@ -72,6 +77,8 @@ impl InputKind {
         InputKind::Exceptions,
         InputKind::Activity,
         InputKind::Workers,
+        InputKind::ReviewCampaigns,
+        InputKind::ReviewDecisions,
     ];
 
     /// The name used in profiles.
@@ -85,6 +92,8 @@ impl InputKind {
             InputKind::Exceptions => "exceptions",
             InputKind::Activity => "activity",
             InputKind::Workers => "workers",
+            InputKind::ReviewCampaigns => "review-campaigns",
+            InputKind::ReviewDecisions => "review-decisions",
         }
     }
 
@@ -192,6 +201,9 @@ pub struct Profile {
     pub(crate) list_separator: char,
     /// How one renewal in the renewal history is written; `None`: `approver@approved->expires`.
     pub(crate) renewal_format: Option<RenewalFormat>,
+    /// Domain field → prefixes removed from its values before value maps apply (the type a
+    /// report writes before a name: `User: jack`), matched ignoring ASCII case.
+    pub(crate) strip_prefixes: BTreeMap<String, Vec<String>>,
 }
 
 /// A renewal entry's layout, from a template such as
@@ -319,6 +331,18 @@ const BUILTINS: &[(&str, &str)] = &[
         "exceptions-register",
         include_str!("../profiles/exceptions-register.toml"),
     ),
+    (
+        "access-review",
+        include_str!("../profiles/access-review.toml"),
+    ),
+    (
+        "access-review-campaigns",
+        include_str!("../profiles/access-review-campaigns.toml"),
+    ),
+    (
+        "midpoint-certification",
+        include_str!("../profiles/midpoint-certification.toml"),
+    ),
 ];
 
 /// The time formats a profile gets when it names none.
@@ -382,6 +406,23 @@ impl Profile {
         self.json.is_some()
     }
 
+    /// The value without the first of the field's `strip_prefixes` it starts with (ignoring
+    /// ASCII case), trimmed; the value itself when none matches or nothing would remain.
+    pub(crate) fn strip_prefix<'v>(&self, field: &str, value: &'v str) -> &'v str {
+        let Some(prefixes) = self.strip_prefixes.get(field) else {
+            return value;
+        };
+        prefixes
+            .iter()
+            .find_map(|prefix| {
+                let head = value.get(..prefix.len())?;
+                head.eq_ignore_ascii_case(prefix)
+                    .then(|| value[prefix.len()..].trim())
+                    .filter(|rest| !rest.is_empty())
+            })
+            .unwrap_or(value)
+    }
+
     /// The field's mapped value for a source value, matched ignoring ASCII case.
     pub(crate) fn mapped<'a>(&'a self, field: &str, source: &str) -> Option<&'a str> {
         self.values
@@ -415,6 +456,8 @@ struct RawProfile {
     values: BTreeMap<String, Spanned<BTreeMap<String, Spanned<String>>>>,
     #[serde(default)]
     defaults: BTreeMap<String, Spanned<toml::Value>>,
+    #[serde(default)]
+    strip_prefixes: BTreeMap<String, Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -740,6 +783,22 @@ impl Checker<'_> {
             }
         }
 
+        let mut strip_prefixes = BTreeMap::new();
+        for (field, list) in &raw.strip_prefixes {
+            let key = format!("strip_prefixes.{field}");
+            if fields::field(kind, field).is_none() {
+                return self.err(Some(list.span()), &key, self.unknown_field(kind, field));
+            }
+            if list.get_ref().is_empty() || list.get_ref().iter().any(|p| p.trim().is_empty()) {
+                return self.err(
+                    Some(list.span()),
+                    &key,
+                    "list at least one prefix, none of them empty",
+                );
+            }
+            strip_prefixes.insert(field.clone(), list.get_ref().clone());
+        }
+
         for spec in fields::fields(kind) {
             // `system` may come from the caller (`--system`) for a one-system log.
             if spec.required
@@ -783,6 +842,7 @@ impl Checker<'_> {
             zone,
             list_separator,
             renewal_format,
+            strip_prefixes,
         })
     }
 

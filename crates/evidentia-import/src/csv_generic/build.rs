@@ -4,13 +4,15 @@ use std::borrow::Cow;
 
 use chrono::SecondsFormat;
 use evidentia_domain::{
-    ActivityChannel, Approval, ApprovalId, ApproverRole, Decision, EventId, ExceptionId,
-    ExceptionRecord, Execution, Identity, IdentityId, IdentityKind, LifecycleAttributes,
-    LifecycleEvent, LifecycleEventType, Outcome, ProvisioningAction, Reapproval,
-    ReconciliationRecord, ReconciliationStatus, Record, SystemId, Tier, Timestamp,
+    ActivityChannel, Approval, ApprovalId, ApproverRole, CampaignId, Decision, EventId,
+    ExceptionId, ExceptionRecord, Execution, Identity, IdentityId, IdentityKind,
+    LifecycleAttributes, LifecycleEvent, LifecycleEventType, Outcome, ProvisioningAction,
+    Reapproval, ReconciliationRecord, ReconciliationStatus, Record, ReviewCampaign, ReviewDecision,
+    ReviewVerdict, SystemId, Tier, Timestamp,
 };
 
 use crate::Observation;
+use crate::reviews::{CampaignLabels, CampaignRow, DecisionRow, StatedCampaign};
 
 use crate::profile::RenewalField;
 use crate::profile::fields::{self, Choice, FieldType};
@@ -38,6 +40,11 @@ pub(crate) enum Built {
     Records(Vec<Record>),
     /// A use of an account (an `activity` row), for the file's activity summaries.
     Activity(Activity),
+    /// An access-review campaign, checked against the file's other rows before it is kept.
+    Campaign(Box<CampaignRow>),
+    /// An access-review decision with the campaign columns its row states, checked against
+    /// the file's other rows and the ledger's campaigns before it is kept.
+    Decision(Box<DecisionRow>),
     /// The profile maps one of the row's values to `skip`; the value is counted.
     Skipped(String),
     /// The row is bad; the reason names every bad column and value.
@@ -95,6 +102,8 @@ pub(crate) fn build(profile: &Profile, system: Option<&SystemId>, cells: &dyn Ce
         InputKind::Exceptions => row.exception().map(Built::Record),
         InputKind::Activity => row.activity().map(Built::Activity),
         InputKind::Workers => row.worker().map(Built::Records),
+        InputKind::ReviewCampaigns => row.campaign().map(|c| Built::Campaign(Box::new(c))),
+        InputKind::ReviewDecisions => row.review_decision().map(|d| Built::Decision(Box::new(d))),
     };
     // A skipped row is not imported, so its other problems do not matter.
     if let Some(value) = row.skip {
@@ -126,7 +135,15 @@ impl<'a> Row<'a> {
     /// The cell, else (for `system`) the caller's system, else the profile's default.
     fn raw(&self, field: &str) -> Option<(Cow<'a, str>, Source)> {
         if let Some(value) = self.cells.get(field) {
-            return Some((Cow::Owned(value.into_owned()), Source::Cell));
+            // A list's prefixes are stripped from each item (`list`), not from the cell.
+            let is_list =
+                fields::field(self.profile.kind, field).is_some_and(|f| f.ty == FieldType::List);
+            let value = if is_list {
+                value.into_owned()
+            } else {
+                self.profile.strip_prefix(field, &value).to_owned()
+            };
+            return Some((Cow::Owned(value), Source::Cell));
         }
         if field == "system" {
             if let Some(system) = self.system {
@@ -208,7 +225,7 @@ impl<'a> Row<'a> {
         };
         {
             text.split([separator, '\n'])
-                .map(str::trim)
+                .map(|item| profile.strip_prefix(field, item.trim()))
                 .filter(|s| !s.is_empty())
                 // An item mapped to "skip" is left out of the list.
                 .filter_map(|item| match profile.mapped(field, item) {
@@ -621,6 +638,164 @@ impl<'a> Row<'a> {
             reason,
             reapprovals,
         }))
+    }
+
+    /// A campaigns row. A campaign due, or closed, before it started is refused: its
+    /// population moment and its deadlines could not both be right.
+    fn campaign(&mut self) -> Option<CampaignRow> {
+        let id = self.req_text("id");
+        let name = self.text("name");
+        let systems = self.list("systems");
+        let entitlements = self.list("entitlements");
+        let started_at = self.req_time("started_at");
+        let due_at = self.req_time("due_at");
+        let closed_at = self.time("closed_at");
+        let (id, started_at, due_at) = (id?, started_at?, due_at?);
+        self.check_campaign_times(started_at, Some(due_at), closed_at, ("due_at", "closed_at"));
+        let label = |row: &Self, field: &str| row.cells.label(field).into_owned();
+        let labels = CampaignLabels {
+            name: label(self, "name"),
+            systems: label(self, "systems"),
+            entitlements: label(self, "entitlements"),
+            started_at: label(self, "started_at"),
+            due_at: label(self, "due_at"),
+            closed_at: label(self, "closed_at"),
+            start_column: None,
+            due_column: None,
+        };
+        Some(CampaignRow {
+            campaign: ReviewCampaign {
+                closed_at,
+                due_at,
+                entitlements,
+                id: CampaignId::new(id),
+                name,
+                started_at,
+                systems: systems.into_iter().map(SystemId::new).collect(),
+            },
+            labels,
+        })
+    }
+
+    /// Refuses a campaign due or closed before it started, naming the due or closing column.
+    fn check_campaign_times(
+        &mut self,
+        started_at: Timestamp,
+        due_at: Option<Timestamp>,
+        closed_at: Option<Timestamp>,
+        (due_field, closed_field): (&str, &str),
+    ) {
+        let at = |t: Timestamp| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+        if let Some(due) = due_at.filter(|d| *d < started_at) {
+            let label = self.cells.label(due_field).into_owned();
+            self.errors.push(format!(
+                "{label}: the campaign is due ({}) before it starts ({})",
+                at(due),
+                at(started_at)
+            ));
+        }
+        if let Some(closed) = closed_at.filter(|c| *c < started_at) {
+            let label = self.cells.label(closed_field).into_owned();
+            self.errors.push(format!(
+                "{label}: the campaign closed ({}) before it started ({})",
+                at(closed),
+                at(started_at)
+            ));
+        }
+    }
+
+    /// A list field as a row states it: `None` when the cell is empty.
+    fn stated_list(&mut self, field: &str) -> Option<Vec<String>> {
+        self.raw(field)?;
+        Some(self.list(field))
+    }
+
+    /// A decisions row, with the campaign columns it states. A keep, revoke or modify needs
+    /// its decision time; a delegation needs the reviewer it went to.
+    fn review_decision(&mut self) -> Option<DecisionRow> {
+        let campaign = self.req_text("campaign");
+        let stated = StatedCampaign {
+            name: self.text("campaign_name"),
+            systems: self
+                .stated_list("campaign_systems")
+                .map(|s| s.into_iter().map(SystemId::new).collect()),
+            entitlements: self.stated_list("campaign_entitlements"),
+            started_at: self.time("campaign_started_at"),
+            due_at: self.time("campaign_due_at"),
+            closed_at: self.time("campaign_closed_at"),
+        };
+        let item = self.text("item");
+        let reviewer = self.id("reviewer");
+        let reviewer_role = self.choice("reviewer_role", ApproverRole::parse);
+        let subject = self.id("subject");
+        let system = self.req_text("system");
+        let account = self.req_text("account");
+        let entitlement = self.text("entitlement");
+        let decision = self.req_choice("decision", ReviewVerdict::parse);
+        let decided_at = self.time("decided_at");
+        let delegated_to = self.id("delegated_to");
+        let comment = self.text("comment");
+        if let Some(started_at) = stated.started_at {
+            self.check_campaign_times(
+                started_at,
+                stated.due_at,
+                stated.closed_at,
+                ("campaign_due_at", "campaign_closed_at"),
+            );
+        }
+        let (campaign, system, account, decision) = (campaign?, system?, account?, decision?);
+        if decision.decides() && decided_at.is_none() && self.raw("decided_at").is_none() {
+            let label = self.absent("decided_at");
+            self.errors.push(format!(
+                "{label}: a {decision} decision needs the time it was made"
+            ));
+        }
+        if decision == ReviewVerdict::Delegated && delegated_to.is_none() {
+            let label = self.absent("delegated_to");
+            self.errors.push(format!(
+                "{label}: a delegated decision needs the reviewer it was delegated to"
+            ));
+        }
+        let label = |row: &Self, field: &str| row.cells.label(field).into_owned();
+        let column = |row: &Self, field: &str| row.profile.columns_for(field).first().cloned();
+        let labels = CampaignLabels {
+            name: label(self, "campaign_name"),
+            systems: label(self, "campaign_systems"),
+            entitlements: label(self, "campaign_entitlements"),
+            started_at: label(self, "campaign_started_at"),
+            due_at: label(self, "campaign_due_at"),
+            closed_at: label(self, "campaign_closed_at"),
+            start_column: column(self, "campaign_started_at"),
+            due_column: column(self, "campaign_due_at"),
+        };
+        Some(DecisionRow {
+            decision: ReviewDecision {
+                account,
+                campaign: CampaignId::new(campaign),
+                comment,
+                decided_at,
+                decision,
+                delegated_to,
+                entitlement,
+                item,
+                reviewer,
+                reviewer_role,
+                subject,
+                system: SystemId::new(system),
+            },
+            stated,
+            labels,
+            decided_at_label: label(self, "decided_at"),
+        })
+    }
+
+    /// How a diagnostic names an empty optional field: its empty column, or the field.
+    fn absent(&self, field: &str) -> String {
+        if self.cells.has_column(field) {
+            format!("{} is empty", self.cells.label(field))
+        } else {
+            format!("no value for {field}")
+        }
     }
 
     /// Reads the renewal history: entries `approver@approved_at->expires_at` separated by `;`

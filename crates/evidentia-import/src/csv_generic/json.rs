@@ -12,6 +12,7 @@ use super::build::{self, Built, Cells};
 use super::{Guard, HEAD_BYTES, MAX_RECORD_BYTES, PROGRESS_EVERY};
 use crate::json_stream::{io_error, unreadable};
 use crate::profile::Profile;
+use crate::reviews::{ReviewBook, deliver_campaign, deliver_decision};
 use crate::{
     ImportContext, ImportError, ImportSummary, Location, Origin, Progress, RecordSink, SinkError,
 };
@@ -94,6 +95,7 @@ struct Run<'a> {
     summary: ImportSummary,
     sink_error: Option<SinkError>,
     delivered: &'a Cell<u64>,
+    reviews: ReviewBook<'a>,
 }
 
 impl Run<'_> {
@@ -133,6 +135,22 @@ impl Run<'_> {
                 self.summary
                     .observe(self.ctx, &activity.observation(), &location);
             }
+            Built::Campaign(row) => deliver_campaign(
+                &mut self.reviews,
+                self.ctx,
+                *row,
+                location,
+                &mut self.summary,
+                self.sink,
+            )?,
+            Built::Decision(row) => deliver_decision(
+                &mut self.reviews,
+                self.ctx,
+                *row,
+                location,
+                &mut self.summary,
+                self.sink,
+            )?,
             Built::Skipped(value) => self.summary.skip(value),
             Built::Bad(reason) => self
                 .summary
@@ -194,6 +212,7 @@ pub(super) fn import(
         summary: ImportSummary::default(),
         sink_error: None,
         delivered: &delivered,
+        reviews: ReviewBook::new(&ctx.known_campaigns),
     };
     match first {
         None if delivered.get() == 0 => {

@@ -2,7 +2,7 @@
 
 use evidentia_domain::{
     ActivityChannel, ApproverRole, Decision, IdentityKind, LifecycleEventType, Outcome,
-    ProvisioningAction, ReconciliationStatus, Tier,
+    ProvisioningAction, ReconciliationStatus, ReviewVerdict, Tier,
 };
 
 use super::InputKind;
@@ -36,6 +36,8 @@ pub(crate) enum Choice {
     UseOutcome,
     Channel,
     Status,
+    /// A reviewer's decision on an access-review item.
+    Verdict,
     Flag,
 }
 
@@ -66,6 +68,7 @@ impl Choice {
                 ReconciliationStatus::parse(text),
                 ReconciliationStatus::as_str,
             ),
+            Choice::Verdict => via(ReviewVerdict::parse(text), ReviewVerdict::as_str),
             Choice::Flag => {
                 let lower = text.trim().to_ascii_lowercase();
                 if FLAG_TRUE.contains(&lower.as_str()) {
@@ -95,6 +98,7 @@ impl Choice {
             Choice::UseOutcome => all(USE_OUTCOMES, Outcome::as_str),
             Choice::Channel => all(ActivityChannel::ALL, ActivityChannel::as_str),
             Choice::Status => all(ReconciliationStatus::ALL, ReconciliationStatus::as_str),
+            Choice::Verdict => all(ReviewVerdict::ALL, ReviewVerdict::as_str),
             Choice::Flag => FLAG_TRUE.iter().chain(FLAG_FALSE).copied().collect(),
         }
     }
@@ -241,6 +245,37 @@ const WORKERS: &[FieldSpec] = &[
     f("reason", Text, false),
 ];
 
+const REVIEW_CAMPAIGNS: &[FieldSpec] = &[
+    f("id", Text, true),
+    f("name", Text, false),
+    f("systems", List, false),
+    f("entitlements", List, false),
+    f("started_at", Time, true),
+    f("due_at", Time, true),
+    f("closed_at", Time, false),
+];
+
+const REVIEW_DECISIONS: &[FieldSpec] = &[
+    f("campaign", Text, true),
+    f("campaign_name", Text, false),
+    f("campaign_systems", List, false),
+    f("campaign_entitlements", List, false),
+    f("campaign_started_at", Time, false),
+    f("campaign_due_at", Time, false),
+    f("campaign_closed_at", Time, false),
+    f("item", Text, false),
+    f("reviewer", Text, false),
+    f("reviewer_role", C(Choice::ApproverRole), false),
+    f("subject", Text, false),
+    f("system", Text, true),
+    f("account", Text, true),
+    f("entitlement", Text, false),
+    f("decision", C(Choice::Verdict), true),
+    f("decided_at", Time, false),
+    f("delegated_to", Text, false),
+    f("comment", Text, false),
+];
+
 /// The fields a kind of input can fill, in documentation order.
 pub(crate) fn fields(kind: InputKind) -> &'static [FieldSpec] {
     match kind {
@@ -252,6 +287,8 @@ pub(crate) fn fields(kind: InputKind) -> &'static [FieldSpec] {
         InputKind::Exceptions => EXCEPTIONS,
         InputKind::Activity => ACTIVITY,
         InputKind::Workers => WORKERS,
+        InputKind::ReviewCampaigns => REVIEW_CAMPAIGNS,
+        InputKind::ReviewDecisions => REVIEW_DECISIONS,
     }
 }
 

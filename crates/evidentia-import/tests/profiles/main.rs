@@ -30,6 +30,8 @@ fn data(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+mod reviews;
+
 type Imported = (Vec<(Record, Origin)>, ImportSummary);
 
 fn import_with(profile: &Profile, input: &mut dyn Read) -> Result<Imported, ImportError> {
@@ -123,7 +125,10 @@ mod builtins {
                 "ticket-export",
                 "provisioning-csv",
                 "reconciliation-csv",
-                "exceptions-register"
+                "exceptions-register",
+                "access-review",
+                "access-review-campaigns",
+                "midpoint-certification"
             ]
         );
         for name in names {
@@ -1010,7 +1015,7 @@ mod profile_errors {
     fn errors_name_file_line_and_key() {
         assert_eq!(
             error("name = \"x\"\nkind = \"tickets\"\n"),
-            "mine.toml:2: kind: \"tickets\" is not a kind of input; use one of events, identities, approvals, provisioning, reconciliation, exceptions, activity, workers"
+            "mine.toml:2: kind: \"tickets\" is not a kind of input; use one of events, identities, approvals, provisioning, reconciliation, exceptions, activity, workers, review-campaigns, review-decisions"
         );
         let message = error(&format!("{BASE}[values.action]\n\"Add\" = \"grnat\"\n"));
         assert!(message.starts_with("mine.toml:10: values.action.\"Add\": \"grnat\" is not a action; use one of create_account"), "{message}");
