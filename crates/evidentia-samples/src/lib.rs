@@ -12,6 +12,7 @@
 #![allow(clippy::type_complexity)]
 
 mod json;
+mod listing;
 mod model;
 mod org;
 mod plants;
@@ -353,8 +354,16 @@ impl<'a> Writer<'a> {
     fn logs(&mut self) {
         let w = self.w;
         let mut per: BTreeMap<Sys, Vec<(Ts, u64, String, Option<usize>)>> = BTreeMap::new();
+        // The executions the access reviews added render from their own stream, so adding them
+        // leaves every other line (and the noise after them) as it was.
+        let mut later = self.rng.fork(0x2EF1_E705);
         for (i, x) in w.execs.iter().enumerate() {
-            let line = render::exec_line(w, x, &mut self.rng);
+            let rng = if i >= w.execs_before_reviews {
+                &mut later
+            } else {
+                &mut self.rng
+            };
+            let line = render::exec_line(w, x, rng);
             per.entry(x.sys)
                 .or_default()
                 .push((x.at, i as u64, line, Some(i)));
@@ -424,83 +433,15 @@ impl<'a> Writer<'a> {
                 .is_some_and(|v| v.iter().any(|(f, u)| *f <= t && u.is_none_or(|u| t < u)))
         };
 
-        #[derive(Default)]
-        struct Acct {
-            active: bool,
-            ents: BTreeSet<String>,
-            first: Option<Ts>,
-        }
-        let mut state: BTreeMap<(Sys, String), Acct> = BTreeMap::new();
         let start = snapshot_times()[0];
-        // Timeline: successful executions and out-of-band appearances, in time order.
-        enum Item<'x> {
-            Exec(&'x Exec),
-            Hold(&'x Hold),
-        }
-        let mut items: Vec<(Ts, usize, Item)> = Vec::new();
-        for h in &w.holds {
-            match h.from {
-                None => {
-                    let a = state.entry((h.sys, h.account.clone())).or_default();
-                    a.active = true;
-                    a.ents.insert(h.ent.clone());
-                    a.first.get_or_insert(start - days(400));
-                }
-                Some(t) => items.push((t, items.len(), Item::Hold(h))),
-            }
-        }
-        for x in &w.execs {
-            if x.outcome == Outcome::Ok {
-                items.push((x.at, items.len(), Item::Exec(x)));
-            }
-        }
-        items.sort_by_key(|i| (i.0, i.1));
-        let mut next = 0;
+        let mut replay = listing::Replay::new(w);
         for (m, as_of) in snapshot_times().into_iter().enumerate() {
-            while next < items.len() && items[next].0 <= as_of {
-                match &items[next].2 {
-                    Item::Hold(h) => {
-                        let a = state.entry((h.sys, h.account.clone())).or_default();
-                        a.active = true;
-                        a.ents.insert(h.ent.clone());
-                        a.first.get_or_insert(h.from.unwrap_or(as_of));
-                    }
-                    Item::Exec(x) => {
-                        let a = state.entry((x.sys, x.account.clone())).or_default();
-                        a.first.get_or_insert(x.at);
-                        match x.op {
-                            Op::Create | Op::Enable => {
-                                a.active = true;
-                                if let Some(e) = &x.ent {
-                                    a.ents.insert(e.clone());
-                                }
-                            }
-                            Op::Grant | Op::CredCreate => {
-                                a.active = true;
-                                if let Some(e) = &x.ent {
-                                    a.ents.insert(e.clone());
-                                }
-                            }
-                            Op::Revoke | Op::CredDelete => {
-                                if let Some(e) = &x.ent {
-                                    a.ents.remove(e);
-                                }
-                            }
-                            Op::Disable => a.active = false,
-                            Op::Delete => {
-                                a.active = false;
-                                a.ents.clear();
-                            }
-                            Op::Invite | Op::CredRotate | Op::Password => {}
-                        }
-                    }
-                }
-                next += 1;
-            }
+            replay.advance(as_of);
+            let state = &replay.state;
             let name = format!("reconciliation/{}.tsv", as_of.format("%Y-%m-%d"));
             let mut rows: Vec<(Sys, String, String, String, &'static str, String)> = Vec::new();
             let mut present: BTreeSet<(Sys, String, String)> = BTreeSet::new();
-            for ((sys, account), a) in &state {
+            for ((sys, account), a) in state {
                 if !a.active || a.ents.is_empty() {
                     continue;
                 }
@@ -568,11 +509,16 @@ impl<'a> Writer<'a> {
     }
 
     /// Last Used for an account in a snapshot: recent routine use, unless a plant says otherwise.
-    fn last_used(&mut self, sys: Sys, account: &str, as_of: Ts, first: Ts, orphan: bool) -> String {
+    fn last_used(&self, sys: Sys, account: &str, as_of: Ts, first: Ts, orphan: bool) -> String {
         if orphan {
             return iso(ts(2024, 8, 30, 17, 45, 12));
         }
-        let back = chrono::Duration::seconds(self.rng.range(3600, 6 * 86_400));
+        // Each row draws from its own stream, so adding or removing an account elsewhere leaves
+        // every other row's value as it was.
+        let mut rng = rng::Rng::new(
+            self.cfg.seed ^ render::fnv(&format!("{}|{account}|{}", sys.id(), iso(as_of))),
+        );
+        let back = chrono::Duration::seconds(rng.range(3600, 6 * 86_400));
         let mut t = (as_of - back).max(first.min(as_of));
         match self.w.last_use.get(&(sys, account.to_owned())) {
             Some(LastUse::At(at)) if *at <= as_of => t = *at,

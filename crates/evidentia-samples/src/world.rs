@@ -263,6 +263,9 @@ pub struct World {
     pub stable: BTreeSet<String>,
     /// Stable engineers who own NHIs.
     pub owner_pool: Vec<String>,
+    /// How many executions existed before the access reviews added theirs (the writer renders
+    /// the later ones from their own random stream).
+    pub execs_before_reviews: usize,
     next_event: u32,
     next_ticket: u32,
     next_fin: u32,
@@ -309,6 +312,7 @@ impl World {
             it_admins: Vec::new(),
             stable: BTreeSet::new(),
             owner_pool: Vec::new(),
+            execs_before_reviews: usize::MAX,
             next_event: 100_000,
             next_ticket: 10_000,
             next_fin: 500_000,
