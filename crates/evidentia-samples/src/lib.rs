@@ -18,6 +18,7 @@ mod org;
 mod plants;
 mod policy;
 mod render;
+mod reviews;
 pub mod rng;
 mod world;
 
@@ -75,10 +76,17 @@ pub fn input_of(path: &str) -> Input {
         "nhi/catalog.csv" => Input::Profile("nhi-catalog"),
         "tickets/access-requests.csv" => Input::Profile("ticket-export"),
         "exceptions/register.csv" => Input::Profile("exceptions-register"),
+        REVIEWS_FILE => Input::Profile("access-review"),
         p if p.starts_with("reconciliation/") => Input::Profile("reconciliation-csv"),
         _ => Input::Other,
     }
 }
+
+/// The access-review export: every campaign's decisions, the campaign's columns on each row.
+pub const REVIEWS_FILE: &str = "reviews/access-reviews-2025.csv";
+
+/// The review export's header (the built-in `access-review` profile's layout).
+pub const REVIEWS_HEADER: &str = "Campaign ID,Campaign Name,Campaign Systems,Campaign Scope,Campaign Start,Campaign Due,Campaign Closed,Item ID,Reviewer,Reviewer Role,Subject,System,Account,Entitlement,Decision,Decided At,Delegated To,Comment";
 
 /// Builds the world and renders every file, in memory.
 pub fn generate(cfg: &Config) -> Result<Vec<File>> {
@@ -91,6 +99,7 @@ pub fn generate(cfg: &Config) -> Result<Vec<File>> {
         .saturating_sub(w.ids.iter().filter(|i| i.kind.is_human()).count() as u32 + 52);
     org::build_people(&mut w, people);
     plants::plant_all(&mut w);
+    reviews::plant_all(&mut w);
     Writer::new(&w, cfg).finish()
 }
 
@@ -119,6 +128,9 @@ struct Writer<'a> {
     event_at: BTreeMap<usize, Loc>,
     approval_at: BTreeMap<usize, Loc>,
     exception_at: BTreeMap<usize, Loc>,
+    /// Review rows and campaigns (their first row).
+    review_at: BTreeMap<usize, Loc>,
+    campaign_at: BTreeMap<usize, Loc>,
     /// (sys, account, ent) → snapshots (as_of, file, line) listing it.
     recon_at: BTreeMap<(Sys, String, String), Vec<(Ts, String, u64)>>,
 }
@@ -134,6 +146,8 @@ impl<'a> Writer<'a> {
             event_at: BTreeMap::new(),
             approval_at: BTreeMap::new(),
             exception_at: BTreeMap::new(),
+            review_at: BTreeMap::new(),
+            campaign_at: BTreeMap::new(),
             recon_at: BTreeMap::new(),
         }
     }
@@ -152,6 +166,7 @@ impl<'a> Writer<'a> {
         self.exceptions();
         self.logs();
         self.reconciliation();
+        self.reviews();
         let policy = policy::policy_toml(self.w);
         self.push("policy.toml", policy);
         let key = self.key()?;
@@ -508,6 +523,51 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// The review export, campaign by campaign in order of start, items in id order (a
+    /// delegation before the decision it led to).
+    fn reviews(&mut self) {
+        let w = self.w;
+        let mut idx: Vec<usize> = (0..w.reviews.len()).collect();
+        idx.sort_by(|&a, &b| {
+            let (x, y) = (&w.reviews[a], &w.reviews[b]);
+            (x.campaign, &x.item, a).cmp(&(y.campaign, &y.item, b))
+        });
+        let mut out = format!("{REVIEWS_HEADER}\n");
+        for (n, &i) in idx.iter().enumerate() {
+            let r = &w.reviews[i];
+            let c = &w.campaigns[r.campaign];
+            let systems: Vec<&str> = c.systems.iter().map(|s| s.id()).collect();
+            let row = [
+                c.id.clone(),
+                c.name.clone(),
+                systems.join(";"),
+                c.scope.join(";"),
+                iso(c.start),
+                iso(c.due),
+                iso(c.closed),
+                r.item.clone(),
+                r.reviewer.clone().unwrap_or_default(),
+                r.role.map(|x| x.label()).unwrap_or("").to_owned(),
+                r.subject.clone().unwrap_or_default(),
+                r.sys.id().to_owned(),
+                r.account.clone(),
+                r.ent.clone().unwrap_or_default(),
+                r.verdict.label().to_owned(),
+                r.at.map(iso).unwrap_or_default(),
+                r.delegated_to.clone().unwrap_or_default(),
+                r.comment.clone(),
+            ];
+            out.push_str(&row.iter().map(|f| csv(f)).collect::<Vec<_>>().join(","));
+            out.push('\n');
+            let loc = (REVIEWS_FILE.to_owned(), n as u64 + 2);
+            self.campaign_at
+                .entry(r.campaign)
+                .or_insert_with(|| loc.clone());
+            self.review_at.insert(i, loc);
+        }
+        self.push(REVIEWS_FILE, out);
+    }
+
     /// Last Used for an account in a snapshot: recent routine use, unless a plant says otherwise.
     fn last_used(&self, sys: Sys, account: &str, as_of: Ts, first: Ts, orphan: bool) -> String {
         if orphan {
@@ -554,6 +614,18 @@ impl<'a> Writer<'a> {
                 "exception",
                 self.exception_at.get(i),
                 Some(w.exceptions[*i].id.clone()),
+                None,
+            ),
+            Ref::Decision(i) => (
+                "review_decision",
+                self.review_at.get(i),
+                Some(w.reviews[*i].item.clone()),
+                None,
+            ),
+            Ref::Campaign(i) => (
+                "review_campaign",
+                self.campaign_at.get(i),
+                Some(w.campaigns[*i].id.clone()),
                 None,
             ),
             Ref::Recon {
@@ -606,12 +678,15 @@ impl<'a> Writer<'a> {
         let mut v = vec![
             (if clean { "not_check" } else { "check" }, s(f.check)),
             ("identity", opt(&f.identity)),
-            ("system", s(f.sys.id())),
+            ("system", f.sys.map_or(J::Null, |x| s(x.id()))),
             ("account", opt(&f.account)),
             ("entitlement", opt(&f.ent)),
         ];
         if !clean {
             v.push(("exception", opt(&f.exception)));
+        }
+        if !clean || f.campaign.is_some() {
+            v.push(("campaign", opt(&f.campaign)));
         }
         v.push((if clean { "why_clean" } else { "summary" }, s(&f.summary)));
         v.push(("evidence", J::A(evidence)));
@@ -628,6 +703,7 @@ impl<'a> Writer<'a> {
                 f.account.clone(),
                 f.ent.clone(),
                 f.exception.clone(),
+                f.campaign.clone(),
             )
         };
         findings.sort_by_key(sort_key);

@@ -94,4 +94,25 @@ impl<'w> Replay<'w> {
             self.next += 1;
         }
     }
+
+    /// The (system, account, entitlement) rows a snapshot lists as present now: active
+    /// accounts' entitlements (an account with none is not listed).
+    pub fn present(&self) -> BTreeSet<(Sys, String, String)> {
+        let mut out = BTreeSet::new();
+        for ((sys, account), a) in &self.state {
+            if a.active {
+                for e in &a.ents {
+                    out.insert((*sys, account.clone(), e.clone()));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// What the snapshot taken at `as_of` lists as present.
+pub fn present_at(w: &World, as_of: Ts) -> BTreeSet<(Sys, String, String)> {
+    let mut r = Replay::new(w);
+    r.advance(as_of);
+    r.present()
 }
