@@ -12,6 +12,7 @@ const SAMPLE_DIRS: &[&str] = &[
     "logs",
     "reconciliation",
     "exceptions",
+    "reviews",
 ];
 
 fn main() {

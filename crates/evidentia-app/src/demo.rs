@@ -57,6 +57,7 @@ fn profile_for(relative: &Path) -> Option<&'static str> {
         "tickets" => Some("ticket-export"),
         "reconciliation" => Some("reconciliation-csv"),
         "exceptions" => Some("exceptions-register"),
+        "reviews" => Some("access-review"),
         "logs" if relative.extension().is_some_and(|e| e == "csv") => Some("provisioning-csv"),
         _ => None,
     }
@@ -84,6 +85,7 @@ pub async fn build_demo(
         "logs",
         "reconciliation",
         "exceptions",
+        "reviews",
     ] {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(samples.join(dir))
             .with_context(|| format!("reading {}", samples.join(dir).display()))?
@@ -130,6 +132,14 @@ mod tests {
         let names: Vec<&str> = embedded_samples().iter().map(|(n, _)| *n).collect();
         assert!(names.contains(&"policy.toml"), "{names:?}");
         assert!(names.iter().any(|n| n.starts_with("logs/")), "{names:?}");
+        assert!(
+            names.contains(&"reviews/access-reviews-2025.csv"),
+            "{names:?}"
+        );
+        assert_eq!(
+            profile_for(Path::new("reviews/access-reviews-2025.csv")),
+            Some("access-review")
+        );
         assert!(!names.contains(&"answer-key.json"));
         assert!(names.iter().all(|n| profile_for(Path::new(n)).is_some()
             || n.starts_with("logs/")

@@ -12,11 +12,13 @@
 #![allow(clippy::type_complexity)]
 
 mod json;
+mod listing;
 mod model;
 mod org;
 mod plants;
 mod policy;
 mod render;
+mod reviews;
 pub mod rng;
 mod world;
 
@@ -74,10 +76,17 @@ pub fn input_of(path: &str) -> Input {
         "nhi/catalog.csv" => Input::Profile("nhi-catalog"),
         "tickets/access-requests.csv" => Input::Profile("ticket-export"),
         "exceptions/register.csv" => Input::Profile("exceptions-register"),
+        REVIEWS_FILE => Input::Profile("access-review"),
         p if p.starts_with("reconciliation/") => Input::Profile("reconciliation-csv"),
         _ => Input::Other,
     }
 }
+
+/// The access-review export: every campaign's decisions, the campaign's columns on each row.
+pub const REVIEWS_FILE: &str = "reviews/access-reviews-2025.csv";
+
+/// The review export's header (the built-in `access-review` profile's layout).
+pub const REVIEWS_HEADER: &str = "Campaign ID,Campaign Name,Campaign Systems,Campaign Scope,Campaign Start,Campaign Due,Campaign Closed,Item ID,Reviewer,Reviewer Role,Subject,System,Account,Entitlement,Decision,Decided At,Delegated To,Comment";
 
 /// Builds the world and renders every file, in memory.
 pub fn generate(cfg: &Config) -> Result<Vec<File>> {
@@ -90,6 +99,7 @@ pub fn generate(cfg: &Config) -> Result<Vec<File>> {
         .saturating_sub(w.ids.iter().filter(|i| i.kind.is_human()).count() as u32 + 52);
     org::build_people(&mut w, people);
     plants::plant_all(&mut w);
+    reviews::plant_all(&mut w);
     Writer::new(&w, cfg).finish()
 }
 
@@ -118,6 +128,9 @@ struct Writer<'a> {
     event_at: BTreeMap<usize, Loc>,
     approval_at: BTreeMap<usize, Loc>,
     exception_at: BTreeMap<usize, Loc>,
+    /// Review rows and campaigns (their first row).
+    review_at: BTreeMap<usize, Loc>,
+    campaign_at: BTreeMap<usize, Loc>,
     /// (sys, account, ent) → snapshots (as_of, file, line) listing it.
     recon_at: BTreeMap<(Sys, String, String), Vec<(Ts, String, u64)>>,
 }
@@ -133,6 +146,8 @@ impl<'a> Writer<'a> {
             event_at: BTreeMap::new(),
             approval_at: BTreeMap::new(),
             exception_at: BTreeMap::new(),
+            review_at: BTreeMap::new(),
+            campaign_at: BTreeMap::new(),
             recon_at: BTreeMap::new(),
         }
     }
@@ -151,6 +166,7 @@ impl<'a> Writer<'a> {
         self.exceptions();
         self.logs();
         self.reconciliation();
+        self.reviews();
         let policy = policy::policy_toml(self.w);
         self.push("policy.toml", policy);
         let key = self.key()?;
@@ -353,8 +369,16 @@ impl<'a> Writer<'a> {
     fn logs(&mut self) {
         let w = self.w;
         let mut per: BTreeMap<Sys, Vec<(Ts, u64, String, Option<usize>)>> = BTreeMap::new();
+        // The executions the access reviews added render from their own stream, so adding them
+        // leaves every other line (and the noise after them) as it was.
+        let mut later = self.rng.fork(0x2EF1_E705);
         for (i, x) in w.execs.iter().enumerate() {
-            let line = render::exec_line(w, x, &mut self.rng);
+            let rng = if i >= w.execs_before_reviews {
+                &mut later
+            } else {
+                &mut self.rng
+            };
+            let line = render::exec_line(w, x, rng);
             per.entry(x.sys)
                 .or_default()
                 .push((x.at, i as u64, line, Some(i)));
@@ -424,83 +448,15 @@ impl<'a> Writer<'a> {
                 .is_some_and(|v| v.iter().any(|(f, u)| *f <= t && u.is_none_or(|u| t < u)))
         };
 
-        #[derive(Default)]
-        struct Acct {
-            active: bool,
-            ents: BTreeSet<String>,
-            first: Option<Ts>,
-        }
-        let mut state: BTreeMap<(Sys, String), Acct> = BTreeMap::new();
         let start = snapshot_times()[0];
-        // Timeline: successful executions and out-of-band appearances, in time order.
-        enum Item<'x> {
-            Exec(&'x Exec),
-            Hold(&'x Hold),
-        }
-        let mut items: Vec<(Ts, usize, Item)> = Vec::new();
-        for h in &w.holds {
-            match h.from {
-                None => {
-                    let a = state.entry((h.sys, h.account.clone())).or_default();
-                    a.active = true;
-                    a.ents.insert(h.ent.clone());
-                    a.first.get_or_insert(start - days(400));
-                }
-                Some(t) => items.push((t, items.len(), Item::Hold(h))),
-            }
-        }
-        for x in &w.execs {
-            if x.outcome == Outcome::Ok {
-                items.push((x.at, items.len(), Item::Exec(x)));
-            }
-        }
-        items.sort_by_key(|i| (i.0, i.1));
-        let mut next = 0;
+        let mut replay = listing::Replay::new(w);
         for (m, as_of) in snapshot_times().into_iter().enumerate() {
-            while next < items.len() && items[next].0 <= as_of {
-                match &items[next].2 {
-                    Item::Hold(h) => {
-                        let a = state.entry((h.sys, h.account.clone())).or_default();
-                        a.active = true;
-                        a.ents.insert(h.ent.clone());
-                        a.first.get_or_insert(h.from.unwrap_or(as_of));
-                    }
-                    Item::Exec(x) => {
-                        let a = state.entry((x.sys, x.account.clone())).or_default();
-                        a.first.get_or_insert(x.at);
-                        match x.op {
-                            Op::Create | Op::Enable => {
-                                a.active = true;
-                                if let Some(e) = &x.ent {
-                                    a.ents.insert(e.clone());
-                                }
-                            }
-                            Op::Grant | Op::CredCreate => {
-                                a.active = true;
-                                if let Some(e) = &x.ent {
-                                    a.ents.insert(e.clone());
-                                }
-                            }
-                            Op::Revoke | Op::CredDelete => {
-                                if let Some(e) = &x.ent {
-                                    a.ents.remove(e);
-                                }
-                            }
-                            Op::Disable => a.active = false,
-                            Op::Delete => {
-                                a.active = false;
-                                a.ents.clear();
-                            }
-                            Op::Invite | Op::CredRotate | Op::Password => {}
-                        }
-                    }
-                }
-                next += 1;
-            }
+            replay.advance(as_of);
+            let state = &replay.state;
             let name = format!("reconciliation/{}.tsv", as_of.format("%Y-%m-%d"));
             let mut rows: Vec<(Sys, String, String, String, &'static str, String)> = Vec::new();
             let mut present: BTreeSet<(Sys, String, String)> = BTreeSet::new();
-            for ((sys, account), a) in &state {
+            for ((sys, account), a) in state {
                 if !a.active || a.ents.is_empty() {
                     continue;
                 }
@@ -567,12 +523,62 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// The review export, campaign by campaign in order of start, items in id order (a
+    /// delegation before the decision it led to).
+    fn reviews(&mut self) {
+        let w = self.w;
+        let mut idx: Vec<usize> = (0..w.reviews.len()).collect();
+        idx.sort_by(|&a, &b| {
+            let (x, y) = (&w.reviews[a], &w.reviews[b]);
+            (x.campaign, &x.item, a).cmp(&(y.campaign, &y.item, b))
+        });
+        let mut out = format!("{REVIEWS_HEADER}\n");
+        for (n, &i) in idx.iter().enumerate() {
+            let r = &w.reviews[i];
+            let c = &w.campaigns[r.campaign];
+            let systems: Vec<&str> = c.systems.iter().map(|s| s.id()).collect();
+            let row = [
+                c.id.clone(),
+                c.name.clone(),
+                systems.join(";"),
+                c.scope.join(";"),
+                iso(c.start),
+                iso(c.due),
+                iso(c.closed),
+                r.item.clone(),
+                r.reviewer.clone().unwrap_or_default(),
+                r.role.map(|x| x.label()).unwrap_or("").to_owned(),
+                r.subject.clone().unwrap_or_default(),
+                r.sys.id().to_owned(),
+                r.account.clone(),
+                r.ent.clone().unwrap_or_default(),
+                r.verdict.label().to_owned(),
+                r.at.map(iso).unwrap_or_default(),
+                r.delegated_to.clone().unwrap_or_default(),
+                r.comment.clone(),
+            ];
+            out.push_str(&row.iter().map(|f| csv(f)).collect::<Vec<_>>().join(","));
+            out.push('\n');
+            let loc = (REVIEWS_FILE.to_owned(), n as u64 + 2);
+            self.campaign_at
+                .entry(r.campaign)
+                .or_insert_with(|| loc.clone());
+            self.review_at.insert(i, loc);
+        }
+        self.push(REVIEWS_FILE, out);
+    }
+
     /// Last Used for an account in a snapshot: recent routine use, unless a plant says otherwise.
-    fn last_used(&mut self, sys: Sys, account: &str, as_of: Ts, first: Ts, orphan: bool) -> String {
+    fn last_used(&self, sys: Sys, account: &str, as_of: Ts, first: Ts, orphan: bool) -> String {
         if orphan {
             return iso(ts(2024, 8, 30, 17, 45, 12));
         }
-        let back = chrono::Duration::seconds(self.rng.range(3600, 6 * 86_400));
+        // Each row draws from its own stream, so adding or removing an account elsewhere leaves
+        // every other row's value as it was.
+        let mut rng = rng::Rng::new(
+            self.cfg.seed ^ render::fnv(&format!("{}|{account}|{}", sys.id(), iso(as_of))),
+        );
+        let back = chrono::Duration::seconds(rng.range(3600, 6 * 86_400));
         let mut t = (as_of - back).max(first.min(as_of));
         match self.w.last_use.get(&(sys, account.to_owned())) {
             Some(LastUse::At(at)) if *at <= as_of => t = *at,
@@ -608,6 +614,18 @@ impl<'a> Writer<'a> {
                 "exception",
                 self.exception_at.get(i),
                 Some(w.exceptions[*i].id.clone()),
+                None,
+            ),
+            Ref::Decision(i) => (
+                "review_decision",
+                self.review_at.get(i),
+                Some(w.reviews[*i].item.clone()),
+                None,
+            ),
+            Ref::Campaign(i) => (
+                "review_campaign",
+                self.campaign_at.get(i),
+                Some(w.campaigns[*i].id.clone()),
                 None,
             ),
             Ref::Recon {
@@ -660,12 +678,15 @@ impl<'a> Writer<'a> {
         let mut v = vec![
             (if clean { "not_check" } else { "check" }, s(f.check)),
             ("identity", opt(&f.identity)),
-            ("system", s(f.sys.id())),
+            ("system", f.sys.map_or(J::Null, |x| s(x.id()))),
             ("account", opt(&f.account)),
             ("entitlement", opt(&f.ent)),
         ];
         if !clean {
             v.push(("exception", opt(&f.exception)));
+        }
+        if !clean || f.campaign.is_some() {
+            v.push(("campaign", opt(&f.campaign)));
         }
         v.push((if clean { "why_clean" } else { "summary" }, s(&f.summary)));
         v.push(("evidence", J::A(evidence)));
@@ -682,6 +703,7 @@ impl<'a> Writer<'a> {
                 f.account.clone(),
                 f.ent.clone(),
                 f.exception.clone(),
+                f.campaign.clone(),
             )
         };
         findings.sort_by_key(sort_key);

@@ -7,7 +7,7 @@ use chrono::Duration;
 use crate::model::*;
 use crate::world::*;
 
-fn pre_person(w: &mut World, kind: Kind, code: &str) -> usize {
+pub(crate) fn pre_person(w: &mut World, kind: Kind, code: &str) -> usize {
     let y = w.rng.range(2016, 2025) as i32;
     let start = ts(
         y,
@@ -37,7 +37,7 @@ fn pre_person(w: &mut World, kind: Kind, code: &str) -> usize {
     p
 }
 
-fn pre_nhi(
+pub(crate) fn pre_nhi(
     w: &mut World,
     tpl_profile: &str,
     kind: Kind,
@@ -91,10 +91,11 @@ fn finding(
     w.key.push(Finding {
         check,
         identity,
-        sys,
+        sys: Some(sys),
         account,
         ent: ent.map(str::to_owned),
         exception: None,
+        campaign: None,
         summary,
         evidence,
     });
@@ -115,16 +116,17 @@ fn clean(
     w.clean.push(Finding {
         check,
         identity,
-        sys,
+        sys: Some(sys),
         account,
         ent: ent.map(str::to_owned),
         exception: None,
+        campaign: None,
         summary: why,
         evidence,
     });
 }
 
-fn recon(sys: Sys, account: &str, ent: &str, after: Ts) -> Ref {
+pub(crate) fn recon(sys: Sys, account: &str, ent: &str, after: Ts) -> Ref {
     Ref::Recon {
         sys,
         account: account.to_owned(),
@@ -181,7 +183,7 @@ fn normalize(findings: &mut [Finding]) {
             // The register names subject, system and entitlement, never an account.
             c if c.starts_with("EV-EXCEPTION-") => f.account = None,
             // The importers name a password reset's entitlement `password` (Okta, Entra).
-            "EV-NHI-HUMAN-USE" if matches!(f.sys, Sys::Okta | Sys::Entra) => {
+            "EV-NHI-HUMAN-USE" if matches!(f.sys, Some(Sys::Okta | Sys::Entra)) => {
                 f.ent = Some("password".into())
             }
             _ => {}
@@ -1610,10 +1612,11 @@ fn accounts(w: &mut World) {
     w.key.push(Finding {
         check: O,
         identity: None,
-        sys: Sys::Aws,
+        sys: Some(Sys::Aws),
         account: Some("temp-migration".into()),
         ent: None,
         exception: None,
+        campaign: None,
         summary: "IAM user created for a migration; maps to no identity".into(),
         evidence: vec![Ref::Exec(x), recon(Sys::Aws, "temp-migration", "Admins", t)],
     });
@@ -1632,10 +1635,11 @@ fn accounts(w: &mut World) {
         w.key.push(Finding {
             check: O,
             identity: None,
-            sys,
+            sys: Some(sys),
             account: Some(account.clone()),
             ent: None,
             exception: None,
+            campaign: None,
             summary: "account in reconciliation that maps to no identity".into(),
             evidence: vec![recon(sys, &account, ent, period_start())],
         });
@@ -1790,10 +1794,11 @@ fn exc_finding(
     w.key.push(Finding {
         check,
         identity,
-        sys,
+        sys: Some(sys),
         account,
         ent: Some(ent.to_owned()),
         exception,
+        campaign: None,
         summary,
         evidence,
     });

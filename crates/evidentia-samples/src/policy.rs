@@ -117,6 +117,24 @@ pub fn policy_toml(w: &World) -> String {
     }
     t.push_str("\n[movers]\ntransition_window = \"7d\"\n");
 
+    t.push_str(
+        "\n# ---------------------------------------------------------------- access reviews\n",
+    );
+    t.push_str(
+        "# docs/access-reviews.md. A revoke (or modify) decision must reach the system within\n",
+    );
+    t.push_str(
+        "# the SLA; this many keeps within the window are rubber-stamping; privileged items\n",
+    );
+    t.push_str("# are certified by security (InfoSec) or the system's owner (App Owner).\n");
+    t.push_str(&format!(
+        "[reviews]\nrevoke_sla = \"{}d\"\nrubber_stamp_decisions = {}\nrubber_stamp_window = \"{}s\"\nprivileged_reviewer_roles = {}\n",
+        crate::reviews::REVOKE_SLA_DAYS,
+        crate::reviews::STAMP_DECISIONS,
+        crate::reviews::STAMP_WINDOW_SECS,
+        list(crate::reviews::PRIVILEGED_REVIEWER_ROLES.iter().copied())
+    ));
+
     t.push_str("\n# ---------------------------------------------------------------- non-human identities\n");
     t.push_str("[nhi]\ncredential_max_age = \"180d\"\n");
     t.push_str("# Source event types that set or use an interactive credential (a password, a console login).\n");

@@ -200,6 +200,88 @@ pub enum LastUse {
     At(Ts),
 }
 
+/// How the review tool records what a reviewer did with an item (the built-in
+/// `access-review` profile's spelling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Keep,
+    Revoke,
+    Modify,
+    Delegate,
+    NoDecision,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Keep => "Keep",
+            Verdict::Revoke => "Revoke",
+            Verdict::Modify => "Modify",
+            Verdict::Delegate => "Delegate",
+            Verdict::NoDecision => "No Decision",
+        }
+    }
+
+    /// Revoke and modify both ask the system to remove the item as reviewed.
+    pub fn removes(self) -> bool {
+        matches!(self, Verdict::Revoke | Verdict::Modify)
+    }
+}
+
+/// The role a reviewer decided in, as the review tool names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewerRole {
+    LineManager,
+    InfoSec,
+    AppOwner,
+    RiskOwner,
+}
+
+impl ReviewerRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReviewerRole::LineManager => "Line Manager",
+            ReviewerRole::InfoSec => "InfoSec",
+            ReviewerRole::AppOwner => "App Owner",
+            ReviewerRole::RiskOwner => "Risk Owner",
+        }
+    }
+}
+
+/// One access-review campaign: its scope and dates.
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    pub id: String,
+    pub name: String,
+    pub systems: Vec<Sys>,
+    /// Entitlement globs in scope (empty: everything the systems list).
+    pub scope: Vec<String>,
+    pub start: Ts,
+    pub due: Ts,
+    pub closed: Ts,
+}
+
+/// One row of the review export: a reviewer's decision (or delegation, or nothing) on one item.
+#[derive(Debug, Clone)]
+pub struct ReviewRow {
+    /// Index into `World::campaigns`.
+    pub campaign: usize,
+    pub item: String,
+    /// None: the tool could not route the item to anyone.
+    pub reviewer: Option<String>,
+    pub role: Option<ReviewerRole>,
+    /// Whose access it is (None for an account nobody owns).
+    pub subject: Option<String>,
+    pub sys: Sys,
+    pub account: String,
+    /// None: the account itself.
+    pub ent: Option<String>,
+    pub verdict: Verdict,
+    pub at: Option<Ts>,
+    pub delegated_to: Option<String>,
+    pub comment: String,
+}
+
 /// Where a finding's evidence sits, resolved to file and line when files are written.
 #[derive(Debug, Clone)]
 pub enum Ref {
@@ -207,6 +289,10 @@ pub enum Ref {
     Approval(usize),
     Exec(usize),
     Exception(usize),
+    /// A row of the review export (index into `World::reviews`).
+    Decision(usize),
+    /// A campaign, cited by its first row.
+    Campaign(usize),
     /// The first snapshot at or after the time that lists this access.
     Recon {
         sys: Sys,
@@ -221,10 +307,13 @@ pub enum Ref {
 pub struct Finding {
     pub check: &'static str,
     pub identity: Option<String>,
-    pub sys: Sys,
+    /// None for a finding about a whole campaign or a reviewer across systems.
+    pub sys: Option<Sys>,
     pub account: Option<String>,
     pub ent: Option<String>,
     pub exception: Option<String>,
+    /// The access-review campaign, for the review checks.
+    pub campaign: Option<String>,
     pub summary: String,
     pub evidence: Vec<Ref>,
 }
@@ -252,6 +341,8 @@ pub struct World {
     pub last_use: BTreeMap<(Sys, String), LastUse>,
     pub key: Vec<Finding>,
     pub clean: Vec<Finding>,
+    pub campaigns: Vec<Campaign>,
+    pub reviews: Vec<ReviewRow>,
     pub by_id: BTreeMap<String, usize>,
     /// Accounts no identity owns, listed in reconciliation as orphans.
     pub orphans: BTreeSet<(Sys, String)>,
@@ -263,6 +354,9 @@ pub struct World {
     pub stable: BTreeSet<String>,
     /// Stable engineers who own NHIs.
     pub owner_pool: Vec<String>,
+    /// How many executions existed before the access reviews added theirs (the writer renders
+    /// the later ones from their own random stream).
+    pub execs_before_reviews: usize,
     next_event: u32,
     next_ticket: u32,
     next_fin: u32,
@@ -301,6 +395,8 @@ impl World {
             last_use: BTreeMap::new(),
             key: Vec::new(),
             clean: Vec::new(),
+            campaigns: Vec::new(),
+            reviews: Vec::new(),
             by_id: BTreeMap::new(),
             orphans: BTreeSet::new(),
             heads: BTreeMap::new(),
@@ -309,6 +405,7 @@ impl World {
             it_admins: Vec::new(),
             stable: BTreeSet::new(),
             owner_pool: Vec::new(),
+            execs_before_reviews: usize::MAX,
             next_event: 100_000,
             next_ticket: 10_000,
             next_fin: 500_000,
