@@ -61,7 +61,15 @@ fn export(ws: &Path, what: &str, format: &str, framework: &str, out: &Path) -> R
 fn every_export_is_reproducible_and_well_formed() {
     let dir = tempfile::tempdir().unwrap();
     let ws = demo_workspace();
-    for what in ["events", "findings", "exceptions", "metrics", "controls"] {
+    for what in [
+        "events",
+        "findings",
+        "exceptions",
+        "metrics",
+        "controls",
+        "reviews",
+        "review-revokes",
+    ] {
         for format in ["csv", "json"] {
             let a = dir.path().join(format!("{what}-a.{format}"));
             export(ws, what, format, "nist-csf-2.0", &a).expect_code(0);

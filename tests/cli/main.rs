@@ -11,6 +11,7 @@ mod pack;
 mod policy;
 mod real_samples;
 mod report;
+mod reviews;
 mod tamper;
 mod trust;
 mod verify;

@@ -2,11 +2,11 @@
 //! account and credential is, and the month-end snapshots.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use chrono::TimeDelta;
 use evidentia_domain::{
-    Approval, Decision, Execution, IdentityId, IdentityKind, LifecycleEventType,
+    Approval, CampaignId, Decision, Execution, IdentityId, IdentityKind, LifecycleEventType,
     ProvisioningAction, ReconciliationRecord, SystemId, Timestamp,
 };
 use evidentia_policy::{Correlation, CorrelationRule, Correlator, IdentityFacts, Policy};
@@ -97,6 +97,11 @@ pub struct Context<'a> {
     /// the same moment (group memberships in another export) are no access either.
     disabled:
         std::collections::HashSet<(&'a SystemId, &'a str, Timestamp), BuildHasherDefault<FxHasher>>,
+    /// Access-review revoke and modify decisions (indexes into `evidence.decisions`) by the
+    /// account they name: each authorises the removal it asks for.
+    review_removals: FastMap<(&'a SystemId, Folded<'a>), Vec<u32>>,
+    /// When each campaign started (its latest record).
+    campaign_starts: FastMap<&'a CampaignId, Timestamp>,
 }
 
 /// What a service-catalog event authorised for one NHI from its effective time on.
@@ -167,12 +172,59 @@ impl Hasher for FxHasher {
     }
 }
 
+/// A name as the checks compare names: surrounding space trimmed, ASCII case ignored. It
+/// hashes and compares without allocating, so a million snapshot rows can be keyed by account
+/// and entitlement as the evidence writes them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Folded<'a>(&'a str);
+
+impl<'a> Folded<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Folded(text.trim())
+    }
+
+    /// The name as written, trimmed.
+    pub fn as_str(self) -> &'a str {
+        self.0
+    }
+}
+
+impl PartialEq for Folded<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for Folded<'_> {}
+
+impl Hash for Folded<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Eight lower-cased bytes at a time: one hasher round per word, not per byte.
+        let bytes = self.0.as_bytes();
+        let mut chunks = bytes.chunks_exact(8);
+        let word = |chunk: &[u8]| {
+            let mut w = [0u8; 8];
+            for (to, from) in w.iter_mut().zip(chunk) {
+                *to = from.to_ascii_lowercase();
+            }
+            u64::from_le_bytes(w)
+        };
+        for chunk in &mut chunks {
+            state.write_u64(word(chunk));
+        }
+        state.write_u64(word(chunks.remainder()));
+        state.write_usize(bytes.len());
+    }
+}
+
 /// One moment of one system's reconciliation: the present rows, and what the listings taken at
 /// that moment cover.
 #[derive(Debug, Default)]
 pub(crate) struct Snapshot {
     rows: Vec<usize>,
     covered: Covered,
+    /// The first entry holding a row of this moment (present or not).
+    first: Option<u64>,
 }
 
 /// The union of the listings of one moment ([`evidentia_domain::Coverage`]); a row with no
@@ -405,8 +457,11 @@ impl<'a> Context<'a> {
         // People as other sources name them, resolved once per distinct spelling.
         let mut names: FastMap<String, IdentityId> = FastMap::default();
         let mut learn = |name: &IdentityId| {
+            if correlator.knows(name) {
+                return;
+            }
             let k = name.as_str().trim().to_lowercase();
-            if correlator.knows(name) || names.contains_key(&k) {
+            if names.contains_key(&k) {
                 return;
             }
             if let Some(id) = correlator.identity_named(name.as_str()) {
@@ -434,6 +489,21 @@ impl<'a> Context<'a> {
                 .into_iter()
                 .flatten()
             {
+                learn(name);
+            }
+        }
+        // Review tools name reviewers and holders as they like (e-mail, employee number).
+        let mut last_reviewer: Option<&IdentityId> = None;
+        for d in &evidence.decisions {
+            let d = &d.record;
+            // Consecutive decisions mostly share a reviewer: skip the repeat cheaply.
+            if d.reviewer.is_some() && d.reviewer.as_ref() != last_reviewer {
+                last_reviewer = d.reviewer.as_ref();
+                if let Some(r) = &d.reviewer {
+                    learn(r);
+                }
+            }
+            for name in [&d.subject, &d.delegated_to].into_iter().flatten() {
                 learn(name);
             }
         }
@@ -606,14 +676,15 @@ impl<'a> Context<'a> {
                     || !disabled.contains(&(&r.system, r.account.as_str(), r.as_of)))
         };
         let mut snapshots: BTreeMap<SystemId, BTreeMap<Timestamp, Snapshot>> = BTreeMap::new();
-        for (i, r) in evidence.reconciliations.iter().enumerate() {
-            let r = &r.record;
+        for (i, stored) in evidence.reconciliations.iter().enumerate() {
+            let r = &stored.record;
             if !snapshots.contains_key(&r.system) {
                 snapshots.insert(r.system.clone(), BTreeMap::new());
             }
             if let Some(per_system) = snapshots.get_mut(&r.system) {
                 let snapshot = per_system.entry(r.as_of).or_default();
                 snapshot.covered.add(r.coverage.as_ref());
+                snapshot.first = Some(snapshot.first.map_or(stored.seq, |f| f.min(stored.seq)));
                 if present(r) {
                     snapshot.rows.push(i);
                 }
@@ -633,6 +704,21 @@ impl<'a> Context<'a> {
             {
                 credential_items.insert((x.system.clone(), e.trim().to_lowercase()));
             }
+        }
+        let mut review_removals: FastMap<(&'a SystemId, Folded<'a>), Vec<u32>> = FastMap::default();
+        for (i, d) in evidence.decisions.iter().enumerate() {
+            let d = &d.record;
+            if d.decision.removes() && d.decided_at.is_some() {
+                review_removals
+                    .entry((&d.system, Folded::new(&d.account)))
+                    .or_default()
+                    .push(i as u32);
+            }
+        }
+        let mut campaign_starts: FastMap<&'a CampaignId, Timestamp> = FastMap::default();
+        for c in &evidence.campaigns {
+            // Later records of a campaign correct earlier ones.
+            campaign_starts.insert(&c.record.id, c.record.started_at);
         }
         Context {
             evidence,
@@ -667,6 +753,8 @@ impl<'a> Context<'a> {
             logged_systems,
             catalog,
             disabled,
+            review_removals,
+            campaign_starts,
         }
     }
 
@@ -900,6 +988,56 @@ impl<'a> Context<'a> {
             .get(system)
             .and_then(|s| s.get(&at))
             .map_or(&[], |s| s.rows.as_slice())
+    }
+
+    /// The first ledger entry holding a row of the system's snapshot taken at `at`: what a
+    /// finding cites when the snapshot does not show something.
+    pub(crate) fn snapshot_first_entry(&self, system: &SystemId, at: Timestamp) -> Option<u64> {
+        self.snapshots.get(system)?.get(&at)?.first
+    }
+
+    /// Whether the account of reconciliation row `i` is one the policy's `[[correlation.ignore]]`
+    /// rules take out (break-glass and system accounts).
+    pub(crate) fn row_ignored(&self, i: usize) -> bool {
+        self.row_accounts
+            .get(i)
+            .and_then(|&n| self.accounts.correlations.get(n as usize))
+            .is_some_and(|c| matches!(c.rule, CorrelationRule::Ignored { .. }))
+    }
+
+    /// The access-review revoke or modify decision that asked for a removal, as its entry: one
+    /// on the same system and account, decided at or before the removal in a campaign that had
+    /// started by then, about the removed entitlement or about the account itself (removing an
+    /// account removes everything on it, so only a decision on the account itself asks for
+    /// a disable or delete).
+    pub(crate) fn review_asking_removal(&self, x: &Execution) -> Option<u64> {
+        let decisions = self
+            .review_removals
+            .get(&(&x.system, Folded::new(&x.account)))?;
+        let removed = crate::authority::item(x.entitlement.as_deref());
+        let whole_account = matches!(
+            x.action,
+            ProvisioningAction::Disable | ProvisioningAction::Delete
+        ) || removed.eq_ignore_ascii_case(crate::authority::ACCOUNT);
+        decisions
+            .iter()
+            .filter_map(|&i| self.evidence.decisions.get(i as usize))
+            .find(|d| {
+                let d = &d.record;
+                let Some(decided) = d.decided_at else {
+                    return false;
+                };
+                let started = self
+                    .campaign_starts
+                    .get(&d.campaign)
+                    .copied()
+                    .unwrap_or(decided);
+                let asked = crate::authority::item(d.entitlement.as_deref());
+                let covers = asked.eq_ignore_ascii_case(crate::authority::ACCOUNT)
+                    || (!whole_account && asked.eq_ignore_ascii_case(removed));
+                covers && decided <= x.at && started <= x.at
+            })
+            .map(|d| d.seq)
     }
 
     /// Whether a snapshot row shows access: present by its status, and its account not listed

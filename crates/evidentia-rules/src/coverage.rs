@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use evidentia_domain::{SystemId, Timestamp};
+use evidentia_domain::{CampaignId, SystemId, Timestamp};
 
 use crate::Context;
 
@@ -24,11 +24,13 @@ pub enum EvidenceKind {
     Reconciliation,
     /// The exceptions register (or approvals flagged as exceptions).
     Exceptions,
+    /// Access-review campaigns and their reviewers' decisions.
+    Reviews,
 }
 
 impl EvidenceKind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [EvidenceKind; 7] = [
+    pub const ALL: [EvidenceKind; 8] = [
         EvidenceKind::Lifecycle,
         EvidenceKind::Catalog,
         EvidenceKind::Approvals,
@@ -36,6 +38,7 @@ impl EvidenceKind {
         EvidenceKind::Activity,
         EvidenceKind::Reconciliation,
         EvidenceKind::Exceptions,
+        EvidenceKind::Reviews,
     ];
 
     /// A stable name for exports.
@@ -48,6 +51,7 @@ impl EvidenceKind {
             EvidenceKind::Activity => "activity",
             EvidenceKind::Reconciliation => "reconciliation",
             EvidenceKind::Exceptions => "exceptions",
+            EvidenceKind::Reviews => "reviews",
         }
     }
 
@@ -65,6 +69,7 @@ impl EvidenceKind {
             }
             EvidenceKind::Reconciliation => "reconciliation or inventory snapshots",
             EvidenceKind::Exceptions => "the exceptions register",
+            EvidenceKind::Reviews => "access-review campaigns and their decisions",
         }
     }
 }
@@ -104,6 +109,10 @@ pub struct Coverage {
     /// Systems in scope with no provisioning log at all: no removal or grant can be proven
     /// there except by snapshots.
     pub systems_without_log: Vec<SystemId>,
+    /// Access-review campaigns and systems in their scope with no complete snapshot at or
+    /// before the campaign's start: no established population, so coverage there is not
+    /// assessed (docs/access-reviews.md).
+    pub campaigns_without_population: Vec<(CampaignId, SystemId)>,
 }
 
 impl Coverage {
@@ -155,6 +164,10 @@ pub(crate) fn compute(
     if !evidence.exceptions.is_empty() {
         present.insert(EvidenceKind::Exceptions);
     }
+    // A campaign nobody decided anything in is still evidence: of an incomplete review.
+    if !evidence.campaigns.is_empty() {
+        present.insert(EvidenceKind::Reviews);
+    }
     let checks = needs
         .iter()
         .map(|(check, need)| {
@@ -198,5 +211,6 @@ pub(crate) fn compute(
         present,
         systems_without_snapshot: without_snapshot.into_iter().map(|(_, id)| id).collect(),
         systems_without_log,
+        campaigns_without_population: Vec::new(),
     }
 }

@@ -29,7 +29,7 @@ pub use context::Context;
 pub use coverage::{CheckCoverage, Coverage, EvidenceKind};
 pub use exceptions::{AgingBucket, ExceptionAging};
 pub use finding::{Finding, FindingKey};
-pub use metrics::{Durations, Metrics};
+pub use metrics::{CampaignMetrics, Durations, Metrics, ReviewFigures, ReviewMetrics};
 pub use reviews::{
     CampaignReview, PopulationSource, ReviewerPace, RevokeChain, RevokeStatus, SystemReview,
 };
@@ -79,8 +79,9 @@ pub struct Analysis {
     pub examined: std::collections::BTreeMap<&'static str, usize>,
     /// Which evidence each check had, and the systems without snapshots or logs.
     pub coverage: Coverage,
-    /// Every access-review campaign with its population, decisions and revokes, in campaign
-    /// order (docs/access-reviews.md).
+    /// Every access-review campaign judged (started before `as_of`, not closed before the
+    /// period began) with its population, decisions and revokes, in order of start
+    /// (docs/access-reviews.md).
     pub reviews: Vec<CampaignReview>,
 }
 
@@ -88,19 +89,37 @@ pub struct Analysis {
 /// now: exceptions age and credentials grow old relative to it).
 pub fn analyze(evidence: &Evidence, policy: &Policy, as_of: Timestamp) -> Analysis {
     let ctx = Context::new(evidence, policy, as_of);
-    // The checks and the chains read the same context and nothing else: one core each.
-    let (findings, (chains, examined)) = std::thread::scope(|scope| {
+    // The checks, the chains and the access reviews read the same context and nothing else:
+    // each on its own thread (two cores share the three).
+    let (findings, (chains, mut examined), judged) = std::thread::scope(|scope| {
         let linking = scope.spawn(|| (chain::chains(&ctx), population::populations(&ctx)));
+        let reviewing = scope.spawn(|| reviews::judge(&ctx));
         let mut findings = Vec::new();
         checks::run_all(&ctx, &mut findings);
+        // A panic in another thread is a bug in the engine: pass it on as it was.
+        let judged = reviewing
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        checks::reviews::run(&ctx, &judged, &mut findings);
         let findings = sorted_findings(findings);
-        // A panic in the other thread is a bug in the engine: pass it on as it was.
         let linked = linking
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (findings, linked)
+        (findings, linked, judged)
     });
-    let coverage = coverage::compute(&ctx, checks::NEEDS, &examined);
+    examined.extend(population::reviewed(&judged));
+    let mut coverage = coverage::compute(&ctx, checks::NEEDS, &examined);
+    coverage.campaigns_without_population = judged
+        .iter()
+        .flat_map(|j| {
+            j.review
+                .systems
+                .iter()
+                .filter(|s| s.snapshot.is_none())
+                .map(|s| (j.review.campaign.clone(), s.system.clone()))
+        })
+        .collect();
+    let reviews: Vec<CampaignReview> = judged.into_iter().map(|j| j.review).collect();
     let examined = coverage
         .checks
         .iter()
@@ -117,7 +136,13 @@ pub fn analyze(evidence: &Evidence, policy: &Policy, as_of: Timestamp) -> Analys
         })
         .collect();
     let exceptions = exceptions::aging(&ctx);
-    let metrics = metrics::compute(&chains, &exceptions, &findings, &evidence.approvals);
+    let metrics = metrics::compute(
+        &chains,
+        &exceptions,
+        &findings,
+        &evidence.approvals,
+        &reviews,
+    );
     Analysis {
         findings,
         exceptions,
@@ -125,7 +150,7 @@ pub fn analyze(evidence: &Evidence, policy: &Policy, as_of: Timestamp) -> Analys
         metrics,
         examined,
         coverage,
-        reviews: Vec::new(),
+        reviews,
     }
 }
 

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use evidentia_domain::{LifecycleEventType, SystemId};
+use evidentia_domain::{CampaignId, LifecycleEventType, SystemId, Timestamp};
 
 use crate::chain::{Direction, EventChain, LinkStatus};
-use crate::{AgingBucket, ExceptionAging, Finding};
+use crate::{AgingBucket, CampaignReview, ExceptionAging, Finding};
 
 /// Median and 95th percentile of a set of durations, in hours.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,6 +52,142 @@ pub struct Metrics {
     pub findings_by_check: BTreeMap<&'static str, usize>,
     /// Approved decisions per approver role (governance, not provisioning).
     pub approvals_by_role: BTreeMap<&'static str, usize>,
+    /// Access reviews: coverage, completion, revoke rate and decision-to-removal times
+    /// (governance, not provisioning).
+    pub reviews: ReviewMetrics,
+}
+
+/// Access-review figures of one scope: a campaign, one system of it, or all campaigns.
+/// Counts are population items; `population` counts only systems whose population was
+/// established (a complete snapshot at or before the start).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReviewFigures {
+    pub population: usize,
+    /// Items with an effective decision by the close (coverage).
+    pub decided: usize,
+    /// Items decided by `due_at` (completion on time).
+    pub decided_on_time: usize,
+    pub keep: usize,
+    pub revoke: usize,
+    pub modify: usize,
+}
+
+impl ReviewFigures {
+    /// Decided over population, 0.0–1.0; `None` without a population.
+    pub fn coverage(&self) -> Option<f64> {
+        ratio(self.decided, self.population)
+    }
+
+    /// Decided by the due date over population, 0.0–1.0; `None` without a population.
+    pub fn completion(&self) -> Option<f64> {
+        ratio(self.decided_on_time, self.population)
+    }
+
+    /// (Revoke + modify) over decided, 0.0–1.0; `None` when nothing was decided.
+    pub fn revoke_rate(&self) -> Option<f64> {
+        ratio(self.revoke + self.modify, self.decided)
+    }
+
+    fn add(&mut self, other: &ReviewFigures) {
+        self.population += other.population;
+        self.decided += other.decided;
+        self.decided_on_time += other.decided_on_time;
+        self.keep += other.keep;
+        self.revoke += other.revoke;
+        self.modify += other.modify;
+    }
+}
+
+fn ratio(part: usize, whole: usize) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+/// One campaign's figures, in total and per system in its scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignMetrics {
+    pub campaign: CampaignId,
+    pub started_at: Timestamp,
+    pub figures: ReviewFigures,
+    /// Per system whose population was established.
+    pub systems: BTreeMap<SystemId, ReviewFigures>,
+    /// Systems in scope with no established population (not assessed).
+    pub without_population: Vec<SystemId>,
+    /// Hours from a revoke or modify decision to the removal in the system's log, per system.
+    pub decision_to_removal: BTreeMap<SystemId, Durations>,
+}
+
+/// Access-review governance figures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReviewMetrics {
+    /// Every campaign judged, in order of start: the trend across campaigns.
+    pub campaigns: Vec<CampaignMetrics>,
+    /// All campaigns together.
+    pub figures: ReviewFigures,
+    /// Hours from decision to removal per system, across campaigns.
+    pub decision_to_removal: BTreeMap<SystemId, Durations>,
+}
+
+impl ReviewMetrics {
+    /// The figures of the campaigns judged (in order of start).
+    pub fn of(reviews: &[CampaignReview]) -> ReviewMetrics {
+        let mut all = ReviewFigures::default();
+        let mut removal_hours: BTreeMap<SystemId, Vec<f64>> = BTreeMap::new();
+        let mut ordered: Vec<&CampaignReview> = reviews.iter().collect();
+        ordered.sort_by(|a, b| (a.started_at, &a.campaign).cmp(&(b.started_at, &b.campaign)));
+        let campaigns = ordered
+            .into_iter()
+            .map(|c| {
+                let mut figures = ReviewFigures::default();
+                let mut systems = BTreeMap::new();
+                let mut without_population = Vec::new();
+                for s in &c.systems {
+                    if s.snapshot.is_none() {
+                        without_population.push(s.system.clone());
+                        continue;
+                    }
+                    let f = ReviewFigures {
+                        population: s.population,
+                        decided: s.decided,
+                        decided_on_time: s.decided_on_time,
+                        keep: s.keep,
+                        revoke: s.revoke,
+                        modify: s.modify,
+                    };
+                    figures.add(&f);
+                    systems.insert(s.system.clone(), f);
+                }
+                all.add(&figures);
+                let mut hours: BTreeMap<SystemId, Vec<f64>> = BTreeMap::new();
+                for r in &c.revokes {
+                    if let Some((_, removed)) = r.removal {
+                        let h = (removed - r.decided_at).num_seconds().max(0) as f64 / 3600.0;
+                        hours.entry(r.system.clone()).or_default().push(h);
+                        removal_hours.entry(r.system.clone()).or_default().push(h);
+                    }
+                }
+                CampaignMetrics {
+                    campaign: c.campaign.clone(),
+                    started_at: c.started_at,
+                    figures,
+                    systems,
+                    without_population,
+                    decision_to_removal: durations(hours),
+                }
+            })
+            .collect();
+        ReviewMetrics {
+            campaigns,
+            figures: all,
+            decision_to_removal: durations(removal_hours),
+        }
+    }
+}
+
+fn durations(hours: BTreeMap<SystemId, Vec<f64>>) -> BTreeMap<SystemId, Durations> {
+    hours
+        .into_iter()
+        .filter_map(|(s, h)| Some((s, Durations::of(h)?)))
+        .collect()
 }
 
 impl Metrics {
@@ -70,6 +206,7 @@ pub(crate) fn compute(
     exceptions: &[ExceptionAging],
     findings: &[Finding],
     approvals: &[crate::Stored<evidentia_domain::Approval>],
+    reviews: &[CampaignReview],
 ) -> Metrics {
     let mut links = BTreeMap::new();
     let mut provision: BTreeMap<SystemId, Vec<f64>> = BTreeMap::new();
@@ -128,17 +265,12 @@ pub(crate) fn compute(
         events_with_chains: with_chains,
         complete_events: complete,
         links,
-        time_to_provision: provision
-            .into_iter()
-            .filter_map(|(s, h)| Some((s, Durations::of(h)?)))
-            .collect(),
-        time_to_revoke: revoke
-            .into_iter()
-            .filter_map(|(s, h)| Some((s, Durations::of(h)?)))
-            .collect(),
+        time_to_provision: durations(provision),
+        time_to_revoke: durations(revoke),
         exceptions_by_bucket,
         findings_by_check,
         approvals_by_role,
+        reviews: ReviewMetrics::of(reviews),
     }
 }
 

@@ -107,3 +107,44 @@ pub(crate) fn populations(ctx: &Context<'_>) -> BTreeMap<&'static str, usize> {
         ("EV-NHI-HUMAN-USE", nhis),
     ])
 }
+
+/// Items each access-review check examined in the campaigns judged: revoke and modify
+/// decisions followed, keep and modify decisions, reviewers, population items where the
+/// population was established, campaigns, effective decisions, and decisions on systems whose
+/// snapshot at the start was known.
+pub(crate) fn reviewed(judged: &[crate::reviews::Judged<'_>]) -> BTreeMap<&'static str, usize> {
+    use crate::checks::reviews as r;
+    use evidentia_domain::ReviewVerdict;
+    let mut revokes = 0;
+    let mut certified = 0;
+    let mut reviewers = 0;
+    let mut items = 0;
+    let mut effective = 0;
+    let mut placed = 0;
+    for j in judged {
+        revokes += j.review.revokes.len();
+        reviewers += j.review.reviewers.len();
+        items += j.review.systems.iter().map(|s| s.population).sum::<usize>();
+        for d in &j.decisions {
+            let verdict = d.stored.record.decision;
+            if matches!(verdict, ReviewVerdict::Keep | ReviewVerdict::Modify)
+                && d.stored.record.decided_at.is_some()
+            {
+                certified += 1;
+            }
+            effective += usize::from(d.effective);
+            placed += usize::from(d.snapshot.is_some());
+        }
+    }
+    BTreeMap::from([
+        (r::REVOKE_NOT_EXECUTED, revokes),
+        (r::REVOKE_LATE, revokes),
+        (r::REVOKE_CONTRADICTED, revokes),
+        (r::SELF_REVIEW, certified),
+        (r::RUBBER_STAMP, reviewers),
+        (r::INCOMPLETE, items),
+        (r::OVERDUE, judged.len()),
+        (r::PRIVILEGED_REVIEWER, effective),
+        (r::OUTSIDE_POPULATION, placed),
+    ])
+}

@@ -15,7 +15,7 @@ fn check_ids_are_unique_and_stable_in_form() {
             "{id}"
         );
     }
-    assert_eq!(CHECK_IDS.len(), 21);
+    assert_eq!(CHECK_IDS.len(), 30);
 }
 
 #[test]
@@ -77,6 +77,25 @@ const ANCHORS: &[(&str, &str)] = &[
     ("EV-NHI-OWNER-LEFT", "NHI1:2025"),
     ("EV-NHI-CREDENTIAL-LONG-LIVED", "NHI7:2025"),
     ("EV-NHI-HUMAN-USE", "NHI10:2025"),
+    // Access reviews (docs/access-reviews.md): every one is about reviewed access (PR.AA-05);
+    // who may review is a responsibility (GV.RR-02); a revoke that stayed undone leaves
+    // access judged unneeded (NHI5 when the holder is an NHI); coverage and timeliness are
+    // the review programme's performance (GV.OV-03).
+    ("EV-REVIEW-REVOKE-NOT-EXECUTED", "PR.AA-05"),
+    ("EV-REVIEW-REVOKE-NOT-EXECUTED", "NHI5:2025"),
+    ("EV-REVIEW-REVOKE-LATE", "PR.AA-05"),
+    ("EV-REVIEW-REVOKE-CONTRADICTED", "PR.AA-05"),
+    ("EV-REVIEW-REVOKE-CONTRADICTED", "NHI5:2025"),
+    ("EV-REVIEW-SELF-REVIEW", "PR.AA-05"),
+    ("EV-REVIEW-SELF-REVIEW", "GV.RR-02"),
+    ("EV-REVIEW-RUBBER-STAMP", "PR.AA-05"),
+    ("EV-REVIEW-INCOMPLETE", "PR.AA-05"),
+    ("EV-REVIEW-INCOMPLETE", "GV.OV-03"),
+    ("EV-REVIEW-OVERDUE", "PR.AA-05"),
+    ("EV-REVIEW-OVERDUE", "GV.OV-03"),
+    ("EV-REVIEW-PRIVILEGED-REVIEWER", "PR.AA-05"),
+    ("EV-REVIEW-PRIVILEGED-REVIEWER", "GV.RR-02"),
+    ("EV-REVIEW-OUTSIDE-POPULATION", "PR.AA-05"),
 ];
 
 #[test]
@@ -106,4 +125,18 @@ fn severities() {
     );
     assert_eq!(severity("EV-EXCEPTION-TOO-LONG"), Severity::Low);
     assert!(severity("EV-LEAVER-REVOKED-LATE") < severity("EV-EXCEPTION-TOO-LONG"));
+    // docs/access-reviews.md's table.
+    for (check, expected) in [
+        ("EV-REVIEW-REVOKE-NOT-EXECUTED", Severity::High),
+        ("EV-REVIEW-REVOKE-LATE", Severity::Medium),
+        ("EV-REVIEW-REVOKE-CONTRADICTED", Severity::High),
+        ("EV-REVIEW-SELF-REVIEW", Severity::High),
+        ("EV-REVIEW-RUBBER-STAMP", Severity::Medium),
+        ("EV-REVIEW-INCOMPLETE", Severity::High),
+        ("EV-REVIEW-OVERDUE", Severity::Medium),
+        ("EV-REVIEW-PRIVILEGED-REVIEWER", Severity::High),
+        ("EV-REVIEW-OUTSIDE-POPULATION", Severity::Low),
+    ] {
+        assert_eq!(severity(check), expected, "{check}");
+    }
 }

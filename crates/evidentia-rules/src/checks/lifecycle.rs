@@ -310,7 +310,9 @@ fn unexplained_removals(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                     .as_deref()
                     .is_some_and(|en| en.trim().eq_ignore_ascii_case(ent))
         });
-        if !by_approval && !by_exception {
+        // A reviewer's revoke or modify decision asked for exactly this removal.
+        let by_review = || ctx.review_asking_removal(x).is_some();
+        if !by_approval && !by_exception && !by_review() {
             out.push(
                 Finding::new(
                     CHANGE_WITHOUT_EVENT,

@@ -5,6 +5,7 @@ mod approvals;
 mod exceptions;
 mod lifecycle;
 mod nhi;
+pub(crate) mod reviews;
 
 use crate::coverage::{EvidenceKind as E, Needs};
 use crate::{Context, Finding};
@@ -32,6 +33,15 @@ pub const IMPLEMENTED: &[&str] = &[
     nhi::OWNER_LEFT,
     nhi::CREDENTIAL_LONG_LIVED,
     nhi::HUMAN_USE,
+    reviews::REVOKE_NOT_EXECUTED,
+    reviews::REVOKE_LATE,
+    reviews::REVOKE_CONTRADICTED,
+    reviews::SELF_REVIEW,
+    reviews::RUBBER_STAMP,
+    reviews::INCOMPLETE,
+    reviews::OVERDUE,
+    reviews::PRIVILEGED_REVIEWER,
+    reviews::OUTSIDE_POPULATION,
 ];
 
 const fn needs(all: &'static [E], any: &'static [E]) -> Needs {
@@ -101,6 +111,35 @@ pub(crate) const NEEDS: &[(&str, Needs)] = &[
     (nhi::OWNER_LEFT, needs(&[E::Catalog, E::Lifecycle], &[])),
     (nhi::CREDENTIAL_LONG_LIVED, needs(&[E::Catalog], &[])),
     (nhi::HUMAN_USE, needs(&[E::Catalog, E::Activity], &[])),
+    // A revoke is followed to the log or the snapshots; late and contradicted rest on a
+    // removal in the log. Populations are the systems' snapshots at the start.
+    (
+        reviews::REVOKE_NOT_EXECUTED,
+        needs(
+            &[E::Reviews, E::Reconciliation],
+            &[E::Executions, E::Reconciliation],
+        ),
+    ),
+    (
+        reviews::REVOKE_LATE,
+        needs(&[E::Reviews, E::Reconciliation, E::Executions], &[]),
+    ),
+    (
+        reviews::REVOKE_CONTRADICTED,
+        needs(&[E::Reviews, E::Reconciliation, E::Executions], &[]),
+    ),
+    (reviews::SELF_REVIEW, needs(&[E::Reviews], &[])),
+    (reviews::RUBBER_STAMP, needs(&[E::Reviews], &[])),
+    (
+        reviews::INCOMPLETE,
+        needs(&[E::Reviews, E::Reconciliation], &[]),
+    ),
+    (reviews::OVERDUE, needs(&[E::Reviews], &[])),
+    (reviews::PRIVILEGED_REVIEWER, needs(&[E::Reviews], &[])),
+    (
+        reviews::OUTSIDE_POPULATION,
+        needs(&[E::Reviews, E::Reconciliation], &[]),
+    ),
 ];
 
 /// Checks whose findings rest on the absence of a record of this kind: without any such
@@ -112,7 +151,8 @@ pub(crate) const ABSENCE_OF: &[(&str, E)] = &[
     (approvals::PRIVILEGED_WITHOUT_SECURITY, E::Approvals),
 ];
 
-/// Runs every implemented check. Order does not matter: the caller sorts.
+/// Runs every implemented check but the access-review ones ([`reviews::run`], which read the
+/// judged campaigns). Order does not matter: the caller sorts.
 pub(crate) fn run_all(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     approvals::run(ctx, out);
     lifecycle::run(ctx, out);

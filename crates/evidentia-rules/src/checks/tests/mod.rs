@@ -7,6 +7,7 @@ mod conventions;
 mod exceptions;
 mod lifecycle;
 mod nhi;
+mod reviews;
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use evidentia_domain::*;
@@ -73,6 +74,11 @@ certificate = "398d"
 [nhi.profiles.service_account]
 aws = ["ReadOnly"]
 
+[reviews]
+revoke_sla = "3d"
+rubber_stamp_decisions = 5
+rubber_stamp_window = "60s"
+
 [[correlation.ignore]]
 account = "*:breakglass-*"
 reason = "break-glass"
@@ -87,11 +93,18 @@ enum R {
     Row(ReconciliationRecord),
     Exception(ExceptionRecord),
     Activity(ActivitySummary),
+    Campaign(ReviewCampaign),
+    Decision(ReviewDecision),
 }
 
 /// Runs every check over `records` as of the period end; returns the check ids found, in the
 /// engine's order (by check id), one per finding.
 fn check(records: impl IntoIterator<Item = R>) -> Vec<&'static str> {
+    analysis(records).findings.iter().map(|f| f.check).collect()
+}
+
+/// Runs every check over `records` (after the world's unrelated approval) as of the period end.
+fn analysis(records: impl IntoIterator<Item = R>) -> crate::Analysis {
     let policy = Policy::from_toml(POLICY, "test.toml").expect("policy");
     let mut evidence = Evidence::default();
     // Approval records are imported in every case's world (one about nobody here), so the
@@ -106,13 +119,11 @@ fn check(records: impl IntoIterator<Item = R>) -> Vec<&'static str> {
             R::Row(r) => evidence.reconciliations.push(Stored::new(seq, r)),
             R::Exception(x) => evidence.exceptions.push(Stored::new(seq, x)),
             R::Activity(a) => evidence.activity.push(Stored::new(seq, a)),
+            R::Campaign(c) => evidence.campaigns.push(Stored::new(seq, c)),
+            R::Decision(d) => evidence.decisions.push(Stored::new(seq, d)),
         }
     }
     analyze(&evidence, &policy, as_of())
-        .findings
-        .iter()
-        .map(|f| f.check)
-        .collect()
 }
 
 /// Runs a table: each case's records after the family's shared `base`.
@@ -503,6 +514,15 @@ fn every_implemented_check_has_a_table() {
         super::nhi::OWNER_LEFT,
         super::nhi::CREDENTIAL_LONG_LIVED,
         super::nhi::HUMAN_USE,
+        super::reviews::REVOKE_NOT_EXECUTED,
+        super::reviews::REVOKE_LATE,
+        super::reviews::REVOKE_CONTRADICTED,
+        super::reviews::SELF_REVIEW,
+        super::reviews::RUBBER_STAMP,
+        super::reviews::INCOMPLETE,
+        super::reviews::OVERDUE,
+        super::reviews::PRIVILEGED_REVIEWER,
+        super::reviews::OUTSIDE_POPULATION,
     ];
     assert_eq!(covered.as_slice(), super::IMPLEMENTED);
 }
