@@ -215,6 +215,7 @@ mod tests {
         });
         check(&ReviewDecision {
             account: "alice".into(),
+            assigned_to: Some(id.clone()),
             campaign: CampaignId::new("Q1"),
             comment: Some("left the team".into()),
             decided_at: Some(at),

@@ -72,6 +72,10 @@ impl ReviewVerdict {
 pub struct ReviewDecision {
     /// The account as the system names it.
     pub account: String,
+    /// The reviewer the item was first assigned to, where the export names both it and the
+    /// reviewer who decided (the item was handed on: Okta's original and final reviewer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<IdentityId>,
     pub campaign: CampaignId,
     pub comment: Option<String>,
     /// When the reviewer decided; `None` for an item never decided.

@@ -473,6 +473,7 @@ mod tests {
             decided_at: Some(t(10)),
             decision: ReviewVerdict::Keep,
             delegated_to: None,
+            assigned_to: None,
             entitlement: Some("Admins".into()),
             item: None,
             reviewer: Some(IdentityId::new(reviewer)),

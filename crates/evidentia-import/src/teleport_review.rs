@@ -224,6 +224,7 @@ fn read_review(value: &Value, location: &Location, system: &SystemId) -> Result<
                 decided_at: Some(review_date),
                 decision: ReviewVerdict::Revoke,
                 delegated_to: None,
+                assigned_to: None,
                 entitlement: Some(access_list.clone()),
                 item: Some(name.clone()),
                 reviewer: Some(IdentityId::new(reviewer.as_str())),

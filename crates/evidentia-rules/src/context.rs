@@ -503,7 +503,10 @@ impl<'a> Context<'a> {
                     learn(r);
                 }
             }
-            for name in [&d.subject, &d.delegated_to].into_iter().flatten() {
+            for name in [&d.subject, &d.delegated_to, &d.assigned_to]
+                .into_iter()
+                .flatten()
+            {
                 learn(name);
             }
         }

@@ -169,6 +169,8 @@ pub(crate) struct Judgement<'c> {
     pub subject: Option<&'c IdentityId>,
     /// For a delegated row, the reviewer it was handed to, resolved like the reviewer.
     pub delegate: Option<&'c IdentityId>,
+    /// The reviewer the item was first assigned to, where the export names it.
+    pub assigned: Option<&'c IdentityId>,
     /// What the system's snapshot at the start says of the item.
     pub place: Place,
     /// The account as that snapshot writes it, when it lists the account.
@@ -528,6 +530,7 @@ fn judge_campaign<'c>(
                 account_owner: None,
                 subject: r.subject.as_ref().map(|n| ctx.person(n)),
                 delegate: r.delegated_to.as_ref().map(|n| ctx.person(n)),
+                assigned: r.assigned_to.as_ref().map(|n| ctx.person(n)),
                 place: Place::Unknown,
                 held_account: None,
                 snapshot: None,

@@ -734,6 +734,7 @@ impl<'a> Row<'a> {
         let decision = self.req_choice("decision", ReviewVerdict::parse);
         let decided_at = self.time("decided_at");
         let delegated_to = self.id("delegated_to");
+        let assigned_to = self.id("assigned_to");
         let comment = self.text("comment");
         if let Some(started_at) = stated.started_at {
             self.check_campaign_times(
@@ -771,6 +772,7 @@ impl<'a> Row<'a> {
         Some(DecisionRow {
             decision: ReviewDecision {
                 account,
+                assigned_to,
                 campaign: CampaignId::new(campaign),
                 comment,
                 decided_at,

@@ -273,6 +273,7 @@ const REVIEW_DECISIONS: &[FieldSpec] = &[
     f("decision", C(Choice::Verdict), true),
     f("decided_at", Time, false),
     f("delegated_to", Text, false),
+    f("assigned_to", Text, false),
     f("comment", Text, false),
 ];
 

@@ -721,7 +721,7 @@ mod bad_input {
             error(&format!(
                 "{head}decision = \"D\"\n[strip_prefixes]\nowner = [\"User: \"]\n"
             )),
-            "r.toml:8: strip_prefixes.owner: \"owner\" is not a field of review-decisions input; its fields are campaign, campaign_name, campaign_systems, campaign_entitlements, campaign_started_at, campaign_due_at, campaign_closed_at, item, reviewer, reviewer_role, subject, system, account, entitlement, decision, decided_at, delegated_to, comment"
+            "r.toml:8: strip_prefixes.owner: \"owner\" is not a field of review-decisions input; its fields are campaign, campaign_name, campaign_systems, campaign_entitlements, campaign_started_at, campaign_due_at, campaign_closed_at, item, reviewer, reviewer_role, subject, system, account, entitlement, decision, decided_at, delegated_to, assigned_to, comment"
         );
         assert_eq!(
             error(&format!(

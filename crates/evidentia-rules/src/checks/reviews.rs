@@ -185,6 +185,24 @@ fn self_reviews(j: &Judged<'_>, out: &mut Vec<Finding>) {
                 && g.reviewer.is_some_and(|by| d.is_holder(by))
                 && g.delegate == Some(reviewer)
         });
+        // Handed over by the holder on the same row: the export names the reviewer the item
+        // was first assigned to (the holder) beside the one who decided.
+        if d.assigned
+            .is_some_and(|by| by != reviewer && d.is_holder(by))
+        {
+            out.push(about_item(
+                SELF_REVIEW,
+                j,
+                d,
+                format!(
+                    "{reviewer} decided {verdict} on {} in campaign {} on {when}; the item was assigned to its holder {}, who handed it on",
+                    item_phrase(r),
+                    j.review.campaign,
+                    d.assigned.map_or_else(String::new, |a| a.to_string())
+                ),
+            ));
+            continue;
+        }
         if let Some(g) = handed {
             out.push(
                 about_item(

@@ -71,6 +71,7 @@ fn decision(
         decided_at: Some(at),
         decision: verdict,
         delegated_to: None,
+        assigned_to: None,
         entitlement: entitlement.map(str::to_owned),
         item: None,
         reviewer: Some(IdentityId::new(reviewer)),
@@ -491,6 +492,20 @@ fn self_review_table() {
         (
             "handed by the holder to someone else than the reviewer",
             vec![delegation("e1", "e3"), mine("e2", ReviewVerdict::Keep)],
+            vec![],
+        ),
+        (
+            "assigned to the holder on the decision's own row, kept by a colleague",
+            vec![with_decision(mine("e2", ReviewVerdict::Keep), |d| {
+                d.assigned_to = Some(IdentityId::new("e1"))
+            })],
+            vec![SELF_REVIEW],
+        ),
+        (
+            "assigned to the manager, kept by a colleague: no self-review",
+            vec![with_decision(mine("e2", ReviewVerdict::Keep), |d| {
+                d.assigned_to = Some(IdentityId::new("boss"))
+            })],
             vec![],
         ),
     ];
