@@ -57,7 +57,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let policy = Policy::from_toml(POLICY, "bench.toml").map_err(|e| e.to_string())?;
-    let t = |m: u32, d: u32| Utc.with_ymd_and_hms(2025, m, d, 0, 0, 0).single().ok_or("time");
+    let t = |m: u32, d: u32| {
+        Utc.with_ymd_and_hms(2025, m, d, 0, 0, 0)
+            .single()
+            .ok_or("time")
+    };
     let joined = t(1, 2)? - TimeDelta::days(400);
     let snapshot = t(3, 31)?;
     let started = t(4, 1)?;
@@ -150,7 +154,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         } else if k == 0 && n % 2_000 != 1 {
             (format!("S{:02}", p % 20), ApproverRole::Security)
         } else {
-            (format!("E{:07}", (manager + 1) % managers), ApproverRole::Manager)
+            (
+                format!("E{:07}", (manager + 1) % managers),
+                ApproverRole::Manager,
+            )
         };
         let n = &mut pace[manager as usize];
         *n += 1;

@@ -191,10 +191,11 @@ fn self_reviews(j: &Judged<'_>, out: &mut Vec<Finding>) {
         }
         // Handed over by the holder: a delegated row on the same item, by the holder, naming
         // this reviewer.
-        let handed = delegations.get(&item_key(r)).into_iter().flatten().find(|g| {
-            g.reviewer.is_some_and(|by| d.is_holder(by))
-                && g.delegate == Some(reviewer)
-        });
+        let handed = delegations
+            .get(&item_key(r))
+            .into_iter()
+            .flatten()
+            .find(|g| g.reviewer.is_some_and(|by| d.is_holder(by)) && g.delegate == Some(reviewer));
         if let Some(g) = handed {
             out.push(
                 about_item(
