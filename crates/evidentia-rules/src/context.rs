@@ -493,21 +493,19 @@ impl<'a> Context<'a> {
             }
         }
         // Review tools name reviewers and holders as they like (e-mail, employee number).
-        let mut last_reviewer: Option<&IdentityId> = None;
+        // Half a million decisions name a few thousand reviewers and one subject per account:
+        // each spelling is learnt once.
+        let mut seen: std::collections::HashSet<&IdentityId, BuildHasherDefault<FxHasher>> =
+            Default::default();
         for d in &evidence.decisions {
             let d = &d.record;
-            // Consecutive decisions mostly share a reviewer: skip the repeat cheaply.
-            if d.reviewer.is_some() && d.reviewer.as_ref() != last_reviewer {
-                last_reviewer = d.reviewer.as_ref();
-                if let Some(r) = &d.reviewer {
-                    learn(r);
-                }
-            }
-            for name in [&d.subject, &d.delegated_to, &d.assigned_to]
+            for name in [&d.reviewer, &d.subject, &d.delegated_to, &d.assigned_to]
                 .into_iter()
                 .flatten()
             {
-                learn(name);
+                if seen.insert(name) {
+                    learn(name);
+                }
             }
         }
         let resolve = |name: &IdentityId| -> IdentityId {

@@ -154,6 +154,12 @@ pub fn analyze(evidence: &Evidence, policy: &Policy, as_of: Timestamp) -> Analys
     }
 }
 
+/// The access-review campaigns alone, judged over an indexed context (what `analyze` puts in
+/// [`Analysis::reviews`]): for callers that need only the reviews, and for the benchmark.
+pub fn review_campaigns(ctx: &Context<'_>) -> Vec<CampaignReview> {
+    reviews::judge(ctx).into_iter().map(|j| j.review).collect()
+}
+
 /// Findings in key order, one per key (the first found): the keys are built once and sorted
 /// with the findings' positions, instead of twice per comparison.
 fn sorted_findings(findings: Vec<Finding>) -> Vec<Finding> {

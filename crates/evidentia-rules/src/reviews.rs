@@ -222,7 +222,7 @@ type ItemKey<'k> = (Folded<'k>, Option<Folded<'k>>);
 
 /// The entitlement of a decision, row or execution as part of a key: `None` for the account
 /// itself (no entitlement, or the word `account`).
-fn entitlement_key(entitlement: Option<&str>) -> Option<Folded<'_>> {
+pub(crate) fn entitlement_key(entitlement: Option<&str>) -> Option<Folded<'_>> {
     let it = item(entitlement);
     (!it.eq_ignore_ascii_case(ACCOUNT)).then(|| Folded::new(it))
 }
@@ -362,10 +362,14 @@ pub(crate) fn wildcard(pattern: &str, name: &str) -> bool {
 /// One system's snapshot at a campaign's start: every (account, item) it held, and which of
 /// them the campaign reviews.
 struct Population<'a> {
-    /// (account, entitlement) → (row index, item number or [`NOT_AN_ITEM`]).
-    held: FastMap<ItemKey<'a>, (u32, u32)>,
-    /// The first row of each account.
-    accounts: FastMap<Folded<'a>, u32>,
+    /// Each account (folded) → its number below.
+    numbers: FastMap<Folded<'a>, u32>,
+    /// Per account number: its first row, and whether it holds an entitlement (not a
+    /// credential, not a deny).
+    accounts: Vec<(u32, bool)>,
+    /// (account number, entitlement; `None` the account itself) → (row index, item number or
+    /// [`NOT_AN_ITEM`]).
+    held: FastMap<(u32, Option<Folded<'a>>), (u32, u32)>,
     /// The items, as row indexes.
     items: Vec<u32>,
 }
@@ -384,82 +388,86 @@ impl<'a> Population<'a> {
     ) -> Population<'a> {
         let evidence = ctx.evidence;
         let rows = ctx.present_rows(system, at);
-        // Which accounts hold an entitlement (not a credential, not a deny): the others are
-        // reviewed as the account itself when the campaign reviews everything.
-        let mut accounts: FastMap<Folded<'a>, (u32, bool)> = FastMap::default();
-        accounts.reserve(rows.len() / 4);
-        for &i in rows {
-            let r = &evidence.reconciliations[i].record;
-            let slot = accounts
-                .entry(Folded::new(&r.account))
-                .or_insert((i as u32, false));
-            if let Some(e) = entitlement_key(r.entitlement.as_deref())
-                && !r.credential
-                && !classes.deny(ctx, system, e.as_str())
-            {
-                slot.1 = true;
-            }
-        }
-        let mut held: FastMap<ItemKey<'a>, (u32, u32)> = FastMap::default();
-        held.reserve(rows.len() + accounts.len());
+        // Per distinct entitlement name: (a deny entitlement, in the campaign's patterns).
+        let mut kinds: FastMap<&'a str, (bool, bool)> = FastMap::default();
+        let mut numbers: FastMap<Folded<'a>, u32> = FastMap::default();
+        let mut accounts: Vec<(u32, bool)> = Vec::new();
+        let mut held: FastMap<(u32, Option<Folded<'a>>), (u32, u32)> = FastMap::default();
+        held.reserve(rows.len() + rows.len() / 8);
         let mut items = Vec::new();
+        let number = |items: &mut Vec<u32>, reviewed: bool, row: u32| {
+            if reviewed {
+                items.push(row);
+                (items.len() - 1) as u32
+            } else {
+                NOT_AN_ITEM
+            }
+        };
+        // A listing's rows of one account are usually together: the last account is
+        // compared before it is hashed.
+        let mut last: Option<(Folded<'a>, u32)> = None;
         for &i in rows {
             let r = &evidence.reconciliations[i].record;
             let account = Folded::new(&r.account);
-            let entitlement = entitlement_key(r.entitlement.as_deref());
-            let Some(&(first, holds_entitlement)) = accounts.get(&account) else {
-                continue;
-            };
-            let reviewed = |scope: &mut Option<&mut Scope<'a>>,
-                            classes: &mut Classes<'a>,
-                            entitlement: Option<Folded<'a>>| {
-                let Some(scope) = scope.as_deref_mut() else {
-                    return false;
-                };
-                if ctx.row_ignored(i) {
-                    return false;
-                }
-                match entitlement {
-                    Some(e) => {
-                        !r.credential
-                            && !classes.deny(ctx, system, e.as_str())
-                            && scope.covers(e.as_str())
-                    }
-                    None => scope.everything() && !holds_entitlement,
+            let n = match last {
+                Some((a, n)) if a == account => n,
+                _ => {
+                    let n = *numbers.entry(account).or_insert_with(|| {
+                        accounts.push((i as u32, false));
+                        (accounts.len() - 1) as u32
+                    });
+                    last = Some((account, n));
+                    n
                 }
             };
-            // The account itself is held by any row of it; as an item it is reviewed once,
-            // at its first row (a bare row, or the credential rows of an account holding
-            // nothing else).
-            if first == i as u32 && !held.contains_key(&(account, None)) {
-                let number = if reviewed(&mut scope, classes, None) {
-                    items.push(i as u32);
-                    (items.len() - 1) as u32
-                } else {
-                    NOT_AN_ITEM
-                };
-                held.insert((account, None), (i as u32, number));
-            }
-            if entitlement.is_none() {
+            let Some(e) = entitlement_key(r.entitlement.as_deref()) else {
                 continue;
-            }
-            if let std::collections::hash_map::Entry::Vacant(slot) =
-                held.entry((account, entitlement))
+            };
+            let (deny, scoped) = *kinds.entry(e.as_str()).or_insert_with(|| {
+                (
+                    classes.deny(ctx, system, e.as_str()),
+                    scope.as_deref_mut().is_some_and(|s| s.covers(e.as_str())),
+                )
+            });
+            if !r.credential
+                && !deny
+                && let Some(a) = accounts.get_mut(n as usize)
             {
-                let number = if reviewed(&mut scope, classes, entitlement) {
-                    items.push(i as u32);
-                    (items.len() - 1) as u32
-                } else {
-                    NOT_AN_ITEM
-                };
-                slot.insert((i as u32, number));
+                a.1 = true;
             }
+            if let std::collections::hash_map::Entry::Vacant(slot) = held.entry((n, Some(e))) {
+                let reviewed = scoped && !deny && !r.credential && !ctx.row_ignored(i);
+                slot.insert((i as u32, number(&mut items, reviewed, i as u32)));
+            }
+        }
+        // The account itself is held by any row of it, and cited by its first.
+        let everything = scope.as_deref().is_some_and(Scope::everything);
+        for (n, &(first, holds)) in accounts.iter().enumerate() {
+            let reviewed = everything && !holds && !ctx.row_ignored(first as usize);
+            held.insert(
+                (n as u32, None),
+                (first, number(&mut items, reviewed, first)),
+            );
         }
         Population {
+            numbers,
+            accounts,
             held,
-            accounts: accounts.into_iter().map(|(a, (row, _))| (a, row)).collect(),
             items,
         }
+    }
+
+    /// The first row of an account, and what the snapshot says of one of its items.
+    fn find(
+        &self,
+        account: Folded<'a>,
+        entitlement: Option<Folded<'a>>,
+    ) -> (Option<u32>, Option<(u32, u32)>) {
+        let Some(&n) = self.numbers.get(&account) else {
+            return (None, None);
+        };
+        let first = self.accounts.get(n as usize).map(|a| a.0);
+        (first, self.held.get(&(n, entitlement)).copied())
     }
 }
 
@@ -476,35 +484,14 @@ fn judge_campaign<'c>(
     let closed = c.closed_at.filter(|t| *t < as_of);
     // Decisions count up to the close; an open campaign's, up to `as_of`.
     let counts = |t: Timestamp| closed.map_or(t < as_of, |end| t <= end);
-    let rows: Vec<&'c Stored<ReviewDecision>> = rows
+    let mut rows: Vec<&'c Stored<ReviewDecision>> = rows
         .iter()
         .filter_map(|&i| evidence.decisions.get(i as usize))
         .filter(|d| d.record.decided_at.is_none_or(counts))
         .collect();
+    // Ledger order, which the checks search by entry.
+    rows.sort_by_key(|d| d.seq);
     let decided_at = |d: &ReviewDecision| d.decided_at.filter(|_| d.decision.decides());
-    // Each item's effective decision: the last keep, revoke or modify by time, and the first
-    // one (for completion on time).
-    let key = |d: &'c ReviewDecision| {
-        (
-            &d.system,
-            Folded::new(&d.account),
-            entitlement_key(d.entitlement.as_deref()),
-        )
-    };
-    let mut effective: FastMap<(&'c SystemId, Folded<'c>, Option<Folded<'c>>), (u32, Timestamp)> =
-        FastMap::default();
-    for (k, d) in rows.iter().enumerate() {
-        let Some(t) = decided_at(&d.record) else {
-            continue;
-        };
-        let slot = effective.entry(key(&d.record)).or_insert((k as u32, t));
-        let current = rows[slot.0 as usize];
-        let current_at = current.record.decided_at.unwrap_or(t);
-        if (t, d.seq) > (current_at, current.seq) {
-            slot.0 = k as u32;
-        }
-        slot.1 = slot.1.min(t);
-    }
     let scope_systems: BTreeSet<&'c SystemId> = if c.systems.is_empty() {
         rows.iter().map(|d| &d.record.system).collect()
     } else {
@@ -520,17 +507,22 @@ fn judge_campaign<'c>(
     for s in &scope_systems {
         by_system.entry(s).or_default();
     }
+    // People as the review tool names them, resolved once per spelling.
+    let mut people: FastMap<&'c IdentityId, &'c IdentityId> = FastMap::default();
+    let mut resolve = |name: Option<&'c IdentityId>| {
+        name.map(|n| *people.entry(n).or_insert_with(|| ctx.person(n)))
+    };
     let mut judgements: Vec<Judgement<'c>> = rows
         .iter()
         .map(|d| {
             let r = &d.record;
             Judgement {
                 stored: d,
-                reviewer: r.reviewer.as_ref().map(|n| ctx.person(n)),
+                reviewer: resolve(r.reviewer.as_ref()),
                 account_owner: None,
-                subject: r.subject.as_ref().map(|n| ctx.person(n)),
-                delegate: r.delegated_to.as_ref().map(|n| ctx.person(n)),
-                assigned: r.assigned_to.as_ref().map(|n| ctx.person(n)),
+                subject: resolve(r.subject.as_ref()),
+                delegate: resolve(r.delegated_to.as_ref()),
+                assigned: resolve(r.assigned_to.as_ref()),
                 place: Place::Unknown,
                 held_account: None,
                 snapshot: None,
@@ -539,11 +531,6 @@ fn judge_campaign<'c>(
             }
         })
         .collect();
-    for &(k, _) in effective.values() {
-        if let Some(j) = judgements.get_mut(k as usize) {
-            j.effective = true;
-        }
-    }
     let mut scope = Scope::new(&c.entitlements);
     let mut systems = Vec::new();
     for (system, here) in by_system {
@@ -551,43 +538,82 @@ fn judge_campaign<'c>(
         let snapshot = ctx.last_snapshot_before(system, c.started_at);
         let population = snapshot
             .map(|at| Population::draw(ctx, system, at, in_scope.then_some(&mut scope), classes));
+        let items = population.as_ref().map_or(0, |p| p.items.len());
+        // Each decision's item as a slot: the population's item number, or one of the items
+        // decided but not in the population, numbered after them.
+        let mut others: FastMap<ItemKey<'c>, u32> = FastMap::default();
+        let mut slots: Vec<u32> = Vec::with_capacity(here.len());
         for &k in &here {
             let Some(j) = judgements.get_mut(k as usize) else {
+                slots.push(u32::MAX);
                 continue;
             };
             let d = &j.stored.record;
             j.snapshot = snapshot;
             let account = Folded::new(&d.account);
-            let owner_row = population.as_ref().and_then(|p| p.accounts.get(&account));
+            let key = (account, entitlement_key(d.entitlement.as_deref()));
+            let (owner_row, held) = population
+                .as_ref()
+                .map_or((None, None), |p| p.find(key.0, key.1));
             j.account_owner = match owner_row {
-                Some(&row) => ctx.row_owner(row as usize).cloned(),
+                Some(row) => ctx.row_owner(row as usize).cloned(),
                 None => ctx.owner_of(system, &d.account),
             };
             j.held_account = owner_row
-                .and_then(|&row| evidence.reconciliations.get(row as usize))
+                .and_then(|row| evidence.reconciliations.get(row as usize))
                 .map(|r| r.record.account.as_str());
-            j.place = match &population {
-                None => Place::Unknown,
-                Some(p) => match p
-                    .held
-                    .get(&(account, entitlement_key(d.entitlement.as_deref())))
-                {
-                    Some(&(row, number)) => {
-                        let row = evidence.reconciliations[row as usize].seq;
-                        if number == NOT_AN_ITEM {
-                            Place::Held { row }
-                        } else {
-                            Place::Item { row }
-                        }
+            j.place = match (&population, held) {
+                (None, _) => Place::Unknown,
+                (Some(_), None) => Place::NotHeld,
+                (Some(_), Some((row, number))) => {
+                    let row = evidence.reconciliations[row as usize].seq;
+                    if number == NOT_AN_ITEM {
+                        Place::Held { row }
+                    } else {
+                        Place::Item { row }
                     }
-                    None => Place::NotHeld,
-                },
+                }
             };
-            if j.effective
-                && let Some(e) = d.entitlement.as_deref()
-                && entitlement_key(Some(e)).is_some()
-            {
-                j.privileged = classes.privileged(ctx, system, e);
+            let slot = match held {
+                Some((_, number)) if number != NOT_AN_ITEM => number,
+                _ => {
+                    let next = (items + others.len()) as u32;
+                    *others.entry(key).or_insert(next)
+                }
+            };
+            slots.push(slot);
+        }
+        // Each item's effective decision (the last keep, revoke or modify by time, then ledger
+        // order) and the time of its first (for completion on time).
+        let mut effective: Vec<Option<(u32, Timestamp)>> = vec![None; items + others.len()];
+        for (&k, &slot) in here.iter().zip(&slots) {
+            let (Some(d), Some(best)) = (rows.get(k as usize), effective.get_mut(slot as usize))
+            else {
+                continue;
+            };
+            let Some(t) = decided_at(&d.record) else {
+                continue;
+            };
+            match best {
+                None => *best = Some((k, t)),
+                Some((current, first)) => {
+                    let c = rows[*current as usize];
+                    if (t, d.seq) > (c.record.decided_at.unwrap_or(t), c.seq) {
+                        *current = k;
+                    }
+                    *first = (*first).min(t);
+                }
+            }
+        }
+        for (k, _) in effective.iter().flatten() {
+            if let Some(j) = judgements.get_mut(*k as usize) {
+                j.effective = true;
+                let d = &j.stored.record;
+                if let Some(e) = d.entitlement.as_deref()
+                    && entitlement_key(Some(e)).is_some()
+                {
+                    j.privileged = classes.privileged(ctx, system, e);
+                }
             }
         }
         if !in_scope {
@@ -608,16 +634,11 @@ fn judge_campaign<'c>(
         if let (Some(at), Some(p)) = (snapshot, &population) {
             let mut entries = Vec::with_capacity(p.items.len());
             review.population = p.items.len();
-            for &row in &p.items {
+            for (number, &row) in p.items.iter().enumerate() {
                 let stored = &evidence.reconciliations[row as usize];
                 let r = &stored.record;
                 entries.push(stored.seq);
-                let k = (
-                    system,
-                    Folded::new(&r.account),
-                    entitlement_key(r.entitlement.as_deref()),
-                );
-                let Some(&(e, first)) = effective.get(&k) else {
+                let Some(&(e, first)) = effective.get(number).and_then(Option::as_ref) else {
                     review.undecided.push((
                         r.account.clone(),
                         entitlement_key(r.entitlement.as_deref()).map(|e| e.as_str().to_owned()),

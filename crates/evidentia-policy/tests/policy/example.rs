@@ -49,6 +49,13 @@ fn example_loads_with_its_settings() {
         "30d"
     );
     assert_eq!(p.movers.transition_window.to_string(), "2w");
+    assert_eq!(p.reviews.revoke_sla.to_string(), "5d");
+    assert_eq!(p.reviews.rubber_stamp_decisions, 25);
+    assert_eq!(p.reviews.rubber_stamp_window.to_string(), "90s");
+    assert_eq!(
+        p.reviews.privileged_reviewer_roles,
+        [ApproverRole::Security, ApproverRole::SystemOwner]
+    );
 }
 
 #[test]

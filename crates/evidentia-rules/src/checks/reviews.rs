@@ -2,10 +2,11 @@
 //! their own access, decisions were not stamped in bulk, the whole population was decided on
 //! time by someone entitled to, and the campaign was drawn from the systems themselves.
 
-use evidentia_domain::{ReviewVerdict, Timestamp};
+use evidentia_domain::{ReviewVerdict, SystemId, Timestamp};
 
 use crate::checks::approvals::human_duration;
-use crate::reviews::{Judged, Judgement, Place, RevokeChain, RevokeStatus};
+use crate::context::{FastMap, Folded};
+use crate::reviews::{Judged, Judgement, Place, RevokeChain, RevokeStatus, entitlement_key};
 use crate::{Context, Finding};
 
 pub(crate) const REVOKE_NOT_EXECUTED: &str = "EV-REVIEW-REVOKE-NOT-EXECUTED";
@@ -80,10 +81,12 @@ fn about_item(check: &'static str, j: &Judged<'_>, d: &Judgement<'_>, summary: S
 fn revokes(j: &Judged<'_>, out: &mut Vec<Finding>) {
     let campaign = &j.review.campaign;
     for chain in &j.review.revokes {
+        // The campaign's decisions are in ledger order.
         let Some(d) = j
             .decisions
-            .iter()
-            .find(|d| d.stored.seq == chain.decision_seq)
+            .binary_search_by_key(&chain.decision_seq, |d| d.stored.seq)
+            .ok()
+            .and_then(|i| j.decisions.get(i))
         else {
             continue;
         };
@@ -153,6 +156,16 @@ fn chain_entries(chain: &RevokeChain) -> impl Iterator<Item = u64> {
 
 /// A keep or modify decision by the item's holder, or by someone the holder handed it to.
 fn self_reviews(j: &Judged<'_>, out: &mut Vec<Finding>) {
+    // Each decision looks among the delegations of its own item.
+    let mut delegations: FastMap<ItemKey<'_>, Vec<&Judgement<'_>>> = FastMap::default();
+    for g in &j.decisions {
+        if g.stored.record.decision == ReviewVerdict::Delegated {
+            delegations
+                .entry(item_key(&g.stored.record))
+                .or_default()
+                .push(g);
+        }
+    }
     for d in &j.decisions {
         let r = &d.stored.record;
         if !matches!(r.decision, ReviewVerdict::Keep | ReviewVerdict::Modify)
@@ -178,13 +191,6 @@ fn self_reviews(j: &Judged<'_>, out: &mut Vec<Finding>) {
         }
         // Handed over by the holder: a delegated row on the same item, by the holder, naming
         // this reviewer.
-        let handed = j.decisions.iter().find(|g| {
-            let gr = &g.stored.record;
-            gr.decision == ReviewVerdict::Delegated
-                && same_item(gr, r)
-                && g.reviewer.is_some_and(|by| d.is_holder(by))
-                && g.delegate == Some(reviewer)
-        });
         // Handed over by the holder on the same row: the export names the reviewer the item
         // was first assigned to (the holder) beside the one who decided.
         if d.assigned
@@ -203,6 +209,11 @@ fn self_reviews(j: &Judged<'_>, out: &mut Vec<Finding>) {
             ));
             continue;
         }
+        let handed = delegations
+            .get(&item_key(r))
+            .into_iter()
+            .flatten()
+            .find(|g| g.reviewer.is_some_and(|by| d.is_holder(by)) && g.delegate == Some(reviewer));
         if let Some(g) = handed {
             out.push(
                 about_item(
@@ -222,13 +233,15 @@ fn self_reviews(j: &Judged<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-fn same_item(a: &evidentia_domain::ReviewDecision, b: &evidentia_domain::ReviewDecision) -> bool {
-    let ent = |d: &evidentia_domain::ReviewDecision| {
-        crate::authority::item(d.entitlement.as_deref()).to_owned()
-    };
-    a.system == b.system
-        && a.account.trim().eq_ignore_ascii_case(b.account.trim())
-        && ent(a).eq_ignore_ascii_case(&ent(b))
+type ItemKey<'a> = (&'a SystemId, Folded<'a>, Option<Folded<'a>>);
+
+/// A decision's item as the engine keys it (system, account, entitlement; case ignored).
+fn item_key(d: &evidentia_domain::ReviewDecision) -> ItemKey<'_> {
+    (
+        &d.system,
+        Folded::new(&d.account),
+        entitlement_key(d.entitlement.as_deref()),
+    )
 }
 
 /// At least `rubber_stamp_decisions` keep decisions by one reviewer within
@@ -240,11 +253,16 @@ fn rubber_stamps(ctx: &Context<'_>, j: &Judged<'_>, out: &mut Vec<Finding>) {
         if !pace.fastest_burst_all_keep || pace.fastest_burst < threshold {
             continue;
         }
-        let times: Vec<Timestamp> = j
-            .decisions
+        let times: Vec<Timestamp> = pace
+            .burst_entries
             .iter()
-            .filter(|d| pace.burst_entries.binary_search(&d.stored.seq).is_ok())
-            .filter_map(|d| d.stored.record.decided_at)
+            .filter_map(|seq| {
+                let i = j
+                    .decisions
+                    .binary_search_by_key(seq, |d| d.stored.seq)
+                    .ok()?;
+                j.decisions.get(i)?.stored.record.decided_at
+            })
             .collect();
         let (Some(first), Some(last)) = (times.iter().min(), times.iter().max()) else {
             continue;
