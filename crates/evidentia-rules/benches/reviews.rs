@@ -175,6 +175,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             next(),
             ReviewDecision {
                 account: account.clone(),
+                assigned_to: None,
                 campaign: campaign.clone(),
                 comment: None,
                 decided_at: Some(at),
