@@ -16,6 +16,10 @@ use crate::{
     check_info, control_status, list_imports, open_workspace,
 };
 
+/// Writes one `(metric, subject, count, value)` row of the metrics table.
+trait MetricRow: FnMut(&str, &str, Option<usize>, Option<f64>) {}
+impl<F: FnMut(&str, &str, Option<usize>, Option<f64>)> MetricRow for F {}
+
 /// What can be exported as a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ExportKind {
@@ -532,6 +536,49 @@ impl ExportSource {
         }
         for (role, n) in &m.approvals_by_role {
             row("approvals_by_role", role, Some(*n), None);
+        }
+        // Governance: access reviews, all campaigns together, then each campaign in order of
+        // start (the trend) and each of its systems (subject `campaign/system`).
+        let review_rows =
+            |subject: &str, f: &evidentia_rules::ReviewFigures, row: &mut dyn MetricRow| {
+                row("review_population", subject, Some(f.population), None);
+                row("review_coverage", subject, Some(f.decided), f.coverage());
+                row(
+                    "review_completion_on_time",
+                    subject,
+                    Some(f.decided_on_time),
+                    f.completion(),
+                );
+                row(
+                    "review_revoke_rate",
+                    subject,
+                    Some(f.revoke + f.modify),
+                    f.revoke_rate(),
+                );
+            };
+        let r = &m.reviews;
+        if !r.campaigns.is_empty() {
+            review_rows("", &r.figures, &mut row);
+            for c in &r.campaigns {
+                review_rows(c.campaign.as_str(), &c.figures, &mut row);
+                for (system, f) in &c.systems {
+                    review_rows(&format!("{}/{}", c.campaign, system), f, &mut row);
+                }
+            }
+            for (system, d) in &r.decision_to_removal {
+                row(
+                    "review_decision_to_removal_median_hours",
+                    system.as_str(),
+                    Some(d.count),
+                    Some(d.median_hours),
+                );
+                row(
+                    "review_decision_to_removal_p95_hours",
+                    system.as_str(),
+                    Some(d.count),
+                    Some(d.p95_hours),
+                );
+            }
         }
         t
     }

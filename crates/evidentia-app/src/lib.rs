@@ -50,7 +50,7 @@ pub use evidentia_import::{ActivityCapture, Format, InputKind, Progress as Impor
 pub use evidentia_pack::{PackSummary, Problem as PackProblem, Verdict as PackVerdict};
 pub use evidentia_rules::{
     AgingBucket, Analysis, Direction, Durations, EventChain, ExceptionAging, Finding, Link,
-    LinkStatus, Metrics, SystemChain,
+    LinkStatus, Metrics, ReviewFigures, ReviewMetrics, SystemChain,
 };
 pub use evidentia_store::EventChainSummary;
 pub use export::{

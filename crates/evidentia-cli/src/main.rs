@@ -896,6 +896,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "exceptions_by_bucket": m.exceptions_by_bucket.iter().map(|(b, n)| (b.as_str().to_owned(), serde_json::json!(n))).collect::<serde_json::Map<_, _>>(),
                     "findings_by_check": m.findings_by_check,
                     "approvals_by_role": m.approvals_by_role,
+                    "reviews": review_metrics_json(&m.reviews),
                 }))?;
             } else {
                 outln!("as of {}", run.as_of.format("%Y-%m-%d"));
@@ -950,6 +951,43 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .map(|(r, n)| format!("{r} {n}"))
                     .collect();
                 outln!("approvals by approver role: {}", roles.join(", "));
+                let r = &m.reviews;
+                if !r.campaigns.is_empty() {
+                    let share =
+                        |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{:.1}%", v * 100.0));
+                    outln!("access reviews (governance), in order of start:");
+                    for c in &r.campaigns {
+                        outln!(
+                            "  {:<24} population {:>6}  coverage {:>6}  on time {:>6}  revoke rate {:>6}{}",
+                            c.campaign.as_str(),
+                            c.figures.population,
+                            share(c.figures.coverage()),
+                            share(c.figures.completion()),
+                            share(c.figures.revoke_rate()),
+                            if c.without_population.is_empty() {
+                                String::new()
+                            } else {
+                                format!(
+                                    "  (no population: {})",
+                                    c.without_population
+                                        .iter()
+                                        .map(|s| s.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )
+                            }
+                        );
+                    }
+                    for (s, d) in &r.decision_to_removal {
+                        outln!(
+                            "  decision to removal {:<18} {} removed, p50 {:.1}h p95 {:.1}h",
+                            s.as_str(),
+                            d.count,
+                            d.median_hours,
+                            d.p95_hours
+                        );
+                    }
+                }
             }
         }
         Command::Report {
@@ -2135,4 +2173,44 @@ fn print_reviews(view: &evidentia_app::ReviewsView) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The access-review governance figures for `metrics --json`: all campaigns, then each in order
+/// of start (the trend) with its systems.
+fn review_metrics_json(r: &evidentia_app::ReviewMetrics) -> serde_json::Value {
+    let figures = |f: &evidentia_app::ReviewFigures| {
+        serde_json::json!({
+            "population": f.population,
+            "decided": f.decided,
+            "decided_on_time": f.decided_on_time,
+            "keep": f.keep,
+            "revoke": f.revoke,
+            "modify": f.modify,
+            "coverage": f.coverage(),
+            "completion_on_time": f.completion(),
+            "revoke_rate": f.revoke_rate(),
+        })
+    };
+    let durations = |map: &BTreeMap<evidentia_domain::SystemId, evidentia_app::Durations>| {
+        map.iter()
+            .map(|(s, d)| {
+                (
+                    s.to_string(),
+                    serde_json::json!({"count": d.count, "median_hours": d.median_hours, "p95_hours": d.p95_hours}),
+                )
+            })
+            .collect::<serde_json::Map<_, _>>()
+    };
+    serde_json::json!({
+        "all": figures(&r.figures),
+        "decision_to_removal": durations(&r.decision_to_removal),
+        "campaigns": r.campaigns.iter().map(|c| serde_json::json!({
+            "campaign": c.campaign.as_str(),
+            "started_at": c.started_at.to_rfc3339(),
+            "figures": figures(&c.figures),
+            "systems": c.systems.iter().map(|(s, f)| (s.to_string(), figures(f))).collect::<serde_json::Map<_, _>>(),
+            "without_population": c.without_population.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            "decision_to_removal": durations(&c.decision_to_removal),
+        })).collect::<Vec<_>>(),
+    })
 }
