@@ -343,6 +343,10 @@ const BUILTINS: &[(&str, &str)] = &[
         "midpoint-certification",
         include_str!("../profiles/midpoint-certification.toml"),
     ),
+    (
+        "entra-review-history",
+        include_str!("../profiles/entra-review-history.toml"),
+    ),
 ];
 
 /// The time formats a profile gets when it names none.

@@ -128,7 +128,8 @@ mod builtins {
                 "exceptions-register",
                 "access-review",
                 "access-review-campaigns",
-                "midpoint-certification"
+                "midpoint-certification",
+                "entra-review-history"
             ]
         );
         for name in names {

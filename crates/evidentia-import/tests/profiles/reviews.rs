@@ -277,6 +277,71 @@ mod builtins {
     }
 
     #[test]
+    fn entra_review_history_report() {
+        let (records, summary) = ok(
+            &builtin("entra-review-history"),
+            &data("entra-review-history.csv"),
+        );
+        assert!(
+            summary.diagnostics.is_empty(),
+            "{:?}",
+            diagnostics(&summary)
+        );
+        let campaigns = campaigns_of(&records);
+        assert_eq!(campaigns.len(), 1, "one review, defined by its rows");
+        let review = campaigns[0];
+        assert_eq!(review.id.as_str(), "7c1a0b2e-1111-4a2b-9c3d-000000000001");
+        assert_eq!(review.name.as_deref(), Some("Q2 finance admins review"));
+        assert_eq!(review.started_at, utc("2025-04-01T09:00:00Z"));
+        assert_eq!(review.due_at, utc("2025-04-15T09:00:00Z"));
+        assert_eq!(
+            review.closed_at,
+            Some(utc("2025-04-15T09:00:00Z")),
+            "an Entra review ends at its end date"
+        );
+        let decisions = decisions_of(&records);
+        use ReviewVerdict::*;
+        let brief: Vec<(&str, Option<&str>, ReviewVerdict, Option<&str>)> = decisions
+            .iter()
+            .map(|d| {
+                (
+                    d.account.as_str(),
+                    d.entitlement.as_deref(),
+                    d.decision,
+                    d.reviewer.as_ref().map(|r| r.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            brief,
+            [
+                (
+                    "alex.chen@contoso.example",
+                    Some("Finance Admins"),
+                    Keep,
+                    Some("dana.owner@contoso.example")
+                ),
+                (
+                    "blake.ito@contoso.example",
+                    Some("Finance Admins"),
+                    Revoke,
+                    Some("dana.owner@contoso.example")
+                ),
+                (
+                    "casey.moe@contoso.example",
+                    Some("Finance Admins"),
+                    NoDecision,
+                    Some("dana.owner@contoso.example")
+                ),
+            ]
+        );
+        assert!(decisions.iter().all(|d| d.system.as_str() == "entra-id"));
+        assert_eq!(decisions[1].decided_at, Some(utc("2025-04-03T10:16:30Z")));
+        assert_eq!(decisions[1].comment.as_deref(), Some("Moved to sales"));
+        assert_eq!(decisions[2].decided_at, None);
+    }
+
+    #[test]
     fn midpoint_needs_its_campaign_in_the_ledger() {
         let (_, summary) = ok(
             &builtin("midpoint-certification"),
