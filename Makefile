@@ -94,8 +94,10 @@ e2e-deps: desktop-deps
 
 # The real window under Xvfb, driven through tauri-driver and WebKitWebDriver, with the
 # network unavailable (tests/offline.sh: a network namespace with only loopback up, for the
-# WebDriver connection); screenshots of every page go to target/e2e-screenshots/.
+# WebDriver connection); screenshots of every page go to target/e2e-screenshots/. The Reviews
+# test builds its workspace with the CLI (the trials' build, so nothing is compiled twice).
 e2e: desktop e2e-deps
+	$(CARGO) build -p evidentia-cli -p evidentia-trials
 	rm -rf target/e2e-screenshots
 	PATH="$$HOME/.cargo/bin:$$PATH" tests/offline.sh xvfb-run -a -s "-screen 0 1280x800x24" $(E2E_VENV)/bin/pytest -q tests/desktop
 
