@@ -6,6 +6,7 @@ import {
   formatBytes,
   formatDate,
   formatMinute,
+  formatMoment,
   formatTime,
   kindLabel,
   percent,
@@ -39,6 +40,11 @@ describe('formatTime', () => {
   it('passes through what it does not recognise', () => expect(formatTime('soon')).toBe('soon'));
   it('gives the minute for dense tables', () =>
     expect(formatMinute('2024-05-01T12:34:56.000000Z')).toBe('2024-05-01 12:34'));
+  it('shows seconds only when they are not zero', () => {
+    expect(formatMoment('2025-04-30T17:00:00Z')).toBe('2025-04-30 17:00');
+    expect(formatMoment('2025-04-30T17:00:01Z')).toBe('2025-04-30 17:00:01');
+    expect(formatMoment('not a time')).toBe('not a time');
+  });
   it('gives the day alone', () => expect(formatDate('2024-03-31T00:00:00+00:00')).toBe('2024-03-31'));
 });
 

@@ -38,6 +38,16 @@ export function formatMinute(recorded: string): string {
   return m ? `${m[1]} ${m[2]}` : recorded;
 }
 
+/**
+ * A timestamp to the minute, with its seconds when they are not zero: a campaign closed one
+ * second after its due time must not read as closed exactly at it.
+ */
+export function formatMoment(time: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::(\d{2}))?/.exec(time);
+  if (!m) return time;
+  return m[3] && m[3] !== '00' ? `${m[1]} ${m[2]}:${m[3]}` : `${m[1]} ${m[2]}`;
+}
+
 /** Just the UTC date of a timestamp, for columns where the day is what matters. */
 export function formatDate(time: string): string {
   const m = /^(\d{4}-\d{2}-\d{2})/.exec(time);
