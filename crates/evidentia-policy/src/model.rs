@@ -287,6 +287,11 @@ pub struct ReviewPolicy {
     pub rubber_stamp_window: PolicyDuration,
     /// Roles of which a reviewer of a privileged item must hold one.
     pub privileged_reviewer_roles: Vec<ApproverRole>,
+    /// Who holds which role, for exports that do not say in which role a reviewer decided
+    /// (Entra's and Okta's review reports): people as the evidence names them (identity id,
+    /// e-mail, account). A role the export states wins.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub reviewer_roles: BTreeMap<ApproverRole, Vec<IdentityId>>,
 }
 
 impl Default for ReviewPolicy {
@@ -296,6 +301,7 @@ impl Default for ReviewPolicy {
             rubber_stamp_decisions: 20,
             rubber_stamp_window: PolicyDuration::seconds(60),
             privileged_reviewer_roles: vec![ApproverRole::Security, ApproverRole::SystemOwner],
+            reviewer_roles: BTreeMap::new(),
         }
     }
 }

@@ -954,6 +954,7 @@ impl Reader<'_> {
                 "rubber_stamp_decisions",
                 "rubber_stamp_window",
                 "privileged_reviewer_roles",
+                "reviewer_roles",
             ],
         );
         if let Some(d) = self.duration(t, path, "revoke_sla") {
@@ -985,6 +986,30 @@ impl Reader<'_> {
             "privileged_reviewer_roles",
             &policy.privileged_reviewer_roles,
         );
+        if let Some((roles, _)) = self.table(t, path, "reviewer_roles") {
+            for (key, value) in roles.iter() {
+                let item_path = join("reviews.reviewer_roles", key.get_ref());
+                let role = ApproverRole::parse(key.get_ref());
+                if role.is_none() {
+                    self.problem(
+                        &key.span(),
+                        &item_path,
+                        format!(
+                            "{:?} is not one of manager, security, system_owner, risk_owner, other",
+                            key.get_ref()
+                        ),
+                    );
+                }
+                let people: Vec<IdentityId> = self
+                    .string_list(value, &item_path)
+                    .into_iter()
+                    .map(|(name, _)| IdentityId::new(name))
+                    .collect();
+                if let Some(role) = role {
+                    policy.reviewer_roles.insert(role, people);
+                }
+            }
+        }
         policy
     }
 

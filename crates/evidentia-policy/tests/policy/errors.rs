@@ -216,7 +216,7 @@ fn bad_review_settings() {
             "policy.toml:7: reviews.revoke_sla: \"a week\" is not a duration (use 4h, 30m, 3d, 60s)",
             "policy.toml:8: reviews.rubber_stamp_decisions: 1 is not a count of at least 2",
             "policy.toml:9: reviews.privileged_reviewer_roles: \"auditor\" is not one of manager, security, system_owner, risk_owner",
-            "policy.toml:10: reviews.sla: unknown key; expected one of: revoke_sla, rubber_stamp_decisions, rubber_stamp_window, privileged_reviewer_roles",
+            "policy.toml:10: reviews.sla: unknown key; expected one of: revoke_sla, rubber_stamp_decisions, rubber_stamp_window, privileged_reviewer_roles, reviewer_roles",
         ],
     );
 }
@@ -244,4 +244,22 @@ fn review_settings_have_defaults_and_take_seconds() {
         policy.reviews.privileged_reviewer_roles,
         vec![evidentia_domain::ApproverRole::Security]
     );
+}
+
+#[test]
+fn reviewer_roles_name_roles_and_people() {
+    check(
+        &format!("{AWS}[reviews.reviewer_roles]\nauditor = [\"H1\"]\nsecurity = \"H2\"\n"),
+        &[
+            "policy.toml:7: reviews.reviewer_roles.auditor: \"auditor\" is not one of manager, security, system_owner, risk_owner, other",
+            "policy.toml:8: reviews.reviewer_roles.security: must be a list of strings, not a string",
+        ],
+    );
+    let text = format!(
+        "{HEAD}{AWS}[reviews.reviewer_roles]\nsecurity = [\"H1003\", \"brandon.lee@harborline.example\"]\n"
+    );
+    let policy = Policy::from_toml(&text, "policy.toml").expect("valid");
+    let security = &policy.reviews.reviewer_roles[&evidentia_domain::ApproverRole::Security];
+    let names: Vec<&str> = security.iter().map(|p| p.as_str()).collect();
+    assert_eq!(names, ["H1003", "brandon.lee@harborline.example"]);
 }

@@ -2,7 +2,7 @@
 //! their own access, decisions were not stamped in bulk, the whole population was decided on
 //! time by someone entitled to, and the campaign was drawn from the systems themselves.
 
-use evidentia_domain::{ReviewVerdict, SystemId, Timestamp};
+use evidentia_domain::{ApproverRole, IdentityId, ReviewVerdict, SystemId, Timestamp};
 
 use crate::checks::approvals::human_duration;
 use crate::context::{FastMap, Folded};
@@ -361,15 +361,44 @@ fn overdue(ctx: &Context<'_>, j: &Judged<'_>, out: &mut Vec<Finding>) {
 /// requires for privileged items (or in no recorded role).
 fn privileged_reviewers(ctx: &Context<'_>, j: &Judged<'_>, out: &mut Vec<Finding>) {
     let allowed = &ctx.policy.reviews.privileged_reviewer_roles;
+    // The policy's `reviewer_roles`, by person as the evidence resolves them: the role of a
+    // reviewer the export gives no role for.
+    let listed: Vec<(String, ApproverRole)> = ctx
+        .policy
+        .reviews
+        .reviewer_roles
+        .iter()
+        .flat_map(|(role, people)| {
+            people
+                .iter()
+                .map(move |p| (ctx.person(p).as_str().to_lowercase(), *role))
+        })
+        .collect();
+    let policy_roles = |reviewer: &IdentityId| -> Vec<ApproverRole> {
+        let name = reviewer.as_str().to_lowercase();
+        listed
+            .iter()
+            .filter(|(p, _)| *p == name)
+            .map(|(_, role)| *role)
+            .collect()
+    };
     for d in j.decisions.iter().filter(|d| d.effective && d.privileged) {
         let r = &d.stored.record;
         if r.reviewer_role.is_some_and(|role| allowed.contains(&role)) {
             continue;
         }
-        let role = r.reviewer_role.map_or_else(
-            || "no recorded role".to_owned(),
-            |role| format!("role {}", role.as_str()),
-        );
+        let from_policy = match (r.reviewer_role, d.reviewer) {
+            (None, Some(reviewer)) => policy_roles(reviewer),
+            _ => Vec::new(),
+        };
+        if from_policy.iter().any(|role| allowed.contains(role)) {
+            continue;
+        }
+        let role = match (r.reviewer_role, from_policy.first()) {
+            (Some(role), _) => format!("role {}", role.as_str()),
+            (None, Some(role)) => format!("role {} per the policy", role.as_str()),
+            (None, None) => "no recorded role".to_owned(),
+        };
         let roles: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
         out.push(about_item(
             PRIVILEGED_REVIEWER,

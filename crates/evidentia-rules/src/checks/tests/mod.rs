@@ -78,6 +78,8 @@ aws = ["ReadOnly"]
 revoke_sla = "3d"
 rubber_stamp_decisions = 5
 rubber_stamp_window = "60s"
+[reviews.reviewer_roles]
+security = ["sec2"]
 
 [[correlation.ignore]]
 account = "*:breakglass-*"

@@ -890,6 +890,30 @@ fn privileged_reviewer_table() {
             vec![],
         ),
         ("kept by security (the base)", vec![], vec![]),
+        (
+            "kept by someone in no recorded role whom the policy lists as security (by e-mail)",
+            vec![
+                person("sec2", "engineer"),
+                admins(&mail("sec2"), None, decided() + h(9)),
+            ],
+            vec![],
+        ),
+        (
+            "the role the export states wins over the policy's list",
+            vec![
+                person("sec2", "engineer"),
+                admins("sec2", Some(ApproverRole::Manager), decided() + h(9)),
+            ],
+            vec![PRIVILEGED_REVIEWER],
+        ),
+        (
+            "someone the policy does not list, in no recorded role",
+            vec![
+                person("sec3", "engineer"),
+                admins(&mail("sec3"), None, decided() + h(9)),
+            ],
+            vec![PRIVILEGED_REVIEWER],
+        ),
     ];
     run_cases(&base(), cases);
     let a = analysis(base().into_iter().chain([admins(
