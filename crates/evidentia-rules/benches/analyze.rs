@@ -6,12 +6,16 @@
 //! Run: `cargo bench -p evidentia-rules --bench analyze` (`EVIDENTIA_BENCH_PEOPLE` scales it;
 //! the default 25,000 people gives 100k events, 1M executions). Figures: docs/benchmarks.md.
 
+mod support;
+
 use std::time::Instant;
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use evidentia_domain::*;
 use evidentia_policy::Policy;
 use evidentia_rules::{Evidence, Stored, analyze};
+
+use support::{Rng, cpu_seconds, rss_mib};
 
 const POLICY: &str = r#"format = "evidentia-policy/1"
 [organisation]
@@ -40,21 +44,6 @@ linux = ["ops"]
 [correlation]
 by_email = true
 "#;
-
-/// A small deterministic generator (splitmix64), so the data never changes.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let people: u64 = std::env::var("EVIDENTIA_BENCH_PEOPLE")
@@ -306,21 +295,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("targets: < 5 s and < 1 GiB on 2 cores");
     Ok(())
-}
-
-/// CPU time the process has used so far (user + system, every thread), from /proc/self/stat
-/// in clock ticks of 1/100 s (Linux's USER_HZ).
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name (which may contain spaces) closing with ')'.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
-    Some((ticks(11)? + ticks(12)?) / 100.0)
-}
-
-/// A memory figure from /proc/self/status: `VmRSS:` now, `VmHWM:` the peak.
-fn rss_mib(field: &str) -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
 }
