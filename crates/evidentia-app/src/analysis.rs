@@ -115,7 +115,7 @@ pub async fn analyze_workspace(
     now: DateTime<Utc>,
     record: bool,
 ) -> anyhow::Result<AnalysisRun> {
-    analyze_in(workspace, None, as_of, now, record).await
+    Ok(analyze_in(workspace, None, as_of, now, record).await?.0)
 }
 
 /// A reporting period: both dates inclusive, whole UTC days.
@@ -141,6 +141,18 @@ pub async fn analyze_period(
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<AnalysisRun> {
+    Ok(analyze_in(workspace, Some((from, to)), None, now, false)
+        .await?
+        .0)
+}
+
+/// [`analyze_period`], keeping the evidence it judged: audit populations read both.
+pub(crate) async fn analyze_period_with_evidence(
+    workspace: &Path,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(AnalysisRun, Evidence)> {
     analyze_in(workspace, Some((from, to)), None, now, false).await
 }
 
@@ -150,7 +162,7 @@ async fn analyze_in(
     as_of: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     record: bool,
-) -> anyhow::Result<AnalysisRun> {
+) -> anyhow::Result<(AnalysisRun, Evidence)> {
     let ws = if record {
         open_write(workspace).await?
     } else {
@@ -183,7 +195,9 @@ async fn analyze_in(
         let warnings =
             crate::names::name_warnings(&policy.policy, &policy.text, &policy.source, &evidence);
         let policy_for_rules = policy.policy.clone();
-        let analysis = tokio::task::spawn_blocking(move || evidentia_rules::analyze(&evidence, &policy_for_rules, as_of))
+        let (analysis, evidence) = tokio::task::spawn_blocking(move || {
+            (evidentia_rules::analyze(&evidence, &policy_for_rules, as_of), evidence)
+        })
             .await
             .map_err(|e| anyhow!("analysis stopped: {e}"))?;
         let mut recorded_at_seq = None;
@@ -209,7 +223,10 @@ async fn analyze_in(
                 .await
                 .context("writing the event chains for the Events table")?;
         }
-        Ok::<_, anyhow::Error>(AnalysisRun { analysis, policy, head, as_of, recorded_at_seq, warnings })
+        Ok::<_, anyhow::Error>((
+            AnalysisRun { analysis, policy, head, as_of, recorded_at_seq, warnings },
+            evidence,
+        ))
     }
     .await;
     ws.close().await;

@@ -20,6 +20,7 @@ mod policy;
 mod report;
 mod review;
 mod reviews;
+mod sample;
 mod trust;
 pub mod wire;
 mod workspace;
@@ -48,6 +49,9 @@ pub use events::{
 pub use evidentia_frameworks::{ControlStatus, Severity};
 pub use evidentia_import::{ActivityCapture, Format, InputKind, Progress as ImportProgress, Zone};
 pub use evidentia_pack::{PackSummary, Problem as PackProblem, Verdict as PackVerdict};
+pub use evidentia_rules::populations::{
+    AttributeDef, AttributeOutcome, Frequency, PopulationDef, Stratify,
+};
 pub use evidentia_rules::{
     AgingBucket, Analysis, Direction, Durations, EventChain, ExceptionAging, Finding, Link,
     LinkStatus, Metrics, ReviewFigures, ReviewMetrics, SystemChain,
@@ -77,6 +81,12 @@ pub use review::{
 pub use reviews::{
     CampaignItem, ReviewRevokeItem, ReviewSystemItem, ReviewerItem, ReviewsView, reviews_of,
     reviews_view,
+};
+pub use sample::{
+    ALGORITHM as SAMPLE_ALGORITHM, ItemAttribute, ItemRow, PopulationInfo, SampleRequest,
+    SampleSize, SampleView, SampledItem, attribute_defs, draw_sample, method_rows,
+    population_counts, population_defs, population_items, population_json, request_of, sample_json,
+    select as select_sample,
 };
 pub use trust::{
     KeyCreated, ProofCheck, PublicKeyInfo, TrustOutcome, TrustedHead, check_trusted,

@@ -219,6 +219,49 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// Audit populations (every leaver, every privileged grant, …): each one's definition,
+    /// source and count over the period; with a name, its items (docs/audit-samples.md).
+    Populations {
+        /// One population's items.
+        name: Option<String>,
+        /// First day of the period (YYYY-MM-DD); default: the policy's period start.
+        #[arg(long, value_name = "DATE")]
+        from: Option<chrono::NaiveDate>,
+        /// Last day of the period (inclusive); default: the policy's period end.
+        #[arg(long, value_name = "DATE")]
+        to: Option<chrono::NaiveDate>,
+    },
+    /// Draw an audit sample from a population, reproducibly from a seed, with each item's
+    /// tested attributes and the entries behind them (docs/audit-samples.md).
+    Sample {
+        /// The population (`evidentia populations` lists them).
+        population: String,
+        /// How many items.
+        #[arg(
+            long,
+            required_unless_present = "frequency",
+            conflicts_with = "frequency"
+        )]
+        size: Option<usize>,
+        /// The control's frequency: the size comes from the documented table.
+        #[arg(long, value_enum)]
+        frequency: Option<FrequencyArg>,
+        /// The text the selection is drawn from (state it on the workpaper).
+        #[arg(long)]
+        seed: String,
+        /// Draw each stratum's share separately.
+        #[arg(long, value_enum)]
+        stratify: Option<StratifyArg>,
+        /// First day of the period (YYYY-MM-DD); default: the policy's period start.
+        #[arg(long, value_name = "DATE")]
+        from: Option<chrono::NaiveDate>,
+        /// Last day of the period (inclusive); default: the policy's period end.
+        #[arg(long, value_name = "DATE")]
+        to: Option<chrono::NaiveDate>,
+        /// Write the sample file (JSON, `evidentia-sample/1`, with the population) here.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Export a table (events, findings, exceptions, metrics, controls) as CSV or JSON, or the
     /// OSCAL assessment results, for a period.
     Export {
@@ -291,6 +334,23 @@ enum Command {
 /// `--timezone`: UTC, a fixed offset or an IANA zone name.
 fn parse_zone(text: &str) -> Result<evidentia_app::Zone, String> {
     evidentia_app::Zone::parse(text)
+}
+
+/// `--frequency`: how often the sampled control operates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FrequencyArg {
+    Annual,
+    Quarterly,
+    Monthly,
+    Weekly,
+    Daily,
+}
+
+/// `--stratify`: what strata a sample is drawn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StratifyArg {
+    System,
+    Kind,
 }
 
 /// `--activity`: what proof of use an import keeps.
@@ -1233,6 +1293,90 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
         }
+        Command::Populations { name, from, to } => match name {
+            None => {
+                let list = evidentia_app::population_counts(ws, *from, *to, Utc::now()).await?;
+                if cli.json {
+                    let rows: Vec<serde_json::Value> = list
+                        .iter()
+                        .map(|p| evidentia_app::population_json(p, None))
+                        .collect();
+                    print_json(&rows)?;
+                } else {
+                    for p in &list {
+                        outln!("{:<26} {:>8}  {}", p.def.name, p.count, p.def.title);
+                    }
+                }
+            }
+            Some(name) => {
+                let (info, rows) =
+                    evidentia_app::population_items(ws, name, *from, *to, Utc::now()).await?;
+                if cli.json {
+                    print_json(&evidentia_app::population_json(&info, Some(&rows)))?;
+                } else {
+                    outln!(
+                        "{} ({}): {} items",
+                        info.def.name,
+                        info.def.title,
+                        info.count
+                    );
+                    outln!("{}", info.def.definition);
+                    outln!("digest {}", info.digest);
+                    for r in &rows {
+                        outln!(
+                            "{:>8}  {}  {:<14} {:<12} {}",
+                            r.key,
+                            r.at.format("%Y-%m-%d %H:%M"),
+                            r.kind,
+                            r.identity.as_deref().unwrap_or("-"),
+                            r.system.as_deref().unwrap_or(&r.systems.join(","))
+                        );
+                    }
+                }
+            }
+        },
+        Command::Sample {
+            population,
+            size,
+            frequency,
+            seed,
+            stratify,
+            from,
+            to,
+            out,
+        } => {
+            let request = evidentia_app::SampleRequest {
+                population: population.clone(),
+                size: match (size, frequency) {
+                    (Some(n), _) => evidentia_app::SampleSize::Fixed(*n),
+                    (None, Some(f)) => evidentia_app::SampleSize::Frequency(match f {
+                        FrequencyArg::Annual => evidentia_app::Frequency::Annual,
+                        FrequencyArg::Quarterly => evidentia_app::Frequency::Quarterly,
+                        FrequencyArg::Monthly => evidentia_app::Frequency::Monthly,
+                        FrequencyArg::Weekly => evidentia_app::Frequency::Weekly,
+                        FrequencyArg::Daily => evidentia_app::Frequency::Daily,
+                    }),
+                    (None, None) => anyhow::bail!("give --size N or --frequency"),
+                },
+                seed: seed.clone(),
+                stratify: stratify.map(|s| match s {
+                    StratifyArg::System => evidentia_app::Stratify::System,
+                    StratifyArg::Kind => evidentia_app::Stratify::Kind,
+                }),
+                from: *from,
+                to: *to,
+            };
+            let view = evidentia_app::draw_sample(ws, &request, Utc::now()).await?;
+            if let Some(out) = out {
+                let bytes = serde_json::to_vec_pretty(&evidentia_app::sample_json(&view, true))?;
+                evidentia_app::write_atomically(out, &bytes)?;
+            }
+            if cli.json {
+                print_json(&evidentia_app::sample_json(&view, false))?;
+            } else {
+                print_sample(&view)?;
+            }
+        }
         Command::Pack { period, out, .. } => {
             let out = out
                 .as_deref()
@@ -1974,6 +2118,37 @@ fn preview(payload: &[u8]) -> String {
 
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     outln!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// `evidentia sample`: the method, then each item with its attributes.
+fn print_sample(view: &evidentia_app::SampleView) -> anyhow::Result<()> {
+    for (label, value) in evidentia_app::method_rows(view) {
+        outln!("{label:<18} {value}");
+    }
+    outln!();
+    for s in &view.items {
+        let i = &s.item;
+        outln!(
+            "{:>3}. entry {}  {}  {}  {}  {}",
+            s.number,
+            i.key,
+            i.kind,
+            i.identity.as_deref().unwrap_or("-"),
+            i.system.clone().unwrap_or_else(|| i.systems.join(",")),
+            i.at.format("%Y-%m-%d %H:%M UTC")
+        );
+        for a in &s.attributes {
+            let entries: Vec<String> = a.evidence.iter().map(u64::to_string).collect();
+            outln!(
+                "       {:<20} {:<5} [{}] {}",
+                a.id,
+                a.outcome.as_str(),
+                entries.join(" "),
+                a.note
+            );
+        }
+    }
     Ok(())
 }
 

@@ -15,6 +15,7 @@ mod finding;
 mod holdings;
 mod metrics;
 mod population;
+pub mod populations;
 mod reviews;
 
 use evidentia_domain::{

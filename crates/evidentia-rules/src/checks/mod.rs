@@ -1,10 +1,10 @@
 //! Every check, each in the module of the evidence it reads; `run_all` is the one list.
 
-mod access;
-mod approvals;
-mod exceptions;
-mod lifecycle;
-mod nhi;
+pub(crate) mod access;
+pub(crate) mod approvals;
+pub(crate) mod exceptions;
+pub(crate) mod lifecycle;
+pub(crate) mod nhi;
 pub(crate) mod reviews;
 
 use crate::coverage::{EvidenceKind as E, Needs};
