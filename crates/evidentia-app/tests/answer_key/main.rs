@@ -330,3 +330,180 @@ async fn no_control_is_met_without_evidence() {
         println!("{framework}: {} controls, {met} met", rows.len());
     }
 }
+
+/// Every attribute of every item of every population, against the organisation's answer key
+/// (written from the conventions, not from the engine): an item failing an attribute has a
+/// planted finding of its check, and a planted finding about an item makes its attribute fail.
+/// Items are matched to the key by what the key names: departures and moves by identity,
+/// executions by (identity, system, account, entitlement) — executions sharing that key share
+/// one finding, so the group fails together — exceptions by id, revoke decisions by campaign
+/// and item. Approvals on joiners, movers and NHI creations are checked one way (an approval finding names the grant,
+/// not the event it carried out, so a later grant of the same identity is not the event's).
+async fn attributes_agree(org: &str, ws: &Path, key: &serde_json::Value) {
+    let planted: BTreeSet<Key> = key["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(key_of)
+        .collect();
+    let lower = |v: &Option<String>| v.as_ref().map(|x| x.to_lowercase());
+    let mut problems = Vec::new();
+    let mut tested = 0usize;
+    let counts = evidentia_app::population_counts(ws, None, None, now())
+        .await
+        .unwrap();
+    for info in counts.iter().filter(|p| p.count > 0) {
+        let request = evidentia_app::SampleRequest {
+            population: info.def.name.to_owned(),
+            size: evidentia_app::SampleSize::Fixed(info.count),
+            seed: "agreement".to_owned(),
+            stratify: None,
+            from: None,
+            to: None,
+        };
+        let view = evidentia_app::draw_sample(ws, &request, now())
+            .await
+            .unwrap();
+        assert_eq!(
+            view.items.len(),
+            info.count,
+            "{org} {}: the whole population",
+            info.def.name
+        );
+        // Executions sharing a finding key are judged as one group.
+        let mut group_fails: std::collections::BTreeMap<(String, Key), bool> = Default::default();
+        for s in &view.items {
+            let i = &s.item;
+            for a in &s.attributes {
+                tested += 1;
+                let def = info.def.attributes.iter().find(|d| d.id == a.id).unwrap();
+                let failed = a.outcome == evidentia_app::AttributeOutcome::Fail;
+                let planted_for = |check: &str| -> bool {
+                    planted.iter().any(|k| {
+                        k.0 == check
+                            && match info.def.name {
+                                "leavers" | "nhi-retired" | "movers" | "joiners"
+                                | "nhi-created" => {
+                                    k.1 == i.identity
+                                        && (!matches!(
+                                            info.def.name,
+                                            "joiners" | "nhi-created" | "movers"
+                                        ) || a.id == "old-access-removed"
+                                            || k.2.as_ref().is_some_and(|s| i.systems.contains(s)))
+                                }
+                                "exceptions" => k.5 == i.reference,
+                                "review-revokes" => {
+                                    k.6 == i.reference
+                                        && k.1 == i.identity
+                                        && k.2 == i.system
+                                        && k.3 == lower(&i.account)
+                                        && k.4 == lower(&i.entitlement)
+                                }
+                                _ => {
+                                    k.1 == i.identity
+                                        && k.2 == i.system
+                                        && k.3 == lower(&i.account)
+                                        && k.4 == lower(&i.entitlement)
+                                }
+                            }
+                    })
+                };
+                let expected = def.checks.iter().any(|c| planted_for(c));
+                match info.def.name {
+                    "privileged-grants" | "grants-outside-birthright" | "credential-rotations" => {
+                        let group = (
+                            a.id.to_owned(),
+                            (
+                                String::new(),
+                                i.identity.clone(),
+                                i.system.clone(),
+                                lower(&i.account),
+                                lower(&i.entitlement),
+                                None,
+                                None,
+                            ),
+                        );
+                        *group_fails.entry(group.clone()).or_default() |= failed;
+                        if failed && !expected {
+                            problems.push(format!(
+                                "{org} {} entry {} {}: fails, the key has no {:?} finding",
+                                info.def.name, i.key, a.id, def.checks
+                            ));
+                        }
+                    }
+                    "joiners" | "nhi-created" | "movers"
+                        if !failed && a.id != "old-access-removed" => {}
+                    _ if failed != expected => problems.push(format!(
+                        "{org} {} entry {} ({:?}) {}: engine {}, key {}",
+                        info.def.name,
+                        i.key,
+                        i.identity,
+                        a.id,
+                        a.outcome.as_str(),
+                        if expected {
+                            "has a finding"
+                        } else {
+                            "has none"
+                        }
+                    )),
+                    _ => {}
+                }
+            }
+        }
+        // Reverse for execution groups: a planted finding about the group fails one of them.
+        for ((attr, (_, identity, system, account, entitlement, ..)), failed) in &group_fails {
+            let def = info.def.attributes.iter().find(|d| d.id == attr).unwrap();
+            let expected = planted.iter().any(|k| {
+                def.checks.contains(&k.0.as_str())
+                    && k.1 == *identity
+                    && k.2 == *system
+                    && k.3 == *account
+                    && k.4 == *entitlement
+            });
+            let applicable = view.items.iter().any(|s| {
+                s.item.identity == *identity
+                    && s.item.system == *system
+                    && lower(&s.item.account) == *account
+                    && lower(&s.item.entitlement) == *entitlement
+                    && s.attributes.iter().any(|a| {
+                        a.id == attr && a.outcome != evidentia_app::AttributeOutcome::NotApplicable
+                    })
+            });
+            if expected && applicable && !failed {
+                problems.push(format!(
+                    "{org} {}: the key has {:?} for {identity:?} {system:?} {account:?} {entitlement:?}, no item fails {attr}",
+                    info.def.name, def.checks
+                ));
+            }
+        }
+    }
+    assert!(tested > 100, "{org}: only {tested} attributes tested");
+    assert!(
+        problems.is_empty(),
+        "attributes differ from the answer key:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn northwind_sample_attributes_agree_with_its_answer_key() {
+    let key: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(samples().join("answer-key.json")).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo.evidentia");
+    evidentia_app::build_demo(&samples(), &ws, now())
+        .await
+        .unwrap();
+    attributes_agree("northwind", &ws, &key).await;
+}
+
+#[tokio::test]
+async fn harbor_sample_attributes_agree_with_its_answer_key() {
+    let org = samples().join("harbor");
+    let key: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(org.join("answer-key.json")).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("harbor.evidentia");
+    import_org(&org, &ws).await;
+    attributes_agree("harbor", &ws, &key).await;
+}
