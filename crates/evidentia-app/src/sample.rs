@@ -196,7 +196,21 @@ pub fn select(
     def: &'static PopulationDef,
     request: &SampleRequest,
 ) -> anyhow::Result<SampleView> {
-    let p = populations::build(def, evidence, &run.policy.policy, &run.analysis, run.as_of);
+    // The population is drawn first (one pass, no per-item lookups), then checked for size.
+    let size_wanted = match request.size {
+        SampleSize::Fixed(n) => n,
+        SampleSize::Frequency(f) => f.size(),
+    };
+    let (p, chosen) = populations::build_and_draw(
+        def,
+        evidence,
+        &run.policy.policy,
+        &run.analysis,
+        run.as_of,
+        size_wanted,
+        &request.seed,
+        request.stratify,
+    );
     let info = info(run, def, &p);
     if p.items.is_empty() {
         bail!(
@@ -236,7 +250,7 @@ pub fn select(
             def.name
         );
     }
-    let chosen = populations::draw(&p.items, size, &request.seed, request.stratify);
+    debug_assert_eq!(chosen.len(), size);
     let index = FindingIndex::new(&run.analysis.findings);
     let items = chosen
         .iter()

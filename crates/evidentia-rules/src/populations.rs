@@ -332,6 +332,7 @@ pub struct AttributeResult {
 
 /// Builds the population `def` from the evidence and the analysis made of it (same policy and
 /// `as_of`: the analysis's chains, reviews and exceptions are reused, not judged again).
+/// Grants' supporting entries are left to [`build_and_draw`].
 pub fn build(
     def: &'static PopulationDef,
     evidence: &Evidence,
@@ -339,6 +340,12 @@ pub fn build(
     analysis: &Analysis,
     as_of: Timestamp,
 ) -> Population {
+    let ctx = Context::new(evidence, policy, as_of);
+    build_in(def, &ctx, analysis)
+}
+
+fn build_in(def: &'static PopulationDef, ctx: &Context<'_>, analysis: &Analysis) -> Population {
+    let as_of = ctx.as_of;
     let items = match def.name {
         "joiners" => events(analysis, |c| {
             c.event_type == LifecycleEventType::Joiner && c.identity_kind.is_human()
@@ -350,8 +357,7 @@ pub fn build(
         "nhi-created" => events(analysis, |c| c.event_type == LifecycleEventType::NhiCreated),
         "nhi-retired" => events(analysis, |c| c.event_type == LifecycleEventType::NhiRetired),
         "privileged-grants" | "grants-outside-birthright" | "credential-rotations" => {
-            let ctx = Context::new(evidence, policy, as_of);
-            executions(&ctx, def.name)
+            executions(ctx, def.name)
         }
         "exceptions" => exception_items(analysis, as_of),
         "review-revokes" => revoke_items(analysis),
@@ -361,6 +367,50 @@ pub fn build(
     items.sort_by_key(|i| i.seq);
     items.dedup_by_key(|i| i.seq);
     Population { def, items }
+}
+
+/// Draws a sample from the population `def` and completes the sampled items' supporting
+/// entries (for grants, the requests matched to them: looked up for the sample only, since
+/// matching every grant of a large population would cost more than the whole draw).
+#[allow(clippy::too_many_arguments)]
+pub fn build_and_draw(
+    def: &'static PopulationDef,
+    evidence: &Evidence,
+    policy: &evidentia_policy::Policy,
+    analysis: &Analysis,
+    as_of: Timestamp,
+    size: usize,
+    seed: &str,
+    stratify: Option<Stratify>,
+) -> (Population, Vec<usize>) {
+    let ctx = Context::new(evidence, policy, as_of);
+    let mut population = build_in(def, &ctx, analysis);
+    let chosen = draw(&population.items, size, seed, stratify);
+    if matches!(def.name, "privileged-grants" | "grants-outside-birthright") {
+        let by_seq: BTreeMap<u64, usize> = ctx
+            .executions()
+            .map(|(i, x)| (x.seq, i))
+            .filter(|(seq, _)| chosen.iter().any(|&c| population.items[c].seq == *seq))
+            .collect();
+        for &c in &chosen {
+            let item = &mut population.items[c];
+            let Some(&i) = by_seq.get(&item.seq) else { continue };
+            let (Some(subject), x) = (ctx.subject(i), &ctx.evidence.executions[i].record) else {
+                continue;
+            };
+            let mut rows: Vec<u64> = authority::requests_for(&ctx, subject, x)
+                .requests()
+                .iter()
+                .flat_map(|r| r.rows.iter().map(|a| a.seq))
+                .collect();
+            rows.push(item.seq);
+            let rows = sorted(rows);
+            for a in GRANT_ATTRIBUTES {
+                item.support.insert(a.id, rows.clone());
+            }
+        }
+    }
+    (population, chosen)
 }
 
 fn events(analysis: &Analysis, keep: impl Fn(&EventChain) -> bool) -> Vec<PopulationItem> {
@@ -502,34 +552,18 @@ fn executions(ctx: &Context<'_>, name: &str) -> Vec<PopulationItem> {
                     continue;
                 }
                 let tier = ctx.policy.tiers.classify(&x.system, item);
+                if name == "privileged-grants" && tier != Tier::Privileged {
+                    continue;
+                }
                 let account = authority::creates_account(x);
                 let birthright = authority::birthright(ctx, subject, &x.system, item, x.at)
                     || (account
-                        && authority::birthright(
-                            ctx,
-                            subject,
-                            &x.system,
-                            authority::ACCOUNT,
-                            x.at,
-                        ));
-                let wanted = match name {
-                    "privileged-grants" => tier == Tier::Privileged,
-                    _ => !birthright,
-                };
-                if !wanted {
+                        && authority::birthright(ctx, subject, &x.system, authority::ACCOUNT, x.at));
+                if name == "grants-outside-birthright" && birthright {
                     continue;
                 }
-                // What shows the pass: the requests matched to it (by reference, else by
-                // content), or the execution alone when birthright authorised it.
-                let mut rows: Vec<u64> = authority::requests_for(ctx, subject, x)
-                    .requests()
-                    .iter()
-                    .flat_map(|r| r.rows.iter().map(|a| a.seq))
-                    .collect();
-                rows.push(stored.seq);
-                for a in GRANT_ATTRIBUTES {
-                    support.insert(a.id, rows.clone());
-                }
+                // What shows a pass (the requests matched to the grant) is looked up for the
+                // sampled items only: `support_grants`.
                 if birthright {
                     let why = "birthright: the role's profile grants it, no request needed";
                     for a in [APPROVED_BEFORE, INDEPENDENT, SECURITY] {
