@@ -13,6 +13,8 @@ APT_PACKAGES := sqlite3 openssl pkg-config build-essential time strace iproute2 
 # python3-venv (compliance-trestle validates the OSCAL export), unzip and zip (the evidence
 # pack is extracted by its tests; `zip -r` is the pack benchmark's reference).
 APT_PACKAGES += python3-venv unzip zip
+# libreoffice-calc-nogui: the workpaper test reads the XLSX back with LibreOffice headless.
+APT_PACKAGES += libreoffice-calc-nogui
 # The desktop shell: WebKitGTK and Tauri's system libraries; Xvfb, WebKit's WebDriver and
 # xdotool (answers the native file dialog) for the end-to-end test of the real window.
 DESKTOP_APT_PACKAGES := libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev \

@@ -19,6 +19,7 @@ pub mod oscal;
 mod table;
 mod uuid;
 mod verify;
+pub mod workpaper;
 mod writer;
 
 pub use ledger_jsonl::{JsonlEntry, LedgerLineError, parse_line, to_line};
