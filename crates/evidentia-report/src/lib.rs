@@ -1,11 +1,13 @@
 //! The framework-mapped PDF report: a plain [`ReportModel`] in, PDF bytes out, with no I/O, so
-//! the same model always renders to the same bytes.
+//! the same model always renders to the same bytes. An audit sample's PDF appendix
+//! ([`SampleAppendix`]) is drawn the same way and shares the writer.
 //!
 //! Layout is ours (a cursor over A4 pages, tables that repeat their header across pages, vector
 //! charts); `printpdf` writes the operations, with DejaVu Sans embedded. Nothing varies by
 //! itself: font resource names are fixed, the document `/ID` is derived from the content, and
 //! the creation date is the model's `generated_at`.
 
+mod appendix;
 mod canvas;
 mod chart;
 mod model;
@@ -19,8 +21,9 @@ use sha2::Digest;
 
 use crate::canvas::{CONTENT_W, Canvas, MARGIN_X, PAGE_H, Style, colour};
 pub use crate::model::{
-    ArtifactLine, Completeness, ControlLine, ExceptionLine, FindingLine, Framework, LedgerHead,
-    ReportModel, ReviewLine, RevokeLine, Severity, Status,
+    AppendixAttribute, AppendixItem, AppendixResult, ArtifactLine, Completeness, ControlLine,
+    ExceptionLine, FindingLine, Framework, LedgerHead, ReportModel, ReviewLine, RevokeLine,
+    SampleAppendix, Severity, Status,
 };
 use crate::text::{Fonts, safe};
 
@@ -30,6 +33,9 @@ pub enum ReportError {
     /// An embedded font did not parse (a build defect, not bad input).
     #[error("embedded font: {0}")]
     Font(String),
+    /// The model cannot be drawn as given (a façade defect, e.g. a malformed date).
+    #[error("the model: {0}")]
+    Model(String),
     /// The PDF writer failed.
     #[error("writing the PDF: {0}")]
     Write(String),
@@ -95,8 +101,15 @@ pub fn render(model: &ReportModel) -> Result<Pdf, ReportError> {
     )
 }
 
-/// What a finished document prints around its pages and records in its info dictionary: any
-/// document drawn on a canvas goes through [`finish`] with one.
+/// Renders the PDF appendix of an audit sample: method, attributes tested, summary counts, one
+/// row per item and each item's results with the ledger entries behind them. Deterministic:
+/// equal models give byte-identical PDFs.
+pub fn render_sample_appendix(model: &SampleAppendix) -> Result<Pdf, ReportError> {
+    appendix::render(model)
+}
+
+/// What a finished document prints around its pages and records in its info dictionary: the
+/// report and the sample appendix differ only in this, so both go through [`finish`].
 #[derive(Debug)]
 pub(crate) struct Document {
     /// The running header, on every page.
