@@ -219,3 +219,55 @@ pub struct ArtifactLine {
     pub size: u64,
     pub sha256: String,
 }
+
+/// The PDF appendix of an audit sample: how the population was defined and the sample drawn,
+/// the attributes tested, and each sampled item's results with the ledger entries behind them.
+/// The same sample as the XLSX workpaper, as a printable document for the evidence pack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleAppendix {
+    pub organisation: String,
+    /// e.g. "Audit sample: leavers"
+    pub title: String,
+    /// "YYYY-MM-DDTHH:MM:SSZ", the document's fixed date (equal models → equal bytes).
+    pub generated_at: String,
+    /// Method rows in order, label → value (population, definition, source, period, ledger head,
+    /// checkpoint, population count, population digest, seed, algorithm, size rule, sample size,
+    /// stratification).
+    pub method: Vec<(String, String)>,
+    /// The attributes tested, in column order.
+    pub attributes: Vec<AppendixAttribute>,
+    pub items: Vec<AppendixItem>,
+}
+
+/// One attribute the auditor tests on every sampled item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppendixAttribute {
+    /// Short, e.g. `removed`, `within-sla`: the column heading of the items table.
+    pub id: String,
+    pub title: String,
+    /// The checks whose results decide the attribute.
+    pub checks: Vec<String>,
+}
+
+/// One sampled item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppendixItem {
+    /// 1-based position in the sample.
+    pub number: usize,
+    /// The item's key (what the seed ranks), e.g. "1234".
+    pub key: String,
+    /// One line describing the item, e.g. "E1042 (Dana Reyes) · leaver · 2025-03-02 17:00 UTC".
+    pub label: String,
+    /// One per attribute, in the attributes' order.
+    pub results: Vec<AppendixResult>,
+}
+
+/// One attribute tested on one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppendixResult {
+    /// "pass" | "fail" | "n/a"
+    pub result: String,
+    /// Ledger sequence numbers of the entries the result rests on.
+    pub evidence: Vec<u64>,
+    pub note: String,
+}

@@ -69,14 +69,17 @@ fn bytes(n: u64) -> String {
     }
 }
 
-/// Label/value lines: the label in a fixed column, the value wrapped beside it.
-fn facts(canvas: &mut Canvas, facts: &[(&str, String)]) {
+/// Label/value lines: the label in a fixed column, the value wrapped beside it. A value of up
+/// to six lines is kept whole beside its label; a longer one (a pathological definition or
+/// name) flows across pages, its label kept with its first three lines.
+pub(crate) fn facts(canvas: &mut Canvas, facts: &[(&str, String)]) {
     let label = Style::new(9.5).bold().colour(colour::MUTED);
     let value = Style::new(9.5);
     let label_w = 130.0;
     for (name, text) in facts {
         let lines = canvas.lines(text, value, CONTENT_W - label_w);
-        canvas.need(lines.len() as f32 * value.leading() + 6.0);
+        let kept = if lines.len() <= 6 { lines.len() } else { 3 };
+        canvas.need(kept as f32 * value.leading() + 6.0);
         canvas.text(
             MARGIN_X,
             canvas.y - label.size,
@@ -85,12 +88,13 @@ fn facts(canvas: &mut Canvas, facts: &[(&str, String)]) {
             label,
             Align::Left,
         );
-        let page = canvas.pages.len() - 1;
-        for (i, line) in lines.iter().enumerate() {
-            let y = canvas.y - value.size - i as f32 * value.leading();
-            canvas.text_at(page, MARGIN_X + label_w, y, line, value);
+        for line in &lines {
+            canvas.need(value.leading());
+            let page = canvas.pages.len() - 1;
+            canvas.text_at(page, MARGIN_X + label_w, canvas.y - value.size, line, value);
+            canvas.y -= value.leading();
         }
-        canvas.y -= lines.len() as f32 * value.leading() + 6.0;
+        canvas.y -= 6.0;
     }
 }
 

@@ -7,8 +7,8 @@ use crate::canvas::{
 
 /// One column: its title, share of the width, and alignment.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Column {
-    pub title: &'static str,
+pub(crate) struct Column<'t> {
+    pub title: &'t str,
     /// Width in points.
     pub width: f32,
     pub align: Align,
@@ -27,6 +27,14 @@ impl Cell {
         Cell {
             text: text.into(),
             colour: None,
+            bold: false,
+        }
+    }
+    /// Coloured but regular weight.
+    pub fn coloured(text: impl Into<String>, colour: Rgb3) -> Cell {
+        Cell {
+            text: text.into(),
+            colour: Some(colour),
             bold: false,
         }
     }
@@ -50,24 +58,24 @@ pub(crate) enum Row {
     Cells(Vec<Cell>),
 }
 
-const PAD_X: f32 = 4.0;
+pub(crate) const PAD_X: f32 = 4.0;
 const PAD_Y: f32 = 3.5;
 /// The most lines one cell may take; beyond that it is cut with an ellipsis line, so one
 /// pathological value cannot take more than a page.
-const MAX_CELL_LINES: usize = 40;
+pub(crate) const MAX_CELL_LINES: usize = 40;
 
 /// A table in the making: columns, body style, and the group headings in force (repeated when
 /// a page breaks inside a group).
 #[derive(Debug)]
 pub(crate) struct Table<'a> {
-    columns: &'a [Column],
+    columns: &'a [Column<'a>],
     style: Style,
     groups: Vec<String>,
     header_on_page: Option<usize>,
 }
 
 impl<'a> Table<'a> {
-    pub fn new(columns: &'a [Column], size: f32) -> Table<'a> {
+    pub fn new(columns: &'a [Column<'a>], size: f32) -> Table<'a> {
         debug_assert!(
             (columns.iter().map(|c| c.width).sum::<f32>() - CONTENT_W).abs() < 1.0,
             "columns fill the text width"
@@ -189,6 +197,16 @@ impl<'a> Table<'a> {
             s = s.colour(c);
         }
         s
+    }
+
+    /// What the header row and the first row take: what a heading above the table is kept with.
+    pub fn lead_height(&self, canvas: &Canvas, first: Option<&Row>) -> f32 {
+        self.header_height()
+            + match first {
+                Some(Row::Cells(cells)) => self.measure(canvas, cells).1,
+                Some(Row::Group { .. }) => self.group_height(),
+                None => 0.0,
+            }
     }
 
     /// Draws one row; a group heading is kept with the row after it (`next_height`).

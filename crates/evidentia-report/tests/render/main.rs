@@ -2,6 +2,8 @@
 //! findings, empty sections. Read back with poppler (pdftotext, its word boxes) and qpdf.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod appendix;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
