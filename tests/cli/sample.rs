@@ -204,3 +204,148 @@ fn bad_sample_requests_are_one_line_and_write_nothing() {
         assert!(!out.exists(), "{args:?} wrote a file");
     }
 }
+
+/// The workpaper of a real sample, read back by LibreOffice, holds the numbers of the JSON
+/// sample: every item's entry and position, every attribute's result and evidence entries,
+/// the population's items and count, and the method's seed and digest. The appendix renders.
+#[test]
+fn the_workpaper_read_back_by_libreoffice_equals_the_json_sample() {
+    let Some(soffice) = std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join("soffice"))
+            .find(|f| f.is_file())
+    }) else {
+        println!(
+            "skipped: LibreOffice (soffice) is not installed; `make test` installs libreoffice-calc-nogui"
+        );
+        return;
+    };
+    let ws = demo_workspace();
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("leavers.xlsx");
+    let pdf = dir.path().join("leavers.pdf");
+    let json = dir.path().join("leavers.json");
+    run_ws(
+        ws,
+        &[
+            "sample",
+            "leavers",
+            "--size",
+            "12",
+            "--seed",
+            "workpaper",
+            "--workpaper",
+            path_str(&xlsx),
+            "--appendix",
+            path_str(&pdf),
+            "--out",
+            path_str(&json),
+        ],
+    )
+    .expect_code(0);
+    let sample: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let csv_dir = dir.path().join("csv");
+    let status = std::process::Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.path().join("lo-profile").display()
+        ))
+        .args(["--headless", "--convert-to"])
+        .arg("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
+        .arg("--outdir")
+        .arg(&csv_dir)
+        .arg(&xlsx)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let read = |sheet: &str| -> Vec<Vec<String>> {
+        let path = csv_dir.join(format!("leavers-{sheet}.csv"));
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_path(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect()
+    };
+    let rows = read("Sample");
+    let header = &rows[0];
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let items = sample["items"].as_array().unwrap();
+    assert_eq!(rows.len() - 1, items.len());
+    for (row, item) in rows[1..].iter().zip(items) {
+        assert_eq!(row[col("number")], item["number"].to_string());
+        assert_eq!(row[col("entry")], item["entry"].to_string());
+        assert_eq!(row[col("identity")], item["identity"].as_str().unwrap());
+        for a in item["attributes"].as_array().unwrap() {
+            let id = a["id"].as_str().unwrap();
+            assert_eq!(row[col(id)], a["result"].as_str().unwrap(), "{id}");
+            let entries: Vec<String> = a["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e.to_string())
+                .collect();
+            assert_eq!(
+                row[col(&format!("{id} evidence"))],
+                entries.join(" "),
+                "{id}"
+            );
+            assert_eq!(
+                row[col(&format!("{id} auditor"))],
+                "",
+                "the auditor's column is empty"
+            );
+        }
+    }
+    let population = read("Population");
+    let listed: Vec<&str> = population[1..].iter().map(|r| r[0].as_str()).collect();
+    let expected: Vec<String> = sample["population"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["entry"].to_string())
+        .collect();
+    assert_eq!(listed, expected);
+    assert_eq!(
+        listed.len() as u64,
+        sample["population"]["count"].as_u64().unwrap()
+    );
+    let method = read("Method");
+    let value = |field: &str| {
+        method
+            .iter()
+            .find(|r| r.first().map(String::as_str) == Some(field))
+            .map(|r| r[1].clone())
+            .unwrap_or_else(|| panic!("Method has no {field}"))
+    };
+    assert_eq!(value("seed"), "workpaper");
+    assert_eq!(
+        value("population digest"),
+        sample["population"]["digest"].as_str().unwrap()
+    );
+    assert_eq!(
+        value("population count"),
+        sample["population"]["count"].to_string()
+    );
+    // The appendix is a PDF whose text names every sampled entry.
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    for item in items {
+        assert!(text.contains(item["key"].as_str().unwrap()), "{item}");
+    }
+}

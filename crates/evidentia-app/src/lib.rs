@@ -84,9 +84,11 @@ pub use reviews::{
 };
 pub use sample::{
     ALGORITHM as SAMPLE_ALGORITHM, ItemAttribute, ItemRow, PopulationInfo, SampleRequest,
-    SampleSize, SampleView, SampledItem, attribute_defs, draw_sample, method_rows,
-    population_counts, population_defs, population_items, population_json, request_of, sample_json,
-    select as select_sample,
+    SampleSize, SampleView, SampledItem, appendix as sample_appendix, attribute_defs, draw_sample,
+    method_rows, population_counts, population_defs, population_items, population_json,
+    render_appendix as render_sample_appendix, render_workpaper as render_sample_workpaper,
+    request_of, sample_json, select as select_sample, workpaper as sample_workpaper,
+    write_sample_appendix, write_sample_workpaper,
 };
 pub use trust::{
     KeyCreated, ProofCheck, PublicKeyInfo, TrustOutcome, TrustedHead, check_trusted,

@@ -7,6 +7,10 @@ use std::path::Path;
 use anyhow::{anyhow, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 use evidentia_ledger::format_recorded_at;
+use evidentia_pack::Cell;
+use evidentia_pack::workpaper::{
+    AttributeCell, AttributeColumn, SampleRow, SampleSheet, Sheet, Workpaper,
+};
 use evidentia_rules::populations::{
     self, AttributeDef, AttributeOutcome, FindingIndex, Frequency, POPULATIONS, PopulationDef,
     PopulationItem, Stratify,
@@ -100,6 +104,10 @@ pub struct SampleView {
     pub items: Vec<SampledItem>,
     /// The whole population, in entry order.
     pub population_items: Vec<ItemRow>,
+    /// When it was drawn ("YYYY-MM-DDTHH:MM:SSZ"), the date its workpaper and appendix carry.
+    pub generated_at: String,
+    /// The organisation the policy names.
+    pub organisation: String,
 }
 
 /// Every population's definition and attributes.
@@ -184,9 +192,15 @@ pub async fn draw_sample(
     let (run, evidence) =
         analyze_period_with_evidence(workspace, request.from, request.to, now).await?;
     let request = request.clone();
-    tokio::task::spawn_blocking(move || select(&run, &evidence, def, &request))
-        .await
-        .map_err(|e| anyhow!("sampling stopped: {e}"))?
+    let generated_at = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    tokio::task::spawn_blocking(move || {
+        select(&run, &evidence, def, &request).map(|mut v| {
+            v.generated_at = generated_at;
+            v
+        })
+    })
+    .await
+    .map_err(|e| anyhow!("sampling stopped: {e}"))?
 }
 
 /// The sample over an analysis already made (the benchmark calls this).
@@ -305,6 +319,8 @@ pub fn select(
         strata,
         items,
         population_items: p.items.iter().map(|i| row(i, request.stratify)).collect(),
+        generated_at: format_recorded_at(run.as_of),
+        organisation: run.policy.policy.organisation.name.clone(),
     })
 }
 
@@ -499,4 +515,183 @@ pub fn request_of(sample: &Value) -> anyhow::Result<SampleRequest> {
         from: date("/population/period/from")?,
         to: date("/population/period/to")?,
     })
+}
+
+/// The workpaper of a sample: the Sample sheet (items, attributes, evidence, notes and empty
+/// columns for the auditor), the Population sheet (omitted in a selective pack, which
+/// discloses only the sample) and the Method sheet (docs/workpapers.md).
+pub fn workpaper(view: &SampleView, with_population: bool) -> Workpaper {
+    let item_columns: Vec<String> = [
+        "number",
+        "entry",
+        "kind",
+        "identity",
+        "system",
+        "account",
+        "entitlement",
+        "reference",
+        "at",
+        "systems",
+        "stratum",
+        "rank",
+    ]
+    .iter()
+    .map(|c| (*c).to_owned())
+    .collect();
+    let item_cells = |r: &ItemRow| -> Vec<Cell> {
+        vec![
+            Cell::seq(r.seq),
+            Cell::text(&r.kind),
+            Cell::opt(r.identity.clone()),
+            Cell::opt(r.system.clone()),
+            Cell::opt(r.account.clone()),
+            Cell::opt(r.entitlement.clone()),
+            Cell::opt(r.reference.clone()),
+            Cell::text(format_recorded_at(r.at)),
+            Cell::text(r.systems.join(" ")),
+            Cell::opt(r.stratum.clone()),
+        ]
+    };
+    let rows = view
+        .items
+        .iter()
+        .map(|s| {
+            let mut item = vec![Cell::count(s.number)];
+            item.extend(item_cells(&s.item));
+            item.push(Cell::text(&s.rank));
+            SampleRow {
+                item,
+                attributes: s
+                    .attributes
+                    .iter()
+                    .map(|a| AttributeCell {
+                        result: a.outcome.as_str().to_owned(),
+                        evidence: a.evidence.clone(),
+                        note: a.note.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let population = with_population.then(|| Sheet {
+        columns: item_columns[1..11].to_vec(),
+        rows: view.population_items.iter().map(item_cells).collect(),
+    });
+    Workpaper {
+        title: format!("Audit sample: {}", view.population.def.title.to_lowercase()),
+        method: method_rows(view)
+            .into_iter()
+            .map(|(k, v)| (k, Cell::Text(v)))
+            .collect(),
+        population,
+        sample: SampleSheet {
+            item_columns,
+            attributes: view
+                .population
+                .def
+                .attributes
+                .iter()
+                .map(|a| AttributeColumn {
+                    id: a.id.to_owned(),
+                    title: format!("{} ({})", a.title, a.checks.join(", ")),
+                })
+                .collect(),
+            rows,
+        },
+        generated_at: view.generated_at.clone(),
+    }
+}
+
+/// Draws the sample and writes its workpaper (XLSX) atomically; nothing is written when the
+/// request is refused.
+pub async fn write_sample_workpaper(
+    workspace: &Path,
+    request: &SampleRequest,
+    out: &Path,
+    now: DateTime<Utc>,
+) -> anyhow::Result<SampleView> {
+    let view = draw_sample(workspace, request, now).await?;
+    let bytes = evidentia_pack::workpaper::to_xlsx(&workpaper(&view, true))?;
+    crate::write_atomically(out, &bytes)?;
+    Ok(view)
+}
+
+/// The PDF appendix of a sample: method, attributes, a summary, the items and each item's
+/// attributes with their entries and notes (docs/reports.md).
+pub fn appendix(view: &SampleView) -> evidentia_report::SampleAppendix {
+    evidentia_report::SampleAppendix {
+        organisation: view.organisation.clone(),
+        title: format!("Audit sample: {}", view.population.def.title.to_lowercase()),
+        generated_at: view.generated_at.clone(),
+        method: method_rows(view),
+        attributes: view
+            .population
+            .def
+            .attributes
+            .iter()
+            .map(|a| evidentia_report::AppendixAttribute {
+                id: a.id.to_owned(),
+                title: a.title.to_owned(),
+                checks: a.checks.iter().map(|c| (*c).to_owned()).collect(),
+            })
+            .collect(),
+        items: view
+            .items
+            .iter()
+            .map(|s| {
+                let i = &s.item;
+                let place = i.system.clone().unwrap_or_else(|| i.systems.join(", "));
+                evidentia_report::AppendixItem {
+                    number: s.number,
+                    key: i.key.clone(),
+                    label: format!(
+                        "{} · {} · {} · {}",
+                        i.identity.as_deref().unwrap_or("(no identity)"),
+                        i.kind,
+                        if place.is_empty() {
+                            "(no system)"
+                        } else {
+                            &place
+                        },
+                        i.at.format("%Y-%m-%d %H:%M UTC")
+                    ),
+                    results: s
+                        .attributes
+                        .iter()
+                        .map(|a| evidentia_report::AppendixResult {
+                            result: a.outcome.as_str().to_owned(),
+                            evidence: a.evidence.clone(),
+                            note: a.note.clone(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Draws the sample and writes its PDF appendix atomically.
+pub async fn write_sample_appendix(
+    workspace: &Path,
+    request: &SampleRequest,
+    out: &Path,
+    now: DateTime<Utc>,
+) -> anyhow::Result<SampleView> {
+    let view = draw_sample(workspace, request, now).await?;
+    let pdf = evidentia_report::render_sample_appendix(&appendix(&view))?;
+    crate::write_atomically(out, &pdf.bytes)?;
+    Ok(view)
+}
+
+/// The workpaper's XLSX bytes.
+pub fn render_workpaper(view: &SampleView, with_population: bool) -> anyhow::Result<Vec<u8>> {
+    Ok(evidentia_pack::workpaper::to_xlsx(&workpaper(
+        view,
+        with_population,
+    ))?)
+}
+
+/// The appendix's PDF bytes.
+pub fn render_appendix(view: &SampleView) -> anyhow::Result<Vec<u8>> {
+    Ok(evidentia_report::render_sample_appendix(&appendix(view))?.bytes)
 }

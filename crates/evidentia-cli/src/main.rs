@@ -261,6 +261,12 @@ enum Command {
         /// Write the sample file (JSON, `evidentia-sample/1`, with the population) here.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Write the workpaper (XLSX: Sample, Population and Method sheets) here.
+        #[arg(long, value_name = "FILE")]
+        workpaper: Option<PathBuf>,
+        /// Write the PDF appendix here.
+        #[arg(long, value_name = "FILE")]
+        appendix: Option<PathBuf>,
     },
     /// Export a table (events, findings, exceptions, metrics, controls) as CSV or JSON, or the
     /// OSCAL assessment results, for a period.
@@ -1344,6 +1350,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             from,
             to,
             out,
+            workpaper,
+            appendix,
         } => {
             let request = evidentia_app::SampleRequest {
                 population: population.clone(),
@@ -1367,9 +1375,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 to: *to,
             };
             let view = evidentia_app::draw_sample(ws, &request, Utc::now()).await?;
+            // Everything is rendered before anything is written.
+            let workpaper_bytes = workpaper
+                .as_ref()
+                .map(|_| evidentia_pack_xlsx(&view))
+                .transpose()?;
+            let appendix_bytes = appendix
+                .as_ref()
+                .map(|_| evidentia_app::render_sample_appendix(&view))
+                .transpose()?;
             if let Some(out) = out {
                 let bytes = serde_json::to_vec_pretty(&evidentia_app::sample_json(&view, true))?;
                 evidentia_app::write_atomically(out, &bytes)?;
+            }
+            if let (Some(path), Some(bytes)) = (workpaper, workpaper_bytes) {
+                evidentia_app::write_atomically(path, &bytes)?;
+            }
+            if let (Some(path), Some(bytes)) = (appendix, appendix_bytes) {
+                evidentia_app::write_atomically(path, &bytes)?;
             }
             if cli.json {
                 print_json(&evidentia_app::sample_json(&view, false))?;
@@ -2119,6 +2142,11 @@ fn preview(payload: &[u8]) -> String {
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     outln!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
+}
+
+/// The workpaper's bytes (XLSX), whole population included.
+fn evidentia_pack_xlsx(view: &evidentia_app::SampleView) -> anyhow::Result<Vec<u8>> {
+    evidentia_app::render_sample_workpaper(view, true)
 }
 
 /// `evidentia sample`: the method, then each item with its attributes.

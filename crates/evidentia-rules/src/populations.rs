@@ -340,13 +340,23 @@ pub fn build(
     analysis: &Analysis,
     as_of: Timestamp,
 ) -> Population {
+    if !matches!(
+        def.name,
+        "privileged-grants" | "grants-outside-birthright" | "credential-rotations"
+    ) {
+        return events_or_records(def, analysis, as_of);
+    }
     let ctx = Context::new(evidence, policy, as_of);
     build_in(def, &ctx, analysis)
 }
 
-fn build_in(def: &'static PopulationDef, ctx: &Context<'_>, analysis: &Analysis) -> Population {
-    let as_of = ctx.as_of;
-    let items = match def.name {
+/// The populations read from the analysis alone (no context to index).
+fn events_or_records(
+    def: &'static PopulationDef,
+    analysis: &Analysis,
+    as_of: Timestamp,
+) -> Population {
+    let mut items = match def.name {
         "joiners" => events(analysis, |c| {
             c.event_type == LifecycleEventType::Joiner && c.identity_kind.is_human()
         }),
@@ -356,17 +366,27 @@ fn build_in(def: &'static PopulationDef, ctx: &Context<'_>, analysis: &Analysis)
         }),
         "nhi-created" => events(analysis, |c| c.event_type == LifecycleEventType::NhiCreated),
         "nhi-retired" => events(analysis, |c| c.event_type == LifecycleEventType::NhiRetired),
-        "privileged-grants" | "grants-outside-birthright" | "credential-rotations" => {
-            executions(ctx, def.name)
-        }
         "exceptions" => exception_items(analysis, as_of),
         "review-revokes" => revoke_items(analysis),
         _ => Vec::new(),
     };
-    let mut items = items;
     items.sort_by_key(|i| i.seq);
     items.dedup_by_key(|i| i.seq);
     Population { def, items }
+}
+
+fn build_in(def: &'static PopulationDef, ctx: &Context<'_>, analysis: &Analysis) -> Population {
+    if !matches!(
+        def.name,
+        "privileged-grants" | "grants-outside-birthright" | "credential-rotations"
+    ) {
+        return events_or_records(def, analysis, ctx.as_of);
+    }
+    // Executions come in ledger order: already ascending and distinct.
+    Population {
+        def,
+        items: executions(ctx, def.name),
+    }
 }
 
 /// Draws a sample from the population `def` and completes the sampled items' supporting
@@ -383,6 +403,14 @@ pub fn build_and_draw(
     seed: &str,
     stratify: Option<Stratify>,
 ) -> (Population, Vec<usize>) {
+    if !matches!(
+        def.name,
+        "privileged-grants" | "grants-outside-birthright" | "credential-rotations"
+    ) {
+        let population = events_or_records(def, analysis, as_of);
+        let chosen = draw(&population.items, size, seed, stratify);
+        return (population, chosen);
+    }
     let ctx = Context::new(evidence, policy, as_of);
     let mut population = build_in(def, &ctx, analysis);
     let chosen = draw(&population.items, size, seed, stratify);
@@ -394,7 +422,9 @@ pub fn build_and_draw(
             .collect();
         for &c in &chosen {
             let item = &mut population.items[c];
-            let Some(&i) = by_seq.get(&item.seq) else { continue };
+            let Some(&i) = by_seq.get(&item.seq) else {
+                continue;
+            };
             let (Some(subject), x) = (ctx.subject(i), &ctx.evidence.executions[i].record) else {
                 continue;
             };
@@ -558,7 +588,13 @@ fn executions(ctx: &Context<'_>, name: &str) -> Vec<PopulationItem> {
                 let account = authority::creates_account(x);
                 let birthright = authority::birthright(ctx, subject, &x.system, item, x.at)
                     || (account
-                        && authority::birthright(ctx, subject, &x.system, authority::ACCOUNT, x.at));
+                        && authority::birthright(
+                            ctx,
+                            subject,
+                            &x.system,
+                            authority::ACCOUNT,
+                            x.at,
+                        ));
                 if name == "grants-outside-birthright" && birthright {
                     continue;
                 }
@@ -891,11 +927,15 @@ impl Frequency {
 
 /// `SHA-256(seed ‖ 0x00 ‖ key)` in lowercase hex: an item's rank under a seed.
 pub fn rank(seed: &str, key: &str) -> String {
+    hex::encode(rank_bytes(seed, key))
+}
+
+fn rank_bytes(seed: &str, key: &str) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(seed.as_bytes());
     h.update([0u8]);
     h.update(key.as_bytes());
-    hex::encode(h.finalize())
+    h.finalize().into()
 }
 
 /// The positions in `items` of a sample of `size` drawn with `seed`, in rank order: the
@@ -907,16 +947,23 @@ pub fn draw(
     seed: &str,
     stratify: Option<Stratify>,
 ) -> Vec<usize> {
-    let mut ranked: Vec<(String, u64, usize)> = items
+    // Raw digests compare as their hex does; only the lowest `size` need sorting when the
+    // sample is not stratified.
+    let mut ranked: Vec<([u8; 32], u64, usize)> = items
         .iter()
         .enumerate()
-        .map(|(i, item)| (rank(seed, &item.key()), item.seq, i))
+        .map(|(i, item)| (rank_bytes(seed, &item.key()), item.seq, i))
         .collect();
-    ranked.sort();
     let size = size.min(items.len());
     let Some(by) = stratify else {
+        if size > 0 && size < ranked.len() {
+            ranked.select_nth_unstable(size - 1);
+            ranked.truncate(size);
+        }
+        ranked.sort_unstable();
         return ranked.into_iter().take(size).map(|(_, _, i)| i).collect();
     };
+    ranked.sort_unstable();
     let mut strata: BTreeMap<String, usize> = BTreeMap::new();
     for item in items {
         *strata.entry(item.stratum(by)).or_default() += 1;
