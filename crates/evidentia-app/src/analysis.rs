@@ -115,7 +115,9 @@ pub async fn analyze_workspace(
     now: DateTime<Utc>,
     record: bool,
 ) -> anyhow::Result<AnalysisRun> {
-    Ok(analyze_in(workspace, None, as_of, now, record).await?.0)
+    Ok(analyze_in(workspace, None, as_of, now, record, |_, _| ())
+        .await?
+        .0)
 }
 
 /// A reporting period: both dates inclusive, whole UTC days.
@@ -141,28 +143,33 @@ pub async fn analyze_period(
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<AnalysisRun> {
-    Ok(analyze_in(workspace, Some((from, to)), None, now, false)
-        .await?
-        .0)
+    Ok(
+        analyze_in(workspace, Some((from, to)), None, now, false, |_, _| ())
+            .await?
+            .0,
+    )
 }
 
-/// [`analyze_period`], keeping the evidence it judged: audit populations read both.
-pub(crate) async fn analyze_period_with_evidence(
+/// [`analyze_period`], then `then` over the same indexed evidence and analysis on the
+/// blocking thread (audit populations reuse the index instead of building it again).
+pub(crate) async fn analyze_period_then<T: Send + 'static>(
     workspace: &Path,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
-) -> anyhow::Result<(AnalysisRun, Evidence)> {
-    analyze_in(workspace, Some((from, to)), None, now, false).await
+    then: impl FnOnce(&evidentia_rules::Context<'_>, &Analysis) -> T + Send + 'static,
+) -> anyhow::Result<(AnalysisRun, T)> {
+    analyze_in(workspace, Some((from, to)), None, now, false, then).await
 }
 
-async fn analyze_in(
+async fn analyze_in<T: Send + 'static>(
     workspace: &Path,
     period: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
     as_of: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     record: bool,
-) -> anyhow::Result<(AnalysisRun, Evidence)> {
+    then: impl FnOnce(&evidentia_rules::Context<'_>, &Analysis) -> T + Send + 'static,
+) -> anyhow::Result<(AnalysisRun, T)> {
     let ws = if record {
         open_write(workspace).await?
     } else {
@@ -195,8 +202,11 @@ async fn analyze_in(
         let warnings =
             crate::names::name_warnings(&policy.policy, &policy.text, &policy.source, &evidence);
         let policy_for_rules = policy.policy.clone();
-        let (analysis, evidence) = tokio::task::spawn_blocking(move || {
-            (evidentia_rules::analyze(&evidence, &policy_for_rules, as_of), evidence)
+        let (analysis, after) = tokio::task::spawn_blocking(move || {
+            let ctx = evidentia_rules::Context::new(&evidence, &policy_for_rules, as_of);
+            let analysis = evidentia_rules::analyze_in(&ctx);
+            let after = then(&ctx, &analysis);
+            (analysis, after)
         })
             .await
             .map_err(|e| anyhow!("analysis stopped: {e}"))?;
@@ -225,7 +235,7 @@ async fn analyze_in(
         }
         Ok::<_, anyhow::Error>((
             AnalysisRun { analysis, policy, head, as_of, recorded_at_seq, warnings },
-            evidence,
+            after,
         ))
     }
     .await;

@@ -17,7 +17,7 @@ use evidentia_rules::populations::{
 };
 use serde_json::{Value, json};
 
-use crate::analysis::{AnalysisRun, analyze_period_with_evidence};
+use crate::analysis::{AnalysisRun, analyze_period_then};
 
 /// The selection algorithm, as printed on every workpaper.
 pub const ALGORITHM: &str = "evidentia-sample/1: rank = SHA-256(seed ‖ 0x00 ‖ key) in lowercase hex; take the lowest ranks (ties by key); with strata, each stratum's share by largest remainder";
@@ -135,24 +135,14 @@ pub async fn population_counts(
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<PopulationInfo>> {
-    let (run, evidence) = analyze_period_with_evidence(workspace, from, to, now).await?;
-    tokio::task::spawn_blocking(move || {
+    let (run, built) = analyze_period_then(workspace, from, to, now, |ctx, analysis| {
         POPULATIONS
             .iter()
-            .map(|def| {
-                let p = populations::build(
-                    def,
-                    &evidence,
-                    &run.policy.policy,
-                    &run.analysis,
-                    run.as_of,
-                );
-                info(&run, def, &p)
-            })
-            .collect()
+            .map(|def| populations::build(def, ctx, analysis))
+            .collect::<Vec<_>>()
     })
-    .await
-    .map_err(|e| anyhow!("population stopped: {e}"))
+    .await?;
+    Ok(built.iter().map(|p| info(&run, p.def, p)).collect())
 }
 
 /// One population's items over a period.
@@ -164,14 +154,12 @@ pub async fn population_items(
     now: DateTime<Utc>,
 ) -> anyhow::Result<(PopulationInfo, Vec<ItemRow>)> {
     let def = def_named(name)?;
-    let (run, evidence) = analyze_period_with_evidence(workspace, from, to, now).await?;
-    tokio::task::spawn_blocking(move || {
-        let p = populations::build(def, &evidence, &run.policy.policy, &run.analysis, run.as_of);
-        let rows = p.items.iter().map(|i| row(i, None)).collect();
-        (info(&run, def, &p), rows)
+    let (run, p) = analyze_period_then(workspace, from, to, now, move |ctx, analysis| {
+        populations::build(def, ctx, analysis)
     })
-    .await
-    .map_err(|e| anyhow!("population stopped: {e}"))
+    .await?;
+    let rows = p.items.iter().map(|i| row(i, None)).collect();
+    Ok((info(&run, def, &p), rows))
 }
 
 /// Draws a sample: the population from one analysis of the period, the items by seed, and
@@ -189,42 +177,35 @@ pub async fn draw_sample(
     if request.size == SampleSize::Fixed(0) {
         bail!("a sample of 0 items: give --size 1 or more");
     }
-    let (run, evidence) =
-        analyze_period_with_evidence(workspace, request.from, request.to, now).await?;
-    let request = request.clone();
-    let generated_at = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    tokio::task::spawn_blocking(move || {
-        select(&run, &evidence, def, &request).map(|mut v| {
-            v.generated_at = generated_at;
-            v
-        })
-    })
-    .await
-    .map_err(|e| anyhow!("sampling stopped: {e}"))?
-}
-
-/// The sample over an analysis already made (the benchmark calls this).
-pub fn select(
-    run: &AnalysisRun,
-    evidence: &evidentia_rules::Evidence,
-    def: &'static PopulationDef,
-    request: &SampleRequest,
-) -> anyhow::Result<SampleView> {
-    // The population is drawn first (one pass, no per-item lookups), then checked for size.
     let size_wanted = match request.size {
         SampleSize::Fixed(n) => n,
         SampleSize::Frequency(f) => f.size(),
     };
-    let (p, chosen) = populations::build_and_draw(
-        def,
-        evidence,
-        &run.policy.policy,
-        &run.analysis,
-        run.as_of,
-        size_wanted,
-        &request.seed,
-        request.stratify,
-    );
+    let (seed, stratify) = (request.seed.clone(), request.stratify);
+    let (run, (p, chosen)) = analyze_period_then(
+        workspace,
+        request.from,
+        request.to,
+        now,
+        move |ctx, analysis| {
+            populations::build_and_draw(def, ctx, analysis, size_wanted, &seed, stratify)
+        },
+    )
+    .await?;
+    let mut view = select(&run, def, request, p, chosen)?;
+    view.generated_at = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    Ok(view)
+}
+
+/// The sample over a population drawn from an analysis (`chosen`: positions in it, in
+/// sample order), with every sampled item's attributes.
+pub fn select(
+    run: &AnalysisRun,
+    def: &'static PopulationDef,
+    request: &SampleRequest,
+    p: populations::Population,
+    chosen: Vec<usize>,
+) -> anyhow::Result<SampleView> {
     let info = info(run, def, &p);
     if p.items.is_empty() {
         bail!(
@@ -352,14 +333,19 @@ fn row(item: &PopulationItem, stratify: Option<Stratify>) -> ItemRow {
     ItemRow {
         key: item.key(),
         seq: item.seq,
-        kind: item.kind.clone(),
+        kind: item.kind.to_owned(),
         identity: item.identity.as_ref().map(|i| i.as_str().to_owned()),
         system: item.system.as_ref().map(|s| s.as_str().to_owned()),
         account: item.account.clone(),
         entitlement: item.entitlement.clone(),
         reference: item.reference.clone(),
         at: item.at,
-        systems: item.systems.iter().map(|s| s.as_str().to_owned()).collect(),
+        // An execution's one system is its system.
+        systems: if item.systems.is_empty() {
+            item.system.iter().map(|s| s.as_str().to_owned()).collect()
+        } else {
+            item.systems.iter().map(|s| s.as_str().to_owned()).collect()
+        },
         stratum: stratify.map(|by| item.stratum(by)),
     }
 }

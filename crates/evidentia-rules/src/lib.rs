@@ -84,32 +84,43 @@ pub struct Analysis {
     /// period began) with its population, decisions and revokes, in order of start
     /// (docs/access-reviews.md).
     pub reviews: Vec<CampaignReview>,
+    /// The entries of the grants in the period that birthright or the catalog authorised
+    /// (ascending): what the approval checks left alone, for the audit populations.
+    pub birthright_grants: Vec<u64>,
 }
 
 /// Runs every check over the evidence under the policy, as of a moment (the period end or
 /// now: exceptions age and credentials grow old relative to it).
 pub fn analyze(evidence: &Evidence, policy: &Policy, as_of: Timestamp) -> Analysis {
-    let ctx = Context::new(evidence, policy, as_of);
+    analyze_in(&Context::new(evidence, policy, as_of))
+}
+
+/// [`analyze`] over a context already indexed, so that audit populations drawn from the same
+/// analysis reuse the index instead of building it twice.
+pub fn analyze_in(ctx: &Context<'_>) -> Analysis {
+    let evidence = ctx.evidence;
     // The checks, the chains and the access reviews read the same context and nothing else:
     // each on its own thread (two cores share the three).
-    let (findings, (chains, mut examined), judged) = std::thread::scope(|scope| {
-        let linking = scope.spawn(|| (chain::chains(&ctx), population::populations(&ctx)));
-        let reviewing = scope.spawn(|| reviews::judge(&ctx));
-        let mut findings = Vec::new();
-        checks::run_all(&ctx, &mut findings);
-        // A panic in another thread is a bug in the engine: pass it on as it was.
-        let judged = reviewing
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        checks::reviews::run(&ctx, &judged, &mut findings);
-        let findings = sorted_findings(findings);
-        let linked = linking
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (findings, linked, judged)
-    });
+    let (findings, (chains, mut examined), judged, birthright_grants) =
+        std::thread::scope(|scope| {
+            let linking = scope.spawn(|| (chain::chains(ctx), population::populations(ctx)));
+            let reviewing = scope.spawn(|| reviews::judge(ctx));
+            let mut findings = Vec::new();
+            let mut birthright = Vec::new();
+            checks::run_all(ctx, &mut findings, &mut birthright);
+            // A panic in another thread is a bug in the engine: pass it on as it was.
+            let judged = reviewing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            checks::reviews::run(ctx, &judged, &mut findings);
+            let findings = sorted_findings(findings);
+            let linked = linking
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (findings, linked, judged, birthright)
+        });
     examined.extend(population::reviewed(&judged));
-    let mut coverage = coverage::compute(&ctx, checks::NEEDS, &examined);
+    let mut coverage = coverage::compute(ctx, checks::NEEDS, &examined);
     coverage.campaigns_without_population = judged
         .iter()
         .flat_map(|j| {
@@ -136,7 +147,7 @@ pub fn analyze(evidence: &Evidence, policy: &Policy, as_of: Timestamp) -> Analys
                 .any(|(check, kind)| *check == f.check && !coverage.present.contains(kind))
         })
         .collect();
-    let exceptions = exceptions::aging(&ctx);
+    let exceptions = exceptions::aging(ctx);
     let metrics = metrics::compute(
         &chains,
         &exceptions,
@@ -152,6 +163,7 @@ pub fn analyze(evidence: &Evidence, policy: &Policy, as_of: Timestamp) -> Analys
         examined,
         coverage,
         reviews,
+        birthright_grants,
     }
 }
 

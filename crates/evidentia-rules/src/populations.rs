@@ -7,6 +7,7 @@
 //! disagree with the findings. What the population adds is the items that passed, with the
 //! entries that show why, and those an attribute does not apply to.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use evidentia_domain::{
@@ -17,8 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::checks::{approvals, exceptions as exc, lifecycle, nhi, reviews as rev};
 use crate::context::is_credential_change;
 use crate::{
-    Analysis, Context, Direction, EventChain, Evidence, Finding, LinkStatus, RevokeStatus,
-    authority,
+    Analysis, Context, Direction, EventChain, Finding, LinkStatus, RevokeStatus, authority,
 };
 
 /// One attribute an auditor tests on every item of a population.
@@ -238,7 +238,7 @@ pub struct PopulationItem {
     /// The ledger entry the item is (its event, execution, exception or decision).
     pub seq: u64,
     /// What kind of item: the event type, the action, `exception`, or the verdict.
-    pub kind: String,
+    pub kind: &'static str,
     pub identity: Option<IdentityId>,
     pub identity_kind: Option<IdentityKind>,
     /// The system, for items about one system.
@@ -251,13 +251,13 @@ pub struct PopulationItem {
     pub at: Timestamp,
     /// The systems an event had to reach.
     pub systems: Vec<SystemId>,
-    /// Entries a finding about this item cites: the item's own entry and, for an event, the
+    /// Entries besides its own that a finding about this item may cite: for an event, the
     /// executions that carried it out.
     anchors: Vec<u64>,
-    /// Entries showing a passed attribute, per attribute id.
+    /// Entries showing a passed attribute, per attribute id (the item's own entry when absent).
     support: BTreeMap<&'static str, Vec<u64>>,
     /// Attributes that do not apply, with the reason.
-    inapplicable: BTreeMap<&'static str, String>,
+    inapplicable: BTreeMap<&'static str, Cow<'static, str>>,
 }
 
 impl PopulationItem {
@@ -273,7 +273,7 @@ impl PopulationItem {
                 .system
                 .as_ref()
                 .map_or_else(|| "(no system)".to_owned(), |s| s.as_str().to_owned()),
-            Stratify::Kind => self.kind.clone(),
+            Stratify::Kind => self.kind.to_owned(),
         }
     }
 }
@@ -333,21 +333,8 @@ pub struct AttributeResult {
 /// Builds the population `def` from the evidence and the analysis made of it (same policy and
 /// `as_of`: the analysis's chains, reviews and exceptions are reused, not judged again).
 /// Grants' supporting entries are left to [`build_and_draw`].
-pub fn build(
-    def: &'static PopulationDef,
-    evidence: &Evidence,
-    policy: &evidentia_policy::Policy,
-    analysis: &Analysis,
-    as_of: Timestamp,
-) -> Population {
-    if !matches!(
-        def.name,
-        "privileged-grants" | "grants-outside-birthright" | "credential-rotations"
-    ) {
-        return events_or_records(def, analysis, as_of);
-    }
-    let ctx = Context::new(evidence, policy, as_of);
-    build_in(def, &ctx, analysis)
+pub fn build(def: &'static PopulationDef, ctx: &Context<'_>, analysis: &Analysis) -> Population {
+    build_in(def, ctx, analysis)
 }
 
 /// The populations read from the analysis alone (no context to index).
@@ -385,34 +372,22 @@ fn build_in(def: &'static PopulationDef, ctx: &Context<'_>, analysis: &Analysis)
     // Executions come in ledger order: already ascending and distinct.
     Population {
         def,
-        items: executions(ctx, def.name),
+        items: executions(ctx, analysis, def.name),
     }
 }
 
 /// Draws a sample from the population `def` and completes the sampled items' supporting
 /// entries (for grants, the requests matched to them: looked up for the sample only, since
 /// matching every grant of a large population would cost more than the whole draw).
-#[allow(clippy::too_many_arguments)]
 pub fn build_and_draw(
     def: &'static PopulationDef,
-    evidence: &Evidence,
-    policy: &evidentia_policy::Policy,
+    ctx: &Context<'_>,
     analysis: &Analysis,
-    as_of: Timestamp,
     size: usize,
     seed: &str,
     stratify: Option<Stratify>,
 ) -> (Population, Vec<usize>) {
-    if !matches!(
-        def.name,
-        "privileged-grants" | "grants-outside-birthright" | "credential-rotations"
-    ) {
-        let population = events_or_records(def, analysis, as_of);
-        let chosen = draw(&population.items, size, seed, stratify);
-        return (population, chosen);
-    }
-    let ctx = Context::new(evidence, policy, as_of);
-    let mut population = build_in(def, &ctx, analysis);
+    let mut population = build_in(def, ctx, analysis);
     let chosen = draw(&population.items, size, seed, stratify);
     if matches!(def.name, "privileged-grants" | "grants-outside-birthright") {
         let by_seq: BTreeMap<u64, usize> = ctx
@@ -428,7 +403,7 @@ pub fn build_and_draw(
             let (Some(subject), x) = (ctx.subject(i), &ctx.evidence.executions[i].record) else {
                 continue;
             };
-            let mut rows: Vec<u64> = authority::requests_for(&ctx, subject, x)
+            let mut rows: Vec<u64> = authority::requests_for(ctx, subject, x)
                 .requests()
                 .iter()
                 .flat_map(|r| r.rows.iter().map(|a| a.seq))
@@ -481,8 +456,8 @@ fn events(analysis: &Analysis, keep: impl Fn(&EventChain) -> bool) -> Vec<Popula
                 support.insert(NO_USE.id, vec![c.seq]);
                 if c.systems.is_empty() {
                     let why = "no access was held anywhere at the leave time".to_owned();
-                    inapplicable.insert(REMOVED.id, why.clone());
-                    inapplicable.insert(WITHIN_SLA.id, why);
+                    inapplicable.insert(REMOVED.id, why.clone().into());
+                    inapplicable.insert(WITHIN_SLA.id, why.into());
                 }
                 if c.systems
                     .iter()
@@ -491,7 +466,9 @@ fn events(analysis: &Analysis, keep: impl Fn(&EventChain) -> bool) -> Vec<Popula
                 {
                     inapplicable.insert(
                         WITHIN_SLA.id,
-                        "no removal in any log: its time is unknown".to_owned(),
+                        "no removal in any log: its time is unknown"
+                            .to_owned()
+                            .into(),
                     );
                 }
             } else {
@@ -509,25 +486,27 @@ fn events(analysis: &Analysis, keep: impl Fn(&EventChain) -> bool) -> Vec<Popula
                 if !granted {
                     let why = "no grant was logged for this event: nothing to approve".to_owned();
                     for a in [APPROVAL, APPROVED_BEFORE, INDEPENDENT, SECURITY] {
-                        inapplicable.insert(a.id, why.clone());
+                        inapplicable.insert(a.id, why.clone().into());
                     }
                 }
                 if executions.is_empty() {
                     inapplicable.insert(
                         EXECUTED.id,
-                        "no change was logged for this event".to_owned(),
+                        "no change was logged for this event".to_owned().into(),
                     );
                 }
                 if !c.systems.iter().any(|s| s.direction == Direction::Revoke) {
                     inapplicable.insert(
                         OLD_ACCESS.id,
-                        "the old role held nothing the new one does not".to_owned(),
+                        "the old role held nothing the new one does not"
+                            .to_owned()
+                            .into(),
                     );
                 }
             }
             PopulationItem {
                 seq: c.seq,
-                kind: c.event_type.as_str().to_owned(),
+                kind: c.event_type.as_str(),
                 identity: Some(c.identity.clone()),
                 identity_kind: Some(c.identity_kind),
                 system: None,
@@ -544,7 +523,7 @@ fn events(analysis: &Analysis, keep: impl Fn(&EventChain) -> bool) -> Vec<Popula
         .collect()
 }
 
-fn executions(ctx: &Context<'_>, name: &str) -> Vec<PopulationItem> {
+fn executions(ctx: &Context<'_>, analysis: &Analysis, name: &str) -> Vec<PopulationItem> {
     let mut out = Vec::new();
     for (i, stored) in ctx.executions() {
         let x = &stored.record;
@@ -557,19 +536,17 @@ fn executions(ctx: &Context<'_>, name: &str) -> Vec<PopulationItem> {
         let credential = is_credential_change(x.action);
         let item = authority::item(x.entitlement.as_deref());
         let kind = ctx.identity_kinds().get(subject).copied();
-        let mut support: BTreeMap<&'static str, Vec<u64>> = BTreeMap::new();
-        let mut inapplicable = BTreeMap::new();
+        // Allocation-free unless something is inapplicable: populations run to a million.
+        let mut inapplicable: BTreeMap<&'static str, Cow<'static, str>> = BTreeMap::new();
         match name {
             "credential-rotations" => {
                 if !credential {
                     continue;
                 }
-                support.insert(EXECUTED.id, vec![stored.seq]);
-                support.insert(NOT_HUMAN_USE.id, vec![stored.seq]);
                 if kind.is_none_or(IdentityKind::is_human) {
                     inapplicable.insert(
                         NOT_HUMAN_USE.id,
-                        "the identity is a person, not a non-human identity".to_owned(),
+                        Cow::Borrowed("the identity is a person, not a non-human identity"),
                     );
                 }
             }
@@ -585,16 +562,11 @@ fn executions(ctx: &Context<'_>, name: &str) -> Vec<PopulationItem> {
                 if name == "privileged-grants" && tier != Tier::Privileged {
                     continue;
                 }
-                let account = authority::creates_account(x);
-                let birthright = authority::birthright(ctx, subject, &x.system, item, x.at)
-                    || (account
-                        && authority::birthright(
-                            ctx,
-                            subject,
-                            &x.system,
-                            authority::ACCOUNT,
-                            x.at,
-                        ));
+                // The approval checks decided it once, under the same filters as here.
+                let birthright = analysis
+                    .birthright_grants
+                    .binary_search(&stored.seq)
+                    .is_ok();
                 if name == "grants-outside-birthright" && birthright {
                     continue;
                 }
@@ -603,19 +575,20 @@ fn executions(ctx: &Context<'_>, name: &str) -> Vec<PopulationItem> {
                 if birthright {
                     let why = "birthright: the role's profile grants it, no request needed";
                     for a in [APPROVED_BEFORE, INDEPENDENT, SECURITY] {
-                        inapplicable.insert(a.id, why.to_owned());
+                        inapplicable.insert(a.id, Cow::Borrowed(why));
                     }
                 } else if tier != Tier::Privileged {
-                    inapplicable.insert(
-                        SECURITY.id,
-                        format!("not privileged (tier {})", tier.as_str()),
-                    );
+                    let why = match tier {
+                        Tier::Elevated => "not privileged (tier elevated)",
+                        _ => "not privileged (tier standard)",
+                    };
+                    inapplicable.insert(SECURITY.id, Cow::Borrowed(why));
                 }
             }
         }
         out.push(PopulationItem {
             seq: stored.seq,
-            kind: x.action.as_str().to_owned(),
+            kind: x.action.as_str(),
             identity: Some(subject.clone()),
             identity_kind: kind,
             system: Some(x.system.clone()),
@@ -623,9 +596,9 @@ fn executions(ctx: &Context<'_>, name: &str) -> Vec<PopulationItem> {
             entitlement: x.entitlement.clone(),
             reference: x.request_ref.clone(),
             at: x.at,
-            systems: vec![x.system.clone()],
-            anchors: vec![stored.seq],
-            support: support.into_iter().map(|(k, v)| (k, sorted(v))).collect(),
+            systems: Vec::new(),
+            anchors: Vec::new(),
+            support: BTreeMap::new(),
             inapplicable,
         });
     }
@@ -641,13 +614,13 @@ fn exception_items(analysis: &Analysis, as_of: Timestamp) -> Vec<PopulationItem>
             match e.expires_at {
                 None => {
                     let why = "no expiry: see the expiry attribute".to_owned();
-                    inapplicable.insert(DURATION.id, why.clone());
-                    inapplicable.insert(ENDED.id, why);
+                    inapplicable.insert(DURATION.id, why.clone().into());
+                    inapplicable.insert(ENDED.id, why.into());
                 }
                 Some(t) if t >= as_of => {
                     inapplicable.insert(
                         ENDED.id,
-                        format!("not expired by {}", as_of.format("%Y-%m-%d")),
+                        format!("not expired by {}", as_of.format("%Y-%m-%d")).into(),
                     );
                 }
                 Some(_) => {}
@@ -658,7 +631,7 @@ fn exception_items(analysis: &Analysis, as_of: Timestamp) -> Vec<PopulationItem>
                 .collect();
             PopulationItem {
                 seq: e.seq,
-                kind: "exception".to_owned(),
+                kind: "exception",
                 identity: e.subject.clone(),
                 identity_kind: None,
                 system: e.system.clone(),
@@ -694,24 +667,28 @@ fn revoke_items(analysis: &Analysis) -> Vec<PopulationItem> {
             match r.status {
                 RevokeStatus::NotYetDue => {
                     for a in [REVOKE_EXECUTED, REVOKE_SLA, REVOKE_CONFIRMED] {
-                        inapplicable.insert(a.id, due.clone());
+                        inapplicable.insert(a.id, due.clone().into());
                     }
                 }
                 RevokeStatus::NotExecuted => {
                     let why = "not executed: see the executed attribute".to_owned();
-                    inapplicable.insert(REVOKE_SLA.id, why.clone());
-                    inapplicable.insert(REVOKE_CONFIRMED.id, why);
+                    inapplicable.insert(REVOKE_SLA.id, why.clone().into());
+                    inapplicable.insert(REVOKE_CONFIRMED.id, why.into());
                 }
                 RevokeStatus::RemovedUnlogged => {
                     inapplicable.insert(
                         REVOKE_SLA.id,
-                        "removed without a log entry: its time is unknown".to_owned(),
+                        "removed without a log entry: its time is unknown"
+                            .to_owned()
+                            .into(),
                     );
                 }
                 RevokeStatus::OnTime | RevokeStatus::Late if r.confirmation.is_none() => {
                     inapplicable.insert(
                         REVOKE_CONFIRMED.id,
-                        "no snapshot of the system after the removal".to_owned(),
+                        "no snapshot of the system after the removal"
+                            .to_owned()
+                            .into(),
                     );
                 }
                 _ => {}
@@ -719,8 +696,8 @@ fn revoke_items(analysis: &Analysis) -> Vec<PopulationItem> {
             out.push(PopulationItem {
                 seq: r.decision_seq,
                 kind: match r.verdict {
-                    ReviewVerdict::Modify => "modify".to_owned(),
-                    _ => "revoke".to_owned(),
+                    ReviewVerdict::Modify => "modify",
+                    _ => "revoke",
                 },
                 identity: r.identity.clone(),
                 identity_kind: None,
@@ -782,7 +759,7 @@ impl<'a> FindingIndex<'a> {
                 out.extend(self.by_exception.get(id.as_str()).into_iter().flatten());
             }
         } else {
-            for seq in &item.anchors {
+            for seq in std::iter::once(&item.seq).chain(&item.anchors) {
                 out.extend(self.by_entry.get(seq).into_iter().flatten());
             }
         }
@@ -847,7 +824,7 @@ pub fn attributes(
                 findings: Vec::new(),
             };
             if let Some(why) = item.inapplicable.get(a.id) {
-                return not_applicable(why.clone());
+                return not_applicable(why.to_string());
             }
             if !missing.is_empty() {
                 return not_applicable(format!("not assessed: no {} imported", missing.join(", ")));
@@ -855,7 +832,11 @@ pub fn attributes(
             AttributeResult {
                 def: *a,
                 outcome: AttributeOutcome::Pass,
-                evidence: item.support.get(a.id).cloned().unwrap_or_default(),
+                evidence: item
+                    .support
+                    .get(a.id)
+                    .cloned()
+                    .unwrap_or_else(|| vec![item.seq]),
                 note: format!("no {} finding", a.checks.join(" or ")),
                 findings: Vec::new(),
             }

@@ -11,7 +11,7 @@ pub(crate) const ACCESS_BEFORE_APPROVAL: &str = "EV-ACCESS-BEFORE-APPROVAL";
 pub(crate) const SELF_APPROVAL: &str = "EV-SELF-APPROVAL";
 pub(crate) const PRIVILEGED_WITHOUT_SECURITY: &str = "EV-PRIVILEGED-WITHOUT-SECURITY-APPROVAL";
 
-pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Vec<u64>) {
     for (i, stored) in ctx.executions() {
         let x = &stored.record;
         // Only changes that took effect and add access need a decision behind them; credential
@@ -37,6 +37,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         if authority::birthright(ctx, subject, &x.system, item, x.at)
             || (account && authority::birthright(ctx, subject, &x.system, authority::ACCOUNT, x.at))
         {
+            birthright.push(stored.seq);
             continue;
         }
         let base = |check, summary: String| {

@@ -153,8 +153,10 @@ pub(crate) const ABSENCE_OF: &[(&str, E)] = &[
 
 /// Runs every implemented check but the access-review ones ([`reviews::run`], which read the
 /// judged campaigns). Order does not matter: the caller sorts.
-pub(crate) fn run_all(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    approvals::run(ctx, out);
+/// Every check but the access reviews'; `birthright` receives the grants birthright or the
+/// catalog authorised (the approval checks' by-product, kept for the audit populations).
+pub(crate) fn run_all(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Vec<u64>) {
+    approvals::run(ctx, out, birthright);
     lifecycle::run(ctx, out);
     access::run(ctx, out);
     exceptions::run(ctx, out);
