@@ -86,7 +86,7 @@ pub use sample::{
     ALGORITHM as SAMPLE_ALGORITHM, ItemAttribute, ItemRow, PopulationInfo, SampleRequest,
     SampleSize, SampleView, SampledItem, attribute_defs, draw_sample, method_rows,
     population_counts, population_defs, population_items, population_json, request_of, sample_json,
-    select as select_sample,
+    select as select_sample, write_sample_workpaper,
 };
 pub use trust::{
     KeyCreated, ProofCheck, PublicKeyInfo, TrustOutcome, TrustedHead, check_trusted,

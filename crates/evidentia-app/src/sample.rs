@@ -189,6 +189,20 @@ pub async fn draw_sample(
         .map_err(|e| anyhow!("sampling stopped: {e}"))?
 }
 
+/// Draws a sample and writes its workpaper to `out`, all at once or not at all.
+pub async fn write_sample_workpaper(
+    workspace: &Path,
+    request: &SampleRequest,
+    out: &Path,
+    now: DateTime<Utc>,
+) -> anyhow::Result<SampleView> {
+    // Replaced by the XLSX workpaper on merge.
+    let view = draw_sample(workspace, request, now).await?;
+    let bytes = serde_json::to_vec_pretty(&sample_json(&view, true))?;
+    crate::write_atomically(out, &bytes)?;
+    Ok(view)
+}
+
 /// The sample over an analysis already made (the benchmark calls this).
 pub fn select(
     run: &AnalysisRun,
