@@ -7,6 +7,7 @@ import {
   frequencySize,
   identityText,
   isMonoRow,
+  isWideRow,
   outcomeTone,
   populationOption,
   proposedSeed,
@@ -156,5 +157,10 @@ describe('an item', () => {
   it('sets hashes and the seed in a monospace face', () => {
     expect(isMonoRow('population digest')).toBe(true);
     expect(isMonoRow('definition')).toBe(false);
+  });
+
+  it('gives long method rows a line of their own', () => {
+    expect(isWideRow({ label: 'population digest', value: 'ab'.repeat(32) })).toBe(true);
+    expect(isWideRow({ label: 'sample size', value: '5' })).toBe(false);
   });
 });

@@ -1,6 +1,13 @@
 // The Sample page's pure logic: the request the form makes, the size a frequency gives (from the
 // table the backend sends), a proposed seed, outcome badges and an item's description.
-import type { FrequencyDto, ItemAttributeDto, PopulationDto, SampledItemDto, SampleRequestDto } from './backend';
+import type {
+  FrequencyDto,
+  ItemAttributeDto,
+  MethodRowDto,
+  PopulationDto,
+  SampledItemDto,
+  SampleRequestDto,
+} from './backend';
 
 export type SizeMode = 'fixed' | 'frequency';
 export type StratifyChoice = '' | 'system' | 'kind';
@@ -101,6 +108,11 @@ export function systemsText(item: SampledItemDto): string {
 /** Who or what the item is: the identity, else the account, else its reference. */
 export function identityText(item: SampledItemDto): string {
   return item.identity ?? item.account ?? item.reference ?? '—';
+}
+
+/** A method row too long to share a line with another: it spans the block. */
+export function isWideRow(row: MethodRowDto): boolean {
+  return row.value.length > 48;
 }
 
 /** Method rows whose value is a long hash or the algorithm: shown in a monospace face. */
