@@ -12,8 +12,8 @@ use crate::dto::{
     AccountsDto, AnalysisDto, AssessmentDto, CheckpointDto, EntryDto, EventChainDto,
     EventFilterDto, EventPageDto, EventsRunDto, ExceptionsDto, FindingsDto, ImportProgressDto,
     ImportRecordDto, ImportRequest, ImportResultDto, OutputDto, OutputProgressDto, OutputRequest,
-    PackCheckDto, PackCheckRequest, PolicyDto, ReviewsDto, SessionDto, SigningKeyDto, VerifyDto,
-    VerifyProgressDto,
+    PackCheckDto, PackCheckRequest, PolicyDto, ReviewsDto, SampleDto, SamplePopulationsDto,
+    SampleRequestDto, SessionDto, SigningKeyDto, VerifyDto, VerifyProgressDto, day,
 };
 use crate::error::IpcError;
 use crate::session::Session;
@@ -279,23 +279,57 @@ pub async fn reviews_view(session: State<'_, Session>) -> Result<ReviewsDto> {
     Ok(ReviewsDto::from(&view))
 }
 
+/// Every named population with its count over the period (empty: the policy's period), and the
+/// frequency table a size may come from.
+#[tauri::command]
+pub async fn sample_populations(
+    session: State<'_, Session>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<SamplePopulationsDto> {
+    let infos = evidentia_app::population_counts(
+        &session.path().await?,
+        day(&from)?,
+        day(&to)?,
+        Utc::now(),
+    )
+    .await?;
+    Ok(SamplePopulationsDto::new(&infos))
+}
+
+/// Draws a sample by seed and tests each item's attributes, on the async runtime.
+#[tauri::command]
+pub async fn draw_sample(
+    session: State<'_, Session>,
+    request: SampleRequestDto,
+) -> Result<SampleDto> {
+    let view =
+        evidentia_app::draw_sample(&session.path().await?, &request.to_request()?, Utc::now())
+            .await?;
+    Ok(SampleDto::from(&view))
+}
+
+/// Draws the sample and writes its workpaper to `path`; returns the path written.
+#[tauri::command]
+pub async fn write_sample_workpaper(
+    session: State<'_, Session>,
+    request: SampleRequestDto,
+    path: String,
+) -> Result<String> {
+    let workspace = session.path().await?;
+    let out = PathBuf::from(&path);
+    let private_key = private_key_path(&workspace).await?;
+    check_output_path("sample-workpaper", &out, &workspace, private_key.as_deref())?;
+    evidentia_app::write_sample_workpaper(&workspace, &request.to_request()?, &out, Utc::now())
+        .await?;
+    Ok(out.display().to_string())
+}
+
 /// The Overview's assessment: chain completeness, findings, CSF functions, aging, time to revoke.
 #[tauri::command]
 pub async fn overview_assessment(session: State<'_, Session>) -> Result<AssessmentDto> {
     let view = evidentia_app::assessment_view(&session.path().await?, Utc::now()).await?;
     Ok(AssessmentDto::from(&view))
-}
-
-fn day(text: &Option<String>) -> anyhow::Result<Option<chrono::NaiveDate>> {
-    match text.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(t) => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| {
-                evidentia_app::AppError::InvalidInput(format!("{t:?} is not a date (YYYY-MM-DD)"))
-                    .into()
-            }),
-    }
 }
 
 /// The UI may only ask for a file of the kind it names, at an absolute path, and never over the
@@ -317,6 +351,7 @@ fn check_output_path(
         "pack" => "zip",
         "public-key" => "pem",
         "checkpoint" => "note",
+        "sample-workpaper" => "xlsx",
         _ => return Ok(()), // refused below with the list of kinds
     };
     if !out.is_absolute() {
@@ -484,6 +519,11 @@ mod tests {
         assert!(ok("pack", "pack.zip"));
         assert!(ok("public-key", "audit-public-key.pem"));
         assert!(ok("checkpoint", "audit-checkpoint-12.note"));
+        assert!(ok("sample-workpaper", "leavers-sample.xlsx"));
+        assert!(
+            !ok("sample-workpaper", "leavers-sample.json"),
+            "a workpaper must be .xlsx"
+        );
         assert!(!ok("pdf", "report.zip"), "a PDF named .zip");
         assert!(!ok("pack", "evil.sh"), "an arbitrary file type");
         assert!(!ok("public-key", "key.sh"), "a key must be .pem");

@@ -1286,6 +1286,289 @@ impl From<&evidentia_app::CampaignItem> for CampaignDto {
     }
 }
 
+/// One attribute tested on each item of a population: a workpaper column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SampleAttributeDefDto {
+    pub id: String,
+    pub title: String,
+    /// The checks whose findings make it fail.
+    pub checks: Vec<String>,
+}
+
+impl From<&evidentia_app::AttributeDef> for SampleAttributeDefDto {
+    fn from(a: &evidentia_app::AttributeDef) -> Self {
+        SampleAttributeDefDto {
+            id: a.id.to_owned(),
+            title: a.title.to_owned(),
+            checks: a.checks.iter().map(|&c| c.to_owned()).collect(),
+        }
+    }
+}
+
+/// A named population: what it holds, where it comes from, what is tested, and how many
+/// items it holds in the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct PopulationDto {
+    pub name: String,
+    pub title: String,
+    pub definition: String,
+    pub source: String,
+    pub attributes: Vec<SampleAttributeDefDto>,
+    pub count: u64,
+    pub digest: String,
+}
+
+impl From<&evidentia_app::PopulationInfo> for PopulationDto {
+    fn from(p: &evidentia_app::PopulationInfo) -> Self {
+        PopulationDto {
+            name: p.def.name.to_owned(),
+            title: p.def.title.to_owned(),
+            definition: p.def.definition.to_owned(),
+            source: p.def.source.to_owned(),
+            attributes: p
+                .def
+                .attributes
+                .iter()
+                .map(SampleAttributeDefDto::from)
+                .collect(),
+            count: p.count as u64,
+            digest: p.digest.clone(),
+        }
+    }
+}
+
+/// A control frequency and the sample size the documented table gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct FrequencyDto {
+    pub name: String,
+    pub size: u64,
+}
+
+/// What the Sample page's form offers: every population with its count over the period, and
+/// the frequency table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SamplePopulationsDto {
+    pub populations: Vec<PopulationDto>,
+    pub frequencies: Vec<FrequencyDto>,
+    /// The period the counts are over (`YYYY-MM-DD`); none: open-ended.
+    pub period_from: Option<String>,
+    pub period_to: Option<String>,
+}
+
+impl SamplePopulationsDto {
+    pub fn new(infos: &[evidentia_app::PopulationInfo]) -> Self {
+        let first = infos.first();
+        SamplePopulationsDto {
+            populations: infos.iter().map(PopulationDto::from).collect(),
+            frequencies: evidentia_app::Frequency::ALL
+                .iter()
+                .map(|f| FrequencyDto {
+                    name: f.as_str().to_owned(),
+                    size: f.size() as u64,
+                })
+                .collect(),
+            period_from: first.and_then(|p| p.period_from).map(|d| d.to_string()),
+            period_to: first.and_then(|p| p.period_to).map(|d| d.to_string()),
+        }
+    }
+}
+
+/// What the Sample page asks to draw: a population, a size (a number or a control frequency,
+/// exactly one), a seed, optional strata and period.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SampleRequestDto {
+    pub population: String,
+    pub size: Option<u64>,
+    /// `annual`, `quarterly`, `monthly`, `weekly` or `daily`.
+    pub frequency: Option<String>,
+    pub seed: String,
+    /// `system` or `kind`; none: not stratified.
+    pub stratify: Option<String>,
+    /// First and last day (`YYYY-MM-DD`, inclusive); empty: the policy's period.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl SampleRequestDto {
+    /// The façade's request; a size and a frequency together, or neither, are refused.
+    pub fn to_request(&self) -> anyhow::Result<evidentia_app::SampleRequest> {
+        let invalid = |m: String| anyhow::Error::from(evidentia_app::AppError::InvalidInput(m));
+        let size = match (self.size, self.frequency.as_deref()) {
+            (Some(n), None) => evidentia_app::SampleSize::Fixed(
+                usize::try_from(n).map_err(|_| invalid(format!("a sample of {n} is too large")))?,
+            ),
+            (None, Some(f)) => evidentia_app::SampleSize::Frequency(
+                evidentia_app::Frequency::parse(f).ok_or_else(|| {
+                    invalid(format!(
+                        "unknown frequency {f:?}: annual, quarterly, monthly, weekly or daily"
+                    ))
+                })?,
+            ),
+            (Some(_), Some(_)) => {
+                return Err(invalid("give a size or a frequency, not both".to_owned()));
+            }
+            (None, None) => return Err(invalid("give a size or a frequency".to_owned())),
+        };
+        let stratify = match self.stratify.as_deref() {
+            None | Some("") => None,
+            Some("system") => Some(evidentia_app::Stratify::System),
+            Some("kind") => Some(evidentia_app::Stratify::Kind),
+            Some(other) => return Err(invalid(format!("stratify by {other:?}: system or kind"))),
+        };
+        Ok(evidentia_app::SampleRequest {
+            population: self.population.clone(),
+            size,
+            seed: self.seed.clone(),
+            stratify,
+            from: day(&self.from)?,
+            to: day(&self.to)?,
+        })
+    }
+}
+
+/// A day the UI sends (`YYYY-MM-DD`); empty or absent: none.
+pub fn day(text: &Option<String>) -> anyhow::Result<Option<chrono::NaiveDate>> {
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                evidentia_app::AppError::InvalidInput(format!("{t:?} is not a date (YYYY-MM-DD)"))
+                    .into()
+            }),
+    }
+}
+
+/// One line of a sample's method block, in the order every surface prints them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct MethodRowDto {
+    pub label: String,
+    pub value: String,
+}
+
+/// One attribute tested on one sampled item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ItemAttributeDto {
+    pub id: String,
+    /// `pass`, `fail` or `n/a`.
+    pub outcome: String,
+    /// The ledger entries behind the outcome.
+    pub evidence: Vec<u64>,
+    pub note: String,
+    /// The checks of the findings that make it fail.
+    pub failing_checks: Vec<String>,
+}
+
+/// One sampled item, in rank order, with its attributes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SampledItemDto {
+    /// 1-based, in rank order.
+    pub number: u64,
+    pub rank: String,
+    pub key: String,
+    /// The ledger entry the item is read from.
+    pub entry: u64,
+    pub kind: String,
+    pub identity: Option<String>,
+    pub system: Option<String>,
+    pub account: Option<String>,
+    pub entitlement: Option<String>,
+    pub reference: Option<String>,
+    pub at: String,
+    pub systems: Vec<String>,
+    pub stratum: Option<String>,
+    pub attributes: Vec<ItemAttributeDto>,
+}
+
+impl From<&evidentia_app::SampledItem> for SampledItemDto {
+    fn from(s: &evidentia_app::SampledItem) -> Self {
+        let i = &s.item;
+        SampledItemDto {
+            number: s.number as u64,
+            rank: s.rank.clone(),
+            key: i.key.clone(),
+            entry: i.seq,
+            kind: i.kind.clone(),
+            identity: i.identity.clone(),
+            system: i.system.clone(),
+            account: i.account.clone(),
+            entitlement: i.entitlement.clone(),
+            reference: i.reference.clone(),
+            at: i.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            systems: i.systems.clone(),
+            stratum: i.stratum.clone(),
+            attributes: s
+                .attributes
+                .iter()
+                .map(|a| ItemAttributeDto {
+                    id: a.id.to_owned(),
+                    outcome: a.outcome.as_str().to_owned(),
+                    evidence: a.evidence.clone(),
+                    note: a.note.clone(),
+                    failing_checks: a.failing_checks.iter().map(|&c| c.to_owned()).collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A stratum's population count and its share of the sample.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct StratumDto {
+    pub stratum: String,
+    pub population: u64,
+    pub sample: u64,
+}
+
+/// A drawn sample: the population, the method as a workpaper states it, and the items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SampleDto {
+    pub population: PopulationDto,
+    pub method: Vec<MethodRowDto>,
+    pub seed: String,
+    pub size_rule: String,
+    pub size: u64,
+    pub stratify: Option<String>,
+    pub strata: Vec<StratumDto>,
+    pub items: Vec<SampledItemDto>,
+}
+
+impl From<&evidentia_app::SampleView> for SampleDto {
+    fn from(v: &evidentia_app::SampleView) -> Self {
+        SampleDto {
+            population: PopulationDto::from(&v.population),
+            method: evidentia_app::method_rows(v)
+                .into_iter()
+                .map(|(label, value)| MethodRowDto { label, value })
+                .collect(),
+            seed: v.seed.clone(),
+            size_rule: v.size_rule.clone(),
+            size: v.size as u64,
+            stratify: v.stratify.map(|s| s.as_str().to_owned()),
+            strata: v
+                .strata
+                .iter()
+                .map(|(stratum, population, sample)| StratumDto {
+                    stratum: stratum.clone(),
+                    population: *population as u64,
+                    sample: *sample as u64,
+                })
+                .collect(),
+            items: v.items.iter().map(SampledItemDto::from).collect(),
+        }
+    }
+}
+
 /// What the Reports page asks for: an output kind, a framework, a period and where to write.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -1391,6 +1674,16 @@ mod tests {
             CampaignDto::decl(&cfg),
             RubberStampDto::decl(&cfg),
             ReviewsDto::decl(&cfg),
+            SampleAttributeDefDto::decl(&cfg),
+            PopulationDto::decl(&cfg),
+            FrequencyDto::decl(&cfg),
+            SamplePopulationsDto::decl(&cfg),
+            SampleRequestDto::decl(&cfg),
+            MethodRowDto::decl(&cfg),
+            ItemAttributeDto::decl(&cfg),
+            SampledItemDto::decl(&cfg),
+            StratumDto::decl(&cfg),
+            SampleDto::decl(&cfg),
             OutputRequest::decl(&cfg),
             OutputDto::decl(&cfg),
             OutputProgressDto::decl(&cfg),
@@ -1541,6 +1834,160 @@ mod tests {
         assert_eq!(r.confirmation_held, Some(false));
         assert_eq!(c.reviewers[0].fastest_burst, 2);
         assert_eq!(c.outside_population, vec![11]);
+    }
+
+    /// A leaver with one attribute of each outcome, as the façade draws it.
+    fn leavers_sample() -> evidentia_app::SampleView {
+        let def = evidentia_app::population_defs()
+            .iter()
+            .find(|p| p.name == "leavers")
+            .expect("the leavers population");
+        let at = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .expect("a time")
+                .with_timezone(&chrono::Utc)
+        };
+        let row = evidentia_app::ItemRow {
+            key: "leaver:41".to_owned(),
+            seq: 41,
+            kind: "leaver".to_owned(),
+            identity: Some("bob.lee".to_owned()),
+            system: None,
+            account: None,
+            entitlement: None,
+            reference: Some("HR-7".to_owned()),
+            at: at("2025-05-02T17:00:00Z"),
+            systems: vec!["finance-app".to_owned(), "github".to_owned()],
+            stratum: None,
+        };
+        let outcomes = [
+            evidentia_app::AttributeOutcome::Fail,
+            evidentia_app::AttributeOutcome::Pass,
+            evidentia_app::AttributeOutcome::NotApplicable,
+        ];
+        let attributes = def
+            .attributes
+            .iter()
+            .zip(outcomes.iter().cycle())
+            .enumerate()
+            .map(|(i, (a, &outcome))| evidentia_app::ItemAttribute {
+                id: a.id,
+                outcome,
+                evidence: vec![41, 50 + i as u64],
+                note: format!("note {i}"),
+                failing_checks: if outcome == evidentia_app::AttributeOutcome::Fail {
+                    a.checks.to_vec()
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect();
+        evidentia_app::SampleView {
+            population: evidentia_app::PopulationInfo {
+                def,
+                count: 7,
+                digest: "ab".repeat(32),
+                period_from: chrono::NaiveDate::from_ymd_opt(2025, 1, 1),
+                period_to: chrono::NaiveDate::from_ymd_opt(2025, 12, 31),
+                as_of: at("2025-12-31T23:59:59Z"),
+                head_entries: 120,
+                head_hash: "cd".repeat(32),
+                policy_entry: 2,
+            },
+            seed: "audit-2025".to_owned(),
+            size_rule: "fixed: 1".to_owned(),
+            size: 1,
+            stratify: None,
+            strata: Vec::new(),
+            items: vec![evidentia_app::SampledItem {
+                number: 1,
+                rank: "0f".repeat(32),
+                item: row.clone(),
+                attributes,
+            }],
+            population_items: vec![row],
+        }
+    }
+
+    #[test]
+    fn a_sample_reaches_the_page_with_every_attribute_of_every_item() {
+        let view = leavers_sample();
+        let dto = SampleDto::from(&view);
+        let def = view.population.def;
+        assert_eq!(dto.population.name, "leavers");
+        assert_eq!((dto.population.count, dto.size), (7, 1));
+        let ids: Vec<&str> = dto
+            .population
+            .attributes
+            .iter()
+            .map(|a| a.id.as_str())
+            .collect();
+        assert_eq!(ids, def.attributes.iter().map(|a| a.id).collect::<Vec<_>>());
+        let item = &dto.items[0];
+        assert_eq!((item.number, item.entry), (1, 41));
+        assert_eq!(item.key, "leaver:41");
+        assert_eq!(item.at, "2025-05-02T17:00:00Z");
+        assert_eq!(item.systems, ["finance-app", "github"]);
+        assert_eq!(item.attributes.len(), view.items[0].attributes.len());
+        for (got, want) in item.attributes.iter().zip(&view.items[0].attributes) {
+            assert_eq!(got.id, want.id);
+            assert_eq!(got.outcome, want.outcome.as_str());
+            assert_eq!(got.evidence, want.evidence);
+            assert_eq!(got.note, want.note);
+            assert_eq!(got.failing_checks, want.failing_checks);
+        }
+        let outcomes: Vec<&str> = item.attributes.iter().map(|a| a.outcome.as_str()).collect();
+        assert_eq!(outcomes, ["fail", "pass", "n/a"]);
+        // The method block is the façade's, row for row.
+        let method: Vec<(String, String)> = dto
+            .method
+            .iter()
+            .map(|r| (r.label.clone(), r.value.clone()))
+            .collect();
+        assert_eq!(method, evidentia_app::method_rows(&view));
+    }
+
+    #[test]
+    fn a_sample_request_takes_a_size_or_a_frequency_never_both() {
+        let request = |size: Option<u64>, frequency: Option<&str>| SampleRequestDto {
+            population: "leavers".to_owned(),
+            size,
+            frequency: frequency.map(str::to_owned),
+            seed: "audit-2025".to_owned(),
+            stratify: Some("kind".to_owned()),
+            from: Some("2025-01-01".to_owned()),
+            to: None,
+        };
+        let fixed = request(Some(5), None).to_request().expect("a size");
+        assert_eq!(fixed.size, evidentia_app::SampleSize::Fixed(5));
+        assert_eq!(fixed.stratify, Some(evidentia_app::Stratify::Kind));
+        assert_eq!(fixed.from, chrono::NaiveDate::from_ymd_opt(2025, 1, 1));
+        let weekly = request(None, Some("weekly"))
+            .to_request()
+            .expect("a frequency");
+        assert_eq!(
+            weekly.size,
+            evidentia_app::SampleSize::Frequency(evidentia_app::Frequency::Weekly)
+        );
+        assert!(request(Some(5), Some("weekly")).to_request().is_err());
+        assert!(request(None, None).to_request().is_err());
+        assert!(request(None, Some("hourly")).to_request().is_err());
+    }
+
+    #[test]
+    fn the_populations_carry_the_frequency_table() {
+        let dto = SamplePopulationsDto::new(&[]);
+        let table: Vec<(&str, u64)> = dto
+            .frequencies
+            .iter()
+            .map(|f| (f.name.as_str(), f.size))
+            .collect();
+        let expected: Vec<(&str, u64)> = evidentia_app::Frequency::ALL
+            .iter()
+            .map(|f| (f.as_str(), f.size() as u64))
+            .collect();
+        assert_eq!(table, expected);
+        assert_eq!(table.len(), 5);
     }
 
     #[test]

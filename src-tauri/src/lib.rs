@@ -49,6 +49,9 @@ pub fn run() {
             commands::findings_view,
             commands::exceptions_view,
             commands::reviews_view,
+            commands::sample_populations,
+            commands::draw_sample,
+            commands::write_sample_workpaper,
             commands::overview_assessment,
             commands::write_output,
         ])

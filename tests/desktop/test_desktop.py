@@ -4,6 +4,7 @@ Runs under Xvfb through tauri-driver and WebKitWebDriver (`make test` starts it)
 of every page land in target/e2e-screenshots/ for people to look at.
 """
 
+import json
 import os
 import re
 import shutil
@@ -22,7 +23,9 @@ FIXTURES = ROOT / "crates/evidentia-import/tests/profiles/data"
 SAMPLE = FIXTURES / "provisioning-csv.csv"
 # Has a planted invalid row: refused whole unless the valid rows are asked for.
 WITH_BAD_ROW = FIXTURES / "exceptions-register.csv"
-PAGES = ["overview", "import", "integrity", "accounts", "events", "findings", "exceptions", "reviews", "reports"]
+PAGES = [
+    "overview", "import", "integrity", "accounts", "events", "findings", "exceptions", "reviews", "sample", "reports",
+]
 # The CLI builds the access-review workspace (the app records no policy); `make test` builds it.
 CLI = Path(os.environ.get("EVIDENTIA_CLI_BIN", ROOT / "target/debug/evidentia"))
 
@@ -407,6 +410,145 @@ def accept_save_dialog(title: str):
     )
     time.sleep(1.0)
     subprocess.run(["xdotool", "key", "Return"], check=True, timeout=10)
+
+
+def cli(workspace: Path, *args: str, key_dir: Path) -> str:
+    """Runs the CLI on a workspace and returns what it printed."""
+    if not CLI.is_file():
+        pytest.fail(f"{CLI} is missing: build it with `cargo build -p evidentia-cli` (or set EVIDENTIA_CLI_BIN)")
+    env = dict(os.environ, EVIDENTIA_KEY_DIR=str(key_dir))
+    env.pop("EVIDENTIA_WORKSPACE", None)
+    run = subprocess.run(
+        [str(CLI), "--workspace", str(workspace), *args], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, f"evidentia {' '.join(args)}: {run.stdout}{run.stderr}"
+    return run.stdout
+
+
+def test_a_sample_drawn_in_the_app_is_the_cli_sample(tmp_path):
+    """Issue #16's acceptance for the desktop: the same seed and ledger give the same sample in
+    the app and the CLI; every evidence entry opens in the entry viewer; the workpaper is written
+    through the save dialog; bad requests are the backend's one-line message."""
+    from conftest import App, _launch
+
+    if not CLI.is_file():
+        pytest.fail(f"{CLI} is missing: build it with `cargo build -p evidentia-cli` (or set EVIDENTIA_CLI_BIN)")
+    workspace = tmp_path / "demo.evidentia"
+    env = dict(os.environ, EVIDENTIA_KEY_DIR=str(tmp_path / "keys"))
+    env.pop("EVIDENTIA_WORKSPACE", None)
+    built = subprocess.run(
+        [str(CLI), "demo", "--out", str(workspace)], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    expected = json.loads(
+        cli(workspace, "sample", "leavers", "--size", "5", "--seed", "audit-2025", "--json", key_dir=tmp_path / "keys")
+    )
+    keys = [item["key"] for item in expected["items"]]
+    assert len(keys) == 5
+
+    proc, d = _launch(tmp_path, workspace)
+    try:
+        app = App(d, tmp_path, workspace)
+        wait(d, 180).until(lambda drv: "Ledger intact" in badge_text(drv))
+        go(d, "sample")
+        population = wait(d, 120).until(
+            EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="sample-population"]'))
+        )
+        Select(population).select_by_value("leavers")
+        option = text_of(d, '[data-testid="sample-population"] option[value="leavers"]')
+        assert f"({expected['population']['count']})" in option, option
+        size = d.find_element(By.CSS_SELECTOR, '[data-testid="sample-size"]')
+        size.clear()
+        size.send_keys("5")
+        seed = d.find_element(By.CSS_SELECTOR, '[data-testid="sample-seed"]')
+        seed.clear()
+        seed.send_keys("audit-2025")
+        d.find_element(By.CSS_SELECTOR, '[data-testid="draw-sample"]').click()
+        rows = '[data-testid="sample-item"]'
+        wait(d, 120).until(lambda drv: len(drv.find_elements(By.CSS_SELECTOR, rows)) == 5)
+
+        # The acceptance: the entries shown are the CLI's items, in the CLI's order.
+        shown = d.execute_script(
+            "return Array.from(document.querySelectorAll(arguments[0]), e => e.dataset.seq)",
+            '[data-testid="sample-item"] [data-testid="item-entry"]',
+        )
+        assert shown == keys, (shown, keys)
+        assert shown == [str(item["entry"]) for item in expected["items"]]
+        method = text_of(d, '[data-testid="sample-method"]')
+        assert expected["population"]["digest"] in method, method
+        assert expected["algorithm"] in method
+        outcomes = [[a["result"] for a in item["attributes"]] for item in expected["items"]]
+        shown_outcomes = [
+            [o.strip() for o in texts_of(d, f'{rows}[data-number="{n}"] [data-testid="outcome"]')] for n in range(1, 6)
+        ]
+        assert shown_outcomes == outcomes, (shown_outcomes, outcomes)
+        app.shot("sample-drawn")
+
+        # A row shows its attributes; every evidence entry opens the entry viewer.
+        last = expected["items"][-1]
+        d.find_element(By.CSS_SELECTOR, f'{rows}[data-number="5"] td:nth-child(3)').click()
+        detail = '[data-testid="sample-detail"][data-number="5"]'
+        wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, detail)))
+        notes = text_of(d, f'{detail} [data-testid="item-attribute"]')
+        for a in last["attributes"]:
+            assert a["note"] in notes, (a["note"], notes)
+        evidence = [e for a in last["attributes"] for e in a["evidence"]]
+        links = d.execute_script(
+            "return Array.from(document.querySelectorAll(arguments[0]), e => Number(e.dataset.seq))",
+            f'{detail} [data-testid="item-attribute"] [data-testid="open-entry"]',
+        )
+        assert links == evidence, (links, evidence)
+        viewer = '[data-testid="entry-viewer"]'
+        link = d.find_elements(By.CSS_SELECTOR, f'{detail} [data-testid="item-attribute"] [data-testid="open-entry"]')[-1]
+        seq = link.get_attribute("data-seq")
+        link.click()
+        wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, f'{viewer}[data-seq="{seq}"] [data-testid="entry-kind"]')))
+        assert f"Ledger entry #{seq}" in text_of(d, viewer)
+        app.shot("sample-entry")
+        d.switch_to.active_element.send_keys(Keys.ESCAPE)
+        wait(d).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, viewer))
+        assert d.switch_to.active_element.get_attribute("data-seq") == seq
+        # The item's own entry, from the table.
+        first = d.find_element(By.CSS_SELECTOR, f'{rows}[data-number="1"] [data-testid="item-entry"]')
+        first.click()
+        wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, f'{viewer}[data-seq="{keys[0]}"] [data-testid="entry-kind"]')))
+        assert text_of(d, f'{viewer} [data-testid="entry-kind"]').strip() == "record.lifecycle_event"
+        d.switch_to.active_element.send_keys(Keys.ESCAPE)
+        wait(d).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, viewer))
+
+        d.set_window_size(1024, 640)
+        try:
+            app.shot("sample-drawn-1024x640")
+            # The items table scrolls inside its card; the page itself does not scroll sideways.
+            assert d.execute_script("const m = document.querySelector('main'); return m.scrollWidth <= m.clientWidth + 1")
+        finally:
+            d.set_window_size(1280, 800)
+
+        # The workpaper, through the real save dialog, beside the workspace.
+        d.find_element(By.CSS_SELECTOR, '[data-testid="write-workpaper"]').click()
+        accept_save_dialog("Write the sample workpaper")
+        wait(d, 120).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="workpaper-written"]')))
+        paper = tmp_path / "leavers-sample.xlsx"
+        assert paper.is_file() and paper.stat().st_size > 0
+        assert str(paper) in text_of(d, '[data-testid="workpaper-written"]')
+
+        # Bad requests: the backend's one-line message, in the page.
+        size.clear()
+        size.send_keys("100000")
+        d.find_element(By.CSS_SELECTOR, '[data-testid="draw-sample"]').click()
+        wait(d, 120).until(has_text('[data-testid="sample-error"]', "is larger than population leavers"))
+        size.clear()
+        size.send_keys("5")
+        # clear() fires no input event, so the page would keep the old seed; erase it as a person would.
+        seed.send_keys(Keys.CONTROL, "a")
+        seed.send_keys(Keys.BACKSPACE)
+        d.find_element(By.CSS_SELECTOR, '[data-testid="draw-sample"]').click()
+        wait(d, 120).until(has_text('[data-testid="sample-error"]', "the seed is empty"))
+        app.shot("sample-error")
+    finally:
+        d.quit()
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def check_the_signed_checkpoint(app):

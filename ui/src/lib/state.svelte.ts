@@ -12,6 +12,7 @@ export type PageId =
   | 'findings'
   | 'exceptions'
   | 'reviews'
+  | 'sample'
   | 'reports';
 
 export type Verification =

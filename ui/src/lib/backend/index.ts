@@ -29,6 +29,9 @@ import type {
   ImportResultDto,
   PolicyDto,
   ReviewsDto,
+  SampleDto,
+  SamplePopulationsDto,
+  SampleRequestDto,
   SessionDto,
   VerifyDto,
   VerifyProgressDto,
@@ -68,6 +71,12 @@ export const eventChain = (eventSeq: number) => call<EventChainDto>('event_chain
 export const findingsView = () => call<FindingsDto>('findings_view');
 export const exceptionsView = () => call<ExceptionsDto>('exceptions_view');
 export const reviewsView = () => call<ReviewsDto>('reviews_view');
+export const samplePopulations = (from: string | null, to: string | null) =>
+  call<SamplePopulationsDto>('sample_populations', { from, to });
+export const drawSample = (request: SampleRequestDto) => call<SampleDto>('draw_sample', { request });
+/** Draws the sample again and writes its workpaper to `path`; resolves to the path written. */
+export const writeSampleWorkpaper = (request: SampleRequestDto, path: string) =>
+  call<string>('write_sample_workpaper', { request, path });
 export const overviewAssessment = () => call<AssessmentDto>('overview_assessment');
 
 export function verifyLedger(onProgress: (p: VerifyProgressDto) => void): Promise<VerifyDto> {

@@ -362,6 +362,66 @@ export type RubberStampDto = { decisions: number, seconds: number, };
 
 export type ReviewsDto = { as_of: string, rubber_stamp: RubberStampDto, campaigns: Array<CampaignDto>, };
 
+export type SampleAttributeDefDto = { id: string, title: string, 
+/**
+ * The checks whose findings make it fail.
+ */
+checks: Array<string>, };
+
+export type PopulationDto = { name: string, title: string, definition: string, source: string, attributes: Array<SampleAttributeDefDto>, count: number, digest: string, };
+
+export type FrequencyDto = { name: string, size: number, };
+
+export type SamplePopulationsDto = { populations: Array<PopulationDto>, frequencies: Array<FrequencyDto>, 
+/**
+ * The period the counts are over (`YYYY-MM-DD`); none: open-ended.
+ */
+period_from: string | null, period_to: string | null, };
+
+export type SampleRequestDto = { population: string, size: number | null, 
+/**
+ * `annual`, `quarterly`, `monthly`, `weekly` or `daily`.
+ */
+frequency: string | null, seed: string, 
+/**
+ * `system` or `kind`; none: not stratified.
+ */
+stratify: string | null, 
+/**
+ * First and last day (`YYYY-MM-DD`, inclusive); empty: the policy's period.
+ */
+from: string | null, to: string | null, };
+
+export type MethodRowDto = { label: string, value: string, };
+
+export type ItemAttributeDto = { id: string, 
+/**
+ * `pass`, `fail` or `n/a`.
+ */
+outcome: string, 
+/**
+ * The ledger entries behind the outcome.
+ */
+evidence: Array<number>, note: string, 
+/**
+ * The checks of the findings that make it fail.
+ */
+failing_checks: Array<string>, };
+
+export type SampledItemDto = { 
+/**
+ * 1-based, in rank order.
+ */
+number: number, rank: string, key: string, 
+/**
+ * The ledger entry the item is read from.
+ */
+entry: number, kind: string, identity: string | null, system: string | null, account: string | null, entitlement: string | null, reference: string | null, at: string, systems: Array<string>, stratum: string | null, attributes: Array<ItemAttributeDto>, };
+
+export type StratumDto = { stratum: string, population: number, sample: number, };
+
+export type SampleDto = { population: PopulationDto, method: Array<MethodRowDto>, seed: string, size_rule: string, size: number, stratify: string | null, strata: Array<StratumDto>, items: Array<SampledItemDto>, };
+
 export type OutputRequest = { 
 /**
  * `pdf`, `oscal` or `pack`; or, from the Integrity page, `public-key` (the workspace's
