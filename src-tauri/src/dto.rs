@@ -1906,6 +1906,8 @@ mod tests {
                 attributes,
             }],
             population_items: vec![row],
+            generated_at: "2026-01-15T09:00:00Z".to_owned(),
+            organisation: "Northwind Analytics".to_owned(),
         }
     }
 

@@ -531,6 +531,12 @@ def test_a_sample_drawn_in_the_app_is_the_cli_sample(tmp_path):
         paper = tmp_path / "leavers-sample.xlsx"
         assert paper.is_file() and paper.stat().st_size > 0
         assert str(paper) in text_of(d, '[data-testid="workpaper-written"]')
+        # An XLSX (a zip holding the workbook), its Sample sheet naming the sampled entries.
+        import zipfile
+        with zipfile.ZipFile(paper) as book:
+            strings = book.read("xl/sharedStrings.xml").decode()
+            assert "xl/workbook.xml" in book.namelist()
+        assert "audit-2025" in strings and "evidentia-sample/1" in strings
 
         # Bad requests: the backend's one-line message, in the page.
         size.clear()
