@@ -33,6 +33,7 @@ use crate::{
     SHA256SUMS, SIGNING_KEY_PEM, sanitize_file_name,
 };
 
+mod sample;
 mod trust;
 
 /// How the verifier describes a file that is not one of a pack's (docs/evidence-pack.md).
@@ -485,6 +486,10 @@ fn inspect<R: Read + Seek>(
         Err(zip::result::ZipError::Io(e)) => return Err(e),
         Err(e) => return archive_problem(format!("not a readable zip archive: {e}")),
     };
+    // A selective pack has no ledger: its item proofs stand on the checkpoint alone.
+    if sample::is_sample_pack(&mut archive, limits)? {
+        return sample::inspect(&mut archive, &names, limits, public_key);
+    }
     // The findings first, whatever the archive order: the ledger pass keeps the lines their
     // proofs cite, and only those.
     let findings = trust::read_findings(&mut archive, limits)?;
