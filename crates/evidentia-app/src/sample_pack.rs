@@ -37,6 +37,20 @@ const SINGLE_RECORD_KINDS: [&str; 11] = [
     "record.account",
 ];
 
+/// Kinds whose record is exactly one line of its artifact, so that line can be shown. A
+/// campaign is read from its first decision row (someone else's), an activity summary from
+/// many lines: neither line is the record.
+const ONE_LINE_KINDS: [&str; 8] = [
+    "record.lifecycle_event",
+    "record.execution",
+    "record.approval",
+    "record.exception",
+    "record.review_decision",
+    "record.identity",
+    "record.reconciliation",
+    "record.account",
+];
+
 /// A raw line longer than this is not one record's line (a JSON file on one line): not shown.
 const MAX_RAW_LINE: usize = 16 * 1024;
 
@@ -175,7 +189,7 @@ pub async fn write_sample_pack(
             })?;
             let mut entries = Vec::with_capacity(seqs.len());
             for seq in seqs {
-                entries.push(disclosure.entry(&ws, &trust, seq).await?);
+                entries.push(disclosure.entry(&ws, &trust, item, seq).await?);
             }
             let item_note = match &trust.key {
                 Some(key) => Value::String(
@@ -320,6 +334,7 @@ impl Disclosure {
         &mut self,
         ws: &evidentia_store::Workspace,
         trust: &PackTrust,
+        item: &Value,
         seq: u64,
     ) -> anyhow::Result<Value> {
         let size = trust.tree.size();
@@ -341,13 +356,26 @@ impl Disclosure {
             .map(Hash::to_hex)
             .collect();
         self.entries += 1;
-        if !SINGLE_RECORD_KINDS.contains(&entry.kind.as_str()) {
-            self.withheld += 1;
-            line["payload"] = Value::Null;
-            let reason = format!(
+        let payload = serde_json::from_slice::<Value>(&entry.payload).ok();
+        let withheld = if !SINGLE_RECORD_KINDS.contains(&entry.kind.as_str()) {
+            Some(format!(
                 "a {} entry may name identities outside the sample: only its payload_sha256 is disclosed",
                 entry.kind
-            );
+            ))
+        } else {
+            payload
+                .as_ref()
+                .and_then(|p| about_another(item, p))
+                .map(|whom| {
+                    format!(
+                        "a {} about {whom}, not the sampled item: cited for what it shows of its source (a snapshot's time and coverage), so only its payload_sha256 is disclosed",
+                        entry.kind
+                    )
+                })
+        };
+        if let Some(reason) = withheld {
+            self.withheld += 1;
+            line["payload"] = Value::Null;
             return Ok(json!({
                 "entry": line,
                 "inclusion": inclusion,
@@ -355,9 +383,11 @@ impl Disclosure {
                 "payload_withheld": reason,
             }));
         }
-        let raw_line = match serde_json::from_slice::<Value>(&entry.payload) {
-            Ok(payload) => self.raw_line(ws, &payload).await?,
-            Err(_) => None,
+        let raw_line = match &payload {
+            Some(payload) if ONE_LINE_KINDS.contains(&entry.kind.as_str()) => {
+                self.raw_line(ws, payload).await?
+            }
+            _ => None,
         };
         if raw_line.is_some() {
             self.raw_lines += 1;
@@ -412,6 +442,26 @@ impl Disclosure {
             .map(str::to_owned);
         Ok(line)
     }
+}
+
+/// Whom a single record is about when that is not the sampled item: its `identity` or
+/// `subject` names another identity than the item's, or (for an item without an identity) its
+/// `account` another account. A record that names no subject (an execution, whose actor may
+/// be anyone) is the item's evidence as cited.
+fn about_another(item: &Value, payload: &Value) -> Option<String> {
+    let record = payload.get("record")?;
+    let field = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    if let Some(own) = field(item, "identity") {
+        return ["identity", "subject"]
+            .iter()
+            .filter_map(|k| field(record, k))
+            .find(|named| *named != own)
+            .map(|_| "another identity".to_owned());
+    }
+    let own = field(item, "account")?;
+    field(record, "account")
+        .filter(|named| *named != own)
+        .map(|_| "another account".to_owned())
 }
 
 /// `VERIFY.txt`: how to check this pack, and what it is.
