@@ -12,6 +12,7 @@ mod policy;
 mod real_samples;
 mod report;
 mod reviews;
+mod sample_pack;
 mod tamper;
 mod trust;
 mod verify;
