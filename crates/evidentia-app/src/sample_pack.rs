@@ -240,7 +240,7 @@ pub async fn write_sample_pack(
     sample_bytes.push(b'\n');
     let verify_txt = verify_txt(
         &manifest,
-        &view.population.def.name,
+        view.population.def.name,
         items.len(),
         &disclosure,
         trust.signed.is_some(),

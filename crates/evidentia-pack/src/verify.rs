@@ -344,6 +344,19 @@ pub fn verify_pack_with<R1: Read + Seek, R2: Read + Seek>(
     }
     if let Some(earlier) = earlier {
         let before = inspect(earlier, limits, true, None)?;
+        // A selective pack carries no ledger to compare: say so rather than pass silently.
+        let selective = |i: &Inspection| {
+            i.manifest
+                .as_ref()
+                .is_some_and(|m| m.format == crate::SAMPLE_PACK_FORMAT)
+        };
+        if selective(&before) || selective(&now) {
+            now.problems.push(Problem {
+                entry: None,
+                reason: "a selective pack has no ledger.jsonl, so it cannot be compared with an earlier pack: compare its checkpoint with one you hold instead".into(),
+            });
+            return Ok(now.verdict());
+        }
         let cross = trust::compare(&before, &now);
         now.problems
             .extend(before.problems.into_iter().map(trust::earlier_problem));

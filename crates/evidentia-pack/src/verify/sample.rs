@@ -583,3 +583,208 @@ impl ItemCheck {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use std::io::Cursor;
+
+    use evidentia_ledger::note::sign_checkpoint;
+    use evidentia_ledger::{Chain, MerkleTree, SigningKey};
+    use serde_json::json;
+
+    use super::*;
+    use crate::{
+        Checkpoint, PackPeriod, PackWriter, Verdict, to_line, verify_pack, verify_pack_signed,
+    };
+
+    /// A signed selective pack of one item resting on entries 1 and 3 of a three-entry ledger,
+    /// entry 3's payload withheld; `edit` changes the proof before the files are hashed.
+    fn pack(key: &SigningKey, edit: impl Fn(&mut Value)) -> Vec<u8> {
+        let mut chain = Chain::new();
+        let mut tree = MerkleTree::new();
+        let mut lines = Vec::new();
+        for (kind, payload) in [
+            (
+                "record.lifecycle_event",
+                b"{\"record\":{\"identity\":\"u1\"}}".to_vec(),
+            ),
+            ("record.execution", b"{\"record\":{}}".to_vec()),
+            ("import.file", b"{\"rows\":[\"u2\"]}".to_vec()),
+        ] {
+            let entry = chain.next_entry(kind, "2026-01-01T00:00:00.000000Z", payload);
+            tree.push_entry(&entry.entry_hash);
+            lines.push(serde_json::from_slice::<Value>(&to_line(&entry).unwrap()).unwrap());
+        }
+        let origin = "evidentia/w".to_owned();
+        let head = TreeHead {
+            origin: origin.clone(),
+            size: 3,
+            root: tree.root(),
+        };
+        let note = sign_checkpoint(&head, key).unwrap();
+        let item = json!({"key": "1", "entry": 1, "identity": "u1",
+            "attributes": [{"id": "removed", "evidence": [3, 1]}]});
+        lines[2]["payload"] = Value::Null;
+        let entry = |i: usize, withheld: bool| {
+            let mut e = json!({
+                "entry": lines[i],
+                "inclusion": tree.inclusion_proof(i as u64, 3).unwrap().iter().map(Hash::to_hex).collect::<Vec<_>>(),
+                "raw_line": null,
+            });
+            if withheld {
+                e["payload_withheld"] = "may name others".into();
+            }
+            e
+        };
+        let mut proof = json!({
+            "format": SAMPLE_PROOF_FORMAT,
+            "item": item,
+            "item_note": key.sign_note(&crate::sample_item_note_text(&head, &item).unwrap()).unwrap(),
+            "checkpoint": note,
+            "tree_size": 3,
+            "tree_root": tree.root().to_hex(),
+            "entries": [entry(0, false), entry(2, true)],
+        });
+        edit(&mut proof);
+        let mut w = PackWriter::new(Cursor::new(Vec::new()));
+        w.add(SAMPLE_VERIFY_TXT, b"check it\n").unwrap();
+        w.add(
+            SAMPLE_JSON,
+            &serde_json::to_vec(&json!({"items": [item]})).unwrap(),
+        )
+        .unwrap();
+        w.add(
+            "proofs/sample/0001.json",
+            &serde_json::to_vec(&proof).unwrap(),
+        )
+        .unwrap();
+        w.add(CHECKPOINT_NOTE, note.as_bytes()).unwrap();
+        w.add(SIGNING_KEY_PEM, key.verifier().to_pem().unwrap().as_bytes())
+            .unwrap();
+        let manifest = Manifest {
+            format: SAMPLE_PACK_FORMAT.into(),
+            generator: "test".into(),
+            workspace_id: "w".into(),
+            framework: "sample:leavers".into(),
+            period: PackPeriod {
+                from: None,
+                to: None,
+            },
+            as_of: "2026-01-02T00:00:00Z".into(),
+            generated_at: "2026-01-02T00:00:00Z".into(),
+            checkpoint: Checkpoint {
+                entry_count: 3,
+                head_hash: chain.head().to_hex(),
+                tree_root: Some(tree.root().to_hex()),
+                origin: Some(origin.clone()),
+            },
+            files: Vec::new(),
+        };
+        w.finish_with_note(manifest, |json| {
+            let text = crate::manifest_note_text(&origin, &hex::encode(Sha256::digest(json)));
+            Ok(Some(key.sign_note(&text).unwrap()))
+        })
+        .unwrap()
+        .0
+        .into_inner()
+    }
+
+    /// A change made to a proof, and what the verifier must then say about it.
+    type ProofEdit = Box<dyn Fn(&mut Value)>;
+
+    fn problems(bytes: &[u8]) -> Vec<String> {
+        match verify_pack(Cursor::new(bytes), &Limits::default()).unwrap() {
+            Verdict::Intact(_) => Vec::new(),
+            Verdict::Altered(p) => p.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn an_honest_selective_pack_is_intact_with_its_key_and_not_with_another() {
+        let key = SigningKey::generate("evidentia/w").unwrap();
+        let bytes = pack(&key, |_| {});
+        assert_eq!(problems(&bytes), Vec::<String>::new());
+        let pem = key.verifier().to_pem().unwrap();
+        let signed = verify_pack_signed(Cursor::new(&bytes), &Limits::default(), &pem).unwrap();
+        assert!(signed.is_intact(), "{signed:?}");
+        let other = SigningKey::generate("evidentia/w")
+            .unwrap()
+            .verifier()
+            .to_pem()
+            .unwrap();
+        let Verdict::Altered(p) =
+            verify_pack_signed(Cursor::new(&bytes), &Limits::default(), &other).unwrap()
+        else {
+            panic!("another key passed")
+        };
+        assert!(
+            p.iter()
+                .any(|p| p.entry.as_deref() == Some("proofs/sample/0001.json")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn an_edited_proof_is_altered_naming_it() {
+        let key = SigningKey::generate("evidentia/w").unwrap();
+        let cases: Vec<(ProofEdit, &str)> = vec![
+            (
+                Box::new(|p| {
+                    p["entries"][0]["entry"]["payload"] =
+                        "{\"record\":{\"identity\":\"u9\"}}".into()
+                }),
+                "entry 1: payload hash mismatch",
+            ),
+            (
+                Box::new(|p| p["entries"][1]["inclusion"][0] = "00".repeat(32).into()),
+                "entry 3: its inclusion proof does not lead to the tree root",
+            ),
+            (
+                Box::new(|p| {
+                    p["entries"][1]["payload_withheld"] = Value::Null;
+                }),
+                "entry 3: payload is null without payload_withheld",
+            ),
+            (
+                Box::new(|p| {
+                    let e = p["entries"].as_array_mut().unwrap();
+                    e.pop();
+                }),
+                "discloses entries [1], item 1 rests on entries [1, 3]",
+            ),
+            (
+                Box::new(|p| p["item"]["identity"] = "u2".into()),
+                "its item is not item 1 of sample.json",
+            ),
+        ];
+        for (edit, says) in cases {
+            let found = problems(&pack(&key, edit));
+            assert!(
+                found
+                    .iter()
+                    .any(|p| p.starts_with("proofs/sample/0001.json: ") && p.contains(says)),
+                "{says:?} in {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn files_outside_the_selective_layout_are_altered() {
+        for name in [
+            "ledger.jsonl",
+            "sample/../x",
+            "proofs/sample/1.json",
+            "sample/",
+        ] {
+            assert!(!in_layout(name), "{name}");
+        }
+        for name in [
+            "sample/workpaper.xlsx",
+            "sample/appendix.pdf",
+            "proofs/sample/0001.json",
+        ] {
+            assert!(in_layout(name), "{name}");
+        }
+    }
+}
