@@ -436,3 +436,22 @@ fn bad_or_stale_sample_files_are_refused_without_writing() {
     );
     refused(&edited, &ws, "does not draw again as it says");
 }
+
+#[test]
+fn no_selective_pack_is_made_from_an_altered_ledger() {
+    let Some(sqlite3) = sqlite3() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo_copy(dir.path());
+    let sample = dir.path().join("leavers.json");
+    draw(&ws, "leavers", "5", &sample);
+    sql(
+        &sqlite3,
+        &ws,
+        "DROP TRIGGER ledger_entries_no_update; UPDATE ledger_entries SET payload = CAST('{}' AS BLOB) WHERE seq = 7;",
+    );
+    let out = dir.path().join("never.zip");
+    let refused = sample_pack(&ws, &sample, &out);
+    refused.expect_code(3);
+    assert!(refused.stderr.contains("entry 7"), "{refused:#?}");
+    assert!(!out.exists());
+}
