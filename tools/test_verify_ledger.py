@@ -910,5 +910,80 @@ class Proofs(Folder):
         self.assertExit(1, run("--proof", self.consistency_proof(6, 11), "--note", note), "root at size 11")
 
 
+def item_text(item, size, root, origin=ORIGIN):
+    """Section 18, item_note: five lines binding the sampled item's canonical JSON to the tree."""
+    return f"evidentia-sample-item/1\n{origin}\n{size}\n{b64(root)}\n{sha(canonical(item).encode()).hex()}\n".encode()
+
+
+class SampleProofs(Folder):
+    """evidentia-sample-proof/1 (section 18): a finding proof's checks, for a sampled item (its own
+    entry and its attributes' evidence), with payloads that may be withheld."""
+
+    def setUp(self):  # the same ledger and key as Proofs (not a subclass: its tests would run twice)
+        super().setUp()
+        self.entries = make_ledger(11)
+        self.leaves = hashes(self.entries)
+        self.root = mth(self.leaves)
+        self.ledger = self.write("ledger.jsonl", jsonl(self.entries))
+        self.key = Key(self.dir, "signing-key") if CAN_SIGN else None
+        self.cp = self.key.sign(checkpoint_text(11, self.root)) if CAN_SIGN else checkpoint_text(11, self.root) + b"\n"
+
+    key_args = Proofs.key_args
+
+    def sample_proof(self, entry, evidence, withheld=(), change=None, note="signed", edit=None, raw=None):
+        items = []
+        for s in sorted({entry, *[x for e in evidence for x in e]}):
+            line = dict(self.entries[s - 1], **(change or {}).get(s, {}))
+            disclosed = {"entry": line, "inclusion": [h.hex() for h in inclusion_path(s - 1, self.leaves)],
+                         "raw_line": (raw or {}).get(s)}
+            if s in withheld:
+                line["payload"] = None
+                disclosed["payload_withheld"] = "may name identities outside the sample"
+            items.append(disclosed)
+        item = {"number": 1, "key": str(entry), "entry": entry, "kind": "leaver", "identity": "u3",
+                "attributes": [{"id": f"a{i}", "result": "pass", "evidence": e, "note": "Zoë's \"note\"",
+                                "failing_checks": []} for i, e in enumerate(evidence)]}
+        if note == "signed":
+            note = self.key.sign(item_text(item, 11, self.root)) if CAN_SIGN else None
+        obj = {"format": "evidentia-sample-proof/1", "item": dict(item, **(edit or {})),
+               "item_note": note.decode() if isinstance(note, bytes) else note,
+               "checkpoint": self.cp.decode(), "tree_size": 11, "tree_root": self.root.hex(), "entries": items}
+        return self.write("proofs/sample/0001.json", json.dumps(obj, indent=2, ensure_ascii=False))
+
+    def test_a_sample_proof_passes_with_withheld_payloads(self):
+        proof = self.sample_proof(3, [[3, 4], [8]], withheld={4}, raw={3: "a,raw,line"})
+        self.assertExit(0, run("--proof", proof, *self.key_args()),
+                        "entries [3, 4, 8] recompute (1 with their payload withheld")
+        self.assertExit(0, run(self.ledger, "--proof", proof), "agrees with")
+
+    def test_a_withheld_payload_still_needs_its_hash_and_its_reason(self):
+        wrong = {4: {"payload_sha256": sha(b"another payload").hex()}}
+        self.assertExit(1, run("--proof", self.sample_proof(3, [[4]], withheld={4}, change=wrong)),
+                        "entry 4: entry hash mismatch")
+        obj = json.loads(self.sample_proof(3, [[4]], withheld={4}).read_text())
+        del obj["entries"][1]["payload_withheld"]
+        self.assertExit(1, run("--proof", self.write("s.json", json.dumps(obj))), "payload is not a string")
+        obj = json.loads(self.sample_proof(3, [[4]], withheld={4}, raw={4: "x"}).read_text())
+        self.assertExit(1, run("--proof", self.write("s.json", json.dumps(obj))), "raw line beside a withheld payload")
+
+    def test_a_sample_proof_with_a_changed_payload_or_entries_fails(self):
+        changed = {4: {"payload": self.entries[3]["payload"].replace("u4", "u9")}}
+        self.assertExit(1, run("--proof", self.sample_proof(3, [[4]], change=changed)), "entry 4: payload hash mismatch")
+        obj = json.loads(self.sample_proof(3, [[4]]).read_text())
+        obj["item"]["attributes"][0]["evidence"] = [4, 5]
+        self.assertExit(1, run("--proof", self.write("s.json", json.dumps(obj))), "the item rests on entries [3, 4, 5]")
+        obj["entries"][1]["inclusion"][0] = flipped(bytes.fromhex(obj["entries"][1]["inclusion"][0])).hex()
+        obj["item"]["attributes"][0]["evidence"] = [4]
+        self.assertExit(1, run("--proof", self.write("s.json", json.dumps(obj))), "entry 4's inclusion proof leads to root")
+
+    def test_an_item_changed_after_it_was_signed_fails(self):
+        if not CAN_SIGN:
+            self.skipTest("openssl cannot sign Ed25519 here")
+        proof = self.sample_proof(3, [[4]], edit={"identity": "u9"})
+        self.assertExit(1, run("--proof", proof, "--key", self.key.public), "item_note names item SHA-256")
+        self.assertExit(1, run("--proof", self.sample_proof(3, [[4]], note=None), "--key", self.key.public),
+                        "item_note is null")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

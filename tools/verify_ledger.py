@@ -73,10 +73,12 @@ FIELDS = ("seq", "kind", "recorded_at", "payload_encoding", "payload",
           "payload_sha256", "prev_hash", "entry_hash")
 ED25519_SPKI = bytes.fromhex("302a300506032b6570032100")  # DER before the 32-byte key
 FINDING_PROOF = "evidentia-finding-proof/1"
+SAMPLE_PROOF = "evidentia-sample-proof/1"
 TLOG_PROOF = "c2sp.org/tlog-proof@v1"
 CONSISTENCY_PROOF = "evidentia/consistency-proof@v1"
 PACK_NOTE = "evidentia-pack/1"
 FINDING_NOTE = "evidentia-finding/1"
+SAMPLE_NOTE = "evidentia-sample-item/1"
 
 
 class Unusable(Exception):
@@ -172,8 +174,10 @@ def out_of_order(line_no, seq, file=None):
     return Bad(line_no, seq, f"keys out of order, expected {', '.join(FIELDS)}", file)
 
 
-def fields_of(line_no, obj):
-    """A ledger.jsonl object: exactly the eight keys (any order here), typed."""
+def fields_of(line_no, obj, withheld=False):
+    """A ledger.jsonl object: exactly the eight keys (any order here), typed. With `withheld`
+    (a sample proof's entry whose payload is not disclosed), the payload is null and only
+    payload_sha256 is used; the payload in the fields is then None."""
     if not isinstance(obj, dict):
         raise Bad(line_no, None, "not a JSON object")
     seq = obj.get("seq")
@@ -187,6 +191,13 @@ def fields_of(line_no, obj):
     if not isinstance(kind, str) or not isinstance(recorded_at, str):
         raise Bad(line_no, seq, "kind and recorded_at must be strings")
     encoding, payload = obj["payload_encoding"], obj["payload"]
+    if withheld:
+        if payload is not None:
+            raise Bad(line_no, seq, "payload_withheld beside a payload that is not null")
+        return (seq, kind, recorded_at, None,
+                read_hash(obj, "payload_sha256", line_no, seq),
+                read_hash(obj, "prev_hash", line_no, seq),
+                read_hash(obj, "entry_hash", line_no, seq))
     if not isinstance(payload, str):
         raise Bad(line_no, seq, "payload is not a string")
     try:
@@ -214,7 +225,7 @@ def check_entry(line_no, fields):
         raise Bad(line_no, seq, "malformed entry: empty kind")
     if not canonical_time(t):
         raise Bad(line_no, seq, f"malformed entry: recorded time {t!r} is not canonical")
-    computed = hashlib.sha256(payload).digest()
+    computed = hashlib.sha256(payload).digest() if payload is not None else ph  # withheld: its hash stands
     if computed != ph:
         raise Bad(line_no, seq, f"payload hash mismatch: stored {ph.hex()}, payload bytes hash to {computed.hex()}")
     computed = entry_hash(seq, kind, t, ph, prev)
@@ -473,12 +484,13 @@ class ManifestNote(SignedNote):
 
 class FindingNote(SignedNote):
     """A finding proof's finding_note (section 18): `evidentia-finding/1`, the origin, the tree size,
-    the tree root in base64 and the SHA-256 of the finding's canonical JSON in lowercase hex."""
+    the tree root in base64 and the SHA-256 of the finding's canonical JSON in lowercase hex. A
+    sample proof's item_note is the same with `evidentia-sample-item/1` and the item's JSON."""
 
-    def __init__(self, data, source):
-        super().__init__(data, source, 5, "finding note text", 1)
-        if self.lines[0] != FINDING_NOTE:
-            raise Failure(f"{source}: the first line is {self.lines[0]!r}, not {FINDING_NOTE}")
+    def __init__(self, data, source, tag=FINDING_NOTE):
+        super().__init__(data, source, 5, "finding note text" if tag == FINDING_NOTE else "item note text", 1)
+        if self.lines[0] != tag:
+            raise Failure(f"{source}: the first line is {self.lines[0]!r}, not {tag}")
         self.size = read_size(self.lines[2], source)
         self.root = b64_hash(self.lines[3], f"{source}: the root")
         if not HEX64.fullmatch(self.lines[4]):
@@ -544,9 +556,10 @@ def check_signature(note, key):
 # --- Section 18: proofs ---------------------------------------------------------------------------
 
 class Proof:
-    def __init__(self, summary, roots, notes, finding_signed=None):
+    def __init__(self, summary, roots, notes, finding_signed=None, thing="finding"):
         self.summary, self.roots, self.notes = summary, roots, notes  # roots: [(size, root)]
         self.finding_signed = finding_signed  # finding proofs: whether a finding_note binds the finding
+        self.thing = thing  # what the note binds: a finding, or a sample proof's item
 
 
 def canonical_sha256(value, source):
@@ -558,25 +571,28 @@ def canonical_sha256(value, source):
     return hashlib.sha256(data).hexdigest()
 
 
-def finding_note(source, obj, finding, checkpoint, size, root):
-    """Section 18: finding_note binds the finding's own words to the tree the checkpoint names.
-    Returns the parsed note, or None when it is null (nothing binds the finding's fields)."""
-    text = obj.get("finding_note")
+def finding_note(source, obj, finding, checkpoint, size, root, thing="finding", tag=FINDING_NOTE):
+    """Section 18: finding_note binds the finding's own words to the tree the checkpoint names
+    (a sample proof's item_note, its item's: `thing` "item"). Returns the parsed note, or None
+    when it is null (nothing binds the finding's fields)."""
+    field = f"{thing}_note"
+    text = obj.get(field)
     if text is None:
         if checkpoint.signatures:
-            raise Failure(f"{source}: the checkpoint is signed but finding_note is null: a signed pack signs "
-                          "every finding, so this one's note was removed and nothing binds its words")
+            raise Failure(f"{source}: the checkpoint is signed but {field} is null: a signed pack signs "
+                          f"every {thing}, so this one's note was removed and nothing binds its words")
         return None
     if not isinstance(text, str):
-        raise Failure(f"{source}: finding_note is neither a signed note (text) nor null")
-    note = FindingNote(text.encode("utf-8"), f"{source} finding_note")
+        raise Failure(f"{source}: {field} is neither a signed note (text) nor null")
+    note = FindingNote(text.encode("utf-8"), f"{source} {field}", tag)
     digest = canonical_sha256(finding, source)
+    sha = f"{thing} SHA-256"
     for what, theirs, ours in (("origin", note.origin, checkpoint.origin), ("tree size", note.size, size),
-                               ("tree root", note.root.hex(), root.hex()), ("finding SHA-256", note.digest, digest)):
+                               ("tree root", note.root.hex(), root.hex()), (sha, note.digest, digest)):
         if theirs != ours:
-            hint = " (the finding's fields were changed after it was signed)" if what == "finding SHA-256" else ""
-            raise Failure(f"{source}: finding_note names {what} {theirs}, the proof's "
-                          f"{'finding hashes to' if what == 'finding SHA-256' else 'is'} {ours}{hint}")
+            hint = f" (the {thing}'s fields were changed after it was signed)" if what == sha else ""
+            raise Failure(f"{source}: {field} names {what} {theirs}, the proof's "
+                          f"{f'{thing} hashes to' if what == sha else 'is'} {ours}{hint}")
     return note
 
 
@@ -589,7 +605,7 @@ def included(source, fields, path, size, root):
         check_entry(None, fields)
         if seq == 1 and prev != ZERO:
             raise Bad(None, seq, f"broken link: entry 1 names previous entry hash {prev.hex()}, not zero")
-        if kind == "artifact.stored":
+        if kind == "artifact.stored" and payload is not None:
             artifact_address(None, seq, payload)
     except Bad as bad:
         bad.file = source
@@ -603,7 +619,9 @@ def included(source, fields, path, size, root):
                       f"the checkpoint names {root.hex()}")
 
 
-def finding_proof(source, obj):
+def finding_proof(source, obj, sample=False):
+    """A finding proof, or with `sample` a sample item proof: the same checks, its item (its own
+    entry and its attributes' evidence) in place of the finding, and payloads that may be withheld."""
     def need(ok, what):
         if not ok:
             raise Failure(f"{source}: {what}")
@@ -614,17 +632,28 @@ def finding_proof(source, obj):
     root, note = bytes.fromhex(root_hex), Note(cp.encode("utf-8"), f"{source} checkpoint")
     need((note.size, note.root) == (size, root), f"the checkpoint names size {note.size} and root "
          f"{note.root.hex()}, the proof tree_size {size} and tree_root {root_hex}")
-    finding, entries = obj.get("finding"), obj.get("entries")
-    evidence = finding.get("evidence") if isinstance(finding, dict) else None
-    need(isinstance(evidence, list) and all(is_uint(s) for s in evidence), "finding.evidence is not a list of entries")
+    finding, entries = obj.get("item" if sample else "finding"), obj.get("entries")
+    if sample:
+        evidence = sample_item_entries(finding)
+        need(evidence is not None, "item has no entry, or an attribute without its evidence list")
+    else:
+        evidence = finding.get("evidence") if isinstance(finding, dict) else None
+        need(isinstance(evidence, list) and all(is_uint(s) for s in evidence), "finding.evidence is not a list of entries")
     need(isinstance(entries, list), "entries is not a list")
+    withheld_count = 0
     seen = {}
     for item in entries:
         need(isinstance(item, dict) and isinstance(item.get("inclusion"), list)
              and all(isinstance(h, str) and HEX64.fullmatch(h) for h in item["inclusion"]),
              "an item of entries is not {entry, inclusion: [64 hex digits, ...]}")
+        withheld = sample and item.get("payload_withheld") is not None
+        if sample:
+            need(isinstance(item.get("payload_withheld", ""), (str, type(None))), "payload_withheld is not text")
+            need(isinstance(item.get("raw_line"), (str, type(None))), "raw_line is neither text nor null")
+            need(not (withheld and item.get("raw_line") is not None), "a raw line beside a withheld payload")
+            withheld_count += withheld
         try:
-            fields = fields_of(None, item.get("entry"))
+            fields = fields_of(None, item.get("entry"), withheld)
         except Bad as bad:
             bad.file = source
             raise
@@ -635,13 +664,34 @@ def finding_proof(source, obj):
         if seq - 1 in seen and fields[5] != seen[seq - 1][6]:
             raise Bad(None, seq, f"broken link: entry {seq - 1} has hash {seen[seq - 1][6].hex()}, "
                                  f"entry {seq} names {fields[5].hex()}", source)
-    need(sorted(evidence) == sorted(seen), f"the finding rests on entries {evidence}, the proof gives {sorted(seen)}")
+    thing = "item" if sample else "finding"
+    need(sorted(evidence) == sorted(seen), f"the {thing} rests on entries {evidence}, the proof gives {sorted(seen)}")
+    if sample:
+        signed = finding_note(source, obj, finding, note, size, root, "item", SAMPLE_NOTE)
+        what = f"{finding.get('number')} ({finding.get('kind')} {finding.get('identity')})"
+        return Proof(f"sample item {what}: entries {sorted(seen)} recompute ({withheld_count} with their payload "
+                     f"withheld: only its hash) and are in the tree of size {size}, root {root_hex}"
+                     + (f"; its item_note names this item (SHA-256 {signed.digest})" if signed else ""),
+                     [(size, root)], [note] + ([signed] if signed else []), signed is not None, "item")
     signed = finding_note(source, obj, finding, note, size, root)
     what = f"{finding.get('check')} {finding.get('identity')}".strip()
     return Proof(f"finding {what}: entries {sorted(seen)} recompute and are in the tree of size {size}, "
                  f"root {root_hex}" + (f"; its finding_note names this finding (SHA-256 {signed.digest})"
                                        if signed else ""),
                  [(size, root)], [note] + ([signed] if signed else []), signed is not None)
+
+
+def sample_item_entries(item):
+    """The entries a sampled item rests on, ascending: its own `entry` and its attributes' evidence."""
+    if not isinstance(item, dict) or not is_uint(item.get("entry")) or not isinstance(item.get("attributes"), list):
+        return None
+    seqs = {item["entry"]}
+    for attribute in item["attributes"]:
+        evidence = attribute.get("evidence") if isinstance(attribute, dict) else None
+        if not isinstance(evidence, list) or not all(is_uint(s) for s in evidence):
+            return None
+        seqs.update(evidence)
+    return sorted(seqs)
 
 
 def tlog_proof(source, text):
@@ -711,7 +761,9 @@ def read_proof(path):
         obj = None
     if isinstance(obj, dict) and obj.get("format") == FINDING_PROOF:
         return finding_proof(path, obj)
-    raise Unusable(f"{path}: not a {FINDING_PROOF} JSON, a {TLOG_PROOF} or a {CONSISTENCY_PROOF} proof")
+    if isinstance(obj, dict) and obj.get("format") == SAMPLE_PROOF:
+        return finding_proof(path, obj, sample=True)
+    raise Unusable(f"{path}: not a {FINDING_PROOF} or {SAMPLE_PROOF} JSON, a {TLOG_PROOF} or a {CONSISTENCY_PROOF} proof")
 
 
 # --- Cross-checks between files -------------------------------------------------------------------
@@ -918,12 +970,15 @@ def run(args):
             facts.add(args.proof, "root", root, size)
         said.append(f"{args.proof}: {proof.summary}; {facts.agree(args.proof, [n for n, _ in proof.roots])}")
         notes += [(n, n.source) for n in proof.notes]
+        t = proof.thing
         if proof.finding_signed is False and key:
-            raise Failure(f"{args.proof}: finding_note is null: the finding's words are not signed — nothing "
-                          f"{key[0]} signed binds its check, severity, identity or summary")
+            raise Failure(f"{args.proof}: {t}_note is null: the {t}'s words are not signed — nothing "
+                          f"{key[0]} signed binds its " + ("check, severity, identity or summary" if t == "finding"
+                                                           else "identity, attributes or outcomes"))
         if proof.finding_signed is False:
-            said.append(f"{args.proof}: finding_note is null: nothing binds the finding's fields (check, severity, "
-                        "identity, summary) to a signer; only its entries are proved")
+            said.append(f"{args.proof}: {t}_note is null: nothing binds the {t}'s fields ("
+                        + ("check, severity, identity, summary" if t == "finding" else "identity, attributes, outcomes")
+                        + ") to a signer; only its entries are proved")
     for n, what in notes:
         said.append(f"{what}: {check_signature(n, key)}")
     return said

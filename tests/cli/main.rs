@@ -13,6 +13,7 @@ mod real_samples;
 mod report;
 mod reviews;
 mod sample;
+mod sample_pack;
 mod tamper;
 mod trust;
 mod verify;

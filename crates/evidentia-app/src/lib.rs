@@ -21,6 +21,7 @@ mod report;
 mod review;
 mod reviews;
 mod sample;
+mod sample_pack;
 mod trust;
 pub mod wire;
 mod workspace;
@@ -48,7 +49,9 @@ pub use events::{
 };
 pub use evidentia_frameworks::{ControlStatus, Severity};
 pub use evidentia_import::{ActivityCapture, Format, InputKind, Progress as ImportProgress, Zone};
-pub use evidentia_pack::{PackSummary, Problem as PackProblem, Verdict as PackVerdict};
+pub use evidentia_pack::{
+    PackSummary, Problem as PackProblem, SAMPLE_PACK_FORMAT, Verdict as PackVerdict,
+};
 pub use evidentia_rules::populations::{
     AttributeDef, AttributeOutcome, Frequency, PopulationDef, Stratify,
 };
@@ -90,6 +93,7 @@ pub use sample::{
     request_of, sample_json, select as select_sample, workpaper as sample_workpaper,
     write_sample_appendix, write_sample_workpaper,
 };
+pub use sample_pack::{SamplePackReport, write_sample_pack};
 pub use trust::{
     KeyCreated, ProofCheck, PublicKeyInfo, TrustOutcome, TrustedHead, check_trusted,
     consistency_proof, create_checkpoint, create_signing_key, default_key_path, inclusion_proof,

@@ -89,17 +89,17 @@ fn verify_md(source: &ExportSource, manifest: &Manifest, signed: bool) -> anyhow
 
 /// What ties a pack to its ledger beyond the chain: the Merkle tree over the entries it
 /// carries, and the signed checkpoint of its root when the workspace's key is available.
-struct PackTrust {
-    tree: MerkleTree,
-    origin: String,
+pub(crate) struct PackTrust {
+    pub(crate) tree: MerkleTree,
+    pub(crate) origin: String,
     /// The signed note, and the public key (SPKI PEM) that signed it.
-    signed: Option<(String, String)>,
+    pub(crate) signed: Option<(String, String)>,
     /// The key itself, to sign the manifest and each finding.
-    key: Option<evidentia_ledger::SigningKey>,
+    pub(crate) key: Option<evidentia_ledger::SigningKey>,
 }
 
 impl PackTrust {
-    async fn build(workspace: &Path, head: Head) -> anyhow::Result<PackTrust> {
+    pub(crate) async fn build(workspace: &Path, head: Head) -> anyhow::Result<PackTrust> {
         let ws = open_read(workspace).await?;
         let result = async {
             let hashes = ws.entry_hashes(head.count).await?;
@@ -141,7 +141,7 @@ impl PackTrust {
     /// `manifest.note`: the manifest's SHA-256 signed with the workspace key, which binds
     /// every file the manifest lists (report, exports, OSCAL, instructions, proofs) to the
     /// signer, not just the ledger (docs/evidence-pack.md).
-    fn manifest_note(&self, manifest_json: &[u8]) -> anyhow::Result<Option<String>> {
+    pub(crate) fn manifest_note(&self, manifest_json: &[u8]) -> anyhow::Result<Option<String>> {
         let Some(key) = &self.key else {
             return Ok(None);
         };
@@ -163,12 +163,12 @@ impl PackTrust {
 
     /// The checkpoint text proofs carry: the signed note, or the unsigned checkpoint text
     /// followed by the empty line (docs/ledger-format.md §18).
-    fn checkpoint_text(&self) -> String {
+    pub(crate) fn checkpoint_text(&self) -> String {
         crate::trust::checkpoint_text(&self.head(), self.signed.as_ref().map(|(n, _)| n.as_str()))
     }
 
     /// The tree head the pack's checkpoint names.
-    fn head(&self) -> TreeHead {
+    pub(crate) fn head(&self) -> TreeHead {
         TreeHead {
             origin: self.origin.clone(),
             size: self.tree.size(),
@@ -193,7 +193,7 @@ pub async fn write_pack(
 
 /// A pack of an altered ledger would carry the alteration as evidence: refuse it, before
 /// anything is read from the ledger or written.
-async fn ensure_intact(workspace: &Path) -> anyhow::Result<()> {
+pub(crate) async fn ensure_intact(workspace: &Path) -> anyhow::Result<()> {
     let verified = verify_ledger(workspace, |_| {}).await?;
     match verified.report.failure {
         Some(failure) => Err(AppError::VerificationFailed(failure).into()),
@@ -287,7 +287,7 @@ fn manifest_for(source: &ExportSource, trust: &PackTrust) -> Manifest {
     }
 }
 
-fn hash_file(path: &Path) -> anyhow::Result<(String, u64)> {
+pub(crate) fn hash_file(path: &Path) -> anyhow::Result<(String, u64)> {
     use sha2::Digest as _;
     let mut f = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
     let mut hasher = sha2::Sha256::new();

@@ -291,6 +291,11 @@ enum Command {
         action: Option<PackAction>,
         #[command(flatten)]
         period: PeriodArgs,
+        /// Write a selective pack instead: only the items of this sample file (from
+        /// `evidentia sample … --out FILE`) and the ledger entries they rest on, each proved
+        /// against the signed checkpoint (docs/evidence-pack.md).
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["framework", "from", "to"])]
+        sample: Option<PathBuf>,
         /// Where to write the zip (replaced atomically).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -1400,6 +1405,61 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print_sample(&view)?;
             }
         }
+        Command::Pack {
+            period,
+            out,
+            sample: Some(sample),
+            ..
+        } => {
+            let out = out
+                .as_deref()
+                .context("no place for the pack: pass --out FILE.zip")?;
+            let now = period
+                .generated_at
+                .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+            let report = evidentia_app::write_sample_pack(ws, sample, Vec::new(), out, now).await?;
+            if cli.json {
+                print_json(&serde_json::json!({
+                    "path": report.path.display().to_string(),
+                    "kind": "sample",
+                    "population": report.population,
+                    "items": report.items,
+                    "entries": report.entries,
+                    "payloads_withheld": report.withheld,
+                    "raw_lines": report.raw_lines,
+                    "signed": report.signed,
+                    "files": report.files,
+                    "bytes": report.bytes,
+                    "zip_bytes": report.zip_size,
+                    "sha256": report.zip_sha256,
+                    "checkpoint": {
+                        "entry_count": report.checkpoint.count,
+                        "head_hash": report.checkpoint.hash.to_hex(),
+                    },
+                    "generated_at": now.to_rfc3339(),
+                }))?;
+            } else {
+                outln!(
+                    "{}: selective pack of {} items of {}: {} entries disclosed ({} payloads withheld, {} raw lines), {} files (zip {} bytes, sha256 {}); checkpoint {} entries, head {}{}",
+                    report.path.display(),
+                    report.items,
+                    report.population,
+                    report.entries,
+                    report.withheld,
+                    report.raw_lines,
+                    report.files,
+                    report.zip_size,
+                    report.zip_sha256,
+                    report.checkpoint.count,
+                    report.checkpoint.hash.to_hex(),
+                    if report.signed {
+                        ", signed"
+                    } else {
+                        ", UNSIGNED (no signing key available)"
+                    }
+                );
+            }
+        }
         Command::Pack { period, out, .. } => {
             let out = out
                 .as_deref()
@@ -1919,10 +1979,27 @@ async fn verify_pack(
                     "bytes": summary.bytes,
                     "workspace_id": m.workspace_id,
                     "framework": m.framework,
+                    "format": m.format,
                     "period": {"from": m.period.from, "to": m.period.to},
                     "generated_at": m.generated_at,
                     "checkpoint": {"entry_count": m.checkpoint.entry_count, "head_hash": m.checkpoint.head_hash},
                 }))?;
+            } else if m.format == evidentia_app::SAMPLE_PACK_FORMAT {
+                outln!(
+                    "intact: selective pack, {} files ({} bytes); every item proof holds against the checkpoint of {} entries, head {}; {} {} to {}{}",
+                    summary.files,
+                    summary.bytes,
+                    m.checkpoint.entry_count,
+                    m.checkpoint.head_hash,
+                    m.framework,
+                    m.period.from.as_deref().unwrap_or("-"),
+                    m.period.to.as_deref().unwrap_or("-"),
+                    if key.is_some() {
+                        "; signed by the given key"
+                    } else {
+                        "; signatures checked with the pack's own signing-key.pem only (pass --key to check them with the key you trust)"
+                    }
+                );
             } else {
                 outln!(
                     "intact: {} files ({} bytes); ledger {} entries, head {}; {} {} to {}",

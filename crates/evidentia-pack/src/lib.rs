@@ -75,3 +75,46 @@ pub const SIGNING_KEY_PEM: &str = "signing-key.pem";
 pub const FINDING_PROOFS_DIR: &str = "proofs/findings/";
 /// The `format` of a finding proof.
 pub const FINDING_PROOF_FORMAT: &str = "evidentia-finding-proof/1";
+
+/// The `format` of a selective pack's `manifest.json` (`evidentia pack --sample`): a pack that
+/// discloses only a sample's items, without `ledger.jsonl` (docs/evidence-pack.md).
+pub const SAMPLE_PACK_FORMAT: &str = "evidentia-sample-pack/1";
+/// The sample a selective pack discloses: the sample file without its population list.
+pub const SAMPLE_JSON: &str = "sample.json";
+/// The auditor's instructions in a selective pack.
+pub const SAMPLE_VERIFY_TXT: &str = "VERIFY.txt";
+/// Per-item proofs of a selective pack: `proofs/sample/<NNNN>.json` (docs/ledger-format.md §18).
+pub const SAMPLE_PROOFS_DIR: &str = "proofs/sample/";
+/// Files the caller adds to a selective pack (workpaper, appendix) live under this folder.
+pub const SAMPLE_FILES_DIR: &str = "sample/";
+/// The `format` of a sample item proof.
+pub const SAMPLE_PROOF_FORMAT: &str = "evidentia-sample-proof/1";
+/// The first line of a sample item proof's `item_note` text (docs/ledger-format.md §18).
+pub const SAMPLE_ITEM_NOTE_TAG: &str = "evidentia-sample-item/1";
+
+/// The text a sample item proof's `item_note` signs: the tag, the tree head's three lines and
+/// the SHA-256 of the item's canonical JSON (docs/ledger-format.md §18).
+pub fn sample_item_note_text(
+    head: &evidentia_ledger::TreeHead,
+    item: &serde_json::Value,
+) -> Result<String, serde_json::Error> {
+    let sha = evidentia_ledger::Hash::of(&evidentia_ledger::canonical_json(item)?);
+    Ok(format!(
+        "{SAMPLE_ITEM_NOTE_TAG}\n{}{}\n",
+        head.to_text(),
+        sha.to_hex()
+    ))
+}
+
+/// The entries a sampled item rests on, ascending and each once: the item's own `entry` and
+/// every attribute's `evidence` (what its proof must disclose, no more).
+pub fn sample_item_entries(item: &serde_json::Value) -> Option<Vec<u64>> {
+    let mut seqs = std::collections::BTreeSet::new();
+    seqs.insert(item.get("entry")?.as_u64()?);
+    for attribute in item.get("attributes")?.as_array()? {
+        for seq in attribute.get("evidence")?.as_array()? {
+            seqs.insert(seq.as_u64()?);
+        }
+    }
+    Some(seqs.into_iter().collect())
+}

@@ -33,6 +33,7 @@ use crate::{
     SHA256SUMS, SIGNING_KEY_PEM, sanitize_file_name,
 };
 
+mod sample;
 mod trust;
 
 /// How the verifier describes a file that is not one of a pack's (docs/evidence-pack.md).
@@ -343,6 +344,19 @@ pub fn verify_pack_with<R1: Read + Seek, R2: Read + Seek>(
     }
     if let Some(earlier) = earlier {
         let before = inspect(earlier, limits, true, None)?;
+        // A selective pack carries no ledger to compare: say so rather than pass silently.
+        let selective = |i: &Inspection| {
+            i.manifest
+                .as_ref()
+                .is_some_and(|m| m.format == crate::SAMPLE_PACK_FORMAT)
+        };
+        if selective(&before) || selective(&now) {
+            now.problems.push(Problem {
+                entry: None,
+                reason: "a selective pack has no ledger.jsonl, so it cannot be compared with an earlier pack: compare its checkpoint with one you hold instead".into(),
+            });
+            return Ok(now.verdict());
+        }
         let cross = trust::compare(&before, &now);
         now.problems
             .extend(before.problems.into_iter().map(trust::earlier_problem));
@@ -485,6 +499,10 @@ fn inspect<R: Read + Seek>(
         Err(zip::result::ZipError::Io(e)) => return Err(e),
         Err(e) => return archive_problem(format!("not a readable zip archive: {e}")),
     };
+    // A selective pack has no ledger: its item proofs stand on the checkpoint alone.
+    if sample::is_sample_pack(&mut archive, limits)? {
+        return sample::inspect(&mut archive, &names, limits, public_key);
+    }
     // The findings first, whatever the archive order: the ledger pass keeps the lines their
     // proofs cite, and only those.
     let findings = trust::read_findings(&mut archive, limits)?;

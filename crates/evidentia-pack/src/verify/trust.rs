@@ -28,7 +28,7 @@ use crate::ledger_jsonl::JsonlEntry;
 use crate::manifest::Manifest;
 use crate::{FINDING_NOTE_TAG, FINDING_PROOF_FORMAT, MANIFEST_NOTE_TAG};
 
-fn problem(entry: &str, reason: impl Into<String>) -> Problem {
+pub(super) fn problem(entry: &str, reason: impl Into<String>) -> Problem {
     Problem {
         entry: Some(entry.to_owned()),
         reason: reason.into(),
@@ -37,7 +37,7 @@ fn problem(entry: &str, reason: impl Into<String>) -> Problem {
 
 /// The checkpoint origin and key name of a pack: the manifest's `checkpoint.origin`, else
 /// `evidentia/<workspace_id>` (what it must be; a pack written before the field existed).
-fn origin_of(m: &Manifest) -> String {
+pub(super) fn origin_of(m: &Manifest) -> String {
     m.checkpoint
         .origin
         .clone()
@@ -51,7 +51,7 @@ fn proof_name(n: usize) -> String {
 
 /// The key `signing-key.pem` holds, named `origin` (its signatures carry the pack's origin):
 /// `Ok(None)` when the pack has no `signing-key.pem` (or it was not read).
-fn pem_key(pem: Option<&[u8]>, origin: &str) -> Result<Option<VerifierKey>, String> {
+pub(super) fn pem_key(pem: Option<&[u8]>, origin: &str) -> Result<Option<VerifierKey>, String> {
     let Some(pem) = pem else {
         return Ok(None);
     };
@@ -291,7 +291,7 @@ pub(super) fn check_trust(
 
 /// `checkpoint.note` must be a signed note of the three-line checkpoint of the manifest's
 /// origin and entry count and the ledger's Merkle root, verifying with `signing-key.pem`.
-fn check_note(
+pub(super) fn check_note(
     note: &[u8],
     manifest: Option<&Manifest>,
     ledger: Option<&LedgerState>,
@@ -375,7 +375,7 @@ fn check_note(
 /// `manifest.note` must be a signed note of exactly the three lines `evidentia-pack/1`, the
 /// manifest's origin and the SHA-256 of this `manifest.json` (`manifest_sha`), verifying with
 /// `signing-key.pem` (docs/evidence-pack.md).
-fn check_manifest_note(
+pub(super) fn check_manifest_note(
     note: &[u8],
     m: &Manifest,
     manifest_sha: &str,
@@ -782,7 +782,13 @@ pub(super) fn signed_by(pack: &Inspection, public_key: &str) -> Vec<Problem> {
 /// A problem naming `entry` unless `note` carries a verifying signature of the trusted `key`;
 /// `field` prefixes the reason when the note is a field of the entry, `what` names what the
 /// note signs.
-fn trusted(key: &VerifierKey, entry: &str, field: &str, note: &str, what: &str) -> Option<Problem> {
+pub(super) fn trusted(
+    key: &VerifierKey,
+    entry: &str,
+    field: &str,
+    note: &str,
+    what: &str,
+) -> Option<Problem> {
     let reason = match key.open(note) {
         Ok(_) => return None,
         Err(NoteError::NotSignedBy(_)) => format!(
