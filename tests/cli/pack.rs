@@ -38,7 +38,7 @@ fn demo_pack() -> &'static Path {
     })
 }
 
-fn tool(program: &str, args: &[&str], cwd: &Path) -> Run {
+pub(crate) fn tool(program: &str, args: &[&str], cwd: &Path) -> Run {
     let output = Command::new(program)
         .args(args)
         .current_dir(cwd)
@@ -56,7 +56,7 @@ fn unzip(zip: &Path, dir: &Path) -> PathBuf {
 }
 
 /// Zips a folder back (Python's zipfile, deflated; the order does not matter to verifiers).
-fn rezip(dir: &Path, zip: &Path) {
+pub(crate) fn rezip(dir: &Path, zip: &Path) {
     let script = "import os, sys, zipfile\n\
         src, dst = sys.argv[1], sys.argv[2]\n\
         with zipfile.ZipFile(dst, 'w', zipfile.ZIP_DEFLATED) as z:\n\
@@ -76,7 +76,7 @@ fn verify_pack(zip: &Path) -> Run {
     run(&["pack", "verify", path_str(zip)])
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     let out = Command::new("python3")
         .args([
             "-c",

@@ -1,22 +1,13 @@
 //! `evidentia pack --sample` on the demo organisation: the selective pack verifies with `pack verify` and with the independent Python verifier, names nobody outside the sample and its own evidence, catches an edited proof, and refuses bad or stale sample files without writing anything.
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use crate::export::{demo_copy, demo_workspace};
+use crate::pack::{rezip, sha256_hex, tool};
 use crate::*;
 
 const SEED: &str = "audit-2025";
 const GENERATED_AT: &str = "2026-07-01T09:00:00Z";
-
-fn tool(program: &str, args: &[&str], cwd: &Path) -> Run {
-    let output = Command::new(program)
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-    Run::from_output(output)
-}
 
 fn verifier() -> String {
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/verify_ledger.py").to_owned()
@@ -62,40 +53,6 @@ fn unzip(zip: &Path, dir: &Path, name: &str) -> PathBuf {
     std::fs::create_dir(&out).unwrap();
     tool("unzip", &["-q", path_str(zip)], &out).expect_code(0);
     out
-}
-
-/// Zips a folder back (Python's zipfile; the order does not matter to the verifier).
-fn rezip(dir: &Path, zip: &Path) {
-    let script = "import os, sys, zipfile\n\
-        src, dst = sys.argv[1], sys.argv[2]\n\
-        with zipfile.ZipFile(dst, 'w', zipfile.ZIP_DEFLATED) as z:\n\
-        \x20   for root, _, files in os.walk(src):\n\
-        \x20       for f in sorted(files):\n\
-        \x20           p = os.path.join(root, f)\n\
-        \x20           z.write(p, os.path.relpath(p, src))\n";
-    tool(
-        "python3",
-        &["-c", script, path_str(dir), path_str(zip)],
-        dir,
-    )
-    .expect_code(0);
-}
-
-/// SHA-256 in hex, by Python's hashlib (the CLI crate has no hash dependency of its own).
-fn sha256_hex(bytes: &[u8]) -> String {
-    use std::io::Write as _;
-    let mut child = Command::new("python3")
-        .args([
-            "-c",
-            "import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
 /// Every file of an extracted folder, relative name and bytes.
