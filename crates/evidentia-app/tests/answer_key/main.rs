@@ -507,3 +507,14 @@ async fn harbor_sample_attributes_agree_with_its_answer_key() {
     import_org(&org, &ws).await;
     attributes_agree("harbor", &ws, &key).await;
 }
+
+#[tokio::test]
+async fn meridian_sample_attributes_agree_with_its_answer_key() {
+    let org = samples().join("meridian");
+    let key: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(org.join("answer-key.json")).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("meridian.evidentia");
+    import_org(&org, &ws).await;
+    attributes_agree("meridian", &ws, &key).await;
+}
