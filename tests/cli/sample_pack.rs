@@ -348,7 +348,7 @@ fn an_edited_proof_fails_pack_verify_naming_it() {
 }
 
 #[test]
-fn bad_or_stale_sample_files_are_refused_without_writing() {
+fn bad_sample_files_are_refused_without_writing_and_an_earlier_sample_still_packs() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("never.zip");
     let refused = |sample: &Path, ws: &Path, says: &str| {
@@ -382,9 +382,11 @@ fn bad_or_stale_sample_files_are_refused_without_writing() {
     );
     refused(&other, demo_workspace(), "not an Evidentia sample file");
 
-    // Drawn, then one more file imported: the ledger has moved on.
+    // Drawn, then one more file imported: the sample is drawn again from the ledger as it
+    // stood (its head is a prefix of today's) and the pack proves its items against today's
+    // checkpoint.
     let ws = demo_copy(dir.path());
-    let sample = dir.path().join("stale.json");
+    let sample = dir.path().join("earlier.json");
     draw(&ws, "leavers", "5", &sample);
     let before = entry_count(&ws);
     let csv = write(dir.path(), "grants.csv", provisioning_csv("late", 1));
@@ -393,14 +395,20 @@ fn bad_or_stale_sample_files_are_refused_without_writing() {
         &["import", "--profile", "provisioning-csv", path_str(&csv)],
     )
     .expect_code(0);
-    let after = entry_count(&ws);
-    refused(
-        &sample,
-        &ws,
-        &format!(
-            "the ledger has changed since the sample was drawn: head {before} then, {after} now; draw it again"
-        ),
+    assert!(entry_count(&ws) > before);
+    let later = dir.path().join("later.zip");
+    sample_pack(&ws, &sample, &later).expect_code(0);
+    run(&["pack", "verify", path_str(&later)]).expect_code(0);
+    // A head this ledger does not contain (another workspace's sample, or a rewritten one).
+    let mut foreign: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&sample).unwrap()).unwrap();
+    foreign["population"]["ledger_head"]["hash"] = "ab".repeat(32).into();
+    let foreign = write(
+        dir.path(),
+        "foreign.json",
+        serde_json::to_vec(&foreign).unwrap(),
     );
+    refused(&foreign, &ws, "that this ledger");
     // An item key edited in the file: it no longer draws again as it says.
     let mut fresh: serde_json::Value = {
         let again = dir.path().join("fresh.json");

@@ -152,20 +152,34 @@ pub async fn analyze_period(
 
 /// [`analyze_period`], then `then` over the same indexed evidence and analysis on the
 /// blocking thread (audit populations reuse the index instead of building it again).
+/// With `at`, the evidence is read as the ledger stood at that many entries (a verified prefix
+/// of it): what was analysed then, whatever was imported since.
 pub(crate) async fn analyze_period_then<T: Send + 'static>(
     workspace: &Path,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
+    (from, to): (Option<NaiveDate>, Option<NaiveDate>),
+    at: Option<u64>,
     now: DateTime<Utc>,
     then: impl FnOnce(&evidentia_rules::Context<'_>, &Analysis) -> T + Send + 'static,
 ) -> anyhow::Result<(AnalysisRun, T)> {
-    analyze_in(workspace, Some((from, to)), None, now, false, then).await
+    analyze_in_at(workspace, Some((from, to)), None, at, now, false, then).await
 }
 
 async fn analyze_in<T: Send + 'static>(
     workspace: &Path,
     period: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
     as_of: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    record: bool,
+    then: impl FnOnce(&evidentia_rules::Context<'_>, &Analysis) -> T + Send + 'static,
+) -> anyhow::Result<(AnalysisRun, T)> {
+    analyze_in_at(workspace, period, as_of, None, now, record, then).await
+}
+
+async fn analyze_in_at<T: Send + 'static>(
+    workspace: &Path,
+    period: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
+    as_of: Option<DateTime<Utc>>,
+    at: Option<u64>,
     now: DateTime<Utc>,
     record: bool,
     then: impl FnOnce(&evidentia_rules::Context<'_>, &Analysis) -> T + Send + 'static,
@@ -179,7 +193,20 @@ async fn analyze_in<T: Send + 'static>(
         // Only what verification covers is read: the chain and checkpoints are checked first
         // and an altered ledger is refused (exit 3); then entries 1..=verified count only.
         let verified = crate::trust::verified(&ws).await?;
-        let head = Head { count: verified.entries, hash: verified.head };
+        let head = match at {
+            None => Head { count: verified.entries, hash: verified.head },
+            Some(n) if n == 0 || n > verified.entries => {
+                return Err(anyhow!(
+                    "the ledger has {} entries: there is no head at entry {n}",
+                    verified.entries
+                ));
+            }
+            Some(n) => {
+                let hashes = ws.entry_hashes(n).await?;
+                let hash = *hashes.last().ok_or_else(|| anyhow!("no entry {n}"))?;
+                Head { count: n, hash }
+            }
+        };
         let mut policy = load_current(&ws, head.count).await?.ok_or_else(|| {
             anyhow!("no policy set: the checks judge evidence against the policy (`evidentia policy set FILE`)")
         })?;

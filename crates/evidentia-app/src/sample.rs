@@ -135,7 +135,7 @@ pub async fn population_counts(
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<PopulationInfo>> {
-    let (run, built) = analyze_period_then(workspace, from, to, now, |ctx, analysis| {
+    let (run, built) = analyze_period_then(workspace, (from, to), None, now, |ctx, analysis| {
         POPULATIONS
             .iter()
             .map(|def| populations::build(def, ctx, analysis))
@@ -154,7 +154,7 @@ pub async fn population_items(
     now: DateTime<Utc>,
 ) -> anyhow::Result<(PopulationInfo, Vec<ItemRow>)> {
     let def = def_named(name)?;
-    let (run, p) = analyze_period_then(workspace, from, to, now, move |ctx, analysis| {
+    let (run, p) = analyze_period_then(workspace, (from, to), None, now, move |ctx, analysis| {
         populations::build(def, ctx, analysis)
     })
     .await?;
@@ -168,6 +168,17 @@ pub async fn population_items(
 pub async fn draw_sample(
     workspace: &Path,
     request: &SampleRequest,
+    now: DateTime<Utc>,
+) -> anyhow::Result<SampleView> {
+    draw_sample_at(workspace, request, None, now).await
+}
+
+/// [`draw_sample`] from the ledger as it stood at `at` entries (a sample drawn earlier, drawn
+/// again after later imports).
+pub async fn draw_sample_at(
+    workspace: &Path,
+    request: &SampleRequest,
+    at: Option<u64>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<SampleView> {
     let def = def_named(&request.population)?;
@@ -184,8 +195,8 @@ pub async fn draw_sample(
     let (seed, stratify) = (request.seed.clone(), request.stratify);
     let (run, (p, chosen)) = analyze_period_then(
         workspace,
-        request.from,
-        request.to,
+        (request.from, request.to),
+        at,
         now,
         move |ctx, analysis| {
             populations::build_and_draw(def, ctx, analysis, size_wanted, &seed, stratify)

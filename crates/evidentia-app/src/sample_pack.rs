@@ -17,7 +17,8 @@ use serde_json::{Value, json};
 
 use crate::export::rfc3339;
 use crate::pack::{PackTrust, hash_file};
-use crate::{AppError, draw_sample, open_read, request_of, verify_ledger};
+use crate::sample::draw_sample_at;
+use crate::{AppError, open_read, request_of, verify_ledger};
 
 /// The sample's workpaper inside a selective pack.
 pub const WORKPAPER: &str = "sample/workpaper.xlsx";
@@ -135,13 +136,26 @@ pub async fn write_sample_pack(
         .pointer("/population/ledger_head/hash")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    if then != head.count || then_hash != head.hash.to_hex() {
+    // The sample is drawn again from the ledger as it stood when it was drawn: that head must
+    // be a prefix of this ledger (same entry hash there), whatever was imported since.
+    let stated = if then == 0 || then > head.count {
+        None
+    } else {
+        let hashes = open_hashes(workspace, then).await?;
+        hashes.last().map(|h| h.to_hex())
+    };
+    if stated.as_deref() != Some(then_hash) {
         bail!(
-            "the ledger has changed since the sample was drawn: head {then} then, {} now; draw it again (evidentia sample)",
+            "the sample was drawn at a ledger head ({then} entries, {}) that this ledger ({} entries) does not contain: it is another workspace's, or this one was rewritten",
+            if then_hash.is_empty() {
+                "no hash"
+            } else {
+                then_hash
+            },
             head.count
         );
     }
-    let view = draw_sample(workspace, &request, now)
+    let view = draw_sample_at(workspace, &request, Some(then), now)
         .await
         .with_context(|| format!("drawing the sample of {} again", sample_file.display()))?;
     // The workpaper (without the Population sheet: the pack discloses the sample alone) and
@@ -176,9 +190,10 @@ pub async fn write_sample_pack(
             sample_file.display()
         );
     }
-    if view.population.head_entries != head.count {
+    // Drawn again at the head the file states; the proofs are against today's checkpoint.
+    if view.population.head_entries != then {
         bail!(
-            "the ledger has changed since the sample was drawn: head {then} then, {} now; draw it again (evidentia sample)",
+            "the sample was drawn again at head {} instead of {then}",
             view.population.head_entries
         );
     }
@@ -527,4 +542,12 @@ fn verify_txt(
         d.withheld,
         d.raw_lines,
     )
+}
+
+/// The entry hashes 1…`upto` of a verified ledger.
+async fn open_hashes(workspace: &Path, upto: u64) -> anyhow::Result<Vec<evidentia_ledger::Hash>> {
+    let ws = open_read(workspace).await?;
+    let hashes = ws.entry_hashes(upto).await;
+    ws.close().await;
+    Ok(hashes?)
 }
