@@ -372,7 +372,12 @@ pub fn method_rows(view: &SampleView) -> Vec<(String, String)> {
     let mut rows = vec![
         (
             "population".to_owned(),
-            format!("{} ({})", p.def.name, p.def.title),
+            // The title only where it says more than the name.
+            if p.def.title.to_lowercase() == p.def.name.replace('-', " ") {
+                p.def.name.to_owned()
+            } else {
+                format!("{} ({})", p.def.name, p.def.title)
+            },
         ),
         ("definition".to_owned(), p.def.definition.to_owned()),
         ("source".to_owned(), p.def.source.to_owned()),
