@@ -86,12 +86,10 @@ pub use reviews::{
     reviews_view,
 };
 pub use sample::{
-    ALGORITHM as SAMPLE_ALGORITHM, ItemAttribute, ItemRow, PopulationInfo, SampleRequest,
-    SampleSize, SampleView, SampledItem, appendix as sample_appendix, attribute_defs, draw_sample,
-    method_rows, population_counts, population_defs, population_items, population_json,
-    render_appendix as render_sample_appendix, render_workpaper as render_sample_workpaper,
-    request_of, sample_json, select as select_sample, workpaper as sample_workpaper,
-    write_sample_appendix, write_sample_workpaper,
+    ItemAttribute, ItemRow, PopulationInfo, SampleRequest, SampleSize, SampleView, SampledItem,
+    draw_sample, draw_sample_at, method_rows, population_counts, population_defs, population_items,
+    population_json, render_appendix as render_sample_appendix,
+    render_workpaper as render_sample_workpaper, request_of, sample_json, write_sample_workpaper,
 };
 pub use sample_pack::{SamplePackReport, write_sample_pack};
 pub use trust::{

@@ -220,46 +220,75 @@ async fn write_verified(
 ) -> anyhow::Result<PackReport> {
     let source = export_source(workspace, options).await?;
     let trust = PackTrust::build(workspace, source.run.head).await?;
-    let dir = match out.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".evidentia-pack-")
-        .tempfile_in(dir)
-        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-    let file = tmp
-        .as_file()
-        .try_clone()
-        .with_context(|| format!("writing {}", out.display()))?;
-    let mut pack = PackWriter::new(BufWriter::new(file));
-    fill(&mut pack, workspace, &source, &trust, report_pdf)
+    let mut file = PackFile::create(out)?;
+    fill(&mut file.writer, workspace, &source, &trust, report_pdf)
         .await
         .with_context(|| format!("writing {}", out.display()))?;
-    let manifest = manifest_for(&source, &trust);
-    let (writer, all) = pack
-        .finish_with_note(manifest, |json| {
-            trust.manifest_note(json).map_err(std::io::Error::other)
+    file.finish(manifest_for(&source, &trust), &trust, source.run.head)
+}
+
+/// A pack being written: a temporary file beside `out`, so that nothing is half-written;
+/// [`PackFile::finish`] adds the signed manifest and `SHA256SUMS` and renames it into place.
+pub(crate) struct PackFile {
+    tmp: tempfile::NamedTempFile,
+    pub(crate) writer: PackWriter<BufWriter<std::fs::File>>,
+    out: PathBuf,
+}
+
+impl PackFile {
+    pub(crate) fn create(out: &Path) -> anyhow::Result<PackFile> {
+        let dir = match out.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".evidentia-pack-")
+            .tempfile_in(dir)
+            .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+        let file = tmp
+            .as_file()
+            .try_clone()
+            .with_context(|| format!("writing {}", out.display()))?;
+        Ok(PackFile {
+            tmp,
+            writer: PackWriter::new(BufWriter::new(file)),
+            out: out.to_owned(),
         })
-        .with_context(|| format!("writing {}", out.display()))?;
-    let file = writer
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(|| format!("writing {}", out.display()))?;
-    file.sync_all()
-        .with_context(|| format!("writing {}", out.display()))?;
-    drop(file);
-    let zip_bytes_hash = hash_file(tmp.path())?;
-    tmp.persist(out)
-        .with_context(|| format!("writing {}", out.display()))?;
-    Ok(PackReport {
-        path: out.to_owned(),
-        files: all.len(),
-        bytes: all.iter().map(|f| f.size).sum(),
-        zip_size: zip_bytes_hash.1,
-        zip_sha256: zip_bytes_hash.0,
-        checkpoint: source.run.head,
-    })
+    }
+
+    /// The manifest (signed when the trust allows) and `SHA256SUMS` last, the file synced,
+    /// hashed and renamed to `out`.
+    pub(crate) fn finish(
+        self,
+        manifest: Manifest,
+        trust: &PackTrust,
+        checkpoint: Head,
+    ) -> anyhow::Result<PackReport> {
+        let out = self.out;
+        let writing = || format!("writing {}", out.display());
+        let (writer, all) = self
+            .writer
+            .finish_with_note(manifest, |json| {
+                trust.manifest_note(json).map_err(std::io::Error::other)
+            })
+            .with_context(writing)?;
+        let file = writer
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(writing)?;
+        file.sync_all().with_context(writing)?;
+        drop(file);
+        let (zip_sha256, zip_size) = hash_file(self.tmp.path())?;
+        self.tmp.persist(&out).with_context(writing)?;
+        Ok(PackReport {
+            path: out.clone(),
+            files: all.len(),
+            bytes: all.iter().map(|f| f.size).sum(),
+            zip_size,
+            zip_sha256,
+            checkpoint,
+        })
+    }
 }
 
 /// The manifest of a pack made from `source`, without its file list (the writer fills it).

@@ -12,8 +12,8 @@ use evidentia_pack::workpaper::{
     AttributeCell, AttributeColumn, SampleRow, SampleSheet, Sheet, Workpaper,
 };
 use evidentia_rules::populations::{
-    self, AttributeDef, AttributeOutcome, FindingIndex, Frequency, POPULATIONS, PopulationDef,
-    PopulationItem, Stratify,
+    self, AttributeOutcome, FindingIndex, Frequency, POPULATIONS, PopulationDef, PopulationItem,
+    Stratify,
 };
 use serde_json::{Value, json};
 
@@ -210,7 +210,7 @@ pub async fn draw_sample_at(
 
 /// The sample over a population drawn from an analysis (`chosen`: positions in it, in
 /// sample order), with every sampled item's attributes.
-pub fn select(
+fn select(
     run: &AnalysisRun,
     def: &'static PopulationDef,
     request: &SampleRequest,
@@ -359,11 +359,6 @@ fn row(item: &PopulationItem, stratify: Option<Stratify>) -> ItemRow {
         },
         stratum: stratify.map(|by| item.stratum(by)),
     }
-}
-
-/// The attribute definitions of a view's population.
-pub fn attribute_defs(view: &SampleView) -> &'static [AttributeDef] {
-    view.population.def.attributes
 }
 
 /// The method rows every surface prints, in order.
@@ -522,7 +517,7 @@ pub fn request_of(sample: &Value) -> anyhow::Result<SampleRequest> {
 /// The workpaper of a sample: the Sample sheet (items, attributes, evidence, notes and empty
 /// columns for the auditor), the Population sheet (omitted in a selective pack, which
 /// discloses only the sample) and the Method sheet (docs/workpapers.md).
-pub fn workpaper(view: &SampleView, with_population: bool) -> Workpaper {
+fn workpaper(view: &SampleView, with_population: bool) -> Workpaper {
     let item_columns: Vec<String> = [
         "number",
         "entry",
@@ -613,14 +608,14 @@ pub async fn write_sample_workpaper(
     now: DateTime<Utc>,
 ) -> anyhow::Result<SampleView> {
     let view = draw_sample(workspace, request, now).await?;
-    let bytes = evidentia_pack::workpaper::to_xlsx(&workpaper(&view, true))?;
+    let bytes = render_workpaper(&view, true)?;
     crate::write_atomically(out, &bytes)?;
     Ok(view)
 }
 
 /// The PDF appendix of a sample: method, attributes, a summary, the items and each item's
 /// attributes with their entries and notes (docs/reports.md).
-pub fn appendix(view: &SampleView) -> evidentia_report::SampleAppendix {
+fn appendix(view: &SampleView) -> evidentia_report::SampleAppendix {
     evidentia_report::SampleAppendix {
         organisation: view.organisation.clone(),
         title: format!("Audit sample: {}", view.population.def.title.to_lowercase()),
@@ -670,19 +665,6 @@ pub fn appendix(view: &SampleView) -> evidentia_report::SampleAppendix {
             })
             .collect(),
     }
-}
-
-/// Draws the sample and writes its PDF appendix atomically.
-pub async fn write_sample_appendix(
-    workspace: &Path,
-    request: &SampleRequest,
-    out: &Path,
-    now: DateTime<Utc>,
-) -> anyhow::Result<SampleView> {
-    let view = draw_sample(workspace, request, now).await?;
-    let pdf = evidentia_report::render_sample_appendix(&appendix(&view))?;
-    crate::write_atomically(out, &pdf.bytes)?;
-    Ok(view)
 }
 
 /// The workpaper's XLSX bytes.

@@ -1,14 +1,13 @@
 //! The selective evidence pack (`evidentia pack --sample`): only a sample's items and the ledger entries they rest on, each proved against a signed checkpoint, so an auditor's sample can leave the organisation without the rest of the population (docs/evidence-pack.md).
 
 use std::collections::BTreeMap;
-use std::io::BufWriter;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context as _, anyhow, bail};
 use chrono::{DateTime, Utc};
 use evidentia_ledger::Hash;
 use evidentia_pack::{
-    CHECKPOINT_NOTE, Checkpoint, Manifest, PackPeriod, PackWriter, SAMPLE_FILES_DIR, SAMPLE_JSON,
+    CHECKPOINT_NOTE, Checkpoint, Manifest, PackPeriod, SAMPLE_FILES_DIR, SAMPLE_JSON,
     SAMPLE_PACK_FORMAT, SAMPLE_PROOF_FORMAT, SAMPLE_PROOFS_DIR, SAMPLE_VERIFY_TXT, SIGNING_KEY_PEM,
     sanitize_file_name,
 };
@@ -16,7 +15,7 @@ use evidentia_store::{EvidenceStore, Head};
 use serde_json::{Value, json};
 
 use crate::export::rfc3339;
-use crate::pack::{PackTrust, hash_file};
+use crate::pack::{PackFile, PackReport, PackTrust};
 use crate::sample::draw_sample_at;
 use crate::{AppError, open_read, request_of, verify_ledger};
 
@@ -63,15 +62,8 @@ const MAX_RAW_LINE: usize = 16 * 1024;
 /// What was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SamplePackReport {
-    pub path: PathBuf,
-    /// Files in the archive, `manifest.json` and `SHA256SUMS` included.
-    pub files: usize,
-    /// Bytes of those files, uncompressed.
-    pub bytes: u64,
-    pub zip_size: u64,
-    pub zip_sha256: String,
-    /// The ledger head the proofs rest on (the pack's checkpoint).
-    pub checkpoint: Head,
+    /// The zip as any pack reports it; its checkpoint is the head the proofs rest on.
+    pub pack: PackReport,
     /// The population sampled.
     pub population: String,
     /// Items disclosed, one proof each.
@@ -277,17 +269,9 @@ pub async fn write_sample_pack(
         trust.signed.is_some(),
     );
 
-    let dir = match out.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".evidentia-pack-")
-        .tempfile_in(dir)
-        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-    let written = (|| {
-        let file = tmp.as_file().try_clone()?;
-        let mut pack = PackWriter::new(BufWriter::new(file));
+    let mut file = PackFile::create(out)?;
+    (|| {
+        let pack = &mut file.writer;
         pack.add(SAMPLE_VERIFY_TXT, verify_txt.as_bytes())?;
         pack.add(SAMPLE_JSON, &sample_bytes)?;
         for (i, bytes) in proofs.iter().enumerate() {
@@ -300,24 +284,12 @@ pub async fn write_sample_pack(
             pack.add(CHECKPOINT_NOTE, note.as_bytes())?;
             pack.add(SIGNING_KEY_PEM, public_pem.as_bytes())?;
         }
-        let (writer, all) = pack.finish_with_note(manifest, |json| {
-            trust.manifest_note(json).map_err(std::io::Error::other)
-        })?;
-        let file = writer.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        Ok::<_, std::io::Error>(all)
+        Ok::<_, std::io::Error>(())
     })()
     .with_context(|| format!("writing {}", out.display()))?;
-    let (zip_sha256, zip_size) = hash_file(tmp.path())?;
-    tmp.persist(out)
-        .with_context(|| format!("writing {}", out.display()))?;
+    let pack = file.finish(manifest, &trust, head)?;
     Ok(SamplePackReport {
-        path: out.to_owned(),
-        files: written.len(),
-        bytes: written.iter().map(|f| f.size).sum(),
-        zip_size,
-        zip_sha256,
-        checkpoint: head,
+        pack,
         population: view.population.def.name.to_owned(),
         items: items.len(),
         entries: disclosure.entries,

@@ -1383,7 +1383,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // Everything is rendered before anything is written.
             let workpaper_bytes = workpaper
                 .as_ref()
-                .map(|_| evidentia_pack_xlsx(&view))
+                .map(|_| evidentia_app::render_sample_workpaper(&view, true))
                 .transpose()?;
             let appendix_bytes = appendix
                 .as_ref()
@@ -1419,39 +1419,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
             let report = evidentia_app::write_sample_pack(ws, sample, Vec::new(), out, now).await?;
             if cli.json {
-                print_json(&serde_json::json!({
-                    "path": report.path.display().to_string(),
-                    "kind": "sample",
-                    "population": report.population,
-                    "items": report.items,
-                    "entries": report.entries,
-                    "payloads_withheld": report.withheld,
-                    "raw_lines": report.raw_lines,
-                    "signed": report.signed,
-                    "files": report.files,
-                    "bytes": report.bytes,
-                    "zip_bytes": report.zip_size,
-                    "sha256": report.zip_sha256,
-                    "checkpoint": {
-                        "entry_count": report.checkpoint.count,
-                        "head_hash": report.checkpoint.hash.to_hex(),
-                    },
-                    "generated_at": now.to_rfc3339(),
-                }))?;
+                let mut json = pack_json(&report.pack, now);
+                json["kind"] = "sample".into();
+                json["population"] = report.population.clone().into();
+                json["items"] = report.items.into();
+                json["entries"] = report.entries.into();
+                json["payloads_withheld"] = report.withheld.into();
+                json["raw_lines"] = report.raw_lines.into();
+                json["signed"] = report.signed.into();
+                print_json(&json)?;
             } else {
+                let p = &report.pack;
                 outln!(
                     "{}: selective pack of {} items of {}: {} entries disclosed ({} payloads withheld, {} raw lines), {} files (zip {} bytes, sha256 {}); checkpoint {} entries, head {}{}",
-                    report.path.display(),
+                    p.path.display(),
                     report.items,
                     report.population,
                     report.entries,
                     report.withheld,
                     report.raw_lines,
-                    report.files,
-                    report.zip_size,
-                    report.zip_sha256,
-                    report.checkpoint.count,
-                    report.checkpoint.hash.to_hex(),
+                    p.files,
+                    p.zip_size,
+                    p.zip_sha256,
+                    p.checkpoint.count,
+                    p.checkpoint.hash.to_hex(),
                     if report.signed {
                         ", signed"
                     } else {
@@ -1467,19 +1458,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let options = period.options();
             let report = evidentia_app::write_pack(ws, &options, out).await?;
             if cli.json {
-                print_json(&serde_json::json!({
-                    "path": report.path.display().to_string(),
-                    "framework": options.framework,
-                    "files": report.files,
-                    "bytes": report.bytes,
-                    "zip_bytes": report.zip_size,
-                    "sha256": report.zip_sha256,
-                    "checkpoint": {
-                        "entry_count": report.checkpoint.count,
-                        "head_hash": report.checkpoint.hash.to_hex(),
-                    },
-                    "generated_at": options.generated_at.to_rfc3339(),
-                }))?;
+                let mut json = pack_json(&report, options.generated_at);
+                json["framework"] = options.framework.clone().into();
+                print_json(&json)?;
             } else {
                 outln!(
                     "{}: {} files ({} bytes, zip {} bytes, sha256 {}); checkpoint {} entries, head {}",
@@ -2221,9 +2202,23 @@ fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The workpaper's bytes (XLSX), whole population included.
-fn evidentia_pack_xlsx(view: &evidentia_app::SampleView) -> anyhow::Result<Vec<u8>> {
-    evidentia_app::render_sample_workpaper(view, true)
+/// What `pack --json` prints of any pack written.
+fn pack_json(
+    report: &evidentia_app::PackReport,
+    generated_at: chrono::DateTime<Utc>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "path": report.path.display().to_string(),
+        "files": report.files,
+        "bytes": report.bytes,
+        "zip_bytes": report.zip_size,
+        "sha256": report.zip_sha256,
+        "checkpoint": {
+            "entry_count": report.checkpoint.count,
+            "head_hash": report.checkpoint.hash.to_hex(),
+        },
+        "generated_at": generated_at.to_rfc3339(),
+    })
 }
 
 /// `evidentia sample`: the method, then each item with its attributes.

@@ -258,6 +258,8 @@ pub struct PopulationItem {
     support: BTreeMap<&'static str, Vec<u64>>,
     /// Attributes that do not apply, with the reason.
     inapplicable: BTreeMap<&'static str, Cow<'static, str>>,
+    /// For an execution, its position in the evidence (to look up its requests when sampled).
+    execution: Option<usize>,
 }
 
 impl PopulationItem {
@@ -334,15 +336,6 @@ pub struct AttributeResult {
 /// `as_of`: the analysis's chains, reviews and exceptions are reused, not judged again).
 /// Grants' supporting entries are left to [`build_and_draw`].
 pub fn build(def: &'static PopulationDef, ctx: &Context<'_>, analysis: &Analysis) -> Population {
-    build_in(def, ctx, analysis)
-}
-
-/// The populations read from the analysis alone (no context to index).
-fn events_or_records(
-    def: &'static PopulationDef,
-    analysis: &Analysis,
-    as_of: Timestamp,
-) -> Population {
     let mut items = match def.name {
         "joiners" => events(analysis, |c| {
             c.event_type == LifecycleEventType::Joiner && c.identity_kind.is_human()
@@ -353,27 +346,18 @@ fn events_or_records(
         }),
         "nhi-created" => events(analysis, |c| c.event_type == LifecycleEventType::NhiCreated),
         "nhi-retired" => events(analysis, |c| c.event_type == LifecycleEventType::NhiRetired),
-        "exceptions" => exception_items(analysis, as_of),
+        "exceptions" => exception_items(analysis, ctx.as_of),
         "review-revokes" => revoke_items(analysis),
+        "privileged-grants" | "grants-outside-birthright" | "credential-rotations" => {
+            executions(ctx, analysis, def.name)
+        }
         _ => Vec::new(),
     };
+    // Executions arrive in entry order already (a sorted run costs one pass); events and
+    // revokes do not.
     items.sort_by_key(|i| i.seq);
     items.dedup_by_key(|i| i.seq);
     Population { def, items }
-}
-
-fn build_in(def: &'static PopulationDef, ctx: &Context<'_>, analysis: &Analysis) -> Population {
-    if !matches!(
-        def.name,
-        "privileged-grants" | "grants-outside-birthright" | "credential-rotations"
-    ) {
-        return events_or_records(def, analysis, ctx.as_of);
-    }
-    // Executions come in ledger order: already ascending and distinct.
-    Population {
-        def,
-        items: executions(ctx, analysis, def.name),
-    }
 }
 
 /// Draws a sample from the population `def` and completes the sampled items' supporting
@@ -387,17 +371,12 @@ pub fn build_and_draw(
     seed: &str,
     stratify: Option<Stratify>,
 ) -> (Population, Vec<usize>) {
-    let mut population = build_in(def, ctx, analysis);
+    let mut population = build(def, ctx, analysis);
     let chosen = draw(&population.items, size, seed, stratify);
-    if matches!(def.name, "privileged-grants" | "grants-outside-birthright") {
-        let by_seq: BTreeMap<u64, usize> = ctx
-            .executions()
-            .map(|(i, x)| (x.seq, i))
-            .filter(|(seq, _)| chosen.iter().any(|&c| population.items[c].seq == *seq))
-            .collect();
+    if def.attributes == GRANT_ATTRIBUTES {
         for &c in &chosen {
             let item = &mut population.items[c];
-            let Some(&i) = by_seq.get(&item.seq) else {
+            let Some(i) = item.execution else {
                 continue;
             };
             let (Some(subject), x) = (ctx.subject(i), &ctx.evidence.executions[i].record) else {
@@ -455,8 +434,8 @@ fn events(analysis: &Analysis, keep: impl Fn(&EventChain) -> bool) -> Vec<Popula
                 support.insert(WITHIN_SLA.id, shown);
                 support.insert(NO_USE.id, vec![c.seq]);
                 if c.systems.is_empty() {
-                    let why = "no access was held anywhere at the leave time".to_owned();
-                    inapplicable.insert(REMOVED.id, why.clone().into());
+                    let why = "no access was held anywhere at the leave time";
+                    inapplicable.insert(REMOVED.id, why.into());
                     inapplicable.insert(WITHIN_SLA.id, why.into());
                 }
                 if c.systems
@@ -466,9 +445,7 @@ fn events(analysis: &Analysis, keep: impl Fn(&EventChain) -> bool) -> Vec<Popula
                 {
                     inapplicable.insert(
                         WITHIN_SLA.id,
-                        "no removal in any log: its time is unknown"
-                            .to_owned()
-                            .into(),
+                        "no removal in any log: its time is unknown".into(),
                     );
                 }
             } else {
@@ -484,23 +461,18 @@ fn events(analysis: &Analysis, keep: impl Fn(&EventChain) -> bool) -> Vec<Popula
                     r
                 });
                 if !granted {
-                    let why = "no grant was logged for this event: nothing to approve".to_owned();
+                    let why = "no grant was logged for this event: nothing to approve";
                     for a in [APPROVAL, APPROVED_BEFORE, INDEPENDENT, SECURITY] {
-                        inapplicable.insert(a.id, why.clone().into());
+                        inapplicable.insert(a.id, why.into());
                     }
                 }
                 if executions.is_empty() {
-                    inapplicable.insert(
-                        EXECUTED.id,
-                        "no change was logged for this event".to_owned().into(),
-                    );
+                    inapplicable.insert(EXECUTED.id, "no change was logged for this event".into());
                 }
                 if !c.systems.iter().any(|s| s.direction == Direction::Revoke) {
                     inapplicable.insert(
                         OLD_ACCESS.id,
-                        "the old role held nothing the new one does not"
-                            .to_owned()
-                            .into(),
+                        "the old role held nothing the new one does not".into(),
                     );
                 }
             }
@@ -518,6 +490,7 @@ fn events(analysis: &Analysis, keep: impl Fn(&EventChain) -> bool) -> Vec<Popula
                 anchors: sorted(anchors),
                 support: support.into_iter().map(|(k, v)| (k, sorted(v))).collect(),
                 inapplicable,
+                execution: None,
             }
         })
         .collect()
@@ -600,6 +573,7 @@ fn executions(ctx: &Context<'_>, analysis: &Analysis, name: &str) -> Vec<Populat
             anchors: Vec::new(),
             support: BTreeMap::new(),
             inapplicable,
+            execution: Some(i),
         });
     }
     out
@@ -613,8 +587,8 @@ fn exception_items(analysis: &Analysis, as_of: Timestamp) -> Vec<PopulationItem>
             let mut inapplicable = BTreeMap::new();
             match e.expires_at {
                 None => {
-                    let why = "no expiry: see the expiry attribute".to_owned();
-                    inapplicable.insert(DURATION.id, why.clone().into());
+                    let why = "no expiry: see the expiry attribute";
+                    inapplicable.insert(DURATION.id, why.into());
                     inapplicable.insert(ENDED.id, why.into());
                 }
                 Some(t) if t >= as_of => {
@@ -643,6 +617,7 @@ fn exception_items(analysis: &Analysis, as_of: Timestamp) -> Vec<PopulationItem>
                 anchors: vec![e.seq],
                 support,
                 inapplicable,
+                execution: None,
             }
         })
         .collect()
@@ -663,32 +638,28 @@ fn revoke_items(analysis: &Analysis) -> Vec<PopulationItem> {
                 support.insert(a.id, vec![r.decision_seq]);
             }
             let mut inapplicable = BTreeMap::new();
-            let due = format!("due {}, after the analysis", r.deadline.format("%Y-%m-%d"));
             match r.status {
                 RevokeStatus::NotYetDue => {
+                    let due = format!("due {}, after the analysis", r.deadline.format("%Y-%m-%d"));
                     for a in [REVOKE_EXECUTED, REVOKE_SLA, REVOKE_CONFIRMED] {
                         inapplicable.insert(a.id, due.clone().into());
                     }
                 }
                 RevokeStatus::NotExecuted => {
-                    let why = "not executed: see the executed attribute".to_owned();
-                    inapplicable.insert(REVOKE_SLA.id, why.clone().into());
+                    let why = "not executed: see the executed attribute";
+                    inapplicable.insert(REVOKE_SLA.id, why.into());
                     inapplicable.insert(REVOKE_CONFIRMED.id, why.into());
                 }
                 RevokeStatus::RemovedUnlogged => {
                     inapplicable.insert(
                         REVOKE_SLA.id,
-                        "removed without a log entry: its time is unknown"
-                            .to_owned()
-                            .into(),
+                        "removed without a log entry: its time is unknown".into(),
                     );
                 }
                 RevokeStatus::OnTime | RevokeStatus::Late if r.confirmation.is_none() => {
                     inapplicable.insert(
                         REVOKE_CONFIRMED.id,
-                        "no snapshot of the system after the removal"
-                            .to_owned()
-                            .into(),
+                        "no snapshot of the system after the removal".into(),
                     );
                 }
                 _ => {}
@@ -710,6 +681,7 @@ fn revoke_items(analysis: &Analysis) -> Vec<PopulationItem> {
                 anchors: vec![r.decision_seq],
                 support: support.into_iter().map(|(k, v)| (k, sorted(v))).collect(),
                 inapplicable,
+                execution: None,
             });
         }
     }
