@@ -1,6 +1,7 @@
 //! A finding: one check's verdict about one identity's access, with the evidence behind it.
 
 use evidentia_domain::{CampaignId, ExceptionId, IdentityId, SystemId};
+use sha2::{Digest, Sha256};
 
 /// (check, identity, system, account, entitlement, exception, campaign): what makes a
 /// finding itself.
@@ -98,5 +99,99 @@ impl Finding {
             self.exception.as_ref().map(|e| e.as_str()),
             self.campaign.as_ref().map(|c| c.as_str()),
         )
+    }
+
+    /// The finding's stable id: `F-` and the first 12 hex digits of SHA-256 over the seven
+    /// key fields, each written as a presence byte (0 absent, 1 present), its UTF-8 bytes and
+    /// 0x1F (docs/ledger-format.md, "Finding ids"). It depends on the key alone, so the same
+    /// finding has the same id in every analysis that lists it; the presence byte keeps an
+    /// absent field and an empty one apart.
+    pub fn id(&self) -> String {
+        finding_id(self.sort_key())
+    }
+}
+
+/// The id of the finding with this key (see [`Finding::id`]).
+pub fn finding_id(key: FindingKey<'_>) -> String {
+    let (check, identity, system, account, entitlement, exception, campaign) = key;
+    let mut hasher = Sha256::new();
+    for field in [
+        Some(check),
+        identity,
+        system,
+        account,
+        entitlement,
+        exception,
+        campaign,
+    ] {
+        match field {
+            Some(text) => {
+                hasher.update([1u8]);
+                hasher.update(text.as_bytes());
+            }
+            None => hasher.update([0u8]),
+        }
+        hasher.update([0x1Fu8]);
+    }
+    let digest = hasher.finalize();
+    format!("F-{}", &hex::encode(digest)[..12])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leaver() -> Finding {
+        Finding::new("EV-LEAVER-NOT-REVOKED", "still active")
+            .identity(Some(&IdentityId::new("E1001")))
+            .system(Some(&SystemId::new("aws")))
+            .account(Some("alice"))
+    }
+
+    #[test]
+    fn the_same_key_gives_the_same_id_whatever_the_summary_and_evidence() {
+        let a = leaver();
+        let b = Finding::new("EV-LEAVER-NOT-REVOKED", "another sentence")
+            .identity(Some(&IdentityId::new("E1001")))
+            .system(Some(&SystemId::new("aws")))
+            .account(Some("alice"))
+            .evidence([7, 3]);
+        assert_eq!(a.id(), b.id());
+        let id = a.id();
+        assert_eq!(id.len(), 14, "{id}");
+        assert!(id.starts_with("F-"), "{id}");
+        assert!(
+            id[2..]
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()),
+            "{id}"
+        );
+    }
+
+    #[test]
+    fn every_key_field_changes_the_id() {
+        let base = leaver().id();
+        assert_ne!(leaver().entitlement(Some("admin")).id(), base);
+        assert_ne!(leaver().account(Some("alice2")).id(), base);
+        assert_ne!(leaver().exception(&ExceptionId::new("EXC-1")).id(), base);
+        assert_ne!(leaver().campaign(&CampaignId::new("Q1")).id(), base);
+        let mut other_check = leaver();
+        other_check.check = "EV-MOVER-RETAINED-ACCESS";
+        assert_ne!(other_check.id(), base);
+    }
+
+    #[test]
+    fn absent_and_empty_differ_and_fields_do_not_run_together() {
+        assert_ne!(leaver().entitlement(Some("")).id(), leaver().id());
+        // "ab" + None and "a" + "b" in neighbouring fields must not collide.
+        let joined = Finding::new("C", "").account(Some("ab"));
+        let split = Finding::new("C", "").account(Some("a")).entitlement(Some("b"));
+        assert_ne!(joined.id(), split.id());
+    }
+
+    #[test]
+    fn pinned_id_of_a_documented_key() {
+        // docs/ledger-format.md's worked example, computed there with Python's hashlib.
+        assert_eq!(leaver().id(), "F-ac74663f4306");
     }
 }

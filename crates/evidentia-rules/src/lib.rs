@@ -29,7 +29,7 @@ pub use checks::IMPLEMENTED as IMPLEMENTED_CHECKS;
 pub use context::Context;
 pub use coverage::{CheckCoverage, Coverage, EvidenceKind};
 pub use exceptions::{AgingBucket, ExceptionAging};
-pub use finding::{Finding, FindingKey};
+pub use finding::{Finding, FindingKey, finding_id};
 pub use metrics::{CampaignMetrics, Durations, Metrics, ReviewFigures, ReviewMetrics};
 pub use reviews::{
     CampaignReview, PopulationSource, ReviewerPace, RevokeChain, RevokeStatus, SystemReview,
