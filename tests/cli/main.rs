@@ -11,6 +11,7 @@ mod pack;
 mod policy;
 mod real_samples;
 mod report;
+mod responses;
 mod reviews;
 mod sample;
 mod sample_pack;

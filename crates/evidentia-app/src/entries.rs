@@ -13,6 +13,10 @@ pub enum EntryKind {
     PolicySet,
     /// One run of the checks: `{as_of, evidence_head, policy_entry, findings, findings_by_check, exceptions}`.
     AnalysisRun,
+    /// A management response to one finding: `{finding, check, identity, system, account,
+    /// entitlement, exception, campaign, owner, due, status, accepted_until, response,
+    /// recorded_by}` (docs/ledger-format.md); the latest per finding id is its current state.
+    FindingResponse,
 }
 
 impl EntryKind {
@@ -23,6 +27,7 @@ impl EntryKind {
             EntryKind::ImportFile => "import.file",
             EntryKind::PolicySet => "policy.set",
             EntryKind::AnalysisRun => "analysis.run",
+            EntryKind::FindingResponse => "finding.response",
         }
     }
 }

@@ -8,12 +8,15 @@ use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use evidentia_pack::oscal::{ArtifactInput, AssessmentInput, ControlInput, FindingInput};
+use evidentia_pack::oscal::{
+    ArtifactInput, AssessmentInput, ControlInput, FindingInput, ResponseInput as OscalResponse,
+};
 use evidentia_pack::{Cell, EXPORT_FORMAT, ExportMeta, Table, sanitize_file_name};
 
+use crate::responses::{current_of, responses_of_run};
 use crate::{
-    AnalysisRun, Direction, ImportRecord, Link, Period, ReportOptions, analyze_period, catalogs,
-    check_info, control_status, list_imports, open_workspace,
+    AnalysisRun, Direction, ImportRecord, Link, Period, ReportOptions, ResponseRecord,
+    analyze_period, catalogs, check_info, control_status, list_imports, open_workspace,
 };
 
 /// Writes one `(metric, subject, count, value)` row of the metrics table.
@@ -30,6 +33,10 @@ pub enum ExportKind {
     Metrics,
     ReviewRevokes,
     Reviews,
+    /// The management-response history (`finding.response` entries). Exported on request,
+    /// not part of [`ExportKind::ALL`]: a pack carries the entries themselves in
+    /// `ledger.jsonl`, and its layout is fixed (docs/evidence-pack.md).
+    Responses,
 }
 
 impl ExportKind {
@@ -54,6 +61,7 @@ impl ExportKind {
             ExportKind::Metrics => "metrics",
             ExportKind::ReviewRevokes => "review-revokes",
             ExportKind::Reviews => "reviews",
+            ExportKind::Responses => "responses",
         }
     }
 }
@@ -83,6 +91,9 @@ pub struct ExportSource {
     pub workspace_id: String,
     /// The imported files the analysed ledger holds, by content address.
     pub imports: Vec<ImportRecord>,
+    /// Every management response in the analysed ledger, oldest first, the latest per finding
+    /// marked current.
+    pub responses: Vec<ResponseRecord>,
 }
 
 /// RFC 3339, whole seconds, `Z`: the one spelling of instants in exports.
@@ -91,7 +102,11 @@ pub(crate) fn rfc3339(t: DateTime<Utc>) -> String {
 }
 
 fn day(d: Option<NaiveDate>) -> Option<String> {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
+    d.map(day_text)
+}
+
+fn day_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
 }
 
 /// Analyses the period `options` names (judged as of its end; nothing is recorded) and reads
@@ -118,11 +133,13 @@ pub async fn export_source(
         .collect();
     imports.sort_by(|a, b| a.artifact.cmp(&b.artifact).then(a.seq.cmp(&b.seq)));
     imports.dedup_by(|a, b| a.artifact == b.artifact);
+    let responses = responses_of_run(workspace, &run).await?;
     Ok(ExportSource {
         run,
         options: options.clone(),
         workspace_id,
         imports,
+        responses,
     })
 }
 
@@ -208,6 +225,7 @@ impl ExportSource {
             ExportKind::Controls => self.controls()?,
             ExportKind::Reviews => self.reviews(),
             ExportKind::ReviewRevokes => self.review_revokes(),
+            ExportKind::Responses => self.responses(),
         })
     }
 
@@ -306,11 +324,22 @@ impl ExportSource {
                 "evidence",
                 "controls",
                 "rationale",
+                // Appended after the original columns so readers by position still work.
+                "finding_id",
+                "response_status",
+                "response_owner",
+                "response_due",
+                "response_accepted_until",
+                "response_expired",
+                "response_entry",
             ],
         );
+        let current = current_of(&self.responses);
         let mut findings: Vec<_> = self.run.analysis.findings.iter().collect();
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         for f in findings {
+            let id = f.id();
+            let response = current.get(&id);
             let (severity, rationale) = check_info(&mapping, f.check);
             let controls: Vec<&str> = mapping
                 .check(f.check)
@@ -329,9 +358,68 @@ impl ExportSource {
                 Cell::Seqs(f.evidence.clone()),
                 Cell::text(controls.join(" ")),
                 Cell::text(rationale),
+                Cell::text(&id),
+                Cell::opt(response.map(|r| r.status.as_str())),
+                Cell::opt(response.map(|r| r.owner.clone())),
+                Cell::opt(response.map(|r| day_text(r.due))),
+                Cell::opt(response.and_then(|r| r.accepted_until).map(day_text)),
+                response.map_or(Cell::Empty, |r| Cell::Bool(r.expired(self.run.as_of))),
+                response.map_or(Cell::Empty, |r| Cell::seq(r.seq)),
             ]);
         }
         Ok(t)
+    }
+
+    /// Every management response in the analysed ledger, oldest first: the history, each row
+    /// saying whether it is its finding's current one and whether its acceptance has expired
+    /// as of the analysis.
+    fn responses(&self) -> Table {
+        let mut t = Table::new(
+            "responses",
+            &[
+                "entry",
+                "recorded_at",
+                "finding_id",
+                "current",
+                "check",
+                "identity",
+                "system",
+                "account",
+                "entitlement",
+                "exception",
+                "campaign",
+                "status",
+                "owner",
+                "due",
+                "accepted_until",
+                "expired",
+                "response",
+                "recorded_by",
+            ],
+        );
+        for r in &self.responses {
+            t.push(vec![
+                Cell::seq(r.seq),
+                Cell::text(&r.recorded_at),
+                Cell::text(&r.finding),
+                Cell::Bool(r.current),
+                Cell::text(&r.check),
+                Cell::opt(r.identity.clone()),
+                Cell::opt(r.system.clone()),
+                Cell::opt(r.account.clone()),
+                Cell::opt(r.entitlement.clone()),
+                Cell::opt(r.exception.clone()),
+                Cell::opt(r.campaign.clone()),
+                Cell::text(r.status.as_str()),
+                Cell::text(&r.owner),
+                Cell::text(day_text(r.due)),
+                Cell::opt(r.accepted_until.map(day_text)),
+                Cell::Bool(r.expired(self.run.as_of)),
+                Cell::text(&r.response),
+                Cell::opt(r.recorded_by.clone()),
+            ]);
+        }
+        t
     }
 
     /// One row per access-review campaign and system in its scope: the population drawn from
@@ -646,9 +734,22 @@ impl ExportSource {
             .collect();
         let mut findings: Vec<_> = self.run.analysis.findings.iter().collect();
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let current = current_of(&self.responses);
         let findings = findings
             .into_iter()
             .map(|f| FindingInput {
+                id: f.id(),
+                response: current.get(&f.id()).map(|r| OscalResponse {
+                    entry: r.seq,
+                    recorded_at: r.recorded_at.clone(),
+                    status: r.status.as_str().to_owned(),
+                    expired: r.expired(as_of),
+                    owner: r.owner.clone(),
+                    due: day_text(r.due),
+                    accepted_until: r.accepted_until.map(day_text),
+                    response: r.response.clone(),
+                    recorded_by: r.recorded_by.clone(),
+                }),
                 check: f.check.to_owned(),
                 severity: check_info(&mapping, f.check).0.as_str().to_owned(),
                 summary: f.summary.clone(),

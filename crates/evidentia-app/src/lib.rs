@@ -18,6 +18,7 @@ mod names;
 mod pack;
 mod policy;
 mod report;
+mod responses;
 mod review;
 mod reviews;
 mod sample;
@@ -76,6 +77,10 @@ pub use pack::{
 pub use policy::{PolicyChange, RecordedPolicy, current_policy, set_policy};
 pub use report::{
     ReportOptions, ReportSummary, evidence_gaps, render_report, report_model, write_report,
+};
+pub use responses::{
+    CurrentResponse, MAX_RESPONSE_CHARS, RecordedResponse, ResponseInput, ResponseRecord,
+    ResponseStatus, current_responses, list_responses, record_response,
 };
 pub use review::{
     AssessmentView, CheckItem, ExceptionItem, ExceptionsView, FRAMEWORKS, FindingItem,

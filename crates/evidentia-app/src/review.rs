@@ -15,7 +15,8 @@ use evidentia_store::EvidenceStore;
 use serde::Deserialize;
 
 use crate::{
-    AnalysisRun, ControlRow, analyze_workspace, catalogs, check_info, control_status, open_read,
+    AnalysisRun, ControlRow, CurrentResponse, ResponseRecord, analyze_workspace, catalogs,
+    check_info, control_status, current_responses, open_read,
 };
 
 /// The built-in frameworks the Findings page switches between.
@@ -24,6 +25,8 @@ pub const FRAMEWORKS: [&str; 2] = ["nist-csf-2.0", "owasp-nhi-2025"];
 /// One finding as the Findings page lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindingItem {
+    /// The finding's stable id (`Finding::id`), which management responses name.
+    pub id: String,
     pub check: String,
     pub severity: Severity,
     pub identity: Option<String>,
@@ -35,6 +38,9 @@ pub struct FindingItem {
     pub evidence: Vec<u64>,
     /// The lifecycle event among its evidence whose chain the Events page can open.
     pub event_seq: Option<u64>,
+    /// Management's current response (the latest `finding.response` entry for its id), with
+    /// an expired risk acceptance flagged as of the analysis.
+    pub response: Option<CurrentResponse>,
 }
 
 /// A check as the page's "by check" grouping shows it.
@@ -67,27 +73,37 @@ fn time(t: DateTime<Utc>) -> String {
 /// lays out findings, checks and controls for the Findings page.
 pub async fn findings_view(workspace: &Path, now: DateTime<Utc>) -> anyhow::Result<FindingsView> {
     let run = analyze_workspace(workspace, None, now, false).await?;
-    findings_of(&run)
+    let responses = current_responses(workspace, &run).await?;
+    findings_of(&run, &responses)
 }
 
-fn findings_of(run: &AnalysisRun) -> anyhow::Result<FindingsView> {
+fn findings_of(
+    run: &AnalysisRun,
+    responses: &BTreeMap<String, ResponseRecord>,
+) -> anyhow::Result<FindingsView> {
     let (_, mapping) = catalogs()?;
     let events: BTreeSet<u64> = run.analysis.chains.iter().map(|c| c.seq).collect();
     let findings = run
         .analysis
         .findings
         .iter()
-        .map(|f| FindingItem {
-            check: f.check.to_owned(),
-            severity: check_info(&mapping, f.check).0,
-            identity: f.identity.as_ref().map(|i| i.as_str().to_owned()),
-            system: f.system.as_ref().map(|s| s.as_str().to_owned()),
-            account: f.account.clone(),
-            entitlement: f.entitlement.clone(),
-            exception: f.exception.as_ref().map(|e| e.as_str().to_owned()),
-            summary: f.summary.clone(),
-            evidence: f.evidence.clone(),
-            event_seq: f.evidence.iter().copied().find(|s| events.contains(s)),
+        .map(|f| {
+            let id = f.id();
+            let response = responses.get(&id).map(|r| r.as_current(run.as_of));
+            FindingItem {
+                id,
+                check: f.check.to_owned(),
+                severity: check_info(&mapping, f.check).0,
+                identity: f.identity.as_ref().map(|i| i.as_str().to_owned()),
+                system: f.system.as_ref().map(|s| s.as_str().to_owned()),
+                account: f.account.clone(),
+                entitlement: f.entitlement.clone(),
+                exception: f.exception.as_ref().map(|e| e.as_str().to_owned()),
+                summary: f.summary.clone(),
+                evidence: f.evidence.clone(),
+                event_seq: f.evidence.iter().copied().find(|s| events.contains(s)),
+                response,
+            }
         })
         .collect();
     let checks = run
@@ -288,7 +304,8 @@ pub async fn assessment_view(
 }
 
 fn assessment_of(run: &AnalysisRun) -> anyhow::Result<AssessmentView> {
-    let view = findings_of(run)?;
+    // The Overview counts findings; it shows no responses.
+    let view = findings_of(run, &BTreeMap::new())?;
     let severities = [
         Severity::Critical,
         Severity::High,

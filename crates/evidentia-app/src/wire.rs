@@ -94,3 +94,85 @@ impl From<&VerifyReport> for VerifyJson {
         }
     }
 }
+
+/// A `finding.response` entry for `responses --json`.
+#[derive(Debug, Serialize)]
+pub struct ResponseJson {
+    /// The `finding.response` entry.
+    pub entry: u64,
+    pub recorded_at: String,
+    pub finding: String,
+    pub current: bool,
+    pub check: String,
+    pub identity: Option<String>,
+    pub system: Option<String>,
+    pub account: Option<String>,
+    pub entitlement: Option<String>,
+    pub exception: Option<String>,
+    pub campaign: Option<String>,
+    pub status: &'static str,
+    pub owner: String,
+    pub due: String,
+    pub accepted_until: Option<String>,
+    pub response: String,
+    pub recorded_by: Option<String>,
+}
+
+fn day(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+impl From<&crate::ResponseRecord> for ResponseJson {
+    fn from(r: &crate::ResponseRecord) -> Self {
+        ResponseJson {
+            entry: r.seq,
+            recorded_at: r.recorded_at.clone(),
+            finding: r.finding.clone(),
+            current: r.current,
+            check: r.check.clone(),
+            identity: r.identity.clone(),
+            system: r.system.clone(),
+            account: r.account.clone(),
+            entitlement: r.entitlement.clone(),
+            exception: r.exception.clone(),
+            campaign: r.campaign.clone(),
+            status: r.status.as_str(),
+            owner: r.owner.clone(),
+            due: day(r.due),
+            accepted_until: r.accepted_until.map(day),
+            response: r.response.clone(),
+            recorded_by: r.recorded_by.clone(),
+        }
+    }
+}
+
+/// A finding's current response for `findings --json` (and the desktop's findings view).
+#[derive(Debug, Serialize)]
+pub struct CurrentResponseJson {
+    pub entry: u64,
+    pub recorded_at: String,
+    pub status: &'static str,
+    pub owner: String,
+    pub due: String,
+    pub accepted_until: Option<String>,
+    /// A risk acceptance past its date as of the analysis: no longer accepted.
+    pub expired: bool,
+    pub response: String,
+    pub recorded_by: Option<String>,
+}
+
+impl From<&crate::CurrentResponse> for CurrentResponseJson {
+    fn from(r: &crate::CurrentResponse) -> Self {
+        CurrentResponseJson {
+            entry: r.seq,
+            recorded_at: r.recorded_at.clone(),
+            status: r.status.as_str(),
+            owner: r.owner.clone(),
+            due: day(r.due),
+            accepted_until: r.accepted_until.map(day),
+            expired: r.expired,
+            response: r.response.clone(),
+            recorded_by: r.recorded_by.clone(),
+        }
+    }
+}

@@ -159,6 +159,33 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// Record management's response to a finding (owner, due date, status, accepted risk) as
+    /// a ledger entry; the latest response per finding is its current state.
+    Respond {
+        /// The finding's id (F- and 12 hex digits), as `evidentia findings` lists it.
+        #[arg(value_name = "FINDING_ID")]
+        finding: String,
+        /// Who owns the remediation or the accepted risk.
+        #[arg(long, value_name = "NAME")]
+        owner: String,
+        /// The due date (YYYY-MM-DD), not before the finding's as-of date.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        due: String,
+        /// open, in-remediation, remediated or risk-accepted.
+        #[arg(long)]
+        status: String,
+        /// For risk-accepted: the date the acceptance expires (after today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        accepted_until: Option<String>,
+        /// What management will do, or why the risk is accepted (at most 4,000 characters).
+        #[arg(long, value_name = "TEXT")]
+        response: String,
+        /// Who recorded the response, when not the owner.
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+    /// Management responses: each finding's current response, then the full history.
+    Responses,
     /// Chain completeness, time to provision and revoke per system, exceptions, approvals.
     Metrics {
         /// Judge as of this date (as for `analyze`).
@@ -505,6 +532,8 @@ enum ExportWhat {
     Reviews,
     /// Every review revoke decision followed to the system's removal and the next snapshot.
     ReviewRevokes,
+    /// The management-response history, the current response per finding marked.
+    Responses,
     /// OSCAL assessment results (JSON).
     Oscal,
 }
@@ -593,6 +622,41 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// A current response in a few words: status, owner, due, and an acceptance's expiry.
+fn response_brief(r: &evidentia_app::CurrentResponse) -> String {
+    let mut text = format!(
+        "{}, owner {}, due {}",
+        r.status.as_str(),
+        r.owner,
+        r.due.format("%Y-%m-%d")
+    );
+    if let Some(until) = r.accepted_until {
+        text.push_str(&format!(
+            ", accepted until {}{}",
+            until.format("%Y-%m-%d"),
+            if r.expired { " (expired)" } else { "" }
+        ));
+    }
+    text
+}
+
+/// A recorded response in a few words (no expiry judgement: that needs an analysis's as-of).
+fn record_brief(r: &evidentia_app::ResponseRecord) -> String {
+    let mut text = format!(
+        "{}, owner {}, due {}",
+        r.status.as_str(),
+        r.owner,
+        r.due.format("%Y-%m-%d")
+    );
+    if let Some(until) = r.accepted_until {
+        text.push_str(&format!(", accepted until {}", until.format("%Y-%m-%d")));
+    }
+    if let Some(by) = &r.recorded_by {
+        text.push_str(&format!(", recorded by {by}"));
+    }
+    text
 }
 
 /// `proof verify`: exit 0 when the proof holds, 3 when it does not, 1 when it is unreadable.
@@ -897,11 +961,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 rows.push((f, sev, rationale, controls));
             }
+            let responses = evidentia_app::current_responses(ws, &run).await?;
             if cli.json {
                 let json: Vec<_> = rows
                     .iter()
                     .map(|(f, sev, rationale, controls)| {
+                        let id = f.id();
+                        let response = responses.get(&id).map(|r| {
+                            evidentia_app::wire::CurrentResponseJson::from(&r.as_current(run.as_of))
+                        });
                         serde_json::json!({
+                            "id": id,
                             "check": f.check,
                             "severity": sev.as_str(),
                             "rationale": rationale,
@@ -914,6 +984,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             "campaign": f.campaign.as_ref().map(|c| c.as_str()),
                             "summary": f.summary,
                             "evidence": f.evidence,
+                            "response": response,
                         })
                     })
                     .collect();
@@ -922,8 +993,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 outln!("no findings");
             } else {
                 for (f, sev, _, controls) in &rows {
+                    let id = f.id();
+                    let response = responses.get(&id).map_or(String::new(), |r| {
+                        format!("  [response: {}]", response_brief(&r.as_current(run.as_of)))
+                    });
                     outln!(
-                        "{:<8} {:<40} {:<10} {:<18} {}  [entries {}] [{}]",
+                        "{id} {:<8} {:<40} {:<10} {:<18} {}  [entries {}] [{}]{response}",
                         sev.as_str(),
                         f.check,
                         f.identity.as_ref().map_or("-", |i| i.as_str()),
@@ -935,6 +1010,78 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             .collect::<Vec<_>>()
                             .join(", "),
                         controls.join(", ")
+                    );
+                }
+            }
+        }
+        Command::Respond {
+            finding,
+            owner,
+            due,
+            status,
+            accepted_until,
+            response,
+            by,
+        } => {
+            let input = evidentia_app::ResponseInput {
+                finding: finding.clone(),
+                owner: owner.clone(),
+                due: due.clone(),
+                status: status.clone(),
+                accepted_until: accepted_until.clone(),
+                response: response.clone(),
+                recorded_by: by.clone(),
+            };
+            let recorded = evidentia_app::record_response(ws, input, Utc::now()).await?;
+            let r = &recorded.record;
+            if cli.json {
+                print_json(&serde_json::json!({
+                    "response": evidentia_app::wire::ResponseJson::from(r),
+                    "as_of": recorded.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                }))?;
+            } else {
+                outln!(
+                    "recorded the response to {} ({}) at entry {}: {}",
+                    r.finding,
+                    r.check,
+                    r.seq,
+                    response_brief(&r.as_current(recorded.as_of))
+                );
+            }
+        }
+        Command::Responses => {
+            let history = evidentia_app::list_responses(ws).await?;
+            if cli.json {
+                let json: Vec<_> = history
+                    .iter()
+                    .map(evidentia_app::wire::ResponseJson::from)
+                    .collect();
+                print_json(&json)?;
+            } else if history.is_empty() {
+                outln!("no management responses");
+            } else {
+                let mut current: Vec<_> = history.iter().filter(|r| r.current).collect();
+                current.sort_by(|a, b| a.finding.cmp(&b.finding));
+                outln!("current ({} findings):", current.len());
+                for r in current {
+                    outln!(
+                        "  {} {:<40} {:<10} {}  [entry {}]",
+                        r.finding,
+                        r.check,
+                        r.identity.as_deref().unwrap_or("-"),
+                        record_brief(r),
+                        r.seq
+                    );
+                }
+                outln!("history ({} entries):", history.len());
+                for r in &history {
+                    outln!(
+                        "  entry {:<6} {} {} {}: {}",
+                        r.seq,
+                        r.recorded_at,
+                        r.finding,
+                        record_brief(r),
+                        r.response
                     );
                 }
             }
@@ -1271,6 +1418,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         ExportWhat::Metrics => evidentia_app::ExportKind::Metrics,
                         ExportWhat::Reviews => evidentia_app::ExportKind::Reviews,
                         ExportWhat::ReviewRevokes => evidentia_app::ExportKind::ReviewRevokes,
+                        ExportWhat::Responses => evidentia_app::ExportKind::Responses,
                         ExportWhat::Controls | ExportWhat::Oscal => {
                             evidentia_app::ExportKind::Controls
                         }

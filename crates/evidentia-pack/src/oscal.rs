@@ -1,6 +1,7 @@
 //! OSCAL assessment results (OSCAL 1.2.1, the version compliance-trestle's models implement):
-//! one result for the period, an observation per finding, an OSCAL finding per reviewed
-//! control with its status, and the evidence — every artifact's SHA-256 and the ledger head —
+//! one result for the period, an observation per finding, a risk per finding management
+//! responded to, an OSCAL finding per reviewed control with its status (linking its
+//! observations and their risks), and the evidence — every artifact's SHA-256 and the ledger head —
 //! as back-matter resources. Every UUID is derived from content ([`crate::content_uuid`]) and
 //! `last-modified` is the given generation time, so the same evidence gives the same bytes.
 
@@ -26,9 +27,30 @@ pub struct ControlInput {
     pub checks: Vec<String>,
 }
 
+/// Management's current response to a finding: written as an OSCAL `risk`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseInput {
+    /// The `finding.response` ledger entry.
+    pub entry: u64,
+    pub recorded_at: String,
+    /// `open`, `in-remediation`, `remediated` or `risk-accepted`.
+    pub status: String,
+    /// A risk acceptance past its date as of the assessment: the risk is open again.
+    pub expired: bool,
+    pub owner: String,
+    /// `YYYY-MM-DD`.
+    pub due: String,
+    /// `YYYY-MM-DD`, for `risk-accepted`.
+    pub accepted_until: Option<String>,
+    pub response: String,
+    pub recorded_by: Option<String>,
+}
+
 /// One finding of a check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindingInput {
+    /// The finding's stable id (`F-` and 12 hex digits).
+    pub id: String,
     pub check: String,
     pub severity: String,
     pub summary: String,
@@ -42,6 +64,8 @@ pub struct FindingInput {
     pub evidence: Vec<u64>,
     /// Controls of the framework the check maps to, as the catalog spells them.
     pub controls: Vec<String>,
+    /// Management's current response, if one was recorded.
+    pub response: Option<ResponseInput>,
 }
 
 /// One imported file.
@@ -170,7 +194,57 @@ struct OscalResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     observations: Vec<Observation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    risks: Vec<Risk>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     findings: Vec<Finding>,
+}
+
+/// OSCAL's `risk` (assessment-results `results/risks`): a finding management responded to.
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Risk {
+    uuid: String,
+    title: String,
+    description: String,
+    statement: String,
+    props: Vec<Prop>,
+    status: &'static str,
+    deadline: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    remediations: Vec<Remediation>,
+    related_observations: Vec<RelatedObservation>,
+}
+
+/// OSCAL's risk `response` (in `remediations`): the plan management committed to.
+#[derive(Serialize)]
+struct Remediation {
+    uuid: String,
+    lifecycle: &'static str,
+    title: String,
+    description: String,
+    props: Vec<Prop>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct RelatedRisk {
+    risk_uuid: String,
+}
+
+/// The OSCAL risk status of a response: OSCAL's own values where one fits, `risk-accepted`
+/// (a token, which the schema allows beside its values) for an acceptance still running.
+fn risk_status(r: &ResponseInput) -> &'static str {
+    match r.status.as_str() {
+        "in-remediation" => "remediating",
+        "remediated" => "closed",
+        "risk-accepted" if !r.expired => "risk-accepted",
+        _ => "open",
+    }
+}
+
+/// The end of a `YYYY-MM-DD` day as an OSCAL date-time: a deadline holds through its day.
+fn end_of_day(day: &str) -> String {
+    format!("{day}T23:59:59Z")
 }
 
 #[derive(Serialize)]
@@ -228,6 +302,8 @@ struct Finding {
     target: Target,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_observations: Vec<RelatedObservation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_risks: Vec<RelatedRisk>,
 }
 
 #[derive(Serialize)]
@@ -330,6 +406,7 @@ pub fn assessment_results(input: &AssessmentInput) -> Result<Vec<u8>, serde_json
                     summary
                 },
                 props: [
+                    prop("finding-id", &f.id),
                     prop("check", &f.check),
                     prop("severity", &f.severity),
                     f.identity.as_ref().and_then(|v| prop("identity", v)),
@@ -359,6 +436,98 @@ pub fn assessment_results(input: &AssessmentInput) -> Result<Vec<u8>, serde_json
         })
         .collect();
 
+    // One risk per finding with a current management response, beside its observation.
+    let risks: Vec<(String, Risk)> = observations
+        .iter()
+        .filter_map(|(f, o)| {
+            let r = f.response.as_ref()?;
+            let status = risk_status(r);
+            let accepted = r.status == "risk-accepted";
+            let deadline = match (&r.accepted_until, accepted) {
+                (Some(until), true) => end_of_day(until),
+                _ => end_of_day(&r.due),
+            };
+            let entry = r.entry.to_string();
+            let props: Vec<Prop> = [
+                prop("finding-id", &f.id),
+                prop("response-status", &r.status),
+                prop("owner", &r.owner),
+                prop("due", &r.due),
+                r.accepted_until
+                    .as_ref()
+                    .and_then(|d| prop("accepted-until", d)),
+                r.expired.then(|| prop("acceptance-expired", "true")).flatten(),
+                prop("response-entry", &entry),
+                prop("recorded-at", &r.recorded_at),
+                r.recorded_by.as_ref().and_then(|b| prop("recorded-by", b)),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let statement = one_line(&r.response);
+            let remediations = match r.status.as_str() {
+                // Accepting a risk plans no remediation; the statement says why.
+                "risk-accepted" => Vec::new(),
+                other => vec![Remediation {
+                    uuid: uuid("remediation", &[f.id.as_str(), entry.as_str()]),
+                    lifecycle: if other == "remediated" {
+                        "completed"
+                    } else {
+                        "planned"
+                    },
+                    title: one_line(&format!("Management response to {}", f.id)),
+                    description: if statement.is_empty() {
+                        "Management response recorded without text.".to_owned()
+                    } else {
+                        statement.clone()
+                    },
+                    props: [
+                        prop("owner", &r.owner),
+                        prop("due", &r.due),
+                        prop("response-entry", &entry),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                }],
+            };
+            let risk = Risk {
+                uuid: uuid("risk", &[f.id.as_str()]),
+                title: one_line(&format!(
+                    "{} {}: {}",
+                    f.id,
+                    f.check,
+                    f.identity.as_deref().unwrap_or("-")
+                )),
+                description: o.description.clone(),
+                statement: if statement.is_empty() {
+                    "Management response recorded without text.".to_owned()
+                } else {
+                    format!(
+                        "Management response (ledger entry {entry}, owner {}, due {}{}): {statement}",
+                        one_line(&r.owner),
+                        r.due,
+                        match (&r.accepted_until, r.expired) {
+                            (Some(until), false) => format!(", risk accepted until {until}"),
+                            (Some(until), true) => {
+                                format!(", risk acceptance expired on {until}")
+                            }
+                            (None, _) => String::new(),
+                        }
+                    )
+                },
+                props,
+                status,
+                deadline,
+                remediations,
+                related_observations: vec![RelatedObservation {
+                    observation_uuid: o.uuid.clone(),
+                }],
+            };
+            Some((o.uuid.clone(), risk))
+        })
+        .collect();
+
     let reviewed: Vec<&ControlInput> = input
         .controls
         .iter()
@@ -379,11 +548,20 @@ pub fn assessment_results(input: &AssessmentInput) -> Result<Vec<u8>, serde_json
                     ),
                 ),
             };
-            let related = observations
+            let related: Vec<RelatedObservation> = observations
                 .iter()
                 .filter(|(f, _)| f.controls.iter().any(|id| id == &c.id))
                 .map(|(_, o)| RelatedObservation {
                     observation_uuid: o.uuid.clone(),
+                })
+                .collect();
+            let related_risks = risks
+                .iter()
+                .filter(|(observation, _)| {
+                    related.iter().any(|r| &r.observation_uuid == observation)
+                })
+                .map(|(_, risk)| RelatedRisk {
+                    risk_uuid: risk.uuid.clone(),
                 })
                 .collect();
             Finding {
@@ -416,6 +594,7 @@ pub fn assessment_results(input: &AssessmentInput) -> Result<Vec<u8>, serde_json
                     },
                 },
                 related_observations: related,
+                related_risks,
             }
         })
         .collect();
@@ -549,6 +728,7 @@ pub fn assessment_results(input: &AssessmentInput) -> Result<Vec<u8>, serde_json
                     }],
                 },
                 observations: observations.into_iter().map(|(_, o)| o).collect(),
+                risks: risks.into_iter().map(|(_, r)| r).collect(),
                 findings,
             }],
             back_matter: BackMatter { resources },

@@ -185,7 +185,9 @@ mod tests {
         assert_ne!(leaver().entitlement(Some("")).id(), leaver().id());
         // "ab" + None and "a" + "b" in neighbouring fields must not collide.
         let joined = Finding::new("C", "").account(Some("ab"));
-        let split = Finding::new("C", "").account(Some("a")).entitlement(Some("b"));
+        let split = Finding::new("C", "")
+            .account(Some("a"))
+            .entitlement(Some("b"));
         assert_ne!(joined.id(), split.id());
     }
 
