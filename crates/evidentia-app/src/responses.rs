@@ -671,4 +671,63 @@ mod tests {
         };
         assert!(!open.expired(at(1, 7)));
     }
+
+    /// The façade end to end on the real demo workspace: the Findings view carries ids and,
+    /// after `record_response`, the response; a refusal leaves the head where it was.
+    #[tokio::test]
+    async fn findings_view_shows_the_recorded_response() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ws = dir.path().join("demo.evidentia");
+        crate::build_embedded_demo(&ws, now()).await.expect("demo");
+        let view = crate::findings_view(&ws, now()).await.expect("view");
+        assert_eq!(view.as_of, "2026-01-01T00:00:00Z");
+        let target = view
+            .findings
+            .first()
+            .expect("the demo has findings")
+            .clone();
+        assert!(target.id.starts_with("F-") && target.response.is_none());
+        let head = crate::open_workspace(&ws).await.expect("open").head;
+
+        let mut bad = input();
+        bad.finding = target.id.clone();
+        bad.due = "2025-12-31".into();
+        let err = record_response(&ws, bad, now())
+            .await
+            .expect_err("due too early");
+        assert_eq!(
+            err.to_string(),
+            "due 2025-12-31 is before the finding (judged as of 2026-01-01)"
+        );
+        assert_eq!(crate::open_workspace(&ws).await.expect("open").head, head);
+
+        let mut good = input();
+        good.finding = target.id.to_uppercase();
+        let recorded = record_response(&ws, good, now()).await.expect("recorded");
+        assert_eq!(recorded.record.seq, head.count + 1);
+        assert_eq!(recorded.record.finding, target.id);
+        assert_eq!(recorded.record.check, target.check);
+        let view = crate::findings_view(&ws, now()).await.expect("view");
+        let shown = view
+            .findings
+            .iter()
+            .find(|f| f.id == target.id)
+            .and_then(|f| f.response.clone())
+            .expect("the response is shown");
+        assert_eq!(shown.status, ResponseStatus::InRemediation);
+        assert_eq!(shown.seq, head.count + 1);
+        assert!(!shown.expired);
+        assert_eq!(
+            view.findings
+                .iter()
+                .filter(|f| f.response.is_some())
+                .count(),
+            1
+        );
+        let history = list_responses(&ws).await.expect("history");
+        assert_eq!(history.len(), 1);
+        assert!(history[0].current);
+        let verified = crate::verify_ledger(&ws, |_| ()).await.expect("verify");
+        assert!(verified.report.failure.is_none());
+    }
 }
