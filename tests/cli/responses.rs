@@ -248,15 +248,44 @@ fn a_response_is_recorded_kept_in_history_and_shown_everywhere() {
     assert_eq!(rows[1]["finding_id"], id.as_str());
     assert_eq!(rows[1]["current"], true);
 
-    // OSCAL: a risk beside the finding's observation, linked from the control finding.
+    // OSCAL: a risk beside the finding's observation, linked from the control finding. A
+    // second finding in remediation gives trestle a risk with a remediation to validate too.
+    let other = listed.iter().find(|f| f["id"] != id.as_str()).unwrap();
+    let other_id = other["id"].as_str().unwrap();
+    respond(
+        &ws,
+        &[
+            other_id,
+            "--owner",
+            "IAM team",
+            "--due",
+            "2026-03-01",
+            "--status",
+            "in-remediation",
+            "--response",
+            "Fixing.",
+        ],
+    )
+    .expect_code(0);
     let oscal_path = dir.path().join("ar.json");
     run_ws(&ws, &["export", "oscal", "--out", path_str(&oscal_path)]).expect_code(0);
     let doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&oscal_path).unwrap()).unwrap();
     let result = &doc["assessment-results"]["results"][0];
     let risks = result["risks"].as_array().unwrap();
-    assert_eq!(risks.len(), 1);
-    let risk = &risks[0];
+    assert_eq!(risks.len(), 2);
+    let has_finding_id = |item: &serde_json::Value, fid: &str| {
+        item["props"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "finding-id" && p["value"] == fid)
+    };
+    let remediating = risks.iter().find(|r| has_finding_id(r, other_id)).unwrap();
+    assert_eq!(remediating["status"], "remediating");
+    assert_eq!(remediating["deadline"], "2026-03-01T23:59:59Z");
+    assert_eq!(remediating["remediations"][0]["lifecycle"], "planned");
+    let risk = risks.iter().find(|r| has_finding_id(r, &id)).unwrap();
     assert_eq!(risk["status"], "risk-accepted");
     assert_eq!(risk["deadline"], "2099-12-31T23:59:59Z");
     assert!(
@@ -270,13 +299,7 @@ fn a_response_is_recorded_kept_in_history_and_shown_everywhere() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|o| {
-            o["props"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|p| p["name"] == "finding-id" && p["value"] == id.as_str())
-        })
+        .find(|o| has_finding_id(o, &id))
         .unwrap();
     assert_eq!(
         risk["related-observations"][0]["observation-uuid"],

@@ -738,3 +738,162 @@ pub fn assessment_results(input: &AssessmentInput) -> Result<Vec<u8>, serde_json
     out.push(b'\n');
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(id: &str, response: Option<ResponseInput>) -> FindingInput {
+        FindingInput {
+            id: id.to_owned(),
+            check: "EV-LEAVER-NOT-REVOKED".to_owned(),
+            severity: "high".to_owned(),
+            summary: "Still active after leaving".to_owned(),
+            identity: Some(format!("E-{id}")),
+            system: Some("aws".to_owned()),
+            account: None,
+            entitlement: None,
+            exception: None,
+            campaign: None,
+            evidence: vec![3, 9],
+            controls: vec!["PR.AA-05".to_owned()],
+            response,
+        }
+    }
+
+    fn response(status: &str, accepted_until: Option<&str>, expired: bool) -> ResponseInput {
+        ResponseInput {
+            entry: 42,
+            recorded_at: "2026-04-02T09:00:00Z".to_owned(),
+            status: status.to_owned(),
+            expired,
+            owner: "IAM team".to_owned(),
+            due: "2026-04-30".to_owned(),
+            accepted_until: accepted_until.map(str::to_owned),
+            response: "Removing it.".to_owned(),
+            recorded_by: None,
+        }
+    }
+
+    fn document(findings: Vec<FindingInput>) -> serde_json::Value {
+        let input = AssessmentInput {
+            framework_id: "nist-csf-2.0".to_owned(),
+            framework_title: "NIST CSF".to_owned(),
+            framework_version: "2.0".to_owned(),
+            workspace_id: "w".to_owned(),
+            start: "2025-01-01T00:00:00Z".to_owned(),
+            end: "2026-01-01T00:00:00Z".to_owned(),
+            as_of: "2026-01-01T00:00:00Z".to_owned(),
+            generated_at: "2026-07-01T09:00:00Z".to_owned(),
+            ledger_entries: 50,
+            ledger_head: "ab".repeat(32),
+            policy_entry: 2,
+            controls: vec![ControlInput {
+                id: "PR.AA-05".to_owned(),
+                title: "Access permissions".to_owned(),
+                status: "findings".to_owned(),
+                evidence: 10,
+                findings: 2,
+                checks: vec!["EV-LEAVER-NOT-REVOKED".to_owned()],
+            }],
+            findings,
+            artifacts: Vec::new(),
+        };
+        serde_json::from_slice(&assessment_results(&input).expect("json")).expect("parse")
+    }
+
+    #[test]
+    fn each_response_status_maps_to_an_oscal_risk_status_and_deadline() {
+        let cases = [
+            (
+                response("open", None, false),
+                "open",
+                "2026-04-30T23:59:59Z",
+                Some("planned"),
+            ),
+            (
+                response("in-remediation", None, false),
+                "remediating",
+                "2026-04-30T23:59:59Z",
+                Some("planned"),
+            ),
+            (
+                response("remediated", None, false),
+                "closed",
+                "2026-04-30T23:59:59Z",
+                Some("completed"),
+            ),
+            (
+                response("risk-accepted", Some("2026-09-30"), false),
+                "risk-accepted",
+                "2026-09-30T23:59:59Z",
+                None,
+            ),
+            (
+                response("risk-accepted", Some("2025-09-30"), true),
+                "open",
+                "2025-09-30T23:59:59Z",
+                None,
+            ),
+        ];
+        for (r, status, deadline, lifecycle) in cases {
+            let doc = document(vec![finding("F-0123456789ab", Some(r.clone()))]);
+            let risk = &doc["assessment-results"]["results"][0]["risks"][0];
+            assert_eq!(risk["status"], status, "{r:?}");
+            assert_eq!(risk["deadline"], deadline, "{r:?}");
+            assert_eq!(
+                risk["remediations"][0]["lifecycle"].as_str(),
+                lifecycle,
+                "{r:?}"
+            );
+            assert_eq!(
+                risk["props"]
+                    .as_array()
+                    .expect("props")
+                    .iter()
+                    .any(|p| p["name"] == "acceptance-expired"),
+                r.expired
+            );
+        }
+    }
+
+    #[test]
+    fn only_responded_findings_get_a_risk_linked_both_ways() {
+        let doc = document(vec![
+            finding("F-0123456789ab", Some(response("open", None, false))),
+            finding("F-ba9876543210", None),
+        ]);
+        let result = &doc["assessment-results"]["results"][0];
+        let risks = result["risks"].as_array().expect("risks");
+        assert_eq!(risks.len(), 1);
+        let observation = result["observations"]
+            .as_array()
+            .expect("observations")
+            .iter()
+            .find(|o| {
+                o["title"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("E-F-0123456789ab"))
+            })
+            .expect("observation");
+        assert_eq!(
+            risks[0]["related-observations"][0]["observation-uuid"],
+            observation["uuid"]
+        );
+        let control = &result["findings"][0];
+        assert_eq!(control["related-risks"].as_array().expect("risks").len(), 1);
+        assert_eq!(control["related-risks"][0]["risk-uuid"], risks[0]["uuid"]);
+        // Without any response there are no risks at all (the key is left out).
+        let doc = document(vec![finding("F-ba9876543210", None)]);
+        assert!(
+            doc["assessment-results"]["results"][0]
+                .get("risks")
+                .is_none()
+        );
+        assert!(
+            doc["assessment-results"]["results"][0]["findings"][0]
+                .get("related-risks")
+                .is_none()
+        );
+    }
+}
