@@ -40,7 +40,7 @@ pub enum ExportKind {
 }
 
 impl ExportKind {
-    /// Every table, in the order a pack holds them.
+    /// Every table a pack holds, in its order (all but [`ExportKind::Responses`]).
     pub const ALL: [ExportKind; 7] = [
         ExportKind::Controls,
         ExportKind::Events,
