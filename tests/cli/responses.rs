@@ -459,3 +459,53 @@ fn bad_responses_are_refused_whole() {
     let history = run_ws(&ws, &["--json", "responses"]).expect_code(0).json();
     assert_eq!(history.as_array().unwrap().len(), 0);
 }
+
+/// A response edited behind Evidentia's back (its owner and status changed in the file): every
+/// command that reads responses refuses the altered ledger (exit 3) and `respond` adds nothing.
+#[test]
+fn an_edited_response_is_caught_and_nothing_is_added() {
+    let Some(sqlite3) = sqlite3() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo_copy(dir.path());
+    let id = findings(&ws, &[])[0]["id"].as_str().unwrap().to_owned();
+    let args = [
+        id.as_str(),
+        "--owner",
+        "IAM team",
+        "--due",
+        "2026-03-01",
+        "--status",
+        "in-remediation",
+        "--response",
+        "Fixing.",
+    ];
+    respond(&ws, &args).expect_code(0);
+    let (count, _) = head(&ws);
+    sql(
+        &sqlite3,
+        &ws,
+        &format!(
+            "DROP TRIGGER ledger_entries_no_update; \
+             UPDATE ledger_entries SET payload = CAST(REPLACE(CAST(payload AS TEXT), 'in-remediation', 'remediated') AS BLOB) WHERE seq = {count};"
+        ),
+    );
+    run_ws(&ws, &["verify"]).expect_code(3);
+    for command in [
+        &["responses"][..],
+        &["findings"],
+        &["export", "responses", "--out", "r.csv"],
+    ] {
+        let r = run_ws(&ws, command);
+        r.expect_code(3);
+        assert!(r.stderr.contains("altered"), "{command:?}: {r:#?}");
+    }
+    respond(&ws, &args).expect_code(3);
+    let stored = run_ws(&ws, &["--json", "log", "--kind", "finding.response"])
+        .expect_code(0)
+        .json_lines();
+    assert_eq!(
+        stored.len(),
+        1,
+        "nothing was appended to the altered ledger"
+    );
+}
