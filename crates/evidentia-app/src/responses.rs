@@ -328,18 +328,26 @@ pub async fn record_response(
     let checked = check_input(&input, now)?;
     let run = analyze_workspace(workspace, None, now, false).await?;
     let as_of_day = run.as_of.date_naive();
-    let finding = run
+    let mut matching = run
         .analysis
         .findings
         .iter()
-        .find(|f| f.id() == checked.finding)
-        .ok_or_else(|| {
-            invalid(format!(
-                "no finding {} in this workspace's analysis (as of {})",
-                checked.finding,
-                day(as_of_day)
-            ))
-        })?;
+        .filter(|f| f.id() == checked.finding);
+    let finding = matching.next().ok_or_else(|| {
+        invalid(format!(
+            "no finding {} in this workspace's analysis (as of {})",
+            checked.finding,
+            day(as_of_day)
+        ))
+    })?;
+    // 48 bits make two findings of one analysis sharing an id vanishingly unlikely; if it
+    // happens, a response must not silently attach to one of them.
+    if matching.next().is_some() {
+        return Err(invalid(format!(
+            "the id {} names more than one finding in this analysis; responses cannot tell them apart",
+            checked.finding
+        )));
+    }
     if checked.due < as_of_day {
         return Err(invalid(format!(
             "due {} is before the finding (judged as of {})",
