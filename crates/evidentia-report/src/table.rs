@@ -20,6 +20,10 @@ pub(crate) struct Cell {
     pub text: String,
     pub colour: Option<Rgb3>,
     pub bold: bool,
+    /// An anchor other cells can link to (the row's place is recorded when it is drawn).
+    pub anchor: Option<String>,
+    /// The anchor this cell links to (a GoTo link annotation over the cell).
+    pub link: Option<String>,
 }
 
 impl Cell {
@@ -28,6 +32,8 @@ impl Cell {
             text: text.into(),
             colour: None,
             bold: false,
+            anchor: None,
+            link: None,
         }
     }
     /// Coloured but regular weight.
@@ -36,13 +42,27 @@ impl Cell {
             text: text.into(),
             colour: Some(colour),
             bold: false,
+            anchor: None,
+            link: None,
         }
+    }
+    /// Marks the cell as the target `anchor`.
+    pub fn anchor(mut self, anchor: impl Into<String>) -> Cell {
+        self.anchor = Some(anchor.into());
+        self
+    }
+    /// Makes the cell a link to `anchor`.
+    pub fn link(mut self, anchor: Option<String>) -> Cell {
+        self.link = anchor;
+        self
     }
     pub fn strong(text: impl Into<String>, colour: Rgb3) -> Cell {
         Cell {
             text: text.into(),
             colour: Some(colour),
             bold: true,
+            anchor: None,
+            link: None,
         }
     }
 }
@@ -243,6 +263,14 @@ impl<'a> Table<'a> {
                             top - PAD_Y - style.size * 0.85 - i as f32 * self.style.leading();
                         canvas.text_at(page, lx, baseline, line, style);
                     }
+                    if let Some(a) = &cell.anchor {
+                        canvas.anchors.insert(a.clone(), (page, top));
+                    }
+                    if let Some(target) = &cell.link {
+                        canvas
+                            .links
+                            .push((page, [x, top - h, col.width, h], target.clone()));
+                    }
                     x += col.width;
                 }
                 canvas.y -= h;
@@ -261,6 +289,17 @@ impl<'a> Table<'a> {
         if rows.is_empty() {
             self.room(canvas, 0.0);
         }
+        // No orphans: the header starts a page with its first rows (up to three), never alone
+        // or with one or two rows at a page's foot.
+        let lead: f32 = rows
+            .iter()
+            .take(3)
+            .map(|r| match r {
+                Row::Cells(cells) => self.measure(canvas, cells).1,
+                Row::Group { .. } => self.group_height(),
+            })
+            .sum();
+        canvas.need(self.header_height() + lead.min(CONTENT_TOP - CONTENT_BOTTOM - 40.0));
         for (i, row) in rows.iter().enumerate() {
             self.row(canvas, row, rows.get(i + 1));
         }
