@@ -76,7 +76,7 @@ fn bytes(n: u64) -> String {
 pub(crate) fn facts(canvas: &mut Canvas, facts: &[(&str, String)]) {
     let label = Style::new(9.5).bold().colour(colour::MUTED);
     let value = Style::new(9.5);
-    let label_w = 118.0;
+    let label_w = 104.0;
     for (name, text) in facts {
         let lines = canvas.lines(text, value, CONTENT_W - label_w);
         let kept = if lines.len() <= 6 { lines.len() } else { 3 };
@@ -150,7 +150,7 @@ pub(crate) fn cover(canvas: &mut Canvas, model: &ReportModel) {
                 "Ledger head",
                 format!("{} entries", count(model.ledger.entries as usize)),
             ),
-            ("Head hash (SHA-256)", model.ledger.head_hash.clone()),
+            ("Head SHA-256", model.ledger.head_hash.clone()),
             ("Checkpoint", checkpoint),
             (
                 "Policy in force",
@@ -224,14 +224,7 @@ pub(crate) fn contents(canvas: &mut Canvas, titles: &[(String, usize)], known: b
         } else {
             String::new()
         };
-        canvas.text(
-            MARGIN_X,
-            y,
-            CONTENT_W - 60.0,
-            title,
-            style,
-            Align::Left,
-        );
+        canvas.text(MARGIN_X, y, CONTENT_W - 60.0, title, style, Align::Left);
         canvas.text(
             MARGIN_X + CONTENT_W - 50.0,
             y,
@@ -293,12 +286,17 @@ pub(crate) fn scope(canvas: &mut Canvas, model: &ReportModel) {
     if !scope.populations.is_empty() {
         facts_rows.push((
             "Populations",
-            scope
-                .populations
-                .iter()
-                .map(|(label, n)| format!("{} {label}", count(*n)))
-                .collect::<Vec<_>>()
-                .join(", "),
+            // People and NHIs known to the ledger; lifecycle events within the period.
+            format!(
+                "{}. Identities are those the ledger knows; joiners, movers, leavers and NHI \
+                 events are those of the period.",
+                scope
+                    .populations
+                    .iter()
+                    .map(|(label, n)| format!("{} {label}", count(*n)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ));
     }
     facts(canvas, &facts_rows);

@@ -160,13 +160,32 @@ impl<'a> Table<'a> {
         self.style.size + 2.0 * PAD_Y + 2.0
     }
 
-    fn draw_group(&mut self, canvas: &mut Canvas, level: usize, text: &str) {
-        let style = if level == 0 {
+    fn group_style(&self, level: usize) -> Style {
+        if level == 0 {
             self.style.bold().colour(colour::ACCENT)
         } else {
             self.style.bold()
-        };
-        let h = self.group_height();
+        }
+    }
+
+    /// A group heading's lines: it wraps (a check's id, title, severity and controls may not
+    /// fit one line) rather than losing its end.
+    fn group_lines(&self, canvas: &Canvas, level: usize, text: &str) -> Vec<String> {
+        let indent = PAD_X + 8.0 * level as f32;
+        let mut lines = canvas.lines(text, self.group_style(level), CONTENT_W - indent - PAD_X);
+        lines.truncate(4);
+        lines
+    }
+
+    fn group_height_of(&self, canvas: &Canvas, level: usize, text: &str) -> f32 {
+        let n = self.group_lines(canvas, level, text).len().max(1);
+        self.group_height() + (n - 1) as f32 * self.style.leading()
+    }
+
+    fn draw_group(&mut self, canvas: &mut Canvas, level: usize, text: &str) {
+        let style = self.group_style(level);
+        let lines = self.group_lines(canvas, level, text);
+        let h = self.group_height_of(canvas, level, text);
         let fill = if level == 0 {
             colour::HEADER_FILL
         } else {
@@ -174,14 +193,16 @@ impl<'a> Table<'a> {
         };
         canvas.fill(MARGIN_X, canvas.y - h, CONTENT_W, h, fill);
         let indent = PAD_X + 8.0 * level as f32;
-        canvas.text(
-            MARGIN_X + indent,
-            canvas.y - PAD_Y - style.size * 0.85 - 1.0,
-            CONTENT_W - indent - PAD_X,
-            text,
-            style,
-            Align::Left,
-        );
+        let page = canvas.pages.len() - 1;
+        for (i, line) in lines.iter().enumerate() {
+            canvas.text_at(
+                page,
+                MARGIN_X + indent,
+                canvas.y - PAD_Y - style.size * 0.85 - 1.0 - i as f32 * self.style.leading(),
+                line,
+                style,
+            );
+        }
         canvas.y -= h;
     }
 
@@ -224,7 +245,7 @@ impl<'a> Table<'a> {
         self.header_height()
             + match first {
                 Some(Row::Cells(cells)) => self.measure(canvas, cells).1,
-                Some(Row::Group { .. }) => self.group_height(),
+                Some(Row::Group { level, text }) => self.group_height_of(canvas, *level, text),
                 None => 0.0,
             }
     }
@@ -238,7 +259,7 @@ impl<'a> Table<'a> {
                     _ => self.group_height(),
                 };
                 self.groups.truncate(*level);
-                self.room(canvas, self.group_height() + next_h);
+                self.room(canvas, self.group_height_of(canvas, *level, text) + next_h);
                 self.draw_group(canvas, *level, text);
                 self.groups.push(text.clone());
             }
@@ -296,7 +317,7 @@ impl<'a> Table<'a> {
             .take(3)
             .map(|r| match r {
                 Row::Cells(cells) => self.measure(canvas, cells).1,
-                Row::Group { .. } => self.group_height(),
+                Row::Group { level, text } => self.group_height_of(canvas, *level, text),
             })
             .sum();
         canvas.need(self.header_height() + lead.min(CONTENT_TOP - CONTENT_BOTTOM - 40.0));
