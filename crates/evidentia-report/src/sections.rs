@@ -1203,32 +1203,32 @@ pub(crate) fn revocation(canvas: &mut Canvas, model: &ReportModel) {
     let columns = [
         Column {
             title: "System",
-            width: CONTENT_W - 380.0,
+            width: 95.0,
             align: Align::Left,
         },
         Column {
             title: "Revocations",
-            width: 70.0,
+            width: 65.0,
             align: Align::Right,
         },
         Column {
-            title: "SLA (hours)",
-            width: 70.0,
+            title: "SLA (h)",
+            width: 55.0,
             align: Align::Right,
         },
         Column {
-            title: "Median (hours)",
-            width: 80.0,
+            title: "Median (h)",
+            width: 90.0,
             align: Align::Right,
         },
         Column {
-            title: "p95 (hours)",
-            width: 80.0,
+            title: "p95 (h)",
+            width: 90.0,
             align: Align::Right,
         },
         Column {
-            title: "Late",
-            width: 80.0,
+            title: "Late (over SLA)",
+            width: CONTENT_W - 395.0,
             align: Align::Right,
         },
     ];

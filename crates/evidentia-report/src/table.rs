@@ -321,7 +321,22 @@ impl<'a> Table<'a> {
             })
             .sum();
         canvas.need(self.header_height() + lead.min(CONTENT_TOP - CONTENT_BOTTOM - 40.0));
+        // No widows: when the last three rows would not all fit on this page, they start the
+        // next one together, so a table never ends with one or two rows alone on a page.
+        let tail = rows.len().saturating_sub(3);
         for (i, row) in rows.iter().enumerate() {
+            if i == tail && i > 0 {
+                let rest: f32 = rows[i..]
+                    .iter()
+                    .map(|r| match r {
+                        Row::Cells(cells) => self.measure(canvas, cells).1,
+                        Row::Group { level, text } => self.group_height_of(canvas, *level, text),
+                    })
+                    .sum();
+                if rest < CONTENT_TOP - CONTENT_BOTTOM - 80.0 {
+                    self.room(canvas, rest);
+                }
+            }
             self.row(canvas, row, rows.get(i + 1));
         }
         canvas.gap(10.0);
