@@ -486,8 +486,19 @@ fn the_report_reads_for_a_board_and_an_auditor() {
             !names.is_empty(),
             "{framework}: no person's name stands next to an id"
         );
-        // Nothing points to our repository; an external auditor has none.
+        // Nothing points to our repository or asks the reader to run our CLI; an external
+        // auditor has neither.
         assert!(!text.contains("docs/"), "{framework}: refers to docs/");
+        for command in [
+            "evidentia log",
+            "evidentia checkpoint",
+            "evidentia findings",
+        ] {
+            assert!(
+                !text.contains(command),
+                "{framework}: tells to run {command}"
+            );
+        }
         // No line ends inside an e-mail address or starts with its @, and an address too
         // wide for its column breaks only after a dot, hyphen or underscore.
         for (n, line) in raw.lines().chain(text.lines()).enumerate() {

@@ -714,10 +714,19 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
     if model.unmapped_findings > 0 {
         canvas.paragraph(
             &format!(
-                "{} further finding(s) of the period map to no control of this framework and are \
-                 not counted here; the other framework's report, or “evidentia findings”, shows \
-                 them.",
-                count(model.unmapped_findings)
+                "{} further finding{} of the period{} map to no control of this framework and \
+                 are not counted here; the report for another framework lists them.",
+                count(model.unmapped_findings),
+                if model.unmapped_findings == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                if model.scope.nhi_only {
+                    " about non-human identities"
+                } else {
+                    ""
+                }
             ),
             Style::new(8.5).colour(colour::MUTED),
             MARGIN_X,
