@@ -1176,9 +1176,10 @@ pub(crate) fn revocation(canvas: &mut Canvas, model: &ReportModel) {
     canvas.paragraph(
         "Hours from a leaver's (or a retired non-human identity's) effective time to each \
          system's revocation, for revocations that happened: the median and the 95th percentile \
-         (nearest rank) per system, against the policy's revocation SLA for the system. \
-         Revocations that landed after the SLA are counted as late (each is a finding); \
-         revocations that never happened are findings, not durations.",
+         (nearest rank) per system, against the policy's revocation SLA for the system (its \
+         standard tier; a privileged tier may have a stricter one, and a batch system one batch \
+         interval more). Late counts the revocations past the deadline that applied to each \
+         (each is a finding); revocations that never happened are findings, not durations.",
         Style::new(9.0).colour(colour::MUTED),
         MARGIN_X,
         CONTENT_W,

@@ -375,6 +375,8 @@ fn contents_outline_scope_and_responses_are_in_the_pdf() {
         "Okta deprovisioning job repaired",
         "entry 4242",
         "Management responses: 1 remediating",
+        "The largest problems:",
+        "in aws.",
         "sha256sum -c SHA256SUMS",
         "over SLA",
     ] {
