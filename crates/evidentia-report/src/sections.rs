@@ -1213,12 +1213,12 @@ pub(crate) fn revocation(canvas: &mut Canvas, model: &ReportModel) {
     let columns = [
         Column {
             title: "System",
-            width: 95.0,
+            width: 88.0,
             align: Align::Left,
         },
         Column {
             title: "Revocations",
-            width: 65.0,
+            width: 72.0,
             align: Align::Right,
         },
         Column {
