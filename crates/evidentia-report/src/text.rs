@@ -158,7 +158,7 @@ pub(crate) fn wrap(text: &str, face: &Face, size: f32, max: f32) -> Vec<String> 
             width = w;
             continue;
         }
-        // Too wide for any line: break after a `.`, `-`, `_` or `/` (never beside an `@`, so an
+        // Too wide for any line: break after a `.`, `-`, `_`, `/` or `:` (never beside an `@`, so an
         // address's local part and domain stay joined), whole pieces to a line; only a piece
         // wider than the line by itself (a hash) is cut where it fills the line.
         for piece in pieces(word) {
@@ -189,14 +189,14 @@ pub(crate) fn wrap(text: &str, face: &Face, size: f32, max: f32) -> Vec<String> 
     lines
 }
 
-/// A word split after each `.`, `-`, `_` or `/` that is not next to an `@`: the places a
+/// A word split after each `.`, `-`, `_`, `/` or `:` that is not next to an `@`: the places a
 /// too-long identifier or address may break.
 fn pieces(word: &str) -> Vec<&str> {
     let bytes = word.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
     for (i, b) in bytes.iter().enumerate() {
-        let breakable = matches!(b, b'.' | b'-' | b'_' | b'/')
+        let breakable = matches!(b, b'.' | b'-' | b'_' | b'/' | b':')
             && bytes.get(i + 1).is_some_and(|n| *n != b'@')
             && (i == 0 || bytes[i - 1] != b'@');
         if breakable && i + 1 < bytes.len() {
@@ -303,7 +303,7 @@ mod tests {
                 .and_then(|n| n.chars().next());
             // Every break falls after a separator or at a space, never between two letters.
             if next.is_some() && l != "account" {
-                assert!(matches!(last, '.' | '-' | '_' | '/'), "{lines:?}");
+                assert!(matches!(last, '.' | '-' | '_' | '/' | ':'), "{lines:?}");
             }
         }
         assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""));
