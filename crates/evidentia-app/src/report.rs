@@ -5,16 +5,19 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+
 use evidentia_report::{
-    ArtifactLine, Completeness, ControlLine, ExceptionLine, FindingLine, Framework, LedgerHead,
-    Pdf, ReportModel, ReviewLine, RevokeLine, Severity, Status,
+    ArtifactLine, CheckpointRef, Completeness, ControlLine, EvidenceClass, ExceptionLine,
+    FindingLine, Framework, LedgerHead, ManagementResponse, Pdf, ReportModel, ReviewLine,
+    RevokeLine, Scope, Severity, Status, SystemScope,
 };
-use evidentia_rules::RevokeStatus;
+use evidentia_rules::{Direction, LinkStatus, RevokeStatus};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    AgingBucket, ControlStatus, analyze_period, catalogs, check_info, control_status,
-    list_checkpoints, list_imports, open_workspace,
+    AgingBucket, ControlStatus, catalogs, check_info, control_status, list_checkpoints,
+    list_imports, open_workspace,
 };
 
 /// The choices behind one report, export or pack. `generated_at` is explicit (the CLI defaults
@@ -115,17 +118,41 @@ pub async fn report_model(
             known.join(", ")
         )
     })?;
-    let run = analyze_period(workspace, options.from, options.to, options.generated_at).await?;
+    let (run, seen) = crate::analysis::analyze_period_then(
+        workspace,
+        (options.from, options.to),
+        None,
+        options.generated_at,
+        |ctx, _| Seen::of(ctx),
+    )
+    .await?;
     let rows = control_status(&run, catalog.id())?;
     let imports = list_imports(workspace).await?;
     let info = open_workspace(workspace).await?;
     let checkpoints = list_checkpoints(workspace).await?;
     let org = &run.policy.policy.organisation;
     let analysis = &run.analysis;
+    // The OWASP NHI Top 10 is about non-human identities: its report counts only them (and
+    // accounts no identity owns, which may be either).
+    let nhi_only = catalog.id() == evidentia_frameworks::OWASP_NHI_2025;
+    let in_scope = |identity: Option<&evidentia_domain::IdentityId>| {
+        !nhi_only || identity.is_none_or(|i| !seen.is_human(i.as_str()))
+    };
+    let responses = responses_for_report(workspace);
 
     let mut findings = Vec::new();
     let mut unmapped_findings = 0;
+    let mut per_control: BTreeMap<String, usize> = BTreeMap::new();
+    let mut late_per_system: BTreeMap<String, usize> = BTreeMap::new();
     for f in &analysis.findings {
+        if !in_scope(f.identity.as_ref()) {
+            continue;
+        }
+        if f.check == "EV-LEAVER-REVOKED-LATE"
+            && let Some(s) = &f.system
+        {
+            *late_per_system.entry(s.as_str().to_owned()).or_default() += 1;
+        }
         let controls: Vec<String> = mapping
             .check(f.check)
             .map(|m| m.controls_in(catalog.id()).map(str::to_owned).collect())
@@ -134,24 +161,41 @@ pub async fn report_model(
             unmapped_findings += 1;
             continue;
         }
+        for c in &controls {
+            *per_control.entry(c.clone()).or_default() += 1;
+        }
         let (severity, _) = check_info(&mapping, f.check);
         findings.push(FindingLine {
             check: f.check.to_owned(),
+            title: evidentia_frameworks::check_title(f.check)
+                .unwrap_or_default()
+                .to_owned(),
             severity: match severity {
                 crate::Severity::Critical => Severity::Critical,
                 crate::Severity::High => Severity::High,
                 crate::Severity::Medium => Severity::Medium,
                 crate::Severity::Low => Severity::Low,
             },
-            summary: f.summary.clone(),
-            identity: f.identity.as_ref().map(|i| i.as_str().to_owned()),
+            summary: seen.name_ids_in(&f.summary),
+            identity: f.identity.as_ref().map(|i| seen.named(i.as_str())),
             system: f.system.as_ref().map(|s| s.as_str().to_owned()),
             account: f.account.clone(),
             evidence: f.evidence.clone(),
             controls,
+            response: responses.get(&response_key(f)).cloned(),
         });
     }
     let head_hash = run.head.hash.to_hex();
+    let exceptions: Vec<&evidentia_rules::ExceptionAging> = analysis
+        .exceptions
+        .iter()
+        .filter(|e| {
+            !nhi_only
+                || e.subject
+                    .as_ref()
+                    .is_some_and(|s| !seen.is_human(s.as_str()))
+        })
+        .collect();
     let evidence_gaps = evidence_gaps(&run);
     Ok(ReportModel {
         organisation: org.name.clone(),
@@ -168,45 +212,64 @@ pub async fn report_model(
         workspace_id: info.workspace_id,
         ledger: LedgerHead {
             entries: run.head.count,
-            checkpointed_at: checkpoints
-                .iter()
-                .find(|c| c.entry_count == run.head.count && c.head_hash == run.head.hash)
-                .map(|c| c.created_at.clone()),
+            checkpoint: checkpoint_for(&checkpoints, &run.head),
             head_hash,
         },
         policy_entry: run.policy.seq,
         policy_sha256: run.policy.sha256.to_hex(),
-        completeness: Completeness {
-            complete_events: analysis.metrics.complete_events,
-            events_with_chains: analysis.metrics.events_with_chains,
+        completeness: if nhi_only {
+            let nhi_chains = analysis
+                .chains
+                .iter()
+                .filter(|c| !c.identity_kind.is_human() && !c.systems.is_empty());
+            let (mut all, mut complete) = (0, 0);
+            for c in nhi_chains {
+                all += 1;
+                complete += usize::from(c.is_complete());
+            }
+            Completeness {
+                complete_events: complete,
+                events_with_chains: all,
+            }
+        } else {
+            Completeness {
+                complete_events: analysis.metrics.complete_events,
+                events_with_chains: analysis.metrics.events_with_chains,
+            }
         },
         controls: rows
             .into_iter()
-            .map(|r| ControlLine {
-                id: r.id,
-                text: r.title,
-                groups: r.groups,
-                status: match r.status {
-                    ControlStatus::Met => Status::Met,
-                    ControlStatus::Findings => Status::Findings,
-                    ControlStatus::NotAssessed => Status::NotAssessed,
-                },
-                evidence: r.evidence,
-                findings: r.findings,
-                missing: r.missing,
+            .map(|r| {
+                // Findings are counted over the report's scope (NHIs only for OWASP): a
+                // control whose findings were all about people is met for NHIs when its
+                // checks examined evidence.
+                let findings = per_control.get(&r.id).copied().unwrap_or(0);
+                let status = match (r.status, findings) {
+                    (ControlStatus::NotAssessed, _) => Status::NotAssessed,
+                    (_, 0) => Status::Met,
+                    _ => Status::Findings,
+                };
+                ControlLine {
+                    id: r.id,
+                    text: r.title,
+                    groups: r.groups,
+                    status,
+                    evidence: r.evidence,
+                    findings,
+                    missing: r.missing,
+                }
             })
             .collect(),
         findings,
         unmapped_findings,
-        exceptions: analysis
-            .exceptions
+        exceptions: exceptions
             .iter()
             .map(|e| ExceptionLine {
                 id: e.id.as_str().to_owned(),
-                subject: e.subject.as_ref().map(|s| s.as_str().to_owned()),
+                subject: e.subject.as_ref().map(|s| seen.named(s.as_str())),
                 system: e.system.as_ref().map(|s| s.as_str().to_owned()),
                 entitlement: e.entitlement.clone(),
-                owner: e.owner.as_ref().map(|o| o.as_str().to_owned()),
+                owner: e.owner.as_ref().map(|o| seen.named(o.as_str())),
                 granted: e.granted_at.date_naive(),
                 expires: e.expires_at.map(|t| t.date_naive()),
                 age_days: e.age_days,
@@ -218,20 +281,20 @@ pub async fn report_model(
         exceptions_by_bucket: AgingBucket::ALL
             .iter()
             .map(|b| {
-                let n = analysis
-                    .metrics
-                    .exceptions_by_bucket
-                    .get(b)
-                    .copied()
-                    .unwrap_or(0);
+                let n = exceptions.iter().filter(|e| e.bucket == *b).count();
                 (b.as_str().to_owned(), n)
             })
             .collect(),
-        time_to_revoke: analysis
-            .metrics
-            .time_to_revoke
-            .iter()
+        time_to_revoke: time_to_revoke(analysis, nhi_only)
+            .into_iter()
             .map(|(system, d)| RevokeLine {
+                sla_hours: run
+                    .policy
+                    .policy
+                    .systems
+                    .get(&system)
+                    .map(|p| p.revocation_sla.as_delta().num_seconds() as f64 / 3600.0),
+                late: late_per_system.get(system.as_str()).copied().unwrap_or(0),
                 system: system.as_str().to_owned(),
                 count: d.count,
                 median_hours: d.median_hours,
@@ -270,6 +333,7 @@ pub async fn report_model(
             })
             .collect(),
         evidence_gaps,
+        scope: seen.scope(&run, nhi_only),
         artifacts: imports
             .into_iter()
             .map(|i| ArtifactLine {
@@ -326,4 +390,323 @@ pub fn evidence_gaps(run: &crate::AnalysisRun) -> Vec<String> {
         ));
     }
     out
+}
+
+/// The key a management response is recorded under for a finding: its sort key's fields,
+/// joined (the finding's stable id once the ledger side lands).
+fn response_key(f: &evidentia_rules::Finding) -> String {
+    let (check, identity, system, account, entitlement, exception, campaign) = f.sort_key();
+    [
+        Some(check),
+        identity,
+        system,
+        account,
+        entitlement,
+        exception,
+        campaign,
+    ]
+    .iter()
+    .map(|p| p.unwrap_or(""))
+    .collect::<Vec<_>>()
+    .join("\u{1f}")
+}
+
+/// Management responses in force per finding key.
+// wired when management responses land: the ledger side (`current_responses`) is being built
+// beside this; until then no finding has a response and the report says so.
+fn responses_for_report(_workspace: &Path) -> BTreeMap<String, ManagementResponse> {
+    BTreeMap::new()
+}
+
+/// The checkpoint the cover names: one recording exactly this head, else the first recording
+/// a later head (its entries begin with this head's), else the latest before it.
+fn checkpoint_for(
+    checkpoints: &[evidentia_store::Checkpoint],
+    head: &evidentia_store::Head,
+) -> Option<CheckpointRef> {
+    let chosen = checkpoints
+        .iter()
+        .find(|c| c.entry_count == head.count && c.head_hash == head.hash)
+        .or_else(|| checkpoints.iter().find(|c| c.entry_count > head.count))
+        .or_else(|| {
+            checkpoints
+                .iter()
+                .filter(|c| c.entry_count < head.count)
+                .max_by_key(|c| c.entry_count)
+        })?;
+    let signer = chosen.note.as_deref().and_then(|note| {
+        let parsed = evidentia_ledger::note::parse_note(note).ok()?;
+        let s = parsed.signatures.first()?;
+        Some(format!("{}, key id {:08x}", s.name, s.id))
+    });
+    Some(CheckpointRef {
+        number: chosen.id,
+        entry_count: chosen.entry_count,
+        recorded_at: chosen.created_at.clone(),
+        signer,
+    })
+}
+
+/// Hours from leaver/retirement to each system's revocation, as the metrics compute them,
+/// over non-human identities only when `nhi_only`.
+fn time_to_revoke(
+    analysis: &evidentia_rules::Analysis,
+    nhi_only: bool,
+) -> BTreeMap<evidentia_domain::SystemId, evidentia_rules::Durations> {
+    if !nhi_only {
+        return analysis.metrics.time_to_revoke.clone();
+    }
+    let mut hours: BTreeMap<evidentia_domain::SystemId, Vec<f64>> = BTreeMap::new();
+    for chain in analysis
+        .chains
+        .iter()
+        .filter(|c| !c.identity_kind.is_human())
+    {
+        if !matches!(
+            chain.event_type,
+            evidentia_domain::LifecycleEventType::Leaver
+                | evidentia_domain::LifecycleEventType::NhiRetired
+        ) {
+            continue;
+        }
+        for s in chain
+            .systems
+            .iter()
+            .filter(|s| s.direction == Direction::Revoke)
+        {
+            let done = matches!(s.execution.status, LinkStatus::Complete | LinkStatus::Late);
+            if let Some(at) = s.execution.at.filter(|_| done) {
+                let h = (at - chain.effective_at).num_seconds().max(0) as f64 / 3600.0;
+                hours.entry(s.system.clone()).or_default().push(h);
+            }
+        }
+    }
+    hours
+        .into_iter()
+        .filter_map(|(s, h)| evidentia_rules::Durations::of(h).map(|d| (s, d)))
+        .collect()
+}
+
+/// What the evidence holds beyond the analysis: identities' names and kinds, and per system
+/// and class how much was imported (for names next to ids and the scope page).
+struct Seen {
+    /// Identity id → (display name, is a person).
+    identities: BTreeMap<String, (Option<String>, bool)>,
+    /// System → (log records, inventory rows).
+    per_system: BTreeMap<String, (usize, usize)>,
+    /// Evidence class counts, in display order.
+    classes: Vec<(&'static str, usize, &'static str)>,
+}
+
+impl Seen {
+    fn of(ctx: &evidentia_rules::Context<'_>) -> Seen {
+        let e = ctx.evidence;
+        let mut identities: BTreeMap<String, (Option<String>, bool)> = BTreeMap::new();
+        // The last record of an identity is its current state (catalog rows are re-imported).
+        for i in &e.identities {
+            let entry = identities
+                .entry(i.record.id.as_str().to_owned())
+                .or_insert((None, i.record.kind.is_human()));
+            if let Some(n) = i
+                .record
+                .display_name
+                .as_ref()
+                .filter(|n| !n.trim().is_empty())
+            {
+                entry.0 = Some(n.clone());
+            }
+            entry.1 = i.record.kind.is_human();
+        }
+        // Most identities are known from their lifecycle events (HR feed, NHI catalog), in
+        // ledger order: a later event's name replaces an earlier one.
+        let mut events: Vec<&evidentia_rules::Stored<evidentia_domain::LifecycleEvent>> =
+            e.events.iter().collect();
+        events.sort_by_key(|x| x.seq);
+        for x in events {
+            let entry = identities
+                .entry(x.record.identity.as_str().to_owned())
+                .or_insert((None, x.record.identity_kind.is_human()));
+            if let Some(n) = x
+                .record
+                .attributes
+                .display_name
+                .as_ref()
+                .filter(|n| !n.trim().is_empty())
+            {
+                entry.0 = Some(n.clone());
+            }
+            entry.1 = x.record.identity_kind.is_human();
+        }
+        let mut per_system: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        for x in &e.executions {
+            per_system
+                .entry(x.record.system.as_str().to_owned())
+                .or_default()
+                .0 += 1;
+        }
+        for r in &e.reconciliations {
+            per_system
+                .entry(r.record.system.as_str().to_owned())
+                .or_default()
+                .1 += 1;
+        }
+        let classes = vec![
+            (
+                "lifecycle events (HR and NHI catalog)",
+                e.events.len(),
+                "who joined, moved and left, and when",
+            ),
+            (
+                "approvals",
+                e.approvals.len(),
+                "who authorised each grant, and whether before it",
+            ),
+            (
+                "provisioning logs (executions)",
+                e.executions.len(),
+                "when each system granted or removed access",
+            ),
+            (
+                "inventories (reconciliation)",
+                e.reconciliations.len(),
+                "what each system actually held at a moment, confirming removals",
+            ),
+            (
+                "exceptions register",
+                e.exceptions.len(),
+                "which deviations were accepted, by whom and until when",
+            ),
+            (
+                "activity (sign-ins, API calls)",
+                e.activity.len(),
+                "whether access was used after departure, and human use of NHIs",
+            ),
+            (
+                "access reviews",
+                e.campaigns.len() + e.decisions.len(),
+                "whether access was periodically certified and revokes carried out",
+            ),
+        ];
+        Seen {
+            identities,
+            per_system,
+            classes,
+        }
+    }
+
+    fn is_human(&self, id: &str) -> bool {
+        self.identities.get(id).is_some_and(|(_, human)| *human)
+    }
+
+    /// "Dana Ito (E1234)", or the id alone when no name was imported.
+    fn named(&self, id: &str) -> String {
+        match self.identities.get(id).and_then(|(n, _)| n.as_deref()) {
+            Some(name) if name != id => format!("{name} ({id})"),
+            _ => id.to_owned(),
+        }
+    }
+
+    /// A summary with every identity id it mentions followed by the identity's name:
+    /// "approved by E1234" → "approved by Dana Ito (E1234)".
+    fn name_ids_in(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut token = String::new();
+        let flush = |token: &mut String, out: &mut String| {
+            if token.is_empty() {
+                return;
+            }
+            // A sentence's full stop is not part of the id.
+            let core = token.trim_end_matches(['.', ',', ';', ':']);
+            let named = self.named(core);
+            out.push_str(&named);
+            out.push_str(&token[core.len()..]);
+            token.clear();
+        };
+        for c in text.chars() {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | ':' | '/') {
+                token.push(c);
+            } else {
+                flush(&mut token, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut token, &mut out);
+        out
+    }
+
+    fn scope(&self, run: &crate::AnalysisRun, nhi_only: bool) -> Scope {
+        let analysis = &run.analysis;
+        let mut reviews: BTreeMap<&str, usize> = BTreeMap::new();
+        for c in &analysis.reviews {
+            for s in &c.systems {
+                *reviews.entry(s.system.as_str()).or_default() += 1;
+            }
+        }
+        let systems = run
+            .policy
+            .policy
+            .systems
+            .iter()
+            .map(|(id, p)| {
+                let (log_records, inventory_rows) =
+                    self.per_system.get(id.as_str()).copied().unwrap_or((0, 0));
+                SystemScope {
+                    system: id.as_str().to_owned(),
+                    log_records,
+                    inventory_rows,
+                    reviews: reviews.get(id.as_str()).copied().unwrap_or(0),
+                    revocation_sla: p.revocation_sla.to_string(),
+                }
+            })
+            .collect();
+        use evidentia_domain::LifecycleEventType as T;
+        let mut events: BTreeMap<&str, BTreeSet<u64>> = BTreeMap::new();
+        for c in &analysis.chains {
+            if nhi_only && c.identity_kind.is_human() {
+                continue;
+            }
+            let label = match c.event_type {
+                T::Joiner => "joiners",
+                T::Mover => "movers",
+                T::Leaver => "leavers",
+                T::NhiCreated => "NHIs created",
+                T::NhiOwnerChanged => "NHI owner changes",
+                T::NhiRetired => "NHIs retired",
+            };
+            events.entry(label).or_default().insert(c.seq);
+        }
+        let mut populations: Vec<(String, usize)> = Vec::new();
+        let people = self.identities.values().filter(|(_, h)| *h).count();
+        let nhis = self.identities.len() - people;
+        if !nhi_only {
+            populations.push(("people".to_owned(), people));
+        }
+        populations.push(("non-human identities".to_owned(), nhis));
+        for label in [
+            "joiners",
+            "movers",
+            "leavers",
+            "NHIs created",
+            "NHI owner changes",
+            "NHIs retired",
+        ] {
+            if let Some(set) = events.get(label) {
+                populations.push((label.to_owned(), set.len()));
+            }
+        }
+        Scope {
+            nhi_only,
+            systems,
+            populations,
+            evidence: self
+                .classes
+                .iter()
+                .map(|(name, records, shows)| EvidenceClass {
+                    name: (*name).to_owned(),
+                    records: *records,
+                    shows: (*shows).to_owned(),
+                })
+                .collect(),
+        }
+    }
 }

@@ -42,5 +42,8 @@ pub use catalog::{CATALOG_FORMAT, Catalog, Control};
 pub use catalogs::{Catalogs, NIST_CSF_2_0, OWASP_NHI_2025, Resolution, ResolvedVia};
 pub use crosswalk::{CROSSWALK_FORMAT, Crosswalk, CrosswalkEntry, Relation};
 pub use error::CatalogError;
-pub use mapping::{CHECK_IDS, CheckMapping, ControlRef, MAPPING_FORMAT, Mapping, Severity};
+pub use mapping::{
+    CHECK_IDS, CHECK_TITLES, CheckMapping, ControlRef, MAPPING_FORMAT, Mapping, Severity,
+    check_title,
+};
 pub use status::{ControlCounts, ControlStatus};

@@ -47,6 +47,100 @@ pub const CHECK_IDS: &[&str] = &[
     "EV-REVIEW-OUTSIDE-POPULATION",
 ];
 
+/// Each check's short title, as reports and tables print it beside the id
+/// ("EV-LEAVER-NOT-REVOKED — Leaver access not revoked"), in [`CHECK_IDS`] order.
+pub const CHECK_TITLES: &[(&str, &str)] = &[
+    (
+        "EV-GRANT-WITHOUT-APPROVAL",
+        "Access granted without approval",
+    ),
+    (
+        "EV-ACCESS-BEFORE-APPROVAL",
+        "Access granted before its approval",
+    ),
+    ("EV-SELF-APPROVAL", "Self-approved access"),
+    (
+        "EV-PRIVILEGED-WITHOUT-SECURITY-APPROVAL",
+        "Privileged access without security approval",
+    ),
+    ("EV-LEAVER-NOT-REVOKED", "Leaver access not revoked"),
+    (
+        "EV-LEAVER-REVOKED-LATE",
+        "Leaver access revoked after the SLA",
+    ),
+    (
+        "EV-ACTIVITY-AFTER-TERMINATION",
+        "Access used after departure",
+    ),
+    ("EV-MOVER-RETAINED-ACCESS", "Mover kept old-role access"),
+    ("EV-SOD-CONFLICT", "Separation-of-duties conflict"),
+    (
+        "EV-EXECUTION-FAILED-UNCONFIRMED",
+        "Change failed or never confirmed",
+    ),
+    (
+        "EV-CHANGE-WITHOUT-AUTHORITATIVE-EVENT",
+        "Access change without a lifecycle event or approval",
+    ),
+    ("EV-ORPHAN-ACCOUNT", "Account with no known owner identity"),
+    (
+        "EV-UNEXPECTED-ENTITLEMENT",
+        "Entitlement neither profiled nor approved",
+    ),
+    (
+        "EV-EXCEPTION-EXPIRED-ACTIVE",
+        "Expired exception still in use",
+    ),
+    ("EV-EXCEPTION-NO-OWNER", "Exception without an owner"),
+    ("EV-EXCEPTION-NO-EXPIRY", "Exception without an expiry"),
+    (
+        "EV-EXCEPTION-TOO-LONG",
+        "Exception longer than policy allows",
+    ),
+    (
+        "EV-NHI-WITHOUT-OWNER",
+        "Non-human identity without an owner",
+    ),
+    ("EV-NHI-OWNER-LEFT", "Non-human identity whose owner left"),
+    (
+        "EV-NHI-CREDENTIAL-LONG-LIVED",
+        "Non-human identity credential past its rotation age",
+    ),
+    (
+        "EV-NHI-HUMAN-USE",
+        "Non-human identity used interactively by a person",
+    ),
+    (
+        "EV-REVIEW-REVOKE-NOT-EXECUTED",
+        "Review revoke decision never executed",
+    ),
+    ("EV-REVIEW-REVOKE-LATE", "Review revoke executed late"),
+    (
+        "EV-REVIEW-REVOKE-CONTRADICTED",
+        "Review revoke contradicted by the next snapshot",
+    ),
+    (
+        "EV-REVIEW-SELF-REVIEW",
+        "Reviewer certified their own access",
+    ),
+    ("EV-REVIEW-RUBBER-STAMP", "Rubber-stamped review decisions"),
+    ("EV-REVIEW-INCOMPLETE", "Review population left undecided"),
+    ("EV-REVIEW-OVERDUE", "Review campaign overdue"),
+    (
+        "EV-REVIEW-PRIVILEGED-REVIEWER",
+        "Privileged access reviewed by an unauthorised reviewer",
+    ),
+    (
+        "EV-REVIEW-OUTSIDE-POPULATION",
+        "Review decision outside the system's population",
+    ),
+];
+
+/// The short title of a check, `None` for an id that is not one of [`CHECK_IDS`].
+pub fn check_title(id: &str) -> Option<&'static str> {
+    CHECK_TITLES.iter().find(|(c, _)| *c == id).map(|(_, t)| *t)
+}
+
 const BUILTIN_MAPPING: (&str, &str) = (
     "builtin:catalogs/mapping.json",
     include_str!("../catalogs/mapping.json"),
@@ -443,6 +537,32 @@ mod tests {
                 .checks_for(NIST_CSF_2_0, "PR.AA-05")
                 .any(|c| c.id() == "EV-SOD-CONFLICT")
         );
+    }
+
+    #[test]
+    fn offboarding_checks_map_to_nhi1_and_every_check_has_a_title() {
+        let (_, mapping) = builtin();
+        // NHI1:2025 Improper Offboarding: an NHI left active, revoked late or used after its
+        // retirement is the risk itself (audit conventions, OWASP NHI Top 10 2025).
+        for check in [
+            "EV-LEAVER-NOT-REVOKED",
+            "EV-LEAVER-REVOKED-LATE",
+            "EV-ACTIVITY-AFTER-TERMINATION",
+        ] {
+            let controls: Vec<&str> = mapping
+                .check(check)
+                .unwrap()
+                .controls_in(crate::OWASP_NHI_2025)
+                .collect();
+            assert_eq!(controls, ["NHI1:2025"], "{check}");
+        }
+        let ids: Vec<&str> = CHECK_TITLES.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, CHECK_IDS);
+        assert_eq!(
+            check_title("EV-LEAVER-NOT-REVOKED"),
+            Some("Leaver access not revoked")
+        );
+        assert_eq!(check_title("EV-NOPE"), None);
     }
 
     #[test]

@@ -100,6 +100,13 @@ pub(crate) struct Canvas {
     pub used: [Used; 2],
     /// A digest of everything drawn, in order: the document `/ID` is derived from it.
     pub digest: Sha256,
+    /// Every section title with the page (0-based) it starts on: the contents page and the
+    /// PDF outline.
+    pub outline: Vec<(String, usize)>,
+    /// Named places (page, top y) that links point to.
+    pub anchors: std::collections::BTreeMap<String, (usize, f32)>,
+    /// Links drawn so far: page, rectangle `[x, y, w, h]`, the anchor they go to.
+    pub links: Vec<(usize, [f32; 4], String)>,
 }
 
 impl Canvas {
@@ -110,6 +117,9 @@ impl Canvas {
             y: CONTENT_TOP,
             used: [Used::new(), Used::new()],
             digest: Sha256::new(),
+            outline: Vec::new(),
+            anchors: std::collections::BTreeMap::new(),
+            links: Vec::new(),
         }
     }
 
@@ -282,6 +292,7 @@ impl Canvas {
         } else {
             self.need(60.0);
         }
+        self.outline.push((title.to_owned(), self.pages.len() - 1));
         let style = Style::new(16.0).bold().colour(colour::ACCENT);
         self.text(
             MARGIN_X,

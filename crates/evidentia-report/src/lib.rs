@@ -21,9 +21,10 @@ use sha2::Digest;
 
 use crate::canvas::{CONTENT_W, Canvas, MARGIN_X, PAGE_H, Style, colour};
 pub use crate::model::{
-    AppendixAttribute, AppendixItem, AppendixResult, ArtifactLine, Completeness, ControlLine,
-    ExceptionLine, FindingLine, Framework, LedgerHead, ReportModel, ReviewLine, RevokeLine,
-    SampleAppendix, Severity, Status,
+    AppendixAttribute, AppendixItem, AppendixResult, ArtifactLine, CheckpointRef, Completeness,
+    ControlLine, EvidenceClass, ExceptionLine, FindingLine, Framework, LedgerHead,
+    ManagementResponse, ReportModel, ReviewLine, RevokeLine, SampleAppendix, Scope, Severity,
+    Status, SystemScope,
 };
 use crate::text::{Fonts, safe};
 
@@ -51,16 +52,14 @@ pub struct Pdf {
 /// Renders the report. Deterministic: equal models give byte-identical PDFs.
 pub fn render(model: &ReportModel) -> Result<Pdf, ReportError> {
     let fonts = Fonts::get()?;
-    let mut canvas = Canvas::new(fonts);
-    sections::cover(&mut canvas, model);
-    sections::summary(&mut canvas, model);
-    sections::controls(&mut canvas, model);
-    sections::findings(&mut canvas, model);
-    sections::exceptions(&mut canvas, model);
-    sections::revocation(&mut canvas, model);
-    sections::reviews(&mut canvas, model);
-    sections::evidence_index(&mut canvas, model);
-    sections::how_to_verify(&mut canvas, model);
+    // Two passes: the first finds the page each section starts on, the second prints those
+    // numbers on the contents page (one page in both, so nothing else moves).
+    let first = draw(Canvas::new(fonts), model, &[], false);
+    let canvas = draw(Canvas::new(fonts), model, &first.outline, true);
+    debug_assert_eq!(
+        first.outline, canvas.outline,
+        "the contents page moved nothing"
+    );
     let title = format!(
         "{} report: {}, {}",
         model.framework.title,
@@ -99,6 +98,54 @@ pub fn render(model: &ReportModel) -> Result<Pdf, ReportError> {
             created: model.generated_at.timestamp(),
         },
     )
+}
+
+/// Draws every section in reading order; `contents` holds the section pages of a first pass.
+fn draw(
+    mut canvas: Canvas,
+    model: &ReportModel,
+    contents: &[(String, usize)],
+    known: bool,
+) -> Canvas {
+    sections::cover(&mut canvas, model);
+    if known {
+        sections::contents(&mut canvas, contents, true);
+    } else {
+        // The first pass lists the titles the report will have, without page numbers.
+        let titles: Vec<(String, usize)> = section_titles(model)
+            .into_iter()
+            .map(|t| (t.to_owned(), 0))
+            .collect();
+        sections::contents(&mut canvas, &titles, false);
+    }
+    sections::scope(&mut canvas, model);
+    sections::summary(&mut canvas, model);
+    sections::controls(&mut canvas, model);
+    sections::findings(&mut canvas, model);
+    sections::exceptions(&mut canvas, model);
+    sections::revocation(&mut canvas, model);
+    sections::reviews(&mut canvas, model);
+    sections::evidence_index(&mut canvas, model);
+    sections::not_assessed(&mut canvas, model);
+    sections::how_to_verify(&mut canvas, model);
+    canvas
+}
+
+/// The section titles in order, as the sections print them.
+fn section_titles(_model: &ReportModel) -> Vec<&'static str> {
+    vec![
+        "Contents",
+        "Scope and applicability",
+        "Executive summary",
+        "Controls in scope",
+        "Findings",
+        "Exceptions",
+        "Time to revoke",
+        "Access reviews",
+        "Appendix A — Evidence index",
+        "Appendix B — Controls not assessed",
+        "Appendix C — How to verify",
+    ]
 }
 
 /// Renders the PDF appendix of an audit sample: method, attributes tested, summary counts, one
@@ -214,8 +261,49 @@ fn write(canvas: Canvas, doc_info: &Document) -> Result<Vec<u8>, ReportError> {
     digest.update(title.as_bytes());
     digest.update(doc_info.created.to_be_bytes());
     let id = digest.finalize();
-    doc.pages = canvas
-        .pages
+    // The outline: one bookmark per section, to its first page (printpdf counts from 1).
+    for (title, page) in &canvas.outline {
+        doc.add_bookmark(title, page + 1);
+    }
+    let mut pages = canvas.pages;
+    // Internal links (contents → sections, findings → evidence index): a borderless GoTo
+    // annotation over the cell, to the top of the anchored row or section page.
+    for (page, [x, y, w, h], target) in &canvas.links {
+        let destination = if let Some(title) = target.strip_prefix("section:") {
+            canvas
+                .outline
+                .iter()
+                .find(|(t, _)| t == title)
+                .map(|(_, p)| (*p, canvas::CONTENT_TOP + 20.0))
+        } else {
+            canvas.anchors.get(target).map(|(p, top)| (*p, top + 20.0))
+        };
+        let (Some((to_page, top)), Some(ops)) = (destination, pages.get_mut(*page)) else {
+            continue;
+        };
+        ops.push(printpdf::Op::LinkAnnotation {
+            link: printpdf::LinkAnnotation::new(
+                printpdf::Rect {
+                    x: printpdf::Pt(*x),
+                    y: printpdf::Pt(*y),
+                    width: printpdf::Pt(*w),
+                    height: printpdf::Pt(*h),
+                    mode: None,
+                    winding_order: None,
+                },
+                printpdf::Actions::Goto(printpdf::Destination::Xyz {
+                    page: to_page + 1,
+                    left: Some(0.0),
+                    top: Some(top.min(PAGE_H)),
+                    zoom: None,
+                }),
+                Some(printpdf::BorderArray::Solid([0.0, 0.0, 0.0])),
+                Some(printpdf::ColorArray::Transparent),
+                None,
+            ),
+        });
+    }
+    doc.pages = pages
         .into_iter()
         .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
         .collect();

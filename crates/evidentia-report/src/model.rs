@@ -41,6 +41,63 @@ pub struct ReportModel {
     /// What the analysis could not look at: kinds of evidence never imported (with the checks
     /// they left unassessed), systems without a snapshot in the period or without a log.
     pub evidence_gaps: Vec<String>,
+    /// What the report covers: systems, populations, evidence classes, and whether only
+    /// non-human identities are counted.
+    pub scope: Scope,
+}
+
+/// The scope and applicability statement: what was looked at, what could not be.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Only non-human identities are counted (the OWASP NHI report): people are out of scope.
+    pub nhi_only: bool,
+    /// Every system of the policy, with the evidence imported for it.
+    pub systems: Vec<SystemScope>,
+    /// Populations of the period, label → count (e.g. "leavers" → 23), in display order.
+    pub populations: Vec<(String, usize)>,
+    /// Each class of evidence, present or missing.
+    pub evidence: Vec<EvidenceClass>,
+}
+
+/// One system of the policy and what was imported for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SystemScope {
+    pub system: String,
+    /// Provisioning log records (executions) in the ledger for the system.
+    pub log_records: usize,
+    /// Inventory or reconciliation rows for the system.
+    pub inventory_rows: usize,
+    /// Access-review campaigns that covered the system.
+    pub reviews: usize,
+    /// The policy's revocation SLA, as written (e.g. "24h").
+    pub revocation_sla: String,
+}
+
+/// One class of evidence (approvals, provisioning logs, …): how many records were imported,
+/// and what it would have shown when none was.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvidenceClass {
+    pub name: String,
+    pub records: usize,
+    /// What this evidence shows (printed as "would have shown" when missing).
+    pub shows: String,
+}
+
+/// Management's response to a finding, as recorded in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagementResponse {
+    /// e.g. "remediating", "accepted", "disputed", "resolved".
+    pub status: String,
+    /// Who answers for it: "Dana Ito (E1234)".
+    pub owner: Option<String>,
+    pub due: Option<NaiveDate>,
+    /// For an accepted risk: until when.
+    pub accepted_until: Option<NaiveDate>,
+    pub response: String,
+    /// The ledger entry that recorded the response.
+    pub entry_seq: u64,
+    /// The acceptance or due date has passed.
+    pub expired: bool,
 }
 
 /// The framework a report is for.
@@ -58,8 +115,22 @@ pub struct Framework {
 pub struct LedgerHead {
     pub entries: u64,
     pub head_hash: String,
-    /// The time of a recorded checkpoint with exactly this head.
-    pub checkpointed_at: Option<String>,
+    /// The checkpoint that records this head (exactly, or a later head containing it), if any.
+    pub checkpoint: Option<CheckpointRef>,
+}
+
+/// A recorded checkpoint, as the cover names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointRef {
+    /// The checkpoint's number (1 for the first one recorded).
+    pub number: u64,
+    /// The entries it records; equal to the report's head, or more when it records a later
+    /// head of the same chain (which contains the report's as a prefix).
+    pub entry_count: u64,
+    pub recorded_at: String,
+    /// The signing key's name and key id ("evidentia/658b5a03974a528f, key id 1a2b3c4d"),
+    /// `None` for an unsigned checkpoint.
+    pub signer: Option<String>,
 }
 
 /// Evidence-chain completeness: events whose every link (decision, execution, confirmation)
@@ -147,8 +218,11 @@ impl Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindingLine {
     pub check: String,
+    /// The check's short title ("Leaver access not revoked").
+    pub title: String,
     pub severity: Severity,
     pub summary: String,
+    /// The identity, with its name when known: "Dana Ito (E1234)".
     pub identity: Option<String>,
     pub system: Option<String>,
     pub account: Option<String>,
@@ -156,6 +230,8 @@ pub struct FindingLine {
     pub evidence: Vec<u64>,
     /// This framework's controls the finding's check maps to.
     pub controls: Vec<String>,
+    /// Management's response, when one is recorded.
+    pub response: Option<ManagementResponse>,
 }
 
 /// One exception of the register, aged as of the analysis time.
@@ -182,6 +258,10 @@ pub struct RevokeLine {
     pub count: usize,
     pub median_hours: f64,
     pub p95_hours: f64,
+    /// The policy's revocation SLA for the system, in hours.
+    pub sla_hours: Option<f64>,
+    /// Revocations that landed after the SLA (the revoked-late findings on the system).
+    pub late: usize,
 }
 
 /// One access-review campaign in one system.

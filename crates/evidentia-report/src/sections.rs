@@ -1,6 +1,7 @@
-//! The report's sections in reading order: cover, executive summary, controls, findings,
-//! exceptions, time to revoke, access reviews, evidence index and how to verify. Each draws
-//! from the model only.
+//! The report's sections in reading order: cover, contents, scope and applicability, executive
+//! summary, controls in scope, findings, exceptions, time to revoke, access reviews, then the
+//! appendices (evidence index, controls not assessed, how to verify). Each draws from the
+//! model only.
 
 use std::collections::BTreeMap;
 
@@ -75,7 +76,7 @@ fn bytes(n: u64) -> String {
 pub(crate) fn facts(canvas: &mut Canvas, facts: &[(&str, String)]) {
     let label = Style::new(9.5).bold().colour(colour::MUTED);
     let value = Style::new(9.5);
-    let label_w = 130.0;
+    let label_w = 104.0;
     for (name, text) in facts {
         let lines = canvas.lines(text, value, CONTENT_W - label_w);
         let kept = if lines.len() <= 6 { lines.len() } else { 3 };
@@ -129,11 +130,7 @@ pub(crate) fn cover(canvas: &mut Canvas, model: &ReportModel) {
     );
     canvas.gap(14.0);
     let fw = &model.framework;
-    let checkpoint = match &model.ledger.checkpointed_at {
-        Some(at) => format!("recorded as a checkpoint at {at}"),
-        None => "no checkpoint records exactly this head (“evidentia checkpoint” records one)"
-            .to_owned(),
-    };
+    let checkpoint = checkpoint_text(model);
     facts(
         canvas,
         &[
@@ -153,7 +150,7 @@ pub(crate) fn cover(canvas: &mut Canvas, model: &ReportModel) {
                 "Ledger head",
                 format!("{} entries", count(model.ledger.entries as usize)),
             ),
-            ("Head hash (SHA-256)", model.ledger.head_hash.clone()),
+            ("Head SHA-256", model.ledger.head_hash.clone()),
             ("Checkpoint", checkpoint),
             (
                 "Policy in force",
@@ -166,13 +163,357 @@ pub(crate) fn cover(canvas: &mut Canvas, model: &ReportModel) {
     canvas.paragraph(
         "This report was produced offline by Evidentia from the hash-chained evidence ledger \
          named above. Every figure in it is computed from the ledger's entries up to that head; \
-         findings cite the ledger entries they rest on, and the appendix lists every imported \
-         file with its SHA-256. The last page explains how to verify the ledger and the files \
-         independently.",
+         findings cite the ledger entries they rest on, and Appendix A lists every imported \
+         file with its SHA-256. Appendix C explains how to check the report's claims with \
+         standard tools (sha256sum, python3, openssl), without Evidentia.",
         Style::new(9.5).colour(colour::MUTED),
         MARGIN_X,
         CONTENT_W,
     );
+}
+
+/// The cover's checkpoint line: which checkpoint records the head, or plainly none.
+pub(crate) fn checkpoint_text(model: &ReportModel) -> String {
+    match &model.ledger.checkpoint {
+        None => "none recorded: no checkpoint records this head".to_owned(),
+        Some(c) => {
+            let signer = match &c.signer {
+                Some(s) => format!("signed by {s}"),
+                None => "unsigned".to_owned(),
+            };
+            if c.entry_count == model.ledger.entries {
+                format!(
+                    "checkpoint #{} recorded this head at {}, {signer}",
+                    c.number, c.recorded_at
+                )
+            } else {
+                format!(
+                    "checkpoint #{} ({} entries, which begin with this head) recorded at {}, \
+                     {signer}",
+                    c.number,
+                    count(c.entry_count as usize),
+                    c.recorded_at
+                )
+            }
+        }
+    }
+}
+
+/// A check as printed everywhere: its id and its title.
+fn check_name(f: &crate::model::FindingLine) -> String {
+    if f.title.is_empty() {
+        f.check.clone()
+    } else {
+        format!("{} — {}", f.check, f.title)
+    }
+}
+
+/// The contents page: every section with its page, each a link to it. `pages` is `None` in the
+/// first pass (page numbers are not known yet; the page's layout does not depend on them).
+pub(crate) fn contents(canvas: &mut Canvas, titles: &[(String, usize)], known: bool) {
+    canvas.section("Contents", true);
+    let style = Style::new(10.5);
+    for (title, page) in titles {
+        if title == "Contents" {
+            continue;
+        }
+        canvas.need(style.leading() + 4.0);
+        let y = canvas.y - style.size;
+        let number = if known {
+            (page + 1).to_string()
+        } else {
+            String::new()
+        };
+        canvas.text(MARGIN_X, y, CONTENT_W - 60.0, title, style, Align::Left);
+        canvas.text(
+            MARGIN_X + CONTENT_W - 50.0,
+            y,
+            50.0,
+            &number,
+            style,
+            Align::Right,
+        );
+        let page_now = canvas.pages.len() - 1;
+        canvas.links.push((
+            page_now,
+            [MARGIN_X, y - 3.0, CONTENT_W, style.leading()],
+            format!("section:{title}"),
+        ));
+        canvas.y -= style.leading() + 4.0;
+    }
+}
+
+/// Scope and applicability: what the report covers and what it could not look at.
+pub(crate) fn scope(canvas: &mut Canvas, model: &ReportModel) {
+    canvas.section("Scope and applicability", true);
+    let scope = &model.scope;
+    let muted = Style::new(9.0).colour(colour::MUTED);
+    let (in_scope, not_assessed) = control_counts(model);
+    let mut facts_rows: Vec<(&str, String)> = vec![
+        ("Period", period(model)),
+        ("Judged as of", timestamp(&model.as_of)),
+        (
+            "Ledger",
+            format!(
+                "{} entries, head {}",
+                count(model.ledger.entries as usize),
+                model.ledger.head_hash
+            ),
+        ),
+        (
+            "Identities",
+            if scope.nhi_only {
+                "Non-human identities only (service accounts, access keys, API tokens, \
+                 certificates, workloads, AI agents) and accounts no identity owns. People \
+                 (employees, contractors) are out of scope of this report: their findings, \
+                 exceptions, lifecycle events and revocations are not counted here."
+                    .to_owned()
+            } else {
+                "People (employees, contractors) and non-human identities".to_owned()
+            },
+        ),
+        (
+            "Controls in scope",
+            format!(
+                "{in_scope} of {} controls of {}: those with at least one check whose evidence \
+                 was imported. The other {not_assessed} are not assessed and are listed in \
+                 Appendix B.",
+                model.controls.len(),
+                model.framework.title
+            ),
+        ),
+    ];
+    if !scope.populations.is_empty() {
+        facts_rows.push((
+            "Populations",
+            // People and NHIs known to the ledger; lifecycle events within the period.
+            format!(
+                "{}. Identities are those the ledger knows; joiners, movers, leavers and NHI \
+                 events are those of the period.",
+                scope
+                    .populations
+                    .iter()
+                    .map(|(label, n)| format!("{} {label}", count(*n)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    facts(canvas, &facts_rows);
+    canvas.gap(6.0);
+    canvas.subheading("Systems in scope", 60.0);
+    if scope.systems.is_empty() {
+        canvas.paragraph(
+            "The policy names no system.",
+            Style::new(9.5),
+            MARGIN_X,
+            CONTENT_W,
+        );
+    } else {
+        let columns = [
+            Column {
+                title: "System",
+                width: CONTENT_W - 330.0,
+                align: Align::Left,
+            },
+            Column {
+                title: "Provisioning log",
+                width: 90.0,
+                align: Align::Right,
+            },
+            Column {
+                title: "Inventory rows",
+                width: 90.0,
+                align: Align::Right,
+            },
+            Column {
+                title: "Reviews",
+                width: 60.0,
+                align: Align::Right,
+            },
+            Column {
+                title: "Revoke SLA",
+                width: 90.0,
+                align: Align::Right,
+            },
+        ];
+        let present = |n: usize| {
+            if n == 0 {
+                Cell::strong("none", colour::FINDINGS)
+            } else {
+                Cell::plain(count(n))
+            }
+        };
+        let rows: Vec<Row> = scope
+            .systems
+            .iter()
+            .map(|s| {
+                Row::Cells(vec![
+                    Cell::plain(&s.system),
+                    present(s.log_records),
+                    present(s.inventory_rows),
+                    if s.reviews == 0 {
+                        Cell::coloured("none", colour::MUTED)
+                    } else {
+                        Cell::plain(count(s.reviews))
+                    },
+                    Cell::plain(&s.revocation_sla),
+                ])
+            })
+            .collect();
+        Table::new(&columns, 8.5).draw(canvas, &rows);
+    }
+    canvas.subheading("Evidence classes", 60.0);
+    let present: Vec<&crate::model::EvidenceClass> =
+        scope.evidence.iter().filter(|e| e.records > 0).collect();
+    let missing: Vec<&crate::model::EvidenceClass> =
+        scope.evidence.iter().filter(|e| e.records == 0).collect();
+    for e in &present {
+        canvas.paragraph(
+            &format!(
+                "• Present: {} — {} records; {}.",
+                e.name,
+                count(e.records),
+                e.shows
+            ),
+            Style::new(9.0),
+            MARGIN_X,
+            CONTENT_W,
+        );
+    }
+    for e in &missing {
+        canvas.paragraph(
+            &format!("• Missing: {} — would have shown {}.", e.name, e.shows),
+            Style::new(9.0).colour(colour::FINDINGS),
+            MARGIN_X,
+            CONTENT_W,
+        );
+    }
+    if !model.evidence_gaps.is_empty() {
+        canvas.gap(6.0);
+        canvas.subheading("What could not be assessed", 40.0);
+        for gap in &model.evidence_gaps {
+            canvas.paragraph(&format!("• {gap}"), muted, MARGIN_X, CONTENT_W);
+        }
+    }
+}
+
+/// Controls in scope (met or with findings) and not assessed.
+fn control_counts(model: &ReportModel) -> (usize, usize) {
+    let not_assessed = model
+        .controls
+        .iter()
+        .filter(|c| c.status == Status::NotAssessed)
+        .count();
+    (model.controls.len() - not_assessed, not_assessed)
+}
+
+/// The executive summary's narrative, generated from the findings: the largest problems by
+/// severity and count, with the systems they are in and how many identities they concern.
+pub(crate) fn narrative(model: &ReportModel) -> Vec<String> {
+    let mut by_check: BTreeMap<&str, Vec<&crate::model::FindingLine>> = BTreeMap::new();
+    for f in &model.findings {
+        by_check.entry(f.check.as_str()).or_default().push(f);
+    }
+    let mut ranked: Vec<(&str, Vec<&crate::model::FindingLine>)> = by_check.into_iter().collect();
+    ranked.sort_by(|a, b| {
+        (a.1[0].severity, std::cmp::Reverse(a.1.len()), a.0).cmp(&(
+            b.1[0].severity,
+            std::cmp::Reverse(b.1.len()),
+            b.0,
+        ))
+    });
+    ranked
+        .iter()
+        .take(4)
+        .map(|(_, list)| {
+            let f = list[0];
+            let mut systems: BTreeMap<&str, usize> = BTreeMap::new();
+            for x in list {
+                if let Some(s) = &x.system {
+                    *systems.entry(s.as_str()).or_default() += 1;
+                }
+            }
+            let mut systems: Vec<(&str, usize)> = systems.into_iter().collect();
+            systems.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            let identities: std::collections::BTreeSet<&str> =
+                list.iter().filter_map(|x| x.identity.as_deref()).collect();
+            let mut sentence = format!(
+                "{} ({}): {} finding{}",
+                if f.title.is_empty() {
+                    &f.check
+                } else {
+                    &f.title
+                },
+                f.severity.label().to_lowercase(),
+                count(list.len()),
+                if list.len() == 1 { "" } else { "s" }
+            );
+            if !identities.is_empty() {
+                sentence.push_str(&format!(
+                    " about {} identit{}",
+                    count(identities.len()),
+                    if identities.len() == 1 { "y" } else { "ies" }
+                ));
+            }
+            if !systems.is_empty() {
+                let parts: Vec<String> = systems
+                    .iter()
+                    .take(3)
+                    .map(|(s, n)| format!("{} in {s}", count(*n)))
+                    .collect();
+                let rest: usize = systems.iter().skip(3).map(|x| x.1).sum();
+                sentence.push_str(&format!(", {}", parts.join(", ")));
+                if rest > 0 {
+                    sentence.push_str(&format!(", {} elsewhere", count(rest)));
+                }
+            }
+            sentence.push('.');
+            sentence
+        })
+        .collect()
+}
+
+/// Management responses by status, for the summary: "2 remediating, 1 accepted; 9 without".
+fn responses_text(model: &ReportModel) -> String {
+    let mut by_status: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut expired = 0;
+    for f in &model.findings {
+        if let Some(r) = &f.response {
+            *by_status.entry(r.status.as_str()).or_default() += 1;
+            if r.expired {
+                expired += 1;
+            }
+        }
+    }
+    let answered: usize = by_status.values().sum();
+    if answered == 0 {
+        return format!(
+            "No management response is recorded for any of the {} findings.",
+            count(model.findings.len())
+        );
+    }
+    let mut text = format!(
+        "Management responses: {}",
+        by_status
+            .iter()
+            .map(|(s, n)| format!("{} {s}", count(*n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if expired > 0 {
+        text.push_str(&format!(" ({} past their date)", count(expired)));
+    }
+    text.push_str(&format!(
+        "; {} finding{} without a response.",
+        count(model.findings.len() - answered),
+        if model.findings.len() - answered == 1 {
+            ""
+        } else {
+            "s"
+        }
+    ));
+    text
 }
 
 const TILE_H: f32 = 88.0;
@@ -298,24 +639,59 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
                 .join(", ")
         ),
     );
+    let in_scope = met + with_findings;
     tile(
         canvas,
         MARGIN_X + 2.0 * (w + gap),
         w,
         top,
-        &format!("{met} / {}", model.controls.len()),
-        "Controls met",
-        &format!("{with_findings} with findings, {not_assessed} not assessed (no evidence)"),
+        &format!("{met} / {in_scope}"),
+        "In-scope controls met",
+        &format!(
+            "{with_findings} with findings; {not_assessed} not assessed for lack of evidence \
+             (Appendix B)"
+        ),
     );
     canvas.y = top - TILE_H - 16.0;
 
-    canvas.subheading("Control status", 40.0);
+    let body = Style::new(9.5);
+    let mut opening = format!(
+        "{in_scope} in-scope control{}: {met} met, {with_findings} with findings. \
+         {not_assessed} control{} of {} could not be assessed because the evidence their checks \
+         need was not imported; they are listed in Appendix B, not counted here.",
+        if in_scope == 1 { "" } else { "s" },
+        if not_assessed == 1 { "" } else { "s" },
+        model.framework.title
+    );
+    if model.scope.nhi_only {
+        opening.push_str(" Only non-human identities are counted; people are out of scope.");
+    }
+    canvas.paragraph(&opening, body, MARGIN_X, CONTENT_W);
+    canvas.gap(6.0);
+    let story = narrative(model);
+    if story.is_empty() {
+        canvas.paragraph(
+            "No check found anything mapped to this framework in the period.",
+            body,
+            MARGIN_X,
+            CONTENT_W,
+        );
+    } else {
+        canvas.paragraph("The largest problems:", body.bold(), MARGIN_X, CONTENT_W);
+        for line in &story {
+            canvas.paragraph(&format!("• {line}"), body, MARGIN_X + 6.0, CONTENT_W - 6.0);
+        }
+    }
+    canvas.gap(6.0);
+    canvas.paragraph(&responses_text(model), body, MARGIN_X, CONTENT_W);
+    canvas.gap(10.0);
+
+    canvas.subheading("In-scope control status", 40.0);
     stacked_bar(
         canvas,
         &[
             ("Met", met, colour::MET),
             ("With findings", with_findings, colour::FINDINGS),
-            ("Not assessed", not_assessed, colour::NOT_ASSESSED),
         ],
     );
     canvas.paragraph(
@@ -326,13 +702,6 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
         CONTENT_W,
     );
     canvas.gap(10.0);
-    if !model.evidence_gaps.is_empty() {
-        canvas.subheading("Evidence not available", 40.0);
-        for gap in &model.evidence_gaps {
-            canvas.paragraph(&format!("• {gap}"), Style::new(8.5), MARGIN_X, CONTENT_W);
-        }
-        canvas.gap(10.0);
-    }
     canvas.subheading("Findings by severity", 40.0);
     stacked_bar(
         canvas,
@@ -345,10 +714,19 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
     if model.unmapped_findings > 0 {
         canvas.paragraph(
             &format!(
-                "{} further finding(s) of the period map to no control of this framework and are \
-                 not counted here; the other framework's report, or “evidentia findings”, shows \
-                 them.",
-                count(model.unmapped_findings)
+                "{} further finding{} of the period{} map to no control of this framework and \
+                 are not counted here; the report for another framework lists them.",
+                count(model.unmapped_findings),
+                if model.unmapped_findings == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                if model.scope.nhi_only {
+                    " about non-human identities"
+                } else {
+                    ""
+                }
             ),
             Style::new(8.5).colour(colour::MUTED),
             MARGIN_X,
@@ -357,11 +735,11 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
         canvas.gap(10.0);
     }
     // The checks behind the findings, most severe first: where to look first.
-    let mut by_check: BTreeMap<(Severity, &str), (usize, &[String])> = BTreeMap::new();
+    let mut by_check: BTreeMap<(Severity, &str), (usize, &[String], &str)> = BTreeMap::new();
     for f in &model.findings {
         by_check
             .entry((f.severity, f.check.as_str()))
-            .or_insert((0, &f.controls))
+            .or_insert((0, &f.controls, &f.title))
             .0 += 1;
     }
     canvas.subheading("Findings by check", 60.0);
@@ -397,9 +775,13 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
         ];
         let rows: Vec<Row> = by_check
             .iter()
-            .map(|((severity, check), (n, controls))| {
+            .map(|((severity, check), (n, controls, title))| {
                 Row::Cells(vec![
-                    Cell::plain(*check),
+                    Cell::plain(if title.is_empty() {
+                        (*check).to_owned()
+                    } else {
+                        format!("{check}\n{title}")
+                    }),
                     Cell::strong(severity.label(), severity_colour(*severity)),
                     Cell::plain(count(*n)),
                     Cell::plain(controls.join(", ")),
@@ -411,13 +793,45 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
 }
 
 pub(crate) fn controls(canvas: &mut Canvas, model: &ReportModel) {
-    canvas.section("Controls", true);
+    controls_table(canvas, model, false);
+}
+
+/// Appendix B: the controls no imported evidence could assess, with what they were missing.
+pub(crate) fn not_assessed(canvas: &mut Canvas, model: &ReportModel) {
+    controls_table(canvas, model, true);
+}
+
+fn controls_table(canvas: &mut Canvas, model: &ReportModel, not_assessed: bool) {
+    let (title, intro) = if not_assessed {
+        (
+            "Appendix B — Controls not assessed",
+            format!(
+                "Controls of {} whose checks had no imported evidence in the period (or that no \
+                 check maps to). They are neither met nor failed; the missing evidence is named \
+                 where a check needed it.",
+                model.framework.title
+            ),
+        )
+    } else {
+        (
+            "Controls in scope",
+            format!(
+                "The controls of {} that imported evidence could assess, with their status for \
+                 the period. Evidence counts the items the mapped checks examined; findings \
+                 counts the findings against the control.{}",
+                model.framework.title,
+                if model.scope.nhi_only {
+                    " Findings count non-human identities only; evidence counts every item \
+                     the checks examined."
+                } else {
+                    ""
+                }
+            ),
+        )
+    };
+    canvas.section(title, true);
     canvas.paragraph(
-        &format!(
-            "Every control of {} with its status for the period. Evidence counts the items the \
-             mapped checks examined; findings counts the findings against the control.",
-            model.framework.title
-        ),
+        &intro,
         Style::new(9.0).colour(colour::MUTED),
         MARGIN_X,
         CONTENT_W,
@@ -452,7 +866,11 @@ pub(crate) fn controls(canvas: &mut Canvas, model: &ReportModel) {
     ];
     let mut rows = Vec::new();
     let mut current: Vec<&(String, String)> = Vec::new();
-    for c in &model.controls {
+    for c in model
+        .controls
+        .iter()
+        .filter(|c| (c.status == Status::NotAssessed) == not_assessed)
+    {
         let groups: Vec<&(String, String)> = c.groups.iter().collect();
         let same = groups
             .iter()
@@ -489,7 +907,27 @@ pub(crate) fn controls(canvas: &mut Canvas, model: &ReportModel) {
             Cell::plain(count(c.findings)),
         ]));
     }
+    if rows.is_empty() {
+        canvas.paragraph(
+            if not_assessed {
+                "Every control was assessed."
+            } else {
+                "No control could be assessed: no imported evidence reached any mapped check."
+            },
+            Style::new(9.5),
+            MARGIN_X,
+            CONTENT_W,
+        );
+        return;
+    }
     Table::new(&columns, 8.5).draw(canvas, &rows);
+}
+
+/// The evidence-index reference ("A7") of the file an entry was imported from: records are
+/// appended in their file's import transaction, which ends with its `import.file` entry, so
+/// the file is the first one recorded at or after the entry.
+fn file_of(model: &ReportModel, entry: u64) -> Option<usize> {
+    model.artifacts.iter().position(|a| a.seq >= entry)
 }
 
 pub(crate) fn findings(canvas: &mut Canvas, model: &ReportModel) {
@@ -497,8 +935,8 @@ pub(crate) fn findings(canvas: &mut Canvas, model: &ReportModel) {
     canvas.paragraph(
         "Findings grouped by check, most severe first. Each group names the check, its severity \
          and the controls of this framework it maps to; each row names who and what the finding \
-         is about and the ledger entries it rests on (“evidentia log --from N --limit 1” shows \
-         entry N).",
+         is about, the ledger entries it rests on with the file each came from (A1, A2, … in \
+         Appendix A; the cell links there), and management's response when one is recorded.",
         Style::new(9.0).colour(colour::MUTED),
         MARGIN_X,
         CONTENT_W,
@@ -520,12 +958,12 @@ pub(crate) fn findings(canvas: &mut Canvas, model: &ReportModel) {
             align: Align::Left,
         },
         Column {
-            title: "Summary",
+            title: "Summary and response",
             width: CONTENT_W - 140.0 - 105.0,
             align: Align::Left,
         },
         Column {
-            title: "Ledger entries",
+            title: "Ledger entries (file)",
             width: 105.0,
             align: Align::Left,
         },
@@ -546,7 +984,7 @@ pub(crate) fn findings(canvas: &mut Canvas, model: &ReportModel) {
                 level: 0,
                 text: format!(
                     "{} · {} · {} finding{} · controls {}",
-                    f.check,
+                    check_name(f),
                     f.severity.label(),
                     count(n),
                     if n == 1 { "" } else { "s" },
@@ -557,7 +995,7 @@ pub(crate) fn findings(canvas: &mut Canvas, model: &ReportModel) {
         }
         let mut subject = Vec::new();
         if let Some(i) = &f.identity {
-            subject.push(format!("identity {i}"));
+            subject.push(i.clone());
         }
         if let Some(s) = &f.system {
             subject.push(format!("system {s}"));
@@ -571,13 +1009,38 @@ pub(crate) fn findings(canvas: &mut Canvas, model: &ReportModel) {
         let evidence = f
             .evidence
             .iter()
-            .map(u64::to_string)
+            .map(|e| match file_of(model, *e) {
+                Some(i) => format!("{e} (A{})", i + 1),
+                None => e.to_string(),
+            })
             .collect::<Vec<_>>()
             .join(", ");
+        let target = f
+            .evidence
+            .first()
+            .and_then(|e| file_of(model, *e))
+            .map(|i| format!("file:{i}"));
+        let mut summary = f.summary.clone();
+        if let Some(r) = &f.response {
+            summary.push_str(&format!("\nResponse ({}", r.status));
+            if let Some(o) = &r.owner {
+                summary.push_str(&format!(", {o}"));
+            }
+            if let Some(d) = r.due {
+                summary.push_str(&format!(", due {}", d.format("%Y-%m-%d")));
+            }
+            if let Some(d) = r.accepted_until {
+                summary.push_str(&format!(", accepted until {}", d.format("%Y-%m-%d")));
+            }
+            if r.expired {
+                summary.push_str(", past its date");
+            }
+            summary.push_str(&format!(", entry {}): {}", r.entry_seq, r.response));
+        }
         rows.push(Row::Cells(vec![
             Cell::plain(subject.join("\n")),
-            Cell::plain(&f.summary),
-            Cell::plain(evidence),
+            Cell::plain(summary),
+            Cell::plain(evidence).link(target),
         ]));
     }
     Table::new(&columns, 8.0).draw(canvas, &rows);
@@ -713,7 +1176,10 @@ pub(crate) fn revocation(canvas: &mut Canvas, model: &ReportModel) {
     canvas.paragraph(
         "Hours from a leaver's (or a retired non-human identity's) effective time to each \
          system's revocation, for revocations that happened: the median and the 95th percentile \
-         (nearest rank) per system. Revocations that never happened are findings, not durations.",
+         (nearest rank) per system, against the policy's revocation SLA for the system (its \
+         standard tier; a privileged tier may have a stricter one, and a batch system one batch \
+         interval more). Late counts the revocations past the deadline that applied to each \
+         (each is a finding); revocations that never happened are findings, not durations.",
         Style::new(9.0).colour(colour::MUTED),
         MARGIN_X,
         CONTENT_W,
@@ -747,25 +1213,40 @@ pub(crate) fn revocation(canvas: &mut Canvas, model: &ReportModel) {
     let columns = [
         Column {
             title: "System",
-            width: CONTENT_W - 300.0,
+            width: 88.0,
             align: Align::Left,
         },
         Column {
             title: "Revocations",
-            width: 100.0,
+            width: 72.0,
             align: Align::Right,
         },
         Column {
-            title: "Median (hours)",
-            width: 100.0,
+            title: "SLA (h)",
+            width: 55.0,
             align: Align::Right,
         },
         Column {
-            title: "p95 (hours)",
-            width: 100.0,
+            title: "Median (h)",
+            width: 90.0,
+            align: Align::Right,
+        },
+        Column {
+            title: "p95 (h)",
+            width: 90.0,
+            align: Align::Right,
+        },
+        Column {
+            title: "Late (over SLA)",
+            width: CONTENT_W - 395.0,
             align: Align::Right,
         },
     ];
+    // An hour figure over the system's SLA is marked, so the table reads without the chart.
+    let hours = |h: f64, sla: Option<f64>| match sla {
+        Some(limit) if h > limit => Cell::strong(format!("{h:.1} over SLA"), colour::FINDINGS),
+        _ => Cell::plain(format!("{h:.1}")),
+    };
     let rows: Vec<Row> = model
         .time_to_revoke
         .iter()
@@ -773,8 +1254,14 @@ pub(crate) fn revocation(canvas: &mut Canvas, model: &ReportModel) {
             Row::Cells(vec![
                 Cell::plain(&r.system),
                 Cell::plain(count(r.count)),
-                Cell::plain(format!("{:.1}", r.median_hours)),
-                Cell::plain(format!("{:.1}", r.p95_hours)),
+                Cell::plain(r.sla_hours.map_or("-".to_owned(), |h| format!("{h:.0}"))),
+                hours(r.median_hours, r.sla_hours),
+                hours(r.p95_hours, r.sla_hours),
+                if r.late > 0 {
+                    Cell::strong(count(r.late), colour::FINDINGS)
+                } else {
+                    Cell::plain("0")
+                },
             ])
         })
         .collect();
@@ -893,7 +1380,9 @@ pub(crate) fn evidence_index(canvas: &mut Canvas, model: &ReportModel) {
     canvas.section("Appendix A — Evidence index", true);
     canvas.paragraph(
         "Every file imported into the workspace, with the ledger entry that recorded it. The \
-         SHA-256 is of the file's exact bytes, as “sha256sum” prints it for the original file.",
+         SHA-256 is of the file's exact bytes, as “sha256sum” prints it for the original file. \
+         A finding's entries name the file they were imported from by its reference (A1, A2, …): \
+         a file's records precede its entry, after the previous file's.",
         Style::new(9.0).colour(colour::MUTED),
         MARGIN_X,
         CONTENT_W,
@@ -901,13 +1390,18 @@ pub(crate) fn evidence_index(canvas: &mut Canvas, model: &ReportModel) {
     canvas.gap(6.0);
     let columns = [
         Column {
+            title: "Ref",
+            width: 26.0,
+            align: Align::Left,
+        },
+        Column {
             title: "Entry",
             width: 38.0,
             align: Align::Right,
         },
         Column {
             title: "File",
-            width: 128.0,
+            width: 102.0,
             align: Align::Left,
         },
         Column {
@@ -929,8 +1423,10 @@ pub(crate) fn evidence_index(canvas: &mut Canvas, model: &ReportModel) {
     let rows: Vec<Row> = model
         .artifacts
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(i, a)| {
             Row::Cells(vec![
+                Cell::plain(format!("A{}", i + 1)).anchor(format!("file:{i}")),
                 Cell::plain(a.seq.to_string()),
                 Cell::plain(&a.file_name),
                 Cell::plain(match &a.profile {
@@ -959,61 +1455,94 @@ pub(crate) fn evidence_index(canvas: &mut Canvas, model: &ReportModel) {
 }
 
 pub(crate) fn how_to_verify(canvas: &mut Canvas, model: &ReportModel) {
-    canvas.section("Appendix B — How to verify", true);
+    canvas.section("Appendix C — How to verify", true);
     let body = Style::new(9.5);
-    let steps: [(&str, String); 5] = [
+    let code = Style::new(8.0).colour(colour::ACCENT);
+    let n = model.ledger.entries;
+    let head = &model.ledger.head_hash;
+    canvas.paragraph(
+        "The evidence pack delivered with this report holds the report, the ledger export \
+         (ledger.jsonl), every imported file (artifacts/), a manifest (manifest.json), a \
+         SHA256SUMS file, the signed checkpoint (checkpoint.note, with signing-key.pem) and a \
+         verifier written in Python's standard library (tools/verify_ledger.py). Every step \
+         below uses standard tools only, in the unpacked pack's folder.",
+        body,
+        MARGIN_X,
+        CONTENT_W,
+    );
+    canvas.gap(8.0);
+    let steps: Vec<(&str, String, Vec<String>)> = vec![
         (
-            "1. Verify the ledger with Evidentia.",
-            "“evidentia --workspace FILE verify” recomputes every entry hash, every link and every \
-             stored file from the workspace's bytes and names the first entry that fails; it \
-             exits 0 when intact and 3 when anything was altered."
-                .to_owned(),
+            "1. Every file is the one the pack was made with.",
+            "Every line must say OK; a changed, missing or added file fails.".to_owned(),
+            vec![
+                "mkdir pack && cd pack && unzip -q ../PACK.zip".to_owned(),
+                "sha256sum -c SHA256SUMS".to_owned(),
+            ],
         ),
         (
-            "2. Compare the head with this report.",
+            "2. The ledger recomputes up to this report's head.",
             format!(
-                "The ledger this report was made from had {} entries with head hash {}. A \
-                 verified ledger whose entry {} has that hash contains exactly the evidence \
-                 reported here; “evidentia checkpoint --list” shows recorded heads.",
-                model.ledger.entries, model.ledger.head_hash, model.ledger.entries
+                "The verifier recomputes every payload hash, entry hash and link, and the \
+                 Merkle tree root, and exits 0 only when the chain ends at the manifest's \
+                 checkpoint. That head must be this report's: {n} entries, the last with \
+                 entry hash {head}. The second command prints entry {n}'s number and hash."
             ),
+            vec![
+                "python3 tools/verify_ledger.py ledger.jsonl --manifest manifest.json".to_owned(),
+                format!(
+                    "sed -n '{n}p' ledger.jsonl | python3 -c 'import json,sys; e=json.load(sys.stdin); print(e[\"seq\"], e[\"entry_hash\"])'"
+                ),
+            ],
         ),
         (
-            "3. Verify without Evidentia.",
-            "The ledger format is documented in docs/ledger-format.md precisely enough to \
-             recompute it independently; tools/verify_ledger.py does so from a ledger export \
-             using only Python's standard library."
+            "3. The checkpoint is signed by the key you were given.",
+            "Use the public key you received from the organisation separately (here \
+             their-key.pem), not only the copy in the pack. OpenSSL 3.0 or later prints \
+             “Signature Verified Successfully”; the first three lines of checkpoint.note name \
+             the workspace, the entry count and the tree root."
                 .to_owned(),
+            vec![
+                "head -n 3 checkpoint.note > checkpoint.txt".to_owned(),
+                "tail -n 1 checkpoint.note | awk '{print $3}' | base64 -d | tail -c 64 > checkpoint.sig".to_owned(),
+                "openssl pkeyutl -verify -pubin -inkey their-key.pem -rawin -in checkpoint.txt -sigfile checkpoint.sig".to_owned(),
+                "python3 tools/verify_ledger.py ledger.jsonl --manifest manifest.json --note checkpoint.note --key their-key.pem".to_owned(),
+            ],
         ),
         (
-            "4. Check the evidence pack.",
-            "An evidence pack (“evidentia pack”) carries this report, the exports, every raw \
-             file, the ledger export (ledger.jsonl), a manifest and a SHA256SUMS file: \
-             “sha256sum -c SHA256SUMS” in the unpacked folder checks every file, and \
-             “evidentia pack verify PACK.zip” checks the pack and its ledger without unpacking \
-             it."
+            "4. The raw files are the ones this report cites.",
+            "Each file of Appendix A is in artifacts/, named by its SHA-256; sha256sum of the \
+             original file you hold must print the same digest."
                 .to_owned(),
+            vec!["sha256sum artifacts/*".to_owned()],
         ),
         (
             "5. Trace a finding.",
-            "Every finding lists the ledger entries it rests on; “evidentia --workspace FILE log \
-             --from N --limit 1” prints entry N with its payload, and the file it came from is \
-             in Appendix A with its SHA-256."
+            "Each finding lists the ledger entries it rests on. Entry N is line N of \
+             ledger.jsonl; its payload is the record (with the file and line it came from)."
                 .to_owned(),
+            vec!["sed -n 'Np' ledger.jsonl | python3 -m json.tool".to_owned()],
         ),
     ];
-    for (title, text) in steps {
-        canvas.need(50.0);
+    for (title, text, commands) in steps {
+        canvas.need(60.0);
         canvas.paragraph(title, body.bold(), MARGIN_X, CONTENT_W);
         canvas.gap(2.0);
         canvas.paragraph(&text, body, MARGIN_X + 12.0, CONTENT_W - 12.0);
+        canvas.gap(3.0);
+        for c in &commands {
+            canvas.paragraph(&format!("$ {c}"), code, MARGIN_X + 18.0, CONTENT_W - 18.0);
+        }
         canvas.gap(10.0);
     }
     canvas.paragraph(
-        "What verification proves: no entry or stored file was edited, removed, reordered or \
-         inserted since it was recorded, relative to the head the reader trusts. It does not \
-         prove that someone with write access did not rebuild the whole chain; that is why this \
-         report prints the head, so it can be kept outside the workspace.",
+        &format!(
+            "What this proves: no entry or file was edited, removed, reordered or inserted since \
+             it was recorded, relative to the head you trust. It does not prove on its own that \
+             someone with write access did not rebuild the whole chain; a head kept outside the \
+             organisation (this report's, {n} entries and {head}) or a signature by a key you \
+             hold catches that."
+        ),
         Style::new(8.5).colour(colour::MUTED),
         MARGIN_X,
         CONTENT_W,

@@ -20,6 +20,10 @@ pub(crate) struct Cell {
     pub text: String,
     pub colour: Option<Rgb3>,
     pub bold: bool,
+    /// An anchor other cells can link to (the row's place is recorded when it is drawn).
+    pub anchor: Option<String>,
+    /// The anchor this cell links to (a GoTo link annotation over the cell).
+    pub link: Option<String>,
 }
 
 impl Cell {
@@ -28,6 +32,8 @@ impl Cell {
             text: text.into(),
             colour: None,
             bold: false,
+            anchor: None,
+            link: None,
         }
     }
     /// Coloured but regular weight.
@@ -36,13 +42,27 @@ impl Cell {
             text: text.into(),
             colour: Some(colour),
             bold: false,
+            anchor: None,
+            link: None,
         }
+    }
+    /// Marks the cell as the target `anchor`.
+    pub fn anchor(mut self, anchor: impl Into<String>) -> Cell {
+        self.anchor = Some(anchor.into());
+        self
+    }
+    /// Makes the cell a link to `anchor`.
+    pub fn link(mut self, anchor: Option<String>) -> Cell {
+        self.link = anchor;
+        self
     }
     pub fn strong(text: impl Into<String>, colour: Rgb3) -> Cell {
         Cell {
             text: text.into(),
             colour: Some(colour),
             bold: true,
+            anchor: None,
+            link: None,
         }
     }
 }
@@ -140,13 +160,32 @@ impl<'a> Table<'a> {
         self.style.size + 2.0 * PAD_Y + 2.0
     }
 
-    fn draw_group(&mut self, canvas: &mut Canvas, level: usize, text: &str) {
-        let style = if level == 0 {
+    fn group_style(&self, level: usize) -> Style {
+        if level == 0 {
             self.style.bold().colour(colour::ACCENT)
         } else {
             self.style.bold()
-        };
-        let h = self.group_height();
+        }
+    }
+
+    /// A group heading's lines: it wraps (a check's id, title, severity and controls may not
+    /// fit one line) rather than losing its end.
+    fn group_lines(&self, canvas: &Canvas, level: usize, text: &str) -> Vec<String> {
+        let indent = PAD_X + 8.0 * level as f32;
+        let mut lines = canvas.lines(text, self.group_style(level), CONTENT_W - indent - PAD_X);
+        lines.truncate(4);
+        lines
+    }
+
+    fn group_height_of(&self, canvas: &Canvas, level: usize, text: &str) -> f32 {
+        let n = self.group_lines(canvas, level, text).len().max(1);
+        self.group_height() + (n - 1) as f32 * self.style.leading()
+    }
+
+    fn draw_group(&mut self, canvas: &mut Canvas, level: usize, text: &str) {
+        let style = self.group_style(level);
+        let lines = self.group_lines(canvas, level, text);
+        let h = self.group_height_of(canvas, level, text);
         let fill = if level == 0 {
             colour::HEADER_FILL
         } else {
@@ -154,14 +193,16 @@ impl<'a> Table<'a> {
         };
         canvas.fill(MARGIN_X, canvas.y - h, CONTENT_W, h, fill);
         let indent = PAD_X + 8.0 * level as f32;
-        canvas.text(
-            MARGIN_X + indent,
-            canvas.y - PAD_Y - style.size * 0.85 - 1.0,
-            CONTENT_W - indent - PAD_X,
-            text,
-            style,
-            Align::Left,
-        );
+        let page = canvas.pages.len() - 1;
+        for (i, line) in lines.iter().enumerate() {
+            canvas.text_at(
+                page,
+                MARGIN_X + indent,
+                canvas.y - PAD_Y - style.size * 0.85 - 1.0 - i as f32 * self.style.leading(),
+                line,
+                style,
+            );
+        }
         canvas.y -= h;
     }
 
@@ -204,7 +245,7 @@ impl<'a> Table<'a> {
         self.header_height()
             + match first {
                 Some(Row::Cells(cells)) => self.measure(canvas, cells).1,
-                Some(Row::Group { .. }) => self.group_height(),
+                Some(Row::Group { level, text }) => self.group_height_of(canvas, *level, text),
                 None => 0.0,
             }
     }
@@ -218,7 +259,7 @@ impl<'a> Table<'a> {
                     _ => self.group_height(),
                 };
                 self.groups.truncate(*level);
-                self.room(canvas, self.group_height() + next_h);
+                self.room(canvas, self.group_height_of(canvas, *level, text) + next_h);
                 self.draw_group(canvas, *level, text);
                 self.groups.push(text.clone());
             }
@@ -243,6 +284,14 @@ impl<'a> Table<'a> {
                             top - PAD_Y - style.size * 0.85 - i as f32 * self.style.leading();
                         canvas.text_at(page, lx, baseline, line, style);
                     }
+                    if let Some(a) = &cell.anchor {
+                        canvas.anchors.insert(a.clone(), (page, top));
+                    }
+                    if let Some(target) = &cell.link {
+                        canvas
+                            .links
+                            .push((page, [x, top - h, col.width, h], target.clone()));
+                    }
                     x += col.width;
                 }
                 canvas.y -= h;
@@ -261,7 +310,33 @@ impl<'a> Table<'a> {
         if rows.is_empty() {
             self.room(canvas, 0.0);
         }
+        // No orphans: the header starts a page with its first rows (up to three), never alone
+        // or with one or two rows at a page's foot.
+        let lead: f32 = rows
+            .iter()
+            .take(3)
+            .map(|r| match r {
+                Row::Cells(cells) => self.measure(canvas, cells).1,
+                Row::Group { level, text } => self.group_height_of(canvas, *level, text),
+            })
+            .sum();
+        canvas.need(self.header_height() + lead.min(CONTENT_TOP - CONTENT_BOTTOM - 40.0));
+        // No widows: when the last three rows would not all fit on this page, they start the
+        // next one together, so a table never ends with one or two rows alone on a page.
+        let tail = rows.len().saturating_sub(3);
         for (i, row) in rows.iter().enumerate() {
+            if i == tail && i > 0 {
+                let rest: f32 = rows[i..]
+                    .iter()
+                    .map(|r| match r {
+                        Row::Cells(cells) => self.measure(canvas, cells).1,
+                        Row::Group { level, text } => self.group_height_of(canvas, *level, text),
+                    })
+                    .sum();
+                if rest < CONTENT_TOP - CONTENT_BOTTOM - 80.0 {
+                    self.room(canvas, rest);
+                }
+            }
             self.row(canvas, row, rows.get(i + 1));
         }
         canvas.gap(10.0);

@@ -158,21 +158,54 @@ pub(crate) fn wrap(text: &str, face: &Face, size: f32, max: f32) -> Vec<String> 
             width = w;
             continue;
         }
-        // Too wide for any line: cut it where it fills the line.
-        for c in word.chars() {
-            let cw = face.width(c.encode_utf8(&mut [0; 4]), size);
-            if width + cw > max && !line.is_empty() {
+        // Too wide for any line: break after a `.`, `-`, `_`, `/` or `:` (never beside an `@`, so an
+        // address's local part and domain stay joined), whole pieces to a line; only a piece
+        // wider than the line by itself (a hash) is cut where it fills the line.
+        for piece in pieces(word) {
+            let pw = face.width(piece, size);
+            if width + pw > max && !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
                 width = 0.0;
             }
-            line.push(c);
-            width += cw;
+            if pw <= max {
+                line.push_str(piece);
+                width += pw;
+                continue;
+            }
+            for c in piece.chars() {
+                let cw = face.width(c.encode_utf8(&mut [0; 4]), size);
+                if width + cw > max && !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                    width = 0.0;
+                }
+                line.push(c);
+                width += cw;
+            }
         }
     }
     if !line.is_empty() || lines.is_empty() {
         lines.push(line);
     }
     lines
+}
+
+/// A word split after each `.`, `-`, `_`, `/` or `:` that is not next to an `@`: the places a
+/// too-long identifier or address may break.
+fn pieces(word: &str) -> Vec<&str> {
+    let bytes = word.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        let breakable = matches!(b, b'.' | b'-' | b'_' | b'/' | b':')
+            && bytes.get(i + 1).is_some_and(|n| *n != b'@')
+            && (i == 0 || bytes[i - 1] != b'@');
+        if breakable && i + 1 < bytes.len() {
+            out.push(&word[start..=i]);
+            start = i + 1;
+        }
+    }
+    out.push(&word[start..]);
+    out
 }
 
 /// Shortens safe text to fit `max` points, ending it with an ellipsis.
@@ -251,6 +284,29 @@ mod tests {
             );
         }
         assert_eq!(wrap("", face, 9.0, 50.0), vec![String::new()]);
+    }
+
+    #[test]
+    fn long_addresses_break_only_between_their_parts() {
+        let face = &fonts().regular;
+        let text = "account first.middle.lastname-contractor@northwind-analytics.example.com";
+        let lines = wrap(text, face, 8.0, 110.0);
+        assert!(lines.len() > 2, "{lines:?}");
+        for l in &lines {
+            assert!(face.width(l, 8.0) <= 110.01, "{l:?}");
+            assert!(!l.ends_with('@') && !l.starts_with('@'), "{lines:?}");
+            let last = l.chars().last().unwrap();
+            let next = lines
+                .iter()
+                .skip_while(|x| *x != l)
+                .nth(1)
+                .and_then(|n| n.chars().next());
+            // Every break falls after a separator or at a space, never between two letters.
+            if next.is_some() && l != "account" {
+                assert!(matches!(last, '.' | '-' | '_' | '/' | ':'), "{lines:?}");
+            }
+        }
+        assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""));
     }
 
     #[test]

@@ -9,8 +9,8 @@ use std::process::Command;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use evidentia_report::{
-    ArtifactLine, Completeness, ControlLine, ExceptionLine, FindingLine, Framework, LedgerHead,
-    ReportModel, ReviewLine, RevokeLine, Severity, Status, render,
+    ArtifactLine, Completeness, ControlLine, EvidenceClass, ExceptionLine, FindingLine, Framework,
+    LedgerHead, ReportModel, ReviewLine, RevokeLine, Scope, Severity, Status, SystemScope, render,
 };
 
 fn tool(name: &str) -> PathBuf {
@@ -80,6 +80,8 @@ fn model(findings: usize) -> ReportModel {
             account: Some(format!("user{i}@example.com")),
             evidence: vec![i as u64 + 10, i as u64 + 20],
             controls: vec!["PR.AA-01".to_owned(), "PR.AA-05".to_owned()],
+            title: format!("Check title {}", i % 7),
+            response: None,
         })
         .collect();
     ReportModel {
@@ -98,7 +100,7 @@ fn model(findings: usize) -> ReportModel {
         ledger: LedgerHead {
             entries: 12345,
             head_hash: "ab".repeat(32),
-            checkpointed_at: None,
+            checkpoint: None,
         },
         policy_entry: 7,
         policy_sha256: "cd".repeat(32),
@@ -158,12 +160,16 @@ fn model(findings: usize) -> ReportModel {
                 count: 10,
                 median_hours: 5.5,
                 p95_hours: 30.0,
+                sla_hours: Some(24.0),
+                late: 2,
             },
             RevokeLine {
                 system: "a-system-with-a-rather-long-name".to_owned(),
                 count: 3,
                 median_hours: 100.0,
                 p95_hours: 480.0,
+                sla_hours: None,
+                late: 0,
             },
         ],
         artifacts: vec![ArtifactLine {
@@ -174,6 +180,29 @@ fn model(findings: usize) -> ReportModel {
             size: 12345,
             sha256: "ef".repeat(32),
         }],
+        scope: Scope {
+            nhi_only: false,
+            systems: vec![SystemScope {
+                system: "aws".to_owned(),
+                log_records: 120,
+                inventory_rows: 40,
+                reviews: 1,
+                revocation_sla: "24h".to_owned(),
+            }],
+            populations: vec![("leavers".to_owned(), 23), ("joiners".to_owned(), 40)],
+            evidence: vec![
+                EvidenceClass {
+                    name: "approvals".to_owned(),
+                    records: 300,
+                    shows: "who authorised each grant".to_owned(),
+                },
+                EvidenceClass {
+                    name: "activity".to_owned(),
+                    records: 0,
+                    shows: "whether access was used after departure".to_owned(),
+                },
+            ],
+        },
     }
 }
 
@@ -235,7 +264,7 @@ fn thousands_of_findings_are_all_listed_across_pages() {
     let t = text(&pdf.bytes);
     for i in 0..n {
         assert!(
-            t.contains(&format!("identity ID-{i:05}")),
+            t.contains(&format!("ID-{i:05}\n")) || t.contains(&format!("ID-{i:05} ")),
             "finding {i} missing"
         );
     }
@@ -319,4 +348,67 @@ fn review_campaigns_show_population_coverage_and_revoke_outcomes() {
     ] {
         assert!(t.contains(needed), "{needed:?} missing from:\n{t}");
     }
+}
+
+#[test]
+fn contents_outline_scope_and_responses_are_in_the_pdf() {
+    use evidentia_report::ManagementResponse;
+    let mut m = model(40);
+    m.findings[0].response = Some(ManagementResponse {
+        status: "remediating".to_owned(),
+        owner: Some("Dana Ito (E1234)".to_owned()),
+        due: Some(date(2026, 2, 1)),
+        accepted_until: None,
+        response: "Okta deprovisioning job repaired; accounts removed by hand".to_owned(),
+        entry_seq: 4242,
+        expired: false,
+    });
+    let pdf = render(&m).unwrap();
+    let t = text(&pdf.bytes);
+    for needle in [
+        "Contents",
+        "Scope and applicability",
+        "Systems in scope",
+        "Missing: activity — would have shown whether access was used after departure.",
+        "Appendix B — Controls not assessed",
+        "Appendix C — How to verify",
+        "Okta deprovisioning job repaired",
+        "entry 4242",
+        "Management responses: 1 remediating",
+        "The largest problems:",
+        "in aws.",
+        "sha256sum -c SHA256SUMS",
+        "over SLA",
+    ] {
+        assert!(t.contains(needle), "{needle:?} missing");
+    }
+    assert!(
+        !t.contains("docs/"),
+        "the report points to no repository file"
+    );
+    // The outline names every section, and qpdf finds the file sound.
+    let json = read_with(&pdf.bytes, "qpdf", &["--json", "--json-key=outlines"], &[]);
+    for title in [
+        "Executive summary",
+        "Findings",
+        "Appendix A — Evidence index",
+    ] {
+        assert!(json.contains(title), "{title} not in the outline: {json}");
+    }
+    let check = read_with(&pdf.bytes, "qpdf", &["--check"], &[]);
+    assert!(
+        check.contains("No syntax or stream encoding errors"),
+        "{check}"
+    );
+    // The contents page gives each section's page: "Findings" with a number on its line.
+    let layout = read_with(&pdf.bytes, "pdftotext", &["-layout"], &["-"]);
+    let contents = layout.split('\u{c}').nth(1).unwrap();
+    assert!(
+        contents
+            .lines()
+            .any(|l| l.trim_start().starts_with("Findings")
+                && l.trim_end().ends_with(char::is_numeric)),
+        "{contents}"
+    );
+    assert_eq!(render(&m).unwrap(), pdf, "deterministic");
 }
