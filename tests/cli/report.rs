@@ -21,7 +21,7 @@ fn tool(name: &str) -> PathBuf {
 
 /// Runs a tool on a file; it must succeed. Returns its stdout.
 #[track_caller]
-fn run_tool(name: &str, args: &[&str]) -> String {
+pub(crate) fn run_tool(name: &str, args: &[&str]) -> String {
     let output = Command::new(tool(name))
         .args(args)
         .output()
@@ -598,6 +598,27 @@ fn the_owasp_report_counts_critical_nhi_offboarding_and_leaves_people_out() {
         .count();
     assert!(nhi_leavers > 0, "the demo has NHI leavers not revoked");
     assert_eq!(count, nhi_leavers, "{row}");
+    // `findings --framework owasp-nhi-2025` is scoped as the report is: no person's finding
+    // (the demo's people are employees E… and contractors C…), though NIST CSF lists them.
+    let people = |list: &serde_json::Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                f["identity"]
+                    .as_str()
+                    .is_some_and(|i| !i.starts_with("NHI-"))
+            })
+            .count()
+    };
+    assert_eq!(people(&all), 0, "people's findings under OWASP NHI");
+    let nist = run_ws(&ws, &["--json", "findings", "--framework", "nist-csf-2.0"])
+        .expect_code(0)
+        .json();
+    assert!(
+        people(&nist) > 0,
+        "the demo's people have findings under NIST CSF"
+    );
     let tile = text
         .lines()
         .find(|l| l.contains("critical,"))

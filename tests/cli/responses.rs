@@ -313,6 +313,40 @@ fn a_response_is_recorded_kept_in_history_and_shown_everywhere() {
     assert!(linked, "no control finding names the risk");
     check_with_trestle(&oscal_path);
 
+    // The PDF report shows the finding's current response: status, owner, the acceptance's
+    // date, the text and the entry that recorded it.
+    let pdf = dir.path().join("report.pdf");
+    run_ws(
+        &ws,
+        &[
+            "report",
+            "--framework",
+            "nist-csf-2.0",
+            "--out",
+            path_str(&pdf),
+        ],
+    )
+    .expect_code(0);
+    let text = crate::report::run_tool("pdftotext", &[path_str(&pdf), "-"]);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for wanted in [
+        "Response (risk accepted, Head of IT",
+        "accepted until 2099-12-31",
+        "Legacy payroll link; replaced in the next release.",
+        "1 risk accepted; 113 findings without a response.",
+    ] {
+        let at = text.find("Management responses").unwrap_or(0);
+        assert!(
+            text.contains(wanted),
+            "the report lacks {wanted:?}: {}",
+            &text[at..(at + 200).min(text.len())]
+        );
+    }
+    assert!(
+        !text.contains("Acknowledged; owner assigned."),
+        "the report shows a response that is no longer current"
+    );
+
     verify_intact(&ws);
 }
 

@@ -2,7 +2,7 @@
 //! policy in force, and the run itself is recorded (with the head it saw) so a report can say
 //! exactly what it was made from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
@@ -104,6 +104,25 @@ pub struct AnalysisRun {
     pub recorded_at_seq: Option<u64>,
     /// Names the policy uses that no import produced (see `names`), to show beside the run.
     pub warnings: Vec<String>,
+    /// Every management response among the entries read (`1..=head.count`), oldest first, the
+    /// latest per finding marked current: read in the same verified pass as the evidence.
+    pub responses: Vec<crate::ResponseRecord>,
+    /// Identities the evidence shows to be people (identity records and lifecycle events), so
+    /// views scoped to non-human identities (the OWASP NHI Top 10) leave them out.
+    pub people: std::collections::HashSet<String>,
+}
+
+impl AnalysisRun {
+    /// Each finding's current management response, by finding id, as of this run's head.
+    pub fn current_responses(&self) -> BTreeMap<String, crate::ResponseRecord> {
+        crate::responses::current_of(&self.responses)
+    }
+
+    /// Whether a finding about `identity` belongs in a view of non-human identities: it is
+    /// about an identity not known to be a person, or about no identity (an unowned account).
+    pub fn is_non_human(&self, identity: Option<&str>) -> bool {
+        identity.is_none_or(|i| !self.people.contains(i))
+    }
 }
 
 /// Runs every check as of `as_of` — by default the end of the policy's reporting period, else
@@ -226,6 +245,8 @@ async fn analyze_in_at<T: Send + 'static>(
         }
         let as_of = as_of.unwrap_or_else(|| period_end(&policy).unwrap_or(now));
         let evidence = load_evidence(&ws, head.count).await?;
+        let responses = crate::responses::load_responses(&ws, head.count).await?;
+        let people = people_of(&evidence);
         let warnings =
             crate::names::name_warnings(&policy.policy, &policy.text, &policy.source, &evidence);
         let policy_for_rules = policy.policy.clone();
@@ -261,13 +282,44 @@ async fn analyze_in_at<T: Send + 'static>(
                 .context("writing the event chains for the Events table")?;
         }
         Ok::<_, anyhow::Error>((
-            AnalysisRun { analysis, policy, head, as_of, recorded_at_seq, warnings },
+            AnalysisRun {
+                analysis,
+                policy,
+                head,
+                as_of,
+                recorded_at_seq,
+                warnings,
+                responses,
+                people,
+            },
             after,
         ))
     }
     .await;
     ws.close().await;
     result
+}
+
+/// Identities the evidence shows to be people. The last word wins: an identity record's kind,
+/// then (in ledger order) each lifecycle event's identity kind.
+fn people_of(evidence: &Evidence) -> std::collections::HashSet<String> {
+    let mut human: HashMap<&str, (u64, bool)> = HashMap::new();
+    for i in &evidence.identities {
+        human.insert(i.record.id.as_str(), (i.seq, i.record.kind.is_human()));
+    }
+    for e in &evidence.events {
+        let slot = human
+            .entry(e.record.identity.as_str())
+            .or_insert((e.seq, e.record.identity_kind.is_human()));
+        if e.seq >= slot.0 {
+            *slot = (e.seq, e.record.identity_kind.is_human());
+        }
+    }
+    human
+        .into_iter()
+        .filter(|(_, (_, h))| *h)
+        .map(|(id, _)| id.to_owned())
+        .collect()
 }
 
 /// The first instant after the policy's reporting period (its end date is inclusive).

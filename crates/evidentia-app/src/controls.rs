@@ -51,6 +51,9 @@ pub fn control_status(run: &AnalysisRun, framework: &str) -> anyhow::Result<Vec<
             known.join(", ")
         )
     })?;
+    // The OWASP NHI Top 10 is about non-human identities: its controls count only findings
+    // about them (and about accounts no identity owns), as its report does.
+    let nhi_only = catalog.id() == evidentia_frameworks::OWASP_NHI_2025;
     let rows = catalog
         .leaves()
         .map(|control| {
@@ -67,6 +70,7 @@ pub fn control_status(run: &AnalysisRun, framework: &str) -> anyhow::Result<Vec<
                 .findings
                 .iter()
                 .filter(|f| checks.iter().any(|c| c == f.check))
+                .filter(|f| !nhi_only || run.is_non_human(f.identity.as_ref().map(|i| i.as_str())))
                 .count();
             let mut missing: Vec<String> = checks
                 .iter()

@@ -13,7 +13,7 @@ use evidentia_pack::oscal::{
 };
 use evidentia_pack::{Cell, EXPORT_FORMAT, ExportMeta, Table, sanitize_file_name};
 
-use crate::responses::{current_of, responses_of_run};
+use crate::responses::current_of;
 use crate::{
     AnalysisRun, Direction, ImportRecord, Link, Period, ReportOptions, ResponseRecord,
     analyze_period, catalogs, check_info, control_status, list_imports, open_workspace,
@@ -133,7 +133,7 @@ pub async fn export_source(
         .collect();
     imports.sort_by(|a, b| a.artifact.cmp(&b.artifact).then(a.seq.cmp(&b.seq)));
     imports.dedup_by(|a, b| a.artifact == b.artifact);
-    let responses = responses_of_run(workspace, &run).await?;
+    let responses = run.responses.clone();
     Ok(ExportSource {
         run,
         options: options.clone(),
@@ -760,8 +760,16 @@ impl ExportSource {
                 exception: f.exception.as_ref().map(|e| e.as_str().to_owned()),
                 campaign: f.campaign.as_ref().map(|c| c.as_str().to_owned()),
                 evidence: f.evidence.clone(),
+                // People's findings are observations but count against no OWASP NHI control,
+                // as in that framework's control status and report.
                 controls: mapping
                     .check(f.check)
+                    .filter(|_| {
+                        self.options.framework != crate::OWASP_NHI_2025
+                            || self
+                                .run
+                                .is_non_human(f.identity.as_ref().map(|i| i.as_str()))
+                    })
                     .map(|m| {
                         m.controls_in(&self.options.framework)
                             .map(str::to_owned)

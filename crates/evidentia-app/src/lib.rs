@@ -48,7 +48,7 @@ pub use events::{
     MAX_PAGE, PageRequest, SystemChainDetail, event_chain, events_run, list_events,
     write_event_chains, write_event_chains_at,
 };
-pub use evidentia_frameworks::{ControlStatus, Severity};
+pub use evidentia_frameworks::{ControlStatus, OWASP_NHI_2025, Severity};
 pub use evidentia_import::{ActivityCapture, Format, InputKind, Progress as ImportProgress, Zone};
 pub use evidentia_pack::{
     PackSummary, Problem as PackProblem, SAMPLE_PACK_FORMAT, Verdict as PackVerdict,
@@ -80,7 +80,7 @@ pub use report::{
 };
 pub use responses::{
     CurrentResponse, MAX_RESPONSE_CHARS, RecordedResponse, ResponseInput, ResponseRecord,
-    ResponseStatus, current_responses, list_responses, record_response,
+    ResponseStatus, list_responses, record_response,
 };
 pub use review::{
     AssessmentView, CheckItem, ExceptionItem, ExceptionsView, FRAMEWORKS, FindingItem,

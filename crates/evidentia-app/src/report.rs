@@ -138,7 +138,7 @@ pub async fn report_model(
     let in_scope = |identity: Option<&evidentia_domain::IdentityId>| {
         !nhi_only || identity.is_none_or(|i| !seen.is_human(i.as_str()))
     };
-    let responses = responses_for_report(workspace);
+    let responses = responses_for_report(&run, &seen);
 
     let mut findings = Vec::new();
     let mut unmapped_findings = 0;
@@ -182,7 +182,7 @@ pub async fn report_model(
             account: f.account.clone(),
             evidence: f.evidence.clone(),
             controls,
-            response: responses.get(&response_key(f)).cloned(),
+            response: responses.get(&f.id()).cloned(),
         });
     }
     let head_hash = run.head.hash.to_hex();
@@ -392,30 +392,40 @@ pub fn evidence_gaps(run: &crate::AnalysisRun) -> Vec<String> {
     out
 }
 
-/// The key a management response is recorded under for a finding: its sort key's fields,
-/// joined (the finding's stable id once the ledger side lands).
-fn response_key(f: &evidentia_rules::Finding) -> String {
-    let (check, identity, system, account, entitlement, exception, campaign) = f.sort_key();
-    [
-        Some(check),
-        identity,
-        system,
-        account,
-        entitlement,
-        exception,
-        campaign,
-    ]
-    .iter()
-    .map(|p| p.unwrap_or(""))
-    .collect::<Vec<_>>()
-    .join("\u{1f}")
-}
-
-/// Management responses in force per finding key.
-// wired when management responses land: the ledger side (`current_responses`) is being built
-// beside this; until then no finding has a response and the report says so.
-fn responses_for_report(_workspace: &Path) -> BTreeMap<String, ManagementResponse> {
-    BTreeMap::new()
+/// Each finding's current management response (the latest `finding.response` entry among
+/// those the run read), by finding id, as the report shows it. "Past its date" is an
+/// acceptance that has expired, or a due date passed while the finding is still open or in
+/// remediation, both judged as of the run.
+fn responses_for_report(
+    run: &crate::AnalysisRun,
+    seen: &Seen,
+) -> BTreeMap<String, ManagementResponse> {
+    let today = run.as_of.date_naive();
+    run.current_responses()
+        .into_iter()
+        .map(|(id, r)| {
+            let status = match r.status {
+                crate::ResponseStatus::Open => "open",
+                crate::ResponseStatus::InRemediation => "in remediation",
+                crate::ResponseStatus::Remediated => "remediated",
+                crate::ResponseStatus::RiskAccepted => "risk accepted",
+            };
+            let overdue = matches!(
+                r.status,
+                crate::ResponseStatus::Open | crate::ResponseStatus::InRemediation
+            ) && r.due < today;
+            let response = ManagementResponse {
+                status: status.to_owned(),
+                owner: Some(seen.named(r.owner.as_str())),
+                due: Some(r.due),
+                accepted_until: r.accepted_until,
+                response: r.response.clone(),
+                entry_seq: r.seq,
+                expired: r.expired(run.as_of) || overdue,
+            };
+            (id, response)
+        })
+        .collect()
 }
 
 /// The checkpoint the cover names: one recording exactly this head, else the first recording

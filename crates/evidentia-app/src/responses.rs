@@ -15,7 +15,7 @@ use evidentia_ledger::{canonical_json, format_recorded_at};
 use evidentia_store::{EvidenceStore, StoreError, Workspace};
 use serde::{Deserialize, Serialize};
 
-use crate::{AnalysisRun, AppError, EntryKind, analyze_workspace, open_read, open_write};
+use crate::{AppError, EntryKind, analyze_workspace, open_read, open_write};
 
 /// The longest response text accepted, in characters: a paragraph or two, not a document.
 pub const MAX_RESPONSE_CHARS: usize = 4000;
@@ -502,29 +502,6 @@ pub async fn list_responses(workspace: &Path) -> anyhow::Result<Vec<ResponseReco
     result
 }
 
-/// Every response among the entries `run` read (`1..=run.head.count`), oldest first, the
-/// latest per finding marked current: the history a report or export of that run shows.
-pub(crate) async fn responses_of_run(
-    workspace: &Path,
-    run: &AnalysisRun,
-) -> anyhow::Result<Vec<ResponseRecord>> {
-    let ws = open_read(workspace).await?;
-    let result = async {
-        let verified = crate::trust::verified(&ws).await?;
-        if verified.entries < run.head.count {
-            return Err(anyhow!(
-                "the ledger has {} verified entries, fewer than the {} the analysis read",
-                verified.entries,
-                run.head.count
-            ));
-        }
-        load_responses(&ws, run.head.count).await
-    }
-    .await;
-    ws.close().await;
-    result
-}
-
 /// The current responses among `history`, by finding id.
 pub(crate) fn current_of(history: &[ResponseRecord]) -> BTreeMap<String, ResponseRecord> {
     history
@@ -532,17 +509,6 @@ pub(crate) fn current_of(history: &[ResponseRecord]) -> BTreeMap<String, Respons
         .filter(|r| r.current)
         .map(|r| (r.finding.clone(), r.clone()))
         .collect()
-}
-
-/// Each finding's current response (its latest `finding.response` entry), by finding id, as
-/// the ledger stood when `run` read it (entries `1..=run.head.count`), so a report or export
-/// shows the responses of the very ledger head it cites. Whether an acceptance has expired is
-/// the caller's question: [`ResponseRecord::expired`] with `run.as_of`.
-pub async fn current_responses(
-    workspace: &Path,
-    run: &AnalysisRun,
-) -> anyhow::Result<BTreeMap<String, ResponseRecord>> {
-    Ok(current_of(&responses_of_run(workspace, run).await?))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::{
     AnalysisRun, ControlRow, CurrentResponse, ResponseRecord, analyze_workspace, catalogs,
-    check_info, control_status, current_responses, open_read,
+    check_info, control_status, open_read,
 };
 
 /// The built-in frameworks the Findings page switches between.
@@ -73,7 +73,7 @@ fn time(t: DateTime<Utc>) -> String {
 /// lays out findings, checks and controls for the Findings page.
 pub async fn findings_view(workspace: &Path, now: DateTime<Utc>) -> anyhow::Result<FindingsView> {
     let run = analyze_workspace(workspace, None, now, false).await?;
-    let responses = current_responses(workspace, &run).await?;
+    let responses = run.current_responses();
     findings_of(&run, &responses)
 }
 

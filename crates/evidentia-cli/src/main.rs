@@ -959,9 +959,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if framework.is_some() && controls.is_empty() {
                     continue;
                 }
+                // The OWASP NHI Top 10 is about non-human identities: people's findings are
+                // out of its scope, as in its report and control status.
+                if framework.as_deref() == Some(evidentia_app::OWASP_NHI_2025)
+                    && !run.is_non_human(f.identity.as_ref().map(|i| i.as_str()))
+                {
+                    continue;
+                }
                 rows.push((f, sev, rationale, controls));
             }
-            let responses = evidentia_app::current_responses(ws, &run).await?;
+            let responses = run.current_responses();
             if cli.json {
                 let json: Vec<_> = rows
                     .iter()

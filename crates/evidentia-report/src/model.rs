@@ -86,7 +86,7 @@ pub struct EvidenceClass {
 /// Management's response to a finding, as recorded in the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManagementResponse {
-    /// e.g. "remediating", "accepted", "disputed", "resolved".
+    /// "open", "in remediation", "remediated" or "risk accepted".
     pub status: String,
     /// Who answers for it: "Dana Ito (E1234)".
     pub owner: Option<String>,
@@ -96,7 +96,8 @@ pub struct ManagementResponse {
     pub response: String,
     /// The ledger entry that recorded the response.
     pub entry_seq: u64,
-    /// The acceptance or due date has passed.
+    /// An accepted risk whose acceptance has expired, or a due date passed while the finding
+    /// is still open or in remediation.
     pub expired: bool,
 }
 
