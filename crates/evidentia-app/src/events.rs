@@ -270,7 +270,10 @@ fn encode_links(chain: &EventChain, terms: &mut Terms, new_terms: &mut Vec<Strin
         for link in [&s.decision, &s.execution, &s.confirmation] {
             let at = if link.at.is_some() { HAS_AT } else { 0 };
             let head = u64::from(status_code(link.status)) | at;
-            put_varint(&mut out, terms.id(link.note, new_terms) << LINK_FLAGS | head);
+            put_varint(
+                &mut out,
+                terms.id(link.note, new_terms) << LINK_FLAGS | head,
+            );
             if let Some(at) = link.at {
                 put_time(&mut out, at, effective);
             }
@@ -446,7 +449,11 @@ fn decode_links(
         let status = r.status(worst_code)?;
         decoded.push(DecodedSystem {
             system: head >> SYSTEM_FLAGS,
-            direction: if flags & REVOKE != 0 { "revoke" } else { "grant" },
+            direction: if flags & REVOKE != 0 {
+                "revoke"
+            } else {
+                "grant"
+            },
             account,
             deadline,
             status,
@@ -857,7 +864,10 @@ mod tests {
 
     /// What the chain detail showed when each link was stored as JSON text: the engine's chain
     /// read field by field, with evidence as the ledger has it.
-    fn shown_before(chain: &EventChain, refs: &[evidentia_store::EntryRef]) -> Vec<SystemChainDetail> {
+    fn shown_before(
+        chain: &EventChain,
+        refs: &[evidentia_store::EntryRef],
+    ) -> Vec<SystemChainDetail> {
         let effective = chain.effective_at;
         let evidence = |seqs: &[u64]| -> Vec<EvidenceRef> {
             seqs.iter()
@@ -939,14 +949,25 @@ mod tests {
             assert_eq!(detail.event.event_id, chain.event_id);
             assert_eq!(detail.event.effective_at, time(chain.effective_at));
             assert_eq!(detail.systems, shown_before(chain, &refs));
-            statuses.extend(detail.systems.iter().flat_map(|s| s.links.iter().map(|l| l.status.clone())));
+            statuses.extend(
+                detail
+                    .systems
+                    .iter()
+                    .flat_map(|s| s.links.iter().map(|l| l.status.clone())),
+            );
         }
         for status in STATUS_ORDER {
-            assert!(statuses.iter().any(|s| s == status.as_str()), "{status:?} covered");
+            assert!(
+                statuses.iter().any(|s| s == status.as_str()),
+                "{status:?} covered"
+            );
         }
         // Shared texts are stored once: three systems and eight distinct notes.
         let ws = open_read(&path).await.unwrap();
-        let terms = ws.event_chain_terms(&(0..100).collect::<Vec<_>>()).await.unwrap();
+        let terms = ws
+            .event_chain_terms(&(0..100).collect::<Vec<_>>())
+            .await
+            .unwrap();
         ws.close().await;
         assert_eq!(terms.len(), 3 + 8, "{terms:?}");
     }
@@ -960,13 +981,21 @@ mod tests {
         let effective = time(chain.effective_at);
         assert!(decode_links(&bytes, &effective, chain.identity.as_str(), chain.seq).is_ok());
         for cut in 0..bytes.len() {
-            let err = decode_links(&bytes[..cut], &effective, chain.identity.as_str(), chain.seq).err();
+            let err = decode_links(
+                &bytes[..cut],
+                &effective,
+                chain.identity.as_str(),
+                chain.seq,
+            )
+            .err();
             assert!(err.is_some(), "a prefix of {cut} bytes decoded");
         }
         let mut extra = bytes.clone();
         extra.push(0);
         assert_eq!(
-            decode_links(&extra, &effective, chain.identity.as_str(), chain.seq).err().unwrap(),
+            decode_links(&extra, &effective, chain.identity.as_str(), chain.seq)
+                .err()
+                .unwrap(),
             "1 bytes left over"
         );
         let mut version = bytes.clone();
@@ -980,10 +1009,7 @@ mod tests {
                 let _ = decode_links(&damaged, &effective, chain.identity.as_str(), chain.seq);
             }
         }
-        let mut reader = LinksReader {
-            bytes: &[],
-            at: 0,
-        };
+        let mut reader = LinksReader { bytes: &[], at: 0 };
         assert!(reader.status(6).is_err(), "six statuses: codes 0 to 5");
     }
 }
