@@ -738,6 +738,8 @@ mod tests {
     use evidentia_domain::{IdentityId, IdentityKind, LifecycleEventType, SystemId};
     use evidentia_store::{Access, EvidenceStore};
 
+    use std::path::PathBuf;
+
     use evidentia_rules::Link;
 
     use super::*;
