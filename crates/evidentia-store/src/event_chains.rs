@@ -419,8 +419,8 @@ fn write_blocking(
     tx.execute_batch(&clear).map_err(&err)?;
     // Combination -> its id; and each combination's events (positions, in order: an event's
     // rank is its place here). The index rows are inserted per combination at the end, in key
-    // order, so SQLite appends them to full pages instead of splitting pages under 70 interleaved
-    // insertion points; 4 bytes per membership (14 MB for a million events in 3.5 each).
+    // order, so each lands at the end of the table's B-tree rather than at one of ~70
+    // interleaved insertion points; 4 bytes per membership (14 MB for a million events in 3.5).
     // Combinations are found by a length-prefixed byte key built in one reused buffer, so the
     // 3.5 lookups per event allocate nothing once the combination is known.
     let mut combo_ids: HashMap<Vec<u8>, usize> = HashMap::new();
