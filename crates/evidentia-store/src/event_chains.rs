@@ -12,7 +12,8 @@ use tokio::sync::mpsc;
 use crate::{StoreError, Workspace, from_i64, to_i64};
 
 /// One event of the projection as the writer receives it. `links` is opaque to the store: the
-/// façade encodes each system's links there (JSON) and decodes them again.
+/// façade encodes each system's links there (a compact binary encoding naming shared texts by
+/// term number) and decodes them again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventChainRow {
     pub event_seq: u64,
@@ -24,7 +25,10 @@ pub struct EventChainRow {
     pub status: String,
     /// Each system the event had to reach, once, with that system's own (worst) status.
     pub systems: Vec<(String, String)>,
-    pub links: String,
+    pub links: Vec<u8>,
+    /// Texts this event's links name for the first time in the run (system ids, note
+    /// templates): they become terms `terms so far`, `terms so far + 1`, ... in this order.
+    pub new_terms: Vec<String>,
 }
 
 /// One row of a page: everything but the links.
@@ -144,7 +148,8 @@ impl Workspace {
     }
 
     /// The run the projection holds, or `None` when no analysis has been recorded since the
-    /// workspace gained the projection (or it predates format 2 and was opened read-only).
+    /// workspace gained the projection in its current shape (or it predates format 4 and was
+    /// opened read-only).
     pub async fn event_chain_run(&self) -> Result<Option<ProjectionRun>, StoreError> {
         if !self.has_projection().await? {
             return Ok(None);
@@ -163,7 +168,9 @@ impl Workspace {
 
     async fn has_projection(&self) -> Result<bool, StoreError> {
         let row = sqlx::query(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event_chain_runs'",
+            // `event_chain_terms` came with the compact links (format 4): an older projection,
+            // in a file opened read-only before it could be migrated, is not read.
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event_chain_terms'",
         )
         .fetch_optional(&self.pool)
         .await?;
@@ -210,7 +217,7 @@ impl Workspace {
     pub async fn event_chain(
         &self,
         event_seq: u64,
-    ) -> Result<Option<(EventChainSummary, String)>, StoreError> {
+    ) -> Result<Option<(EventChainSummary, Vec<u8>)>, StoreError> {
         let row = sqlx::query(
             "SELECT position, event_seq, event_id, identity, identity_kind, event_kind, \
              effective_at, status, systems, links FROM event_chains WHERE event_seq = ?",
@@ -235,6 +242,27 @@ impl Workspace {
             ))
         })
         .transpose()
+    }
+
+    /// The texts of these terms of the projection's run (unknown ones are left out).
+    pub async fn event_chain_terms(
+        &self,
+        terms: &[u64],
+    ) -> Result<HashMap<u64, String>, StoreError> {
+        let mut texts = HashMap::with_capacity(terms.len());
+        for &term in terms {
+            if texts.contains_key(&term) {
+                continue;
+            }
+            let row = sqlx::query("SELECT text FROM event_chain_terms WHERE term = ?")
+                .bind(to_i64(term)?)
+                .fetch_optional(&self.pool)
+                .await?;
+            if let Some(r) = row {
+                texts.insert(term, r.get(0));
+            }
+        }
+        Ok(texts)
     }
 
     /// The ledger entries with these sequence numbers (unknown ones are left out), in order.
@@ -286,11 +314,87 @@ fn rusqlite_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
     }
 }
 
+/// Rows per multi-row `INSERT`: one statement execution per batch instead of per row, well under
+/// SQLite's limit of 32,766 bound values.
+const EVENT_BATCH: usize = 100;
+const INDEX_BATCH: usize = 300;
+
+/// The projection's lookup indexes on `event_chains` (as migration 0004 creates them). The
+/// writer drops them before a bulk write and builds each once, sorted, at the end: cheaper than
+/// keeping them ordered through a million random inserts.
+const EVENT_INDEXES: [(&str, &str); 2] = [
+    (
+        "event_chains_by_seq",
+        "CREATE UNIQUE INDEX event_chains_by_seq ON event_chains (event_seq)",
+    ),
+    (
+        "event_chains_by_identity",
+        "CREATE INDEX event_chains_by_identity ON event_chains (identity, position)",
+    ),
+];
+
+/// The writer's page cache (KiB, as `PRAGMA cache_size` takes it negated). Only this
+/// connection's memory: durability and the ledger's connections are unaffected.
+const WRITER_CACHE_KIB: i64 = 64 * 1024;
+
+/// One table's pending rows, inserted `rows` at a time by one prepared multi-row statement.
+struct BatchInsert<'c> {
+    head: &'static str,
+    columns: usize,
+    rows: usize,
+    full: rusqlite::Statement<'c>,
+    values: Vec<rusqlite::types::Value>,
+}
+
+fn values_sql(head: &str, columns: usize, rows: usize) -> String {
+    let row = format!("({})", vec!["?"; columns].join(", "));
+    format!("{head} VALUES {}", vec![row; rows].join(", "))
+}
+
+impl<'c> BatchInsert<'c> {
+    fn new(
+        tx: &'c rusqlite::Transaction<'_>,
+        head: &'static str,
+        columns: usize,
+        rows: usize,
+    ) -> rusqlite::Result<Self> {
+        Ok(BatchInsert {
+            head,
+            columns,
+            rows,
+            full: tx.prepare(&values_sql(head, columns, rows))?,
+            values: Vec::with_capacity(columns * rows),
+        })
+    }
+
+    fn push<const N: usize>(&mut self, row: [rusqlite::types::Value; N]) -> rusqlite::Result<()> {
+        debug_assert_eq!(N, self.columns);
+        self.values.extend(row);
+        if self.values.len() == self.columns * self.rows {
+            self.full
+                .execute(rusqlite::params_from_iter(self.values.drain(..)))?;
+        }
+        Ok(())
+    }
+
+    /// Inserts what is left (fewer than a full batch).
+    fn flush(&mut self, tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+        if !self.values.is_empty() {
+            let rows = self.values.len() / self.columns;
+            tx.prepare(&values_sql(self.head, self.columns, rows))?
+                .execute(rusqlite::params_from_iter(self.values.drain(..)))?;
+        }
+        Ok(())
+    }
+}
+
 fn write_blocking(
     path: &Path,
     run_seq: u64,
     mut rows: mpsc::Receiver<WriterMessage>,
 ) -> Result<u64, StoreError> {
+    use rusqlite::types::Value;
+
     let err = rusqlite_err(path);
     let mut conn = rusqlite::Connection::open_with_flags(
         path,
@@ -299,71 +403,129 @@ fn write_blocking(
     .map_err(&err)?;
     conn.busy_timeout(std::time::Duration::from_secs(120))
         .map_err(&err)?;
+    conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)
+        .map_err(&err)?;
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(&err)?;
-    tx.execute_batch(
-        "DELETE FROM event_chain_runs; DELETE FROM event_chains; \
+    let mut clear = String::from(
+        "DELETE FROM event_chain_runs; DELETE FROM event_chain_terms; \
          DELETE FROM event_chain_combos; DELETE FROM event_chain_index;",
-    )
-    .map_err(&err)?;
-    // Combination -> (id, events so far); the count so far is the next event's rank in it.
-    let mut combos: HashMap<Combo, (i64, i64)> = HashMap::new();
+    );
+    for (name, _) in EVENT_INDEXES {
+        clear.push_str(&format!(" DROP INDEX IF EXISTS {name};"));
+    }
+    clear.push_str(" DELETE FROM event_chains;");
+    tx.execute_batch(&clear).map_err(&err)?;
+    // Combination -> its id; and each combination's events (positions, in order: an event's
+    // rank is its place here). The index rows are inserted per combination at the end, in key
+    // order, so each lands at the end of the table's B-tree rather than at one of ~70
+    // interleaved insertion points; 4 bytes per membership (14 MB for a million events in 3.5).
+    // Combinations are found by a length-prefixed byte key built in one reused buffer, so the
+    // 3.5 lookups per event allocate nothing once the combination is known.
+    let mut combo_ids: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut combos: Vec<Combo> = Vec::new();
+    let mut key: Vec<u8> = Vec::new();
+    let mut members: Vec<Vec<u32>> = Vec::new();
     let mut position: i64 = 0;
+    let mut terms: i64 = 0;
     let mut committed = false;
     {
-        let mut event = tx
-            .prepare(
-                "INSERT INTO event_chains (position, event_seq, event_id, identity, identity_kind, \
-                 event_kind, effective_at, status, systems, links) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .map_err(&err)?;
-        let mut index = tx
-            .prepare("INSERT INTO event_chain_index (combo, position, rank) VALUES (?, ?, ?)")
+        let mut event = BatchInsert::new(
+            &tx,
+            "INSERT INTO event_chains (position, event_seq, event_id, identity, identity_kind, \
+             event_kind, effective_at, status, systems, links)",
+            10,
+            EVENT_BATCH,
+        )
+        .map_err(&err)?;
+        let mut term = tx
+            .prepare("INSERT INTO event_chain_terms (term, text) VALUES (?, ?)")
             .map_err(&err)?;
         while let Some(message) = rows.blocking_recv() {
             let row = match message {
-                WriterMessage::Row(row) => row,
+                WriterMessage::Row(row) => *row,
                 WriterMessage::Commit => {
                     committed = true;
                     break;
                 }
             };
+            for text in &row.new_terms {
+                term.execute(rusqlite::params![terms, text]).map_err(&err)?;
+                terms += 1;
+            }
             let names: Vec<&str> = row.systems.iter().map(|(s, _)| s.as_str()).collect();
+            let names = names.join(",");
+            let compact = u32::try_from(position).map_err(|_| {
+                StoreError::Corrupt(format!(
+                    "more than {} events in one analysis: the projection cannot hold them",
+                    u32::MAX
+                ))
+            })?;
+            let memberships = std::iter::once(("", row.status.as_str())).chain(
+                row.systems
+                    .iter()
+                    .map(|(system, status)| (system.as_str(), status.as_str())),
+            );
+            for (system, status) in memberships {
+                key.clear();
+                for part in [system, &row.identity_kind, &row.event_kind, status] {
+                    key.extend_from_slice(&(part.len() as u64).to_le_bytes());
+                    key.extend_from_slice(part.as_bytes());
+                }
+                let id = match combo_ids.get(key.as_slice()) {
+                    Some(id) => *id,
+                    None => {
+                        let id = combos.len();
+                        combo_ids.insert(key.clone(), id);
+                        combos.push((
+                            system.to_owned(),
+                            row.identity_kind.clone(),
+                            row.event_kind.clone(),
+                            status.to_owned(),
+                        ));
+                        members.push(Vec::new());
+                        id
+                    }
+                };
+                members[id].push(compact);
+            }
             event
-                .execute(rusqlite::params![
-                    position,
-                    to_i64(row.event_seq)?,
-                    row.event_id,
-                    row.identity,
-                    row.identity_kind,
-                    row.event_kind,
-                    row.effective_at,
-                    row.status,
-                    names.join(","),
-                    row.links,
+                .push([
+                    Value::Integer(position),
+                    Value::Integer(to_i64(row.event_seq)?),
+                    Value::Text(row.event_id),
+                    Value::Text(row.identity),
+                    Value::Text(row.identity_kind),
+                    Value::Text(row.event_kind),
+                    Value::Text(row.effective_at),
+                    Value::Text(row.status),
+                    Value::Text(names),
+                    Value::Blob(row.links),
                 ])
                 .map_err(&err)?;
-            let memberships = std::iter::once((String::new(), row.status.clone()))
-                .chain(row.systems.iter().cloned());
-            for (system, status) in memberships {
-                let next_id = i64::try_from(combos.len()).unwrap_or(i64::MAX);
-                let (id, seen) = combos
-                    .entry((
-                        system,
-                        row.identity_kind.clone(),
-                        row.event_kind.clone(),
-                        status,
-                    ))
-                    .or_insert((next_id, 0));
-                index
-                    .execute(rusqlite::params![*id, position, *seen])
-                    .map_err(&err)?;
-                *seen += 1;
-            }
             position += 1;
         }
+        event.flush(&tx).map_err(&err)?;
+        let mut index = BatchInsert::new(
+            &tx,
+            "INSERT INTO event_chain_index (combo, position, rank)",
+            3,
+            INDEX_BATCH,
+        )
+        .map_err(&err)?;
+        for (id, positions) in members.iter().enumerate() {
+            for (rank, position) in positions.iter().enumerate() {
+                index
+                    .push([
+                        Value::Integer(to_i64(id as u64)?),
+                        Value::Integer(i64::from(*position)),
+                        Value::Integer(to_i64(rank as u64)?),
+                    ])
+                    .map_err(&err)?;
+            }
+        }
+        index.flush(&tx).map_err(&err)?;
         let mut combo = tx
             .prepare(
                 "INSERT INTO event_chain_combos \
@@ -371,15 +533,15 @@ fn write_blocking(
                  VALUES (?, ?, ?, ?, ?, ?)",
             )
             .map_err(&err)?;
-        for ((system, identity_kind, event_kind, status), (id, events)) in &combos {
+        for (id, (system, identity_kind, event_kind, status)) in combos.iter().enumerate() {
             combo
                 .execute(rusqlite::params![
-                    id,
+                    to_i64(id as u64)?,
                     system,
                     identity_kind,
                     event_kind,
                     status,
-                    events
+                    to_i64(members[id].len() as u64)?
                 ])
                 .map_err(&err)?;
         }
@@ -389,6 +551,9 @@ fn write_blocking(
         return Err(StoreError::Corrupt(
             "writing the event chains was abandoned".into(),
         ));
+    }
+    for (_, create) in EVENT_INDEXES {
+        tx.execute_batch(create).map_err(&err)?;
     }
     tx.execute(
         "INSERT INTO event_chain_runs (run_seq, events) VALUES (?, ?)",
@@ -654,4 +819,155 @@ fn identity_page(
             capped: matched > cap,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+    use super::*;
+    use crate::Access;
+
+    /// Turns a current workspace back into format 3 with a projection in the format-2 shape
+    /// (links as JSON text, no terms table), as a workspace from before compact links has it.
+    fn make_format_3(path: &Path) {
+        let db = rusqlite::Connection::open(path).unwrap();
+        db.execute_batch(
+            "DROP TABLE event_chain_terms; DROP TABLE event_chains;
+             CREATE TABLE event_chains (
+                 position INTEGER PRIMARY KEY NOT NULL, event_seq INTEGER NOT NULL UNIQUE,
+                 event_id TEXT NOT NULL, identity TEXT NOT NULL COLLATE NOCASE,
+                 identity_kind TEXT NOT NULL, event_kind TEXT NOT NULL,
+                 effective_at TEXT NOT NULL, status TEXT NOT NULL, systems TEXT NOT NULL,
+                 links TEXT NOT NULL) STRICT;
+             CREATE INDEX event_chains_by_identity ON event_chains (identity, position);
+             INSERT INTO event_chains VALUES (0, 7, 'EV-1', 'alice', 'human', 'joiner',
+                 '2026-01-01T00:00:00Z', 'missing', 'okta',
+                 '[{\"system\":\"okta\",\"direction\":\"grant\",\"account\":null,\"deadline\":null,\"sla_secs\":null,\"status\":\"missing\",\"links\":[]}]');
+             INSERT INTO event_chain_runs (run_seq, events) VALUES (9, 1);
+             DELETE FROM _sqlx_migrations WHERE version = 4;
+             PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    }
+
+    fn row(seq: u64, identity: &str) -> EventChainRow {
+        EventChainRow {
+            event_seq: seq,
+            event_id: format!("EV-{seq}"),
+            identity: identity.into(),
+            identity_kind: "human".into(),
+            event_kind: "joiner".into(),
+            effective_at: "2026-01-01T00:00:00Z".into(),
+            status: "late".into(),
+            systems: vec![("okta".into(), "late".into())],
+            links: vec![1, 0, 0xff],
+            new_terms: if seq == 1 {
+                vec!["okta".into()]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    async fn write(
+        ws: &Workspace,
+        run_seq: u64,
+        rows: Vec<EventChainRow>,
+    ) -> Result<u64, StoreError> {
+        let mut writer = ws.event_chain_writer(run_seq)?;
+        for r in rows {
+            writer.push(r).await?;
+        }
+        writer.finish().await
+    }
+
+    #[tokio::test]
+    async fn an_older_projection_is_dropped_and_the_next_write_shows_events_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.evidentia");
+        let ws = Workspace::create(&path, "old", "2026-01-01T00:00:00.000000Z", "tests")
+            .await
+            .unwrap();
+        ws.close().await;
+        make_format_3(&path);
+
+        // Read-only, the file stays format 3: its old projection is not read as the new one.
+        let ws = Workspace::open(&path, Access::ReadOnly).await.unwrap();
+        assert_eq!(ws.event_chain_run().await.unwrap(), None);
+        ws.close().await;
+
+        // Opened for writing, it is migrated: the old rows are gone, no run is claimed.
+        let ws = Workspace::open(&path, Access::ReadWrite).await.unwrap();
+        assert_eq!(ws.event_chain_run().await.unwrap(), None);
+        assert_eq!(ws.event_chain(7).await.unwrap(), None);
+        let rows = (1..=3).map(|seq| row(seq, "bob")).collect();
+        assert_eq!(write(&ws, 12, rows).await.unwrap(), 3);
+        assert_eq!(
+            ws.event_chain_run().await.unwrap(),
+            Some(ProjectionRun {
+                run_seq: 12,
+                events: 3
+            })
+        );
+        let (summary, links) = ws.event_chain(2).await.unwrap().unwrap();
+        assert_eq!((summary.position, summary.identity.as_str()), (1, "bob"));
+        assert_eq!(links, vec![1, 0, 0xff]);
+        let terms = ws.event_chain_terms(&[0, 1]).await.unwrap();
+        assert_eq!(terms, HashMap::from([(0, "okta".to_owned())]));
+        ws.close().await;
+        let db = rusqlite::Connection::open(&path).unwrap();
+        let version: u32 = db
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, crate::FORMAT_VERSION);
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_keeps_the_previous_projection_and_its_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ws.evidentia");
+        let ws = Workspace::create(&path, "ws", "2026-01-01T00:00:00.000000Z", "tests")
+            .await
+            .unwrap();
+        // More rows than one multi-row batch, so full batches and the remainder both run.
+        let rows: Vec<EventChainRow> = (1..=EVENT_BATCH as u64 * 2 + 7)
+            .map(|seq| row(seq, if seq % 2 == 0 { "Bob" } else { "alice" }))
+            .collect();
+        assert_eq!(
+            write(&ws, 5, rows.clone()).await.unwrap(),
+            rows.len() as u64
+        );
+
+        // The same event twice: the unique seq index, built at the end, refuses it whole.
+        let mut twice = rows.clone();
+        twice.push(row(3, "carol"));
+        let err = write(&ws, 6, twice).await.unwrap_err();
+        assert!(err.to_string().contains("UNIQUE"), "{err}");
+
+        assert_eq!(
+            ws.event_chain_run().await.unwrap(),
+            Some(ProjectionRun {
+                run_seq: 5,
+                events: rows.len() as u64
+            })
+        );
+        let filter = EventChainFilter {
+            identity_prefix: Some("bo".into()),
+            ..EventChainFilter::default()
+        };
+        let (page, count) = ws.event_chain_page(&filter, 0, 1000).await.unwrap();
+        assert_eq!(count.events, rows.len() as u64 / 2);
+        assert!(page.iter().all(|r| r.identity == "Bob"));
+        ws.close().await;
+        let db = rusqlite::Connection::open(&path).unwrap();
+        let indexes: Vec<String> = db
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event_chains' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(indexes, ["event_chains_by_identity", "event_chains_by_seq"]);
+    }
 }

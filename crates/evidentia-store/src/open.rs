@@ -15,8 +15,9 @@ pub const APPLICATION_ID: u32 = 0x4556_4944;
 
 /// The workspace format this build reads and writes (`PRAGMA user_version`).
 /// Format 2 added the event-chain projection (a rebuildable cache, not evidence); format 3
-/// the checkpoints' tree roots and signed notes, and the in-sequence insert trigger.
-pub const FORMAT_VERSION: u32 = 3;
+/// the checkpoints' tree roots and signed notes, and the in-sequence insert trigger; format 4
+/// the projection's compact links (its older rows are dropped, the next analysis rewrites them).
+pub const FORMAT_VERSION: u32 = 4;
 
 /// How long a writer waits for another process's write transaction before giving up.
 /// Imports can hold the write lock for a while; users should see waiting, not an error.

@@ -310,3 +310,54 @@ async fn chain_detail_names_the_engines_evidence_with_ledger_hashes() {
     );
     assert!(non_complete > 0, "the demo plants broken chains");
 }
+
+/// A workspace from before the compact links (format 3, links as JSON text) still opens: its
+/// old projection is not read, and the next recorded analysis shows the events again.
+#[tokio::test]
+async fn a_workspace_with_the_older_projection_shows_events_after_the_next_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo(dir.path()).await;
+    let first = evidentia_app::analyze_workspace(&ws, None, now(), true)
+        .await
+        .unwrap();
+    let chain = &first.analysis.chains[0];
+    // Back to format 3's shape: the same rows with JSON-text links, no terms table.
+    let db = rusqlite::Connection::open(&ws).unwrap();
+    db.execute_batch(
+        "DROP TABLE event_chain_terms;
+         ALTER TABLE event_chains RENAME TO compact;
+         CREATE TABLE event_chains (
+             position INTEGER PRIMARY KEY NOT NULL, event_seq INTEGER NOT NULL UNIQUE,
+             event_id TEXT NOT NULL, identity TEXT NOT NULL COLLATE NOCASE,
+             identity_kind TEXT NOT NULL, event_kind TEXT NOT NULL,
+             effective_at TEXT NOT NULL, status TEXT NOT NULL, systems TEXT NOT NULL,
+             links TEXT NOT NULL) STRICT;
+         INSERT INTO event_chains SELECT position, event_seq, event_id, identity, identity_kind,
+             event_kind, effective_at, status, systems, '[]' FROM compact;
+         DROP TABLE compact;
+         CREATE INDEX event_chains_by_identity ON event_chains (identity, position);
+         DELETE FROM _sqlx_migrations WHERE version = 4;
+         PRAGMA user_version = 3;",
+    )
+    .unwrap();
+    drop(db);
+
+    // Read-only (as the Events page opens it), the old projection is not shown as current.
+    assert_eq!(events_run(&ws).await.unwrap(), None);
+    let err = event_chain(&ws, chain.seq).await.unwrap_err();
+    assert!(err.to_string().contains("run the analysis"), "{err}");
+
+    let again = evidentia_app::analyze_workspace(&ws, None, now(), true)
+        .await
+        .unwrap();
+    let shown = events_run(&ws).await.unwrap().unwrap();
+    assert_eq!(Some(shown.run_seq), again.recorded_at_seq);
+    assert_eq!(shown.events, again.analysis.chains.len() as u64);
+    let detail = event_chain(&ws, chain.seq).await.unwrap();
+    assert_eq!(detail.systems.len(), chain.systems.len());
+    let db = rusqlite::Connection::open(&ws).unwrap();
+    let version: u32 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, evidentia_store::FORMAT_VERSION);
+}
