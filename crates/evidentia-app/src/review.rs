@@ -41,6 +41,9 @@ pub struct FindingItem {
     /// Management's current response (the latest `finding.response` entry for its id), with
     /// an expired risk acceptance flagged as of the analysis.
     pub response: Option<CurrentResponse>,
+    /// About a non-human identity or an unowned account: in scope of the OWASP NHI Top 10,
+    /// whose controls leave people's findings out.
+    pub non_human: bool,
 }
 
 /// A check as the page's "by check" grouping shows it.
@@ -103,6 +106,7 @@ fn findings_of(
                 evidence: f.evidence.clone(),
                 event_seq: f.evidence.iter().copied().find(|s| events.contains(s)),
                 response,
+                non_human: run.is_non_human(f.identity.as_ref().map(|i| i.as_str())),
             }
         })
         .collect();
