@@ -31,6 +31,8 @@ pub fn run() {
             commands::init_workspace,
             commands::open_demo_workspace,
             commands::list_entries,
+            commands::entry_source,
+            commands::write_table_view,
             commands::list_imports,
             commands::list_checkpoints,
             commands::create_checkpoint,

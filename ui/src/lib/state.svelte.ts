@@ -1,7 +1,8 @@
 // The window's shared state: the open workspace, the last verification and the current page;
 // pages read it and call the backend, nothing else holds session data.
 import * as backend from './backend';
-import type { SessionDto, VerifyDto, VerifyProgressDto } from './backend';
+import type { OutputDto, SessionDto, VerifyDto, VerifyProgressDto } from './backend';
+import { emptyView, type TableView } from './table';
 
 export type PageId =
   | 'overview'
@@ -32,6 +33,33 @@ class AppState {
   /** An event whose chain the Events page should open (set by a finding's link). */
   eventToOpen = $state<number | null>(null);
 
+  /** The ledger entry shown in the entry viewer beside any page (any entry number opens it). */
+  viewing = $state<{ seq: number; label: string | null } | null>(null);
+  /** Each table's search, filters and sort, by table id: kept when the page is left. */
+  tables = $state<Record<string, TableView>>({});
+  /** Files written this session (reports, packs, exports), newest first: kept across pages. */
+  outputs = $state<(OutputDto & { kind: string; at: string })[]>([]);
+  /** Selections pages keep across visits (a control, a check, a campaign…), by page and key. */
+  selected = $state<Record<string, string | null>>({});
+  /** Whether the sidebar is folded to icons (narrow windows fold it by default). */
+  sidebarFolded = $state<boolean | null>(null);
+
+  /** Opens the entry viewer on entry `seq`. */
+  viewEntry(seq: number, label: string | null = null) {
+    this.viewing = { seq, label };
+  }
+
+  /** The toolbar state of table `id`, created empty on first use (call outside derivations). */
+  table(id: string): TableView {
+    if (!this.tables[id]) this.tables[id] = emptyView();
+    return this.tables[id];
+  }
+
+  /** Remembers a written file for the pages that list this session's outputs. */
+  wrote(kind: string, output: OutputDto) {
+    this.outputs = [{ ...output, kind, at: new Date().toISOString() }, ...this.outputs].slice(0, 50);
+  }
+
   /** Shows one event's evidence chain on the Events page. */
   openEvent(seq: number) {
     this.eventToOpen = seq;
@@ -58,6 +86,9 @@ class AppState {
     this.revision += 1;
     if (changed && session.workspace) {
       this.verification = { status: 'idle' };
+      this.viewing = null;
+      this.tables = {};
+      this.selected = {};
       void this.verify();
     }
   }
@@ -71,8 +102,15 @@ class AppState {
     }
   }
 
+  /** A change arrived while verifying: verify again when that run ends. */
+  private verifyAgain = false;
+
   async verify() {
-    if (this.verification.status === 'running') return;
+    if (this.verification.status === 'running') {
+      this.verifyAgain = true;
+      return;
+    }
+    this.verifyAgain = false;
     this.verification = { status: 'running', progress: null };
     try {
       const result = await backend.verifyLedger((progress) => {
@@ -84,12 +122,16 @@ class AppState {
     } catch (e) {
       this.verification = { status: 'error', message: e instanceof Error ? e.message : String(e) };
     }
+    if (this.verifyAgain) void this.verify();
   }
 
-  /** The ledger grew: the last verification no longer covers its head. */
+  /**
+   * The ledger grew (an import, a checkpoint, a policy, an analysis): the last verification no
+   * longer covers its head, so the badge verifies again rather than vouch for an older head.
+   */
   ledgerChanged() {
     this.verification = { status: 'idle' };
-    void this.refreshWorkspace();
+    void this.refreshWorkspace().then(() => this.verify());
   }
 
   flash(kind: 'ok' | 'bad', text: string) {

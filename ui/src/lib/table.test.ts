@@ -56,7 +56,7 @@ describe('toolbar helpers', () => {
     expect(nextSort({ column: 'a', dir: 'desc' }, 'b')).toEqual({ column: 'b', dir: 'asc' });
   });
   it('offers the distinct values of a filter', () => {
-    expect(filterOptions(rows, filters[1])).toEqual(['aws', 'github', 'okta']);
+    expect(filterOptions(rows, filters[1] as FilterDef<Row>)).toEqual(['aws', 'github', 'okta']);
   });
   it('counts shown of total', () => {
     expect(countLabel(12, 1300, 'findings')).toBe('12 of 1,300 findings');
