@@ -813,7 +813,10 @@ def open_a_raw_line_from_a_finding(app, samples: Path):
     # Inventory sets and one-document JSON files have no single line: try until a record has one.
     for link in links[:40]:
         seq = link.get_attribute("data-seq")
-        d.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+        # The viewer sits beside the page, over the table's right side: close it first.
+        for close in d.find_elements(By.CSS_SELECTOR, '[data-testid="entry-viewer"] button[aria-label="Close the entry"]'):
+            close.click()
+        d.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})", link)
         link.click()
         wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, f'[data-testid="entry-viewer"][data-seq="{seq}"]')))
         wait(d).until(lambda drv: not has_text('[data-testid="entry-source"]', "Reading the source file")(drv))
@@ -821,7 +824,7 @@ def open_a_raw_line_from_a_finding(app, samples: Path):
             break
     else:
         pytest.fail("no finding's evidence showed a raw line")
-    name = text_of(d, '[data-testid="entry-file"]').split(" · ")[0].strip()
+    name = text_of(d, '[data-testid="entry-file-name"]').strip()
     line = int(text_of(d, '[data-testid="entry-line"]').replace(",", ""))
     raw = text_of(d, '[data-testid="entry-raw"]')
     found = [p for p in samples.rglob(name) if p.is_file()]
@@ -853,9 +856,11 @@ def filter_and_export_findings(app, workspace_dir: Path):
     search = d.find_element(By.CSS_SELECTOR, '[data-testid="findings-search"]')
     search.send_keys(first_check)
     wait(d).until(lambda drv: all(first_check in r for r in texts_of(drv, '[data-testid="finding-row"]')))
+    # Each shown cell's text; the evidence cell shows three links and says "+N more", its
+    # title holds every entry (what the export writes).
     shown = d.execute_script(
         "return Array.from(document.querySelectorAll('[data-testid=\"finding-row\"]'),"
-        " r => Array.from(r.querySelectorAll('td')).slice(0, -1).map(c => c.textContent.trim()))"
+        " r => Array.from(r.querySelectorAll('td')).slice(0, -1).map(c => c.classList.contains('evidence-cell') ? c.title : c.textContent.trim()))"
     )
     headers = d.execute_script(
         "return Array.from(document.querySelectorAll('[data-testid=\"findings-table\"] thead th[data-col]'), h => h.textContent.trim().replace(/[▲▼]$/, ''))"
