@@ -66,6 +66,19 @@ pub async fn entry_source(session: State<'_, Session>, seq: u64) -> Result<Optio
     Ok(source.map(EntrySourceDto::from))
 }
 
+/// The display names of the identities asked for (`E1234` → `Ada Lovelace`), from the imported
+/// identity records; ids without a recorded name are absent from the answer.
+#[tauri::command]
+pub async fn identity_names(
+    session: State<'_, Session>,
+    ids: Vec<String>,
+) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut names = evidentia_app::identity_names(&session.path().await?).await?;
+    let wanted: std::collections::BTreeSet<String> = ids.into_iter().collect();
+    names.retain(|id, _| wanted.contains(id));
+    Ok(names)
+}
+
 /// Saves the rows and columns a table shows, as CSV (text made by the page) or XLSX, through
 /// the same output-path checks as every other file the app writes; returns the path written.
 #[tauri::command]

@@ -32,6 +32,7 @@ pub fn run() {
             commands::open_demo_workspace,
             commands::list_entries,
             commands::entry_source,
+            commands::identity_names,
             commands::write_table_view,
             commands::list_imports,
             commands::list_checkpoints,

@@ -13,6 +13,7 @@ mod entries;
 mod entry_source;
 mod events;
 mod export;
+mod identity_names;
 mod import;
 mod imports;
 mod names;
@@ -67,6 +68,7 @@ pub use export::{
     ExportFormat, ExportKind, ExportSource, artifact_pack_path, export_oscal, export_source,
     export_table, write_atomically,
 };
+pub use identity_names::identity_names;
 pub use import::{
     FileOutcome, ImportOptions, ImportRejection, ImportReport, import_each, import_files,
     parse_moment,

@@ -3,6 +3,7 @@
 import * as backend from './backend';
 import type { OutputDto, SessionDto, VerifyDto, VerifyProgressDto } from './backend';
 import { emptyView, type TableView } from './table';
+import { missingNames, withName } from './names';
 
 export type PageId =
   | 'overview'
@@ -43,6 +44,30 @@ class AppState {
   selected = $state<Record<string, string | null>>({});
   /** Whether the sidebar is folded to icons (narrow windows fold it by default). */
   sidebarFolded = $state<boolean | null>(null);
+
+  /** Identity id → recorded display name, filled as pages ask (`needNames`). */
+  names = $state<Record<string, string>>({});
+  private askedNames = new Set<string>();
+
+  /** Fetches the names of the ids a page shows that are not known yet (once per id). */
+  needNames(ids: Iterable<string | null | undefined>) {
+    const missing = missingNames(ids, this.names, this.askedNames);
+    if (missing.length === 0) return;
+    for (const id of missing) this.askedNames.add(id);
+    void backend.identityNames(missing).then(
+      (found) => {
+        if (Object.keys(found).length > 0) this.names = { ...this.names, ...found };
+      },
+      () => {
+        for (const id of missing) this.askedNames.delete(id);
+      },
+    );
+  }
+
+  /** "Ada Lovelace (E1001)" when the name is known, else the id. */
+  who(id: string | null | undefined): string {
+    return withName(id, this.names);
+  }
 
   /** Opens the entry viewer on entry `seq`. */
   viewEntry(seq: number, label: string | null = null) {
@@ -89,6 +114,8 @@ class AppState {
       this.viewing = null;
       this.tables = {};
       this.selected = {};
+      this.names = {};
+      this.askedNames = new Set();
       void this.verify();
     }
   }
