@@ -923,8 +923,11 @@ def narrow_window_keeps_status(app):
         assert right <= geometry["width"], geometry
     assert geometry["pillText"].strip(), geometry
     app.shot("narrow-events")
+    busy = ("Running the checks", "Ageing the exceptions", "running every check", "Reading the", "Opening workspace")
     for page in PAGES:
         go(d, page)
+        # Screenshots of the page as users see it once loaded, not of its loading line.
+        wait(d, 90).until(lambda drv: not any(b in text_of(drv, "main") for b in busy))
         time.sleep(0.5)
         app.shot(f"narrow-{page}")
     # Import never scrolls sideways.
