@@ -4,6 +4,7 @@ import * as backend from './backend';
 import type { OutputDto, SessionDto, VerifyDto, VerifyProgressDto } from './backend';
 import { emptyView, type TableView } from './table';
 import { missingNames, withName } from './names';
+import type { EventFilterForm } from './events';
 
 export type PageId =
   | 'overview'
@@ -42,6 +43,8 @@ class AppState {
   outputs = $state<(OutputDto & { kind: string; at: string })[]>([]);
   /** Selections pages keep across visits (a control, a check, a campaign…), by page and key. */
   selected = $state<Record<string, string | null>>({});
+  /** The Events page's filters, kept when the page is left. */
+  eventsFilter = $state<EventFilterForm | null>(null);
   /** Whether the sidebar is folded to icons (narrow windows fold it by default). */
   sidebarFolded = $state<boolean | null>(null);
 
@@ -114,6 +117,7 @@ class AppState {
       this.viewing = null;
       this.tables = {};
       this.selected = {};
+      this.eventsFilter = null;
       this.names = {};
       this.askedNames = new Set();
       void this.verify();
