@@ -109,8 +109,13 @@ pub async fn write_table_view(
             format!("{} rows (CSV)", request.rows.len()),
         )
     } else {
-        let t =
-            evidentia_app::write_table_xlsx(&out, &request.title, &request.headers, &request.rows)?;
+        // Up to 100,000 rows: built off the async workers.
+        let path = out.clone();
+        let t = tokio::task::spawn_blocking(move || {
+            evidentia_app::write_table_xlsx(&path, &request.title, &request.headers, &request.rows)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("the export stopped: {e}"))??;
         (t.bytes, format!("{} rows (XLSX)", t.rows))
     };
     Ok(OutputDto {
