@@ -24,6 +24,9 @@ export type Verification =
   | { status: 'done'; result: VerifyDto }
   | { status: 'error'; message: string };
 
+/** Below this window width the sidebar folds and tables drop their lower-priority columns. */
+export const NARROW = 1100;
+
 class AppState {
   session = $state<SessionDto | null>(null);
   loadError = $state<string | null>(null);
@@ -45,6 +48,11 @@ class AppState {
   selected = $state<Record<string, string | null>>({});
   /** The Events page's filters, kept when the page is left. */
   eventsFilter = $state<EventFilterForm | null>(null);
+  /** The window's width (App.svelte keeps it); below NARROW pages drop low-priority columns. */
+  width = $state(typeof window === 'undefined' ? 1280 : window.innerWidth);
+  get narrow() {
+    return this.width < NARROW;
+  }
   /** Whether the sidebar is folded to icons (narrow windows fold it by default). */
   sidebarFolded = $state<boolean | null>(null);
 

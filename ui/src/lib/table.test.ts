@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyView, countLabel, csvCell, emptyView, exportName, filterOptions, isFiltered, nextSort, severityRank, toCsv, viewMatrix, type Column, type FilterDef } from './table';
+import { applyView, shownColumns, countLabel, csvCell, emptyView, exportName, filterOptions, isFiltered, nextSort, severityRank, toCsv, viewMatrix, type Column, type FilterDef } from './table';
 
 type Row = { check: string; severity: string; system: string; when: string | null; n: number };
 const rows: Row[] = [
@@ -49,6 +49,11 @@ describe('applyView', () => {
 });
 
 describe('toolbar helpers', () => {
+  it('leaves lower-priority columns out of narrow tables', () => {
+    const cols: Column<Row>[] = [...columns.slice(0, 2), { ...columns[2]!, narrowHidden: true }];
+    expect(shownColumns(cols, true).map((c) => c.id)).toEqual(['check', 'severity']);
+    expect(shownColumns(cols, false).map((c) => c.id)).toEqual(['check', 'severity', 'system']);
+  });
   it('cycles the sort of a header', () => {
     expect(nextSort(null, 'a')).toEqual({ column: 'a', dir: 'asc' });
     expect(nextSort({ column: 'a', dir: 'asc' }, 'a')).toEqual({ column: 'a', dir: 'desc' });

@@ -9,7 +9,14 @@ export type Column<R> = {
   text: (row: R) => string;
   /** A sort key when the text does not sort right (numbers, severities); defaults to the text. */
   sortKey?: (row: R) => string | number;
+  /** Left out of the table (and so of its export) in a narrow window: lower-priority columns go first. */
+  narrowHidden?: boolean;
 };
+
+/** The columns a table shows at this width: all, or those that are not `narrowHidden`. */
+export function shownColumns<R>(columns: readonly Column<R>[], narrow: boolean): Column<R>[] {
+  return narrow ? columns.filter((c) => !c.narrowHidden) : [...columns];
+}
 
 /** A select filter over one column: the distinct values offered, '' meaning any. */
 export type FilterDef<R> = { id: string; label: string; value: (row: R) => string };
