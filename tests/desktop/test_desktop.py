@@ -923,7 +923,8 @@ def narrow_window_keeps_status(app):
         assert right <= geometry["width"], geometry
     assert geometry["pillText"].strip(), geometry
     app.shot("narrow-events")
-    busy = ("Running the checks", "Ageing the exceptions", "running every check", "Reading the", "Opening workspace")
+    busy = ("Running the checks", "Ageing the exceptions", "running every check", "Reading the", "Opening workspace",
+            "Correlating the accounts")
     for page in PAGES:
         go(d, page)
         # Screenshots of the page as users see it once loaded, not of its loading line.
