@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import ElementNotInteractableException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -816,8 +817,16 @@ def open_a_raw_line_from_a_finding(app, samples: Path):
         # The viewer sits beside the page, over the table's right side: close it first.
         for close in d.find_elements(By.CSS_SELECTOR, '[data-testid="entry-viewer"] button[aria-label="Close the entry"]'):
             close.click()
-        d.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})", link)
-        link.click()
+        # Names arrive after the table first renders and can move a row: scroll again and retry.
+        for attempt in range(4):
+            d.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})", link)
+            time.sleep(0.3)
+            try:
+                link.click()
+                break
+            except ElementNotInteractableException:
+                if attempt == 3:
+                    raise
         wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, f'[data-testid="entry-viewer"][data-seq="{seq}"]')))
         wait(d).until(lambda drv: not has_text('[data-testid="entry-source"]', "Reading the source file")(drv))
         if d.find_elements(By.CSS_SELECTOR, '[data-testid="entry-raw"]'):
