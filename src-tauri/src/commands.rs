@@ -9,11 +9,12 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::dto::{
-    AccountsDto, AnalysisDto, AssessmentDto, CheckpointDto, EntryDto, EventChainDto,
-    EventFilterDto, EventPageDto, EventsRunDto, ExceptionsDto, FindingsDto, ImportProgressDto,
-    ImportRecordDto, ImportRequest, ImportResultDto, OutputDto, OutputProgressDto, OutputRequest,
-    PackCheckDto, PackCheckRequest, PolicyDto, ReviewsDto, SampleDto, SamplePopulationsDto,
-    SampleRequestDto, SessionDto, SigningKeyDto, VerifyDto, VerifyProgressDto, day,
+    AccountsDto, AnalysisDto, AssessmentDto, CheckpointDto, EntryDto, EntrySourceDto,
+    EventChainDto, EventFilterDto, EventPageDto, EventsRunDto, ExceptionsDto, FindingsDto,
+    ImportProgressDto, ImportRecordDto, ImportRequest, ImportResultDto, OutputDto,
+    OutputProgressDto, OutputRequest, PackCheckDto, PackCheckRequest, PolicyDto, ReviewsDto,
+    SampleDto, SamplePopulationsDto, SampleRequestDto, SessionDto, SigningKeyDto,
+    TableExportRequest, VerifyDto, VerifyProgressDto, day,
 };
 use crate::error::IpcError;
 use crate::session::Session;
@@ -55,6 +56,74 @@ pub async fn list_entries(
     let limit = limit.clamp(1, evidentia_app::MAX_PAGE);
     let entries = evidentia_app::list_entries(&session.path().await?, from, limit).await?;
     Ok(entries.iter().map(|e| EntryJson::from(e).into()).collect())
+}
+
+/// Where entry `seq` came from (file, line or pointer, the line's bytes); `None` for an entry
+/// that cites no imported file.
+#[tauri::command]
+pub async fn entry_source(session: State<'_, Session>, seq: u64) -> Result<Option<EntrySourceDto>> {
+    let source = evidentia_app::entry_source(&session.path().await?, seq).await?;
+    Ok(source.map(EntrySourceDto::from))
+}
+
+/// The display names of the identities asked for (`E1234` → `Ada Lovelace`), from the imported
+/// identity records; ids without a recorded name are absent from the answer.
+#[tauri::command]
+pub async fn identity_names(
+    session: State<'_, Session>,
+    ids: Vec<String>,
+) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut names = evidentia_app::identity_names(&session.path().await?).await?;
+    let wanted: std::collections::BTreeSet<String> = ids.into_iter().collect();
+    names.retain(|id, _| wanted.contains(id));
+    Ok(names)
+}
+
+/// Saves the rows and columns a table shows, as CSV (text made by the page) or XLSX, through
+/// the same output-path checks as every other file the app writes; returns the path written.
+#[tauri::command]
+pub async fn write_table_view(
+    session: State<'_, Session>,
+    request: TableExportRequest,
+) -> Result<OutputDto> {
+    let workspace = session.path().await?;
+    let out = PathBuf::from(&request.out);
+    let private_key = private_key_path(&workspace).await?;
+    let kind = match request.format.as_str() {
+        "csv" => "table-csv",
+        "xlsx" => "table-xlsx",
+        other => {
+            return Err(invalid_input(format!(
+                "unknown table format {other:?} (csv or xlsx)"
+            )));
+        }
+    };
+    check_output_path(kind, &out, &workspace, private_key.as_deref())?;
+    let (bytes, detail) = if kind == "table-csv" {
+        let Some(text) = request.csv.as_deref() else {
+            return Err(invalid_input("a CSV export needs its text".to_owned()));
+        };
+        evidentia_app::write_atomically(&out, text.as_bytes())?;
+        (
+            text.len() as u64,
+            format!("{} rows (CSV)", request.rows.len()),
+        )
+    } else {
+        // Up to 100,000 rows: built off the async workers.
+        let path = out.clone();
+        let t = tokio::task::spawn_blocking(move || {
+            evidentia_app::write_table_xlsx(&path, &request.title, &request.headers, &request.rows)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("the export stopped: {e}"))??;
+        (t.bytes, format!("{} rows (XLSX)", t.rows))
+    };
+    Ok(OutputDto {
+        path: out.display().to_string(),
+        bytes,
+        sha256: None,
+        detail,
+    })
 }
 
 #[tauri::command]
@@ -352,6 +421,8 @@ fn check_output_path(
         "public-key" => "pem",
         "checkpoint" => "note",
         "sample-workpaper" => "xlsx",
+        "table-csv" => "csv",
+        "table-xlsx" => "xlsx",
         _ => return Ok(()), // refused below with the list of kinds
     };
     if !out.is_absolute() {
@@ -520,6 +591,16 @@ mod tests {
         assert!(ok("public-key", "audit-public-key.pem"));
         assert!(ok("checkpoint", "audit-checkpoint-12.note"));
         assert!(ok("sample-workpaper", "leavers-sample.xlsx"));
+        assert!(ok("table-csv", "findings.csv"));
+        assert!(ok("table-xlsx", "findings.xlsx"));
+        assert!(
+            !ok("table-csv", "findings.xlsx"),
+            "a CSV export must be .csv"
+        );
+        assert!(
+            !ok("table-xlsx", "audit.evidentia"),
+            "never over the workspace"
+        );
         assert!(
             !ok("sample-workpaper", "leavers-sample.json"),
             "a workpaper must be .xlsx"

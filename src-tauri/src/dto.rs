@@ -81,6 +81,79 @@ impl From<EntryJson> for EntryDto {
     }
 }
 
+/// Where an entry's record came from, for the entry viewer: the imported file, its hash, the
+/// line or pointer and the line's exact bytes (shown escaped where they are not text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct EntrySourceDto {
+    pub seq: u64,
+    pub kind: String,
+    /// The `import.file` entry that recorded the file.
+    pub import_seq: Option<u64>,
+    pub file_name: Option<String>,
+    pub artifact_sha256: String,
+    /// The location as recorded (`line 12`, `line 3 /Records/0`, `/value/7`).
+    pub location: Option<String>,
+    pub line: Option<u64>,
+    pub pointer: Option<String>,
+    /// The line as text: UTF-8 as it is, other bytes and control characters as `\xNN`.
+    pub raw: Option<String>,
+    /// Whether `raw` holds bytes that are not plain text (escaped above).
+    pub raw_escaped: bool,
+    /// The line's length in bytes; more than shown when the line was cut.
+    pub raw_len: Option<u64>,
+    pub raw_cut: bool,
+    pub line_is_record: bool,
+    pub pointer_value: Option<String>,
+    pub artifact_verified: bool,
+    pub note: Option<String>,
+}
+
+impl From<evidentia_app::EntrySource> for EntrySourceDto {
+    fn from(s: evidentia_app::EntrySource) -> Self {
+        let raw = s.raw.as_deref().map(evidentia_app::escape_raw);
+        let raw_escaped = match (&s.raw, &raw) {
+            (Some(bytes), Some(text)) => text.as_bytes() != bytes.as_slice(),
+            _ => false,
+        };
+        let raw_cut = matches!((&s.raw, s.raw_len), (Some(b), Some(n)) if (b.len() as u64) < n);
+        EntrySourceDto {
+            seq: s.seq,
+            kind: s.kind,
+            import_seq: s.import_seq,
+            file_name: s.file_name,
+            artifact_sha256: s.artifact_sha256,
+            location: s.location,
+            line: s.line,
+            pointer: s.pointer,
+            raw,
+            raw_escaped,
+            raw_len: s.raw_len,
+            raw_cut,
+            line_is_record: s.line_is_record,
+            pointer_value: s.pointer_value,
+            artifact_verified: s.artifact_verified,
+            note: s.note,
+        }
+    }
+}
+
+/// A table as the page shows it, to be saved: exactly its visible columns and rows.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct TableExportRequest {
+    /// `csv` or `xlsx`.
+    pub format: String,
+    /// The sheet's name (XLSX) and what error messages call the table.
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// For `csv`: the file's text, made by the page from the same rows (ui/src/lib/table.ts).
+    #[cfg_attr(test, ts(optional))]
+    pub csv: Option<String>,
+    pub out: String,
+}
+
 /// A recorded ledger head.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -1627,6 +1700,8 @@ mod tests {
             WorkspaceDto::decl(&cfg),
             SessionDto::decl(&cfg),
             EntryDto::decl(&cfg),
+            EntrySourceDto::decl(&cfg),
+            TableExportRequest::decl(&cfg),
             CheckpointDto::decl(&cfg),
             PublicKeyDto::decl(&cfg),
             SigningKeyDto::decl(&cfg),

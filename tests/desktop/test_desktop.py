@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import ElementNotInteractableException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -766,3 +767,199 @@ def test_an_altered_ledger_names_its_first_bad_entry(tmp_path):
         d.quit()
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def read_xlsx_rows(path: Path) -> list[list[str]]:
+    """The first sheet's cells as text, row by row (shared strings resolved): enough of the
+    XLSX format to check what the app wrote without a spreadsheet program."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(path) as z:
+        strings = []
+        if "xl/sharedStrings.xml" in z.namelist():
+            for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns):
+                strings.append("".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t")))
+        sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    rows = []
+    for row in sheet.iter(f"{{{ns['m']}}}row"):
+        cells: dict[int, str] = {}
+        for c in row.findall("m:c", ns):
+            ref = c.get("r", "")
+            col = 0
+            for ch in re.match(r"[A-Z]+", ref).group(0):
+                col = col * 26 + (ord(ch) - 64)
+            v = c.find("m:v", ns)
+            text = "" if v is None else v.text or ""
+            if c.get("t") == "s":
+                text = strings[int(text)]
+            elif c.get("t") == "inlineStr":
+                text = "".join(t.text or "" for t in c.iter(f"{{{ns['m']}}}t"))
+            cells[col - 1] = text
+        width = max(cells) + 1 if cells else 0
+        rows.append([cells.get(i, "") for i in range(width)])
+    return rows
+
+
+def open_a_raw_line_from_a_finding(app, samples: Path):
+    """Issue #17: an entry number on a finding opens the entry viewer with the source file, its
+    line and the raw line, byte for byte the line of the sample file the demo imported."""
+    d = app.driver
+    go(d, "findings")
+    wait(d, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="mode-table"]'))).click()
+    wait(d, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="finding-row"]')))
+    links = d.find_elements(By.CSS_SELECTOR, '[data-testid="finding-row"] [data-testid="entry-link"]')
+    assert links, "findings cite no entries"
+    # Inventory sets and one-document JSON files have no single line: try until a record has one.
+    for link in links[:40]:
+        seq = link.get_attribute("data-seq")
+        # The viewer sits beside the page, over the table's right side: close it first.
+        for close in d.find_elements(By.CSS_SELECTOR, '[data-testid="entry-viewer"] button[aria-label="Close the entry"]'):
+            close.click()
+        # Names arrive after the table first renders and can move a row: scroll again and retry.
+        for attempt in range(4):
+            d.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})", link)
+            time.sleep(0.3)
+            try:
+                link.click()
+                break
+            except ElementNotInteractableException:
+                if attempt == 3:
+                    # WebDriver's hit test refuses it (seen only late in the full run): record
+                    # what the window showed, then press the button as the page would.
+                    app.shot("findings-link-not-interactable")
+                    d.execute_script("arguments[0].click()", link)
+        wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, f'[data-testid="entry-viewer"][data-seq="{seq}"]')))
+        wait(d).until(lambda drv: not has_text('[data-testid="entry-source"]', "Reading the source file")(drv))
+        if d.find_elements(By.CSS_SELECTOR, '[data-testid="entry-raw"]'):
+            break
+    else:
+        pytest.fail("no finding's evidence showed a raw line")
+    name = text_of(d, '[data-testid="entry-file-name"]').strip()
+    line = int(text_of(d, '[data-testid="entry-line"]').replace(",", ""))
+    raw = text_of(d, '[data-testid="entry-raw"]')
+    found = [p for p in samples.rglob(name) if p.is_file()]
+    assert found, f"{name} is not among the demo's sample files under {samples}"
+    lines = found[0].read_bytes().split(b"\n")
+    expected = lines[line - 1].removesuffix(b"\r").decode("utf-8")
+    assert raw == expected, (raw, expected)
+    app.shot("entry-viewer-raw-line")
+    d.find_element(By.CSS_SELECTOR, '[data-testid="entry-viewer"] button[aria-label="Close the entry"]').click()
+
+
+def filter_and_export_findings(app, workspace_dir: Path):
+    """Issue #17: Findings filtered by severity and search, exported as CSV and XLSX through the
+    real save dialog; both files hold exactly the rows and columns on screen."""
+    d = app.driver
+    go(d, "findings")
+    wait(d, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="finding-row"]')))
+    total = len(d.find_elements(By.CSS_SELECTOR, '[data-testid="finding-row"]'))
+    severity = Select(d.find_element(By.CSS_SELECTOR, '[data-testid="findings-filter-severity"]'))
+    options = [o.get_attribute("value") for o in severity.options if o.get_attribute("value")]
+    assert options, "no severities to filter on"
+    # The severity with the most findings, so the filter keeps some and drops some.
+    counts = {o: len(d.find_elements(By.CSS_SELECTOR, f'[data-testid="finding-row"][data-severity="{o}"]')) for o in options}
+    chosen = max(counts, key=counts.get)
+    severity.select_by_value(chosen)
+    wait(d).until(lambda drv: len(drv.find_elements(By.CSS_SELECTOR, '[data-testid="finding-row"]')) == counts[chosen])
+    # Then a search word taken from the first row's check, narrowing further (or not) by text.
+    first_check = texts_of(d, '[data-testid="finding-row"] td:nth-child(2)')[0].strip()
+    search = d.find_element(By.CSS_SELECTOR, '[data-testid="findings-search"]')
+    search.send_keys(first_check)
+    wait(d).until(lambda drv: all(first_check in r for r in texts_of(drv, '[data-testid="finding-row"]')))
+    # Each shown cell's text; the evidence cell shows three links and says "+N more", its
+    # title holds every entry (what the export writes).
+    shown = d.execute_script(
+        "return Array.from(document.querySelectorAll('[data-testid=\"finding-row\"]'),"
+        " r => Array.from(r.querySelectorAll('td')).slice(0, -1).map(c => c.classList.contains('evidence-cell') ? c.title : c.textContent.trim()))"
+    )
+    headers = d.execute_script(
+        "return Array.from(document.querySelectorAll('[data-testid=\"findings-table\"] thead th[data-col]'), h => h.textContent.trim().replace(/[▲▼]$/, ''))"
+    )
+    assert shown and len(shown) <= counts[chosen] < total, (len(shown), counts[chosen], total)
+    count = text_of(d, '[data-testid="findings-count"]')
+    assert count.startswith(f"{len(shown)} of {total}"), count
+    app.shot("findings-filtered")
+
+    for fmt in ("csv", "xlsx"):
+        before = set(workspace_dir.glob(f"findings-*.{fmt}"))
+        d.find_element(By.CSS_SELECTOR, f'[data-testid="findings-export-{fmt}"]').click()
+        accept_save_dialog("Export Findings")
+        deadline = time.time() + 30
+        while time.time() < deadline and not (set(workspace_dir.glob(f"findings-*.{fmt}")) - before):
+            time.sleep(0.3)
+        written = sorted(set(workspace_dir.glob(f"findings-*.{fmt}")) - before)
+        assert written, f"no {fmt} file appeared in {workspace_dir}"
+        if fmt == "csv":
+            import csv
+            import io
+
+            rows = list(csv.reader(io.StringIO(written[0].read_text(encoding="utf-8"), newline="")))
+        else:
+            time.sleep(0.5)
+            rows = read_xlsx_rows(written[0])
+        assert rows[0] == headers, (rows[0], headers)
+        body = [[c.removeprefix("'") for c in r] for r in rows[1:]]
+        # Entry lists render with spaces between the links on screen; the file joins them with one.
+        norm = lambda r: [" ".join(c.split()) for c in r]  # noqa: E731
+        assert [norm(r) for r in body] == [norm(r) for r in shown], (fmt, body[:3], shown[:3])
+        assert all(r[0] == chosen for r in body), fmt
+        written[0].unlink()
+
+
+def narrow_window_keeps_status(app):
+    """Issue #17: at 1024×640 the sidebar folds and Events keeps its Status column on screen;
+    every page is screenshotted at that size."""
+    d = app.driver
+    d.set_window_size(1024, 640)
+    wait(d).until(lambda drv: drv.execute_script("return window.innerWidth") <= 1024)
+    wait(d).until(lambda drv: drv.find_element(By.CSS_SELECTOR, '[data-testid="shell"]').get_attribute("data-folded") == "true")
+    go(d, "events")
+    wait(d, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="events-table"] .row[data-seq]')))
+    time.sleep(0.5)
+    geometry = d.execute_script(
+        """
+        const head = Array.from(document.querySelectorAll('.thead span')).find(s => s.textContent.trim() === 'Status');
+        const pill = document.querySelector('[data-testid="events-table"] .row[data-seq] span:last-child .pill');
+        const card = document.querySelector('.table-card').getBoundingClientRect();
+        const r = e => { const b = e.getBoundingClientRect(); return [b.left, b.right, b.width]; };
+        return {head: head ? r(head) : null, pill: pill ? r(pill) : null, card: [card.left, card.right], width: window.innerWidth,
+                pillText: pill ? pill.textContent : null};
+        """
+    )
+    assert geometry["head"] and geometry["pill"], geometry
+    for name in ("head", "pill"):
+        left, right, width = geometry[name]
+        assert width > 20 and left >= geometry["card"][0] and right <= geometry["card"][1] + 0.5, geometry
+        assert right <= geometry["width"], geometry
+    assert geometry["pillText"].strip(), geometry
+    app.shot("narrow-events")
+    busy = ("Running the checks", "Ageing the exceptions", "running every check", "Reading the", "Opening workspace",
+            "Correlating the accounts")
+    for page in PAGES:
+        go(d, page)
+        # Screenshots of the page as users see it once loaded, not of its loading line.
+        wait(d, 90).until(lambda drv: not any(b in text_of(drv, "main") for b in busy))
+        time.sleep(0.5)
+        app.shot(f"narrow-{page}")
+    # Import never scrolls sideways.
+    go(d, "import")
+    time.sleep(0.5)
+    overflow = d.execute_script("const m = document.querySelector('main'); return m.scrollWidth - m.clientWidth")
+    assert overflow <= 1, overflow
+    d.set_window_size(1280, 800)
+
+
+def test_from_a_number_to_its_source_and_tables_with_tools(demo_app):
+    """Issue #17's acceptance on the demo workspace: open an entry from a finding and see its
+    raw source line; filter and export Findings; Events keeps Status at 1024×640."""
+    d = demo_app.driver
+    wait(d, 180).until(lambda drv: "Ledger intact" in badge_text(drv))
+    workspace = Path(d.find_element(By.CSS_SELECTOR, "header .ws-name").get_attribute("title"))
+    assert workspace.is_file(), workspace
+    # The demo's sample files are written out beside the app's data (src-tauri/src/demo.rs).
+    samples = demo_app.home / "data"
+    open_a_raw_line_from_a_finding(demo_app, samples)
+    filter_and_export_findings(demo_app, workspace.parent)
+    narrow_window_keeps_status(demo_app)

@@ -10,8 +10,10 @@ mod analysis;
 mod controls;
 mod demo;
 mod entries;
+mod entry_source;
 mod events;
 mod export;
+mod identity_names;
 mod import;
 mod imports;
 mod names;
@@ -23,6 +25,7 @@ mod review;
 mod reviews;
 mod sample;
 mod sample_pack;
+mod table_export;
 mod trust;
 pub mod wire;
 mod workspace;
@@ -43,6 +46,7 @@ pub use demo::{
     DemoReport, build_demo, build_embedded_demo, embedded_samples, write_embedded_samples,
 };
 pub use entries::{EntryKind, record_entry_kind};
+pub use entry_source::{EntrySource, MAX_RAW_LINE, entry_source, escape_raw};
 pub use events::{
     EventChainDetail, EventFilter, EventPage, EventsRun, EvidenceRef, IdentityClass, LinkDetail,
     MAX_PAGE, PageRequest, SystemChainDetail, event_chain, events_run, list_events,
@@ -65,6 +69,7 @@ pub use export::{
     ExportFormat, ExportKind, ExportSource, artifact_pack_path, export_oscal, export_source,
     export_table, write_atomically,
 };
+pub use identity_names::identity_names;
 pub use import::{
     FileOutcome, ImportOptions, ImportRejection, ImportReport, import_each, import_files,
     parse_moment,
@@ -97,6 +102,7 @@ pub use sample::{
     render_workpaper as render_sample_workpaper, request_of, sample_json, write_sample_workpaper,
 };
 pub use sample_pack::{SamplePackReport, write_sample_pack};
+pub use table_export::{TableFile, table_xlsx, write_table_xlsx};
 pub use trust::{
     KeyCreated, ProofCheck, PublicKeyInfo, TrustOutcome, TrustedHead, check_trusted,
     consistency_proof, create_checkpoint, create_signing_key, default_key_path, inclusion_proof,

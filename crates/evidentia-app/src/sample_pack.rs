@@ -14,6 +14,7 @@ use evidentia_pack::{
 use evidentia_store::{EvidenceStore, Head};
 use serde_json::{Value, json};
 
+use crate::entry_source::{ONE_LINE_KINDS, whole_line};
 use crate::export::rfc3339;
 use crate::pack::{PackFile, PackReport, PackTrust};
 use crate::sample::draw_sample_at;
@@ -42,22 +43,9 @@ const SINGLE_RECORD_KINDS: [&str; 11] = [
     "record.account",
 ];
 
-/// Kinds whose record is exactly one line of its artifact, so that line can be shown. A
-/// campaign is read from its first decision row (someone else's), an activity summary from
-/// many lines: neither line is the record.
-const ONE_LINE_KINDS: [&str; 8] = [
-    "record.lifecycle_event",
-    "record.execution",
-    "record.approval",
-    "record.exception",
-    "record.review_decision",
-    "record.identity",
-    "record.reconciliation",
-    "record.account",
-];
-
-/// A raw line longer than this is not one record's line (a JSON file on one line): not shown.
-const MAX_RAW_LINE: usize = 16 * 1024;
+/// A raw line longer than this is not one record's line (a JSON file on one line): not shown
+/// (the entry viewer shows it cut instead).
+const MAX_RAW_LINE: usize = crate::entry_source::MAX_RAW_LINE;
 
 /// What was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -412,11 +400,7 @@ impl Disclosure {
         ) else {
             return Ok(None);
         };
-        let Some(n) = location
-            .strip_prefix("line ")
-            .and_then(|n| n.parse::<usize>().ok())
-            .filter(|n| *n >= 1)
-        else {
+        let Some(n) = whole_line(location) else {
             return Ok(None);
         };
         if !self.artifacts.contains_key(artifact) {

@@ -23,9 +23,12 @@ describe('completenessPercent', () => {
   it('is null, not 100 %, when no event needed a chain', () => {
     expect(completenessPercent(empty)).toBeNull();
   });
-  it('rounds down to one decimal so an incomplete set never shows 100 %', () => {
-    expect(completenessPercent({ events_with_chains: 3, complete_events: 2 })).toBe(66.6);
+  it('rounds to one decimal as the CLI does, but an incomplete set never shows 100 %', () => {
+    expect(completenessPercent({ events_with_chains: 3, complete_events: 2 })).toBe(66.7);
+    // The issue's case: 87.87… is 87.9 in `evidentia metrics`, and now in the app too.
+    expect(completenessPercent({ events_with_chains: 132, complete_events: 116 })).toBe(87.9);
     expect(completenessPercent({ events_with_chains: 1000, complete_events: 999 })).toBe(99.9);
+    expect(completenessPercent({ events_with_chains: 100000, complete_events: 99999 })).toBe(99.9);
     expect(completenessPercent({ events_with_chains: 4, complete_events: 4 })).toBe(100);
   });
 });

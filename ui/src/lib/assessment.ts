@@ -1,10 +1,13 @@
 // The Overview's assessment summary: the DTO turned into a percentage, chart segments and bars, pure so it is tested without a window.
 import type { AssessmentDto, RevokeDto, SeverityCountDto } from './backend';
+import { percentOneDecimal } from './format';
 
-/** Chain completeness as a whole percentage, or null when no event had to reach a system. */
+/**
+ * Chain completeness to one decimal, rounded as `evidentia metrics` rounds it (the one rounding
+ * function, `percentOneDecimal`), or null when no event had to reach a system.
+ */
 export function completenessPercent(a: Pick<AssessmentDto, 'events_with_chains' | 'complete_events'>): number | null {
-  if (a.events_with_chains === 0) return null;
-  return Math.floor((a.complete_events / a.events_with_chains) * 1000) / 10;
+  return percentOneDecimal(a.complete_events, a.events_with_chains);
 }
 
 /** Whether there is anything to assess: no lifecycle events, findings or exceptions means no evidence yet. */

@@ -15,6 +15,7 @@ import {
   splitRejection,
   sum,
 } from './format';
+import { oneDecimal } from './format';
 
 describe('shortHash', () => {
   it('keeps both ends of a long hash', () => {
@@ -99,5 +100,17 @@ describe('splitRejection', () => {
       summary: '1 invalid row; nothing was imported',
       rows: ['line 5: bad date'],
     });
+  });
+});
+
+describe('oneDecimal', () => {
+  it("prints what Rust's {:.1} prints", () => {
+    // Exact ties go to the even tenth (6.25 is exact in binary); others to the nearest.
+    expect(oneDecimal(6.25)).toBe(6.2);
+    expect(oneDecimal(6.75)).toBe(6.8);
+    expect(oneDecimal(0.15)).toBe(0.1); // 0.1499999… as a double
+    expect(oneDecimal(87.87878787)).toBe(87.9);
+    expect(oneDecimal(-2.26)).toBe(-2.3);
+    expect(oneDecimal(100)).toBe(100);
   });
 });

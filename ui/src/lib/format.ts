@@ -107,3 +107,30 @@ export function splitRejection(
   const rows = rest.map((r) => unprefix(r.trim())).filter((r) => r.length > 0);
   return { summary, rows };
 }
+
+/**
+ * `value` to one decimal exactly as the CLI's `{:.1}` prints it (Rust formats the double's exact
+ * decimal value, a tie going to the even digit), so the app and `evidentia metrics` never differ
+ * by a tenth. Ties are found on the exact expansion (`toFixed` up to 60 digits is exact).
+ */
+export function oneDecimal(value: number): number {
+  const exact = Math.abs(value).toFixed(60);
+  const dot = exact.indexOf('.');
+  const tenths = exact.slice(0, dot + 2);
+  const rest = exact.slice(dot + 2);
+  let n = Number(tenths.replace('.', ''));
+  if (/^50*$/.test(rest)) n += n % 2; // an exact tie: to the even tenth
+  else if (rest[0] !== undefined && rest[0] >= '5') n += 1;
+  return (Math.sign(value) || 1) * (n / 10);
+}
+
+/**
+ * A share as a percentage with one decimal, computed as the CLI computes it (`done / total`,
+ * then × 100, then `{:.1}`); one exception, on purpose: an incomplete share never reads 100 %
+ * (99.96 % shows 99.9, where `{:.1}` would print 100.0). Null when the total is zero.
+ */
+export function percentOneDecimal(done: number, total: number): number | null {
+  if (total <= 0) return null;
+  const p = oneDecimal((done / total) * 100);
+  return p >= 100 && done < total ? 99.9 : p;
+}

@@ -1,7 +1,10 @@
 // The window's shared state: the open workspace, the last verification and the current page;
 // pages read it and call the backend, nothing else holds session data.
 import * as backend from './backend';
-import type { SessionDto, VerifyDto, VerifyProgressDto } from './backend';
+import type { OutputDto, SessionDto, VerifyDto, VerifyProgressDto } from './backend';
+import { emptyView, type TableView } from './table';
+import { missingNames, withName } from './names';
+import type { EventFilterForm } from './events';
 
 export type PageId =
   | 'overview'
@@ -21,6 +24,9 @@ export type Verification =
   | { status: 'done'; result: VerifyDto }
   | { status: 'error'; message: string };
 
+/** Below this window width the sidebar folds and tables drop their lower-priority columns. */
+export const NARROW = 1100;
+
 class AppState {
   session = $state<SessionDto | null>(null);
   loadError = $state<string | null>(null);
@@ -31,6 +37,64 @@ class AppState {
   notice = $state<{ kind: 'ok' | 'bad'; text: string } | null>(null);
   /** An event whose chain the Events page should open (set by a finding's link). */
   eventToOpen = $state<number | null>(null);
+
+  /** The ledger entry shown in the entry viewer beside any page (any entry number opens it). */
+  viewing = $state<{ seq: number; label: string | null } | null>(null);
+  /** Each table's search, filters and sort, by table id: kept when the page is left. */
+  tables = $state<Record<string, TableView>>({});
+  /** Files written this session (reports, packs, exports), newest first: kept across pages. */
+  outputs = $state<(OutputDto & { kind: string; at: string })[]>([]);
+  /** Selections pages keep across visits (a control, a check, a campaign…), by page and key. */
+  selected = $state<Record<string, string | null>>({});
+  /** The Events page's filters, kept when the page is left. */
+  eventsFilter = $state<EventFilterForm | null>(null);
+  /** The window's width (App.svelte keeps it); below NARROW pages drop low-priority columns. */
+  width = $state(typeof window === 'undefined' ? 1280 : window.innerWidth);
+  get narrow() {
+    return this.width < NARROW;
+  }
+  /** Whether the sidebar is folded to icons (narrow windows fold it by default). */
+  sidebarFolded = $state<boolean | null>(null);
+
+  /** Identity id → recorded display name, filled as pages ask (`needNames`). */
+  names = $state<Record<string, string>>({});
+  private askedNames = new Set<string>();
+
+  /** Fetches the names of the ids a page shows that are not known yet (once per id). */
+  needNames(ids: Iterable<string | null | undefined>) {
+    const missing = missingNames(ids, this.names, this.askedNames);
+    if (missing.length === 0) return;
+    for (const id of missing) this.askedNames.add(id);
+    void backend.identityNames(missing).then(
+      (found) => {
+        if (Object.keys(found).length > 0) this.names = { ...this.names, ...found };
+      },
+      () => {
+        for (const id of missing) this.askedNames.delete(id);
+      },
+    );
+  }
+
+  /** "Ada Lovelace (E1001)" when the name is known, else the id. */
+  who(id: string | null | undefined): string {
+    return withName(id, this.names);
+  }
+
+  /** Opens the entry viewer on entry `seq`. */
+  viewEntry(seq: number, label: string | null = null) {
+    this.viewing = { seq, label };
+  }
+
+  /** The toolbar state of table `id`, created empty on first use (call outside derivations). */
+  table(id: string): TableView {
+    if (!this.tables[id]) this.tables[id] = emptyView();
+    return this.tables[id];
+  }
+
+  /** Remembers a written file for the pages that list this session's outputs. */
+  wrote(kind: string, output: OutputDto) {
+    this.outputs = [{ ...output, kind, at: new Date().toISOString() }, ...this.outputs].slice(0, 50);
+  }
 
   /** Shows one event's evidence chain on the Events page. */
   openEvent(seq: number) {
@@ -58,6 +122,12 @@ class AppState {
     this.revision += 1;
     if (changed && session.workspace) {
       this.verification = { status: 'idle' };
+      this.viewing = null;
+      this.tables = {};
+      this.selected = {};
+      this.eventsFilter = null;
+      this.names = {};
+      this.askedNames = new Set();
       void this.verify();
     }
   }
@@ -71,8 +141,15 @@ class AppState {
     }
   }
 
+  /** A change arrived while verifying: verify again when that run ends. */
+  private verifyAgain = false;
+
   async verify() {
-    if (this.verification.status === 'running') return;
+    if (this.verification.status === 'running') {
+      this.verifyAgain = true;
+      return;
+    }
+    this.verifyAgain = false;
     this.verification = { status: 'running', progress: null };
     try {
       const result = await backend.verifyLedger((progress) => {
@@ -84,12 +161,16 @@ class AppState {
     } catch (e) {
       this.verification = { status: 'error', message: e instanceof Error ? e.message : String(e) };
     }
+    if (this.verifyAgain) void this.verify();
   }
 
-  /** The ledger grew: the last verification no longer covers its head. */
+  /**
+   * The ledger grew (an import, a checkpoint, a policy, an analysis): the last verification no
+   * longer covers its head, so the badge verifies again rather than vouch for an older head.
+   */
   ledgerChanged() {
     this.verification = { status: 'idle' };
-    void this.refreshWorkspace();
+    void this.refreshWorkspace().then(() => this.verify());
   }
 
   flash(kind: 'ok' | 'bad', text: string) {

@@ -23,6 +23,8 @@ import type {
   PackCheckRequest,
   SigningKeyDto,
   EntryDto,
+  EntrySourceDto,
+  TableExportRequest,
   ImportProgressDto,
   ImportRecordDto,
   ImportRequest,
@@ -54,6 +56,11 @@ export const initWorkspace = (path: string) => call<SessionDto>('init_workspace'
 export const openDemoWorkspace = () => call<SessionDto>('open_demo_workspace');
 export const listEntries = (from: number, limit: number) =>
   call<EntryDto[]>('list_entries', { from, limit });
+export const entrySource = (seq: number) => call<EntrySourceDto | null>('entry_source', { seq });
+/** Saves a table view (CSV text or XLSX rows) at `request.out`, after the shell's path checks. */
+export const writeTableView = (request: TableExportRequest) => call<OutputDto>('write_table_view', { request });
+/** Display names of the identities asked for; ids without a recorded name are absent. */
+export const identityNames = (ids: string[]) => call<Record<string, string>>('identity_names', { ids });
 export const listImports = () => call<ImportRecordDto[]>('list_imports');
 export const listCheckpoints = () => call<CheckpointDto[]>('list_checkpoints');
 export const createCheckpoint = () => call<CheckpointDto>('create_checkpoint');

@@ -28,6 +28,42 @@ export type EntryDto = { seq: number, kind: string, recorded_at: string,
  */
 payload: string, payload_hash: string, prev_hash: string, entry_hash: string, };
 
+export type EntrySourceDto = { seq: number, kind: string, 
+/**
+ * The `import.file` entry that recorded the file.
+ */
+import_seq: number | null, file_name: string | null, artifact_sha256: string, 
+/**
+ * The location as recorded (`line 12`, `line 3 /Records/0`, `/value/7`).
+ */
+location: string | null, line: number | null, pointer: string | null, 
+/**
+ * The line as text: UTF-8 as it is, other bytes and control characters as `\xNN`.
+ */
+raw: string | null, 
+/**
+ * Whether `raw` holds bytes that are not plain text (escaped above).
+ */
+raw_escaped: boolean, 
+/**
+ * The line's length in bytes; more than shown when the line was cut.
+ */
+raw_len: number | null, raw_cut: boolean, line_is_record: boolean, pointer_value: string | null, artifact_verified: boolean, note: string | null, };
+
+export type TableExportRequest = { 
+/**
+ * `csv` or `xlsx`.
+ */
+format: string, 
+/**
+ * The sheet's name (XLSX) and what error messages call the table.
+ */
+title: string, headers: Array<string>, rows: Array<Array<string>>, 
+/**
+ * For `csv`: the file's text, made by the page from the same rows (ui/src/lib/table.ts).
+ */
+csv?: string, out: string, };
+
 export type CheckpointDto = { id: number, entry_count: number, head_hash: string, created_at: string, 
 /**
  * The Merkle tree root at `entry_count`; none for checkpoints made before format 3.
