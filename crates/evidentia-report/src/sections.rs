@@ -953,18 +953,19 @@ pub(crate) fn findings(canvas: &mut Canvas, model: &ReportModel) {
     }
     let columns = [
         Column {
+            // Wide enough for a whole e-mail address of 30-odd characters on one line.
             title: "Identity / system / account",
-            width: 140.0,
+            width: 168.0,
             align: Align::Left,
         },
         Column {
             title: "Summary and response",
-            width: CONTENT_W - 140.0 - 105.0,
+            width: CONTENT_W - 168.0 - 100.0,
             align: Align::Left,
         },
         Column {
             title: "Ledger entries (file)",
-            width: 105.0,
+            width: 100.0,
             align: Align::Left,
         },
     ];
