@@ -12,9 +12,9 @@ use crate::dto::{
     AccountsDto, AnalysisDto, AssessmentDto, CheckpointDto, EntryDto, EntrySourceDto,
     EventChainDto, EventFilterDto, EventPageDto, EventsRunDto, ExceptionsDto, FindingsDto,
     ImportProgressDto, ImportRecordDto, ImportRequest, ImportResultDto, OutputDto,
-    OutputProgressDto, OutputRequest, PackCheckDto, PackCheckRequest, PolicyDto, ReviewsDto,
-    SampleDto, SamplePopulationsDto, SampleRequestDto, SessionDto, SigningKeyDto,
-    TableExportRequest, VerifyDto, VerifyProgressDto, day,
+    OutputProgressDto, OutputRequest, PackCheckDto, PackCheckRequest, PolicyDto, ResponseDto,
+    ResponseRequest, ReviewsDto, SampleDto, SamplePopulationsDto, SampleRequestDto, SessionDto,
+    SigningKeyDto, TableExportRequest, VerifyDto, VerifyProgressDto, day,
 };
 use crate::error::IpcError;
 use crate::session::Session;
@@ -364,6 +364,20 @@ pub async fn sample_populations(
     )
     .await?;
     Ok(SamplePopulationsDto::new(&infos))
+}
+
+/// Records a management response to a finding as a `finding.response` ledger entry; a bad
+/// field, an unknown finding or a due date before the finding is refused whole.
+#[tauri::command]
+pub async fn record_response(
+    session: State<'_, Session>,
+    request: ResponseRequest,
+) -> Result<ResponseDto> {
+    let recorded =
+        evidentia_app::record_response(&session.path().await?, request.into(), Utc::now()).await?;
+    Ok(ResponseDto::from(
+        &recorded.record.as_current(recorded.as_of),
+    ))
 }
 
 /// Draws a sample by seed and tests each item's attributes, on the async runtime.

@@ -853,7 +853,11 @@ impl From<&evidentia_app::AnalysisRun> for AnalysisDto {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct FindingDto {
+    /// The stable finding id (`F-` and 12 hex digits) management responses name.
+    pub id: String,
     pub check: String,
+    /// The check's short title, e.g. "Leaver access not revoked".
+    pub title: String,
     pub severity: String,
     pub identity: Option<String>,
     pub system: Option<String>,
@@ -864,6 +868,73 @@ pub struct FindingDto {
     pub evidence: Vec<u64>,
     /// The lifecycle event whose chain the Events page opens, when the finding rests on one.
     pub event_seq: Option<u64>,
+    /// About a non-human identity or an unowned account (the OWASP NHI Top 10's scope).
+    pub non_human: bool,
+    /// Management's current response, if one is recorded.
+    pub response: Option<ResponseDto>,
+}
+
+/// A finding's current management response (its latest `finding.response` entry).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ResponseDto {
+    /// The `finding.response` entry.
+    pub seq: u64,
+    pub recorded_at: String,
+    /// `open`, `in-remediation`, `remediated` or `risk-accepted`.
+    pub status: String,
+    pub owner: String,
+    /// YYYY-MM-DD.
+    pub due: String,
+    pub accepted_until: Option<String>,
+    pub response: String,
+    pub recorded_by: Option<String>,
+    /// A risk acceptance past its date as of the analysis.
+    pub expired: bool,
+}
+
+impl From<&evidentia_app::CurrentResponse> for ResponseDto {
+    fn from(r: &evidentia_app::CurrentResponse) -> Self {
+        ResponseDto {
+            seq: r.seq,
+            recorded_at: r.recorded_at.clone(),
+            status: r.status.as_str().to_owned(),
+            owner: r.owner.clone(),
+            due: r.due.format("%Y-%m-%d").to_string(),
+            accepted_until: r.accepted_until.map(|d| d.format("%Y-%m-%d").to_string()),
+            response: r.response.clone(),
+            recorded_by: r.recorded_by.clone(),
+            expired: r.expired,
+        }
+    }
+}
+
+/// A management response to record, as the Findings page's form sends it; the façade checks
+/// every field (dates as YYYY-MM-DD) and refuses the whole response on any problem.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ResponseRequest {
+    pub finding: String,
+    pub owner: String,
+    pub due: String,
+    pub status: String,
+    pub accepted_until: Option<String>,
+    pub response: String,
+    pub recorded_by: Option<String>,
+}
+
+impl From<ResponseRequest> for evidentia_app::ResponseInput {
+    fn from(r: ResponseRequest) -> Self {
+        evidentia_app::ResponseInput {
+            finding: r.finding,
+            owner: r.owner,
+            due: r.due,
+            status: r.status,
+            accepted_until: r.accepted_until.filter(|d| !d.trim().is_empty()),
+            response: r.response,
+            recorded_by: r.recorded_by.filter(|b| !b.trim().is_empty()),
+        }
+    }
 }
 
 /// A check, what it examined and found.
@@ -871,6 +942,8 @@ pub struct FindingDto {
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CheckDto {
     pub id: String,
+    /// The check's short title.
+    pub title: String,
     pub severity: String,
     pub rationale: String,
     pub examined: u64,
@@ -930,6 +1003,10 @@ impl From<&evidentia_app::FindingsView> for FindingsDto {
                 .findings
                 .iter()
                 .map(|f| FindingDto {
+                    id: f.id.clone(),
+                    title: evidentia_app::check_title(&f.check)
+                        .unwrap_or_default()
+                        .to_owned(),
                     check: f.check.clone(),
                     severity: f.severity.as_str().to_owned(),
                     identity: f.identity.clone(),
@@ -940,12 +1017,17 @@ impl From<&evidentia_app::FindingsView> for FindingsDto {
                     summary: f.summary.clone(),
                     evidence: f.evidence.clone(),
                     event_seq: f.event_seq,
+                    non_human: f.non_human,
+                    response: f.response.as_ref().map(ResponseDto::from),
                 })
                 .collect(),
             checks: v
                 .checks
                 .iter()
                 .map(|c| CheckDto {
+                    title: evidentia_app::check_title(&c.id)
+                        .unwrap_or_default()
+                        .to_owned(),
                     id: c.id.clone(),
                     severity: c.severity.as_str().to_owned(),
                     rationale: c.rationale.clone(),
@@ -1730,6 +1812,8 @@ mod tests {
             EventChainDto::decl(&cfg),
             AnalysisDto::decl(&cfg),
             FindingDto::decl(&cfg),
+            ResponseDto::decl(&cfg),
+            ResponseRequest::decl(&cfg),
             CheckDto::decl(&cfg),
             ControlGroupDto::decl(&cfg),
             ControlDto::decl(&cfg),

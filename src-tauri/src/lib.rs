@@ -50,6 +50,7 @@ pub fn run() {
             commands::list_events,
             commands::event_chain,
             commands::findings_view,
+            commands::record_response,
             commands::exceptions_view,
             commands::reviews_view,
             commands::sample_populations,

@@ -52,7 +52,7 @@ pub use events::{
     MAX_PAGE, PageRequest, SystemChainDetail, event_chain, events_run, list_events,
     write_event_chains, write_event_chains_at,
 };
-pub use evidentia_frameworks::{ControlStatus, OWASP_NHI_2025, Severity};
+pub use evidentia_frameworks::{ControlStatus, OWASP_NHI_2025, Severity, check_title};
 pub use evidentia_import::{ActivityCapture, Format, InputKind, Progress as ImportProgress, Zone};
 pub use evidentia_pack::{
     PackSummary, Problem as PackProblem, SAMPLE_PACK_FORMAT, Verdict as PackVerdict,

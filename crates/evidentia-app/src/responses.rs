@@ -265,7 +265,7 @@ fn check_input(input: &ResponseInput, now: DateTime<Utc>) -> anyhow::Result<Chec
     match (status, accepted_until) {
         (ResponseStatus::RiskAccepted, None) => {
             return Err(invalid(
-                "an accepted risk needs an expiry: give the date it is accepted until (--accepted-until YYYY-MM-DD)",
+                "an accepted risk needs an expiry: give the date it is accepted until (YYYY-MM-DD)",
             ));
         }
         (ResponseStatus::RiskAccepted, Some(until)) if until <= now.date_naive() => {
@@ -299,7 +299,7 @@ fn check_input(input: &ResponseInput, now: DateTime<Utc>) -> anyhow::Result<Chec
     let recorded_by = input
         .recorded_by
         .as_deref()
-        .map(|by| parse_name("recorder (--by)", by))
+        .map(|by| parse_name("recorder", by))
         .transpose()?;
     Ok(Checked {
         finding,

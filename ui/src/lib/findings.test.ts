@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ControlDto, FindingDto } from './backend';
-import { findingsFor, groupByCheck, groupControls, missingLine, noFindingsText } from './findings';
+import type { ControlDto, FindingDto, ResponseDto } from './backend';
+import { findingsFor, groupByCheck, groupControls, missingLine, noFindingsText, responseLabel, responseTone } from './findings';
 
 const control = (
   id: string,
@@ -22,10 +22,12 @@ const control = (
 const ACTIVITY = 'activity (sign-ins, console logins, API calls or last-used dates)';
 const SNAPSHOTS = 'reconciliation or inventory snapshots';
 
-const finding = (check: string, severity: string): FindingDto => ({
+const finding = (check: string, severity: string, nonHuman = false): FindingDto => ({
+  id: `F-${check}`,
   check,
+  title: '',
   severity,
-  identity: 'E1',
+  identity: nonHuman ? 'NHI-1' : 'E1',
   system: null,
   account: null,
   entitlement: null,
@@ -33,6 +35,8 @@ const finding = (check: string, severity: string): FindingDto => ({
   summary: 's',
   evidence: [1],
   event_seq: null,
+  non_human: nonHuman,
+  response: null,
 });
 
 describe('groupControls', () => {
@@ -63,6 +67,31 @@ describe('findings', () => {
   it('finds the findings of a control through its checks', () => {
     const ctl = control('PR.AA-05', [], 'findings', ['EV-A']);
     expect(findingsFor(ctl, [finding('EV-A', 'high'), finding('EV-B', 'low')]).map((f) => f.check)).toEqual(['EV-A']);
+  });
+  it("leaves people's findings out of OWASP NHI controls only", () => {
+    const ctl = control('NHI1:2025', [], 'findings', ['EV-A']);
+    const all = [finding('EV-A', 'critical'), finding('EV-A', 'critical', true)];
+    expect(findingsFor(ctl, all, 'owasp-nhi-2025').map((f) => f.identity)).toEqual(['NHI-1']);
+    expect(findingsFor(ctl, all, 'nist-csf-2.0')).toHaveLength(2);
+  });
+  it('words a response and picks its tone', () => {
+    const r: ResponseDto = {
+      seq: 9,
+      recorded_at: '2026-01-02T00:00:00Z',
+      status: 'risk-accepted',
+      owner: 'CISO',
+      due: '2026-02-01',
+      accepted_until: '2026-06-30',
+      response: 'ok',
+      recorded_by: null,
+      expired: false,
+    };
+    expect(responseLabel(r)).toBe('Risk accepted until 2026-06-30');
+    expect(responseTone(r)).toBe('accent');
+    expect(responseLabel({ ...r, expired: true })).toBe('Risk accepted until 2026-06-30 (expired)');
+    expect(responseTone({ ...r, expired: true })).toBe('bad');
+    expect(responseLabel({ ...r, status: 'in-remediation', accepted_until: null })).toBe('In remediation');
+    expect(responseTone(null)).toBe('');
   });
   it('groups by check, most severe first', () => {
     const groups = groupByCheck([finding('EV-B', 'low'), finding('EV-A', 'high'), finding('EV-C', 'critical'), finding('EV-A', 'high')]);

@@ -1,6 +1,6 @@
 // The Findings page's grouping: a framework's controls as function → category → control, with
 // a status per group, and findings grouped by check; pure so it is tested without a window.
-import type { ControlDto, FindingDto } from './backend';
+import type { ControlDto, FindingDto, ResponseDto } from './backend';
 
 export type ControlStatus = 'met' | 'findings' | 'not-assessed';
 
@@ -49,8 +49,39 @@ export function groupControls(controls: ControlDto[], flatTitle = 'Controls'): F
 }
 
 /** Findings of the checks mapped to a control. */
-export function findingsFor(control: ControlDto, findings: FindingDto[]): FindingDto[] {
-  return findings.filter((f) => control.checks.includes(f.check));
+export function findingsFor(control: ControlDto, findings: FindingDto[], framework?: string): FindingDto[] {
+  // The OWASP NHI Top 10 is about non-human identities: people's findings count against none
+  // of its controls (the backend's control counts leave them out the same way).
+  const nhiOnly = framework === OWASP_NHI;
+  return findings.filter((f) => control.checks.includes(f.check) && (!nhiOnly || f.non_human));
+}
+
+export const OWASP_NHI = 'owasp-nhi-2025';
+
+/** The statuses a management response can have, in the order the form offers them. */
+export const RESPONSE_STATUSES: { id: string; label: string }[] = [
+  { id: 'open', label: 'Open' },
+  { id: 'in-remediation', label: 'In remediation' },
+  { id: 'remediated', label: 'Remediated' },
+  { id: 'risk-accepted', label: 'Risk accepted' },
+];
+
+/** A response's status in words: "Risk accepted until 2026-06-30", "expired" when it has. */
+export function responseLabel(r: ResponseDto): string {
+  const label = RESPONSE_STATUSES.find((s) => s.id === r.status)?.label ?? r.status;
+  if (r.status === 'risk-accepted' && r.accepted_until) {
+    return r.expired ? `${label} until ${r.accepted_until} (expired)` : `${label} until ${r.accepted_until}`;
+  }
+  return label;
+}
+
+/** The tone of a response's chip: settled ones calm, expired acceptances and open ones not. */
+export function responseTone(r: ResponseDto | null): string {
+  if (!r) return '';
+  if (r.expired) return 'bad';
+  if (r.status === 'remediated') return 'ok';
+  if (r.status === 'risk-accepted') return 'accent';
+  return 'warn';
 }
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];

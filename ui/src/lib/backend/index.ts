@@ -15,6 +15,8 @@ import type {
   EventsRunDto,
   ExceptionsDto,
   FindingsDto,
+  ResponseDto,
+  ResponseRequest,
   OutputDto,
   OutputProgressDto,
   OutputRequest,
@@ -76,6 +78,8 @@ export const listEvents = (filter: EventFilterDto, offset: number, limit: number
   call<EventPageDto>('list_events', { filter, offset, limit });
 export const eventChain = (eventSeq: number) => call<EventChainDto>('event_chain', { eventSeq });
 export const findingsView = () => call<FindingsDto>('findings_view');
+/** Records a management response to a finding (a `finding.response` ledger entry). */
+export const recordResponse = (request: ResponseRequest) => call<ResponseDto>('record_response', { request });
 export const exceptionsView = () => call<ExceptionsDto>('exceptions_view');
 export const reviewsView = () => call<ReviewsDto>('reviews_view');
 export const samplePopulations = (from: string | null, to: string | null) =>

@@ -280,13 +280,53 @@ export type AnalysisDto = {
  */
 run_seq: number | null, as_of: string, events: number, findings: number, };
 
-export type FindingDto = { check: string, severity: string, identity: string | null, system: string | null, account: string | null, entitlement: string | null, exception: string | null, summary: string, evidence: Array<number>, 
+export type FindingDto = { 
+/**
+ * The stable finding id (`F-` and 12 hex digits) management responses name.
+ */
+id: string, check: string, 
+/**
+ * The check's short title, e.g. "Leaver access not revoked".
+ */
+title: string, severity: string, identity: string | null, system: string | null, account: string | null, entitlement: string | null, exception: string | null, summary: string, evidence: Array<number>, 
 /**
  * The lifecycle event whose chain the Events page opens, when the finding rests on one.
  */
-event_seq: number | null, };
+event_seq: number | null, 
+/**
+ * About a non-human identity or an unowned account (the OWASP NHI Top 10's scope).
+ */
+non_human: boolean, 
+/**
+ * Management's current response, if one is recorded.
+ */
+response: ResponseDto | null, };
 
-export type CheckDto = { id: string, severity: string, rationale: string, examined: number, findings: number, };
+export type ResponseDto = { 
+/**
+ * The `finding.response` entry.
+ */
+seq: number, recorded_at: string, 
+/**
+ * `open`, `in-remediation`, `remediated` or `risk-accepted`.
+ */
+status: string, owner: string, 
+/**
+ * YYYY-MM-DD.
+ */
+due: string, accepted_until: string | null, response: string, recorded_by: string | null, 
+/**
+ * A risk acceptance past its date as of the analysis.
+ */
+expired: boolean, };
+
+export type ResponseRequest = { finding: string, owner: string, due: string, status: string, accepted_until: string | null, response: string, recorded_by: string | null, };
+
+export type CheckDto = { id: string, 
+/**
+ * The check's short title.
+ */
+title: string, severity: string, rationale: string, examined: number, findings: number, };
 
 export type ControlGroupDto = { id: string, title: string, };
 
