@@ -1292,6 +1292,19 @@ pub(crate) fn reviews(canvas: &mut Canvas, model: &ReportModel) {
         MARGIN_X,
         CONTENT_W,
     );
+    if model.scope.nhi_only {
+        // A campaign certifies a system's whole population at once, so its figures cannot be
+        // split by identity kind without changing what was certified; say so rather than
+        // present people's decisions as NHI figures silently.
+        canvas.paragraph(
+            "Unlike the rest of this report, these figures cover each campaign's whole \
+             population, people and non-human identities alike: a campaign certifies everything \
+             a system listed, and its coverage and timeliness are the campaign's own.",
+            Style::new(9.0).colour(colour::MUTED),
+            MARGIN_X,
+            CONTENT_W,
+        );
+    }
     canvas.gap(10.0);
     if model.reviews.is_empty() {
         canvas.paragraph(
