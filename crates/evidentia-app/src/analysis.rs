@@ -2,7 +2,7 @@
 //! policy in force, and the run itself is recorded (with the head it saw) so a report can say
 //! exactly what it was made from.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
@@ -107,9 +107,10 @@ pub struct AnalysisRun {
     /// Every management response among the entries read (`1..=head.count`), oldest first, the
     /// latest per finding marked current: read in the same verified pass as the evidence.
     pub responses: Vec<crate::ResponseRecord>,
-    /// Identities the evidence shows to be people (identity records and lifecycle events), so
-    /// views scoped to non-human identities (the OWASP NHI Top 10) leave them out.
-    pub people: std::collections::HashSet<String>,
+    /// Every identity the evidence knows, with its latest name and whether it is a person
+    /// (identity records and lifecycle events): names next to ids, and the scope of views of
+    /// non-human identities (the OWASP NHI Top 10), which leave people out.
+    pub identities: BTreeMap<String, crate::KnownIdentity>,
 }
 
 impl AnalysisRun {
@@ -121,7 +122,7 @@ impl AnalysisRun {
     /// Whether a finding about `identity` belongs in a view of non-human identities: it is
     /// about an identity not known to be a person, or about no identity (an unowned account).
     pub fn is_non_human(&self, identity: Option<&str>) -> bool {
-        identity.is_none_or(|i| !self.people.contains(i))
+        identity.is_none_or(|i| !self.identities.get(i).is_some_and(|k| k.human))
     }
 }
 
@@ -246,7 +247,7 @@ async fn analyze_in_at<T: Send + 'static>(
         let as_of = as_of.unwrap_or_else(|| period_end(&policy).unwrap_or(now));
         let evidence = load_evidence(&ws, head.count).await?;
         let responses = crate::responses::load_responses(&ws, head.count).await?;
-        let people = people_of(&evidence);
+        let identities = crate::identity_names::known_identities(&evidence);
         let warnings =
             crate::names::name_warnings(&policy.policy, &policy.text, &policy.source, &evidence);
         let policy_for_rules = policy.policy.clone();
@@ -290,7 +291,7 @@ async fn analyze_in_at<T: Send + 'static>(
                 recorded_at_seq,
                 warnings,
                 responses,
-                people,
+                identities,
             },
             after,
         ))
@@ -298,28 +299,6 @@ async fn analyze_in_at<T: Send + 'static>(
     .await;
     ws.close().await;
     result
-}
-
-/// Identities the evidence shows to be people. The last word wins: an identity record's kind,
-/// then (in ledger order) each lifecycle event's identity kind.
-fn people_of(evidence: &Evidence) -> std::collections::HashSet<String> {
-    let mut human: HashMap<&str, (u64, bool)> = HashMap::new();
-    for i in &evidence.identities {
-        human.insert(i.record.id.as_str(), (i.seq, i.record.kind.is_human()));
-    }
-    for e in &evidence.events {
-        let slot = human
-            .entry(e.record.identity.as_str())
-            .or_insert((e.seq, e.record.identity_kind.is_human()));
-        if e.seq >= slot.0 {
-            *slot = (e.seq, e.record.identity_kind.is_human());
-        }
-    }
-    human
-        .into_iter()
-        .filter(|(_, (_, h))| *h)
-        .map(|(id, _)| id.to_owned())
-        .collect()
 }
 
 /// The first instant after the policy's reporting period (its end date is inclusive).

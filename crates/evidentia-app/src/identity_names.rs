@@ -10,6 +10,47 @@ use serde_json::Value;
 
 use crate::{open_read, record_entry_kind};
 
+/// What the evidence says of one identity: its latest display name and whether it is a person.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KnownIdentity {
+    pub name: Option<String>,
+    pub human: bool,
+}
+
+/// Every identity the loaded evidence knows, from identity records and lifecycle events in
+/// ledger order: a later record sets the kind again and, when it carries a non-blank name,
+/// the name (the same rule [`identity_names`] applies to the ledger directly). The analysis
+/// keeps it (`AnalysisRun.identities`) for names next to ids and the OWASP NHI scope.
+pub(crate) fn known_identities(
+    evidence: &evidentia_rules::Evidence,
+) -> BTreeMap<String, KnownIdentity> {
+    let records = evidence.identities.iter().map(|i| {
+        let r = &i.record;
+        (
+            i.seq,
+            r.id.as_str(),
+            r.display_name.as_deref(),
+            r.kind.is_human(),
+        )
+    });
+    let events = evidence.events.iter().map(|x| {
+        let r = &x.record;
+        let name = r.attributes.display_name.as_deref();
+        (x.seq, r.identity.as_str(), name, r.identity_kind.is_human())
+    });
+    let mut notes: Vec<_> = records.chain(events).collect();
+    notes.sort_by_key(|n| n.0);
+    let mut known: BTreeMap<String, KnownIdentity> = BTreeMap::new();
+    for (_, id, name, human) in notes {
+        let k = known.entry(id.to_owned()).or_default();
+        if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
+            k.name = Some(name.to_owned());
+        }
+        k.human = human;
+    }
+    known
+}
+
 /// Identity id → display name, from the verified ledger's identity records (`display_name`) and
 /// lifecycle events (`attributes.display_name`, as HR extracts carry it), in ledger order: a
 /// later record of the same identity replaces an earlier one (a name changed in HR). Identities
@@ -94,5 +135,28 @@ mod tests {
         // The HR extract names Priya Vargas as E1083 (evidence-samples/hr).
         assert_eq!(names.get("E1083").map(String::as_str), Some("Priya Vargas"));
         assert_eq!(names, expected);
+        // The analysis's own reading of the same evidence names everyone the same way, and
+        // knows people from NHIs by their records' kinds.
+        let run = crate::analyze_workspace(&ws, None, now, false)
+            .await
+            .unwrap();
+        let from_run: std::collections::BTreeMap<String, String> = run
+            .identities
+            .iter()
+            .filter_map(|(id, k)| k.name.clone().map(|n| (id.clone(), n)))
+            .collect();
+        assert_eq!(from_run, expected);
+        assert!(run.identities["E1083"].human);
+        let nhi = run
+            .identities
+            .iter()
+            .find(|(id, _)| id.starts_with("NHI-"))
+            .expect("the demo has NHIs");
+        assert!(!nhi.1.human, "{nhi:?}");
+        assert!(run.is_non_human(Some(nhi.0)) && !run.is_non_human(Some("E1083")));
+        assert!(
+            run.is_non_human(None),
+            "an unowned account is in the NHI scope"
+        );
     }
 }

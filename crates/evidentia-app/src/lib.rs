@@ -69,7 +69,7 @@ pub use export::{
     ExportFormat, ExportKind, ExportSource, artifact_pack_path, export_oscal, export_source,
     export_table, write_atomically,
 };
-pub use identity_names::identity_names;
+pub use identity_names::{KnownIdentity, identity_names};
 pub use import::{
     FileOutcome, ImportOptions, ImportRejection, ImportReport, import_each, import_files,
     parse_moment,

@@ -118,7 +118,7 @@ pub async fn report_model(
             known.join(", ")
         )
     })?;
-    let (run, seen) = crate::analysis::analyze_period_then(
+    let (run, mut seen) = crate::analysis::analyze_period_then(
         workspace,
         (options.from, options.to),
         None,
@@ -126,6 +126,7 @@ pub async fn report_model(
         |ctx, _| Seen::of(ctx),
     )
     .await?;
+    seen.identities = run.identities.clone();
     let rows = control_status(&run, catalog.id())?;
     let imports = list_imports(workspace).await?;
     let info = open_workspace(workspace).await?;
@@ -500,8 +501,9 @@ fn time_to_revoke(
 /// What the evidence holds beyond the analysis: identities' names and kinds, and per system
 /// and class how much was imported (for names next to ids and the scope page).
 struct Seen {
-    /// Identity id → (display name, is a person).
-    identities: BTreeMap<String, (Option<String>, bool)>,
+    /// Identity id → its latest name and whether it is a person: the analysis's own
+    /// (`AnalysisRun.identities`), set once the run is back.
+    identities: BTreeMap<String, crate::KnownIdentity>,
     /// System → (log records, inventory rows).
     per_system: BTreeMap<String, (usize, usize)>,
     /// Evidence class counts, in display order.
@@ -511,42 +513,6 @@ struct Seen {
 impl Seen {
     fn of(ctx: &evidentia_rules::Context<'_>) -> Seen {
         let e = ctx.evidence;
-        let mut identities: BTreeMap<String, (Option<String>, bool)> = BTreeMap::new();
-        // The last record of an identity is its current state (catalog rows are re-imported).
-        for i in &e.identities {
-            let entry = identities
-                .entry(i.record.id.as_str().to_owned())
-                .or_insert((None, i.record.kind.is_human()));
-            if let Some(n) = i
-                .record
-                .display_name
-                .as_ref()
-                .filter(|n| !n.trim().is_empty())
-            {
-                entry.0 = Some(n.clone());
-            }
-            entry.1 = i.record.kind.is_human();
-        }
-        // Most identities are known from their lifecycle events (HR feed, NHI catalog), in
-        // ledger order: a later event's name replaces an earlier one.
-        let mut events: Vec<&evidentia_rules::Stored<evidentia_domain::LifecycleEvent>> =
-            e.events.iter().collect();
-        events.sort_by_key(|x| x.seq);
-        for x in events {
-            let entry = identities
-                .entry(x.record.identity.as_str().to_owned())
-                .or_insert((None, x.record.identity_kind.is_human()));
-            if let Some(n) = x
-                .record
-                .attributes
-                .display_name
-                .as_ref()
-                .filter(|n| !n.trim().is_empty())
-            {
-                entry.0 = Some(n.clone());
-            }
-            entry.1 = x.record.identity_kind.is_human();
-        }
         let mut per_system: BTreeMap<String, (usize, usize)> = BTreeMap::new();
         for x in &e.executions {
             per_system
@@ -598,19 +564,19 @@ impl Seen {
             ),
         ];
         Seen {
-            identities,
+            identities: BTreeMap::new(),
             per_system,
             classes,
         }
     }
 
     fn is_human(&self, id: &str) -> bool {
-        self.identities.get(id).is_some_and(|(_, human)| *human)
+        self.identities.get(id).is_some_and(|k| k.human)
     }
 
     /// "Dana Ito (E1234)", or the id alone when no name was imported.
     fn named(&self, id: &str) -> String {
-        match self.identities.get(id).and_then(|(n, _)| n.as_deref()) {
+        match self.identities.get(id).and_then(|k| k.name.as_deref()) {
             Some(name) if name != id => format!("{name} ({id})"),
             _ => id.to_owned(),
         }
@@ -686,7 +652,7 @@ impl Seen {
             events.entry(label).or_default().insert(c.seq);
         }
         let mut populations: Vec<(String, usize)> = Vec::new();
-        let people = self.identities.values().filter(|(_, h)| *h).count();
+        let people = self.identities.values().filter(|k| k.human).count();
         let nhis = self.identities.len() - people;
         if !nhi_only {
             populations.push(("people".to_owned(), people));
