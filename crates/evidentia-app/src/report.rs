@@ -137,13 +137,12 @@ pub async fn report_model(
     // accounts no identity owns, which may be either).
     let nhi_only = catalog.id() == evidentia_frameworks::OWASP_NHI_2025;
     let in_scope = |identity: Option<&evidentia_domain::IdentityId>| {
-        !nhi_only || identity.is_none_or(|i| !seen.is_human(i.as_str()))
+        !nhi_only || run.is_non_human(identity.map(|i| i.as_str()))
     };
     let responses = responses_for_report(&run, &seen);
 
     let mut findings = Vec::new();
     let mut unmapped_findings = 0;
-    let mut per_control: BTreeMap<String, usize> = BTreeMap::new();
     let mut late_per_system: BTreeMap<String, usize> = BTreeMap::new();
     for f in &analysis.findings {
         if !in_scope(f.identity.as_ref()) {
@@ -161,9 +160,6 @@ pub async fn report_model(
         if controls.is_empty() {
             unmapped_findings += 1;
             continue;
-        }
-        for c in &controls {
-            *per_control.entry(c.clone()).or_default() += 1;
         }
         let (severity, _) = check_info(&mapping, f.check);
         findings.push(FindingLine {
@@ -194,7 +190,7 @@ pub async fn report_model(
             !nhi_only
                 || e.subject
                     .as_ref()
-                    .is_some_and(|s| !seen.is_human(s.as_str()))
+                    .is_some_and(|s| run.is_non_human(Some(s.as_str())))
         })
         .collect();
     let evidence_gaps = evidence_gaps(&run);
@@ -241,14 +237,13 @@ pub async fn report_model(
         controls: rows
             .into_iter()
             .map(|r| {
-                // Findings are counted over the report's scope (NHIs only for OWASP): a
-                // control whose findings were all about people is met for NHIs when its
-                // checks examined evidence.
-                let findings = per_control.get(&r.id).copied().unwrap_or(0);
-                let status = match (r.status, findings) {
-                    (ControlStatus::NotAssessed, _) => Status::NotAssessed,
-                    (_, 0) => Status::Met,
-                    _ => Status::Findings,
+                // `control_status` counts over the framework's scope (NHIs only for OWASP),
+                // so a control whose findings were all about people is met for NHIs.
+                let findings = r.findings;
+                let status = match r.status {
+                    ControlStatus::NotAssessed => Status::NotAssessed,
+                    ControlStatus::Met => Status::Met,
+                    ControlStatus::Findings => Status::Findings,
                 };
                 ControlLine {
                     id: r.id,
@@ -568,10 +563,6 @@ impl Seen {
             per_system,
             classes,
         }
-    }
-
-    fn is_human(&self, id: &str) -> bool {
-        self.identities.get(id).is_some_and(|k| k.human)
     }
 
     /// "Dana Ito (E1234)", or the id alone when no name was imported.
