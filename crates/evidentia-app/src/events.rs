@@ -685,17 +685,7 @@ pub async fn event_chain(workspace: &Path, event_seq: u64) -> anyhow::Result<Eve
                 .cloned()
                 .ok_or_else(|| unreadable(format!("it names term {id}, which the run lacks")))
         };
-        let evidence_of = |seqs: &[u64]| -> Vec<EvidenceRef> {
-            seqs.iter()
-                .filter_map(|seq| refs.iter().find(|r| r.seq == *seq))
-                .map(|r| EvidenceRef {
-                    seq: r.seq,
-                    kind: r.kind.clone(),
-                    recorded_at: r.recorded_at.clone(),
-                    entry_hash: r.entry_hash.to_hex(),
-                })
-                .collect()
-        };
+        let evidence_of = |seqs: &[u64]| evidence_refs(seqs, &refs);
         let mut systems = Vec::with_capacity(decoded.len());
         for s in decoded {
             let mut links = Vec::with_capacity(s.links.len());
@@ -728,6 +718,20 @@ pub async fn event_chain(workspace: &Path, event_seq: u64) -> anyhow::Result<Eve
     .await;
     ws.close().await;
     result
+}
+
+/// The cited entries among `refs` (the ledger's kind, time and hash of each), in the order
+/// cited; a seq the ledger lacks is left out.
+fn evidence_refs(seqs: &[u64], refs: &[evidentia_store::EntryRef]) -> Vec<EvidenceRef> {
+    seqs.iter()
+        .filter_map(|seq| refs.iter().find(|r| r.seq == *seq))
+        .map(|r| EvidenceRef {
+            seq: r.seq,
+            kind: r.kind.clone(),
+            recorded_at: r.recorded_at.clone(),
+            entry_hash: r.entry_hash.to_hex(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -871,17 +875,7 @@ mod tests {
         refs: &[evidentia_store::EntryRef],
     ) -> Vec<SystemChainDetail> {
         let effective = chain.effective_at;
-        let evidence = |seqs: &[u64]| -> Vec<EvidenceRef> {
-            seqs.iter()
-                .filter_map(|seq| refs.iter().find(|r| r.seq == *seq))
-                .map(|r| EvidenceRef {
-                    seq: r.seq,
-                    kind: r.kind.clone(),
-                    recorded_at: r.recorded_at.clone(),
-                    entry_hash: r.entry_hash.to_hex(),
-                })
-                .collect()
-        };
+        let evidence = |seqs: &[u64]| evidence_refs(seqs, refs);
         chain
             .systems
             .iter()
