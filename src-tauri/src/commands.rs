@@ -67,15 +67,18 @@ pub async fn entry_source(session: State<'_, Session>, seq: u64) -> Result<Optio
 }
 
 /// The display names of the identities asked for (`E1234` → `Ada Lovelace`), from the imported
-/// identity records; ids without a recorded name are absent from the answer.
+/// identity records; ids without a recorded name are absent from the answer. No ids asks for
+/// every name: the app reads them all once rather than verify and scan the ledger per page.
 #[tauri::command]
 pub async fn identity_names(
     session: State<'_, Session>,
     ids: Vec<String>,
 ) -> Result<std::collections::BTreeMap<String, String>> {
     let mut names = evidentia_app::identity_names(&session.path().await?).await?;
-    let wanted: std::collections::BTreeSet<String> = ids.into_iter().collect();
-    names.retain(|id, _| wanted.contains(id));
+    if !ids.is_empty() {
+        let wanted: std::collections::BTreeSet<String> = ids.into_iter().collect();
+        names.retain(|id, _| wanted.contains(id));
+    }
     Ok(names)
 }
 

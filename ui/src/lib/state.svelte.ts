@@ -58,19 +58,22 @@ class AppState {
 
   /** Identity id → recorded display name, filled as pages ask (`needNames`). */
   names = $state<Record<string, string>>({});
-  private askedNames = new Set<string>();
+  private namesAsked = false;
 
-  /** Fetches the names of the ids a page shows that are not known yet (once per id). */
+  /**
+   * Fetches every identity's name the first time a page shows an id without one: one verified
+   * read of the ledger serves all pages (asking per page would verify and scan the ledger again
+   * for each). A change to the ledger or another workspace asks again.
+   */
   needNames(ids: Iterable<string | null | undefined>) {
-    const missing = missingNames(ids, this.names, this.askedNames);
-    if (missing.length === 0) return;
-    for (const id of missing) this.askedNames.add(id);
-    void backend.identityNames(missing).then(
+    if (this.namesAsked || missingNames(ids, this.names, new Set()).length === 0) return;
+    this.namesAsked = true;
+    void backend.identityNames([]).then(
       (found) => {
-        if (Object.keys(found).length > 0) this.names = { ...this.names, ...found };
+        this.names = found;
       },
       () => {
-        for (const id of missing) this.askedNames.delete(id);
+        this.namesAsked = false;
       },
     );
   }
@@ -127,7 +130,7 @@ class AppState {
       this.selected = {};
       this.eventsFilter = null;
       this.names = {};
-      this.askedNames = new Set();
+      this.namesAsked = false;
       void this.verify();
     }
   }
@@ -170,6 +173,8 @@ class AppState {
    */
   ledgerChanged() {
     this.verification = { status: 'idle' };
+    // An import may name identities: the next page that needs names reads them again.
+    this.namesAsked = false;
     void this.refreshWorkspace().then(() => this.verify());
   }
 
