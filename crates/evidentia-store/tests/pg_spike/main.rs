@@ -97,25 +97,39 @@ async fn concurrent_appends_chain_without_forking() {
     let admin = PgPool::connect(&url)
         .await
         .expect("connect to EVIDENTIA_TEST_PG_URL");
-    // A schema (and role) of our own, named after the process, so reruns never collide.
-    exec(&admin, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
-    exec(&admin, &format!("CREATE SCHEMA {schema}")).await;
-    let options = PgConnectOptions::from_str(&url)
+    let pool = fresh_schema(&url, &admin, &schema).await;
+    let outcome = run(&pool, &admin, &schema).await;
+    pool.close().await;
+    exec(&admin, &format!("DROP SCHEMA {schema} CASCADE")).await;
+
+    // The same race without the lock: the server's constraints must refuse every stale
+    // append (the appender retries), so the chain still cannot fork; the lock only turns
+    // refusals into waiting.
+    let unlocked = format!("{schema}_unlocked");
+    let pool = fresh_schema(&url, &admin, &unlocked).await;
+    let outcome_unlocked = run_unlocked(&pool).await;
+    pool.close().await;
+    exec(&admin, &format!("DROP SCHEMA {unlocked} CASCADE")).await;
+    admin.close().await;
+    outcome.unwrap();
+    outcome_unlocked.unwrap();
+}
+
+/// A schema of our own (named after the process, so reruns never collide) holding the ledger
+/// table, and a pool whose connections use it.
+async fn fresh_schema(url: &str, admin: &PgPool, schema: &str) -> PgPool {
+    exec(admin, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
+    exec(admin, &format!("CREATE SCHEMA {schema}")).await;
+    let options = PgConnectOptions::from_str(url)
         .unwrap()
-        .options([("search_path", schema.as_str())]);
+        .options([("search_path", schema)]);
     let pool = PgPoolOptions::new()
         .max_connections(TASKS as u32 + 1)
         .connect_with(options)
         .await
         .unwrap();
     sqlx::raw_sql(SCHEMA).execute(&pool).await.unwrap();
-
-    let outcome = run(&pool, &admin, &schema).await;
-
-    pool.close().await;
-    exec(&admin, &format!("DROP SCHEMA {schema} CASCADE")).await;
-    admin.close().await;
-    outcome.unwrap();
+    pool
 }
 
 async fn run(pool: &PgPool, admin: &PgPool, schema: &str) -> Result<(), String> {
@@ -124,7 +138,9 @@ async fn run(pool: &PgPool, admin: &PgPool, schema: &str) -> Result<(), String> 
     let mut tasks = Vec::new();
     for task in 0..TASKS {
         let pool = pool.clone();
-        tasks.push(tokio::spawn(async move { appender(&pool, task).await }));
+        tasks.push(tokio::spawn(
+            async move { appender(&pool, task, true).await.0 },
+        ));
     }
     let mut waits = Vec::new();
     for t in tasks {
@@ -265,19 +281,24 @@ async fn run(pool: &PgPool, admin: &PgPool, schema: &str) -> Result<(), String> 
     Ok(())
 }
 
-/// One client: small transactions, each under the append lock, chaining from the head it reads
-/// after taking the lock. Returns each transaction's wall time (lock wait included).
-async fn appender(pool: &PgPool, task: usize) -> Vec<Duration> {
+/// One client: small transactions, each under the append lock (when `lock`), chaining from the
+/// head it reads after taking the lock. Returns each transaction's wall time (lock wait
+/// included) and, without the lock, how many attempts the server refused (each retried).
+async fn appender(pool: &PgPool, task: usize, lock: bool) -> (Vec<Duration>, usize) {
     let mut times = Vec::new();
-    for round in 0..TRANSACTIONS_PER_TASK {
+    let mut refused = 0;
+    let mut round = 0;
+    while round < TRANSACTIONS_PER_TASK {
         let started = Instant::now();
         let mut tx = pool.begin().await.unwrap();
         // Blocks until the previous holder commits or rolls back; released at our COMMIT.
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(APPEND_LOCK)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+        if lock {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(APPEND_LOCK)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
         // A new statement, so a new READ COMMITTED snapshot taken after the lock: it sees the
         // previous holder's rows. (Under REPEATABLE READ the snapshot would date from the lock
         // statement and miss them: the append would then be refused, never forked.)
@@ -299,11 +320,64 @@ async fn appender(pool: &PgPool, task: usize) -> Vec<Duration> {
                 chain.next_entry(&format!("spike.task-{task}"), T0, payload.into_bytes())
             })
             .collect();
-        insert(&mut *tx, &batch).await.unwrap();
-        tx.commit().await.unwrap();
+        match insert(&mut *tx, &batch).await {
+            Ok(()) => tx.commit().await.unwrap(),
+            Err(e) if !lock => {
+                // Another client appended first: 23505 (its seq is taken) or the in-sequence
+                // trigger's 23000. Roll back and chain from the new head.
+                let code = e.as_database_error().and_then(|d| d.code());
+                assert!(
+                    matches!(code.as_deref(), Some("23505" | "23000")),
+                    "unexpected error: {e}"
+                );
+                tx.rollback().await.unwrap();
+                refused += 1;
+                continue;
+            }
+            Err(e) => panic!("append under the lock failed: {e}"),
+        }
         times.push(started.elapsed());
+        round += 1;
     }
-    times
+    (times, refused)
+}
+
+/// The race without the lock: every refused append is retried; the result must still be one
+/// chain of exactly the entries appended.
+async fn run_unlocked(pool: &PgPool) -> Result<(), String> {
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for task in 0..TASKS {
+        let pool = pool.clone();
+        tasks.push(tokio::spawn(
+            async move { appender(&pool, task, false).await.1 },
+        ));
+    }
+    let mut refused = 0;
+    for t in tasks {
+        refused += t.await.unwrap();
+    }
+    let elapsed = started.elapsed();
+    let entries = read_all(pool).await;
+    let mut verifier = Verifier::new();
+    for e in &entries {
+        verifier
+            .push(e)
+            .map_err(|f| format!("unlocked chain broken: {f}"))?;
+    }
+    let total = TASKS * TRANSACTIONS_PER_TASK * ENTRIES_PER_TRANSACTION;
+    if entries.len() != total {
+        return Err(format!(
+            "unlocked: {} entries stored, {total} appended",
+            entries.len()
+        ));
+    }
+    eprintln!(
+        "pg_spike: without the lock: {total} entries in {:.0} ms, {refused} stale appends \
+         refused by the server and retried, chain verified, no fork",
+        ms(elapsed)
+    );
+    Ok(())
 }
 
 async fn insert<'e, E>(executor: E, entries: &[Entry]) -> Result<(), sqlx::Error>
