@@ -107,12 +107,33 @@ async fn concurrent_appends_chain_without_forking() {
     // refusals into waiting.
     let unlocked = format!("{schema}_unlocked");
     let pool = fresh_schema(&url, &admin, &unlocked).await;
-    let outcome_unlocked = run_unlocked(&pool).await;
+    let outcome_unlocked = run_racy(&pool, Mode::Unlocked).await;
     pool.close().await;
     exec(&admin, &format!("DROP SCHEMA {unlocked} CASCADE")).await;
+
+    // The lock under REPEATABLE READ: the snapshot dates from the lock statement, so the head
+    // read after the wait is stale; again refused and retried, never forked. This is why the
+    // real append transaction stays READ COMMITTED.
+    let repeatable = format!("{schema}_rr");
+    let pool = fresh_schema(&url, &admin, &repeatable).await;
+    let outcome_repeatable = run_racy(&pool, Mode::LockedRepeatableRead).await;
+    pool.close().await;
+    exec(&admin, &format!("DROP SCHEMA {repeatable} CASCADE")).await;
     admin.close().await;
     outcome.unwrap();
     outcome_unlocked.unwrap();
+    outcome_repeatable.unwrap();
+}
+
+/// How an appender's transaction is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The design: READ COMMITTED, advisory lock, then read the head.
+    Locked,
+    /// No lock: the server's constraints are all that stands between clients.
+    Unlocked,
+    /// The lock, but REPEATABLE READ: the head is read from a snapshot older than the lock.
+    LockedRepeatableRead,
 }
 
 /// A schema of our own (named after the process, so reruns never collide) holding the ledger
@@ -138,9 +159,9 @@ async fn run(pool: &PgPool, admin: &PgPool, schema: &str) -> Result<(), String> 
     let mut tasks = Vec::new();
     for task in 0..TASKS {
         let pool = pool.clone();
-        tasks.push(tokio::spawn(
-            async move { appender(&pool, task, true).await.0 },
-        ));
+        tasks.push(tokio::spawn(async move {
+            appender(&pool, task, Mode::Locked).await.0
+        }));
     }
     let mut waits = Vec::new();
     for t in tasks {
@@ -284,15 +305,21 @@ async fn run(pool: &PgPool, admin: &PgPool, schema: &str) -> Result<(), String> 
 /// One client: small transactions, each under the append lock (when `lock`), chaining from the
 /// head it reads after taking the lock. Returns each transaction's wall time (lock wait
 /// included) and, without the lock, how many attempts the server refused (each retried).
-async fn appender(pool: &PgPool, task: usize, lock: bool) -> (Vec<Duration>, usize) {
+async fn appender(pool: &PgPool, task: usize, mode: Mode) -> (Vec<Duration>, usize) {
     let mut times = Vec::new();
     let mut refused = 0;
     let mut round = 0;
     while round < TRANSACTIONS_PER_TASK {
         let started = Instant::now();
-        let mut tx = pool.begin().await.unwrap();
+        let mut tx = if mode == Mode::LockedRepeatableRead {
+            pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ")
+                .await
+                .unwrap()
+        } else {
+            pool.begin().await.unwrap()
+        };
         // Blocks until the previous holder commits or rolls back; released at our COMMIT.
-        if lock {
+        if mode != Mode::Unlocked {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(APPEND_LOCK)
                 .execute(&mut *tx)
@@ -322,12 +349,13 @@ async fn appender(pool: &PgPool, task: usize, lock: bool) -> (Vec<Duration>, usi
             .collect();
         match insert(&mut *tx, &batch).await {
             Ok(()) => tx.commit().await.unwrap(),
-            Err(e) if !lock => {
-                // Another client appended first: 23505 (its seq is taken) or the in-sequence
-                // trigger's 23000. Roll back and chain from the new head.
+            Err(e) if mode != Mode::Locked => {
+                // Another client appended first: 23505 (its seq is taken), the in-sequence
+                // trigger's 23000, or a serialization failure (40001). Roll back and chain from
+                // the new head.
                 let code = e.as_database_error().and_then(|d| d.code());
                 assert!(
-                    matches!(code.as_deref(), Some("23505" | "23000")),
+                    matches!(code.as_deref(), Some("23505" | "23000" | "40001")),
                     "unexpected error: {e}"
                 );
                 tx.rollback().await.unwrap();
@@ -342,15 +370,15 @@ async fn appender(pool: &PgPool, task: usize, lock: bool) -> (Vec<Duration>, usi
     (times, refused)
 }
 
-/// The race without the lock: every refused append is retried; the result must still be one
-/// chain of exactly the entries appended.
-async fn run_unlocked(pool: &PgPool) -> Result<(), String> {
+/// A race without the design's guarantees (`mode`): every refused append is retried; the result
+/// must still be one chain of exactly the entries appended.
+async fn run_racy(pool: &PgPool, mode: Mode) -> Result<(), String> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for task in 0..TASKS {
         let pool = pool.clone();
         tasks.push(tokio::spawn(
-            async move { appender(&pool, task, false).await.1 },
+            async move { appender(&pool, task, mode).await.1 },
         ));
     }
     let mut refused = 0;
@@ -363,17 +391,17 @@ async fn run_unlocked(pool: &PgPool) -> Result<(), String> {
     for e in &entries {
         verifier
             .push(e)
-            .map_err(|f| format!("unlocked chain broken: {f}"))?;
+            .map_err(|f| format!("{mode:?}: chain broken: {f}"))?;
     }
     let total = TASKS * TRANSACTIONS_PER_TASK * ENTRIES_PER_TRANSACTION;
     if entries.len() != total {
         return Err(format!(
-            "unlocked: {} entries stored, {total} appended",
+            "{mode:?}: {} entries stored, {total} appended",
             entries.len()
         ));
     }
     eprintln!(
-        "pg_spike: without the lock: {total} entries in {:.0} ms, {refused} stale appends \
+        "pg_spike: {mode:?}: {total} entries in {:.0} ms, {refused} stale appends \
          refused by the server and retried, chain verified, no fork",
         ms(elapsed)
     );
