@@ -37,14 +37,19 @@ DIR=$(cd -- "$2" && pwd -P)
 DATA=$DIR/data
 LOG=$DIR/server.log
 
-# The newest installed major version under /usr/lib/postgresql (Debian's layout).
+# The newest installed major version under /usr/lib/postgresql (Debian's layout; PG_LIB_DIR
+# overrides it, for testing this script).
+PG_LIB_DIR=${PG_LIB_DIR:-/usr/lib/postgresql}
 bindir() {
     local v
-    v=$(ls -1 /usr/lib/postgresql 2>/dev/null | grep -E '^[0-9]+$' | sort -n | tail -n 1 || true)
-    if [ -z "$v" ] || [ ! -x "/usr/lib/postgresql/$v/bin/initdb" ]; then
-        die "no PostgreSQL server found under /usr/lib/postgresql; install it with: apt-get install postgresql (Debian package postgresql-15 or newer)"
-    fi
-    echo "/usr/lib/postgresql/$v/bin"
+    # A directory left by a client-only package has no initdb: take the newest that has one.
+    for v in $(ls -1 "$PG_LIB_DIR" 2>/dev/null | grep -E '^[0-9]+$' | sort -nr); do
+        if [ -x "$PG_LIB_DIR/$v/bin/initdb" ] && [ -x "$PG_LIB_DIR/$v/bin/pg_ctl" ]; then
+            echo "$PG_LIB_DIR/$v/bin"
+            return
+        fi
+    done
+    die "no PostgreSQL server found under $PG_LIB_DIR; install it with: apt-get install postgresql (Debian package postgresql-15 or newer)"
 }
 BIN=$(bindir)
 
