@@ -119,7 +119,7 @@ mod tests {
     #[test]
     fn codes_come_from_the_typed_error_anywhere_in_the_chain() {
         check(
-            anyhow::Error::new(StoreError::NotFound(PathBuf::from("x"))).context("opening"),
+            anyhow::Error::new(StoreError::NotFound(PathBuf::from("x").into())).context("opening"),
             ErrorCode::NotFound,
         );
         check(

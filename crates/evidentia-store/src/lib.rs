@@ -8,6 +8,7 @@
 mod append;
 mod error;
 mod event_chains;
+mod location;
 mod open;
 mod verify;
 
@@ -24,6 +25,7 @@ pub use event_chains::{
     COUNT_CAP, EntryRef, EventChainFilter, EventChainRow, EventChainSummary, EventChainWriter,
     EventCount, ProjectionRun,
 };
+pub use location::{Location, ServerUrl, is_server_url};
 pub use open::{APPLICATION_ID, Access, FORMAT_VERSION};
 pub use verify::{SIGNING_KEY_ENTRY_KIND, VerifyProgress, VerifyReport};
 
@@ -94,13 +96,20 @@ pub trait EvidenceStore {
 pub struct Workspace {
     pool: SqlitePool,
     path: PathBuf,
+    location: Location,
     access: Access,
 }
 
 impl Workspace {
-    /// The file this workspace lives in.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where this workspace lives: its file, or its server and database.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// The user the connection acts as, when the backend knows one (PostgreSQL's
+    /// `session_user`). A file workspace has none: the façade falls back to a configured name.
+    pub fn connection_user(&self) -> Option<&str> {
+        None
     }
 
     /// How the workspace was opened.
