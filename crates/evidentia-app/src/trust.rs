@@ -254,7 +254,8 @@ pub async fn create_checkpoint(
             }
         };
         let checkpoint = ws
-            .add_checkpoint(&format_recorded_at(now), key.as_ref())
+            // lead wires the acting user
+            .add_checkpoint(&format_recorded_at(now), "unknown", key.as_ref())
             .await
             .map_err(store_error)?;
         Ok::<_, anyhow::Error>(checkpoint)

@@ -46,7 +46,7 @@ pub struct ArtifactWriter {
 
 /// Work for the writer task, in order.
 #[derive(Debug)]
-enum Command {
+pub(crate) enum Command {
     Insert(Vec<Entry>),
     Chunk { sha: Hash, idx: u64, data: Vec<u8> },
     Artifact { sha: Hash, size: u64, chunks: u64 },
@@ -79,16 +79,22 @@ impl AppendBatch {
                 Chain::resume(seq, hash)
             }
         };
+        Ok(AppendBatch::start(WriteTx::Sqlite(tx), chain))
+    }
+
+    /// Hands an open write transaction, already holding the backend's append lock, to a writer
+    /// task; `chain` resumes from the head read inside that transaction.
+    pub(crate) fn start(tx: WriteTx, chain: Chain) -> AppendBatch {
         let first_seq = chain.count() + 1;
         let (commands, receiver) = mpsc::channel(QUEUE_DEPTH);
         let writer = tokio::spawn(run_writer(tx, receiver));
-        Ok(AppendBatch {
+        AppendBatch {
             commands,
             writer: Some(writer),
             chain,
             pending: Vec::with_capacity(INSERT_BATCH),
             first_seq,
-        })
+        }
     }
 
     async fn send(&self, command: Command) -> Result<(), StoreError> {
@@ -253,46 +259,108 @@ impl AppendBatch {
     }
 }
 
+/// The transaction a batch writes in, on either backend.
+#[derive(Debug)]
+pub(crate) enum WriteTx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(crate::postgres::PgWriteTx),
+}
+
+impl WriteTx {
+    async fn insert_chunk(&mut self, sha: &Hash, idx: u64, data: &[u8]) -> Result<(), StoreError> {
+        match self {
+            WriteTx::Sqlite(tx) => insert_chunk(tx, sha, idx, data).await,
+            WriteTx::Postgres(tx) => tx.insert_chunk(sha, idx, data).await,
+        }
+    }
+
+    async fn insert_artifact(
+        &mut self,
+        sha: &Hash,
+        size: u64,
+        chunks: u64,
+    ) -> Result<(), StoreError> {
+        match self {
+            WriteTx::Sqlite(tx) => insert_artifact(tx, sha, size, chunks).await,
+            WriteTx::Postgres(tx) => tx.insert_artifact(sha, size, chunks).await,
+        }
+    }
+
+    async fn has_artifact(&mut self, sha: &Hash) -> Result<bool, StoreError> {
+        match self {
+            WriteTx::Sqlite(tx) => Ok(sqlx::query("SELECT 1 FROM artifacts WHERE sha256 = ?")
+                .bind(sha.0.as_slice())
+                .fetch_optional(&mut **tx)
+                .await?
+                .is_some()),
+            WriteTx::Postgres(tx) => tx.has_artifact(sha).await,
+        }
+    }
+
+    async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            WriteTx::Sqlite(tx) => Ok(tx.commit().await?),
+            WriteTx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    async fn rollback(self) -> Result<(), StoreError> {
+        match self {
+            WriteTx::Sqlite(tx) => Ok(tx.rollback().await?),
+            WriteTx::Postgres(tx) => tx.rollback().await,
+        }
+    }
+}
+
 /// Owns the transaction and applies commands in order. The first failure is kept and
 /// returned at commit; everything after it is skipped, and the transaction rolls back.
-async fn run_writer(mut tx: Transaction<'static, Sqlite>, mut commands: mpsc::Receiver<Command>) {
-    let mut failed: Option<String> = None;
-    while let Some(command) = commands.recv().await {
+async fn run_writer(mut tx: WriteTx, mut commands: mpsc::Receiver<Command>) {
+    let mut failed: Option<StoreError> = None;
+    // A command a streaming insert received and handed back, to be handled next.
+    let mut pending: Option<Command> = None;
+    loop {
+        let command = match pending.take() {
+            Some(command) => command,
+            None => match commands.recv().await {
+                Some(command) => command,
+                None => break,
+            },
+        };
         let result = match command {
             Command::Commit(reply) => {
                 let outcome = match failed.take() {
-                    Some(message) => Err(StoreError::Corrupt(message)),
-                    None => tx.commit().await.map_err(StoreError::from),
+                    Some(error) => Err(error),
+                    None => tx.commit().await,
                 };
                 let _ = reply.send(outcome);
                 return;
             }
             Command::Rollback(reply) => {
-                let _ = reply.send(tx.rollback().await.map_err(StoreError::from));
+                let _ = reply.send(tx.rollback().await);
                 return;
             }
             Command::HasArtifact(sha, reply) => {
                 let answer = match &failed {
-                    Some(message) => Err(StoreError::Corrupt(message.clone())),
-                    None => sqlx::query("SELECT 1 FROM artifacts WHERE sha256 = ?")
-                        .bind(sha.0.as_slice())
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map(|row| row.is_some())
-                        .map_err(StoreError::from),
+                    Some(error) => Err(StoreError::Corrupt(error.to_string())),
+                    None => tx.has_artifact(&sha).await,
                 };
                 let _ = reply.send(answer);
                 continue;
             }
             _ if failed.is_some() => continue,
-            Command::Insert(entries) => insert_entries(&mut tx, &entries).await,
-            Command::Chunk { sha, idx, data } => insert_chunk(&mut tx, &sha, idx, &data).await,
-            Command::Artifact { sha, size, chunks } => {
-                insert_artifact(&mut tx, &sha, size, chunks).await
-            }
+            Command::Insert(entries) => match &mut tx {
+                WriteTx::Sqlite(tx) => insert_entries(tx, &entries).await,
+                WriteTx::Postgres(tx) => {
+                    let (result, next) = tx.stream_entries(entries, &mut commands).await;
+                    pending = next;
+                    result
+                }
+            },
+            Command::Chunk { sha, idx, data } => tx.insert_chunk(&sha, idx, &data).await,
+            Command::Artifact { sha, size, chunks } => tx.insert_artifact(&sha, size, chunks).await,
         };
         if let Err(e) = result {
-            failed = Some(e.to_string());
+            failed = Some(e);
         }
     }
     // The batch was dropped without commit: dropping the transaction rolls it back.

@@ -9,7 +9,7 @@ use evidentia_ledger::Hash;
 use sqlx::Row;
 use tokio::sync::mpsc;
 
-use crate::{StoreError, Workspace, from_i64, to_i64};
+use crate::{Backend, StoreError, Workspace, from_i64, to_i64};
 
 /// One event of the projection as the writer receives it. `links` is opaque to the store: the
 /// façade encodes each system's links there (a compact binary encoding naming shared texts by
@@ -139,11 +139,22 @@ impl EventChainWriter {
 
 impl Workspace {
     /// Starts replacing the projection with the chains of the `analysis.run` entry `run_seq`.
+    /// On a server workspace the projection is this client's local cache, which a reader may
+    /// write too (docs/team-workspace-design.md §2.9).
     pub fn event_chain_writer(&self, run_seq: u64) -> Result<EventChainWriter, StoreError> {
-        self.require_write()?;
+        if !self.location().is_server() {
+            self.require_write()?;
+        }
         let (rows, receiver) = mpsc::channel(QUEUE_DEPTH);
-        let path = self.path.clone();
-        let done = tokio::task::spawn_blocking(move || write_blocking(&path, run_seq, receiver));
+        let workspace = self.clone();
+        let done = tokio::spawn(async move {
+            let (path, _) = workspace.projection().await?;
+            tokio::task::spawn_blocking(move || write_blocking(&path, run_seq, receiver))
+                .await
+                .map_err(|e| {
+                    StoreError::Corrupt(format!("writing the event chains stopped: {e}"))
+                })?
+        });
         Ok(EventChainWriter { rows, done })
     }
 
@@ -154,8 +165,9 @@ impl Workspace {
         if !self.has_projection().await? {
             return Ok(None);
         }
+        let (_, pool) = self.projection().await?;
         let row = sqlx::query("SELECT run_seq, events FROM event_chain_runs LIMIT 1")
-            .fetch_optional(&self.pool)
+            .fetch_optional(&pool)
             .await?;
         row.map(|r| {
             Ok(ProjectionRun {
@@ -167,12 +179,13 @@ impl Workspace {
     }
 
     async fn has_projection(&self) -> Result<bool, StoreError> {
+        let (_, pool) = self.projection().await?;
         let row = sqlx::query(
             // `event_chain_terms` came with the compact links (format 4): an older projection,
             // in a file opened read-only before it could be migrated, is not read.
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event_chain_terms'",
         )
-        .fetch_optional(&self.pool)
+        .fetch_optional(&pool)
         .await?;
         Ok(row.is_some())
     }
@@ -186,7 +199,7 @@ impl Workspace {
         offset: u64,
         limit: u64,
     ) -> Result<(Vec<EventChainSummary>, EventCount), StoreError> {
-        let path = self.path.clone();
+        let (path, _) = self.projection().await?;
         let filter = filter.clone();
         tokio::task::spawn_blocking(move || page_blocking(&path, &filter, offset, limit))
             .await
@@ -195,17 +208,18 @@ impl Workspace {
 
     /// The distinct systems and statuses in the projection, for the filter menus.
     pub async fn event_chain_facets(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let (_, pool) = self.projection().await?;
         let systems = sqlx::query(
             "SELECT DISTINCT system FROM event_chain_combos WHERE system <> '' ORDER BY system",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&pool)
         .await?
         .iter()
         .map(|r| r.get::<String, _>(0))
         .collect();
         let statuses =
             sqlx::query("SELECT DISTINCT status FROM event_chain_combos ORDER BY status")
-                .fetch_all(&self.pool)
+                .fetch_all(&pool)
                 .await?
                 .iter()
                 .map(|r| r.get::<String, _>(0))
@@ -218,12 +232,13 @@ impl Workspace {
         &self,
         event_seq: u64,
     ) -> Result<Option<(EventChainSummary, Vec<u8>)>, StoreError> {
+        let (_, pool) = self.projection().await?;
         let row = sqlx::query(
             "SELECT position, event_seq, event_id, identity, identity_kind, event_kind, \
              effective_at, status, systems, links FROM event_chains WHERE event_seq = ?",
         )
         .bind(to_i64(event_seq)?)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&pool)
         .await?;
         row.map(|r| {
             Ok((
@@ -249,6 +264,7 @@ impl Workspace {
         &self,
         terms: &[u64],
     ) -> Result<HashMap<u64, String>, StoreError> {
+        let (_, pool) = self.projection().await?;
         let mut texts = HashMap::with_capacity(terms.len());
         for &term in terms {
             if texts.contains_key(&term) {
@@ -256,7 +272,7 @@ impl Workspace {
             }
             let row = sqlx::query("SELECT text FROM event_chain_terms WHERE term = ?")
                 .bind(to_i64(term)?)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&pool)
                 .await?;
             if let Some(r) = row {
                 texts.insert(term, r.get(0));
@@ -267,6 +283,10 @@ impl Workspace {
 
     /// The ledger entries with these sequence numbers (unknown ones are left out), in order.
     pub async fn entry_refs(&self, seqs: &[u64]) -> Result<Vec<EntryRef>, StoreError> {
+        let pool = match self.backend() {
+            Backend::Sqlite { pool, .. } => pool,
+            Backend::Postgres(server) => return server.entry_refs(seqs).await,
+        };
         let mut refs = Vec::with_capacity(seqs.len());
         let mut sorted: Vec<u64> = seqs.to_vec();
         sorted.sort_unstable();
@@ -276,7 +296,7 @@ impl Workspace {
                 "SELECT seq, kind, recorded_at, entry_hash FROM ledger_entries WHERE seq = ?",
             )
             .bind(to_i64(seq)?)
-            .fetch_optional(&self.pool)
+            .fetch_optional(pool)
             .await?;
             if let Some(r) = row {
                 let hash: Vec<u8> = r.get(3);

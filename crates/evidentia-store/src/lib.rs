@@ -1,22 +1,24 @@
-//! The workspace file: one SQLite database holding the ledger, its artifacts and checkpoints.
+//! The workspace: the ledger, its artifacts and checkpoints, in a SQLite file on this machine or
+//! in a database on a team's PostgreSQL server.
 //!
 //! All SQL in Evidentia lives in this crate. Everything above it speaks in ledger entries,
-//! artifacts and checkpoints through [`EvidenceStore`], so that another backend (PostgreSQL,
-//! which sqlx also supports, for teams who outgrow a laptop) can be added beside
-//! [`Workspace`] without touching the domain, the importers or the checks.
+//! artifacts and checkpoints through [`Workspace`] and [`EvidenceStore`]; which backend holds
+//! them is decided by the [`Location`] it was opened at and is invisible to the domain, the
+//! importers and the checks.
 
 mod append;
 mod error;
 mod event_chains;
 mod location;
 mod open;
+mod postgres;
+mod sqlite;
 mod verify;
 
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use evidentia_ledger::{Entry, Hash, SigningKey, TreeHead};
-use sqlx::Row;
 use sqlx::sqlite::SqlitePool;
 
 pub use append::{ARTIFACT_CHUNK_SIZE, ARTIFACT_ENTRY_KIND, AppendBatch, ArtifactWriter};
@@ -43,6 +45,8 @@ pub struct Checkpoint {
     pub entry_count: u64,
     pub head_hash: Hash,
     pub created_at: String,
+    /// Who made it, as the façade named the acting user (`None` before format 5).
+    pub created_by: Option<String>,
     /// The Merkle tree root over entries 1..=entry_count (checkpoints since format 3).
     pub tree_root: Option<Hash>,
     /// The C2SP signed note of that tree head, when a signing key was available.
@@ -80,24 +84,32 @@ pub trait EvidenceStore {
         limit: u64,
     ) -> impl Future<Output = Result<Vec<Entry>, StoreError>> + Send;
     /// Verifies the chain, then records its verified head as a checkpoint with its Merkle
-    /// tree root, signed with `signer` when one is given. An altered ledger is refused
+    /// tree root, signed with `signer` when one is given, naming `created_by` as its maker. An altered ledger is refused
     /// ([`StoreError::Altered`]): a checkpoint must never vouch for an alteration.
     fn add_checkpoint(
         &self,
         created_at: &str,
+        created_by: &str,
         signer: Option<&SigningKey>,
     ) -> impl Future<Output = Result<Checkpoint, StoreError>> + Send;
     /// All checkpoints, oldest first.
     fn checkpoints(&self) -> impl Future<Output = Result<Vec<Checkpoint>, StoreError>> + Send;
 }
 
-/// A workspace file opened for reading, or for reading and appending.
+/// A workspace opened for reading, or for reading and appending: a SQLite file on this machine
+/// or a database on a team's PostgreSQL server. Nothing above the store learns which.
 #[derive(Debug, Clone)]
 pub struct Workspace {
-    pool: SqlitePool,
-    path: PathBuf,
+    backend: Backend,
     location: Location,
     access: Access,
+}
+
+/// Where the SQL goes. Each method of [`Workspace`] is one `match` over this.
+#[derive(Debug, Clone)]
+pub(crate) enum Backend {
+    Sqlite { pool: SqlitePool, path: PathBuf },
+    Postgres(postgres::Server),
 }
 
 impl Workspace {
@@ -107,9 +119,13 @@ impl Workspace {
     }
 
     /// The user the connection acts as, when the backend knows one (PostgreSQL's
-    /// `session_user`). A file workspace has none: the façade falls back to a configured name.
+    /// `session_user`, read at open). A file workspace has none: the façade falls back to a
+    /// configured name.
     pub fn connection_user(&self) -> Option<&str> {
-        None
+        match &self.backend {
+            Backend::Sqlite { .. } => None,
+            Backend::Postgres(server) => Some(server.user()),
+        }
     }
 
     /// How the workspace was opened.
@@ -126,44 +142,34 @@ impl Workspace {
 
     /// A write-once metadata value.
     pub async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT value FROM workspace_meta WHERE key = ?")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| r.get::<String, _>(0)))
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => sqlite::meta(pool, key).await,
+            Backend::Postgres(server) => server.meta(key).await,
+        }
     }
 
-    /// Closes the pool, so SQLite folds the write-ahead log back into the one file.
+    /// Closes the connections; for a file, SQLite folds the write-ahead log back into it.
     pub async fn close(self) {
-        self.pool.close().await;
+        match self.backend {
+            Backend::Sqlite { pool, .. } => pool.close().await,
+            Backend::Postgres(server) => server.close().await,
+        }
     }
 
     /// The stored artifacts, by content address.
     pub async fn artifacts(&self) -> Result<Vec<ArtifactInfo>, StoreError> {
-        let rows = sqlx::query("SELECT sha256, size FROM artifacts ORDER BY sha256")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter()
-            .map(|r| {
-                let sha: Vec<u8> = r.get(0);
-                let size: i64 = r.get(1);
-                Ok(ArtifactInfo {
-                    sha256: Hash::from_slice(&sha).ok_or_else(|| {
-                        StoreError::Corrupt("artifact hash is not 32 bytes".into())
-                    })?,
-                    size: u64::try_from(size).unwrap_or(0),
-                })
-            })
-            .collect()
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => sqlite::artifacts(pool).await,
+            Backend::Postgres(server) => server.artifacts().await,
+        }
     }
 
     /// Whether an artifact with this content address is stored.
     pub async fn has_artifact(&self, sha256: &Hash) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 FROM artifacts WHERE sha256 = ?")
-            .bind(sha256.0.as_slice())
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.is_some())
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => sqlite::has_artifact(pool, sha256).await,
+            Backend::Postgres(server) => server.has_artifact(sha256).await,
+        }
     }
 
     /// Reads one chunk of an artifact (0-based), or `None` past its end.
@@ -172,70 +178,32 @@ impl Workspace {
         sha256: &Hash,
         idx: u64,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        let row = sqlx::query("SELECT data FROM artifact_chunks WHERE sha256 = ? AND idx = ?")
-            .bind(sha256.0.as_slice())
-            .bind(to_i64(idx)?)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| r.get::<Vec<u8>, _>(0)))
-    }
-
-    /// Whether a table exists (a format-2 file opened read-only lacks the format-3 ones).
-    async fn has_table(&self, name: &str) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.is_some())
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => sqlite::artifact_chunk(pool, sha256, idx).await,
+            Backend::Postgres(server) => server.artifact_chunk(sha256, idx).await,
+        }
     }
 
     /// The entry hashes of entries 1..=upto, in order: the Merkle tree's leaves, for proofs.
     /// Callers verify the chain first and pass its verified count.
     pub async fn entry_hashes(&self, upto: u64) -> Result<Vec<Hash>, StoreError> {
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || {
-            let err = |e: rusqlite::Error| StoreError::Io {
-                path: path.clone(),
-                source: std::io::Error::other(e),
-            };
-            let conn = rusqlite::Connection::open_with_flags(
-                &path,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .map_err(err)?;
-            conn.busy_timeout(std::time::Duration::from_secs(120))
-                .map_err(err)?;
-            let mut stmt = conn
-                .prepare("SELECT seq, entry_hash FROM ledger_entries WHERE seq BETWEEN 1 AND ? ORDER BY seq")
-                .map_err(err)?;
-            let mut rows = stmt.query([to_i64(upto)?]).map_err(err)?;
-            let mut out = Vec::with_capacity(usize::try_from(upto).unwrap_or(0));
-            while let Some(row) = rows.next().map_err(err)? {
-                let seq: i64 = row.get(0).map_err(err)?;
-                let bytes = row.get_ref(1).map_err(err)?.as_blob().map_err(|e| err(e.into()))?;
-                let hash = Hash::from_slice(bytes).ok_or_else(|| {
-                    StoreError::Corrupt(format!("entry {seq}: entry hash is not 32 bytes"))
-                })?;
-                if from_i64(seq)? != out.len() as u64 + 1 {
-                    return Err(StoreError::Corrupt(format!("entry {seq}: out of sequence")));
-                }
-                out.push(hash);
-            }
-            if out.len() as u64 != upto {
-                return Err(StoreError::Corrupt(format!(
-                    "the ledger has {} entries, expected {upto}",
-                    out.len()
-                )));
-            }
-            Ok(out)
-        })
-        .await
-        .map_err(|e| StoreError::Corrupt(format!("reading the ledger stopped: {e}")))?
+        match &self.backend {
+            Backend::Sqlite { path, .. } => sqlite::entry_hashes(path.clone(), upto).await,
+            Backend::Postgres(server) => server.entry_hashes(upto).await,
+        }
     }
 
-    /// The connection pool, for crates that keep derived, rebuildable tables beside the ledger.
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    pub(crate) fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// The SQLite database that holds the event-chain projection: the workspace file itself,
+    /// or, for a server workspace, this client's local cache file (created on first use).
+    pub(crate) async fn projection(&self) -> Result<(PathBuf, SqlitePool), StoreError> {
+        match &self.backend {
+            Backend::Sqlite { pool, path } => Ok((path.clone(), pool.clone())),
+            Backend::Postgres(server) => server.projection().await,
+        }
     }
 }
 
@@ -243,51 +211,31 @@ impl EvidenceStore for Workspace {
     type Batch = AppendBatch;
 
     async fn head(&self) -> Result<Head, StoreError> {
-        let row =
-            sqlx::query("SELECT seq, entry_hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&self.pool)
-                .await?;
-        match row {
-            None => Ok(Head {
-                count: 0,
-                hash: Hash::ZERO,
-            }),
-            Some(r) => {
-                let seq: i64 = r.get(0);
-                let hash: Vec<u8> = r.get(1);
-                Ok(Head {
-                    count: from_i64(seq)?,
-                    hash: Hash::from_slice(&hash).ok_or_else(|| {
-                        StoreError::Corrupt(format!("entry {seq}: hash is not 32 bytes"))
-                    })?,
-                })
-            }
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => sqlite::head(pool).await,
+            Backend::Postgres(server) => server.head().await,
         }
     }
 
     async fn begin(&self) -> Result<AppendBatch, StoreError> {
         self.require_write()?;
-        AppendBatch::begin(&self.pool).await
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => AppendBatch::begin(pool).await,
+            Backend::Postgres(server) => server.begin().await,
+        }
     }
 
     async fn entries(&self, from: u64, limit: u64) -> Result<Vec<Entry>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash \
-             FROM ledger_entries WHERE seq >= ? ORDER BY seq LIMIT ?",
-        )
-        .bind(to_i64(from)?)
-        .bind(to_i64(limit)?)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(verify::entry_from_row)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|f| StoreError::Corrupt(f.to_string()))
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => sqlite::entries(pool, from, limit).await,
+            Backend::Postgres(server) => server.entries(from, limit).await,
+        }
     }
 
     async fn add_checkpoint(
         &self,
         created_at: &str,
+        created_by: &str,
         signer: Option<&SigningKey>,
     ) -> Result<Checkpoint, StoreError> {
         self.require_write()?;
@@ -310,61 +258,27 @@ impl EvidenceStore for Workspace {
         };
         // The verified head, even if another process appended since: a checkpoint at an
         // earlier head is still true, and what was verified is what is vouched for.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let id = sqlx::query(
-            "INSERT INTO checkpoints (entry_count, head_hash, created_at) VALUES (?, ?, ?)",
-        )
-        .bind(to_i64(verified.entries)?)
-        .bind(verified.head.0.as_slice())
-        .bind(created_at)
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
-        sqlx::query(
-            "INSERT INTO checkpoint_trees (checkpoint_id, tree_root, note) VALUES (?, ?, ?)",
-        )
-        .bind(id)
-        .bind(verified.tree_root.0.as_slice())
-        .bind(&note)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Checkpoint {
-            id: from_i64(id)?,
+        let mut checkpoint = Checkpoint {
+            id: 0,
             entry_count: verified.entries,
             head_hash: verified.head,
             created_at: created_at.to_owned(),
+            created_by: Some(created_by.to_owned()),
             tree_root: Some(verified.tree_root),
             note: (!note.is_empty()).then_some(note),
-        })
+        };
+        checkpoint.id = match &self.backend {
+            Backend::Sqlite { pool, .. } => sqlite::insert_checkpoint(pool, &checkpoint).await?,
+            Backend::Postgres(server) => server.insert_checkpoint(&checkpoint).await?,
+        };
+        Ok(checkpoint)
     }
 
     async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
-        let trees = self.has_table("checkpoint_trees").await?;
-        let sql = if trees {
-            "SELECT c.id, c.entry_count, c.head_hash, c.created_at, t.tree_root, t.note \
-             FROM checkpoints c LEFT JOIN checkpoint_trees t ON t.checkpoint_id = c.id ORDER BY c.id"
-        } else {
-            "SELECT id, entry_count, head_hash, created_at, NULL, NULL FROM checkpoints ORDER BY id"
-        };
-        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
-        rows.into_iter()
-            .map(|r| {
-                let hash: Vec<u8> = r.get(2);
-                let root: Option<Vec<u8>> = r.try_get(4).unwrap_or(None);
-                let note: Option<String> = r.try_get(5).unwrap_or(None);
-                Ok(Checkpoint {
-                    id: from_i64(r.get(0))?,
-                    entry_count: from_i64(r.get(1))?,
-                    head_hash: Hash::from_slice(&hash).ok_or_else(|| {
-                        StoreError::Corrupt("checkpoint hash is not 32 bytes".into())
-                    })?,
-                    created_at: r.get(3),
-                    tree_root: root.as_deref().and_then(Hash::from_slice),
-                    note: note.filter(|n| !n.is_empty()),
-                })
-            })
-            .collect()
+        match &self.backend {
+            Backend::Sqlite { pool, .. } => sqlite::checkpoints(pool).await,
+            Backend::Postgres(server) => server.checkpoints().await,
+        }
     }
 }
 
@@ -405,74 +319,17 @@ impl Workspace {
         T: Send + 'static,
         F: FnMut(&mut T, ScannedEntry<'_>) -> Result<(), StoreError> + Send + 'static,
     {
-        let path = self.path.clone();
         let kinds: Vec<String> = kinds.iter().map(|k| (*k).to_owned()).collect();
-        tokio::task::spawn_blocking(move || scan_kinds_blocking(&path, &kinds, upto, state, visit))
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("reading the ledger stopped: {e}")))?
+        match &self.backend {
+            Backend::Sqlite { path, .. } => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || {
+                    sqlite::scan_kinds_blocking(&path, &kinds, upto, state, visit)
+                })
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("reading the ledger stopped: {e}")))?
+            }
+            Backend::Postgres(server) => server.scan_kinds(kinds, upto, state, visit).await,
+        }
     }
-}
-
-fn scan_kinds_blocking<T, F>(
-    path: &Path,
-    kinds: &[String],
-    upto: u64,
-    mut state: T,
-    mut visit: F,
-) -> Result<T, StoreError>
-where
-    F: FnMut(&mut T, ScannedEntry<'_>) -> Result<(), StoreError>,
-{
-    let err = |e: rusqlite::Error| StoreError::Io {
-        path: path.to_owned(),
-        source: std::io::Error::other(e),
-    };
-    let mut conn = rusqlite::Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(err)?;
-    conn.busy_timeout(std::time::Duration::from_secs(120))
-        .map_err(err)?;
-    let tx = conn.transaction().map_err(err)?;
-    // No index on kind: even a partial one cost imports ~2 s per million rows (see
-    // docs/benchmarks.md); a sequential scan of the ledger is a fraction of a second.
-    let placeholders = vec!["?"; kinds.len()].join(", ");
-    let sql = format!(
-        "SELECT seq, kind, payload FROM ledger_entries \
-         WHERE kind IN ({placeholders}) AND seq BETWEEN 1 AND ? ORDER BY seq"
-    );
-    let mut stmt = tx.prepare(&sql).map_err(err)?;
-    let mut params: Vec<rusqlite::types::Value> = kinds
-        .iter()
-        .map(|k| rusqlite::types::Value::Text(k.clone()))
-        .collect();
-    params.push(rusqlite::types::Value::Integer(to_i64(upto)?));
-    let mut rows = stmt
-        .query(rusqlite::params_from_iter(params.iter()))
-        .map_err(err)?;
-    while let Some(row) = rows.next().map_err(err)? {
-        let seq: i64 = row.get(0).map_err(err)?;
-        let kind = row
-            .get_ref(1)
-            .map_err(err)?
-            .as_str()
-            .map_err(|e| err(e.into()))?;
-        let payload = row
-            .get_ref(2)
-            .map_err(err)?
-            .as_blob()
-            .map_err(|e| err(e.into()))?;
-        visit(
-            &mut state,
-            ScannedEntry {
-                seq: from_i64(seq)?,
-                kind,
-                payload,
-            },
-        )?;
-    }
-    drop(rows);
-    drop(stmt);
-    Ok(state)
 }

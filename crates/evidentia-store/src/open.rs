@@ -16,14 +16,16 @@ pub const APPLICATION_ID: u32 = 0x4556_4944;
 /// The workspace format this build reads and writes (`PRAGMA user_version`).
 /// Format 2 added the event-chain projection (a rebuildable cache, not evidence); format 3
 /// the checkpoints' tree roots and signed notes, and the in-sequence insert trigger; format 4
-/// the projection's compact links (its older rows are dropped, the next analysis rewrites them).
-pub const FORMAT_VERSION: u32 = 4;
+/// the projection's compact links (its older rows are dropped, the next analysis rewrites them);
+/// format 5 the checkpoints' `created_by`. On PostgreSQL the format is `max(version)` of
+/// `_sqlx_migrations`, and a server workspace starts at format 5.
+pub const FORMAT_VERSION: u32 = 5;
 
 /// How long a writer waits for another process's write transaction before giving up.
 /// Imports can hold the write lock for a while; users should see waiting, not an error.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Whether a workspace is opened for appending or only for reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +45,16 @@ impl Workspace {
         let location = location.into();
         let path = match &location {
             Location::File(path) => path.as_path(),
-            Location::Server(_) => return Err(not_built(&location)),
+            Location::Server(url) => {
+                return crate::postgres::create(
+                    url,
+                    &location,
+                    workspace_id,
+                    created_at,
+                    created_by,
+                )
+                .await;
+            }
         };
         if path.exists() {
             return Err(StoreError::AlreadyExists(location.clone()));
@@ -83,7 +94,7 @@ impl Workspace {
         let location = location.into();
         let path = match &location {
             Location::File(path) => path.as_path(),
-            Location::Server(_) => return Err(not_built(&location)),
+            Location::Server(url) => return crate::postgres::open(url, &location, access).await,
         };
         let version = check_header(path)?;
         if access == Access::ReadWrite && is_read_only(path) {
@@ -106,12 +117,22 @@ impl Workspace {
             .execute(&pool)
             .await?;
         }
-        Ok(Workspace {
-            pool,
-            path: path.to_owned(),
+        Ok(Workspace::new(
+            crate::Backend::Sqlite {
+                pool,
+                path: path.to_owned(),
+            },
             location,
             access,
-        })
+        ))
+    }
+
+    pub(crate) fn new(backend: crate::Backend, location: Location, access: Access) -> Workspace {
+        Workspace {
+            backend,
+            location,
+            access,
+        }
     }
 
     pub(crate) fn require_write(&self) -> Result<(), StoreError> {
@@ -119,14 +140,6 @@ impl Workspace {
             Access::ReadWrite => Ok(()),
             Access::ReadOnly => Err(StoreError::ReadOnly(self.location.clone())),
         }
-    }
-}
-
-/// Team workspaces arrive in the next step of issue #18; until then a URL is refused in one line.
-fn not_built(location: &Location) -> StoreError {
-    StoreError::Unreachable {
-        location: location.clone(),
-        reason: "this build cannot open team workspaces yet".into(),
     }
 }
 

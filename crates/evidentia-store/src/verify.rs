@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use crate::{ARTIFACT_ENTRY_KIND, StoreError, Workspace};
+use crate::{ARTIFACT_ENTRY_KIND, Backend, StoreError, Workspace};
 
 /// How far verification has got, for progress bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,27 +80,38 @@ impl Workspace {
     /// artifact's chunks against its content address and the `artifact.stored` entry that
     /// commits to it. The reported failure is the one with the lowest sequence number.
     ///
-    /// The scan runs on a blocking thread through rusqlite, inside one read transaction: a
-    /// consistent snapshot even while another process appends, and without sqlx's per-row
-    /// channel, which cost more than the hashing itself (see docs/benchmarks.md).
+    /// Everything is read in one snapshot, even while another client appends: for a file, one
+    /// read transaction through rusqlite on blocking threads (sqlx's per-row channel cost more
+    /// than the hashing itself; see docs/benchmarks.md); on PostgreSQL, one `REPEATABLE READ
+    /// READ ONLY` transaction whose entries arrive as a binary COPY.
     pub async fn verify(
         &self,
         progress: impl FnMut(VerifyProgress) + Send + 'static,
     ) -> Result<VerifyReport, StoreError> {
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || verify_file(&path, Scope::Everything, progress))
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("verification stopped: {e}")))?
+        self.verify_scope(Scope::Everything, progress).await
     }
 
     /// Verifies the chain and the checkpoints but not the artifacts' bytes: what every
     /// reader of entries runs first, so that it reads only what verification covers
     /// (docs/ledger-format.md §19). Artifacts are verified where they are read (packs).
     pub async fn verify_chain(&self) -> Result<VerifyReport, StoreError> {
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || verify_file(&path, Scope::ChainAndCheckpoints, |_| {}))
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("verification stopped: {e}")))?
+        self.verify_scope(Scope::ChainAndCheckpoints, |_| {}).await
+    }
+
+    async fn verify_scope(
+        &self,
+        scope: Scope,
+        progress: impl FnMut(VerifyProgress) + Send + 'static,
+    ) -> Result<VerifyReport, StoreError> {
+        match self.backend() {
+            Backend::Sqlite { path, .. } => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || verify_file(&path, scope, progress))
+                    .await
+                    .map_err(|e| StoreError::Corrupt(format!("verification stopped: {e}")))?
+            }
+            Backend::Postgres(server) => server.verify(scope, progress).await,
+        }
     }
 }
 
@@ -113,13 +124,57 @@ fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
 
 /// What a verification covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scope {
+pub(crate) enum Scope {
     Everything,
     ChainAndCheckpoints,
 }
 
 /// The entry kind that records the workspace's public signing key (docs/ledger-format.md §17).
 pub const SIGNING_KEY_ENTRY_KIND: &str = "signing_key.added";
+
+/// What verification reads before the entries, from the same snapshot.
+pub(crate) struct Snapshot {
+    /// The highest sequence number stored (0 for none).
+    pub total: u64,
+    /// The lowest sequence number stored, when there are rows.
+    pub lowest: Option<i64>,
+    /// `(id, entry_count, head_hash)` of every checkpoint, by id.
+    pub checkpoints: Vec<(u64, u64, Hash)>,
+    pub trees: Vec<TreeRow>,
+    pub workspace_id: String,
+}
+
+impl Snapshot {
+    /// The entry counts the checkpoints name: the scans keep the hashes at those positions.
+    pub fn wanted(&self) -> Vec<u64> {
+        self.checkpoints.iter().map(|c| c.1).collect()
+    }
+}
+
+/// Splits `1..=total` into ranges verified side by side, cut on whole Merkle blocks so each
+/// range hashes its own blocks' subtrees; `(from, to)` pairs.
+pub(crate) fn range_bounds(total: u64, parallelism: u64) -> Vec<(u64, u64)> {
+    let ranges = if total < 200_000 {
+        1
+    } else {
+        parallelism.max(1)
+    };
+    (0..ranges)
+        .map(|i| {
+            let cut = |i: u64| (total * i / ranges / MERKLE_BLOCK * MERKLE_BLOCK).min(total);
+            let from = if i == 0 { 1 } else { cut(i) + 1 };
+            let to = if i + 1 == ranges { total } else { cut(i + 1) };
+            (from, to)
+        })
+        .collect()
+}
+
+/// How many ranges a verification runs at once.
+pub(crate) fn parallelism() -> u64 {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4) as u64
+}
 
 fn verify_file(
     path: &Path,
@@ -146,33 +201,25 @@ fn verify_file(
     let lowest: Option<i64> = tx
         .query_row("SELECT MIN(seq) FROM ledger_entries", [], |r| r.get(0))
         .map_err(&err)?;
-    let outside = lowest.filter(|s| *s < 1).map(|seq| Failure {
-        seq: 0,
-        reason: FailureReason::OutsideChain { seq },
-    });
-    let checkpoints = read_checkpoints(&tx).map_err(&err)?;
-    let trees = read_checkpoint_trees(&tx).map_err(&err)?;
-    let workspace_id: String = tx
-        .query_row(
-            "SELECT value FROM workspace_meta WHERE key = 'workspace_id'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap_or_default();
-    let wanted: Vec<u64> = checkpoints.iter().map(|c| c.1).collect();
+    let snapshot = Snapshot {
+        total,
+        lowest,
+        checkpoints: read_checkpoints(&tx).map_err(&err)?,
+        trees: read_checkpoint_trees(&tx).map_err(&err)?,
+        workspace_id: tx
+            .query_row(
+                "SELECT value FROM workspace_meta WHERE key = 'workspace_id'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap_or_default(),
+    };
+    let wanted = snapshot.wanted();
 
     // Each range is verified on its own thread and connection; ranges are stitched by checking
     // that each range's verified head is the hash the next range starts from.
-    let parallelism = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4) as u64;
-    let ranges = if total < 200_000 { 1 } else { parallelism };
     let mut bounds = Vec::new();
-    for i in 0..ranges {
-        // Boundaries on whole Merkle blocks, so each range hashes its own blocks' subtrees.
-        let cut = |i: u64| (total * i / ranges / MERKLE_BLOCK * MERKLE_BLOCK).min(total);
-        let from = if i == 0 { 1 } else { cut(i) + 1 };
-        let to = if i + 1 == ranges { total } else { cut(i + 1) };
+    for (from, to) in range_bounds(total, parallelism()) {
         let start_head = if from == 1 {
             Hash::ZERO
         } else {
@@ -180,7 +227,6 @@ fn verify_file(
         };
         bounds.push((from, to, start_head));
     }
-    let progress_total = total;
     let checked = std::sync::atomic::AtomicU64::new(0);
     let scans: Vec<Result<RangeScan, StoreError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = bounds
@@ -198,7 +244,7 @@ fn verify_file(
             }
             progress(VerifyProgress {
                 entries_checked: checked.load(std::sync::atomic::Ordering::Relaxed),
-                entries_total: progress_total,
+                entries_total: total,
             });
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
@@ -211,6 +257,82 @@ fn verify_file(
             })
             .collect()
     });
+    let verdict = conclude(&snapshot, &bounds, scans)?;
+    progress(VerifyProgress {
+        entries_checked: verdict.verified,
+        entries_total: total,
+    });
+    let artifacts = match scope {
+        Scope::Everything => {
+            let mut audit = verdict.artifact_audit();
+            verify_artifacts(&tx, &mut audit).map_err(&err)?;
+            Some(audit)
+        }
+        Scope::ChainAndCheckpoints => None,
+    };
+    Ok(verdict.report(artifacts))
+}
+
+/// What the chain, its checkpoints and their trees came to, before the artifacts.
+pub(crate) struct ChainVerdict {
+    pub verified: u64,
+    head: Hash,
+    tree_root: Hash,
+    failures: Vec<Failure>,
+    committed: BTreeMap<Hash, (u64, u64)>,
+    checkpoints: u64,
+}
+
+impl ChainVerdict {
+    /// Starts checking the artifacts against what the verified entries commit to.
+    pub fn artifact_audit(&self) -> ArtifactAudit {
+        ArtifactAudit {
+            committed: self.committed.clone(),
+            // Commitments past a chain failure were never read, so "not recorded" means
+            // nothing then.
+            chain_complete: self.failures.is_empty(),
+            failures: Vec::new(),
+            seen: BTreeMap::new(),
+            artifacts: 0,
+            bytes: 0,
+        }
+    }
+
+    /// The report, with the artifacts' audit when they were checked.
+    pub fn report(self, artifacts: Option<ArtifactAudit>) -> VerifyReport {
+        let mut failures = self.failures;
+        let (count, bytes) = match artifacts {
+            Some(audit) => {
+                let (count, bytes, more) = audit.finish();
+                failures.extend(more);
+                (count, bytes)
+            }
+            None => (0, 0),
+        };
+        VerifyReport {
+            entries: self.verified,
+            head: self.head,
+            tree_root: self.tree_root,
+            artifacts: count,
+            artifact_bytes: bytes,
+            checkpoints: self.checkpoints,
+            failure: failures.into_iter().min_by_key(|f| f.seq),
+        }
+    }
+}
+
+/// Stitches the ranges' scans together and checks the checkpoints and their trees.
+/// `bounds` are the ranges' `(from, to, stored hash of entry from - 1)`, in order.
+pub(crate) fn conclude(
+    snapshot: &Snapshot,
+    bounds: &[(u64, u64, Hash)],
+    scans: Vec<Result<RangeScan, StoreError>>,
+) -> Result<ChainVerdict, StoreError> {
+    let total = snapshot.total;
+    let outside = snapshot.lowest.filter(|s| *s < 1).map(|seq| Failure {
+        seq: 0,
+        reason: FailureReason::OutsideChain { seq },
+    });
     let mut verifier = Verifier::new();
     let mut chain_failure = None;
     let mut committed: BTreeMap<Hash, (u64, u64)> = BTreeMap::new();
@@ -219,7 +341,7 @@ fn verify_file(
     let mut entry_hashes: Vec<Hash> = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
     let mut keys: Vec<(u64, Vec<u8>)> = Vec::new();
     let mut block_roots: Vec<Hash> = Vec::new();
-    for (scan, (from, _, start_head)) in scans.into_iter().zip(&bounds) {
+    for (scan, (from, _, start_head)) in scans.into_iter().zip(bounds) {
         let scan = scan?;
         if chain_failure.is_none()
             && verifier.head() != *start_head
@@ -265,15 +387,11 @@ fn verify_file(
             },
         });
     }
-    progress(VerifyProgress {
-        entries_checked: verifier.count(),
-        entries_total: total,
-    });
 
     let mut failures: Vec<Failure> = chain_failure.into_iter().chain(outside).collect();
     failures.extend(duplicate_failures);
     let verified = verifier.count();
-    for (id, entry_count, head_hash) in &checkpoints {
+    for (id, entry_count, head_hash) in &snapshot.checkpoints {
         if *entry_count > verified {
             if failures.is_empty() {
                 failures.push(Failure {
@@ -304,37 +422,26 @@ fn verify_file(
     }
 
     let tree_root = check_trees(
-        &checkpoints,
-        &trees,
+        &snapshot.checkpoints,
+        &snapshot.trees,
         &entry_hashes,
         &block_roots,
         &keys,
-        &workspace_id,
+        &snapshot.workspace_id,
         &mut failures,
     );
-
-    // Commitments past a chain failure were never read, so "not recorded" means nothing then.
-    let chain_complete = failures.is_empty();
-    let (artifacts, artifact_bytes) = match scope {
-        Scope::Everything => {
-            verify_artifacts(&tx, &committed, chain_complete, &mut failures).map_err(&err)?
-        }
-        Scope::ChainAndCheckpoints => (0, 0),
-    };
-    let failure = failures.into_iter().min_by_key(|f| f.seq);
-    Ok(VerifyReport {
-        entries: verified,
+    Ok(ChainVerdict {
+        verified,
         head: verifier.head(),
         tree_root,
-        artifacts,
-        artifact_bytes,
-        checkpoints: checkpoints.len() as u64,
-        failure,
+        failures,
+        committed,
+        checkpoints: snapshot.checkpoints.len() as u64,
     })
 }
 
 /// What verifying one range of sequence numbers found.
-struct RangeScan {
+pub(crate) struct RangeScan {
     /// The last sequence number that verified, and its hash.
     count: u64,
     head: Hash,
@@ -368,6 +475,120 @@ fn stored_hash(tx: &rusqlite::Transaction<'_>, seq: u64) -> rusqlite::Result<Has
     Ok(bytes.and_then(|b| Hash::from_slice(&b)).unwrap_or_default())
 }
 
+/// Verifies one range's entries as they are read, whatever reads them.
+pub(crate) struct RangeScanner<'w> {
+    verifier: Verifier,
+    scan: RangeScan,
+    to: u64,
+    wanted: &'w [u64],
+    checked: &'w std::sync::atomic::AtomicU64,
+}
+
+impl<'w> RangeScanner<'w> {
+    pub fn new(
+        from: u64,
+        to: u64,
+        start_head: Hash,
+        wanted: &'w [u64],
+        checked: &'w std::sync::atomic::AtomicU64,
+    ) -> RangeScanner<'w> {
+        RangeScanner {
+            verifier: Verifier::resume(from - 1, start_head),
+            scan: RangeScan {
+                count: from - 1,
+                head: start_head,
+                failure: None,
+                committed: BTreeMap::new(),
+                hashes_at: BTreeMap::new(),
+                entry_hashes: Vec::with_capacity(usize::try_from(to + 1 - from).unwrap_or(0)),
+                keys: Vec::new(),
+                block_roots: Vec::new(),
+            },
+            to,
+            wanted,
+            checked,
+        }
+    }
+
+    /// Checks the next entry (or the reason its row could not be read as one). Returns false
+    /// once the range has failed: nothing after a failure is read.
+    pub fn push(&mut self, entry: Result<EntryRef<'_>, Failure>) -> bool {
+        let scan = &mut self.scan;
+        let entry = match entry {
+            Ok(e) => e,
+            Err(f) => {
+                scan.failure = Some(f);
+                return false;
+            }
+        };
+        if let Err(f) = self.verifier.push_ref(entry) {
+            scan.failure = Some(f);
+            return false;
+        }
+        if entry.kind == ARTIFACT_ENTRY_KIND {
+            match artifact_commitment(entry.payload) {
+                Some((sha, _)) if scan.committed.contains_key(&sha) => {
+                    let first = scan.committed[&sha].0;
+                    scan.failure = Some(duplicate_commitment(entry.seq, &sha, first));
+                    return false;
+                }
+                Some((sha, size)) => {
+                    scan.committed.insert(sha, (entry.seq, size));
+                }
+                None => {
+                    scan.failure = Some(Failure {
+                        seq: entry.seq,
+                        reason: FailureReason::Malformed(
+                            "artifact entry payload (exactly \"sha256\" and \"size\")".into(),
+                        ),
+                    });
+                    return false;
+                }
+            }
+        } else if entry.kind == SIGNING_KEY_ENTRY_KIND {
+            scan.keys.push((entry.seq, entry.payload.to_vec()));
+        }
+        scan.entry_hashes.push(entry.entry_hash);
+        if self.wanted.contains(&entry.seq) {
+            scan.hashes_at.insert(entry.seq, entry.entry_hash);
+        }
+        if entry.seq % 16_384 == 0 {
+            self.checked
+                .fetch_add(16_384, std::sync::atomic::Ordering::Relaxed);
+        }
+        true
+    }
+
+    /// Ends the range: rows missing at its end are a gap.
+    pub fn finish(self) -> RangeScan {
+        let RangeScanner {
+            verifier,
+            mut scan,
+            to,
+            ..
+        } = self;
+        if scan.failure.is_none() && verifier.count() < to {
+            scan.failure = Some(Failure {
+                seq: verifier.count() + 1,
+                reason: FailureReason::Gap {
+                    expected: verifier.count() + 1,
+                    found: to + 1,
+                },
+            });
+        }
+        scan.count = verifier.count();
+        scan.head = verifier.head();
+        // The range starts on a block boundary (see `range_bounds`), so its whole blocks are
+        // its leading chunks of verified hashes.
+        for block in scan.entry_hashes.chunks_exact(MERKLE_BLOCK as usize) {
+            let mut sub = RootBuilder::new();
+            block.iter().for_each(|h| sub.push_entry(h));
+            scan.block_roots.push(sub.root());
+        }
+        scan
+    }
+}
+
 fn scan_range(
     path: &Path,
     from: u64,
@@ -384,17 +605,7 @@ fn scan_range(
     .map_err(&err)?;
     conn.busy_timeout(std::time::Duration::from_secs(120))
         .map_err(&err)?;
-    let mut verifier = Verifier::resume(from - 1, start_head);
-    let mut scan = RangeScan {
-        count: from - 1,
-        head: start_head,
-        failure: None,
-        committed: BTreeMap::new(),
-        hashes_at: BTreeMap::new(),
-        entry_hashes: Vec::with_capacity(usize::try_from(to + 1 - from).unwrap_or(0)),
-        keys: Vec::new(),
-        block_roots: Vec::new(),
-    };
+    let mut scanner = RangeScanner::new(from, to, start_head, wanted, checked);
     let mut stmt = conn
         .prepare(
             "SELECT seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash \
@@ -403,67 +614,11 @@ fn scan_range(
         .map_err(&err)?;
     let mut rows = stmt.query([from as i64, to as i64]).map_err(&err)?;
     while let Some(row) = rows.next().map_err(&err)? {
-        let entry = match entry_ref(row) {
-            Ok(e) => e,
-            Err(f) => {
-                scan.failure = Some(f);
-                break;
-            }
-        };
-        if let Err(f) = verifier.push_ref(entry) {
-            scan.failure = Some(f);
+        if !scanner.push(entry_ref(row)) {
             break;
         }
-        if entry.kind == ARTIFACT_ENTRY_KIND {
-            match artifact_commitment(entry.payload) {
-                Some((sha, _)) if scan.committed.contains_key(&sha) => {
-                    let first = scan.committed[&sha].0;
-                    scan.failure = Some(duplicate_commitment(entry.seq, &sha, first));
-                    break;
-                }
-                Some((sha, size)) => {
-                    scan.committed.insert(sha, (entry.seq, size));
-                }
-                None => {
-                    scan.failure = Some(Failure {
-                        seq: entry.seq,
-                        reason: FailureReason::Malformed(
-                            "artifact entry payload (exactly \"sha256\" and \"size\")".into(),
-                        ),
-                    });
-                    break;
-                }
-            }
-        } else if entry.kind == SIGNING_KEY_ENTRY_KIND {
-            scan.keys.push((entry.seq, entry.payload.to_vec()));
-        }
-        scan.entry_hashes.push(entry.entry_hash);
-        if wanted.contains(&entry.seq) {
-            scan.hashes_at.insert(entry.seq, entry.entry_hash);
-        }
-        if entry.seq % 16_384 == 0 {
-            checked.fetch_add(16_384, std::sync::atomic::Ordering::Relaxed);
-        }
     }
-    if scan.failure.is_none() && verifier.count() < to {
-        scan.failure = Some(Failure {
-            seq: verifier.count() + 1,
-            reason: FailureReason::Gap {
-                expected: verifier.count() + 1,
-                found: to + 1,
-            },
-        });
-    }
-    scan.count = verifier.count();
-    scan.head = verifier.head();
-    // `from - 1` is a block boundary (see the range bounds), so the range's whole blocks are
-    // its leading chunks of verified hashes.
-    for block in scan.entry_hashes.chunks_exact(MERKLE_BLOCK as usize) {
-        let mut sub = RootBuilder::new();
-        block.iter().for_each(|h| sub.push_entry(h));
-        scan.block_roots.push(sub.root());
-    }
-    Ok(scan)
+    Ok(scanner.finish())
 }
 
 /// Borrows one row's fields; a field of the wrong type or size is a malformed entry.
@@ -520,37 +675,85 @@ fn read_checkpoints(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<Vec<(u64
 
 fn verify_artifacts(
     tx: &rusqlite::Transaction<'_>,
-    committed: &BTreeMap<Hash, (u64, u64)>,
-    chain_complete: bool,
-    failures: &mut Vec<Failure>,
-) -> rusqlite::Result<(u64, u64)> {
+    audit: &mut ArtifactAudit,
+) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare("SELECT sha256, size, chunk_count FROM artifacts ORDER BY sha256")?;
     let artifacts: Vec<(Vec<u8>, i64, i64)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     let mut chunks =
         tx.prepare("SELECT idx, data FROM artifact_chunks WHERE sha256 = ? ORDER BY idx")?;
-    let mut seen = BTreeMap::new();
-    let mut bytes_total = 0u64;
     for (sha_bytes, size, chunk_count) in &artifacts {
+        let Some(mut check) = audit.artifact(sha_bytes, *size, *chunk_count) else {
+            continue;
+        };
+        let mut rows = chunks.query([sha_bytes])?;
+        while let Some(row) = rows.next()? {
+            let data = match row.get_ref(1)? {
+                ValueRef::Blob(b) => Some(b),
+                _ => None,
+            };
+            if !check.chunk(row.get(0)?, data) {
+                break;
+            }
+        }
+        audit.end(check);
+    }
+    Ok(())
+}
+
+/// Checks each stored artifact against its chunks and the ledger's commitments, one artifact
+/// and one chunk at a time, whatever reads them.
+pub(crate) struct ArtifactAudit {
+    committed: BTreeMap<Hash, (u64, u64)>,
+    chain_complete: bool,
+    failures: Vec<Failure>,
+    seen: BTreeMap<Hash, ()>,
+    artifacts: u64,
+    bytes: u64,
+}
+
+/// One artifact being checked chunk by chunk.
+pub(crate) struct ArtifactCheck {
+    sha: Hash,
+    label: String,
+    seq: u64,
+    size: i64,
+    chunk_count: i64,
+    hasher: Sha256,
+    computed_size: u64,
+    expected_idx: i64,
+    problem: Option<String>,
+}
+
+impl ArtifactAudit {
+    /// Starts on one `artifacts` row; `None` when its address is not even a hash (reported).
+    pub fn artifact(
+        &mut self,
+        sha_bytes: &[u8],
+        size: i64,
+        chunk_count: i64,
+    ) -> Option<ArtifactCheck> {
+        self.artifacts += 1;
         let label = hex_of(sha_bytes);
         let Some(sha) = Hash::from_slice(sha_bytes) else {
-            failures.push(artifact_failure(
+            self.failures.push(artifact_failure(
                 0,
                 &label,
                 "content address is not 32 bytes",
             ));
-            continue;
+            return None;
         };
-        seen.insert(sha, ());
-        let seq = committed.get(&sha).map_or(0, |(seq, _)| *seq);
-        match committed.get(&sha) {
-            None if chain_complete => {
-                failures.push(artifact_failure(0, &label, "not recorded in the ledger"));
+        self.seen.insert(sha, ());
+        let seq = self.committed.get(&sha).map_or(0, |(seq, _)| *seq);
+        match self.committed.get(&sha) {
+            None if self.chain_complete => {
+                self.failures
+                    .push(artifact_failure(0, &label, "not recorded in the ledger"));
             }
             None => {}
-            Some((_, committed_size)) if i64::try_from(*committed_size).ok() != Some(*size) => {
-                failures.push(artifact_failure(
+            Some((_, committed_size)) if i64::try_from(*committed_size).ok() != Some(size) => {
+                self.failures.push(artifact_failure(
                     seq,
                     &label,
                     &format!("size {size} differs from the ledger's {committed_size}"),
@@ -558,65 +761,90 @@ fn verify_artifacts(
             }
             Some(_) => {}
         }
-        let mut hasher = Sha256::new();
-        let mut computed_size = 0u64;
-        let mut expected_idx = 0i64;
-        let mut problem = None;
-        let mut rows = chunks.query([sha_bytes])?;
-        while let Some(row) = rows.next()? {
-            let idx: i64 = row.get(0)?;
-            if idx != expected_idx {
-                problem = Some(format!(
-                    "chunk {expected_idx} is missing (found chunk {idx})"
-                ));
-                break;
-            }
-            let data = match row.get_ref(1)? {
-                ValueRef::Blob(b) => b,
-                _ => {
-                    problem = Some(format!("chunk {idx} is not a blob"));
-                    break;
-                }
-            };
-            hasher.update(data);
-            computed_size += data.len() as u64;
-            expected_idx += 1;
+        Some(ArtifactCheck {
+            sha,
+            label,
+            seq,
+            size,
+            chunk_count,
+            hasher: Sha256::new(),
+            computed_size: 0,
+            expected_idx: 0,
+            problem: None,
+        })
+    }
+
+    /// Ends one artifact: its chunks' count, hash and size.
+    pub fn end(&mut self, mut check: ArtifactCheck) {
+        if check.problem.is_none() && check.expected_idx != check.chunk_count {
+            check.problem = Some(format!(
+                "has {} chunks, recorded {}",
+                check.expected_idx, check.chunk_count
+            ));
         }
-        if problem.is_none() && expected_idx != *chunk_count {
-            problem = Some(format!("has {expected_idx} chunks, recorded {chunk_count}"));
+        if let Some(problem) = check.problem {
+            self.failures
+                .push(artifact_failure(check.seq, &check.label, &problem));
+            return;
         }
-        if let Some(problem) = problem {
-            failures.push(artifact_failure(seq, &label, &problem));
-            continue;
-        }
-        bytes_total += computed_size;
+        self.bytes += check.computed_size;
         let mut digest = [0u8; 32];
-        digest.copy_from_slice(hasher.finalize().as_slice());
+        digest.copy_from_slice(check.hasher.finalize().as_slice());
         let computed = Hash(digest);
-        if computed != sha {
-            failures.push(artifact_failure(
-                seq,
-                &label,
+        let size = check.size;
+        if computed != check.sha {
+            self.failures.push(artifact_failure(
+                check.seq,
+                &check.label,
                 &format!("stored bytes hash to {computed}"),
             ));
-        } else if i64::try_from(computed_size).ok() != Some(*size) {
-            failures.push(artifact_failure(
-                seq,
-                &label,
-                &format!("stored bytes are {computed_size} long, recorded {size}"),
+        } else if i64::try_from(check.computed_size).ok() != Some(size) {
+            self.failures.push(artifact_failure(
+                check.seq,
+                &check.label,
+                &format!(
+                    "stored bytes are {} long, recorded {size}",
+                    check.computed_size
+                ),
             ));
         }
     }
-    for (sha, (seq, _)) in committed {
-        if !seen.contains_key(sha) {
-            failures.push(artifact_failure(
-                *seq,
-                &sha.to_hex(),
-                "missing from the workspace",
-            ));
+
+    /// `(artifacts, bytes, failures)`, with every committed artifact that was never seen.
+    fn finish(mut self) -> (u64, u64, Vec<Failure>) {
+        for (sha, (seq, _)) in &self.committed {
+            if !self.seen.contains_key(sha) {
+                self.failures.push(artifact_failure(
+                    *seq,
+                    &sha.to_hex(),
+                    "missing from the workspace",
+                ));
+            }
         }
+        (self.artifacts, self.bytes, self.failures)
     }
-    Ok((artifacts.len() as u64, bytes_total))
+}
+
+impl ArtifactCheck {
+    /// Hashes the next chunk (`None` when its data is not bytes). Returns false once the
+    /// artifact has a problem: its later chunks need not be read.
+    pub fn chunk(&mut self, idx: i64, data: Option<&[u8]>) -> bool {
+        if idx != self.expected_idx {
+            self.problem = Some(format!(
+                "chunk {} is missing (found chunk {idx})",
+                self.expected_idx
+            ));
+            return false;
+        }
+        let Some(data) = data else {
+            self.problem = Some(format!("chunk {idx} is not a blob"));
+            return false;
+        };
+        self.hasher.update(data);
+        self.computed_size += data.len() as u64;
+        self.expected_idx += 1;
+        true
+    }
 }
 
 /// The commitment of an `artifact.stored` payload: an object with exactly `sha256` (64
@@ -646,7 +874,7 @@ fn duplicate_commitment(seq: u64, sha: &Hash, first: u64) -> Failure {
 }
 
 /// `(checkpoint id, tree root bytes, signed note)` of every checkpoint recorded with a tree.
-type TreeRow = (u64, Vec<u8>, String);
+pub(crate) type TreeRow = (u64, Vec<u8>, String);
 
 fn read_checkpoint_trees(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<Vec<TreeRow>> {
     // A format-2 file opened read-only has no such table yet: its checkpoints have no trees.

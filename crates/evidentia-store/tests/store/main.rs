@@ -1,8 +1,11 @@
-//! Integration tests for the workspace file, driving a real SQLite file per test.
+//! Integration tests for the workspace, driving a real SQLite file per test and, where
+//! `EVIDENTIA_TEST_PG_URL` names a server, a real PostgreSQL database per test.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
 mod crash;
+pub mod fixture;
 mod open;
+mod server;
 mod tamper;
 
 use std::path::{Path, PathBuf};

@@ -91,7 +91,7 @@ async fn deleted_entry_is_detected() {
 async fn deleted_tail_is_detected_through_a_checkpoint() {
     let (_dir, path, ws) = new_workspace().await;
     append_entries(&ws, 20).await;
-    ws.add_checkpoint(T0, None).await.unwrap();
+    ws.add_checkpoint(T0, "tests", None).await.unwrap();
     ws.close().await;
     let mut conn = raw(&path).await;
     drop_triggers(&mut conn).await;
@@ -327,9 +327,9 @@ async fn tree_roots_from_parallel_ranges_match_the_tree() {
     use evidentia_ledger::MerkleTree;
     let (_dir, path, ws) = new_workspace().await;
     append_entries(&ws, 100_000).await;
-    let inside = ws.add_checkpoint(T0, None).await.unwrap();
+    let inside = ws.add_checkpoint(T0, "tests", None).await.unwrap();
     append_entries(&ws, 31_072).await;
-    let boundary = ws.add_checkpoint(T0, None).await.unwrap();
+    let boundary = ws.add_checkpoint(T0, "tests", None).await.unwrap();
     append_entries(&ws, 108_929).await;
     let hashes = ws.entry_hashes(240_001).await.unwrap();
     ws.close().await;
@@ -506,9 +506,9 @@ async fn checkpoints_record_tree_roots_and_signed_notes_that_verify() {
         .unwrap();
     batch.commit().await.unwrap();
     append_entries(&ws, 40).await;
-    let first = ws.add_checkpoint(T0, Some(&key)).await.unwrap();
+    let first = ws.add_checkpoint(T0, "tests", Some(&key)).await.unwrap();
     append_entries(&ws, 25).await;
-    let second = ws.add_checkpoint(T0, None).await.unwrap();
+    let second = ws.add_checkpoint(T0, "tests", None).await.unwrap();
     let hashes = ws.entry_hashes(second.entry_count).await.unwrap();
     let tree = MerkleTree::from_entry_hashes(&hashes);
     assert_eq!(first.tree_root, tree.root_at(first.entry_count).ok());
@@ -567,7 +567,7 @@ async fn no_checkpoint_vouches_for_an_altered_ledger() {
         .unwrap();
     conn.close().await.unwrap();
     let ws = Workspace::open(&path, Access::ReadWrite).await.unwrap();
-    let refused = ws.add_checkpoint(T0, None).await;
+    let refused = ws.add_checkpoint(T0, "tests", None).await;
     assert!(
         matches!(refused, Err(evidentia_store::StoreError::Altered(_))),
         "{refused:?}"
