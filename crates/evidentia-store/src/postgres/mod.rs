@@ -299,7 +299,8 @@ async fn open_checked(
     }
     if access == Access::ReadWrite {
         let may_insert: bool =
-            sqlx::query_scalar("SELECT has_table_privilege('ledger_entries', 'INSERT')")
+            // Any column: the writer role is granted INSERT on the hashed columns only.
+            sqlx::query_scalar("SELECT has_any_column_privilege('ledger_entries', 'INSERT')")
                 .fetch_one(&mut *conn)
                 .await
                 .map_err(|e| errors.map(e))?;
@@ -311,7 +312,8 @@ async fn open_checked(
         }
         if format < FORMAT_VERSION {
             // An older workspace gains the newer migrations (never edited, only added).
-            MIGRATOR.run(&mut *conn).await?;
+            // `run_direct`: `run` over a borrowed connection makes a future that is not `Send`.
+            MIGRATOR.run_direct(None, &mut *conn, false).await?;
         }
     }
     Ok((user, workspace_id))
@@ -364,10 +366,13 @@ async fn build(
         user,
     };
     let mut tx = conn.begin().await.map_err(|e| errors.map(e))?;
-    MIGRATOR.run(&mut *tx).await.map_err(|e| match e {
-        sqlx::migrate::MigrateError::Execute(e) => errors.map(e),
-        other => StoreError::Migrate(other),
-    })?;
+    MIGRATOR
+        .run_direct(None, &mut *tx, false)
+        .await
+        .map_err(|e| match e {
+            sqlx::migrate::MigrateError::Execute(e) => errors.map(e),
+            other => StoreError::Migrate(other),
+        })?;
     for (key, value) in [
         ("workspace_id", workspace_id),
         ("created_at", created_at),
