@@ -366,7 +366,7 @@ async fn run_writer(mut tx: WriteTx, mut commands: mpsc::Receiver<Command>) {
     // The batch was dropped without commit: dropping the transaction rolls it back.
 }
 
-async fn insert_chunk(
+pub(crate) async fn insert_chunk(
     tx: &mut Transaction<'static, Sqlite>,
     sha: &Hash,
     idx: u64,
@@ -381,7 +381,7 @@ async fn insert_chunk(
     Ok(())
 }
 
-async fn insert_artifact(
+pub(crate) async fn insert_artifact(
     tx: &mut Transaction<'static, Sqlite>,
     sha: &Hash,
     size: u64,
@@ -396,7 +396,7 @@ async fn insert_artifact(
     Ok(())
 }
 
-async fn insert_entries(
+pub(crate) async fn insert_entries(
     tx: &mut Transaction<'static, Sqlite>,
     entries: &[Entry],
 ) -> Result<(), StoreError> {

@@ -7,6 +7,7 @@
 //! importers and the checks.
 
 mod append;
+mod copy;
 mod error;
 mod event_chains;
 mod location;
@@ -22,6 +23,7 @@ use evidentia_ledger::{Entry, Hash, SigningKey, TreeHead};
 use sqlx::sqlite::SqlitePool;
 
 pub use append::{ARTIFACT_CHUNK_SIZE, ARTIFACT_ENTRY_KIND, AppendBatch, ArtifactWriter};
+pub use copy::{CopyReport, copy_workspace};
 pub use error::StoreError;
 pub use event_chains::{
     COUNT_CAP, EntryRef, EventChainFilter, EventChainRow, EventChainSummary, EventChainWriter,

@@ -275,7 +275,7 @@ fn staging_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-fn remove_with_sidecars(path: &Path) {
+pub(crate) fn remove_with_sidecars(path: &Path) {
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let mut name = path.as_os_str().to_os_string();
         name.push(suffix);

@@ -849,7 +849,7 @@ impl ArtifactCheck {
 
 /// The commitment of an `artifact.stored` payload: an object with exactly `sha256` (64
 /// lowercase hex digits) and `size`; anything else is malformed (docs/ledger-format.md §19).
-fn artifact_commitment(payload: &[u8]) -> Option<(Hash, u64)> {
+pub(crate) fn artifact_commitment(payload: &[u8]) -> Option<(Hash, u64)> {
     let value: serde_json::Value = serde_json::from_slice(payload).ok()?;
     let object = value.as_object()?;
     if object.len() != 2 {

@@ -5,6 +5,7 @@
 //! both use in `binary`, and the client's local projection cache in `projection`.
 
 mod binary;
+mod copy;
 mod projection;
 mod scan;
 mod write;
@@ -25,6 +26,7 @@ use crate::{
     StoreError, Workspace, from_i64, to_i64,
 };
 
+pub(crate) use copy::copy_to_server;
 pub(crate) use write::PgWriteTx;
 
 /// Embedded PostgreSQL migrations; the first is numbered 5 (the format a server workspace
@@ -329,27 +331,43 @@ pub(crate) async fn create(
     created_at: &str,
     created_by: &str,
 ) -> Result<Workspace, StoreError> {
-    let options = connect_options(url, location)?;
-    let mut conn = match connect(&options, location).await {
-        Err(StoreError::NotFound(_)) => {
-            create_database(&options, location).await?;
-            connect(&options, location).await?
-        }
-        other => other?,
-    };
-    let result = build(&mut conn, location, workspace_id, created_at, created_by).await;
+    let mut conn = connect_to_create(url, location).await?;
+    let result = async {
+        let (tx, errors) =
+            begin_build(&mut conn, location, workspace_id, created_at, created_by).await?;
+        tx.commit().await.map_err(|e| errors.map(e))
+    }
+    .await;
     let _ = conn.close().await;
     result?;
     open(url, location, Access::ReadWrite).await
 }
 
-async fn build(
-    conn: &mut PgConnection,
+/// Connects for creating a workspace, creating the database first when it does not exist.
+pub(crate) async fn connect_to_create(
+    url: &ServerUrl,
+    location: &Location,
+) -> Result<PgConnection, StoreError> {
+    let options = connect_options(url, location)?;
+    match connect(&options, location).await {
+        Err(StoreError::NotFound(_)) => {
+            create_database(&options, location).await?;
+            connect(&options, location).await
+        }
+        other => other,
+    }
+}
+
+/// Refuses anything but an empty schema, then begins the transaction that creates the
+/// workspace: the migrations and the metadata, written last. The caller may add more (a
+/// copy's rows) before committing; nothing is visible until it does.
+pub(crate) async fn begin_build<'c>(
+    conn: &'c mut PgConnection,
     location: &Location,
     workspace_id: &str,
     created_at: &str,
     created_by: &str,
-) -> Result<(), StoreError> {
+) -> Result<(sqlx::Transaction<'c, sqlx::Postgres>, ErrorContext), StoreError> {
     let (user, found) = match inspect(conn, location).await {
         Ok(found) => found,
         // Anything already there, ours or not, is not overwritten.
@@ -386,8 +404,7 @@ async fn build(
             .await
             .map_err(|e| errors.map(e))?;
     }
-    tx.commit().await.map_err(|e| errors.map(e))?;
-    Ok(())
+    Ok((tx, errors))
 }
 
 /// `CREATE DATABASE` through the server's maintenance database, for `evidentia init` on a
@@ -621,29 +638,11 @@ impl Server {
     }
 
     pub(crate) async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, entry_count, head_hash, created_at, tree_root, note, created_by \
-             FROM checkpoints ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await
-        .map_err(|e| self.map(e))?;
-        rows.into_iter()
-            .map(|r| {
-                let hash: Vec<u8> = r.get(2);
-                let root: Option<Vec<u8>> = r.get(4);
-                let note: Option<String> = r.get(5);
-                Ok(Checkpoint {
-                    id: from_i64(r.get(0))?,
-                    entry_count: from_i64(r.get(1))?,
-                    head_hash: hash_of(&hash, || "a checkpoint hash".into())?,
-                    created_at: r.get(3),
-                    created_by: r.get(6),
-                    tree_root: root.as_deref().and_then(Hash::from_slice),
-                    note: note.filter(|n| !n.is_empty()),
-                })
-            })
-            .collect()
+        let mut conn = self.pool().acquire().await.map_err(|e| self.map(e))?;
+        checkpoints_on(&mut conn).await.map_err(|e| match e {
+            StoreError::Database(e) => self.map(e),
+            other => other,
+        })
     }
 
     pub(crate) async fn entry_refs(&self, seqs: &[u64]) -> Result<Vec<EntryRef>, StoreError> {
@@ -711,6 +710,32 @@ pub(crate) async fn insert_checkpoint_in(
     .execute(&mut *conn)
     .await?;
     Ok(u64::try_from(id).unwrap_or(0))
+}
+
+/// All checkpoints, oldest first, as `conn` sees them.
+pub(crate) async fn checkpoints_on(conn: &mut PgConnection) -> Result<Vec<Checkpoint>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, entry_count, head_hash, created_at, tree_root, note, created_by \
+         FROM checkpoints ORDER BY id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let hash: Vec<u8> = r.get(2);
+            let root: Option<Vec<u8>> = r.get(4);
+            let note: Option<String> = r.get(5);
+            Ok(Checkpoint {
+                id: from_i64(r.get(0))?,
+                entry_count: from_i64(r.get(1))?,
+                head_hash: hash_of(&hash, || "a checkpoint hash".into())?,
+                created_at: r.get(3),
+                created_by: r.get(6),
+                tree_root: root.as_deref().and_then(Hash::from_slice),
+                note: note.filter(|n| !n.is_empty()),
+            })
+        })
+        .collect()
 }
 
 fn head_of(row: Option<PgRow>) -> Result<Head, StoreError> {

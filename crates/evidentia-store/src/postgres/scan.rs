@@ -130,113 +130,17 @@ impl Server {
     pub(crate) async fn verify(
         &self,
         scope: Scope,
-        mut progress: impl FnMut(VerifyProgress) + Send + 'static,
+        progress: impl FnMut(VerifyProgress) + Send + 'static,
     ) -> Result<VerifyReport, StoreError> {
         let errors = self.errors();
-        let map = |e| errors.map(e);
         let mut tx = self
             .pool()
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await
-            .map_err(map)?;
-        let row = sqlx::query("SELECT max(seq), min(seq) FROM ledger_entries")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(map)?;
-        let total: Option<i64> = row.get(0);
-        let total = u64::try_from(total.unwrap_or(0)).unwrap_or(0);
-        let checkpoints =
-            sqlx::query("SELECT id, entry_count, head_hash FROM checkpoints ORDER BY id")
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(map)?
-                .iter()
-                .map(|r| {
-                    let hash: Vec<u8> = r.get(2);
-                    (
-                        u64::try_from(r.get::<i64, _>(0)).unwrap_or(0),
-                        u64::try_from(r.get::<i64, _>(1)).unwrap_or(u64::MAX),
-                        Hash::from_slice(&hash).unwrap_or_default(),
-                    )
-                })
-                .collect();
-        let trees: Vec<TreeRow> = sqlx::query(
-            "SELECT id, tree_root, note FROM checkpoints WHERE tree_root IS NOT NULL ORDER BY id",
-        )
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(map)?
-        .iter()
-        .map(|r| {
-            let note: Option<String> = r.get(2);
-            (
-                u64::try_from(r.get::<i64, _>(0)).unwrap_or(0),
-                r.get::<Vec<u8>, _>(1),
-                note.unwrap_or_default(),
-            )
-        })
-        .collect();
-        let workspace_id: String =
-            sqlx::query_scalar("SELECT value FROM workspace_meta WHERE key = 'workspace_id'")
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(map)?
-                .unwrap_or_default();
-        let snapshot = Snapshot {
-            total,
-            lowest: row.get(1),
-            checkpoints,
-            trees,
-            workspace_id,
-        };
-        let sql = format!(
-            "COPY (SELECT seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash \
-             FROM ledger_entries WHERE seq BETWEEN 1 AND {total} ORDER BY seq) \
-             TO STDOUT (FORMAT binary)"
-        );
-        let verdict = copy_out(&mut tx, &sql, &errors, move |reader| {
-            let verdict = verify_rows(reader, snapshot, &mut progress)?;
-            progress(VerifyProgress {
-                entries_checked: verdict.verified,
-                entries_total: total,
-            });
-            Ok(verdict)
-        })
-        .await?;
-        let artifacts = match scope {
-            Scope::ChainAndCheckpoints => None,
-            Scope::Everything => {
-                let mut audit = verdict.artifact_audit();
-                let artifacts =
-                    sqlx::query("SELECT sha256, size, chunk_count FROM artifacts ORDER BY sha256")
-                        .fetch_all(&mut *tx)
-                        .await
-                        .map_err(map)?;
-                for artifact in &artifacts {
-                    let sha: Vec<u8> = artifact.get(0);
-                    let Some(mut check) = audit.artifact(&sha, artifact.get(1), artifact.get(2))
-                    else {
-                        continue;
-                    };
-                    let mut chunks = sqlx::query(
-                        "SELECT idx, data FROM artifact_chunks WHERE sha256 = $1 ORDER BY idx",
-                    )
-                    .bind(&sha)
-                    .fetch(&mut *tx);
-                    while let Some(chunk) = chunks.next().await {
-                        let chunk = chunk.map_err(map)?;
-                        if !check.chunk(chunk.get(0), chunk.try_get::<&[u8], _>(1).ok()) {
-                            break;
-                        }
-                    }
-                    drop(chunks);
-                    audit.end(check);
-                }
-                Some(audit)
-            }
-        };
-        tx.rollback().await.map_err(map)?;
-        Ok(verdict.report(artifacts))
+            .map_err(|e| errors.map(e))?;
+        let report = verify_on(&mut tx, &errors, scope, progress).await?;
+        tx.rollback().await.map_err(|e| errors.map(e))?;
+        Ok(report)
     }
 
     /// Folds `visit` over the entries of these kinds in `1..=upto`, in order, on a blocking
@@ -424,4 +328,110 @@ fn verify_rows(
         outcome.map(|()| (bounds, scans))
     })?;
     conclude(&snapshot, &bounds, scans)
+}
+
+/// Verifies what `conn` sees: in its transaction, which the caller begins (a read-only
+/// snapshot, or a copy's write transaction before it commits) and ends.
+pub(crate) async fn verify_on(
+    tx: &mut PgConnection,
+    errors: &ErrorContext,
+    scope: Scope,
+    mut progress: impl FnMut(VerifyProgress) + Send + 'static,
+) -> Result<VerifyReport, StoreError> {
+    let map = |e| errors.map(e);
+    let row = sqlx::query("SELECT max(seq), min(seq) FROM ledger_entries")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map)?;
+    let total: Option<i64> = row.get(0);
+    let total = u64::try_from(total.unwrap_or(0)).unwrap_or(0);
+    let checkpoints = sqlx::query("SELECT id, entry_count, head_hash FROM checkpoints ORDER BY id")
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map)?
+        .iter()
+        .map(|r| {
+            let hash: Vec<u8> = r.get(2);
+            (
+                u64::try_from(r.get::<i64, _>(0)).unwrap_or(0),
+                u64::try_from(r.get::<i64, _>(1)).unwrap_or(u64::MAX),
+                Hash::from_slice(&hash).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let trees: Vec<TreeRow> = sqlx::query(
+        "SELECT id, tree_root, note FROM checkpoints WHERE tree_root IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(map)?
+    .iter()
+    .map(|r| {
+        let note: Option<String> = r.get(2);
+        (
+            u64::try_from(r.get::<i64, _>(0)).unwrap_or(0),
+            r.get::<Vec<u8>, _>(1),
+            note.unwrap_or_default(),
+        )
+    })
+    .collect();
+    let workspace_id: String =
+        sqlx::query_scalar("SELECT value FROM workspace_meta WHERE key = 'workspace_id'")
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map)?
+            .unwrap_or_default();
+    let snapshot = Snapshot {
+        total,
+        lowest: row.get(1),
+        checkpoints,
+        trees,
+        workspace_id,
+    };
+    let sql = format!(
+        "COPY (SELECT seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash \
+             FROM ledger_entries WHERE seq BETWEEN 1 AND {total} ORDER BY seq) \
+             TO STDOUT (FORMAT binary)"
+    );
+    let verdict = copy_out(tx, &sql, errors, move |reader| {
+        let verdict = verify_rows(reader, snapshot, &mut progress)?;
+        progress(VerifyProgress {
+            entries_checked: verdict.verified,
+            entries_total: total,
+        });
+        Ok(verdict)
+    })
+    .await?;
+    let artifacts = match scope {
+        Scope::ChainAndCheckpoints => None,
+        Scope::Everything => {
+            let mut audit = verdict.artifact_audit();
+            let artifacts =
+                sqlx::query("SELECT sha256, size, chunk_count FROM artifacts ORDER BY sha256")
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(map)?;
+            for artifact in &artifacts {
+                let sha: Vec<u8> = artifact.get(0);
+                let Some(mut check) = audit.artifact(&sha, artifact.get(1), artifact.get(2)) else {
+                    continue;
+                };
+                let mut chunks = sqlx::query(
+                    "SELECT idx, data FROM artifact_chunks WHERE sha256 = $1 ORDER BY idx",
+                )
+                .bind(&sha)
+                .fetch(&mut *tx);
+                while let Some(chunk) = chunks.next().await {
+                    let chunk = chunk.map_err(map)?;
+                    if !check.chunk(chunk.get(0), chunk.try_get::<&[u8], _>(1).ok()) {
+                        break;
+                    }
+                }
+                drop(chunks);
+                audit.end(check);
+            }
+            Some(audit)
+        }
+    };
+    Ok(verdict.report(artifacts))
 }

@@ -12,7 +12,7 @@ use super::binary::CopyEncoder;
 use crate::append::Command;
 use crate::{StoreError, to_i64};
 
-const COPY_ENTRIES: &str = "COPY ledger_entries \
+pub(crate) const COPY_ENTRIES: &str = "COPY ledger_entries \
      (seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash) \
      FROM STDIN (FORMAT binary)";
 
@@ -133,7 +133,7 @@ impl PgWriteTx {
     }
 }
 
-fn encode(encoder: &mut CopyEncoder, entries: &[Entry]) -> Result<(), StoreError> {
+pub(crate) fn encode(encoder: &mut CopyEncoder, entries: &[Entry]) -> Result<(), StoreError> {
     for e in entries {
         encoder.row(7);
         encoder.int8(to_i64(e.seq)?);

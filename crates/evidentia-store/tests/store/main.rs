@@ -2,6 +2,7 @@
 //! `EVIDENTIA_TEST_PG_URL` names a server, a real PostgreSQL database per test.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
+mod copy;
 mod crash;
 pub mod fixture;
 mod open;
