@@ -26,10 +26,8 @@ pub struct WorkspaceDto {
 }
 
 impl WorkspaceDto {
-    pub fn new(info: &WorkspaceInfo, is_demo: bool) -> Self {
-        let name = std::path::Path::new(&info.path)
-            .file_stem()
-            .map_or_else(|| info.path.clone(), |s| s.to_string_lossy().into_owned());
+    pub fn new(info: &WorkspaceInfo, location: &evidentia_app::Location, is_demo: bool) -> Self {
+        let name = workspace_name(location);
         WorkspaceDto {
             path: info.path.clone(),
             name,
@@ -37,6 +35,32 @@ impl WorkspaceDto {
             entries: info.head.count,
             head_hash: info.head.hash.to_hex(),
             is_demo,
+        }
+    }
+}
+
+/// What the header calls a workspace: a file's name without its extension, a team workspace's
+/// database name.
+fn workspace_name(location: &evidentia_app::Location) -> String {
+    match location {
+        evidentia_app::Location::File(path) => path.file_stem().map_or_else(
+            || path.display().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        ),
+        evidentia_app::Location::Server(url) => {
+            let shown = url.redacted();
+            let after_scheme = shown.split_once("://").map_or(shown.as_str(), |(_, r)| r);
+            let path = after_scheme
+                .split(['?', '#'])
+                .next()
+                .unwrap_or_default()
+                .split_once('/')
+                .map_or("", |(_, db)| db);
+            if path.is_empty() {
+                shown.clone()
+            } else {
+                path.to_owned()
+            }
         }
     }
 }

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use evidentia_app::Location;
+
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
@@ -28,12 +30,12 @@ pub enum Start {
     Usual,
     /// The demo workspace (`--demo`, as `make run` starts it).
     Demo,
-    /// This workspace, created when missing (`--workspace PATH` or `EVIDENTIA_WORKSPACE`); such
-    /// a session is not remembered in the recent list (tests and scripts use it).
-    Named(PathBuf),
+    /// This workspace (`--workspace PATH|URL` or `EVIDENTIA_WORKSPACE`), a file created when
+    /// missing; such a session is not remembered in the recent list (tests and scripts use it).
+    Named(Location),
 }
 
-/// Reads `--demo`, `--workspace PATH` and `EVIDENTIA_WORKSPACE`, the argument winning.
+/// Reads `--demo`, `--workspace PATH|URL` and `EVIDENTIA_WORKSPACE`, the argument winning.
 pub fn start_from_args() -> Start {
     let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {
@@ -41,14 +43,23 @@ pub fn start_from_args() -> Start {
             return Start::Demo;
         }
         if arg == "--workspace" || arg == "-w" {
-            if let Some(path) = args.next() {
-                return Start::Named(PathBuf::from(path));
+            if let Some(given) = args.next() {
+                return Start::Named(location_of(given));
             }
         }
     }
     match std::env::var_os("EVIDENTIA_WORKSPACE").filter(|v| !v.is_empty()) {
-        Some(path) => Start::Named(PathBuf::from(path)),
+        Some(given) => Start::Named(location_of(given)),
         None => Start::Usual,
+    }
+}
+
+/// A workspace as named on the command line: a PostgreSQL URL, else a file path (kept as the
+/// bytes given, which need not be UTF-8).
+fn location_of(given: std::ffi::OsString) -> Location {
+    match given.to_str() {
+        Some(text) => Location::parse(text),
+        None => Location::File(PathBuf::from(given)),
     }
 }
 
@@ -59,7 +70,8 @@ struct RecentFile {
 
 #[derive(Debug)]
 struct Open {
-    path: PathBuf,
+    /// A server URL here may hold the password typed into the app: it stays in memory only.
+    location: Location,
     is_demo: bool,
 }
 
@@ -91,14 +103,14 @@ impl Session {
         self.dirs.data.join("demo.evidentia")
     }
 
-    /// The open workspace's path, or `not_found` when none is open.
-    pub async fn path(&self) -> Result<PathBuf, IpcError> {
+    /// The open workspace's location, or `not_found` when none is open.
+    pub async fn location(&self) -> Result<Location, IpcError> {
         self.inner
             .lock()
             .await
             .open
             .as_ref()
-            .map(|o| o.path.clone())
+            .map(|o| o.location.clone())
             .ok_or_else(|| IpcError::new(ErrorCode::NotFound, "no workspace is open"))
     }
 
@@ -108,28 +120,40 @@ impl Session {
         let mut inner = self.inner.lock().await;
         if !inner.started {
             inner.started = true;
+            // The last workspace opened: a file still there, or a team workspace (its
+            // password, never kept, comes from PGPASSWORD or ~/.pgpass; else the start shows
+            // the server's refusal and the File menu offers the others).
             let last = match self.start {
                 Start::Usual => self
                     .read_recent()
                     .into_iter()
-                    .find(|p| Path::new(p).is_file()),
+                    .map(|p| Location::parse(&p))
+                    .find(|l| l.as_path().is_none_or(Path::is_file)),
                 _ => None,
             };
             let choice = match (&self.start, last) {
-                (Start::Named(path), _) => self
-                    .open_or_create(path)
+                (Start::Named(location), _) => self
+                    .open_or_create(location)
                     .await
-                    .map(|_| (path.clone(), false)),
-                (Start::Usual, Some(last)) => Ok((PathBuf::from(last), false)),
+                    .map(|_| (location.clone(), false)),
+                // A server may be down or want a password: that is the start's error, shown
+                // beside the File menu, not a window that cannot describe its session.
+                (Start::Usual, Some(last)) if last.is_server() => {
+                    evidentia_app::open_workspace(&last)
+                        .await
+                        .map(|_| (last, false))
+                        .map_err(IpcError::from)
+                }
+                (Start::Usual, Some(last)) => Ok((last, false)),
                 _ => crate::demo::ensure_demo(&self.dirs.data, &self.demo_path())
                     .await
-                    .map(|p| (p, true))
+                    .map(|p| (Location::File(p), true))
                     .map_err(IpcError::from),
             };
             match choice {
-                Ok((path, is_demo)) => {
-                    let is_demo = is_demo || path == self.demo_path();
-                    inner.open = Some(Open { path, is_demo });
+                Ok((location, is_demo)) => {
+                    let is_demo = is_demo || self.is_demo(&location);
+                    inner.open = Some(Open { location, is_demo });
                 }
                 Err(e) => inner.startup_error = Some(e),
             }
@@ -137,39 +161,51 @@ impl Session {
         self.describe(&inner).await
     }
 
-    async fn open_or_create(&self, path: &Path) -> Result<(), IpcError> {
-        if !path.exists() {
-            evidentia_app::init_workspace(path, chrono::Utc::now()).await?;
+    /// A file named at start is created when missing; a team workspace is only opened (it is
+    /// created with `evidentia init`, which needs the server's owner).
+    async fn open_or_create(&self, location: &Location) -> Result<(), IpcError> {
+        match location.as_path() {
+            Some(path) if !path.exists() => {
+                evidentia_app::init_workspace(location, chrono::Utc::now()).await?;
+            }
+            Some(_) => {}
+            None => {
+                evidentia_app::open_workspace(location).await?;
+            }
         }
         Ok(())
     }
 
-    /// Switches to `path` (which must be a workspace) and remembers it.
-    pub async fn switch(&self, path: PathBuf) -> Result<SessionDto, IpcError> {
+    fn is_demo(&self, location: &Location) -> bool {
+        location.as_path() == Some(self.demo_path().as_path())
+    }
+
+    /// Switches to `location` (which must be a workspace) and remembers it.
+    pub async fn switch(&self, location: Location) -> Result<SessionDto, IpcError> {
         // Opened before switching, so a refused file leaves the current workspace in place.
-        evidentia_app::open_workspace(&path).await?;
+        evidentia_app::open_workspace(&location).await?;
         let mut inner = self.inner.lock().await;
         inner.started = true;
         inner.startup_error = None;
-        let is_demo = path == self.demo_path();
+        let is_demo = self.is_demo(&location);
         if !is_demo {
-            self.remember(&path);
+            self.remember(&location);
         }
-        inner.open = Some(Open { path, is_demo });
+        inner.open = Some(Open { location, is_demo });
         self.describe(&inner).await
     }
 
     /// Opens the demo workspace, building it first when it is missing.
     pub async fn switch_to_demo(&self) -> Result<SessionDto, IpcError> {
         let path = crate::demo::ensure_demo(&self.dirs.data, &self.demo_path()).await?;
-        self.switch(path).await
+        self.switch(Location::File(path)).await
     }
 
     async fn describe(&self, inner: &Inner) -> Result<SessionDto, IpcError> {
         let workspace = match &inner.open {
             Some(open) => {
-                let info = evidentia_app::open_workspace(&open.path).await?;
-                Some(WorkspaceDto::new(&info, open.is_demo))
+                let info = evidentia_app::open_workspace(&open.location).await?;
+                Some(WorkspaceDto::new(&info, &open.location, open.is_demo))
             }
             None => None,
         };
@@ -193,12 +229,19 @@ impl Session {
             .unwrap_or_default()
     }
 
-    fn remember(&self, path: &Path) {
+    /// Puts `location` first in the recent list: a file by its full path, a team workspace by
+    /// its URL without the password (the list is a plain file in the config folder).
+    fn remember(&self, location: &Location) {
         if matches!(self.start, Start::Named(_)) {
             return;
         }
-        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-        let shown = path.display().to_string();
+        let shown = match location.as_path() {
+            Some(path) => std::fs::canonicalize(path)
+                .unwrap_or_else(|_| path.to_owned())
+                .display()
+                .to_string(),
+            None => location.to_string(),
+        };
         let mut recent = self.read_recent();
         recent.retain(|p| *p != shown);
         recent.insert(0, shown);
@@ -242,7 +285,7 @@ mod tests {
     #[tokio::test]
     async fn a_named_workspace_is_created_and_not_remembered() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("fresh.evidentia");
+        let path = Location::from(dir.path().join("fresh.evidentia"));
         let s = session(dir.path(), Start::Named(path.clone()));
         let ws = s.current().await.expect("session").workspace.expect("ws");
         assert_eq!(ws.entries, 1);
@@ -256,8 +299,8 @@ mod tests {
     async fn opened_workspaces_are_remembered_newest_first_and_reopened() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (a, b) = (
-            dir.path().join("a.evidentia"),
-            dir.path().join("b.evidentia"),
+            Location::from(dir.path().join("a.evidentia")),
+            Location::from(dir.path().join("b.evidentia")),
         );
         for p in [&a, &b] {
             evidentia_app::init_workspace(p, chrono::Utc::now())
@@ -279,16 +322,16 @@ mod tests {
     #[tokio::test]
     async fn a_file_that_is_not_a_workspace_is_refused_and_the_current_one_kept() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let a = dir.path().join("a.evidentia");
+        let a = Location::from(dir.path().join("a.evidentia"));
         evidentia_app::init_workspace(&a, chrono::Utc::now())
             .await
             .expect("init");
         let junk = dir.path().join("notes.txt");
         std::fs::write(&junk, "hello").expect("write");
         let s = session(dir.path(), Start::Usual);
-        s.switch(a).await.expect("a");
-        let err = s.switch(junk).await.expect_err("junk");
+        s.switch(a.clone()).await.expect("a");
+        let err = s.switch(Location::from(junk)).await.expect_err("junk");
         assert_eq!(err.code, ErrorCode::NotAWorkspace);
-        assert!(s.path().await.expect("still open").ends_with("a.evidentia"));
+        assert_eq!(s.location().await.expect("still open"), a);
     }
 }

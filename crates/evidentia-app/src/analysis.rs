@@ -3,7 +3,6 @@
 //! exactly what it was made from.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -13,6 +12,7 @@ use evidentia_rules::{Analysis, Evidence, Stored};
 use evidentia_store::{EvidenceStore, Head, StoreError, Workspace};
 use serde::Deserialize;
 
+use crate::Location;
 use crate::entries::{RECONCILIATION_SET_KIND, reconciliation_set};
 use crate::policy::{RecordedPolicy, load_current};
 use crate::{EntryKind, open_read, open_write, record_entry_kind};
@@ -130,7 +130,7 @@ impl AnalysisRun {
 /// `now` (exceptions age and credentials grow old relative to it). With `record`, appends an
 /// `analysis.run` entry naming the head and policy it used and the findings per check.
 pub async fn analyze_workspace(
-    workspace: &Path,
+    workspace: &Location,
     as_of: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     record: bool,
@@ -158,7 +158,7 @@ impl Period {
 /// recording the run: what reports, exports and packs are made from. Unset ends of `period`
 /// fall back to the policy's; the run is judged as of the end of the period.
 pub async fn analyze_period(
-    workspace: &Path,
+    workspace: &Location,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
@@ -175,7 +175,7 @@ pub async fn analyze_period(
 /// With `at`, the evidence is read as the ledger stood at that many entries (a verified prefix
 /// of it): what was analysed then, whatever was imported since.
 pub(crate) async fn analyze_period_then<T: Send + 'static>(
-    workspace: &Path,
+    workspace: &Location,
     (from, to): (Option<NaiveDate>, Option<NaiveDate>),
     at: Option<u64>,
     now: DateTime<Utc>,
@@ -185,7 +185,7 @@ pub(crate) async fn analyze_period_then<T: Send + 'static>(
 }
 
 async fn analyze_in<T: Send + 'static>(
-    workspace: &Path,
+    workspace: &Location,
     period: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
     as_of: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
@@ -196,7 +196,7 @@ async fn analyze_in<T: Send + 'static>(
 }
 
 async fn analyze_in_at<T: Send + 'static>(
-    workspace: &Path,
+    workspace: &Location,
     period: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
     as_of: Option<DateTime<Utc>>,
     at: Option<u64>,
@@ -309,7 +309,7 @@ fn period_end(policy: &RecordedPolicy) -> Option<DateTime<Utc>> {
 
 /// Warnings about the policy in force against the evidence imported so far: names of
 /// entitlements no import produced, with the nearest names seen.
-pub async fn policy_warnings(workspace: &Path) -> anyhow::Result<Vec<String>> {
+pub async fn policy_warnings(workspace: &Location) -> anyhow::Result<Vec<String>> {
     let ws = open_read(workspace).await?;
     let result = async {
         let verified = crate::trust::verified(&ws).await?;

@@ -18,6 +18,7 @@ use evidentia_store::{AppendBatch, EvidenceStore, Workspace};
 use sha2::{Digest, Sha256};
 use tokio::runtime::Handle;
 
+use crate::Location;
 use crate::entries::{RECONCILIATION_SET_KIND, RECONCILIATION_SET_ROWS};
 use crate::{AppError, EntryKind, open_write, record_entry_kind};
 
@@ -111,7 +112,7 @@ pub struct ImportRejection {
 /// Imports files one after another, each in its own transaction. Stops at the first file
 /// that cannot be imported; files before it stay imported, nothing of it is kept.
 pub async fn import_files(
-    workspace: &Path,
+    workspace: &Location,
     files: &[PathBuf],
     options: &ImportOptions,
     now: DateTime<Utc>,
@@ -129,7 +130,7 @@ pub async fn import_files(
 /// and the next one is tried. One result per file, in order. `Err` only when the workspace
 /// itself fails (it cannot be opened or written); files imported before that stay imported.
 pub async fn import_each(
-    workspace: &Path,
+    workspace: &Location,
     files: &[PathBuf],
     options: &ImportOptions,
     now: DateTime<Utc>,
@@ -139,7 +140,7 @@ pub async fn import_each(
 }
 
 async fn import_all(
-    workspace: &Path,
+    workspace: &Location,
     files: &[PathBuf],
     options: &ImportOptions,
     now: DateTime<Utc>,

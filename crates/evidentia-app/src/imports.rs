@@ -2,13 +2,13 @@
 //! mapping profiles a client can offer: the import history the desktop overview shows.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::Context;
 use evidentia_import::Profile;
 use evidentia_store::StoreError;
 use serde::Deserialize;
 
+use crate::Location;
 use crate::{EntryKind, open_read};
 
 /// One imported file as its `import.file` entry recorded it.
@@ -60,7 +60,7 @@ struct ImportPayload {
 }
 
 /// Every imported file, oldest first (the `log --kind import.file` view, parsed).
-pub async fn list_imports(workspace: &Path) -> anyhow::Result<Vec<ImportRecord>> {
+pub async fn list_imports(workspace: &Location) -> anyhow::Result<Vec<ImportRecord>> {
     let ws = open_read(workspace).await?;
     let kind = EntryKind::ImportFile.as_str();
     let verified = match crate::trust::verified(&ws).await {
@@ -124,7 +124,7 @@ pub fn builtin_profiles() -> Vec<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     use chrono::{TimeZone, Utc};
 
@@ -140,7 +140,7 @@ mod tests {
     #[tokio::test]
     async fn lists_each_imported_file_once_with_its_counts() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let ws = dir.path().join("w.evidentia");
+        let ws = crate::Location::from(dir.path().join("w.evidentia"));
         let now = Utc
             .with_ymd_and_hms(2024, 5, 1, 12, 0, 0)
             .single()

@@ -9,6 +9,7 @@ use evidentia_ledger::{Hash, canonical_json, format_recorded_at};
 use evidentia_policy::Policy;
 use evidentia_store::{EvidenceStore, StoreError, Workspace};
 
+use crate::Location;
 use crate::{EntryKind, open_read, open_write};
 
 /// A policy version as recorded in the ledger.
@@ -35,7 +36,7 @@ pub enum PolicyChange {
 
 /// Validates a policy file and records it as the policy in force.
 pub async fn set_policy(
-    workspace: &Path,
+    workspace: &Location,
     file: &Path,
     now: DateTime<Utc>,
 ) -> anyhow::Result<PolicyChange> {
@@ -81,7 +82,7 @@ pub async fn set_policy(
 }
 
 /// The policy in force, if one was ever set.
-pub async fn current_policy(workspace: &Path) -> anyhow::Result<Option<RecordedPolicy>> {
+pub async fn current_policy(workspace: &Location) -> anyhow::Result<Option<RecordedPolicy>> {
     let ws = open_read(workspace).await?;
     let result = async {
         let verified = crate::trust::verified(&ws).await?;

@@ -7,7 +7,6 @@
 //! written; a refusal appends nothing.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -15,6 +14,7 @@ use evidentia_ledger::{canonical_json, format_recorded_at};
 use evidentia_store::{EvidenceStore, StoreError, Workspace};
 use serde::{Deserialize, Serialize};
 
+use crate::Location;
 use crate::{AppError, EntryKind, analyze_workspace, open_read, open_write};
 
 /// The longest response text accepted, in characters: a paragraph or two, not a document.
@@ -321,7 +321,7 @@ fn check_input(input: &ResponseInput, now: DateTime<Utc>) -> anyhow::Result<Chec
 /// appends nothing; the entry is appended only if the ledger is still at the head the
 /// finding was judged at.
 pub async fn record_response(
-    workspace: &Path,
+    workspace: &Location,
     input: ResponseInput,
     now: DateTime<Utc>,
 ) -> anyhow::Result<RecordedResponse> {
@@ -491,7 +491,7 @@ pub(crate) async fn load_responses(
 
 /// The response history of the workspace: every `finding.response` entry, oldest first, the
 /// latest per finding marked `current`. Refuses an altered ledger.
-pub async fn list_responses(workspace: &Path) -> anyhow::Result<Vec<ResponseRecord>> {
+pub async fn list_responses(workspace: &Location) -> anyhow::Result<Vec<ResponseRecord>> {
     let ws = open_read(workspace).await?;
     let result = async {
         let verified = crate::trust::verified(&ws).await?;
@@ -651,7 +651,7 @@ mod tests {
     #[tokio::test]
     async fn findings_view_shows_the_recorded_response() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let ws = dir.path().join("demo.evidentia");
+        let ws = crate::Location::from(dir.path().join("demo.evidentia"));
         crate::build_embedded_demo(&ws, now()).await.expect("demo");
         let view = crate::findings_view(&ws, now()).await.expect("view");
         assert_eq!(view.as_of, "2026-01-01T00:00:00Z");

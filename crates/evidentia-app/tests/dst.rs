@@ -55,7 +55,9 @@ async fn late_leavers(dir: &Path, timezone: &str) -> Vec<String> {
     );
     assert_ne!(profile, builtin, "the built-in HR profile names its zone");
     let profile = write("hr-new-york.toml", &profile);
-    let ws = dir.join(format!("{}.evidentia", timezone.replace('/', "-")));
+    let ws = evidentia_app::Location::from(
+        dir.join(format!("{}.evidentia", timezone.replace('/', "-"))),
+    );
     evidentia_app::init_workspace(&ws, now).await.unwrap();
     let import = |file: PathBuf, profile: Option<String>| {
         let ws = ws.clone();

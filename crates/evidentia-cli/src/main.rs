@@ -9,9 +9,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::Utc;
+use clap::builder::TypedValueParser as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use evidentia_app::wire::{CheckpointJson, EntryJson, VerifyJson};
-use evidentia_app::{FileOutcome, Format, ImportOptions, InputKind};
+use evidentia_app::{FileOutcome, Format, ImportOptions, InputKind, Location};
 
 /// Writes a line to stdout, turning a failed write (a closed pipe, `| head`) into an error
 /// instead of the panic `println!` gives.
@@ -38,15 +39,19 @@ const EXIT_TAMPERED: u8 = 3;
     about = "Identity-lifecycle audit evidence in a tamper-evident workspace"
 )]
 struct Cli {
-    /// The workspace file.
+    /// The workspace: a file, or postgres://user@host/db for a team workspace (the password
+    /// from PGPASSWORD or ~/.pgpass rather than the URL, which shows in process lists).
     #[arg(
         long,
         short = 'w',
         global = true,
         env = "EVIDENTIA_WORKSPACE",
-        value_name = "PATH"
+        // The variable may hold a URL with a password: help never prints its value.
+        hide_env_values = true,
+        value_name = "PATH|URL",
+        value_parser = clap::builder::OsStringValueParser::new().map(location_of)
     )]
-    workspace: Option<PathBuf>,
+    workspace: Option<Location>,
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -56,7 +61,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Create a new, empty workspace file and its signing key (kept outside the file).
+    /// Create a new, empty workspace (a file, or a database on a team's PostgreSQL server) and
+    /// its signing key (kept outside the workspace).
     Init {
         /// Where to write the private signing key (default: the key folder, see `key new`).
         #[arg(long, value_name = "FILE")]
@@ -129,9 +135,13 @@ enum Command {
     },
     /// Build a demo workspace from the sample organisation in evidence-samples/.
     Demo {
-        /// Where to create it (default: --workspace).
-        #[arg(long, value_name = "PATH")]
-        out: Option<PathBuf>,
+        /// Where to create it, a file or a postgres:// URL (default: --workspace).
+        #[arg(
+            long,
+            value_name = "PATH|URL",
+            value_parser = clap::builder::OsStringValueParser::new().map(location_of)
+        )]
+        out: Option<Location>,
         /// An evidence-samples folder to build from instead of the samples built into the tool.
         #[arg(long, value_name = "DIR")]
         samples: Option<PathBuf>,
@@ -367,6 +377,15 @@ enum Command {
         #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
         timezone: Option<evidentia_app::Zone>,
     },
+}
+
+/// `--workspace`: a PostgreSQL URL names a team workspace; anything else is a file path, kept
+/// as the bytes given (a path need not be UTF-8).
+fn location_of(text: std::ffi::OsString) -> Location {
+    match text.to_str() {
+        Some(text) => Location::parse(text),
+        None => Location::File(PathBuf::from(text)),
+    }
 }
 
 /// `--timezone`: UTC, a fixed offset or an IANA zone name.
@@ -718,7 +737,7 @@ fn proof_origin(text: &str) -> Option<String> {
 /// `verify --trusted-checkpoint`: the whole workspace verifies, and it extends the head the
 /// auditor kept (exit 0); else exit 3 naming the first divergence; unusable input exits 1.
 async fn verify_trusted(
-    ws: &Path,
+    ws: &Location,
     trusted: &str,
     key: Option<&Path>,
     json: bool,
@@ -790,17 +809,17 @@ fn dedupe_chain(chain: &[String]) -> String {
     parts.join(": ")
 }
 
-fn workspace(cli: &Cli) -> anyhow::Result<&Path> {
-    cli.workspace
-        .as_deref()
-        .context("no workspace given: pass --workspace PATH or set EVIDENTIA_WORKSPACE")
+fn workspace(cli: &Cli) -> anyhow::Result<&Location> {
+    cli.workspace.as_ref().context(
+        "no workspace given: pass --workspace PATH (or a postgres:// URL) or set EVIDENTIA_WORKSPACE",
+    )
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Demo { out, samples } = &cli.command {
         let out = out
-            .as_deref()
-            .or(cli.workspace.as_deref())
+            .as_ref()
+            .or(cli.workspace.as_ref())
             .context("no place for the demo workspace: pass --out PATH (or --workspace PATH)")?;
         let report = match samples {
             Some(samples) => evidentia_app::build_demo(samples, out, Utc::now()).await?,
@@ -810,7 +829,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         let key = evidentia_app::create_signing_key(out, None, Utc::now()).await?;
         if cli.json {
             print_json(&serde_json::json!({
-                "workspace": report.workspace.display().to_string(),
+                "workspace": report.workspace.to_string(),
                 "files": report.files,
                 "records": report.records,
                 "signing_key": {
@@ -821,7 +840,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } else {
             outln!(
                 "demo workspace {}: {} files, {} records imported, policy set, signing key {}",
-                report.workspace.display(),
+                report.workspace,
                 report.files,
                 report.records,
                 key.private_key_path.display()
