@@ -6,6 +6,7 @@ mod bad_workspace;
 mod concurrent;
 mod export;
 mod import;
+mod location;
 mod malformed;
 mod pack;
 mod policy;
