@@ -271,6 +271,7 @@ pub async fn import_files(
         &session.location().await?,
         &files,
         &options,
+        session.user()?,
         Utc::now(),
         move |file, p| {
             let _ = on_progress.send(ImportProgressDto::new(file, &p));
@@ -303,8 +304,13 @@ pub async fn list_accounts(session: State<'_, Session>) -> Result<AccountsDto> {
 /// Runs every check and records the run; the Events table then shows its chains.
 #[tauri::command]
 pub async fn analyze_workspace(session: State<'_, Session>) -> Result<AnalysisDto> {
-    let run = evidentia_app::analyze_workspace(&session.location().await?, None, Utc::now(), true)
-        .await?;
+    let run = evidentia_app::record_analysis(
+        &session.location().await?,
+        None,
+        session.user()?,
+        Utc::now(),
+    )
+    .await?;
     Ok(AnalysisDto::from(&run))
 }
 
@@ -377,9 +383,13 @@ pub async fn record_response(
     session: State<'_, Session>,
     request: ResponseRequest,
 ) -> Result<ResponseDto> {
-    let recorded =
-        evidentia_app::record_response(&session.location().await?, request.into(), Utc::now())
-            .await?;
+    let recorded = evidentia_app::record_response(
+        &session.location().await?,
+        request.into(),
+        session.user()?,
+        Utc::now(),
+    )
+    .await?;
     Ok(ResponseDto::from(
         &recorded.record.as_current(recorded.as_of),
     ))

@@ -22,7 +22,11 @@ pub fn run() {
                 config: paths.app_config_dir()?,
                 data: paths.app_data_dir()?,
             };
-            app.manage(Session::new(dirs, session::start_from_args()));
+            app.manage(Session::new(
+                dirs,
+                session::start_from_args(),
+                session::user_from_env(),
+            ));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -82,20 +82,43 @@ struct Inner {
     startup_error: Option<IpcError>,
 }
 
+/// The acting user configured for the app: `EVIDENTIA_USER` when set and not empty (the app
+/// has no settings of its own to name one).
+pub fn user_from_env() -> Option<String> {
+    std::env::var("EVIDENTIA_USER")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
 /// The window's session: shared by every command through Tauri's managed state.
 #[derive(Debug)]
 pub struct Session {
     dirs: Dirs,
     start: Start,
+    /// The configured acting user (`EVIDENTIA_USER`); `None` leaves it to the server's login
+    /// role or the OS login (`evidentia_app::acting_user`).
+    user: Option<String>,
     inner: Mutex<Inner>,
 }
 
 impl Session {
-    pub fn new(dirs: Dirs, start: Start) -> Self {
+    pub fn new(dirs: Dirs, start: Start, user: Option<String>) -> Self {
         Session {
             dirs,
             start,
+            user,
             inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    /// The configured acting user for the façade's writes, refused as the CLI refuses a bad
+    /// `--user` (empty, several lines) before anything is written.
+    pub fn user(&self) -> Result<Option<&str>, IpcError> {
+        match self.user.as_deref() {
+            Some(name) => evidentia_app::check_user_name(name)
+                .map(Some)
+                .map_err(|e| IpcError::from(e.context("EVIDENTIA_USER"))),
+            None => Ok(None),
         }
     }
 
@@ -120,6 +143,11 @@ impl Session {
         let mut inner = self.inner.lock().await;
         if !inner.started {
             inner.started = true;
+            // A configured name that would be refused at every write is the start's error.
+            if let Err(e) = self.user() {
+                inner.startup_error = Some(e);
+                return self.describe(&inner).await;
+            }
             // The last workspace opened: a file still there, or a team workspace (its
             // password, never kept, comes from PGPASSWORD or ~/.pgpass; else the start shows
             // the server's refusal and the File menu offers the others).
@@ -205,7 +233,13 @@ impl Session {
         let workspace = match &inner.open {
             Some(open) => {
                 let info = evidentia_app::open_workspace(&open.location).await?;
-                Some(WorkspaceDto::new(&info, &open.location, open.is_demo))
+                let acting_user = evidentia_app::acting_user_of(&info, self.user()?)?;
+                Some(WorkspaceDto::new(
+                    &info,
+                    &open.location,
+                    open.is_demo,
+                    acting_user,
+                ))
             }
             None => None,
         };
@@ -262,12 +296,17 @@ mod tests {
     use super::*;
 
     fn session(dir: &Path, start: Start) -> Session {
+        session_as(dir, start, Some("tester"))
+    }
+
+    fn session_as(dir: &Path, start: Start, user: Option<&str>) -> Session {
         Session::new(
             Dirs {
                 config: dir.join("config"),
                 data: dir.join("data"),
             },
             start,
+            user.map(str::to_owned),
         )
     }
 
@@ -333,5 +372,28 @@ mod tests {
         let err = s.switch(Location::from(junk)).await.expect_err("junk");
         assert_eq!(err.code, ErrorCode::NotAWorkspace);
         assert_eq!(s.location().await.expect("still open"), a);
+    }
+
+    #[tokio::test]
+    async fn the_header_names_the_acting_user_and_a_bad_configured_name_stops_the_start() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = Location::from(dir.path().join("who.evidentia"));
+        let s = session_as(dir.path(), Start::Named(path.clone()), Some(" alice "));
+        let ws = s.current().await.expect("session").workspace.expect("ws");
+        assert_eq!(ws.acting_user, "alice");
+        assert!(!ws.is_server);
+
+        let bad = session_as(dir.path(), Start::Named(path), Some("alice\nbob"));
+        let dto = bad.current().await.expect("session");
+        assert!(dto.workspace.is_none());
+        let err = dto
+            .startup_error
+            .expect("the bad name is the start's error");
+        assert_eq!(err.code, ErrorCode::InvalidInput);
+        assert!(err.message.contains("EVIDENTIA_USER"), "{}", err.message);
+        assert_eq!(
+            bad.user().expect_err("refused").code,
+            ErrorCode::InvalidInput
+        );
     }
 }

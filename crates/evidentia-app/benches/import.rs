@@ -63,6 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &workspace,
             std::slice::from_ref(&csv),
             &options,
+            Some("bench"),
             now,
             |_, _| {},
         )

@@ -39,6 +39,10 @@ pub async fn build_embedded_demo(out: &Location, now: DateTime<Utc>) -> anyhow::
     build_demo(sources.path(), out, now).await
 }
 
+/// The acting user the demo's entries record: a fixed name, so the demo's entries are the same
+/// whoever builds it and on whatever machine.
+pub const DEMO_USER: &str = "demo";
+
 /// What building the demo did.
 #[derive(Debug, Clone)]
 pub struct DemoReport {
@@ -103,9 +107,16 @@ pub async fn build_demo(
             profile: profile_for(relative).map(str::to_owned),
             ..ImportOptions::default()
         };
-        let reports = import_files(out, std::slice::from_ref(file), &options, now, |_, _| {})
-            .await
-            .with_context(|| format!("importing {}", relative.display()))?;
+        let reports = import_files(
+            out,
+            std::slice::from_ref(file),
+            &options,
+            Some(DEMO_USER),
+            now,
+            |_, _| {},
+        )
+        .await
+        .with_context(|| format!("importing {}", relative.display()))?;
         for report in reports {
             if let FileOutcome::Imported {
                 records: by_kind, ..
@@ -115,7 +126,7 @@ pub async fn build_demo(
             }
         }
     }
-    set_policy(out, &policy, now).await?;
+    set_policy(out, &policy, Some(DEMO_USER), now).await?;
     Ok(DemoReport {
         workspace: out.clone(),
         files: files.len(),

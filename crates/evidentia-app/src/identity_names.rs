@@ -137,9 +137,7 @@ mod tests {
         assert_eq!(names, expected);
         // The analysis's own reading of the same evidence names everyone the same way, and
         // knows people from NHIs by their records' kinds.
-        let run = crate::analyze_workspace(&ws, None, now, false)
-            .await
-            .unwrap();
+        let run = crate::analyze_workspace(&ws, None, now).await.unwrap();
         let from_run: std::collections::BTreeMap<String, String> = run
             .identities
             .iter()

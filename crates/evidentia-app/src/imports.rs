@@ -32,6 +32,8 @@ pub struct ImportRecord {
     pub invalid_rows: u64,
     /// Events too incomplete to be evidence.
     pub warnings: u64,
+    /// Who imported it; `None` for entries made before imports recorded it.
+    pub recorded_by: Option<String>,
 }
 
 /// The fields of an `import.file` payload this listing reads; older entries may lack some.
@@ -57,6 +59,8 @@ struct ImportPayload {
     invalid_rows: u64,
     #[serde(default)]
     warnings: u64,
+    #[serde(default)]
+    recorded_by: Option<String>,
 }
 
 /// Every imported file, oldest first (the `log --kind import.file` view, parsed).
@@ -107,6 +111,7 @@ pub async fn list_imports(workspace: &Location) -> anyhow::Result<Vec<ImportReco
                     skipped: p.skipped,
                     invalid_rows: p.invalid_rows,
                     warnings: p.warnings,
+                    recorded_by: p.recorded_by,
                 });
             }
             Ok(records)
@@ -154,9 +159,16 @@ mod tests {
         };
         let file = fixture("provisioning-csv.csv");
         for _ in 0..2 {
-            import_files(&ws, std::slice::from_ref(&file), &options, now, |_, _| {})
-                .await
-                .expect("import");
+            import_files(
+                &ws,
+                std::slice::from_ref(&file),
+                &options,
+                Some("tester"),
+                now,
+                |_, _| {},
+            )
+            .await
+            .expect("import");
         }
         let imports = list_imports(&ws).await.expect("list");
         assert_eq!(
@@ -170,6 +182,7 @@ mod tests {
         assert_eq!(first.recorded_at, "2024-05-01T12:00:00.000000Z");
         assert!(first.records.get("execution").copied().unwrap_or(0) > 0);
         assert_eq!(first.artifact.len(), 64);
+        assert_eq!(first.recorded_by.as_deref(), Some("tester"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! machines live in [`wire`].
 
 mod accounts;
+mod acting;
 mod analysis;
 mod controls;
 mod demo;
@@ -37,12 +38,15 @@ use evidentia_store::{Access, Checkpoint, EvidenceStore, Head, VerifyProgress, W
 pub use evidentia_store::{Location, ServerUrl};
 
 pub use accounts::{AccountRow, AccountsReport, list_accounts};
+pub use acting::{MAX_USER_CHARS, UNKNOWN_USER, acting_user, acting_user_of, check_user_name};
 pub use analysis::{
     AnalysisRun, Period, analyze_period, analyze_workspace, load_evidence, policy_warnings,
+    record_analysis,
 };
 pub use controls::{ControlRow, catalogs, check_info, control_status};
 pub use demo::{
-    DemoReport, build_demo, build_embedded_demo, embedded_samples, write_embedded_samples,
+    DEMO_USER, DemoReport, build_demo, build_embedded_demo, embedded_samples,
+    write_embedded_samples,
 };
 pub use entries::{EntryKind, record_entry_kind};
 pub use entry_source::{EntrySource, MAX_RAW_LINE, entry_source, escape_raw};
@@ -141,6 +145,8 @@ pub struct WorkspaceInfo {
     pub path: String,
     pub workspace_id: String,
     pub head: Head,
+    /// The role the server logged in as (PostgreSQL `session_user`); `None` for a file.
+    pub connection_user: Option<String>,
 }
 
 /// Creates a new workspace (a file, or a database on a team's server) and records its creation
@@ -165,11 +171,13 @@ pub async fn init_workspace(
         .append(EntryKind::WorkspaceCreated.as_str(), &recorded_at, payload)
         .await?;
     let head = batch.commit().await?;
+    let connection_user = ws.connection_user().map(str::to_owned);
     ws.close().await;
     Ok(WorkspaceInfo {
         path: location.to_string(),
         workspace_id,
         head,
+        connection_user,
     })
 }
 

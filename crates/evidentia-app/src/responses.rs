@@ -319,14 +319,19 @@ fn check_input(input: &ResponseInput, now: DateTime<Utc>) -> anyhow::Result<Chec
 /// analysis's as-of, and the due date may not be before it. An accepted risk needs an
 /// `accepted_until` after the recording date. Any refusal is `AppError::InvalidInput` and
 /// appends nothing; the entry is appended only if the ledger is still at the head the
-/// finding was judged at.
+/// finding was judged at. Its `recorded_by` is the input's, else the acting user (`user`, the
+/// configured one, else as [`crate::acting_user`] resolves it).
 pub async fn record_response(
     workspace: &Location,
     input: ResponseInput,
+    user: Option<&str>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<RecordedResponse> {
     let checked = check_input(&input, now)?;
-    let run = analyze_workspace(workspace, None, now, false).await?;
+    if let Some(name) = user {
+        crate::check_user_name(name)?;
+    }
+    let run = analyze_workspace(workspace, None, now).await?;
     let as_of_day = run.as_of.date_naive();
     let mut matching = run
         .analysis
@@ -355,6 +360,17 @@ pub async fn record_response(
             day(as_of_day)
         )));
     }
+    let ws = open_write(workspace).await?;
+    let recorded_by = match checked.recorded_by.clone() {
+        Some(by) => by,
+        None => match crate::acting_user(&ws, user) {
+            Ok(by) => by,
+            Err(e) => {
+                ws.close().await;
+                return Err(e);
+            }
+        },
+    };
     let payload = Payload {
         accepted_until: checked.accepted_until.map(day),
         account: finding.account.clone(),
@@ -366,15 +382,14 @@ pub async fn record_response(
         finding: checked.finding.clone(),
         identity: finding.identity.as_ref().map(|i| i.as_str().to_owned()),
         owner: checked.owner.clone(),
-        recorded_by: checked.recorded_by.clone(),
+        recorded_by: Some(recorded_by),
         response: checked.response.clone(),
         status: checked.status.as_str().to_owned(),
         system: finding.system.as_ref().map(|s| s.as_str().to_owned()),
     };
-    let bytes = canonical_json(&payload)?;
     let recorded_at = format_recorded_at(now);
-    let ws = open_write(workspace).await?;
     let result = async {
+        let bytes = canonical_json(&payload)?;
         let mut batch = ws.begin().await?;
         // The write lock is held from here: if anything was appended since the analysis
         // read the ledger, the finding was judged on a ledger that is no longer the one the
@@ -666,7 +681,7 @@ mod tests {
         let mut bad = input();
         bad.finding = target.id.clone();
         bad.due = "2025-12-31".into();
-        let err = record_response(&ws, bad, now())
+        let err = record_response(&ws, bad, Some("tester"), now())
             .await
             .expect_err("due too early");
         assert_eq!(
@@ -677,7 +692,9 @@ mod tests {
 
         let mut good = input();
         good.finding = target.id.to_uppercase();
-        let recorded = record_response(&ws, good, now()).await.expect("recorded");
+        let recorded = record_response(&ws, good, Some("tester"), now())
+            .await
+            .expect("recorded");
         assert_eq!(recorded.record.seq, head.count + 1);
         assert_eq!(recorded.record.finding, target.id);
         assert_eq!(recorded.record.check, target.check);

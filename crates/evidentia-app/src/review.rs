@@ -78,7 +78,7 @@ pub async fn findings_view(
     workspace: &Location,
     now: DateTime<Utc>,
 ) -> anyhow::Result<FindingsView> {
-    let run = analyze_workspace(workspace, None, now, false).await?;
+    let run = analyze_workspace(workspace, None, now).await?;
     let responses = run.current_responses();
     findings_of(&run, &responses)
 }
@@ -189,7 +189,7 @@ pub async fn exceptions_view(
     workspace: &Location,
     now: DateTime<Utc>,
 ) -> anyhow::Result<ExceptionsView> {
-    let run = analyze_workspace(workspace, None, now, false).await?;
+    let run = analyze_workspace(workspace, None, now).await?;
     let flagged = |check: &str, id: &str| {
         run.analysis
             .findings
@@ -306,7 +306,7 @@ pub async fn assessment_view(
     workspace: &Location,
     now: DateTime<Utc>,
 ) -> anyhow::Result<AssessmentView> {
-    let run = analyze_workspace(workspace, None, now, false).await?;
+    let run = analyze_workspace(workspace, None, now).await?;
     assessment_of(&run)
 }
 

@@ -102,7 +102,7 @@ fn time(t: DateTime<Utc>) -> String {
 /// Judges the workspace as of the end of the policy's period (without recording the run) and
 /// lays out every campaign for the Reviews page.
 pub async fn reviews_view(workspace: &Location, now: DateTime<Utc>) -> anyhow::Result<ReviewsView> {
-    let run = analyze_workspace(workspace, None, now, false).await?;
+    let run = analyze_workspace(workspace, None, now).await?;
     Ok(reviews_of(&run))
 }
 

@@ -13,6 +13,7 @@ pub async fn open_workspace(location: &Location) -> anyhow::Result<WorkspaceInfo
             path: location.to_string(),
             workspace_id: ws.workspace_id().await?,
             head: ws.head().await?,
+            connection_user: ws.connection_user().map(str::to_owned),
         })
     }
     .await;

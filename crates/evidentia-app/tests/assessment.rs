@@ -16,7 +16,7 @@ async fn the_assessment_summarises_the_demo_analysis() {
     let ws = evidentia_app::Location::from(dir.path().join("demo.evidentia"));
     evidentia_app::build_demo(samples, &ws, now).await.unwrap();
 
-    let run = evidentia_app::analyze_workspace(&ws, None, now, false)
+    let run = evidentia_app::analyze_workspace(&ws, None, now)
         .await
         .unwrap();
     let view = evidentia_app::assessment_view(&ws, now).await.unwrap();

@@ -41,12 +41,12 @@ async fn workspace(
                 activity,
                 ..ImportOptions::default()
             };
-            evidentia_app::import_files(&ws, &[file], &options, now, |_, _| {})
+            evidentia_app::import_files(&ws, &[file], &options, Some("tester"), now, |_, _| {})
                 .await
                 .unwrap();
         }
     }
-    evidentia_app::set_policy(&ws, &samples().join("policy.toml"), now)
+    evidentia_app::set_policy(&ws, &samples().join("policy.toml"), Some("tester"), now)
         .await
         .unwrap();
     ws
@@ -58,7 +58,7 @@ async fn assert_no_unearned_met(
     ws: &evidentia_app::Location,
 ) -> Vec<(String, String, ControlStatus, Vec<String>)> {
     let now = Utc.with_ymd_and_hms(2026, 1, 15, 9, 0, 0).single().unwrap();
-    let run = evidentia_app::analyze_workspace(ws, None, now, false)
+    let run = evidentia_app::analyze_workspace(ws, None, now)
         .await
         .unwrap();
     let mut rows = Vec::new();

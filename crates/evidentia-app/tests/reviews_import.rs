@@ -73,6 +73,7 @@ async fn decisions_before_their_campaign_are_refused_and_leave_nothing_behind() 
         &ws,
         std::slice::from_ref(&decisions),
         &options("access-review"),
+        Some("tester"),
         now(),
         |_, _| {},
     )
@@ -105,6 +106,7 @@ async fn decisions_before_their_campaign_are_refused_and_leave_nothing_behind() 
         &ws,
         &[campaigns(dir.path())],
         &options("access-review-campaigns"),
+        Some("tester"),
         now(),
         |_, _| {},
     )
@@ -118,6 +120,7 @@ async fn decisions_before_their_campaign_are_refused_and_leave_nothing_behind() 
         &ws,
         &[decisions],
         &options("access-review"),
+        Some("tester"),
         now(),
         |_, _| {},
     )
@@ -153,6 +156,7 @@ async fn a_campaign_an_earlier_file_of_the_run_added_is_known_to_the_next() {
         &ws,
         &[defining, decisions(dir.path())],
         &options("access-review"),
+        Some("tester"),
         now(),
         |_, _| {},
     )

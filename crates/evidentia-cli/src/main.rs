@@ -52,6 +52,10 @@ struct Cli {
         value_parser = clap::builder::OsStringValueParser::new().map(location_of)
     )]
     workspace: Option<Location>,
+    /// Who is acting: the name imports, policy changes, analyses and responses record as
+    /// `recorded_by` (default: the server's login role for a team workspace, else the OS login).
+    #[arg(long, global = true, env = "EVIDENTIA_USER", value_name = "NAME")]
+    user: Option<String>,
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -816,6 +820,12 @@ fn workspace(cli: &Cli) -> anyhow::Result<&Location> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // A bad name is refused before anything is opened, whatever the command.
+    if let Some(name) = &cli.user {
+        evidentia_app::check_user_name(name)
+            .map_err(|e| anyhow::anyhow!("--user (or EVIDENTIA_USER): {e}"))?;
+    }
+    let user = cli.user.as_deref();
     if let Command::Demo { out, samples } = &cli.command {
         let out = out
             .as_ref()
@@ -865,8 +875,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Demo { .. } => {}
         Command::Analyze { as_of } => {
-            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), true)
-                .await?;
+            let run =
+                evidentia_app::record_analysis(ws, as_of.map(day_start), user, Utc::now()).await?;
             let mut by_check: BTreeMap<&str, u64> = BTreeMap::new();
             for f in &run.analysis.findings {
                 *by_check.entry(f.check).or_default() += 1;
@@ -881,6 +891,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if cli.json {
                 print_json(&serde_json::json!({
                     "entry": run.recorded_at_seq,
+                    "recorded_by": run.recorded_by,
                     "as_of": run.as_of.to_rfc3339(),
                     "evidence_entries": run.head.count,
                     "policy_entry": run.policy.seq,
@@ -893,13 +904,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }))?;
             } else {
                 outln!(
-                    "analysed {} entries as of {} under the policy of entry {}: {} findings (recorded at entry {})",
+                    "analysed {} entries as of {} under the policy of entry {}: {} findings (recorded at entry {}{})",
                     run.head.count,
                     run.as_of.format("%Y-%m-%d %H:%M UTC"),
                     run.policy.seq,
                     run.analysis.findings.len(),
                     run.recorded_at_seq
-                        .map_or("-".to_owned(), |s| s.to_string())
+                        .map_or("-".to_owned(), |s| s.to_string()),
+                    run.recorded_by
+                        .as_deref()
+                        .map_or(String::new(), |by| format!(" by {by}"))
                 );
                 for (check, n) in by_check {
                     outln!("  {n:>4}  {check}");
@@ -940,8 +954,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             severity,
             as_of,
         } => {
-            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
-                .await?;
+            let run =
+                evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now()).await?;
             let (catalogs, mapping) = evidentia_app::catalogs()?;
             if let Some(f) = framework {
                 if catalogs.get(f).is_none() {
@@ -1058,7 +1072,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 response: response.clone(),
                 recorded_by: by.clone(),
             };
-            let recorded = evidentia_app::record_response(ws, input, Utc::now()).await?;
+            let recorded = evidentia_app::record_response(ws, input, user, Utc::now()).await?;
             let r = &recorded.record;
             if cli.json {
                 print_json(&serde_json::json!({
@@ -1113,8 +1127,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Metrics { as_of } => {
-            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
-                .await?;
+            let run =
+                evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now()).await?;
             let m = &run.analysis.metrics;
             let durations = |map: &BTreeMap<
                 evidentia_domain::SystemId,
@@ -1268,8 +1282,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Controls { framework, as_of } => {
-            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
-                .await?;
+            let run =
+                evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now()).await?;
             let rows = evidentia_app::control_status(&run, framework)?;
             if cli.json {
                 let json: Vec<_> = rows
@@ -1303,8 +1317,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Events { identity, as_of } => {
-            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
-                .await?;
+            let run =
+                evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now()).await?;
             let chains: Vec<_> = run
                 .analysis
                 .chains
@@ -1355,8 +1369,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Reviews { campaign, as_of } => {
-            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
-                .await?;
+            let run =
+                evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now()).await?;
             let mut view = evidentia_app::reviews_of(&run);
             if let Some(id) = campaign {
                 if !view.campaigns.iter().any(|c| c.id == *id) {
@@ -1379,8 +1393,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Exceptions { as_of } => {
-            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
-                .await?;
+            let run =
+                evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now()).await?;
             let list = &run.analysis.exceptions;
             if cli.json {
                 let json: Vec<_> = list
@@ -1807,11 +1821,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     } else {
                         writeln!(
                             out,
-                            "{:>8}  {}  {:<24} {}  {}",
+                            "{:>8}  {}  {:<24} {}  {}{}",
                             entry.seq,
                             entry.recorded_at,
                             entry.kind,
                             &entry.entry_hash.to_hex()[..16],
+                            recorded_by(&entry.payload)
+                                .map_or(String::new(), |by| format!("by {by}  ")),
                             preview(&entry.payload)
                         )?;
                     }
@@ -1884,7 +1900,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Policy {
             action: PolicyAction::Set { file },
         } => {
-            let change = evidentia_app::set_policy(ws, file, Utc::now()).await?;
+            let change = evidentia_app::set_policy(ws, file, user, Utc::now()).await?;
             for w in evidentia_app::policy_warnings(ws).await? {
                 eprintln!("warning: {w}");
             }
@@ -2057,8 +2073,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let bar = progress_bar(cli.json, "importing");
             let bar_in = bar.clone();
-            let result =
-                evidentia_app::import_each(ws, files, &options, Utc::now(), move |file, p| {
+            let result = evidentia_app::import_each(
+                ws,
+                files,
+                &options,
+                user,
+                Utc::now(),
+                move |file, p| {
                     if let Some(bar) = &bar_in {
                         bar.set_message(file.display().to_string());
                         if let Some(total) = p.bytes_total {
@@ -2066,8 +2087,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         }
                         bar.set_position(p.bytes_read);
                     }
-                })
-                .await;
+                },
+            )
+            .await;
             if let Some(bar) = bar {
                 bar.finish_and_clear();
             }
@@ -2360,6 +2382,17 @@ fn progress_bar(json: bool, what: &str) -> Option<indicatif::ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
+}
+
+/// Who an entry says acted (`recorded_by`, in the payloads of imports, policy changes,
+/// analyses and responses), when it says.
+fn recorded_by(payload: &[u8]) -> Option<String> {
+    // Most entries are records that name nobody: skip parsing them.
+    if !payload.windows(13).any(|w| w == b"\"recorded_by\"") {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(payload).ok()?;
+    value.get("recorded_by")?.as_str().map(str::to_owned)
 }
 
 fn preview(payload: &[u8]) -> String {

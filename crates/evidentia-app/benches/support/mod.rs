@@ -27,10 +27,16 @@ pub fn import_into_workspace(path: &std::path::Path) -> (Duration, u64) {
             ..evidentia_app::ImportOptions::default()
         };
         let started = Instant::now();
-        let reports =
-            evidentia_app::import_files(&workspace, &[path.to_owned()], &options, now, |_, _| {})
-                .await
-                .expect("the file imports");
+        let reports = evidentia_app::import_files(
+            &workspace,
+            &[path.to_owned()],
+            &options,
+            Some("bench"),
+            now,
+            |_, _| {},
+        )
+        .await
+        .expect("the file imports");
         let took = started.elapsed();
         let records = match &reports[0].outcome {
             evidentia_app::FileOutcome::Imported { records, .. } => records.values().sum(),

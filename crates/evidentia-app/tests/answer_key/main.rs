@@ -157,7 +157,7 @@ async fn northwind_findings_equal_its_answer_key() {
     evidentia_app::build_demo(&samples(), &ws, now())
         .await
         .unwrap();
-    let run = evidentia_app::analyze_workspace(&ws, None, now(), false)
+    let run = evidentia_app::analyze_workspace(&ws, None, now())
         .await
         .unwrap();
     let failures = score("northwind", &key, &run);
@@ -236,14 +236,14 @@ async fn import_org(org: &Path, ws: &evidentia_app::Location) -> AnalysisRun {
             ..ImportOptions::default()
         };
         let files: Vec<PathBuf> = import.files.iter().map(|f| org.join(f)).collect();
-        evidentia_app::import_files(ws, &files, &options, now(), |_, _| {})
+        evidentia_app::import_files(ws, &files, &options, Some("tester"), now(), |_, _| {})
             .await
             .unwrap_or_else(|e| panic!("importing {:?}: {e:#}", import.files));
     }
-    evidentia_app::set_policy(ws, &org.join(&manifest.policy), now())
+    evidentia_app::set_policy(ws, &org.join(&manifest.policy), Some("tester"), now())
         .await
         .unwrap();
-    evidentia_app::analyze_workspace(ws, None, now(), false)
+    evidentia_app::analyze_workspace(ws, None, now())
         .await
         .unwrap()
 }
@@ -290,7 +290,7 @@ async fn no_control_is_met_without_evidence() {
     evidentia_app::build_demo(&samples(), &ws, now())
         .await
         .unwrap();
-    let run = evidentia_app::analyze_workspace(&ws, None, now(), false)
+    let run = evidentia_app::analyze_workspace(&ws, None, now())
         .await
         .unwrap();
     for framework in ["nist-csf-2.0", "owasp-nhi-2025"] {

@@ -67,7 +67,7 @@ async fn the_projection_equals_the_recorded_analysis() {
     let err = event_chain(&ws, 1).await.unwrap_err();
     assert!(err.to_string().contains("run the analysis"), "{err}");
 
-    let run = evidentia_app::analyze_workspace(&ws, None, now(), true)
+    let run = evidentia_app::record_analysis(&ws, None, Some("tester"), now())
         .await
         .unwrap();
     let chains = &run.analysis.chains;
@@ -198,7 +198,7 @@ async fn the_projection_equals_the_recorded_analysis() {
 async fn paging_boundaries_and_bad_requests() {
     let dir = tempfile::tempdir().unwrap();
     let ws = demo(dir.path()).await;
-    let run = evidentia_app::analyze_workspace(&ws, None, now(), true)
+    let run = evidentia_app::record_analysis(&ws, None, Some("tester"), now())
         .await
         .unwrap();
     let n = run.analysis.chains.len() as u64;
@@ -253,7 +253,7 @@ async fn paging_boundaries_and_bad_requests() {
     assert!(err.to_string().contains("not an event"), "{err}");
 
     // The next analysis replaces the projection whole.
-    let again = evidentia_app::analyze_workspace(&ws, None, now(), true)
+    let again = evidentia_app::record_analysis(&ws, None, Some("tester"), now())
         .await
         .unwrap();
     let shown = events_run(&ws).await.unwrap().unwrap();
@@ -266,7 +266,7 @@ async fn paging_boundaries_and_bad_requests() {
 async fn chain_detail_names_the_engines_evidence_with_ledger_hashes() {
     let dir = tempfile::tempdir().unwrap();
     let ws = demo(dir.path()).await;
-    let run = evidentia_app::analyze_workspace(&ws, None, now(), true)
+    let run = evidentia_app::record_analysis(&ws, None, Some("tester"), now())
         .await
         .unwrap();
     let entries = evidentia_app::list_entries(&ws, 1, 1_000_000)
@@ -317,7 +317,7 @@ async fn chain_detail_names_the_engines_evidence_with_ledger_hashes() {
 async fn a_workspace_with_the_older_projection_shows_events_after_the_next_analysis() {
     let dir = tempfile::tempdir().unwrap();
     let ws = demo(dir.path()).await;
-    let first = evidentia_app::analyze_workspace(&ws, None, now(), true)
+    let first = evidentia_app::record_analysis(&ws, None, Some("tester"), now())
         .await
         .unwrap();
     let chain = &first.analysis.chains[0];
@@ -347,7 +347,7 @@ async fn a_workspace_with_the_older_projection_shows_events_after_the_next_analy
     let err = event_chain(&ws, chain.seq).await.unwrap_err();
     assert!(err.to_string().contains("run the analysis"), "{err}");
 
-    let again = evidentia_app::analyze_workspace(&ws, None, now(), true)
+    let again = evidentia_app::record_analysis(&ws, None, Some("tester"), now())
         .await
         .unwrap();
     let shown = events_run(&ws).await.unwrap().unwrap();
