@@ -32,6 +32,18 @@ pub async fn open_workspace(session: State<'_, Session>, path: String) -> Result
     session.switch(Location::parse(&path)).await
 }
 
+/// Opens a team workspace on a PostgreSQL server: `url` is `postgres://user@host/db`, and
+/// `password` (optional) is used for this session only, never written anywhere.
+#[tauri::command]
+pub async fn open_team_workspace(
+    session: State<'_, Session>,
+    url: String,
+    password: Option<String>,
+) -> Result<SessionDto> {
+    let location = crate::session::team_location(&url, password.as_deref())?;
+    session.switch(location).await
+}
+
 #[tauri::command]
 pub async fn init_workspace(session: State<'_, Session>, path: String) -> Result<SessionDto> {
     let location = Location::parse(&path);

@@ -32,6 +32,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::current_workspace,
             commands::open_workspace,
+            commands::open_team_workspace,
             commands::init_workspace,
             commands::open_demo_workspace,
             commands::list_entries,

@@ -82,6 +82,62 @@ struct Inner {
     startup_error: Option<IpcError>,
 }
 
+/// A team workspace as the *Open team workspace…* dialog gives it: a `postgres://user@host/db`
+/// URL and, optionally, the password typed beside it (else PGPASSWORD or ~/.pgpass supply it).
+/// The password goes into the URL kept in memory for connecting; the recent list and every
+/// message show the URL without it.
+pub fn team_location(url: &str, password: Option<&str>) -> Result<Location, IpcError> {
+    let invalid =
+        |m: String| IpcError::from(anyhow::Error::new(evidentia_app::AppError::InvalidInput(m)));
+    let url = url.trim();
+    let location = Location::parse(url);
+    if !location.is_server() {
+        return Err(invalid(format!(
+            "{location} is not a team workspace URL: give postgres://user@host/database"
+        )));
+    }
+    let Some(password) = password.filter(|p| !p.is_empty()) else {
+        return Ok(location);
+    };
+    // The authority is what lies between "://" and the first '/', '?' or '#'.
+    let (scheme, rest) = url.split_at(url.find("://").map_or(0, |i| i + 3));
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return Err(invalid(format!(
+            "{location} names no user: give postgres://user@host/database to log in with a password"
+        )));
+    };
+    if userinfo.contains(':') {
+        return Err(invalid(format!(
+            "{location} already holds a password; leave the password field empty"
+        )));
+    }
+    if userinfo.is_empty() {
+        return Err(invalid(format!(
+            "{location} names no user: give postgres://user@host/database to log in with a password"
+        )));
+    }
+    Ok(Location::parse(&format!(
+        "{scheme}{userinfo}:{}@{host}{tail}",
+        percent_encode(password)
+    )))
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters, so any password survives
+/// inside a URL's user information.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// The acting user configured for the app: `EVIDENTIA_USER` when set and not empty (the app
 /// has no settings of its own to name one).
 pub fn user_from_env() -> Option<String> {
@@ -395,5 +451,85 @@ mod tests {
             bad.user().expect_err("refused").code,
             ErrorCode::InvalidInput
         );
+    }
+
+    #[test]
+    fn a_team_workspace_takes_the_typed_password_in_memory_only() {
+        let with = |url: &str, pw: Option<&str>| team_location(url, pw);
+        let plain = with(" postgres://alice@db.example/eng ", None).expect("url");
+        assert_eq!(plain.to_string(), "postgres://alice@db.example/eng");
+        let typed = with(
+            "postgres://alice@db.example:5433/eng?sslmode=require",
+            Some("p@ss:w/rd é"),
+        )
+        .expect("with password");
+        let evidentia_app::Location::Server(url) = &typed else {
+            panic!("a server: {typed:?}");
+        };
+        assert_eq!(
+            url.secret_url(),
+            "postgres://alice:p%40ss%3Aw%2Frd%20%C3%A9@db.example:5433/eng?sslmode=require"
+        );
+        assert_eq!(
+            typed.to_string(),
+            "postgres://alice@db.example:5433/eng?sslmode=require",
+            "shown without it"
+        );
+        assert!(!format!("{typed:?}").contains("p%40ss"));
+        // An empty field is no password.
+        assert_eq!(
+            with("postgres://alice@db/eng", Some("")).expect("empty"),
+            plain_db()
+        );
+        for (url, pw, says) in [
+            ("/tmp/w.evidentia", None, "not a team workspace URL"),
+            ("postgres://db/eng", Some("pw"), "names no user"),
+            ("postgres://@db/eng", Some("pw"), "names no user"),
+            (
+                "postgres://alice:old@db/eng",
+                Some("pw"),
+                "already holds a password",
+            ),
+        ] {
+            let err = with(url, pw).expect_err(url);
+            assert_eq!(err.code, ErrorCode::InvalidInput);
+            assert!(err.message.contains(says), "{url}: {}", err.message);
+            assert!(!err.message.contains(":old@"), "{}", err.message);
+        }
+    }
+
+    fn plain_db() -> Location {
+        Location::parse("postgres://alice@db/eng")
+    }
+
+    #[tokio::test]
+    async fn a_team_workspace_is_remembered_without_its_password() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = session(dir.path(), Start::Usual);
+        s.remember(&Location::parse(
+            "postgres://alice:s3cret@%2Fnonexistent-evidentia/eng",
+        ));
+        let recent = std::fs::read_to_string(dir.path().join("config/recent.json")).expect("list");
+        assert!(
+            recent.contains("postgres://alice@%2Fnonexistent-evidentia/eng"),
+            "{recent}"
+        );
+        assert!(!recent.contains("s3cret"), "{recent}");
+        // No server listens on that socket directory (no network is tried): the start says so
+        // in one line naming it, and no workspace is open.
+        let dto = session(dir.path(), Start::Usual)
+            .current()
+            .await
+            .expect("session");
+        assert!(dto.workspace.is_none());
+        let err = dto.startup_error.expect("the server is the start's error");
+        assert_eq!(err.code, ErrorCode::Unreachable);
+        assert!(
+            err.message
+                .contains("postgres://alice@%2Fnonexistent-evidentia/eng"),
+            "{}",
+            err.message
+        );
+        assert!(!err.message.contains("s3cret"));
     }
 }

@@ -1,7 +1,7 @@
 // Generated from src-tauri/src/dto.rs and error.rs by `cargo test -p evidentia-desktop`; do not edit.
 // Regenerate with UPDATE_TS=1 cargo test -p evidentia-desktop generated_types.
 
-export type ErrorCode = "not_found" | "not_a_workspace" | "newer_format" | "read_only" | "invalid_input" | "verification_failed" | "internal";
+export type ErrorCode = "not_found" | "not_a_workspace" | "newer_format" | "read_only" | "unreachable" | "unauthorized" | "busy" | "invalid_input" | "verification_failed" | "internal";
 
 export type IpcError = { code: ErrorCode, message: string, };
 
