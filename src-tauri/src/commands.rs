@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{SecondsFormat, Utc};
+use evidentia_app::Location;
 use evidentia_app::wire::{CheckpointJson, EntryJson};
 use tauri::State;
 use tauri::ipc::Channel;
@@ -28,16 +29,28 @@ pub async fn current_workspace(session: State<'_, Session>) -> Result<SessionDto
 
 #[tauri::command]
 pub async fn open_workspace(session: State<'_, Session>, path: String) -> Result<SessionDto> {
-    session.switch(PathBuf::from(path)).await
+    session.switch(Location::parse(&path)).await
+}
+
+/// Opens a team workspace on a PostgreSQL server: `url` is `postgres://user@host/db`, and
+/// `password` (optional) is used for this session only, never written anywhere.
+#[tauri::command]
+pub async fn open_team_workspace(
+    session: State<'_, Session>,
+    url: String,
+    password: Option<String>,
+) -> Result<SessionDto> {
+    let location = crate::session::team_location(&url, password.as_deref())?;
+    session.switch(location).await
 }
 
 #[tauri::command]
 pub async fn init_workspace(session: State<'_, Session>, path: String) -> Result<SessionDto> {
-    let path = PathBuf::from(path);
-    evidentia_app::init_workspace(&path, Utc::now()).await?;
+    let location = Location::parse(&path);
+    evidentia_app::init_workspace(&location, Utc::now()).await?;
     // As `evidentia init` does: a signing key outside the file, so checkpoints are signed.
-    evidentia_app::create_signing_key(&path, None, Utc::now()).await?;
-    session.switch(path).await
+    evidentia_app::create_signing_key(&location, None, Utc::now()).await?;
+    session.switch(location).await
 }
 
 #[tauri::command]
@@ -54,7 +67,7 @@ pub async fn list_entries(
     // A page of the ledger, never the whole of it. Entries carry their payloads (a snapshot
     // entry holds up to 1,024 rows), so the window asks for one at a time.
     let limit = limit.clamp(1, evidentia_app::MAX_PAGE);
-    let entries = evidentia_app::list_entries(&session.path().await?, from, limit).await?;
+    let entries = evidentia_app::list_entries(&session.location().await?, from, limit).await?;
     Ok(entries.iter().map(|e| EntryJson::from(e).into()).collect())
 }
 
@@ -62,7 +75,7 @@ pub async fn list_entries(
 /// that cites no imported file.
 #[tauri::command]
 pub async fn entry_source(session: State<'_, Session>, seq: u64) -> Result<Option<EntrySourceDto>> {
-    let source = evidentia_app::entry_source(&session.path().await?, seq).await?;
+    let source = evidentia_app::entry_source(&session.location().await?, seq).await?;
     Ok(source.map(EntrySourceDto::from))
 }
 
@@ -74,7 +87,7 @@ pub async fn identity_names(
     session: State<'_, Session>,
     ids: Vec<String>,
 ) -> Result<std::collections::BTreeMap<String, String>> {
-    let mut names = evidentia_app::identity_names(&session.path().await?).await?;
+    let mut names = evidentia_app::identity_names(&session.location().await?).await?;
     if !ids.is_empty() {
         let wanted: std::collections::BTreeSet<String> = ids.into_iter().collect();
         names.retain(|id, _| wanted.contains(id));
@@ -89,7 +102,7 @@ pub async fn write_table_view(
     session: State<'_, Session>,
     request: TableExportRequest,
 ) -> Result<OutputDto> {
-    let workspace = session.path().await?;
+    let workspace = session.location().await?;
     let out = PathBuf::from(&request.out);
     let private_key = private_key_path(&workspace).await?;
     let kind = match request.format.as_str() {
@@ -131,13 +144,13 @@ pub async fn write_table_view(
 
 #[tauri::command]
 pub async fn list_imports(session: State<'_, Session>) -> Result<Vec<ImportRecordDto>> {
-    let imports = evidentia_app::list_imports(&session.path().await?).await?;
+    let imports = evidentia_app::list_imports(&session.location().await?).await?;
     Ok(imports.iter().map(ImportRecordDto::from).collect())
 }
 
 #[tauri::command]
 pub async fn list_checkpoints(session: State<'_, Session>) -> Result<Vec<CheckpointDto>> {
-    let checkpoints = evidentia_app::list_checkpoints(&session.path().await?).await?;
+    let checkpoints = evidentia_app::list_checkpoints(&session.location().await?).await?;
     Ok(checkpoints
         .iter()
         .map(|c| CheckpointJson::from(c).into())
@@ -147,14 +160,14 @@ pub async fn list_checkpoints(session: State<'_, Session>) -> Result<Vec<Checkpo
 #[tauri::command]
 pub async fn create_checkpoint(session: State<'_, Session>) -> Result<CheckpointDto> {
     let checkpoint =
-        evidentia_app::create_checkpoint(&session.path().await?, Utc::now(), None).await?;
+        evidentia_app::create_checkpoint(&session.location().await?, Utc::now(), None).await?;
     Ok(CheckpointJson::from(&checkpoint).into())
 }
 
 /// The public key the verified ledger records, and where the private key is expected.
 #[tauri::command]
 pub async fn public_key(session: State<'_, Session>) -> Result<SigningKeyDto> {
-    let workspace = session.path().await?;
+    let workspace = session.location().await?;
     let public = evidentia_app::public_key(&workspace).await?;
     let private = private_key_path(&workspace).await?;
     Ok(SigningKeyDto::new(public.as_ref(), private.as_deref()))
@@ -165,7 +178,7 @@ pub async fn public_key(session: State<'_, Session>) -> Result<SigningKeyDto> {
 #[tauri::command]
 pub async fn create_signing_key(session: State<'_, Session>) -> Result<SigningKeyDto> {
     let created =
-        evidentia_app::create_signing_key(&session.path().await?, None, Utc::now()).await?;
+        evidentia_app::create_signing_key(&session.location().await?, None, Utc::now()).await?;
     Ok(SigningKeyDto::new(
         Some(&created.public),
         Some(&created.private_key_path),
@@ -173,7 +186,7 @@ pub async fn create_signing_key(session: State<'_, Session>) -> Result<SigningKe
 }
 
 /// The workspace's private key file in the default key folder, if a key folder can be named.
-async fn private_key_path(workspace: &Path) -> Result<Option<PathBuf>> {
+async fn private_key_path(workspace: &Location) -> Result<Option<PathBuf>> {
     let info = evidentia_app::open_workspace(workspace).await?;
     Ok(evidentia_app::default_key_path(&info.workspace_id).ok())
 }
@@ -227,7 +240,7 @@ pub async fn verify_ledger(
     session: State<'_, Session>,
     on_progress: Channel<VerifyProgressDto>,
 ) -> Result<VerifyDto> {
-    let outcome = evidentia_app::verify_ledger(&session.path().await?, move |p| {
+    let outcome = evidentia_app::verify_ledger(&session.location().await?, move |p| {
         // A closed window drops the channel; verification goes on regardless.
         let _ = on_progress.send(VerifyProgressDto {
             checked: p.entries_checked,
@@ -267,9 +280,10 @@ pub async fn import_files(
         ..evidentia_app::ImportOptions::default()
     };
     let reports = evidentia_app::import_files(
-        &session.path().await?,
+        &session.location().await?,
         &files,
         &options,
+        session.user()?,
         Utc::now(),
         move |file, p| {
             let _ = on_progress.send(ImportProgressDto::new(file, &p));
@@ -289,27 +303,32 @@ pub fn builtin_profiles() -> Vec<String> {
 
 #[tauri::command]
 pub async fn current_policy(session: State<'_, Session>) -> Result<Option<PolicyDto>> {
-    let policy = evidentia_app::current_policy(&session.path().await?).await?;
+    let policy = evidentia_app::current_policy(&session.location().await?).await?;
     Ok(policy.as_ref().map(PolicyDto::from))
 }
 
 #[tauri::command]
 pub async fn list_accounts(session: State<'_, Session>) -> Result<AccountsDto> {
-    let report = evidentia_app::list_accounts(&session.path().await?).await?;
+    let report = evidentia_app::list_accounts(&session.location().await?).await?;
     Ok(AccountsDto::from(&report))
 }
 
 /// Runs every check and records the run; the Events table then shows its chains.
 #[tauri::command]
 pub async fn analyze_workspace(session: State<'_, Session>) -> Result<AnalysisDto> {
-    let run =
-        evidentia_app::analyze_workspace(&session.path().await?, None, Utc::now(), true).await?;
+    let run = evidentia_app::record_analysis(
+        &session.location().await?,
+        None,
+        session.user()?,
+        Utc::now(),
+    )
+    .await?;
     Ok(AnalysisDto::from(&run))
 }
 
 #[tauri::command]
 pub async fn events_run(session: State<'_, Session>) -> Result<Option<EventsRunDto>> {
-    let run = evidentia_app::events_run(&session.path().await?).await?;
+    let run = evidentia_app::events_run(&session.location().await?).await?;
     Ok(run.as_ref().map(EventsRunDto::from))
 }
 
@@ -322,32 +341,32 @@ pub async fn list_events(
 ) -> Result<EventPageDto> {
     let page = evidentia_app::PageRequest { offset, limit };
     let events =
-        evidentia_app::list_events(&session.path().await?, &filter.to_filter()?, page).await?;
+        evidentia_app::list_events(&session.location().await?, &filter.to_filter()?, page).await?;
     Ok(EventPageDto::from(&events))
 }
 
 #[tauri::command]
 pub async fn event_chain(session: State<'_, Session>, event_seq: u64) -> Result<EventChainDto> {
-    let detail = evidentia_app::event_chain(&session.path().await?, event_seq).await?;
+    let detail = evidentia_app::event_chain(&session.location().await?, event_seq).await?;
     Ok(EventChainDto::from(&detail))
 }
 
 #[tauri::command]
 pub async fn findings_view(session: State<'_, Session>) -> Result<FindingsDto> {
-    let view = evidentia_app::findings_view(&session.path().await?, Utc::now()).await?;
+    let view = evidentia_app::findings_view(&session.location().await?, Utc::now()).await?;
     Ok(FindingsDto::from(&view))
 }
 
 #[tauri::command]
 pub async fn exceptions_view(session: State<'_, Session>) -> Result<ExceptionsDto> {
-    let view = evidentia_app::exceptions_view(&session.path().await?, Utc::now()).await?;
+    let view = evidentia_app::exceptions_view(&session.location().await?, Utc::now()).await?;
     Ok(ExceptionsDto::from(&view))
 }
 
 /// Every access-review campaign, judged fresh as of the end of the policy's period.
 #[tauri::command]
 pub async fn reviews_view(session: State<'_, Session>) -> Result<ReviewsDto> {
-    let view = evidentia_app::reviews_view(&session.path().await?, Utc::now()).await?;
+    let view = evidentia_app::reviews_view(&session.location().await?, Utc::now()).await?;
     Ok(ReviewsDto::from(&view))
 }
 
@@ -360,7 +379,7 @@ pub async fn sample_populations(
     to: Option<String>,
 ) -> Result<SamplePopulationsDto> {
     let infos = evidentia_app::population_counts(
-        &session.path().await?,
+        &session.location().await?,
         day(&from)?,
         day(&to)?,
         Utc::now(),
@@ -376,8 +395,13 @@ pub async fn record_response(
     session: State<'_, Session>,
     request: ResponseRequest,
 ) -> Result<ResponseDto> {
-    let recorded =
-        evidentia_app::record_response(&session.path().await?, request.into(), Utc::now()).await?;
+    let recorded = evidentia_app::record_response(
+        &session.location().await?,
+        request.into(),
+        session.user()?,
+        Utc::now(),
+    )
+    .await?;
     Ok(ResponseDto::from(
         &recorded.record.as_current(recorded.as_of),
     ))
@@ -389,9 +413,12 @@ pub async fn draw_sample(
     session: State<'_, Session>,
     request: SampleRequestDto,
 ) -> Result<SampleDto> {
-    let view =
-        evidentia_app::draw_sample(&session.path().await?, &request.to_request()?, Utc::now())
-            .await?;
+    let view = evidentia_app::draw_sample(
+        &session.location().await?,
+        &request.to_request()?,
+        Utc::now(),
+    )
+    .await?;
     Ok(SampleDto::from(&view))
 }
 
@@ -402,7 +429,7 @@ pub async fn write_sample_workpaper(
     request: SampleRequestDto,
     path: String,
 ) -> Result<String> {
-    let workspace = session.path().await?;
+    let workspace = session.location().await?;
     let out = PathBuf::from(&path);
     let private_key = private_key_path(&workspace).await?;
     check_output_path("sample-workpaper", &out, &workspace, private_key.as_deref())?;
@@ -414,7 +441,7 @@ pub async fn write_sample_workpaper(
 /// The Overview's assessment: chain completeness, findings, CSF functions, aging, time to revoke.
 #[tauri::command]
 pub async fn overview_assessment(session: State<'_, Session>) -> Result<AssessmentDto> {
-    let view = evidentia_app::assessment_view(&session.path().await?, Utc::now()).await?;
+    let view = evidentia_app::assessment_view(&session.location().await?, Utc::now()).await?;
     Ok(AssessmentDto::from(&view))
 }
 
@@ -425,7 +452,7 @@ pub async fn overview_assessment(session: State<'_, Session>) -> Result<Assessme
 fn check_output_path(
     kind: &str,
     out: &Path,
-    workspace: &Path,
+    workspace: &Location,
     private_key: Option<&Path>,
 ) -> Result<()> {
     let invalid = |m: String| -> Result<()> {
@@ -456,15 +483,18 @@ fn check_output_path(
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
     };
-    let ws = workspace.as_os_str().to_owned();
-    for suffix in ["", "-wal", "-shm"] {
-        let mut companion = ws.clone();
-        companion.push(suffix);
-        if same(out, Path::new(&companion)) {
-            return invalid(format!(
-                "{} is the open workspace; choose another file",
-                out.display()
-            ));
+    // A team workspace has no file here to spare.
+    if let Some(file) = workspace.as_path() {
+        let ws = file.as_os_str().to_owned();
+        for suffix in ["", "-wal", "-shm"] {
+            let mut companion = ws.clone();
+            companion.push(suffix);
+            if same(out, Path::new(&companion)) {
+                return invalid(format!(
+                    "{} is the open workspace; choose another file",
+                    out.display()
+                ));
+            }
         }
     }
     if private_key.is_some_and(|key| same(out, key)) {
@@ -490,7 +520,7 @@ pub async fn write_output(
             stage: s.to_owned(),
         });
     };
-    let workspace = session.path().await?;
+    let workspace = session.location().await?;
     let options = evidentia_app::ReportOptions {
         framework: request.framework.clone(),
         from: day(&request.from)?,
@@ -588,13 +618,16 @@ fn invalid_input(message: String) -> IpcError {
 mod tests {
     use std::path::Path;
 
+    use evidentia_app::Location;
+
     use super::{MAX_KEY_FILE, check_output_path, input_file};
 
     #[test]
     fn outputs_must_match_their_kind_and_spare_the_workspace() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let ws = dir.path().join("audit.evidentia");
-        std::fs::write(&ws, b"x").expect("workspace stand-in");
+        let file = dir.path().join("audit.evidentia");
+        std::fs::write(&file, b"x").expect("workspace stand-in");
+        let ws = Location::from(&file);
         let key = dir.path().join("keys/ws-id.pem");
         std::fs::create_dir_all(key.parent().expect("key dir")).expect("key dir");
         std::fs::write(&key, b"private").expect("key stand-in");

@@ -23,10 +23,11 @@ pub async fn ensure_demo(data: &Path, path: &Path) -> anyhow::Result<PathBuf> {
         }
     }
     let now = Utc::now();
-    evidentia_app::build_demo(&sources, &building, now).await?;
-    evidentia_app::create_signing_key(&building, None, now).await?;
-    evidentia_app::analyze_workspace(&building, None, now, true).await?;
-    evidentia_app::create_checkpoint(&building, now, None).await?;
+    let workspace = evidentia_app::Location::from(&building);
+    evidentia_app::build_demo(&sources, &workspace, now).await?;
+    evidentia_app::create_signing_key(&workspace, None, now).await?;
+    evidentia_app::record_analysis(&workspace, None, Some(evidentia_app::DEMO_USER), now).await?;
+    evidentia_app::create_checkpoint(&workspace, now, None).await?;
     std::fs::rename(&building, path)
         .with_context(|| format!("moving the demo into place at {}", path.display()))?;
     Ok(path.to_owned())

@@ -23,13 +23,20 @@ pub struct WorkspaceDto {
     pub head_hash: String,
     /// The demo workspace the app builds on first start.
     pub is_demo: bool,
+    /// A team workspace on a PostgreSQL server (`path` is then its URL, without password).
+    pub is_server: bool,
+    /// Who the next import, analysis or response will record as acting.
+    pub acting_user: String,
 }
 
 impl WorkspaceDto {
-    pub fn new(info: &WorkspaceInfo, is_demo: bool) -> Self {
-        let name = std::path::Path::new(&info.path)
-            .file_stem()
-            .map_or_else(|| info.path.clone(), |s| s.to_string_lossy().into_owned());
+    pub fn new(
+        info: &WorkspaceInfo,
+        location: &evidentia_app::Location,
+        is_demo: bool,
+        acting_user: String,
+    ) -> Self {
+        let name = workspace_name(location);
         WorkspaceDto {
             path: info.path.clone(),
             name,
@@ -37,6 +44,34 @@ impl WorkspaceDto {
             entries: info.head.count,
             head_hash: info.head.hash.to_hex(),
             is_demo,
+            is_server: location.is_server(),
+            acting_user,
+        }
+    }
+}
+
+/// What the header calls a workspace: a file's name without its extension, a team workspace's
+/// database name.
+fn workspace_name(location: &evidentia_app::Location) -> String {
+    match location {
+        evidentia_app::Location::File(path) => path.file_stem().map_or_else(
+            || path.display().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        ),
+        evidentia_app::Location::Server(url) => {
+            let shown = url.redacted();
+            let after_scheme = shown.split_once("://").map_or(shown.as_str(), |(_, r)| r);
+            let path = after_scheme
+                .split(['?', '#'])
+                .next()
+                .unwrap_or_default()
+                .split_once('/')
+                .map_or("", |(_, db)| db);
+            if path.is_empty() {
+                shown.clone()
+            } else {
+                path.to_owned()
+            }
         }
     }
 }
@@ -64,6 +99,9 @@ pub struct EntryDto {
     pub payload_hash: String,
     pub prev_hash: String,
     pub entry_hash: String,
+    /// Who the payload says acted (`recorded_by` of imports, policy changes, analyses and
+    /// responses); none for other entries and older ones.
+    pub recorded_by: Option<String>,
 }
 
 // Core types reach the UI through the façade's `wire` shapes, the same the CLI prints.
@@ -73,6 +111,11 @@ impl From<EntryJson> for EntryDto {
             seq: e.seq,
             kind: e.kind,
             recorded_at: e.recorded_at,
+            recorded_by: e
+                .payload
+                .get("recorded_by")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned),
             payload: e.payload.to_string(),
             payload_hash: e.payload_hash,
             prev_hash: e.prev_hash,
@@ -531,6 +574,8 @@ pub struct ImportRecordDto {
     pub skipped: BTreeMap<String, u64>,
     pub invalid_rows: u64,
     pub warnings: u64,
+    /// Who imported it; none for imports recorded before entries named who acted.
+    pub recorded_by: Option<String>,
 }
 
 impl From<&ImportRecord> for ImportRecordDto {
@@ -548,6 +593,7 @@ impl From<&ImportRecord> for ImportRecordDto {
             skipped: r.skipped.clone(),
             invalid_rows: r.invalid_rows,
             warnings: r.warnings,
+            recorded_by: r.recorded_by.clone(),
         }
     }
 }
@@ -836,6 +882,8 @@ pub struct AnalysisDto {
     pub as_of: String,
     pub events: u64,
     pub findings: u64,
+    /// Who the `analysis.run` entry names as having run it.
+    pub recorded_by: Option<String>,
 }
 
 impl From<&evidentia_app::AnalysisRun> for AnalysisDto {
@@ -845,6 +893,7 @@ impl From<&evidentia_app::AnalysisRun> for AnalysisDto {
             as_of: r.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             events: r.analysis.chains.len() as u64,
             findings: r.analysis.findings.len() as u64,
+            recorded_by: r.recorded_by.clone(),
         }
     }
 }

@@ -16,8 +16,15 @@ pub enum ErrorCode {
     NotAWorkspace,
     /// The workspace was written by a newer Evidentia.
     NewerFormat,
-    /// The workspace cannot be written (file permissions, read-only medium).
+    /// The workspace cannot be written (file permissions, read-only medium, a team workspace's
+    /// role that may only read).
     ReadOnly,
+    /// A team workspace's server could not be reached (down, no route, no such socket).
+    Unreachable,
+    /// A team workspace's server refused the user name or password.
+    Unauthorized,
+    /// Another client is writing to the team workspace; trying again later may succeed.
+    Busy,
     /// The user's input was refused: bad rows, unknown format or profile, existing file.
     InvalidInput,
     /// The ledger did not verify.
@@ -51,7 +58,12 @@ fn code_of(err: &anyhow::Error) -> ErrorCode {
                 StoreError::NotFound(_) => ErrorCode::NotFound,
                 StoreError::NotAWorkspace { .. } => ErrorCode::NotAWorkspace,
                 StoreError::NewerFormat { .. } => ErrorCode::NewerFormat,
-                StoreError::ReadOnly(_) => ErrorCode::ReadOnly,
+                StoreError::ReadOnly(_) | StoreError::PermissionDenied { .. } => {
+                    ErrorCode::ReadOnly
+                }
+                StoreError::Unreachable { .. } => ErrorCode::Unreachable,
+                StoreError::Unauthorized { .. } => ErrorCode::Unauthorized,
+                StoreError::Busy(_) => ErrorCode::Busy,
                 StoreError::AlreadyExists(_) => ErrorCode::InvalidInput,
                 StoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                     ErrorCode::NotFound
@@ -140,6 +152,32 @@ mod tests {
             ErrorCode::NewerFormat,
         );
         check(StoreError::ReadOnly("x".into()).into(), ErrorCode::ReadOnly);
+        let team = || evidentia_store::Location::parse("postgres://alice:s3cret@db/eng");
+        check(
+            StoreError::PermissionDenied {
+                location: team(),
+                user: "alice".into(),
+            }
+            .into(),
+            ErrorCode::ReadOnly,
+        );
+        check(
+            anyhow::Error::new(StoreError::Unreachable {
+                location: team(),
+                reason: "connection refused".into(),
+            })
+            .context("opening"),
+            ErrorCode::Unreachable,
+        );
+        check(
+            StoreError::Unauthorized {
+                location: team(),
+                reason: "password authentication failed".into(),
+            }
+            .into(),
+            ErrorCode::Unauthorized,
+        );
+        check(StoreError::Busy(team()).into(), ErrorCode::Busy);
         check(
             AppError::InvalidInput("bad rows".into()).into(),
             ErrorCode::InvalidInput,
@@ -159,5 +197,34 @@ mod tests {
     /// A database error whose text would leak SQL, built without a database.
     fn sqlx_like_error() -> sqlx::Error {
         sqlx::Error::Protocol("near SELECT: syntax error".into())
+    }
+
+    #[test]
+    fn a_team_workspace_s_password_never_reaches_the_ui() {
+        let location = evidentia_store::Location::parse("postgres://alice:s3cret@db/eng");
+        for err in [
+            StoreError::Unreachable {
+                location: location.clone(),
+                reason: "connection refused".into(),
+            },
+            StoreError::Unauthorized {
+                location: location.clone(),
+                reason: "password authentication failed for user \"alice\"".into(),
+            },
+            StoreError::PermissionDenied {
+                location: location.clone(),
+                user: "alice".into(),
+            },
+            StoreError::Busy(location.clone()),
+        ] {
+            let ipc =
+                IpcError::from(anyhow::Error::new(err).context(format!("opening {location}")));
+            assert!(!ipc.message.contains("s3cret"), "{}", ipc.message);
+            assert!(
+                ipc.message.contains("postgres://alice@db/eng"),
+                "{}",
+                ipc.message
+            );
+        }
     }
 }

@@ -22,12 +22,17 @@ pub fn run() {
                 config: paths.app_config_dir()?,
                 data: paths.app_data_dir()?,
             };
-            app.manage(Session::new(dirs, session::start_from_args()));
+            app.manage(Session::new(
+                dirs,
+                session::start_from_args(),
+                session::user_from_env(),
+            ));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::current_workspace,
             commands::open_workspace,
+            commands::open_team_workspace,
             commands::init_workspace,
             commands::open_demo_workspace,
             commands::list_entries,

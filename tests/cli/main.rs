@@ -1,11 +1,13 @@
 //! End-to-end tests of the `evidentia` binary: run as a subprocess on real files, as users and scripts do.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod acting_user;
 mod analysis;
 mod bad_workspace;
 mod concurrent;
 mod export;
 mod import;
+mod location;
 mod malformed;
 mod pack;
 mod policy;
@@ -81,11 +83,17 @@ impl Run {
     }
 }
 
-/// The binary under test, with no workspace inherited from the environment and no terminal.
+/// The acting user every test's `evidentia` records (`EVIDENTIA_USER`): fixed, so entries are
+/// the same on every machine and whoever runs the tests.
+pub const TEST_USER: &str = "cli-tester";
+
+/// The binary under test, with no workspace inherited from the environment, a fixed acting
+/// user and no terminal.
 pub fn command(args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_evidentia"));
     cmd.args(args)
         .env_remove("EVIDENTIA_WORKSPACE")
+        .env("EVIDENTIA_USER", TEST_USER)
         // Signing keys go to a folder of this test run, never the user's config folder.
         .env("EVIDENTIA_KEY_DIR", test_key_dir())
         .env("NO_COLOR", "1")

@@ -71,6 +71,8 @@ def _launch(tmp: Path, workspace: Path | None, extra_env: dict[str, str] | None 
             "EVIDENTIA_KEY_DIR": str(tmp / "keys"),
             # No accessibility bus under Xvfb; without this GTK waits for it on every start.
             "NO_AT_BRIDGE": "1",
+            # The acting user entries record: fixed, whoever runs the tests.
+            "EVIDENTIA_USER": "e2e-tester",
         }
     )
     if workspace is not None:

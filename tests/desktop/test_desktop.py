@@ -106,6 +106,8 @@ def test_import_then_verify_on_a_fresh_workspace(fresh_app, tmp_path):
     wait(d).until(lambda drv: "Ledger intact" in badge_text(drv))
     wait(d).until(has_text("header .ws-name", "e2e"))
     assert "Demo workspace" not in text_of(d, "header")
+    # The header names the acting user (EVIDENTIA_USER here) its writes will record.
+    assert text_of(d, '[data-testid="acting-user"]').strip() == "as e2e-tester"
     assert fresh_app.workspace.is_file()
     fresh_app.shot("01-overview-empty")
 
@@ -193,6 +195,8 @@ def test_import_then_verify_on_a_fresh_workspace(fresh_app, tmp_path):
 
     go(d, "overview")
     wait(d).until(has_text("main", SAMPLE.name))
+    # Each import names who made it.
+    assert {t.strip() for t in texts_of(d, '[data-testid="import-by"]')} == {"e2e-tester"}
     fresh_app.shot("05-overview-after-import")
 
     # Without an analysis or a policy, each analysis page says what to do next.
@@ -215,6 +219,23 @@ def test_import_then_verify_on_a_fresh_workspace(fresh_app, tmp_path):
     fresh_app.shot("08-file-menu")
     d.switch_to.active_element.send_keys(Keys.ESCAPE)
     wait(d).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, '[role="menu"]'))
+
+    # A team workspace whose server cannot be reached (no socket there, no network tried): the
+    # dialog says so with the URL, never the password, and the open workspace stays.
+    d.find_element(By.CSS_SELECTOR, "header .trigger").click()
+    d.find_element(By.CSS_SELECTOR, '[data-testid="open-team"]').click()
+    wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="team-dialog"]')))
+    d.find_element(By.CSS_SELECTOR, '[data-testid="team-url"]').send_keys("postgres://nobody@%2Fnonexistent-evidentia/x")
+    d.find_element(By.CSS_SELECTOR, '[data-testid="team-password"]').send_keys("hunter2")
+    d.find_element(By.CSS_SELECTOR, '[data-testid="team-open"]').click()
+    refusal = wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="team-error"]')))
+    assert "could not be reached" in refusal.text, refusal.text
+    assert "postgres://nobody@%2Fnonexistent-evidentia/x" in refusal.text, refusal.text
+    assert "hunter2" not in refusal.text
+    fresh_app.shot("08b-team-workspace-unreachable")
+    d.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait(d).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, '[data-testid="team-dialog"]'))
+    assert "e2e" in text_of(d, "header .ws-name")
 
     # Keyboard: Tab reaches the navigation and a focused item shows a visible outline.
     d.find_element(By.CSS_SELECTOR, 'nav [data-page="overview"]').click()

@@ -9,7 +9,6 @@
 //! Each figure is one façade call as the desktop command makes it (open the workspace read-only,
 //! query, close), repeated; min / median / p95 in milliseconds. Figures go in docs/benchmarks.md.
 
-use std::path::Path;
 use std::time::Instant;
 
 use chrono::{TimeDelta, TimeZone, Utc};
@@ -156,7 +155,7 @@ fn stats(mut ms: Vec<f64>) -> Stats {
 }
 
 async fn time_page(
-    ws: &Path,
+    ws: &evidentia_app::Location,
     label: &str,
     filter: &EventFilter,
     offset: impl Fn(u64) -> u64,
@@ -205,7 +204,8 @@ fn main() -> BenchResult<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let dir = tempfile::tempdir()?;
-    let ws = dir.path().join("bench.evidentia");
+    let file = dir.path().join("bench.evidentia");
+    let ws = evidentia_app::Location::from(&file);
     let now = Utc
         .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
         .single()
@@ -226,13 +226,13 @@ fn main() -> BenchResult<()> {
 
         // The projection's own cost: the writer's time and how much the file grows (the ledger
         // is already in it). Peak RSS is the process's, read by `/usr/bin/time -v`.
-        let before_mb = std::fs::metadata(&ws)?.len() as f64 / 1e6;
+        let before_mb = std::fs::metadata(&file)?.len() as f64 / 1e6;
         let start = Instant::now();
         let written =
             evidentia_app::write_event_chains_at(&ws, LEDGER_ENTRIES, (0..events).map(synthesize))
                 .await?;
         let fill = start.elapsed().as_secs_f64();
-        let size_mb = std::fs::metadata(&ws)?.len() as f64 / 1e6;
+        let size_mb = std::fs::metadata(&file)?.len() as f64 / 1e6;
         println!(
             "wrote {written} event chains in {fill:.1} s ({:.0} events/s); workspace {before_mb:.1} MB -> {size_mb:.1} MB ({:.1} MB extra)",
             written as f64 / fill,

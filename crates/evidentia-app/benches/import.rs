@@ -44,7 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let reference = sqlite_import_secs(&csv);
 
-    let workspace = dir.path().join("bench.evidentia");
+    let workspace = evidentia_app::Location::from(dir.path().join("bench.evidentia"));
     let now = chrono::Utc
         .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
         .single()
@@ -63,6 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &workspace,
             std::slice::from_ref(&csv),
             &options,
+            Some("bench"),
             now,
             |_, _| {},
         )

@@ -63,7 +63,7 @@ fn main() {
         PathBuf::from,
     );
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("bench.evidentia");
+    let ws = evidentia_app::Location::from(dir.path().join("bench.evidentia"));
     let now = Utc.with_ymd_and_hms(2026, 7, 1, 9, 0, 0).single().unwrap();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -22,6 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     std::fs::create_dir_all(&data)?;
     let workspace = data.join("report-scale10.evidentia");
+    let location = evidentia_app::Location::from(&workspace);
     let now = chrono::Utc
         .with_ymd_and_hms(2026, 1, 15, 9, 0, 0)
         .single()
@@ -50,7 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             start.elapsed().as_secs_f64()
         );
         let start = Instant::now();
-        let demo = rt.block_on(evidentia_app::build_demo(samples.path(), &workspace, now))?;
+        let demo = rt.block_on(evidentia_app::build_demo(samples.path(), &location, now))?;
         println!(
             "imported {} files, {} records in {:.1} s",
             demo.files,
@@ -71,12 +72,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut pdf = Vec::new();
         for _ in 0..RUNS {
             let start = Instant::now();
-            pdf = rt.block_on(evidentia_app::render_report(&workspace, &options))?;
+            pdf = rt.block_on(evidentia_app::render_report(&location, &options))?;
             totals.push(start.elapsed().as_secs_f64());
         }
         // The same work in its two halves, to say where the time goes.
         let start = Instant::now();
-        let model = rt.block_on(evidentia_app::report_model(&workspace, &options))?;
+        let model = rt.block_on(evidentia_app::report_model(&location, &options))?;
         let gather = start.elapsed().as_secs_f64();
         let findings = model.findings.len();
         let start = Instant::now();

@@ -2,7 +2,6 @@
 //! the policy in force, with the uncorrelated ones kept in plain sight.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::{Context, anyhow};
 use evidentia_domain::{
@@ -13,6 +12,7 @@ use evidentia_policy::{CorrelationRule, Correlator, IdentityFacts};
 use evidentia_store::StoreError;
 use serde::Deserialize;
 
+use crate::Location;
 use crate::entries::{RECONCILIATION_SET_KIND, reconciliation_set};
 use crate::policy::load_current;
 use crate::{open_read, record_entry_kind};
@@ -100,7 +100,7 @@ fn parse<T: for<'de> Deserialize<'de>>(seq: u64, payload: &[u8]) -> Result<T, St
 
 /// Lists every account seen in executions, reconciliations and activity, correlated to identities by
 /// the policy in force. Fails when no policy was ever set: correlation is a policy setting.
-pub async fn list_accounts(workspace: &Path) -> anyhow::Result<AccountsReport> {
+pub async fn list_accounts(workspace: &Location) -> anyhow::Result<AccountsReport> {
     let ws = open_read(workspace).await?;
     let result = async {
         let verified = crate::trust::verified(&ws).await?;

@@ -3,7 +3,6 @@
 //! exactly what it was made from.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -13,6 +12,7 @@ use evidentia_rules::{Analysis, Evidence, Stored};
 use evidentia_store::{EvidenceStore, Head, StoreError, Workspace};
 use serde::Deserialize;
 
+use crate::Location;
 use crate::entries::{RECONCILIATION_SET_KIND, reconciliation_set};
 use crate::policy::{RecordedPolicy, load_current};
 use crate::{EntryKind, open_read, open_write, record_entry_kind};
@@ -102,6 +102,8 @@ pub struct AnalysisRun {
     pub as_of: DateTime<Utc>,
     /// The `analysis.run` entry, when the run was recorded.
     pub recorded_at_seq: Option<u64>,
+    /// Who the `analysis.run` entry says ran it, when the run was recorded.
+    pub recorded_by: Option<String>,
     /// Names the policy uses that no import produced (see `names`), to show beside the run.
     pub warnings: Vec<String>,
     /// Every management response among the entries read (`1..=head.count`), oldest first, the
@@ -127,17 +129,45 @@ impl AnalysisRun {
 }
 
 /// Runs every check as of `as_of` — by default the end of the policy's reporting period, else
-/// `now` (exceptions age and credentials grow old relative to it). With `record`, appends an
-/// `analysis.run` entry naming the head and policy it used and the findings per check.
+/// `now` (exceptions age and credentials grow old relative to it). Nothing is written: the
+/// views, `findings` and the other read-only commands judge this way.
 pub async fn analyze_workspace(
-    workspace: &Path,
+    workspace: &Location,
     as_of: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-    record: bool,
 ) -> anyhow::Result<AnalysisRun> {
-    Ok(analyze_in(workspace, None, as_of, now, record, |_, _| ())
-        .await?
-        .0)
+    Ok(
+        analyze_in(workspace, None, as_of, now, Recording::No, |_, _| ())
+            .await?
+            .0,
+    )
+}
+
+/// [`analyze_workspace`], then appends an `analysis.run` entry naming the head and policy it
+/// used, the findings per check and who ran it (`user`, the configured acting user; `None`
+/// resolves it as [`crate::acting_user`] says), and writes the Events table's projection.
+pub async fn record_analysis(
+    workspace: &Location,
+    as_of: Option<DateTime<Utc>>,
+    user: Option<&str>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<AnalysisRun> {
+    if let Some(name) = user {
+        // A bad name is refused before the ledger is read, let alone written.
+        crate::check_user_name(name)?;
+    }
+    Ok(
+        analyze_in(workspace, None, as_of, now, Recording::As(user), |_, _| ())
+            .await?
+            .0,
+    )
+}
+
+/// Whether an analysis is recorded, and the configured acting user when it is.
+#[derive(Debug, Clone, Copy)]
+enum Recording<'a> {
+    No,
+    As(Option<&'a str>),
 }
 
 /// A reporting period: both dates inclusive, whole UTC days.
@@ -158,16 +188,21 @@ impl Period {
 /// recording the run: what reports, exports and packs are made from. Unset ends of `period`
 /// fall back to the policy's; the run is judged as of the end of the period.
 pub async fn analyze_period(
-    workspace: &Path,
+    workspace: &Location,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<AnalysisRun> {
-    Ok(
-        analyze_in(workspace, Some((from, to)), None, now, false, |_, _| ())
-            .await?
-            .0,
+    Ok(analyze_in(
+        workspace,
+        Some((from, to)),
+        None,
+        now,
+        Recording::No,
+        |_, _| (),
     )
+    .await?
+    .0)
 }
 
 /// [`analyze_period`], then `then` over the same indexed evidence and analysis on the
@@ -175,39 +210,47 @@ pub async fn analyze_period(
 /// With `at`, the evidence is read as the ledger stood at that many entries (a verified prefix
 /// of it): what was analysed then, whatever was imported since.
 pub(crate) async fn analyze_period_then<T: Send + 'static>(
-    workspace: &Path,
+    workspace: &Location,
     (from, to): (Option<NaiveDate>, Option<NaiveDate>),
     at: Option<u64>,
     now: DateTime<Utc>,
     then: impl FnOnce(&evidentia_rules::Context<'_>, &Analysis) -> T + Send + 'static,
 ) -> anyhow::Result<(AnalysisRun, T)> {
-    analyze_in_at(workspace, Some((from, to)), None, at, now, false, then).await
+    analyze_in_at(
+        workspace,
+        Some((from, to)),
+        None,
+        at,
+        now,
+        Recording::No,
+        then,
+    )
+    .await
 }
 
 async fn analyze_in<T: Send + 'static>(
-    workspace: &Path,
+    workspace: &Location,
     period: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
     as_of: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-    record: bool,
+    record: Recording<'_>,
     then: impl FnOnce(&evidentia_rules::Context<'_>, &Analysis) -> T + Send + 'static,
 ) -> anyhow::Result<(AnalysisRun, T)> {
     analyze_in_at(workspace, period, as_of, None, now, record, then).await
 }
 
 async fn analyze_in_at<T: Send + 'static>(
-    workspace: &Path,
+    workspace: &Location,
     period: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
     as_of: Option<DateTime<Utc>>,
     at: Option<u64>,
     now: DateTime<Utc>,
-    record: bool,
+    record: Recording<'_>,
     then: impl FnOnce(&evidentia_rules::Context<'_>, &Analysis) -> T + Send + 'static,
 ) -> anyhow::Result<(AnalysisRun, T)> {
-    let ws = if record {
-        open_write(workspace).await?
-    } else {
-        open_read(workspace).await?
+    let ws = match record {
+        Recording::As(_) => open_write(workspace).await?,
+        Recording::No => open_read(workspace).await?,
     };
     let result = async {
         // Only what verification covers is read: the chain and checkpoints are checked first
@@ -260,7 +303,9 @@ async fn analyze_in_at<T: Send + 'static>(
             .await
             .map_err(|e| anyhow!("analysis stopped: {e}"))?;
         let mut recorded_at_seq = None;
-        if record {
+        let mut recorded_by = None;
+        if let Recording::As(user) = record {
+            let by = crate::acting_user(&ws, user)?;
             let mut by_check: BTreeMap<&str, u64> = BTreeMap::new();
             for f in &analysis.findings {
                 *by_check.entry(f.check).or_default() += 1;
@@ -272,11 +317,13 @@ async fn analyze_in_at<T: Send + 'static>(
                 "findings": analysis.findings.len(),
                 "findings_by_check": by_check,
                 "exceptions": analysis.exceptions.len(),
+                "recorded_by": by,
             }))?;
             let mut batch = ws.begin().await?;
             let seq = batch.append(EntryKind::AnalysisRun.as_str(), &format_recorded_at(now), payload).await?;
             batch.commit().await?;
             recorded_at_seq = Some(seq);
+            recorded_by = Some(by);
             // The Events table pages this run's chains from SQLite (a cache, not evidence).
             crate::events::write_event_chains(&ws, seq, &analysis.chains)
                 .await
@@ -289,6 +336,7 @@ async fn analyze_in_at<T: Send + 'static>(
                 head,
                 as_of,
                 recorded_at_seq,
+                recorded_by,
                 warnings,
                 responses,
                 identities,
@@ -309,7 +357,7 @@ fn period_end(policy: &RecordedPolicy) -> Option<DateTime<Utc>> {
 
 /// Warnings about the policy in force against the evidence imported so far: names of
 /// entitlements no import produced, with the nearest names seen.
-pub async fn policy_warnings(workspace: &Path) -> anyhow::Result<Vec<String>> {
+pub async fn policy_warnings(workspace: &Location) -> anyhow::Result<Vec<String>> {
     let ws = open_read(workspace).await?;
     let result = async {
         let verified = crate::trust::verified(&ws).await?;

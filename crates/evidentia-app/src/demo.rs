@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow};
 use chrono::{DateTime, Utc};
 
-use crate::{FileOutcome, ImportOptions, import_files, init_workspace, set_policy};
+use crate::{FileOutcome, ImportOptions, Location, import_files, init_workspace, set_policy};
 
 include!(concat!(env!("OUT_DIR"), "/samples.rs"));
 
@@ -33,16 +33,20 @@ pub fn write_embedded_samples(dir: &Path) -> anyhow::Result<()> {
 
 /// Builds the demo workspace at `out` from the embedded samples, written to a temporary folder
 /// for the import and removed afterwards: `evidentia demo` from any directory.
-pub async fn build_embedded_demo(out: &Path, now: DateTime<Utc>) -> anyhow::Result<DemoReport> {
+pub async fn build_embedded_demo(out: &Location, now: DateTime<Utc>) -> anyhow::Result<DemoReport> {
     let sources = tempfile::tempdir().context("creating a folder for the demo's sample files")?;
     write_embedded_samples(sources.path())?;
     build_demo(sources.path(), out, now).await
 }
 
+/// The acting user the demo's entries record: a fixed name, so the demo's entries are the same
+/// whoever builds it and on whatever machine.
+pub const DEMO_USER: &str = "demo";
+
 /// What building the demo did.
 #[derive(Debug, Clone)]
 pub struct DemoReport {
-    pub workspace: PathBuf,
+    pub workspace: Location,
     pub files: usize,
     pub records: u64,
 }
@@ -67,7 +71,7 @@ fn profile_for(relative: &Path) -> Option<&'static str> {
 /// folder): imports every input file in a stable order, then records `policy.toml`.
 pub async fn build_demo(
     samples: &Path,
-    out: &Path,
+    out: &Location,
     now: DateTime<Utc>,
 ) -> anyhow::Result<DemoReport> {
     let policy = samples.join("policy.toml");
@@ -103,9 +107,16 @@ pub async fn build_demo(
             profile: profile_for(relative).map(str::to_owned),
             ..ImportOptions::default()
         };
-        let reports = import_files(out, std::slice::from_ref(file), &options, now, |_, _| {})
-            .await
-            .with_context(|| format!("importing {}", relative.display()))?;
+        let reports = import_files(
+            out,
+            std::slice::from_ref(file),
+            &options,
+            Some(DEMO_USER),
+            now,
+            |_, _| {},
+        )
+        .await
+        .with_context(|| format!("importing {}", relative.display()))?;
         for report in reports {
             if let FileOutcome::Imported {
                 records: by_kind, ..
@@ -115,9 +126,9 @@ pub async fn build_demo(
             }
         }
     }
-    set_policy(out, &policy, now).await?;
+    set_policy(out, &policy, Some(DEMO_USER), now).await?;
     Ok(DemoReport {
-        workspace: out.to_owned(),
+        workspace: out.clone(),
         files: files.len(),
         records,
     })

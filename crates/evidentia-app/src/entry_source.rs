@@ -1,13 +1,12 @@
 //! Where a ledger entry came from: the imported file, its hash, the line or JSON pointer and the exact bytes of that line, so a number in the app leads back to the evidence as it was imported.
 
-use std::path::Path;
-
 use anyhow::Context as _;
 use evidentia_ledger::Hash;
 use evidentia_store::{EvidenceStore, Workspace};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::Location;
 use crate::entries::RECONCILIATION_SET_KIND;
 use crate::{list_imports, open_read};
 
@@ -102,7 +101,7 @@ pub struct EntrySource {
 /// The source of entry `seq`: `None` for an entry that cites no artifact (workspace creation,
 /// policy, analysis runs, checkpoints' keys). The chain is verified first, as for every
 /// reader of entries; an entry past the verified head is refused.
-pub async fn entry_source(workspace: &Path, seq: u64) -> anyhow::Result<Option<EntrySource>> {
+pub async fn entry_source(workspace: &Location, seq: u64) -> anyhow::Result<Option<EntrySource>> {
     let ws = open_read(workspace).await?;
     let result = source_in(&ws, seq).await;
     ws.close().await;
@@ -402,7 +401,7 @@ mod tests {
     #[tokio::test]
     async fn an_imported_row_leads_back_to_its_exact_line() {
         let dir = tempfile::tempdir().unwrap();
-        let ws = dir.path().join("w.evidentia");
+        let ws = crate::Location::from(dir.path().join("w.evidentia"));
         let now = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
         let demo = dir.path().join("samples");
         crate::write_embedded_samples(&demo).unwrap();
@@ -448,7 +447,7 @@ mod tests {
         assert!(past.unwrap_err().to_string().contains("not in the ledger"));
     }
 
-    fn find_file(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
+    fn find_file(dir: &std::path::Path, name: &str) -> Option<std::path::PathBuf> {
         for e in std::fs::read_dir(dir).ok()?.flatten() {
             let p = e.path();
             if p.is_dir() {

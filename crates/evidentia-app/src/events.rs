@@ -4,7 +4,6 @@
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::path::Path;
 
 use anyhow::Context as _;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -12,6 +11,7 @@ use evidentia_domain::Timestamp;
 use evidentia_rules::{Direction, EventChain, LinkStatus, SystemChain};
 use evidentia_store::{EventChainFilter, EventChainRow, EventChainSummary, Workspace};
 
+use crate::Location;
 use crate::{AppError, open_read, open_write};
 
 /// At most this many rows per page; the table asks for a screenful or two.
@@ -551,7 +551,7 @@ pub async fn write_event_chains<C: Borrow<EventChain>>(
 
 /// [`write_event_chains`] on a workspace file.
 pub async fn write_event_chains_at<C: Borrow<EventChain>>(
-    workspace: &Path,
+    workspace: &Location,
     run_seq: u64,
     chains: impl IntoIterator<Item = C>,
 ) -> anyhow::Result<u64> {
@@ -562,7 +562,7 @@ pub async fn write_event_chains_at<C: Borrow<EventChain>>(
 }
 
 /// The run the Events table shows, or `None` before the first recorded analysis.
-pub async fn events_run(workspace: &Path) -> anyhow::Result<Option<EventsRun>> {
+pub async fn events_run(workspace: &Location) -> anyhow::Result<Option<EventsRun>> {
     let ws = open_read(workspace).await?;
     let result = async {
         let Some(run) = ws.event_chain_run().await? else {
@@ -615,7 +615,7 @@ fn store_filter(filter: &EventFilter) -> Result<EventChainFilter, AppError> {
 
 /// A page of the Events table from the projection, and the total under the filter.
 pub async fn list_events(
-    workspace: &Path,
+    workspace: &Location,
     filter: &EventFilter,
     page: PageRequest,
 ) -> anyhow::Result<EventPage> {
@@ -645,7 +645,7 @@ pub async fn list_events(
 
 /// One event's chain per system from the projection, each link with the ledger entries
 /// (seq, kind, entry hash) it rests on, read from the ledger itself.
-pub async fn event_chain(workspace: &Path, event_seq: u64) -> anyhow::Result<EventChainDetail> {
+pub async fn event_chain(workspace: &Location, event_seq: u64) -> anyhow::Result<EventChainDetail> {
     let ws = open_read(workspace).await?;
     let result = async {
         let run = ws.event_chain_run().await?.ok_or_else(|| {
@@ -741,8 +741,6 @@ mod tests {
     use chrono::{TimeDelta, TimeZone};
     use evidentia_domain::{IdentityId, IdentityKind, LifecycleEventType, SystemId};
     use evidentia_store::{Access, EvidenceStore};
-
-    use std::path::PathBuf;
 
     use evidentia_rules::Link;
 
@@ -909,8 +907,8 @@ mod tests {
             .collect()
     }
 
-    async fn workspace(dir: &Path) -> PathBuf {
-        let path = dir.join("events.evidentia");
+    async fn workspace(dir: &std::path::Path) -> Location {
+        let path = Location::from(dir.join("events.evidentia"));
         crate::init_workspace(&path, at(0, 0, 0, 0)).await.unwrap();
         let ws = Workspace::open(&path, Access::ReadWrite).await.unwrap();
         let mut batch = ws.begin().await.unwrap();

@@ -13,6 +13,7 @@ use evidentia_pack::oscal::{
 };
 use evidentia_pack::{Cell, EXPORT_FORMAT, ExportMeta, Table, sanitize_file_name};
 
+use crate::Location;
 use crate::responses::current_of;
 use crate::{
     AnalysisRun, Direction, ImportRecord, Link, Period, ReportOptions, ResponseRecord,
@@ -112,7 +113,7 @@ fn day_text(d: NaiveDate) -> String {
 /// Analyses the period `options` names (judged as of its end; nothing is recorded) and reads
 /// what the exports cite. Fails on an unknown framework before any work.
 pub async fn export_source(
-    workspace: &Path,
+    workspace: &Location,
     options: &ReportOptions,
 ) -> anyhow::Result<ExportSource> {
     let (catalogs, _) = catalogs()?;
@@ -145,7 +146,7 @@ pub async fn export_source(
 
 /// One table export of the period, as CSV or JSON.
 pub async fn export_table(
-    workspace: &Path,
+    workspace: &Location,
     kind: ExportKind,
     format: ExportFormat,
     options: &ReportOptions,
@@ -156,7 +157,10 @@ pub async fn export_table(
 }
 
 /// The OSCAL assessment results of the period for `options.framework`.
-pub async fn export_oscal(workspace: &Path, options: &ReportOptions) -> anyhow::Result<Vec<u8>> {
+pub async fn export_oscal(
+    workspace: &Location,
+    options: &ReportOptions,
+) -> anyhow::Result<Vec<u8>> {
     export_source(workspace, options).await?.oscal()
 }
 

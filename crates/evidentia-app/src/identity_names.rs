@@ -1,13 +1,13 @@
 //! The display names the imported identity records give, so the desktop can show "Ada Lovelace (E1001)" where the evidence only says `E1001`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::Context as _;
 use evidentia_domain::RecordKind;
 use evidentia_store::StoreError;
 use serde_json::Value;
 
+use crate::Location;
 use crate::{open_read, record_entry_kind};
 
 /// What the evidence says of one identity: its latest display name and whether it is a person.
@@ -55,7 +55,7 @@ pub(crate) fn known_identities(
 /// lifecycle events (`attributes.display_name`, as HR extracts carry it), in ledger order: a
 /// later record of the same identity replaces an earlier one (a name changed in HR). Identities
 /// without a name are left out.
-pub async fn identity_names(workspace: &Path) -> anyhow::Result<BTreeMap<String, String>> {
+pub async fn identity_names(workspace: &Location) -> anyhow::Result<BTreeMap<String, String>> {
     let identity = record_entry_kind(RecordKind::Identity);
     let event = record_entry_kind(RecordKind::LifecycleEvent);
     let ws = open_read(workspace).await?;
@@ -98,7 +98,7 @@ mod tests {
     #[tokio::test]
     async fn the_demo_names_its_people() {
         let dir = tempfile::tempdir().unwrap();
-        let ws = dir.path().join("w.evidentia");
+        let ws = crate::Location::from(dir.path().join("w.evidentia"));
         let now = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
         crate::build_embedded_demo(&ws, now).await.unwrap();
         let names = super::identity_names(&ws).await.unwrap();
@@ -137,9 +137,7 @@ mod tests {
         assert_eq!(names, expected);
         // The analysis's own reading of the same evidence names everyone the same way, and
         // knows people from NHIs by their records' kinds.
-        let run = crate::analyze_workspace(&ws, None, now, false)
-            .await
-            .unwrap();
+        let run = crate::analyze_workspace(&ws, None, now).await.unwrap();
         let from_run: std::collections::BTreeMap<String, String> = run
             .identities
             .iter()

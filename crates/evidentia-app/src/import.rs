@@ -18,6 +18,7 @@ use evidentia_store::{AppendBatch, EvidenceStore, Workspace};
 use sha2::{Digest, Sha256};
 use tokio::runtime::Handle;
 
+use crate::Location;
 use crate::entries::{RECONCILIATION_SET_KIND, RECONCILIATION_SET_ROWS};
 use crate::{AppError, EntryKind, open_write, record_entry_kind};
 
@@ -109,15 +110,18 @@ pub struct ImportRejection {
 }
 
 /// Imports files one after another, each in its own transaction. Stops at the first file
-/// that cannot be imported; files before it stay imported, nothing of it is kept.
+/// that cannot be imported; files before it stay imported, nothing of it is kept. Each
+/// `import.file` entry records who imported it: `user` (the configured acting user), else as
+/// [`crate::acting_user`] resolves it.
 pub async fn import_files(
-    workspace: &Path,
+    workspace: &Location,
     files: &[PathBuf],
     options: &ImportOptions,
+    user: Option<&str>,
     now: DateTime<Utc>,
     progress: impl FnMut(&Path, Progress) + Send + 'static,
 ) -> anyhow::Result<Vec<ImportReport>> {
-    import_all(workspace, files, options, now, progress, true)
+    import_all(workspace, files, options, user, now, progress, true)
         .await?
         .into_iter()
         .map(|r| r.map_err(|rejection| rejection.error))
@@ -128,25 +132,39 @@ pub async fn import_files(
 /// that cannot be imported (unreadable, unknown format, bad rows, ...) is rejected on its own
 /// and the next one is tried. One result per file, in order. `Err` only when the workspace
 /// itself fails (it cannot be opened or written); files imported before that stay imported.
+/// Who imported is recorded as for [`import_files`].
 pub async fn import_each(
-    workspace: &Path,
+    workspace: &Location,
     files: &[PathBuf],
     options: &ImportOptions,
+    user: Option<&str>,
     now: DateTime<Utc>,
     progress: impl FnMut(&Path, Progress) + Send + 'static,
 ) -> anyhow::Result<Vec<Result<ImportReport, ImportRejection>>> {
-    import_all(workspace, files, options, now, progress, false).await
+    import_all(workspace, files, options, user, now, progress, false).await
 }
 
 async fn import_all(
-    workspace: &Path,
+    workspace: &Location,
     files: &[PathBuf],
     options: &ImportOptions,
+    user: Option<&str>,
     now: DateTime<Utc>,
     progress: impl FnMut(&Path, Progress) + Send + 'static,
     stop_at_rejection: bool,
 ) -> anyhow::Result<Vec<Result<ImportReport, ImportRejection>>> {
+    if let Some(name) = user {
+        // A bad name is refused before the workspace is opened.
+        crate::check_user_name(name)?;
+    }
     let ws = open_write(workspace).await?;
+    let recorded_by = match crate::acting_user(&ws, user) {
+        Ok(by) => by,
+        Err(e) => {
+            ws.close().await;
+            return Err(e);
+        }
+    };
     let recorded_at = format_recorded_at(now);
     let handle = Handle::current();
     let files = files.to_vec();
@@ -164,7 +182,10 @@ async fn import_all(
                 &worker_ws,
                 file,
                 &options,
-                &recorded_at,
+                Stamp {
+                    at: &recorded_at,
+                    by: &recorded_by,
+                },
                 &mut cache,
                 &mut |p| progress(file, p),
             )?;
@@ -203,6 +224,13 @@ struct RunCache {
     campaigns: Option<BTreeMap<CampaignId, ReviewCampaign>>,
 }
 
+/// When an import run's entries are recorded and who is recorded as importing.
+#[derive(Debug, Clone, Copy)]
+struct Stamp<'a> {
+    at: &'a str,
+    by: &'a str,
+}
+
 /// Imports one file. The outer `Err` is the workspace failing (stop); the inner one is this
 /// file being rejected (nothing of it kept; the next file can still be tried).
 fn import_one(
@@ -210,10 +238,11 @@ fn import_one(
     ws: &Workspace,
     path: &Path,
     options: &ImportOptions,
-    recorded_at: &str,
+    stamp: Stamp<'_>,
     cache: &mut RunCache,
     progress: &mut dyn FnMut(Progress),
 ) -> anyhow::Result<anyhow::Result<FileOutcome>> {
+    let recorded_at = stamp.at;
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -375,6 +404,7 @@ fn import_one(
             "location": d.location.to_string(),
             "reason": d.reason,
         })).collect::<Vec<_>>(),
+        "recorded_by": stamp.by,
     });
     // What the user said about the file, recorded only when said (older entries lack them).
     let given = [

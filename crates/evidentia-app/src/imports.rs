@@ -2,13 +2,13 @@
 //! mapping profiles a client can offer: the import history the desktop overview shows.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::Context;
 use evidentia_import::Profile;
 use evidentia_store::StoreError;
 use serde::Deserialize;
 
+use crate::Location;
 use crate::{EntryKind, open_read};
 
 /// One imported file as its `import.file` entry recorded it.
@@ -32,6 +32,8 @@ pub struct ImportRecord {
     pub invalid_rows: u64,
     /// Events too incomplete to be evidence.
     pub warnings: u64,
+    /// Who imported it; `None` for entries made before imports recorded it.
+    pub recorded_by: Option<String>,
 }
 
 /// The fields of an `import.file` payload this listing reads; older entries may lack some.
@@ -57,10 +59,12 @@ struct ImportPayload {
     invalid_rows: u64,
     #[serde(default)]
     warnings: u64,
+    #[serde(default)]
+    recorded_by: Option<String>,
 }
 
 /// Every imported file, oldest first (the `log --kind import.file` view, parsed).
-pub async fn list_imports(workspace: &Path) -> anyhow::Result<Vec<ImportRecord>> {
+pub async fn list_imports(workspace: &Location) -> anyhow::Result<Vec<ImportRecord>> {
     let ws = open_read(workspace).await?;
     let kind = EntryKind::ImportFile.as_str();
     let verified = match crate::trust::verified(&ws).await {
@@ -107,6 +111,7 @@ pub async fn list_imports(workspace: &Path) -> anyhow::Result<Vec<ImportRecord>>
                     skipped: p.skipped,
                     invalid_rows: p.invalid_rows,
                     warnings: p.warnings,
+                    recorded_by: p.recorded_by,
                 });
             }
             Ok(records)
@@ -124,7 +129,7 @@ pub fn builtin_profiles() -> Vec<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     use chrono::{TimeZone, Utc};
 
@@ -140,7 +145,7 @@ mod tests {
     #[tokio::test]
     async fn lists_each_imported_file_once_with_its_counts() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let ws = dir.path().join("w.evidentia");
+        let ws = crate::Location::from(dir.path().join("w.evidentia"));
         let now = Utc
             .with_ymd_and_hms(2024, 5, 1, 12, 0, 0)
             .single()
@@ -154,9 +159,16 @@ mod tests {
         };
         let file = fixture("provisioning-csv.csv");
         for _ in 0..2 {
-            import_files(&ws, std::slice::from_ref(&file), &options, now, |_, _| {})
-                .await
-                .expect("import");
+            import_files(
+                &ws,
+                std::slice::from_ref(&file),
+                &options,
+                Some("tester"),
+                now,
+                |_, _| {},
+            )
+            .await
+            .expect("import");
         }
         let imports = list_imports(&ws).await.expect("list");
         assert_eq!(
@@ -170,6 +182,7 @@ mod tests {
         assert_eq!(first.recorded_at, "2024-05-01T12:00:00.000000Z");
         assert!(first.records.get("execution").copied().unwrap_or(0) > 0);
         assert_eq!(first.artifact.len(), 64);
+        assert_eq!(first.recorded_by.as_deref(), Some("tester"));
     }
 
     #[test]

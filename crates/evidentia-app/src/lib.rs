@@ -6,6 +6,7 @@
 //! machines live in [`wire`].
 
 mod accounts;
+mod acting;
 mod analysis;
 mod controls;
 mod demo;
@@ -30,20 +31,22 @@ mod trust;
 pub mod wire;
 mod workspace;
 
-use std::path::Path;
-
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use evidentia_ledger::{Failure, Hash, canonical_json, format_recorded_at};
 use evidentia_store::{Access, Checkpoint, EvidenceStore, Head, VerifyProgress, Workspace};
+pub use evidentia_store::{Location, ServerUrl};
 
 pub use accounts::{AccountRow, AccountsReport, list_accounts};
+pub use acting::{MAX_USER_CHARS, UNKNOWN_USER, acting_user, acting_user_of, check_user_name};
 pub use analysis::{
     AnalysisRun, Period, analyze_period, analyze_workspace, load_evidence, policy_warnings,
+    record_analysis,
 };
 pub use controls::{ControlRow, catalogs, check_info, control_status};
 pub use demo::{
-    DemoReport, build_demo, build_embedded_demo, embedded_samples, write_embedded_samples,
+    DEMO_USER, DemoReport, build_demo, build_embedded_demo, embedded_samples,
+    write_embedded_samples,
 };
 pub use entries::{EntryKind, record_entry_kind};
 pub use entry_source::{EntrySource, MAX_RAW_LINE, entry_source, escape_raw};
@@ -138,19 +141,26 @@ pub fn altered_failure(e: &anyhow::Error) -> Option<&Failure> {
 /// What a freshly created or opened workspace looks like.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkspaceInfo {
+    /// Where it is, as shown to people: the file's path, or the server URL without its password.
     pub path: String,
     pub workspace_id: String,
     pub head: Head,
+    /// The role the server logged in as (PostgreSQL `session_user`); `None` for a file.
+    pub connection_user: Option<String>,
 }
 
-/// Creates a new workspace file and records its creation as entry 1.
-pub async fn init_workspace(path: &Path, now: DateTime<Utc>) -> anyhow::Result<WorkspaceInfo> {
+/// Creates a new workspace (a file, or a database on a team's server) and records its creation
+/// as entry 1.
+pub async fn init_workspace(
+    location: &Location,
+    now: DateTime<Utc>,
+) -> anyhow::Result<WorkspaceInfo> {
     let recorded_at = format_recorded_at(now);
-    let workspace_id = workspace_id_for(path, &recorded_at);
+    let workspace_id = workspace_id_for(location, &recorded_at);
     let created_by = concat!("evidentia ", env!("CARGO_PKG_VERSION"));
-    let ws = Workspace::create(path, &workspace_id, &recorded_at, created_by)
+    let ws = Workspace::create(location, &workspace_id, &recorded_at, created_by)
         .await
-        .with_context(|| format!("creating workspace {}", path.display()))?;
+        .with_context(|| format!("creating workspace {location}"))?;
     let payload = canonical_json(&serde_json::json!({
         "workspace_id": workspace_id,
         "format_version": evidentia_store::FORMAT_VERSION,
@@ -161,28 +171,32 @@ pub async fn init_workspace(path: &Path, now: DateTime<Utc>) -> anyhow::Result<W
         .append(EntryKind::WorkspaceCreated.as_str(), &recorded_at, payload)
         .await?;
     let head = batch.commit().await?;
+    let connection_user = ws.connection_user().map(str::to_owned);
     ws.close().await;
     Ok(WorkspaceInfo {
-        path: path.display().to_string(),
+        path: location.to_string(),
         workspace_id,
         head,
+        connection_user,
     })
 }
 
-/// A stable-looking id for a new workspace: a hash of where and when it was made.
-fn workspace_id_for(path: &Path, recorded_at: &str) -> String {
-    let seed = format!("{}|{}|{}", path.display(), recorded_at, std::process::id());
+/// A stable-looking id for a new workspace: a hash of where and when it was made. A server
+/// workspace is seeded from its URL as shown (no password), so the id never depends on a
+/// secret; files keep the seed they always had.
+fn workspace_id_for(location: &Location, recorded_at: &str) -> String {
+    let seed = format!("{}|{}|{}", location, recorded_at, std::process::id());
     Hash::of(seed.as_bytes()).to_hex()[..16].to_owned()
 }
 
 /// Opens a workspace for reading only.
-pub async fn open_read(path: &Path) -> anyhow::Result<Workspace> {
-    Ok(Workspace::open(path, Access::ReadOnly).await?)
+pub async fn open_read(location: &Location) -> anyhow::Result<Workspace> {
+    Ok(Workspace::open(location, Access::ReadOnly).await?)
 }
 
 /// Opens a workspace for appending.
-pub async fn open_write(path: &Path) -> anyhow::Result<Workspace> {
-    Ok(Workspace::open(path, Access::ReadWrite).await?)
+pub async fn open_write(location: &Location) -> anyhow::Result<Workspace> {
+    Ok(Workspace::open(location, Access::ReadWrite).await?)
 }
 
 /// The result of verifying a workspace.
@@ -195,10 +209,10 @@ pub struct VerifyOutcome {
 /// Recomputes the whole ledger from the stored bytes. A failure is reported in the outcome,
 /// not as an error: the caller decides (the CLI exits 3).
 pub async fn verify_ledger(
-    path: &Path,
+    workspace: &Location,
     progress: impl FnMut(VerifyProgress) + Send + 'static,
 ) -> anyhow::Result<VerifyOutcome> {
-    let ws = open_read(path).await?;
+    let ws = open_read(workspace).await?;
     let report = ws.verify(progress).await.context("verifying the ledger")?;
     // A checkpoint row too malformed to list is already the report's failure (exit 3, as
     // docs/ledger-format.md §19 says), not an error of its own.
@@ -220,19 +234,19 @@ pub async fn verify_ledger(
 /// Lists ledger entries from `from`, at most `limit`, never past the last stored entry's
 /// position (rows outside 1..=head are not entries; `verify` names them).
 pub async fn list_entries(
-    path: &Path,
+    workspace: &Location,
     from: u64,
     limit: u64,
 ) -> anyhow::Result<Vec<evidentia_ledger::Entry>> {
-    let ws = open_read(path).await?;
+    let ws = open_read(workspace).await?;
     let entries = ws.entries(from.max(1), limit).await;
     ws.close().await;
     Ok(entries?)
 }
 
 /// All checkpoints, oldest first.
-pub async fn list_checkpoints(path: &Path) -> anyhow::Result<Vec<Checkpoint>> {
-    let ws = open_read(path).await?;
+pub async fn list_checkpoints(workspace: &Location) -> anyhow::Result<Vec<Checkpoint>> {
+    let ws = open_read(workspace).await?;
     let checkpoints = ws.checkpoints().await?;
     ws.close().await;
     Ok(checkpoints)

@@ -15,6 +15,7 @@ use evidentia_pack::{
 };
 use evidentia_store::{EvidenceStore, Head};
 
+use crate::Location;
 use crate::export::{
     ExportFormat, ExportKind, ExportSource, artifact_pack_path, export_source, rfc3339,
 };
@@ -99,7 +100,7 @@ pub(crate) struct PackTrust {
 }
 
 impl PackTrust {
-    pub(crate) async fn build(workspace: &Path, head: Head) -> anyhow::Result<PackTrust> {
+    pub(crate) async fn build(workspace: &Location, head: Head) -> anyhow::Result<PackTrust> {
         let ws = open_read(workspace).await?;
         let result = async {
             let hashes = ws.entry_hashes(head.count).await?;
@@ -180,7 +181,7 @@ impl PackTrust {
 /// Builds the pack for `options` into `out` (atomically: a temporary file beside it, renamed
 /// when complete), rendering the PDF report through [`render_report`].
 pub async fn write_pack(
-    workspace: &Path,
+    workspace: &Location,
     options: &ReportOptions,
     out: &Path,
 ) -> anyhow::Result<PackReport> {
@@ -193,7 +194,7 @@ pub async fn write_pack(
 
 /// A pack of an altered ledger would carry the alteration as evidence: refuse it, before
 /// anything is read from the ledger or written.
-pub(crate) async fn ensure_intact(workspace: &Path) -> anyhow::Result<()> {
+pub(crate) async fn ensure_intact(workspace: &Location) -> anyhow::Result<()> {
     let verified = verify_ledger(workspace, |_| {}).await?;
     match verified.report.failure {
         Some(failure) => Err(AppError::VerificationFailed(failure).into()),
@@ -203,7 +204,7 @@ pub(crate) async fn ensure_intact(workspace: &Path) -> anyhow::Result<()> {
 
 /// Builds the pack around an already rendered report (`report-<framework>.pdf`).
 pub async fn write_pack_with_report(
-    workspace: &Path,
+    workspace: &Location,
     options: &ReportOptions,
     report_pdf: &[u8],
     out: &Path,
@@ -213,7 +214,7 @@ pub async fn write_pack_with_report(
 }
 
 async fn write_verified(
-    workspace: &Path,
+    workspace: &Location,
     options: &ReportOptions,
     report_pdf: &[u8],
     out: &Path,
@@ -338,7 +339,7 @@ pub(crate) fn hash_file(path: &Path) -> anyhow::Result<(String, u64)> {
 /// Every file but the manifest and `SHA256SUMS`, in the pack's fixed order.
 async fn fill<W: std::io::Write + std::io::Seek>(
     pack: &mut PackWriter<W>,
-    workspace: &Path,
+    workspace: &Location,
     source: &ExportSource,
     trust: &PackTrust,
     report_pdf: &[u8],

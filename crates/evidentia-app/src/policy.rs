@@ -9,6 +9,7 @@ use evidentia_ledger::{Hash, canonical_json, format_recorded_at};
 use evidentia_policy::Policy;
 use evidentia_store::{EvidenceStore, StoreError, Workspace};
 
+use crate::Location;
 use crate::{EntryKind, open_read, open_write};
 
 /// A policy version as recorded in the ledger.
@@ -33,12 +34,17 @@ pub enum PolicyChange {
     Unchanged { seq: u64, sha256: Hash },
 }
 
-/// Validates a policy file and records it as the policy in force.
+/// Validates a policy file and records it as the policy in force, with who set it (`user`, the
+/// configured acting user, else as [`crate::acting_user`] resolves it).
 pub async fn set_policy(
-    workspace: &Path,
+    workspace: &Location,
     file: &Path,
+    user: Option<&str>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<PolicyChange> {
+    if let Some(name) = user {
+        crate::check_user_name(name)?;
+    }
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let source = file.file_name().map_or_else(
@@ -63,6 +69,7 @@ pub async fn set_policy(
             "source": source,
             "sha256": sha256.to_hex(),
             "text": text,
+            "recorded_by": crate::acting_user(&ws, user)?,
         }))?;
         let mut batch = ws.begin().await?;
         let seq = batch
@@ -81,7 +88,7 @@ pub async fn set_policy(
 }
 
 /// The policy in force, if one was ever set.
-pub async fn current_policy(workspace: &Path) -> anyhow::Result<Option<RecordedPolicy>> {
+pub async fn current_policy(workspace: &Location) -> anyhow::Result<Option<RecordedPolicy>> {
     let ws = open_read(workspace).await?;
     let result = async {
         let verified = crate::trust::verified(&ws).await?;

@@ -15,6 +15,7 @@ use evidentia_report::{
 use evidentia_rules::{Direction, LinkStatus, RevokeStatus};
 use sha2::{Digest, Sha256};
 
+use crate::Location;
 use crate::{
     AgingBucket, ControlStatus, catalogs, check_info, control_status, list_checkpoints,
     list_imports, open_workspace,
@@ -45,14 +46,17 @@ pub struct ReportSummary {
 
 /// Renders the framework-mapped PDF report of `options.framework` over the chosen period.
 /// Reads the workspace only; the same workspace and options give byte-identical PDFs.
-pub async fn render_report(workspace: &Path, options: &ReportOptions) -> anyhow::Result<Vec<u8>> {
+pub async fn render_report(
+    workspace: &Location,
+    options: &ReportOptions,
+) -> anyhow::Result<Vec<u8>> {
     Ok(render(workspace, options).await?.bytes)
 }
 
 /// Renders the report and writes it to `out` atomically (a temporary file beside it, renamed
 /// over it), so a reader never sees half a PDF.
 pub async fn write_report(
-    workspace: &Path,
+    workspace: &Location,
     options: &ReportOptions,
     out: &Path,
 ) -> anyhow::Result<ReportSummary> {
@@ -95,7 +99,7 @@ fn write_atomically(out: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     crate::write_atomically(out, bytes)
 }
 
-async fn render(workspace: &Path, options: &ReportOptions) -> anyhow::Result<Pdf> {
+async fn render(workspace: &Location, options: &ReportOptions) -> anyhow::Result<Pdf> {
     let model = report_model(workspace, options).await?;
     tokio::task::spawn_blocking(move || evidentia_report::render(&model))
         .await
@@ -106,7 +110,7 @@ async fn render(workspace: &Path, options: &ReportOptions) -> anyhow::Result<Pdf
 /// Gathers everything the report shows from the workspace: the analysis over the period, the
 /// framework's controls, the imported files, the workspace id and the checkpoints.
 pub async fn report_model(
-    workspace: &Path,
+    workspace: &Location,
     options: &ReportOptions,
 ) -> anyhow::Result<ReportModel> {
     let (catalogs, mapping) = catalogs()?;

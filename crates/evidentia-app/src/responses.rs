@@ -7,7 +7,6 @@
 //! written; a refusal appends nothing.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -15,6 +14,7 @@ use evidentia_ledger::{canonical_json, format_recorded_at};
 use evidentia_store::{EvidenceStore, StoreError, Workspace};
 use serde::{Deserialize, Serialize};
 
+use crate::Location;
 use crate::{AppError, EntryKind, analyze_workspace, open_read, open_write};
 
 /// The longest response text accepted, in characters: a paragraph or two, not a document.
@@ -319,14 +319,19 @@ fn check_input(input: &ResponseInput, now: DateTime<Utc>) -> anyhow::Result<Chec
 /// analysis's as-of, and the due date may not be before it. An accepted risk needs an
 /// `accepted_until` after the recording date. Any refusal is `AppError::InvalidInput` and
 /// appends nothing; the entry is appended only if the ledger is still at the head the
-/// finding was judged at.
+/// finding was judged at. Its `recorded_by` is the input's, else the acting user (`user`, the
+/// configured one, else as [`crate::acting_user`] resolves it).
 pub async fn record_response(
-    workspace: &Path,
+    workspace: &Location,
     input: ResponseInput,
+    user: Option<&str>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<RecordedResponse> {
     let checked = check_input(&input, now)?;
-    let run = analyze_workspace(workspace, None, now, false).await?;
+    if let Some(name) = user {
+        crate::check_user_name(name)?;
+    }
+    let run = analyze_workspace(workspace, None, now).await?;
     let as_of_day = run.as_of.date_naive();
     let mut matching = run
         .analysis
@@ -355,6 +360,17 @@ pub async fn record_response(
             day(as_of_day)
         )));
     }
+    let ws = open_write(workspace).await?;
+    let recorded_by = match checked.recorded_by.clone() {
+        Some(by) => by,
+        None => match crate::acting_user(&ws, user) {
+            Ok(by) => by,
+            Err(e) => {
+                ws.close().await;
+                return Err(e);
+            }
+        },
+    };
     let payload = Payload {
         accepted_until: checked.accepted_until.map(day),
         account: finding.account.clone(),
@@ -366,15 +382,14 @@ pub async fn record_response(
         finding: checked.finding.clone(),
         identity: finding.identity.as_ref().map(|i| i.as_str().to_owned()),
         owner: checked.owner.clone(),
-        recorded_by: checked.recorded_by.clone(),
+        recorded_by: Some(recorded_by),
         response: checked.response.clone(),
         status: checked.status.as_str().to_owned(),
         system: finding.system.as_ref().map(|s| s.as_str().to_owned()),
     };
-    let bytes = canonical_json(&payload)?;
     let recorded_at = format_recorded_at(now);
-    let ws = open_write(workspace).await?;
     let result = async {
+        let bytes = canonical_json(&payload)?;
         let mut batch = ws.begin().await?;
         // The write lock is held from here: if anything was appended since the analysis
         // read the ledger, the finding was judged on a ledger that is no longer the one the
@@ -491,7 +506,7 @@ pub(crate) async fn load_responses(
 
 /// The response history of the workspace: every `finding.response` entry, oldest first, the
 /// latest per finding marked `current`. Refuses an altered ledger.
-pub async fn list_responses(workspace: &Path) -> anyhow::Result<Vec<ResponseRecord>> {
+pub async fn list_responses(workspace: &Location) -> anyhow::Result<Vec<ResponseRecord>> {
     let ws = open_read(workspace).await?;
     let result = async {
         let verified = crate::trust::verified(&ws).await?;
@@ -651,7 +666,7 @@ mod tests {
     #[tokio::test]
     async fn findings_view_shows_the_recorded_response() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let ws = dir.path().join("demo.evidentia");
+        let ws = crate::Location::from(dir.path().join("demo.evidentia"));
         crate::build_embedded_demo(&ws, now()).await.expect("demo");
         let view = crate::findings_view(&ws, now()).await.expect("view");
         assert_eq!(view.as_of, "2026-01-01T00:00:00Z");
@@ -666,7 +681,7 @@ mod tests {
         let mut bad = input();
         bad.finding = target.id.clone();
         bad.due = "2025-12-31".into();
-        let err = record_response(&ws, bad, now())
+        let err = record_response(&ws, bad, Some("tester"), now())
             .await
             .expect_err("due too early");
         assert_eq!(
@@ -677,7 +692,9 @@ mod tests {
 
         let mut good = input();
         good.finding = target.id.to_uppercase();
-        let recorded = record_response(&ws, good, now()).await.expect("recorded");
+        let recorded = record_response(&ws, good, Some("tester"), now())
+            .await
+            .expect("recorded");
         assert_eq!(recorded.record.seq, head.count + 1);
         assert_eq!(recorded.record.finding, target.id);
         assert_eq!(recorded.record.check, target.check);

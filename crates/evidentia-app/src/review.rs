@@ -5,7 +5,6 @@
 //! not available).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use evidentia_domain::ExceptionRecord;
@@ -14,6 +13,7 @@ use evidentia_rules::AgingBucket;
 use evidentia_store::EvidenceStore;
 use serde::Deserialize;
 
+use crate::Location;
 use crate::{
     AnalysisRun, ControlRow, CurrentResponse, ResponseRecord, analyze_workspace, catalogs,
     check_info, control_status, open_read,
@@ -74,8 +74,11 @@ fn time(t: DateTime<Utc>) -> String {
 
 /// Judges the workspace as of the end of the policy's period (without recording the run) and
 /// lays out findings, checks and controls for the Findings page.
-pub async fn findings_view(workspace: &Path, now: DateTime<Utc>) -> anyhow::Result<FindingsView> {
-    let run = analyze_workspace(workspace, None, now, false).await?;
+pub async fn findings_view(
+    workspace: &Location,
+    now: DateTime<Utc>,
+) -> anyhow::Result<FindingsView> {
+    let run = analyze_workspace(workspace, None, now).await?;
     let responses = run.current_responses();
     findings_of(&run, &responses)
 }
@@ -183,10 +186,10 @@ struct Payload {
 /// Judges the workspace (without recording the run) and lists every exception for the
 /// Exceptions page, with approver and re-approvals read from its ledger entry.
 pub async fn exceptions_view(
-    workspace: &Path,
+    workspace: &Location,
     now: DateTime<Utc>,
 ) -> anyhow::Result<ExceptionsView> {
-    let run = analyze_workspace(workspace, None, now, false).await?;
+    let run = analyze_workspace(workspace, None, now).await?;
     let flagged = |check: &str, id: &str| {
         run.analysis
             .findings
@@ -300,10 +303,10 @@ fn aging_counts(run: &AnalysisRun) -> Vec<(String, usize)> {
 
 /// Judges the workspace (without recording the run) and summarises it for the Overview page.
 pub async fn assessment_view(
-    workspace: &Path,
+    workspace: &Location,
     now: DateTime<Utc>,
 ) -> anyhow::Result<AssessmentView> {
-    let run = analyze_workspace(workspace, None, now, false).await?;
+    let run = analyze_workspace(workspace, None, now).await?;
     assessment_of(&run)
 }
 

@@ -3,11 +3,10 @@
 //! system's removal and the next snapshot, and each reviewer's pace — judged fresh from the
 //! ledger (docs/access-reviews.md).
 
-use std::path::Path;
-
 use chrono::{DateTime, SecondsFormat, Utc};
 use evidentia_rules::{CampaignReview, RevokeChain};
 
+use crate::Location;
 use crate::{AnalysisRun, analyze_workspace};
 
 /// One campaign as the Reviews page lists it.
@@ -102,8 +101,8 @@ fn time(t: DateTime<Utc>) -> String {
 
 /// Judges the workspace as of the end of the policy's period (without recording the run) and
 /// lays out every campaign for the Reviews page.
-pub async fn reviews_view(workspace: &Path, now: DateTime<Utc>) -> anyhow::Result<ReviewsView> {
-    let run = analyze_workspace(workspace, None, now, false).await?;
+pub async fn reviews_view(workspace: &Location, now: DateTime<Utc>) -> anyhow::Result<ReviewsView> {
+    let run = analyze_workspace(workspace, None, now).await?;
     Ok(reviews_of(&run))
 }
 

@@ -17,6 +17,7 @@ use evidentia_rules::populations::{
 };
 use serde_json::{Value, json};
 
+use crate::Location;
 use crate::analysis::{AnalysisRun, analyze_period_then};
 
 /// The selection algorithm, as printed on every workpaper.
@@ -130,7 +131,7 @@ fn def_named(name: &str) -> anyhow::Result<&'static PopulationDef> {
 
 /// Each population's size over a period, from one analysis.
 pub async fn population_counts(
-    workspace: &Path,
+    workspace: &Location,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
@@ -147,7 +148,7 @@ pub async fn population_counts(
 
 /// One population's items over a period.
 pub async fn population_items(
-    workspace: &Path,
+    workspace: &Location,
     name: &str,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
@@ -166,7 +167,7 @@ pub async fn population_items(
 /// their attributes. Bad requests (unknown population, empty population, a size larger than
 /// it, no seed) are one-line errors before anything is written.
 pub async fn draw_sample(
-    workspace: &Path,
+    workspace: &Location,
     request: &SampleRequest,
     now: DateTime<Utc>,
 ) -> anyhow::Result<SampleView> {
@@ -176,7 +177,7 @@ pub async fn draw_sample(
 /// [`draw_sample`] from the ledger as it stood at `at` entries (a sample drawn earlier, drawn
 /// again after later imports).
 pub async fn draw_sample_at(
-    workspace: &Path,
+    workspace: &Location,
     request: &SampleRequest,
     at: Option<u64>,
     now: DateTime<Utc>,
@@ -602,7 +603,7 @@ fn workpaper(view: &SampleView, with_population: bool) -> Workpaper {
 /// Draws the sample and writes its workpaper (XLSX) atomically; nothing is written when the
 /// request is refused.
 pub async fn write_sample_workpaper(
-    workspace: &Path,
+    workspace: &Location,
     request: &SampleRequest,
     out: &Path,
     now: DateTime<Utc>,

@@ -14,6 +14,7 @@ use evidentia_pack::{
 use evidentia_store::{EvidenceStore, Head};
 use serde_json::{Value, json};
 
+use crate::Location;
 use crate::entry_source::{ONE_LINE_KINDS, whole_line};
 use crate::export::rfc3339;
 use crate::pack::{PackFile, PackReport, PackTrust};
@@ -70,7 +71,7 @@ pub struct SamplePackReport {
 /// file beside it, renamed when complete). The sample must draw again exactly as the file
 /// says over the current ledger; `extra_files` are added as given, under `sample/`.
 pub async fn write_sample_pack(
-    workspace: &Path,
+    workspace: &Location,
     sample_file: &Path,
     extra_files: Vec<(String, Vec<u8>)>,
     out: &Path,
@@ -501,7 +502,10 @@ fn verify_txt(
 }
 
 /// The entry hashes 1…`upto` of a verified ledger.
-async fn open_hashes(workspace: &Path, upto: u64) -> anyhow::Result<Vec<evidentia_ledger::Hash>> {
+async fn open_hashes(
+    workspace: &Location,
+    upto: u64,
+) -> anyhow::Result<Vec<evidentia_ledger::Hash>> {
     let ws = open_read(workspace).await?;
     let hashes = ws.entry_hashes(upto).await;
     ws.close().await;

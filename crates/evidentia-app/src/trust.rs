@@ -13,7 +13,7 @@ use evidentia_ledger::{Failure, FailureReason, Hash, MerkleTree, SigningKey, Ver
 use evidentia_ledger::{canonical_json, format_recorded_at};
 use evidentia_store::{Checkpoint, EvidenceStore, SIGNING_KEY_ENTRY_KIND, VerifyReport, Workspace};
 
-use crate::{AppError, open_read, open_write};
+use crate::{AppError, Location, open_read, open_write};
 
 /// Where signing keys live unless `--key` says otherwise: `$EVIDENTIA_KEY_DIR`, else
 /// `$XDG_CONFIG_HOME/evidentia/keys`, else `~/.config/evidentia/keys`. Never beside the
@@ -74,7 +74,7 @@ pub(crate) async fn verified(ws: &Workspace) -> anyhow::Result<VerifyReport> {
 /// ledger as a `signing_key.added` entry. A later key replaces an earlier one for new
 /// checkpoints; earlier checkpoints stay verifiable with the key recorded before them.
 pub async fn create_signing_key(
-    workspace: &Path,
+    workspace: &Location,
     key_path: Option<&Path>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<KeyCreated> {
@@ -156,7 +156,7 @@ fn write_private_key(path: &Path, key: &SigningKey) -> anyhow::Result<()> {
 }
 
 /// The latest public key the verified ledger records.
-pub async fn public_key(workspace: &Path) -> anyhow::Result<Option<PublicKeyInfo>> {
+pub async fn public_key(workspace: &Location) -> anyhow::Result<Option<PublicKeyInfo>> {
     let ws = open_read(workspace).await?;
     let result = async {
         let report = verified(&ws).await?;
@@ -236,11 +236,11 @@ pub async fn load_signing_key(
 /// Verifies the chain, then records its head as a checkpoint with its Merkle root, signed
 /// when the workspace's key is available.
 pub async fn create_checkpoint(
-    path: &Path,
+    workspace: &Location,
     now: DateTime<Utc>,
     key_path: Option<&Path>,
 ) -> anyhow::Result<Checkpoint> {
-    let ws = open_write(path).await?;
+    let ws = open_write(workspace).await?;
     let result = async {
         // add_checkpoint verifies the chain and refuses an altered one; verifying here too
         // would read the whole ledger twice.
@@ -325,7 +325,7 @@ pub struct TrustOutcome {
 /// A malformed note or key is an error (exit 1); a note the key did not sign, or a ledger
 /// that does not extend the trusted head, is a divergence (exit 3).
 pub async fn check_trusted(
-    workspace: &Path,
+    workspace: &Location,
     trusted: &TrustedHead,
     key: Option<&VerifierKey>,
 ) -> anyhow::Result<TrustOutcome> {
@@ -446,7 +446,7 @@ pub(crate) fn checkpoint_text(head: &TreeHead, note: Option<&str>) -> String {
 /// (default: the latest checkpoint with a tree that covers the entry, signed ones first).
 /// Returns the proof text and whether its checkpoint is signed.
 pub async fn inclusion_proof(
-    workspace: &Path,
+    workspace: &Location,
     seq: u64,
     checkpoint_id: Option<u64>,
 ) -> anyhow::Result<(String, bool)> {
@@ -503,7 +503,7 @@ pub async fn inclusion_proof(
 /// A consistency proof from the tree of `old` entries to the tree of `new` entries
 /// (default: the verified head), as `evidentia/consistency-proof@v1` text.
 pub async fn consistency_proof(
-    workspace: &Path,
+    workspace: &Location,
     old: u64,
     new: Option<u64>,
 ) -> anyhow::Result<String> {

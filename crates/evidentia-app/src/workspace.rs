@@ -1,20 +1,19 @@
 //! Opening an existing workspace to show what it is: its id and ledger head, without writing.
 
-use std::path::Path;
-
 use evidentia_store::EvidenceStore;
 
-use crate::{WorkspaceInfo, open_read};
+use crate::{Location, WorkspaceInfo, open_read};
 
 /// Opens a workspace read-only and reports its id and head; fails (with the store's error
 /// inside, e.g. `StoreError::NotAWorkspace`) for anything that is not one.
-pub async fn open_workspace(path: &Path) -> anyhow::Result<WorkspaceInfo> {
-    let ws = open_read(path).await?;
+pub async fn open_workspace(location: &Location) -> anyhow::Result<WorkspaceInfo> {
+    let ws = open_read(location).await?;
     let result = async {
         Ok(WorkspaceInfo {
-            path: path.display().to_string(),
+            path: location.to_string(),
             workspace_id: ws.workspace_id().await?,
             head: ws.head().await?,
+            connection_user: ws.connection_user().map(str::to_owned),
         })
     }
     .await;
@@ -32,7 +31,7 @@ mod tests {
     #[tokio::test]
     async fn reports_what_init_created() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("w.evidentia");
+        let path = Location::from(dir.path().join("w.evidentia"));
         let now = Utc
             .with_ymd_and_hms(2024, 5, 1, 12, 0, 0)
             .single()
@@ -44,7 +43,7 @@ mod tests {
     #[tokio::test]
     async fn refuses_a_missing_file() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let err = open_workspace(&dir.path().join("none.evidentia"))
+        let err = open_workspace(&dir.path().join("none.evidentia").into())
             .await
             .expect_err("missing");
         assert!(matches!(

@@ -13,10 +13,10 @@ async fn the_assessment_summarises_the_demo_analysis() {
         "/../../evidence-samples"
     ));
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("demo.evidentia");
+    let ws = evidentia_app::Location::from(dir.path().join("demo.evidentia"));
     evidentia_app::build_demo(samples, &ws, now).await.unwrap();
 
-    let run = evidentia_app::analyze_workspace(&ws, None, now, false)
+    let run = evidentia_app::analyze_workspace(&ws, None, now)
         .await
         .unwrap();
     let view = evidentia_app::assessment_view(&ws, now).await.unwrap();

@@ -21,9 +21,9 @@ async fn workspace(
     dir: &Path,
     folders: &[(&str, Option<&str>)],
     activity: ActivityCapture,
-) -> PathBuf {
+) -> evidentia_app::Location {
     let now = Utc.with_ymd_and_hms(2026, 1, 15, 9, 0, 0).single().unwrap();
-    let ws = dir.join("partial.evidentia");
+    let ws = evidentia_app::Location::from(dir.join("partial.evidentia"));
     evidentia_app::init_workspace(&ws, now).await.unwrap();
     for (folder, profile) in folders {
         let mut files: Vec<PathBuf> = std::fs::read_dir(samples().join(folder))
@@ -41,12 +41,12 @@ async fn workspace(
                 activity,
                 ..ImportOptions::default()
             };
-            evidentia_app::import_files(&ws, &[file], &options, now, |_, _| {})
+            evidentia_app::import_files(&ws, &[file], &options, Some("tester"), now, |_, _| {})
                 .await
                 .unwrap();
         }
     }
-    evidentia_app::set_policy(&ws, &samples().join("policy.toml"), now)
+    evidentia_app::set_policy(&ws, &samples().join("policy.toml"), Some("tester"), now)
         .await
         .unwrap();
     ws
@@ -54,9 +54,11 @@ async fn workspace(
 
 /// Every met control has a mapped check that had all its evidence and examined something;
 /// every control whose checks all lacked evidence is not assessed and names what is missing.
-async fn assert_no_unearned_met(ws: &Path) -> Vec<(String, String, ControlStatus, Vec<String>)> {
+async fn assert_no_unearned_met(
+    ws: &evidentia_app::Location,
+) -> Vec<(String, String, ControlStatus, Vec<String>)> {
     let now = Utc.with_ymd_and_hms(2026, 1, 15, 9, 0, 0).single().unwrap();
-    let run = evidentia_app::analyze_workspace(ws, None, now, false)
+    let run = evidentia_app::analyze_workspace(ws, None, now)
         .await
         .unwrap();
     let mut rows = Vec::new();
@@ -155,7 +157,7 @@ async fn with_lifecycle_events_alone_nothing_is_met() {
 async fn the_full_demo_meets_only_what_its_evidence_covers() {
     let dir = tempfile::tempdir().unwrap();
     let now = Utc.with_ymd_and_hms(2026, 1, 15, 9, 0, 0).single().unwrap();
-    let ws = dir.path().join("demo.evidentia");
+    let ws = evidentia_app::Location::from(dir.path().join("demo.evidentia"));
     evidentia_app::build_demo(&samples(), &ws, now)
         .await
         .unwrap();

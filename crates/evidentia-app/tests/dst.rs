@@ -55,7 +55,9 @@ async fn late_leavers(dir: &Path, timezone: &str) -> Vec<String> {
     );
     assert_ne!(profile, builtin, "the built-in HR profile names its zone");
     let profile = write("hr-new-york.toml", &profile);
-    let ws = dir.join(format!("{}.evidentia", timezone.replace('/', "-")));
+    let ws = evidentia_app::Location::from(
+        dir.join(format!("{}.evidentia", timezone.replace('/', "-"))),
+    );
     evidentia_app::init_workspace(&ws, now).await.unwrap();
     let import = |file: PathBuf, profile: Option<String>| {
         let ws = ws.clone();
@@ -64,7 +66,7 @@ async fn late_leavers(dir: &Path, timezone: &str) -> Vec<String> {
                 profile,
                 ..ImportOptions::default()
             };
-            evidentia_app::import_files(&ws, &[file], &options, now, |_, _| {})
+            evidentia_app::import_files(&ws, &[file], &options, Some("tester"), now, |_, _| {})
                 .await
                 .unwrap();
         }
@@ -76,10 +78,10 @@ async fn late_leavers(dir: &Path, timezone: &str) -> Vec<String> {
         Some("reconciliation-csv".into()),
     )
     .await;
-    evidentia_app::set_policy(&ws, &write("policy.toml", POLICY), now)
+    evidentia_app::set_policy(&ws, &write("policy.toml", POLICY), Some("tester"), now)
         .await
         .unwrap();
-    let run = evidentia_app::analyze_workspace(&ws, None, now, false)
+    let run = evidentia_app::analyze_workspace(&ws, None, now)
         .await
         .unwrap();
     run.analysis

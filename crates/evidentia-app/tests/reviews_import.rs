@@ -48,7 +48,7 @@ fn campaigns(dir: &Path) -> PathBuf {
     )
 }
 
-async fn entry_count(ws: &Path) -> u64 {
+async fn entry_count(ws: &evidentia_app::Location) -> u64 {
     let outcome = evidentia_app::verify_ledger(ws, |_| {}).await.unwrap();
     assert!(outcome.report.failure.is_none(), "{:?}", outcome.report);
     outcome.report.entries
@@ -64,7 +64,7 @@ fn records(outcome: &FileOutcome) -> Vec<(RecordKind, u64)> {
 #[tokio::test]
 async fn decisions_before_their_campaign_are_refused_and_leave_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("reviews.evidentia");
+    let ws = evidentia_app::Location::from(dir.path().join("reviews.evidentia"));
     evidentia_app::init_workspace(&ws, now()).await.unwrap();
     let before = entry_count(&ws).await;
     let decisions = decisions(dir.path());
@@ -73,6 +73,7 @@ async fn decisions_before_their_campaign_are_refused_and_leave_nothing_behind() 
         &ws,
         std::slice::from_ref(&decisions),
         &options("access-review"),
+        Some("tester"),
         now(),
         |_, _| {},
     )
@@ -105,6 +106,7 @@ async fn decisions_before_their_campaign_are_refused_and_leave_nothing_behind() 
         &ws,
         &[campaigns(dir.path())],
         &options("access-review-campaigns"),
+        Some("tester"),
         now(),
         |_, _| {},
     )
@@ -118,6 +120,7 @@ async fn decisions_before_their_campaign_are_refused_and_leave_nothing_behind() 
         &ws,
         &[decisions],
         &options("access-review"),
+        Some("tester"),
         now(),
         |_, _| {},
     )
@@ -137,7 +140,7 @@ async fn decisions_before_their_campaign_are_refused_and_leave_nothing_behind() 
 #[tokio::test]
 async fn a_campaign_an_earlier_file_of_the_run_added_is_known_to_the_next() {
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("reviews.evidentia");
+    let ws = evidentia_app::Location::from(dir.path().join("reviews.evidentia"));
     evidentia_app::init_workspace(&ws, now()).await.unwrap();
     let defining = write(
         dir.path(),
@@ -153,6 +156,7 @@ async fn a_campaign_an_earlier_file_of_the_run_added_is_known_to_the_next() {
         &ws,
         &[defining, decisions(dir.path())],
         &options("access-review"),
+        Some("tester"),
         now(),
         |_, _| {},
     )

@@ -9,9 +9,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::Utc;
+use clap::builder::TypedValueParser as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use evidentia_app::wire::{CheckpointJson, EntryJson, VerifyJson};
-use evidentia_app::{FileOutcome, Format, ImportOptions, InputKind};
+use evidentia_app::{FileOutcome, Format, ImportOptions, InputKind, Location};
 
 /// Writes a line to stdout, turning a failed write (a closed pipe, `| head`) into an error
 /// instead of the panic `println!` gives.
@@ -38,15 +39,23 @@ const EXIT_TAMPERED: u8 = 3;
     about = "Identity-lifecycle audit evidence in a tamper-evident workspace"
 )]
 struct Cli {
-    /// The workspace file.
+    /// The workspace: a file, or postgres://user@host/db for a team workspace (the password
+    /// from PGPASSWORD or ~/.pgpass rather than the URL, which shows in process lists).
     #[arg(
         long,
         short = 'w',
         global = true,
         env = "EVIDENTIA_WORKSPACE",
-        value_name = "PATH"
+        // The variable may hold a URL with a password: help never prints its value.
+        hide_env_values = true,
+        value_name = "PATH|URL",
+        value_parser = clap::builder::OsStringValueParser::new().map(location_of)
     )]
-    workspace: Option<PathBuf>,
+    workspace: Option<Location>,
+    /// Who is acting: the name imports, policy changes, analyses and responses record as
+    /// `recorded_by` (default: the server's login role for a team workspace, else the OS login).
+    #[arg(long, global = true, env = "EVIDENTIA_USER", value_name = "NAME")]
+    user: Option<String>,
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -56,7 +65,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Create a new, empty workspace file and its signing key (kept outside the file).
+    /// Create a new, empty workspace (a file, or a database on a team's PostgreSQL server) and
+    /// its signing key (kept outside the workspace).
     Init {
         /// Where to write the private signing key (default: the key folder, see `key new`).
         #[arg(long, value_name = "FILE")]
@@ -129,9 +139,13 @@ enum Command {
     },
     /// Build a demo workspace from the sample organisation in evidence-samples/.
     Demo {
-        /// Where to create it (default: --workspace).
-        #[arg(long, value_name = "PATH")]
-        out: Option<PathBuf>,
+        /// Where to create it, a file or a postgres:// URL (default: --workspace).
+        #[arg(
+            long,
+            value_name = "PATH|URL",
+            value_parser = clap::builder::OsStringValueParser::new().map(location_of)
+        )]
+        out: Option<Location>,
         /// An evidence-samples folder to build from instead of the samples built into the tool.
         #[arg(long, value_name = "DIR")]
         samples: Option<PathBuf>,
@@ -367,6 +381,15 @@ enum Command {
         #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
         timezone: Option<evidentia_app::Zone>,
     },
+}
+
+/// `--workspace`: a PostgreSQL URL names a team workspace; anything else is a file path, kept
+/// as the bytes given (a path need not be UTF-8).
+fn location_of(text: std::ffi::OsString) -> Location {
+    match text.to_str() {
+        Some(text) => Location::parse(text),
+        None => Location::File(PathBuf::from(text)),
+    }
 }
 
 /// `--timezone`: UTC, a fixed offset or an IANA zone name.
@@ -718,7 +741,7 @@ fn proof_origin(text: &str) -> Option<String> {
 /// `verify --trusted-checkpoint`: the whole workspace verifies, and it extends the head the
 /// auditor kept (exit 0); else exit 3 naming the first divergence; unusable input exits 1.
 async fn verify_trusted(
-    ws: &Path,
+    ws: &Location,
     trusted: &str,
     key: Option<&Path>,
     json: bool,
@@ -790,17 +813,23 @@ fn dedupe_chain(chain: &[String]) -> String {
     parts.join(": ")
 }
 
-fn workspace(cli: &Cli) -> anyhow::Result<&Path> {
-    cli.workspace
-        .as_deref()
-        .context("no workspace given: pass --workspace PATH or set EVIDENTIA_WORKSPACE")
+fn workspace(cli: &Cli) -> anyhow::Result<&Location> {
+    cli.workspace.as_ref().context(
+        "no workspace given: pass --workspace PATH (or a postgres:// URL) or set EVIDENTIA_WORKSPACE",
+    )
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // A bad name is refused before anything is opened, whatever the command.
+    if let Some(name) = &cli.user {
+        evidentia_app::check_user_name(name)
+            .map_err(|e| anyhow::anyhow!("--user (or EVIDENTIA_USER): {e}"))?;
+    }
+    let user = cli.user.as_deref();
     if let Command::Demo { out, samples } = &cli.command {
         let out = out
-            .as_deref()
-            .or(cli.workspace.as_deref())
+            .as_ref()
+            .or(cli.workspace.as_ref())
             .context("no place for the demo workspace: pass --out PATH (or --workspace PATH)")?;
         let report = match samples {
             Some(samples) => evidentia_app::build_demo(samples, out, Utc::now()).await?,
@@ -810,7 +839,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         let key = evidentia_app::create_signing_key(out, None, Utc::now()).await?;
         if cli.json {
             print_json(&serde_json::json!({
-                "workspace": report.workspace.display().to_string(),
+                "workspace": report.workspace.to_string(),
                 "files": report.files,
                 "records": report.records,
                 "signing_key": {
@@ -821,7 +850,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } else {
             outln!(
                 "demo workspace {}: {} files, {} records imported, policy set, signing key {}",
-                report.workspace.display(),
+                report.workspace,
                 report.files,
                 report.records,
                 key.private_key_path.display()
@@ -846,8 +875,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Demo { .. } => {}
         Command::Analyze { as_of } => {
-            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), true)
-                .await?;
+            let run =
+                evidentia_app::record_analysis(ws, as_of.map(day_start), user, Utc::now()).await?;
             let mut by_check: BTreeMap<&str, u64> = BTreeMap::new();
             for f in &run.analysis.findings {
                 *by_check.entry(f.check).or_default() += 1;
@@ -862,6 +891,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if cli.json {
                 print_json(&serde_json::json!({
                     "entry": run.recorded_at_seq,
+                    "recorded_by": run.recorded_by,
                     "as_of": run.as_of.to_rfc3339(),
                     "evidence_entries": run.head.count,
                     "policy_entry": run.policy.seq,
@@ -874,13 +904,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }))?;
             } else {
                 outln!(
-                    "analysed {} entries as of {} under the policy of entry {}: {} findings (recorded at entry {})",
+                    "analysed {} entries as of {} under the policy of entry {}: {} findings (recorded at entry {}{})",
                     run.head.count,
                     run.as_of.format("%Y-%m-%d %H:%M UTC"),
                     run.policy.seq,
                     run.analysis.findings.len(),
                     run.recorded_at_seq
-                        .map_or("-".to_owned(), |s| s.to_string())
+                        .map_or("-".to_owned(), |s| s.to_string()),
+                    run.recorded_by
+                        .as_deref()
+                        .map_or(String::new(), |by| format!(" by {by}"))
                 );
                 for (check, n) in by_check {
                     outln!("  {n:>4}  {check}");
@@ -921,8 +954,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             severity,
             as_of,
         } => {
-            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
-                .await?;
+            let run =
+                evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now()).await?;
             let (catalogs, mapping) = evidentia_app::catalogs()?;
             if let Some(f) = framework {
                 if catalogs.get(f).is_none() {
@@ -1039,7 +1072,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 response: response.clone(),
                 recorded_by: by.clone(),
             };
-            let recorded = evidentia_app::record_response(ws, input, Utc::now()).await?;
+            let recorded = evidentia_app::record_response(ws, input, user, Utc::now()).await?;
             let r = &recorded.record;
             if cli.json {
                 print_json(&serde_json::json!({
@@ -1094,8 +1127,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Metrics { as_of } => {
-            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
-                .await?;
+            let run =
+                evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now()).await?;
             let m = &run.analysis.metrics;
             let durations = |map: &BTreeMap<
                 evidentia_domain::SystemId,
@@ -1249,8 +1282,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Controls { framework, as_of } => {
-            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
-                .await?;
+            let run =
+                evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now()).await?;
             let rows = evidentia_app::control_status(&run, framework)?;
             if cli.json {
                 let json: Vec<_> = rows
@@ -1284,8 +1317,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Events { identity, as_of } => {
-            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
-                .await?;
+            let run =
+                evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now()).await?;
             let chains: Vec<_> = run
                 .analysis
                 .chains
@@ -1336,8 +1369,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Reviews { campaign, as_of } => {
-            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
-                .await?;
+            let run =
+                evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now()).await?;
             let mut view = evidentia_app::reviews_of(&run);
             if let Some(id) = campaign {
                 if !view.campaigns.iter().any(|c| c.id == *id) {
@@ -1360,8 +1393,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Exceptions { as_of } => {
-            let run = evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now(), false)
-                .await?;
+            let run =
+                evidentia_app::analyze_workspace(ws, as_of.map(day_start), Utc::now()).await?;
             let list = &run.analysis.exceptions;
             if cli.json {
                 let json: Vec<_> = list
@@ -1788,11 +1821,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     } else {
                         writeln!(
                             out,
-                            "{:>8}  {}  {:<24} {}  {}",
+                            "{:>8}  {}  {:<24} {}  {}{}",
                             entry.seq,
                             entry.recorded_at,
                             entry.kind,
                             &entry.entry_hash.to_hex()[..16],
+                            recorded_by(&entry.payload)
+                                .map_or(String::new(), |by| format!("by {by}  ")),
                             preview(&entry.payload)
                         )?;
                     }
@@ -1865,7 +1900,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Policy {
             action: PolicyAction::Set { file },
         } => {
-            let change = evidentia_app::set_policy(ws, file, Utc::now()).await?;
+            let change = evidentia_app::set_policy(ws, file, user, Utc::now()).await?;
             for w in evidentia_app::policy_warnings(ws).await? {
                 eprintln!("warning: {w}");
             }
@@ -2038,8 +2073,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let bar = progress_bar(cli.json, "importing");
             let bar_in = bar.clone();
-            let result =
-                evidentia_app::import_each(ws, files, &options, Utc::now(), move |file, p| {
+            let result = evidentia_app::import_each(
+                ws,
+                files,
+                &options,
+                user,
+                Utc::now(),
+                move |file, p| {
                     if let Some(bar) = &bar_in {
                         bar.set_message(file.display().to_string());
                         if let Some(total) = p.bytes_total {
@@ -2047,8 +2087,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         }
                         bar.set_position(p.bytes_read);
                     }
-                })
-                .await;
+                },
+            )
+            .await;
             if let Some(bar) = bar {
                 bar.finish_and_clear();
             }
@@ -2341,6 +2382,17 @@ fn progress_bar(json: bool, what: &str) -> Option<indicatif::ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
+}
+
+/// Who an entry says acted (`recorded_by`, in the payloads of imports, policy changes,
+/// analyses and responses), when it says.
+fn recorded_by(payload: &[u8]) -> Option<String> {
+    // Most entries are records that name nobody: skip parsing them.
+    if !payload.windows(13).any(|w| w == b"\"recorded_by\"") {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(payload).ok()?;
+    value.get("recorded_by")?.as_str().map(str::to_owned)
 }
 
 fn preview(payload: &[u8]) -> String {

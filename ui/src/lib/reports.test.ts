@@ -27,5 +27,7 @@ describe('besideWorkspace', () => {
     expect(besideWorkspace('/audits/q3.evidentia', 'public-key', 'pem')).toBe('/audits/q3-public-key.pem');
     expect(besideWorkspace('C:\\audits\\q3.evidentia', 'x', 'note')).toBe('C:\\audits\\q3-x.note');
     expect(besideWorkspace('', 'x', 'pem')).toBe('evidentia-x.pem');
+    // A team workspace has no folder here: a name after its database, the dialog says where.
+    expect(besideWorkspace('postgres://alice@db.example/eng', 'report', 'pdf')).toBe('eng-report.pdf');
   });
 });

@@ -1,5 +1,6 @@
 // The Reports page's choices: what each output is, and where it goes by default (beside the
 // workspace, named after it, the framework and the day, so outputs never overwrite each other).
+import { databaseName, isServerLocation } from './team';
 
 export type OutputKind = 'pdf' | 'oscal' | 'pack';
 
@@ -31,6 +32,9 @@ const SUFFIX: Record<OutputKind, string> = { pdf: 'report', oscal: 'oscal', pack
 
 /** `/audits/q3.evidentia`, `report-x`, `pdf` → `/audits/q3-report-x.pdf`: a file beside the workspace, named after it. */
 export function besideWorkspace(workspacePath: string, suffix: string, extension: string): string {
+  // A team workspace has no folder here: only a name (after its database) is proposed, and the
+  // save dialog chooses where.
+  if (isServerLocation(workspacePath)) return `${databaseName(workspacePath)}-${suffix}.${extension}`;
   const slash = Math.max(workspacePath.lastIndexOf('/'), workspacePath.lastIndexOf('\\'));
   const dir = slash >= 0 ? workspacePath.slice(0, slash + 1) : '';
   const file = workspacePath.slice(slash + 1);

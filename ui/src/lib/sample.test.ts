@@ -129,6 +129,7 @@ describe('the workpaper file', () => {
     expect(defaultWorkpaperPath('/audits/acme.evidentia', 'leavers')).toBe('/audits/leavers-sample.xlsx');
     expect(defaultWorkpaperPath('C:\\audits\\acme.evidentia', 'joiners')).toBe('C:\\audits\\joiners-sample.xlsx');
     expect(defaultWorkpaperPath('', 'leavers')).toBe('leavers-sample.xlsx');
+    expect(defaultWorkpaperPath('postgres://alice@db/eng', 'leavers')).toBe('leavers-sample.xlsx');
   });
 });
 

@@ -1,5 +1,6 @@
 // The Sample page's pure logic: the request the form makes, the size a frequency gives (from the
 // table the backend sends), a proposed seed, outcome badges and an item's description.
+import { isServerLocation } from './team';
 import type {
   FrequencyDto,
   ItemAttributeDto,
@@ -82,6 +83,7 @@ export function workpaperName(population: string): string {
 
 /** The file proposed beside the workspace, as the Reports page proposes its outputs. */
 export function defaultWorkpaperPath(workspacePath: string, population: string): string {
+  if (isServerLocation(workspacePath)) return workpaperName(population);
   const cut = Math.max(workspacePath.lastIndexOf('/'), workspacePath.lastIndexOf('\\'));
   const dir = cut >= 0 ? workspacePath.slice(0, cut + 1) : '';
   return `${dir}${workpaperName(population)}`;

@@ -38,6 +38,9 @@ class AppState {
   /** An event whose chain the Events page should open (set by a finding's link). */
   eventToOpen = $state<number | null>(null);
 
+  /** Whether the *Open team workspace…* dialog is shown (File menu, or the start's error). */
+  teamDialog = $state(false);
+
   /** The ledger entry shown in the entry viewer beside any page (any entry number opens it). */
   viewing = $state<{ seq: number; label: string | null } | null>(null);
   /** Each table's search, filters and sort, by table id: kept when the page is left. */

@@ -9,7 +9,7 @@ use chrono::TimeZone;
 /// record, commit): its time and the records appended.
 pub fn import_into_workspace(path: &std::path::Path) -> (Duration, u64) {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let workspace = dir.path().join("bench.evidentia");
+    let workspace = evidentia_app::Location::from(dir.path().join("bench.evidentia"));
     let now = chrono::Utc
         .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
         .single()
@@ -27,10 +27,16 @@ pub fn import_into_workspace(path: &std::path::Path) -> (Duration, u64) {
             ..evidentia_app::ImportOptions::default()
         };
         let started = Instant::now();
-        let reports =
-            evidentia_app::import_files(&workspace, &[path.to_owned()], &options, now, |_, _| {})
-                .await
-                .expect("the file imports");
+        let reports = evidentia_app::import_files(
+            &workspace,
+            &[path.to_owned()],
+            &options,
+            Some("bench"),
+            now,
+            |_, _| {},
+        )
+        .await
+        .expect("the file imports");
         let took = started.elapsed();
         let records = match &reports[0].outcome {
             evidentia_app::FileOutcome::Imported { records, .. } => records.values().sum(),

@@ -153,11 +153,11 @@ async fn northwind_findings_equal_its_answer_key() {
     let key: serde_json::Value =
         serde_json::from_slice(&std::fs::read(samples().join("answer-key.json")).unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("demo.evidentia");
+    let ws = evidentia_app::Location::from(dir.path().join("demo.evidentia"));
     evidentia_app::build_demo(&samples(), &ws, now())
         .await
         .unwrap();
-    let run = evidentia_app::analyze_workspace(&ws, None, now(), false)
+    let run = evidentia_app::analyze_workspace(&ws, None, now())
         .await
         .unwrap();
     let failures = score("northwind", &key, &run);
@@ -196,7 +196,7 @@ struct Import {
 }
 
 /// Imports an organisation as its manifest says, through the real importers, and analyses it.
-async fn import_org(org: &Path, ws: &Path) -> AnalysisRun {
+async fn import_org(org: &Path, ws: &evidentia_app::Location) -> AnalysisRun {
     let manifest: Manifest =
         toml::from_str(&std::fs::read_to_string(org.join("import.toml")).unwrap()).unwrap();
     evidentia_app::init_workspace(ws, now()).await.unwrap();
@@ -236,14 +236,14 @@ async fn import_org(org: &Path, ws: &Path) -> AnalysisRun {
             ..ImportOptions::default()
         };
         let files: Vec<PathBuf> = import.files.iter().map(|f| org.join(f)).collect();
-        evidentia_app::import_files(ws, &files, &options, now(), |_, _| {})
+        evidentia_app::import_files(ws, &files, &options, Some("tester"), now(), |_, _| {})
             .await
             .unwrap_or_else(|e| panic!("importing {:?}: {e:#}", import.files));
     }
-    evidentia_app::set_policy(ws, &org.join(&manifest.policy), now())
+    evidentia_app::set_policy(ws, &org.join(&manifest.policy), Some("tester"), now())
         .await
         .unwrap();
-    evidentia_app::analyze_workspace(ws, None, now(), false)
+    evidentia_app::analyze_workspace(ws, None, now())
         .await
         .unwrap()
 }
@@ -258,7 +258,7 @@ async fn score_folder(name: &str) {
     let key: serde_json::Value =
         serde_json::from_slice(&std::fs::read(org.join("answer-key.json")).unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let run = import_org(&org, &dir.path().join(format!("{name}.evidentia"))).await;
+    let run = import_org(&org, &dir.path().join(format!("{name}.evidentia")).into()).await;
     for w in &run.warnings {
         println!("warning: {w}");
     }
@@ -286,11 +286,11 @@ async fn meridian_findings_equal_its_answer_key() {
 #[tokio::test]
 async fn no_control_is_met_without_evidence() {
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("demo.evidentia");
+    let ws = evidentia_app::Location::from(dir.path().join("demo.evidentia"));
     evidentia_app::build_demo(&samples(), &ws, now())
         .await
         .unwrap();
-    let run = evidentia_app::analyze_workspace(&ws, None, now(), false)
+    let run = evidentia_app::analyze_workspace(&ws, None, now())
         .await
         .unwrap();
     for framework in ["nist-csf-2.0", "owasp-nhi-2025"] {
@@ -339,7 +339,7 @@ async fn no_control_is_met_without_evidence() {
 /// one finding, so the group fails together — exceptions by id, revoke decisions by campaign
 /// and item. Approvals on joiners, movers and NHI creations are checked one way (an approval finding names the grant,
 /// not the event it carried out, so a later grant of the same identity is not the event's).
-async fn attributes_agree(org: &str, ws: &Path, key: &serde_json::Value) {
+async fn attributes_agree(org: &str, ws: &evidentia_app::Location, key: &serde_json::Value) {
     let planted: BTreeSet<Key> = key["findings"]
         .as_array()
         .unwrap()
@@ -490,7 +490,7 @@ async fn northwind_sample_attributes_agree_with_its_answer_key() {
     let key: serde_json::Value =
         serde_json::from_slice(&std::fs::read(samples().join("answer-key.json")).unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("demo.evidentia");
+    let ws = evidentia_app::Location::from(dir.path().join("demo.evidentia"));
     evidentia_app::build_demo(&samples(), &ws, now())
         .await
         .unwrap();
@@ -504,7 +504,7 @@ async fn attributes_of_folder_agree(name: &str) {
     let key: serde_json::Value =
         serde_json::from_slice(&std::fs::read(org.join("answer-key.json")).unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join(format!("{name}.evidentia"));
+    let ws = evidentia_app::Location::from(dir.path().join(format!("{name}.evidentia")));
     import_org(&org, &ws).await;
     attributes_agree(name, &ws, &key).await;
 }

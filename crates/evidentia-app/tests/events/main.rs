@@ -3,24 +3,24 @@
 //! and chain detail read back from SQLite must equal the chains the engine computed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 use evidentia_app::{
-    AppError, EventChain, EventFilter, IdentityClass, LinkStatus, PageRequest, event_chain,
-    events_run, list_events,
+    AppError, EventChain, EventFilter, IdentityClass, LinkStatus, Location, PageRequest,
+    event_chain, events_run, list_events,
 };
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 15, 9, 0, 0).single().unwrap()
 }
 
-async fn demo(dir: &Path) -> PathBuf {
+async fn demo(dir: &Path) -> Location {
     let samples = Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../evidence-samples"
     ));
-    let ws = dir.join("demo.evidentia");
+    let ws = Location::from(dir.join("demo.evidentia"));
     evidentia_app::build_demo(samples, &ws, now())
         .await
         .unwrap();
@@ -28,7 +28,7 @@ async fn demo(dir: &Path) -> PathBuf {
 }
 
 /// Every matching event, read page by page.
-async fn all_pages(ws: &Path, filter: &EventFilter, limit: u64) -> (Vec<u64>, u64) {
+async fn all_pages(ws: &Location, filter: &EventFilter, limit: u64) -> (Vec<u64>, u64) {
     let mut seqs = Vec::new();
     let total;
     loop {
@@ -67,7 +67,7 @@ async fn the_projection_equals_the_recorded_analysis() {
     let err = event_chain(&ws, 1).await.unwrap_err();
     assert!(err.to_string().contains("run the analysis"), "{err}");
 
-    let run = evidentia_app::analyze_workspace(&ws, None, now(), true)
+    let run = evidentia_app::record_analysis(&ws, None, Some("tester"), now())
         .await
         .unwrap();
     let chains = &run.analysis.chains;
@@ -198,7 +198,7 @@ async fn the_projection_equals_the_recorded_analysis() {
 async fn paging_boundaries_and_bad_requests() {
     let dir = tempfile::tempdir().unwrap();
     let ws = demo(dir.path()).await;
-    let run = evidentia_app::analyze_workspace(&ws, None, now(), true)
+    let run = evidentia_app::record_analysis(&ws, None, Some("tester"), now())
         .await
         .unwrap();
     let n = run.analysis.chains.len() as u64;
@@ -253,7 +253,7 @@ async fn paging_boundaries_and_bad_requests() {
     assert!(err.to_string().contains("not an event"), "{err}");
 
     // The next analysis replaces the projection whole.
-    let again = evidentia_app::analyze_workspace(&ws, None, now(), true)
+    let again = evidentia_app::record_analysis(&ws, None, Some("tester"), now())
         .await
         .unwrap();
     let shown = events_run(&ws).await.unwrap().unwrap();
@@ -266,7 +266,7 @@ async fn paging_boundaries_and_bad_requests() {
 async fn chain_detail_names_the_engines_evidence_with_ledger_hashes() {
     let dir = tempfile::tempdir().unwrap();
     let ws = demo(dir.path()).await;
-    let run = evidentia_app::analyze_workspace(&ws, None, now(), true)
+    let run = evidentia_app::record_analysis(&ws, None, Some("tester"), now())
         .await
         .unwrap();
     let entries = evidentia_app::list_entries(&ws, 1, 1_000_000)
@@ -317,12 +317,12 @@ async fn chain_detail_names_the_engines_evidence_with_ledger_hashes() {
 async fn a_workspace_with_the_older_projection_shows_events_after_the_next_analysis() {
     let dir = tempfile::tempdir().unwrap();
     let ws = demo(dir.path()).await;
-    let first = evidentia_app::analyze_workspace(&ws, None, now(), true)
+    let first = evidentia_app::record_analysis(&ws, None, Some("tester"), now())
         .await
         .unwrap();
     let chain = &first.analysis.chains[0];
     // Back to format 3's shape: the same rows with JSON-text links, no terms table.
-    let db = rusqlite::Connection::open(&ws).unwrap();
+    let db = rusqlite::Connection::open(ws.as_path().unwrap()).unwrap();
     db.execute_batch(
         "DROP TABLE event_chain_terms;
          ALTER TABLE event_chains RENAME TO compact;
@@ -347,7 +347,7 @@ async fn a_workspace_with_the_older_projection_shows_events_after_the_next_analy
     let err = event_chain(&ws, chain.seq).await.unwrap_err();
     assert!(err.to_string().contains("run the analysis"), "{err}");
 
-    let again = evidentia_app::analyze_workspace(&ws, None, now(), true)
+    let again = evidentia_app::record_analysis(&ws, None, Some("tester"), now())
         .await
         .unwrap();
     let shown = events_run(&ws).await.unwrap().unwrap();
@@ -355,7 +355,7 @@ async fn a_workspace_with_the_older_projection_shows_events_after_the_next_analy
     assert_eq!(shown.events, again.analysis.chains.len() as u64);
     let detail = event_chain(&ws, chain.seq).await.unwrap();
     assert_eq!(detail.systems.len(), chain.systems.len());
-    let db = rusqlite::Connection::open(&ws).unwrap();
+    let db = rusqlite::Connection::open(ws.as_path().unwrap()).unwrap();
     let version: u32 = db
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();

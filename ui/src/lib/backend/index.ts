@@ -55,6 +55,9 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export const currentWorkspace = () => call<SessionDto>('current_workspace');
 export const openWorkspace = (path: string) => call<SessionDto>('open_workspace', { path });
 export const initWorkspace = (path: string) => call<SessionDto>('init_workspace', { path });
+/** Opens a team workspace (postgres://user@host/db); the password is used for this session only. */
+export const openTeamWorkspace = (url: string, password: string | null) =>
+  call<SessionDto>('open_team_workspace', { url, password });
 export const openDemoWorkspace = () => call<SessionDto>('open_demo_workspace');
 export const listEntries = (from: number, limit: number) =>
   call<EntryDto[]>('list_entries', { from, limit });

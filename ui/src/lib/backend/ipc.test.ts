@@ -9,6 +9,11 @@ describe('toBackendError', () => {
     expect(e.code).toBe('not_a_workspace');
     expect(e.message).toBe('x is not a workspace');
   });
+  it('knows the team workspace codes', () => {
+    for (const code of ['unreachable', 'unauthorized', 'busy', 'read_only'] as const) {
+      expect(toBackendError({ code, message: 'postgres://alice@db/eng' }).code).toBe(code);
+    }
+  });
   it('treats unknown shapes as internal', () => {
     expect(toBackendError('command not found').code).toBe('internal');
     expect(toBackendError({ code: 'weird', message: 'm' }).code).toBe('internal');

@@ -1,7 +1,7 @@
 // Generated from src-tauri/src/dto.rs and error.rs by `cargo test -p evidentia-desktop`; do not edit.
 // Regenerate with UPDATE_TS=1 cargo test -p evidentia-desktop generated_types.
 
-export type ErrorCode = "not_found" | "not_a_workspace" | "newer_format" | "read_only" | "invalid_input" | "verification_failed" | "internal";
+export type ErrorCode = "not_found" | "not_a_workspace" | "newer_format" | "read_only" | "unreachable" | "unauthorized" | "busy" | "invalid_input" | "verification_failed" | "internal";
 
 export type IpcError = { code: ErrorCode, message: string, };
 
@@ -13,7 +13,15 @@ name: string, workspace_id: string, entries: number, head_hash: string,
 /**
  * The demo workspace the app builds on first start.
  */
-is_demo: boolean, };
+is_demo: boolean, 
+/**
+ * A team workspace on a PostgreSQL server (`path` is then its URL, without password).
+ */
+is_server: boolean, 
+/**
+ * Who the next import, analysis or response will record as acting.
+ */
+acting_user: string, };
 
 export type SessionDto = { workspace: WorkspaceDto | null, recent: Array<string>, 
 /**
@@ -26,7 +34,12 @@ export type EntryDto = { seq: number, kind: string, recorded_at: string,
  * The payload as compact JSON text (a JSON string when it is not JSON); the page lays it
  * out. Entries are fetched one at a time, so carrying it costs little.
  */
-payload: string, payload_hash: string, prev_hash: string, entry_hash: string, };
+payload: string, payload_hash: string, prev_hash: string, entry_hash: string, 
+/**
+ * Who the payload says acted (`recorded_by` of imports, policy changes, analyses and
+ * responses); none for other entries and older ones.
+ */
+recorded_by: string | null, };
 
 export type EntrySourceDto = { seq: number, kind: string, 
 /**
@@ -206,7 +219,11 @@ warnings: Array<DiagnosticDto>,
  */
 first_entry: number | null, last_entry: number | null, };
 
-export type ImportRecordDto = { seq: number, recorded_at: string, file_name: string, artifact: string, size: number, format: string, profile: string | null, rows: number, records: { [key in string]: number }, skipped: { [key in string]: number }, invalid_rows: number, warnings: number, };
+export type ImportRecordDto = { seq: number, recorded_at: string, file_name: string, artifact: string, size: number, format: string, profile: string | null, rows: number, records: { [key in string]: number }, skipped: { [key in string]: number }, invalid_rows: number, warnings: number, 
+/**
+ * Who imported it; none for imports recorded before entries named who acted.
+ */
+recorded_by: string | null, };
 
 export type PolicyDto = { seq: number, source: string, sha256: string, };
 
@@ -278,7 +295,11 @@ export type AnalysisDto = {
 /**
  * The `analysis.run` entry.
  */
-run_seq: number | null, as_of: string, events: number, findings: number, };
+run_seq: number | null, as_of: string, events: number, findings: number, 
+/**
+ * Who the `analysis.run` entry names as having run it.
+ */
+recorded_by: string | null, };
 
 export type FindingDto = { 
 /**
