@@ -159,8 +159,13 @@ pub async fn list_checkpoints(session: State<'_, Session>) -> Result<Vec<Checkpo
 
 #[tauri::command]
 pub async fn create_checkpoint(session: State<'_, Session>) -> Result<CheckpointDto> {
-    let checkpoint =
-        evidentia_app::create_checkpoint(&session.location().await?, Utc::now(), None).await?;
+    let checkpoint = evidentia_app::create_checkpoint(
+        &session.location().await?,
+        Utc::now(),
+        None,
+        session.user()?,
+    )
+    .await?;
     Ok(CheckpointJson::from(&checkpoint).into())
 }
 

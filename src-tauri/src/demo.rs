@@ -27,7 +27,7 @@ pub async fn ensure_demo(data: &Path, path: &Path) -> anyhow::Result<PathBuf> {
     evidentia_app::build_demo(&sources, &workspace, now).await?;
     evidentia_app::create_signing_key(&workspace, None, now).await?;
     evidentia_app::record_analysis(&workspace, None, Some(evidentia_app::DEMO_USER), now).await?;
-    evidentia_app::create_checkpoint(&workspace, now, None).await?;
+    evidentia_app::create_checkpoint(&workspace, now, None, Some(evidentia_app::DEMO_USER)).await?;
     std::fs::rename(&building, path)
         .with_context(|| format!("moving the demo into place at {}", path.display()))?;
     Ok(path.to_owned())

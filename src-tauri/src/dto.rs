@@ -211,6 +211,8 @@ pub struct CheckpointDto {
     pub signed: bool,
     /// The signed note (C2SP signed checkpoint), the text to keep outside the workspace.
     pub note: Option<String>,
+    /// Who recorded it; none for checkpoints made before workspace format 5.
+    pub created_by: Option<String>,
 }
 
 impl From<CheckpointJson> for CheckpointDto {
@@ -223,6 +225,7 @@ impl From<CheckpointJson> for CheckpointDto {
             tree_root: c.tree_root,
             signed: c.signed,
             note: c.note,
+            created_by: c.created_by,
         }
     }
 }

@@ -111,7 +111,7 @@ pub use trust::{
     consistency_proof, create_checkpoint, create_signing_key, default_key_path, inclusion_proof,
     key_dir, public_key, read_verifier_key, verify_proof,
 };
-pub use workspace::open_workspace;
+pub use workspace::{migrate_workspace, open_workspace};
 
 /// Errors the clients branch on; everything else is an `anyhow` chain with context.
 #[derive(Debug, thiserror::Error)]

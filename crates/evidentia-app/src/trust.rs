@@ -234,14 +234,17 @@ pub async fn load_signing_key(
 }
 
 /// Verifies the chain, then records its head as a checkpoint with its Merkle root, signed
-/// when the workspace's key is available.
+/// when the workspace's key is available, and who recorded it ([`crate::acting_user`] with
+/// `user` as the configured name).
 pub async fn create_checkpoint(
     workspace: &Location,
     now: DateTime<Utc>,
     key_path: Option<&Path>,
+    user: Option<&str>,
 ) -> anyhow::Result<Checkpoint> {
     let ws = open_write(workspace).await?;
     let result = async {
+        let created_by = crate::acting_user(&ws, user)?;
         // add_checkpoint verifies the chain and refuses an altered one; verifying here too
         // would read the whole ledger twice.
         let upto = ws.head().await?.count;
@@ -254,8 +257,7 @@ pub async fn create_checkpoint(
             }
         };
         let checkpoint = ws
-            // lead wires the acting user
-            .add_checkpoint(&format_recorded_at(now), "unknown", key.as_ref())
+            .add_checkpoint(&format_recorded_at(now), &created_by, key.as_ref())
             .await
             .map_err(store_error)?;
         Ok::<_, anyhow::Error>(checkpoint)

@@ -47,6 +47,8 @@ pub struct CheckpointJson {
     pub signed: bool,
     /// The signed note itself, for keeping outside the workspace.
     pub note: Option<String>,
+    /// Who recorded it (checkpoints since workspace format 5).
+    pub created_by: Option<String>,
 }
 
 impl From<&Checkpoint> for CheckpointJson {
@@ -59,6 +61,7 @@ impl From<&Checkpoint> for CheckpointJson {
             tree_root: c.tree_root.map(|h| h.to_hex()),
             signed: c.note.is_some(),
             note: c.note.clone(),
+            created_by: c.created_by.clone(),
         }
     }
 }

@@ -1,5 +1,7 @@
-//! Opening an existing workspace to show what it is: its id and ledger head, without writing.
+//! Opening an existing workspace to show what it is (its id and ledger head, without writing),
+//! and copying a whole workspace to another file or server.
 
+use anyhow::Context;
 use evidentia_store::EvidenceStore;
 
 use crate::{Location, WorkspaceInfo, open_read};
@@ -51,4 +53,17 @@ mod tests {
             Some(evidentia_store::StoreError::NotFound(_))
         ));
     }
+}
+
+/// Copies the workspace at `from` to `to` (a file or a team workspace on a server, either way),
+/// which must not exist yet: every entry, artifact and checkpoint byte for byte, verified on
+/// both sides with the same head before the copy becomes visible (`evidentia migrate`).
+pub async fn migrate_workspace(
+    from: &Location,
+    to: &Location,
+) -> anyhow::Result<evidentia_store::CopyReport> {
+    let source = crate::open_read(from).await?;
+    let copied = evidentia_store::copy_workspace(&source, to).await;
+    source.close().await;
+    copied.with_context(|| format!("copying {from} to {to}"))
 }

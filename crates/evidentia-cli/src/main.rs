@@ -137,6 +137,17 @@ enum Command {
         #[arg(long)]
         entitlements: bool,
     },
+    /// Copy a whole workspace to a new file or team workspace (either way): every entry,
+    /// artifact and checkpoint byte for byte, verified on both sides with the same head.
+    /// The destination must not exist yet; the source is only read.
+    Migrate {
+        /// The workspace to copy: a file or a postgres:// URL.
+        #[arg(long, value_name = "WORKSPACE")]
+        from: Location,
+        /// Where to create the copy: a new file or an empty PostgreSQL database.
+        #[arg(long, value_name = "WORKSPACE")]
+        to: Location,
+    },
     /// Build a demo workspace from the sample organisation in evidence-samples/.
     Demo {
         /// Where to create it, a file or a postgres:// URL (default: --workspace).
@@ -871,9 +882,34 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     {
         return verify_pack(file, against.as_deref(), key.as_deref(), cli.json).await;
     }
+    if let Command::Migrate { from, to } = &cli.command {
+        let copied = evidentia_app::migrate_workspace(from, to).await?;
+        if cli.json {
+            print_json(&serde_json::json!({
+                "from": from.to_string(),
+                "to": to.to_string(),
+                "entries": copied.entries,
+                "head_hash": copied.destination.hash.to_hex(),
+                "tree_root": copied.tree_root.to_hex(),
+                "artifacts": copied.artifacts,
+                "artifact_bytes": copied.artifact_bytes,
+                "checkpoints": copied.checkpoints,
+            }))?;
+        } else {
+            outln!(
+                "copied {from} to {to}: {} entries, {} artifacts ({} bytes), {} checkpoints; both verify with head {}",
+                copied.entries,
+                copied.artifacts,
+                copied.artifact_bytes,
+                copied.checkpoints,
+                copied.destination.hash.to_hex()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let ws = workspace(&cli)?;
     match &cli.command {
-        Command::Demo { .. } => {}
+        Command::Demo { .. } | Command::Migrate { .. } => {}
         Command::Analyze { as_of } => {
             let run =
                 evidentia_app::record_analysis(ws, as_of.map(day_start), user, Utc::now()).await?;
@@ -1865,12 +1901,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                                 (Some(root), Some(_)) => format!("root {root}, signed"),
                                 (Some(root), None) => format!("root {root}, unsigned"),
                                 _ => "no tree root (made before format 3)".to_owned(),
-                            }
+                            } + &c
+                                .created_by
+                                .as_ref()
+                                .map(|by| format!(", by {by}"))
+                                .unwrap_or_default()
                         );
                     }
                 }
             } else {
-                let c = evidentia_app::create_checkpoint(ws, Utc::now(), key.as_deref()).await?;
+                let c =
+                    evidentia_app::create_checkpoint(ws, Utc::now(), key.as_deref(), user).await?;
                 if *note {
                     match &c.note {
                         Some(n) => out!("{n}"),
@@ -1883,11 +1924,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     print_json(&CheckpointJson::from(&c))?;
                 } else {
                     outln!(
-                        "checkpoint #{}: {} entries, head {}, tree root {}, {}",
+                        "checkpoint #{}: {} entries, head {}, tree root {}, by {}, {}",
                         c.id,
                         c.entry_count,
                         c.head_hash,
                         c.tree_root.unwrap_or_default(),
+                        c.created_by.as_deref().unwrap_or("unknown"),
                         if c.note.is_some() {
                             "signed (print the note with `evidentia checkpoint --list --note`)"
                         } else {

@@ -20,6 +20,7 @@ const cp = (id: number, signed: boolean, tree = true): CheckpointDto => ({
   tree_root: tree ? 'cd'.repeat(32) : null,
   signed,
   note: signed ? `evidentia/x\n${id * 10}\nroot=\n\n— evidentia/x sig\n` : null,
+  created_by: 'alice',
 });
 
 describe('latestSigned', () => {
