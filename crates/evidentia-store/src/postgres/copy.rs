@@ -85,7 +85,7 @@ pub(crate) async fn copy_to_server(
             errors: errors.clone(),
         };
         let artifacts = fill(from, source, &mut to).await?;
-        let report = verify_on(&mut tx, &errors, Scope::Everything, |_| {}).await?;
+        let report = verify_on(&mut tx, &errors, None, Scope::Everything, |_| {}).await?;
         check_copy(source, artifacts, &report, &checkpoints_on(&mut tx).await?)?;
         tx.commit().await.map_err(|e| errors.map(e))?;
         Ok((report, artifacts))

@@ -43,8 +43,9 @@ const LOCK_TIMEOUT: &str = "120s";
 /// (disjoint from the one-`bigint` keys sqlx's migrator uses): `EVID` as an int4, lock 1.
 pub(crate) const APPEND_LOCK: (i32, i32) = (0x4556_4944, 1);
 
-/// Connections per client: one appender, a verification, and reads beside them.
-const POOL_SIZE: u32 = 4;
+/// Connections per client: one appender, a verification (its snapshot and up to four ranges
+/// read side by side) and a read beside them.
+const POOL_SIZE: u32 = 7;
 
 /// An open server workspace. Cheap to clone: everything lives behind one `Arc`.
 #[derive(Debug, Clone)]

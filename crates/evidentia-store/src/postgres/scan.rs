@@ -138,7 +138,7 @@ impl Server {
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await
             .map_err(|e| errors.map(e))?;
-        let report = verify_on(&mut tx, &errors, scope, progress).await?;
+        let report = verify_on(&mut tx, &errors, Some(self), scope, progress).await?;
         tx.rollback().await.map_err(|e| errors.map(e))?;
         Ok(report)
     }
@@ -332,9 +332,15 @@ fn verify_rows(
 
 /// Verifies what `conn` sees: in its transaction, which the caller begins (a read-only
 /// snapshot, or a copy's write transaction before it commits) and ends.
+///
+/// With `lanes`, a large ledger's ranges are read side by side, each on a connection of its own
+/// that imports this transaction's snapshot (`pg_export_snapshot`), as a file's ranges each have
+/// their own connection; without (a copy's write transaction, whose rows no other session can
+/// see yet), one `COPY` is split into the ranges as it arrives.
 pub(crate) async fn verify_on(
     tx: &mut PgConnection,
     errors: &ErrorContext,
+    lanes: Option<&Server>,
     scope: Scope,
     mut progress: impl FnMut(VerifyProgress) + Send + 'static,
 ) -> Result<VerifyReport, StoreError> {
@@ -388,20 +394,64 @@ pub(crate) async fn verify_on(
         trees,
         workspace_id,
     };
-    let sql = format!(
-        "COPY (SELECT seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash \
-             FROM ledger_entries WHERE seq BETWEEN 1 AND {total} ORDER BY seq) \
-             TO STDOUT (FORMAT binary)"
-    );
-    let verdict = copy_out(tx, &sql, errors, move |reader| {
-        let verdict = verify_rows(reader, snapshot, &mut progress)?;
-        progress(VerifyProgress {
-            entries_checked: verdict.verified,
-            entries_total: total,
-        });
-        Ok(verdict)
-    })
-    .await?;
+    let ranges = range_bounds(total, parallelism());
+    let verdict = match lanes {
+        Some(server) if ranges.len() > 1 => {
+            let id: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map)?;
+            let mut bounds = Vec::with_capacity(ranges.len());
+            for (from, to) in ranges {
+                let start_head = if from == 1 {
+                    Hash::ZERO
+                } else {
+                    // A missing or malformed predecessor is reported by the range that owns it.
+                    sqlx::query_scalar::<_, Vec<u8>>(
+                        "SELECT entry_hash FROM ledger_entries WHERE seq = $1",
+                    )
+                    .bind(to_i64(from - 1)?)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map)?
+                    .and_then(|h| Hash::from_slice(&h))
+                    .unwrap_or_default()
+                };
+                bounds.push((from, to, start_head));
+            }
+            let scans = scan_lanes(
+                server,
+                &id,
+                &bounds,
+                snapshot.wanted(),
+                total,
+                &mut progress,
+            )
+            .await;
+            let verdict = conclude(&snapshot, &bounds, scans)?;
+            progress(VerifyProgress {
+                entries_checked: verdict.verified,
+                entries_total: total,
+            });
+            verdict
+        }
+        _ => {
+            let sql = format!(
+                "COPY (SELECT seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash \
+                 FROM ledger_entries WHERE seq BETWEEN 1 AND {total} ORDER BY seq) \
+                 TO STDOUT (FORMAT binary)"
+            );
+            copy_out(tx, &sql, errors, move |reader| {
+                let verdict = verify_rows(reader, snapshot, &mut progress)?;
+                progress(VerifyProgress {
+                    entries_checked: verdict.verified,
+                    entries_total: total,
+                });
+                Ok(verdict)
+            })
+            .await?
+        }
+    };
     let artifacts = match scope {
         Scope::ChainAndCheckpoints => None,
         Scope::Everything => {
@@ -434,4 +484,71 @@ pub(crate) async fn verify_on(
         }
     };
     Ok(verdict.report(artifacts))
+}
+
+/// Verifies each range on a connection of its own, in the snapshot `snapshot_id`, reporting
+/// progress while they run.
+async fn scan_lanes(
+    server: &Server,
+    snapshot_id: &str,
+    bounds: &[(u64, u64, Hash)],
+    wanted: Vec<u64>,
+    total: u64,
+    progress: &mut impl FnMut(VerifyProgress),
+) -> Vec<Result<RangeScan, StoreError>> {
+    let wanted = std::sync::Arc::new(wanted);
+    let checked = std::sync::Arc::new(AtomicU64::new(0));
+    let lanes = bounds.iter().map(|&(from, to, start_head)| {
+        let wanted = wanted.clone();
+        let checked = checked.clone();
+        async move {
+            let errors = server.errors();
+            if !snapshot_id
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b'-')
+            {
+                return Err(StoreError::Corrupt(format!(
+                    "unexpected snapshot id {snapshot_id:?}"
+                )));
+            }
+            let mut tx = server
+                .pool()
+                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await
+                .map_err(|e| errors.map(e))?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SET TRANSACTION SNAPSHOT '{snapshot_id}'"
+            )))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| errors.map(e))?;
+            let sql = format!(
+                "COPY (SELECT seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash \
+                 FROM ledger_entries WHERE seq BETWEEN {from} AND {to} ORDER BY seq) \
+                 TO STDOUT (FORMAT binary)"
+            );
+            let scan = copy_out(&mut tx, &sql, &errors, move |reader| {
+                let mut scanner = RangeScanner::new(from, to, start_head, &wanted, &checked);
+                while let Some(row) = reader.next_row()? {
+                    if !scanner.push(entry_of(&row)) {
+                        break;
+                    }
+                }
+                Ok(scanner.finish())
+            })
+            .await;
+            let _ = tx.rollback().await;
+            scan
+        }
+    });
+    let mut all = std::pin::pin!(futures_util::future::join_all(lanes));
+    loop {
+        tokio::select! {
+            scans = &mut all => return scans,
+            () = tokio::time::sleep(std::time::Duration::from_millis(50)) => progress(VerifyProgress {
+                entries_checked: checked.load(Ordering::Relaxed),
+                entries_total: total,
+            }),
+        }
+    }
 }

@@ -13,7 +13,7 @@
 //! ```text
 //! tools/pg_cluster.sh start target/pg
 //! EVIDENTIA_TEST_PG_URL=$(tools/pg_cluster.sh url target/pg) \
-//!   cargo test -p evidentia-store --features postgres --test pg_spike -- --ignored --nocapture
+//!   cargo test -p evidentia-store --test pg_spike -- --ignored --nocapture
 //! tools/pg_cluster.sh stop target/pg
 //! ```
 //!

@@ -1,5 +1,5 @@
 //! A writer killed in the middle of a large append leaves a workspace that verifies and holds
-//! either none or all of that batch.
+//! either none or all of that batch: a file, and a server whose client dies mid-transaction.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use evidentia_store::{Access, EvidenceStore, Workspace};
 
+use crate::fixture::{Fixture, Kind};
 use crate::*;
 
 const CHILD_ENV: &str = "EVIDENTIA_CRASH_CHILD_WORKSPACE";
@@ -15,10 +16,10 @@ const BATCH: u64 = 200_000;
 /// Runs in the child process: announces itself, then appends one large batch and commits.
 #[tokio::test]
 async fn crash_child() {
-    let Ok(path) = std::env::var(CHILD_ENV) else {
+    let Ok(location) = std::env::var(CHILD_ENV) else {
         return;
     };
-    let ws = Workspace::open(Path::new(&path), Access::ReadWrite)
+    let ws = Workspace::open(location.as_str(), Access::ReadWrite)
         .await
         .unwrap();
     println!("appending");
@@ -33,15 +34,21 @@ async fn crash_child() {
     println!("committed");
 }
 
-#[tokio::test]
-async fn sigkill_during_a_large_append_keeps_all_or_nothing() {
+async fn sigkill_during_a_large_append_keeps_all_or_nothing(kind: Kind) {
     let trials: u64 = std::env::var("EVIDENTIA_CRASH_TRIALS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(4);
-    let (_dir, path, ws) = new_workspace().await;
+    let Some((fixture, ws)) = Fixture::new(kind).await else {
+        return;
+    };
     append_entries(&ws, 10).await;
     ws.close().await;
+    let location = fixture.location();
+    let child_location = match &location {
+        evidentia_store::Location::File(path) => path.display().to_string(),
+        evidentia_store::Location::Server(url) => url.secret_url().to_owned(),
+    };
     let exe = std::env::current_exe().unwrap();
     let mut expected = 10u64;
     let mut killed_midway = 0;
@@ -53,7 +60,7 @@ async fn sigkill_during_a_large_append_keeps_all_or_nothing() {
                 "--nocapture",
                 "--test-threads=1",
             ])
-            .env(CHILD_ENV, &path)
+            .env(CHILD_ENV, &child_location)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -68,7 +75,7 @@ async fn sigkill_during_a_large_append_keeps_all_or_nothing() {
         std::thread::sleep(Duration::from_millis(20 + 97 * trial % 400));
         let _ = child.kill();
         let _ = child.wait();
-        let report = verify(&path).await;
+        let report = verify_at(location.clone()).await;
         assert!(report.is_intact(), "trial {trial}: {:?}", report.failure);
         if report.entries == expected {
             killed_midway += 1;
@@ -86,3 +93,4 @@ async fn sigkill_during_a_large_append_keeps_all_or_nothing() {
         "no trial killed the child before it committed; the test proved nothing"
     );
 }
+crate::both!(sigkill_during_a_large_append_keeps_all_or_nothing);

@@ -11,6 +11,14 @@ use sqlx::{Connection, Executor};
 
 use crate::T0;
 
+/// A value bound to a raw statement.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Int(i64),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
 /// Which backend a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -165,13 +173,81 @@ impl Fixture {
         }
     }
 
-    /// Runs tampering SQL behind the store's back, with the append-only triggers out of the
-    /// way first, as an attacker with write access would: `sqlite` on a file, `pg` on a server.
+    /// Runs one statement behind the store's back, triggers as they are (`?` placeholders on a
+    /// file, `$n` on a server); the error text when it is refused.
+    pub async fn exec(&self, sqlite: &str, pg: &str, args: &[Arg]) -> Result<(), String> {
+        match self {
+            Fixture::File { path, .. } => {
+                let mut conn = raw_sqlite(path).await;
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sqlite));
+                for a in args {
+                    q = match a {
+                        Arg::Int(i) => q.bind(*i),
+                        Arg::Text(t) => q.bind(t.clone()),
+                        Arg::Bytes(b) => q.bind(b.clone()),
+                    };
+                }
+                let result = q
+                    .execute(&mut conn)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string());
+                conn.close().await.unwrap();
+                result
+            }
+            Fixture::Server(db) => {
+                let mut conn = db.raw().await;
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(pg));
+                for a in args {
+                    q = match a {
+                        Arg::Int(i) => q.bind(*i),
+                        Arg::Text(t) => q.bind(t.clone()),
+                        Arg::Bytes(b) => q.bind(b.clone()),
+                    };
+                }
+                let result = q
+                    .execute(&mut conn)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string());
+                conn.close().await.unwrap();
+                result
+            }
+        }
+    }
+
+    /// Reads one BLOB/BYTEA value behind the store's back.
+    pub async fn bytes(&self, sqlite: &str, pg: &str) -> Vec<u8> {
+        match self {
+            Fixture::File { path, .. } => {
+                let mut conn = raw_sqlite(path).await;
+                let v = sqlx::query_scalar(sqlx::AssertSqlSafe(sqlite))
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
+                conn.close().await.unwrap();
+                v
+            }
+            Fixture::Server(db) => {
+                let mut conn = db.raw().await;
+                let v = sqlx::query_scalar(sqlx::AssertSqlSafe(pg))
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
+                conn.close().await.unwrap();
+                v
+            }
+        }
+    }
+
+    /// Runs tampering SQL behind the store's back, with the append-only triggers (and on a
+    /// server the `seq >= 1` check) out of the way first, as an attacker with the file or the
+    /// database owner's login would: `sqlite` on a file, `pg` on a server.
     pub async fn tamper(&self, sqlite: &[&str], pg: &[&str]) {
         match self {
             Fixture::File { path, .. } => {
                 let mut conn = raw_sqlite(path).await;
-                crate::drop_triggers(&mut conn).await;
+                crate::drop_triggers_if_present(&mut conn).await;
                 for sql in sqlite {
                     conn.execute(sqlx::AssertSqlSafe(*sql)).await.unwrap();
                 }
@@ -192,6 +268,11 @@ impl Fixture {
                     .await
                     .unwrap();
                 }
+                conn.execute(
+                    "ALTER TABLE ledger_entries DROP CONSTRAINT IF EXISTS ledger_entries_seq_check",
+                )
+                .await
+                .unwrap();
                 for sql in pg {
                     conn.execute(sqlx::AssertSqlSafe(*sql)).await.unwrap();
                 }

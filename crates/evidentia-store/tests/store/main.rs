@@ -12,7 +12,7 @@ mod tamper;
 use std::path::{Path, PathBuf};
 
 use evidentia_ledger::Hash;
-use evidentia_store::{Access, EvidenceStore, Workspace};
+use evidentia_store::{EvidenceStore, Workspace};
 use sqlx::Connection;
 use sqlx::sqlite::SqliteConnection;
 
@@ -79,6 +79,31 @@ pub async fn drop_triggers(conn: &mut SqliteConnection) {
             .await
             .unwrap();
     }
+}
+
+/// Drops the append-only triggers that are still there (tampering may come in several steps).
+pub async fn drop_triggers_if_present(conn: &mut SqliteConnection) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+    for t in names {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {t}")))
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+}
+
+/// Opens the workspace at `location` afresh and verifies it.
+pub async fn verify_at(location: evidentia_store::Location) -> evidentia_store::VerifyReport {
+    let ws = Workspace::open(location, evidentia_store::Access::ReadOnly)
+        .await
+        .unwrap();
+    let report = ws.verify(|_| {}).await.unwrap();
+    ws.close().await;
+    report
 }
 
 /// Opens the workspace afresh and verifies it.
