@@ -376,3 +376,64 @@ pub async fn policy_warnings(workspace: &Location) -> anyhow::Result<Vec<String>
     ws.close().await;
     result
 }
+
+/// The latest recorded `analysis.run` within the verified ledger, and the chains of that run
+/// judged again exactly as recorded (the same evidence head, policy and as-of), when `cached`
+/// is not already that run. A team workspace's Events projection is each client's own cache
+/// (the server holds evidence only), so a client that did not record the run rebuilds it here;
+/// nothing is written to the workspace, so a read-only role can do it.
+pub(crate) async fn chains_of_latest_run(
+    workspace: &Location,
+    cached: Option<u64>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<(u64, Vec<evidentia_rules::EventChain>)>> {
+    #[derive(Deserialize)]
+    struct EvidenceHead {
+        entries: u64,
+    }
+    #[derive(Deserialize)]
+    struct RecordedRun {
+        as_of: String,
+        evidence_head: EvidenceHead,
+    }
+    let ws = open_read(workspace).await?;
+    let latest = async {
+        let verified = crate::trust::verified(&ws).await?;
+        let kind = EntryKind::AnalysisRun.as_str();
+        let latest = ws
+            .scan_kinds(&[kind], verified.entries, None, |last, entry| {
+                *last = Some((entry.seq, entry.payload.to_vec()));
+                Ok(())
+            })
+            .await?;
+        Ok::<_, anyhow::Error>(latest)
+    }
+    .await;
+    ws.close().await;
+    let Some((run_seq, payload)) = latest? else {
+        return Ok(None);
+    };
+    if cached == Some(run_seq) {
+        return Ok(None);
+    }
+    let run: RecordedRun = serde_json::from_slice(&payload).map_err(|e| {
+        StoreError::Corrupt(format!("entry {run_seq}: unreadable analysis.run: {e}"))
+    })?;
+    let as_of = evidentia_ledger::parse_recorded_at(&run.as_of).ok_or_else(|| {
+        StoreError::Corrupt(format!(
+            "entry {run_seq}: analysis.run as_of {:?} is not a time",
+            run.as_of
+        ))
+    })?;
+    let (_, chains) = analyze_in_at(
+        workspace,
+        None,
+        Some(as_of),
+        Some(run.evidence_head.entries),
+        now,
+        Recording::No,
+        |_, analysis| analysis.chains.clone(),
+    )
+    .await?;
+    Ok(Some((run_seq, chains)))
+}

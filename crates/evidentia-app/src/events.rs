@@ -562,7 +562,27 @@ pub async fn write_event_chains_at<C: Borrow<EventChain>>(
 }
 
 /// The run the Events table shows, or `None` before the first recorded analysis.
+///
+/// On a team workspace the projection is this client's local cache: when it does not hold the
+/// latest recorded run (another auditor recorded it, or this machine never had it), that run is
+/// judged again as recorded and cached first, so every client pages the same run.
 pub async fn events_run(workspace: &Location) -> anyhow::Result<Option<EventsRun>> {
+    if workspace.is_server() {
+        let cached = {
+            let ws = open_read(workspace).await?;
+            let run = ws.event_chain_run().await;
+            ws.close().await;
+            run?.map(|r| r.run_seq)
+        };
+        if let Some((run_seq, chains)) =
+            crate::analysis::chains_of_latest_run(workspace, cached, chrono::Utc::now()).await?
+        {
+            let ws = open_read(workspace).await?;
+            let written = write_event_chains(&ws, run_seq, &chains).await;
+            ws.close().await;
+            written.context("caching the event chains of the recorded analysis")?;
+        }
+    }
     let ws = open_read(workspace).await?;
     let result = async {
         let Some(run) = ws.event_chain_run().await? else {

@@ -361,3 +361,86 @@ async fn a_workspace_with_the_older_projection_shows_events_after_the_next_analy
         .unwrap();
     assert_eq!(version, evidentia_store::FORMAT_VERSION);
 }
+
+/// `psql -c SQL` on the test server, for creating and dropping this test's own database.
+fn psql(url: &str, sql: &str) {
+    let out = std::process::Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+        .output()
+        .expect("psql runs");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// On a team workspace the projection is each client's own cache: a client that did not
+/// record the analysis (here: the cache is gone, as on another auditor's laptop) rebuilds the
+/// recorded run and pages exactly the chains the recording client paged.
+#[tokio::test]
+async fn a_team_workspace_client_rebuilds_the_recorded_run_in_its_own_cache() {
+    let admin = match std::env::var("EVIDENTIA_TEST_PG_URL") {
+        Ok(url) if !url.trim().is_empty() => url.trim().to_owned(),
+        _ => {
+            println!("SKIPPED: EVIDENTIA_TEST_PG_URL is not set");
+            return;
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = demo(dir.path()).await;
+    let name = format!("evt_app_events_{}", std::process::id());
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    let url = format!("{base}/{name}");
+    psql(
+        &admin,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    );
+    let server = Location::parse(&url);
+    evidentia_app::migrate_workspace(&file, &server)
+        .await
+        .unwrap();
+
+    let run = evidentia_app::record_analysis(&server, None, Some("alice"), now())
+        .await
+        .unwrap();
+    let recorded = events_run(&server).await.unwrap().unwrap();
+    let filter = EventFilter::default();
+    let (paged, total) = all_pages(&server, &filter, 97).await;
+    assert_eq!(Some(recorded.run_seq), run.recorded_at_seq);
+    assert_eq!(paged, seqs(run.analysis.chains.iter()));
+
+    // Where docs/team-workspaces.md says this client's cache is.
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    let cache = var("EVIDENTIA_CACHE_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| var("XDG_CACHE_HOME").map(|d| Path::new(&d).join("evidentia")))
+        .or_else(|| var("HOME").map(|h| Path::new(&h).join(".cache/evidentia")))
+        .unwrap();
+    let id = evidentia_app::open_workspace(&server)
+        .await
+        .unwrap()
+        .workspace_id;
+    let cached = cache.join("projections").join(format!("{id}.sqlite"));
+    assert!(
+        cached.is_file(),
+        "{} holds the projection",
+        cached.display()
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", cached.display()));
+    }
+    let rebuilt = events_run(&server).await.unwrap().unwrap();
+    assert_eq!(
+        rebuilt, recorded,
+        "the same run, events, systems and statuses"
+    );
+    assert_eq!(all_pages(&server, &filter, 97).await, (paged, total));
+    let first = run.analysis.chains[0].seq;
+    let detail = event_chain(&server, first).await.unwrap();
+    assert_eq!(detail.event.event_seq, first);
+    psql(
+        &admin,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    );
+}
