@@ -89,7 +89,11 @@ signed: boolean,
 /**
  * The signed note (C2SP signed checkpoint), the text to keep outside the workspace.
  */
-note: string | null, };
+note: string | null, 
+/**
+ * Who recorded it; none for checkpoints made before workspace format 5.
+ */
+created_by: string | null, };
 
 export type PublicKeyDto = { 
 /**
