@@ -371,9 +371,13 @@ pub(crate) async fn begin_build<'c>(
 ) -> Result<(sqlx::Transaction<'c, sqlx::Postgres>, ErrorContext), StoreError> {
     let (user, found) = match inspect(conn, location).await {
         Ok(found) => found,
-        // Anything already there, ours or not, is not overwritten.
-        Err(StoreError::NotAWorkspace { .. }) => {
-            return Err(StoreError::AlreadyExists(location.clone()));
+        // Anything already there, ours or not, is not overwritten; another program's tables
+        // are named, so the user knows to pick an empty database rather than "open it".
+        Err(StoreError::NotAWorkspace { path, why }) => {
+            return Err(StoreError::NotAWorkspace {
+                path,
+                why: format!("{why}; a new workspace needs an empty database"),
+            });
         }
         Err(e) => return Err(e),
     };

@@ -191,7 +191,9 @@ async fn another_programs_database_is_refused_untouched() {
     let err = Workspace::create(db.location(), "x", T0, "tests")
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::AlreadyExists(_)), "{err}");
+    assert!(matches!(err, StoreError::NotAWorkspace { .. }), "{err}");
+    assert!(err.to_string().contains("invoices"), "{err}");
+    assert!(err.to_string().contains("needs an empty database"), "{err}");
     assert_eq!(tables(&db).await, vec!["invoices".to_owned()]);
 }
 
