@@ -1051,3 +1051,76 @@ def test_from_a_number_to_its_source_and_tables_with_tools(demo_app):
     filter_and_export_findings(demo_app, workspace.parent)
     narrow_window_keeps_status(demo_app)
     respond_and_see_it_in_the_report(demo_app)
+
+
+def test_a_team_workspace_opened_from_the_file_menu(tmp_path):
+    """Issue #18 in the real window: the demo moved to a PostgreSQL workspace, analysed there by
+    another user from the CLI, opened through File → Open team workspace…; the header names the
+    server (no password) and the acting user, the ledger verifies, Events pages the run another
+    user recorded (rebuilt in this client's own cache) and a checkpoint records who made it."""
+    from conftest import App, _launch
+
+    admin = os.environ.get("EVIDENTIA_TEST_PG_URL", "").strip()
+    if not admin:
+        pytest.skip("SKIPPED: EVIDENTIA_TEST_PG_URL is not set (make test starts a server)")
+    if not CLI.is_file():
+        pytest.fail(f"{CLI} is missing: build it with `cargo build -p evidentia-cli` (or set EVIDENTIA_CLI_BIN)")
+    keys = tmp_path / "keys"
+    file_ws = tmp_path / "demo.evidentia"
+    env = dict(os.environ, EVIDENTIA_KEY_DIR=str(keys), EVIDENTIA_CACHE_DIR=str(tmp_path / "cli-cache"))
+    env.pop("EVIDENTIA_WORKSPACE", None)
+
+    def run(*args):
+        done = subprocess.run([str(CLI), *args], env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, f"evidentia {' '.join(args)}: {done.stdout}{done.stderr}"
+        return done.stdout
+
+    database = f"evt_e2e_team_{os.getpid()}"
+    base = admin.rsplit("/", 1)[0]
+    url = f"{base}/{database}"
+    subprocess.run(["psql", "-X", "-q", "-d", admin, "-c", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], check=True)
+    try:
+        run("demo", "--out", str(file_ws))
+        run("migrate", "--from", str(file_ws), "--to", url)
+        recorded = json.loads(run("--workspace", url, "--user", "alice", "--json", "analyze"))
+        assert recorded["recorded_by"] == "alice", recorded
+
+        proc, d = _launch(tmp_path, tmp_path / "start.evidentia")
+        try:
+            app = App(d, tmp_path, None)
+            wait(d, 60).until(lambda drv: "Ledger intact" in badge_text(drv))
+            d.find_element(By.CSS_SELECTOR, "header .trigger").click()
+            d.find_element(By.CSS_SELECTOR, '[data-testid="open-team"]').click()
+            wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="team-dialog"]')))
+            d.find_element(By.CSS_SELECTOR, '[data-testid="team-url"]').send_keys(url)
+            d.find_element(By.CSS_SELECTOR, '[data-testid="team-open"]').click()
+            wait(d, 60).until(has_text("header .ws-name", database))
+            wait(d, 180).until(lambda drv: "Ledger intact" in badge_text(drv))
+            assert "as e2e-tester" in text_of(d, '[data-testid="acting-user"]')
+            app.shot("40-team-workspace-overview")
+
+            go(d, "events")
+            wait(d, 180).until(
+                EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="events-table"] .row[data-seq]'))
+            )
+            count = text_of(d, '[data-testid="events-count"]')
+            assert " of " in count and "events" in count, count
+            app.shot("41-team-workspace-events")
+
+            go(d, "integrity")
+            before = len(d.find_elements(By.CSS_SELECTOR, '[data-testid="checkpoint-row"]'))
+            d.find_element(By.XPATH, "//button[normalize-space()='Create checkpoint']").click()
+            wait(d, 120).until(
+                lambda drv: len(drv.find_elements(By.CSS_SELECTOR, '[data-testid="checkpoint-row"]')) == before + 1
+            )
+            newest = d.find_elements(By.CSS_SELECTOR, '[data-testid="checkpoint-row"]')[0].get_attribute("textContent")
+            assert "e2e-tester" in newest, newest
+            app.shot("42-team-workspace-checkpoint")
+        finally:
+            d.quit()
+            proc.terminate()
+            proc.wait(timeout=10)
+        listed = run("--workspace", url, "checkpoint", "--list")
+        assert "by e2e-tester" in listed, listed
+    finally:
+        subprocess.run(["psql", "-X", "-q", "-d", admin, "-c", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"])
