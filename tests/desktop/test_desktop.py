@@ -1097,6 +1097,8 @@ def test_a_team_workspace_opened_from_the_file_menu(tmp_path):
             wait(d, 60).until(has_text("header .ws-name", database))
             wait(d, 180).until(lambda drv: "Ledger intact" in badge_text(drv))
             assert "as e2e-tester" in text_of(d, '[data-testid="acting-user"]')
+            # The run alice recorded, though this client never cached it.
+            wait(d, 180).until(has_text('[data-testid="assessment-source"]', "the recorded analysis is entry"))
             app.shot("40-team-workspace-overview")
 
             go(d, "events")
