@@ -1,0 +1,862 @@
+//! Team-workspace trials (issue #18): the real binary on a PostgreSQL workspace. Four importers
+//! at once, the server killed mid-import, and a read-only role trying every write command.
+//! Each trial has its own fresh database; without `EVIDENTIA_TEST_PG_URL` they are SKIPPED.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use crate::pg::{PgUrl, Server, URL_VAR, cluster, psql};
+use crate::run::{Tool, file_sha256, provisioning_csv};
+use crate::table::Table;
+use evidentia_samples::rng::Rng;
+
+/// How big the trials are: the acceptance figures (20 rounds, 20 kills) in both runs; the long
+/// run imports larger files.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    pub rounds: usize,
+    pub rows_per_importer: usize,
+    pub kills: usize,
+    pub rows_per_kill: usize,
+}
+
+impl Sizes {
+    pub fn new(long: bool) -> Sizes {
+        if long {
+            Sizes {
+                rounds: 20,
+                rows_per_importer: 5_000,
+                kills: 20,
+                rows_per_kill: 50_000,
+            }
+        } else {
+            Sizes {
+                rounds: 20,
+                rows_per_importer: 200,
+                kills: 20,
+                rows_per_kill: 10_000,
+            }
+        }
+    }
+}
+
+pub fn trials(
+    tool: &Tool,
+    root: &Path,
+    rng: &mut Rng,
+    samples: &Path,
+    sizes: Sizes,
+) -> anyhow::Result<Vec<Table>> {
+    let Some(server) = Server::from_env()? else {
+        println!(
+            "\nteam: SKIPPED: {URL_VAR} is not set (`make test` and `make trials` start a throwaway \
+             cluster and set it; see docs/team-workspaces.md)"
+        );
+        return Ok(Vec::new());
+    };
+    // One trial that cannot run (a command it sets up with fails) is a failed table; the
+    // others still run.
+    let failed = |name: &'static str, e: anyhow::Error| {
+        let mut t = Table::new(name, &["trial"]);
+        t.fail(format!("{e:#}"));
+        t
+    };
+    Ok(vec![
+        concurrency(tool, &server, sizes).unwrap_or_else(|e| failed("team-concurrency", e)),
+        server_kill(tool, root, &server, rng, sizes)
+            .unwrap_or_else(|e| failed("team-server-kill", e)),
+        read_only(tool, &server, samples).unwrap_or_else(|e| failed("team-read-only", e)),
+    ])
+}
+
+/// The workspace argument for a server workspace: the URL, passed where a path goes.
+fn ws(url: &PgUrl) -> PathBuf {
+    PathBuf::from(url.to_string())
+}
+
+/// The shape of the ledger as the server holds it, read with psql behind the binary's back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    entries: u64,
+    max_seq: u64,
+    /// Entries sharing a predecessor: a fork, which the append lock must make impossible.
+    forks: u64,
+    records: u64,
+    import_files: u64,
+    checkpoints: u64,
+    artifacts: u64,
+}
+
+fn shape(url: &PgUrl) -> anyhow::Result<Shape> {
+    let out = psql(
+        url,
+        "SELECT (SELECT count(*) FROM ledger_entries), \
+                (SELECT coalesce(max(seq), 0) FROM ledger_entries), \
+                (SELECT count(*) - count(DISTINCT prev_hash) FROM ledger_entries), \
+                (SELECT count(*) FROM ledger_entries WHERE kind LIKE 'record.%'), \
+                (SELECT count(*) FROM ledger_entries WHERE kind = 'import.file'), \
+                (SELECT count(*) FROM checkpoints), \
+                (SELECT count(*) FROM artifacts)",
+    )?;
+    let n: Vec<u64> = out
+        .split('|')
+        .map(|v| v.trim().parse())
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("reading the ledger's shape from {out:?}"))?;
+    let [
+        entries,
+        max_seq,
+        forks,
+        records,
+        import_files,
+        checkpoints,
+        artifacts,
+    ] = n[..]
+    else {
+        bail!("psql printed {out:?}");
+    };
+    Ok(Shape {
+        entries,
+        max_seq,
+        forks,
+        records,
+        import_files,
+        checkpoints,
+        artifacts,
+    })
+}
+
+/// The artifacts (file SHA-256) of every `import.file` entry, through `evidentia log`.
+fn imported(tool: &Tool, url: &PgUrl) -> anyhow::Result<BTreeSet<String>> {
+    let r = tool.ok(
+        &ws(url),
+        &[
+            "--json",
+            "log",
+            "--kind",
+            "import.file",
+            "--limit",
+            "1000000",
+        ],
+    )?;
+    r.stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let entry: serde_json::Value = serde_json::from_str(l)?;
+            entry["payload"]["artifact"]
+                .as_str()
+                .map(str::to_owned)
+                .context("an import.file entry without its artifact")
+        })
+        .collect()
+}
+
+fn intact(tool: &Tool, url: &PgUrl) -> anyhow::Result<bool> {
+    let (code, json, _) = tool.verify(&ws(url))?;
+    Ok(code == 0 && json.is_some_and(|j| j["intact"] == true))
+}
+
+fn exit_text(code: i32) -> String {
+    if code == 0 {
+        "ok".into()
+    } else {
+        format!("exit {code}")
+    }
+}
+
+/// The CLI's error contract: exactly one line, `error: …`.
+fn one_error_line(stderr: &str) -> bool {
+    let lines: Vec<&str> = stderr.lines().collect();
+    lines.len() == 1 && lines[0].starts_with("error:")
+}
+
+/// A message for a table cell: one line, at most `max` characters.
+fn cell(text: &str, max: usize) -> String {
+    let line = text.lines().next().unwrap_or("").trim();
+    if line.chars().count() > max {
+        format!("{}…", line.chars().take(max).collect::<String>())
+    } else {
+        line.to_owned()
+    }
+}
+
+/// (a) Four `evidentia import` processes on four different files, started at the same moment
+/// on one PostgreSQL workspace, with a `verify` reading beside them; 20 rounds on the same
+/// workspace. Every import must be there, the ledger one chain (dense seqs, no two entries
+/// sharing a predecessor), and verify intact.
+fn concurrency(tool: &Tool, server: &Server, sizes: Sizes) -> anyhow::Result<Table> {
+    let dir = tool.work.join("team-concurrency");
+    std::fs::create_dir_all(&dir)?;
+    let db = server.fresh_database("conc")?;
+    let result = concurrency_on(tool, &db, &dir, sizes);
+    server.drop_database(&db);
+    result
+}
+
+fn concurrency_on(tool: &Tool, db: &PgUrl, dir: &Path, sizes: Sizes) -> anyhow::Result<Table> {
+    const IMPORTERS: usize = 4;
+    let rows = sizes.rows_per_importer;
+    let mut table = Table::new(
+        "team-concurrency",
+        &[
+            "round",
+            "imports (4 processes)",
+            "verify beside them",
+            "imports present",
+            "records added",
+            "entries / highest seq",
+            "forks",
+            "verify after",
+        ],
+    );
+    tool.ok(&ws(db), &["init"])?;
+    for round in 1..=sizes.rounds {
+        let files: Vec<PathBuf> = (0..IMPORTERS)
+            .map(|p| {
+                let path = dir.join(format!("r{round}-p{p}.csv"));
+                std::fs::write(&path, provisioning_csv(&format!("r{round}p{p}"), rows))
+                    .map(|()| path)
+            })
+            .collect::<Result<_, _>>()?;
+        let before = shape(db)?;
+        let mut jobs: Vec<Vec<String>> = files
+            .iter()
+            .map(|f| {
+                vec![
+                    "import".into(),
+                    "--profile".into(),
+                    "provisioning-csv".into(),
+                    f.to_string_lossy().into_owned(),
+                ]
+            })
+            .collect();
+        jobs.push(vec!["--json".into(), "verify".into()]);
+        let children = jobs
+            .iter()
+            .map(|args| {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                tool.command(&ws(db), &args)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .context("starting the five processes")?;
+        let mut codes = Vec::new();
+        let mut errors = Vec::new();
+        for child in children {
+            let out = child.wait_with_output()?;
+            codes.push(out.status.code().unwrap_or(-1));
+            let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+            if !out.status.success() {
+                errors.push(cell(&stderr, 160));
+            }
+        }
+        let have = imported(tool, db)?;
+        let present = files
+            .iter()
+            .map(|f| file_sha256(f))
+            .collect::<Result<Vec<_>, _>>()?
+            .iter()
+            .filter(|sha| have.contains(*sha))
+            .count();
+        let after = shape(db)?;
+        let added = after.records - before.records;
+        let verified = intact(tool, db)?;
+        let import_codes = &codes[..IMPORTERS];
+        table.row(vec![
+            round.to_string(),
+            if import_codes.iter().all(|c| *c == 0) {
+                "ok ×4".into()
+            } else {
+                format!("{import_codes:?}")
+            },
+            exit_text(codes[IMPORTERS]),
+            format!("{present}/{IMPORTERS}"),
+            added.to_string(),
+            format!("{} / {}", after.entries, after.max_seq),
+            after.forks.to_string(),
+            if verified {
+                "intact".into()
+            } else {
+                "NOT intact".into()
+            },
+        ]);
+        if codes.iter().any(|c| *c != 0) {
+            table.fail(format!("round {round}: exits {codes:?}: {errors:?}"));
+        }
+        if present != IMPORTERS || added != (IMPORTERS * rows) as u64 {
+            table.fail(format!(
+                "round {round}: {present} of {IMPORTERS} imports present, {added} records added (expected {})",
+                IMPORTERS * rows
+            ));
+        }
+        if after.entries != after.max_seq || after.forks != 0 {
+            table.fail(format!(
+                "round {round}: not one chain: {} entries, highest seq {}, {} forks",
+                after.entries, after.max_seq, after.forks
+            ));
+        }
+        if !verified {
+            table.fail(format!("round {round}: the workspace did not verify"));
+        }
+    }
+    Ok(table)
+}
+
+/// The trials' own cluster beside the shared one (killing the shared server would break
+/// whatever else uses it), stopped when the trial ends however it ends.
+struct OwnCluster<'a> {
+    root: &'a Path,
+    dir: PathBuf,
+}
+
+impl Drop for OwnCluster<'_> {
+    fn drop(&mut self) {
+        let _ = cluster(self.root, "stop", &self.dir);
+    }
+}
+
+/// (b) `pg_ctl stop -m immediate` (tools/pg_cluster.sh kill) at a random moment of an import,
+/// 20 times; after each, the server is restarted (crash recovery). The import must be entirely
+/// present or entirely absent, the ledger intact, the client must have printed one line and
+/// exited non-zero unless it finished first, and the workspace must take the file afterwards.
+fn server_kill(
+    tool: &Tool,
+    root: &Path,
+    shared: &Server,
+    rng: &mut Rng,
+    sizes: Sizes,
+) -> anyhow::Result<Table> {
+    let shared_dir = shared.admin.socket_dir().with_context(|| {
+        format!("{URL_VAR} must name a socket directory (tools/pg_cluster.sh's URL) for the server-kill trial")
+    })?;
+    let name = shared_dir
+        .file_name()
+        .map_or_else(|| "pg".into(), |n| n.to_string_lossy().into_owned());
+    let dir = shared_dir.with_file_name(format!("{name}-kill"));
+    // A cluster left by an interrupted run is replaced, as tools/with_pg_cluster.sh does.
+    if dir.join(".evidentia-pg-cluster").exists() {
+        cluster(root, "destroy", &dir)?;
+    }
+    let own = OwnCluster {
+        root,
+        dir: dir.clone(),
+    };
+    let server = Server {
+        admin: PgUrl::parse(&cluster(root, "start", &own.dir)?)?,
+    };
+    let work = tool.work.join("team-kill");
+    std::fs::create_dir_all(&work)?;
+    let db = server.fresh_database("kill")?;
+    let result = server_kill_on(tool, &own, &db, &work, rng, sizes);
+    server.drop_database(&db);
+    drop(own);
+    result
+}
+
+fn server_kill_on(
+    tool: &Tool,
+    own: &OwnCluster<'_>,
+    db: &PgUrl,
+    work: &Path,
+    rng: &mut Rng,
+    sizes: Sizes,
+) -> anyhow::Result<Table> {
+    let rows = sizes.rows_per_kill;
+    let mut table = Table::new(
+        "team-server-kill",
+        &[
+            "trial",
+            "server killed at",
+            "client",
+            "client's message",
+            "import after restart",
+            "verify",
+            "file imported afterwards",
+        ],
+    );
+    tool.ok(&ws(db), &["init"])?;
+    let import = |file: &Path| -> Vec<String> {
+        vec![
+            "import".into(),
+            "--profile".into(),
+            "provisioning-csv".into(),
+            file.to_string_lossy().into_owned(),
+        ]
+    };
+    // The uninterrupted import, for the kill moments: [0, 1.2 × its time], so most kills land
+    // mid-import and a few after it finished.
+    let calibration_file = work.join("calibration.csv");
+    std::fs::write(&calibration_file, provisioning_csv("calibration", rows))?;
+    let started = Instant::now();
+    let args = import(&calibration_file);
+    tool.ok(
+        &ws(db),
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    )?;
+    let calibration = started.elapsed();
+    let span = (calibration.as_micros() as u64).saturating_mul(6) / 5;
+    let mut killed_mid_run = 0;
+    for trial in 1..=sizes.kills {
+        let file = work.join(format!("k{trial}.csv"));
+        std::fs::write(&file, provisioning_csv(&format!("k{trial}"), rows))?;
+        let sha = file_sha256(&file)?;
+        let before = shape(db)?;
+        let stderr_path = work.join(format!("k{trial}.stderr"));
+        let args = import(&file);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut child = tool
+            .command(&ws(db), &args)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&stderr_path)?)
+            .spawn()
+            .context("starting evidentia import")?;
+        let at = Duration::from_micros(rng.below(span.max(1)));
+        let t0 = Instant::now();
+        let mut finished_first = false;
+        loop {
+            if child.try_wait()?.is_some() {
+                finished_first = true;
+                break;
+            }
+            if t0.elapsed() >= at {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let killed_at = t0.elapsed();
+        if !finished_first {
+            cluster(own.root, "kill", &own.dir)?;
+        }
+        let code = wait_at_most(&mut child, Duration::from_secs(120))?;
+        if !finished_first {
+            cluster(own.root, "start", &own.dir)?;
+        }
+        let stderr = std::fs::read_to_string(&stderr_path)?;
+        let after = shape(db)?;
+        let present = imported(tool, db)?.contains(&sha);
+        let left = match (after.records - before.records, present) {
+            (0, false) => "entirely absent",
+            (r, true) if r == rows as u64 => "entirely present",
+            _ => "PARTIAL",
+        };
+        let verified = intact(tool, db)?;
+        let again = tool.run(&ws(db), &args)?;
+        let usable = again.code == 0 && imported(tool, db)?.contains(&sha);
+        let client = match code {
+            None => "still running after 120 s".to_owned(),
+            Some(c) => exit_text(c),
+        };
+        if !finished_first && code != Some(0) {
+            killed_mid_run += 1;
+        }
+        table.row(vec![
+            trial.to_string(),
+            if finished_first {
+                format!("{} ms (import had finished)", killed_at.as_millis())
+            } else {
+                format!("{} ms", killed_at.as_millis())
+            },
+            client.clone(),
+            cell(&tool_tidy(tool, &stderr), 140),
+            left.into(),
+            if verified {
+                "intact".into()
+            } else {
+                "NOT intact".into()
+            },
+            if usable { "yes".into() } else { "NO".into() },
+        ]);
+        match code {
+            None => table.fail(format!(
+                "trial {trial}: the client hung after the server died"
+            )),
+            Some(0) if left != "entirely present" => table.fail(format!(
+                "trial {trial}: the client reported success but the import is {left}"
+            )),
+            Some(c) if c != 0 && !one_error_line(&stderr) => table.fail(format!(
+                "trial {trial}: exit {c} without exactly one `error:` line: {stderr:?}"
+            )),
+            Some(101) => table.fail(format!("trial {trial}: the client panicked: {stderr:?}")),
+            _ => {}
+        }
+        if left == "PARTIAL" {
+            table.fail(format!(
+                "trial {trial}: partial import after the kill ({} records added)",
+                after.records - before.records
+            ));
+        }
+        if !verified {
+            table.fail(format!("trial {trial}: the workspace did not verify"));
+        }
+        if !usable {
+            table.fail(format!(
+                "trial {trial}: the file could not be imported after the restart: {}",
+                again.stderr.trim()
+            ));
+        }
+    }
+    if sizes.kills >= 5 && killed_mid_run == 0 {
+        table.fail("no kill landed mid-import; the trial proves nothing");
+    }
+    table.row(vec![
+        "all".into(),
+        format!(
+            "uniform in 0–{} ms (uninterrupted import of {rows} rows: {} ms)",
+            span / 1000,
+            calibration.as_millis()
+        ),
+        format!("{killed_mid_run} failed mid-import"),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ]);
+    Ok(table)
+}
+
+fn tool_tidy(tool: &Tool, text: &str) -> String {
+    text.replace(&format!("{}/", tool.work.display()), "…/")
+}
+
+/// Waits for `child`; kills it if it outlives `limit` (a client hung on a dead server).
+fn wait_at_most(child: &mut Child, limit: Duration) -> anyhow::Result<Option<i32>> {
+    let t0 = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status.code().unwrap_or(-1)));
+        }
+        if t0.elapsed() >= limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// What one read-only attempt must show.
+enum Expect {
+    /// Refused: one `error:` line saying the workspace is read-only for the role (or, for the
+    /// commands that create a workspace, that one already exists), exit 1, nothing changed.
+    Refused,
+    /// Works for the reader, exit 0.
+    Works,
+}
+
+/// (c) A role with the read-only grants of docs/team-workspaces.md "Roles": every command that
+/// writes is refused with one clear line and changes nothing (each then succeeds for the
+/// owner, so the refusal is the role's, not the arguments'); every command that only reads works.
+fn read_only(tool: &Tool, server: &Server, samples: &Path) -> anyhow::Result<Table> {
+    let dir = tool.work.join("team-read-only");
+    std::fs::create_dir_all(&dir)?;
+    let db = server.fresh_database("ro")?;
+    let role = format!("{}_auditor", db.database());
+    let result = read_only_on(tool, server, &db, &role, &dir, samples);
+    server.drop_database(&db);
+    let _ = psql(&server.admin, &format!("DROP ROLE IF EXISTS {role}"));
+    result
+}
+
+fn read_only_on(
+    tool: &Tool,
+    server: &Server,
+    owner: &PgUrl,
+    role: &str,
+    dir: &Path,
+    samples: &Path,
+) -> anyhow::Result<Table> {
+    let mut table = Table::new(
+        "team-read-only",
+        &[
+            "command (as the read-only role)",
+            "expected",
+            "exit",
+            "message",
+            "ledger, checkpoints, artifacts",
+            "as the owner",
+        ],
+    );
+    let samples_arg = samples.to_string_lossy().into_owned();
+    let owner_arg = owner.to_string();
+    tool.ok(
+        &ws(owner),
+        &["demo", "--out", &owner_arg, "--samples", &samples_arg],
+    )?;
+    tool.ok(&ws(owner), &["analyze"])?;
+    tool.ok(&ws(owner), &["checkpoint"])?;
+    grant_read_only(server, owner, role)?;
+    let reader = owner.with_user(role);
+
+    let findings = tool.ok(&ws(&reader), &["--json", "findings"])?;
+    let findings: serde_json::Value =
+        serde_json::from_str(&findings.stdout).context("findings --json")?;
+    let finding = findings
+        .as_array()
+        .and_then(|a| a.first())
+        .and_then(|f| f["id"].as_str())
+        .context("the demo workspace has no finding to respond to")?
+        .to_owned();
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let (new_csv, policy, pdf, zip, source) = (
+        path("new.csv"),
+        path("policy.toml"),
+        path("report.pdf"),
+        path("pack.zip"),
+        path("source.evidentia"),
+    );
+    std::fs::write(&new_csv, provisioning_csv("reader", 10))?;
+    let mut policy_text = std::fs::read_to_string(samples.join("policy.toml"))?;
+    policy_text.push_str("\n# a new version, recorded by the read-only trial\n");
+    std::fs::write(&policy, policy_text)?;
+    tool.ok(Path::new(&source), &["init", "--no-key"])?;
+    let migrate = migrate_available(tool)?;
+
+    let writes: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "import",
+            vec!["import", "--profile", "provisioning-csv", &new_csv],
+        ),
+        ("policy set", vec!["policy", "set", &policy]),
+        ("analyze", vec!["analyze"]),
+        ("checkpoint", vec!["checkpoint"]),
+        (
+            "respond",
+            vec![
+                "respond",
+                &finding,
+                "--owner",
+                "it-ops",
+                "--due",
+                "2031-01-31",
+                "--status",
+                "in-remediation",
+                "--response",
+                "access removed; tickets linked",
+            ],
+        ),
+        ("key new", vec!["key", "new"]),
+        ("init (the same database)", vec!["init"]),
+    ];
+    for (name, args) in &writes {
+        let creates = name.starts_with("init");
+        attempt(
+            tool,
+            &mut table,
+            owner,
+            &reader,
+            name,
+            args,
+            Expect::Refused,
+            !creates,
+        )?;
+    }
+    if migrate {
+        let to = reader.to_string();
+        attempt(
+            tool,
+            &mut table,
+            owner,
+            &reader,
+            "migrate --to (the same database)",
+            &["migrate", "--from", &source, "--to", &to],
+            Expect::Refused,
+            false,
+        )?;
+    } else {
+        table.row(vec![
+            "migrate --to (the same database)".into(),
+            "refused".into(),
+            "—".into(),
+            "`evidentia migrate` is not in this build".into(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    let reads: Vec<(&str, Vec<&str>)> = vec![
+        ("verify", vec!["verify"]),
+        ("findings (analysis, not recorded)", vec!["findings"]),
+        ("controls", vec!["controls"]),
+        ("metrics", vec!["metrics"]),
+        ("log", vec!["log", "--limit", "5"]),
+        ("policy show", vec!["policy", "show"]),
+        ("checkpoint --list", vec!["checkpoint", "--list"]),
+        ("responses", vec!["responses"]),
+        ("key export", vec!["key", "export"]),
+        ("events", vec!["events"]),
+        (
+            "report",
+            vec!["report", "--framework", "nist-csf-2.0", "--out", &pdf],
+        ),
+        (
+            "pack",
+            vec!["pack", "--framework", "nist-csf-2.0", "--out", &zip],
+        ),
+    ];
+    for (name, args) in &reads {
+        attempt(
+            tool,
+            &mut table,
+            owner,
+            &reader,
+            name,
+            args,
+            Expect::Works,
+            false,
+        )?;
+    }
+    let pack_check = tool.run(&ws(&reader), &["pack", "verify", &zip])?;
+    table.row(vec![
+        "pack verify (the reader's pack)".into(),
+        "works".into(),
+        exit_text(pack_check.code),
+        cell(&pack_check.stdout, 100),
+        String::new(),
+        String::new(),
+    ]);
+    if pack_check.code != 0 {
+        table.fail(format!(
+            "the reader's pack did not verify: {}",
+            pack_check.stderr.trim()
+        ));
+    }
+    Ok(table)
+}
+
+/// The SQL of docs/team-workspaces.md "Roles" for a read-only login on `db`.
+fn grant_read_only(server: &Server, db: &PgUrl, role: &str) -> anyhow::Result<()> {
+    psql(&server.admin, &format!("CREATE ROLE {role} LOGIN"))?;
+    psql(
+        db,
+        &format!(
+            "GRANT CONNECT ON DATABASE {name} TO {role}; \
+             GRANT USAGE ON SCHEMA public TO {role}; \
+             GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};",
+            name = db.database()
+        ),
+    )?;
+    Ok(())
+}
+
+/// One command as the reader, judged against `expect`; a refused write is then run as the
+/// owner (unless `then_as_owner` is false) and must succeed and change the ledger.
+#[allow(clippy::too_many_arguments)]
+fn attempt(
+    tool: &Tool,
+    table: &mut Table,
+    owner: &PgUrl,
+    reader: &PgUrl,
+    name: &str,
+    args: &[&str],
+    expect: Expect,
+    then_as_owner: bool,
+) -> anyhow::Result<()> {
+    let keys_before = listing(&tool.key_dir());
+    let before = shape(owner)?;
+    let r = tool.run(&ws(reader), args)?;
+    let after = shape(owner)?;
+    let keys_after = listing(&tool.key_dir());
+    let unchanged = before == after;
+    let stderr = r.stderr.trim();
+    let mut row = vec![name.to_owned()];
+    match expect {
+        Expect::Refused => {
+            row.push("refused".into());
+            row.push(exit_text(r.code));
+            row.push(cell(stderr, 140));
+            row.push(if unchanged {
+                "unchanged".into()
+            } else {
+                format!("CHANGED: {before:?} → {after:?}")
+            });
+            let lower = stderr.to_lowercase();
+            let says_why = lower.contains("read-only")
+                || lower.contains("permission")
+                || (!then_as_owner && (lower.contains("already") || lower.contains("not empty")));
+            if r.code != 1 || !one_error_line(stderr) || !says_why {
+                table.fail(format!(
+                    "{name} as the read-only role: exit {}, stderr {stderr:?} (expected exit 1 and one line saying why)",
+                    r.code
+                ));
+            }
+            if !stderr.contains(owner.database()) {
+                table.fail(format!(
+                    "{name}: the message does not name the workspace: {stderr:?}"
+                ));
+            }
+            if !unchanged {
+                table.fail(format!(
+                    "{name} as the read-only role changed the workspace"
+                ));
+            }
+            if keys_before != keys_after {
+                table.fail(format!(
+                    "{name} as the read-only role left a key file behind"
+                ));
+            }
+            if then_as_owner {
+                let o = tool.run(&ws(owner), args)?;
+                let moved = shape(owner)?.max_seq > after.max_seq
+                    || shape(owner)?.checkpoints > after.checkpoints;
+                row.push(if o.code == 0 && moved {
+                    "works, ledger grew".into()
+                } else {
+                    format!("exit {}: {}", o.code, cell(&o.stderr, 100))
+                });
+                if o.code != 0 || !moved {
+                    table.fail(format!(
+                        "{name} as the owner did not write (so the refusal proves nothing): exit {}, {}",
+                        o.code,
+                        o.stderr.trim()
+                    ));
+                }
+            } else {
+                row.push("—".into());
+            }
+        }
+        Expect::Works => {
+            row.push("works".into());
+            row.push(exit_text(r.code));
+            row.push(if r.code == 0 {
+                String::new()
+            } else {
+                cell(stderr, 140)
+            });
+            row.push(if unchanged {
+                "unchanged".into()
+            } else {
+                "CHANGED".into()
+            });
+            row.push(String::new());
+            if r.code != 0 {
+                table.fail(format!("{name} as the read-only role failed: {stderr}"));
+            }
+            if !unchanged {
+                table.fail(format!(
+                    "{name} as the read-only role changed the workspace"
+                ));
+            }
+        }
+    }
+    table.row(row);
+    Ok(())
+}
+
+fn listing(dir: &Path) -> BTreeSet<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default()
+}
+
+fn migrate_available(tool: &Tool) -> anyhow::Result<bool> {
+    let out = std::process::Command::new(&tool.evidentia)
+        .args(["migrate", "--help"])
+        .output()?;
+    Ok(out.status.success())
+}
