@@ -187,7 +187,7 @@ demo:
 clean-demo:
 	rm -rf target/demo
 
-.PHONY: oscal-deps oscal-check bench-pack
+.PHONY: oscal-deps oscal-check bench-pack bench-pg
 
 # compliance-trestle in a venv, made before `unit` (which may run without a network): the
 # OSCAL export is validated with its AssessmentResults model (tests/cli/export.rs).
@@ -207,3 +207,9 @@ oscal-check: oscal-deps demo
 # The evidence pack benchmark (docs/benchmarks.md); EVIDENTIA_BENCH_SAMPLES=DIR for scale 10.
 bench-pack: deps
 	$(CARGO) bench -p evidentia-app --bench pack
+
+# The team-workspace benchmark (docs/benchmarks.md): 1M provisioning rows imported into
+# PostgreSQL against `psql \copy` of the same file, and analyze over them from the server; on
+# its own throwaway cluster in target/pg-bench, stopped at the end. EVIDENTIA_BENCH_ROWS=N.
+bench-pg: deps
+	tools/with_pg_cluster.sh target/pg-bench $(CARGO) bench -p evidentia-app --bench pg_import
