@@ -5,7 +5,8 @@
 #   tools/with_pg_cluster.sh DIR COMMAND [ARGS...]
 #
 # A fresh cluster every time: one left in DIR by an interrupted run (still running, or its data
-# half-written) is stopped and removed first, so it cannot break this run. The cluster's URL is
+# half-written) is stopped and removed first, so it cannot break this run; so are clusters in
+# DIR's subdirectories (the team trials' own), which are also stopped at the end. The cluster's URL is
 # exported as EVIDENTIA_TEST_PG_URL to COMMAND, and the cluster is stopped when COMMAND ends,
 # whether it passed, failed or was interrupted (Ctrl-C, SIGTERM). Exits with COMMAND's status.
 # The cluster itself is tools/pg_cluster.sh's: a Unix socket in DIR, no TCP, trust auth.
@@ -16,14 +17,24 @@ here=$(cd -- "$(dirname -- "$0")" && pwd -P)
 dir=$1
 shift
 
-if [ -e "$dir/.evidentia-pg-cluster" ]; then
-    "$here/pg_cluster.sh" destroy "$dir" || exit 1
-fi
+# The cluster in DIR and any in its subdirectories (the team trials start one in DIR/kill,
+# which they crash on purpose): each made by pg_cluster.sh, so each has its marker.
+clusters() {
+    local d
+    for d in "$dir" "$dir"/*/; do
+        [ -e "$d/.evidentia-pg-cluster" ] && printf '%s\n' "${d%/}"
+    done
+    return 0
+}
+
+for d in $(clusters); do
+    "$here/pg_cluster.sh" destroy "$d" || exit 1
+done
 url=$("$here/pg_cluster.sh" start "$dir") || exit 1
 
 # EXIT covers the normal end and a failing COMMAND; INT and TERM turn into an exit (which then
 # runs the EXIT trap) once the foreground COMMAND has returned.
-trap '"$here/pg_cluster.sh" stop "$dir" || true' EXIT
+trap 'for d in $(clusters); do "$here/pg_cluster.sh" stop "$d" || true; done' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 

@@ -336,10 +336,9 @@ fn server_kill(
     let shared_dir = shared.admin.socket_dir().with_context(|| {
         format!("{URL_VAR} must name a socket directory (tools/pg_cluster.sh's URL) for the server-kill trial")
     })?;
-    let name = shared_dir
-        .file_name()
-        .map_or_else(|| "pg".into(), |n| n.to_string_lossy().into_owned());
-    let dir = shared_dir.with_file_name(format!("{name}-kill"));
+    // Inside the shared cluster's directory, so tools/with_pg_cluster.sh stops it with the
+    // shared one even when the trials are interrupted.
+    let dir = shared_dir.join("kill");
     // A cluster left by an interrupted run is replaced, as tools/with_pg_cluster.sh does.
     if dir.join(".evidentia-pg-cluster").exists() {
         cluster(root, "destroy", &dir)?;
