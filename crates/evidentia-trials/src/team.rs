@@ -38,7 +38,7 @@ impl Sizes {
                 rounds: 20,
                 rows_per_importer: 200,
                 kills: 20,
-                rows_per_kill: 10_000,
+                rows_per_kill: 5_000,
             }
         }
     }
@@ -69,7 +69,7 @@ pub fn trials(
         concurrency(tool, &server, sizes).unwrap_or_else(|e| failed("team-concurrency", e)),
         server_kill(tool, root, &server, rng, sizes)
             .unwrap_or_else(|e| failed("team-server-kill", e)),
-        read_only(tool, &server, samples).unwrap_or_else(|e| failed("team-read-only", e)),
+        read_only(tool, root, &server, samples).unwrap_or_else(|e| failed("team-read-only", e)),
     ])
 }
 
@@ -540,46 +540,92 @@ fn wait_at_most(child: &mut Child, limit: Duration) -> anyhow::Result<Option<i32
     }
 }
 
-/// What one read-only attempt must show.
-enum Expect {
-    /// Refused: one `error:` line saying the workspace is read-only for the role (or, for the
-    /// commands that create a workspace, that one already exists), exit 1, nothing changed.
-    Refused,
-    /// Works for the reader, exit 0.
-    Works,
-}
-
-/// (c) A role with the read-only grants of docs/team-workspaces.md "Roles": every command that
-/// writes is refused with one clear line and changes nothing (each then succeeds for the
-/// owner, so the refusal is the role's, not the arguments'); every command that only reads works.
-fn read_only(tool: &Tool, server: &Server, samples: &Path) -> anyhow::Result<Table> {
+/// (c) The logins of docs/team-workspaces.md "Roles", made with that section's SQL as written
+/// (the database's name put in): every command that writes is refused for the reader with one
+/// clear line and changes nothing, and then succeeds for the writer, so the refusal is the
+/// role's and not the arguments'; every command that only reads works for the reader.
+fn read_only(tool: &Tool, root: &Path, server: &Server, samples: &Path) -> anyhow::Result<Table> {
     let dir = tool.work.join("team-read-only");
     std::fs::create_dir_all(&dir)?;
     let db = server.fresh_database("ro")?;
-    let role = format!("{}_auditor", db.database());
-    let result = read_only_on(tool, server, &db, &role, &dir, samples);
+    let roles = roles_sql(root, db.database())?;
+    let result = read_only_on(tool, &db, &roles, &dir, samples);
     server.drop_database(&db);
-    let _ = psql(&server.admin, &format!("DROP ROLE IF EXISTS {role}"));
+    for role in roles.created.iter().rev() {
+        let _ = psql(&server.admin, &format!("DROP ROLE IF EXISTS {role}"));
+    }
     result
+}
+
+/// The SQL of the "Roles" section for one database, and the logins it makes.
+struct Roles {
+    sql: String,
+    /// Every role the SQL creates, in order (dropped in reverse at the end).
+    created: Vec<String>,
+    reader: String,
+    writer: String,
+}
+
+/// Takes the `sql` block of docs/team-workspaces.md "## Roles" and puts `database` where it
+/// says `engagement`; the reader and writer logins are the ones it creates `IN ROLE …_reader`
+/// and `IN ROLE …_writer`.
+fn roles_sql(root: &Path, database: &str) -> anyhow::Result<Roles> {
+    let doc_path = root.join("docs/team-workspaces.md");
+    let doc = std::fs::read_to_string(&doc_path)
+        .with_context(|| format!("reading {}", doc_path.display()))?;
+    let section = doc
+        .split("\n## ")
+        .find(|s| s.starts_with("Roles"))
+        .context("docs/team-workspaces.md has no \"## Roles\" section")?;
+    let sql = section
+        .split("```sql\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .context("the Roles section has no ```sql block")?
+        .replace("engagement", database);
+    let mut created = Vec::new();
+    let (mut reader, mut writer) = (None, None);
+    for statement in sql.split(';') {
+        let words: Vec<&str> = statement
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .flat_map(str::split_whitespace)
+            .collect();
+        if let ["CREATE", "ROLE", name, rest @ ..] = words.as_slice() {
+            created.push((*name).to_owned());
+            if rest.contains(&"LOGIN") {
+                if rest.ends_with(&[&format!("{database}_reader")[..]]) {
+                    reader = Some((*name).to_owned());
+                } else if rest.ends_with(&[&format!("{database}_writer")[..]]) {
+                    writer = Some((*name).to_owned());
+                }
+            }
+        }
+    }
+    Ok(Roles {
+        reader: reader.context("the Roles SQL creates no reader login")?,
+        writer: writer.context("the Roles SQL creates no writer login")?,
+        sql,
+        created,
+    })
 }
 
 fn read_only_on(
     tool: &Tool,
-    server: &Server,
     owner: &PgUrl,
-    role: &str,
+    roles: &Roles,
     dir: &Path,
     samples: &Path,
 ) -> anyhow::Result<Table> {
     let mut table = Table::new(
         "team-read-only",
         &[
-            "command (as the read-only role)",
+            "command (as the reader)",
             "expected",
             "exit",
             "message",
             "ledger, checkpoints, artifacts",
-            "as the owner",
+            "as the writer",
         ],
     );
     let samples_arg = samples.to_string_lossy().into_owned();
@@ -590,8 +636,10 @@ fn read_only_on(
     )?;
     tool.ok(&ws(owner), &["analyze"])?;
     tool.ok(&ws(owner), &["checkpoint"])?;
-    grant_read_only(server, owner, role)?;
-    let reader = owner.with_user(role);
+    // "Run this as the owner of the database, after evidentia init".
+    psql(owner, &roles.sql).context("running the Roles SQL of docs/team-workspaces.md")?;
+    let reader = owner.with_user(&roles.reader);
+    let writer = owner.with_user(&roles.writer);
 
     let findings = tool.ok(&ws(&reader), &["--json", "findings"])?;
     let findings: serde_json::Value =
@@ -603,12 +651,13 @@ fn read_only_on(
         .context("the demo workspace has no finding to respond to")?
         .to_owned();
     let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
-    let (new_csv, policy, pdf, zip, source) = (
+    let (new_csv, policy, pdf, zip, source, key) = (
         path("new.csv"),
         path("policy.toml"),
         path("report.pdf"),
         path("pack.zip"),
         path("source.evidentia"),
+        path("team-key.pem"),
     );
     std::fs::write(&new_csv, provisioning_csv("reader", 10))?;
     let mut policy_text = std::fs::read_to_string(samples.join("policy.toml"))?;
@@ -640,33 +689,46 @@ fn read_only_on(
                 "access removed; tickets linked",
             ],
         ),
-        ("key new", vec!["key", "new"]),
-        ("init (the same database)", vec!["init"]),
+        // A key file of its own: the workspace's key already exists and is never overwritten.
+        ("key new", vec!["key", "new", "--key", &key]),
     ];
+    let check = Check {
+        tool,
+        owner,
+        reader: &reader,
+        writer: &writer,
+    };
     for (name, args) in &writes {
-        let creates = name.starts_with("init");
-        attempt(
-            tool,
+        check.attempt(
             &mut table,
-            owner,
-            &reader,
             name,
             args,
-            Expect::Refused,
-            !creates,
+            Expect::Refused {
+                then_as_writer: true,
+            },
         )?;
+        if name.starts_with("key") && Path::new(&key).exists() {
+            // Made by the writer's run; the reader's left nothing (checked in `attempt`).
+            std::fs::remove_file(&key)?;
+        }
     }
+    check.attempt(
+        &mut table,
+        "init (the same database)",
+        &["init"],
+        Expect::Refused {
+            then_as_writer: false,
+        },
+    )?;
     if migrate {
         let to = reader.to_string();
-        attempt(
-            tool,
+        check.attempt(
             &mut table,
-            owner,
-            &reader,
             "migrate --to (the same database)",
             &["migrate", "--from", &source, "--to", &to],
-            Expect::Refused,
-            false,
+            Expect::Refused {
+                then_as_writer: false,
+            },
         )?;
     } else {
         table.row(vec![
@@ -699,16 +761,7 @@ fn read_only_on(
         ),
     ];
     for (name, args) in &reads {
-        attempt(
-            tool,
-            &mut table,
-            owner,
-            &reader,
-            name,
-            args,
-            Expect::Works,
-            false,
-        )?;
+        check.attempt(&mut table, name, args, Expect::Works)?;
     }
     let pack_check = tool.run(&ws(&reader), &["pack", "verify", &zip])?;
     table.row(vec![
@@ -728,123 +781,121 @@ fn read_only_on(
     Ok(table)
 }
 
-/// The SQL of docs/team-workspaces.md "Roles" for a read-only login on `db`.
-fn grant_read_only(server: &Server, db: &PgUrl, role: &str) -> anyhow::Result<()> {
-    psql(&server.admin, &format!("CREATE ROLE {role} LOGIN"))?;
-    psql(
-        db,
-        &format!(
-            "GRANT CONNECT ON DATABASE {name} TO {role}; \
-             GRANT USAGE ON SCHEMA public TO {role}; \
-             GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};",
-            name = db.database()
-        ),
-    )?;
-    Ok(())
+/// What one attempt as the reader must show.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// Refused: one `error:` line that names the workspace and says it is read-only for the
+    /// login (or, for the commands that create a workspace, that one already exists), exit 1,
+    /// nothing changed and no key file left; then, if asked, the writer's run must write.
+    Refused { then_as_writer: bool },
+    /// Works for the reader, exit 0, nothing changed.
+    Works,
 }
 
-/// One command as the reader, judged against `expect`; a refused write is then run as the
-/// owner (unless `then_as_owner` is false) and must succeed and change the ledger.
-#[allow(clippy::too_many_arguments)]
-fn attempt(
-    tool: &Tool,
-    table: &mut Table,
-    owner: &PgUrl,
-    reader: &PgUrl,
-    name: &str,
-    args: &[&str],
-    expect: Expect,
-    then_as_owner: bool,
-) -> anyhow::Result<()> {
-    let keys_before = listing(&tool.key_dir());
-    let before = shape(owner)?;
-    let r = tool.run(&ws(reader), args)?;
-    let after = shape(owner)?;
-    let keys_after = listing(&tool.key_dir());
-    let unchanged = before == after;
-    let stderr = r.stderr.trim();
-    let mut row = vec![name.to_owned()];
-    match expect {
-        Expect::Refused => {
-            row.push("refused".into());
-            row.push(exit_text(r.code));
-            row.push(cell(stderr, 140));
-            row.push(if unchanged {
-                "unchanged".into()
-            } else {
-                format!("CHANGED: {before:?} → {after:?}")
-            });
-            let lower = stderr.to_lowercase();
-            let says_why = lower.contains("read-only")
-                || lower.contains("permission")
-                || (!then_as_owner && (lower.contains("already") || lower.contains("not empty")));
-            if r.code != 1 || !one_error_line(stderr) || !says_why {
-                table.fail(format!(
-                    "{name} as the read-only role: exit {}, stderr {stderr:?} (expected exit 1 and one line saying why)",
-                    r.code
-                ));
-            }
-            if !stderr.contains(owner.database()) {
-                table.fail(format!(
-                    "{name}: the message does not name the workspace: {stderr:?}"
-                ));
-            }
-            if !unchanged {
-                table.fail(format!(
-                    "{name} as the read-only role changed the workspace"
-                ));
-            }
-            if keys_before != keys_after {
-                table.fail(format!(
-                    "{name} as the read-only role left a key file behind"
-                ));
-            }
-            if then_as_owner {
-                let o = tool.run(&ws(owner), args)?;
-                let moved = shape(owner)?.max_seq > after.max_seq
-                    || shape(owner)?.checkpoints > after.checkpoints;
-                row.push(if o.code == 0 && moved {
-                    "works, ledger grew".into()
+/// The workspace as its owner (to look behind the binary's back), the reader and the writer.
+struct Check<'a> {
+    tool: &'a Tool,
+    owner: &'a PgUrl,
+    reader: &'a PgUrl,
+    writer: &'a PgUrl,
+}
+
+impl Check<'_> {
+    fn attempt(
+        &self,
+        table: &mut Table,
+        name: &str,
+        args: &[&str],
+        expect: Expect,
+    ) -> anyhow::Result<()> {
+        let tool = self.tool;
+        let keys_before = listing(&tool.key_dir());
+        let files_before = listing(&tool.work.join("team-read-only"));
+        let before = shape(self.owner)?;
+        let r = tool.run(&ws(self.reader), args)?;
+        let after = shape(self.owner)?;
+        let left_behind = listing(&tool.key_dir()) != keys_before
+            || listing(&tool.work.join("team-read-only")) != files_before;
+        let unchanged = before == after;
+        let stderr = r.stderr.trim();
+        let mut row = vec![name.to_owned()];
+        match expect {
+            Expect::Refused { then_as_writer } => {
+                row.push("refused".into());
+                row.push(exit_text(r.code));
+                row.push(cell(stderr, 140));
+                row.push(if unchanged {
+                    "unchanged".into()
                 } else {
-                    format!("exit {}: {}", o.code, cell(&o.stderr, 100))
+                    format!("CHANGED: {before:?} → {after:?}")
                 });
-                if o.code != 0 || !moved {
+                let lower = stderr.to_lowercase();
+                let says_why = lower.contains("read-only")
+                    || lower.contains("permission")
+                    || (!then_as_writer
+                        && (lower.contains("already") || lower.contains("not empty")));
+                if r.code != 1 || !one_error_line(stderr) || !says_why {
                     table.fail(format!(
-                        "{name} as the owner did not write (so the refusal proves nothing): exit {}, {}",
-                        o.code,
-                        o.stderr.trim()
+                        "{name} as the reader: exit {}, stderr {stderr:?} (expected exit 1 and one line saying why)",
+                        r.code
                     ));
                 }
-            } else {
-                row.push("—".into());
+                if !stderr.contains(self.owner.database()) {
+                    table.fail(format!(
+                        "{name}: the message does not name the workspace: {stderr:?}"
+                    ));
+                }
+                if !unchanged {
+                    table.fail(format!("{name} as the reader changed the workspace"));
+                }
+                if left_behind {
+                    table.fail(format!("{name} as the reader left a file behind"));
+                }
+                if then_as_writer {
+                    let w = tool.run(&ws(self.writer), args)?;
+                    let now = shape(self.owner)?;
+                    let wrote = now.max_seq > after.max_seq || now.checkpoints > after.checkpoints;
+                    row.push(if w.code == 0 && wrote {
+                        "works, ledger grew".into()
+                    } else {
+                        format!("exit {}: {}", w.code, cell(&w.stderr, 100))
+                    });
+                    if w.code != 0 || !wrote {
+                        table.fail(format!(
+                            "{name} as the writer did not write (so the reader's refusal proves nothing): exit {}, {}",
+                            w.code,
+                            w.stderr.trim()
+                        ));
+                    }
+                } else {
+                    row.push("—".into());
+                }
+            }
+            Expect::Works => {
+                row.push("works".into());
+                row.push(exit_text(r.code));
+                row.push(if r.code == 0 {
+                    String::new()
+                } else {
+                    cell(stderr, 140)
+                });
+                row.push(if unchanged {
+                    "unchanged".into()
+                } else {
+                    "CHANGED".into()
+                });
+                row.push(String::new());
+                if r.code != 0 {
+                    table.fail(format!("{name} as the reader failed: {stderr}"));
+                }
+                if !unchanged {
+                    table.fail(format!("{name} as the reader changed the workspace"));
+                }
             }
         }
-        Expect::Works => {
-            row.push("works".into());
-            row.push(exit_text(r.code));
-            row.push(if r.code == 0 {
-                String::new()
-            } else {
-                cell(stderr, 140)
-            });
-            row.push(if unchanged {
-                "unchanged".into()
-            } else {
-                "CHANGED".into()
-            });
-            row.push(String::new());
-            if r.code != 0 {
-                table.fail(format!("{name} as the read-only role failed: {stderr}"));
-            }
-            if !unchanged {
-                table.fail(format!(
-                    "{name} as the read-only role changed the workspace"
-                ));
-            }
-        }
+        table.row(row);
+        Ok(())
     }
-    table.row(row);
-    Ok(())
 }
 
 fn listing(dir: &Path) -> BTreeSet<PathBuf> {
@@ -858,4 +909,22 @@ fn migrate_available(tool: &Tool) -> anyhow::Result<bool> {
         .args(["migrate", "--help"])
         .output()?;
     Ok(out.status.success())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_roles_sql_is_taken_from_the_docs_for_one_database() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let roles = roles_sql(&root, "evt_ro_1_2").unwrap();
+        assert!(!roles.sql.contains("engagement"), "{}", roles.sql);
+        assert!(roles.sql.contains("GRANT"), "{}", roles.sql);
+        assert!(roles.reader.starts_with("evt_ro_1_2_"), "{}", roles.reader);
+        assert!(roles.writer.starts_with("evt_ro_1_2_"), "{}", roles.writer);
+        assert_ne!(roles.reader, roles.writer);
+        assert!(roles.created.contains(&roles.reader) && roles.created.contains(&roles.writer));
+    }
 }
