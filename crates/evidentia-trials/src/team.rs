@@ -664,7 +664,6 @@ fn read_only_on(
     policy_text.push_str("\n# a new version, recorded by the read-only trial\n");
     std::fs::write(&policy, policy_text)?;
     tool.ok(Path::new(&source), &["init", "--no-key"])?;
-    let migrate = migrate_available(tool)?;
 
     let check = Check {
         tool,
@@ -760,26 +759,15 @@ fn read_only_on(
             then_as_writer: false,
         },
     )?;
-    if migrate {
-        let to = reader.to_string();
-        check.attempt(
-            &mut table,
-            "migrate --to (the same database)",
-            &["migrate", "--from", &source, "--to", &to],
-            Expect::Refused {
-                then_as_writer: false,
-            },
-        )?;
-    } else {
-        table.row(vec![
-            "migrate --to (the same database)".into(),
-            "refused".into(),
-            "—".into(),
-            "`evidentia migrate` is not in this build".into(),
-            String::new(),
-            String::new(),
-        ]);
-    }
+    let to = reader.to_string();
+    check.attempt(
+        &mut table,
+        "migrate --to (the same database)",
+        &["migrate", "--from", &source, "--to", &to],
+        Expect::Refused {
+            then_as_writer: false,
+        },
+    )?;
     Ok(table)
 }
 
@@ -904,13 +892,6 @@ fn listing(dir: &Path) -> BTreeSet<PathBuf> {
     std::fs::read_dir(dir)
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default()
-}
-
-fn migrate_available(tool: &Tool) -> anyhow::Result<bool> {
-    let out = std::process::Command::new(&tool.evidentia)
-        .args(["migrate", "--help"])
-        .output()?;
-    Ok(out.status.success())
 }
 
 #[cfg(test)]
