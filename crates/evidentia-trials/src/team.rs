@@ -888,9 +888,18 @@ impl Check<'_> {
     }
 }
 
+/// The files in `dir`, but for SQLite's `-wal`/`-shm` beside a workspace file, which opening
+/// it to read creates (`migrate --from` reads a file workspace).
 fn listing(dir: &Path) -> BTreeSet<PathBuf> {
     std::fs::read_dir(dir)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    let name = p.to_string_lossy();
+                    !name.ends_with("-wal") && !name.ends_with("-shm")
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }
 
