@@ -15,6 +15,10 @@ APT_PACKAGES := sqlite3 openssl pkg-config build-essential time strace iproute2 
 APT_PACKAGES += python3-venv unzip zip
 # libreoffice-calc-nogui: the workpaper test reads the XLSX back with LibreOffice headless.
 APT_PACKAGES += libreoffice-calc-nogui
+# postgresql: the team-workspace tests run against a real server, a throwaway cluster under
+# target/pg (tools/pg_cluster.sh: its own Unix socket, no TCP), so the system cluster Debian's
+# package may create and start does not matter to them.
+APT_PACKAGES += postgresql
 # The desktop shell: WebKitGTK and Tauri's system libraries; Xvfb, WebKit's WebDriver and
 # xdotool (answers the native file dialog) for the end-to-end test of the real window.
 DESKTOP_APT_PACKAGES := libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev \
@@ -24,7 +28,7 @@ E2E_VENV := target/e2e-venv
 # Vite 8 needs Node 20.19 or later.
 NODE_MIN := 20.19
 
-.PHONY: run test deps desktop-deps ui-deps ui-build ui-test desktop \
+.PHONY: run test test-steps deps desktop-deps ui-deps ui-build ui-test desktop \
 	e2e-deps e2e fmt-check clippy unit bench demo clean-demo cli-demo \
 	trials fuzz-deps fuzz reliability package
 
@@ -45,7 +49,18 @@ cli-demo: demo
 	target/release/evidentia --workspace $(DEMO_WORKSPACE) metrics
 
 # The shell is built first (it embeds ui/dist): the workspace-wide clippy and tests include it.
-test: deps fmt-check desktop clippy oscal-deps unit trials fuzz ui-test e2e
+# Every step runs beside one throwaway PostgreSQL cluster in target/pg, its URL exported as
+# EVIDENTIA_TEST_PG_URL; tools/with_pg_cluster.sh replaces a stale one from an interrupted run
+# and stops it at the end, also when a step fails.
+PG_TEST_DIR := target/pg
+test: deps
+	tools/with_pg_cluster.sh $(PG_TEST_DIR) $(MAKE) --no-print-directory test-steps
+
+test-steps: fmt-check desktop clippy oscal-deps unit trials fuzz ui-test e2e
+
+# A step run on its own (`make unit`, `make trials`, `make e2e`) starts its own cluster; inside
+# `make test` the variable is already set and the steps share the one cluster.
+WITH_PG := $(if $(EVIDENTIA_TEST_PG_URL),,tools/with_pg_cluster.sh $(PG_TEST_DIR))
 
 deps:
 	@missing=""; \
@@ -101,7 +116,7 @@ e2e-deps: desktop-deps
 e2e: desktop e2e-deps
 	$(CARGO) build -p evidentia-cli -p evidentia-trials
 	rm -rf target/e2e-screenshots
-	PATH="$$HOME/.cargo/bin:$$PATH" tests/offline.sh xvfb-run -a -s "-screen 0 1280x800x24" $(E2E_VENV)/bin/pytest -q tests/desktop
+	PATH="$$HOME/.cargo/bin:$$PATH" $(WITH_PG) tests/offline.sh xvfb-run -a -s "-screen 0 1280x800x24" $(E2E_VENV)/bin/pytest -q tests/desktop
 
 # A .deb through Tauri's bundler (release build; not part of `make test`, it takes minutes).
 # Install it with `sudo apt install ./target/release/bundle/deb/Evidentia_*.deb`.
@@ -122,17 +137,18 @@ clippy: ui-build
 # Includes the shell's tests, among them the one that fails when the committed TypeScript
 # types in ui/src/lib/backend/generated/ are stale.
 unit: ui-build
-	EVIDENTIA_KEY_DIR=$(CURDIR)/target/test-keys $(CARGO) test --workspace
+	EVIDENTIA_KEY_DIR=$(CURDIR)/target/test-keys $(WITH_PG) $(CARGO) test --workspace
 	python3 tools/test_verify_ledger.py
 	python3 tools/import_docs.py --check
 
 # The short reliability trials against the real binary (docs/reliability.md): SIGKILLed
 # imports, analyses and packs; random edits to the workspace file; concurrent processes;
 # hostile files; every command with no network; workspaces and packs altered between two
-# signed checkpoints, against the trusted note, key and earlier pack.
+# signed checkpoints, against the trusted note, key and earlier pack; and a team workspace on
+# PostgreSQL: four concurrent importers, the server killed mid-import, a read-only role.
 trials: deps
 	$(CARGO) build -p evidentia-cli -p evidentia-trials
-	target/debug/evidentia-trials --evidentia target/debug/evidentia crash tamper concurrency hostile offline trust
+	$(WITH_PG) target/debug/evidentia-trials --evidentia target/debug/evidentia crash tamper concurrency hostile offline trust team
 
 # cargo-fuzz runs on the nightly toolchain (rustup); cargo-fuzz itself builds in about 2 min.
 fuzz-deps:
@@ -151,7 +167,7 @@ fuzz: deps fuzz-deps
 RELIABILITY_FUZZ_SECONDS ?= 300
 reliability: deps fuzz-deps
 	$(CARGO) build --release -p evidentia-cli -p evidentia-trials
-	PATH="$$HOME/.cargo/bin:$$PATH" target/release/evidentia-trials --long \
+	PATH="$$HOME/.cargo/bin:$$PATH" $(WITH_PG) target/release/evidentia-trials --long \
 	  --fuzz-seconds $(RELIABILITY_FUZZ_SECONDS) \
 	  --evidentia target/release/evidentia --doc docs/reliability.md
 
@@ -171,7 +187,7 @@ demo:
 clean-demo:
 	rm -rf target/demo
 
-.PHONY: oscal-deps oscal-check bench-pack
+.PHONY: oscal-deps oscal-check bench-pack bench-pg
 
 # compliance-trestle in a venv, made before `unit` (which may run without a network): the
 # OSCAL export is validated with its AssessmentResults model (tests/cli/export.rs).
@@ -191,3 +207,9 @@ oscal-check: oscal-deps demo
 # The evidence pack benchmark (docs/benchmarks.md); EVIDENTIA_BENCH_SAMPLES=DIR for scale 10.
 bench-pack: deps
 	$(CARGO) bench -p evidentia-app --bench pack
+
+# The team-workspace benchmark (docs/benchmarks.md): 1M provisioning rows imported into
+# PostgreSQL against `psql \copy` of the same file, and analyze over them from the server; on
+# its own throwaway cluster in target/pg-bench, stopped at the end. EVIDENTIA_BENCH_ROWS=N.
+bench-pg: deps
+	tools/with_pg_cluster.sh target/pg-bench $(CARGO) bench -p evidentia-app --bench pg_import

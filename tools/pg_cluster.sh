@@ -4,6 +4,7 @@
 #
 #   tools/pg_cluster.sh start  DIR   initdb if needed, start, create database `evidentia`, print URL
 #   tools/pg_cluster.sh stop   DIR   pg_ctl stop -m fast (nothing running: says so, exit 0)
+#   tools/pg_cluster.sh kill   DIR   pg_ctl stop -m immediate: a crash (the next start recovers)
 #   tools/pg_cluster.sh status DIR   running or not (exit 0 running, 3 not running)
 #   tools/pg_cluster.sh url    DIR   the connection URL (sqlx and psql both accept it)
 #   tools/pg_cluster.sh destroy DIR  stop, then remove DIR/data and DIR/server.log only
@@ -21,12 +22,12 @@ MARKER=.evidentia-pg-cluster
 
 die() { echo "pg_cluster: $*" >&2; exit 1; }
 
-usage() { die "usage: $0 start|stop|status|url|destroy DIR"; }
+usage() { die "usage: $0 start|stop|kill|status|url|destroy DIR"; }
 
 [ $# -eq 2 ] || usage
 cmd=$1
 [ -n "$2" ] || usage
-case $cmd in start | stop | status | url | destroy) ;; *) usage ;; esac
+case $cmd in start | stop | kill | status | url | destroy) ;; *) usage ;; esac
 if [ "$cmd" = start ]; then
     mkdir -p -- "$2" 2>/dev/null || die "cannot create $2"
 else
@@ -122,6 +123,16 @@ stop)
     if running; then
         as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
         echo "pg_cluster: stopped $DIR" >&2
+    else
+        echo "pg_cluster: not running in $DIR" >&2
+    fi
+    ;;
+kill)
+    # The server and its backends exit at once, without a checkpoint; a transaction in flight
+    # is rolled back by crash recovery at the next start (the crash trials rely on it).
+    if running; then
+        as_owner "$BIN/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null
+        echo "pg_cluster: killed $DIR" >&2
     else
         echo "pg_cluster: not running in $DIR" >&2
     fi

@@ -18,6 +18,7 @@ mod reviews;
 mod sample;
 mod sample_pack;
 mod tamper;
+mod team;
 mod trust;
 mod verify;
 

@@ -7,9 +7,11 @@ mod crash;
 mod fuzz;
 mod hostile;
 mod offline;
+mod pg;
 mod run;
 mod table;
 mod tamper;
+mod team;
 mod trust;
 
 use std::path::PathBuf;
@@ -27,6 +29,8 @@ enum Trial {
     Offline,
     Trust,
     Fuzz,
+    /// A team workspace on PostgreSQL (needs EVIDENTIA_TEST_PG_URL, else SKIPPED).
+    Team,
 }
 
 #[derive(Debug, Parser)]
@@ -80,6 +84,7 @@ fn run() -> anyhow::Result<bool> {
         Trial::Offline,
         Trial::Trust,
         Trial::Fuzz,
+        Trial::Team,
     ];
     let trials = if args.trials.is_empty() {
         all.to_vec()
@@ -124,6 +129,13 @@ fn run() -> anyhow::Result<bool> {
                 &root,
             )?,
             Trial::Fuzz => vec![fuzz::trials(&root, fuzz_seconds)?],
+            Trial::Team => team::trials(
+                &tool,
+                &root,
+                &mut rng,
+                &samples,
+                team::Sizes::new(args.long),
+            )?,
         };
         let seconds = started.elapsed().as_secs_f64();
         for mut table in tables {
