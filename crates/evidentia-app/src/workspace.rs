@@ -23,6 +23,19 @@ pub async fn open_workspace(location: &Location) -> anyhow::Result<WorkspaceInfo
     result
 }
 
+/// Copies the workspace at `from` to `to` (a file or a team workspace on a server, either way),
+/// which must not exist yet: every entry, artifact and checkpoint byte for byte, verified on
+/// both sides with the same head before the copy becomes visible (`evidentia migrate`).
+pub async fn migrate_workspace(
+    from: &Location,
+    to: &Location,
+) -> anyhow::Result<evidentia_store::CopyReport> {
+    let source = crate::open_read(from).await?;
+    let copied = evidentia_store::copy_workspace(&source, to).await;
+    source.close().await;
+    copied.with_context(|| format!("copying {from} to {to}"))
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
@@ -53,17 +66,4 @@ mod tests {
             Some(evidentia_store::StoreError::NotFound(_))
         ));
     }
-}
-
-/// Copies the workspace at `from` to `to` (a file or a team workspace on a server, either way),
-/// which must not exist yet: every entry, artifact and checkpoint byte for byte, verified on
-/// both sides with the same head before the copy becomes visible (`evidentia migrate`).
-pub async fn migrate_workspace(
-    from: &Location,
-    to: &Location,
-) -> anyhow::Result<evidentia_store::CopyReport> {
-    let source = crate::open_read(from).await?;
-    let copied = evidentia_store::copy_workspace(&source, to).await;
-    source.close().await;
-    copied.with_context(|| format!("copying {from} to {to}"))
 }
