@@ -284,6 +284,60 @@ impl EvidenceStore for Workspace {
     }
 }
 
+/// The head a `SELECT seq, entry_hash … ORDER BY seq DESC LIMIT 1` found (none: the empty
+/// ledger), the same on both backends.
+pub(crate) fn head_from(last: Option<(i64, &[u8])>) -> Result<Head, StoreError> {
+    match last {
+        None => Ok(Head {
+            count: 0,
+            hash: Hash::ZERO,
+        }),
+        Some((seq, hash)) => Ok(Head {
+            count: from_i64(seq)?,
+            hash: Hash::from_slice(hash)
+                .ok_or_else(|| StoreError::Corrupt(format!("entry {seq}: hash is not 32 bytes")))?,
+        }),
+    }
+}
+
+/// Collects the entry hashes of entries `1..=upto` as rows arrive in sequence order, refusing
+/// a gap, a short ledger or a malformed hash: the Merkle tree's leaves, on both backends.
+pub(crate) struct Leaves {
+    upto: u64,
+    hashes: Vec<Hash>,
+}
+
+impl Leaves {
+    pub(crate) fn new(upto: u64) -> Self {
+        Leaves {
+            upto,
+            hashes: Vec::with_capacity(usize::try_from(upto).unwrap_or(0)),
+        }
+    }
+
+    pub(crate) fn push(&mut self, seq: i64, entry_hash: &[u8]) -> Result<(), StoreError> {
+        let hash = Hash::from_slice(entry_hash).ok_or_else(|| {
+            StoreError::Corrupt(format!("entry {seq}: entry hash is not 32 bytes"))
+        })?;
+        if from_i64(seq)? != self.hashes.len() as u64 + 1 {
+            return Err(StoreError::Corrupt(format!("entry {seq}: out of sequence")));
+        }
+        self.hashes.push(hash);
+        Ok(())
+    }
+
+    pub(crate) fn finish(self) -> Result<Vec<Hash>, StoreError> {
+        if self.hashes.len() as u64 != self.upto {
+            return Err(StoreError::Corrupt(format!(
+                "the ledger has {} entries, expected {}",
+                self.hashes.len(),
+                self.upto
+            )));
+        }
+        Ok(self.hashes)
+    }
+}
+
 /// SQLite integers are signed; sequence numbers and sizes never get near the sign bit, so
 /// crossing over is checked rather than cast.
 pub(crate) fn to_i64(value: u64) -> Result<i64, StoreError> {

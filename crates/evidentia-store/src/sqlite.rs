@@ -8,7 +8,10 @@ use evidentia_ledger::{Entry, Hash};
 use sqlx::Row;
 use sqlx::sqlite::SqlitePool;
 
-use crate::{ArtifactInfo, Checkpoint, Head, ScannedEntry, StoreError, from_i64, to_i64, verify};
+use crate::{
+    ArtifactInfo, Checkpoint, Head, Leaves, ScannedEntry, StoreError, from_i64, head_from, to_i64,
+    verify,
+};
 
 pub(crate) async fn meta(pool: &SqlitePool, key: &str) -> Result<Option<String>, StoreError> {
     let row = sqlx::query("SELECT value FROM workspace_meta WHERE key = ?")
@@ -94,7 +97,7 @@ pub(crate) async fn entry_hashes(path: PathBuf, upto: u64) -> Result<Vec<Hash>, 
             )
             .map_err(err)?;
         let mut rows = stmt.query([to_i64(upto)?]).map_err(err)?;
-        let mut out = Vec::with_capacity(usize::try_from(upto).unwrap_or(0));
+        let mut leaves = Leaves::new(upto);
         while let Some(row) = rows.next().map_err(err)? {
             let seq: i64 = row.get(0).map_err(err)?;
             let bytes = row
@@ -102,21 +105,9 @@ pub(crate) async fn entry_hashes(path: PathBuf, upto: u64) -> Result<Vec<Hash>, 
                 .map_err(err)?
                 .as_blob()
                 .map_err(|e| err(e.into()))?;
-            let hash = Hash::from_slice(bytes).ok_or_else(|| {
-                StoreError::Corrupt(format!("entry {seq}: entry hash is not 32 bytes"))
-            })?;
-            if from_i64(seq)? != out.len() as u64 + 1 {
-                return Err(StoreError::Corrupt(format!("entry {seq}: out of sequence")));
-            }
-            out.push(hash);
+            leaves.push(seq, bytes)?;
         }
-        if out.len() as u64 != upto {
-            return Err(StoreError::Corrupt(format!(
-                "the ledger has {} entries, expected {upto}",
-                out.len()
-            )));
-        }
-        Ok(out)
+        leaves.finish()
     })
     .await
     .map_err(|e| StoreError::Corrupt(format!("reading the ledger stopped: {e}")))?
@@ -126,22 +117,8 @@ pub(crate) async fn head(pool: &SqlitePool) -> Result<Head, StoreError> {
     let row = sqlx::query("SELECT seq, entry_hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
         .fetch_optional(pool)
         .await?;
-    match row {
-        None => Ok(Head {
-            count: 0,
-            hash: Hash::ZERO,
-        }),
-        Some(r) => {
-            let seq: i64 = r.get(0);
-            let hash: Vec<u8> = r.get(1);
-            Ok(Head {
-                count: from_i64(seq)?,
-                hash: Hash::from_slice(&hash).ok_or_else(|| {
-                    StoreError::Corrupt(format!("entry {seq}: hash is not 32 bytes"))
-                })?,
-            })
-        }
-    }
+    let last = row.map(|r| (r.get::<i64, _>(0), r.get::<Vec<u8>, _>(1)));
+    head_from(last.as_ref().map(|(seq, hash)| (*seq, hash.as_slice())))
 }
 
 pub(crate) async fn entries(

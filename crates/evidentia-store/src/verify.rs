@@ -9,8 +9,6 @@ use evidentia_ledger::{
 };
 use rusqlite::types::ValueRef;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 use crate::{ARTIFACT_ENTRY_KIND, Backend, StoreError, Workspace};
 
@@ -44,7 +42,17 @@ impl VerifyReport {
     }
 }
 
-pub(crate) fn entry_from_row(row: &SqliteRow) -> Result<Entry, Failure> {
+/// One `SELECT seq, kind, recorded_at, payload, payload_hash, prev_hash, entry_hash` row as
+/// an entry, on either backend; a field of the wrong type or size is the entry's failure.
+pub(crate) fn entry_from_row<'r, R>(row: &'r R) -> Result<Entry, Failure>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'r [u8]: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
     let seq: i64 = row.get(0);
     let seq_u = u64::try_from(seq).unwrap_or(0);
     let malformed = |what: &str| Failure {
@@ -54,7 +62,7 @@ pub(crate) fn entry_from_row(row: &SqliteRow) -> Result<Entry, Failure> {
     let hash = |idx: usize, name: &str| -> Result<Hash, Failure> {
         let bytes: &[u8] = row
             .try_get(idx)
-            .map_err(|_| malformed(&format!("{name} is not a blob")))?;
+            .map_err(|_| malformed(&format!("{name} is not bytes")))?;
         Hash::from_slice(bytes).ok_or_else(|| malformed(&format!("{name} is not 32 bytes")))
     };
     Ok(Entry {
@@ -65,7 +73,7 @@ pub(crate) fn entry_from_row(row: &SqliteRow) -> Result<Entry, Failure> {
             .map_err(|_| malformed("recorded time is not text"))?,
         payload: row
             .try_get(3)
-            .map_err(|_| malformed("payload is not a blob"))?,
+            .map_err(|_| malformed("payload is not bytes"))?,
         payload_hash: hash(4, "payload hash")?,
         prev_hash: hash(5, "previous hash")?,
         entry_hash: hash(6, "entry hash")?,

@@ -15,7 +15,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use evidentia_ledger::{Chain, Entry, Failure, FailureReason, Hash};
+use evidentia_ledger::{Chain, Entry, Hash};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::SqlitePool;
 use sqlx::{ConnectOptions, Connection, Row};
@@ -558,10 +558,9 @@ impl Server {
         head_of(row)
     }
 
-    /// Starts an append: READ COMMITTED (so the head read after the lock sees the previous
-    /// holder's commit; docs/team-workspace-design.md §2.3), the append lock with a bounded
-    /// wait, then the head.
-    pub(crate) async fn begin(&self) -> Result<AppendBatch, StoreError> {
+    /// A READ COMMITTED transaction holding the append lock (waiting at most
+    /// `LOCK_TIMEOUT` for it): what every write of the ledger or checkpoints runs in.
+    async fn locked(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
         let mut tx = self
             .pool()
             .begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
@@ -579,6 +578,14 @@ impl Server {
             .execute(&mut *tx)
             .await
             .map_err(|e| self.map(e))?;
+        Ok(tx)
+    }
+
+    /// Starts an append: READ COMMITTED (so the head read after the lock sees the previous
+    /// holder's commit; docs/team-workspace-design.md §2.3), the append lock with a bounded
+    /// wait, then the head.
+    pub(crate) async fn begin(&self) -> Result<AppendBatch, StoreError> {
+        let mut tx = self.locked().await?;
         let row =
             sqlx::query("SELECT seq, entry_hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
                 .fetch_optional(&mut *tx)
@@ -607,7 +614,7 @@ impl Server {
         .await
         .map_err(|e| self.map(e))?;
         rows.iter()
-            .map(entry_from_row)
+            .map(crate::verify::entry_from_row)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|f| StoreError::Corrupt(f.to_string()))
     }
@@ -618,23 +625,7 @@ impl Server {
         &self,
         checkpoint: &Checkpoint,
     ) -> Result<u64, StoreError> {
-        let mut tx = self
-            .pool()
-            .begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
-            .await
-            .map_err(|e| self.map(e))?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"
-        )))
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| self.map(e))?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
-            .bind(APPEND_LOCK.0)
-            .bind(APPEND_LOCK.1)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| self.map(e))?;
+        let mut tx = self.locked().await?;
         let id = insert_checkpoint_in(&mut tx, checkpoint, None)
             .await
             .map_err(|e| self.map(e))?;
@@ -744,48 +735,8 @@ pub(crate) async fn checkpoints_on(conn: &mut PgConnection) -> Result<Vec<Checkp
 }
 
 fn head_of(row: Option<PgRow>) -> Result<Head, StoreError> {
-    match row {
-        None => Ok(Head {
-            count: 0,
-            hash: Hash::ZERO,
-        }),
-        Some(r) => {
-            let seq: i64 = r.get(0);
-            let hash: Vec<u8> = r.get(1);
-            Ok(Head {
-                count: from_i64(seq)?,
-                hash: hash_of(&hash, || format!("entry {seq}: its hash"))?,
-            })
-        }
-    }
-}
-
-fn entry_from_row(row: &PgRow) -> Result<Entry, Failure> {
-    let seq: i64 = row.get(0);
-    let seq_u = u64::try_from(seq).unwrap_or(0);
-    let malformed = |what: &str| Failure {
-        seq: seq_u,
-        reason: FailureReason::Malformed(what.to_owned()),
-    };
-    let hash = |idx: usize, name: &str| -> Result<Hash, Failure> {
-        let bytes: &[u8] = row
-            .try_get(idx)
-            .map_err(|_| malformed(&format!("{name} is not bytes")))?;
-        Hash::from_slice(bytes).ok_or_else(|| malformed(&format!("{name} is not 32 bytes")))
-    };
-    Ok(Entry {
-        seq: seq_u,
-        kind: row.try_get(1).map_err(|_| malformed("kind is not text"))?,
-        recorded_at: row
-            .try_get(2)
-            .map_err(|_| malformed("recorded time is not text"))?,
-        payload: row
-            .try_get(3)
-            .map_err(|_| malformed("payload is not bytes"))?,
-        payload_hash: hash(4, "payload hash")?,
-        prev_hash: hash(5, "previous hash")?,
-        entry_hash: hash(6, "entry hash")?,
-    })
+    let last = row.map(|r| (r.get::<i64, _>(0), r.get::<Vec<u8>, _>(1)));
+    crate::head_from(last.as_ref().map(|(seq, hash)| (*seq, hash.as_slice())))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use super::{ErrorContext, Server, quote_literal};
 use crate::verify::{
     RangeScan, RangeScanner, Scope, Snapshot, TreeRow, conclude, parallelism, range_bounds,
 };
-use crate::{ScannedEntry, StoreError, VerifyProgress, VerifyReport, from_i64, to_i64};
+use crate::{Leaves, ScannedEntry, StoreError, VerifyProgress, VerifyReport, from_i64, to_i64};
 
 /// The async side forwards the server's COPY data in batches of about this size.
 const FORWARD_BATCH: usize = 256 * 1024;
@@ -203,24 +203,11 @@ impl Server {
         let errors = self.errors();
         let mut conn = self.pool().acquire().await.map_err(|e| errors.map(e))?;
         copy_out(&mut conn, &sql, &errors, move |reader| {
-            let mut out = Vec::with_capacity(usize::try_from(upto).unwrap_or(0));
+            let mut leaves = Leaves::new(upto);
             while let Some(row) = reader.next_row()? {
-                let seq = row.int8(0).unwrap_or(0);
-                let hash = row.get(1).and_then(Hash::from_slice).ok_or_else(|| {
-                    StoreError::Corrupt(format!("entry {seq}: entry hash is not 32 bytes"))
-                })?;
-                if from_i64(seq)? != out.len() as u64 + 1 {
-                    return Err(StoreError::Corrupt(format!("entry {seq}: out of sequence")));
-                }
-                out.push(hash);
+                leaves.push(row.int8(0).unwrap_or(0), row.get(1).unwrap_or_default())?;
             }
-            if out.len() as u64 != upto {
-                return Err(StoreError::Corrupt(format!(
-                    "the ledger has {} entries, expected {upto}",
-                    out.len()
-                )));
-            }
-            Ok(out)
+            leaves.finish()
         })
         .await
     }
