@@ -6,31 +6,15 @@
 //! Peak RSS is the process's high-water mark (`VmHWM`), which is what `/usr/bin/time -v`
 //! reports as maximum resident set size. Figures go in docs/benchmarks.md.
 
-use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::time::Instant;
 
 use chrono::TimeZone;
 use evidentia_app::{FileOutcome, ImportOptions};
 
-const ACTIONS: [&str; 6] = [
-    "Create User",
-    "Add Role",
-    "Remove Role",
-    "Disable User",
-    "Add Role",
-    "Rotate API Key",
-];
-const ROLES: [&str; 8] = [
-    "GL-Reader",
-    "GL-Poster",
-    "AP-Clerk",
-    "AP-Approver",
-    "Payments-Create",
-    "Payments-Approve",
-    "Treasury-View",
-    "Admin",
-];
+#[path = "support/provisioning.rs"]
+mod provisioning;
+use provisioning::{peak_rss_kb, write_csv};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rows: u64 = std::env::var("EVIDENTIA_BENCH_ROWS")
@@ -94,40 +78,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn write_csv(path: &Path, rows: u64) -> std::io::Result<()> {
-    let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
-    writeln!(
-        out,
-        "Timestamp,System,Account,Action,Entitlement,Performed By,Result,Error,Request,Event ID"
-    )?;
-    for i in 0..rows {
-        let action = ACTIONS[(i % 6) as usize];
-        let role = if action.contains("Role") {
-            ROLES[(i % 8) as usize]
-        } else {
-            ""
-        };
-        let (result, error) = if i % 97 == 0 {
-            ("Failure", "Insufficient privileges")
-        } else {
-            ("Success", "")
-        };
-        writeln!(
-            out,
-            "{:02}/{:02}/2025 {:02}:{:02},finance-app,user{:06}.name,{action},{role},admin.{},{result},{error},RITM{:07},FA-{:08}",
-            1 + (i / 100_000) % 12,
-            1 + (i / 3_600) % 28,
-            (i / 60) % 24,
-            i % 60,
-            i % 300_000,
-            ["jones", "patel", "nguyen"][(i % 3) as usize],
-            i / 3,
-            i
-        )?;
-    }
-    out.flush()
-}
-
 fn sqlite_import_secs(csv: &Path) -> Option<f64> {
     let start = Instant::now();
     let status = std::process::Command::new("sqlite3")
@@ -136,10 +86,4 @@ fn sqlite_import_secs(csv: &Path) -> Option<f64> {
         .status()
         .ok()?;
     status.success().then(|| start.elapsed().as_secs_f64())
-}
-
-fn peak_rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -8,7 +8,6 @@
 //! (`EVIDENTIA_BENCH_ROWS` changes N). Without the URL it prints SKIPPED. Each measurement
 //! runs in its own fresh database, dropped at the end. Figures go in docs/benchmarks.md.
 
-use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -17,24 +16,9 @@ use chrono::TimeZone;
 use evidentia_app::{FileOutcome, ImportOptions, Location};
 
 // The rows of benches/import.rs, so the figures compare with its SQLite ones.
-const ACTIONS: [&str; 6] = [
-    "Create User",
-    "Add Role",
-    "Remove Role",
-    "Disable User",
-    "Add Role",
-    "Rotate API Key",
-];
-const ROLES: [&str; 8] = [
-    "GL-Reader",
-    "GL-Poster",
-    "AP-Clerk",
-    "AP-Approver",
-    "Payments-Create",
-    "Payments-Approve",
-    "Treasury-View",
-    "Admin",
-];
+#[path = "support/provisioning.rs"]
+mod provisioning;
+use provisioning::{peak_rss_kb, write_csv};
 
 type Error = Box<dyn std::error::Error>;
 
@@ -283,44 +267,4 @@ fn drop_database(admin: &str, url: &str) {
         admin,
         &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", database_of(url)),
     );
-}
-
-fn write_csv(path: &Path, rows: u64) -> std::io::Result<()> {
-    let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
-    writeln!(
-        out,
-        "Timestamp,System,Account,Action,Entitlement,Performed By,Result,Error,Request,Event ID"
-    )?;
-    for i in 0..rows {
-        let action = ACTIONS[(i % 6) as usize];
-        let role = if action.contains("Role") {
-            ROLES[(i % 8) as usize]
-        } else {
-            ""
-        };
-        let (result, error) = if i % 97 == 0 {
-            ("Failure", "Insufficient privileges")
-        } else {
-            ("Success", "")
-        };
-        writeln!(
-            out,
-            "{:02}/{:02}/2025 {:02}:{:02},finance-app,user{:06}.name,{action},{role},admin.{},{result},{error},RITM{:07},FA-{:08}",
-            1 + (i / 100_000) % 12,
-            1 + (i / 3_600) % 28,
-            (i / 60) % 24,
-            i % 60,
-            i % 300_000,
-            ["jones", "patel", "nguyen"][(i % 3) as usize],
-            i / 3,
-            i
-        )?;
-    }
-    out.flush()
-}
-
-fn peak_rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
