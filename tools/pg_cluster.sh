@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for tests (issue #18): Debian's binaries, one directory, a Unix
-# socket in that directory and no TCP at all, trust authentication on the socket.
+# socket in that directory and no TCP at all, trust authentication on the socket (except for
+# members of the group role evidentia_password_login, which must give a password).
 #
 #   tools/pg_cluster.sh start  DIR   initdb if needed, start, create database `evidentia`, print URL
 #   tools/pg_cluster.sh stop   DIR   pg_ctl stop -m fast (nothing running: says so, exit 0)
@@ -103,6 +104,10 @@ start)
     if [ ! -f "$DATA/PG_VERSION" ]; then
         as_owner "$BIN/initdb" -D "$DATA" -U "$OWNER" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 ||
             die "initdb failed; see $DIR/initdb.log"
+        # Members of evidentia_password_login must give their password (SCRAM) even on this
+        # socket, so tests can try a wrong password for real; every other login is trusted.
+        as_owner sh -c "{ echo 'local all +evidentia_password_login scram-sha-256'; cat '$DATA/pg_hba.conf'; } > '$DATA/pg_hba.conf.new' && mv '$DATA/pg_hba.conf.new' '$DATA/pg_hba.conf'" ||
+            die "could not write $DATA/pg_hba.conf"
     fi
     if running; then
         echo "pg_cluster: already running in $DIR" >&2
@@ -117,6 +122,9 @@ start)
         "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'" | grep -q 1; then
         as_owner "$BIN/createdb" -h "$DIR" -p $PORT -U "$OWNER" "$DATABASE"
     fi
+    as_owner "$BIN/psql" -h "$DIR" -p $PORT -U "$OWNER" -d postgres -qtAc \
+        "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'evidentia_password_login') THEN CREATE ROLE evidentia_password_login NOLOGIN; END IF; END \$\$" >/dev/null ||
+        die "could not create the role evidentia_password_login"
     url
     ;;
 stop)

@@ -223,6 +223,52 @@ fn wrong_credentials_are_one_line_and_write_nothing() {
     assert_eq!(exists, "0", "a refused command created the database");
 }
 
+/// A login that must give its password (members of the test cluster's
+/// `evidentia_password_login` group authenticate with SCRAM even on the socket): a wrong
+/// password is one line that names the login and never the password, and writes nothing; the
+/// right one opens the workspace.
+#[test]
+fn a_wrong_password_is_one_line_and_the_right_one_opens() {
+    let Some(server) = server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "grants.csv", provisioning_csv("p", 3));
+    let db = server.database("password");
+    run_at(&db.url, &["--user", USER, "init", "--no-key"]).expect_code(0);
+    let before = schema(&db.url);
+    let login = format!("evt_pw_{}", std::process::id());
+    psql(
+        &server.admin,
+        &format!(
+            "DROP ROLE IF EXISTS {login}; \
+             CREATE ROLE {login} LOGIN PASSWORD 'right-horse' IN ROLE evidentia_password_login"
+        ),
+    );
+    psql(
+        &db.url,
+        &format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {login}"),
+    );
+
+    let wrong = url_with(&db.url, Some(&format!("{login}:wrong-horse")), &db.name);
+    let shown = url_with(&db.url, Some(&login), &db.name);
+    for a in attempts(&csv) {
+        let message = refused(&wrong, &shown, Some("wrong-horse"), &args(&a));
+        assert!(message.contains("refused the login"), "{message}");
+    }
+    assert_eq!(
+        schema(&db.url),
+        before,
+        "a refused login changed the workspace"
+    );
+
+    let right = url_with(&db.url, Some(&format!("{login}:right-horse")), &db.name);
+    let verified = run_at(&right, &["verify"]);
+    verified.expect_code(0);
+    assert!(!verified.stdout.contains("right-horse"), "{verified:#?}");
+
+    psql(&db.url, &format!("DROP OWNED BY {login}"));
+    psql(&server.admin, &format!("DROP ROLE {login}"));
+}
+
 #[test]
 fn a_database_of_another_program_is_not_a_workspace() {
     let Some(server) = server() else { return };
