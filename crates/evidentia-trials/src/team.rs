@@ -157,8 +157,17 @@ fn imported(tool: &Tool, url: &PgUrl) -> anyhow::Result<BTreeSet<String>> {
 }
 
 fn intact(tool: &Tool, url: &PgUrl) -> anyhow::Result<bool> {
-    let (code, json, _) = tool.verify(&ws(url))?;
-    Ok(code == 0 && json.is_some_and(|j| j["intact"] == true))
+    Ok(verdict(tool, url)?.is_ok())
+}
+
+/// `verify --json`: Ok when intact, else what it said (its failure, or its error line).
+fn verdict(tool: &Tool, url: &PgUrl) -> anyhow::Result<Result<(), String>> {
+    let (code, json, stderr) = tool.verify(&ws(url))?;
+    Ok(match json {
+        Some(j) if code == 0 && j["intact"] == true => Ok(()),
+        Some(j) => Err(format!("exit {code}: {}", j["failure"])),
+        None => Err(format!("exit {code}: {}", stderr.trim())),
+    })
 }
 
 fn exit_text(code: i32) -> String {
@@ -445,7 +454,7 @@ fn server_kill_on(
             (r, true) if r == rows as u64 => "entirely present",
             _ => "PARTIAL",
         };
-        let verified = intact(tool, db)?;
+        let verified = verdict(tool, db)?;
         let again = tool.run(&ws(db), &args)?;
         let usable = again.code == 0 && imported(tool, db)?.contains(&sha);
         let client = match code {
@@ -465,10 +474,9 @@ fn server_kill_on(
             client.clone(),
             cell(&tool_tidy(tool, &stderr), 140),
             left.into(),
-            if verified {
-                "intact".into()
-            } else {
-                "NOT intact".into()
+            match &verified {
+                Ok(()) => "intact".into(),
+                Err(why) => format!("NOT intact ({})", cell(why, 100)),
             },
             if usable { "yes".into() } else { "NO".into() },
         ]);
@@ -491,8 +499,10 @@ fn server_kill_on(
                 after.records - before.records
             ));
         }
-        if !verified {
-            table.fail(format!("trial {trial}: the workspace did not verify"));
+        if let Err(why) = &verified {
+            table.fail(format!(
+                "trial {trial}: the workspace did not verify: {why}"
+            ));
         }
         if !usable {
             table.fail(format!(
