@@ -1,6 +1,6 @@
 //! PostgreSQL-only behaviour: concurrent writers, refusals at open, the read-only role.
 
-use evidentia_store::{Access, EvidenceStore, StoreError, Workspace};
+use evidentia_store::{Access, EvidenceStore, Location, StoreError, Workspace};
 use sqlx::Connection;
 
 use crate::fixture::{self, Fixture, Kind, PgDb};
@@ -23,6 +23,28 @@ async fn a_server_workspace_appends_verifies_and_heads_match_a_file() {
     assert_eq!(ws.checkpoints().await.unwrap(), vec![checkpoint.clone()]);
     assert_eq!(checkpoint.created_by.as_deref(), Some("alice"));
     ws.close().await;
+
+    // Artifact chunks are compressed with lz4 where the server has it (Debian's has), not the
+    // slower pglz default: the write transaction asks for it.
+    let Fixture::Server(db) = &fixture else {
+        unreachable!("a server fixture")
+    };
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    let has_lz4: bool = sqlx::query_scalar(
+        "SELECT 'lz4' = ANY (enumvals) FROM pg_settings WHERE name = 'default_toast_compression'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    let methods: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT DISTINCT pg_column_compression(data) FROM artifact_chunks")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    if has_lz4 {
+        assert_eq!(methods, vec![Some("lz4".to_owned())]);
+    }
+    conn.close().await.unwrap();
 
     // The same appends into a file give the same head: the hashes do not depend on the backend.
     let (_dir, _path, file) = new_workspace().await;
@@ -493,5 +515,65 @@ async fn a_held_append_lock_is_waited_for() {
     held.commit().await.unwrap();
     let head = second.await.unwrap();
     assert_eq!(head.count, 2);
+    ws.close().await;
+}
+
+/// An appender that cannot get the lock within `lock_timeout` gives up with `Busy` (one line
+/// naming the workspace) and writes nothing, while readers go on. The wait is the URL's
+/// `options=-c lock_timeout=…` here (120 s by default); nothing else on the server is touched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_held_past_the_timeout_is_busy_and_readers_go_on() {
+    let Some((fixture, ws)) = Fixture::new(Kind::Server).await else {
+        return;
+    };
+    append_entries(&ws, 3).await;
+    let before = ws.head().await.unwrap();
+    let held = ws.begin().await.unwrap();
+
+    let Fixture::Server(db) = &fixture else {
+        unreachable!("a server fixture")
+    };
+    let impatient = Location::parse(&format!("{}?options=-c%20lock_timeout%3D700ms", db.url));
+    let other = Workspace::open(impatient.clone(), Access::ReadWrite)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let refused = match other.begin().await {
+        Err(e) => e,
+        Ok(_) => panic!("the lock is held: the second appender must not get it"),
+    };
+    let waited = started.elapsed();
+    assert!(
+        matches!(refused, StoreError::Busy(_)),
+        "expected Busy, got {refused:?}"
+    );
+    assert!(
+        waited >= std::time::Duration::from_millis(600)
+            && waited < std::time::Duration::from_secs(30),
+        "waited {waited:?} for a 700 ms lock_timeout"
+    );
+    let message = refused.to_string();
+    assert!(!message.contains('\n'), "one line: {message}");
+    assert!(
+        message.contains(&impatient.to_string()),
+        "names the workspace: {message}"
+    );
+
+    // A reader is not held up by the writer's lock.
+    let reader = Workspace::open(fixture.location(), Access::ReadOnly)
+        .await
+        .unwrap();
+    let report = reader.verify(|_| {}).await.unwrap();
+    assert!(report.is_intact());
+    assert_eq!(report.head, before.hash);
+    reader.close().await;
+
+    held.rollback().await.unwrap();
+    assert_eq!(ws.head().await.unwrap(), before, "nothing was written");
+    // Once the lock is free, the impatient client appends.
+    let mut batch = other.begin().await.unwrap();
+    batch.append("note", T0, b"{}".to_vec()).await.unwrap();
+    assert_eq!(batch.commit().await.unwrap().count, before.count + 1);
+    other.close().await;
     ws.close().await;
 }
