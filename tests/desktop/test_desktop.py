@@ -1136,13 +1136,15 @@ def roles_sql(database: str) -> tuple[str, list[str], str]:
     section = next(s for s in doc.split("\n## ") if s.startswith("Roles"))
     sql = section.split("```sql\n")[1].split("```")[0].replace("engagement", database)
     created, reader = [], None
-    for statement in sql.split(";"):
-        words = " ".join(l for l in statement.splitlines() if not l.strip().startswith("--")).split()
+    # Comments out first: one holds a ";" that would split a statement in two.
+    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    for statement in code.split(";"):
+        words = statement.split()
         if words[:2] == ["CREATE", "ROLE"]:
             created.append(words[2])
             if "LOGIN" in words and words[-1] == f"{database}_reader":
                 reader = words[2]
-    assert reader, "the Roles SQL of docs/team-workspaces.md creates no reader login"
+    assert reader and f"{database}_writer" in created, f"the Roles SQL of docs/team-workspaces.md: {created}"
     return sql, created, reader
 
 
