@@ -27,6 +27,10 @@ pub struct WorkspaceDto {
     pub is_server: bool,
     /// Who the next import, analysis or response will record as acting.
     pub acting_user: String,
+    /// Whether this login may write to the workspace: false for a team workspace's reader
+    /// (or a file the user may not write), so the window says "read-only" and offers no write
+    /// the store would refuse.
+    pub writable: bool,
 }
 
 impl WorkspaceDto {
@@ -46,6 +50,7 @@ impl WorkspaceDto {
             is_demo,
             is_server: location.is_server(),
             acting_user,
+            writable: info.writable,
         }
     }
 }

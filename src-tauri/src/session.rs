@@ -431,6 +431,26 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_file_the_user_may_not_write_opens_and_says_it_is_read_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("kept.evidentia");
+        evidentia_app::init_workspace(&Location::from(path.as_path()), chrono::Utc::now())
+            .await
+            .expect("init");
+        let mut perms = std::fs::metadata(&path).expect("meta").permissions();
+        perms.set_readonly(true);
+        std::fs::set_permissions(&path, perms).expect("chmod");
+        let s = session(dir.path(), Start::Usual);
+        let ws = s
+            .switch(Location::from(path.as_path()))
+            .await
+            .expect("opens")
+            .workspace
+            .expect("ws");
+        assert!(!ws.writable);
+    }
+
+    #[tokio::test]
     async fn the_header_names_the_acting_user_and_a_bad_configured_name_stops_the_start() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = Location::from(dir.path().join("who.evidentia"));
@@ -438,6 +458,7 @@ mod tests {
         let ws = s.current().await.expect("session").workspace.expect("ws");
         assert_eq!(ws.acting_user, "alice");
         assert!(!ws.is_server);
+        assert!(ws.writable);
 
         let bad = session_as(dir.path(), Start::Named(path), Some("alice\nbob"));
         let dto = bad.current().await.expect("session");

@@ -1126,3 +1126,221 @@ def test_a_team_workspace_opened_from_the_file_menu(tmp_path):
         assert "by e2e-tester" in listed, listed
     finally:
         subprocess.run(["psql", "-X", "-q", "-d", admin, "-c", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"])
+
+
+def roles_sql(database: str) -> tuple[str, list[str], str]:
+    """The `sql` block of docs/team-workspaces.md "## Roles" as written, for `database` (put
+    where it says `engagement`, as the read-only trial does): the SQL, every role it creates
+    (dropped in reverse at the end) and the login it makes `IN ROLE …_reader`."""
+    doc = (ROOT / "docs/team-workspaces.md").read_text()
+    section = next(s for s in doc.split("\n## ") if s.startswith("Roles"))
+    sql = section.split("```sql\n")[1].split("```")[0].replace("engagement", database)
+    created, reader = [], None
+    # Comments out first: one holds a ";" that would split a statement in two.
+    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    for statement in code.split(";"):
+        words = statement.split()
+        if words[:2] == ["CREATE", "ROLE"]:
+            created.append(words[2])
+            if "LOGIN" in words and words[-1] == f"{database}_reader":
+                reader = words[2]
+    assert reader and f"{database}_writer" in created, f"the Roles SQL of docs/team-workspaces.md: {created}"
+    return sql, created, reader
+
+
+def save_in_dialog(path: Path, title: str):
+    """Answers a native save dialog with a full path typed over its proposed name (a team
+    workspace has no folder of its own to propose)."""
+    subprocess.run(
+        ["xdotool", "search", "--sync", "--onlyvisible", "--name", title, "windowfocus", "--sync"],
+        check=True,
+        timeout=20,
+    )
+    time.sleep(1.5)
+    subprocess.run(["xdotool", "key", "ctrl+a"], check=True, timeout=10)
+    subprocess.run(["xdotool", "type", "--delay", "60", str(path)], check=True, timeout=60)
+    time.sleep(1.0)
+    subprocess.run(["xdotool", "key", "Return"], check=True, timeout=10)
+
+
+def test_a_reader_sees_a_read_only_team_workspace_and_writes_nothing(tmp_path):
+    """Issue #18's read-only role in the real window: the demo moved to a PostgreSQL workspace
+    and analysed there by its owner from the CLI; a reader login made with the Roles SQL of
+    docs/team-workspaces.md opens it through File → Open team workspace…. The ledger verifies,
+    the Overview shows the owner's run, the header says read-only before any write is tried and
+    every write action is disabled with a tooltip saying why; the PDF report and the evidence
+    pack are written for the reader. Then the administrator grants the writer role, the window
+    offers the writes again, and revokes it: the checkpoint tried on the now stale window is
+    refused with the read_only message, the header turns read-only again, and the server's
+    ledger and checkpoints are as they were."""
+    from conftest import App, _launch
+
+    admin = os.environ.get("EVIDENTIA_TEST_PG_URL", "").strip()
+    if not admin:
+        pytest.skip("SKIPPED: EVIDENTIA_TEST_PG_URL is not set (make test starts a server)")
+    if not CLI.is_file():
+        pytest.fail(f"{CLI} is missing: build it with `cargo build -p evidentia-cli` (or set EVIDENTIA_CLI_BIN)")
+    env = dict(os.environ, EVIDENTIA_KEY_DIR=str(tmp_path / "keys"), EVIDENTIA_CACHE_DIR=str(tmp_path / "cli-cache"))
+    env.pop("EVIDENTIA_WORKSPACE", None)
+
+    def run(*args):
+        done = subprocess.run([str(CLI), *args], env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, f"evidentia {' '.join(args)}: {done.stdout}{done.stderr}"
+        return done.stdout
+
+    def psql(url, sql):
+        done = subprocess.run(
+            ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-d", url],
+            input=sql, capture_output=True, text=True, timeout=60,
+        )
+        assert done.returncode == 0, f"psql: {done.stderr}"
+        return done.stdout.strip()
+
+    database = f"evt_e2e_ro_{os.getpid()}"
+    host = admin.split("@", 1)[1].rsplit("/", 1)[0]
+    owner_url = f"{admin.rsplit('/', 1)[0]}/{database}"
+    sql, roles, reader = roles_sql(database)
+    reader_url = f"postgres://{reader}@{host}/{database}"
+    writer_role = f"{database}_writer"
+
+    def drop_all():
+        psql(admin, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        for role in reversed(roles):
+            psql(admin, f"DROP ROLE IF EXISTS {role}")
+
+    def written():
+        """What the server holds: ledger entries, checkpoints, artifacts (as its owner sees it)."""
+        return psql(
+            owner_url,
+            "SELECT (SELECT count(*) FROM ledger_entries), (SELECT count(*) FROM checkpoints), "
+            "(SELECT count(*) FROM artifacts)",
+        )
+
+    drop_all()
+    try:
+        file_ws = tmp_path / "demo.evidentia"
+        run("demo", "--out", str(file_ws))
+        run("migrate", "--from", str(file_ws), "--to", owner_url)
+        recorded = json.loads(run("--workspace", owner_url, "--user", "alice", "--json", "analyze"))
+        assert recorded["recorded_by"] == "alice", recorded
+        # "Run this as the owner of the database, after evidentia init": the SQL as written.
+        psql(owner_url, sql)
+        before = written()
+
+        proc, d = _launch(tmp_path, tmp_path / "start.evidentia")
+        try:
+            app = App(d, tmp_path, None)
+
+            def open_team(url):
+                d.find_element(By.CSS_SELECTOR, "header .trigger").click()
+                d.find_element(By.CSS_SELECTOR, '[data-testid="open-team"]').click()
+                wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="team-dialog"]')))
+                d.find_element(By.CSS_SELECTOR, '[data-testid="team-url"]').send_keys(url)
+                d.find_element(By.CSS_SELECTOR, '[data-testid="team-open"]').click()
+                wait(d, 60).until_not(
+                    EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="team-dialog"]'))
+                )
+
+            def read_only_pill():
+                return d.find_elements(By.CSS_SELECTOR, '[data-testid="read-only-pill"]')
+
+            def button(testid):
+                return d.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
+
+            def blocked(element, says):
+                assert element.get_attribute("disabled") is not None, element.get_attribute("outerHTML")
+                title = element.get_attribute("title") or ""
+                assert title.startswith("Read-only: this login may not") and says in title, title
+
+            wait(d, 60).until(lambda drv: "Ledger intact" in badge_text(drv))
+            assert not read_only_pill()  # a file this user may write
+            open_team(reader_url)
+            wait(d, 60).until(has_text("header .ws-name", database))
+            wait(d, 180).until(lambda drv: "Ledger intact" in badge_text(drv))
+            # Read-only is said before anything is tried, and why.
+            assert d.find_elements(By.CSS_SELECTOR, '[data-testid="team-pill"]')
+            pill = wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="read-only-pill"]')))
+            assert pill.text == "Read-only"
+            assert "read the team workspace, not write to it" in pill.get_attribute("title")
+            assert reader in text_of(d, '[data-testid="ws-location"]')
+            # The run the owner recorded as alice.
+            wait(d, 180).until(has_text('[data-testid="assessment-source"]', "the recorded analysis is entry"))
+            blocked(d.find_element(By.XPATH, "//button[normalize-space()='Import evidence']"), "import evidence")
+            app.shot("43-team-read-only-overview")
+
+            go(d, "import")
+            assert "read-only for you" in text_of(d, '[data-testid="read-only-note"]')
+            blocked(d.find_element(By.XPATH, "//button[normalize-space()='Choose files…']"), "import evidence")
+            blocked(button("start-import"), "import evidence")
+            app.shot("43-team-read-only-import")
+
+            go(d, "integrity")
+            wait(d, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="create-checkpoint"]')))
+            blocked(button("create-checkpoint"), "record a checkpoint")
+            app.shot("43-team-read-only-integrity")
+
+            go(d, "events")
+            wait(d, 180).until(
+                EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="events-table"] .row[data-seq]'))
+            )
+            blocked(button("run-analysis"), "record an analysis")
+
+            go(d, "findings")
+            wait(d, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="control"][data-status="findings"]')))
+            d.find_element(By.CSS_SELECTOR, '[data-testid="control"][data-status="findings"]').click()
+            wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="respond"]')))
+            for respond in d.find_elements(By.CSS_SELECTOR, '[data-testid="respond"]'):
+                blocked(respond, "record a management response")
+            app.shot("43-team-read-only-findings")
+
+            # Reports and the pack are the reader's to write (files here, nothing on the server).
+            out = tmp_path / "out"
+            out.mkdir()
+            go(d, "reports")
+            wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="generate"]')))
+            assert "this login may not record one" in text_of(d, '[data-testid="cites-no-checkpoint"]')
+            assert not d.find_elements(By.CSS_SELECTOR, '[data-testid="checkpoint-first"]')
+            app.shot("43-team-read-only-reports")
+            for kind, label, name in [("pdf", "PDF report", "reader-report.pdf"), ("pack", "Evidence pack", "reader-pack.zip")]:
+                button(f"output-{kind}").click()
+                shown = len(d.find_elements(By.CSS_SELECTOR, '[data-testid="output-result"]'))
+                button("generate").click()
+                save_in_dialog(out / name, f"Save the {label}")
+                wait(d, 240).until(
+                    lambda drv: len(drv.find_elements(By.CSS_SELECTOR, '[data-testid="output-result"]')) > shown
+                )
+            assert (out / "reader-report.pdf").read_bytes()[:5] == b"%PDF-"
+            assert "cites no checkpoint" in text_of(d, '[data-testid="output-result"]')
+            checked = json.loads(run("--json", "pack", "verify", str(out / "reader-pack.zip")))
+            assert checked["intact"] is True, checked
+            # Made from the head the server holds, owner's run included.
+            assert str(checked["checkpoint"]["entry_count"]) == before.split("|")[0], (checked, before)
+            app.shot("43-team-read-only-reports-written")
+            assert written() == before, "the reader's session wrote to the server"
+
+            # The administrator grants the writer role: opened again, the window offers writes.
+            psql(owner_url, f"GRANT {writer_role} TO {reader}")
+            open_team(reader_url)
+            wait(d, 60).until(lambda drv: not read_only_pill())
+            go(d, "integrity")
+            create = wait(d, 60).until(EC.element_to_be_clickable((By.CSS_SELECTOR, '[data-testid="create-checkpoint"]')))
+            # ... and revokes it before the auditor clicks: the stale window tries to write.
+            psql(owner_url, f"REVOKE {writer_role} FROM {reader}")
+            create.click()
+            wait(d, 60).until(has_text(".notice", "This login may only read the workspace."))
+            shown = text_of(d, ".notice")
+            assert f"is read-only for {reader}" in shown, shown
+            # The window read the session again: read-only, and the write is disabled once more.
+            wait(d, 60).until(lambda drv: read_only_pill())
+            blocked(button("create-checkpoint"), "record a checkpoint")
+            app.shot("43-team-read-only-refused")
+        finally:
+            d.quit()
+            proc.terminate()
+            proc.wait(timeout=10)
+        assert written() == before, "a refused write changed the server's ledger"
+    finally:
+        try:
+            drop_all()
+        except AssertionError as e:  # best effort: the cluster is thrown away anyway
+            print(f"cleanup: {e}")

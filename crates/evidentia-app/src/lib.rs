@@ -147,6 +147,10 @@ pub struct WorkspaceInfo {
     pub head: Head,
     /// The role the server logged in as (PostgreSQL `session_user`); `None` for a file.
     pub connection_user: Option<String>,
+    /// Whether this login may write (import, analyze, checkpoint, respond): false for a reader
+    /// of a team workspace or a file the user may not write, so a client can say so before a
+    /// write is refused.
+    pub writable: bool,
 }
 
 /// Creates a new workspace (a file, or a database on a team's server) and records its creation
@@ -178,6 +182,8 @@ pub async fn init_workspace(
         workspace_id,
         head,
         connection_user,
+        // It has just written its first entry.
+        writable: true,
     })
 }
 

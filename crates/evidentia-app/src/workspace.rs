@@ -6,7 +6,7 @@ use evidentia_store::EvidenceStore;
 
 use crate::{Location, WorkspaceInfo, open_read};
 
-/// Opens a workspace read-only and reports its id and head; fails (with the store's error
+/// Opens a workspace read-only and reports its id, head and whether this login may write; fails (with the store's error
 /// inside, e.g. `StoreError::NotAWorkspace`) for anything that is not one.
 pub async fn open_workspace(location: &Location) -> anyhow::Result<WorkspaceInfo> {
     let ws = open_read(location).await?;
@@ -16,6 +16,7 @@ pub async fn open_workspace(location: &Location) -> anyhow::Result<WorkspaceInfo
             workspace_id: ws.workspace_id().await?,
             head: ws.head().await?,
             connection_user: ws.connection_user().map(str::to_owned),
+            writable: ws.writable().await?,
         })
     }
     .await;
@@ -53,6 +54,24 @@ mod tests {
             .expect("time");
         let created = init_workspace(&path, now).await.expect("init");
         assert_eq!(open_workspace(&path).await.expect("open"), created);
+    }
+
+    #[tokio::test]
+    async fn a_file_the_user_may_not_write_is_reported_read_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("w.evidentia");
+        let now = Utc
+            .with_ymd_and_hms(2024, 5, 1, 12, 0, 0)
+            .single()
+            .expect("time");
+        init_workspace(&path.as_path().into(), now)
+            .await
+            .expect("init");
+        let mut perms = std::fs::metadata(&path).expect("meta").permissions();
+        perms.set_readonly(true);
+        std::fs::set_permissions(&path, perms).expect("chmod");
+        let info = open_workspace(&path.as_path().into()).await.expect("open");
+        assert!(!info.writable);
     }
 
     #[tokio::test]

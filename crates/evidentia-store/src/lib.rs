@@ -135,6 +135,17 @@ impl Workspace {
         self.access
     }
 
+    /// Whether this login may append to the workspace, checked as opening it for writing
+    /// checks, so a client can say "read-only" before anyone tries to write: a file whose
+    /// permissions allow writing; on a server, the login's `INSERT` privilege on the ledger.
+    /// Answers the same whichever [`Access`] the workspace was opened with.
+    pub async fn writable(&self) -> Result<bool, StoreError> {
+        match &self.backend {
+            Backend::Sqlite { path, .. } => Ok(!open::is_read_only(path)),
+            Backend::Postgres(server) => server.may_append().await,
+        }
+    }
+
     /// The workspace's id, written once at creation.
     pub async fn workspace_id(&self) -> Result<String, StoreError> {
         self.meta("workspace_id")

@@ -259,7 +259,7 @@ fn check_header(path: &Path) -> Result<u32, StoreError> {
 
 /// A file is read-only if its permission bits say so (which root would otherwise ignore) or
 /// if it cannot be opened for writing.
-fn is_read_only(path: &Path) -> bool {
+pub(crate) fn is_read_only(path: &Path) -> bool {
     let marked = std::fs::metadata(path)
         .map(|m| m.permissions().readonly())
         .unwrap_or(true);

@@ -5,6 +5,7 @@ import type { OutputDto, SessionDto, VerifyDto, VerifyProgressDto } from './back
 import { emptyView, type TableView } from './table';
 import { missingNames, withName } from './names';
 import type { EventFilterForm } from './events';
+import { blockedWrite, isReadOnlyRefusal, readOnlyReason, writeErrorText, type WriteAction } from './access';
 
 export type PageId =
   | 'overview'
@@ -110,6 +111,27 @@ class AppState {
 
   get workspace() {
     return this.session?.workspace ?? null;
+  }
+
+  /** Why this login may not write to the open workspace (the header's chip), or null. */
+  get readOnly(): string | null {
+    return readOnlyReason(this.workspace);
+  }
+
+  /** The tooltip of a write action disabled for a read-only login, or null when it is open. */
+  blocked(action: WriteAction): string | null {
+    return blockedWrite(this.workspace, action);
+  }
+
+  /**
+   * A write failed: the words to show. A read-only refusal means the login lost (or never had)
+   * the writer role since the session was read, so the session is read again and the header
+   * and the write actions say read-only from now on.
+   */
+  writeFailed(e: unknown): string {
+    const text = writeErrorText(e, this.workspace);
+    if (isReadOnlyRefusal(e)) void this.refreshWorkspace();
+    return text;
   }
 
   async load() {

@@ -116,6 +116,11 @@ impl ErrorContext {
     }
 }
 
+/// Whether the login may append, asked at a write's open and by [`Server::may_append`]: INSERT
+/// on any column of the ledger, as the writer role of docs/team-workspaces.md is granted INSERT
+/// on the hashed columns only (a table-wide check would call every writer read-only).
+const MAY_APPEND: &str = "SELECT has_any_column_privilege('ledger_entries', 'INSERT')";
+
 /// What a database holds, as far as telling a workspace from anything else goes.
 enum Found {
     /// No tables at all in the current schema.
@@ -310,12 +315,10 @@ async fn open_checked(
         });
     }
     if access == Access::ReadWrite {
-        let may_insert: bool =
-            // Any column: the writer role is granted INSERT on the hashed columns only.
-            sqlx::query_scalar("SELECT has_any_column_privilege('ledger_entries', 'INSERT')")
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(|e| errors.map(e))?;
+        let may_insert: bool = sqlx::query_scalar(MAY_APPEND)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| errors.map(e))?;
         if !may_insert {
             return Err(StoreError::PermissionDenied {
                 location: location.clone(),
@@ -509,6 +512,15 @@ impl Server {
         if let Some((_, pool)) = self.inner.projection.get() {
             pool.close().await;
         }
+    }
+
+    /// Whether the login may append now (the privilege is read afresh: an administrator may
+    /// have granted or revoked the writer role since the workspace was opened).
+    pub(crate) async fn may_append(&self) -> Result<bool, StoreError> {
+        sqlx::query_scalar(MAY_APPEND)
+            .fetch_one(self.pool())
+            .await
+            .map_err(|e| self.map(e))
     }
 
     pub(crate) async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {

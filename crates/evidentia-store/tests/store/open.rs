@@ -94,6 +94,7 @@ async fn newer_format_is_refused_untouched() {
 async fn read_only_file_is_refused_for_writing_untouched() {
     let (dir, path, ws) = new_workspace().await;
     append_entries(&ws, 2).await;
+    assert!(ws.writable().await.unwrap());
     ws.close().await;
     let mut perms = std::fs::metadata(&path).unwrap().permissions();
     perms.set_readonly(true);
@@ -102,6 +103,10 @@ async fn read_only_file_is_refused_for_writing_untouched() {
     let err = Workspace::open(&path, Access::ReadWrite).await.unwrap_err();
     assert!(matches!(err, StoreError::ReadOnly(_)), "{err}");
     assert_eq!(snapshot(dir.path()), before);
+    // Readable, and says beforehand that a write would be refused.
+    let ws = Workspace::open(&path, Access::ReadOnly).await.unwrap();
+    assert!(!ws.writable().await.unwrap());
+    ws.close().await;
 }
 
 async fn create_refuses_to_overwrite(kind: Kind) {

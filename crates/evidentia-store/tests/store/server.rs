@@ -388,6 +388,8 @@ async fn the_reader_role_verifies_but_cannot_write_and_the_writer_can() {
             ws.connection_user(),
             Some(format!("{}_bob", db.name).as_str())
         );
+        // What a client shows before anyone tries to write.
+        assert!(!ws.writable().await.unwrap());
         let report = ws.verify(|_| {}).await.unwrap();
         assert_eq!(
             (report.failure, report.entries, report.artifacts),
@@ -405,10 +407,18 @@ async fn the_reader_role_verifies_but_cannot_write_and_the_writer_can() {
         assert!(matches!(ws.begin().await, Err(StoreError::ReadOnly(_))));
         ws.close().await;
 
+        // The writer may write however it opened the workspace.
+        let ws = Workspace::open(writer.as_str(), Access::ReadOnly)
+            .await
+            .unwrap();
+        assert!(ws.writable().await.unwrap());
+        ws.close().await;
+
         // The writer appends, checkpoints, and its rows are attested with its login.
         let ws = Workspace::open(writer.as_str(), Access::ReadWrite)
             .await
             .unwrap();
+        assert!(ws.writable().await.unwrap());
         append_entries(&ws, 5).await;
         store_artifact(&ws, b"more evidence").await;
         let checkpoint = ws.add_checkpoint(T0, "alice", None).await.unwrap();

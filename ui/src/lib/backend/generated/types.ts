@@ -21,7 +21,13 @@ is_server: boolean,
 /**
  * Who the next import, analysis or response will record as acting.
  */
-acting_user: string, };
+acting_user: string, 
+/**
+ * Whether this login may write to the workspace: false for a team workspace's reader
+ * (or a file the user may not write), so the window says "read-only" and offers no write
+ * the store would refuse.
+ */
+writable: boolean, };
 
 export type SessionDto = { workspace: WorkspaceDto | null, recent: Array<string>, 
 /**
