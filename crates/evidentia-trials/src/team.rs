@@ -595,12 +595,15 @@ fn roles_sql(root: &Path, database: &str) -> anyhow::Result<Roles> {
         .replace("engagement", database);
     let mut created = Vec::new();
     let (mut reader, mut writer) = (None, None);
-    for statement in sql.split(';') {
-        let words: Vec<&str> = statement
-            .lines()
-            .filter(|l| !l.trim_start().starts_with("--"))
-            .flat_map(str::split_whitespace)
-            .collect();
+    // Comments go first: one of them holds a `;`, which would otherwise split a statement and
+    // hide the role it creates from the list dropped at the end.
+    let code: String = sql
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    for statement in code.split(';') {
+        let words: Vec<&str> = statement.split_whitespace().collect();
         if let ["CREATE", "ROLE", name, rest @ ..] = words.as_slice() {
             created.push((*name).to_owned());
             if rest.contains(&"LOGIN") {
@@ -928,5 +931,19 @@ mod tests {
         assert!(roles.writer.starts_with("evt_ro_1_2_"), "{}", roles.writer);
         assert_ne!(roles.reader, roles.writer);
         assert!(roles.created.contains(&roles.reader) && roles.created.contains(&roles.writer));
+        // Every role the SQL creates is dropped at the end, the group roles too.
+        let creates = roles
+            .sql
+            .lines()
+            .filter(|l| l.trim_start().starts_with("CREATE ROLE"))
+            .count();
+        assert_eq!(roles.created.len(), creates, "{:?}", roles.created);
+        for group in ["evt_ro_1_2_reader", "evt_ro_1_2_writer"] {
+            assert!(
+                roles.created.iter().any(|r| r == group),
+                "{:?}",
+                roles.created
+            );
+        }
     }
 }
