@@ -423,13 +423,18 @@ def test_open_reviews_and_follow_a_revoke_to_its_execution_entry(tmp_path):
         proc.wait(timeout=10)
 
 
-def accept_save_dialog(title: str):
-    """Accepts the native save dialog's suggested file (beside the workspace) with Enter."""
+def focus_dialog(title: str):
+    """Waits for the native dialog called `title` and gives it the keyboard."""
     subprocess.run(
         ["xdotool", "search", "--sync", "--onlyvisible", "--name", title, "windowfocus", "--sync"],
         check=True,
         timeout=20,
     )
+
+
+def accept_save_dialog(title: str):
+    """Accepts the native save dialog's suggested file (beside the workspace) with Enter."""
+    focus_dialog(title)
     time.sleep(1.0)
     subprocess.run(["xdotool", "key", "Return"], check=True, timeout=10)
 
@@ -1151,11 +1156,7 @@ def roles_sql(database: str) -> tuple[str, list[str], str]:
 def save_in_dialog(path: Path, title: str):
     """Answers a native save dialog with a full path typed over its proposed name (a team
     workspace has no folder of its own to propose)."""
-    subprocess.run(
-        ["xdotool", "search", "--sync", "--onlyvisible", "--name", title, "windowfocus", "--sync"],
-        check=True,
-        timeout=20,
-    )
+    focus_dialog(title)
     time.sleep(1.5)
     subprocess.run(["xdotool", "key", "ctrl+a"], check=True, timeout=10)
     subprocess.run(["xdotool", "type", "--delay", "60", str(path)], check=True, timeout=60)
