@@ -641,6 +641,24 @@ pub struct AccountDto {
     pub last_seen: String,
     /// The first ledger entries that mention it.
     pub evidence: Vec<u64>,
+    /// Its rows in those of them that are set entries (the first few).
+    pub evidence_rows: Vec<EvidenceRowDto>,
+}
+
+/// One row of a set entry that evidence cites (docs/ledger-format.md, "Evidence citations").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct EvidenceRowDto {
+    pub entry: u64,
+    /// 1-based position of the record in the set.
+    pub row: u32,
+}
+
+/// `evidence_rows` as the DTOs carry them.
+fn evidence_rows(rows: &[evidentia_app::EvidenceRow]) -> Vec<EvidenceRowDto> {
+    rows.iter()
+        .map(|&(entry, row)| EvidenceRowDto { entry, row })
+        .collect()
 }
 
 /// Every account, with the policy version that correlated them.
@@ -669,6 +687,7 @@ impl From<&AccountsReport> for AccountsDto {
                     first_seen: a.first_seen.to_rfc3339(),
                     last_seen: a.last_seen.to_rfc3339(),
                     evidence: a.evidence.clone(),
+                    evidence_rows: evidence_rows(&a.evidence_rows),
                 })
                 .collect(),
         }
@@ -923,6 +942,9 @@ pub struct FindingDto {
     pub exception: Option<String>,
     pub summary: String,
     pub evidence: Vec<u64>,
+    /// The rows of set entries among what it cites (empty when it cites only one-record
+    /// entries).
+    pub evidence_rows: Vec<EvidenceRowDto>,
     /// The lifecycle event whose chain the Events page opens, when the finding rests on one.
     pub event_seq: Option<u64>,
     /// About a non-human identity or an unowned account (the OWASP NHI Top 10's scope).
@@ -1073,6 +1095,7 @@ impl From<&evidentia_app::FindingsView> for FindingsDto {
                     exception: f.exception.clone(),
                     summary: f.summary.clone(),
                     evidence: f.evidence.clone(),
+                    evidence_rows: evidence_rows(&f.evidence_rows),
                     event_seq: f.event_seq,
                     non_human: f.non_human,
                     response: f.response.as_ref().map(ResponseDto::from),
@@ -1673,6 +1696,8 @@ pub struct ItemAttributeDto {
     pub outcome: String,
     /// The ledger entries behind the outcome.
     pub evidence: Vec<u64>,
+    /// The rows of set entries among them.
+    pub evidence_rows: Vec<EvidenceRowDto>,
     pub note: String,
     /// The checks of the findings that make it fail.
     pub failing_checks: Vec<String>,
@@ -1724,6 +1749,7 @@ impl From<&evidentia_app::SampledItem> for SampledItemDto {
                     id: a.id.to_owned(),
                     outcome: a.outcome.as_str().to_owned(),
                     evidence: a.evidence.clone(),
+                    evidence_rows: evidence_rows(&a.evidence_rows),
                     note: a.note.clone(),
                     failing_checks: a.failing_checks.iter().map(|&c| c.to_owned()).collect(),
                 })
@@ -1858,6 +1884,7 @@ mod tests {
             ImportRecordDto::decl(&cfg),
             PolicyDto::decl(&cfg),
             AccountDto::decl(&cfg),
+            EvidenceRowDto::decl(&cfg),
             AccountsDto::decl(&cfg),
             EventsRunDto::decl(&cfg),
             EventFilterDto::decl(&cfg),
@@ -2066,6 +2093,7 @@ mod tests {
         let row = evidentia_app::ItemRow {
             key: "leaver:41".to_owned(),
             seq: 41,
+            row: 0,
             kind: "leaver".to_owned(),
             identity: Some("bob.lee".to_owned()),
             system: None,
@@ -2090,6 +2118,7 @@ mod tests {
                 id: a.id,
                 outcome,
                 evidence: vec![41, 50 + i as u64],
+                evidence_rows: Vec::new(),
                 note: format!("note {i}"),
                 failing_checks: if outcome == evidentia_app::AttributeOutcome::Fail {
                     a.checks.to_vec()

@@ -207,8 +207,9 @@ fn a_response_is_recorded_kept_in_history_and_shown_everywhere() {
     let csv = std::fs::read_to_string(&csv_path).unwrap();
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     assert_eq!(&header[..3], ["check", "severity", "identity"]);
+    // Then the rows of set entries it cites (empty for a finding about whole entries).
     assert_eq!(
-        &header[header.len() - 7..],
+        &header[header.len() - 8..],
         [
             "finding_id",
             "response_status",
@@ -216,14 +217,15 @@ fn a_response_is_recorded_kept_in_history_and_shown_everywhere() {
             "response_due",
             "response_accepted_until",
             "response_expired",
-            "response_entry"
+            "response_entry",
+            "evidence_rows"
         ]
     );
     let row = csv.lines().find(|l| l.contains(&id)).unwrap();
     let entry = (before + 2).to_string();
     assert!(
         row.ends_with(&format!(
-            "{id},risk-accepted,Head of IT,2026-02-15,2099-12-31,false,{entry}"
+            "{id},risk-accepted,Head of IT,2026-02-15,2099-12-31,false,{entry},"
         )),
         "{row}"
     );

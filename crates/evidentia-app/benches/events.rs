@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use evidentia_app::{
-    Direction, EventChain, EventFilter, IdentityClass, Link, LinkStatus, PageRequest, SystemChain,
-    event_chain, list_events,
+    Cite, Direction, EventChain, EventFilter, IdentityClass, Link, LinkStatus, PageRequest,
+    SystemChain, event_chain, list_events,
 };
 use evidentia_domain::{IdentityId, IdentityKind, LifecycleEventType, SystemId};
 use evidentia_store::{Access, EvidenceStore, Workspace};
@@ -57,7 +57,10 @@ fn link(r: u64, at: Option<chrono::DateTime<Utc>>) -> Link {
     let evidence = if status == LinkStatus::Missing {
         Vec::new()
     } else {
-        vec![1 + r % LEDGER_ENTRIES, 1 + (r >> 20) % LEDGER_ENTRIES]
+        vec![
+            Cite::entry(1 + r % LEDGER_ENTRIES),
+            Cite::entry(1 + (r >> 20) % LEDGER_ENTRIES),
+        ]
     };
     Link {
         status,
@@ -129,6 +132,7 @@ fn synthesize(n: u64) -> EventChain {
         .collect();
     EventChain {
         seq: LEDGER_ENTRIES + 1 + n,
+        row: 0,
         event_id: format!("EV-{n:07}"),
         identity: IdentityId::new(identity),
         identity_kind,

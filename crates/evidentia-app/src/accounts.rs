@@ -40,6 +40,8 @@ pub struct AccountRow {
     pub last_seen: Timestamp,
     /// The ledger entries that mention it (the first few).
     pub evidence: Vec<u64>,
+    /// Its rows in those of them that are set entries (the first few), as (entry, row).
+    pub evidence_rows: Vec<crate::EvidenceRow>,
 }
 
 /// All accounts, with the policy version that correlated them.
@@ -69,6 +71,7 @@ struct Seen {
     first: Option<Timestamp>,
     last: Option<Timestamp>,
     evidence: Vec<u64>,
+    rows: Vec<crate::EvidenceRow>,
 }
 
 impl Seen {
@@ -82,12 +85,16 @@ impl Seen {
         }
     }
 
-    fn note(&mut self, seq: u64, at: Timestamp) {
+    /// Notes the record at `row` of entry `seq` (row 0: a one-record entry).
+    fn note(&mut self, seq: u64, row: u32, at: Timestamp) {
         self.first = Some(self.first.map_or(at, |f| f.min(at)));
         self.last = Some(self.last.map_or(at, |l| l.max(at)));
-        // Rows of one inventory set share their entry: cite it once.
+        // Rows of one inventory set share their entry: list it once, and its rows beside it.
         if self.evidence.len() < EVIDENCE_LISTED && self.evidence.last() != Some(&seq) {
             self.evidence.push(seq);
+        }
+        if row > 0 && self.evidence.last() == Some(&seq) && self.rows.len() < EVIDENCE_LISTED {
+            self.rows.push((seq, row));
         }
     }
 }
@@ -133,25 +140,26 @@ pub async fn list_accounts(workspace: &Location) -> anyhow::Result<AccountsRepor
                     let row = seen.entry((e.system, e.account)).or_default();
                     row.executions += 1;
                     row.entitlement(e.entitlement.as_deref());
-                    row.note(entry.seq, e.at);
+                    row.note(entry.seq, 0, e.at);
                 } else if entry.kind == account_kinds[1] || entry.kind == account_kinds[3] {
-                    let rows = if entry.kind == account_kinds[1] {
-                        vec![parse::<ReconciliationRecord>(entry.seq, entry.payload)?]
+                    // A set's rows are numbered from 1; a one-record entry is row 0.
+                    let rows: Vec<(u32, ReconciliationRecord)> = if entry.kind == account_kinds[1] {
+                        vec![(0, parse::<ReconciliationRecord>(entry.seq, entry.payload)?)]
                     } else {
-                        reconciliation_set(entry.seq, entry.payload)?
+                        (1..).zip(reconciliation_set(entry.seq, entry.payload)?).collect()
                     };
-                    for r in rows {
+                    for (number, r) in rows {
                         let row = seen.entry((r.system, r.account)).or_default();
                         row.reconciliations += 1;
                         row.entitlement(r.entitlement.as_deref());
-                        row.note(entry.seq, r.as_of);
+                        row.note(entry.seq, number, r.as_of);
                     }
                 } else {
                     let a: ActivitySummary = parse(entry.seq, entry.payload)?;
                     let row = seen.entry((a.system, a.account)).or_default();
                     row.activity += a.count;
-                    row.note(entry.seq, a.first.at);
-                    row.note(entry.seq, a.last.at);
+                    row.note(entry.seq, 0, a.first.at);
+                    row.note(entry.seq, 0, a.last.at);
                 }
                 Ok(())
             })
@@ -173,6 +181,7 @@ pub async fn list_accounts(workspace: &Location) -> anyhow::Result<AccountsRepor
                     first_seen: s.first?,
                     last_seen: s.last?,
                     evidence: s.evidence,
+                    evidence_rows: s.rows,
                     system,
                     account,
                 })

@@ -55,9 +55,10 @@ pub async fn load_evidence(ws: &Workspace, upto: u64) -> anyhow::Result<Evidence
             move |ev: &mut Evidence, entry| {
                 let seq = entry.seq;
                 if entry.kind == RECONCILIATION_SET_KIND {
-                    // Every row of the set is evidence cited by the set's entry.
-                    for row in reconciliation_set(seq, entry.payload)? {
-                        ev.reconciliations.push(Stored::new(seq, row));
+                    // Every row of the set is evidence of its own, cited by the set's entry
+                    // and its 1-based position in the set.
+                    for (row, record) in (1..).zip(reconciliation_set(seq, entry.payload)?) {
+                        ev.reconciliations.push(Stored::in_set(seq, row, record));
                     }
                     return Ok(());
                 }

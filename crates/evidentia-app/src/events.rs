@@ -277,11 +277,14 @@ fn encode_links(chain: &EventChain, terms: &mut Terms, new_terms: &mut Vec<Strin
             if let Some(at) = link.at {
                 put_time(&mut out, at, effective);
             }
-            put_varint(&mut out, link.evidence.len() as u64);
+            // The projection keeps entries, not rows: a link citing rows of one set entry
+            // stores that entry once (docs/ledger-format.md, "Evidence citations").
+            let entries = crate::link_entries(&link.evidence);
+            put_varint(&mut out, entries.len() as u64);
             // Each seq as its distance from the one before (the first from the event's own):
             // a link's entries usually sit close together.
             let mut previous = chain.seq;
-            for &seq in &link.evidence {
+            for &seq in &entries {
                 put_signed(&mut out, seq.wrapping_sub(previous) as i64);
                 previous = seq;
             }
@@ -779,7 +782,11 @@ mod tests {
         Link {
             status,
             at,
-            evidence: evidence.to_vec(),
+            evidence: evidence
+                .iter()
+                .copied()
+                .map(evidentia_rules::Cite::entry)
+                .collect(),
             note,
         }
     }
@@ -791,6 +798,7 @@ mod tests {
         let effective = at(9, 0, 0, 750);
         let mover = EventChain {
             seq: 40,
+            row: 0,
             event_id: "EV-ÅSA-1".into(),
             identity: IdentityId::new("åsa.lindström"),
             identity_kind: IdentityKind::Employee,
@@ -858,6 +866,7 @@ mod tests {
         };
         let service = EventChain {
             seq: 41,
+            row: 0,
             event_id: "EV-2".into(),
             identity: IdentityId::new("svc-backup"),
             identity_kind: IdentityKind::ServiceAccount,
@@ -920,7 +929,7 @@ mod tests {
                     at: l.at.map(time),
                     after_event_secs: l.at.map(|t| (t - effective).num_seconds()),
                     note: l.note.to_owned(),
-                    evidence: evidence(&l.evidence),
+                    evidence: evidence(&crate::link_entries(&l.evidence)),
                 })
                 .collect(),
             })

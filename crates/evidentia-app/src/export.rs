@@ -178,9 +178,14 @@ fn link_cells(l: &Link) -> [Cell; 4] {
     [
         Cell::text(l.status.as_str()),
         Cell::opt(l.at.map(rfc3339)),
-        Cell::Seqs(l.evidence.clone()),
+        Cell::Seqs(crate::link_entries(&l.evidence)),
         Cell::text(l.note),
     ]
+}
+
+/// The rows of set entries a link cites (the events export's trailing row columns).
+fn link_rows(l: &Link) -> Cell {
+    Cell::Rows(crate::evidence_rows(&l.evidence))
 }
 
 impl ExportSource {
@@ -262,6 +267,10 @@ impl ExportSource {
                 "confirmation_at",
                 "confirmation_evidence",
                 "confirmation_note",
+                // Appended after the original columns so readers by position still work.
+                "decision_evidence_rows",
+                "execution_evidence_rows",
+                "confirmation_evidence_rows",
             ],
         );
         let mut chains: Vec<_> = self.run.analysis.chains.iter().collect();
@@ -304,6 +313,7 @@ impl ExportSource {
                 row.extend(link_cells(&s.decision));
                 row.extend(link_cells(&s.execution));
                 row.extend(link_cells(&s.confirmation));
+                row.extend([&s.decision, &s.execution, &s.confirmation].map(link_rows));
                 t.push(row);
             }
         }
@@ -336,6 +346,7 @@ impl ExportSource {
                 "response_accepted_until",
                 "response_expired",
                 "response_entry",
+                "evidence_rows",
             ],
         );
         let current = current_of(&self.responses);
@@ -359,7 +370,7 @@ impl ExportSource {
                 Cell::opt(f.exception.as_ref().map(|e| e.as_str())),
                 Cell::opt(f.campaign.as_ref().map(|c| c.as_str())),
                 Cell::text(&f.summary),
-                Cell::Seqs(f.evidence.clone()),
+                Cell::Seqs(crate::evidence_entries(&f.evidence)),
                 Cell::text(controls.join(" ")),
                 Cell::text(rationale),
                 Cell::text(&id),
@@ -369,6 +380,7 @@ impl ExportSource {
                 Cell::opt(response.and_then(|r| r.accepted_until).map(day_text)),
                 response.map_or(Cell::Empty, |r| Cell::Bool(r.expired(self.run.as_of))),
                 response.map_or(Cell::Empty, |r| Cell::seq(r.seq)),
+                Cell::Rows(crate::evidence_rows(&f.evidence)),
             ]);
         }
         Ok(t)
@@ -517,7 +529,7 @@ impl ExportSource {
             for r in &c.revokes {
                 t.push(vec![
                     Cell::text(c.campaign.as_str()),
-                    Cell::seq(r.decision_seq),
+                    Cell::seq(r.decision.seq),
                     Cell::text(r.verdict.as_str()),
                     Cell::text(r.system.as_str()),
                     Cell::text(&r.account),
@@ -526,10 +538,11 @@ impl ExportSource {
                     Cell::opt(r.reviewer.as_ref().map(|i| i.as_str())),
                     Cell::text(rfc3339(r.decided_at)),
                     Cell::text(rfc3339(r.deadline)),
-                    r.removal.map_or(Cell::Empty, |(seq, _)| Cell::seq(seq)),
+                    r.removal
+                        .map_or(Cell::Empty, |(cite, _)| Cell::seq(cite.seq)),
                     Cell::opt(r.removal.map(|(_, at)| rfc3339(at))),
                     r.confirmation
-                        .map_or(Cell::Empty, |(_, _, seq)| Cell::seq(seq)),
+                        .map_or(Cell::Empty, |(_, _, cite)| Cell::seq(cite.seq)),
                     Cell::opt(r.confirmation.map(|(at, _, _)| rfc3339(at))),
                     r.confirmation
                         .map_or(Cell::Empty, |(_, held, _)| Cell::Bool(held)),
@@ -763,7 +776,8 @@ impl ExportSource {
                 entitlement: f.entitlement.clone(),
                 exception: f.exception.as_ref().map(|e| e.as_str().to_owned()),
                 campaign: f.campaign.as_ref().map(|c| c.as_str().to_owned()),
-                evidence: f.evidence.clone(),
+                evidence: crate::evidence_entries(&f.evidence),
+                evidence_rows: crate::evidence_rows(&f.evidence),
                 // People's findings are observations but count against no OWASP NHI control,
                 // as in that framework's control status and report.
                 controls: mapping

@@ -64,7 +64,7 @@ pub use evidentia_rules::populations::{
     AttributeDef, AttributeOutcome, Frequency, PopulationDef, Stratify,
 };
 pub use evidentia_rules::{
-    AgingBucket, Analysis, Direction, Durations, EventChain, ExceptionAging, Finding, Link,
+    AgingBucket, Analysis, Cite, Direction, Durations, EventChain, ExceptionAging, Finding, Link,
     LinkStatus, Metrics, ReviewFigures, ReviewMetrics, SystemChain,
 };
 pub use evidentia_store::EventChainSummary;
@@ -185,6 +185,46 @@ pub async fn init_workspace(
         // It has just written its first entry.
         writable: true,
     })
+}
+
+/// One row of a set entry that evidence cites: (entry, 1-based row). The outputs list the
+/// entries cited as they always have and add these beside them (docs/ledger-format.md,
+/// "Evidence citations").
+pub type EvidenceRow = (u64, u32);
+
+/// The entries `cites` names, ascending and each once: an output's `evidence` list.
+pub fn evidence_entries(cites: &[Cite]) -> Vec<u64> {
+    evidentia_rules::cited_entries(cites)
+}
+
+/// The rows of set entries among `cites`, ascending and each once: an output's
+/// `evidence_rows`, empty when everything cited is a one-record entry.
+pub fn evidence_rows(cites: &[Cite]) -> Vec<EvidenceRow> {
+    evidentia_rules::cited_rows(cites)
+        .into_iter()
+        .map(|c| (c.seq, c.row))
+        .collect()
+}
+
+/// `evidence_rows` as JSON outputs write it: `[{"entry": 17, "row": 5}]`.
+pub fn evidence_rows_json(rows: &[EvidenceRow]) -> serde_json::Value {
+    serde_json::Value::Array(
+        rows.iter()
+            .map(|(entry, row)| serde_json::json!({"entry": entry, "row": row}))
+            .collect(),
+    )
+}
+
+/// The entries a chain link cites, each once, in the order the link first cites them (the
+/// order a link's evidence has always been listed in).
+pub fn link_entries(cites: &[Cite]) -> Vec<u64> {
+    let mut entries: Vec<u64> = Vec::with_capacity(cites.len());
+    for cite in cites {
+        if !entries.contains(&cite.seq) {
+            entries.push(cite.seq);
+        }
+    }
+    entries
 }
 
 /// A stable-looking id for a new workspace: a hash of where and when it was made. A server

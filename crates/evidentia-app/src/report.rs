@@ -181,7 +181,8 @@ pub async fn report_model(
             identity: f.identity.as_ref().map(|i| seen.named(i.as_str())),
             system: f.system.as_ref().map(|s| s.as_str().to_owned()),
             account: f.account.clone(),
-            evidence: f.evidence.clone(),
+            evidence: crate::evidence_entries(&f.evidence),
+            evidence_rows: crate::evidence_rows(&f.evidence),
             controls,
             response: responses.get(&f.id()).cloned(),
         });

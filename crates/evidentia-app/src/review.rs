@@ -35,7 +35,11 @@ pub struct FindingItem {
     pub entitlement: Option<String>,
     pub exception: Option<String>,
     pub summary: String,
+    /// The entries it rests on, ascending.
     pub evidence: Vec<u64>,
+    /// The rows of set entries among what it cites, ascending (empty when it cites only
+    /// one-record entries).
+    pub evidence_rows: Vec<crate::EvidenceRow>,
     /// The lifecycle event among its evidence whose chain the Events page can open.
     pub event_seq: Option<u64>,
     /// Management's current response (the latest `finding.response` entry for its id), with
@@ -106,8 +110,13 @@ fn findings_of(
                 entitlement: f.entitlement.clone(),
                 exception: f.exception.as_ref().map(|e| e.as_str().to_owned()),
                 summary: f.summary.clone(),
-                evidence: f.evidence.clone(),
-                event_seq: f.evidence.iter().copied().find(|s| events.contains(s)),
+                evidence: crate::evidence_entries(&f.evidence),
+                evidence_rows: crate::evidence_rows(&f.evidence),
+                event_seq: f
+                    .evidence
+                    .iter()
+                    .map(|c| c.seq)
+                    .find(|s| events.contains(s)),
                 response,
                 non_human: run.is_non_human(f.identity.as_ref().map(|i| i.as_str())),
             }

@@ -174,7 +174,7 @@ fn campaign_item(run: &AnalysisRun, c: &CampaignReview) -> CampaignItem {
                 fastest_burst_all_keep: r.fastest_burst_all_keep,
             })
             .collect(),
-        outside_population: c.outside_population.clone(),
+        outside_population: crate::evidence_entries(&c.outside_population),
         findings: run
             .analysis
             .findings
@@ -186,7 +186,7 @@ fn campaign_item(run: &AnalysisRun, c: &CampaignReview) -> CampaignItem {
 
 fn revoke_item(r: &RevokeChain) -> ReviewRevokeItem {
     ReviewRevokeItem {
-        decision_seq: r.decision_seq,
+        decision_seq: r.decision.seq,
         verdict: r.verdict.as_str().to_owned(),
         system: r.system.as_str().to_owned(),
         account: r.account.clone(),
@@ -195,11 +195,11 @@ fn revoke_item(r: &RevokeChain) -> ReviewRevokeItem {
         reviewer: r.reviewer.as_ref().map(|i| i.as_str().to_owned()),
         decided_at: time(r.decided_at),
         deadline: time(r.deadline),
-        removal_seq: r.removal.map(|(seq, _)| seq),
+        removal_seq: r.removal.map(|(cite, _)| cite.seq),
         removed_at: r.removal.map(|(_, t)| time(t)),
         confirmation_at: r.confirmation.map(|(t, _, _)| time(t)),
         confirmation_held: r.confirmation.map(|(_, held, _)| held),
-        confirmation_seq: r.confirmation.map(|(_, _, seq)| seq),
+        confirmation_seq: r.confirmation.map(|(_, _, cite)| cite.seq),
         status: r.status.as_str().to_owned(),
     }
 }

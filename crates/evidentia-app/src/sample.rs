@@ -60,7 +60,11 @@ pub struct PopulationInfo {
 pub struct ItemAttribute {
     pub id: &'static str,
     pub outcome: AttributeOutcome,
+    /// The entries it rests on, ascending.
     pub evidence: Vec<u64>,
+    /// The rows of set entries among what it cites, ascending (empty when it cites only
+    /// one-record entries).
+    pub evidence_rows: Vec<crate::EvidenceRow>,
     pub note: String,
     /// The checks of the findings that make it fail.
     pub failing_checks: Vec<&'static str>,
@@ -70,7 +74,9 @@ pub struct ItemAttribute {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemRow {
     pub key: String,
+    /// The item's entry, and its 1-based row when the entry is a set (0 otherwise).
     pub seq: u64,
+    pub row: u32,
     pub kind: String,
     pub identity: Option<String>,
     pub system: Option<String>,
@@ -269,7 +275,8 @@ fn select(
                 .map(|a| ItemAttribute {
                     id: a.def.id,
                     outcome: a.outcome,
-                    evidence: a.evidence,
+                    evidence: crate::evidence_entries(&a.evidence),
+                    evidence_rows: crate::evidence_rows(&a.evidence),
                     note: a.note,
                     failing_checks: a
                         .findings
@@ -344,7 +351,8 @@ fn period_text(info: &PopulationInfo) -> String {
 fn row(item: &PopulationItem, stratify: Option<Stratify>) -> ItemRow {
     ItemRow {
         key: item.key(),
-        seq: item.seq,
+        seq: item.cite.seq,
+        row: item.cite.row,
         kind: item.kind.to_owned(),
         identity: item.identity.as_ref().map(|i| i.as_str().to_owned()),
         system: item.system.as_ref().map(|s| s.as_str().to_owned()),
@@ -404,7 +412,7 @@ pub fn method_rows(view: &SampleView) -> Vec<(String, String)> {
 }
 
 fn item_json(row: &ItemRow) -> Value {
-    json!({
+    let mut item = json!({
         "key": row.key,
         "entry": row.seq,
         "kind": row.kind,
@@ -416,7 +424,12 @@ fn item_json(row: &ItemRow) -> Value {
         "at": format_recorded_at(row.at),
         "systems": row.systems,
         "stratum": row.stratum,
-    })
+    });
+    // A row of a set entry names its row beside the entry (docs/audit-samples.md).
+    if row.row > 0 {
+        item["row"] = json!(row.row);
+    }
+    item
 }
 
 /// Population header for JSON and the workpaper.
@@ -473,6 +486,11 @@ pub fn sample_json(view: &SampleView, with_population: bool) -> Value {
                 "note": a.note,
                 "failing_checks": a.failing_checks,
             })).collect());
+            for (json, a) in v["attributes"].as_array_mut().into_iter().flatten().zip(&s.attributes) {
+                if !a.evidence_rows.is_empty() {
+                    json["evidence_rows"] = crate::evidence_rows_json(&a.evidence_rows);
+                }
+            }
             v
         }).collect::<Vec<_>>(),
     })
@@ -565,6 +583,7 @@ fn workpaper(view: &SampleView, with_population: bool) -> Workpaper {
                     .map(|a| AttributeCell {
                         result: a.outcome.as_str().to_owned(),
                         evidence: a.evidence.clone(),
+                        evidence_rows: a.evidence_rows.clone(),
                         note: a.note.clone(),
                     })
                     .collect(),
@@ -659,6 +678,7 @@ fn appendix(view: &SampleView) -> evidentia_report::SampleAppendix {
                         .map(|a| evidentia_report::AppendixResult {
                             result: a.outcome.as_str().to_owned(),
                             evidence: a.evidence.clone(),
+                            evidence_rows: a.evidence_rows.clone(),
                             note: a.note.clone(),
                         })
                         .collect(),

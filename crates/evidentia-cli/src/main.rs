@@ -659,6 +659,26 @@ fn main() -> ExitCode {
 }
 
 /// A current response in a few words: status, owner, due, and an acceptance's expiry.
+/// A finding's evidence in a line of text: `10170, 10171`, and `; entry 10170 row 3` for each
+/// row of a set entry it cites (docs/ledger-format.md, "Evidence citations").
+fn evidence_text(cites: &[evidentia_app::Cite]) -> String {
+    let mut text = evidentia_app::evidence_entries(cites)
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = evidentia_app::evidence_rows(cites);
+    if !rows.is_empty() {
+        let rows: Vec<String> = rows
+            .iter()
+            .map(|&(entry, row)| evidentia_app::Cite::set_row(entry, row).to_string())
+            .collect();
+        text.push_str("; ");
+        text.push_str(&rows.join(", "));
+    }
+    text
+}
+
 fn response_brief(r: &evidentia_app::CurrentResponse) -> String {
     let mut text = format!(
         "{}, owner {}, due {}",
@@ -1046,7 +1066,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         let response = responses.get(&id).map(|r| {
                             evidentia_app::wire::CurrentResponseJson::from(&r.as_current(run.as_of))
                         });
-                        serde_json::json!({
+                        let mut json = serde_json::json!({
                             "id": id,
                             "check": f.check,
                             "severity": sev.as_str(),
@@ -1059,9 +1079,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             "exception": f.exception.as_ref().map(|e| e.as_str()),
                             "campaign": f.campaign.as_ref().map(|c| c.as_str()),
                             "summary": f.summary,
-                            "evidence": f.evidence,
+                            "evidence": evidentia_app::evidence_entries(&f.evidence),
                             "response": response,
-                        })
+                        });
+                        // Rows of set entries, only where it cites some (docs/ledger-format.md).
+                        let cited_rows = evidentia_app::evidence_rows(&f.evidence);
+                        if !cited_rows.is_empty() {
+                            json["evidence_rows"] = evidentia_app::evidence_rows_json(&cited_rows);
+                        }
+                        json
                     })
                     .collect();
                 print_json(&json)?;
@@ -1080,11 +1106,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         f.identity.as_ref().map_or("-", |i| i.as_str()),
                         f.system.as_ref().map_or("-", |s| s.as_str()),
                         f.summary,
-                        f.evidence
-                            .iter()
-                            .map(u64::to_string)
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                        evidence_text(&f.evidence),
                         controls.join(", ")
                     );
                 }
@@ -1361,7 +1383,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .iter()
                 .filter(|c| identity.as_deref().is_none_or(|i| c.identity.as_str() == i))
                 .collect();
-            let link = |l: &evidentia_app::Link| serde_json::json!({"status": l.status.as_str(), "at": l.at.map(|t| t.to_rfc3339()), "evidence": l.evidence, "note": l.note});
+            let link = |l: &evidentia_app::Link| {
+                let mut json = serde_json::json!({"status": l.status.as_str(), "at": l.at.map(|t| t.to_rfc3339()), "evidence": evidentia_app::link_entries(&l.evidence), "note": l.note});
+                let cited_rows = evidentia_app::evidence_rows(&l.evidence);
+                if !cited_rows.is_empty() {
+                    json["evidence_rows"] = evidentia_app::evidence_rows_json(&cited_rows);
+                }
+                json
+            };
             if cli.json {
                 let json: Vec<_> = chains
                     .iter()
@@ -2034,7 +2063,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let json: Vec<_> = rows
                     .iter()
                     .map(|a| {
-                        serde_json::json!({
+                        let mut json = serde_json::json!({
                             "system": a.system.as_str(),
                             "account": a.account,
                             "identity": a.identity.as_ref().map(|i| i.as_str()),
@@ -2047,7 +2076,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             "first_seen": a.first_seen.to_rfc3339(),
                             "last_seen": a.last_seen.to_rfc3339(),
                             "evidence": a.evidence,
-                        })
+                        });
+                        if !a.evidence_rows.is_empty() {
+                            json["evidence_rows"] =
+                                evidentia_app::evidence_rows_json(&a.evidence_rows);
+                        }
+                        json
                     })
                     .collect();
                 print_json(
@@ -2488,7 +2522,12 @@ fn print_sample(view: &evidentia_app::SampleView) -> anyhow::Result<()> {
             i.at.format("%Y-%m-%d %H:%M UTC")
         );
         for a in &s.attributes {
-            let entries: Vec<String> = a.evidence.iter().map(u64::to_string).collect();
+            let mut entries: Vec<String> = a.evidence.iter().map(u64::to_string).collect();
+            entries.extend(
+                a.evidence_rows
+                    .iter()
+                    .map(|(entry, row)| format!("{entry}:{row}")),
+            );
             outln!(
                 "       {:<20} {:<5} [{}] {}",
                 a.id,

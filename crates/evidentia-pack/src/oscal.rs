@@ -62,6 +62,8 @@ pub struct FindingInput {
     /// The access-review campaign, for the review checks.
     pub campaign: Option<String>,
     pub evidence: Vec<u64>,
+    /// The rows of set entries among what it cites, as (entry, 1-based row), ascending.
+    pub evidence_rows: Vec<(u64, u32)>,
     /// Controls of the framework the check maps to, as the catalog spells them.
     pub controls: Vec<String>,
     /// Management's current response, if one was recorded.
@@ -416,6 +418,7 @@ pub fn assessment_results(input: &AssessmentInput) -> Result<Vec<u8>, serde_json
                     f.exception.as_ref().and_then(|v| prop("exception", v)),
                     f.campaign.as_ref().and_then(|v| prop("campaign", v)),
                     prop("ledger-entries", seqs.join(" ")),
+                    prop("ledger-rows", crate::table::rows_text(&f.evidence_rows)),
                 ]
                 .into_iter()
                 .flatten()
@@ -426,8 +429,18 @@ pub fn assessment_results(input: &AssessmentInput) -> Result<Vec<u8>, serde_json
                     href: format!("#{ledger_uuid}"),
                     description: if seqs.is_empty() {
                         "The ledger this finding was judged from.".to_owned()
-                    } else {
+                    } else if f.evidence_rows.is_empty() {
                         format!("Ledger entries {} (ledger.jsonl).", seqs.join(", "))
+                    } else {
+                        format!(
+                            "Ledger entries {} (ledger.jsonl); of set entries, {}.",
+                            seqs.join(", "),
+                            f.evidence_rows
+                                .iter()
+                                .map(|(entry, row)| format!("entry {entry} row {row}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
                     },
                 }],
                 collected: input.generated_at.clone(),
@@ -756,6 +769,7 @@ mod tests {
             exception: None,
             campaign: None,
             evidence: vec![3, 9],
+            evidence_rows: Vec::new(),
             controls: vec!["PR.AA-05".to_owned()],
             response,
         }

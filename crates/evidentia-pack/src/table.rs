@@ -23,6 +23,9 @@ pub enum Cell {
     Bool(bool),
     /// Ledger entries: space-separated in CSV, an array in JSON.
     Seqs(Vec<u64>),
+    /// Rows of set entries as (entry, 1-based row): `17:5` space-separated in CSV, an array
+    /// of `{"entry": 17, "row": 5}` in JSON (docs/ledger-format.md, "Evidence citations").
+    Rows(Vec<(u64, u32)>),
     /// No value: an empty CSV cell, `null` in JSON.
     Empty,
 }
@@ -56,6 +59,7 @@ impl Cell {
             Cell::Float(_) | Cell::Empty => Cow::Borrowed(""),
             Cell::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
             Cell::Seqs(s) => Cow::Owned(s.iter().map(u64::to_string).collect::<Vec<_>>().join(" ")),
+            Cell::Rows(r) => Cow::Owned(rows_text(r)),
         }
     }
 }
@@ -75,8 +79,30 @@ impl Serialize for Cell {
                 }
                 seq.end()
             }
+            Cell::Rows(v) => {
+                let mut seq = s.serialize_seq(Some(v.len()))?;
+                for &(entry, row) in v {
+                    seq.serialize_element(&RowRef { entry, row })?;
+                }
+                seq.end()
+            }
         }
     }
+}
+
+/// One row of a set entry as JSON exports write it.
+#[derive(Serialize)]
+struct RowRef {
+    entry: u64,
+    row: u32,
+}
+
+/// Rows of set entries as `entry:row`, space-separated (a CSV or workpaper cell).
+pub(crate) fn rows_text(rows: &[(u64, u32)]) -> String {
+    rows.iter()
+        .map(|(entry, row)| format!("{entry}:{row}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A text cell as a spreadsheet may safely open it: a leading `=`, `+`, `-`, `@`, tab or
@@ -225,6 +251,14 @@ mod tests {
         check(Cell::Float(-0.5), "-0.5");
         check(Cell::Seqs(vec![3, 9]), "3 9");
         check(Cell::Empty, "\"\"");
+    }
+
+    #[test]
+    fn rows_of_set_entries_read_as_entry_and_row() {
+        check(Cell::Rows(vec![(17, 5), (17, 6)]), "17:5 17:6");
+        let json = serde_json::to_string(&Cell::Rows(vec![(17, 5)])).unwrap();
+        assert_eq!(json, r#"[{"entry":17,"row":5}]"#);
+        assert_eq!(serde_json::to_string(&Cell::Rows(vec![])).unwrap(), "[]");
     }
 
     #[test]

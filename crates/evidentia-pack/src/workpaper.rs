@@ -85,6 +85,8 @@ pub struct AttributeCell {
     pub result: String,
     /// Ledger entries the result was read from.
     pub evidence: Vec<u64>,
+    /// The rows of set entries among them, as (entry, 1-based row), ascending.
+    pub evidence_rows: Vec<(u64, u32)>,
     pub note: String,
 }
 
@@ -428,7 +430,10 @@ fn put_cell(
             Ok(5)
         }
         Cell::Seqs(s) if !s.is_empty() => put_text(sheet, name, (row, col), &seqs_text(s), None),
-        Cell::Float(_) | Cell::Seqs(_) | Cell::Empty => Ok(0),
+        Cell::Rows(r) if !r.is_empty() => {
+            put_text(sheet, name, (row, col), &crate::table::rows_text(r), None)
+        }
+        Cell::Float(_) | Cell::Seqs(_) | Cell::Rows(_) | Cell::Empty => Ok(0),
     }
 }
 
@@ -447,6 +452,20 @@ fn seqs_text(seqs: &[u64]) -> String {
         .map(u64::to_string)
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// An attribute's evidence cell: its entries, then `; rows 17:5 17:6` when it cites rows of
+/// set entries.
+fn evidence_text(seqs: &[u64], rows: &[(u64, u32)]) -> String {
+    if rows.is_empty() {
+        seqs_text(seqs)
+    } else {
+        format!(
+            "{}; rows {}",
+            seqs_text(seqs),
+            crate::table::rows_text(rows)
+        )
+    }
 }
 
 /// The header row: bold, filled, frozen with the first column, filtered over the data below.
@@ -542,7 +561,7 @@ fn write_sample(
                     sheet,
                     NAME,
                     (r, col + 1),
-                    &seqs_text(&result.evidence),
+                    &evidence_text(&result.evidence, &result.evidence_rows),
                     None,
                 )?;
                 widths.see(col + 1, shown);
@@ -698,6 +717,7 @@ mod tests {
                     attributes: vec![AttributeCell {
                         result: "fail".into(),
                         evidence: vec![12, 15, 301],
+                        evidence_rows: Vec::new(),
                         note: "=HYPERLINK(\"http://x\")".into(),
                     }],
                 }],

@@ -100,6 +100,7 @@ fn workpaper() -> Workpaper {
                     } else {
                         vec![100 + i as u64, 300 + (a as u64) * 7]
                     },
+                    evidence_rows: Vec::new(),
                     note: if (n + a) % 3 == 1 {
                         format!("revoked {} hours after the SLA", n * 3 + a)
                     } else {
@@ -220,6 +221,14 @@ fn assert_cell(sheet: &str, row: usize, col: usize, got: &str, want: &Cell) {
         Cell::Seqs(s) => assert_eq!(
             got,
             s.iter().map(u64::to_string).collect::<Vec<_>>().join(" "),
+            "{at}"
+        ),
+        Cell::Rows(r) => assert_eq!(
+            got,
+            r.iter()
+                .map(|(e, n)| format!("{e}:{n}"))
+                .collect::<Vec<_>>()
+                .join(" "),
             "{at}"
         ),
         Cell::Empty => assert_eq!(got, "", "{at}"),

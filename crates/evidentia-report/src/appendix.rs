@@ -58,8 +58,8 @@ fn result_text(result: Option<&AppendixResult>) -> String {
     }
 }
 
-fn entries(evidence: &[u64]) -> String {
-    match evidence {
+fn entries(evidence: &[u64], rows: &[(u64, u32)]) -> String {
+    let listed = match evidence {
         [] => "no ledger entries".to_owned(),
         [one] => format!("entry {one}"),
         many => format!(
@@ -69,7 +69,15 @@ fn entries(evidence: &[u64]) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+    };
+    if rows.is_empty() {
+        return listed;
     }
+    let rows: Vec<String> = rows
+        .iter()
+        .map(|(entry, row)| format!("entry {entry} row {row}"))
+        .collect();
+    format!("{listed}: {}", rows.join(", "))
 }
 
 pub(crate) fn render(model: &SampleAppendix) -> Result<Pdf, ReportError> {
@@ -650,7 +658,9 @@ fn attribute_rows(
             let outcome = Outcome::of(result);
             let result_style = Style::new(8.5).bold().colour(outcome.colour());
             let entry_lines = capped(canvas.lines(
-                &result.map_or("no result recorded".to_owned(), |r| entries(&r.evidence)),
+                &result.map_or("no result recorded".to_owned(), |r| {
+                    entries(&r.evidence, &r.evidence_rows)
+                }),
                 body,
                 text_w,
             ));

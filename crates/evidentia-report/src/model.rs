@@ -229,6 +229,8 @@ pub struct FindingLine {
     pub account: Option<String>,
     /// Ledger sequence numbers of the entries the finding rests on.
     pub evidence: Vec<u64>,
+    /// The rows of set entries among them, as (entry, 1-based row), ascending.
+    pub evidence_rows: Vec<(u64, u32)>,
     /// This framework's controls the finding's check maps to.
     pub controls: Vec<String>,
     /// Management's response, when one is recorded.
@@ -350,5 +352,7 @@ pub struct AppendixResult {
     pub result: String,
     /// Ledger sequence numbers of the entries the result rests on.
     pub evidence: Vec<u64>,
+    /// The rows of set entries among them, as (entry, 1-based row), ascending.
+    pub evidence_rows: Vec<(u64, u32)>,
     pub note: String,
 }

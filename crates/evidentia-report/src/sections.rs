@@ -1007,7 +1007,7 @@ pub(crate) fn findings(canvas: &mut Canvas, model: &ReportModel) {
         if subject.is_empty() {
             subject.push("-".to_owned());
         }
-        let evidence = f
+        let mut evidence = f
             .evidence
             .iter()
             .map(|e| match file_of(model, *e) {
@@ -1016,6 +1016,15 @@ pub(crate) fn findings(canvas: &mut Canvas, model: &ReportModel) {
             })
             .collect::<Vec<_>>()
             .join(", ");
+        // Rows of set entries, as `entry:row` (docs/ledger-format.md, "Evidence citations").
+        if !f.evidence_rows.is_empty() {
+            let rows: Vec<String> = f
+                .evidence_rows
+                .iter()
+                .map(|(entry, row)| format!("{entry}:{row}"))
+                .collect();
+            evidence.push_str(&format!("; rows {}", rows.join(", ")));
+        }
         let target = f
             .evidence
             .first()

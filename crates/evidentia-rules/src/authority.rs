@@ -8,7 +8,7 @@ use evidentia_domain::{
 };
 
 use crate::context::DAY;
-use crate::{Context, Stored};
+use crate::{Cite, Context, Stored};
 
 /// The item a record about the account itself (creation, enable, a row with no entitlement)
 /// is named by in profiles, approvals and the policy.
@@ -187,10 +187,10 @@ impl<'a> Request<'a> {
     }
 
     /// When its latest approving row by `t` was decided.
-    pub fn approved_at(&self, t: Timestamp) -> Option<(Timestamp, u64)> {
+    pub fn approved_at(&self, t: Timestamp) -> Option<(Timestamp, Cite)> {
         self.decided_by(t)
             .filter(|a| a.record.decision == Decision::Approved)
-            .map(|a| (a.record.decided_at, a.seq))
+            .map(|a| (a.record.decided_at, a.cite()))
             .max()
     }
 
@@ -200,7 +200,7 @@ impl<'a> Request<'a> {
             .iter()
             .copied()
             .filter(|a| a.record.decision == Decision::Approved)
-            .min_by_key(|a| (a.record.decided_at, a.seq))
+            .min_by_key(|a| (a.record.decided_at, a.cite()))
     }
 }
 

@@ -10,7 +10,7 @@ use evidentia_domain::{
 
 use crate::context::DAY;
 use crate::holdings::Snapshot;
-use crate::{Context, Stored, departure};
+use crate::{Cite, Context, Stored, departure};
 
 /// How one link of a chain stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -48,7 +48,7 @@ impl LinkStatus {
 pub struct Link {
     pub status: LinkStatus,
     pub at: Option<Timestamp>,
-    pub evidence: Vec<u64>,
+    pub evidence: Vec<Cite>,
     /// Why the link stands as it does, in words (who decided is in the evidence entries).
     pub note: &'static str,
 }
@@ -57,7 +57,7 @@ impl Link {
     fn new(
         status: LinkStatus,
         at: Option<Timestamp>,
-        evidence: Vec<u64>,
+        evidence: Vec<Cite>,
         note: &'static str,
     ) -> Link {
         Link {
@@ -101,7 +101,10 @@ impl SystemChain {
 /// One lifecycle event with its chain per system.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventChain {
+    /// The event's entry: what a finding about the event and its population item cite.
     pub seq: u64,
+    /// The event's row, when it came from a set entry (0 otherwise).
+    pub row: u32,
     pub event_id: String,
     pub identity: IdentityId,
     pub identity_kind: IdentityKind,
@@ -111,6 +114,11 @@ pub struct EventChain {
 }
 
 impl EventChain {
+    /// The citation of the event itself.
+    pub fn cite(&self) -> Cite {
+        Cite::set_row(self.seq, self.row)
+    }
+
     /// Every link of every system complete (an event that had to reach no system is complete).
     pub fn is_complete(&self) -> bool {
         self.systems.iter().all(SystemChain::is_complete)
@@ -157,6 +165,7 @@ pub(crate) fn chains(ctx: &Context<'_>) -> Vec<EventChain> {
             };
             EventChain {
                 seq: stored.seq,
+                row: stored.row,
                 event_id: e.id.to_string(),
                 identity: e.identity.clone(),
                 identity_kind: e.identity_kind,
@@ -173,7 +182,7 @@ fn authority_link(event: &Stored<evidentia_domain::LifecycleEvent>) -> Link {
     Link::new(
         LinkStatus::Complete,
         Some(event.record.effective_at),
-        vec![event.seq],
+        vec![event.cite()],
         "the authoritative event is the decision",
     )
 }
@@ -269,19 +278,19 @@ fn grant_chain(
         Some(x) if deadline.is_some_and(|d| x.record.at > d) => Link::new(
             LinkStatus::Late,
             Some(x.record.at),
-            vec![x.seq],
+            vec![x.cite()],
             "granted after the provisioning SLA",
         ),
         Some(x) => Link::new(
             LinkStatus::Complete,
             Some(x.record.at),
-            vec![x.seq],
+            vec![x.cite()],
             x.record.action.as_str(),
         ),
         None if !adds.is_empty() => Link::new(
             LinkStatus::Failed,
             adds.first().map(|x| x.record.at),
-            adds.iter().map(|x| x.seq).collect(),
+            adds.iter().map(|x| x.cite()).collect(),
             "the system reports the grant failed or still queued",
         ),
         None => Link::new(
@@ -297,7 +306,7 @@ fn grant_chain(
     let decision = Link::new(
         LinkStatus::Complete,
         Some(t),
-        vec![event.seq],
+        vec![event.cite()],
         if event.record.identity_kind.is_human() {
             "birthright of the role profile: the authoritative event is the decision"
         } else {
@@ -349,19 +358,19 @@ fn revoke_chain(
         Some(x) if deadline.is_some_and(|d| x.record.at > d) => Link::new(
             LinkStatus::Late,
             Some(x.record.at),
-            vec![x.seq],
+            vec![x.cite()],
             "revoked after the deadline",
         ),
         Some(x) => Link::new(
             LinkStatus::Complete,
             Some(x.record.at),
-            vec![x.seq],
+            vec![x.cite()],
             x.record.action.as_str(),
         ),
         None if !removals.is_empty() => Link::new(
             LinkStatus::Failed,
             removals.first().map(|x| x.record.at),
-            removals.iter().map(|x| x.seq).collect(),
+            removals.iter().map(|x| x.cite()).collect(),
             "the system reports the revocation failed or still queued",
         ),
         None => Link::new(
@@ -402,19 +411,19 @@ fn departure_chain(
         (Some(x), Verdict::Late) => Link::new(
             LinkStatus::Late,
             Some(x.record.at),
-            vec![x.seq],
+            vec![x.cite()],
             "access fully removed after the deadline",
         ),
         (Some(x), _) => Link::new(
             LinkStatus::Complete,
             Some(x.record.at),
-            vec![x.seq],
+            vec![x.cite()],
             "access fully removed",
         ),
         (None, _) if !outcome.attempts.is_empty() => Link::new(
             LinkStatus::Failed,
             outcome.attempts.first().map(|x| x.record.at),
-            outcome.attempts.iter().map(|x| x.seq).collect(),
+            outcome.attempts.iter().map(|x| x.cite()).collect(),
             "the system reports the removal failed or still queued",
         ),
         (None, Verdict::RemovedUnlogged { .. }) => Link::new(
@@ -437,10 +446,10 @@ fn departure_chain(
             vec![],
             "the next reconciliation shows no access",
         ),
-        Some(Snapshot::Shows { at, seq }) => Link::new(
+        Some(Snapshot::Shows { at, row }) => Link::new(
             LinkStatus::Contradicted,
             Some(at),
-            vec![seq],
+            vec![row],
             "the next reconciliation still shows the access",
         ),
         None => Link::new(
@@ -479,14 +488,14 @@ fn confirm(
             "no reconciliation since",
         );
     };
-    let mut rows: Vec<u64> = ctx
+    let mut rows: Vec<Cite> = ctx
         .rows_of(id)
         .filter(|(_, r)| {
             r.record.as_of == snapshot && ctx.present(&r.record) && &r.record.system == system
         })
-        .map(|(_, r)| r.seq)
+        .map(|(_, r)| r.cite())
         .collect();
-    // An inventory's rows share their set's entry: cite each entry once.
+    // Each row once (an inventory's rows share their set's entry, and are cited by row).
     rows.sort_unstable();
     rows.dedup();
     match (direction, rows.is_empty()) {

@@ -11,7 +11,7 @@ use evidentia_domain::{
 };
 use evidentia_policy::{Correlation, CorrelationRule, Correlator, IdentityFacts, Policy};
 
-use crate::{Evidence, Stored};
+use crate::{Cite, Evidence, Stored};
 
 /// The prefix that names a deny entitlement on every system
 /// (`deny:arn:aws:iam::aws:policy/AWSDenyAll`), as importers name deny and quarantine policies.
@@ -45,9 +45,9 @@ pub struct Context<'a> {
     /// Each identity's kind, as its authoritative source last said.
     pub(crate) kinds: BTreeMap<IdentityId, IdentityKind>,
     /// The last departure (leaver, NHI retired) of each identity: (effective time, entry).
-    pub(crate) departed: BTreeMap<IdentityId, (Timestamp, u64)>,
+    pub(crate) departed: BTreeMap<IdentityId, (Timestamp, Cite)>,
     /// For NHIs, the owner each non-retirement event named: (time, owner, entry).
-    pub(crate) owner_history: BTreeMap<IdentityId, Vec<(Timestamp, Option<IdentityId>, u64)>>,
+    pub(crate) owner_history: BTreeMap<IdentityId, Vec<(Timestamp, Option<IdentityId>, Cite)>>,
     /// For NHIs, the system the service catalog says it lives in.
     pub(crate) home: BTreeMap<IdentityId, SystemId>,
     /// Every identity the evidence names, numbered once: the indexes below hold numbers, not
@@ -446,7 +446,7 @@ impl<'a> Context<'a> {
         let mut event_order: Vec<u32> = (0..evidence.events.len() as u32).collect();
         event_order.sort_by_key(|&i| {
             let e = &evidence.events[i as usize];
-            (e.record.effective_at, e.seq)
+            (e.record.effective_at, e.cite())
         });
         for &i in &event_order {
             let e = &evidence.events[i as usize].record;
@@ -515,7 +515,7 @@ impl<'a> Context<'a> {
                 .unwrap_or_else(|| name.clone())
         };
         let mut departed = BTreeMap::new();
-        let mut owner_history: BTreeMap<IdentityId, Vec<(Timestamp, Option<IdentityId>, u64)>> =
+        let mut owner_history: BTreeMap<IdentityId, Vec<(Timestamp, Option<IdentityId>, Cite)>> =
             BTreeMap::new();
         let mut home = BTreeMap::new();
         let mut catalog: BTreeMap<IdentityId, Vec<CatalogEntry>> = BTreeMap::new();
@@ -526,14 +526,14 @@ impl<'a> Context<'a> {
             let id = &e.identity;
             event_identities[i as usize] = identities.number(id);
             if e.event_type.is_departure() {
-                departed.insert(id.clone(), (e.effective_at, stored.seq));
+                departed.insert(id.clone(), (e.effective_at, stored.cite()));
             }
             if !e.identity_kind.is_human() {
                 if e.event_type != LifecycleEventType::NhiRetired {
                     owner_history.entry(id.clone()).or_default().push((
                         e.effective_at,
                         e.attributes.owner.as_ref().map(&resolve),
-                        stored.seq,
+                        stored.cite(),
                     ));
                 }
                 if let Some(location) = &e.attributes.location {
@@ -992,7 +992,7 @@ impl<'a> Context<'a> {
     }
 
     /// The first ledger entry holding a row of the system's snapshot taken at `at`: what a
-    /// finding cites when the snapshot does not show something.
+    /// finding cites (as a whole entry, row 0) when the snapshot does not show something.
     pub(crate) fn snapshot_first_entry(&self, system: &SystemId, at: Timestamp) -> Option<u64> {
         self.snapshots.get(system)?.get(&at)?.first
     }
@@ -1006,12 +1006,12 @@ impl<'a> Context<'a> {
             .is_some_and(|c| matches!(c.rule, CorrelationRule::Ignored { .. }))
     }
 
-    /// The access-review revoke or modify decision that asked for a removal, as its entry: one
+    /// The access-review revoke or modify decision that asked for a removal, cited: one
     /// on the same system and account, decided at or before the removal in a campaign that had
     /// started by then, about the removed entitlement or about the account itself (removing an
     /// account removes everything on it, so only a decision on the account itself asks for
     /// a disable or delete).
-    pub(crate) fn review_asking_removal(&self, x: &Execution) -> Option<u64> {
+    pub(crate) fn review_asking_removal(&self, x: &Execution) -> Option<Cite> {
         let decisions = self
             .review_removals
             .get(&(&x.system, Folded::new(&x.account)))?;
@@ -1038,7 +1038,7 @@ impl<'a> Context<'a> {
                     || (!whole_account && asked.eq_ignore_ascii_case(removed));
                 covers && decided <= x.at && started <= x.at
             })
-            .map(|d| d.seq)
+            .map(|d| d.cite())
     }
 
     /// Whether a snapshot row shows access: present by its status, and its account not listed

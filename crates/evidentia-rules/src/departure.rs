@@ -9,7 +9,7 @@ use evidentia_domain::{Execution, IdentityId, ProvisioningAction, SystemId, Tier
 use crate::authority::ACCOUNT;
 use crate::context::DAY;
 use crate::holdings::{Snapshot, Timeline, snapshot_from};
-use crate::{Context, Stored};
+use crate::{Cite, Context, Stored};
 
 /// How a departure ended in one system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub(crate) enum Verdict {
     /// Not removed: no removal in the system's log and its next snapshot still shows the
     /// access (`row`), or none at all and the system's log would show one; or removed in the
     /// log but the next snapshot still shows access.
-    NotRevoked { row: Option<u64> },
+    NotRevoked { row: Option<Cite> },
     /// No removal in the log, but a later snapshot no longer shows the access: removed, at a
     /// time the evidence does not tell.
     RemovedUnlogged { at: Timestamp },
@@ -34,7 +34,7 @@ pub(crate) enum Verdict {
 pub(crate) struct Outcome<'a> {
     /// The account that held access, as written, and the entry that shows it.
     pub account: String,
-    pub held_seq: u64,
+    pub held_seq: Cite,
     /// When removal was due.
     pub deadline: Timestamp,
     /// The change that removed the last access, from a day before the departure on.
@@ -111,8 +111,8 @@ pub(crate) fn judge<'a>(
                 ProvisioningAction::Disable | ProvisioningAction::Delete
             );
             let verdict = match next {
-                Some(Snapshot::Shows { seq, .. }) if !account_gone => {
-                    Verdict::NotRevoked { row: Some(seq) }
+                Some(Snapshot::Shows { row, .. }) if !account_gone => {
+                    Verdict::NotRevoked { row: Some(row) }
                 }
                 _ if x.record.at > deadline => Verdict::Late,
                 _ => Verdict::OnTime,
@@ -132,16 +132,16 @@ pub(crate) fn judge<'a>(
             );
             let due = snapshot_from(ctx, id, system, ACCOUNT, bare, deadline, ctx.as_of);
             match (due, soon) {
-                (Some(s @ Snapshot::Shows { seq, .. }), _) => {
-                    (Verdict::NotRevoked { row: Some(seq) }, Some(s))
+                (Some(s @ Snapshot::Shows { row, .. }), _) => {
+                    (Verdict::NotRevoked { row: Some(row) }, Some(s))
                 }
                 (Some(s @ Snapshot::Lacks { at }), _)
                 | (None, Some(s @ Snapshot::Lacks { at })) => {
                     (Verdict::RemovedUnlogged { at }, Some(s))
                 }
                 (None, soon) if deadline >= ctx.as_of => (Verdict::NotYetDue, soon),
-                (None, Some(s @ Snapshot::Shows { seq, .. })) => {
-                    (Verdict::NotRevoked { row: Some(seq) }, Some(s))
+                (None, Some(s @ Snapshot::Shows { row, .. })) => {
+                    (Verdict::NotRevoked { row: Some(row) }, Some(s))
                 }
                 (None, None) => (Verdict::NotRevoked { row: None }, None),
             }

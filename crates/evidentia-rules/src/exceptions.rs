@@ -2,7 +2,7 @@
 
 use evidentia_domain::{ExceptionId, IdentityId, SystemId, Timestamp};
 
-use crate::Context;
+use crate::{Cite, Context};
 
 /// The aging buckets of the exceptions register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -51,7 +51,9 @@ impl AgingBucket {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExceptionAging {
     pub id: ExceptionId,
+    /// The exception's entry, and its row when it came from a set entry (0 otherwise).
     pub seq: u64,
+    pub row: u32,
     pub subject: Option<IdentityId>,
     pub system: Option<SystemId>,
     pub entitlement: Option<String>,
@@ -63,6 +65,13 @@ pub struct ExceptionAging {
     pub bucket: AgingBucket,
     /// Expires within the policy's warning window.
     pub expiring_soon: bool,
+}
+
+impl ExceptionAging {
+    /// The citation of the exception's record.
+    pub fn cite(&self) -> Cite {
+        Cite::set_row(self.seq, self.row)
+    }
 }
 
 pub(crate) fn aging(ctx: &Context<'_>) -> Vec<ExceptionAging> {
@@ -79,6 +88,7 @@ pub(crate) fn aging(ctx: &Context<'_>) -> Vec<ExceptionAging> {
             ExceptionAging {
                 id: e.id.clone(),
                 seq: stored.seq,
+                row: stored.row,
                 subject: e.subject.clone(),
                 system: e.system.clone(),
                 entitlement: e.entitlement.clone(),

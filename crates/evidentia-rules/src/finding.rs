@@ -3,6 +3,8 @@
 use evidentia_domain::{CampaignId, ExceptionId, IdentityId, SystemId};
 use sha2::{Digest, Sha256};
 
+use crate::Cite;
+
 /// (check, identity, system, account, entitlement, exception, campaign): what makes a
 /// finding itself.
 pub type FindingKey<'a> = (
@@ -30,8 +32,8 @@ pub struct Finding {
     pub campaign: Option<CampaignId>,
     /// One sentence an auditor can read without the rest of the report.
     pub summary: String,
-    /// Ledger sequence numbers of the entries it rests on, ascending.
-    pub evidence: Vec<u64>,
+    /// The entries (or rows of set entries) it rests on, ascending.
+    pub evidence: Vec<Cite>,
 }
 
 impl Finding {
@@ -80,9 +82,9 @@ impl Finding {
         self
     }
 
-    /// Adds the ledger entries the finding rests on (kept sorted and unique).
-    pub fn evidence(mut self, seqs: impl IntoIterator<Item = u64>) -> Self {
-        self.evidence.extend(seqs);
+    /// Adds the evidence the finding rests on (kept sorted and unique).
+    pub fn evidence(mut self, cites: impl IntoIterator<Item = Cite>) -> Self {
+        self.evidence.extend(cites);
         self.evidence.sort_unstable();
         self.evidence.dedup();
         self
@@ -155,7 +157,7 @@ mod tests {
             .identity(Some(&IdentityId::new("E1001")))
             .system(Some(&SystemId::new("aws")))
             .account(Some("alice"))
-            .evidence([7, 3]);
+            .evidence([Cite::entry(7), Cite::entry(3)]);
         assert_eq!(a.id(), b.id());
         let id = a.id();
         assert_eq!(id.len(), 14, "{id}");

@@ -7,16 +7,16 @@ use std::collections::BTreeMap;
 use evidentia_domain::{Execution, IdentityId, Outcome, ProvisioningAction, SystemId, Timestamp};
 
 use crate::authority::{ACCOUNT, item};
-use crate::{Context, Stored};
+use crate::{Cite, Context, Stored};
 
 /// One account's known access: its entitlements (credentials included) and whether the
 /// account itself is known to exist (created, enabled, or listed without an entitlement).
 #[derive(Debug, Clone, Default)]
 struct AccountHold {
     /// Lower-cased item → (item as written, the entry that showed it).
-    items: BTreeMap<String, (String, u64)>,
+    items: BTreeMap<String, (String, Cite)>,
     /// The account itself, and the entry that showed it.
-    itself: Option<u64>,
+    itself: Option<Cite>,
 }
 
 impl AccountHold {
@@ -37,7 +37,7 @@ impl Holdings {
     }
 
     /// The first account held (as written) and the entry that shows it.
-    pub fn account(&self) -> Option<(&str, u64)> {
+    pub fn account(&self) -> Option<(&str, Cite)> {
         self.accounts
             .values()
             .find(|(_, a)| !a.is_empty())
@@ -51,7 +51,7 @@ impl Holdings {
     }
 
     /// Every (account, item, entry) held; items as written, the account itself as `account`.
-    pub fn items(&self) -> Vec<(&str, &str, u64)> {
+    pub fn items(&self) -> Vec<(&str, &str, Cite)> {
         let mut out = Vec::new();
         for (name, hold) in self.accounts.values() {
             for (item, seq) in hold.items.values() {
@@ -77,7 +77,7 @@ impl Holdings {
             .1
     }
 
-    fn add(&mut self, account: &str, item: &str, seq: u64) {
+    fn add(&mut self, account: &str, item: &str, seq: Cite) {
         let hold = self.entry(account);
         if item.eq_ignore_ascii_case(ACCOUNT) {
             hold.itself.get_or_insert(seq);
@@ -90,7 +90,7 @@ impl Holdings {
 
     /// Applies one change that took effect (convention 9: an account is gone when disabled or
     /// deleted, or when its last entitlement is revoked).
-    fn apply(&mut self, x: &Execution, seq: u64) {
+    fn apply(&mut self, x: &Execution, seq: Cite) {
         use ProvisioningAction as A;
         let it = item(x.entitlement.as_deref());
         match x.action {
@@ -136,7 +136,7 @@ impl Holdings {
     }
 
     /// Records what a removal acts on as held.
-    fn add_target(&mut self, x: &Execution, seq: u64) {
+    fn add_target(&mut self, x: &Execution, seq: Cite) {
         let it = item(x.entitlement.as_deref());
         match x.action {
             ProvisioningAction::Disable | ProvisioningAction::Delete => {
@@ -178,7 +178,7 @@ impl<'a> Timeline<'a> {
                     && ctx.present(rec)
                     && !ctx.is_deny(system, item(rec.entitlement.as_deref()))
                 {
-                    start.add(&rec.account, item(rec.entitlement.as_deref()), r.seq);
+                    start.add(&rec.account, item(rec.entitlement.as_deref()), r.cite());
                 }
             }
         }
@@ -198,8 +198,8 @@ impl<'a> Timeline<'a> {
                 attempts.push(x);
             }
         }
-        changes.sort_by_key(|x| (x.record.at, x.seq));
-        attempts.sort_by_key(|x| (x.record.at, x.seq));
+        changes.sort_by_key(|x| (x.record.at, x.cite()));
+        attempts.sort_by_key(|x| (x.record.at, x.cite()));
         // With no snapshot of the system before `t`, its first one after tells what was held:
         // access it shows that the log does not show being added in between was there before.
         if snapshot.is_none()
@@ -227,7 +227,7 @@ impl<'a> Timeline<'a> {
                             || it.eq_ignore_ascii_case(ACCOUNT))
                 });
                 if !added_since {
-                    start.add(&rec.account, it, r.seq);
+                    start.add(&rec.account, it, r.cite());
                 }
             }
         }
@@ -237,10 +237,10 @@ impl<'a> Timeline<'a> {
         for x in &changes {
             let r = &x.record;
             if r.action.removes_access() && !state.has_target(r) {
-                start.add_target(r, x.seq);
-                state.add_target(r, x.seq);
+                start.add_target(r, x.cite());
+                state.add_target(r, x.cite());
             }
-            state.apply(r, x.seq);
+            state.apply(r, x.cite());
         }
         Timeline {
             start,
@@ -257,7 +257,7 @@ impl<'a> Timeline<'a> {
             let r = &x.record;
             // Removals count up to `from`; from then on only additions do.
             if r.at < from || (r.at <= to && r.action.adds_access()) {
-                h.apply(r, x.seq);
+                h.apply(r, x.cite());
             }
         }
         h
@@ -269,7 +269,7 @@ impl<'a> Timeline<'a> {
         let mut h = self.start.clone();
         for x in &self.changes {
             let was_empty = h.is_empty();
-            h.apply(&x.record, x.seq);
+            h.apply(&x.record, x.cite());
             if x.record.at >= from && !was_empty && h.is_empty() {
                 return Some(x);
             }
@@ -282,7 +282,7 @@ impl<'a> Timeline<'a> {
         let mut h = self.start.clone();
         for x in &self.changes {
             let had = !h.lacks(item);
-            h.apply(&x.record, x.seq);
+            h.apply(&x.record, x.cite());
             if x.record.at >= from && had && h.lacks(item) {
                 return Some(x);
             }
@@ -294,8 +294,8 @@ impl<'a> Timeline<'a> {
 /// What the system's own snapshots say about an identity's access after a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Snapshot {
-    /// The snapshot at `at` still shows the access (row `seq`).
-    Shows { at: Timestamp, seq: u64 },
+    /// The snapshot at `at` still shows the access (in `row`).
+    Shows { at: Timestamp, row: Cite },
     /// The snapshot at `at` no longer shows it.
     Lacks { at: Timestamp },
 }
@@ -330,7 +330,7 @@ pub(crate) fn snapshot_from(
             }
     });
     Some(match row {
-        Some((_, r)) => Snapshot::Shows { at, seq: r.seq },
+        Some((_, r)) => Snapshot::Shows { at, row: r.cite() },
         None => Snapshot::Lacks { at },
     })
 }

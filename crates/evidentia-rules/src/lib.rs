@@ -35,17 +35,100 @@ pub use reviews::{
     CampaignReview, PopulationSource, ReviewerPace, RevokeChain, RevokeStatus, SystemReview,
 };
 
-/// A record with the ledger sequence number of the entry that holds it.
+/// What a finding, a chain link, a population item or an attribute cites: one ledger entry,
+/// or one row of a set entry (`record.reconciliation_set`), so that two records sharing an
+/// entry stay two pieces of evidence.
+///
+/// Ordered by entry, then row: a list of citations sorted ascending lists its entries in
+/// ledger order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cite {
+    /// The ledger sequence number of the entry.
+    pub seq: u64,
+    /// 0 when the entry is one record; otherwise the record's 1-based position in the set.
+    pub row: u32,
+}
+
+impl Cite {
+    /// The whole entry `seq` (a one-record entry).
+    pub const fn entry(seq: u64) -> Self {
+        Cite { seq, row: 0 }
+    }
+
+    /// Row `row` (1-based) of set entry `seq`.
+    pub const fn set_row(seq: u64, row: u32) -> Self {
+        Cite { seq, row }
+    }
+
+    /// What a sample's seed ranks: the entry number in decimal, and `:row` for a set's row
+    /// (docs/audit-samples.md), so items cited as whole entries rank as they always have.
+    pub fn key(self) -> String {
+        if self.row == 0 {
+            self.seq.to_string()
+        } else {
+            format!("{}:{}", self.seq, self.row)
+        }
+    }
+}
+
+impl std::fmt::Display for Cite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.row == 0 {
+            write!(f, "entry {}", self.seq)
+        } else {
+            write!(f, "entry {} row {}", self.seq, self.row)
+        }
+    }
+}
+
+/// The entries `cites` names, ascending and each once: what the outputs list as `evidence`.
+pub fn cited_entries(cites: &[Cite]) -> Vec<u64> {
+    let mut seqs: Vec<u64> = cites.iter().map(|c| c.seq).collect();
+    seqs.sort_unstable();
+    seqs.dedup();
+    seqs
+}
+
+/// The citations of `cites` that name a row of a set, ascending and each once: what the
+/// outputs add as `evidence_rows` beside the entries.
+pub fn cited_rows(cites: &[Cite]) -> Vec<Cite> {
+    let mut rows: Vec<Cite> = cites.iter().copied().filter(|c| c.row > 0).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    rows
+}
+
+/// A record with where it is stored: the ledger entry that holds it and, for a set entry, its
+/// row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored<T> {
     pub seq: u64,
+    /// 0 for a one-record entry; the record's 1-based position in a set entry.
+    pub row: u32,
     pub record: T,
 }
 
 impl<T> Stored<T> {
-    /// Wraps a record read from ledger entry `seq`.
+    /// Wraps a record read from one-record ledger entry `seq`.
     pub fn new(seq: u64, record: T) -> Self {
-        Stored { seq, record }
+        Stored {
+            seq,
+            row: 0,
+            record,
+        }
+    }
+
+    /// Wraps the record at row `row` (1-based) of set entry `seq`.
+    pub fn in_set(seq: u64, row: u32, record: T) -> Self {
+        Stored { seq, row, record }
+    }
+
+    /// The citation of this record.
+    pub fn cite(&self) -> Cite {
+        Cite {
+            seq: self.seq,
+            row: self.row,
+        }
     }
 }
 
@@ -84,9 +167,10 @@ pub struct Analysis {
     /// period began) with its population, decisions and revokes, in order of start
     /// (docs/access-reviews.md).
     pub reviews: Vec<CampaignReview>,
-    /// The entries of the grants in the period that birthright or the catalog authorised
-    /// (ascending): what the approval checks left alone, for the audit populations.
-    pub birthright_grants: Vec<u64>,
+    /// The grants in the period that birthright or the catalog authorised (ascending): what
+    /// the approval checks left alone, for the audit populations. Citations, not entries: two
+    /// grants of one set entry are two grants.
+    pub birthright_grants: Vec<Cite>,
 }
 
 /// Runs every check over the evidence under the policy, as of a moment (the period end or

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::checks::{approvals, exceptions as exc, lifecycle, nhi, reviews as rev};
 use crate::context::is_credential_change;
 use crate::{
-    Analysis, Context, Direction, EventChain, Finding, LinkStatus, RevokeStatus, authority,
+    Analysis, Cite, Context, Direction, EventChain, Finding, LinkStatus, RevokeStatus, authority,
 };
 
 /// One attribute an auditor tests on every item of a population.
@@ -235,8 +235,9 @@ pub fn population_def(name: &str) -> Option<&'static PopulationDef> {
 /// One item of a population.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PopulationItem {
-    /// The ledger entry the item is (its event, execution, exception or decision).
-    pub seq: u64,
+    /// The record the item is (its event, execution, exception or decision): an entry, or a
+    /// row of a set entry, so two executions of one set are two items.
+    pub cite: Cite,
     /// What kind of item: the event type, the action, `exception`, or the verdict.
     pub kind: &'static str,
     pub identity: Option<IdentityId>,
@@ -253,9 +254,9 @@ pub struct PopulationItem {
     pub systems: Vec<SystemId>,
     /// Entries besides its own that a finding about this item may cite: for an event, the
     /// executions that carried it out.
-    anchors: Vec<u64>,
-    /// Entries showing a passed attribute, per attribute id (the item's own entry when absent).
-    support: BTreeMap<&'static str, Vec<u64>>,
+    anchors: Vec<Cite>,
+    /// Evidence showing a passed attribute, per attribute id (the item's own when absent).
+    support: BTreeMap<&'static str, Vec<Cite>>,
     /// Attributes that do not apply, with the reason.
     inapplicable: BTreeMap<&'static str, Cow<'static, str>>,
     /// For an execution, its position in the evidence (to look up its requests when sampled).
@@ -263,9 +264,10 @@ pub struct PopulationItem {
 }
 
 impl PopulationItem {
-    /// What the seed ranks: the item's entry number in decimal.
+    /// What the seed ranks: the item's entry number in decimal (with `:row` for a row of a
+    /// set entry, [`Cite::key`]).
     pub fn key(&self) -> String {
-        self.seq.to_string()
+        self.cite.key()
     }
 
     /// The item's stratum for `by`.
@@ -324,8 +326,8 @@ impl AttributeOutcome {
 pub struct AttributeResult {
     pub def: AttributeDef,
     pub outcome: AttributeOutcome,
-    /// Ascending: the failing findings' entries, or those showing the pass.
-    pub evidence: Vec<u64>,
+    /// Ascending: the failing findings' evidence, or what shows the pass.
+    pub evidence: Vec<Cite>,
     /// Why, in words: the findings' summaries, or what was seen.
     pub note: String,
     /// The findings that make it fail (their index in `Analysis::findings`).
@@ -355,8 +357,8 @@ pub fn build(def: &'static PopulationDef, ctx: &Context<'_>, analysis: &Analysis
     };
     // Executions arrive in entry order already (a sorted run costs one pass); events and
     // revokes do not.
-    items.sort_by_key(|i| i.seq);
-    items.dedup_by_key(|i| i.seq);
+    items.sort_by_key(|i| i.cite);
+    items.dedup_by_key(|i| i.cite);
     Population { def, items }
 }
 
@@ -382,12 +384,12 @@ pub fn build_and_draw(
             let (Some(subject), x) = (ctx.subject(i), &ctx.evidence.executions[i].record) else {
                 continue;
             };
-            let mut rows: Vec<u64> = authority::requests_for(ctx, subject, x)
+            let mut rows: Vec<Cite> = authority::requests_for(ctx, subject, x)
                 .requests()
                 .iter()
-                .flat_map(|r| r.rows.iter().map(|a| a.seq))
+                .flat_map(|r| r.rows.iter().map(|a| a.cite()))
                 .collect();
-            rows.push(item.seq);
+            rows.push(item.cite);
             let rows = sorted(rows);
             for a in GRANT_ATTRIBUTES {
                 item.support.insert(a.id, rows.clone());
@@ -404,8 +406,8 @@ fn events(analysis: &Analysis, keep: impl Fn(&EventChain) -> bool) -> Vec<Popula
         .filter(|c| keep(c))
         .map(|c| {
             let departure = c.event_type.is_departure();
-            let mut anchors = vec![c.seq];
-            let mut decisions = vec![c.seq];
+            let mut anchors = vec![c.cite()];
+            let mut decisions = vec![c.cite()];
             let mut executions = Vec::new();
             let mut removals = Vec::new();
             let mut confirmations = Vec::new();
@@ -424,15 +426,15 @@ fn events(analysis: &Analysis, keep: impl Fn(&EventChain) -> bool) -> Vec<Popula
                     Direction::Revoke => removals.extend(&s.execution.evidence),
                 }
             }
-            let mut support: BTreeMap<&'static str, Vec<u64>> = BTreeMap::new();
+            let mut support: BTreeMap<&'static str, Vec<Cite>> = BTreeMap::new();
             let mut inapplicable = BTreeMap::new();
             if departure {
                 let mut shown = executions.clone();
                 shown.extend(&confirmations);
-                shown.push(c.seq);
+                shown.push(c.cite());
                 support.insert(REMOVED.id, shown.clone());
                 support.insert(WITHIN_SLA.id, shown);
-                support.insert(NO_USE.id, vec![c.seq]);
+                support.insert(NO_USE.id, vec![c.cite()]);
                 if c.systems.is_empty() {
                     let why = "no access was held anywhere at the leave time";
                     inapplicable.insert(REMOVED.id, why.into());
@@ -457,7 +459,7 @@ fn events(analysis: &Analysis, keep: impl Fn(&EventChain) -> bool) -> Vec<Popula
                 support.insert(EXECUTED.id, shown);
                 support.insert(OLD_ACCESS.id, {
                     let mut r = removals.clone();
-                    r.push(c.seq);
+                    r.push(c.cite());
                     r
                 });
                 if !granted {
@@ -477,7 +479,7 @@ fn events(analysis: &Analysis, keep: impl Fn(&EventChain) -> bool) -> Vec<Popula
                 }
             }
             PopulationItem {
-                seq: c.seq,
+                cite: c.cite(),
                 kind: c.event_type.as_str(),
                 identity: Some(c.identity.clone()),
                 identity_kind: Some(c.identity_kind),
@@ -538,7 +540,7 @@ fn executions(ctx: &Context<'_>, analysis: &Analysis, name: &str) -> Vec<Populat
                 // The approval checks decided it once, under the same filters as here.
                 let birthright = analysis
                     .birthright_grants
-                    .binary_search(&stored.seq)
+                    .binary_search(&stored.cite())
                     .is_ok();
                 if name == "grants-outside-birthright" && birthright {
                     continue;
@@ -560,7 +562,7 @@ fn executions(ctx: &Context<'_>, analysis: &Analysis, name: &str) -> Vec<Populat
             }
         }
         out.push(PopulationItem {
-            seq: stored.seq,
+            cite: stored.cite(),
             kind: x.action.as_str(),
             identity: Some(subject.clone()),
             identity_kind: kind,
@@ -601,10 +603,10 @@ fn exception_items(analysis: &Analysis, as_of: Timestamp) -> Vec<PopulationItem>
             }
             let support = [OWNER, EXPIRY, DURATION, ENDED]
                 .iter()
-                .map(|a| (a.id, vec![e.seq]))
+                .map(|a| (a.id, vec![e.cite()]))
                 .collect();
             PopulationItem {
-                seq: e.seq,
+                cite: e.cite(),
                 kind: "exception",
                 identity: e.subject.clone(),
                 identity_kind: None,
@@ -614,7 +616,7 @@ fn exception_items(analysis: &Analysis, as_of: Timestamp) -> Vec<PopulationItem>
                 reference: Some(e.id.to_string()),
                 at: e.granted_at,
                 systems: e.system.iter().cloned().collect(),
-                anchors: vec![e.seq],
+                anchors: vec![e.cite()],
                 support,
                 inapplicable,
                 execution: None,
@@ -627,15 +629,15 @@ fn revoke_items(analysis: &Analysis) -> Vec<PopulationItem> {
     let mut out = Vec::new();
     for campaign in &analysis.reviews {
         for r in &campaign.revokes {
-            let mut shown = vec![r.decision_seq, campaign.seq];
+            let mut shown = vec![r.decision, campaign.cite()];
             shown.extend(r.removal.map(|(seq, _)| seq));
             shown.extend(r.confirmation.map(|(_, _, seq)| seq));
-            let mut support: BTreeMap<&'static str, Vec<u64>> = BTreeMap::new();
+            let mut support: BTreeMap<&'static str, Vec<Cite>> = BTreeMap::new();
             for a in [REVOKE_EXECUTED, REVOKE_SLA, REVOKE_CONFIRMED] {
                 support.insert(a.id, shown.clone());
             }
             for a in [REVIEWER_INDEPENDENT, REVIEWER_ROLE] {
-                support.insert(a.id, vec![r.decision_seq]);
+                support.insert(a.id, vec![r.decision]);
             }
             let mut inapplicable = BTreeMap::new();
             match r.status {
@@ -665,7 +667,7 @@ fn revoke_items(analysis: &Analysis) -> Vec<PopulationItem> {
                 _ => {}
             }
             out.push(PopulationItem {
-                seq: r.decision_seq,
+                cite: r.decision,
                 kind: match r.verdict {
                     ReviewVerdict::Modify => "modify",
                     _ => "revoke",
@@ -678,7 +680,7 @@ fn revoke_items(analysis: &Analysis) -> Vec<PopulationItem> {
                 reference: Some(campaign.campaign.to_string()),
                 at: r.decided_at,
                 systems: vec![r.system.clone()],
-                anchors: vec![r.decision_seq],
+                anchors: vec![r.decision],
                 support: support.into_iter().map(|(k, v)| (k, sorted(v))).collect(),
                 inapplicable,
                 execution: None,
@@ -688,28 +690,28 @@ fn revoke_items(analysis: &Analysis) -> Vec<PopulationItem> {
     out
 }
 
-fn sorted(mut v: Vec<u64>) -> Vec<u64> {
+fn sorted(mut v: Vec<Cite>) -> Vec<Cite> {
     v.sort_unstable();
     v.dedup();
     v
 }
 
-/// Findings by the entries they cite and by exception, so an item's findings are found
-/// without a scan per item.
+/// Findings by what they cite (entry and row) and by exception, so an item's findings are
+/// found without a scan per item.
 #[derive(Debug)]
 pub struct FindingIndex<'a> {
     findings: &'a [Finding],
-    by_entry: BTreeMap<u64, Vec<usize>>,
+    by_cite: BTreeMap<Cite, Vec<usize>>,
     by_exception: BTreeMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> FindingIndex<'a> {
     pub fn new(findings: &'a [Finding]) -> Self {
-        let mut by_entry: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+        let mut by_cite: BTreeMap<Cite, Vec<usize>> = BTreeMap::new();
         let mut by_exception: BTreeMap<&'a str, Vec<usize>> = BTreeMap::new();
         for (i, f) in findings.iter().enumerate() {
-            for &seq in &f.evidence {
-                by_entry.entry(seq).or_default().push(i);
+            for &cite in &f.evidence {
+                by_cite.entry(cite).or_default().push(i);
             }
             if let Some(e) = &f.exception {
                 by_exception.entry(e.as_str()).or_default().push(i);
@@ -717,13 +719,14 @@ impl<'a> FindingIndex<'a> {
         }
         FindingIndex {
             findings,
-            by_entry,
+            by_cite,
             by_exception,
         }
     }
 
-    /// The findings of `checks` that belong to `item`: about its exception, or citing one of
-    /// its entries and about its identity (or about no identity).
+    /// The findings of `checks` that belong to `item`: about its exception, or citing it or
+    /// one of its anchors (the same entry and row: another row of its set is another record)
+    /// and about its identity (or about no identity).
     fn of(&self, item: &PopulationItem, checks: &[&str]) -> Vec<usize> {
         let mut out: BTreeSet<usize> = BTreeSet::new();
         if item.kind == "exception" {
@@ -731,8 +734,8 @@ impl<'a> FindingIndex<'a> {
                 out.extend(self.by_exception.get(id.as_str()).into_iter().flatten());
             }
         } else {
-            for seq in std::iter::once(&item.seq).chain(&item.anchors) {
-                out.extend(self.by_entry.get(seq).into_iter().flatten());
+            for cite in std::iter::once(&item.cite).chain(&item.anchors) {
+                out.extend(self.by_cite.get(cite).into_iter().flatten());
             }
         }
         out.into_iter()
@@ -808,7 +811,7 @@ pub fn attributes(
                     .support
                     .get(a.id)
                     .cloned()
-                    .unwrap_or_else(|| vec![item.seq]),
+                    .unwrap_or_else(|| vec![item.cite]),
                 note: format!("no {} finding", a.checks.join(" or ")),
                 findings: Vec::new(),
             }
@@ -902,10 +905,10 @@ pub fn draw(
 ) -> Vec<usize> {
     // Raw digests compare as their hex does; only the lowest `size` need sorting when the
     // sample is not stratified.
-    let mut ranked: Vec<([u8; 32], u64, usize)> = items
+    let mut ranked: Vec<([u8; 32], Cite, usize)> = items
         .iter()
         .enumerate()
-        .map(|(i, item)| (rank_bytes(seed, &item.key()), item.seq, i))
+        .map(|(i, item)| (rank_bytes(seed, &item.key()), item.cite, i))
         .collect();
     let size = size.min(items.len());
     let Some(by) = stratify else {

@@ -12,7 +12,7 @@ use evidentia_domain::{
 use crate::authority::{ACCOUNT, item};
 use crate::context::{FastMap, Folded};
 use crate::metrics::Durations;
-use crate::{Context, Stored};
+use crate::{Cite, Context, Stored};
 
 /// One campaign as the evidence shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +21,8 @@ pub struct CampaignReview {
     pub name: Option<String>,
     /// The `record.review_campaign` entry.
     pub seq: u64,
+    /// Its row, when it came from a set entry (0 otherwise).
+    pub row: u32,
     pub started_at: Timestamp,
     pub due_at: Timestamp,
     pub closed_at: Option<Timestamp>,
@@ -33,8 +35,8 @@ pub struct CampaignReview {
     /// Every reviewer's pace, in reviewer order.
     pub reviewers: Vec<ReviewerPace>,
     /// Decisions on items the population did not hold (the campaign was not drawn from the
-    /// system), as their entries.
-    pub outside_population: Vec<u64>,
+    /// system), as their citations.
+    pub outside_population: Vec<Cite>,
 }
 
 /// A campaign's population and decisions in one system.
@@ -55,8 +57,8 @@ pub struct SystemReview {
     pub revoke: usize,
     pub modify: usize,
     /// Items of the population without an effective decision, as (account, entitlement, the
-    /// entry showing it held), in account order; `None` entitlement is the account itself.
-    pub undecided: Vec<(String, Option<String>, u64)>,
+    /// row showing it held), in account order; `None` entitlement is the account itself.
+    pub undecided: Vec<(String, Option<String>, Cite)>,
     /// Hours from decision to removal of the revokes removed in the log.
     pub decision_to_removal: Option<Durations>,
 }
@@ -107,8 +109,8 @@ impl RevokeStatus {
 /// A revoke decision → the system's removal → the next snapshot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RevokeChain {
-    /// The `record.review_decision` entry.
-    pub decision_seq: u64,
+    /// The `record.review_decision` record.
+    pub decision: Cite,
     pub verdict: ReviewVerdict,
     pub system: SystemId,
     pub account: String,
@@ -119,12 +121,12 @@ pub struct RevokeChain {
     pub decided_at: Timestamp,
     /// Decision + `revoke_sla`.
     pub deadline: Timestamp,
-    /// The log's removal: its entry and time.
-    pub removal: Option<(u64, Timestamp)>,
+    /// The log's removal: its citation and time.
+    pub removal: Option<(Cite, Timestamp)>,
     /// The first complete snapshot after the removal (or at or after the deadline): its
-    /// moment, whether it still shows the item, and the entry that says so (the row's entry
-    /// when held, else the first entry of the snapshot).
-    pub confirmation: Option<(Timestamp, bool, u64)>,
+    /// moment, whether it still shows the item, and what says so (the row when held, else
+    /// the snapshot's first entry as a whole).
+    pub confirmation: Option<(Timestamp, bool, Cite)>,
     pub status: RevokeStatus,
 }
 
@@ -141,8 +143,8 @@ pub struct ReviewerPace {
     /// `rubber_stamp_decisions`, this is the longest such run instead (the rubber stamp).
     pub fastest_burst: usize,
     pub fastest_burst_all_keep: bool,
-    /// The decision entries of that burst, ascending.
-    pub burst_entries: Vec<u64>,
+    /// The decisions of that burst, ascending.
+    pub burst_entries: Vec<Cite>,
 }
 
 /// A campaign judged: the published [`CampaignReview`] and what the checks need beyond it,
@@ -183,6 +185,13 @@ pub(crate) struct Judgement<'c> {
     pub privileged: bool,
 }
 
+impl CampaignReview {
+    /// The citation of the campaign's record.
+    pub fn cite(&self) -> Cite {
+        Cite::set_row(self.seq, self.row)
+    }
+}
+
 impl Judgement<'_> {
     /// Whose access it is: the account's identity, else the decision's subject.
     pub fn holder(&self) -> Option<&IdentityId> {
@@ -194,8 +203,8 @@ impl Judgement<'_> {
         self.account_owner.as_ref() == Some(who) || self.subject == Some(who)
     }
 
-    /// The entry of the snapshot row that held the item at the start, if it did.
-    pub fn held_row(&self) -> Option<u64> {
+    /// The snapshot row that held the item at the start, if it did.
+    pub fn held_row(&self) -> Option<Cite> {
         match self.place {
             Place::Item { row } | Place::Held { row } => Some(row),
             Place::NotHeld | Place::Unknown => None,
@@ -206,11 +215,11 @@ impl Judgement<'_> {
 /// What a system's snapshot at a campaign's start says of a decision's item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Place {
-    /// An item of the population; the entry of its row.
-    Item { row: u64 },
+    /// An item of the population, and its row.
+    Item { row: Cite },
     /// Held, but not an item: a credential, a deny entitlement, an account the correlation
     /// ignores, an entitlement outside the campaign's patterns, or a system outside its scope.
-    Held { row: u64 },
+    Held { row: Cite },
     /// The snapshot did not hold it.
     NotHeld,
     /// The system had no complete snapshot at or before the start.
@@ -254,7 +263,11 @@ pub(crate) fn judge<'c>(ctx: &'c Context<'_>) -> Vec<Judged<'c>> {
         })
         .collect();
     campaigns.sort_by(|a, b| {
-        (a.record.started_at, &a.record.id, a.seq).cmp(&(b.record.started_at, &b.record.id, b.seq))
+        (a.record.started_at, &a.record.id, a.cite()).cmp(&(
+            b.record.started_at,
+            &b.record.id,
+            b.cite(),
+        ))
     });
     let mut classes = Classes::default();
     campaigns
@@ -490,7 +503,7 @@ fn judge_campaign<'c>(
         .filter(|d| d.record.decided_at.is_none_or(counts))
         .collect();
     // Ledger order, which the checks search by entry.
-    rows.sort_by_key(|d| d.seq);
+    rows.sort_by_key(|d| d.cite());
     let decided_at = |d: &ReviewDecision| d.decided_at.filter(|_| d.decision.decides());
     let scope_systems: BTreeSet<&'c SystemId> = if c.systems.is_empty() {
         rows.iter().map(|d| &d.record.system).collect()
@@ -566,7 +579,7 @@ fn judge_campaign<'c>(
                 (None, _) => Place::Unknown,
                 (Some(_), None) => Place::NotHeld,
                 (Some(_), Some((row, number))) => {
-                    let row = evidence.reconciliations[row as usize].seq;
+                    let row = evidence.reconciliations[row as usize].cite();
                     if number == NOT_AN_ITEM {
                         Place::Held { row }
                     } else {
@@ -598,7 +611,7 @@ fn judge_campaign<'c>(
                 None => *best = Some((k, t)),
                 Some((current, first)) => {
                     let c = rows[*current as usize];
-                    if (t, d.seq) > (c.record.decided_at.unwrap_or(t), c.seq) {
+                    if (t, d.cite()) > (c.record.decided_at.unwrap_or(t), c.cite()) {
                         *current = k;
                     }
                     *first = (*first).min(t);
@@ -642,7 +655,7 @@ fn judge_campaign<'c>(
                     review.undecided.push((
                         r.account.clone(),
                         entitlement_key(r.entitlement.as_deref()).map(|e| e.as_str().to_owned()),
-                        stored.seq,
+                        stored.cite(),
                     ));
                     continue;
                 };
@@ -670,7 +683,7 @@ fn judge_campaign<'c>(
         .filter(|j| j.effective && j.stored.record.decision.removes())
         .filter_map(|j| follow_revoke(ctx, c, j))
         .collect();
-    revokes.sort_by_key(|r| r.decision_seq);
+    revokes.sort_by_key(|r| r.decision);
     for review in &mut systems {
         let hours: Vec<f64> = revokes
             .iter()
@@ -686,7 +699,7 @@ fn judge_campaign<'c>(
     let outside_population = judgements
         .iter()
         .filter(|j| j.place == Place::NotHeld)
-        .map(|j| j.stored.seq)
+        .map(|j| j.stored.cite())
         .collect();
     let overdue = match closed {
         Some(end) => end > c.due_at,
@@ -697,6 +710,7 @@ fn judge_campaign<'c>(
             campaign: c.id.clone(),
             name: c.name.clone(),
             seq: campaign.seq,
+            row: campaign.row,
             started_at: c.started_at,
             due_at: c.due_at,
             closed_at: closed,
@@ -736,8 +750,8 @@ fn follow_revoke(ctx: &Context<'_>, c: &ReviewCampaign, j: &Judgement<'_>) -> Op
                 .filter(|x| x.record.outcome == Outcome::Succeeded),
         );
     }
-    log.sort_by_key(|x| (x.record.at, x.seq));
-    log.dedup_by_key(|x| x.seq);
+    log.sort_by_key(|x| (x.record.at, x.cite()));
+    log.dedup_by_key(|x| x.cite());
     let about_item = |x: &Execution| {
         let it = item(x.entitlement.as_deref());
         !ctx.is_deny(system, it)
@@ -779,14 +793,14 @@ fn follow_revoke(ctx: &Context<'_>, c: &ReviewCampaign, j: &Judgement<'_>) -> Op
                     && !ctx.is_deny(system, item(r.entitlement.as_deref()))
                     && (wanted.is_none() || entitlement_key(r.entitlement.as_deref()) == wanted)
             })
-            .map(|r| r.seq)
+            .map(|r| r.cite())
     };
     let seen = |at: Timestamp| match shows(at) {
         Some(seq) => (at, true, seq),
         None => (
             at,
             false,
-            ctx.snapshot_first_entry(system, at).unwrap_or_default(),
+            Cite::entry(ctx.snapshot_first_entry(system, at).unwrap_or_default()),
         ),
     };
     let covering_after = |t: Timestamp| {
@@ -852,7 +866,7 @@ fn follow_revoke(ctx: &Context<'_>, c: &ReviewCampaign, j: &Judgement<'_>) -> Op
         }
     };
     Some(RevokeChain {
-        decision_seq: j.stored.seq,
+        decision: j.stored.cite(),
         verdict: d.decision,
         system: system.clone(),
         account: d.account.clone(),
@@ -861,7 +875,7 @@ fn follow_revoke(ctx: &Context<'_>, c: &ReviewCampaign, j: &Judgement<'_>) -> Op
         reviewer: j.reviewer.cloned(),
         decided_at: decided,
         deadline,
-        removal: removal.map(|x| (x.seq, x.record.at)),
+        removal: removal.map(|x| (x.cite(), x.record.at)),
         confirmation,
         status,
     })
@@ -873,7 +887,7 @@ fn follow_revoke(ctx: &Context<'_>, c: &ReviewCampaign, j: &Judgement<'_>) -> Op
 fn paces(ctx: &Context<'_>, judgements: &[Judgement<'_>]) -> Vec<ReviewerPace> {
     let window = ctx.policy.reviews.rubber_stamp_window.as_delta();
     let threshold = ctx.policy.reviews.rubber_stamp_decisions as usize;
-    let mut by_reviewer: BTreeMap<&IdentityId, Vec<(Timestamp, u64, ReviewVerdict)>> =
+    let mut by_reviewer: BTreeMap<&IdentityId, Vec<(Timestamp, Cite, ReviewVerdict)>> =
         BTreeMap::new();
     for j in judgements {
         let d = &j.stored.record;
@@ -884,7 +898,7 @@ fn paces(ctx: &Context<'_>, judgements: &[Judgement<'_>]) -> Vec<ReviewerPace> {
             by_reviewer
                 .entry(reviewer)
                 .or_default()
-                .push((at, j.stored.seq, d.decision));
+                .push((at, j.stored.cite(), d.decision));
         }
     }
     by_reviewer
@@ -924,7 +938,7 @@ fn paces(ctx: &Context<'_>, judgements: &[Judgement<'_>]) -> Vec<ReviewerPace> {
                 });
                 (all_keep, widest)
             };
-            let mut burst_entries: Vec<u64> = decisions
+            let mut burst_entries: Vec<Cite> = decisions
                 .get(from..=to)
                 .map(|run| run.iter().map(|d| d.1).collect())
                 .unwrap_or_default();

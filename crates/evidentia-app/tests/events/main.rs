@@ -290,7 +290,14 @@ async fn chain_detail_names_the_engines_evidence_with_ledger_hashes() {
                     non_complete += 1;
                 }
                 let seqs: Vec<u64> = link.evidence.iter().map(|e| e.seq).collect();
-                assert_eq!(seqs, expected.evidence);
+                // The projection keeps entries: rows of one set entry are that entry, once.
+                let mut cited: Vec<u64> = Vec::new();
+                for c in &expected.evidence {
+                    if !cited.contains(&c.seq) {
+                        cited.push(c.seq);
+                    }
+                }
+                assert_eq!(seqs, cited);
                 for e in &link.evidence {
                     let entry = &entries[(e.seq - 1) as usize];
                     assert_eq!(entry.seq, e.seq);

@@ -115,6 +115,7 @@ pub(crate) fn sample(items: usize, attributes: usize) -> SampleAppendix {
                         AppendixResult {
                             result: result.to_owned(),
                             evidence: (0..1 + (i + a) % 4).map(|k| (100 + i * 40 + a * 7 + k * 3) as u64).collect(),
+                            evidence_rows: Vec::new(),
                             note: match result {
                                 "fail" => format!(
                                     "Account still present in okta {} days after the termination; no ticket references it.",

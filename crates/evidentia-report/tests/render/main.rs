@@ -79,6 +79,11 @@ fn model(findings: usize) -> ReportModel {
             system: Some("aws".to_owned()),
             account: Some(format!("user{i}@example.com")),
             evidence: vec![i as u64 + 10, i as u64 + 20],
+            evidence_rows: if i % 5 == 0 {
+                vec![(i as u64 + 20, 3)]
+            } else {
+                Vec::new()
+            },
             controls: vec!["PR.AA-01".to_owned(), "PR.AA-05".to_owned()],
             title: format!("Check title {}", i % 7),
             response: None,

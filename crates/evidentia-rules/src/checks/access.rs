@@ -7,7 +7,7 @@ use evidentia_domain::{
     Decision, IdentityId, LifecycleEventType, Outcome, ProvisioningAction, SystemId, Timestamp,
 };
 
-use crate::{Context, Finding, authority};
+use crate::{Cite, Context, Finding, authority};
 
 pub(crate) const SOD_CONFLICT: &str = "EV-SOD-CONFLICT";
 pub(crate) const EXECUTION_FAILED_UNCONFIRMED: &str = "EV-EXECUTION-FAILED-UNCONFIRMED";
@@ -99,7 +99,7 @@ fn separation_of_duties(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                     .system(Some(&row_b.record.system))
                     .account(Some(&row_b.record.account))
                     .entitlement(row_b.record.entitlement.as_deref())
-                    .evidence([ctx.evidence.reconciliations[a].seq, row_b.seq]),
+                    .evidence([ctx.evidence.reconciliations[a].cite(), row_b.cite()]),
                 );
             }
         }
@@ -142,7 +142,7 @@ fn unconfirmed(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .system(Some(&x.system))
             .account(Some(&x.account))
             .entitlement(x.entitlement.as_deref())
-            .evidence([stored.seq]),
+            .evidence([stored.cite()]),
         );
     }
 }
@@ -186,11 +186,13 @@ fn confirmed_by_snapshot(ctx: &Context<'_>, x: &evidentia_domain::Execution) -> 
 }
 
 fn orphans(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let mut seen: BTreeMap<(&SystemId, &str), Vec<u64>> = BTreeMap::new();
+    let mut seen: BTreeMap<(&SystemId, &str), Vec<Cite>> = BTreeMap::new();
     for (i, x) in ctx.executions() {
         let r = &x.record;
         if ctx.in_period(r.at) && ctx.subject(i).is_none() && ctx.is_orphan(&r.system, &r.account) {
-            seen.entry((&r.system, &r.account)).or_default().push(x.seq);
+            seen.entry((&r.system, &r.account))
+                .or_default()
+                .push(x.cite());
         }
     }
     for (i, row) in ctx.rows() {
@@ -202,7 +204,7 @@ fn orphans(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         {
             seen.entry((&r.system, &r.account))
                 .or_default()
-                .push(row.seq);
+                .push(row.cite());
         }
     }
     for ((system, account), seqs) in seen {
@@ -292,7 +294,7 @@ fn drift(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .system(Some(&r.system))
                 .account(Some(&r.account))
                 .entitlement(r.entitlement.as_deref())
-                .evidence([row.seq]),
+                .evidence([row.cite()]),
             );
             reported.insert(key);
         }

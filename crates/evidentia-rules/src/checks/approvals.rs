@@ -4,14 +4,14 @@
 use evidentia_domain::{Approval, ApproverRole, Decision, Outcome, Tier};
 
 use crate::context::is_credential_change;
-use crate::{Context, Finding, Stored, authority};
+use crate::{Cite, Context, Finding, Stored, authority};
 
 pub(crate) const GRANT_WITHOUT_APPROVAL: &str = "EV-GRANT-WITHOUT-APPROVAL";
 pub(crate) const ACCESS_BEFORE_APPROVAL: &str = "EV-ACCESS-BEFORE-APPROVAL";
 pub(crate) const SELF_APPROVAL: &str = "EV-SELF-APPROVAL";
 pub(crate) const PRIVILEGED_WITHOUT_SECURITY: &str = "EV-PRIVILEGED-WITHOUT-SECURITY-APPROVAL";
 
-pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Vec<u64>) {
+pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Vec<Cite>) {
     for (i, stored) in ctx.executions() {
         let x = &stored.record;
         // Only changes that took effect and add access need a decision behind them; credential
@@ -37,7 +37,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Ve
         if authority::birthright(ctx, subject, &x.system, item, x.at)
             || (account && authority::birthright(ctx, subject, &x.system, authority::ACCOUNT, x.at))
         {
-            birthright.push(stored.seq);
+            birthright.push(stored.cite());
             continue;
         }
         let base = |check, summary: String| {
@@ -65,7 +65,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Ve
                 .filter(|r| !r.rejected_by(x.at))
                 .filter_map(|r| r.first_approved())
                 .filter(|a| a.record.decided_at > x.at)
-                .min_by_key(|a| (a.record.decided_at, a.seq));
+                .min_by_key(|a| (a.record.decided_at, a.cite()));
             if let Some(a) = later {
                 out.push(
                     base(
@@ -77,7 +77,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Ve
                             a.record.id
                         ),
                     )
-                    .evidence([stored.seq, a.seq]),
+                    .evidence([stored.cite(), a.cite()]),
                 );
                 continue;
             }
@@ -95,8 +95,12 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Ve
                     GRANT_WITHOUT_APPROVAL,
                     format!("{item} granted on {}: {why}", x.system),
                 )
-                .evidence([stored.seq])
-                .evidence(requests.iter().flat_map(|r| r.rows.iter().map(|a| a.seq))),
+                .evidence([stored.cite()])
+                .evidence(
+                    requests
+                        .iter()
+                        .flat_map(|r| r.rows.iter().map(|a| a.cite())),
+                ),
             );
             continue;
         };
@@ -127,7 +131,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Ve
             }
         });
         if let Some((a, summary)) = self_approved {
-            out.push(base(SELF_APPROVAL, summary).evidence([stored.seq, a.seq]));
+            out.push(base(SELF_APPROVAL, summary).evidence([stored.cite(), a.cite()]));
         }
         if tier == Tier::Privileged {
             // Every role the tier requires, across the approving rows of the requests (a
@@ -149,8 +153,8 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Ve
                             names.join(" or ")
                         ),
                     )
-                    .evidence([stored.seq])
-                    .evidence(before.iter().map(|a| a.seq)),
+                    .evidence([stored.cite()])
+                    .evidence(before.iter().map(|a| a.cite())),
                 );
             }
         }

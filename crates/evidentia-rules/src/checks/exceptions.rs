@@ -21,7 +21,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .system(e.system.as_ref())
                 .entitlement(e.entitlement.as_deref())
                 .exception(&e.id)
-                .evidence([stored.seq])
+                .evidence([stored.cite()])
         };
         if e.owner.is_none() {
             out.push(base(NO_OWNER, format!("exception {} has no owner", e.id)));
@@ -116,7 +116,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                         r.record.as_of.format("%Y-%m-%d")
                     ),
                 )
-                .evidence([r.seq]),
+                .evidence([r.cite()]),
             );
         }
     }

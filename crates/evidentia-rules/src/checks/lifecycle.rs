@@ -12,7 +12,7 @@ use crate::checks::approvals::human_duration;
 use crate::context::{DAY, is_credential_change};
 use crate::departure::{self, Verdict};
 use crate::holdings::{Snapshot, Timeline, snapshot_from};
-use crate::{Context, Finding, Stored, authority};
+use crate::{Cite, Context, Finding, Stored, authority};
 
 pub(crate) const LEAVER_NOT_REVOKED: &str = "EV-LEAVER-NOT-REVOKED";
 pub(crate) const LEAVER_REVOKED_LATE: &str = "EV-LEAVER-REVOKED-LATE";
@@ -42,7 +42,7 @@ fn departures(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                     .identity(Some(id))
                     .system(Some(system))
                     .account(Some(&outcome.account))
-                    .evidence([event.seq, outcome.held_seq])
+                    .evidence([event.cite(), outcome.held_seq])
             };
             let left = t.format("%Y-%m-%d %H:%M UTC");
             match outcome.verdict {
@@ -59,7 +59,7 @@ fn departures(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                     };
                     out.push(
                         base(LEAVER_NOT_REVOKED, summary)
-                            .evidence(outcome.removal.map(|x| x.seq))
+                            .evidence(outcome.removal.map(|x| x.cite()))
                             .evidence(row),
                     );
                 }
@@ -75,7 +75,7 @@ fn departures(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                                 human_duration(outcome.deadline - t)
                             ),
                         )
-                        .evidence([x.seq]),
+                        .evidence([x.cite()]),
                     );
                 }
                 Verdict::OnTime | Verdict::RemovedUnlogged { .. } | Verdict::NotYetDue => {}
@@ -106,11 +106,11 @@ fn activity_after(
         .map(|e| e.record.effective_at);
     let end = rejoined.unwrap_or(ctx.as_of).max(t);
     let after = t + chrono::TimeDelta::nanoseconds(1);
-    let mut activity: BTreeMap<&SystemId, (Vec<u64>, Vec<String>)> = BTreeMap::new();
+    let mut activity: BTreeMap<&SystemId, (Vec<Cite>, Vec<String>)> = BTreeMap::new();
     for x in ctx.executions_by(id) {
         if x.record.at > t && x.record.at < end {
             let entry = activity.entry(&x.record.system).or_default();
-            entry.0.push(x.seq);
+            entry.0.push(x.cite());
             entry.1.push(format!(
                 "{} at {}",
                 x.record
@@ -125,7 +125,7 @@ fn activity_after(
         let r = &a.record;
         if r.outcome == Outcome::Succeeded && r.any_within(after, end) {
             let entry = activity.entry(&r.system).or_default();
-            entry.0.push(a.seq);
+            entry.0.push(a.cite());
             let last = if r.last.at < end { &r.last } else { &r.first };
             entry.1.push(format!(
                 "{} by {} at {} ({})",
@@ -143,7 +143,7 @@ fn activity_after(
             .filter(|u| *u > t && rejoined.is_none_or(|j| *u < j))
         {
             let entry = activity.entry(&r.record.system).or_default();
-            entry.0.push(r.seq);
+            entry.0.push(r.cite());
             entry
                 .1
                 .push(format!("last used {}", used.format("%Y-%m-%d %H:%M")));
@@ -161,7 +161,7 @@ fn activity_after(
             )
             .identity(Some(id))
             .system(Some(system))
-            .evidence([event.seq])
+            .evidence([event.cite()])
             .evidence(seqs.into_iter().take(20)),
         );
     }
@@ -194,20 +194,20 @@ fn movers(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                     Some(x) if x.record.at <= due => None,
                     Some(x) => Some((
                         format!("removed {} after the move", human_duration(x.record.at - t)),
-                        Some(x.seq),
+                        Some(x.cite()),
                     )),
                     None => match (
                         snapshot_from(ctx, id, system, ent, true, due, ctx.as_of),
                         snapshot_from(ctx, id, system, ent, true, after(t), due.min(ctx.as_of)),
                     ) {
-                        (Some(Snapshot::Shows { at, seq }), _) => Some((
+                        (Some(Snapshot::Shows { at, row: seq }), _) => Some((
                             format!("still held on {}", at.format("%Y-%m-%d")),
                             Some(seq),
                         )),
                         (Some(Snapshot::Lacks { .. }), _)
                         | (None, Some(Snapshot::Lacks { .. })) => None,
                         _ if due >= ctx.as_of => None,
-                        (None, Some(Snapshot::Shows { at, seq })) => Some((
+                        (None, Some(Snapshot::Shows { at, row: seq })) => Some((
                             format!("still held on {}", at.format("%Y-%m-%d")),
                             Some(seq),
                         )),
@@ -228,7 +228,7 @@ fn movers(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                         .system(Some(system))
                         .account(Some(account))
                         .entitlement(Some(ent))
-                        .evidence([event.seq, held_seq])
+                        .evidence([event.cite(), held_seq])
                         .evidence(seq),
                     );
                 }
@@ -326,7 +326,7 @@ fn unexplained_removals(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .system(Some(&x.system))
                 .account(Some(&x.account))
                 .entitlement(x.entitlement.as_deref())
-                .evidence([stored.seq]),
+                .evidence([stored.cite()]),
             );
         }
     }

@@ -8,7 +8,7 @@ pub(crate) mod nhi;
 pub(crate) mod reviews;
 
 use crate::coverage::{EvidenceKind as E, Needs};
-use crate::{Context, Finding};
+use crate::{Cite, Context, Finding};
 
 /// Every check of DESIGN.md's table, in its order.
 pub const IMPLEMENTED: &[&str] = &[
@@ -155,7 +155,7 @@ pub(crate) const ABSENCE_OF: &[(&str, E)] = &[
 /// judged campaigns). Order does not matter: the caller sorts.
 /// Every check but the access reviews'; `birthright` receives the grants birthright or the
 /// catalog authorised (the approval checks' by-product, kept for the audit populations).
-pub(crate) fn run_all(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Vec<u64>) {
+pub(crate) fn run_all(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Vec<Cite>) {
     approvals::run(ctx, out, birthright);
     lifecycle::run(ctx, out);
     access::run(ctx, out);

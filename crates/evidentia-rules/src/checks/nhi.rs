@@ -8,7 +8,7 @@ use evidentia_domain::{
 };
 
 use crate::context::sorted;
-use crate::{Context, Finding};
+use crate::{Cite, Context, Finding};
 
 pub(crate) const WITHOUT_OWNER: &str = "EV-NHI-WITHOUT-OWNER";
 pub(crate) const OWNER_LEFT: &str = "EV-NHI-OWNER-LEFT";
@@ -48,7 +48,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         // The owner of record leaving makes the NHI an orphan in waiting: a finding when it is
         // still theirs at the end of the period (or, with `[nhi].owner_handover`, when it was
         // handed over later than that after they left).
-        let mut owner_left: Option<(&IdentityId, Timestamp, u64, Option<Timestamp>)> = None;
+        let mut owner_left: Option<(&IdentityId, Timestamp, Cite, Option<Timestamp>)> = None;
         for (i, (since, owner, _)) in history.iter().enumerate() {
             let Some(owner) = owner else { continue };
             let Some(&(left, left_seq)) = ctx.departed.get(owner) else {
@@ -93,7 +93,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let issued = ctx
             .events_of(id)
             .rev()
-            .find_map(|e| Some((e.record.attributes.credential_issued_at?, e.seq)));
+            .find_map(|e| Some((e.record.attributes.credential_issued_at?, e.cite())));
         let credential_kind = matches!(
             kind,
             IdentityKind::AccessKey | IdentityKind::ApiToken | IdentityKind::Certificate
@@ -141,7 +141,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                     .system(system)
                     .evidence(entries.iter().copied())
                     .evidence(issued.map(|i| i.1))
-                    .evidence(rotation.map(|(_, x)| x.seq)),
+                    .evidence(rotation.map(|(_, x)| x.cite())),
                 );
             }
         }
@@ -181,7 +181,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .system(Some(&x.system))
                 .account(Some(&x.account))
                 .entitlement(x.entitlement.as_deref())
-                .evidence([stored.seq]),
+                .evidence([stored.cite()]),
             );
         }
     }
@@ -192,7 +192,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 /// account that belongs to an NHI. One finding per NHI, system and account.
 fn interactive_sign_ins(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     /// (account as written, evidence entries, how it was used) per NHI, system and account.
-    type Uses<'a> = BTreeMap<(&'a IdentityId, &'a SystemId, String), (&'a str, Vec<u64>, String)>;
+    type Uses<'a> = BTreeMap<(&'a IdentityId, &'a SystemId, String), (&'a str, Vec<Cite>, String)>;
     let mut found: Uses<'_> = BTreeMap::new();
     for (i, stored) in ctx.evidence.activity.iter().enumerate() {
         let a = &stored.record;
@@ -227,7 +227,7 @@ fn interactive_sign_ins(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 );
                 (a.account.as_str(), Vec::new(), how)
             });
-        entry.1.push(stored.seq);
+        entry.1.push(stored.cite());
     }
     for ((owner, system, _), (account, seqs, how)) in found {
         out.push(

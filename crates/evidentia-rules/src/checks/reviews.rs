@@ -7,7 +7,7 @@ use evidentia_domain::{ApproverRole, IdentityId, ReviewVerdict, SystemId, Timest
 use crate::checks::approvals::human_duration;
 use crate::context::{FastMap, Folded};
 use crate::reviews::{Judged, Judgement, Place, RevokeChain, RevokeStatus, entitlement_key};
-use crate::{Context, Finding};
+use crate::{Cite, Context, Finding};
 
 pub(crate) const REVOKE_NOT_EXECUTED: &str = "EV-REVIEW-REVOKE-NOT-EXECUTED";
 pub(crate) const REVOKE_LATE: &str = "EV-REVIEW-REVOKE-LATE";
@@ -72,7 +72,7 @@ fn about_item(check: &'static str, j: &Judged<'_>, d: &Judgement<'_>, summary: S
                 .map(str::trim)
                 .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case(crate::authority::ACCOUNT)),
         )
-        .evidence([j.review.seq, d.stored.seq])
+        .evidence([j.review.cite(), d.stored.cite()])
         .evidence(d.held_row())
 }
 
@@ -84,7 +84,7 @@ fn revokes(j: &Judged<'_>, out: &mut Vec<Finding>) {
         // The campaign's decisions are in ledger order.
         let Some(d) = j
             .decisions
-            .binary_search_by_key(&chain.decision_seq, |d| d.stored.seq)
+            .binary_search_by_key(&chain.decision, |d| d.stored.cite())
             .ok()
             .and_then(|i| j.decisions.get(i))
         else {
@@ -144,14 +144,14 @@ fn revokes(j: &Judged<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// The removal and the snapshot entry that confirm or contradict it.
-fn chain_entries(chain: &RevokeChain) -> impl Iterator<Item = u64> {
+/// The removal and the snapshot row or entry that confirm or contradict it.
+fn chain_entries(chain: &RevokeChain) -> impl Iterator<Item = Cite> {
     chain
         .removal
-        .map(|(seq, _)| seq)
+        .map(|(cite, _)| cite)
         .into_iter()
-        .chain(chain.confirmation.map(|(_, _, seq)| seq))
-        .filter(|seq| *seq > 0)
+        .chain(chain.confirmation.map(|(_, _, cite)| cite))
+        .filter(|cite| cite.seq > 0)
 }
 
 /// A keep or modify decision by the item's holder, or by someone the holder handed it to.
@@ -227,7 +227,7 @@ fn self_reviews(j: &Judged<'_>, out: &mut Vec<Finding>) {
                         g.reviewer.map_or_else(String::new, ToString::to_string)
                     ),
                 )
-                .evidence([g.stored.seq]),
+                .evidence([g.stored.cite()]),
             );
         }
     }
@@ -256,10 +256,10 @@ fn rubber_stamps(ctx: &Context<'_>, j: &Judged<'_>, out: &mut Vec<Finding>) {
         let times: Vec<Timestamp> = pace
             .burst_entries
             .iter()
-            .filter_map(|seq| {
+            .filter_map(|cite| {
                 let i = j
                     .decisions
-                    .binary_search_by_key(seq, |d| d.stored.seq)
+                    .binary_search_by_key(cite, |d| d.stored.cite())
                     .ok()?;
                 j.decisions.get(i)?.stored.record.decided_at
             })
@@ -284,7 +284,7 @@ fn rubber_stamps(ctx: &Context<'_>, j: &Judged<'_>, out: &mut Vec<Finding>) {
             )
             .campaign(&j.review.campaign)
             .identity(Some(&pace.reviewer))
-            .evidence([j.review.seq])
+            .evidence([j.review.cite()])
             .evidence(pace.burst_entries.iter().copied().take(CITED.max(threshold))),
         );
     }
@@ -329,7 +329,7 @@ fn incomplete(ctx: &Context<'_>, j: &Judged<'_>, out: &mut Vec<Finding>) {
             )
             .campaign(&r.campaign)
             .system(Some(&s.system))
-            .evidence([r.seq])
+            .evidence([r.cite()])
             .evidence(s.undecided.iter().map(|u| u.2).take(CITED)),
         );
     }
@@ -353,7 +353,7 @@ fn overdue(ctx: &Context<'_>, j: &Judged<'_>, out: &mut Vec<Finding>) {
     out.push(
         Finding::new(OVERDUE, format!("campaign {} {how}", r.campaign))
             .campaign(&r.campaign)
-            .evidence([r.seq]),
+            .evidence([r.cite()]),
     );
 }
 
@@ -436,7 +436,7 @@ fn outside_population(ctx: &Context<'_>, j: &Judged<'_>, out: &mut Vec<Finding>)
                     day(at)
                 ),
             )
-            .evidence(ctx.snapshot_first_entry(&r.system, at)),
+            .evidence(ctx.snapshot_first_entry(&r.system, at).map(Cite::entry)),
         );
     }
 }

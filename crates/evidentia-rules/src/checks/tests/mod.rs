@@ -3,6 +3,7 @@
 
 mod access;
 mod approvals;
+mod citations;
 mod conventions;
 mod exceptions;
 mod lifecycle;

@@ -360,13 +360,13 @@ fn revoke_finding_fields_and_evidence() {
         .as_ref()
         .map(|s| s.entries.clone())
         .unwrap_or_default();
-    assert!(f.evidence.contains(&a.reviews[0].seq));
-    assert!(f.evidence.contains(&chain.decision_seq));
+    assert!(f.evidence.contains(&a.reviews[0].cite()));
+    assert!(f.evidence.contains(&chain.decision));
     assert!(
         f.evidence
             .contains(&chain.removal.map(|r| r.0).unwrap_or_default())
     );
-    assert!(f.evidence.iter().any(|e| held.contains(e)));
+    assert!(f.evidence.iter().any(|e| held.contains(&e.seq)));
     assert_eq!(chain.status, RevokeStatus::Late);
     assert_eq!(chain.deadline, decided() + sla());
 }
