@@ -15,6 +15,7 @@ function row(account: string, identity: string | null, system = 'okta'): Account
     first_seen: '2024-01-01T00:00:00+00:00',
     last_seen: '2024-01-01T00:00:00+00:00',
     evidence: [4],
+    evidence_rows: [],
   };
 }
 

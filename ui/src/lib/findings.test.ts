@@ -34,6 +34,7 @@ const finding = (check: string, severity: string, nonHuman = false): FindingDto 
   exception: null,
   summary: 's',
   evidence: [1],
+  evidence_rows: [],
   event_seq: null,
   non_human: nonHuman,
   response: null,

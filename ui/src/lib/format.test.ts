@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   baseName,
+  rowsText,
   countsOf,
   formatBytes,
   formatDate,
@@ -112,5 +113,12 @@ describe('oneDecimal', () => {
     expect(oneDecimal(87.87878787)).toBe(87.9);
     expect(oneDecimal(-2.26)).toBe(-2.3);
     expect(oneDecimal(100)).toBe(100);
+  });
+});
+
+describe('rowsText', () => {
+  it('names each cited row of a set entry as entry:row, and nothing for whole entries', () => {
+    expect(rowsText([])).toBe('');
+    expect(rowsText([{ entry: 17, row: 5 }, { entry: 17, row: 6 }, { entry: 20, row: 1 }])).toBe('rows 17:5 17:6 20:1');
   });
 });

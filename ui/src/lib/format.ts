@@ -134,3 +134,9 @@ export function percentOneDecimal(done: number, total: number): number | null {
   const p = oneDecimal((done / total) * 100);
   return p >= 100 && done < total ? 99.9 : p;
 }
+
+/** The rows of set entries a finding or attribute cites, as the CLI and the PDF write them:
+ * `rows 17:5 17:6` (entry 17, rows 5 and 6); empty when it cites whole entries only. */
+export function rowsText(rows: readonly { entry: number; row: number }[]): string {
+  return rows.length === 0 ? '' : `rows ${rows.map((r) => `${r.entry}:${r.row}`).join(' ')}`;
+}

@@ -48,8 +48,8 @@ const item = (over: Partial<SampledItemDto> = {}): SampledItemDto => ({
   systems: ['entra-id', 'okta'],
   stratum: null,
   attributes: [
-    { id: 'removed', outcome: 'pass', evidence: [325, 1235], note: 'no finding', failing_checks: [] },
-    { id: 'no-use-after', outcome: 'fail', evidence: [343], note: 'used after leaving', failing_checks: ['EV-X'] },
+    { id: 'removed', outcome: 'pass', evidence: [325, 1235], evidence_rows: [], note: 'no finding', failing_checks: [] },
+    { id: 'no-use-after', outcome: 'fail', evidence: [343], evidence_rows: [], note: 'used after leaving', failing_checks: ['EV-X'] },
   ],
   ...over,
 });

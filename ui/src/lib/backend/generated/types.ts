@@ -245,7 +245,17 @@ rule: string, detail: string | null, executions: number, reconciliations: number
 /**
  * The first ledger entries that mention it.
  */
-evidence: Array<number>, };
+evidence: Array<number>, 
+/**
+ * Its rows in those of them that are set entries (the first few).
+ */
+evidence_rows: Array<EvidenceRowDto>, };
+
+export type EvidenceRowDto = { entry: number, 
+/**
+ * 1-based position of the record in the set.
+ */
+row: number, };
 
 export type AccountsDto = { policy_seq: number, accounts: Array<AccountDto>, };
 
@@ -320,6 +330,11 @@ id: string, check: string,
  * The check's short title, e.g. "Leaver access not revoked".
  */
 title: string, severity: string, identity: string | null, system: string | null, account: string | null, entitlement: string | null, exception: string | null, summary: string, evidence: Array<number>, 
+/**
+ * The rows of set entries among what it cites (empty when it cites only one-record
+ * entries).
+ */
+evidence_rows: Array<EvidenceRowDto>, 
 /**
  * The lifecycle event whose chain the Events page opens, when the finding rests on one.
  */
@@ -509,7 +524,11 @@ outcome: string,
 /**
  * The ledger entries behind the outcome.
  */
-evidence: Array<number>, note: string, 
+evidence: Array<number>, 
+/**
+ * The rows of set entries among them.
+ */
+evidence_rows: Array<EvidenceRowDto>, note: string, 
 /**
  * The checks of the findings that make it fail.
  */
