@@ -976,6 +976,25 @@ class SampleProofs(Folder):
         obj["item"]["attributes"][0]["evidence"] = [4]
         self.assertExit(1, run("--proof", self.write("s.json", json.dumps(obj))), "entry 4's inclusion proof leads to root")
 
+    def test_a_set_row_is_exactly_a_cited_row_and_matches_a_disclosed_payload(self):
+        def with_rows(withheld, rows, cited=({"entry": 4, "row": 2},)):
+            obj = json.loads(self.sample_proof(3, [[4]], withheld=withheld, note=None).read_text())
+            obj["item"]["attributes"][0]["evidence_rows"] = list(cited)
+            obj["entries"][1]["rows"] = rows
+            if CAN_SIGN:
+                obj["item_note"] = self.key.sign(item_text(obj["item"], 11, self.root)).decode()
+            return self.write("s.json", json.dumps(obj))
+        row = {"row": 2, "artifact": "ab" * 32, "location": "line 3", "record": {"account": "u3"}, "raw_line": None}
+        self.assertExit(0, run("--proof", with_rows({4}, [row])), "entries [3, 4] recompute")
+        self.assertExit(1, run("--proof", with_rows({4}, [dict(row, row=1)])),
+                        "entry 4: discloses rows [1], the item cites rows [2] of it")
+        self.assertExit(1, run("--proof", with_rows({4}, [dict(row, record=None)])),
+                        "entry 4: row 2: neither a record nor record_withheld")
+        self.assertExit(0, run("--proof", with_rows({4}, [dict(row, record=None, record_withheld="another's")])))
+        # With the payload disclosed, the row must be its rows[1]; entry 4's payload has no rows.
+        self.assertExit(1, run("--proof", with_rows((), [row])),
+                        "entry 4: row 2: differs from rows[1] of the disclosed payload")
+
     def test_an_item_changed_after_it_was_signed_fails(self):
         if not CAN_SIGN:
             self.skipTest("openssl cannot sign Ed25519 here")

@@ -658,6 +658,8 @@ def finding_proof(source, obj, sample=False):
             bad.file = source
             raise
         included(source, fields, [bytes.fromhex(h) for h in item["inclusion"]], size, root)
+        if sample:
+            set_rows(source, fields, item, sample_item_rows(finding))
         need(fields[0] not in seen, f"entry {fields[0]} is given twice")
         seen[fields[0]] = fields
     for seq, fields in seen.items():  # neighbours given together must link (section 12 step 1.7)
@@ -692,6 +694,60 @@ def sample_item_entries(item):
             return None
         seqs.update(evidence)
     return sorted(seqs)
+
+
+def sample_item_rows(item):
+    """The (entry, row) pairs a sampled item cites, ascending: its `row` beside its `entry` and its
+    attributes' `evidence_rows` (row 0, a one-record entry, is never listed); None if malformed."""
+    pairs = set()
+    if "row" in item:
+        if not is_uint(item["row"]):
+            return None
+        pairs.add((item["entry"], item["row"]))
+    for attribute in item["attributes"]:
+        for cited in attribute.get("evidence_rows", []) if isinstance(attribute, dict) else []:
+            if not isinstance(cited, dict) or not is_uint(cited.get("entry")) or not is_uint(cited.get("row")):
+                return None
+            pairs.add((cited["entry"], cited["row"]))
+    return sorted(p for p in pairs if p[1] > 0)
+
+
+def set_rows(source, fields, item, cited):
+    """A sample proof entry's `rows` (section 18): exactly the rows its item cites of it, each a
+    record or record_withheld, and rows[row-1] of the payload when the payload is disclosed. A row
+    beside a withheld payload cannot be recomputed to payload_sha256: only its shape is checked."""
+    seq, payload = fields[0], fields[3]
+    rows = item.get("rows")
+    if rows is None:
+        return  # a proof made before rows were disclosed
+    def need(ok, what):
+        if not ok:
+            raise Failure(f"{source}: entry {seq}: {what}")
+    need(cited is not None, "its item has a row or evidence_rows that is not a count")
+    need(isinstance(rows, list) and all(isinstance(r, dict) and is_uint(r.get("row")) for r in rows),
+         "rows is not a list of {row, artifact, location, record}")
+    wanted = [r for s, r in cited if s == seq]
+    need([r["row"] for r in rows] == wanted,
+         f"discloses rows {[r['row'] for r in rows]}, the item cites rows {wanted} of it")
+    whole = None
+    if payload is not None:
+        try:
+            whole = json.loads(payload)
+        except ValueError:
+            need(False, "payload with rows is not JSON")
+    for r in rows:
+        n, record, why = r["row"], r.get("record"), r.get("record_withheld")
+        need(set(r) <= {"row", "artifact", "location", "record", "raw_line", "record_withheld"},
+             f"row {n}: unexpected keys")
+        need((isinstance(record, dict) and why is None)
+             or (record is None and isinstance(why, str) and r.get("raw_line") is None),
+             f"row {n}: neither a record nor record_withheld without a raw line")
+        if whole is not None:
+            stored = whole.get("rows", [])[n - 1] if isinstance(whole.get("rows"), list) and 0 < n <= len(whole["rows"]) else None
+            need(isinstance(stored, dict) and stored.get("location") == r.get("location")
+                 and whole.get("artifact") == r.get("artifact")
+                 and (record is None or stored.get("record") == record),
+                 f"row {n}: differs from rows[{n - 1}] of the disclosed payload")
 
 
 def tlog_proof(source, text):

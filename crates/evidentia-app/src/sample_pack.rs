@@ -44,6 +44,20 @@ const SINGLE_RECORD_KINDS: [&str; 11] = [
     "record.account",
 ];
 
+/// Entry kinds that hold many records as `{"artifact", "rows": [{"location", "record"}]}`
+/// (docs/ledger-format.md §8): a row a sample cites is disclosed on its own beside the
+/// withheld payload. (`record.execution_set` is `entries::EXECUTION_SET_KIND` once the
+/// importer writes it.)
+const SET_KINDS: [&str; 2] = [
+    crate::entries::RECONCILIATION_SET_KIND,
+    "record.execution_set",
+];
+
+/// The record kind of a set kind's rows, for whether a row is read from one line.
+fn row_kind(set_kind: &str) -> &str {
+    set_kind.strip_suffix("_set").unwrap_or(set_kind)
+}
+
 /// A raw line longer than this is not one record's line (a JSON file on one line): not shown
 /// (the entry viewer shows it cut instead).
 const MAX_RAW_LINE: usize = crate::entry_source::MAX_RAW_LINE;
@@ -63,6 +77,9 @@ pub struct SamplePackReport {
     pub withheld: usize,
     /// Of those, entries shown with their artifact's raw line.
     pub raw_lines: usize,
+    /// Rows of set entries disclosed on their own (an item's sampled execution or cited
+    /// inventory row), beside their entry's withheld payload.
+    pub set_rows: usize,
     /// Whether the checkpoint, the manifest and every item are signed.
     pub signed: bool,
 }
@@ -199,9 +216,20 @@ pub async fn write_sample_pack(
                     sample_file.display()
                 )
             })?;
+            let rows = evidentia_pack::sample_item_rows(item).ok_or_else(|| {
+                anyhow!(
+                    "reading {}: /items/{i}: a row or evidence_rows that is not a count",
+                    sample_file.display()
+                )
+            })?;
             let mut entries = Vec::with_capacity(seqs.len());
             for seq in seqs {
-                entries.push(disclosure.entry(&ws, &trust, item, seq).await?);
+                let cited: Vec<u64> = rows
+                    .iter()
+                    .filter(|(s, _)| *s == seq)
+                    .map(|(_, r)| *r)
+                    .collect();
+                entries.push(disclosure.entry(&ws, &trust, item, seq, &cited).await?);
             }
             let item_note = match &trust.key {
                 Some(key) => Value::String(
@@ -284,6 +312,7 @@ pub async fn write_sample_pack(
         entries: disclosure.entries,
         withheld: disclosure.withheld,
         raw_lines: disclosure.raw_lines,
+        set_rows: disclosure.set_rows,
         signed: trust.signed.is_some(),
     })
 }
@@ -315,19 +344,22 @@ struct Disclosure {
     entries: usize,
     withheld: usize,
     raw_lines: usize,
+    set_rows: usize,
     /// Artifact (hex) → its lines, read once however many entries cite it.
     artifacts: BTreeMap<String, Option<Vec<Vec<u8>>>>,
 }
 
 impl Disclosure {
     /// Entry `seq` as its ledger.jsonl object with its inclusion proof, its payload withheld
-    /// unless it is one record, and the artifact's raw line when the record is one line.
+    /// unless it is one record, and the artifact's raw line when the record is one line. For
+    /// a set entry, the `rows` the item cites (1-based) are disclosed on their own.
     async fn entry(
         &mut self,
         ws: &evidentia_store::Workspace,
         trust: &PackTrust,
         item: &Value,
         seq: u64,
+        rows: &[u64],
     ) -> anyhow::Result<Value> {
         let size = trust.tree.size();
         if seq == 0 || seq > size {
@@ -365,15 +397,27 @@ impl Disclosure {
                     )
                 })
         };
+        let set_rows = if rows.is_empty() {
+            None
+        } else {
+            Some(
+                self.set_rows(ws, item, seq, &entry.kind, payload.as_ref(), rows)
+                    .await?,
+            )
+        };
         if let Some(reason) = withheld {
             self.withheld += 1;
             line["payload"] = Value::Null;
-            return Ok(json!({
+            let mut disclosed = json!({
                 "entry": line,
                 "inclusion": inclusion,
                 "raw_line": null,
                 "payload_withheld": reason,
-            }));
+            });
+            if let Some(set_rows) = set_rows {
+                disclosed["rows"] = Value::Array(set_rows);
+            }
+            return Ok(disclosed);
         }
         let raw_line = match &payload {
             Some(payload) if ONE_LINE_KINDS.contains(&entry.kind.as_str()) => {
@@ -385,6 +429,82 @@ impl Disclosure {
             self.raw_lines += 1;
         }
         Ok(json!({ "entry": line, "inclusion": inclusion, "raw_line": raw_line }))
+    }
+
+    /// The cited rows of set entry `seq`, each on its own: `{row, artifact, location, record,
+    /// raw_line}`, the record being `rows[row-1]` of the payload the entry's `payload_sha256`
+    /// commits to. A row about another identity (or account) than the item's keeps its place
+    /// (row, artifact, location) and withholds its record, as a single record would.
+    async fn set_rows(
+        &mut self,
+        ws: &evidentia_store::Workspace,
+        item: &Value,
+        seq: u64,
+        kind: &str,
+        payload: Option<&Value>,
+        rows: &[u64],
+    ) -> anyhow::Result<Vec<Value>> {
+        if !SET_KINDS.contains(&kind) {
+            bail!(
+                "the sample cites row {} of entry {seq}, a {kind} entry, which has no rows",
+                rows[0]
+            );
+        }
+        let all = payload
+            .and_then(|p| p.get("rows"))
+            .and_then(Value::as_array)
+            .ok_or_else(|| anyhow!("entry {seq}: a {kind} payload without its rows"))?;
+        let artifact = payload.and_then(|p| p.get("artifact")).cloned();
+        let mut disclosed = Vec::with_capacity(rows.len());
+        for &n in rows {
+            let row = usize::try_from(n)
+                .ok()
+                .and_then(|n| all.get(n.checked_sub(1)?))
+                .ok_or_else(|| {
+                    anyhow!(
+                        "the sample cites row {n} of entry {seq}, which has {} rows",
+                        all.len()
+                    )
+                })?;
+            let location = row.get("location").cloned().unwrap_or(Value::Null);
+            // The row as a one-record payload: what `about_another` and `raw_line` read.
+            let alone = json!({
+                "artifact": artifact.clone().unwrap_or(Value::Null),
+                "location": location.clone(),
+                "record": row.get("record").cloned().unwrap_or(Value::Null),
+            });
+            self.set_rows += 1;
+            if let Some(whom) = about_another(item, &alone) {
+                disclosed.push(json!({
+                    "row": n,
+                    "artifact": alone["artifact"],
+                    "location": location,
+                    "record": null,
+                    "raw_line": null,
+                    "record_withheld": format!(
+                        "a {} row about {whom}, not the sampled item: cited for what it shows of its source (a snapshot's time and coverage)",
+                        row_kind(kind)
+                    ),
+                }));
+                continue;
+            }
+            let raw_line = if ONE_LINE_KINDS.contains(&row_kind(kind)) {
+                self.raw_line(ws, &alone).await?
+            } else {
+                None
+            };
+            if raw_line.is_some() {
+                self.raw_lines += 1;
+            }
+            disclosed.push(json!({
+                "row": n,
+                "artifact": alone["artifact"],
+                "location": location,
+                "record": alone["record"],
+                "raw_line": raw_line,
+            }));
+        }
+        Ok(disclosed)
     }
 
     /// The artifact's line a record was read from, when its location is exactly `line N`
@@ -468,6 +588,8 @@ fn verify_txt(
          Each proofs/sample/NNNN.json proves its item's entries against the checkpoint below with\n\
          RFC 9162 inclusion proofs; an entry whose payload could name identities outside the sample\n\
          is disclosed without it (payload null, payload_withheld saying why, payload_sha256 kept).\n\
+         When an item cites row N of a set entry (an execution or an inventory row among up to\n\
+         1,024 others), that row alone is disclosed beside the withheld payload, under \"rows\".\n\
          \n\
          To check it:\n\
          \n\
@@ -480,12 +602,16 @@ fn verify_txt(
          What is proven: every disclosed entry is in the ledger under the signed checkpoint, and\n\
          each item (its attributes and outcomes) was signed with it. What is not: a raw_line is\n\
          the artifact's line for reading (the artifact is not in the pack, so its hash cannot be\n\
-         checked); a withheld payload's content.\n\
+         checked); a withheld payload's content; and that a disclosed row is rows[N-1] of its\n\
+         entry's payload. A row cannot be hashed to payload_sha256 without its neighbours: it is\n\
+         the workspace's statement (signed with the pack when signed), and payload_sha256 binds\n\
+         it. To tie a row out, take that entry's line from a full evidence pack's ledger.jsonl\n\
+         (same checkpoint or later): its payload must hash to payload_sha256 and hold the row.\n\
          \n\
          Workspace: {}\n\
          Checkpoint: {} entries, head {}, tree root {}\n\
          Signed: {}\n\
-         Entries disclosed: {} ({} payloads withheld, {} raw lines)\n",
+         Entries disclosed: {} ({} payloads withheld, {} raw lines, {} set rows)\n",
         manifest.workspace_id,
         manifest.checkpoint.entry_count,
         manifest.checkpoint.head_hash,
@@ -498,6 +624,7 @@ fn verify_txt(
         d.entries,
         d.withheld,
         d.raw_lines,
+        d.set_rows,
     )
 }
 
@@ -510,4 +637,191 @@ async fn open_hashes(
     let hashes = ws.entry_hashes(upto).await;
     ws.close().await;
     Ok(hashes?)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use chrono::TimeZone;
+    use evidentia_ledger::canonical_json;
+    use evidentia_store::Access;
+
+    use super::*;
+
+    const AT: &str = "2026-03-01T00:00:00.000000Z";
+
+    /// A CloudTrail-like JSON-lines log: three executions, each on its own line.
+    const LOG: &str = "{\"eventName\":\"AddUserToGroup\",\"user\":\"alice\"}\n\
+                       {\"eventName\":\"AddUserToGroup\",\"user\":\"bob\"}\n\
+                       {\"eventName\":\"AddUserToGroup\",\"user\":\"carol\"}\n";
+
+    fn execution(account: &str) -> Value {
+        json!({"account": account, "action": "grant", "actor": "admin",
+            "at": "2026-02-01T10:00:00Z", "entitlement": "admins", "failure_reason": null,
+            "outcome": "success", "request_ref": null, "source_event_id": null,
+            "source_event_type": "AddUserToGroup", "system": "aws"})
+    }
+
+    fn inventory_row(account: &str, identity: &str) -> Value {
+        json!({"account": account, "as_of": "2026-02-02T00:00:00Z", "entitlement": null,
+            "identity": identity, "last_used_at": null, "status": "active", "system": "aws"})
+    }
+
+    /// A workspace holding the log as an artifact, its three executions as one
+    /// `record.execution_set` (entry 3), an inventory of two rows as one
+    /// `record.reconciliation_set` (entry 4) and a lone execution (entry 5).
+    async fn workspace(dir: &Path) -> (Location, Vec<u8>) {
+        let path = Location::from(dir.join("sets.evidentia"));
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).single().unwrap();
+        crate::init_workspace(&path, now).await.unwrap();
+        let ws = evidentia_store::Workspace::open(&path, Access::ReadWrite)
+            .await
+            .unwrap();
+        let mut batch = ws.begin().await.unwrap();
+        let sha = Hash::of(LOG.as_bytes());
+        let mut writer = batch.start_artifact(sha);
+        batch
+            .write_artifact(&mut writer, LOG.as_bytes())
+            .await
+            .unwrap();
+        assert_eq!(batch.finish_artifact(writer, AT).await.unwrap(), 2);
+        let rows: Vec<Value> = ["alice", "bob", "carol"]
+            .iter()
+            .enumerate()
+            .map(
+                |(i, who)| json!({"location": format!("line {}", i + 1), "record": execution(who)}),
+            )
+            .collect();
+        let set = canonical_json(&json!({"artifact": sha.to_hex(), "rows": rows})).unwrap();
+        let inventory = canonical_json(&json!({
+            "artifact": sha.to_hex(),
+            "rows": [
+                {"location": "line 1", "record": inventory_row("bob", "E2")},
+                {"location": "line 2", "record": inventory_row("dave", "E9")},
+            ],
+        }))
+        .unwrap();
+        let lone = canonical_json(&json!({
+            "artifact": sha.to_hex(), "location": "line 2", "record": execution("bob"),
+        }))
+        .unwrap();
+        for (kind, payload, seq) in [
+            ("record.execution_set", set.clone(), 3),
+            (crate::entries::RECONCILIATION_SET_KIND, inventory, 4),
+            ("record.execution", lone, 5),
+        ] {
+            assert_eq!(batch.append(kind, AT, payload).await.unwrap(), seq);
+        }
+        batch.commit().await.unwrap();
+        ws.close().await;
+        (path, set)
+    }
+
+    /// Discloses `seq` for `item` with the rows it cites, as the pack writer does.
+    async fn disclose(path: &Location, item: &Value, seq: u64) -> anyhow::Result<(Value, usize)> {
+        let ws = open_read(path).await?;
+        let head = ws.head().await?;
+        let trust = PackTrust::build(path, head).await?;
+        let rows: Vec<u64> = evidentia_pack::sample_item_rows(item)
+            .unwrap()
+            .into_iter()
+            .filter(|(s, _)| *s == seq)
+            .map(|(_, r)| r)
+            .collect();
+        let mut disclosure = Disclosure::default();
+        let result = disclosure.entry(&ws, &trust, item, seq, &rows).await;
+        ws.close().await;
+        Ok((result?, disclosure.set_rows))
+    }
+
+    fn bobs_grant() -> Value {
+        json!({"key": "3:2", "entry": 3, "row": 2, "kind": "grant", "identity": "E2",
+        "account": "bob", "attributes": [
+            {"id": "approved", "evidence": [3], "evidence_rows": [{"entry": 3, "row": 2}]},
+            {"id": "held", "evidence": [4], "evidence_rows": [
+                {"entry": 4, "row": 1}, {"entry": 4, "row": 2}]},
+        ]})
+    }
+
+    #[tokio::test]
+    async fn a_sampled_execution_is_disclosed_alone_beside_its_withheld_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, set) = workspace(dir.path()).await;
+        let (disclosed, rows) = disclose(&path, &bobs_grant(), 3).await.unwrap();
+        assert_eq!(rows, 1);
+        assert_eq!(disclosed["entry"]["payload"], Value::Null);
+        assert!(
+            disclosed["payload_withheld"]
+                .as_str()
+                .unwrap()
+                .contains("record.execution_set")
+        );
+        // The hash the row is bound to is the stored payload's.
+        assert_eq!(
+            disclosed["entry"]["payload_sha256"],
+            Hash::of(&set).to_hex()
+        );
+        let stored: Value = serde_json::from_slice(&set).unwrap();
+        assert_eq!(
+            disclosed["rows"],
+            json!([{
+                "row": 2,
+                "artifact": Hash::of(LOG.as_bytes()).to_hex(),
+                "location": "line 2",
+                "record": stored["rows"][1]["record"],
+                "raw_line": "{\"eventName\":\"AddUserToGroup\",\"user\":\"bob\"}",
+            }])
+        );
+        // Its neighbours are not in the disclosure at all.
+        let text = disclosed.to_string();
+        assert!(!text.contains("alice") && !text.contains("carol"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn an_inventory_row_about_another_identity_keeps_its_place_not_its_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, _) = workspace(dir.path()).await;
+        let (disclosed, rows) = disclose(&path, &bobs_grant(), 4).await.unwrap();
+        assert_eq!(rows, 2);
+        let rows = disclosed["rows"].as_array().unwrap();
+        assert_eq!(rows[0]["record"], inventory_row("bob", "E2"));
+        assert_eq!(rows[0]["raw_line"], LOG.lines().next().unwrap());
+        assert_eq!(rows[1]["row"], 2);
+        assert_eq!(rows[1]["location"], "line 2");
+        assert_eq!(rows[1]["record"], Value::Null);
+        assert_eq!(rows[1]["raw_line"], Value::Null);
+        assert!(
+            rows[1]["record_withheld"]
+                .as_str()
+                .unwrap()
+                .starts_with("a record.reconciliation row about another identity"),
+            "{rows:?}"
+        );
+        assert!(!disclosed.to_string().contains("dave"));
+    }
+
+    #[tokio::test]
+    async fn a_row_the_entry_does_not_have_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, _) = workspace(dir.path()).await;
+        let mut item = bobs_grant();
+        item["row"] = 7.into();
+        let err = disclose(&path, &item, 3).await.unwrap_err().to_string();
+        assert_eq!(
+            err, "the sample cites row 7 of entry 3, which has 3 rows",
+            "{err}"
+        );
+        let item = json!({"key": "5:1", "entry": 5, "row": 1, "attributes": []});
+        let err = disclose(&path, &item, 5).await.unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "the sample cites row 1 of entry 5, a record.execution entry, which has no rows"
+        );
+        // Row 0 (the lone execution itself) is disclosed whole, as before.
+        let item = json!({"key": "5", "entry": 5, "identity": "E2", "attributes": []});
+        let (disclosed, rows) = disclose(&path, &item, 5).await.unwrap();
+        assert_eq!(rows, 0);
+        assert!(disclosed["entry"]["payload"].is_string());
+        assert!(disclosed.get("rows").is_none());
+    }
 }

@@ -1679,6 +1679,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 json["entries"] = report.entries.into();
                 json["payloads_withheld"] = report.withheld.into();
                 json["raw_lines"] = report.raw_lines.into();
+                json["set_rows"] = report.set_rows.into();
                 json["signed"] = report.signed.into();
                 print_json(&json)?;
             } else {

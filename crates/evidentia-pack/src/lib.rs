@@ -118,3 +118,29 @@ pub fn sample_item_entries(item: &serde_json::Value) -> Option<Vec<u64>> {
     }
     Some(seqs.into_iter().collect())
 }
+
+/// The rows of set entries a sampled item cites, ascending and each once, as (entry, row): the
+/// item's own `row` beside its `entry`, and every attribute's `evidence_rows` (row ≥ 1; a
+/// one-record entry is row 0 and never listed). What its proof discloses of those entries'
+/// payloads, no more (docs/evidence-pack.md). `None` when a row is not a count.
+pub fn sample_item_rows(item: &serde_json::Value) -> Option<Vec<(u64, u64)>> {
+    let mut rows = std::collections::BTreeSet::new();
+    if let Some(row) = item.get("row") {
+        rows.insert((item.get("entry")?.as_u64()?, row.as_u64()?));
+    }
+    for attribute in item
+        .get("attributes")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(cited) = attribute.get("evidence_rows") else {
+            continue;
+        };
+        for cited in cited.as_array()? {
+            rows.insert((cited.get("entry")?.as_u64()?, cited.get("row")?.as_u64()?));
+        }
+    }
+    rows.retain(|(_, row)| *row > 0);
+    Some(rows.into_iter().collect())
+}

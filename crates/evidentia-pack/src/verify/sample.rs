@@ -92,6 +92,23 @@ struct DisclosedEntry {
     raw_line: Option<String>,
     #[serde(default)]
     payload_withheld: Option<String>,
+    /// The rows of a set entry the item cites, each disclosed on its own.
+    #[serde(default)]
+    rows: Option<Vec<DisclosedRow>>,
+}
+
+/// One row of a set entry, disclosed without its neighbours (docs/ledger-format.md §18).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DisclosedRow {
+    row: u64,
+    artifact: Value,
+    location: Value,
+    record: Value,
+    #[serde(default)]
+    raw_line: Option<String>,
+    #[serde(default)]
+    record_withheld: Option<String>,
 }
 
 /// Reads every file of a selective pack whole (it holds no ledger and no artifacts, so each
@@ -448,9 +465,17 @@ impl ItemCheck {
                 shown.join(", ")
             ));
         }
+        let cited = crate::sample_item_rows(&proof.item)
+            .ok_or_else(|| "its item has a row or evidence_rows that is not a count".to_owned())?;
         for (disclosed, seq) in proof.entries.iter().zip(&wanted) {
             self.check_entry(*seq, disclosed)
                 .map_err(|reason| format!("entry {seq}: {reason}"))?;
+            let rows: Vec<u64> = cited
+                .iter()
+                .filter(|(s, _)| s == seq)
+                .map(|(_, r)| *r)
+                .collect();
+            check_rows(disclosed, &rows).map_err(|reason| format!("entry {seq}: {reason}"))?;
         }
         Ok(())
     }
@@ -584,6 +609,66 @@ impl ItemCheck {
     }
 }
 
+/// A set entry's disclosed rows: exactly the rows the item cites of it, ascending (packs made
+/// before rows were disclosed have none, which hides nothing of what is proven); each row is
+/// either its record or `record_withheld` saying why, never a raw line beside a withheld
+/// record. When the entry's payload is disclosed too, each row must be `rows[row-1]` of it;
+/// when it is withheld, a row cannot be checked against `payload_sha256` (docs/evidence-pack.md).
+fn check_rows(disclosed: &DisclosedEntry, cited: &[u64]) -> Result<(), String> {
+    let Some(rows) = &disclosed.rows else {
+        return Ok(());
+    };
+    let given: Vec<u64> = rows.iter().map(|r| r.row).collect();
+    if given != cited {
+        return Err(format!(
+            "discloses rows {given:?}, the item cites rows {cited:?} of it"
+        ));
+    }
+    let payload = match disclosed.entry.get("payload") {
+        Some(Value::String(text)) => Some(
+            serde_json::from_str::<Value>(text)
+                .map_err(|e| format!("payload with rows is not JSON: {e}"))?,
+        ),
+        _ => None,
+    };
+    for row in rows {
+        let n = row.row;
+        match (&row.record, &row.record_withheld) {
+            (Value::Object(_), None) => {}
+            (Value::Null, Some(_)) if row.raw_line.is_none() => {}
+            (Value::Null, Some(_)) => {
+                return Err(format!("row {n}: a raw line beside a withheld record"));
+            }
+            (Value::Null, None) => {
+                return Err(format!(
+                    "row {n}: record is null without record_withheld saying why"
+                ));
+            }
+            _ => {
+                return Err(format!(
+                    "row {n}: record is neither an object nor null beside record_withheld"
+                ));
+            }
+        }
+        if let Some(payload) = &payload {
+            let stored = usize::try_from(n)
+                .ok()
+                .and_then(|i| payload.get("rows")?.as_array()?.get(i.checked_sub(1)?))
+                .ok_or_else(|| format!("row {n}: the disclosed payload has no such row"))?;
+            let same = stored.get("location") == Some(&row.location)
+                && payload.get("artifact") == Some(&row.artifact)
+                && (row.record.is_null() || stored.get("record") == Some(&row.record));
+            if !same {
+                return Err(format!(
+                    "row {n}: differs from rows[{}] of the disclosed payload",
+                    n - 1
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -598,8 +683,12 @@ mod tests {
         Checkpoint, PackPeriod, PackWriter, Verdict, to_line, verify_pack, verify_pack_signed,
     };
 
-    /// A signed selective pack of one item resting on entries 1 and 3 of a three-entry ledger,
-    /// entry 3's payload withheld; `edit` changes the proof before the files are hashed.
+    /// Entry 3: a set of two executions, the second the item's (row 2), the first another's.
+    const SET_PAYLOAD: &str = r#"{"artifact":"ab","rows":[{"location":"line 2","record":{"account":"u2"}},{"location":"line 3","record":{"account":"u1"}}]}"#;
+
+    /// A signed selective pack of one item resting on entries 1 and 3 (row 2) of a three-entry
+    /// ledger, entry 3's payload withheld and its row 2 disclosed alone; `edit` changes the
+    /// proof before the files are hashed.
     fn pack(key: &SigningKey, edit: impl Fn(&mut Value)) -> Vec<u8> {
         let mut chain = Chain::new();
         let mut tree = MerkleTree::new();
@@ -610,7 +699,7 @@ mod tests {
                 b"{\"record\":{\"identity\":\"u1\"}}".to_vec(),
             ),
             ("record.execution", b"{\"record\":{}}".to_vec()),
-            ("import.file", b"{\"rows\":[\"u2\"]}".to_vec()),
+            ("record.execution_set", SET_PAYLOAD.as_bytes().to_vec()),
         ] {
             let entry = chain.next_entry(kind, "2026-01-01T00:00:00.000000Z", payload);
             tree.push_entry(&entry.entry_hash);
@@ -624,7 +713,8 @@ mod tests {
         };
         let note = sign_checkpoint(&head, key).unwrap();
         let item = json!({"key": "1", "entry": 1, "identity": "u1",
-            "attributes": [{"id": "removed", "evidence": [3, 1]}]});
+            "attributes": [{"id": "removed", "evidence": [3, 1],
+                "evidence_rows": [{"entry": 3, "row": 2}]}]});
         lines[2]["payload"] = Value::Null;
         let entry = |i: usize, withheld: bool| {
             let mut e = json!({
@@ -634,6 +724,8 @@ mod tests {
             });
             if withheld {
                 e["payload_withheld"] = "may name others".into();
+                e["rows"] = json!([{"row": 2, "artifact": "ab", "location": "line 3",
+                    "record": {"account": "u1"}, "raw_line": "u1,grant"}]);
             }
             e
         };
@@ -757,6 +849,31 @@ mod tests {
                 Box::new(|p| p["item"]["identity"] = "u2".into()),
                 "its item is not item 1 of sample.json",
             ),
+            (
+                Box::new(|p| p["entries"][1]["rows"][0]["row"] = 1.into()),
+                "entry 3: discloses rows [1], the item cites rows [2] of it",
+            ),
+            (
+                Box::new(|p| p["entries"][1]["rows"][0]["record"] = Value::Null),
+                "entry 3: row 2: record is null without record_withheld",
+            ),
+            (
+                Box::new(|p| {
+                    p["entries"][1]["rows"][0]["record"] = Value::Null;
+                    p["entries"][1]["rows"][0]["record_withheld"] = "another's".into();
+                }),
+                "entry 3: row 2: a raw line beside a withheld record",
+            ),
+            (
+                // With the whole payload disclosed, a row is checked against it: row 2 claimed
+                // to be row 1's record.
+                Box::new(|p| {
+                    p["entries"][1]["entry"]["payload"] = SET_PAYLOAD.into();
+                    p["entries"][1]["payload_withheld"] = Value::Null;
+                    p["entries"][1]["rows"][0]["record"] = json!({"account": "u2"});
+                }),
+                "entry 3: row 2: differs from rows[1] of the disclosed payload",
+            ),
         ];
         for (edit, says) in cases {
             let found = problems(&pack(&key, edit));
@@ -767,6 +884,21 @@ mod tests {
                 "{says:?} in {found:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_row_checked_against_its_disclosed_payload_is_intact() {
+        let key = SigningKey::generate("evidentia/w").unwrap();
+        let disclosed = pack(&key, |p| {
+            p["entries"][1]["entry"]["payload"] = SET_PAYLOAD.into();
+            p["entries"][1]["payload_withheld"] = Value::Null;
+        });
+        assert_eq!(problems(&disclosed), Vec::<String>::new());
+        // A pack made before rows were disclosed has none, and still verifies.
+        let older = pack(&key, |p| {
+            p["entries"][1].as_object_mut().unwrap().remove("rows");
+        });
+        assert_eq!(problems(&older), Vec::<String>::new());
     }
 
     #[test]
