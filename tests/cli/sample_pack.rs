@@ -213,6 +213,11 @@ fn a_selective_pack_names_nobody_outside_the_sample_and_its_evidence() {
                 named.insert(id.to_ascii_uppercase());
             }
             for e in proof["entries"].as_array().unwrap() {
+                // A set entry's cited rows, disclosed alone beside its withheld payload.
+                for row in e["rows"].as_array().into_iter().flatten() {
+                    named.extend(identity_ids(&row["record"].to_string()));
+                    named.extend(identity_ids(row["raw_line"].as_str().unwrap_or_default()));
+                }
                 if e["entry"]["payload"].is_null() {
                     withheld += 1;
                     assert!(e["payload_withheld"].is_string());
