@@ -75,10 +75,11 @@ pub struct SamplePackReport {
     pub entries: usize,
     /// Of those, entries whose payload is withheld.
     pub withheld: usize,
-    /// Of those, entries shown with their artifact's raw line.
+    /// Raw lines shown from artifacts: of disclosed entries, and of disclosed set rows.
     pub raw_lines: usize,
     /// Rows of set entries disclosed on their own (an item's sampled execution or cited
-    /// inventory row), beside their entry's withheld payload.
+    /// inventory row), beside their entry's withheld payload; a row about another identity
+    /// counts, its record withheld.
     pub set_rows: usize,
     /// Whether the checkpoint, the manifest and every item are signed.
     pub signed: bool,
