@@ -71,11 +71,17 @@ pub async fn list_entries(
     Ok(entries.iter().map(|e| EntryJson::from(e).into()).collect())
 }
 
-/// Where entry `seq` came from (file, line or pointer, the line's bytes); `None` for an entry
-/// that cites no imported file.
+/// Where entry `seq` came from (file, line or pointer, the line's bytes), or its `row` when it
+/// is a set entry (a finding's `evidence_rows`); `None` for an entry that cites no imported
+/// file.
 #[tauri::command]
-pub async fn entry_source(session: State<'_, Session>, seq: u64) -> Result<Option<EntrySourceDto>> {
-    let source = evidentia_app::entry_source(&session.location().await?, seq).await?;
+pub async fn entry_source(
+    session: State<'_, Session>,
+    seq: u64,
+    row: Option<u64>,
+) -> Result<Option<EntrySourceDto>> {
+    let location = session.location().await?;
+    let source = evidentia_app::entry_source(&location, seq, row.unwrap_or(0)).await?;
     Ok(source.map(EntrySourceDto::from))
 }
 

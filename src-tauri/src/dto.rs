@@ -135,6 +135,10 @@ impl From<EntryJson> for EntryDto {
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct EntrySourceDto {
     pub seq: u64,
+    /// The row of a set entry shown (1-based); 0 for the entry as a whole.
+    pub row: u64,
+    /// For a set entry, how many rows it holds.
+    pub set_rows: Option<u64>,
     pub kind: String,
     /// The `import.file` entry that recorded the file.
     pub import_seq: Option<u64>,
@@ -167,6 +171,8 @@ impl From<evidentia_app::EntrySource> for EntrySourceDto {
         let raw_cut = matches!((&s.raw, s.raw_len), (Some(b), Some(n)) if (b.len() as u64) < n);
         EntrySourceDto {
             seq: s.seq,
+            row: s.row,
+            set_rows: s.set_rows,
             kind: s.kind,
             import_seq: s.import_seq,
             file_name: s.file_name,

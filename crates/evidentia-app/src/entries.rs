@@ -40,6 +40,10 @@ pub const RECONCILIATION_SET_KIND: &str = "record.reconciliation_set";
 /// How many rows one `record.reconciliation_set` entry holds at most.
 pub const RECONCILIATION_SET_ROWS: usize = 1024;
 
+/// The entry kind of a provisioning log's executions, up to 1,024 rows of one imported log in
+/// one entry, `{artifact, rows: [{location, record}]}`, like [`RECONCILIATION_SET_KIND`].
+pub const EXECUTION_SET_KIND: &str = "record.execution_set";
+
 /// The rows of a `record.reconciliation_set` entry, in order.
 pub(crate) fn reconciliation_set(
     seq: u64,

@@ -7,7 +7,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::Location;
-use crate::entries::RECONCILIATION_SET_KIND;
+use crate::entries::{EXECUTION_SET_KIND, RECONCILIATION_SET_KIND};
 use crate::{list_imports, open_read};
 
 /// Kinds whose record is exactly one line of its artifact, so that line can be shown as the
@@ -22,6 +22,12 @@ pub(crate) const ONE_LINE_KINDS: [&str; 8] = [
     "record.identity",
     "record.reconciliation",
     "record.account",
+];
+
+/// Set kinds and the kind of record each row holds: a row is shown like an entry of that kind.
+const SET_KINDS: [(&str, &str); 2] = [
+    (RECONCILIATION_SET_KIND, "record.reconciliation"),
+    (EXECUTION_SET_KIND, "record.execution"),
 ];
 
 /// A raw line longer than this is cut (a JSON document on one line is not one record's line):
@@ -64,6 +70,10 @@ fn split_location(location: &str) -> (Option<u64>, Option<String>) {
 pub struct EntrySource {
     /// The entry asked about.
     pub seq: u64,
+    /// The row of a set entry asked about (1-based); 0 for the entry as a whole.
+    pub row: u64,
+    /// For a set entry, how many rows it holds.
+    pub set_rows: Option<u64>,
     /// Its kind.
     pub kind: String,
     /// The `import.file` entry that recorded the artifact (none for a file whose import entry
@@ -74,7 +84,7 @@ pub struct EntrySource {
     /// SHA-256 of the artifact's bytes (hex), as the payload cites it.
     pub artifact_sha256: String,
     /// The location as recorded in the payload (`line 12`, `line 3 /Records/0`, `/value/7`);
-    /// for an inventory set, its first and last row's.
+    /// for a set entry, its first and last row's, and for one row of a set, that row's.
     pub location: Option<String>,
     /// The 1-based line, when the location names one.
     pub line: Option<u64>,
@@ -98,12 +108,19 @@ pub struct EntrySource {
     pub note: Option<String>,
 }
 
-/// The source of entry `seq`: `None` for an entry that cites no artifact (workspace creation,
-/// policy, analysis runs, checkpoints' keys). The chain is verified first, as for every
-/// reader of entries; an entry past the verified head is refused.
-pub async fn entry_source(workspace: &Location, seq: u64) -> anyhow::Result<Option<EntrySource>> {
+/// The source of entry `seq`, or of its `row` (1-based) when it is a set entry
+/// (`record.reconciliation_set`, `record.execution_set`); row 0 is the entry as a whole. `None`
+/// for an entry that cites no artifact (workspace creation, policy, analysis runs,
+/// checkpoints' keys). The chain is verified first, as for every reader of entries; an entry
+/// past the verified head, a row of an entry that is not a set and a row past a set's end are
+/// refused.
+pub async fn entry_source(
+    workspace: &Location,
+    seq: u64,
+    row: u64,
+) -> anyhow::Result<Option<EntrySource>> {
     let ws = open_read(workspace).await?;
-    let result = source_in(&ws, seq).await;
+    let result = source_in(&ws, seq, row).await;
     ws.close().await;
     let Some(mut source) = result? else {
         return Ok(None);
@@ -120,7 +137,7 @@ pub async fn entry_source(workspace: &Location, seq: u64) -> anyhow::Result<Opti
     Ok(Some(source))
 }
 
-async fn source_in(ws: &Workspace, seq: u64) -> anyhow::Result<Option<EntrySource>> {
+async fn source_in(ws: &Workspace, seq: u64, row: u64) -> anyhow::Result<Option<EntrySource>> {
     let verified = crate::trust::verified(ws).await?;
     if seq == 0 || seq > verified.entries {
         anyhow::bail!(
@@ -135,7 +152,20 @@ async fn source_in(ws: &Workspace, seq: u64) -> anyhow::Result<Option<EntrySourc
         .next()
         .filter(|e| e.seq == seq)
         .with_context(|| format!("entry {seq} is missing from the ledger"))?;
+    let set_record_kind = SET_KINDS
+        .iter()
+        .find(|(set, _)| *set == entry.kind)
+        .map(|(_, record)| *record);
+    if row > 0 && set_record_kind.is_none() {
+        anyhow::bail!(
+            "entry {seq} ({}) holds one record, not rows: it has no row {row}",
+            entry.kind
+        );
+    }
     let Ok(payload) = serde_json::from_slice::<Value>(&entry.payload) else {
+        if row > 0 {
+            anyhow::bail!("entry {seq} ({}): its payload is not readable", entry.kind);
+        }
         return Ok(None);
     };
     let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
@@ -150,6 +180,8 @@ async fn source_in(ws: &Workspace, seq: u64) -> anyhow::Result<Option<EntrySourc
     };
     let mut source = EntrySource {
         seq,
+        row,
+        set_rows: None,
         kind: entry.kind.clone(),
         import_seq: None,
         file_name: None,
@@ -164,29 +196,47 @@ async fn source_in(ws: &Workspace, seq: u64) -> anyhow::Result<Option<EntrySourc
         artifact_verified: false,
         note: None,
     };
-    if entry.kind == RECONCILIATION_SET_KIND {
-        let rows = payload.get("rows").and_then(Value::as_array);
-        let first = rows
-            .and_then(|r| r.first())
-            .and_then(|r| text(r, "location"));
-        let last = rows
-            .and_then(|r| r.last())
-            .and_then(|r| text(r, "location"));
-        let n = rows.map_or(0, Vec::len);
-        source.location = match (first, last) {
-            (Some(a), Some(b)) if a != b => Some(format!("{a} … {b}")),
-            (Some(a), _) => Some(a),
-            _ => None,
+    // The kind whose record the location points at: a set's row is one record of its set's kind.
+    let mut record_kind = entry.kind.as_str();
+    let mut row_location = None;
+    if let Some(set_record_kind) = set_record_kind {
+        let rows = payload
+            .get("rows")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        let n = rows.len();
+        source.set_rows = Some(n as u64);
+        if row == 0 {
+            // The set as a whole: the range of its rows' locations, no one line.
+            let first = rows.first().and_then(|r| text(r, "location"));
+            let last = rows.last().and_then(|r| text(r, "location"));
+            source.location = match (first, last) {
+                (Some(a), Some(b)) if a != b => Some(format!("{a} … {b}")),
+                (Some(a), _) => Some(a),
+                _ => None,
+            };
+            source.note = Some(format!(
+                "a set of {n} rows ({set_record_kind}): no single line is this entry; each row's location is in the payload, and a cited row opens on its own"
+            ));
+            source.artifact_verified = artifact_matches(ws, &artifact).await?;
+            return Ok(Some(source));
+        }
+        let Some(cited) = usize::try_from(row - 1).ok().and_then(|i| rows.get(i)) else {
+            anyhow::bail!(
+                "entry {seq} ({}) has {n} rows: there is no row {row}",
+                entry.kind
+            );
         };
-        source.note = Some(format!(
-            "an inventory set of {n} rows: no single line is this entry; each row's location is in the payload"
-        ));
-        source.artifact_verified = artifact_matches(ws, &artifact).await?;
-        return Ok(Some(source));
+        record_kind = set_record_kind;
+        row_location = Some(text(cited, "location"));
     }
-    let Some(location) = text(&payload, "location") else {
+    let Some(location) = row_location.unwrap_or_else(|| text(&payload, "location")) else {
         source.artifact_verified = artifact_matches(ws, &artifact).await?;
-        source.note = Some("the entry is about the whole file, not one of its rows".to_owned());
+        source.note = Some(if row > 0 {
+            format!("row {row} of this set records no location in the file")
+        } else {
+            "the entry is about the whole file, not one of its rows".to_owned()
+        });
         return Ok(Some(source));
     };
     let (line, pointer) = split_location(&location);
@@ -194,7 +244,7 @@ async fn source_in(ws: &Workspace, seq: u64) -> anyhow::Result<Option<EntrySourc
     source.line = line;
     source.pointer = pointer.clone();
     source.line_is_record =
-        whole_line(&location).is_some() && ONE_LINE_KINDS.contains(&entry.kind.as_str());
+        whole_line(&location).is_some() && ONE_LINE_KINDS.contains(&record_kind);
     let Ok(sha) = Hash::from_hex(&artifact) else {
         source.note = Some(format!(
             "the payload cites an artifact that is not a SHA-256 ({artifact})"
@@ -417,7 +467,7 @@ mod tests {
                         .is_ok_and(|p| p["location"].as_str().and_then(whole_line).is_some())
             })
             .expect("the demo has line-based records");
-        let source = entry_source(&ws, execution.seq).await.unwrap().unwrap();
+        let source = entry_source(&ws, execution.seq, 0).await.unwrap().unwrap();
         assert!(source.file_name.is_some(), "{source:?}");
         // The import entry closes the import's transaction, after its records.
         assert!(source.import_seq.is_some_and(|s| s > execution.seq));
@@ -441,9 +491,17 @@ mod tests {
             assert_eq!(raw, line);
             assert_eq!(source.raw_len, Some(line.len() as u64));
         }
+        // A one-record entry has no rows.
+        let no_row = entry_source(&ws, execution.seq, 1).await.unwrap_err();
+        assert!(
+            no_row
+                .to_string()
+                .ends_with("holds one record, not rows: it has no row 1"),
+            "{no_row}"
+        );
         // Entries without an artifact have no source; entries past the head are refused.
-        assert_eq!(entry_source(&ws, 1).await.unwrap(), None);
-        let past = entry_source(&ws, entries.len() as u64 + 5).await;
+        assert_eq!(entry_source(&ws, 1, 0).await.unwrap(), None);
+        let past = entry_source(&ws, entries.len() as u64 + 5, 0).await;
         assert!(past.unwrap_err().to_string().contains("not in the ledger"));
     }
 

@@ -1,13 +1,15 @@
 //! Inventories are written as `record.reconciliation_set` entries of many rows: a finding about
 //! what an inventory shows cites its row, and that row, read back from the ledger itself, is the
-//! record the finding is about. Uses a real AWS credential report from `../shared/real-samples/`
-//! and skips when that folder is absent.
+//! record the finding is about, and the entry viewer opens that row's own line of the file.
+//! Uses a real AWS credential report from `../shared/real-samples/` (skipped when that folder is
+//! absent) and the demo's provisioning log.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 
 use chrono::{TimeZone, Utc};
 use evidentia_app::{Format, ImportOptions};
+use evidentia_store::EvidenceStore as _;
 
 const REPORT: &str =
     "inventories/aws_credential_report/DERIVED_cloudmapper_iam-get-credential-report.Content.csv";
@@ -68,9 +70,16 @@ async fn findings_about_an_inventory_cite_the_row_of_their_set() {
         ),
         ..ImportOptions::default()
     };
-    evidentia_app::import_files(&ws, &[report], &options, Some("tester"), now, |_, _| {})
-        .await
-        .unwrap();
+    evidentia_app::import_files(
+        &ws,
+        std::slice::from_ref(&report),
+        &options,
+        Some("tester"),
+        now,
+        |_, _| {},
+    )
+    .await
+    .unwrap();
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, POLICY).unwrap();
     evidentia_app::set_policy(&ws, &policy, Some("tester"), now)
@@ -96,8 +105,51 @@ async fn findings_about_an_inventory_cite_the_row_of_their_set() {
             // The row is this account's, not another row of the same entry.
             assert_eq!(record["account"], account, "{seq}:{row}");
             rows_seen.push((seq, row));
+            // The entry viewer opens the row: its own line of the report, the account's.
+            let source = evidentia_app::entry_source(&ws, seq, u64::from(row))
+                .await
+                .unwrap()
+                .expect("a set row cites the report");
+            assert_eq!((source.seq, source.row), (seq, u64::from(row)));
+            assert!(
+                source.line_is_record && source.artifact_verified,
+                "{source:?}"
+            );
+            let n = source.line.expect("a CSV row is a line");
+            assert_eq!(source.location, Some(format!("line {n}")));
+            let raw = source.raw.expect("the row's line is shown");
+            assert_eq!(raw, line_of(&report, n), "{seq}:{row}");
+            assert!(
+                String::from_utf8_lossy(&raw).contains(account),
+                "{seq}:{row} {}",
+                String::from_utf8_lossy(&raw)
+            );
         }
     }
+    // The set as a whole names its range of lines; a row past its end is refused.
+    let (seq, _) = rows_seen[0];
+    let whole = evidentia_app::entry_source(&ws, seq, 0)
+        .await
+        .unwrap()
+        .unwrap();
+    let n = whole.set_rows.expect("a set says how many rows it holds");
+    assert!(whole.raw.is_none() && whole.line.is_none(), "{whole:?}");
+    assert!(
+        whole.note.as_deref().is_some_and(
+            |note| note.contains(&format!("a set of {n} rows (record.reconciliation)"))
+        ),
+        "{whole:?}"
+    );
+    let past = evidentia_app::entry_source(&ws, seq, n + 1)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        past.to_string(),
+        format!(
+            "entry {seq} (record.reconciliation_set) has {n} rows: there is no row {}",
+            n + 1
+        )
+    );
     // Two accounts of one report: the same entry, two different rows.
     rows_seen.sort_unstable();
     rows_seen.dedup();
@@ -107,4 +159,152 @@ async fn findings_about_an_inventory_cite_the_row_of_their_set() {
             .any(|w| w[0].0 == w[1].0 && w[0].1 != w[1].1),
         "{rows_seen:?}"
     );
+}
+
+/// Line `n` (1-based) of a file as the viewer shows it: without its line ending.
+fn line_of(path: &Path, n: u64) -> Vec<u8> {
+    let bytes = std::fs::read(path).unwrap();
+    let line = bytes.split(|b| *b == b'\n').nth(n as usize - 1).unwrap();
+    line.strip_suffix(b"\r").unwrap_or(line).to_vec()
+}
+
+/// A `record.execution_set` entry built by hand from the executions the demo's provisioning log
+/// was imported as, its rows in the reverse of the file's order (so a row's number is not its
+/// line's): each row opens its own line of the log, the set as a whole its range, and rows that
+/// are not there are refused.
+#[tokio::test]
+async fn a_row_of_an_execution_set_opens_its_own_line() {
+    let now = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).single().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = evidentia_app::Location::from(dir.path().join("demo.evidentia"));
+    let samples = dir.path().join("samples");
+    evidentia_app::write_embedded_samples(&samples).unwrap();
+    evidentia_app::build_demo(&samples, &ws, now).await.unwrap();
+    // The executions as the importer wrote them (one entry each, or already in sets), by the
+    // file they were read from.
+    let entries = evidentia_app::list_entries(&ws, 1, 1_000_000)
+        .await
+        .unwrap();
+    let mut by_artifact: std::collections::BTreeMap<String, Vec<serde_json::Value>> =
+        Default::default();
+    let mut one_record = None;
+    for e in &entries {
+        let payload: serde_json::Value = serde_json::from_slice(&e.payload).unwrap();
+        let rows = match e.kind.as_str() {
+            "record.execution" => {
+                one_record.get_or_insert(e.seq);
+                let mut record = payload.clone();
+                let location = record["location"].take();
+                let record = record.get("record").cloned().unwrap_or(record);
+                vec![serde_json::json!({"location": location, "record": record})]
+            }
+            "record.execution_set" => payload["rows"].as_array().unwrap().clone(),
+            _ => continue,
+        };
+        let artifact = payload["artifact"].as_str().unwrap().to_owned();
+        by_artifact.entry(artifact).or_default().extend(rows);
+    }
+    let (artifact, executions) = by_artifact
+        .into_iter()
+        .find(|(_, rows)| {
+            rows.len() >= 3
+                && rows.iter().all(|r| {
+                    r["location"]
+                        .as_str()
+                        .is_some_and(|l| l.starts_with("line "))
+                })
+        })
+        .expect("the demo has a provisioning log read line by line");
+    let rows: Vec<_> = executions.iter().rev().take(3).cloned().collect();
+    let payload = evidentia_ledger::canonical_json(&serde_json::json!({
+        "artifact": artifact,
+        "rows": rows,
+    }))
+    .unwrap();
+    let store = evidentia_store::Workspace::open(&ws, evidentia_store::Access::ReadWrite)
+        .await
+        .unwrap();
+    let mut batch = store.begin().await.unwrap();
+    let set = batch
+        .append(
+            "record.execution_set",
+            &evidentia_ledger::format_recorded_at(now),
+            payload,
+        )
+        .await
+        .unwrap();
+    batch.commit().await.unwrap();
+    store.close().await;
+
+    let mut lines = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let n = i as u64 + 1;
+        let source = evidentia_app::entry_source(&ws, set, n)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (source.kind.as_str(), source.row),
+            ("record.execution_set", n)
+        );
+        assert_eq!(source.set_rows, Some(3));
+        assert_eq!(source.artifact_sha256, artifact);
+        assert_eq!(source.location.as_deref(), row["location"].as_str());
+        assert!(
+            source.line_is_record && source.artifact_verified,
+            "{source:?}"
+        );
+        assert_eq!(source.note, None);
+        let name = source.file_name.expect("the log's import names it");
+        let on_disk = find_file(&samples, &name).expect("the sample file");
+        let line = source.line.expect("a CSV record is a line");
+        assert_eq!(source.raw.unwrap(), line_of(&on_disk, line));
+        lines.push(line);
+    }
+    // Three different lines, last first: row 1 is the latest of them.
+    assert!(lines.windows(2).all(|w| w[0] > w[1]), "{lines:?}");
+
+    let whole = evidentia_app::entry_source(&ws, set, 0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        whole.location,
+        Some(format!("line {} … line {}", lines[0], lines[2]))
+    );
+    assert!(whole.raw.is_none() && whole.line.is_none(), "{whole:?}");
+    assert!(
+        whole
+            .note
+            .as_deref()
+            .is_some_and(|n| n.starts_with("a set of 3 rows (record.execution)")),
+        "{whole:?}"
+    );
+    let past = evidentia_app::entry_source(&ws, set, 4).await.unwrap_err();
+    assert_eq!(
+        past.to_string(),
+        format!("entry {set} (record.execution_set) has 3 rows: there is no row 4")
+    );
+    // A one-record entry has no rows.
+    if let Some(seq) = one_record {
+        let err = evidentia_app::entry_source(&ws, seq, 1).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("entry {seq} (record.execution) holds one record, not rows: it has no row 1")
+        );
+    }
+}
+
+fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {
+    for e in std::fs::read_dir(dir).ok()?.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if let Some(found) = find_file(&p, name) {
+                return Some(found);
+            }
+        } else if p.file_name().and_then(|n| n.to_str()) == Some(name) {
+            return Some(p);
+        }
+    }
+    None
 }

@@ -42,8 +42,9 @@ class AppState {
   /** Whether the *Open team workspace…* dialog is shown (File menu, or the start's error). */
   teamDialog = $state(false);
 
-  /** The ledger entry shown in the entry viewer beside any page (any entry number opens it). */
-  viewing = $state<{ seq: number; label: string | null } | null>(null);
+  /** The ledger entry shown in the entry viewer beside any page (any entry number opens it);
+   * `row` ≥ 1 is one row of a set entry, 0 the entry as a whole. */
+  viewing = $state<{ seq: number; row: number; label: string | null } | null>(null);
   /** Each table's search, filters and sort, by table id: kept when the page is left. */
   tables = $state<Record<string, TableView>>({});
   /** Files written this session (reports, packs, exports), newest first: kept across pages. */
@@ -87,9 +88,9 @@ class AppState {
     return withName(id, this.names);
   }
 
-  /** Opens the entry viewer on entry `seq`. */
-  viewEntry(seq: number, label: string | null = null) {
-    this.viewing = { seq, label };
+  /** Opens the entry viewer on entry `seq`, or on its `row` when it is a set entry. */
+  viewEntry(seq: number, label: string | null = null, row = 0) {
+    this.viewing = { seq, row, label };
   }
 
   /** The toolbar state of table `id`, created empty on first use (call outside derivations). */

@@ -61,7 +61,8 @@ export const openTeamWorkspace = (url: string, password: string | null) =>
 export const openDemoWorkspace = () => call<SessionDto>('open_demo_workspace');
 export const listEntries = (from: number, limit: number) =>
   call<EntryDto[]>('list_entries', { from, limit });
-export const entrySource = (seq: number) => call<EntrySourceDto | null>('entry_source', { seq });
+/** Where entry `seq` came from; `row` ≥ 1 asks for that row of a set entry (a finding's `evidence_rows`). */
+export const entrySource = (seq: number, row = 0) => call<EntrySourceDto | null>('entry_source', { seq, row });
 /** Saves a table view (CSV text or XLSX rows) at `request.out`, after the shell's path checks. */
 export const writeTableView = (request: TableExportRequest) => call<OutputDto>('write_table_view', { request });
 /** Display names of the identities asked for; ids without a recorded name are absent. */

@@ -47,7 +47,15 @@ payload: string, payload_hash: string, prev_hash: string, entry_hash: string,
  */
 recorded_by: string | null, };
 
-export type EntrySourceDto = { seq: number, kind: string, 
+export type EntrySourceDto = { seq: number, 
+/**
+ * The row of a set entry shown (1-based); 0 for the entry as a whole.
+ */
+row: number, 
+/**
+ * For a set entry, how many rows it holds.
+ */
+set_rows: number | null, kind: string, 
 /**
  * The `import.file` entry that recorded the file.
  */
