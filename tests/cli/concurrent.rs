@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::{
-    Run, command, import_entries, init_ws, path_str, provisioning_csv, verify_intact, write,
+    Run, command, import_entries, init_ws, path_str, provisioning_csv, run_ws, verify_intact, write,
 };
 
 /// Rows per file: enough that the two imports' transactions overlap in time.
@@ -45,9 +45,36 @@ fn two_processes_importing_different_files_both_succeed() {
         assert!(!run.stdout.contains("already imported"), "{run:#?}");
     }
     let report = verify_intact(&ws);
-    // The creation and signing-key entries, then per file: artifact.stored, one entry per
-    // row, import.file.
-    assert_eq!(report["entries"], 2 + 2 * (1 + ROWS + 1), "{report}");
+    // The creation and signing-key entries, then per file: artifact.stored, its executions in
+    // `record.execution_set` entries of up to 1,024 rows, import.file.
+    assert_eq!(
+        report["entries"],
+        2 + 2 * (1 + ROWS.div_ceil(1024) + 1),
+        "{report}"
+    );
+    // Every row of both files is in those sets, once.
+    let sets = run_ws(
+        &ws,
+        &[
+            "--json",
+            "log",
+            "--kind",
+            "record.execution_set",
+            "--limit",
+            "100",
+        ],
+    )
+    .expect_code(0)
+    .json_lines();
+    let mut accounts: Vec<String> = sets
+        .iter()
+        .flat_map(|s| s["payload"]["rows"].as_array().unwrap())
+        .map(|r| r["record"]["account"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(accounts.len(), 2 * ROWS);
+    accounts.sort();
+    accounts.dedup();
+    assert_eq!(accounts.len(), 2 * ROWS, "no row twice");
     assert_eq!(report["artifacts"], 2, "{report}");
     let mut names: Vec<String> = import_entries(&ws)
         .iter()

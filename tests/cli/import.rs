@@ -130,14 +130,28 @@ fn skip_invalid_imports_good_rows_and_records_the_bad_one() {
         "{payload}"
     );
 
+    // The two valid executions, in file order, in one `record.execution_set` entry (which
+    // `--kind record.execution` lists too): the invalid row between them left no trace.
     let executions = run_ws(&ws, &["--json", "log", "--kind", "record.execution"]);
     executions.expect_code(0);
-    let accounts: Vec<String> = executions
-        .json_lines()
-        .iter()
-        .map(|e| e["payload"]["record"].to_string())
-        .collect();
+    let sets = executions.json_lines();
+    assert_eq!(sets.len(), 1, "{sets:?}");
+    assert_eq!(sets[0]["kind"], "record.execution_set", "{sets:?}");
+    assert_eq!(sets[0]["rows"], 2, "{sets:?}");
+    let rows = sets[0]["payload"]["rows"].as_array().expect("rows");
+    assert_eq!(rows[0]["location"], "line 2", "{rows:?}");
+    assert_eq!(rows[1]["location"], "line 4", "{rows:?}");
+    let accounts: Vec<String> = rows.iter().map(|r| r["record"].to_string()).collect();
     assert_eq!(accounts.len(), 2, "{accounts:?}");
+    // The text log names the set's size and span instead of a preview of its payload.
+    let text = run_ws(&ws, &["log", "--kind", "record.execution"]);
+    text.expect_code(0);
+    assert_eq!(text.stdout.lines().count(), 1, "{text:#?}");
+    assert!(
+        text.stdout
+            .contains("record.execution_set (2 rows, line 2 … line 4)"),
+        "{text:#?}"
+    );
     assert!(
         accounts[0].contains("alice") && accounts[1].contains("carol"),
         "{accounts:?}"

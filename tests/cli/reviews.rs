@@ -62,7 +62,7 @@ fn reviews_lists_every_campaign_with_its_population_and_revoke_chains() {
             )
             .expect_code(0)
             .json_lines();
-            assert_eq!(entry[0]["kind"], "record.execution", "{r}");
+            assert_eq!(entry[0]["kind"], "record.execution_set", "{r}");
         }
     }
 }

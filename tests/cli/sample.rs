@@ -296,11 +296,21 @@ fn the_workpaper_read_back_by_libreoffice_equals_the_json_sample() {
                 .iter()
                 .map(|e| e.to_string())
                 .collect();
-            assert_eq!(
-                row[col(&format!("{id} evidence"))],
-                entries.join(" "),
-                "{id}"
-            );
+            // The entries, then the rows of set entries it cites (`; rows 17:5 17:6`).
+            let rows: Vec<String> = a["evidence_rows"]
+                .as_array()
+                .map(|rows| {
+                    rows.iter()
+                        .map(|r| format!("{}:{}", r["entry"], r["row"]))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let expected = if rows.is_empty() {
+                entries.join(" ")
+            } else {
+                format!("{}; rows {}", entries.join(" "), rows.join(" "))
+            };
+            assert_eq!(row[col(&format!("{id} evidence"))], expected, "{id}");
             assert_eq!(
                 row[col(&format!("{id} auditor"))],
                 "",

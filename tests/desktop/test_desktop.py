@@ -405,7 +405,7 @@ def test_open_reviews_and_follow_a_revoke_to_its_execution_entry(tmp_path):
         assert int(execution_seq) != int(decision_seq)
         execution.click()
         wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, f'{viewer}[data-seq="{execution_seq}"] [data-testid="entry-kind"]')))
-        assert text_of(d, f'{viewer} [data-testid="entry-kind"]').strip() == "record.execution"
+        assert text_of(d, f'{viewer} [data-testid="entry-kind"]').strip() == "record.execution_set"
         payload = text_of(d, f'{viewer} [data-testid="entry-payload"]')
         assert "bob.lee" in payload and "GL-Admin" in payload and "FA-1" in payload, payload
         assert f"Ledger entry #{execution_seq}" in text_of(d, viewer)

@@ -13,7 +13,9 @@ use evidentia_store::StoreError;
 use serde::Deserialize;
 
 use crate::Location;
-use crate::entries::{RECONCILIATION_SET_KIND, reconciliation_set};
+use crate::entries::{
+    EXECUTION_SET_KIND, RECONCILIATION_SET_KIND, execution_set, reconciliation_set,
+};
 use crate::policy::load_current;
 use crate::{open_read, record_entry_kind};
 
@@ -132,15 +134,23 @@ pub async fn list_accounts(workspace: &Location) -> anyhow::Result<AccountsRepor
             record_entry_kind(evidentia_domain::RecordKind::Reconciliation),
             record_entry_kind(evidentia_domain::RecordKind::Activity),
             RECONCILIATION_SET_KIND,
+            EXECUTION_SET_KIND,
         ];
         let seen = ws
             .scan_kinds(&account_kinds, upto, BTreeMap::new(), move |seen: &mut BTreeMap<(SystemId, String), Seen>, entry| {
-                if entry.kind == account_kinds[0] {
-                    let e: Execution = parse(entry.seq, entry.payload)?;
-                    let row = seen.entry((e.system, e.account)).or_default();
-                    row.executions += 1;
-                    row.entitlement(e.entitlement.as_deref());
-                    row.note(entry.seq, 0, e.at);
+                if entry.kind == account_kinds[0] || entry.kind == account_kinds[4] {
+                    // A set's rows are numbered from 1; a one-record entry is row 0.
+                    let rows: Vec<(u32, Execution)> = if entry.kind == account_kinds[0] {
+                        vec![(0, parse::<Execution>(entry.seq, entry.payload)?)]
+                    } else {
+                        (1..).zip(execution_set(entry.seq, entry.payload)?).collect()
+                    };
+                    for (number, e) in rows {
+                        let row = seen.entry((e.system, e.account)).or_default();
+                        row.executions += 1;
+                        row.entitlement(e.entitlement.as_deref());
+                        row.note(entry.seq, number, e.at);
+                    }
                 } else if entry.kind == account_kinds[1] || entry.kind == account_kinds[3] {
                     // A set's rows are numbered from 1; a one-record entry is row 0.
                     let rows: Vec<(u32, ReconciliationRecord)> = if entry.kind == account_kinds[1] {

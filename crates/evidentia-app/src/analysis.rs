@@ -13,7 +13,9 @@ use evidentia_store::{EvidenceStore, Head, StoreError, Workspace};
 use serde::Deserialize;
 
 use crate::Location;
-use crate::entries::{RECONCILIATION_SET_KIND, reconciliation_set};
+use crate::entries::{
+    EXECUTION_SET_KIND, RECONCILIATION_SET_KIND, execution_set, reconciliation_set,
+};
 use crate::policy::{RecordedPolicy, load_current};
 use crate::{EntryKind, open_read, open_write, record_entry_kind};
 
@@ -45,7 +47,7 @@ pub async fn load_evidence(ws: &Workspace, upto: u64) -> anyhow::Result<Evidence
     ]
     .into_iter()
     .map(record_entry_kind)
-    .chain([RECONCILIATION_SET_KIND])
+    .chain([RECONCILIATION_SET_KIND, EXECUTION_SET_KIND])
     .collect();
     let evidence = ws
         .scan_kinds(
@@ -59,6 +61,14 @@ pub async fn load_evidence(ws: &Workspace, upto: u64) -> anyhow::Result<Evidence
                     // and its 1-based position in the set.
                     for (row, record) in (1..).zip(reconciliation_set(seq, entry.payload)?) {
                         ev.reconciliations.push(Stored::in_set(seq, row, record));
+                    }
+                    return Ok(());
+                }
+                if entry.kind == EXECUTION_SET_KIND {
+                    // Likewise a provisioning log's executions (workspaces written before
+                    // hold one `record.execution` entry each, row 0, read below).
+                    for (row, record) in (1..).zip(execution_set(seq, entry.payload)?) {
+                        ev.executions.push(Stored::in_set(seq, row, record));
                     }
                     return Ok(());
                 }

@@ -40,24 +40,49 @@ pub const RECONCILIATION_SET_KIND: &str = "record.reconciliation_set";
 /// How many rows one `record.reconciliation_set` entry holds at most.
 pub const RECONCILIATION_SET_ROWS: usize = 1024;
 
-/// The entry kind of a provisioning log's executions, up to 1,024 rows of one imported log in
-/// one entry, `{artifact, rows: [{location, record}]}`, like [`RECONCILIATION_SET_KIND`].
-pub const EXECUTION_SET_KIND: &str = "record.execution_set";
-
 /// The rows of a `record.reconciliation_set` entry, in order.
 pub(crate) fn reconciliation_set(
     seq: u64,
     payload: &[u8],
 ) -> Result<Vec<evidentia_domain::ReconciliationRecord>, evidentia_store::StoreError> {
+    set_rows(seq, payload)
+}
+
+/// The entry kind of a provisioning log's executions: up to [`EXECUTION_SET_ROWS`] execution
+/// records of one imported file in one entry, `{artifact, rows: [{location, record}]}`, shaped
+/// like [`RECONCILIATION_SET_KIND`] for the same reason (docs/ledger-format.md §8). Workspaces
+/// written before it hold one `record.execution` entry per execution, still read.
+pub const EXECUTION_SET_KIND: &str = "record.execution_set";
+
+/// How many rows one `record.execution_set` entry holds at most.
+pub const EXECUTION_SET_ROWS: usize = 1024;
+
+/// The kinds of entry that hold many records (`rows`), each the set form of a one-record kind
+/// (`record.execution_set` of `record.execution`).
+pub const SET_KINDS: [&str; 2] = [RECONCILIATION_SET_KIND, EXECUTION_SET_KIND];
+
+/// The rows of a `record.execution_set` entry, in order.
+pub(crate) fn execution_set(
+    seq: u64,
+    payload: &[u8],
+) -> Result<Vec<evidentia_domain::Execution>, evidentia_store::StoreError> {
+    set_rows(seq, payload)
+}
+
+/// The records of a set entry's `rows`, in order.
+fn set_rows<T: serde::de::DeserializeOwned>(
+    seq: u64,
+    payload: &[u8],
+) -> Result<Vec<T>, evidentia_store::StoreError> {
     #[derive(serde::Deserialize)]
-    struct Row {
-        record: evidentia_domain::ReconciliationRecord,
+    struct Row<T> {
+        record: T,
     }
     #[derive(serde::Deserialize)]
-    struct Set {
-        rows: Vec<Row>,
+    struct Set<T> {
+        rows: Vec<Row<T>>,
     }
-    serde_json::from_slice::<Set>(payload)
+    serde_json::from_slice::<Set<T>>(payload)
         .map(|set| set.rows.into_iter().map(|row| row.record).collect())
         .map_err(|e| {
             evidentia_store::StoreError::Corrupt(format!("entry {seq}: unreadable rows: {e}"))

@@ -48,7 +48,9 @@ pub use demo::{
     DEMO_USER, DemoReport, build_demo, build_embedded_demo, embedded_samples,
     write_embedded_samples,
 };
-pub use entries::{EntryKind, record_entry_kind};
+pub use entries::{
+    EXECUTION_SET_KIND, EntryKind, RECONCILIATION_SET_KIND, SET_KINDS, record_entry_kind,
+};
 pub use entry_source::{EntrySource, MAX_RAW_LINE, entry_source, escape_raw};
 pub use events::{
     EventChainDetail, EventFilter, EventPage, EventsRun, EvidenceRef, IdentityClass, LinkDetail,

@@ -46,12 +46,8 @@ const SINGLE_RECORD_KINDS: [&str; 11] = [
 
 /// Entry kinds that hold many records as `{"artifact", "rows": [{"location", "record"}]}`
 /// (docs/ledger-format.md §8): a row a sample cites is disclosed on its own beside the
-/// withheld payload. (`record.execution_set` is `entries::EXECUTION_SET_KIND` once the
-/// importer writes it.)
-const SET_KINDS: [&str; 2] = [
-    crate::entries::RECONCILIATION_SET_KIND,
-    "record.execution_set",
-];
+/// withheld payload.
+use crate::entries::SET_KINDS;
 
 /// The record kind of a set kind's rows, for whether a row is read from one line.
 fn row_kind(set_kind: &str) -> &str {

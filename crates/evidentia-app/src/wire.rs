@@ -16,20 +16,30 @@ pub struct EntryJson {
     pub payload_hash: String,
     pub prev_hash: String,
     pub entry_hash: String,
+    /// How many records a set entry holds (`record.execution_set`, `record.reconciliation_set`);
+    /// absent for every other kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<usize>,
 }
 
 impl From<&evidentia_ledger::Entry> for EntryJson {
     fn from(e: &evidentia_ledger::Entry) -> Self {
+        let payload: serde_json::Value = serde_json::from_slice(&e.payload).unwrap_or_else(|_| {
+            serde_json::Value::String(String::from_utf8_lossy(&e.payload).into_owned())
+        });
+        let rows = crate::SET_KINDS
+            .contains(&e.kind.as_str())
+            .then(|| payload["rows"].as_array().map(Vec::len))
+            .flatten();
         EntryJson {
             seq: e.seq,
             kind: e.kind.clone(),
             recorded_at: e.recorded_at.clone(),
-            payload: serde_json::from_slice(&e.payload).unwrap_or_else(|_| {
-                serde_json::Value::String(String::from_utf8_lossy(&e.payload).into_owned())
-            }),
+            payload,
             payload_hash: e.payload_hash.to_hex(),
             prev_hash: e.prev_hash.to_hex(),
             entry_hash: e.entry_hash.to_hex(),
+            rows,
         }
     }
 }

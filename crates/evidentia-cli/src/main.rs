@@ -104,7 +104,8 @@ enum Command {
         /// How many entries to show at most.
         #[arg(long, default_value_t = 50)]
         limit: u64,
-        /// Only entries of this kind (e.g. import.file, record.execution).
+        /// Only entries of this kind (e.g. import.file, record.execution; record.execution
+        /// also lists the record.execution_set entries imports now write).
         #[arg(long)]
         kind: Option<String>,
     },
@@ -1876,7 +1877,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 next = last.seq + 1;
                 for entry in page
                     .iter()
-                    .filter(|e| kind.as_deref().is_none_or(|k| e.kind == k))
+                    .filter(|e| kind.as_deref().is_none_or(|k| kind_matches(k, &e.kind)))
                 {
                     if shown == *limit {
                         break;
@@ -1894,7 +1895,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             &entry.entry_hash.to_hex()[..16],
                             recorded_by(&entry.payload)
                                 .map_or(String::new(), |by| format!("by {by}  ")),
-                            preview(&entry.payload)
+                            if evidentia_app::SET_KINDS.contains(&entry.kind.as_str()) {
+                                set_summary(&entry.kind, &entry.payload)
+                            } else {
+                                preview(&entry.payload)
+                            }
                         )?;
                     }
                 }
@@ -2470,6 +2475,41 @@ fn recorded_by(payload: &[u8]) -> Option<String> {
     }
     let value: serde_json::Value = serde_json::from_slice(payload).ok()?;
     value.get("recorded_by")?.as_str().map(str::to_owned)
+}
+
+/// Whether `log --kind asked` shows an entry of `kind`: its own kind, and for
+/// `record.execution` also `record.execution_set`, since executions are written in sets now
+/// (one-record entries remain in workspaces written before).
+fn kind_matches(asked: &str, kind: &str) -> bool {
+    kind == asked
+        || (kind == evidentia_app::EXECUTION_SET_KIND
+            && asked == evidentia_app::record_entry_kind(evidentia_domain::RecordKind::Execution))
+}
+
+/// A set entry in the log: how many rows and where the first and last came from, instead of
+/// the first characters of a payload that only ever shows the artifact's hash.
+fn set_summary(kind: &str, payload: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        location: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Set {
+        rows: Vec<Row>,
+    }
+    match serde_json::from_slice::<Set>(payload) {
+        Ok(set) => match (set.rows.first(), set.rows.last()) {
+            (Some(first), Some(last)) => format!(
+                "{kind} ({} row{}, {} … {})",
+                set.rows.len(),
+                if set.rows.len() == 1 { "" } else { "s" },
+                first.location,
+                last.location
+            ),
+            _ => format!("{kind} (0 rows)"),
+        },
+        Err(_) => preview(payload),
+    }
 }
 
 fn preview(payload: &[u8]) -> String {

@@ -135,6 +135,8 @@ pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 pub struct Contents {
     pub entries: u64,
     pub import_files: u64,
+    /// Records: a one-record entry counts one, a set entry (`record.execution_set`,
+    /// `record.reconciliation_set`) the rows it holds.
     pub records: u64,
     pub analysis_runs: u64,
 }
@@ -149,7 +151,11 @@ pub fn contents(ws: &Path) -> anyhow::Result<Contents> {
     Ok(Contents {
         entries: count("SELECT COUNT(*) FROM ledger_entries")?,
         import_files: count("SELECT COUNT(*) FROM ledger_entries WHERE kind = 'import.file'")?,
-        records: count("SELECT COUNT(*) FROM ledger_entries WHERE kind LIKE 'record.%'")?,
+        records: count(
+            "SELECT COALESCE(SUM(CASE WHEN kind IN ('record.execution_set', 'record.reconciliation_set') \
+                 THEN json_array_length(CAST(payload AS TEXT), '$.rows') ELSE 1 END), 0) \
+             FROM ledger_entries WHERE kind LIKE 'record.%'",
+        )?,
         analysis_runs: count("SELECT COUNT(*) FROM ledger_entries WHERE kind = 'analysis.run'")?,
     })
 }

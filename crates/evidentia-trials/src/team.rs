@@ -85,6 +85,8 @@ struct Shape {
     max_seq: u64,
     /// Entries sharing a predecessor: a fork, which the append lock must make impossible.
     forks: u64,
+    /// Records in the ledger: a one-record entry counts one, a set entry (`record.execution_set`,
+    /// `record.reconciliation_set`) the rows it holds.
     records: u64,
     import_files: u64,
     checkpoints: u64,
@@ -97,7 +99,9 @@ fn shape(url: &PgUrl) -> anyhow::Result<Shape> {
         "SELECT (SELECT count(*) FROM ledger_entries), \
                 (SELECT coalesce(max(seq), 0) FROM ledger_entries), \
                 (SELECT count(*) - count(DISTINCT prev_hash) FROM ledger_entries), \
-                (SELECT count(*) FROM ledger_entries WHERE kind LIKE 'record.%'), \
+                (SELECT coalesce(sum(CASE WHEN kind IN ('record.execution_set', 'record.reconciliation_set') \
+                     THEN jsonb_array_length(convert_from(payload, 'UTF8')::jsonb -> 'rows') \
+                     ELSE 1 END), 0) FROM ledger_entries WHERE kind LIKE 'record.%'), \
                 (SELECT count(*) FROM ledger_entries WHERE kind = 'import.file'), \
                 (SELECT count(*) FROM checkpoints), \
                 (SELECT count(*) FROM artifacts)",
