@@ -44,9 +44,9 @@ const SINGLE_RECORD_KINDS: [&str; 11] = [
     "record.account",
 ];
 
-/// Entry kinds that hold many records as `{"artifact", "rows": [{"location", "record"}]}`
-/// (docs/ledger-format.md §8): a row a sample cites is disclosed on its own beside the
-/// withheld payload.
+// Entry kinds that hold many records as `{"artifact", "rows": [{"location", "record"}]}`
+// (docs/ledger-format.md §8): a row a sample cites is disclosed on its own beside the
+// withheld payload.
 use crate::entries::SET_KINDS;
 
 /// The record kind of a set kind's rows, for whether a row is read from one line.

@@ -320,6 +320,8 @@ fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {
         }
     }
     None
+}
+
 /// A CloudTrail log's executions go into one `record.execution_set` entry; each account nobody
 /// owns is a finding citing its own rows of that entry, never a neighbour's.
 #[tokio::test]
