@@ -137,8 +137,8 @@ async fn an_inventory_row_a_sample_cites_is_disclosed_alone_and_verifies() {
         "{verdict:?}"
     );
 
-    // Every disclosed row is the ledger's own row at that place, and only cited rows are.
-    let (_, stored) = payload(&store, set_seq).await;
+    // Every disclosed row is the ledger's own row at that place, and only cited rows are (the
+    // demo's provisioning logs are execution sets too: their rows are checked the same way).
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
     let mut disclosed_rows = 0;
     for i in 0..zip.len() {
@@ -156,14 +156,16 @@ async fn an_inventory_row_a_sample_cites_is_disclosed_alone_and_verifies() {
                 continue;
             };
             let seq = disclosed["entry"]["seq"].as_u64().unwrap();
-            assert_eq!(seq, set_seq);
             assert_eq!(disclosed["entry"]["payload"], Value::Null);
+            let (_, stored) = payload(&store, seq).await;
             for row in rows.as_array().unwrap() {
                 let n = row["row"].as_u64().unwrap();
                 let at = &stored["rows"][n as usize - 1];
                 assert_eq!(row["location"], at["location"], "{seq}:{n}");
                 assert_eq!(row["artifact"], stored["artifact"], "{seq}:{n}");
-                assert_eq!(row["record"], at["record"], "{seq}:{n}");
+                if row.get("record_withheld").is_none() {
+                    assert_eq!(row["record"], at["record"], "{seq}:{n}");
+                }
                 given.push((seq, n));
                 disclosed_rows += 1;
             }
