@@ -13,9 +13,7 @@ use evidentia_store::StoreError;
 use serde::Deserialize;
 
 use crate::Location;
-use crate::entries::{
-    EXECUTION_SET_KIND, RECONCILIATION_SET_KIND, execution_set, reconciliation_set,
-};
+use crate::entries::{EXECUTION_SET_KIND, RECONCILIATION_SET_KIND, numbered_records};
 use crate::policy::load_current;
 use crate::{open_read, record_entry_kind};
 
@@ -139,26 +137,14 @@ pub async fn list_accounts(workspace: &Location) -> anyhow::Result<AccountsRepor
         let seen = ws
             .scan_kinds(&account_kinds, upto, BTreeMap::new(), move |seen: &mut BTreeMap<(SystemId, String), Seen>, entry| {
                 if entry.kind == account_kinds[0] || entry.kind == account_kinds[4] {
-                    // A set's rows are numbered from 1; a one-record entry is row 0.
-                    let rows: Vec<(u32, Execution)> = if entry.kind == account_kinds[0] {
-                        vec![(0, parse::<Execution>(entry.seq, entry.payload)?)]
-                    } else {
-                        (1..).zip(execution_set(entry.seq, entry.payload)?).collect()
-                    };
-                    for (number, e) in rows {
+                    for (number, e) in numbered_records::<Execution>(entry.kind, entry.seq, entry.payload)? {
                         let row = seen.entry((e.system, e.account)).or_default();
                         row.executions += 1;
                         row.entitlement(e.entitlement.as_deref());
                         row.note(entry.seq, number, e.at);
                     }
                 } else if entry.kind == account_kinds[1] || entry.kind == account_kinds[3] {
-                    // A set's rows are numbered from 1; a one-record entry is row 0.
-                    let rows: Vec<(u32, ReconciliationRecord)> = if entry.kind == account_kinds[1] {
-                        vec![(0, parse::<ReconciliationRecord>(entry.seq, entry.payload)?)]
-                    } else {
-                        (1..).zip(reconciliation_set(entry.seq, entry.payload)?).collect()
-                    };
-                    for (number, r) in rows {
+                    for (number, r) in numbered_records::<ReconciliationRecord>(entry.kind, entry.seq, entry.payload)? {
                         let row = seen.entry((r.system, r.account)).or_default();
                         row.reconciliations += 1;
                         row.entitlement(r.entitlement.as_deref());

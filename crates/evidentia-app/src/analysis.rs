@@ -13,9 +13,7 @@ use evidentia_store::{EvidenceStore, Head, StoreError, Workspace};
 use serde::Deserialize;
 
 use crate::Location;
-use crate::entries::{
-    EXECUTION_SET_KIND, RECONCILIATION_SET_KIND, execution_set, reconciliation_set,
-};
+use crate::entries::{EXECUTION_SET_KIND, RECONCILIATION_SET_KIND, numbered_records};
 use crate::policy::{RecordedPolicy, load_current};
 use crate::{EntryKind, open_read, open_write, record_entry_kind};
 
@@ -56,18 +54,17 @@ pub async fn load_evidence(ws: &Workspace, upto: u64) -> anyhow::Result<Evidence
             Evidence::default(),
             move |ev: &mut Evidence, entry| {
                 let seq = entry.seq;
+                // Every row of a set is evidence of its own, cited by the set's entry and its
+                // 1-based position in the set (workspaces written before execution sets hold
+                // one `record.execution` entry each, row 0, read below).
                 if entry.kind == RECONCILIATION_SET_KIND {
-                    // Every row of the set is evidence of its own, cited by the set's entry
-                    // and its 1-based position in the set.
-                    for (row, record) in (1..).zip(reconciliation_set(seq, entry.payload)?) {
+                    for (row, record) in numbered_records(entry.kind, seq, entry.payload)? {
                         ev.reconciliations.push(Stored::in_set(seq, row, record));
                     }
                     return Ok(());
                 }
                 if entry.kind == EXECUTION_SET_KIND {
-                    // Likewise a provisioning log's executions (workspaces written before
-                    // hold one `record.execution` entry each, row 0, read below).
-                    for (row, record) in (1..).zip(execution_set(seq, entry.payload)?) {
+                    for (row, record) in numbered_records(entry.kind, seq, entry.payload)? {
                         ev.executions.push(Stored::in_set(seq, row, record));
                     }
                     return Ok(());

@@ -40,14 +40,6 @@ pub const RECONCILIATION_SET_KIND: &str = "record.reconciliation_set";
 /// How many rows one `record.reconciliation_set` entry holds at most.
 pub const RECONCILIATION_SET_ROWS: usize = 1024;
 
-/// The rows of a `record.reconciliation_set` entry, in order.
-pub(crate) fn reconciliation_set(
-    seq: u64,
-    payload: &[u8],
-) -> Result<Vec<evidentia_domain::ReconciliationRecord>, evidentia_store::StoreError> {
-    set_rows(seq, payload)
-}
-
 /// The entry kind of a provisioning log's executions: up to [`EXECUTION_SET_ROWS`] execution
 /// records of one imported file in one entry, `{artifact, rows: [{location, record}]}`, shaped
 /// like [`RECONCILIATION_SET_KIND`] for the same reason (docs/ledger-format.md §8). Workspaces
@@ -61,19 +53,14 @@ pub const EXECUTION_SET_ROWS: usize = 1024;
 /// (`record.execution_set` of `record.execution`).
 pub const SET_KINDS: [&str; 2] = [RECONCILIATION_SET_KIND, EXECUTION_SET_KIND];
 
-/// The rows of a `record.execution_set` entry, in order.
-pub(crate) fn execution_set(
+/// The records of an entry with their row: a set entry's rows numbered from 1 (what a
+/// citation names), or a one-record entry's record as row 0. Both payloads keep the record
+/// under `record` (`{artifact, location, record}` and `{artifact, rows: [{location, record}]}`).
+pub(crate) fn numbered_records<T: serde::de::DeserializeOwned>(
+    kind: &str,
     seq: u64,
     payload: &[u8],
-) -> Result<Vec<evidentia_domain::Execution>, evidentia_store::StoreError> {
-    set_rows(seq, payload)
-}
-
-/// The records of a set entry's `rows`, in order.
-fn set_rows<T: serde::de::DeserializeOwned>(
-    seq: u64,
-    payload: &[u8],
-) -> Result<Vec<T>, evidentia_store::StoreError> {
+) -> Result<Vec<(u32, T)>, evidentia_store::StoreError> {
     #[derive(serde::Deserialize)]
     struct Row<T> {
         record: T,
@@ -82,11 +69,22 @@ fn set_rows<T: serde::de::DeserializeOwned>(
     struct Set<T> {
         rows: Vec<Row<T>>,
     }
-    serde_json::from_slice::<Set<T>>(payload)
-        .map(|set| set.rows.into_iter().map(|row| row.record).collect())
-        .map_err(|e| {
-            evidentia_store::StoreError::Corrupt(format!("entry {seq}: unreadable rows: {e}"))
-        })
+    let unreadable = |e: serde_json::Error| {
+        evidentia_store::StoreError::Corrupt(format!("entry {seq}: unreadable record: {e}"))
+    };
+    if SET_KINDS.contains(&kind) {
+        serde_json::from_slice::<Set<T>>(payload)
+            .map(|set| {
+                (1..)
+                    .zip(set.rows.into_iter().map(|row| row.record))
+                    .collect()
+            })
+            .map_err(unreadable)
+    } else {
+        serde_json::from_slice::<Row<T>>(payload)
+            .map(|one| vec![(0, one.record)])
+            .map_err(unreadable)
+    }
 }
 
 /// The entry kind of a normalized record: `record.<kind>`.

@@ -876,7 +876,11 @@ mod tests {
             }),
         );
         // And reads back as the same executions, in order.
-        let read = crate::entries::execution_set(7, &direct).expect("reads");
+        let read: Vec<Execution> = crate::entries::numbered_records(EXECUTION_SET_KIND, 7, &direct)
+            .expect("reads")
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect();
         assert_eq!(
             read,
             vec![execution("alice", None), execution("bob", Some("denied"))]
