@@ -169,7 +169,12 @@ pub async fn init_workspace(
         .with_context(|| format!("creating workspace {location}"))?;
     let payload = canonical_json(&serde_json::json!({
         "workspace_id": workspace_id,
-        "format_version": evidentia_store::FORMAT_VERSION,
+        // The format the workspace was made at: a server's is numbered on its own.
+        "format_version": if location.is_server() {
+            evidentia_store::SERVER_FORMAT_VERSION
+        } else {
+            evidentia_store::FORMAT_VERSION
+        },
         "created_by": created_by,
     }))?;
     let mut batch = ws.begin().await?;

@@ -31,6 +31,7 @@ pub use event_chains::{
 };
 pub use location::{Location, ServerUrl, is_server_url};
 pub use open::{APPLICATION_ID, Access, FORMAT_VERSION};
+pub use postgres::SERVER_FORMAT_VERSION;
 pub use verify::{SIGNING_KEY_ENTRY_KIND, VerifyProgress, VerifyReport};
 
 /// The head of the ledger: how many entries, and the last one's hash.

@@ -22,8 +22,8 @@ use sqlx::{ConnectOptions, Connection, Row};
 
 use crate::append::{AppendBatch, WriteTx};
 use crate::{
-    Access, ArtifactInfo, Backend, Checkpoint, EntryRef, FORMAT_VERSION, Head, Location, ServerUrl,
-    StoreError, Workspace, from_i64, to_i64,
+    Access, ArtifactInfo, Backend, Checkpoint, EntryRef, Head, Location, ServerUrl, StoreError,
+    Workspace, from_i64, to_i64,
 };
 
 pub(crate) use copy::copy_to_server;
@@ -32,6 +32,13 @@ pub(crate) use write::PgWriteTx;
 /// Embedded PostgreSQL migrations; the first is numbered 5 (the format a server workspace
 /// starts at), so `max(version)` is the format on both backends.
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The server workspace format this build reads and writes: `max(version)` of
+/// `_sqlx_migrations`. A server workspace started at 5 (a file's format then); 6 made the
+/// in-sequence check read the statement's rows back instead of a transition table. A format-5
+/// workspace is read and written as it is; it gains format 6 when a login that owns its
+/// tables opens it for writing (a writer role could not replace the owner's triggers).
+pub const SERVER_FORMAT_VERSION: u32 = 6;
 
 /// How long connecting may take before the server counts as unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -120,6 +127,11 @@ impl ErrorContext {
 /// on any column of the ledger, as the writer role of docs/team-workspaces.md is granted INSERT
 /// on the hashed columns only (a table-wide check would call every writer read-only).
 const MAY_APPEND: &str = "SELECT has_any_column_privilege('ledger_entries', 'INSERT')";
+
+/// Whether the login owns the ledger (is, or is a member of, its owner role): only then may it
+/// apply a newer migration, which replaces the owner's triggers.
+const OWNS_LEDGER: &str = "SELECT pg_has_role(session_user, c.relowner, 'USAGE') \
+     FROM pg_class c WHERE c.oid = 'ledger_entries'::regclass";
 
 /// What a database holds, as far as telling a workspace from anything else goes.
 enum Found {
@@ -307,11 +319,11 @@ async fn open_checked(
     };
     // Checked before the migrator could run: it would refuse a newer database with a
     // "version missing" error instead of saying what happened.
-    if format > FORMAT_VERSION {
+    if format > SERVER_FORMAT_VERSION {
         return Err(StoreError::NewerFormat {
             path: location.clone(),
             found: format,
-            supported: FORMAT_VERSION,
+            supported: SERVER_FORMAT_VERSION,
         });
     }
     if access == Access::ReadWrite {
@@ -325,7 +337,11 @@ async fn open_checked(
                 user,
             });
         }
-        if format < FORMAT_VERSION {
+        let owner: bool = sqlx::query_scalar(OWNS_LEDGER)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| errors.map(e))?;
+        if format < SERVER_FORMAT_VERSION && owner {
             // An older workspace gains the newer migrations (never edited, only added).
             // `run_direct`: `run` over a borrowed connection makes a future that is not `Send`.
             MIGRATOR.run_direct(None, &mut *conn, false).await?;
@@ -412,7 +428,7 @@ pub(crate) async fn begin_build<'c>(
         ("workspace_id", workspace_id),
         ("created_at", created_at),
         ("created_by", created_by),
-        ("format_version", &FORMAT_VERSION.to_string()),
+        ("format_version", &SERVER_FORMAT_VERSION.to_string()),
     ] {
         sqlx::query("INSERT INTO workspace_meta (key, value) VALUES ($1, $2)")
             .bind(key)

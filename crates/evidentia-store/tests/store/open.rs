@@ -141,9 +141,13 @@ async fn reopened_workspace_continues_the_chain(kind: Kind) {
         ws.meta("created_by").await.unwrap().as_deref(),
         Some("tests")
     );
+    let format = match kind {
+        Kind::File => evidentia_store::FORMAT_VERSION,
+        Kind::Server => evidentia_store::SERVER_FORMAT_VERSION,
+    };
     assert_eq!(
         ws.meta("format_version").await.unwrap(),
-        Some(evidentia_store::FORMAT_VERSION.to_string())
+        Some(format.to_string())
     );
     ws.close().await;
     let report = verify_at(fixture.location()).await;

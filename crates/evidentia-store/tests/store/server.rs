@@ -251,7 +251,7 @@ async fn a_newer_format_is_refused_before_any_migration_runs() {
                 err,
                 StoreError::NewerFormat {
                     found: 99,
-                    supported: evidentia_store::FORMAT_VERSION,
+                    supported: evidentia_store::SERVER_FORMAT_VERSION,
                     ..
                 }
             ),
@@ -586,4 +586,129 @@ async fn a_lock_held_past_the_timeout_is_busy_and_readers_go_on() {
     assert_eq!(batch.commit().await.unwrap().count, before.count + 1);
     other.close().await;
     ws.close().await;
+}
+
+/// Turns a server workspace back into format 5 by SQL, as one made before format 6: format
+/// 5's in-sequence check over a transition table, and no migration 6.
+async fn back_to_format_5(db: &PgDb) {
+    let v5 = include_str!("../../migrations/postgres/0005_workspace.sql");
+    let start = v5
+        .find("CREATE FUNCTION evidentia_ledger_in_sequence()")
+        .unwrap();
+    let end = start + v5[start..].find("END $$;").unwrap() + "END $$;".len();
+    let function = v5[start..end].replacen("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1);
+    let mut conn = db.raw().await;
+    for sql in [
+        "DROP TRIGGER ledger_entries_in_sequence ON ledger_entries",
+        "DROP TRIGGER ledger_entries_head_before ON ledger_entries",
+        "DROP FUNCTION evidentia_ledger_head_before()",
+        function.as_str(),
+        "CREATE TRIGGER ledger_entries_in_sequence AFTER INSERT ON ledger_entries \
+         REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT \
+         EXECUTE FUNCTION evidentia_ledger_in_sequence()",
+        "DELETE FROM _sqlx_migrations WHERE version = 6",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    conn.close().await.unwrap();
+}
+
+/// (format, whether the in-sequence trigger reads a transition table) as the server has them.
+async fn format_and_check(db: &PgDb) -> (i64, bool) {
+    let mut conn = db.raw().await;
+    let format: i64 = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let transition: bool = sqlx::query_scalar(
+        "SELECT tgnewtable IS NOT NULL FROM pg_trigger \
+         WHERE tgname = 'ledger_entries_in_sequence'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    (format, transition)
+}
+
+/// A format-5 server workspace is written as it is by a writer login (which could not replace
+/// the owner's triggers) and gains format 6 when its owner opens it for writing; the chain
+/// stays one and every append after either is checked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_format_5_workspace_is_written_as_it_is_and_upgraded_by_its_owner() {
+    let Some((fixture, ws)) = Fixture::new(Kind::Server).await else {
+        return;
+    };
+    append_entries(&ws, 5).await;
+    ws.close().await;
+    let Fixture::Server(db) = &fixture else {
+        unreachable!()
+    };
+    assert_eq!(format_and_check(db).await, (6, false));
+    back_to_format_5(db).await;
+    assert_eq!(format_and_check(db).await, (5, true));
+    let (writer, _) = with_roles(db).await;
+    let outcome = async {
+        let ws = Workspace::open(writer.as_str(), Access::ReadWrite)
+            .await
+            .unwrap();
+        append_entries(&ws, 3).await;
+        assert!(ws.verify(|_| {}).await.unwrap().is_intact());
+        ws.close().await;
+        assert_eq!(format_and_check(db).await, (5, true), "the writer left it");
+
+        let ws = Workspace::open(fixture.location(), Access::ReadWrite)
+            .await
+            .unwrap();
+        assert_eq!(
+            format_and_check(db).await,
+            (6, false),
+            "the owner upgraded it"
+        );
+        append_entries(&ws, 3).await;
+        let report = ws.verify(|_| {}).await.unwrap();
+        assert!(report.is_intact());
+        assert_eq!(report.entries, 11);
+        ws.close().await;
+        // The format-6 check still refuses a gap and a row that does not name the head.
+        let ws = Workspace::open(writer.as_str(), Access::ReadWrite)
+            .await
+            .unwrap();
+        append_entries(&ws, 2).await;
+        ws.close().await;
+        let mut conn = db.raw().await;
+        for seq in [15, 13, 0] {
+            let sql = format!(
+                "INSERT INTO ledger_entries (seq, kind, recorded_at, payload, payload_hash, \
+                 prev_hash, entry_hash) SELECT {seq}, kind, recorded_at, payload, payload_hash, \
+                 prev_hash, entry_hash FROM ledger_entries WHERE seq = 1"
+            );
+            assert!(
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut conn)
+                    .await
+                    .is_err(),
+                "a row at {seq} after head 13 is refused"
+            );
+        }
+        let forked = sqlx::query(
+            "INSERT INTO ledger_entries (seq, kind, recorded_at, payload, payload_hash, \
+             prev_hash, entry_hash) SELECT 14, kind, recorded_at, payload, payload_hash, \
+             prev_hash, entry_hash FROM ledger_entries WHERE seq = 3",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap_err();
+        assert!(
+            forked.to_string().contains("after the head"),
+            "a row not naming the head as its predecessor: {forked}"
+        );
+        conn.close().await.unwrap();
+    }
+    .await;
+    drop_roles(db).await;
+    outcome
 }
