@@ -19,6 +19,11 @@ pub const ARTIFACT_ENTRY_KIND: &str = "artifact.stored";
 /// SQLite's limit), which is most of what makes bulk appends fast.
 const INSERT_BATCH: usize = 256;
 
+/// ... or fewer, once their payloads reach this many bytes: a set entry holds 1,024 records
+/// (some 300 KB), and 256 of them would keep the writer idle while 77 MB gathered, then
+/// leave most of an import's writing for its commit.
+const INSERT_BYTES: usize = 1 << 20;
+
 /// An open write transaction. Dropping it without [`AppendBatch::commit`] rolls everything
 /// back, which is what makes an interrupted import leave the workspace as it was.
 ///
@@ -31,6 +36,8 @@ pub struct AppendBatch {
     writer: Option<tokio::task::JoinHandle<()>>,
     chain: Chain,
     pending: Vec<Entry>,
+    /// Payload bytes in `pending`.
+    pending_bytes: usize,
     first_seq: u64,
 }
 
@@ -93,6 +100,7 @@ impl AppendBatch {
             writer: Some(writer),
             chain,
             pending: Vec::with_capacity(INSERT_BATCH),
+            pending_bytes: 0,
             first_seq,
         }
     }
@@ -114,8 +122,9 @@ impl AppendBatch {
     ) -> Result<u64, StoreError> {
         let entry = self.chain.next_entry(kind, recorded_at, payload);
         let seq = entry.seq;
+        self.pending_bytes += entry.payload.len();
         self.pending.push(entry);
-        if self.pending.len() >= INSERT_BATCH {
+        if self.pending.len() >= INSERT_BATCH || self.pending_bytes >= INSERT_BYTES {
             self.flush().await?;
         }
         Ok(seq)
@@ -226,6 +235,7 @@ impl AppendBatch {
             return Ok(());
         }
         let entries = std::mem::replace(&mut self.pending, Vec::with_capacity(INSERT_BATCH));
+        self.pending_bytes = 0;
         self.send(Command::Insert(entries)).await
     }
 
@@ -247,6 +257,7 @@ impl AppendBatch {
     /// Abandons the batch; nothing of it is kept.
     pub async fn rollback(mut self) -> Result<(), StoreError> {
         self.pending.clear();
+        self.pending_bytes = 0;
         let (reply, answer) = oneshot::channel();
         self.send(Command::Rollback(reply)).await?;
         let result = answer
