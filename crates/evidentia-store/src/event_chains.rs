@@ -149,7 +149,16 @@ impl Workspace {
         let workspace = self.clone();
         let done = tokio::spawn(async move {
             let (path, _) = workspace.projection().await?;
-            tokio::task::spawn_blocking(move || write_blocking(&path, run_seq, receiver))
+            // A client's cache names the run by its entry hash too: two databases holding
+            // copies of one workspace, each analysed at the same seq, share a cache file.
+            let run_hash = if workspace.location().is_server() {
+                Some(workspace.run_entry_hash(run_seq).await?.ok_or_else(|| {
+                    StoreError::Corrupt(format!("entry {run_seq} is not in the ledger"))
+                })?)
+            } else {
+                None
+            };
+            tokio::task::spawn_blocking(move || write_blocking(&path, run_seq, run_hash, receiver))
                 .await
                 .map_err(|e| {
                     StoreError::Corrupt(format!("writing the event chains stopped: {e}"))
@@ -169,13 +178,41 @@ impl Workspace {
         let row = sqlx::query("SELECT run_seq, events FROM event_chain_runs LIMIT 1")
             .fetch_optional(&pool)
             .await?;
-        row.map(|r| {
-            Ok(ProjectionRun {
-                run_seq: from_i64(r.get(0))?,
-                events: from_i64(r.get(1))?,
+        let run = row
+            .map(|r| {
+                Ok::<_, StoreError>(ProjectionRun {
+                    run_seq: from_i64(r.get(0))?,
+                    events: from_i64(r.get(1))?,
+                })
             })
-        })
-        .transpose()
+            .transpose()?;
+        match run {
+            Some(run) if self.location().is_server() => {
+                // A client's cache holds this workspace's run only if the hash it was written
+                // for is the ledger's entry at that seq (else: another copy's run, or a cache
+                // from before the hash was kept; the caller judges the run again).
+                let cached: Option<Vec<u8>> =
+                    sqlx::query_scalar("SELECT run_hash FROM projection_source WHERE run_seq = ?")
+                        .bind(to_i64(run.run_seq)?)
+                        .fetch_optional(&pool)
+                        .await
+                        .ok()
+                        .flatten();
+                let ledger = self.run_entry_hash(run.run_seq).await?;
+                Ok((cached.is_some() && cached == ledger.map(|h| h.0.to_vec())).then_some(run))
+            }
+            run => Ok(run),
+        }
+    }
+
+    /// The hash of entry `seq`, if the ledger holds it.
+    async fn run_entry_hash(&self, seq: u64) -> Result<Option<Hash>, StoreError> {
+        Ok(self
+            .entry_refs(&[seq])
+            .await?
+            .into_iter()
+            .find(|r| r.seq == seq)
+            .map(|r| r.entry_hash))
     }
 
     async fn has_projection(&self) -> Result<bool, StoreError> {
@@ -411,6 +448,7 @@ impl<'c> BatchInsert<'c> {
 fn write_blocking(
     path: &Path,
     run_seq: u64,
+    run_hash: Option<Hash>,
     mut rows: mpsc::Receiver<WriterMessage>,
 ) -> Result<u64, StoreError> {
     use rusqlite::types::Value;
@@ -580,6 +618,20 @@ fn write_blocking(
         rusqlite::params![to_i64(run_seq)?, position],
     )
     .map_err(&err)?;
+    if let Some(hash) = run_hash {
+        // Only a client's cache of a server workspace has this table (not a workspace file,
+        // whose projection is its own ledger's).
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS projection_source (run_seq INTEGER NOT NULL, \
+             run_hash BLOB NOT NULL); DELETE FROM projection_source;",
+        )
+        .map_err(&err)?;
+        tx.execute(
+            "INSERT INTO projection_source (run_seq, run_hash) VALUES (?, ?)",
+            rusqlite::params![to_i64(run_seq)?, hash.0.to_vec()],
+        )
+        .map_err(&err)?;
+    }
     tx.commit().map_err(&err)?;
     from_i64(position)
 }

@@ -451,3 +451,90 @@ async fn a_team_workspace_client_rebuilds_the_recorded_run_in_its_own_cache() {
         &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
     );
 }
+
+/// Two databases holding copies of one workspace share its id, so a client keeps one cache
+/// file for both; each analysed at the same seq, the cache names the run by its entry hash
+/// and serves neither copy the other's run.
+#[tokio::test]
+async fn two_copies_of_a_team_workspace_never_page_each_others_run() {
+    let admin = match std::env::var("EVIDENTIA_TEST_PG_URL") {
+        Ok(url) if !url.trim().is_empty() => url.trim().to_owned(),
+        _ => {
+            println!("SKIPPED: EVIDENTIA_TEST_PG_URL is not set");
+            return;
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = demo(dir.path()).await;
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    let mut copies = Vec::new();
+    for copy in ["a", "b"] {
+        let name = format!("evt_app_copy_{copy}_{}", std::process::id());
+        psql(
+            &admin,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        );
+        let server = Location::parse(&format!("{base}/{name}"));
+        evidentia_app::migrate_workspace(&file, &server)
+            .await
+            .unwrap();
+        copies.push((name, server));
+    }
+    // The same seq in both, recorded by different people at different times: different runs.
+    let mut runs = Vec::new();
+    for ((_, server), (who, hours)) in copies.iter().zip([("alice", 0), ("bob", 5)]) {
+        let run = evidentia_app::record_analysis(
+            server,
+            None,
+            Some(who),
+            now() + chrono::TimeDelta::hours(hours),
+        )
+        .await
+        .unwrap();
+        let seq = run.recorded_at_seq.unwrap();
+        let entry = &evidentia_app::list_entries(server, seq, 1).await.unwrap()[0];
+        runs.push((seq, entry.entry_hash));
+    }
+    assert_eq!(
+        runs[0].0, runs[1].0,
+        "both copies record their run at one seq"
+    );
+    assert_ne!(runs[0].1, runs[1].1);
+
+    let id = evidentia_app::open_workspace(&copies[0].1)
+        .await
+        .unwrap()
+        .workspace_id;
+    let cached_hash = || {
+        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let cache = var("EVIDENTIA_CACHE_DIR")
+            .map(std::path::PathBuf::from)
+            .or_else(|| var("XDG_CACHE_HOME").map(|d| Path::new(&d).join("evidentia")))
+            .or_else(|| var("HOME").map(|h| Path::new(&h).join(".cache/evidentia")))
+            .unwrap();
+        let db = rusqlite::Connection::open(cache.join("projections").join(format!("{id}.sqlite")))
+            .unwrap();
+        db.query_row("SELECT run_hash FROM projection_source", [], |r| {
+            r.get::<_, Vec<u8>>(0)
+        })
+        .unwrap()
+    };
+    // Each copy in turn, twice: the cache always holds the run of the copy last shown.
+    for round in 0..2 {
+        for (i, (_, server)) in copies.iter().enumerate() {
+            let shown = events_run(server).await.unwrap().unwrap();
+            assert_eq!(shown.run_seq, runs[i].0);
+            assert_eq!(
+                cached_hash(),
+                runs[i].1.0.to_vec(),
+                "round {round}: copy {i}'s run is the one cached"
+            );
+        }
+    }
+    for (name, _) in copies {
+        psql(
+            &admin,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        );
+    }
+}
