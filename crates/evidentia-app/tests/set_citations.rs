@@ -64,6 +64,45 @@ fn stored_row(ws: &Path, seq: u64, row: u32) -> (String, serde_json::Value) {
     (kind, set["rows"][row as usize - 1]["record"].take())
 }
 
+/// The rows the `EV-ORPHAN-ACCOUNT` findings cite, each checked to be a row of a `set_kind`
+/// entry holding that finding's own account on `aws` (not another row of the same entry), as
+/// (account, entry, row).
+fn orphan_rows(
+    view: &evidentia_app::FindingsView,
+    path: &Path,
+    set_kind: &str,
+) -> Vec<(String, u64, u32)> {
+    let orphans: Vec<_> = view
+        .findings
+        .iter()
+        .filter(|f| f.check == "EV-ORPHAN-ACCOUNT")
+        .collect();
+    assert!(orphans.len() >= 2, "{:?}", view.findings);
+    let mut cited = Vec::new();
+    for f in orphans {
+        let account = f.account.as_deref().expect("an orphan names its account");
+        assert!(!f.evidence_rows.is_empty(), "{account}: {:?}", f.evidence);
+        for &(seq, row) in &f.evidence_rows {
+            assert_eq!(f.evidence, vec![seq], "{account}");
+            let (kind, record) = stored_row(path, seq, row);
+            assert_eq!(kind, set_kind);
+            assert_eq!(record["system"], "aws");
+            assert_eq!(record["account"], account, "{seq}:{row}");
+            cited.push((account.to_owned(), seq, row));
+        }
+    }
+    // Two accounts of one file: the same entry, two different rows.
+    let mut rows: Vec<(u64, u32)> = cited.iter().map(|(_, seq, row)| (*seq, *row)).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    assert!(
+        rows.windows(2)
+            .any(|w| w[0].0 == w[1].0 && w[0].1 != w[1].1),
+        "{rows:?}"
+    );
+    cited
+}
+
 #[tokio::test]
 async fn findings_about_an_inventory_cite_the_row_of_their_set() {
     let Some(report) = sample(REPORT) else {
@@ -100,47 +139,31 @@ async fn findings_about_an_inventory_cite_the_row_of_their_set() {
         .unwrap();
     let view = evidentia_app::findings_view(&ws, now).await.unwrap();
     // No identity source: every IAM user of the report is an account nobody owns.
-    let orphans: Vec<_> = view
-        .findings
-        .iter()
-        .filter(|f| f.check == "EV-ORPHAN-ACCOUNT")
-        .collect();
-    assert!(orphans.len() >= 2, "{:?}", view.findings);
-    let mut rows_seen = Vec::new();
-    for f in orphans {
-        let account = f.account.as_deref().expect("an orphan names its account");
-        assert!(!f.evidence_rows.is_empty(), "{account}: {:?}", f.evidence);
-        for &(seq, row) in &f.evidence_rows {
-            assert_eq!(f.evidence, vec![seq], "{account}");
-            let (kind, record) = stored_row(&path, seq, row);
-            assert_eq!(kind, "record.reconciliation_set");
-            assert_eq!(record["system"], "aws");
-            // The row is this account's, not another row of the same entry.
-            assert_eq!(record["account"], account, "{seq}:{row}");
-            rows_seen.push((seq, row));
-            // The entry viewer opens the row: its own line of the report, the account's.
-            let source = evidentia_app::entry_source(&ws, seq, u64::from(row))
-                .await
-                .unwrap()
-                .expect("a set row cites the report");
-            assert_eq!((source.seq, source.row), (seq, u64::from(row)));
-            assert!(
-                source.line_is_record && source.artifact_verified,
-                "{source:?}"
-            );
-            let n = source.line.expect("a CSV row is a line");
-            assert_eq!(source.location, Some(format!("line {n}")));
-            let raw = source.raw.expect("the row's line is shown");
-            assert_eq!(raw, line_of(&report, n), "{seq}:{row}");
-            assert!(
-                String::from_utf8_lossy(&raw).contains(account),
-                "{seq}:{row} {}",
-                String::from_utf8_lossy(&raw)
-            );
-        }
+    let cited = orphan_rows(&view, &path, "record.reconciliation_set");
+    for (account, seq, row) in &cited {
+        let (seq, row) = (*seq, *row);
+        // The entry viewer opens the row: its own line of the report, the account's.
+        let source = evidentia_app::entry_source(&ws, seq, u64::from(row))
+            .await
+            .unwrap()
+            .expect("a set row cites the report");
+        assert_eq!((source.seq, source.row), (seq, u64::from(row)));
+        assert!(
+            source.line_is_record && source.artifact_verified,
+            "{source:?}"
+        );
+        let n = source.line.expect("a CSV row is a line");
+        assert_eq!(source.location, Some(format!("line {n}")));
+        let raw = source.raw.expect("the row's line is shown");
+        assert_eq!(raw, line_of(&report, n), "{seq}:{row}");
+        assert!(
+            String::from_utf8_lossy(&raw).contains(account.as_str()),
+            "{seq}:{row} {}",
+            String::from_utf8_lossy(&raw)
+        );
     }
     // The set as a whole names its range of lines; a row past its end is refused.
-    let (seq, _) = rows_seen[0];
+    let (_, seq, _) = cited[0];
     let whole = evidentia_app::entry_source(&ws, seq, 0)
         .await
         .unwrap()
@@ -162,15 +185,6 @@ async fn findings_about_an_inventory_cite_the_row_of_their_set() {
             "entry {seq} (record.reconciliation_set) has {n} rows: there is no row {}",
             n + 1
         )
-    );
-    // Two accounts of one report: the same entry, two different rows.
-    rows_seen.sort_unstable();
-    rows_seen.dedup();
-    assert!(
-        rows_seen
-            .windows(2)
-            .any(|w| w[0].0 == w[1].0 && w[0].1 != w[1].1),
-        "{rows_seen:?}"
     );
 }
 
@@ -367,34 +381,7 @@ async fn findings_about_a_log_cite_the_row_of_their_execution_set() {
     assert_eq!(set["rows"].as_array().unwrap().len() as u64, executions);
 
     let view = evidentia_app::findings_view(&ws, now).await.unwrap();
-    // No identity source: every IAM user the log changes is an account nobody owns.
-    let orphans: Vec<_> = view
-        .findings
-        .iter()
-        .filter(|f| f.check == "EV-ORPHAN-ACCOUNT")
-        .collect();
-    assert!(orphans.len() >= 2, "{:?}", view.findings);
-    let mut rows_seen = Vec::new();
-    for f in orphans {
-        let account = f.account.as_deref().expect("an orphan names its account");
-        assert!(!f.evidence_rows.is_empty(), "{account}: {:?}", f.evidence);
-        for &(seq, row) in &f.evidence_rows {
-            assert_eq!(f.evidence, vec![seq], "{account}");
-            let (kind, record) = stored_row(&path, seq, row);
-            assert_eq!(kind, "record.execution_set");
-            assert_eq!(record["system"], "aws");
-            // The row is this account's execution, not another row of the same entry.
-            assert_eq!(record["account"], account, "{seq}:{row}");
-            rows_seen.push((seq, row));
-        }
-    }
-    // Two accounts of one log: the same entry, two different rows.
-    rows_seen.sort_unstable();
-    rows_seen.dedup();
-    assert!(
-        rows_seen
-            .windows(2)
-            .any(|w| w[0].0 == w[1].0 && w[0].1 != w[1].1),
-        "{rows_seen:?}"
-    );
+    // No identity source: every IAM user the log changes is an account nobody owns, each
+    // citing its own rows of the one set.
+    orphan_rows(&view, &path, "record.execution_set");
 }
