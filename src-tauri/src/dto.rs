@@ -823,6 +823,8 @@ impl From<&evidentia_app::EventPage> for EventPageDto {
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct EvidenceDto {
     pub seq: u64,
+    /// The cited row when `seq` is a set entry (1-based); 0 for a whole one-record entry.
+    pub row: u32,
     pub kind: String,
     pub recorded_at: String,
     pub entry_hash: String,
@@ -893,6 +895,7 @@ impl From<&evidentia_app::EventChainDetail> for EventChainDto {
                                 .iter()
                                 .map(|e| EvidenceDto {
                                     seq: e.seq,
+                                    row: e.row,
                                     kind: e.kind.clone(),
                                     recorded_at: e.recorded_at.clone(),
                                     entry_hash: e.entry_hash.clone(),
@@ -1373,8 +1376,12 @@ pub struct ReviewRevokeDto {
     /// Decision + the policy's revoke SLA.
     pub deadline: String,
     pub removal_seq: Option<u64>,
+    /// The removal's row when `removal_seq` is a set entry (null: the whole entry).
+    pub removal_row: Option<u32>,
     pub removed_at: Option<String>,
     pub confirmation_seq: Option<u64>,
+    /// The snapshot's row when `confirmation_seq` is a set entry (null: the whole entry).
+    pub confirmation_row: Option<u32>,
     pub confirmation_at: Option<String>,
     /// The confirming snapshot still shows the item.
     pub confirmation_held: Option<bool>,
@@ -1501,8 +1508,10 @@ impl From<&evidentia_app::CampaignItem> for CampaignDto {
                     decided_at: r.decided_at.clone(),
                     deadline: r.deadline.clone(),
                     removal_seq: r.removal_seq,
+                    removal_row: r.removal_row,
                     removed_at: r.removed_at.clone(),
                     confirmation_seq: r.confirmation_seq,
+                    confirmation_row: r.confirmation_row,
                     confirmation_at: r.confirmation_at.clone(),
                     confirmation_held: r.confirmation_held,
                     status: r.status.clone(),
@@ -1719,6 +1728,8 @@ pub struct SampledItemDto {
     pub key: String,
     /// The ledger entry the item is read from.
     pub entry: u64,
+    /// The item's row when `entry` is a set entry (1-based); 0 for a whole one-record entry.
+    pub row: u32,
     pub kind: String,
     pub identity: Option<String>,
     pub system: Option<String>,
@@ -1739,6 +1750,7 @@ impl From<&evidentia_app::SampledItem> for SampledItemDto {
             rank: s.rank.clone(),
             key: i.key.clone(),
             entry: i.seq,
+            row: i.row,
             kind: i.kind.clone(),
             identity: i.identity.clone(),
             system: i.system.clone(),
@@ -2035,10 +2047,12 @@ mod tests {
                     decided_at: "2025-03-02T10:00:00Z".to_owned(),
                     deadline: "2025-03-09T10:00:00Z".to_owned(),
                     removal_seq: Some(12),
+                    removal_row: Some(3),
                     removed_at: Some("2025-03-03T22:00:00Z".to_owned()),
                     confirmation_at: Some("2025-03-31T00:00:00Z".to_owned()),
                     confirmation_held: Some(false),
                     confirmation_seq: Some(15),
+                    confirmation_row: None,
                     status: "on_time".to_owned(),
                 }],
                 reviewers: vec![evidentia_app::ReviewerItem {
@@ -2080,6 +2094,7 @@ mod tests {
             (r.decision_seq, r.removal_seq, r.confirmation_seq),
             (9, Some(12), Some(15))
         );
+        assert_eq!((r.removal_row, r.confirmation_row), (Some(3), None));
         assert_eq!(r.confirmation_held, Some(false));
         assert_eq!(c.reviewers[0].fastest_burst, 2);
         assert_eq!(c.outside_population, vec![11]);

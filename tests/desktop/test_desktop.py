@@ -403,12 +403,19 @@ def test_open_reviews_and_follow_a_revoke_to_its_execution_entry(tmp_path):
         execution = d.find_element(By.CSS_SELECTOR, f'{row} [data-step="execution"] [data-testid="open-entry"]')
         execution_seq = execution.get_attribute("data-seq")
         assert int(execution_seq) != int(decision_seq)
+        # The removal is one row of an execution set: the link names that row and opens it
+        # alone, with its own line of the log.
+        execution_row = execution.get_attribute("data-row")
+        assert execution_row is not None and int(execution_row) >= 1, execution_row
+        assert execution.text.strip() == f"{execution_seq}:{execution_row}"
         execution.click()
-        wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, f'{viewer}[data-seq="{execution_seq}"] [data-testid="entry-kind"]')))
+        wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, f'{viewer}[data-seq="{execution_seq}"][data-row="{execution_row}"] [data-testid="entry-kind"]')))
         assert text_of(d, f'{viewer} [data-testid="entry-kind"]').strip() == "record.execution_set"
-        payload = text_of(d, f'{viewer} [data-testid="entry-payload"]')
-        assert "bob.lee" in payload and "GL-Admin" in payload and "FA-1" in payload, payload
-        assert f"Ledger entry #{execution_seq}" in text_of(d, viewer)
+        row_payload = text_of(d, f'{viewer} [data-testid="entry-row-payload"]')
+        assert "bob.lee" in row_payload and "GL-Admin" in row_payload and "FA-1" in row_payload, row_payload
+        wait(d).until(lambda drv: text_of(drv, f'{viewer} [data-testid="entry-set-rows"]').strip().startswith(f"row {execution_row} of "))
+        assert "bob.lee" in text_of(d, f'{viewer} [data-testid="entry-raw"]')
+        assert f"Ledger entry #{execution_seq}, row {execution_row}" in text_of(d, viewer)
         app.shot("reviews-execution-entry")
         d.set_window_size(1024, 640)
         app.shot("reviews-execution-entry-1024x640")
@@ -543,6 +550,28 @@ def test_a_sample_drawn_in_the_app_is_the_cli_sample(tmp_path):
         d.switch_to.active_element.send_keys(Keys.ESCAPE)
         wait(d).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, viewer))
 
+        # A leaver's removals are rows of execution sets: each cited row is a link that opens
+        # that row alone, as the CLI lists it.
+        with_rows = [n for n, item in enumerate(expected["items"], 1) if any(a.get("evidence_rows") for a in item["attributes"])]
+        assert with_rows, "the demo's leavers are removed by logged executions, stored in sets"
+        n = with_rows[0]
+        d.find_element(By.CSS_SELECTOR, f'{rows}[data-number="{n}"] td:nth-child(3)').click()
+        detail = f'[data-testid="sample-detail"][data-number="{n}"]'
+        wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, detail)))
+        row_links = d.execute_script(
+            "return Array.from(document.querySelectorAll(arguments[0]), e => [Number(e.dataset.seq), Number(e.dataset.row)])",
+            f'{detail} [data-testid="item-attribute"] [data-testid="open-row"]',
+        )
+        cited = [[r["entry"], r["row"]] for a in expected["items"][n - 1]["attributes"] for r in a.get("evidence_rows", [])]
+        assert row_links == cited, (row_links, cited)
+        seq, row = row_links[0]
+        d.find_element(By.CSS_SELECTOR, f'{detail} [data-testid="open-row"][data-seq="{seq}"][data-row="{row}"]').click()
+        wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, f'{viewer}[data-seq="{seq}"][data-row="{row}"] [data-testid="entry-row-payload"]')))
+        assert f"Ledger entry #{seq}, row {row}" in text_of(d, viewer)
+        app.shot("sample-row-entry")
+        d.switch_to.active_element.send_keys(Keys.ESCAPE)
+        wait(d).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, viewer))
+
         d.set_window_size(1024, 640)
         try:
             app.shot("sample-drawn-1024x640")
@@ -669,8 +698,9 @@ def review_the_analysis(app, prefix="demo"):
     assert "Decision" in chain and "Execution" in chain and "Confirmation" in chain, chain
     statuses = texts_of(d, '[data-testid="link-status"]')
     assert statuses and all(s in {"complete", "missing", "late", "failed", "unconfirmed", "contradicted"} for s in statuses)
+    # Each link's evidence: a whole entry (#17) or, for a row of a set entry, 17:5.
     seqs = texts_of(d, '[data-testid="evidence-seq"]')
-    assert seqs and all(s.startswith("#") for s in seqs)
+    assert seqs and all(re.fullmatch(r"#\d+|\d+:\d+", s.strip()) for s in seqs), seqs
     app.shot(f"{prefix}-events-chain")
     # A filter narrows the table (leavers only).
     Select(d.find_element(By.CSS_SELECTOR, '[data-testid="filter-kind"]')).select_by_value("leaver")

@@ -215,16 +215,22 @@ async fn source_in(ws: &Workspace, seq: u64, row: u64) -> anyhow::Result<Option<
                 (Some(a), _) => Some(a),
                 _ => None,
             };
+            let rows_text = if n == 1 {
+                "1 row".to_owned()
+            } else {
+                format!("{n} rows")
+            };
             source.note = Some(format!(
-                "a set of {n} rows ({set_record_kind}): no single line is this entry; each row's location is in the payload, and a cited row opens on its own"
+                "a set of {rows_text} ({set_record_kind}): no single line is this entry; each row's location is in the payload, and a cited row opens on its own"
             ));
             source.artifact_verified = artifact_matches(ws, &artifact).await?;
             return Ok(Some(source));
         }
         let Some(cited) = usize::try_from(row - 1).ok().and_then(|i| rows.get(i)) else {
             anyhow::bail!(
-                "entry {seq} ({}) has {n} rows: there is no row {row}",
-                entry.kind
+                "entry {seq} ({}) has {n} row{}: there is no row {row}",
+                entry.kind,
+                if n == 1 { "" } else { "s" }
             );
         };
         record_kind = set_record_kind;

@@ -138,6 +138,8 @@ pub struct LinkDetail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvidenceRef {
     pub seq: u64,
+    /// The cited row when the entry is a set (1-based); 0 for a whole one-record entry.
+    pub row: u32,
     pub kind: String,
     pub recorded_at: String,
     pub entry_hash: String,
@@ -146,8 +148,11 @@ pub struct EvidenceRef {
 /// The chain's steps, in the order every system shows (and the encoding stores) them.
 const STEPS: [&str; 3] = ["decision", "execution", "confirmation"];
 
-/// The first byte of every encoded `links` value: the encoding's version.
+/// The first byte of every encoded `links` value: the encoding's version. Version 1 stored
+/// each link's entries; version 2, written since executions are stored in sets, stores each
+/// citation (entry and row). Both are read, a version-1 entry as row 0 (the whole entry).
 const LINKS_V1: u8 = 1;
+const LINKS_V2: u8 = 2;
 
 // Flags of a system, in the low bits of its system term's number.
 const REVOKE: u64 = 1;
@@ -243,7 +248,7 @@ fn status_code(status: LinkStatus) -> u8 {
 fn encode_links(chain: &EventChain, terms: &mut Terms, new_terms: &mut Vec<String>) -> Vec<u8> {
     let effective = chain.effective_at;
     let mut out = Vec::with_capacity(16 + 48 * chain.systems.len());
-    out.push(LINKS_V1);
+    out.push(LINKS_V2);
     put_varint(&mut out, chain.systems.len() as u64);
     for s in &chain.systems {
         let mut flags = 0;
@@ -277,20 +282,32 @@ fn encode_links(chain: &EventChain, terms: &mut Terms, new_terms: &mut Vec<Strin
             if let Some(at) = link.at {
                 put_time(&mut out, at, effective);
             }
-            // The projection keeps entries, not rows: a link citing rows of one set entry
-            // stores that entry once (docs/ledger-format.md, "Evidence citations").
-            let entries = crate::link_entries(&link.evidence);
-            put_varint(&mut out, entries.len() as u64);
+            // Each citation once, in the order the link first cites it: a removal in a set of
+            // executions is one row of it (docs/ledger-format.md, "Evidence citations").
+            let cites = link_cites(&link.evidence);
+            put_varint(&mut out, cites.len() as u64);
             // Each seq as its distance from the one before (the first from the event's own):
-            // a link's entries usually sit close together.
+            // a link's entries usually sit close together; then the row (0: whole entry).
             let mut previous = chain.seq;
-            for &seq in &entries {
-                put_signed(&mut out, seq.wrapping_sub(previous) as i64);
-                previous = seq;
+            for cite in &cites {
+                put_signed(&mut out, cite.seq.wrapping_sub(previous) as i64);
+                put_varint(&mut out, u64::from(cite.row));
+                previous = cite.seq;
             }
         }
     }
     out
+}
+
+/// A link's citations, each once, in the order first cited.
+fn link_cites(cites: &[evidentia_rules::Cite]) -> Vec<evidentia_rules::Cite> {
+    let mut once: Vec<evidentia_rules::Cite> = Vec::with_capacity(cites.len());
+    for cite in cites {
+        if !once.contains(cite) {
+            once.push(*cite);
+        }
+    }
+    once
 }
 
 /// Reads the encoding back; every malformation is an error naming what was wrong.
@@ -390,7 +407,8 @@ struct DecodedLink {
     /// The shown time and the seconds from the event.
     at: Option<(String, i64)>,
     note: u64,
-    evidence: Vec<u64>,
+    /// (entry, row) citations; row 0 is a whole entry.
+    evidence: Vec<(u64, u32)>,
 }
 
 /// The events's links from the encoding: `effective_at` and `event_seq` are the row's own.
@@ -405,7 +423,7 @@ fn decode_links(
         .timestamp();
     let mut r = LinksReader { bytes, at: 0 };
     let version = r.byte()?;
-    if version != LINKS_V1 {
+    if version != LINKS_V1 && version != LINKS_V2 {
         return Err(format!("unknown encoding version {version}"));
     }
     let systems = r.count("systems")?;
@@ -440,7 +458,14 @@ fn decode_links(
             let mut previous = event_seq;
             for _ in 0..n {
                 previous = previous.wrapping_add(r.signed()? as u64);
-                evidence.push(previous);
+                let row = if version == LINKS_V1 {
+                    0
+                } else {
+                    let row = r.varint()?;
+                    u32::try_from(row)
+                        .map_err(|_| format!("row {row} at byte {} is too large", r.at))?
+                };
+                evidence.push((previous, row));
             }
             links.push(DecodedLink {
                 status,
@@ -694,7 +719,7 @@ pub async fn event_chain(workspace: &Location, event_seq: u64) -> anyhow::Result
         .map_err(unreadable)?;
         let seqs: Vec<u64> = decoded
             .iter()
-            .flat_map(|s| s.links.iter().flat_map(|l| l.evidence.iter().copied()))
+            .flat_map(|s| s.links.iter().flat_map(|l| l.evidence.iter().map(|c| c.0)))
             .collect();
         let refs = ws.entry_refs(&seqs).await?;
         let term_ids: Vec<u64> = decoded
@@ -708,7 +733,7 @@ pub async fn event_chain(workspace: &Location, event_seq: u64) -> anyhow::Result
                 .cloned()
                 .ok_or_else(|| unreadable(format!("it names term {id}, which the run lacks")))
         };
-        let evidence_of = |seqs: &[u64]| evidence_refs(seqs, &refs);
+        let evidence_of = |cites: &[(u64, u32)]| evidence_refs(cites, &refs);
         let mut systems = Vec::with_capacity(decoded.len());
         for s in decoded {
             let mut links = Vec::with_capacity(s.links.len());
@@ -743,13 +768,15 @@ pub async fn event_chain(workspace: &Location, event_seq: u64) -> anyhow::Result
     result
 }
 
-/// The cited entries among `refs` (the ledger's kind, time and hash of each), in the order
-/// cited; a seq the ledger lacks is left out.
-fn evidence_refs(seqs: &[u64], refs: &[evidentia_store::EntryRef]) -> Vec<EvidenceRef> {
-    seqs.iter()
-        .filter_map(|seq| refs.iter().find(|r| r.seq == *seq))
-        .map(|r| EvidenceRef {
+/// The cited entries (and rows) among `refs` (the ledger's kind, time and hash of each), in the
+/// order cited; a seq the ledger lacks is left out.
+fn evidence_refs(cites: &[(u64, u32)], refs: &[evidentia_store::EntryRef]) -> Vec<EvidenceRef> {
+    cites
+        .iter()
+        .filter_map(|&(seq, row)| refs.iter().find(|r| r.seq == seq).map(|r| (r, row)))
+        .map(|(r, row)| EvidenceRef {
             seq: r.seq,
+            row,
             kind: r.kind.clone(),
             recorded_at: r.recorded_at.clone(),
             entry_hash: r.entry_hash.to_hex(),
@@ -902,7 +929,7 @@ mod tests {
         refs: &[evidentia_store::EntryRef],
     ) -> Vec<SystemChainDetail> {
         let effective = chain.effective_at;
-        let evidence = |seqs: &[u64]| evidence_refs(seqs, refs);
+        let evidence = |cites: &[(u64, u32)]| evidence_refs(cites, refs);
         chain
             .systems
             .iter()
@@ -929,7 +956,12 @@ mod tests {
                     at: l.at.map(time),
                     after_event_secs: l.at.map(|t| (t - effective).num_seconds()),
                     note: l.note.to_owned(),
-                    evidence: evidence(&crate::link_entries(&l.evidence)),
+                    evidence: evidence(
+                        &link_cites(&l.evidence)
+                            .iter()
+                            .map(|c| (c.seq, c.row))
+                            .collect::<Vec<_>>(),
+                    ),
                 })
                 .collect(),
             })
@@ -957,7 +989,13 @@ mod tests {
     async fn the_chain_detail_reads_back_exactly_what_the_engine_decided() {
         let dir = tempfile::tempdir().unwrap();
         let path = workspace(dir.path()).await;
-        let chains = chains();
+        let mut chains = chains();
+        // An execution found in a set of executions cites rows of it, once each.
+        chains[0].systems[0].execution.evidence = vec![
+            evidentia_rules::Cite::set_row(4, 1024),
+            evidentia_rules::Cite::set_row(4, 2),
+            evidentia_rules::Cite::set_row(4, 1024),
+        ];
         assert_eq!(write_event_chains_at(&path, 11, &chains).await.unwrap(), 2);
 
         let ws = open_read(&path).await.unwrap();
@@ -972,6 +1010,14 @@ mod tests {
             assert_eq!(detail.event.event_id, chain.event_id);
             assert_eq!(detail.event.effective_at, time(chain.effective_at));
             assert_eq!(detail.systems, shown_before(chain, &refs));
+            if position == 0 {
+                let rows: Vec<(u64, u32)> = detail.systems[0].links[1]
+                    .evidence
+                    .iter()
+                    .map(|e| (e.seq, e.row))
+                    .collect();
+                assert_eq!(rows, [(4, 1024), (4, 2)]);
+            }
             statuses.extend(
                 detail
                     .systems
@@ -993,6 +1039,19 @@ mod tests {
             .unwrap();
         ws.close().await;
         assert_eq!(terms.len(), 3 + 8, "{terms:?}");
+    }
+
+    /// A projection written before rows were stored (version 1) still reads: each entry as a
+    /// whole (row 0) until the next analysis writes version 2.
+    #[test]
+    fn a_version_1_projection_reads_its_entries_as_whole_entries() {
+        // One grant system (term 0, no account, no deadline); the decision cites the entry
+        // two after the event's (zigzag 2 = 4), the other links nothing.
+        let v1 = [LINKS_V1, 1, 0, 0, 1, 4, 0, 0, 0, 0];
+        let decoded = decode_links(&v1, "2026-03-01T09:00:00Z", "jdoe", 10).unwrap();
+        assert_eq!(decoded.len(), 1);
+        assert_eq!(decoded[0].links[0].evidence, [(12, 0)]);
+        assert!(decoded[0].links[1].evidence.is_empty());
     }
 
     #[test]

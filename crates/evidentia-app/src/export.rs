@@ -523,6 +523,10 @@ impl ExportSource {
                 "confirmation_at",
                 "confirmation_shows_access",
                 "status",
+                // Trailing, so the columns before keep their places: the row of a set entry
+                // the removal or the snapshot is (empty for a one-record entry).
+                "removal_row",
+                "confirmation_row",
             ],
         );
         for c in &self.run.analysis.reviews {
@@ -547,6 +551,8 @@ impl ExportSource {
                     r.confirmation
                         .map_or(Cell::Empty, |(_, held, _)| Cell::Bool(held)),
                     Cell::text(r.status.as_str()),
+                    row_cell(r.removal.map(|(cite, _)| cite)),
+                    row_cell(r.confirmation.map(|(_, _, cite)| cite)),
                 ]);
             }
         }
@@ -845,4 +851,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     tmp.persist(path)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+/// A citation's row in a set entry as a cell: empty when there is no citation or it names a
+/// whole one-record entry.
+fn row_cell(cite: Option<evidentia_rules::Cite>) -> Cell {
+    match cite {
+        Some(c) if c.row > 0 => Cell::Int(i64::from(c.row)),
+        _ => Cell::Empty,
+    }
 }

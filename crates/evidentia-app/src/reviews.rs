@@ -65,11 +65,15 @@ pub struct ReviewRevokeItem {
     pub decided_at: String,
     pub deadline: String,
     pub removal_seq: Option<u64>,
+    /// The removal's row when `removal_seq` is a set entry (executions are written in sets).
+    pub removal_row: Option<u32>,
     pub removed_at: Option<String>,
     pub confirmation_at: Option<String>,
     /// The next snapshot still shows the item.
     pub confirmation_held: Option<bool>,
     pub confirmation_seq: Option<u64>,
+    /// The snapshot row when `confirmation_seq` is a set entry (inventories are written in sets).
+    pub confirmation_row: Option<u32>,
     /// on_time, late, not_executed, contradicted, removed_unlogged, not_yet_due.
     pub status: String,
 }
@@ -196,10 +200,17 @@ fn revoke_item(r: &RevokeChain) -> ReviewRevokeItem {
         decided_at: time(r.decided_at),
         deadline: time(r.deadline),
         removal_seq: r.removal.map(|(cite, _)| cite.seq),
+        removal_row: r.removal.and_then(|(cite, _)| set_row(cite)),
         removed_at: r.removal.map(|(_, t)| time(t)),
         confirmation_at: r.confirmation.map(|(t, _, _)| time(t)),
         confirmation_held: r.confirmation.map(|(_, held, _)| held),
         confirmation_seq: r.confirmation.map(|(_, _, cite)| cite.seq),
+        confirmation_row: r.confirmation.and_then(|(_, _, cite)| set_row(cite)),
         status: r.status.as_str().to_owned(),
     }
+}
+
+/// The row a citation names within a set entry; `None` for a whole one-record entry.
+fn set_row(cite: evidentia_rules::Cite) -> Option<u32> {
+    (cite.row > 0).then_some(cite.row)
 }

@@ -2625,8 +2625,10 @@ fn reviews_json(view: &evidentia_app::ReviewsView) -> serde_json::Value {
                     "decided_at": r.decided_at,
                     "deadline": r.deadline,
                     "removal_entry": r.removal_seq,
+                    "removal_row": r.removal_row,
                     "removed_at": r.removed_at,
                     "confirmation_entry": r.confirmation_seq,
+                    "confirmation_row": r.confirmation_row,
                     "confirmation_at": r.confirmation_at,
                     "confirmation_shows_access": r.confirmation_held,
                     "status": r.status,
@@ -2724,16 +2726,26 @@ fn print_reviews(view: &evidentia_app::ReviewsView) -> std::io::Result<()> {
                     .map(|e| format!(" {e}"))
                     .unwrap_or_default()
             );
+            // `entry 17` or `entry 17 row 5`, as every output cites a row of a set entry.
+            let cite = |seq: u64, row: Option<u32>| {
+                evidentia_app::Cite::set_row(seq, row.unwrap_or(0)).to_string()
+            };
             let removal = match (&r.removed_at, r.removal_seq) {
-                (Some(t), Some(seq)) => format!("removed {t} [entry {seq}]"),
+                (Some(t), Some(seq)) => format!("removed {t} [{}]", cite(seq, r.removal_row)),
                 _ => "no removal in the log".to_owned(),
             };
             let confirmation = match (&r.confirmation_at, r.confirmation_held, r.confirmation_seq) {
                 (Some(t), Some(true), Some(seq)) => {
-                    format!("snapshot {t} still shows it [entry {seq}]")
+                    format!(
+                        "snapshot {t} still shows it [{}]",
+                        cite(seq, r.confirmation_row)
+                    )
                 }
                 (Some(t), Some(false), Some(seq)) => {
-                    format!("snapshot {t} shows it gone [entry {seq}]")
+                    format!(
+                        "snapshot {t} shows it gone [{}]",
+                        cite(seq, r.confirmation_row)
+                    )
                 }
                 _ => "no later snapshot".to_owned(),
             };

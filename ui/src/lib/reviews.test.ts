@@ -63,8 +63,10 @@ const revoke = (over: Partial<ReviewRevokeDto> = {}): ReviewRevokeDto => ({
   decided_at: '2025-03-03T09:00:00Z',
   deadline: '2025-03-10T09:00:00Z',
   removal_seq: 12,
+  removal_row: 40,
   removed_at: '2025-03-05T10:00:00Z',
   confirmation_seq: 9,
+  confirmation_row: null,
   confirmation_at: '2025-03-31T00:00:00Z',
   confirmation_held: false,
   status: 'on_time',
@@ -182,6 +184,17 @@ describe('revokeSteps', () => {
     ]);
     expect(revokeSteps(revoke())[1]?.note).toBe('2 d 1 h after the decision');
     expect(revokeSteps(revoke())[0]?.note).toBe('by carol.diaz');
+  });
+
+  it('opens the removal at its row of the set of executions, the rest as whole entries', () => {
+    expect(revokeSteps(revoke()).map((s) => [s.seq, s.row])).toEqual([
+      [22, 0],
+      [12, 40],
+      [9, 0],
+    ]);
+    expect(revokeSteps(revoke({ confirmation_row: 7 }))[2]?.row).toBe(7);
+    const missing = revokeSteps(revoke({ status: 'not_executed', removal_seq: null, removal_row: null, removed_at: null }));
+    expect([missing[1]?.seq, missing[1]?.row]).toEqual([null, 0]);
   });
 
   it('marks a late removal late', () => {

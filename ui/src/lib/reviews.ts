@@ -102,6 +102,8 @@ export type StepName = 'decision' | 'execution' | 'confirmation';
 export type Step = {
   step: StepName;
   seq: number | null;
+  /** The row of a set entry `seq` names (0: the whole entry). */
+  row: number;
   at: string | null;
   /** The Events page's link words: complete, late, missing, unconfirmed, contradicted. */
   status: string;
@@ -116,6 +118,7 @@ export function revokeSteps(r: ReviewRevokeDto): Step[] {
   const decision: Step = {
     step: 'decision',
     seq: r.decision_seq,
+    row: 0,
     at: r.decided_at,
     status: r.verdict,
     tone: 'ok',
@@ -129,6 +132,7 @@ export function revokeSteps(r: ReviewRevokeDto): Step[] {
     execution = {
       step: 'execution',
       seq: r.removal_seq,
+      row: r.removal_row ?? 0,
       at: r.removed_at,
       status: late ? 'late' : 'complete',
       tone: late ? 'warn' : 'ok',
@@ -140,18 +144,19 @@ export function revokeSteps(r: ReviewRevokeDto): Step[] {
             : `${formatDuration(after)} after the decision`,
     };
   } else if (r.status === 'not_yet_due') {
-    execution = { step: 'execution', seq: null, at: null, status: 'pending', tone: '', note: 'not in the log yet; not yet due' };
+    execution = { step: 'execution', seq: null, row: 0, at: null, status: 'pending', tone: '', note: 'not in the log yet; not yet due' };
   } else if (r.status === 'removed_unlogged') {
     execution = {
       step: 'execution',
       seq: null,
+      row: 0,
       at: null,
       status: 'unconfirmed',
       tone: 'warn',
       note: 'not in the log; a later snapshot no longer shows it',
     };
   } else {
-    execution = { step: 'execution', seq: null, at: null, status: 'missing', tone: 'bad', note: 'no removal in the log' };
+    execution = { step: 'execution', seq: null, row: 0, at: null, status: 'missing', tone: 'bad', note: 'no removal in the log' };
   }
 
   let confirmation: Step;
@@ -160,6 +165,7 @@ export function revokeSteps(r: ReviewRevokeDto): Step[] {
       ? {
           step: 'confirmation',
           seq: r.confirmation_seq,
+          row: r.confirmation_row ?? 0,
           at: r.confirmation_at,
           status: r.removal_seq !== null ? 'contradicted' : 'still held',
           tone: 'bad',
@@ -168,17 +174,19 @@ export function revokeSteps(r: ReviewRevokeDto): Step[] {
       : {
           step: 'confirmation',
           seq: r.confirmation_seq,
+          row: r.confirmation_row ?? 0,
           at: r.confirmation_at,
           status: 'complete',
           tone: 'ok',
           note: 'the next snapshot no longer shows it',
         };
   } else if (r.status === 'not_yet_due') {
-    confirmation = { step: 'confirmation', seq: null, at: null, status: 'pending', tone: '', note: 'no snapshot yet' };
+    confirmation = { step: 'confirmation', seq: null, row: 0, at: null, status: 'pending', tone: '', note: 'no snapshot yet' };
   } else {
     confirmation = {
       step: 'confirmation',
       seq: null,
+      row: 0,
       at: null,
       status: 'unconfirmed',
       tone: 'warn',

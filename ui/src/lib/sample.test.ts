@@ -38,6 +38,7 @@ const item = (over: Partial<SampledItemDto> = {}): SampledItemDto => ({
   rank: '0f'.repeat(32),
   key: '325',
   entry: 325,
+  row: 0,
   kind: 'leaver',
   identity: 'E1062',
   system: null,

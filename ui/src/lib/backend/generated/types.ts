@@ -303,7 +303,11 @@ export type EventPageDto = { rows: Array<EventRowDto>, total: number,
  */
 total_capped: boolean, };
 
-export type EvidenceDto = { seq: number, kind: string, recorded_at: string, entry_hash: string, };
+export type EvidenceDto = { seq: number, 
+/**
+ * The cited row when `seq` is a set entry (1-based); 0 for a whole one-record entry.
+ */
+row: number, kind: string, recorded_at: string, entry_hash: string, };
 
 export type LinkDto = { step: string, status: string, at: string | null, 
 /**
@@ -450,7 +454,15 @@ verdict: string, system: string, account: string, entitlement: string | null, id
 /**
  * Decision + the policy's revoke SLA.
  */
-deadline: string, removal_seq: number | null, removed_at: string | null, confirmation_seq: number | null, confirmation_at: string | null, 
+deadline: string, removal_seq: number | null, 
+/**
+ * The removal's row when `removal_seq` is a set entry (null: the whole entry).
+ */
+removal_row: number | null, removed_at: string | null, confirmation_seq: number | null, 
+/**
+ * The snapshot's row when `confirmation_seq` is a set entry (null: the whole entry).
+ */
+confirmation_row: number | null, confirmation_at: string | null, 
 /**
  * The confirming snapshot still shows the item.
  */
@@ -550,7 +562,11 @@ number: number, rank: string, key: string,
 /**
  * The ledger entry the item is read from.
  */
-entry: number, kind: string, identity: string | null, system: string | null, account: string | null, entitlement: string | null, reference: string | null, at: string, systems: Array<string>, stratum: string | null, attributes: Array<ItemAttributeDto>, };
+entry: number, 
+/**
+ * The item's row when `entry` is a set entry (1-based); 0 for a whole one-record entry.
+ */
+row: number, kind: string, identity: string | null, system: string | null, account: string | null, entitlement: string | null, reference: string | null, at: string, systems: Array<string>, stratum: string | null, attributes: Array<ItemAttributeDto>, };
 
 export type StratumDto = { stratum: string, population: number, sample: number, };
 
