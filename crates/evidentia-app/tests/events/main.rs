@@ -369,6 +369,27 @@ async fn a_workspace_with_the_older_projection_shows_events_after_the_next_analy
     assert_eq!(version, evidentia_store::FORMAT_VERSION);
 }
 
+/// The test server's URL (`EVIDENTIA_TEST_PG_URL`), or `None` after saying the test is skipped.
+fn test_server() -> Option<String> {
+    match std::env::var("EVIDENTIA_TEST_PG_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url.trim().to_owned()),
+        _ => {
+            println!("SKIPPED: EVIDENTIA_TEST_PG_URL is not set");
+            None
+        }
+    }
+}
+
+/// Where docs/team-workspaces.md says this client's caches are.
+fn cache_dir() -> std::path::PathBuf {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    var("EVIDENTIA_CACHE_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| var("XDG_CACHE_HOME").map(|d| Path::new(&d).join("evidentia")))
+        .or_else(|| var("HOME").map(|h| Path::new(&h).join(".cache/evidentia")))
+        .unwrap()
+}
+
 /// `psql -c SQL` on the test server, for creating and dropping this test's own database.
 fn psql(url: &str, sql: &str) {
     let out = std::process::Command::new("psql")
@@ -387,12 +408,8 @@ fn psql(url: &str, sql: &str) {
 /// recorded run and pages exactly the chains the recording client paged.
 #[tokio::test]
 async fn a_team_workspace_client_rebuilds_the_recorded_run_in_its_own_cache() {
-    let admin = match std::env::var("EVIDENTIA_TEST_PG_URL") {
-        Ok(url) if !url.trim().is_empty() => url.trim().to_owned(),
-        _ => {
-            println!("SKIPPED: EVIDENTIA_TEST_PG_URL is not set");
-            return;
-        }
+    let Some(admin) = test_server() else {
+        return;
     };
     let dir = tempfile::tempdir().unwrap();
     let file = demo(dir.path()).await;
@@ -418,12 +435,7 @@ async fn a_team_workspace_client_rebuilds_the_recorded_run_in_its_own_cache() {
     assert_eq!(paged, seqs(run.analysis.chains.iter()));
 
     // Where docs/team-workspaces.md says this client's cache is.
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    let cache = var("EVIDENTIA_CACHE_DIR")
-        .map(std::path::PathBuf::from)
-        .or_else(|| var("XDG_CACHE_HOME").map(|d| Path::new(&d).join("evidentia")))
-        .or_else(|| var("HOME").map(|h| Path::new(&h).join(".cache/evidentia")))
-        .unwrap();
+    let cache = cache_dir();
     let id = evidentia_app::open_workspace(&server)
         .await
         .unwrap()
@@ -457,12 +469,8 @@ async fn a_team_workspace_client_rebuilds_the_recorded_run_in_its_own_cache() {
 /// and serves neither copy the other's run.
 #[tokio::test]
 async fn two_copies_of_a_team_workspace_never_page_each_others_run() {
-    let admin = match std::env::var("EVIDENTIA_TEST_PG_URL") {
-        Ok(url) if !url.trim().is_empty() => url.trim().to_owned(),
-        _ => {
-            println!("SKIPPED: EVIDENTIA_TEST_PG_URL is not set");
-            return;
-        }
+    let Some(admin) = test_server() else {
+        return;
     };
     let dir = tempfile::tempdir().unwrap();
     let file = demo(dir.path()).await;
@@ -506,14 +514,10 @@ async fn two_copies_of_a_team_workspace_never_page_each_others_run() {
         .unwrap()
         .workspace_id;
     let cached_hash = || {
-        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-        let cache = var("EVIDENTIA_CACHE_DIR")
-            .map(std::path::PathBuf::from)
-            .or_else(|| var("XDG_CACHE_HOME").map(|d| Path::new(&d).join("evidentia")))
-            .or_else(|| var("HOME").map(|h| Path::new(&h).join(".cache/evidentia")))
-            .unwrap();
-        let db = rusqlite::Connection::open(cache.join("projections").join(format!("{id}.sqlite")))
-            .unwrap();
+        let db = rusqlite::Connection::open(
+            cache_dir().join("projections").join(format!("{id}.sqlite")),
+        )
+        .unwrap();
         db.query_row("SELECT run_hash FROM projection_source", [], |r| {
             r.get::<_, Vec<u8>>(0)
         })
