@@ -45,6 +45,10 @@ pub struct ActivitySummary {
     /// Distinct clients (user agents, applications), at most [`ActivitySummary::MAX_LISTED`].
     pub clients: Vec<String>,
     pub count: u64,
+    /// The long-lived credential (access key, token) that signed these uses, when the source
+    /// names one; absent from the payload otherwise, so summaries without one keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
     /// UTC days with at least one occurrence, as inclusive ranges, ascending.
     pub days: Vec<DayRange>,
     /// Distinct source event types (`ConsoleLogin`, `user.session.start`, `GetObject`), at most
@@ -189,6 +193,7 @@ mod tests {
             source_event_id: None,
         };
         ActivitySummary {
+            credential: None,
             account: "a".into(),
             channel: ActivityChannel::SignIn,
             clients: vec![],

@@ -72,6 +72,18 @@ pub const CHECK_TITLES: &[(&str, &str)] = &[
         "EV-ACTIVITY-AFTER-TERMINATION",
         "Access used after departure",
     ),
+    (
+        "EV-LEAVER-CREDENTIAL-NOT-REVOKED",
+        "Leaver credential not revoked",
+    ),
+    (
+        "EV-LEAVER-CREDENTIAL-REVOKED-LATE",
+        "Leaver credential revoked after the SLA",
+    ),
+    (
+        "EV-CREDENTIAL-USED-AFTER-LEAVE",
+        "Credential used after departure",
+    ),
     ("EV-MOVER-RETAINED-ACCESS", "Mover kept old-role access"),
     ("EV-SOD-CONFLICT", "Separation-of-duties conflict"),
     (

@@ -72,9 +72,19 @@ pub struct Observation<'a> {
     pub source_event_id: Option<&'a str>,
     /// User agent or client application, when the source names one.
     pub client: Option<&'a str>,
+    /// The long-lived credential (access key, token) that signed the call, when the source
+    /// names one: its use is that credential's (`EV-CREDENTIAL-USED-AFTER-LEAVE`).
+    pub credential: Option<&'a str>,
 }
 
-type Key = (SystemId, String, ActivityChannel, bool, Outcome);
+type Key = (
+    SystemId,
+    String,
+    ActivityChannel,
+    bool,
+    Outcome,
+    Option<String>,
+);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Mark {
@@ -130,6 +140,7 @@ impl ActivityBook {
             o.channel,
             o.interactive,
             o.outcome,
+            o.credential.map(|c| c.trim().to_owned()),
         );
         let tally = self.tallies.entry(key).or_insert_with(|| Tally {
             count: 0,
@@ -167,12 +178,13 @@ impl ActivityBook {
         summary: &mut ImportSummary,
         sink: &mut dyn RecordSink,
     ) -> Result<(), SinkError> {
-        for ((system, account, channel, interactive, outcome), t) in self.tallies {
+        for ((system, account, channel, interactive, outcome, credential), t) in self.tallies {
             let record = ActivitySummary {
                 account,
                 channel,
                 clients: t.clients.into_iter().collect(),
                 count: t.count,
+                credential,
                 days: day_ranges(t.days),
                 event_types: t.event_types.into_iter().collect(),
                 first: t.first.to_domain(),
@@ -252,6 +264,7 @@ mod tests {
         let okta = SystemId::new("okta");
         let mut book = ActivityBook::default();
         let obs = |account, day, hour, outcome| Observation {
+            credential: None,
             system: &okta,
             account,
             channel: ActivityChannel::SignIn,

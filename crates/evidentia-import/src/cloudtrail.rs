@@ -155,6 +155,7 @@ pub fn import(
                 Ok(Mapped::Skipped(event_type)) => summary.skip(event_type),
                 Ok(Mapped::Activity(activity)) => {
                     let observation = Observation {
+                        credential: activity.credential.as_deref(),
                         system: &system,
                         account: &activity.account,
                         channel: activity.channel,
@@ -230,6 +231,7 @@ enum Mapped {
 struct Activity {
     account: String,
     channel: ActivityChannel,
+    credential: Option<String>,
     outcome: Outcome,
     at: Timestamp,
     event_type: String,
@@ -715,9 +717,18 @@ fn activity(
         },
         _ => view.opt_str(&["errorCode"])?.is_some(),
     };
+    // A call signed with an IAM user's long-term access key (`AKIA…`) is that key's use;
+    // temporary session keys (`ASIA…`, console and role sessions) are the account's.
+    let credential = match channel {
+        ActivityChannel::ApiCall => view
+            .opt_str(&["userIdentity", "accessKeyId"])?
+            .filter(|k| k.starts_with("AKIA")),
+        _ => None,
+    };
     Ok(Mapped::Activity(Activity {
         account,
         channel,
+        credential,
         outcome: if failed {
             Outcome::Failed
         } else {

@@ -155,6 +155,7 @@ pub fn import(
                 match sign_in(&RecordView::new(&value, &location), ctx.activity) {
                     Ok(SignInRead::SignIn(s)) => {
                         let observation = Observation {
+                            credential: None,
                             system: &system,
                             account: &s.account,
                             channel: ActivityChannel::SignIn,

@@ -82,6 +82,7 @@ pub fn import(
             Ok(Converted::Skip(action)) => summary.skip(action),
             Ok(Converted::ApiCall(call)) => {
                 let observation = Observation {
+                    credential: None,
                     system: &system,
                     account: &call.account,
                     channel: ActivityChannel::ApiCall,

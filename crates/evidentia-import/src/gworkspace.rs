@@ -86,6 +86,7 @@ pub fn import(
                     Ok(Converted::Skip(key)) => summary.skip(key),
                     Ok(Converted::SignIn(s)) => {
                         let observation = Observation {
+                            credential: None,
                             system: &system,
                             account: &s.account,
                             channel: ActivityChannel::SignIn,

@@ -108,6 +108,7 @@ pub fn import(
                 Ok(Converted::Skip(key)) => summary.skip(key),
                 Ok(Converted::ApiCall(call)) => {
                     let observation = Observation {
+                        credential: None,
                         system: &system,
                         account: &call.account,
                         channel: ActivityChannel::ApiCall,

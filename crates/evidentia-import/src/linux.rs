@@ -560,6 +560,7 @@ impl<'a> Run<'a> {
         for u in kept {
             let account = qualify(host.as_deref(), &u.user);
             let observation = Observation {
+                credential: None,
                 system: &self.system,
                 account: &account,
                 channel: u.channel,

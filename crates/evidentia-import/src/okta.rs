@@ -117,6 +117,7 @@ pub fn import(
             Ok(Mapped::Skipped(event_type)) => summary.skip(event_type),
             Ok(Mapped::SignIn(s)) => {
                 let observation = Observation {
+                    credential: None,
                     system: &system,
                     account: &s.account,
                     channel: ActivityChannel::SignIn,

@@ -216,6 +216,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ev.activity.push(Stored::new(
                     next(),
                     ActivitySummary {
+                        credential: None,
                         account: email.clone(),
                         channel: ActivityChannel::SignIn,
                         clients: vec!["Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0".into()],

@@ -967,6 +967,21 @@ impl<'a> Context<'a> {
             .map(|(at, _)| *at)
     }
 
+    /// The system's latest snapshot at or before `t` whose listings cover credentials: what it
+    /// does not list, the system did not hold then.
+    pub(crate) fn last_credential_snapshot_before(
+        &self,
+        system: &SystemId,
+        t: Timestamp,
+    ) -> Option<Timestamp> {
+        self.snapshots
+            .get(system)?
+            .range(..=t)
+            .rev()
+            .find(|(_, s)| s.covered.full || s.covered.credentials)
+            .map(|(at, _)| *at)
+    }
+
     /// The system's latest complete snapshot at or before `t`: one whose listings cover every
     /// account and every entitlement, so that what it does not show was not held.
     pub(crate) fn last_snapshot_before(

@@ -4,13 +4,17 @@
 
 use std::collections::BTreeMap;
 
-use evidentia_domain::{Execution, IdentityId, Outcome, ProvisioningAction, SystemId, Timestamp};
+use evidentia_domain::{
+    Execution, IdentityId, Outcome, ProvisioningAction, ReconciliationRecord, SystemId, Timestamp,
+};
 
 use crate::authority::{ACCOUNT, item};
 use crate::{Cite, Context, Stored};
 
-/// One account's known access: its entitlements (credentials included) and whether the
-/// account itself is known to exist (created, enabled, or listed without an entitlement).
+/// One account's known access: its entitlements and whether the account itself is known to
+/// exist (created, enabled, or listed without an entitlement). Credentials are not held here:
+/// they are not grants (convention 5) and a departure judges them one by one
+/// (`checks::credentials`), so an access key left active does not keep the account "held".
 #[derive(Debug, Clone, Default)]
 struct AccountHold {
     /// Lower-cased item → (item as written, the entry that showed it).
@@ -156,6 +160,23 @@ impl Holdings {
     }
 }
 
+/// A snapshot row that is a credential (flagged so, or an item a credential change names).
+pub(crate) fn is_credential_row(ctx: &Context<'_>, r: &ReconciliationRecord) -> bool {
+    r.credential
+        || r.entitlement
+            .as_deref()
+            .is_some_and(|e| ctx.is_credential(&r.system, e))
+}
+
+/// A change to a credential (created, rotated, deactivated, deleted, reactivated), or a grant
+/// or revoke of an item some row or change names as a credential.
+fn is_credential_change(x: &Execution, ctx: &Context<'_>) -> bool {
+    crate::context::is_credential_change(x.action)
+        || x.entitlement
+            .as_deref()
+            .is_some_and(|e| ctx.is_credential(&x.system, e))
+}
+
 /// One identity in one system: the snapshot the story starts from and the succeeded changes
 /// after it, oldest first.
 pub(crate) struct Timeline<'a> {
@@ -176,6 +197,7 @@ impl<'a> Timeline<'a> {
                 if rec.as_of == s
                     && &rec.system == system
                     && ctx.present(rec)
+                    && !is_credential_row(ctx, rec)
                     && !ctx.is_deny(system, item(rec.entitlement.as_deref()))
                 {
                     start.add(&rec.account, item(rec.entitlement.as_deref()), r.cite());
@@ -189,6 +211,7 @@ impl<'a> Timeline<'a> {
             if &r.system != system
                 || snapshot.is_some_and(|s| r.at <= s)
                 || ctx.is_deny(system, item(r.entitlement.as_deref()))
+                || is_credential_change(r, ctx)
             {
                 continue;
             }
@@ -213,6 +236,7 @@ impl<'a> Timeline<'a> {
                 if rec.as_of != after
                     || &rec.system != system
                     || !ctx.present(rec)
+                    || is_credential_row(ctx, rec)
                     || ctx.is_deny(system, it)
                 {
                     continue;
@@ -322,6 +346,7 @@ pub(crate) fn snapshot_from(
         rec.as_of == at
             && &rec.system == system
             && ctx.present(rec)
+            && !is_credential_row(ctx, rec)
             && !ctx.is_deny(system, item(rec.entitlement.as_deref()))
             && if item_wanted.eq_ignore_ascii_case(ACCOUNT) {
                 bare_accounts || !item(rec.entitlement.as_deref()).eq_ignore_ascii_case(ACCOUNT)

@@ -71,6 +71,7 @@ pub(crate) struct Activity {
 impl Activity {
     pub(crate) fn observation(&self) -> Observation<'_> {
         Observation {
+            credential: None,
             system: &self.system,
             account: &self.account,
             channel: self.channel,
@@ -577,6 +578,15 @@ impl<'a> Row<'a> {
         let status = self.req_choice("status", ReconciliationStatus::parse);
         let last_used_at = self.time("last_used_at");
         let credential = self.flag_or("credential", false);
+        // A listing whose profile does not say which rows are credentials cannot show one
+        // gone: it covers accounts and entitlements only (a credential revoked or not is then
+        // judged from the log, or not at all).
+        let coverage = (!self.cells.has_column("credential")
+            && !self.profile.defaults.contains_key("credential"))
+        .then(|| evidentia_domain::Coverage {
+            credentials: false,
+            ..evidentia_domain::Coverage::full()
+        });
         let (system, as_of, account, status) = (SystemId::new(system?), as_of?, account?, status?);
         let entitlements: Vec<Option<String>> = if many.is_empty() {
             vec![entitlement]
@@ -596,7 +606,7 @@ impl<'a> Row<'a> {
                         entitlement,
                         status,
                         last_used_at,
-                        coverage: None,
+                        coverage: coverage.clone(),
                     })
                 })
                 .collect(),

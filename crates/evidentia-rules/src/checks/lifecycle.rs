@@ -85,6 +85,23 @@ fn departures(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// When `id` (re)joined after leaving at `t`, if it did.
+pub(crate) fn rejoined_after(
+    ctx: &Context<'_>,
+    id: &IdentityId,
+    t: Timestamp,
+) -> Option<Timestamp> {
+    ctx.events_of(id)
+        .find(|e| {
+            e.record.effective_at > t
+                && matches!(
+                    e.record.event_type,
+                    LifecycleEventType::Joiner | LifecycleEventType::NhiCreated
+                )
+        })
+        .map(|e| e.record.effective_at)
+}
+
 /// Anything done in a departed identity's name after it left (and before it rejoined), one
 /// finding per system: actions it performed in provisioning logs, sign-ins and API calls,
 /// and inventories' last-used dates (convention 12).
@@ -94,16 +111,7 @@ fn activity_after(
     out: &mut Vec<Finding>,
 ) {
     let (id, t) = (&event.record.identity, event.record.effective_at);
-    let rejoined = ctx
-        .events_of(id)
-        .find(|e| {
-            e.record.effective_at > t
-                && matches!(
-                    e.record.event_type,
-                    LifecycleEventType::Joiner | LifecycleEventType::NhiCreated
-                )
-        })
-        .map(|e| e.record.effective_at);
+    let rejoined = rejoined_after(ctx, id, t);
     let end = rejoined.unwrap_or(ctx.as_of).max(t);
     let after = t + chrono::TimeDelta::nanoseconds(1);
     let mut activity: BTreeMap<&SystemId, (Vec<Cite>, Vec<String>)> = BTreeMap::new();
@@ -121,7 +129,11 @@ fn activity_after(
             ));
         }
     }
-    for a in ctx.activity_of(id) {
+    // Calls a credential signed are that credential's use (EV-CREDENTIAL-USED-AFTER-LEAVE).
+    for a in ctx
+        .activity_of(id)
+        .filter(|a| a.record.credential.is_none())
+    {
         let r = &a.record;
         if r.outcome == Outcome::Succeeded && r.any_within(after, end) {
             let entry = activity.entry(&r.system).or_default();
@@ -136,7 +148,12 @@ fn activity_after(
             ));
         }
     }
-    for (_, r) in ctx.rows_of(id) {
+    // A credential's own last-used date is that credential's use, judged per credential
+    // (EV-CREDENTIAL-USED-AFTER-LEAVE, convention 17).
+    for (_, r) in ctx
+        .rows_of(id)
+        .filter(|(_, r)| !crate::holdings::is_credential_row(ctx, &r.record))
+    {
         if let Some(used) = r
             .record
             .last_used_at

@@ -2,6 +2,7 @@
 
 pub(crate) mod access;
 pub(crate) mod approvals;
+pub(crate) mod credentials;
 pub(crate) mod exceptions;
 pub(crate) mod lifecycle;
 pub(crate) mod nhi;
@@ -19,6 +20,9 @@ pub const IMPLEMENTED: &[&str] = &[
     lifecycle::LEAVER_NOT_REVOKED,
     lifecycle::LEAVER_REVOKED_LATE,
     lifecycle::ACTIVITY_AFTER_TERMINATION,
+    credentials::CREDENTIAL_NOT_REVOKED,
+    credentials::CREDENTIAL_REVOKED_LATE,
+    credentials::CREDENTIAL_USED_AFTER_LEAVE,
     lifecycle::MOVER_RETAINED_ACCESS,
     access::SOD_CONFLICT,
     access::EXECUTION_FAILED_UNCONFIRMED,
@@ -78,6 +82,18 @@ pub(crate) const NEEDS: &[(&str, Needs)] = &[
     (
         lifecycle::ACTIVITY_AFTER_TERMINATION,
         needs(&[E::Lifecycle, E::Activity], &[]),
+    ),
+    (
+        credentials::CREDENTIAL_NOT_REVOKED,
+        needs(&[E::Lifecycle], &[E::Executions, E::Reconciliation]),
+    ),
+    (
+        credentials::CREDENTIAL_REVOKED_LATE,
+        needs(&[E::Lifecycle, E::Executions], &[]),
+    ),
+    (
+        credentials::CREDENTIAL_USED_AFTER_LEAVE,
+        needs(&[E::Lifecycle, E::Reconciliation], &[]),
     ),
     (
         lifecycle::MOVER_RETAINED_ACCESS,
@@ -158,6 +174,7 @@ pub(crate) const ABSENCE_OF: &[(&str, E)] = &[
 pub(crate) fn run_all(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Vec<Cite>) {
     approvals::run(ctx, out, birthright);
     lifecycle::run(ctx, out);
+    credentials::run(ctx, out);
     access::run(ctx, out);
     exceptions::run(ctx, out);
     nhi::run(ctx, out);

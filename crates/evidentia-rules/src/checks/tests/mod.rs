@@ -5,6 +5,7 @@ mod access;
 mod approvals;
 mod citations;
 mod conventions;
+mod credentials;
 mod exceptions;
 mod lifecycle;
 mod nhi;
@@ -468,6 +469,7 @@ fn sign_in(system: &str, account: &str, first: Timestamp, last: Timestamp) -> R 
     };
     let days = day_ranges([first.date_naive(), last.date_naive()]);
     R::Activity(ActivitySummary {
+        credential: None,
         account: account.into(),
         channel: ActivityChannel::SignIn,
         clients: vec!["Firefox".into()],
@@ -503,6 +505,9 @@ fn every_implemented_check_has_a_table() {
         super::lifecycle::LEAVER_NOT_REVOKED,
         super::lifecycle::LEAVER_REVOKED_LATE,
         super::lifecycle::ACTIVITY_AFTER_TERMINATION,
+        super::credentials::CREDENTIAL_NOT_REVOKED,
+        super::credentials::CREDENTIAL_REVOKED_LATE,
+        super::credentials::CREDENTIAL_USED_AFTER_LEAVE,
         super::lifecycle::MOVER_RETAINED_ACCESS,
         super::access::SOD_CONFLICT,
         super::access::EXECUTION_FAILED_UNCONFIRMED,

@@ -1,0 +1,328 @@
+//! A departure's credentials, each judged on its own (issue #19): keys, tokens and certificates
+//! are not grants (convention 5), so disabling the account does not revoke them; each must be
+//! revoked within the system's revocation SLA, and any use after the leave time is its own gap.
+
+use std::collections::BTreeMap;
+
+use chrono::TimeDelta;
+use evidentia_domain::{
+    Execution, IdentityId, Outcome, ProvisioningAction, SystemId, Tier, Timestamp,
+};
+
+use crate::checks::approvals::human_duration;
+use crate::context::DAY;
+use crate::holdings::is_credential_row;
+use crate::{Cite, Context, Finding, Stored};
+
+pub(crate) const CREDENTIAL_NOT_REVOKED: &str = "EV-LEAVER-CREDENTIAL-NOT-REVOKED";
+pub(crate) const CREDENTIAL_REVOKED_LATE: &str = "EV-LEAVER-CREDENTIAL-REVOKED-LATE";
+pub(crate) const CREDENTIAL_USED_AFTER_LEAVE: &str = "EV-CREDENTIAL-USED-AFTER-LEAVE";
+
+/// One credential a departed identity held in one system at its departure.
+#[derive(Debug)]
+struct Held<'a> {
+    /// The credential id and the account it belongs to, as written.
+    id: String,
+    account: String,
+    /// The entry that shows it held.
+    shown: Cite,
+    /// The change that revoked it (deactivated, deleted, or its account deleted), from a day
+    /// before the departure on.
+    removal: Option<&'a Stored<Execution>>,
+}
+
+pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    for event in &ctx.evidence.events {
+        let e = &event.record;
+        if !e.event_type.is_departure() || !ctx.in_period(e.effective_at) {
+            continue;
+        }
+        let (id, t) = (&e.identity, e.effective_at);
+        for system in crate::departure::systems_of(ctx, id) {
+            for held in held_at(ctx, id, system, t) {
+                judge(ctx, event, system, &held, out);
+            }
+            used_after(ctx, event, system, out);
+        }
+    }
+}
+
+/// The credentials `id` held in `system` at `t`: those the system's last snapshot at or before
+/// `t − 1 day` lists present, or the log creates before `t`, less those revoked before
+/// `t − 1 day`; a revocation in the log proves the credential was held.
+fn held_at<'a>(
+    ctx: &Context<'a>,
+    id: &IdentityId,
+    system: &SystemId,
+    t: Timestamp,
+) -> Vec<Held<'a>> {
+    let from = t - DAY;
+    // Lower-cased id → (id, account, entry showing it, removal).
+    let mut held: BTreeMap<String, Held<'a>> = BTreeMap::new();
+    // Only a listing of credentials tells which were held (an account export without them
+    // says nothing about keys).
+    let snapshot = ctx.last_credential_snapshot_before(system, from);
+    if let Some(s) = snapshot {
+        for (_, r) in ctx.rows_of(id) {
+            let rec = &r.record;
+            if rec.as_of == s
+                && &rec.system == system
+                && ctx.present(rec)
+                && is_credential_row(ctx, rec)
+            {
+                if let Some(key) = rec.entitlement.as_deref() {
+                    held.entry(key.trim().to_lowercase()).or_insert(Held {
+                        id: key.trim().to_owned(),
+                        account: rec.account.clone(),
+                        shown: r.cite(),
+                        removal: None,
+                    });
+                }
+            }
+        }
+    }
+    let mut changes: Vec<&'a Stored<Execution>> = ctx
+        .executions_of(id)
+        .map(|(_, x)| x)
+        .filter(|x| {
+            &x.record.system == system
+                && x.record.outcome == Outcome::Succeeded
+                && snapshot.is_none_or(|s| x.record.at > s)
+        })
+        .collect();
+    changes.sort_by_key(|x| (x.record.at, x.cite()));
+    for x in changes {
+        let r = &x.record;
+        match r.action {
+            ProvisioningAction::CredentialCreated | ProvisioningAction::CredentialReactivated
+                if r.at < t =>
+            {
+                if let Some(key) = r.entitlement.as_deref() {
+                    let k = key.trim().to_lowercase();
+                    let h = held.entry(k).or_insert(Held {
+                        id: key.trim().to_owned(),
+                        account: r.account.clone(),
+                        shown: x.cite(),
+                        removal: None,
+                    });
+                    h.removal = None;
+                }
+            }
+            ProvisioningAction::CredentialDeactivated | ProvisioningAction::CredentialDeleted => {
+                let Some(key) = r.entitlement.as_deref() else {
+                    continue;
+                };
+                let k = key.trim().to_lowercase();
+                if r.at < from {
+                    held.remove(&k);
+                } else {
+                    let h = held.entry(k).or_insert(Held {
+                        id: key.trim().to_owned(),
+                        account: r.account.clone(),
+                        shown: x.cite(),
+                        removal: None,
+                    });
+                    h.removal.get_or_insert(x);
+                }
+            }
+            // A deleted account takes its credentials with it.
+            ProvisioningAction::Delete => {
+                let account = r.account.trim();
+                let on = |h: &Held<'_>| h.account.trim().eq_ignore_ascii_case(account);
+                if r.at < from {
+                    held.retain(|_, h| !on(h));
+                } else {
+                    for h in held.values_mut().filter(|h| on(h)) {
+                        h.removal.get_or_insert(x);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    held.into_values().collect()
+}
+
+/// The first snapshot at or after `from` (before `until`) covering the credential, asked
+/// whether it still lists it present.
+fn snapshot_shows(
+    ctx: &Context<'_>,
+    id: &IdentityId,
+    system: &SystemId,
+    key: &str,
+    from: Timestamp,
+    until: Timestamp,
+) -> Option<(Timestamp, Option<Cite>)> {
+    let at = ctx
+        .first_snapshot_covering_from(system, from, key)
+        .filter(|at| *at < until)?;
+    let row = ctx.rows_of(id).find(|(_, r)| {
+        let rec = &r.record;
+        rec.as_of == at
+            && &rec.system == system
+            && ctx.present(rec)
+            && rec
+                .entitlement
+                .as_deref()
+                .is_some_and(|e| e.trim().eq_ignore_ascii_case(key))
+    });
+    Some((at, row.map(|(_, r)| r.cite())))
+}
+
+fn judge(
+    ctx: &Context<'_>,
+    event: &Stored<evidentia_domain::LifecycleEvent>,
+    system: &SystemId,
+    held: &Held<'_>,
+    out: &mut Vec<Finding>,
+) {
+    let (id, t) = (&event.record.identity, event.record.effective_at);
+    let allowed = ctx
+        .policy
+        .systems
+        .get(system)
+        .map_or(TimeDelta::days(1), |s| {
+            s.revocation_deadline(Tier::Standard)
+        });
+    let deadline = t + allowed;
+    let base = |check, summary: String| {
+        Finding::new(check, summary)
+            .identity(Some(id))
+            .system(Some(system))
+            .account(Some(&held.account))
+            .entitlement(Some(&held.id))
+            .evidence([event.cite(), held.shown])
+    };
+    let left = t.format("%Y-%m-%d %H:%M UTC");
+    let after = |at: Timestamp| at + TimeDelta::seconds(1);
+    match held.removal {
+        Some(x) => {
+            // A revocation the system's next listing contradicts is no revocation.
+            if let Some((at, Some(row))) =
+                snapshot_shows(ctx, id, system, &held.id, after(x.record.at), ctx.as_of)
+                && x.record.action != ProvisioningAction::Delete
+            {
+                out.push(
+                    base(
+                        CREDENTIAL_NOT_REVOKED,
+                        format!(
+                            "left {left}; credential {} on {system} revoked {} but the listing of {} still shows it active",
+                            held.id,
+                            x.record.at.format("%Y-%m-%d %H:%M"),
+                            at.format("%Y-%m-%d %H:%M")
+                        ),
+                    )
+                    .evidence([x.cite(), row]),
+                );
+            } else if x.record.at > deadline {
+                out.push(
+                    base(
+                        CREDENTIAL_REVOKED_LATE,
+                        format!(
+                            "left {left}; credential {} on {system} revoked {} later, deadline {}",
+                            held.id,
+                            human_duration(x.record.at - t),
+                            human_duration(allowed)
+                        ),
+                    )
+                    .evidence([x.cite()]),
+                );
+            }
+        }
+        None => {
+            if deadline >= ctx.as_of {
+                return;
+            }
+            match snapshot_shows(ctx, id, system, &held.id, deadline, ctx.as_of) {
+                Some((at, Some(row))) => out.push(
+                    base(
+                        CREDENTIAL_NOT_REVOKED,
+                        format!(
+                            "left {left}; credential {} on {system} never revoked: the listing of {} still shows it active",
+                            held.id,
+                            at.format("%Y-%m-%d %H:%M")
+                        ),
+                    )
+                    .evidence([row]),
+                ),
+                // Gone from a later listing: revoked at a time the evidence does not tell.
+                Some((_, None)) => {}
+                // Held, and nothing shows it revoked (no revocation logged, no listing since),
+                // as the account's own check judges it.
+                None => out.push(base(
+                    CREDENTIAL_NOT_REVOKED,
+                    format!(
+                        "left {left}; credential {} on {system} never revoked",
+                        held.id
+                    ),
+                )),
+            }
+        }
+    }
+}
+
+/// Each credential of `id` in `system` used after the leave time (and before any rejoin): its
+/// own last-used date in a listing (convention 12) or a call it signed. One finding per
+/// credential, citing its uses, first first.
+fn used_after(
+    ctx: &Context<'_>,
+    event: &Stored<evidentia_domain::LifecycleEvent>,
+    system: &SystemId,
+    out: &mut Vec<Finding>,
+) {
+    let (id, t) = (&event.record.identity, event.record.effective_at);
+    let rejoined = crate::checks::lifecycle::rejoined_after(ctx, id, t);
+    let end = rejoined.unwrap_or(ctx.as_of).max(t);
+    let after = t + TimeDelta::nanoseconds(1);
+    // Lower-cased credential → (as written, account, uses as (time, entry)).
+    let mut used: BTreeMap<String, (String, String, Vec<(Timestamp, Cite)>)> = BTreeMap::new();
+    for (_, r) in ctx.rows_of(id) {
+        let rec = &r.record;
+        let (Some(key), Some(u)) = (rec.entitlement.as_deref(), rec.last_used_at) else {
+            continue;
+        };
+        if &rec.system == system && is_credential_row(ctx, rec) && u > t && u < end {
+            used.entry(key.trim().to_lowercase())
+                .or_insert_with(|| (key.trim().to_owned(), rec.account.clone(), Vec::new()))
+                .2
+                .push((u, r.cite()));
+        }
+    }
+    for a in ctx.activity_of(id) {
+        let r = &a.record;
+        let Some(key) = r.credential.as_deref() else {
+            continue;
+        };
+        if &r.system == system && r.outcome == Outcome::Succeeded && r.any_within(after, end) {
+            let at = if r.first.at > t {
+                r.first.at
+            } else {
+                r.last.at
+            };
+            used.entry(key.trim().to_lowercase())
+                .or_insert_with(|| (key.trim().to_owned(), r.account.clone(), Vec::new()))
+                .2
+                .push((at, a.cite()));
+        }
+    }
+    for (_, (key, account, mut uses)) in used {
+        uses.sort();
+        let first = uses[0].0;
+        out.push(
+            Finding::new(
+                CREDENTIAL_USED_AFTER_LEAVE,
+                format!(
+                    "credential {key} on {system} used {} after leaving {}",
+                    first.format("%Y-%m-%d %H:%M"),
+                    t.format("%Y-%m-%d %H:%M UTC")
+                ),
+            )
+            .identity(Some(id))
+            .system(Some(system))
+            .account(Some(&account))
+            .entitlement(Some(&key))
+            .evidence([event.cite()])
+            .evidence(uses.into_iter().map(|(_, c)| c).take(20)),
+        );
+    }
+}

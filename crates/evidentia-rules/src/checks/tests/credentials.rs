@@ -1,0 +1,167 @@
+//! A leaver's credentials judged one by one (issue #19): revoked within the SLA (exactly at it
+//! is on time), late, never, contradicted by the next listing, used after the leave time, and
+//! independent of the account's own verdict.
+
+use evidentia_domain::ProvisioningAction;
+
+use super::*;
+use crate::checks::credentials::{
+    CREDENTIAL_NOT_REVOKED, CREDENTIAL_REVOKED_LATE, CREDENTIAL_USED_AFTER_LEAVE,
+};
+use crate::checks::lifecycle::{ACTIVITY_AFTER_TERMINATION, LEAVER_NOT_REVOKED};
+
+const KEY: &str = "AKIAEXAMPLEKEY000001";
+
+/// The month-end listing before `t()`.
+fn before() -> Timestamp {
+    at(2025, 5, 31, 0)
+}
+
+/// The month-end listing after `t()`.
+fn after() -> Timestamp {
+    at(2025, 6, 30, 0)
+}
+
+/// `account`'s access key in aws's listing at `as_of`, last used at `used` if given.
+fn key_row(account: &str, as_of: Timestamp, used: Option<Timestamp>) -> R {
+    with_row(row("aws", account, KEY, as_of), |r| {
+        r.credential = true;
+        r.last_used_at = used;
+    })
+}
+
+fn key_change(account: &str, action: ProvisioningAction, at: Timestamp) -> R {
+    exec("aws", account, action, Some(KEY), at)
+}
+
+#[test]
+fn leaver_credential_table() {
+    let e1 = mail("e1");
+    let e1 = e1.as_str();
+    // e1 holds aws (24h SLA): ReadOnly and an access key of its own.
+    let base = [
+        person("e1", "engineer"),
+        row("aws", e1, "ReadOnly", before()),
+        key_row(e1, before(), Some(before() - d(1))),
+    ];
+    let account_gone = |at| revoke("aws", e1, "ReadOnly", at);
+    let cases = vec![
+        (
+            "account and key removed on time: clean",
+            vec![
+                leaver("e1", t()),
+                account_gone(t() + h(1)),
+                key_change(e1, ProvisioningAction::CredentialDeactivated, t() + h(2)),
+            ],
+            vec![],
+        ),
+        (
+            "key deactivated exactly at the SLA (24h) is on time",
+            vec![
+                leaver("e1", t()),
+                account_gone(t() + h(1)),
+                key_change(e1, ProvisioningAction::CredentialDeactivated, t() + h(24)),
+            ],
+            vec![],
+        ),
+        (
+            "key deactivated one second past the SLA is late; the account was on time",
+            vec![
+                leaver("e1", t()),
+                account_gone(t() + h(1)),
+                key_change(
+                    e1,
+                    ProvisioningAction::CredentialDeleted,
+                    t() + h(24) + s(1),
+                ),
+            ],
+            vec![CREDENTIAL_REVOKED_LATE],
+        ),
+        (
+            "the AWS case: account revoked on time, the key still active in the next listing",
+            vec![
+                leaver("e1", t()),
+                account_gone(t() + h(1)),
+                key_row(e1, after(), Some(before() - d(1))),
+            ],
+            vec![CREDENTIAL_NOT_REVOKED],
+        ),
+        (
+            "never revoked and no listing after: the log is the evidence",
+            vec![leaver("e1", t()), account_gone(t() + h(1))],
+            vec![CREDENTIAL_NOT_REVOKED],
+        ),
+        (
+            "deactivated on time, but the next listing still shows it active",
+            vec![
+                leaver("e1", t()),
+                account_gone(t() + h(1)),
+                key_change(e1, ProvisioningAction::CredentialDeactivated, t() + h(2)),
+                key_row(e1, after(), None),
+            ],
+            vec![CREDENTIAL_NOT_REVOKED],
+        ),
+        (
+            "gone from the next listing without a logged revocation: removed, time unknown",
+            vec![
+                leaver("e1", t()),
+                account_gone(t() + h(1)),
+                // The next full listing shows someone else, not e1's key.
+                person("e2", "engineer"),
+                row("aws", &mail("e2"), "ReadOnly", after()),
+            ],
+            vec![],
+        ),
+        (
+            "the account deleted takes its keys with it",
+            vec![
+                leaver("e1", t()),
+                exec("aws", e1, ProvisioningAction::Delete, None, t() + h(3)),
+            ],
+            vec![],
+        ),
+        (
+            "a key used after the leave time: its own finding, not also account activity",
+            vec![
+                leaver("e1", t()),
+                account_gone(t() + h(1)),
+                key_change(e1, ProvisioningAction::CredentialDeactivated, t() + h(2)),
+                key_row(e1, after(), Some(t() + h(1))),
+            ],
+            vec![CREDENTIAL_USED_AFTER_LEAVE, CREDENTIAL_NOT_REVOKED],
+        ),
+        (
+            "a key last used exactly at the leave time is not use after it",
+            vec![
+                leaver("e1", t()),
+                account_gone(t() + h(1)),
+                key_change(e1, ProvisioningAction::CredentialDeleted, t() + h(2)),
+                with_row(key_row(e1, after(), Some(t())), |r| {
+                    r.status = ReconciliationStatus::Disabled;
+                }),
+            ],
+            vec![],
+        ),
+        (
+            "a call signed with the key after leaving is the key's use; a console sign-in stays the account's",
+            vec![
+                leaver("e1", t()),
+                account_gone(t() + h(1)),
+                key_change(e1, ProvisioningAction::CredentialDeleted, t() + h(2)),
+                with_activity(sign_in("aws", e1, t() + m(30), t() + m(30)), |a| {
+                    a.channel = ActivityChannel::ApiCall;
+                    a.interactive = false;
+                    a.credential = Some(KEY.into());
+                }),
+                sign_in("aws", e1, t() + m(40), t() + m(40)),
+            ],
+            vec![ACTIVITY_AFTER_TERMINATION, CREDENTIAL_USED_AFTER_LEAVE],
+        ),
+        (
+            "the account never revoked: the account's finding, and the key's",
+            vec![leaver("e1", t())],
+            vec![CREDENTIAL_NOT_REVOKED, LEAVER_NOT_REVOKED],
+        ),
+    ];
+    run_table(&base, cases);
+}
