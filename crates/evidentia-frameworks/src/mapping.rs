@@ -119,6 +119,10 @@ pub const CHECK_TITLES: &[(&str, &str)] = &[
         "Non-human identity credential past its rotation age",
     ),
     (
+        "EV-NHI-CREDENTIAL-STALE",
+        "Non-human identity credential unused past the idle limit",
+    ),
+    (
         "EV-NHI-HUMAN-USE",
         "Non-human identity used interactively by a person",
     ),

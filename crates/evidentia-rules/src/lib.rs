@@ -26,6 +26,7 @@ use evidentia_policy::Policy;
 
 pub use chain::{Direction, EventChain, Link, LinkStatus, SystemChain};
 pub use checks::IMPLEMENTED as IMPLEMENTED_CHECKS;
+pub use checks::credentials::NotAssessed;
 pub use context::Context;
 pub use coverage::{CheckCoverage, Coverage, EvidenceKind};
 pub use exceptions::{AgingBucket, ExceptionAging};
@@ -171,6 +172,9 @@ pub struct Analysis {
     /// the approval checks left alone, for the audit populations. Citations, not entries: two
     /// grants of one set entry are two grants.
     pub birthright_grants: Vec<Cite>,
+    /// Items a check could not judge for want of evidence (a credential with no last-used
+    /// date): neither findings nor clean (convention 13).
+    pub not_assessed: Vec<NotAssessed>,
 }
 
 /// Runs every check over the evidence under the policy, as of a moment (the period end or
@@ -185,13 +189,14 @@ pub fn analyze_in(ctx: &Context<'_>) -> Analysis {
     let evidence = ctx.evidence;
     // The checks, the chains and the access reviews read the same context and nothing else:
     // each on its own thread (two cores share the three).
-    let (findings, (chains, mut examined), judged, birthright_grants) =
+    let (findings, (chains, mut examined), judged, birthright_grants, not_assessed) =
         std::thread::scope(|scope| {
             let linking = scope.spawn(|| (chain::chains(ctx), population::populations(ctx)));
             let reviewing = scope.spawn(|| reviews::judge(ctx));
             let mut findings = Vec::new();
             let mut birthright = Vec::new();
             checks::run_all(ctx, &mut findings, &mut birthright);
+            let not_assessed = checks::credentials::stale(ctx, &mut findings);
             // A panic in another thread is a bug in the engine: pass it on as it was.
             let judged = reviewing
                 .join()
@@ -201,7 +206,7 @@ pub fn analyze_in(ctx: &Context<'_>) -> Analysis {
             let linked = linking
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (findings, linked, judged, birthright)
+            (findings, linked, judged, birthright, not_assessed)
         });
     examined.extend(population::reviewed(&judged));
     let mut coverage = coverage::compute(ctx, checks::NEEDS, &examined);
@@ -248,6 +253,7 @@ pub fn analyze_in(ctx: &Context<'_>) -> Analysis {
         coverage,
         reviews,
         birthright_grants,
+        not_assessed,
     }
 }
 

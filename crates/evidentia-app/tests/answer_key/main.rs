@@ -135,6 +135,45 @@ fn score(org: &str, key: &serde_json::Value, run: &AnalysisRun) -> Vec<String> {
             failures.push(format!("{org}: clean case flagged: {case:?} as {f:?}"));
         }
     }
+    // Items the key says cannot be judged (convention 13) for the checks that report them:
+    // the engine lists exactly those, neither as findings nor silently clean.
+    let reported_not_assessed = ["EV-NHI-CREDENTIAL-STALE"];
+    let expected: BTreeSet<(String, String, String, String)> = key
+        .get("not_assessed")
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+        .filter(|n| reported_not_assessed.contains(&n["check"].as_str().unwrap_or("")))
+        .map(|n| {
+            let text = |k: &str| n[k].as_str().unwrap_or("").to_lowercase();
+            (
+                text("check"),
+                text("identity"),
+                text("system"),
+                text("entitlement"),
+            )
+        })
+        .collect();
+    let got: BTreeSet<(String, String, String, String)> = run
+        .analysis
+        .not_assessed
+        .iter()
+        .map(|n| {
+            (
+                n.check.to_lowercase(),
+                n.identity.as_str().to_lowercase(),
+                n.system.as_str().to_lowercase(),
+                n.credential.to_lowercase(),
+            )
+        })
+        .collect();
+    if expected != got {
+        failures.push(format!(
+            "{org}: not assessed: missing {:?}, unexpected {:?}",
+            expected.difference(&got).collect::<Vec<_>>(),
+            got.difference(&expected).collect::<Vec<_>>()
+        ));
+    }
     let unknown: Vec<_> = key["counts"]
         .as_object()
         .unwrap()

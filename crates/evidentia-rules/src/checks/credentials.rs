@@ -326,3 +326,164 @@ fn used_after(
         );
     }
 }
+
+pub(crate) const NHI_CREDENTIAL_STALE: &str = "EV-NHI-CREDENTIAL-STALE";
+
+/// A credential a check could not judge for want of the evidence it needs (convention 13):
+/// neither a finding nor clean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAssessed {
+    pub check: &'static str,
+    pub identity: IdentityId,
+    pub system: SystemId,
+    pub account: String,
+    /// The credential, as the system names it.
+    pub credential: String,
+    pub reason: &'static str,
+    /// The entries that show the credential.
+    pub evidence: Vec<Cite>,
+}
+
+/// Why a credential's idleness cannot be judged.
+const NO_LAST_USED: &str =
+    "no last-used date for it in any listing and no use of it in any log while it was active";
+
+/// One NHI credential seen in the period.
+#[derive(Debug)]
+struct Seen {
+    identity: IdentityId,
+    account: String,
+    id: String,
+    /// Listings in the period that show it active: (time, entry, last used then).
+    listed: Vec<(Timestamp, Cite, Option<Timestamp>)>,
+    /// Entries that show it otherwise (its creation in a log).
+    shown: Vec<Cite>,
+    /// Uses of it in logs (calls it signed): (time, entry).
+    uses: Vec<(Timestamp, Cite)>,
+}
+
+type SeenKey = (SystemId, String);
+
+fn seen_entry<'m>(
+    seen: &'m mut BTreeMap<SeenKey, Seen>,
+    identity: &IdentityId,
+    system: &SystemId,
+    key: &str,
+    account: &str,
+) -> &'m mut Seen {
+    seen.entry((system.clone(), key.trim().to_lowercase()))
+        .or_insert_with(|| Seen {
+            identity: identity.clone(),
+            account: account.to_owned(),
+            id: key.trim().to_owned(),
+            listed: Vec::new(),
+            shown: Vec::new(),
+            uses: Vec::new(),
+        })
+}
+
+/// `EV-NHI-CREDENTIAL-STALE`: an NHI's credential a listing in the period shows active, unused
+/// for longer than `[nhi] credential_max_idle` at that listing's time (exactly the limit is
+/// within it), reported once, at the first listing that shows it so. Its last use is the latest
+/// of the listing's own last-used date and the calls it signed before the listing. A credential
+/// with no last-used information at all while active is not assessed (returned, not a finding).
+pub(crate) fn stale(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Vec<NotAssessed> {
+    let max_idle = ctx.policy.nhi.credential_max_idle.as_delta();
+    let mut seen: BTreeMap<SeenKey, Seen> = BTreeMap::new();
+    for (id, kind) in ctx.identity_kinds() {
+        if kind.is_human() {
+            continue;
+        }
+        let retired = ctx.departed.get(id).map(|(t, _)| *t);
+        let live = |at: Timestamp| ctx.in_period(at) && retired.is_none_or(|r| at < r);
+        for (_, r) in ctx.rows_of(id) {
+            let rec = &r.record;
+            let Some(key) = rec.entitlement.as_deref() else {
+                continue;
+            };
+            if is_credential_row(ctx, rec) && ctx.present(rec) && live(rec.as_of) {
+                seen_entry(&mut seen, id, &rec.system, key, &rec.account)
+                    .listed
+                    .push((rec.as_of, r.cite(), rec.last_used_at));
+            }
+        }
+        for (_, x) in ctx.executions_of(id) {
+            let r = &x.record;
+            if r.outcome == Outcome::Succeeded
+                && r.action == ProvisioningAction::CredentialCreated
+                && live(r.at)
+                && let Some(key) = r.entitlement.as_deref()
+            {
+                seen_entry(&mut seen, id, &r.system, key, &r.account)
+                    .shown
+                    .push(x.cite());
+            }
+        }
+        for a in ctx.activity_of(id) {
+            let r = &a.record;
+            if let (Some(key), Outcome::Succeeded) = (r.credential.as_deref(), r.outcome) {
+                seen_entry(&mut seen, id, &r.system, key, &r.account)
+                    .uses
+                    .push((r.last.at, a.cite()));
+            }
+        }
+    }
+    let mut unassessed = Vec::new();
+    for ((system, _), s) in seen {
+        if s.listed.is_empty() && s.shown.is_empty() {
+            continue;
+        }
+        let mut listed = s.listed.clone();
+        listed.sort();
+        let stale_at = listed.iter().find_map(|&(at, row, used)| {
+            let logged = s.uses.iter().filter(|(u, _)| *u <= at).max();
+            let last = match (used, logged) {
+                (Some(u), Some((l, c))) if *l > u => Some((*l, Some(*c))),
+                (Some(u), _) => Some((u, None)),
+                (None, Some((l, c))) => Some((*l, Some(*c))),
+                (None, None) => None,
+            }?;
+            (at - last.0 > max_idle).then_some((at, row, last))
+        });
+        let has_last_used = listed.iter().any(|(_, _, u)| u.is_some()) || !s.uses.is_empty();
+        match stale_at {
+            Some((at, row, (last, use_cite))) => out.push(
+                Finding::new(
+                    NHI_CREDENTIAL_STALE,
+                    format!(
+                        "credential {} of {} on {system}: active in the listing of {}, last used {} ({} idle; at most {})",
+                        s.id,
+                        s.identity,
+                        at.format("%Y-%m-%d %H:%M"),
+                        last.format("%Y-%m-%d %H:%M"),
+                        human_duration(at - last),
+                        human_duration(max_idle)
+                    ),
+                )
+                .identity(Some(&s.identity))
+                .system(Some(&system))
+                .account(Some(&s.account))
+                .entitlement(Some(&s.id))
+                .evidence([row])
+                .evidence(use_cite),
+            ),
+            None if !has_last_used => {
+                let mut evidence: Vec<Cite> = listed.iter().map(|(_, c, _)| *c).collect();
+                evidence.extend(s.shown.iter().copied());
+                evidence.sort_unstable();
+                evidence.dedup();
+                unassessed.push(NotAssessed {
+                    check: NHI_CREDENTIAL_STALE,
+                    identity: s.identity.clone(),
+                    system: system.clone(),
+                    account: s.account.clone(),
+                    credential: s.id.clone(),
+                    reason: NO_LAST_USED,
+                    evidence,
+                });
+            }
+            None => {}
+        }
+    }
+    unassessed
+}

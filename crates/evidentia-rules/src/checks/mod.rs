@@ -36,6 +36,7 @@ pub const IMPLEMENTED: &[&str] = &[
     nhi::WITHOUT_OWNER,
     nhi::OWNER_LEFT,
     nhi::CREDENTIAL_LONG_LIVED,
+    credentials::NHI_CREDENTIAL_STALE,
     nhi::HUMAN_USE,
     reviews::REVOKE_NOT_EXECUTED,
     reviews::REVOKE_LATE,
@@ -126,6 +127,10 @@ pub(crate) const NEEDS: &[(&str, Needs)] = &[
     (nhi::WITHOUT_OWNER, needs(&[E::Catalog], &[])),
     (nhi::OWNER_LEFT, needs(&[E::Catalog, E::Lifecycle], &[])),
     (nhi::CREDENTIAL_LONG_LIVED, needs(&[E::Catalog], &[])),
+    (
+        credentials::NHI_CREDENTIAL_STALE,
+        needs(&[E::Catalog], &[E::Reconciliation, E::Activity]),
+    ),
     (nhi::HUMAN_USE, needs(&[E::Catalog, E::Activity], &[])),
     // A revoke is followed to the log or the snapshots; late and contradicted rest on a
     // removal in the log. Populations are the systems' snapshots at the start.

@@ -165,3 +165,89 @@ fn leaver_credential_table() {
     ];
     run_table(&base, cases);
 }
+
+/// svc9's access key in aws's listing at `listed`, last used at `used`.
+fn svc_key(listed: Timestamp, used: Option<Timestamp>) -> R {
+    with_row(row("aws", "svc9", "AKIASVC9KEY000000001", listed), |r| {
+        r.credential = true;
+        r.last_used_at = used;
+    })
+}
+
+#[test]
+fn nhi_credential_stale_table() {
+    use crate::checks::credentials::NHI_CREDENTIAL_STALE;
+    let listed = at(2025, 6, 30, 0);
+    let base = [
+        person("o1", "engineer"),
+        nhi(
+            "svc9",
+            IdentityKind::ServiceAccount,
+            Some("o1"),
+            at(2024, 1, 1, 0),
+        ),
+    ];
+    let cases = vec![
+        (
+            "idle exactly the limit (90 days) at the listing: not stale",
+            vec![svc_key(listed, Some(listed - d(90)))],
+            vec![],
+        ),
+        (
+            "idle one second more: stale",
+            vec![svc_key(listed, Some(listed - d(90) - s(1)))],
+            vec![NHI_CREDENTIAL_STALE],
+        ),
+        (
+            "stale at two listings: one finding",
+            vec![
+                svc_key(listed, Some(listed - d(100))),
+                svc_key(at(2025, 7, 31, 0), Some(listed - d(100))),
+            ],
+            vec![NHI_CREDENTIAL_STALE],
+        ),
+        (
+            "a call it signed after the listing's last-used date counts as its last use",
+            vec![
+                svc_key(listed, Some(listed - d(100))),
+                with_activity(
+                    sign_in("aws", "svc9", listed - d(10), listed - d(10)),
+                    |a| {
+                        a.channel = ActivityChannel::ApiCall;
+                        a.interactive = false;
+                        a.credential = Some("AKIASVC9KEY000000001".into());
+                    },
+                ),
+            ],
+            vec![],
+        ),
+        (
+            "a listing before the period is not judged",
+            vec![svc_key(at(2024, 12, 31, 0), Some(at(2024, 1, 1, 0)))],
+            vec![],
+        ),
+        (
+            "no last-used date: not assessed, not a finding",
+            vec![svc_key(listed, None)],
+            vec![],
+        ),
+    ];
+    run_table(&base, cases);
+    // The credential with no last-used date is listed as not assessed, with its listing.
+    let judged = analysis(
+        base.iter()
+            .cloned()
+            .chain([svc_key(listed, None), svc_key(at(2025, 7, 31, 0), None)]),
+    );
+    let [unjudged] = judged.not_assessed.as_slice() else {
+        panic!("{:?}", judged.not_assessed);
+    };
+    assert_eq!(
+        (
+            unjudged.check,
+            unjudged.credential.as_str(),
+            unjudged.evidence.len()
+        ),
+        (NHI_CREDENTIAL_STALE, "AKIASVC9KEY000000001", 2)
+    );
+}

@@ -521,6 +521,7 @@ fn every_implemented_check_has_a_table() {
         super::nhi::WITHOUT_OWNER,
         super::nhi::OWNER_LEFT,
         super::nhi::CREDENTIAL_LONG_LIVED,
+        super::credentials::NHI_CREDENTIAL_STALE,
         super::nhi::HUMAN_USE,
         super::reviews::REVOKE_NOT_EXECUTED,
         super::reviews::REVOKE_LATE,
