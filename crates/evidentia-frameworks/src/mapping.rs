@@ -100,6 +100,10 @@ pub const CHECK_TITLES: &[(&str, &str)] = &[
         "Entitlement neither profiled nor approved",
     ),
     (
+        "EV-ACCESS-PAST-EXPIRY",
+        "Time-bound access held past its expiry",
+    ),
+    (
         "EV-EXCEPTION-EXPIRED-ACTIVE",
         "Expired exception still in use",
     ),

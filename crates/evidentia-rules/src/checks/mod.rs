@@ -4,6 +4,7 @@ pub(crate) mod access;
 pub(crate) mod approvals;
 pub(crate) mod credentials;
 pub(crate) mod exceptions;
+pub(crate) mod expiry;
 pub(crate) mod lifecycle;
 pub(crate) mod nhi;
 pub(crate) mod reviews;
@@ -29,6 +30,7 @@ pub const IMPLEMENTED: &[&str] = &[
     lifecycle::CHANGE_WITHOUT_EVENT,
     access::ORPHAN_ACCOUNT,
     access::UNEXPECTED_ENTITLEMENT,
+    expiry::ACCESS_PAST_EXPIRY,
     exceptions::EXPIRED_ACTIVE,
     exceptions::NO_OWNER,
     exceptions::NO_EXPIRY,
@@ -118,6 +120,10 @@ pub(crate) const NEEDS: &[(&str, Needs)] = &[
         needs(&[E::Reconciliation], &[]),
     ),
     (
+        expiry::ACCESS_PAST_EXPIRY,
+        needs(&[E::Approvals], &[E::Executions, E::Reconciliation]),
+    ),
+    (
         exceptions::EXPIRED_ACTIVE,
         needs(&[E::Exceptions, E::Reconciliation], &[]),
     ),
@@ -180,9 +186,11 @@ pub(crate) fn run_all(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mu
     approvals::run(ctx, out, birthright);
     lifecycle::run(ctx, out);
     credentials::run(ctx, out);
+    expiry::run(ctx, out);
     access::run(ctx, out);
     exceptions::run(ctx, out);
     nhi::run(ctx, out);
+    expiry::supersede_drift(out);
 }
 
 #[cfg(test)]

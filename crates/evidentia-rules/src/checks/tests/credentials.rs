@@ -251,3 +251,56 @@ fn nhi_credential_stale_table() {
         (NHI_CREDENTIAL_STALE, "AKIASVC9KEY000000001", 2)
     );
 }
+
+#[test]
+fn access_past_expiry_table() {
+    use crate::checks::expiry::ACCESS_PAST_EXPIRY;
+    let e1 = mail("e1");
+    let e1 = e1.as_str();
+    let decided = at(2025, 5, 1, 9);
+    let ends = at(2025, 5, 31, 23);
+    let timebound = || {
+        with_approval(approval("e1", "aws", "PowerUser", decided), |a| {
+            a.expires_at = Some(ends)
+        })
+    };
+    let base = [
+        person("e1", "engineer"),
+        timebound(),
+        grant("aws", e1, "PowerUser", decided + h(1)),
+    ];
+    let cases = vec![
+        (
+            "removed exactly at the expiry: in time",
+            vec![revoke("aws", e1, "PowerUser", ends)],
+            vec![],
+        ),
+        (
+            "removed one second after the expiry",
+            vec![revoke("aws", e1, "PowerUser", ends + s(1))],
+            vec![ACCESS_PAST_EXPIRY],
+        ),
+        (
+            "never removed, the next listing still shows it: past expiry, not drift",
+            vec![
+                row("aws", e1, "ReadOnly", at(2025, 6, 30, 0)),
+                row("aws", e1, "PowerUser", at(2025, 6, 30, 0)),
+            ],
+            vec![ACCESS_PAST_EXPIRY],
+        ),
+        (
+            "gone from the next listing: removed at a time the evidence does not tell",
+            vec![row("aws", e1, "ReadOnly", at(2025, 6, 30, 0))],
+            vec![],
+        ),
+        (
+            "renewed before the expiry with no end: still covered",
+            vec![
+                approval("e1", "aws", "PowerUser", ends - d(1)),
+                row("aws", e1, "PowerUser", at(2025, 6, 30, 0)),
+            ],
+            vec![],
+        ),
+    ];
+    run_table(&base, cases);
+}

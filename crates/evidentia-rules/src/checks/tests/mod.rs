@@ -514,6 +514,7 @@ fn every_implemented_check_has_a_table() {
         super::lifecycle::CHANGE_WITHOUT_EVENT,
         super::access::ORPHAN_ACCOUNT,
         super::access::UNEXPECTED_ENTITLEMENT,
+        super::expiry::ACCESS_PAST_EXPIRY,
         super::exceptions::EXPIRED_ACTIVE,
         super::exceptions::NO_OWNER,
         super::exceptions::NO_EXPIRY,
