@@ -104,6 +104,10 @@ pub const CHECK_TITLES: &[(&str, &str)] = &[
         "Time-bound access held past its expiry",
     ),
     (
+        "EV-EMERGENCY-HELD-TOO-LONG",
+        "Emergency access held past its maximum",
+    ),
+    (
         "EV-EXCEPTION-EXPIRED-ACTIVE",
         "Expired exception still in use",
     ),

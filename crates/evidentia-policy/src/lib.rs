@@ -27,9 +27,9 @@ pub use duration::PolicyDuration;
 pub use error::{PolicyError, Problem};
 pub use glob::{AccountPattern, Glob, MAX_PATTERN_ACCOUNT_LEN};
 pub use model::{
-    ANY, AccessProfile, CorrelationPolicy, Criticality, EntitlementRef, ExceptionPolicy,
-    ExecutionMode, ExplicitAccount, IgnoreRule, MoverPolicy, NhiPolicy, Organisation,
-    POLICY_FORMAT, Policy, ReviewPolicy, SodRule, SystemPolicy, TierRule, Tiers,
+    ANY, AccessProfile, CorrelationPolicy, Criticality, EmergencyPolicy, EntitlementRef,
+    ExceptionPolicy, ExecutionMode, ExplicitAccount, IgnoreRule, MoverPolicy, NhiPolicy,
+    Organisation, POLICY_FORMAT, Policy, ReviewPolicy, SodRule, SystemPolicy, TierRule, Tiers,
 };
 
 /// The example policy shipped with the crate and documented in `docs/policy.md`.

@@ -38,6 +38,39 @@ pub struct Policy {
     pub nhi: NhiPolicy,
     pub reviews: ReviewPolicy,
     pub correlation: CorrelationPolicy,
+    pub emergency: EmergencyPolicy,
+}
+
+/// Emergency access (issue #19): break-glass accounts and just-in-time entitlements per
+/// system, how long one activation may last, and how soon each use must be reviewed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct EmergencyPolicy {
+    /// Accounts that are break-glass accounts, per system (globs, case ignored).
+    pub break_glass: BTreeMap<SystemId, Vec<Glob>>,
+    /// Just-in-time entitlements per system, each with the longest one activation may last.
+    pub jit: BTreeMap<SystemId, Vec<(Glob, PolicyDuration)>>,
+    /// How soon after an emergency use its post-activation review must be decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_window: Option<PolicyDuration>,
+}
+
+impl EmergencyPolicy {
+    /// Whether `account` on `system` is a break-glass account.
+    pub fn is_break_glass(&self, system: &SystemId, account: &str) -> bool {
+        self.break_glass
+            .get(system)
+            .is_some_and(|globs| globs.iter().any(|g| g.matches(account.trim())))
+    }
+
+    /// The longest one activation of `entitlement` on `system` may last, when it is a
+    /// just-in-time entitlement.
+    pub fn jit_max(&self, system: &SystemId, entitlement: &str) -> Option<PolicyDuration> {
+        self.jit
+            .get(system)?
+            .iter()
+            .find(|(g, _)| g.matches(entitlement.trim()))
+            .map(|(_, d)| *d)
+    }
 }
 
 /// Who the evidence is about, for report covers.

@@ -14,9 +14,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::model::{
-    ANY, AccessProfile, CorrelationPolicy, Criticality, EntitlementRef, ExceptionPolicy,
-    ExecutionMode, ExplicitAccount, IgnoreRule, MoverPolicy, NhiPolicy, Organisation, Policy,
-    ReviewPolicy, SodRule, SystemPolicy, TierRule, Tiers,
+    ANY, AccessProfile, CorrelationPolicy, Criticality, EmergencyPolicy, EntitlementRef,
+    ExceptionPolicy, ExecutionMode, ExplicitAccount, IgnoreRule, MoverPolicy, NhiPolicy,
+    Organisation, Policy, ReviewPolicy, SodRule, SystemPolicy, TierRule, Tiers,
 };
 use crate::{AccountPattern, Glob, POLICY_FORMAT, PolicyDuration, PolicyError, Problem};
 
@@ -280,6 +280,7 @@ impl Reader<'_> {
                 "nhi",
                 "reviews",
                 "correlation",
+                "emergency",
             ],
         );
         let start = span.start..span.start;
@@ -303,6 +304,7 @@ impl Reader<'_> {
         let nhi = self.nhi(root, &known);
         let reviews = self.reviews(root);
         let correlation = self.correlation(root, &known);
+        let emergency = self.emergency(root, &known);
         Some(Policy {
             format: POLICY_FORMAT.to_owned(),
             organisation: organisation?,
@@ -315,7 +317,63 @@ impl Reader<'_> {
             nhi,
             reviews,
             correlation,
+            emergency,
         })
+    }
+
+    /// `[emergency]`: `review_window`, `break_glass.<system>` (account globs) and
+    /// `jit.<system>.<entitlement glob>` (the longest one activation may last).
+    fn emergency(&mut self, root: &DeTable<'_>, known: &BTreeSet<SystemId>) -> EmergencyPolicy {
+        let mut policy = EmergencyPolicy::default();
+        let Some((t, _)) = self.table(root, "", "emergency") else {
+            return policy;
+        };
+        let path = "emergency";
+        self.known_keys(t, path, &["review_window", "break_glass", "jit"]);
+        policy.review_window = self.duration(t, path, "review_window");
+        if let Some((systems, _)) = self.table(t, path, "break_glass") {
+            for (key, value) in systems.iter() {
+                let item_path = join("emergency.break_glass", key.get_ref());
+                if !self.system_ref(key.get_ref(), false, known, &key.span(), &item_path) {
+                    continue;
+                }
+                let globs = self
+                    .string_list(value, &item_path)
+                    .into_iter()
+                    .map(|(text, _)| Glob::new(&text))
+                    .collect();
+                policy
+                    .break_glass
+                    .insert(SystemId::new(key.get_ref().as_ref()), globs);
+            }
+        }
+        if let Some((systems, _)) = self.table(t, path, "jit") {
+            for (key, value) in systems.iter() {
+                let system_path = join("emergency.jit", key.get_ref());
+                if !self.system_ref(key.get_ref(), false, known, &key.span(), &system_path) {
+                    continue;
+                }
+                let DeValue::Table(entitlements) = value.get_ref() else {
+                    self.problem(
+                        &value.span(),
+                        &system_path,
+                        "must be a table of entitlement = \"longest activation\"",
+                    );
+                    continue;
+                };
+                let mut jit = Vec::new();
+                for (name, max) in entitlements.iter() {
+                    let item_path = join(&system_path, name.get_ref());
+                    if let Some(d) = self.duration_value(max, &item_path) {
+                        jit.push((Glob::new(name.get_ref()), d));
+                    }
+                }
+                policy
+                    .jit
+                    .insert(SystemId::new(key.get_ref().as_ref()), jit);
+            }
+        }
+        policy
     }
 
     fn organisation(&mut self, root: &DeTable<'_>, start: &Range<usize>) -> Option<Organisation> {

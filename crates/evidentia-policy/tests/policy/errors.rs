@@ -53,7 +53,7 @@ fn unknown_keys() {
     check(
         &format!("{AWS}[approvals]\nx = 1\n"),
         &[
-            "policy.toml:6: approvals: unknown key; expected one of: format, organisation, systems, profiles, tiers, separation_of_duties, exceptions, movers, nhi, reviews, correlation",
+            "policy.toml:6: approvals: unknown key; expected one of: format, organisation, systems, profiles, tiers, separation_of_duties, exceptions, movers, nhi, reviews, correlation, emergency",
         ],
     );
     check(

@@ -3,6 +3,7 @@
 pub(crate) mod access;
 pub(crate) mod approvals;
 pub(crate) mod credentials;
+pub(crate) mod emergency;
 pub(crate) mod exceptions;
 pub(crate) mod expiry;
 pub(crate) mod lifecycle;
@@ -31,6 +32,7 @@ pub const IMPLEMENTED: &[&str] = &[
     access::ORPHAN_ACCOUNT,
     access::UNEXPECTED_ENTITLEMENT,
     expiry::ACCESS_PAST_EXPIRY,
+    emergency::EMERGENCY_HELD_TOO_LONG,
     exceptions::EXPIRED_ACTIVE,
     exceptions::NO_OWNER,
     exceptions::NO_EXPIRY,
@@ -120,6 +122,10 @@ pub(crate) const NEEDS: &[(&str, Needs)] = &[
         needs(&[E::Reconciliation], &[]),
     ),
     (
+        emergency::EMERGENCY_HELD_TOO_LONG,
+        needs(&[E::Executions], &[]),
+    ),
+    (
         expiry::ACCESS_PAST_EXPIRY,
         needs(&[E::Approvals], &[E::Executions, E::Reconciliation]),
     ),
@@ -187,6 +193,7 @@ pub(crate) fn run_all(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mu
     lifecycle::run(ctx, out);
     credentials::run(ctx, out);
     expiry::run(ctx, out);
+    emergency::run(ctx, out);
     access::run(ctx, out);
     exceptions::run(ctx, out);
     nhi::run(ctx, out);

@@ -200,9 +200,12 @@ fn interactive_sign_ins(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             || a.event_types
                 .iter()
                 .any(|t| ctx.policy.nhi.is_interactive(t));
+        // A break-glass account exists to be signed into by a person: its uses are judged by
+        // the emergency checks (convention 17).
         if a.outcome != Outcome::Succeeded
             || !interactive
             || !a.any_within(ctx.period_start, ctx.as_of)
+            || ctx.policy.emergency.is_break_glass(&a.system, &a.account)
         {
             continue;
         }

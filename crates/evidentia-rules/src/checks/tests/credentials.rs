@@ -304,3 +304,37 @@ fn access_past_expiry_table() {
     ];
     run_table(&base, cases);
 }
+
+#[test]
+fn emergency_held_too_long_table() {
+    use crate::checks::emergency::EMERGENCY_HELD_TOO_LONG;
+    let e1 = mail("e1");
+    let e1 = e1.as_str();
+    let on = at(2025, 5, 10, 9);
+    // Eligible for the JIT group (its approval), activated at `on`; the test policy allows
+    // 8 hours.
+    let base = [
+        person("e1", "engineer"),
+        approval("e1", "aws", "BreakGlassAdmins", on - d(30)),
+        grant("aws", e1, "BreakGlassAdmins", on),
+    ];
+    let cases = vec![
+        (
+            "removed exactly at the maximum: in time",
+            vec![revoke("aws", e1, "BreakGlassAdmins", on + h(8))],
+            vec![],
+        ),
+        (
+            "removed one second past the maximum",
+            vec![revoke("aws", e1, "BreakGlassAdmins", on + h(8) + s(1))],
+            vec![EMERGENCY_HELD_TOO_LONG],
+        ),
+        (
+            "the account disabled within the maximum ends it (the disable itself has no reason)",
+            vec![disable("aws", e1, on + h(2))],
+            vec![crate::checks::lifecycle::CHANGE_WITHOUT_EVENT],
+        ),
+        ("never removed", vec![], vec![EMERGENCY_HELD_TOO_LONG]),
+    ];
+    run_table(&base, cases);
+}

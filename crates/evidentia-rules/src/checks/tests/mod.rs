@@ -86,6 +86,13 @@ security = ["sec2"]
 [[correlation.ignore]]
 account = "*:breakglass-*"
 reason = "break-glass"
+
+[emergency]
+review_window = "72h"
+[emergency.break_glass]
+okta = ["bg-*"]
+[emergency.jit.aws]
+"BreakGlassAdmins" = "8h"
 "#;
 
 /// One record of a case's world.
@@ -515,6 +522,7 @@ fn every_implemented_check_has_a_table() {
         super::access::ORPHAN_ACCOUNT,
         super::access::UNEXPECTED_ENTITLEMENT,
         super::expiry::ACCESS_PAST_EXPIRY,
+        super::emergency::EMERGENCY_HELD_TOO_LONG,
         super::exceptions::EXPIRED_ACTIVE,
         super::exceptions::NO_OWNER,
         super::exceptions::NO_EXPIRY,
