@@ -42,6 +42,7 @@ pub async fn load_evidence(ws: &Workspace, upto: u64) -> anyhow::Result<Evidence
         RecordKind::Activity,
         RecordKind::ReviewCampaign,
         RecordKind::ReviewDecision,
+        RecordKind::EmergencyUse,
     ]
     .into_iter()
     .map(record_entry_kind)
@@ -79,6 +80,7 @@ pub async fn load_evidence(ws: &Workspace, upto: u64) -> anyhow::Result<Evidence
                     "record.activity" => Record::Activity(parse(seq, entry.payload)?),
                     "record.review_campaign" => Record::ReviewCampaign(parse(seq, entry.payload)?),
                     "record.review_decision" => Record::ReviewDecision(parse(seq, entry.payload)?),
+                    "record.emergency_use" => Record::EmergencyUse(parse(seq, entry.payload)?),
                     _ => return Ok(()),
                 };
                 match record {
@@ -91,6 +93,7 @@ pub async fn load_evidence(ws: &Workspace, upto: u64) -> anyhow::Result<Evidence
                     Record::Activity(r) => ev.activity.push(Stored::new(seq, r)),
                     Record::ReviewCampaign(r) => ev.campaigns.push(Stored::new(seq, r)),
                     Record::ReviewDecision(r) => ev.decisions.push(Stored::new(seq, r)),
+                    Record::EmergencyUse(r) => ev.emergency_uses.push(Stored::new(seq, r)),
                 }
                 Ok(())
             },

@@ -99,5 +99,6 @@ pub fn record_entry_kind(kind: RecordKind) -> &'static str {
         RecordKind::Activity => "record.activity",
         RecordKind::ReviewCampaign => "record.review_campaign",
         RecordKind::ReviewDecision => "record.review_decision",
+        RecordKind::EmergencyUse => "record.emergency_use",
     }
 }

@@ -13,7 +13,8 @@ use crate::{list_imports, open_read};
 /// Kinds whose record is exactly one line of its artifact, so that line can be shown as the
 /// record. A campaign is read from its first decision row (someone else's), an activity
 /// summary from many lines: neither line is the record.
-pub(crate) const ONE_LINE_KINDS: [&str; 8] = [
+pub(crate) const ONE_LINE_KINDS: [&str; 9] = [
+    "record.emergency_use",
     "record.lifecycle_event",
     "record.execution",
     "record.approval",

@@ -634,6 +634,7 @@ fn record_payload(artifact: &str, location: &str, record: &Record) -> serde_json
         Record::Activity(r) => bytes(artifact, location, r),
         Record::ReviewCampaign(r) => bytes(artifact, location, r),
         Record::ReviewDecision(r) => bytes(artifact, location, r),
+        Record::EmergencyUse(r) => bytes(artifact, location, r),
     }
 }
 

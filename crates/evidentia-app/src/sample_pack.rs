@@ -30,7 +30,8 @@ pub const APPENDIX: &str = "sample/appendix.pdf";
 /// execution, an approval, a decision…): disclosed whole. Every other kind — imports, the
 /// policy, analysis runs, reconciliation sets of up to 1,024 inventory rows — may speak of
 /// other identities, so its payload is withheld and only its hash disclosed.
-const SINGLE_RECORD_KINDS: [&str; 11] = [
+const SINGLE_RECORD_KINDS: [&str; 12] = [
+    "record.emergency_use",
     "record.lifecycle_event",
     "record.execution",
     "record.approval",

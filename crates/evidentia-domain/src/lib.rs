@@ -16,6 +16,7 @@
 
 mod activity;
 mod approval;
+mod emergency;
 mod exception;
 mod execution;
 mod identity;
@@ -27,6 +28,7 @@ mod review;
 
 pub use activity::{ActivityChannel, ActivityMark, ActivitySummary, DayRange, day_ranges};
 pub use approval::{Approval, ApproverRole, Decision, Tier};
+pub use emergency::EmergencyUse;
 pub use exception::{ExceptionRecord, Reapproval};
 pub use execution::{Execution, Outcome, ProvisioningAction};
 pub use identity::{Identity, IdentityKind};

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    ActivitySummary, Approval, ExceptionRecord, Execution, Identity, LifecycleEvent,
+    ActivitySummary, Approval, EmergencyUse, ExceptionRecord, Execution, Identity, LifecycleEvent,
     ReconciliationRecord, ReviewCampaign, ReviewDecision, named_enum,
 };
 
@@ -20,6 +20,7 @@ pub enum Record {
     Activity(ActivitySummary),
     ReviewCampaign(ReviewCampaign),
     ReviewDecision(ReviewDecision),
+    EmergencyUse(EmergencyUse),
 }
 
 /// The kind of a [`Record`], used for counting and for ledger entry kinds.
@@ -35,6 +36,7 @@ pub enum RecordKind {
     Activity,
     ReviewCampaign,
     ReviewDecision,
+    EmergencyUse,
 }
 
 named_enum!(RecordKind {
@@ -47,6 +49,7 @@ named_enum!(RecordKind {
     Activity => "activity",
     ReviewCampaign => "review_campaign",
     ReviewDecision => "review_decision",
+    EmergencyUse => "emergency_use",
 });
 
 impl Record {
@@ -62,6 +65,7 @@ impl Record {
             Record::Activity(_) => RecordKind::Activity,
             Record::ReviewCampaign(_) => RecordKind::ReviewCampaign,
             Record::ReviewDecision(_) => RecordKind::ReviewDecision,
+            Record::EmergencyUse(_) => RecordKind::EmergencyUse,
         }
     }
 }

@@ -64,6 +64,9 @@ pub enum InputKind {
     /// Access-review decisions (one row per reviewer and item) → `Record::ReviewDecision`,
     /// and the campaign itself when the rows carry its start and due columns.
     ReviewDecisions,
+    /// An emergency-access register (one row per JIT activation or break-glass sign-in, with
+    /// its ticket and post-activation review) → `Record::EmergencyUse`.
+    EmergencyUses,
 }
 
 impl InputKind {
@@ -79,6 +82,7 @@ impl InputKind {
         InputKind::Workers,
         InputKind::ReviewCampaigns,
         InputKind::ReviewDecisions,
+        InputKind::EmergencyUses,
     ];
 
     /// The name used in profiles.
@@ -94,6 +98,7 @@ impl InputKind {
             InputKind::Workers => "workers",
             InputKind::ReviewCampaigns => "review-campaigns",
             InputKind::ReviewDecisions => "review-decisions",
+            InputKind::EmergencyUses => "emergency-uses",
         }
     }
 

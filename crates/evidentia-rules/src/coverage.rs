@@ -26,11 +26,16 @@ pub enum EvidenceKind {
     Exceptions,
     /// Access-review campaigns and their reviewers' decisions.
     Reviews,
+    /// The emergency-access register: JIT activations and break-glass uses, with their
+    /// tickets and post-activation reviews.
+    Emergency,
+    /// Approvals with an expiry (time-bound access).
+    TimeBound,
 }
 
 impl EvidenceKind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [EvidenceKind; 8] = [
+    pub const ALL: [EvidenceKind; 10] = [
         EvidenceKind::Lifecycle,
         EvidenceKind::Catalog,
         EvidenceKind::Approvals,
@@ -39,6 +44,8 @@ impl EvidenceKind {
         EvidenceKind::Reconciliation,
         EvidenceKind::Exceptions,
         EvidenceKind::Reviews,
+        EvidenceKind::Emergency,
+        EvidenceKind::TimeBound,
     ];
 
     /// A stable name for exports.
@@ -52,6 +59,8 @@ impl EvidenceKind {
             EvidenceKind::Reconciliation => "reconciliation",
             EvidenceKind::Exceptions => "exceptions",
             EvidenceKind::Reviews => "reviews",
+            EvidenceKind::Emergency => "emergency",
+            EvidenceKind::TimeBound => "time-bound-approvals",
         }
     }
 
@@ -70,6 +79,10 @@ impl EvidenceKind {
             EvidenceKind::Reconciliation => "reconciliation or inventory snapshots",
             EvidenceKind::Exceptions => "the exceptions register",
             EvidenceKind::Reviews => "access-review campaigns and their decisions",
+            EvidenceKind::Emergency => {
+                "the emergency-access register (JIT activations and break-glass uses, their tickets and reviews)"
+            }
+            EvidenceKind::TimeBound => "approvals with an expiry (time-bound access)",
         }
     }
 }
@@ -167,6 +180,16 @@ pub(crate) fn compute(
     // A campaign nobody decided anything in is still evidence: of an incomplete review.
     if !evidence.campaigns.is_empty() {
         present.insert(EvidenceKind::Reviews);
+    }
+    if !evidence.emergency_uses.is_empty() {
+        present.insert(EvidenceKind::Emergency);
+    }
+    if evidence
+        .approvals
+        .iter()
+        .any(|a| a.record.expires_at.is_some() && !a.record.exception)
+    {
+        present.insert(EvidenceKind::TimeBound);
     }
     let checks = needs
         .iter()

@@ -147,6 +147,9 @@ pub struct Evidence {
     /// Access-review campaigns and their reviewers' decisions.
     pub campaigns: Vec<Stored<ReviewCampaign>>,
     pub decisions: Vec<Stored<ReviewDecision>>,
+    /// An emergency-access register's rows: JIT activations and break-glass sign-ins with
+    /// their tickets and post-activation reviews.
+    pub emergency_uses: Vec<Stored<evidentia_domain::EmergencyUse>>,
 }
 
 /// The result of one analysis.

@@ -15,7 +15,7 @@ fn check_ids_are_unique_and_stable_in_form() {
             "{id}"
         );
     }
-    assert_eq!(CHECK_IDS.len(), 30);
+    assert_eq!(CHECK_IDS.len(), 38);
 }
 
 #[test]

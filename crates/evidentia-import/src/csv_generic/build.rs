@@ -105,6 +105,7 @@ pub(crate) fn build(profile: &Profile, system: Option<&SystemId>, cells: &dyn Ce
         InputKind::Workers => row.worker().map(Built::Records),
         InputKind::ReviewCampaigns => row.campaign().map(|c| Built::Campaign(Box::new(c))),
         InputKind::ReviewDecisions => row.review_decision().map(|d| Built::Decision(Box::new(d))),
+        InputKind::EmergencyUses => row.emergency_use().map(Built::Record),
     };
     // A skipped row is not imported, so its other problems do not matter.
     if let Some(value) = row.skip {
@@ -647,6 +648,32 @@ impl<'a> Row<'a> {
             expires_at,
             reason,
             reapprovals,
+        }))
+    }
+
+    /// An emergency-access register row.
+    fn emergency_use(&mut self) -> Option<Record> {
+        let id = self.req_text("id");
+        let system = self.req_text("system");
+        let account = self.req_text("account");
+        let activated_at = self.req_time("activated_at");
+        let entitlement = self.text("entitlement");
+        let ticket = self.text("ticket");
+        let used_by = self.id("used_by");
+        let reviewer = self.id("reviewer");
+        let review_decision = self.text("review_decision");
+        let reviewed_at = self.time("reviewed_at");
+        Some(Record::EmergencyUse(evidentia_domain::EmergencyUse {
+            account: account?,
+            activated_at: activated_at?,
+            entitlement,
+            id: id?,
+            review_decision,
+            reviewed_at,
+            reviewer,
+            system: SystemId::new(system?),
+            ticket,
+            used_by,
         }))
     }
 

@@ -277,6 +277,19 @@ const REVIEW_DECISIONS: &[FieldSpec] = &[
     f("comment", Text, false),
 ];
 
+const EMERGENCY_USES: &[FieldSpec] = &[
+    f("id", Text, true),
+    f("system", Text, true),
+    f("account", Text, true),
+    f("activated_at", Time, true),
+    f("entitlement", Text, false),
+    f("ticket", Text, false),
+    f("used_by", Text, false),
+    f("reviewer", Text, false),
+    f("review_decision", Text, false),
+    f("reviewed_at", Time, false),
+];
+
 /// The fields a kind of input can fill, in documentation order.
 pub(crate) fn fields(kind: InputKind) -> &'static [FieldSpec] {
     match kind {
@@ -290,6 +303,7 @@ pub(crate) fn fields(kind: InputKind) -> &'static [FieldSpec] {
         InputKind::Workers => WORKERS,
         InputKind::ReviewCampaigns => REVIEW_CAMPAIGNS,
         InputKind::ReviewDecisions => REVIEW_DECISIONS,
+        InputKind::EmergencyUses => EMERGENCY_USES,
     }
 }
 

@@ -8,6 +8,96 @@ use crate::checks::approvals::human_duration;
 use crate::{Context, Finding};
 
 pub(crate) const EMERGENCY_HELD_TOO_LONG: &str = "EV-EMERGENCY-HELD-TOO-LONG";
+pub(crate) const EMERGENCY_NO_REVIEW: &str = "EV-EMERGENCY-NO-REVIEW";
+pub(crate) const BREAK_GLASS_NO_TICKET: &str = "EV-BREAK-GLASS-NO-TICKET";
+
+/// The register's uses, judged one by one: each needs a post-activation review decided by
+/// someone other than its user within `[emergency] review_window` of the use (exactly the
+/// window is in time; no window set: not judged), and a break-glass use (a register row with
+/// no JIT entitlement) needs the incident or ticket that justified it.
+pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let window = ctx.policy.emergency.review_window.map(|w| w.as_delta());
+    for stored in &ctx.evidence.emergency_uses {
+        let u = &stored.record;
+        if !ctx.in_period(u.activated_at) {
+            continue;
+        }
+        // The log's own record of the use (the same system, account and second), when there.
+        let logged = ctx
+            .evidence
+            .executions
+            .iter()
+            .find(|x| {
+                x.record.system == u.system
+                    && x.record.at == u.activated_at
+                    && x.record
+                        .account
+                        .trim()
+                        .eq_ignore_ascii_case(u.account.trim())
+            })
+            .map(|x| x.cite())
+            .or_else(|| {
+                ctx.evidence
+                    .activity
+                    .iter()
+                    .find(|a| {
+                        a.record.system == u.system
+                            && a.record
+                                .account
+                                .trim()
+                                .eq_ignore_ascii_case(u.account.trim())
+                            && a.record.any_within(
+                                u.activated_at,
+                                u.activated_at + chrono::TimeDelta::seconds(1),
+                            )
+                    })
+                    .map(|a| a.cite())
+            });
+        let base = |check, summary: String| {
+            Finding::new(check, summary)
+                .identity(u.used_by.as_ref())
+                .system(Some(&u.system))
+                .account(Some(&u.account))
+                .entitlement(u.entitlement.as_deref())
+                .evidence([stored.cite()])
+                .evidence(logged)
+        };
+        let what = match &u.entitlement {
+            Some(e) => format!("{e} activated"),
+            None => "break-glass sign-in".to_owned(),
+        };
+        let when = u.activated_at.format("%Y-%m-%d %H:%M UTC");
+        if let Some(window) = window {
+            let independent = u.reviewer.is_some() && u.reviewer != u.used_by;
+            let in_time = u.review_decision.is_some()
+                && u.reviewed_at.is_some_and(|r| r - u.activated_at <= window);
+            if !(independent && in_time) {
+                let why = match (u.review_decision.as_ref(), u.reviewed_at) {
+                    (None, _) | (_, None) => "never reviewed".to_owned(),
+                    _ if !independent => "reviewed by its own user".to_owned(),
+                    (_, Some(r)) => format!(
+                        "reviewed {} after, past the {} window",
+                        human_duration(r - u.activated_at),
+                        human_duration(window)
+                    ),
+                };
+                out.push(base(
+                    EMERGENCY_NO_REVIEW,
+                    format!("{what} on {} {when} ({}): {why}", u.system, u.id),
+                ));
+            }
+        }
+        if u.entitlement.is_none() && u.ticket.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            out.push(base(
+                BREAK_GLASS_NO_TICKET,
+                format!(
+                    "{what} on {} as {} {when} ({}) names no incident or ticket",
+                    u.system, u.account, u.id
+                ),
+            ));
+        }
+    }
+}
 
 /// `EV-EMERGENCY-HELD-TOO-LONG`: an activation of a just-in-time entitlement (its grant in the
 /// log, in the period) not ended within `[emergency.jit]`'s maximum for it: the next removal

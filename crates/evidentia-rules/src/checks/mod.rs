@@ -33,6 +33,8 @@ pub const IMPLEMENTED: &[&str] = &[
     access::UNEXPECTED_ENTITLEMENT,
     expiry::ACCESS_PAST_EXPIRY,
     emergency::EMERGENCY_HELD_TOO_LONG,
+    emergency::EMERGENCY_NO_REVIEW,
+    emergency::BREAK_GLASS_NO_TICKET,
     exceptions::EXPIRED_ACTIVE,
     exceptions::NO_OWNER,
     exceptions::NO_EXPIRY,
@@ -121,13 +123,20 @@ pub(crate) const NEEDS: &[(&str, Needs)] = &[
         access::UNEXPECTED_ENTITLEMENT,
         needs(&[E::Reconciliation], &[]),
     ),
+    // Judged where the organisation keeps an emergency-access register (its JIT and
+    // break-glass uses are then known to be governed), from the provisioning logs.
     (
         emergency::EMERGENCY_HELD_TOO_LONG,
-        needs(&[E::Executions], &[]),
+        needs(&[E::Executions, E::Emergency], &[]),
+    ),
+    (emergency::EMERGENCY_NO_REVIEW, needs(&[E::Emergency], &[])),
+    (
+        emergency::BREAK_GLASS_NO_TICKET,
+        needs(&[E::Emergency], &[]),
     ),
     (
         expiry::ACCESS_PAST_EXPIRY,
-        needs(&[E::Approvals], &[E::Executions, E::Reconciliation]),
+        needs(&[E::TimeBound], &[E::Executions, E::Reconciliation]),
     ),
     (
         exceptions::EXPIRED_ACTIVE,
@@ -194,6 +203,7 @@ pub(crate) fn run_all(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mu
     credentials::run(ctx, out);
     expiry::run(ctx, out);
     emergency::run(ctx, out);
+    emergency::register(ctx, out);
     access::run(ctx, out);
     exceptions::run(ctx, out);
     nhi::run(ctx, out);

@@ -523,6 +523,8 @@ fn every_implemented_check_has_a_table() {
         super::access::UNEXPECTED_ENTITLEMENT,
         super::expiry::ACCESS_PAST_EXPIRY,
         super::emergency::EMERGENCY_HELD_TOO_LONG,
+        super::emergency::EMERGENCY_NO_REVIEW,
+        super::emergency::BREAK_GLASS_NO_TICKET,
         super::exceptions::EXPIRED_ACTIVE,
         super::exceptions::NO_OWNER,
         super::exceptions::NO_EXPIRY,
