@@ -52,7 +52,8 @@ fn data(imported: &Imported) -> Data {
                 evidentia_domain::Record::Activity(_) => {}
                 evidentia_domain::Record::Identity(_)
                 | evidentia_domain::Record::ReviewCampaign(_)
-                | evidentia_domain::Record::ReviewDecision(_) => {}
+                | evidentia_domain::Record::ReviewDecision(_)
+                | evidentia_domain::Record::EmergencyUse(_) => {}
             }
         }
     }
