@@ -310,6 +310,9 @@ impl Default for ReviewPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NhiPolicy {
     pub credential_max_age: PolicyDuration,
+    /// Longest an active NHI credential may go unused (`EV-NHI-CREDENTIAL-STALE`); at least a
+    /// day.
+    pub credential_max_idle: PolicyDuration,
     /// Per-kind overrides of `credential_max_age` (certificates commonly live a year).
     pub credential_max_age_by_kind: BTreeMap<IdentityKind, PolicyDuration>,
     /// Source event types that mean a person used the identity interactively (compared

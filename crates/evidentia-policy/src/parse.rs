@@ -878,6 +878,7 @@ impl Reader<'_> {
     fn nhi(&mut self, root: &DeTable<'_>, known: &BTreeSet<SystemId>) -> NhiPolicy {
         let mut policy = NhiPolicy {
             credential_max_age: PolicyDuration::days(90),
+            credential_max_idle: PolicyDuration::days(90),
             credential_max_age_by_kind: BTreeMap::new(),
             interactive_events: vec!["ConsoleLogin".to_owned(), "user.session.start".to_owned()],
             profiles: BTreeMap::new(),
@@ -892,6 +893,7 @@ impl Reader<'_> {
             path,
             &[
                 "credential_max_age",
+                "credential_max_idle",
                 "credential_max_age_by_kind",
                 "interactive_events",
                 "profiles",
@@ -900,6 +902,21 @@ impl Reader<'_> {
         );
         if let Some(d) = self.duration(t, path, "credential_max_age") {
             policy.credential_max_age = d;
+        }
+        if let Some(d) = self.duration(t, path, "credential_max_idle") {
+            if d.as_delta() < chrono::TimeDelta::days(1) {
+                // Last-used dates are days in most inventories: a shorter limit would call
+                // every credential used this morning stale by tonight.
+                if let Some(value) = t.get("credential_max_idle") {
+                    self.problem(
+                        &value.span(),
+                        "nhi.credential_max_idle",
+                        format!("{d} is shorter than a day; last-used dates are kept to the day"),
+                    );
+                }
+            } else {
+                policy.credential_max_idle = d;
+            }
         }
         policy.owner_handover = self.duration(t, path, "owner_handover");
         if let Some((by_kind, _)) = self.table(t, path, "credential_max_age_by_kind") {
