@@ -100,6 +100,12 @@ pub fn generate(cfg: &Config) -> Result<Vec<File>> {
     org::build_people(&mut w, people);
     plants::plant_all(&mut w);
     reviews::plant_all(&mut w);
+    // Issue 19's credential cases come last, from their own random stream, so every earlier
+    // record (and the writer's stream) is what it was without them.
+    let main = w.rng.clone();
+    w.rng = main.fork(0x19C2_ED00);
+    plants::credentials(&mut w);
+    w.rng = main;
     Writer::new(&w, cfg).finish()
 }
 
@@ -131,6 +137,8 @@ struct Writer<'a> {
     /// Review rows and campaigns (their first row).
     review_at: BTreeMap<usize, Loc>,
     campaign_at: BTreeMap<usize, Loc>,
+    /// Signed API calls (index into `World::calls`) → where they landed.
+    call_at: BTreeMap<usize, Loc>,
     /// (sys, account, ent) → snapshots (as_of, file, line) listing it.
     recon_at: BTreeMap<(Sys, String, String), Vec<(Ts, String, u64)>>,
 }
@@ -148,6 +156,7 @@ impl<'a> Writer<'a> {
             exception_at: BTreeMap::new(),
             review_at: BTreeMap::new(),
             campaign_at: BTreeMap::new(),
+            call_at: BTreeMap::new(),
             recon_at: BTreeMap::new(),
         }
     }
@@ -391,6 +400,15 @@ impl<'a> Writer<'a> {
                 .or_default()
                 .push((at, (w.execs.len() + k) as u64, line, None));
         }
+        // Signed calls: after every execution and noise line in the tie order.
+        let mut calls: BTreeMap<u64, usize> = BTreeMap::new();
+        for (k, c) in w.calls.iter().enumerate() {
+            let idx = u64::MAX / 2 + k as u64;
+            calls.insert(idx, k);
+            per.entry(Sys::Aws)
+                .or_default()
+                .push((c.at, idx, render::call_line(c), None));
+        }
         for sys in SYSTEMS {
             let mut rows = per.remove(&sys).unwrap_or_default();
             rows.sort_by_key(|r| (r.0, r.1));
@@ -400,9 +418,13 @@ impl<'a> Writer<'a> {
                 out.push_str(render::FINANCE_HEADER);
                 out.push('\n');
             }
-            for (n, (_, _, line, x)) in rows.into_iter().enumerate() {
+            for (n, (_, idx, line, x)) in rows.into_iter().enumerate() {
                 out.push_str(&line);
                 out.push('\n');
+                if let Some(&c) = calls.get(&idx).filter(|_| sys == Sys::Aws) {
+                    self.call_at
+                        .insert(c, (sys.log_file().to_owned(), n as u64 + 1));
+                }
                 if let Some(x) = x {
                     self.exec_at.insert(
                         x,
@@ -465,6 +487,36 @@ impl<'a> Writer<'a> {
                 for e in &a.ents {
                     let k = (*sys, account.clone(), e.clone());
                     present.insert(k.clone());
+                    let last = match w.cred_use.get(&k) {
+                        None => last.clone(),
+                        Some(CredUse::Never) => String::new(),
+                        Some(CredUse::Cap(c)) => {
+                            let own = self.last_used(
+                                *sys,
+                                account,
+                                as_of,
+                                a.first.unwrap_or(start),
+                                orphan,
+                            );
+                            iso(parse_iso(&own).min(*c))
+                        }
+                        Some(CredUse::Uses(uses)) => {
+                            match uses.iter().filter(|u| **u <= as_of).max() {
+                                Some(u) => iso(*u),
+                                None => {
+                                    let own = self.last_used(
+                                        *sys,
+                                        account,
+                                        as_of,
+                                        a.first.unwrap_or(start),
+                                        orphan,
+                                    );
+                                    let first = uses.iter().min().copied().unwrap_or(as_of);
+                                    iso(parse_iso(&own).min(first - days(1)))
+                                }
+                            }
+                        }
+                    };
                     let ident =
                         row_ident.get(&k).cloned().flatten().or_else(|| {
                             acct_ident.get(&(*sys, account.clone())).cloned().flatten()
@@ -628,6 +680,17 @@ impl<'a> Writer<'a> {
                 Some(w.campaigns[*i].id.clone()),
                 None,
             ),
+            Ref::Call(i) => {
+                let Some((file, line)) = self.call_at.get(i) else {
+                    bail!("call {i} was not written")
+                };
+                return Ok(o(vec![
+                    ("kind", s("activity")),
+                    ("file", s(file)),
+                    ("line", J::N(*line as i64)),
+                    ("source_event_id", s(&w.calls[*i].sid)),
+                ]));
+            }
             Ref::Recon {
                 sys,
                 account,
@@ -721,6 +784,28 @@ impl<'a> Writer<'a> {
             .iter()
             .map(|f| self.finding_json(f, true))
             .collect::<Result<Vec<_>>>()?;
+        let mut not_assessed: Vec<&Finding> = self.w.not_assessed.iter().collect();
+        not_assessed.sort_by_key(sort_key);
+        let not_assessed = not_assessed
+            .iter()
+            .map(|f| {
+                let evidence = f
+                    .evidence
+                    .iter()
+                    .map(|r| self.loc_json(r))
+                    .collect::<Result<Vec<_>>>()?;
+                let opt = |v: &Option<String>| v.as_ref().map_or(J::Null, s);
+                Ok(o(vec![
+                    ("check", s(f.check)),
+                    ("identity", opt(&f.identity)),
+                    ("system", f.sys.map_or(J::Null, |x| s(x.id()))),
+                    ("account", opt(&f.account)),
+                    ("entitlement", opt(&f.ent)),
+                    ("why_not_assessed", s(&f.summary)),
+                    ("evidence", J::A(evidence)),
+                ]))
+            })
+            .collect::<Result<Vec<_>>>()?;
         let key = o(vec![
             ("format", s("evidentia-answer-key/1")),
             (
@@ -752,9 +837,17 @@ impl<'a> Writer<'a> {
             ),
             ("findings", J::A(findings)),
             ("clean_cases", J::A(clean)),
+            ("not_assessed", J::A(not_assessed)),
         ]);
         Ok(key.pretty())
     }
+}
+
+/// Reads back a time this writer formatted with `iso`.
+fn parse_iso(t: &str) -> Ts {
+    chrono::DateTime::parse_from_rfc3339(t)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .unwrap_or_else(|_| period_start())
 }
 
 mod noise;

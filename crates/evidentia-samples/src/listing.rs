@@ -77,7 +77,7 @@ impl<'w> Replay<'w> {
                                 a.ents.insert(e.clone());
                             }
                         }
-                        Op::Revoke | Op::CredDelete => {
+                        Op::Revoke | Op::CredDelete | Op::CredDeactivate => {
                             if let Some(e) = &x.ent {
                                 a.ents.remove(e);
                             }

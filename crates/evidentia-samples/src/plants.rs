@@ -784,15 +784,26 @@ fn leavers(w: &mut World) {
     let a = acct(w, key, Sys::Aws);
     w.last_use
         .insert((Sys::Aws, a.clone()), LastUse::Cap(t - days(3)));
+    // The key is this NHI's only access: its staying active is a credential finding (issue 19),
+    // not an account left behind (the account belongs to svc-sftp-drop, still in service).
     finding(
         w,
-        N,
+        CRED_NOT_REVOKED,
         Some(key),
         Sys::Aws,
         Some(a.clone()),
         Some(&kid),
         "access key retired in the catalog but never deleted or deactivated".into(),
         vec![Ref::Event(ev), recon(Sys::Aws, &a, &kid, t)],
+    );
+    clean(
+        w,
+        CRED_STALE,
+        key,
+        Sys::Aws,
+        Some(&kid),
+        "idle since 2025-06-09 (83 days at the 2025-08-31 listing), but retired on 2025-06-12: a departed NHI's key is judged by the leaver-credential checks, not as stale".into(),
+        vec![Ref::Event(ev), recon(Sys::Aws, &a, &kid, snapshot_times()[8])],
     );
     let sp = pre_nhi(
         w,
@@ -2500,4 +2511,592 @@ fn nhi_governance(w: &mut World) {
         None,
     );
     w.nhi_create(n, ts(2025, 5, 12, 10, 0, 0));
+}
+
+// ---- issue 19: leaver credentials and stale NHI credentials -----------------------------------
+
+const CRED_NOT_REVOKED: &str = "EV-LEAVER-CREDENTIAL-NOT-REVOKED";
+const CRED_LATE: &str = "EV-LEAVER-CREDENTIAL-REVOKED-LATE";
+const CRED_USED: &str = "EV-CREDENTIAL-USED-AFTER-LEAVE";
+const CRED_STALE: &str = "EV-NHI-CREDENTIAL-STALE";
+
+/// Northwind's `[nhi] credential_max_idle`.
+pub const CREDENTIAL_MAX_IDLE_DAYS: i64 = 60;
+
+fn aws_key_id(w: &mut World) -> String {
+    format!(
+        "AKIA{}",
+        w.rng.token(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+    )
+}
+
+fn okta_token_id(w: &mut World) -> String {
+    format!(
+        "00T{}",
+        w.rng.token(b"abcdefghijklmnopqrstuvwxyz0123456789", 17)
+    )
+}
+
+/// A person's own access key on their IAM user, requested and approved like any grant.
+fn person_key(w: &mut World, p: usize, at: Ts) -> (String, usize) {
+    let who = id(w, p);
+    let a = acct(w, p, Sys::Aws);
+    let kid = aws_key_id(w);
+    let ap = w.approve(&who, Sys::Aws, &kid, at - days(2));
+    let req = Some(w.approvals[ap].id.clone());
+    let x = w.exec(
+        Sys::Aws,
+        Op::CredCreate,
+        &a,
+        Some(&kid),
+        at,
+        Outcome::Ok,
+        Some(&who),
+        req,
+    );
+    w.expect(Sys::Aws, &a, &kid, at, None);
+    w.person_creds.insert(format!("aws:{kid}"), who);
+    (kid, x)
+}
+
+/// A person leaves at `t`; every system is revoked on time, AWS by removing the IAM user's
+/// groups `groups_after` the leave time (the user itself, and its access key, are left).
+fn leave_keeping_iam_user(
+    w: &mut World,
+    code: &str,
+    key_at: Ts,
+    t: Ts,
+    groups_after: Duration,
+) -> (usize, usize, String, usize) {
+    let p = pre_person(w, Kind::Employee, code);
+    let (kid, _) = person_key(w, p, key_at);
+    let tw = LeaveTweak {
+        keep: [Sys::Aws].into(),
+        ..Default::default()
+    };
+    let (ev, _) = w.leave(p, t, &tw);
+    let who = id(w, p);
+    let a = acct(w, p, Sys::Aws);
+    w.end_expect(Sys::Aws, &a, &kid, t);
+    let mut at = t + groups_after;
+    let mut last = 0;
+    for g in role_access(code, Sys::Aws) {
+        last = w.exec(
+            Sys::Aws,
+            Op::Revoke,
+            &a,
+            Some(g),
+            at,
+            Outcome::Ok,
+            Some(&who),
+            None,
+        );
+        at += Duration::seconds(2);
+    }
+    (p, ev, kid, last)
+}
+
+fn deactivate_key(w: &mut World, p: usize, kid: &str, at: Ts) -> usize {
+    let who = id(w, p);
+    let a = acct(w, p, Sys::Aws);
+    w.exec(
+        Sys::Aws,
+        Op::CredDeactivate,
+        &a,
+        Some(kid),
+        at,
+        Outcome::Ok,
+        Some(&who),
+        None,
+    )
+}
+
+/// A call signed with the access key (read-only: activity, not a change).
+fn signed_call(w: &mut World, account: &str, key: &str, at: Ts) -> usize {
+    let sid = w.rng.uuid();
+    w.calls.push(Call {
+        account: account.to_owned(),
+        key: key.to_owned(),
+        at,
+        event: "ListBuckets",
+        source: "s3.amazonaws.com",
+        sid,
+    });
+    w.calls.len() - 1
+}
+
+/// An NHI credential on `account` (an access key on an IAM user, or an Okta API token that is
+/// its own account), created in the period.
+fn nhi_credential(
+    w: &mut World,
+    kind: Kind,
+    sys: Sys,
+    short: &str,
+    account: &str,
+    created: Ts,
+) -> (usize, String, usize) {
+    let owner = w.owner_pool.get(3 % w.owner_pool.len().max(1)).cloned();
+    let (profile, cid) = match sys {
+        Sys::Okta => ("nhi-okta-integration", okta_token_id(w)),
+        _ => ("", aws_key_id(w)),
+    };
+    let n = w.nhi(
+        kind,
+        sys,
+        profile,
+        short,
+        account.to_owned(),
+        owner,
+        created,
+        Some(cid.clone()),
+    );
+    let (ev, _) = w.nhi_create(n, created);
+    (n, cid, ev)
+}
+
+/// Issue 19's cases: a departure's credentials (access keys, API tokens) revoked on their own,
+/// late or never, or used after the leave time; NHI credentials idle past the policy's limit.
+/// Runs after the access reviews (no case here falls in a campaign's scope).
+pub fn credentials(w: &mut World) {
+    let owner = w.owner_pool.get(3 % w.owner_pool.len().max(1)).cloned();
+    let sla = |s: Sys| hours(s.sla_hours());
+
+    // -- People: the classic AWS case. Groups removed on time, the IAM user and its key left.
+    let t = ts(2025, 4, 16, 22, 0, 0);
+    let (p, ev, kid, groups) =
+        leave_keeping_iam_user(w, "ENG-SWE", ts(2025, 2, 4, 15, 10, 0), t, hours(5));
+    let a = acct(w, p, Sys::Aws);
+    w.cred_use.insert(
+        (Sys::Aws, a.clone(), kid.clone()),
+        CredUse::Cap(t - days(2)),
+    );
+    finding(
+        w,
+        CRED_NOT_REVOKED,
+        Some(p),
+        Sys::Aws,
+        Some(a.clone()),
+        Some(&kid),
+        "left 2025-04-16; IAM groups removed after 5h, access key still active in every later listing".into(),
+        vec![Ref::Event(ev), recon(Sys::Aws, &a, &kid, t)],
+    );
+    clean(
+        w,
+        "EV-LEAVER-NOT-REVOKED",
+        p,
+        Sys::Aws,
+        None,
+        "IAM groups removed 5h after the leave time (SLA 24h): the account's access is gone; the active key is its own finding (conventions 5, 17)".into(),
+        vec![Ref::Event(ev), Ref::Exec(groups)],
+    );
+
+    let t = ts(2025, 3, 12, 22, 0, 0);
+    let (p, ev, kid, _) =
+        leave_keeping_iam_user(w, "DATA-ANL", ts(2025, 1, 21, 11, 0, 0), t, hours(3));
+    let x = deactivate_key(w, p, &kid, t + hours(40));
+    let a = acct(w, p, Sys::Aws);
+    finding(
+        w,
+        CRED_LATE,
+        Some(p),
+        Sys::Aws,
+        Some(a),
+        Some(&kid),
+        "access key deactivated 40h after the leave time; SLA 24h (groups removed after 3h)".into(),
+        vec![Ref::Event(ev), Ref::Exec(x)],
+    );
+
+    let t = ts(2025, 5, 14, 22, 0, 0);
+    let (p, ev, kid, _) = leave_keeping_iam_user(
+        w,
+        "ENG-SRE",
+        ts(2025, 2, 18, 9, 30, 0),
+        t,
+        hours(2) + minutes(30),
+    );
+    let a = acct(w, p, Sys::Aws);
+    let c = signed_call(w, &a, &kid, t + hours(2));
+    let x = deactivate_key(w, p, &kid, t + hours(6));
+    finding(
+        w,
+        CRED_USED,
+        Some(p),
+        Sys::Aws,
+        Some(a),
+        Some(&kid),
+        "S3 ListBuckets signed with the leaver's access key 2h after the leave time (key deactivated on time, 6h)".into(),
+        vec![Ref::Event(ev), Ref::Call(c)],
+    );
+    clean(
+        w,
+        "EV-ACTIVITY-AFTER-TERMINATION",
+        p,
+        Sys::Aws,
+        None,
+        "the only use after leaving is an API call signed with the access key: that is EV-CREDENTIAL-USED-AFTER-LEAVE, not a sign-in".into(),
+        vec![Ref::Event(ev), Ref::Call(c)],
+    );
+    clean(
+        w,
+        CRED_LATE,
+        p,
+        Sys::Aws,
+        Some(&kid),
+        "access key deactivated 6h after the leave time: inside the 24h SLA".into(),
+        vec![Ref::Event(ev), Ref::Exec(x)],
+    );
+
+    // Look-alikes: a key used exactly at the leave time and deactivated exactly at the SLA.
+    let t = ts(2025, 6, 11, 22, 0, 0);
+    let (p, ev, kid, _) =
+        leave_keeping_iam_user(w, "ENG-SWE", ts(2025, 3, 3, 10, 0, 0), t, hours(1));
+    let a = acct(w, p, Sys::Aws);
+    let c = signed_call(w, &a, &kid, t);
+    let x = deactivate_key(w, p, &kid, t + sla(Sys::Aws));
+    clean(
+        w,
+        CRED_USED,
+        p,
+        Sys::Aws,
+        Some(&kid),
+        "last call signed with the key at exactly the leave time: not after it".into(),
+        vec![Ref::Event(ev), Ref::Call(c)],
+    );
+    clean(
+        w,
+        CRED_LATE,
+        p,
+        Sys::Aws,
+        Some(&kid),
+        "access key deactivated exactly 24h after the leave time: exactly at the SLA is on time"
+            .into(),
+        vec![Ref::Event(ev), Ref::Exec(x)],
+    );
+    // The IAM user deleted: its keys go with it.
+    let p = pre_person(w, Kind::Employee, "DATA-ANL");
+    let (kid, _) = person_key(w, p, ts(2025, 2, 25, 14, 0, 0));
+    let t = ts(2025, 5, 21, 22, 0, 0);
+    let (ev, xs) = w.leave(p, t, &LeaveTweak::default());
+    let a = acct(w, p, Sys::Aws);
+    w.end_expect(Sys::Aws, &a, &kid, t);
+    clean(
+        w,
+        CRED_NOT_REVOKED,
+        p,
+        Sys::Aws,
+        Some(&kid),
+        "the IAM user was deleted within the SLA, which deletes its access keys".into(),
+        vec![Ref::Event(ev), Ref::Exec(xs[&Sys::Aws])],
+    );
+
+    // -- NHIs: retired keys and tokens.
+    let host = pre_nhi(
+        w,
+        "nhi-aws-backup",
+        Kind::ServiceAccount,
+        Sys::Aws,
+        "media-export",
+        "svc-media-export",
+        owner.clone(),
+    );
+    let ha = acct(w, host, Sys::Aws);
+    let (k, kid, _) = nhi_credential(
+        w,
+        Kind::AccessKey,
+        Sys::Aws,
+        "media-export",
+        &ha,
+        ts(2025, 2, 11, 10, 0, 0),
+    );
+    let t = ts(2025, 5, 7, 10, 0, 0);
+    let (ev, _) = w.nhi_retire(k, t, None);
+    w.cred_use.insert(
+        (Sys::Aws, ha.clone(), kid.clone()),
+        CredUse::Uses(vec![t + days(4) + hours(3)]),
+    );
+    finding(
+        w,
+        CRED_NOT_REVOKED,
+        Some(k),
+        Sys::Aws,
+        Some(ha.clone()),
+        Some(&kid),
+        "access key retired in the catalog, never deactivated or deleted".into(),
+        vec![Ref::Event(ev), recon(Sys::Aws, &ha, &kid, t)],
+    );
+    finding(
+        w,
+        CRED_USED,
+        Some(k),
+        Sys::Aws,
+        Some(ha.clone()),
+        Some(&kid),
+        "the listing's Last Used is 4 days after the retirement".into(),
+        vec![Ref::Event(ev), recon(Sys::Aws, &ha, &kid, t)],
+    );
+
+    let host = pre_nhi(
+        w,
+        "nhi-aws-backup",
+        Kind::ServiceAccount,
+        Sys::Aws,
+        "docs-sync",
+        "svc-docs-sync",
+        owner.clone(),
+    );
+    let ha = acct(w, host, Sys::Aws);
+    let (k, kid, _) = nhi_credential(
+        w,
+        Kind::AccessKey,
+        Sys::Aws,
+        "docs-sync",
+        &ha,
+        ts(2025, 1, 14, 10, 0, 0),
+    );
+    let t = ts(2025, 4, 15, 10, 0, 0);
+    let (ev, x) = w.nhi_retire(k, t, Some(hours(30)));
+    finding(
+        w,
+        CRED_LATE,
+        Some(k),
+        Sys::Aws,
+        Some(ha.clone()),
+        Some(&kid),
+        "access key deleted 30h after the retirement; SLA 24h".into(),
+        vec![Ref::Event(ev), Ref::Exec(x.unwrap_or(0))],
+    );
+    let (k, kid, _) = nhi_credential(
+        w,
+        Kind::AccessKey,
+        Sys::Aws,
+        "docs-sync",
+        &ha,
+        ts(2025, 1, 14, 10, 30, 0),
+    );
+    let t = ts(2025, 9, 9, 10, 0, 0);
+    let (ev, x) = w.nhi_retire(k, t, Some(sla(Sys::Aws)));
+    clean(
+        w,
+        CRED_LATE,
+        k,
+        Sys::Aws,
+        Some(&kid),
+        "access key deleted exactly 24h after the retirement: exactly at the SLA is on time".into(),
+        vec![Ref::Event(ev), Ref::Exec(x.unwrap_or(0))],
+    );
+
+    let (o1, tid, _) = nhi_credential(
+        w,
+        Kind::ApiToken,
+        Sys::Okta,
+        "wiki-export",
+        "wiki-export",
+        ts(2025, 3, 5, 10, 0, 0),
+    );
+    let t = ts(2025, 7, 8, 10, 0, 0);
+    let (ev, _) = w.nhi_retire(o1, t, None);
+    w.cred_use.insert(
+        (Sys::Okta, "wiki-export".into(), tid.clone()),
+        CredUse::Uses(vec![t + days(2) + hours(5)]),
+    );
+    finding(
+        w,
+        CRED_NOT_REVOKED,
+        Some(o1),
+        Sys::Okta,
+        Some("wiki-export".into()),
+        Some(&tid),
+        "API token retired in the catalog, never revoked".into(),
+        vec![Ref::Event(ev), recon(Sys::Okta, "wiki-export", &tid, t)],
+    );
+    finding(
+        w,
+        CRED_USED,
+        Some(o1),
+        Sys::Okta,
+        Some("wiki-export".into()),
+        Some(&tid),
+        "the listing's Last Used is 2 days after the retirement".into(),
+        vec![Ref::Event(ev), recon(Sys::Okta, "wiki-export", &tid, t)],
+    );
+    let (o2, tid, _) = nhi_credential(
+        w,
+        Kind::ApiToken,
+        Sys::Okta,
+        "badge-sync",
+        "badge-sync",
+        ts(2025, 2, 19, 10, 0, 0),
+    );
+    let t = ts(2025, 8, 20, 10, 0, 0);
+    let (ev, x) = w.nhi_retire(o2, t, Some(hours(7)));
+    finding(
+        w,
+        CRED_LATE,
+        Some(o2),
+        Sys::Okta,
+        Some("badge-sync".into()),
+        Some(&tid),
+        "API token revoked 7h after the retirement; SLA 4h".into(),
+        vec![Ref::Event(ev), Ref::Exec(x.unwrap_or(0))],
+    );
+
+    // -- Stale NHI credentials (limit 60 days), each younger than the rotation limit.
+    let host = pre_nhi(
+        w,
+        "nhi-aws-backup",
+        Kind::ServiceAccount,
+        Sys::Aws,
+        "ml-archive",
+        "svc-ml-archive",
+        owner.clone(),
+    );
+    let ha = acct(w, host, Sys::Aws);
+    let made = ts(2025, 7, 15, 10, 0, 0);
+    let (k, kid, ev) = nhi_credential(w, Kind::AccessKey, Sys::Aws, "ml-archive", &ha, made);
+    let used = ts(2025, 7, 21, 9, 12, 0);
+    w.cred_use.insert(
+        (Sys::Aws, ha.clone(), kid.clone()),
+        CredUse::Uses(vec![made + minutes(30), used]),
+    );
+    let at = snapshot_times()[9];
+    finding(
+        w,
+        CRED_STALE,
+        Some(k),
+        Sys::Aws,
+        Some(ha.clone()),
+        Some(&kid),
+        "access key last used 2025-07-21; 71 days idle at the 2025-09-30 listing, limit 60".into(),
+        vec![Ref::Event(ev), recon(Sys::Aws, &ha, &kid, at)],
+    );
+    let made = ts(2025, 7, 10, 10, 0, 0);
+    let (k, kid, ev) = nhi_credential(w, Kind::AccessKey, Sys::Aws, "ml-archive", &ha, made);
+    let edge = snapshot_times()[9] - days(CREDENTIAL_MAX_IDLE_DAYS);
+    w.cred_use.insert(
+        (Sys::Aws, ha.clone(), kid.clone()),
+        CredUse::Uses(vec![
+            made + minutes(30),
+            edge,
+            ts(2025, 10, 20, 14, 0, 0),
+            ts(2025, 12, 5, 11, 0, 0),
+        ]),
+    );
+    clean(
+        w,
+        CRED_STALE,
+        k,
+        Sys::Aws,
+        Some(&kid),
+        "last used 2025-08-01T23:59:59Z: exactly 60 days before the 2025-09-30 listing, which is not longer than the limit; used again in October and December".into(),
+        vec![Ref::Event(ev), recon(Sys::Aws, &ha, &kid, snapshot_times()[9])],
+    );
+    let made = ts(2025, 8, 12, 10, 0, 0);
+    let (k, kid, ev) = nhi_credential(w, Kind::AccessKey, Sys::Aws, "ml-archive", &ha, made);
+    w.cred_use
+        .insert((Sys::Aws, ha.clone(), kid.clone()), CredUse::Never);
+    let nid = id(w, k);
+    w.not_assessed.push(Finding {
+        check: CRED_STALE,
+        identity: Some(nid),
+        sys: Some(Sys::Aws),
+        account: Some(ha.clone()),
+        ent: Some(kid.clone()),
+        exception: None,
+        campaign: None,
+        summary: "the listings give no last-used date for this key (never used, or not reported): idleness cannot be judged".into(),
+        evidence: vec![Ref::Event(ev), recon(Sys::Aws, &ha, &kid, made)],
+    });
+
+    let made = ts(2025, 8, 5, 10, 0, 0);
+    let (k, tid, ev) = nhi_credential(
+        w,
+        Kind::ApiToken,
+        Sys::Okta,
+        "vendor-portal",
+        "vendor-portal",
+        made,
+    );
+    w.cred_use.insert(
+        (Sys::Okta, "vendor-portal".into(), tid.clone()),
+        CredUse::Uses(vec![made + hours(1), ts(2025, 8, 18, 16, 20, 0)]),
+    );
+    finding(
+        w,
+        CRED_STALE,
+        Some(k),
+        Sys::Okta,
+        Some("vendor-portal".into()),
+        Some(&tid),
+        "API token last used 2025-08-18; 74 days idle at the 2025-10-31 listing, limit 60".into(),
+        vec![
+            Ref::Event(ev),
+            recon(Sys::Okta, "vendor-portal", &tid, snapshot_times()[10]),
+        ],
+    );
+    let made = ts(2025, 9, 10, 10, 0, 0);
+    let (k, tid, ev) = nhi_credential(
+        w,
+        Kind::ApiToken,
+        Sys::Okta,
+        "print-bridge",
+        "print-bridge",
+        made,
+    );
+    w.cred_use.insert(
+        (Sys::Okta, "print-bridge".into(), tid.clone()),
+        CredUse::Never,
+    );
+    let nid = id(w, k);
+    w.not_assessed.push(Finding {
+        check: CRED_STALE,
+        identity: Some(nid),
+        sys: Some(Sys::Okta),
+        account: Some("print-bridge".into()),
+        ent: Some(tid.clone()),
+        exception: None,
+        campaign: None,
+        summary: "the listings give no last-used date for this token: idleness cannot be judged"
+            .into(),
+        evidence: vec![Ref::Event(ev), recon(Sys::Okta, "print-bridge", &tid, made)],
+    });
+
+    let sp = pre_nhi(
+        w,
+        "nhi-entra-app",
+        Kind::ServiceAccount,
+        Sys::Entra,
+        "contract-portal",
+        "sp-contract-portal",
+        owner.clone(),
+    );
+    let spa = acct(w, sp, Sys::Entra);
+    let kid = w.rng.uuid();
+    let cert = w.nhi(
+        Kind::Certificate,
+        Sys::Entra,
+        "",
+        "contract-portal",
+        spa.clone(),
+        owner.clone(),
+        ts(2024, 12, 10, 10, 0, 0),
+        Some(kid.clone()),
+    );
+    let ev = w.nhi_baseline(cert);
+    w.cred_use.insert(
+        (Sys::Entra, spa.clone(), kid.clone()),
+        CredUse::Uses(vec![ts(2025, 6, 20, 8, 0, 0)]),
+    );
+    finding(
+        w,
+        CRED_STALE,
+        Some(cert),
+        Sys::Entra,
+        Some(spa.clone()),
+        Some(&kid),
+        "certificate last used 2025-06-20; 72 days idle at the 2025-08-31 listing, limit 60".into(),
+        vec![
+            Ref::Event(ev),
+            recon(Sys::Entra, &spa, &kid, snapshot_times()[8]),
+        ],
+    );
 }

@@ -137,6 +137,11 @@ pub fn policy_toml(w: &World) -> String {
 
     t.push_str("\n# ---------------------------------------------------------------- non-human identities\n");
     t.push_str("[nhi]\ncredential_max_age = \"180d\"\n");
+    t.push_str("# An active NHI credential unused longer than this (at a listing) is stale.\n");
+    t.push_str(&format!(
+        "credential_max_idle = \"{}d\"\n",
+        crate::plants::CREDENTIAL_MAX_IDLE_DAYS
+    ));
     t.push_str("# Source event types that set or use an interactive credential (a password, a console login).\n");
     t.push_str(&format!(
         "interactive_events = {}\n",
@@ -240,6 +245,10 @@ pub fn explicit_accounts(w: &World) -> BTreeMap<String, String> {
         } else if let Some(a) = &i.account {
             m.insert(format!("{}:{a}", sys.id()), i.id.clone());
         }
+    }
+    // People's own credentials (an engineer's access key) belong to the person.
+    for (k, v) in &w.person_creds {
+        m.insert(k.clone(), v.clone());
     }
     if let Some(c) = w.ids.iter().find(|i| i.role == "nhi-iga-connector") {
         for sys in SYSTEMS {

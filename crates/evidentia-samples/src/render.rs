@@ -212,6 +212,14 @@ fn cloudtrail(w: &World, x: &Exec, rng: &mut Rng) -> J {
             "DeleteAccessKey",
             vec![("userName", s(&x.account)), ("accessKeyId", s(&ent))],
         ),
+        Op::CredDeactivate => (
+            "UpdateAccessKey",
+            vec![
+                ("userName", s(&x.account)),
+                ("accessKeyId", s(&ent)),
+                ("status", s("Inactive")),
+            ],
+        ),
         _ => ("UpdateLoginProfile", vec![("userName", s(&x.account))]),
     };
     let actor = x.actor.clone().unwrap_or_default();
@@ -259,6 +267,46 @@ fn cloudtrail(w: &World, x: &Exec, rng: &mut Rng) -> J {
     rec.push(("eventCategory", s("Management")));
     let _ = w;
     o(rec)
+}
+
+/// An API call signed with a user's long-term access key: activity, not a change.
+pub fn call_line(c: &Call) -> String {
+    let user = &c.account;
+    o(vec![
+        ("eventVersion", s("1.09")),
+        (
+            "userIdentity",
+            o(vec![
+                ("type", s("IAMUser")),
+                (
+                    "principalId",
+                    s(stable_token("AIDA", user, 17).to_uppercase()),
+                ),
+                ("arn", s(format!("arn:aws:iam::{AWS_ACCOUNT}:user/{user}"))),
+                ("accountId", s(AWS_ACCOUNT)),
+                ("accessKeyId", s(&c.key)),
+                ("userName", s(user)),
+            ]),
+        ),
+        ("eventTime", s(iso(c.at))),
+        ("eventSource", s(c.source)),
+        ("eventName", s(c.event)),
+        ("awsRegion", s("us-east-1")),
+        ("sourceIPAddress", s("198.51.100.77")),
+        (
+            "userAgent",
+            s("aws-cli/2.17.20 Python/3.11.9 Linux/6.5.0 exe/x86_64"),
+        ),
+        ("requestParameters", J::Null),
+        ("responseElements", J::Null),
+        ("eventID", s(&c.sid)),
+        ("readOnly", J::B(true)),
+        ("eventType", s("AwsApiCall")),
+        ("managementEvent", J::B(true)),
+        ("recipientAccountId", s(AWS_ACCOUNT)),
+        ("eventCategory", s("Management")),
+    ])
+    .text()
 }
 
 fn okta_actor(actor: &str) -> J {

@@ -125,6 +125,8 @@ pub enum Op {
     CredCreate,
     CredRotate,
     CredDelete,
+    /// An access key set `Inactive` (AWS `UpdateAccessKey`): the credential stops working.
+    CredDeactivate,
     /// A password set or reset on the account (credential_rotated `password`).
     Password,
 }
@@ -198,6 +200,31 @@ pub enum LastUse {
     Cap(Ts),
     /// Exactly this, once the snapshot is later (activity after termination).
     At(Ts),
+}
+
+/// What a listing reports as "Last Used" on one credential's own row (the account's other rows
+/// keep the account's value).
+#[derive(Debug, Clone)]
+pub enum CredUse {
+    /// The account's value, never later than this.
+    Cap(Ts),
+    /// These uses: the latest at or before the snapshot; before the first, the account's value
+    /// capped a day before it.
+    Uses(Vec<Ts>),
+    /// Never used: the column is empty.
+    Never,
+}
+
+/// An API call signed with a long-term access key (CloudTrail `userIdentity.accessKeyId`),
+/// read by the importer as activity, not as a change.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub account: String,
+    pub key: String,
+    pub at: Ts,
+    pub event: &'static str,
+    pub source: &'static str,
+    pub sid: String,
 }
 
 /// How the review tool records what a reviewer did with an item (the built-in
@@ -293,6 +320,8 @@ pub enum Ref {
     Decision(usize),
     /// A campaign, cited by its first row.
     Campaign(usize),
+    /// A signed API call (index into `World::calls`), cited as activity.
+    Call(usize),
     /// The first snapshot at or after the time that lists this access.
     Recon {
         sys: Sys,
@@ -339,6 +368,15 @@ pub struct World {
     pub holds: Vec<Hold>,
     pub expects: Vec<Expect>,
     pub last_use: BTreeMap<(Sys, String), LastUse>,
+    /// Per-credential "Last Used" overrides: (system, account, credential id).
+    pub cred_use: BTreeMap<(Sys, String, String), CredUse>,
+    /// API calls signed with access keys (activity).
+    pub calls: Vec<Call>,
+    /// People's own credentials (`system:credential id` → employee id), listed in the
+    /// policy's correlation like every NHI credential.
+    pub person_creds: BTreeMap<String, String>,
+    /// Credentials the key lists as not assessed (no last-used information).
+    pub not_assessed: Vec<Finding>,
     pub key: Vec<Finding>,
     pub clean: Vec<Finding>,
     pub campaigns: Vec<Campaign>,
@@ -393,6 +431,10 @@ impl World {
             holds: Vec::new(),
             expects: Vec::new(),
             last_use: BTreeMap::new(),
+            cred_use: BTreeMap::new(),
+            calls: Vec::new(),
+            person_creds: BTreeMap::new(),
+            not_assessed: Vec::new(),
             key: Vec::new(),
             clean: Vec::new(),
             campaigns: Vec::new(),

@@ -197,6 +197,44 @@ fn check_against_key(files: &[File], imported: &Imported) {
             .map(|i| i.to_string())
             .or_else(|| who(&r.system, &r.account))
     };
+    // A credential is an id the policy lists explicitly on its system (every NHI credential,
+    // and people's own keys); its holder is the identity it is listed for.
+    let cred_owner = |sys: &SystemId, e: &str| {
+        let c = cor.correlate(sys, e);
+        (c.rule == evidentia_policy::CorrelationRule::Explicit)
+            .then_some(c.identity)
+            .flatten()
+            .map(|i| i.to_string())
+    };
+    let is_cred_row = |r: &ReconciliationRecord| {
+        r.entitlement
+            .as_deref()
+            .is_some_and(|e| cred_owner(&r.system, e).is_some())
+    };
+    let cred_action = |a: A| {
+        matches!(
+            a,
+            A::CredentialCreated
+                | A::CredentialDeleted
+                | A::CredentialDeactivated
+                | A::CredentialRotated
+        )
+    };
+    // API calls signed with long-term access keys (CloudTrail userIdentity.accessKeyId AKIA…).
+    let signed: Vec<(String, Timestamp)> = file(files, "logs/aws-cloudtrail.jsonl")
+        .lines()
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).ok()?;
+            let key = v["userIdentity"]["accessKeyId"].as_str()?;
+            if !key.starts_with("AKIA") || v["eventSource"] == "iam.amazonaws.com" {
+                return None;
+            }
+            let at = chrono::DateTime::parse_from_rfc3339(v["eventTime"].as_str()?)
+                .ok()?
+                .with_timezone(&Utc);
+            Some((key.to_owned(), at))
+        })
+        .collect();
     let snapshots: BTreeSet<Timestamp> = d.recon.iter().map(|r| r.as_of).collect();
     let rows_at = |t: Timestamp| {
         d.recon
@@ -275,10 +313,20 @@ fn check_against_key(files: &[File], imported: &Imported) {
         let id = e.identity.to_string();
         let t = e.effective_at;
         // Systems (and accounts) where the identity held access at the departure.
+        // Credentials are not account holdings (convention 5): they are judged one by one below.
         let mut held: BTreeMap<String, String> = BTreeMap::new();
+        let mut creds: BTreeSet<(String, String, String)> = BTreeSet::new();
         if let Some(s) = last_snapshot_before(t) {
             for r in rows_at(s).filter(|r| row_owner(r).as_deref() == Some(id.as_str())) {
-                held.insert(r.system.to_string(), r.account.clone());
+                if is_cred_row(r) {
+                    creds.insert((
+                        r.system.to_string(),
+                        r.account.clone(),
+                        r.entitlement.clone().unwrap_or_default(),
+                    ));
+                } else {
+                    held.insert(r.system.to_string(), r.account.clone());
+                }
             }
         }
         for x in d
@@ -289,9 +337,18 @@ fn check_against_key(files: &[File], imported: &Imported) {
             if subject_of(x).as_deref() == Some(id.as_str())
                 && last_snapshot_before(t).is_none_or(|s| x.at > s)
             {
-                held.insert(x.system.to_string(), x.account.clone());
+                if cred_action(x.action) {
+                    creds.insert((
+                        x.system.to_string(),
+                        x.account.clone(),
+                        x.entitlement.clone().unwrap_or_default(),
+                    ));
+                } else {
+                    held.insert(x.system.to_string(), x.account.clone());
+                }
             }
         }
+        let mut account_not_revoked: BTreeSet<(String, String)> = BTreeSet::new();
         for (sys, account) in &held {
             let sys_id = SystemId::new(sys.as_str());
             let revs: Vec<&Execution> = d
@@ -301,12 +358,14 @@ fn check_against_key(files: &[File], imported: &Imported) {
                     x.system == sys_id
                         && x.outcome == Outcome::Succeeded
                         && removes(x.action)
+                        && !cred_action(x.action)
                         && x.at >= t - day
                         && subject_of(x).as_deref() == Some(id.as_str())
                 })
                 .collect();
             match revs.iter().map(|x| x.at).max() {
                 None => {
+                    account_not_revoked.insert((sys.clone(), account.clone()));
                     found.insert(key_of(
                         "EV-LEAVER-NOT-REVOKED",
                         Some(id.clone()),
@@ -331,6 +390,66 @@ fn check_against_key(files: &[File], imported: &Imported) {
                 }
             }
         }
+        // Each credential held at the departure: revoked on its own, or with its account.
+        for (sys, account, cred) in &creds {
+            let sys_id = SystemId::new(sys.as_str());
+            let key = |c: &str| {
+                key_of(
+                    c,
+                    Some(id.clone()),
+                    &sys_id,
+                    Some(account.clone()),
+                    Some(cred.clone()),
+                    None,
+                )
+            };
+            let ok = |x: &&Execution| {
+                x.system == sys_id && x.outcome == Outcome::Succeeded && x.at >= t - day
+            };
+            let own = d
+                .execs
+                .iter()
+                .filter(ok)
+                .filter(|x| {
+                    matches!(x.action, A::CredentialDeactivated | A::CredentialDeleted)
+                        && x.entitlement.as_deref() == Some(cred.as_str())
+                })
+                .map(|x| x.at)
+                .min();
+            let with_account = d
+                .execs
+                .iter()
+                .filter(ok)
+                .filter(|x| matches!(x.action, A::Disable | A::Delete) && x.account == *account)
+                .map(|x| x.at)
+                .min();
+            match (own, with_account) {
+                (None, None) => {
+                    // An account left whole is one finding (the account's), key and all.
+                    if !account_not_revoked.contains(&(sys.clone(), account.clone())) {
+                        found.insert(key("EV-LEAVER-CREDENTIAL-NOT-REVOKED"));
+                    }
+                }
+                // Ended by the account's own removal: judged with the account.
+                (None, Some(_)) => {}
+                (Some(r), a) if a.is_none_or(|a| r < a) => {
+                    let deadline = policy.systems[&sys_id].revocation_deadline(Tier::Standard);
+                    if r - t > deadline {
+                        found.insert(key("EV-LEAVER-CREDENTIAL-REVOKED-LATE"));
+                    }
+                }
+                _ => {}
+            }
+            let listed_use = d.recon.iter().any(|r| {
+                r.system == sys_id
+                    && r.entitlement.as_deref() == Some(cred.as_str())
+                    && r.last_used_at.is_some_and(|u| u > t)
+            });
+            let signed_use = signed.iter().any(|(k, at)| k == cred && *at > t);
+            if listed_use || signed_use {
+                found.insert(key("EV-CREDENTIAL-USED-AFTER-LEAVE"));
+            }
+        }
         for x in d.execs.iter().filter(|x| x.at > t) {
             if x.actor
                 .as_deref()
@@ -351,7 +470,7 @@ fn check_against_key(files: &[File], imported: &Imported) {
         for r in d
             .recon
             .iter()
-            .filter(|r| r.last_used_at.is_some_and(|u| u > t))
+            .filter(|r| r.last_used_at.is_some_and(|u| u > t) && !is_cred_row(r))
         {
             if row_owner(r).as_deref() == Some(id.as_str()) {
                 found.insert(key_of(
@@ -752,6 +871,43 @@ fn check_against_key(files: &[File], imported: &Imported) {
         }
     }
 
+    // ---- stale NHI credentials: each in-period listing, one finding per credential; a departed
+    // NHI's credentials are the leaver checks' business; no last-used date is not assessed.
+    let max_idle = policy.nhi.credential_max_idle.as_delta();
+    let mut not_assessed: BTreeSet<Key> = BTreeSet::new();
+    for r in d
+        .recon
+        .iter()
+        .filter(|r| in_period(r.as_of) && r.status.is_present() && is_cred_row(r))
+    {
+        let ent = r.entitlement.clone().unwrap_or_default();
+        let Some(i) = cred_owner(&r.system, &ent) else {
+            continue;
+        };
+        if kind.get(&i).is_none_or(|k| k.is_human())
+            || departed.get(&i).is_some_and(|t| *t <= r.as_of)
+        {
+            continue;
+        }
+        let k = key_of(
+            "EV-NHI-CREDENTIAL-STALE",
+            Some(i),
+            &r.system,
+            Some(r.account.clone()),
+            Some(ent),
+            None,
+        );
+        match r.last_used_at {
+            None => {
+                not_assessed.insert(k);
+            }
+            Some(u) if r.as_of - u > max_idle => {
+                found.insert(k);
+            }
+            Some(_) => {}
+        }
+    }
+
     // ---- access reviews
     reviews.check(&d, &policy, &cor, end, &mut found);
 
@@ -781,6 +937,28 @@ fn check_against_key(files: &[File], imported: &Imported) {
         "reference checks disagree with the key\n  in the key but not found ({}): {missing:#?}\n  found but not in the key ({}): {extra:#?}",
         missing.len(),
         extra.len()
+    );
+    let listed: BTreeSet<Key> = key["not_assessed"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .map(|f| {
+                    (
+                        s(&f["check"]).unwrap(),
+                        s(&f["identity"]),
+                        s(&f["system"]),
+                        s(&f["account"]),
+                        s(&f["entitlement"]),
+                        None,
+                        None,
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        listed, not_assessed,
+        "not-assessed credentials disagree with the key"
     );
     for c in key["clean_cases"].as_array().unwrap() {
         let hit = found.iter().any(|f| {
