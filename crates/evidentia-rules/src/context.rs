@@ -706,6 +706,23 @@ impl<'a> Context<'a> {
                 credential_items.insert((x.system.clone(), e.trim().to_lowercase()));
             }
         }
+        // An NHI the catalog says is a credential (a key, token or certificate) names it by
+        // its id in its home system (an alias, or the catalog's name for it): rows listing
+        // that id there are the credential.
+        for e in &evidence.events {
+            let e = &e.record;
+            if let (true, Some(home)) = (e.identity_kind.is_credential(), &e.attributes.location) {
+                for name in e
+                    .attributes
+                    .aliases
+                    .iter()
+                    .chain(&e.attributes.display_name)
+                {
+                    credential_items
+                        .insert((SystemId::new(home.as_str()), name.trim().to_lowercase()));
+                }
+            }
+        }
         let mut review_removals: FastMap<(&'a SystemId, Folded<'a>), Vec<u32>> = FastMap::default();
         for (i, d) in evidence.decisions.iter().enumerate() {
             let d = &d.record;
