@@ -103,6 +103,11 @@ pub fn name_warnings(
             }
         }
     }
+    for (system, jit) in &policy.emergency.jit {
+        for (g, _) in jit {
+            note(system, g, format!("emergency.jit.{system}"));
+        }
+    }
     for (i, rule) in policy.separation_of_duties.iter().enumerate() {
         for (side, r) in [("a", &rule.a), ("b", &rule.b)] {
             note(
@@ -150,6 +155,7 @@ pub fn name_warnings(
             }
         ));
     }
+    warnings.extend(break_glass_warnings(policy, text, source, evidence));
     for system in empty_systems {
         warnings.push(format!(
             "{source}: systems.{system}: the policy names entitlements on {system}, but no import has produced any for it yet"
@@ -158,9 +164,96 @@ pub fn name_warnings(
     warnings
 }
 
+/// One warning per break-glass account pattern that matches no account any import named on its
+/// system (accounts of logs, listings, activity and the emergency register): a misspelt
+/// pattern would otherwise leave its account's sign-ins judged as anyone's.
+fn break_glass_warnings(
+    policy: &Policy,
+    text: &str,
+    source: &str,
+    evidence: &Evidence,
+) -> Vec<String> {
+    let mut seen: BTreeMap<&SystemId, BTreeSet<&str>> = BTreeMap::new();
+    for x in &evidence.executions {
+        seen.entry(&x.record.system)
+            .or_default()
+            .insert(&x.record.account);
+    }
+    for r in &evidence.reconciliations {
+        seen.entry(&r.record.system)
+            .or_default()
+            .insert(&r.record.account);
+    }
+    for a in &evidence.activity {
+        seen.entry(&a.record.system)
+            .or_default()
+            .insert(&a.record.account);
+    }
+    for u in &evidence.emergency_uses {
+        seen.entry(&u.record.system)
+            .or_default()
+            .insert(&u.record.account);
+    }
+    let mut warnings = Vec::new();
+    for (system, globs) in &policy.emergency.break_glass {
+        let Some(accounts) = seen.get(system) else {
+            continue;
+        };
+        for g in globs {
+            if accounts.iter().any(|a| g.matches(a.trim())) {
+                continue;
+            }
+            let at = line_of(text, g.as_str())
+                .map_or_else(|| source.to_owned(), |l| format!("{source}:{l}"));
+            warnings.push(format!(
+                "{at}: emergency.break_glass.{system}: \"{}\" matches no account any import named on {system}",
+                g.as_str()
+            ));
+        }
+    }
+    warnings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A break-glass pattern that matches no account the imports named is a warning naming
+    /// the policy line; one that matches is not.
+    #[test]
+    fn a_break_glass_pattern_that_matches_nothing_is_a_warning() {
+        let text = r#"format = "evidentia-policy/1"
+[organisation]
+name = "T"
+[systems.okta]
+criticality = "critical"
+[emergency.break_glass]
+okta = ["bg-admin", "breakglas-*"]
+"#;
+        let policy = Policy::from_toml(text, "policy.toml").expect("policy");
+        let mut evidence = Evidence::default();
+        evidence.reconciliations.push(evidentia_rules::Stored::new(
+            1,
+            evidentia_domain::ReconciliationRecord {
+                account: "BG-Admin".into(),
+                as_of: chrono::DateTime::UNIX_EPOCH,
+                coverage: None,
+                credential: false,
+                entitlement: None,
+                identity: None,
+                last_used_at: None,
+                status: evidentia_domain::ReconciliationStatus::ExpectedPresent,
+                system: SystemId::new("okta"),
+            },
+        ));
+        assert_eq!(
+            break_glass_warnings(&policy, text, "policy.toml", &evidence),
+            vec![
+                "policy.toml:7: emergency.break_glass.okta: \"breakglas-*\" matches no account any import named on okta"
+                    .to_owned()
+            ]
+        );
+    }
 
     #[test]
     fn edit_distance() {

@@ -999,6 +999,20 @@ impl<'a> Context<'a> {
             .map(|(at, _)| *at)
     }
 
+    /// The system's earliest snapshot strictly after `t` whose listings cover credentials.
+    pub(crate) fn first_credential_snapshot_after(
+        &self,
+        system: &SystemId,
+        t: Timestamp,
+    ) -> Option<Timestamp> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        self.snapshots
+            .get(system)?
+            .range((Excluded(t), Unbounded))
+            .find(|(_, s)| s.covered.full || s.covered.credentials)
+            .map(|(at, _)| *at)
+    }
+
     /// The system's latest complete snapshot at or before `t`: one whose listings cover every
     /// account and every entitlement, so that what it does not show was not held.
     pub(crate) fn last_snapshot_before(

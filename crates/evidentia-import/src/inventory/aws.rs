@@ -11,7 +11,7 @@
 //!
 //! | what is read | account | entitlement | status | last used |
 //! |---|---|---|---|---|
-//! | the row (`user`) | IAM user name; `<root_account>` as `root` | — (`account`) | present when `password_enabled` is true or a key or certificate is active (always for root), else disabled | latest of `password_last_used`, `access_key_1_last_used_date`, `access_key_2_last_used_date` |
+//! | the row (`user`) | IAM user name; `<root_account>` as `root` | — (`account`) | present when `password_enabled` is true (always for root), else disabled: its keys and certificates are credentials on rows of their own, judged one by one | `password_last_used` |
 //! | `password_enabled` = true | the same | `console-login` | present | `password_last_used` |
 //! | access key slot N (`access_key_N_active`) | the same | credential `access-key-N` | present when true; inactive when false and `access_key_N_last_rotated` is a date; no row when the slot is `N/A` | `access_key_N_last_used_date` |
 //! | certificate slot N (`cert_N_active`) | the same | credential `signing-certificate-N` | as for keys, from `cert_N_last_rotated` | — |
@@ -760,10 +760,12 @@ impl Report<'_> {
             }
         }
 
-        let any_key = keys.iter().any(|(active, _, _)| *active == Some(true));
-        let any_cert = certs.iter().any(|(active, _)| *active == Some(true));
-        let can_sign_in = root || password_enabled == Some(true) || any_key || any_cert;
-        let last_used = [password_last_used, k1.2, k2.2].into_iter().flatten().max();
+        // The account's own access is its console password; its keys and certificates are
+        // credentials with rows of their own (convention 5), judged one by one, so a user whose
+        // login profile is deleted is listed disabled even while a key stays active, and the
+        // keys' use is theirs, not the account's.
+        let can_sign_in = root || password_enabled == Some(true);
+        let last_used = password_last_used;
 
         let mut rows = Vec::with_capacity(4);
         let account_row = Row::account(account).last_used(last_used);
@@ -1405,8 +1407,9 @@ mod tests {
                     && r.entitlement.as_deref() == Some("console-login"))
         );
 
+        // The account's own last use is its console password's; its keys' use is theirs.
         let alice = find(&rows, "alice", None);
-        assert_eq!(alice.last_used_at, Some(at(2019, 5, 1, 9, 0, 0)));
+        assert_eq!(alice.last_used_at, Some(at(2019, 4, 1, 10, 0, 0)));
         let login = find(&rows, "alice", Some("console-login"));
         assert!(!login.credential);
         assert_eq!(login.last_used_at, Some(at(2019, 4, 1, 10, 0, 0)));
@@ -1420,7 +1423,7 @@ mod tests {
         );
         assert_eq!(rows.iter().filter(|(r, _)| r.account == "alice").count(), 5);
 
-        // No password, no key: the user cannot sign in.
+        // No password: the account itself is disabled, whatever its keys (each its own row).
         let idle = find(&rows, "idle", None);
         assert_eq!(idle.status, S::Disabled);
         assert_eq!(idle.last_used_at, None);

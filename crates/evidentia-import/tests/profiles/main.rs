@@ -1016,7 +1016,7 @@ mod profile_errors {
     fn errors_name_file_line_and_key() {
         assert_eq!(
             error("name = \"x\"\nkind = \"tickets\"\n"),
-            "mine.toml:2: kind: \"tickets\" is not a kind of input; use one of events, identities, approvals, provisioning, reconciliation, exceptions, activity, workers, review-campaigns, review-decisions"
+            "mine.toml:2: kind: \"tickets\" is not a kind of input; use one of events, identities, approvals, provisioning, reconciliation, exceptions, activity, workers, review-campaigns, review-decisions, emergency-uses"
         );
         let message = error(&format!("{BASE}[values.action]\n\"Add\" = \"grnat\"\n"));
         assert!(message.starts_with("mine.toml:10: values.action.\"Add\": \"grnat\" is not a action; use one of create_account"), "{message}");

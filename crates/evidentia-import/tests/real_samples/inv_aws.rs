@@ -95,8 +95,10 @@ fn cloud_custodian_account_report() {
     assert_eq!(
         counts(&rows),
         expect(&[
-            ("account expected_present", 20),
-            ("account disabled", 1),
+            // A user with keys but no console password is disabled as an account; its keys
+            // are credentials on rows of their own.
+            ("account expected_present", 19),
+            ("account disabled", 2),
             ("console-login", 18),
             ("credential access-key-1 expected_present", 14),
             ("credential access-key-2 expected_present", 2),
@@ -128,7 +130,8 @@ fn cloud_custodian_unused_keys_report() {
     assert_eq!(
         counts(&rows),
         expect(&[
-            ("account expected_present", 8),
+            ("account expected_present", 2),
+            ("account disabled", 6),
             ("console-login", 1),
             ("credential access-key-1 expected_present", 8),
             ("credential access-key-2 expected_missing", 1),
@@ -175,18 +178,21 @@ fn cloudmapper_report_as_csv_and_as_the_cli_response() {
     assert_eq!(
         counts(&rows),
         expect(&[
-            ("account expected_present", 3),
+            ("account expected_present", 2),
+            ("account disabled", 1),
             ("console-login", 1),
             ("credential access-key-1 expected_present", 3),
             ("credential access-key-2 expected_present", 1),
         ])
     );
     assert_eq!(rows[0].1, Location::LinePointer(2, "/Content".into()));
-    // auditor_tmp has no password but an active (never used) key: it can still sign in.
+    // auditor_tmp has no password but an active (never used) key: the account itself cannot
+    // sign in (disabled); the key, a credential on its own row, still can.
     let auditor = find(&rows, "auditor_tmp", None);
+    assert_eq!((auditor.status, auditor.last_used_at), (S::Disabled, None));
     assert_eq!(
-        (auditor.status, auditor.last_used_at),
-        (S::ExpectedPresent, None)
+        find(&rows, "auditor_tmp", Some("access-key-1")).status,
+        S::ExpectedPresent
     );
     assert_eq!(
         find(&rows, "user", None).last_used_at,

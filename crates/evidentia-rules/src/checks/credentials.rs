@@ -39,12 +39,26 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let (id, t) = (&e.identity, e.effective_at);
         for system in crate::departure::systems_of(ctx, id) {
-            for held in held_at(ctx, id, system, t) {
-                judge(ctx, event, system, &held, out);
+            // One gap, one finding (convention 17): where the account itself was never
+            // revoked, its credentials are part of that finding; a credential outliving an
+            // account that was revoked (in time or late) is a gap of its own.
+            let account_kept = crate::departure::judge(ctx, id, t, system)
+                .is_some_and(|o| matches!(o.verdict, crate::departure::Verdict::NotRevoked { .. }));
+            if !account_kept {
+                for held in held_at(ctx, id, system, t) {
+                    judge(ctx, event, system, &held, out);
+                }
             }
             used_after(ctx, event, system, out);
         }
     }
+}
+
+/// Whether a credential's row shows it in force. Unlike an entitlement, a key is not ended by
+/// its account being listed disabled: an IAM user without a console password still signs calls
+/// with its keys, so the row's own status decides.
+fn live_credential(r: &evidentia_domain::ReconciliationRecord) -> bool {
+    r.status.is_present()
 }
 
 /// The credentials `id` held in `system` at `t`: those the system's last snapshot at or before
@@ -67,7 +81,7 @@ fn held_at<'a>(
             let rec = &r.record;
             if rec.as_of == s
                 && &rec.system == system
-                && ctx.present(rec)
+                && live_credential(rec)
                 && is_credential_row(ctx, rec)
             {
                 if let Some(key) = rec.entitlement.as_deref() {
@@ -78,6 +92,50 @@ fn held_at<'a>(
                         removal: None,
                     });
                 }
+            }
+        }
+    }
+    // With no listing of credentials before, the system's first one after the departure tells
+    // what was held then, as for the account (holdings.rs): a credential it lists that the log
+    // does not show created in between was there before.
+    if snapshot.is_none()
+        && let Some(after) = ctx
+            .first_credential_snapshot_after(system, t)
+            .filter(|a| *a < ctx.as_of)
+    {
+        for (_, r) in ctx.rows_of(id) {
+            let rec = &r.record;
+            let Some(key) = rec.entitlement.as_deref() else {
+                continue;
+            };
+            if rec.as_of != after
+                || &rec.system != system
+                || !live_credential(rec)
+                || !is_credential_row(ctx, rec)
+            {
+                continue;
+            }
+            let created_since = ctx.executions_of(id).any(|(_, x)| {
+                let c = &x.record;
+                c.system == *system
+                    && c.at > t
+                    && c.at <= after
+                    && matches!(
+                        c.action,
+                        ProvisioningAction::CredentialCreated
+                            | ProvisioningAction::CredentialReactivated
+                    )
+                    && c.entitlement
+                        .as_deref()
+                        .is_some_and(|e| e.trim().eq_ignore_ascii_case(key.trim()))
+            });
+            if !created_since {
+                held.entry(key.trim().to_lowercase()).or_insert(Held {
+                    id: key.trim().to_owned(),
+                    account: rec.account.clone(),
+                    shown: r.cite(),
+                    removal: None,
+                });
             }
         }
     }
@@ -160,7 +218,7 @@ fn snapshot_shows(
         let rec = &r.record;
         rec.as_of == at
             && &rec.system == system
-            && ctx.present(rec)
+            && live_credential(rec)
             && rec
                 .entitlement
                 .as_deref()
@@ -401,7 +459,7 @@ pub(crate) fn stale(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Vec<NotAssesse
             let Some(key) = rec.entitlement.as_deref() else {
                 continue;
             };
-            if is_credential_row(ctx, rec) && ctx.present(rec) && live(rec.as_of) {
+            if is_credential_row(ctx, rec) && live_credential(rec) && live(rec.as_of) {
                 seen_entry(&mut seen, id, &rec.system, key, &rec.account)
                     .listed
                     .push((rec.as_of, r.cite(), rec.last_used_at));
