@@ -319,6 +319,9 @@ fn judge(
     }
 }
 
+/// One credential's uses: (as written, account, uses as (time, entry)).
+type CredentialUses = (String, String, Vec<(Timestamp, Cite)>);
+
 /// Each credential of `id` in `system` used after the leave time (and before any rejoin): its
 /// own last-used date in a listing (convention 12) or a call it signed. One finding per
 /// credential, citing its uses, first first.
@@ -333,7 +336,7 @@ fn used_after(
     let end = rejoined.unwrap_or(ctx.as_of).max(t);
     let after = t + TimeDelta::nanoseconds(1);
     // Lower-cased credential → (as written, account, uses as (time, entry)).
-    let mut used: BTreeMap<String, (String, String, Vec<(Timestamp, Cite)>)> = BTreeMap::new();
+    let mut used: BTreeMap<String, CredentialUses> = BTreeMap::new();
     for (_, r) in ctx.rows_of(id) {
         let rec = &r.record;
         let (Some(key), Some(u)) = (rec.entitlement.as_deref(), rec.last_used_at) else {

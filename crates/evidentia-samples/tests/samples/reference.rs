@@ -424,12 +424,11 @@ fn check_against_key(files: &[File], imported: &Imported) {
                 .map(|x| x.at)
                 .min();
             match (own, with_account) {
-                (None, None) => {
-                    // An account left whole is one finding (the account's), key and all.
-                    if !account_not_revoked.contains(&(sys.clone(), account.clone())) {
-                        found.insert(key("EV-LEAVER-CREDENTIAL-NOT-REVOKED"));
-                    }
+                // An account left whole is one finding (the account's), key and all.
+                (None, None) if !account_not_revoked.contains(&(sys.clone(), account.clone())) => {
+                    found.insert(key("EV-LEAVER-CREDENTIAL-NOT-REVOKED"));
                 }
+                (None, None) => {}
                 // Ended by the account's own removal: judged with the account.
                 (None, Some(_)) => {}
                 (Some(r), a) if a.is_none_or(|a| r < a) => {
