@@ -1151,7 +1151,14 @@ impl Reviews {
         let snapshots_of = |s: &SystemId| -> BTreeSet<Timestamp> {
             d.recon
                 .iter()
-                .filter(|r| &r.system == s && r.coverage.is_none())
+                // A listing of accounts and entitlements (a profile without a credential column
+                // lists no keys, but is complete for what a review population holds).
+                .filter(|r| {
+                    &r.system == s
+                        && r.coverage
+                            .as_ref()
+                            .is_none_or(|c| c.accounts && c.entitlements)
+                })
                 .map(|r| r.as_of)
                 .collect()
         };
