@@ -70,6 +70,27 @@ fn samples() -> PathBuf {
 
 /// Precision and recall per check against the key, and every clean case left alone; returns
 /// the differences as readable lines (empty when the engine equals the key).
+/// Issue #19's checks that an organisation's key does not cover yet. Meridian's cases for them
+/// are written (branch `meridian-19`: CASES-19.md, README §11–§13) but its conversion is not
+/// done (CONVERSION.md A19–A25 there); Northwind has no time-bound approvals or emergency
+/// register. Harbor plants them all.
+fn not_yet_planted(org: &str, check: &str) -> bool {
+    const ISSUE_19: [&str; 8] = [
+        "EV-LEAVER-CREDENTIAL-NOT-REVOKED",
+        "EV-LEAVER-CREDENTIAL-REVOKED-LATE",
+        "EV-CREDENTIAL-USED-AFTER-LEAVE",
+        "EV-NHI-CREDENTIAL-STALE",
+        "EV-ACCESS-PAST-EXPIRY",
+        "EV-EMERGENCY-HELD-TOO-LONG",
+        "EV-EMERGENCY-NO-REVIEW",
+        "EV-BREAK-GLASS-NO-TICKET",
+    ];
+    match org {
+        "meridian" => ISSUE_19.contains(&check),
+        _ => false,
+    }
+}
+
 fn score(org: &str, key: &serde_json::Value, run: &AnalysisRun) -> Vec<String> {
     let found = found_keys(run);
     let planted: BTreeSet<Key> = key["findings"]
@@ -112,7 +133,7 @@ fn score(org: &str, key: &serde_json::Value, run: &AnalysisRun) -> Vec<String> {
             .checks
             .get(check)
             .is_some_and(|c| c.assessed());
-        if expected.is_empty() && assessed {
+        if expected.is_empty() && assessed && !not_yet_planted(org, check) {
             failures.push(format!("{org}: the answer key plants no {check}"));
         }
     }
@@ -167,7 +188,8 @@ fn score(org: &str, key: &serde_json::Value, run: &AnalysisRun) -> Vec<String> {
             )
         })
         .collect();
-    if expected != got {
+    // A key written before items could be not assessed says nothing about them.
+    if key.get("not_assessed").is_some() && expected != got {
         failures.push(format!(
             "{org}: not assessed: missing {:?}, unexpected {:?}",
             expected.difference(&got).collect::<Vec<_>>(),
@@ -180,9 +202,10 @@ fn score(org: &str, key: &serde_json::Value, run: &AnalysisRun) -> Vec<String> {
         .keys()
         .filter(|c| !evidentia_rules::IMPLEMENTED_CHECKS.contains(&c.as_str()))
         .collect();
-    if !unknown.is_empty() && std::env::var_os("ANSWER_KEY_PARTIAL").is_none() {
-        panic!("{org}: the answer key plants checks the engine does not run: {unknown:?}");
-    }
+    assert!(
+        unknown.is_empty(),
+        "{org}: the answer key plants checks the engine does not run: {unknown:?}"
+    );
     failures
 }
 
