@@ -256,6 +256,11 @@ impl Covered {
         }
     }
 
+    /// Whether the listings of this moment list credentials (a full reconciliation does).
+    fn covers_credentials(&self) -> bool {
+        self.full || self.credentials
+    }
+
     fn covers(&self, item: &str, credential: bool) -> bool {
         if self.full {
             return true;
@@ -263,7 +268,7 @@ impl Covered {
         if item.eq_ignore_ascii_case(crate::authority::ACCOUNT) {
             self.accounts
         } else if credential {
-            self.credentials
+            self.covers_credentials()
         } else {
             self.entitlements
                 || self
@@ -995,7 +1000,7 @@ impl<'a> Context<'a> {
             .get(system)?
             .range(..=t)
             .rev()
-            .find(|(_, s)| s.covered.full || s.covered.credentials)
+            .find(|(_, s)| s.covered.covers_credentials())
             .map(|(at, _)| *at)
     }
 
@@ -1009,7 +1014,7 @@ impl<'a> Context<'a> {
         self.snapshots
             .get(system)?
             .range((Excluded(t), Unbounded))
-            .find(|(_, s)| s.covered.full || s.covered.credentials)
+            .find(|(_, s)| s.covered.covers_credentials())
             .map(|(at, _)| *at)
     }
 
