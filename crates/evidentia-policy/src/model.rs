@@ -45,6 +45,12 @@ pub struct Policy {
 /// system, how long one activation may last, and how soon each use must be reviewed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct EmergencyPolicy {
+    /// The source event types that are just-in-time activations (and their ends) per system
+    /// (globs, case ignored). Where a system has them, a grant of a JIT entitlement recorded
+    /// under another event type is a standing assignment (judged by the approval checks), not
+    /// an activation; where it has none, every grant of a JIT entitlement is an activation.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub activations: BTreeMap<SystemId, Vec<Glob>>,
     /// Accounts that are break-glass accounts, per system (globs, case ignored).
     pub break_glass: BTreeMap<SystemId, Vec<Glob>>,
     /// Just-in-time entitlements per system, each with the longest one activation may last.
@@ -60,6 +66,21 @@ impl EmergencyPolicy {
         self.break_glass
             .get(system)
             .is_some_and(|globs| globs.iter().any(|g| g.matches(account.trim())))
+    }
+
+    /// Whether a change of `entitlement` on `system` recorded as `event_type` is a just-in-time
+    /// activation (or the end of one): a JIT entitlement, by an activation event where the
+    /// policy names the system's activation events.
+    pub fn is_activation(
+        &self,
+        system: &SystemId,
+        entitlement: &str,
+        event_type: Option<&str>,
+    ) -> bool {
+        self.jit_max(system, entitlement).is_some()
+            && self.activations.get(system).is_none_or(|globs| {
+                event_type.is_some_and(|t| globs.iter().any(|g| g.matches(t.trim())))
+            })
     }
 
     /// The longest one activation of `entitlement` on `system` may last, when it is a

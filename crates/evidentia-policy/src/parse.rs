@@ -321,7 +321,8 @@ impl Reader<'_> {
         })
     }
 
-    /// `[emergency]`: `review_window`, `break_glass.<system>` (account globs) and
+    /// `[emergency]`: `review_window`, `break_glass.<system>` (account globs),
+    /// `activations.<system>` (event-type globs) and
     /// `jit.<system>.<entitlement glob>` (the longest one activation may last).
     fn emergency(&mut self, root: &DeTable<'_>, known: &BTreeSet<SystemId>) -> EmergencyPolicy {
         let mut policy = EmergencyPolicy::default();
@@ -329,24 +330,10 @@ impl Reader<'_> {
             return policy;
         };
         let path = "emergency";
-        self.known_keys(t, path, &["review_window", "break_glass", "jit"]);
+        self.known_keys(t, path, &["review_window", "break_glass", "activations", "jit"]);
         policy.review_window = self.duration(t, path, "review_window");
-        if let Some((systems, _)) = self.table(t, path, "break_glass") {
-            for (key, value) in systems.iter() {
-                let item_path = join("emergency.break_glass", key.get_ref());
-                if !self.system_ref(key.get_ref(), false, known, &key.span(), &item_path) {
-                    continue;
-                }
-                let globs = self
-                    .string_list(value, &item_path)
-                    .into_iter()
-                    .map(|(text, _)| Glob::new(&text))
-                    .collect();
-                policy
-                    .break_glass
-                    .insert(SystemId::new(key.get_ref().as_ref()), globs);
-            }
-        }
+        policy.break_glass = self.system_globs(t, "break_glass", known);
+        policy.activations = self.system_globs(t, "activations", known);
         if let Some((systems, _)) = self.table(t, path, "jit") {
             for (key, value) in systems.iter() {
                 let system_path = join("emergency.jit", key.get_ref());
@@ -374,6 +361,32 @@ impl Reader<'_> {
             }
         }
         policy
+    }
+
+    /// `[emergency.<name>]`: a list of globs per known system.
+    fn system_globs(
+        &mut self,
+        t: &DeTable<'_>,
+        name: &str,
+        known: &BTreeSet<SystemId>,
+    ) -> BTreeMap<SystemId, Vec<Glob>> {
+        let mut out = BTreeMap::new();
+        let Some((systems, _)) = self.table(t, "emergency", name) else {
+            return out;
+        };
+        for (key, value) in systems.iter() {
+            let item_path = join(&format!("emergency.{name}"), key.get_ref());
+            if !self.system_ref(key.get_ref(), false, known, &key.span(), &item_path) {
+                continue;
+            }
+            let globs = self
+                .string_list(value, &item_path)
+                .into_iter()
+                .map(|(text, _)| Glob::new(&text))
+                .collect();
+            out.insert(SystemId::new(key.get_ref().as_ref()), globs);
+        }
+        out
     }
 
     fn organisation(&mut self, root: &DeTable<'_>, start: &Range<usize>) -> Option<Organisation> {

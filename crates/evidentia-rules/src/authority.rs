@@ -186,6 +186,16 @@ impl<'a> Request<'a> {
                 .any(|a| a.record.decision == Decision::Approved)
     }
 
+    /// Approved at `t` and not yet past its end: a time-bound approval (issue #19) no longer
+    /// authorises a grant made after its expiry.
+    pub fn in_force_at(&self, t: Timestamp) -> bool {
+        self.approved_by(t)
+            && self.decided_by(t).any(|a| {
+                a.record.decision == Decision::Approved
+                    && a.record.expires_at.is_none_or(|e| e >= t)
+            })
+    }
+
     /// When its latest approving row by `t` was decided.
     pub fn approved_at(&self, t: Timestamp) -> Option<(Timestamp, Cite)> {
         self.decided_by(t)

@@ -552,6 +552,12 @@ fn executions(ctx: &Context<'_>, analysis: &Analysis, name: &str) -> Vec<Populat
                     for a in [APPROVED_BEFORE, INDEPENDENT, SECURITY] {
                         inapplicable.insert(a.id, Cow::Borrowed(why));
                     }
+                } else if crate::checks::emergency::is_activation(ctx, x) {
+                    let why = "a just-in-time activation: no request of its own; the emergency \
+                               checks judge its review and duration";
+                    for a in [APPROVED_BEFORE, INDEPENDENT, SECURITY] {
+                        inapplicable.insert(a.id, Cow::Borrowed(why));
+                    }
                 } else if tier != Tier::Privileged {
                     let why = match tier {
                         Tier::Elevated => "not privileged (tier elevated)",

@@ -32,6 +32,11 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Ve
         if ctx.is_deny(&x.system, item) {
             continue;
         }
+        // A just-in-time activation uses an eligibility approved once: it needs no request of
+        // its own and is judged by the emergency checks (review, duration) instead.
+        if crate::checks::emergency::is_activation(ctx, x) {
+            continue;
+        }
         // Birthright and the NHI's catalog entry authorise without a ticket (conventions 1, 2).
         let account = authority::creates_account(x);
         if authority::birthright(ctx, subject, &x.system, item, x.at)
@@ -50,7 +55,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Ve
         let matched = authority::requests_for(ctx, subject, x);
         let requests = matched.requests();
         let approved: Vec<&authority::Request<'_>> =
-            requests.iter().filter(|r| r.approved_by(x.at)).collect();
+            requests.iter().filter(|r| r.in_force_at(x.at)).collect();
         let Some(decision) = approved.iter().copied().max_by_key(|r| r.approved_at(x.at)) else {
             // A valid exception stands in for the approval (convention 3).
             let excepted = |it| authority::valid_exception(ctx, subject, &x.system, it, x.at);

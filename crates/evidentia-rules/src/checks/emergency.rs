@@ -1,7 +1,8 @@
 //! Emergency access (issue #19): just-in-time entitlements may be switched on fast, but each
 //! activation must end by the policy's maximum duration.
 
-use evidentia_domain::{Outcome, ProvisioningAction};
+use chrono::TimeDelta;
+use evidentia_domain::{EmergencyUse, Execution, Outcome, ProvisioningAction, SystemId, Timestamp};
 
 use crate::authority::item;
 use crate::checks::approvals::human_duration;
@@ -11,29 +12,56 @@ pub(crate) const EMERGENCY_HELD_TOO_LONG: &str = "EV-EMERGENCY-HELD-TOO-LONG";
 pub(crate) const EMERGENCY_NO_REVIEW: &str = "EV-EMERGENCY-NO-REVIEW";
 pub(crate) const BREAK_GLASS_NO_TICKET: &str = "EV-BREAK-GLASS-NO-TICKET";
 
-/// The register's uses, judged one by one: each needs a post-activation review decided by
-/// someone other than its user within `[emergency] review_window` of the use (exactly the
-/// window is in time; no window set: not judged), and a break-glass use (a register row with
-/// no JIT entitlement) needs the incident or ticket that justified it.
+/// How far apart a register row's start and the log's record of the same use may be: the
+/// register is typed by people (to the minute, in their own zone's clock), the log is not.
+const SAME_USE: TimeDelta = TimeDelta::minutes(15);
+
+/// Whether execution `x` is a just-in-time activation (or the end of one) under the policy.
+pub(crate) fn is_activation(ctx: &Context<'_>, x: &Execution) -> bool {
+    ctx.policy.emergency.is_activation(
+        &x.system,
+        item(x.entitlement.as_deref()),
+        x.source_event_type.as_deref(),
+    )
+}
+
+fn same_account(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+/// Every emergency use, judged: each needs a post-activation review decided by someone other
+/// than its user within `[emergency] review_window` of the use (exactly the window is in time;
+/// no window set: not judged), and a break-glass use needs the incident or ticket that
+/// justified it. The uses are the register's rows and the log's JIT activations: an activation
+/// with no register row was never reviewed. (A break-glass sign-in missing from the register
+/// is not looked for yet: sign-in summaries and registers name such accounts differently, and
+/// no request id links them.) Judged only where a register was imported: without one, whether
+/// uses are reviewed is not known.
 pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let window = ctx.policy.emergency.review_window.map(|w| w.as_delta());
-    for stored in &ctx.evidence.emergency_uses {
+    let uses = &ctx.evidence.emergency_uses;
+    if uses.is_empty() {
+        return;
+    }
+    let policy = &ctx.policy.emergency;
+    let window = policy.review_window.map(|w| w.as_delta());
+    let break_glass =
+        |u: &EmergencyUse| u.entitlement.is_none() || policy.is_break_glass(&u.system, &u.account);
+    for stored in uses {
         let u = &stored.record;
         if !ctx.in_period(u.activated_at) {
             continue;
         }
-        // The log's own record of the use (the same system, account and second), when there.
+        let glass = break_glass(u);
+        // The log's own record of the use (the same system and account, about the same time).
+        let near = |t: Timestamp| (t - u.activated_at).abs() <= SAME_USE;
         let logged = ctx
             .evidence
             .executions
             .iter()
             .find(|x| {
                 x.record.system == u.system
-                    && x.record.at == u.activated_at
-                    && x.record
-                        .account
-                        .trim()
-                        .eq_ignore_ascii_case(u.account.trim())
+                    && near(x.record.at)
+                    && same_account(&x.record.account, &u.account)
             })
             .map(|x| x.cite())
             .or_else(|| {
@@ -42,33 +70,42 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                     .iter()
                     .find(|a| {
                         a.record.system == u.system
+                            && same_account(&a.record.account, &u.account)
                             && a.record
-                                .account
-                                .trim()
-                                .eq_ignore_ascii_case(u.account.trim())
-                            && a.record.any_within(
-                                u.activated_at,
-                                u.activated_at + chrono::TimeDelta::seconds(1),
-                            )
+                                .any_within(u.activated_at - SAME_USE, u.activated_at + SAME_USE)
                     })
                     .map(|a| a.cite())
             });
+        // The finding is filed under the person who used the access (accountable for it,
+        // break-glass or not), else whoever the account correlates to; the account column
+        // names the account used.
+        let identity = u
+            .used_by
+            .as_ref()
+            .map(|p| ctx.person(p).clone())
+            .or_else(|| ctx.owner_of(&u.system, &u.account));
         let base = |check, summary: String| {
             Finding::new(check, summary)
-                .identity(u.used_by.as_ref())
+                .identity(identity.as_ref())
                 .system(Some(&u.system))
                 .account(Some(&u.account))
                 .entitlement(u.entitlement.as_deref())
                 .evidence([stored.cite()])
                 .evidence(logged)
         };
-        let what = match &u.entitlement {
-            Some(e) => format!("{e} activated"),
-            None => "break-glass sign-in".to_owned(),
+        let what = match (&u.entitlement, glass) {
+            (Some(e), false) => format!("{e} activated"),
+            _ => "break-glass sign-in".to_owned(),
         };
+        let by = u
+            .used_by
+            .as_ref()
+            .map_or(String::new(), |p| format!(", used by {p}"));
         let when = u.activated_at.format("%Y-%m-%d %H:%M UTC");
         if let Some(window) = window {
-            let independent = u.reviewer.is_some() && u.reviewer != u.used_by;
+            let independent = u.reviewer.is_some()
+                && u.reviewer.as_ref().map(|r| ctx.person(r))
+                    != u.used_by.as_ref().map(|p| ctx.person(p));
             let in_time = u.review_decision.is_some()
                 && u.reviewed_at.is_some_and(|r| r - u.activated_at <= window);
             if !(independent && in_time) {
@@ -83,19 +120,57 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 };
                 out.push(base(
                     EMERGENCY_NO_REVIEW,
-                    format!("{what} on {} {when} ({}): {why}", u.system, u.id),
+                    format!("{what} on {} {when} ({}{by}): {why}", u.system, u.id),
                 ));
             }
         }
-        if u.entitlement.is_none() && u.ticket.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        if glass && u.ticket.as_deref().is_none_or(|t| t.trim().is_empty()) {
             out.push(base(
                 BREAK_GLASS_NO_TICKET,
                 format!(
-                    "{what} on {} as {} {when} ({}) names no incident or ticket",
+                    "{what} on {} as {} {when} ({}{by}) names no incident or ticket",
                     u.system, u.account, u.id
                 ),
             ));
         }
+    }
+    let registered = |system: &SystemId, account: &str, from: Timestamp, to: Timestamp| {
+        uses.iter().any(|s| {
+            let u = &s.record;
+            &u.system == system
+                && same_account(&u.account, account)
+                && u.activated_at >= from - SAME_USE
+                && u.activated_at <= to + SAME_USE
+        })
+    };
+    // JIT activations the register does not hold.
+    for (i, stored) in ctx.executions() {
+        let x = &stored.record;
+        if x.outcome != Outcome::Succeeded
+            || x.action != ProvisioningAction::Grant
+            || !ctx.in_period(x.at)
+            || !is_activation(ctx, x)
+            || registered(&x.system, &x.account, x.at, x.at)
+        {
+            continue;
+        }
+        let it = item(x.entitlement.as_deref());
+        out.push(
+            Finding::new(
+                EMERGENCY_NO_REVIEW,
+                format!(
+                    "{it} activated on {} {}: no row in the emergency-access register, never \
+                     reviewed",
+                    x.system,
+                    x.at.format("%Y-%m-%d %H:%M UTC")
+                ),
+            )
+            .identity(ctx.subject(i))
+            .system(Some(&x.system))
+            .account(Some(&x.account))
+            .entitlement(Some(it))
+            .evidence([stored.cite()]),
+        );
     }
 }
 
@@ -120,6 +195,9 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(max) = ctx.policy.emergency.jit_max(&x.system, it) else {
             continue;
         };
+        if !is_activation(ctx, x) {
+            continue;
+        }
         let max = max.as_delta();
         let ended = executions.iter().find(|y| {
             let r = &y.record;

@@ -54,7 +54,7 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 /// an end) continues the cover (convention 14's renewal, for time-bound approvals).
 fn renewed(ctx: &Context<'_>, approval: &Stored<Approval>, expiry: Timestamp) -> bool {
     let a = &approval.record;
-    ctx.approvals_for(&a.subject, &a.system, &a.entitlement)
+    ctx.approvals_for(ctx.person(&a.subject), &a.system, &a.entitlement)
         .iter()
         .any(|other| {
             other.cite() != approval.cite()
@@ -71,71 +71,96 @@ fn judge(
     out: &mut Vec<Finding>,
 ) {
     let a = &approval.record;
-    let (id, system, item) = (&a.subject, &a.system, a.entitlement.as_str());
-    // Only access the approval put (or kept) in place can outlive it: a grant of it in the
-    // window, or a listing in the window that shows it. Access first seen after the expiry is
-    // drift (EV-UNEXPECTED-ENTITLEMENT), not this.
-    let granted = ctx.executions_of(id).map(|(_, x)| x).find(|x| {
-        let r = &x.record;
-        &r.system == system
-            && r.outcome == evidentia_domain::Outcome::Succeeded
-            && r.action.adds_access()
-            && r.entitlement
-                .as_deref()
-                .is_some_and(|e| e.trim().eq_ignore_ascii_case(item))
-            && r.at >= a.decided_at - crate::context::DAY
-            && r.at <= expiry
-    });
+    // The ticket names its subject as people write them (a name, an e-mail): the identity
+    // the evidence is filed under is what it resolves to.
+    let id = ctx.person(&a.subject);
+    let (system, item) = (&a.system, a.entitlement.as_str());
+    let of_item = |e: Option<&str>| e.is_some_and(|e| e.trim().eq_ignore_ascii_case(item));
+    let grants = || {
+        ctx.executions_of(id).map(|(_, x)| x).filter(move |x| {
+            let r = &x.record;
+            &r.system == system
+                && r.outcome == evidentia_domain::Outcome::Succeeded
+                && r.action.adds_access()
+                && of_item(r.entitlement.as_deref())
+        })
+    };
+    // Access the approval put (or kept) in place: a grant of it from the decision to the
+    // expiry, or a listing in that window that shows it.
+    let granted = grants()
+        .find(|x| x.record.at >= a.decided_at - crate::context::DAY && x.record.at <= expiry);
     let listed = ctx.rows_of(id).map(|(_, r)| r).find(|r| {
         let rec = &r.record;
         &rec.system == system
             && ctx.present(rec)
             && rec.as_of >= a.decided_at
             && rec.as_of <= expiry
-            && rec
-                .entitlement
-                .as_deref()
-                .is_some_and(|e| e.trim().eq_ignore_ascii_case(item))
+            && of_item(rec.entitlement.as_deref())
     });
-    let account = match (granted, listed) {
-        (Some(x), _) => x.record.account.clone(),
-        (None, Some(r)) => r.record.account.clone(),
-        (None, None) => return,
-    };
     let timeline = Timeline::new(ctx, id, system, a.decided_at);
-    let base = |summary: String| {
+    let finding = |account: &str, summary: String| {
         Finding::new(ACCESS_PAST_EXPIRY, summary)
             .identity(Some(id))
             .system(Some(system))
-            .account(Some(&account))
+            .account(Some(account))
             .entitlement(Some(item))
             .evidence([approval.cite()])
     };
     let ends = expiry.format("%Y-%m-%d %H:%M UTC");
-    match timeline.item_gone_from(item, a.decided_at) {
+    if let Some(x) = timeline.item_gone_from(item, a.decided_at) {
         // Removed by the end: in time (exactly at it is in time, convention 9).
-        Some(x) if x.record.at <= expiry => {}
-        Some(x) => out.push(
-            base(format!(
-                "{item} on {system} approved until {ends}, removed only {}",
-                x.record.at.format("%Y-%m-%d %H:%M")
-            ))
-            .evidence([x.cite()]),
-        ),
-        None => match snapshot_from(ctx, id, system, item, true, expiry, ctx.as_of) {
-            Some(Snapshot::Shows { at, row }) => out.push(
-                base(format!(
-                    "{item} on {system} approved until {ends}; the listing of {} still shows it",
-                    at.format("%Y-%m-%d %H:%M")
-                ))
+        if x.record.at > expiry {
+            out.push(
+                finding(
+                    &x.record.account,
+                    format!(
+                        "{item} on {system} approved until {ends}, removed only {}",
+                        x.record.at.format("%Y-%m-%d %H:%M")
+                    ),
+                )
+                .evidence([x.cite()]),
+            );
+        }
+        return;
+    }
+    match snapshot_from(ctx, id, system, item, true, expiry, ctx.as_of) {
+        // A listing after the end still shows it. Unless the log shows it granted anew after
+        // the end (a new grant, judged by the approval checks), it is the access this approval
+        // covered, even when it was granted before the log begins and first listed after the
+        // end: nothing else ever authorised it, and drift would lose the approval that did.
+        Some(Snapshot::Shows { at, row }) => {
+            if grants().any(|x| x.record.at > expiry && x.record.at <= at) {
+                return;
+            }
+            let Some(shown) = ctx.rows_of(id).map(|(_, r)| r).find(|r| r.cite() == row) else {
+                return;
+            };
+            out.push(
+                finding(
+                    &shown.record.account,
+                    format!(
+                        "{item} on {system} approved until {ends}; the listing of {} still shows it",
+                        at.format("%Y-%m-%d %H:%M")
+                    ),
+                )
                 .evidence([row]),
-            ),
-            // Gone from the next listing: removed, at a time the evidence does not tell.
-            Some(Snapshot::Lacks { .. }) => {}
-            None if ctx.is_logged(system) => out.push(base(format!(
-                "{item} on {system} approved until {ends}; no removal in its log"
-            ))),
-            None => {}
-        },
+            );
+        }
+        // Gone from the next listing: removed, at a time the evidence does not tell.
+        Some(Snapshot::Lacks { .. }) => {}
+        // No listing after the end: only access known to have been in place can be said to
+        // have outlived it, and only a log can say it was never removed.
+        None if ctx.is_logged(system) => {
+            let account = match (granted, listed) {
+                (Some(x), _) => &x.record.account,
+                (None, Some(r)) => &r.record.account,
+                (None, None) => return,
+            };
+            out.push(finding(
+                account,
+                format!("{item} on {system} approved until {ends}; no removal in its log"),
+            ));
+        }
+        None => {}
     }
 }

@@ -287,6 +287,10 @@ fn unexplained_removals(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let Some(id) = ctx.subject(i) else { continue };
         let ent = authority::item(x.entitlement.as_deref());
+        // The end of a just-in-time activation (expired, given back) is the activation's own.
+        if crate::checks::emergency::is_activation(ctx, x) {
+            continue;
+        }
         // Leaving a block group restores nothing a lifecycle event must explain here.
         if ctx.is_deny(&x.system, ent) {
             continue;

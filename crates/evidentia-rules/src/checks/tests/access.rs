@@ -373,14 +373,16 @@ fn unexpected_entitlement_table() {
             vec![UNEXPECTED_ENTITLEMENT],
         ),
         (
-            "an approval expired before the snapshot does not explain it",
+            "an approval expired before the snapshot does not explain it: past expiry",
             vec![
                 with_approval(approval("e1", "aws", "PowerUser", june() - d(60)), |a| {
                     a.expires_at = Some(june() - d(1));
                 }),
                 drift(),
             ],
-            vec![UNEXPECTED_ENTITLEMENT],
+            // Not explained, but the approval that once covered it is the finding's evidence:
+            // held past its end rather than drift (convention 17).
+            vec![crate::checks::expiry::ACCESS_PAST_EXPIRY],
         ),
         (
             "a rejected approval does not explain it",

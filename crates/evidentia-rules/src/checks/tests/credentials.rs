@@ -305,6 +305,39 @@ fn access_past_expiry_table() {
     run_table(&base, cases);
 }
 
+/// Access granted before the evidence begins and first listed after the approval's end is the
+/// access the approval covered, unless the log shows it granted anew after the end.
+#[test]
+fn access_past_expiry_first_listed_after_the_end_table() {
+    use crate::checks::approvals::GRANT_WITHOUT_APPROVAL;
+    use crate::checks::expiry::ACCESS_PAST_EXPIRY;
+    let e1 = mail("e1");
+    let e1 = e1.as_str();
+    let decided = at(2025, 5, 1, 9);
+    let ends = at(2025, 5, 31, 23);
+    let base = [
+        person("e1", "engineer"),
+        with_approval(approval("e1", "aws", "PowerUser", decided), |a| {
+            a.expires_at = Some(ends)
+        }),
+        row("aws", e1, "ReadOnly", at(2025, 6, 30, 0)),
+        row("aws", e1, "PowerUser", at(2025, 6, 30, 0)),
+    ];
+    let cases = vec![
+        (
+            "held from before the log, still listed after the end: past expiry",
+            vec![],
+            vec![ACCESS_PAST_EXPIRY],
+        ),
+        (
+            "granted anew after the end: that grant is judged, not the old approval",
+            vec![grant("aws", e1, "PowerUser", ends + d(2))],
+            vec![GRANT_WITHOUT_APPROVAL],
+        ),
+    ];
+    run_table(&base, cases);
+}
+
 #[test]
 fn emergency_held_too_long_table() {
     use crate::checks::emergency::EMERGENCY_HELD_TOO_LONG;
