@@ -890,6 +890,9 @@ mod tests {
     /// An inventory row; a vendor's carries its coverage, nested.
     fn reconciliation(coverage: evidentia_domain::Coverage, full: bool) -> ReconciliationRecord {
         ReconciliationRecord {
+            created_at: None,
+            never_used: false,
+            revoked_at: None,
             account: "alice".into(),
             as_of: at(),
             coverage: Some(coverage),

@@ -235,6 +235,9 @@ okta = ["bg-admin", "breakglas-*"]
         evidence.reconciliations.push(evidentia_rules::Stored::new(
             1,
             evidentia_domain::ReconciliationRecord {
+                created_at: None,
+                never_used: false,
+                revoked_at: None,
                 account: "BG-Admin".into(),
                 as_of: chrono::DateTime::UNIX_EPOCH,
                 coverage: None,

@@ -48,6 +48,10 @@ pub struct LifecycleAttributes {
     /// id), for correlation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// The id of the NHI's current credential as its catalog writes it (a key's fingerprint,
+    /// a secret's key id), so that findings and not-assessed items can name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_id: Option<String>,
     /// For a non-human identity, when its current credential (secret, key, certificate) was
     /// issued or last rotated, as the catalog records it: the start of its age.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -47,6 +47,10 @@ pub struct ReconciliationRecord {
     /// evidence only of what it covers: a group's member list says nothing of other groups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
+    /// When the credential was created, where the listing says (an API key report's
+    /// `Created`); absent from the payload otherwise, so rows without it keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
     /// The row is a credential (an access key, token, certificate) rather than an
     /// entitlement: it ages and must go with a leaver, but needs no approval (convention 5).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -55,6 +59,14 @@ pub struct ReconciliationRecord {
     /// The identity the reconciliation tool already correlated the account to, if any.
     pub identity: Option<IdentityId>,
     pub last_used_at: Option<Timestamp>,
+    /// The listing says the credential was never used (a `Never` in its last-used column):
+    /// last-used information, unlike an empty cell. Idle since `created_at`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub never_used: bool,
+    /// When the listing says the credential was revoked (a key listed revoked with its time):
+    /// the revocation's own time, where the listing alone would show only that it is gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<Timestamp>,
     pub status: ReconciliationStatus,
     pub system: SystemId,
 }

@@ -181,6 +181,9 @@ mod tests {
             source_event_type: Some("RemoveUserFromGroup".into()),
         });
         check(&ReconciliationRecord {
+            created_at: None,
+            never_used: false,
+            revoked_at: None,
             credential: true,
             system: SystemId::new("okta"),
             as_of: at,

@@ -58,6 +58,10 @@
 //! | a user's (interactive or not) | sign_in | `userPrincipalName`, else `userDisplayName`, else `userId` | `isInteractive`; when absent, `SignInLogs` yes and `NonInteractiveUserSignInLogs` no | `status.errorCode` (else `resultType`) `0` succeeded, anything else failed | `appDisplayName`, else `clientAppUsed` |
 //! | a service principal's or managed identity's | sign_in | `servicePrincipalName` (its display name, as audit records name service principals), else `servicePrincipalId`, else `appId` | no | as above | — |
 //!
+//! A service principal's sign-in that names the secret or certificate it authenticated with
+//! (`servicePrincipalCredentialKeyId`) is that credential's use: its summary carries the key id
+//! as `credential`, the last-used evidence the credentials export itself lacks.
+//!
 //! The event type is the category (`SignInLogs`, …; for Graph records the category their
 //! `signInEventTypes` or fields imply), so a summary says which log its sign-ins came from. A
 //! sign-in with neither `status.errorCode` nor `resultType` proves neither use nor refusal and
@@ -155,7 +159,7 @@ pub fn import(
                 match sign_in(&RecordView::new(&value, &location), ctx.activity) {
                     Ok(SignInRead::SignIn(s)) => {
                         let observation = Observation {
-                            credential: None,
+                            credential: s.credential.as_deref(),
                             system: &system,
                             account: &s.account,
                             channel: ActivityChannel::SignIn,
@@ -314,6 +318,9 @@ struct SignIn {
     category: SignInLog,
     id: Option<String>,
     client: Option<String>,
+    /// A service principal's sign-in names the secret or certificate it used
+    /// (`servicePrincipalCredentialKeyId`): that credential's use.
+    credential: Option<String>,
 }
 
 enum SignInRead {
@@ -427,6 +434,11 @@ fn sign_in(view: &RecordView<'_>, capture: ActivityCapture) -> Result<SignInRead
             None => view.opt_str(&at_body("clientAppUsed"))?,
         }
     };
+    let credential = if category.is_principal() {
+        view.opt_str(&at_body("servicePrincipalCredentialKeyId"))?
+    } else {
+        None
+    };
     Ok(SignInRead::SignIn(SignIn {
         account,
         interactive,
@@ -435,6 +447,7 @@ fn sign_in(view: &RecordView<'_>, capture: ActivityCapture) -> Result<SignInRead
         category,
         id: view.opt_id(&at_body("id"))?,
         client,
+        credential,
     }))
 }
 
@@ -1763,6 +1776,21 @@ mod tests {
         assert_eq!(
             normalize(" Update application \u{2013}  Certificates and secrets management "),
             "update application - certificates and secrets management"
+        );
+    }
+    #[test]
+    fn a_service_principal_sign_in_names_the_credential_it_used() {
+        let log = r#"{"records":[{"time":"2025-12-30T10:00:00Z","category":"ServicePrincipalSignInLogs","operationName":"Sign-in activity","resultType":"0","properties":{"servicePrincipalName":"mhp-scribe-agent","servicePrincipalId":"sp1","servicePrincipalCredentialKeyId":"ac97e44a","id":"x1"}},{"time":"2025-12-30T11:00:00Z","category":"SignInLogs","operationName":"Sign-in activity","resultType":"0","properties":{"userPrincipalName":"ann@contoso.com","servicePrincipalCredentialKeyId":"not-hers","id":"x2"}}]}"#;
+        let (_, activity) = run_capture(log, ActivityCapture::All);
+        let by = |a: &str| activity.iter().find(|s| s.account == a).unwrap();
+        assert_eq!(
+            by("mhp-scribe-agent").credential.as_deref(),
+            Some("ac97e44a")
+        );
+        assert_eq!(
+            by("ann@contoso.com").credential,
+            None,
+            "a user's sign-in is the account's"
         );
     }
 }

@@ -715,7 +715,28 @@ impl Checker<'_> {
                         }
                     },
                     FieldType::Text | FieldType::List => target_text.to_owned(),
-                    FieldType::Time | FieldType::Reapprovals => {
+                    // A time column's words: "" reads as no time ("n/a"), and a last-used
+                    // column's "never" as never used (last-used information, not a gap).
+                    FieldType::Time
+                        if target_text.is_empty()
+                            || (field == "last_used_at"
+                                && target_text.eq_ignore_ascii_case("never")) =>
+                    {
+                        target_text.to_lowercase()
+                    }
+                    FieldType::Time => {
+                        let also = if field == "last_used_at" {
+                            " or \"never\""
+                        } else {
+                            ""
+                        };
+                        return self.err(
+                            Some(target.span()),
+                            &entry_key,
+                            format!("a time field's value map writes \"\" (no time){also}"),
+                        );
+                    }
+                    FieldType::Reapprovals => {
                         return self.err(
                             Some(target.span()),
                             &entry_key,

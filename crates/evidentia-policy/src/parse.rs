@@ -330,7 +330,11 @@ impl Reader<'_> {
             return policy;
         };
         let path = "emergency";
-        self.known_keys(t, path, &["review_window", "break_glass", "activations", "jit"]);
+        self.known_keys(
+            t,
+            path,
+            &["review_window", "break_glass", "activations", "jit"],
+        );
         policy.review_window = self.duration(t, path, "review_window");
         policy.break_glass = self.system_globs(t, "break_glass", known);
         policy.activations = self.system_globs(t, "activations", known);

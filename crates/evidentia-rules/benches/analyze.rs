@@ -248,6 +248,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ev.reconciliations.push(Stored::new(
                     next(),
                     ReconciliationRecord {
+                        created_at: None,
+                        never_used: false,
+                        revoked_at: None,
                         credential: false,
                         system: SystemId::new(system),
                         as_of: snapshot,

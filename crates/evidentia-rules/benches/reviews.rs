@@ -109,6 +109,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ev.reconciliations.push(Stored::new(
                 next(),
                 ReconciliationRecord {
+                    created_at: None,
+                    never_used: false,
+                    revoked_at: None,
                     account: email.clone(),
                     as_of: snapshot,
                     coverage: None,

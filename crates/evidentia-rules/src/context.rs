@@ -497,6 +497,15 @@ impl<'a> Context<'a> {
                 learn(name);
             }
         }
+        // An emergency-access register names who used the access and who reviewed it.
+        for u in &evidence.emergency_uses {
+            for name in [&u.record.used_by, &u.record.reviewer]
+                .into_iter()
+                .flatten()
+            {
+                learn(name);
+            }
+        }
         // Review tools name reviewers and holders as they like (e-mail, employee number).
         // Half a million decisions name a few thousand reviewers and one subject per account:
         // each spelling is learnt once.

@@ -51,6 +51,9 @@ pub(crate) enum Built {
     Bad(String),
 }
 
+/// What a last-used value map writes for "never used".
+const NEVER: &str = "never";
+
 /// The event type of an `activity` row that names none.
 const SIGN_IN: &str = "sign-in";
 
@@ -323,9 +326,27 @@ impl<'a> Row<'a> {
         parsed
     }
 
+    /// A time field: its value maps apply first (`"n/a" = ""` reads as no time).
     fn time(&mut self, field: &str) -> Option<Timestamp> {
         let (value, source) = self.raw(field)?;
+        let value = match self.profile.mapped(field, &value) {
+            Some(mapped) => Cow::Owned(mapped.to_owned()),
+            None => value,
+        };
+        if value.trim().is_empty() {
+            return None;
+        }
         self.parse_time(field, &value, &source)
+    }
+
+    /// A field's value after its value map, without parsing it.
+    fn mapped_text(&self, field: &str) -> Option<String> {
+        let (value, _) = self.raw(field)?;
+        Some(
+            self.profile
+                .mapped(field, &value)
+                .map_or_else(|| value.into_owned(), str::to_owned),
+        )
     }
 
     fn req_time(&mut self, field: &str) -> Option<Timestamp> {
@@ -345,6 +366,7 @@ impl<'a> Row<'a> {
         let attributes = LifecycleAttributes {
             aliases: self.list("aliases"),
             credential_issued_at: self.time("credential_issued_at"),
+            credential_id: self.text("credential_id"),
             display_name: self.text("display_name"),
             email: self.text("email"),
             role: self.text("role"),
@@ -391,6 +413,7 @@ impl<'a> Row<'a> {
         let attributes = LifecycleAttributes {
             aliases: self.list("aliases"),
             credential_issued_at: self.time("credential_issued_at"),
+            credential_id: self.text("credential_id"),
             display_name: self.text("display_name"),
             email: self.text("email"),
             role: self.text("role"),
@@ -577,7 +600,16 @@ impl<'a> Row<'a> {
         let entitlement = self.text("entitlement");
         let many = self.list("entitlements");
         let status = self.req_choice("status", ReconciliationStatus::parse);
-        let last_used_at = self.time("last_used_at");
+        // A last-used column may say the credential was never used (`[values.last_used_at]
+        // "Never" = "never"`): last-used information, not an empty cell.
+        let never_used = self.mapped_text("last_used_at").as_deref() == Some(NEVER);
+        let last_used_at = if never_used {
+            None
+        } else {
+            self.time("last_used_at")
+        };
+        let created_at = self.time("created_at");
+        let revoked_at = self.time("revoked_at");
         let credential = self.flag_or("credential", false);
         // A listing whose profile does not say which rows are credentials cannot show one
         // gone: it covers accounts and entitlements only (a credential revoked or not is then
@@ -608,6 +640,9 @@ impl<'a> Row<'a> {
                         status,
                         last_used_at,
                         coverage: coverage.clone(),
+                        created_at,
+                        never_used,
+                        revoked_at,
                     })
                 })
                 .collect(),

@@ -359,6 +359,9 @@ impl Listing {
             status: row.status,
             system: self.system.clone(),
             coverage: Some(self.coverage.clone()),
+            created_at: None,
+            never_used: false,
+            revoked_at: None,
         });
         summary.deliver(sink, record, location)
     }

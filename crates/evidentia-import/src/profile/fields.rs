@@ -138,6 +138,7 @@ const EVENTS: &[FieldSpec] = &[
     f("entitlements", List, false),
     f("aliases", List, false),
     f("credential_issued_at", Time, false),
+    f("credential_id", Text, false),
     f("reason", Text, false),
 ];
 
@@ -193,6 +194,8 @@ const RECONCILIATION: &[FieldSpec] = &[
     f("entitlement", Text, false),
     f("status", C(Choice::Status), true),
     f("last_used_at", Time, false),
+    f("created_at", Time, false),
+    f("revoked_at", Time, false),
     f("credential", C(Choice::Flag), false),
     f("entitlements", List, false),
 ];
@@ -242,6 +245,7 @@ const WORKERS: &[FieldSpec] = &[
     f("entitlements", List, false),
     f("aliases", List, false),
     f("credential_issued_at", Time, false),
+    f("credential_id", Text, false),
     f("reason", Text, false),
 ];
 

@@ -1789,6 +1789,84 @@ system = "aws"
     }
 
     #[test]
+    fn a_key_report_says_when_keys_were_created_revoked_and_never_used() {
+        let p = profile(
+            r#"name = "keys"
+kind = "reconciliation"
+time_formats = ["%d/%m/%Y %H:%M"]
+timezone = "Europe/London"
+[columns]
+as_of = "At"
+account = "Owner"
+entitlement = "Key ID"
+status = "Status"
+credential = "Type"
+created_at = "Created"
+revoked_at = "Revoked"
+last_used_at = "Last Used"
+[values.credential]
+"Personal" = "yes"
+[values.status]
+"Active" = "expected_present"
+"Revoked" = "disabled"
+[values.last_used_at]
+"Never" = "never"
+"n/a" = ""
+[defaults]
+system = "caredesk"
+"#,
+        );
+        let (records, summary) = ok(
+            &p,
+            b"At,Owner,Key ID,Status,Type,Created,Revoked,Last Used\n\
+              31/12/2025 17:50,ann,AK-1,Active,Personal,01/08/2025 09:00,,Never\n\
+              31/12/2025 17:50,bob,AK-2,Revoked,Personal,01/06/2025 09:00,02/12/2025 09:30,n/a\n\
+              31/12/2025 17:50,cy,AK-3,Active,Personal,,,01/07/2025 10:00\n",
+        );
+        assert_eq!(diagnostics(&summary), Vec::<String>::new());
+        let rows: Vec<_> = records
+            .iter()
+            .map(|(r, _)| match r {
+                Record::Reconciliation(r) => {
+                    (r.created_at, r.revoked_at, r.never_used, r.last_used_at)
+                }
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (Some(utc("2025-08-01T08:00:00Z")), None, true, None),
+                (
+                    Some(utc("2025-06-01T08:00:00Z")),
+                    Some(utc("2025-12-02T09:30:00Z")),
+                    false,
+                    None
+                ),
+                (None, None, false, Some(utc("2025-07-01T09:00:00Z"))),
+            ]
+        );
+        // "never" is a last-used word only; other time fields map to "" (no time) at most.
+        let bad = Profile::from_toml(
+            &p_toml_with("[values.created_at]\n\"unknown\" = \"never\"\n"),
+            "mine.toml",
+        )
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+        assert!(
+            bad.contains("a time field's value map writes \"\" (no time)"),
+            "{bad}"
+        );
+    }
+
+    fn p_toml_with(extra: &str) -> String {
+        format!(
+            "name = \"keys\"\nkind = \"reconciliation\"\n[columns]\nas_of = \"At\"\naccount = \"Owner\"\nstatus = \"Status\"\ncreated_at = \"Created\"\n{extra}"
+        )
+    }
+
+    #[test]
     fn an_empty_first_alternative_falls_back_to_the_next_column_per_row() {
         let p = profile(
             r#"name = "members"

@@ -65,6 +65,12 @@ fn unknown_keys() {
 #[test]
 fn dangling_system_references() {
     check(
+        &format!("{AWS}[emergency.activations]\nokta = [\"*(PIM activation)\"]\n"),
+        &[
+            "policy.toml:7: emergency.activations.okta: system \"okta\" is not defined in [systems] (defined: aws)",
+        ],
+    );
+    check(
         &format!("{AWS}[profiles.engineer]\nokta = [\"Everyone\"]\n"),
         &[
             "policy.toml:7: profiles.engineer.okta: system \"okta\" is not defined in [systems] (defined: aws)",

@@ -26,9 +26,38 @@ struct Held<'a> {
     account: String,
     /// The entry that shows it held.
     shown: Cite,
-    /// The change that revoked it (deactivated, deleted, or its account deleted), from a day
-    /// before the departure on.
-    removal: Option<&'a Stored<Execution>>,
+    /// What revoked it, from a day before the departure on.
+    removal: Option<Removal<'a>>,
+}
+
+/// How a credential's revocation is known.
+#[derive(Debug, Clone, Copy)]
+enum Removal<'a> {
+    /// The log's change: deactivated, deleted, or its account deleted.
+    Logged(&'a Stored<Execution>),
+    /// A listing's row that says when it was revoked (`revoked_at`).
+    Listed { at: Timestamp, row: Cite },
+}
+
+impl Removal<'_> {
+    fn at(&self) -> Timestamp {
+        match self {
+            Removal::Logged(x) => x.record.at,
+            Removal::Listed { at, .. } => *at,
+        }
+    }
+
+    fn cite(&self) -> Cite {
+        match self {
+            Removal::Logged(x) => x.cite(),
+            Removal::Listed { row, .. } => *row,
+        }
+    }
+
+    /// A deleted account takes its keys with it: no later listing can contradict that.
+    fn deletes_account(&self) -> bool {
+        matches!(self, Removal::Logged(x) if x.record.action == ProvisioningAction::Delete)
+    }
 }
 
 pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -180,7 +209,7 @@ fn held_at<'a>(
                         shown: x.cite(),
                         removal: None,
                     });
-                    h.removal.get_or_insert(x);
+                    h.removal.get_or_insert(Removal::Logged(x));
                 }
             }
             // A deleted account takes its credentials with it.
@@ -191,12 +220,40 @@ fn held_at<'a>(
                     held.retain(|_, h| !on(h));
                 } else {
                     for h in held.values_mut().filter(|h| on(h)) {
-                        h.removal.get_or_insert(x);
+                        h.removal.get_or_insert(Removal::Logged(x));
                     }
                 }
             }
             _ => {}
         }
+    }
+    // A listing that says when a credential was revoked (an API key report's `Revoked`): held
+    // at the departure if revoked from a day before it on (and not created after it), and
+    // revoked then, unless the log showed its revocation first.
+    for (_, r) in ctx.rows_of(id) {
+        let rec = &r.record;
+        let (Some(key), Some(revoked)) = (rec.entitlement.as_deref(), rec.revoked_at) else {
+            continue;
+        };
+        if &rec.system != system
+            || !is_credential_row(ctx, rec)
+            || revoked < from
+            || rec.created_at.is_some_and(|c| c >= t)
+        {
+            continue;
+        }
+        held.entry(key.trim().to_lowercase())
+            .or_insert(Held {
+                id: key.trim().to_owned(),
+                account: rec.account.clone(),
+                shown: r.cite(),
+                removal: None,
+            })
+            .removal
+            .get_or_insert(Removal::Listed {
+                at: revoked,
+                row: r.cite(),
+            });
     }
     held.into_values().collect()
 }
@@ -257,8 +314,8 @@ fn judge(
         Some(x) => {
             // A revocation the system's next listing contradicts is no revocation.
             if let Some((at, Some(row))) =
-                snapshot_shows(ctx, id, system, &held.id, after(x.record.at), ctx.as_of)
-                && x.record.action != ProvisioningAction::Delete
+                snapshot_shows(ctx, id, system, &held.id, after(x.at()), ctx.as_of)
+                && !x.deletes_account()
             {
                 out.push(
                     base(
@@ -266,20 +323,20 @@ fn judge(
                         format!(
                             "left {left}; credential {} on {system} revoked {} but the listing of {} still shows it active",
                             held.id,
-                            x.record.at.format("%Y-%m-%d %H:%M"),
+                            x.at().format("%Y-%m-%d %H:%M"),
                             at.format("%Y-%m-%d %H:%M")
                         ),
                     )
                     .evidence([x.cite(), row]),
                 );
-            } else if x.record.at > deadline {
+            } else if x.at() > deadline {
                 out.push(
                     base(
                         CREDENTIAL_REVOKED_LATE,
                         format!(
                             "left {left}; credential {} on {system} revoked {} later, deadline {}",
                             held.id,
-                            human_duration(x.record.at - t),
+                            human_duration(x.at() - t),
                             human_duration(allowed)
                         ),
                     )
@@ -451,6 +508,8 @@ fn seen_entry<'m>(
 pub(crate) fn stale(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Vec<NotAssessed> {
     let max_idle = ctx.policy.nhi.credential_max_idle.as_delta();
     let mut seen: BTreeMap<SeenKey, Seen> = BTreeMap::new();
+    // The listing rows that say "never used" (their time is the creation).
+    let mut never: std::collections::BTreeSet<Cite> = std::collections::BTreeSet::new();
     for (id, kind) in ctx.identity_kinds() {
         if kind.is_human() {
             continue;
@@ -463,9 +522,18 @@ pub(crate) fn stale(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Vec<NotAssesse
                 continue;
             };
             if is_credential_row(ctx, rec) && live_credential(rec) && live(rec.as_of) {
+                // Never used: idle since its creation (with no creation date, unknown).
+                let used = if rec.never_used {
+                    rec.created_at
+                } else {
+                    rec.last_used_at
+                };
                 seen_entry(&mut seen, id, &rec.system, key, &rec.account)
                     .listed
-                    .push((rec.as_of, r.cite(), rec.last_used_at));
+                    .push((rec.as_of, r.cite(), used));
+                if rec.never_used {
+                    never.insert(r.cite());
+                }
             }
         }
         for (_, x) in ctx.executions_of(id) {
@@ -490,6 +558,8 @@ pub(crate) fn stale(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Vec<NotAssesse
         }
     }
     let mut unassessed = Vec::new();
+    let with_credentials: std::collections::BTreeSet<IdentityId> =
+        seen.values().map(|s| s.identity.clone()).collect();
     for ((system, _), s) in seen {
         if s.listed.is_empty() && s.shown.is_empty() {
             continue;
@@ -512,10 +582,15 @@ pub(crate) fn stale(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Vec<NotAssesse
                 Finding::new(
                     NHI_CREDENTIAL_STALE,
                     format!(
-                        "credential {} of {} on {system}: active in the listing of {}, last used {} ({} idle; at most {})",
+                        "credential {} of {} on {system}: active in the listing of {}, {} {} ({} idle; at most {})",
                         s.id,
                         s.identity,
                         at.format("%Y-%m-%d %H:%M"),
+                        if use_cite.is_none() && never.contains(&row) {
+                            "never used since its creation"
+                        } else {
+                            "last used"
+                        },
                         last.format("%Y-%m-%d %H:%M"),
                         human_duration(at - last),
                         human_duration(max_idle)
@@ -545,6 +620,50 @@ pub(crate) fn stale(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Vec<NotAssesse
             }
             None => {}
         }
+    }
+    // A catalogued NHI's dated credential that no listing, credential log or signed call shows
+    // at all: nothing tells when it was last used (convention 13), unless the NHI itself was
+    // seen signing in (a non-interactive sign-in authenticates with its credential; a person's
+    // `su` into the account or a cron session does not use it).
+    for (id, kind) in ctx.identity_kinds() {
+        if kind.is_human()
+            || with_credentials.contains(id)
+            || ctx.departed.get(id).is_some_and(|(t, _)| *t <= ctx.as_of)
+        {
+            continue;
+        }
+        let Some(catalog) = ctx
+            .events_of(id)
+            .rev()
+            .find(|e| e.record.attributes.credential_issued_at.is_some())
+        else {
+            continue;
+        };
+        let attributes = &catalog.record.attributes;
+        let Some(home) = attributes
+            .location
+            .as_deref()
+            .map(|l| SystemId::new(l.trim()))
+            .filter(|s| ctx.policy.systems.contains_key(s))
+        else {
+            continue;
+        };
+        if ctx.activity_of(id).any(|a| {
+            a.record.outcome == Outcome::Succeeded
+                && a.record.channel == evidentia_domain::ActivityChannel::SignIn
+                && !a.record.interactive
+        }) {
+            continue;
+        }
+        unassessed.push(NotAssessed {
+            check: NHI_CREDENTIAL_STALE,
+            identity: id.clone(),
+            system: home,
+            account: attributes.aliases.first().cloned().unwrap_or_default(),
+            credential: attributes.credential_id.clone().unwrap_or_default(),
+            reason: NO_LAST_USED,
+            evidence: vec![catalog.cite()],
+        });
     }
     unassessed
 }

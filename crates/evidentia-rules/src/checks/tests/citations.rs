@@ -25,6 +25,7 @@ fn stored(records: Vec<(u64, u32, R)>) -> Evidence {
             R::Activity(a) => evidence.activity.push(Stored::in_set(seq, row, a)),
             R::Campaign(c) => evidence.campaigns.push(Stored::in_set(seq, row, c)),
             R::Decision(d) => evidence.decisions.push(Stored::in_set(seq, row, d)),
+            R::Emergency(u) => evidence.emergency_uses.push(Stored::in_set(seq, row, u)),
         }
     }
     evidence

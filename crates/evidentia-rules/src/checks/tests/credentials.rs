@@ -371,3 +371,248 @@ fn emergency_held_too_long_table() {
     ];
     run_table(&base, cases);
 }
+
+/// A listing that says when a key was revoked (an API key report's `Revoked` column) times
+/// the revocation, where the listing alone shows only that it is gone.
+#[test]
+fn leaver_credential_revoked_per_the_listing_table() {
+    let e1 = mail("e1");
+    let e1 = e1.as_str();
+    let base = [
+        person("e1", "engineer"),
+        row("aws", e1, "ReadOnly", before()),
+        key_row(e1, before(), Some(before() - d(1))),
+        leaver("e1", t()),
+        revoke("aws", e1, "ReadOnly", t() + h(1)),
+    ];
+    let revoked_row = |at: Timestamp| {
+        with_row(key_row(e1, after(), None), |r| {
+            r.status = ReconciliationStatus::Disabled;
+            r.revoked_at = Some(at);
+        })
+    };
+    let cases = vec![
+        (
+            "listed revoked exactly at the SLA (24h): on time",
+            vec![revoked_row(t() + h(24))],
+            vec![],
+        ),
+        (
+            "listed revoked one second past the SLA: late",
+            vec![revoked_row(t() + h(24) + s(1))],
+            vec![CREDENTIAL_REVOKED_LATE],
+        ),
+        (
+            "listed revoked before the departure: not a leaver's key",
+            vec![revoked_row(t() - d(3))],
+            vec![],
+        ),
+    ];
+    run_table(&base, cases);
+}
+
+/// "Never used" in a listing is last-used information: idle since the credential's creation.
+#[test]
+fn nhi_credential_never_used_table() {
+    use crate::checks::credentials::NHI_CREDENTIAL_STALE;
+    let listed = at(2025, 6, 30, 0);
+    let never = |created: Option<Timestamp>| {
+        with_row(svc_key(listed, None), |r| {
+            r.never_used = true;
+            r.created_at = created;
+        })
+    };
+    let base = [
+        person("o1", "engineer"),
+        nhi(
+            "svc9",
+            IdentityKind::ServiceAccount,
+            Some("o1"),
+            at(2024, 1, 1, 0),
+        ),
+    ];
+    let cases = vec![
+        (
+            "never used, created exactly the limit before the listing: not stale",
+            vec![never(Some(listed - d(90)))],
+            vec![],
+        ),
+        (
+            "never used, created one second earlier: stale",
+            vec![never(Some(listed - d(90) - s(1)))],
+            vec![NHI_CREDENTIAL_STALE],
+        ),
+    ];
+    run_table(&base, cases);
+    // Never used with no creation date: how long it has idled is unknown.
+    let judged = analysis(base.iter().cloned().chain([never(None)]));
+    assert_eq!(judged.not_assessed.len(), 1, "{:?}", judged.not_assessed);
+}
+
+/// A catalogued NHI's dated credential that no listing, log or sign-in shows is not assessed;
+/// the NHI's own non-interactive sign-in is its credential's use, a person's `su` is not.
+#[test]
+fn catalog_credential_without_use_is_not_assessed() {
+    let catalogued = with_event(
+        nhi(
+            "svc8",
+            IdentityKind::ServiceAccount,
+            Some("o1"),
+            at(2024, 1, 1, 0),
+        ),
+        |e| {
+            e.attributes.aliases = vec!["svc8".into()];
+            e.attributes.credential_issued_at = Some(at(2025, 3, 1, 0));
+            e.attributes.credential_id = Some("SHA256:abc".into());
+        },
+    );
+    let base = [person("o1", "engineer"), catalogued];
+    let unjudged = |extra: Vec<R>| {
+        analysis(base.iter().cloned().chain(extra))
+            .not_assessed
+            .iter()
+            .map(|n| {
+                (
+                    n.identity.to_string(),
+                    n.system.to_string(),
+                    n.credential.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let svc8 = vec![("svc8".to_owned(), "aws".to_owned(), "SHA256:abc".to_owned())];
+    assert_eq!(unjudged(vec![]), svc8, "no use anywhere: not assessed");
+    let own_sign_in = with_activity(
+        sign_in("aws", "svc8", at(2025, 6, 1, 0), at(2025, 6, 1, 0)),
+        |a| {
+            a.interactive = false;
+        },
+    );
+    assert_eq!(
+        unjudged(vec![own_sign_in]),
+        vec![],
+        "its own sign-in is its use"
+    );
+    let su = sign_in("aws", "svc8", at(2025, 6, 1, 0), at(2025, 6, 1, 0));
+    assert_eq!(
+        unjudged(vec![su]),
+        svc8,
+        "a person's interactive use is not the key's"
+    );
+}
+
+/// Post-activation review and break-glass tickets (issue #19): every use in the register and
+/// every activation in the log.
+#[test]
+fn emergency_review_table() {
+    use crate::checks::emergency::{BREAK_GLASS_NO_TICKET, EMERGENCY_NO_REVIEW};
+    let e1 = mail("e1");
+    let e1 = e1.as_str();
+    let on = at(2025, 5, 10, 9);
+    // e1 activates the JIT group for an hour; the register records it (window 72h).
+    let activation = |at: Timestamp| {
+        vec![
+            grant("aws", e1, "BreakGlassAdmins", at),
+            revoke("aws", e1, "BreakGlassAdmins", at + h(1)),
+        ]
+    };
+    let base: Vec<R> = [person("e1", "engineer"), person("sec2", "security")]
+        .into_iter()
+        .chain(activation(on))
+        .collect();
+    let used = |reviewed| emergency_use("aws", e1, Some("BreakGlassAdmins"), on, "e1", reviewed);
+    let glass = |ticket: Option<&str>| {
+        with_use(
+            emergency_use(
+                "okta",
+                "bg-admin",
+                Some("Super Admin (break-glass)"),
+                on + d(1),
+                "e1",
+                Some(h(2)),
+            ),
+            |u| u.ticket = ticket.map(Into::into),
+        )
+    };
+    let cases = vec![
+        (
+            "reviewed exactly at the window's end: in time",
+            vec![used(Some(h(72)))],
+            vec![],
+        ),
+        (
+            "reviewed one second after the window",
+            vec![used(Some(h(72) + s(1)))],
+            vec![EMERGENCY_NO_REVIEW],
+        ),
+        (
+            "never reviewed",
+            vec![used(None)],
+            vec![EMERGENCY_NO_REVIEW],
+        ),
+        (
+            "reviewed by its own user",
+            vec![with_use(used(Some(h(1))), |u| {
+                u.reviewer = Some(IdentityId::new(mail("e1")))
+            })],
+            vec![EMERGENCY_NO_REVIEW],
+        ),
+        (
+            "a second activation in the log with no register row: never reviewed",
+            [used(Some(h(1)))]
+                .into_iter()
+                .chain(activation(on + d(2)))
+                .collect(),
+            vec![EMERGENCY_NO_REVIEW],
+        ),
+        (
+            "the register's start 15 minutes off the log's: the same use",
+            vec![with_use(used(Some(h(1))), |u| u.activated_at = on + m(15))],
+            vec![],
+        ),
+        (
+            "a break-glass account (by the policy's pattern) used without a ticket",
+            vec![used(Some(h(1))), glass(None)],
+            vec![BREAK_GLASS_NO_TICKET],
+        ),
+        (
+            "a break-glass use with a ticket",
+            vec![used(Some(h(1))), glass(Some("INC0002"))],
+            vec![],
+        ),
+    ];
+    run_table(&base, cases);
+}
+
+/// Where the policy names a system's activation events, only those are activations: a direct
+/// assignment of the JIT entitlement is a grant like any other.
+#[test]
+fn jit_activation_events_table() {
+    use crate::checks::approvals::GRANT_WITHOUT_APPROVAL;
+    let e1 = mail("e1");
+    let e1 = e1.as_str();
+    let on = at(2025, 5, 10, 9);
+    let base = [person("e1", "engineer")];
+    let cases = vec![
+        (
+            "activated and expired by PIM-like events: no request needed, no authority for its end",
+            vec![
+                source_type(grant("okta", e1, "JIT-Admins", on), "role.activate"),
+                source_type(
+                    revoke("okta", e1, "JIT-Admins", on + h(4)),
+                    "role.activate.expired",
+                ),
+            ],
+            vec![],
+        ),
+        (
+            "assigned directly (another event type): a grant without approval, not an activation",
+            vec![source_type(
+                grant("okta", e1, "JIT-Admins", on),
+                "role.assign",
+            )],
+            vec![GRANT_WITHOUT_APPROVAL],
+        ),
+    ];
+    run_table(&base, cases);
+}
