@@ -212,8 +212,8 @@ fn time_bound_access(w: &mut World) {
         "nhi-aws-backup",
         Kind::ServiceAccount,
         Sys::Aws,
-        "cost-report",
-        "svc-cost-report",
+        "cost-forecast",
+        "svc-cost-forecast",
         owner,
     );
     let billing = "arn:aws:iam::aws:policy/job-function/Billing";
@@ -234,7 +234,7 @@ fn time_bound_access(w: &mut World) {
         n,
         Sys::Aws,
         Some(billing),
-        "Billing approved for svc-cost-report until 2025-11-14 17:00:00Z and detached at exactly that second: in time".into(),
+        "Billing approved for svc-cost-forecast until 2025-11-14 17:00:00Z and detached at exactly that second: in time".into(),
         vec![Ref::Approval(ap), Ref::Exec(r.unwrap_or(0))],
     );
 }

@@ -72,8 +72,7 @@ fn samples() -> PathBuf {
 /// the differences as readable lines (empty when the engine equals the key).
 /// Issue #19's checks that an organisation's key does not cover yet. Meridian's cases for them
 /// are written (branch `meridian-19`: CASES-19.md, README §11–§13) but its conversion is not
-/// done (CONVERSION.md A19–A25 there); Northwind has no time-bound approvals or emergency
-/// register. Harbor plants them all.
+/// done (CONVERSION.md A19–A25 there). Harbor and Northwind plant them all.
 fn not_yet_planted(org: &str, check: &str) -> bool {
     const ISSUE_19: [&str; 8] = [
         "EV-LEAVER-CREDENTIAL-NOT-REVOKED",
