@@ -218,7 +218,9 @@ pub fn policy_toml(w: &World) -> String {
         "\n# ---------------------------------------------------------------- emergency access\n",
     );
     t.push_str("# Every use (a JIT activation, a break-glass sign-in) is in the emergency-access register\n");
-    t.push_str("# and needs the security team's review within the window; break-glass uses need an\n");
+    t.push_str(
+        "# and needs the security team's review within the window; break-glass uses need an\n",
+    );
     t.push_str("# incident or ticket; a JIT activation ends within its maximum.\n");
     t.push_str(&format!(
         "[emergency]\nreview_window = \"{}h\"\n\n[emergency.break_glass]\n",
@@ -229,7 +231,10 @@ pub fn policy_toml(w: &World) -> String {
         q(temporary::BREAK_GLASS_OKTA),
         q(&temporary::break_glass_aws())
     ));
-    for (sys, (ent, h)) in [(Sys::Aws, temporary::JIT_AWS), (Sys::Okta, temporary::JIT_OKTA)] {
+    for (sys, (ent, h)) in [
+        (Sys::Aws, temporary::JIT_AWS),
+        (Sys::Okta, temporary::JIT_OKTA),
+    ] {
         t.push_str(&format!(
             "\n[emergency.jit.{}]\n{} = \"{h}h\"\n",
             sys.id(),

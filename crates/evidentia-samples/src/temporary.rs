@@ -313,7 +313,17 @@ fn activation(
         Some(&who),
         None,
     );
-    let row = register(w, sys, &account, Some(ent), at, ticket, p, reviewed_after, summary);
+    let row = register(
+        w,
+        sys,
+        &account,
+        Some(ent),
+        at,
+        ticket,
+        p,
+        reviewed_after,
+        summary,
+    );
     (add, end, row)
 }
 
@@ -336,13 +346,23 @@ fn break_glass(
         at,
         sid,
     });
-    register(w, sys, account, None, at, ticket, used_by, reviewed_after, summary)
+    register(
+        w,
+        sys,
+        account,
+        None,
+        at,
+        ticket,
+        used_by,
+        reviewed_after,
+        summary,
+    )
 }
 
 fn emergency_access(w: &mut World) {
     let window = hours(REVIEW_WINDOW_HOURS);
-    // Each boundary look-alike is a different person from the findings of its check, so a
-    // look-alike never shares a finding's key (check, identity, system, account, entitlement).
+    // A look-alike names a check that must not fire for that person on that system, so each
+    // is a different person from the findings of its check on the same system.
     let sre = stable_of(w, "ENG-SRE", 2);
     let sre2 = stable_of(w, "ENG-SRE", 3);
     let sre3 = stable_of(w, "ENG-SRE", 4);
@@ -608,8 +628,9 @@ fn emergency_access(w: &mut World) {
         ent: None,
         exception: None,
         campaign: None,
-        summary: "break-glass sign-in 2025-10-04 04:15Z: no incident or ticket (reviewed after 26h)"
-            .into(),
+        summary:
+            "break-glass sign-in 2025-10-04 04:15Z: no incident or ticket (reviewed after 26h)"
+                .into(),
         evidence: vec![Ref::Emergency(row)],
     });
     let row = break_glass(
@@ -631,7 +652,9 @@ fn emergency_access(w: &mut World) {
         ent: None,
         exception: None,
         campaign: None,
-        summary: "AWS root console sign-in 2025-05-10 06:20Z: no incident or ticket (reviewed after 60h)".into(),
+        summary:
+            "AWS root console sign-in 2025-05-10 06:20Z: no incident or ticket (reviewed after 60h)"
+                .into(),
         evidence: vec![Ref::Emergency(row)],
     });
     let row = break_glass(
@@ -653,8 +676,9 @@ fn emergency_access(w: &mut World) {
         ent: None,
         exception: None,
         campaign: None,
-        summary: "AWS root console sign-in 2025-12-06 05:05Z (INC-4633): never reviewed; window 72h"
-            .into(),
+        summary:
+            "AWS root console sign-in 2025-12-06 05:05Z (INC-4633): never reviewed; window 72h"
+                .into(),
         evidence: vec![Ref::Emergency(row)],
     });
     w.clean.push(Finding {
@@ -674,13 +698,13 @@ fn emergency_access(w: &mut World) {
         &root,
         ts(2025, 2, 15, 7, 0, 0),
         Some("INC-4431"),
-        sre2,
+        sre3,
         Some(window),
         "INC-4431: root MFA device replacement",
     );
     w.clean.push(Finding {
         check: NO_REVIEW,
-        identity: Some(who_sre2),
+        identity: Some(id(w, sre3)),
         sys: Some(Sys::Aws),
         account: Some(root),
         ent: None,
