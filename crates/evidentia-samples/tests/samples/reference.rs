@@ -923,9 +923,7 @@ fn check_against_key(files: &[File], imported: &Imported) {
             }
     };
     for a in d.approvals.iter().filter(|a| {
-        a.decision == Decision::Approved
-            && !a.exception
-            && a.expires_at.is_some_and(|e| in_period(e))
+        a.decision == Decision::Approved && !a.exception && a.expires_at.is_some_and(&in_period)
     }) {
         let Some(expiry) = a.expires_at else { continue };
         for g in d.execs.iter().filter(|x| {
