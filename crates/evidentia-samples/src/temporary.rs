@@ -27,17 +27,19 @@ pub fn break_glass_aws() -> String {
 pub const REGISTER_FILE: &str = "emergency/emergency-access-register.csv";
 pub const REGISTER_PROFILE: &str = "profiles/emergency-access-register.toml";
 
-/// A stable person (never leaves or moves) of this role: the `nth` in id order. Only stable
-/// people are used, so no new identity enters a review campaign's population.
+/// A stable person (never leaves or moves) of this role: the `nth` in id order, wrapping
+/// round. Only stable people are used, so no new identity enters a review campaign's
+/// population. `org::owners` always makes stable engineers, analysts and IT administrators;
+/// the CEO (identity 0) stands in should a role have none.
 fn stable_of(w: &World, role_code: &str, nth: usize) -> usize {
     let ids: Vec<usize> = w
         .stable
         .iter()
         .filter(|i| w.ident(i).role == role_code)
         .filter(|i| !w.security.contains(i))
-        .map(|i| w.by_id[i])
+        .filter_map(|i| w.by_id.get(i).copied())
         .collect();
-    ids[nth % ids.len()]
+    ids.get(nth % ids.len().max(1)).copied().unwrap_or(0)
 }
 
 /// An approved request with an access-end date, its grant, and (when `removed` is given)
@@ -89,6 +91,7 @@ fn time_bound(
 pub fn plant(w: &mut World) {
     time_bound_access(w);
     emergency_access(w);
+    number_register(w);
 }
 
 fn time_bound_access(w: &mut World) {
@@ -260,10 +263,10 @@ fn register(
             .cloned()
             .unwrap_or_default()
     });
-    let n = w.emergency.len() + 1;
     let used_by = id(w, used_by);
     w.emergency.push(EmergencyUse {
-        id: format!("EA-2025-{n:03}"),
+        // Numbered in time order once every use is planted (`number_register`).
+        id: String::new(),
         sys,
         account: account.to_owned(),
         ent: ent.map(str::to_owned),
@@ -357,6 +360,15 @@ fn break_glass(
         reviewed_after,
         summary,
     )
+}
+
+/// Numbers the register's rows in the order of their uses, as the register's tool would.
+fn number_register(w: &mut World) {
+    let mut order: Vec<usize> = (0..w.emergency.len()).collect();
+    order.sort_by_key(|&i| (w.emergency[i].at, i));
+    for (n, i) in order.into_iter().enumerate() {
+        w.emergency[i].id = format!("EA-2025-{:03}", n + 1);
+    }
 }
 
 fn emergency_access(w: &mut World) {
