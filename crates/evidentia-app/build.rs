@@ -13,6 +13,7 @@ const SAMPLE_DIRS: &[&str] = &[
     "reconciliation",
     "exceptions",
     "reviews",
+    "emergency",
 ];
 
 fn main() {
@@ -22,7 +23,11 @@ fn main() {
 fn embed_samples() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../evidence-samples");
     println!("cargo:rerun-if-changed={}", root.display());
-    let mut files: Vec<PathBuf> = vec![root.join("policy.toml")];
+    // The policy, and the profile the emergency-access register is read with (not imported).
+    let mut files: Vec<PathBuf> = vec![
+        root.join("policy.toml"),
+        root.join("profiles/emergency-access-register.toml"),
+    ];
     for dir in SAMPLE_DIRS {
         let dir = root.join(dir);
         println!("cargo:rerun-if-changed={}", dir.display());

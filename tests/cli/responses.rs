@@ -335,7 +335,7 @@ fn a_response_is_recorded_kept_in_history_and_shown_everywhere() {
         "Response (risk accepted, Head of IT",
         "accepted until 2099-12-31",
         "Legacy payroll link; replaced in the next release.",
-        "1 risk accepted; 125 findings without a response.",
+        "1 risk accepted; 137 findings without a response.",
     ] {
         let at = text.find("Management responses").unwrap_or(0);
         assert!(

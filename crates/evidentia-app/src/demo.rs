@@ -67,6 +67,11 @@ fn profile_for(relative: &Path) -> Option<&'static str> {
     }
 }
 
+/// The emergency-access register has no built-in profile (no product's export has one
+/// layout): the samples carry the profile that reads it, as a user's own would be.
+const EMERGENCY_DIR: &str = "emergency";
+const EMERGENCY_PROFILE: &str = "profiles/emergency-access-register.toml";
+
 /// Creates a new workspace at `out` from the sample files in `samples` (the `evidence-samples/`
 /// folder): imports every input file in a stable order, then records `policy.toml`.
 pub async fn build_demo(
@@ -90,6 +95,7 @@ pub async fn build_demo(
         "reconciliation",
         "exceptions",
         "reviews",
+        EMERGENCY_DIR,
     ] {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(samples.join(dir))
             .with_context(|| format!("reading {}", samples.join(dir).display()))?
@@ -103,8 +109,17 @@ pub async fn build_demo(
     let mut records = 0;
     for file in &files {
         let relative = file.strip_prefix(samples).unwrap_or(file);
+        let in_emergency = relative
+            .components()
+            .next()
+            .is_some_and(|c| c.as_os_str() == EMERGENCY_DIR);
+        let profile = if in_emergency {
+            Some(samples.join(EMERGENCY_PROFILE).display().to_string())
+        } else {
+            profile_for(relative).map(str::to_owned)
+        };
         let options = ImportOptions {
-            profile: profile_for(relative).map(str::to_owned),
+            profile,
             ..ImportOptions::default()
         };
         let reports = import_files(
@@ -152,8 +167,11 @@ mod tests {
             Some("access-review")
         );
         assert!(!names.contains(&"answer-key.json"));
+        assert!(names.contains(&EMERGENCY_PROFILE), "{names:?}");
         assert!(names.iter().all(|n| profile_for(Path::new(n)).is_some()
             || n.starts_with("logs/")
+            || n.starts_with("emergency/")
+            || *n == EMERGENCY_PROFILE
             || *n == "policy.toml"));
     }
 }

@@ -20,6 +20,7 @@ mod policy;
 mod render;
 mod reviews;
 pub mod rng;
+mod temporary;
 mod world;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -56,6 +57,8 @@ pub enum Input {
     Log(&'static str),
     /// A CSV/TSV read through this built-in profile.
     Profile(&'static str),
+    /// A CSV read through a profile the generator writes beside it (path in the output).
+    ProfileFile(&'static str),
     /// Not an import (policy, answer key).
     Other,
 }
@@ -77,10 +80,15 @@ pub fn input_of(path: &str) -> Input {
         "tickets/access-requests.csv" => Input::Profile("ticket-export"),
         "exceptions/register.csv" => Input::Profile("exceptions-register"),
         REVIEWS_FILE => Input::Profile("access-review"),
+        temporary::REGISTER_FILE => Input::ProfileFile(temporary::REGISTER_PROFILE),
         p if p.starts_with("reconciliation/") => Input::Profile("reconciliation-csv"),
         _ => Input::Other,
     }
 }
+
+/// The emergency-access register, and the profile it is read with (no built-in profile has
+/// its layout: a user writes one, as docs/import-profiles.md describes).
+pub use temporary::{REGISTER_FILE as EMERGENCY_FILE, REGISTER_PROFILE as EMERGENCY_PROFILE};
 
 /// The access-review export: every campaign's decisions, the campaign's columns on each row.
 pub const REVIEWS_FILE: &str = "reviews/access-reviews-2025.csv";
@@ -105,6 +113,9 @@ pub fn generate(cfg: &Config) -> Result<Vec<File>> {
     let main = w.rng.clone();
     w.rng = main.fork(0x19C2_ED00);
     plants::credentials(&mut w);
+    // Then its time-bound and emergency cases, from a stream of their own for the same reason.
+    w.rng = main.fork(0x19B0_0E4C);
+    temporary::plant(&mut w);
     w.rng = main;
     Writer::new(&w, cfg).finish()
 }
@@ -136,6 +147,8 @@ struct Writer<'a> {
     exception_at: BTreeMap<usize, Loc>,
     /// Review rows and campaigns (their first row).
     review_at: BTreeMap<usize, Loc>,
+    /// Rows of the emergency-access register (index into `World::emergency`).
+    emergency_at: BTreeMap<usize, Loc>,
     campaign_at: BTreeMap<usize, Loc>,
     /// Signed API calls (index into `World::calls`) → where they landed.
     call_at: BTreeMap<usize, Loc>,
@@ -155,6 +168,7 @@ impl<'a> Writer<'a> {
             approval_at: BTreeMap::new(),
             exception_at: BTreeMap::new(),
             review_at: BTreeMap::new(),
+            emergency_at: BTreeMap::new(),
             campaign_at: BTreeMap::new(),
             call_at: BTreeMap::new(),
             recon_at: BTreeMap::new(),
@@ -176,6 +190,7 @@ impl<'a> Writer<'a> {
         self.logs();
         self.reconciliation();
         self.reviews();
+        self.emergency();
         let policy = policy::policy_toml(self.w);
         self.push("policy.toml", policy);
         let key = self.key()?;
@@ -408,6 +423,13 @@ impl<'a> Writer<'a> {
             per.entry(Sys::Aws)
                 .or_default()
                 .push((c.at, idx, render::call_line(c), None));
+        }
+        // Break-glass sign-ins: after the signed calls in the tie order.
+        for (k, x) in w.sign_ins.iter().enumerate() {
+            let idx = u64::MAX / 4 * 3 + k as u64;
+            per.entry(x.sys)
+                .or_default()
+                .push((x.at, idx, render::sign_in_line(x), None));
         }
         for sys in SYSTEMS {
             let mut rows = per.remove(&sys).unwrap_or_default();
@@ -674,6 +696,12 @@ impl<'a> Writer<'a> {
                 Some(w.reviews[*i].item.clone()),
                 None,
             ),
+            Ref::Emergency(i) => (
+                "emergency_use",
+                self.emergency_at.get(i),
+                Some(w.emergency[*i].id.clone()),
+                None,
+            ),
             Ref::Campaign(i) => (
                 "review_campaign",
                 self.campaign_at.get(i),
@@ -754,6 +782,48 @@ impl<'a> Writer<'a> {
         v.push((if clean { "why_clean" } else { "summary" }, s(&f.summary)));
         v.push(("evidence", J::A(evidence)));
         Ok(o(v))
+    }
+
+    /// The emergency-access register (a ticketing tool's export, UTC) and the profile that
+    /// reads it.
+    fn emergency(&mut self) {
+        let w = self.w;
+        let mut out = String::from(
+            "Use ID,Use Type,Application,Account,Access,Activated At,Ticket,Used By,Post-Review By,Post-Review Decision,Post-Review At,Notes\n",
+        );
+        let mut idx: Vec<usize> = (0..w.emergency.len()).collect();
+        idx.sort_by_key(|&i| (w.emergency[i].at, i));
+        for (n, &i) in idx.iter().enumerate() {
+            let u = &w.emergency[i];
+            let row = [
+                u.id.clone(),
+                if u.ent.is_some() {
+                    "JIT activation"
+                } else {
+                    "Break-glass sign-in"
+                }
+                .to_owned(),
+                u.sys.id().to_owned(),
+                u.account.clone(),
+                u.ent.clone().unwrap_or_default(),
+                iso(u.at),
+                u.ticket.clone().unwrap_or_default(),
+                u.used_by.clone(),
+                u.reviewer.clone().unwrap_or_default(),
+                u.decision.unwrap_or("").to_owned(),
+                u.reviewed_at.map(iso).unwrap_or_default(),
+                u.summary.clone(),
+            ];
+            out.push_str(&row.iter().map(|f| csv(f)).collect::<Vec<_>>().join(","));
+            out.push('\n');
+            self.emergency_at
+                .insert(i, (temporary::REGISTER_FILE.into(), n as u64 + 2));
+        }
+        self.push(temporary::REGISTER_FILE, out);
+        self.push(
+            temporary::REGISTER_PROFILE,
+            temporary::REGISTER_PROFILE_TOML.to_owned(),
+        );
     }
 
     fn key(&self) -> Result<String> {

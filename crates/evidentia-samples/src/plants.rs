@@ -68,16 +68,16 @@ pub(crate) fn pre_nhi(
     n
 }
 
-fn id(w: &World, i: usize) -> String {
+pub(crate) fn id(w: &World, i: usize) -> String {
     w.ids[i].id.clone()
 }
 
-fn acct(w: &World, i: usize, sys: Sys) -> String {
+pub(crate) fn acct(w: &World, i: usize, sys: Sys) -> String {
     w.ids[i].account_in(sys)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn finding(
+pub(crate) fn finding(
     w: &mut World,
     check: &'static str,
     who: Option<usize>,
@@ -102,7 +102,7 @@ fn finding(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn clean(
+pub(crate) fn clean(
     w: &mut World,
     check: &'static str,
     who: usize,

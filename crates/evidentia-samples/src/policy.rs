@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::*;
+use crate::temporary;
 use crate::world::World;
 
 fn q(v: &str) -> String {
@@ -202,6 +203,44 @@ pub fn policy_toml(w: &World) -> String {
         t.push_str(&format!("{} = {}\n", q(&k), q(&v)));
     }
     t.push_str("\n[[correlation.ignore]]\naccount = \"linux:root@*\"\nreason = \"Local root on the bastion; its use is reviewed through sudo logs\"\n");
+    // The break-glass accounts belong to nobody (sealed, shared): listed, never orphans; their
+    // uses are judged by the emergency checks through the register.
+    t.push_str(&format!(
+        "\n[[correlation.ignore]]\naccount = {}\nreason = \"Break-glass account, sealed by the security team; uses are in the emergency-access register\"\n",
+        q(&format!("okta:{}", temporary::BREAK_GLASS_OKTA))
+    ));
+    t.push_str(&format!(
+        "\n[[correlation.ignore]]\naccount = {}\nreason = \"AWS root user: break-glass only, sealed credentials\"\n",
+        q(&format!("aws:{}", temporary::break_glass_aws()))
+    ));
+
+    t.push_str(
+        "\n# ---------------------------------------------------------------- emergency access\n",
+    );
+    t.push_str("# Every use (a JIT activation, a break-glass sign-in) is in the emergency-access register\n");
+    t.push_str(
+        "# and needs the security team's review within the window; break-glass uses need an\n",
+    );
+    t.push_str("# incident or ticket; a JIT activation ends within its maximum.\n");
+    t.push_str(&format!(
+        "[emergency]\nreview_window = \"{}h\"\n\n[emergency.break_glass]\n",
+        temporary::REVIEW_WINDOW_HOURS
+    ));
+    t.push_str(&format!(
+        "okta = [{}]\naws = [\"root\", {}]\n",
+        q(temporary::BREAK_GLASS_OKTA),
+        q(&temporary::break_glass_aws())
+    ));
+    for (sys, (ent, h)) in [
+        (Sys::Aws, temporary::JIT_AWS),
+        (Sys::Okta, temporary::JIT_OKTA),
+    ] {
+        t.push_str(&format!(
+            "\n[emergency.jit.{}]\n{} = \"{h}h\"\n",
+            sys.id(),
+            q(ent)
+        ));
+    }
     t
 }
 

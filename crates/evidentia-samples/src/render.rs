@@ -1066,3 +1066,60 @@ fn finance(x: &Exec) -> String {
     .collect::<Vec<_>>()
     .join(",")
 }
+
+/// A successful interactive sign-in to a break-glass account: an Okta `user.session.start`, or
+/// a CloudTrail `ConsoleLogin` by the account's root user.
+pub fn sign_in_line(x: &SignIn) -> String {
+    match x.sys {
+        Sys::Aws => o(vec![
+            ("eventVersion", s("1.09")),
+            (
+                "userIdentity",
+                o(vec![
+                    ("type", s("Root")),
+                    ("principalId", s(AWS_ACCOUNT)),
+                    ("arn", s(&x.account)),
+                    ("accountId", s(AWS_ACCOUNT)),
+                ]),
+            ),
+            ("eventTime", s(iso(x.at))),
+            ("eventSource", s("signin.amazonaws.com")),
+            ("eventName", s("ConsoleLogin")),
+            ("awsRegion", s("us-east-1")),
+            ("sourceIPAddress", s("198.51.100.41")),
+            (
+                "userAgent",
+                s("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36"),
+            ),
+            ("requestParameters", J::Null),
+            ("responseElements", o(vec![("ConsoleLogin", s("Success"))])),
+            ("additionalEventData", o(vec![("MFAUsed", s("Yes"))])),
+            ("eventID", s(&x.sid)),
+            ("readOnly", J::B(false)),
+            ("eventType", s("AwsConsoleSignIn")),
+            ("managementEvent", J::B(true)),
+            ("recipientAccountId", s(AWS_ACCOUNT)),
+        ])
+        .text(),
+        _ => o(vec![
+            (
+                "actor",
+                o(vec![
+                    ("id", s(stable_token("00u", &x.account, 17))),
+                    ("type", s("User")),
+                    ("alternateId", s(&x.account)),
+                    ("displayName", s("Break Glass Admin")),
+                ]),
+            ),
+            ("displayMessage", s("User login to Okta")),
+            ("eventType", s("user.session.start")),
+            ("outcome", o(vec![("result", s("SUCCESS"))])),
+            ("published", s(iso_ms(x.at))),
+            ("severity", s("INFO")),
+            ("target", J::A(vec![])),
+            ("uuid", s(&x.sid)),
+            ("version", s("0")),
+        ])
+        .text(),
+    }
+}

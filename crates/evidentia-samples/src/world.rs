@@ -227,6 +227,35 @@ pub struct Call {
     pub sid: String,
 }
 
+/// One row of the emergency-access register: a just-in-time activation or a break-glass
+/// sign-in, the ticket that justified it and its post-activation review.
+#[derive(Debug, Clone)]
+pub struct EmergencyUse {
+    pub id: String,
+    pub sys: Sys,
+    /// The break-glass account, or the JIT holder's own account.
+    pub account: String,
+    /// The JIT entitlement; None for a break-glass sign-in.
+    pub ent: Option<String>,
+    /// The log's time of the activation or sign-in (the register copies it to the second).
+    pub at: Ts,
+    pub ticket: Option<String>,
+    pub used_by: String,
+    pub reviewer: Option<String>,
+    pub decision: Option<&'static str>,
+    pub reviewed_at: Option<Ts>,
+    pub summary: String,
+}
+
+/// A successful interactive sign-in written into a system's log (break-glass accounts).
+#[derive(Debug, Clone)]
+pub struct SignIn {
+    pub sys: Sys,
+    pub account: String,
+    pub at: Ts,
+    pub sid: String,
+}
+
 /// How the review tool records what a reviewer did with an item (the built-in
 /// `access-review` profile's spelling).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -322,6 +351,8 @@ pub enum Ref {
     Campaign(usize),
     /// A signed API call (index into `World::calls`), cited as activity.
     Call(usize),
+    /// A row of the emergency-access register (index into `World::emergency`).
+    Emergency(usize),
     /// The first snapshot at or after the time that lists this access.
     Recon {
         sys: Sys,
@@ -381,6 +412,10 @@ pub struct World {
     pub clean: Vec<Finding>,
     pub campaigns: Vec<Campaign>,
     pub reviews: Vec<ReviewRow>,
+    /// The emergency-access register (issue 19: JIT activations, break-glass sign-ins).
+    pub emergency: Vec<EmergencyUse>,
+    /// Break-glass sign-ins, rendered into the okta and aws logs.
+    pub sign_ins: Vec<SignIn>,
     pub by_id: BTreeMap<String, usize>,
     /// Accounts no identity owns, listed in reconciliation as orphans.
     pub orphans: BTreeSet<(Sys, String)>,
@@ -439,6 +474,8 @@ impl World {
             clean: Vec::new(),
             campaigns: Vec::new(),
             reviews: Vec::new(),
+            emergency: Vec::new(),
+            sign_ins: Vec::new(),
             by_id: BTreeMap::new(),
             orphans: BTreeSet::new(),
             heads: BTreeMap::new(),

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Duration, TimeZone, Utc};
 use evidentia_domain::{
-    Approval, Decision, ExceptionRecord, Execution, IdentityKind, LifecycleEvent,
+    Approval, Decision, EmergencyUse, ExceptionRecord, Execution, IdentityKind, LifecycleEvent,
     LifecycleEventType, Outcome, ProvisioningAction as A, ReconciliationRecord, SystemId, Tier,
     Timestamp,
 };
@@ -31,6 +31,7 @@ struct Data {
     execs: Vec<Execution>,
     recon: Vec<ReconciliationRecord>,
     exceptions: Vec<ExceptionRecord>,
+    emergency: Vec<EmergencyUse>,
 }
 
 fn data(imported: &Imported) -> Data {
@@ -40,6 +41,7 @@ fn data(imported: &Imported) -> Data {
         execs: vec![],
         recon: vec![],
         exceptions: vec![],
+        emergency: vec![],
     };
     for (records, _) in imported.values() {
         for (r, _) in records {
@@ -49,11 +51,11 @@ fn data(imported: &Imported) -> Data {
                 evidentia_domain::Record::Execution(x) => d.execs.push(x),
                 evidentia_domain::Record::Reconciliation(x) => d.recon.push(x),
                 evidentia_domain::Record::Exception(x) => d.exceptions.push(x),
+                evidentia_domain::Record::EmergencyUse(x) => d.emergency.push(x),
                 evidentia_domain::Record::Activity(_) => {}
                 evidentia_domain::Record::Identity(_)
                 | evidentia_domain::Record::ReviewCampaign(_)
-                | evidentia_domain::Record::ReviewDecision(_)
-                | evidentia_domain::Record::EmergencyUse(_) => {}
+                | evidentia_domain::Record::ReviewDecision(_) => {}
             }
         }
     }
@@ -904,6 +906,170 @@ fn check_against_key(files: &[File], imported: &Imported) {
                 found.insert(k);
             }
             Some(_) => {}
+        }
+    }
+
+    // ---- time-bound approvals (issue 19)
+    let removes_item = |x: &Execution, account: &str, ent: &str| {
+        x.outcome == Outcome::Succeeded
+            && x.account.eq_ignore_ascii_case(account)
+            && match x.action {
+                A::Revoke => x
+                    .entitlement
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(ent)),
+                A::Disable | A::Delete => true,
+                _ => false,
+            }
+    };
+    for a in d.approvals.iter().filter(|a| {
+        a.decision == Decision::Approved && !a.exception && a.expires_at.is_some_and(&in_period)
+    }) {
+        let Some(expiry) = a.expires_at else { continue };
+        for g in d.execs.iter().filter(|x| {
+            x.system == a.system
+                && x.outcome == Outcome::Succeeded
+                && x.action == A::Grant
+                && x.entitlement
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(&a.entitlement))
+                && x.at >= a.decided_at - day
+                && x.at <= expiry
+                && subject_of(x).as_deref() == Some(a.subject.as_str())
+        }) {
+            let ent = &a.entitlement;
+            let removal = d
+                .execs
+                .iter()
+                .filter(|x| x.system == a.system && x.at > g.at)
+                .find(|x| removes_item(x, &g.account, ent));
+            let late = match removal {
+                Some(r) => r.at > expiry,
+                None => snapshots.iter().find(|s| **s >= expiry).is_some_and(|s| {
+                    rows_at(*s).any(|r| {
+                        r.system == a.system
+                            && r.account.eq_ignore_ascii_case(&g.account)
+                            && r.entitlement
+                                .as_deref()
+                                .is_some_and(|e| e.eq_ignore_ascii_case(ent))
+                    })
+                }),
+            };
+            if late {
+                found.insert(key_of(
+                    "EV-ACCESS-PAST-EXPIRY",
+                    Some(a.subject.to_string()),
+                    &a.system,
+                    Some(g.account.clone()),
+                    g.entitlement.clone(),
+                    None,
+                ));
+            }
+        }
+    }
+
+    // ---- emergency access (issue 19): JIT activations in the logs, and the register
+    for x in d
+        .execs
+        .iter()
+        .filter(|x| in_period(x.at) && x.outcome == Outcome::Succeeded && x.action == A::Grant)
+    {
+        let Some(ent) = x.entitlement.as_deref() else {
+            continue;
+        };
+        let Some(max) = policy.emergency.jit_max(&x.system, ent) else {
+            continue;
+        };
+        let end_of = d
+            .execs
+            .iter()
+            .filter(|y| y.system == x.system && y.at > x.at)
+            .find(|y| removes_item(y, &x.account, ent))
+            .map_or(end, |y| y.at);
+        // Every activation is in the register (same system, account, entitlement, second).
+        assert!(
+            d.emergency.iter().any(|u| u.system == x.system
+                && u.account.eq_ignore_ascii_case(&x.account)
+                && u.entitlement.as_deref() == Some(ent)
+                && u.activated_at == x.at),
+            "JIT activation {x:?} is not in the emergency-access register"
+        );
+        if end_of - x.at > max.as_delta() {
+            found.insert(key_of(
+                "EV-EMERGENCY-HELD-TOO-LONG",
+                who(&x.system, &x.account),
+                &x.system,
+                Some(x.account.clone()),
+                Some(ent.to_owned()),
+                None,
+            ));
+        }
+    }
+    let window = policy.emergency.review_window.map(|w| w.as_delta());
+    for u in d.emergency.iter().filter(|u| in_period(u.activated_at)) {
+        let used_by = u.used_by.as_ref().map(|i| i.to_string());
+        let k = |c: &str| {
+            key_of(
+                c,
+                used_by.clone(),
+                &u.system,
+                Some(u.account.clone()),
+                u.entitlement.clone(),
+                None,
+            )
+        };
+        if let Some(window) = window {
+            let in_time = u.review_decision.is_some()
+                && u.reviewed_at.is_some_and(|r| r - u.activated_at <= window);
+            if !in_time {
+                found.insert(k("EV-EMERGENCY-NO-REVIEW"));
+            }
+        }
+        if u.entitlement.is_none()
+            && policy.emergency.is_break_glass(&u.system, &u.account)
+            && u.ticket.is_none()
+        {
+            found.insert(k("EV-BREAK-GLASS-NO-TICKET"));
+        }
+    }
+    // Every break-glass sign-in in the logs is in the register (same system, account, second).
+    for (path, sys, account, at) in [
+        (
+            "logs/okta-system-log.jsonl",
+            "okta",
+            "/actor/alternateId",
+            "/published",
+        ),
+        (
+            "logs/aws-cloudtrail.jsonl",
+            "aws",
+            "/userIdentity/arn",
+            "/eventTime",
+        ),
+    ] {
+        let sys = SystemId::new(sys);
+        for v in file(files, path)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        {
+            let (Some(a), Some(t)) = (v.pointer(account), v.pointer(at)) else {
+                continue;
+            };
+            let (Some(a), Some(t)) = (a.as_str(), t.as_str()) else {
+                continue;
+            };
+            if !policy.emergency.is_break_glass(&sys, a) {
+                continue;
+            }
+            let t = chrono::DateTime::parse_from_rfc3339(t)
+                .unwrap()
+                .with_timezone(&Utc);
+            assert!(
+                d.emergency.iter().any(|u| u.system == sys
+                    && u.account.eq_ignore_ascii_case(a)
+                    && u.activated_at == t),
+                "break-glass sign-in of {a} at {t} is not in the emergency-access register"
+            );
         }
     }
 
