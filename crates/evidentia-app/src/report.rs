@@ -8,9 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
 use evidentia_report::{
-    ArtifactLine, CheckpointRef, Completeness, ControlLine, CredentialFigures, EvidenceClass, ExceptionLine,
-    FindingLine, Framework, LedgerHead, ManagementResponse, NotAssessedLine, Pdf, ReportModel, ReviewLine,
-    RevokeLine, Scope, Severity, Status, SystemScope,
+    ArtifactLine, CheckpointRef, Completeness, ControlLine, CredentialFigures, EvidenceClass,
+    ExceptionLine, FindingLine, Framework, LedgerHead, ManagementResponse, NotAssessedLine, Pdf,
+    ReportModel, ReviewLine, RevokeLine, Scope, Severity, Status, SystemScope,
 };
 use evidentia_rules::{Direction, LinkStatus, RevokeStatus};
 use sha2::{Digest, Sha256};
