@@ -9,7 +9,8 @@ use std::path::Path;
 use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use evidentia_pack::oscal::{
-    ArtifactInput, AssessmentInput, ControlInput, FindingInput, ResponseInput as OscalResponse,
+    ArtifactInput, AssessmentInput, ControlInput, FindingInput, NotAssessedInput,
+    ResponseInput as OscalResponse,
 };
 use evidentia_pack::{Cell, EXPORT_FORMAT, ExportMeta, Table, sanitize_file_name};
 
@@ -895,6 +896,22 @@ impl ExportSource {
             policy_entry: self.run.policy.seq,
             controls,
             findings,
+            not_assessed: self
+                .run
+                .analysis
+                .not_assessed
+                .iter()
+                .map(|n| NotAssessedInput {
+                    check: n.check.to_owned(),
+                    identity: n.identity.as_str().to_owned(),
+                    system: n.system.as_str().to_owned(),
+                    account: n.account.clone(),
+                    credential: n.credential.clone(),
+                    reason: n.reason.to_owned(),
+                    evidence: crate::evidence_entries(&n.evidence),
+                    evidence_rows: crate::evidence_rows(&n.evidence),
+                })
+                .collect(),
             artifacts,
         };
         evidentia_pack::oscal::assessment_results(&input).context("writing the OSCAL document")
