@@ -1399,6 +1399,7 @@ pub(crate) fn credentials(canvas: &mut Canvas, model: &ReportModel) {
     if model.scope.nhi_only {
         // Leavers are people: splitting these figures by identity kind would hide the very
         // credentials they are about, so say they are not limited to NHIs.
+        canvas.gap(4.0);
         canvas.paragraph(
             "Unlike the rest of this report, these figures cover people and non-human \
              identities alike.",
