@@ -1080,6 +1080,44 @@ pub struct FindingsDto {
     pub findings: Vec<FindingDto>,
     pub checks: Vec<CheckDto>,
     pub frameworks: Vec<FrameworkDto>,
+    /// Items a check could not judge for want of evidence, shown apart from the findings.
+    pub not_assessed: Vec<NotAssessedDto>,
+}
+
+/// An item a check could not judge: neither a finding nor clean.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct NotAssessedDto {
+    pub check: String,
+    /// The check's short title.
+    pub title: String,
+    pub identity: String,
+    pub system: String,
+    pub account: String,
+    /// The credential, as the system names it.
+    pub credential: String,
+    /// The evidence that was missing, in words.
+    pub reason: String,
+    pub evidence: Vec<u64>,
+    pub evidence_rows: Vec<EvidenceRowDto>,
+}
+
+impl From<&evidentia_app::NotAssessed> for NotAssessedDto {
+    fn from(n: &evidentia_app::NotAssessed) -> Self {
+        NotAssessedDto {
+            check: n.check.to_owned(),
+            title: evidentia_app::check_title(n.check)
+                .unwrap_or_default()
+                .to_owned(),
+            identity: n.identity.as_str().to_owned(),
+            system: n.system.as_str().to_owned(),
+            account: n.account.clone(),
+            credential: n.credential.clone(),
+            reason: n.reason.to_owned(),
+            evidence: evidentia_app::evidence_entries(&n.evidence),
+            evidence_rows: evidence_rows(&evidentia_app::evidence_rows(&n.evidence)),
+        }
+    }
 }
 
 impl From<&evidentia_app::FindingsView> for FindingsDto {
@@ -1151,6 +1189,7 @@ impl From<&evidentia_app::FindingsView> for FindingsDto {
                         .collect(),
                 })
                 .collect(),
+            not_assessed: v.not_assessed.iter().map(NotAssessedDto::from).collect(),
         }
     }
 }
@@ -1279,6 +1318,38 @@ pub struct AssessmentDto {
     pub time_to_revoke: Vec<RevokeDto>,
     /// What the analysis could not look at, one sentence each; empty when nothing was missing.
     pub evidence_gaps: Vec<String>,
+    /// Leaver credentials revoked within the SLA, of those judged; none: not assessed.
+    pub leaver_credentials_revoked: Option<ShareDto>,
+    /// Ages of the active credentials with a logged creation, in days; none: not assessed.
+    pub credential_age: Option<CredentialAgeDto>,
+    /// Emergency-register uses with an independent review in time; none: not assessed.
+    pub emergency_reviewed: Option<ShareDto>,
+}
+
+/// Part of a whole (never built from an empty whole).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ShareDto {
+    pub part: u64,
+    pub whole: u64,
+}
+
+impl From<evidentia_app::Share> for ShareDto {
+    fn from(s: evidentia_app::Share) -> Self {
+        ShareDto {
+            part: s.part as u64,
+            whole: s.whole as u64,
+        }
+    }
+}
+
+/// How old the active credentials are, as of the analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct CredentialAgeDto {
+    pub count: u64,
+    pub median_days: f64,
+    pub p95_days: f64,
 }
 
 impl From<&evidentia_app::AssessmentView> for AssessmentDto {
@@ -1326,6 +1397,13 @@ impl From<&evidentia_app::AssessmentView> for AssessmentDto {
                 })
                 .collect(),
             evidence_gaps: v.evidence_gaps.clone(),
+            leaver_credentials_revoked: v.leaver_credentials_revoked.map(ShareDto::from),
+            credential_age: v.credential_age.map(|d| CredentialAgeDto {
+                count: d.count as u64,
+                median_days: d.median_hours / 24.0,
+                p95_days: d.p95_hours / 24.0,
+            }),
+            emergency_reviewed: v.emergency_reviewed.map(ShareDto::from),
         }
     }
 }
@@ -1920,6 +1998,7 @@ mod tests {
             ControlGroupDto::decl(&cfg),
             ControlDto::decl(&cfg),
             FrameworkDto::decl(&cfg),
+            NotAssessedDto::decl(&cfg),
             FindingsDto::decl(&cfg),
             ExceptionDto::decl(&cfg),
             AgingBucketDto::decl(&cfg),
@@ -1927,6 +2006,8 @@ mod tests {
             SeverityCountDto::decl(&cfg),
             FunctionDto::decl(&cfg),
             RevokeDto::decl(&cfg),
+            ShareDto::decl(&cfg),
+            CredentialAgeDto::decl(&cfg),
             AssessmentDto::decl(&cfg),
             ReviewSystemDto::decl(&cfg),
             RemovalHoursDto::decl(&cfg),

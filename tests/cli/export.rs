@@ -294,3 +294,119 @@ fn oscal_is_reproducible_and_valid_for_compliance_trestle() {
     run.expect_code(0);
     assert_eq!(run.stdout.matches("valid OSCAL").count(), 2, "{run:#?}");
 }
+
+/// Issue #19 in the exports: the not-assessed table holds exactly the items `analyze` lists
+/// (apart from the findings, which hold none of them), and the metrics table carries the three
+/// figures, with empty cells (never 0 or 1) where `metrics --json` says not assessed.
+#[test]
+fn not_assessed_items_and_credential_figures_are_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo_workspace();
+    let copy = demo_copy(dir.path());
+    let analysed = run_ws(&copy, &["--json", "analyze"]).expect_code(0).json();
+    let items = analysed["not_assessed_items"].as_array().unwrap().clone();
+    assert!(
+        !items.is_empty(),
+        "the demo plants credentials without last-used dates"
+    );
+
+    let out = dir.path().join("not-assessed.json");
+    export(ws, "not-assessed", "json", "nist-csf-2.0", &out).expect_code(0);
+    let table: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let rows = table["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), items.len());
+    for (row, item) in rows.iter().zip(&items) {
+        for column in [
+            "check",
+            "identity",
+            "system",
+            "account",
+            "credential",
+            "reason",
+        ] {
+            assert_eq!(row[column], item[column], "{column}");
+        }
+        assert_eq!(row["evidence"], item["evidence"]);
+        assert!(!row["controls"].as_str().unwrap_or("").is_empty(), "{row}");
+    }
+    let csv = dir.path().join("not-assessed.csv");
+    export(ws, "not-assessed", "csv", "nist-csf-2.0", &csv).expect_code(0);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("check,identity,system,account,credential,reason,evidence"));
+    assert_eq!(text.lines().count(), items.len() + 1);
+
+    let findings = dir.path().join("findings.json");
+    export(ws, "findings", "json", "nist-csf-2.0", &findings).expect_code(0);
+    let findings: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&findings).unwrap()).unwrap();
+    for item in &items {
+        assert!(
+            !findings["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["check"] == item["check"] && f["entitlement"] == item["credential"]),
+            "a not-assessed item is not a finding: {item}"
+        );
+    }
+
+    let figures = run_ws(ws, &["--json", "metrics"]).expect_code(0).json()
+        ["credentials_and_emergency_access"]
+        .clone();
+    let metrics = dir.path().join("metrics.json");
+    export(ws, "metrics", "json", "nist-csf-2.0", &metrics).expect_code(0);
+    let metrics: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&metrics).unwrap()).unwrap();
+    let row = |name: &str| {
+        metrics["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["metric"] == name)
+            .unwrap_or_else(|| panic!("no {name} row"))
+            .clone()
+    };
+    for (name, key) in [
+        ("leaver_credentials_revoked", "leaver_credentials_revoked"),
+        (
+            "emergency_uses_reviewed_in_time",
+            "emergency_uses_reviewed_in_time",
+        ),
+    ] {
+        let (r, judged, f) = (row(name), row(&format!("{name}_judged")), &figures[key]);
+        if f.is_null() {
+            assert!(r["count"].is_null() && r["value"].is_null(), "{name}: {r}");
+            assert!(judged["count"].is_null(), "{name}: {judged}");
+        } else {
+            assert_eq!(r["count"], f["part"], "{name}");
+            assert_eq!(judged["count"], f["whole"], "{name}");
+            assert_eq!(r["value"], f["ratio"], "{name}");
+        }
+    }
+    let age = row("credential_age_median_hours");
+    assert_eq!(age["count"].is_null(), figures["credential_age"].is_null());
+
+    // The controls its check maps to name the items as missing evidence; they are never
+    // evidence, so no control is met on them.
+    let controls = dir.path().join("controls.json");
+    export(ws, "controls", "json", "nist-csf-2.0", &controls).expect_code(0);
+    let controls: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&controls).unwrap()).unwrap();
+    let check = items[0]["check"].as_str().unwrap();
+    let mapped = items[0]["check"].clone();
+    let rows = controls["rows"].as_array().unwrap();
+    let naming: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|c| {
+            c["missing_evidence"]
+                .as_str()
+                .is_some_and(|m| m.contains(&format!("{check}: ")))
+        })
+        .collect();
+    assert!(!naming.is_empty(), "no control names {mapped}'s items");
+    for c in rows {
+        if c["status"] == "met" {
+            assert_ne!(c["evidence"], 0, "{c}");
+        }
+    }
+}

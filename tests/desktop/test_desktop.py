@@ -254,6 +254,10 @@ def test_first_start_opens_the_demo_workspace(demo_app):
     section = text_of(d, '[data-testid="assessment"]')
     assert "lifecycle events" in section and "NIST CSF 2.0 functions" in section, section
     assert "Time to revoke per system" in section and "Exception aging" in section, section
+    # Issue #19's figures: a value, or "Not assessed" where the evidence was not imported.
+    figures = texts_of(d, '[data-testid="credential-figure"]')
+    assert len(figures) == 3, figures
+    assert all("Not assessed" in f or re.search(r"\d+(\.\d)?%|\d+ d\b", f) for f in figures), figures
     d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.CSS_SELECTOR, '[data-testid="assessment"]'))
     time.sleep(0.3)
     demo_app.shot("demo-overview-assessment")
@@ -722,6 +726,19 @@ def review_the_analysis(app, prefix="demo"):
     d.find_element(By.CSS_SELECTOR, '[data-testid="mode-check"]').click()
     wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="finding"]')))
     app.shot(f"{prefix}-findings-by-check")
+    # Items a check could not judge are listed apart from the findings, labelled "Not assessed",
+    # each with why (the demo has NHI credentials with no last-used information).
+    d.find_element(By.CSS_SELECTOR, '[data-testid="mode-table"]').click()
+    card = wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="not-assessed"]')))
+    items = texts_of(d, '[data-testid="not-assessed-item"]')
+    assert items and all("Not assessed" in i and "Why: " in i for i in items), items
+    assert text_of(d, '[data-testid="not-assessed-count"]').startswith(f"{len(items)} item"), items
+    assert not any("Not assessed" in r for r in texts_of(d, '[data-testid="finding-row"]'))
+    d.execute_script("arguments[0].scrollIntoView({block: 'start'})", card)
+    time.sleep(0.3)
+    app.shot(f"{prefix}-findings-not-assessed")
+    d.find_element(By.CSS_SELECTOR, '[data-testid="mode-check"]').click()
+    wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="check"]')))
     # A finding that rests on a lifecycle event opens that event's chain on the Events page.
     for check in d.find_elements(By.CSS_SELECTOR, '[data-testid="check"]'):
         check.click()

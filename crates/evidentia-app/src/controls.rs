@@ -77,6 +77,22 @@ pub fn control_status(run: &AnalysisRun, framework: &str) -> anyhow::Result<Vec<
                 .flat_map(|c| run.analysis.coverage.missing_for(c))
                 .map(str::to_owned)
                 .collect();
+            // Items its checks could not judge are evidence missing too (convention 13): they
+            // never count as examined, and the control names them.
+            for check in &checks {
+                let items = run
+                    .analysis
+                    .not_assessed
+                    .iter()
+                    .filter(|n| n.check == check.as_str())
+                    .count();
+                if items > 0 {
+                    missing.push(format!(
+                        "{check}: {items} item{} not assessed for want of evidence",
+                        if items == 1 { "" } else { "s" }
+                    ));
+                }
+            }
             missing.sort();
             missing.dedup();
             let groups = catalog

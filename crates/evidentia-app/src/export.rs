@@ -9,7 +9,8 @@ use std::path::Path;
 use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use evidentia_pack::oscal::{
-    ArtifactInput, AssessmentInput, ControlInput, FindingInput, ResponseInput as OscalResponse,
+    ArtifactInput, AssessmentInput, ControlInput, FindingInput, NotAssessedInput,
+    ResponseInput as OscalResponse,
 };
 use evidentia_pack::{Cell, EXPORT_FORMAT, ExportMeta, Table, sanitize_file_name};
 
@@ -38,6 +39,11 @@ pub enum ExportKind {
     /// not part of [`ExportKind::ALL`]: a pack carries the entries themselves in
     /// `ledger.jsonl`, and its layout is fixed (docs/evidence-pack.md).
     Responses,
+    /// Items a check could not judge for want of evidence (convention 13): a table of its own
+    /// beside the findings, not rows of them, since they carry no severity, finding id or
+    /// response and must never be counted as findings. On request, like the responses: a
+    /// pack's report lists them, and its layout is fixed.
+    NotAssessed,
 }
 
 impl ExportKind {
@@ -63,6 +69,7 @@ impl ExportKind {
             ExportKind::ReviewRevokes => "review-revokes",
             ExportKind::Reviews => "reviews",
             ExportKind::Responses => "responses",
+            ExportKind::NotAssessed => "not-assessed",
         }
     }
 }
@@ -235,6 +242,7 @@ impl ExportSource {
             ExportKind::Reviews => self.reviews(),
             ExportKind::ReviewRevokes => self.review_revokes(),
             ExportKind::Responses => self.responses(),
+            ExportKind::NotAssessed => self.not_assessed()?,
         })
     }
 
@@ -381,6 +389,44 @@ impl ExportSource {
                 response.map_or(Cell::Empty, |r| Cell::Bool(r.expired(self.run.as_of))),
                 response.map_or(Cell::Empty, |r| Cell::seq(r.seq)),
                 Cell::Rows(crate::evidence_rows(&f.evidence)),
+            ]);
+        }
+        Ok(t)
+    }
+
+    /// Every item a check could not judge, in the analysis's order (check, identity, system,
+    /// credential): what, why, the entries that show it and the controls it leaves open.
+    fn not_assessed(&self) -> anyhow::Result<Table> {
+        let (_, mapping) = catalogs()?;
+        let mut t = Table::new(
+            "not-assessed",
+            &[
+                "check",
+                "identity",
+                "system",
+                "account",
+                "credential",
+                "reason",
+                "evidence",
+                "controls",
+                "evidence_rows",
+            ],
+        );
+        for n in &self.run.analysis.not_assessed {
+            let controls: Vec<&str> = mapping
+                .check(n.check)
+                .map(|m| m.controls_in(&self.options.framework).collect())
+                .unwrap_or_default();
+            t.push(vec![
+                Cell::text(n.check),
+                Cell::text(n.identity.as_str()),
+                Cell::text(n.system.as_str()),
+                Cell::text(&n.account),
+                Cell::text(&n.credential),
+                Cell::text(n.reason),
+                Cell::Seqs(crate::evidence_entries(&n.evidence)),
+                Cell::text(controls.join(" ")),
+                Cell::Rows(crate::evidence_rows(&n.evidence)),
             ]);
         }
         Ok(t)
@@ -648,6 +694,28 @@ impl ExportSource {
         for (role, n) in &m.approvals_by_role {
             row("approvals_by_role", role, Some(*n), None);
         }
+        // Issue #19: always written, with empty count and value when not assessed (its
+        // evidence was not imported), so that absence never reads as 0 % or 100 %.
+        for (name, share) in [
+            ("leaver_credentials_revoked", m.leaver_credentials_revoked),
+            ("emergency_uses_reviewed_in_time", m.emergency_reviewed),
+        ] {
+            row(name, "", share.map(|s| s.part), share.map(|s| s.ratio()));
+            row(&format!("{name}_judged"), "", share.map(|s| s.whole), None);
+        }
+        let age = m.credential_age;
+        row(
+            "credential_age_median_hours",
+            "",
+            age.map(|d| d.count),
+            age.map(|d| d.median_hours),
+        );
+        row(
+            "credential_age_p95_hours",
+            "",
+            age.map(|d| d.count),
+            age.map(|d| d.p95_hours),
+        );
         // Governance: access reviews, all campaigns together, then each campaign in order of
         // start (the trend) and each of its systems (subject `campaign/system`).
         let review_rows =
@@ -828,6 +896,22 @@ impl ExportSource {
             policy_entry: self.run.policy.seq,
             controls,
             findings,
+            not_assessed: self
+                .run
+                .analysis
+                .not_assessed
+                .iter()
+                .map(|n| NotAssessedInput {
+                    check: n.check.to_owned(),
+                    identity: n.identity.as_str().to_owned(),
+                    system: n.system.as_str().to_owned(),
+                    account: n.account.clone(),
+                    credential: n.credential.clone(),
+                    reason: n.reason.to_owned(),
+                    evidence: crate::evidence_entries(&n.evidence),
+                    evidence_rows: crate::evidence_rows(&n.evidence),
+                })
+                .collect(),
             artifacts,
         };
         evidentia_pack::oscal::assessment_results(&input).context("writing the OSCAL document")

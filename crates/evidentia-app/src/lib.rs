@@ -67,7 +67,7 @@ pub use evidentia_rules::populations::{
 };
 pub use evidentia_rules::{
     AgingBucket, Analysis, Cite, Direction, Durations, EventChain, ExceptionAging, Finding, Link,
-    LinkStatus, Metrics, ReviewFigures, ReviewMetrics, SystemChain,
+    LinkStatus, Metrics, NotAssessed, ReviewFigures, ReviewMetrics, Share, SystemChain,
 };
 pub use evidentia_store::EventChainSummary;
 pub use export::{

@@ -8,9 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
 use evidentia_report::{
-    ArtifactLine, CheckpointRef, Completeness, ControlLine, EvidenceClass, ExceptionLine,
-    FindingLine, Framework, LedgerHead, ManagementResponse, Pdf, ReportModel, ReviewLine,
-    RevokeLine, Scope, Severity, Status, SystemScope,
+    ArtifactLine, CheckpointRef, Completeness, ControlLine, CredentialFigures, EvidenceClass,
+    ExceptionLine, FindingLine, Framework, LedgerHead, ManagementResponse, NotAssessedLine, Pdf,
+    ReportModel, ReviewLine, RevokeLine, Scope, Severity, Status, SystemScope,
 };
 use evidentia_rules::{Direction, LinkStatus, RevokeStatus};
 use sha2::{Digest, Sha256};
@@ -333,6 +333,32 @@ pub async fn report_model(
                 })
             })
             .collect(),
+        not_assessed: analysis
+            .not_assessed
+            .iter()
+            .map(|n| NotAssessedLine {
+                check: n.check.to_owned(),
+                title: evidentia_frameworks::check_title(n.check)
+                    .unwrap_or_default()
+                    .to_owned(),
+                identity: seen.named(n.identity.as_str()),
+                system: n.system.as_str().to_owned(),
+                account: n.account.clone(),
+                credential: n.credential.clone(),
+                reason: n.reason.to_owned(),
+                evidence: crate::evidence_entries(&n.evidence),
+            })
+            .collect(),
+        credentials: {
+            let m = &analysis.metrics;
+            CredentialFigures {
+                leaver_revoked: m.leaver_credentials_revoked.map(|s| (s.part, s.whole)),
+                credential_age: m
+                    .credential_age
+                    .map(|d| (d.count, d.median_hours / 24.0, d.p95_hours / 24.0)),
+                emergency_reviewed: m.emergency_reviewed.map(|s| (s.part, s.whole)),
+            }
+        },
         evidence_gaps,
         scope: seen.scope(&run, nhi_only),
         artifacts: imports

@@ -70,6 +70,8 @@ pub struct FindingsView {
     pub checks: Vec<CheckItem>,
     /// Per framework id, its leaf controls in catalog order.
     pub controls: BTreeMap<String, Vec<ControlRow>>,
+    /// Items a check could not judge for want of evidence: shown apart from the findings.
+    pub not_assessed: Vec<evidentia_rules::NotAssessed>,
 }
 
 fn time(t: DateTime<Utc>) -> String {
@@ -152,6 +154,7 @@ fn findings_of(
         findings,
         checks,
         controls,
+        not_assessed: run.analysis.not_assessed.clone(),
     })
 }
 
@@ -292,6 +295,10 @@ pub struct AssessmentView {
     /// What the analysis could not look at, one sentence each (`evidence_gaps`): kinds of
     /// evidence never imported, systems without a snapshot or a log; empty when none.
     pub evidence_gaps: Vec<String>,
+    /// Issue #19's figures, each `None` when not assessed.
+    pub leaver_credentials_revoked: Option<evidentia_rules::Share>,
+    pub credential_age: Option<evidentia_rules::Durations>,
+    pub emergency_reviewed: Option<evidentia_rules::Share>,
 }
 
 /// Exceptions per aging bucket, every bucket present, in bucket order.
@@ -378,5 +385,8 @@ fn assessment_of(run: &AnalysisRun) -> anyhow::Result<AssessmentView> {
             })
             .collect(),
         evidence_gaps: crate::evidence_gaps(run),
+        leaver_credentials_revoked: metrics.leaver_credentials_revoked,
+        credential_age: metrics.credential_age,
+        emergency_reviewed: metrics.emergency_reviewed,
     })
 }

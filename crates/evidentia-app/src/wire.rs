@@ -189,3 +189,39 @@ impl From<&crate::CurrentResponse> for CurrentResponseJson {
         }
     }
 }
+
+/// An item a check could not judge, as `analyze --json` prints it: what, why, and the entries
+/// that show it (`evidence_rows` only where it cites rows of set entries).
+pub fn not_assessed_json(n: &evidentia_rules::NotAssessed) -> serde_json::Value {
+    let mut json = serde_json::json!({
+        "check": n.check,
+        "identity": n.identity.as_str(),
+        "system": n.system.as_str(),
+        "account": n.account,
+        "credential": n.credential,
+        "reason": n.reason,
+        "evidence": crate::evidence_entries(&n.evidence),
+    });
+    let rows = crate::evidence_rows(&n.evidence);
+    if !rows.is_empty() {
+        json["evidence_rows"] = crate::evidence_rows_json(&rows);
+    }
+    json
+}
+
+/// Issue #19's figures for `metrics --json`: each `null` when not assessed (its evidence was
+/// not imported), never 0 or 1 made up from nothing.
+pub fn credential_metrics_json(m: &evidentia_rules::Metrics) -> serde_json::Value {
+    let share = |s: Option<evidentia_rules::Share>| {
+        s.map(|s| serde_json::json!({"part": s.part, "whole": s.whole, "ratio": s.ratio()}))
+    };
+    serde_json::json!({
+        "leaver_credentials_revoked": share(m.leaver_credentials_revoked),
+        "credential_age": m.credential_age.map(|d| serde_json::json!({
+            "count": d.count,
+            "median_days": d.median_hours / 24.0,
+            "p95_days": d.p95_hours / 24.0,
+        })),
+        "emergency_uses_reviewed_in_time": share(m.emergency_reviewed),
+    })
+}

@@ -569,6 +569,8 @@ enum ExportWhat {
     ReviewRevokes,
     /// The management-response history, the current response per finding marked.
     Responses,
+    /// Items a check could not judge for want of evidence, with why (not findings).
+    NotAssessed,
     /// OSCAL assessment results (JSON).
     Oscal,
 }
@@ -955,6 +957,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "findings": run.analysis.findings.len(),
                     "findings_by_check": by_check,
                     "not_assessed": not_assessed,
+                    "not_assessed_items": run
+                        .analysis
+                        .not_assessed
+                        .iter()
+                        .map(evidentia_app::wire::not_assessed_json)
+                        .collect::<Vec<_>>(),
                     "systems_without_snapshot": coverage.systems_without_snapshot,
                     "systems_without_log": coverage.systems_without_log,
                     "warnings": run.warnings,
@@ -977,6 +985,39 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 for (check, missing) in &not_assessed {
                     outln!("  not assessed: {check} (missing {})", missing.join(", "));
+                }
+                let items = &run.analysis.not_assessed;
+                if !items.is_empty() {
+                    // Neither findings nor clean (convention 13): each with why.
+                    outln!(
+                        "  {} item{} not assessed for want of evidence:",
+                        items.len(),
+                        if items.len() == 1 { "" } else { "s" }
+                    );
+                    for n in items {
+                        let entries = evidentia_app::evidence_entries(&n.evidence);
+                        outln!(
+                            "    {}  {} on {} ({}, credential {}): {}{}",
+                            n.check,
+                            n.identity,
+                            n.system,
+                            n.account,
+                            n.credential,
+                            n.reason,
+                            if entries.is_empty() {
+                                String::new()
+                            } else {
+                                format!(
+                                    " [entries {}]",
+                                    entries
+                                        .iter()
+                                        .map(u64::to_string)
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )
+                            }
+                        );
+                    }
                 }
                 if !coverage.systems_without_snapshot.is_empty() {
                     outln!(
@@ -1214,6 +1255,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "findings_by_check": m.findings_by_check,
                     "approvals_by_role": m.approvals_by_role,
                     "reviews": review_metrics_json(&m.reviews),
+                    "credentials_and_emergency_access": evidentia_app::wire::credential_metrics_json(m),
                 }))?;
             } else {
                 outln!("as of {}", run.as_of.format("%Y-%m-%d"));
@@ -1268,6 +1310,29 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .map(|(r, n)| format!("{r} {n}"))
                     .collect();
                 outln!("approvals by approver role: {}", roles.join(", "));
+                // Issue #19: "not assessed" where the evidence was not imported, never 0 %.
+                let share = |s: Option<evidentia_app::Share>, of: &str| {
+                    s.map_or("not assessed".to_owned(), |s| {
+                        format!("{:.1}% ({} of {} {of})", s.ratio() * 100.0, s.part, s.whole)
+                    })
+                };
+                outln!(
+                    "credentials revoked with their leaver (within the SLA): {}",
+                    share(m.leaver_credentials_revoked, "leaver credentials judged")
+                );
+                outln!(
+                    "median credential age: {}",
+                    m.credential_age.map_or("not assessed".to_owned(), |d| format!(
+                        "{:.0} days ({} active credentials with a logged creation, p95 {:.0} days)",
+                        d.median_hours / 24.0,
+                        d.count,
+                        d.p95_hours / 24.0
+                    ))
+                );
+                outln!(
+                    "emergency uses reviewed in time: {}",
+                    share(m.emergency_reviewed, "register uses")
+                );
                 let r = &m.reviews;
                 if !r.campaigns.is_empty() {
                     let share =
@@ -1525,6 +1590,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         ExportWhat::Reviews => evidentia_app::ExportKind::Reviews,
                         ExportWhat::ReviewRevokes => evidentia_app::ExportKind::ReviewRevokes,
                         ExportWhat::Responses => evidentia_app::ExportKind::Responses,
+                        ExportWhat::NotAssessed => evidentia_app::ExportKind::NotAssessed,
                         ExportWhat::Controls | ExportWhat::Oscal => {
                             evidentia_app::ExportKind::Controls
                         }

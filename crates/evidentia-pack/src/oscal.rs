@@ -70,6 +70,20 @@ pub struct FindingInput {
     pub response: Option<ResponseInput>,
 }
 
+/// An item a check could not judge for want of evidence: an observation, never a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAssessedInput {
+    pub check: String,
+    pub identity: String,
+    pub system: String,
+    pub account: String,
+    pub credential: String,
+    /// The evidence that was missing, in words.
+    pub reason: String,
+    pub evidence: Vec<u64>,
+    pub evidence_rows: Vec<(u64, u32)>,
+}
+
 /// One imported file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArtifactInput {
@@ -101,6 +115,8 @@ pub struct AssessmentInput {
     pub policy_entry: u64,
     pub controls: Vec<ControlInput>,
     pub findings: Vec<FindingInput>,
+    /// Items the checks could not judge (convention 13).
+    pub not_assessed: Vec<NotAssessedInput>,
     pub artifacts: Vec<ArtifactInput>,
 }
 
@@ -449,6 +465,55 @@ pub fn assessment_results(input: &AssessmentInput) -> Result<Vec<u8>, serde_json
         })
         .collect();
 
+    // Items not assessed are observations of type `not-assessed` (a token, which OSCAL
+    // allows beside its own types): what was looked at and could not be judged, related to no
+    // control finding and no risk, so no control status rests on them.
+    let not_assessed: Vec<Observation> = input
+        .not_assessed
+        .iter()
+        .map(|n| {
+            let key = [
+                "not-assessed",
+                n.check.as_str(),
+                n.identity.as_str(),
+                n.system.as_str(),
+                n.credential.as_str(),
+            ];
+            let seqs: Vec<String> = n.evidence.iter().map(u64::to_string).collect();
+            Observation {
+                uuid: uuid("observation", &key),
+                title: one_line(&format!("{} not assessed: {}", n.check, n.identity)),
+                description: one_line(&format!(
+                    "Credential {} of {} on {}: not assessed, {}.",
+                    n.credential, n.account, n.system, n.reason
+                )),
+                props: [
+                    prop("check", &n.check),
+                    prop("identity", &n.identity),
+                    prop("system", &n.system),
+                    prop("account", &n.account),
+                    prop("credential", &n.credential),
+                    prop("ledger-entries", seqs.join(" ")),
+                    prop("ledger-rows", crate::table::rows_text(&n.evidence_rows)),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+                methods: vec!["TEST"],
+                types: vec!["not-assessed"],
+                relevant_evidence: vec![RelevantEvidence {
+                    href: format!("#{ledger_uuid}"),
+                    description: if seqs.is_empty() {
+                        "The ledger this item was looked at in.".to_owned()
+                    } else {
+                        format!("Ledger entries {} (ledger.jsonl).", seqs.join(", "))
+                    },
+                }],
+                collected: input.generated_at.clone(),
+            }
+        })
+        .collect();
+
     // One risk per finding with a current management response, beside its observation.
     let risks: Vec<(String, Risk)> = observations
         .iter()
@@ -740,7 +805,11 @@ pub fn assessment_results(input: &AssessmentInput) -> Result<Vec<u8>, serde_json
                             .collect(),
                     }],
                 },
-                observations: observations.into_iter().map(|(_, o)| o).collect(),
+                observations: observations
+                    .into_iter()
+                    .map(|(_, o)| o)
+                    .chain(not_assessed)
+                    .collect(),
                 risks: risks.into_iter().map(|(_, r)| r).collect(),
                 findings,
             }],
@@ -811,6 +880,16 @@ mod tests {
                 checks: vec!["EV-LEAVER-NOT-REVOKED".to_owned()],
             }],
             findings,
+            not_assessed: vec![NotAssessedInput {
+                check: "EV-NHI-CREDENTIAL-STALE".to_owned(),
+                identity: "NHI-005".to_owned(),
+                system: "okta".to_owned(),
+                account: "dispatch-scim".to_owned(),
+                credential: "00T0460947".to_owned(),
+                reason: "no last-used date for it in any listing".to_owned(),
+                evidence: vec![3],
+                evidence_rows: vec![(3, 9)],
+            }],
             artifacts: Vec::new(),
         };
         serde_json::from_slice(&assessment_results(&input).expect("json")).expect("parse")
@@ -909,5 +988,39 @@ mod tests {
                 .get("related-risks")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_not_assessed_item_is_an_observation_no_control_finding_rests_on() {
+        let doc = document(vec![finding("F-000000000001", None)]);
+        let result = &doc["assessment-results"]["results"][0];
+        let observations = result["observations"].as_array().expect("observations");
+        let na: Vec<&serde_json::Value> = observations
+            .iter()
+            .filter(|o| o["types"][0] == "not-assessed")
+            .collect();
+        assert_eq!(na.len(), 1);
+        let props = na[0]["props"].as_array().expect("props");
+        let value = |name: &str| {
+            props
+                .iter()
+                .find(|p| p["name"] == name)
+                .map(|p| p["value"].clone())
+        };
+        assert_eq!(value("credential"), Some("00T0460947".into()));
+        assert_eq!(value("ledger-rows"), Some("3:9".into()));
+        assert!(
+            na[0]["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("not assessed, no last-used date"))
+        );
+        let uuid = na[0]["uuid"].clone();
+        for f in result["findings"].as_array().expect("findings") {
+            let related = f["related-observations"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            assert!(related.iter().all(|r| r["observation-uuid"] != uuid));
+        }
     }
 }

@@ -22,9 +22,9 @@ use sha2::Digest;
 use crate::canvas::{CONTENT_W, Canvas, MARGIN_X, PAGE_H, Style, colour};
 pub use crate::model::{
     AppendixAttribute, AppendixItem, AppendixResult, ArtifactLine, CheckpointRef, Completeness,
-    ControlLine, EvidenceClass, ExceptionLine, FindingLine, Framework, LedgerHead,
-    ManagementResponse, ReportModel, ReviewLine, RevokeLine, SampleAppendix, Scope, Severity,
-    Status, SystemScope,
+    ControlLine, CredentialFigures, EvidenceClass, ExceptionLine, FindingLine, Framework,
+    LedgerHead, ManagementResponse, NotAssessedLine, ReportModel, ReviewLine, RevokeLine,
+    SampleAppendix, Scope, Severity, Status, SystemScope,
 };
 use crate::text::{Fonts, safe};
 
@@ -122,9 +122,11 @@ fn draw(
     sections::summary(&mut canvas, model);
     sections::controls(&mut canvas, model);
     sections::findings(&mut canvas, model);
+    sections::items_not_assessed(&mut canvas, model);
     sections::exceptions(&mut canvas, model);
     sections::revocation(&mut canvas, model);
     sections::reviews(&mut canvas, model);
+    sections::credentials(&mut canvas, model);
     sections::evidence_index(&mut canvas, model);
     sections::not_assessed(&mut canvas, model);
     sections::how_to_verify(&mut canvas, model);
@@ -139,9 +141,11 @@ fn section_titles(_model: &ReportModel) -> Vec<&'static str> {
         "Executive summary",
         "Controls in scope",
         "Findings",
+        "Items not assessed",
         "Exceptions",
         "Time to revoke",
         "Access reviews",
+        "Credentials and emergency access",
         "Appendix A — Evidence index",
         "Appendix B — Controls not assessed",
         "Appendix C — How to verify",

@@ -36,6 +36,11 @@ pub struct ReportModel {
     pub time_to_revoke: Vec<RevokeLine>,
     /// Access-review campaigns, one line per campaign and system, in campaign order.
     pub reviews: Vec<ReviewLine>,
+    /// Items a check could not judge for want of evidence (convention 13), in the analysis's
+    /// order: neither findings nor clean.
+    pub not_assessed: Vec<NotAssessedLine>,
+    /// Issue #19's credential and emergency-access figures.
+    pub credentials: CredentialFigures,
     /// Every imported file, oldest first.
     pub artifacts: Vec<ArtifactLine>,
     /// What the analysis could not look at: kinds of evidence never imported (with the checks
@@ -355,4 +360,35 @@ pub struct AppendixResult {
     /// The rows of set entries among them, as (entry, 1-based row), ascending.
     pub evidence_rows: Vec<(u64, u32)>,
     pub note: String,
+}
+
+/// One item a check could not judge, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAssessedLine {
+    pub check: String,
+    /// The check's title, in words.
+    pub title: String,
+    /// The identity, with its name where one is known.
+    pub identity: String,
+    pub system: String,
+    pub account: String,
+    /// The credential (key, token, certificate) as the system names it.
+    pub credential: String,
+    /// The evidence that was missing, in words.
+    pub reason: String,
+    /// The ledger entries that show the item (empty when none does).
+    pub evidence: Vec<u64>,
+}
+
+/// Credential and emergency-access figures; each `None` when its evidence was not imported,
+/// printed "not assessed", never as 0 % or 100 %.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CredentialFigures {
+    /// Leaver credentials revoked within the SLA, of those judged: `(revoked, judged)`.
+    pub leaver_revoked: Option<(usize, usize)>,
+    /// Active credentials in the latest listings with a logged creation: `(count, median
+    /// days, p95 days)`, as of the analysis.
+    pub credential_age: Option<(usize, f64, f64)>,
+    /// Emergency-register uses with an independent review in the window: `(reviewed, uses)`.
+    pub emergency_reviewed: Option<(usize, usize)>,
 }

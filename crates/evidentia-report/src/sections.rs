@@ -1056,6 +1056,99 @@ pub(crate) fn findings(canvas: &mut Canvas, model: &ReportModel) {
     Table::new(&columns, 8.0).draw(canvas, &rows);
 }
 
+/// Items a check could not judge (convention 13): listed apart from the findings, each with
+/// the evidence that was missing and the entries it rests on.
+pub(crate) fn items_not_assessed(canvas: &mut Canvas, model: &ReportModel) {
+    canvas.section("Items not assessed", true);
+    canvas.paragraph(
+        "Items a check could not judge for want of evidence: neither findings nor clean. Each \
+         names the check, who and what it is about, the evidence that was missing, and the \
+         ledger entries that show the item. Import the missing evidence and analyse again to \
+         judge them; until then the controls they map to name them as missing evidence.",
+        Style::new(9.0).colour(colour::MUTED),
+        MARGIN_X,
+        CONTENT_W,
+    );
+    canvas.gap(6.0);
+    if model.not_assessed.is_empty() {
+        canvas.paragraph(
+            "None: every item the checks examined was judged.",
+            Style::new(9.5),
+            MARGIN_X,
+            CONTENT_W,
+        );
+        return;
+    }
+    let columns = [
+        Column {
+            title: "Identity / system / account",
+            width: 168.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Not assessed: credential and why",
+            width: CONTENT_W - 168.0 - 100.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Ledger entries (file)",
+            width: 100.0,
+            align: Align::Left,
+        },
+    ];
+    let mut per_check: BTreeMap<&str, usize> = BTreeMap::new();
+    for n in &model.not_assessed {
+        *per_check.entry(n.check.as_str()).or_default() += 1;
+    }
+    let mut rows = Vec::with_capacity(model.not_assessed.len() + per_check.len());
+    let mut last: Option<&str> = None;
+    for n in &model.not_assessed {
+        if last != Some(n.check.as_str()) {
+            let items = per_check.get(n.check.as_str()).copied().unwrap_or(0);
+            rows.push(Row::Group {
+                level: 0,
+                text: format!(
+                    "{} · {} · {} item{} not assessed",
+                    n.check,
+                    n.title,
+                    count(items),
+                    if items == 1 { "" } else { "s" }
+                ),
+            });
+            last = Some(n.check.as_str());
+        }
+        let evidence = if n.evidence.is_empty() {
+            "none".to_owned()
+        } else {
+            n.evidence
+                .iter()
+                .map(|e| match file_of(model, *e) {
+                    Some(i) => format!("{e} (A{})", i + 1),
+                    None => e.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let target = n
+            .evidence
+            .first()
+            .and_then(|e| file_of(model, *e))
+            .map(|i| format!("file:{i}"));
+        rows.push(Row::Cells(vec![
+            Cell::plain(format!(
+                "{}\nsystem {}\naccount {}",
+                n.identity, n.system, n.account
+            )),
+            Cell::plain(format!(
+                "Credential {}\nNot assessed: {}",
+                n.credential, n.reason
+            )),
+            Cell::plain(evidence).link(target),
+        ]));
+    }
+    Table::new(&columns, 8.0).draw(canvas, &rows);
+}
+
 pub(crate) fn exceptions(canvas: &mut Canvas, model: &ReportModel) {
     canvas.section("Exceptions", true);
     canvas.paragraph(
@@ -1285,6 +1378,97 @@ fn percent(part: usize, whole: usize) -> String {
     } else {
         format!("{:.1}%", part as f64 * 100.0 / whole as f64)
     }
+}
+
+/// Issue #19's figures: leaver credentials revoked within the SLA, median credential age and
+/// emergency uses reviewed in time, each "not assessed" when its evidence was not imported.
+pub(crate) fn credentials(canvas: &mut Canvas, model: &ReportModel) {
+    canvas.section("Credentials and emergency access", true);
+    canvas.paragraph(
+        "Keys, tokens and certificates are judged apart from accounts: a leaver's credential \
+         must be revoked within the system's revocation SLA. Credential age counts the active \
+         credentials in each system's latest credential listing whose creation or last \
+         rotation a provisioning log dates, as of the analysis. An emergency use (a JIT \
+         activation or a break-glass sign-in in the register) is reviewed in time when someone \
+         other than its user decided on it within the policy's review window. A figure whose \
+         evidence was not imported reads \"not assessed\", never 0 % or 100 %.",
+        Style::new(9.0).colour(colour::MUTED),
+        MARGIN_X,
+        CONTENT_W,
+    );
+    if model.scope.nhi_only {
+        // Leavers are people: splitting these figures by identity kind would hide the very
+        // credentials they are about, so say they are not limited to NHIs.
+        canvas.gap(4.0);
+        canvas.paragraph(
+            "Unlike the rest of this report, these figures cover people and non-human \
+             identities alike.",
+            Style::new(9.0).colour(colour::MUTED),
+            MARGIN_X,
+            CONTENT_W,
+        );
+    }
+    canvas.gap(8.0);
+    let columns = [
+        Column {
+            title: "Figure",
+            width: 200.0,
+            align: Align::Left,
+        },
+        Column {
+            title: "Value",
+            width: 90.0,
+            align: Align::Right,
+        },
+        Column {
+            title: "Counted",
+            width: CONTENT_W - 290.0,
+            align: Align::Left,
+        },
+    ];
+    let not_assessed = || Cell::strong("Not assessed", colour::NOT_ASSESSED);
+    let c = &model.credentials;
+    let share = |label: &str, s: Option<(usize, usize)>, of: &str, none: &str| {
+        Row::Cells(match s {
+            Some((part, whole)) => vec![
+                Cell::plain(label),
+                Cell::plain(percent(part, whole)),
+                Cell::plain(format!("{} of {} {of}", count(part), count(whole))),
+            ],
+            None => vec![Cell::plain(label), not_assessed(), Cell::plain(none)],
+        })
+    };
+    let rows = vec![
+        share(
+            "Credentials revoked with their leaver",
+            c.leaver_revoked,
+            "leaver credentials judged, revoked within the SLA",
+            "no leaver credential was judged (no credential listing or log shows one held)",
+        ),
+        Row::Cells(match c.credential_age {
+            Some((n, median, p95)) => vec![
+                Cell::plain("Median credential age"),
+                Cell::plain(format!("{median:.0} days")),
+                Cell::plain(format!(
+                    "{} active credential{} with a logged creation; p95 {p95:.0} days",
+                    count(n),
+                    if n == 1 { "" } else { "s" }
+                )),
+            ],
+            None => vec![
+                Cell::plain("Median credential age"),
+                not_assessed(),
+                Cell::plain("no active credential in a listing has a logged creation date"),
+            ],
+        }),
+        share(
+            "Emergency uses reviewed in time",
+            c.emergency_reviewed,
+            "register uses in the period",
+            "no emergency-access register use in the period, or no review window in the policy",
+        ),
+    ];
+    Table::new(&columns, 8.5).draw(canvas, &rows);
 }
 
 pub(crate) fn reviews(canvas: &mut Canvas, model: &ReportModel) {

@@ -31,7 +31,7 @@ pub use context::Context;
 pub use coverage::{CheckCoverage, Coverage, EvidenceKind};
 pub use exceptions::{AgingBucket, ExceptionAging};
 pub use finding::{Finding, FindingKey, finding_id};
-pub use metrics::{CampaignMetrics, Durations, Metrics, ReviewFigures, ReviewMetrics};
+pub use metrics::{CampaignMetrics, Durations, Metrics, ReviewFigures, ReviewMetrics, Share};
 pub use reviews::{
     CampaignReview, PopulationSource, ReviewerPace, RevokeChain, RevokeStatus, SystemReview,
 };
@@ -189,7 +189,6 @@ pub fn analyze(evidence: &Evidence, policy: &Policy, as_of: Timestamp) -> Analys
 /// [`analyze`] over a context already indexed, so that audit populations drawn from the same
 /// analysis reuse the index instead of building it twice.
 pub fn analyze_in(ctx: &Context<'_>) -> Analysis {
-    let evidence = ctx.evidence;
     // The checks, the chains and the access reviews read the same context and nothing else:
     // each on its own thread (two cores share the three).
     let (findings, (chains, mut examined), judged, birthright_grants, not_assessed) =
@@ -240,13 +239,7 @@ pub fn analyze_in(ctx: &Context<'_>) -> Analysis {
         })
         .collect();
     let exceptions = exceptions::aging(ctx);
-    let metrics = metrics::compute(
-        &chains,
-        &exceptions,
-        &findings,
-        &evidence.approvals,
-        &reviews,
-    );
+    let metrics = metrics::compute(ctx, &chains, &exceptions, &findings, &reviews);
     Analysis {
         findings,
         exceptions,

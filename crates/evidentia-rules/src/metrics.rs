@@ -3,10 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use evidentia_domain::{CampaignId, LifecycleEventType, SystemId, Timestamp};
+use evidentia_domain::{
+    CampaignId, LifecycleEventType, Outcome, ProvisioningAction, SystemId, Timestamp,
+};
 
 use crate::chain::{Direction, EventChain, LinkStatus};
-use crate::{AgingBucket, CampaignReview, ExceptionAging, Finding};
+use crate::{AgingBucket, CampaignReview, Context, ExceptionAging, Finding};
 
 /// Median and 95th percentile of a set of durations, in hours.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,6 +57,41 @@ pub struct Metrics {
     /// Access reviews: coverage, completion, revoke rate and decision-to-removal times
     /// (governance, not provisioning).
     pub reviews: ReviewMetrics,
+    /// Issue #19: of the leaver credentials the credential checks judged, those revoked
+    /// within the system's revocation deadline. `None` when none was judged (no departure
+    /// with a credential shown held, or the evidence was not imported): not assessed.
+    pub leaver_credentials_revoked: Option<Share>,
+    /// Issue #19: ages of the active credentials in each system's latest credential listing
+    /// at or before the analysis time, as of that time, for those whose creation (or last
+    /// rotation) a provisioning log dates. `None` when none is dated: not assessed.
+    pub credential_age: Option<Durations>,
+    /// Issue #19: of the emergency-access register's uses in the period, those with a
+    /// decision by someone other than their user within `[emergency] review_window`. `None`
+    /// without a register use in the period or without a review window: not assessed.
+    pub emergency_reviewed: Option<Share>,
+}
+
+/// Part of a whole, both counted; only built with a whole above zero, so a share is never a
+/// 0 % or 100 % made up from nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share {
+    pub part: usize,
+    pub whole: usize,
+}
+
+impl Share {
+    /// `part` of `whole`; `None` when the whole is empty (nothing to judge).
+    pub fn of(part: usize, whole: usize) -> Option<Share> {
+        (whole > 0).then_some(Share {
+            part: part.min(whole),
+            whole,
+        })
+    }
+
+    /// The part over the whole, 0.0–1.0.
+    pub fn ratio(&self) -> f64 {
+        self.part as f64 / self.whole as f64
+    }
 }
 
 /// Access-review figures of one scope: a campaign, one system of it, or all campaigns.
@@ -202,12 +239,13 @@ impl Metrics {
 }
 
 pub(crate) fn compute(
+    ctx: &Context<'_>,
     chains: &[EventChain],
     exceptions: &[ExceptionAging],
     findings: &[Finding],
-    approvals: &[crate::Stored<evidentia_domain::Approval>],
     reviews: &[CampaignReview],
 ) -> Metrics {
+    let approvals = &ctx.evidence.approvals;
     let mut links = BTreeMap::new();
     let mut provision: BTreeMap<SystemId, Vec<f64>> = BTreeMap::new();
     let mut revoke: BTreeMap<SystemId, Vec<f64>> = BTreeMap::new();
@@ -271,7 +309,95 @@ pub(crate) fn compute(
         findings_by_check,
         approvals_by_role,
         reviews: ReviewMetrics::of(reviews),
+        leaver_credentials_revoked: leaver_credentials_revoked(ctx),
+        credential_age: credential_age(ctx),
+        emergency_reviewed: emergency_reviewed(ctx),
     }
+}
+
+fn leaver_credentials_revoked(ctx: &Context<'_>) -> Option<Share> {
+    let t = crate::checks::credentials::leaver_credentials(ctx);
+    Share::of(t.in_time, t.in_time + t.late + t.not_revoked)
+}
+
+/// The ages, in hours as of the analysis time, of the credentials each system's latest
+/// credential listing at or before then shows active, where the log dates the credential's
+/// creation or rotation (the latest at or before the listing).
+fn credential_age(ctx: &Context<'_>) -> Option<Durations> {
+    let latest: BTreeMap<&SystemId, Timestamp> = ctx
+        .reconciled_systems()
+        .filter_map(|s| Some((s, ctx.last_credential_snapshot_before(s, ctx.as_of)?)))
+        .collect();
+    if latest.is_empty() {
+        return None;
+    }
+    // (system, credential lower-cased) → latest creation or rotation logged at or before
+    // the listing.
+    let mut created: BTreeMap<(&SystemId, String), Timestamp> = BTreeMap::new();
+    for (_, x) in ctx.executions() {
+        let r = &x.record;
+        let Some(&listed) = latest.get(&r.system) else {
+            continue;
+        };
+        let Some(key) = r.entitlement.as_deref() else {
+            continue;
+        };
+        if r.outcome == Outcome::Succeeded
+            && r.at <= listed
+            && matches!(
+                r.action,
+                ProvisioningAction::CredentialCreated | ProvisioningAction::CredentialRotated
+            )
+        {
+            let at = created
+                .entry((&r.system, key.trim().to_lowercase()))
+                .or_insert(r.at);
+            *at = (*at).max(r.at);
+        }
+    }
+    // One age per credential, though a listing may show it on more than one row.
+    let mut ages: BTreeMap<(&SystemId, String), f64> = BTreeMap::new();
+    for (_, row) in ctx.rows() {
+        let r = &row.record;
+        let Some(key) = r.entitlement.as_deref() else {
+            continue;
+        };
+        if latest.get(&r.system) != Some(&r.as_of)
+            || !r.status.is_present()
+            || !crate::holdings::is_credential_row(ctx, r)
+        {
+            continue;
+        }
+        let k = (&r.system, key.trim().to_lowercase());
+        if let Some(at) = created.get(&k) {
+            let hours = (ctx.as_of - *at).num_seconds().max(0) as f64 / 3600.0;
+            ages.insert(k, hours);
+        }
+    }
+    Durations::of(ages.into_values().collect())
+}
+
+/// The register's uses in the period with an independent decision within the review window,
+/// as `EV-EMERGENCY-NO-REVIEW` reads them (exactly the window is in time).
+fn emergency_reviewed(ctx: &Context<'_>) -> Option<Share> {
+    let window = ctx.policy.emergency.review_window?.as_delta();
+    let uses: Vec<_> = ctx
+        .evidence
+        .emergency_uses
+        .iter()
+        .map(|u| &u.record)
+        .filter(|u| ctx.in_period(u.activated_at))
+        .collect();
+    let reviewed = uses
+        .iter()
+        .filter(|u| {
+            u.reviewer.is_some()
+                && u.reviewer != u.used_by
+                && u.review_decision.is_some()
+                && u.reviewed_at.is_some_and(|r| r - u.activated_at <= window)
+        })
+        .count();
+    Share::of(reviewed, uses.len())
 }
 
 #[cfg(test)]

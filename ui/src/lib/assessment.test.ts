@@ -1,7 +1,7 @@
 // Tests for the Overview's assessment summary logic (percentages, severity segments, revoke bars).
 import { describe, expect, it } from 'vitest';
 import type { AssessmentDto } from './backend';
-import { completenessPercent, formatHours, gapParts, hasEvidence, revokeBars, severitySegments } from './assessment';
+import { completenessPercent, credentialFigures, formatHours, gapParts, hasEvidence, revokeBars, severitySegments } from './assessment';
 
 const empty: AssessmentDto = {
   as_of: '2026-01-15T09:00:00Z',
@@ -17,6 +17,9 @@ const empty: AssessmentDto = {
   buckets: ['0-30', '31-60', '61-90', '>90', 'expired'].map((label) => ({ label, count: 0 })),
   time_to_revoke: [],
   evidence_gaps: [],
+  leaver_credentials_revoked: null,
+  credential_age: null,
+  emergency_reviewed: null,
 };
 
 describe('completenessPercent', () => {
@@ -104,5 +107,23 @@ describe('gapParts', () => {
     const s = 'No provisioning log for hr-portal, finance-app: removals and grants there are proven by snapshots only.';
     expect(gapParts(s)).toEqual([{ text: s, check: false }]);
     expect(gapParts('')).toEqual([]);
+  });
+});
+
+describe('credentialFigures', () => {
+  it('says not assessed (null), never 0 % or 100 %, when the evidence was not imported', () => {
+    const figures = credentialFigures(empty);
+    expect(figures.map((f) => f.value)).toEqual([null, null, null]);
+    expect(figures[2]?.detail).toContain('no emergency-access register use');
+  });
+  it('shows the share of what was judged, all revoked reading 100 %', () => {
+    const figures = credentialFigures({
+      leaver_credentials_revoked: { part: 7, whole: 7 },
+      credential_age: { count: 4, median_days: 58.6, p95_days: 76.2 },
+      emergency_reviewed: { part: 8, whole: 10 },
+    });
+    expect(figures.map((f) => f.value)).toEqual(['100%', '59 d', '80%']);
+    expect(figures[0]?.detail).toBe('7 of 7 leaver credentials judged, revoked within the SLA');
+    expect(figures[1]?.detail).toContain('4 active credentials');
   });
 });

@@ -71,3 +71,40 @@ export function gapParts(sentence: string): GapPart[] {
   if (last < sentence.length) parts.push({ text: sentence.slice(last), check: false });
   return parts;
 }
+
+export type CredentialFigure = { label: string; value: string | null; detail: string };
+
+/**
+ * Issue #19's three figures as the Overview shows them: `value` null means "not assessed" (the
+ * evidence was not imported), never 0 % or 100 %. Percentages round as `evidentia metrics` does.
+ */
+export function credentialFigures(
+  a: Pick<AssessmentDto, 'leaver_credentials_revoked' | 'credential_age' | 'emergency_reviewed'>,
+): CredentialFigure[] {
+  const share = (s: { part: number; whole: number } | null) =>
+    s === null ? null : `${percentOneDecimal(s.part, s.whole) ?? 0}%`;
+  const age = a.credential_age;
+  return [
+    {
+      label: 'Credentials revoked with their leaver',
+      value: share(a.leaver_credentials_revoked),
+      detail: a.leaver_credentials_revoked
+        ? `${a.leaver_credentials_revoked.part} of ${a.leaver_credentials_revoked.whole} leaver credentials judged, revoked within the SLA`
+        : 'no leaver credential was judged (no credential listing or log shows one held)',
+    },
+    {
+      label: 'Median credential age',
+      value: age ? `${Math.round(age.median_days)} d` : null,
+      detail: age
+        ? `${age.count} active credential${age.count === 1 ? '' : 's'} with a logged creation; p95 ${Math.round(age.p95_days)} d`
+        : 'no active credential in a listing has a logged creation date',
+    },
+    {
+      label: 'Emergency uses reviewed in time',
+      value: share(a.emergency_reviewed),
+      detail: a.emergency_reviewed
+        ? `${a.emergency_reviewed.part} of ${a.emergency_reviewed.whole} register uses reviewed independently within the window`
+        : 'no emergency-access register use in the period, or no review window in the policy',
+    },
+  ];
+}

@@ -71,6 +71,7 @@ describe('counts', () => {
   });
   it('labels kinds', () => {
     expect(kindLabel('lifecycle_event')).toBe('Lifecycle events');
+    expect(kindLabel('emergency_use')).toBe('Emergency uses');
     expect(kindLabel('new_kind')).toBe('new kind');
   });
   it('pluralises', () => {

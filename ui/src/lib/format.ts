@@ -74,6 +74,10 @@ const KIND_LABELS: Record<string, string> = {
   execution: 'Executions',
   reconciliation: 'Reconciliations',
   exception: 'Exceptions',
+  activity: 'Activity',
+  review_campaign: 'Review campaigns',
+  review_decision: 'Review decisions',
+  emergency_use: 'Emergency uses',
 };
 
 export function kindLabel(kind: string): string {

@@ -9,8 +9,9 @@ use std::process::Command;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use evidentia_report::{
-    ArtifactLine, Completeness, ControlLine, EvidenceClass, ExceptionLine, FindingLine, Framework,
-    LedgerHead, ReportModel, ReviewLine, RevokeLine, Scope, Severity, Status, SystemScope, render,
+    ArtifactLine, Completeness, ControlLine, CredentialFigures, EvidenceClass, ExceptionLine,
+    FindingLine, Framework, LedgerHead, NotAssessedLine, ReportModel, ReviewLine, RevokeLine,
+    Scope, Severity, Status, SystemScope, render,
 };
 
 fn tool(name: &str) -> PathBuf {
@@ -133,6 +134,21 @@ fn model(findings: usize) -> ReportModel {
             not_executed: 1,
             contradicted: 1,
         }],
+        not_assessed: vec![NotAssessedLine {
+            check: "EV-NHI-CREDENTIAL-STALE".to_owned(),
+            title: "Stale NHI credential".to_owned(),
+            identity: "NHI-005 (dispatch sync)".to_owned(),
+            system: "okta".to_owned(),
+            account: "dispatch-scim".to_owned(),
+            credential: "00T046094739383a803f".to_owned(),
+            reason: "no last-used date for it in any listing".to_owned(),
+            evidence: vec![3],
+        }],
+        credentials: CredentialFigures {
+            leaver_revoked: Some((3, 7)),
+            credential_age: Some((4, 59.0, 76.0)),
+            emergency_reviewed: None,
+        },
         evidence_gaps: vec![
             "No activity (sign-ins, console logins, API calls or last-used dates) was imported: EV-ACTIVITY-AFTER-TERMINATION and EV-NHI-HUMAN-USE were not assessed.".to_owned(),
             "No reconciliation snapshot in the period: github.".to_owned(),
@@ -297,10 +313,20 @@ fn empty_sections_say_so() {
     m.time_to_revoke.clear();
     m.reviews.clear();
     m.artifacts.clear();
+    m.not_assessed.clear();
+    m.credentials = CredentialFigures::default();
     m.period_from = None;
     let pdf = render(&m).unwrap();
     let t = text(&pdf.bytes);
+    // With no evidence for them, all three credential figures read "not assessed", none 0 %.
+    let section = t
+        .split("Credentials and emergency access")
+        .last()
+        .unwrap_or_default();
+    assert_eq!(section.matches("Not assessed").count(), 3, "{section}");
+    assert!(!section.contains("0.0%"), "{section}");
     for needed in [
+        "None: every item the checks examined was judged.",
         "No findings mapped to this framework in the period.",
         "No exceptions were recorded.",
         "No revocation was executed in the period.",
@@ -418,4 +444,34 @@ fn contents_outline_scope_and_responses_are_in_the_pdf() {
         "{contents}"
     );
     assert_eq!(render(&m).unwrap(), pdf, "deterministic");
+}
+
+#[test]
+fn not_assessed_items_and_credential_figures_are_in_the_pdf() {
+    let pdf = render(&model(2)).unwrap();
+    let t = text(&pdf.bytes);
+    for needed in [
+        "Items not assessed",
+        "EV-NHI-CREDENTIAL-STALE · Stale NHI credential · 1 item not assessed",
+        "NHI-005 (dispatch sync)",
+        "account dispatch-scim",
+        "Credential 00T046094739383a803f",
+        "Not assessed: no last-used date for it in any listing",
+        "Credentials and emergency access",
+        "Credentials revoked with their leaver",
+        "42.9%",
+        "3 of 7 leaver credentials judged",
+        "Median credential age",
+        "59 days",
+        "Emergency uses reviewed in time",
+    ] {
+        assert!(t.contains(needed), "{needed:?} missing");
+    }
+    // The absent figure says why rather than showing a number (the cell may wrap).
+    let flat = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("no emergency-access register use in the period"),
+        "{flat}"
+    );
+    assert_inside_margins(&pdf.bytes);
 }

@@ -61,6 +61,30 @@ impl Removal<'_> {
 }
 
 pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    walk(ctx, out, true);
+}
+
+/// How the leaver credentials were judged, for the metric "credentials revoked with their
+/// leaver" (the checks decide nothing from it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct LeaverCredentials {
+    /// Revoked within the system's revocation deadline, and no later listing contradicts it.
+    pub in_time: usize,
+    /// Revoked after the deadline.
+    pub late: usize,
+    /// Never revoked, or a later listing still shows it active.
+    pub not_revoked: usize,
+}
+
+/// The leaver credentials the credential checks judge, counted by verdict: those gone from a
+/// later listing at a time the evidence does not tell, and those whose deadline is still to
+/// come, are not counted.
+pub(crate) fn leaver_credentials(ctx: &Context<'_>) -> LeaverCredentials {
+    walk(ctx, &mut Vec::new(), false)
+}
+
+fn walk(ctx: &Context<'_>, out: &mut Vec<Finding>, with_uses: bool) -> LeaverCredentials {
+    let mut tally = LeaverCredentials::default();
     for event in &ctx.evidence.events {
         let e = &event.record;
         if !e.event_type.is_departure() || !ctx.in_period(e.effective_at) {
@@ -75,12 +99,28 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .is_some_and(|o| matches!(o.verdict, crate::departure::Verdict::NotRevoked { .. }));
             if !account_kept {
                 for held in held_at(ctx, id, system, t) {
-                    judge(ctx, event, system, &held, out);
+                    match judge(ctx, event, system, &held, out) {
+                        Some(Verdict::InTime) => tally.in_time += 1,
+                        Some(Verdict::Late) => tally.late += 1,
+                        Some(Verdict::NotRevoked) => tally.not_revoked += 1,
+                        None => {}
+                    }
                 }
             }
-            used_after(ctx, event, system, out);
+            if with_uses {
+                used_after(ctx, event, system, out);
+            }
         }
     }
+    tally
+}
+
+/// A held credential's verdict; `None` when it cannot be timed (not yet due, or gone from a
+/// later listing at a time the evidence does not tell).
+enum Verdict {
+    InTime,
+    Late,
+    NotRevoked,
 }
 
 /// Whether a credential's row shows it in force. Unlike an entitlement, a key is not ended by
@@ -290,7 +330,7 @@ fn judge(
     system: &SystemId,
     held: &Held<'_>,
     out: &mut Vec<Finding>,
-) {
+) -> Option<Verdict> {
     let (id, t) = (&event.record.identity, event.record.effective_at);
     let allowed = ctx
         .policy
@@ -329,6 +369,7 @@ fn judge(
                     )
                     .evidence([x.cite(), row]),
                 );
+                Some(Verdict::NotRevoked)
             } else if x.at() > deadline {
                 out.push(
                     base(
@@ -342,11 +383,14 @@ fn judge(
                     )
                     .evidence([x.cite()]),
                 );
+                Some(Verdict::Late)
+            } else {
+                Some(Verdict::InTime)
             }
         }
         None => {
             if deadline >= ctx.as_of {
-                return;
+                return None;
             }
             match snapshot_shows(ctx, id, system, &held.id, deadline, ctx.as_of) {
                 Some((at, Some(row))) => out.push(
@@ -361,7 +405,7 @@ fn judge(
                     .evidence([row]),
                 ),
                 // Gone from a later listing: revoked at a time the evidence does not tell.
-                Some((_, None)) => {}
+                Some((_, None)) => return None,
                 // Held, and nothing shows it revoked (no revocation logged, no listing since),
                 // as the account's own check judges it.
                 None => out.push(base(
@@ -372,6 +416,7 @@ fn judge(
                     ),
                 )),
             }
+            Some(Verdict::NotRevoked)
         }
     }
 }

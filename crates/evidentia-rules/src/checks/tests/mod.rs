@@ -8,6 +8,7 @@ mod conventions;
 mod credentials;
 mod exceptions;
 mod lifecycle;
+mod metrics;
 mod nhi;
 mod reviews;
 

@@ -401,7 +401,25 @@ missing: Array<string>, };
 
 export type FrameworkDto = { id: string, controls: Array<ControlDto>, };
 
-export type FindingsDto = { as_of: string, evidence_entries: number, findings: Array<FindingDto>, checks: Array<CheckDto>, frameworks: Array<FrameworkDto>, };
+export type NotAssessedDto = { check: string, 
+/**
+ * The check's short title.
+ */
+title: string, identity: string, system: string, account: string, 
+/**
+ * The credential, as the system names it.
+ */
+credential: string, 
+/**
+ * The evidence that was missing, in words.
+ */
+reason: string, evidence: Array<number>, evidence_rows: Array<EvidenceRowDto>, };
+
+export type FindingsDto = { as_of: string, evidence_entries: number, findings: Array<FindingDto>, checks: Array<CheckDto>, frameworks: Array<FrameworkDto>, 
+/**
+ * Items a check could not judge for want of evidence, shown apart from the findings.
+ */
+not_assessed: Array<NotAssessedDto>, };
 
 export type ExceptionDto = { id: string, seq: number, subject: string | null, system: string | null, entitlement: string | null, owner: string | null, approver: string | null, granted_at: string, expires_at: string | null, age_days: number, 
 /**
@@ -423,11 +441,27 @@ export type FunctionDto = { id: string, title: string, with_findings: number, me
 
 export type RevokeDto = { system: string, count: number, median_hours: number, p95_hours: number, };
 
+export type ShareDto = { part: number, whole: number, };
+
+export type CredentialAgeDto = { count: number, median_days: number, p95_days: number, };
+
 export type AssessmentDto = { as_of: string, events_with_chains: number, complete_events: number, severities: Array<SeverityCountDto>, functions: Array<FunctionDto>, buckets: Array<AgingBucketDto>, time_to_revoke: Array<RevokeDto>, 
 /**
  * What the analysis could not look at, one sentence each; empty when nothing was missing.
  */
-evidence_gaps: Array<string>, };
+evidence_gaps: Array<string>, 
+/**
+ * Leaver credentials revoked within the SLA, of those judged; none: not assessed.
+ */
+leaver_credentials_revoked: ShareDto | null, 
+/**
+ * Ages of the active credentials with a logged creation, in days; none: not assessed.
+ */
+credential_age: CredentialAgeDto | null, 
+/**
+ * Emergency-register uses with an independent review in time; none: not assessed.
+ */
+emergency_reviewed: ShareDto | null, };
 
 export type ReviewSystemDto = { system: string, 
 /**
