@@ -321,8 +321,8 @@ fn leaver_credentials_revoked(ctx: &Context<'_>) -> Option<Share> {
 }
 
 /// The ages, in hours as of the analysis time, of the credentials each system's latest
-/// credential listing at or before then shows active, where the log dates the credential's
-/// creation or rotation (the latest at or before the listing).
+/// credential listing at or before then shows active, where the listing (`created_at`) or the
+/// log dates the credential's creation or rotation (the latest at or before the listing).
 fn credential_age(ctx: &Context<'_>) -> Option<Durations> {
     let latest: BTreeMap<&SystemId, Timestamp> = ctx
         .reconciled_systems()
@@ -369,7 +369,12 @@ fn credential_age(ctx: &Context<'_>) -> Option<Durations> {
             continue;
         }
         let k = (&r.system, key.trim().to_lowercase());
-        if let Some(at) = created.get(&k) {
+        // The later of the listing's own creation date and the log's creation or rotation.
+        let born = match (created.get(&k).copied(), r.created_at) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(at) = born.as_ref() {
             let hours = (ctx.as_of - *at).num_seconds().max(0) as f64 / 3600.0;
             ages.insert(k, hours);
         }

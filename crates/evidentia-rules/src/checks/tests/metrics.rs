@@ -92,6 +92,20 @@ fn credential_age_is_the_median_of_dated_active_credentials_in_the_latest_listin
     .expect("dated");
     assert_eq!(dated.count, 1);
     assert_eq!(dated.median_hours, (as_of() - created).num_hours() as f64);
+    // The listing's own creation date dates it as well.
+    let listed_dated = analysis([
+        person("e1", "engineer"),
+        with_row(key_row(&mail("e1"), listed), |r| {
+            r.created_at = Some(created)
+        }),
+    ])
+    .metrics
+    .credential_age
+    .expect("dated by its listing");
+    assert_eq!(
+        listed_dated.median_hours,
+        (as_of() - created).num_hours() as f64
+    );
     // A rotation after the creation restarts its age.
     let rotated = world(vec![
         key_change(&mail("e1"), ProvisioningAction::CredentialCreated, created),
