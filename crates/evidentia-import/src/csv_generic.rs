@@ -369,6 +369,7 @@ impl DelimitedImport<'_> {
                 Built::Records(records) => {
                     for record in records {
                         summary.count(record.kind());
+                        summary.check_plausible(ctx, &record, &location);
                         sink.accept(
                             record,
                             Origin {

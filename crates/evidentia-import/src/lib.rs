@@ -356,6 +356,30 @@ impl ImportSummary {
         self.warnings.push(warning);
     }
 
+    /// Warns about a record that imports but cannot be right as written: a credential's
+    /// last use or creation later than the listing's own time (a wrong time zone or day/month
+    /// order, usually). The record is kept as the file states it.
+    pub(crate) fn check_plausible(&mut self, ctx: &ImportContext, record: &Record, at: &Location) {
+        let Record::Reconciliation(r) = record else {
+            return;
+        };
+        for (what, t) in [("last-used", r.last_used_at), ("creation", r.created_at)] {
+            if let Some(t) = t.filter(|t| *t > r.as_of) {
+                self.warn(ctx.diagnostic(
+                    at.clone(),
+                    format!(
+                        "{} on {}: its {what} date {} is after the listing's own time {}; \
+                         check the file's time zone and date format",
+                        r.entitlement.as_deref().unwrap_or(&r.account),
+                        r.system,
+                        t.format("%Y-%m-%d %H:%M UTC"),
+                        r.as_of.format("%Y-%m-%d %H:%M UTC")
+                    ),
+                ));
+            }
+        }
+    }
+
     /// Hands one record to the sink and counts it: the one way importers emit a record.
     pub fn deliver(
         &mut self,

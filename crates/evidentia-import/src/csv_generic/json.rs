@@ -123,6 +123,7 @@ impl Run<'_> {
             Built::Records(records) => {
                 for record in records {
                     self.summary.count(record.kind());
+                    self.summary.check_plausible(self.ctx, &record, &location);
                     self.sink.accept(
                         record,
                         Origin {

@@ -1860,6 +1860,48 @@ system = "caredesk"
         );
     }
 
+    #[test]
+    fn a_last_use_after_the_listing_is_kept_with_a_warning_naming_its_line() {
+        let p = profile(
+            r#"name = "keys"
+kind = "reconciliation"
+time_formats = ["%d/%m/%Y %H:%M"]
+[columns]
+as_of = "At"
+account = "Owner"
+entitlement = "Key ID"
+status = "Status"
+last_used_at = "Last Used"
+[values.status]
+"Active" = "expected_present"
+[defaults]
+system = "caredesk"
+credential = "yes"
+"#,
+        );
+        let (records, summary) = ok(
+            &p,
+            b"At,Owner,Key ID,Status,Last Used\n\
+              31/12/2025 17:50,ann,AK-1,Active,30/12/2025 10:00\n\
+              31/12/2025 17:50,bob,AK-2,Active,01/03/2026 10:00\n",
+        );
+        assert_eq!(
+            records.len(),
+            2,
+            "both rows are kept as the file states them"
+        );
+        assert_eq!(
+            summary
+                .warnings
+                .iter()
+                .map(|w| w.to_string())
+                .collect::<Vec<_>>(),
+            [
+                "input.csv:line 3: AK-2 on caredesk: its last-used date 2026-03-01 10:00 UTC is after the listing's own time 2025-12-31 17:50 UTC; check the file's time zone and date format"
+            ]
+        );
+    }
+
     fn p_toml_with(extra: &str) -> String {
         format!(
             "name = \"keys\"\nkind = \"reconciliation\"\n[columns]\nas_of = \"At\"\naccount = \"Owner\"\nstatus = \"Status\"\ncreated_at = \"Created\"\n{extra}"
