@@ -2,11 +2,15 @@
 //! activation must end by the policy's maximum duration.
 
 use chrono::TimeDelta;
-use evidentia_domain::{EmergencyUse, Execution, Outcome, ProvisioningAction, SystemId, Timestamp};
+use std::collections::BTreeMap;
+
+use evidentia_domain::{
+    ActivitySummary, EmergencyUse, Execution, Outcome, ProvisioningAction, SystemId, Timestamp,
+};
 
 use crate::authority::item;
 use crate::checks::approvals::human_duration;
-use crate::{Context, Finding};
+use crate::{Context, Finding, Stored};
 
 pub(crate) const EMERGENCY_HELD_TOO_LONG: &str = "EV-EMERGENCY-HELD-TOO-LONG";
 pub(crate) const EMERGENCY_NO_REVIEW: &str = "EV-EMERGENCY-NO-REVIEW";
@@ -23,10 +27,6 @@ pub(crate) fn is_activation(ctx: &Context<'_>, x: &Execution) -> bool {
         item(x.entitlement.as_deref()),
         x.source_event_type.as_deref(),
     )
-}
-
-fn same_account(a: &str, b: &str) -> bool {
-    a.trim().eq_ignore_ascii_case(b.trim())
 }
 
 /// Every emergency use, judged: each needs a post-activation review decided by someone other
@@ -46,33 +46,54 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let window = policy.review_window.map(|w| w.as_delta());
     let break_glass =
         |u: &EmergencyUse| u.entitlement.is_none() || policy.is_break_glass(&u.system, &u.account);
+    // The register's accounts, and the log's executions and sign-ins on them, gathered in one
+    // pass each: a register holds a few uses, the logs millions of records.
+    let key = |system: &SystemId, account: &str| (system.clone(), account.trim().to_lowercase());
+    let mut starts: BTreeMap<(SystemId, String), Vec<Timestamp>> = BTreeMap::new();
+    for u in uses {
+        starts
+            .entry(key(&u.record.system, &u.record.account))
+            .or_default()
+            .push(u.record.activated_at);
+    }
+    let mut executions_on: BTreeMap<(SystemId, String), Vec<&Stored<Execution>>> = BTreeMap::new();
+    for x in &ctx.evidence.executions {
+        let k = key(&x.record.system, &x.record.account);
+        if starts.contains_key(&k) {
+            executions_on.entry(k).or_default().push(x);
+        }
+    }
+    let mut activity_on: BTreeMap<(SystemId, String), Vec<&Stored<ActivitySummary>>> =
+        BTreeMap::new();
+    for a in &ctx.evidence.activity {
+        let k = key(&a.record.system, &a.record.account);
+        if starts.contains_key(&k) {
+            activity_on.entry(k).or_default().push(a);
+        }
+    }
     for stored in uses {
         let u = &stored.record;
         if !ctx.in_period(u.activated_at) {
             continue;
         }
         let glass = break_glass(u);
+        let k = key(&u.system, &u.account);
         // The log's own record of the use (the same system and account, about the same time).
         let near = |t: Timestamp| (t - u.activated_at).abs() <= SAME_USE;
-        let logged = ctx
-            .evidence
-            .executions
-            .iter()
-            .find(|x| {
-                x.record.system == u.system
-                    && near(x.record.at)
-                    && same_account(&x.record.account, &u.account)
-            })
+        let logged = executions_on
+            .get(&k)
+            .into_iter()
+            .flatten()
+            .find(|x| near(x.record.at))
             .map(|x| x.cite())
             .or_else(|| {
-                ctx.evidence
-                    .activity
-                    .iter()
+                activity_on
+                    .get(&k)
+                    .into_iter()
+                    .flatten()
                     .find(|a| {
-                        a.record.system == u.system
-                            && same_account(&a.record.account, &u.account)
-                            && a.record
-                                .any_within(u.activated_at - SAME_USE, u.activated_at + SAME_USE)
+                        a.record
+                            .any_within(u.activated_at - SAME_USE, u.activated_at + SAME_USE)
                     })
                     .map(|a| a.cite())
             });
@@ -134,14 +155,10 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
-    let registered = |system: &SystemId, account: &str, from: Timestamp, to: Timestamp| {
-        uses.iter().any(|s| {
-            let u = &s.record;
-            &u.system == system
-                && same_account(&u.account, account)
-                && u.activated_at >= from - SAME_USE
-                && u.activated_at <= to + SAME_USE
-        })
+    let registered = |system: &SystemId, account: &str, at: Timestamp| {
+        starts
+            .get(&key(system, account))
+            .is_some_and(|t| t.iter().any(|t| (*t - at).abs() <= SAME_USE))
     };
     // JIT activations the register does not hold.
     for (i, stored) in ctx.executions() {
@@ -150,7 +167,7 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             || x.action != ProvisioningAction::Grant
             || !ctx.in_period(x.at)
             || !is_activation(ctx, x)
-            || registered(&x.system, &x.account, x.at, x.at)
+            || registered(&x.system, &x.account, x.at)
         {
             continue;
         }
@@ -199,20 +216,22 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let max = max.as_delta();
-        let ended = executions.iter().find(|y| {
-            let r = &y.record;
-            r.outcome == Outcome::Succeeded
-                && r.system == x.system
-                && r.at >= x.at
-                && r.account.trim().eq_ignore_ascii_case(x.account.trim())
-                && match r.action {
-                    ProvisioningAction::Revoke => {
-                        item(r.entitlement.as_deref()).eq_ignore_ascii_case(it)
+        // The account's own changes (the same system and account name, as one log writes it).
+        let ended = ctx
+            .executions_on(&x.system, &x.account)
+            .filter(|y| {
+                let r = &y.record;
+                r.outcome == Outcome::Succeeded
+                    && r.at >= x.at
+                    && match r.action {
+                        ProvisioningAction::Revoke => {
+                            item(r.entitlement.as_deref()).eq_ignore_ascii_case(it)
+                        }
+                        ProvisioningAction::Disable | ProvisioningAction::Delete => true,
+                        _ => false,
                     }
-                    ProvisioningAction::Disable | ProvisioningAction::Delete => true,
-                    _ => false,
-                }
-        });
+            })
+            .min_by_key(|y| (y.record.at, y.cite()));
         let held = match ended {
             Some(y) if y.record.at - x.at <= max => continue,
             Some(y) => Some(y),
