@@ -1,7 +1,7 @@
 //! Emergency access (issue #19): just-in-time entitlements may be switched on fast, but each
 //! activation must end by the policy's maximum duration.
 
-use evidentia_domain::{Outcome, ProvisioningAction};
+use evidentia_domain::{Outcome, ProvisioningAction, SystemId};
 
 use crate::authority::item;
 use crate::checks::approvals::human_duration;
@@ -17,39 +17,37 @@ pub(crate) const BREAK_GLASS_NO_TICKET: &str = "EV-BREAK-GLASS-NO-TICKET";
 /// no JIT entitlement) needs the incident or ticket that justified it.
 pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let window = ctx.policy.emergency.review_window.map(|w| w.as_delta());
-    for stored in &ctx.evidence.emergency_uses {
+    let uses = &ctx.evidence.emergency_uses;
+    let used = |u: &&evidentia_domain::EmergencyUse| ctx.in_period(u.activated_at);
+    let on = AccountLog::new(
+        ctx,
+        uses.iter()
+            .map(|s| &s.record)
+            .filter(used)
+            .map(|u| (&u.system, u.account.as_str())),
+        true,
+    );
+    for stored in uses {
         let u = &stored.record;
         if !ctx.in_period(u.activated_at) {
             continue;
         }
         // The log's own record of the use (the same system, account and second), when there.
-        let logged = ctx
-            .evidence
-            .executions
+        let logged = on
+            .executions(&u.system, &u.account)
             .iter()
-            .find(|x| {
-                x.record.system == u.system
-                    && x.record.at == u.activated_at
-                    && x.record
-                        .account
-                        .trim()
-                        .eq_ignore_ascii_case(u.account.trim())
-            })
+            .map(|&i| &ctx.evidence.executions[i])
+            .find(|x| x.record.at == u.activated_at)
             .map(|x| x.cite())
             .or_else(|| {
-                ctx.evidence
-                    .activity
+                on.activity(&u.system, &u.account)
                     .iter()
+                    .map(|&i| &ctx.evidence.activity[i])
                     .find(|a| {
-                        a.record.system == u.system
-                            && a.record
-                                .account
-                                .trim()
-                                .eq_ignore_ascii_case(u.account.trim())
-                            && a.record.any_within(
-                                u.activated_at,
-                                u.activated_at + chrono::TimeDelta::seconds(1),
-                            )
+                        a.record.any_within(
+                            u.activated_at,
+                            u.activated_at + chrono::TimeDelta::seconds(1),
+                        )
                     })
                     .map(|a| a.cite())
             });
@@ -108,33 +106,51 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let executions = &ctx.evidence.executions;
-    for (i, stored) in executions.iter().enumerate() {
+    // The activations (index, JIT entitlement, maximum), found once: matching an entitlement
+    // to the policy's globs is the costly part of a pass over a million executions.
+    let activations: Vec<_> = executions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, stored)| {
+            let x = &stored.record;
+            if x.outcome != Outcome::Succeeded
+                || x.action != ProvisioningAction::Grant
+                || !ctx.in_period(x.at)
+            {
+                return None;
+            }
+            let it = item(x.entitlement.as_deref());
+            let max = ctx.policy.emergency.jit_max(&x.system, it)?;
+            Some((i, it, max.as_delta()))
+        })
+        .collect();
+    let on = AccountLog::new(
+        ctx,
+        activations.iter().map(|&(i, _, _)| {
+            let x = &executions[i].record;
+            (&x.system, x.account.as_str())
+        }),
+        false,
+    );
+    for &(i, it, max) in &activations {
+        let stored = &executions[i];
         let x = &stored.record;
-        if x.outcome != Outcome::Succeeded
-            || x.action != ProvisioningAction::Grant
-            || !ctx.in_period(x.at)
-        {
-            continue;
-        }
-        let it = item(x.entitlement.as_deref());
-        let Some(max) = ctx.policy.emergency.jit_max(&x.system, it) else {
-            continue;
-        };
-        let max = max.as_delta();
-        let ended = executions.iter().find(|y| {
-            let r = &y.record;
-            r.outcome == Outcome::Succeeded
-                && r.system == x.system
-                && r.at >= x.at
-                && r.account.trim().eq_ignore_ascii_case(x.account.trim())
-                && match r.action {
-                    ProvisioningAction::Revoke => {
-                        item(r.entitlement.as_deref()).eq_ignore_ascii_case(it)
+        let ended = on
+            .executions(&x.system, &x.account)
+            .iter()
+            .map(|&j| &executions[j])
+            .find(|y| {
+                let r = &y.record;
+                r.outcome == Outcome::Succeeded
+                    && r.at >= x.at
+                    && match r.action {
+                        ProvisioningAction::Revoke => {
+                            item(r.entitlement.as_deref()).eq_ignore_ascii_case(it)
+                        }
+                        ProvisioningAction::Disable | ProvisioningAction::Delete => true,
+                        _ => false,
                     }
-                    ProvisioningAction::Disable | ProvisioningAction::Delete => true,
-                    _ => false,
-                }
-        });
+            });
         let held = match ended {
             Some(y) if y.record.at - x.at <= max => continue,
             Some(y) => Some(y),
@@ -165,5 +181,82 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .evidence([stored.cite()])
                 .evidence(held.map(|y| y.cite())),
         );
+    }
+}
+
+/// An account as the emergency checks match it: the same system, the name trimmed and compared
+/// ignoring ASCII case.
+type AccountKey = (SystemId, String);
+
+fn account_key(system: &SystemId, account: &str) -> AccountKey {
+    (system.clone(), account.trim().to_ascii_lowercase())
+}
+
+/// The executions (and, if asked, activity summaries) on a few accounts, each list in ledger
+/// order, gathered in one pass over the evidence: a scan of the whole log per activation or
+/// register row took minutes at a million executions (issue #19's benchmark).
+struct AccountLog {
+    keys: Vec<AccountKey>,
+    executions: Vec<Vec<usize>>,
+    activity: Vec<Vec<usize>>,
+}
+
+impl AccountLog {
+    fn new<'s>(
+        ctx: &Context<'_>,
+        accounts: impl Iterator<Item = (&'s SystemId, &'s str)>,
+        with_activity: bool,
+    ) -> Self {
+        let mut keys: Vec<AccountKey> = accounts.map(|(s, a)| account_key(s, a)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut log = AccountLog {
+            executions: vec![Vec::new(); keys.len()],
+            activity: vec![Vec::new(); keys.len()],
+            keys,
+        };
+        if log.keys.is_empty() {
+            return log;
+        }
+        // Each distinct account name is normalised once, not once per execution.
+        let numbered: Vec<Option<usize>> = (0..ctx.account_count())
+            .map(|n| ctx.account_name(n).and_then(|(s, a)| log.position(s, a)))
+            .collect();
+        for (i, x) in ctx.executions() {
+            let at = match ctx.execution_account(i) {
+                Some(n) => numbered.get(n).copied().flatten(),
+                None => log.position(&x.record.system, &x.record.account),
+            };
+            if let Some(k) = at {
+                log.executions[k].push(i);
+            }
+        }
+        if with_activity {
+            let mut systems: Vec<&SystemId> = log.keys.iter().map(|(s, _)| s).collect();
+            systems.dedup();
+            for (i, a) in ctx.evidence.activity.iter().enumerate() {
+                let r = &a.record;
+                if systems.contains(&&r.system)
+                    && let Some(k) = log.position(&r.system, &r.account)
+                {
+                    log.activity[k].push(i);
+                }
+            }
+        }
+        log
+    }
+
+    fn position(&self, system: &SystemId, account: &str) -> Option<usize> {
+        self.keys.binary_search(&account_key(system, account)).ok()
+    }
+
+    fn executions(&self, system: &SystemId, account: &str) -> &[usize] {
+        self.position(system, account)
+            .map_or(&[], |k| self.executions[k].as_slice())
+    }
+
+    fn activity(&self, system: &SystemId, account: &str) -> &[usize] {
+        self.position(system, account)
+            .map_or(&[], |k| self.activity[k].as_slice())
     }
 }
