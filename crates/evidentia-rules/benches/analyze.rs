@@ -534,8 +534,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cpu_before = cpu_seconds();
     let started = Instant::now();
     let ctx = evidentia_rules::Context::new(&ev, &policy, as_of);
+    // Where the memory goes: the evidence, then the index over it, then the judging.
+    let indexed = rss_mib("VmRSS:");
     let analysis = evidentia_rules::analyze_in(&ctx);
     let secs = started.elapsed().as_secs_f64();
+    println!(
+        "context indexed: RSS {}",
+        indexed.map_or("unknown".into(), |m| format!("{m:.0} MiB"))
+    );
     println!(
         "analyze: {secs:.2} s, {} findings, {} event chains, peak RSS {} (includes the evidence itself)",
         analysis.findings.len(),
