@@ -285,14 +285,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 },
             ));
         }
-        // Issue 19: one person in 25 activates the JIT entitlement four times (3 hours each;
-        // one activation in 200 held 12 hours, one in 1,000 never removed), each in the
-        // register with its review a day later (a few never or late); one person in 50 uses
-        // the break-glass account once, naming an incident (one use in ten names none).
-        if issue19 && p % 25 == 1 {
+        // Issue 19: one person in 25 (all staying) activates the JIT entitlement four times
+        // (3 hours each; the last of one person's in four held 12 hours, the first of one in ten
+        // never removed, so only the next removal ends it), each in the register with its
+        // review a day later (a few never or late); one person in 50 uses the break-glass
+        // account once, naming an incident (one use in ten names none).
+        if issue19 && (p % 50 == 1 || p % 50 == 11) {
             for i in 0..4u32 {
                 let on = joined + day(30 + 10 * i64::from(i)) + hour(3);
-                let held = match (i, p % 250 == 1, p % 50 == 1) {
+                let held = match (i, p % 250 == 1, p % 100 == 1) {
                     (0, true, _) => None,
                     (3, _, true) => Some(hour(12)),
                     _ => Some(hour(3)),

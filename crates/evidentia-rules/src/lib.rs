@@ -194,13 +194,12 @@ pub fn analyze_in(ctx: &Context<'_>) -> Analysis {
     // each on its own thread (two cores share the three).
     let (findings, (chains, mut examined), judged, birthright_grants, not_assessed) =
         std::thread::scope(|scope| {
-            // The NHI credentials' idleness is judged beside the chains: the checks are the
-            // longer of the two (issue #19's benchmark).
+            // A few checks run beside the chains: the others are the longer of the two.
             let linking = scope.spawn(|| {
-                let mut stale = Vec::new();
-                let not_assessed = checks::credentials::stale(ctx, &mut stale);
+                let mut beside = Vec::new();
+                let not_assessed = checks::run_beside_chains(ctx, &mut beside);
                 let linked = (chain::chains(ctx), population::populations(ctx));
-                (linked, stale, not_assessed)
+                (linked, beside, not_assessed)
             });
             let reviewing = scope.spawn(|| reviews::judge(ctx));
             let mut findings = Vec::new();
@@ -211,10 +210,10 @@ pub fn analyze_in(ctx: &Context<'_>) -> Analysis {
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             checks::reviews::run(ctx, &judged, &mut findings);
-            let (linked, stale, not_assessed) = linking
+            let (linked, beside, not_assessed) = linking
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            findings.extend(stale);
+            findings.extend(beside);
             let findings = sorted_findings(findings);
             (findings, linked, judged, birthright, not_assessed)
         });

@@ -1,4 +1,5 @@
-//! Every check, each in the module of the evidence it reads; `run_all` is the one list.
+//! Every check, each in the module of the evidence it reads; `run_all` and `run_beside_chains`
+//! are the one list.
 
 pub(crate) mod access;
 pub(crate) mod approvals;
@@ -202,12 +203,22 @@ pub(crate) fn run_all(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mu
     lifecycle::run(ctx, out);
     credentials::run(ctx, out);
     expiry::run(ctx, out);
-    emergency::run(ctx, out);
-    emergency::register(ctx, out);
     access::run(ctx, out);
     exceptions::run(ctx, out);
     nhi::run(ctx, out);
     expiry::supersede_drift(out);
+}
+
+/// The checks that read no other check's findings and run on the chains' thread, the shorter
+/// of the two (issue #19's benchmark): the emergency uses, and the NHI credentials' idleness,
+/// whose unjudgeable credentials it returns.
+pub(crate) fn run_beside_chains(
+    ctx: &Context<'_>,
+    out: &mut Vec<Finding>,
+) -> Vec<credentials::NotAssessed> {
+    emergency::run(ctx, out);
+    emergency::register(ctx, out);
+    credentials::stale(ctx, out)
 }
 
 #[cfg(test)]
