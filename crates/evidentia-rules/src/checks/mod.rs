@@ -201,21 +201,21 @@ pub(crate) const ABSENCE_OF: &[(&str, E)] = &[
 pub(crate) fn run_all(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Vec<Cite>) {
     approvals::run(ctx, out, birthright);
     lifecycle::run(ctx, out);
-    credentials::run(ctx, out);
     expiry::run(ctx, out);
     access::run(ctx, out);
     exceptions::run(ctx, out);
-    nhi::run(ctx, out);
     expiry::supersede_drift(out);
 }
 
-/// The checks that read no other check's findings and run on the chains' thread, the shorter
-/// of the two (issue #19's benchmark): the emergency uses, and the NHI credentials' idleness,
-/// whose unjudgeable credentials it returns.
+/// The checks that neither read nor are read by another check's findings, run on the chains'
+/// thread, the shorter of the two (issue #19's benchmark): leavers' credentials, NHIs,
+/// emergency uses, and NHI credentials' idleness, whose unjudgeable credentials it returns.
 pub(crate) fn run_beside_chains(
     ctx: &Context<'_>,
     out: &mut Vec<Finding>,
 ) -> Vec<credentials::NotAssessed> {
+    credentials::run(ctx, out);
+    nhi::run(ctx, out);
     emergency::run(ctx, out);
     emergency::register(ctx, out);
     credentials::stale(ctx, out)
