@@ -195,9 +195,9 @@ pub(crate) const ABSENCE_OF: &[(&str, E)] = &[
 ];
 
 /// Runs every implemented check but the access-review ones ([`reviews::run`], which read the
-/// judged campaigns). Order does not matter: the caller sorts.
-/// Every check but the access reviews'; `birthright` receives the grants birthright or the
-/// catalog authorised (the approval checks' by-product, kept for the audit populations).
+/// judged campaigns) and those of [`run_beside_chains`]. Order does not matter: the caller sorts.
+/// `birthright` receives the grants birthright or the catalog authorised (the approval checks'
+/// by-product, kept for the audit populations).
 pub(crate) fn run_all(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Vec<Cite>) {
     approvals::run(ctx, out, birthright);
     lifecycle::run(ctx, out);
