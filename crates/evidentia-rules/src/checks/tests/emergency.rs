@@ -70,7 +70,9 @@ fn activation_ends_on_the_same_account_whatever_its_case() {
     );
     assert_eq!(cited(&a, EMERGENCY_HELD_TOO_LONG), vec![]);
     // Another account's revoke ends nothing; the first removal of this account in the ledger
-    // (entry 6, logged before entry 7 though later in time) is the end cited.
+    // (entry 6, logged before entry 7 though later in time) is the end cited. That is the
+    // check's rule as written (ledger order, not time order); if the rule changes to the
+    // earliest removal in time, this expectation changes with it.
     let a = judged(
         world(vec![
             revoke("aws", &mail("e2"), "BreakGlassAdmins", on + h(1)),
