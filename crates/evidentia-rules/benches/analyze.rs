@@ -1,10 +1,15 @@
-//! Engine throughput at the size issues 5 and 12 name: about 100,000 lifecycle events, a
-//! million executions, monthly reconciliation rows and 5 million sign-ins (as the activity
-//! summaries an import makes of them), synthesized in memory with a fixed seed, then analysed
-//! once. Prints wall time and peak RSS (VmHWM, as `/usr/bin/time -v`).
+//! Engine throughput at the size issues 5, 12 and 19 name: about 100,000 lifecycle events, a
+//! million executions, monthly reconciliation rows, 5 million activity records (as the
+//! summaries an import makes of them) and, since issue 19, a million credential rows, NHIs,
+//! time-bound approvals and an emergency-access register, synthesized in memory with a fixed
+//! seed, then analysed once. Prints wall time, CPU time and peak RSS (VmHWM, as
+//! `/usr/bin/time -v`), and the findings of each issue-19 check.
 //!
 //! Run: `cargo bench -p evidentia-rules --bench analyze` (`EVIDENTIA_BENCH_PEOPLE` scales it;
-//! the default 25,000 people gives 100k events, 1M executions). Figures: docs/benchmarks.md.
+//! the default 25,000 people gives 100k events, 1M executions). The default shape is issue
+//! 19's; `EVIDENTIA_BENCH_SHAPE=issue12` builds the organisation as it was before (no
+//! credentials, NHIs, expiries or emergency uses), so the earlier rows stay comparable.
+//! Figures: docs/benchmarks.md.
 
 mod support;
 
@@ -45,12 +50,42 @@ linux = ["ops"]
 by_email = true
 "#;
 
+/// Issue 19's settings, added to [`POLICY`] in its shape: NHI credentials may idle 90 days,
+/// emergency uses are reviewed within 72 hours, one break-glass account, one JIT entitlement.
+const POLICY_19: &str = r#"[nhi]
+credential_max_idle = "90d"
+[emergency]
+review_window = "72h"
+[emergency.break_glass]
+aws = ["breakglass-*"]
+[emergency.jit.aws]
+"emergency-admins" = "8h"
+"#;
+
+/// The issue-19 checks whose findings the run prints, so a reader sees each was exercised.
+const CHECKS_19: [&str; 8] = [
+    "EV-LEAVER-CREDENTIAL-NOT-REVOKED",
+    "EV-LEAVER-CREDENTIAL-REVOKED-LATE",
+    "EV-CREDENTIAL-USED-AFTER-LEAVE",
+    "EV-NHI-CREDENTIAL-STALE",
+    "EV-ACCESS-PAST-EXPIRY",
+    "EV-EMERGENCY-HELD-TOO-LONG",
+    "EV-EMERGENCY-NO-REVIEW",
+    "EV-BREAK-GLASS-NO-TICKET",
+];
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let people: u64 = std::env::var("EVIDENTIA_BENCH_PEOPLE")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(25_000);
-    let policy = Policy::from_toml(POLICY, "bench.toml").map_err(|e| e.to_string())?;
+    let issue19 = std::env::var("EVIDENTIA_BENCH_SHAPE").map_or(true, |s| s != "issue12");
+    let text = if issue19 {
+        format!("{POLICY}{POLICY_19}")
+    } else {
+        POLICY.to_owned()
+    };
+    let policy = Policy::from_toml(&text, "bench.toml").map_err(|e| e.to_string())?;
     let start = Utc
         .with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
         .single()
@@ -60,6 +95,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .single()
         .ok_or("time")?;
     let mut rng = Rng(2026);
+    // Issue 19's additions draw from their own generator, so the rest of the organisation is
+    // the same in both shapes.
+    let mut extra = Rng(1919);
+    let day = TimeDelta::days;
+    let hour = TimeDelta::hours;
     let mut ev = Evidence::default();
     let mut seq = 0u64;
     let mut next = || {
@@ -116,13 +156,89 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 role,
             ));
         }
+        let left = leaves.then(|| joined + TimeDelta::days(60));
+        // Issue 19: two AWS access keys each, created the day after joining. A leaver's
+        // console account is disabled two hours after leaving and the keys deactivated two
+        // hours later, except one leaver in twenty whose keys stay active (and one in fifty of
+        // all leavers uses a key after leaving) and one in twenty whose keys go three days late.
+        let keys = if issue19 {
+            [format!("AKIAP{p:011}A"), format!("AKIAP{p:011}B")]
+        } else {
+            Default::default()
+        };
+        let keys_left_active = leaves && p % 40 == 0;
+        if issue19 {
+            let change = |action, key: Option<&String>, at| Execution {
+                system: SystemId::new("aws"),
+                account: email.clone(),
+                action,
+                entitlement: key.cloned(),
+                actor: Some("iga@bench.example".into()),
+                at,
+                outcome: Outcome::Succeeded,
+                failure_reason: None,
+                request_ref: None,
+                source_event_id: None,
+                source_event_type: None,
+            };
+            for key in &keys {
+                let created = change(
+                    ProvisioningAction::CredentialCreated,
+                    Some(key),
+                    joined + day(1),
+                );
+                ev.executions.push(Stored::new(next(), created));
+            }
+            if let Some(left) = left {
+                let disabled = change(ProvisioningAction::Disable, None, left + hour(2));
+                ev.executions.push(Stored::new(next(), disabled));
+                if !keys_left_active {
+                    let after = if p % 40 == 10 { day(3) } else { hour(4) };
+                    for key in &keys {
+                        let x = change(
+                            ProvisioningAction::CredentialDeactivated,
+                            Some(key),
+                            left + after,
+                        );
+                        ev.executions.push(Stored::new(next(), x));
+                    }
+                }
+            }
+        }
         // Forty executions per person across the systems: grants, each with its approval, and
         // revokes — a functioning organisation, so findings stay a small minority.
         for k in 0..40u64 {
             let system = SystemId::new(systems[(k % 4) as usize]);
             let at = joined + TimeDelta::hours((k * 7 + rng.below(5)) as i64);
             let grant = k % 5 != 4;
-            let entitlement = format!("ent-{}", k % 6);
+            // Issue 19: three of the grants are approved for 30 days. Two (AWS) are covered on by
+            // other approvals of the same entitlement without an end; the third, the bastion's
+            // contractor database, is revoked 20 days on, except for one person in ten, who
+            // still holds it past the expiry.
+            let entitlement = if issue19 && k == 23 {
+                "contractor-db".to_owned()
+            } else {
+                format!("ent-{}", k % 6)
+            };
+            let expires_at = (issue19 && matches!(k, 13 | 23 | 33)).then(|| at + day(30));
+            if expires_at.is_some() && k == 23 && p % 10 != 7 {
+                ev.executions.push(Stored::new(
+                    next(),
+                    Execution {
+                        system: system.clone(),
+                        account: email.clone(),
+                        action: ProvisioningAction::Revoke,
+                        entitlement: Some(entitlement.clone()),
+                        actor: Some("iga@bench.example".into()),
+                        at: at + day(20),
+                        outcome: Outcome::Succeeded,
+                        failure_reason: None,
+                        request_ref: None,
+                        source_event_id: None,
+                        source_event_type: None,
+                    },
+                ));
+            }
             if grant {
                 ev.approvals.push(Stored::new(
                     next(),
@@ -139,7 +255,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         decided_at: at - TimeDelta::hours(1),
                         tier: Tier::Standard,
                         justification: None,
-                        expires_at: None,
+                        expires_at,
                         exception: false,
                     },
                 ));
@@ -169,10 +285,84 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 },
             ));
         }
+        // Issue 19: one person in 25 (all staying) activates the JIT entitlement four times
+        // (3 hours each; the last of one person's in four held 12 hours, the first of one in ten
+        // never removed, so only the next removal ends it), each in the register with its
+        // review a day later (a few never or late); one person in 50 uses the break-glass
+        // account once, naming an incident (one use in ten names none).
+        if issue19 && (p % 50 == 1 || p % 50 == 11) {
+            for i in 0..4u32 {
+                let on = joined + day(30 + 10 * i64::from(i)) + hour(3);
+                let held = match (i, p % 250 == 1, p % 100 == 1) {
+                    (0, true, _) => None,
+                    (3, _, true) => Some(hour(12)),
+                    _ => Some(hour(3)),
+                };
+                let jit = |action, at| Execution {
+                    system: SystemId::new("aws"),
+                    account: email.clone(),
+                    action,
+                    entitlement: Some("emergency-admins".into()),
+                    actor: Some("pam@bench.example".into()),
+                    at,
+                    outcome: Outcome::Succeeded,
+                    failure_reason: None,
+                    request_ref: None,
+                    source_event_id: None,
+                    source_event_type: None,
+                };
+                ev.executions
+                    .push(Stored::new(next(), jit(ProvisioningAction::Grant, on)));
+                if let Some(held) = held {
+                    ev.executions.push(Stored::new(
+                        next(),
+                        jit(ProvisioningAction::Revoke, on + held),
+                    ));
+                }
+                let reviewed = match (i, p % 100) {
+                    (2, 1) => None,
+                    (1, 51) => Some(on + day(5)),
+                    _ => Some(on + day(1)),
+                };
+                ev.emergency_uses.push(Stored::new(
+                    next(),
+                    EmergencyUse {
+                        account: email.clone(),
+                        activated_at: on,
+                        entitlement: Some("emergency-admins".into()),
+                        id: format!("JIT-{p}-{i}"),
+                        review_decision: reviewed.map(|_| "approved".into()),
+                        reviewed_at: reviewed,
+                        reviewer: reviewed.map(|_| IdentityId::new("E000001")),
+                        system: SystemId::new("aws"),
+                        ticket: Some(format!("CHG-{p}-{i}")),
+                        used_by: Some(id.clone()),
+                    },
+                ));
+            }
+        }
+        if issue19 && p % 50 == 3 {
+            let on = joined + day(45) + hour(extra.below(24) as i64);
+            let reviewed = (p % 200 != 3).then(|| on + hour(20));
+            ev.emergency_uses.push(Stored::new(
+                next(),
+                EmergencyUse {
+                    account: "breakglass-admin".into(),
+                    activated_at: on,
+                    entitlement: None,
+                    id: format!("BG-{p}"),
+                    review_decision: reviewed.map(|_| "approved".into()),
+                    reviewed_at: reviewed,
+                    reviewer: reviewed.map(|_| IdentityId::new("E000001")),
+                    system: SystemId::new("aws"),
+                    ticket: (p % 500 != 3).then(|| format!("INC-{p}")),
+                    used_by: Some(id.clone()),
+                },
+            ));
+        }
         // Sign-ins: 200 a year per person (100 to okta, 100 console logins to aws) while
         // employed, imported as quarterly exports, so one summary per person, system and
         // quarter; one leaver in fifty signs in once more the day after leaving.
-        let left = leaves.then(|| joined + TimeDelta::days(60));
         for (system, event_type) in [("okta", "user.session.start"), ("aws", "ConsoleLogin")] {
             for quarter in 0..4u32 {
                 let (Some(from), Some(to)) = (
@@ -213,18 +403,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     location: format!("line {line}"),
                     source_event_id: None,
                 };
+                // Issue 19: half the people work in AWS through the CLI, so their AWS activity
+                // is API calls their first access key signs rather than console logins.
+                let signed = issue19 && system == "aws" && p % 4 < 2;
                 ev.activity.push(Stored::new(
                     next(),
                     ActivitySummary {
-                        credential: None,
+                        credential: signed.then(|| keys[0].clone()),
                         account: email.clone(),
-                        channel: ActivityChannel::SignIn,
+                        channel: if signed {
+                            ActivityChannel::ApiCall
+                        } else {
+                            ActivityChannel::SignIn
+                        },
                         clients: vec!["Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0".into()],
                         count,
                         days: day_ranges(days),
-                        event_types: vec![event_type.into()],
+                        event_types: vec![if signed { "AssumeRole" } else { event_type }.into()],
                         first: mark(from + TimeDelta::hours(9), p * 7 + 1),
-                        interactive: true,
+                        interactive: !signed,
                         last: mark(to - TimeDelta::hours(6), p * 7 + 5),
                         outcome: Outcome::Succeeded,
                         system: SystemId::new(system),
@@ -237,7 +434,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let Some(snapshot) = Utc.with_ymd_and_hms(2025, month, 28, 23, 59, 59).single() else {
                 continue;
             };
-            if snapshot < joined || (leaves && snapshot > joined + TimeDelta::days(60)) {
+            let employed =
+                !(snapshot < joined || (leaves && snapshot > joined + TimeDelta::days(60)));
+            // Issue 19: the AWS listing shows each access key from the day it was created
+            // while employed (and after leaving where the keys were left active), with its
+            // last-used date: within the last three weeks, after leaving for one leaver in
+            // fifty, and none for the second key of one person in five (never used).
+            if issue19 && snapshot > joined + day(1) && (employed || keys_left_active) {
+                for (j, key) in keys.iter().enumerate() {
+                    let recent = (snapshot - day(extra.below(21) as i64)).max(joined + day(1));
+                    let last_used_at = match left {
+                        _ if j == 1 && p % 5 == 0 => None,
+                        Some(l) if snapshot > l && p % 100 == 0 => Some(l + day(2)),
+                        Some(l) if snapshot > l => Some(recent.min(l - day(1))),
+                        _ => Some(recent),
+                    };
+                    ev.reconciliations.push(Stored::new(
+                        next(),
+                        ReconciliationRecord {
+                            created_at: None,
+                            never_used: false,
+                            revoked_at: None,
+                            credential: true,
+                            system: SystemId::new("aws"),
+                            as_of: snapshot,
+                            account: email.clone(),
+                            identity: None,
+                            entitlement: Some(key.clone()),
+                            status: ReconciliationStatus::ExpectedPresent,
+                            last_used_at,
+                            coverage: None,
+                        },
+                    ));
+                }
+            }
+            if !employed {
                 continue;
             }
             for (system, entitlement) in [
@@ -265,9 +496,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
+    if issue19 {
+        service_accounts(&mut ev, people * 17 / 20, people, &mut extra, &mut next)?;
+    }
     let sign_ins: u64 = ev.activity.iter().map(|a| a.record.count).sum();
     println!(
-        "evidence: {} lifecycle events, {} executions, {} approvals, {} reconciliation rows, {} sign-ins in {} activity summaries",
+        "evidence: {} lifecycle events, {} executions, {} approvals, {} reconciliation rows, {} activity records in {} activity summaries",
         ev.events.len(),
         ev.executions.len(),
         ev.approvals.len(),
@@ -275,6 +509,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sign_ins,
         ev.activity.len()
     );
+    if issue19 {
+        let signed: u64 = ev
+            .activity
+            .iter()
+            .filter(|a| a.record.credential.is_some())
+            .map(|a| a.record.count)
+            .sum();
+        let jit = ev
+            .emergency_uses
+            .iter()
+            .filter(|u| u.record.entitlement.is_some())
+            .count();
+        println!(
+            "issue 19: {} credential rows, {signed} activity records signed by a credential, {} approvals with an expiry, {jit} JIT activations and {} break-glass uses in the register",
+            ev.reconciliations
+                .iter()
+                .filter(|r| r.record.credential)
+                .count(),
+            ev.approvals
+                .iter()
+                .filter(|a| a.record.expires_at.is_some())
+                .count(),
+            ev.emergency_uses.len() - jit
+        );
+    }
     println!(
         "evidence in memory: RSS {}",
         rss_mib("VmRSS:").map_or("unknown".into(), |m| format!("{m:.0} MiB"))
@@ -282,8 +541,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cpu_before = cpu_seconds();
     let started = Instant::now();
     let ctx = evidentia_rules::Context::new(&ev, &policy, as_of);
+    // Where the memory goes: the evidence, then the index over it, then the judging.
+    let indexed = rss_mib("VmRSS:");
     let analysis = evidentia_rules::analyze_in(&ctx);
     let secs = started.elapsed().as_secs_f64();
+    println!(
+        "context indexed: RSS {}",
+        indexed.map_or("unknown".into(), |m| format!("{m:.0} MiB"))
+    );
     println!(
         "analyze: {secs:.2} s, {} findings, {} event chains, peak RSS {} (includes the evidence itself)",
         analysis.findings.len(),
@@ -296,6 +561,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "analyze: {:.2} s of CPU (user + system, all threads)",
             after - before
+        );
+    }
+    if issue19 {
+        let counts: Vec<String> = CHECKS_19
+            .iter()
+            .map(|check| {
+                let n = analysis
+                    .findings
+                    .iter()
+                    .filter(|f| f.check == *check)
+                    .count();
+                format!("{check} {n}")
+            })
+            .collect();
+        println!(
+            "issue 19 findings: {}; {} credentials not assessed",
+            counts.join(", "),
+            analysis.not_assessed.len()
         );
     }
     println!("targets: < 5 s and < 1 GiB on 2 cores");
@@ -332,5 +615,130 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     println!("target: population and a 40-item sample < 2 s");
+    Ok(())
+}
+
+/// Issue 19's non-human identities: `count` AWS service accounts, each owned by a person who
+/// stays, created before the period with one to five access keys. Every month-end listing shows
+/// each key with its last-used date: within the last month, except one key in ten idle since
+/// December 2024 (stale) and one in twenty with no last-used date (not assessed). Each account's
+/// first key signs its API calls, summarised per half-year.
+fn service_accounts(
+    ev: &mut Evidence,
+    count: u64,
+    people: u64,
+    rng: &mut Rng,
+    next: &mut impl FnMut() -> u64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let time = |y, m, d| {
+        Utc.with_ymd_and_hms(y, m, d, 0, 0, 0)
+            .single()
+            .ok_or("time")
+    };
+    let created = time(2024, 6, 1)?;
+    let idle_since = time(2024, 12, 1)?;
+    let system = SystemId::new("aws");
+    for n in 0..count {
+        let name = format!("svc{n:05}");
+        let id = IdentityId::new(name.as_str());
+        ev.events.push(Stored::new(
+            next(),
+            LifecycleEvent {
+                id: EventId::new(format!("NHI-{n}")),
+                identity: id.clone(),
+                identity_kind: IdentityKind::ServiceAccount,
+                event_type: LifecycleEventType::NhiCreated,
+                effective_at: created + TimeDelta::minutes(n as i64),
+                attributes: LifecycleAttributes {
+                    owner: Some(IdentityId::new(format!(
+                        "E{:06}",
+                        (2 * n + 1) % people.max(1)
+                    ))),
+                    location: Some("aws".into()),
+                    ..LifecycleAttributes::default()
+                },
+                reason: None,
+            },
+        ));
+        let keys: Vec<String> = (0..n % 5 + 1)
+            .map(|k| format!("AKIAS{n:09}K{k:02}"))
+            .collect();
+        for key in &keys {
+            ev.executions.push(Stored::new(
+                next(),
+                Execution {
+                    system: system.clone(),
+                    account: name.clone(),
+                    action: ProvisioningAction::CredentialCreated,
+                    entitlement: Some(key.clone()),
+                    actor: Some("terraform@bench.example".into()),
+                    at: created + TimeDelta::days(rng.below(150) as i64),
+                    outcome: Outcome::Succeeded,
+                    failure_reason: None,
+                    request_ref: None,
+                    source_event_id: None,
+                    source_event_type: None,
+                },
+            ));
+        }
+        for month in 1..=12u32 {
+            let Some(snapshot) = Utc.with_ymd_and_hms(2025, month, 28, 23, 59, 59).single() else {
+                continue;
+            };
+            for (k, key) in keys.iter().enumerate() {
+                let last_used_at = match (n + k as u64) % 20 {
+                    _ if k == 0 => Some(snapshot - TimeDelta::days(rng.below(30) as i64)),
+                    0 | 10 => Some(idle_since),
+                    5 => None,
+                    _ => Some(snapshot - TimeDelta::days(rng.below(30) as i64)),
+                };
+                ev.reconciliations.push(Stored::new(
+                    next(),
+                    ReconciliationRecord {
+                        created_at: None,
+                        never_used: false,
+                        revoked_at: None,
+                        credential: true,
+                        system: system.clone(),
+                        as_of: snapshot,
+                        account: name.clone(),
+                        identity: None,
+                        entitlement: Some(key.clone()),
+                        status: ReconciliationStatus::ExpectedPresent,
+                        last_used_at,
+                        coverage: None,
+                    },
+                ));
+            }
+        }
+        for half in 0..2u32 {
+            let from = time(2025, 1 + 6 * half, 1)?;
+            let days: Vec<chrono::NaiveDate> = (0..12)
+                .map(|i| (from + TimeDelta::days(i * 15)).date_naive())
+                .collect();
+            let mark = |at: Timestamp| ActivityMark {
+                at,
+                location: format!("cloudtrail {n}"),
+                source_event_id: None,
+            };
+            ev.activity.push(Stored::new(
+                next(),
+                ActivitySummary {
+                    credential: Some(keys[0].clone()),
+                    account: name.clone(),
+                    channel: ActivityChannel::ApiCall,
+                    clients: vec!["aws-sdk-go-v2/1.30".into()],
+                    count: 12,
+                    days: day_ranges(days),
+                    event_types: vec!["GetObject".into()],
+                    first: mark(from + TimeDelta::hours(3)),
+                    interactive: false,
+                    last: mark(from + TimeDelta::days(165) + TimeDelta::hours(3)),
+                    outcome: Outcome::Succeeded,
+                    system: system.clone(),
+                },
+            ));
+        }
+    }
     Ok(())
 }

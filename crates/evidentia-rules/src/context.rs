@@ -707,8 +707,16 @@ impl<'a> Context<'a> {
         }
         let mut credential_items: std::collections::HashSet<_, BuildHasherDefault<FxHasher>> =
             Default::default();
+        // Each spelling is folded once: a million monthly credential rows name a few tens of
+        // thousands of keys.
+        let mut spelled: std::collections::HashSet<
+            (&SystemId, &str),
+            BuildHasherDefault<FxHasher>,
+        > = Default::default();
         for r in &evidence.reconciliations {
-            if let (true, Some(e)) = (r.record.credential, &r.record.entitlement) {
+            if let (true, Some(e)) = (r.record.credential, &r.record.entitlement)
+                && spelled.insert((&r.record.system, e.as_str()))
+            {
                 credential_items.insert((r.record.system.clone(), e.trim().to_lowercase()));
             }
         }
@@ -716,6 +724,7 @@ impl<'a> Context<'a> {
             let x = &x.record;
             if is_credential_change(x.action)
                 && let Some(e) = &x.entitlement
+                && spelled.insert((&x.system, e.as_str()))
             {
                 credential_items.insert((x.system.clone(), e.trim().to_lowercase()));
             }

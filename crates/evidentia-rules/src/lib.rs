@@ -193,21 +193,27 @@ pub fn analyze_in(ctx: &Context<'_>) -> Analysis {
     // each on its own thread (two cores share the three).
     let (findings, (chains, mut examined), judged, birthright_grants, not_assessed) =
         std::thread::scope(|scope| {
-            let linking = scope.spawn(|| (chain::chains(ctx), population::populations(ctx)));
+            // A few checks run beside the chains: the others are the longer of the two.
+            let linking = scope.spawn(|| {
+                let mut beside = Vec::new();
+                let not_assessed = checks::run_beside_chains(ctx, &mut beside);
+                let linked = (chain::chains(ctx), population::populations(ctx));
+                (linked, beside, not_assessed)
+            });
             let reviewing = scope.spawn(|| reviews::judge(ctx));
             let mut findings = Vec::new();
             let mut birthright = Vec::new();
             checks::run_all(ctx, &mut findings, &mut birthright);
-            let not_assessed = checks::credentials::stale(ctx, &mut findings);
             // A panic in another thread is a bug in the engine: pass it on as it was.
             let judged = reviewing
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             checks::reviews::run(ctx, &judged, &mut findings);
-            let findings = sorted_findings(findings);
-            let linked = linking
+            let (linked, beside, not_assessed) = linking
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            findings.extend(beside);
+            let findings = sorted_findings(findings);
             (findings, linked, judged, birthright, not_assessed)
         });
     examined.extend(population::reviewed(&judged));

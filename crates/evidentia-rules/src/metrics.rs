@@ -382,27 +382,13 @@ fn credential_age(ctx: &Context<'_>) -> Option<Durations> {
     Durations::of(ages.into_values().collect())
 }
 
-/// The register's uses in the period with an independent decision within the review window,
-/// as `EV-EMERGENCY-NO-REVIEW` reads them (exactly the window is in time).
+/// The emergency uses in the period (the register's rows, and activations the register does
+/// not hold) with an independent decision within the review window, as the emergency check
+/// judges them (`emergency::register`: exactly the window is in time, people resolved).
 fn emergency_reviewed(ctx: &Context<'_>) -> Option<Share> {
-    let window = ctx.policy.emergency.review_window?.as_delta();
-    let uses: Vec<_> = ctx
-        .evidence
-        .emergency_uses
-        .iter()
-        .map(|u| &u.record)
-        .filter(|u| ctx.in_period(u.activated_at))
-        .collect();
-    let reviewed = uses
-        .iter()
-        .filter(|u| {
-            u.reviewer.is_some()
-                && u.reviewer != u.used_by
-                && u.review_decision.is_some()
-                && u.reviewed_at.is_some_and(|r| r - u.activated_at <= window)
-        })
-        .count();
-    Share::of(reviewed, uses.len())
+    ctx.policy.emergency.review_window?;
+    let t = crate::checks::emergency::register(ctx, &mut Vec::new());
+    Share::of(t.reviewed, t.uses)
 }
 
 #[cfg(test)]

@@ -94,11 +94,15 @@ fn walk(ctx: &Context<'_>, out: &mut Vec<Finding>, with_uses: bool) -> LeaverCre
         for system in crate::departure::systems_of(ctx, id) {
             // One gap, one finding (convention 17): where the account itself was never
             // revoked, its credentials are part of that finding; a credential outliving an
-            // account that was revoked (in time or late) is a gap of its own.
-            let account_kept = crate::departure::judge(ctx, id, t, system)
-                .is_some_and(|o| matches!(o.verdict, crate::departure::Verdict::NotRevoked { .. }));
+            // account that was revoked (in time or late) is a gap of its own. The account is
+            // judged only where a credential was held: most systems hold none.
+            let held = held_at(ctx, id, system, t);
+            let account_kept = !held.is_empty()
+                && crate::departure::judge(ctx, id, t, system).is_some_and(|o| {
+                    matches!(o.verdict, crate::departure::Verdict::NotRevoked { .. })
+                });
             if !account_kept {
-                for held in held_at(ctx, id, system, t) {
+                for held in held {
                     match judge(ctx, event, system, &held, out) {
                         Some(Verdict::InTime) => tally.in_time += 1,
                         Some(Verdict::Late) => tally.late += 1,

@@ -29,6 +29,16 @@ pub(crate) fn is_activation(ctx: &Context<'_>, x: &Execution) -> bool {
     )
 }
 
+/// The emergency uses in the period and how many were reviewed in time, for the metric
+/// "emergency uses reviewed in time" (nothing is decided from it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Reviews {
+    /// Register rows in the period, and activations in the log with no register row.
+    pub uses: usize,
+    /// Those with an independent review decided within the window.
+    pub reviewed: usize,
+}
+
 /// Every emergency use, judged: each needs a post-activation review decided by someone other
 /// than its user within `[emergency] review_window` of the use (exactly the window is in time;
 /// no window set: not judged), and a break-glass use needs the incident or ticket that
@@ -37,10 +47,11 @@ pub(crate) fn is_activation(ctx: &Context<'_>, x: &Execution) -> bool {
 /// is not looked for yet: sign-in summaries and registers name such accounts differently, and
 /// no request id links them.) Judged only where a register was imported: without one, whether
 /// uses are reviewed is not known.
-pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
+    let mut tally = Reviews::default();
     let uses = &ctx.evidence.emergency_uses;
     if uses.is_empty() {
-        return;
+        return tally;
     }
     let policy = &ctx.policy.emergency;
     let window = policy.review_window.map(|w| w.as_delta());
@@ -123,13 +134,16 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .as_ref()
             .map_or(String::new(), |p| format!(", used by {p}"));
         let when = u.activated_at.format("%Y-%m-%d %H:%M UTC");
+        tally.uses += 1;
         if let Some(window) = window {
             let independent = u.reviewer.is_some()
                 && u.reviewer.as_ref().map(|r| ctx.person(r))
                     != u.used_by.as_ref().map(|p| ctx.person(p));
             let in_time = u.review_decision.is_some()
                 && u.reviewed_at.is_some_and(|r| r - u.activated_at <= window);
-            if !(independent && in_time) {
+            if independent && in_time {
+                tally.reviewed += 1;
+            } else {
                 let why = match (u.review_decision.as_ref(), u.reviewed_at) {
                     (None, _) | (_, None) => "never reviewed".to_owned(),
                     _ if !independent => "reviewed by its own user".to_owned(),
@@ -171,6 +185,7 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         {
             continue;
         }
+        tally.uses += 1;
         let it = item(x.entitlement.as_deref());
         out.push(
             Finding::new(
@@ -189,6 +204,7 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .evidence([stored.cite()]),
         );
     }
+    tally
 }
 
 /// `EV-EMERGENCY-HELD-TOO-LONG`: an activation of a just-in-time entitlement (its grant in the
@@ -200,36 +216,58 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let executions = &ctx.evidence.executions;
-    for (i, stored) in executions.iter().enumerate() {
-        let x = &stored.record;
-        if x.outcome != Outcome::Succeeded
-            || x.action != ProvisioningAction::Grant
-            || !ctx.in_period(x.at)
+    let key = |system: &SystemId, account: &str| (system.clone(), account.trim().to_lowercase());
+    let activations: Vec<(usize, &Stored<Execution>)> = ctx
+        .executions()
+        .filter(|(_, stored)| {
+            let x = &stored.record;
+            x.outcome == Outcome::Succeeded
+                && x.action == ProvisioningAction::Grant
+                && ctx.in_period(x.at)
+                && is_activation(ctx, x)
+        })
+        .collect();
+    if activations.is_empty() {
+        return;
+    }
+    // The activated accounts' removals (the same system and account, trimmed, case ignored),
+    // gathered in one pass over the log.
+    let mut removals: BTreeMap<(SystemId, String), Vec<&Stored<Execution>>> = activations
+        .iter()
+        .map(|(_, x)| (key(&x.record.system, &x.record.account), Vec::new()))
+        .collect();
+    for y in executions {
+        let r = &y.record;
+        if r.outcome == Outcome::Succeeded
+            && matches!(
+                r.action,
+                ProvisioningAction::Revoke
+                    | ProvisioningAction::Disable
+                    | ProvisioningAction::Delete
+            )
+            && let Some(list) = removals.get_mut(&key(&r.system, &r.account))
         {
-            continue;
+            list.push(y);
         }
+    }
+    for (i, stored) in activations {
+        let x = &stored.record;
         let it = item(x.entitlement.as_deref());
         let Some(max) = ctx.policy.emergency.jit_max(&x.system, it) else {
             continue;
         };
-        if !is_activation(ctx, x) {
-            continue;
-        }
         let max = max.as_delta();
-        // The account's own changes (the same system and account name, as one log writes it).
-        let ended = ctx
-            .executions_on(&x.system, &x.account)
+        // The earliest removal of it from the account at or after the activation (revoked,
+        // or the account disabled or deleted), whatever order the log wrote them in.
+        let ended = removals
+            .get(&key(&x.system, &x.account))
+            .into_iter()
+            .flatten()
             .filter(|y| {
                 let r = &y.record;
-                r.outcome == Outcome::Succeeded
-                    && r.at >= x.at
-                    && match r.action {
-                        ProvisioningAction::Revoke => {
-                            item(r.entitlement.as_deref()).eq_ignore_ascii_case(it)
-                        }
-                        ProvisioningAction::Disable | ProvisioningAction::Delete => true,
-                        _ => false,
-                    }
+                r.at >= x.at
+                    && (r.action != ProvisioningAction::Revoke
+                        || item(r.entitlement.as_deref()).eq_ignore_ascii_case(it))
             })
             .min_by_key(|y| (y.record.at, y.cite()));
         let held = match ended {

@@ -1,4 +1,5 @@
-//! Every check, each in the module of the evidence it reads; `run_all` is the one list.
+//! Every check, each in the module of the evidence it reads; `run_all` and `run_beside_chains`
+//! are the one list.
 
 pub(crate) mod access;
 pub(crate) mod approvals;
@@ -194,20 +195,30 @@ pub(crate) const ABSENCE_OF: &[(&str, E)] = &[
 ];
 
 /// Runs every implemented check but the access-review ones ([`reviews::run`], which read the
-/// judged campaigns). Order does not matter: the caller sorts.
-/// Every check but the access reviews'; `birthright` receives the grants birthright or the
-/// catalog authorised (the approval checks' by-product, kept for the audit populations).
+/// judged campaigns) and those of [`run_beside_chains`]. Order does not matter: the caller sorts.
+/// `birthright` receives the grants birthright or the catalog authorised (the approval checks'
+/// by-product, kept for the audit populations).
 pub(crate) fn run_all(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Vec<Cite>) {
     approvals::run(ctx, out, birthright);
     lifecycle::run(ctx, out);
-    credentials::run(ctx, out);
     expiry::run(ctx, out);
-    emergency::run(ctx, out);
-    emergency::register(ctx, out);
     access::run(ctx, out);
     exceptions::run(ctx, out);
-    nhi::run(ctx, out);
     expiry::supersede_drift(out);
+}
+
+/// The checks that neither read nor are read by another check's findings, run on the chains'
+/// thread, the shorter of the two (issue #19's benchmark): leavers' credentials, NHIs,
+/// emergency uses, and NHI credentials' idleness, whose unjudgeable credentials it returns.
+pub(crate) fn run_beside_chains(
+    ctx: &Context<'_>,
+    out: &mut Vec<Finding>,
+) -> Vec<credentials::NotAssessed> {
+    credentials::run(ctx, out);
+    nhi::run(ctx, out);
+    emergency::run(ctx, out);
+    emergency::register(ctx, out);
+    credentials::stale(ctx, out)
 }
 
 #[cfg(test)]

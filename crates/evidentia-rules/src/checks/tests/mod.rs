@@ -6,6 +6,7 @@ mod approvals;
 mod citations;
 mod conventions;
 mod credentials;
+mod emergency;
 mod exceptions;
 mod lifecycle;
 mod metrics;
