@@ -191,14 +191,14 @@ pub fn analyze(evidence: &Evidence, policy: &Policy, as_of: Timestamp) -> Analys
 pub fn analyze_in(ctx: &Context<'_>) -> Analysis {
     // The checks, the chains and the access reviews read the same context and nothing else:
     // each on its own thread (two cores share the three).
-    let (findings, (chains, mut examined), judged, birthright_grants, not_assessed) =
+    let (findings, (chains, mut examined), judged, birthright_grants, beside_chains) =
         std::thread::scope(|scope| {
             // A few checks run beside the chains: the others are the longer of the two.
             let linking = scope.spawn(|| {
                 let mut beside = Vec::new();
-                let not_assessed = checks::run_beside_chains(ctx, &mut beside);
+                let judged_beside = checks::run_beside_chains(ctx, &mut beside);
                 let linked = (chain::chains(ctx), population::populations(ctx));
-                (linked, beside, not_assessed)
+                (linked, beside, judged_beside)
             });
             let reviewing = scope.spawn(|| reviews::judge(ctx));
             let mut findings = Vec::new();
@@ -209,12 +209,12 @@ pub fn analyze_in(ctx: &Context<'_>) -> Analysis {
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             checks::reviews::run(ctx, &judged, &mut findings);
-            let (linked, beside, not_assessed) = linking
+            let (linked, beside, judged_beside) = linking
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             findings.extend(beside);
             let findings = sorted_findings(findings);
-            (findings, linked, judged, birthright, not_assessed)
+            (findings, linked, judged, birthright, judged_beside)
         });
     examined.extend(population::reviewed(&judged));
     let mut coverage = coverage::compute(ctx, checks::NEEDS, &examined);
@@ -245,7 +245,14 @@ pub fn analyze_in(ctx: &Context<'_>) -> Analysis {
         })
         .collect();
     let exceptions = exceptions::aging(ctx);
-    let metrics = metrics::compute(ctx, &chains, &exceptions, &findings, &reviews);
+    let metrics = metrics::compute(
+        ctx,
+        &chains,
+        &exceptions,
+        &findings,
+        &reviews,
+        &beside_chains,
+    );
     Analysis {
         findings,
         exceptions,
@@ -255,7 +262,7 @@ pub fn analyze_in(ctx: &Context<'_>) -> Analysis {
         coverage,
         reviews,
         birthright_grants,
-        not_assessed,
+        not_assessed: beside_chains.not_assessed,
     }
 }
 

@@ -244,6 +244,7 @@ pub(crate) fn compute(
     exceptions: &[ExceptionAging],
     findings: &[Finding],
     reviews: &[CampaignReview],
+    judged: &crate::checks::BesideChains,
 ) -> Metrics {
     let approvals = &ctx.evidence.approvals;
     let mut links = BTreeMap::new();
@@ -309,14 +310,13 @@ pub(crate) fn compute(
         findings_by_check,
         approvals_by_role,
         reviews: ReviewMetrics::of(reviews),
-        leaver_credentials_revoked: leaver_credentials_revoked(ctx),
+        leaver_credentials_revoked: leaver_credentials_revoked(judged.leaver_credentials),
         credential_age: credential_age(ctx),
-        emergency_reviewed: emergency_reviewed(ctx),
+        emergency_reviewed: emergency_reviewed(ctx, judged.emergency),
     }
 }
 
-fn leaver_credentials_revoked(ctx: &Context<'_>) -> Option<Share> {
-    let t = crate::checks::credentials::leaver_credentials(ctx);
+fn leaver_credentials_revoked(t: crate::checks::credentials::LeaverCredentials) -> Option<Share> {
     Share::of(t.in_time, t.in_time + t.late + t.not_revoked)
 }
 
@@ -385,9 +385,8 @@ fn credential_age(ctx: &Context<'_>) -> Option<Durations> {
 /// The emergency uses in the period (the register's rows, and activations the register does
 /// not hold) with an independent decision within the review window, as the emergency check
 /// judges them (`emergency::register`: exactly the window is in time, people resolved).
-fn emergency_reviewed(ctx: &Context<'_>) -> Option<Share> {
+fn emergency_reviewed(ctx: &Context<'_>, t: crate::checks::emergency::Reviews) -> Option<Share> {
     ctx.policy.emergency.review_window?;
-    let t = crate::checks::emergency::register(ctx, &mut Vec::new());
     Share::of(t.reviewed, t.uses)
 }
 

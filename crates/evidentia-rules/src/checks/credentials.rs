@@ -60,10 +60,6 @@ impl Removal<'_> {
     }
 }
 
-pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    walk(ctx, out, true);
-}
-
 /// How the leaver credentials were judged, for the metric "credentials revoked with their
 /// leaver" (the checks decide nothing from it).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -76,14 +72,9 @@ pub(crate) struct LeaverCredentials {
     pub not_revoked: usize,
 }
 
-/// The leaver credentials the credential checks judge, counted by verdict: those gone from a
-/// later listing at a time the evidence does not tell, and those whose deadline is still to
-/// come, are not counted.
-pub(crate) fn leaver_credentials(ctx: &Context<'_>) -> LeaverCredentials {
-    walk(ctx, &mut Vec::new(), false)
-}
-
-fn walk(ctx: &Context<'_>, out: &mut Vec<Finding>, with_uses: bool) -> LeaverCredentials {
+/// Judges each departure's credentials; returns how they were judged (those gone from a later
+/// listing at a time the evidence does not tell, and those not yet due, are not counted).
+pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>) -> LeaverCredentials {
     let mut tally = LeaverCredentials::default();
     for event in &ctx.evidence.events {
         let e = &event.record;
@@ -111,9 +102,7 @@ fn walk(ctx: &Context<'_>, out: &mut Vec<Finding>, with_uses: bool) -> LeaverCre
                     }
                 }
             }
-            if with_uses {
-                used_after(ctx, event, system, out);
-            }
+            used_after(ctx, event, system, out);
         }
     }
     tally

@@ -207,18 +207,28 @@ pub(crate) fn run_all(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mu
     expiry::supersede_drift(out);
 }
 
+/// What the checks beside the chains hand back besides their findings: the credentials they
+/// could not judge, and the tallies the metrics read (so that no check runs twice).
+pub(crate) struct BesideChains {
+    pub not_assessed: Vec<credentials::NotAssessed>,
+    pub leaver_credentials: credentials::LeaverCredentials,
+    pub emergency: emergency::Reviews,
+}
+
 /// The checks that neither read nor are read by another check's findings, run on the chains'
 /// thread, the shorter of the two (issue #19's benchmark): leavers' credentials, NHIs,
-/// emergency uses, and NHI credentials' idleness, whose unjudgeable credentials it returns.
-pub(crate) fn run_beside_chains(
-    ctx: &Context<'_>,
-    out: &mut Vec<Finding>,
-) -> Vec<credentials::NotAssessed> {
-    credentials::run(ctx, out);
+/// emergency uses, and NHI credentials' idleness.
+pub(crate) fn run_beside_chains(ctx: &Context<'_>, out: &mut Vec<Finding>) -> BesideChains {
+    let leaver_credentials = credentials::run(ctx, out);
     nhi::run(ctx, out);
     emergency::run(ctx, out);
-    emergency::register(ctx, out);
-    credentials::stale(ctx, out)
+    let emergency = emergency::register(ctx, out);
+    let not_assessed = credentials::stale(ctx, out);
+    BesideChains {
+        not_assessed,
+        leaver_credentials,
+        emergency,
+    }
 }
 
 #[cfg(test)]
