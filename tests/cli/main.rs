@@ -4,6 +4,7 @@
 mod acting_user;
 mod analysis;
 mod bad_workspace;
+mod completions;
 mod concurrent;
 mod export;
 mod import;

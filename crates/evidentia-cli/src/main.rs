@@ -149,6 +149,13 @@ enum Command {
         #[arg(long, value_name = "WORKSPACE")]
         to: Location,
     },
+    /// Print the shell completion script for bash, zsh or fish (e.g. `evidentia completions
+    /// bash > /etc/bash_completion.d/evidentia`).
+    Completions {
+        /// bash, zsh or fish.
+        #[arg(value_name = "SHELL")]
+        shell: String,
+    },
     /// Build a demo workspace from the sample organisation in evidence-samples/.
     Demo {
         /// Where to create it, a file or a postgres:// URL (default: --workspace).
@@ -620,6 +627,10 @@ enum FormatArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Needs no workspace and no runtime: the script is the command line's own description.
+    if let Command::Completions { shell } = &cli.command {
+        return print_completions(shell);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -656,6 +667,36 @@ fn main() -> ExitCode {
                 let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
                 eprintln!("error: {}", dedupe_chain(&chain));
             }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The completion script for `shell`, on stdout; one line naming the supported shells and
+/// exit 1 for any other.
+fn print_completions(shell: &str) -> ExitCode {
+    use clap_complete::Shell;
+    let shell = match shell.trim().to_ascii_lowercase().as_str() {
+        "bash" => Shell::Bash,
+        "zsh" => Shell::Zsh,
+        "fish" => Shell::Fish,
+        _ => {
+            eprintln!(
+                "error: no completions for the shell \"{shell}\": evidentia completes bash, zsh and fish"
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let mut command = <Cli as clap::CommandFactory>::command();
+    // Written to memory first: the generator panics on a write error, and a closed pipe
+    // (`| head`) is no error here.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "evidentia", &mut script);
+    match std::io::Write::write_all(&mut std::io::stdout().lock(), &script) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the completion script: {e}");
             ExitCode::from(1)
         }
     }
@@ -932,7 +973,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let ws = workspace(&cli)?;
     match &cli.command {
-        Command::Demo { .. } | Command::Migrate { .. } => {}
+        Command::Demo { .. } | Command::Migrate { .. } | Command::Completions { .. } => {}
         Command::Analyze { as_of } => {
             let run =
                 evidentia_app::record_analysis(ws, as_of.map(day_start), user, Utc::now()).await?;
