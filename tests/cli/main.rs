@@ -4,10 +4,10 @@
 mod acting_user;
 mod analysis;
 mod bad_workspace;
-mod completions;
 mod concurrent;
 mod export;
 mod import;
+mod install_files;
 mod location;
 mod malformed;
 mod pack;

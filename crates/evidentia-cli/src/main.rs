@@ -156,6 +156,14 @@ enum Command {
         #[arg(value_name = "SHELL")]
         shell: String,
     },
+    /// Write the manual pages (`evidentia.1` and one `evidentia-COMMAND.1` per command) into a
+    /// folder: what a package installs under /usr/share/man/man1.
+    #[command(hide = true)]
+    Manpages {
+        /// The folder to write them into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Build a demo workspace from the sample organisation in evidence-samples/.
     Demo {
         /// Where to create it, a file or a postgres:// URL (default: --workspace).
@@ -631,6 +639,18 @@ fn main() -> ExitCode {
     if let Command::Completions { shell } = &cli.command {
         return print_completions(shell);
     }
+    if let Command::Manpages { out } = &cli.command {
+        return match write_manpages(out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!(
+                    "error: cannot write the manual pages to {}: {e}",
+                    out.display()
+                );
+                ExitCode::from(1)
+            }
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -700,6 +720,24 @@ fn print_completions(shell: &str) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `evidentia.1` and a page per command (nested commands too: `evidentia-policy-set.1`),
+/// from the command line's own description, so the pages never drift from `--help`.
+fn write_manpages(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let command = <Cli as clap::CommandFactory>::command();
+    fn write(dir: &std::path::Path, name: &str, command: clap::Command) -> std::io::Result<()> {
+        let command = command.name(name.to_owned());
+        let mut page = Vec::new();
+        clap_mangen::Man::new(command.clone()).render(&mut page)?;
+        std::fs::write(dir.join(format!("{name}.1")), page)?;
+        for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+            write(dir, &format!("{name}-{}", sub.get_name()), sub.clone())?;
+        }
+        Ok(())
+    }
+    write(dir, "evidentia", command)
 }
 
 /// A current response in a few words: status, owner, due, and an acceptance's expiry.
@@ -973,7 +1011,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let ws = workspace(&cli)?;
     match &cli.command {
-        Command::Demo { .. } | Command::Migrate { .. } | Command::Completions { .. } => {}
+        Command::Demo { .. }
+        | Command::Migrate { .. }
+        | Command::Completions { .. }
+        | Command::Manpages { .. } => {}
         Command::Analyze { as_of } => {
             let run =
                 evidentia_app::record_analysis(ws, as_of.map(day_start), user, Utc::now()).await?;
