@@ -582,6 +582,23 @@ fn emergency_review_table() {
         ),
     ];
     run_table(&base, cases);
+    // Without a review window in the policy, no use is judged for review, logged or not.
+    let policy = POLICY.replace("review_window = \"72h\"\n", "");
+    let found = analysis_under(
+        &policy,
+        base.iter()
+            .cloned()
+            .chain(activation(on + d(2)))
+            .chain([used(None)]),
+    );
+    assert!(
+        !found
+            .findings
+            .iter()
+            .any(|f| f.check == EMERGENCY_NO_REVIEW),
+        "{:?}",
+        found.findings
+    );
 }
 
 /// Where the policy names a system's activation events, only those are activations: a direct

@@ -123,7 +123,12 @@ fn check(records: impl IntoIterator<Item = R>) -> Vec<&'static str> {
 
 /// Runs every check over `records` (after the world's unrelated approval) as of the period end.
 fn analysis(records: impl IntoIterator<Item = R>) -> crate::Analysis {
-    let policy = Policy::from_toml(POLICY, "test.toml").expect("policy");
+    analysis_under(POLICY, records)
+}
+
+/// [`analysis`] under another policy text.
+fn analysis_under(policy: &str, records: impl IntoIterator<Item = R>) -> crate::Analysis {
+    let policy = Policy::from_toml(policy, "test.toml").expect("policy");
     let mut evidence = Evidence::default();
     // Approval records are imported in every case's world (one about nobody here), so the
     // approval checks are assessed; `absence_of_approvals` tests the world without them.
