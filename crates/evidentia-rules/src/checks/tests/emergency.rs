@@ -8,27 +8,10 @@ use crate::checks::emergency::{EMERGENCY_HELD_TOO_LONG, EMERGENCY_NO_REVIEW};
 /// Analyses `records` with `uses` in the emergency-access register, numbered after them.
 fn judged(records: Vec<R>, uses: Vec<EmergencyUse>) -> crate::Analysis {
     let policy = Policy::from_toml(POLICY, "test.toml").expect("policy");
-    let mut evidence = Evidence::default();
-    let mut seq = 0;
-    for r in records {
-        seq += 1;
-        match r {
-            R::Event(e) => evidence.events.push(Stored::new(seq, e)),
-            R::Approval(a) => evidence.approvals.push(Stored::new(seq, a)),
-            R::Exec(x) => evidence.executions.push(Stored::new(seq, x)),
-            R::Row(r) => evidence.reconciliations.push(Stored::new(seq, r)),
-            R::Exception(x) => evidence.exceptions.push(Stored::new(seq, x)),
-            R::Activity(a) => evidence.activity.push(Stored::new(seq, a)),
-            R::Campaign(c) => evidence.campaigns.push(Stored::new(seq, c)),
-            R::Decision(d) => evidence.decisions.push(Stored::new(seq, d)),
-            R::Emergency(u) => evidence.emergency_uses.push(Stored::new(seq, u)),
-        }
-    }
-    for u in uses {
-        seq += 1;
-        evidence.emergency_uses.push(Stored::new(seq, u));
-    }
-    analyze(&evidence, &policy, as_of())
+    let records = records
+        .into_iter()
+        .chain(uses.into_iter().map(R::Emergency));
+    analyze(&evidence_of(records), &policy, as_of())
 }
 
 /// The findings of `check`: (account, the entries cited).

@@ -129,11 +129,17 @@ fn analysis(records: impl IntoIterator<Item = R>) -> crate::Analysis {
 /// [`analysis`] under another policy text.
 fn analysis_under(policy: &str, records: impl IntoIterator<Item = R>) -> crate::Analysis {
     let policy = Policy::from_toml(policy, "test.toml").expect("policy");
-    let mut evidence = Evidence::default();
     // Approval records are imported in every case's world (one about nobody here), so the
     // approval checks are assessed; `absence_of_approvals` tests the world without them.
     let records = std::iter::once(approval("nobody", "github", "unrelated", at(2024, 1, 1, 0)))
         .chain(records);
+    let evidence = evidence_of(records);
+    analyze(&evidence, &policy, as_of())
+}
+
+/// The evidence of `records`, each stored as its own entry, numbered from 1 in order.
+fn evidence_of(records: impl IntoIterator<Item = R>) -> Evidence {
+    let mut evidence = Evidence::default();
     for (seq, r) in (1..).zip(records) {
         match r {
             R::Event(e) => evidence.events.push(Stored::new(seq, e)),
@@ -147,7 +153,7 @@ fn analysis_under(policy: &str, records: impl IntoIterator<Item = R>) -> crate::
             R::Emergency(u) => evidence.emergency_uses.push(Stored::new(seq, u)),
         }
     }
-    analyze(&evidence, &policy, as_of())
+    evidence
 }
 
 /// Runs a table: each case's records after the family's shared `base`.
