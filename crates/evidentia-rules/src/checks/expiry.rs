@@ -86,18 +86,6 @@ fn judge(
                 && of_item(r.entitlement.as_deref())
         })
     };
-    // Access the approval put (or kept) in place: a grant of it from the decision to the
-    // expiry, or a listing in that window that shows it.
-    let granted = grants()
-        .find(|x| x.record.at >= a.decided_at - crate::context::DAY && x.record.at <= expiry);
-    let listed = ctx.rows_of(id).map(|(_, r)| r).find(|r| {
-        let rec = &r.record;
-        &rec.system == system
-            && ctx.present(rec)
-            && rec.as_of >= a.decided_at
-            && rec.as_of <= expiry
-            && of_item(rec.entitlement.as_deref())
-    });
     let timeline = Timeline::new(ctx, id, system, a.decided_at);
     let finding = |account: &str, summary: String| {
         Finding::new(ACCESS_PAST_EXPIRY, summary)
@@ -152,6 +140,19 @@ fn judge(
         // No listing after the end: only access known to have been in place can be said to
         // have outlived it, and only a log can say it was never removed.
         None if ctx.is_logged(system) => {
+            // Access the approval put (or kept) in place: a grant of it from the decision to the
+            // expiry, or a listing in that window that shows it.
+            let granted = grants().find(|x| {
+                x.record.at >= a.decided_at - crate::context::DAY && x.record.at <= expiry
+            });
+            let listed = ctx.rows_of(id).map(|(_, r)| r).find(|r| {
+                let rec = &r.record;
+                &rec.system == system
+                    && ctx.present(rec)
+                    && rec.as_of >= a.decided_at
+                    && rec.as_of <= expiry
+                    && of_item(rec.entitlement.as_deref())
+            });
             let account = match (granted, listed) {
                 (Some(x), _) => &x.record.account,
                 (None, Some(r)) => &r.record.account,
