@@ -138,21 +138,21 @@ pub async fn list_accounts(workspace: &Location) -> anyhow::Result<AccountsRepor
             .scan_kinds(&account_kinds, upto, BTreeMap::new(), move |seen: &mut BTreeMap<(SystemId, String), Seen>, entry| {
                 if entry.kind == account_kinds[0] || entry.kind == account_kinds[4] {
                     for (number, e) in numbered_records::<Execution>(entry.kind, entry.seq, entry.payload)? {
-                        let row = seen.entry((e.system, e.account)).or_default();
+                        let row = seen.entry((e.system, e.account.to_string())).or_default();
                         row.executions += 1;
                         row.entitlement(e.entitlement.as_deref());
                         row.note(entry.seq, number, e.at);
                     }
                 } else if entry.kind == account_kinds[1] || entry.kind == account_kinds[3] {
                     for (number, r) in numbered_records::<ReconciliationRecord>(entry.kind, entry.seq, entry.payload)? {
-                        let row = seen.entry((r.system, r.account)).or_default();
+                        let row = seen.entry((r.system, r.account.to_string())).or_default();
                         row.reconciliations += 1;
                         row.entitlement(r.entitlement.as_deref());
                         row.note(entry.seq, number, r.as_of);
                     }
                 } else {
                     let a: ActivitySummary = parse(entry.seq, entry.payload)?;
-                    let row = seen.entry((a.system, a.account)).or_default();
+                    let row = seen.entry((a.system, a.account.to_string())).or_default();
                     row.activity += a.count;
                     row.note(entry.seq, 0, a.first.at);
                     row.note(entry.seq, 0, a.last.at);

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, NaiveDate, Utc};
-use evidentia_domain::{Record, RecordKind};
+use evidentia_domain::{NameTable, Record, RecordKind, sharing};
 use evidentia_ledger::{canonical_json, format_recorded_at};
 use evidentia_rules::{Analysis, Evidence, Stored};
 use evidentia_store::{EvidenceStore, Head, StoreError, Workspace};
@@ -48,59 +48,68 @@ pub async fn load_evidence(ws: &Workspace, upto: u64) -> anyhow::Result<Evidence
     .map(record_entry_kind)
     .chain([RECONCILIATION_SET_KIND, EXECUTION_SET_KIND])
     .collect();
+    // The names rows repeat (an account on each monthly row, a key on each listing) are read
+    // into one shared copy each: a million credential rows name some fifty thousand keys.
+    let mut names = NameTable::default();
     let evidence = ws
         .scan_kinds(
             &kinds,
             upto,
             Evidence::default(),
-            move |ev: &mut Evidence, entry| {
-                let seq = entry.seq;
-                // Every row of a set is evidence of its own, cited by the set's entry and its
-                // 1-based position in the set (workspaces written before execution sets hold
-                // one `record.execution` entry each, row 0, read below).
-                if entry.kind == RECONCILIATION_SET_KIND {
-                    for (row, record) in numbered_records(entry.kind, seq, entry.payload)? {
-                        ev.reconciliations.push(Stored::in_set(seq, row, record));
-                    }
-                    return Ok(());
-                }
-                if entry.kind == EXECUTION_SET_KIND {
-                    for (row, record) in numbered_records(entry.kind, seq, entry.payload)? {
-                        ev.executions.push(Stored::in_set(seq, row, record));
-                    }
-                    return Ok(());
-                }
-                let record = match entry.kind {
-                    "record.identity" => Record::Identity(parse(seq, entry.payload)?),
-                    "record.lifecycle_event" => Record::LifecycleEvent(parse(seq, entry.payload)?),
-                    "record.approval" => Record::Approval(parse(seq, entry.payload)?),
-                    "record.execution" => Record::Execution(parse(seq, entry.payload)?),
-                    "record.reconciliation" => Record::Reconciliation(parse(seq, entry.payload)?),
-                    "record.exception" => Record::Exception(parse(seq, entry.payload)?),
-                    "record.activity" => Record::Activity(parse(seq, entry.payload)?),
-                    "record.review_campaign" => Record::ReviewCampaign(parse(seq, entry.payload)?),
-                    "record.review_decision" => Record::ReviewDecision(parse(seq, entry.payload)?),
-                    "record.emergency_use" => Record::EmergencyUse(parse(seq, entry.payload)?),
-                    _ => return Ok(()),
-                };
-                match record {
-                    Record::Identity(r) => ev.identities.push(Stored::new(seq, r)),
-                    Record::LifecycleEvent(r) => ev.events.push(Stored::new(seq, r)),
-                    Record::Approval(r) => ev.approvals.push(Stored::new(seq, r)),
-                    Record::Execution(r) => ev.executions.push(Stored::new(seq, r)),
-                    Record::Reconciliation(r) => ev.reconciliations.push(Stored::new(seq, r)),
-                    Record::Exception(r) => ev.exceptions.push(Stored::new(seq, r)),
-                    Record::Activity(r) => ev.activity.push(Stored::new(seq, r)),
-                    Record::ReviewCampaign(r) => ev.campaigns.push(Stored::new(seq, r)),
-                    Record::ReviewDecision(r) => ev.decisions.push(Stored::new(seq, r)),
-                    Record::EmergencyUse(r) => ev.emergency_uses.push(Stored::new(seq, r)),
-                }
-                Ok(())
-            },
+            move |ev: &mut Evidence, entry| sharing(&mut names, || read_entry(ev, entry)),
         )
         .await
         .context("reading the evidence")?;
     Ok(evidence)
+}
+
+/// Adds the records of one ledger entry to the evidence (entries of other kinds add nothing).
+fn read_entry(
+    ev: &mut Evidence,
+    entry: evidentia_store::ScannedEntry<'_>,
+) -> Result<(), StoreError> {
+    let seq = entry.seq;
+    // Every row of a set is evidence of its own, cited by the set's entry and its
+    // 1-based position in the set (workspaces written before execution sets hold
+    // one `record.execution` entry each, row 0, read below).
+    if entry.kind == RECONCILIATION_SET_KIND {
+        for (row, record) in numbered_records(entry.kind, seq, entry.payload)? {
+            ev.reconciliations.push(Stored::in_set(seq, row, record));
+        }
+        return Ok(());
+    }
+    if entry.kind == EXECUTION_SET_KIND {
+        for (row, record) in numbered_records(entry.kind, seq, entry.payload)? {
+            ev.executions.push(Stored::in_set(seq, row, record));
+        }
+        return Ok(());
+    }
+    let record = match entry.kind {
+        "record.identity" => Record::Identity(parse(seq, entry.payload)?),
+        "record.lifecycle_event" => Record::LifecycleEvent(parse(seq, entry.payload)?),
+        "record.approval" => Record::Approval(parse(seq, entry.payload)?),
+        "record.execution" => Record::Execution(parse(seq, entry.payload)?),
+        "record.reconciliation" => Record::Reconciliation(parse(seq, entry.payload)?),
+        "record.exception" => Record::Exception(parse(seq, entry.payload)?),
+        "record.activity" => Record::Activity(parse(seq, entry.payload)?),
+        "record.review_campaign" => Record::ReviewCampaign(parse(seq, entry.payload)?),
+        "record.review_decision" => Record::ReviewDecision(parse(seq, entry.payload)?),
+        "record.emergency_use" => Record::EmergencyUse(parse(seq, entry.payload)?),
+        _ => return Ok(()),
+    };
+    match record {
+        Record::Identity(r) => ev.identities.push(Stored::new(seq, r)),
+        Record::LifecycleEvent(r) => ev.events.push(Stored::new(seq, r)),
+        Record::Approval(r) => ev.approvals.push(Stored::new(seq, r)),
+        Record::Execution(r) => ev.executions.push(Stored::new(seq, r)),
+        Record::Reconciliation(r) => ev.reconciliations.push(Stored::new(seq, r)),
+        Record::Exception(r) => ev.exceptions.push(Stored::new(seq, r)),
+        Record::Activity(r) => ev.activity.push(Stored::new(seq, r)),
+        Record::ReviewCampaign(r) => ev.campaigns.push(Stored::new(seq, r)),
+        Record::ReviewDecision(r) => ev.decisions.push(Stored::new(seq, r)),
+        Record::EmergencyUse(r) => ev.emergency_uses.push(Stored::new(seq, r)),
+    }
+    Ok(())
 }
 
 /// One analysis: what it judged, under which policy, from which ledger head.

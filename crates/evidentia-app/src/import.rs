@@ -895,7 +895,7 @@ mod tests {
             revoked_at: None,
             account: "alice".into(),
             as_of: at(),
-            coverage: Some(coverage),
+            coverage: Some(std::sync::Arc::new(coverage)),
             credential: full,
             entitlement: full.then(|| "access-key-1".into()),
             identity: None,

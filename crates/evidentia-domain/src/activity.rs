@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Outcome, SystemId, Timestamp, named_enum};
+use crate::{Name, Outcome, SystemId, Timestamp, named_enum};
 
 /// How an account was used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -40,20 +40,20 @@ pub struct ActivityMark {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivitySummary {
     /// The account that acted, as the system names it.
-    pub account: String,
+    pub account: Name,
     pub channel: ActivityChannel,
     /// Distinct clients (user agents, applications), at most [`ActivitySummary::MAX_LISTED`].
-    pub clients: Vec<String>,
+    pub clients: Vec<Name>,
     pub count: u64,
     /// The long-lived credential (access key, token) that signed these uses, when the source
     /// names one; absent from the payload otherwise, so summaries without one keep their bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential: Option<String>,
+    pub credential: Option<Name>,
     /// UTC days with at least one occurrence, as inclusive ranges, ascending.
     pub days: Vec<DayRange>,
     /// Distinct source event types (`ConsoleLogin`, `user.session.start`, `GetObject`), at most
     /// [`ActivitySummary::MAX_LISTED`].
-    pub event_types: Vec<String>,
+    pub event_types: Vec<Name>,
     pub first: ActivityMark,
     /// The importer judged the use interactive: a person at a browser or terminal.
     pub interactive: bool,

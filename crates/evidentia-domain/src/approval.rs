@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ApprovalId, IdentityId, SystemId, Timestamp, named_enum};
+use crate::{ApprovalId, IdentityId, Name, SystemId, Timestamp, named_enum};
 
 /// The role in which the approver decided; privileged access needs more than a manager.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -59,7 +59,7 @@ pub struct Approval {
     pub decided_at: Timestamp,
     pub decision: Decision,
     /// The entitlement or access profile requested.
-    pub entitlement: String,
+    pub entitlement: Name,
     /// The approval grants an exception to policy.
     pub exception: bool,
     /// End of time-bound access.

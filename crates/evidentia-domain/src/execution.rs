@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{SystemId, Timestamp, named_enum};
+use crate::{Name, SystemId, Timestamp, named_enum};
 
 /// What a system did to an account or credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -81,21 +81,21 @@ named_enum!(Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Execution {
     /// The account acted on, as the system names it (username, e-mail, ARN, object id).
-    pub account: String,
+    pub account: Name,
     pub action: ProvisioningAction,
     /// Who performed the change, as the system names them.
-    pub actor: Option<String>,
+    pub actor: Option<Name>,
     pub at: Timestamp,
     /// The group, role, policy, repository or credential concerned.
-    pub entitlement: Option<String>,
+    pub entitlement: Option<Name>,
     /// The system's error code or message for a failed change (`AccessDenied`).
-    pub failure_reason: Option<String>,
+    pub failure_reason: Option<Name>,
     pub outcome: Outcome,
     /// The ticket or approval the change cites, where the source carries one.
     pub request_ref: Option<String>,
     /// The source's own event id (CloudTrail `eventID`, Okta `uuid`, ...).
     pub source_event_id: Option<String>,
     /// The source's own event name (`CreateUser`, `user.lifecycle.deactivate`, ...).
-    pub source_event_type: Option<String>,
+    pub source_event_type: Option<Name>,
     pub system: SystemId,
 }

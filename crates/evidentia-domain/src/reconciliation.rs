@@ -1,8 +1,10 @@
 //! What a system actually holds at a point in time, compared with what should be there.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
-use crate::{IdentityId, SystemId, Timestamp, named_enum};
+use crate::{IdentityId, Name, SystemId, Timestamp, named_enum};
 
 /// The reconciliation verdict for one account/entitlement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -40,13 +42,19 @@ impl ReconciliationStatus {
 /// every record: payloads then serialize straight to canonical JSON (sorted keys).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconciliationRecord {
-    pub account: String,
+    pub account: Name,
     pub as_of: Timestamp,
     /// What the listing this row comes from covers; `None` is a full reconciliation of the
     /// system (every account, entitlement and credential it holds). Absence from a listing is
     /// evidence only of what it covers: a group's member list says nothing of other groups.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coverage: Option<Coverage>,
+    /// Shared by the rows of one listing: a million rows carry one copy (see
+    /// [`crate::sharing`]), not 32 bytes each.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "shared_coverage"
+    )]
+    pub coverage: Option<Arc<Coverage>>,
     /// When the credential was created, where the listing says (an API key report's
     /// `Created`); absent from the payload otherwise, so rows without it keep their bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,7 +63,7 @@ pub struct ReconciliationRecord {
     /// entitlement: it ages and must go with a leaver, but needs no approval (convention 5).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub credential: bool,
-    pub entitlement: Option<String>,
+    pub entitlement: Option<Name>,
     /// The identity the reconciliation tool already correlated the account to, if any.
     pub identity: Option<IdentityId>,
     pub last_used_at: Option<Timestamp>,
@@ -131,5 +139,28 @@ impl Coverage {
                         .is_some_and(|h| h.trim().eq_ignore_ascii_case(item.trim()))
             }
         }
+    }
+}
+
+/// A row's coverage read as the listing's one shared copy (and written as the plain object it
+/// always was: payloads keep their bytes).
+mod shared_coverage {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Coverage;
+
+    pub fn serialize<S: Serializer>(
+        coverage: &Option<Arc<Coverage>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        coverage.as_deref().serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Arc<Coverage>>, D::Error> {
+        Ok(Option::<Coverage>::deserialize(deserializer)?.map(crate::name::shared_coverage))
     }
 }

@@ -180,13 +180,13 @@ impl ActivityBook {
     ) -> Result<(), SinkError> {
         for ((system, account, channel, interactive, outcome, credential), t) in self.tallies {
             let record = ActivitySummary {
-                account,
+                account: account.into(),
                 channel,
-                clients: t.clients.into_iter().collect(),
+                clients: t.clients.into_iter().map(Into::into).collect(),
                 count: t.count,
-                credential,
+                credential: credential.map(Into::into),
                 days: day_ranges(t.days),
-                event_types: t.event_types.into_iter().collect(),
+                event_types: t.event_types.into_iter().map(Into::into).collect(),
                 first: t.first.to_domain(),
                 interactive,
                 last: t.last.to_domain(),

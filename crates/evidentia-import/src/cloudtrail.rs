@@ -589,16 +589,16 @@ fn map_record(
 
     Ok(Mapped::Execution(Box::new(Execution {
         system: system.clone(),
-        account,
+        account: account.into(),
         action,
-        entitlement,
-        actor,
+        entitlement: entitlement.map(Into::into),
+        actor: actor.map(Into::into),
         at,
         outcome,
-        failure_reason,
+        failure_reason: failure_reason.map(Into::into),
         request_ref: None,
         source_event_id: view.opt_id(&["eventID"])?,
-        source_event_type: Some(event_name),
+        source_event_type: Some(event_name.into()),
     })))
 }
 

@@ -140,7 +140,7 @@ pub fn import(
         .unwrap_or_else(|| SystemId::new("entra-id"));
     let mut summary = ImportSummary::default();
     let mut first = true;
-    let mut previous: Option<(String, String)> = None;
+    let mut previous: Option<(String, evidentia_domain::Name)> = None;
     let mut undated: (u64, Option<Location>) = (0, None);
     let stream = json_stream::read_records(
         input,
@@ -899,16 +899,16 @@ fn map_record(value: &Value, location: &Location, system: &SystemId) -> Result<M
             .into_iter()
             .map(|(action, entitlement)| Execution {
                 system: system.clone(),
-                account: account.clone(),
+                account: account.as_str().into(),
                 action,
-                entitlement,
-                actor: actor.clone(),
+                entitlement: entitlement.map(Into::into),
+                actor: actor.as_deref().map(Into::into),
                 at,
                 outcome,
-                failure_reason: failure_reason.clone(),
+                failure_reason: failure_reason.as_deref().map(Into::into),
                 request_ref: request_ref.clone(),
                 source_event_id: source_event_id.clone(),
-                source_event_type: Some(operation.clone()),
+                source_event_type: Some(operation.as_str().into()),
             })
             .collect(),
     ))
@@ -1300,7 +1300,7 @@ mod tests {
             ex.into_iter()
                 .map(|e| {
                     assert_eq!(e.account, "Billing Sync");
-                    (e.action, e.entitlement.unwrap_or_default())
+                    (e.action, e.entitlement.unwrap_or_default().to_string())
                 })
                 .collect::<Vec<_>>()
         };

@@ -384,16 +384,16 @@ fn convert(
     let source_event_id = first_str(&view, &["_document_id", "document_id", "id"])?;
     Ok(Converted::Record(Box::new(Execution {
         system: system.clone(),
-        account,
+        account: account.into(),
         action: action_kind,
-        entitlement,
-        actor,
+        entitlement: entitlement.map(Into::into),
+        actor: actor.map(Into::into),
         at,
         outcome,
         failure_reason: None,
         request_ref: None,
         source_event_id,
-        source_event_type: Some(action),
+        source_event_type: Some(action.into()),
     })))
 }
 

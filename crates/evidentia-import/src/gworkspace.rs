@@ -366,16 +366,16 @@ fn convert_event(
     let source_event_id = event_id(activity, index)?;
     Ok(Converted::Record(Box::new(Execution {
         system: system.clone(),
-        account,
+        account: account.into(),
         action,
-        entitlement,
-        actor,
+        entitlement: entitlement.map(Into::into),
+        actor: actor.map(Into::into),
         at,
         outcome: Outcome::Succeeded,
         failure_reason: None,
         request_ref: None,
         source_event_id,
-        source_event_type: Some(key),
+        source_event_type: Some(key.into()),
     })))
 }
 

@@ -344,16 +344,16 @@ fn convert(
         .unwrap_or_else(|| "default".to_owned());
     let execution = |account: String, action, entitlement: Option<String>| Execution {
         system: system.clone(),
-        account,
+        account: account.into(),
         action,
-        entitlement,
-        actor: common.actor.clone(),
+        entitlement: entitlement.map(Into::into),
+        actor: common.actor.as_deref().map(Into::into),
         at: common.at,
         outcome: common.outcome,
-        failure_reason: common.failure_reason.clone(),
+        failure_reason: common.failure_reason.as_deref().map(Into::into),
         request_ref: None,
         source_event_id: common.audit_id.clone(),
-        source_event_type: Some(common.key.clone()),
+        source_event_type: Some(common.key.as_str().into()),
     };
 
     let records = match planned {

@@ -499,16 +499,16 @@ impl<'a> Run<'a> {
         });
         let execution = Execution {
             system: self.system.clone(),
-            account: qualify(&change.user),
+            account: qualify(&change.user).into(),
             action,
-            entitlement: change.group,
-            actor,
+            entitlement: change.group.map(Into::into),
+            actor: actor.map(Into::into),
             at,
             outcome,
-            failure_reason,
+            failure_reason: failure_reason.map(Into::into),
             request_ref: None,
             source_event_id: None,
-            source_event_type: Some(process.to_owned()),
+            source_event_type: Some(process.to_owned().into()),
         };
         let record = Record::Execution(execution);
         let kind = record.kind();

@@ -456,21 +456,21 @@ fn map_event(
 
     let first = Execution {
         system: system.clone(),
-        account,
+        account: account.into(),
         action,
-        entitlement,
-        actor,
+        entitlement: entitlement.map(Into::into),
+        actor: actor.map(Into::into),
         at,
         outcome,
-        failure_reason,
+        failure_reason: failure_reason.map(Into::into),
         request_ref: None,
         source_event_id: view.opt_id(&["uuid"])?,
-        source_event_type: Some(event_type),
+        source_event_type: Some(event_type.into()),
     };
     let mut executions = Vec::with_capacity(1 + extra_roles.len());
     for role in extra_roles {
         executions.push(Execution {
-            entitlement: Some(role),
+            entitlement: Some(role.into()),
             ..first.clone()
         });
     }

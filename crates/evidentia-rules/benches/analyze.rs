@@ -94,411 +94,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
         .single()
         .ok_or("time")?;
-    let mut rng = Rng(2026);
-    // Issue 19's additions draw from their own generator, so the rest of the organisation is
-    // the same in both shapes.
-    let mut extra = Rng(1919);
-    let day = TimeDelta::days;
-    let hour = TimeDelta::hours;
-    let mut ev = Evidence::default();
-    let mut seq = 0u64;
-    let mut next = || {
-        seq += 1;
-        seq
-    };
-    let systems = ["okta", "aws", "github", "linux"];
-    for p in 0..people {
-        let id = IdentityId::new(format!("E{p:06}"));
-        let email = format!("user{p}@bench.example");
-        let role = if p % 3 == 0 { "OPS" } else { "ENG" };
-        let joined = start + TimeDelta::minutes(rng.below(300 * 24 * 60) as i64);
-        // Four events per person: joiner, two movers, leaver (about half leave in the year).
-        let mut event = |t: Timestamp, kind: LifecycleEventType, prior: Option<&str>, now: &str| {
-            Stored::new(
-                next(),
-                LifecycleEvent {
-                    id: EventId::new(format!("EV-{p}-{}", kind.as_str())),
-                    identity: id.clone(),
-                    identity_kind: IdentityKind::Employee,
-                    event_type: kind,
-                    effective_at: t,
-                    attributes: LifecycleAttributes {
-                        email: Some(email.clone()),
-                        role: Some(now.to_owned()),
-                        previous_role: prior.map(str::to_owned),
-                        ..LifecycleAttributes::default()
-                    },
-                    reason: None,
-                },
-            )
-        };
-        ev.events
-            .push(event(joined, LifecycleEventType::Joiner, None, role));
-        let other = if role == "OPS" { "ENG" } else { "OPS" };
-        ev.events.push(event(
-            joined + TimeDelta::days(20),
-            LifecycleEventType::Mover,
-            Some(role),
-            other,
-        ));
-        ev.events.push(event(
-            joined + TimeDelta::days(40),
-            LifecycleEventType::Mover,
-            Some(other),
-            role,
-        ));
-        let leaves = p % 2 == 0;
-        if leaves {
-            ev.events.push(event(
-                joined + TimeDelta::days(60),
-                LifecycleEventType::Leaver,
-                None,
-                role,
-            ));
-        }
-        let left = leaves.then(|| joined + TimeDelta::days(60));
-        // Issue 19: two AWS access keys each, created the day after joining. A leaver's
-        // console account is disabled two hours after leaving and the keys deactivated two
-        // hours later, except one leaver in twenty whose keys stay active (and one in fifty of
-        // all leavers uses a key after leaving) and one in twenty whose keys go three days late.
-        let keys = if issue19 {
-            [format!("AKIAP{p:011}A"), format!("AKIAP{p:011}B")]
-        } else {
-            Default::default()
-        };
-        let keys_left_active = leaves && p % 40 == 0;
-        if issue19 {
-            let change = |action, key: Option<&String>, at| Execution {
-                system: SystemId::new("aws"),
-                account: email.clone(),
-                action,
-                entitlement: key.cloned(),
-                actor: Some("iga@bench.example".into()),
-                at,
-                outcome: Outcome::Succeeded,
-                failure_reason: None,
-                request_ref: None,
-                source_event_id: None,
-                source_event_type: None,
-            };
-            for key in &keys {
-                let created = change(
-                    ProvisioningAction::CredentialCreated,
-                    Some(key),
-                    joined + day(1),
-                );
-                ev.executions.push(Stored::new(next(), created));
-            }
-            if let Some(left) = left {
-                let disabled = change(ProvisioningAction::Disable, None, left + hour(2));
-                ev.executions.push(Stored::new(next(), disabled));
-                if !keys_left_active {
-                    let after = if p % 40 == 10 { day(3) } else { hour(4) };
-                    for key in &keys {
-                        let x = change(
-                            ProvisioningAction::CredentialDeactivated,
-                            Some(key),
-                            left + after,
-                        );
-                        ev.executions.push(Stored::new(next(), x));
-                    }
-                }
-            }
-        }
-        // Forty executions per person across the systems: grants, each with its approval, and
-        // revokes — a functioning organisation, so findings stay a small minority.
-        for k in 0..40u64 {
-            let system = SystemId::new(systems[(k % 4) as usize]);
-            let at = joined + TimeDelta::hours((k * 7 + rng.below(5)) as i64);
-            let grant = k % 5 != 4;
-            // Issue 19: three of the grants are approved for 30 days. Two (AWS) are covered on by
-            // other approvals of the same entitlement without an end; the third, the bastion's
-            // contractor database, is revoked 20 days on, except for one person in ten, who
-            // still holds it past the expiry.
-            let entitlement = if issue19 && k == 23 {
-                "contractor-db".to_owned()
-            } else {
-                format!("ent-{}", k % 6)
-            };
-            let expires_at = (issue19 && matches!(k, 13 | 23 | 33)).then(|| at + day(30));
-            if expires_at.is_some() && k == 23 && p % 10 != 7 {
-                ev.executions.push(Stored::new(
-                    next(),
-                    Execution {
-                        system: system.clone(),
-                        account: email.clone(),
-                        action: ProvisioningAction::Revoke,
-                        entitlement: Some(entitlement.clone()),
-                        actor: Some("iga@bench.example".into()),
-                        at: at + day(20),
-                        outcome: Outcome::Succeeded,
-                        failure_reason: None,
-                        request_ref: None,
-                        source_event_id: None,
-                        source_event_type: None,
-                    },
-                ));
-            }
-            if grant {
-                ev.approvals.push(Stored::new(
-                    next(),
-                    Approval {
-                        removal: false,
-                        id: ApprovalId::new(format!("R{p}-{k}")),
-                        subject: id.clone(),
-                        entitlement: entitlement.clone(),
-                        system: system.clone(),
-                        requester: None,
-                        approver: IdentityId::new("E000001"),
-                        approver_role: ApproverRole::Manager,
-                        decision: Decision::Approved,
-                        decided_at: at - TimeDelta::hours(1),
-                        tier: Tier::Standard,
-                        justification: None,
-                        expires_at,
-                        exception: false,
-                    },
-                ));
-            }
-            ev.executions.push(Stored::new(
-                next(),
-                Execution {
-                    system,
-                    account: email.clone(),
-                    action: if grant {
-                        ProvisioningAction::Grant
-                    } else {
-                        ProvisioningAction::Revoke
-                    },
-                    entitlement: Some(entitlement),
-                    actor: Some("iga@bench.example".into()),
-                    at,
-                    outcome: if rng.below(100) == 0 {
-                        Outcome::Failed
-                    } else {
-                        Outcome::Succeeded
-                    },
-                    failure_reason: None,
-                    request_ref: None,
-                    source_event_id: None,
-                    source_event_type: None,
-                },
-            ));
-        }
-        // Issue 19: one person in 25 (all staying) activates the JIT entitlement four times
-        // (3 hours each; the last of one person's in four held 12 hours, the first of one in ten
-        // never removed, so only the next removal ends it), each in the register with its
-        // review a day later (a few never or late); one person in 50 uses the break-glass
-        // account once, naming an incident (one use in ten names none).
-        if issue19 && (p % 50 == 1 || p % 50 == 11) {
-            for i in 0..4u32 {
-                let on = joined + day(30 + 10 * i64::from(i)) + hour(3);
-                let held = match (i, p % 250 == 1, p % 100 == 1) {
-                    (0, true, _) => None,
-                    (3, _, true) => Some(hour(12)),
-                    _ => Some(hour(3)),
-                };
-                let jit = |action, at| Execution {
-                    system: SystemId::new("aws"),
-                    account: email.clone(),
-                    action,
-                    entitlement: Some("emergency-admins".into()),
-                    actor: Some("pam@bench.example".into()),
-                    at,
-                    outcome: Outcome::Succeeded,
-                    failure_reason: None,
-                    request_ref: None,
-                    source_event_id: None,
-                    source_event_type: None,
-                };
-                ev.executions
-                    .push(Stored::new(next(), jit(ProvisioningAction::Grant, on)));
-                if let Some(held) = held {
-                    ev.executions.push(Stored::new(
-                        next(),
-                        jit(ProvisioningAction::Revoke, on + held),
-                    ));
-                }
-                let reviewed = match (i, p % 100) {
-                    (2, 1) => None,
-                    (1, 51) => Some(on + day(5)),
-                    _ => Some(on + day(1)),
-                };
-                ev.emergency_uses.push(Stored::new(
-                    next(),
-                    EmergencyUse {
-                        account: email.clone(),
-                        activated_at: on,
-                        entitlement: Some("emergency-admins".into()),
-                        id: format!("JIT-{p}-{i}"),
-                        review_decision: reviewed.map(|_| "approved".into()),
-                        reviewed_at: reviewed,
-                        reviewer: reviewed.map(|_| IdentityId::new("E000001")),
-                        system: SystemId::new("aws"),
-                        ticket: Some(format!("CHG-{p}-{i}")),
-                        used_by: Some(id.clone()),
-                    },
-                ));
-            }
-        }
-        if issue19 && p % 50 == 3 {
-            let on = joined + day(45) + hour(extra.below(24) as i64);
-            let reviewed = (p % 200 != 3).then(|| on + hour(20));
-            ev.emergency_uses.push(Stored::new(
-                next(),
-                EmergencyUse {
-                    account: "breakglass-admin".into(),
-                    activated_at: on,
-                    entitlement: None,
-                    id: format!("BG-{p}"),
-                    review_decision: reviewed.map(|_| "approved".into()),
-                    reviewed_at: reviewed,
-                    reviewer: reviewed.map(|_| IdentityId::new("E000001")),
-                    system: SystemId::new("aws"),
-                    ticket: (p % 500 != 3).then(|| format!("INC-{p}")),
-                    used_by: Some(id.clone()),
-                },
-            ));
-        }
-        // Sign-ins: 200 a year per person (100 to okta, 100 console logins to aws) while
-        // employed, imported as quarterly exports, so one summary per person, system and
-        // quarter; one leaver in fifty signs in once more the day after leaving.
-        for (system, event_type) in [("okta", "user.session.start"), ("aws", "ConsoleLogin")] {
-            for quarter in 0..4u32 {
-                let (Some(from), Some(to)) = (
-                    Utc.with_ymd_and_hms(2025, quarter * 3 + 1, 1, 0, 0, 0)
-                        .single(),
-                    Utc.with_ymd_and_hms(
-                        2025 + i32::from(quarter == 3),
-                        (quarter * 3 + 3) % 12 + 1,
-                        1,
-                        0,
-                        0,
-                        0,
-                    )
-                    .single(),
-                ) else {
-                    continue;
-                };
-                let from = from.max(joined);
-                let mut to = left.map_or(to, |l| to.min(l));
-                if leaves
-                    && p % 50 == 0
-                    && left.is_some_and(|l| l >= from && l < to + TimeDelta::days(92))
-                {
-                    to = left.map_or(to, |l| l + TimeDelta::days(1));
-                }
-                if to <= from {
-                    continue;
-                }
-                let span = (to - from).num_days().max(1);
-                let count = (68 * span / 91).max(1) as u64;
-                let days: Vec<chrono::NaiveDate> = (0..count)
-                    .map(|i| {
-                        (from + TimeDelta::days((i as i64 * span) / count as i64)).date_naive()
-                    })
-                    .collect();
-                let mark = |at: Timestamp, line: u64| ActivityMark {
-                    at,
-                    location: format!("line {line}"),
-                    source_event_id: None,
-                };
-                // Issue 19: half the people work in AWS through the CLI, so their AWS activity
-                // is API calls their first access key signs rather than console logins.
-                let signed = issue19 && system == "aws" && p % 4 < 2;
-                ev.activity.push(Stored::new(
-                    next(),
-                    ActivitySummary {
-                        credential: signed.then(|| keys[0].clone()),
-                        account: email.clone(),
-                        channel: if signed {
-                            ActivityChannel::ApiCall
-                        } else {
-                            ActivityChannel::SignIn
-                        },
-                        clients: vec!["Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0".into()],
-                        count,
-                        days: day_ranges(days),
-                        event_types: vec![if signed { "AssumeRole" } else { event_type }.into()],
-                        first: mark(from + TimeDelta::hours(9), p * 7 + 1),
-                        interactive: !signed,
-                        last: mark(to - TimeDelta::hours(6), p * 7 + 5),
-                        outcome: Outcome::Succeeded,
-                        system: SystemId::new(system),
-                    },
-                ));
-            }
-        }
-        // Month-end snapshots while employed: three rows each.
-        for month in 1..=12u32 {
-            let Some(snapshot) = Utc.with_ymd_and_hms(2025, month, 28, 23, 59, 59).single() else {
-                continue;
-            };
-            let employed =
-                !(snapshot < joined || (leaves && snapshot > joined + TimeDelta::days(60)));
-            // Issue 19: the AWS listing shows each access key from the day it was created
-            // while employed (and after leaving where the keys were left active), with its
-            // last-used date: within the last three weeks, after leaving for one leaver in
-            // fifty, and none for the second key of one person in five (never used).
-            if issue19 && snapshot > joined + day(1) && (employed || keys_left_active) {
-                for (j, key) in keys.iter().enumerate() {
-                    let recent = (snapshot - day(extra.below(21) as i64)).max(joined + day(1));
-                    let last_used_at = match left {
-                        _ if j == 1 && p % 5 == 0 => None,
-                        Some(l) if snapshot > l && p % 100 == 0 => Some(l + day(2)),
-                        Some(l) if snapshot > l => Some(recent.min(l - day(1))),
-                        _ => Some(recent),
-                    };
-                    ev.reconciliations.push(Stored::new(
-                        next(),
-                        ReconciliationRecord {
-                            created_at: None,
-                            never_used: false,
-                            revoked_at: None,
-                            credential: true,
-                            system: SystemId::new("aws"),
-                            as_of: snapshot,
-                            account: email.clone(),
-                            identity: None,
-                            entitlement: Some(key.clone()),
-                            status: ReconciliationStatus::ExpectedPresent,
-                            last_used_at,
-                            coverage: None,
-                        },
-                    ));
-                }
-            }
-            if !employed {
-                continue;
-            }
-            for (system, entitlement) in [
-                ("okta", "Everyone"),
-                ("okta", "Engineering"),
-                ("aws", "ReadOnly"),
-            ] {
-                ev.reconciliations.push(Stored::new(
-                    next(),
-                    ReconciliationRecord {
-                        created_at: None,
-                        never_used: false,
-                        revoked_at: None,
-                        credential: false,
-                        system: SystemId::new(system),
-                        as_of: snapshot,
-                        account: email.clone(),
-                        identity: None,
-                        entitlement: Some(entitlement.into()),
-                        status: ReconciliationStatus::ExpectedPresent,
-                        last_used_at: None,
-                        coverage: None,
-                    },
-                ));
-            }
-        }
-    }
-    if issue19 {
-        service_accounts(&mut ev, people * 17 / 20, people, &mut extra, &mut next)?;
-    }
+    // Names shared as the loader shares them reading the ledger (`analysis::load_evidence`):
+    // one allocation per distinct account, key or entitlement, not one per row.
+    let mut names = NameTable::default();
+    let ev = sharing(&mut names, || organisation(people, issue19, start))?;
+    drop(names);
     let sign_ins: u64 = ev.activity.iter().map(|a| a.record.count).sum();
     println!(
         "evidence: {} lifecycle events, {} executions, {} approvals, {} reconciliation rows, {} activity records in {} activity summaries",
@@ -618,6 +218,422 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// The organisation the run judges: `people` people with their events, approvals, executions,
+/// listings and activity, and in issue 19's shape their credentials, NHIs, expiring approvals
+/// and emergency uses.
+fn organisation(
+    people: u64,
+    issue19: bool,
+    start: Timestamp,
+) -> Result<Evidence, Box<dyn std::error::Error>> {
+    let mut rng = Rng(2026);
+    // Issue 19's additions draw from their own generator, so the rest of the organisation is
+    // the same in both shapes.
+    let mut extra = Rng(1919);
+    let day = TimeDelta::days;
+    let hour = TimeDelta::hours;
+    let mut ev = Evidence::default();
+    let mut seq = 0u64;
+    let mut next = || {
+        seq += 1;
+        seq
+    };
+    let systems = ["okta", "aws", "github", "linux"];
+    for p in 0..people {
+        let id = IdentityId::new(format!("E{p:06}"));
+        let email = format!("user{p}@bench.example");
+        let role = if p % 3 == 0 { "OPS" } else { "ENG" };
+        let joined = start + TimeDelta::minutes(rng.below(300 * 24 * 60) as i64);
+        // Four events per person: joiner, two movers, leaver (about half leave in the year).
+        let mut event = |t: Timestamp, kind: LifecycleEventType, prior: Option<&str>, now: &str| {
+            Stored::new(
+                next(),
+                LifecycleEvent {
+                    id: EventId::new(format!("EV-{p}-{}", kind.as_str())),
+                    identity: id.clone(),
+                    identity_kind: IdentityKind::Employee,
+                    event_type: kind,
+                    effective_at: t,
+                    attributes: LifecycleAttributes {
+                        email: Some(email.clone()),
+                        role: Some(now.to_owned()),
+                        previous_role: prior.map(str::to_owned),
+                        ..LifecycleAttributes::default()
+                    },
+                    reason: None,
+                },
+            )
+        };
+        ev.events
+            .push(event(joined, LifecycleEventType::Joiner, None, role));
+        let other = if role == "OPS" { "ENG" } else { "OPS" };
+        ev.events.push(event(
+            joined + TimeDelta::days(20),
+            LifecycleEventType::Mover,
+            Some(role),
+            other,
+        ));
+        ev.events.push(event(
+            joined + TimeDelta::days(40),
+            LifecycleEventType::Mover,
+            Some(other),
+            role,
+        ));
+        let leaves = p % 2 == 0;
+        if leaves {
+            ev.events.push(event(
+                joined + TimeDelta::days(60),
+                LifecycleEventType::Leaver,
+                None,
+                role,
+            ));
+        }
+        let left = leaves.then(|| joined + TimeDelta::days(60));
+        // Issue 19: two AWS access keys each, created the day after joining. A leaver's
+        // console account is disabled two hours after leaving and the keys deactivated two
+        // hours later, except one leaver in twenty whose keys stay active (and one in fifty of
+        // all leavers uses a key after leaving) and one in twenty whose keys go three days late.
+        let keys = if issue19 {
+            [format!("AKIAP{p:011}A"), format!("AKIAP{p:011}B")]
+        } else {
+            Default::default()
+        };
+        let keys_left_active = leaves && p % 40 == 0;
+        if issue19 {
+            let change = |action, key: Option<&String>, at| Execution {
+                system: SystemId::new("aws"),
+                account: email.as_str().into(),
+                action,
+                entitlement: key.cloned().map(Into::into),
+                actor: Some("iga@bench.example".into()),
+                at,
+                outcome: Outcome::Succeeded,
+                failure_reason: None,
+                request_ref: None,
+                source_event_id: None,
+                source_event_type: None,
+            };
+            for key in &keys {
+                let created = change(
+                    ProvisioningAction::CredentialCreated,
+                    Some(key),
+                    joined + day(1),
+                );
+                ev.executions.push(Stored::new(next(), created));
+            }
+            if let Some(left) = left {
+                let disabled = change(ProvisioningAction::Disable, None, left + hour(2));
+                ev.executions.push(Stored::new(next(), disabled));
+                if !keys_left_active {
+                    let after = if p % 40 == 10 { day(3) } else { hour(4) };
+                    for key in &keys {
+                        let x = change(
+                            ProvisioningAction::CredentialDeactivated,
+                            Some(key),
+                            left + after,
+                        );
+                        ev.executions.push(Stored::new(next(), x));
+                    }
+                }
+            }
+        }
+        // Forty executions per person across the systems: grants, each with its approval, and
+        // revokes — a functioning organisation, so findings stay a small minority.
+        for k in 0..40u64 {
+            let system = SystemId::new(systems[(k % 4) as usize]);
+            let at = joined + TimeDelta::hours((k * 7 + rng.below(5)) as i64);
+            let grant = k % 5 != 4;
+            // Issue 19: three of the grants are approved for 30 days. Two (AWS) are covered on by
+            // other approvals of the same entitlement without an end; the third, the bastion's
+            // contractor database, is revoked 20 days on, except for one person in ten, who
+            // still holds it past the expiry.
+            let entitlement = if issue19 && k == 23 {
+                "contractor-db".to_owned()
+            } else {
+                format!("ent-{}", k % 6)
+            };
+            let expires_at = (issue19 && matches!(k, 13 | 23 | 33)).then(|| at + day(30));
+            if expires_at.is_some() && k == 23 && p % 10 != 7 {
+                ev.executions.push(Stored::new(
+                    next(),
+                    Execution {
+                        system: system.clone(),
+                        account: email.as_str().into(),
+                        action: ProvisioningAction::Revoke,
+                        entitlement: Some(entitlement.clone().into()),
+                        actor: Some("iga@bench.example".into()),
+                        at: at + day(20),
+                        outcome: Outcome::Succeeded,
+                        failure_reason: None,
+                        request_ref: None,
+                        source_event_id: None,
+                        source_event_type: None,
+                    },
+                ));
+            }
+            if grant {
+                ev.approvals.push(Stored::new(
+                    next(),
+                    Approval {
+                        removal: false,
+                        id: ApprovalId::new(format!("R{p}-{k}")),
+                        subject: id.clone(),
+                        entitlement: entitlement.clone().into(),
+                        system: system.clone(),
+                        requester: None,
+                        approver: IdentityId::new("E000001"),
+                        approver_role: ApproverRole::Manager,
+                        decision: Decision::Approved,
+                        decided_at: at - TimeDelta::hours(1),
+                        tier: Tier::Standard,
+                        justification: None,
+                        expires_at,
+                        exception: false,
+                    },
+                ));
+            }
+            ev.executions.push(Stored::new(
+                next(),
+                Execution {
+                    system,
+                    account: email.as_str().into(),
+                    action: if grant {
+                        ProvisioningAction::Grant
+                    } else {
+                        ProvisioningAction::Revoke
+                    },
+                    entitlement: Some(entitlement.into()),
+                    actor: Some("iga@bench.example".into()),
+                    at,
+                    outcome: if rng.below(100) == 0 {
+                        Outcome::Failed
+                    } else {
+                        Outcome::Succeeded
+                    },
+                    failure_reason: None,
+                    request_ref: None,
+                    source_event_id: None,
+                    source_event_type: None,
+                },
+            ));
+        }
+        // Issue 19: one person in 25 (all staying) activates the JIT entitlement four times
+        // (3 hours each; the last of one person's in four held 12 hours, the first of one in ten
+        // never removed, so only the next removal ends it), each in the register with its
+        // review a day later (a few never or late); one person in 50 uses the break-glass
+        // account once, naming an incident (one use in ten names none).
+        if issue19 && (p % 50 == 1 || p % 50 == 11) {
+            for i in 0..4u32 {
+                let on = joined + day(30 + 10 * i64::from(i)) + hour(3);
+                let held = match (i, p % 250 == 1, p % 100 == 1) {
+                    (0, true, _) => None,
+                    (3, _, true) => Some(hour(12)),
+                    _ => Some(hour(3)),
+                };
+                let jit = |action, at| Execution {
+                    system: SystemId::new("aws"),
+                    account: email.as_str().into(),
+                    action,
+                    entitlement: Some("emergency-admins".into()),
+                    actor: Some("pam@bench.example".into()),
+                    at,
+                    outcome: Outcome::Succeeded,
+                    failure_reason: None,
+                    request_ref: None,
+                    source_event_id: None,
+                    source_event_type: None,
+                };
+                ev.executions
+                    .push(Stored::new(next(), jit(ProvisioningAction::Grant, on)));
+                if let Some(held) = held {
+                    ev.executions.push(Stored::new(
+                        next(),
+                        jit(ProvisioningAction::Revoke, on + held),
+                    ));
+                }
+                let reviewed = match (i, p % 100) {
+                    (2, 1) => None,
+                    (1, 51) => Some(on + day(5)),
+                    _ => Some(on + day(1)),
+                };
+                ev.emergency_uses.push(Stored::new(
+                    next(),
+                    EmergencyUse {
+                        account: email.clone(),
+                        activated_at: on,
+                        entitlement: Some("emergency-admins".into()),
+                        id: format!("JIT-{p}-{i}"),
+                        review_decision: reviewed.map(|_| "approved".into()),
+                        reviewed_at: reviewed,
+                        reviewer: reviewed.map(|_| IdentityId::new("E000001")),
+                        system: SystemId::new("aws"),
+                        ticket: Some(format!("CHG-{p}-{i}")),
+                        used_by: Some(id.clone()),
+                    },
+                ));
+            }
+        }
+        if issue19 && p % 50 == 3 {
+            let on = joined + day(45) + hour(extra.below(24) as i64);
+            let reviewed = (p % 200 != 3).then(|| on + hour(20));
+            ev.emergency_uses.push(Stored::new(
+                next(),
+                EmergencyUse {
+                    account: "breakglass-admin".into(),
+                    activated_at: on,
+                    entitlement: None,
+                    id: format!("BG-{p}"),
+                    review_decision: reviewed.map(|_| "approved".into()),
+                    reviewed_at: reviewed,
+                    reviewer: reviewed.map(|_| IdentityId::new("E000001")),
+                    system: SystemId::new("aws"),
+                    ticket: (p % 500 != 3).then(|| format!("INC-{p}")),
+                    used_by: Some(id.clone()),
+                },
+            ));
+        }
+        // Sign-ins: 200 a year per person (100 to okta, 100 console logins to aws) while
+        // employed, imported as quarterly exports, so one summary per person, system and
+        // quarter; one leaver in fifty signs in once more the day after leaving.
+        for (system, event_type) in [("okta", "user.session.start"), ("aws", "ConsoleLogin")] {
+            for quarter in 0..4u32 {
+                let (Some(from), Some(to)) = (
+                    Utc.with_ymd_and_hms(2025, quarter * 3 + 1, 1, 0, 0, 0)
+                        .single(),
+                    Utc.with_ymd_and_hms(
+                        2025 + i32::from(quarter == 3),
+                        (quarter * 3 + 3) % 12 + 1,
+                        1,
+                        0,
+                        0,
+                        0,
+                    )
+                    .single(),
+                ) else {
+                    continue;
+                };
+                let from = from.max(joined);
+                let mut to = left.map_or(to, |l| to.min(l));
+                if leaves
+                    && p % 50 == 0
+                    && left.is_some_and(|l| l >= from && l < to + TimeDelta::days(92))
+                {
+                    to = left.map_or(to, |l| l + TimeDelta::days(1));
+                }
+                if to <= from {
+                    continue;
+                }
+                let span = (to - from).num_days().max(1);
+                let count = (68 * span / 91).max(1) as u64;
+                let days: Vec<chrono::NaiveDate> = (0..count)
+                    .map(|i| {
+                        (from + TimeDelta::days((i as i64 * span) / count as i64)).date_naive()
+                    })
+                    .collect();
+                let mark = |at: Timestamp, line: u64| ActivityMark {
+                    at,
+                    location: format!("line {line}"),
+                    source_event_id: None,
+                };
+                // Issue 19: half the people work in AWS through the CLI, so their AWS activity
+                // is API calls their first access key signs rather than console logins.
+                let signed = issue19 && system == "aws" && p % 4 < 2;
+                ev.activity.push(Stored::new(
+                    next(),
+                    ActivitySummary {
+                        credential: (signed.then(|| keys[0].clone())).map(Into::into),
+                        account: email.as_str().into(),
+                        channel: if signed {
+                            ActivityChannel::ApiCall
+                        } else {
+                            ActivityChannel::SignIn
+                        },
+                        clients: vec!["Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0".into()],
+                        count,
+                        days: day_ranges(days),
+                        event_types: vec![if signed { "AssumeRole" } else { event_type }.into()],
+                        first: mark(from + TimeDelta::hours(9), p * 7 + 1),
+                        interactive: !signed,
+                        last: mark(to - TimeDelta::hours(6), p * 7 + 5),
+                        outcome: Outcome::Succeeded,
+                        system: SystemId::new(system),
+                    },
+                ));
+            }
+        }
+        // Month-end snapshots while employed: three rows each.
+        for month in 1..=12u32 {
+            let Some(snapshot) = Utc.with_ymd_and_hms(2025, month, 28, 23, 59, 59).single() else {
+                continue;
+            };
+            let employed =
+                !(snapshot < joined || (leaves && snapshot > joined + TimeDelta::days(60)));
+            // Issue 19: the AWS listing shows each access key from the day it was created
+            // while employed (and after leaving where the keys were left active), with its
+            // last-used date: within the last three weeks, after leaving for one leaver in
+            // fifty, and none for the second key of one person in five (never used).
+            if issue19 && snapshot > joined + day(1) && (employed || keys_left_active) {
+                for (j, key) in keys.iter().enumerate() {
+                    let recent = (snapshot - day(extra.below(21) as i64)).max(joined + day(1));
+                    let last_used_at = match left {
+                        _ if j == 1 && p % 5 == 0 => None,
+                        Some(l) if snapshot > l && p % 100 == 0 => Some(l + day(2)),
+                        Some(l) if snapshot > l => Some(recent.min(l - day(1))),
+                        _ => Some(recent),
+                    };
+                    ev.reconciliations.push(Stored::new(
+                        next(),
+                        ReconciliationRecord {
+                            created_at: None,
+                            never_used: false,
+                            revoked_at: None,
+                            credential: true,
+                            system: SystemId::new("aws"),
+                            as_of: snapshot,
+                            account: email.as_str().into(),
+                            identity: None,
+                            entitlement: Some(key.as_str().into()),
+                            status: ReconciliationStatus::ExpectedPresent,
+                            last_used_at,
+                            coverage: None,
+                        },
+                    ));
+                }
+            }
+            if !employed {
+                continue;
+            }
+            for (system, entitlement) in [
+                ("okta", "Everyone"),
+                ("okta", "Engineering"),
+                ("aws", "ReadOnly"),
+            ] {
+                ev.reconciliations.push(Stored::new(
+                    next(),
+                    ReconciliationRecord {
+                        created_at: None,
+                        never_used: false,
+                        revoked_at: None,
+                        credential: false,
+                        system: SystemId::new(system),
+                        as_of: snapshot,
+                        account: email.as_str().into(),
+                        identity: None,
+                        entitlement: Some(entitlement.into()),
+                        status: ReconciliationStatus::ExpectedPresent,
+                        last_used_at: None,
+                        coverage: None,
+                    },
+                ));
+            }
+        }
+    }
+    if issue19 {
+        service_accounts(&mut ev, people * 17 / 20, people, &mut extra, &mut next)?;
+    }
+    Ok(ev)
+}
+
 /// Issue 19's non-human identities: `count` AWS service accounts, each owned by a person who
 /// stays, created before the period with one to five access keys. Every month-end listing shows
 /// each key with its last-used date: within the last month, except one key in ten idle since
@@ -668,9 +684,9 @@ fn service_accounts(
                 next(),
                 Execution {
                     system: system.clone(),
-                    account: name.clone(),
+                    account: name.as_str().into(),
                     action: ProvisioningAction::CredentialCreated,
-                    entitlement: Some(key.clone()),
+                    entitlement: Some(key.as_str().into()),
                     actor: Some("terraform@bench.example".into()),
                     at: created + TimeDelta::days(rng.below(150) as i64),
                     outcome: Outcome::Succeeded,
@@ -701,9 +717,9 @@ fn service_accounts(
                         credential: true,
                         system: system.clone(),
                         as_of: snapshot,
-                        account: name.clone(),
+                        account: name.as_str().into(),
                         identity: None,
-                        entitlement: Some(key.clone()),
+                        entitlement: Some(key.as_str().into()),
                         status: ReconciliationStatus::ExpectedPresent,
                         last_used_at,
                         coverage: None,
@@ -724,8 +740,8 @@ fn service_accounts(
             ev.activity.push(Stored::new(
                 next(),
                 ActivitySummary {
-                    credential: Some(keys[0].clone()),
-                    account: name.clone(),
+                    credential: Some(evidentia_domain::Name::from(keys[0].clone())),
+                    account: name.as_str().into(),
                     channel: ActivityChannel::ApiCall,
                     clients: vec!["aws-sdk-go-v2/1.30".into()],
                     count: 12,

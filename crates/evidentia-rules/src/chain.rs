@@ -325,7 +325,7 @@ fn grant_chain(
     SystemChain {
         system,
         direction: Direction::Grant,
-        account,
+        account: account.map(Into::into),
         deadline,
         decision,
         execution,
@@ -391,7 +391,7 @@ fn revoke_chain(
     SystemChain {
         system,
         direction: Direction::Revoke,
-        account,
+        account: account.map(Into::into),
         deadline,
         decision,
         execution,

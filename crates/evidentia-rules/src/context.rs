@@ -698,7 +698,7 @@ impl<'a> Context<'a> {
             }
             if let Some(per_system) = snapshots.get_mut(&r.system) {
                 let snapshot = per_system.entry(r.as_of).or_default();
-                snapshot.covered.add(r.coverage.as_ref());
+                snapshot.covered.add(r.coverage.as_deref());
                 snapshot.first = Some(snapshot.first.map_or(stored.seq, |f| f.min(stored.seq)));
                 if present(r) {
                     snapshot.rows.push(i);

@@ -273,8 +273,10 @@ pub fn review_campaigns(ctx: &Context<'_>) -> Vec<CampaignReview> {
 }
 
 /// Findings in key order, one per key (the first found): the keys are built once and sorted
-/// with the findings' positions, instead of twice per comparison.
-fn sorted_findings(findings: Vec<Finding>) -> Vec<Finding> {
+/// with the findings' positions, instead of twice per comparison, and the findings are then
+/// moved into place where they are, not copied into a second list (at 100,000 findings the
+/// copy was the analysis's last peak of memory).
+fn sorted_findings(mut findings: Vec<Finding>) -> Vec<Finding> {
     let mut order: Vec<(FindingKey<'_>, usize)> = findings
         .iter()
         .enumerate()
@@ -282,9 +284,59 @@ fn sorted_findings(findings: Vec<Finding>) -> Vec<Finding> {
         .collect();
     order.sort_unstable();
     order.dedup_by(|a, b| a.0 == b.0);
-    let keep: Vec<usize> = order.into_iter().map(|(_, i)| i).collect();
-    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
-    keep.into_iter()
-        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
-        .collect()
+    // Where each finding goes; `usize::MAX` for a later duplicate of a key.
+    let mut place = vec![usize::MAX; findings.len()];
+    for (to, (_, from)) in order.into_iter().enumerate() {
+        place[from] = to;
+    }
+    let mut kept = place.iter().map(|&to| to != usize::MAX);
+    findings.retain(|_| kept.next().unwrap_or(false));
+    place.retain(|&to| to != usize::MAX);
+    // Each swap puts one finding where it belongs: every cycle of the permutation in turn.
+    for at in 0..place.len() {
+        while place[at] != at {
+            let to = place[at];
+            findings.swap(at, to);
+            place.swap(at, to);
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Against the plain way (a stable sort by key, then the first of each key): every order
+    /// of a list with repeated keys, including ones whose permutation has long cycles.
+    #[test]
+    fn findings_are_sorted_by_key_keeping_the_first_of_each() {
+        let systems = ["aws", "okta", "github", "linux", "vpn"];
+        for seed in 0..50u64 {
+            let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let mut next = |n: u64| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (state >> 33) % n
+            };
+            let findings: Vec<Finding> = (0..40)
+                .map(|i| {
+                    let system = evidentia_domain::SystemId::new(systems[next(5) as usize]);
+                    Finding::new(["EV-A", "EV-B"][next(2) as usize], format!("finding {i}"))
+                        .system(Some(&system))
+                        .account(Some(&format!("acct-{}", next(4))))
+                })
+                .collect();
+            let mut expected = findings.clone();
+            expected.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            expected.dedup_by(|later, first| later.sort_key() == first.sort_key());
+            let got = sorted_findings(findings);
+            assert_eq!(
+                got.iter().map(|f| &f.summary).collect::<Vec<_>>(),
+                expected.iter().map(|f| &f.summary).collect::<Vec<_>>(),
+                "seed {seed}"
+            );
+        }
+    }
 }

@@ -653,7 +653,7 @@ fn judge_campaign<'c>(
                 entries.push(stored.seq);
                 let Some(&(e, first)) = effective.get(number).and_then(Option::as_ref) else {
                     review.undecided.push((
-                        r.account.clone(),
+                        r.account.to_string(),
                         entitlement_key(r.entitlement.as_deref()).map(|e| e.as_str().to_owned()),
                         stored.cite(),
                     ));

@@ -521,7 +521,7 @@ impl<'a> Row<'a> {
         Some(Record::Approval(Approval {
             id: ApprovalId::new(id?),
             subject: IdentityId::new(subject?),
-            entitlement: entitlement?,
+            entitlement: entitlement?.into(),
             system: SystemId::new(system?),
             requester,
             approver: IdentityId::new(approver?),
@@ -553,16 +553,16 @@ impl<'a> Row<'a> {
             .or_else(|| self.cells.get("action").map(Cow::into_owned));
         Some(Record::Execution(Execution {
             system: SystemId::new(system?),
-            account: account?,
+            account: account?.into(),
             action: action?,
-            entitlement,
-            actor,
+            entitlement: entitlement.map(Into::into),
+            actor: actor.map(Into::into),
             at: at?,
             outcome: outcome?,
-            failure_reason,
+            failure_reason: failure_reason.map(Into::into),
             request_ref,
             source_event_id,
-            source_event_type,
+            source_event_type: source_event_type.map(Into::into),
         }))
     }
 
@@ -616,9 +616,11 @@ impl<'a> Row<'a> {
         // judged from the log, or not at all).
         let coverage = (!self.cells.has_column("credential")
             && !self.profile.defaults.contains_key("credential"))
-        .then(|| evidentia_domain::Coverage {
-            credentials: false,
-            ..evidentia_domain::Coverage::full()
+        .then(|| {
+            std::sync::Arc::new(evidentia_domain::Coverage {
+                credentials: false,
+                ..evidentia_domain::Coverage::full()
+            })
         });
         let (system, as_of, account, status) = (SystemId::new(system?), as_of?, account?, status?);
         let entitlements: Vec<Option<String>> = if many.is_empty() {
@@ -633,10 +635,10 @@ impl<'a> Row<'a> {
                     Record::Reconciliation(ReconciliationRecord {
                         system: system.clone(),
                         as_of,
-                        account: account.clone(),
+                        account: account.as_str().into(),
                         credential,
                         identity: identity.clone(),
-                        entitlement,
+                        entitlement: entitlement.map(Into::into),
                         status,
                         last_used_at,
                         coverage: coverage.clone(),

@@ -1388,12 +1388,12 @@ mod tests {
         assert_eq!(root.last_used_at, Some(at(2019, 3, 3, 16, 58, 16)));
         assert_eq!(
             root.coverage,
-            Some(Coverage {
+            Some(std::sync::Arc::new(Coverage {
                 accounts: true,
                 entitlements: false,
                 credentials: true,
                 holders_of: None
-            })
+            }))
         );
         let key = find(&rows, "root", Some("access-key-1"));
         assert!(key.credential);
@@ -1652,7 +1652,12 @@ mod tests {
         assert_eq!(summary.rows, 6);
         let names: Vec<(String, Option<String>)> = rows
             .iter()
-            .map(|(r, _)| (r.account.clone(), r.entitlement.clone()))
+            .map(|(r, _)| {
+                (
+                    r.account.to_string(),
+                    r.entitlement.as_deref().map(str::to_owned),
+                )
+            })
             .collect();
         let expected = [
             ("alice", None),
@@ -1696,12 +1701,12 @@ mod tests {
         );
         assert_eq!(
             rows[0].0.coverage,
-            Some(Coverage {
+            Some(std::sync::Arc::new(Coverage {
                 accounts: true,
                 entitlements: true,
                 credentials: false,
                 holders_of: None
-            })
+            }))
         );
         assert_eq!(
             rows[1].1,

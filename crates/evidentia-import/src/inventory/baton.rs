@@ -1313,12 +1313,12 @@ mod tests {
         assert_eq!(*location, Location::Pointer("/v1_resources/6".into()));
         assert_eq!(
             first.coverage,
-            Some(Coverage {
+            Some(std::sync::Arc::new(Coverage {
                 accounts: true,
                 entitlements: true,
                 credentials: true,
                 holders_of: None
-            })
+            }))
         );
         assert_eq!(summary.warnings.len(), 1);
         assert!(

@@ -347,7 +347,10 @@ mod tests {
             ]
         );
         assert_eq!(rows[1].1, Location::Pointer("/1".into()));
-        assert_eq!(rows[0].0.coverage, Some(Coverage::holders_of("acme")));
+        assert_eq!(
+            rows[0].0.coverage.as_deref(),
+            Some(&Coverage::holders_of("acme"))
+        );
         assert_eq!(rows[0].0.system.as_str(), "github");
         assert_eq!(rows[0].0.as_of, moment());
         assert_eq!(summary.rows, 2);
@@ -360,7 +363,7 @@ mod tests {
         assert_eq!(rows[0].0.entitlement.as_deref(), Some("acme/platform"));
         assert_eq!(
             rows[0].0.coverage,
-            Some(Coverage::holders_of("acme/platform"))
+            Some(std::sync::Arc::new(Coverage::holders_of("acme/platform")))
         );
     }
 
@@ -374,7 +377,7 @@ mod tests {
                 ("deploy-bot[bot]", None, S::ExpectedPresent),
             ]
         );
-        assert_eq!(rows[0].0.coverage, Some(nothing_covered()));
+        assert_eq!(rows[0].0.coverage.as_deref(), Some(&nothing_covered()));
         assert_eq!(summary.warnings.len(), 1);
         assert!(summary.warnings[0].reason.contains(
             "the listing does not name its group: give --scope GROUP to record membership"
@@ -405,7 +408,10 @@ mod tests {
                 ("old", r, S::ExpectedPresent),
             ]
         );
-        assert_eq!(rows[1].0.coverage, Some(Coverage::holders_of("acme/api")));
+        assert_eq!(
+            rows[1].0.coverage.as_deref(),
+            Some(&Coverage::holders_of("acme/api"))
+        );
     }
 
     /// A membership as `GET /orgs/{org}/memberships/{username}` documents it
@@ -426,7 +432,7 @@ mod tests {
                 ("defunkt", Some("octo-org:owner"), S::ExpectedPresent),
             ]
         );
-        assert_eq!(rows[0].0.coverage, Some(nothing_covered()));
+        assert_eq!(rows[0].0.coverage.as_deref(), Some(&nothing_covered()));
         assert!(summary.warnings.is_empty(), "the object names its org");
         let (_, rows) = run(&membership("pending", "member"), None).expect("imports");
         assert_eq!(

@@ -461,7 +461,7 @@ mod tests {
             None,
         )
         .expect("imports");
-        assert_eq!(rows[0].0.coverage, Some(Coverage::accounts()));
+        assert_eq!(rows[0].0.coverage.as_deref(), Some(&Coverage::accounts()));
     }
 
     #[test]
@@ -499,7 +499,7 @@ mod tests {
         );
         assert_eq!(
             rows[0].0.coverage,
-            Some(Coverage::holders_of("eng@acme.com"))
+            Some(std::sync::Arc::new(Coverage::holders_of("eng@acme.com")))
         );
         assert_eq!(summary.rows, 5);
         assert_eq!(
@@ -525,7 +525,7 @@ mod tests {
         let (summary, rows) = run(MEMBERS, None).expect("imports");
         assert_eq!(rows.len(), 4);
         assert!(rows.iter().all(|(r, _)| r.entitlement.is_none()));
-        assert_eq!(rows[0].0.coverage, Some(nothing_covered()));
+        assert_eq!(rows[0].0.coverage.as_deref(), Some(&nothing_covered()));
         let unscoped: Vec<_> = summary
             .warnings
             .iter()

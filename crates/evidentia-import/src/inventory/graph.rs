@@ -395,7 +395,7 @@ mod tests {
         assert_eq!(adele.entitlement, None);
         assert_eq!(adele.system.as_str(), "entra-id");
         assert_eq!(adele.as_of, moment());
-        assert_eq!(adele.coverage, Some(Coverage::accounts()));
+        assert_eq!(adele.coverage.as_deref(), Some(&Coverage::accounts()));
         assert_eq!(
             adele.last_used_at.map(|t| t.to_rfc3339()).as_deref(),
             Some("2021-06-17T16:41:33+00:00")
@@ -474,7 +474,7 @@ mod tests {
         );
         assert_eq!(
             rows[0].0.coverage,
-            Some(Coverage::holders_of("Finance Admins"))
+            Some(std::sync::Arc::new(Coverage::holders_of("Finance Admins")))
         );
         assert_eq!(summary.skipped.get("device (not an account)"), Some(&1));
         assert_eq!(summary.skipped.get("orgContact (not an account)"), Some(&1));
@@ -487,12 +487,12 @@ mod tests {
         assert!(rows.iter().all(|(r, _)| r.entitlement.is_none()));
         assert_eq!(
             rows[0].0.coverage,
-            Some(Coverage {
+            Some(std::sync::Arc::new(Coverage {
                 accounts: false,
                 entitlements: false,
                 credentials: false,
                 holders_of: None
-            })
+            }))
         );
         assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
         assert!(summary.warnings[0].reason.contains("--scope GROUP"));

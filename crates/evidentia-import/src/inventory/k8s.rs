@@ -634,7 +634,13 @@ mod tests {
 
     fn pairs(rows: &[(ReconciliationRecord, Location)]) -> Vec<(String, Option<String>, bool)> {
         rows.iter()
-            .map(|(r, _)| (r.account.clone(), r.entitlement.clone(), r.credential))
+            .map(|(r, _)| {
+                (
+                    r.account.to_string(),
+                    r.entitlement.as_deref().map(str::to_owned),
+                    r.credential,
+                )
+            })
             .collect()
     }
 
@@ -765,7 +771,7 @@ metadata:
             "{:?}",
             summary.skipped
         );
-        let coverage = rows[0].0.coverage.clone().expect("coverage");
+        let coverage = rows[0].0.coverage.as_deref().cloned().expect("coverage");
         assert_eq!(
             coverage,
             Coverage {

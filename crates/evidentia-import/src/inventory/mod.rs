@@ -350,15 +350,15 @@ impl Listing {
         location: Location,
     ) -> Result<(), SinkError> {
         let record = Record::Reconciliation(ReconciliationRecord {
-            account: row.account,
+            account: row.account.into(),
             as_of: self.as_of,
             credential: row.credential,
-            entitlement: row.entitlement,
+            entitlement: row.entitlement.map(Into::into),
             identity: None,
             last_used_at: row.last_used_at,
             status: row.status,
             system: self.system.clone(),
-            coverage: Some(self.coverage.clone()),
+            coverage: Some(std::sync::Arc::new(self.coverage.clone())),
             created_at: None,
             never_used: false,
             revoked_at: None,

@@ -385,7 +385,7 @@ mod tests {
         assert_eq!(first.account, "u0@example.com");
         assert_eq!(first.entitlement, None);
         assert_eq!(first.system.as_str(), "okta");
-        assert_eq!(first.coverage, Some(Coverage::accounts()));
+        assert_eq!(first.coverage.as_deref(), Some(&Coverage::accounts()));
         assert_eq!(*at, Location::Pointer("/0".into()));
         assert_eq!(
             first.last_used_at.map(|t| t.to_rfc3339()).as_deref(),
@@ -401,7 +401,7 @@ mod tests {
         assert!(
             rows.iter()
                 .all(|(r, _)| r.entitlement.as_deref() == Some("Engineering")
-                    && r.coverage == Some(Coverage::holders_of("Engineering")))
+                    && r.coverage.as_deref() == Some(&Coverage::holders_of("Engineering")))
         );
     }
 

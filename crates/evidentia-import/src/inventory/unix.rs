@@ -405,8 +405,8 @@ mod tests {
         rows.iter()
             .map(|(r, _)| {
                 (
-                    r.account.clone(),
-                    r.entitlement.clone(),
+                    r.account.to_string(),
+                    r.entitlement.as_deref().map(str::to_owned),
                     r.status == ReconciliationStatus::Disabled,
                 )
             })
@@ -447,7 +447,7 @@ alice2:x:1000:1000:::/bin/sh\n";
             ]
         );
         assert_eq!(rows[2].1, Location::Line(5));
-        assert_eq!(rows[0].0.coverage, Some(Coverage::accounts()));
+        assert_eq!(rows[0].0.coverage.as_deref(), Some(&Coverage::accounts()));
         assert_eq!(rows[0].0.system.as_str(), "linux");
         assert!(rows.iter().all(|(r, _)| r.last_used_at.is_none()));
         assert_eq!(summary.rows, 6);
@@ -481,12 +481,12 @@ alice2:x:1000:1000:::/bin/sh\n";
         );
         assert_eq!(
             rows[0].0.coverage,
-            Some(Coverage {
+            Some(std::sync::Arc::new(Coverage {
                 accounts: false,
                 entitlements: true,
                 credentials: false,
                 holders_of: None
-            })
+            }))
         );
         assert_eq!(
             summary.skipped.get("group with no listed members"),

@@ -1476,7 +1476,10 @@ mod activity {
                     a.channel,
                     a.interactive,
                     a.outcome,
-                    a.event_types.clone(),
+                    a.event_types
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>(),
                 )
             })
             .collect();
@@ -1936,7 +1939,7 @@ system = "entra-id"
         let accounts: Vec<String> = records
             .iter()
             .map(|(r, _)| match r {
-                Record::Reconciliation(r) => r.account.clone(),
+                Record::Reconciliation(r) => r.account.to_string(),
                 other => panic!("{other:?}"),
             })
             .collect();
@@ -2069,7 +2072,10 @@ system = "pm"
         let rows: Vec<(String, Option<String>)> = records
             .iter()
             .map(|(r, _)| match r {
-                Record::Reconciliation(r) => (r.account.clone(), r.entitlement.clone()),
+                Record::Reconciliation(r) => (
+                    r.account.to_string(),
+                    r.entitlement.as_deref().map(str::to_owned),
+                ),
                 other => panic!("{other:?}"),
             })
             .collect();

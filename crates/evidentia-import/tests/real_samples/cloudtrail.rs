@@ -40,7 +40,13 @@ fn by_type_and_action(executions: &[(Execution, Location)]) -> BTreeMap<(String,
     let mut counts = BTreeMap::new();
     for (e, _) in executions {
         *counts
-            .entry((e.source_event_type.clone().unwrap_or_default(), e.action))
+            .entry((
+                e.source_event_type
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_owned(),
+                e.action,
+            ))
             .or_default() += 1;
     }
     counts

@@ -111,7 +111,10 @@ fn panther_azure_monitor_audit_logs() {
     for (e, _) in &executions {
         *by_type
             .entry((
-                e.source_event_type.clone().unwrap_or_default(),
+                e.source_event_type
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_owned(),
                 e.action,
                 e.outcome,
             ))

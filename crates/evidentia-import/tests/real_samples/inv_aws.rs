@@ -44,7 +44,7 @@ fn counts(rows: &[(ReconciliationRecord, Location)]) -> BTreeMap<String, u64> {
             (Some(e), true) => format!("credential {e} {}", r.status.as_str()),
             (Some(e), false) if e.starts_with("arn:") => "policy".to_owned(),
             (Some(e), false) if e.starts_with("inline:") => "inline".to_owned(),
-            (Some(e), false) if e == "trust-policy" || e == "console-login" => e.clone(),
+            (Some(e), false) if e == "trust-policy" || e == "console-login" => e.to_string(),
             (Some(_), false) => "group".to_owned(),
         };
         *counts.entry(kind).or_default() += 1;
@@ -91,7 +91,10 @@ fn cloud_custodian_account_report() {
     // A bare CSV states no moment: the file time, with the warning saying so.
     assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
     assert!(rows.iter().all(|(r, _)| r.as_of == file_time()));
-    assert!(rows.iter().all(|(r, _)| r.coverage == report_coverage()));
+    assert!(
+        rows.iter()
+            .all(|(r, _)| r.coverage.as_deref() == report_coverage().as_ref())
+    );
     assert_eq!(
         counts(&rows),
         expect(&[
@@ -278,8 +281,8 @@ fn cloudmapper_authorization_details() {
     assert_eq!(summary.total_records(), 18);
     assert_eq!(summary.skipped.values().sum::<u64>(), 2);
     assert_eq!(summary.warnings.len(), 1, "dated by the file time");
-    assert!(rows.iter().all(|(r, _)| r.coverage
-        == Some(Coverage {
+    assert!(rows.iter().all(|(r, _)| r.coverage.as_deref()
+        == Some(&Coverage {
             accounts: true,
             entitlements: true,
             credentials: false,

@@ -47,12 +47,12 @@ fn common_checks(summary: &ImportSummary, rows: &[(ReconciliationRecord, Locatio
         // PingFederate's connector lists users and their roles, no secrets.
         assert_eq!(
             row.coverage,
-            Some(Coverage {
+            Some(std::sync::Arc::new(Coverage {
                 accounts: true,
                 entitlements: true,
                 credentials: false,
                 holders_of: None
-            })
+            }))
         );
     }
 }

@@ -53,7 +53,7 @@ fn codeforamerica_org_members() {
     // Without --scope the list names no org: accounts only, covering nothing, one warning.
     assert!(rows.iter().all(|(r, _)| r.entitlement.is_none()
         && r.status == S::ExpectedPresent
-        && r.coverage == Some(covers_nothing())
+        && r.coverage.as_deref() == Some(&covers_nothing())
         && r.as_of == file_time()
         && r.system.as_str() == "github"));
     assert_eq!(
@@ -70,7 +70,7 @@ fn codeforamerica_org_members() {
     assert!(
         rows.iter()
             .all(|(r, _)| r.entitlement.as_deref() == Some("codeforamerica")
-                && r.coverage == Some(Coverage::holders_of("codeforamerica")))
+                && r.coverage.as_deref() == Some(&Coverage::holders_of("codeforamerica")))
     );
 }
 
@@ -101,7 +101,7 @@ fn rails_admin_collaborators_of_2013_have_no_permission() {
     );
     assert!(rows.iter().all(
         |(r, _)| r.entitlement.as_deref() == Some("sferik/rails_admin")
-            && r.coverage == Some(Coverage::holders_of("sferik/rails_admin"))
+            && r.coverage.as_deref() == Some(&Coverage::holders_of("sferik/rails_admin"))
     ));
     let Some((summary, _)) = read(name, None) else {
         return;
@@ -137,7 +137,7 @@ fn membership_object_names_org_and_owner() {
             ),
         ]
     );
-    assert_eq!(rows[0].0.coverage, Some(covers_nothing()));
+    assert_eq!(rows[0].0.coverage.as_deref(), Some(&covers_nothing()));
     assert_eq!(rows[0].1, Location::LinePointer(1, String::new()));
     assert_eq!(warned(&summary, "--scope"), 0, "the object names its org");
 }

@@ -49,7 +49,7 @@ fn forseti_users_list() {
     assert_eq!(row.as_of, file_time());
     assert_eq!(row.last_used_at, None);
     // The fixture states no `isAdmin`: it covers accounts only.
-    assert_eq!(row.coverage, Some(Coverage::accounts()));
+    assert_eq!(row.coverage.as_deref(), Some(&Coverage::accounts()));
     assert_eq!(warned(&summary, "modification time"), 1);
     assert_eq!(summary.warnings.len(), 1);
 }
@@ -81,7 +81,7 @@ fn forseti_member_lists_without_scope() {
     };
     assert!(
         rows.iter()
-            .all(|(r, _)| r.coverage == Some(covers_nothing.clone()))
+            .all(|(r, _)| r.coverage.as_deref() == Some(&covers_nothing.clone()))
     );
     assert_eq!(
         warned(&summary, "does not name its group: give --scope GROUP"),
@@ -119,7 +119,10 @@ fn forseti_member_list_with_its_group() {
     let row = &sink[1].0;
     assert_eq!(row.account, "myuser2@mydomain.com");
     assert_eq!(row.entitlement.as_deref(), Some("bbbbb@foo.com"));
-    assert_eq!(row.coverage, Some(Coverage::holders_of("bbbbb@foo.com")));
+    assert_eq!(
+        row.coverage.as_deref(),
+        Some(&Coverage::holders_of("bbbbb@foo.com"))
+    );
 }
 
 #[test]

@@ -33,7 +33,7 @@ fn datahub_users_are_named_by_upn_even_with_one_id() {
         assert_eq!(row.status, ReconciliationStatus::ExpectedPresent);
         assert_eq!(row.last_used_at, None);
         assert_eq!(row.as_of, file_time());
-        assert_eq!(row.coverage, Some(Coverage::accounts()));
+        assert_eq!(row.coverage.as_deref(), Some(&Coverage::accounts()));
     }
     assert_eq!(rows[1].1, Location::Pointer("/1".into()));
     // The default property set has no accountEnabled, and the file no time of its own.
@@ -68,8 +68,8 @@ fn datahub_nested_group_members_mix_users_groups_and_a_contact() {
             ("groupDisplayName2", None, "/2".to_owned()),
         ]
     );
-    assert!(rows.iter().all(|(r, _)| r.coverage
-        == Some(Coverage {
+    assert!(rows.iter().all(|(r, _)| r.coverage.as_deref()
+        == Some(&Coverage {
             accounts: false,
             entitlements: false,
             credentials: false,
@@ -96,7 +96,10 @@ fn datahub_nested_group_members_with_scope_hold_the_group() {
     assert_eq!(summary.total_records(), 3);
     for (r, _) in sink {
         assert_eq!(r.entitlement.as_deref(), Some("Finance Admins"));
-        assert_eq!(r.coverage, Some(Coverage::holders_of("Finance Admins")));
+        assert_eq!(
+            r.coverage.as_deref(),
+            Some(&Coverage::holders_of("Finance Admins"))
+        );
     }
 }
 

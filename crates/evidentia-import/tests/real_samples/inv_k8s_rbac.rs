@@ -19,18 +19,24 @@ fn rows(name: &str) -> Option<(Rows, Coverage, ImportSummary)> {
     let records: Vec<ReconciliationRecord> = rows.into_iter().map(|(r, _)| r).collect();
     let coverage = records
         .first()
-        .and_then(|r| r.coverage.clone())
+        .and_then(|r| r.coverage.as_deref().cloned())
         .unwrap_or_else(|| panic!("{name}: no rows"));
     assert!(
         records
             .iter()
-            .all(|r| r.coverage.as_ref() == Some(&coverage))
+            .all(|r| r.coverage.as_deref() == Some(&coverage))
     );
     assert!(records.iter().all(|r| r.system.as_str() == "kubernetes"));
     assert!(records.iter().all(|r| r.as_of == crate::file_time()));
     let brief = records
         .into_iter()
-        .map(|r| (r.account, r.entitlement, r.credential))
+        .map(|r| {
+            (
+                r.account.into(),
+                r.entitlement.map(Into::into),
+                r.credential,
+            )
+        })
         .collect();
     Some((brief, coverage, summary))
 }

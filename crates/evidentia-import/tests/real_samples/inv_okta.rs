@@ -42,7 +42,7 @@ fn datahub_users_every_status_and_a_login_listed_twice() {
         assert_eq!(row.entitlement, None);
         assert_eq!(row.last_used_at, None);
         assert_eq!(row.as_of, file_time());
-        assert_eq!(row.coverage, Some(Coverage::accounts()));
+        assert_eq!(row.coverage.as_deref(), Some(&Coverage::accounts()));
     }
     let warnings: Vec<_> = summary.warnings.iter().map(|w| w.reason.as_str()).collect();
     assert_eq!(warnings.len(), 2, "{warnings:?}");
@@ -87,7 +87,7 @@ fn okta_sdk_user_pages_and_group_members() {
     assert_eq!(rows[0].0.entitlement.as_deref(), Some("Test-User-Group"));
     assert_eq!(
         rows[0].0.coverage,
-        Some(Coverage::holders_of("Test-User-Group"))
+        Some(std::sync::Arc::new(Coverage::holders_of("Test-User-Group")))
     );
 }
 
@@ -122,12 +122,12 @@ fn okta_sdk_a_users_groups() {
     );
     assert_eq!(
         rows[0].0.coverage,
-        Some(Coverage {
+        Some(std::sync::Arc::new(Coverage {
             accounts: false,
             entitlements: false,
             credentials: false,
             holders_of: None
-        })
+        }))
     );
 }
 

@@ -63,7 +63,7 @@ fn debian_passwd() {
     assert!(
         records
             .iter()
-            .all(|r| r.coverage == Some(Coverage::accounts()))
+            .all(|r| r.coverage.as_deref() == Some(&Coverage::accounts()))
     );
     assert_eq!(records[0].account, "root");
     assert_eq!(records[25].account, "myuser7");
@@ -145,7 +145,7 @@ fn group_files_list_supplementary_members() {
     assert!(
         records
             .iter()
-            .all(|r| r.coverage.as_ref() == Some(&coverage))
+            .all(|r| r.coverage.as_deref() == Some(&coverage))
     );
     assert_eq!(summary.rows, 42);
     assert_eq!(

@@ -51,7 +51,13 @@ fn sentinel_user_management_export() {
     let mut imported: BTreeMap<(String, A), u64> = BTreeMap::new();
     for (e, _) in &executions {
         *imported
-            .entry((e.source_event_type.clone().unwrap_or_default(), e.action))
+            .entry((
+                e.source_event_type
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_owned(),
+                e.action,
+            ))
             .or_default() += 1;
     }
     let expected: BTreeMap<(String, A), u64> = [

@@ -59,7 +59,10 @@ fn separation_of_duties(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .iter()
                 .map(|&i| {
                     let r = &ctx.evidence.reconciliations[i].record;
-                    (r.system.clone(), r.entitlement.clone().unwrap_or_default())
+                    (
+                        r.system.clone(),
+                        r.entitlement.as_deref().unwrap_or_default().to_owned(),
+                    )
                 })
                 .collect();
             for rule in ctx.policy.sod_conflicts(&held) {

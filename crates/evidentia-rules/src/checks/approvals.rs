@@ -229,7 +229,7 @@ entitlements = { aws = ["Admins"] }
                 account: "e1@x.example".into(),
                 action: ProvisioningAction::Grant,
                 entitlement: Some(entitlement.into()),
-                actor: actor.map(str::to_owned),
+                actor: actor.map(Into::into),
                 at: t0(),
                 outcome: Outcome::Succeeded,
                 failure_reason: None,

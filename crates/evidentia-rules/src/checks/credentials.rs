@@ -149,7 +149,7 @@ fn held_at<'a>(
                 if let Some(key) = rec.entitlement.as_deref() {
                     held.entry(key.trim().to_lowercase()).or_insert(Held {
                         id: key.trim().to_owned(),
-                        account: rec.account.clone(),
+                        account: rec.account.to_string(),
                         shown: r.cite(),
                         removal: None,
                     });
@@ -194,7 +194,7 @@ fn held_at<'a>(
             if !created_since {
                 held.entry(key.trim().to_lowercase()).or_insert(Held {
                     id: key.trim().to_owned(),
-                    account: rec.account.clone(),
+                    account: rec.account.to_string(),
                     shown: r.cite(),
                     removal: None,
                 });
@@ -221,7 +221,7 @@ fn held_at<'a>(
                     let k = key.trim().to_lowercase();
                     let h = held.entry(k).or_insert(Held {
                         id: key.trim().to_owned(),
-                        account: r.account.clone(),
+                        account: r.account.to_string(),
                         shown: x.cite(),
                         removal: None,
                     });
@@ -238,7 +238,7 @@ fn held_at<'a>(
                 } else {
                     let h = held.entry(k).or_insert(Held {
                         id: key.trim().to_owned(),
-                        account: r.account.clone(),
+                        account: r.account.to_string(),
                         shown: x.cite(),
                         removal: None,
                     });
@@ -278,7 +278,7 @@ fn held_at<'a>(
         held.entry(key.trim().to_lowercase())
             .or_insert(Held {
                 id: key.trim().to_owned(),
-                account: rec.account.clone(),
+                account: rec.account.to_string(),
                 shown: r.cite(),
                 removal: None,
             })
@@ -439,7 +439,7 @@ fn used_after(
         };
         if &rec.system == system && is_credential_row(ctx, rec) && u > t && u < end {
             used.entry(key.trim().to_lowercase())
-                .or_insert_with(|| (key.trim().to_owned(), rec.account.clone(), Vec::new()))
+                .or_insert_with(|| (key.trim().to_owned(), rec.account.to_string(), Vec::new()))
                 .2
                 .push((u, r.cite()));
         }
@@ -456,7 +456,7 @@ fn used_after(
                 r.last.at
             };
             used.entry(key.trim().to_lowercase())
-                .or_insert_with(|| (key.trim().to_owned(), r.account.clone(), Vec::new()))
+                .or_insert_with(|| (key.trim().to_owned(), r.account.to_string(), Vec::new()))
                 .2
                 .push((at, a.cite()));
         }

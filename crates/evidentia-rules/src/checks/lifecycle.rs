@@ -141,7 +141,9 @@ fn activity_after(
             let last = if r.last.at < end { &r.last } else { &r.first };
             entry.1.push(format!(
                 "{} by {} at {} ({})",
-                r.event_types.first().map_or("activity", String::as_str),
+                r.event_types
+                    .first()
+                    .map_or("activity", evidentia_domain::Name::as_str),
                 r.account,
                 last.at.format("%Y-%m-%d %H:%M"),
                 last.location

@@ -220,7 +220,9 @@ fn interactive_sign_ins(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .or_insert_with(|| {
                 let how = format!(
                     "{} {}×, first {} ({}){}",
-                    a.event_types.first().map_or("sign-in", String::as_str),
+                    a.event_types
+                        .first()
+                        .map_or("sign-in", evidentia_domain::Name::as_str),
                     a.count,
                     a.first.at.format("%Y-%m-%d %H:%M"),
                     a.first.location,

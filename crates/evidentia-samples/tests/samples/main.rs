@@ -417,7 +417,7 @@ fn policy_loads_and_correlates_every_account_as_reconciliation_does() {
         .flat_map(|(records, _)| records)
         .filter_map(|(r, _)| match r {
             Record::Reconciliation(rec) if rec.identity.is_none() => {
-                Some((rec.system.to_string(), rec.account.clone()))
+                Some((rec.system.to_string(), rec.account.to_string()))
             }
             _ => None,
         })
@@ -446,7 +446,7 @@ fn policy_loads_and_correlates_every_account_as_reconciliation_does() {
                 Record::Execution(x) => {
                     let c = correlator.correlate(&x.system, &x.account);
                     if c.identity.is_none()
-                        && !orphans.contains(&(x.system.to_string(), x.account.clone()))
+                        && !orphans.contains(&(x.system.to_string(), x.account.to_string()))
                     {
                         wrong.push(format!(
                             "{path} {:?}: account {} -> {}",

@@ -274,8 +274,8 @@ fn check_against_key(files: &[File], imported: &Imported) {
                 c.to_owned(),
                 Some(subject.clone()),
                 Some(x.system.to_string()),
-                Some(x.account.clone()),
-                x.entitlement.clone(),
+                Some(x.account.to_string()),
+                x.entitlement.as_deref().map(str::to_owned),
                 None,
                 None,
             )
@@ -323,11 +323,11 @@ fn check_against_key(files: &[File], imported: &Imported) {
                 if is_cred_row(r) {
                     creds.insert((
                         r.system.to_string(),
-                        r.account.clone(),
-                        r.entitlement.clone().unwrap_or_default(),
+                        r.account.to_string(),
+                        r.entitlement.as_deref().unwrap_or_default().to_owned(),
                     ));
                 } else {
-                    held.insert(r.system.to_string(), r.account.clone());
+                    held.insert(r.system.to_string(), r.account.to_string());
                 }
             }
         }
@@ -342,11 +342,11 @@ fn check_against_key(files: &[File], imported: &Imported) {
                 if cred_action(x.action) {
                     creds.insert((
                         x.system.to_string(),
-                        x.account.clone(),
-                        x.entitlement.clone().unwrap_or_default(),
+                        x.account.to_string(),
+                        x.entitlement.as_deref().unwrap_or_default().to_owned(),
                     ));
                 } else {
-                    held.insert(x.system.to_string(), x.account.clone());
+                    held.insert(x.system.to_string(), x.account.to_string());
                 }
             }
         }
@@ -523,8 +523,8 @@ fn check_against_key(files: &[File], imported: &Imported) {
                     "EV-MOVER-RETAINED-ACCESS",
                     Some(id.clone()),
                     &r.system,
-                    Some(r.account.clone()),
-                    Some(ent),
+                    Some(r.account.to_string()),
+                    Some(ent.to_string()),
                     None,
                 ));
             }
@@ -538,8 +538,8 @@ fn check_against_key(files: &[File], imported: &Imported) {
             if let Some(i) = row_owner(r) {
                 held.entry(i).or_default().push((
                     r.system.clone(),
-                    r.entitlement.clone().unwrap_or_default(),
-                    r.account.clone(),
+                    r.entitlement.as_deref().unwrap_or_default().to_owned(),
+                    r.account.to_string(),
                 ));
             }
         }
@@ -599,8 +599,8 @@ fn check_against_key(files: &[File], imported: &Imported) {
                 "EV-EXECUTION-FAILED-UNCONFIRMED",
                 subject_of(x),
                 &x.system,
-                Some(x.account.clone()),
-                x.entitlement.clone(),
+                Some(x.account.to_string()),
+                x.entitlement.clone().map(Into::into),
                 None,
             ));
         }
@@ -646,8 +646,8 @@ fn check_against_key(files: &[File], imported: &Imported) {
                 "EV-CHANGE-WITHOUT-AUTHORITATIVE-EVENT",
                 Some(i),
                 &x.system,
-                Some(x.account.clone()),
-                x.entitlement.clone(),
+                Some(x.account.to_string()),
+                x.entitlement.clone().map(Into::into),
                 None,
             ));
         }
@@ -662,7 +662,7 @@ fn check_against_key(files: &[File], imported: &Imported) {
                 "EV-ORPHAN-ACCOUNT",
                 None,
                 &x.system,
-                Some(x.account.clone()),
+                Some(x.account.to_string()),
                 None,
                 None,
             ));
@@ -680,7 +680,7 @@ fn check_against_key(files: &[File], imported: &Imported) {
                 "EV-ORPHAN-ACCOUNT",
                 None,
                 &r.system,
-                Some(r.account.clone()),
+                Some(r.account.to_string()),
                 None,
                 None,
             ));
@@ -738,8 +738,8 @@ fn check_against_key(files: &[File], imported: &Imported) {
                 "EV-UNEXPECTED-ENTITLEMENT",
                 Some(i),
                 &r.system,
-                Some(r.account.clone()),
-                Some(ent),
+                Some(r.account.to_string()),
+                Some(ent.to_string()),
                 None,
             ));
         }
@@ -774,7 +774,7 @@ fn check_against_key(files: &[File], imported: &Imported) {
                     r.as_of > exp
                         && r.status.is_present()
                         && r.system == sys
-                        && r.entitlement == ent
+                        && r.entitlement.as_deref() == ent.as_deref()
                         && row_owner(r) == subject
                 });
                 if still {
@@ -865,8 +865,8 @@ fn check_against_key(files: &[File], imported: &Imported) {
                 "EV-NHI-HUMAN-USE",
                 Some(i),
                 &x.system,
-                Some(x.account.clone()),
-                x.entitlement.clone(),
+                Some(x.account.to_string()),
+                x.entitlement.clone().map(Into::into),
                 None,
             ));
         }
@@ -894,8 +894,8 @@ fn check_against_key(files: &[File], imported: &Imported) {
             "EV-NHI-CREDENTIAL-STALE",
             Some(i),
             &r.system,
-            Some(r.account.clone()),
-            Some(ent),
+            Some(r.account.to_string()),
+            Some(ent.to_string()),
             None,
         );
         match r.last_used_at {
@@ -960,8 +960,8 @@ fn check_against_key(files: &[File], imported: &Imported) {
                     "EV-ACCESS-PAST-EXPIRY",
                     Some(a.subject.to_string()),
                     &a.system,
-                    Some(g.account.clone()),
-                    g.entitlement.clone(),
+                    Some(g.account.to_string()),
+                    g.entitlement.clone().map(Into::into),
                     None,
                 ));
             }
@@ -999,7 +999,7 @@ fn check_against_key(files: &[File], imported: &Imported) {
                 "EV-EMERGENCY-HELD-TOO-LONG",
                 who(&x.system, &x.account),
                 &x.system,
-                Some(x.account.clone()),
+                Some(x.account.to_string()),
                 Some(ent.to_owned()),
                 None,
             ));

@@ -519,8 +519,8 @@ fn partial_listings_confirm_only_what_they_cover() {
     ];
     let listing = |account: &str, entitlement: Option<&str>, coverage: Coverage| {
         with_row(row("aws", account, "x", t() + d(2)), |r| {
-            r.entitlement = entitlement.map(str::to_owned);
-            r.coverage = Some(coverage);
+            r.entitlement = entitlement.map(Into::into);
+            r.coverage = Some(std::sync::Arc::new(coverage));
         })
     };
     run_table(

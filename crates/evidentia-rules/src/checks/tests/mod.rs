@@ -363,7 +363,7 @@ fn exec(
         system: SystemId::new(system),
         account: account.into(),
         action,
-        entitlement: entitlement.map(str::to_owned),
+        entitlement: entitlement.map(Into::into),
         actor: None,
         at,
         outcome: Outcome::Succeeded,
