@@ -282,6 +282,11 @@ pub(crate) fn scope(canvas: &mut Canvas, model: &ReportModel) {
                 model.framework.title
             ),
         ),
+        (
+            "Not assessed",
+            items_not_assessed_sentence(model)
+                .unwrap_or_else(|| "None: every item the checks examined was judged.".to_owned()),
+        ),
     ];
     if !scope.populations.is_empty() {
         facts_rows.push((
@@ -665,6 +670,10 @@ pub(crate) fn summary(canvas: &mut Canvas, model: &ReportModel) {
     );
     if model.scope.nhi_only {
         opening.push_str(" Only non-human identities are counted; people are out of scope.");
+    }
+    if let Some(items) = items_not_assessed_sentence(model) {
+        opening.push(' ');
+        opening.push_str(&items);
     }
     canvas.paragraph(&opening, body, MARGIN_X, CONTENT_W);
     canvas.gap(6.0);
@@ -1058,6 +1067,31 @@ pub(crate) fn findings(canvas: &mut Canvas, model: &ReportModel) {
 
 /// Items a check could not judge (convention 13): listed apart from the findings, each with
 /// the evidence that was missing and the entries it rests on.
+/// How many items the checks could not judge, by check, pointing to their section; `None`
+/// when every item was judged. The summary and the scope say it, so a reader of either does
+/// not take an unjudged credential for a clean one.
+fn items_not_assessed_sentence(model: &ReportModel) -> Option<String> {
+    if model.not_assessed.is_empty() {
+        return None;
+    }
+    let mut per_check: BTreeMap<&str, usize> = BTreeMap::new();
+    for n in &model.not_assessed {
+        *per_check.entry(n.check.as_str()).or_default() += 1;
+    }
+    let total = model.not_assessed.len();
+    Some(format!(
+        "{} item{} could not be judged for want of evidence ({}): neither findings nor clean, \
+         they are listed under Items not assessed.",
+        count(total),
+        if total == 1 { "" } else { "s" },
+        per_check
+            .iter()
+            .map(|(check, n)| format!("{check} {}", count(*n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
 pub(crate) fn items_not_assessed(canvas: &mut Canvas, model: &ReportModel) {
     canvas.section("Items not assessed", true);
     canvas.paragraph(

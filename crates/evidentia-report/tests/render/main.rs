@@ -469,6 +469,22 @@ fn not_assessed_items_and_credential_figures_are_in_the_pdf() {
     }
     // The absent figure says why rather than showing a number (the cell may wrap).
     let flat = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    // The summary and the scope count them, so neither reads an unjudged item as clean.
+    let said = "1 item could not be judged for want of evidence (EV-NHI-CREDENTIAL-STALE 1): \
+                neither findings nor clean, they are listed under Items not assessed.";
+    // The summary's opening paragraph and the scope's table, each on its own page.
+    let summary = flat.split("Executive summary").nth(2).unwrap_or_default();
+    let scope = flat
+        .split("Scope and applicability")
+        .nth(2)
+        .unwrap_or_default();
+    for (page, text, end) in [
+        ("summary", summary, "The largest problems"),
+        ("scope", scope, "Systems in scope"),
+    ] {
+        let own = text.split(end).next().unwrap_or_default();
+        assert!(own.contains(said), "{page}: {own}");
+    }
     assert!(
         flat.contains("no emergency-access register use in the period"),
         "{flat}"
