@@ -173,6 +173,7 @@ struct Resolved {
 struct CsvRow<'a> {
     record: &'a StringRecord,
     columns: &'a [Resolved],
+    profile: &'a Profile,
 }
 
 impl Cells for CsvRow<'_> {
@@ -184,7 +185,7 @@ impl Cells for CsvRow<'_> {
                 self.record
                     .get(column.index)
                     .map(str::trim)
-                    .filter(|v| !v.is_empty())
+                    .filter(|v| !v.is_empty() && !self.profile.maps_to_nothing(field, v))
             })
             .map(std::borrow::Cow::Borrowed)
     }
@@ -360,6 +361,7 @@ impl DelimitedImport<'_> {
                 &CsvRow {
                     record: &row,
                     columns: &columns,
+                    profile,
                 },
             ) {
                 Built::Record(record) => {

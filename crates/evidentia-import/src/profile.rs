@@ -433,6 +433,14 @@ impl Profile {
     }
 
     /// The field's mapped value for a source value, matched ignoring ASCII case.
+    /// Whether the profile maps this cell to `""`: a placeholder (`(practice)`, `n/a`) that
+    /// reads as an empty cell, so a column list falls back to its next column, then to the
+    /// default. Compared as written and with the field's prefix stripped, as maps are.
+    pub(crate) fn maps_to_nothing(&self, field: &str, cell: &str) -> bool {
+        let nothing = |value: &str| self.mapped(field, value).is_some_and(str::is_empty);
+        nothing(cell) || nothing(self.strip_prefix(field, cell))
+    }
+
     pub(crate) fn mapped<'a>(&'a self, field: &str, source: &str) -> Option<&'a str> {
         self.values
             .get(field)?

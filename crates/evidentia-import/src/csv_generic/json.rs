@@ -38,9 +38,15 @@ fn lookup<'v>(value: &'v Value, name: &str) -> Option<&'v Value> {
 impl JsonRow<'_> {
     fn found(&self, field: &str) -> Option<(&str, &Value)> {
         self.profile.columns_for(field).iter().find_map(|name| {
-            // Per record, the first alternative with a value: an empty string counts as none.
+            // Per record, the first alternative with a value: an empty string, or one the
+            // profile maps to "" (a placeholder), counts as none.
             lookup(self.value, name)
-                .filter(|v| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
+                .filter(|v| {
+                    !v.is_null()
+                        && v.as_str().is_none_or(|s| {
+                            !s.trim().is_empty() && !self.profile.maps_to_nothing(field, s.trim())
+                        })
+                })
                 .map(|v| (name.as_str(), v))
         })
     }

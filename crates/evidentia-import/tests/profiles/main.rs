@@ -1863,6 +1863,77 @@ system = "caredesk"
         );
     }
 
+    /// A key report names personal keys by their owner and integration keys by their name,
+    /// writing `(practice)` as the owner of the latter: mapped to `""`, the placeholder reads
+    /// as an empty cell, so the account falls back to the next column (CSV and JSON alike),
+    /// and an optional field mapped to `""` reads as absent, not as an empty name.
+    #[test]
+    fn a_placeholder_mapped_to_nothing_falls_back_to_the_next_column() {
+        let toml = |json: &str| {
+            format!(
+                r#"name = "keys"
+kind = "reconciliation"
+{json}[columns]
+as_of = "At"
+account = ["Owner", "Key Name"]
+entitlement = "Key ID"
+status = "Status"
+identity = "Person"
+[values.account]
+"(practice)" = ""
+[values.identity]
+"n/a" = ""
+[values.status]
+"Active" = "expected_present"
+[defaults]
+system = "caredesk"
+"#
+            )
+        };
+        let csv = ok(
+            &profile(&toml("")),
+            b"At,Owner,Key Name,Key ID,Status,Person
+              2025-12-31T17:50:00Z,rajesh.iyer,month-end-excel,AK-1,Active,E1001
+              2025-12-31T17:50:00Z,(practice),booking-sync,AK-2,Active,n/a
+              2025-12-31T17:50:00Z,(PRACTICE),,AK-3,Active,
+",
+        );
+        let json = ok(
+            &profile(&toml("json = true
+")),
+            br#"[{"At":"2025-12-31T17:50:00Z","Owner":"rajesh.iyer","Key Name":"month-end-excel","Key ID":"AK-1","Status":"Active","Person":"E1001"},
+{"At":"2025-12-31T17:50:00Z","Owner":"(practice)","Key Name":"booking-sync","Key ID":"AK-2","Status":"Active","Person":"n/a"},
+{"At":"2025-12-31T17:50:00Z","Owner":"(PRACTICE)","Key Name":"","Key ID":"AK-3","Status":"Active","Person":""}]"#,
+        );
+        for (format, (records, summary)) in [("csv", csv), ("json", json)] {
+            let rows: Vec<(String, Option<String>)> = records
+                .iter()
+                .map(|(r, _)| match r {
+                    Record::Reconciliation(r) => (
+                        r.account.to_string(),
+                        r.identity.as_ref().map(ToString::to_string),
+                    ),
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+            assert_eq!(
+                rows,
+                [
+                    ("rajesh.iyer".to_owned(), Some("E1001".to_owned())),
+                    ("booking-sync".to_owned(), None),
+                ],
+                "{format}"
+            );
+            // With nothing to fall back on, the row says which column was empty.
+            let said = diagnostics(&summary);
+            assert_eq!(said.len(), 1, "{format}: {said:?}");
+            assert!(
+                said[0].contains("required") && said[0].contains("account"),
+                "{format}: {said:?}"
+            );
+        }
+    }
+
     #[test]
     fn a_last_use_after_the_listing_is_kept_with_a_warning_naming_its_line() {
         let p = profile(
