@@ -18,6 +18,11 @@ pub struct EmergencyUse {
     pub entitlement: Option<String>,
     /// The register's own id for the use.
     pub id: String,
+    /// The id the system's log gives the use (a PIM request id, a sign-in id), where the
+    /// register records it: it links the row to the log's record of the same use even when
+    /// the register's time or account spelling differ. Absent from the payload when empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
     /// The post-activation review's decision, as written; `None`: not reviewed.
     pub review_decision: Option<String>,
     pub reviewed_at: Option<Timestamp>,

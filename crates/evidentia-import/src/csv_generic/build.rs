@@ -696,6 +696,7 @@ impl<'a> Row<'a> {
         let activated_at = self.req_time("activated_at");
         let entitlement = self.text("entitlement");
         let ticket = self.text("ticket");
+        let request_id = self.text("request_id");
         let used_by = self.id("used_by");
         let reviewer = self.id("reviewer");
         let review_decision = self.text("review_decision");
@@ -705,6 +706,7 @@ impl<'a> Row<'a> {
             activated_at: activated_at?,
             entitlement,
             id: id?,
+            request_id,
             review_decision,
             reviewed_at,
             reviewer,

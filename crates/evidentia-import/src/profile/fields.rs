@@ -288,6 +288,7 @@ const EMERGENCY_USES: &[FieldSpec] = &[
     f("activated_at", Time, true),
     f("entitlement", Text, false),
     f("ticket", Text, false),
+    f("request_id", Text, false),
     f("used_by", Text, false),
     f("reviewer", Text, false),
     f("review_decision", Text, false),

@@ -3,7 +3,7 @@
 //! activation must end by the policy's maximum duration.
 
 use chrono::TimeDelta;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use evidentia_domain::{
     ActivitySummary, EmergencyUse, Execution, Outcome, ProvisioningAction, SystemId, Timestamp,
@@ -44,10 +44,12 @@ pub(crate) struct Reviews {
 /// than its user within `[emergency] review_window` of the use (exactly the window is in time;
 /// no window set: not judged), and a break-glass use needs the incident or ticket that
 /// justified it. The uses are the register's rows and the log's JIT activations: an activation
-/// with no register row was never reviewed. (A break-glass sign-in missing from the register
-/// is not looked for yet: sign-in summaries and registers name such accounts differently, and
-/// no request id links them.) Judged only where a register was imported: without one, whether
-/// uses are reviewed is not known.
+/// with no register row was never reviewed. A register row and the log's record are the same
+/// use when the row's request id is the record's (a PIM request id, a sign-in id), else when
+/// they name the same account within 15 minutes. (A break-glass sign-in missing from the
+/// register is not looked for yet: sign-in summaries keep no id per sign-in, and summaries and
+/// registers name such accounts differently.) Judged only where a register was imported:
+/// without one, whether uses are reviewed is not known.
 pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
     let mut tally = Reviews::default();
     let uses = &ctx.evidence.emergency_uses;
@@ -83,6 +85,32 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
             activity_on.entry(k).or_default().push(a);
         }
     }
+    // The log's records of the request ids the register names, gathered in one pass too.
+    let requests: BTreeSet<String> = uses
+        .iter()
+        .filter_map(|u| request_key(u.record.request_id.as_deref()))
+        .collect();
+    let mut executions_of: BTreeMap<&str, Vec<&Stored<Execution>>> = BTreeMap::new();
+    let mut activity_of: BTreeMap<&str, Vec<&Stored<ActivitySummary>>> = BTreeMap::new();
+    if !requests.is_empty() {
+        for x in &ctx.evidence.executions {
+            for id in execution_ids(&x.record) {
+                if let Some(r) = requests.get(&id) {
+                    executions_of.entry(r).or_default().push(x);
+                }
+            }
+        }
+        for a in &ctx.evidence.activity {
+            for id in [&a.record.first, &a.record.last]
+                .into_iter()
+                .filter_map(|m| request_key(m.source_event_id.as_deref()))
+            {
+                if let Some(r) = requests.get(&id) {
+                    activity_of.entry(r).or_default().push(a);
+                }
+            }
+        }
+    }
     for stored in uses {
         let u = &stored.record;
         if !ctx.in_period(u.activated_at) {
@@ -90,14 +118,43 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
         }
         let glass = break_glass(u);
         let k = key(&u.system, &u.account);
-        // The log's own record of the use (the same system and account, about the same time).
+        // The log's own record of the use: the one with the row's request id (the activation
+        // before its end, where both carry it), else the same system and account about the
+        // same time.
+        let request = request_key(u.request_id.as_deref());
+        let by_request = request.as_deref().and_then(|r| {
+            executions_of
+                .get(r)
+                .into_iter()
+                .flatten()
+                .filter(|x| x.record.system == u.system)
+                .min_by_key(|x| {
+                    (
+                        x.record.action != ProvisioningAction::Grant,
+                        x.record.at,
+                        x.cite(),
+                    )
+                })
+                .map(|x| x.cite())
+                .or_else(|| {
+                    activity_of
+                        .get(r)
+                        .into_iter()
+                        .flatten()
+                        .find(|a| a.record.system == u.system)
+                        .map(|a| a.cite())
+                })
+        });
         let near = |t: Timestamp| (t - u.activated_at).abs() <= SAME_USE;
-        let logged = executions_on
-            .get(&k)
-            .into_iter()
-            .flatten()
-            .find(|x| near(x.record.at))
-            .map(|x| x.cite())
+        let logged = by_request
+            .or_else(|| {
+                executions_on
+                    .get(&k)
+                    .into_iter()
+                    .flatten()
+                    .find(|x| near(x.record.at))
+                    .map(|x| x.cite())
+            })
             .or_else(|| {
                 activity_on
                     .get(&k)
@@ -170,10 +227,11 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
             ));
         }
     }
-    let registered = |system: &SystemId, account: &str, at: Timestamp| {
-        starts
-            .get(&key(system, account))
-            .is_some_and(|t| t.iter().any(|t| (*t - at).abs() <= SAME_USE))
+    let registered = |x: &Execution| {
+        execution_ids(x).any(|id| requests.contains(&id))
+            || starts
+                .get(&key(&x.system, &x.account))
+                .is_some_and(|t| t.iter().any(|t| (*t - x.at).abs() <= SAME_USE))
     };
     // JIT activations the register does not hold: never reviewed, where the policy asks for a
     // review at all.
@@ -186,7 +244,7 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
             || x.action != ProvisioningAction::Grant
             || !ctx.in_period(x.at)
             || !is_activation(ctx, x)
-            || registered(&x.system, &x.account, x.at)
+            || registered(x)
         {
             continue;
         }
@@ -210,6 +268,21 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
         );
     }
     tally
+}
+
+/// A request or event id as the register and the log are compared: trimmed, case ignored;
+/// `None` when empty.
+fn request_key(id: Option<&str>) -> Option<String> {
+    id.map(|r| r.trim().to_lowercase())
+        .filter(|r| !r.is_empty())
+}
+
+/// The ids a log's execution carries that a register may name: its request reference (a PIM
+/// request id) and its event id.
+fn execution_ids(x: &Execution) -> impl Iterator<Item = String> + '_ {
+    [x.request_ref.as_deref(), x.source_event_id.as_deref()]
+        .into_iter()
+        .filter_map(request_key)
 }
 
 /// `EV-EMERGENCY-HELD-TOO-LONG`: an activation of a just-in-time entitlement (its grant in the

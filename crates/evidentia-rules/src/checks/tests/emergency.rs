@@ -78,6 +78,7 @@ fn register_row_cites_its_own_log_entry() {
         activated_at: on,
         entitlement: entitlement.map(str::to_owned),
         id: "EM-1".into(),
+        request_id: None,
         review_decision: None,
         reviewed_at: None,
         reviewer: None,
@@ -124,5 +125,48 @@ fn register_row_cites_its_own_log_entry() {
             (Some(e1.clone()), vec![5]),
             (Some(mail("e2")), vec![4]),
         ]
+    );
+}
+
+/// A register row and the log's activation carrying the same request id are the same use,
+/// whatever the register's time (two hours off here) and account spelling; without the id,
+/// 15 minutes apart is too far, and the activation is a use the register does not hold.
+#[test]
+fn register_row_and_activation_with_one_request_id_are_one_use() {
+    let on = at(2025, 5, 10, 9);
+    let e1 = mail("e1");
+    let records = vec![
+        person("e1", "engineer"),
+        approval("e1", "aws", "BreakGlassAdmins", on - d(30)),
+        // The activation and its end both carry the request id: the activation is the entry.
+        with_exec(grant("aws", &e1, "BreakGlassAdmins", on), |x| {
+            x.request_ref = Some("5c1b-REQ".into());
+        }),
+        with_exec(revoke("aws", &e1, "BreakGlassAdmins", on + h(1)), |x| {
+            x.request_ref = Some("5c1b-REQ".into());
+        }),
+    ];
+    let row = |request_id: Option<&str>| EmergencyUse {
+        account: "E1 (admin)".into(),
+        activated_at: on + h(2),
+        entitlement: Some("BreakGlassAdmins".into()),
+        id: "EM-1".into(),
+        request_id: request_id.map(str::to_owned),
+        review_decision: None,
+        reviewed_at: None,
+        reviewer: None,
+        system: SystemId::new("aws"),
+        ticket: Some("INC-1".into()),
+        used_by: Some(IdentityId::new("e1")),
+    };
+    let a = judged(records.clone(), vec![row(Some(" 5C1B-req "))]);
+    assert_eq!(
+        cited(&a, EMERGENCY_NO_REVIEW),
+        vec![(Some("E1 (admin)".into()), vec![3, 5])]
+    );
+    let a = judged(records, vec![row(None)]);
+    assert_eq!(
+        cited(&a, EMERGENCY_NO_REVIEW),
+        vec![(Some("E1 (admin)".into()), vec![5]), (Some(e1), vec![3]),]
     );
 }

@@ -141,6 +141,7 @@ fn emergency_use(
         activated_at: t(),
         entitlement: None,
         id: id.into(),
+        request_id: None,
         review_decision: reviewed_after.map(|_| "approved".into()),
         reviewed_at: reviewed_after.map(|after| t() + after),
         reviewer: reviewer.map(IdentityId::new),

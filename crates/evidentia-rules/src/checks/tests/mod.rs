@@ -528,6 +528,7 @@ fn emergency_use(
         activated_at: at,
         entitlement: entitlement.map(Into::into),
         id: format!("EAR-{}", at.timestamp()),
+        request_id: None,
         review_decision: reviewed.map(|_| "Appropriate".into()),
         reviewed_at: reviewed.map(|r| at + r),
         reviewer: reviewed.map(|_| IdentityId::new("sec2")),
