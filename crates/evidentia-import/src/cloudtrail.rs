@@ -597,7 +597,7 @@ fn map_record(
         outcome,
         failure_reason: failure_reason.map(Into::into),
         request_ref: None,
-        source_event_id: view.opt_id(&["eventID"])?,
+        source_event_id: (view.opt_id(&["eventID"])?).map(Into::into),
         source_event_type: Some(event_name.into()),
     })))
 }

@@ -140,7 +140,7 @@ pub fn import(
         .unwrap_or_else(|| SystemId::new("entra-id"));
     let mut summary = ImportSummary::default();
     let mut first = true;
-    let mut previous: Option<(String, evidentia_domain::Name)> = None;
+    let mut previous: Option<(Box<str>, evidentia_domain::Name)> = None;
     let mut undated: (u64, Option<Location>) = (0, None);
     let stream = json_stream::read_records(
         input,
@@ -906,8 +906,8 @@ fn map_record(value: &Value, location: &Location, system: &SystemId) -> Result<M
                 at,
                 outcome,
                 failure_reason: failure_reason.as_deref().map(Into::into),
-                request_ref: request_ref.clone(),
-                source_event_id: source_event_id.clone(),
+                request_ref: request_ref.as_deref().map(Into::into),
+                source_event_id: source_event_id.as_deref().map(Into::into),
                 source_event_type: Some(operation.as_str().into()),
             })
             .collect(),

@@ -392,7 +392,7 @@ fn convert(
         outcome,
         failure_reason: None,
         request_ref: None,
-        source_event_id,
+        source_event_id: source_event_id.map(Into::into),
         source_event_type: Some(action.into()),
     })))
 }

@@ -374,7 +374,7 @@ fn convert_event(
         outcome: Outcome::Succeeded,
         failure_reason: None,
         request_ref: None,
-        source_event_id,
+        source_event_id: source_event_id.map(Into::into),
         source_event_type: Some(key.into()),
     })))
 }

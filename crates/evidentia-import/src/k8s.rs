@@ -352,7 +352,7 @@ fn convert(
         outcome: common.outcome,
         failure_reason: common.failure_reason.as_deref().map(Into::into),
         request_ref: None,
-        source_event_id: common.audit_id.clone(),
+        source_event_id: common.audit_id.as_deref().map(Into::into),
         source_event_type: Some(common.key.as_str().into()),
     };
 

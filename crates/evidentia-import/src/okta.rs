@@ -464,7 +464,7 @@ fn map_event(
         outcome,
         failure_reason: failure_reason.map(Into::into),
         request_ref: None,
-        source_event_id: view.opt_id(&["uuid"])?,
+        source_event_id: (view.opt_id(&["uuid"])?).map(Into::into),
         source_event_type: Some(event_type.into()),
     };
     let mut executions = Vec::with_capacity(1 + extra_roles.len());

@@ -575,7 +575,7 @@ fn executions(ctx: &Context<'_>, analysis: &Analysis, name: &str) -> Vec<Populat
             system: Some(x.system.clone()),
             account: Some(x.account.to_string()),
             entitlement: x.entitlement.as_deref().map(str::to_owned),
-            reference: x.request_ref.clone(),
+            reference: x.request_ref.as_deref().map(str::to_owned),
             at: x.at,
             systems: Vec::new(),
             anchors: Vec::new(),

@@ -560,8 +560,8 @@ impl<'a> Row<'a> {
             at: at?,
             outcome: outcome?,
             failure_reason: failure_reason.map(Into::into),
-            request_ref,
-            source_event_id,
+            request_ref: request_ref.map(Into::into),
+            source_event_id: source_event_id.map(Into::into),
             source_event_type: source_event_type.map(Into::into),
         }))
     }
