@@ -30,7 +30,7 @@ NODE_MIN := 20.19
 
 .PHONY: run test test-steps deps desktop-deps ui-deps ui-build ui-test desktop \
 	e2e-deps e2e fmt-check clippy unit bench demo clean-demo cli-demo \
-	trials fuzz-deps fuzz reliability package
+	trials fuzz-deps fuzz reliability package package-deps package-check
 
 # The desktop app on the demo workspace; without a display, the same demo through the CLI.
 run: deps
@@ -62,26 +62,25 @@ test-steps: fmt-check desktop clippy oscal-deps unit trials fuzz ui-test e2e
 # `make test` the variable is already set and the steps share the one cluster.
 WITH_PG := $(if $(EVIDENTIA_TEST_PG_URL),,tools/with_pg_cluster.sh $(PG_TEST_DIR))
 
+# The Debian packages of $(1) that are missing, installed (as root, or through sudo).
+define apt_install_missing
+@missing=""; \
+for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+if [ -n "$$missing" ]; then \
+  echo "installing:$$missing"; \
+  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+fi
+endef
+
 deps:
-	@missing=""; \
-	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi
+	$(call apt_install_missing,$(APT_PACKAGES))
 	@command -v $(CARGO) >/dev/null || { echo "Rust is missing: install it from https://rustup.rs (stable)"; exit 1; }
 	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
 
 desktop-deps:
-	@missing=""; \
-	for p in $(DESKTOP_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi
+	$(call apt_install_missing,$(DESKTOP_APT_PACKAGES))
 	@command -v node >/dev/null && command -v npm >/dev/null || { echo "Node.js $(NODE_MIN)+ and npm are missing: install them (https://nodejs.org or your package manager)"; exit 1; }
 	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); const [x,y]="$(NODE_MIN)".split(".").map(Number); process.exit(a>x||(a===x&&b>=y)?0:1)' \
 	  || { echo "Node.js $$(node --version) is too old: the UI build needs $(NODE_MIN) or later"; exit 1; }
@@ -118,14 +117,39 @@ e2e: desktop e2e-deps
 	rm -rf target/e2e-screenshots
 	PATH="$$HOME/.cargo/bin:$$PATH" $(WITH_PG) tests/offline.sh xvfb-run -a -s "-screen 0 1280x800x24" $(E2E_VENV)/bin/pytest -q tests/desktop
 
-# A .deb through Tauri's bundler (release build; not part of `make test`, it takes minutes).
-# Install it with `sudo apt install ./target/release/bundle/deb/Evidentia_*.deb`.
+# The .deb through Tauri's bundler (not part of `make test`, it takes minutes): the desktop app
+# and the `evidentia` CLI, built with the `deb` profile (release code, stripped, no debug
+# information; its own target/deb/, so release's artefacts for the benchmarks stay as they are),
+# with the CLI's manual pages and completions, the copyright file and changelog staged in
+# target/deb-files/ (tools/package_stage.sh). src-tauri/tauri.package.conf.json maps them into
+# the package and is merged only here, so a plain `cargo build` of the shell needs none of them.
+# Then package-check. Install with `sudo apt install ./target/deb/bundle/deb/Evidentia_*.deb`.
 # The Tauri CLI comes through `npm exec` (npm's own cache), not ui/package.json: its lock entry
 # needs every platform's binary package, which `npm ci` then insists on.
 TAURI_CLI_VERSION := 2.12.5
-package: ui-build
-	npm exec --yes --package=@tauri-apps/cli@$(TAURI_CLI_VERSION) -- tauri build --bundles deb --ci
-	@ls -1 target/release/bundle/deb/*.deb
+DEB_PROFILE := deb
+DEB_STAGE := target/deb-files
+DEB_BUNDLE_DIR := target/$(DEB_PROFILE)/bundle/deb
+# lintian judges the package; man-db renders its manual pages; dpkg-dev reads the changelog.
+PACKAGE_APT_PACKAGES := lintian man-db dpkg-dev file
+package: ui-build package-deps
+	$(CARGO) build --profile $(DEB_PROFILE) -p evidentia-cli
+	tools/package_stage.sh target/$(DEB_PROFILE)/evidentia $(DEB_STAGE)
+	rm -f $(DEB_BUNDLE_DIR)/*.deb
+	npm exec --yes --package=@tauri-apps/cli@$(TAURI_CLI_VERSION) -- tauri build --bundles deb --ci \
+	  --config src-tauri/tauri.package.conf.json -- --profile $(DEB_PROFILE)
+	$(MAKE) --no-print-directory package-check
+
+package-deps:
+	$(call apt_install_missing,$(PACKAGE_APT_PACKAGES))
+
+# The built .deb unpacked into target/deb-check/root (dpkg -x): the CLI there makes and verifies
+# the demo workspace, the manual pages render, the completions and copyright are in place, and
+# lintian reports no error (warnings printed). `make package` ends with it.
+package-check: package-deps
+	@deb=$$(ls -t $(DEB_BUNDLE_DIR)/*.deb 2>/dev/null | head -n 1); \
+	[ -n "$$deb" ] || { echo "no .deb in $(DEB_BUNDLE_DIR): run make package"; exit 1; }; \
+	tools/package_check.sh "$$deb" target/deb-check
 
 fmt-check:
 	$(CARGO) fmt --all --check
