@@ -51,6 +51,12 @@ pub struct EmergencyPolicy {
     /// an activation; where it has none, every grant of a JIT entitlement is an activation.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub activations: BTreeMap<SystemId, Vec<Glob>>,
+    /// Just-in-time entitlements whose every activation needs an approved request of its own
+    /// (PIM's "require approval to activate"), per system (entitlement globs, case ignored):
+    /// such an activation is judged by the approval checks too, not authorised by its
+    /// eligibility alone.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub approval_required: BTreeMap<SystemId, Vec<Glob>>,
     /// Accounts that are break-glass accounts, per system (globs, case ignored).
     pub break_glass: BTreeMap<SystemId, Vec<Glob>>,
     /// Just-in-time entitlements per system, each with the longest one activation may last.
@@ -81,6 +87,15 @@ impl EmergencyPolicy {
             && self.activations.get(system).is_none_or(|globs| {
                 event_type.is_some_and(|t| globs.iter().any(|g| g.matches(t.trim())))
             })
+    }
+
+    /// Whether an activation of `entitlement` on `system` is authorised by its eligibility
+    /// alone (no request of its own), rather than needing an approved request each time.
+    pub fn activation_preapproved(&self, system: &SystemId, entitlement: &str) -> bool {
+        !self
+            .approval_required
+            .get(system)
+            .is_some_and(|globs| globs.iter().any(|g| g.matches(entitlement.trim())))
     }
 
     /// The longest one activation of `entitlement` on `system` may last, when it is a

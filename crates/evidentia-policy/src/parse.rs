@@ -322,7 +322,8 @@ impl Reader<'_> {
     }
 
     /// `[emergency]`: `review_window`, `break_glass.<system>` (account globs),
-    /// `activations.<system>` (event-type globs) and
+    /// `activations.<system>` (event-type globs), `approval_required.<system>` (entitlement
+    /// globs whose activations each need a request) and
     /// `jit.<system>.<entitlement glob>` (the longest one activation may last).
     fn emergency(&mut self, root: &DeTable<'_>, known: &BTreeSet<SystemId>) -> EmergencyPolicy {
         let mut policy = EmergencyPolicy::default();
@@ -333,11 +334,18 @@ impl Reader<'_> {
         self.known_keys(
             t,
             path,
-            &["review_window", "break_glass", "activations", "jit"],
+            &[
+                "review_window",
+                "break_glass",
+                "activations",
+                "approval_required",
+                "jit",
+            ],
         );
         policy.review_window = self.duration(t, path, "review_window");
         policy.break_glass = self.system_globs(t, "break_glass", known);
         policy.activations = self.system_globs(t, "activations", known);
+        policy.approval_required = self.system_globs(t, "approval_required", known);
         if let Some((systems, _)) = self.table(t, path, "jit") {
             for (key, value) in systems.iter() {
                 let system_path = join("emergency.jit", key.get_ref());

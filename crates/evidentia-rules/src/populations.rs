@@ -552,7 +552,7 @@ fn executions(ctx: &Context<'_>, analysis: &Analysis, name: &str) -> Vec<Populat
                     for a in [APPROVED_BEFORE, INDEPENDENT, SECURITY] {
                         inapplicable.insert(a.id, Cow::Borrowed(why));
                     }
-                } else if crate::checks::emergency::is_activation(ctx, x) {
+                } else if crate::checks::emergency::is_preapproved_activation(ctx, x) {
                     let why = "a just-in-time activation: no request of its own; the emergency \
                                checks judge its review and duration";
                     for a in [APPROVED_BEFORE, INDEPENDENT, SECURITY] {

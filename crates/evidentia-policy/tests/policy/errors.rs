@@ -71,6 +71,12 @@ fn dangling_system_references() {
         ],
     );
     check(
+        &format!("{AWS}[emergency.approval_required]\nokta = [\"Global Administrator\"]\n"),
+        &[
+            "policy.toml:7: emergency.approval_required.okta: system \"okta\" is not defined in [systems] (defined: aws)",
+        ],
+    );
+    check(
         &format!("{AWS}[profiles.engineer]\nokta = [\"Everyone\"]\n"),
         &[
             "policy.toml:7: profiles.engineer.okta: system \"okta\" is not defined in [systems] (defined: aws)",

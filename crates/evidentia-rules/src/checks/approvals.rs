@@ -33,8 +33,9 @@ pub(crate) fn run(ctx: &Context<'_>, out: &mut Vec<Finding>, birthright: &mut Ve
             continue;
         }
         // A just-in-time activation uses an eligibility approved once: it needs no request of
-        // its own and is judged by the emergency checks (review, duration) instead.
-        if crate::checks::emergency::is_activation(ctx, x) {
+        // its own and is judged by the emergency checks (review, duration) instead, unless
+        // the policy requires an approval per activation.
+        if crate::checks::emergency::is_preapproved_activation(ctx, x) {
             continue;
         }
         // Birthright and the NHI's catalog entry authorise without a ticket (conventions 1, 2).

@@ -30,6 +30,16 @@ pub(crate) fn is_activation(ctx: &Context<'_>, x: &Execution) -> bool {
     )
 }
 
+/// Whether execution `x` is an activation its eligibility alone authorises: no request of its
+/// own, unless the policy requires one per activation (`[emergency.approval_required]`).
+pub(crate) fn is_preapproved_activation(ctx: &Context<'_>, x: &Execution) -> bool {
+    is_activation(ctx, x)
+        && ctx
+            .policy
+            .emergency
+            .activation_preapproved(&x.system, item(x.entitlement.as_deref()))
+}
+
 /// The emergency uses in the period and how many were reviewed in time, for the metric
 /// "emergency uses reviewed in time" (nothing is decided from it).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

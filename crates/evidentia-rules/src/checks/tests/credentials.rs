@@ -633,3 +633,51 @@ fn jit_activation_events_table() {
     ];
     run_table(&base, cases);
 }
+
+/// Where the policy requires an approval per activation (PIM's "require approval to
+/// activate"), an activation is judged like a grant: none, or one decided after it, is a
+/// finding; one approved before it is not. Its end still needs no authority.
+#[test]
+fn activations_needing_their_own_approval_table() {
+    use crate::checks::approvals::{ACCESS_BEFORE_APPROVAL, GRANT_WITHOUT_APPROVAL};
+    let policy = format!("{POLICY}[emergency.approval_required]\nokta = [\"jit-*\"]\n");
+    let e1 = mail("e1");
+    let e1 = e1.as_str();
+    let on = at(2025, 5, 10, 9);
+    let activation = |approved: Option<Timestamp>| {
+        let mut records = vec![
+            person("e1", "engineer"),
+            source_type(grant("okta", e1, "JIT-Admins", on), "role.activate"),
+            source_type(
+                revoke("okta", e1, "JIT-Admins", on + h(2)),
+                "role.activate.expired",
+            ),
+        ];
+        records.extend(approved.map(|t| approval("e1", "okta", "JIT-Admins", t)));
+        records
+    };
+    let found = |policy: &str, records| -> Vec<&'static str> {
+        analysis_under(policy, records)
+            .findings
+            .iter()
+            .map(|f| f.check)
+            .collect()
+    };
+    for (name, approved, expected) in [
+        ("no request", None, vec![GRANT_WITHOUT_APPROVAL]),
+        (
+            "approved an hour after it",
+            Some(on + h(1)),
+            vec![ACCESS_BEFORE_APPROVAL],
+        ),
+        (
+            "approved a minute before it",
+            Some(on - TimeDelta::minutes(1)),
+            vec![],
+        ),
+    ] {
+        assert_eq!(found(&policy, activation(approved)), expected, "{name}");
+    }
+    // Without the setting, the eligibility authorises it.
+    assert_eq!(found(POLICY, activation(None)), Vec::<&str>::new());
+}
