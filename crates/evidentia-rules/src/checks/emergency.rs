@@ -2,7 +2,7 @@
 //! but each use needs a timely independent review, a break-glass use a ticket, and each
 //! activation must end by the policy's maximum duration.
 
-use chrono::TimeDelta;
+use chrono::{NaiveDate, NaiveTime, TimeDelta};
 use std::collections::{BTreeMap, BTreeSet};
 
 use evidentia_domain::{
@@ -11,7 +11,7 @@ use evidentia_domain::{
 
 use crate::authority::item;
 use crate::checks::approvals::human_duration;
-use crate::{Context, Finding, Stored};
+use crate::{Cite, Context, Finding, Stored};
 
 pub(crate) const EMERGENCY_HELD_TOO_LONG: &str = "EV-EMERGENCY-HELD-TOO-LONG";
 pub(crate) const EMERGENCY_NO_REVIEW: &str = "EV-EMERGENCY-NO-REVIEW";
@@ -56,10 +56,12 @@ pub(crate) struct Reviews {
 /// justified it. The uses are the register's rows and the log's JIT activations: an activation
 /// with no register row was never reviewed. A register row and the log's record are the same
 /// use when the row's request id is the record's (a PIM request id, a sign-in id), else when
-/// they name the same account within 15 minutes. (A break-glass sign-in missing from the
-/// register is not looked for yet: sign-in summaries keep no id per sign-in, and summaries and
-/// registers name such accounts differently.) Judged only where a register was imported:
-/// without one, whether uses are reviewed is not known.
+/// they name the same account within 15 minutes. A day a break-glass account was used (its
+/// successful sign-ins and calls, from the activity summaries) with no break-glass row of the
+/// register on that system that day was never reviewed either: summaries keep days, not each
+/// sign-in, and registers name such accounts their own way (`root` or its ARN), so any of the
+/// system's break-glass rows that day (15 minutes' grace either side) stands for it. Judged
+/// only where a register was imported: without one, whether uses are reviewed is not known.
 pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
     let mut tally = Reviews::default();
     let uses = &ctx.evidence.emergency_uses;
@@ -275,6 +277,71 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
             .account(Some(&x.account))
             .entitlement(Some(it))
             .evidence([stored.cite()]),
+        );
+    }
+    // Break-glass use on days the register holds no break-glass row for the system.
+    let mut glass_rows: BTreeMap<&SystemId, Vec<Timestamp>> = BTreeMap::new();
+    for u in uses.iter().filter(|u| break_glass(&u.record)) {
+        glass_rows
+            .entry(&u.record.system)
+            .or_default()
+            .push(u.record.activated_at);
+    }
+    let day_start = |day: NaiveDate| day.and_time(NaiveTime::MIN).and_utc();
+    // Per account (folded): the account as first written, its days, the summaries showing them.
+    type Unregistered<'e> = (&'e str, BTreeSet<NaiveDate>, Vec<Cite>);
+    let mut unregistered: BTreeMap<(SystemId, String), Unregistered<'_>> = BTreeMap::new();
+    for a in &ctx.evidence.activity {
+        let r = &a.record;
+        if r.outcome != Outcome::Succeeded || !policy.is_break_glass(&r.system, &r.account) {
+            continue;
+        }
+        let rows = glass_rows.get(&r.system).map_or(&[][..], Vec::as_slice);
+        let days: Vec<NaiveDate> = r
+            .days
+            .iter()
+            .flat_map(|d| d.first.iter_days().take_while(move |day| *day <= d.last))
+            .filter(|day| ctx.in_period(day_start(*day)))
+            .filter(|day| {
+                let (from, to) = (day_start(*day), day_start(*day) + TimeDelta::days(1));
+                !rows
+                    .iter()
+                    .any(|t| *t >= from - SAME_USE && *t < to + SAME_USE)
+            })
+            .collect();
+        if days.is_empty() {
+            continue;
+        }
+        let entry = unregistered
+            .entry(key(&r.system, &r.account))
+            .or_insert_with(|| (r.account.as_str(), BTreeSet::new(), Vec::new()));
+        entry.1.extend(days);
+        entry.2.push(a.cite());
+    }
+    for ((system, _), (account, days, cites)) in unregistered {
+        tally.uses += days.len();
+        let listed: Vec<String> = days.iter().take(5).map(ToString::to_string).collect();
+        let more = days.len() - listed.len();
+        out.push(
+            Finding::new(
+                EMERGENCY_NO_REVIEW,
+                format!(
+                    "break-glass account {account} on {system} used on {} day{} with no row in \
+                     the emergency-access register, never reviewed: {}{}",
+                    days.len(),
+                    if days.len() == 1 { "" } else { "s" },
+                    listed.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                ),
+            )
+            .identity(ctx.owner_of(&system, account).as_ref())
+            .system(Some(&system))
+            .account(Some(account))
+            .evidence(cites),
         );
     }
     tally

@@ -170,3 +170,65 @@ fn register_row_and_activation_with_one_request_id_are_one_use() {
         vec![(Some("E1 (admin)".into()), vec![5]), (Some(e1), vec![3]),]
     );
 }
+
+/// A day a break-glass account signed in needs a break-glass row of the register on that
+/// system that day (any of them: the register names the account its own way), 15 minutes'
+/// grace either side of the day; failed sign-ins are not uses.
+#[test]
+fn break_glass_sign_ins_missing_from_the_register_table() {
+    let day = at(2025, 7, 22, 14);
+    let midnight = at(2025, 7, 22, 0);
+    let reviewed = Some(h(20));
+    let row = |at: Timestamp| emergency_use("okta", "BG-admin (vault)", None, at, "e1", reviewed);
+    let flagged = || vec![(Some("bg-admin".to_owned()), vec![3])];
+    let cases = vec![
+        ("a row that day", vec![row(day + h(2))], vec![]),
+        (
+            "a row 14 minutes before the day began",
+            vec![row(midnight - TimeDelta::minutes(14))],
+            vec![],
+        ),
+        (
+            "a row 16 minutes before the day began",
+            vec![row(midnight - TimeDelta::minutes(16))],
+            flagged(),
+        ),
+        (
+            "a row of another system that day",
+            vec![emergency_use("aws", "root", None, day, "e1", reviewed)],
+            flagged(),
+        ),
+    ];
+    for (name, register, expected) in cases {
+        let mut records = vec![
+            person("e1", "engineer"),
+            sign_in("okta", "bg-admin", day, day),
+        ];
+        records.extend(register);
+        let a = analysis(records);
+        assert_eq!(cited(&a, EMERGENCY_NO_REVIEW), expected, "{name}");
+    }
+    // Two days unregistered: one finding naming both; a failed sign-in is no use.
+    let failed = with_activity(sign_in("okta", "bg-ops", day, day), |a| {
+        a.outcome = Outcome::Failed;
+    });
+    let a = analysis(vec![
+        person("e1", "engineer"),
+        sign_in("okta", "bg-admin", day - d(3), day),
+        failed,
+        row(day - d(40)),
+    ]);
+    let found: Vec<&str> = a
+        .findings
+        .iter()
+        .filter(|f| f.check == EMERGENCY_NO_REVIEW)
+        .map(|f| f.summary.as_str())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "break-glass account bg-admin on okta used on 2 days with no row in the \
+          emergency-access register, never reviewed: 2025-07-19, 2025-07-22"
+        ]
+    );
+}
