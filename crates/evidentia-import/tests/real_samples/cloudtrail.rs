@@ -39,15 +39,7 @@ fn run(rel: &str) -> Option<Imported> {
 fn by_type_and_action(executions: &[(Execution, Location)]) -> BTreeMap<(String, A), u64> {
     let mut counts = BTreeMap::new();
     for (e, _) in executions {
-        *counts
-            .entry((
-                e.source_event_type
-                    .as_deref()
-                    .unwrap_or_default()
-                    .to_owned(),
-                e.action,
-            ))
-            .or_default() += 1;
+        *counts.entry((crate::event_type(e), e.action)).or_default() += 1;
     }
     counts
 }

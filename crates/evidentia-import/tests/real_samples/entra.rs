@@ -110,14 +110,7 @@ fn panther_azure_monitor_audit_logs() {
     let mut by_type: BTreeMap<(String, A, Outcome), u64> = BTreeMap::new();
     for (e, _) in &executions {
         *by_type
-            .entry((
-                e.source_event_type
-                    .as_deref()
-                    .unwrap_or_default()
-                    .to_owned(),
-                e.action,
-                e.outcome,
-            ))
+            .entry((crate::event_type(e), e.action, e.outcome))
             .or_default() += 1;
     }
     let expected: BTreeMap<(String, A, Outcome), u64> = [

@@ -51,13 +51,7 @@ fn sentinel_user_management_export() {
     let mut imported: BTreeMap<(String, A), u64> = BTreeMap::new();
     for (e, _) in &executions {
         *imported
-            .entry((
-                e.source_event_type
-                    .as_deref()
-                    .unwrap_or_default()
-                    .to_owned(),
-                e.action,
-            ))
+            .entry((crate::event_type(e), e.action))
             .or_default() += 1;
     }
     let expected: BTreeMap<(String, A), u64> = [

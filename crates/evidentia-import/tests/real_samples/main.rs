@@ -73,6 +73,14 @@ pub fn assert_every_skip_has_a_reason(summary: &evidentia_import::ImportSummary)
 
 /// The modification time the CLI would pass for an inventory sample: later than every
 /// sample's dates.
+/// An execution's source event type as the tests count them (empty when the source has none).
+pub fn event_type(e: &evidentia_domain::Execution) -> String {
+    e.source_event_type
+        .as_deref()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 pub fn file_time() -> evidentia_domain::Timestamp {
     chrono::DateTime::from_timestamp(1_767_323_045, 0).expect("valid") // 2026-01-02T03:04:05Z
 }

@@ -28,6 +28,23 @@ fn cited(a: &crate::Analysis, check: &str) -> Vec<(Option<String>, Vec<u64>)> {
         .collect()
 }
 
+/// A register row of e1's use of `account` on aws at `on`, with a ticket, never reviewed.
+fn unreviewed(account: &str, entitlement: Option<&str>, on: Timestamp) -> EmergencyUse {
+    EmergencyUse {
+        account: account.into(),
+        activated_at: on,
+        entitlement: entitlement.map(str::to_owned),
+        id: "EM-1".into(),
+        request_id: None,
+        review_decision: None,
+        reviewed_at: None,
+        reviewer: None,
+        system: SystemId::new("aws"),
+        ticket: Some("INC-1".into()),
+        used_by: Some(IdentityId::new("e1")),
+    }
+}
+
 #[test]
 fn activation_ends_on_the_same_account_whatever_its_case() {
     let on = at(2025, 5, 10, 9);
@@ -73,19 +90,7 @@ fn activation_ends_on_the_same_account_whatever_its_case() {
 fn register_row_cites_its_own_log_entry() {
     let on = at(2025, 5, 10, 9);
     let e1 = mail("e1");
-    let unreviewed = |account: &str, entitlement: Option<&str>| EmergencyUse {
-        account: account.into(),
-        activated_at: on,
-        entitlement: entitlement.map(str::to_owned),
-        id: "EM-1".into(),
-        request_id: None,
-        review_decision: None,
-        reviewed_at: None,
-        reviewer: None,
-        system: SystemId::new("aws"),
-        ticket: Some("INC-1".into()),
-        used_by: Some(IdentityId::new("e1")),
-    };
+    let unreviewed = |account: &str, entitlement| unreviewed(account, entitlement, on);
     let base = vec![
         person("e1", "engineer"),
         person("e2", "engineer"),
@@ -147,17 +152,8 @@ fn register_row_and_activation_with_one_request_id_are_one_use() {
         }),
     ];
     let row = |request_id: Option<&str>| EmergencyUse {
-        account: "E1 (admin)".into(),
-        activated_at: on + h(2),
-        entitlement: Some("BreakGlassAdmins".into()),
-        id: "EM-1".into(),
         request_id: request_id.map(str::to_owned),
-        review_decision: None,
-        reviewed_at: None,
-        reviewer: None,
-        system: SystemId::new("aws"),
-        ticket: Some("INC-1".into()),
-        used_by: Some(IdentityId::new("e1")),
+        ..unreviewed("E1 (admin)", Some("BreakGlassAdmins"), on + h(2))
     };
     let a = judged(records.clone(), vec![row(Some(" 5C1B-req "))]);
     assert_eq!(
