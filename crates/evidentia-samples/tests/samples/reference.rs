@@ -1036,6 +1036,9 @@ fn check_against_key(files: &[File], imported: &Imported) {
     // straight from the raw log lines, named as the importers name accounts) needs a
     // break-glass row of the register on that system whose start is within that day, 15
     // minutes' grace either side; otherwise one finding per (system, account).
+    // Per such finding, each day used: whether it had its row. The key is per account, so the
+    // key's summary must name exactly the days without one.
+    let mut days_of: BTreeMap<Key, BTreeMap<chrono::NaiveDate, bool>> = BTreeMap::new();
     if window.is_some() && !d.emergency.is_empty() {
         let grace = Duration::minutes(15);
         let mut used: BTreeMap<(SystemId, String), BTreeSet<chrono::NaiveDate>> = BTreeMap::new();
@@ -1047,26 +1050,32 @@ fn check_against_key(files: &[File], imported: &Imported) {
             }
         }
         for ((sys, account), days) in used {
-            let unregistered = days.iter().any(|day| {
-                let from = Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).unwrap()) - grace;
-                let to = from + Duration::days(1) + grace + grace;
-                !d.emergency.iter().any(|u| {
-                    u.system == sys
-                        && (u.entitlement.is_none()
-                            || policy.emergency.is_break_glass(&u.system, &u.account))
-                        && u.activated_at >= from
-                        && u.activated_at <= to
+            let registered: BTreeMap<chrono::NaiveDate, bool> = days
+                .iter()
+                .map(|day| {
+                    let from = Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).unwrap()) - grace;
+                    let to = from + Duration::days(1) + grace + grace;
+                    let row = d.emergency.iter().any(|u| {
+                        u.system == sys
+                            && (u.entitlement.is_none()
+                                || policy.emergency.is_break_glass(&u.system, &u.account))
+                            && u.activated_at >= from
+                            && u.activated_at <= to
+                    });
+                    (*day, row)
                 })
-            });
-            if unregistered {
-                found.insert(key_of(
+                .collect();
+            if registered.values().any(|row| !row) {
+                let k = key_of(
                     "EV-EMERGENCY-NO-REVIEW",
                     who(&sys, &account),
                     &sys,
                     Some(account),
                     None,
                     None,
-                ));
+                );
+                found.insert(k.clone());
+                days_of.insert(k, registered);
             }
         }
     }
@@ -1101,6 +1110,27 @@ fn check_against_key(files: &[File], imported: &Imported) {
         missing.len(),
         extra.len()
     );
+    for (k, days) in &days_of {
+        let summary = key["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| {
+                s(&f["check"]).as_ref() == Some(&k.0)
+                    && s(&f["system"]) == k.2
+                    && s(&f["account"]) == k.3
+                    && s(&f["entitlement"]).is_none()
+            })
+            .and_then(|f| s(&f["summary"]))
+            .unwrap_or_default();
+        for (day, row) in days {
+            assert_eq!(
+                summary.contains(&day.to_string()),
+                !row,
+                "{k:?}: the key's summary {summary:?} must name {day} exactly when it had no row"
+            );
+        }
+    }
     let listed: BTreeSet<Key> = key["not_assessed"]
         .as_array()
         .map(|v| {
