@@ -424,7 +424,7 @@ impl<'a> Writer<'a> {
                 .or_default()
                 .push((c.at, idx, render::call_line(c), None));
         }
-        // Break-glass sign-ins: after the signed calls in the tie order.
+        // Sign-ins: after the signed calls in the tie order.
         for (k, x) in w.sign_ins.iter().enumerate() {
             let idx = u64::MAX / 4 * 3 + k as u64;
             per.entry(x.sys)
@@ -663,6 +663,36 @@ impl<'a> Writer<'a> {
         iso(t)
     }
 
+    /// The line and event id of the account's first sign-in of this outcome in the system's
+    /// written log: where the importer locates the activity summary it folds them into.
+    fn first_sign_in(&self, sys: Sys, account: &str, ok: bool) -> Option<(u64, String)> {
+        let log = self.files.iter().find(|f| f.path == sys.log_file())?;
+        let text = std::str::from_utf8(&log.bytes).ok()?;
+        text.lines().enumerate().find_map(|(n, l)| {
+            // Only lines naming the account are parsed: the large sets' logs are mostly noise.
+            if !l.contains(account) {
+                return None;
+            }
+            let v: serde_json::Value = serde_json::from_str(l).ok()?;
+            let (who, result, sid) = match sys {
+                Sys::Aws if v["eventName"] == "ConsoleLogin" => (
+                    &v["userIdentity"]["arn"],
+                    v["responseElements"]["ConsoleLogin"] == "Success",
+                    &v["eventID"],
+                ),
+                Sys::Okta if v["eventType"] == "user.session.start" => (
+                    &v["actor"]["alternateId"],
+                    v["outcome"]["result"] == "SUCCESS",
+                    &v["uuid"],
+                ),
+                _ => return None,
+            };
+            (who.as_str() == Some(account) && result == ok)
+                .then(|| Some((n as u64 + 1, sid.as_str()?.to_owned())))
+                .flatten()
+        })
+    }
+
     fn loc_json(&self, r: &Ref) -> Result<J> {
         let w = self.w;
         let (kind, loc, id, sid) = match r {
@@ -717,6 +747,20 @@ impl<'a> Writer<'a> {
                     ("file", s(file)),
                     ("line", J::N(*line as i64)),
                     ("source_event_id", s(&w.calls[*i].sid)),
+                ]));
+            }
+            Ref::SignIn(i) => {
+                // The importer folds every sign-in of one account and outcome (the routine
+                // ones included) into one summary, located at its first line in the file.
+                let x = &w.sign_ins[*i];
+                let Some((line, sid)) = self.first_sign_in(x.sys, &x.account, x.ok) else {
+                    bail!("sign-in {i} was not written")
+                };
+                return Ok(o(vec![
+                    ("kind", s("activity")),
+                    ("file", s(x.sys.log_file())),
+                    ("line", J::N(line as i64)),
+                    ("source_event_id", s(sid)),
                 ]));
             }
             Ref::Recon {

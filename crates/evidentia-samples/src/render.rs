@@ -1067,9 +1067,10 @@ fn finance(x: &Exec) -> String {
     .join(",")
 }
 
-/// A successful interactive sign-in to a break-glass account: an Okta `user.session.start`, or
-/// a CloudTrail `ConsoleLogin` by the account's root user.
+/// An interactive sign-in: an Okta `user.session.start`, or a CloudTrail `ConsoleLogin` by the
+/// account's root user; a refused one as Okta's `FAILURE` or CloudTrail's `Failure`.
 pub fn sign_in_line(x: &SignIn) -> String {
+    let aws_result = if x.ok { "Success" } else { "Failure" };
     match x.sys {
         Sys::Aws => o(vec![
             ("eventVersion", s("1.09")),
@@ -1092,7 +1093,7 @@ pub fn sign_in_line(x: &SignIn) -> String {
                 s("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36"),
             ),
             ("requestParameters", J::Null),
-            ("responseElements", o(vec![("ConsoleLogin", s("Success"))])),
+            ("responseElements", o(vec![("ConsoleLogin", s(aws_result))])),
             ("additionalEventData", o(vec![("MFAUsed", s("Yes"))])),
             ("eventID", s(&x.sid)),
             ("readOnly", J::B(false)),
@@ -1108,12 +1109,22 @@ pub fn sign_in_line(x: &SignIn) -> String {
                     ("id", s(stable_token("00u", &x.account, 17))),
                     ("type", s("User")),
                     ("alternateId", s(&x.account)),
-                    ("displayName", s("Break Glass Admin")),
+                    ("displayName", s(&x.display)),
                 ]),
             ),
             ("displayMessage", s("User login to Okta")),
             ("eventType", s("user.session.start")),
-            ("outcome", o(vec![("result", s("SUCCESS"))])),
+            (
+                "outcome",
+                if x.ok {
+                    o(vec![("result", s("SUCCESS"))])
+                } else {
+                    o(vec![
+                        ("result", s("FAILURE")),
+                        ("reason", s("VERIFICATION_ERROR")),
+                    ])
+                },
+            ),
             ("published", s(iso_ms(x.at))),
             ("severity", s("INFO")),
             ("target", J::A(vec![])),

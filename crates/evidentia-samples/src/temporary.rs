@@ -91,6 +91,7 @@ fn time_bound(
 pub fn plant(w: &mut World) {
     time_bound_access(w);
     emergency_access(w);
+    unregistered_break_glass(w);
     number_register(w);
 }
 
@@ -330,6 +331,24 @@ fn activation(
     (add, end, row)
 }
 
+/// An interactive sign-in written into the system's log, succeeded or refused; returns its
+/// index in `World::sign_ins`.
+fn sign_in(w: &mut World, sys: Sys, account: &str, display: &str, at: Ts, ok: bool) -> usize {
+    let sid = w.rng.uuid();
+    w.sign_ins.push(SignIn {
+        sys,
+        account: account.to_owned(),
+        display: display.to_owned(),
+        at,
+        sid,
+        ok,
+    });
+    w.sign_ins.len() - 1
+}
+
+/// How the Okta log names the break-glass account beside its login.
+const BREAK_GLASS_DISPLAY: &str = "Break Glass Admin";
+
 /// A successful sign-in to a break-glass account, and its register row.
 #[allow(clippy::too_many_arguments)]
 fn break_glass(
@@ -342,13 +361,7 @@ fn break_glass(
     reviewed_after: Option<Duration>,
     summary: &str,
 ) -> usize {
-    let sid = w.rng.uuid();
-    w.sign_ins.push(SignIn {
-        sys,
-        account: account.to_owned(),
-        at,
-        sid,
-    });
+    sign_in(w, sys, account, BREAK_GLASS_DISPLAY, at, true);
     register(
         w,
         sys,
@@ -725,6 +738,115 @@ fn emergency_access(w: &mut World) {
         summary: "root sign-in 2025-02-15 07:00:00Z reviewed 2025-02-18 07:00:00Z: exactly the 72h window is in time".into(),
         evidence: vec![Ref::Emergency(row)],
     });
+}
+
+/// Days a break-glass account was used with no break-glass row of the register on that system
+/// that day (15 minutes' grace either side of the UTC day): never reviewed. The activity
+/// summaries keep days, not each sign-in, and the register names the account its own way (the
+/// root user's ARN where CloudTrail's activity says `root`), so the key is per system and
+/// account, naming the days. Each look-alike sits on another account than the finding's, so a
+/// wrong verdict on it would be a finding of its own and fail precision.
+fn unregistered_break_glass(w: &mut World) {
+    let sre3 = stable_of(w, "ENG-SRE", 4);
+    let it2 = stable_of(w, "IT-ADMIN", 2);
+    let grace_missed = minutes(20);
+
+    // -- The finding: root signed in on two days the register has no row for. 2025-07-19 has
+    // none at all; 2025-11-15's only candidate was opened 20 minutes before the day began.
+    let root = break_glass_aws();
+    let lone = sign_in(w, Sys::Aws, &root, "root", ts(2025, 7, 19, 14, 32, 7), true);
+    let day = ts(2025, 11, 15, 0, 0, 0);
+    sign_in(w, Sys::Aws, &root, "root", day + minutes(25), true);
+    let early = register(
+        w,
+        Sys::Aws,
+        &root,
+        None,
+        day - grace_missed,
+        Some("INC-4620"),
+        sre3,
+        Some(hours(20)),
+        "INC-4620: root credentials checked out for a billing lock-out; signed in after midnight",
+    );
+    w.key.push(Finding {
+        check: NO_REVIEW,
+        // Nobody is named: no row says who used root, and root is no one's account.
+        identity: None,
+        sys: Some(Sys::Aws),
+        account: Some("root".into()),
+        ent: None,
+        exception: None,
+        campaign: None,
+        summary: "AWS root console sign-ins on 2025-07-19 (14:32:07Z) and 2025-11-15 (00:25Z) with no break-glass row of the register on aws that day: 07-19 has none; the nearest row for 11-15 (INC-4620) starts 2025-11-14 23:40Z, 20 minutes before the day began, outside the 15 minutes' grace".into(),
+        evidence: vec![Ref::SignIn(lone), Ref::Emergency(early)],
+    });
+
+    // -- Look-alikes on the Okta break-glass account, which has no such finding.
+    // A sign-in 35 minutes into the day whose row was opened 10 minutes before it began.
+    let day = ts(2025, 9, 13, 0, 0, 0);
+    let inside = sign_in(
+        w,
+        Sys::Okta,
+        BREAK_GLASS_OKTA,
+        BREAK_GLASS_DISPLAY,
+        day + minutes(35),
+        true,
+    );
+    let row = register(
+        w,
+        Sys::Okta,
+        BREAK_GLASS_OKTA,
+        None,
+        day - minutes(10),
+        Some("INC-4583"),
+        it2,
+        Some(hours(28)),
+        "INC-4583: Okta admin console locked by a bad sign-on policy; envelope opened before midnight",
+    );
+    w.clean.push(Finding {
+        check: NO_REVIEW,
+        identity: None,
+        sys: Some(Sys::Okta),
+        account: Some(BREAK_GLASS_OKTA.into()),
+        ent: None,
+        exception: None,
+        campaign: None,
+        summary: "break-glass sign-in 2025-09-13 00:35Z; its register row (INC-4583) starts 2025-09-12 23:50Z, 10 minutes before the day began: within the 15 minutes' grace, so the day has its row".into(),
+        evidence: vec![Ref::SignIn(inside), Ref::Emergency(row)],
+    });
+    // A refused sign-in to the break-glass account, with no row: a failed sign-in is no use.
+    let refused = sign_in(
+        w,
+        Sys::Okta,
+        BREAK_GLASS_OKTA,
+        BREAK_GLASS_DISPLAY,
+        ts(2025, 6, 7, 2, 15, 0),
+        false,
+    );
+    w.clean.push(Finding {
+        check: NO_REVIEW,
+        identity: None,
+        sys: Some(Sys::Okta),
+        account: Some(BREAK_GLASS_OKTA.into()),
+        ent: None,
+        exception: None,
+        campaign: None,
+        summary: "refused break-glass sign-in 2025-06-07 02:15Z (FAILURE) and no register row that day: a failed sign-in is no use".into(),
+        evidence: vec![Ref::SignIn(refused)],
+    });
+    // Minutes later an IT administrator signs in as themself: not a break-glass account, so
+    // the register owes it no row.
+    let own = acct(w, it2, Sys::Okta);
+    let own_sign_in = sign_in(w, Sys::Okta, &own, &own, ts(2025, 6, 7, 2, 20, 0), true);
+    clean(
+        w,
+        NO_REVIEW,
+        it2,
+        Sys::Okta,
+        None,
+        "the IT administrator's own Okta sign-in 2025-06-07 02:20Z with no register row: only break-glass accounts' use needs one".into(),
+        vec![Ref::SignIn(own_sign_in)],
+    );
 }
 
 /// The profile (kind `emergency-uses`, docs/import-profiles.md) that reads the register.

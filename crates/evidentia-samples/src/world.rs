@@ -247,13 +247,18 @@ pub struct EmergencyUse {
     pub summary: String,
 }
 
-/// A successful interactive sign-in written into a system's log (break-glass accounts).
+/// An interactive sign-in written into a system's log: a break-glass account's, or a
+/// person's planted beside them as a look-alike.
 #[derive(Debug, Clone)]
 pub struct SignIn {
     pub sys: Sys,
     pub account: String,
+    /// The name the log shows beside the account (Okta's `displayName`).
+    pub display: String,
     pub at: Ts,
     pub sid: String,
+    /// Whether the system let the sign-in in: a refused one proves no use.
+    pub ok: bool,
 }
 
 /// How the review tool records what a reviewer did with an item (the built-in
@@ -353,6 +358,9 @@ pub enum Ref {
     Call(usize),
     /// A row of the emergency-access register (index into `World::emergency`).
     Emergency(usize),
+    /// A sign-in (index into `World::sign_ins`), cited as the activity summary it folds into:
+    /// the importer keeps one per account and outcome, located at its first sign-in.
+    SignIn(usize),
     /// The first snapshot at or after the time that lists this access.
     Recon {
         sys: Sys,
