@@ -64,9 +64,19 @@ pub struct EmergencyPolicy {
     /// How soon after an emergency use its post-activation review must be decided.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review_window: Option<PolicyDuration>,
+    /// How far apart a register row's start and the log's record of the same use may be,
+    /// where no request id links them (default 15 minutes): registers are typed by people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub same_use_within: Option<PolicyDuration>,
 }
 
 impl EmergencyPolicy {
+    /// [`EmergencyPolicy::same_use_within`], or its default of 15 minutes.
+    pub fn same_use(&self) -> chrono::TimeDelta {
+        self.same_use_within
+            .map_or(chrono::TimeDelta::minutes(15), |d| d.as_delta())
+    }
+
     /// Whether `account` on `system` is a break-glass account.
     pub fn is_break_glass(&self, system: &SystemId, account: &str) -> bool {
         self.break_glass

@@ -336,6 +336,7 @@ impl Reader<'_> {
             path,
             &[
                 "review_window",
+                "same_use_within",
                 "break_glass",
                 "activations",
                 "approval_required",
@@ -343,6 +344,7 @@ impl Reader<'_> {
             ],
         );
         policy.review_window = self.duration(t, path, "review_window");
+        policy.same_use_within = self.duration(t, path, "same_use_within");
         policy.break_glass = self.system_globs(t, "break_glass", known);
         policy.activations = self.system_globs(t, "activations", known);
         policy.approval_required = self.system_globs(t, "approval_required", known);

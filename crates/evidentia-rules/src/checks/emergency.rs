@@ -17,10 +17,6 @@ pub(crate) const EMERGENCY_HELD_TOO_LONG: &str = "EV-EMERGENCY-HELD-TOO-LONG";
 pub(crate) const EMERGENCY_NO_REVIEW: &str = "EV-EMERGENCY-NO-REVIEW";
 pub(crate) const BREAK_GLASS_NO_TICKET: &str = "EV-BREAK-GLASS-NO-TICKET";
 
-/// How far apart a register row's start and the log's record of the same use may be: the
-/// register is typed by people (to the minute, in their own zone's clock), the log is not.
-const SAME_USE: TimeDelta = TimeDelta::minutes(15);
-
 /// Whether execution `x` is a just-in-time activation (or the end of one) under the policy.
 pub(crate) fn is_activation(ctx: &Context<'_>, x: &Execution) -> bool {
     ctx.policy.emergency.is_activation(
@@ -56,11 +52,11 @@ pub(crate) struct Reviews {
 /// justified it. The uses are the register's rows and the log's JIT activations: an activation
 /// with no register row was never reviewed. A register row and the log's record are the same
 /// use when the row's request id is the record's (a PIM request id, a sign-in id), else when
-/// they name the same account within 15 minutes. A day a break-glass account was used (its
+/// they name the same account within `[emergency] same_use_within` (15 minutes unless set). A day a break-glass account was used (its
 /// successful sign-ins and calls, from the activity summaries) with no break-glass row of the
 /// register on that system that day was never reviewed either: summaries keep days, not each
 /// sign-in, and registers name such accounts their own way (`root` or its ARN), so any of the
-/// system's break-glass rows that day (15 minutes' grace either side) stands for it. Judged
+/// system's break-glass rows that day (that much grace either side) stands for it. Judged
 /// only where a register was imported: without one, whether uses are reviewed is not known.
 pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
     let mut tally = Reviews::default();
@@ -70,6 +66,9 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
     }
     let policy = &ctx.policy.emergency;
     let window = policy.review_window.map(|w| w.as_delta());
+    // How far apart a register row's start and the log's record of the same use may be: the
+    // register is typed by people (to the minute, in their own zone's clock), the log is not.
+    let same_use = policy.same_use();
     let break_glass =
         |u: &EmergencyUse| u.entitlement.is_none() || policy.is_break_glass(&u.system, &u.account);
     // The register's accounts, and the log's executions and sign-ins on them, gathered in one
@@ -157,7 +156,7 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
                         .map(|a| a.cite())
                 })
         });
-        let near = |t: Timestamp| (t - u.activated_at).abs() <= SAME_USE;
+        let near = |t: Timestamp| (t - u.activated_at).abs() <= same_use;
         let logged = by_request
             .or_else(|| {
                 executions_on
@@ -174,7 +173,7 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
                     .flatten()
                     .find(|a| {
                         a.record
-                            .any_within(u.activated_at - SAME_USE, u.activated_at + SAME_USE)
+                            .any_within(u.activated_at - same_use, u.activated_at + same_use)
                     })
                     .map(|a| a.cite())
             });
@@ -243,7 +242,7 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
         execution_ids(x).any(|id| requests.contains(&id))
             || starts
                 .get(&key(&x.system, &x.account))
-                .is_some_and(|t| t.iter().any(|t| (*t - x.at).abs() <= SAME_USE))
+                .is_some_and(|t| t.iter().any(|t| (*t - x.at).abs() <= same_use))
     };
     // JIT activations the register does not hold: never reviewed, where the policy asks for a
     // review at all.
@@ -306,7 +305,7 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
                 let (from, to) = (day_start(*day), day_start(*day) + TimeDelta::days(1));
                 !rows
                     .iter()
-                    .any(|t| *t >= from - SAME_USE && *t < to + SAME_USE)
+                    .any(|t| *t >= from - same_use && *t < to + same_use)
             })
             .collect();
         if days.is_empty() {

@@ -7,7 +7,12 @@ use crate::checks::emergency::{EMERGENCY_HELD_TOO_LONG, EMERGENCY_NO_REVIEW};
 
 /// Analyses `records` with `uses` in the emergency-access register, numbered after them.
 fn judged(records: Vec<R>, uses: Vec<EmergencyUse>) -> crate::Analysis {
-    let policy = Policy::from_toml(POLICY, "test.toml").expect("policy");
+    judged_under(POLICY, records, uses)
+}
+
+/// [`judged`] under another policy text.
+fn judged_under(policy: &str, records: Vec<R>, uses: Vec<EmergencyUse>) -> crate::Analysis {
+    let policy = Policy::from_toml(policy, "test.toml").expect("policy");
     let records = records
         .into_iter()
         .chain(uses.into_iter().map(R::Emergency));
@@ -160,16 +165,32 @@ fn register_row_and_activation_with_one_request_id_are_one_use() {
         cited(&a, EMERGENCY_NO_REVIEW),
         vec![(Some("E1 (admin)".into()), vec![3, 5])]
     );
-    let a = judged(records, vec![row(None)]);
+    let a = judged(records.clone(), vec![row(None)]);
     assert_eq!(
         cited(&a, EMERGENCY_NO_REVIEW),
-        vec![(Some("E1 (admin)".into()), vec![5]), (Some(e1), vec![3]),]
+        vec![
+            (Some("E1 (admin)".into()), vec![5]),
+            (Some(e1.clone()), vec![3]),
+        ]
     );
+    // Where the policy gives the register two hours (`same_use_within`), a row naming the
+    // account as the log does, exactly two hours after the activation, is the same use.
+    let policy = POLICY.replacen(
+        "[emergency]\n",
+        "[emergency]\nsame_use_within = \"2h\"\n",
+        1,
+    );
+    let as_logged = EmergencyUse {
+        account: e1.as_str().into(),
+        ..row(None)
+    };
+    let a = judged_under(&policy, records, vec![as_logged]);
+    assert_eq!(cited(&a, EMERGENCY_NO_REVIEW), vec![(Some(e1), vec![3, 5])]);
 }
 
 /// A day a break-glass account signed in needs a break-glass row of the register on that
 /// system that day (any of them: the register names the account its own way), 15 minutes'
-/// grace either side of the day; failed sign-ins are not uses.
+/// grace either side of the day (`same_use_within` unset); failed sign-ins are not uses.
 #[test]
 fn break_glass_sign_ins_missing_from_the_register_table() {
     let day = at(2025, 7, 22, 14);
