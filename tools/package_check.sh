@@ -122,8 +122,14 @@ doc=$root/usr/share/doc/evidentia
 [ -f "$doc/copyright" ] || fail "no /usr/share/doc/evidentia/copyright"
 grep -q '^License: bitstream-vera' "$doc/copyright" || fail "the copyright file lacks the DejaVu fonts' licence"
 grep -q '^License: Apache-2.0' "$doc/copyright" || fail "the copyright file lacks Evidentia's own licence"
+notices="$doc/THIRD-PARTY-NOTICES.gz"
+[ -f "$notices" ] || fail "no /usr/share/doc/evidentia/THIRD-PARTY-NOTICES.gz"
+for component in '^serde ' '^tauri ' '^svelte '; do
+  zgrep -q "$component" "$notices" || fail "the third-party notices do not list ${component#^}"
+done
+zgrep -q 'Permission is hereby granted' "$notices" || fail "the third-party notices hold no licence text"
 [ -f "$doc/changelog.gz" ] || fail "no /usr/share/doc/evidentia/changelog.gz"
-ok "copyright (Apache-2.0, the DejaVu fonts' bitstream-vera) and changelog"
+ok "copyright (Apache-2.0, the DejaVu fonts' bitstream-vera), third-party notices and changelog"
 
 # lintian exits non-zero on an error (E:); warnings (W:) and the rest are printed for the
 # reader. --tag-display-limit 0: every instance, not the first few.

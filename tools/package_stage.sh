@@ -7,7 +7,9 @@
 # OUT_DIR/man1/        evidentia.1.gz and a page per command, from the binary's own description;
 #                      evidentia-desktop.1.gz (packaging/deb/)
 # OUT_DIR/completions/ evidentia (bash), _evidentia (zsh), evidentia.fish
-# OUT_DIR/doc/         copyright and changelog.gz (packaging/deb/)
+# OUT_DIR/doc/         copyright and changelog.gz (packaging/deb/); THIRD-PARTY-NOTICES.gz, the
+#                      crates and UI packages compiled in with their licence files
+#                      (tools/third_party_notices.py)
 # OUT_DIR/lintian/     evidentia, the package's lintian overrides, each with its reason
 #
 # Everything comes from the binary that goes into the package, so what is installed cannot drift
@@ -35,6 +37,8 @@ gzip -9n "$out"/man1/*.1
 
 cp "$repo/packaging/deb/copyright" "$out/doc/copyright"
 gzip -9n <"$repo/packaging/deb/changelog" >"$out/doc/changelog.gz"
+python3 "$repo/tools/third_party_notices.py" "$out/doc/THIRD-PARTY-NOTICES"
+gzip -9n "$out/doc/THIRD-PARTY-NOTICES"
 cp "$repo/packaging/deb/lintian-overrides" "$out/lintian/evidentia"
 
 # The bundler keeps these modes in the package; a umask of 077 must not make them private.
