@@ -600,18 +600,14 @@ fn emergency_access(w: &mut World) {
         Some(hours(31)),
         "INC-4447: the Okta admins' MFA provider was down",
     );
-    w.clean.push(Finding {
-        check: NO_TICKET,
-        identity: Some(id(w, sre2)),
-        sys: Some(Sys::Okta),
-        account: Some(BREAK_GLASS_OKTA.into()),
-        ent: None,
-        exception: None,
-        campaign: None,
-        summary:
-            "break-glass sign-in 2025-03-22 03:10Z with incident INC-4447, reviewed after 31h: fully clean".into(),
-        evidence: vec![Ref::Emergency(row)],
-    });
+    w.clean.push(emergency_entry(
+        NO_TICKET,
+        Some(id(w, sre2)),
+        Sys::Okta,
+        BREAK_GLASS_OKTA.into(),
+        "break-glass sign-in 2025-03-22 03:10Z with incident INC-4447, reviewed after 31h: fully clean".into(),
+        vec![Ref::Emergency(row)],
+    ));
     let row = break_glass(
         w,
         Sys::Okta,
@@ -623,17 +619,14 @@ fn emergency_access(w: &mut World) {
         "Weekend sign-in to unlock the IT head's admin account; no ticket raised",
     );
     let who = id(w, it);
-    w.key.push(Finding {
-        check: NO_TICKET,
-        identity: Some(who),
-        sys: Some(Sys::Okta),
-        account: Some(BREAK_GLASS_OKTA.into()),
-        ent: None,
-        exception: None,
-        campaign: None,
-        summary: "break-glass sign-in 2025-08-23 02:40Z: the register row names no incident or ticket (reviewed after 50h)".into(),
-        evidence: vec![Ref::Emergency(row)],
-    });
+    w.key.push(emergency_entry(
+        NO_TICKET,
+        Some(who),
+        Sys::Okta,
+        BREAK_GLASS_OKTA.into(),
+        "break-glass sign-in 2025-08-23 02:40Z: the register row names no incident or ticket (reviewed after 50h)".into(),
+        vec![Ref::Emergency(row)],
+    ));
     let row = break_glass(
         w,
         Sys::Okta,
@@ -645,19 +638,14 @@ fn emergency_access(w: &mut World) {
         "Sign-in to check the admin console after a failed deploy; no ticket",
     );
     let who_sre = id(w, sre);
-    w.key.push(Finding {
-        check: NO_TICKET,
-        identity: Some(who_sre),
-        sys: Some(Sys::Okta),
-        account: Some(BREAK_GLASS_OKTA.into()),
-        ent: None,
-        exception: None,
-        campaign: None,
-        summary:
-            "break-glass sign-in 2025-10-04 04:15Z: no incident or ticket (reviewed after 26h)"
-                .into(),
-        evidence: vec![Ref::Emergency(row)],
-    });
+    w.key.push(emergency_entry(
+        NO_TICKET,
+        Some(who_sre),
+        Sys::Okta,
+        BREAK_GLASS_OKTA.into(),
+        "break-glass sign-in 2025-10-04 04:15Z: no incident or ticket (reviewed after 26h)".into(),
+        vec![Ref::Emergency(row)],
+    ));
     let row = break_glass(
         w,
         Sys::Aws,
@@ -669,19 +657,15 @@ fn emergency_access(w: &mut World) {
         "Root sign-in to change the account's support plan; no ticket",
     );
     let who_sre2 = id(w, sre2);
-    w.key.push(Finding {
-        check: NO_TICKET,
-        identity: Some(who_sre2.clone()),
-        sys: Some(Sys::Aws),
-        account: Some(root.clone()),
-        ent: None,
-        exception: None,
-        campaign: None,
-        summary:
-            "AWS root console sign-in 2025-05-10 06:20Z: no incident or ticket (reviewed after 60h)"
-                .into(),
-        evidence: vec![Ref::Emergency(row)],
-    });
+    w.key.push(emergency_entry(
+        NO_TICKET,
+        Some(who_sre2.clone()),
+        Sys::Aws,
+        root.clone(),
+        "AWS root console sign-in 2025-05-10 06:20Z: no incident or ticket (reviewed after 60h)"
+            .into(),
+        vec![Ref::Emergency(row)],
+    ));
     let row = break_glass(
         w,
         Sys::Aws,
@@ -693,30 +677,22 @@ fn emergency_access(w: &mut World) {
         "INC-4633: the last IAM administrator was locked out by an SCP change",
     );
     let who_sre = id(w, sre);
-    w.key.push(Finding {
-        check: NO_REVIEW,
-        identity: Some(who_sre.clone()),
-        sys: Some(Sys::Aws),
-        account: Some(root.clone()),
-        ent: None,
-        exception: None,
-        campaign: None,
-        summary:
-            "AWS root console sign-in 2025-12-06 05:05Z (INC-4633): never reviewed; window 72h"
-                .into(),
-        evidence: vec![Ref::Emergency(row)],
-    });
-    w.clean.push(Finding {
-        check: NO_TICKET,
-        identity: Some(who_sre),
-        sys: Some(Sys::Aws),
-        account: Some(root.clone()),
-        ent: None,
-        exception: None,
-        campaign: None,
-        summary: "the same sign-in names incident INC-4633: only the review is missing".into(),
-        evidence: vec![Ref::Emergency(row)],
-    });
+    w.key.push(emergency_entry(
+        NO_REVIEW,
+        Some(who_sre.clone()),
+        Sys::Aws,
+        root.clone(),
+        "AWS root console sign-in 2025-12-06 05:05Z (INC-4633): never reviewed; window 72h".into(),
+        vec![Ref::Emergency(row)],
+    ));
+    w.clean.push(emergency_entry(
+        NO_TICKET,
+        Some(who_sre),
+        Sys::Aws,
+        root.clone(),
+        "the same sign-in names incident INC-4633: only the review is missing".into(),
+        vec![Ref::Emergency(row)],
+    ));
     let row = break_glass(
         w,
         Sys::Aws,
@@ -727,17 +703,37 @@ fn emergency_access(w: &mut World) {
         Some(window),
         "INC-4431: root MFA device replacement",
     );
-    w.clean.push(Finding {
-        check: NO_REVIEW,
-        identity: Some(id(w, sre3)),
-        sys: Some(Sys::Aws),
-        account: Some(root),
+    w.clean.push(emergency_entry(
+        NO_REVIEW,
+        Some(id(w, sre3)),
+        Sys::Aws,
+        root,
+        "root sign-in 2025-02-15 07:00:00Z reviewed 2025-02-18 07:00:00Z: exactly the 72h window is in time".into(),
+        vec![Ref::Emergency(row)],
+    ));
+}
+
+/// A key entry (finding or look-alike) of the emergency checks: about `account` on `sys`, filed
+/// under `identity` (who used the access; `None` where no one is named), no entitlement.
+fn emergency_entry(
+    check: &'static str,
+    identity: Option<String>,
+    sys: Sys,
+    account: String,
+    summary: String,
+    evidence: Vec<Ref>,
+) -> Finding {
+    Finding {
+        check,
+        identity,
+        sys: Some(sys),
+        account: Some(account),
         ent: None,
         exception: None,
         campaign: None,
-        summary: "root sign-in 2025-02-15 07:00:00Z reviewed 2025-02-18 07:00:00Z: exactly the 72h window is in time".into(),
-        evidence: vec![Ref::Emergency(row)],
-    });
+        summary,
+        evidence,
+    }
 }
 
 /// Days a break-glass account was used with no break-glass row of the register on that system
@@ -768,18 +764,15 @@ fn unregistered_break_glass(w: &mut World) {
         Some(hours(20)),
         "INC-4620: root credentials checked out for a billing lock-out; signed in after midnight",
     );
-    w.key.push(Finding {
-        check: NO_REVIEW,
-        // Nobody is named: no row says who used root, and root is no one's account.
-        identity: None,
-        sys: Some(Sys::Aws),
-        account: Some("root".into()),
-        ent: None,
-        exception: None,
-        campaign: None,
-        summary: "AWS root console sign-ins on 2025-07-19 (14:32:07Z) and 2025-11-15 (00:25Z) with no break-glass row of the register on aws that day: 07-19 has none; the nearest row for 11-15 (INC-4620) starts 2025-11-14 23:40Z, 20 minutes before the day began, outside the 15 minutes' grace".into(),
-        evidence: vec![Ref::SignIn(lone), Ref::Emergency(early)],
-    });
+    // Nobody is named: no row says who used root, and root is no one's account.
+    w.key.push(emergency_entry(
+        NO_REVIEW,
+        None,
+        Sys::Aws,
+        "root".into(),
+        "AWS root console sign-ins on 2025-07-19 (14:32:07Z) and 2025-11-15 (00:25Z) with no break-glass row of the register on aws that day: 07-19 has none; the nearest row for 11-15 (INC-4620) starts 2025-11-14 23:40Z, 20 minutes before the day began, outside the 15 minutes' grace".into(),
+        vec![Ref::SignIn(lone), Ref::Emergency(early)],
+    ));
 
     // -- Look-alikes on the Okta break-glass account, which has no such finding.
     // A sign-in 35 minutes into the day whose row was opened 10 minutes before it began.
@@ -803,17 +796,14 @@ fn unregistered_break_glass(w: &mut World) {
         Some(hours(28)),
         "INC-4583: Okta admin console locked by a bad sign-on policy; envelope opened before midnight",
     );
-    w.clean.push(Finding {
-        check: NO_REVIEW,
-        identity: None,
-        sys: Some(Sys::Okta),
-        account: Some(BREAK_GLASS_OKTA.into()),
-        ent: None,
-        exception: None,
-        campaign: None,
-        summary: "break-glass sign-in 2025-09-13 00:35Z; its register row (INC-4583) starts 2025-09-12 23:50Z, 10 minutes before the day began: within the 15 minutes' grace, so the day has its row".into(),
-        evidence: vec![Ref::SignIn(inside), Ref::Emergency(row)],
-    });
+    w.clean.push(emergency_entry(
+        NO_REVIEW,
+        None,
+        Sys::Okta,
+        BREAK_GLASS_OKTA.into(),
+        "break-glass sign-in 2025-09-13 00:35Z; its register row (INC-4583) starts 2025-09-12 23:50Z, 10 minutes before the day began: within the 15 minutes' grace, so the day has its row".into(),
+        vec![Ref::SignIn(inside), Ref::Emergency(row)],
+    ));
     // A refused sign-in to the break-glass account, with no row: a failed sign-in is no use.
     let refused = sign_in(
         w,
@@ -823,17 +813,14 @@ fn unregistered_break_glass(w: &mut World) {
         ts(2025, 6, 7, 2, 15, 0),
         false,
     );
-    w.clean.push(Finding {
-        check: NO_REVIEW,
-        identity: None,
-        sys: Some(Sys::Okta),
-        account: Some(BREAK_GLASS_OKTA.into()),
-        ent: None,
-        exception: None,
-        campaign: None,
-        summary: "refused break-glass sign-in 2025-06-07 02:15Z (FAILURE) and no register row that day: a failed sign-in is no use".into(),
-        evidence: vec![Ref::SignIn(refused)],
-    });
+    w.clean.push(emergency_entry(
+        NO_REVIEW,
+        None,
+        Sys::Okta,
+        BREAK_GLASS_OKTA.into(),
+        "refused break-glass sign-in 2025-06-07 02:15Z (FAILURE) and no register row that day: a failed sign-in is no use".into(),
+        vec![Ref::SignIn(refused)],
+    ));
     // Minutes later an IT administrator signs in as themself: not a break-glass account, so
     // the register owes it no row.
     let own = acct(w, it2, Sys::Okta);
