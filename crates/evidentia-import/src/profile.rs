@@ -432,15 +432,27 @@ impl Profile {
             .unwrap_or(value)
     }
 
-    /// The field's mapped value for a source value, matched ignoring ASCII case.
     /// Whether the profile maps this cell to `""`: a placeholder (`(practice)`, `n/a`) that
     /// reads as an empty cell, so a column list falls back to its next column, then to the
-    /// default. Compared as written and with the field's prefix stripped, as maps are.
+    /// default. Compared as written and with the field's prefix stripped, as maps are. Asked
+    /// of every cell read, so a field whose map writes no `""` is answered at once.
     pub(crate) fn maps_to_nothing(&self, field: &str, cell: &str) -> bool {
-        let nothing = |value: &str| self.mapped(field, value).is_some_and(str::is_empty);
+        let Some(maps) = self.values.get(field) else {
+            return false;
+        };
+        if !maps.iter().any(|m| m.target.is_empty()) {
+            return false;
+        }
+        // The first mapping of the value decides, as in `mapped`.
+        let nothing = |value: &str| {
+            maps.iter()
+                .find(|m| m.source.eq_ignore_ascii_case(value))
+                .is_some_and(|m| m.target.is_empty())
+        };
         nothing(cell) || nothing(self.strip_prefix(field, cell))
     }
 
+    /// The field's mapped value for a source value, matched ignoring ASCII case.
     pub(crate) fn mapped<'a>(&'a self, field: &str, source: &str) -> Option<&'a str> {
         self.values
             .get(field)?
