@@ -81,37 +81,36 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
             .or_default()
             .push(u.record.activated_at);
     }
+    // And the request ids the register names: the log's records carrying them, in the same
+    // passes.
+    let requests: BTreeSet<String> = uses
+        .iter()
+        .filter_map(|u| request_key(u.record.request_id.as_deref()))
+        .collect();
     let mut executions_on: BTreeMap<(SystemId, String), Vec<&Stored<Execution>>> = BTreeMap::new();
+    let mut executions_of: BTreeMap<&str, Vec<&Stored<Execution>>> = BTreeMap::new();
     for x in &ctx.evidence.executions {
         let k = key(&x.record.system, &x.record.account);
         if starts.contains_key(&k) {
             executions_on.entry(k).or_default().push(x);
         }
-    }
-    let mut activity_on: BTreeMap<(SystemId, String), Vec<&Stored<ActivitySummary>>> =
-        BTreeMap::new();
-    for a in &ctx.evidence.activity {
-        let k = key(&a.record.system, &a.record.account);
-        if starts.contains_key(&k) {
-            activity_on.entry(k).or_default().push(a);
-        }
-    }
-    // The log's records of the request ids the register names, gathered in one pass too.
-    let requests: BTreeSet<String> = uses
-        .iter()
-        .filter_map(|u| request_key(u.record.request_id.as_deref()))
-        .collect();
-    let mut executions_of: BTreeMap<&str, Vec<&Stored<Execution>>> = BTreeMap::new();
-    let mut activity_of: BTreeMap<&str, Vec<&Stored<ActivitySummary>>> = BTreeMap::new();
-    if !requests.is_empty() {
-        for x in &ctx.evidence.executions {
+        if !requests.is_empty() {
             for id in execution_ids(&x.record) {
                 if let Some(r) = requests.get(&id) {
                     executions_of.entry(r).or_default().push(x);
                 }
             }
         }
-        for a in &ctx.evidence.activity {
+    }
+    let mut activity_on: BTreeMap<(SystemId, String), Vec<&Stored<ActivitySummary>>> =
+        BTreeMap::new();
+    let mut activity_of: BTreeMap<&str, Vec<&Stored<ActivitySummary>>> = BTreeMap::new();
+    for a in &ctx.evidence.activity {
+        let k = key(&a.record.system, &a.record.account);
+        if starts.contains_key(&k) {
+            activity_on.entry(k).or_default().push(a);
+        }
+        if !requests.is_empty() {
             for id in [&a.record.first, &a.record.last]
                 .into_iter()
                 .filter_map(|m| request_key(m.source_event_id.as_deref()))
