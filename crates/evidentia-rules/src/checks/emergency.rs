@@ -304,7 +304,7 @@ pub(crate) fn register(ctx: &Context<'_>, out: &mut Vec<Finding>) -> Reviews {
                 let (from, to) = (day_start(*day), day_start(*day) + TimeDelta::days(1));
                 !rows
                     .iter()
-                    .any(|t| *t >= from - same_use && *t < to + same_use)
+                    .any(|t| *t >= from - same_use && *t <= to + same_use)
             })
             .collect();
         if days.is_empty() {

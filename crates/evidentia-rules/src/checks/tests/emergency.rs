@@ -206,6 +206,16 @@ fn break_glass_sign_ins_missing_from_the_register_table() {
             vec![],
         ),
         (
+            "a row exactly 15 minutes after the day ended (boundaries are inclusive)",
+            vec![row(midnight + d(1) + TimeDelta::minutes(15))],
+            vec![],
+        ),
+        (
+            "a row 16 minutes after the day ended",
+            vec![row(midnight + d(1) + TimeDelta::minutes(16))],
+            flagged(),
+        ),
+        (
             "a row 16 minutes before the day began",
             vec![row(midnight - TimeDelta::minutes(16))],
             flagged(),
